@@ -1,0 +1,44 @@
+"""SQS resolve queue: actors -> contacts or anonymous profiles, authors -> sellers; links."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import TypeAdapter
+from socialscore import settings, sqs_batch
+from socialscore.identities import Identities
+from socialscore.interaction import Identify
+from socialscore.queue import Queue
+from socialscore.rehydration import Rehydrated
+from socialscore.resolution import resolve
+from socialscore.sellers import Sellers
+
+logger = Logger(service="resolve")
+MESSAGE: TypeAdapter[Rehydrated | Identify] = TypeAdapter(Rehydrated | Identify)
+
+
+@cache
+def repositories() -> tuple[Identities, Sellers, Queue]:
+    return Identities(), Sellers(), Queue(settings.required("SCORE_QUEUE_URL"))
+
+
+def handle(
+    event: dict[str, Any], identities: Identities, sellers: Sellers, forward: Queue
+) -> dict[str, Any]:
+    parsed, failed = sqs_batch.parse(event, MESSAGE)
+    for _, message in parsed:
+        if isinstance(message, Identify):
+            identities.link(message)
+    items = [(mid, m) for mid, m in parsed if isinstance(m, Rehydrated)]
+    resolved = resolve([m for _, m in items], identities, sellers)
+    outgoing = [(mid, r.model_dump_json()) for (mid, _), r in zip(items, resolved, strict=True)]
+    failed += forward.send(outgoing)
+    return sqs_batch.partial_response(failed)
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return handle(event, *repositories())

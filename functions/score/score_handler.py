@@ -1,0 +1,45 @@
+"""SQS score queue: exactly-once ledger and score updates, hot-lead events."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import TypeAdapter
+from socialscore import hot_leads, scoring_model, sqs_batch
+from socialscore.ledger import Ledger
+from socialscore.resolution import Resolved
+from socialscore.scores import Scores
+from socialscore.scoring import touch_of, unique
+from socialscore.scoring_model import ScoringModel
+
+logger = Logger(service="score")
+MESSAGE: TypeAdapter[Resolved] = TypeAdapter(Resolved)
+
+
+@cache
+def repositories() -> tuple[Ledger, Scores]:
+    return Ledger(), Scores()
+
+
+def handle(
+    event: dict[str, Any], ledger: Ledger, scores: Scores, model: ScoringModel, now: datetime
+) -> dict[str, Any]:
+    parsed, failed = sqs_batch.parse(event, MESSAGE)
+    touches = unique([touch_of(m, model) for _, m in parsed])
+    applied = ledger.record(touches)
+    contacts = {m.interaction.actor_key: m.contact_id for _, m in parsed if m.contact_id}
+    hot = hot_leads.announce(touches, contacts, scores, model, now)
+    logger.info(
+        "scored",
+        extra={"touches": len(touches), "applied": len(applied), "hot_leads": len(hot)},
+    )
+    return sqs_batch.partial_response(failed)
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return handle(event, *repositories(), scoring_model.load(), datetime.now(UTC))

@@ -1,0 +1,1 @@
+"""socialscore: credit organic social interactions to contacts, sellers and CRM opportunities."""

@@ -1,0 +1,108 @@
+"""Interactions: what a social user did to a post, normalised across sources."""
+
+from __future__ import annotations
+
+import hashlib
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl
+
+
+class Network(StrEnum):
+    X = "x"
+    FACEBOOK = "facebook"
+    INSTAGRAM = "instagram"
+    LINKEDIN = "linkedin"
+    YOUTUBE = "youtube"
+    TIKTOK = "tiktok"
+
+
+class Kind(StrEnum):
+    LIKE = "like"
+    SHARE = "share"
+    QUOTE = "quote"
+    COMMENT = "comment"
+    MENTION = "mention"
+    FOLLOW = "follow"
+    CLICK = "click"
+
+
+class Category(StrEnum):
+    ORGANIC = "organic"
+    PAID = "paid"
+
+
+PAID_TAG = "paid"
+
+
+def category_of(tags: list[str]) -> Category:
+    """Organic unless the source tags the interaction as paid: the two are never summed."""
+    return Category.PAID if PAID_TAG in tags else Category.ORGANIC
+
+
+def normalise_tags(tags: list[str]) -> list[str]:
+    # Sorted and unique so that the same event always serialises the same way.
+    return sorted({t.strip().lower() for t in tags if t.strip()})
+
+
+Permalink = Annotated[HttpUrl, Field(max_length=2048)]
+UserId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+Tags = Annotated[list[Annotated[str, Field(max_length=64)]], Field(max_length=20)]
+
+
+def interaction_id(source: str, event_id: str) -> str:
+    """Deterministic id: a retried or duplicated event always maps to the same interaction."""
+    digest = hashlib.sha256(f"{source}\x1f{event_id}".encode()).hexdigest()
+    return digest[:32]
+
+
+class Interaction(BaseModel):
+    """The normalised interaction that travels between stages: ids and permalinks only."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: Literal["interaction"] = "interaction"
+    interaction_id: str
+    source: str
+    network: Network
+    kind: Kind
+    category: Category
+    actor_id: UserId
+    target_permalink: str | None = None
+    target_user_id: UserId | None = None
+    interaction_permalink: str | None = None
+    tags: Annotated[list[str], AfterValidator(normalise_tags)] = Field(default_factory=list)
+    occurred_at: AwareDatetime
+
+    @property
+    def actor_key(self) -> str:
+        return identity_key(self.network, self.actor_id)
+
+
+class ConsentBasis(StrEnum):
+    OPT_IN = "opt_in"
+    SOURCE_ASSERTED = "source_asserted"
+
+
+class Identify(BaseModel):
+    """Links a social network user id to a marketing contact, with the consent basis recorded."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: Literal["identify"] = "identify"
+    event_id: str
+    source: str
+    network: Network
+    network_user_id: UserId
+    contact_id: Annotated[str, Field(min_length=1, max_length=128)]
+    consent_basis: ConsentBasis
+    occurred_at: AwareDatetime
+
+    @property
+    def identity(self) -> str:
+        return identity_key(self.network, self.network_user_id)
+
+
+def identity_key(network: Network | str, user_id: str) -> str:
+    return f"{network}#{user_id}"

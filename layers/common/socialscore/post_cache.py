@@ -1,0 +1,72 @@
+"""The post cache (DynamoDB): post facts and intent hits, never text, with a TTL."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from socialscore import dynamo, settings
+from socialscore.post import PostFacts, PostRef
+
+TTL_SECONDS = 7 * 86400
+
+
+@dataclass(frozen=True)
+class CachedPost:
+    facts: PostFacts
+    # Intent hits depend on the keywords, so they are valid only for the model that found them.
+    intent_hits: tuple[str, ...]
+    model_version: str
+
+
+class PostCache:
+    def __init__(self, table: str | None = None) -> None:
+        self._table = table or settings.required("POST_CACHE_TABLE")
+
+    def get_many(self, refs: list[PostRef]) -> dict[PostRef, CachedPost]:
+        now = int(time.time())
+        found: dict[PostRef, CachedPost] = {}
+        items = dynamo.batch_get(self._table, "post", [r.key for r in refs])
+        for key, item in items.items():
+            if int(item["expires_at"]) <= now:  # TTL deletion lags; expired is a miss
+                continue
+            ref = PostRef.from_key(key)
+            facts = PostFacts(
+                network=ref.network,
+                post_id=ref.post_id,
+                author_id=item["author_id"],
+                created_at=datetime.fromisoformat(item["created_at"]),
+                referenced_post_id=item.get("referenced_post_id"),
+            )
+            found[ref] = CachedPost(
+                facts, tuple(item.get("intent_hits", [])), item["model_version"]
+            )
+        return found
+
+    def put_many(self, posts: list[CachedPost]) -> None:
+        expires = int(time.time()) + TTL_SECONDS
+        requests = [
+            {
+                "PutRequest": {
+                    "Item": dynamo.to_item(
+                        {
+                            "post": p.facts.ref.key,
+                            "author_id": p.facts.author_id,
+                            "created_at": p.facts.created_at.isoformat(),
+                            "referenced_post_id": p.facts.referenced_post_id,
+                            "intent_hits": list(p.intent_hits),
+                            "model_version": p.model_version,
+                            "expires_at": expires,
+                        }
+                    )
+                }
+            }
+            for p in posts
+        ]
+        dynamo.batch_write(self._table, requests)
+
+    def purge(self, refs: list[PostRef]) -> None:
+        """A deleted post leaves no facts behind."""
+        requests = [{"DeleteRequest": {"Key": {"post": {"S": r.key}}}} for r in refs]
+        dynamo.batch_write(self._table, requests)

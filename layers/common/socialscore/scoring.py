@@ -1,0 +1,121 @@
+"""Scoring, pure: touches from resolved interactions, decayed units, per-batch coalescing.
+
+Decay without read-modify-write (DESIGN property 2): a profile stores, per category,
+S = sum(w_i * 2 ** ((t_i - T0) / h)); its score at time t is S * 2 ** (-(t - T0) / h).
+Adding a touch is a commutative ADD, so late, concurrent and retried updates stay exact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from socialscore.dynamo import number
+from socialscore.interaction import Category, Kind, Network
+from socialscore.resolution import Resolved
+from socialscore.scoring_model import ScoringModel
+
+EPOCH = datetime(2026, 1, 1, tzinfo=UTC)  # T0; rebase (rebuild from the ledger) before ~2100
+COUNTER_SHARDS = 8  # a viral post's counters spread over this many items
+
+
+def units(weight: float, at: datetime, half_life_seconds: float) -> Decimal:
+    """A touch's contribution to S. Rounded once, here, so that sums are exact in any order."""
+    return number(weight * 2 ** ((at - EPOCH).total_seconds() / half_life_seconds))
+
+
+def score_at(total_units: Decimal, at: datetime, half_life_seconds: float) -> float:
+    return float(total_units) * 2 ** (-(at - EPOCH).total_seconds() / half_life_seconds)
+
+
+@dataclass(frozen=True)
+class Touch:
+    """One scored interaction: the ledger's record, from which every aggregate can be rebuilt."""
+
+    profile: str  # the actor's identity key, network#user_id
+    dedupe_key: str
+    interaction_id: str
+    network: Network
+    kind: Kind
+    category: Category
+    weight: float
+    units: Decimal
+    occurred_at: datetime
+    post: str | None
+    seller_id: str | None
+    team: str | None
+    intent_hits: tuple[str, ...]
+    model_version: str
+
+
+def touch_of(item: Resolved, model: ScoringModel) -> Touch:
+    i = item.interaction
+    post = item.target.ref.key if item.target else None
+    # Once-only kinds (a like) count once per profile and post, whatever the event ids say.
+    once = i.kind in model.once_per_post and post is not None
+    weight = model.weight(i.category, i.kind, i.network, len(item.intent_hits))
+    return Touch(
+        profile=i.actor_key,
+        dedupe_key=f"once#{i.category}#{i.kind}#{post}" if once else f"i#{i.interaction_id}",
+        interaction_id=i.interaction_id,
+        network=i.network,
+        kind=i.kind,
+        category=i.category,
+        weight=weight,
+        units=units(weight, i.occurred_at, model.half_life_seconds),
+        occurred_at=i.occurred_at,
+        post=post,
+        seller_id=item.seller.seller_id if item.seller else None,
+        team=item.seller.team if item.seller else None,
+        intent_hits=tuple(item.intent_hits),
+        model_version=model.version,
+    )
+
+
+def unique(touches: list[Touch]) -> list[Touch]:
+    """Within a batch, the first touch of each (profile, dedupe key) wins, as it would across."""
+    seen: dict[tuple[str, str], Touch] = {}
+    for t in touches:
+        seen.setdefault((t.profile, t.dedupe_key), t)
+    return list(seen.values())
+
+
+@dataclass
+class Aggregates:
+    """All aggregate deltas of a group of touches: one write per aggregate item (property 3)."""
+
+    counters: dict[str, dict[str, Decimal]] = field(default_factory=lambda: defaultdict(dict))
+    teams: dict[str, str] = field(default_factory=dict)
+
+    def add(self, key: str, name: str, amount: Decimal) -> None:
+        self.counters[key][name] = self.counters[key].get(name, Decimal(0)) + amount
+
+
+def profile_key(profile: str, category: Category) -> str:
+    return f"profile#{profile}#{category}"
+
+
+def shard_for(touches: list[Touch]) -> int:
+    """Same touches, same shard: a retried batch lands where the first attempt would have."""
+    seed = "".join(sorted(t.dedupe_key + t.profile for t in touches))
+    return int(hashlib.sha256(seed.encode()).hexdigest(), 16) % COUNTER_SHARDS
+
+
+def coalesce(touches: list[Touch]) -> Aggregates:
+    agg = Aggregates()
+    shard = shard_for(touches)
+    one = Decimal(1)
+    for t in touches:
+        agg.add(profile_key(t.profile, t.category), "units", t.units)
+        agg.add(profile_key(t.profile, t.category), "touches", one)
+        if t.post is not None:
+            agg.add(f"post#{t.post}#shard#{shard}", f"{t.category}_{t.kind}", one)
+        if t.seller_id is not None and t.team is not None:
+            key = f"seller#{t.seller_id}#shard#{shard}"
+            agg.add(key, f"{t.category}_points", number(t.weight))
+            agg.add(key, f"{t.category}_touches", one)
+            agg.teams[key] = t.team
+    return agg

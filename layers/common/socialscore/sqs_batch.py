@@ -1,0 +1,43 @@
+"""SQS batches with partial failure: parse each record, report exactly the ones that failed.
+
+Powertools' BatchProcessor handles one record at a time; these stages work on the whole batch
+at once (one cache read, one provider call, one transaction per batch), so they parse with this
+and answer in the same `batchItemFailures` shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.data_classes import SQSEvent
+from pydantic import TypeAdapter, ValidationError
+
+T = TypeVar("T")
+
+logger = Logger(child=True)
+
+
+def parse(event: dict[str, Any], adapter: TypeAdapter[T]) -> tuple[list[tuple[str, T]], list[str]]:
+    """(message id, message) for every valid record, and the ids of the poison ones.
+
+    A poison record is logged with its reason and reported failed, so SQS moves it to the DLQ
+    after maxReceiveCount while the rest of the batch goes on.
+    """
+    parsed: list[tuple[str, T]] = []
+    poison: list[str] = []
+    for record in SQSEvent(event).records:
+        try:
+            parsed.append((record.message_id, adapter.validate_json(record.body)))
+        except ValidationError as err:
+            logger.error(
+                "poison message",
+                extra={"message_id": record.message_id, "reason": err.errors(include_url=False)},
+            )
+            poison.append(record.message_id)
+    return parsed, poison
+
+
+def partial_response(failed: Iterable[str]) -> dict[str, Any]:
+    return {"batchItemFailures": [{"itemIdentifier": mid} for mid in dict.fromkeys(failed)]}
