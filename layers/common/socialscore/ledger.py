@@ -69,7 +69,8 @@ class Ledger:
                 "Put": {
                     "TableName": self.ledger_table,
                     "Item": dynamo.to_item(_record(t)),
-                    "ConditionExpression": "attribute_not_exists(touch)",
+                    "ConditionExpression": "attribute_not_exists(#touch)",
+                    "ExpressionAttributeNames": {"#touch": "touch"},
                 }
             }
             for t in touches
@@ -85,7 +86,8 @@ class Ledger:
             }
             expression = "ADD " + ", ".join(f"#c{n} :c{n}" for n in range(len(counters)))
             if key in agg.teams:
-                expression += " SET team = :team"
+                expression += " SET #team = :team"
+                names["#team"] = "team"
                 values[":team"] = {"S": agg.teams[key]}
             yield {
                 "Update": {
@@ -101,7 +103,8 @@ class Ledger:
         paginator = aws.client("dynamodb").get_paginator("query")
         pages = paginator.paginate(
             TableName=self.ledger_table,
-            KeyConditionExpression="profile = :p",
+            KeyConditionExpression="#profile = :p",
+            ExpressionAttributeNames={"#profile": "profile"},
             ExpressionAttributeValues={":p": {"S": profile}},
         )
         return [_touch(dynamo.from_item(item)) for page in pages for item in page["Items"]]

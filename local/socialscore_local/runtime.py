@@ -1,0 +1,446 @@
+"""The local runtime: every resource of template.yaml on moto, the real handlers in process.
+
+- provisions tables, queues (with their redrive policies) and secrets from the template;
+- turns HTTP requests into API Gateway HTTP API (v2) events for the function whose route matches;
+- drives each SQS event source as declared (batch size, ReportBatchItemFailures; SQS itself
+  moves a message to its DLQ after maxReceiveCount);
+- runs scheduled functions on demand with the schedule's Input.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import json
+import logging
+import os
+import re
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+from moto import mock_aws
+from socialscore import aws
+
+from socialscore_local.faults import Faults
+from socialscore_local.template import Function, QueueSource, Template, evaluate
+
+STACK = "socialscore-local"
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+ROOT = Path(__file__).resolve().parents[2]
+log = logging.getLogger("socialscore_local")
+
+
+@dataclass
+class LocalContext:
+    """What a Lambda handler reads from its context object."""
+
+    function_name: str
+    timeout_seconds: int
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    memory_limit_in_mb: int = 512
+    function_version: str = "$LATEST"
+    deadline: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.deadline = time.monotonic() + self.timeout_seconds
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{self.function_name}"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self.deadline - time.monotonic()) * 1000))
+
+
+@dataclass(frozen=True)
+class HttpAnswer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class LocalRuntime:
+    def __init__(
+        self,
+        workdir: Path,
+        *,
+        parameters: dict[str, str] | None = None,
+        environment: dict[str, str] | None = None,
+        faults: Faults | None = None,
+        template: Path = ROOT / "template.yaml",
+    ) -> None:
+        self.workdir = workdir
+        self.template = Template.read(template)
+        self.parameters = self.template.parameter_defaults() | (parameters or {})
+        self.parameters |= {
+            "AWS::Region": REGION,
+            "AWS::AccountId": ACCOUNT,
+            "AWS::StackName": STACK,
+            "AWS::Partition": "aws",
+            "AWS::URLSuffix": "amazonaws.com",
+        }
+        self.local_environment = environment or {}
+        self.faults = faults
+        self.functions = {f.logical_id: f for f in self.template.functions()}
+        self.physical: dict[str, dict[str, str]] = {}
+        self.calls: Counter[tuple[str, str]] = Counter()  # (function, operation) -> AWS calls
+        self.invocations: Counter[str] = Counter()
+        self.lock = threading.RLock()  # one invocation at a time, like a single-worker Lambda
+        self._mock = mock_aws()
+        self._current: str | None = None
+        self._saved_environ: dict[str, str] = {}
+
+    # --- lifecycle ---------------------------------------------------------------------------
+    def __enter__(self) -> LocalRuntime:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        self._saved_environ = dict(os.environ)
+        os.environ.update(
+            {
+                "AWS_ACCESS_KEY_ID": "local",
+                "AWS_SECRET_ACCESS_KEY": "local",
+                "AWS_SESSION_TOKEN": "local",
+                "AWS_DEFAULT_REGION": REGION,
+                "AWS_REGION": REGION,
+            }
+        )
+        self._mock.start()
+        # Handlers' clients come from boto3's default session: count (and maybe fail) their
+        # calls there. The runtime's own calls go through a session of its own.
+        boto3.setup_default_session(region_name=REGION)
+        assert boto3.DEFAULT_SESSION is not None
+        boto3.DEFAULT_SESSION.events.register("before-call", self._count, unique_id="ss-count")
+        if self.faults is not None:
+            self.faults.install(boto3.DEFAULT_SESSION.events, lambda: self._current is not None)
+        aws.reset()
+        self._session = boto3.session.Session(region_name=REGION)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self._provision()
+        os.environ.update(self._environment())
+        for fn in self.functions.values():
+            code = str(ROOT / fn.code_uri)
+            if code not in sys.path:
+                sys.path.insert(0, code)
+
+    def stop(self) -> None:
+        self._mock.stop()
+        aws.reset()
+        os.environ.clear()
+        os.environ.update(self._saved_environ)
+
+    def client(self, service: str) -> Any:
+        return self._session.client(service)
+
+    # --- provisioning ------------------------------------------------------------------------
+    def _ref(self, logical: str, attribute: str | None) -> str:
+        return self.physical[logical]["Ref" if attribute is None else attribute]
+
+    def evaluate(self, value: Any) -> Any:
+        return evaluate(
+            value, self._ref, self.parameters, self.template.document.get("Conditions", {})
+        )
+
+    def _provision(self) -> None:
+        for logical in self.template.of_type("AWS::Serverless::HttpApi"):
+            self.physical[logical] = {"Ref": "local"}
+        for logical in self.template.of_type("AWS::Serverless::LayerVersion"):
+            self.physical[logical] = {"Ref": "local"}
+        self._provision_tables()
+        self._provision_queues()
+        secrets = self.client("secretsmanager")
+        for logical, props in self.template.of_type("AWS::SecretsManager::Secret").items():
+            arn = secrets.create_secret(
+                Name=f"{STACK}-{logical}", SecretString=self.evaluate(props["SecretString"])
+            )["ARN"]
+            self.physical[logical] = {"Ref": arn, "Id": arn}
+
+    def _provision_tables(self) -> None:
+        dynamodb = self.client("dynamodb")
+        for logical, props in self.template.of_type("AWS::DynamoDB::Table").items():
+            name = f"{STACK}-{logical}"
+            spec: dict[str, Any] = {
+                "TableName": name,
+                "KeySchema": props["KeySchema"],
+                "AttributeDefinitions": props["AttributeDefinitions"],
+                "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
+            }
+            if "GlobalSecondaryIndexes" in props:
+                spec["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+            arn = dynamodb.create_table(**spec)["TableDescription"]["TableArn"]
+            ttl = props.get("TimeToLiveSpecification")
+            if ttl:
+                dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+            self.physical[logical] = {"Ref": name, "Arn": arn}
+
+    def _provision_queues(self) -> None:
+        sqs = self.client("sqs")
+        queues = self.template.of_type("AWS::SQS::Queue")
+        # Dead-letter queues first: a redrive policy names its DLQ's ARN.
+        for logical, props in sorted(queues.items(), key=lambda kv: "RedrivePolicy" in kv[1]):
+            name = f"{STACK}-{logical}"
+            attributes = {
+                k: str(props[k])
+                for k in ("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds")
+                if k in props
+            }
+            if "RedrivePolicy" in props:
+                attributes["RedrivePolicy"] = json.dumps(self.evaluate(props["RedrivePolicy"]))
+            url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+            arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+                "QueueArn"
+            ]
+            self.physical[logical] = {"Ref": url, "Arn": arn, "QueueName": name, "QueueUrl": url}
+
+    def _environment(self) -> dict[str, str]:
+        """The union of every function's variables; the template must never disagree with itself."""
+        merged: dict[str, str] = {}
+        for fn in self.functions.values():
+            for name, value in self.evaluate(fn.environment).items():
+                value = str(value)
+                if merged.get(name, value) != value:
+                    raise ValueError(f"functions disagree on {name}: {merged[name]!r} != {value!r}")
+                merged[name] = value
+        return merged | self.local_environment
+
+    # --- invoking ----------------------------------------------------------------------------
+    def handler(self, logical_id: str) -> Callable[[Any, Any], Any]:
+        fn = self.functions[logical_id]
+        module, attribute = fn.handler.rsplit(".", 1)
+        handler: Callable[[Any, Any], Any] = getattr(importlib.import_module(module), attribute)
+        return handler
+
+    def invoke(self, logical_id: str, event: Any) -> Any:
+        fn = self.functions[logical_id]
+        with self.lock, self._running(logical_id):
+            self.invocations[logical_id] += 1
+            result = self.handler(logical_id)(event, LocalContext(logical_id, fn.timeout))
+            if self.faults is not None:
+                self.faults.maybe_lose_response(logical_id)
+            return result
+
+    @contextmanager
+    def _running(self, logical_id: str) -> Iterator[None]:
+        self._current = logical_id
+        try:
+            yield
+        finally:
+            self._current = None
+
+    def _count(self, model: Any, **_: Any) -> None:
+        if self._current is not None:
+            self.calls[(self._current, model.name)] += 1
+
+    # --- HTTP API ----------------------------------------------------------------------------
+    def request(
+        self,
+        method: str,
+        path: str,
+        headers: dict[str, str] | None = None,
+        body: bytes = b"",
+        query: str = "",
+    ) -> HttpAnswer:
+        """What API Gateway would answer: route, invoke, map the result or a crash to HTTP."""
+        for fn in self.functions.values():
+            for route_method, route_path in fn.http_routes:
+                params = _match(route_path, path)
+                if params is None or route_method != method.upper():
+                    continue
+                event = _http_event(method, path, route_path, params, headers or {}, body, query)
+                try:
+                    result = self.invoke(fn.logical_id, event)
+                except Exception as err:  # a crashed Lambda is a 500 to the caller, as on AWS
+                    log.warning("%s crashed: %r", fn.logical_id, err)
+                    return HttpAnswer(500, {}, b'{"message":"Internal Server Error"}')
+                return _http_answer(result)
+        return HttpAnswer(404, {}, b'{"message":"Not Found"}')
+
+    # --- queues ------------------------------------------------------------------------------
+    def queue_url(self, logical: str) -> str:
+        return self.physical[logical]["Ref"]
+
+    def depth(self, logical: str) -> int:
+        attributes = self.client("sqs").get_queue_attributes(
+            QueueUrl=self.queue_url(logical),
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        return int(attributes["ApproximateNumberOfMessages"]) + int(
+            attributes["ApproximateNumberOfMessagesNotVisible"]
+        )
+
+    def drain(self, max_rounds: int = 100_000) -> int:
+        """Deliver queued messages until every event-source queue is empty; returns batches run."""
+        batches = 0
+        for _ in range(max_rounds):
+            delivered = 0
+            for fn in self.functions.values():
+                for source in fn.queue_sources:
+                    delivered += self.poll(fn, source)
+            if not delivered:
+                return batches
+            batches += delivered
+        raise RuntimeError("queues did not drain")
+
+    def poll(self, fn: Function, source: QueueSource) -> int:
+        """One batch from one event source, as Lambda's SQS poller runs it. Returns 1 or 0."""
+        sqs = self.client("sqs")
+        url = self.queue_url(source.queue)
+        messages = sqs.receive_message(
+            QueueUrl=url,
+            MaxNumberOfMessages=min(source.batch_size, 10),
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        ).get("Messages", [])
+        if not messages:
+            return 0
+        arn = self.physical[source.queue]["Arn"]
+        event = {"Records": [_sqs_record(m, arn) for m in messages]}
+        ids = {m["MessageId"] for m in messages}
+        try:
+            result = self.invoke(fn.logical_id, event)
+            failed = _failed_ids(result, ids) if source.report_failures else set()
+        except Exception as err:  # the whole batch returns to the queue, as on AWS
+            log.warning("%s failed a batch of %d: %r", fn.logical_id, len(ids), err)
+            failed = ids
+        done = [m for m in messages if m["MessageId"] not in failed]
+        retry = [m for m in messages if m["MessageId"] in failed]
+        if done:
+            sqs.delete_message_batch(
+                QueueUrl=url,
+                Entries=[
+                    {"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(done)
+                ],
+            )
+        if retry:
+            # Visible again at once instead of after the visibility timeout: same semantics, faster.
+            sqs.change_message_visibility_batch(
+                QueueUrl=url,
+                Entries=[
+                    {"Id": str(n), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": 0}
+                    for n, m in enumerate(retry)
+                ],
+            )
+        return 1
+
+    # --- schedules ---------------------------------------------------------------------------
+    def run_schedule(self, logical_id: str, at: datetime | None = None) -> Any:
+        """Invoke a scheduled function with its schedule's Input, as EventBridge Scheduler does."""
+        schedule = self.functions[logical_id].schedules[0]
+        slot = (at or datetime.now(UTC)).isoformat().replace("+00:00", "Z")
+        raw = schedule.get("Input", "{}").replace("<aws.scheduler.scheduled-time>", slot)
+        return self.invoke(logical_id, json.loads(raw))
+
+    def schedule_seconds(self, logical_id: str) -> float:
+        expression = self.evaluate(self.functions[logical_id].schedules[0]["ScheduleExpression"])
+        match = re.fullmatch(r"rate\((\d+) (minute|minutes|hour|hours|day|days)\)", expression)
+        if not match:
+            raise ValueError(f"the local runtime runs rate() schedules only, not {expression!r}")
+        unit = {"minute": 60, "hour": 3600, "day": 86400}[match.group(2).rstrip("s")]
+        return int(match.group(1)) * unit
+
+
+def _failed_ids(result: Any, ids: set[str]) -> set[str]:
+    """Lambda's reading of a partial batch response: anything malformed fails the whole batch."""
+    try:
+        failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
+    except (AttributeError, KeyError, TypeError):
+        return ids
+    return failed if failed <= ids else ids
+
+
+def _match(route: str, path: str) -> dict[str, str] | None:
+    pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(route))
+    match = re.fullmatch(pattern, path)
+    return match.groupdict() if match else None
+
+
+def _http_event(
+    method: str,
+    path: str,
+    route: str,
+    params: dict[str, str],
+    headers: dict[str, str],
+    body: bytes,
+    query: str,
+) -> dict[str, Any]:
+    try:
+        text, encoded = body.decode(), False
+    except UnicodeDecodeError:
+        text, encoded = base64.b64encode(body).decode(), True
+    now = datetime.now(UTC)
+    lowered = {k.lower(): v for k, v in headers.items()}
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": f"{method.upper()} {route}",
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": lowered,
+        "pathParameters": params,
+        "requestContext": {
+            "accountId": ACCOUNT,
+            "apiId": "local",
+            "domainName": "127.0.0.1",
+            "domainPrefix": "local",
+            "http": {
+                "method": method.upper(),
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "127.0.0.1",
+                "userAgent": lowered.get("user-agent", ""),
+            },
+            "requestId": str(uuid.uuid4()),
+            "routeKey": f"{method.upper()} {route}",
+            "stage": "$default",
+            "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "timeEpoch": int(now.timestamp() * 1000),
+        },
+        "isBase64Encoded": encoded,
+    }
+    if text:
+        event["body"] = text
+    if query:
+        event["queryStringParameters"] = dict(
+            part.split("=", 1) if "=" in part else (part, "") for part in query.split("&")
+        )
+    return event
+
+
+def _http_answer(result: Any) -> HttpAnswer:
+    if not isinstance(result, dict) or "statusCode" not in result:
+        return HttpAnswer(200, {"content-type": "application/json"}, json.dumps(result).encode())
+    raw = result.get("body") or ""
+    body = base64.b64decode(raw) if result.get("isBase64Encoded") else raw.encode()
+    headers = {k.lower(): str(v) for k, v in (result.get("headers") or {}).items()}
+    return HttpAnswer(int(result["statusCode"]), headers, body)
+
+
+def _sqs_record(message: dict[str, Any], arn: str) -> dict[str, Any]:
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": message.get("Attributes", {}),
+        "messageAttributes": message.get("MessageAttributes", {}),
+        "md5OfBody": message["MD5OfBody"],
+        "eventSource": "aws:sqs",
+        "eventSourceARN": arn,
+        "awsRegion": REGION,
+    }

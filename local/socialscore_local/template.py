@@ -1,0 +1,170 @@
+"""Read template.yaml: resources, Globals, and the intrinsic functions the template uses."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML with CloudFormation's short-form tags (!Ref, !GetAtt, !Sub, !If, ...)."""
+
+
+def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    if suffix == "Ref":
+        return {"Ref": value}
+    if suffix == "GetAtt" and isinstance(value, str):
+        value = value.split(".", 1)
+    return {f"Fn::{suffix}": value}
+
+
+_Loader.add_multi_constructor("!", _tag)
+
+
+def load(path: Path) -> dict[str, Any]:
+    document: dict[str, Any] = yaml.load(path.read_text(), Loader=_Loader)  # noqa: S506
+    return document
+
+
+def _merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+@dataclass(frozen=True)
+class QueueSource:
+    queue: str  # logical id
+    batch_size: int
+    report_failures: bool
+
+
+@dataclass(frozen=True)
+class Function:
+    logical_id: str
+    code_uri: str
+    handler: str
+    timeout: int
+    environment: dict[str, Any]
+    queue_sources: list[QueueSource] = field(default_factory=list)
+    http_routes: list[tuple[str, str]] = field(default_factory=list)  # (method, path)
+    schedules: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Template:
+    path: Path
+    document: dict[str, Any]
+
+    @classmethod
+    def read(cls, path: Path) -> Template:
+        return cls(path, load(path))
+
+    @property
+    def resources(self) -> dict[str, dict[str, Any]]:
+        resources: dict[str, dict[str, Any]] = self.document["Resources"]
+        return resources
+
+    def of_type(self, kind: str) -> dict[str, dict[str, Any]]:
+        return {k: v.get("Properties", {}) for k, v in self.resources.items() if v["Type"] == kind}
+
+    def parameter_defaults(self) -> dict[str, str]:
+        return {
+            name: str(spec.get("Default", ""))
+            for name, spec in self.document.get("Parameters", {}).items()
+        }
+
+    def functions(self) -> list[Function]:
+        defaults = self.document.get("Globals", {}).get("Function", {})
+        out = []
+        for logical_id, props in self.of_type("AWS::Serverless::Function").items():
+            props = _merge(defaults, props)
+            fn = Function(
+                logical_id=logical_id,
+                code_uri=props["CodeUri"],
+                handler=props["Handler"],
+                timeout=int(props.get("Timeout", 3)),
+                environment=props.get("Environment", {}).get("Variables", {}),
+            )
+            for event in props.get("Events", {}).values():
+                spec = event.get("Properties", {})
+                if event["Type"] == "SQS":
+                    fn.queue_sources.append(
+                        QueueSource(
+                            queue=spec["Queue"]["Fn::GetAtt"][0],
+                            batch_size=int(spec.get("BatchSize", 10)),
+                            report_failures="ReportBatchItemFailures"
+                            in spec.get("FunctionResponseTypes", []),
+                        )
+                    )
+                elif event["Type"] == "HttpApi":
+                    fn.http_routes.append((spec["Method"].upper(), spec["Path"]))
+                elif event["Type"] == "ScheduleV2":
+                    fn.schedules.append(spec)
+            out.append(fn)
+        return out
+
+
+Resolver = Callable[[str, str | None], Any]  # (logical id, attribute or None for Ref) -> value
+
+
+def evaluate(
+    value: Any, ref: Resolver, parameters: Mapping[str, str], conditions: Mapping[str, Any]
+) -> Any:
+    """Evaluate the intrinsic functions in a value. Returns None for AWS::NoValue."""
+
+    def ev(v: Any) -> Any:
+        return evaluate(v, ref, parameters, conditions)
+
+    if isinstance(value, list):
+        return [x for x in map(ev, value) if x is not None]
+    if not isinstance(value, dict):
+        return value
+    if len(value) == 1:
+        ((key, arg),) = value.items()
+        if key == "Ref":
+            if arg == "AWS::NoValue":
+                return None
+            return parameters[arg] if arg in parameters else ref(arg, None)
+        if key == "Fn::GetAtt":
+            return ref(arg[0], arg[1])
+        if key == "Fn::Sub":
+            text, extra = (arg, {}) if isinstance(arg, str) else (arg[0], ev(arg[1]))
+
+            def sub(match: re.Match[str]) -> str:
+                name = match.group(1)
+                if name in extra:
+                    return str(extra[name])
+                if "." in name:
+                    logical, attr = name.split(".", 1)
+                    return str(ref(logical, attr))
+                return str(ev({"Ref": name}))
+
+            return re.sub(r"\$\{([^}!]+)\}", sub, text)
+        if key == "Fn::If":
+            name, yes, no = arg
+            return ev(yes) if ev(conditions[name]) else ev(no)
+        if key == "Fn::Not":
+            return not ev(arg[0])
+        if key == "Fn::Equals":
+            return ev(arg[0]) == ev(arg[1])
+        if key == "Fn::Join":
+            return arg[0].join(str(x) for x in ev(arg[1]))
+        if key == "Condition":
+            return ev(conditions[arg])
+    return {k: ev(v) for k, v in value.items()}
