@@ -131,7 +131,7 @@ class LocalRuntime:
         boto3.DEFAULT_SESSION.events.register("before-call", self._count, unique_id="ss-count")
         if self.faults is not None:
             self.faults.install(boto3.DEFAULT_SESSION.events, lambda: self._current is not None)
-        aws.reset()
+        self._fresh_containers()
         self._session = boto3.session.Session(region_name=REGION)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self._provision()
@@ -143,7 +143,17 @@ class LocalRuntime:
 
     def stop(self) -> None:
         self._mock.stop()
+        os.environ.clear()
+        os.environ.update(self._saved_environ)
+
+    def _fresh_containers(self) -> None:
+        """Forget what warm Lambda containers keep: clients, cached secrets, handler globals."""
+        from aws_lambda_powertools.utilities import parameters
+
         aws.reset()
+        parameters.clear_caches()
+        for fn in self.functions.values():
+            sys.modules.pop(fn.handler.rsplit(".", 1)[0], None)
         os.environ.clear()
         os.environ.update(self._saved_environ)
 

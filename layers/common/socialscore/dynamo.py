@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from decimal import Decimal
@@ -43,22 +44,26 @@ def _until_processed(
     raise RuntimeError(f"DynamoDB left entries unprocessed after {_ATTEMPTS} attempts")
 
 
-def batch_get(table: str, key_name: str, keys: list[str]) -> dict[str, dict[str, Any]]:
-    """Items by key from one table, 100 keys a call."""
-    found: dict[str, dict[str, Any]] = {}
+def batch_get_keys(table: str, keys: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """Items by (string) key attributes from one table, 100 keys a call."""
+    found: list[dict[str, Any]] = []
 
     def call(request: dict[str, Any]) -> dict[str, Any]:
         reply: dict[str, Any] = aws.client("dynamodb").batch_get_item(RequestItems=request)
-        for item in reply["Responses"].get(table, []):
-            values = from_item(item)
-            found[values[key_name]] = values
+        found.extend(from_item(item) for item in reply["Responses"].get(table, []))
         return reply
 
-    unique = list(dict.fromkeys(keys))
+    typed = [{name: {"S": value} for name, value in key.items()} for key in keys]
+    unique = list({json.dumps(k, sort_keys=True): k for k in typed}.values())
     for start in range(0, len(unique), 100):
-        chunk = [{key_name: {"S": k}} for k in unique[start : start + 100]]
-        _until_processed(call, {table: {"Keys": chunk}}, "UnprocessedKeys")
+        _until_processed(call, {table: {"Keys": unique[start : start + 100]}}, "UnprocessedKeys")
     return found
+
+
+def batch_get(table: str, key_name: str, keys: list[str]) -> dict[str, dict[str, Any]]:
+    """Items of a table with a single string key, by key."""
+    items = batch_get_keys(table, [{key_name: k} for k in keys])
+    return {item[key_name]: item for item in items}
 
 
 def batch_write(table: str, requests: list[dict[str, Any]]) -> None:

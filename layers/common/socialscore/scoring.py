@@ -75,12 +75,20 @@ def touch_of(item: Resolved, model: ScoringModel) -> Touch:
     )
 
 
+def precedes(a: Touch, b: Touch) -> bool:
+    """Of two touches with one dedupe key, the one that counts is the earliest (then the lowest
+    interaction id): the choice never depends on the order they arrive in."""
+    return (a.occurred_at, a.interaction_id) < (b.occurred_at, b.interaction_id)
+
+
 def unique(touches: list[Touch]) -> list[Touch]:
-    """Within a batch, the first touch of each (profile, dedupe key) wins, as it would across."""
-    seen: dict[tuple[str, str], Touch] = {}
+    """One touch per (profile, dedupe key), chosen as the ledger would choose across batches."""
+    kept: dict[tuple[str, str], Touch] = {}
     for t in touches:
-        seen.setdefault((t.profile, t.dedupe_key), t)
-    return list(seen.values())
+        key = (t.profile, t.dedupe_key)
+        if key not in kept or precedes(t, kept[key]):
+            kept[key] = t
+    return list(kept.values())
 
 
 @dataclass
@@ -104,18 +112,20 @@ def shard_for(touches: list[Touch]) -> int:
     return int(hashlib.sha256(seed.encode()).hexdigest(), 16) % COUNTER_SHARDS
 
 
-def coalesce(touches: list[Touch]) -> Aggregates:
+def coalesce(adds: list[Touch], removes: list[Touch]) -> Aggregates:
+    """The aggregate deltas of adding some touches and taking others back out."""
     agg = Aggregates()
-    shard = shard_for(touches)
-    one = Decimal(1)
-    for t in touches:
-        agg.add(profile_key(t.profile, t.category), "units", t.units)
-        agg.add(profile_key(t.profile, t.category), "touches", one)
-        if t.post is not None:
-            agg.add(f"post#{t.post}#shard#{shard}", f"{t.category}_{t.kind}", one)
-        if t.seller_id is not None and t.team is not None:
-            key = f"seller#{t.seller_id}#shard#{shard}"
-            agg.add(key, f"{t.category}_points", number(t.weight))
-            agg.add(key, f"{t.category}_touches", one)
-            agg.teams[key] = t.team
+    shard = shard_for(adds + removes)
+    for sign, touches in ((Decimal(1), adds), (Decimal(-1), removes)):
+        for t in touches:
+            profile = profile_key(t.profile, t.category)
+            agg.add(profile, "units", sign * t.units)
+            agg.add(profile, "touches", sign)
+            if t.post is not None:
+                agg.add(f"post#{t.post}#shard#{shard}", f"{t.category}_{t.kind}", sign)
+            if t.seller_id is not None and t.team is not None:
+                key = f"seller#{t.seller_id}#shard#{shard}"
+                agg.add(key, f"{t.category}_points", sign * number(t.weight))
+                agg.add(key, f"{t.category}_touches", sign)
+                agg.teams[key] = t.team
     return agg

@@ -1,0 +1,58 @@
+"""python -m socialscore_local demo | serve --port N"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import threading
+from pathlib import Path
+
+from socialscore_local import demo, server
+
+WORKDIR = Path(".local")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="socialscore_local", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run_demo = commands.add_parser("demo", help="replay the demo data and print a summary")
+    run_demo.add_argument("--workdir", type=Path, default=WORKDIR / "demo")
+    serve = commands.add_parser("serve", help="serve the webhook API for your own webhooks")
+    serve.add_argument("--port", type=int, default=8787)
+    serve.add_argument("--workdir", type=Path, default=WORKDIR / "serve")
+    serve.add_argument("--secret", help="the SMMS signing secret (whsec_...); default: a new one")
+    serve.add_argument("--demo-sellers", action="store_true", help="seed the demo data's sellers")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
+    if args.command == "demo":
+        print(demo.run(args.workdir))
+        return
+    run_server(args.port, args.workdir, args.secret)
+
+
+def run_server(port: int, workdir: Path, secret: str | None) -> None:
+    with demo.runtime(workdir, log_level="INFO") as rt:
+        seeded = demo.seed(rt)
+        secret = secret or seeded
+        demo.set_webhook_secret(rt, "smms", secret)
+        http = server.http_server(rt, port)
+        stop = threading.Event()
+        server.background(rt, stop)
+        base = server.url(http)
+        print(f"socialscore local API on {base}")
+        print(f"  POST {base}/webhooks/smms   signed with SMMS secret {secret}")
+        print(
+            f"  crm_sync every {rt.schedule_seconds('CrmSyncFunction'):.0f} s; CRM outbox in "
+            f"{workdir / 'crm' / 'outbox.jsonl'}"
+        )
+        print("  Ctrl-C to stop (state lives in memory and is gone when it stops)")
+        try:
+            stop.wait()
+        except KeyboardInterrupt:
+            stop.set()
+        finally:
+            http.shutdown()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,129 @@
+"""The demo: replay events/demo through the local runtime over HTTP, sync the CRM, summarise."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from socialscore.interaction import identity_key
+from socialscore.sellers import Seller, Sellers
+
+from socialscore_local import server, webhooks
+from socialscore_local.faults import Faults
+from socialscore_local.runtime import ROOT, LocalRuntime
+
+DEMO_DIR = ROOT / "events" / "demo"
+# Scores and pushes are computed as of this moment, so the demo prints the same every day.
+DEMO_AS_OF = datetime(2026, 11, 22, tzinfo=UTC)
+SENDER_ATTEMPTS = 20  # an SMMS retries a webhook that did not get a 2xx
+
+
+def runtime(
+    workdir: Path,
+    *,
+    demo_dir: Path = DEMO_DIR,
+    faults: Faults | None = None,
+    log_level: str = "ERROR",
+) -> LocalRuntime:
+    """A runtime wired to the demo's fixture provider and a file CRM under workdir."""
+    return LocalRuntime(
+        workdir,
+        parameters={"LogLevel": log_level},
+        environment={
+            "FIXTURE_POSTS_PATH": str(demo_dir / "posts.json"),
+            "FILE_CRM_OPPORTUNITIES": str(workdir / "crm" / "opportunities.json"),
+            "FILE_CRM_OUTBOX": str(workdir / "crm" / "outbox.jsonl"),
+        },
+        faults=faults,
+    )
+
+
+def set_webhook_secret(rt: LocalRuntime, source: str, secret: str) -> None:
+    secrets = rt.client("secretsmanager")
+    arn = rt.physical["WebhookSecrets"]["Ref"]
+    value = json.loads(secrets.get_secret_value(SecretId=arn)["SecretString"])
+    value[source] = [secret]
+    secrets.put_secret_value(SecretId=arn, SecretString=json.dumps(value))
+
+
+def seed(rt: LocalRuntime, demo_dir: Path = DEMO_DIR) -> str:
+    """Register the demo sellers, hand the CRM its opportunities; returns the SMMS secret."""
+    sellers = Sellers()
+    for raw in json.loads((demo_dir / "sellers.json").read_text()):
+        sellers.register(
+            identity_key(raw["network"], raw["network_user_id"]),
+            Seller(seller_id=raw["seller_id"], team=raw["team"]),
+        )
+    crm = rt.workdir / "crm"
+    crm.mkdir(parents=True, exist_ok=True)
+    shutil.copy(demo_dir / "opportunities.json", crm / "opportunities.json")
+    (crm / "outbox.jsonl").unlink(missing_ok=True)
+    secret = webhooks.new_secret()
+    set_webhook_secret(rt, "smms", secret)
+    return secret
+
+
+@dataclass
+class Replay:
+    deliveries: int = 0
+    events: int = 0  # interaction and identify events in deliveries that were accepted
+    statuses: Counter[int] = field(default_factory=Counter)
+    unexpected: list[str] = field(default_factory=list)
+
+
+def replay(
+    rt: LocalRuntime, url: str, secret: str, deliveries: list[dict[str, Any]], copies: int = 1
+) -> Replay:
+    """POST each delivery `copies` times, retrying 5xx as a sender does; drain as we go."""
+    result = Replay()
+    for n, delivery in enumerate(deliveries):
+        for _ in range(copies):
+            status = 0
+            for _attempt in range(SENDER_ATTEMPTS):
+                status, _ = webhooks.post(f"{url}/webhooks/smms", secret, delivery["body"])
+                result.statuses[status] += 1
+                if status < 500:
+                    break
+            result.deliveries += 1
+            if status != delivery["expect"]:
+                result.unexpected.append(f"delivery {n}: {status}, expected {delivery['expect']}")
+            elif status == 202:
+                result.events += len(delivery["body"]["events"])
+        rt.drain()
+    return result
+
+
+def sync(rt: LocalRuntime, as_of: datetime = DEMO_AS_OF, attempts: int = 20) -> dict[str, Any]:
+    """Run crm_sync as the scheduler would, retrying a failed run (as its RetryPolicy does)."""
+    for _ in range(attempts - 1):
+        try:
+            result: dict[str, Any] = rt.run_schedule("CrmSyncFunction", as_of)
+            return result
+        except Exception:  # noqa: S112 - the scheduler retries; the last attempt raises
+            continue
+    return dict(rt.run_schedule("CrmSyncFunction", as_of))
+
+
+def run(workdir: Path, demo_dir: Path = DEMO_DIR) -> str:
+    """The whole demo; returns the printed summary."""
+    from socialscore_local import report
+
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    with runtime(workdir, demo_dir=demo_dir) as rt:
+        secret = seed(rt, demo_dir)
+        http = server.http_server(rt)
+        try:
+            deliveries = json.loads((demo_dir / "webhooks.json").read_text())
+            replayed = replay(rt, server.url(http), secret, deliveries)
+            first = sync(rt)
+            second = sync(rt)
+            return report.render(rt, replayed, first, second, DEMO_AS_OF)
+        finally:
+            http.shutdown()
+            http.server_close()

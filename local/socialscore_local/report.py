@@ -1,0 +1,172 @@
+"""A readable summary of what the pipeline stored: profiles, sellers, posts, opportunities."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from socialscore import dynamo, scoring_model
+from socialscore.identities import Identities
+from socialscore.interaction import Category
+from socialscore.scores import Scores
+from socialscore.scoring import score_at
+from socialscore.sellers import Sellers
+
+if TYPE_CHECKING:
+    from socialscore_local.demo import Replay
+    from socialscore_local.runtime import LocalRuntime
+
+STAGES = ["IngestFunction", "RehydrateFunction", "ResolveFunction", "ScoreFunction"]
+
+
+@dataclass(frozen=True)
+class ProfileRow:
+    who: str  # a contact id, or "anonymous <network#user id>"
+    organic: float
+    paid: float
+
+
+def profiles(rt: LocalRuntime, as_of: datetime) -> list[ProfileRow]:
+    """Scores per contact (all its linked identities) or per anonymous profile, best first."""
+    model = scoring_model.load()
+    contact_of = {i: c for c, ids in Identities().all_contacts().items() for i in ids}
+    totals: dict[str, dict[Category, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for item in dynamo.scan(rt.physical["ScoresTable"]["Ref"]):
+        if not item["pk"].startswith("profile#"):
+            continue
+        _, identity_and_category = item["pk"].split("#", 1)
+        identity, category = identity_and_category.rsplit("#", 1)
+        who = contact_of.get(identity) or f"anonymous {identity}"
+        totals[who][Category(category)] += item["units"]
+    rows = [
+        ProfileRow(
+            who,
+            score_at(units[Category.ORGANIC], as_of, model.half_life_seconds),
+            score_at(units[Category.PAID], as_of, model.half_life_seconds),
+        )
+        for who, units in totals.items()
+    ]
+    return sorted(rows, key=lambda r: (-r.organic, -r.paid, r.who))
+
+
+def outbox(rt: LocalRuntime) -> Path:
+    return Path(rt.local_environment["FILE_CRM_OUTBOX"])
+
+
+def crm_state(rt: LocalRuntime) -> dict[str, dict[str, Any]]:
+    """What the CRM holds after the pushes: upserts by external id, the last one wins."""
+    state: dict[str, dict[str, Any]] = {}
+    path = outbox(rt)
+    if path.exists():
+        for line in path.read_text().splitlines():
+            record = json.loads(line)
+            key = record.get("contact_id") or record.get("opportunity_id")
+            state[f"{record['type']}#{key}"] = record
+    return state
+
+
+def _rate(count: Decimal, posts: int) -> str:
+    return f"{float(count) / posts:.2f}" if posts else "-"
+
+
+def render(
+    rt: LocalRuntime,
+    replayed: Replay,
+    first_sync: dict[str, Any],
+    second_sync: dict[str, Any],
+    as_of: datetime,
+) -> str:
+    scores = Scores()
+    lines: list[str] = []
+    add = lines.append
+    add(f"socialscore demo: scores as of {as_of.isoformat()}")
+    add("")
+    add(
+        f"Webhooks: {replayed.deliveries} deliveries, {replayed.events} events accepted; "
+        f"HTTP statuses {dict(sorted(replayed.statuses.items()))}"
+    )
+    for problem in replayed.unexpected:
+        add(f"  UNEXPECTED {problem}")
+    ledger = dynamo.scan(rt.physical["LedgerTable"]["Ref"])
+    add(f"Touch ledger: {len(ledger)} touches (duplicates and retries counted once)")
+    dlqs = {q: rt.depth(q) for q in rt.physical if q.endswith("DLQ")}
+    add(f"Dead-letter queues: {dlqs}")
+
+    add("")
+    add("Top profiles (organic and paid are never summed)")
+    add(f"  {'profile':<28} {'organic':>9} {'paid':>9}")
+    for row in profiles(rt, as_of)[:10]:
+        add(f"  {row.who:<28} {row.organic:>9.2f} {row.paid:>9.2f}")
+
+    add("")
+    add("Seller credit leaderboard (organic points earned by their posts)")
+    add(f"  {'seller':<12} {'team':<12} {'points':>8} {'touches':>8} {'paid pts':>9}")
+    sellers = scores.counters("seller")
+    for seller, c in sorted(sellers.items(), key=lambda kv: -kv[1].get("organic_points", 0)):
+        add(
+            f"  {seller:<12} {c.get('team', ''):<12} {c.get('organic_points', 0):>8} "
+            f"{c.get('organic_touches', 0):>8} {c.get('paid_points', 0):>9}"
+        )
+
+    crm = crm_state(rt)
+    value: dict[str, Decimal] = defaultdict(Decimal)
+    for record in crm.values():
+        for post, amount in record.get("by_post", {}).items():
+            value[post] += Decimal(amount)
+    add("")
+    add("Posts (Kaushik: conversation = comments, amplification = shares + quotes,")
+    add("       applause = likes, economic value = attributed revenue)")
+    add(f"  {'post':<26} {'author':<8} {'comments':>8} {'amplif.':>8} {'likes':>6} {'value':>10}")
+    posts = scores.counters("post")
+    cache = dynamo.batch_get(rt.physical["PostCacheTable"]["Ref"], "post", list(posts))
+    authors = Sellers().of_accounts([f"x#{p['author_id']}" for p in cache.values()])
+    per_author: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 4)
+    for post, c in sorted(posts.items(), key=lambda kv: kv[0]):
+        author_id = cache.get(post, {}).get("author_id", "?")
+        seller = authors.get(f"x#{author_id}")
+        author = seller.seller_id if seller else author_id
+        comments = c.get("organic_comment", Decimal(0))
+        shares = c.get("organic_share", Decimal(0)) + c.get("organic_quote", Decimal(0))
+        likes = c.get("organic_like", Decimal(0))
+        add(f"  {post:<26} {author:<8} {comments:>8} {shares:>8} {likes:>6} {value[post]:>10}")
+        totals = per_author[author]
+        for n, amount in enumerate((Decimal(1), comments, shares, likes)):
+            totals[n] += amount
+    add("  per account, rates per post:")
+    for author, (count, comments, shares, likes) in sorted(per_author.items()):
+        n = int(count)
+        add(
+            f"    {author:<10} posts {n}: conversation {_rate(comments, n)}, "
+            f"amplification {_rate(shares, n)}, applause {_rate(likes, n)}"
+        )
+
+    add("")
+    add("Opportunities: attributed social influence (linear over organic touches, 90 days)")
+    for _, record in sorted(crm.items()):
+        if record["type"] != "opportunity_influence":
+            continue
+        sellers_part = ", ".join(f"{s} {a}" for s, a in record["by_seller"].items()) or "-"
+        add(
+            f"  {record['opportunity_id']}: {record['attributed_amount']} {record['currency']} "
+            f"over {record['touches']} touches; by seller: {sellers_part}"
+        )
+    add("")
+    add(f"crm_sync: first run {first_sync}")
+    add(f"          second run {second_sync} (nothing new)")
+    add(f"CRM outbox: {outbox(rt)}")
+
+    add("")
+    add(
+        f"AWS API calls per accepted event ({replayed.events} events), counted with botocore hooks:"
+    )
+    for stage in STAGES:
+        ops = {op: n for (fn, op), n in sorted(rt.calls.items()) if fn == stage}
+        total = sum(ops.values())
+        per = total / replayed.events if replayed.events else 0
+        add(f"  {stage:<18} {per:5.3f}  {ops}")
+    return "\n".join(lines)
