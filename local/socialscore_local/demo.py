@@ -12,7 +12,6 @@ from typing import Any
 
 from socialscore.interaction import identity_key
 from socialscore.sellers import Seller, Sellers
-
 from socialscore_local import server, webhooks
 from socialscore_local.faults import Faults
 from socialscore_local.runtime import ROOT, LocalRuntime

@@ -99,9 +99,9 @@ def render(
 
     add("")
     add("Top profiles (organic and paid are never summed)")
-    add(f"  {'profile':<28} {'organic':>9} {'paid':>9}")
+    add(f"  {'profile':<34} {'organic':>9} {'paid':>9}")
     for row in profiles(rt, as_of)[:10]:
-        add(f"  {row.who:<28} {row.organic:>9.2f} {row.paid:>9.2f}")
+        add(f"  {row.who:<34} {row.organic:>9.2f} {row.paid:>9.2f}")
 
     add("")
     add("Seller credit leaderboard (organic points earned by their posts)")

@@ -29,8 +29,8 @@ from typing import Any
 
 import boto3
 from moto import mock_aws
-from socialscore import aws
 
+from socialscore import aws
 from socialscore_local.faults import Faults
 from socialscore_local.template import Function, QueueSource, Template, evaluate
 
@@ -143,6 +143,7 @@ class LocalRuntime:
 
     def stop(self) -> None:
         self._mock.stop()
+        self._fresh_containers()
         os.environ.clear()
         os.environ.update(self._saved_environ)
 
@@ -154,8 +155,6 @@ class LocalRuntime:
         parameters.clear_caches()
         for fn in self.functions.values():
             sys.modules.pop(fn.handler.rsplit(".", 1)[0], None)
-        os.environ.clear()
-        os.environ.update(self._saved_environ)
 
     def client(self, service: str) -> Any:
         return self._session.client(service)

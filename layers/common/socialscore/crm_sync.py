@@ -104,7 +104,7 @@ class CrmSync:
         return OpportunityInfluence(
             opportunity_id=opp.id,
             currency=opp.currency,
-            attributed_amount=sum(shares, Decimal(0)),
+            attributed_amount=sum(shares, Decimal("0.00")),
             attribution_model=config.model,
             touches=len(window),
             **attribution.influence(window, shares),

@@ -62,7 +62,7 @@ class Ingest:
 
 def _fields(err: ValidationError) -> list[dict[str, str]]:
     return [
-        {"field": ".".join(str(p) for p in e["loc"]) or "body", "message": e["msg"]}
+        {"field": smms.field_path(e["loc"]), "message": e["msg"]}
         for e in err.errors(include_url=False)
     ]
 

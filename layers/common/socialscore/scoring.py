@@ -11,14 +11,18 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 
 from socialscore.dynamo import number
 from socialscore.interaction import Category, Kind, Network
 from socialscore.resolution import Resolved
 from socialscore.scoring_model import ScoringModel
 
-EPOCH = datetime(2026, 1, 1, tzinfo=UTC)  # T0; rebase (rebuild from the ledger) before ~2100
+# T0. A touch's units grow 2x per half-life after it; DynamoDB keeps 38 digits and a touch's units
+# carry 15, so sums stay exact while touches lie within ~76 half-lives of T0 (6 years at 30 days).
+# Rebase before then: pick a new T0 and rebuild the aggregates from the ledger.
+EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+DYNAMODB_DIGITS = Context(prec=38)
 COUNTER_SHARDS = 8  # a viral post's counters spread over this many items
 
 
@@ -99,7 +103,8 @@ class Aggregates:
     teams: dict[str, str] = field(default_factory=dict)
 
     def add(self, key: str, name: str, amount: Decimal) -> None:
-        self.counters[key][name] = self.counters[key].get(name, Decimal(0)) + amount
+        with localcontext(DYNAMODB_DIGITS):  # add as DynamoDB's ADD will: 38 digits
+            self.counters[key][name] = self.counters[key].get(name, Decimal(0)) + amount
 
 
 def profile_key(profile: str, category: Category) -> str:

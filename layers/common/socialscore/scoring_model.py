@@ -75,7 +75,8 @@ class ScoringModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     version: Annotated[str, Field(min_length=1, max_length=64)]
-    half_life_days: Annotated[float, Field(gt=0, le=3650)]
+    # Below a week, scores would outgrow DynamoDB's numbers within a year of T0 (scoring.EPOCH).
+    half_life_days: Annotated[float, Field(ge=7, le=3650)]
     categories: dict[Category, CategoryWeights]
     once_per_post: list[Kind] = Field(default_factory=list)
     intent: Intent = Intent(keywords=[])

@@ -106,5 +106,16 @@ class SmmsWebhook(BaseModel):
     events: Annotated[list[SmmsEvent], Field(min_length=1, max_length=100)]
 
 
+def field_path(loc: tuple[int | str, ...]) -> str:
+    """A validation error's location as the sender wrote it: `events.3.actor_id`.
+
+    Pydantic puts the event's type (the union's tag) after its index; the sender never wrote it.
+    """
+    parts = list(loc)
+    if len(parts) > 2 and parts[0] == "events" and parts[2] in {"interaction", "identify"}:
+        del parts[2]
+    return ".".join(str(p) for p in parts) or "body"
+
+
 def _url(url: HttpUrl | None) -> str | None:
     return None if url is None else str(url)

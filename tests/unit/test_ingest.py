@@ -1,0 +1,245 @@
+"""Ingest.receive: verify, validate, normalise and queue; a rejected request queues nothing."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from socialscore.ingest import Answer, Ingest
+from socialscore.interaction import Identify, Interaction
+from socialscore.webhook_signature import sign
+
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+OLD_SECRET = "whsec_" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY="
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+POST = "https://x.com/brandco/status/1790000000000000001"
+MESSAGE = TypeAdapter(Interaction | Identify)
+
+
+class RecordingQueue:
+    """Records every send; refuses the ids it is told to refuse (as SendMessageBatch may)."""
+
+    def __init__(self, refuse: int = 0) -> None:
+        self.sends: list[list[tuple[str, str]]] = []
+        self.refuse = refuse
+
+    def send(self, messages: Sequence[tuple[str, str]]) -> list[str]:
+        self.sends.append(list(messages))
+        return [mid for mid, _ in list(messages)[: self.refuse]]
+
+    @property
+    def messages(self) -> list[tuple[str, str]]:
+        return [m for batch in self.sends for m in batch]
+
+
+def event(n: int = 1, **overrides: Any) -> dict[str, Any]:
+    e: dict[str, Any] = {
+        "type": "interaction",
+        "id": f"evt-{n}",
+        "network": "x",
+        "kind": "like",
+        "actor_id": f"user{n}",
+        "target_permalink": POST,
+        "occurred_at": "2026-03-01T11:59:00Z",
+    }
+    e.update(overrides)
+    return e
+
+
+def body_of(*events: dict[str, Any]) -> bytes:
+    return json.dumps({"events": list(events)}).encode()
+
+
+def signed(
+    body: bytes, *, secret: str = SECRET, at: datetime = NOW, msg_id: str = "msg_1"
+) -> dict[str, str]:
+    stamp = int(at.timestamp())
+    return {
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(stamp),
+        "webhook-signature": sign(secret, msg_id, stamp, body),
+    }
+
+
+def ingest(queue: RecordingQueue, **kwargs: Any) -> Ingest:
+    secrets = {"smms": [SECRET, OLD_SECRET]}
+    return Ingest(secrets=lambda s: secrets.get(s, []), queue=queue, clock=lambda: NOW, **kwargs)
+
+
+def receive(queue: RecordingQueue, body: bytes, headers: dict[str, str] | None = None) -> Answer:
+    return ingest(queue).receive("smms", signed(body) if headers is None else headers, body)
+
+
+def test_a_valid_request_is_accepted_and_every_event_queued() -> None:
+    queue = RecordingQueue()
+    identify = {
+        "type": "identify",
+        "id": "idn-1",
+        "network": "x",
+        "network_user_id": "user1",
+        "contact_id": "003ABC",
+        "consent_basis": "opt_in",
+        "occurred_at": "2026-03-01T11:00:00Z",
+    }
+    answer = receive(queue, body_of(event(1), event(2), event(3, kind="share"), identify))
+    assert answer.status == 202
+    assert answer.body["accepted"] == 4
+    assert len(queue.messages) == 4
+    kinds = sorted(type(MESSAGE.validate_json(body)).__name__ for _, body in queue.messages)
+    assert kinds == ["Identify", "Interaction", "Interaction", "Interaction"]
+
+
+def test_queued_message_ids_are_unique_and_valid_sqs_batch_entry_ids() -> None:
+    queue = RecordingQueue()
+    receive(queue, body_of(*(event(n) for n in range(20))))
+    ids = [mid for mid, _ in queue.messages]
+    assert len(set(ids)) == 20
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]{1,80}", mid) for mid in ids)
+
+
+def test_a_retried_request_queues_the_same_message_ids_and_interaction_ids() -> None:
+    first, again = RecordingQueue(), RecordingQueue()
+    body = body_of(event(1), event(2))
+    receive(first, body)
+    receive(again, body, signed(body, msg_id="msg_retry", at=NOW - timedelta(seconds=30)))
+    assert first.messages == again.messages
+
+
+def test_queued_messages_carry_no_post_text_or_handle() -> None:
+    queue = RecordingQueue()
+    text = "we are evaluating vendors for this"
+    receive(queue, body_of(event(1, text=text, author_handle="cio_of_prospect")))
+    [(_, message)] = queue.messages
+    assert text not in message
+    assert "cio_of_prospect" not in message
+    assert "author_handle" not in json.loads(message)
+
+
+def test_mixed_case_header_names_are_accepted() -> None:
+    queue = RecordingQueue()
+    body = body_of(event(1))
+    headers = {k.title(): v for k, v in signed(body).items()}
+    assert receive(queue, body, headers).status == 202
+
+
+def test_a_body_signed_with_the_old_secret_during_rotation_is_accepted() -> None:
+    queue = RecordingQueue()
+    body = body_of(event(1))
+    assert receive(queue, body, signed(body, secret=OLD_SECRET)).status == 202
+    assert len(queue.messages) == 1
+
+
+def test_a_bad_signature_answers_401_and_queues_nothing() -> None:
+    queue = RecordingQueue()
+    body = body_of(event(1))
+    other = "whsec_" + "WlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlo="
+    answer = receive(queue, body, signed(body, secret=other))
+    assert answer.status == 401
+    assert queue.sends == []
+
+
+def test_a_tampered_body_answers_401_and_queues_nothing() -> None:
+    queue = RecordingQueue()
+    headers = signed(body_of(event(1)))
+    answer = receive(queue, body_of(event(1), event(2)), headers)
+    assert answer.status == 401
+    assert queue.sends == []
+
+
+def test_a_stale_request_answers_401_and_queues_nothing() -> None:
+    queue = RecordingQueue()
+    body = body_of(event(1))
+    answer = receive(queue, body, signed(body, at=NOW - timedelta(minutes=6)))
+    assert answer.status == 401
+    assert queue.sends == []
+
+
+def test_missing_signature_headers_answer_401_and_queue_nothing() -> None:
+    queue = RecordingQueue()
+    assert receive(queue, body_of(event(1)), {}).status == 401
+    assert queue.sends == []
+
+
+def test_an_invalid_event_answers_400_naming_the_field_and_queues_nothing() -> None:
+    queue = RecordingQueue()
+    answer = receive(queue, body_of(event(1, actor_id="not a valid id!"), event(2)))
+    assert answer.status == 400
+    fields = [f["field"] for f in answer.body["fields"]]
+    assert "events.0.actor_id" in fields, fields
+    assert queue.sends == []
+
+
+def test_one_bad_event_among_good_ones_rejects_the_whole_request() -> None:
+    queue = RecordingQueue()
+    answer = receive(queue, body_of(event(1), event(2, occurred_at="2026-03-01T11:59:00")))
+    assert answer.status == 400
+    assert any("occurred_at" in f["field"] for f in answer.body["fields"])
+    assert all(f["field"].startswith("events.1") for f in answer.body["fields"])
+    assert queue.sends == []
+
+
+def test_a_body_that_is_not_json_answers_400_and_queues_nothing() -> None:
+    queue = RecordingQueue()
+    answer = receive(queue, b"{not json")
+    assert answer.status == 400
+    assert answer.body["fields"]
+    assert queue.sends == []
+
+
+def test_more_than_one_hundred_events_answer_400_and_queue_nothing() -> None:
+    queue = RecordingQueue()
+    answer = receive(queue, body_of(*(event(n) for n in range(101))))
+    assert answer.status == 400
+    assert [f["field"] for f in answer.body["fields"]] == ["events"]
+    assert queue.sends == []
+
+
+def test_an_oversized_body_answers_413_and_queues_nothing() -> None:
+    queue = RecordingQueue()
+    body = body_of(event(1), event(2))
+    answer = ingest(queue, max_body_bytes=len(body) - 1).receive("smms", signed(body), body)
+    assert answer.status == 413
+    assert queue.sends == []
+
+
+def test_a_body_of_exactly_max_body_bytes_is_accepted() -> None:
+    queue = RecordingQueue()
+    body = body_of(event(1))
+    assert ingest(queue, max_body_bytes=len(body)).receive("smms", signed(body), body).status == 202
+
+
+def test_an_unknown_source_answers_404_and_queues_nothing() -> None:
+    queue = RecordingQueue()
+    body = body_of(event(1))
+    answer = ingest(queue).receive("hootsuite", signed(body), body)
+    assert answer.status == 404
+    assert queue.sends == []
+
+
+def test_duplicate_events_within_one_request_are_queued_once() -> None:
+    queue = RecordingQueue()
+    answer = receive(queue, body_of(event(1), event(2), event(1), event(1)))
+    assert answer.status == 202
+    assert answer.body["accepted"] == 2
+    assert len(queue.messages) == 2
+    interaction_ids = {MESSAGE.validate_json(b).interaction_id for _, b in queue.messages}
+    assert len(interaction_ids) == 2
+
+
+def test_a_queue_that_refuses_messages_answers_503() -> None:
+    queue = RecordingQueue(refuse=1)
+    answer = receive(queue, body_of(event(1), event(2), event(3)))
+    assert answer.status == 503
+    assert answer.body["unsent"] == 1
+
+
+def test_a_queue_that_refuses_everything_answers_503() -> None:
+    queue = RecordingQueue(refuse=100)
+    answer = receive(queue, body_of(event(1), event(2)))
+    assert answer.status == 503
+    assert answer.body["unsent"] == 2

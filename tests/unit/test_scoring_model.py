@@ -1,0 +1,148 @@
+"""The scoring model: the bundled default loads; invalid models name the field at fault."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+
+from socialscore.interaction import Category, Kind, Network
+from socialscore.scoring_model import Intent, InvalidScoringModel, ScoringModel, bundled, parse
+
+
+def raw() -> dict[str, Any]:
+    return copy.deepcopy(bundled().model_dump(mode="json"))
+
+
+def rejection(model: dict[str, Any] | str) -> str:
+    text = model if isinstance(model, str) else json.dumps(model)
+    with pytest.raises(InvalidScoringModel) as err:
+        parse(text)
+    return str(err.value)
+
+
+def test_the_bundled_model_loads_and_weights_every_kind_in_both_categories() -> None:
+    model = bundled()
+    assert isinstance(model, ScoringModel)
+    assert model.version
+    assert model.half_life_seconds > 0
+    assert model.hot_lead_threshold > 0
+    for category in Category:
+        for kind in Kind:
+            assert model.weight(category, kind, Network.X, 0) >= 0
+
+
+def test_a_bundled_model_round_trips_through_parse() -> None:
+    assert parse(json.dumps(raw())) == bundled()
+
+
+def test_a_missing_kind_weight_is_rejected_naming_the_kind() -> None:
+    model = raw()
+    del model["categories"]["organic"]["weights"]["click"]
+    message = rejection(model)
+    assert "categories.organic.weights" in message
+    assert "click" in message
+
+
+def test_a_negative_weight_is_rejected_naming_the_weight() -> None:
+    model = raw()
+    model["categories"]["paid"]["weights"]["like"] = -1
+    assert "categories.paid.weights.like" in rejection(model)
+
+
+@pytest.mark.parametrize("half_life", [-30, 0])
+def test_a_non_positive_half_life_is_rejected_naming_the_field(half_life: float) -> None:
+    model = raw()
+    model["half_life_days"] = half_life
+    assert "half_life_days" in rejection(model)
+
+
+def test_an_unknown_category_is_rejected_naming_it() -> None:
+    model = raw()
+    model["categories"]["sponsored"] = model["categories"]["paid"]
+    message = rejection(model)
+    assert "categories.sponsored" in message
+
+
+def test_a_missing_category_is_rejected_naming_it() -> None:
+    model = raw()
+    del model["categories"]["paid"]
+    message = rejection(model)
+    assert "categories" in message
+    assert "paid" in message
+
+
+def test_an_unknown_attribution_model_is_rejected_naming_the_field() -> None:
+    model = raw()
+    model["attribution"]["model"] = "w_shaped"
+    assert "attribution.model" in rejection(model)
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [((), "half_life"), (("intent",), "bonuses"), (("categories", "organic"), "weight")],
+)
+def test_an_extra_field_is_rejected_naming_it(path: tuple[str, ...], field: str) -> None:
+    model = raw()
+    target = model
+    for part in path:
+        target = target[part]
+    target[field] = 1
+    message = rejection(model)
+    assert ".".join([*path, field]) in message
+
+
+def test_a_model_that_is_not_json_is_rejected_with_the_same_error() -> None:
+    assert "invalid scoring model" in rejection("{not json")
+
+
+def test_several_problems_are_all_named() -> None:
+    model = raw()
+    model["half_life_days"] = -1
+    model["attribution"]["model"] = "w_shaped"
+    message = rejection(model)
+    assert "half_life_days" in message
+    assert "attribution.model" in message
+
+
+INTENT = Intent(keywords=["demo", "pricing", "evaluating vendors", "switching from", "RFP"])
+
+
+def test_intent_hits_are_case_insensitive() -> None:
+    assert INTENT.hits("Can we get a DEMO and your Pricing?") == ["demo", "pricing"]
+
+
+def test_intent_hits_respect_word_boundaries() -> None:
+    assert INTENT.hits("Let me demonstrate our product") == []
+    assert INTENT.hits("ademo, demos, predemo") == []
+    assert INTENT.hits("demo.") == ["demo"]
+
+
+def test_intent_hits_find_phrases() -> None:
+    assert INTENT.hits("We are Evaluating Vendors for this and switching from Acme") == [
+        "evaluating vendors",
+        "switching from",
+    ]
+    assert INTENT.hits("we are evaluating new vendors") == []
+
+
+def test_intent_hits_return_only_keywords_never_the_text() -> None:
+    text = "Hi, CIO of Prospect Inc here: we need a demo and an rfp response by Friday."
+    hits = INTENT.hits(text)
+    assert hits == ["demo", "rfp"]
+    keywords = {k.lower() for k in INTENT.keywords}
+    assert set(hits) <= keywords
+
+
+def test_intent_hits_are_unique_and_sorted() -> None:
+    assert INTENT.hits("pricing? PRICING! demo demo Pricing") == ["demo", "pricing"]
+
+
+def test_no_keywords_means_no_hits() -> None:
+    assert Intent(keywords=[]).hits("demo pricing rfp") == []
+
+
+def test_the_bundled_model_finds_the_buyer_phrases_of_the_design() -> None:
+    assert bundled().intent.hits("we are evaluating vendors for this") == ["evaluating vendors"]

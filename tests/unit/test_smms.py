@@ -1,0 +1,199 @@
+"""The SMMS webhook contract: validation, normalisation, deterministic ids, no content kept."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from socialscore.interaction import Category, ConsentBasis, Identify, Interaction, Kind, Network
+from socialscore.smms import SmmsWebhook
+
+POST = "https://x.com/brandco/status/1790000000000000001"
+REPLY = "https://x.com/someone/status/1790000000000000002"
+
+
+def like(**overrides: Any) -> dict[str, Any]:
+    event: dict[str, Any] = {
+        "type": "interaction",
+        "id": "evt-1",
+        "network": "x",
+        "kind": "like",
+        "actor_id": "1234567",
+        "target_permalink": POST,
+        "occurred_at": "2026-03-01T10:00:00Z",
+    }
+    event.update(overrides)
+    return {k: v for k, v in event.items() if v is not None}
+
+
+def identify(**overrides: Any) -> dict[str, Any]:
+    event: dict[str, Any] = {
+        "type": "identify",
+        "id": "idn-1",
+        "network": "x",
+        "network_user_id": "1234567",
+        "contact_id": "003XYZ",
+        "consent_basis": "opt_in",
+        "occurred_at": "2026-03-01T10:00:00Z",
+    }
+    event.update(overrides)
+    return {k: v for k, v in event.items() if v is not None}
+
+
+def parse(*events: dict[str, Any], **extra: Any) -> list[Interaction | Identify]:
+    webhook = SmmsWebhook.model_validate({"events": list(events), **extra})
+    return [e.normalise() for e in webhook.events]
+
+
+def only(*events: dict[str, Any]) -> Interaction:
+    [normalised] = parse(*events)
+    assert isinstance(normalised, Interaction)
+    return normalised
+
+
+def rejection(*events: dict[str, Any]) -> str:
+    with pytest.raises(ValidationError) as err:
+        SmmsWebhook.model_validate({"events": list(events)})
+    return str(err.value)
+
+
+def test_a_valid_like_normalises_to_an_interaction() -> None:
+    i = only(like())
+    assert i.type == "interaction"
+    assert i.source == "smms"
+    assert i.network is Network.X
+    assert i.kind is Kind.LIKE
+    assert i.category is Category.ORGANIC
+    assert i.actor_id == "1234567"
+    assert i.target_permalink == POST
+    assert i.interaction_permalink is None
+    assert i.occurred_at == datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
+    assert i.tags == []
+
+
+def test_a_follow_normalises_with_its_target_user() -> None:
+    i = only(like(kind="follow", target_permalink=None, target_user_id="777"))
+    assert i.kind is Kind.FOLLOW
+    assert i.target_user_id == "777"
+    assert i.target_permalink is None
+
+
+def test_a_comment_may_carry_its_own_post() -> None:
+    i = only(like(kind="comment", interaction_permalink=REPLY))
+    assert i.interaction_permalink == REPLY
+
+
+def test_the_same_event_id_always_gives_the_same_interaction_id() -> None:
+    first = only(like(id="evt-42"))
+    again = only(like(id="evt-42", occurred_at="2026-03-01T10:00:05Z"))
+    assert first.interaction_id == again.interaction_id
+
+
+def test_different_event_ids_give_different_interaction_ids() -> None:
+    ids = {only(like(id=f"evt-{n}")).interaction_id for n in range(50)}
+    assert len(ids) == 50
+
+
+def test_tags_are_lower_cased_sorted_and_deduplicated() -> None:
+    i = only(like(tags=["Retweet", "employee", "RETWEET", " Branded ", "employee", ""]))
+    assert i.tags == ["branded", "employee", "retweet"]
+
+
+@pytest.mark.parametrize("tag", ["paid", "PAID", " Paid "])
+def test_a_paid_tag_makes_the_interaction_paid(tag: str) -> None:
+    assert only(like(tags=["branded", tag])).category is Category.PAID
+
+
+@pytest.mark.parametrize("tags", [[], ["branded"], ["employee", "retweet"], ["unpaid"]])
+def test_without_a_paid_tag_the_interaction_is_organic(tags: list[str]) -> None:
+    assert only(like(tags=tags)).category is Category.ORGANIC
+
+
+def test_post_text_and_handles_are_not_kept_anywhere() -> None:
+    secret_text = "We are evaluating vendors, call me at 555-0100"
+    handle = "@ceo_of_prospect_inc"
+    events = [
+        like(text=secret_text, author_handle=handle, actor_handle=handle),
+        like(
+            id="evt-2",
+            kind="comment",
+            interaction_permalink=REPLY,
+            text=secret_text,
+            author_handle=handle,
+            author={"handle": handle, "bio": secret_text},
+        ),
+        identify(text=secret_text, handle=handle),
+    ]
+    normalised = parse(*events, text=secret_text, author_handle=handle)
+    assert len(normalised) == 3
+    for n in normalised:
+        as_json = n.model_dump_json()
+        for absent in (secret_text, handle, "ceo_of_prospect_inc", "555-0100"):
+            assert absent not in as_json
+        dumped = n.model_dump()
+        for field in ("text", "author_handle", "actor_handle", "author", "handle"):
+            assert field not in dumped
+
+
+def test_a_follow_without_target_user_id_is_rejected_naming_the_problem() -> None:
+    message = rejection(like(kind="follow", target_permalink=None))
+    assert "target_user_id" in message
+
+
+def test_a_like_without_target_permalink_is_rejected_naming_the_problem() -> None:
+    message = rejection(like(target_permalink=None))
+    assert "target_permalink" in message
+
+
+def test_an_interaction_permalink_on_a_like_is_rejected_naming_the_problem() -> None:
+    message = rejection(like(interaction_permalink=REPLY))
+    assert "interaction_permalink" in message
+
+
+@pytest.mark.parametrize("naive", ["2026-03-01T10:00:00", "2026-03-01 10:00:00"])
+def test_a_naive_datetime_is_rejected(naive: str) -> None:
+    message = rejection(like(occurred_at=naive))
+    assert "occurred_at" in message
+
+
+def test_a_naive_datetime_on_identify_is_rejected() -> None:
+    assert "occurred_at" in rejection(identify(occurred_at="2026-03-01T10:00:00"))
+
+
+def test_one_hundred_events_are_accepted() -> None:
+    assert len(parse(*(like(id=f"evt-{n}") for n in range(100)))) == 100
+
+
+def test_more_than_one_hundred_events_are_rejected() -> None:
+    message = rejection(*(like(id=f"evt-{n}") for n in range(101)))
+    assert "events" in message
+
+
+def test_an_empty_batch_is_rejected() -> None:
+    with pytest.raises(ValidationError):
+        SmmsWebhook.model_validate({"events": []})
+
+
+def test_identify_normalises_with_its_consent_basis() -> None:
+    [normalised] = parse(identify(consent_basis="source_asserted"))
+    assert isinstance(normalised, Identify)
+    assert normalised.consent_basis is ConsentBasis.SOURCE_ASSERTED
+    assert normalised.contact_id == "003XYZ"
+    assert normalised.identity == "x#1234567"
+
+
+def test_identify_without_consent_basis_is_rejected() -> None:
+    message = rejection(identify(consent_basis=None))
+    assert "consent_basis" in message
+
+
+def test_identify_with_an_unknown_consent_basis_is_rejected() -> None:
+    assert "consent_basis" in rejection(identify(consent_basis="implied"))
+
+
+def test_an_unknown_event_type_is_rejected() -> None:
+    with pytest.raises(ValidationError):
+        SmmsWebhook.model_validate({"events": [like(type="unlike")]})
