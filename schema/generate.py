@@ -1,9 +1,8 @@
 """Publish the SMMS webhook contract: a JSON Schema and an example body, from the real model.
 
-From the repository root: `.venv/bin/python schema/generate.py`. Rerun whenever smms.py changes.
-Cross-field rules live in the model's validators and are not expressed in the schema: a follow
-needs target_user_id, every other kind needs target_permalink, and only a comment, quote,
-share or mention may carry interaction_permalink.
+From the repository root: `.venv/bin/python schema/generate.py`. Rerun whenever smms.py changes
+(a test fails while the committed files differ from what this writes). The cross-field rules
+(a follow needs target_user_id, ...) come from the model's json_schema_extra as if/then rules.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from socialscore import scoring_model
 from socialscore.crm_sync import CrmSync, crm_from_settings
 from socialscore.identities import Identities
@@ -34,6 +35,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     logger.info("synced", extra=report.__dict__)
     return {
         "opportunities": report.opportunities,
+        "attributed": report.attributed,
         "pushed_scores": report.pushed_scores,
         "pushed_influences": report.pushed_influences,
         "checkpoint": report.checkpoint.isoformat() if report.checkpoint else None,

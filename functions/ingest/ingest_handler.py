@@ -11,6 +11,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from socialscore import settings
 from socialscore.ingest import Ingest, max_body_bytes, secrets_from_settings
 from socialscore.queue import Queue

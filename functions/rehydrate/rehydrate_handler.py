@@ -8,6 +8,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import TypeAdapter
+
 from socialscore import scoring_model, settings, sqs_batch
 from socialscore.interaction import Identify, Interaction
 from socialscore.post_cache import PostCache

@@ -8,6 +8,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import TypeAdapter
+
 from socialscore import settings, sqs_batch
 from socialscore.identities import Identities
 from socialscore.interaction import Identify

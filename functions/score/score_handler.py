@@ -9,6 +9,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import TypeAdapter
+
 from socialscore import hot_leads, scoring_model, sqs_batch
 from socialscore.ledger import Ledger
 from socialscore.resolution import Resolved

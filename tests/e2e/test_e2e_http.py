@@ -1,4 +1,4 @@
-"""A signed HTTP POST to the local runtime ends as scores in DynamoDB and lines in the CRM outbox."""
+"""A signed HTTP POST to the local runtime ends as scores in DynamoDB and CRM outbox lines."""
 
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ import pytest
 from cfnlint.api import lint_file
 from samtranslator.parser.parser import Parser
 from samtranslator.translator.translator import Translator
+
 from socialscore_local.template import Template
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -48,7 +48,8 @@ def split(amount: Decimal, touches: list[Touch], model: AttributionModel) -> lis
 
 
 def influence(touches: list[Touch], shares: list[Decimal]) -> dict[str, dict[str, Decimal]]:
-    """Attributed amounts by seller, post and network (touches with no seller: 'unattributed')."""
+    """Attributed amounts by seller, post and network (touches with no seller: 'unattributed';
+    a follow has no post, so by_post may add up to less than the amount)."""
     out: dict[str, dict[str, Decimal]] = {
         "by_seller": defaultdict(Decimal),
         "by_post": defaultdict(Decimal),
@@ -56,6 +57,7 @@ def influence(touches: list[Touch], shares: list[Decimal]) -> dict[str, dict[str
     }
     for t, share in zip(touches, shares, strict=True):
         out["by_seller"][t.seller_id or "unattributed"] += share
-        out["by_post"][t.post or "none"] += share
+        if t.post is not None:
+            out["by_post"][t.post] += share
         out["by_network"][t.network.value] += share
     return {k: dict(sorted(v.items())) for k, v in out.items()}

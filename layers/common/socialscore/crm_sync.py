@@ -28,7 +28,8 @@ from socialscore.sync_state import SyncState
 
 @dataclass(frozen=True)
 class SyncReport:
-    opportunities: int
+    opportunities: int  # changed in the CRM since the checkpoint
+    attributed: int  # every known opportunity, re-attributed
     pushed_scores: int
     pushed_influences: int
     checkpoint: datetime | None
@@ -46,11 +47,12 @@ class CrmSync:
     def run(self, as_of: datetime) -> SyncReport:
         since = self.state.checkpoint(self.crm.name)
         opportunities = self.crm.changed_opportunities(since)
+        known = {o.id: o for o in self.state.opportunities()} | {o.id: o for o in opportunities}
         contacts = self.identities.all_contacts()
         records: dict[str, BaseModel] = {}
         for score in self.contact_scores(contacts, as_of):
             records[f"contact#{score.contact_id}"] = score
-        for opp in opportunities:
+        for opp in known.values():
             records[f"opportunity#{opp.id}"] = self.influence(opp, contacts)
         digests = {key: _digest(record) for key, record in records.items()}
         pushed = self.state.digests(list(digests))
@@ -60,8 +62,8 @@ class CrmSync:
         if scores or influences:
             self.crm.push(scores, influences)
         checkpoint = max((o.modified_at for o in opportunities), default=since)
-        self.state.save(self.crm.name, {k: digests[k] for k in fresh}, checkpoint)
-        return SyncReport(len(opportunities), len(scores), len(influences), checkpoint)
+        self.state.save(self.crm.name, {k: digests[k] for k in fresh}, opportunities, checkpoint)
+        return SyncReport(len(opportunities), len(known), len(scores), len(influences), checkpoint)
 
     def contact_scores(self, contacts: dict[str, list[str]], as_of: datetime) -> list[ContactScore]:
         every_identity = [i for ids in contacts.values() for i in ids]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -47,6 +48,8 @@ def normalise_tags(tags: list[str]) -> list[str]:
 
 
 Permalink = Annotated[HttpUrl, Field(max_length=2048)]
+# Any offset in, UTC out: stored times then compare and sort correctly as text.
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(lambda d: d.astimezone(UTC))]
 UserId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 Tags = Annotated[list[Annotated[str, Field(max_length=64)]], Field(max_length=20)]
 
@@ -73,7 +76,7 @@ class Interaction(BaseModel):
     target_user_id: UserId | None = None
     interaction_permalink: str | None = None
     tags: Annotated[list[str], AfterValidator(normalise_tags)] = Field(default_factory=list)
-    occurred_at: AwareDatetime
+    occurred_at: UtcDatetime
 
     @property
     def actor_key(self) -> str:
@@ -97,7 +100,7 @@ class Identify(BaseModel):
     network_user_id: UserId
     contact_id: Annotated[str, Field(min_length=1, max_length=128)]
     consent_basis: ConsentBasis
-    occurred_at: AwareDatetime
+    occurred_at: UtcDatetime
 
     @property
     def identity(self) -> str:

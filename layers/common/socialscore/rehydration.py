@@ -50,7 +50,9 @@ class Rehydrator:
                 except permalink.UnparseablePermalink:
                     targets[i.interaction_id] = Dropped("unparseable_permalink")
             if i.interaction_permalink is not None:
-                # Its own post only feeds intent: unreadable, the interaction still counts.
+                # Its own post feeds intent only: an unreadable link costs the intent bonus, not
+                # the interaction. A readable one the provider says is gone means the reply or
+                # quote was deleted, and a deleted act is not credited (see _posts).
                 with suppress(permalink.UnparseablePermalink):
                     own_posts[i.interaction_id] = permalink.parse(i.interaction_permalink)
         wanted = {r for r in targets.values() if isinstance(r, PostRef)} | set(own_posts.values())

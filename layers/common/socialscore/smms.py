@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    JsonValue,
+    ValidationInfo,
+    field_validator,
+)
 
 from socialscore.interaction import (
     ConsentBasis,
@@ -15,6 +23,7 @@ from socialscore.interaction import (
     Permalink,
     Tags,
     UserId,
+    UtcDatetime,
     category_of,
     interaction_id,
     normalise_tags,
@@ -26,32 +35,79 @@ EventId = Annotated[str, Field(min_length=1, max_length=128)]
 KINDS_WITH_OWN_POST = {Kind.COMMENT, Kind.QUOTE, Kind.SHARE, Kind.MENTION}
 
 
+# What the JSON Schema cannot say with types alone: which target each kind needs.
+_TARGET_RULES: list[JsonValue] = [
+    {
+        "if": {"properties": {"kind": {"const": "follow"}}},
+        "then": {"required": ["target_user_id"]},
+    },
+    {
+        "if": {"properties": {"kind": {"const": "mention"}}},
+        "then": {"anyOf": [{"required": ["target_permalink"]}, {"required": ["target_user_id"]}]},
+    },
+    {
+        "if": {"properties": {"kind": {"enum": ["like", "share", "quote", "comment", "click"]}}},
+        "then": {"required": ["target_permalink"]},
+    },
+    {
+        "if": {"properties": {"kind": {"enum": ["like", "follow", "click"]}}},
+        "then": {"not": {"required": ["interaction_permalink"]}},
+    },
+]
+
+
 class SmmsInteraction(BaseModel):
     """One interaction as the SMMS sends it. Unknown fields (post text, handles) are dropped."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", json_schema_extra={"allOf": _TARGET_RULES})
 
     type: Literal["interaction"]
     id: EventId
     network: Network
     kind: Kind
     actor_id: UserId
-    target_permalink: Permalink | None = None
-    target_user_id: UserId | None = None
-    interaction_permalink: Permalink | None = None
+    target_user_id: UserId | None = Field(
+        default=None,
+        validate_default=True,
+        description="The account acted on: required for a follow.",
+    )
+    target_permalink: Permalink | None = Field(
+        default=None,
+        validate_default=True,
+        description="The post acted on: required except for a follow or an account mention.",
+    )
+    interaction_permalink: Permalink | None = Field(
+        default=None,
+        validate_default=True,
+        description="The act's own post (reply, quote, repost, mention), for intent keywords.",
+    )
     tags: Tags = Field(default_factory=list)
-    occurred_at: AwareDatetime
+    occurred_at: UtcDatetime
 
-    @model_validator(mode="after")
-    def _has_target(self) -> SmmsInteraction:
-        if self.kind is Kind.FOLLOW:
-            if self.target_user_id is None:
-                raise ValueError("a follow needs target_user_id (the account followed)")
-        elif self.target_permalink is None:
-            raise ValueError(f"a {self.kind.value} needs target_permalink")
-        if self.interaction_permalink is not None and self.kind not in KINDS_WITH_OWN_POST:
-            raise ValueError(f"a {self.kind.value} has no interaction_permalink")
-        return self
+    # Field validators, so that a 400 names the field at fault (events.3.target_permalink).
+    @field_validator("target_user_id")
+    @classmethod
+    def _account(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None and info.data.get("kind") is Kind.FOLLOW:
+            raise ValueError("required for a follow (the account followed)")
+        return value
+
+    @field_validator("target_permalink")
+    @classmethod
+    def _target(cls, value: HttpUrl | None, info: ValidationInfo) -> HttpUrl | None:
+        kind, account = info.data.get("kind"), info.data.get("target_user_id")
+        account_mention = kind is Kind.MENTION and account is not None
+        if value is None and kind not in (None, Kind.FOLLOW) and not account_mention:
+            raise ValueError(f"required for a {kind}")
+        return value
+
+    @field_validator("interaction_permalink")
+    @classmethod
+    def _own_post(cls, value: HttpUrl | None, info: ValidationInfo) -> HttpUrl | None:
+        kind = info.data.get("kind")
+        if value is not None and kind is not None and kind not in KINDS_WITH_OWN_POST:
+            raise ValueError(f"a {kind.value} has no post of its own")
+        return value
 
     def normalise(self) -> Interaction:
         tags = normalise_tags(self.tags)
@@ -81,7 +137,7 @@ class SmmsIdentify(BaseModel):
     network_user_id: UserId
     contact_id: Annotated[str, Field(min_length=1, max_length=128)]
     consent_basis: ConsentBasis
-    occurred_at: AwareDatetime
+    occurred_at: UtcDatetime
 
     def normalise(self) -> Identify:
         return Identify(

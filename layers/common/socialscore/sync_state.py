@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from socialscore import aws, dynamo, settings
+from socialscore.crm import Opportunity
+
+_OPPORTUNITY = "opportunity#"
 
 
 class SyncState:
@@ -19,14 +22,30 @@ class SyncState:
         found = dynamo.batch_get(self._table, "key", [f"pushed#{k}" for k in keys])
         return {k.removeprefix("pushed#"): v["digest"] for k, v in found.items()}
 
-    def save(self, crm: str, digests: dict[str, str], since: datetime | None) -> None:
-        """Record what was pushed, then move the checkpoint: only ever after a successful push."""
+    def opportunities(self) -> list[Opportunity]:
+        """Every opportunity seen so far: re-attributed each run, so late touches and late
+        identity links reach opportunities the CRM did not change."""
+        return [
+            Opportunity.model_validate_json(item["opportunity"])
+            for item in dynamo.scan(self._table)
+            if item["key"].startswith(_OPPORTUNITY)
+        ]
+
+    def save(
+        self,
+        crm: str,
+        digests: dict[str, str],
+        seen: list[Opportunity],
+        since: datetime | None,
+    ) -> None:
+        """Record what was pushed and seen, then move the checkpoint: only after a push."""
+        pushed = [{"key": f"pushed#{k}", "digest": d} for k, d in digests.items()]
+        remembered = [
+            {"key": f"{_OPPORTUNITY}{o.id}", "opportunity": o.model_dump_json()} for o in seen
+        ]
         dynamo.batch_write(
             self._table,
-            [
-                {"PutRequest": {"Item": dynamo.to_item({"key": f"pushed#{k}", "digest": d})}}
-                for k, d in digests.items()
-            ],
+            [{"PutRequest": {"Item": dynamo.to_item(item)}} for item in pushed + remembered],
         )
         if since is not None:
             aws.client("dynamodb").put_item(
