@@ -1,4 +1,4 @@
-"""python -m socialscore_local demo | serve --port N"""
+"""python -m socialscore_local demo | serve --port N | validate-model FILE"""
 
 from __future__ import annotations
 
@@ -21,13 +21,27 @@ def main() -> None:
     serve.add_argument("--port", type=int, default=8787)
     serve.add_argument("--workdir", type=Path, default=WORKDIR / "serve")
     serve.add_argument("--secret", help="the SMMS signing secret (whsec_...); default: a new one")
-    serve.add_argument("--demo-sellers", action="store_true", help="seed the demo data's sellers")
+    check = commands.add_parser("validate-model", help="check a scoring model JSON file")
+    check.add_argument("file", type=Path)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
     if args.command == "demo":
         print(demo.run(args.workdir))
         return
+    if args.command == "validate-model":
+        validate_model(args.file)
+        return
     run_server(args.port, args.workdir, args.secret)
+
+
+def validate_model(path: Path) -> None:
+    from socialscore.scoring_model import InvalidScoringModel, parse
+
+    try:
+        model = parse(path.read_bytes())
+    except InvalidScoringModel as err:
+        raise SystemExit(str(err)) from None
+    print(f"valid: scoring model {model.version}, half-life {model.half_life_days} days")
 
 
 def run_server(port: int, workdir: Path, secret: str | None) -> None:
