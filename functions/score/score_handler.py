@@ -4,39 +4,55 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import TypeAdapter
+from pydantic import Field, TypeAdapter
 
 from socialscore import hot_leads, scoring_model, sqs_batch
+from socialscore.interaction import PostDeleted, Retraction
 from socialscore.ledger import Ledger
+from socialscore.post import PostRef
+from socialscore.post_cache import PostCache
 from socialscore.resolution import Resolved
 from socialscore.scores import Scores
-from socialscore.scoring import touch_of, unique
+from socialscore.scoring import retract_of, touch_of
 from socialscore.scoring_model import ScoringModel
 
 logger = Logger(service="score")
-MESSAGE: TypeAdapter[Resolved] = TypeAdapter(Resolved)
+MESSAGE: TypeAdapter[Resolved | Retraction | PostDeleted] = TypeAdapter(
+    Annotated[Resolved | Retraction | PostDeleted, Field(discriminator="type")]
+)
 
 
 @cache
-def repositories() -> tuple[Ledger, Scores]:
-    return Ledger(), Scores()
+def repositories() -> tuple[Ledger, Scores, PostCache]:
+    return Ledger(), Scores(), PostCache()
 
 
 def handle(
-    event: dict[str, Any], ledger: Ledger, scores: Scores, model: ScoringModel, now: datetime
+    event: dict[str, Any],
+    ledger: Ledger,
+    scores: Scores,
+    post_cache: PostCache,
+    model: ScoringModel,
+    now: datetime,
 ) -> dict[str, Any]:
     parsed, failed = sqs_batch.parse(event, MESSAGE)
-    touches = unique([touch_of(m, model) for _, m in parsed])
-    applied = ledger.record(touches)
-    contacts = {m.interaction.actor_key: m.contact_id for _, m in parsed if m.contact_id}
+    resolved = [m for _, m in parsed if isinstance(m, Resolved)]
+    touches = [touch_of(m, model) for m in resolved]
+    retracts = [retract_of(m, model) for _, m in parsed if isinstance(m, Retraction)]
+    changed = ledger.record([*touches, *retracts])
+    for _, message in parsed:
+        if isinstance(message, PostDeleted):
+            changed += ledger.delete_post(message.post, message.occurred_at)
+            post_cache.purge([PostRef.from_key(message.post)])
+    contacts = {m.interaction.actor_key: m.contact_id for m in resolved if m.contact_id}
     hot = hot_leads.announce(touches, contacts, scores, model, now)
     logger.info(
         "scored",
-        extra={"touches": len(touches), "applied": len(applied), "hot_leads": len(hot)},
+        extra={"events": len(parsed), "changed": changed, "hot_leads": len(hot)},
     )
     return sqs_batch.partial_response(failed)
 

@@ -37,6 +37,7 @@ def touch(
         units=Decimal(5),
         occurred_at=at,
         post=post,
+        own_post=None,
         seller_id=seller,
         team=None if seller is None else "emea",
         intent_hits=(),

@@ -19,12 +19,14 @@ from socialscore.resolution import Resolved
 from socialscore.scoring import (
     EPOCH,
     Aggregates,
+    Entry,
+    Key,
+    Retract,
     Touch,
     coalesce,
-    precedes,
+    entries,
     score_at,
     touch_of,
-    unique,
     units,
 )
 from socialscore.scoring_model import ScoringModel, bundled
@@ -93,31 +95,39 @@ def totals(aggregates: Iterable[Aggregates]) -> dict[str, dict[str, Decimal]]:
     return {k: v for k, v in nonzero.items() if v}
 
 
-def apply_in_batches(batches: Iterable[list[Touch]]) -> dict[str, dict[str, Decimal]]:
+def unique(events: list[Touch | Retract]) -> list[Touch]:
+    """The touches that count once these events are merged per ledger key."""
+    return [t for e in entries(events).values() if (t := e.counted) is not None]
+
+
+def apply_in_batches(batches: Iterable[list[Touch | Retract]]) -> dict[str, dict[str, Decimal]]:
     """The score stage and the ledger, as ledger.Ledger.record applies them.
 
-    Per batch: `unique`, then per key the ledger's conditional put: a new key is added; a touch
-    that precedes the stored one replaces it (its aggregates moved by the difference); anything
-    else (a duplicate, a later like of the same post) is skipped.
+    Per batch: merge the events per key, then per key the ledger's conditional put: the stored
+    entry merged with the incoming one; when that changes what counts, the aggregates move by
+    the difference (the old counted touch out, the new one in).
     """
-    ledger: dict[tuple[str, str], Touch] = {}
+    ledger: dict[Key, Entry] = {}
     aggregates = []
     for batch in batches:
         adds: list[Touch] = []
         removes: list[Touch] = []
-        for t in unique(batch):
-            stored = ledger.get((t.profile, t.dedupe_key))
-            if stored is None or precedes(t, stored):
-                adds.append(t)
-                if stored is not None:
-                    removes.append(stored)
-                ledger[(t.profile, t.dedupe_key)] = t
+        for key, incoming in entries(batch).items():
+            old = ledger.get(key, Entry())
+            new = old.merge(incoming)
+            if new == old:
+                continue
+            if old.counted is not None:
+                removes.append(old.counted)
+            if new.counted is not None:
+                adds.append(new.counted)
+            ledger[key] = new
         aggregates.append(coalesce(adds, removes))
     return totals(aggregates)
 
 
-def clean_pass(touches: list[Touch]) -> dict[str, dict[str, Decimal]]:
-    return totals([coalesce(unique(touches), [])])
+def clean_pass(events: list[Touch | Retract]) -> dict[str, dict[str, Decimal]]:
+    return totals([coalesce(unique(events), [])])
 
 
 # --- units and score_at ---------------------------------------------------------------------
@@ -203,16 +213,23 @@ def test_paid_and_organic_weights_differ() -> None:
 
 
 def test_paid_and_organic_are_never_summed_into_one_key() -> None:
-    organic = touch(Kind.LIKE, iid="o")
-    paid = touch(Kind.LIKE, iid="p", category=Category.PAID)
-    assert organic.dedupe_key != paid.dedupe_key  # a paid like does not swallow an organic one
+    organic = touch(Kind.COMMENT, iid="o")
+    paid = touch(Kind.CLICK, iid="p", category=Category.PAID)
     agg = coalesce(unique([organic, paid]), [])
     profile_keys = sorted(k for k in agg.counters if k.startswith("profile#"))
     assert profile_keys == ["profile#x#actor1#organic", "profile#x#actor1#paid"]
     assert agg.counters["profile#x#actor1#organic"]["units"] == organic.units
     assert agg.counters["profile#x#actor1#paid"]["units"] == paid.units
     [post_key] = [k for k in agg.counters if k.startswith("post#")]
-    assert agg.counters[post_key] == {"organic_like": 1, "paid_like": 1}
+    assert agg.counters[post_key] == {"organic_comment": 1, "paid_click": 1}
+
+
+def test_one_like_is_one_act_whether_a_source_calls_it_paid_or_not() -> None:
+    organic = touch(Kind.LIKE, iid="o")
+    paid = touch(Kind.LIKE, iid="p", category=Category.PAID)
+    assert organic.dedupe_key == paid.dedupe_key
+    assert unique([organic, paid]) == unique([paid, organic])
+    assert len(unique([organic, paid])) == 1
 
 
 def test_the_intent_bonus_applies_to_organic_touches_only() -> None:
@@ -317,11 +334,19 @@ def touch_of_spec(n: int, s: Spec) -> Touch:
 
 
 @st.composite
-def deliveries(draw: st.DrawFn) -> tuple[list[Touch], list[list[Touch]]]:
-    """Distinct events (a like may be repeated with a new event id), and the same events
-    duplicated, shuffled and cut into batches as SQS and retrying senders deliver them."""
+def deliveries(draw: st.DrawFn) -> tuple[list[Touch | Retract], list[list[Touch | Retract]]]:
+    """Distinct events (a like may be repeated with a new event id, an act may be retracted),
+    and the same events duplicated, shuffled and cut into batches as SQS and retrying senders
+    deliver them."""
     pool = draw(st.lists(specs, min_size=1, max_size=25))
-    events = [touch_of_spec(n, s) for n, s in enumerate(pool)]
+    touches = [touch_of_spec(n, s) for n, s in enumerate(pool)]
+    retracted = draw(st.lists(st.sampled_from(touches), max_size=len(touches) // 2 + 1))
+    shifts = draw(st.lists(st.integers(-30, 30), min_size=len(retracted), max_size=len(retracted)))
+    events: list[Touch | Retract] = [*touches]
+    events += [
+        Retract(t.profile, t.dedupe_key, t.occurred_at + timedelta(days=shift))
+        for t, shift in zip(retracted, shifts, strict=True)
+    ]
     repeats = draw(st.lists(st.sampled_from(events), max_size=2 * len(events)))
     arrival = draw(st.permutations(events + repeats))
     cuts = sorted(draw(st.sets(st.integers(1, max(1, len(arrival) - 1)), max_size=8)))
@@ -333,7 +358,7 @@ def deliveries(draw: st.DrawFn) -> tuple[list[Touch], list[list[Touch]]]:
 @settings(max_examples=150, deadline=None)
 @given(deliveries())
 def test_any_order_duplication_and_batching_give_the_sums_of_one_clean_pass(
-    delivery: tuple[list[Touch], list[list[Touch]]],
+    delivery: tuple[list[Touch | Retract], list[list[Touch | Retract]]],
 ) -> None:
     events, batches = delivery
     once = clean_pass(events)
@@ -351,41 +376,67 @@ def test_any_order_duplication_and_batching_give_the_sums_of_one_clean_pass(
 @settings(max_examples=150, deadline=None)
 @given(deliveries())
 def test_per_profile_sums_equal_the_sum_over_the_touches_that_count(
-    delivery: tuple[list[Touch], list[list[Touch]]],
+    delivery: tuple[list[Touch | Retract], list[list[Touch | Retract]]],
 ) -> None:
     events, batches = delivery
-    # Independently of unique/coalesce: per (profile, dedupe key) the earliest event counts.
-    counted: dict[tuple[str, str], Touch] = {}
-    for t in sorted(events, key=lambda t: (t.occurred_at, t.interaction_id)):
-        counted.setdefault((t.profile, t.dedupe_key), t)
+    # Independently of entries/coalesce: per (profile, dedupe key) the latest act counts,
+    # unless a retraction at or after it took it back.
+    latest: dict[tuple[str, str], Touch] = {}
+    retracted: dict[tuple[str, str], datetime] = {}
+    for e in events:
+        key = (e.profile, e.dedupe_key)
+        if isinstance(e, Retract):
+            retracted[key] = max(retracted.get(key, e.at), e.at)
+        else:
+            rank = (e.occurred_at, e.category, e.interaction_id)
+            held = latest.get(key)
+            if held is None or rank > (held.occurred_at, held.category, held.interaction_id):
+                latest[key] = e
     expected: dict[str, Decimal] = defaultdict(Decimal)
     counts: dict[str, int] = defaultdict(int)
-    for t in counted.values():
+    for key, t in latest.items():
+        if key in retracted and retracted[key] >= t.occurred_at:
+            continue
         expected[f"profile#{t.profile}#{t.category}"] += t.units
         counts[f"profile#{t.profile}#{t.category}"] += 1
     got = apply_in_batches(batches)
     profiles = {k: v for k, v in got.items() if k.startswith("profile#")}
-    assert {k: v["units"] for k, v in profiles.items()} == dict(expected)
+    assert {k: v["units"] for k, v in profiles.items()} == {
+        k: v for k, v in expected.items() if v != 0
+    }
     assert {k: v["touches"] for k, v in profiles.items()} == dict(counts)
 
 
-def test_a_repeated_like_counts_once_and_the_earliest_wins_whatever_the_order() -> None:
+def test_a_repeated_like_counts_once_and_the_latest_wins_whatever_the_order() -> None:
     # One actor likes a post, then (a month later, with a new event id) likes it again.
     early = touch(Kind.LIKE, iid="like-2", at=EPOCH)
     late = touch(Kind.LIKE, iid="like-1", at=EPOCH + 30 * DAY)
     in_order = apply_in_batches([[early], [late]])
-    assert in_order["profile#x#actor1#organic"] == {"units": early.units, "touches": 1}
+    assert in_order["profile#x#actor1#organic"] == {"units": late.units, "touches": 1}
     assert apply_in_batches([[late], [early]]) == in_order
     assert apply_in_batches([[late, early]]) == in_order
     assert apply_in_batches([[early, late], [late], [early]]) == in_order
-    assert unique([late, early]) == [early]
+    assert unique([late, early]) == [late]
 
 
-def test_of_two_simultaneous_likes_the_lowest_interaction_id_wins() -> None:
+def test_of_two_simultaneous_likes_the_same_one_wins_in_either_order() -> None:
     a = touch(Kind.LIKE, iid="a")
     b = touch(Kind.LIKE, iid="b")
-    assert unique([b, a]) == [a]
-    assert unique([a, b]) == [a]
-    assert precedes(a, b)
-    assert not precedes(b, a)
-    assert not precedes(a, a)
+    assert unique([b, a]) == unique([a, b]) == [b]
+
+
+def test_like_unlike_like_counts_the_second_like_in_any_order() -> None:
+    first = touch(Kind.LIKE, iid="like-1", at=EPOCH)
+    unlike = Retract(first.profile, first.dedupe_key, EPOCH + DAY)
+    again = touch(Kind.LIKE, iid="like-2", at=EPOCH + 2 * DAY)
+    expected = {"profile#x#actor1#organic": {"units": again.units, "touches": 1}}
+    for order in itertools.permutations([first, unlike, again]):
+        got = apply_in_batches([[e] for e in order])
+        assert {k: v for k, v in got.items() if k.startswith("profile#")} == expected
+
+
+def test_an_unlike_takes_the_like_back_even_when_it_arrives_first() -> None:
+    like = touch(Kind.LIKE, at=EPOCH)
+    unlike = Retract(like.profile, like.dedupe_key, EPOCH + DAY)
+    assert apply_in_batches([[unlike], [like]]) == {}
+    assert apply_in_batches([[like], [unlike], [unlike]]) == {}

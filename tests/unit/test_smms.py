@@ -92,9 +92,19 @@ def test_the_same_event_id_always_gives_the_same_interaction_id() -> None:
     assert first.interaction_id == again.interaction_id
 
 
-def test_different_event_ids_give_different_interaction_ids() -> None:
-    ids = {only(like(id=f"evt-{n}")).interaction_id for n in range(50)}
+def test_different_acts_give_different_interaction_ids() -> None:
+    ids = {only(like(id=f"evt-{n}", actor_id=f"{n}")).interaction_id for n in range(50)}
     assert len(ids) == 50
+
+
+def test_one_act_sent_under_two_event_ids_is_one_interaction() -> None:
+    # The SMMS and the network may both report the same like; it is identified by what it is.
+    assert only(like(id="evt-1")).interaction_id == only(like(id="evt-2")).interaction_id
+
+
+def test_clicks_are_told_apart_by_event_id() -> None:
+    first = only(like(id="evt-1", kind="click")).interaction_id
+    assert first != only(like(id="evt-2", kind="click")).interaction_id
 
 
 def test_tags_are_lower_cased_sorted_and_deduplicated() -> None:

@@ -54,10 +54,21 @@ UserId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9
 Tags = Annotated[list[Annotated[str, Field(max_length=64)]], Field(max_length=20)]
 
 
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
 def interaction_id(source: str, event_id: str) -> str:
-    """Deterministic id: a retried or duplicated event always maps to the same interaction."""
-    digest = hashlib.sha256(f"{source}\x1f{event_id}".encode()).hexdigest()
-    return digest[:32]
+    """Id of an act known only by its source's event id (a click): retries map to the same id."""
+    return _digest("event", source, event_id)
+
+
+def act_id(
+    network: Network, actor_id: str, kind: Kind, target: str | None, own_post: str | None
+) -> str:
+    """Id of an act by what it is, not by who reported it: the same retweet from the SMMS and
+    from X, or a like sent twice under two event ids, is one interaction."""
+    return _digest("act", network, actor_id, kind, target or "", own_post or "")
 
 
 class Interaction(BaseModel):
@@ -75,12 +86,46 @@ class Interaction(BaseModel):
     target_permalink: str | None = None
     target_user_id: UserId | None = None
     interaction_permalink: str | None = None
+    # Post keys (network#post_id) where the source gave ids or the permalink parsed at ingest.
+    target_post: str | None = None
+    own_post: str | None = None
     tags: Annotated[list[str], AfterValidator(normalise_tags)] = Field(default_factory=list)
     occurred_at: UtcDatetime
 
     @property
     def actor_key(self) -> str:
         return identity_key(self.network, self.actor_id)
+
+
+class Retraction(BaseModel):
+    """Takes back one act (an unlike, an unfollow, a removed reaction), wherever it arrives in
+    the order: its interaction_id is the one the act itself got (act_id)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: Literal["retraction"] = "retraction"
+    interaction_id: str
+    source: str
+    network: Network
+    kind: Kind
+    actor_id: UserId
+    target_post: str | None = None
+    occurred_at: UtcDatetime
+
+    @property
+    def actor_key(self) -> str:
+        return identity_key(self.network, self.actor_id)
+
+
+class PostDeleted(BaseModel):
+    """A post is gone: the touches it made (a reply, a retweet) are retracted, caches purged."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: Literal["post_deleted"] = "post_deleted"
+    source: str
+    post: str  # network#post_id
+    occurred_at: UtcDatetime
 
 
 class ConsentBasis(StrEnum):

@@ -1,18 +1,23 @@
 """The touch ledger and its aggregates (DynamoDB), written together, exactly once.
 
-Each group of touches goes in one TransactWriteItems: a conditional Put per ledger record and
-one ADD per aggregate item. The condition says what the writer believed the ledger held for
-that key (nothing, or a given touch). When it held something else, the transaction rolls back,
-those keys are read, and the group is planned again: a duplicate is skipped, and a touch that
-precedes the stored one for its key (an earlier like of the same post) replaces it, its
-aggregates moved by the difference. Whatever arrives twice, late or out of order, the stored
-numbers are those of one clean pass, and nothing is ever half-applied.
+The ledger holds, per (profile, dedupe key), an Entry: the latest act and the latest retraction
+(scoring.Entry). A group of events goes in one TransactWriteItems: a Put per changed entry,
+conditioned on the version the writer believed stored, and one ADD per aggregate item moved by
+the difference between the old and the new counted touch. When the ledger held something else,
+the transaction rolls back, those keys are read, and the group is planned again. Whatever
+arrives twice, late or out of order, the stored numbers are those of one clean pass, and
+nothing is ever half-applied.
+
+A deleted post leaves a marker (profile `deleted#<post>`): an act whose own post is marked is
+retracted as of the deletion, and every transaction that writes such an act checks the marker
+is still absent, so a deletion racing the act cannot be missed.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from contextlib import suppress
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -21,14 +26,17 @@ from botocore.exceptions import ClientError
 
 from socialscore import aws, dynamo, settings
 from socialscore.interaction import Category, Kind, Network
-from socialscore.scoring import Aggregates, Touch, coalesce, precedes
+from socialscore.scoring import Aggregates, Entry, Key, Retract, Touch, coalesce, entries
 
-# A touch writes at most 4 items (ledger, profile, post, seller), and a replacement touches the
-# same ones: 25 touches always fit TransactWriteItems' 100 actions.
-TOUCHES_PER_TRANSACTION = 25
+# An entry moves at most 7 items (its own, and profile, post and seller for the old and the new
+# touch) plus one marker check: 12 entries always fit TransactWriteItems' 100 actions.
+ENTRIES_PER_TRANSACTION = 12
+BY_OWN_POST_INDEX = "by_own_post"
 _ATTEMPTS = 5
 
-Key = tuple[str, str]  # (profile, dedupe key)
+
+def marker_key(post: str) -> Key:
+    return (f"deleted#{post}", "-")
 
 
 class Ledger:
@@ -36,72 +44,135 @@ class Ledger:
         self.ledger_table = ledger_table or settings.required("LEDGER_TABLE")
         self.scores_table = scores_table or settings.required("SCORES_TABLE")
 
-    def record(self, touches: list[Touch]) -> list[Touch]:
-        """Apply the touches that count (new, or preceding the stored one); returns them.
+    def record(self, events: list[Touch | Retract]) -> int:
+        """Merge acts and retractions into the ledger; returns how many entries changed."""
+        merged = list(entries(events).items())
+        changed = 0
+        for start in range(0, len(merged), ENTRIES_PER_TRANSACTION):
+            changed += self._record_group(dict(merged[start : start + ENTRIES_PER_TRANSACTION]))
+        return changed
 
-        `touches` must hold one touch per key (see scoring.unique).
-        """
-        applied: list[Touch] = []
-        for start in range(0, len(touches), TOUCHES_PER_TRANSACTION):
-            applied += self._record_group(touches[start : start + TOUCHES_PER_TRANSACTION])
-        return applied
+    def delete_post(self, post: str, at: datetime) -> int:
+        """Mark a post deleted and retract every act it made; returns the entries changed."""
+        client = aws.client("dynamodb")
+        profile, touch = marker_key(post)
+        with suppress(client.exceptions.ConditionalCheckFailedException):  # the first one stands
+            client.put_item(
+                TableName=self.ledger_table,
+                Item=dynamo.to_item(
+                    {"profile": profile, "touch": touch, "deleted_at": at.isoformat()}
+                ),
+                ConditionExpression="attribute_not_exists(#touch)",
+                ExpressionAttributeNames={"#touch": "touch"},
+            )
+        pages = client.get_paginator("query").paginate(
+            TableName=self.ledger_table,
+            IndexName=BY_OWN_POST_INDEX,
+            KeyConditionExpression="own_post = :p",
+            ExpressionAttributeValues={":p": {"S": post}},
+        )
+        keys = [(i["profile"]["S"], i["touch"]["S"]) for page in pages for i in page["Items"]]
+        return self.record([Retract(p, k, at) for p, k in keys])
 
-    def _record_group(self, touches: list[Touch]) -> list[Touch]:
-        stored: dict[Key, Touch] = {}  # what the ledger holds, for the keys seen to be taken
+    def _record_group(self, incoming: dict[Key, Entry]) -> int:
+        stored: dict[Key, Entry] = {}  # what the ledger holds, for the keys seen to be taken
+        own_posts = {e.touch.own_post for e in incoming.values() if e.touch and e.touch.own_post}
+        deleted = self._deleted(own_posts)
         conflicts = 0
         while True:
-            plan = [
-                (t, stored.get(_key(t)))
-                for t in touches
-                if _key(t) not in stored or precedes(t, stored[_key(t)])
-            ]
+            plan = []
+            for key, entry in incoming.items():
+                old = stored.get(key, Entry())
+                new = old.merge(entry)
+                touch = new.touch
+                if touch is not None and touch.own_post in deleted:
+                    new = new.merge(Entry(retracted_at=deleted[touch.own_post]))
+                if new != old:
+                    plan.append((key, old, new))
             if not plan:
-                return []
+                return 0
+            checks = sorted(
+                {new.touch.own_post for _, _, new in plan if new.touch and new.touch.own_post}
+                - deleted.keys()
+            )
             try:
-                aws.client("dynamodb").transact_write_items(TransactItems=self._actions(plan))
-                return [t for t, _ in plan]
+                aws.client("dynamodb").transact_write_items(
+                    TransactItems=self._actions(plan, checks)
+                )
+                return len(plan)
             except ClientError as err:
                 if err.response["Error"]["Code"] != "TransactionCanceledException":
                     raise
-                reasons = err.response.get("CancellationReasons", [])
-                taken = [
-                    plan[i][0]
-                    for i, r in enumerate(reasons[: len(plan)])
+                failed = [
+                    i
+                    for i, r in enumerate(err.response.get("CancellationReasons", []))
                     if r.get("Code") == "ConditionalCheckFailed"
                 ]
-                if taken:  # the ledger moved under us: learn what it holds and plan again
-                    for t in taken:
-                        stored.pop(_key(t), None)
+                if failed:  # the ledger moved under us: learn what it holds and plan again
+                    taken = [plan[i][0] for i in failed if i < len(plan)]
+                    for key in taken:
+                        stored.pop(key, None)
                     stored |= self._stored(taken)
+                    if any(i >= len(plan) for i in failed):
+                        deleted |= self._deleted(set(checks))
                     continue
                 conflicts += 1  # a concurrent writer or throttling: back off, try again
                 if conflicts >= _ATTEMPTS:
                     raise
                 time.sleep(0.05 * 2**conflicts)
 
-    def _stored(self, touches: list[Touch]) -> dict[Key, Touch]:
-        keys = [{"profile": t.profile, "touch": t.dedupe_key} for t in touches]
-        items = dynamo.batch_get_keys(self.ledger_table, keys)
-        return {(item["profile"], item["touch"]): _touch(item) for item in items}
+    def _stored(self, keys: list[Key]) -> dict[Key, Entry]:
+        return {(i["profile"], i["touch"]): _entry(i) for i in self._items(keys)}
 
-    def _actions(self, plan: list[tuple[Touch, Touch | None]]) -> list[dict[str, Any]]:
-        # Ledger puts come first so that a cancellation reason's index is the plan's index.
+    def _deleted(self, posts: set[str]) -> dict[str, datetime]:
+        """post -> when it was deleted, for those of these posts that were."""
+        if not posts:
+            return {}
+        markers = self._items([marker_key(p) for p in posts])
+        return {
+            p["profile"].removeprefix("deleted#"): datetime.fromisoformat(p["deleted_at"])
+            for p in markers
+        }
+
+    def _items(self, keys: list[Key]) -> list[dict[str, Any]]:
+        if not keys:
+            return []
+        return dynamo.batch_get_keys(
+            self.ledger_table, [{"profile": p, "touch": k} for p, k in keys]
+        )
+
+    def _actions(
+        self, plan: list[tuple[Key, Entry, Entry]], checks: list[str]
+    ) -> list[dict[str, Any]]:
+        # Entry puts come first, then marker checks, so a cancellation reason's index says which.
         actions: list[dict[str, Any]] = []
-        for touch, replaced in plan:
+        for (profile, key), old, new in plan:
             put: dict[str, Any] = {
                 "TableName": self.ledger_table,
-                "Item": dynamo.to_item(_record(touch)),
-                "ExpressionAttributeNames": {"#touch": "touch"},
+                "Item": dynamo.to_item(_record(profile, key, new)),
+                "ExpressionAttributeNames": {"#v": "version"},
             }
-            if replaced is None:
-                put["ConditionExpression"] = "attribute_not_exists(#touch)"
+            if old == Entry():
+                put["ConditionExpression"] = "attribute_not_exists(#v)"
             else:
-                put["ConditionExpression"] = "interaction_id = :replaced"
-                put["ExpressionAttributeValues"] = {":replaced": {"S": replaced.interaction_id}}
-                del put["ExpressionAttributeNames"]
+                put["ConditionExpression"] = "#v = :v"
+                put["ExpressionAttributeValues"] = {":v": {"S": _version(old)}}
             actions.append({"Put": put})
-        removed = [r for _, r in plan if r is not None]
-        actions += self._updates(coalesce([t for t, _ in plan], removed))
+        for post in checks:
+            profile, touch = marker_key(post)
+            actions.append(
+                {
+                    "ConditionCheck": {
+                        "TableName": self.ledger_table,
+                        "Key": {"profile": {"S": profile}, "touch": {"S": touch}},
+                        "ConditionExpression": "attribute_not_exists(#touch)",
+                        "ExpressionAttributeNames": {"#touch": "touch"},
+                    }
+                }
+            )
+        adds = [t for _, _, new in plan if (t := new.counted) is not None]
+        removes = [t for _, old, _ in plan if (t := old.counted) is not None]
+        actions += self._updates(coalesce(adds, removes))
         return actions
 
     def _updates(self, agg: Aggregates) -> Iterator[dict[str, Any]]:
@@ -126,41 +197,59 @@ class Ledger:
             }
 
     def touches_of(self, profile: str) -> list[Touch]:
-        paginator = aws.client("dynamodb").get_paginator("query")
-        pages = paginator.paginate(
-            TableName=self.ledger_table,
-            KeyConditionExpression="#profile = :p",
-            ExpressionAttributeNames={"#profile": "profile"},
-            ExpressionAttributeValues={":p": {"S": profile}},
+        """The touches that count for a profile (not retracted)."""
+        pages = (
+            aws.client("dynamodb")
+            .get_paginator("query")
+            .paginate(
+                TableName=self.ledger_table,
+                KeyConditionExpression="#profile = :p",
+                ExpressionAttributeNames={"#profile": "profile"},
+                ExpressionAttributeValues={":p": {"S": profile}},
+            )
         )
-        return [_touch(dynamo.from_item(item)) for page in pages for item in page["Items"]]
+        found = (_entry(dynamo.from_item(i)) for page in pages for i in page["Items"])
+        return [t for e in found if (t := e.counted) is not None]
 
 
-def _key(t: Touch) -> Key:
-    return (t.profile, t.dedupe_key)
+def _version(entry: Entry) -> str:
+    touch = entry.touch.interaction_id if entry.touch else "-"
+    retracted = entry.retracted_at.isoformat() if entry.retracted_at else "-"
+    return f"{touch}|{retracted}"
 
 
-def _record(t: Touch) -> dict[str, Any]:
-    return {
-        "profile": t.profile,
-        "touch": t.dedupe_key,
-        "interaction_id": t.interaction_id,
-        "network": t.network.value,
-        "kind": t.kind.value,
-        "category": t.category.value,
-        "weight": dynamo.number(t.weight),
-        "units": t.units,
-        "occurred_at": t.occurred_at.isoformat(),
-        "post": t.post,
-        "seller_id": t.seller_id,
-        "team": t.team,
-        "intent_hits": list(t.intent_hits),
-        "model_version": t.model_version,
+def _record(profile: str, key: str, entry: Entry) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "profile": profile,
+        "touch": key,
+        "version": _version(entry),
+        "retracted_at": entry.retracted_at.isoformat() if entry.retracted_at else None,
     }
+    t = entry.touch
+    if t is not None:
+        record |= {
+            "interaction_id": t.interaction_id,
+            "network": t.network.value,
+            "kind": t.kind.value,
+            "category": t.category.value,
+            "weight": dynamo.number(t.weight),
+            "units": t.units,
+            "occurred_at": t.occurred_at.isoformat(),
+            "post": t.post,
+            "own_post": t.own_post,
+            "seller_id": t.seller_id,
+            "team": t.team,
+            "intent_hits": list(t.intent_hits),
+            "model_version": t.model_version,
+        }
+    return record
 
 
-def _touch(r: dict[str, Any]) -> Touch:
-    return Touch(
+def _entry(r: dict[str, Any]) -> Entry:
+    retracted = datetime.fromisoformat(r["retracted_at"]) if r.get("retracted_at") else None
+    if "interaction_id" not in r:
+        return Entry(retracted_at=retracted)
+    touch = Touch(
         profile=r["profile"],
         dedupe_key=r["touch"],
         interaction_id=r["interaction_id"],
@@ -171,8 +260,10 @@ def _touch(r: dict[str, Any]) -> Touch:
         units=Decimal(r["units"]),
         occurred_at=datetime.fromisoformat(r["occurred_at"]),
         post=r.get("post"),
+        own_post=r.get("own_post"),
         seller_id=r.get("seller_id"),
         team=r.get("team"),
         intent_hits=tuple(r.get("intent_hits", [])),
         model_version=r["model_version"],
     )
+    return Entry(touch, retracted)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from socialscore.identities import Identities
 from socialscore.interaction import identity_key
 from socialscore.rehydration import Rehydrated
@@ -10,6 +12,8 @@ from socialscore.sellers import Seller, Sellers
 
 class Resolved(Rehydrated):
     """Ready to score. contact_id is None for an anonymous profile (not linked yet)."""
+
+    type: Literal["resolved"] = "resolved"
 
     contact_id: str | None = None
     seller: Seller | None = None

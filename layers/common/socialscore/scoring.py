@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from decimal import Context, Decimal, localcontext
 
 from socialscore.dynamo import number
-from socialscore.interaction import Category, Kind, Network
+from socialscore.interaction import Category, Kind, Network, Retraction
 from socialscore.resolution import Resolved
 from socialscore.scoring_model import ScoringModel
 
@@ -49,21 +49,28 @@ class Touch:
     units: Decimal
     occurred_at: datetime
     post: str | None
+    own_post: str | None  # the act's own post (a reply, a retweet): deleting it retracts the act
     seller_id: str | None
     team: str | None
     intent_hits: tuple[str, ...]
     model_version: str
 
 
+def dedupe_key(kind: Kind, post: str | None, interaction_id: str, model: ScoringModel) -> str:
+    """The ledger key of an act for its profile. Once-only kinds (a like) count once per profile
+    and post, whatever the event ids say; other acts once per interaction id."""
+    if kind in model.once_per_post and post is not None:
+        return f"once#{kind}#{post}"
+    return f"i#{interaction_id}"
+
+
 def touch_of(item: Resolved, model: ScoringModel) -> Touch:
     i = item.interaction
-    post = item.target.ref.key if item.target else None
-    # Once-only kinds (a like) count once per profile and post, whatever the event ids say.
-    once = i.kind in model.once_per_post and post is not None
+    post = item.target.ref.key if item.target else i.target_post
     weight = model.weight(i.category, i.kind, i.network, len(item.intent_hits))
     return Touch(
         profile=i.actor_key,
-        dedupe_key=f"once#{i.category}#{i.kind}#{post}" if once else f"i#{i.interaction_id}",
+        dedupe_key=dedupe_key(i.kind, post, i.interaction_id, model),
         interaction_id=i.interaction_id,
         network=i.network,
         kind=i.kind,
@@ -72,6 +79,7 @@ def touch_of(item: Resolved, model: ScoringModel) -> Touch:
         units=units(weight, i.occurred_at, model.half_life_seconds),
         occurred_at=i.occurred_at,
         post=post,
+        own_post=i.own_post,
         seller_id=item.seller.seller_id if item.seller else None,
         team=item.seller.team if item.seller else None,
         intent_hits=tuple(item.intent_hits),
@@ -79,20 +87,68 @@ def touch_of(item: Resolved, model: ScoringModel) -> Touch:
     )
 
 
-def precedes(a: Touch, b: Touch) -> bool:
-    """Of two touches with one dedupe key, the one that counts is the earliest (then the lowest
-    interaction id): the choice never depends on the order they arrive in."""
-    return (a.occurred_at, a.interaction_id) < (b.occurred_at, b.interaction_id)
+@dataclass(frozen=True)
+class Retract:
+    """Takes back whatever act holds a ledger key, as of a time (an unlike, a deleted reply)."""
+
+    profile: str
+    dedupe_key: str
+    at: datetime
 
 
-def unique(touches: list[Touch]) -> list[Touch]:
-    """One touch per (profile, dedupe key), chosen as the ledger would choose across batches."""
-    kept: dict[tuple[str, str], Touch] = {}
-    for t in touches:
-        key = (t.profile, t.dedupe_key)
-        if key not in kept or precedes(t, kept[key]):
-            kept[key] = t
-    return list(kept.values())
+def retract_of(r: Retraction, model: ScoringModel) -> Retract:
+    return Retract(
+        r.actor_key, dedupe_key(r.kind, r.target_post, r.interaction_id, model), r.occurred_at
+    )
+
+
+def _later(a: Touch, b: Touch) -> bool:
+    return (a.occurred_at, a.category, a.interaction_id) > (
+        b.occurred_at,
+        b.category,
+        b.interaction_id,
+    )
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What the ledger holds for one key: the latest act and the latest retraction.
+
+    Merging keeps the later of each, so any order, any duplication and any batching of the same
+    acts and retractions ends in the same entry (a last-writer-wins set). The act counts while it
+    is later than every retraction: like, unlike, like again counts once, whatever the order.
+    """
+
+    touch: Touch | None = None
+    retracted_at: datetime | None = None
+
+    @property
+    def counted(self) -> Touch | None:
+        if self.touch is None or (
+            self.retracted_at and self.retracted_at >= self.touch.occurred_at
+        ):
+            return None
+        return self.touch
+
+    def merge(self, other: Entry) -> Entry:
+        touch = self.touch
+        if other.touch is not None and (touch is None or _later(other.touch, touch)):
+            touch = other.touch
+        stamps = [t for t in (self.retracted_at, other.retracted_at) if t is not None]
+        return Entry(touch, max(stamps) if stamps else None)
+
+
+Key = tuple[str, str]  # (profile, dedupe key)
+
+
+def entries(events: list[Touch | Retract]) -> dict[Key, Entry]:
+    """The events of a batch, merged per ledger key."""
+    merged: dict[Key, Entry] = {}
+    for e in events:
+        key = (e.profile, e.dedupe_key)
+        entry = Entry(e) if isinstance(e, Touch) else Entry(retracted_at=e.at)
+        merged[key] = merged.get(key, Entry()).merge(entry)
+    return merged
 
 
 @dataclass

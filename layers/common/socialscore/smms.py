@@ -14,6 +14,7 @@ from pydantic import (
     field_validator,
 )
 
+from socialscore import permalink
 from socialscore.interaction import (
     ConsentBasis,
     Identify,
@@ -24,6 +25,7 @@ from socialscore.interaction import (
     Tags,
     UserId,
     UtcDatetime,
+    act_id,
     category_of,
     interaction_id,
     normalise_tags,
@@ -111,16 +113,30 @@ class SmmsInteraction(BaseModel):
 
     def normalise(self) -> Interaction:
         tags = normalise_tags(self.tags)
+        target, own = _url(self.target_permalink), _url(self.interaction_permalink)
+        target_post, own_post = post_key(target), post_key(own)
+        if self.kind is Kind.CLICK:  # clicks repeat: only the SMMS's event id tells them apart
+            iid = interaction_id(SOURCE, self.id)
+        else:
+            iid = act_id(
+                self.network,
+                self.actor_id,
+                self.kind,
+                target_post or target or self.target_user_id,
+                own_post or own,
+            )
         return Interaction(
-            interaction_id=interaction_id(SOURCE, self.id),
+            interaction_id=iid,
             source=SOURCE,
             network=self.network,
             kind=self.kind,
             category=category_of(tags),
             actor_id=self.actor_id,
-            target_permalink=_url(self.target_permalink),
+            target_permalink=target,
             target_user_id=self.target_user_id,
-            interaction_permalink=_url(self.interaction_permalink),
+            interaction_permalink=own,
+            target_post=target_post,
+            own_post=own_post,
             tags=tags,
             occurred_at=self.occurred_at,
         )
@@ -171,6 +187,16 @@ def field_path(loc: tuple[int | str, ...]) -> str:
     if len(parts) > 2 and parts[0] == "events" and parts[2] in {"interaction", "identify"}:
         del parts[2]
     return ".".join(str(p) for p in parts) or "body"
+
+
+def post_key(link: str | None) -> str | None:
+    """network#post_id of a permalink ingest can read; rehydrate deals with the others."""
+    if link is None:
+        return None
+    try:
+        return permalink.parse(link).key
+    except permalink.UnparseablePermalink:
+        return None
 
 
 def _url(url: HttpUrl | None) -> str | None:
