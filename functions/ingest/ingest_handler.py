@@ -1,4 +1,8 @@
-"""POST /webhooks/{source}: verify, validate, normalise, queue."""
+"""/webhooks/{source}: verify, validate, normalise, queue. The routes document the API (OpenAPI).
+
+Bodies are declared for the OpenAPI document only: a request is verified on its raw bytes
+before anything parses it, so the event handler's own validation stays off.
+"""
 
 from __future__ import annotations
 
@@ -6,38 +10,170 @@ import base64
 import json
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
 
 from socialscore import settings
 from socialscore.ingest import Ingest, max_body_bytes, secrets_from_settings
+from socialscore.meta_webhooks import MetaWebhook
 from socialscore.queue import Queue
+from socialscore.smms import SmmsWebhook
+from socialscore.x_activity import XActivity
 
 logger = Logger(service="ingest")
 app = APIGatewayHttpResolver()
+
+
+class Accepted(BaseModel):
+    accepted: int
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    error: str
+    fields: list[FieldError] | None = None
+
+
+class CrcAnswer(BaseModel):
+    response_token: str
+
+
+def _json(model: type[BaseModel], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"model": model}}}
+
+
+REJECTIONS = {
+    400: _json(Problem, "Invalid body; `fields` names each field at fault. Nothing queued."),
+    401: _json(Problem, "Missing, wrong or stale signature. Nothing queued."),
+    405: _json(Problem, "Method not allowed here."),
+    413: _json(Problem, "Body over the size limit. Nothing queued."),
+    503: _json(Problem, "Not every message could be queued: send the request again."),
+}
 
 
 @cache
 def ingest() -> Ingest:
     return Ingest(
         secrets=secrets_from_settings,
-        queue=Queue(settings.required("REHYDRATE_QUEUE_URL")),
+        interactions=Queue(settings.required("REHYDRATE_QUEUE_URL")),
+        retractions=Queue(settings.required("SCORE_QUEUE_URL")),
         clock=lambda: datetime.now(UTC),
         max_body_bytes=max_body_bytes(),
     )
 
 
-@app.post("/webhooks/<source>")
-def webhook(source: str) -> Response[str]:
+def _answer(source: str) -> Response[str]:
     event = app.current_event
     raw = event.body or ""
     body = base64.b64decode(raw) if event.is_base64_encoded else raw.encode()
-    answer = ingest().receive(source, dict(event.headers), body)
+    answer = ingest().receive(
+        event.request_context.http.method,
+        source,
+        dict(event.headers),
+        dict(event.query_string_parameters or {}),
+        body,
+    )
     logger.info("webhook", extra={"source": source, "status": answer.status})
-    return Response(answer.status, "application/json", json.dumps(answer.body))
+    headers = dict(answer.headers)
+    content_type = headers.pop("content-type", "application/json")
+    text = answer.body if isinstance(answer.body, str) else json.dumps(answer.body)
+    return Response(answer.status, content_type, text, headers=headers)
+
+
+@app.post(
+    "/webhooks/smms",
+    summary="Interactions and identity links from a social media management system",
+    description="Signed per Standard Webhooks: `webhook-id`, `webhook-timestamp` (±5 minutes) "
+    "and `webhook-signature` (`v1,<base64 HMAC-SHA256>`, several allowed during a rotation).",
+    responses={202: _json(Accepted, "Every event is queued."), **REJECTIONS},
+    tags=["webhooks"],
+)
+def smms_webhook(body: Annotated[SmmsWebhook | None, Body()] = None) -> Response[str]:
+    return _answer("smms")
+
+
+@app.get(
+    "/webhooks/x",
+    summary="X Account Activity CRC check",
+    description="Answers `sha256=` + base64(HMAC-SHA256(consumer secret, crc_token)).",
+    responses={200: _json(CrcAnswer, "The CRC response."), 400: REJECTIONS[400]},
+    tags=["webhooks"],
+)
+def x_crc(crc_token: Annotated[str | None, Query()] = None) -> Response[str]:
+    return _answer("x")
+
+
+@app.post(
+    "/webhooks/x",
+    summary="X Account Activity events",
+    description="Signed with `x-twitter-webhooks-signature` (`sha256=` + base64 HMAC-SHA256 of "
+    "the body with the consumer secret) and, when present, "
+    "`X-Twitter-Webhooks-Signature-OAuth2` (same, with the OAuth 2.0 client secret).",
+    responses={200: _json(Accepted, "Every event is queued."), **REJECTIONS},
+    tags=["webhooks"],
+)
+def x_webhook(body: Annotated[XActivity | None, Body()] = None) -> Response[str]:
+    return _answer("x")
+
+
+@app.get(
+    "/webhooks/meta",
+    summary="Meta webhook verification",
+    description="Answers `hub.challenge` as text when `hub.verify_token` matches "
+    "(`hub_mode` spellings accepted).",
+    responses={
+        200: {"description": "The challenge, as text/plain."},
+        400: REJECTIONS[400],
+        403: _json(Problem, "The verify token does not match."),
+    },
+    tags=["webhooks"],
+)
+def meta_verify(
+    mode: Annotated[str | None, Query(alias="hub.mode")] = None,
+    verify_token: Annotated[str | None, Query(alias="hub.verify_token")] = None,
+    challenge: Annotated[str | None, Query(alias="hub.challenge")] = None,
+) -> Response[str]:
+    return _answer("meta")
+
+
+@app.post(
+    "/webhooks/meta",
+    summary="Facebook Page feed and Instagram comments and mentions",
+    description="Signed with `X-Hub-Signature-256` (`sha256=` + hex HMAC-SHA256 of the body "
+    "with the app secret).",
+    responses={200: _json(Accepted, "Every change is queued."), **REJECTIONS},
+    tags=["webhooks"],
+)
+def meta_webhook(body: Annotated[MetaWebhook | None, Body()] = None) -> Response[str]:
+    return _answer("meta")
+
+
+@app.route(
+    "/webhooks/<source>",
+    method=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
+    include_in_schema=False,
+)
+def other(source: str) -> Response[str]:
+    """Unknown sources (404) and methods a source does not take (405)."""
+    return _answer(source)
+
+
+def openapi_document() -> str:
+    """The API's OpenAPI document, as committed in schema/openapi.json."""
+    return app.get_openapi_json_schema(
+        title="socialscore webhooks",
+        version="1",
+        description="Social networks and SMMS send organic interactions here.",
+    )
 
 
 @logger.inject_lambda_context

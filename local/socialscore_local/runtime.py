@@ -271,7 +271,7 @@ class LocalRuntime:
         for fn in self.functions.values():
             for route_method, route_path in fn.http_routes:
                 params = _match(route_path, path)
-                if params is None or route_method != method.upper():
+                if params is None or route_method not in ("ANY", method.upper()):
                     continue
                 event = _http_event(method, path, route_path, params, headers or {}, body, query)
                 try:

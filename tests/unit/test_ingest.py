@@ -10,7 +10,8 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from socialscore.ingest import Answer, Ingest
+from socialscore.ingest import Ingest
+from socialscore.webhook_source import Answer
 from socialscore.interaction import Identify, Interaction
 from socialscore.webhook_signature import sign
 
@@ -68,11 +69,21 @@ def signed(
 
 def ingest(queue: RecordingQueue, **kwargs: Any) -> Ingest:
     secrets = {"smms": [SECRET, OLD_SECRET]}
-    return Ingest(secrets=lambda s: secrets.get(s, []), queue=queue, clock=lambda: NOW, **kwargs)
+    return Ingest(
+        secrets=lambda: secrets,
+        interactions=queue,  # type: ignore[arg-type]
+        retractions=RecordingQueue(),  # type: ignore[arg-type]
+        clock=lambda: NOW,
+        **kwargs,
+    )
+
+
+def post(ingest: Ingest, source: str, headers: dict[str, str], body: bytes) -> Answer:
+    return ingest.receive("POST", source, headers, {}, body)
 
 
 def receive(queue: RecordingQueue, body: bytes, headers: dict[str, str] | None = None) -> Answer:
-    return ingest(queue).receive("smms", signed(body) if headers is None else headers, body)
+    return post(ingest(queue), "smms", signed(body) if headers is None else headers, body)
 
 
 def test_a_valid_request_is_accepted_and_every_event_queued() -> None:
@@ -202,7 +213,7 @@ def test_more_than_one_hundred_events_answer_400_and_queue_nothing() -> None:
 def test_an_oversized_body_answers_413_and_queues_nothing() -> None:
     queue = RecordingQueue()
     body = body_of(event(1), event(2))
-    answer = ingest(queue, max_body_bytes=len(body) - 1).receive("smms", signed(body), body)
+    answer = post(ingest(queue, max_body_bytes=len(body) - 1), "smms", signed(body), body)
     assert answer.status == 413
     assert queue.sends == []
 
@@ -210,13 +221,13 @@ def test_an_oversized_body_answers_413_and_queues_nothing() -> None:
 def test_a_body_of_exactly_max_body_bytes_is_accepted() -> None:
     queue = RecordingQueue()
     body = body_of(event(1))
-    assert ingest(queue, max_body_bytes=len(body)).receive("smms", signed(body), body).status == 202
+    assert post(ingest(queue, max_body_bytes=len(body)), "smms", signed(body), body).status == 202
 
 
 def test_an_unknown_source_answers_404_and_queues_nothing() -> None:
     queue = RecordingQueue()
     body = body_of(event(1))
-    answer = ingest(queue).receive("hootsuite", signed(body), body)
+    answer = post(ingest(queue), "hootsuite", signed(body), body)
     assert answer.status == 404
     assert queue.sends == []
 

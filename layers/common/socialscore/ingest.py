@@ -1,12 +1,14 @@
 """Ingest: verify a webhook, validate and normalise its events, queue them durably.
 
-Answers 202 only once every accepted event is in SQS; a rejected request queues nothing.
+Answers 2xx only once every accepted message is in SQS; a rejected request queues nothing.
+Interactions and identity links go to rehydration; retractions and deleted posts, which need
+no post facts, straight to scoring.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,53 +16,77 @@ from typing import Any
 from pydantic import ValidationError
 
 from socialscore import settings, smms, webhook_signature
+from socialscore.interaction import Identify, Interaction
+from socialscore.meta_webhooks import MetaSource
 from socialscore.queue import Queue
+from socialscore.webhook_source import Answer, Message, Source
+from socialscore.x_activity import XSource
 
 DEFAULT_MAX_BODY_BYTES = 256 * 1024
-SOURCES = {smms.SOURCE}
-
-
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    body: dict[str, Any]
+SOURCES: dict[str, Source] = {s.name: s for s in (smms.SmmsSource(), XSource(), MetaSource())}
 
 
 @dataclass
 class Ingest:
-    secrets: Callable[[str], list[str]]  # source -> its live signing secrets
-    queue: Queue
+    secrets: Callable[[], Mapping[str, Any]]  # the webhook secrets, by source
+    interactions: Queue  # to rehydrate
+    retractions: Queue  # to score
     clock: Callable[[], datetime]
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 
-    def receive(self, source: str, headers: dict[str, str], body: bytes) -> Answer:
-        if source not in SOURCES:
-            return Answer(404, {"error": f"unknown source {source!r}", "sources": sorted(SOURCES)})
+    def receive(
+        self,
+        method: str,
+        source_name: str,
+        headers: Mapping[str, str],
+        query: Mapping[str, str],
+        body: bytes,
+    ) -> Answer:
+        source = SOURCES.get(source_name)
+        if source is None:
+            return Answer(
+                404, {"error": f"unknown source {source_name!r}", "sources": list(SOURCES)}
+            )
+        method = method.upper()
+        if method not in source.methods:
+            allow = ", ".join(source.methods)
+            return Answer(405, {"error": f"{method} is not allowed here"}, {"allow": allow})
+        if method == "GET":
+            return source.challenge(self.secrets().get(source.name), query)
         if len(body) > self.max_body_bytes:
             return Answer(413, {"error": f"body over {self.max_body_bytes} bytes"})
         lowered = {k.lower(): v for k, v in headers.items()}
+        now = self.clock()
         try:
-            webhook_signature.verify(self.secrets(source), lowered, body, self.clock())
+            source.verify(self.secrets().get(source.name), lowered, body, now)
         except webhook_signature.SignatureError as err:
             return Answer(401, {"error": str(err)})
         try:
-            webhook = smms.SmmsWebhook.model_validate_json(body)
+            messages = source.messages(body, now)
         except ValidationError as err:
-            return Answer(400, {"error": "invalid webhook body", "fields": _fields(err)})
-        messages: dict[str, str] = {}
-        for event in webhook.events:
-            normalised = event.normalise()
-            message_id = hashlib.sha256(f"{normalised.type}:{event.id}".encode()).hexdigest()[:40]
-            messages.setdefault(message_id, normalised.model_dump_json())
-        unsent = self.queue.send(list(messages.items()))
+            return Answer(400, {"error": "invalid webhook body", "fields": fields(err)})
+        queued, unsent = self._send(messages)
         if unsent:
-            # Some events are queued, some not: the sender retries the whole request, and the
-            # deterministic interaction ids make the repeats count once.
-            return Answer(503, {"error": "queue unavailable, retry", "unsent": len(unsent)})
-        return Answer(202, {"accepted": len(messages)})
+            # Some messages are queued, some not: the sender retries the whole request, and the
+            # deterministic ids make the repeats count once.
+            return Answer(503, {"error": "queue unavailable, retry", "unsent": unsent})
+        return Answer(source.success_status, {"accepted": queued})
+
+    def _send(self, messages: list[Message]) -> tuple[int, int]:
+        """Queue the distinct messages; returns how many there were and how many failed."""
+        forward: dict[str, str] = {}
+        back: dict[str, str] = {}
+        for m in messages:
+            body = m.model_dump_json()
+            queue = forward if isinstance(m, Interaction | Identify) else back
+            # Identical messages in one request are one message.
+            queue.setdefault(hashlib.sha256(body.encode()).hexdigest()[:40], body)
+        unsent = self.interactions.send(list(forward.items())) if forward else []
+        unsent += self.retractions.send(list(back.items())) if back else []
+        return len(forward) + len(back), len(unsent)
 
 
-def _fields(err: ValidationError) -> list[dict[str, str]]:
+def fields(err: ValidationError) -> list[dict[str, str]]:
     return [
         {"field": smms.field_path(e["loc"]), "message": e["msg"]}
         for e in err.errors(include_url=False)
@@ -71,15 +97,12 @@ def max_body_bytes() -> int:
     return int(settings.optional("MAX_BODY_BYTES", str(DEFAULT_MAX_BODY_BYTES)))
 
 
-def secrets_from_settings(source: str) -> list[str]:
-    """Live secrets for a source, from the JSON secret WEBHOOK_SECRETS_ARN (cached 5 minutes).
-
-    The secret maps a source to one secret or a list of them: two are live during a rotation.
-    """
+def secrets_from_settings() -> Mapping[str, Any]:
+    """The webhook secrets (a JSON secret, WEBHOOK_SECRETS_ARN), cached 5 minutes, so a rotated
+    secret is live within 5 minutes without a deploy. Each source reads its own entry."""
     from aws_lambda_powertools.utilities import parameters
 
     value = parameters.get_secret(
         settings.required("WEBHOOK_SECRETS_ARN"), transform="json", max_age=300
     )
-    live = value.get(source, []) if isinstance(value, dict) else []
-    return [live] if isinstance(live, str) else list(live)
+    return value if isinstance(value, dict) else {}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -86,9 +86,11 @@ class Interaction(BaseModel):
     target_permalink: str | None = None
     target_user_id: UserId | None = None
     interaction_permalink: str | None = None
-    # Post keys (network#post_id) where the source gave ids or the permalink parsed at ingest.
+    # Post keys (network#post_id) where the source gave ids or the permalink parsed at ingest,
+    # and the target post's author where the source says who it is (X, Meta do).
     target_post: str | None = None
     own_post: str | None = None
+    target_author_id: UserId | None = None
     tags: Annotated[list[str], AfterValidator(normalise_tags)] = Field(default_factory=list)
     occurred_at: UtcDatetime
 
@@ -154,3 +156,70 @@ class Identify(BaseModel):
 
 def identity_key(network: Network | str, user_id: str) -> str:
     return f"{network}#{user_id}"
+
+
+def post_key(network: Network, post_id: str) -> str:
+    return f"{network}#{post_id}"
+
+
+_PERMALINKS = {
+    Network.X: "https://x.com/i/web/status/{id}",
+    Network.FACEBOOK: "https://www.facebook.com/{id}",
+}
+
+
+def act(
+    source: str,
+    network: Network,
+    kind: Kind,
+    actor_id: str,
+    occurred_at: datetime,
+    *,
+    target_post_id: str | None = None,
+    target_author_id: str | None = None,
+    target_user_id: str | None = None,
+    own_post_id: str | None = None,
+) -> Interaction:
+    """An interaction reported by the network itself (ids, no permalinks): keyed by act_id, so
+    it is the same interaction the SMMS reports for the same act."""
+    target = post_key(network, target_post_id) if target_post_id else None
+    own = post_key(network, own_post_id) if own_post_id else None
+    link = _PERMALINKS.get(network)
+    return Interaction(
+        interaction_id=act_id(network, actor_id, kind, target or target_user_id, own),
+        source=source,
+        network=network,
+        kind=kind,
+        category=Category.ORGANIC,  # networks do not say; paid reach comes tagged from the SMMS
+        actor_id=actor_id,
+        target_permalink=link.format(id=target_post_id) if link and target_post_id else None,
+        target_user_id=target_user_id,
+        interaction_permalink=link.format(id=own_post_id) if link and own_post_id else None,
+        target_post=target,
+        own_post=own,
+        target_author_id=target_author_id,
+        occurred_at=occurred_at,
+    )
+
+
+def retraction(
+    source: str,
+    network: Network,
+    kind: Kind,
+    actor_id: str,
+    occurred_at: datetime,
+    *,
+    target_post_id: str | None = None,
+    target_user_id: str | None = None,
+) -> Retraction:
+    """Undoes the act `act` builds from the same ids (an unlike, an unfollow)."""
+    target = post_key(network, target_post_id) if target_post_id else None
+    return Retraction(
+        interaction_id=act_id(network, actor_id, kind, target or target_user_id, None),
+        source=source,
+        network=network,
+        kind=kind,
+        actor_id=actor_id,
+        target_post=target,
+        occurred_at=occurred_at,
+    )

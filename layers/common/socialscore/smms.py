@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -14,7 +16,7 @@ from pydantic import (
     field_validator,
 )
 
-from socialscore import permalink
+from socialscore import permalink, webhook_signature
 from socialscore.interaction import (
     ConsentBasis,
     Identify,
@@ -30,6 +32,7 @@ from socialscore.interaction import (
     interaction_id,
     normalise_tags,
 )
+from socialscore.webhook_source import Answer, Message
 
 SOURCE = "smms"
 EventId = Annotated[str, Field(min_length=1, max_length=128)]
@@ -201,3 +204,21 @@ def post_key(link: str | None) -> str | None:
 
 def _url(url: HttpUrl | None) -> str | None:
     return None if url is None else str(url)
+
+
+class SmmsSource:
+    """The generic SMMS, signed per Standard Webhooks; its secret entry is a list of whsec_."""
+
+    name = SOURCE
+    success_status = 202
+    methods: tuple[str, ...] = ("POST",)
+
+    def verify(self, secrets: Any, headers: Mapping[str, str], body: bytes, now: datetime) -> None:
+        live = [secrets] if isinstance(secrets, str) else list(secrets or [])
+        webhook_signature.verify(live, headers, body, now)
+
+    def messages(self, body: bytes, received: datetime) -> list[Message]:
+        return [event.normalise() for event in SmmsWebhook.model_validate_json(body).events]
+
+    def challenge(self, secrets: Any, query: Mapping[str, str]) -> Answer:
+        raise NotImplementedError("the SMMS has no verification GET")

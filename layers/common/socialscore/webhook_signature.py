@@ -22,8 +22,7 @@ def _key(secret: str) -> bytes:
 
 def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
     """The `webhook-signature` header value for one secret."""
-    signed = f"{msg_id}.{timestamp}.".encode() + body
-    digest = hmac.new(_key(secret), signed, hashlib.sha256).digest()
+    digest = hmac_sha256(_key(secret), f"{msg_id}.{timestamp}.".encode() + body)
     return "v1," + base64.b64encode(digest).decode()
 
 
@@ -45,12 +44,22 @@ def verify(secrets: Iterable[str], headers: Mapping[str, str], body: bytes, now:
     if abs(now.timestamp() - timestamp) > TOLERANCE_SECONDS:
         raise SignatureError("webhook-timestamp is outside the 5 minute tolerance")
     offered = [part for part in header.split(" ") if part.startswith("v1,")]
-    matched = False
-    for secret in secrets:
-        expected = sign(secret, msg_id, timestamp, body)
-        for candidate in offered:
-            # No early exit: the time taken does not tell which secret or signature matched.
-            matched |= hmac.compare_digest(expected.encode(), candidate.encode())
-    if not matched:
+    expected = [sign(secret, msg_id, timestamp, body) for secret in secrets]
+    if not any_match(expected, offered):
         raise SignatureError("no valid signature for this body")
     return msg_id
+
+
+def any_match(expected: Iterable[str], offered: Iterable[str]) -> bool:
+    """Whether any offered signature equals any expected one, in constant time: no early exit,
+    so the time taken does not tell which secret or which signature matched."""
+    matched = False
+    offered = list(offered)
+    for want in expected:
+        for candidate in offered:
+            matched |= hmac.compare_digest(want.encode(), candidate.encode())
+    return matched
+
+
+def hmac_sha256(key: bytes, message: bytes) -> bytes:
+    return hmac.new(key, message, hashlib.sha256).digest()

@@ -1,0 +1,230 @@
+"""Meta (Facebook Page and Instagram) webhooks: verification GET, signatures, and changes
+normalised to interactions.
+
+Meta signs the raw body with the app secret (`X-Hub-Signature-256: sha256=<hex HMAC-SHA256>`)
+and proves the endpoint with `GET ?hub.mode=subscribe&hub.verify_token=...&hub.challenge=...`.
+It signs no timestamp and sends no event ids: acts are identified by what they are (act_id), so
+a replayed or repeated delivery counts once.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from socialscore.interaction import Kind, Network, PostDeleted, act, post_key, retraction
+from socialscore.webhook_signature import SignatureError, any_match, hmac_sha256
+from socialscore.webhook_source import Answer, Message
+
+SOURCE = "meta"
+SIGNATURE = "x-hub-signature-256"
+
+
+def _id(value: Any) -> Any:
+    return str(value) if isinstance(value, int) else value
+
+
+MetaId = Annotated[
+    str, BeforeValidator(_id), Field(min_length=1, max_length=64, pattern=r"^[0-9_]+$")
+]
+
+
+def _time(value: Any) -> Any:
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value, UTC)
+    return value
+
+
+MetaTime = Annotated[datetime, BeforeValidator(_time)]
+
+
+class MetaUser(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: MetaId
+
+
+class FeedValue(BaseModel):
+    """A Page `feed` change. Older payloads name the actor `sender_id` instead of `from`."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    item: str
+    verb: str
+    post_id: MetaId | None = None
+    comment_id: MetaId | None = None
+    share_id: MetaId | None = None
+    reaction_type: str | None = None
+    from_: MetaUser | None = Field(default=None, alias="from")
+    sender_id: MetaId | None = None
+    created_time: MetaTime | None = None
+
+    @property
+    def actor(self) -> str | None:
+        return self.from_.id if self.from_ else self.sender_id
+
+
+class InstagramMedia(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: MetaId
+
+
+class InstagramValue(BaseModel):
+    """An Instagram `comments` or `mentions` change."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    id: MetaId | None = None  # the comment
+    comment_id: MetaId | None = None  # mentions
+    media_id: MetaId | None = None  # mentions
+    media: InstagramMedia | None = None
+    from_: MetaUser | None = Field(default=None, alias="from")
+
+
+class Change(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    field: str
+    value: dict[str, Any]
+
+
+class Entry(BaseModel):
+    """An entry carries `changes[]`, or (older and test payloads) one flat `field`/`value`."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: MetaId
+    time: MetaTime | None = None
+    changes: list[Change] = Field(default_factory=list, max_length=1000)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flat(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "field" in data and "changes" not in data:
+            data = {**data, "changes": [{"field": data["field"], "value": data.get("value")}]}
+        return data
+
+
+class MetaWebhook(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    object: Literal["page", "instagram"]
+    entry: list[Entry] = Field(min_length=1, max_length=1000)
+
+
+def _feed(value: FeedValue, page: str, fallback: datetime) -> Message | None:
+    actor, post = value.actor, value.post_id
+    if actor is None or post is None or actor == page:  # the page's own activity earns nothing
+        return None
+    at = value.created_time or fallback
+    author = page if post.startswith(f"{page}_") else None
+    remove = value.verb == "remove"
+    if value.item == "reaction":  # like, love, care, haha, wow, sorry, anger: all applause
+        if remove:
+            return retraction(SOURCE, Network.FACEBOOK, Kind.LIKE, actor, at, target_post_id=post)
+        return act(
+            SOURCE,
+            Network.FACEBOOK,
+            Kind.LIKE,
+            actor,
+            at,
+            target_post_id=post,
+            target_author_id=author,
+        )
+    own = value.comment_id if value.item == "comment" else value.share_id
+    kind = {"comment": Kind.COMMENT, "share": Kind.SHARE}.get(value.item)
+    if kind is None or own is None:
+        return None  # posts, statuses, photos: the page's content, not an interaction
+    if remove:  # a deleted comment or share takes back exactly the act it was
+        return PostDeleted(source=SOURCE, post=post_key(Network.FACEBOOK, own), occurred_at=at)
+    return act(
+        SOURCE,
+        Network.FACEBOOK,
+        kind,
+        actor,
+        at,
+        target_post_id=post,
+        target_author_id=author,
+        own_post_id=own,
+    )
+
+
+def _instagram(field: str, value: InstagramValue, account: str, at: datetime) -> Message | None:
+    if value.from_ is None or value.from_.id == account:
+        # A mention names the comment and media but not who wrote it; without an actor there
+        # is nobody to credit (a provider lookup of the comment would tell).
+        return None
+    media = value.media.id if value.media else value.media_id
+    if media is None:
+        return None
+    kind = Kind.COMMENT if field == "comments" else Kind.MENTION
+    return act(
+        SOURCE,
+        Network.INSTAGRAM,
+        kind,
+        value.from_.id,
+        at,
+        target_post_id=media,
+        target_author_id=account if kind is Kind.COMMENT else None,
+        target_user_id=account if kind is Kind.MENTION else None,
+        own_post_id=value.id or value.comment_id,
+    )
+
+
+def normalise(webhook: MetaWebhook, received: datetime) -> list[Message]:
+    out: list[Message] = []
+    for entry in webhook.entry:
+        at = entry.time or received
+        for change in entry.changes:
+            message: Message | None = None
+            if webhook.object == "page" and change.field == "feed":
+                message = _feed(FeedValue.model_validate(change.value), entry.id, at)
+            elif webhook.object == "instagram" and change.field in {"comments", "mentions"}:
+                value = InstagramValue.model_validate(change.value)
+                message = _instagram(change.field, value, entry.id, at)
+            if message is not None:
+                out.append(message)
+    return out
+
+
+class MetaSource:
+    name = SOURCE
+    success_status = 200
+    methods: tuple[str, ...] = ("GET", "POST")
+
+    def verify(self, secrets: Any, headers: Mapping[str, str], body: bytes, now: datetime) -> None:
+        app_secrets = _list(_get(secrets, "app_secrets"))
+        if not app_secrets:
+            raise SignatureError("no Meta app secret is configured")
+        expected = ["sha256=" + hmac_sha256(s.encode(), body).hex() for s in app_secrets]
+        if not any_match(expected, [headers.get(SIGNATURE, "").lower()]):
+            raise SignatureError(f"{SIGNATURE} does not match the body")
+
+    def messages(self, body: bytes, received: datetime) -> list[Message]:
+        return normalise(MetaWebhook.model_validate_json(body), received)
+
+    def challenge(self, secrets: Any, query: Mapping[str, str]) -> Answer:
+        """Meta's subscription check; `hub_mode` spellings are accepted too."""
+
+        def param(name: str) -> str:
+            return query.get(f"hub.{name}") or query.get(f"hub_{name}") or ""
+
+        token = str(_get(secrets, "verify_token") or "")
+        if param("mode") != "subscribe" or not param("challenge"):
+            return Answer(400, {"error": "hub.mode=subscribe and hub.challenge are required"})
+        if not token or not hmac.compare_digest(param("verify_token").encode(), token.encode()):
+            return Answer(403, {"error": "hub.verify_token does not match"})
+        return Answer(200, param("challenge"), {"content-type": "text/plain"})
+
+
+def _list(value: Any) -> list[str]:
+    return [value] if isinstance(value, str) else list(value or [])
+
+
+def _get(secrets: Any, name: str) -> Any:
+    return secrets.get(name) if isinstance(secrets, Mapping) else None

@@ -1,0 +1,38 @@
+"""What a webhook source is: how it proves a request, what it sends, how it answers a GET."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from socialscore.interaction import Identify, Interaction, PostDeleted, Retraction
+
+Message = Interaction | Identify | Retraction | PostDeleted
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: dict[str, Any] | str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class Source(Protocol):
+    name: str
+    success_status: int
+    methods: tuple[str, ...]  # POST, and GET where the source verifies the endpoint
+
+    def verify(self, secrets: Any, headers: Mapping[str, str], body: bytes, now: datetime) -> None:
+        """Raise webhook_signature.SignatureError unless the request is the source's own.
+        `secrets` is this source's entry of the webhook secrets; headers are lower-case."""
+        ...
+
+    def messages(self, body: bytes, received: datetime) -> list[Message]:
+        """The normalised messages of a verified body; raise pydantic.ValidationError."""
+        ...
+
+    def challenge(self, secrets: Any, query: Mapping[str, str]) -> Answer:
+        """The answer to the source's verification GET (when GET is in its methods)."""
+        ...
