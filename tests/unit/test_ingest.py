@@ -11,9 +11,9 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from socialscore.ingest import Ingest
-from socialscore.webhook_source import Answer
 from socialscore.interaction import Identify, Interaction
 from socialscore.webhook_signature import sign
+from socialscore.webhook_source import Answer
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 OLD_SECRET = "whsec_" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY="
