@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+import pytest
 from pydantic import TypeAdapter
 
 from socialscore.ingest import Ingest
@@ -17,6 +22,7 @@ from socialscore.webhook_source import Answer
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 OLD_SECRET = "whsec_" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY="
+EVENTS = Path(__file__).resolve().parents[2] / "events" / "webhooks"
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 POST = "https://x.com/brandco/status/1790000000000000001"
 MESSAGE = TypeAdapter(Interaction | Identify)
@@ -254,3 +260,98 @@ def test_a_queue_that_refuses_everything_answers_503() -> None:
     answer = receive(queue, body_of(event(1), event(2)))
     assert answer.status == 503
     assert answer.body["unsent"] == 2
+
+
+# --- every source through one door ---------------------------------------------------------
+
+
+def every_source(interactions: RecordingQueue, retractions: RecordingQueue) -> Ingest:
+    secrets = {
+        "smms": [SECRET],
+        "x": {"consumer_secrets": ["x-secret"]},
+        "meta": {"app_secrets": ["meta-secret"], "verify_token": "tok"},
+    }
+    return Ingest(
+        secrets=lambda: secrets,
+        interactions=interactions,  # type: ignore[arg-type]
+        retractions=retractions,  # type: ignore[arg-type]
+        clock=lambda: NOW,
+    )
+
+
+def test_the_reference_standard_webhooks_signer_is_accepted() -> None:
+    from standardwebhooks.webhooks import Webhook
+
+    queue = RecordingQueue()
+    body = body_of(event(1))
+    stamp = NOW
+    signature = Webhook(SECRET).sign("msg_ref", stamp, body.decode())
+    headers = {
+        "webhook-id": "msg_ref",
+        "webhook-timestamp": str(int(stamp.timestamp())),
+        "webhook-signature": signature,
+    }
+    assert receive(queue, body, headers).status == 202
+    # Rotation: the reference signer with the old secret, listed alongside the new one.
+    old = Webhook(OLD_SECRET).sign("msg_ref", stamp, body.decode())
+    assert receive(queue, body, {**headers, "webhook-signature": f"v1,bogus {old}"}).status == 202
+
+
+def test_x_events_route_retractions_to_scoring_and_interactions_to_rehydration() -> None:
+    interactions, retractions = RecordingQueue(), RecordingQueue()
+    door = every_source(interactions, retractions)
+    body = (EVENTS / "x_follow_unfollow.json").read_bytes()
+    signature = base64.b64encode(hmac.new(b"x-secret", body, hashlib.sha256).digest()).decode()
+    headers = {"x-twitter-webhooks-signature": "sha256=" + signature}
+    answer = door.receive("POST", "x", headers, {}, body)
+    assert (answer.status, answer.body) == (200, {"accepted": 2})
+    assert [json.loads(b)["type"] for _, b in interactions.messages] == ["interaction"]
+    assert [json.loads(b)["type"] for _, b in retractions.messages] == ["retraction"]
+
+
+@pytest.mark.parametrize(
+    ("method", "source", "status", "allow"),
+    [
+        ("GET", "smms", 405, "POST"),
+        ("PUT", "smms", 405, "POST"),
+        ("DELETE", "x", 405, "GET, POST"),
+        ("PATCH", "meta", 405, "GET, POST"),
+        ("GET", "linkedin", 404, None),
+    ],
+)
+def test_wrong_methods_and_unknown_sources(
+    method: str, source: str, status: int, allow: str | None
+) -> None:
+    queue = RecordingQueue()
+    answer = every_source(queue, queue).receive(method, source, {}, {}, b"{}")
+    assert answer.status == status
+    assert answer.headers.get("allow") == allow
+    assert queue.sends == []
+
+
+def test_the_verification_gets_answer_without_queueing() -> None:
+    queue = RecordingQueue()
+    door = every_source(queue, queue)
+    crc = door.receive("GET", "x", {}, {"crc_token": "abc"}, b"")
+    assert crc.status == 200
+    assert door.receive("GET", "x", {}, {}, b"").status == 400
+    meta = door.receive(
+        "GET",
+        "meta",
+        {},
+        {"hub.mode": "subscribe", "hub.verify_token": "tok", "hub.challenge": "42"},
+        b"",
+    )
+    assert (meta.status, meta.body) == (200, "42")
+    assert queue.sends == []
+
+
+def test_an_invalid_x_body_answers_400_naming_the_field() -> None:
+    queue = RecordingQueue()
+    body = json.dumps({"for_user_id": "1", "favorite_events": [{"user": {"id_str": "2"}}]}).encode()
+    signature = base64.b64encode(hmac.new(b"x-secret", body, hashlib.sha256).digest()).decode()
+    headers = {"x-twitter-webhooks-signature": "sha256=" + signature}
+    answer = every_source(queue, queue).receive("POST", "x", headers, {}, body)
+    assert answer.status == 400
+    assert "favorite_events.0.favorited_status" in [f["field"] for f in answer.body["fields"]]
+    assert queue.sends == []

@@ -1,0 +1,129 @@
+"""Meta webhooks: verification GET, signatures, Page feed and Instagram changes."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from socialscore.interaction import Interaction, Kind, Network, PostDeleted, Retraction
+from socialscore.meta_webhooks import MetaSource
+from socialscore.webhook_signature import SignatureError
+
+EVENTS = Path(__file__).resolve().parents[2] / "events" / "webhooks"
+NOW = datetime(2026, 10, 15, tzinfo=UTC)
+PAGE = "104857600000001"
+POST = "facebook#104857600000001_778899001122334"
+SOURCE = MetaSource()
+
+
+def payload(name: str) -> bytes:
+    return (EVENTS / name).read_bytes()
+
+
+def messages(body: bytes | dict[str, Any]) -> list[Any]:
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return SOURCE.messages(raw, NOW)
+
+
+def test_the_signature_is_hex_hmac_sha256_as_in_rfc_4231() -> None:
+    data = b"what do ya want for nothing?"
+    expected = "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+    SOURCE.verify({"app_secrets": ["Jefe"]}, {"x-hub-signature-256": expected}, data, NOW)
+
+
+def test_a_rotated_app_secret_verifies_and_a_wrong_one_does_not() -> None:
+    body = payload("meta_page_feed.json")
+    signed = "sha256=" + hmac.new(b"old", body, hashlib.sha256).hexdigest()
+    SOURCE.verify({"app_secrets": ["new", "old"]}, {"x-hub-signature-256": signed}, body, NOW)
+    with pytest.raises(SignatureError):
+        SOURCE.verify({"app_secrets": ["new"]}, {"x-hub-signature-256": signed}, body, NOW)
+    with pytest.raises(SignatureError):
+        SOURCE.verify({"app_secrets": ["old"]}, {}, body, NOW)
+
+
+@pytest.mark.parametrize("prefix", ["hub.", "hub_"])
+def test_the_verification_get_returns_the_challenge_when_the_token_matches(prefix: str) -> None:
+    query = {
+        f"{prefix}mode": "subscribe",
+        f"{prefix}verify_token": "tok",
+        f"{prefix}challenge": "1158201444",
+    }
+    answer = SOURCE.challenge({"verify_token": "tok"}, query)
+    assert (answer.status, answer.body) == (200, "1158201444")
+    assert answer.headers == {"content-type": "text/plain"}
+
+
+def test_the_verification_get_refuses_a_wrong_token_or_a_missing_challenge() -> None:
+    good = {"hub.mode": "subscribe", "hub.verify_token": "tok", "hub.challenge": "1"}
+    assert SOURCE.challenge({"verify_token": "other"}, good).status == 403
+    assert SOURCE.challenge({}, good).status == 403  # no token configured: nobody passes
+    assert SOURCE.challenge({"verify_token": "tok"}, {**good, "hub.challenge": ""}).status == 400
+
+
+def test_page_reactions_comments_and_shares_and_never_the_pages_own_post() -> None:
+    like, comment, share = messages(payload("meta_page_feed.json"))
+    assert (like.kind, like.network, like.target_post, like.target_author_id) == (
+        Kind.LIKE,
+        Network.FACEBOOK,
+        POST,
+        PAGE,
+    )
+    assert (comment.kind, comment.own_post) == (
+        Kind.COMMENT,
+        "facebook#778899001122334_1122334455667788",
+    )
+    assert (share.kind, share.actor_id) == (Kind.SHARE, "1234500000000001")  # older sender_id
+    text = json.dumps([m.model_dump(mode="json") for m in (like, comment, share)])
+    assert "evaluating vendors" not in text
+    assert "Pat Prospect" not in text
+
+
+@pytest.mark.parametrize("reaction", ["like", "love", "care", "haha", "wow", "sorry", "anger"])
+def test_every_reaction_type_is_applause(reaction: str) -> None:
+    body = json.loads(payload("meta_page_feed.json"))
+    body["entry"][0]["changes"] = body["entry"][0]["changes"][:1]
+    body["entry"][0]["changes"][0]["value"]["reaction_type"] = reaction
+    [like] = messages(body)
+    assert like.kind is Kind.LIKE
+
+
+def test_removals_retract_exactly_the_reaction_and_comment() -> None:
+    like, comment, _ = messages(payload("meta_page_feed.json"))
+    unlike, uncomment = messages(payload("meta_page_remove.json"))
+    assert isinstance(unlike, Retraction)
+    assert unlike.interaction_id == like.interaction_id
+    assert isinstance(uncomment, PostDeleted)
+    assert uncomment.post == comment.own_post
+
+
+def test_an_edited_comment_is_the_same_interaction() -> None:
+    body = json.loads(payload("meta_page_feed.json"))
+    original = messages(body)[1]
+    body["entry"][0]["changes"][1]["value"]["verb"] = "edited"
+    assert messages(body)[1].interaction_id == original.interaction_id
+
+
+def test_instagram_comments_in_both_entry_forms_and_mentions_without_an_actor_dropped() -> None:
+    first, second = messages(payload("meta_instagram.json"))
+    assert isinstance(first, Interaction)
+    assert (first.network, first.kind, first.target_post, first.own_post) == (
+        Network.INSTAGRAM,
+        Kind.COMMENT,
+        "instagram#17895695668004550",
+        "instagram#17865799348089039",
+    )
+    assert first.target_author_id == "17841400000000001"
+    assert second.actor_id == "17841400000000888"  # the flat field/value form
+
+
+def test_an_unknown_object_is_a_validation_error_naming_the_field() -> None:
+    with pytest.raises(ValidationError) as err:
+        messages({"object": "whatsapp_business_account", "entry": [{"id": "1"}]})
+    assert err.value.errors()[0]["loc"] == ("object",)

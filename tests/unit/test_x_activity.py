@@ -1,0 +1,204 @@
+"""X Account Activity: CRC, signatures, and the documented event shapes as interactions."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from socialscore.interaction import Interaction, Kind, Network, PostDeleted, Retraction
+from socialscore.smms import SmmsWebhook
+from socialscore.webhook_signature import SignatureError
+from socialscore.x_activity import XSource
+
+EVENTS = Path(__file__).resolve().parents[2] / "events" / "webhooks"
+NOW = datetime(2026, 10, 15, tzinfo=UTC)
+SECRET = "consumer-secret-1"
+BRAND = "2244994945"
+SOURCE = XSource()
+
+
+def payload(name: str) -> bytes:
+    return (EVENTS / name).read_bytes()
+
+
+def signature(secret: str, body: bytes) -> str:
+    return (
+        "sha256="
+        + base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+    )
+
+
+def messages(name: str) -> list[Any]:
+    return SOURCE.messages(payload(name), NOW)
+
+
+def test_crc_answers_with_the_rfc_4231_hmac_of_the_token() -> None:
+    # RFC 4231 test case 2: HMAC-SHA256(key "Jefe", "what do ya want for nothing?").
+    expected = bytes.fromhex("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+    answer = SOURCE.challenge(
+        {"consumer_secrets": ["Jefe"]}, {"crc_token": "what do ya want for nothing?"}
+    )
+    assert answer.status == 200
+    assert answer.body == {"response_token": "sha256=" + base64.b64encode(expected).decode()}
+
+
+def test_crc_uses_the_first_listed_secret_and_needs_a_token() -> None:
+    secrets = {"consumer_secrets": ["new", "old"]}
+    answer = SOURCE.challenge(secrets, {"crc_token": "abc"})
+    assert answer.body == {"response_token": signature("new", b"abc")}
+    assert SOURCE.challenge(secrets, {}).status == 400
+
+
+def test_a_body_signed_with_a_live_consumer_secret_verifies() -> None:
+    body = payload("x_favorite.json")
+    headers = {"x-twitter-webhooks-signature": signature("old", body)}
+    SOURCE.verify({"consumer_secrets": ["new", "old"]}, headers, body, NOW)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"x-twitter-webhooks-signature": "sha256=AAAA"},
+        {"x-twitter-webhooks-signature": signature("retired", b"{}")},
+    ],
+)
+def test_a_missing_or_wrong_signature_is_refused(headers: dict[str, str]) -> None:
+    with pytest.raises(SignatureError):
+        SOURCE.verify({"consumer_secrets": [SECRET]}, headers, payload("x_favorite.json"), NOW)
+
+
+def test_a_tampered_body_is_refused() -> None:
+    body = payload("x_favorite.json")
+    headers = {"x-twitter-webhooks-signature": signature(SECRET, body)}
+    with pytest.raises(SignatureError):
+        SOURCE.verify({"consumer_secrets": [SECRET]}, headers, body.replace(b"987", b"986"), NOW)
+
+
+def test_the_oauth2_signature_is_checked_when_present() -> None:
+    body = payload("x_favorite.json")
+    secrets = {"consumer_secrets": [SECRET], "oauth2_client_secrets": ["client-secret"]}
+    good = {
+        "x-twitter-webhooks-signature": signature(SECRET, body),
+        "x-twitter-webhooks-signature-oauth2": signature("client-secret", body),
+    }
+    SOURCE.verify(secrets, good, body, NOW)
+    bad = {**good, "x-twitter-webhooks-signature-oauth2": signature("other", body)}
+    with pytest.raises(SignatureError):
+        SOURCE.verify(secrets, bad, body, NOW)
+    with pytest.raises(SignatureError):  # present, but no client secret to check it with
+        SOURCE.verify({"consumer_secrets": [SECRET]}, good, body, NOW)
+
+
+def test_a_retweet_is_a_share_of_the_original_with_its_own_post() -> None:
+    [share] = messages("x_retweet.json")
+    assert isinstance(share, Interaction)
+    assert (share.kind, share.network, share.actor_id) == (
+        Kind.SHARE,
+        Network.X,
+        "1456048545596377351",
+    )
+    # Ids past 2**53 survive exactly, as strings.
+    assert share.target_post == "x#1845977812345678848"
+    assert share.own_post == "x#1846012345678901249"
+    assert share.target_author_id == BRAND
+    assert share.occurred_at == datetime(2026, 10, 14, 20, 19, 24, tzinfo=UTC)
+
+
+def test_replies_quotes_and_mentions_and_never_the_accounts_own_post() -> None:
+    reply, quote, mention = messages("x_reply_quote_mention.json")
+    assert (reply.kind, reply.target_post, reply.own_post) == (
+        Kind.COMMENT,
+        "x#1845977812345678848",
+        "x#1846211111111111111",
+    )
+    assert (quote.kind, quote.target_author_id) == (Kind.QUOTE, BRAND)
+    assert (mention.kind, mention.target_user_id, mention.target_post) == (
+        Kind.MENTION,
+        BRAND,
+        None,
+    )
+
+
+def test_no_text_or_handle_leaves_the_source() -> None:
+    out = json.dumps([m.model_dump(mode="json") for m in messages("x_reply_quote_mention.json")])
+    for secret_text in ("evaluating vendors", "cio_of_prospect", "analyst_amy", "Shout out"):
+        assert secret_text not in out
+
+
+def test_a_favorite_is_a_like_and_counts_once_with_the_smms_report_of_it() -> None:
+    [like] = messages("x_favorite.json")
+    assert (like.kind, like.actor_id, like.target_post) == (
+        Kind.LIKE,
+        "987654321",
+        "x#1845977812345678848",
+    )
+    smms = SmmsWebhook.model_validate(
+        {
+            "events": [
+                {
+                    "type": "interaction",
+                    "id": "hootsuite-evt-77",
+                    "network": "x",
+                    "kind": "like",
+                    "actor_id": "987654321",
+                    "target_permalink": "https://twitter.com/acmeinsights/status/1845977812345678848",
+                    "occurred_at": "2026-10-15T16:33:26Z",
+                }
+            ]
+        }
+    ).events[0]
+    assert smms.normalise().interaction_id == like.interaction_id
+
+
+def test_the_smms_and_x_report_of_one_retweet_are_one_interaction() -> None:
+    [share] = messages("x_retweet.json")
+    smms = SmmsWebhook.model_validate(
+        {
+            "events": [
+                {
+                    "type": "interaction",
+                    "id": "sprout-991",
+                    "network": "x",
+                    "kind": "share",
+                    "actor_id": "1456048545596377351",
+                    "target_permalink": "https://x.com/acmeinsights/status/1845977812345678848",
+                    "interaction_permalink": "https://x.com/zoe_pm/status/1846012345678901249",
+                    "occurred_at": "2026-10-14T20:19:24Z",
+                }
+            ]
+        }
+    ).events[0]
+    assert smms.normalise().interaction_id == share.interaction_id
+
+
+def test_an_unfollow_retracts_exactly_the_follow_it_undoes() -> None:
+    follow, unfollow = messages("x_follow_unfollow.json")
+    assert isinstance(follow, Interaction)
+    assert (follow.kind, follow.target_user_id) == (Kind.FOLLOW, BRAND)
+    assert isinstance(unfollow, Retraction)
+    again = SOURCE.messages(
+        payload("x_follow_unfollow.json").replace(b'"type": "unfollow"', b'"type": "follow"'), NOW
+    )[1]
+    assert unfollow.interaction_id == again.interaction_id
+    assert unfollow.occurred_at > follow.occurred_at
+
+
+def test_a_deleted_tweet_becomes_a_post_deletion() -> None:
+    [deleted] = messages("x_delete.json")
+    assert isinstance(deleted, PostDeleted)
+    assert deleted.post == "x#1846012345678901249"
+
+
+def test_a_self_reply_earns_nothing() -> None:
+    body = json.loads(payload("x_reply_quote_mention.json"))
+    reply = body["tweet_create_events"][0]
+    reply["user"] = {"id_str": BRAND}
+    assert SOURCE.messages(json.dumps({**body, "tweet_create_events": [reply]}).encode(), NOW) == []
