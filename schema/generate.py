@@ -1,4 +1,5 @@
-"""Publish the SMMS webhook contract: a JSON Schema and an example body, from the real model.
+"""Publish the API contracts from the code: the HTTP API's OpenAPI document, and the SMMS
+webhook's JSON Schema and an example body.
 
 From the repository root: `.venv/bin/python schema/generate.py`. Rerun whenever smms.py changes
 (a test fails while the committed files differ from what this writes). The cross-field rules
@@ -7,7 +8,9 @@ From the repository root: `.venv/bin/python schema/generate.py`. Rerun whenever 
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -85,10 +88,24 @@ def write(name: str, data: dict[str, Any], sort_keys: bool) -> None:
     (HERE / name).write_text(json.dumps(data, indent=2, sort_keys=sort_keys) + "\n")
 
 
+def openapi() -> dict[str, Any]:
+    """The HTTP API's OpenAPI document, generated from the ingest handler's routes."""
+    path = HERE.parent / "functions" / "ingest" / "ingest_handler.py"
+    spec = importlib.util.spec_from_file_location("ingest_handler_for_openapi", path)
+    assert spec is not None
+    assert spec.loader is not None
+    handler = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = handler  # so its annotations resolve
+    spec.loader.exec_module(handler)
+    document: dict[str, Any] = json.loads(handler.openapi_document())
+    return document
+
+
 def main() -> None:
     SmmsWebhook.model_validate(EXAMPLE)  # refuse to publish an example the API would reject
     write("smms-webhook.schema.json", schema(), sort_keys=True)  # stable diffs
     write("smms-webhook.example.json", EXAMPLE, sort_keys=False)  # reads in field order
+    write("openapi.json", openapi(), sort_keys=True)
 
 
 if __name__ == "__main__":

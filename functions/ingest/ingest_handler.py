@@ -19,7 +19,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from socialscore import settings
-from socialscore.ingest import Ingest, max_body_bytes, secrets_from_settings
+from socialscore.ingest import (
+    Accepted,
+    CrcAnswer,
+    Ingest,
+    Problem,
+    max_body_bytes,
+    secrets_from_settings,
+)
 from socialscore.meta_webhooks import MetaWebhook
 from socialscore.queue import Queue
 from socialscore.smms import SmmsWebhook
@@ -27,24 +34,6 @@ from socialscore.x_activity import XActivity
 
 logger = Logger(service="ingest")
 app = APIGatewayHttpResolver()
-
-
-class Accepted(BaseModel):
-    accepted: int
-
-
-class FieldError(BaseModel):
-    field: str
-    message: str
-
-
-class Problem(BaseModel):
-    error: str
-    fields: list[FieldError] | None = None
-
-
-class CrcAnswer(BaseModel):
-    response_token: str
 
 
 def _json(model: type[BaseModel], description: str) -> dict[str, Any]:
@@ -168,12 +157,28 @@ def other(source: str) -> Response[str]:
 
 
 def openapi_document() -> str:
-    """The API's OpenAPI document, as committed in schema/openapi.json."""
-    return app.get_openapi_json_schema(
-        title="socialscore webhooks",
-        version="1",
-        description="Social networks and SMMS send organic interactions here.",
+    """The API's OpenAPI document, as committed in schema/openapi.json.
+
+    The event handler documents a 422 for its own validation, which is off here (see above):
+    those answers and their schemas are dropped, so the document lists only what we answer.
+    Bodies are declared optional to keep the handler from parsing them; the API needs them.
+    """
+    document = json.loads(
+        app.get_openapi_json_schema(
+            title="socialscore webhooks",
+            version="1",
+            description="Social networks and SMMS send organic interactions here.",
+        )
     )
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            operation["responses"].pop("422", None)
+            if "requestBody" in operation:
+                operation["requestBody"]["required"] = True
+    schemas = document["components"]["schemas"]
+    for unused in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):
+        schemas.pop(unused, None)
+    return json.dumps(document, indent=2)
 
 
 @logger.inject_lambda_context

@@ -1,4 +1,4 @@
-"""The published SMMS contract (schema/) is what the code accepts."""
+"""The published contracts (schema/) are what the code accepts and generates."""
 
 from __future__ import annotations
 
@@ -24,6 +24,18 @@ def _generator() -> ModuleType:
 def test_committed_schema_is_the_one_the_code_generates() -> None:
     committed = json.loads((SCHEMA_DIR / "smms-webhook.schema.json").read_text())
     assert committed == _generator().schema(), "run schema/generate.py and commit the result"
+
+
+def test_committed_openapi_is_the_one_the_routes_generate() -> None:
+    committed = json.loads((SCHEMA_DIR / "openapi.json").read_text())
+    assert committed == _generator().openapi(), "run schema/generate.py and commit the result"
+
+
+def test_openapi_documents_every_source_and_its_answers() -> None:
+    paths = json.loads((SCHEMA_DIR / "openapi.json").read_text())["paths"]
+    assert set(paths) == {"/webhooks/smms", "/webhooks/x", "/webhooks/meta"}
+    assert set(paths["/webhooks/x"]) == {"get", "post"}
+    assert {"202", "400", "401", "413", "503"} <= set(paths["/webhooks/smms"]["post"]["responses"])
 
 
 def test_published_example_is_accepted() -> None:

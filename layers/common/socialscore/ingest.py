@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from socialscore import settings, smms, webhook_signature
 from socialscore.interaction import Identify, Interaction
@@ -24,6 +24,24 @@ from socialscore.x_activity import XSource
 
 DEFAULT_MAX_BODY_BYTES = 256 * 1024
 SOURCES: dict[str, Source] = {s.name: s for s in (smms.SmmsSource(), XSource(), MetaSource())}
+
+
+class Accepted(BaseModel):
+    accepted: int
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    error: str
+    fields: list[FieldError] | None = None
+
+
+class CrcAnswer(BaseModel):
+    response_token: str
 
 
 @dataclass
