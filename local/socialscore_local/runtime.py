@@ -273,7 +273,7 @@ class LocalRuntime:
                 params = _match(route_path, path)
                 if params is None or route_method not in ("ANY", method.upper()):
                     continue
-                event = _http_event(method, path, route_path, params, headers or {}, body, query)
+                event = http_event(method, path, route_path, params, headers or {}, body, query)
                 try:
                     result = self.invoke(fn.logical_id, event)
                 except Exception as err:  # a crashed Lambda is a 500 to the caller, as on AWS
@@ -381,7 +381,7 @@ def _match(route: str, path: str) -> dict[str, str] | None:
     return match.groupdict() if match else None
 
 
-def _http_event(
+def http_event(
     method: str,
     path: str,
     route: str,
