@@ -36,6 +36,7 @@ def cold_import_seconds(statement: str, path: Path | None = None) -> float:
 
 
 def events(batch: int, offset: int) -> dict[str, Any]:
+    own_post = 3_000_000 + offset * 1000
     return {
         "events": [
             {
@@ -45,7 +46,7 @@ def events(batch: int, offset: int) -> dict[str, Any]:
                 "kind": "comment",
                 "actor_id": str(10_000 + n),
                 "target_permalink": "https://x.com/acme/status/2105658993670537609",
-                "interaction_permalink": f"https://x.com/u{n}/status/{3_000_000 + offset * 1000 + n}",
+                "interaction_permalink": f"https://x.com/u{n}/status/{own_post + n}",
                 "tags": ["branded"],
                 "occurred_at": "2026-11-20T10:00:00Z",
             }
