@@ -1,28 +1,55 @@
-"""SQS rehydrate queue: permalinks -> post facts (cached), forwarded to the resolve queue."""
+"""SQS rehydrate queue: permalinks -> post facts (cached), forwarded to the resolve queue.
+
+Identify, retraction and post-deleted messages pass through (a post-deleted one purges the
+post cache on the way). Interactions end as one of: forwarded; dropped with a logged, counted
+reason; deferred (sent back to this queue with a delay, this delivery done); or failed (SQS
+retries it, then moves it to the DLQ).
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import TypeAdapter
+from pydantic import Field, TypeAdapter
 
-from socialscore import scoring_model, settings, sqs_batch
-from socialscore.interaction import Identify, Interaction
+from socialscore import requeue, scoring_model, settings, sqs_batch
+from socialscore.interaction import Identify, Interaction, PostDeleted, Retraction
 from socialscore.post_cache import PostCache
 from socialscore.queue import Queue
-from socialscore.rehydration import Dropped, Rehydrator, provider_from_settings
+from socialscore.rehydration import (
+    Deferred,
+    Dropped,
+    Failed,
+    Rehydrated,
+    Rehydrator,
+    provider_from_settings,
+)
 from socialscore.scoring_model import ScoringModel
+from socialscore.short_links import ShortLinks
 
 logger = Logger(service="rehydrate")
-MESSAGE: TypeAdapter[Interaction | Identify] = TypeAdapter(Interaction | Identify)
+MESSAGE: TypeAdapter[Interaction | Identify | Retraction | PostDeleted] = TypeAdapter(
+    Annotated[Interaction | Identify | Retraction | PostDeleted, Field(discriminator="type")]
+)
+# A record rate-limited this often (about a day of 15-minute windows) goes the failure way,
+# to the DLQ, where an operator sees it.
+MAX_DEFERRALS = 96
 
 
 @cache
 def rehydrator() -> Rehydrator:
-    return Rehydrator(PostCache(), provider_from_settings())
+    provider = provider_from_settings()
+    resolve = settings.optional("SHORT_LINKS", "resolve") == "resolve"
+    return Rehydrator(
+        PostCache(),
+        provider,
+        short_links=ShortLinks() if resolve else None,
+        coalesce=provider.max_ids_per_call is not None,
+    )
 
 
 @cache
@@ -30,22 +57,57 @@ def next_queue() -> Queue:
     return Queue(settings.required("RESOLVE_QUEUE_URL"))
 
 
+@cache
+def own_queue() -> requeue.Requeue:
+    return requeue.Requeue(settings.required("REHYDRATE_QUEUE_URL"))
+
+
 def handle(
-    event: dict[str, Any], stage: Rehydrator, forward: Queue, model: ScoringModel
+    event: dict[str, Any],
+    stage: Rehydrator,
+    forward: Queue,
+    model: ScoringModel,
+    later: requeue.Requeue | None = None,
 ) -> dict[str, Any]:
     parsed, failed = sqs_batch.parse(event, MESSAGE)
+    records = {r["messageId"]: r for r in event.get("Records", [])}
     interactions = [(mid, m) for mid, m in parsed if isinstance(m, Interaction)]
-    outgoing = [(mid, m.model_dump_json()) for mid, m in parsed if isinstance(m, Identify)]
-    outcomes = stage.rehydrate([m for _, m in interactions], model)
+    outgoing = [(mid, m.model_dump_json()) for mid, m in parsed if not isinstance(m, Interaction)]
+    deleted = [m.post for _, m in parsed if isinstance(m, PostDeleted)]
+    if deleted:
+        stage.forget(deleted)
+    deferred = {mid: requeue.deferrals(records[mid]) for mid, _ in interactions}
+    forced = {
+        m.interaction_id
+        for mid, m in interactions
+        if deferred[mid]
+        or int(records[mid].get("attributes", {}).get("ApproximateReceiveCount", 1)) > 1
+    }
+    before = Counter(stage.stats)
+    outcomes = stage.rehydrate([m for _, m in interactions], model, forced)
+    counts: Counter[str] = Counter()
+    again: list[tuple[str, str, int, int]] = []
     for (mid, message), outcome in zip(interactions, outcomes, strict=True):
-        if isinstance(outcome, Dropped):
+        if isinstance(outcome, Rehydrated):
+            outgoing.append((mid, outcome.model_dump_json()))
+            counts["forwarded"] += 1
+        elif isinstance(outcome, Dropped):
             logger.warning(
                 "dropped",
                 extra={"interaction_id": message.interaction_id, "reason": outcome.reason},
             )
+            counts[f"dropped.{outcome.reason}"] += 1
+        elif isinstance(outcome, Deferred) and deferred[mid] < MAX_DEFERRALS:
+            again.append((mid, records[mid]["body"], outcome.delay_seconds, deferred[mid] + 1))
+            counts[f"deferred.{outcome.reason}"] += 1
         else:
-            outgoing.append((mid, outcome.model_dump_json()))
+            reason = outcome.reason if isinstance(outcome, Failed) else "deferred_too_often"
+            failed.append(mid)
+            counts[f"failed.{reason}"] += 1
+    if again:
+        failed += (later or own_queue()).send(again)
     failed += forward.send(outgoing)
+    logger.info("rehydrated", extra={"outcomes": dict(counts), "posts": dict(stage.stats - before)})
     return sqs_batch.partial_response(failed)
 
 

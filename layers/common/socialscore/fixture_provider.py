@@ -6,11 +6,15 @@ import json
 from functools import cached_property
 from pathlib import Path
 
+from socialscore.interaction import Network
 from socialscore.post import Lookup, PostFacts, PostRef
 
 
 class FixtureProvider:
     """Posts from a JSON list of {network, post_id, author_id, created_at, ..., text?, deleted?}."""
+
+    networks = frozenset(Network)
+    max_ids_per_call: int | None = None
 
     def __init__(self, path: Path) -> None:
         self._path = path

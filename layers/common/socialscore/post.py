@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
@@ -35,6 +36,7 @@ class PostFacts(BaseModel):
     author_id: str
     created_at: AwareDatetime
     referenced_post_id: str | None = None
+    conversation_id: str | None = None
 
     @property
     def ref(self) -> PostRef:
@@ -46,11 +48,42 @@ class Lookup:
     """A provider's answer for one post. `text` lives in memory only, for intent matching."""
 
     facts: PostFacts | None
-    text: str | None = None
+    text: str | None = field(default=None, repr=False)  # never in a log line or an error
     gone_reason: str | None = None
 
 
 class PostProvider(Protocol):
-    """A social data provider: post facts for many posts in as few calls as it allows."""
+    """A social data provider: post facts for many posts in as few calls as it allows.
+
+    `lookup` answers every ref it was given, or raises ProviderRateLimited / ProviderUnavailable
+    carrying the answers it did get before it had to stop.
+    """
+
+    networks: frozenset[Network]  # the networks it can look posts up on
+    max_ids_per_call: int | None  # None: no limit, one call whatever the number of refs
 
     def lookup(self, refs: list[PostRef]) -> dict[PostRef, Lookup]: ...
+
+
+@dataclass
+class ProviderStopped(Exception):
+    """The provider stopped before answering every ref; `answered` holds what it did answer."""
+
+    answered: Mapping[PostRef, Lookup] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__}: {len(self.answered)} refs answered"
+
+
+@dataclass
+class ProviderRateLimited(ProviderStopped):
+    """The provider's rate limit is spent until `reset_at` (unix seconds)."""
+
+    reset_at: float = 0.0
+
+
+@dataclass
+class ProviderUnavailable(ProviderStopped):
+    """Server errors or timeouts outlasted the retries: try again later."""
+
+    reason: str = "unavailable"

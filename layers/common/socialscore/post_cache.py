@@ -1,4 +1,9 @@
-"""The post cache (DynamoDB): post facts and intent hits, never text, with a TTL."""
+"""The post cache (DynamoDB): post facts and intent hits, never text, with a TTL.
+
+The TTL is a day: a post deleted without anyone telling socialscore (no delete event, no
+interaction that made the provider say so) keeps its facts at most that long, which is what the
+networks' developer terms ask of stored post data. A deleted post's item is removed at once.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from datetime import datetime
 from socialscore import dynamo, settings
 from socialscore.post import PostFacts, PostRef
 
-TTL_SECONDS = 7 * 86400
+TTL_SECONDS = 86400
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,7 @@ class PostCache:
                 author_id=item["author_id"],
                 created_at=datetime.fromisoformat(item["created_at"]),
                 referenced_post_id=item.get("referenced_post_id"),
+                conversation_id=item.get("conversation_id"),
             )
             found[ref] = CachedPost(
                 facts, tuple(item.get("intent_hits", [])), item["model_version"]
@@ -45,9 +51,17 @@ class PostCache:
         return found
 
     def put_many(self, posts: list[CachedPost]) -> None:
+        self.update(posts, [])
+
+    def purge(self, refs: list[PostRef]) -> None:
+        """A deleted post leaves no facts behind."""
+        self.update([], refs)
+
+    def update(self, posts: list[CachedPost], gone: list[PostRef]) -> None:
+        """Cache fresh posts and remove gone ones, in as few batched writes as DynamoDB allows."""
         expires = int(time.time()) + TTL_SECONDS
-        requests = [
-            {
+        puts = {
+            p.facts.ref.key: {
                 "PutRequest": {
                     "Item": dynamo.to_item(
                         {
@@ -55,6 +69,7 @@ class PostCache:
                             "author_id": p.facts.author_id,
                             "created_at": p.facts.created_at.isoformat(),
                             "referenced_post_id": p.facts.referenced_post_id,
+                            "conversation_id": p.facts.conversation_id,
                             "intent_hits": list(p.intent_hits),
                             "model_version": p.model_version,
                             "expires_at": expires,
@@ -63,10 +78,10 @@ class PostCache:
                 }
             }
             for p in posts
-        ]
-        dynamo.batch_write(self._table, requests)
-
-    def purge(self, refs: list[PostRef]) -> None:
-        """A deleted post leaves no facts behind."""
-        requests = [{"DeleteRequest": {"Key": {"post": {"S": r.key}}}} for r in refs]
-        dynamo.batch_write(self._table, requests)
+        }
+        deletes = {
+            r.key: {"DeleteRequest": {"Key": {"post": {"S": r.key}}}}
+            for r in gone
+            if r.key not in puts
+        }
+        dynamo.batch_write(self._table, [*puts.values(), *deletes.values()])

@@ -1,0 +1,273 @@
+"""The X API v2 provider's real HTTP code against the local stub of the API."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import boto3
+import pytest
+from aws_lambda_powertools.utilities import parameters
+from moto import mock_aws
+
+from socialscore import aws
+from socialscore.interaction import Network
+from socialscore.post import PostRef, ProviderRateLimited, ProviderUnavailable
+from socialscore.settings import ConfigurationError
+from socialscore.x_api import BearerToken, XApiProvider
+from tests.stubs.x_api_stub import XApiStub, post
+
+AUTHOR = "1001"
+
+
+def x(post_id: str | int) -> PostRef:
+    return PostRef(Network.X, str(post_id))
+
+
+def ids(n: int, start: int = 2_100_000_000_000_000_000) -> list[str]:
+    return [str(start + k) for k in range(n)]
+
+
+@pytest.fixture
+def stub() -> Iterator[XApiStub]:
+    with XApiStub() as s:
+        yield s
+
+
+class Sleeps(list[float]):
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+def provider(stub: XApiStub, **kwargs: object) -> XApiProvider:
+    options: dict[str, object] = {"sleep": Sleeps(), "timeout": 2.0} | kwargs
+    return XApiProvider(lambda refresh: stub.token, stub.url, **options)  # type: ignore[arg-type]
+
+
+def test_250_posts_take_three_calls_of_at_most_100_ids_with_every_fact(stub: XApiStub) -> None:
+    wanted = ids(250)
+    for n, post_id in enumerate(wanted):
+        stub.posts[post_id] = post(AUTHOR, text=f"post {n}", conversation_id=wanted[0])
+    stub.posts[wanted[1]] = post("2002", text="a reply", replied_to=wanted[0], quoted=wanted[2])
+
+    answers = provider(stub).lookup([x(i) for i in wanted])
+
+    assert [len(r) for r in stub.requests] == [100, 100, 50]
+    assert set(answers) == {x(i) for i in wanted}
+    first = answers[x(wanted[0])]
+    assert first.facts is not None
+    assert first.facts.author_id == AUTHOR
+    assert first.facts.created_at == datetime(2026, 10, 1, 14, tzinfo=UTC)
+    assert first.facts.conversation_id == wanted[0]
+    assert first.facts.referenced_post_id is None
+    assert first.text == "post 0"
+    reply = answers[x(wanted[1])].facts
+    assert reply is not None
+    assert reply.author_id == "2002"
+    assert reply.referenced_post_id == wanted[0]  # the post replied to wins over the quoted one
+
+
+def test_duplicate_refs_are_asked_once(stub: XApiStub) -> None:
+    stub.posts["5"] = post(AUTHOR)
+    provider(stub).lookup([x(5), x(5), x(5)])
+    assert stub.requests == [["5"]]
+
+
+def test_a_long_post_s_full_text_is_read_for_intent(stub: XApiStub) -> None:
+    stub.posts["7"] = post(AUTHOR, text="We are evaluating…", note="We are evaluating vendors")
+    assert provider(stub).lookup([x(7)])[x(7)].text == "We are evaluating vendors"
+
+
+def test_unknown_and_protected_posts_come_back_gone_with_their_reason(stub: XApiStub) -> None:
+    stub.posts["1"] = post(AUTHOR)
+    stub.posts["3"] = post(AUTHOR)
+    stub.protected.add("3")
+
+    answers = provider(stub).lookup([x(1), x(2), x(3)])
+
+    assert answers[x(1)].facts is not None
+    assert (answers[x(2)].facts, answers[x(2)].gone_reason) == (None, "not_found")
+    assert (answers[x(3)].facts, answers[x(3)].gone_reason) == (None, "not_authorized")
+    assert stub.calls == 1  # gone is an answer, not an error: no retry
+
+
+def test_posts_of_other_networks_cost_no_call(stub: XApiStub) -> None:
+    linkedin = PostRef(Network.LINKEDIN, "urn:li:activity:7195092498207780864")
+    answers = provider(stub).lookup([linkedin])
+    assert answers[linkedin].gone_reason == "no_provider_for_network"
+    assert stub.calls == 0
+
+
+def test_the_stub_refuses_more_than_100_ids_as_the_real_api_does(stub: XApiStub) -> None:
+    request = urllib.request.Request(
+        f"{stub.url}/2/tweets?ids={','.join(ids(101))}&tweet.fields=author_id",
+        headers={"Authorization": f"Bearer {stub.token}"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request)
+    assert refused.value.code == 400
+    body = json.loads(refused.value.read())
+    assert body["title"] == "Invalid Request"
+    assert "[101] is not between 1 and 100" in body["errors"][0]["message"]
+
+
+def test_429_stops_the_lookup_until_the_reset_and_keeps_what_was_answered(
+    stub: XApiStub,
+) -> None:
+    wanted = ids(150)
+    for post_id in wanted:
+        stub.posts[post_id] = post(AUTHOR)
+    stub.quota = 2
+    provider_ = provider(stub)
+    provider_.lookup([x(wanted[0])])  # 1 of 2 used
+    stub.quota = 1  # another client spent the rest: the next call after this one is a 429
+
+    with pytest.raises(ProviderRateLimited) as limited:
+        provider_.lookup([x(i) for i in wanted])
+
+    assert stub.statuses == [200, 429]
+    assert limited.value.reset_at == stub.reset_at
+    assert limited.value.answered == {}
+    calls = stub.calls
+    with pytest.raises(ProviderRateLimited):
+        provider_.lookup([x(wanted[1])])
+    assert stub.calls == calls  # no call at all before the reset: no hot loop
+
+
+def test_an_answer_saying_none_remain_stops_the_next_call_before_it_is_wasted(
+    stub: XApiStub,
+) -> None:
+    wanted = ids(150)
+    for post_id in wanted:
+        stub.posts[post_id] = post(AUTHOR)
+    stub.quota = 1
+
+    with pytest.raises(ProviderRateLimited) as limited:
+        provider(stub).lookup([x(i) for i in wanted])
+
+    assert stub.statuses == [200]  # the second chunk never went out
+    assert set(limited.value.answered) == {x(i) for i in wanted[:100]}
+    assert limited.value.reset_at == stub.reset_at
+
+
+def test_the_limit_is_lifted_at_the_reset(stub: XApiStub) -> None:
+    stub.posts["1"] = post(AUTHOR)
+    now = [time.time()]
+    provider_ = provider(stub, clock=lambda: now[0])
+    provider_.limited_until = now[0] + 60
+    with pytest.raises(ProviderRateLimited):
+        provider_.lookup([x(1)])
+    now[0] += 61
+    assert provider_.lookup([x(1)])[x(1)].facts is not None
+
+
+def test_5xx_is_retried_with_growing_backoff_then_answers(stub: XApiStub) -> None:
+    stub.posts["1"] = post(AUTHOR)
+    stub.fail_next(503, times=2)
+    sleeps = Sleeps()
+
+    answers = provider(stub, sleep=sleeps, backoff=0.5).lookup([x(1)])
+
+    assert answers[x(1)].facts is not None
+    assert stub.statuses == [503, 503, 200]
+    assert len(sleeps) == 2
+    assert 0.5 <= sleeps[0] <= 1.0
+    assert 1.0 <= sleeps[1] <= 2.0
+
+
+def test_5xx_past_the_attempts_is_unavailable_with_earlier_answers_kept(
+    stub: XApiStub,
+) -> None:
+    wanted = ids(101)
+    for post_id in wanted:
+        stub.posts[post_id] = post(AUTHOR)
+    stub.fail_next(502, times=3, after=1)  # the first chunk answers, the second meets 502s
+
+    with pytest.raises(ProviderUnavailable) as down:
+        provider(stub, attempts=3).lookup([x(i) for i in wanted])
+
+    assert stub.statuses == [200, 502, 502, 502]
+    assert set(down.value.answered) == {x(i) for i in wanted[:100]}
+    assert "502" in down.value.reason
+
+
+def test_a_timeout_is_retried(stub: XApiStub) -> None:
+    stub.posts["1"] = post(AUTHOR)
+    stub.stall_next(1.0)
+
+    answers = provider(stub, timeout=0.2).lookup([x(1)])
+
+    assert answers[x(1)].facts is not None
+    assert stub.calls == 2
+
+
+def test_timeouts_past_the_attempts_are_unavailable(stub: XApiStub) -> None:
+    stub.posts["1"] = post(AUTHOR)
+    stub.stall_next(0.6, times=2)
+    with pytest.raises(ProviderUnavailable):
+        provider(stub, timeout=0.2, attempts=2).lookup([x(1)])
+    assert stub.calls == 2
+
+
+def test_a_401_fetches_the_token_afresh_once(stub: XApiStub) -> None:
+    stub.posts["1"] = post(AUTHOR)
+    asked: list[bool] = []
+
+    def token(refresh: bool) -> str:
+        asked.append(refresh)
+        return stub.token if True in asked else "stale-token"
+
+    answers = XApiProvider(token, stub.url).lookup([x(1)])
+
+    assert answers[x(1)].facts is not None
+    assert stub.statuses == [401, 200]
+    assert True in asked
+
+
+def test_a_wrong_token_is_unavailable_not_a_loop(stub: XApiStub) -> None:
+    with pytest.raises(ProviderUnavailable) as refused:
+        XApiProvider(lambda refresh: "wrong", stub.url).lookup([x(1)])
+    assert refused.value.reason == "http_401"
+    assert stub.statuses == [401, 401]
+
+
+def test_no_token_is_unavailable_without_a_call(stub: XApiStub) -> None:
+    with pytest.raises(ProviderUnavailable) as refused:
+        XApiProvider(lambda refresh: "", stub.url).lookup([x(1)])
+    assert refused.value.reason == "no_bearer_token"
+    assert stub.calls == 0
+
+
+@pytest.mark.parametrize("url", ["http://api.x.com", "ftp://127.0.0.1"])
+def test_the_token_never_goes_out_in_clear_text(url: str) -> None:
+    with pytest.raises(ConfigurationError):
+        XApiProvider(lambda refresh: "t", url)
+
+
+@pytest.mark.parametrize(
+    ("secret", "token"),
+    [('{"bearer_token": "AAAA%2Fb"}', "AAAA%2Fb"), ("AAAA%2Fb\n", "AAAA%2Fb"), ("{}", "")],
+)
+def test_the_bearer_token_comes_from_secrets_manager(
+    secret: str, token: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    with mock_aws():
+        aws.reset()
+        parameters.clear_caches()
+        arn = boto3.client("secretsmanager", region_name="us-east-1").create_secret(
+            Name="x-api", SecretString=secret
+        )["ARN"]
+        read = BearerToken(arn)
+        assert read() == token
+        boto3.client("secretsmanager", region_name="us-east-1").put_secret_value(
+            SecretId=arn, SecretString='{"bearer_token": "rotated"}'
+        )
+        assert read() == token  # cached
+        assert read(refresh=True) == "rotated"
+    parameters.clear_caches()
+    aws.reset()

@@ -1,0 +1,267 @@
+"""A stub of the X API v2 post lookup (`GET /2/tweets`) on 127.0.0.1, for tests and benchmarks.
+
+It behaves like the real API where socialscore depends on it: bearer auth (401), 1 to 100
+numeric ids a call (400 with the real error body past that), `tweet.fields` checked, posts it
+does not know listed in `errors` (resource-not-found; protected ones not-authorized-for-resource),
+`x-rate-limit-*` headers on every answer and 429 once the window's quota is spent. It can be told
+to answer 5xx or to stall (a timeout) for the next calls.
+
+    with XApiStub(posts={"123": post(author_id="9", text="...")}) as x:
+        provider = XApiProvider(lambda refresh: x.token, x.url)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+MAX_IDS = 100
+TWEET_FIELDS = {
+    "attachments", "author_id", "card_uri", "context_annotations", "conversation_id",
+    "created_at", "edit_controls", "edit_history_tweet_ids", "entities", "geo", "id",
+    "in_reply_to_user_id", "lang", "non_public_metrics", "note_tweet", "organic_metrics",
+    "possibly_sensitive", "promoted_metrics", "public_metrics", "referenced_tweets",
+    "reply_settings", "scopes", "source", "text", "withheld",
+}  # fmt: skip
+PROBLEMS = "https://api.twitter.com/2/problems"
+
+
+def post(
+    author_id: str,
+    text: str = "",
+    created_at: str = "2026-10-01T14:00:00.000Z",
+    conversation_id: str | None = None,
+    replied_to: str | None = None,
+    quoted: str | None = None,
+    note: str | None = None,
+) -> dict[str, Any]:
+    """A post as the stub keeps it (id added when served)."""
+    references = [
+        {"type": kind, "id": target}
+        for kind, target in (("replied_to", replied_to), ("quoted", quoted))
+        if target
+    ]
+    return {
+        "author_id": author_id,
+        "text": text,
+        "created_at": created_at,
+        "conversation_id": conversation_id,
+        "referenced_tweets": references or None,
+        "note_tweet": {"text": note} if note else None,
+    }
+
+
+@dataclass
+class XApiStub:
+    posts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    protected: set[str] = field(default_factory=set)  # exist, but not for this app
+    token: str = "stub-bearer-token"
+    quota: int | None = None  # requests per window; None: unlimited
+    window_seconds: int = 900
+    # What happened, for assertions: the ids of every request, and every answer's status.
+    requests: list[list[str]] = field(default_factory=list)
+    statuses: list[int] = field(default_factory=list)
+    _failures: list[int | None] = field(default_factory=list)  # None: answer normally
+    _stalls: list[float] = field(default_factory=list)
+    _window_start: float = field(default_factory=time.time)
+    _used: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _server: ThreadingHTTPServer | None = None
+
+    # --- control ---------------------------------------------------------------------------
+    def fail_next(self, status: int = 503, times: int = 1, after: int = 0) -> None:
+        """Answer `status` to `times` calls, once `after` more calls have been answered normally."""
+        self._failures.extend([None] * after + [status] * times)
+
+    def stall_next(self, seconds: float, times: int = 1) -> None:
+        """Answer the next calls only after `seconds`: a client with a shorter timeout gives up."""
+        self._stalls.extend([seconds] * times)
+
+    def spend_quota(self) -> None:
+        """Another client of the same app spends what is left of the window: the next call is a
+        429 although the last answer said some remained."""
+        with self._lock:
+            self._used = self.quota or 0
+
+    def delete(self, post_id: str) -> None:
+        self.posts.pop(post_id, None)
+
+    @property
+    def reset_at(self) -> int:
+        return int(self._window_start + self.window_seconds)
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "start the stub first"
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def calls(self) -> int:
+        return len(self.requests)
+
+    # --- lifecycle -------------------------------------------------------------------------
+    def __enter__(self) -> XApiStub:
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.shutdown()
+        self._server.server_close()
+
+    # --- the API ---------------------------------------------------------------------------
+    def answer(self, path: str, headers: dict[str, str]) -> tuple[int, dict[str, Any], float]:
+        """(status, JSON body, seconds to stall) for one request."""
+        parts = urlsplit(path)
+        query = parse_qs(parts.query)
+        ids = [i for v in query.get("ids", []) for i in v.split(",")]
+        with self._lock:
+            self.requests.append(ids)
+            stall = self._stalls.pop(0) if self._stalls else 0.0
+            if parts.path != "/2/tweets":
+                return 404, _problem(404, "Not Found"), stall
+            if headers.get("authorization") != f"Bearer {self.token}":
+                return 401, _problem(401, "Unauthorized"), stall
+            failure = self._failures.pop(0) if self._failures else None
+            if failure is not None:
+                return failure, _problem(failure, "Service Unavailable"), stall
+            if time.time() >= self.reset_at:
+                self._window_start, self._used = time.time(), 0
+            if self.quota is not None and self._used >= self.quota:
+                return 429, _problem(429, "Too Many Requests"), stall
+            self._used += 1
+            invalid = _invalid(query, ids)
+            if invalid:
+                return 400, invalid, stall
+            fields = set(query.get("tweet.fields", [""])[0].split(",")) - {""}
+            return 200, self._lookup(ids, fields), stall
+
+    def rate_headers(self) -> dict[str, str]:
+        with self._lock:
+            limit = self.quota if self.quota is not None else 10**6
+            return {
+                "x-rate-limit-limit": str(limit),
+                "x-rate-limit-remaining": str(max(0, limit - self._used)),
+                "x-rate-limit-reset": str(self.reset_at),
+            }
+
+    def _lookup(self, ids: list[str], fields: set[str]) -> dict[str, Any]:
+        data, errors = [], []
+        for post_id in ids:
+            stored = self.posts.get(post_id)
+            if post_id in self.protected or stored is None:
+                errors.append(_post_error(post_id, protected=post_id in self.protected))
+            else:
+                tweet = {"id": post_id, "text": stored["text"], "edit_history_tweet_ids": [post_id]}
+                for name in fields - {"id", "text"}:
+                    if stored.get(name) is not None:
+                        tweet[name] = stored[name]
+                data.append(tweet)
+        body: dict[str, Any] = {}
+        if data:
+            body["data"] = data
+        if errors:
+            body["errors"] = errors
+        return body
+
+
+def _problem(status: int, title: str) -> dict[str, Any]:
+    return {"title": title, "detail": title, "type": "about:blank", "status": status}
+
+
+def _invalid_request(parameter: str, value: str, message: str) -> dict[str, Any]:
+    return {
+        "errors": [{"parameters": {parameter: [value]}, "message": message}],
+        "title": "Invalid Request",
+        "detail": "One or more parameters to your request was invalid.",
+        "type": f"{PROBLEMS}/invalid-request",
+    }
+
+
+def _invalid(query: dict[str, list[str]], ids: list[str]) -> dict[str, Any] | None:
+    raw = ",".join(ids)
+    if not ids or len(ids) > MAX_IDS:
+        return _invalid_request(
+            "ids",
+            raw,
+            f"The number of values in the `ids` query parameter list [{len(ids)}] is not "
+            f"between 1 and {MAX_IDS}",
+        )
+    for post_id in ids:
+        if not re.fullmatch(r"[0-9]{1,19}", post_id):
+            return _invalid_request(
+                "ids", raw, f"The `ids` query parameter value [{post_id}] is not valid"
+            )
+    for name in query.get("tweet.fields", [""])[0].split(","):
+        if name and name not in TWEET_FIELDS:
+            return _invalid_request(
+                "tweet.fields",
+                name,
+                f"The `tweet.fields` query parameter value [{name}] is not one of "
+                f"[{','.join(sorted(TWEET_FIELDS))}]",
+            )
+    return None
+
+
+def _post_error(post_id: str, protected: bool) -> dict[str, Any]:
+    """One entry of `errors`, as the API lists a post it will not return."""
+    if protected:
+        detail = f"Sorry, you are not authorized to see the Tweet with ids: [{post_id}]."
+        title, problem = "Authorization Error", "not-authorized-for-resource"
+    else:
+        detail = f"Could not find tweet with ids: [{post_id}]."
+        title, problem = "Not Found Error", "resource-not-found"
+    return {
+        "value": post_id,
+        "detail": detail,
+        "title": title,
+        "resource_type": "tweet",
+        "parameter": "ids",
+        "resource_id": post_id,
+        "type": f"{PROBLEMS}/{problem}",
+    }
+
+
+def _handler(stub: XApiStub) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            status, body, stall = stub.answer(self.path, headers)
+            if stall:
+                time.sleep(stall)
+            payload = json.dumps(body).encode()
+            with stub._lock:
+                stub.statuses.append(status)
+            try:
+                self.send_response(status)
+                self.send_header("content-type", "application/json; charset=utf-8")
+                self.send_header("content-length", str(len(payload)))
+                for name, value in stub.rate_headers().items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(payload)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up (a timeout test)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    return Handler
+
+
+@contextmanager
+def running(**kwargs: Any) -> Iterator[XApiStub]:
+    with XApiStub(**kwargs) as stub:
+        yield stub
