@@ -1,0 +1,237 @@
+"""Short links resolved through a bounded redirect lookup against stub shorteners on 127.0.0.1.
+
+The resolver connects only to shorteners' hosts (here mapped to a loopback stub that sees the
+shortener's Host header); a redirect anywhere else is read, never fetched.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from socialscore.fixture_provider import FixtureProvider
+from socialscore.interaction import Category, Interaction, Kind, Network
+from socialscore.post import PostRef
+from socialscore.post_cache import CachedPost
+from socialscore.rehydration import Dropped, Failed, Rehydrated, Rehydrator
+from socialscore.scoring_model import bundled
+from socialscore.short_links import Resolution, ShortLinks
+
+POST = "2100000000000000001"
+X_LINK = f"https://x.com/acme/status/{POST}?s=20"
+
+
+@dataclass
+class Shortener:
+    """Answers by (host, path): (status, Location or None). Records every (host, path) asked."""
+
+    routes: dict[tuple[str, str], tuple[int, str | None]] = field(default_factory=dict)
+    asked: list[tuple[str, str]] = field(default_factory=list)
+    server: ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+
+@pytest.fixture
+def stubs() -> Iterator[tuple[Shortener, Shortener]]:
+    """A shortener stub and an 'arbitrary host' stub that must never be asked anything."""
+    made = [Shortener(), Shortener()]
+    for stub in made:
+        stub.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(stub))
+        threading.Thread(target=stub.server.serve_forever, daemon=True).start()
+    yield made[0], made[1]
+    for stub in made:
+        assert stub.server is not None
+        stub.server.shutdown()
+        stub.server.server_close()
+
+
+def _handler(stub: Shortener) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            key = (self.headers.get("Host", ""), self.path)
+            stub.asked.append(key)
+            status, location = stub.routes.get(key, (404, None))
+            self.send_response(status)
+            if location:
+                self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    return Handler
+
+
+def resolver(shortener: Shortener, **kwargs: Any) -> ShortLinks:
+    hosts = ["t.co", "lnkd.in", "vm.tiktok.com", "www.instagram.com"]
+    return ShortLinks(endpoints=dict.fromkeys(hosts, shortener.url), **kwargs)
+
+
+def test_a_t_co_link_resolves_to_its_post_without_fetching_the_post(
+    stubs: tuple[Shortener, Shortener],
+) -> None:
+    shortener, _ = stubs
+    shortener.routes[("t.co", "/AbC123")] = (301, X_LINK)
+    links = resolver(shortener)
+
+    assert links.resolve("https://t.co/AbC123") == Resolution(ref=PostRef(Network.X, POST))
+    assert shortener.asked == [("t.co", "/AbC123")]
+
+
+def test_chains_of_shorteners_are_followed_within_the_hop_limit(
+    stubs: tuple[Shortener, Shortener],
+) -> None:
+    shortener, _ = stubs
+    shortener.routes[("lnkd.in", "/eX1")] = (302, "https://t.co/Zz9?amp=1")
+    shortener.routes[("t.co", "/Zz9?amp=1")] = (301, "/Yy8")  # relative: same shortener
+    shortener.routes[("t.co", "/Yy8")] = (308, X_LINK)
+
+    assert resolver(shortener).resolve("https://lnkd.in/eX1").ref == PostRef(Network.X, POST)
+    assert len(shortener.asked) == 3
+
+
+def test_a_redirect_loop_stops_at_the_hop_limit(stubs: tuple[Shortener, Shortener]) -> None:
+    shortener, _ = stubs
+    shortener.routes[("t.co", "/loop")] = (301, "https://t.co/loop")
+
+    resolution = resolver(shortener, hops=3).resolve("https://t.co/loop")
+
+    assert resolution == Resolution(drop_reason="short_link_too_many_hops")
+    assert len(shortener.asked) == 3
+
+
+def test_a_redirect_to_an_arbitrary_host_is_never_fetched(
+    stubs: tuple[Shortener, Shortener],
+) -> None:
+    shortener, elsewhere = stubs
+    shortener.routes[("t.co", "/ad")] = (301, f"{elsewhere.url}/landing?next=https://t.co/x")
+    shortener.routes[("vm.tiktok.com", "/ZM1/")] = (301, "https://evil.example/@a/video/1")
+
+    links = resolver(shortener)
+
+    assert links.resolve("https://t.co/ad").drop_reason == "short_link_to_no_post"
+    assert links.resolve("https://vm.tiktok.com/ZM1/").drop_reason == "short_link_to_no_post"
+    assert elsewhere.asked == []
+
+
+@pytest.mark.parametrize(
+    ("status", "resolution"),
+    [
+        (404, Resolution(drop_reason="short_link_not_found")),
+        (410, Resolution(drop_reason="short_link_not_found")),
+        (200, Resolution(drop_reason="short_link_without_redirect")),  # an interstitial page
+        (503, Resolution(transient=True)),
+        (429, Resolution(transient=True)),
+    ],
+)
+def test_a_shortener_s_other_answers(
+    stubs: tuple[Shortener, Shortener], status: int, resolution: Resolution
+) -> None:
+    shortener, _ = stubs
+    shortener.routes[("www.instagram.com", "/share/reel/BAcd1")] = (status, None)
+    link = "https://www.instagram.com/share/reel/BAcd1"
+    assert resolver(shortener).resolve(link) == resolution
+
+
+def test_an_unreachable_shortener_is_transient_and_not_remembered() -> None:
+    links = ShortLinks(endpoints={"t.co": "http://127.0.0.1:9"}, timeout=0.5)
+    assert links.resolve("https://t.co/x") == Resolution(transient=True)
+    assert links.resolve("https://t.co/x") == Resolution(transient=True)
+    assert links.fetches == 2
+
+
+def test_definitive_answers_are_remembered(stubs: tuple[Shortener, Shortener]) -> None:
+    shortener, _ = stubs
+    shortener.routes[("t.co", "/AbC123")] = (301, X_LINK)
+    links = resolver(shortener)
+    links.resolve_many(["https://t.co/AbC123", "https://t.co/gone"])
+    links.resolve_many(["https://t.co/AbC123", "https://t.co/gone"])
+    assert len(shortener.asked) == 2
+
+
+def test_past_the_time_budget_the_rest_are_transient(stubs: tuple[Shortener, Shortener]) -> None:
+    shortener, _ = stubs
+    shortener.routes[("t.co", "/a")] = (301, X_LINK)
+    links = resolver(shortener, budget_seconds=-1)
+    assert links.resolve_many(["https://t.co/a"]) == {"https://t.co/a": Resolution(transient=True)}
+    assert shortener.asked == []
+
+
+# --- through the rehydrator ------------------------------------------------------------------
+class MemoryCache:
+    """A stand-in for the DynamoDB post cache, for the rehydrator's domain logic."""
+
+    def __init__(self) -> None:
+        self.items: dict[PostRef, CachedPost] = {}
+
+    def get_many(self, refs: list[PostRef]) -> dict[PostRef, CachedPost]:
+        return {r: self.items[r] for r in refs if r in self.items}
+
+    def update(self, posts: list[CachedPost], gone: list[PostRef]) -> None:
+        self.items |= {p.facts.ref: p for p in posts}
+        for ref in gone:
+            self.items.pop(ref, None)
+
+    def purge(self, refs: list[PostRef]) -> None:
+        self.update([], refs)
+
+
+def liked(n: int, link: str) -> Interaction:
+    return Interaction(
+        interaction_id=f"iid-{n}",
+        source="smms",
+        network=Network.X,
+        kind=Kind.LIKE,
+        category=Category.ORGANIC,
+        actor_id=f"u{n}",
+        target_permalink=link,
+        occurred_at="2026-11-01T12:00:00Z",
+    )
+
+
+def test_the_rehydrator_reads_a_short_link_s_post(
+    stubs: tuple[Shortener, Shortener], tmp_path: Path
+) -> None:
+    shortener, _ = stubs
+    shortener.routes[("t.co", "/ok")] = (301, X_LINK)
+    shortener.routes[("t.co", "/busy")] = (503, None)
+    posts = tmp_path / "posts.json"
+    fact = {"network": "x", "post_id": POST, "author_id": "1001", "created_at": "2026-10-01T14:00Z"}
+    posts.write_text(json.dumps([fact]))
+    stage = Rehydrator(MemoryCache(), FixtureProvider(posts), short_links=resolver(shortener))  # type: ignore[arg-type]
+
+    out = stage.rehydrate(
+        [
+            liked(1, "https://t.co/ok"),
+            liked(2, "https://t.co/nothing"),
+            liked(3, "https://t.co/busy"),
+        ],
+        bundled(),
+    )
+
+    assert isinstance(out[0], Rehydrated)
+    assert out[0].target is not None
+    assert out[0].target.author_id == "1001"
+    assert out[1] == Dropped("short_link_not_found")
+    assert out[2] == Failed("short_link_unavailable")  # retried through SQS
+
+
+def test_without_resolution_a_short_link_is_dropped_with_its_reason(tmp_path: Path) -> None:
+    posts = tmp_path / "posts.json"
+    posts.write_text("[]")
+    stage = Rehydrator(MemoryCache(), FixtureProvider(posts))  # type: ignore[arg-type]
+    assert stage.rehydrate([liked(1, "https://t.co/ok")], bundled()) == [
+        Dropped("short_link_not_resolved")
+    ]
