@@ -76,8 +76,7 @@ class Ledger:
 
     def _record_group(self, incoming: dict[Key, Entry]) -> int:
         stored: dict[Key, Entry] = {}  # what the ledger holds, for the keys seen to be taken
-        own_posts = {e.touch.own_post for e in incoming.values() if e.touch and e.touch.own_post}
-        deleted = self._deleted(own_posts)
+        deleted: dict[str, datetime] = {}  # learnt only when a marker check fails: rare
         conflicts = 0
         while True:
             plan = []
