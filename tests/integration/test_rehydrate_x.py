@@ -82,6 +82,11 @@ def captured_logs(stack: Stack) -> Iterator[list[str]]:
     loggers = [logging.getLogger()] + [
         lg for lg in logging.root.manager.loggerDict.values() if isinstance(lg, logging.Logger)
     ]
+    # Powertools keeps a logger's first level for the life of the process: open them all up.
+    ours = [lg for lg in loggers if lg.name.startswith(("rehydrate", "socialscore", "service_"))]
+    levels = [lg.level for lg in ours]
+    for lg in ours:
+        lg.setLevel(logging.DEBUG)
     for lg in loggers:
         lg.addHandler(keep)
     try:
@@ -89,6 +94,8 @@ def captured_logs(stack: Stack) -> Iterator[list[str]]:
     finally:
         for lg in loggers:
             lg.removeHandler(keep)
+        for lg, level in zip(ours, levels, strict=True):
+            lg.setLevel(level)
 
 
 def forwarded(stack: Stack) -> dict[str, Any]:
@@ -385,3 +392,27 @@ def test_identify_and_retraction_messages_pass_through(x_stack: XStack) -> None:
     assert list(forwarded(stack).values()) == [retraction]
     assert x.calls == 0
     assert dynamo.scan(stack.table("PostCacheTable")) == []
+
+
+def test_a_record_rate_limited_for_about_a_day_goes_the_failure_way(
+    start_stack: Callable[..., AbstractContextManager[Stack]],
+) -> None:
+    with XApiStub(posts=posts(), quota=0) as x, x_provider(start_stack, x) as stack:
+        event = sqs_event(
+            [interaction(1, post=TARGET), interaction(2, actor="u2", post=OTHER)],
+            stack.queue_arn("RehydrateQueue"),
+        )
+        event["Records"][0]["messageAttributes"] = {
+            "rehydrate_deferrals": {"stringValue": "96", "dataType": "Number"}
+        }
+        event["Records"][1]["messageAttributes"] = {
+            "rehydrate_deferrals": {"stringValue": "3", "dataType": "Number"}
+        }
+
+        answer = stack.rt.invoke(FN, event)
+
+        assert answer == {
+            "batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]
+        }
+        assert delayed(stack) == 1  # the other one is deferred again, its count raised
+        assert x.statuses == [429]

@@ -217,7 +217,7 @@ class Rehydrator:
             answers = dict(self.provider.lookup(now_refs))
         except ProviderStopped as stopped:
             answers = dict(stopped.answered)
-            outcome: Outcome = Failed(getattr(stopped, "reason", "provider_unavailable"))
+            outcome: Outcome = Failed("provider_unavailable")  # the provider logged why
             if isinstance(stopped, ProviderRateLimited):
                 delay = math.ceil(stopped.reset_at - now)
                 outcome = Deferred("rate_limited", min(MAX_DELAY_SECONDS, max(1, delay)))
