@@ -175,10 +175,14 @@ class Ledger:
         return actions
 
     def _updates(self, agg: Aggregates) -> Iterator[dict[str, Any]]:
-        for key, counters in agg.counters.items():
+        for key, all_counters in agg.counters.items():
+            # A replaced touch may net to zero: nothing to add (and 0E-14 is no number to moto).
+            counters = {name: amount for name, amount in all_counters.items() if amount}
+            if not counters:
+                continue
             names = {f"#c{n}": name for n, name in enumerate(counters)}
             values: dict[str, Any] = {
-                f":c{n}": {"N": str(amount)} for n, amount in enumerate(counters.values())
+                f":c{n}": {"N": format(amount, "f")} for n, amount in enumerate(counters.values())
             }
             expression = "ADD " + ", ".join(f"#c{n} :c{n}" for n in range(len(counters)))
             if key in agg.teams:
