@@ -284,9 +284,16 @@ def test_5xx_fails_only_the_records_that_need_the_provider(x_stack: XStack) -> N
 
 
 def test_server_errors_that_last_send_the_record_to_the_dlq_after_max_receive_count(
-    x_stack: XStack,
+    start_stack: Callable[..., AbstractContextManager[Stack]],
 ) -> None:
-    stack, x = x_stack
+    with (
+        XApiStub(posts=posts()) as x,
+        x_provider(start_stack, x, X_API_RETRY_BACKOFF_SECONDS="0.01") as stack,
+    ):
+        dlq_after_lasting_errors(stack, x)
+
+
+def dlq_after_lasting_errors(stack: Stack, x: XApiStub) -> None:
     x.fail_next(500, times=3 * 5)
     stack.send("RehydrateQueue", [interaction(1, post=TARGET)])
 

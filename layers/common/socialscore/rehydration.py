@@ -321,5 +321,6 @@ def provider_from_settings() -> PostProvider:
         return XApiProvider(
             BearerToken(settings.required("X_API_SECRET_ARN")),
             settings.optional("X_API_BASE_URL", DEFAULT_BASE_URL),
+            backoff=float(settings.optional("X_API_RETRY_BACKOFF_SECONDS", "0.5")),
         )
     raise settings.ConfigurationError(f"unknown POST_PROVIDER {name!r}; known: fixture, x")
