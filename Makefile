@@ -30,7 +30,8 @@ test: lint
 	$(VENV)/bin/pytest -n 2
 
 bench: $(STAMP)
-	$(PY) bench/pipeline.py
+	$(PY) bench/ingest.py
+	$(PY) bench/rehydrate.py
 
 clean:
 	rm -rf $(VENV) .local .aws-sam

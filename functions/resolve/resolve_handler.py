@@ -11,14 +11,16 @@ from pydantic import TypeAdapter
 
 from socialscore import settings, sqs_batch
 from socialscore.identities import Identities
-from socialscore.interaction import Identify
+from socialscore.interaction import Identify, PostDeleted, Retraction
 from socialscore.queue import Queue
 from socialscore.rehydration import Rehydrated
 from socialscore.resolution import resolve
 from socialscore.sellers import Sellers
 
 logger = Logger(service="resolve")
-MESSAGE: TypeAdapter[Rehydrated | Identify] = TypeAdapter(Rehydrated | Identify)
+MESSAGE: TypeAdapter[Rehydrated | Identify | Retraction | PostDeleted] = TypeAdapter(
+    Rehydrated | Identify | Retraction | PostDeleted
+)
 
 
 @cache
@@ -36,6 +38,10 @@ def handle(
     items = [(mid, m) for mid, m in parsed if isinstance(m, Rehydrated)]
     resolved = resolve([m for _, m in items], identities, sellers)
     outgoing = [(mid, r.model_dump_json()) for (mid, _), r in zip(items, resolved, strict=True)]
+    # Retractions and deleted posts take back ledger entries: scoring's business.
+    outgoing += [
+        (mid, m.model_dump_json()) for mid, m in parsed if isinstance(m, Retraction | PostDeleted)
+    ]
     failed += forward.send(outgoing)
     return sqs_batch.partial_response(failed)
 

@@ -13,8 +13,6 @@ from pydantic import Field, TypeAdapter
 from socialscore import hot_leads, scoring_model, sqs_batch
 from socialscore.interaction import PostDeleted, Retraction
 from socialscore.ledger import Ledger
-from socialscore.post import PostRef
-from socialscore.post_cache import PostCache
 from socialscore.resolution import Resolved
 from socialscore.scores import Scores
 from socialscore.scoring import retract_of, touch_of
@@ -27,15 +25,14 @@ MESSAGE: TypeAdapter[Resolved | Retraction | PostDeleted] = TypeAdapter(
 
 
 @cache
-def repositories() -> tuple[Ledger, Scores, PostCache]:
-    return Ledger(), Scores(), PostCache()
+def repositories() -> tuple[Ledger, Scores]:
+    return Ledger(), Scores()
 
 
 def handle(
     event: dict[str, Any],
     ledger: Ledger,
     scores: Scores,
-    post_cache: PostCache,
     model: ScoringModel,
     now: datetime,
 ) -> dict[str, Any]:
@@ -47,7 +44,6 @@ def handle(
     for _, message in parsed:
         if isinstance(message, PostDeleted):
             changed += ledger.delete_post(message.post, message.occurred_at)
-            post_cache.purge([PostRef.from_key(message.post)])
     contacts = {m.interaction.actor_key: m.contact_id for m in resolved if m.contact_id}
     hot = hot_leads.announce(touches, contacts, scores, model, now)
     logger.info(

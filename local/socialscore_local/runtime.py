@@ -309,15 +309,21 @@ class LocalRuntime:
         raise RuntimeError("queues did not drain")
 
     def poll(self, fn: Function, source: QueueSource) -> int:
-        """One batch from one event source, as Lambda's SQS poller runs it. Returns 1 or 0."""
+        """One batch from one event source, as Lambda's SQS poller runs it: receives of up to
+        10 until the batch size is reached or the queue has nothing visible. Returns 1 or 0."""
         sqs = self.client("sqs")
         url = self.queue_url(source.queue)
-        messages = sqs.receive_message(
-            QueueUrl=url,
-            MaxNumberOfMessages=min(source.batch_size, 10),
-            AttributeNames=["All"],
-            MessageAttributeNames=["All"],
-        ).get("Messages", [])
+        messages: list[dict[str, Any]] = []
+        while len(messages) < source.batch_size:
+            got = sqs.receive_message(
+                QueueUrl=url,
+                MaxNumberOfMessages=min(source.batch_size - len(messages), 10),
+                AttributeNames=["All"],
+                MessageAttributeNames=["All"],
+            ).get("Messages", [])
+            messages += got
+            if not got:
+                break
         if not messages:
             return 0
         arn = self.physical[source.queue]["Arn"]
@@ -331,23 +337,56 @@ class LocalRuntime:
             failed = ids
         done = [m for m in messages if m["MessageId"] not in failed]
         retry = [m for m in messages if m["MessageId"] in failed]
-        if done:
+        for start in range(0, len(done), 10):
             sqs.delete_message_batch(
                 QueueUrl=url,
                 Entries=[
-                    {"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(done)
+                    {"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]}
+                    for n, m in enumerate(done[start : start + 10])
                 ],
             )
-        if retry:
+        for start in range(0, len(retry), 10):
             # Visible again at once instead of after the visibility timeout: same semantics, faster.
             sqs.change_message_visibility_batch(
                 QueueUrl=url,
                 Entries=[
                     {"Id": str(n), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": 0}
-                    for n, m in enumerate(retry)
+                    for n, m in enumerate(retry[start : start + 10])
                 ],
             )
         return 1
+
+    def dead_letter_queues(self) -> dict[str, str]:
+        """DLQ -> the queue it serves, from the template's redrive policies."""
+        return {
+            props["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]: logical
+            for logical, props in self.template.of_type("AWS::SQS::Queue").items()
+            if "RedrivePolicy" in props
+        }
+
+    def redrive(self, dlq: str, queue: str) -> int:
+        """Move every message of a DLQ back to its queue, as an operator's
+        `aws sqs start-message-move-task` does; returns how many moved."""
+        sqs = self.client("sqs")
+        moved = 0
+        while got := sqs.receive_message(
+            QueueUrl=self.queue_url(dlq), MaxNumberOfMessages=10, MessageAttributeNames=["All"]
+        ).get("Messages", []):
+            sqs.send_message_batch(
+                QueueUrl=self.queue_url(queue),
+                Entries=[
+                    {"Id": str(n), "MessageBody": m["Body"], **_attributes(m)}
+                    for n, m in enumerate(got)
+                ],
+            )
+            sqs.delete_message_batch(
+                QueueUrl=self.queue_url(dlq),
+                Entries=[
+                    {"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(got)
+                ],
+            )
+            moved += len(got)
+        return moved
 
     # --- schedules ---------------------------------------------------------------------------
     def run_schedule(self, logical_id: str, at: datetime | None = None) -> Any:
@@ -441,13 +480,26 @@ def _http_answer(result: Any) -> HttpAnswer:
     return HttpAnswer(int(result["statusCode"]), headers, body)
 
 
+def _attributes(message: dict[str, Any]) -> dict[str, Any]:
+    attributes = message.get("MessageAttributes")
+    return {"MessageAttributes": attributes} if attributes else {}
+
+
+def _lambda_casing(attribute: dict[str, Any]) -> dict[str, Any]:
+    """SQS answers `StringValue`/`DataType`; Lambda's event says `stringValue`/`dataType`."""
+    return {key[0].lower() + key[1:]: value for key, value in attribute.items()}
+
+
 def _sqs_record(message: dict[str, Any], arn: str) -> dict[str, Any]:
     return {
         "messageId": message["MessageId"],
         "receiptHandle": message["ReceiptHandle"],
         "body": message["Body"],
         "attributes": message.get("Attributes", {}),
-        "messageAttributes": message.get("MessageAttributes", {}),
+        "messageAttributes": {
+            name: _lambda_casing(value)
+            for name, value in message.get("MessageAttributes", {}).items()
+        },
         "md5OfBody": message["MD5OfBody"],
         "eventSource": "aws:sqs",
         "eventSourceARN": arn,

@@ -17,9 +17,9 @@ BATCH = 10  # SendMessageBatch's limit
 
 
 def deferrals(record: dict[str, Any]) -> int:
-    """How often a Lambda SQS record was deferred before (Lambda's or boto3's attribute casing)."""
+    """How often a Lambda SQS record was deferred before."""
     value = (record.get("messageAttributes") or {}).get(ATTRIBUTE) or {}
-    raw = value.get("stringValue", value.get("StringValue", "0"))
+    raw = value.get("stringValue", "0")
     try:
         return int(raw)
     except (TypeError, ValueError):
