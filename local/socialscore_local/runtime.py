@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,25 @@ class HttpAnswer:
 
     def json(self) -> Any:
         return json.loads(self.body)
+
+
+def _plain_dynamodb_numbers() -> None:
+    """moto adds numbers with `int(value)` when a value has no ".", so a sum that cancels to
+    Decimal("0E-11") poisons the attribute for the next ADD. DynamoDB itself normalises numbers;
+    make moto do the same, once, for every number it builds."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    if getattr(DynamoType, "_socialscore_plain_numbers", False):
+        return
+    built = DynamoType.__init__
+
+    def init(self: Any, type_as_dict: Any) -> None:
+        built(self, type_as_dict)
+        if self.type == "N" and isinstance(self.value, str) and "E" in self.value.upper():
+            self.value = format(Decimal(self.value).normalize(), "f")
+
+    DynamoType.__init__ = init  # type: ignore[method-assign]
+    DynamoType._socialscore_plain_numbers = True  # type: ignore[attr-defined]
 
 
 class LocalRuntime:
@@ -124,6 +144,7 @@ class LocalRuntime:
             }
         )
         self._mock.start()
+        _plain_dynamodb_numbers()
         # Handlers' clients come from boto3's default session: count (and maybe fail) their
         # calls there. The runtime's own calls go through a session of its own.
         boto3.setup_default_session(region_name=REGION)

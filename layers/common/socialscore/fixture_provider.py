@@ -13,7 +13,6 @@ from socialscore.post import Lookup, PostFacts, PostRef
 class FixtureProvider:
     """Posts from a JSON list of {network, post_id, author_id, created_at, ..., text?, deleted?}."""
 
-    networks = frozenset(Network)
     max_ids_per_call: int | None = None
 
     def __init__(self, path: Path) -> None:
@@ -31,6 +30,11 @@ class FixtureProvider:
                 Lookup(None, gone_reason="deleted") if deleted else Lookup(facts, text=text)
             )
         return posts
+
+    @property
+    def networks(self) -> frozenset[Network]:
+        """The networks its file has posts of: the others it cannot tell anything about."""
+        return frozenset(ref.network for ref in self._posts)
 
     def lookup(self, refs: list[PostRef]) -> dict[PostRef, Lookup]:
         self.calls += 1

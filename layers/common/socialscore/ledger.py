@@ -9,8 +9,9 @@ arrives twice, late or out of order, the stored numbers are those of one clean p
 nothing is ever half-applied.
 
 A deleted post leaves a marker (profile `deleted#<post>`): an act whose own post is marked is
-retracted as of the deletion, and every transaction that writes such an act checks the marker
-is still absent, so a deletion racing the act cannot be missed.
+retracted for good (a deleted reply or retweet never comes back, whatever the clocks say), and
+every transaction that writes such an act checks the marker is still absent, so a deletion
+racing the act cannot be missed.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import suppress
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -33,6 +34,9 @@ from socialscore.scoring import Aggregates, Entry, Key, Retract, Touch, coalesce
 ENTRIES_PER_TRANSACTION = 12
 BY_OWN_POST_INDEX = "by_own_post"
 _ATTEMPTS = 5
+
+
+FOREVER = datetime.max.replace(tzinfo=UTC)
 
 
 def marker_key(post: str) -> Key:
@@ -72,11 +76,11 @@ class Ledger:
             ExpressionAttributeValues={":p": {"S": post}},
         )
         keys = [(i["profile"]["S"], i["touch"]["S"]) for page in pages for i in page["Items"]]
-        return self.record([Retract(p, k, at) for p, k in keys])
+        return self.record([Retract(p, k, FOREVER) for p, k in keys])
 
     def _record_group(self, incoming: dict[Key, Entry]) -> int:
         stored: dict[Key, Entry] = {}  # what the ledger holds, for the keys seen to be taken
-        deleted: dict[str, datetime] = {}  # learnt only when a marker check fails: rare
+        deleted: set[str] = set()  # posts learnt deleted, only when a marker check fails: rare
         conflicts = 0
         while True:
             plan = []
@@ -85,14 +89,14 @@ class Ledger:
                 new = old.merge(entry)
                 touch = new.touch
                 if touch is not None and touch.own_post in deleted:
-                    new = new.merge(Entry(retracted_at=deleted[touch.own_post]))
+                    new = new.merge(Entry(retracted_at=FOREVER))
                 if new != old:
                     plan.append((key, old, new))
             if not plan:
                 return 0
             checks = sorted(
                 {new.touch.own_post for _, _, new in plan if new.touch and new.touch.own_post}
-                - deleted.keys()
+                - deleted
             )
             try:
                 aws.client("dynamodb").transact_write_items(
@@ -123,15 +127,10 @@ class Ledger:
     def _stored(self, keys: list[Key]) -> dict[Key, Entry]:
         return {(i["profile"], i["touch"]): _entry(i) for i in self._items(keys)}
 
-    def _deleted(self, posts: set[str]) -> dict[str, datetime]:
-        """post -> when it was deleted, for those of these posts that were."""
-        if not posts:
-            return {}
+    def _deleted(self, posts: set[str]) -> set[str]:
+        """Those of these posts that were deleted."""
         markers = self._items([marker_key(p) for p in posts])
-        return {
-            p["profile"].removeprefix("deleted#"): datetime.fromisoformat(p["deleted_at"])
-            for p in markers
-        }
+        return {m["profile"].removeprefix("deleted#") for m in markers}
 
     def _items(self, keys: list[Key]) -> list[dict[str, Any]]:
         if not keys:

@@ -34,7 +34,7 @@ class PostFacts(BaseModel):
     network: Network
     post_id: str
     author_id: str
-    created_at: AwareDatetime
+    created_at: AwareDatetime | None = None  # unknown when the source, not a provider, told
     referenced_post_id: str | None = None
     conversation_id: str | None = None
 
@@ -59,8 +59,12 @@ class PostProvider(Protocol):
     carrying the answers it did get before it had to stop.
     """
 
-    networks: frozenset[Network]  # the networks it can look posts up on
     max_ids_per_call: int | None  # None: no limit, one call whatever the number of refs
+
+    @property
+    def networks(self) -> frozenset[Network]:
+        """The networks it can look posts up on."""
+        ...
 
     def lookup(self, refs: list[PostRef]) -> dict[PostRef, Lookup]: ...
 

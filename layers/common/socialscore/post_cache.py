@@ -41,7 +41,9 @@ class PostCache:
                 network=ref.network,
                 post_id=ref.post_id,
                 author_id=item["author_id"],
-                created_at=datetime.fromisoformat(item["created_at"]),
+                created_at=datetime.fromisoformat(item["created_at"])
+                if "created_at" in item
+                else None,
                 referenced_post_id=item.get("referenced_post_id"),
                 conversation_id=item.get("conversation_id"),
             )
@@ -67,7 +69,9 @@ class PostCache:
                         {
                             "post": p.facts.ref.key,
                             "author_id": p.facts.author_id,
-                            "created_at": p.facts.created_at.isoformat(),
+                            "created_at": p.facts.created_at.isoformat()
+                            if p.facts.created_at
+                            else None,
                             "referenced_post_id": p.facts.referenced_post_id,
                             "conversation_id": p.facts.conversation_id,
                             "intent_hits": list(p.intent_hits),

@@ -88,7 +88,7 @@ Outcome = Rehydrated | Dropped | Deferred | Failed
 class _Wanted:
     """What one interaction needs: its target (or why not) and its own post, if any."""
 
-    target: PostRef | Outcome | None = None
+    target: PostRef | PostFacts | Outcome | None = None
     own: PostRef | None = None
 
 
@@ -157,11 +157,21 @@ class Rehydrator:
                 _assign(w, role, ref)
         if short:
             self._resolve(short, wanted)
-        for w in wanted.values():
+        for i in interactions:
+            w = wanted[i.interaction_id]
             if isinstance(w.target, PostRef) and w.target.network not in self.provider.networks:
-                # e.g. a LinkedIn post with the X provider: no facts to credit a seller with,
-                # and no way to know it still exists.
-                w.target = Dropped("no_provider_for_network")
+                if i.target_author_id is not None:
+                    # The network told us whose post it is (a Page's feed, an Instagram
+                    # account's media): credit on its word, and its delete events.
+                    w.target = PostFacts(
+                        network=w.target.network,
+                        post_id=w.target.post_id,
+                        author_id=i.target_author_id,
+                    )
+                else:
+                    # e.g. a LinkedIn post with the X provider: no facts to credit a seller
+                    # with, and no way to know it still exists.
+                    w.target = Dropped("no_provider_for_network")
             if w.own is not None and w.own.network not in self.provider.networks:
                 w.own = None  # no intent bonus from a post no provider can read
         return wanted
@@ -268,7 +278,7 @@ class Rehydrator:
         gone: dict[PostRef, str],
         pending: dict[PostRef, Outcome],
     ) -> Outcome:
-        if w.target is not None and not isinstance(w.target, PostRef):
+        if isinstance(w.target, Rehydrated | Dropped | Deferred | Failed):
             return w.target
         waits = [pending[r] for r in (w.target, w.own) if isinstance(r, PostRef) and r in pending]
         if waits:
@@ -281,7 +291,7 @@ class Rehydrator:
                 # The act's own post (a reply, a quote) was deleted: a deleted act is not credited.
                 return Dropped(f"interaction_post_{gone[w.own]}")
             hits = list(posts[w.own].intent_hits)
-        target = posts[w.target].facts if isinstance(w.target, PostRef) else None
+        target = posts[w.target].facts if isinstance(w.target, PostRef) else w.target
         return Rehydrated(interaction=interaction, target=target, intent_hits=hits)
 
 
