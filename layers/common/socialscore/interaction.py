@@ -71,52 +71,43 @@ def act_id(
     return _digest("act", network, actor_id, kind, target or "", own_post or "")
 
 
-class Interaction(BaseModel):
-    """The normalised interaction that travels between stages: ids and permalinks only."""
+class Act(BaseModel):
+    """What every message about one act carries: who did what to which post, when."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    type: Literal["interaction"] = "interaction"
     interaction_id: str
     source: str
     network: Network
     kind: Kind
-    category: Category
     actor_id: UserId
+    # The target's post key (network#post_id), where the source gave ids or ingest read the link.
+    target_post: str | None = None
+    occurred_at: UtcDatetime
+
+    @property
+    def actor_key(self) -> str:
+        return identity_key(self.network, self.actor_id)
+
+
+class Interaction(Act):
+    """The normalised interaction that travels between stages: ids and permalinks only."""
+
+    type: Literal["interaction"] = "interaction"
+    category: Category
     target_permalink: str | None = None
     target_user_id: UserId | None = None
     interaction_permalink: str | None = None
-    # Post keys (network#post_id) where the source gave ids or the permalink parsed at ingest,
-    # and the target post's author where the source says who it is (X, Meta do).
-    target_post: str | None = None
-    own_post: str | None = None
-    target_author_id: UserId | None = None
+    own_post: str | None = None  # the act's own post key (a reply, a retweet)
+    target_author_id: UserId | None = None  # where the source says whose post it is (X, Meta)
     tags: Annotated[list[str], AfterValidator(normalise_tags)] = Field(default_factory=list)
-    occurred_at: UtcDatetime
-
-    @property
-    def actor_key(self) -> str:
-        return identity_key(self.network, self.actor_id)
 
 
-class Retraction(BaseModel):
+class Retraction(Act):
     """Takes back one act (an unlike, an unfollow, a removed reaction), wherever it arrives in
     the order: its interaction_id is the one the act itself got (act_id)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
     type: Literal["retraction"] = "retraction"
-    interaction_id: str
-    source: str
-    network: Network
-    kind: Kind
-    actor_id: UserId
-    target_post: str | None = None
-    occurred_at: UtcDatetime
-
-    @property
-    def actor_key(self) -> str:
-        return identity_key(self.network, self.actor_id)
 
 
 class PostDeleted(BaseModel):

@@ -18,19 +18,19 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 from socialscore.interaction import Kind, Network, PostDeleted, act, post_key, retraction
 from socialscore.webhook_signature import SignatureError, any_match, hmac_sha256
-from socialscore.webhook_source import Answer, Message
+from socialscore.webhook_source import (
+    Answer,
+    Message,
+    NetworkId,
+    live_secrets,
+    secret_field,
+)
 
 SOURCE = "meta"
 SIGNATURE = "x-hub-signature-256"
 
 
-def _id(value: Any) -> Any:
-    return str(value) if isinstance(value, int) else value
-
-
-MetaId = Annotated[
-    str, BeforeValidator(_id), Field(min_length=1, max_length=64, pattern=r"^[0-9_]+$")
-]
+MetaId = Annotated[NetworkId, Field(max_length=64, pattern=r"^[0-9_]+$")]
 
 
 def _time(value: Any) -> Any:
@@ -198,7 +198,7 @@ class MetaSource:
     methods: tuple[str, ...] = ("GET", "POST")
 
     def verify(self, secrets: Any, headers: Mapping[str, str], body: bytes, now: datetime) -> None:
-        app_secrets = _list(_get(secrets, "app_secrets"))
+        app_secrets = live_secrets(secret_field(secrets, "app_secrets"))
         if not app_secrets:
             raise SignatureError("no Meta app secret is configured")
         expected = ["sha256=" + hmac_sha256(s.encode(), body).hex() for s in app_secrets]
@@ -214,17 +214,9 @@ class MetaSource:
         def param(name: str) -> str:
             return query.get(f"hub.{name}") or query.get(f"hub_{name}") or ""
 
-        token = str(_get(secrets, "verify_token") or "")
+        token = str(secret_field(secrets, "verify_token") or "")
         if param("mode") != "subscribe" or not param("challenge"):
             return Answer(400, {"error": "hub.mode=subscribe and hub.challenge are required"})
         if not token or not hmac.compare_digest(param("verify_token").encode(), token.encode()):
             return Answer(403, {"error": "hub.verify_token does not match"})
         return Answer(200, param("challenge"), {"content-type": "text/plain"})
-
-
-def _list(value: Any) -> list[str]:
-    return [value] if isinstance(value, str) else list(value or [])
-
-
-def _get(secrets: Any, name: str) -> Any:
-    return secrets.get(name) if isinstance(secrets, Mapping) else None

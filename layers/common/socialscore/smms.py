@@ -32,7 +32,7 @@ from socialscore.interaction import (
     interaction_id,
     normalise_tags,
 )
-from socialscore.webhook_source import Answer, Message
+from socialscore.webhook_source import Answer, Message, live_secrets
 
 SOURCE = "smms"
 EventId = Annotated[str, Field(min_length=1, max_length=128)]
@@ -214,8 +214,7 @@ class SmmsSource:
     methods: tuple[str, ...] = ("POST",)
 
     def verify(self, secrets: Any, headers: Mapping[str, str], body: bytes, now: datetime) -> None:
-        live = [secrets] if isinstance(secrets, str) else list(secrets or [])
-        webhook_signature.verify(live, headers, body, now)
+        webhook_signature.verify(live_secrets(secrets), headers, body, now)
 
     def messages(self, body: bytes, received: datetime) -> list[Message]:
         return [event.normalise() for event in SmmsWebhook.model_validate_json(body).events]

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Annotated, Any, Protocol
+
+from pydantic import BeforeValidator, Field
 
 from socialscore.interaction import Identify, Interaction, PostDeleted, Retraction
 
@@ -36,3 +38,22 @@ class Source(Protocol):
     def challenge(self, secrets: Any, query: Mapping[str, str]) -> Answer:
         """The answer to the source's verification GET (when GET is in its methods)."""
         ...
+
+
+def live_secrets(value: Any) -> list[str]:
+    """A secret entry as a list: one secret, or several while a rotation is under way."""
+    return [value] if isinstance(value, str) else list(value or [])
+
+
+def secret_field(secrets: Any, name: str) -> Any:
+    """A named field of a source's secret entry (X and Meta keep several)."""
+    return secrets.get(name) if isinstance(secrets, Mapping) else None
+
+
+def _digits(value: Any) -> Any:
+    # JSON numbers past 2**53 lose digits in most languages: ids travel as strings.
+    return str(value) if isinstance(value, int) else value
+
+
+# A network's id: a string, accepting a JSON integer too. Sources add their id's shape.
+NetworkId = Annotated[str, BeforeValidator(_digits), Field(min_length=1)]

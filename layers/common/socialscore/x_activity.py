@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from socialscore.interaction import (
     Interaction,
@@ -25,18 +25,20 @@ from socialscore.interaction import (
     retraction,
 )
 from socialscore.webhook_signature import SignatureError, any_match, hmac_sha256
-from socialscore.webhook_source import Answer, Message
+from socialscore.webhook_source import (
+    Answer,
+    Message,
+    NetworkId,
+    live_secrets,
+    secret_field,
+)
 
 SOURCE = "x"
 SIGNATURE = "x-twitter-webhooks-signature"
 OAUTH2_SIGNATURE = "x-twitter-webhooks-signature-oauth2"
 
 
-def _id(value: Any) -> Any:
-    return str(value) if isinstance(value, int) else value
-
-
-XId = Annotated[str, BeforeValidator(_id), Field(min_length=1, max_length=32, pattern=r"^\d+$")]
+XId = Annotated[NetworkId, Field(max_length=32, pattern=r"^\d+$")]
 
 
 class XUser(BaseModel):
@@ -212,13 +214,13 @@ class XSource:
     methods: tuple[str, ...] = ("GET", "POST")
 
     def verify(self, secrets: Any, headers: Mapping[str, str], body: bytes, now: datetime) -> None:
-        consumer = _list(_get(secrets, "consumer_secrets"))
+        consumer = live_secrets(secret_field(secrets, "consumer_secrets"))
         if not consumer:
             raise SignatureError("no X consumer secret is configured")
         if not any_match([_signature(s, body) for s in consumer], [headers.get(SIGNATURE, "")]):
             raise SignatureError(f"{SIGNATURE} does not match the body")
         if OAUTH2_SIGNATURE in headers:
-            clients = _list(_get(secrets, "oauth2_client_secrets"))
+            clients = live_secrets(secret_field(secrets, "oauth2_client_secrets"))
             offered = [headers[OAUTH2_SIGNATURE]]
             if not any_match([_signature(s, body) for s in clients], offered):
                 raise SignatureError(f"{OAUTH2_SIGNATURE} does not match the body")
@@ -229,7 +231,7 @@ class XSource:
     def challenge(self, secrets: Any, query: Mapping[str, str]) -> Answer:
         """The CRC answer; the first consumer secret listed is the live one."""
         token = query.get("crc_token", "")
-        consumer = _list(_get(secrets, "consumer_secrets"))
+        consumer = live_secrets(secret_field(secrets, "consumer_secrets"))
         if not token:
             return Answer(400, {"error": "crc_token is required", "fields": ["crc_token"]})
         if not consumer:
@@ -239,11 +241,3 @@ class XSource:
 
 def _signature(secret: str, message: bytes) -> str:
     return "sha256=" + base64.b64encode(hmac_sha256(secret.encode(), message)).decode()
-
-
-def _list(value: Any) -> list[str]:
-    return [value] if isinstance(value, str) else list(value or [])
-
-
-def _get(secrets: Any, name: str) -> Any:
-    return secrets.get(name) if isinstance(secrets, Mapping) else None
