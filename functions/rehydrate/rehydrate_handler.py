@@ -105,7 +105,7 @@ def handle(
             failed.append(mid)
             counts[f"failed.{reason}"] += 1
     if again:
-        failed += (later or own_queue()).send(again)
+        failed += (later or own_queue()).send_later(again)
     failed += forward.send(outgoing)
     logger.info("rehydrated", extra={"outcomes": dict(counts), "posts": dict(stage.stats - before)})
     return sqs_batch.partial_response(failed)

@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from socialscore import aws
+from socialscore.queue import Queue
 
 ATTRIBUTE = "rehydrate_deferrals"
-BATCH = 10  # SendMessageBatch's limit
 
 
 def deferrals(record: dict[str, Any]) -> int:
@@ -26,15 +25,11 @@ def deferrals(record: dict[str, Any]) -> int:
         return 0
 
 
-class Requeue:
-    def __init__(self, url: str) -> None:
-        self.url = url
-
-    def send(self, messages: Sequence[tuple[str, str, int, int]]) -> list[str]:
+class Requeue(Queue):
+    def send_later(self, messages: Sequence[tuple[str, str, int, int]]) -> list[str]:
         """Send (id, body, delay seconds, deferral count) entries; returns the ids not sent."""
-        refused: list[str] = []
-        for start in range(0, len(messages), BATCH):
-            entries = [
+        return self.send_entries(
+            [
                 {
                     "Id": mid,
                     "MessageBody": body,
@@ -43,8 +38,6 @@ class Requeue:
                         ATTRIBUTE: {"DataType": "Number", "StringValue": str(count)}
                     },
                 }
-                for mid, body, delay, count in messages[start : start + BATCH]
+                for mid, body, delay, count in messages
             ]
-            reply = aws.client("sqs").send_message_batch(QueueUrl=self.url, Entries=entries)
-            refused += [f["Id"] for f in reply.get("Failed", [])]
-        return refused
+        )
