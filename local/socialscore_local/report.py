@@ -103,6 +103,15 @@ def render(
     for row in profiles(rt, as_of)[:10]:
         add(f"  {row.who:<34} {row.organic:>9.2f} {row.paid:>9.2f}")
 
+    contact_of = {i: c for c, ids in Identities().all_contacts().items() for i in ids}
+    hot = sorted(
+        contact_of.get(identity, f"anonymous {identity}")
+        for item in dynamo.scan(rt.physical["ScoresTable"]["Ref"])
+        if item["pk"].startswith("profile#") and "hot_since" in item
+        for identity in [item["pk"].removeprefix("profile#").removesuffix("#organic")]
+    )
+    add(f"Hot leads announced on EventBridge (organic score over the threshold): {hot or '-'}")
+
     add("")
     add("Seller credit leaderboard (organic points earned by their posts)")
     add(f"  {'seller':<12} {'team':<12} {'points':>8} {'touches':>8} {'paid pts':>9}")
