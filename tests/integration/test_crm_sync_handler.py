@@ -138,7 +138,9 @@ def test_a_second_run_pushes_nothing(stack: Stack) -> None:
 
     report = stack.rt.run_schedule(FN, at=AS_OF)  # as the scheduler's retry of the slot would
 
-    assert report["opportunities"] == 0
+    # The checkpoint is inclusive (an opportunity sharing its time may show up late), so the
+    # newest one is read again; its digest is unchanged, so nothing is pushed.
+    assert report["opportunities"] <= 1
     assert (report["pushed_scores"], report["pushed_influences"]) == (0, 0)
     assert outbox_of(stack).read_bytes() == outbox
     assert stack.scan("SyncStateTable") == state
@@ -155,7 +157,7 @@ def test_a_changed_opportunity_is_pushed_again_on_the_next_run(stack: Stack) -> 
 
     report = stack.rt.run_schedule(FN, at=AS_OF)
 
-    assert report["opportunities"] == 1
+    assert report["opportunities"] >= 1  # the changed one (and any at the inclusive checkpoint)
     assert (report["pushed_scores"], report["pushed_influences"]) == (0, 1)
     pushed = lines(outbox_of(stack))[before:]
     assert [(p["type"], p["opportunity_id"]) for p in pushed] == [

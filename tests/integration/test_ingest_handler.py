@@ -88,8 +88,9 @@ def test_signed_webhook_queues_one_message_per_event_without_content(stack: Stac
     assert set(interactions) == {"701", "702", "7001"}
     comment = interactions["7001"]
     assert comment.kind == "comment"
-    assert comment.target_permalink == permalink(POST_B)
-    assert comment.interaction_permalink == permalink(REPLY)
+    assert (comment.target_post, comment.own_post) == (f"x#{POST_B}", f"x#{REPLY}")
+    assert comment.target_permalink is None  # handles stay out of the queues
+    assert comment.interaction_permalink is None
     assert comment.occurred_at == datetime(2026, 11, 22, 7, 0, tzinfo=UTC)  # same instant, UTC
     assert interactions["701"].tags == ["branded"]
     assert interactions["701"].interaction_id != interactions["702"].interaction_id

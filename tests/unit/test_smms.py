@@ -68,7 +68,9 @@ def test_a_valid_like_normalises_to_an_interaction() -> None:
     assert i.kind is Kind.LIKE
     assert i.category is Category.ORGANIC
     assert i.actor_id == "1234567"
-    assert i.target_permalink == POST
+    # A link ingest can read travels as its post key, so no handle reaches the queues.
+    assert i.target_post == "x#" + POST.rsplit("/", 1)[-1]
+    assert i.target_permalink is None
     assert i.interaction_permalink is None
     assert i.occurred_at == datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
     assert i.tags == []
@@ -83,7 +85,7 @@ def test_a_follow_normalises_with_its_target_user() -> None:
 
 def test_a_comment_may_carry_its_own_post() -> None:
     i = only(like(kind="comment", interaction_permalink=REPLY))
-    assert i.interaction_permalink == REPLY
+    assert i.own_post == "x#" + REPLY.rsplit("/", 1)[-1].split("?")[0]
 
 
 def test_the_same_event_id_always_gives_the_same_interaction_id() -> None:

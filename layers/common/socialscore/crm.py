@@ -47,7 +47,8 @@ class Crm(Protocol):
     name: str
 
     def changed_opportunities(self, since: datetime | None) -> list[Opportunity]:
-        """Opportunities modified after `since` (all of them when None)."""
+        """Opportunities modified at or after `since` (all when None): inclusive, so one that
+        shares the checkpoint's time but showed up late is not missed (digests absorb repeats)."""
         ...
 
     def push(self, scores: list[ContactScore], influences: list[OpportunityInfluence]) -> None:

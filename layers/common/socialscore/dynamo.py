@@ -44,7 +44,9 @@ def _until_processed(
     raise RuntimeError(f"DynamoDB left entries unprocessed after {_ATTEMPTS} attempts")
 
 
-def batch_get_keys(table: str, keys: list[dict[str, str]]) -> list[dict[str, Any]]:
+def batch_get_keys(
+    table: str, keys: list[dict[str, str]], consistent: bool = False
+) -> list[dict[str, Any]]:
     """Items by (string) key attributes from one table, 100 keys a call."""
     found: list[dict[str, Any]] = []
 
@@ -56,7 +58,8 @@ def batch_get_keys(table: str, keys: list[dict[str, str]]) -> list[dict[str, Any
     typed = [{name: {"S": value} for name, value in key.items()} for key in keys]
     unique = list({json.dumps(k, sort_keys=True): k for k in typed}.values())
     for start in range(0, len(unique), 100):
-        _until_processed(call, {table: {"Keys": unique[start : start + 100]}}, "UnprocessedKeys")
+        request = {"Keys": unique[start : start + 100], "ConsistentRead": consistent}
+        _until_processed(call, {table: request}, "UnprocessedKeys")
     return found
 
 

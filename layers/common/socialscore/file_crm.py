@@ -24,7 +24,7 @@ class FileCrm:
         if not self.opportunities.exists():
             return []
         every = _OPPORTUNITIES.validate_json(self.opportunities.read_bytes())
-        return [o for o in every if since is None or o.modified_at > since]
+        return [o for o in every if since is None or o.modified_at >= since]
 
     def push(self, scores: list[ContactScore], influences: list[OpportunityInfluence]) -> None:
         self.outbox.parent.mkdir(parents=True, exist_ok=True)

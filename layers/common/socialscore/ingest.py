@@ -83,6 +83,9 @@ class Ingest:
             messages = source.messages(body, now)
         except ValidationError as err:
             return Answer(400, {"error": "invalid webhook body", "fields": fields(err)})
+        except ValueError as err:  # a source's own check outside its models (X's times)
+            problem = [{"field": "body", "message": str(err)}]
+            return Answer(400, {"error": "invalid webhook body", "fields": problem})
         queued, unsent = self._send(messages)
         if unsent:
             # Some messages are queued, some not: the sender retries the whole request, and the

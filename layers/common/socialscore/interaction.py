@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -48,8 +48,21 @@ def normalise_tags(tags: list[str]) -> list[str]:
 
 
 Permalink = Annotated[HttpUrl, Field(max_length=2048)]
+FIRST_POST = datetime(2006, 3, 21, tzinfo=UTC)  # the first tweet: nothing social is older
+CLOCK_SKEW = timedelta(days=1)
+
+
+def _plausible(moment: datetime) -> datetime:
+    # A typo'd year would overflow the decayed score (2 ** (years / half-life)): refuse it here,
+    # with the field named, rather than fail a whole batch downstream.
+    moment = moment.astimezone(UTC)
+    if not FIRST_POST <= moment <= datetime.now(UTC) + CLOCK_SKEW:
+        raise ValueError("must lie between 2006-03-21 and now")
+    return moment
+
+
 # Any offset in, UTC out: stored times then compare and sort correctly as text.
-UtcDatetime = Annotated[AwareDatetime, AfterValidator(lambda d: d.astimezone(UTC))]
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_plausible)]
 UserId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 Tags = Annotated[list[Annotated[str, Field(max_length=64)]], Field(max_length=20)]
 
@@ -67,8 +80,10 @@ def act_id(
     network: Network, actor_id: str, kind: Kind, target: str | None, own_post: str | None
 ) -> str:
     """Id of an act by what it is, not by who reported it: the same retweet from the SMMS and
-    from X, or a like sent twice under two event ids, is one interaction."""
-    return _digest("act", network, actor_id, kind, target or "", own_post or "")
+    from X, or a like sent twice under two event ids, is one interaction. A person shares a
+    post once, so a share is known without its own post (which an SMMS may not send)."""
+    own = None if kind is Kind.SHARE else own_post
+    return _digest("act", network, actor_id, kind, target or "", own or "")
 
 
 class Act(BaseModel):

@@ -34,6 +34,7 @@ from socialscore.scoring import Aggregates, Entry, Key, Retract, Touch, coalesce
 ENTRIES_PER_TRANSACTION = 12
 BY_OWN_POST_INDEX = "by_own_post"
 _ATTEMPTS = 5
+_REPLANS = 20  # each re-plan follows a concurrent writer; this many means something is wrong
 
 
 FOREVER = datetime.max.replace(tzinfo=UTC)
@@ -81,7 +82,7 @@ class Ledger:
     def _record_group(self, incoming: dict[Key, Entry]) -> int:
         stored: dict[Key, Entry] = {}  # what the ledger holds, for the keys seen to be taken
         deleted: set[str] = set()  # posts learnt deleted, only when a marker check fails: rare
-        conflicts = 0
+        conflicts = replans = 0
         while True:
             plan = []
             for key, entry in incoming.items():
@@ -112,6 +113,9 @@ class Ledger:
                     if r.get("Code") == "ConditionalCheckFailed"
                 ]
                 if failed:  # the ledger moved under us: learn what it holds and plan again
+                    replans += 1
+                    if replans > _REPLANS:
+                        raise
                     taken = [plan[i][0] for i in failed if i < len(plan)]
                     for key in taken:
                         stored.pop(key, None)
@@ -135,8 +139,8 @@ class Ledger:
     def _items(self, keys: list[Key]) -> list[dict[str, Any]]:
         if not keys:
             return []
-        return dynamo.batch_get_keys(
-            self.ledger_table, [{"profile": p, "touch": k} for p, k in keys]
+        return dynamo.batch_get_keys(  # what the conditions were checked against: consistent
+            self.ledger_table, [{"profile": p, "touch": k} for p, k in keys], consistent=True
         )
 
     def _actions(
@@ -215,7 +219,11 @@ class Ledger:
 
 
 def _version(entry: Entry) -> str:
-    touch = entry.touch.interaction_id if entry.touch else "-"
+    """Names the entry exactly: two writers that read the same entry cannot both replace it."""
+    t = entry.touch
+    touch = (
+        f"{t.interaction_id}|{t.occurred_at.isoformat()}|{t.category}|{t.own_post}" if t else "-"
+    )
     retracted = entry.retracted_at.isoformat() if entry.retracted_at else "-"
     return f"{touch}|{retracted}"
 

@@ -103,10 +103,12 @@ def retract_of(r: Retraction, model: ScoringModel) -> Retract:
 
 
 def _later(a: Touch, b: Touch) -> bool:
-    return (a.occurred_at, a.category, a.interaction_id) > (
+    # At one instant, the report that knows the act's own post wins: its deletion can find it.
+    return (a.occurred_at, a.category, a.interaction_id, a.own_post or "") > (
         b.occurred_at,
         b.category,
         b.interaction_id,
+        b.own_post or "",
     )
 
 

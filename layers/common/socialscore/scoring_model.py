@@ -127,4 +127,6 @@ def load() -> ScoringModel:
         return bundled()
     from aws_lambda_powertools.utilities import parameters
 
-    return parse(str(parameters.get_parameter(name, max_age=300)))
+    # Named without its leading slash in the template (for the IAM ARN); SSM wants it back.
+    path = name if name.startswith("/") or "/" not in name else f"/{name}"
+    return parse(str(parameters.get_parameter(path, max_age=300)))

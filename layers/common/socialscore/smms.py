@@ -135,9 +135,10 @@ class SmmsInteraction(BaseModel):
             kind=self.kind,
             category=category_of(tags),
             actor_id=self.actor_id,
-            target_permalink=target,
+            # A link ingest could read travels as its post key: no handle in the queues.
+            target_permalink=None if target_post else target,
             target_user_id=self.target_user_id,
-            interaction_permalink=own,
+            interaction_permalink=None if own_post else own,
             target_post=target_post,
             own_post=own_post,
             tags=tags,
