@@ -10,9 +10,10 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field, TypeAdapter
 
-from socialscore import hot_leads, scoring_model, sqs_batch
+from socialscore import hot_leads, scoring_model, settings, sqs_batch
 from socialscore.interaction import PostDeleted, Retraction
 from socialscore.ledger import Ledger
+from socialscore.queue import Queue
 from socialscore.resolution import Resolved
 from socialscore.scores import Scores
 from socialscore.scoring import retract_of, touch_of
@@ -24,15 +25,19 @@ MESSAGE: TypeAdapter[Resolved | Retraction | PostDeleted] = TypeAdapter(
 )
 
 
+SECOND_SWEEP_DELAY = 60
+
+
 @cache
-def repositories() -> tuple[Ledger, Scores]:
-    return Ledger(), Scores()
+def repositories() -> tuple[Ledger, Scores, Queue]:
+    return Ledger(), Scores(), Queue(settings.required("SCORE_QUEUE_URL"))
 
 
 def handle(
     event: dict[str, Any],
     ledger: Ledger,
     scores: Scores,
+    later: Queue,
     model: ScoringModel,
     now: datetime,
 ) -> dict[str, Any]:
@@ -41,9 +46,14 @@ def handle(
     touches = [touch_of(m, model) for m in resolved]
     retracts = [retract_of(m, model) for _, m in parsed if isinstance(m, Retraction)]
     changed = ledger.record([*touches, *retracts])
-    for _, message in parsed:
+    again = []
+    for mid, message in parsed:
         if isinstance(message, PostDeleted):
             changed += ledger.delete_post(message.post, message.occurred_at)
+            if message.sweep == 1:
+                body = message.model_copy(update={"sweep": 2}).model_dump_json()
+                again.append({"Id": mid, "MessageBody": body, "DelaySeconds": SECOND_SWEEP_DELAY})
+    failed += later.send_entries(again) if again else []
     contacts = {m.interaction.actor_key: m.contact_id for m in resolved if m.contact_id}
     hot = hot_leads.announce(touches, contacts, scores, model, now)
     logger.info(

@@ -17,7 +17,7 @@ import boto3
 import pytest
 
 from socialscore import aws
-from socialscore.interaction import identity_key
+from socialscore.interaction import PostDeleted, identity_key
 from socialscore.sellers import Seller, Sellers
 from tests.integration.support import (
     POST_A,
@@ -254,3 +254,28 @@ def test_a_send_that_keeps_failing_answers_503_and_a_passing_fault_is_retried(
         )
     stack.rt.drain()
     assert touches(stack) == 1  # whatever was sent twice counts once
+
+
+def test_a_deletion_is_swept_again_a_minute_later_and_only_once(stack: Stack) -> None:
+    x_post(stack, retweet_event())
+    stack.rt.drain()
+    x_post(stack, deleted(RETWEET))
+    stack.rt.drain()
+    sqs = stack.rt.client("sqs")
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=stack.rt.queue_url("ScoreQueue"), AttributeNames=["All"]
+    )["Attributes"]
+    assert attributes["ApproximateNumberOfMessagesDelayed"] == "1"  # the second sweep, waiting
+
+    # The second sweep, as it arrives a minute later: it finds nothing left to take back and
+    # schedules no third.
+    second = PostDeleted(
+        source="x", post=f"x#{RETWEET}", occurred_at="2026-11-19T08:13:20Z", sweep=2
+    )
+    stack.send("ScoreQueue", [second])
+    stack.rt.drain()
+    assert touches(stack) == 0
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=stack.rt.queue_url("ScoreQueue"), AttributeNames=["All"]
+    )["Attributes"]
+    assert attributes["ApproximateNumberOfMessagesDelayed"] == "1"  # still only the first one

@@ -134,6 +134,9 @@ class PostDeleted(BaseModel):
     source: str
     post: str  # network#post_id
     occurred_at: UtcDatetime
+    # The score stage looks the post's acts up twice, the second time a minute later: the index
+    # it reads is eventually consistent, and an act written just before the deletion may lag.
+    sweep: Annotated[int, Field(ge=1, le=2)] = 1
 
 
 class ConsentBasis(StrEnum):
