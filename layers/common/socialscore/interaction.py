@@ -171,12 +171,6 @@ def post_key(network: Network, post_id: str) -> str:
     return f"{network}#{post_id}"
 
 
-_PERMALINKS = {
-    Network.X: "https://x.com/i/web/status/{id}",
-    Network.FACEBOOK: "https://www.facebook.com/{id}",
-}
-
-
 def act(
     source: str,
     network: Network,
@@ -193,7 +187,6 @@ def act(
     it is the same interaction the SMMS reports for the same act."""
     target = post_key(network, target_post_id) if target_post_id else None
     own = post_key(network, own_post_id) if own_post_id else None
-    link = _PERMALINKS.get(network)
     return Interaction(
         interaction_id=act_id(network, actor_id, kind, target or target_user_id, own),
         source=source,
@@ -201,9 +194,7 @@ def act(
         kind=kind,
         category=Category.ORGANIC,  # networks do not say; paid reach comes tagged from the SMMS
         actor_id=actor_id,
-        target_permalink=link.format(id=target_post_id) if link and target_post_id else None,
         target_user_id=target_user_id,
-        interaction_permalink=link.format(id=own_post_id) if link and own_post_id else None,
         target_post=target,
         own_post=own,
         target_author_id=target_author_id,
