@@ -166,7 +166,7 @@ def render(
         )
     add("")
     add(f"crm_sync: first run {first_sync}")
-    add(f"          second run {second_sync} (nothing new)")
+    add(f"          second run {second_sync} (nothing pushed: unchanged)")
     add(f"CRM outbox: {outbox(rt)}")
 
     add("")
