@@ -11,7 +11,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field, TypeAdapter
 
 from socialscore import hot_leads, scoring_model, settings, sqs_batch
-from socialscore.interaction import PostDeleted, Retraction
+from socialscore.erasure import Eraser
+from socialscore.identities import Identities
+from socialscore.interaction import Erase, PostDeleted, Retraction
 from socialscore.ledger import Ledger
 from socialscore.queue import Queue
 from socialscore.resolution import Resolved
@@ -20,8 +22,8 @@ from socialscore.scoring import retract_of, touch_of
 from socialscore.scoring_model import ScoringModel
 
 logger = Logger(service="score")
-MESSAGE: TypeAdapter[Resolved | Retraction | PostDeleted] = TypeAdapter(
-    Annotated[Resolved | Retraction | PostDeleted, Field(discriminator="type")]
+MESSAGE: TypeAdapter[Resolved | Retraction | PostDeleted | Erase] = TypeAdapter(
+    Annotated[Resolved | Retraction | PostDeleted | Erase, Field(discriminator="type")]
 )
 
 
@@ -29,8 +31,8 @@ SECOND_SWEEP_DELAY = 60
 
 
 @cache
-def repositories() -> tuple[Ledger, Scores, Queue]:
-    return Ledger(), Scores(), Queue(settings.required("SCORE_QUEUE_URL"))
+def repositories() -> tuple[Ledger, Scores, Queue, Identities]:
+    return Ledger(), Scores(), Queue(settings.required("SCORE_QUEUE_URL")), Identities()
 
 
 def handle(
@@ -38,6 +40,7 @@ def handle(
     ledger: Ledger,
     scores: Scores,
     later: Queue,
+    identities: Identities,
     model: ScoringModel,
     now: datetime,
 ) -> dict[str, Any]:
@@ -54,6 +57,10 @@ def handle(
                 body = message.model_copy(update={"sweep": 2}).model_dump_json()
                 again.append({"Id": mid, "MessageBody": body, "DelaySeconds": SECOND_SWEEP_DELAY})
     failed += later.send_entries(again) if again else []
+    eraser = Eraser(identities, ledger, scores)
+    for _, message in parsed:
+        if isinstance(message, Erase):  # after this batch's own touches: they go too
+            changed += eraser.erase(message)
     contacts = {m.interaction.actor_key: m.contact_id for m in resolved if m.contact_id}
     hot = hot_leads.announce(touches, contacts, scores, model, now)
     logger.info(

@@ -279,3 +279,39 @@ def test_a_deletion_is_swept_again_a_minute_later_and_only_once(stack: Stack) ->
         QueueUrl=stack.rt.queue_url("ScoreQueue"), AttributeNames=["All"]
     )["Attributes"]
     assert attributes["ApproximateNumberOfMessagesDelayed"] == "1"  # still only the first one
+
+
+def erase_events(**whom: str) -> list[dict[str, Any]]:
+    return [{"type": "erase", "id": "erase-1", "occurred_at": "2026-11-21T00:00:00Z", **whom}]
+
+
+@pytest.mark.parametrize(
+    "whom", [{"contact_id": "C-ERASE"}, {"network": "x", "network_user_id": ACTOR}], ids=str
+)
+def test_an_erasure_removes_the_person_and_their_share_of_every_aggregate(
+    stack: Stack, whom: dict[str, str]
+) -> None:
+    other = {**smms_share(), "id": "other", "actor_id": "7000000002", "interaction_permalink": None}
+    identify = {
+        "type": "identify",
+        "id": "id-1",
+        "network": "x",
+        "network_user_id": ACTOR,
+        "contact_id": "C-ERASE",
+        "consent_basis": "opt_in",
+        "occurred_at": "2026-11-20T09:00:00Z",
+    }
+    stack.webhook([identify, smms_share(), other])
+    stack.rt.drain()
+    assert touches(stack) == 1
+    assert seller_points(stack, "s-ana") == 10  # two shares of POST_A
+
+    for _ in range(2):  # the second erasure finds nothing left: idempotent
+        assert stack.webhook(erase_events(**whom)).status == 202
+        stack.rt.drain()
+        assert [t for t in stack.scan("LedgerTable") if t["profile"] == f"x#{ACTOR}"] == []
+        scores = stack.by_key("ScoresTable", "pk")
+        assert not [pk for pk in scores if pk.startswith(f"profile#x#{ACTOR}#")]
+        assert f"x#{ACTOR}" not in stack.by_key("IdentitiesTable", "identity")
+        assert seller_points(stack, "s-ana") == 5  # only the other person's share is left
+        assert touches(stack, "7000000002") == 1

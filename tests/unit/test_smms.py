@@ -209,3 +209,26 @@ def test_identify_with_an_unknown_consent_basis_is_rejected() -> None:
 def test_an_unknown_event_type_is_rejected() -> None:
     with pytest.raises(ValidationError):
         SmmsWebhook.model_validate({"events": [like(type="unlike")]})
+
+
+def erase(**fields: Any) -> dict[str, Any]:
+    return {"type": "erase", "id": "erase-1", "occurred_at": "2026-03-01T10:00:00Z", **fields}
+
+
+def test_an_erasure_names_a_contact_or_one_identity() -> None:
+    by_contact = SmmsWebhook.model_validate({"events": [erase(contact_id="003A")]}).events[0]
+    assert by_contact.normalise().contact_id == "003A"
+    by_identity = SmmsWebhook.model_validate(
+        {"events": [erase(network="x", network_user_id="42")]}
+    ).events[0]
+    assert by_identity.normalise().identity == "x#42"
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{}, {"network": "x"}, {"contact_id": "003A", "network": "x", "network_user_id": "42"}],
+)
+def test_an_erasure_naming_nobody_or_two_people_is_refused(fields: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError) as err:
+        SmmsWebhook.model_validate({"events": [erase(**fields)]})
+    assert "either contact_id, or network and network_user_id" in str(err.value)

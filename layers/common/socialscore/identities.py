@@ -39,6 +39,12 @@ class Identities:
         except aws.client("dynamodb").exceptions.ConditionalCheckFailedException:
             pass
 
+    def unlink(self, identities: list[str]) -> None:
+        dynamo.batch_write(
+            self._table,
+            [{"DeleteRequest": {"Key": {"identity": {"S": i}}}} for i in identities],
+        )
+
     def identities_of(self, contact_id: str) -> list[str]:
         reply = aws.client("dynamodb").query(
             TableName=self._table,

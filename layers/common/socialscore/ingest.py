@@ -2,7 +2,7 @@
 
 Answers 2xx only once every accepted message is in SQS; a rejected request queues nothing.
 Interactions, identity links and deleted posts (rehydrate purges its cache) go to rehydration;
-retractions of an act, which need no post facts, straight to scoring.
+retractions of an act and erasures, which need no post facts, straight to scoring.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from socialscore import settings, smms, webhook_signature
-from socialscore.interaction import Retraction
+from socialscore.interaction import Erase, Retraction
 from socialscore.meta_webhooks import MetaSource
 from socialscore.queue import Queue
 from socialscore.webhook_source import Answer, Message, Source
@@ -99,7 +99,7 @@ class Ingest:
         back: dict[str, str] = {}
         for m in messages:
             body = m.model_dump_json()
-            queue = back if isinstance(m, Retraction) else forward
+            queue = back if isinstance(m, Retraction | Erase) else forward
             # Identical messages in one request are one message.
             queue.setdefault(hashlib.sha256(body.encode()).hexdigest()[:40], body)
         unsent = self.interactions.send(list(forward.items())) if forward else []

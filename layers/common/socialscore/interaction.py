@@ -139,6 +139,20 @@ class PostDeleted(BaseModel):
     sweep: Annotated[int, Field(ge=1, le=2)] = 1
 
 
+class Erase(BaseModel):
+    """Forget a person: a contact (every identity linked to it) or one social identity. Their
+    touches leave the aggregates, then their ledger entries, scores and identity links go."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: Literal["erase"] = "erase"
+    event_id: str
+    source: str
+    contact_id: str | None = None
+    identity: str | None = None  # network#user_id
+    occurred_at: UtcDatetime
+
+
 class ConsentBasis(StrEnum):
     OPT_IN = "opt_in"
     SOURCE_ASSERTED = "source_asserted"

@@ -204,6 +204,23 @@ class Ledger:
 
     def touches_of(self, profile: str) -> list[Touch]:
         """The touches that count for a profile (not retracted)."""
+        return [t for e in self._entries_of(profile).values() if (t := e.counted) is not None]
+
+    def erase(self, profile: str) -> int:
+        """Take a profile's touches out of every aggregate, then delete its entries. Idempotent:
+        a second run finds nothing. Returns the entries deleted."""
+        keys = list(self._entries_of(profile))
+        self.record([Retract(p, k, FOREVER) for p, k in keys])
+        dynamo.batch_write(
+            self.ledger_table,
+            [
+                {"DeleteRequest": {"Key": dynamo.to_item({"profile": p, "touch": k})}}
+                for p, k in keys
+            ],
+        )
+        return len(keys)
+
+    def _entries_of(self, profile: str) -> dict[Key, Entry]:
         pages = (
             aws.client("dynamodb")
             .get_paginator("query")
@@ -212,10 +229,11 @@ class Ledger:
                 KeyConditionExpression="#profile = :p",
                 ExpressionAttributeNames={"#profile": "profile"},
                 ExpressionAttributeValues={":p": {"S": profile}},
+                ConsistentRead=True,
             )
         )
-        found = (_entry(dynamo.from_item(i)) for page in pages for i in page["Items"])
-        return [t for e in found if (t := e.counted) is not None]
+        items = (dynamo.from_item(i) for page in pages for i in page["Items"])
+        return {(i["profile"], i["touch"]): _entry(i) for i in items}
 
 
 def _version(entry: Entry) -> str:

@@ -21,6 +21,13 @@ class Scores:
         found = dynamo.batch_get(self._table, "pk", list(keys))
         return {keys[k]: v for k, v in found.items()}
 
+    def forget(self, profile: str) -> None:
+        """Delete a profile's scores (both categories, hot-lead flags with them)."""
+        dynamo.batch_write(
+            self._table,
+            [{"DeleteRequest": {"Key": {"pk": {"S": profile_key(profile, c)}}}} for c in Category],
+        )
+
     def mark_hot(self, profile: str, category: Category, at: str) -> bool:
         """Flag a profile as hot once; False when it already was."""
         client = aws.client("dynamodb")

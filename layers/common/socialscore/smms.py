@@ -19,6 +19,7 @@ from pydantic import (
 from socialscore import permalink, webhook_signature
 from socialscore.interaction import (
     ConsentBasis,
+    Erase,
     Identify,
     Interaction,
     Kind,
@@ -29,6 +30,7 @@ from socialscore.interaction import (
     UtcDatetime,
     act_id,
     category_of,
+    identity_key,
     interaction_id,
     normalise_tags,
 )
@@ -171,7 +173,48 @@ class SmmsIdentify(BaseModel):
         )
 
 
-SmmsEvent = Annotated[SmmsInteraction | SmmsIdentify, Field(discriminator="type")]
+class SmmsErase(BaseModel):
+    """Erasure of a person (consent withdrawn): a contact id, or one network user id."""
+
+    model_config = ConfigDict(
+        extra="ignore",
+        json_schema_extra={
+            "oneOf": [{"required": ["contact_id"]}, {"required": ["network", "network_user_id"]}]
+        },
+    )
+
+    type: Literal["erase"]
+    id: EventId
+    contact_id: Annotated[str, Field(min_length=1, max_length=128)] | None = None
+    network: Network | None = None
+    network_user_id: UserId | None = Field(default=None, validate_default=True)
+    occurred_at: UtcDatetime
+
+    @field_validator("network_user_id")
+    @classmethod
+    def _whom(cls, value: str | None, info: ValidationInfo) -> str | None:
+        by_contact = info.data.get("contact_id") is not None
+        by_identity = value is not None and info.data.get("network") is not None
+        if by_contact == by_identity:
+            raise ValueError("name either contact_id, or network and network_user_id")
+        return value
+
+    def normalise(self) -> Erase:
+        identity = (
+            identity_key(self.network, self.network_user_id)
+            if self.network_user_id and self.network
+            else None
+        )
+        return Erase(
+            event_id=self.id,
+            source=SOURCE,
+            contact_id=self.contact_id,
+            identity=identity,
+            occurred_at=self.occurred_at,
+        )
+
+
+SmmsEvent = Annotated[SmmsInteraction | SmmsIdentify | SmmsErase, Field(discriminator="type")]
 
 
 class SmmsWebhook(BaseModel):
@@ -188,7 +231,7 @@ def field_path(loc: tuple[int | str, ...]) -> str:
     Pydantic puts the event's type (the union's tag) after its index; the sender never wrote it.
     """
     parts = list(loc)
-    if len(parts) > 2 and parts[0] == "events" and parts[2] in {"interaction", "identify"}:
+    if len(parts) > 2 and parts[0] == "events" and parts[2] in {"interaction", "identify", "erase"}:
         del parts[2]
     return ".".join(str(p) for p in parts) or "body"
 

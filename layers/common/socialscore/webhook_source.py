@@ -9,9 +9,9 @@ from typing import Annotated, Any, Protocol
 
 from pydantic import BeforeValidator, Field
 
-from socialscore.interaction import Identify, Interaction, PostDeleted, Retraction
+from socialscore.interaction import Erase, Identify, Interaction, PostDeleted, Retraction
 
-Message = Interaction | Identify | Retraction | PostDeleted
+Message = Interaction | Identify | Retraction | PostDeleted | Erase
 
 
 @dataclass(frozen=True)
