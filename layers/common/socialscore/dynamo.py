@@ -63,9 +63,11 @@ def batch_get_keys(
     return found
 
 
-def batch_get(table: str, key_name: str, keys: list[str]) -> dict[str, dict[str, Any]]:
+def batch_get(
+    table: str, key_name: str, keys: list[str], consistent: bool = False
+) -> dict[str, dict[str, Any]]:
     """Items of a table with a single string key, by key."""
-    items = batch_get_keys(table, [{key_name: k} for k in keys])
+    items = batch_get_keys(table, [{key_name: k} for k in keys], consistent)
     return {item[key_name]: item for item in items}
 
 

@@ -18,7 +18,8 @@ class Scores:
     def profile_units(self, profiles: list[str]) -> dict[tuple[str, Category], dict[str, Any]]:
         """(profile, category) -> its stored item (units, touches, hot_since)."""
         keys = {profile_key(p, c): (p, c) for p in profiles for c in Category}
-        found = dynamo.batch_get(self._table, "pk", list(keys))
+        # Read right after this batch's transaction: consistent, or a crossing could be missed.
+        found = dynamo.batch_get(self._table, "pk", list(keys), consistent=True)
         return {keys[k]: v for k, v in found.items()}
 
     def forget(self, profile: str) -> None:
