@@ -52,9 +52,6 @@ class PostCache:
             )
         return found
 
-    def put_many(self, posts: list[CachedPost]) -> None:
-        self.update(posts, [])
-
     def purge(self, refs: list[PostRef]) -> None:
         """A deleted post leaves no facts behind."""
         self.update([], refs)
