@@ -127,3 +127,10 @@ def test_an_unknown_object_is_a_validation_error_naming_the_field() -> None:
     with pytest.raises(ValidationError) as err:
         messages({"object": "whatsapp_business_account", "entry": [{"id": "1"}]})
     assert err.value.errors()[0]["loc"] == ("object",)
+
+
+def test_an_invalid_change_is_located_where_the_sender_put_it() -> None:
+    body = {"object": "page", "entry": [{"id": PAGE, "changes": [{"field": "feed", "value": {}}]}]}
+    with pytest.raises(ValidationError) as err:
+        messages(body)
+    assert ("entry", 0, "changes", 0, "value", "item") in [e["loc"] for e in err.value.errors()]

@@ -12,9 +12,9 @@ from __future__ import annotations
 import hmac
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from socialscore.interaction import Kind, Network, PostDeleted, act, post_key, retraction
 from socialscore.webhook_signature import SignatureError, any_match, hmac_sha256
@@ -176,16 +176,29 @@ def _instagram(field: str, value: InstagramValue, account: str, at: datetime) ->
     )
 
 
+V = TypeVar("V", bound=BaseModel)
+
+
+def _value(model: type[V], change: Change, where: tuple[int | str, ...]) -> V:
+    """A change's value as its field's model; errors located where the sender put it."""
+    try:
+        return model.model_validate(change.value)
+    except ValidationError as err:
+        errors = [{**e, "loc": (*where, "value", *e["loc"])} for e in err.errors()]
+        raise ValidationError.from_exception_data(model.__name__, errors) from None  # type: ignore[arg-type]
+
+
 def normalise(webhook: MetaWebhook, received: datetime) -> list[Message]:
     out: list[Message] = []
-    for entry in webhook.entry:
+    for n, entry in enumerate(webhook.entry):
         at = entry.time or received
-        for change in entry.changes:
+        for m, change in enumerate(entry.changes):
+            where = ("entry", n, "changes", m)
             message: Message | None = None
             if webhook.object == "page" and change.field == "feed":
-                message = _feed(FeedValue.model_validate(change.value), entry.id, at)
+                message = _feed(_value(FeedValue, change, where), entry.id, at)
             elif webhook.object == "instagram" and change.field in {"comments", "mentions"}:
-                value = InstagramValue.model_validate(change.value)
+                value = _value(InstagramValue, change, where)
                 message = _instagram(change.field, value, entry.id, at)
             if message is not None:
                 out.append(message)
