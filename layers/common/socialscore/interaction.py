@@ -227,13 +227,13 @@ def retraction(
     target_user_id: str | None = None,
 ) -> Retraction:
     """Undoes the act `act` builds from the same ids (an unlike, an unfollow)."""
-    target = post_key(network, target_post_id) if target_post_id else None
-    return Retraction(
-        interaction_id=act_id(network, actor_id, kind, target or target_user_id, None),
-        source=source,
-        network=network,
-        kind=kind,
-        actor_id=actor_id,
-        target_post=target,
-        occurred_at=occurred_at,
+    undone = act(
+        source,
+        network,
+        kind,
+        actor_id,
+        occurred_at,
+        target_post_id=target_post_id,
+        target_user_id=target_user_id,
     )
+    return Retraction(**undone.model_dump(include=set(Act.model_fields)))
