@@ -134,3 +134,11 @@ def test_an_invalid_change_is_located_where_the_sender_put_it() -> None:
     with pytest.raises(ValidationError) as err:
         messages(body)
     assert ("entry", 0, "changes", 0, "value", "item") in [e["loc"] for e in err.value.errors()]
+
+
+@pytest.mark.parametrize("time", [1e20, -1e20, 10**30])
+def test_a_time_out_of_any_calendar_is_a_validation_error_not_a_crash(time: float) -> None:
+    # Found by the API fuzzer: datetime.fromtimestamp raised OverflowError, a 500.
+    with pytest.raises(ValidationError) as err:
+        messages({"object": "page", "entry": [{"id": PAGE, "time": time, "changes": []}]})
+    assert err.value.errors()[0]["loc"] == ("entry", 0, "time")

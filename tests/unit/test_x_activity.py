@@ -202,3 +202,12 @@ def test_a_self_reply_earns_nothing() -> None:
     reply = body["tweet_create_events"][0]
     reply["user"] = {"id_str": BRAND}
     assert SOURCE.messages(json.dumps({**body, "tweet_create_events": [reply]}).encode(), NOW) == []
+
+
+def test_a_timestamp_out_of_any_calendar_is_a_value_error_not_a_crash() -> None:
+    body = {
+        "for_user_id": BRAND,
+        "tweet_delete_events": [{"status": {"id": "5"}, "timestamp_ms": "9" * 30}],
+    }
+    with pytest.raises(ValueError, match="is not a unix time"):
+        SOURCE.messages(json.dumps(body).encode(), NOW)

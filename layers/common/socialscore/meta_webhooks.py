@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
@@ -24,6 +24,7 @@ from socialscore.webhook_source import (
     NetworkId,
     live_secrets,
     secret_field,
+    unix_time,
 )
 
 SOURCE = "meta"
@@ -35,7 +36,7 @@ MetaId = Annotated[NetworkId, Field(max_length=64, pattern=r"^[0-9_]+$")]
 
 def _time(value: Any) -> Any:
     if isinstance(value, int | float):
-        return datetime.fromtimestamp(value, UTC)
+        return unix_time(value)
     return value
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Protocol
 
 from pydantic import BeforeValidator, Field
@@ -38,6 +38,14 @@ class Source(Protocol):
     def challenge(self, secrets: Any, query: Mapping[str, str]) -> Answer:
         """The answer to the source's verification GET (when GET is in its methods)."""
         ...
+
+
+def unix_time(seconds: float) -> datetime:
+    """A network's unix timestamp; one out of any calendar is a ValueError (a 400), not a crash."""
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        raise ValueError(f"{seconds!r} is not a unix time") from None
 
 
 def live_secrets(value: Any) -> list[str]:

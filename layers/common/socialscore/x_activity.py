@@ -31,6 +31,7 @@ from socialscore.webhook_source import (
     NetworkId,
     live_secrets,
     secret_field,
+    unix_time,
 )
 
 SOURCE = "x"
@@ -63,7 +64,7 @@ class XEntities(BaseModel):
 
 def _when(timestamp_ms: str | None, created_at: str | None) -> datetime:
     if timestamp_ms:
-        return datetime.fromtimestamp(int(timestamp_ms) / 1000, UTC)
+        return unix_time(int(timestamp_ms) / 1000)
     if created_at:
         return datetime.strptime(created_at, "%a %b %d %H:%M:%S %z %Y").astimezone(UTC)
     raise ValueError("an event without timestamp_ms or created_at")
