@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from socialscore.interaction import Kind, Network, PostDeleted, act, post_key, retraction
-from socialscore.webhook_signature import SignatureError, any_match, hmac_sha256
+from socialscore.webhook_signature import hmac_sha256, require
 from socialscore.webhook_source import (
     Answer,
     Message,
@@ -212,12 +212,11 @@ class MetaSource:
     methods: tuple[str, ...] = ("GET", "POST")
 
     def verify(self, secrets: Any, headers: Mapping[str, str], body: bytes, now: datetime) -> None:
+        def sign(secret: str) -> str:
+            return "sha256=" + hmac_sha256(secret.encode(), body).hex()
+
         app_secrets = live_secrets(secret_field(secrets, "app_secrets"))
-        if not app_secrets:
-            raise SignatureError("no Meta app secret is configured")
-        expected = ["sha256=" + hmac_sha256(s.encode(), body).hex() for s in app_secrets]
-        if not any_match(expected, [headers.get(SIGNATURE, "").lower()]):
-            raise SignatureError(f"{SIGNATURE} does not match the body")
+        require(app_secrets, sign, headers.get(SIGNATURE, "").lower(), SIGNATURE)
 
     def messages(self, body: bytes, received: datetime) -> list[Message]:
         return normalise(MetaWebhook.model_validate_json(body), received)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 
 TOLERANCE_SECONDS = 5 * 60
@@ -48,6 +48,15 @@ def verify(secrets: Iterable[str], headers: Mapping[str, str], body: bytes, now:
     if not any_match(expected, offered):
         raise SignatureError("no valid signature for this body")
     return msg_id
+
+
+def require(live: list[str], sign: Callable[[str], str], offered: str, header: str) -> None:
+    """Raise unless `offered` is the signature one of the live secrets makes (several are live
+    during a rotation). X and Meta sign this way: one header, one HMAC of the body."""
+    if not live:
+        raise SignatureError(f"no secret is configured to check {header}")
+    if not any_match([sign(secret) for secret in live], [offered]):
+        raise SignatureError(f"{header} does not match the body")
 
 
 def any_match(expected: Iterable[str], offered: Iterable[str]) -> bool:

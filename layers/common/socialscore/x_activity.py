@@ -24,7 +24,7 @@ from socialscore.interaction import (
     post_key,
     retraction,
 )
-from socialscore.webhook_signature import SignatureError, any_match, hmac_sha256
+from socialscore.webhook_signature import hmac_sha256, require
 from socialscore.webhook_source import (
     Answer,
     Message,
@@ -215,16 +215,14 @@ class XSource:
     methods: tuple[str, ...] = ("GET", "POST")
 
     def verify(self, secrets: Any, headers: Mapping[str, str], body: bytes, now: datetime) -> None:
+        def sign(secret: str) -> str:
+            return _signature(secret, body)
+
         consumer = live_secrets(secret_field(secrets, "consumer_secrets"))
-        if not consumer:
-            raise SignatureError("no X consumer secret is configured")
-        if not any_match([_signature(s, body) for s in consumer], [headers.get(SIGNATURE, "")]):
-            raise SignatureError(f"{SIGNATURE} does not match the body")
+        require(consumer, sign, headers.get(SIGNATURE, ""), SIGNATURE)
         if OAUTH2_SIGNATURE in headers:
             clients = live_secrets(secret_field(secrets, "oauth2_client_secrets"))
-            offered = [headers[OAUTH2_SIGNATURE]]
-            if not any_match([_signature(s, body) for s in clients], offered):
-                raise SignatureError(f"{OAUTH2_SIGNATURE} does not match the body")
+            require(clients, sign, headers[OAUTH2_SIGNATURE], OAUTH2_SIGNATURE)
 
     def messages(self, body: bytes, received: datetime) -> list[Message]:
         return normalise(XActivity.model_validate_json(body))
