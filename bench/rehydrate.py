@@ -30,8 +30,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # tests.stubs
 
-from socialscore.interaction import Category, Interaction, Kind, Network  # noqa: E402
-from socialscore.requeue import ATTRIBUTE  # noqa: E402
+from socialscore.aws.requeue import ATTRIBUTE  # noqa: E402
+from socialscore.domain.interaction import Category, Interaction, Kind, Network  # noqa: E402
 from socialscore_local.runtime import LocalRuntime  # noqa: E402
 from tests.stubs.x_api_stub import XApiStub, post  # noqa: E402
 

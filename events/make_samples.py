@@ -22,14 +22,15 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
-from socialscore import permalink, webhook_signature
-from socialscore.interaction import Identify, Interaction, Kind
-from socialscore.post import PostFacts
-from socialscore.rehydration import Rehydrated
-from socialscore.resolution import Resolved, credited_account
-from socialscore.scoring_model import bundled
-from socialscore.sellers import Seller
-from socialscore.smms import SmmsIdentify, SmmsInteraction, SmmsWebhook
+from socialscore.domain import permalink
+from socialscore.domain.interaction import Identify, Interaction, Kind
+from socialscore.domain.post import PostFacts
+from socialscore.domain.scoring_model import bundled
+from socialscore.pipeline.rehydration import Rehydrated
+from socialscore.pipeline.resolution import Resolved, credited_account
+from socialscore.sources import signatures
+from socialscore.sources.smms import SmmsIdentify, SmmsInteraction, SmmsWebhook
+from socialscore.store.sellers import Seller
 
 Json = dict[str, Any]
 
@@ -161,7 +162,7 @@ def http_api_event(rng: random.Random, body: bytes, at: datetime) -> Json:
             "host": domain,
             "user-agent": agent,
             "webhook-id": msg_id,
-            "webhook-signature": webhook_signature.sign(DEMO_SECRET, msg_id, timestamp, body),
+            "webhook-signature": signatures.sign(DEMO_SECRET, msg_id, timestamp, body),
             "webhook-timestamp": str(timestamp),
             "x-amzn-trace-id": f"Root=1-{timestamp:08x}-{rng.getrandbits(96):024x}",
             "x-forwarded-for": "203.0.113.24",

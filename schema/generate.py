@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from socialscore.smms import SmmsWebhook
+from socialscore.sources.smms import SmmsWebhook
 
 HERE = Path(__file__).resolve().parent
 DIALECT = "https://json-schema.org/draft/2020-12/schema"

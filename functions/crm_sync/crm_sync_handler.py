@@ -8,12 +8,12 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from socialscore import scoring_model
-from socialscore.crm_sync import CrmSync, crm_from_settings
-from socialscore.identities import Identities
-from socialscore.ledger import Ledger
-from socialscore.scores import Scores
-from socialscore.sync_state import SyncState
+from socialscore.domain import scoring_model
+from socialscore.pipeline.crm_sync import CrmSync, crm_from_settings
+from socialscore.store.identities import Identities
+from socialscore.store.ledger import Ledger
+from socialscore.store.scores import Scores
+from socialscore.store.sync_state import SyncState
 
 logger = Logger(service="crm_sync")
 

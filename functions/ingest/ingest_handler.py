@@ -18,8 +18,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from socialscore import settings
-from socialscore.ingest import (
+from socialscore.aws import config
+from socialscore.aws.sqs import Queue
+from socialscore.pipeline.ingest import (
     Accepted,
     CrcAnswer,
     Ingest,
@@ -27,10 +28,9 @@ from socialscore.ingest import (
     max_body_bytes,
     secrets_from_settings,
 )
-from socialscore.meta_webhooks import MetaWebhook
-from socialscore.queue import Queue
-from socialscore.smms import SmmsWebhook
-from socialscore.x_activity import XActivity
+from socialscore.sources.meta import MetaWebhook
+from socialscore.sources.smms import SmmsWebhook
+from socialscore.sources.x import XActivity
 
 logger = Logger(service="ingest")
 app = APIGatewayHttpResolver()
@@ -53,8 +53,8 @@ REJECTIONS = {
 def ingest() -> Ingest:
     return Ingest(
         secrets=secrets_from_settings,
-        interactions=Queue(settings.required("REHYDRATE_QUEUE_URL")),
-        retractions=Queue(settings.required("SCORE_QUEUE_URL")),
+        interactions=Queue(config.required("REHYDRATE_QUEUE_URL")),
+        retractions=Queue(config.required("SCORE_QUEUE_URL")),
         clock=lambda: datetime.now(UTC),
         max_body_bytes=max_body_bytes(),
     )

@@ -16,11 +16,12 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field, TypeAdapter
 
-from socialscore import requeue, scoring_model, settings, sqs_batch
-from socialscore.interaction import Identify, Interaction, PostDeleted, Retraction
-from socialscore.post_cache import PostCache
-from socialscore.queue import Queue
-from socialscore.rehydration import (
+from socialscore.aws import batch, config, requeue
+from socialscore.aws.sqs import Queue
+from socialscore.domain import scoring_model
+from socialscore.domain.interaction import Identify, Interaction, PostDeleted, Retraction
+from socialscore.domain.scoring_model import ScoringModel
+from socialscore.pipeline.rehydration import (
     Deferred,
     Dropped,
     Failed,
@@ -28,8 +29,8 @@ from socialscore.rehydration import (
     Rehydrator,
     provider_from_settings,
 )
-from socialscore.scoring_model import ScoringModel
-from socialscore.short_links import ShortLinks
+from socialscore.providers.short_links import ShortLinks
+from socialscore.store.post_cache import PostCache
 
 logger = Logger(service="rehydrate")
 MESSAGE: TypeAdapter[Interaction | Identify | Retraction | PostDeleted] = TypeAdapter(
@@ -43,7 +44,7 @@ MAX_DEFERRALS = 96
 @cache
 def rehydrator() -> Rehydrator:
     provider = provider_from_settings()
-    resolve = settings.optional("SHORT_LINKS", "resolve") == "resolve"
+    resolve = config.optional("SHORT_LINKS", "resolve") == "resolve"
     return Rehydrator(
         PostCache(),
         provider,
@@ -54,12 +55,12 @@ def rehydrator() -> Rehydrator:
 
 @cache
 def next_queue() -> Queue:
-    return Queue(settings.required("RESOLVE_QUEUE_URL"))
+    return Queue(config.required("RESOLVE_QUEUE_URL"))
 
 
 @cache
 def own_queue() -> requeue.Requeue:
-    return requeue.Requeue(settings.required("REHYDRATE_QUEUE_URL"))
+    return requeue.Requeue(config.required("REHYDRATE_QUEUE_URL"))
 
 
 def handle(
@@ -69,7 +70,7 @@ def handle(
     model: ScoringModel,
     later: requeue.Requeue | None = None,
 ) -> dict[str, Any]:
-    parsed, failed = sqs_batch.parse(event, MESSAGE)
+    parsed, failed = batch.parse(event, MESSAGE)
     records = {r["messageId"]: r for r in event.get("Records", [])}
     interactions = [(mid, m) for mid, m in parsed if isinstance(m, Interaction)]
     outgoing = [(mid, m.model_dump_json()) for mid, m in parsed if not isinstance(m, Interaction)]
@@ -108,7 +109,7 @@ def handle(
         failed += (later or own_queue()).send_later(again)
     failed += forward.send(outgoing)
     logger.info("rehydrated", extra={"outcomes": dict(counts), "posts": dict(stage.stats - before)})
-    return sqs_batch.partial_response(failed)
+    return batch.partial_response(failed)
 
 
 @logger.inject_lambda_context

@@ -9,13 +9,13 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import TypeAdapter
 
-from socialscore import settings, sqs_batch
-from socialscore.identities import Identities
-from socialscore.interaction import Identify, PostDeleted, Retraction
-from socialscore.queue import Queue
-from socialscore.rehydration import Rehydrated
-from socialscore.resolution import resolve
-from socialscore.sellers import Sellers
+from socialscore.aws import batch, config
+from socialscore.aws.sqs import Queue
+from socialscore.domain.interaction import Identify, PostDeleted, Retraction
+from socialscore.pipeline.rehydration import Rehydrated
+from socialscore.pipeline.resolution import resolve
+from socialscore.store.identities import Identities
+from socialscore.store.sellers import Sellers
 
 logger = Logger(service="resolve")
 MESSAGE: TypeAdapter[Rehydrated | Identify | Retraction | PostDeleted] = TypeAdapter(
@@ -25,13 +25,13 @@ MESSAGE: TypeAdapter[Rehydrated | Identify | Retraction | PostDeleted] = TypeAda
 
 @cache
 def repositories() -> tuple[Identities, Sellers, Queue]:
-    return Identities(), Sellers(), Queue(settings.required("SCORE_QUEUE_URL"))
+    return Identities(), Sellers(), Queue(config.required("SCORE_QUEUE_URL"))
 
 
 def handle(
     event: dict[str, Any], identities: Identities, sellers: Sellers, forward: Queue
 ) -> dict[str, Any]:
-    parsed, failed = sqs_batch.parse(event, MESSAGE)
+    parsed, failed = batch.parse(event, MESSAGE)
     for _, message in parsed:
         if isinstance(message, Identify):
             identities.link(message)
@@ -43,7 +43,7 @@ def handle(
         (mid, m.model_dump_json()) for mid, m in parsed if isinstance(m, Retraction | PostDeleted)
     ]
     failed += forward.send(outgoing)
-    return sqs_batch.partial_response(failed)
+    return batch.partial_response(failed)
 
 
 @logger.inject_lambda_context

@@ -10,16 +10,18 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field, TypeAdapter
 
-from socialscore import hot_leads, scoring_model, settings, sqs_batch
-from socialscore.erasure import Eraser
-from socialscore.identities import Identities
-from socialscore.interaction import Erase, PostDeleted, Retraction
-from socialscore.ledger import Ledger
-from socialscore.queue import Queue
-from socialscore.resolution import Resolved
-from socialscore.scores import Scores
-from socialscore.scoring import retract_of, touch_of
-from socialscore.scoring_model import ScoringModel
+from socialscore.aws import batch, config
+from socialscore.aws.sqs import Queue
+from socialscore.domain import scoring_model
+from socialscore.domain.interaction import Erase, PostDeleted, Retraction
+from socialscore.domain.scoring import retract_of, touch_of
+from socialscore.domain.scoring_model import ScoringModel
+from socialscore.pipeline import hot_leads
+from socialscore.pipeline.erasure import Eraser
+from socialscore.pipeline.resolution import Resolved
+from socialscore.store.identities import Identities
+from socialscore.store.ledger import Ledger
+from socialscore.store.scores import Scores
 
 logger = Logger(service="score")
 MESSAGE: TypeAdapter[Resolved | Retraction | PostDeleted | Erase] = TypeAdapter(
@@ -32,7 +34,7 @@ SECOND_SWEEP_DELAY = 60
 
 @cache
 def repositories() -> tuple[Ledger, Scores, Queue, Identities]:
-    return Ledger(), Scores(), Queue(settings.required("SCORE_QUEUE_URL")), Identities()
+    return Ledger(), Scores(), Queue(config.required("SCORE_QUEUE_URL")), Identities()
 
 
 def handle(
@@ -44,7 +46,7 @@ def handle(
     model: ScoringModel,
     now: datetime,
 ) -> dict[str, Any]:
-    parsed, failed = sqs_batch.parse(event, MESSAGE)
+    parsed, failed = batch.parse(event, MESSAGE)
     resolved = [m for _, m in parsed if isinstance(m, Resolved)]
     touches = [touch_of(m, model) for m in resolved]
     retracts = [retract_of(m, model) for _, m in parsed if isinstance(m, Retraction)]
@@ -67,7 +69,7 @@ def handle(
         "scored",
         extra={"events": len(parsed), "changed": changed, "hot_leads": len(hot)},
     )
-    return sqs_batch.partial_response(failed)
+    return batch.partial_response(failed)
 
 
 @logger.inject_lambda_context

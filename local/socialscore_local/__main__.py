@@ -35,7 +35,7 @@ def main() -> None:
 
 
 def validate_model(path: Path) -> None:
-    from socialscore.scoring_model import InvalidScoringModel, parse
+    from socialscore.domain.scoring_model import InvalidScoringModel, parse
 
     try:
         model = parse(path.read_bytes())

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from socialscore.interaction import identity_key
-from socialscore.sellers import Seller, Sellers
+from socialscore.domain.interaction import identity_key
+from socialscore.store.sellers import Seller, Sellers
 from socialscore_local import server, webhooks
 from socialscore_local.faults import Faults
 from socialscore_local.runtime import ROOT, LocalRuntime

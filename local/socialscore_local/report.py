@@ -10,12 +10,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from socialscore import dynamo, scoring_model
-from socialscore.identities import Identities
-from socialscore.interaction import Category
-from socialscore.scores import Scores
-from socialscore.scoring import score_at
-from socialscore.sellers import Sellers
+from socialscore.domain import scoring_model
+from socialscore.domain.interaction import Category
+from socialscore.domain.scoring import score_at
+from socialscore.store import dynamo
+from socialscore.store.identities import Identities
+from socialscore.store.scores import Scores
+from socialscore.store.sellers import Sellers
 
 if TYPE_CHECKING:
     from socialscore_local.demo import Replay

@@ -31,7 +31,7 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
-from socialscore import aws
+from socialscore.aws import clients
 from socialscore_local.faults import Faults
 from socialscore_local.template import Function, QueueSource, Template, evaluate
 
@@ -40,6 +40,9 @@ REGION = "us-east-1"
 ACCOUNT = "123456789012"
 ROOT = Path(__file__).resolve().parents[2]
 log = logging.getLogger("socialscore_local")
+# The embedded default answers from files: posts from a fixture, a CRM in two files. The
+# template refuses both on AWS, where its own defaults (no provider, no CRM) apply.
+LOCAL_PARAMETERS = {"PostProvider": "fixture", "CrmAdapter": "file"}
 
 
 @dataclass
@@ -105,7 +108,9 @@ class LocalRuntime:
     ) -> None:
         self.workdir = workdir
         self.template = Template.read(template)
-        self.parameters = self.template.parameter_defaults() | (parameters or {})
+        self.parameters = (
+            self.template.parameter_defaults() | LOCAL_PARAMETERS | (parameters or {})
+        )
         self.parameters |= {
             "AWS::Region": REGION,
             "AWS::AccountId": ACCOUNT,
@@ -172,7 +177,7 @@ class LocalRuntime:
         """Forget what warm Lambda containers keep: clients, cached secrets, handler globals."""
         from aws_lambda_powertools.utilities import parameters
 
-        aws.reset()
+        clients.reset()
         parameters.clear_caches()
         for fn in self.functions.values():
             sys.modules.pop(fn.handler.rsplit(".", 1)[0], None)
@@ -241,15 +246,21 @@ class LocalRuntime:
             self.physical[logical] = {"Ref": url, "Arn": arn, "QueueName": name, "QueueUrl": url}
 
     def _environment(self) -> dict[str, str]:
-        """The union of every function's variables; the template must never disagree with itself."""
+        """What the harness sees between invocations: every variable the functions agree on.
+        Each invocation then runs with its own function's variables (a service name differs)."""
         merged: dict[str, str] = {}
+        disagree: set[str] = set()
         for fn in self.functions.values():
-            for name, value in self.evaluate(fn.environment).items():
-                value = str(value)
-                if merged.get(name, value) != value:
-                    raise ValueError(f"functions disagree on {name}: {merged[name]!r} != {value!r}")
-                merged[name] = value
-        return merged | self.local_environment
+            for name, value in self.function_environment(fn.logical_id).items():
+                if merged.setdefault(name, value) != value:
+                    disagree.add(name)
+        return {k: v for k, v in merged.items() if k not in disagree}
+
+    def function_environment(self, logical_id: str) -> dict[str, str]:
+        """A function's variables as deployed, with the local overrides on top."""
+        fn = self.functions[logical_id]
+        declared = {name: str(value) for name, value in self.evaluate(fn.environment).items()}
+        return declared | self.local_environment
 
     # --- invoking ----------------------------------------------------------------------------
     def handler(self, logical_id: str) -> Callable[[Any, Any], Any]:
@@ -261,6 +272,7 @@ class LocalRuntime:
     def invoke(self, logical_id: str, event: Any) -> Any:
         fn = self.functions[logical_id]
         with self.lock, self._running(logical_id):
+            os.environ.update(self.function_environment(logical_id))
             self.invocations[logical_id] += 1
             result = self.handler(logical_id)(event, LocalContext(logical_id, fn.timeout))
             if self.faults is not None:

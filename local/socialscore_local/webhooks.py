@@ -11,7 +11,7 @@ import urllib.request
 import uuid
 from typing import Any
 
-from socialscore.webhook_signature import SECRET_PREFIX, sign
+from socialscore.sources.signatures import SECRET_PREFIX, sign
 
 
 def new_secret() -> str:

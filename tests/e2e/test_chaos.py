@@ -9,8 +9,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from socialscore import dynamo
-from socialscore.scores import Scores
+from socialscore.store import dynamo
+from socialscore.store.scores import Scores
 from socialscore_local import demo, report, server
 from socialscore_local.faults import Faults
 from socialscore_local.runtime import LocalRuntime

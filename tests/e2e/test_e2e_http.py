@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from socialscore import dynamo
+from socialscore.store import dynamo
 from socialscore_local import demo, server, webhooks
 
 ACTOR = "555000111"

@@ -20,12 +20,19 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from socialscore import dynamo
-from socialscore.interaction import Category, ConsentBasis, Identify, Interaction, Kind, Network
-from socialscore.post import PostFacts
-from socialscore.rehydration import Rehydrated
-from socialscore.resolution import Resolved
-from socialscore.sellers import Seller
+from socialscore.domain.interaction import (
+    Category,
+    ConsentBasis,
+    Identify,
+    Interaction,
+    Kind,
+    Network,
+)
+from socialscore.domain.post import PostFacts
+from socialscore.pipeline.rehydration import Rehydrated
+from socialscore.pipeline.resolution import Resolved
+from socialscore.store import dynamo
+from socialscore.store.sellers import Seller
 from socialscore_local import demo, webhooks
 from socialscore_local.runtime import HttpAnswer, LocalRuntime
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from socialscore import scoring_model
-from socialscore.interaction import Category, Kind
+from socialscore.domain import scoring_model
+from socialscore.domain.interaction import Category, Kind
 from tests.integration.support import POST_A, POST_B, Stack, identify, rehydrated
 
 FN = "CrmSyncFunction"

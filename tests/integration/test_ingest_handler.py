@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter
 
-from socialscore.interaction import Identify, Interaction
-from socialscore.webhook_signature import sign
+from socialscore.domain.interaction import Identify, Interaction
+from socialscore.sources.signatures import sign
 from socialscore_local import webhooks
 from tests.integration.support import POST_A, POST_B, REPLY, REPLY_TEXT, Stack, permalink
 

@@ -6,8 +6,8 @@ import json
 
 from pydantic import TypeAdapter
 
-from socialscore.interaction import Identify, Kind
-from socialscore.rehydration import Rehydrated
+from socialscore.domain.interaction import Identify, Kind
+from socialscore.pipeline.rehydration import Rehydrated
 from tests.integration.support import (
     POST_A,
     POST_B,

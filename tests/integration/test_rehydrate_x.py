@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter
 
-from socialscore import dynamo
-from socialscore.interaction import Identify, Kind, PostDeleted, Retraction
-from socialscore.rehydration import Rehydrated
+from socialscore.domain.interaction import Identify, Kind, PostDeleted, Retraction
+from socialscore.pipeline.rehydration import Rehydrated
+from socialscore.store import dynamo
 from tests.integration.support import Stack, interaction, sqs_event
 from tests.stubs.x_api_stub import XApiStub, post
 

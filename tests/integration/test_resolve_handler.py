@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from socialscore.interaction import Kind
-from socialscore.resolution import Resolved
+from socialscore.domain.interaction import Kind
+from socialscore.pipeline.resolution import Resolved
 from tests.integration.support import (
     ANA,
     BEN,

@@ -12,12 +12,12 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from socialscore import scoring_model
-from socialscore.interaction import Category, Kind, Network
-from socialscore.post import PostFacts
-from socialscore.resolution import Resolved
-from socialscore.scoring import units
-from socialscore.sellers import Seller
+from socialscore.domain import scoring_model
+from socialscore.domain.interaction import Category, Kind, Network
+from socialscore.domain.post import PostFacts
+from socialscore.domain.scoring import units
+from socialscore.pipeline.resolution import Resolved
+from socialscore.store.sellers import Seller
 from tests.integration.support import (
     ANA,
     POST_A,

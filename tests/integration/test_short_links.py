@@ -16,13 +16,13 @@ from typing import Any
 
 import pytest
 
-from socialscore.fixture_provider import FixtureProvider
-from socialscore.interaction import Category, Interaction, Kind, Network
-from socialscore.post import PostRef
-from socialscore.post_cache import CachedPost
-from socialscore.rehydration import Dropped, Failed, Rehydrated, Rehydrator
-from socialscore.scoring_model import bundled
-from socialscore.short_links import Resolution, ShortLinks
+from socialscore.domain.interaction import Category, Interaction, Kind, Network
+from socialscore.domain.post import PostRef
+from socialscore.domain.scoring_model import bundled
+from socialscore.pipeline.rehydration import Dropped, Failed, Rehydrated, Rehydrator
+from socialscore.providers.fixture import FixtureProvider
+from socialscore.providers.short_links import Resolution, ShortLinks
+from socialscore.store.post_cache import CachedPost
 
 POST = "2100000000000000001"
 X_LINK = f"https://x.com/acme/status/{POST}?s=20"

@@ -16,9 +16,9 @@ from typing import Any
 import boto3
 import pytest
 
-from socialscore import aws
-from socialscore.interaction import PostDeleted, identity_key
-from socialscore.sellers import Seller, Sellers
+from socialscore.aws import clients
+from socialscore.domain.interaction import PostDeleted, identity_key
+from socialscore.store.sellers import Seller, Sellers
 from tests.integration.support import (
     POST_A,
     POSTS,
@@ -240,7 +240,7 @@ def test_a_send_that_keeps_failing_answers_503_and_a_passing_fault_is_retried(
         "after-call.sqs.SendMessageBatch", refuse_first_entry, unique_id="refuse-first"
     )
     try:
-        aws.reset()  # new clients pick up the hook
+        clients.reset()  # new clients pick up the hook
         failures["left"] = 2  # the send and its retry
         answer = stack.webhook([smms_share()])
         assert answer.status == 503

@@ -14,11 +14,11 @@ import pytest
 from aws_lambda_powertools.utilities import parameters
 from moto import mock_aws
 
-from socialscore import aws
-from socialscore.interaction import Network
-from socialscore.post import PostRef, ProviderRateLimited, ProviderUnavailable
-from socialscore.settings import ConfigurationError
-from socialscore.x_api import BearerToken, XApiProvider
+from socialscore.aws import clients
+from socialscore.aws.config import ConfigurationError
+from socialscore.domain.interaction import Network
+from socialscore.domain.post import PostRef, ProviderRateLimited, ProviderUnavailable
+from socialscore.providers.x_api import BearerToken, XApiProvider
 from tests.stubs.x_api_stub import XApiStub, post
 
 AUTHOR = "1001"
@@ -257,7 +257,7 @@ def test_the_bearer_token_comes_from_secrets_manager(
 ) -> None:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     with mock_aws():
-        aws.reset()
+        clients.reset()
         parameters.clear_caches()
         arn = boto3.client("secretsmanager", region_name="us-east-1").create_secret(
             Name="x-api", SecretString=secret
@@ -270,4 +270,4 @@ def test_the_bearer_token_comes_from_secrets_manager(
         assert read() == token  # cached
         assert read(refresh=True) == "rotated"
     parameters.clear_caches()
-    aws.reset()
+    clients.reset()

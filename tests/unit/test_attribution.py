@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from socialscore.attribution import MODELS, in_window, influence, linear, split
-from socialscore.interaction import Category, Kind, Network
-from socialscore.scoring import Touch
+from socialscore.domain.attribution import MODELS, in_window, influence, linear, split
+from socialscore.domain.interaction import Category, Kind, Network
+from socialscore.domain.scoring import Touch
 
 ANCHOR = datetime(2026, 6, 1, tzinfo=UTC)
 CENT = Decimal("0.01")

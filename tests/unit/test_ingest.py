@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter
 
-from socialscore.ingest import Ingest
-from socialscore.interaction import Identify, Interaction
-from socialscore.webhook_signature import sign
-from socialscore.webhook_source import Answer
+from socialscore.domain.interaction import Identify, Interaction
+from socialscore.pipeline.ingest import Ingest
+from socialscore.sources.base import Answer
+from socialscore.sources.signatures import sign
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 OLD_SECRET = "whsec_" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY="

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from socialscore.interaction import Interaction, Kind, Network, PostDeleted, Retraction
-from socialscore.meta_webhooks import MetaSource
-from socialscore.webhook_signature import SignatureError
+from socialscore.domain.interaction import Interaction, Kind, Network, PostDeleted, Retraction
+from socialscore.sources.meta import MetaSource
+from socialscore.sources.signatures import SignatureError
 
 EVENTS = Path(__file__).resolve().parents[2] / "events" / "webhooks"
 NOW = datetime(2026, 10, 15, tzinfo=UTC)

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from socialscore.interaction import Network
-from socialscore.permalink import ShortLink, UnparseablePermalink, is_short_link, parse
-from socialscore.post import PostRef
+from socialscore.domain.interaction import Network
+from socialscore.domain.permalink import ShortLink, UnparseablePermalink, is_short_link, parse
+from socialscore.domain.post import PostRef
 
 POST_ID = "1790000000000000001"
 EXPECTED = PostRef(Network.X, POST_ID)

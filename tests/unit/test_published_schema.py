@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from types import ModuleType
 
-from socialscore.smms import SmmsWebhook
+from socialscore.sources.smms import SmmsWebhook
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schema"
 

@@ -13,10 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from socialscore.interaction import Category, Interaction, Kind, Network
-from socialscore.post import PostFacts
-from socialscore.resolution import Resolved
-from socialscore.scoring import (
+from socialscore.domain.interaction import Category, Interaction, Kind, Network
+from socialscore.domain.post import PostFacts
+from socialscore.domain.scoring import (
     EPOCH,
     Aggregates,
     Entry,
@@ -29,8 +28,9 @@ from socialscore.scoring import (
     touch_of,
     units,
 )
-from socialscore.scoring_model import ScoringModel, bundled
-from socialscore.sellers import Seller
+from socialscore.domain.scoring_model import ScoringModel, bundled
+from socialscore.pipeline.resolution import Resolved
+from socialscore.store.sellers import Seller
 
 MODEL = bundled()
 HALF_LIFE = MODEL.half_life_seconds

@@ -8,8 +8,14 @@ from typing import Any
 
 import pytest
 
-from socialscore.interaction import Category, Kind, Network
-from socialscore.scoring_model import Intent, InvalidScoringModel, ScoringModel, bundled, parse
+from socialscore.domain.interaction import Category, Kind, Network
+from socialscore.domain.scoring_model import (
+    Intent,
+    InvalidScoringModel,
+    ScoringModel,
+    bundled,
+    parse,
+)
 
 
 def raw() -> dict[str, Any]:

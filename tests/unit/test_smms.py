@@ -8,8 +8,15 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from socialscore.interaction import Category, ConsentBasis, Identify, Interaction, Kind, Network
-from socialscore.smms import SmmsWebhook
+from socialscore.domain.interaction import (
+    Category,
+    ConsentBasis,
+    Identify,
+    Interaction,
+    Kind,
+    Network,
+)
+from socialscore.sources.smms import SmmsWebhook
 
 POST = "https://x.com/brandco/status/1790000000000000001"
 REPLY = "https://x.com/someone/status/1790000000000000002"

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from socialscore.webhook_signature import SignatureError, sign, verify
+from socialscore.sources.signatures import SignatureError, sign, verify
 
 # The published test vector of the Standard Webhooks spec, as used by
 # standard-webhooks/standard-webhooks libraries/python/tests/test_webhooks.py (test_sign_function).

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from socialscore.interaction import Interaction, Kind, Network, PostDeleted, Retraction
-from socialscore.smms import SmmsWebhook
-from socialscore.webhook_signature import SignatureError
-from socialscore.x_activity import XSource
+from socialscore.domain.interaction import Interaction, Kind, Network, PostDeleted, Retraction
+from socialscore.sources.signatures import SignatureError
+from socialscore.sources.smms import SmmsWebhook
+from socialscore.sources.x import XSource
 
 EVENTS = Path(__file__).resolve().parents[2] / "events" / "webhooks"
 NOW = datetime(2026, 10, 15, tzinfo=UTC)

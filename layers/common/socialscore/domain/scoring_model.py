@@ -1,0 +1,132 @@
+"""The scoring model: versioned weights, half-life, intent and thresholds, edited by marketing ops.
+
+The bundled `scoring_model.json` is the default. A deployment may name an SSM parameter
+(SCORING_MODEL_PARAMETER) holding a replacement; it is validated on load and an invalid model
+is refused with the field at fault, so a typo never silently changes scores.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache, cached_property
+from importlib import resources
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from socialscore.aws import config
+from socialscore.domain.interaction import Category, Kind, Network
+
+Weight = Annotated[float, Field(ge=0, le=1000)]
+
+
+class InvalidScoringModel(ValueError):
+    """The scoring model does not validate; the message names every field at fault."""
+
+
+class CategoryWeights(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    weights: dict[Kind, Weight]
+    network_multipliers: dict[Network, Annotated[float, Field(ge=0, le=10)]] = Field(
+        default_factory=dict
+    )
+
+    @field_validator("weights")
+    @classmethod
+    def _every_kind(cls, weights: dict[Kind, float]) -> dict[Kind, float]:
+        missing = sorted(k.value for k in Kind if k not in weights)
+        if missing:
+            raise ValueError(f"no weight for kinds: {', '.join(missing)}")
+        return weights
+
+
+class Intent(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    keywords: Annotated[
+        list[Annotated[str, Field(min_length=2, max_length=80)]], Field(max_length=200)
+    ]
+    bonus: Weight = 0
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str] | None:
+        if not self.keywords:
+            return None
+        # Longest first so a phrase wins over a word inside it; word boundaries on both sides.
+        words = sorted({k.strip().lower() for k in self.keywords}, key=len, reverse=True)
+        return re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+
+    def hits(self, text: str) -> list[str]:
+        """Keywords found in text; the text itself is never kept."""
+        if self.pattern is None:
+            return []
+        return sorted({m.lower() for m in self.pattern.findall(text)})
+
+
+class Attribution(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    model: Literal["linear"] = "linear"
+    lookback_days: Annotated[int, Field(ge=1, le=730)] = 90
+
+
+class ScoringModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: Annotated[str, Field(min_length=1, max_length=64)]
+    # Below a week, scores would outgrow DynamoDB's numbers within a year of T0 (scoring.EPOCH).
+    half_life_days: Annotated[float, Field(ge=7, le=3650)]
+    categories: dict[Category, CategoryWeights]
+    once_per_post: list[Kind] = Field(default_factory=list)
+    intent: Intent = Intent(keywords=[])
+    hot_lead_threshold: Annotated[float, Field(gt=0)]
+    attribution: Attribution = Attribution()
+
+    @field_validator("categories")
+    @classmethod
+    def _both_categories(
+        cls, categories: dict[Category, CategoryWeights]
+    ) -> dict[Category, CategoryWeights]:
+        missing = sorted(c.value for c in Category if c not in categories)
+        if missing:
+            raise ValueError(f"no weights for categories: {', '.join(missing)}")
+        return categories
+
+    @property
+    def half_life_seconds(self) -> float:
+        return self.half_life_days * 86400
+
+    def weight(self, category: Category, kind: Kind, network: Network, intent_hits: int) -> float:
+        table = self.categories[category]
+        base = table.weights[kind] * table.network_multipliers.get(network, 1.0)
+        # Intent is a buyer's words in organic conversation; paid clicks carry none.
+        bonus = self.intent.bonus if intent_hits and category is Category.ORGANIC else 0.0
+        return base + bonus
+
+
+def parse(raw: str | bytes) -> ScoringModel:
+    try:
+        return ScoringModel.model_validate_json(raw)
+    except ValidationError as err:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'model'}: {e['msg']}" for e in err.errors()
+        )
+        raise InvalidScoringModel(f"invalid scoring model: {problems}") from None
+
+
+@cache
+def bundled() -> ScoringModel:
+    return parse(resources.files("socialscore.domain").joinpath("scoring_model.json").read_bytes())
+
+
+def load() -> ScoringModel:
+    """The live model: the SSM parameter when one is configured (cached 5 minutes), else bundled."""
+    name = config.optional("SCORING_MODEL_PARAMETER")
+    if not name:
+        return bundled()
+    from aws_lambda_powertools.utilities import parameters
+
+    # Named without its leading slash in the template (for the IAM ARN); SSM wants it back.
+    path = name if name.startswith("/") or "/" not in name else f"/{name}"
+    return parse(str(parameters.get_parameter(path, max_age=300)))

@@ -1,0 +1,70 @@
+"""Hot leads: a profile whose organic score crosses the model's threshold is announced once.
+
+The flag is set only after the event is on the bus, so a crash in between re-announces
+(at least once). Each event carries a stable id (`hot#<profile>`) for consumers to dedupe.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from socialscore.aws import clients, config
+from socialscore.domain.interaction import Category
+from socialscore.domain.scoring import Touch, score_at
+from socialscore.domain.scoring_model import ScoringModel
+from socialscore.store.scores import Scores
+
+SOURCE = "socialscore"
+DETAIL_TYPE = "HotLead"
+
+
+def announce(
+    touches: list[Touch],
+    contacts: dict[str, str],
+    scores: Scores,
+    model: ScoringModel,
+    now: datetime,
+) -> list[str]:
+    """Announce the profiles of these touches that are hot and not yet flagged; returns them.
+
+    Pass every touch of the batch, duplicates included: a retry after a failure here finds the
+    ledger already written, and must still announce.
+    """
+    profiles = sorted({t.profile for t in touches if t.category is Category.ORGANIC})
+    if not profiles:
+        return []
+    hot = []
+    for (profile, category), item in scores.profile_units(profiles).items():
+        if category is not Category.ORGANIC or "hot_since" in item:
+            continue
+        score = score_at(item["units"], now, model.half_life_seconds)
+        if score >= model.hot_lead_threshold:
+            hot.append((profile, round(score, 2)))
+    if not hot:
+        return []
+    entries = [
+        {
+            "Source": SOURCE,
+            "DetailType": DETAIL_TYPE,
+            "EventBusName": config.optional("EVENT_BUS_NAME", "default"),
+            "Detail": json.dumps(
+                {
+                    "id": f"hot#{profile}",
+                    "profile": profile,
+                    "contact_id": contacts.get(profile),
+                    "organic_score": score,
+                    "threshold": model.hot_lead_threshold,
+                    "model_version": model.version,
+                }
+            ),
+        }
+        for profile, score in hot
+    ]
+    for start in range(0, len(entries), 10):
+        reply = clients.client("events").put_events(Entries=entries[start : start + 10])
+        if reply.get("FailedEntryCount"):
+            raise RuntimeError(f"{reply['FailedEntryCount']} hot-lead events were refused")
+    for profile, _ in hot:
+        scores.mark_hot(profile, Category.ORGANIC, now.isoformat())
+    return [p for p, _ in hot]

@@ -1,0 +1,48 @@
+"""Resolve: the actor to a contact (or an anonymous profile) and the post's author to a seller."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from socialscore.domain.interaction import identity_key
+from socialscore.pipeline.rehydration import Rehydrated
+from socialscore.store.identities import Identities
+from socialscore.store.sellers import Seller, Sellers
+
+
+class Resolved(Rehydrated):
+    """Ready to score. contact_id is None for an anonymous profile (not linked yet)."""
+
+    type: Literal["resolved"] = "resolved"
+
+    contact_id: str | None = None
+    seller: Seller | None = None
+
+
+def credited_account(item: Rehydrated) -> str | None:
+    """The account whose post (or, for a follow, whose profile) earned the interaction."""
+    i = item.interaction
+    if item.target is not None:
+        return identity_key(i.network, item.target.author_id)
+    if i.target_user_id is not None:
+        return identity_key(i.network, i.target_user_id)
+    return None
+
+
+def resolve(items: list[Rehydrated], identities: Identities, sellers: Sellers) -> list[Resolved]:
+    """One read of each table for the whole batch."""
+    actors = [i.interaction.actor_key for i in items]
+    accounts = [a for a in map(credited_account, items) if a is not None]
+    contacts = identities.contacts_of(actors) if actors else {}
+    credited = sellers.of_accounts(accounts) if accounts else {}
+    resolved = []
+    for item in items:
+        account = credited_account(item)
+        resolved.append(
+            Resolved(
+                **dict(item),
+                contact_id=contacts.get(item.interaction.actor_key),
+                seller=credited.get(account) if account else None,
+            )
+        )
+    return resolved

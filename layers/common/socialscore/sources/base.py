@@ -1,0 +1,67 @@
+"""What a webhook source is: how it proves a request, what it sends, how it answers a GET."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Annotated, Any, Protocol
+
+from pydantic import BeforeValidator, Field
+
+from socialscore.domain.interaction import Erase, Identify, Interaction, PostDeleted, Retraction
+
+Message = Interaction | Identify | Retraction | PostDeleted | Erase
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: dict[str, Any] | str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class Source(Protocol):
+    name: str
+    success_status: int
+    methods: tuple[str, ...]  # POST, and GET where the source verifies the endpoint
+
+    def verify(self, secrets: Any, headers: Mapping[str, str], body: bytes, now: datetime) -> None:
+        """Raise webhook_signature.SignatureError unless the request is the source's own.
+        `secrets` is this source's entry of the webhook secrets; headers are lower-case."""
+        ...
+
+    def messages(self, body: bytes, received: datetime) -> list[Message]:
+        """The normalised messages of a verified body; raise pydantic.ValidationError."""
+        ...
+
+    def challenge(self, secrets: Any, query: Mapping[str, str]) -> Answer:
+        """The answer to the source's verification GET (when GET is in its methods)."""
+        ...
+
+
+def unix_time(seconds: float) -> datetime:
+    """A network's unix timestamp; one out of any calendar is a ValueError (a 400), not a crash."""
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        raise ValueError(f"{seconds!r} is not a unix time") from None
+
+
+def live_secrets(value: Any) -> list[str]:
+    """A secret entry as a list: one secret, or several while a rotation is under way."""
+    return [value] if isinstance(value, str) else list(value or [])
+
+
+def secret_field(secrets: Any, name: str) -> Any:
+    """A named field of a source's secret entry (X and Meta keep several)."""
+    return secrets.get(name) if isinstance(secrets, Mapping) else None
+
+
+def _digits(value: Any) -> Any:
+    # JSON numbers past 2**53 lose digits in most languages: ids travel as strings.
+    return str(value) if isinstance(value, int) else value
+
+
+# A network's id: a string, accepting a JSON integer too. Sources add their id's shape.
+NetworkId = Annotated[str, BeforeValidator(_digits), Field(min_length=1)]

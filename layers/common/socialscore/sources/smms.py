@@ -1,0 +1,268 @@
+"""The generic SMMS webhook contract: a signed batch of interaction and identify events."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    JsonValue,
+    ValidationInfo,
+    field_validator,
+)
+
+from socialscore.domain import permalink
+from socialscore.domain.interaction import (
+    ConsentBasis,
+    Erase,
+    Identify,
+    Interaction,
+    Kind,
+    Network,
+    Permalink,
+    Tags,
+    UserId,
+    UtcDatetime,
+    act_id,
+    category_of,
+    identity_key,
+    interaction_id,
+    normalise_tags,
+)
+from socialscore.sources import signatures
+from socialscore.sources.base import Answer, Message, live_secrets
+
+SOURCE = "smms"
+EventId = Annotated[str, Field(min_length=1, max_length=128)]
+# Kinds whose act is itself a post (a reply, a quote, a repost), so it may carry a permalink.
+KINDS_WITH_OWN_POST = {Kind.COMMENT, Kind.QUOTE, Kind.SHARE, Kind.MENTION}
+
+
+# What the JSON Schema cannot say with types alone: which target each kind needs.
+_TARGET_RULES: list[JsonValue] = [
+    {
+        "if": {"properties": {"kind": {"const": "follow"}}},
+        "then": {"required": ["target_user_id"]},
+    },
+    {
+        "if": {"properties": {"kind": {"const": "mention"}}},
+        "then": {"anyOf": [{"required": ["target_permalink"]}, {"required": ["target_user_id"]}]},
+    },
+    {
+        "if": {"properties": {"kind": {"enum": ["like", "share", "quote", "comment", "click"]}}},
+        "then": {"required": ["target_permalink"]},
+    },
+    {
+        "if": {"properties": {"kind": {"enum": ["like", "follow", "click"]}}},
+        "then": {"not": {"required": ["interaction_permalink"]}},
+    },
+]
+
+
+class SmmsInteraction(BaseModel):
+    """One interaction as the SMMS sends it. Unknown fields (post text, handles) are dropped."""
+
+    model_config = ConfigDict(extra="ignore", json_schema_extra={"allOf": _TARGET_RULES})
+
+    type: Literal["interaction"]
+    id: EventId
+    network: Network
+    kind: Kind
+    actor_id: UserId
+    target_user_id: UserId | None = Field(
+        default=None,
+        validate_default=True,
+        description="The account acted on: required for a follow.",
+    )
+    target_permalink: Permalink | None = Field(
+        default=None,
+        validate_default=True,
+        description="The post acted on: required except for a follow or an account mention.",
+    )
+    interaction_permalink: Permalink | None = Field(
+        default=None,
+        validate_default=True,
+        description="The act's own post (reply, quote, repost, mention), for intent keywords.",
+    )
+    tags: Tags = Field(default_factory=list)
+    occurred_at: UtcDatetime
+
+    # Field validators, so that a 400 names the field at fault (events.3.target_permalink).
+    @field_validator("target_user_id")
+    @classmethod
+    def _account(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None and info.data.get("kind") is Kind.FOLLOW:
+            raise ValueError("required for a follow (the account followed)")
+        return value
+
+    @field_validator("target_permalink")
+    @classmethod
+    def _target(cls, value: HttpUrl | None, info: ValidationInfo) -> HttpUrl | None:
+        kind, account = info.data.get("kind"), info.data.get("target_user_id")
+        account_mention = kind is Kind.MENTION and account is not None
+        if value is None and kind not in (None, Kind.FOLLOW) and not account_mention:
+            raise ValueError(f"required for a {kind}")
+        return value
+
+    @field_validator("interaction_permalink")
+    @classmethod
+    def _own_post(cls, value: HttpUrl | None, info: ValidationInfo) -> HttpUrl | None:
+        kind = info.data.get("kind")
+        if value is not None and kind is not None and kind not in KINDS_WITH_OWN_POST:
+            raise ValueError(f"a {kind.value} has no post of its own")
+        return value
+
+    def normalise(self) -> Interaction:
+        tags = normalise_tags(self.tags)
+        target, own = _url(self.target_permalink), _url(self.interaction_permalink)
+        target_post, own_post = post_key(target), post_key(own)
+        if self.kind is Kind.CLICK:  # clicks repeat: only the SMMS's event id tells them apart
+            iid = interaction_id(SOURCE, self.id)
+        else:
+            iid = act_id(
+                self.network,
+                self.actor_id,
+                self.kind,
+                target_post or target or self.target_user_id,
+                own_post or own,
+            )
+        return Interaction(
+            interaction_id=iid,
+            source=SOURCE,
+            network=self.network,
+            kind=self.kind,
+            category=category_of(tags),
+            actor_id=self.actor_id,
+            # A link ingest could read travels as its post key: no handle in the queues.
+            target_permalink=None if target_post else target,
+            target_user_id=self.target_user_id,
+            interaction_permalink=None if own_post else own,
+            target_post=target_post,
+            own_post=own_post,
+            tags=tags,
+            occurred_at=self.occurred_at,
+        )
+
+
+class SmmsIdentify(BaseModel):
+    """Links a network user id to a contact id; refused without a consent basis."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    type: Literal["identify"]
+    id: EventId
+    network: Network
+    network_user_id: UserId
+    contact_id: Annotated[str, Field(min_length=1, max_length=128)]
+    consent_basis: ConsentBasis
+    occurred_at: UtcDatetime
+
+    def normalise(self) -> Identify:
+        return Identify(
+            event_id=self.id,
+            source=SOURCE,
+            network=self.network,
+            network_user_id=self.network_user_id,
+            contact_id=self.contact_id,
+            consent_basis=self.consent_basis,
+            occurred_at=self.occurred_at,
+        )
+
+
+class SmmsErase(BaseModel):
+    """Erasure of a person (consent withdrawn): a contact id, or one network user id."""
+
+    model_config = ConfigDict(
+        extra="ignore",
+        json_schema_extra={
+            "oneOf": [{"required": ["contact_id"]}, {"required": ["network", "network_user_id"]}]
+        },
+    )
+
+    type: Literal["erase"]
+    id: EventId
+    contact_id: Annotated[str, Field(min_length=1, max_length=128)] | None = None
+    network: Network | None = None
+    network_user_id: UserId | None = Field(default=None, validate_default=True)
+    occurred_at: UtcDatetime
+
+    @field_validator("network_user_id")
+    @classmethod
+    def _whom(cls, value: str | None, info: ValidationInfo) -> str | None:
+        by_contact = info.data.get("contact_id") is not None
+        by_identity = value is not None and info.data.get("network") is not None
+        if by_contact == by_identity:
+            raise ValueError("name either contact_id, or network and network_user_id")
+        return value
+
+    def normalise(self) -> Erase:
+        identity = (
+            identity_key(self.network, self.network_user_id)
+            if self.network_user_id and self.network
+            else None
+        )
+        return Erase(
+            event_id=self.id,
+            source=SOURCE,
+            contact_id=self.contact_id,
+            identity=identity,
+            occurred_at=self.occurred_at,
+        )
+
+
+SmmsEvent = Annotated[SmmsInteraction | SmmsIdentify | SmmsErase, Field(discriminator="type")]
+
+
+class SmmsWebhook(BaseModel):
+    """The request body of POST /webhooks/smms."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    events: Annotated[list[SmmsEvent], Field(min_length=1, max_length=100)]
+
+
+def field_path(loc: tuple[int | str, ...]) -> str:
+    """A validation error's location as the sender wrote it: `events.3.actor_id`.
+
+    Pydantic puts the event's type (the union's tag) after its index; the sender never wrote it.
+    """
+    parts = list(loc)
+    if len(parts) > 2 and parts[0] == "events" and parts[2] in {"interaction", "identify", "erase"}:
+        del parts[2]
+    return ".".join(str(p) for p in parts) or "body"
+
+
+def post_key(link: str | None) -> str | None:
+    """network#post_id of a permalink ingest can read; rehydrate deals with the others."""
+    if link is None:
+        return None
+    try:
+        return permalink.parse(link).key
+    except permalink.UnparseablePermalink:
+        return None
+
+
+def _url(url: HttpUrl | None) -> str | None:
+    return None if url is None else str(url)
+
+
+class SmmsSource:
+    """The generic SMMS, signed per Standard Webhooks; its secret entry is a list of whsec_."""
+
+    name = SOURCE
+    success_status = 202
+    methods: tuple[str, ...] = ("POST",)
+
+    def verify(self, secrets: Any, headers: Mapping[str, str], body: bytes, now: datetime) -> None:
+        signatures.verify(live_secrets(secrets), headers, body, now)
+
+    def messages(self, body: bytes, received: datetime) -> list[Message]:
+        return [event.normalise() for event in SmmsWebhook.model_validate_json(body).events]
+
+    def challenge(self, secrets: Any, query: Mapping[str, str]) -> Answer:
+        raise NotImplementedError("the SMMS has no verification GET")

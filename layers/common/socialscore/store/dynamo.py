@@ -1,0 +1,87 @@
+"""Plain dicts to and from DynamoDB's typed attribute values, and batched reads and writes."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+from socialscore.aws import clients
+
+_SERIALIZER = TypeSerializer()
+_DESERIALIZER = TypeDeserializer()
+_ATTEMPTS = 8
+
+Item = dict[str, Any]
+
+
+def to_item(values: dict[str, Any]) -> Item:
+    return {k: _SERIALIZER.serialize(v) for k, v in values.items() if v is not None}
+
+
+def from_item(item: Item) -> dict[str, Any]:
+    return {k: _DESERIALIZER.deserialize(v) for k, v in item.items()}
+
+
+def number(value: float) -> Decimal:
+    """A float as a Decimal DynamoDB accepts: 15 significant digits, so sums stay exact."""
+    return Decimal(f"{value:.15g}")
+
+
+def _until_processed(
+    call: Callable[[dict[str, Any]], dict[str, Any]], request: dict[str, Any], leftover: str
+) -> None:
+    for attempt in range(_ATTEMPTS):
+        if attempt:
+            time.sleep(0.05 * 2**attempt)  # unprocessed entries mean throttling: back off
+        request = call(request).get(leftover) or {}
+        if not request:
+            return
+    raise RuntimeError(f"DynamoDB left entries unprocessed after {_ATTEMPTS} attempts")
+
+
+def batch_get_keys(
+    table: str, keys: list[dict[str, str]], consistent: bool = False
+) -> list[dict[str, Any]]:
+    """Items by (string) key attributes from one table, 100 keys a call."""
+    found: list[dict[str, Any]] = []
+
+    def call(request: dict[str, Any]) -> dict[str, Any]:
+        reply: dict[str, Any] = clients.client("dynamodb").batch_get_item(RequestItems=request)
+        found.extend(from_item(item) for item in reply["Responses"].get(table, []))
+        return reply
+
+    typed = [{name: {"S": value} for name, value in key.items()} for key in keys]
+    unique = list({json.dumps(k, sort_keys=True): k for k in typed}.values())
+    for start in range(0, len(unique), 100):
+        request = {"Keys": unique[start : start + 100], "ConsistentRead": consistent}
+        _until_processed(call, {table: request}, "UnprocessedKeys")
+    return found
+
+
+def batch_get(
+    table: str, key_name: str, keys: list[str], consistent: bool = False
+) -> dict[str, dict[str, Any]]:
+    """Items of a table with a single string key, by key."""
+    items = batch_get_keys(table, [{key_name: k} for k in keys], consistent)
+    return {item[key_name]: item for item in items}
+
+
+def batch_write(table: str, requests: list[dict[str, Any]]) -> None:
+    """Put and delete requests on one table, 25 a call."""
+
+    def call(request: dict[str, Any]) -> dict[str, Any]:
+        reply: dict[str, Any] = clients.client("dynamodb").batch_write_item(RequestItems=request)
+        return reply
+
+    for start in range(0, len(requests), 25):
+        _until_processed(call, {table: requests[start : start + 25]}, "UnprocessedItems")
+
+
+def scan(table: str) -> list[dict[str, Any]]:
+    pages = clients.client("dynamodb").get_paginator("scan").paginate(TableName=table)
+    return [from_item(item) for page in pages for item in page["Items"]]

@@ -1,0 +1,63 @@
+"""Identity links (DynamoDB): a network user id belongs to a contact, with a consent basis."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from socialscore.aws import clients, config
+from socialscore.domain.interaction import Identify
+from socialscore.store import dynamo
+
+BY_CONTACT_INDEX = "by_contact"
+
+
+class Identities:
+    def __init__(self, table: str | None = None) -> None:
+        self._table = table or config.required("IDENTITIES_TABLE")
+
+    def contacts_of(self, identities: list[str]) -> dict[str, str]:
+        """identity -> contact id, for the identities that are linked."""
+        found = dynamo.batch_get(self._table, "identity", identities)
+        return {k: v["contact_id"] for k, v in found.items()}
+
+    def link(self, event: Identify) -> None:
+        """Record the link; a replay of an older event never overwrites a newer one."""
+        try:
+            clients.client("dynamodb").put_item(
+                TableName=self._table,
+                Item=dynamo.to_item(
+                    {
+                        "identity": event.identity,
+                        "contact_id": event.contact_id,
+                        "consent_basis": event.consent_basis.value,
+                        "linked_at": event.occurred_at.isoformat(),
+                        "source_event": f"{event.source}:{event.event_id}",
+                    }
+                ),
+                ConditionExpression="attribute_not_exists(linked_at) OR linked_at <= :at",
+                ExpressionAttributeValues={":at": {"S": event.occurred_at.isoformat()}},
+            )
+        except clients.client("dynamodb").exceptions.ConditionalCheckFailedException:
+            pass
+
+    def unlink(self, identities: list[str]) -> None:
+        dynamo.batch_write(
+            self._table,
+            [{"DeleteRequest": {"Key": {"identity": {"S": i}}}} for i in identities],
+        )
+
+    def identities_of(self, contact_id: str) -> list[str]:
+        reply = clients.client("dynamodb").query(
+            TableName=self._table,
+            IndexName=BY_CONTACT_INDEX,
+            KeyConditionExpression="contact_id = :c",
+            ExpressionAttributeValues={":c": {"S": contact_id}},
+        )
+        return [item["identity"]["S"] for item in reply["Items"]]
+
+    def all_contacts(self) -> dict[str, list[str]]:
+        """contact id -> its identities, for every linked contact."""
+        contacts: dict[str, list[str]] = defaultdict(list)
+        for item in dynamo.scan(self._table):
+            contacts[item["contact_id"]].append(item["identity"])
+        return dict(contacts)

@@ -1,0 +1,298 @@
+"""The touch ledger and its aggregates (DynamoDB), written together, exactly once.
+
+The ledger holds, per (profile, dedupe key), an Entry: the latest act and the latest retraction
+(scoring.Entry). A group of events goes in one TransactWriteItems: a Put per changed entry,
+conditioned on the version the writer believed stored, and one ADD per aggregate item moved by
+the difference between the old and the new counted touch. When the ledger held something else,
+the transaction rolls back, those keys are read, and the group is planned again. Whatever
+arrives twice, late or out of order, the stored numbers are those of one clean pass, and
+nothing is ever half-applied.
+
+A deleted post leaves a marker (profile `deleted#<post>`): an act whose own post is marked is
+retracted for good (a deleted reply or retweet never comes back, whatever the clocks say), and
+every transaction that writes such an act checks the marker is still absent, so a deletion
+racing the act cannot be missed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import suppress
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from socialscore.aws import clients, config
+from socialscore.domain.interaction import Category, Kind, Network
+from socialscore.domain.scoring import Aggregates, Entry, Key, Retract, Touch, coalesce, entries
+from socialscore.store import dynamo
+
+# An entry moves at most 7 items (its own, and profile, post and seller for the old and the new
+# touch) plus one marker check: 12 entries always fit TransactWriteItems' 100 actions.
+ENTRIES_PER_TRANSACTION = 12
+BY_OWN_POST_INDEX = "by_own_post"
+_ATTEMPTS = 5
+_REPLANS = 20  # each re-plan follows a concurrent writer; this many means something is wrong
+
+
+FOREVER = datetime.max.replace(tzinfo=UTC)
+
+
+def marker_key(post: str) -> Key:
+    return (f"deleted#{post}", "-")
+
+
+class Ledger:
+    def __init__(self, ledger_table: str | None = None, scores_table: str | None = None) -> None:
+        self.ledger_table = ledger_table or config.required("LEDGER_TABLE")
+        self.scores_table = scores_table or config.required("SCORES_TABLE")
+
+    def record(self, events: list[Touch | Retract]) -> int:
+        """Merge acts and retractions into the ledger; returns how many entries changed."""
+        merged = list(entries(events).items())
+        changed = 0
+        for start in range(0, len(merged), ENTRIES_PER_TRANSACTION):
+            changed += self._record_group(dict(merged[start : start + ENTRIES_PER_TRANSACTION]))
+        return changed
+
+    def delete_post(self, post: str, at: datetime) -> int:
+        """Mark a post deleted and retract every act it made; returns the entries changed."""
+        client = clients.client("dynamodb")
+        profile, touch = marker_key(post)
+        with suppress(client.exceptions.ConditionalCheckFailedException):  # the first one stands
+            client.put_item(
+                TableName=self.ledger_table,
+                Item=dynamo.to_item(
+                    {"profile": profile, "touch": touch, "deleted_at": at.isoformat()}
+                ),
+                ConditionExpression="attribute_not_exists(#touch)",
+                ExpressionAttributeNames={"#touch": "touch"},
+            )
+        pages = client.get_paginator("query").paginate(
+            TableName=self.ledger_table,
+            IndexName=BY_OWN_POST_INDEX,
+            KeyConditionExpression="own_post = :p",
+            ExpressionAttributeValues={":p": {"S": post}},
+        )
+        keys = [(i["profile"]["S"], i["touch"]["S"]) for page in pages for i in page["Items"]]
+        return self.record([Retract(p, k, FOREVER) for p, k in keys])
+
+    def _record_group(self, incoming: dict[Key, Entry]) -> int:
+        stored: dict[Key, Entry] = {}  # what the ledger holds, for the keys seen to be taken
+        deleted: set[str] = set()  # posts learnt deleted, only when a marker check fails: rare
+        conflicts = replans = 0
+        while True:
+            plan = []
+            for key, entry in incoming.items():
+                old = stored.get(key, Entry())
+                new = old.merge(entry)
+                touch = new.touch
+                if touch is not None and touch.own_post in deleted:
+                    new = new.merge(Entry(retracted_at=FOREVER))
+                if new != old:
+                    plan.append((key, old, new))
+            if not plan:
+                return 0
+            checks = sorted(
+                {new.touch.own_post for _, _, new in plan if new.touch and new.touch.own_post}
+                - deleted
+            )
+            try:
+                clients.client("dynamodb").transact_write_items(
+                    TransactItems=self._actions(plan, checks)
+                )
+                return len(plan)
+            except ClientError as err:
+                if err.response["Error"]["Code"] != "TransactionCanceledException":
+                    raise
+                failed = [
+                    i
+                    for i, r in enumerate(err.response.get("CancellationReasons", []))
+                    if r.get("Code") == "ConditionalCheckFailed"
+                ]
+                if failed:  # the ledger moved under us: learn what it holds and plan again
+                    replans += 1
+                    if replans > _REPLANS:
+                        raise
+                    taken = [plan[i][0] for i in failed if i < len(plan)]
+                    for key in taken:
+                        stored.pop(key, None)
+                    stored |= self._stored(taken)
+                    if any(i >= len(plan) for i in failed):
+                        deleted |= self._deleted(set(checks))
+                    continue
+                conflicts += 1  # a concurrent writer or throttling: back off, try again
+                if conflicts >= _ATTEMPTS:
+                    raise
+                time.sleep(0.05 * 2**conflicts)
+
+    def _stored(self, keys: list[Key]) -> dict[Key, Entry]:
+        return {(i["profile"], i["touch"]): _entry(i) for i in self._items(keys)}
+
+    def _deleted(self, posts: set[str]) -> set[str]:
+        """Those of these posts that were deleted."""
+        markers = self._items([marker_key(p) for p in posts])
+        return {m["profile"].removeprefix("deleted#") for m in markers}
+
+    def _items(self, keys: list[Key]) -> list[dict[str, Any]]:
+        if not keys:
+            return []
+        return dynamo.batch_get_keys(  # what the conditions were checked against: consistent
+            self.ledger_table, [{"profile": p, "touch": k} for p, k in keys], consistent=True
+        )
+
+    def _actions(
+        self, plan: list[tuple[Key, Entry, Entry]], checks: list[str]
+    ) -> list[dict[str, Any]]:
+        # Entry puts come first, then marker checks, so a cancellation reason's index says which.
+        actions: list[dict[str, Any]] = []
+        for (profile, key), old, new in plan:
+            put: dict[str, Any] = {
+                "TableName": self.ledger_table,
+                "Item": dynamo.to_item(_record(profile, key, new)),
+                "ExpressionAttributeNames": {"#v": "version"},
+            }
+            if old == Entry():
+                put["ConditionExpression"] = "attribute_not_exists(#v)"
+            else:
+                put["ConditionExpression"] = "#v = :v"
+                put["ExpressionAttributeValues"] = {":v": {"S": _version(old)}}
+            actions.append({"Put": put})
+        for post in checks:
+            profile, touch = marker_key(post)
+            actions.append(
+                {
+                    "ConditionCheck": {
+                        "TableName": self.ledger_table,
+                        "Key": {"profile": {"S": profile}, "touch": {"S": touch}},
+                        "ConditionExpression": "attribute_not_exists(#touch)",
+                        "ExpressionAttributeNames": {"#touch": "touch"},
+                    }
+                }
+            )
+        adds = [t for _, _, new in plan if (t := new.counted) is not None]
+        removes = [t for _, old, _ in plan if (t := old.counted) is not None]
+        actions += self._updates(coalesce(adds, removes))
+        return actions
+
+    def _updates(self, agg: Aggregates) -> Iterator[dict[str, Any]]:
+        for key, all_counters in agg.counters.items():
+            # A replaced touch may net to zero: nothing to add (and 0E-14 is no number to moto).
+            counters = {name: amount for name, amount in all_counters.items() if amount}
+            if not counters:
+                continue
+            names = {f"#c{n}": name for n, name in enumerate(counters)}
+            values: dict[str, Any] = {
+                f":c{n}": {"N": format(amount, "f")} for n, amount in enumerate(counters.values())
+            }
+            expression = "ADD " + ", ".join(f"#c{n} :c{n}" for n in range(len(counters)))
+            if key in agg.teams:
+                expression += " SET #team = :team"
+                names["#team"] = "team"
+                values[":team"] = {"S": agg.teams[key]}
+            yield {
+                "Update": {
+                    "TableName": self.scores_table,
+                    "Key": {"pk": {"S": key}},
+                    "UpdateExpression": expression,
+                    "ExpressionAttributeNames": names,
+                    "ExpressionAttributeValues": values,
+                }
+            }
+
+    def touches_of(self, profile: str) -> list[Touch]:
+        """The touches that count for a profile (not retracted)."""
+        return [t for e in self._entries_of(profile).values() if (t := e.counted) is not None]
+
+    def erase(self, profile: str) -> int:
+        """Take a profile's touches out of every aggregate, then delete its entries. Idempotent:
+        a second run finds nothing. Returns the entries deleted."""
+        keys = list(self._entries_of(profile))
+        self.record([Retract(p, k, FOREVER) for p, k in keys])
+        dynamo.batch_write(
+            self.ledger_table,
+            [
+                {"DeleteRequest": {"Key": dynamo.to_item({"profile": p, "touch": k})}}
+                for p, k in keys
+            ],
+        )
+        return len(keys)
+
+    def _entries_of(self, profile: str) -> dict[Key, Entry]:
+        pages = (
+            clients.client("dynamodb")
+            .get_paginator("query")
+            .paginate(
+                TableName=self.ledger_table,
+                KeyConditionExpression="#profile = :p",
+                ExpressionAttributeNames={"#profile": "profile"},
+                ExpressionAttributeValues={":p": {"S": profile}},
+                ConsistentRead=True,
+            )
+        )
+        items = (dynamo.from_item(i) for page in pages for i in page["Items"])
+        return {(i["profile"], i["touch"]): _entry(i) for i in items}
+
+
+def _version(entry: Entry) -> str:
+    """Names the entry exactly: two writers that read the same entry cannot both replace it."""
+    t = entry.touch
+    touch = (
+        f"{t.interaction_id}|{t.occurred_at.isoformat()}|{t.category}|{t.own_post}" if t else "-"
+    )
+    retracted = entry.retracted_at.isoformat() if entry.retracted_at else "-"
+    return f"{touch}|{retracted}"
+
+
+def _record(profile: str, key: str, entry: Entry) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "profile": profile,
+        "touch": key,
+        "version": _version(entry),
+        "retracted_at": entry.retracted_at.isoformat() if entry.retracted_at else None,
+    }
+    t = entry.touch
+    if t is not None:
+        record |= {
+            "interaction_id": t.interaction_id,
+            "network": t.network.value,
+            "kind": t.kind.value,
+            "category": t.category.value,
+            "weight": dynamo.number(t.weight),
+            "units": t.units,
+            "occurred_at": t.occurred_at.isoformat(),
+            "post": t.post,
+            "own_post": t.own_post,
+            "seller_id": t.seller_id,
+            "team": t.team,
+            "intent_hits": list(t.intent_hits),
+            "model_version": t.model_version,
+        }
+    return record
+
+
+def _entry(r: dict[str, Any]) -> Entry:
+    retracted = datetime.fromisoformat(r["retracted_at"]) if r.get("retracted_at") else None
+    if "interaction_id" not in r:
+        return Entry(retracted_at=retracted)
+    touch = Touch(
+        profile=r["profile"],
+        dedupe_key=r["touch"],
+        interaction_id=r["interaction_id"],
+        network=Network(r["network"]),
+        kind=Kind(r["kind"]),
+        category=Category(r["category"]),
+        weight=float(r["weight"]),
+        units=Decimal(r["units"]),
+        occurred_at=datetime.fromisoformat(r["occurred_at"]),
+        post=r.get("post"),
+        own_post=r.get("own_post"),
+        seller_id=r.get("seller_id"),
+        team=r.get("team"),
+        intent_hits=tuple(r.get("intent_hits", [])),
+        model_version=r["model_version"],
+    )
+    return Entry(touch, retracted)

@@ -1,0 +1,89 @@
+"""The post cache (DynamoDB): post facts and intent hits, never text, with a TTL.
+
+The TTL is a day: a post deleted without anyone telling socialscore (no delete event, no
+interaction that made the provider say so) keeps its facts at most that long, which is what the
+networks' developer terms ask of stored post data. A deleted post's item is removed at once.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from socialscore.aws import config
+from socialscore.domain.post import PostFacts, PostRef
+from socialscore.store import dynamo
+
+TTL_SECONDS = 86400
+
+
+@dataclass(frozen=True)
+class CachedPost:
+    facts: PostFacts
+    # Intent hits depend on the keywords, so they are valid only for the model that found them.
+    intent_hits: tuple[str, ...]
+    model_version: str
+
+
+class PostCache:
+    def __init__(self, table: str | None = None) -> None:
+        self._table = table or config.required("POST_CACHE_TABLE")
+
+    def get_many(self, refs: list[PostRef]) -> dict[PostRef, CachedPost]:
+        now = int(time.time())
+        found: dict[PostRef, CachedPost] = {}
+        items = dynamo.batch_get(self._table, "post", [r.key for r in refs])
+        for key, item in items.items():
+            if int(item["expires_at"]) <= now:  # TTL deletion lags; expired is a miss
+                continue
+            ref = PostRef.from_key(key)
+            facts = PostFacts(
+                network=ref.network,
+                post_id=ref.post_id,
+                author_id=item["author_id"],
+                created_at=datetime.fromisoformat(item["created_at"])
+                if "created_at" in item
+                else None,
+                referenced_post_id=item.get("referenced_post_id"),
+                conversation_id=item.get("conversation_id"),
+            )
+            found[ref] = CachedPost(
+                facts, tuple(item.get("intent_hits", [])), item["model_version"]
+            )
+        return found
+
+    def purge(self, refs: list[PostRef]) -> None:
+        """A deleted post leaves no facts behind."""
+        self.update([], refs)
+
+    def update(self, posts: list[CachedPost], gone: list[PostRef]) -> None:
+        """Cache fresh posts and remove gone ones, in as few batched writes as DynamoDB allows."""
+        expires = int(time.time()) + TTL_SECONDS
+        puts = {
+            p.facts.ref.key: {
+                "PutRequest": {
+                    "Item": dynamo.to_item(
+                        {
+                            "post": p.facts.ref.key,
+                            "author_id": p.facts.author_id,
+                            "created_at": p.facts.created_at.isoformat()
+                            if p.facts.created_at
+                            else None,
+                            "referenced_post_id": p.facts.referenced_post_id,
+                            "conversation_id": p.facts.conversation_id,
+                            "intent_hits": list(p.intent_hits),
+                            "model_version": p.model_version,
+                            "expires_at": expires,
+                        }
+                    )
+                }
+            }
+            for p in posts
+        }
+        deletes = {
+            r.key: {"DeleteRequest": {"Key": {"post": {"S": r.key}}}}
+            for r in gone
+            if r.key not in puts
+        }
+        dynamo.batch_write(self._table, [*puts.values(), *deletes.values()])
