@@ -91,6 +91,7 @@ class Template:
 
     def functions(self) -> list[Function]:
         defaults = self.document.get("Globals", {}).get("Function", {})
+        mappings = self.queue_mappings()
         out = []
         for logical_id, props in self.of_type("AWS::Serverless::Function").items():
             props = _merge(defaults, props)
@@ -100,24 +101,53 @@ class Template:
                 handler=props["Handler"],
                 timeout=int(props.get("Timeout", 3)),
                 environment=props.get("Environment", {}).get("Variables", {}),
+                queue_sources=mappings.get(logical_id, []),
             )
             for event in props.get("Events", {}).values():
                 spec = event.get("Properties", {})
-                if event["Type"] == "SQS":
-                    fn.queue_sources.append(
-                        QueueSource(
-                            queue=spec["Queue"]["Fn::GetAtt"][0],
-                            batch_size=int(spec.get("BatchSize", 10)),
-                            report_failures="ReportBatchItemFailures"
-                            in spec.get("FunctionResponseTypes", []),
-                        )
-                    )
+                if event["Type"] == "SQS":  # SAM's own SQS trigger, should a template use one
+                    fn.queue_sources.append(_queue_source(_logical_id(spec["Queue"]), spec))
                 elif event["Type"] == "HttpApi":
                     fn.http_routes.append((spec["Method"].upper(), spec["Path"]))
                 elif event["Type"] == "ScheduleV2":
                     fn.schedules.append(spec)
             out.append(fn)
         return out
+
+    def queue_mappings(self) -> dict[str, list[QueueSource]]:
+        """Function logical id -> its SQS triggers declared as AWS::Lambda::EventSourceMapping."""
+        queues = self.of_type("AWS::SQS::Queue")
+        out: dict[str, list[QueueSource]] = {}
+        for logical, spec in self.of_type("AWS::Lambda::EventSourceMapping").items():
+            function = _logical_id(spec["FunctionName"])
+            queue = _logical_id(spec["EventSourceArn"])
+            if function is None or queue not in queues:
+                raise ValueError(
+                    f"{logical}: the local runtime runs SQS triggers of template functions only"
+                )
+            out.setdefault(function, []).append(_queue_source(queue, spec))
+        return out
+
+
+def _logical_id(value: Any) -> str | None:
+    """The resource a `!Ref X` or `!GetAtt X.Attr` names; None for anything else."""
+    if isinstance(value, Mapping) and len(value) == 1:
+        ((key, arg),) = value.items()
+        if key == "Ref" and isinstance(arg, str):
+            return arg
+        if key == "Fn::GetAtt" and isinstance(arg, list) and arg and isinstance(arg[0], str):
+            return arg[0]
+    return None
+
+
+def _queue_source(queue: str | None, spec: Mapping[str, Any]) -> QueueSource:
+    if queue is None:
+        raise ValueError(f"an SQS trigger must name its queue with !GetAtt <Queue>.Arn: {spec}")
+    return QueueSource(
+        queue=queue,
+        batch_size=int(spec.get("BatchSize", 10)),
+        report_failures="ReportBatchItemFailures" in spec.get("FunctionResponseTypes", []),
+    )
 
 
 Resolver = Callable[[str, str | None], Any]  # (logical id, attribute or None for Ref) -> value
