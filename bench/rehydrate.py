@@ -30,7 +30,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # tests.stubs
 
-from socialscore.aws.requeue import ATTRIBUTE  # noqa: E402
+from socialscore.aws.sqs import DEFERRALS  # noqa: E402
 from socialscore.domain.interaction import Category, Interaction, Kind, Network  # noqa: E402
 from socialscore_local.runtime import LocalRuntime  # noqa: E402
 from tests.stubs.x_api_stub import XApiStub, post  # noqa: E402
@@ -98,7 +98,7 @@ def stream(n: int, posts: int, seed: int) -> tuple[list[Interaction], XApiStub]:
 def record(body: str, deferrals: int = 0, receive_count: int = 1) -> dict[str, Any]:
     attributes = {}
     if deferrals:
-        attributes[ATTRIBUTE] = {"stringValue": str(deferrals), "dataType": "Number"}
+        attributes[DEFERRALS] = {"stringValue": str(deferrals), "dataType": "Number"}
     return {
         "messageId": str(uuid.uuid4()),
         "receiptHandle": uuid.uuid4().hex,
@@ -177,7 +177,7 @@ def _receive_all(sqs: Any, url: str) -> list[dict[str, Any]]:
         if not got:
             return out
         for m in got:
-            count = int(m.get("MessageAttributes", {}).get(ATTRIBUTE, {}).get("StringValue", 0))
+            count = int(m.get("MessageAttributes", {}).get(DEFERRALS, {}).get("StringValue", 0))
             out.append(record(m["Body"], deferrals=count))
         sqs.delete_message_batch(
             QueueUrl=url,

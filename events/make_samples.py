@@ -24,13 +24,13 @@ from pydantic import BaseModel, TypeAdapter
 
 from socialscore.domain import permalink
 from socialscore.domain.interaction import Identify, Interaction, Kind
+from socialscore.domain.messages import Rehydrated, Resolved, Seller
 from socialscore.domain.post import PostFacts
 from socialscore.domain.scoring_model import bundled
-from socialscore.pipeline.rehydration import Rehydrated
-from socialscore.pipeline.resolution import Resolved, credited_account
+from socialscore.pipeline.resolution import credited_account
 from socialscore.sources import signatures
 from socialscore.sources.smms import SmmsIdentify, SmmsInteraction, SmmsWebhook
-from socialscore.store.sellers import Seller
+from socialscore_local.webhooks import SAMPLE_SECRET
 
 Json = dict[str, Any]
 
@@ -41,8 +41,7 @@ REGION = "eu-west-1"
 ACCOUNT = "123456789012"
 API_ID = "a1b2c3d4e5"
 STACK = "socialscore"
-# The local runtime's and these samples' signing secret; never a deployed one.
-DEMO_SECRET = "whsec_" + base64.b64encode(b"socialscore-demo-signing-key-0001").decode()
+DEMO_SECRET = SAMPLE_SECRET
 SCHEDULED_TIME = "2026-11-22T06:00:00Z"
 QUEUES = {  # queue -> the function whose role sends to it
     "RehydrateQueue": "IngestFunction",
@@ -121,10 +120,9 @@ class Demo:
     def resolved(self, event: SmmsInteraction) -> Resolved:
         item = self.rehydrated(event)
         account = credited_account(item)
-        return Resolved(
-            **dict(item),
-            contact_id=self.contacts.get(item.interaction.actor_key),
-            seller=self.sellers.get(account) if account else None,
+        return item.resolved(
+            self.contacts.get(item.interaction.actor_key),
+            self.sellers.get(account) if account else None,
         )
 
 

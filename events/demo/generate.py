@@ -32,13 +32,13 @@ from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
-from socialscore.crm.base import Opportunity
 from socialscore.domain import permalink
 from socialscore.domain.interaction import Category, Kind, category_of, normalise_tags
+from socialscore.domain.messages import Seller
+from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.post import PostFacts
 from socialscore.domain.scoring_model import bundled
 from socialscore.sources.smms import SmmsWebhook
-from socialscore.store.sellers import Seller
 
 Json = dict[str, Any]
 

@@ -5,17 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from socialscore.domain import scoring_model
-from socialscore.pipeline.crm_sync import CrmSync, crm_from_settings
+from socialscore.aws import config, telemetry
+from socialscore.crm.selection import crm_from
+from socialscore.pipeline.crm_sync import CrmSync
 from socialscore.store.identities import Identities
 from socialscore.store.ledger import Ledger
 from socialscore.store.scores import Scores
 from socialscore.store.sync_state import SyncState
 
 logger = Logger(service="crm_sync")
+metrics = Metrics()
 
 
 def as_of(event: dict[str, Any]) -> datetime:
@@ -26,13 +28,26 @@ def as_of(event: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(stamp)
 
 
+@metrics.log_metrics
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    settings = config.CrmSyncConfig.from_environment()
+    crm = crm_from(settings)
+    if crm is None:
+        # CrmAdapter=none: the schedule is off; a run by hand has nothing to push to.
+        logger.warning("no CRM adapter configured (CrmAdapter=none): nothing synced")
+        return {"skipped": "no CRM adapter configured (CrmAdapter=none)"}
     sync = CrmSync(
-        crm_from_settings(), Identities(), Ledger(), Scores(), SyncState(), scoring_model.load()
+        crm,
+        Identities(settings.identities_table),
+        Ledger(settings.ledger_table, settings.scores_table),
+        Scores(settings.scores_table),
+        SyncState(settings.sync_state_table),
+        config.scoring_model(settings.scoring_model_parameter),
     )
     report = sync.run(as_of(event))
     logger.info("synced", extra=report.__dict__)
+    telemetry.count(metrics, "CrmRecordsPushed", report.pushed_scores + report.pushed_influences)
     return {
         "opportunities": report.opportunities,
         "attributed": report.attributed,

@@ -12,35 +12,33 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Annotated, Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from socialscore.aws import config
-from socialscore.aws.sqs import Queue
-from socialscore.pipeline.ingest import (
-    Accepted,
-    CrcAnswer,
-    Ingest,
-    Problem,
-    max_body_bytes,
-    secrets_from_settings,
-)
+from socialscore.aws import telemetry
+from socialscore.aws.config import IngestConfig
+from socialscore.aws.secrets import json_secret
+from socialscore.aws.sqs import SqsQueue
+from socialscore.pipeline.ingest import SOURCES, Accepted, CrcAnswer, Ingest, Problem
 from socialscore.sources.meta import MetaWebhook
 from socialscore.sources.smms import SmmsWebhook
 from socialscore.sources.x import XActivity
 
 logger = Logger(service="ingest")
+metrics = Metrics()
 app = APIGatewayHttpResolver()
 
 
-def _json(model: type[BaseModel], description: str) -> dict[str, Any]:
+def _json(model: type[BaseModel], description: str) -> OpenAPIResponse:
     return {"description": description, "content": {"application/json": {"model": model}}}
 
 
-REJECTIONS = {
+REJECTIONS: dict[int, OpenAPIResponse] = {
     400: _json(Problem, "Invalid body; `fields` names each field at fault. Nothing queued."),
     401: _json(Problem, "Missing, wrong or stale signature. Nothing queued."),
     405: _json(Problem, "Method not allowed here."),
@@ -51,12 +49,13 @@ REJECTIONS = {
 
 @cache
 def ingest() -> Ingest:
+    config = IngestConfig.from_environment()
     return Ingest(
-        secrets=secrets_from_settings,
-        interactions=Queue(config.required("REHYDRATE_QUEUE_URL")),
-        retractions=Queue(config.required("SCORE_QUEUE_URL")),
+        secrets=lambda: json_secret(config.webhook_secrets_arn),
+        interactions=SqsQueue(config.rehydrate_queue_url),
+        retractions=SqsQueue(config.score_queue_url),
         clock=lambda: datetime.now(UTC),
-        max_body_bytes=max_body_bytes(),
+        max_body_bytes=config.max_body_bytes,
     )
 
 
@@ -70,8 +69,14 @@ def _answer(source: str) -> Response[str]:
         dict(event.headers),
         dict(event.query_string_parameters or {}),
         body,
+        event.request_context.request_id,
     )
     logger.info("webhook", extra={"source": source, "status": answer.status})
+    metrics.add_dimension(name="source", value=source if source in SOURCES else "unknown")
+    metrics.add_dimension(name="status", value=str(answer.status))
+    telemetry.count(metrics, "WebhooksReceived", 1)
+    if isinstance(answer.body, dict) and answer.status < 300:
+        telemetry.count(metrics, "InteractionsQueued", int(answer.body.get("accepted", 0)))
     headers = dict(answer.headers)
     content_type = headers.pop("content-type", "application/json")
     text = answer.body if isinstance(answer.body, str) else json.dumps(answer.body)
@@ -181,6 +186,7 @@ def openapi_document() -> str:
     return json.dumps(document, indent=2)
 
 
-@logger.inject_lambda_context
+@metrics.log_metrics
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

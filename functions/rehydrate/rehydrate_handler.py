@@ -1,83 +1,79 @@
 """SQS rehydrate queue: permalinks -> post facts (cached), forwarded to the resolve queue.
 
-Identify, retraction and post-deleted messages pass through (a post-deleted one purges the
-post cache on the way). Interactions end as one of: forwarded; dropped with a logged, counted
-reason; deferred (sent back to this queue with a delay, this delivery done); or failed (SQS
-retries it, then moves it to the DLQ).
+Identify and post-deleted messages pass through (a post-deleted one purges the post cache on the
+way). Interactions end as one of: forwarded; dropped with a logged, counted reason; deferred
+(sent back to this queue with a delay, this delivery done); or failed (SQS retries it, then
+moves it to the DLQ).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from functools import cache
-from typing import Annotated, Any
+from typing import Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import Field, TypeAdapter
 
-from socialscore.aws import batch, config, requeue
-from socialscore.aws.sqs import Queue
-from socialscore.domain import scoring_model
-from socialscore.domain.interaction import Identify, Interaction, PostDeleted, Retraction
+from socialscore.aws import batch, config, telemetry
+from socialscore.aws.sqs import SqsQueue, deferrals
+from socialscore.domain.interaction import Interaction, PostDeleted
+from socialscore.domain.messages import REHYDRATE_MESSAGE, Rehydrated
 from socialscore.domain.scoring_model import ScoringModel
-from socialscore.pipeline.rehydration import (
-    Deferred,
-    Dropped,
-    Failed,
-    Rehydrated,
-    Rehydrator,
-    provider_from_settings,
-)
+from socialscore.pipeline.outcomes import Deferred, Dropped, Failed
+from socialscore.pipeline.ports import MessageQueue
+from socialscore.pipeline.rehydration import Rehydrator
+from socialscore.providers.selection import provider_from
 from socialscore.providers.short_links import ShortLinks
 from socialscore.store.post_cache import PostCache
 
 logger = Logger(service="rehydrate")
-MESSAGE: TypeAdapter[Interaction | Identify | Retraction | PostDeleted] = TypeAdapter(
-    Annotated[Interaction | Identify | Retraction | PostDeleted, Field(discriminator="type")]
-)
+metrics = Metrics()
 # A record rate-limited this often (about a day of 15-minute windows) goes the failure way,
 # to the DLQ, where an operator sees it.
 MAX_DEFERRALS = 96
 
 
 @cache
+def settings() -> config.RehydrateConfig:
+    return config.RehydrateConfig.from_environment()
+
+
+@cache
 def rehydrator() -> Rehydrator:
-    provider = provider_from_settings()
-    resolve = config.optional("SHORT_LINKS", "resolve") == "resolve"
+    provider = provider_from(settings())
     return Rehydrator(
-        PostCache(),
+        PostCache(settings().post_cache_table),
         provider,
-        short_links=ShortLinks() if resolve else None,
+        short_links=ShortLinks() if settings().short_links == "resolve" else None,
         coalesce=provider.max_ids_per_call is not None,
     )
 
 
 @cache
-def next_queue() -> Queue:
-    return Queue(config.required("RESOLVE_QUEUE_URL"))
-
-
-@cache
-def own_queue() -> requeue.Requeue:
-    return requeue.Requeue(config.required("REHYDRATE_QUEUE_URL"))
+def queues() -> tuple[SqsQueue, SqsQueue]:
+    """(the resolve queue, this stage's own queue for deferrals)"""
+    return SqsQueue(settings().resolve_queue_url), SqsQueue(settings().rehydrate_queue_url)
 
 
 def handle(
     event: dict[str, Any],
     stage: Rehydrator,
-    forward: Queue,
+    forward: MessageQueue,
     model: ScoringModel,
-    later: requeue.Requeue | None = None,
+    later: MessageQueue,
 ) -> dict[str, Any]:
-    parsed, failed = batch.parse(event, MESSAGE)
+    parsed, failed = batch.parse(event, REHYDRATE_MESSAGE)
     records = {r["messageId"]: r for r in event.get("Records", [])}
+    correlation = telemetry.correlation_ids(event)
+    telemetry.tag_batch(logger, correlation)
+    telemetry.count(metrics, "PoisonMessages", len(failed))
     interactions = [(mid, m) for mid, m in parsed if isinstance(m, Interaction)]
     outgoing = [(mid, m.model_dump_json()) for mid, m in parsed if not isinstance(m, Interaction)]
     deleted = [m.post for _, m in parsed if isinstance(m, PostDeleted)]
     if deleted:
         stage.forget(deleted)
-    deferred = {mid: requeue.deferrals(records[mid]) for mid, _ in interactions}
+    deferred = {mid: deferrals(records[mid]) for mid, _ in interactions}
     forced = {
         m.interaction_id
         for mid, m in interactions
@@ -87,7 +83,7 @@ def handle(
     before = Counter(stage.stats)
     outcomes = stage.rehydrate([m for _, m in interactions], model, forced)
     counts: Counter[str] = Counter()
-    again: list[tuple[str, str, int, int]] = []
+    again: list[tuple[str, str, int]] = []
     for (mid, message), outcome in zip(interactions, outcomes, strict=True):
         if isinstance(outcome, Rehydrated):
             outgoing.append((mid, outcome.model_dump_json()))
@@ -99,19 +95,39 @@ def handle(
             )
             counts[f"dropped.{outcome.reason}"] += 1
         elif isinstance(outcome, Deferred) and deferred[mid] < MAX_DEFERRALS:
-            again.append((mid, records[mid]["body"], outcome.delay_seconds, deferred[mid] + 1))
+            again.append((mid, records[mid]["body"], outcome.delay_seconds))
+            deferred[mid] += 1
             counts[f"deferred.{outcome.reason}"] += 1
         else:
             reason = outcome.reason if isinstance(outcome, Failed) else "deferred_too_often"
             failed.append(mid)
             counts[f"failed.{reason}"] += 1
     if again:
-        failed += (later or own_queue()).send_later(again)
-    failed += forward.send(outgoing)
-    logger.info("rehydrated", extra={"outcomes": dict(counts), "posts": dict(stage.stats - before)})
+        failed += later.send_later(again, {m: deferred[m] for m, _, _ in again}, correlation)
+    failed += forward.send(outgoing, correlation)
+    posts = stage.stats - before
+    logger.info("rehydrated", extra={"outcomes": dict(counts), "posts": dict(posts)})
+    _report(counts, posts)
     return batch.partial_response(failed)
 
 
+def _report(counts: Counter[str], posts: Counter[str]) -> None:
+    telemetry.count(metrics, "InteractionsForwarded", counts["forwarded"])
+    telemetry.count(metrics, "CacheHits", posts["cache_hits"])
+    telemetry.count(metrics, "CacheMisses", posts["cache_misses"])
+    telemetry.count(metrics, "ProviderLookups", posts["looked_up"])
+    for outcome, metric in (
+        ("dropped", "InteractionsDropped"),
+        ("deferred", "InteractionsDeferred"),
+        ("failed", "InteractionsFailed"),
+    ):
+        reasons = {k.split(".", 1)[1]: n for k, n in counts.items() if k.startswith(f"{outcome}.")}
+        telemetry.count_by(metrics, metric, reasons, "reason")
+
+
+@metrics.log_metrics
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return handle(event, rehydrator(), next_queue(), scoring_model.load())
+    forward, later = queues()
+    model = config.scoring_model(settings().scoring_model_parameter)
+    return handle(event, rehydrator(), forward, model, later)

@@ -5,47 +5,58 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import TypeAdapter
 
-from socialscore.aws import batch, config
-from socialscore.aws.sqs import Queue
-from socialscore.domain.interaction import Identify, PostDeleted, Retraction
-from socialscore.pipeline.rehydration import Rehydrated
+from socialscore.aws import batch, telemetry
+from socialscore.aws.config import ResolveConfig
+from socialscore.aws.sqs import SqsQueue
+from socialscore.domain.interaction import Identify, PostDeleted
+from socialscore.domain.messages import RESOLVE_MESSAGE, Rehydrated
+from socialscore.pipeline.ports import IdentityLinks, MessageQueue, SellerRegistry
 from socialscore.pipeline.resolution import resolve
 from socialscore.store.identities import Identities
 from socialscore.store.sellers import Sellers
 
 logger = Logger(service="resolve")
-MESSAGE: TypeAdapter[Rehydrated | Identify | Retraction | PostDeleted] = TypeAdapter(
-    Rehydrated | Identify | Retraction | PostDeleted
-)
+metrics = Metrics()
 
 
 @cache
-def repositories() -> tuple[Identities, Sellers, Queue]:
-    return Identities(), Sellers(), Queue(config.required("SCORE_QUEUE_URL"))
+def repositories() -> tuple[Identities, Sellers, SqsQueue]:
+    config = ResolveConfig.from_environment()
+    return (
+        Identities(config.identities_table),
+        Sellers(config.sellers_table),
+        SqsQueue(config.score_queue_url),
+    )
 
 
 def handle(
-    event: dict[str, Any], identities: Identities, sellers: Sellers, forward: Queue
+    event: dict[str, Any],
+    identities: IdentityLinks,
+    sellers: SellerRegistry,
+    forward: MessageQueue,
 ) -> dict[str, Any]:
-    parsed, failed = batch.parse(event, MESSAGE)
-    for _, message in parsed:
-        if isinstance(message, Identify):
-            identities.link(message)
+    parsed, failed = batch.parse(event, RESOLVE_MESSAGE)
+    correlation = telemetry.correlation_ids(event)
+    telemetry.tag_batch(logger, correlation)
+    telemetry.count(metrics, "PoisonMessages", len(failed))
+    links = [m for _, m in parsed if isinstance(m, Identify)]
+    for link in links:
+        identities.link(link)
     items = [(mid, m) for mid, m in parsed if isinstance(m, Rehydrated)]
     resolved = resolve([m for _, m in items], identities, sellers)
     outgoing = [(mid, r.model_dump_json()) for (mid, _), r in zip(items, resolved, strict=True)]
-    # Retractions and deleted posts take back ledger entries: scoring's business.
-    outgoing += [
-        (mid, m.model_dump_json()) for mid, m in parsed if isinstance(m, Retraction | PostDeleted)
-    ]
-    failed += forward.send(outgoing)
+    # Deleted posts take back ledger entries: scoring's business.
+    outgoing += [(mid, m.model_dump_json()) for mid, m in parsed if isinstance(m, PostDeleted)]
+    failed += forward.send(outgoing, correlation)
+    telemetry.count(metrics, "InteractionsResolved", len(resolved))
+    telemetry.count(metrics, "IdentitiesLinked", len(links))
     return batch.partial_response(failed)
 
 
+@metrics.log_metrics
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return handle(event, *repositories())

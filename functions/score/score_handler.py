@@ -4,74 +4,65 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from functools import cache
-from typing import Annotated, Any
+from typing import Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import Field, TypeAdapter
 
-from socialscore.aws import batch, config
-from socialscore.aws.sqs import Queue
-from socialscore.domain import scoring_model
-from socialscore.domain.interaction import Erase, PostDeleted, Retraction
-from socialscore.domain.scoring import retract_of, touch_of
+from socialscore.aws import batch, config, telemetry
+from socialscore.aws.events import EventBridgeBus
+from socialscore.aws.sqs import SqsQueue
+from socialscore.domain.messages import SCORE_MESSAGE
 from socialscore.domain.scoring_model import ScoringModel
-from socialscore.pipeline import hot_leads
-from socialscore.pipeline.erasure import Eraser
-from socialscore.pipeline.resolution import Resolved
+from socialscore.pipeline.scoring import Scorer
 from socialscore.store.identities import Identities
 from socialscore.store.ledger import Ledger
 from socialscore.store.scores import Scores
 
 logger = Logger(service="score")
-MESSAGE: TypeAdapter[Resolved | Retraction | PostDeleted | Erase] = TypeAdapter(
-    Annotated[Resolved | Retraction | PostDeleted | Erase, Field(discriminator="type")]
-)
-
-
-SECOND_SWEEP_DELAY = 60
+metrics = Metrics()
 
 
 @cache
-def repositories() -> tuple[Ledger, Scores, Queue, Identities]:
-    return Ledger(), Scores(), Queue(config.required("SCORE_QUEUE_URL")), Identities()
+def settings() -> config.ScoreConfig:
+    return config.ScoreConfig.from_environment()
+
+
+@cache
+def scorer() -> Scorer:
+    s = settings()
+    return Scorer(
+        Ledger(s.ledger_table, s.scores_table),
+        Scores(s.scores_table),
+        Identities(s.identities_table),
+        EventBridgeBus(s.event_bus_name),
+        SqsQueue(s.score_queue_url),
+    )
 
 
 def handle(
-    event: dict[str, Any],
-    ledger: Ledger,
-    scores: Scores,
-    later: Queue,
-    identities: Identities,
-    model: ScoringModel,
-    now: datetime,
+    event: dict[str, Any], stage: Scorer, model: ScoringModel, now: datetime
 ) -> dict[str, Any]:
-    parsed, failed = batch.parse(event, MESSAGE)
-    resolved = [m for _, m in parsed if isinstance(m, Resolved)]
-    touches = [touch_of(m, model) for m in resolved]
-    retracts = [retract_of(m, model) for _, m in parsed if isinstance(m, Retraction)]
-    changed = ledger.record([*touches, *retracts])
-    again = []
-    for mid, message in parsed:
-        if isinstance(message, PostDeleted):
-            changed += ledger.delete_post(message.post, message.occurred_at)
-            if message.sweep == 1:
-                body = message.model_copy(update={"sweep": 2}).model_dump_json()
-                again.append({"Id": mid, "MessageBody": body, "DelaySeconds": SECOND_SWEEP_DELAY})
-    failed += later.send_entries(again) if again else []
-    eraser = Eraser(identities, ledger, scores)
-    for _, message in parsed:
-        if isinstance(message, Erase):  # after this batch's own touches: they go too
-            changed += eraser.erase(message)
-    contacts = {m.interaction.actor_key: m.contact_id for m in resolved if m.contact_id}
-    hot = hot_leads.announce(touches, contacts, scores, model, now)
+    parsed, failed = batch.parse(event, SCORE_MESSAGE)
+    correlation = telemetry.correlation_ids(event)
+    telemetry.tag_batch(logger, correlation)
+    telemetry.count(metrics, "PoisonMessages", len(failed))
+    report = stage.score(parsed, model, now, correlation)
     logger.info(
         "scored",
-        extra={"events": len(parsed), "changed": changed, "hot_leads": len(hot)},
+        extra={
+            "events": len(parsed),
+            "changed": report.changed,
+            "hot_leads": len(report.hot_leads),
+        },
     )
-    return batch.partial_response(failed)
+    telemetry.count(metrics, "TouchesWritten", report.changed)
+    telemetry.count(metrics, "HotLeads", len(report.hot_leads))
+    return batch.partial_response([*failed, *report.unsent])
 
 
+@metrics.log_metrics
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return handle(event, *repositories(), scoring_model.load(), datetime.now(UTC))
+    model = config.scoring_model(settings().scoring_model_parameter)
+    return handle(event, scorer(), model, datetime.now(UTC))

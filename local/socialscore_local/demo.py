@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from socialscore.domain.interaction import identity_key
-from socialscore.store.sellers import Seller, Sellers
+from socialscore.domain.messages import Seller
+from socialscore.store.sellers import Sellers
 from socialscore_local import server, webhooks
 from socialscore_local.faults import Faults
 from socialscore_local.runtime import ROOT, LocalRuntime
@@ -52,7 +53,7 @@ def set_webhook_secret(rt: LocalRuntime, source: str, secret: str) -> None:
 
 def seed(rt: LocalRuntime, demo_dir: Path = DEMO_DIR) -> str:
     """Register the demo sellers, hand the CRM its opportunities; returns the SMMS secret."""
-    sellers = Sellers()
+    sellers = Sellers(rt.table("SellersTable"))
     for raw in json.loads((demo_dir / "sellers.json").read_text()):
         sellers.register(
             identity_key(raw["network"], raw["network_user_id"]),

@@ -10,9 +10,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from socialscore.domain import scoring_model
+from socialscore.aws import config
+from socialscore.domain.decay import score_at
 from socialscore.domain.interaction import Category
-from socialscore.domain.scoring import score_at
 from socialscore.store import dynamo
 from socialscore.store.identities import Identities
 from socialscore.store.scores import Scores
@@ -32,18 +32,21 @@ class ProfileRow:
     paid: float
 
 
+def contact_of(rt: LocalRuntime) -> dict[str, str]:
+    """identity -> the contact it is linked to."""
+    linked = Identities(rt.table("IdentitiesTable")).all_contacts()
+    return {i: c for c, ids in linked.items() for i in ids}
+
+
 def profiles(rt: LocalRuntime, as_of: datetime) -> list[ProfileRow]:
     """Scores per contact (all its linked identities) or per anonymous profile, best first."""
-    model = scoring_model.load()
-    contact_of = {i: c for c, ids in Identities().all_contacts().items() for i in ids}
+    parameter = rt.function_environment("ScoreFunction").get("SCORING_MODEL_PARAMETER")
+    model = config.scoring_model(parameter)
+    contacts = contact_of(rt)
     totals: dict[str, dict[Category, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for item in dynamo.scan(rt.physical["ScoresTable"]["Ref"]):
-        if not item["pk"].startswith("profile#"):
-            continue
-        _, identity_and_category = item["pk"].split("#", 1)
-        identity, category = identity_and_category.rsplit("#", 1)
-        who = contact_of.get(identity) or f"anonymous {identity}"
-        totals[who][Category(category)] += item["units"]
+    for (identity, category), item in Scores(rt.table("ScoresTable")).every_profile().items():
+        who = contacts.get(identity) or f"anonymous {identity}"
+        totals[who][category] += item["units"]
     rows = [
         ProfileRow(
             who,
@@ -82,7 +85,7 @@ def render(
     second_sync: dict[str, Any],
     as_of: datetime,
 ) -> str:
-    scores = Scores()
+    scores = Scores(rt.table("ScoresTable"))
     lines: list[str] = []
     add = lines.append
     add(f"socialscore demo: scores as of {as_of.isoformat()}")
@@ -93,7 +96,7 @@ def render(
     )
     for problem in replayed.unexpected:
         add(f"  UNEXPECTED {problem}")
-    ledger = dynamo.scan(rt.physical["LedgerTable"]["Ref"])
+    ledger = dynamo.scan(rt.table("LedgerTable"))
     add(f"Touch ledger: {len(ledger)} touches (duplicates and retries counted once)")
     dlqs = {q: rt.depth(q) for q in rt.physical if q.endswith("DLQ")}
     add(f"Dead-letter queues: {dlqs}")
@@ -104,19 +107,18 @@ def render(
     for row in profiles(rt, as_of)[:10]:
         add(f"  {row.who:<34} {row.organic:>9.2f} {row.paid:>9.2f}")
 
-    contact_of = {i: c for c, ids in Identities().all_contacts().items() for i in ids}
+    contacts = contact_of(rt)
     hot = sorted(
-        contact_of.get(identity, f"anonymous {identity}")
-        for item in dynamo.scan(rt.physical["ScoresTable"]["Ref"])
-        if item["pk"].startswith("profile#") and "hot_since" in item
-        for identity in [item["pk"].removeprefix("profile#").removesuffix("#organic")]
+        contacts.get(identity, f"anonymous {identity}")
+        for (identity, category), item in scores.every_profile().items()
+        if category is Category.ORGANIC and "hot_since" in item
     )
     add(f"Hot leads announced on EventBridge (organic score over the threshold): {hot or '-'}")
 
     add("")
     add("Seller credit leaderboard (organic points earned by their posts)")
     add(f"  {'seller':<12} {'team':<12} {'points':>8} {'touches':>8} {'paid pts':>9}")
-    sellers = scores.counters("seller")
+    sellers = scores.seller_counters()
     for seller, c in sorted(sellers.items(), key=lambda kv: -kv[1].get("organic_points", 0)):
         add(
             f"  {seller:<12} {c.get('team', ''):<12} {c.get('organic_points', 0):>8} "
@@ -132,9 +134,11 @@ def render(
     add("Posts (Kaushik: conversation = comments, amplification = shares + quotes,")
     add("       applause = likes, economic value = attributed revenue)")
     add(f"  {'post':<26} {'author':<8} {'comments':>8} {'amplif.':>8} {'likes':>6} {'value':>10}")
-    posts = scores.counters("post")
-    cache = dynamo.batch_get(rt.physical["PostCacheTable"]["Ref"], "post", list(posts))
-    authors = Sellers().of_accounts([f"x#{p['author_id']}" for p in cache.values()])
+    posts = scores.post_counters()
+    cache = dynamo.batch_get(rt.table("PostCacheTable"), "post", list(posts))
+    authors = Sellers(rt.table("SellersTable")).of_accounts(
+        [f"x#{p['author_id']}" for p in cache.values()]
+    )
     per_author: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 4)
     for post, c in sorted(posts.items(), key=lambda kv: kv[0]):
         author_id = cache.get(post, {}).get("author_id", "?")

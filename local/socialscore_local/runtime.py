@@ -18,9 +18,10 @@ import re
 import sys
 import threading
 import time
+import urllib.parse
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from botocore.awsrequest import AWSResponse
 from moto import mock_aws
 
 from socialscore.aws import clients
@@ -108,9 +110,7 @@ class LocalRuntime:
     ) -> None:
         self.workdir = workdir
         self.template = Template.read(template)
-        self.parameters = (
-            self.template.parameter_defaults() | LOCAL_PARAMETERS | (parameters or {})
-        )
+        self.parameters = self.template.parameter_defaults() | LOCAL_PARAMETERS | (parameters or {})
         self.parameters |= {
             "AWS::Region": REGION,
             "AWS::AccountId": ACCOUNT,
@@ -159,6 +159,8 @@ class LocalRuntime:
             self.faults.install(boto3.DEFAULT_SESSION.events, lambda: self._current is not None)
         self._fresh_containers()
         self._session = boto3.session.Session(region_name=REGION)
+        for session in (boto3.DEFAULT_SESSION, self._session):
+            refuse_what_sqs_refuses(session.events)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self._provision()
         os.environ.update(self._environment())
@@ -184,6 +186,10 @@ class LocalRuntime:
 
     def client(self, service: str) -> Any:
         return self._session.client(service)
+
+    def table(self, logical: str) -> str:
+        """A table's name, as its logical id in the template names it."""
+        return self.physical[logical]["Ref"]
 
     # --- provisioning ------------------------------------------------------------------------
     def _ref(self, logical: str, attribute: str | None) -> str:
@@ -497,11 +503,19 @@ def http_event(
     }
     if text:
         event["body"] = text
-    if query:
-        event["queryStringParameters"] = dict(
-            part.split("=", 1) if "=" in part else (part, "") for part in query.split("&")
-        )
+    parameters = query_parameters(query)
+    if parameters:
+        event["queryStringParameters"] = parameters
     return event
+
+
+def query_parameters(query: str) -> dict[str, str]:
+    """`queryStringParameters` as API Gateway (HTTP API, v2) gives them: names and values
+    URL-decoded (`+` is a space), a repeated name's values joined with commas."""
+    values: dict[str, list[str]] = {}
+    for name, value in urllib.parse.parse_qsl(query, keep_blank_values=True):
+        values.setdefault(name, []).append(value)
+    return {name: ",".join(each) for name, each in values.items()}
 
 
 def _http_answer(result: Any) -> HttpAnswer:
@@ -538,3 +552,98 @@ def _sqs_record(message: dict[str, Any], arn: str) -> dict[str, Any]:
         "eventSourceARN": arn,
         "awsRegion": REGION,
     }
+
+
+# --- what SQS refuses --------------------------------------------------------------------------
+# SQS takes only XML 1.0's characters in a message; moto takes anything. A value SQS refuses
+# would be refused on every retry on AWS while it went through here: refuse it here too, as SQS
+# does (a SendMessage error; one failed entry of a SendMessageBatch, the others sent).
+_NOT_SQS_TEXT = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_SQS_CHARACTERS = "#x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]"
+_REFUSAL = "socialscore_sqs_refusal"  # keys of botocore's per-call context
+_REFUSED_ENTRIES = "socialscore_sqs_refused_entries"
+_NOTHING_LEFT = "socialscore_sqs_nothing_left"
+
+
+def sqs_refusal(message: Mapping[str, Any]) -> tuple[str, str] | None:
+    """SQS's (error code, message) for a SendMessage or a batch entry; None if it takes it."""
+    body = message.get("MessageBody")
+    if isinstance(body, str) and (bad := _NOT_SQS_TEXT.search(body)):
+        return (
+            "InvalidMessageContents",
+            f"Invalid binary character '#x{ord(bad.group()):X}' was found in the message body, "
+            f"the set of allowed characters is {_SQS_CHARACTERS}.",
+        )
+    for name, attribute in (message.get("MessageAttributes") or {}).items():
+        value = attribute.get("StringValue") if isinstance(attribute, Mapping) else None
+        if isinstance(value, str) and (bad := _NOT_SQS_TEXT.search(value)):
+            return (
+                "InvalidParameterValue",
+                f"Invalid binary character '#x{ord(bad.group()):X}' was found in the value of "
+                f"message attribute {name!r}, the set of allowed characters is {_SQS_CHARACTERS}.",
+            )
+    return None
+
+
+def refuse_what_sqs_refuses(events: Any) -> None:
+    """Make the clients of a botocore session refuse messages as SQS does, before moto sees them.
+
+    The check runs on the caller's parameters (provide-client-params); a refused SendMessage, or
+    a batch with nothing left to send, is answered without a call (before-call); the entries
+    taken out of a batch are reported in its Failed list (after-call).
+    """
+
+    def check(params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> Any:
+        if model.name == "SendMessage":
+            context[_REFUSAL] = sqs_refusal(params)
+            return None
+        entries = params.get("Entries")
+        if not isinstance(entries, list):
+            return None  # botocore's own validation reports it
+        verdicts = [(entry, sqs_refusal(entry)) for entry in entries if isinstance(entry, dict)]
+        failed = [
+            {"Id": entry.get("Id"), "SenderFault": True, "Code": code, "Message": message}
+            for entry, refusal in verdicts
+            if refusal is not None
+            for code, message in [refusal]
+        ]
+        if not failed:
+            return None
+        context[_REFUSED_ENTRIES] = failed
+        kept = [entry for entry, refusal in verdicts if refusal is None]
+        if not kept:
+            context[_NOTHING_LEFT] = True
+            return None  # sent as is, to pass botocore's validation, then answered in `answer`
+        return {**params, "Entries": kept}
+
+    def answer(model: Any, context: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]] | None:
+        refusal = context.get(_REFUSAL)
+        if model.name == "SendMessage" and refusal is not None:
+            code, message = refusal
+            error = {"Code": code, "Message": message, "Type": "Sender"}
+            return _aws_response(400), {"Error": error, "ResponseMetadata": _metadata(400)}
+        if model.name == "SendMessageBatch" and context.get(_NOTHING_LEFT):
+            return _aws_response(200), {"Successful": [], "ResponseMetadata": _metadata(200)}
+        return None
+
+    def report(
+        http_response: Any, parsed: dict[str, Any], context: dict[str, Any], **_: Any
+    ) -> None:
+        failed = context.get(_REFUSED_ENTRIES)
+        if failed and http_response.status_code < 300:
+            parsed["Failed"] = [*parsed.get("Failed", []), *failed]
+
+    for operation in ("SendMessage", "SendMessageBatch"):
+        events.register(
+            f"provide-client-params.sqs.{operation}", check, f"ss-sqs-check-{operation}"
+        )
+        events.register(f"before-call.sqs.{operation}", answer, f"ss-sqs-answer-{operation}")
+    events.register("after-call.sqs.SendMessageBatch", report, "ss-sqs-report")
+
+
+def _aws_response(status: int) -> Any:
+    return AWSResponse("https://sqs.local", status, {}, None)
+
+
+def _metadata(status: int) -> dict[str, Any]:
+    return {"HTTPStatusCode": status, "HTTPHeaders": {}, "RetryAttempts": 0}

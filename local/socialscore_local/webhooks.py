@@ -13,6 +13,9 @@ from typing import Any
 
 from socialscore.sources.signatures import SECRET_PREFIX, sign
 
+# What the sample events in events/ are signed with (events/make_samples.py); never deployed.
+SAMPLE_SECRET = SECRET_PREFIX + base64.b64encode(b"socialscore-demo-signing-key-0001").decode()
+
 
 def new_secret() -> str:
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(24)).decode()

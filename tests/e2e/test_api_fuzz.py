@@ -1,6 +1,9 @@
 """Schemathesis against the local runtime's HTTP API: inputs generated from the committed
-OpenAPI document, valid and invalid, signed and not. No input gets a 5xx, and a rejected
-request puts nothing on any queue."""
+OpenAPI document, valid and invalid, signed and not. No input gets a 5xx, a rejected request
+puts nothing on any queue, and every answer is one the document publishes: a documented
+status, its content type, a body of its schema (so the code cannot drift from the contract).
+
+Generation follows the suite's Hypothesis profile (tests/conftest.py): derandomized in CI."""
 
 from __future__ import annotations
 
@@ -8,18 +11,23 @@ import base64
 import hashlib
 import hmac
 import json
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
 from schemathesis.core import NotSet
 
 from socialscore_local import demo, server, webhooks
@@ -28,7 +36,16 @@ from socialscore_local.runtime import LocalRuntime
 SCHEMA = schemathesis.openapi.from_path(
     Path(__file__).resolve().parents[2] / "schema" / "openapi.json"
 )
+# Schemathesis' own generation settings follow the profile too, so that its Hypothesis settings
+# (taken below) draw the same inputs on every CI run.
+SCHEMA.config.generation.update(deterministic=settings.default.derandomize)
 OPERATIONS = [(op.path, op.method.upper()) for op in (r.ok() for r in SCHEMA.get_all_operations())]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 X_SECRET = "x-consumer-secret"
 META_SECRET = "meta-app-secret"
 
@@ -63,13 +80,8 @@ def sign(path: str, body: bytes, smms_secret: str) -> dict[str, str]:
     }
 
 
-def send(url: str, method: str, body: bytes | None, headers: dict[str, str]) -> int:
-    request = urllib.request.Request(url, data=body, headers=headers, method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as answer:
-            return int(answer.status)
-    except urllib.error.HTTPError as err:
-        return err.code
+def send(url: str, method: str, body: bytes | None, headers: dict[str, str]) -> requests.Response:
+    return requests.request(method, url, data=body, headers=headers, timeout=30)
 
 
 def depths(rt: LocalRuntime) -> dict[str, int]:
@@ -78,7 +90,7 @@ def depths(rt: LocalRuntime) -> dict[str, int]:
 
 @pytest.mark.parametrize(("path", "method"), OPERATIONS, ids=lambda v: str(v))
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=str)
-def test_no_generated_input_gets_a_5xx_or_queues_anything_when_rejected(
+def test_generated_inputs_get_documented_answers_and_rejected_ones_queue_nothing(
     api: tuple[LocalRuntime, str, str], path: str, method: str, mode: GenerationMode
 ) -> None:
     rt, base, smms_secret = api
@@ -86,10 +98,12 @@ def test_no_generated_input_gets_a_5xx_or_queues_anything_when_rejected(
     statuses: list[int] = []
 
     @settings(
+        SCHEMA.config.get_hypothesis_settings(operation=operation),
         max_examples=40,
         deadline=None,
         suppress_health_check=list(HealthCheck),
         database=None,
+        print_blob=True,
     )
     @given(case=operation.as_strategy(generation_mode=mode), signed=st.booleans())
     def check(case: Any, signed: bool) -> None:
@@ -103,12 +117,28 @@ def test_no_generated_input_gets_a_5xx_or_queues_anything_when_rejected(
         if body is not None and signed:
             headers |= sign(path, body, smms_secret)
         before = depths(rt)
-        status = send(url, method, body, headers)
+        response = send(url, method, body, headers)
+        status = response.status_code
         statuses.append(status)
         assert status < 500, (status, case.body, case.query)
         if status >= 300:
             assert depths(rt) == before, (status, case.body)
+        case.validate_response(response, checks=CHECKS, headers=headers)
         rt.drain()  # keep queues short: moto's receive slows as they grow
 
     check()
     assert statuses  # the strategy produced requests
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="ingest_handler documents the Meta challenge as application/json; it is text/plain",
+)
+def test_the_meta_verification_answer_is_the_one_documented(
+    api: tuple[LocalRuntime, str, str],
+) -> None:
+    _, base, _ = api
+    query = {"hub.mode": "subscribe", "hub.verify_token": "tok", "hub.challenge": "42"}
+    response = requests.get(f"{base}/webhooks/meta", params=query, timeout=30)
+    assert (response.status_code, response.text) == (200, "42")
+    SCHEMA["/webhooks/meta"]["GET"].Case(query=query).validate_response(response, checks=CHECKS)

@@ -25,14 +25,11 @@ def snapshot(rt: LocalRuntime) -> dict[str, Any]:
     def scan(name: str) -> list[dict[str, Any]]:
         return sorted(dynamo.scan(table[name]["Ref"]), key=lambda i: json.dumps(i, default=str))
 
-    profiles = {
-        i["pk"]: (i["units"], i["touches"])
-        for i in dynamo.scan(table["ScoresTable"]["Ref"])
-        if i["pk"].startswith("profile#")
-    }
+    scores = Scores(rt.table("ScoresTable"))
+    profiles = {key: (i["units"], i["touches"]) for key, i in scores.every_profile().items()}
     counters: dict[str, dict[str, Any]] = defaultdict(dict)
-    for prefix in ("post", "seller"):
-        for name, values in Scores().counters(prefix).items():
+    for prefix, summed in (("post", scores.post_counters()), ("seller", scores.seller_counters())):
+        for name, values in summed.items():
             counters[f"{prefix}#{name}"] = {k: v for k, v in values.items() if v != Decimal(0)}
     return {
         "ledger": scan("LedgerTable"),

@@ -28,11 +28,9 @@ from socialscore.domain.interaction import (
     Kind,
     Network,
 )
+from socialscore.domain.messages import Rehydrated, Resolved, Seller
 from socialscore.domain.post import PostFacts
-from socialscore.pipeline.rehydration import Rehydrated
-from socialscore.pipeline.resolution import Resolved
 from socialscore.store import dynamo
-from socialscore.store.sellers import Seller
 from socialscore_local import demo, webhooks
 from socialscore_local.runtime import HttpAnswer, LocalRuntime
 
@@ -169,7 +167,7 @@ def resolved(
 ) -> Resolved:
     """What resolve puts on the score queue."""
     r = rehydrated(n, intent_hits=intent_hits, **kwargs)
-    return Resolved(**dict(r), contact_id=contact, seller=seller)
+    return r.resolved(contact, seller)
 
 
 def identify(

@@ -7,7 +7,7 @@ import json
 from pydantic import TypeAdapter
 
 from socialscore.domain.interaction import Identify, Kind
-from socialscore.pipeline.rehydration import Rehydrated
+from socialscore.domain.messages import Rehydrated
 from tests.integration.support import (
     POST_A,
     POST_B,

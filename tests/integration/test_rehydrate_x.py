@@ -18,13 +18,14 @@ import pytest
 from pydantic import TypeAdapter
 
 from socialscore.domain.interaction import Identify, Kind, PostDeleted, Retraction
-from socialscore.pipeline.rehydration import Rehydrated
+from socialscore.domain.messages import Rehydrated
 from socialscore.store import dynamo
 from tests.integration.support import Stack, interaction, sqs_event
+from tests.integration.support import identify as identify_message
 from tests.stubs.x_api_stub import XApiStub, post
 
 FN = "RehydrateFunction"
-FORWARDED: TypeAdapter[Any] = TypeAdapter(Rehydrated | Identify | Retraction | PostDeleted)
+FORWARDED: TypeAdapter[Any] = TypeAdapter(Rehydrated | Identify | PostDeleted)
 SELLER = "1001"  # s-ana in the integration world
 TARGET = "2200000000000000001"
 OTHER = "2200000000000000002"
@@ -381,8 +382,13 @@ def test_post_text_is_never_written_anywhere_logs_included(
     assert "Launch day" not in logged
 
 
-def test_identify_and_retraction_messages_pass_through(x_stack: XStack) -> None:
+def test_identity_links_pass_through_and_a_retraction_is_not_this_queue_s(
+    x_stack: XStack,
+) -> None:
+    # Ingest sends retractions straight to score: one found here was misrouted, and it goes to
+    # the DLQ with its reason rather than on to a stage that does not expect it.
     stack, x = x_stack
+    link = identify_message(1)
     retraction = Retraction(
         interaction_id="iid-1",
         source="smms",
@@ -392,10 +398,10 @@ def test_identify_and_retraction_messages_pass_through(x_stack: XStack) -> None:
         target_post=f"x#{TARGET}",
         occurred_at="2026-11-02T00:00:00Z",
     )
-    answer, _ = invoke(stack, [retraction])
+    answer, ids = invoke(stack, [link, retraction])
 
-    assert answer == {"batchItemFailures": []}
-    assert list(forwarded(stack).values()) == [retraction]
+    assert answer == {"batchItemFailures": [{"itemIdentifier": ids[1]}]}
+    assert list(forwarded(stack).values()) == [link]
     assert x.calls == 0
     assert dynamo.scan(stack.table("PostCacheTable")) == []
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from socialscore.domain.interaction import Kind
-from socialscore.pipeline.resolution import Resolved
+from socialscore.domain.messages import Resolved
 from tests.integration.support import (
     ANA,
     BEN,

@@ -13,11 +13,10 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from socialscore.domain import scoring_model
+from socialscore.domain.decay import units
 from socialscore.domain.interaction import Category, Kind, Network
+from socialscore.domain.messages import Resolved, Seller
 from socialscore.domain.post import PostFacts
-from socialscore.domain.scoring import units
-from socialscore.pipeline.resolution import Resolved
-from socialscore.store.sellers import Seller
 from tests.integration.support import (
     ANA,
     POST_A,

@@ -7,9 +7,13 @@ shortener's Host header); a redirect anywhere else is read, never fetched.
 from __future__ import annotations
 
 import json
+import socket
 import threading
+import uuid
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -17,12 +21,13 @@ from typing import Any
 import pytest
 
 from socialscore.domain.interaction import Category, Interaction, Kind, Network
-from socialscore.domain.post import PostRef
+from socialscore.domain.messages import Rehydrated
+from socialscore.domain.post import CachedPost, PostRef
 from socialscore.domain.scoring_model import bundled
-from socialscore.pipeline.rehydration import Dropped, Failed, Rehydrated, Rehydrator
+from socialscore.pipeline.outcomes import Dropped, Failed
+from socialscore.pipeline.rehydration import Rehydrator
 from socialscore.providers.fixture import FixtureProvider
 from socialscore.providers.short_links import Resolution, ShortLinks
-from socialscore.store.post_cache import CachedPost
 
 POST = "2100000000000000001"
 X_LINK = f"https://x.com/acme/status/{POST}?s=20"
@@ -30,10 +35,15 @@ X_LINK = f"https://x.com/acme/status/{POST}?s=20"
 
 @dataclass
 class Shortener:
-    """Answers by (host, path): (status, Location or None). Records every (host, path) asked."""
+    """Answers by (host, path): (status, Location or None), with a body of `body_size` bytes.
+    Records every (host, path) asked, the header names of every request, and the TCP
+    connections accepted (it keeps them alive, as shorteners do)."""
 
     routes: dict[tuple[str, str], tuple[int, str | None]] = field(default_factory=dict)
+    body_size: int = 0
     asked: list[tuple[str, str]] = field(default_factory=list)
+    header_names: list[set[str]] = field(default_factory=list)
+    connections: list[socket.socket] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
 
     @property
@@ -48,25 +58,44 @@ def stubs() -> Iterator[tuple[Shortener, Shortener]]:
     made = [Shortener(), Shortener()]
     for stub in made:
         stub.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(stub))
-        threading.Thread(target=stub.server.serve_forever, daemon=True).start()
+        stub.server.daemon_threads = True
+        stub.server.block_on_close = False  # the resolver's pool keeps its connection open
+        serve = partial(stub.server.serve_forever, poll_interval=0.05)  # a quicker shutdown()
+        threading.Thread(target=serve, daemon=True).start()
     yield made[0], made[1]
     for stub in made:
         assert stub.server is not None
         stub.server.shutdown()
+        for sock in stub.connections:
+            with suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
         stub.server.server_close()
 
 
 def _handler(stub: Shortener) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            super().setup()
+            stub.connections.append(self.connection)
+
         def do_GET(self) -> None:
             key = (self.headers.get("Host", ""), self.path)
             stub.asked.append(key)
+            stub.header_names.append({name.lower() for name in self.headers})
             status, location = stub.routes.get(key, (404, None))
             self.send_response(status)
             if location:
                 self.send_header("Location", location)
-            self.send_header("Content-Length", "0")
+            self.send_header("Content-Length", str(stub.body_size))
             self.end_headers()
+            try:
+                for _ in range(stub.body_size // 65536):
+                    self.wfile.write(b"x" * 65536)
+                self.wfile.write(b"x" * (stub.body_size % 65536))
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True  # the client did not want the page
 
         def log_message(self, format: str, *args: Any) -> None:
             pass
@@ -100,6 +129,58 @@ def test_chains_of_shorteners_are_followed_within_the_hop_limit(
 
     assert resolver(shortener).resolve("https://lnkd.in/eX1").ref == PostRef(Network.X, POST)
     assert len(shortener.asked) == 3
+
+
+def test_hops_share_one_kept_alive_connection_and_carry_no_credentials(
+    stubs: tuple[Shortener, Shortener],
+) -> None:
+    shortener, _ = stubs
+    shortener.routes[("lnkd.in", "/eX1")] = (302, "https://t.co/Zz9")
+    shortener.routes[("t.co", "/Zz9")] = (301, X_LINK)
+    shortener.body_size = 200  # a redirect's small body, read so the connection can go back
+
+    links = resolver(shortener)
+    assert links.resolve("https://lnkd.in/eX1").ref == PostRef(Network.X, POST)
+    assert links.resolve("https://t.co/Zz9").ref == PostRef(Network.X, POST)
+
+    assert len(shortener.asked) == 3
+    assert len(shortener.connections) == 1
+    sent = set().union(*shortener.header_names)
+    assert not sent & {"authorization", "proxy-authorization", "cookie"}
+
+
+def test_an_interstitial_page_is_not_downloaded(stubs: tuple[Shortener, Shortener]) -> None:
+    shortener, _ = stubs
+    shortener.routes[("t.co", "/page")] = (200, None)
+    shortener.routes[("t.co", "/AbC123")] = (301, X_LINK)
+    shortener.body_size = 8 * 1024 * 1024
+    links = resolver(shortener)
+
+    assert links.resolve("https://t.co/page").drop_reason == "short_link_without_redirect"
+    # The connection with a page still on it was dropped, not handed to the next request.
+    assert links.resolve("https://t.co/AbC123").ref == PostRef(Network.X, POST)
+    assert len(shortener.connections) == 2
+
+
+def test_an_unresolved_link_is_logged_by_host_and_reason(
+    stubs: tuple[Shortener, Shortener],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    service = f"short-links-test-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", service)
+    shortener, _ = stubs
+
+    resolver(shortener).resolve("https://t.co/gone-Handle")
+
+    lines = [json.loads(li) for li in capsys.readouterr().out.splitlines() if li.startswith("{")]
+    [line] = [li for li in lines if li["message"] == "short link not resolved"]
+    assert (line["service"], line["host"], line["reason"]) == (
+        service,
+        "t.co",
+        "short_link_not_found",
+    )
+    assert "gone-Handle" not in json.dumps(line)  # the link itself stays out of the log
 
 
 def test_a_redirect_loop_stops_at_the_hop_limit(stubs: tuple[Shortener, Shortener]) -> None:
@@ -210,7 +291,7 @@ def test_the_rehydrator_reads_a_short_link_s_post(
     posts = tmp_path / "posts.json"
     fact = {"network": "x", "post_id": POST, "author_id": "1001", "created_at": "2026-10-01T14:00Z"}
     posts.write_text(json.dumps([fact]))
-    stage = Rehydrator(MemoryCache(), FixtureProvider(posts), short_links=resolver(shortener))  # type: ignore[arg-type]
+    stage = Rehydrator(MemoryCache(), FixtureProvider(posts), short_links=resolver(shortener))
 
     out = stage.rehydrate(
         [
@@ -231,7 +312,7 @@ def test_the_rehydrator_reads_a_short_link_s_post(
 def test_without_resolution_a_short_link_is_dropped_with_its_reason(tmp_path: Path) -> None:
     posts = tmp_path / "posts.json"
     posts.write_text("[]")
-    stage = Rehydrator(MemoryCache(), FixtureProvider(posts))  # type: ignore[arg-type]
+    stage = Rehydrator(MemoryCache(), FixtureProvider(posts))
     assert stage.rehydrate([liked(1, "https://t.co/ok")], bundled()) == [
         Dropped("short_link_not_resolved")
     ]

@@ -18,7 +18,8 @@ import pytest
 
 from socialscore.aws import clients
 from socialscore.domain.interaction import PostDeleted, identity_key
-from socialscore.store.sellers import Seller, Sellers
+from socialscore.domain.messages import Seller
+from socialscore.store.sellers import Sellers
 from tests.integration.support import (
     POST_A,
     POSTS,
@@ -57,7 +58,8 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
         value["x"] = {"consumer_secrets": [X_SECRET]}
         value["meta"] = {"app_secrets": [META_SECRET], "verify_token": "tok"}
         secrets.put_secret_value(SecretId=arn, SecretString=json.dumps(value))
-        Sellers().register(identity_key("facebook", PAGE), Seller(seller_id="brand", team="mkt"))
+        sellers = Sellers(s.rt.table("SellersTable"))
+        sellers.register(identity_key("facebook", PAGE), Seller(seller_id="brand", team="mkt"))
         yield s
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-import urllib.error
-import urllib.request
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -56,7 +55,9 @@ def test_250_posts_take_three_calls_of_at_most_100_ids_with_every_fact(stub: XAp
 
     answers = provider(stub).lookup([x(i) for i in wanted])
 
+    # The stub refuses more than 100 ids with X's own 400: a larger chunk would fail here.
     assert [len(r) for r in stub.requests] == [100, 100, 50]
+    assert stub.statuses == [200, 200, 200]
     assert set(answers) == {x(i) for i in wanted}
     first = answers[x(wanted[0])]
     assert first.facts is not None
@@ -100,19 +101,6 @@ def test_posts_of_other_networks_cost_no_call(stub: XApiStub) -> None:
     answers = provider(stub).lookup([linkedin])
     assert answers[linkedin].gone_reason == "no_provider_for_network"
     assert stub.calls == 0
-
-
-def test_the_stub_refuses_more_than_100_ids_as_the_real_api_does(stub: XApiStub) -> None:
-    request = urllib.request.Request(
-        f"{stub.url}/2/tweets?ids={','.join(ids(101))}&tweet.fields=author_id",
-        headers={"Authorization": f"Bearer {stub.token}"},
-    )
-    with pytest.raises(urllib.error.HTTPError) as refused:
-        urllib.request.urlopen(request)
-    assert refused.value.code == 400
-    body = json.loads(refused.value.read())
-    assert body["title"] == "Invalid Request"
-    assert "[101] is not between 1 and 100" in body["errors"][0]["message"]
 
 
 def test_429_stops_the_lookup_until_the_reset_and_keeps_what_was_answered(
@@ -271,3 +259,78 @@ def test_the_bearer_token_comes_from_secrets_manager(
         assert read(refresh=True) == "rotated"
     parameters.clear_caches()
     clients.reset()
+
+
+# --- HTTP: redirects, pooling, logs -----------------------------------------------------------
+@pytest.fixture
+def elsewhere() -> Iterator[XApiStub]:
+    """Another host (another port: another origin), which must never be asked anything."""
+    with XApiStub() as s:
+        yield s
+
+
+@pytest.fixture
+def service(monkeypatch: pytest.MonkeyPatch) -> str:
+    """A service name of the test's own: its logger is made now, writing to captured stdout."""
+    name = f"x-api-test-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", name)
+    return name
+
+
+def log_lines(out: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_a_redirect_is_not_followed_and_the_token_never_leaves_for_another_host(
+    stub: XApiStub,
+    elsewhere: XApiStub,
+    status: int,
+    service: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    stub.posts["1"] = post(AUTHOR)
+    stub.redirect_next(status, f"{elsewhere.url}/2/tweets?ids=1&tweet.fields=author_id")
+
+    with pytest.raises(ProviderUnavailable) as refused:
+        provider(stub).lookup([x(1)])
+
+    assert refused.value.reason == f"http_{status}_redirect_not_followed"
+    assert stub.statuses == [status]  # not retried either: a redirect will not go away
+    assert elsewhere.connections == 0
+    assert elsewhere.requests == []
+    out = capsys.readouterr().out
+    assert stub.token not in out
+    [line] = [li for li in log_lines(out) if str(li["message"]).startswith("X API answered")]
+    assert (line["status"], line["location_host"], line["service"]) == (
+        status,
+        "127.0.0.1",
+        service,
+    )
+
+
+def test_lookups_share_one_kept_alive_connection(stub: XApiStub) -> None:
+    for post_id in ids(3):
+        stub.posts[post_id] = post(AUTHOR)
+    first, second = provider(stub), provider(stub)  # two providers of one container
+
+    for post_id in ids(3):
+        assert first.lookup([x(post_id)])[x(post_id)].facts is not None
+    assert second.lookup([x(i) for i in ids(3)])[x(ids(3)[0])].facts is not None
+
+    assert stub.calls == 4
+    assert stub.connections == 1
+
+
+def test_a_refusal_is_logged_with_x_s_problem_title_and_never_the_token(
+    stub: XApiStub, service: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(ProviderUnavailable) as refused:
+        provider(stub).lookup([x("not-a-post-id")])  # X answers 400 Invalid Request
+
+    assert refused.value.reason == "http_400"
+    out = capsys.readouterr().out
+    assert stub.token not in out
+    [line] = [li for li in log_lines(out) if li["message"] == "X API refused the request"]
+    assert (line["level"], line["service"]) == ("ERROR", service)
+    assert line["problem"] == "http 400: Invalid Request"

@@ -4,7 +4,8 @@ It behaves like the real API where socialscore depends on it: bearer auth (401),
 numeric ids a call (400 with the real error body past that), `tweet.fields` checked, posts it
 does not know listed in `errors` (resource-not-found; protected ones not-authorized-for-resource),
 `x-rate-limit-*` headers on every answer and 429 once the window's quota is spent. It can be told
-to answer 5xx or to stall (a timeout) for the next calls.
+to answer 5xx, to stall (a timeout) or to redirect for the next calls. It keeps connections alive
+(HTTP/1.1) and counts the TCP connections it accepted, so a test can see a client's pooling.
 
     with XApiStub(posts={"123": post(author_id="9", text="...")}) as x:
         provider = XApiProvider(lambda refresh: x.token, x.url)
@@ -14,11 +15,13 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -66,11 +69,15 @@ class XApiStub:
     token: str = "stub-bearer-token"
     quota: int | None = None  # requests per window; None: unlimited
     window_seconds: int = 900
-    # What happened, for assertions: the ids of every request, and every answer's status.
+    # What happened, for assertions: the ids of every request, every answer's status, and how
+    # many TCP connections were accepted.
     requests: list[list[str]] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)
+    connections: int = 0
     _failures: list[int | None] = field(default_factory=list)  # None: answer normally
     _stalls: list[float] = field(default_factory=list)
+    _redirects: list[tuple[int, str]] = field(default_factory=list)
+    _sockets: list[socket.socket] = field(default_factory=list)
     _window_start: float = field(default_factory=time.time)
     _used: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -80,6 +87,11 @@ class XApiStub:
     def fail_next(self, status: int = 503, times: int = 1, after: int = 0) -> None:
         """Answer `status` to `times` calls, once `after` more calls have been answered normally."""
         self._failures.extend([None] * after + [status] * times)
+
+    def redirect_next(self, status: int, location: str, times: int = 1) -> None:
+        """Answer the next calls with a redirect to `location`, before any check (a wrong base
+        URL, or something between the client and the API, answers so)."""
+        self._redirects.extend([(status, location)] * times)
 
     def stall_next(self, seconds: float, times: int = 1) -> None:
         """Answer the next calls only after `seconds`: a client with a shorter timeout gives up."""
@@ -111,40 +123,65 @@ class XApiStub:
     def __enter__(self) -> XApiStub:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        # A pooling client keeps its connection open: closing must not wait for it.
+        self._server.block_on_close = False
+        # A short poll: shutdown() waits up to one interval, at every test's teardown.
+        serve = partial(self._server.serve_forever, poll_interval=0.05)
+        threading.Thread(target=serve, daemon=True).start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         assert self._server is not None
         self._server.shutdown()
+        with self._lock:
+            kept_alive = list(self._sockets)
+        for sock in kept_alive:  # ends the handler threads waiting on kept-alive connections
+            with suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
         self._server.server_close()
 
+    def _accepted(self, sock: socket.socket) -> None:
+        with self._lock:
+            self.connections += 1
+            self._sockets.append(sock)
+
     # --- the API ---------------------------------------------------------------------------
-    def answer(self, path: str, headers: dict[str, str]) -> tuple[int, dict[str, Any], float]:
-        """(status, JSON body, seconds to stall) for one request."""
+    def answer(
+        self, path: str, headers: dict[str, str]
+    ) -> tuple[int, dict[str, Any], float, dict[str, str]]:
+        """(status, JSON body, seconds to stall, extra headers) for one request."""
         parts = urlsplit(path)
         query = parse_qs(parts.query)
         ids = [i for v in query.get("ids", []) for i in v.split(",")]
         with self._lock:
             self.requests.append(ids)
             stall = self._stalls.pop(0) if self._stalls else 0.0
-            if parts.path != "/2/tweets":
-                return 404, _problem(404, "Not Found"), stall
-            if headers.get("authorization") != f"Bearer {self.token}":
-                return 401, _problem(401, "Unauthorized"), stall
-            failure = self._failures.pop(0) if self._failures else None
-            if failure is not None:
-                return failure, _problem(failure, "Service Unavailable"), stall
-            if time.time() >= self.reset_at:
-                self._window_start, self._used = time.time(), 0
-            if self.quota is not None and self._used >= self.quota:
-                return 429, _problem(429, "Too Many Requests"), stall
-            self._used += 1
-            invalid = _invalid(query, ids)
-            if invalid:
-                return 400, invalid, stall
-            fields = set(query.get("tweet.fields", [""])[0].split(",")) - {""}
-            return 200, self._lookup(ids, fields), stall
+            if self._redirects:
+                status, location = self._redirects.pop(0)
+                return status, _problem(status, "Moved"), stall, {"location": location}
+            status, body = self._answer(parts.path, query, ids, headers)
+            return status, body, stall, {}
+
+    def _answer(
+        self, path: str, query: dict[str, list[str]], ids: list[str], headers: dict[str, str]
+    ) -> tuple[int, dict[str, Any]]:
+        if path != "/2/tweets":
+            return 404, _problem(404, "Not Found")
+        if headers.get("authorization") != f"Bearer {self.token}":
+            return 401, _problem(401, "Unauthorized")
+        failure = self._failures.pop(0) if self._failures else None
+        if failure is not None:
+            return failure, _problem(failure, "Service Unavailable")
+        if time.time() >= self.reset_at:
+            self._window_start, self._used = time.time(), 0
+        if self.quota is not None and self._used >= self.quota:
+            return 429, _problem(429, "Too Many Requests")
+        self._used += 1
+        invalid = _invalid(query, ids)
+        if invalid:
+            return 400, invalid
+        fields = set(query.get("tweet.fields", [""])[0].split(",")) - {""}
+        return 200, self._lookup(ids, fields)
 
     def rate_headers(self) -> dict[str, str]:
         with self._lock:
@@ -236,9 +273,13 @@ def _handler(stub: XApiStub) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
+        def setup(self) -> None:
+            super().setup()
+            stub._accepted(self.connection)
+
         def do_GET(self) -> None:
             headers = {k.lower(): v for k, v in self.headers.items()}
-            status, body, stall = stub.answer(self.path, headers)
+            status, body, stall, extra = stub.answer(self.path, headers)
             if stall:
                 time.sleep(stall)
             payload = json.dumps(body).encode()
@@ -248,7 +289,7 @@ def _handler(stub: XApiStub) -> type[BaseHTTPRequestHandler]:
                 self.send_response(status)
                 self.send_header("content-type", "application/json; charset=utf-8")
                 self.send_header("content-length", str(len(payload)))
-                for name, value in stub.rate_headers().items():
+                for name, value in (stub.rate_headers() | extra).items():
                     self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(payload)

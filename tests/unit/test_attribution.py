@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from socialscore.domain.attribution import MODELS, in_window, influence, linear, split
 from socialscore.domain.interaction import Category, Kind, Network
-from socialscore.domain.scoring import Touch
+from socialscore.domain.touch import Touch
 
 ANCHOR = datetime(2026, 6, 1, tzinfo=UTC)
 CENT = Decimal("0.01")

@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -35,9 +35,19 @@ class RecordingQueue:
         self.sends: list[list[tuple[str, str]]] = []
         self.refuse = refuse
 
-    def send(self, messages: Sequence[tuple[str, str]]) -> list[str]:
+    def send(
+        self, messages: Sequence[tuple[str, str]], correlation_ids: Mapping[str, str] | None = None
+    ) -> list[str]:
         self.sends.append(list(messages))
         return [mid for mid, _ in list(messages)[: self.refuse]]
+
+    def send_later(
+        self,
+        messages: Sequence[tuple[str, str, int]],
+        deferrals: Mapping[str, int] | None = None,
+        correlation_ids: Mapping[str, str] | None = None,
+    ) -> list[str]:
+        raise AssertionError("ingest never defers")
 
     @property
     def messages(self) -> list[tuple[str, str]]:
@@ -77,8 +87,8 @@ def ingest(queue: RecordingQueue, **kwargs: Any) -> Ingest:
     secrets = {"smms": [SECRET, OLD_SECRET]}
     return Ingest(
         secrets=lambda: secrets,
-        interactions=queue,  # type: ignore[arg-type]
-        retractions=RecordingQueue(),  # type: ignore[arg-type]
+        interactions=queue,
+        retractions=RecordingQueue(),
         clock=lambda: NOW,
         **kwargs,
     )
@@ -273,8 +283,8 @@ def every_source(interactions: RecordingQueue, retractions: RecordingQueue) -> I
     }
     return Ingest(
         secrets=lambda: secrets,
-        interactions=interactions,  # type: ignore[arg-type]
-        retractions=retractions,  # type: ignore[arg-type]
+        interactions=interactions,
+        retractions=retractions,
         clock=lambda: NOW,
     )
 

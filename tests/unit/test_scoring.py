@@ -13,24 +13,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from socialscore.domain.interaction import Category, Interaction, Kind, Network
-from socialscore.domain.post import PostFacts
-from socialscore.domain.scoring import (
-    EPOCH,
+from socialscore.domain.aggregates import (
+    AggregateKey,
     Aggregates,
-    Entry,
-    Key,
-    Retract,
-    Touch,
+    PostCounter,
+    ProfileTotal,
+    SellerCounter,
     coalesce,
-    entries,
-    score_at,
-    touch_of,
-    units,
 )
+from socialscore.domain.decay import EPOCH, score_at, units
+from socialscore.domain.interaction import Category, Interaction, Kind, Network
+from socialscore.domain.ledger_rules import Key, LedgerEntry, deltas, entries, plan
+from socialscore.domain.messages import Resolved, Seller
+from socialscore.domain.post import PostFacts
 from socialscore.domain.scoring_model import ScoringModel, bundled
-from socialscore.pipeline.resolution import Resolved
-from socialscore.store.sellers import Seller
+from socialscore.domain.touch import Touch, Withdrawal, touch_of
 
 MODEL = bundled()
 HALF_LIFE = MODEL.half_life_seconds
@@ -77,16 +74,27 @@ def touch(kind: Kind, model: ScoringModel = MODEL, **kwargs: object) -> Touch:
     return touch_of(resolved(kind, **kwargs), model)  # type: ignore[arg-type]
 
 
-def unshard(key: str) -> str:
-    return key.rsplit("#shard#", 1)[0]
+Total = ProfileTotal | tuple[str, str]  # a profile's total, or ("post"|"seller", id)
 
 
-def totals(aggregates: Iterable[Aggregates]) -> dict[str, dict[str, Decimal]]:
+def unshard(key: AggregateKey) -> Total:
+    if isinstance(key, PostCounter):
+        return ("post", key.post)
+    if isinstance(key, SellerCounter):
+        return ("seller", key.seller_id)
+    return key
+
+
+def organic(profile: str = "x#actor1") -> ProfileTotal:
+    return ProfileTotal(profile, Category.ORGANIC)
+
+
+def totals(aggregates: Iterable[Aggregates]) -> dict[Total, dict[str, Decimal]]:
     """What the scores table holds after ADDing every aggregate; shards summed as a reader does.
 
     A counter that nets out to zero reads the same as one never written, so zeros are dropped.
     """
-    out: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    out: dict[Total, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for agg in aggregates:
         for key, counters in agg.counters.items():
             for name, amount in counters.items():
@@ -95,38 +103,26 @@ def totals(aggregates: Iterable[Aggregates]) -> dict[str, dict[str, Decimal]]:
     return {k: v for k, v in nonzero.items() if v}
 
 
-def unique(events: list[Touch | Retract]) -> list[Touch]:
+def unique(events: list[Touch | Withdrawal]) -> list[Touch]:
     """The touches that count once these events are merged per ledger key."""
     return [t for e in entries(events).values() if (t := e.counted) is not None]
 
 
-def apply_in_batches(batches: Iterable[list[Touch | Retract]]) -> dict[str, dict[str, Decimal]]:
-    """The score stage and the ledger, as ledger.Ledger.record applies them.
-
-    Per batch: merge the events per key, then per key the ledger's conditional put: the stored
-    entry merged with the incoming one; when that changes what counts, the aggregates move by
-    the difference (the old counted touch out, the new one in).
-    """
-    ledger: dict[Key, Entry] = {}
+def apply_in_batches(
+    batches: Iterable[list[Touch | Withdrawal]],
+) -> dict[Total, dict[str, Decimal]]:
+    """The score stage and the ledger, as ledger.Ledger.record applies them: per batch, the
+    ledger's plan against what it stores, and the aggregates moved by its deltas."""
+    ledger: dict[Key, LedgerEntry] = {}
     aggregates = []
     for batch in batches:
-        adds: list[Touch] = []
-        removes: list[Touch] = []
-        for key, incoming in entries(batch).items():
-            old = ledger.get(key, Entry())
-            new = old.merge(incoming)
-            if new == old:
-                continue
-            if old.counted is not None:
-                removes.append(old.counted)
-            if new.counted is not None:
-                adds.append(new.counted)
-            ledger[key] = new
-        aggregates.append(coalesce(adds, removes))
+        changes = plan(entries(batch), ledger)
+        ledger |= {c.key: c.new for c in changes}
+        aggregates.append(deltas(changes))
     return totals(aggregates)
 
 
-def clean_pass(events: list[Touch | Retract]) -> dict[str, dict[str, Decimal]]:
+def clean_pass(events: list[Touch | Withdrawal]) -> dict[Total, dict[str, Decimal]]:
     return totals([coalesce(unique(events), [])])
 
 
@@ -216,11 +212,12 @@ def test_paid_and_organic_are_never_summed_into_one_key() -> None:
     organic = touch(Kind.COMMENT, iid="o")
     paid = touch(Kind.CLICK, iid="p", category=Category.PAID)
     agg = coalesce(unique([organic, paid]), [])
-    profile_keys = sorted(k for k in agg.counters if k.startswith("profile#"))
-    assert profile_keys == ["profile#x#actor1#organic", "profile#x#actor1#paid"]
-    assert agg.counters["profile#x#actor1#organic"]["units"] == organic.units
-    assert agg.counters["profile#x#actor1#paid"]["units"] == paid.units
-    [post_key] = [k for k in agg.counters if k.startswith("post#")]
+    paid_total = ProfileTotal("x#actor1", Category.PAID)
+    profile_keys = sorted(k for k in agg.counters if isinstance(k, ProfileTotal))
+    assert profile_keys == [ProfileTotal("x#actor1", Category.ORGANIC), paid_total]
+    assert agg.counters[ProfileTotal("x#actor1", Category.ORGANIC)]["units"] == organic.units
+    assert agg.counters[paid_total]["units"] == paid.units
+    [post_key] = [k for k in agg.counters if isinstance(k, PostCounter)]
     assert agg.counters[post_key] == {"organic_comment": 1, "paid_click": 1}
 
 
@@ -259,8 +256,8 @@ def test_a_follow_counts_for_the_profile_without_a_post() -> None:
     t = touch(Kind.FOLLOW, iid="f", post_id=None)
     assert t.post is None
     agg = coalesce([t], [])
-    assert list(agg.counters) == ["profile#x#actor1#organic"]
-    assert agg.counters["profile#x#actor1#organic"] == {"units": t.units, "touches": 1}
+    assert list(agg.counters) == [organic()]
+    assert agg.counters[organic()] == {"units": t.units, "touches": 1}
 
 
 def test_seller_counters_get_points_touches_and_team() -> None:
@@ -271,7 +268,7 @@ def test_seller_counters_get_points_touches_and_team() -> None:
         touch(Kind.LIKE, iid="c", seller=seller, category=Category.PAID),
     ]
     agg = coalesce(touches, [])
-    [key] = [k for k in agg.counters if k.startswith("seller#s-1#")]
+    [key] = [k for k in agg.counters if isinstance(k, SellerCounter) and k.seller_id == "s-1"]
     assert agg.counters[key] == {
         "organic_points": Decimal(9),
         "organic_touches": 2,
@@ -334,7 +331,7 @@ def touch_of_spec(n: int, s: Spec) -> Touch:
 
 
 @st.composite
-def deliveries(draw: st.DrawFn) -> tuple[list[Touch | Retract], list[list[Touch | Retract]]]:
+def deliveries(draw: st.DrawFn) -> tuple[list[Touch | Withdrawal], list[list[Touch | Withdrawal]]]:
     """Distinct events (a like may be repeated with a new event id, an act may be retracted),
     and the same events duplicated, shuffled and cut into batches as SQS and retrying senders
     deliver them."""
@@ -342,9 +339,9 @@ def deliveries(draw: st.DrawFn) -> tuple[list[Touch | Retract], list[list[Touch 
     touches = [touch_of_spec(n, s) for n, s in enumerate(pool)]
     retracted = draw(st.lists(st.sampled_from(touches), max_size=len(touches) // 2 + 1))
     shifts = draw(st.lists(st.integers(-30, 30), min_size=len(retracted), max_size=len(retracted)))
-    events: list[Touch | Retract] = [*touches]
+    events: list[Touch | Withdrawal] = [*touches]
     events += [
-        Retract(t.profile, t.dedupe_key, t.occurred_at + timedelta(days=shift))
+        Withdrawal(t.profile, t.dedupe_key, t.occurred_at + timedelta(days=shift))
         for t, shift in zip(retracted, shifts, strict=True)
     ]
     repeats = draw(st.lists(st.sampled_from(events), max_size=2 * len(events)))
@@ -358,7 +355,7 @@ def deliveries(draw: st.DrawFn) -> tuple[list[Touch | Retract], list[list[Touch 
 @settings(max_examples=150, deadline=None)
 @given(deliveries())
 def test_any_order_duplication_and_batching_give_the_sums_of_one_clean_pass(
-    delivery: tuple[list[Touch | Retract], list[list[Touch | Retract]]],
+    delivery: tuple[list[Touch | Withdrawal], list[list[Touch | Withdrawal]]],
 ) -> None:
     events, batches = delivery
     once = clean_pass(events)
@@ -367,7 +364,7 @@ def test_any_order_duplication_and_batching_give_the_sums_of_one_clean_pass(
     # The same numbers, so the same scores, at any time.
     at = EPOCH + 400 * DAY
     for key, counters in once.items():
-        if key.startswith("profile#"):
+        if isinstance(key, ProfileTotal):
             assert score_at(stored[key]["units"], at, HALF_LIFE) == score_at(
                 counters["units"], at, HALF_LIFE
             )
@@ -376,7 +373,7 @@ def test_any_order_duplication_and_batching_give_the_sums_of_one_clean_pass(
 @settings(max_examples=150, deadline=None)
 @given(deliveries())
 def test_per_profile_sums_equal_the_sum_over_the_touches_that_count(
-    delivery: tuple[list[Touch | Retract], list[list[Touch | Retract]]],
+    delivery: tuple[list[Touch | Withdrawal], list[list[Touch | Withdrawal]]],
 ) -> None:
     events, batches = delivery
     # Independently of entries/coalesce: per (profile, dedupe key) the latest act counts,
@@ -385,22 +382,22 @@ def test_per_profile_sums_equal_the_sum_over_the_touches_that_count(
     retracted: dict[tuple[str, str], datetime] = {}
     for e in events:
         key = (e.profile, e.dedupe_key)
-        if isinstance(e, Retract):
+        if isinstance(e, Withdrawal):
             retracted[key] = max(retracted.get(key, e.at), e.at)
         else:
             rank = (e.occurred_at, e.category, e.interaction_id)
             held = latest.get(key)
             if held is None or rank > (held.occurred_at, held.category, held.interaction_id):
                 latest[key] = e
-    expected: dict[str, Decimal] = defaultdict(Decimal)
-    counts: dict[str, int] = defaultdict(int)
+    expected: dict[Total, Decimal] = defaultdict(Decimal)
+    counts: dict[Total, int] = defaultdict(int)
     for key, t in latest.items():
         if key in retracted and retracted[key] >= t.occurred_at:
             continue
-        expected[f"profile#{t.profile}#{t.category}"] += t.units
-        counts[f"profile#{t.profile}#{t.category}"] += 1
+        expected[ProfileTotal(t.profile, t.category)] += t.units
+        counts[ProfileTotal(t.profile, t.category)] += 1
     got = apply_in_batches(batches)
-    profiles = {k: v for k, v in got.items() if k.startswith("profile#")}
+    profiles = {k: v for k, v in got.items() if isinstance(k, ProfileTotal)}
     assert {k: v["units"] for k, v in profiles.items()} == {
         k: v for k, v in expected.items() if v != 0
     }
@@ -412,7 +409,7 @@ def test_a_repeated_like_counts_once_and_the_latest_wins_whatever_the_order() ->
     early = touch(Kind.LIKE, iid="like-2", at=EPOCH)
     late = touch(Kind.LIKE, iid="like-1", at=EPOCH + 30 * DAY)
     in_order = apply_in_batches([[early], [late]])
-    assert in_order["profile#x#actor1#organic"] == {"units": late.units, "touches": 1}
+    assert in_order[organic()] == {"units": late.units, "touches": 1}
     assert apply_in_batches([[late], [early]]) == in_order
     assert apply_in_batches([[late, early]]) == in_order
     assert apply_in_batches([[early, late], [late], [early]]) == in_order
@@ -427,16 +424,16 @@ def test_of_two_simultaneous_likes_the_same_one_wins_in_either_order() -> None:
 
 def test_like_unlike_like_counts_the_second_like_in_any_order() -> None:
     first = touch(Kind.LIKE, iid="like-1", at=EPOCH)
-    unlike = Retract(first.profile, first.dedupe_key, EPOCH + DAY)
+    unlike = Withdrawal(first.profile, first.dedupe_key, EPOCH + DAY)
     again = touch(Kind.LIKE, iid="like-2", at=EPOCH + 2 * DAY)
-    expected = {"profile#x#actor1#organic": {"units": again.units, "touches": 1}}
+    expected = {organic(): {"units": again.units, "touches": 1}}
     for order in itertools.permutations([first, unlike, again]):
         got = apply_in_batches([[e] for e in order])
-        assert {k: v for k, v in got.items() if k.startswith("profile#")} == expected
+        assert {k: v for k, v in got.items() if isinstance(k, ProfileTotal)} == expected
 
 
 def test_an_unlike_takes_the_like_back_even_when_it_arrives_first() -> None:
     like = touch(Kind.LIKE, at=EPOCH)
-    unlike = Retract(like.profile, like.dedupe_key, EPOCH + DAY)
+    unlike = Withdrawal(like.profile, like.dedupe_key, EPOCH + DAY)
     assert apply_in_batches([[unlike], [like]]) == {}
     assert apply_in_batches([[like], [unlike], [unlike]]) == {}

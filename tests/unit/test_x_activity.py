@@ -39,14 +39,18 @@ def messages(name: str) -> list[Any]:
     return SOURCE.messages(payload(name), NOW)
 
 
-def test_crc_answers_with_the_rfc_4231_hmac_of_the_token() -> None:
+def test_signatures_are_the_rfc_4231_hmac_of_the_body() -> None:
     # RFC 4231 test case 2: HMAC-SHA256(key "Jefe", "what do ya want for nothing?").
     expected = bytes.fromhex("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
-    answer = SOURCE.challenge(
-        {"consumer_secrets": ["Jefe"]}, {"crc_token": "what do ya want for nothing?"}
-    )
+    header = {"x-twitter-webhooks-signature": "sha256=" + base64.b64encode(expected).decode()}
+    SOURCE.verify({"consumer_secrets": ["Jefe"]}, header, b"what do ya want for nothing?", NOW)
+
+
+def test_crc_answers_with_the_hmac_of_the_token() -> None:
+    token = "d2hhdCBkbyB5YSB3YW50IGZvciBub3RoaW5nPw=="
+    answer = SOURCE.challenge({"consumer_secrets": ["Jefe"]}, {"crc_token": token})
     assert answer.status == 200
-    assert answer.body == {"response_token": "sha256=" + base64.b64encode(expected).decode()}
+    assert answer.body == {"response_token": signature("Jefe", token.encode())}
 
 
 def test_crc_uses_the_first_listed_secret_and_needs_a_token() -> None:

@@ -7,7 +7,9 @@ and answer in the same `batchItemFailures` shape.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
+from functools import cache
 from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger
@@ -16,14 +18,12 @@ from pydantic import TypeAdapter, ValidationError
 
 T = TypeVar("T")
 
-logger = Logger(child=True)
-
 
 def parse(event: dict[str, Any], adapter: TypeAdapter[T]) -> tuple[list[tuple[str, T]], list[str]]:
     """(message id, message) for every valid record, and the ids of the poison ones.
 
-    A poison record is logged with its reason and reported failed, so SQS moves it to the DLQ
-    after maxReceiveCount while the rest of the batch goes on.
+    A poison record is logged with its message id and validation errors and reported failed,
+    so SQS moves it to the DLQ after maxReceiveCount while the rest of the batch goes on.
     """
     parsed: list[tuple[str, T]] = []
     poison: list[str] = []
@@ -31,9 +31,9 @@ def parse(event: dict[str, Any], adapter: TypeAdapter[T]) -> tuple[list[tuple[st
         try:
             parsed.append((record.message_id, adapter.validate_json(record.body)))
         except ValidationError as err:
-            logger.error(
+            _logger().error(
                 "poison message",
-                extra={"message_id": record.message_id, "reason": err.errors(include_url=False)},
+                extra={"message_id": record.message_id, "errors": _reasons(err)},
             )
             poison.append(record.message_id)
     return parsed, poison
@@ -41,3 +41,23 @@ def parse(event: dict[str, Any], adapter: TypeAdapter[T]) -> tuple[list[tuple[st
 
 def partial_response(failed: Iterable[str]) -> dict[str, Any]:
     return {"batchItemFailures": [{"itemIdentifier": mid} for mid in dict.fromkeys(failed)]}
+
+
+def _reasons(err: ValidationError) -> list[dict[str, Any]]:
+    """Where and why a body failed, without the values: a body may hold handles or text."""
+    return [
+        {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]}
+        for e in err.errors(include_url=False, include_input=False, include_context=False)
+    ]
+
+
+def _logger() -> Logger:
+    # The handler's logger, by the service name in force when the line is written (see
+    # socialscore.providers.http.logger for why not a child logger made at import; this module
+    # does not import the providers' HTTP stack to share it).
+    return _logger_of(os.environ.get("POWERTOOLS_SERVICE_NAME", "service_undefined"))
+
+
+@cache
+def _logger_of(service: str) -> Logger:
+    return Logger(service=service)

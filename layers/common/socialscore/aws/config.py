@@ -1,20 +1,124 @@
-"""Names of tables, queues and secrets: set by template.yaml, read lazily from the environment."""
+"""Each function's configuration: the environment template.yaml sets, validated at cold start.
+
+A function reads its variables once, through its own model, and a missing or malformed one fails
+the cold start with the variable named, rather than a batch later with a KeyError.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from socialscore.domain.scoring_model import ScoringModel, bundled, parse
+
+LOCAL_ONLY = "{} is for the local runtime only: on Lambda its files live in /tmp and vanish"
 
 
 class ConfigurationError(RuntimeError):
-    """A required setting is missing: the function was deployed without its environment."""
+    """The function's environment is incomplete or wrong: it was deployed without its template."""
 
 
-def required(name: str) -> str:
-    value = os.environ.get(name)
-    if not value:
-        raise ConfigurationError(f"environment variable {name} is not set (see template.yaml)")
-    return value
+class FunctionConfig(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore", str_min_length=1)
+
+    # Set by Lambda itself: what reads or writes local files is refused there.
+    lambda_function_name: str | None = Field(None, alias="AWS_LAMBDA_FUNCTION_NAME")
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Self:
+        values = os.environ if environ is None else environ
+        try:
+            # An empty variable is an unset one (CloudFormation cannot unset a variable).
+            return cls.model_validate({k: v for k, v in values.items() if v != ""})
+        except ValidationError as err:
+            problems = "; ".join(_problem(e["loc"], e["msg"]) for e in err.errors())
+            raise ConfigurationError(f"{cls.__name__}: {problems} (set by template.yaml)") from None
 
 
-def optional(name: str, default: str = "") -> str:
-    return os.environ.get(name) or default
+def _problem(loc: tuple[int | str, ...], message: str) -> str:
+    name = str(loc[0]) if loc else "environment"
+    if message == "Field required":
+        return f"environment variable {name} is not set"
+    return f"{name}: {message}"
+
+
+class IngestConfig(FunctionConfig):
+    rehydrate_queue_url: str = Field(alias="REHYDRATE_QUEUE_URL")
+    score_queue_url: str = Field(alias="SCORE_QUEUE_URL")
+    webhook_secrets_arn: str = Field(alias="WEBHOOK_SECRETS_ARN")
+    max_body_bytes: int = Field(262_144, alias="MAX_BODY_BYTES", ge=1024)
+
+
+class RehydrateConfig(FunctionConfig):
+    post_cache_table: str = Field(alias="POST_CACHE_TABLE")
+    resolve_queue_url: str = Field(alias="RESOLVE_QUEUE_URL")
+    rehydrate_queue_url: str = Field(alias="REHYDRATE_QUEUE_URL")
+    # none: no provider, posts are credited on the source's word (the AWS default).
+    post_provider: Literal["none", "fixture", "x"] = Field("none", alias="POST_PROVIDER")
+    fixture_posts_path: Path | None = Field(None, alias="FIXTURE_POSTS_PATH")
+    x_api_base_url: str = Field("https://api.x.com", alias="X_API_BASE_URL")
+    x_api_secret_arn: str | None = Field(None, alias="X_API_SECRET_ARN")
+    x_api_retry_backoff_seconds: float = Field(0.5, alias="X_API_RETRY_BACKOFF_SECONDS", ge=0)
+    short_links: Literal["resolve", "off"] = Field("resolve", alias="SHORT_LINKS")
+    scoring_model_parameter: str | None = Field(None, alias="SCORING_MODEL_PARAMETER")
+
+    @model_validator(mode="after")
+    def _provider_needs(self) -> Self:
+        if self.post_provider == "fixture" and self.lambda_function_name:
+            raise ValueError(LOCAL_ONLY.format("POST_PROVIDER=fixture"))
+        if self.post_provider == "fixture" and self.fixture_posts_path is None:
+            raise ValueError("POST_PROVIDER=fixture needs FIXTURE_POSTS_PATH")
+        if self.post_provider == "x" and self.x_api_secret_arn is None:
+            raise ValueError("POST_PROVIDER=x needs X_API_SECRET_ARN")
+        return self
+
+
+class ResolveConfig(FunctionConfig):
+    identities_table: str = Field(alias="IDENTITIES_TABLE")
+    sellers_table: str = Field(alias="SELLERS_TABLE")
+    score_queue_url: str = Field(alias="SCORE_QUEUE_URL")
+
+
+class ScoreConfig(FunctionConfig):
+    ledger_table: str = Field(alias="LEDGER_TABLE")
+    scores_table: str = Field(alias="SCORES_TABLE")
+    identities_table: str = Field(alias="IDENTITIES_TABLE")
+    score_queue_url: str = Field(alias="SCORE_QUEUE_URL")
+    event_bus_name: str = Field("default", alias="EVENT_BUS_NAME")
+    scoring_model_parameter: str | None = Field(None, alias="SCORING_MODEL_PARAMETER")
+
+
+class CrmSyncConfig(FunctionConfig):
+    identities_table: str = Field(alias="IDENTITIES_TABLE")
+    ledger_table: str = Field(alias="LEDGER_TABLE")
+    scores_table: str = Field(alias="SCORES_TABLE")
+    sync_state_table: str = Field(alias="SYNC_STATE_TABLE")
+    # none: no CRM yet; the template then creates crm_sync's schedule disabled.
+    crm_adapter: Literal["none", "file"] = Field("none", alias="CRM_ADAPTER")
+    file_crm_opportunities: Path | None = Field(None, alias="FILE_CRM_OPPORTUNITIES")
+    file_crm_outbox: Path | None = Field(None, alias="FILE_CRM_OUTBOX")
+    scoring_model_parameter: str | None = Field(None, alias="SCORING_MODEL_PARAMETER")
+
+    @model_validator(mode="after")
+    def _adapter_needs(self) -> Self:
+        if self.crm_adapter == "file" and None in (
+            self.file_crm_opportunities,
+            self.file_crm_outbox,
+        ):
+            raise ValueError("CRM_ADAPTER=file needs FILE_CRM_OPPORTUNITIES and FILE_CRM_OUTBOX")
+        return self
+
+
+def scoring_model(parameter: str | None) -> ScoringModel:
+    """The live model: the SSM parameter when one is named (cached 5 minutes), else bundled."""
+    if not parameter:
+        return bundled()
+    from aws_lambda_powertools.utilities import parameters
+
+    # Named without its leading slash in the template (for the IAM ARN); SSM wants it back.
+    path = parameter if parameter.startswith("/") or "/" not in parameter else f"/{parameter}"
+    return parse(str(parameters.get_parameter(path, max_age=300)))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import TypeAdapter
 
-from socialscore.crm.base import ContactScore, Opportunity, OpportunityInfluence
+from socialscore.domain.opportunity import ContactScore, Opportunity, OpportunityInfluence
 
 _OPPORTUNITIES = TypeAdapter(list[Opportunity])
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 
 from socialscore.domain.interaction import Category
-from socialscore.domain.scoring import Touch
+from socialscore.domain.touch import Touch
 
 CENT = Decimal("0.01")
 

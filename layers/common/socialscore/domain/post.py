@@ -44,6 +44,16 @@ class PostFacts(BaseModel):
 
 
 @dataclass(frozen=True)
+class CachedPost:
+    """What the post cache keeps of a post: its facts and the intent keywords its text hit."""
+
+    facts: PostFacts
+    # Intent hits depend on the keywords, so they are valid only for the model that found them.
+    intent_hits: tuple[str, ...]
+    model_version: str
+
+
+@dataclass(frozen=True)
 class Lookup:
     """A provider's answer for one post. `text` lives in memory only, for intent matching."""
 

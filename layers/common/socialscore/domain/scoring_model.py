@@ -1,8 +1,8 @@
 """The scoring model: versioned weights, half-life, intent and thresholds, edited by marketing ops.
 
 The bundled `scoring_model.json` is the default. A deployment may name an SSM parameter
-(SCORING_MODEL_PARAMETER) holding a replacement; it is validated on load and an invalid model
-is refused with the field at fault, so a typo never silently changes scores.
+(SCORING_MODEL_PARAMETER, read by aws.config) holding a replacement; it is validated on load and
+an invalid model is refused with the field at fault, so a typo never silently changes scores.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from socialscore.aws import config
 from socialscore.domain.interaction import Category, Kind, Network
 
 Weight = Annotated[float, Field(ge=0, le=1000)]
@@ -75,7 +74,7 @@ class ScoringModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     version: Annotated[str, Field(min_length=1, max_length=64)]
-    # Below a week, scores would outgrow DynamoDB's numbers within a year of T0 (scoring.EPOCH).
+    # Below a week, scores would outgrow DynamoDB's numbers within a year of T0 (decay.EPOCH).
     half_life_days: Annotated[float, Field(ge=7, le=3650)]
     categories: dict[Category, CategoryWeights]
     once_per_post: list[Kind] = Field(default_factory=list)
@@ -118,15 +117,3 @@ def parse(raw: str | bytes) -> ScoringModel:
 @cache
 def bundled() -> ScoringModel:
     return parse(resources.files("socialscore.domain").joinpath("scoring_model.json").read_bytes())
-
-
-def load() -> ScoringModel:
-    """The live model: the SSM parameter when one is configured (cached 5 minutes), else bundled."""
-    name = config.optional("SCORING_MODEL_PARAMETER")
-    if not name:
-        return bundled()
-    from aws_lambda_powertools.utilities import parameters
-
-    # Named without its leading slash in the template (for the IAM ARN); SSM wants it back.
-    path = name if name.startswith("/") or "/" not in name else f"/{name}"
-    return parse(str(parameters.get_parameter(path, max_age=300)))

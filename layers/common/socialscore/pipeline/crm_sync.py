@@ -11,20 +11,16 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from pathlib import Path
 
 from pydantic import BaseModel
 
-from socialscore.aws import config
-from socialscore.crm.base import ContactScore, Crm, Opportunity, OpportunityInfluence
+from socialscore.crm.base import Crm
 from socialscore.domain import attribution
+from socialscore.domain.decay import score_at
 from socialscore.domain.interaction import Category
-from socialscore.domain.scoring import score_at
+from socialscore.domain.opportunity import ContactScore, Opportunity, OpportunityInfluence
 from socialscore.domain.scoring_model import ScoringModel
-from socialscore.store.identities import Identities
-from socialscore.store.ledger import Ledger
-from socialscore.store.scores import Scores
-from socialscore.store.sync_state import SyncState
+from socialscore.pipeline.ports import IdentityLinks, ScoreStore, SyncStateStore, TouchLedger
 
 
 @dataclass(frozen=True)
@@ -39,10 +35,10 @@ class SyncReport:
 @dataclass
 class CrmSync:
     crm: Crm
-    identities: Identities
-    ledger: Ledger
-    scores: Scores
-    state: SyncState
+    identities: IdentityLinks
+    ledger: TouchLedger
+    scores: ScoreStore
+    state: SyncStateStore
     model: ScoringModel
 
     def run(self, as_of: datetime) -> SyncReport:
@@ -117,16 +113,3 @@ class CrmSync:
 def _digest(record: BaseModel) -> str:
     canonical = json.dumps(record.model_dump(mode="json"), sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def crm_from_settings() -> Crm:
-    """The CRM named by CRM_ADAPTER: `file` (the local default) reads and writes two files."""
-    name = config.optional("CRM_ADAPTER", "file")
-    if name == "file":
-        from socialscore.crm.file import FileCrm
-
-        return FileCrm(
-            Path(config.required("FILE_CRM_OPPORTUNITIES")),
-            Path(config.required("FILE_CRM_OUTBOX")),
-        )
-    raise config.ConfigurationError(f"unknown CRM_ADAPTER {name!r}; known: file")

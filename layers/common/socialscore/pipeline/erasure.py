@@ -10,16 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from socialscore.domain.interaction import Erase
-from socialscore.store.identities import Identities
-from socialscore.store.ledger import Ledger
-from socialscore.store.scores import Scores
+from socialscore.pipeline.ports import IdentityLinks, ScoreStore, TouchLedger
 
 
 @dataclass
 class Eraser:
-    identities: Identities
-    ledger: Ledger
-    scores: Scores
+    identities: IdentityLinks
+    ledger: TouchLedger
+    scores: ScoreStore
 
     def erase(self, request: Erase) -> int:
         """Returns how many ledger entries went."""

@@ -6,23 +6,22 @@ The flag is set only after the event is on the bus, so a crash in between re-ann
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
-from socialscore.aws import clients, config
+from socialscore.domain.decay import score_at
 from socialscore.domain.interaction import Category
-from socialscore.domain.scoring import Touch, score_at
 from socialscore.domain.scoring_model import ScoringModel
-from socialscore.store.scores import Scores
+from socialscore.domain.touch import Touch
+from socialscore.pipeline.ports import EventBus, ScoreStore
 
-SOURCE = "socialscore"
 DETAIL_TYPE = "HotLead"
 
 
 def announce(
     touches: list[Touch],
     contacts: dict[str, str],
-    scores: Scores,
+    scores: ScoreStore,
+    bus: EventBus,
     model: ScoringModel,
     now: datetime,
 ) -> list[str]:
@@ -43,28 +42,20 @@ def announce(
             hot.append((profile, round(score, 2)))
     if not hot:
         return []
-    entries = [
-        {
-            "Source": SOURCE,
-            "DetailType": DETAIL_TYPE,
-            "EventBusName": config.optional("EVENT_BUS_NAME", "default"),
-            "Detail": json.dumps(
-                {
-                    "id": f"hot#{profile}",
-                    "profile": profile,
-                    "contact_id": contacts.get(profile),
-                    "organic_score": score,
-                    "threshold": model.hot_lead_threshold,
-                    "model_version": model.version,
-                }
-            ),
-        }
-        for profile, score in hot
-    ]
-    for start in range(0, len(entries), 10):
-        reply = clients.client("events").put_events(Entries=entries[start : start + 10])
-        if reply.get("FailedEntryCount"):
-            raise RuntimeError(f"{reply['FailedEntryCount']} hot-lead events were refused")
+    bus.publish(
+        DETAIL_TYPE,
+        [
+            {
+                "id": f"hot#{profile}",
+                "profile": profile,
+                "contact_id": contacts.get(profile),
+                "organic_score": score,
+                "threshold": model.hot_lead_threshold,
+                "model_version": model.version,
+            }
+            for profile, score in hot
+        ],
+    )
     for profile, _ in hot:
         scores.mark_hot(profile, Category.ORGANIC, now.isoformat())
     return [p for p, _ in hot]

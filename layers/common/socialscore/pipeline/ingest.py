@@ -15,9 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from socialscore.aws import config
-from socialscore.aws.sqs import Queue
 from socialscore.domain.interaction import Erase, Retraction
+from socialscore.pipeline.ports import MessageQueue
 from socialscore.sources import signatures, smms
 from socialscore.sources.base import Answer, Message, Source
 from socialscore.sources.meta import MetaSource
@@ -48,8 +47,8 @@ class CrcAnswer(BaseModel):
 @dataclass
 class Ingest:
     secrets: Callable[[], Mapping[str, Any]]  # the webhook secrets, by source
-    interactions: Queue  # to rehydrate
-    retractions: Queue  # to score
+    interactions: MessageQueue  # to rehydrate
+    retractions: MessageQueue  # to score
     clock: Callable[[], datetime]
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 
@@ -60,7 +59,9 @@ class Ingest:
         headers: Mapping[str, str],
         query: Mapping[str, str],
         body: bytes,
+        correlation_id: str | None = None,
     ) -> Answer:
+        """`correlation_id` (the API request's id) travels on with every message queued."""
         source = SOURCES.get(source_name)
         if source is None:
             return Answer(
@@ -87,14 +88,14 @@ class Ingest:
         except ValueError as err:  # a source's own check outside its models (X's times)
             problem = [{"field": "body", "message": str(err)}]
             return Answer(400, {"error": "invalid webhook body", "fields": problem})
-        queued, unsent = self._send(messages)
+        queued, unsent = self._send(messages, correlation_id)
         if unsent:
             # Some messages are queued, some not: the sender retries the whole request, and the
             # deterministic ids make the repeats count once.
             return Answer(503, {"error": "queue unavailable, retry", "unsent": unsent})
         return Answer(source.success_status, {"accepted": queued})
 
-    def _send(self, messages: list[Message]) -> tuple[int, int]:
+    def _send(self, messages: list[Message], correlation_id: str | None) -> tuple[int, int]:
         """Queue the distinct messages; returns how many there were and how many failed."""
         forward: dict[str, str] = {}
         back: dict[str, str] = {}
@@ -103,8 +104,9 @@ class Ingest:
             queue = back if isinstance(m, Retraction | Erase) else forward
             # Identical messages in one request are one message.
             queue.setdefault(hashlib.sha256(body.encode()).hexdigest()[:40], body)
-        unsent = self.interactions.send(list(forward.items())) if forward else []
-        unsent += self.retractions.send(list(back.items())) if back else []
+        ids = {mid: correlation_id for mid in [*forward, *back]} if correlation_id else {}
+        unsent = self.interactions.send(list(forward.items()), ids) if forward else []
+        unsent += self.retractions.send(list(back.items()), ids) if back else []
         return len(forward) + len(back), len(unsent)
 
 
@@ -113,18 +115,3 @@ def fields(err: ValidationError) -> list[dict[str, str]]:
         {"field": smms.field_path(e["loc"]), "message": e["msg"]}
         for e in err.errors(include_url=False)
     ]
-
-
-def max_body_bytes() -> int:
-    return int(config.optional("MAX_BODY_BYTES", str(DEFAULT_MAX_BODY_BYTES)))
-
-
-def secrets_from_settings() -> Mapping[str, Any]:
-    """The webhook secrets (a JSON secret, WEBHOOK_SECRETS_ARN), cached 5 minutes, so a rotated
-    secret is live within 5 minutes without a deploy. Each source reads its own entry."""
-    from aws_lambda_powertools.utilities import parameters
-
-    value = parameters.get_secret(
-        config.required("WEBHOOK_SECRETS_ARN"), transform="json", max_age=300
-    )
-    return value if isinstance(value, dict) else {}

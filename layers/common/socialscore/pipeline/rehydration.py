@@ -28,79 +28,33 @@ import time
 from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
-
-from socialscore.aws import config
-from socialscore.domain import permalink
 from socialscore.domain.interaction import Interaction
+from socialscore.domain.messages import Rehydrated
 from socialscore.domain.post import (
-    PostFacts,
+    CachedPost,
     PostProvider,
     PostRef,
     ProviderRateLimited,
     ProviderStopped,
 )
 from socialscore.domain.scoring_model import ScoringModel
+from socialscore.pipeline.links import Wanted, from_key, read_links
+from socialscore.pipeline.outcomes import Deferred, Dropped, Failed, Outcome
+from socialscore.pipeline.ports import PostCacheStore
 from socialscore.providers.short_links import ShortLinks
-from socialscore.store.post_cache import CachedPost, PostCache
 
 MAX_DELAY_SECONDS = 900  # SQS's DelaySeconds limit
 GONE_REMEMBERED_SECONDS = 3600
 
 
-class Rehydrated(BaseModel):
-    """An interaction with the facts of its target post and the intent keywords its own post hit."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    interaction: Interaction
-    target: PostFacts | None = None
-    intent_hits: list[str] = []
-
-
-@dataclass(frozen=True)
-class Dropped:
-    """Not an error to retry: the interaction cannot be credited, for the reason given."""
-
-    reason: str
-
-
-@dataclass(frozen=True)
-class Deferred:
-    """Send the interaction again, visible after `delay_seconds`, and count this delivery done."""
-
-    reason: str
-    delay_seconds: int = 0
-
-
-@dataclass(frozen=True)
-class Failed:
-    """Report the delivery failed: SQS retries it, and after maxReceiveCount moves it to the DLQ."""
-
-    reason: str
-
-
-Outcome = Rehydrated | Dropped | Deferred | Failed
-
-
-@dataclass
-class _Wanted:
-    """What one interaction needs: its target (or why not) and its own post, if any."""
-
-    target: PostRef | PostFacts | Outcome | None = None
-    own: PostRef | None = None
-
-
 @dataclass
 class Rehydrator:
-    cache: PostCache
+    cache: PostCacheStore
     provider: PostProvider
     short_links: ShortLinks | None = None
     coalesce: bool = False
     clock: Callable[[], float] = time.time
-    provider_calls: int = field(default=0, init=False)  # lookups asked of the provider
     stats: Counter[str] = field(default_factory=Counter, init=False)
     _gone: dict[PostRef, tuple[str, float]] = field(default_factory=dict, init=False)
 
@@ -109,7 +63,7 @@ class Rehydrator:
     ) -> list[Outcome]:
         """One outcome per interaction, in order. `forced`: interaction ids never deferred for
         coalescing (they were deferred or delivered before)."""
-        wanted = self._read_links(interactions)
+        wanted = read_links(interactions, self.provider.networks, self.short_links)
         live = {  # interactions still in play, and the posts each needs
             i.interaction_id: [r for r in (w.target, w.own) if isinstance(r, PostRef)]
             for i in interactions
@@ -129,69 +83,11 @@ class Rehydrator:
     def forget(self, keys: list[str]) -> None:
         """Posts deleted (a delete event, by post key): no facts left in the cache, none served
         from memory."""
-        refs = [r for r in map(_from_key, keys) if r is not None]
+        refs = [r for r in map(from_key, keys) if r is not None]
         now = self.clock()
         for ref in refs:
             self._gone[ref] = ("deleted", now + GONE_REMEMBERED_SECONDS)
         self.cache.purge(refs)
-
-    # --- links -------------------------------------------------------------------------------
-    def _read_links(self, interactions: list[Interaction]) -> dict[str, _Wanted]:
-        wanted: dict[str, _Wanted] = {}
-        short: dict[str, list[tuple[str, str]]] = {}  # link -> [(interaction id, "target"|"own")]
-        for i in interactions:
-            w = wanted[i.interaction_id] = _Wanted()
-            target_key = getattr(i, "target_post", None)
-            own_key = getattr(i, "own_post", None)
-            for role, key, link in (
-                ("target", target_key, i.target_permalink),
-                ("own", own_key, i.interaction_permalink),
-            ):
-                ref: PostRef | Outcome | None = _from_key(key) if key else None
-                if ref is None and link:
-                    try:
-                        ref = permalink.parse(link)
-                    except permalink.ShortLink as err:
-                        short.setdefault(err.link, []).append((i.interaction_id, role))
-                    except permalink.UnparseablePermalink:
-                        ref = Dropped("unparseable_permalink")
-                _assign(w, role, ref)
-        if short:
-            self._resolve(short, wanted)
-        for i in interactions:
-            w = wanted[i.interaction_id]
-            if isinstance(w.target, PostRef) and w.target.network not in self.provider.networks:
-                if i.target_author_id is not None:
-                    # The network told us whose post it is (a Page's feed, an Instagram
-                    # account's media): credit on its word, and its delete events.
-                    w.target = PostFacts(
-                        network=w.target.network,
-                        post_id=w.target.post_id,
-                        author_id=i.target_author_id,
-                    )
-                else:
-                    # e.g. a LinkedIn post with the X provider: no facts to credit a seller
-                    # with, and no way to know it still exists.
-                    w.target = Dropped("no_provider_for_network")
-            if w.own is not None and w.own.network not in self.provider.networks:
-                w.own = None  # no intent bonus from a post no provider can read
-        return wanted
-
-    def _resolve(self, short: dict[str, list[tuple[str, str]]], wanted: dict[str, _Wanted]) -> None:
-        resolved = self.short_links.resolve_many(list(short)) if self.short_links else {}
-        for link, users in short.items():
-            r = resolved.get(link)
-            ref: PostRef | Outcome
-            if r is None:
-                ref = Dropped("short_link_not_resolved")
-            elif r.ref is not None:
-                ref = r.ref
-            elif r.transient:
-                ref = Failed("short_link_unavailable")
-            else:
-                ref = Dropped(r.drop_reason or "short_link_not_resolved")
-            for interaction_id, role in users:
-                _assign(wanted[interaction_id], role, ref)
 
     # --- posts -------------------------------------------------------------------------------
     def _posts(
@@ -223,7 +119,6 @@ class Rehydrator:
         pending: dict[PostRef, Outcome] = {r: Deferred("coalescing") for r in later}
         if not now_refs:
             return posts, gone, pending
-        self.provider_calls += 1
         try:
             answers = dict(self.provider.lookup(now_refs))
         except ProviderStopped as stopped:
@@ -274,7 +169,7 @@ class Rehydrator:
     def _outcome(
         self,
         interaction: Interaction,
-        w: _Wanted,
+        w: Wanted,
         posts: dict[PostRef, CachedPost],
         gone: dict[PostRef, str],
         pending: dict[PostRef, Outcome],
@@ -296,42 +191,8 @@ class Rehydrator:
         return Rehydrated(interaction=interaction, target=target, intent_hits=hits)
 
 
-def _from_key(key: str) -> PostRef | None:
-    """A post key ingest worked out (network#post_id); None when it is not one."""
-    try:
-        return PostRef.from_key(key)
-    except ValueError:
-        return None
-
-
-def _assign(w: _Wanted, role: str, ref: PostRef | Outcome | None) -> None:
-    if role == "target":
-        w.target = ref
-    elif isinstance(ref, PostRef):
-        w.own = ref  # an unreadable own link costs the intent bonus, not the interaction
-
-
 def _urgency(outcome: Outcome) -> int:
     """Which of two waits decides: a failure over a rate limit over coalescing."""
     if isinstance(outcome, Failed):
         return 2
     return 1 if isinstance(outcome, Deferred) and outcome.reason != "coalescing" else 0
-
-
-def provider_from_settings() -> PostProvider:
-    """The provider named by POST_PROVIDER: `fixture` (the local default) reads a JSON file,
-    `x` asks the X API v2 (X_API_BASE_URL, bearer token in the X_API_SECRET_ARN secret)."""
-    name = config.optional("POST_PROVIDER", "fixture")
-    if name == "fixture":
-        from socialscore.providers.fixture import FixtureProvider
-
-        return FixtureProvider(Path(config.required("FIXTURE_POSTS_PATH")))
-    if name == "x":
-        from socialscore.providers.x_api import DEFAULT_BASE_URL, BearerToken, XApiProvider
-
-        return XApiProvider(
-            BearerToken(config.required("X_API_SECRET_ARN")),
-            config.optional("X_API_BASE_URL", DEFAULT_BASE_URL),
-            backoff=float(config.optional("X_API_RETRY_BACKOFF_SECONDS", "0.5")),
-        )
-    raise config.ConfigurationError(f"unknown POST_PROVIDER {name!r}; known: fixture, x")

@@ -2,21 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from socialscore.domain.interaction import identity_key
-from socialscore.pipeline.rehydration import Rehydrated
-from socialscore.store.identities import Identities
-from socialscore.store.sellers import Seller, Sellers
-
-
-class Resolved(Rehydrated):
-    """Ready to score. contact_id is None for an anonymous profile (not linked yet)."""
-
-    type: Literal["resolved"] = "resolved"
-
-    contact_id: str | None = None
-    seller: Seller | None = None
+from socialscore.domain.messages import Rehydrated, Resolved
+from socialscore.pipeline.ports import IdentityLinks, SellerRegistry
 
 
 def credited_account(item: Rehydrated) -> str | None:
@@ -29,7 +17,9 @@ def credited_account(item: Rehydrated) -> str | None:
     return None
 
 
-def resolve(items: list[Rehydrated], identities: Identities, sellers: Sellers) -> list[Resolved]:
+def resolve(
+    items: list[Rehydrated], identities: IdentityLinks, sellers: SellerRegistry
+) -> list[Resolved]:
     """One read of each table for the whole batch."""
     actors = [i.interaction.actor_key for i in items]
     accounts = [a for a in map(credited_account, items) if a is not None]
@@ -38,11 +28,6 @@ def resolve(items: list[Rehydrated], identities: Identities, sellers: Sellers) -
     resolved = []
     for item in items:
         account = credited_account(item)
-        resolved.append(
-            Resolved(
-                **dict(item),
-                contact_id=contacts.get(item.interaction.actor_key),
-                seller=credited.get(account) if account else None,
-            )
-        )
+        contact = contacts.get(item.interaction.actor_key)
+        resolved.append(item.resolved(contact, credited.get(account) if account else None))
     return resolved

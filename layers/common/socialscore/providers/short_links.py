@@ -9,25 +9,34 @@ page instead: those links are dropped, not scraped).
 
 Outcomes: a post, a drop with its reason (definitive: not retried), or `transient` (timeout,
 5xx, 429: the record is retried through SQS). Definitive answers are remembered per container.
+
+Requests go through the container's pool (`providers.http`), always https to the shortener's
+own host with its certificate checked, and carry no credential of any kind.
 """
 
 from __future__ import annotations
 
-import http.client
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
-from aws_lambda_powertools import Logger
+import urllib3
+from urllib3.util import parse_url
 
 from socialscore.domain import permalink
 from socialscore.domain.post import PostRef
+from socialscore.providers.http import TRANSPORT_ERRORS, USER_AGENT, logger, shared_pool
 
-logger = Logger(child=True)
+if TYPE_CHECKING:
+    from urllib3 import BaseHTTPResponse
 
 _REDIRECTS = {301, 302, 303, 307, 308}
 _REMEMBERED = 10_000
+# A redirect's body is a few bytes, read to hand the connection back for the next hop; past
+# this (an interstitial page), a new connection costs less than reading the rest.
+_DRAIN_LIMIT = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -45,9 +54,11 @@ class ShortLinks:
         timeout: float = 2.0,
         budget_seconds: float = 10.0,
         endpoints: Mapping[str, str] | None = None,
+        pool: urllib3.PoolManager | None = None,
     ) -> None:
         """`endpoints` maps a shortener's host to where to connect instead (tests: a loopback
-        stub); the request still names the shortener's host."""
+        stub, over plain http); the request still names the shortener's host."""
+        self._pool = pool if pool is not None else shared_pool()
         self._hops = hops
         self._timeout = timeout
         self._budget = budget_seconds
@@ -75,7 +86,7 @@ class ShortLinks:
                 self._known.clear()
             self._known[link] = resolution
         if resolution.ref is None:
-            logger.info(
+            logger().info(
                 "short link not resolved",
                 extra={
                     "host": permalink.host_of(link),
@@ -96,7 +107,9 @@ class ShortLinks:
                 break
             try:
                 status, location = self._fetch(current)
-            except (TimeoutError, OSError, http.client.HTTPException):
+            except urllib3.exceptions.LocationParseError:
+                return Resolution(drop_reason="short_link_to_no_post")  # no request can name it
+            except TRANSPORT_ERRORS:
                 return Resolution(transient=True)
             if status in _REDIRECTS and location:
                 current = urljoin(current, location)
@@ -110,24 +123,37 @@ class ShortLinks:
 
     def _fetch(self, link: str) -> tuple[int, str | None]:
         """One GET to a shortener's host; returns (status, Location). Never follows a redirect."""
-        parts = urlsplit(link)
-        host = (parts.hostname or "").rstrip(".")
-        target = parts.path or "/"
-        if parts.query:
-            target += f"?{parts.query}"
+        host = (urlsplit(link).hostname or "").rstrip(".")
+        target = parse_url(link).request_uri  # percent-encodes what a request line cannot carry
         endpoint = self._endpoints.get(host)
-        connection: http.client.HTTPConnection
         if endpoint is not None:
             local = urlsplit(endpoint)
-            connection = http.client.HTTPConnection(
-                local.hostname or "127.0.0.1", local.port, timeout=self._timeout
-            )
+            to = self._pool.connection_from_host(local.hostname, local.port, scheme="http")
         else:  # always https to the shortener itself, whatever the link said
-            connection = http.client.HTTPSConnection(host, timeout=self._timeout)
+            to = self._pool.connection_from_host(host, 443, scheme="https")
         self.fetches += 1
+        reply = to.urlopen(
+            "GET",
+            target,
+            headers={"Host": host, "User-Agent": USER_AGENT},
+            redirect=False,
+            retries=False,
+            timeout=self._timeout,
+            preload_content=False,
+        )
         try:
-            connection.request("GET", target, headers={"Host": host, "User-Agent": "socialscore"})
-            reply = connection.getresponse()
-            return reply.status, reply.getheader("location")
+            return reply.status, reply.headers.get("location")
         finally:
-            connection.close()
+            _release(reply)
+
+
+def _release(reply: BaseHTTPResponse) -> None:
+    """Give the connection back to the pool, or drop it when the rest of the body is large."""
+    try:
+        rest = reply.read(_DRAIN_LIMIT, decode_content=False)
+        finished = len(rest) < _DRAIN_LIMIT or not reply.read(1, decode_content=False)
+    except TRANSPORT_ERRORS:
+        finished = False
+    if not finished:
+        reply.close()  # closes the connection: the pool opens a new one when it next needs it
+    reply.release_conn()

@@ -7,6 +7,9 @@
   call before it is wasted.
 - 5xx, timeouts and dropped connections: a few attempts with backoff, then
   `ProviderUnavailable`. Both carry the answers of the calls that did succeed.
+- A redirect is never followed (`ProviderUnavailable` at once): the request carries the bearer
+  token, and the lookup never redirects; a 3xx means a wrong base URL or something in between.
+- Connections come from the container's pool (`providers.http`): TLS verified, kept alive.
 - The bearer token comes from Secrets Manager through Powertools parameters (cached 5 minutes,
   fetched afresh once on a 401, as after a rotation).
 
@@ -16,18 +19,15 @@ a response body.
 
 from __future__ import annotations
 
-import http.client
 import json
 import random
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlencode, urlsplit
 
-from aws_lambda_powertools import Logger
+import urllib3
 
 from socialscore.aws import config
 from socialscore.domain.interaction import Network
@@ -39,8 +39,7 @@ from socialscore.domain.post import (
     ProviderStopped,
     ProviderUnavailable,
 )
-
-logger = Logger(child=True)
+from socialscore.providers.http import TRANSPORT_ERRORS, USER_AGENT, logger, shared_pool
 
 DEFAULT_BASE_URL = "https://api.x.com"
 MAX_IDS = 100  # GET /2/tweets accepts 1 to 100 ids
@@ -96,6 +95,7 @@ class XApiProvider:
         backoff: float = 0.5,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
+        pool: urllib3.PoolManager | None = None,
     ) -> None:
         parts = urlsplit(base_url)
         loopback = parts.scheme == "http" and parts.hostname in _LOCAL_HOSTS
@@ -109,6 +109,7 @@ class XApiProvider:
         self._backoff = backoff
         self._sleep = sleep
         self._clock = clock
+        self._pool = pool if pool is not None else shared_pool()
         self.calls = 0
         self.limited_until = 0.0  # unix seconds; no call before then
 
@@ -134,7 +135,7 @@ class XApiProvider:
             document = json.loads(answer.body)
             return _read(document, ids)
         except (ValueError, KeyError, TypeError, AttributeError):
-            logger.error("X API answer unreadable", extra={"ids": len(ids)})
+            logger().error("X API answer unreadable", extra={"ids": len(ids)})
             raise ProviderUnavailable(reason="unreadable_answer") from None
 
     def _get(self, url: str) -> _Answer:
@@ -146,19 +147,21 @@ class XApiProvider:
                 raise ProviderRateLimited(reset_at=self.limited_until)
             token = self._token(False)
             if not token:
-                logger.error("X API bearer token is not set (see README, X provider)")
+                logger().error("X API bearer token is not set (see README, X provider)")
                 raise ProviderUnavailable(reason="no_bearer_token")
             self.calls += 1
             try:
                 answer = self._request(url, token)
-            except (TimeoutError, OSError, http.client.HTTPException) as err:
+            except TRANSPORT_ERRORS as err:
                 problem = f"{type(err).__name__}"
             else:
                 self._note_limit(answer)
                 if answer.status == 200:
                     return answer
+                if 300 <= answer.status < 400:
+                    _refuse_redirect(answer)
                 if answer.status == 429:
-                    logger.warning(
+                    logger().warning(
                         "X API rate limit reached", extra={"reset_at": self.limited_until}
                     )
                     raise ProviderRateLimited(reset_at=self.limited_until)
@@ -168,25 +171,26 @@ class XApiProvider:
                     continue
                 problem = f"http {answer.status}: {_title(answer.body)}"
                 if answer.status < 500:
-                    logger.error("X API refused the request", extra={"problem": problem})
+                    logger().error("X API refused the request", extra={"problem": problem})
                     raise ProviderUnavailable(reason=f"http_{answer.status}")
             attempt += 1
-            logger.warning("X API call failed", extra={"problem": problem, "attempt": attempt})
+            logger().warning("X API call failed", extra={"problem": problem, "attempt": attempt})
             if attempt < self._attempts:
                 self._sleep(self._backoff * 2 ** (attempt - 1) * (1 + random.random()))  # noqa: S311
         raise ProviderUnavailable(reason=problem)
 
     def _request(self, url: str, token: str) -> _Answer:
-        request = urllib.request.Request(  # noqa: S310 - the base URL is https or loopback
+        # Retries off: the loop in `_get` owns them (backoff, 429, 401), and urllib3's own
+        # would multiply them. Redirects off: the token goes to this host and no other.
+        reply = self._pool.urlopen(
+            "GET",
             url,
-            headers={"Authorization": f"Bearer {token}", "User-Agent": "socialscore"},
+            headers={"Authorization": f"Bearer {token}", "User-Agent": USER_AGENT},
+            redirect=False,
+            retries=False,
+            timeout=self._timeout,
         )
-        try:
-            with urllib.request.urlopen(request, timeout=self._timeout) as reply:  # noqa: S310
-                return _Answer(reply.status, _lower(reply.headers.items()), reply.read())
-        except urllib.error.HTTPError as err:
-            with err:
-                return _Answer(err.code, _lower(err.headers.items()), err.read())
+        return _Answer(reply.status, _lower(reply.headers.items()), reply.data)
 
     def _note_limit(self, answer: _Answer) -> None:
         """Remember when a spent limit resets: at a 429, or when the answer says none is left."""
@@ -199,6 +203,16 @@ class XApiProvider:
         except ValueError:
             until = self._clock() + 60  # a 429 without its header: back off a minute
         self.limited_until = max(self.limited_until, until)
+
+
+def _refuse_redirect(answer: _Answer) -> NoReturn:
+    """Never follow: the token would go where the redirect names. Retrying would not help."""
+    location = urlsplit(answer.headers.get("location", ""))
+    logger().error(
+        "X API answered with a redirect: not followed",
+        extra={"status": answer.status, "location_host": location.hostname or ""},
+    )
+    raise ProviderUnavailable(reason=f"http_{answer.status}_redirect_not_followed")
 
 
 def _read(document: dict[str, Any], ids: list[str]) -> dict[PostRef, Lookup]:

@@ -9,6 +9,7 @@ Ids are strings (`id_str`): they exceed the 53 bits a JSON number keeps exactly.
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -37,6 +38,11 @@ from socialscore.sources.signatures import hmac_sha256, require
 SOURCE = "x"
 SIGNATURE = "x-twitter-webhooks-signature"
 OAUTH2_SIGNATURE = "x-twitter-webhooks-signature-oauth2"
+# The CRC answer is HMAC(consumer secret, token): exactly the signature of a POST whose body is
+# the token. Answer only X's tokens (short, base64 and URL-safe characters) so that no answer
+# can sign a body: a delivery is a JSON object, and nothing of these characters is one.
+CRC_TOKEN_MAX = 256
+CRC_TOKEN = re.compile(rf"[A-Za-z0-9_\-=+/.:]{{1,{CRC_TOKEN_MAX}}}")
 
 
 XId = Annotated[NetworkId, Field(max_length=32, pattern=r"^\d+$")]
@@ -230,12 +236,23 @@ class XSource:
     def challenge(self, secrets: Any, query: Mapping[str, str]) -> Answer:
         """The CRC answer; the first consumer secret listed is the live one."""
         token = query.get("crc_token", "")
+        if not CRC_TOKEN.fullmatch(token):
+            return Answer(400, _bad_crc_token(token))
         consumer = live_secrets(secret_field(secrets, "consumer_secrets"))
-        if not token:
-            return Answer(400, {"error": "crc_token is required", "fields": ["crc_token"]})
         if not consumer:
             return Answer(401, {"error": "no X consumer secret is configured"})
         return Answer(200, {"response_token": _signature(consumer[0], token.encode())})
+
+
+def _bad_crc_token(token: str) -> dict[str, Any]:
+    """A Problem naming crc_token. The token is not echoed: it is the caller's arbitrary text."""
+    if not token:
+        reason = "crc_token is required"
+    elif len(token) > CRC_TOKEN_MAX:
+        reason = f"crc_token is longer than {CRC_TOKEN_MAX} characters"
+    else:
+        reason = "crc_token may hold only ASCII letters, digits and _-=+/.:"
+    return {"error": "invalid CRC check", "fields": [{"field": "crc_token", "message": reason}]}
 
 
 def _signature(secret: str, message: bytes) -> str:

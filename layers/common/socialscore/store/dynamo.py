@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -25,11 +24,6 @@ def to_item(values: dict[str, Any]) -> Item:
 
 def from_item(item: Item) -> dict[str, Any]:
     return {k: _DESERIALIZER.deserialize(v) for k, v in item.items()}
-
-
-def number(value: float) -> Decimal:
-    """A float as a Decimal DynamoDB accepts: 15 significant digits, so sums stay exact."""
-    return Decimal(f"{value:.15g}")
 
 
 def _until_processed(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from socialscore.aws import clients, config
+from socialscore.aws import clients
 from socialscore.domain.interaction import Identify
 from socialscore.store import dynamo
 
@@ -12,8 +12,8 @@ BY_CONTACT_INDEX = "by_contact"
 
 
 class Identities:
-    def __init__(self, table: str | None = None) -> None:
-        self._table = table or config.required("IDENTITIES_TABLE")
+    def __init__(self, table: str) -> None:
+        self._table = table
 
     def contacts_of(self, identities: list[str]) -> dict[str, str]:
         """identity -> contact id, for the identities that are linked."""

@@ -1,10 +1,11 @@
 """The touch ledger and its aggregates (DynamoDB), written together, exactly once.
 
-The ledger holds, per (profile, dedupe key), an Entry: the latest act and the latest retraction
-(scoring.Entry). A group of events goes in one TransactWriteItems: a Put per changed entry,
-conditioned on the version the writer believed stored, and one ADD per aggregate item moved by
-the difference between the old and the new counted touch. When the ledger held something else,
-the transaction rolls back, those keys are read, and the group is planned again. Whatever
+The ledger holds, per (profile, dedupe key), a LedgerEntry: the latest act and the latest
+withdrawal (domain.ledger_rules). A group of events goes in one TransactWriteItems: a Put per
+changed entry, conditioned on the version the writer believed stored, and one ADD per aggregate
+item moved by the difference between the old and the new counted touch (ledger_rules.plan and
+deltas). When the ledger held something else, the transaction rolls back, those keys are read,
+and the group is planned again. Whatever
 arrives twice, late or out of order, the stored numbers are those of one clean pass, and
 nothing is ever half-applied.
 
@@ -19,16 +20,28 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import suppress
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from socialscore.aws import clients, config
+from socialscore.aws import clients
+from socialscore.domain.aggregates import Aggregates
+from socialscore.domain.decay import number
 from socialscore.domain.interaction import Category, Kind, Network
-from socialscore.domain.scoring import Aggregates, Entry, Key, Retract, Touch, coalesce, entries
+from socialscore.domain.ledger_rules import (
+    FOREVER,
+    Change,
+    Key,
+    LedgerEntry,
+    deltas,
+    entries,
+    plan,
+)
+from socialscore.domain.touch import Touch, Withdrawal
 from socialscore.store import dynamo
+from socialscore.store.scores import item_key
 
 # An entry moves at most 7 items (its own, and profile, post and seller for the old and the new
 # touch) plus one marker check: 12 entries always fit TransactWriteItems' 100 actions.
@@ -38,19 +51,16 @@ _ATTEMPTS = 5
 _REPLANS = 20  # each re-plan follows a concurrent writer; this many means something is wrong
 
 
-FOREVER = datetime.max.replace(tzinfo=UTC)
-
-
 def marker_key(post: str) -> Key:
     return (f"deleted#{post}", "-")
 
 
 class Ledger:
-    def __init__(self, ledger_table: str | None = None, scores_table: str | None = None) -> None:
-        self.ledger_table = ledger_table or config.required("LEDGER_TABLE")
-        self.scores_table = scores_table or config.required("SCORES_TABLE")
+    def __init__(self, ledger_table: str, scores_table: str) -> None:
+        self.ledger_table = ledger_table
+        self.scores_table = scores_table
 
-    def record(self, events: list[Touch | Retract]) -> int:
+    def record(self, events: list[Touch | Withdrawal]) -> int:
         """Merge acts and retractions into the ledger; returns how many entries changed."""
         merged = list(entries(events).items())
         changed = 0
@@ -78,33 +88,25 @@ class Ledger:
             ExpressionAttributeValues={":p": {"S": post}},
         )
         keys = [(i["profile"]["S"], i["touch"]["S"]) for page in pages for i in page["Items"]]
-        return self.record([Retract(p, k, FOREVER) for p, k in keys])
+        return self.record([Withdrawal(p, k, FOREVER) for p, k in keys])
 
-    def _record_group(self, incoming: dict[Key, Entry]) -> int:
-        stored: dict[Key, Entry] = {}  # what the ledger holds, for the keys seen to be taken
+    def _record_group(self, incoming: dict[Key, LedgerEntry]) -> int:
+        stored: dict[Key, LedgerEntry] = {}  # what the ledger holds, for keys seen to be taken
         deleted: set[str] = set()  # posts learnt deleted, only when a marker check fails: rare
         conflicts = replans = 0
         while True:
-            plan = []
-            for key, entry in incoming.items():
-                old = stored.get(key, Entry())
-                new = old.merge(entry)
-                touch = new.touch
-                if touch is not None and touch.own_post in deleted:
-                    new = new.merge(Entry(retracted_at=FOREVER))
-                if new != old:
-                    plan.append((key, old, new))
-            if not plan:
+            changes = plan(incoming, stored, deleted)
+            if not changes:
                 return 0
             checks = sorted(
-                {new.touch.own_post for _, _, new in plan if new.touch and new.touch.own_post}
+                {c.new.touch.own_post for c in changes if c.new.touch and c.new.touch.own_post}
                 - deleted
             )
             try:
                 clients.client("dynamodb").transact_write_items(
-                    TransactItems=self._actions(plan, checks)
+                    TransactItems=self._actions(changes, checks)
                 )
-                return len(plan)
+                return len(changes)
             except ClientError as err:
                 if err.response["Error"]["Code"] != "TransactionCanceledException":
                     raise
@@ -117,11 +119,11 @@ class Ledger:
                     replans += 1
                     if replans > _REPLANS:
                         raise
-                    taken = [plan[i][0] for i in failed if i < len(plan)]
+                    taken = [changes[i].key for i in failed if i < len(changes)]
                     for key in taken:
                         stored.pop(key, None)
                     stored |= self._stored(taken)
-                    if any(i >= len(plan) for i in failed):
+                    if any(i >= len(changes) for i in failed):
                         deleted |= self._deleted(set(checks))
                     continue
                 conflicts += 1  # a concurrent writer or throttling: back off, try again
@@ -129,7 +131,7 @@ class Ledger:
                     raise
                 time.sleep(0.05 * 2**conflicts)
 
-    def _stored(self, keys: list[Key]) -> dict[Key, Entry]:
+    def _stored(self, keys: list[Key]) -> dict[Key, LedgerEntry]:
         return {(i["profile"], i["touch"]): _entry(i) for i in self._items(keys)}
 
     def _deleted(self, posts: set[str]) -> set[str]:
@@ -144,18 +146,16 @@ class Ledger:
             self.ledger_table, [{"profile": p, "touch": k} for p, k in keys], consistent=True
         )
 
-    def _actions(
-        self, plan: list[tuple[Key, Entry, Entry]], checks: list[str]
-    ) -> list[dict[str, Any]]:
+    def _actions(self, changes: list[Change], checks: list[str]) -> list[dict[str, Any]]:
         # Entry puts come first, then marker checks, so a cancellation reason's index says which.
         actions: list[dict[str, Any]] = []
-        for (profile, key), old, new in plan:
+        for (profile, key), old, new in ((c.key, c.old, c.new) for c in changes):
             put: dict[str, Any] = {
                 "TableName": self.ledger_table,
                 "Item": dynamo.to_item(_record(profile, key, new)),
                 "ExpressionAttributeNames": {"#v": "version"},
             }
-            if old == Entry():
+            if old == LedgerEntry():
                 put["ConditionExpression"] = "attribute_not_exists(#v)"
             else:
                 put["ConditionExpression"] = "#v = :v"
@@ -173,9 +173,7 @@ class Ledger:
                     }
                 }
             )
-        adds = [t for _, _, new in plan if (t := new.counted) is not None]
-        removes = [t for _, old, _ in plan if (t := old.counted) is not None]
-        actions += self._updates(coalesce(adds, removes))
+        actions += self._updates(deltas(changes))
         return actions
 
     def _updates(self, agg: Aggregates) -> Iterator[dict[str, Any]]:
@@ -196,7 +194,7 @@ class Ledger:
             yield {
                 "Update": {
                     "TableName": self.scores_table,
-                    "Key": {"pk": {"S": key}},
+                    "Key": {"pk": {"S": item_key(key)}},
                     "UpdateExpression": expression,
                     "ExpressionAttributeNames": names,
                     "ExpressionAttributeValues": values,
@@ -211,7 +209,7 @@ class Ledger:
         """Take a profile's touches out of every aggregate, then delete its entries. Idempotent:
         a second run finds nothing. Returns the entries deleted."""
         keys = list(self._entries_of(profile))
-        self.record([Retract(p, k, FOREVER) for p, k in keys])
+        self.record([Withdrawal(p, k, FOREVER) for p, k in keys])
         dynamo.batch_write(
             self.ledger_table,
             [
@@ -221,7 +219,7 @@ class Ledger:
         )
         return len(keys)
 
-    def _entries_of(self, profile: str) -> dict[Key, Entry]:
+    def _entries_of(self, profile: str) -> dict[Key, LedgerEntry]:
         pages = (
             clients.client("dynamodb")
             .get_paginator("query")
@@ -237,22 +235,22 @@ class Ledger:
         return {(i["profile"], i["touch"]): _entry(i) for i in items}
 
 
-def _version(entry: Entry) -> str:
+def _version(entry: LedgerEntry) -> str:
     """Names the entry exactly: two writers that read the same entry cannot both replace it."""
     t = entry.touch
     touch = (
         f"{t.interaction_id}|{t.occurred_at.isoformat()}|{t.category}|{t.own_post}" if t else "-"
     )
-    retracted = entry.retracted_at.isoformat() if entry.retracted_at else "-"
-    return f"{touch}|{retracted}"
+    withdrawn = entry.withdrawn_at.isoformat() if entry.withdrawn_at else "-"
+    return f"{touch}|{withdrawn}"
 
 
-def _record(profile: str, key: str, entry: Entry) -> dict[str, Any]:
+def _record(profile: str, key: str, entry: LedgerEntry) -> dict[str, Any]:
     record: dict[str, Any] = {
         "profile": profile,
         "touch": key,
         "version": _version(entry),
-        "retracted_at": entry.retracted_at.isoformat() if entry.retracted_at else None,
+        "withdrawn_at": entry.withdrawn_at.isoformat() if entry.withdrawn_at else None,
     }
     t = entry.touch
     if t is not None:
@@ -261,7 +259,7 @@ def _record(profile: str, key: str, entry: Entry) -> dict[str, Any]:
             "network": t.network.value,
             "kind": t.kind.value,
             "category": t.category.value,
-            "weight": dynamo.number(t.weight),
+            "weight": number(t.weight),
             "units": t.units,
             "occurred_at": t.occurred_at.isoformat(),
             "post": t.post,
@@ -274,10 +272,10 @@ def _record(profile: str, key: str, entry: Entry) -> dict[str, Any]:
     return record
 
 
-def _entry(r: dict[str, Any]) -> Entry:
-    retracted = datetime.fromisoformat(r["retracted_at"]) if r.get("retracted_at") else None
+def _entry(r: dict[str, Any]) -> LedgerEntry:
+    withdrawn = datetime.fromisoformat(r["withdrawn_at"]) if r.get("withdrawn_at") else None
     if "interaction_id" not in r:
-        return Entry(retracted_at=retracted)
+        return LedgerEntry(withdrawn_at=withdrawn)
     touch = Touch(
         profile=r["profile"],
         dedupe_key=r["touch"],
@@ -295,4 +293,4 @@ def _entry(r: dict[str, Any]) -> Entry:
         intent_hits=tuple(r.get("intent_hits", [])),
         model_version=r["model_version"],
     )
-    return Entry(touch, retracted)
+    return LedgerEntry(touch, withdrawn)

@@ -8,27 +8,17 @@ networks' developer terms ask of stored post data. A deleted post's item is remo
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from datetime import datetime
 
-from socialscore.aws import config
-from socialscore.domain.post import PostFacts, PostRef
+from socialscore.domain.post import CachedPost, PostFacts, PostRef
 from socialscore.store import dynamo
 
 TTL_SECONDS = 86400
 
 
-@dataclass(frozen=True)
-class CachedPost:
-    facts: PostFacts
-    # Intent hits depend on the keywords, so they are valid only for the model that found them.
-    intent_hits: tuple[str, ...]
-    model_version: str
-
-
 class PostCache:
-    def __init__(self, table: str | None = None) -> None:
-        self._table = table or config.required("POST_CACHE_TABLE")
+    def __init__(self, table: str) -> None:
+        self._table = table
 
     def get_many(self, refs: list[PostRef]) -> dict[PostRef, CachedPost]:
         now = int(time.time())

@@ -1,4 +1,9 @@
-"""Reading scores and counters back (DynamoDB): per profile, per contact, per post, per seller."""
+"""The scores table (DynamoDB): aggregate items and their keys, read back per profile, post, seller.
+
+Item keys: `profile#<network#user>#<category>` (decayed units, touches, hot-lead flag),
+`post#<network#post>#shard#<n>` and `seller#<seller id>#shard#<n>` (counters). Only this module
+knows them; everything else names an aggregate by its domain key.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +11,30 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from socialscore.aws import clients, config
+from socialscore.aws import clients
+from socialscore.domain.aggregates import AggregateKey, PostCounter, ProfileTotal
 from socialscore.domain.interaction import Category
-from socialscore.domain.scoring import profile_key
 from socialscore.store import dynamo
+
+_PROFILE = "profile#"
+_SHARD = "#shard#"
+
+
+def item_key(key: AggregateKey) -> str:
+    if isinstance(key, ProfileTotal):
+        return f"{_PROFILE}{key.profile}#{key.category}"
+    if isinstance(key, PostCounter):
+        return f"post#{key.post}{_SHARD}{key.shard}"
+    return f"seller#{key.seller_id}{_SHARD}{key.shard}"
 
 
 class Scores:
-    def __init__(self, table: str | None = None) -> None:
-        self._table = table or config.required("SCORES_TABLE")
+    def __init__(self, table: str) -> None:
+        self._table = table
 
     def profile_units(self, profiles: list[str]) -> dict[tuple[str, Category], dict[str, Any]]:
         """(profile, category) -> its stored item (units, touches, hot_since)."""
-        keys = {profile_key(p, c): (p, c) for p in profiles for c in Category}
+        keys = {item_key(ProfileTotal(p, c)): (p, c) for p in profiles for c in Category}
         # Read right after this batch's transaction: consistent, or a crossing could be missed.
         found = dynamo.batch_get(self._table, "pk", list(keys), consistent=True)
         return {keys[k]: v for k, v in found.items()}
@@ -27,7 +43,10 @@ class Scores:
         """Delete a profile's scores (both categories, hot-lead flags with them)."""
         dynamo.batch_write(
             self._table,
-            [{"DeleteRequest": {"Key": {"pk": {"S": profile_key(profile, c)}}}} for c in Category],
+            [
+                {"DeleteRequest": {"Key": {"pk": {"S": item_key(ProfileTotal(profile, c))}}}}
+                for c in Category
+            ],
         )
 
     def mark_hot(self, profile: str, category: Category, at: str) -> bool:
@@ -36,7 +55,7 @@ class Scores:
         try:
             client.update_item(
                 TableName=self._table,
-                Key={"pk": {"S": profile_key(profile, category)}},
+                Key={"pk": {"S": item_key(ProfileTotal(profile, category))}},
                 UpdateExpression="SET hot_since = :at",
                 ConditionExpression="attribute_not_exists(hot_since)",
                 ExpressionAttributeValues={":at": {"S": at}},
@@ -45,17 +64,31 @@ class Scores:
             return False
         return True
 
-    def counters(self, prefix: str) -> dict[str, dict[str, Any]]:
-        """Summed shards of every `prefix#<id>#shard#n` item: id -> counter -> total.
+    def every_profile(self) -> dict[tuple[str, Category], dict[str, Any]]:
+        """Every profile's stored item, by (profile, category). A report's read: a scan."""
+        out = {}
+        for item in dynamo.scan(self._table):
+            pk: str = item.pop("pk")
+            if pk.startswith(_PROFILE):
+                profile, category = pk.removeprefix(_PROFILE).rsplit("#", 1)
+                out[(profile, Category(category))] = item
+        return out
 
-        A report's read: it scans the table. Numbers are summed; strings (a team) kept.
-        """
+    def post_counters(self) -> dict[str, dict[str, Any]]:
+        """Every post's counters, shards summed: post key -> counter -> total. A scan."""
+        return self._summed("post")
+
+    def seller_counters(self) -> dict[str, dict[str, Any]]:
+        """Every seller's points, touches and team, shards summed. A scan."""
+        return self._summed("seller")
+
+    def _summed(self, prefix: str) -> dict[str, dict[str, Any]]:
         totals: dict[str, dict[str, Any]] = defaultdict(dict)
         for item in dynamo.scan(self._table):
             pk: str = item.pop("pk")
-            if not pk.startswith(prefix + "#") or "#shard#" not in pk:
+            if not pk.startswith(prefix + "#") or _SHARD not in pk:
                 continue
-            merged = totals[pk[len(prefix) + 1 : pk.rindex("#shard#")]]
+            merged = totals[pk[len(prefix) + 1 : pk.rindex(_SHARD)]]
             for counter, value in item.items():
                 merged[counter] = (
                     merged.get(counter, Decimal(0)) + value if isinstance(value, Decimal) else value

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
-
-from socialscore.aws import clients, config
+from socialscore.aws import clients
+from socialscore.domain.messages import Seller
 from socialscore.store import dynamo
 
 
-class Seller(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    seller_id: str
-    team: str
-
-
 class Sellers:
-    def __init__(self, table: str | None = None) -> None:
-        self._table = table or config.required("SELLERS_TABLE")
+    def __init__(self, table: str) -> None:
+        self._table = table
 
     def of_accounts(self, identities: list[str]) -> dict[str, Seller]:
         found = dynamo.batch_get(self._table, "identity", identities)

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from socialscore.aws import clients, config
-from socialscore.crm.base import Opportunity
+from socialscore.aws import clients
+from socialscore.domain.opportunity import Opportunity
 from socialscore.store import dynamo
 
 _OPPORTUNITY = "opportunity#"
 
 
 class SyncState:
-    def __init__(self, table: str | None = None) -> None:
-        self._table = table or config.required("SYNC_STATE_TABLE")
+    def __init__(self, table: str) -> None:
+        self._table = table
 
     def checkpoint(self, crm: str) -> datetime | None:
         item = dynamo.batch_get(self._table, "key", [f"checkpoint#{crm}"]).get(f"checkpoint#{crm}")

@@ -1,0 +1,52 @@
+"""What every handler reports beside its answer: EMF metrics and the correlation ids of a batch.
+
+A correlation id starts as the webhook request's id and travels as an SQS message attribute
+through every queue, so a log line anywhere names the webhooks it serves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
+from socialscore.aws.sqs import correlation_id
+
+
+def correlation_ids(event: Mapping[str, Any]) -> dict[str, str]:
+    """message id -> correlation id, for the records of an SQS event that carry one."""
+    found = {r.get("messageId", ""): correlation_id(r) for r in event.get("Records", [])}
+    return {mid: cid for mid, cid in found.items() if cid}
+
+
+def tag_batch(logger: Logger, ids: Mapping[str, str]) -> None:
+    """Every log line of this invocation names the webhooks its batch came from."""
+    logger.append_keys(correlation_ids=sorted(set(ids.values())) or None)
+
+
+def count(metrics: Metrics, name: str, value: int) -> None:
+    if value:
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+
+
+def count_by(metrics: Metrics, name: str, counts: Mapping[str, int], dimension: str) -> None:
+    """One metric per value of a dimension (a drop's reason): kept apart from the invocation's
+    other metrics, which would otherwise all take on the dimension."""
+    for value, n in counts.items():
+        if not n:
+            continue
+        with single_metric(
+            name=name,
+            unit=MetricUnit.Count,
+            value=n,
+            namespace=metrics.namespace,
+            default_dimensions=_dimensions(metrics),
+        ) as metric:
+            metric.add_dimension(name=dimension, value=value)
+
+
+def _dimensions(metrics: Metrics) -> dict[str, str]:
+    service = {"service": metrics.service} if metrics.service else {}
+    return service | metrics.default_dimensions

@@ -1,0 +1,72 @@
+"""What travels between the stages, one union per queue.
+
+Ingest sends interactions, identity links and deleted posts to rehydrate, and retractions and
+erasures (which need no post facts) straight to score. Rehydrate adds the target post's facts;
+resolve adds the contact and the credited seller.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from socialscore.domain.interaction import Erase, Identify, Interaction, PostDeleted, Retraction
+from socialscore.domain.post import PostFacts
+
+
+class Seller(BaseModel):
+    """An employee or brand account whose posts earn credit, and the team it counts for."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    seller_id: str
+    team: str
+
+
+class Rehydrated(BaseModel):
+    """An interaction with the facts of its target post and the intent keywords its own post hit."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: Literal["rehydrated"] = "rehydrated"
+    interaction: Interaction
+    target: PostFacts | None = None
+    intent_hits: list[str] = []
+
+    def resolved(self, contact_id: str | None, seller: Seller | None) -> Resolved:
+        return Resolved(
+            interaction=self.interaction,
+            target=self.target,
+            intent_hits=self.intent_hits,
+            contact_id=contact_id,
+            seller=seller,
+        )
+
+
+class Resolved(BaseModel):
+    """Ready to score. contact_id is None for an anonymous profile (not linked yet)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: Literal["resolved"] = "resolved"
+    interaction: Interaction
+    target: PostFacts | None = None
+    intent_hits: list[str] = []
+    contact_id: str | None = None
+    seller: Seller | None = None
+
+
+RehydrateMessage = Interaction | Identify | PostDeleted
+ResolveMessage = Rehydrated | Identify | PostDeleted
+ScoreMessage = Resolved | Retraction | PostDeleted | Erase
+
+REHYDRATE_MESSAGE: TypeAdapter[RehydrateMessage] = TypeAdapter(
+    Annotated[RehydrateMessage, Field(discriminator="type")]
+)
+RESOLVE_MESSAGE: TypeAdapter[ResolveMessage] = TypeAdapter(
+    Annotated[ResolveMessage, Field(discriminator="type")]
+)
+SCORE_MESSAGE: TypeAdapter[ScoreMessage] = TypeAdapter(
+    Annotated[ScoreMessage, Field(discriminator="type")]
+)

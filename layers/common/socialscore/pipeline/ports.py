@@ -1,0 +1,95 @@
+"""What the use cases need from storage and queues: small Protocols the store and aws adapters
+meet, so a test can pass a fake without a cast."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from socialscore.domain.interaction import Category, Identify
+from socialscore.domain.messages import Seller
+from socialscore.domain.opportunity import Opportunity
+from socialscore.domain.post import CachedPost, PostRef
+from socialscore.domain.touch import Touch, Withdrawal
+
+
+class MessageQueue(Protocol):
+    def send(
+        self, messages: Sequence[tuple[str, str]], correlation_ids: Mapping[str, str] | None = None
+    ) -> list[str]:
+        """Send (id, body) pairs; returns the ids not sent."""
+        ...
+
+    def send_later(
+        self,
+        messages: Sequence[tuple[str, str, int]],
+        deferrals: Mapping[str, int] | None = None,
+        correlation_ids: Mapping[str, str] | None = None,
+    ) -> list[str]:
+        """Send (id, body, delay seconds), visible after the delay; returns the ids not sent."""
+        ...
+
+
+class EventBus(Protocol):
+    def publish(self, detail_type: str, details: Sequence[dict[str, Any]]) -> None:
+        """Put the events on the bus; raise when any was refused."""
+        ...
+
+
+class IdentityLinks(Protocol):
+    def contacts_of(self, identities: list[str]) -> dict[str, str]: ...
+
+    def link(self, event: Identify) -> None: ...
+
+    def unlink(self, identities: list[str]) -> None: ...
+
+    def identities_of(self, contact_id: str) -> list[str]: ...
+
+    def all_contacts(self) -> dict[str, list[str]]: ...
+
+
+class SellerRegistry(Protocol):
+    def of_accounts(self, identities: list[str]) -> dict[str, Seller]: ...
+
+
+class PostCacheStore(Protocol):
+    def get_many(self, refs: list[PostRef]) -> dict[PostRef, CachedPost]: ...
+
+    def update(self, posts: list[CachedPost], gone: list[PostRef]) -> None: ...
+
+    def purge(self, refs: list[PostRef]) -> None: ...
+
+
+class TouchLedger(Protocol):
+    def record(self, events: list[Touch | Withdrawal]) -> int: ...
+
+    def delete_post(self, post: str, at: datetime) -> int: ...
+
+    def touches_of(self, profile: str) -> list[Touch]: ...
+
+    def erase(self, profile: str) -> int: ...
+
+
+class ScoreStore(Protocol):
+    def profile_units(self, profiles: list[str]) -> dict[tuple[str, Category], dict[str, Any]]: ...
+
+    def forget(self, profile: str) -> None: ...
+
+    def mark_hot(self, profile: str, category: Category, at: str) -> bool: ...
+
+
+class SyncStateStore(Protocol):
+    def checkpoint(self, crm: str) -> datetime | None: ...
+
+    def digests(self, keys: list[str]) -> dict[str, str]: ...
+
+    def opportunities(self) -> list[Opportunity]: ...
+
+    def save(
+        self,
+        crm: str,
+        digests: dict[str, str],
+        seen: list[Opportunity],
+        since: datetime | None,
+    ) -> None: ...

@@ -1,0 +1,39 @@
+"""Hypothesis settings for the whole suite.
+
+In CI (`CI` set) every run draws the same examples: a red build stays red on a rerun and on a
+laptop, instead of passing the next time by chance, and prints the blob that replays the failing
+example (`@reproduce_failure`). Elsewhere runs stay random, to keep finding new inputs.
+`HYPOTHESIS_PROFILE=ci` or `=dev` picks one explicitly.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+# Both from Hypothesis' own defaults: Hypothesis loads its built-in "ci" profile by itself when
+# `CI` is set at all (even to "false"), and a profile registered without a parent inherits it.
+_DEFAULT = settings.get_profile("default")
+settings.register_profile(
+    "ci",
+    _DEFAULT,
+    derandomize=True,
+    print_blob=True,
+    database=None,
+    # Shared CI cores make timings noise: a slow run is no failure.
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("dev", _DEFAULT, derandomize=False, print_blob=True)
+
+
+def _profile() -> str:
+    chosen = os.environ.get("HYPOTHESIS_PROFILE")
+    if chosen:
+        return chosen
+    ci = os.environ.get("CI", "").strip().lower()
+    return "ci" if ci not in ("", "0", "false", "no") else "dev"
+
+
+settings.load_profile(_profile())

@@ -1,0 +1,115 @@
+"""A poison SQS record is logged with its message id and validation errors, never its body.
+
+The log is read as Powertools writes it (JSON lines on stdout), under a service name of the
+test's own, so the logger is made inside the test and writes to the captured stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import pytest
+from aws_lambda_powertools import Logger
+from pydantic import TypeAdapter
+
+from socialscore.aws import batch
+from socialscore.domain.interaction import Interaction
+
+ADAPTER = TypeAdapter(Interaction)
+SECRET = "sk_live_51Hq7DoNotLogMe"
+VALID: dict[str, Any] = {
+    "type": "interaction",
+    "interaction_id": "iid-1",
+    "source": "smms",
+    "network": "x",
+    "kind": "like",
+    "category": "organic",
+    "actor_id": "1001",
+    "target_permalink": "https://x.com/acme/status/2100000000000000001",
+    "occurred_at": "2026-11-01T12:00:00Z",
+}
+
+
+@pytest.fixture
+def service(monkeypatch: pytest.MonkeyPatch) -> str:
+    name = f"poison-test-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", name)
+    return name
+
+
+def sqs_event(*bodies: str) -> dict[str, Any]:
+    return {
+        "Records": [
+            {
+                "messageId": f"mid-{n}",
+                "receiptHandle": f"rh-{n}",
+                "body": body,
+                "attributes": {"ApproximateReceiveCount": "1"},
+                "messageAttributes": {},
+                "md5OfBody": "",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:RehydrateQueue",
+                "awsRegion": "us-east-1",
+            }
+            for n, body in enumerate(bodies)
+        ]
+    }
+
+
+def log_lines(out: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+
+
+@pytest.mark.parametrize(
+    ("body", "loc", "error_type"),
+    [
+        # A handle where an id belongs: the value is a person's, the field name is not.
+        (json.dumps(VALID | {"actor_id": f"@{SECRET}"}), ["actor_id"], "string_pattern_mismatch"),
+        # Text that should have been dropped at ingest.
+        (json.dumps(VALID | {"text": f"pricing? {SECRET}"}), ["text"], "extra_forbidden"),
+        (f'{{"type": "interaction", "actor_id": "{SECRET}"', [], "json_invalid"),
+    ],
+    ids=["invalid-field", "unexpected-field", "invalid-json"],
+)
+def test_a_poison_record_is_logged_with_its_id_and_errors_but_not_its_body(
+    service: str,
+    capsys: pytest.CaptureFixture[str],
+    body: str,
+    loc: list[str],
+    error_type: str,
+) -> None:
+    parsed, poison = batch.parse(sqs_event(json.dumps(VALID), body), ADAPTER)
+
+    assert [mid for mid, _ in parsed] == ["mid-0"]
+    assert poison == ["mid-1"]
+    out = capsys.readouterr().out
+    assert SECRET not in out
+    [line] = [line for line in log_lines(out) if line["message"] == "poison message"]
+    assert line["level"] == "ERROR"
+    assert line["service"] == service
+    assert line["message_id"] == "mid-1"
+    assert [e["loc"] for e in line["errors"]] == [loc]
+    assert [e["type"] for e in line["errors"]] == [error_type]
+    assert all(set(e) == {"loc", "msg", "type"} for e in line["errors"])
+
+
+@pytest.mark.parametrize("handler_logger", ["made-before", "made-after"])
+def test_poison_lines_go_through_the_handler_s_logger_whatever_the_order(
+    service: str, capsys: pytest.CaptureFixture[str], handler_logger: str
+) -> None:
+    """`batch` is imported before the handler makes `Logger(service=...)` (the old child logger
+    then had no parent and lost every field); its lines still carry the keys the handler adds."""
+    poison = sqs_event(json.dumps(VALID | {"kind": "poke"}))
+    if handler_logger == "made-after":
+        batch.parse(poison, ADAPTER)
+    handler = Logger(service=service)
+    handler.append_keys(correlation_id="corr-7")
+
+    batch.parse(poison, ADAPTER)
+
+    lines = [li for li in log_lines(capsys.readouterr().out) if li["message"] == "poison message"]
+    assert lines[-1]["correlation_id"] == "corr-7"
+    assert lines[-1]["message_id"] == "mid-0"
+    assert lines[-1]["errors"][0]["loc"] == ["kind"]
