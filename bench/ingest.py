@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from socialscore_local import demo, webhooks
-from socialscore_local.runtime import ROOT, LocalRuntime, http_event
+from socialscore_local.http_api import http_event
+from socialscore_local.runtime import ROOT, LocalRuntime
 
 IMPORT_RUNS = 7
 

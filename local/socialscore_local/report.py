@@ -142,8 +142,8 @@ def render(
     per_author: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 4)
     for post, c in sorted(posts.items(), key=lambda kv: kv[0]):
         author_id = cache.get(post, {}).get("author_id", "?")
-        seller = authors.get(f"x#{author_id}")
-        author = seller.seller_id if seller else author_id
+        credited = authors.get(f"x#{author_id}")
+        author = credited.seller_id if credited else author_id
         comments = c.get("organic_comment", Decimal(0))
         shares = c.get("organic_share", Decimal(0)) + c.get("organic_quote", Decimal(0))
         likes = c.get("organic_like", Decimal(0))

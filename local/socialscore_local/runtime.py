@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import base64
 import importlib
 import json
 import logging
@@ -18,28 +17,27 @@ import re
 import sys
 import threading
 import time
-import urllib.parse
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import boto3
-from botocore.awsrequest import AWSResponse
 from moto import mock_aws
 
 from socialscore.aws import clients
+from socialscore_local import fidelity
 from socialscore_local.faults import Faults
+from socialscore_local.http_api import ACCOUNT, HttpAnswer, http_answer, http_event, match_route
+from socialscore_local.provisioning import provision
+from socialscore_local.sqs_events import REGION, failed_ids, message_attributes, sqs_record
 from socialscore_local.template import Function, QueueSource, Template, evaluate
 
 STACK = "socialscore-local"
-REGION = "us-east-1"
-ACCOUNT = "123456789012"
 ROOT = Path(__file__).resolve().parents[2]
 log = logging.getLogger("socialscore_local")
 # The embedded default answers from files: posts from a fixture, a CRM in two files. The
@@ -67,35 +65,6 @@ class LocalContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int((self.deadline - time.monotonic()) * 1000))
-
-
-@dataclass(frozen=True)
-class HttpAnswer:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-def _plain_dynamodb_numbers() -> None:
-    """moto adds numbers with `int(value)` when a value has no ".", so a sum that cancels to
-    Decimal("0E-11") poisons the attribute for the next ADD. DynamoDB itself normalises numbers;
-    make moto do the same, once, for every number it builds."""
-    from moto.dynamodb.models.dynamo_type import DynamoType
-
-    if getattr(DynamoType, "_socialscore_plain_numbers", False):
-        return
-    built = DynamoType.__init__
-
-    def init(self: Any, type_as_dict: Any) -> None:
-        built(self, type_as_dict)
-        if self.type == "N" and isinstance(self.value, str) and "E" in self.value.upper():
-            self.value = format(Decimal(self.value).normalize(), "f")
-
-    DynamoType.__init__ = init  # type: ignore[method-assign]
-    DynamoType._socialscore_plain_numbers = True  # type: ignore[attr-defined]
 
 
 class LocalRuntime:
@@ -149,7 +118,7 @@ class LocalRuntime:
             }
         )
         self._mock.start()
-        _plain_dynamodb_numbers()
+        fidelity.plain_dynamodb_numbers()
         # Handlers' clients come from boto3's default session: count (and maybe fail) their
         # calls there. The runtime's own calls go through a session of its own.
         boto3.setup_default_session(region_name=REGION)
@@ -160,9 +129,9 @@ class LocalRuntime:
         self._fresh_containers()
         self._session = boto3.session.Session(region_name=REGION)
         for session in (boto3.DEFAULT_SESSION, self._session):
-            refuse_what_sqs_refuses(session.events)
+            fidelity.refuse_what_sqs_refuses(session.events)
         self.workdir.mkdir(parents=True, exist_ok=True)
-        self._provision()
+        provision(self.template, self._session, STACK, self.physical, self.evaluate)
         os.environ.update(self._environment())
         for fn in self.functions.values():
             code = str(ROOT / fn.code_uri)
@@ -180,7 +149,7 @@ class LocalRuntime:
         from aws_lambda_powertools.utilities import parameters
 
         clients.reset()
-        parameters.clear_caches()
+        parameters.clear_caches()  # type: ignore[no-untyped-call]  # Powertools leaves it untyped
         for fn in self.functions.values():
             sys.modules.pop(fn.handler.rsplit(".", 1)[0], None)
 
@@ -199,57 +168,6 @@ class LocalRuntime:
         return evaluate(
             value, self._ref, self.parameters, self.template.document.get("Conditions", {})
         )
-
-    def _provision(self) -> None:
-        for logical in self.template.of_type("AWS::Serverless::HttpApi"):
-            self.physical[logical] = {"Ref": "local"}
-        for logical in self.template.of_type("AWS::Serverless::LayerVersion"):
-            self.physical[logical] = {"Ref": "local"}
-        self._provision_tables()
-        self._provision_queues()
-        secrets = self.client("secretsmanager")
-        for logical, props in self.template.of_type("AWS::SecretsManager::Secret").items():
-            arn = secrets.create_secret(
-                Name=f"{STACK}-{logical}", SecretString=self.evaluate(props["SecretString"])
-            )["ARN"]
-            self.physical[logical] = {"Ref": arn, "Id": arn}
-
-    def _provision_tables(self) -> None:
-        dynamodb = self.client("dynamodb")
-        for logical, props in self.template.of_type("AWS::DynamoDB::Table").items():
-            name = f"{STACK}-{logical}"
-            spec: dict[str, Any] = {
-                "TableName": name,
-                "KeySchema": props["KeySchema"],
-                "AttributeDefinitions": props["AttributeDefinitions"],
-                "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
-            }
-            if "GlobalSecondaryIndexes" in props:
-                spec["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
-            arn = dynamodb.create_table(**spec)["TableDescription"]["TableArn"]
-            ttl = props.get("TimeToLiveSpecification")
-            if ttl:
-                dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
-            self.physical[logical] = {"Ref": name, "Arn": arn}
-
-    def _provision_queues(self) -> None:
-        sqs = self.client("sqs")
-        queues = self.template.of_type("AWS::SQS::Queue")
-        # Dead-letter queues first: a redrive policy names its DLQ's ARN.
-        for logical, props in sorted(queues.items(), key=lambda kv: "RedrivePolicy" in kv[1]):
-            name = f"{STACK}-{logical}"
-            attributes = {
-                k: str(props[k])
-                for k in ("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds")
-                if k in props
-            }
-            if "RedrivePolicy" in props:
-                attributes["RedrivePolicy"] = json.dumps(self.evaluate(props["RedrivePolicy"]))
-            url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
-            arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
-                "QueueArn"
-            ]
-            self.physical[logical] = {"Ref": url, "Arn": arn, "QueueName": name, "QueueUrl": url}
 
     def _environment(self) -> dict[str, str]:
         """What the harness sees between invocations: every variable the functions agree on.
@@ -309,7 +227,7 @@ class LocalRuntime:
         """What API Gateway would answer: route, invoke, map the result or a crash to HTTP."""
         for fn in self.functions.values():
             for route_method, route_path in fn.http_routes:
-                params = _match(route_path, path)
+                params = match_route(route_path, path)
                 if params is None or route_method not in ("ANY", method.upper()):
                     continue
                 event = http_event(method, path, route_path, params, headers or {}, body, query)
@@ -318,7 +236,7 @@ class LocalRuntime:
                 except Exception as err:  # a crashed Lambda is a 500 to the caller, as on AWS
                     log.warning("%s crashed: %r", fn.logical_id, err)
                     return HttpAnswer(500, {}, b'{"message":"Internal Server Error"}')
-                return _http_answer(result)
+                return http_answer(result)
         return HttpAnswer(404, {}, b'{"message":"Not Found"}')
 
     # --- queues ------------------------------------------------------------------------------
@@ -366,11 +284,11 @@ class LocalRuntime:
         if not messages:
             return 0
         arn = self.physical[source.queue]["Arn"]
-        event = {"Records": [_sqs_record(m, arn) for m in messages]}
+        event = {"Records": [sqs_record(m, arn) for m in messages]}
         ids = {m["MessageId"] for m in messages}
         try:
             result = self.invoke(fn.logical_id, event)
-            failed = _failed_ids(result, ids) if source.report_failures else set()
+            failed = failed_ids(result, ids) if source.report_failures else set()
         except Exception as err:  # the whole batch returns to the queue, as on AWS
             log.warning("%s failed a batch of %d: %r", fn.logical_id, len(ids), err)
             failed = ids
@@ -414,7 +332,7 @@ class LocalRuntime:
             sqs.send_message_batch(
                 QueueUrl=self.queue_url(queue),
                 Entries=[
-                    {"Id": str(n), "MessageBody": m["Body"], **_attributes(m)}
+                    {"Id": str(n), "MessageBody": m["Body"], **message_attributes(m)}
                     for n, m in enumerate(got)
                 ],
             )
@@ -442,208 +360,3 @@ class LocalRuntime:
             raise ValueError(f"the local runtime runs rate() schedules only, not {expression!r}")
         unit = {"minute": 60, "hour": 3600, "day": 86400}[match.group(2).rstrip("s")]
         return int(match.group(1)) * unit
-
-
-def _failed_ids(result: Any, ids: set[str]) -> set[str]:
-    """Lambda's reading of a partial batch response: anything malformed fails the whole batch."""
-    try:
-        failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
-    except (AttributeError, KeyError, TypeError):
-        return ids
-    return failed if failed <= ids else ids
-
-
-def _match(route: str, path: str) -> dict[str, str] | None:
-    pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(route))
-    match = re.fullmatch(pattern, path)
-    return match.groupdict() if match else None
-
-
-def http_event(
-    method: str,
-    path: str,
-    route: str,
-    params: dict[str, str],
-    headers: dict[str, str],
-    body: bytes,
-    query: str,
-) -> dict[str, Any]:
-    try:
-        text, encoded = body.decode(), False
-    except UnicodeDecodeError:
-        text, encoded = base64.b64encode(body).decode(), True
-    now = datetime.now(UTC)
-    lowered = {k.lower(): v for k, v in headers.items()}
-    event: dict[str, Any] = {
-        "version": "2.0",
-        "routeKey": f"{method.upper()} {route}",
-        "rawPath": path,
-        "rawQueryString": query,
-        "headers": lowered,
-        "pathParameters": params,
-        "requestContext": {
-            "accountId": ACCOUNT,
-            "apiId": "local",
-            "domainName": "127.0.0.1",
-            "domainPrefix": "local",
-            "http": {
-                "method": method.upper(),
-                "path": path,
-                "protocol": "HTTP/1.1",
-                "sourceIp": "127.0.0.1",
-                "userAgent": lowered.get("user-agent", ""),
-            },
-            "requestId": str(uuid.uuid4()),
-            "routeKey": f"{method.upper()} {route}",
-            "stage": "$default",
-            "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
-            "timeEpoch": int(now.timestamp() * 1000),
-        },
-        "isBase64Encoded": encoded,
-    }
-    if text:
-        event["body"] = text
-    parameters = query_parameters(query)
-    if parameters:
-        event["queryStringParameters"] = parameters
-    return event
-
-
-def query_parameters(query: str) -> dict[str, str]:
-    """`queryStringParameters` as API Gateway (HTTP API, v2) gives them: names and values
-    URL-decoded (`+` is a space), a repeated name's values joined with commas."""
-    values: dict[str, list[str]] = {}
-    for name, value in urllib.parse.parse_qsl(query, keep_blank_values=True):
-        values.setdefault(name, []).append(value)
-    return {name: ",".join(each) for name, each in values.items()}
-
-
-def _http_answer(result: Any) -> HttpAnswer:
-    if not isinstance(result, dict) or "statusCode" not in result:
-        return HttpAnswer(200, {"content-type": "application/json"}, json.dumps(result).encode())
-    raw = result.get("body") or ""
-    body = base64.b64decode(raw) if result.get("isBase64Encoded") else raw.encode()
-    headers = {k.lower(): str(v) for k, v in (result.get("headers") or {}).items()}
-    return HttpAnswer(int(result["statusCode"]), headers, body)
-
-
-def _attributes(message: dict[str, Any]) -> dict[str, Any]:
-    attributes = message.get("MessageAttributes")
-    return {"MessageAttributes": attributes} if attributes else {}
-
-
-def _lambda_casing(attribute: dict[str, Any]) -> dict[str, Any]:
-    """SQS answers `StringValue`/`DataType`; Lambda's event says `stringValue`/`dataType`."""
-    return {key[0].lower() + key[1:]: value for key, value in attribute.items()}
-
-
-def _sqs_record(message: dict[str, Any], arn: str) -> dict[str, Any]:
-    return {
-        "messageId": message["MessageId"],
-        "receiptHandle": message["ReceiptHandle"],
-        "body": message["Body"],
-        "attributes": message.get("Attributes", {}),
-        "messageAttributes": {
-            name: _lambda_casing(value)
-            for name, value in message.get("MessageAttributes", {}).items()
-        },
-        "md5OfBody": message["MD5OfBody"],
-        "eventSource": "aws:sqs",
-        "eventSourceARN": arn,
-        "awsRegion": REGION,
-    }
-
-
-# --- what SQS refuses --------------------------------------------------------------------------
-# SQS takes only XML 1.0's characters in a message; moto takes anything. A value SQS refuses
-# would be refused on every retry on AWS while it went through here: refuse it here too, as SQS
-# does (a SendMessage error; one failed entry of a SendMessageBatch, the others sent).
-_NOT_SQS_TEXT = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_SQS_CHARACTERS = "#x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]"
-_REFUSAL = "socialscore_sqs_refusal"  # keys of botocore's per-call context
-_REFUSED_ENTRIES = "socialscore_sqs_refused_entries"
-_NOTHING_LEFT = "socialscore_sqs_nothing_left"
-
-
-def sqs_refusal(message: Mapping[str, Any]) -> tuple[str, str] | None:
-    """SQS's (error code, message) for a SendMessage or a batch entry; None if it takes it."""
-    body = message.get("MessageBody")
-    if isinstance(body, str) and (bad := _NOT_SQS_TEXT.search(body)):
-        return (
-            "InvalidMessageContents",
-            f"Invalid binary character '#x{ord(bad.group()):X}' was found in the message body, "
-            f"the set of allowed characters is {_SQS_CHARACTERS}.",
-        )
-    for name, attribute in (message.get("MessageAttributes") or {}).items():
-        value = attribute.get("StringValue") if isinstance(attribute, Mapping) else None
-        if isinstance(value, str) and (bad := _NOT_SQS_TEXT.search(value)):
-            return (
-                "InvalidParameterValue",
-                f"Invalid binary character '#x{ord(bad.group()):X}' was found in the value of "
-                f"message attribute {name!r}, the set of allowed characters is {_SQS_CHARACTERS}.",
-            )
-    return None
-
-
-def refuse_what_sqs_refuses(events: Any) -> None:
-    """Make the clients of a botocore session refuse messages as SQS does, before moto sees them.
-
-    The check runs on the caller's parameters (provide-client-params); a refused SendMessage, or
-    a batch with nothing left to send, is answered without a call (before-call); the entries
-    taken out of a batch are reported in its Failed list (after-call).
-    """
-
-    def check(params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> Any:
-        if model.name == "SendMessage":
-            context[_REFUSAL] = sqs_refusal(params)
-            return None
-        entries = params.get("Entries")
-        if not isinstance(entries, list):
-            return None  # botocore's own validation reports it
-        verdicts = [(entry, sqs_refusal(entry)) for entry in entries if isinstance(entry, dict)]
-        failed = [
-            {"Id": entry.get("Id"), "SenderFault": True, "Code": code, "Message": message}
-            for entry, refusal in verdicts
-            if refusal is not None
-            for code, message in [refusal]
-        ]
-        if not failed:
-            return None
-        context[_REFUSED_ENTRIES] = failed
-        kept = [entry for entry, refusal in verdicts if refusal is None]
-        if not kept:
-            context[_NOTHING_LEFT] = True
-            return None  # sent as is, to pass botocore's validation, then answered in `answer`
-        return {**params, "Entries": kept}
-
-    def answer(model: Any, context: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]] | None:
-        refusal = context.get(_REFUSAL)
-        if model.name == "SendMessage" and refusal is not None:
-            code, message = refusal
-            error = {"Code": code, "Message": message, "Type": "Sender"}
-            return _aws_response(400), {"Error": error, "ResponseMetadata": _metadata(400)}
-        if model.name == "SendMessageBatch" and context.get(_NOTHING_LEFT):
-            return _aws_response(200), {"Successful": [], "ResponseMetadata": _metadata(200)}
-        return None
-
-    def report(
-        http_response: Any, parsed: dict[str, Any], context: dict[str, Any], **_: Any
-    ) -> None:
-        failed = context.get(_REFUSED_ENTRIES)
-        if failed and http_response.status_code < 300:
-            parsed["Failed"] = [*parsed.get("Failed", []), *failed]
-
-    for operation in ("SendMessage", "SendMessageBatch"):
-        events.register(
-            f"provide-client-params.sqs.{operation}", check, f"ss-sqs-check-{operation}"
-        )
-        events.register(f"before-call.sqs.{operation}", answer, f"ss-sqs-answer-{operation}")
-    events.register("after-call.sqs.SendMessageBatch", report, "ss-sqs-report")
-
-
-def _aws_response(status: int) -> Any:
-    return AWSResponse("https://sqs.local", status, {}, None)
-
-
-def _metadata(status: int) -> dict[str, Any]:
-    return {"HTTPStatusCode": status, "HTTPHeaders": {}, "RetryAttempts": 0}

@@ -17,7 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from socialscore_local import demo
-from socialscore_local.runtime import LocalRuntime, http_event
+from socialscore_local.http_api import http_event
+from socialscore_local.runtime import LocalRuntime
 
 X_SECRET = "x-consumer-secret"
 
