@@ -27,7 +27,7 @@ from socialscore.aws.sqs import SqsQueue
 from socialscore.pipeline.ingest import SOURCES, Accepted, CrcAnswer, Ingest, Problem
 from socialscore.sources.meta import MetaWebhook
 from socialscore.sources.smms import SmmsWebhook
-from socialscore.sources.x import XActivity
+from socialscore.sources.x import CRC_TOKEN_MAX, CRC_TOKEN_PATTERN, XActivity
 
 logger = Logger(service="ingest")
 metrics = Metrics()
@@ -72,9 +72,9 @@ def _answer(source: str) -> Response[str]:
         event.request_context.request_id,
     )
     logger.info("webhook", extra={"source": source, "status": answer.status})
-    metrics.add_dimension(name="source", value=source if source in SOURCES else "unknown")
-    metrics.add_dimension(name="status", value=str(answer.status))
-    telemetry.count(metrics, "WebhooksReceived", 1)
+    known = source if source in SOURCES else "unknown"
+    dimensions = {"source": known, "status": str(answer.status)}
+    telemetry.count_with(metrics, "WebhooksReceived", 1, dimensions)
     if isinstance(answer.body, dict) and answer.status < 300:
         telemetry.count(metrics, "InteractionsQueued", int(answer.body.get("accepted", 0)))
     headers = dict(answer.headers)
@@ -99,10 +99,18 @@ def smms_webhook(body: Annotated[SmmsWebhook | None, Body()] = None) -> Response
     "/webhooks/x",
     summary="X Account Activity CRC check",
     description="Answers `sha256=` + base64(HMAC-SHA256(consumer secret, crc_token)).",
-    responses={200: _json(CrcAnswer, "The CRC response."), 400: REJECTIONS[400]},
+    responses={
+        200: _json(CrcAnswer, "The CRC response."),
+        400: _json(Problem, "`crc_token` is missing or not of X's token shape."),
+        401: _json(Problem, "No X consumer secret is configured: nothing to answer with."),
+    },
     tags=["webhooks"],
 )
-def x_crc(crc_token: Annotated[str | None, Query()] = None) -> Response[str]:
+def x_crc(
+    crc_token: Annotated[
+        str | None, Query(min_length=1, max_length=CRC_TOKEN_MAX, pattern=CRC_TOKEN_PATTERN)
+    ] = None,
+) -> Response[str]:
     return _answer("x")
 
 
@@ -125,7 +133,10 @@ def x_webhook(body: Annotated[XActivity | None, Body()] = None) -> Response[str]
     description="Answers `hub.challenge` as text when `hub.verify_token` matches "
     "(`hub_mode` spellings accepted).",
     responses={
-        200: {"description": "The challenge, as text/plain."},
+        200: {
+            "description": "The challenge, echoed.",
+            "content": {"text/plain": {"schema": {"type": "string"}}},
+        },
         400: REJECTIONS[400],
         403: _json(Problem, "The verify token does not match."),
     },

@@ -87,7 +87,8 @@ class LocalRuntime:
             "AWS::Partition": "aws",
             "AWS::URLSuffix": "amazonaws.com",
         }
-        self.local_environment = environment or {}
+        # EMF metrics are CloudWatch's to read; locally they would only flood the terminal.
+        self.local_environment = {"POWERTOOLS_METRICS_DISABLED": "true"} | (environment or {})
         self.faults = faults
         self.functions = {f.logical_id: f for f in self.template.functions()}
         self.physical: dict[str, dict[str, str]] = {}

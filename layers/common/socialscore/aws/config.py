@@ -105,6 +105,8 @@ class CrmSyncConfig(FunctionConfig):
 
     @model_validator(mode="after")
     def _adapter_needs(self) -> Self:
+        if self.crm_adapter == "file" and self.lambda_function_name:
+            raise ValueError(LOCAL_ONLY.format("CRM_ADAPTER=file"))
         if self.crm_adapter == "file" and None in (
             self.file_crm_opportunities,
             self.file_crm_outbox,

@@ -6,13 +6,18 @@ through every queue, so a log line anywhere names the webhooks it serves.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
 from socialscore.aws.sqs import correlation_id
+
+# A batch that changed nothing (a redelivery, say) has nothing to count: that is no warning.
+warnings.filterwarnings("ignore", "No application metrics to publish", UserWarning)
 
 
 def correlation_ids(event: Mapping[str, Any]) -> dict[str, str]:
@@ -32,19 +37,25 @@ def count(metrics: Metrics, name: str, value: int) -> None:
 
 
 def count_by(metrics: Metrics, name: str, counts: Mapping[str, int], dimension: str) -> None:
-    """One metric per value of a dimension (a drop's reason): kept apart from the invocation's
-    other metrics, which would otherwise all take on the dimension."""
+    """One metric per value of a dimension (a drop's reason)."""
     for value, n in counts.items():
-        if not n:
-            continue
-        with single_metric(
-            name=name,
-            unit=MetricUnit.Count,
-            value=n,
-            namespace=metrics.namespace,
-            default_dimensions=_dimensions(metrics),
-        ) as metric:
-            metric.add_dimension(name=dimension, value=value)
+        count_with(metrics, name, n, {dimension: value})
+
+
+def count_with(metrics: Metrics, name: str, value: int, dimensions: Mapping[str, str]) -> None:
+    """A count with dimensions of its own: kept apart from the invocation's other metrics,
+    which would otherwise all take them on."""
+    if not value or is_metrics_disabled():
+        return
+    with single_metric(
+        name=name,
+        unit=MetricUnit.Count,
+        value=value,
+        namespace=metrics.namespace,
+        default_dimensions=_dimensions(metrics),
+    ) as metric:
+        for key, dimension in dimensions.items():
+            metric.add_dimension(name=key, value=dimension)
 
 
 def _dimensions(metrics: Metrics) -> dict[str, str]:
