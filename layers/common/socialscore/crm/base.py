@@ -1,21 +1,77 @@
-"""The CRM interface: opportunities in, contact scores and social influence out."""
+"""The CRM interface: opportunities in; contact scores, social influence, erasures and hot-lead
+tasks out.
+
+Every record a push carries has a key (`Push.keys`); an adapter answers which keys it could not
+write and why (`PushOutcome.failed`: a record-level error, logged, the others go on), or stops
+the run with `CrmStopped` (a daily limit, the CRM unavailable): then crm_sync keeps its
+checkpoint and the digests of everything not written, and the next run converges.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from socialscore.domain.opportunity import ContactScore, Opportunity, OpportunityInfluence
+from socialscore.domain.opportunity import (
+    ContactScore,
+    HotLeadTask,
+    InfluenceRecord,
+    Opportunity,
+    OpportunityInfluence,
+)
+
+
+@dataclass(frozen=True)
+class Push:
+    scores: Sequence[ContactScore] = ()
+    influences: Sequence[OpportunityInfluence] = ()  # the headline, on the opportunity
+    records: Sequence[InfluenceRecord] = ()  # the breakdown, one record per seller / post
+    retired: Sequence[str] = ()  # breakdown record keys that no longer apply: delete them
+    erased: Sequence[str] = ()  # contact ids whose social fields are cleared
+    hot_leads: Sequence[HotLeadTask] = ()
+
+    def keys(self) -> list[str]:
+        return [
+            *(f"contact#{s.contact_id}" for s in self.scores),
+            *(f"opportunity#{i.opportunity_id}" for i in self.influences),
+            *(f"influence#{r.key}" for r in self.records),
+            *(f"retired#{key}" for key in self.retired),
+            *(f"erased#{contact}" for contact in self.erased),
+            *(f"hot#{task.profile}" for task in self.hot_leads),
+        ]
+
+    def __bool__(self) -> bool:
+        return bool(self.keys())
+
+
+@dataclass(frozen=True)
+class PushOutcome:
+    failed: Mapping[str, str] = field(default_factory=dict)  # record key -> the CRM's reason
+    calls: int = 0  # CRM API calls the push made
+
+
+class CrmStopped(Exception):
+    """The CRM refused the rest of the run (daily limit, unavailable): nothing after `outcome`
+    was written."""
+
+    def __init__(self, reason: str, outcome: PushOutcome | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.outcome = outcome or PushOutcome()
 
 
 class Crm(Protocol):
     name: str
 
     def changed_opportunities(self, since: datetime | None) -> list[Opportunity]:
-        """Opportunities modified at or after `since` (all when None): inclusive, so one that
-        shares the checkpoint's time but showed up late is not missed (digests absorb repeats)."""
+        """Opportunities modified at or after `since` (all when None), with their contacts:
+        inclusive, so one that shares the checkpoint's time but showed up late is not missed
+        (digests absorb repeats). Raises CrmStopped."""
         ...
 
-    def push(self, scores: list[ContactScore], influences: list[OpportunityInfluence]) -> None:
-        """Upsert by external id; raise when any record was not accepted."""
+    def push(self, push: Push) -> PushOutcome:
+        """Upsert by external id, delete the retired records, clear the erased contacts' fields,
+        open the hot-lead tasks. Raises CrmStopped."""
         ...

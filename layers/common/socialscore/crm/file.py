@@ -1,4 +1,6 @@
-"""A CRM in two files: opportunities from a JSON list, pushes appended to a JSON-lines outbox."""
+"""A CRM in two files: opportunities from a JSON list, pushes appended to a JSON-lines outbox.
+
+For the local runtime only (the template refuses it on AWS, where /tmp does not last)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,8 @@ from pathlib import Path
 
 from pydantic import TypeAdapter
 
-from socialscore.domain.opportunity import ContactScore, Opportunity, OpportunityInfluence
+from socialscore.crm.base import Push, PushOutcome
+from socialscore.domain.opportunity import Opportunity
 
 _OPPORTUNITIES = TypeAdapter(list[Opportunity])
 
@@ -26,10 +29,19 @@ class FileCrm:
         every = _OPPORTUNITIES.validate_json(self.opportunities.read_bytes())
         return [o for o in every if since is None or o.modified_at >= since]
 
-    def push(self, scores: list[ContactScore], influences: list[OpportunityInfluence]) -> None:
+    def push(self, push: Push) -> PushOutcome:
         self.outbox.parent.mkdir(parents=True, exist_ok=True)
-        lines = [{"type": "contact_score", **s.model_dump(mode="json")} for s in scores] + [
-            {"type": "opportunity_influence", **i.model_dump(mode="json")} for i in influences
+        lines = [
+            *({"type": "contact_score", **s.model_dump(mode="json")} for s in push.scores),
+            *(
+                {"type": "opportunity_influence", **i.model_dump(mode="json")}
+                for i in push.influences
+            ),
+            *({"type": "influence_record", **r.model_dump(mode="json")} for r in push.records),
+            *({"type": "retired_influence_record", "key": key} for key in push.retired),
+            *({"type": "erased_contact", "contact_id": c} for c in push.erased),
+            *({"type": "hot_lead_task", **h.model_dump(mode="json")} for h in push.hot_leads),
         ]
         with self.outbox.open("a") as out:
             out.writelines(json.dumps(line, sort_keys=True) + "\n" for line in lines)
+        return PushOutcome(calls=1)

@@ -1,4 +1,5 @@
-"""What crosses the CRM boundary: opportunities in, contact scores and social influence out."""
+"""What crosses the CRM boundary: opportunities in; contact scores, social influence and hot-lead
+tasks out."""
 
 from __future__ import annotations
 
@@ -40,3 +41,33 @@ class OpportunityInfluence(BaseModel):
     by_seller: dict[str, Decimal]
     by_post: dict[str, Decimal]
     by_network: dict[str, Decimal]
+
+
+class InfluenceRecord(BaseModel):
+    """One line of an opportunity's breakdown as the CRM keeps it: the amount one seller (or one
+    post) earned under one attribution model. `key` is its external id: upserting by it never
+    duplicates a record."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    key: str
+    opportunity_id: str
+    model: str
+    seller_id: str | None = None
+    team: str | None = None
+    post: str | None = None
+    network: str | None = None
+    amount: Decimal
+    currency: str
+    touches: int
+
+
+class HotLeadTask(BaseModel):
+    """A task for a person: a contact whose organic score crossed the hot-lead threshold."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    profile: str  # the identity that crossed (network#user id): a task is opened once per profile
+    contact_id: str
+    organic_score: float
+    threshold: float

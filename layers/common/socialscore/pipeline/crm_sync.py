@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from socialscore.crm.base import Crm
+from socialscore.crm.base import Crm, Push
 from socialscore.domain import attribution
 from socialscore.domain.decay import score_at
 from socialscore.domain.interaction import Category
@@ -57,7 +57,7 @@ class CrmSync:
         scores = [r for k in fresh if isinstance(r := records[k], ContactScore)]
         influences = [r for k in fresh if isinstance(r := records[k], OpportunityInfluence)]
         if scores or influences:
-            self.crm.push(scores, influences)
+            self.crm.push(Push(scores=scores, influences=influences))
         checkpoint = max((o.modified_at for o in opportunities), default=since)
         self.state.save(self.crm.name, {k: digests[k] for k in fresh}, opportunities, checkpoint)
         return SyncReport(len(opportunities), len(known), len(scores), len(influences), checkpoint)
