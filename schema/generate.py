@@ -36,7 +36,15 @@ def _interaction(n: int, kind: str, **fields: Any) -> dict[str, Any]:
 
 EXAMPLE: dict[str, Any] = {
     "events": [
-        _interaction(1, "like", target_permalink=BRAND, tags=["branded"]),
+        _interaction(
+            1,
+            "like",
+            target_permalink=BRAND,
+            # The SMMS published the brand's post: it can say whose it is and when it went out.
+            target_author_id="657892279",
+            target_created_at="2026-10-01T14:00:00Z",
+            tags=["branded"],
+        ),
         _interaction(
             2,
             "share",

@@ -1,4 +1,5 @@
-"""SQS rehydrate queue: permalinks -> post facts (cached), forwarded to the resolve queue.
+"""SQS rehydrate queue: permalinks -> post facts (on the source's word, from the cache or from
+the provider), forwarded to the resolve queue.
 
 Identify and post-deleted messages pass through (a post-deleted one purges the post cache on the
 way). Interactions end as one of: forwarded; dropped with a logged, counted reason; deferred

@@ -134,6 +134,7 @@ class LocalRuntime:
         self.workdir.mkdir(parents=True, exist_ok=True)
         provision(self.template, self._session, STACK, self.physical, self.evaluate)
         os.environ.update(self._environment())
+        self._fresh_loggers()
         for fn in self.functions.values():
             code = str(ROOT / fn.code_uri)
             if code not in sys.path:
@@ -153,6 +154,19 @@ class LocalRuntime:
         parameters.clear_caches()  # type: ignore[no-untyped-call]  # Powertools leaves it untyped
         for fn in self.functions.values():
             sys.modules.pop(fn.handler.rsplit(".", 1)[0], None)
+
+    def _fresh_loggers(self) -> None:
+        """Powertools configures a service's logger once per process; a new container would
+        configure it anew: at this runtime's log level, writing to the stdout of now."""
+        for logical_id in self.functions:
+            env = self.function_environment(logical_id)
+            service = logging.getLogger(env.get("POWERTOOLS_SERVICE_NAME", "service_undefined"))
+            if not service.handlers:
+                continue
+            service.setLevel(env.get("POWERTOOLS_LOG_LEVEL", "INFO"))
+            for handler in service.handlers:
+                if isinstance(handler, logging.StreamHandler):
+                    handler.stream = sys.stdout  # not setStream: it flushes the old, maybe closed
 
     def client(self, service: str) -> Any:
         return self._session.client(service)

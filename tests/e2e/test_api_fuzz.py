@@ -130,10 +130,6 @@ def test_generated_inputs_get_documented_answers_and_rejected_ones_queue_nothing
     assert statuses  # the strategy produced requests
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest_handler documents the Meta challenge as application/json; it is text/plain",
-)
 def test_the_meta_verification_answer_is_the_one_documented(
     api: tuple[LocalRuntime, str, str],
 ) -> None:

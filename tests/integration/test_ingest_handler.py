@@ -98,6 +98,17 @@ def test_signed_webhook_queues_one_message_per_event_without_content(stack: Stac
     assert identify.consent_basis == "opt_in"
 
 
+def test_the_smms_word_on_whose_post_it_is_travels_to_rehydrate(stack: Stack) -> None:
+    facts = {"target_author_id": "1001", "target_created_at": "2026-10-01T16:00:00+02:00"}
+    assert stack.webhook([like(1, **facts)]).status == 202
+
+    [raw] = stack.take("RehydrateQueue")
+    queued = MESSAGE.validate_json(raw)
+    assert isinstance(queued, Interaction)
+    assert queued.target_author_id == "1001"
+    assert queued.target_created_at == datetime(2026, 10, 1, 14, 0, tzinfo=UTC)
+
+
 def test_the_same_webhook_sent_twice_queues_the_same_interaction_ids(stack: Stack) -> None:
     assert stack.webhook([like(1), chatty_comment()]).status == 202
     first = sorted(MESSAGE.validate_json(b).interaction_id for b in stack.take("RehydrateQueue"))
@@ -165,6 +176,17 @@ def test_missing_signature_headers_is_401(stack: Stack) -> None:
             [like(1, target_permalink="not a url")], "events.0.target_permalink", id="url"
         ),
         pytest.param([], "events", id="no-events"),
+        # Characters SQS refuses: on AWS the send would fail on every retry.
+        pytest.param([like(1, tags=["vip\uffff"])], "events.0.tags.0", id="tag-U+FFFF"),
+        pytest.param([like(1, id="evt-\ufffe")], "events.0.id", id="event-id-U+FFFE"),
+        pytest.param(
+            [like(1, target_permalink=permalink(POST_A) + "?s=\ufffe")],
+            "events.0.target_permalink",
+            id="permalink-U+FFFE",
+        ),
+        pytest.param(
+            [identify_event() | {"contact_id": "C-\x00"}], "events.0.contact_id", id="contact-NUL"
+        ),
     ],
 )
 def test_invalid_event_is_400_naming_the_field(

@@ -36,7 +36,8 @@ META_SECRET = "meta-app-secret"
 ACTOR = "7000000001"
 RETWEET = "2100000000000000101"  # the actor's retweet of POST_A
 PAGE = "104857600000001"
-FB_POST = f"{PAGE}_778899001122334"
+STORY = "778899001122334"
+FB_POST = f"{PAGE}_{STORY}"  # the Graph API's id of the Page's post
 FB_COMMENT = "778899001122334_1122334455667788"
 
 
@@ -133,6 +134,37 @@ def test_one_retweet_reported_by_the_smms_and_by_x_counts_once(stack: Stack) -> 
     assert entry["kind"] == "share"
     assert touches(stack) == 1
     assert seller_points(stack, "s-ana") == 5  # the bundled model's organic share weight
+
+
+def smms_facebook_like() -> dict[str, Any]:
+    return {
+        "type": "interaction",
+        "id": "sprout-43",
+        "network": "facebook",
+        "kind": "like",
+        "actor_id": ACTOR,
+        "target_permalink": f"https://www.facebook.com/{PAGE}/posts/{STORY}",
+        "target_author_id": PAGE,  # the SMMS published the Page's post
+        "occurred_at": "2026-11-18T09:00:00Z",
+    }
+
+
+@pytest.mark.parametrize("smms_first", [True, False], ids=["smms-first", "meta-first"])
+def test_one_facebook_like_reported_by_the_smms_and_by_meta_counts_once(
+    stack: Stack, smms_first: bool
+) -> None:
+    sends = [
+        lambda: stack.webhook([smms_facebook_like()]).status == 202,
+        lambda: meta_post(stack, [reaction("add", 1795000000)]) == 200,
+    ]
+    for sent in sends if smms_first else reversed(sends):
+        assert sent()
+        stack.rt.drain()
+
+    [entry] = [t for t in stack.scan("LedgerTable") if t["profile"] == f"facebook#{ACTOR}"]
+    assert entry["kind"] == "like"
+    assert touches(stack, network="facebook") == 1
+    assert seller_points(stack, "brand") == 1  # the bundled model's organic like weight
 
 
 def test_deleting_the_retweet_takes_its_touch_back(stack: Stack) -> None:

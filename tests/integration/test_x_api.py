@@ -16,7 +16,8 @@ from moto import mock_aws
 from socialscore.aws import clients
 from socialscore.aws.config import ConfigurationError
 from socialscore.domain.interaction import Network
-from socialscore.domain.post import PostRef, ProviderRateLimited, ProviderUnavailable
+from socialscore.domain.post import PostRef
+from socialscore.providers.base import ProviderRateLimited, ProviderUnavailable
 from socialscore.providers.x_api import BearerToken, XApiProvider
 from tests.stubs.x_api_stub import XApiStub, post
 

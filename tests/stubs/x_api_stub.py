@@ -45,11 +45,18 @@ def post(
     replied_to: str | None = None,
     quoted: str | None = None,
     note: str | None = None,
+    retweeted: str | None = None,
 ) -> dict[str, Any]:
-    """A post as the stub keeps it (id added when served)."""
+    """A post as the stub keeps it (id added when served). Write `text` as X gives it: a
+    retweet's is `RT @<author>: <the retweeted text>`; a quote's is the quoter's own words only,
+    often ending in the quoted post's t.co link."""
     references = [
         {"type": kind, "id": target}
-        for kind, target in (("replied_to", replied_to), ("quoted", quoted))
+        for kind, target in (
+            ("replied_to", replied_to),
+            ("quoted", quoted),
+            ("retweeted", retweeted),
+        )
         if target
     ]
     return {

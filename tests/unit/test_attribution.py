@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import get_args
 
 import pytest
 from hypothesis import given, settings
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 from socialscore.domain.attribution import MODELS, in_window, influence, linear, split
 from socialscore.domain.interaction import Category, Kind, Network
+from socialscore.domain.scoring_model import Attribution
 from socialscore.domain.touch import Touch
 
 ANCHOR = datetime(2026, 6, 1, tzinfo=UTC)
@@ -70,8 +72,15 @@ def test_split_of_no_touches_is_empty() -> None:
     assert split(Decimal("100.00"), [], linear) == []
 
 
-def test_linear_is_the_registered_default_model() -> None:
-    assert MODELS["linear"] is linear
+def test_every_attribution_model_a_scoring_model_may_name_splits_an_amount() -> None:
+    # crm_sync looks the configured name up in MODELS: a name the scoring model accepts but
+    # MODELS lacks would fail every sync once deployed.
+    names = get_args(Attribution.model_fields["model"].annotation)
+    assert names
+    for name in names:
+        configured = Attribution.model_validate({"model": name}).model
+        shares = split(Decimal("100.00"), touches(3), MODELS[configured])
+        assert sum(shares, Decimal(0)) == Decimal("100.00"), name
 
 
 @settings(max_examples=200, deadline=None)

@@ -15,11 +15,13 @@ from pydantic import ValidationError
 from socialscore.domain.interaction import Interaction, Kind, Network, PostDeleted, Retraction
 from socialscore.sources.meta import MetaSource
 from socialscore.sources.signatures import SignatureError
+from socialscore.sources.smms import SmmsWebhook
 
 EVENTS = Path(__file__).resolve().parents[2] / "events" / "webhooks"
 NOW = datetime(2026, 10, 15, tzinfo=UTC)
 PAGE = "104857600000001"
-POST = "facebook#104857600000001_778899001122334"
+STORY = "778899001122334"
+POST = f"facebook#{STORY}"  # the Graph id {page}_{story} keyed as a link to the post keys it
 SOURCE = MetaSource()
 
 
@@ -77,12 +79,46 @@ def test_page_reactions_comments_and_shares_and_never_the_pages_own_post() -> No
     )
     assert (comment.kind, comment.own_post) == (
         Kind.COMMENT,
-        "facebook#778899001122334_1122334455667788",
+        "facebook#1122334455667788",
     )
     assert (share.kind, share.actor_id) == (Kind.SHARE, "1234500000000001")  # older sender_id
     text = json.dumps([m.model_dump(mode="json") for m in (like, comment, share)])
     assert "evaluating vendors" not in text
     assert "Pat Prospect" not in text
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        f"https://www.facebook.com/{PAGE}/posts/{STORY}",
+        f"https://www.facebook.com/acmeinsights/posts/{STORY}",  # a vanity name: no page id
+        f"https://m.facebook.com/story.php?story_fbid={STORY}&id={PAGE}",
+    ],
+)
+def test_a_like_reported_by_meta_and_by_the_smms_is_one_act(link: str) -> None:
+    like = messages(payload("meta_page_feed.json"))[0]
+    smms = {
+        "type": "interaction",
+        "id": "smms-evt-9",
+        "network": "facebook",
+        "kind": "like",
+        "actor_id": like.actor_id,
+        "target_permalink": link,
+        "occurred_at": "2026-10-14T00:00:00Z",
+    }
+    [event] = SmmsWebhook.model_validate({"events": [smms]}).events
+    reported = event.normalise()
+    assert isinstance(reported, Interaction)
+    assert (reported.interaction_id, reported.target_post) == (like.interaction_id, POST)
+
+
+def test_whose_post_it_is_is_read_from_the_graph_id_before_it_is_keyed() -> None:
+    # The key drops the page id; only the raw id says the post is this page's, not another's.
+    body = json.loads(payload("meta_page_feed.json"))
+    body["entry"][0]["changes"] = body["entry"][0]["changes"][:1]
+    body["entry"][0]["changes"][0]["value"]["post_id"] = f"999000111_{STORY}"
+    [like] = messages(body)
+    assert (like.target_post, like.target_author_id) == (POST, None)
 
 
 @pytest.mark.parametrize("reaction", ["like", "love", "care", "haha", "wow", "sorry", "anger"])

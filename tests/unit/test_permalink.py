@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from socialscore.domain.interaction import Network
+from socialscore.domain.interaction import Network, post_key
 from socialscore.domain.permalink import ShortLink, UnparseablePermalink, is_short_link, parse
 from socialscore.domain.post import PostRef
 
@@ -71,12 +71,16 @@ def test_a_non_http_link_is_unparseable(link: str) -> None:
         f"https://x.com.evil.example/brandco/status/{POST_ID}",
         f"https://notx.com/brandco/status/{POST_ID}",
         f"https://nitter.net/brandco/status/{POST_ID}",
-        f"https://t.co/{POST_ID}",
+        f"https://t.co.evil.example/{POST_ID}",
+        f"https://evil.example/t.co/{POST_ID}",
     ],
 )
-def test_a_link_to_an_unknown_host_is_unparseable(link: str) -> None:
-    with pytest.raises(UnparseablePermalink):
+def test_a_link_to_an_unknown_host_is_unparseable_and_never_a_short_link(link: str) -> None:
+    # A ShortLink is followed over the network: an unknown host must be a plain drop instead.
+    with pytest.raises(UnparseablePermalink) as caught:
         parse(link)
+    assert type(caught.value) is UnparseablePermalink
+    assert not is_short_link(link)
 
 
 @pytest.mark.parametrize(
@@ -209,6 +213,20 @@ def test_a_facebook_graph_id_and_its_story_id_are_one_post_but_a_pfbid_is_its_ow
     assert story == parse(f"https://www.facebook.com/permalink.php?story_fbid={FB_STORY}&id=1")
     assert parse(f"https://www.facebook.com/acme/posts/{FB_PFBID}").post_id == FB_PFBID
     assert parse(f"https://www.facebook.com/acme/posts/{FB_PFBID.lower()}").post_id != FB_PFBID
+
+
+@pytest.mark.parametrize(
+    ("api_id", "link"),
+    [
+        (f"100064_{FB_STORY}", f"https://www.facebook.com/acmeinsights/posts/{FB_STORY}"),
+        (FB_STORY, f"https://www.facebook.com/100064_{FB_STORY}"),
+        (FB_PFBID, f"https://www.facebook.com/acmeinsights/posts/{FB_PFBID}"),
+    ],
+)
+def test_a_post_named_by_an_api_id_and_by_its_link_has_one_key(api_id: str, link: str) -> None:
+    # Meta reports posts by Graph id, the SMMS by link: one key, or one like counts twice.
+    assert post_key(Network.FACEBOOK, api_id) == parse(link).key
+    assert PostRef(Network.FACEBOOK, api_id).key == parse(link).key
 
 
 def test_ids_that_differ_only_in_case_are_different_posts_where_the_network_says_so() -> None:

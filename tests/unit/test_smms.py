@@ -95,6 +95,34 @@ def test_a_comment_may_carry_its_own_post() -> None:
     assert i.own_post == "x#" + REPLY.rsplit("/", 1)[-1].split("?")[0]
 
 
+def test_the_smms_may_say_whose_post_it_is_and_when_it_was_posted() -> None:
+    facts = {"target_author_id": "657892279", "target_created_at": "2026-02-27T09:00:00+01:00"}
+    i = only(like(**facts))
+    assert i.target_author_id == "657892279"
+    assert i.target_created_at == datetime(2026, 2, 27, 8, 0, tzinfo=UTC)
+    assert i.interaction_id == only(like()).interaction_id  # still the same act
+
+
+@pytest.mark.parametrize(
+    ("facts", "field"),
+    [
+        ({"target_created_at": "2026-02-27T09:00:00"}, "target_created_at"),  # no time zone
+        ({"target_created_at": "1999-02-27T09:00:00Z"}, "target_created_at"),  # before 2006
+        ({"target_created_at": "2126-02-27T09:00:00Z"}, "target_created_at"),  # a typo'd year
+        ({"target_author_id": "@acmeinsights"}, "target_author_id"),  # a handle, not an id
+    ],
+)
+def test_the_post_s_facts_are_validated_like_the_act_s(facts: dict[str, str], field: str) -> None:
+    assert f"interaction.{field}" in rejection(like(**facts))
+
+
+@pytest.mark.parametrize("field", ["target_author_id", "target_created_at"])
+def test_the_post_s_facts_without_the_post_are_refused(field: str) -> None:
+    value = {"target_author_id": "657892279", "target_created_at": "2026-02-27T09:00:00Z"}[field]
+    follow = like(kind="follow", target_permalink=None, target_user_id="777", **{field: value})
+    assert f"interaction.{field}" in rejection(follow)
+
+
 def test_the_same_event_id_always_gives_the_same_interaction_id() -> None:
     first = only(like(id="evt-42"))
     again = only(like(id="evt-42", occurred_at="2026-03-01T10:00:05Z"))

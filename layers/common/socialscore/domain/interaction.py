@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    HttpUrl,
+)
 
 
 class Network(StrEnum):
@@ -47,7 +56,28 @@ def normalise_tags(tags: list[str]) -> list[str]:
     return sorted({t.strip().lower() for t in tags if t.strip()})
 
 
-Permalink = Annotated[HttpUrl, Field(max_length=2048)]
+# The characters SQS carries: #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF.
+# A body holding U+FFFE, U+FFFF or a lone surrogate fails its send on every retry; control
+# characters travel JSON-escaped, but no id, tag or link means one. Ingest refuses them all with
+# the field named, and no message model can be built holding one.
+_NOT_QUEUEABLE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def queueable(value: str) -> str:
+    bad = _NOT_QUEUEABLE.search(value)
+    if bad is not None:
+        raise ValueError(f"holds U+{ord(bad.group()):04X}, a character SQS does not carry")
+    return value
+
+
+def _queueable_input(value: object) -> object:
+    return queueable(value) if isinstance(value, str) else value
+
+
+# Every string a message carries, and every string a webhook sends that may reach one.
+Text = Annotated[str, AfterValidator(queueable)]
+# Checked before parsing: pydantic would percent-encode the character into a link nobody wrote.
+Permalink = Annotated[HttpUrl, BeforeValidator(_queueable_input), Field(max_length=2048)]
 FIRST_POST = datetime(2006, 3, 21, tzinfo=UTC)  # the first tweet: nothing social is older
 CLOCK_SKEW = timedelta(days=1)
 
@@ -63,8 +93,16 @@ def _plausible(moment: datetime) -> datetime:
 
 # Any offset in, UTC out: stored times then compare and sort correctly as text.
 UtcDatetime = Annotated[AwareDatetime, AfterValidator(_plausible)]
-UserId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
-Tags = Annotated[list[Annotated[str, Field(max_length=64)]], Field(max_length=20)]
+# Constraints before the check: after a validator, pydantic would drop them from the JSON Schema.
+UserId = Annotated[
+    str,
+    Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$"),
+    AfterValidator(queueable),
+]
+Tags = Annotated[
+    list[Annotated[str, Field(max_length=64), AfterValidator(queueable)]], Field(max_length=20)
+]
+ContactId = Annotated[str, Field(min_length=1, max_length=128), AfterValidator(queueable)]
 
 
 def _digest(*parts: str) -> str:
@@ -91,13 +129,13 @@ class Act(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    interaction_id: str
-    source: str
+    interaction_id: Text
+    source: Text
     network: Network
     kind: Kind
     actor_id: UserId
     # The target's post key (network#post_id), where the source gave ids or ingest read the link.
-    target_post: str | None = None
+    target_post: Text | None = None
     occurred_at: UtcDatetime
 
     @property
@@ -110,12 +148,15 @@ class Interaction(Act):
 
     type: Literal["interaction"] = "interaction"
     category: Category
-    target_permalink: str | None = None
+    target_permalink: Text | None = None
     target_user_id: UserId | None = None
-    interaction_permalink: str | None = None
-    own_post: str | None = None  # the act's own post key (a reply, a retweet)
-    target_author_id: UserId | None = None  # where the source says whose post it is (X, Meta)
-    tags: Annotated[list[str], AfterValidator(normalise_tags)] = Field(default_factory=list)
+    interaction_permalink: Text | None = None
+    own_post: Text | None = None  # the act's own post key (a reply, a retweet)
+    # Where the source says whose post it is (X, Meta, an SMMS that published it) and when it
+    # was posted: credited on its word, without asking a provider.
+    target_author_id: UserId | None = None
+    target_created_at: UtcDatetime | None = None
+    tags: Annotated[list[Text], AfterValidator(normalise_tags)] = Field(default_factory=list)
 
 
 class Retraction(Act):
@@ -131,8 +172,8 @@ class PostDeleted(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["post_deleted"] = "post_deleted"
-    source: str
-    post: str  # network#post_id
+    source: Text
+    post: Text  # network#post_id
     occurred_at: UtcDatetime
     # The score stage looks the post's acts up twice, the second time a minute later: the index
     # it reads is eventually consistent, and an act written just before the deletion may lag.
@@ -146,10 +187,10 @@ class Erase(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["erase"] = "erase"
-    event_id: str
-    source: str
-    contact_id: str | None = None
-    identity: str | None = None  # network#user_id
+    event_id: Text
+    source: Text
+    contact_id: Text | None = None
+    identity: Text | None = None  # network#user_id
     occurred_at: UtcDatetime
 
 
@@ -164,11 +205,11 @@ class Identify(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["identify"] = "identify"
-    event_id: str
-    source: str
+    event_id: Text
+    source: Text
     network: Network
     network_user_id: UserId
-    contact_id: Annotated[str, Field(min_length=1, max_length=128)]
+    contact_id: ContactId
     consent_basis: ConsentBasis
     occurred_at: UtcDatetime
 
@@ -181,8 +222,28 @@ def identity_key(network: Network | str, user_id: str) -> str:
     return f"{network}#{user_id}"
 
 
-def post_key(network: Network, post_id: str) -> str:
-    return f"{network}#{post_id}"
+# A Facebook id as the Graph API gives it, `{page_id}_{story_id}` (a comment's:
+# `{post_id}_{comment_id}`), or as a link gives it, `{story_id}`.
+_FACEBOOK_ID = re.compile(r"(?:\d{1,25}_)?(\d{1,25})")
+
+
+def post_id_of(network: Network, raw_post_id: str) -> str:
+    """The id socialscore keys a post by, whatever spelling the source used: the same post
+    reported by the SMMS (a permalink) and by the network (an API id) must be one post.
+
+    Facebook: the story's own id. The Graph id prefixes the page id, a link never carries it
+    (a page's vanity name gives no page id), and story ids are global. A `pfbid…` id stays as
+    it is: only the Graph API can turn it into the numeric id."""
+    if network is Network.FACEBOOK:
+        numeric = _FACEBOOK_ID.fullmatch(raw_post_id)
+        if numeric is not None:
+            return str(int(numeric.group(1)))
+    return raw_post_id
+
+
+def post_key(network: Network, raw_post_id: str) -> str:
+    """network#post_id: every post key is built here."""
+    return f"{network}#{post_id_of(network, raw_post_id)}"
 
 
 def act(

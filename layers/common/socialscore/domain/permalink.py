@@ -29,7 +29,7 @@ import re
 from collections.abc import Callable
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from socialscore.domain.interaction import Network
+from socialscore.domain.interaction import Network, post_id_of
 from socialscore.domain.post import PostRef
 
 
@@ -168,22 +168,16 @@ def _x(site: str, path: str, query: Query) -> str | None:
     return str(int(match.group(1))) if match else None
 
 
-def _facebook_id(raw: str) -> str:
-    if raw.startswith("pfbid"):
-        return raw
-    return str(int(raw.rsplit("_", 1)[-1]))  # {page}_{story} -> {story}
-
-
 def _facebook(site: str, path: str, query: Query) -> str | None:
     for pattern in _FACEBOOK:
         match = pattern.match(path)
         if match:
-            return _facebook_id(match.group(1))
+            return post_id_of(Network.FACEBOOK, match.group(1))
     name = _FB_QUERY.get(path)
     if name is not None:
         for value in query.get(name, []):
             if _FB_QUERY_ID.match(value):
-                return _facebook_id(value)
+                return post_id_of(Network.FACEBOOK, value)
     return None
 
 

@@ -1,20 +1,32 @@
 """Reading an interaction's links: which posts it needs (its target, its own post), resolved
-from post keys, permalinks and short links, or the outcome that ends it early."""
+from post keys, permalinks and short links, or the outcome that ends it early.
+
+Two rules decide what is left for a provider to tell:
+- a target whose author the source named (X and Meta webhooks, an SMMS that published the
+  post) is credited on the source's word, on any network: its facts are what the source said,
+  and no provider or cache is asked about it;
+- an act's own post is read only for the actor's own words (a reply, a quote's added text, a
+  mention): a share's own post is the sharer's copy of the target, so the brand's words would
+  count as the sharer's intent, and a like, follow or click has no words at all.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from socialscore.domain import permalink
-from socialscore.domain.interaction import Interaction, Network
+from socialscore.domain.interaction import Interaction, Kind, Network
 from socialscore.domain.post import PostFacts, PostRef
 from socialscore.pipeline.outcomes import Dropped, Failed, Outcome
 from socialscore.providers.short_links import ShortLinks
 
+OWN_WORDS = frozenset({Kind.COMMENT, Kind.QUOTE, Kind.MENTION})
+
 
 @dataclass
 class Wanted:
-    """What one interaction needs: its target (or why not) and its own post, if any."""
+    """What one interaction needs: its target (a post to look up, the facts its source gave, or
+    why not) and its own post to read for intent, if any."""
 
     target: PostRef | PostFacts | Outcome | None = None
     own: PostRef | None = None
@@ -25,16 +37,16 @@ def read_links(
     networks: frozenset[Network],
     short_links: ShortLinks | None,
 ) -> dict[str, Wanted]:
+    """`networks`: those the provider can read; a post elsewhere is known only on its source's
+    word."""
     wanted: dict[str, Wanted] = {}
     short: dict[str, list[tuple[str, str]]] = {}  # link -> [(interaction id, "target"|"own")]
     for i in interactions:
         w = wanted[i.interaction_id] = Wanted()
-        target_key = getattr(i, "target_post", None)
-        own_key = getattr(i, "own_post", None)
-        for role, key, link in (
-            ("target", target_key, i.target_permalink),
-            ("own", own_key, i.interaction_permalink),
-        ):
+        links = [("target", i.target_post, i.target_permalink)]
+        if i.kind in OWN_WORDS:
+            links.append(("own", i.own_post, i.interaction_permalink))
+        for role, key, link in links:
             ref: PostRef | Outcome | None = from_key(key) if key else None
             if ref is None and link:
                 try:
@@ -48,22 +60,28 @@ def read_links(
         _resolve(short, wanted, short_links)
     for i in interactions:
         w = wanted[i.interaction_id]
-        if isinstance(w.target, PostRef) and w.target.network not in networks:
-            if i.target_author_id is not None:
-                # The network told us whose post it is (a Page's feed, an Instagram
-                # account's media): credit on its word, and its delete events.
-                w.target = PostFacts(
-                    network=w.target.network,
-                    post_id=w.target.post_id,
-                    author_id=i.target_author_id,
-                )
-            else:
-                # e.g. a LinkedIn post with the X provider: no facts to credit a seller
-                # with, and no way to know it still exists.
-                w.target = Dropped("no_provider_for_network")
+        if isinstance(w.target, PostRef):
+            w.target = _on_source_word(i, w.target, networks)
         if w.own is not None and w.own.network not in networks:
             w.own = None  # no intent bonus from a post no provider can read
     return wanted
+
+
+def _on_source_word(
+    i: Interaction, target: PostRef, networks: frozenset[Network]
+) -> PostRef | PostFacts | Dropped:
+    if i.target_author_id is not None:
+        return PostFacts(
+            network=target.network,
+            post_id=target.post_id,
+            author_id=i.target_author_id,
+            created_at=i.target_created_at,
+        )
+    if target.network not in networks:
+        # Nobody said whose post it is and no provider can tell: no seller to credit, and no
+        # way to know the post still exists.
+        return Dropped("no_provider_for_network")
+    return target
 
 
 def _resolve(

@@ -1,11 +1,14 @@
-"""Rehydrate: permalinks to post facts, spending the provider only on what the cache lacks.
+"""Rehydrate: permalinks to post facts, spending the provider only on what it alone can tell.
 
 For a batch of interactions:
 1. every target post and every act's own post is read from its permalink (short links resolved
    through `short_links`, when enabled);
-2. one cache read for all of them; a cached post costs nothing more;
-3. the misses go to the provider together, in as few calls as its id limit allows;
-4. each interaction ends in one outcome: `Rehydrated` (forward it), `Dropped` (never credited,
+2. a target whose source named its author is credited on that word (see `links`): it costs no
+   cache read and no call. What is left for the provider: targets nobody named an author for,
+   and the own posts of replies, quotes and mentions (read for intent);
+3. one cache read for all of those; a cached post costs nothing more;
+4. the misses go to the provider together, in as few calls as its id limit allows;
+5. each interaction ends in one outcome: `Rehydrated` (forward it), `Dropped` (never credited,
    for a counted reason, not retried), `Deferred` (send it again later: a spent rate limit, or
    coalescing, below) or `Failed` (the provider is down: SQS retries it, then its DLQ).
 
@@ -17,8 +20,11 @@ before (or delivered again) is always looked up at once, so nothing waits more t
 batch. Smaller batches (the local runtime's 10) are looked up whole: deferring once could not
 fill a call.
 
-Intent: the text of an act's own post (a reply, a quote) is matched against the model's keywords
-in memory; only the hits are cached and forwarded.
+Intent: the text of an act's own post (a reply, a quote, a mention) is matched against the
+model's keywords in memory; only the hits are cached and forwarded. A target's text never is.
+
+A post deleted (a delete event, or the provider's `errors`) is remembered as gone for an hour in
+the container, whoever vouched for it: later interactions with it are dropped.
 """
 
 from __future__ import annotations
@@ -31,17 +37,12 @@ from dataclasses import dataclass, field
 
 from socialscore.domain.interaction import Interaction
 from socialscore.domain.messages import Rehydrated
-from socialscore.domain.post import (
-    CachedPost,
-    PostProvider,
-    PostRef,
-    ProviderRateLimited,
-    ProviderStopped,
-)
+from socialscore.domain.post import CachedPost, PostFacts, PostRef
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.pipeline.links import Wanted, from_key, read_links
 from socialscore.pipeline.outcomes import Deferred, Dropped, Failed, Outcome
 from socialscore.pipeline.ports import PostCacheStore
+from socialscore.providers.base import PostProvider, ProviderRateLimited, ProviderStopped
 from socialscore.providers.short_links import ShortLinks
 
 MAX_DELAY_SECONDS = 900  # SQS's DelaySeconds limit
@@ -64,18 +65,23 @@ class Rehydrator:
         """One outcome per interaction, in order. `forced`: interaction ids never deferred for
         coalescing (they were deferred or delivered before)."""
         wanted = read_links(interactions, self.provider.networks, self.short_links)
-        live = {  # interactions still in play, and the posts each needs
+        now = self.clock()
+        named = {r for w in wanted.values() for r in _named(w)}
+        gone = {r: why for r in named if (why := self._remembered_gone(r, now)) is not None}
+        vouched = {w.target.ref for w in wanted.values() if isinstance(w.target, PostFacts)}
+        self.stats["on_source_word"] += len(vouched)
+        live = {  # interactions still in play, and the posts each needs from the provider
             i.interaction_id: [r for r in (w.target, w.own) if isinstance(r, PostRef)]
             for i in interactions
             if not isinstance((w := wanted[i.interaction_id]).target, Outcome)
         }
-        demand = Counter(r for refs in live.values() for r in refs)
+        demand = Counter(r for refs in live.values() for r in refs if r not in gone)
         forced_refs = {r for iid in forced if iid in live for r in live[iid]}
         intent_refs = {w.own for iid, w in wanted.items() if iid in live and w.own is not None}
         # A batch smaller than one call has too few posts to fill calls by deferring once.
         limit = self.provider.max_ids_per_call
         coalesce = self.coalesce and limit is not None and len(interactions) >= limit
-        posts, gone, pending = self._posts(demand, intent_refs, forced_refs, model, coalesce)
+        posts, pending = self._posts(demand, intent_refs, forced_refs, model, coalesce, gone)
         return [
             self._outcome(i, wanted[i.interaction_id], posts, gone, pending) for i in interactions
         ]
@@ -97,13 +103,14 @@ class Rehydrator:
         forced_refs: set[PostRef],
         model: ScoringModel,
         coalesce: bool,
-    ) -> tuple[dict[PostRef, CachedPost], dict[PostRef, str], dict[PostRef, Outcome]]:
-        """(posts found, gone posts and why, posts still unknown and what to do about them)."""
+        gone: dict[PostRef, str],
+    ) -> tuple[dict[PostRef, CachedPost], dict[PostRef, Outcome]]:
+        """(posts found, posts still unknown and what to do about them); the posts the provider
+        says are gone are added to `gone`, with why."""
         now = self.clock()
-        gone = {r: why for r in demand if (why := self._remembered_gone(r, now)) is not None}
-        refs = sorted(r for r in demand if r not in gone)
+        refs = sorted(demand)
         if not refs:
-            return {}, gone, {}
+            return {}, {}
         cached = self.cache.get_many(refs)
         # Intent hits depend on the model's keywords: a post read for intent needs this
         # model's; a post read only for its facts does not.
@@ -118,7 +125,7 @@ class Rehydrator:
         now_refs, later = self._plan(misses, demand, forced_refs) if coalesce else (misses, [])
         pending: dict[PostRef, Outcome] = {r: Deferred("coalescing") for r in later}
         if not now_refs:
-            return posts, gone, pending
+            return posts, pending
         try:
             answers = dict(self.provider.lookup(now_refs))
         except ProviderStopped as stopped:
@@ -131,16 +138,17 @@ class Rehydrator:
         fresh: list[CachedPost] = []
         for ref, answer in answers.items():
             if answer.facts is None:
-                gone[ref] = answer.gone_reason or "gone"
-                self._gone[ref] = (gone[ref], now + GONE_REMEMBERED_SECONDS)
-                continue
+                if answer.gone_reason is not None:
+                    gone[ref] = answer.gone_reason
+                    self._gone[ref] = (gone[ref], now + GONE_REMEMBERED_SECONDS)
+                continue  # without a reason: the provider cannot tell (see `Lookup`)
             hits = tuple(model.intent.hits(answer.text)) if answer.text else ()
             fresh.append(CachedPost(answer.facts, hits, model.version))
         self.stats["looked_up"] += len(answers)
         # A gone post the cache held (with another model's hits) is removed; one it never
         # held costs no write.
         self.cache.update(fresh, [r for r in gone if r in cached])
-        return posts | {p.facts.ref: p for p in fresh}, gone, pending
+        return posts | {p.facts.ref: p for p in fresh}, pending
 
     def _plan(
         self, misses: list[PostRef], demand: Counter[PostRef], forced_refs: set[PostRef]
@@ -176,19 +184,31 @@ class Rehydrator:
     ) -> Outcome:
         if isinstance(w.target, Rehydrated | Dropped | Deferred | Failed):
             return w.target
+        target_ref = w.target.ref if isinstance(w.target, PostFacts) else w.target
+        if target_ref is not None and target_ref in gone:
+            return Dropped(f"target_post_{gone[target_ref]}")
         waits = [pending[r] for r in (w.target, w.own) if isinstance(r, PostRef) and r in pending]
         if waits:
             return max(waits, key=_urgency)
-        if isinstance(w.target, PostRef) and w.target in gone:
-            return Dropped(f"target_post_{gone[w.target]}")
-        hits: list[str] = []
-        if w.own is not None:
-            if w.own in gone:
-                # The act's own post (a reply, a quote) was deleted: a deleted act is not credited.
-                return Dropped(f"interaction_post_{gone[w.own]}")
-            hits = list(posts[w.own].intent_hits)
-        target = posts[w.target].facts if isinstance(w.target, PostRef) else w.target
+        if w.own is not None and w.own in gone:
+            # The act's own post (a reply, a quote) was deleted: a deleted act is not credited.
+            return Dropped(f"interaction_post_{gone[w.own]}")
+        target = w.target
+        if isinstance(target, PostRef):
+            if target not in posts:
+                return Dropped("target_post_unknown")  # no author: no seller to credit
+            target = posts[target].facts
+        # An own post the provider cannot tell about costs the bonus, not the act: it is not
+        # known to be deleted.
+        own = posts.get(w.own) if w.own is not None else None
+        hits = list(own.intent_hits) if own is not None else []
         return Rehydrated(interaction=interaction, target=target, intent_hits=hits)
+
+
+def _named(w: Wanted) -> list[PostRef]:
+    """The posts an interaction names, whether or not the provider is asked about them."""
+    target = w.target.ref if isinstance(w.target, PostFacts) else w.target
+    return [r for r in (target, w.own) if isinstance(r, PostRef)]
 
 
 def _urgency(outcome: Outcome) -> int:

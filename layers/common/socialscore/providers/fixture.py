@@ -7,11 +7,13 @@ from functools import cached_property
 from pathlib import Path
 
 from socialscore.domain.interaction import Network
-from socialscore.domain.post import Lookup, PostFacts, PostRef
+from socialscore.domain.post import PostFacts, PostRef
+from socialscore.providers.base import Lookup
 
 
 class FixtureProvider:
-    """Posts from a JSON list of {network, post_id, author_id, created_at, ..., text?, deleted?}."""
+    """Posts from a JSON list of {network, post_id, author_id, created_at, referenced_post_id?,
+    text?, deleted?} (the README's Social data provider section describes it)."""
 
     max_ids_per_call: int | None = None
 
@@ -38,4 +40,5 @@ class FixtureProvider:
 
     def lookup(self, refs: list[PostRef]) -> dict[PostRef, Lookup]:
         self.calls += 1
-        return {ref: self._posts.get(ref, Lookup(None, gone_reason="not_found")) for ref in refs}
+        # A post the file does not list is not one the file says is deleted: it cannot tell.
+        return {ref: self._posts.get(ref, Lookup(None)) for ref in refs}

@@ -3,19 +3,7 @@
 from __future__ import annotations
 
 from socialscore.aws.config import RehydrateConfig
-from socialscore.domain.interaction import Network
-from socialscore.domain.post import Lookup, PostProvider, PostRef
-
-
-class NoProvider:
-    """No provider (PostProvider=none): no network's posts can be looked up, so a post is
-    credited on its source's word (a webhook that says whose post it is) or not at all."""
-
-    max_ids_per_call: int | None = None
-    networks: frozenset[Network] = frozenset()
-
-    def lookup(self, refs: list[PostRef]) -> dict[PostRef, Lookup]:
-        return {ref: Lookup(None, gone_reason="no_provider_for_network") for ref in refs}
+from socialscore.providers.base import NoProvider, PostProvider
 
 
 def provider_from(config: RehydrateConfig) -> PostProvider:

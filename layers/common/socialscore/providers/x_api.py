@@ -31,10 +31,9 @@ import urllib3
 
 from socialscore.aws import config
 from socialscore.domain.interaction import Network
-from socialscore.domain.post import (
+from socialscore.domain.post import PostFacts, PostRef
+from socialscore.providers.base import (
     Lookup,
-    PostFacts,
-    PostRef,
     ProviderRateLimited,
     ProviderStopped,
     ProviderUnavailable,

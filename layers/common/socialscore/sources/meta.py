@@ -94,7 +94,7 @@ class Change(BaseModel):
     value: dict[str, Any]
 
 
-class Entry(BaseModel):
+class MetaEntry(BaseModel):
     """An entry carries `changes[]`, or (older and test payloads) one flat `field`/`value`."""
 
     model_config = ConfigDict(extra="ignore")
@@ -115,7 +115,7 @@ class MetaWebhook(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     object: Literal["page", "instagram"]
-    entry: list[Entry] = Field(min_length=1, max_length=1000)
+    entry: list[MetaEntry] = Field(min_length=1, max_length=1000)
 
 
 def _feed(value: FeedValue, page: str, fallback: datetime) -> Message | None:

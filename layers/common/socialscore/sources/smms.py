@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -19,6 +20,7 @@ from pydantic import (
 from socialscore.domain import permalink
 from socialscore.domain.interaction import (
     ConsentBasis,
+    ContactId,
     Erase,
     Identify,
     Interaction,
@@ -33,12 +35,13 @@ from socialscore.domain.interaction import (
     identity_key,
     interaction_id,
     normalise_tags,
+    queueable,
 )
 from socialscore.sources import signatures
 from socialscore.sources.base import Answer, Message, live_secrets
 
 SOURCE = "smms"
-EventId = Annotated[str, Field(min_length=1, max_length=128)]
+EventId = Annotated[str, Field(min_length=1, max_length=128), AfterValidator(queueable)]
 # Kinds whose act is itself a post (a reply, a quote, a repost), so it may carry a permalink.
 KINDS_WITH_OWN_POST = {Kind.COMMENT, Kind.QUOTE, Kind.SHARE, Kind.MENTION}
 
@@ -62,12 +65,20 @@ _TARGET_RULES: list[JsonValue] = [
         "then": {"not": {"required": ["interaction_permalink"]}},
     },
 ]
+# What the SMMS knows of the post acted on comes with that post's link.
+_TARGET_FACTS: dict[str, JsonValue] = {
+    "target_author_id": ["target_permalink"],
+    "target_created_at": ["target_permalink"],
+}
 
 
 class SmmsInteraction(BaseModel):
     """One interaction as the SMMS sends it. Unknown fields (post text, handles) are dropped."""
 
-    model_config = ConfigDict(extra="ignore", json_schema_extra={"allOf": _TARGET_RULES})
+    model_config = ConfigDict(
+        extra="ignore",
+        json_schema_extra={"allOf": _TARGET_RULES, "dependentRequired": _TARGET_FACTS},
+    )
 
     type: Literal["interaction"]
     id: EventId
@@ -89,6 +100,16 @@ class SmmsInteraction(BaseModel):
         validate_default=True,
         description="The act's own post (reply, quote, repost, mention), for intent keywords.",
     )
+    target_author_id: UserId | None = Field(
+        default=None,
+        description="Who wrote the post acted on (a post the SMMS published): credited on this "
+        "word without asking a provider. Only with target_permalink.",
+    )
+    target_created_at: UtcDatetime | None = Field(
+        default=None,
+        description="When the post acted on was posted, ISO 8601 with a time zone. Only with "
+        "target_permalink.",
+    )
     tags: Tags = Field(default_factory=list)
     occurred_at: UtcDatetime
 
@@ -109,6 +130,15 @@ class SmmsInteraction(BaseModel):
             raise ValueError(f"required for a {kind}")
         return value
 
+    @field_validator("target_author_id", "target_created_at")
+    @classmethod
+    def _of_the_target(cls, value: object, info: ValidationInfo) -> object:
+        # A refused link is absent from info.data: its own error says enough.
+        no_link = "target_permalink" in info.data and info.data["target_permalink"] is None
+        if value is not None and no_link:
+            raise ValueError("tells about the post acted on: send it with target_permalink")
+        return value
+
     @field_validator("interaction_permalink")
     @classmethod
     def _own_post(cls, value: HttpUrl | None, info: ValidationInfo) -> HttpUrl | None:
@@ -120,7 +150,7 @@ class SmmsInteraction(BaseModel):
     def normalise(self) -> Interaction:
         tags = normalise_tags(self.tags)
         target, own = _url(self.target_permalink), _url(self.interaction_permalink)
-        target_post, own_post = post_key(target), post_key(own)
+        target_post, own_post = key_of_link(target), key_of_link(own)
         if self.kind is Kind.CLICK:  # clicks repeat: only the SMMS's event id tells them apart
             iid = interaction_id(SOURCE, self.id)
         else:
@@ -144,6 +174,8 @@ class SmmsInteraction(BaseModel):
             interaction_permalink=None if own_post else own,
             target_post=target_post,
             own_post=own_post,
+            target_author_id=self.target_author_id,
+            target_created_at=self.target_created_at,
             tags=tags,
             occurred_at=self.occurred_at,
         )
@@ -158,7 +190,7 @@ class SmmsIdentify(BaseModel):
     id: EventId
     network: Network
     network_user_id: UserId
-    contact_id: Annotated[str, Field(min_length=1, max_length=128)]
+    contact_id: ContactId
     consent_basis: ConsentBasis
     occurred_at: UtcDatetime
 
@@ -186,7 +218,7 @@ class SmmsErase(BaseModel):
 
     type: Literal["erase"]
     id: EventId
-    contact_id: Annotated[str, Field(min_length=1, max_length=128)] | None = None
+    contact_id: ContactId | None = None
     network: Network | None = None
     network_user_id: UserId | None = Field(default=None, validate_default=True)
     occurred_at: UtcDatetime
@@ -237,7 +269,7 @@ def field_path(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(p) for p in parts) or "body"
 
 
-def post_key(link: str | None) -> str | None:
+def key_of_link(link: str | None) -> str | None:
     """network#post_id of a permalink ingest can read; rehydrate deals with the others."""
     if link is None:
         return None

@@ -42,10 +42,14 @@ OAUTH2_SIGNATURE = "x-twitter-webhooks-signature-oauth2"
 # the token. Answer only X's tokens (short, base64 and URL-safe characters) so that no answer
 # can sign a body: a delivery is a JSON object, and nothing of these characters is one.
 CRC_TOKEN_MAX = 256
-CRC_TOKEN = re.compile(rf"[A-Za-z0-9_\-=+/.:]{{1,{CRC_TOKEN_MAX}}}")
+CRC_TOKEN_PATTERN = rf"^[A-Za-z0-9_\-=+/.:]{{1,{CRC_TOKEN_MAX}}}$"  # published in the OpenAPI
+CRC_TOKEN = re.compile(CRC_TOKEN_PATTERN)
 
 
-XId = Annotated[NetworkId, Field(max_length=32, pattern=r"^\d+$")]
+# X ids are 64-bit: at most 19 digits, and a longer one is a 400 here, not a lookup the X API
+# refuses downstream. ASCII digits only (a pattern's \d would take any script's).
+X_ID_DIGITS = 19
+XId = Annotated[NetworkId, Field(max_length=X_ID_DIGITS, pattern=r"^[0-9]+$")]
 
 
 class XUser(BaseModel):

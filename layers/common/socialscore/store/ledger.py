@@ -147,7 +147,7 @@ class Ledger:
         )
 
     def _actions(self, changes: list[Change], checks: list[str]) -> list[dict[str, Any]]:
-        # Entry puts come first, then marker checks, so a cancellation reason's index says which.
+        # Entry puts first, then marker checks: a cancellation reason's index says which failed.
         actions: list[dict[str, Any]] = []
         for (profile, key), old, new in ((c.key, c.old, c.new) for c in changes):
             put: dict[str, Any] = {
