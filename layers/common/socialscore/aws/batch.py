@@ -7,14 +7,13 @@ and answer in the same `batchItemFailures` shape.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
-from functools import cache
 from typing import Any, TypeVar
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.data_classes import SQSEvent
 from pydantic import TypeAdapter, ValidationError
+
+from socialscore.aws.logs import logger
 
 T = TypeVar("T")
 
@@ -31,7 +30,7 @@ def parse(event: dict[str, Any], adapter: TypeAdapter[T]) -> tuple[list[tuple[st
         try:
             parsed.append((record.message_id, adapter.validate_json(record.body)))
         except ValidationError as err:
-            _logger().error(
+            logger().error(
                 "poison message",
                 extra={"message_id": record.message_id, "errors": _reasons(err)},
             )
@@ -49,15 +48,3 @@ def _reasons(err: ValidationError) -> list[dict[str, Any]]:
         {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]}
         for e in err.errors(include_url=False, include_input=False, include_context=False)
     ]
-
-
-def _logger() -> Logger:
-    # The handler's logger, by the service name in force when the line is written (see
-    # socialscore.providers.http.logger for why not a child logger made at import; this module
-    # does not import the providers' HTTP stack to share it).
-    return _logger_of(os.environ.get("POWERTOOLS_SERVICE_NAME", "service_undefined"))
-
-
-@cache
-def _logger_of(service: str) -> Logger:
-    return Logger(service=service)

@@ -10,7 +10,7 @@ page instead: those links are dropped, not scraped).
 Outcomes: a post, a drop with its reason (definitive: not retried), or `transient` (timeout,
 5xx, 429: the record is retried through SQS). Definitive answers are remembered per container.
 
-Requests go through the container's pool (`providers.http`), always https to the shortener's
+Requests go through the container's pool (`aws.http`), always https to the shortener's
 own host with its certificate checked, and carry no credential of any kind.
 """
 
@@ -25,9 +25,10 @@ from urllib.parse import urljoin, urlsplit
 import urllib3
 from urllib3.util import parse_url
 
+from socialscore.aws.http import TRANSPORT_ERRORS, USER_AGENT, shared_pool
+from socialscore.aws.logs import logger
 from socialscore.domain import permalink
 from socialscore.domain.post import PostRef
-from socialscore.providers.http import TRANSPORT_ERRORS, USER_AGENT, logger, shared_pool
 
 if TYPE_CHECKING:
     from urllib3 import BaseHTTPResponse

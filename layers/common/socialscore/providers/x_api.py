@@ -9,7 +9,7 @@
   `ProviderUnavailable`. Both carry the answers of the calls that did succeed.
 - A redirect is never followed (`ProviderUnavailable` at once): the request carries the bearer
   token, and the lookup never redirects; a 3xx means a wrong base URL or something in between.
-- Connections come from the container's pool (`providers.http`): TLS verified, kept alive.
+- Connections come from the container's pool (`aws.http`): TLS verified, kept alive.
 - The bearer token comes from Secrets Manager through Powertools parameters (cached 5 minutes,
   fetched afresh once on a 401, as after a rotation).
 
@@ -30,6 +30,8 @@ from urllib.parse import urlencode, urlsplit
 import urllib3
 
 from socialscore.aws import config
+from socialscore.aws.http import TRANSPORT_ERRORS, USER_AGENT, shared_pool
+from socialscore.aws.logs import logger
 from socialscore.domain.interaction import Network
 from socialscore.domain.post import PostFacts, PostRef
 from socialscore.providers.base import (
@@ -38,7 +40,6 @@ from socialscore.providers.base import (
     ProviderStopped,
     ProviderUnavailable,
 )
-from socialscore.providers.http import TRANSPORT_ERRORS, USER_AGENT, logger, shared_pool
 
 DEFAULT_BASE_URL = "https://api.x.com"
 MAX_IDS = 100  # GET /2/tweets accepts 1 to 100 ids

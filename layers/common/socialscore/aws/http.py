@@ -1,4 +1,4 @@
-"""What the providers share: one pooled HTTP client per container, and the function's logger.
+"""Outbound HTTP for the providers and the CRM adapters: one pooled client per container.
 
 urllib3, not urllib.request: urllib.request follows redirects and sends the request's headers
 (a bearer token) to whatever host a redirect names. Nothing here follows a redirect: the X API's
@@ -10,11 +10,9 @@ calls both versions have are used.
 
 from __future__ import annotations
 
-import os
 from functools import cache
 
 import urllib3
-from aws_lambda_powertools import Logger
 
 # One exchange went wrong on the way (connect, TLS, timeout, dropped connection): with retries
 # off, urllib3 raises these as they are, and the callers decide whether to try again.
@@ -35,21 +33,3 @@ def shared_pool() -> urllib3.PoolManager:
         cert_reqs="CERT_REQUIRED",
         retries=False,
     )
-
-
-def logger() -> Logger:
-    """The function's Powertools logger, found by its service name when a line is written.
-
-    Not a child logger made at import: a module imported before its handler made
-    `Logger(service=...)`, or under another service name, had no parent, and its lines lost
-    every field. Looking the service up per line also keeps the local runtime right, where
-    every function runs in one process, each with its own POWERTOOLS_SERVICE_NAME.
-    """
-    return _logger_of(os.environ.get("POWERTOOLS_SERVICE_NAME", "service_undefined"))
-
-
-@cache
-def _logger_of(service: str) -> Logger:
-    # Same name as the handler's Logger: the same handler and formatter, so the keys the
-    # handler appends (Lambda context, correlation ids) are on these lines too.
-    return Logger(service=service)
