@@ -229,6 +229,18 @@ def test_one_like_is_one_act_whether_a_source_calls_it_paid_or_not() -> None:
     assert len(unique([organic, paid])) == 1
 
 
+def test_a_re_sent_act_counts_as_its_latest_report() -> None:
+    organic = touch(Kind.LIKE, iid="o", at=EPOCH)
+    paid_same_instant = touch(Kind.LIKE, iid="p", category=Category.PAID, at=EPOCH)
+    assert unique([organic, paid_same_instant]) == [paid_same_instant]
+    assert unique([paid_same_instant, organic]) == [paid_same_instant]
+    organic_later = touch(Kind.LIKE, iid="o2", at=EPOCH + DAY)
+    assert unique([organic_later, paid_same_instant]) == [organic_later]
+    stored = apply_in_batches([[organic], [paid_same_instant]])
+    assert ProfileTotal("x#actor1", Category.ORGANIC) not in stored
+    assert stored[ProfileTotal("x#actor1", Category.PAID)]["touches"] == 1
+
+
 def test_the_intent_bonus_applies_to_organic_touches_only() -> None:
     plain = touch(Kind.COMMENT, iid="a")
     organic = touch(Kind.COMMENT, iid="b", intent_hits=["pricing"])
