@@ -24,15 +24,20 @@ class Seller(BaseModel):
     team: str
 
 
-class Rehydrated(BaseModel):
-    """An interaction with the facts of its target post and the intent keywords its own post hit."""
+class _Enriched(BaseModel):
+    """An interaction and what the stages learnt about it."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    type: Literal["rehydrated"] = "rehydrated"
     interaction: Interaction
-    target: PostFacts | None = None
-    intent_hits: list[str] = []
+    target: PostFacts | None = None  # the facts of the post acted on
+    intent_hits: list[str] = []  # the intent keywords the act's own words hit
+
+
+class Rehydrated(_Enriched):
+    """An interaction with the facts of its target post and the intent keywords its own post hit."""
+
+    type: Literal["rehydrated"] = "rehydrated"
 
     def resolved(self, contact_id: str | None, seller: Seller | None) -> Resolved:
         return Resolved(
@@ -44,15 +49,10 @@ class Rehydrated(BaseModel):
         )
 
 
-class Resolved(BaseModel):
+class Resolved(_Enriched):
     """Ready to score. contact_id is None for an anonymous profile (not linked yet)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
     type: Literal["resolved"] = "resolved"
-    interaction: Interaction
-    target: PostFacts | None = None
-    intent_hits: list[str] = []
     contact_id: str | None = None
     seller: Seller | None = None
 
