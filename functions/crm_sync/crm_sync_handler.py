@@ -46,12 +46,25 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         config.scoring_model(settings.scoring_model_parameter),
     )
     report = sync.run(as_of(event))
-    logger.info("synced", extra=report.__dict__)
-    telemetry.count(metrics, "CrmRecordsPushed", report.pushed_scores + report.pushed_influences)
-    return {
+    answer = {
         "opportunities": report.opportunities,
         "attributed": report.attributed,
+        "scored": report.scored,
         "pushed_scores": report.pushed_scores,
         "pushed_influences": report.pushed_influences,
+        "pushed_records": report.pushed_records,
+        "retired": report.retired,
+        "erased": report.erased,
+        "hot_leads": report.hot_leads,
+        "failed": len(report.failed),
+        "crm_calls": report.crm_calls,
+        "daily": report.daily,
         "checkpoint": report.checkpoint.isoformat() if report.checkpoint else None,
     }
+    for key, reason in sorted(report.failed.items()):
+        logger.warning("record refused by the CRM", extra={"record": key, "reason": reason})
+    logger.info("synced", extra=answer)
+    pushed = report.pushed_scores + report.pushed_influences + report.pushed_records
+    telemetry.count(metrics, "CrmRecordsPushed", pushed)
+    telemetry.count(metrics, "CrmCalls", report.crm_calls)
+    return answer

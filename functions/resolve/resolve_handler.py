@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
@@ -13,22 +14,24 @@ from socialscore.aws.config import ResolveConfig
 from socialscore.aws.sqs import SqsQueue
 from socialscore.domain.interaction import Identify, PostDeleted
 from socialscore.domain.messages import RESOLVE_MESSAGE, Rehydrated
-from socialscore.pipeline.ports import IdentityLinks, MessageQueue, SellerRegistry
+from socialscore.pipeline.ports import CrmPending, IdentityLinks, MessageQueue, SellerRegistry
 from socialscore.pipeline.resolution import resolve
 from socialscore.store.identities import Identities
 from socialscore.store.sellers import Sellers
+from socialscore.store.sync_state import SyncState
 
 logger = Logger(service="resolve")
 metrics = Metrics()
 
 
 @cache
-def repositories() -> tuple[Identities, Sellers, SqsQueue]:
+def repositories() -> tuple[Identities, Sellers, SqsQueue, SyncState]:
     config = ResolveConfig.from_environment()
     return (
         Identities(config.identities_table),
         Sellers(config.sellers_table),
         SqsQueue(config.score_queue_url),
+        SyncState(config.sync_state_table),
     )
 
 
@@ -37,6 +40,7 @@ def handle(
     identities: IdentityLinks,
     sellers: SellerRegistry,
     forward: MessageQueue,
+    crm: CrmPending,
 ) -> dict[str, Any]:
     parsed, failed = batch.parse(event, RESOLVE_MESSAGE)
     correlation = telemetry.correlation_ids(event)
@@ -45,6 +49,8 @@ def handle(
     links = [m for _, m in parsed if isinstance(m, Identify)]
     for link in links:
         identities.link(link)
+    if links:  # a contact's score is its identities' sum: crm_sync scores it again
+        crm.mark_changed(datetime.now(UTC), profiles=[link.identity for link in links])
     items = [(mid, m) for mid, m in parsed if isinstance(m, Rehydrated)]
     resolved = resolve([m for _, m in items], identities, sellers)
     outgoing = [(mid, r.model_dump_json()) for (mid, _), r in zip(items, resolved, strict=True)]

@@ -18,6 +18,7 @@ from socialscore.pipeline.scoring import Scorer
 from socialscore.store.identities import Identities
 from socialscore.store.ledger import Ledger
 from socialscore.store.scores import Scores
+from socialscore.store.sync_state import SyncState
 
 logger = Logger(service="score")
 metrics = Metrics()
@@ -32,11 +33,12 @@ def settings() -> config.ScoreConfig:
 def scorer() -> Scorer:
     s = settings()
     return Scorer(
-        Ledger(s.ledger_table, s.scores_table),
+        Ledger(s.ledger_table, s.scores_table, s.sync_state_table),
         Scores(s.scores_table),
         Identities(s.identities_table),
         EventBridgeBus(s.event_bus_name),
         SqsQueue(s.score_queue_url),
+        SyncState(s.sync_state_table),
     )
 
 

@@ -80,14 +80,34 @@ def lines(path: Path) -> list[dict[str, Any]]:
 
 
 def checkpoint(stack: Stack) -> str | None:
-    item = stack.by_key("SyncStateTable", "key").get("checkpoint#file")
-    return None if item is None else item["since"]
+    item = stack.by_key("SyncStateTable", "key").get("run#checkpoint#file")
+    return None if item is None else item["value"]
+
+
+def run_state(stack: Stack) -> list[dict[str, Any]]:
+    """What crm_sync itself recorded (the stages' change marks left out)."""
+    return [i for i in stack.scan("SyncStateTable") if not i["key"].startswith("changed#")]
+
+
+def headlines(pushed: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [p for p in pushed if p["type"] in ("contact_score", "opportunity_influence")]
 
 
 def assert_first_push(pushed: list[dict[str, Any]]) -> None:
     scores = {p["contact_id"]: p for p in pushed if p["type"] == "contact_score"}
     influences = {p["opportunity_id"]: p for p in pushed if p["type"] == "opportunity_influence"}
-    assert len(pushed) == 4
+    records = {p["key"]: p for p in pushed if p["type"] == "influence_record"}
+    assert len(headlines(pushed)) == 4
+    # One breakdown record per seller and per post, upserted by its key.
+    assert {k: Decimal(r["amount"]) for k, r in records.items()} == {
+        "006-O1|linear|seller|s-ana": Decimal("500.00"),
+        "006-O1|linear|seller|unattributed": Decimal("500.00"),
+        f"006-O1|linear|post|x#{POST_A}": Decimal("500.00"),
+        f"006-O1|linear|post|x#{POST_B}": Decimal("500.00"),
+        "006-O2|linear|seller|s-ana": Decimal("500.00"),
+        f"006-O2|linear|post|x#{POST_A}": Decimal("500.00"),
+    }
+    assert records["006-O1|linear|seller|s-ana"]["team"] == "enterprise"
     assert set(scores) == {"C-1", "C-2"}
     for contact, score in scores.items():
         assert score["organic_score"] == pytest.approx(
@@ -134,7 +154,7 @@ def test_a_second_run_pushes_nothing(stack: Stack) -> None:
     seed_touches(stack)
     stack.rt.run_schedule(FN, at=AS_OF)
     outbox = outbox_of(stack).read_bytes()
-    state = stack.scan("SyncStateTable")
+    state = run_state(stack)
 
     report = stack.rt.run_schedule(FN, at=AS_OF)  # as the scheduler's retry of the slot would
 
@@ -143,7 +163,9 @@ def test_a_second_run_pushes_nothing(stack: Stack) -> None:
     assert report["opportunities"] <= 1
     assert (report["pushed_scores"], report["pushed_influences"]) == (0, 0)
     assert outbox_of(stack).read_bytes() == outbox
-    assert stack.scan("SyncStateTable") == state
+    assert [i for i in run_state(stack) if i["key"] != "run#last_run"] == [
+        i for i in state if i["key"] != "run#last_run"
+    ]
 
 
 def test_a_changed_opportunity_is_pushed_again_on_the_next_run(stack: Stack) -> None:
@@ -160,9 +182,11 @@ def test_a_changed_opportunity_is_pushed_again_on_the_next_run(stack: Stack) -> 
     assert report["opportunities"] >= 1  # the changed one (and any at the inclusive checkpoint)
     assert (report["pushed_scores"], report["pushed_influences"]) == (0, 1)
     pushed = lines(outbox_of(stack))[before:]
-    assert [(p["type"], p["opportunity_id"]) for p in pushed] == [
+    assert [(p["type"], p["opportunity_id"]) for p in headlines(pushed)] == [
         ("opportunity_influence", "006-O1")
     ]
+    assert {p["opportunity_id"] for p in pushed if p["type"] == "influence_record"} == {"006-O1"}
+    pushed = headlines(pushed)
     assert Decimal(pushed[0]["attributed_amount"]) == Decimal("1200.00")
     assert {k: Decimal(v) for k, v in pushed[0]["by_seller"].items()} == {
         "s-ana": Decimal("600.00"),
@@ -183,7 +207,7 @@ def test_a_late_touch_reaches_an_opportunity_the_crm_did_not_change(stack: Stack
 
     report = stack.rt.run_schedule(FN, at=AS_OF)
 
-    pushed = lines(outbox_of(stack))[before:]
+    pushed = headlines(lines(outbox_of(stack))[before:])
     assert (report["pushed_scores"], report["pushed_influences"]) == (1, 1)
     assert {(p["type"], p.get("contact_id") or p.get("opportunity_id")) for p in pushed} == {
         ("contact_score", "C-2"),
@@ -209,7 +233,7 @@ def test_a_failed_push_raises_keeps_the_checkpoint_and_a_later_run_pushes_everyt
             stack.rt.run_schedule(FN, at=AS_OF)
 
         assert checkpoint(stack) is None
-        assert stack.scan("SyncStateTable") == []  # nothing recorded as pushed or seen
+        assert run_state(stack) == []  # nothing recorded as pushed or seen
         assert list(blocked.iterdir()) == []
 
         blocked.rmdir()  # the CRM is reachable again
@@ -218,3 +242,65 @@ def test_a_failed_push_raises_keeps_the_checkpoint_and_a_later_run_pushes_everyt
         assert (report["pushed_scores"], report["pushed_influences"]) == (2, 2)
         assert_first_push(lines(blocked))
         assert checkpoint(stack) == LAST_MODIFIED.isoformat()
+
+
+def erase(contact: str) -> str:
+    return json.dumps(
+        {
+            "type": "erase",
+            "event_id": f"erase-{contact}",
+            "source": "smms",
+            "contact_id": contact,
+            "occurred_at": "2026-11-21T12:00:00Z",
+        }
+    )
+
+
+def test_an_erasure_clears_the_contact_in_the_crm_and_retires_its_influence(stack: Stack) -> None:
+    seed_touches(stack)
+    stack.rt.run_schedule(FN, at=AS_OF)
+    before = len(lines(outbox_of(stack)))
+    stack.send("ScoreQueue", [erase("C-1")])
+    stack.rt.drain()
+
+    report = stack.rt.run_schedule(FN, at=AS_OF)
+
+    pushed = lines(outbox_of(stack))[before:]
+    assert report["erased"] == 1
+    assert {"type": "erased_contact", "contact_id": "C-1"} in pushed
+    assert not [p for p in pushed if p.get("contact_id") == "C-1" and "organic_score" in p]
+    # O1's only contact is gone: its touches leave, so its breakdown records are deleted.
+    retired = {p["key"] for p in pushed if p["type"] == "retired_influence_record"}
+    assert retired == {
+        "006-O1|linear|seller|s-ana",
+        "006-O1|linear|seller|unattributed",
+        f"006-O1|linear|post|x#{POST_A}",
+        f"006-O1|linear|post|x#{POST_B}",
+    }
+    (o1,) = [p for p in pushed if p["type"] == "opportunity_influence"]
+    assert (o1["opportunity_id"], o1["touches"], o1["attributed_amount"]) == ("006-O1", 0, "0.00")
+
+    again = stack.rt.run_schedule(FN, at=AS_OF)
+    assert (again["erased"], again["retired"]) == (0, 0)  # taken once
+
+
+def test_a_hot_lead_becomes_one_crm_task_for_its_contact(stack: Stack) -> None:
+    seed_touches(stack)
+    stack.rt.run_schedule(FN, at=AS_OF)
+    before = len(lines(outbox_of(stack)))
+    comments = [  # enough fresh comments from C-1's identity to cross the threshold
+        rehydrated(
+            20 + n, kind=Kind.COMMENT, actor="u1", post=POST_A, at=f"2026-11-21T0{n}:00:00Z"
+        )
+        for n in range(8)
+    ]
+    stack.send("ResolveQueue", comments)
+    stack.rt.drain()
+
+    report = stack.rt.run_schedule(FN, at=AS_OF)
+
+    tasks = [p for p in lines(outbox_of(stack))[before:] if p["type"] == "hot_lead_task"]
+    assert report["hot_leads"] == 1
+    assert [(t["profile"], t["contact_id"]) for t in tasks] == [("x#u1", "C-1")]
+    assert tasks[0]["organic_score"] >= tasks[0]["threshold"] == MODEL.hot_lead_threshold
+    assert stack.rt.run_schedule(FN, at=AS_OF)["hot_leads"] == 0

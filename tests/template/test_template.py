@@ -250,7 +250,12 @@ def test_defaults_need_no_provider_no_crm_and_no_local_file() -> None:
         "fixture",
         "x",
     ]
-    assert TEMPLATE.document["Parameters"]["CrmAdapter"]["AllowedValues"] == ["none", "file"]
+    assert TEMPLATE.document["Parameters"]["CrmAdapter"]["AllowedValues"] == [
+        "none",
+        "salesforce",
+        "hubspot",
+        "file",
+    ]
     for fn in FUNCTIONS.values():
         environment = _evaluate(fn.environment)
         local_only = {"FIXTURE_POSTS_PATH", "FILE_CRM_OPPORTUNITIES", "FILE_CRM_OUTBOX"}
@@ -266,10 +271,16 @@ def test_crm_sync_is_scheduled_only_with_a_crm(adapter: str, state: str) -> None
     assert _evaluate(schedule["State"], CrmAdapter=adapter) == state
 
 
-def test_the_unused_crm_secret_is_gone() -> None:
-    assert "CrmCredentials" not in TEMPLATE.resources
-    for fn in FUNCTIONS.values():
-        assert "CRM_SECRET_ARN" not in fn.environment
+def test_the_crm_credentials_reach_crm_sync_only() -> None:
+    readers = [
+        name
+        for name, fn in FUNCTIONS.items()
+        if {"Ref": "CrmCredentials"} in fn.environment.values()
+    ]
+    assert readers == ["CrmSyncFunction"]
+    assert FUNCTIONS["CrmSyncFunction"].environment["CRM_CREDENTIALS_ARN"] == {
+        "Ref": "CrmCredentials"
+    }
 
 
 # --- observability ---------------------------------------------------------------------------

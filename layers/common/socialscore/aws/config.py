@@ -81,6 +81,7 @@ class ResolveConfig(FunctionConfig):
     identities_table: str = Field(alias="IDENTITIES_TABLE")
     sellers_table: str = Field(alias="SELLERS_TABLE")
     score_queue_url: str = Field(alias="SCORE_QUEUE_URL")
+    sync_state_table: str = Field(alias="SYNC_STATE_TABLE")  # identity links, for crm_sync
 
 
 class ScoreConfig(FunctionConfig):
@@ -88,6 +89,8 @@ class ScoreConfig(FunctionConfig):
     scores_table: str = Field(alias="SCORES_TABLE")
     identities_table: str = Field(alias="IDENTITIES_TABLE")
     score_queue_url: str = Field(alias="SCORE_QUEUE_URL")
+    # What crm_sync takes to the CRM: changed profiles, erasures, hot-lead tasks.
+    sync_state_table: str = Field(alias="SYNC_STATE_TABLE")
     event_bus_name: str = Field("default", alias="EVENT_BUS_NAME")
     scoring_model_parameter: str | None = Field(None, alias="SCORING_MODEL_PARAMETER")
 

@@ -1,35 +1,52 @@
-"""crm_sync: attribute organic touches to changed opportunities and push what changed to the CRM.
+"""crm_sync: take to the CRM what changed since the last run, in as few calls as its API allows.
 
-A re-run pushes nothing new: each record's digest is kept after a successful push, and only
-records whose content differs are pushed again. The checkpoint moves after the push.
+A run reads what changed, not everything: the contacts whose touches or identity links changed
+(the score and resolve stages mark them per hour), the opportunities the CRM changed or whose
+contacts changed, the erasures and hot leads pending. Once a day every contact is scored again,
+for decay; a contact is pushed only when its rounded score moved. Every record's digest is kept
+after the CRM took it, so a re-run pushes nothing new, and the checkpoint and bookmarks move only
+after the push: a run the CRM stopped (`CrmStopped`) leaves everything as it was, and the next
+run converges (upserts by external id, so no duplicate in the CRM).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
+from datetime import UTC, datetime
 
 from pydantic import BaseModel
 
-from socialscore.crm.base import Crm, Push
-from socialscore.domain import attribution
-from socialscore.domain.decay import score_at
-from socialscore.domain.interaction import Category
-from socialscore.domain.opportunity import ContactScore, Opportunity, OpportunityInfluence
+from socialscore.crm.base import Crm, Push, PushOutcome
+from socialscore.domain.opportunity import (
+    ContactScore,
+    InfluenceRecord,
+    Opportunity,
+    OpportunityInfluence,
+)
 from socialscore.domain.scoring_model import ScoringModel
+from socialscore.domain.touch import Touch
+from socialscore.pipeline.crm_records import contact_score, influence
 from socialscore.pipeline.ports import IdentityLinks, ScoreStore, SyncStateStore, TouchLedger
 
 
 @dataclass(frozen=True)
 class SyncReport:
     opportunities: int  # changed in the CRM since the checkpoint
-    attributed: int  # every known opportunity, re-attributed
+    attributed: int  # opportunities attributed anew this run
+    scored: int  # contacts scored anew this run
     pushed_scores: int
     pushed_influences: int
+    pushed_records: int  # breakdown records upserted
+    retired: int  # breakdown records deleted
+    erased: int
+    hot_leads: int
+    failed: dict[str, str]  # record key -> the CRM's reason (retried next run)
+    crm_calls: int
     checkpoint: datetime | None
+    daily: bool  # every contact scored again for decay
 
 
 @dataclass
@@ -40,76 +57,125 @@ class CrmSync:
     scores: ScoreStore
     state: SyncStateStore
     model: ScoringModel
+    # Changes are marked when they are written: a run reads them by the clock, from when the
+    # last run started, whatever slot time (`as_of`) it scores at.
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     def run(self, as_of: datetime) -> SyncReport:
-        since = self.state.checkpoint(self.crm.name)
-        opportunities = self.crm.changed_opportunities(since)
-        known = {o.id: o for o in self.state.opportunities()} | {o.id: o for o in opportunities}
-        contacts = self.identities.all_contacts()
-        records: dict[str, BaseModel] = {}
-        for score in self.contact_scores(contacts, as_of):
-            records[f"contact#{score.contact_id}"] = score
+        started = self.clock()
+        since = _time(self.state.value(f"checkpoint#{self.crm.name}"))
+        last_run = _time(self.state.value("last_run"))
+        changed = self.crm.changed_opportunities(since)
+        erased, tasks = self.state.pending()
+        touched = self._touched_since(last_run, started) - erased
+        daily = last_run is None or self.state.value("decay_day") != as_of.date().isoformat()
+        if daily:  # decay: every contact scored again, pushed where its rounded score moved
+            linked = self.identities.all_contacts()
+        else:
+            linked = {c: self.identities.identities_of(c) for c in sorted(touched)}
+        records: dict[str, BaseModel] = {
+            f"contact#{s.contact_id}": s for s in self._scores(linked, as_of)
+        }
+        ids = {o.id for o in changed} | self.state.opportunities_of(touched | erased)
+        known = {o.id: o for o in self.state.opportunities(ids)} | {o.id: o for o in changed}
+        parts: dict[str, list[str]] = {}
         for opp in known.values():
-            records[f"opportunity#{opp.id}"] = self.influence(opp, contacts)
-        digests = {key: _digest(record) for key, record in records.items()}
-        pushed = self.state.digests(list(digests))
-        fresh = [key for key, digest in digests.items() if pushed.get(key) != digest]
-        scores = [r for k in fresh if isinstance(r := records[k], ContactScore)]
-        influences = [r for k in fresh if isinstance(r := records[k], OpportunityInfluence)]
-        if scores or influences:
-            self.crm.push(Push(scores=scores, influences=influences))
-        checkpoint = max((o.modified_at for o in opportunities), default=since)
-        self.state.save(self.crm.name, {k: digests[k] for k in fresh}, opportunities, checkpoint)
-        return SyncReport(len(opportunities), len(known), len(scores), len(influences), checkpoint)
-
-    def contact_scores(self, contacts: dict[str, list[str]], as_of: datetime) -> list[ContactScore]:
-        every_identity = [i for ids in contacts.values() for i in ids]
-        units = self.scores.profile_units(every_identity) if every_identity else {}
-        out = []
-        for contact, identities in sorted(contacts.items()):
-            by_category = {
-                c: sum(
-                    (units.get((i, c), {}).get("units", Decimal(0)) for i in identities), Decimal(0)
-                )
-                for c in Category
-            }
-            out.append(
-                ContactScore(
-                    contact_id=contact,
-                    organic_score=round(
-                        score_at(
-                            by_category[Category.ORGANIC], as_of, self.model.half_life_seconds
-                        ),
-                        2,
-                    ),
-                    paid_score=round(
-                        score_at(by_category[Category.PAID], as_of, self.model.half_life_seconds), 2
-                    ),
-                    model_version=self.model.version,
-                )
-            )
-        return out
-
-    def influence(self, opp: Opportunity, contacts: dict[str, list[str]]) -> OpportunityInfluence:
-        config = self.model.attribution
-        touches = [
-            t
-            for contact in opp.contact_ids
-            for identity in contacts.get(contact, [])
-            for t in self.ledger.touches_of(identity)
-        ]
-        window = attribution.in_window(touches, opp.created_at, config.lookback_days)
-        shares = attribution.split(opp.amount, window, attribution.MODELS[config.model])
-        return OpportunityInfluence(
-            opportunity_id=opp.id,
-            currency=opp.currency,
-            attributed_amount=sum(shares, Decimal("0.00")),
-            attribution_model=config.model,
-            touches=len(window),
-            **attribution.influence(window, shares),
+            headline, breakdown = influence(opp, self._touches(opp, linked), self.model)
+            records[f"opportunity#{opp.id}"] = headline
+            records |= {f"influence#{r.key}": r for r in breakdown}
+            parts[f"opportunity#{opp.id}"] = [r.key for r in breakdown]
+        # An opportunity's digest covers which breakdown records it has, so a change of those
+        # alone saves the new list (what a later run retires from).
+        digests = {k: _digest(r, parts.get(k, [])) for k, r in records.items()}
+        pushed = self.state.pushed(digests)
+        fresh = [k for k, d in digests.items() if pushed.get(k, {}).get("digest") != d]
+        retired = sorted(
+            {r for k in parts if k in pushed for r in pushed[k]["parts"]}
+            - {r for keys in parts.values() for r in keys}
+        )
+        push = Push(
+            scores=[r for k in fresh if isinstance(r := records[k], ContactScore)],
+            influences=[r for k in fresh if isinstance(r := records[k], OpportunityInfluence)],
+            records=[r for k in fresh if isinstance(r := records[k], InfluenceRecord)],
+            retired=retired,
+            erased=sorted(erased),
+            hot_leads=tasks,
+        )
+        outcome = self.crm.push(push) if push else PushOutcome()
+        failed = dict(outcome.failed)
+        landed = {k: (digests[k], parts.get(k, [])) for k in fresh if k not in failed}
+        for r in retired:  # not deleted yet: listed again, so the next run tries again
+            owner = f"opportunity#{r.split('|', 1)[0]}"
+            if f"retired#{r}" in failed and owner in landed:
+                landed[owner][1].append(r)
+        checkpoint = max((o.modified_at for o in changed), default=since)
+        bookmarks = {"last_run": started.isoformat()}
+        if checkpoint is not None:
+            bookmarks[f"checkpoint#{self.crm.name}"] = checkpoint.isoformat()
+        if daily:
+            bookmarks["decay_day"] = as_of.date().isoformat()
+        self._retry_later(failed, known, started)
+        self.state.save(landed, changed, bookmarks)
+        self.state.done(
+            [c for c in erased if f"erased#{c}" not in failed],
+            [t for t in tasks if f"hot#{t.profile}" not in failed],
+        )
+        return SyncReport(
+            opportunities=len(changed),
+            attributed=len(known),
+            scored=len(linked),
+            pushed_scores=len(push.scores),
+            pushed_influences=len(push.influences),
+            pushed_records=len(push.records),
+            retired=len(retired),
+            erased=len(push.erased),
+            hot_leads=len(push.hot_leads),
+            failed=failed,
+            crm_calls=outcome.calls,
+            checkpoint=checkpoint,
+            daily=daily,
         )
 
+    def _touched_since(self, last_run: datetime | None, now: datetime) -> set[str]:
+        """Contacts whose touches or identity links changed since the last run."""
+        if last_run is None:
+            return set()
+        profiles, contacts = self.state.changed_since(last_run, now)
+        return set(self.identities.contacts_of(sorted(profiles)).values()) | contacts
 
-def _digest(record: BaseModel) -> str:
-    canonical = json.dumps(record.model_dump(mode="json"), sort_keys=True)
+    def _scores(self, linked: dict[str, list[str]], as_of: datetime) -> list[ContactScore]:
+        every = [i for ids in linked.values() for i in ids]
+        units = self.scores.profile_units(every) if every else {}
+        return [
+            contact_score(contact, identities, units, as_of, self.model)
+            for contact, identities in sorted(linked.items())
+        ]
+
+    def _touches(self, opp: Opportunity, linked: dict[str, list[str]]) -> list[Touch]:
+        return [
+            t
+            for contact in opp.contact_ids
+            for identity in linked.get(contact) or self.identities.identities_of(contact)
+            for t in self.ledger.touches_of(identity)
+        ]
+
+    def _retry_later(
+        self, failed: dict[str, str], known: dict[str, Opportunity], as_of: datetime
+    ) -> None:
+        """A record the CRM refused is derived again next run: mark what it came from."""
+        contacts = {k.removeprefix("contact#") for k in failed if k.startswith("contact#")}
+        for key in failed:
+            opp_id = key.split("#", 1)[1].split("|", 1)[0]
+            if not key.startswith("contact#") and opp_id in known:
+                contacts |= set(known[opp_id].contact_ids)
+        if contacts:
+            self.state.mark_changed(as_of, contacts=contacts)
+
+
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _digest(record: BaseModel, parts: list[str]) -> str:
+    canonical = json.dumps([record.model_dump(mode="json"), sorted(parts)], sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()

@@ -3,13 +3,13 @@ meet, so a test can pass a fake without a cast."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
 from socialscore.domain.interaction import Category, Identify
 from socialscore.domain.messages import Seller
-from socialscore.domain.opportunity import Opportunity
+from socialscore.domain.opportunity import HotLeadTask, Opportunity
 from socialscore.domain.post import CachedPost, PostRef
 from socialscore.domain.touch import Touch, Withdrawal
 
@@ -80,16 +80,39 @@ class ScoreStore(Protocol):
 
 
 class SyncStateStore(Protocol):
-    def checkpoint(self, crm: str) -> datetime | None: ...
+    def value(self, name: str) -> str | None: ...
 
-    def digests(self, keys: list[str]) -> dict[str, str]: ...
+    def changed_since(self, since: datetime, until: datetime) -> tuple[set[str], set[str]]: ...
 
-    def opportunities(self) -> list[Opportunity]: ...
+    def pending(self) -> tuple[set[str], list[HotLeadTask]]: ...
+
+    def done(self, erased: Iterable[str], tasks: Iterable[HotLeadTask]) -> None: ...
+
+    def mark_changed(
+        self, at: datetime, profiles: Iterable[str] = (), contacts: Iterable[str] = ()
+    ) -> None: ...
+
+    def opportunities(self, ids: Iterable[str]) -> list[Opportunity]: ...
+
+    def opportunities_of(self, contacts: Iterable[str]) -> set[str]: ...
+
+    def pushed(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]: ...
 
     def save(
         self,
-        crm: str,
-        digests: dict[str, str],
+        pushed: dict[str, tuple[str, list[str]]],
         seen: list[Opportunity],
-        since: datetime | None,
+        bookmarks: dict[str, str],
     ) -> None: ...
+
+
+class CrmPending(Protocol):
+    """What the score stage leaves for crm_sync to take to the CRM."""
+
+    def mark_changed(
+        self, at: datetime, profiles: Iterable[str] = (), contacts: Iterable[str] = ()
+    ) -> None: ...
+
+    def mark_erased(self, contacts: Iterable[str]) -> None: ...
+
+    def mark_hot_leads(self, tasks: Iterable[HotLeadTask]) -> None: ...

@@ -14,6 +14,7 @@ from socialscore.domain.touch import touch_of, withdrawal_of
 from socialscore.pipeline import hot_leads
 from socialscore.pipeline.erasure import Eraser
 from socialscore.pipeline.ports import (
+    CrmPending,
     EventBus,
     IdentityLinks,
     MessageQueue,
@@ -29,7 +30,7 @@ SECOND_SWEEP_DELAY = 60
 @dataclass(frozen=True)
 class ScoreReport:
     changed: int  # ledger entries changed (touches written, replaced or withdrawn)
-    hot_leads: list[str]
+    hot_leads: list[tuple[str, float]]  # (profile, organic score)
     unsent: list[str]  # message ids whose second sweep could not be queued: retry them
 
 
@@ -40,6 +41,7 @@ class Scorer:
     identities: IdentityLinks
     bus: EventBus
     later: MessageQueue  # the score queue itself, for second sweeps
+    crm: CrmPending  # what crm_sync takes to the CRM: erasures, hot-lead tasks
 
     def score(
         self,
@@ -60,10 +62,10 @@ class Scorer:
                     body = message.model_copy(update={"sweep": 2}).model_dump_json()
                     again.append((mid, body, SECOND_SWEEP_DELAY))
         unsent = self.later.send_later(again, correlation_ids=correlation_ids) if again else []
-        eraser = Eraser(self.identities, self.ledger, self.scores)
+        eraser = Eraser(self.identities, self.ledger, self.scores, self.crm)
         for _, message in messages:
             if isinstance(message, Erase):  # after this batch's own touches: they go too
-                changed += eraser.erase(message)
+                changed += eraser.erase(message, now)
         contacts = {m.interaction.actor_key: m.contact_id for m in resolved if m.contact_id}
-        hot = hot_leads.announce(touches, contacts, self.scores, self.bus, model, now)
+        hot = hot_leads.announce(touches, contacts, self.scores, self.bus, self.crm, model, now)
         return ScoreReport(changed, hot, unsent)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import suppress
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -42,9 +42,11 @@ from socialscore.domain.ledger_rules import (
 from socialscore.domain.touch import Touch, Withdrawal
 from socialscore.store import dynamo
 from socialscore.store.scores import item_key
+from socialscore.store.sync_state import change_update
 
 # An entry moves at most 7 items (its own, and profile, post and seller for the old and the new
-# touch) plus one marker check: 12 entries always fit TransactWriteItems' 100 actions.
+# touch) plus one marker check, and a transaction marks its profiles changed for crm_sync once:
+# 12 entries always fit TransactWriteItems' 100 actions.
 ENTRIES_PER_TRANSACTION = 12
 BY_OWN_POST_INDEX = "by_own_post"
 _ATTEMPTS = 5
@@ -56,9 +58,12 @@ def marker_key(post: str) -> Key:
 
 
 class Ledger:
-    def __init__(self, ledger_table: str, scores_table: str) -> None:
+    def __init__(self, ledger_table: str, scores_table: str, sync_table: str | None = None) -> None:
+        """`sync_table`: where crm_sync learns which profiles changed (each transaction marks
+        its own, with one more action); None for a reader that never writes touches."""
         self.ledger_table = ledger_table
         self.scores_table = scores_table
+        self.sync_table = sync_table
 
     def record(self, events: list[Touch | Withdrawal]) -> int:
         """Merge acts and retractions into the ledger; returns how many entries changed."""
@@ -174,6 +179,10 @@ class Ledger:
                 }
             )
         actions += self._updates(deltas(changes))
+        if self.sync_table is not None:
+            profiles = {c.key[0] for c in changes}
+            now = datetime.now(UTC)
+            actions.append({"Update": change_update(self.sync_table, now, profiles)})
         return actions
 
     def _updates(self, agg: Aggregates) -> Iterator[dict[str, Any]]:

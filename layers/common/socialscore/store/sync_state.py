@@ -1,55 +1,160 @@
-"""crm_sync's state (DynamoDB): the checkpoint and a digest of what each record last pushed."""
+"""crm_sync's state (DynamoDB): the checkpoint, what changed since the last run, what each record
+last pushed, the opportunities seen and the contacts they belong to, and the erasures and hot
+leads still to take to the CRM.
+
+Changes are marked per hour in `CHANGE_SHARDS` items (`changed#<hour>#<n>`, string sets of
+profiles and contacts), so the score stage marks a whole transaction with one more action and
+a run reads only the hours since the last one, whatever the number of contacts.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import hashlib
+import json
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
 
 from socialscore.aws import clients
-from socialscore.domain.opportunity import Opportunity
+from socialscore.domain.opportunity import HotLeadTask, Opportunity
 from socialscore.store import dynamo
 
-_OPPORTUNITY = "opportunity#"
+CHANGE_SHARDS = 8
+_HOUR = timedelta(hours=1)
+_PENDING_ERASURES = "pending#erased"
+_PENDING_HOT_LEADS = "pending#hot_leads"
+
+
+def change_key(at: datetime, members: Iterable[str]) -> str:
+    seed = "".join(sorted(members))
+    shard = int(hashlib.sha256(seed.encode()).hexdigest(), 16) % CHANGE_SHARDS
+    return f"changed#{at.strftime('%Y-%m-%dT%H')}#{shard}"
+
+
+def change_update(table: str, at: datetime, profiles: set[str]) -> dict[str, Any]:
+    """The UpdateItem that marks these profiles changed at `at` (for a transaction)."""
+    return {
+        "TableName": table,
+        "Key": {"key": {"S": change_key(at, profiles)}},
+        "UpdateExpression": "ADD #p :p",
+        "ExpressionAttributeNames": {"#p": "profiles"},
+        "ExpressionAttributeValues": {":p": {"SS": sorted(profiles)}},
+    }
 
 
 class SyncState:
     def __init__(self, table: str) -> None:
         self._table = table
 
-    def checkpoint(self, crm: str) -> datetime | None:
-        item = dynamo.batch_get(self._table, "key", [f"checkpoint#{crm}"]).get(f"checkpoint#{crm}")
-        return datetime.fromisoformat(item["since"]) if item else None
+    # --- marks, from the score and resolve stages ---------------------------------------------
+    def mark_changed(
+        self, at: datetime, profiles: Iterable[str] = (), contacts: Iterable[str] = ()
+    ) -> None:
+        names = {"profiles": set(profiles), "contacts": set(contacts)}
+        members = {f"{k}:{v}" for k, values in names.items() for v in values}
+        if members:
+            self._add(change_key(at, members), {k: v for k, v in names.items() if v})
 
-    def digests(self, keys: list[str]) -> dict[str, str]:
-        found = dynamo.batch_get(self._table, "key", [f"pushed#{k}" for k in keys])
-        return {k.removeprefix("pushed#"): v["digest"] for k, v in found.items()}
+    def mark_erased(self, contacts: Iterable[str]) -> None:
+        if ids := set(contacts):
+            self._add(_PENDING_ERASURES, {"contacts": ids})
 
-    def opportunities(self) -> list[Opportunity]:
-        """Every opportunity seen so far: re-attributed each run, so late touches and late
-        identity links reach opportunities the CRM did not change."""
-        return [
-            Opportunity.model_validate_json(item["opportunity"])
-            for item in dynamo.scan(self._table)
-            if item["key"].startswith(_OPPORTUNITY)
-        ]
+    def mark_hot_leads(self, tasks: Iterable[HotLeadTask]) -> None:
+        if entries := {t.model_dump_json() for t in tasks}:
+            self._add(_PENDING_HOT_LEADS, {"tasks": entries})
 
+    # --- reads, for crm_sync -------------------------------------------------------------------
+    def changed_since(self, since: datetime, until: datetime) -> tuple[set[str], set[str]]:
+        """(profiles, contacts) marked changed from since's hour to until's, both included."""
+        keys = []
+        hour = since.replace(minute=0, second=0, microsecond=0)
+        while hour <= until:
+            keys += [f"changed#{hour.strftime('%Y-%m-%dT%H')}#{n}" for n in range(CHANGE_SHARDS)]
+            hour += _HOUR
+        items = dynamo.batch_get(self._table, "key", keys).values()
+        profiles = {p for i in items for p in i.get("profiles", ())}
+        contacts = {c for i in items for c in i.get("contacts", ())}
+        return profiles, contacts
+
+    def pending(self) -> tuple[set[str], list[HotLeadTask]]:
+        """(contacts erased, hot-lead tasks) not yet taken to the CRM."""
+        found = dynamo.batch_get(self._table, "key", [_PENDING_ERASURES, _PENDING_HOT_LEADS])
+        erased = set(found.get(_PENDING_ERASURES, {}).get("contacts", ()))
+        raw = found.get(_PENDING_HOT_LEADS, {}).get("tasks", ())
+        return erased, sorted(map(HotLeadTask.model_validate_json, raw), key=lambda t: t.profile)
+
+    def done(self, erased: Iterable[str], tasks: Iterable[HotLeadTask]) -> None:
+        """Forget the erasures and tasks the CRM took (marked again meanwhile: still gone)."""
+        for key, name, values in (
+            (_PENDING_ERASURES, "contacts", set(erased)),
+            (_PENDING_HOT_LEADS, "tasks", {t.model_dump_json() for t in tasks}),
+        ):
+            if values:
+                clients.client("dynamodb").update_item(
+                    TableName=self._table,
+                    Key={"key": {"S": key}},
+                    UpdateExpression="DELETE #n :v",
+                    ExpressionAttributeNames={"#n": name},
+                    ExpressionAttributeValues={":v": {"SS": sorted(values)}},
+                )
+
+    def value(self, name: str) -> str | None:
+        """A run's own bookmark (the checkpoint, the last run, the last decay day)."""
+        item = dynamo.batch_get(self._table, "key", [f"run#{name}"]).get(f"run#{name}")
+        return str(item["value"]) if item else None
+
+    def opportunities(self, ids: Iterable[str]) -> list[Opportunity]:
+        keys = [f"opportunity#{i}" for i in set(ids)]
+        found = dynamo.batch_get(self._table, "key", keys) if keys else {}
+        return [Opportunity.model_validate_json(i["opportunity"]) for i in found.values()]
+
+    def opportunities_of(self, contacts: Iterable[str]) -> set[str]:
+        keys = [f"contact#{c}" for c in set(contacts)]
+        found = dynamo.batch_get(self._table, "key", keys) if keys else {}
+        return {o for item in found.values() for o in item.get("opportunities", ())}
+
+    def pushed(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """record key -> {digest, parts}: what its last successful push carried."""
+        found = dynamo.batch_get(self._table, "key", [f"pushed#{k}" for k in set(keys)])
+        return {
+            k.removeprefix("pushed#"): {"digest": v["digest"], "parts": json.loads(v["parts"])}
+            for k, v in found.items()
+        }
+
+    # --- writes, after a run ---------------------------------------------------------------------
     def save(
         self,
-        crm: str,
-        digests: dict[str, str],
+        pushed: dict[str, tuple[str, list[str]]],
         seen: list[Opportunity],
-        since: datetime | None,
+        bookmarks: dict[str, str],
     ) -> None:
-        """Record what was pushed and seen, then move the checkpoint: only after a push."""
-        pushed = [{"key": f"pushed#{k}", "digest": d} for k, d in digests.items()]
-        remembered = [
-            {"key": f"{_OPPORTUNITY}{o.id}", "opportunity": o.model_dump_json()} for o in seen
-        ]
+        """Record what was pushed (record key -> digest, the breakdown keys it holds) and the
+        opportunities seen, then move the bookmarks: last, so a failure before leaves them."""
+        items = [
+            {"key": f"pushed#{k}", "digest": d, "parts": json.dumps(parts)}
+            for k, (d, parts) in pushed.items()
+        ] + [{"key": f"opportunity#{o.id}", "opportunity": o.model_dump_json()} for o in seen]
+        dynamo.batch_write(
+            self._table, [{"PutRequest": {"Item": dynamo.to_item(i)}} for i in items]
+        )
+        for o in seen:
+            for contact in o.contact_ids:
+                self._add(f"contact#{contact}", {"opportunities": {o.id}})
         dynamo.batch_write(
             self._table,
-            [{"PutRequest": {"Item": dynamo.to_item(item)}} for item in pushed + remembered],
+            [
+                {"PutRequest": {"Item": dynamo.to_item({"key": f"run#{k}", "value": v})}}
+                for k, v in bookmarks.items()
+            ],
         )
-        if since is not None:
-            clients.client("dynamodb").put_item(
-                TableName=self._table,
-                Item=dynamo.to_item({"key": f"checkpoint#{crm}", "since": since.isoformat()}),
-            )
+
+    def _add(self, key: str, sets: dict[str, set[str]]) -> None:
+        names = {f"#n{n}": name for n, name in enumerate(sets)}
+        values = {f":v{n}": {"SS": sorted(v)} for n, v in enumerate(sets.values())}
+        clients.client("dynamodb").update_item(
+            TableName=self._table,
+            Key={"key": {"S": key}},
+            UpdateExpression="ADD " + ", ".join(f"#n{n} :v{n}" for n in range(len(sets))),
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )

@@ -1,0 +1,104 @@
+"""What crm_sync pushes, computed from the ledger and the scores: a contact's scores, and an
+opportunity's attributed influence with its breakdown records (one per seller, one per post)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from socialscore.domain import attribution
+from socialscore.domain.decay import score_at
+from socialscore.domain.interaction import Category
+from socialscore.domain.opportunity import (
+    ContactScore,
+    InfluenceRecord,
+    Opportunity,
+    OpportunityInfluence,
+)
+from socialscore.domain.scoring_model import ScoringModel
+from socialscore.domain.touch import Touch
+
+
+def contact_score(
+    contact: str,
+    identities: list[str],
+    units: Mapping[tuple[str, Category], Mapping[str, Any]],
+    as_of: datetime,
+    model: ScoringModel,
+) -> ContactScore:
+    """The contact's scores: the sum over its linked identities, rounded to what the CRM shows
+    (two decimals), so a score that only decayed is pushed only when the rounded value moves."""
+
+    def score(category: Category) -> float:
+        total = sum(
+            (units.get((i, category), {}).get("units", Decimal(0)) for i in identities), Decimal(0)
+        )
+        return round(score_at(total, as_of, model.half_life_seconds), 2)
+
+    return ContactScore(
+        contact_id=contact,
+        organic_score=score(Category.ORGANIC),
+        paid_score=score(Category.PAID),
+        model_version=model.version,
+    )
+
+
+def influence(
+    opp: Opportunity, touches: list[Touch], model: ScoringModel
+) -> tuple[OpportunityInfluence, list[InfluenceRecord]]:
+    """The opportunity's headline and its breakdown under the model's attribution."""
+    config = model.attribution
+    window = attribution.in_window(touches, opp.created_at, config.lookback_days)
+    shares = attribution.split(opp.amount, window, attribution.MODELS[config.model])
+    headline = OpportunityInfluence(
+        opportunity_id=opp.id,
+        currency=opp.currency,
+        attributed_amount=sum(shares, Decimal("0.00")),
+        attribution_model=config.model,
+        touches=len(window),
+        **attribution.influence(window, shares),
+    )
+    return headline, _records(opp, config.model, window, shares)
+
+
+def _records(
+    opp: Opportunity, model: str, touches: list[Touch], shares: list[Decimal]
+) -> list[InfluenceRecord]:
+    sellers: dict[str, list[tuple[Touch, Decimal]]] = defaultdict(list)
+    posts: dict[str, list[tuple[Touch, Decimal]]] = defaultdict(list)
+    for t, share in zip(touches, shares, strict=True):
+        sellers[t.seller_id or "unattributed"].append((t, share))
+        if t.post is not None:
+            posts[t.post].append((t, share))
+    out = []
+    for seller, part in sorted(sellers.items()):
+        team = next((t.team for t, _ in part if t.team), None)
+        out.append(
+            InfluenceRecord(
+                key=f"{opp.id}|{model}|seller|{seller}",
+                opportunity_id=opp.id,
+                model=model,
+                seller_id=seller,
+                team=team,
+                amount=sum((s for _, s in part), Decimal("0.00")),
+                currency=opp.currency,
+                touches=len(part),
+            )
+        )
+    for post, part in sorted(posts.items()):
+        out.append(
+            InfluenceRecord(
+                key=f"{opp.id}|{model}|post|{post}",
+                opportunity_id=opp.id,
+                model=model,
+                post=post,
+                network=part[0][0].network.value,
+                amount=sum((s for _, s in part), Decimal("0.00")),
+                currency=opp.currency,
+                touches=len(part),
+            )
+        )
+    return out
