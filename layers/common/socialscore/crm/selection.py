@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 from socialscore.aws.config import CrmSyncConfig
+from socialscore.aws.secrets import json_secret
 from socialscore.crm.base import Crm
 
 
 def crm_from(config: CrmSyncConfig) -> Crm | None:
     """None when no CRM is configured (CrmAdapter=none, the template's default)."""
+    arn = config.crm_credentials_arn or ""
+    if config.crm_adapter == "salesforce":
+        from socialscore.crm.salesforce import SalesforceCrm
+
+        return SalesforceCrm(
+            lambda refresh: json_secret(arn, refresh=refresh), config.salesforce_api_version
+        )
+    if config.crm_adapter == "hubspot":
+        from socialscore.crm.hubspot import HubSpotCrm
+
+        return HubSpotCrm(
+            lambda refresh: str(json_secret(arn, refresh=refresh).get("token", "")),
+            config.hubspot_base_url,
+            gdpr_delete=config.hubspot_gdpr_delete,
+        )
     if config.crm_adapter == "file":
         from socialscore.crm.file import FileCrm
 

@@ -1,0 +1,105 @@
+"""HubSpot as the CRM (`CrmAdapter=hubspot`), through a private app token.
+
+- In: deals changed since the checkpoint (CRM search on `hs_lastmodifieddate`, inclusive),
+  with their contacts (v4 association batch read): `hubspot_read`.
+- Out: contact scores and erasures as contact properties, the influence headline as deal
+  properties, the breakdown as `socialscore_influence` custom object records upserted by `key`
+  and associated to their deal, retired records archived, hot leads as tasks on the contact:
+  `hubspot_push`. Every call carries up to 100 records, and 207 answers are read record by record.
+- Limits and failures (`hubspot_http`): TEN_SECONDLY 429s wait and go on; a DAILY 429, a
+  refused token, a HubSpot that stays down or a redirect stop the run with `CrmStopped`, whose
+  outcome names every record key not written, so crm_sync keeps their digests and its checkpoint.
+
+The property group, properties and custom object come from `setup` (socialscore_local), once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import urllib3
+
+from socialscore.aws.logs import logger
+from socialscore.crm import hubspot_push, hubspot_read
+from socialscore.crm.base import CrmStopped, Push, PushOutcome
+from socialscore.crm.hubspot_http import DEFAULT_BASE_URL, HubSpotApi
+from socialscore.crm.hubspot_write import Run
+from socialscore.domain.opportunity import Opportunity
+
+ACCOUNT_DETAILS = "/account-info/v3/details"
+
+
+class HubSpotCrm:
+    name = "hubspot"
+
+    def __init__(
+        self,
+        token: Callable[[bool], str],
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        gdpr_delete: bool = False,
+        pool: urllib3.PoolManager | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        # Refuses a base URL that is not https (or http on loopback) before any call is made.
+        self.api = HubSpotApi(token, base_url, pool=pool, sleep=sleep)
+        self.gdpr_delete = gdpr_delete
+        self._clock = clock
+        self._company_currency: str | None = None
+
+    @property
+    def calls(self) -> int:
+        """API calls this adapter made, reads included."""
+        return self.api.calls
+
+    def changed_opportunities(self, since: datetime | None) -> list[Opportunity]:
+        deals = hubspot_read.changed_deals(self.api, since)
+        contacts = hubspot_read.contacts_of(self.api, [str(d["id"]) for d in deals])
+        return [
+            hubspot_read.to_opportunity(d, contacts.get(str(d["id"]), []), self.company_currency)
+            for d in deals
+        ]
+
+    def push(self, push: Push) -> PushOutcome:
+        run = Run(push.keys())
+        start = self.api.calls
+        try:
+            erased = hubspot_push.contacts(self.api, run, push.scores, push.erased)
+            if self.gdpr_delete:
+                hubspot_push.gdpr_delete(self.api, run, sorted(erased))
+            hubspot_push.deals(self.api, run, push.influences)
+            hubspot_push.records(self.api, run, push.records)
+            hubspot_push.retired(self.api, run, push.retired)
+            hubspot_push.hot_leads(self.api, run, push.hot_leads, self._clock())
+        except CrmStopped as stopped:
+            outcome = run.outcome(self.api.calls - start, unwritten=f"stopped:{stopped.reason}")
+            raise CrmStopped(stopped.reason, outcome) from None
+        outcome = run.outcome(self.api.calls - start)
+        logger().info(
+            "HubSpot push",
+            extra={
+                "records": len(run.keys),
+                "failed": len(outcome.failed),
+                "calls": outcome.calls,
+                "daily_remaining": self.api.daily_remaining,
+            },
+        )
+        return outcome
+
+    def company_currency(self) -> str:
+        """The account's company currency: a deal without `deal_currency_code` is in it. Read
+        once per adapter, and only when such a deal turns up."""
+        if self._company_currency is None:
+            answer = self.api.call("GET", ACCOUNT_DETAILS)
+            document = answer.document if isinstance(answer.document, dict) else {}
+            currency = str(document.get("companyCurrency") or "")
+            if answer.status != 200 or len(currency) != 3:
+                logger().error(
+                    "HubSpot account details unreadable", extra={"status": answer.status}
+                )
+                raise CrmStopped(f"account_details_http_{answer.status}")
+            self._company_currency = currency.upper()
+        return self._company_currency

@@ -1,0 +1,210 @@
+"""A push to HubSpot, object by object, each in batches of 100 (`hubspot_write`).
+
+Calls per push (no retries), n being the records of each kind:
+  contacts   ceil(n scores and erasures / 100)   batch/update (an erasure sets "")
+  GDPR       1 per erased contact, only with gdpr_delete (HubSpot has no batch for it)
+  deals      ceil(n influences / 100)            batch/update
+  breakdown  2 ceil(n records / 100)             upsert by `key`, then associate to the deal
+  retired    2 ceil(n retired / 100)             read by `key` (archive takes record ids), archive
+  hot leads  3 ceil(n hot leads / 100)           read owners, read tasks by key, create the new
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from socialscore.crm import hubspot_schema as hs
+from socialscore.crm.hubspot_http import HubSpotApi
+from socialscore.crm.hubspot_write import NOT_FOUND, Input, Run, by_property, read, refusal, write
+from socialscore.domain.opportunity import (
+    ContactScore,
+    HotLeadTask,
+    InfluenceRecord,
+    OpportunityInfluence,
+)
+
+CONTACTS = "/crm/v3/objects/contacts"
+DEALS = "/crm/v3/objects/deals"
+TASKS = "/crm/v3/objects/tasks"
+INFLUENCE = f"/crm/v3/objects/{hs.INFLUENCE_TYPE}"
+INFLUENCE_TO_DEAL = f"/crm/v4/associations/{hs.INFLUENCE_TYPE}/deals/batch/associate/default"
+
+
+def contacts(
+    api: HubSpotApi, run: Run, scores: Sequence[ContactScore], erased: Sequence[str]
+) -> set[str]:
+    """Scores and erasures in one stream of contact updates; the erased contacts that exist."""
+    inputs: dict[str, Input] = {}
+    for score in scores:
+        properties = {
+            hs.ORGANIC_SCORE: _number(score.organic_score),
+            hs.PAID_SCORE: _number(score.paid_score),
+            hs.MODEL_VERSION: score.model_version,
+        }
+        body = {"id": score.contact_id, "properties": properties}
+        inputs[score.contact_id] = Input(score.contact_id, body, (f"contact#{score.contact_id}",))
+    for contact in erased:
+        # An erasure wins over a score of the same push; a contact that no longer exists has
+        # nothing left to clear.
+        earlier = inputs[contact].keys if contact in inputs else ()
+        cleared = dict.fromkeys(hs.CONTACT_SCORE_PROPERTIES, "")
+        body = {"id": contact, "properties": cleared}
+        inputs[contact] = Input(contact, body, (*earlier, f"erased#{contact}"), missing_ok=True)
+    done = write(api, run, f"{CONTACTS}/batch/update", list(inputs.values()))
+    return {contact for contact in erased if contact in done}
+
+
+def gdpr_delete(api: HubSpotApi, run: Run, contacts: Sequence[str]) -> None:
+    """HubSpot's GDPR delete, one call a contact: it deletes the contact itself. An erasure
+    is written once its contact is deleted, not when its fields were cleared."""
+    run.reopen(f"erased#{contact}" for contact in contacts)
+    for contact in contacts:
+        key = f"erased#{contact}"
+        if key in run.failed:
+            continue
+        answer = api.call("POST", f"{CONTACTS}/gdpr-delete", {"objectId": contact})
+        if answer.status in (200, 204, 404):  # 404: already gone, which is what was asked
+            run.ok([key])
+        else:
+            run.fail([key], refusal(answer))
+
+
+def deals(api: HubSpotApi, run: Run, influences: Sequence[OpportunityInfluence]) -> None:
+    inputs = [
+        Input(
+            i.opportunity_id,
+            {
+                "id": i.opportunity_id,
+                "properties": {
+                    hs.ATTRIBUTED_AMOUNT: _decimal(i.attributed_amount),
+                    hs.ATTRIBUTION_MODEL: i.attribution_model,
+                    hs.TOUCHES: str(i.touches),
+                },
+            },
+            (f"opportunity#{i.opportunity_id}",),
+        )
+        for i in influences
+    ]
+    write(api, run, f"{DEALS}/batch/update", inputs)
+
+
+def records(api: HubSpotApi, run: Run, breakdown: Sequence[InfluenceRecord]) -> None:
+    """Upsert by `key` (a re-run updates, never duplicates), then associate each record to its
+    deal, which is what puts it on the deal's record and in deal-based reports. Associating
+    again is harmless, so a record whose association failed last time gets it now."""
+    by_key = {r.key: r for r in breakdown}
+    inputs = [
+        Input(
+            r.key,
+            {"idProperty": hs.INFLUENCE_KEY, "id": r.key, "properties": _influence(r)},
+            (f"influence#{r.key}",),
+        )
+        for r in by_key.values()
+    ]
+    done = write(
+        api, run, f"{INFLUENCE}/batch/upsert", inputs, ref_of=by_property(hs.INFLUENCE_KEY)
+    )
+    run.reopen(f"influence#{key}" for key in done)  # written once associated
+    links = [
+        Input(
+            str(result["id"]),
+            {"from": {"id": str(result["id"])}, "to": {"id": by_key[key].opportunity_id}},
+            (f"influence#{key}",),
+        )
+        for key, result in done.items()
+    ]
+    write(api, run, INFLUENCE_TO_DEAL, links, ref_of=_from_id, traced=False)
+
+
+def retired(api: HubSpotApi, run: Run, keys: Sequence[str]) -> None:
+    """Archive breakdown records by `key`: batch/archive takes record ids, so read them first.
+    A key with no record is already gone, which is what was asked."""
+    found, failed = read(
+        api, f"{INFLUENCE}/batch/read", keys, [hs.INFLUENCE_KEY], id_property=hs.INFLUENCE_KEY
+    )
+    for key, reason in failed.items():
+        if reason.startswith(NOT_FOUND):
+            run.ok([f"retired#{key}"])
+        else:
+            run.fail([f"retired#{key}"], reason)
+    inputs = [
+        Input(str(record["id"]), {"id": str(record["id"])}, (f"retired#{key}",))
+        for key, record in found.items()
+    ]
+    write(api, run, f"{INFLUENCE}/batch/archive", inputs, traced=False)
+
+
+def hot_leads(api: HubSpotApi, run: Run, tasks: Sequence[HotLeadTask], now: datetime) -> None:
+    """One task per profile, on its contact, owned by the contact's owner. The task carries the
+    profile as a unique value: existing tasks are read by it and left alone (a seller may have
+    completed one), and HubSpot refuses a second task with the same value, so neither a retried
+    push nor two overlapping runs can open one twice."""
+    by_profile = {t.profile: t for t in tasks}
+    owners, missing = read(api, f"{CONTACTS}/batch/read", [t.contact_id for t in tasks], [hs.OWNER])
+    for task in by_profile.values():
+        if task.contact_id in missing:
+            run.fail([f"hot#{task.profile}"], f"contact:{missing[task.contact_id]}")
+    wanted = [t for t in by_profile.values() if t.contact_id in owners]
+    existing, unread = read(
+        api, f"{TASKS}/batch/read", [t.profile for t in wanted], [hs.HOT_LEAD_KEY], hs.HOT_LEAD_KEY
+    )
+    run.ok(f"hot#{profile}" for profile in existing)
+    for profile, reason in unread.items():
+        if not reason.startswith(NOT_FOUND):
+            run.fail([f"hot#{profile}"], reason)
+    inputs = [
+        Input(t.profile, _task(t, owners[t.contact_id], now), (f"hot#{t.profile}",))
+        for t in wanted
+        if unread.get(t.profile, "").startswith(NOT_FOUND)
+    ]
+    write(api, run, f"{TASKS}/batch/create", inputs, ref_of=by_property(hs.HOT_LEAD_KEY))
+
+
+def _task(task: HotLeadTask, contact: dict[str, Any], now: datetime) -> dict[str, Any]:
+    properties = {
+        "hs_task_subject": hs.HOT_LEAD_SUBJECT,
+        "hs_task_status": "NOT_STARTED",
+        "hs_task_priority": "HIGH",
+        "hs_task_type": "TODO",
+        "hs_timestamp": now.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z",
+        "hs_task_body": (
+            f"Organic social score {task.organic_score:.1f} crossed the hot-lead threshold "
+            f"{task.threshold:.1f} (socialscore)."
+        ),
+        hs.HOT_LEAD_KEY: task.profile,
+    }
+    owner = (contact.get("properties") or {}).get(hs.OWNER)
+    if owner:  # a contact without an owner gets an unassigned task
+        properties[hs.OWNER] = str(owner)
+    association = {
+        "to": {"id": task.contact_id},
+        "types": [
+            {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": hs.TASK_TO_CONTACT}
+        ],
+    }
+    return {"properties": properties, "associations": [association]}
+
+
+def _influence(record: InfluenceRecord) -> dict[str, str]:
+    properties = {name: getattr(record, name) or "" for name in hs.INFLUENCE_FIELDS}
+    return properties | {
+        hs.INFLUENCE_KEY: record.key,
+        "amount": _decimal(record.amount),
+        "currency": record.currency,
+        "touches": str(record.touches),
+    }
+
+
+def _from_id(result: dict[str, Any]) -> str:
+    return str((result.get("from") or {}).get("id", ""))
+
+
+def _number(value: float) -> str:
+    return f"{value:.4f}".rstrip("0").rstrip(".") or "0"
+
+
+def _decimal(value: Decimal) -> str:
+    return format(value.quantize(Decimal("0.01")), "f")

@@ -1,0 +1,168 @@
+"""Deals changed since a checkpoint, with their contacts, as domain opportunities.
+
+The CRM search API sorts by `hs_lastmodifieddate` and pages by offset (`after`), up to 10,000
+results a query. Offsets over a live sort are unsafe: a deal modified while we page moves to the
+end, every deal behind it moves up one place, and the one at the next page's first offset is
+never read (a later checkpoint then hides it for good). So every page re-anchors the window at
+the last timestamp read (`GTE` it, from offset 0): a deal that moves only moves behind the
+anchor, and no offset ever nears the 10,000 cap. The deals that share the anchor's millisecond
+are read again (one per page, typically) and deduplicated by id. When a whole page shares one
+millisecond (a bulk import), that instant is read apart, sorted and keyed by `hs_object_id`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from socialscore.aws.logs import logger
+from socialscore.crm.base import CrmStopped
+from socialscore.crm.hubspot_http import HubSpotApi, category
+from socialscore.crm.hubspot_write import chunks
+from socialscore.domain.opportunity import Opportunity
+
+PAGE = 100  # results a search page, ids a batch read
+MODIFIED = "hs_lastmodifieddate"
+OBJECT_ID = "hs_object_id"
+DEAL_PROPERTIES = ["amount", "deal_currency_code", "createdate", MODIFIED, "dealstage"]
+SEARCH_PATH = "/crm/v3/objects/deals/search"
+ASSOCIATIONS_PATH = "/crm/v4/associations/deals/contacts/batch/read"
+
+
+def changed_deals(api: HubSpotApi, since: datetime | None) -> list[dict[str, Any]]:
+    """Every deal modified at or after `since` (all when None), oldest change first, once."""
+    seen: dict[str, dict[str, Any]] = {}
+    bound = None if since is None else int(since.timestamp() * 1000)
+    operator = "GTE"
+    while True:
+        filters = [] if bound is None else [_filter(MODIFIED, operator, bound)]
+        page = _search(api, filters, MODIFIED)
+        results = page.get("results") or []
+        for deal in results:
+            seen[str(deal["id"])] = deal  # a later sighting carries the later change
+        if not results or not _more(page):
+            break
+        last = _modified_ms(results[-1])
+        if bound is not None and last == bound:
+            # A full page within one millisecond: read that instant by id, then go past it.
+            _read_instant(api, bound, seen)
+            operator = "GT"
+        else:
+            bound, operator = last, "GTE"
+    return sorted(seen.values(), key=lambda d: (_modified_ms(d), int(d["id"])))
+
+
+def _read_instant(api: HubSpotApi, instant: int, seen: dict[str, dict[str, Any]]) -> None:
+    after_id: int | None = None
+    while True:
+        filters = [_filter(MODIFIED, "EQ", instant)]
+        if after_id is not None:
+            filters.append(_filter(OBJECT_ID, "GT", after_id))
+        page = _search(api, filters, OBJECT_ID)
+        results = page.get("results") or []
+        for deal in results:
+            seen[str(deal["id"])] = deal
+        if not results or not _more(page):
+            return
+        after_id = int(results[-1]["id"])
+
+
+def _search(api: HubSpotApi, filters: list[dict[str, str]], sort: str) -> dict[str, Any]:
+    body = {
+        "filterGroups": [{"filters": filters}] if filters else [],
+        "sorts": [{"propertyName": sort, "direction": "ASCENDING"}],
+        "properties": DEAL_PROPERTIES,
+        "limit": PAGE,
+    }
+    answer = api.call("POST", SEARCH_PATH, body)
+    if answer.status != 200 or not isinstance(answer.document, dict):
+        logger().error(
+            "HubSpot deal search refused",
+            extra={"status": answer.status, "category": answer.category},
+        )
+        raise CrmStopped(f"search_http_{answer.status}")
+    return answer.document
+
+
+def _filter(name: str, operator: str, value: int) -> dict[str, str]:
+    return {"propertyName": name, "operator": operator, "value": str(value)}
+
+
+def _more(page: dict[str, Any]) -> bool:
+    return bool(((page.get("paging") or {}).get("next") or {}).get("after"))
+
+
+def _modified_ms(deal: dict[str, Any]) -> int:
+    return int(_moment(deal, MODIFIED, "updatedAt").timestamp() * 1000)
+
+
+def contacts_of(api: HubSpotApi, deal_ids: Sequence[str]) -> dict[str, list[str]]:
+    """Each deal's contact ids, through the v4 association batch read: 100 deals a call, and
+    a deal with more contacts than one answer holds is asked again from its `after`."""
+    contacts: dict[str, list[str]] = {deal: [] for deal in deal_ids}
+    pending: list[dict[str, str]] = [{"id": deal} for deal in deal_ids]
+    while pending:
+        more: list[dict[str, str]] = []
+        for chunk in chunks(pending, PAGE):
+            answer = api.call("POST", ASSOCIATIONS_PATH, {"inputs": chunk})
+            if answer.status not in (200, 207) or not isinstance(answer.document, dict):
+                logger().error(
+                    "HubSpot association read refused",
+                    extra={"status": answer.status, "category": answer.category},
+                )
+                raise CrmStopped(f"associations_http_{answer.status}")
+            for result in answer.document.get("results") or []:
+                deal = str(result["from"]["id"])
+                contacts.setdefault(deal, []).extend(str(t["toObjectId"]) for t in result["to"])
+                after = ((result.get("paging") or {}).get("next") or {}).get("after")
+                if after:
+                    more.append({"id": deal, "after": str(after)})
+            for error in answer.document.get("errors") or []:
+                # A deal without contacts is reported as an error: it simply has none.
+                if "NO_ASSOCIATIONS_FOUND" not in category(error):
+                    logger().warning(
+                        "HubSpot association read error", extra={"category": category(error)}
+                    )
+        pending = more
+    return {deal: list(dict.fromkeys(ids)) for deal, ids in contacts.items()}
+
+
+def to_opportunity(
+    deal: dict[str, Any], contact_ids: list[str], company_currency: Callable[[], str]
+) -> Opportunity:
+    properties = deal.get("properties") or {}
+    currency = str(properties.get("deal_currency_code") or "").strip().upper()
+    return Opportunity(
+        id=str(deal["id"]),
+        contact_ids=contact_ids,
+        amount=_amount(str(deal["id"]), properties.get("amount")),
+        # Without a deal currency (single-currency accounts), a deal is in the company's.
+        currency=currency if len(currency) == 3 else company_currency(),
+        created_at=_moment(deal, "createdate", "createdAt"),
+        modified_at=_moment(deal, MODIFIED, "updatedAt"),
+        stage=str(properties.get("dealstage") or ""),
+    )
+
+
+def _amount(deal_id: str, raw: Any) -> Decimal:
+    """The deal's amount to the cent; absent, unreadable or negative (nothing to credit): 0."""
+    if raw in (None, ""):
+        return Decimal(0)
+    try:
+        amount = Decimal(str(raw)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        logger().warning("HubSpot deal amount unreadable: 0", extra={"deal_id": deal_id})
+        return Decimal(0)
+    return amount if amount.is_finite() and amount > 0 else Decimal(0)
+
+
+def _moment(deal: dict[str, Any], name: str, fallback: str) -> datetime:
+    """A datetime property: ISO 8601 in search answers (epoch millis in some other APIs)."""
+    raw = (deal.get("properties") or {}).get(name) or deal.get(fallback)
+    text = str(raw)
+    if text.isdigit():
+        return datetime.fromtimestamp(int(text) / 1000, tz=UTC)
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

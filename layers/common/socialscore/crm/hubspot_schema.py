@@ -1,0 +1,117 @@
+"""What socialscore keeps in a HubSpot account: its property group and properties, the custom
+object that holds the influence breakdown, and the unique key that opens a hot-lead task once.
+
+One definition, read by the adapter (what it writes) and by the `setup` command (what it creates),
+so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+GROUP = "socialscore"
+GROUP_LABEL = "socialscore"
+
+# Contacts
+ORGANIC_SCORE = "socialscore_organic_score"
+PAID_SCORE = "socialscore_paid_score"
+MODEL_VERSION = "socialscore_model_version"
+CONTACT_SCORE_PROPERTIES = (ORGANIC_SCORE, PAID_SCORE, MODEL_VERSION)
+OWNER = "hubspot_owner_id"  # HubSpot's own: the contact's owner, who gets its hot-lead task
+
+# Deals: the headline of the primary attribution model
+ATTRIBUTED_AMOUNT = "socialscore_attributed_amount"
+ATTRIBUTION_MODEL = "socialscore_attribution_model"
+TOUCHES = "socialscore_touches"
+
+# Tasks: a unique value per profile, so a retried push cannot open a second task (HubSpot
+# refuses a second record with the same value) and the adapter can read whether one exists.
+HOT_LEAD_KEY = "socialscore_hot_lead_key"
+HOT_LEAD_SUBJECT = "Hot lead: social engagement"
+TASK_TO_CONTACT = 204  # HUBSPOT_DEFINED association type: task -> contact
+
+# The breakdown: one custom object record per seller / post / model, upserted by `key`.
+INFLUENCE_OBJECT = "socialscore_influence"
+# `p_<name>` addresses a custom object by its name in every portal, where its objectTypeId
+# (2-<n>) and fully qualified name (p<portal id>_<name>) differ from account to account.
+INFLUENCE_TYPE = f"p_{INFLUENCE_OBJECT}"
+INFLUENCE_KEY = "key"
+INFLUENCE_FIELDS = ("opportunity_id", "model", "seller_id", "team", "post", "network")
+
+
+@dataclass(frozen=True)
+class Prop:
+    name: str
+    label: str
+    type: str  # HubSpot's `type`: string, number
+    field_type: str  # and its `fieldType`: text, number
+    description: str = ""
+    unique: bool = False
+
+    def definition(self, group: str | None = GROUP) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "name": self.name,
+            "label": self.label,
+            "type": self.type,
+            "fieldType": self.field_type,
+            "description": self.description,
+        }
+        if group:
+            body["groupName"] = group
+        if self.unique:
+            body["hasUniqueValue"] = True
+        return body
+
+
+def _text(name: str, label: str, description: str = "", unique: bool = False) -> Prop:
+    return Prop(name, label, "string", "text", description, unique)
+
+
+def _number(name: str, label: str, description: str = "") -> Prop:
+    return Prop(name, label, "number", "number", description)
+
+
+PROPERTIES: dict[str, tuple[Prop, ...]] = {
+    "contacts": (
+        _number(ORGANIC_SCORE, "Organic social score", "Decayed score of organic interactions"),
+        _number(PAID_SCORE, "Paid social score", "Decayed score of paid interactions"),
+        _text(MODEL_VERSION, "Social scoring model", "Scoring model version of the scores"),
+    ),
+    "deals": (
+        _number(ATTRIBUTED_AMOUNT, "Social influence amount", "Amount credited to organic social"),
+        _text(ATTRIBUTION_MODEL, "Social attribution model", "Model of the influence amount"),
+        _number(TOUCHES, "Social touches", "Organic touches before the deal was created"),
+    ),
+    "tasks": (
+        _text(HOT_LEAD_KEY, "socialscore hot-lead profile", "One task per profile", unique=True),
+    ),
+}
+
+INFLUENCE_PROPERTIES: tuple[Prop, ...] = (
+    _text(INFLUENCE_KEY, "Key", "External id: opportunity, model and seller or post", True),
+    _text("opportunity_id", "Deal id"),
+    _text("model", "Attribution model"),
+    _text("seller_id", "Seller"),
+    _text("team", "Team"),
+    _text("post", "Post"),
+    _text("network", "Network"),
+    _number("amount", "Amount"),
+    _text("currency", "Currency"),
+    _number("touches", "Touches"),
+)
+
+
+def influence_schema() -> dict[str, Any]:
+    """The body of POST /crm/v3/schemas for the breakdown object."""
+    return {
+        "name": INFLUENCE_OBJECT,
+        "labels": {"singular": "Social influence", "plural": "Social influence"},
+        "description": "socialscore: a deal's amount credited to one seller or post, by model",
+        "primaryDisplayProperty": INFLUENCE_KEY,
+        "secondaryDisplayProperties": ["amount", "seller_id"],
+        "requiredProperties": [INFLUENCE_KEY],
+        "searchableProperties": [INFLUENCE_KEY, "opportunity_id", "seller_id", "post"],
+        "properties": [p.definition(group=None) for p in INFLUENCE_PROPERTIES],
+        "associatedObjects": ["DEAL"],
+    }

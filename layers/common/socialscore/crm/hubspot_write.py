@@ -1,0 +1,169 @@
+"""HubSpot batch calls, 100 inputs each, with every answer read input by input.
+
+A batch answers 200/201 (all done), 207 (some done: `results`, and `errors` naming the inputs
+that failed by their ids or `objectWriteTraceId`), 204 (archive) or a 4xx for the whole batch.
+Each input carries the push's record keys it writes; the `Run` keeps which were written and
+why the others were not, so a push answers for every key, `CrmStopped` included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from socialscore.crm.base import PushOutcome
+from socialscore.crm.hubspot_http import Answer, HubSpotApi, category
+
+BATCH = 100  # inputs a batch call: HubSpot refuses more
+NOT_FOUND = "OBJECT_NOT_FOUND"
+
+
+@dataclass(frozen=True)
+class Input:
+    ref: str  # how HubSpot names this input in its answer: a record id or a unique value
+    body: dict[str, Any]
+    keys: tuple[str, ...]  # the push's record keys this input writes
+    missing_ok: bool = False  # a record that does not exist counts as done (an erasure)
+
+
+class Run:
+    """Which of a push's record keys were written, and why the others were not."""
+
+    def __init__(self, keys: Iterable[str]) -> None:
+        self.keys = list(dict.fromkeys(keys))
+        self.written: set[str] = set()
+        self.failed: dict[str, str] = {}
+
+    def ok(self, keys: Iterable[str]) -> None:
+        self.written.update(k for k in keys if k not in self.failed)
+
+    def reopen(self, keys: Iterable[str]) -> None:
+        """Written so far, but a later step is still owed (an association, a GDPR delete): a
+        run stopped before it must report them unwritten, or the step would never be done."""
+        self.written.difference_update(keys)
+
+    def fail(self, keys: Iterable[str], reason: str) -> None:
+        for key in keys:
+            self.failed[key] = reason
+            self.written.discard(key)
+
+    def outcome(self, calls: int, unwritten: str = "not_confirmed") -> PushOutcome:
+        """Every key not confirmed written is failed: crm_sync pushes it again next run."""
+        failed = dict(self.failed)
+        failed.update({k: unwritten for k in self.keys if k not in self.written | set(failed)})
+        return PushOutcome(failed=failed, calls=calls)
+
+
+def by_id(result: dict[str, Any]) -> str:
+    return str(result.get("id", ""))
+
+
+def by_property(name: str) -> Callable[[dict[str, Any]], str]:
+    return lambda result: str((result.get("properties") or {}).get(name, ""))
+
+
+def write(
+    api: HubSpotApi,
+    run: Run,
+    path: str,
+    inputs: Sequence[Input],
+    *,
+    ref_of: Callable[[dict[str, Any]], str] = by_id,
+    traced: bool = True,
+) -> dict[str, dict[str, Any]]:
+    """Send `inputs` 100 a call; the results HubSpot answered, by ref. An input it reports in
+    error fails with its category (or is done, with `missing_ok`, when the record does not
+    exist); every input of a batch refused whole fails with `http_<status>:<category>`."""
+    done: dict[str, dict[str, Any]] = {}
+    refused: str | None = None
+    for chunk in chunks(inputs, BATCH):
+        keys = [k for i in chunk for k in i.keys]
+        if refused:
+            run.fail(keys, refused)
+            continue
+        # objectWriteTraceId: HubSpot names the input by it in results and errors (not every
+        # endpoint takes it: associations and archive are matched by record id).
+        sent = [i.body | {"objectWriteTraceId": i.ref} if traced else i.body for i in chunk]
+        answer = api.call("POST", path, {"inputs": sent})
+        if answer.status == 204:
+            run.ok(keys)
+            continue
+        if answer.status not in (200, 201, 207) or not isinstance(answer.document, dict):
+            reason = refusal(answer)
+            run.fail(keys, reason)
+            if answer.status in (403, 404):  # a missing scope or object: the rest alike
+                refused = reason
+            continue
+        results = {_ref(r, ref_of): r for r in answer.document.get("results") or []}
+        errors = errors_by_ref(answer.document)
+        for item in chunk:
+            error = errors.get(item.ref)
+            if error is None and item.ref in results:
+                run.ok(item.keys)
+                done[item.ref] = results[item.ref]
+            elif error is not None and item.missing_ok and error.startswith(NOT_FOUND):
+                run.ok(item.keys)
+            else:
+                run.fail(item.keys, error or "not_confirmed")
+    return done
+
+
+def read(
+    api: HubSpotApi,
+    path: str,
+    refs: Sequence[str],
+    properties: Sequence[str],
+    id_property: str | None = None,
+) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """Batch read by id (or by a unique property): (found by ref, failure reason by ref).
+    A record that does not exist is reported OBJECT_NOT_FOUND."""
+    found: dict[str, dict[str, Any]] = {}
+    failed: dict[str, str] = {}
+    ref_of = by_property(id_property) if id_property else by_id
+    for chunk in chunks(list(dict.fromkeys(refs)), BATCH):
+        body: dict[str, Any] = {
+            "properties": list(properties),
+            "inputs": [{"id": r} for r in chunk],
+        }
+        if id_property:
+            body["idProperty"] = id_property
+        answer = api.call("POST", path, body)
+        if answer.status not in (200, 207) or not isinstance(answer.document, dict):
+            failed.update(dict.fromkeys(chunk, refusal(answer)))
+            continue
+        results = {ref_of(r): r for r in answer.document.get("results") or []}
+        errors = errors_by_ref(answer.document)
+        for ref in chunk:
+            if ref in results:
+                found[ref] = results[ref]
+            else:
+                failed[ref] = errors.get(ref, NOT_FOUND)
+    return found, failed
+
+
+def refusal(answer: Answer) -> str:
+    """Why a whole batch was refused: told apart from one input's error (a bare category)."""
+    return f"http_{answer.status}:{answer.category}"
+
+
+def errors_by_ref(document: dict[str, Any]) -> dict[str, str]:
+    """The category of each input a 207 answer names in `errors`."""
+    named: dict[str, str] = {}
+    for error in document.get("errors") or []:
+        context = error.get("context") if isinstance(error, dict) else None
+        for field in ("objectWriteTraceId", "ids", "id", "fromObjectId"):
+            values = context.get(field) if isinstance(context, dict) else None
+            for ref in [values] if isinstance(values, str) else values or []:
+                named.setdefault(str(ref), category(error))
+    return named
+
+
+def _ref(result: dict[str, Any], ref_of: Callable[[dict[str, Any]], str]) -> str:
+    trace = result.get("objectWriteTraceId")
+    return str(trace) if trace else ref_of(result)
+
+
+def chunks(items: Sequence[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])

@@ -1,0 +1,280 @@
+"""A stub of the HubSpot CRM API on 127.0.0.1, for the tests and `make demo --crm hubspot`.
+
+It answers like HubSpot where socialscore depends on it (see `hubspot_routes`), checks the
+private app token (401 in HubSpot's error shape; `rotate_token` revokes the old one), and can be
+told to answer a 429 with a `policyName` (TEN_SECONDLY_ROLLING or DAILY), a 5xx or a redirect,
+to reject one input of a batch (a 207), or to change a record while a client pages. Its state is
+in memory and is read back with `contact`, `deal`, `influence`, `tasks` and `gdpr_deleted`.
+
+    with HubSpotStub() as hubspot:
+        hubspot.seed(deals=[...], contacts=[...])
+        crm = HubSpotCrm(lambda refresh: hubspot.token, hubspot.url)
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import partial
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from socialscore_local.crm_stubs.hubspot_api import Reply, Store, error, iso
+from socialscore_local.crm_stubs.hubspot_routes import route
+
+INFLUENCE = "socialscore_influence"
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    path: str
+    body: Any
+    status: int
+
+
+@dataclass
+class HubSpotStub:
+    token: str = "pat-na1-stub-token"  # noqa: S105 (the stub's own, checked by it alone)
+    search_cap: int = 10_000  # HubSpot's: no search result past the 10,000th
+    association_page: int = 500  # associations one batch read answers per record
+    store: Store = field(default_factory=Store)
+    calls: list[Call] = field(default_factory=list)
+    _faults: list[tuple[int, Any, dict[str, str]] | None] = field(default_factory=list)
+    _daily_after: int | None = None
+    _actions: dict[int, Callable[[], None]] = field(default_factory=dict)
+    _sockets: list[socket.socket] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _server: ThreadingHTTPServer | None = None
+
+    # --- state ---------------------------------------------------------------------------------
+    def seed(
+        self, deals: Iterable[Mapping[str, Any]] = (), contacts: Iterable[Mapping[str, Any]] = ()
+    ) -> None:
+        """Contacts as {"id", "owner"?, other properties}; deals shaped like an Opportunity
+        ({"id", "contact_ids", "amount", "currency", "created_at", "modified_at", "stage"};
+        amount or currency None: absent). A contact a deal names is created if need be."""
+        with self._lock:
+            for contact in contacts:
+                extra = {k: v for k, v in contact.items() if k not in ("id", "owner")}
+                owner = {"hubspot_owner_id": contact["owner"]} if contact.get("owner") else {}
+                self.store.put("contacts", str(contact["id"]), extra | owner, touch=False)
+            for deal in deals:
+                deal_id = str(deal["id"])
+                properties = {
+                    "amount": deal.get("amount"),
+                    "deal_currency_code": deal.get("currency"),
+                    "createdate": _iso(deal.get("created_at") or deal["modified_at"]),
+                    "hs_lastmodifieddate": _iso(deal["modified_at"]),
+                    "dealstage": deal.get("stage") or "appointmentscheduled",
+                }
+                present = {k: v for k, v in properties.items() if v is not None}
+                self.store.drop("deals", deal_id)  # seeding a deal again replaces it
+                self.store.put("deals", deal_id, present, touch=False)
+                for contact_id in deal.get("contact_ids") or []:
+                    if self.store.find("contacts", str(contact_id), None) is None:
+                        self.store.put("contacts", str(contact_id), {}, touch=False)
+                    self.store.link("deals", deal_id, "contacts", str(contact_id))
+
+    def contact(self, contact_id: str) -> dict[str, str] | None:
+        return self._record("contacts", contact_id)
+
+    def deal(self, deal_id: str) -> dict[str, str] | None:
+        return self._record("deals", deal_id)
+
+    def influence(self) -> dict[str, dict[str, Any]]:
+        """Breakdown records by key, each with the deals it is associated to (`_deals`)."""
+        with self._lock:
+            return {
+                str(p.get("key")): dict(p) | {"_deals": self.store.linked(INFLUENCE, i, "deals")}
+                for i, p in self.store.records.get(INFLUENCE, {}).items()
+            }
+
+    def tasks(self) -> list[dict[str, Any]]:
+        """Tasks, each with the contacts it is associated to (`_contacts`)."""
+        with self._lock:
+            return [
+                dict(p) | {"_contacts": self.store.linked("tasks", i, "contacts")}
+                for i, p in self.store.records.get("tasks", {}).items()
+            ]
+
+    @property
+    def gdpr_deleted(self) -> list[str]:
+        return list(self.store.gdpr_deleted)
+
+    def _record(self, kind: str, record_id: str) -> dict[str, str] | None:
+        with self._lock:
+            found = self.store.records.get(kind, {}).get(record_id)
+            return dict(found) if found is not None else None
+
+    # --- control -------------------------------------------------------------------------------
+    def rotate_token(self, new: str) -> None:
+        """A new private app token; the old one is revoked at once."""
+        self.token = new
+
+    def fail_next(
+        self,
+        status: int = 503,
+        times: int = 1,
+        after: int = 0,
+        body: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        """Answer `status` to `times` calls, once `after` more calls have been answered."""
+        body = body if body is not None else error(status, "Stub failure", "INTERNAL_ERROR")[1]
+        self._faults.extend([None] * after + [(status, body, dict(headers or {}))] * times)
+
+    def rate_limit_next(
+        self,
+        policy: str = "TEN_SECONDLY_ROLLING",
+        times: int = 1,
+        after: int = 0,
+        retry_after: float | None = None,
+    ) -> None:
+        headers = {} if retry_after is None else {"Retry-After": str(retry_after)}
+        self.fail_next(429, times, after, _rate_limit(policy), headers)
+
+    def exhaust_daily(self, after: int = 0) -> None:
+        """The account's daily limit is spent after `after` more calls: every later call is a
+        429 DAILY, as in HubSpot until midnight in the account's time zone."""
+        self._daily_after = len(self.calls) + after
+
+    def redirect_next(self, location: str, status: int = 301, times: int = 1) -> None:
+        self.fail_next(status, times, body={}, headers={"Location": location})
+
+    def reject(self, ref: str, category: str = "VALIDATION_ERROR") -> None:
+        """A batch input for `ref` (record id or unique value) fails alone, in a 207."""
+        self.store.rejected[ref] = category
+
+    def on_call(self, number: int, action: Callable[[], None]) -> None:
+        """Run `action` when the `number`th call (from 1) arrives, before it is answered."""
+        self._actions[number] = action
+
+    def touch_deal(self, deal_id: str) -> None:
+        """Someone edits the deal now: its hs_lastmodifieddate moves to now."""
+        self.store.put("deals", deal_id, {})
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "start the stub first"
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def paths(self, suffix: str = "") -> list[str]:
+        return [c.path for c in self.calls if c.path.endswith(suffix)]
+
+    def bodies(self, suffix: str) -> list[Any]:
+        return [c.body for c in self.calls if c.path.endswith(suffix)]
+
+    # --- lifecycle -----------------------------------------------------------------------------
+    def __enter__(self) -> HubSpotStub:
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._server.daemon_threads = True
+        self._server.block_on_close = False  # a pooling client keeps its connection open
+        serve = partial(self._server.serve_forever, poll_interval=0.05)
+        threading.Thread(target=serve, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.shutdown()
+        with self._lock:
+            kept_alive = list(self._sockets)
+        for sock in kept_alive:  # ends the handler threads waiting on kept-alive connections
+            with suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        self._server.server_close()
+
+    def answer(
+        self, method: str, path: str, headers: Mapping[str, str], body: Any
+    ) -> tuple[Reply, dict[str, str]]:
+        with self._lock:
+            number = len(self.calls) + 1
+            if action := self._actions.pop(number, None):
+                action()
+            reply, extra = self._answer(method, path, headers, body)
+            self.calls.append(Call(method, path, body, reply[0]))
+            return reply, extra
+
+    def _answer(
+        self, method: str, path: str, headers: Mapping[str, str], body: Any
+    ) -> tuple[Reply, dict[str, str]]:
+        if headers.get("authorization") != f"Bearer {self.token}":
+            message = "Authentication credentials not found. This API supports OAuth 2.0 ..."
+            reply = error(401, message, "INVALID_AUTHENTICATION", correlationId=_id())
+            return reply, {}
+        if self._daily_after is not None and len(self.calls) >= self._daily_after:
+            return (429, _rate_limit("DAILY")), {}
+        fault = self._faults.pop(0) if self._faults else None
+        if fault is not None:
+            return (fault[0], fault[1]), fault[2]
+        return route(self.store, method, path, body, self.search_cap, self.association_page), {}
+
+
+def _rate_limit(policy: str) -> dict[str, Any]:
+    return {
+        "status": "error",
+        "message": f"You have reached your {policy.lower()} limit.",
+        "errorType": "RATE_LIMIT",
+        "correlationId": _id(),
+        "policyName": policy,
+        "requestId": _id(),
+    }
+
+
+def _id() -> str:
+    return str(uuid.uuid4())
+
+
+def _iso(moment: Any) -> str:
+    if isinstance(moment, datetime):
+        return iso(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+    return iso(datetime.fromisoformat(str(moment).replace("Z", "+00:00")))
+
+
+def _handler(stub: HubSpotStub) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            super().setup()
+            # Headers and body go out in two writes: without this, Nagle's algorithm holds the
+            # body until the client's delayed ACK, 40 ms a call.
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            with stub._lock:
+                stub._sockets.append(self.connection)
+
+        def do_GET(self) -> None:
+            self._serve("GET")
+
+        def do_POST(self) -> None:
+            self._serve("POST")
+
+        def _serve(self, method: str) -> None:
+            length = int(self.headers.get("content-length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            try:
+                body = json.loads(raw) if raw else None
+            except ValueError:
+                body = None
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            (status, document), extra = stub.answer(method, self.path, headers, body)
+            payload = b"" if document is None else json.dumps(document).encode()
+            self.send_response(status)
+            if payload:
+                self.send_header("content-type", "application/json;charset=utf-8")
+            self.send_header("content-length", str(len(payload)))
+            for name, value in extra.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    return Handler

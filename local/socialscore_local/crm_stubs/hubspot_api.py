@@ -1,0 +1,169 @@
+"""What the HubSpot stub holds and how its API answers: records of every object type, their
+associations, properties, property groups and custom object schemas, in memory.
+
+The answers follow HubSpot's for what socialscore uses: batch read/update/upsert/create/archive
+(100 inputs at most, 207 with per-input `errors` naming ids or `objectWriteTraceId`, 400 for an
+unknown property), CRM search (filters, one sort, `after` offsets up to a cap), v4 association
+batch read (paged per record) and default associations, GDPR delete, and 409 for a property,
+group or schema that exists.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+Reply = tuple[int, Any]  # (status, JSON body or None)
+MAX_INPUTS = 100
+DATES = {"createdate", "hs_lastmodifieddate", "lastmodifieddate", "hs_timestamp", "closedate"}
+BUILT_IN = {
+    "contacts": {"email", "firstname", "lastname", "hubspot_owner_id", "createdate"},
+    "deals": {"dealname", "amount", "deal_currency_code", "createdate", "hs_lastmodifieddate"}
+    | {"dealstage", "pipeline", "closedate", "hubspot_owner_id"},
+    "tasks": {"hs_task_subject", "hs_task_body", "hs_task_status", "hs_task_priority"}
+    | {"hs_task_type", "hs_timestamp", "hubspot_owner_id"},
+}
+PORTAL = 4_242_424
+
+
+def error(status: int, message: str, category: str, **extra: Any) -> Reply:
+    return status, {"status": "error", "message": message, "category": category} | extra
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def millis(raw: str) -> int:
+    if raw.isdigit():
+        return int(raw)
+    return int(datetime.fromisoformat(raw.replace("Z", "+00:00")).timestamp() * 1000)
+
+
+@dataclass
+class Store:
+    """HubSpot's records: object type -> record id -> properties (strings, as HubSpot keeps)."""
+
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    records: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
+    links: set[tuple[str, str, str, str]] = field(default_factory=set)  # from type, id, to type, id
+    properties: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    groups: dict[str, set[str]] = field(default_factory=dict)
+    schemas: dict[str, dict[str, Any]] = field(default_factory=dict)  # by name
+    company_currency: str = "USD"
+    enterprise: bool = True  # custom objects need an Enterprise subscription
+    rejected: dict[str, str] = field(default_factory=dict)  # ref -> category, per input
+    gdpr_deleted: list[str] = field(default_factory=list)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(900_001))
+
+    def __post_init__(self) -> None:
+        for kind, names in BUILT_IN.items():
+            self.properties[kind] = {n: {"name": n, "type": "string"} for n in names}
+            self.records.setdefault(kind, {})
+
+    # --- records -----------------------------------------------------------------------------
+    def kind(self, segment: str) -> str | None:
+        """An object type as a URL names it: contacts, or a custom object by p_<name>,
+        p<portal>_<name> or its objectTypeId."""
+        if segment in BUILT_IN:
+            return segment
+        for name, schema in self.schemas.items():
+            if segment in (f"p_{name}", schema["fullyQualifiedName"], schema["objectTypeId"]):
+                return name
+        return None
+
+    def put(
+        self, kind: str, record_id: str | None, properties: dict[str, Any], touch: bool = True
+    ) -> str:
+        record_id = record_id or str(next(self._ids))
+        now = iso(self.clock())
+        stored = self.records.setdefault(kind, {}).setdefault(
+            record_id, {"hs_object_id": record_id, "createdate": now}
+        )
+        if touch:  # any write moves the record's modification time, as in HubSpot
+            stored["hs_lastmodifieddate" if kind != "contacts" else "lastmodifieddate"] = now
+        stored.update({k: "" if v is None else str(v) for k, v in properties.items()})
+        return record_id
+
+    def find(self, kind: str, ref: str, id_property: str | None) -> str | None:
+        records = self.records.get(kind, {})
+        if not id_property or id_property == "hs_object_id":
+            return ref if ref in records else None
+        return next((i for i, p in records.items() if p.get(id_property) == ref), None)
+
+    def unique(self, kind: str) -> list[str]:
+        return [n for n, d in self.properties.get(kind, {}).items() if d.get("hasUniqueValue")]
+
+    def linked(self, kind: str, record_id: str, to: str) -> list[str]:
+        found = [t for (fk, fi, tk, t) in self.links if (fk, fi, tk) == (kind, record_id, to)]
+        return sorted(found, key=lambda i: (len(i), i))
+
+    def link(self, kind: str, record_id: str, to: str, to_id: str) -> None:
+        self.links |= {(kind, record_id, to, to_id), (to, to_id, kind, record_id)}
+
+    def drop(self, kind: str, record_id: str) -> None:
+        self.records.get(kind, {}).pop(record_id, None)
+        self.links = {x for x in self.links if (x[0], x[1]) != (kind, record_id)}
+        self.links = {x for x in self.links if (x[2], x[3]) != (kind, record_id)}
+
+    def view(self, kind: str, record_id: str, names: list[str] | None = None) -> dict[str, Any]:
+        stored = self.records[kind][record_id]
+        modified = stored.get("hs_lastmodifieddate") or stored.get("lastmodifieddate", "")
+        shown = {"hs_object_id", "createdate", "hs_lastmodifieddate", *(names or [])}
+        return {
+            "id": record_id,
+            "properties": {k: stored[k] for k in shown if k in stored},
+            "createdAt": stored.get("createdate", ""),
+            "updatedAt": modified,
+            "archived": False,
+        }
+
+    def unknown_properties(self, kind: str, inputs: list[dict[str, Any]]) -> Reply | None:
+        known = self.properties.get(kind, {})
+        for item in inputs:
+            for name in item.get("properties") or {}:
+                if name not in known:
+                    detail = f'[{{"isValid":false,"message":"Property \\"{name}\\" does not exist",'
+                    detail += f'"error":"PROPERTY_DOESNT_EXIST","name":"{name}"}}]'
+                    return error(
+                        400, f"Property values were not valid: {detail}", "VALIDATION_ERROR"
+                    )
+        return None
+
+
+def too_many(inputs: list[Any]) -> Reply | None:
+    if len(inputs) > MAX_INPUTS:
+        return error(
+            400,
+            f"Batch input size {len(inputs)} is larger than the maximum of {MAX_INPUTS}",
+            "VALIDATION_ERROR",
+        )
+    return None
+
+
+def batch_reply(results: list[dict[str, Any]], errors: list[dict[str, Any]], ok: int) -> Reply:
+    now = iso(datetime.now(UTC))
+    body: dict[str, Any] = {"status": "COMPLETE", "results": results}
+    body |= {"startedAt": now, "completedAt": now}
+    if errors:
+        body |= {"numErrors": len(errors), "errors": errors}
+    return (207 if errors else ok), body
+
+
+def input_error(category: str, message: str, ref: str, trace: str | None) -> dict[str, Any]:
+    context = {"objectWriteTraceId": [trace]} if trace else {"ids": [ref]}
+    return {"status": "error", "category": category, "message": message, "context": context}
+
+
+def not_found(kind: str, refs: list[str]) -> dict[str, Any]:
+    label = kind.rstrip("s").upper()
+    return {
+        "status": "error",
+        "category": "OBJECT_NOT_FOUND",
+        "message": f"Could not get some {label} objects, they may be deleted or not exist. "
+        "Check that ids are valid.",
+        "context": {"ids": refs},
+    }
