@@ -1,9 +1,10 @@
-"""python -m socialscore_local demo | serve --port N | validate-model FILE"""
+"""python -m socialscore_local demo | serve --port N | validate-model FILE | crm-setup hubspot"""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import threading
 from pathlib import Path
 
@@ -23,6 +24,14 @@ def main() -> None:
     serve.add_argument("--secret", help="the SMMS signing secret (whsec_...); default: a new one")
     check = commands.add_parser("validate-model", help="check a scoring model JSON file")
     check.add_argument("file", type=Path)
+    crm_setup = commands.add_parser(
+        "crm-setup", help="create the CRM properties (and custom object) once; idempotent"
+    )
+    crm_setup.add_argument("crm", choices=["hubspot"])
+    crm_setup.add_argument(
+        "--token-from-env", required=True, help="the variable holding the private app token"
+    )
+    crm_setup.add_argument("--base-url", default="https://api.hubapi.com")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
     if args.command == "demo":
@@ -30,6 +39,9 @@ def main() -> None:
         return
     if args.command == "validate-model":
         validate_model(args.file)
+        return
+    if args.command == "crm-setup":
+        setup_hubspot(args.token_from_env, args.base_url)
         return
     run_server(args.port, args.workdir, args.secret)
 
@@ -42,6 +54,20 @@ def validate_model(path: Path) -> None:
     except InvalidScoringModel as err:
         raise SystemExit(str(err)) from None
     print(f"valid: scoring model {model.version}, half-life {model.half_life_days} days")
+
+
+def setup_hubspot(variable: str, base_url: str) -> None:
+    from socialscore.crm.hubspot import HubSpotCrm
+    from socialscore_local.hubspot_setup import HubSpotSetupError, setup
+
+    token = os.environ.get(variable, "")
+    if not token:
+        raise SystemExit(f"{variable} is not set: export it with the private app's token")
+    try:
+        created = setup(HubSpotCrm(lambda refresh: token, base_url))
+    except HubSpotSetupError as err:
+        raise SystemExit(f"HubSpot refused the setup: {err}") from None
+    print("\n".join(f"created {name}" for name in created) or "nothing to create: already set up")
 
 
 def run_server(port: int, workdir: Path, secret: str | None) -> None:

@@ -1,0 +1,39 @@
+"""The operator's commands, run as a person runs them: a subprocess against a stub CRM."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from socialscore_local.crm_stubs.hubspot import HubSpotStub
+
+
+def cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "socialscore_local", *args],
+        capture_output=True,
+        text=True,
+        env=os.environ | env,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_crm_setup_creates_the_hubspot_properties_once() -> None:
+    with HubSpotStub() as stub:
+        args = ("crm-setup", "hubspot", "--token-from-env", "HS_TOKEN", "--base-url", stub.url)
+        first = cli(*args, HS_TOKEN=stub.token)
+        assert first.returncode == 0, first.stderr
+        assert "created property contacts.socialscore_organic_score" in first.stdout
+        again = cli(*args, HS_TOKEN=stub.token)
+        assert again.returncode == 0, again.stderr
+        assert again.stdout.strip() == "nothing to create: already set up"
+
+
+def test_crm_setup_says_what_is_missing_in_one_line() -> None:
+    answer = cli("crm-setup", "hubspot", "--token-from-env", "HS_TOKEN", HS_TOKEN="")
+    assert answer.returncode != 0
+    assert answer.stderr.strip().splitlines()[-1] == (
+        "HS_TOKEN is not set: export it with the private app's token"
+    )
