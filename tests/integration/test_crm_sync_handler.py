@@ -32,13 +32,13 @@ TOUCHES = {  # contact -> (weight, time, category) of the touches its identity e
 }
 
 
-def seed_touches(stack: Stack) -> None:
+def seed_touches(stack: Stack, contacts: tuple[str, str] = ("C-1", "C-2")) -> None:
     """Link two contacts and score their touches through resolve and score."""
     stack.send(
         "ResolveQueue",
         [
-            identify(1, user="u1", contact="C-1", at="2026-11-01T09:00:00Z"),
-            identify(2, user="u2", contact="C-2", at="2026-11-01T09:00:00Z"),
+            identify(1, user="u1", contact=contacts[0], at="2026-11-01T09:00:00Z"),
+            identify(2, user="u2", contact=contacts[1], at="2026-11-01T09:00:00Z"),
         ],
     )
     stack.rt.drain()
@@ -289,9 +289,7 @@ def test_a_hot_lead_becomes_one_crm_task_for_its_contact(stack: Stack) -> None:
     stack.rt.run_schedule(FN, at=AS_OF)
     before = len(lines(outbox_of(stack)))
     comments = [  # enough fresh comments from C-1's identity to cross the threshold
-        rehydrated(
-            20 + n, kind=Kind.COMMENT, actor="u1", post=POST_A, at=f"2026-11-21T0{n}:00:00Z"
-        )
+        rehydrated(20 + n, kind=Kind.COMMENT, actor="u1", post=POST_A, at=f"2026-11-21T0{n}:00:00Z")
         for n in range(8)
     ]
     stack.send("ResolveQueue", comments)

@@ -1,0 +1,97 @@
+"""crm_sync against a CRM that stops it at any call of a run: the re-runs end in exactly the CRM
+state one clean run gives (no duplicate record, no lost update). HubSpot's stub, through the
+local runtime, the real handler and adapter."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from socialscore.crm.base import CrmStopped
+from socialscore_local.crm_stubs.hubspot import HubSpotStub
+from tests.integration.support import OPPORTUNITIES, Stack, running, write_demo_dir
+from tests.integration.test_crm_sync_handler import seed_touches
+
+FN = "CrmSyncFunction"
+AS_OF = datetime(2026, 11, 22, tzinfo=UTC)
+CRM_OWN = {"createdate", "lastmodifieddate"}  # HubSpot's own times, not ours
+CONTACTS = ("501", "502")  # HubSpot's ids are numbers
+DEALS = [
+    o | {"id": str(9001 + n), "contact_ids": [CONTACTS[n]]} for n, o in enumerate(OPPORTUNITIES)
+]
+
+
+@contextmanager
+def hubspot_stack(tmp_path: Path, stub: HubSpotStub) -> Iterator[Stack]:
+    stub.seed(deals=DEALS, contacts=[{"id": CONTACTS[0], "owner": "77"}, {"id": CONTACTS[1]}])
+    demo_dir = write_demo_dir(tmp_path / "demo")
+    with running(
+        tmp_path / "work", demo_dir, CRM_ADAPTER="hubspot", HUBSPOT_BASE_URL=stub.url
+    ) as stack:
+        secrets = stack.rt.client("secretsmanager")
+        arn = stack.rt.physical["CrmCredentials"]["Ref"]
+        secrets.put_secret_value(SecretId=arn, SecretString=json.dumps({"token": stub.token}))
+        from socialscore.crm.hubspot import HubSpotCrm
+        from socialscore_local.hubspot_setup import setup
+
+        setup(HubSpotCrm(lambda refresh: stub.token, stub.url))
+        seed_touches(stack, CONTACTS)
+        yield stack
+    shutil.rmtree(tmp_path / "work", ignore_errors=True)
+
+
+def state(stub: HubSpotStub) -> dict[str, Any]:
+    """What marketing ops see in the CRM, without the CRM's own ids and times."""
+    return {
+        "contacts": {c: _ours(stub.contact(c)) for c in CONTACTS},
+        "deals": {d["id"]: _ours(stub.deal(d["id"])) for d in DEALS},
+        "influence": {
+            key: {k: v for k, v in r.items() if k not in CRM_OWN and not k.startswith("hs_")}
+            for key, r in stub.influence().items()
+        },
+        "tasks": sorted(
+            (t.get("socialscore_hot_lead_key"), tuple(t["_contacts"])) for t in stub.tasks()
+        ),
+    }
+
+
+def _ours(record: dict[str, str] | None) -> dict[str, str]:
+    return {k: v for k, v in (record or {}).items() if k.startswith("socialscore_")}
+
+
+def clean_run(tmp_path: Path) -> tuple[dict[str, Any], int]:
+    with HubSpotStub() as stub, hubspot_stack(tmp_path / "clean", stub) as stack:
+        stub.calls.clear()
+        report = stack.rt.run_schedule(FN, at=AS_OF)
+        assert report["failed"] == 0
+        return state(stub), len(stub.calls)
+
+
+def test_a_clean_run_lands_scores_headlines_and_breakdown_in_hubspot(tmp_path: Path) -> None:
+    landed, _ = clean_run(tmp_path)
+    assert float(landed["contacts"]["501"]["socialscore_organic_score"]) > 0
+    assert float(landed["deals"]["9001"]["socialscore_attributed_amount"]) == 1000
+    assert {k.split("|")[0] for k in landed["influence"]} == {"9001", "9002"}
+
+
+def test_a_run_stopped_at_any_call_converges_to_one_clean_run(tmp_path: Path) -> None:
+    expected, calls = clean_run(tmp_path)
+    assert calls > 3
+    for n in range(calls):
+        with HubSpotStub() as stub, hubspot_stack(tmp_path / f"stop-{n}", stub) as stack:
+            stub.calls.clear()
+            stub.fail_next(status=502, times=3, after=n)  # bounded retries, then CrmStopped
+            with pytest.raises(CrmStopped):
+                stack.rt.run_schedule(FN, at=AS_OF)
+            for _ in range(3):  # the scheduler's retries, or the next slot
+                report = stack.rt.run_schedule(FN, at=AS_OF)
+                if report["failed"] == 0:
+                    break
+            assert state(stub) == expected, f"stopped at call {n}"
