@@ -62,7 +62,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         "checkpoint": report.checkpoint.isoformat() if report.checkpoint else None,
     }
     for key, reason in sorted(report.failed.items()):
-        logger.warning("record refused by the CRM", extra={"record": key, "reason": reason})
+        # The CRM's code only: its message may quote a record's values.
+        code = reason.split(":", 1)[0]
+        logger.warning("record refused by the CRM", extra={"record": key, "reason": code})
     logger.info("synced", extra=answer)
     pushed = report.pushed_scores + report.pushed_influences + report.pushed_records
     telemetry.count(metrics, "CrmRecordsPushed", pushed)

@@ -1,0 +1,292 @@
+"""Salesforce as the CRM (`CrmAdapter=salesforce`): opportunities in by SOQL, credit out through
+sObject Collections, 200 records a call, in the objects marketing ops report on.
+
+- Read: opportunities whose SystemModstamp is at or after the checkpoint, with their contacts
+  (OpportunityContactRole), every page. Currency: CurrencyIsoCode in a multi-currency org,
+  else the org's DefaultCurrencyIsoCode (a single-currency org has no CurrencyIsoCode field).
+- Write, allOrNone=false, each result read record by record: the contacts' scores (and an
+  erasure's cleared fields) by Contact Id; the headline on the Opportunity by Id; the breakdown
+  as Social_Influence__c upserted by Key__c (a re-run updates, never duplicates); the retired
+  breakdown records found by Key__c and deleted (one already gone is no failure); one Task per
+  hot profile, owned by the contact's owner.
+- A hot-lead Task is opened once per profile even when a push is retried: the Task carries the
+  profile in Social_Hot_Lead_Key__c, and the push first reads, through the contacts (WhoId is
+  indexed), the Tasks already opened for its profiles; only the missing ones are created, and a
+  create is never repeated within a run (the next run finds what a lost answer created). An
+  upsert by an External ID on Task would reopen a Task the seller had closed.
+- Calls: ceil(records / 200) for each object written, plus the retired keys' and the hot
+  contacts' lookups (200 a query), plus one currency probe per container.
+- A record Salesforce refuses (INVALID_CROSS_REFERENCE_KEY, FIELD_CUSTOM_VALIDATION_EXCEPTION,
+  ...) is in `failed` under its Push key with Salesforce's codes and messages, and logged with
+  its key and codes only; the others go on. A stopped run (daily limit, Salesforce unavailable)
+  raises CrmStopped whose outcome lists, as failed, every key not known written.
+
+CampaignInfluence is not written: socialscore credits sellers and posts, not Campaigns, so the
+rows would need a Campaign per post to hang on, and a locked custom attribution model that an
+admin must create first; Social_Influence__c reports the same amounts by seller, post and
+network without either.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+import urllib3
+
+from socialscore.aws.config import ConfigurationError
+from socialscore.aws.http import shared_pool
+from socialscore.aws.logs import logger
+from socialscore.crm.base import CrmStopped, Push, PushOutcome
+from socialscore.crm.salesforce_api import Refused, SalesforceApi
+from socialscore.crm.salesforce_records import (
+    INFLUENCE,
+    INFLUENCE_KEY,
+    MAX_RECORDS,
+    TASK_KEY,
+    chunks_for_soql,
+    contact_scores,
+    contacts_for_tasks_query,
+    erased_contact,
+    external_key,
+    hot_lead_task,
+    influence_ids_query,
+    influence_record,
+    literal_cost,
+    opportunities_query,
+    opportunity,
+    opportunity_headline,
+)
+from socialscore.domain.opportunity import HotLeadTask, Opportunity
+
+_Item = tuple[list[str], dict[str, Any]]  # the Push keys one sObject record answers for
+T = TypeVar("T")
+# A record already deleted is what a retirement wants.
+_GONE = frozenset({"ENTITY_IS_DELETED"})
+
+
+class SalesforceCrm:
+    name = "salesforce"
+
+    def __init__(
+        self,
+        credentials: Callable[[bool], Mapping[str, Any]],
+        api_version: str = "v62.0",
+        *,
+        pool: urllib3.PoolManager | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if not re.fullmatch(r"v\d+\.0", api_version):
+            raise ConfigurationError(f"Salesforce API version must be like v62.0: {api_version!r}")
+        self._api = SalesforceApi(
+            credentials,
+            api_version,
+            pool=pool if pool is not None else shared_pool(),
+            sleep=sleep,
+            # A 200-record upsert can take tens of seconds when the org runs triggers on it.
+            timeout=urllib3.Timeout(connect=5.0, read=60.0),
+        )
+
+    @property
+    def calls(self) -> int:
+        """REST API calls made so far (token requests are not API calls)."""
+        return self._api.calls
+
+    # --- read ----------------------------------------------------------------------------
+    def changed_opportunities(self, since: datetime | None) -> list[Opportunity]:
+        try:
+            org = self._api.org_currency()
+            rows = self._api.query(opportunities_query(since, multi_currency=org.multi))
+        except Refused as refused:
+            logger().error(
+                "Salesforce refused the opportunities query", extra={"code": refused.code}
+            )
+            raise CrmStopped(refused.code) from None
+        finally:
+            self._api.log_usage()
+        found = []
+        for row in rows:
+            roles = (row.get("OpportunityContactRoles") or {}).get("records") or []
+            contacts = [str(r["ContactId"]) for r in roles if r.get("ContactId")]
+            opp = opportunity(row, contacts, org.default)
+            if opp is None:
+                logger().warning(
+                    "Salesforce opportunity skipped: no currency, or an amount below zero",
+                    extra={"opportunity_id": row.get("Id")},
+                )
+            else:
+                found.append(opp)
+        return found
+
+    # --- write ---------------------------------------------------------------------------
+    def push(self, push: Push) -> PushOutcome:
+        ledger = _Ledger(push.keys())
+        start = self._api.calls
+        try:
+            self._write(ledger, "PATCH", "", _contacts(push))
+            headlines = (
+                (i.opportunity_id, f"opportunity#{i.opportunity_id}", opportunity_headline(i))
+                for i in push.influences
+            )
+            self._write(ledger, "PATCH", "", _merged(headlines))
+            self._upsert_records(push, ledger)
+            self._retire(push.retired, ledger)
+            self._open_tasks(push.hot_leads, ledger)
+        except (CrmStopped, Refused) as stop:
+            reason = stop.reason if isinstance(stop, CrmStopped) else stop.code
+            raise CrmStopped(reason, ledger.outcome(self._api.calls - start, reason)) from None
+        finally:
+            self._api.log_usage()
+        return ledger.outcome(self._api.calls - start)
+
+    def _write(self, ledger: _Ledger, method: str, path: str, items: list[_Item]) -> None:
+        for chunk in _chunks(items, MAX_RECORDS):
+            try:
+                results = self._api.collection(method, path, [record for _, record in chunk])
+            except Refused as refused:
+                ledger.refused([k for keys, _ in chunk for k in keys], refused)
+                continue
+            ledger.settle(
+                [(keys, result) for (keys, _), result in zip(chunk, results, strict=True)]
+            )
+
+    def _upsert_records(self, push: Push, ledger: _Ledger) -> None:
+        if not push.records:
+            return
+        multi = self._api.org_currency().multi  # known after the run's read: no call
+        records = (
+            (external_key(r.key), f"influence#{r.key}", influence_record(r, multi_currency=multi))
+            for r in push.records
+        )
+        self._write(ledger, "PATCH", f"/{INFLUENCE}/{INFLUENCE_KEY}", _merged(records))
+
+    def _retire(self, retired: Sequence[str], ledger: _Ledger) -> None:
+        by_external = {external_key(k): f"retired#{k}" for k in retired}
+        for chunk in chunks_for_soql(list(by_external)):
+            try:
+                rows = self._api.query(influence_ids_query(chunk))
+            except Refused as refused:
+                ledger.refused([by_external[k] for k in chunk], refused)
+                continue
+            # Exact matches only: SOQL compares text without case, Key__c is case-sensitive.
+            found = {
+                str(r[INFLUENCE_KEY]): str(r["Id"])
+                for r in rows
+                if r.get(INFLUENCE_KEY) in by_external
+            }
+            ledger.landed(by_external[k] for k in chunk if k not in found)  # gone already
+            owner = {record_id: by_external[key] for key, record_id in found.items()}
+            for ids in _chunks(list(owner), MAX_RECORDS):
+                try:
+                    results = self._api.delete(ids)
+                except Refused as refused:
+                    ledger.refused([owner[i] for i in ids], refused)
+                    continue
+                ledger.settle([([owner[i]], r) for i, r in zip(ids, results, strict=True)], _GONE)
+
+    def _open_tasks(self, hot_leads: Sequence[HotLeadTask], ledger: _Ledger) -> None:
+        by_contact: dict[str, dict[str, HotLeadTask]] = {}
+        for task in hot_leads:
+            by_contact.setdefault(task.contact_id, {})[task.profile] = task
+
+        def cost(contact: str) -> int:
+            return literal_cost(contact) + sum(literal_cost(p) for p in by_contact[contact])
+
+        create: list[_Item] = []
+        for chunk in chunks_for_soql(list(by_contact), cost):
+            tasks = [t for c in chunk for t in by_contact[c].values()]
+            try:
+                rows = self._api.query(contacts_for_tasks_query(chunk, [t.profile for t in tasks]))
+            except Refused as refused:
+                ledger.refused([f"hot#{t.profile}" for t in tasks], refused)
+                continue
+            contacts = {str(r["Id"]): r for r in rows}
+            for task in tasks:
+                key = f"hot#{task.profile}"
+                row = contacts.get(task.contact_id)
+                if row is None:
+                    ledger.failed_with([key], ["NOT_FOUND"], "NOT_FOUND: no Contact with this Id")
+                elif task.profile in _opened(row):
+                    ledger.landed([key])  # a retried push: the Task is there already
+                else:
+                    create.append(([key], hot_lead_task(task, str(row["OwnerId"]))))
+        self._write(ledger, "POST", "", create)
+
+
+def _contacts(push: Push) -> list[_Item]:
+    """One Contact record per contact: its scores, or, when it was erased, its fields cleared
+    (an erasure wins over a score computed in the same run: the person asked to be forgotten)."""
+    scores = ((s.contact_id, f"contact#{s.contact_id}", contact_scores(s)) for s in push.scores)
+    erased = ((c, f"erased#{c}", erased_contact(c)) for c in push.erased)
+    return _merged([*scores, *erased])
+
+
+def _merged(entries: Iterable[tuple[str, str, dict[str, Any]]]) -> list[_Item]:
+    """One sObject record per (record id or external id, Push key, payload), answering for every
+    key that named it, the last payload winning: one record twice in a call is refused."""
+    items: dict[str, _Item] = {}
+    for identity, key, payload in entries:
+        keys = items[identity][0] if identity in items else []
+        items[identity] = ([*keys, key], payload)
+    return list(items.values())
+
+
+def _opened(contact: Mapping[str, Any]) -> set[str]:
+    tasks = (contact.get("Tasks") or {}).get("records") or []
+    return {str(t.get(TASK_KEY)) for t in tasks}
+
+
+def _chunks(items: list[T], size: int) -> Iterator[list[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class _Ledger:
+    """Where each Push key stands: pending until Salesforce answered for it, then landed or
+    failed. A stopped run reports every key still pending as failed: nothing says it landed."""
+
+    def __init__(self, keys: Iterable[str]) -> None:
+        self.pending = dict.fromkeys(keys)
+        self.failed: dict[str, str] = {}
+
+    def landed(self, keys: Iterable[str]) -> None:
+        for key in keys:
+            self.pending.pop(key, None)
+
+    def failed_with(self, keys: list[str], codes: list[str], reason: str) -> None:
+        for key in keys:
+            self.pending.pop(key, None)
+            self.failed[key] = reason
+        logger().warning(
+            "Salesforce refused records", extra={"records": dict.fromkeys(keys, codes)}
+        )
+
+    def refused(self, keys: list[str], refused: Refused) -> None:
+        self.failed_with(keys, [refused.code], f"{refused.code}: {refused.message}")
+
+    def settle(
+        self, answers: list[tuple[list[str], dict[str, Any]]], fine: frozenset[str] = frozenset()
+    ) -> None:
+        refused: dict[str, list[str]] = {}
+        for keys, result in answers:
+            errors = [e for e in result.get("errors") or [] if isinstance(e, dict)]
+            codes = [str(e.get("statusCode", "")) for e in errors]
+            if result.get("success") is True or (codes and set(codes) <= fine):
+                self.landed(keys)
+                continue
+            reason = "; ".join(f"{e.get('statusCode', '')}: {e.get('message', '')}" for e in errors)
+            for key in keys:
+                self.pending.pop(key, None)
+                self.failed[key] = reason or "UNKNOWN_ERROR: no success and no error given"
+                refused[key] = codes
+        if refused:
+            logger().warning("Salesforce refused records", extra={"records": refused})
+
+    def outcome(self, calls: int, stopped: str | None = None) -> PushOutcome:
+        failed = dict(self.failed)
+        if stopped is not None:
+            failed |= dict.fromkeys(self.pending, f"{stopped}: not written (the run stopped)")
+        return PushOutcome(failed=failed, calls=calls)

@@ -1,0 +1,205 @@
+"""What the Salesforce adapter reads and writes, as Salesforce names it: SOQL text, the sObject
+payloads built from a Push, and opportunities parsed from query rows.
+
+Every field written here is shipped as metadata under salesforce/force-app (a test reads the
+XML and fails when a name here has no field there), so code and org cannot drift.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from typing import Any
+
+from pydantic import ValidationError
+
+from socialscore.domain.opportunity import (
+    ContactScore,
+    HotLeadTask,
+    InfluenceRecord,
+    Opportunity,
+    OpportunityInfluence,
+)
+
+MAX_RECORDS = 200  # sObject Collections: at most 200 records (or ids) a call
+INFLUENCE = "Social_Influence__c"
+INFLUENCE_KEY = "Key__c"  # Text(255), External ID, Unique: the upsert key
+TASK_KEY = "Social_Hot_Lead_Key__c"  # on Activity: the profile a hot-lead Task was opened for
+CONTACT_FIELDS = ("Social_Organic_Score__c", "Social_Paid_Score__c", "Social_Model_Version__c")
+TASK_SUBJECT = "Hot lead: social engagement"
+TASK_STATUS = "Not Started"
+TEXT_MAX = 255
+# A GET URL carries the SOQL: Salesforce refuses URIs past about 16 KB, so a lookup by many
+# long keys is cut in calls of at most this many characters of literals (200 usual keys fit).
+SOQL_LITERALS_MAX = 8000
+
+
+def _attributes(sobject: str) -> dict[str, str]:
+    return {"type": sobject}
+
+
+def contact_scores(score: ContactScore) -> dict[str, Any]:
+    """An update by record Id: the contact id IS the Salesforce Contact Id."""
+    return {
+        "attributes": _attributes("Contact"),
+        "id": score.contact_id,
+        "Social_Organic_Score__c": score.organic_score,
+        "Social_Paid_Score__c": score.paid_score,
+        "Social_Model_Version__c": score.model_version,
+    }
+
+
+def erased_contact(contact_id: str) -> dict[str, Any]:
+    """The contact stays (it is the CRM's); only what socialscore wrote on it is cleared."""
+    return {"attributes": _attributes("Contact"), "id": contact_id} | dict.fromkeys(CONTACT_FIELDS)
+
+
+def opportunity_headline(influence: OpportunityInfluence) -> dict[str, Any]:
+    # Social_Attributed_Amount__c is a Currency field: it is in the opportunity's own currency,
+    # which is the currency attribution worked in.
+    return {
+        "attributes": _attributes("Opportunity"),
+        "id": influence.opportunity_id,
+        "Social_Attributed_Amount__c": float(influence.attributed_amount),
+        "Social_Attribution_Model__c": influence.attribution_model,
+        "Social_Touches__c": influence.touches,
+    }
+
+
+def influence_record(record: InfluenceRecord, *, multi_currency: bool) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "attributes": _attributes(INFLUENCE),
+        INFLUENCE_KEY: external_key(record.key),
+        "Opportunity__c": record.opportunity_id,
+        "Model__c": record.model,
+        "Seller__c": record.seller_id,
+        "Team__c": record.team,
+        "Post__c": record.post[:TEXT_MAX] if record.post else None,  # for reading; Key__c is whole
+        "Network__c": record.network,
+        "Amount__c": float(record.amount),
+        "Currency__c": record.currency,
+        "Touches__c": record.touches,
+    }
+    if multi_currency:
+        # A Currency field is in its record's CurrencyIsoCode (a multi-currency org only has
+        # that field); without it Amount__c would read in the integration user's currency.
+        fields["CurrencyIsoCode"] = record.currency
+    return fields
+
+
+def hot_lead_task(task: HotLeadTask, owner_id: str) -> dict[str, Any]:
+    return {
+        "attributes": _attributes("Task"),
+        "WhoId": task.contact_id,
+        "OwnerId": owner_id,
+        "Subject": TASK_SUBJECT,
+        "Status": TASK_STATUS,
+        "Description": (
+            f"Organic social score {task.organic_score:.2f} crossed the hot-lead threshold "
+            f"{task.threshold:.2f} (profile {task.profile})."
+        ),
+        TASK_KEY: task.profile,
+    }
+
+
+def external_key(key: str) -> str:
+    """The record key as Key__c holds it: itself when it fits 255 characters, else a prefix and
+    its SHA-256, so a long post link still upserts to one record and is found to retire it."""
+    if len(key) <= TEXT_MAX:
+        return key
+    return f"{key[:180]}~{hashlib.sha256(key.encode()).hexdigest()}"
+
+
+# --- SOQL ----------------------------------------------------------------------------------
+def literal(value: str) -> str:
+    """A SOQL string literal: backslash and quote escaped, so a key can never end the string."""
+    escaped = value.replace("\\", "\\\\").replace("'", "\\'")
+    escaped = escaped.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    return f"'{escaped}'"
+
+
+def in_list(values: Iterable[str]) -> str:
+    return "(" + ", ".join(literal(v) for v in values) + ")"
+
+
+def soql_datetime(moment: datetime) -> str:
+    """A SOQL datetime literal in UTC, floored to the second: `>=` stays inclusive of the
+    checkpoint (a few rows more at worst, which the digests absorb)."""
+    utc = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# The queries below are built from constant names and `literal`-escaped values only (S608).
+def opportunities_query(since: datetime | None, *, multi_currency: bool) -> str:
+    fields = ["Id", "Amount", "CreatedDate", "SystemModstamp", "StageName"]
+    if multi_currency:
+        fields.insert(2, "CurrencyIsoCode")
+    where = f" WHERE SystemModstamp >= {soql_datetime(since)}" if since is not None else ""
+    return (
+        f"SELECT {', '.join(fields)}, (SELECT ContactId FROM OpportunityContactRoles) "  # noqa: S608
+        f"FROM Opportunity{where} ORDER BY SystemModstamp, Id"
+    )
+
+
+def influence_ids_query(keys: Iterable[str]) -> str:
+    where = f"{INFLUENCE_KEY} IN {in_list(keys)}"
+    return f"SELECT Id, {INFLUENCE_KEY} FROM {INFLUENCE} WHERE {where}"  # noqa: S608
+
+
+def contacts_for_tasks_query(contact_ids: Iterable[str], profiles: Iterable[str]) -> str:
+    """Each contact's owner, and the hot-lead Tasks already opened on it for these profiles
+    (open or closed: a Task a seller closed is not opened again). Through the Contact, so the
+    Task lookup goes by WhoId, which Salesforce indexes."""
+    return (
+        f"SELECT Id, OwnerId, (SELECT {TASK_KEY} FROM Tasks WHERE {TASK_KEY} IN "  # noqa: S608
+        f"{in_list(profiles)}) FROM Contact WHERE Id IN {in_list(contact_ids)}"
+    )
+
+
+# A single-currency org has no CurrencyIsoCode field: the probe's INVALID_FIELD says which.
+CURRENCY_PROBE = "SELECT CurrencyIsoCode FROM Opportunity LIMIT 1"
+ORG_CURRENCY = "SELECT DefaultCurrencyIsoCode FROM Organization"
+
+
+def chunks_for_soql(
+    values: list[str], cost: Callable[[str], int] | None = None, size: int = MAX_RECORDS
+) -> list[list[str]]:
+    """Values cut in lists of at most `size` whose literals (`cost` characters a value: its
+    own literal unless told) stay under SOQL_LITERALS_MAX."""
+    out: list[list[str]] = []
+    length = 0
+    for value in values:
+        cost_of = cost(value) if cost else literal_cost(value)
+        if not out or len(out[-1]) >= size or length + cost_of > SOQL_LITERALS_MAX:
+            out.append([])
+            length = 0
+        out[-1].append(value)
+        length += cost_of
+    return out
+
+
+def literal_cost(value: str) -> int:
+    return len(literal(value)) + 2  # and its ", "
+
+
+# --- reading -------------------------------------------------------------------------------
+def opportunity(
+    row: Mapping[str, Any], contact_ids: list[str], currency: str | None
+) -> Opportunity | None:
+    """The domain opportunity of a query row; None when Salesforce holds what the domain cannot
+    take (a negative amount, no currency): the caller logs its id and goes on."""
+    try:
+        amount = Decimal(str(row.get("Amount") or 0)).quantize(Decimal("0.01"), ROUND_HALF_EVEN)
+        return Opportunity(
+            id=row["Id"],
+            contact_ids=list(dict.fromkeys(contact_ids)),
+            amount=amount,
+            currency=row.get("CurrencyIsoCode") or currency or "",
+            created_at=row["CreatedDate"],
+            modified_at=row["SystemModstamp"],
+            stage=row.get("StageName") or "",
+        )
+    except (ValidationError, InvalidOperation, KeyError, TypeError):
+        return None

@@ -1,0 +1,228 @@
+"""sObject Collections on the stub's in-memory org: update by Id, create, upsert by an External ID
+field, delete by Ids; allOrNone=false (each record answered on its own, in order).
+
+A whole call is refused (400, Salesforce's error list) for more than 200 records, an unknown
+object or field, or an upsert field that is not an External ID; a record is refused on its own
+for an Id or a lookup that does not exist (INVALID_CROSS_REFERENCE_KEY), a deleted record
+(ENTITY_IS_DELETED), a value its field cannot hold (STRING_TOO_LONG, NUMBER_OUTSIDE_VALID_RANGE,
+INVALID_TYPE_ON_FIELD_IN_RECORD), or a value the test asked to reject.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from socialscore_local.crm_stubs.salesforce_org import Org
+
+MAX_RECORDS = 200
+# Standard lookups the stub checks: (object, field) -> the object it points at.
+_STANDARD_REFERENCES = {
+    ("Task", "WhoId"): "Contact",
+    ("Task", "OwnerId"): "User",
+    ("Contact", "OwnerId"): "User",
+    ("Social_Influence__c", "OwnerId"): "User",
+}
+_TASK_DEFAULTS = {"Status": "Not Started", "Priority": "Normal"}
+
+
+class Failure(Exception):
+    """The whole call refused."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.status, self.code, self.message = status, code, message
+
+
+def _error(code: str, message: str, fields: list[str] | None = None) -> dict[str, Any]:
+    return {"statusCode": code, "message": message, "fields": fields or []}
+
+
+def _result(record_id: str | None, errors: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+    answer: dict[str, Any] = {"id": record_id, "success": not errors, "errors": errors}
+    return answer | extra if not errors else answer
+
+
+class Collections:
+    def __init__(self, org: Org, users: set[str]) -> None:
+        self.org = org
+        self.users = users
+        self.rejects: dict[
+            str, tuple[str, str]
+        ] = {}  # a value -> the error a record carrying it gets
+
+    def handle(self, method: str, rest: str, query: dict[str, list[str]], body: Any) -> list[Any]:
+        if method == "DELETE" and not rest:
+            ids = [i for value in query.get("ids", []) for i in value.split(",") if i]
+            _at_most_200(ids)
+            return [self._delete(i) for i in ids]
+        records = body.get("records") if isinstance(body, dict) else None
+        if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+            raise Failure(400, "JSON_PARSER_ERROR", "records: a list of sObjects is required")
+        _at_most_200(records)
+        for record in records:
+            self._known_fields(record)
+        if method == "PATCH" and not rest:
+            return [self._update(r) for r in records]
+        if method == "POST" and not rest:
+            return [self._create(r) for r in records]
+        if method == "PATCH" and rest.count("/") == 2:
+            sobject, key_field = rest.strip("/").split("/")
+            self._external_id(sobject, key_field)
+            return [self._upsert(sobject, key_field, r) for r in records]
+        raise Failure(405, "METHOD_NOT_ALLOWED", f"HTTP Method '{method}' not allowed")
+
+    # --- one record ----------------------------------------------------------------------
+    def _update(self, record: dict[str, Any]) -> dict[str, Any]:
+        sobject, fields = _split(record)
+        record_id = fields.pop("id", None) or fields.pop("Id", None)
+        if not record_id:
+            return _result(None, [_error("MISSING_ARGUMENT", "Id not specified in an update call")])
+        if record_id in self.org.deleted:
+            return _result(record_id, [_error("ENTITY_IS_DELETED", "entity is deleted")])
+        if record_id not in self.org.records[sobject]:
+            return _result(
+                record_id, [_error("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id")]
+            )
+        errors = self._problems(sobject, fields, record_id)
+        if not errors:
+            self.org.update(sobject, record_id, fields)
+        return _result(record_id, errors)
+
+    def _create(self, record: dict[str, Any]) -> dict[str, Any]:
+        sobject, fields = _split(record)
+        if "id" in fields or "Id" in fields:
+            return _result(
+                None,
+                [_error("INVALID_FIELD_FOR_INSERT_UPDATE", "cannot specify Id in an insert call")],
+            )
+        errors = self._problems(sobject, fields, None)
+        if errors:
+            return _result(None, errors)
+        defaults = _TASK_DEFAULTS if sobject == "Task" else {}
+        return _result(self.org.insert(sobject, defaults | fields), [])
+
+    def _upsert(self, sobject: str, key_field: str, record: dict[str, Any]) -> dict[str, Any]:
+        kind, fields = _split(record)
+        if kind != sobject:
+            return _result(None, [_error("INVALID_TYPE", f"records must be of type {sobject}")])
+        key = fields.get(key_field)
+        if not key:
+            return _result(None, [_error("MISSING_ARGUMENT", f"{key_field} not specified")])
+        existing = next(
+            (r["Id"] for r in self.org.records[sobject].values() if r.get(key_field) == key), None
+        )
+        errors = self._problems(sobject, fields, existing)
+        if errors:
+            return _result(existing, errors)
+        if existing is not None:
+            self.org.update(sobject, existing, fields)
+            return _result(existing, [], created=False)
+        return _result(self.org.insert(sobject, fields), [], created=True)
+
+    def _delete(self, record_id: str) -> dict[str, Any]:
+        if record_id in self.org.deleted:
+            return _result(record_id, [_error("ENTITY_IS_DELETED", "entity is deleted")])
+        found = self.org.find(record_id)
+        if found is None:
+            return _result(
+                record_id, [_error("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id")]
+            )
+        rejected = self.rejects.get(record_id)
+        if rejected:
+            return _result(record_id, [_error(*rejected)])
+        self.org.delete(found[0], record_id)
+        return _result(record_id, [])
+
+    # --- checks --------------------------------------------------------------------------
+    def _known_fields(self, record: dict[str, Any]) -> None:
+        sobject = (record.get("attributes") or {}).get("type")
+        if sobject not in self.org.fields:
+            raise Failure(400, "INVALID_TYPE", f"sObject type '{sobject}' is not supported.")
+        for name in record:
+            if name not in ("attributes", "id") and name not in self.org.fields[sobject]:
+                raise Failure(
+                    400, "INVALID_FIELD", f"No such column '{name}' on sobject of type {sobject}"
+                )
+
+    def _external_id(self, sobject: str, key_field: str) -> None:
+        meta = self.org.custom.get(sobject, {}).get(key_field, {})
+        if meta.get("externalId") != "true":
+            raise Failure(
+                404,
+                "NOT_FOUND",
+                f"Provided external ID field does not exist or is not accessible: {key_field}",
+            )
+
+    def _problems(
+        self, sobject: str, fields: dict[str, Any], record_id: str | None
+    ) -> list[dict[str, Any]]:
+        errors = []
+        for value in [record_id, *fields.values()]:
+            if isinstance(value, str) and value in self.rejects:
+                errors.append(_error(*self.rejects[value]))
+        for name, value in fields.items():
+            meta = self.org.custom.get(sobject, {}).get(name)
+            if meta is not None and value is not None:
+                errors += _value_problems(name, value, meta)
+            target = meta.get("referenceTo") if meta else _STANDARD_REFERENCES.get((sobject, name))
+            exists = (
+                value in self.users
+                if target == "User"
+                else value in self.org.records.get(target or "", {})
+            )
+            if target and value is not None and not exists:
+                errors.append(
+                    _error("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", [name])
+                )
+        return errors
+
+
+def _split(record: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    sobject = str((record.get("attributes") or {}).get("type"))
+    return sobject, {k: v for k, v in record.items() if k != "attributes"}
+
+
+def _at_most_200(items: list[Any]) -> None:
+    if len(items) > MAX_RECORDS:
+        raise Failure(
+            400,
+            "EXCEEDED_ID_LIMIT",
+            "record limit reached. cannot submit more than 200 records into this call",
+        )
+
+
+def _value_problems(name: str, value: Any, meta: dict[str, str]) -> list[dict[str, Any]]:
+    kind = meta.get("type")
+    if kind == "Text":
+        if not isinstance(value, str):
+            return [
+                _error(
+                    "INVALID_TYPE_ON_FIELD_IN_RECORD",
+                    f"{meta['label']}: value not of required type",
+                    [name],
+                )
+            ]
+        if len(value) > int(meta.get("length", "255")):
+            message = (
+                f"{meta['label']}: data value too large: {value} (max length={meta['length']})"
+            )
+            return [_error("STRING_TOO_LONG", message, [name])]
+    if kind in ("Number", "Currency"):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return [
+                _error(
+                    "INVALID_TYPE_ON_FIELD_IN_RECORD",
+                    f"{meta['label']}: value not of required type",
+                    [name],
+                )
+            ]
+        digits = int(meta.get("precision", "18")) - int(meta.get("scale", "0"))
+        if abs(value) >= 10**digits:
+            return [
+                _error(
+                    "NUMBER_OUTSIDE_VALID_RANGE",
+                    f"{meta['label']}: value outside of valid range",
+                    [name],
+                )
+            ]
+    return []
