@@ -18,6 +18,12 @@ def main() -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     run_demo = commands.add_parser("demo", help="replay the demo data and print a summary")
     run_demo.add_argument("--workdir", type=Path, default=WORKDIR / "demo")
+    run_demo.add_argument(
+        "--crm",
+        choices=["file", "salesforce", "hubspot"],
+        default="file",
+        help="where crm_sync pushes: an outbox file, or a local stub of Salesforce or HubSpot",
+    )
     serve = commands.add_parser("serve", help="serve the webhook API for your own webhooks")
     serve.add_argument("--port", type=int, default=8787)
     serve.add_argument("--workdir", type=Path, default=WORKDIR / "serve")
@@ -35,7 +41,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
     if args.command == "demo":
-        print(demo.run(args.workdir))
+        print(demo.run(args.workdir, crm=args.crm))
         return
     if args.command == "validate-model":
         validate_model(args.file)

@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from socialscore.domain.interaction import identity_key
 from socialscore.domain.messages import Seller
@@ -16,6 +16,9 @@ from socialscore.store.sellers import Sellers
 from socialscore_local import server, webhooks
 from socialscore_local.faults import Faults
 from socialscore_local.runtime import ROOT, LocalRuntime
+
+if TYPE_CHECKING:
+    from socialscore_local.demo_crm import StubCrm
 
 DEMO_DIR = ROOT / "events" / "demo"
 # Scores and pushes are computed as of this moment, so the demo prints the same every day.
@@ -109,21 +112,40 @@ def sync(rt: LocalRuntime, as_of: datetime = DEMO_AS_OF, attempts: int = 20) -> 
     return dict(rt.run_schedule("CrmSyncFunction", as_of))
 
 
-def run(workdir: Path, demo_dir: Path = DEMO_DIR) -> str:
-    """The whole demo; returns the printed summary."""
-    from socialscore_local import report
+def run(workdir: Path, demo_dir: Path = DEMO_DIR, crm: str = "file") -> str:
+    """The whole demo; returns the printed summary. `crm`: file (an outbox file), or the local
+    stub of salesforce or hubspot, reached through crm_sync's real adapter."""
+    from socialscore_local import demo_crm
 
     if workdir.exists():
         shutil.rmtree(workdir)
-    with runtime(workdir, demo_dir=demo_dir) as rt:
+    deliveries = json.loads((demo_dir / "webhooks.json").read_text())
+    if crm == "file":
+        return _run(workdir, demo_dir, deliveries, None)
+    with demo_crm.stub(crm, demo_dir) as stub:
+        return _run(workdir, demo_dir, demo_crm.respell(deliveries, stub.ids), stub)
+
+
+def _run(
+    workdir: Path, demo_dir: Path, deliveries: list[dict[str, Any]], stub: StubCrm | None
+) -> str:
+    from socialscore_local import report
+
+    rt = runtime(workdir, demo_dir=demo_dir)
+    if stub is not None:
+        rt.local_environment |= stub.environment
+    with rt:
         secret = seed(rt, demo_dir)
+        if stub is not None:
+            stub.connect(rt)
         http = server.http_server(rt)
         try:
-            deliveries = json.loads((demo_dir / "webhooks.json").read_text())
             replayed = replay(rt, server.url(http), secret, deliveries)
             first = sync(rt)
             second = sync(rt)
-            return report.render(rt, replayed, first, second, DEMO_AS_OF)
+            landed = stub.landed() if stub is not None else None
+            summary = report.render(rt, replayed, first, second, DEMO_AS_OF, landed)
+            return summary if stub is None else f"{summary}\n\n{stub.counts()}"
         finally:
             http.shutdown()
             http.server_close()

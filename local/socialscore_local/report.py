@@ -84,7 +84,9 @@ def render(
     first_sync: dict[str, Any],
     second_sync: dict[str, Any],
     as_of: datetime,
+    landed: dict[str, dict[str, Any]] | None = None,
 ) -> str:
+    """`landed`: what a CRM holds per opportunity, when it is not the file CRM."""
     scores = Scores(rt.table("ScoresTable"))
     lines: list[str] = []
     add = lines.append
@@ -125,7 +127,7 @@ def render(
             f"{c.get('organic_touches', 0):>8} {c.get('paid_points', 0):>9}"
         )
 
-    crm = crm_state(rt)
+    crm = crm_state(rt) if landed is None else {f"opportunity#{k}": v for k, v in landed.items()}
     value: dict[str, Decimal] = defaultdict(Decimal)
     for record in crm.values():
         for post, amount in record.get("by_post", {}).items():
@@ -172,7 +174,8 @@ def render(
     add("")
     add(f"crm_sync: first run {first_sync}")
     add(f"          second run {second_sync} (nothing pushed: unchanged)")
-    add(f"CRM outbox: {outbox(rt)}")
+    if landed is None:
+        add(f"CRM outbox: {outbox(rt)}")
 
     add("")
     add(

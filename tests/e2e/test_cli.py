@@ -5,7 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
+
+from socialscore_local import demo
 from socialscore_local.crm_stubs.hubspot import HubSpotStub
 
 
@@ -36,4 +40,29 @@ def test_crm_setup_says_what_is_missing_in_one_line() -> None:
     assert answer.returncode != 0
     assert answer.stderr.strip().splitlines()[-1] == (
         "HS_TOKEN is not set: export it with the private app's token"
+    )
+
+
+@pytest.mark.parametrize(
+    ("crm", "landed"),
+    [
+        (
+            "salesforce",
+            "Salesforce stub: 12 contacts with Social_Organic_Score__c, "
+            "24 Social_Influence__c records, 1 tasks",
+        ),
+        (
+            "hubspot",
+            "HubSpot stub: 12 contacts with socialscore_organic_score, "
+            "24 socialscore_influence records, 1 tasks",
+        ),
+    ],
+)
+def test_the_demo_lands_its_credit_in_each_crm_s_stub(
+    tmp_path: Path, crm: str, landed: str
+) -> None:
+    summary = demo.run(tmp_path / crm, crm=crm)
+    assert summary.splitlines()[-1] == landed
+    assert "006A000002: 125000.00 USD over 10 touches" in summary or (
+        "6000002: 125000.00 USD over 10 touches" in summary
     )

@@ -2,7 +2,7 @@
 
 A run reads what changed, not everything: the contacts whose touches or identity links changed
 (the score and resolve stages mark them per hour), the opportunities the CRM changed or whose
-contacts changed, the erasures and hot leads pending. Once a day every contact is scored again,
+contacts changed, the erasures pending. Once a day every contact is scored again,
 for decay; a contact is pushed only when its rounded score moved. Every record's digest is kept
 after the CRM took it, so a re-run pushes nothing new, and the checkpoint and bookmarks move only
 after the push: a run the CRM stopped (`CrmStopped`) leaves everything as it was, and the next
@@ -20,8 +20,10 @@ from datetime import UTC, datetime
 from pydantic import BaseModel
 
 from socialscore.crm.base import Crm, Push, PushOutcome
+from socialscore.domain.interaction import Category
 from socialscore.domain.opportunity import (
     ContactScore,
+    HotLeadTask,
     InfluenceRecord,
     Opportunity,
     OpportunityInfluence,
@@ -66,16 +68,17 @@ class CrmSync:
         since = _time(self.state.value(f"checkpoint#{self.crm.name}"))
         last_run = _time(self.state.value("last_run"))
         changed = self.crm.changed_opportunities(since)
-        erased, tasks = self.state.pending()
+        erased = self.state.pending()
         touched = self._touched_since(last_run, started) - erased
         daily = last_run is None or self.state.value("decay_day") != as_of.date().isoformat()
         if daily:  # decay: every contact scored again, pushed where its rounded score moved
             linked = self.identities.all_contacts()
         else:
             linked = {c: self.identities.identities_of(c) for c in sorted(touched)}
-        records: dict[str, BaseModel] = {
-            f"contact#{s.contact_id}": s for s in self._scores(linked, as_of)
-        }
+        scores, tasks = self._scores(linked, as_of)
+        records: dict[str, BaseModel] = {f"contact#{s.contact_id}": s for s in scores}
+        # A hot lead is a task once per profile, whatever its score does after: keyed alone.
+        records |= {f"hot#{t.profile}": t for t in tasks}
         ids = {o.id for o in changed} | self.state.opportunities_of(touched | erased)
         known = {o.id: o for o in self.state.opportunities(ids)} | {o.id: o for o in changed}
         parts: dict[str, list[str]] = {}
@@ -86,7 +89,10 @@ class CrmSync:
             parts[f"opportunity#{opp.id}"] = [r.key for r in breakdown]
         # An opportunity's digest covers which breakdown records it has, so a change of those
         # alone saves the new list (what a later run retires from).
-        digests = {k: _digest(r, parts.get(k, [])) for k, r in records.items()}
+        digests = {
+            k: _digest(r, parts.get(k, [])) if not k.startswith("hot#") else "open"
+            for k, r in records.items()
+        }
         pushed = self.state.pushed(digests)
         fresh = [k for k, d in digests.items() if pushed.get(k, {}).get("digest") != d]
         retired = sorted(
@@ -99,7 +105,7 @@ class CrmSync:
             records=[r for k in fresh if isinstance(r := records[k], InfluenceRecord)],
             retired=retired,
             erased=sorted(erased),
-            hot_leads=tasks,
+            hot_leads=[r for k in fresh if isinstance(r := records[k], HotLeadTask)],
         )
         outcome = self.crm.push(push) if push else PushOutcome()
         failed = dict(outcome.failed)
@@ -114,12 +120,9 @@ class CrmSync:
             bookmarks[f"checkpoint#{self.crm.name}"] = checkpoint.isoformat()
         if daily:
             bookmarks["decay_day"] = as_of.date().isoformat()
-        self._retry_later(failed, known, started)
+        self._retry_later(failed, records, known, started)
         self.state.save(landed, changed, bookmarks)
-        self.state.done(
-            [c for c in erased if f"erased#{c}" not in failed],
-            [t for t in tasks if f"hot#{t.profile}" not in failed],
-        )
+        self.state.done([c for c in erased if f"erased#{c}" not in failed])
         return SyncReport(
             opportunities=len(changed),
             attributed=len(known),
@@ -143,13 +146,31 @@ class CrmSync:
         profiles, contacts = self.state.changed_since(last_run, now)
         return set(self.identities.contacts_of(sorted(profiles)).values()) | contacts
 
-    def _scores(self, linked: dict[str, list[str]], as_of: datetime) -> list[ContactScore]:
+    def _scores(
+        self, linked: dict[str, list[str]], as_of: datetime
+    ) -> tuple[list[ContactScore], list[HotLeadTask]]:
+        """The contacts' scores, and a task for each of their identities the score stage found
+        hot (linked before or after it crossed)."""
         every = [i for ids in linked.values() for i in ids]
         units = self.scores.profile_units(every) if every else {}
-        return [
+        scores = [
             contact_score(contact, identities, units, as_of, self.model)
             for contact, identities in sorted(linked.items())
         ]
+        tasks = [
+            HotLeadTask(
+                profile=identity,
+                contact_id=contact,
+                organic_score=score.organic_score,
+                threshold=self.model.hot_lead_threshold,
+            )
+            for contact, identities in sorted(linked.items())
+            for score in scores
+            if score.contact_id == contact
+            for identity in identities
+            if "hot_since" in units.get((identity, Category.ORGANIC), {})
+        ]
+        return scores, tasks
 
     def _touches(self, opp: Opportunity, linked: dict[str, list[str]]) -> list[Touch]:
         return [
@@ -160,16 +181,24 @@ class CrmSync:
         ]
 
     def _retry_later(
-        self, failed: dict[str, str], known: dict[str, Opportunity], as_of: datetime
+        self,
+        failed: dict[str, str],
+        records: dict[str, BaseModel],
+        known: dict[str, Opportunity],
+        now: datetime,
     ) -> None:
-        """A record the CRM refused is derived again next run: mark what it came from."""
-        contacts = {k.removeprefix("contact#") for k in failed if k.startswith("contact#")}
+        """A record the CRM refused is derived again next run: mark the contacts it came from."""
+        contacts: set[str] = set()
         for key in failed:
+            record = records.get(key)
+            if isinstance(record, ContactScore | HotLeadTask):
+                contacts.add(record.contact_id)
+                continue
             opp_id = key.split("#", 1)[1].split("|", 1)[0]
-            if not key.startswith("contact#") and opp_id in known:
+            if opp_id in known:
                 contacts |= set(known[opp_id].contact_ids)
         if contacts:
-            self.state.mark_changed(as_of, contacts=contacts)
+            self.state.mark_changed(now, contacts=contacts)
 
 
 def _time(value: str | None) -> datetime | None:

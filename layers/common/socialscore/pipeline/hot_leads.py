@@ -1,8 +1,8 @@
 """Hot leads: a profile whose organic score crosses the model's threshold is announced once.
 
-The flag is set only after the event is on the bus and the CRM task is left for crm_sync, so a
-crash in between re-announces (at least once; crm_sync opens a task once per profile). Each
-event carries a stable id (`hot#<profile>`) for consumers to dedupe.
+The flag is set only after the event is on the bus, so a crash in between re-announces (at least
+once). Each event carries a stable id (`hot#<profile>`) for consumers to dedupe. The flag is also
+what crm_sync reads to open one CRM task per hot profile, as soon as it is linked to a contact.
 """
 
 from __future__ import annotations
@@ -11,10 +11,9 @@ from datetime import datetime
 
 from socialscore.domain.decay import score_at
 from socialscore.domain.interaction import Category
-from socialscore.domain.opportunity import HotLeadTask
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.touch import Touch
-from socialscore.pipeline.ports import CrmPending, EventBus, ScoreStore
+from socialscore.pipeline.ports import EventBus, ScoreStore
 
 DETAIL_TYPE = "HotLead"
 
@@ -24,12 +23,11 @@ def announce(
     contacts: dict[str, str],
     scores: ScoreStore,
     bus: EventBus,
-    crm: CrmPending,
     model: ScoringModel,
     now: datetime,
 ) -> list[tuple[str, float]]:
-    """Announce the profiles of these touches that are hot and not yet flagged, and leave a task
-    for crm_sync to open for those linked to a contact; returns them with their scores.
+    """Announce the profiles of these touches that are hot and not yet flagged; returns them with
+    their scores. crm_sync opens a CRM task for each, once it is linked to a contact.
 
     Pass every touch of the batch, duplicates included: a retry after a failure here finds the
     ledger already written, and must still announce.
@@ -59,16 +57,6 @@ def announce(
             }
             for profile, score in hot
         ],
-    )
-    crm.mark_hot_leads(
-        HotLeadTask(
-            profile=profile,
-            contact_id=contacts[profile],
-            organic_score=score,
-            threshold=model.hot_lead_threshold,
-        )
-        for profile, score in hot
-        if profile in contacts
     )
     for profile, _ in hot:
         scores.mark_hot(profile, Category.ORGANIC, now.isoformat())

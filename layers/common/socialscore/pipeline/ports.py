@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from socialscore.domain.interaction import Category, Identify
 from socialscore.domain.messages import Seller
-from socialscore.domain.opportunity import HotLeadTask, Opportunity
+from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.post import CachedPost, PostRef
 from socialscore.domain.touch import Touch, Withdrawal
 
@@ -84,9 +84,9 @@ class SyncStateStore(Protocol):
 
     def changed_since(self, since: datetime, until: datetime) -> tuple[set[str], set[str]]: ...
 
-    def pending(self) -> tuple[set[str], list[HotLeadTask]]: ...
+    def pending(self) -> set[str]: ...
 
-    def done(self, erased: Iterable[str], tasks: Iterable[HotLeadTask]) -> None: ...
+    def done(self, erased: Iterable[str]) -> None: ...
 
     def mark_changed(
         self, at: datetime, profiles: Iterable[str] = (), contacts: Iterable[str] = ()
@@ -114,5 +114,3 @@ class CrmPending(Protocol):
     ) -> None: ...
 
     def mark_erased(self, contacts: Iterable[str]) -> None: ...
-
-    def mark_hot_leads(self, tasks: Iterable[HotLeadTask]) -> None: ...

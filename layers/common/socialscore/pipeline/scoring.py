@@ -41,7 +41,7 @@ class Scorer:
     identities: IdentityLinks
     bus: EventBus
     later: MessageQueue  # the score queue itself, for second sweeps
-    crm: CrmPending  # what crm_sync takes to the CRM: erasures, hot-lead tasks
+    crm: CrmPending  # what crm_sync takes to the CRM: erasures, contacts to score again
 
     def score(
         self,
@@ -67,5 +67,5 @@ class Scorer:
             if isinstance(message, Erase):  # after this batch's own touches: they go too
                 changed += eraser.erase(message, now)
         contacts = {m.interaction.actor_key: m.contact_id for m in resolved if m.contact_id}
-        hot = hot_leads.announce(touches, contacts, self.scores, self.bus, self.crm, model, now)
+        hot = hot_leads.announce(touches, contacts, self.scores, self.bus, model, now)
         return ScoreReport(changed, hot, unsent)

@@ -1,6 +1,6 @@
 """crm_sync's state (DynamoDB): the checkpoint, what changed since the last run, what each record
-last pushed, the opportunities seen and the contacts they belong to, and the erasures and hot
-leads still to take to the CRM.
+last pushed, the opportunities seen and the contacts they belong to, and the erasures still to
+take to the CRM.
 
 Changes are marked per hour in `CHANGE_SHARDS` items (`changed#<hour>#<n>`, string sets of
 profiles and contacts), so the score stage marks a whole transaction with one more action and
@@ -16,13 +16,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from socialscore.aws import clients
-from socialscore.domain.opportunity import HotLeadTask, Opportunity
+from socialscore.domain.opportunity import Opportunity
 from socialscore.store import dynamo
 
 CHANGE_SHARDS = 8
 _HOUR = timedelta(hours=1)
 _PENDING_ERASURES = "pending#erased"
-_PENDING_HOT_LEADS = "pending#hot_leads"
 
 
 def change_key(at: datetime, members: Iterable[str]) -> str:
@@ -59,10 +58,6 @@ class SyncState:
         if ids := set(contacts):
             self._add(_PENDING_ERASURES, {"contacts": ids})
 
-    def mark_hot_leads(self, tasks: Iterable[HotLeadTask]) -> None:
-        if entries := {t.model_dump_json() for t in tasks}:
-            self._add(_PENDING_HOT_LEADS, {"tasks": entries})
-
     # --- reads, for crm_sync -------------------------------------------------------------------
     def changed_since(self, since: datetime, until: datetime) -> tuple[set[str], set[str]]:
         """(profiles, contacts) marked changed from since's hour to until's, both included."""
@@ -76,27 +71,21 @@ class SyncState:
         contacts = {c for i in items for c in i.get("contacts", ())}
         return profiles, contacts
 
-    def pending(self) -> tuple[set[str], list[HotLeadTask]]:
-        """(contacts erased, hot-lead tasks) not yet taken to the CRM."""
-        found = dynamo.batch_get(self._table, "key", [_PENDING_ERASURES, _PENDING_HOT_LEADS])
-        erased = set(found.get(_PENDING_ERASURES, {}).get("contacts", ()))
-        raw = found.get(_PENDING_HOT_LEADS, {}).get("tasks", ())
-        return erased, sorted(map(HotLeadTask.model_validate_json, raw), key=lambda t: t.profile)
+    def pending(self) -> set[str]:
+        """Contacts erased and not yet cleared in the CRM."""
+        found = dynamo.batch_get(self._table, "key", [_PENDING_ERASURES])
+        return set(found.get(_PENDING_ERASURES, {}).get("contacts", ()))
 
-    def done(self, erased: Iterable[str], tasks: Iterable[HotLeadTask]) -> None:
-        """Forget the erasures and tasks the CRM took (marked again meanwhile: still gone)."""
-        for key, name, values in (
-            (_PENDING_ERASURES, "contacts", set(erased)),
-            (_PENDING_HOT_LEADS, "tasks", {t.model_dump_json() for t in tasks}),
-        ):
-            if values:
-                clients.client("dynamodb").update_item(
-                    TableName=self._table,
-                    Key={"key": {"S": key}},
-                    UpdateExpression="DELETE #n :v",
-                    ExpressionAttributeNames={"#n": name},
-                    ExpressionAttributeValues={":v": {"SS": sorted(values)}},
-                )
+    def done(self, erased: Iterable[str]) -> None:
+        """Forget the erasures the CRM took (erased again meanwhile: still gone)."""
+        if values := set(erased):
+            clients.client("dynamodb").update_item(
+                TableName=self._table,
+                Key={"key": {"S": _PENDING_ERASURES}},
+                UpdateExpression="DELETE #n :v",
+                ExpressionAttributeNames={"#n": "contacts"},
+                ExpressionAttributeValues={":v": {"SS": sorted(values)}},
+            )
 
     def value(self, name: str) -> str | None:
         """A run's own bookmark (the checkpoint, the last run, the last decay day)."""

@@ -1,0 +1,178 @@
+"""The demo against a CRM's local stub (`demo --crm salesforce|hubspot`): the stub seeded with
+the demo's opportunities and contacts, crm_sync's real adapter pointed at it, and what landed
+read back from it as the CRM would show it."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from socialscore_local.runtime import LocalRuntime
+
+Ids = Callable[[str], str]
+
+
+@dataclass
+class StubCrm:
+    """A running stub and how the demo talks to it."""
+
+    name: str
+    environment: dict[str, str]  # crm_sync's variables for it
+    credentials: dict[str, str]  # what an operator puts in CrmCredentials
+    ids: Ids  # the demo's contact and opportunity ids, as this CRM spells them
+    landed: Callable[[], dict[str, dict[str, Any]]]  # opportunity headline and breakdown
+    counts: Callable[[], str]  # one line: what the CRM holds
+
+    def connect(self, rt: LocalRuntime) -> None:
+        secrets = rt.client("secretsmanager")
+        arn = rt.physical["CrmCredentials"]["Ref"]
+        secrets.put_secret_value(SecretId=arn, SecretString=json.dumps(self.credentials))
+
+
+def demo_contacts(demo_dir: Path) -> list[str]:
+    """Every contact the demo's webhooks link an identity to."""
+    deliveries = json.loads((demo_dir / "webhooks.json").read_text())
+    return sorted(
+        {e["contact_id"] for d in deliveries for e in d["body"]["events"] if "contact_id" in e}
+    )
+
+
+def respell(deliveries: list[dict[str, Any]], ids: Ids) -> list[dict[str, Any]]:
+    """The deliveries with their contact ids as the CRM spells them."""
+    out: list[dict[str, Any]] = json.loads(json.dumps(deliveries))
+    for delivery in out:
+        for event in delivery["body"]["events"]:
+            if "contact_id" in event:
+                event["contact_id"] = ids(event["contact_id"])
+    return out
+
+
+@contextmanager
+def stub(name: str, demo_dir: Path) -> Iterator[StubCrm]:
+    opportunities = json.loads((demo_dir / "opportunities.json").read_text())
+    contacts = demo_contacts(demo_dir)
+    if name == "salesforce":
+        with _salesforce(opportunities, contacts) as crm:
+            yield crm
+    else:
+        with _hubspot(opportunities, contacts) as crm:
+            yield crm
+
+
+@contextmanager
+def _salesforce(opportunities: list[dict[str, Any]], contacts: list[str]) -> Iterator[StubCrm]:
+    from socialscore_local.crm_stubs.salesforce import SalesforceStub
+
+    with SalesforceStub() as sf:
+        sf.seed(opportunities, [{"id": c, "owner": "005A000000OWNR1"} for c in contacts])
+
+        def landed() -> dict[str, dict[str, Any]]:
+            records = sf.influence().values()
+            return {
+                o["id"]: _headline(
+                    o,
+                    sf.opportunity(o["id"]) or {},
+                    ("Social_Attributed_Amount__c", "Social_Touches__c"),
+                    [
+                        (r["Opportunity__c"], r.get("Seller__c"), r.get("Post__c"), r["Amount__c"])
+                        for r in records
+                    ],
+                )
+                for o in opportunities
+            }
+
+        def counts() -> str:
+            scored = [c for c in contacts if (sf.contact(c) or {}).get("Social_Organic_Score__c")]
+            return (
+                f"Salesforce stub: {len(scored)} contacts with Social_Organic_Score__c, "
+                f"{len(sf.influence())} Social_Influence__c records, {len(sf.tasks())} tasks"
+            )
+
+        yield StubCrm(
+            "salesforce", {"CRM_ADAPTER": "salesforce"}, sf.credentials, str, landed, counts
+        )
+
+
+@contextmanager
+def _hubspot(opportunities: list[dict[str, Any]], contacts: list[str]) -> Iterator[StubCrm]:
+    from socialscore.crm.hubspot import HubSpotCrm
+    from socialscore_local.crm_stubs.hubspot import HubSpotStub
+    from socialscore_local.hubspot_setup import setup
+
+    def ids(demo_id: str) -> str:  # HubSpot's ids are numbers: 003A000001 -> 3000001
+        return str(int("".join(ch for ch in demo_id if ch.isdigit())))
+
+    deals = [
+        o | {"id": ids(o["id"]), "contact_ids": list(map(ids, o["contact_ids"]))}
+        for o in opportunities
+    ]
+    with HubSpotStub() as hs:
+        hs.seed(deals=deals, contacts=[{"id": ids(c), "owner": "77"} for c in contacts])
+        setup(HubSpotCrm(lambda refresh: hs.token, hs.url))
+
+        def landed() -> dict[str, dict[str, Any]]:
+            records = hs.influence().values()
+            return {
+                o["id"]: _headline(
+                    o,
+                    hs.deal(o["id"]) or {},
+                    ("socialscore_attributed_amount", "socialscore_touches"),
+                    [
+                        (r["opportunity_id"], r.get("seller_id"), r.get("post"), r["amount"])
+                        for r in records
+                    ],
+                )
+                for o in deals
+            }
+
+        def counts() -> str:
+            scored = [
+                c for c in contacts if (hs.contact(ids(c)) or {}).get("socialscore_organic_score")
+            ]
+            return (
+                f"HubSpot stub: {len(scored)} contacts with socialscore_organic_score, "
+                f"{len(hs.influence())} socialscore_influence records, {len(hs.tasks())} tasks"
+            )
+
+        yield StubCrm(
+            "hubspot",
+            {"CRM_ADAPTER": "hubspot", "HUBSPOT_BASE_URL": hs.url},
+            {"token": hs.token},
+            ids,
+            landed,
+            counts,
+        )
+
+
+def _headline(
+    opportunity: dict[str, Any],
+    fields: dict[str, Any],
+    names: tuple[str, str],
+    records: list[tuple[str, str | None, str | None, Any]],
+) -> dict[str, Any]:
+    """An opportunity's influence as the demo report reads it."""
+    by_seller: dict[str, Decimal] = defaultdict(Decimal)
+    by_post: dict[str, Decimal] = defaultdict(Decimal)
+    for opportunity_id, seller, post, amount in records:
+        if opportunity_id != opportunity["id"]:
+            continue
+        if seller:
+            by_seller[seller] += Decimal(str(amount))
+        if post:
+            by_post[post] += Decimal(str(amount))
+    amount, touches = (fields.get(name) for name in names)
+    return {
+        "type": "opportunity_influence",
+        "opportunity_id": opportunity["id"],
+        "attributed_amount": f"{Decimal(str(amount or 0)):.2f}",
+        "currency": opportunity["currency"],
+        "touches": int(float(touches or 0)),
+        "by_seller": {s: f"{a:.2f}" for s, a in sorted(by_seller.items())},
+        "by_post": {p: f"{a:.2f}" for p, a in sorted(by_post.items())},
+    }
