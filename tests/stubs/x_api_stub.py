@@ -19,12 +19,13 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from socialscore_local.crm_stubs.loopback import Loopback
 
 MAX_IDS = 100
 TWEET_FIELDS = {
@@ -84,11 +85,10 @@ class XApiStub:
     _failures: list[int | None] = field(default_factory=list)  # None: answer normally
     _stalls: list[float] = field(default_factory=list)
     _redirects: list[tuple[int, str]] = field(default_factory=list)
-    _sockets: list[socket.socket] = field(default_factory=list)
     _window_start: float = field(default_factory=time.time)
     _used: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _server: ThreadingHTTPServer | None = None
+    _loopback: Loopback = field(default_factory=Loopback)
 
     # --- control ---------------------------------------------------------------------------
     def fail_next(self, status: int = 503, times: int = 1, after: int = 0) -> None:
@@ -119,8 +119,7 @@ class XApiStub:
 
     @property
     def url(self) -> str:
-        assert self._server is not None, "start the stub first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self._loopback.url
 
     @property
     def calls(self) -> int:
@@ -128,29 +127,16 @@ class XApiStub:
 
     # --- lifecycle -------------------------------------------------------------------------
     def __enter__(self) -> XApiStub:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
-        # A pooling client keeps its connection open: closing must not wait for it.
-        self._server.block_on_close = False
-        # A short poll: shutdown() waits up to one interval, at every test's teardown.
-        serve = partial(self._server.serve_forever, poll_interval=0.05)
-        threading.Thread(target=serve, daemon=True).start()
+        self._loopback.start(_handler(self))
         return self
 
     def __exit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.shutdown()
-        with self._lock:
-            kept_alive = list(self._sockets)
-        for sock in kept_alive:  # ends the handler threads waiting on kept-alive connections
-            with suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-        self._server.server_close()
+        self._loopback.stop()
 
     def _accepted(self, sock: socket.socket) -> None:
         with self._lock:
             self.connections += 1
-            self._sockets.append(sock)
+        self._loopback.accepted(sock)
 
     # --- the API ---------------------------------------------------------------------------
     def answer(

@@ -18,15 +18,14 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from socialscore_local.crm_stubs.hubspot_api import Reply, Store, error, iso
 from socialscore_local.crm_stubs.hubspot_routes import route
+from socialscore_local.crm_stubs.loopback import Loopback
 
 INFLUENCE = "socialscore_influence"
 
@@ -49,9 +48,8 @@ class HubSpotStub:
     _faults: list[tuple[int, Any, dict[str, str]] | None] = field(default_factory=list)
     _daily_after: int | None = None
     _actions: dict[int, Callable[[], None]] = field(default_factory=dict)
-    _sockets: list[socket.socket] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _server: ThreadingHTTPServer | None = None
+    _loopback: Loopback = field(default_factory=Loopback)
 
     # --- state ---------------------------------------------------------------------------------
     def seed(
@@ -162,8 +160,7 @@ class HubSpotStub:
 
     @property
     def url(self) -> str:
-        assert self._server is not None, "start the stub first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self._loopback.url
 
     def paths(self, suffix: str = "") -> list[str]:
         return [c.path for c in self.calls if c.path.endswith(suffix)]
@@ -173,22 +170,11 @@ class HubSpotStub:
 
     # --- lifecycle -----------------------------------------------------------------------------
     def __enter__(self) -> HubSpotStub:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
-        self._server.block_on_close = False  # a pooling client keeps its connection open
-        serve = partial(self._server.serve_forever, poll_interval=0.05)
-        threading.Thread(target=serve, daemon=True).start()
+        self._loopback.start(_handler(self))
         return self
 
     def __exit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.shutdown()
-        with self._lock:
-            kept_alive = list(self._sockets)
-        for sock in kept_alive:  # ends the handler threads waiting on kept-alive connections
-            with suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-        self._server.server_close()
+        self._loopback.stop()
 
     def answer(
         self, method: str, path: str, headers: Mapping[str, str], body: Any
@@ -247,7 +233,7 @@ def _handler(stub: HubSpotStub) -> type[BaseHTTPRequestHandler]:
             # body until the client's delayed ACK, 40 ms a call.
             self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             with stub._lock:
-                stub._sockets.append(self.connection)
+                stub._loopback.accepted(self.connection)
 
         def do_GET(self) -> None:
             self._serve("GET")

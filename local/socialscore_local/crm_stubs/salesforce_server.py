@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 from contextlib import suppress
 from dataclasses import dataclass
-from functools import partial
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Self
+
+from socialscore_local.crm_stubs.loopback import Loopback
 
 DROPPED = 0  # the status that closes the connection without answering
 
@@ -57,7 +57,7 @@ class LoopbackJsonServer:
     """Serves `answer(method, target, headers, body) -> (status, JSON document, headers)`;
     status DROPPED closes the connection instead."""
 
-    _server: ThreadingHTTPServer | None = None
+    _loopback: Loopback
 
     def answer(
         self, method: str, target: str, headers: dict[str, str], body: bytes
@@ -66,33 +66,15 @@ class LoopbackJsonServer:
 
     @property
     def url(self) -> str:
-        assert self._server is not None, "start the stub first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self._loopback.url
 
     def __enter__(self) -> Self:
-        self._sockets: list[socket.socket] = []
-        self._sockets_lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
-        self._server.block_on_close = False  # a pooling client keeps its connection open
-        # A short poll: shutdown() waits up to one interval, at every test's teardown.
-        serve = partial(self._server.serve_forever, poll_interval=0.05)
-        threading.Thread(target=serve, daemon=True).start()
+        self._loopback = Loopback()
+        self._loopback.start(_handler(self))
         return self
 
     def __exit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.shutdown()
-        with self._sockets_lock:
-            kept_alive = list(self._sockets)
-        for sock in kept_alive:  # ends the handler threads waiting on kept-alive connections
-            with suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-        self._server.server_close()
-
-    def _accepted(self, sock: socket.socket) -> None:
-        with self._sockets_lock:
-            self._sockets.append(sock)
+        self._loopback.stop()
 
 
 def _handler(server: LoopbackJsonServer) -> type[BaseHTTPRequestHandler]:
@@ -105,7 +87,7 @@ def _handler(server: LoopbackJsonServer) -> type[BaseHTTPRequestHandler]:
         def setup(self) -> None:
             super().setup()
             self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            server._accepted(self.connection)
+            server._loopback.accepted(self.connection)
 
         def _serve(self) -> None:
             length = int(self.headers.get("content-length") or 0)
