@@ -294,6 +294,8 @@ def test_links_that_name_no_post_are_unparseable(link: str) -> None:
 
 # --- property tests: generated spellings of one post parse to that post ----------------------
 _segment = st.text(alphabet=string.ascii_letters + string.digits + "_", min_size=1, max_size=15)
+# An account is never named for a path the network keeps for its own short links (share, t).
+_account = _segment.filter(lambda name: name.lower() not in {"share", "t"})
 _query_value = st.text(alphabet=string.ascii_letters + string.digits + "-_.%", max_size=12)
 _query = st.lists(
     st.tuples(
@@ -334,7 +336,7 @@ _TT_HOSTS = ["www.tiktok.com", "tiktok.com", "m.tiktok.com"]
 @st.composite
 def _post_and_link(draw: st.DrawFn) -> tuple[PostRef, str]:
     network = draw(st.sampled_from(list(Network)))
-    user = draw(_segment)
+    user = draw(_account)
     if network is Network.X:
         post = str(draw(st.integers(1, 2**63 - 1)))
         path = draw(
