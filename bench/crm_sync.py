@@ -69,6 +69,10 @@ class Identities:
         self.w.requests.add("BatchGetItem", batches(len(identities)))
         return {i: self.owner[i] for i in identities if i in self.owner}
 
+    def linked_at(self, identities: list[str]) -> dict[str, datetime]:
+        self.w.requests.add("BatchGetItem", batches(len(identities)))
+        return {}
+
     def identities_of(self, contact_id: str) -> list[str]:
         self.w.requests.add("Query")
         return self.w.links.get(contact_id, [])

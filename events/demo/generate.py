@@ -549,7 +549,7 @@ def deliveries(demo: Demo, timeline: list[Json]) -> list[Json]:
 def opportunities(contacts: list[str]) -> list[Json]:
     specs = (  # (contacts, amount, currency, stage)
         ([contacts[0], contacts[1]], "48000.00", "USD", "Proposal/Price Quote"),
-        ([contacts[2]], "125000.00", "USD", "Negotiation/Review"),
+        ([contacts[2]], "125000.00", "USD", "Closed Won"),
         ([contacts[3], contacts[6]], "18500.00", "EUR", "Needs Analysis"),
         ([UNLINKED_CONTACT], "32000.00", "USD", "Qualification"),
     )

@@ -143,8 +143,10 @@ def _run(
             replayed = replay(rt, server.url(http), secret, deliveries)
             first = sync(rt)
             second = sync(rt)
+            rt.run_schedule("AttributionFunction", DEMO_AS_OF)
             landed = stub.landed() if stub is not None else None
-            summary = report.render(rt, replayed, first, second, DEMO_AS_OF, landed)
+            breakdown = stub.breakdown() if stub is not None else None
+            summary = report.render(rt, replayed, first, second, DEMO_AS_OF, landed, breakdown)
             return summary if stub is None else f"{summary}\n\n{stub.counts()}"
         finally:
             http.shutdown()

@@ -27,6 +27,7 @@ class StubCrm:
     credentials: dict[str, str]  # what an operator puts in CrmCredentials
     ids: Ids  # the demo's contact and opportunity ids, as this CRM spells them
     landed: Callable[[], dict[str, dict[str, Any]]]  # opportunity headline and breakdown
+    breakdown: Callable[[], list[tuple[str, str, str, Decimal]]]  # (opp, model, seller, amount)
     counts: Callable[[], str]  # one line: what the CRM holds
 
     def connect(self, rt: LocalRuntime) -> None:
@@ -94,8 +95,21 @@ def _salesforce(opportunities: list[dict[str, Any]], contacts: list[str]) -> Ite
                 f"{len(sf.influence())} Social_Influence__c records, {len(sf.tasks())} tasks"
             )
 
+        def breakdown() -> list[tuple[str, str, str, Decimal]]:
+            return [
+                (r["Opportunity__c"], r["Model__c"], r["Seller__c"], Decimal(str(r["Amount__c"])))
+                for r in sf.influence().values()
+                if r.get("Seller__c")
+            ]
+
         yield StubCrm(
-            "salesforce", {"CRM_ADAPTER": "salesforce"}, sf.credentials, str, landed, counts
+            "salesforce",
+            {"CRM_ADAPTER": "salesforce"},
+            sf.credentials,
+            str,
+            landed,
+            breakdown,
+            counts,
         )
 
 
@@ -140,12 +154,20 @@ def _hubspot(opportunities: list[dict[str, Any]], contacts: list[str]) -> Iterat
                 f"{len(hs.influence())} socialscore_influence records, {len(hs.tasks())} tasks"
             )
 
+        def breakdown() -> list[tuple[str, str, str, Decimal]]:
+            return [
+                (r["opportunity_id"], r["model"], r["seller_id"], Decimal(str(r["amount"])))
+                for r in hs.influence().values()
+                if r.get("seller_id")
+            ]
+
         yield StubCrm(
             "hubspot",
             {"CRM_ADAPTER": "hubspot", "HUBSPOT_BASE_URL": hs.url},
             {"token": hs.token},
             ids,
             landed,
+            breakdown,
             counts,
         )
 

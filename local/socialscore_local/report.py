@@ -74,6 +74,63 @@ def crm_state(rt: LocalRuntime) -> dict[str, dict[str, Any]]:
     return state
 
 
+Breakdown = tuple[str, str, str, Decimal]  # (opportunity, model, seller, amount)
+
+
+def outbox_breakdown(rt: LocalRuntime) -> list[Breakdown]:
+    """The seller breakdown records the file CRM holds: upserted by key, deleted when retired."""
+    held: dict[str, Breakdown] = {}
+    path = outbox(rt)
+    for line in path.read_text().splitlines() if path.exists() else []:
+        record = json.loads(line)
+        if record["type"] == "influence_record" and record.get("seller_id"):
+            held[record["key"]] = (
+                record["opportunity_id"],
+                record["model"],
+                record["seller_id"],
+                Decimal(record["amount"]),
+            )
+        elif record["type"] == "retired_influence_record":
+            held.pop(record["key"], None)
+    return list(held.values())
+
+
+def side_by_side(breakdown: list[Breakdown]) -> list[str]:
+    """Per opportunity and seller, the amount under every model, in one table."""
+    models = sorted({m for _, m, _, _ in breakdown})
+    table: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(dict)
+    for opportunity, model, seller, amount in breakdown:
+        table[(opportunity, seller)][model] = amount
+    head = "".join(f" {m[:14]:>14}" for m in models)
+    out = [
+        "Amount by seller under every attribution model",
+        f"  {'opportunity':<12} {'seller':<12}{head}",
+    ]
+    for (opportunity, seller), amounts in sorted(table.items()):
+        cells = "".join(f" {amounts.get(m, Decimal(0)):>14.2f}" for m in models)
+        out.append(f"  {opportunity:<12} {seller:<12}{cells}")
+    return out
+
+
+def channel_shares(rt: LocalRuntime) -> list[str]:
+    """The daily job's algorithmic shares of conversions, per channel, beside each other."""
+    from socialscore.store.channel_shares import ChannelShares
+
+    result = ChannelShares(rt.table("SyncStateTable")).get()
+    if not result:
+        return []
+    out = [
+        "",
+        f"Algorithmic attribution over all journeys ({result['journeys']} journeys, "
+        f"{result['conversions']} converted; channel: {result['channel']})",
+        f"  {'channel':<14} {'Markov':>8} {'Shapley':>8}",
+    ]
+    for channel in sorted(set(result["markov"]) | set(result["shapley"])):
+        markov, shapley = result["markov"].get(channel, 0), result["shapley"].get(channel, 0)
+        out.append(f"  {channel:<14} {float(markov):>8.2f} {float(shapley):>8.2f}")
+    return out
+
+
 def _rate(count: Decimal, posts: int) -> str:
     return f"{float(count) / posts:.2f}" if posts else "-"
 
@@ -85,8 +142,10 @@ def render(
     second_sync: dict[str, Any],
     as_of: datetime,
     landed: dict[str, dict[str, Any]] | None = None,
+    breakdown: list[Breakdown] | None = None,
 ) -> str:
-    """`landed`: what a CRM holds per opportunity, when it is not the file CRM."""
+    """`landed` and `breakdown`: what a CRM holds per opportunity, when it is not the file
+    CRM."""
     scores = Scores(rt.table("ScoresTable"))
     lines: list[str] = []
     add = lines.append
@@ -162,7 +221,7 @@ def render(
         )
 
     add("")
-    add("Opportunities: attributed social influence (linear over organic touches, 90 days)")
+    add("Opportunities: attributed social influence over organic touches (primary model first)")
     for _, record in sorted(crm.items()):
         if record["type"] != "opportunity_influence":
             continue
@@ -171,6 +230,9 @@ def render(
             f"  {record['opportunity_id']}: {record['attributed_amount']} {record['currency']} "
             f"over {record['touches']} touches; by seller: {sellers_part}"
         )
+    add("")
+    lines.extend(side_by_side(breakdown if breakdown is not None else outbox_breakdown(rt)))
+    lines.extend(channel_shares(rt))
     add("")
     add(f"crm_sync: first run {first_sync}")
     add(f"          second run {second_sync} (nothing pushed: unchanged)")

@@ -49,12 +49,12 @@ def test_crm_setup_says_what_is_missing_in_one_line() -> None:
         (
             "salesforce",
             "Salesforce stub: 12 contacts with Social_Organic_Score__c, "
-            "24 Social_Influence__c records, 1 tasks",
+            "108 Social_Influence__c records, 1 tasks",
         ),
         (
             "hubspot",
             "HubSpot stub: 12 contacts with socialscore_organic_score, "
-            "24 socialscore_influence records, 1 tasks",
+            "108 socialscore_influence records, 1 tasks",
         ),
     ],
 )

@@ -96,7 +96,13 @@ def headlines(pushed: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def assert_first_push(pushed: list[dict[str, Any]]) -> None:
     scores = {p["contact_id"]: p for p in pushed if p["type"] == "contact_score"}
     influences = {p["opportunity_id"]: p for p in pushed if p["type"] == "opportunity_influence"}
-    records = {p["key"]: p for p in pushed if p["type"] == "influence_record"}
+    every_model = {p["key"]: p for p in pushed if p["type"] == "influence_record"}
+    # Every configured model's breakdown is pushed; a share of nothing is no record.
+    assert {k.split("|")[1] for k in every_model} == set(MODEL.attribution.models)
+    assert all(Decimal(r["amount"]) > 0 for r in every_model.values())
+    assert every_model["006-O1|first_touch|seller|s-ana"]["amount"] == "1000.00"
+    assert "006-O1|first_touch|seller|unattributed" not in every_model
+    records = {k: r for k, r in every_model.items() if r["model"] == "linear"}
     assert len(headlines(pushed)) == 4
     # One breakdown record per seller and per post, upserted by its key.
     assert {k: Decimal(r["amount"]) for k, r in records.items()} == {
@@ -271,7 +277,8 @@ def test_an_erasure_clears_the_contact_in_the_crm_and_retires_its_influence(stac
     assert not [p for p in pushed if p.get("contact_id") == "C-1" and "organic_score" in p]
     # O1's only contact is gone: its touches leave, so its breakdown records are deleted.
     retired = {p["key"] for p in pushed if p["type"] == "retired_influence_record"}
-    assert retired == {
+    assert {k.split("|")[0] for k in retired} == {"006-O1"}  # every model's records of O1
+    assert {k for k in retired if "|linear|" in k} == {
         "006-O1|linear|seller|s-ana",
         "006-O1|linear|seller|unattributed",
         f"006-O1|linear|post|x#{POST_A}",

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from socialscore.aws.config import (
+    AttributionJobConfig,
     ConfigurationError,
     CrmSyncConfig,
     FunctionConfig,
@@ -27,6 +28,7 @@ CONFIGS: dict[str, type[FunctionConfig]] = {
     "ResolveFunction": ResolveConfig,
     "ScoreFunction": ScoreConfig,
     "CrmSyncFunction": CrmSyncConfig,
+    "AttributionFunction": AttributionJobConfig,
 }
 
 

@@ -27,6 +27,7 @@ STAGES = {
     "ResolveFunction": "resolve",
     "ScoreFunction": "score",
     "CrmSyncFunction": "crm_sync",
+    "AttributionFunction": "attribution",
 }
 # What each consumer's trigger reads, and nothing else.
 OWN_QUEUE = {
@@ -103,11 +104,11 @@ def test_cfn_lint_passes_informational_checks_included() -> None:
     assert problems == [], "\n".join(str(p) for p in problems)
 
 
-def test_sam_transform_makes_the_five_functions_and_their_triggers(transformed: dict) -> None:
+def test_sam_transform_makes_the_six_functions_and_their_triggers(transformed: dict) -> None:
     kinds = [r["Type"] for r in transformed.values()]
-    assert kinds.count("AWS::Lambda::Function") == 5
+    assert kinds.count("AWS::Lambda::Function") == 6
     assert kinds.count("AWS::Lambda::EventSourceMapping") == 3
-    assert kinds.count("AWS::Scheduler::Schedule") == 1
+    assert kinds.count("AWS::Scheduler::Schedule") == 2  # crm_sync, attribution
     mappings = [
         r["Properties"] for r in transformed.values() if r["Type"].endswith("SourceMapping")
     ]
@@ -122,8 +123,10 @@ def test_sam_transform_makes_the_five_functions_and_their_triggers(transformed: 
 
 
 def test_schedule_name_is_unique_per_stack(transformed: dict) -> None:
-    (schedule,) = [r for r in transformed.values() if r["Type"] == "AWS::Scheduler::Schedule"]
-    assert "${AWS::StackName}" in schedule["Properties"]["Name"]["Fn::Sub"]
+    schedules = [r for r in transformed.values() if r["Type"] == "AWS::Scheduler::Schedule"]
+    names = [s["Properties"]["Name"]["Fn::Sub"] for s in schedules]
+    assert len(set(names)) == len(names) == 2
+    assert all("${AWS::StackName}" in name for name in names)
 
 
 def test_the_local_runtime_finds_each_consumers_trigger() -> None:
@@ -137,6 +140,7 @@ def test_the_local_runtime_finds_each_consumers_trigger() -> None:
         "ResolveFunction": [("ResolveQueue", 10, True)],
         "ScoreFunction": [("ScoreQueue", 10, True)],
         "CrmSyncFunction": [],
+        "AttributionFunction": [],
     }
 
 
@@ -164,7 +168,7 @@ def test_tables_are_on_demand_with_point_in_time_recovery_and_outlive_the_stack(
 
 def test_function_roles_never_grant_wildcards(transformed: dict) -> None:
     roles = {k: r for k, r in transformed.items() if r["Type"] == "AWS::IAM::Role"}
-    assert len(roles) == 6  # five functions and the scheduler
+    assert len(roles) == 8  # six functions and a scheduler role per schedule
     for logical, role in roles.items():
         for statement in _statements(role):
             assert "NotAction" not in statement
@@ -266,8 +270,9 @@ def test_defaults_need_no_provider_no_crm_and_no_local_file() -> None:
 
 
 @pytest.mark.parametrize(("adapter", "state"), [("none", "DISABLED"), ("file", "ENABLED")])
-def test_crm_sync_is_scheduled_only_with_a_crm(adapter: str, state: str) -> None:
-    (schedule,) = FUNCTIONS["CrmSyncFunction"].schedules
+@pytest.mark.parametrize("function", ["CrmSyncFunction", "AttributionFunction"])
+def test_crm_sync_is_scheduled_only_with_a_crm(adapter: str, state: str, function: str) -> None:
+    (schedule,) = FUNCTIONS[function].schedules
     assert _evaluate(schedule["State"], CrmAdapter=adapter) == state
 
 

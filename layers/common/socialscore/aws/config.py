@@ -140,3 +140,20 @@ def scoring_model(parameter: str | None) -> ScoringModel:
     # Named without its leading slash in the template (for the IAM ARN); SSM wants it back.
     path = parameter if parameter.startswith("/") or "/" not in parameter else f"/{parameter}"
     return parse(str(parameters.get_parameter(path, max_age=300)))
+
+
+class AttributionJobConfig(FunctionConfig):
+    identities_table: str = Field(alias="IDENTITIES_TABLE")
+    ledger_table: str = Field(alias="LEDGER_TABLE")
+    # crm_sync's opportunities are read here, and the results written here.
+    sync_state_table: str = Field(alias="SYNC_STATE_TABLE")
+    attribution_channel: Literal["network", "seller", "team", "kind"] = Field(
+        "seller", alias="ATTRIBUTION_CHANNEL"
+    )
+    # Comma-separated: an environment variable is one string. Salesforce's label, HubSpot's id.
+    won_stages: str = Field("Closed Won,closedwon", alias="WON_STAGES")
+    scoring_model_parameter: str | None = Field(None, alias="SCORING_MODEL_PARAMETER")
+
+    @property
+    def won(self) -> tuple[str, ...]:
+        return tuple(s.strip() for s in self.won_stages.split(",") if s.strip())

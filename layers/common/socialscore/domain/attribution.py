@@ -4,23 +4,115 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 
 from socialscore.domain.interaction import Category
+from socialscore.domain.scoring_model import Attribution, ModelName
 from socialscore.domain.touch import Touch
 
 CENT = Decimal("0.01")
-
-# A model turns the touches (oldest first) into weights; the amount is split in proportion.
-AttributionModel = Callable[[list[Touch]], list[Decimal]]
+SECONDS_PER_DAY = Decimal(86400)
 
 
-def linear(touches: list[Touch]) -> list[Decimal]:
+@dataclass(frozen=True, kw_only=True)
+class AttributionContext:
+    """What a model may look at besides the touches: the opportunity's creation (time-decay counts
+    back from it), when its contact was identified (W-shaped; None when unknown) and the
+    configured shares and half-life."""
+
+    opportunity_created_at: datetime
+    config: Attribution
+    identified_at: datetime | None = None
+
+
+# A model turns the touches (oldest first, as in_window orders them) into weights; `split` divides
+# the amount in proportion. Weights need not add up to anything: split normalises them.
+AttributionModel = Callable[[list[Touch], AttributionContext], list[Decimal]]
+
+
+def _share(value: float) -> Decimal:
+    # Via str so 0.4 is 0.4, not the binary float's 0.40000000000000002220446...
+    return Decimal(str(value))
+
+
+def first_touch(touches: list[Touch], context: AttributionContext) -> list[Decimal]:
+    return [Decimal(1 if i == 0 else 0) for i in range(len(touches))]
+
+
+def last_touch(touches: list[Touch], context: AttributionContext) -> list[Decimal]:
+    return [Decimal(1 if i == len(touches) - 1 else 0) for i in range(len(touches))]
+
+
+def linear(touches: list[Touch], context: AttributionContext) -> list[Decimal]:
     return [Decimal(1)] * len(touches)
 
 
-MODELS: dict[str, AttributionModel] = {"linear": linear}
+def time_decay(touches: list[Touch], context: AttributionContext) -> list[Decimal]:
+    """A touch d days before the opportunity's creation weighs 2^(-d/h)."""
+    half_life = _share(context.config.time_decay_half_life_days) * SECONDS_PER_DAY
+    weights = []
+    for t in touches:
+        seconds = (context.opportunity_created_at - t.occurred_at).total_seconds()
+        # in_window drops later touches; should one get here, it weighs as one at creation
+        # rather than more than any touch that came before the opportunity.
+        age = Decimal(max(seconds, 0.0))
+        weights.append(Decimal(2) ** (-age / half_life))
+    return weights
+
+
+def _milestones(count: int, marked: dict[int, Decimal], rest: Decimal) -> list[Decimal]:
+    """Weights giving each marked touch its share and spreading `rest` over the unmarked ones.
+    When every touch is marked, `rest` has no one to take it and is dropped: the marked touches
+    then split in proportion to their shares (U-shaped's two touches: 40:40, so 50/50)."""
+    others = count - len(marked)
+    spread = rest / others if others else Decimal(0)
+    return [marked.get(i, spread) for i in range(count)]
+
+
+def position_based(touches: list[Touch], context: AttributionContext) -> list[Decimal]:
+    """U-shaped: first and last touch their shares, the rest spread over the middle; a lone touch
+    gets everything."""
+    shares = context.config.position_based
+    first, last = _share(shares.first), _share(shares.last)
+    n = len(touches)
+    if n <= 1:
+        return [Decimal(1)] * n
+    return _milestones(n, {0: first, n - 1: last}, 1 - first - last)
+
+
+def identification_index(touches: list[Touch], identified_at: datetime | None) -> int | None:
+    """The touch at which the contact was identified: the first at or after the identification
+    time (ties in time resolved by in_window's order); None when unknown or after every touch."""
+    if identified_at is None:
+        return None
+    return next((i for i, t in enumerate(touches) if t.occurred_at >= identified_at), None)
+
+
+def w_shaped(touches: list[Touch], context: AttributionContext) -> list[Decimal]:
+    """First, identification and last touches their shares, the rest spread over the others.
+
+    Without a distinct identification touch (identification unknown, after the last touch, or at
+    the first or last touch itself) there are only two milestones, and the journey is weighed as
+    U-shaped with the position_based shares."""
+    n = len(touches)
+    identified = identification_index(touches, context.identified_at)
+    if identified is None or identified in (0, n - 1):
+        return position_based(touches, context)
+    shares = context.config.w_shaped
+    first, middle, last = _share(shares.first), _share(shares.identified), _share(shares.last)
+    return _milestones(n, {0: first, identified: middle, n - 1: last}, 1 - first - middle - last)
+
+
+MODELS: dict[ModelName, AttributionModel] = {
+    "first_touch": first_touch,
+    "last_touch": last_touch,
+    "linear": linear,
+    "time_decay": time_decay,
+    "position_based": position_based,
+    "w_shaped": w_shaped,
+}
 
 
 def in_window(touches: list[Touch], anchor: datetime, lookback_days: int) -> list[Touch]:
@@ -32,12 +124,19 @@ def in_window(touches: list[Touch], anchor: datetime, lookback_days: int) -> lis
     return sorted(window, key=lambda t: (t.occurred_at, t.profile, t.dedupe_key))
 
 
-def split(amount: Decimal, touches: list[Touch], model: AttributionModel) -> list[Decimal]:
-    """Amounts per touch, in cents, adding up to the amount exactly (largest remainder)."""
+def split(
+    amount: Decimal, touches: list[Touch], model: AttributionModel, context: AttributionContext
+) -> list[Decimal]:
+    """Amounts per touch, in cents, adding up to the amount exactly (largest remainder; ties go
+    to the older touch)."""
     if not touches:
         return []
-    weights = model(touches)
+    weights = model(touches, context)
     total = sum(weights, Decimal(0))
+    if total == 0:
+        # Only shares configured as 0 with no touch to spread the rest over (W-shaped 0/0/0 on
+        # three touches): nothing says who earned more, so split evenly rather than fail a sync.
+        weights, total = [Decimal(1)] * len(touches), Decimal(len(touches))
     exact = [amount * w / total for w in weights]
     shares = [e.quantize(CENT, rounding=ROUND_DOWN) for e in exact]
     leftover = int((amount - sum(shares, Decimal(0))) / CENT)
@@ -45,6 +144,13 @@ def split(amount: Decimal, touches: list[Touch], model: AttributionModel) -> lis
     for i in by_remainder[:leftover]:
         shares[i] += CENT
     return shares
+
+
+def split_all(
+    amount: Decimal, touches: list[Touch], context: AttributionContext
+) -> dict[ModelName, list[Decimal]]:
+    """Every configured model's split: the config's `models` in its order, `primary` among them."""
+    return {name: split(amount, touches, MODELS[name], context) for name in context.config.models}
 
 
 def influence(touches: list[Touch], shares: list[Decimal]) -> dict[str, dict[str, Decimal]]:

@@ -8,11 +8,19 @@ an invalid model is refused with the field at fault, so a typo never silently ch
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from functools import cache, cached_property
 from importlib import resources
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from socialscore.domain.interaction import Category, Kind, Network
 
@@ -63,11 +71,93 @@ class Intent(BaseModel):
         return sorted({m.lower() for m in self.pattern.findall(text)})
 
 
+# The rule-based attribution models by name; attribution.MODELS implements exactly these.
+ModelName = Literal[
+    "first_touch", "last_touch", "linear", "time_decay", "position_based", "w_shaped"
+]
+Share = Annotated[float, Field(ge=0, le=1)]
+
+
+def _total(*shares: float) -> Decimal:
+    # In decimal, as written: in floats 0.1 + 0.2 + 0.7 is 1.0000000000000002, which is not > 1.
+    return sum((Decimal(str(s)) for s in shares), Decimal(0))
+
+
+class PositionShares(BaseModel):
+    """U-shaped: the first and last touches' shares; the rest is spread over the middle."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    first: Share = 0.4
+    last: Share = 0.4
+
+    @model_validator(mode="after")
+    def _at_most_whole(self) -> PositionShares:
+        if _total(self.first, self.last) > 1:
+            raise ValueError("first + last must be at most 1")
+        return self
+
+
+class WShares(BaseModel):
+    """W-shaped: the first, identification and last touches' shares; the rest goes to the others."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    first: Share = 0.3
+    identified: Share = 0.3
+    last: Share = 0.3
+
+    @model_validator(mode="after")
+    def _at_most_whole(self) -> WShares:
+        if _total(self.first, self.identified, self.last) > 1:
+            raise ValueError("first + identified + last must be at most 1")
+        return self
+
+
 class Attribution(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    model: Literal["linear"] = "linear"
+    models: Annotated[list[ModelName], Field(min_length=1)] = ["linear"]
+    primary: ModelName = "linear"
     lookback_days: Annotated[int, Field(ge=1, le=730)] = 90
+    time_decay_half_life_days: Annotated[float, Field(ge=0.1, le=3650)] = 7
+    position_based: PositionShares = PositionShares()
+    w_shaped: WShares = WShares()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_spelling_and_primary_default(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        # Models written before several models existed say {"model": "linear"}: the same as
+        # computing that one model and heading the opportunity with it.
+        if "model" in data:
+            if "models" in data or "primary" in data:
+                raise ValueError(
+                    "`model` is the old spelling of `models` + `primary`: give only those"
+                )
+            old = data.pop("model")
+            data["models"], data["primary"] = [old], old
+        # Naming the models without a primary heads with the first named, so a list without
+        # "linear" is not refused for a primary the author never wrote.
+        if "primary" not in data and isinstance(data.get("models"), list) and data["models"]:
+            data["primary"] = data["models"][0]
+        return data
+
+    @field_validator("models")
+    @classmethod
+    def _unique(cls, models: list[ModelName]) -> list[ModelName]:
+        repeated = sorted({m for m in models if models.count(m) > 1})
+        if repeated:
+            raise ValueError(f"named more than once: {', '.join(repeated)}")
+        return models
+
+    @model_validator(mode="after")
+    def _primary_is_computed(self) -> Attribution:
+        if self.primary not in self.models:
+            raise ValueError(f"primary {self.primary!r} must be one of models {self.models}")
+        return self
 
 
 class ScoringModel(BaseModel):

@@ -47,21 +47,34 @@ def contact_score(
 
 
 def influence(
-    opp: Opportunity, touches: list[Touch], model: ScoringModel
+    opp: Opportunity,
+    touches: list[Touch],
+    model: ScoringModel,
+    identified_at: datetime | None = None,
 ) -> tuple[OpportunityInfluence, list[InfluenceRecord]]:
-    """The opportunity's headline and its breakdown under the model's attribution."""
+    """The opportunity's headline under the primary attribution model, and its breakdown under
+    every configured model. `identified_at`: when its contacts were first identified (W-shaped
+    credits the touch at that point)."""
     config = model.attribution
     window = attribution.in_window(touches, opp.created_at, config.lookback_days)
-    shares = attribution.split(opp.amount, window, attribution.MODELS[config.model])
+    context = attribution.AttributionContext(
+        opportunity_created_at=opp.created_at, config=config, identified_at=identified_at
+    )
+    by_model = attribution.split_all(opp.amount, window, context)
+    shares = by_model[config.primary]
     headline = OpportunityInfluence(
         opportunity_id=opp.id,
         currency=opp.currency,
         attributed_amount=sum(shares, Decimal("0.00")),
-        attribution_model=config.model,
+        attribution_model=config.primary,
         touches=len(window),
         **attribution.influence(window, shares),
     )
-    return headline, _records(opp, config.model, window, shares)
+    # A seller or post a model gives nothing (first touch: every later one) gets no record.
+    records = [
+        r for name, s in by_model.items() for r in _records(opp, name, window, s) if r.amount
+    ]
+    return headline, records
 
 
 def _records(

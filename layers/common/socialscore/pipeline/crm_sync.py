@@ -29,7 +29,6 @@ from socialscore.domain.opportunity import (
     OpportunityInfluence,
 )
 from socialscore.domain.scoring_model import ScoringModel
-from socialscore.domain.touch import Touch
 from socialscore.pipeline.crm_records import contact_score, influence
 from socialscore.pipeline.ports import IdentityLinks, ScoreStore, SyncStateStore, TouchLedger
 
@@ -82,8 +81,15 @@ class CrmSync:
         ids = {o.id for o in changed} | self.state.opportunities_of(touched | erased)
         known = {o.id: o for o in self.state.opportunities(ids)} | {o.id: o for o in changed}
         parts: dict[str, list[str]] = {}
+        # Every contact of these opportunities, with its identities and when they were linked.
+        contacts_of_opps = {c for o in known.values() for c in o.contact_ids}
+        owned = {c: linked.get(c) or self.identities.identities_of(c) for c in contacts_of_opps}
+        linked_at = self.identities.linked_at(sorted({i for v in owned.values() for i in v}))
         for opp in known.values():
-            headline, breakdown = influence(opp, self._touches(opp, linked), self.model)
+            identities = [i for c in opp.contact_ids for i in owned[c]]
+            touches = [t for i in identities for t in self.ledger.touches_of(i)]
+            identified = min((linked_at[i] for i in identities if i in linked_at), default=None)
+            headline, breakdown = influence(opp, touches, self.model, identified)
             records[f"opportunity#{opp.id}"] = headline
             records |= {f"influence#{r.key}": r for r in breakdown}
             parts[f"opportunity#{opp.id}"] = [r.key for r in breakdown]
@@ -171,14 +177,6 @@ class CrmSync:
             if "hot_since" in units.get((identity, Category.ORGANIC), {})
         ]
         return scores, tasks
-
-    def _touches(self, opp: Opportunity, linked: dict[str, list[str]]) -> list[Touch]:
-        return [
-            t
-            for contact in opp.contact_ids
-            for identity in linked.get(contact) or self.identities.identities_of(contact)
-            for t in self.ledger.touches_of(identity)
-        ]
 
     def _retry_later(
         self,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 
 from socialscore.aws import clients
 from socialscore.domain.interaction import Identify
@@ -19,6 +20,11 @@ class Identities:
         """identity -> contact id, for the identities that are linked."""
         found = dynamo.batch_get(self._table, "identity", identities)
         return {k: v["contact_id"] for k, v in found.items()}
+
+    def linked_at(self, identities: list[str]) -> dict[str, datetime]:
+        """identity -> when it was linked to its contact, for those linked."""
+        found = dynamo.batch_get(self._table, "identity", identities) if identities else {}
+        return {k: datetime.fromisoformat(v["linked_at"]) for k, v in found.items()}
 
     def link(self, event: Identify) -> None:
         """Record the link; a replay of an older event never overwrites a newer one."""

@@ -1,0 +1,44 @@
+"""Scheduled: Markov and Shapley channel shares over every contact's journey, stored."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from socialscore.aws import config
+from socialscore.pipeline.channel_attribution import ChannelAttributionJob
+from socialscore.store.channel_shares import ChannelShares
+from socialscore.store.identities import Identities
+from socialscore.store.ledger import Ledger
+from socialscore.store.sync_state import SyncState
+
+logger = Logger(service="attribution")
+
+
+def as_of(event: dict[str, Any]) -> datetime:
+    """The schedule's slot time (`<aws.scheduler.scheduled-time>`): a retry stores the same
+    version, whenever it runs."""
+    stamp = event.get("as_of")
+    return datetime.fromisoformat(stamp) if stamp else datetime.now(UTC)
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    settings = config.AttributionJobConfig.from_environment()
+    job = ChannelAttributionJob(
+        contacts=Identities(settings.identities_table),
+        # A reader: touches_of never touches the scores table, so none is named.
+        ledger=Ledger(settings.ledger_table, scores_table=""),
+        opportunities=SyncState(settings.sync_state_table),
+        store=ChannelShares(settings.sync_state_table),
+        model_version=config.scoring_model(settings.scoring_model_parameter).version,
+        channel=settings.attribution_channel,
+        won_stages=settings.won,
+    )
+    result = job.run(as_of(event))
+    summary = {k: result[k] for k in ("version", "channel", "journeys", "conversions", "touches")}
+    logger.info("channel shares stored", extra=summary)
+    return result

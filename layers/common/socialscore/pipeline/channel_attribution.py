@@ -1,0 +1,114 @@
+"""The algorithmic attribution job: every contact's journey, Markov and Shapley shares, stored.
+
+One run reads every linked contact (one Scan of the identities), their opportunities as
+crm_sync last stored them (two BatchGetItem rounds, 100 keys a call) and each identity's
+touches (one Query each), then folds each journey into `JourneyStats` as soon as it is built:
+reads and compute both grow linearly with contacts and touches, and no journey is kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from socialscore.domain.journeys import ChannelKind, JourneyStats, journey_of, markov, shapley
+from socialscore.domain.opportunity import Opportunity
+from socialscore.domain.touch import Touch
+
+DEFAULT_WON_STAGES = ("Closed Won", "closedwon")  # Salesforce's label, HubSpot's stage id
+_DIGITS = 6
+
+
+class ContactDirectory(Protocol):
+    def all_contacts(self) -> dict[str, list[str]]: ...
+
+
+class TouchReader(Protocol):
+    def touches_of(self, profile: str) -> list[Touch]: ...
+
+
+class OpportunityReader(Protocol):
+    def opportunities_of(self, contacts: Iterable[str]) -> set[str]: ...
+
+    def opportunities(self, ids: Iterable[str]) -> list[Opportunity]: ...
+
+
+class ChannelShareStore(Protocol):
+    def save(self, version: str, as_of: str, result: dict[str, Any]) -> None: ...
+
+
+def is_won(stage: str, won_stages: Iterable[str]) -> bool:
+    """Stage names compared without case or surrounding blanks: CRMs' labels are edited."""
+    return stage.strip().casefold() in {s.strip().casefold() for s in won_stages}
+
+
+@dataclass
+class ChannelAttributionJob:
+    contacts: ContactDirectory
+    ledger: TouchReader
+    opportunities: OpportunityReader
+    store: ChannelShareStore
+    model_version: str
+    channel: ChannelKind = "seller"
+    won_stages: tuple[str, ...] = DEFAULT_WON_STAGES
+
+    def run(self, as_of: datetime) -> dict[str, Any]:
+        """Compute and store the result as of the slot time; returns what was stored."""
+        as_of = as_of.astimezone(UTC)
+        linked = self.contacts.all_contacts()
+        won_at = self._won(linked)
+        stats = JourneyStats()
+        without_touch = 0
+        for contact in sorted(linked):
+            # A converted journey ends when its (latest) won deal was opened, as the rule-based
+            # models' window does: a touch after that cannot have caused it.
+            until = min(as_of, won_at.get(contact, as_of))
+            touches = [
+                t
+                for identity in linked[contact]
+                for t in self.ledger.touches_of(identity)
+                if t.occurred_at <= until
+            ]
+            journey = journey_of(touches, self.channel)
+            converted = contact in won_at
+            if converted and not journey:
+                without_touch += 1
+            stats.add(journey, converted)
+        version = f"{as_of.date().isoformat()}#{self.model_version}"
+        chain = markov(stats)
+        result: dict[str, Any] = {
+            "version": version,
+            "as_of": as_of.isoformat(),
+            "model_version": self.model_version,
+            "channel": self.channel,
+            "journeys": stats.journeys,
+            "conversions": stats.conversions,
+            # Won deals whose contacts had no organic touch: outside both models, reported so
+            # the shares' total can be reconciled with the CRM's count of won deals.
+            "conversions_without_touch": without_touch,
+            "touches": stats.touches,
+            "conversion_probability": round(chain.conversion_probability, _DIGITS),
+            "removal_effects": _rounded(chain.removal_effects),
+            "markov": _rounded(chain.shares),
+            "shapley": _rounded(shapley(stats)),
+        }
+        self.store.save(version, as_of.isoformat(), result)
+        return result
+
+    def _won(self, linked: dict[str, list[str]]) -> dict[str, datetime]:
+        """contact -> when its latest won opportunity was created, for contacts with one."""
+        ids = self.opportunities.opportunities_of(linked)
+        won: dict[str, datetime] = {}
+        for o in self.opportunities.opportunities(ids) if ids else []:
+            if not is_won(o.stage, self.won_stages):
+                continue
+            for contact in o.contact_ids:
+                if contact in linked:
+                    won[contact] = max(won.get(contact, o.created_at), o.created_at)
+        return won
+
+
+def _rounded(values: dict[str, float]) -> dict[str, float]:
+    return {k: round(v, _DIGITS) for k, v in sorted(values.items())}
