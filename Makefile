@@ -6,6 +6,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8787
+# make demo CRM=salesforce (or hubspot): crm_sync's real adapter against the CRM's local stub
+CRM ?= file
 
 # `make lock` resolves with uv, installed at this version in a venv of its own, so .venv
 # holds exactly the lock.
@@ -31,7 +33,7 @@ $(STAMP): requirements.lock pyproject.toml
 setup: $(STAMP)
 
 demo: $(STAMP)
-	$(PY) -m socialscore_local demo
+	$(PY) -m socialscore_local demo --crm $(CRM)
 
 serve: $(STAMP)
 	$(PY) -m socialscore_local serve --port $(PORT)
