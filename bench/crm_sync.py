@@ -26,7 +26,7 @@ from typing import Any
 from socialscore.crm.base import Push, PushOutcome
 from socialscore.domain.decay import units
 from socialscore.domain.interaction import Category, Identify, Kind, Network
-from socialscore.domain.opportunity import HotLeadTask, Opportunity
+from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.scoring_model import bundled
 from socialscore.domain.touch import Touch
 from socialscore.pipeline.crm_sync import CrmSync
@@ -135,11 +135,11 @@ class SyncState:
         self.w.requests.add("BatchGetItem", batches(hours * 8))
         return set(self.w.changed), set()
 
-    def pending(self) -> tuple[set[str], list[HotLeadTask]]:
+    def pending(self) -> set[str]:
         self.w.requests.add("BatchGetItem")
-        return set(), []
+        return set()
 
-    def done(self, erased: Iterable[str], tasks: Iterable[HotLeadTask]) -> None: ...
+    def done(self, erased: Iterable[str]) -> None: ...
 
     def mark_changed(
         self, at: datetime, profiles: Iterable[str] = (), contacts: Iterable[str] = ()
