@@ -280,8 +280,9 @@ def score_sample(rng: random.Random, demo: Demo) -> Json:
 # --- EventBridge Scheduler ---------------------------------------------------------------------
 
 
-def crm_sync_sample() -> Json:
-    """The template's Input with `<aws.scheduler.scheduled-time>` filled in, as delivered."""
+def schedule_sample() -> Json:
+    """A schedule's Input with `<aws.scheduler.scheduled-time>` filled in, as delivered (crm_sync
+    and the daily attribution take the same)."""
     return {"as_of": SCHEDULED_TIME}
 
 
@@ -308,7 +309,8 @@ def main() -> None:
         "rehydrate_sqs.json": rehydrate_sample(rng, demo),
         "resolve_sqs.json": resolve_sample(rng, demo),
         "score_sqs.json": score_sample(rng, demo),
-        "crm_sync_schedule.json": crm_sync_sample(),
+        "crm_sync_schedule.json": schedule_sample(),
+        "attribution_schedule.json": schedule_sample(),
     }
     check(samples)
     for name, data in samples.items():

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from socialscore.aws import config
+from socialscore.aws.schedule import slot_time
 from socialscore.pipeline.channel_attribution import ChannelAttributionJob
 from socialscore.store.channel_shares import ChannelShares
 from socialscore.store.identities import Identities
@@ -16,13 +16,6 @@ from socialscore.store.ledger import Ledger
 from socialscore.store.sync_state import SyncState
 
 logger = Logger(service="attribution")
-
-
-def as_of(event: dict[str, Any]) -> datetime:
-    """The schedule's slot time (`<aws.scheduler.scheduled-time>`): a retry stores the same
-    version, whenever it runs."""
-    stamp = event.get("as_of")
-    return datetime.fromisoformat(stamp) if stamp else datetime.now(UTC)
 
 
 @logger.inject_lambda_context
@@ -38,7 +31,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         channel=settings.attribution_channel,
         won_stages=settings.won,
     )
-    result = job.run(as_of(event))
+    result = job.run(slot_time(event))
     summary = {k: result[k] for k in ("version", "channel", "journeys", "conversions", "touches")}
     logger.info("channel shares stored", extra=summary)
     return result

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from socialscore.aws import config, telemetry
+from socialscore.aws.schedule import slot_time
 from socialscore.crm.selection import crm_from
 from socialscore.pipeline.crm_sync import CrmSync
 from socialscore.store.identities import Identities
@@ -18,14 +18,6 @@ from socialscore.store.sync_state import SyncState
 
 logger = Logger(service="crm_sync")
 metrics = Metrics()
-
-
-def as_of(event: dict[str, Any]) -> datetime:
-    """The schedule's slot time (`<aws.scheduler.scheduled-time>`), so a retry scores the same."""
-    stamp = event.get("as_of")
-    if not stamp:
-        return datetime.now(UTC)
-    return datetime.fromisoformat(stamp)
 
 
 @metrics.log_metrics
@@ -45,7 +37,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         SyncState(settings.sync_state_table),
         config.scoring_model(settings.scoring_model_parameter),
     )
-    report = sync.run(as_of(event))
+    report = sync.run(slot_time(event))
     answer = {
         "opportunities": report.opportunities,
         "attributed": report.attributed,

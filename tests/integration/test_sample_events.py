@@ -78,3 +78,13 @@ def test_the_schedule_sample_runs_crm_sync_as_of_its_slot(demo_stack: Stack) -> 
     answer = stack.rt.invoke("CrmSyncFunction", sample("crm_sync_schedule.json"))
     assert answer["opportunities"] >= 1
     assert answer["checkpoint"] is not None
+
+
+def test_the_attribution_schedule_sample_stores_channel_shares_as_of_its_slot(
+    demo_stack: Stack,
+) -> None:
+    stack = demo_stack
+    stack.rt.invoke("CrmSyncFunction", sample("crm_sync_schedule.json"))
+    answer = stack.rt.invoke("AttributionFunction", sample("attribution_schedule.json"))
+    assert answer["as_of"].startswith("2026-11-22T06:00:00")
+    assert answer["journeys"] == 0  # no webhook was replayed: nothing to attribute yet
