@@ -50,6 +50,7 @@ bench: $(STAMP)
 	$(PY) bench/ingest.py
 	$(PY) bench/rehydrate.py
 	$(PY) bench/crm_sync.py
+	$(PY) bench/attribution.py
 
 # Re-resolve after changing a dependency in pyproject.toml. Versions already in the lock are
 # kept when they still fit; `make lock UPGRADE=--upgrade` moves everything to the newest.
