@@ -159,23 +159,21 @@ class CrmSync:
         hot (linked before or after it crossed)."""
         every = [i for ids in linked.values() for i in ids]
         units = self.scores.profile_units(every) if every else {}
-        scores = [
-            contact_score(contact, identities, units, as_of, self.model)
-            for contact, identities in sorted(linked.items())
-        ]
-        tasks = [
-            HotLeadTask(
-                profile=identity,
-                contact_id=contact,
-                organic_score=score.organic_score,
-                threshold=self.model.hot_lead_threshold,
-            )
-            for contact, identities in sorted(linked.items())
-            for score in scores
-            if score.contact_id == contact
-            for identity in identities
-            if "hot_since" in units.get((identity, Category.ORGANIC), {})
-        ]
+        scores: list[ContactScore] = []
+        tasks: list[HotLeadTask] = []
+        for contact, identities in sorted(linked.items()):
+            score = contact_score(contact, identities, units, as_of, self.model)
+            scores.append(score)
+            tasks += [
+                HotLeadTask(
+                    profile=identity,
+                    contact_id=contact,
+                    organic_score=score.organic_score,
+                    threshold=self.model.hot_lead_threshold,
+                )
+                for identity in identities
+                if "hot_since" in units.get((identity, Category.ORGANIC), {})
+            ]
         return scores, tasks
 
     def _retry_later(
