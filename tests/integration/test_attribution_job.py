@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from socialscore.domain import scoring_model
-from socialscore.domain.interaction import Category, Kind
-from tests.integration.support import POST_A, POST_B, Stack, identify, rehydrated
+from tests.integration.support import Stack
+from tests.integration.test_crm_sync_handler import seed_touches
 
 FN = "AttributionFunction"
 AS_OF = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
@@ -23,29 +23,7 @@ VERSION = f"2026-11-22#{scoring_model.bundled().version}"
 def seed(stack: Stack, won: bool = True) -> None:
     """C-1: a comment on s-ana's POST_A, a share of POST_B (no seller's), a paid click; its
     006-O1 is won. C-2: a share of POST_A; its 006-O2 is still open. u3 is never identified."""
-    stack.send(
-        "ResolveQueue",
-        [identify(1, user="u1", contact="C-1"), identify(2, user="u2", contact="C-2")],
-    )
-    stack.rt.drain()
-    stack.send(
-        "ResolveQueue",
-        [
-            rehydrated(1, kind=Kind.COMMENT, actor="u1", post=POST_A, at="2026-11-10T12:00:00Z"),
-            rehydrated(2, kind=Kind.SHARE, actor="u1", post=POST_B, at="2026-11-12T12:00:00Z"),
-            rehydrated(
-                3,
-                kind=Kind.CLICK,
-                actor="u1",
-                post=POST_B,
-                category=Category.PAID,
-                at="2026-11-13T12:00:00Z",
-            ),
-            rehydrated(4, kind=Kind.SHARE, actor="u2", post=POST_A, at="2026-11-15T12:00:00Z"),
-            rehydrated(5, kind=Kind.LIKE, actor="u3", post=POST_A, at="2026-11-16T12:00:00Z"),
-        ],
-    )
-    stack.rt.drain()
+    seed_touches(stack)
     if won:  # the file CRM's deal moves to Closed Won, and crm_sync stores it
         crm = stack.rt.workdir / "crm" / "opportunities.json"
         opportunities = json.loads(crm.read_text())
