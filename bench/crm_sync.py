@@ -30,6 +30,7 @@ from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.scoring_model import bundled
 from socialscore.domain.touch import Touch
 from socialscore.pipeline.crm_sync import CrmSync
+from socialscore.store.sync_state import CHANGE_SHARDS
 
 MODEL = bundled()
 DAY0 = datetime(2026, 11, 20, 6, tzinfo=UTC)
@@ -131,8 +132,8 @@ class SyncState:
         return str(v) if v is not None else None
 
     def changed_since(self, since: datetime, until: datetime) -> tuple[set[str], set[str]]:
-        hours = int((until - since).total_seconds() // 3600) + 1
-        self.w.requests.add("BatchGetItem", batches(hours * 8))
+        buckets = int((until - since).total_seconds() // 600) + 1
+        self.w.requests.add("BatchGetItem", batches(buckets * CHANGE_SHARDS))
         return set(self.w.changed), set()
 
     def pending(self) -> set[str]:

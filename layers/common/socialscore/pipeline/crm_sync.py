@@ -1,7 +1,7 @@
 """crm_sync: take to the CRM what changed since the last run, in as few calls as its API allows.
 
 A run reads what changed, not everything: the contacts whose touches or identity links changed
-(the score and resolve stages mark them per hour), the opportunities the CRM changed or whose
+(the score and resolve stages mark them per ten minutes), the opportunities the CRM changed or whose
 contacts changed, the erasures pending. Once a day every contact is scored again,
 for decay; a contact is pushed only when its rounded score moved. Every record's digest is kept
 after the CRM took it, so a re-run pushes nothing new, and the checkpoint and bookmarks move only

@@ -2,9 +2,11 @@
 last pushed, the opportunities seen and the contacts they belong to, and the erasures still to
 take to the CRM.
 
-Changes are marked per hour in `CHANGE_SHARDS` items (`changed#<hour>#<n>`, string sets of
-profiles and contacts), so the score stage marks a whole transaction with one more action and
-a run reads only the hours since the last one, whatever the number of contacts.
+Changes are marked per ten minutes in `CHANGE_SHARDS` items (`changed#<bucket>#<n>`, string sets
+of profiles and contacts), so the score stage marks a whole transaction with one more action and
+a run reads only the buckets since the last one, whatever the number of contacts. An item holds
+about 20,000 profile ids within DynamoDB's 400 KB: 16 shards of a ten-minute bucket take about
+1.9 million distinct changed profiles an hour.
 """
 
 from __future__ import annotations
@@ -19,15 +21,19 @@ from socialscore.aws import clients
 from socialscore.domain.opportunity import Opportunity
 from socialscore.store import dynamo
 
-CHANGE_SHARDS = 8
-_HOUR = timedelta(hours=1)
+CHANGE_SHARDS = 16
+_BUCKET = timedelta(minutes=10)
 _PENDING_ERASURES = "pending#erased"
 
 
 def change_key(at: datetime, members: Iterable[str]) -> str:
     seed = "".join(sorted(members))
     shard = int(hashlib.sha256(seed.encode()).hexdigest(), 16) % CHANGE_SHARDS
-    return f"changed#{at.strftime('%Y-%m-%dT%H')}#{shard}"
+    return f"changed#{_bucket(at)}#{shard}"
+
+
+def _bucket(at: datetime) -> str:
+    return at.strftime("%Y-%m-%dT%H:") + f"{at.minute // 10}0"
 
 
 def change_update(table: str, at: datetime, profiles: set[str]) -> dict[str, Any]:
@@ -60,12 +66,12 @@ class SyncState:
 
     # --- reads, for crm_sync -------------------------------------------------------------------
     def changed_since(self, since: datetime, until: datetime) -> tuple[set[str], set[str]]:
-        """(profiles, contacts) marked changed from since's hour to until's, both included."""
+        """(profiles, contacts) marked changed from since's bucket to until's, both included."""
         keys = []
-        hour = since.replace(minute=0, second=0, microsecond=0)
-        while hour <= until:
-            keys += [f"changed#{hour.strftime('%Y-%m-%dT%H')}#{n}" for n in range(CHANGE_SHARDS)]
-            hour += _HOUR
+        bucket = since.replace(minute=since.minute // 10 * 10, second=0, microsecond=0)
+        while bucket <= until:
+            keys += [f"changed#{_bucket(bucket)}#{n}" for n in range(CHANGE_SHARDS)]
+            bucket += _BUCKET
         items = dynamo.batch_get(self._table, "key", keys).values()
         profiles = {p for i in items for p in i.get("profiles", ())}
         contacts = {c for i in items for c in i.get("contacts", ())}
