@@ -126,10 +126,9 @@ class SyncState:
         self.w = w
         self.s = w.state
 
-    def value(self, name: str) -> str | None:
+    def bookmarks(self, crm: str) -> dict[str, str]:
         self.w.requests.add("BatchGetItem")
-        v = self.s.get(f"run#{name}")
-        return str(v) if v is not None else None
+        return {k.removeprefix("run#"): str(v) for k, v in self.s.items() if k.startswith("run#")}
 
     def changed_since(self, since: datetime, until: datetime) -> tuple[set[str], set[str]]:
         buckets = int((until - since).total_seconds() // 600) + 1

@@ -64,41 +64,24 @@ class CrmSync:
 
     def run(self, as_of: datetime) -> SyncReport:
         started = self.clock()
-        since = _time(self.state.value(f"checkpoint#{self.crm.name}"))
-        last_run = _time(self.state.value("last_run"))
+        marks = self.state.bookmarks(self.crm.name)
+        since = _time(marks.get(f"checkpoint#{self.crm.name}"))
+        last_run = _time(marks.get("last_run"))
         changed = self.crm.changed_opportunities(since)
         erased = self.state.pending()
         touched = self._touched_since(last_run, started) - erased
-        daily = last_run is None or self.state.value("decay_day") != as_of.date().isoformat()
+        daily = last_run is None or marks.get("decay_day") != as_of.date().isoformat()
         if daily:  # decay: every contact scored again, pushed where its rounded score moved
             linked = self.identities.all_contacts()
         else:
             linked = {c: self.identities.identities_of(c) for c in sorted(touched)}
         scores, tasks = self._scores(linked, as_of)
         records: dict[str, BaseModel] = {f"contact#{s.contact_id}": s for s in scores}
-        # A hot lead is a task once per profile, whatever its score does after: keyed alone.
         records |= {f"hot#{t.profile}": t for t in tasks}
         ids = {o.id for o in changed} | self.state.opportunities_of(touched | erased)
         known = {o.id: o for o in self.state.opportunities(ids)} | {o.id: o for o in changed}
-        parts: dict[str, list[str]] = {}
-        # Every contact of these opportunities, with its identities and when they were linked.
-        contacts_of_opps = {c for o in known.values() for c in o.contact_ids}
-        owned = {c: linked.get(c) or self.identities.identities_of(c) for c in contacts_of_opps}
-        linked_at = self.identities.linked_at(sorted({i for v in owned.values() for i in v}))
-        for opp in known.values():
-            identities = [i for c in opp.contact_ids for i in owned[c]]
-            touches = [t for i in identities for t in self.ledger.touches_of(i)]
-            identified = min((linked_at[i] for i in identities if i in linked_at), default=None)
-            headline, breakdown = influence(opp, touches, self.model, identified)
-            records[f"opportunity#{opp.id}"] = headline
-            records |= {f"influence#{r.key}": r for r in breakdown}
-            parts[f"opportunity#{opp.id}"] = [r.key for r in breakdown]
-        # An opportunity's digest covers which breakdown records it has, so a change of those
-        # alone saves the new list (what a later run retires from).
-        digests = {
-            k: _digest(r, parts.get(k, [])) if not k.startswith("hot#") else "open"
-            for k, r in records.items()
-        }
+        parts = self._attribute(known, linked, records)
+        digests = {k: _digest(r, parts.get(k, [])) for k, r in records.items()}
         pushed = self.state.pushed(digests)
         fresh = [k for k, d in digests.items() if pushed.get(k, {}).get("digest") != d]
         retired = sorted(
@@ -144,6 +127,31 @@ class CrmSync:
             checkpoint=checkpoint,
             daily=daily,
         )
+
+    def _attribute(
+        self,
+        known: dict[str, Opportunity],
+        linked: dict[str, list[str]],
+        records: dict[str, BaseModel],
+    ) -> dict[str, list[str]]:
+        """Add each opportunity's headline and breakdown to `records`; returns, per opportunity
+        record, the keys of the breakdown records it has now (what a later run retires from)."""
+        contacts = {c for o in known.values() for c in o.contact_ids}
+        owned = {c: linked.get(c) or self.identities.identities_of(c) for c in contacts}
+        identities = sorted({i for ids in owned.values() for i in ids})
+        linked_at = self.identities.linked_at(identities)
+        # An identity may be on several opportunities: its touches are read once.
+        touches = {i: self.ledger.touches_of(i) for i in identities}
+        parts: dict[str, list[str]] = {}
+        for opp in known.values():
+            mine = [i for c in opp.contact_ids for i in owned[c]]
+            identified = min((linked_at[i] for i in mine if i in linked_at), default=None)
+            journey = [t for i in mine for t in touches[i]]
+            headline, breakdown = influence(opp, journey, self.model, identified)
+            records[f"opportunity#{opp.id}"] = headline
+            records |= {f"influence#{r.key}": r for r in breakdown}
+            parts[f"opportunity#{opp.id}"] = [r.key for r in breakdown]
+        return parts
 
     def _touched_since(self, last_run: datetime | None, now: datetime) -> set[str]:
         """Contacts whose touches or identity links changed since the last run."""
@@ -202,5 +210,13 @@ def _time(value: str | None) -> datetime | None:
 
 
 def _digest(record: BaseModel, parts: list[str]) -> str:
-    canonical = json.dumps([record.model_dump(mode="json"), sorted(parts)], sort_keys=True)
+    """What a record's last push carried. A task is opened once: later scores of its profile do
+    not make it a new one. An opportunity's digest covers which breakdown records it has, so a
+    change of those alone saves the new list."""
+    content = (
+        record.model_dump(mode="json", include={"profile", "contact_id"})
+        if isinstance(record, HotLeadTask)
+        else record.model_dump(mode="json")
+    )
+    canonical = json.dumps([content, sorted(parts)], sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()

@@ -93,10 +93,12 @@ class SyncState:
                 ExpressionAttributeValues={":v": {"SS": sorted(values)}},
             )
 
-    def value(self, name: str) -> str | None:
-        """A run's own bookmark (the checkpoint, the last run, the last decay day)."""
-        item = dynamo.batch_get(self._table, "key", [f"run#{name}"]).get(f"run#{name}")
-        return str(item["value"]) if item else None
+    def bookmarks(self, crm: str) -> dict[str, str]:
+        """What a run reads back of the last one, in one read: `last_run`, `decay_day` and this
+        CRM's `checkpoint#<crm>`."""
+        keys = [f"run#{name}" for name in ("last_run", "decay_day", f"checkpoint#{crm}")]
+        found = dynamo.batch_get(self._table, "key", keys)
+        return {k.removeprefix("run#"): str(v["value"]) for k, v in found.items()}
 
     def opportunities(self, ids: Iterable[str]) -> list[Opportunity]:
         keys = [f"opportunity#{i}" for i in set(ids)]
