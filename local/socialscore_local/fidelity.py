@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from botocore.awsrequest import AWSResponse
+
+from socialscore.domain.interaction import NOT_QUEUEABLE
 
 
 def plain_dynamodb_numbers() -> None:
@@ -29,7 +30,6 @@ def plain_dynamodb_numbers() -> None:
     DynamoType._socialscore_plain_numbers = True  # type: ignore[attr-defined]
 
 
-_NOT_SQS_TEXT = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _SQS_CHARACTERS = "#x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]"
 _REFUSAL = "socialscore_sqs_refusal"  # keys of botocore's per-call context
 _REFUSED_ENTRIES = "socialscore_sqs_refused_entries"
@@ -39,7 +39,7 @@ _NOTHING_LEFT = "socialscore_sqs_nothing_left"
 def sqs_refusal(message: Mapping[str, Any]) -> tuple[str, str] | None:
     """SQS's (error code, message) for a SendMessage or a batch entry; None if it takes it."""
     body = message.get("MessageBody")
-    if isinstance(body, str) and (bad := _NOT_SQS_TEXT.search(body)):
+    if isinstance(body, str) and (bad := NOT_QUEUEABLE.search(body)):
         return (
             "InvalidMessageContents",
             f"Invalid binary character '#x{ord(bad.group()):X}' was found in the message body, "
@@ -47,7 +47,7 @@ def sqs_refusal(message: Mapping[str, Any]) -> tuple[str, str] | None:
         )
     for name, attribute in (message.get("MessageAttributes") or {}).items():
         value = attribute.get("StringValue") if isinstance(attribute, Mapping) else None
-        if isinstance(value, str) and (bad := _NOT_SQS_TEXT.search(value)):
+        if isinstance(value, str) and (bad := NOT_QUEUEABLE.search(value)):
             return (
                 "InvalidParameterValue",
                 f"Invalid binary character '#x{ord(bad.group()):X}' was found in the value of "

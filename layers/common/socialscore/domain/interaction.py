@@ -60,11 +60,11 @@ def normalise_tags(tags: list[str]) -> list[str]:
 # A body holding U+FFFE, U+FFFF or a lone surrogate fails its send on every retry; control
 # characters travel JSON-escaped, but no id, tag or link means one. Ingest refuses them all with
 # the field named, and no message model can be built holding one.
-_NOT_QUEUEABLE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+NOT_QUEUEABLE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def queueable(value: str) -> str:
-    bad = _NOT_QUEUEABLE.search(value)
+    bad = NOT_QUEUEABLE.search(value)
     if bad is not None:
         raise ValueError(f"holds U+{ord(bad.group()):04X}, a character SQS does not carry")
     return value
