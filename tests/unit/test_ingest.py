@@ -94,6 +94,19 @@ def ingest(queue: RecordingQueue, **kwargs: Any) -> Ingest:
     )
 
 
+def identify(**overrides: Any) -> dict[str, Any]:
+    return {
+        "type": "identify",
+        "id": "idn-1",
+        "network": "x",
+        "network_user_id": "user1",
+        "contact_id": "003ABC",
+        "consent_basis": "opt_in",
+        "occurred_at": "2026-03-01T11:00:00Z",
+        **overrides,
+    }
+
+
 def post(ingest: Ingest, source: str, headers: dict[str, str], body: bytes) -> Answer:
     return ingest.receive("POST", source, headers, {}, body)
 
@@ -104,16 +117,7 @@ def receive(queue: RecordingQueue, body: bytes, headers: dict[str, str] | None =
 
 def test_a_valid_request_is_accepted_and_every_event_queued() -> None:
     queue = RecordingQueue()
-    identify = {
-        "type": "identify",
-        "id": "idn-1",
-        "network": "x",
-        "network_user_id": "user1",
-        "contact_id": "003ABC",
-        "consent_basis": "opt_in",
-        "occurred_at": "2026-03-01T11:00:00Z",
-    }
-    answer = receive(queue, body_of(event(1), event(2), event(3, kind="share"), identify))
+    answer = receive(queue, body_of(event(1), event(2), event(3, kind="share"), identify()))
     assert answer.status == 202
     assert answer.body["accepted"] == 4
     assert len(queue.messages) == 4

@@ -22,6 +22,7 @@ from tests.unit.test_ingest import (
     body_of,
     event,
     every_source,
+    identify,
     receive,
 )
 
@@ -29,19 +30,6 @@ from tests.unit.test_ingest import (
 # #xE000-#xFFFD | #x10000-#x10FFFF.
 SQS_CARRIES = re.compile("[\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]*")
 REFUSED = ["\ufffe", "\uffff", "\x00", "\x08", "\x1b"]
-
-
-def identify(**overrides: Any) -> dict[str, Any]:
-    return {
-        "type": "identify",
-        "id": "idn-1",
-        "network": "x",
-        "network_user_id": "user1",
-        "contact_id": "003ABC",
-        "consent_basis": "opt_in",
-        "occurred_at": "2026-03-01T11:00:00Z",
-        **overrides,
-    }
 
 
 def erase(**overrides: Any) -> dict[str, Any]:
