@@ -50,8 +50,8 @@ class Run:
 
     def outcome(self, calls: int, unwritten: str = "not_confirmed") -> PushOutcome:
         """Every key not confirmed written is failed: crm_sync pushes it again next run."""
-        failed = dict(self.failed)
-        failed.update({k: unwritten for k in self.keys if k not in self.written | set(failed)})
+        done = self.written | self.failed.keys()
+        failed = self.failed | {k: unwritten for k in self.keys if k not in done}
         return PushOutcome(failed=failed, calls=calls)
 
 
