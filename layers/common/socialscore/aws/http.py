@@ -10,14 +10,19 @@ calls both versions have are used.
 
 from __future__ import annotations
 
+import random
 from functools import cache
+from urllib.parse import urlsplit
 
 import urllib3
+
+from socialscore.aws.config import ConfigurationError
 
 # One exchange went wrong on the way (connect, TLS, timeout, dropped connection): with retries
 # off, urllib3 raises these as they are, and the callers decide whether to try again.
 TRANSPORT_ERRORS: tuple[type[Exception], ...] = (urllib3.exceptions.HTTPError, OSError)
 USER_AGENT = "socialscore"
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 @cache
@@ -33,3 +38,30 @@ def shared_pool() -> urllib3.PoolManager:
         cert_reqs="CERT_REQUIRED",
         retries=False,
     )
+
+
+def secure_origin(url: str, what: str) -> str:
+    """`scheme://host[:port]` of an https URL (http on loopback only: a local stub), or
+    ConfigurationError: a credential sent there never travels in clear. Named in the error by
+    scheme and host only: a URL with user info would put a password in the log."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    loopback = parts.scheme == "http" and host in LOOPBACK_HOSTS
+    extra = parts.username or parts.password or parts.query or parts.fragment
+    if (
+        not host
+        or extra
+        or parts.path not in ("", "/")
+        or not (parts.scheme == "https" or loopback)
+    ):
+        shown = f"{parts.scheme}://{host}" if parts.scheme else "a URL without its scheme"
+        raise ConfigurationError(
+            f"{what} must be https://<host> (http only on loopback), not {shown}"
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def backoff(seconds: float, attempt: int) -> float:
+    """Seconds to wait before attempt `attempt + 1`: doubling, with jitter so that parallel
+    runs do not retry in step."""
+    return float(seconds * 2 ** (attempt - 1) * (1 + random.random()))  # noqa: S311

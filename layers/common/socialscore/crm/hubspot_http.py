@@ -23,13 +23,11 @@ from urllib.parse import urlsplit
 
 import urllib3
 
-from socialscore.aws.config import ConfigurationError
-from socialscore.aws.http import TRANSPORT_ERRORS, USER_AGENT, shared_pool
+from socialscore.aws.http import TRANSPORT_ERRORS, USER_AGENT, secure_origin, shared_pool
 from socialscore.aws.logs import logger
 from socialscore.crm.base import CrmStopped
 
 DEFAULT_BASE_URL = "https://api.hubapi.com"
-_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 _SAFE = re.compile(r"[^A-Za-z0-9_.\-]")
 
 
@@ -55,11 +53,7 @@ def category(error: Any) -> str:
 
 def checked_base_url(base_url: str) -> str:
     """https, or http on loopback (the local stub): the token must never travel in clear text."""
-    parts = urlsplit(base_url)
-    loopback = parts.scheme == "http" and parts.hostname in _LOOPBACK
-    if not parts.hostname or parts.username or (parts.scheme != "https" and not loopback):
-        raise ConfigurationError(f"HUBSPOT_BASE_URL must be https: {base_url!r}")
-    return base_url.rstrip("/")
+    return secure_origin(base_url, "HUBSPOT_BASE_URL")
 
 
 class HubSpotApi:

@@ -22,14 +22,13 @@ from urllib.parse import urlencode, urlsplit
 
 import urllib3
 
-from socialscore.aws.http import TRANSPORT_ERRORS
+from socialscore.aws.http import TRANSPORT_ERRORS, backoff
 from socialscore.aws.logs import logger
 from socialscore.crm.base import CrmStopped
 from socialscore.crm.salesforce_auth import (
     Answer,
     Auth,
     Exchange,
-    backoff,
     error_of,
     read_json,
     refuse_redirect,

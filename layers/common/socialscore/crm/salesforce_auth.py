@@ -12,7 +12,6 @@ record's values): ids, statuses and Salesforce error codes only.
 from __future__ import annotations
 
 import json
-import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
@@ -21,12 +20,11 @@ from urllib.parse import urlencode, urlsplit
 import urllib3
 
 from socialscore.aws.config import ConfigurationError
-from socialscore.aws.http import TRANSPORT_ERRORS, USER_AGENT
+from socialscore.aws.http import TRANSPORT_ERRORS, USER_AGENT, secure_origin
 from socialscore.aws.logs import logger
 from socialscore.crm.base import CrmStopped
 
 TOKEN_PATH = "/services/oauth2/token"  # noqa: S105 (a path, not a password)
-_LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 # Where Salesforce may put an org's instance: the token answer's instance_url must be one.
 _SALESFORCE_HOSTS = (".salesforce.com", ".force.com", ".salesforce.mil", ".sfcrmproducts.cn")
 
@@ -171,28 +169,16 @@ class Auth:
 
 
 def checked_origin(url: str, what: str, *, domain: str | None = None) -> str:
-    """`scheme://host[:port]` of an https URL (http on loopback only, for the stub), or
-    ConfigurationError: the client secret and the token never travel in clear. An
-    instance_url must also be the domain's host or a Salesforce host."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    loopback = parts.scheme == "http" and host in _LOCAL_HOSTS
-    extra = parts.username or parts.password or parts.query or parts.fragment
-    if (
-        not host
-        or extra
-        or parts.path not in ("", "/")
-        or not (parts.scheme == "https" or loopback)
+    """The URL's origin (see `secure_origin`); an instance_url must also be the domain's host
+    or a Salesforce host."""
+    origin = secure_origin(url, f"Salesforce {what}")
+    parts = urlsplit(origin)
+    foreign = domain is not None and parts.hostname != urlsplit(domain).hostname
+    if foreign and not (
+        parts.scheme == "https" and (parts.hostname or "").endswith(_SALESFORCE_HOSTS)
     ):
-        # Named by scheme and host only: a URL with user info would put a password in the log.
-        shown = f"{parts.scheme}://{host}" if parts.scheme else "a URL without its scheme"
-        raise ConfigurationError(
-            f"Salesforce {what} must be https://<host> (http only on loopback), not {shown}"
-        )
-    foreign = domain is not None and host != urlsplit(domain).hostname
-    if foreign and not (parts.scheme == "https" and host.endswith(_SALESFORCE_HOSTS)):
         raise ConfigurationError(f"Salesforce {what} is not a Salesforce host")
-    return f"{parts.scheme}://{parts.netloc}"
+    return origin
 
 
 def refuse_redirect(answer: Answer) -> NoReturn:
@@ -226,8 +212,3 @@ def read_json(body: bytes, default: Any = _RAISE) -> Any:
             return default
         logger().error("Salesforce answer unreadable")
         raise CrmStopped("unreadable_answer") from None
-
-
-def backoff(seconds: float, attempt: int) -> float:
-    """Seconds to wait before attempt `attempt + 1`: doubling, with jitter."""
-    return float(seconds * 2 ** (attempt - 1) * (1 + random.random()))  # noqa: S311

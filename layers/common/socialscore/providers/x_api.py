@@ -20,7 +20,6 @@ a response body.
 from __future__ import annotations
 
 import json
-import random
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -29,8 +28,7 @@ from urllib.parse import urlencode, urlsplit
 
 import urllib3
 
-from socialscore.aws import config
-from socialscore.aws.http import TRANSPORT_ERRORS, USER_AGENT, shared_pool
+from socialscore.aws.http import TRANSPORT_ERRORS, USER_AGENT, backoff, secure_origin, shared_pool
 from socialscore.aws.logs import logger
 from socialscore.domain.interaction import Network
 from socialscore.domain.post import PostFacts, PostRef
@@ -51,7 +49,6 @@ _GONE_REASONS = {
     "https://api.twitter.com/2/problems/resource-not-found": "not_found",
     "https://api.twitter.com/2/problems/not-authorized-for-resource": "not_authorized",
 }
-_LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
 @dataclass(frozen=True)
@@ -97,12 +94,8 @@ class XApiProvider:
         clock: Callable[[], float] = time.time,
         pool: urllib3.PoolManager | None = None,
     ) -> None:
-        parts = urlsplit(base_url)
-        loopback = parts.scheme == "http" and parts.hostname in _LOCAL_HOSTS
-        if parts.scheme != "https" and not loopback:
-            # The bearer token must never travel in clear text.
-            raise config.ConfigurationError(f"X_API_BASE_URL must be https: {base_url!r}")
-        self._base = base_url.rstrip("/")
+        # The bearer token must never travel in clear text.
+        self._base = secure_origin(base_url, "X_API_BASE_URL")
         self._token = bearer_token
         self._timeout = timeout
         self._attempts = attempts
@@ -176,7 +169,7 @@ class XApiProvider:
             attempt += 1
             logger().warning("X API call failed", extra={"problem": problem, "attempt": attempt})
             if attempt < self._attempts:
-                self._sleep(self._backoff * 2 ** (attempt - 1) * (1 + random.random()))  # noqa: S311
+                self._sleep(backoff(self._backoff, attempt))
         raise ProviderUnavailable(reason=problem)
 
     def _request(self, url: str, token: str) -> _Answer:
