@@ -96,6 +96,8 @@ class LocalRuntime:
         self.invocations: Counter[str] = Counter()
         self.lock = threading.RLock()  # one invocation at a time, like a single-worker Lambda
         self._mock = mock_aws()
+        self._clients: dict[str, Any] = {}
+        self._declared: dict[str, dict[str, str]] = {}  # evaluated environment, by function
         self._current: str | None = None
         self._saved_environ: dict[str, str] = {}
 
@@ -145,6 +147,8 @@ class LocalRuntime:
         self._fresh_containers()
         os.environ.clear()
         os.environ.update(self._saved_environ)
+        self._clients.clear()
+        self._declared.clear()
 
     def _fresh_containers(self) -> None:
         """Forget what warm Lambda containers keep: clients, cached secrets, handler globals."""
@@ -169,7 +173,10 @@ class LocalRuntime:
                     handler.stream = sys.stdout  # not setStream: it flushes the old, maybe closed
 
     def client(self, service: str) -> Any:
-        return self._session.client(service)
+        """The runtime's own client for a service: made once, as the pollers call it often."""
+        if service not in self._clients:
+            self._clients[service] = self._session.client(service)
+        return self._clients[service]
 
     def table(self, logical: str) -> str:
         """A table's name, as its logical id in the template names it."""
@@ -196,10 +203,13 @@ class LocalRuntime:
         return {k: v for k, v in merged.items() if k not in disagree}
 
     def function_environment(self, logical_id: str) -> dict[str, str]:
-        """A function's variables as deployed, with the local overrides on top."""
-        fn = self.functions[logical_id]
-        declared = {name: str(value) for name, value in self.evaluate(fn.environment).items()}
-        return declared | self.local_environment
+        """A function's variables as deployed (evaluated once, after provisioning), with the
+        local overrides on top."""
+        if logical_id not in self._declared:
+            fn = self.functions[logical_id]
+            evaluated = self.evaluate(fn.environment).items()
+            self._declared[logical_id] = {name: str(value) for name, value in evaluated}
+        return self._declared[logical_id] | self.local_environment
 
     # --- invoking ----------------------------------------------------------------------------
     def handler(self, logical_id: str) -> Callable[[Any, Any], Any]:
@@ -211,7 +221,7 @@ class LocalRuntime:
     def invoke(self, logical_id: str, event: Any) -> Any:
         fn = self.functions[logical_id]
         with self.lock, self._running(logical_id):
-            os.environ.update(self.function_environment(logical_id))
+            os.environ.update(self.function_environment(logical_id))  # undone by _running
             self.invocations[logical_id] += 1
             result = self.handler(logical_id)(event, LocalContext(logical_id, fn.timeout))
             if self.faults is not None:
@@ -220,10 +230,14 @@ class LocalRuntime:
 
     @contextmanager
     def _running(self, logical_id: str) -> Iterator[None]:
+        # What an invocation set is undone after it: the next function does not inherit it.
+        harness = dict(os.environ)
         self._current = logical_id
         try:
             yield
         finally:
+            os.environ.clear()
+            os.environ.update(harness)
             self._current = None
 
     def _count(self, model: Any, **_: Any) -> None:
