@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 
 from socialscore.crm.base import CrmStopped
+from socialscore.domain.interaction import Category
 from socialscore_local.crm_stubs.hubspot import HubSpotStub
 from tests.integration.support import OPPORTUNITIES, Stack, running, write_demo_dir
-from tests.integration.test_crm_sync_handler import seed_touches
+from tests.integration.test_crm_sync_handler import expected_score, seed_touches
 
 FN = "CrmSyncFunction"
 AS_OF = datetime(2026, 11, 22, tzinfo=UTC)
@@ -76,7 +77,8 @@ def clean_run(tmp_path: Path) -> tuple[dict[str, Any], int]:
 
 def test_a_clean_run_lands_scores_headlines_and_breakdown_in_hubspot(tmp_path: Path) -> None:
     landed, _ = clean_run(tmp_path)
-    assert float(landed["contacts"]["501"]["socialscore_organic_score"]) > 0
+    organic = float(landed["contacts"]["501"]["socialscore_organic_score"])
+    assert organic == pytest.approx(expected_score("C-1", Category.ORGANIC, AS_OF), abs=0.011)
     assert float(landed["deals"]["9001"]["socialscore_attributed_amount"]) == 1000
     assert {k.split("|")[0] for k in landed["influence"]} == {"9001", "9002"}
 

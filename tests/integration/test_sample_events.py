@@ -78,6 +78,9 @@ def test_the_schedule_sample_runs_crm_sync_as_of_its_slot(demo_stack: Stack) -> 
     answer = stack.rt.invoke("CrmSyncFunction", sample("crm_sync_schedule.json"))
     assert answer["opportunities"] >= 1
     assert answer["checkpoint"] is not None
+    # Scored as of the slot (2026-11-22T06:00Z), not the day it ran.
+    bookmarks = stack.by_key("SyncStateTable", "key")
+    assert bookmarks["run#decay_day"]["value"] == "2026-11-22"
 
 
 def test_the_attribution_schedule_sample_stores_channel_shares_as_of_its_slot(

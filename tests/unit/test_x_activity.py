@@ -44,6 +44,8 @@ def test_signatures_are_the_rfc_4231_hmac_of_the_body() -> None:
     expected = bytes.fromhex("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
     header = {"x-twitter-webhooks-signature": "sha256=" + base64.b64encode(expected).decode()}
     SOURCE.verify({"consumer_secrets": ["Jefe"]}, header, b"what do ya want for nothing?", NOW)
+    with pytest.raises(SignatureError):  # one byte of the body changed: not that HMAC
+        SOURCE.verify({"consumer_secrets": ["Jefe"]}, header, b"what do ya want for nothing!", NOW)
 
 
 def test_crc_answers_with_the_hmac_of_the_token() -> None:
