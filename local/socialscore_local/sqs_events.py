@@ -42,9 +42,3 @@ def sqs_record(message: dict[str, Any], arn: str) -> dict[str, Any]:
         "eventSourceARN": arn,
         "awsRegion": REGION,
     }
-
-
-# --- what SQS refuses --------------------------------------------------------------------------
-# SQS takes only XML 1.0's characters in a message; moto takes anything. A value SQS refuses
-# would be refused on every retry on AWS while it went through here: refuse it here too, as SQS
-# does (a SendMessage error; one failed entry of a SendMessageBatch, the others sent).

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from socialscore.aws.config import CrmSyncConfig
-from socialscore.aws.secrets import json_secret
+from socialscore.aws.secrets import json_secret, text_secret
 from socialscore.crm.base import Crm
 
 
@@ -20,7 +20,7 @@ def crm_from(config: CrmSyncConfig) -> Crm | None:
         from socialscore.crm.hubspot import HubSpotCrm
 
         return HubSpotCrm(
-            lambda refresh: str(json_secret(arn, refresh=refresh).get("token", "")),
+            lambda refresh: text_secret(arn, "token", refresh=refresh),
             config.hubspot_base_url,
             gdpr_delete=config.hubspot_gdpr_delete,
         )

@@ -30,6 +30,7 @@ import urllib3
 
 from socialscore.aws.http import TRANSPORT_ERRORS, USER_AGENT, backoff, secure_origin, shared_pool
 from socialscore.aws.logs import logger
+from socialscore.aws.secrets import text_secret
 from socialscore.domain.interaction import Network
 from socialscore.domain.post import PostFacts, PostRef
 from socialscore.providers.base import (
@@ -61,19 +62,11 @@ class _Answer:
 class BearerToken:
     """The app's bearer token from a Secrets Manager secret: `{"bearer_token": "..."}` or bare."""
 
-    def __init__(self, secret_arn: str, max_age: int = 300) -> None:
+    def __init__(self, secret_arn: str) -> None:
         self._arn = secret_arn
-        self._max_age = max_age
 
     def __call__(self, refresh: bool = False) -> str:
-        from aws_lambda_powertools.utilities import parameters
-
-        raw = str(parameters.get_secret(self._arn, max_age=self._max_age, force_fetch=refresh))
-        try:
-            value = json.loads(raw)
-        except ValueError:
-            return raw.strip()
-        return str(value.get("bearer_token", "")).strip() if isinstance(value, dict) else ""
+        return text_secret(self._arn, "bearer_token", refresh=refresh)
 
 
 class XApiProvider:
