@@ -38,13 +38,18 @@ def contact_of(rt: LocalRuntime) -> dict[str, str]:
     return {i: c for c, ids in linked.items() for i in ids}
 
 
-def profiles(rt: LocalRuntime, as_of: datetime) -> list[ProfileRow]:
-    """Scores per contact (all its linked identities) or per anonymous profile, best first."""
+def profiles(
+    rt: LocalRuntime,
+    stored: dict[tuple[str, Category], dict[str, Any]],
+    contacts: dict[str, str],
+    as_of: datetime,
+) -> list[ProfileRow]:
+    """Scores per contact (all its linked identities) or per anonymous profile, best first,
+    from the profiles' stored items."""
     parameter = rt.function_environment("ScoreFunction").get("SCORING_MODEL_PARAMETER")
     model = config.scoring_model(parameter)
-    contacts = contact_of(rt)
     totals: dict[str, dict[Category, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for (identity, category), item in Scores(rt.table("ScoresTable")).every_profile().items():
+    for (identity, category), item in stored.items():
         who = contacts.get(identity) or f"anonymous {identity}"
         totals[who][category] += item["units"]
     rows = [
@@ -159,19 +164,19 @@ def render(
         add(f"  UNEXPECTED {problem}")
     ledger = dynamo.scan(rt.table("LedgerTable"))
     add(f"Touch ledger: {len(ledger)} touches (duplicates and retries counted once)")
-    dlqs = {q: rt.depth(q) for q in rt.physical if q.endswith("DLQ")}
+    dlqs = {q: rt.depth(q) for q in rt.dead_letter_queues()}
     add(f"Dead-letter queues: {dlqs}")
 
     add("")
     add("Top profiles (organic and paid are never summed)")
     add(f"  {'profile':<34} {'organic':>9} {'paid':>9}")
-    for row in profiles(rt, as_of)[:10]:
+    stored, contacts = scores.every_profile(), contact_of(rt)
+    for row in profiles(rt, stored, contacts, as_of)[:10]:
         add(f"  {row.who:<34} {row.organic:>9.2f} {row.paid:>9.2f}")
 
-    contacts = contact_of(rt)
     hot = sorted(
         contacts.get(identity, f"anonymous {identity}")
-        for (identity, category), item in scores.every_profile().items()
+        for (identity, category), item in stored.items()
         if category is Category.ORGANIC and "hot_since" in item
     )
     add(f"Hot leads announced on EventBridge (organic score over the threshold): {hot or '-'}")
