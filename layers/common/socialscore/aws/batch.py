@@ -7,7 +7,7 @@ and answer in the same `batchItemFailures` shape.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from aws_lambda_powertools.utilities.data_classes import SQSEvent
@@ -48,3 +48,9 @@ def _reasons(err: ValidationError) -> list[dict[str, Any]]:
         {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]}
         for e in err.errors(include_url=False, include_input=False, include_context=False)
     ]
+
+
+def chunks(items: Sequence[T], size: int) -> Iterator[list[T]]:
+    """The items in lists of at most `size`: an API's per-call limit (100 ids, 200 records)."""
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])

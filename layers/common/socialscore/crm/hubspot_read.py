@@ -17,10 +17,10 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from socialscore.aws.batch import chunks
 from socialscore.aws.logs import logger
 from socialscore.crm.base import CrmStopped
 from socialscore.crm.hubspot_http import HubSpotApi, category
-from socialscore.crm.hubspot_write import chunks
 from socialscore.domain.opportunity import Opportunity
 
 PAGE = 100  # results a search page, ids a batch read

@@ -8,10 +8,11 @@ why the others were not, so a push answers for every key, `CrmStopped` included.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from socialscore.aws.batch import chunks
 from socialscore.crm.base import PushOutcome
 from socialscore.crm.hubspot_http import Answer, HubSpotApi, category
 
@@ -162,8 +163,3 @@ def errors_by_ref(document: dict[str, Any]) -> dict[str, str]:
 def _ref(result: dict[str, Any], ref_of: Callable[[dict[str, Any]], str]) -> str:
     trace = result.get("objectWriteTraceId")
     return str(trace) if trace else ref_of(result)
-
-
-def chunks(items: Sequence[Any], size: int) -> Iterator[list[Any]]:
-    for start in range(0, len(items), size):
-        yield list(items[start : start + size])

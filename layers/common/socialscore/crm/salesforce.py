@@ -31,12 +31,13 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
 import urllib3
 
+from socialscore.aws.batch import chunks
 from socialscore.aws.config import ConfigurationError
 from socialscore.aws.http import shared_pool
 from socialscore.aws.logs import logger
@@ -143,7 +144,7 @@ class SalesforceCrm:
         return ledger.outcome(self._api.calls - start)
 
     def _write(self, ledger: _Ledger, method: str, path: str, items: list[_Item]) -> None:
-        for chunk in _chunks(items, MAX_RECORDS):
+        for chunk in chunks(items, MAX_RECORDS):
             try:
                 results = self._api.collection(method, path, [record for _, record in chunk])
             except Refused as refused:
@@ -179,7 +180,7 @@ class SalesforceCrm:
             }
             ledger.landed(by_external[k] for k in chunk if k not in found)  # gone already
             owner = {record_id: by_external[key] for key, record_id in found.items()}
-            for ids in _chunks(list(owner), MAX_RECORDS):
+            for ids in chunks(list(owner), MAX_RECORDS):
                 try:
                     results = self._api.delete(ids)
                 except Refused as refused:
@@ -237,11 +238,6 @@ def _merged(entries: Iterable[tuple[str, str, dict[str, Any]]]) -> list[_Item]:
 def _opened(contact: Mapping[str, Any]) -> set[str]:
     tasks = (contact.get("Tasks") or {}).get("records") or []
     return {str(t.get(TASK_KEY)) for t in tasks}
-
-
-def _chunks(items: list[T], size: int) -> Iterator[list[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 class _Ledger:

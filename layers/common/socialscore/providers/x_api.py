@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn
 from urllib.parse import urlencode, urlsplit
 
 import urllib3
 
+from socialscore.aws.batch import chunks
 from socialscore.aws.http import TRANSPORT_ERRORS, USER_AGENT, backoff, secure_origin, shared_pool
 from socialscore.aws.logs import logger
 from socialscore.aws.secrets import text_secret
@@ -105,7 +106,7 @@ class XApiProvider:
         for ref in refs:
             if ref.network is not Network.X:
                 answered[ref] = Lookup(None, gone_reason="no_provider_for_network")
-        for chunk in _chunks(ids, MAX_IDS):
+        for chunk in chunks(ids, MAX_IDS):
             try:
                 answered |= self._lookup_chunk(chunk)
             except ProviderStopped as stopped:
@@ -248,8 +249,3 @@ def _title(body: bytes) -> str:
 
 def _lower(items: Any) -> dict[str, str]:
     return {str(k).lower(): str(v) for k, v in items}
-
-
-def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
