@@ -51,6 +51,7 @@ bench: $(STAMP)
 	$(PY) bench/rehydrate.py
 	$(PY) bench/crm_sync.py
 	$(PY) bench/attribution.py
+	$(PY) bench/cold_start.py
 
 # Re-resolve after changing a dependency in pyproject.toml. Versions already in the lock are
 # kept when they still fit; `make lock UPGRADE=--upgrade` moves everything to the newest.

@@ -1,25 +1,31 @@
-"""Scheduled: Markov and Shapley channel shares over every contact's journey, stored."""
+"""Scheduled: Markov and Shapley channel shares over every contact's journey, stored.
+
+The cold start imports boto3 and Powertools' Logger; the configuration, the job and its
+repositories are imported by the run.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+import boto3  # noqa: F401 - first, from the handler itself: see bench/cold_start.py
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from socialscore.aws import config
 from socialscore.aws.schedule import slot_time
-from socialscore.pipeline.channel_attribution import ChannelAttributionJob
-from socialscore.store.channel_shares import ChannelShares
-from socialscore.store.identities import Identities
-from socialscore.store.ledger import Ledger
-from socialscore.store.sync_state import SyncState
 
 logger = Logger(service="attribution")
 
 
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    from socialscore.aws import config
+    from socialscore.pipeline.channel_attribution import ChannelAttributionJob
+    from socialscore.store.channel_shares import ChannelShares
+    from socialscore.store.identities import Identities
+    from socialscore.store.ledger import Ledger
+    from socialscore.store.sync_state import SyncState
+
     settings = config.AttributionJobConfig.from_environment()
     job = ChannelAttributionJob(
         contacts=Identities(settings.identities_table),

@@ -1,20 +1,19 @@
-"""Scheduled: attribute organic touches to changed CRM opportunities, push what changed."""
+"""Scheduled: attribute organic touches to changed CRM opportunities, push what changed.
+
+The cold start imports Powertools' Logger and Metrics and boto3; the configuration, the CRM
+adapter, the job and its repositories are imported by the run.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+import boto3  # noqa: F401 - first, from the handler itself: see bench/cold_start.py
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from socialscore.aws import config, telemetry
+from socialscore.aws import telemetry
 from socialscore.aws.schedule import slot_time
-from socialscore.crm.selection import crm_from
-from socialscore.pipeline.crm_sync import CrmSync
-from socialscore.store.identities import Identities
-from socialscore.store.ledger import Ledger
-from socialscore.store.scores import Scores
-from socialscore.store.sync_state import SyncState
 
 logger = Logger(service="crm_sync")
 metrics = Metrics()
@@ -23,6 +22,14 @@ metrics = Metrics()
 @metrics.log_metrics
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    from socialscore.aws import config
+    from socialscore.crm.selection import crm_from
+    from socialscore.pipeline.crm_sync import CrmSync
+    from socialscore.store.identities import Identities
+    from socialscore.store.ledger import Ledger
+    from socialscore.store.scores import Scores
+    from socialscore.store.sync_state import SyncState
+
     settings = config.CrmSyncConfig.from_environment()
     crm = crm_from(settings)
     if crm is None:

@@ -1,54 +1,47 @@
 """/webhooks/{source}: verify, validate, normalise, queue. The routes document the API (OpenAPI).
 
 Bodies are declared for the OpenAPI document only: a request is verified on its raw bytes
-before anything parses it, so the event handler's own validation stays off.
-"""
+before anything parses it, so the event handler's own validation stays off. With it off, every
+documented route answers exactly as the catch-all `/webhooks/<source>` does, so the Lambda runs
+that one route alone, and the route declarations (with the OpenAPI machinery their annotations
+import) are built only for the document. Everything else is imported on the first request: the
+import itself is Powertools' Logger and Metrics and boto3.
 
-from __future__ import annotations
+No `from __future__ import annotations` here: the documented routes are declared inside a
+function, and Powertools resolves a string annotation in the module's globals, where their
+types are not; evaluated where they are declared, the annotations are the types themselves.
+"""
 
 import base64
 import json
 from datetime import UTC, datetime
 from functools import cache
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Any
 
+import boto3  # noqa: F401 - first, from the handler itself: see bench/cold_start.py
 from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-from aws_lambda_powertools.event_handler.openapi.params import Body, Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel
 
 from socialscore.aws import telemetry
-from socialscore.aws.config import IngestConfig
-from socialscore.aws.secrets import json_secret
-from socialscore.aws.sqs import SqsQueue
-from socialscore.pipeline.ingest import SOURCES, Accepted, CrcAnswer, Ingest, Problem
-from socialscore.sources.meta import MetaWebhook
-from socialscore.sources.smms import SmmsWebhook
-from socialscore.sources.x import CRC_TOKEN_MAX, CRC_TOKEN_PATTERN, XActivity
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+    from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
+
+    from socialscore.pipeline.ingest import Ingest
 
 logger = Logger(service="ingest")
 metrics = Metrics()
-app = APIGatewayHttpResolver()
-
-
-def _json(model: type[BaseModel], description: str) -> OpenAPIResponse:
-    return {"description": description, "content": {"application/json": {"model": model}}}
-
-
-REJECTIONS: dict[int, OpenAPIResponse] = {
-    400: _json(Problem, "Invalid body; `fields` names each field at fault. Nothing queued."),
-    401: _json(Problem, "Missing, wrong or stale signature. Nothing queued."),
-    405: _json(Problem, "Method not allowed here."),
-    413: _json(Problem, "Body over the size limit. Nothing queued."),
-    503: _json(Problem, "Not every message could be queued: send the request again."),
-}
 
 
 @cache
-def ingest() -> Ingest:
+def ingest() -> "Ingest":
+    from socialscore.aws.config import IngestConfig
+    from socialscore.aws.secrets import json_secret
+    from socialscore.aws.sqs import SqsQueue
+    from socialscore.pipeline.ingest import Ingest
+
     config = IngestConfig.from_environment()
     return Ingest(
         secrets=lambda: json_secret(config.webhook_secrets_arn),
@@ -59,8 +52,11 @@ def ingest() -> Ingest:
     )
 
 
-def _answer(source: str) -> Response[str]:
-    event = app.current_event
+def _answer(event: "APIGatewayProxyEventV2", source: str) -> "Response[str]":
+    from aws_lambda_powertools.event_handler import Response
+
+    from socialscore.pipeline.ingest import SOURCES
+
     raw = event.body or ""
     body = base64.b64decode(raw) if event.is_base64_encoded else raw.encode()
     answer = ingest().receive(
@@ -83,93 +79,125 @@ def _answer(source: str) -> Response[str]:
     return Response(answer.status, content_type, text, headers=headers)
 
 
-@app.post(
-    "/webhooks/smms",
-    summary="Interactions and identity links from a social media management system",
-    description="Signed per Standard Webhooks: `webhook-id`, `webhook-timestamp` (±5 minutes) "
-    "and `webhook-signature` (`v1,<base64 HMAC-SHA256>`, several allowed during a rotation).",
-    responses={202: _json(Accepted, "Every event is queued."), **REJECTIONS},
-    tags=["webhooks"],
-)
-def smms_webhook(body: Annotated[SmmsWebhook | None, Body()] = None) -> Response[str]:
-    return _answer("smms")
+@cache
+def app() -> "APIGatewayHttpResolver":
+    """The Lambda's resolver, made on the first request: the catch-all route alone."""
+    from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+
+    resolver = APIGatewayHttpResolver()
+
+    @resolver.route(
+        "/webhooks/<source>",
+        method=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
+        include_in_schema=False,
+    )
+    def other(source: str) -> Response[str]:
+        """Every source and method: unknown sources answer 404, methods a source does not
+        take 405."""
+        return _answer(resolver.current_event, source)
+
+    return resolver
 
 
-@app.get(
-    "/webhooks/x",
-    summary="X Account Activity CRC check",
-    description="Answers `sha256=` + base64(HMAC-SHA256(consumer secret, crc_token)).",
-    responses={
-        200: _json(CrcAnswer, "The CRC response."),
-        400: _json(Problem, "`crc_token` is missing or not of X's token shape."),
-        401: _json(Problem, "No X consumer secret is configured: nothing to answer with."),
-    },
-    tags=["webhooks"],
-)
-def x_crc(
-    crc_token: Annotated[
-        str | None, Query(min_length=1, max_length=CRC_TOKEN_MAX, pattern=CRC_TOKEN_PATTERN)
-    ] = None,
-) -> Response[str]:
-    return _answer("x")
+def _declare(resolver: "APIGatewayHttpResolver") -> None:
+    """The routes the OpenAPI document lists, with their bodies, parameters and answers."""
+    from typing import Annotated
 
+    from aws_lambda_powertools.event_handler import Response
+    from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+    from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+    from pydantic import BaseModel
 
-@app.post(
-    "/webhooks/x",
-    summary="X Account Activity events",
-    description="Signed with `x-twitter-webhooks-signature` (`sha256=` + base64 HMAC-SHA256 of "
-    "the body with the consumer secret) and, when present, "
-    "`X-Twitter-Webhooks-Signature-OAuth2` (same, with the OAuth 2.0 client secret).",
-    responses={200: _json(Accepted, "Every event is queued."), **REJECTIONS},
-    tags=["webhooks"],
-)
-def x_webhook(body: Annotated[XActivity | None, Body()] = None) -> Response[str]:
-    return _answer("x")
+    from socialscore.pipeline.ingest import Accepted, CrcAnswer, Problem
+    from socialscore.sources.meta import MetaWebhook
+    from socialscore.sources.smms import SmmsWebhook
+    from socialscore.sources.x import CRC_TOKEN_MAX, CRC_TOKEN_PATTERN, XActivity
 
+    def _json(model: type[BaseModel], description: str) -> OpenAPIResponse:
+        return {"description": description, "content": {"application/json": {"model": model}}}
 
-@app.get(
-    "/webhooks/meta",
-    summary="Meta webhook verification",
-    description="Answers `hub.challenge` as text when `hub.verify_token` matches "
-    "(`hub_mode` spellings accepted).",
-    responses={
-        200: {
-            "description": "The challenge, echoed.",
-            "content": {"text/plain": {"schema": {"type": "string"}}},
+    rejections: dict[int, OpenAPIResponse] = {
+        400: _json(Problem, "Invalid body; `fields` names each field at fault. Nothing queued."),
+        401: _json(Problem, "Missing, wrong or stale signature. Nothing queued."),
+        405: _json(Problem, "Method not allowed here."),
+        413: _json(Problem, "Body over the size limit. Nothing queued."),
+        503: _json(Problem, "Not every message could be queued: send the request again."),
+    }
+
+    @resolver.post(
+        "/webhooks/smms",
+        summary="Interactions and identity links from a social media management system",
+        description="Signed per Standard Webhooks: `webhook-id`, `webhook-timestamp` (±5 "
+        "minutes) and `webhook-signature` (`v1,<base64 HMAC-SHA256>`, several allowed during a "
+        "rotation).",
+        responses={202: _json(Accepted, "Every event is queued."), **rejections},
+        tags=["webhooks"],
+    )
+    def smms_webhook(body: Annotated[SmmsWebhook | None, Body()] = None) -> Response[str]:
+        return _answer(resolver.current_event, "smms")
+
+    @resolver.get(
+        "/webhooks/x",
+        summary="X Account Activity CRC check",
+        description="Answers `sha256=` + base64(HMAC-SHA256(consumer secret, crc_token)).",
+        responses={
+            200: _json(CrcAnswer, "The CRC response."),
+            400: _json(Problem, "`crc_token` is missing or not of X's token shape."),
+            401: _json(Problem, "No X consumer secret is configured: nothing to answer with."),
         },
-        400: REJECTIONS[400],
-        403: _json(Problem, "The verify token does not match."),
-    },
-    tags=["webhooks"],
-)
-def meta_verify(
-    mode: Annotated[str | None, Query(alias="hub.mode")] = None,
-    verify_token: Annotated[str | None, Query(alias="hub.verify_token")] = None,
-    challenge: Annotated[str | None, Query(alias="hub.challenge")] = None,
-) -> Response[str]:
-    return _answer("meta")
+        tags=["webhooks"],
+    )
+    def x_crc(
+        crc_token: Annotated[
+            str | None, Query(min_length=1, max_length=CRC_TOKEN_MAX, pattern=CRC_TOKEN_PATTERN)
+        ] = None,
+    ) -> Response[str]:
+        return _answer(resolver.current_event, "x")
 
+    @resolver.post(
+        "/webhooks/x",
+        summary="X Account Activity events",
+        description="Signed with `x-twitter-webhooks-signature` (`sha256=` + base64 HMAC-SHA256 "
+        "of the body with the consumer secret) and, when present, "
+        "`X-Twitter-Webhooks-Signature-OAuth2` (same, with the OAuth 2.0 client secret).",
+        responses={200: _json(Accepted, "Every event is queued."), **rejections},
+        tags=["webhooks"],
+    )
+    def x_webhook(body: Annotated[XActivity | None, Body()] = None) -> Response[str]:
+        return _answer(resolver.current_event, "x")
 
-@app.post(
-    "/webhooks/meta",
-    summary="Facebook Page feed and Instagram comments and mentions",
-    description="Signed with `X-Hub-Signature-256` (`sha256=` + hex HMAC-SHA256 of the body "
-    "with the app secret).",
-    responses={200: _json(Accepted, "Every change is queued."), **REJECTIONS},
-    tags=["webhooks"],
-)
-def meta_webhook(body: Annotated[MetaWebhook | None, Body()] = None) -> Response[str]:
-    return _answer("meta")
+    @resolver.get(
+        "/webhooks/meta",
+        summary="Meta webhook verification",
+        description="Answers `hub.challenge` as text when `hub.verify_token` matches "
+        "(`hub_mode` spellings accepted).",
+        responses={
+            200: {
+                "description": "The challenge, echoed.",
+                "content": {"text/plain": {"schema": {"type": "string"}}},
+            },
+            400: rejections[400],
+            403: _json(Problem, "The verify token does not match."),
+        },
+        tags=["webhooks"],
+    )
+    def meta_verify(
+        mode: Annotated[str | None, Query(alias="hub.mode")] = None,
+        verify_token: Annotated[str | None, Query(alias="hub.verify_token")] = None,
+        challenge: Annotated[str | None, Query(alias="hub.challenge")] = None,
+    ) -> Response[str]:
+        return _answer(resolver.current_event, "meta")
 
-
-@app.route(
-    "/webhooks/<source>",
-    method=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
-    include_in_schema=False,
-)
-def other(source: str) -> Response[str]:
-    """Unknown sources (404) and methods a source does not take (405)."""
-    return _answer(source)
+    @resolver.post(
+        "/webhooks/meta",
+        summary="Facebook Page feed and Instagram comments and mentions",
+        description="Signed with `X-Hub-Signature-256` (`sha256=` + hex HMAC-SHA256 of the body "
+        "with the app secret).",
+        responses={200: _json(Accepted, "Every change is queued."), **rejections},
+        tags=["webhooks"],
+    )
+    def meta_webhook(body: Annotated[MetaWebhook | None, Body()] = None) -> Response[str]:
+        return _answer(resolver.current_event, "meta")
 
 
 def openapi_document() -> str:
@@ -179,8 +207,12 @@ def openapi_document() -> str:
     those answers and their schemas are dropped, so the document lists only what we answer.
     Bodies are declared optional to keep the handler from parsing them; the API needs them.
     """
+    from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+
+    resolver = APIGatewayHttpResolver()
+    _declare(resolver)
     document = json.loads(
-        app.get_openapi_json_schema(
+        resolver.get_openapi_json_schema(
             title="socialscore webhooks",
             version="1",
             description="Social networks and SMMS send organic interactions here.",
@@ -200,4 +232,4 @@ def openapi_document() -> str:
 @metrics.log_metrics
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    return app().resolve(event, context)

@@ -1,24 +1,27 @@
-"""SQS resolve queue: actors -> contacts or anonymous profiles, authors -> sellers; links."""
+"""SQS resolve queue: actors -> contacts or anonymous profiles, authors -> sellers; links.
+
+The cold start imports Powertools' Logger and Metrics and boto3; the messages' models and the
+repositories are imported on first use.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import boto3  # noqa: F401 - first, from the handler itself: see bench/cold_start.py
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from socialscore.aws import batch, telemetry
-from socialscore.aws.config import ResolveConfig
 from socialscore.aws.sqs import SqsQueue
-from socialscore.domain.interaction import Identify, PostDeleted
-from socialscore.domain.messages import RESOLVE_MESSAGE, Rehydrated
-from socialscore.pipeline.ports import CrmPending, IdentityLinks, MessageQueue, SellerRegistry
-from socialscore.pipeline.resolution import resolve
-from socialscore.store.identities import Identities
-from socialscore.store.sellers import Sellers
-from socialscore.store.sync_state import SyncState
+
+if TYPE_CHECKING:
+    from socialscore.pipeline.ports import CrmPending, IdentityLinks, MessageQueue, SellerRegistry
+    from socialscore.store.identities import Identities
+    from socialscore.store.sellers import Sellers
+    from socialscore.store.sync_state import SyncState
 
 logger = Logger(service="resolve")
 metrics = Metrics()
@@ -26,6 +29,11 @@ metrics = Metrics()
 
 @cache
 def repositories() -> tuple[Identities, Sellers, SqsQueue, SyncState]:
+    from socialscore.aws.config import ResolveConfig
+    from socialscore.store.identities import Identities
+    from socialscore.store.sellers import Sellers
+    from socialscore.store.sync_state import SyncState
+
     config = ResolveConfig.from_environment()
     return (
         Identities(config.identities_table),
@@ -42,6 +50,10 @@ def handle(
     forward: MessageQueue,
     crm: CrmPending,
 ) -> dict[str, Any]:
+    from socialscore.domain.interaction import Identify, PostDeleted
+    from socialscore.domain.messages import RESOLVE_MESSAGE, Rehydrated
+    from socialscore.pipeline.resolution import resolve
+
     parsed, failed = batch.parse(event, RESOLVE_MESSAGE)
     correlation = telemetry.correlation_ids(event)
     telemetry.tag_batch(logger, correlation)

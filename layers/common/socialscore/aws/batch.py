@@ -2,18 +2,20 @@
 
 Powertools' BatchProcessor handles one record at a time; these stages work on the whole batch
 at once (one cache read, one provider call, one transaction per batch), so they parse with this
-and answer in the same `batchItemFailures` shape.
+and answer in the same `batchItemFailures` shape. The records are read as the plain dicts
+Lambda hands over, and pydantic is imported by the first parse: the handlers import this
+module, and their import is kept to what a cold start cannot do without.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, TypeVar
-
-from aws_lambda_powertools.utilities.data_classes import SQSEvent
-from pydantic import TypeAdapter, ValidationError
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from socialscore.aws.logs import logger
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter, ValidationError
 
 T = TypeVar("T")
 
@@ -24,17 +26,19 @@ def parse(event: dict[str, Any], adapter: TypeAdapter[T]) -> tuple[list[tuple[st
     A poison record is logged with its message id and validation errors and reported failed,
     so SQS moves it to the DLQ after maxReceiveCount while the rest of the batch goes on.
     """
+    from pydantic import ValidationError
+
     parsed: list[tuple[str, T]] = []
     poison: list[str] = []
-    for record in SQSEvent(event).records:
+    for record in event["Records"]:
+        message_id: str = record["messageId"]
         try:
-            parsed.append((record.message_id, adapter.validate_json(record.body)))
+            parsed.append((message_id, adapter.validate_json(record["body"])))
         except ValidationError as err:
             logger().error(
-                "poison message",
-                extra={"message_id": record.message_id, "errors": _reasons(err)},
+                "poison message", extra={"message_id": message_id, "errors": _reasons(err)}
             )
-            poison.append(record.message_id)
+            poison.append(message_id)
     return parsed, poison
 
 
