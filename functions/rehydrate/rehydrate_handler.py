@@ -5,28 +5,29 @@ Identify and post-deleted messages pass through (a post-deleted one purges the p
 way). Interactions end as one of: forwarded; dropped with a logged, counted reason; deferred
 (sent back to this queue with a delay, this delivery done); or failed (SQS retries it, then
 moves it to the DLQ).
+
+The cold start imports Powertools' Logger and Metrics and boto3; the messages' models, the
+stage and its provider are imported on first use.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import boto3  # noqa: F401 - first, from the handler itself: see bench/cold_start.py
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from socialscore.aws import batch, config, telemetry
+from socialscore.aws import batch, telemetry
 from socialscore.aws.sqs import SqsQueue, deferrals
-from socialscore.domain.interaction import Interaction, PostDeleted
-from socialscore.domain.messages import REHYDRATE_MESSAGE, Rehydrated
-from socialscore.domain.scoring_model import ScoringModel
-from socialscore.pipeline.outcomes import Deferred, Dropped, Failed
-from socialscore.pipeline.ports import MessageQueue
-from socialscore.pipeline.rehydration import Rehydrator
-from socialscore.providers.selection import provider_from
-from socialscore.providers.short_links import ShortLinks
-from socialscore.store.post_cache import PostCache
+
+if TYPE_CHECKING:
+    from socialscore.aws.config import RehydrateConfig
+    from socialscore.domain.scoring_model import ScoringModel
+    from socialscore.pipeline.ports import MessageQueue
+    from socialscore.pipeline.rehydration import Rehydrator
 
 logger = Logger(service="rehydrate")
 metrics = Metrics()
@@ -36,12 +37,19 @@ MAX_DEFERRALS = 96
 
 
 @cache
-def settings() -> config.RehydrateConfig:
-    return config.RehydrateConfig.from_environment()
+def settings() -> RehydrateConfig:
+    from socialscore.aws.config import RehydrateConfig
+
+    return RehydrateConfig.from_environment()
 
 
 @cache
 def rehydrator() -> Rehydrator:
+    from socialscore.pipeline.rehydration import Rehydrator
+    from socialscore.providers.selection import provider_from
+    from socialscore.providers.short_links import ShortLinks
+    from socialscore.store.post_cache import PostCache
+
     provider = provider_from(settings())
     return Rehydrator(
         PostCache(settings().post_cache_table),
@@ -64,6 +72,10 @@ def handle(
     model: ScoringModel,
     later: MessageQueue,
 ) -> dict[str, Any]:
+    from socialscore.domain.interaction import Interaction, PostDeleted
+    from socialscore.domain.messages import REHYDRATE_MESSAGE, Rehydrated
+    from socialscore.pipeline.outcomes import Deferred, Dropped, Failed
+
     parsed, failed = batch.parse(event, REHYDRATE_MESSAGE)
     records = {r["messageId"]: r for r in event.get("Records", [])}
     correlation = telemetry.correlation_ids(event)
@@ -101,6 +113,14 @@ def handle(
             counts[f"deferred.{outcome.reason}"] += 1
         else:
             reason = outcome.reason if isinstance(outcome, Failed) else "deferred_too_often"
+            logger.warning(
+                "failed",
+                extra={
+                    "message_id": mid,
+                    "interaction_id": message.interaction_id,
+                    "reason": reason,
+                },
+            )
             failed.append(mid)
             counts[f"failed.{reason}"] += 1
     if again:
@@ -129,6 +149,8 @@ def _report(counts: Counter[str], posts: Counter[str]) -> None:
 @metrics.log_metrics
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    from socialscore.aws.config import scoring_model
+
     forward, later = queues()
-    model = config.scoring_model(settings().scoring_model_parameter)
+    model = scoring_model(settings().scoring_model_parameter)
     return handle(event, rehydrator(), forward, model, later)

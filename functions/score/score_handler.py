@@ -1,36 +1,47 @@
-"""SQS score queue: exactly-once ledger and score updates, hot-lead events."""
+"""SQS score queue: exactly-once ledger and score updates, hot-lead events.
+
+The cold start imports Powertools' Logger and Metrics and boto3; the messages' models, the
+stage and its repositories are imported on first use.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import boto3  # noqa: F401 - first, from the handler itself: see bench/cold_start.py
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from socialscore.aws import batch, config, telemetry
+from socialscore.aws import batch, telemetry
 from socialscore.aws.events import EventBridgeBus
 from socialscore.aws.sqs import SqsQueue
-from socialscore.domain.messages import SCORE_MESSAGE
-from socialscore.domain.scoring_model import ScoringModel
-from socialscore.pipeline.scoring import Scorer
-from socialscore.store.identities import Identities
-from socialscore.store.ledger import Ledger
-from socialscore.store.scores import Scores
-from socialscore.store.sync_state import SyncState
+
+if TYPE_CHECKING:
+    from socialscore.aws.config import ScoreConfig
+    from socialscore.domain.scoring_model import ScoringModel
+    from socialscore.pipeline.scoring import Scorer
 
 logger = Logger(service="score")
 metrics = Metrics()
 
 
 @cache
-def settings() -> config.ScoreConfig:
-    return config.ScoreConfig.from_environment()
+def settings() -> ScoreConfig:
+    from socialscore.aws.config import ScoreConfig
+
+    return ScoreConfig.from_environment()
 
 
 @cache
 def scorer() -> Scorer:
+    from socialscore.pipeline.scoring import Scorer
+    from socialscore.store.identities import Identities
+    from socialscore.store.ledger import Ledger
+    from socialscore.store.scores import Scores
+    from socialscore.store.sync_state import SyncState
+
     s = settings()
     return Scorer(
         Ledger(s.ledger_table, s.scores_table, s.sync_state_table),
@@ -45,6 +56,8 @@ def scorer() -> Scorer:
 def handle(
     event: dict[str, Any], stage: Scorer, model: ScoringModel, now: datetime
 ) -> dict[str, Any]:
+    from socialscore.domain.messages import SCORE_MESSAGE
+
     parsed, failed = batch.parse(event, SCORE_MESSAGE)
     correlation = telemetry.correlation_ids(event)
     telemetry.tag_batch(logger, correlation)
@@ -60,11 +73,13 @@ def handle(
     )
     telemetry.count(metrics, "TouchesWritten", report.changed)
     telemetry.count(metrics, "HotLeads", len(report.hot_leads))
-    return batch.partial_response([*failed, *report.unsent])
+    return batch.partial_response([*failed, *report.failed])
 
 
 @metrics.log_metrics
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    model = config.scoring_model(settings().scoring_model_parameter)
+    from socialscore.aws.config import scoring_model
+
+    model = scoring_model(settings().scoring_model_parameter)
     return handle(event, scorer(), model, datetime.now(UTC))

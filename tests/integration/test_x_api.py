@@ -326,8 +326,9 @@ def test_lookups_share_one_kept_alive_connection(stub: XApiStub) -> None:
 def test_a_refusal_is_logged_with_x_s_problem_title_and_never_the_token(
     stub: XApiStub, service: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    stub.tweet_fields.discard("note_tweet")  # X answers 400 Invalid Request for the field
     with pytest.raises(ProviderUnavailable) as refused:
-        provider(stub).lookup([x("not-a-post-id")])  # X answers 400 Invalid Request
+        provider(stub).lookup([x(5)])
 
     assert refused.value.reason == "http_400"
     out = capsys.readouterr().out

@@ -1,11 +1,12 @@
 """A stub of the X API v2 post lookup (`GET /2/tweets`) on 127.0.0.1, for tests and benchmarks.
 
 It behaves like the real API where socialscore depends on it: bearer auth (401), 1 to 100
-numeric ids a call (400 with the real error body past that), `tweet.fields` checked, posts it
-does not know listed in `errors` (resource-not-found; protected ones not-authorized-for-resource),
-`x-rate-limit-*` headers on every answer and 429 once the window's quota is spent. It can be told
-to answer 5xx, to stall (a timeout) or to redirect for the next calls. It keeps connections alive
-(HTTP/1.1) and counts the TCP connections it accepted, so a test can see a client's pooling.
+numeric ids a call (400 with the real error body past that, and for a malformed id, each one
+named), `tweet.fields` checked, posts it does not know listed in `errors` (resource-not-found;
+protected ones not-authorized-for-resource), `x-rate-limit-*` headers on every answer and 429
+once the window's quota is spent. It can be told to answer 5xx, to stall (a timeout) or to
+redirect for the next calls. It keeps connections alive (HTTP/1.1) and counts the TCP
+connections it accepted, so a test can see a client's pooling.
 
     with XApiStub(posts={"123": post(author_id="9", text="...")}) as x:
         provider = XApiProvider(lambda refresh: x.token, x.url)
@@ -74,6 +75,8 @@ def post(
 class XApiStub:
     posts: dict[str, dict[str, Any]] = field(default_factory=dict)
     protected: set[str] = field(default_factory=set)  # exist, but not for this app
+    names_invalid_ids: bool = True  # False: a bare 400 for a malformed id, naming nothing
+    tweet_fields: set[str] = field(default_factory=lambda: set(TWEET_FIELDS))
     token: str = "stub-bearer-token"
     quota: int | None = None  # requests per window; None: unlimited
     window_seconds: int = 900
@@ -170,7 +173,9 @@ class XApiStub:
         if self.quota is not None and self._used >= self.quota:
             return 429, _problem(429, "Too Many Requests")
         self._used += 1
-        invalid = _invalid(query, ids)
+        invalid = _invalid(query, ids, self.tweet_fields)
+        if invalid and not self.names_invalid_ids and "ids" in invalid["errors"][0]["parameters"]:
+            return 400, _problem(400, "Bad Request")
         if invalid:
             return 400, invalid
         fields = set(query.get("tweet.fields", [""])[0].split(",")) - {""}
@@ -209,16 +214,19 @@ def _problem(status: int, title: str) -> dict[str, Any]:
     return {"title": title, "detail": title, "type": "about:blank", "status": status}
 
 
-def _invalid_request(parameter: str, value: str, message: str) -> dict[str, Any]:
+def _invalid_request(parameter: str, value: str, *messages: str) -> dict[str, Any]:
+    """X's 400: each error echoes the parameter's whole value and names what is wrong with it."""
     return {
-        "errors": [{"parameters": {parameter: [value]}, "message": message}],
+        "errors": [{"parameters": {parameter: [value]}, "message": m} for m in messages],
         "title": "Invalid Request",
         "detail": "One or more parameters to your request was invalid.",
         "type": f"{PROBLEMS}/invalid-request",
     }
 
 
-def _invalid(query: dict[str, list[str]], ids: list[str]) -> dict[str, Any] | None:
+def _invalid(
+    query: dict[str, list[str]], ids: list[str], tweet_fields: set[str]
+) -> dict[str, Any] | None:
     raw = ",".join(ids)
     if not ids or len(ids) > MAX_IDS:
         return _invalid_request(
@@ -227,18 +235,18 @@ def _invalid(query: dict[str, list[str]], ids: list[str]) -> dict[str, Any] | No
             f"The number of values in the `ids` query parameter list [{len(ids)}] is not "
             f"between 1 and {MAX_IDS}",
         )
-    for post_id in ids:
-        if not re.fullmatch(r"[0-9]{1,19}", post_id):
-            return _invalid_request(
-                "ids", raw, f"The `ids` query parameter value [{post_id}] is not valid"
-            )
+    malformed = [i for i in ids if not re.fullmatch(r"[0-9]{1,19}", i)]
+    if malformed:
+        return _invalid_request(
+            "ids", raw, *(f"The `ids` query parameter value [{i}] is not valid" for i in malformed)
+        )
     for name in query.get("tweet.fields", [""])[0].split(","):
-        if name and name not in TWEET_FIELDS:
+        if name and name not in tweet_fields:
             return _invalid_request(
                 "tweet.fields",
                 name,
                 f"The `tweet.fields` query parameter value [{name}] is not one of "
-                f"[{','.join(sorted(TWEET_FIELDS))}]",
+                f"[{','.join(sorted(tweet_fields))}]",
             )
     return None
 

@@ -18,6 +18,8 @@ from pydantic import (
     HttpUrl,
 )
 
+from socialscore.domain.limits import key_part
+
 
 class Network(StrEnum):
     X = "x"
@@ -76,6 +78,8 @@ def _queueable_input(value: object) -> object:
 
 # Every string a message carries, and every string a webhook sends that may reach one.
 Text = Annotated[str, AfterValidator(queueable)]
+# One that ends up in a DynamoDB key: too long, it would fail its whole batch's write.
+KeyText = Annotated[Text, AfterValidator(key_part)]
 # Checked before parsing: pydantic would percent-encode the character into a link nobody wrote.
 Permalink = Annotated[HttpUrl, BeforeValidator(_queueable_input), Field(max_length=2048)]
 FIRST_POST = datetime(2006, 3, 21, tzinfo=UTC)  # the first tweet: nothing social is older
@@ -129,13 +133,13 @@ class Act(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    interaction_id: Text
+    interaction_id: KeyText
     source: Text
     network: Network
     kind: Kind
     actor_id: UserId
     # The target's post key (network#post_id), where the source gave ids or ingest read the link.
-    target_post: Text | None = None
+    target_post: KeyText | None = None
     occurred_at: UtcDatetime
 
     @property
@@ -151,7 +155,7 @@ class Interaction(Act):
     target_permalink: Text | None = None
     target_user_id: UserId | None = None
     interaction_permalink: Text | None = None
-    own_post: Text | None = None  # the act's own post key (a reply, a retweet)
+    own_post: KeyText | None = None  # the act's own post key (a reply, a retweet)
     # Where the source says whose post it is (X, Meta, an SMMS that published it) and when it
     # was posted: credited on its word, without asking a provider.
     target_author_id: UserId | None = None
@@ -173,7 +177,7 @@ class PostDeleted(BaseModel):
 
     type: Literal["post_deleted"] = "post_deleted"
     source: Text
-    post: Text  # network#post_id
+    post: KeyText  # network#post_id
     occurred_at: UtcDatetime
     # The score stage looks the post's acts up twice, the second time a minute later: the index
     # it reads is eventually consistent, and an act written just before the deletion may lag.
@@ -189,8 +193,8 @@ class Erase(BaseModel):
     type: Literal["erase"] = "erase"
     event_id: Text
     source: Text
-    contact_id: Text | None = None
-    identity: Text | None = None  # network#user_id
+    contact_id: KeyText | None = None
+    identity: KeyText | None = None  # network#user_id
     occurred_at: UtcDatetime
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from socialscore.domain.interaction import Network, post_key
+from socialscore.domain.interaction import KeyText, Network, post_key
 
 
 @dataclass(frozen=True, order=True)
@@ -31,8 +31,8 @@ class PostFacts(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     network: Network
-    post_id: str
-    author_id: str
+    post_id: KeyText  # the post's key and its author's identity are DynamoDB keys
+    author_id: KeyText
     created_at: AwareDatetime | None = None  # unknown when the source, not a provider, told
     referenced_post_id: str | None = None
     conversation_id: str | None = None

@@ -10,7 +10,8 @@ For a batch of interactions:
 4. the misses go to the provider together, in as few calls as its id limit allows;
 5. each interaction ends in one outcome: `Rehydrated` (forward it), `Dropped` (never credited,
    for a counted reason, not retried), `Deferred` (send it again later: a spent rate limit, or
-   coalescing, below) or `Failed` (the provider is down: SQS retries it, then its DLQ).
+   coalescing, below) or `Failed` (the provider is down, or refuses one of its post ids as
+   malformed: SQS retries it, then its DLQ; a refused id fails only what needs it).
 
 Coalescing (providers with an id limit, batches of at least that many interactions): a call for
 fewer ids than the limit is a call spent for less than it could fetch. When a batch's misses do
@@ -47,6 +48,7 @@ from socialscore.providers.short_links import ShortLinks
 
 MAX_DELAY_SECONDS = 900  # SQS's DelaySeconds limit
 GONE_REMEMBERED_SECONDS = 3600
+POST_ID_REFUSED = "post_id_refused"  # the provider will not look the id up: malformed
 
 
 @dataclass
@@ -137,6 +139,9 @@ class Rehydrator:
             pending |= {r: outcome for r in now_refs if r not in answers}
         fresh: list[CachedPost] = []
         for ref, answer in answers.items():
+            if answer.refused is not None:
+                pending[ref] = Failed(POST_ID_REFUSED)
+                continue
             if answer.facts is None:
                 if answer.gone_reason is not None:
                     gone[ref] = answer.gone_reason

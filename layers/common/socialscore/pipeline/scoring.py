@@ -1,5 +1,11 @@
 """Score: exactly-once ledger and aggregate updates for a batch, deleted posts swept twice,
-erasures, and the hot leads the batch made."""
+erasures, and the hot leads the batch made.
+
+A message the tables refuse (a key or an item over DynamoDB's limits that got past the message
+models' checks) fails alone: when a batch's write is refused, each half is written in turn, down
+to the messages at fault, which are logged with why and reported failed while the rest is
+scored.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from socialscore.aws.logs import logger
 from socialscore.domain.interaction import Erase, PostDeleted, Retraction
+from socialscore.domain.limits import Refused
 from socialscore.domain.messages import Resolved, ScoreMessage
 from socialscore.domain.scoring_model import ScoringModel
-from socialscore.domain.touch import touch_of, withdrawal_of
+from socialscore.domain.touch import Touch, Withdrawal, touch_of, withdrawal_of
 from socialscore.pipeline import hot_leads
 from socialscore.pipeline.erasure import Eraser
 from socialscore.pipeline.ports import (
@@ -31,7 +39,9 @@ SECOND_SWEEP_DELAY = 60
 class ScoreReport:
     changed: int  # ledger entries changed (touches written, replaced or withdrawn)
     hot_leads: list[tuple[str, float]]  # (profile, organic score)
-    unsent: list[str]  # message ids whose second sweep could not be queued: retry them
+    # Message ids to report failed (SQS retries them, then moves them to the DLQ): a second
+    # sweep that could not be queued, or a message the tables refuse.
+    failed: list[str]
 
 
 @dataclass
@@ -50,22 +60,54 @@ class Scorer:
         now: datetime,
         correlation_ids: Mapping[str, str] | None = None,
     ) -> ScoreReport:
-        resolved = [m for _, m in messages if isinstance(m, Resolved)]
-        touches = [touch_of(m, model) for m in resolved]
-        withdrawals = [withdrawal_of(m, model) for _, m in messages if isinstance(m, Retraction)]
-        changed = self.ledger.record([*touches, *withdrawals])
+        resolved = [(mid, m) for mid, m in messages if isinstance(m, Resolved)]
+        touches = {mid: touch_of(m, model) for mid, m in resolved}
+        events: dict[str, Touch | Withdrawal] = dict(touches)
+        events |= {mid: withdrawal_of(m, model) for mid, m in messages if isinstance(m, Retraction)}
+        refused: list[str] = []
+        changed = self._record(list(events.items()), refused)
         again = []
         for mid, message in messages:
             if isinstance(message, PostDeleted):
-                changed += self.ledger.delete_post(message.post, message.occurred_at)
+                try:
+                    changed += self.ledger.delete_post(message.post, message.occurred_at)
+                except Refused as err:
+                    _refuse(refused, mid, err)
+                    continue
                 if message.sweep == 1:
                     body = message.model_copy(update={"sweep": 2}).model_dump_json()
                     again.append((mid, body, SECOND_SWEEP_DELAY))
         unsent = self.later.send_later(again, correlation_ids=correlation_ids) if again else []
         eraser = Eraser(self.identities, self.ledger, self.scores, self.crm)
-        for _, message in messages:
+        for mid, message in messages:
             if isinstance(message, Erase):  # after this batch's own touches: they go too
-                changed += eraser.erase(message, now)
-        contacts = {m.interaction.actor_key: m.contact_id for m in resolved if m.contact_id}
-        hot = hot_leads.announce(touches, contacts, self.scores, self.bus, model, now)
-        return ScoreReport(changed, hot, unsent)
+                try:
+                    changed += eraser.erase(message, now)
+                except Refused as err:
+                    _refuse(refused, mid, err)
+        scored = [(mid, m) for mid, m in resolved if mid not in refused]
+        contacts = {m.interaction.actor_key: m.contact_id for _, m in scored if m.contact_id}
+        kept = [touches[mid] for mid, _ in scored]
+        hot = hot_leads.announce(kept, contacts, self.scores, self.bus, model, now)
+        return ScoreReport(changed, hot, [*unsent, *refused])
+
+    def _record(self, events: list[tuple[str, Touch | Withdrawal]], refused: list[str]) -> int:
+        """Record the events of these messages; when the ledger refuses them, each half in turn,
+        down to the messages at fault, added to `refused`. Recording again what a refused
+        attempt had written before it stopped changes nothing: entries merge whatever the
+        batching, and every write is conditional on the version it replaces."""
+        if not events:
+            return 0
+        try:
+            return self.ledger.record([event for _, event in events])
+        except Refused as err:
+            if len(events) == 1:
+                _refuse(refused, events[0][0], err)
+                return 0
+        half = len(events) // 2
+        return self._record(events[:half], refused) + self._record(events[half:], refused)
+
+
+def _refuse(refused: list[str], message_id: str, err: Refused) -> None:
+    logger().error("refused by the store", extra={"message_id": message_id, "reason": err.reason})
+    refused.append(message_id)

@@ -18,19 +18,22 @@ class Lookup:
     No facts and a `gone_reason`: the post is gone (deleted, not found, not authorised), and
     rehydrate drops what needs it. No facts and no reason: the provider cannot tell (a fixture
     file that does not list the post), so a target is unknown but an act's own post is not
-    known to be deleted.
+    known to be deleted. `refused`: the provider refuses to look the id up at all (X's 400 for a
+    malformed id), and what needs it fails alone, for an operator to see in the DLQ.
     """
 
     facts: PostFacts | None
     text: str | None = field(default=None, repr=False)  # never in a log line or an error
     gone_reason: str | None = None
+    refused: str | None = None
 
 
 class PostProvider(Protocol):
     """A social data provider: post facts for many posts in as few calls as it allows.
 
     `lookup` answers every ref it was given, or raises ProviderRateLimited / ProviderUnavailable
-    carrying the answers it did get before it had to stop.
+    carrying the answers it did get before it had to stop. A malformed id answers `refused`
+    alone: it never makes the other refs fail.
     """
 
     max_ids_per_call: int | None  # None: no limit, one call whatever the number of refs

@@ -2,6 +2,10 @@
 
 - Every id goes in as few calls as the 100-id limit allows; a post listed in the answer's
   `errors` (not found, not authorised) comes back gone, with its reason.
+- 400 for ids X calls invalid (a malformed id fails the whole call): those come back `refused`
+  and the call is made again without them; a 400 that names no id is split in halves, down to
+  the ids at fault (at most 2n - 1 calls for n ids). A 400 about another parameter is this
+  code's fault, not an id's: `ProviderUnavailable`.
 - 429: the rate limit is spent until `x-rate-limit-reset`; no further call is made before then
   (`ProviderRateLimited`), and an answer that says `x-rate-limit-remaining: 0` stops the next
   call before it is wasted.
@@ -19,7 +23,6 @@ a response body.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,24 +36,18 @@ from socialscore.aws.http import TRANSPORT_ERRORS, USER_AGENT, backoff, secure_o
 from socialscore.aws.logs import logger
 from socialscore.aws.secrets import text_secret
 from socialscore.domain.interaction import Network
-from socialscore.domain.post import PostFacts, PostRef
+from socialscore.domain.post import PostRef
 from socialscore.providers.base import (
     Lookup,
     ProviderRateLimited,
     ProviderStopped,
     ProviderUnavailable,
 )
+from socialscore.providers.x_answers import invalid_ids, problem_title, read_posts
 
 DEFAULT_BASE_URL = "https://api.x.com"
 MAX_IDS = 100  # GET /2/tweets accepts 1 to 100 ids
 TWEET_FIELDS = "author_id,conversation_id,created_at,note_tweet,referenced_tweets"
-# Which referenced post a post is "about", when it has several (a reply that quotes).
-_REFERENCE_ORDER = ("replied_to", "quoted", "retweeted")
-# `errors[].type` of a post that cannot be read, as the reason an interaction is dropped.
-_GONE_REASONS = {
-    "https://api.twitter.com/2/problems/resource-not-found": "not_found",
-    "https://api.twitter.com/2/problems/not-authorized-for-resource": "not_authorized",
-}
 
 
 @dataclass(frozen=True)
@@ -114,16 +111,37 @@ class XApiProvider:
                 raise
         return answered
 
-    # --- one call ----------------------------------------------------------------------------
+    # --- one chunk: one call, more when X refuses ids ----------------------------------------
     def _lookup_chunk(self, ids: list[str]) -> dict[PostRef, Lookup]:
-        query = urlencode({"ids": ",".join(ids), "tweet.fields": TWEET_FIELDS}, safe=",")
-        answer = self._get(f"{self._base}/2/tweets?{query}")
+        answered: dict[PostRef, Lookup] = {}
+        parts = [ids]
         try:
-            document = json.loads(answer.body)
-            return _read(document, ids)
-        except (ValueError, KeyError, TypeError, AttributeError):
-            logger().error("X API answer unreadable", extra={"ids": len(ids)})
-            raise ProviderUnavailable(reason="unreadable_answer") from None
+            while parts:
+                part = parts.pop()
+                query = urlencode({"ids": ",".join(part), "tweet.fields": TWEET_FIELDS}, safe=",")
+                answer = self._get(f"{self._base}/2/tweets?{query}")
+                if answer.status == 200:
+                    answered |= _readable(answer, part)
+                    continue
+                named = invalid_ids(answer.body, part)
+                if named is None:
+                    _refuse_request(answer)
+                if named or len(part) == 1:
+                    refused = named or set(part)
+                    logger().warning(
+                        "X API refused post ids",
+                        extra={"refused": len(refused), "problem": problem_title(answer.body)},
+                    )
+                    answered |= {_ref(i): Lookup(None, refused="invalid_id") for i in refused}
+                    rest = [i for i in part if i not in refused]
+                    parts += [rest] if rest else []
+                else:
+                    half = len(part) // 2
+                    parts += [part[half:], part[:half]]
+        except ProviderStopped as stopped:
+            stopped.answered = answered | dict(stopped.answered)
+            raise
+        return answered
 
     def _get(self, url: str) -> _Answer:
         problem = "no attempt made"
@@ -143,7 +161,7 @@ class XApiProvider:
                 problem = f"{type(err).__name__}"
             else:
                 self._note_limit(answer)
-                if answer.status == 200:
+                if answer.status in (200, 400):  # a 400 may name the ids at fault
                     return answer
                 if 300 <= answer.status < 400:
                     _refuse_redirect(answer)
@@ -156,10 +174,9 @@ class XApiProvider:
                     self._token(True)  # a rotated token: fetch it afresh, once
                     refreshed = True
                     continue
-                problem = f"http {answer.status}: {_title(answer.body)}"
                 if answer.status < 500:
-                    logger().error("X API refused the request", extra={"problem": problem})
-                    raise ProviderUnavailable(reason=f"http_{answer.status}")
+                    _refuse_request(answer)
+                problem = f"http {answer.status}: {problem_title(answer.body)}"
             attempt += 1
             logger().warning("X API call failed", extra={"problem": problem, "attempt": attempt})
             if attempt < self._attempts:
@@ -192,6 +209,24 @@ class XApiProvider:
         self.limited_until = max(self.limited_until, until)
 
 
+def _readable(answer: _Answer, ids: list[str]) -> dict[PostRef, Lookup]:
+    try:
+        return read_posts(answer.body, ids)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        logger().error("X API answer unreadable", extra={"ids": len(ids)})
+        raise ProviderUnavailable(reason="unreadable_answer") from None
+
+
+def _refuse_request(answer: _Answer) -> NoReturn:
+    problem = f"http {answer.status}: {problem_title(answer.body)}"
+    logger().error("X API refused the request", extra={"problem": problem})
+    raise ProviderUnavailable(reason=f"http_{answer.status}")
+
+
+def _ref(post_id: str) -> PostRef:
+    return PostRef(Network.X, post_id)
+
+
 def _refuse_redirect(answer: _Answer) -> NoReturn:
     """Never follow: the token would go where the redirect names. Retrying would not help."""
     location = urlsplit(answer.headers.get("location", ""))
@@ -200,51 +235,6 @@ def _refuse_redirect(answer: _Answer) -> NoReturn:
         extra={"status": answer.status, "location_host": location.hostname or ""},
     )
     raise ProviderUnavailable(reason=f"http_{answer.status}_redirect_not_followed")
-
-
-def _read(document: dict[str, Any], ids: list[str]) -> dict[PostRef, Lookup]:
-    wanted = set(ids)
-    found: dict[PostRef, Lookup] = {}
-    for tweet in document.get("data") or []:
-        if tweet["id"] not in wanted:
-            continue
-        references = {r["type"]: r["id"] for r in tweet.get("referenced_tweets") or []}
-        referenced = next((references[k] for k in _REFERENCE_ORDER if k in references), None)
-        facts = PostFacts(
-            network=Network.X,
-            post_id=tweet["id"],
-            author_id=tweet["author_id"],
-            created_at=tweet["created_at"],
-            referenced_post_id=referenced,
-            conversation_id=tweet.get("conversation_id"),
-        )
-        # A long post's full text is in note_tweet; `text` is its first 280 characters.
-        text = (tweet.get("note_tweet") or {}).get("text") or tweet.get("text")
-        found[facts.ref] = Lookup(facts, text=text)
-    for error in document.get("errors") or []:
-        post_id = error.get("resource_id") or error.get("value")
-        if post_id not in wanted or error.get("parameter", "ids") != "ids":
-            continue
-        ref = PostRef(Network.X, post_id)
-        if ref not in found:
-            found[ref] = Lookup(None, gone_reason=_gone_reason(error.get("type", "")))
-    for post_id in ids:  # neither in data nor in errors: X says nothing about it
-        found.setdefault(PostRef(Network.X, post_id), Lookup(None, gone_reason="not_returned"))
-    return found
-
-
-def _gone_reason(problem_type: str) -> str:
-    if problem_type in _GONE_REASONS:
-        return _GONE_REASONS[problem_type]
-    return problem_type.rsplit("/", 1)[-1].replace("-", "_") or "unknown_error"
-
-
-def _title(body: bytes) -> str:
-    """The problem's title from an error answer (never the body itself: it is not ours to log)."""
-    try:
-        return str(json.loads(body).get("title", ""))[:80]
-    except (ValueError, AttributeError):
-        return ""
 
 
 def _lower(items: Any) -> dict[str, str]:

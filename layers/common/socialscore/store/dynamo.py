@@ -1,15 +1,19 @@
-"""Plain dicts to and from DynamoDB's typed attribute values, and batched reads and writes."""
+"""Plain dicts to and from DynamoDB's typed attribute values, batched reads and writes, and
+DynamoDB's refusals of a request for what it holds."""
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
 
 from socialscore.aws import clients
+from socialscore.domain.limits import Refused
 
 _SERIALIZER = TypeSerializer()
 _DESERIALIZER = TypeDeserializer()
@@ -79,3 +83,31 @@ def batch_write(table: str, requests: list[dict[str, Any]]) -> None:
 def scan(table: str) -> list[dict[str, Any]]:
     pages = clients.client("dynamodb").get_paginator("scan").paginate(TableName=table)
     return [from_item(item) for page in pages for item in page["Items"]]
+
+
+def refusal(err: ClientError) -> Refused | None:
+    """The error as `Refused` when DynamoDB refuses the request for what it holds (a key or an
+    item over its limits); None for what may pass later (a conflict, throttling, a condition).
+
+    A transaction reports an item too large as a `ValidationError` cancellation reason; a key too
+    long fails the whole request with a ValidationException.
+    """
+    error = err.response.get("Error", {})
+    if error.get("Code") == "ValidationException":
+        return Refused(f"ValidationException: {error.get('Message', '')}"[:300])
+    for reason in err.response.get("CancellationReasons") or []:
+        if reason.get("Code") == "ValidationError":
+            return Refused(f"ValidationError: {reason.get('Message', '')}"[:300])
+    return None
+
+
+@contextmanager
+def refusals() -> Iterator[None]:
+    """Raise DynamoDB's refusals of what a request holds as `Refused`; other errors as they are."""
+    try:
+        yield
+    except ClientError as err:
+        refused = refusal(err)
+        if refused is None:
+            raise
+        raise refused from err

@@ -7,7 +7,8 @@ item moved by the difference between the old and the new counted touch (ledger_r
 deltas). When the ledger held something else, the transaction rolls back, those keys are read,
 and the group is planned again. Whatever
 arrives twice, late or out of order, the stored numbers are those of one clean pass, and
-nothing is ever half-applied.
+nothing is ever half-applied. A group DynamoDB refuses for what it holds (a key or an item over
+its limits) raises `Refused`: retried as it is, it would fail the same way.
 
 A deleted post leaves a marker (profile `deleted#<post>`): an act whose own post is marked is
 retracted for good (a deleted reply or retweet never comes back, whatever the clocks say), and
@@ -21,15 +22,12 @@ import time
 from collections.abc import Iterator
 from contextlib import suppress
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from socialscore.aws import clients
 from socialscore.domain.aggregates import Aggregates
-from socialscore.domain.decay import number
-from socialscore.domain.interaction import Category, Kind, Network
 from socialscore.domain.ledger_rules import (
     FOREVER,
     Change,
@@ -41,6 +39,7 @@ from socialscore.domain.ledger_rules import (
 )
 from socialscore.domain.touch import Touch, Withdrawal
 from socialscore.store import dynamo
+from socialscore.store.ledger_items import entry_of, item_of, version_of
 from socialscore.store.scores import item_key
 from socialscore.store.sync_state import change_update
 
@@ -77,7 +76,10 @@ class Ledger:
         """Mark a post deleted and retract every act it made; returns the entries changed."""
         client = clients.client("dynamodb")
         profile, touch = marker_key(post)
-        with suppress(client.exceptions.ConditionalCheckFailedException):  # the first one stands
+        with (
+            dynamo.refusals(),
+            suppress(client.exceptions.ConditionalCheckFailedException),  # the first one stands
+        ):
             client.put_item(
                 TableName=self.ledger_table,
                 Item=dynamo.to_item(
@@ -113,6 +115,8 @@ class Ledger:
                 )
                 return len(changes)
             except ClientError as err:
+                if (refused := dynamo.refusal(err)) is not None:
+                    raise refused from err
                 if err.response["Error"]["Code"] != "TransactionCanceledException":
                     raise
                 failed = [
@@ -137,7 +141,7 @@ class Ledger:
                 time.sleep(0.05 * 2**conflicts)
 
     def _stored(self, keys: list[Key]) -> dict[Key, LedgerEntry]:
-        return {(i["profile"], i["touch"]): _entry(i) for i in self._items(keys)}
+        return {(i["profile"], i["touch"]): entry_of(i) for i in self._items(keys)}
 
     def _deleted(self, posts: set[str]) -> set[str]:
         """Those of these posts that were deleted."""
@@ -157,14 +161,14 @@ class Ledger:
         for (profile, key), old, new in ((c.key, c.old, c.new) for c in changes):
             put: dict[str, Any] = {
                 "TableName": self.ledger_table,
-                "Item": dynamo.to_item(_record(profile, key, new)),
+                "Item": dynamo.to_item(item_of(profile, key, new)),
                 "ExpressionAttributeNames": {"#v": "version"},
             }
             if old == LedgerEntry():
                 put["ConditionExpression"] = "attribute_not_exists(#v)"
             else:
                 put["ConditionExpression"] = "#v = :v"
-                put["ExpressionAttributeValues"] = {":v": {"S": _version(old)}}
+                put["ExpressionAttributeValues"] = {":v": {"S": version_of(old)}}
             actions.append({"Put": put})
         for post in checks:
             profile, touch = marker_key(post)
@@ -241,65 +245,4 @@ class Ledger:
             )
         )
         items = (dynamo.from_item(i) for page in pages for i in page["Items"])
-        return {(i["profile"], i["touch"]): _entry(i) for i in items}
-
-
-def _version(entry: LedgerEntry) -> str:
-    """Names the entry exactly: two writers that read the same entry cannot both replace it."""
-    t = entry.touch
-    touch = (
-        f"{t.interaction_id}|{t.occurred_at.isoformat()}|{t.category}|{t.own_post}" if t else "-"
-    )
-    withdrawn = entry.withdrawn_at.isoformat() if entry.withdrawn_at else "-"
-    return f"{touch}|{withdrawn}"
-
-
-def _record(profile: str, key: str, entry: LedgerEntry) -> dict[str, Any]:
-    record: dict[str, Any] = {
-        "profile": profile,
-        "touch": key,
-        "version": _version(entry),
-        "withdrawn_at": entry.withdrawn_at.isoformat() if entry.withdrawn_at else None,
-    }
-    t = entry.touch
-    if t is not None:
-        record |= {
-            "interaction_id": t.interaction_id,
-            "network": t.network.value,
-            "kind": t.kind.value,
-            "category": t.category.value,
-            "weight": number(t.weight),
-            "units": t.units,
-            "occurred_at": t.occurred_at.isoformat(),
-            "post": t.post,
-            "own_post": t.own_post,
-            "seller_id": t.seller_id,
-            "team": t.team,
-            "intent_hits": list(t.intent_hits),
-            "model_version": t.model_version,
-        }
-    return record
-
-
-def _entry(r: dict[str, Any]) -> LedgerEntry:
-    withdrawn = datetime.fromisoformat(r["withdrawn_at"]) if r.get("withdrawn_at") else None
-    if "interaction_id" not in r:
-        return LedgerEntry(withdrawn_at=withdrawn)
-    touch = Touch(
-        profile=r["profile"],
-        dedupe_key=r["touch"],
-        interaction_id=r["interaction_id"],
-        network=Network(r["network"]),
-        kind=Kind(r["kind"]),
-        category=Category(r["category"]),
-        weight=float(r["weight"]),
-        units=Decimal(r["units"]),
-        occurred_at=datetime.fromisoformat(r["occurred_at"]),
-        post=r.get("post"),
-        own_post=r.get("own_post"),
-        seller_id=r.get("seller_id"),
-        team=r.get("team"),
-        intent_hits=tuple(r.get("intent_hits", [])),
-        model_version=r["model_version"],
-    )
-    return LedgerEntry(touch, withdrawn)
+        return {(i["profile"], i["touch"]): entry_of(i) for i in items}
