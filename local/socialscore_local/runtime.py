@@ -30,7 +30,7 @@ import boto3
 from moto import mock_aws
 
 from socialscore.aws import clients
-from socialscore_local import fidelity
+from socialscore_local import fidelity, moto_costs
 from socialscore_local.faults import Faults
 from socialscore_local.http_api import ACCOUNT, HttpAnswer, http_answer, http_event, match_route
 from socialscore_local.provisioning import provision
@@ -95,6 +95,12 @@ class LocalRuntime:
         self.calls: Counter[tuple[str, str]] = Counter()  # (function, operation) -> AWS calls
         self.invocations: Counter[str] = Counter()
         self.lock = threading.RLock()  # one invocation at a time, like a single-worker Lambda
+        # Lambda runs the API and the queues' consumers side by side; here they take turns, and
+        # an API request waits for no more than the batch being run: the pollers yield to it,
+        # and serve caps a batch so that none runs long (Lambda too hands over smaller batches).
+        self.longest_batch: int | None = None
+        self._api_waiting = 0
+        self._api_lock = threading.Lock()
         self._mock = mock_aws()
         self._clients: dict[str, Any] = {}
         self._declared: dict[str, dict[str, str]] = {}  # evaluated environment, by function
@@ -122,6 +128,7 @@ class LocalRuntime:
         )
         self._mock.start()
         fidelity.plain_dynamodb_numbers()
+        moto_costs.install()
         # Handlers' clients come from boto3's default session: count (and maybe fail) their
         # calls there. The runtime's own calls go through a session of its own.
         boto3.setup_default_session(region_name=REGION)
@@ -261,12 +268,23 @@ class LocalRuntime:
                     continue
                 event = http_event(method, path, route_path, params, headers or {}, body, query)
                 try:
-                    result = self.invoke(fn.logical_id, event)
+                    with self._api_turn():
+                        result = self.invoke(fn.logical_id, event)
                 except Exception as err:  # a crashed Lambda is a 500 to the caller, as on AWS
                     log.warning("%s crashed: %r", fn.logical_id, err)
                     return HttpAnswer(500, {}, b'{"message":"Internal Server Error"}')
                 return http_answer(result)
         return HttpAnswer(404, {}, b'{"message":"Not Found"}')
+
+    @contextmanager
+    def _api_turn(self) -> Iterator[None]:
+        with self._api_lock:
+            self._api_waiting += 1
+        try:
+            yield
+        finally:
+            with self._api_lock:
+                self._api_waiting -= 1
 
     # --- queues ------------------------------------------------------------------------------
     def queue_url(self, logical: str) -> str:
@@ -297,13 +315,16 @@ class LocalRuntime:
     def poll(self, fn: Function, source: QueueSource) -> int:
         """One batch from one event source, as Lambda's SQS poller runs it: receives of up to
         10 until the batch size is reached or the queue has nothing visible. Returns 1 or 0."""
+        while self._api_waiting:  # an API request goes first
+            time.sleep(0.001)
         sqs = self.client("sqs")
         url = self.queue_url(source.queue)
+        size = min(source.batch_size, self.longest_batch or source.batch_size)
         messages: list[dict[str, Any]] = []
-        while len(messages) < source.batch_size:
+        while len(messages) < size:
             got = sqs.receive_message(
                 QueueUrl=url,
-                MaxNumberOfMessages=min(source.batch_size - len(messages), 10),
+                MaxNumberOfMessages=min(size - len(messages), 10),
                 AttributeNames=["All"],
                 MessageAttributeNames=["All"],
             ).get("Messages", [])

@@ -25,6 +25,9 @@ REQUEST_SECONDS = 10.0
 # client holds a thread with it.
 DRAIN_BYTES = 64 * 1024 * 1024
 DRAIN_SECONDS = 5.0
+# serve's pollers run a queue batch of at most this many messages: an API request waits for
+# no more than one batch to end, and a rehydrate batch of the template's 1,000 runs 10x longer.
+SERVE_BATCH = 100
 MAX_CHUNK_LINE = 4096  # a chunk-size line or a trailer field
 MAX_TRAILERS = 64
 log = logging.getLogger("socialscore_local")
@@ -225,6 +228,7 @@ def background(runtime: LocalRuntime, stop: threading.Event, poll_seconds: float
         if fn.schedules
     }
     next_run = {name: datetime.now(UTC).timestamp() + every for name, every in scheduled.items()}
+    runtime.longest_batch = SERVE_BATCH
 
     def loop() -> None:
         while not stop.is_set():
