@@ -6,7 +6,8 @@ few dozen posts (Zipf-like), most of them the brand's and sellers' posts, which 
 published and so sends with their author (`--published`); replies, quotes and mentions with
 posts of their own (read for intent), shares with theirs (never read: a retweet's text is the
 brand's), a few deleted posts, and duplicates delivered again in later batches. The batches are
-cut as Lambda's SQS poller cuts them for the template's BatchSize; records the handler sends back
+cut as Lambda's SQS poller cuts them for the template's BatchSize (10 messages, each a pack of up
+to 100 interactions, as ingest sends a webhook's events); records the handler sends back
 to its queue (coalescing) join the next batch, as they would.
 
 The lower bound counts every post only the provider can tell about, at least once: target posts
@@ -35,7 +36,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # tests.stubs
 
-from socialscore.aws.sqs import DEFERRALS  # noqa: E402
+from socialscore.aws.batch import chunks  # noqa: E402
+from socialscore.aws.sqs import DEFERRALS, PACK_ITEMS  # noqa: E402
 from socialscore.domain.interaction import Category, Interaction, Kind, Network  # noqa: E402
 from socialscore_local.runtime import LocalRuntime  # noqa: E402
 from tests.stubs.x_api_stub import XApiStub, post  # noqa: E402
@@ -149,7 +151,9 @@ def run(interactions: list[Interaction], stub: XApiStub, batch_size: int) -> dic
             batch = pending[:batch_size]
             pending = pending[batch_size:]
             take = batch_size - len(batch)
-            batch += [record(b) for b in bodies[position : position + take]]
+            # Fresh interactions arrive as ingest sends them: in packs of up to 100.
+            fresh = bodies[position : position + take]
+            batch += [record(pack(chunk)) for chunk in chunks(fresh, PACK_ITEMS)]
             position += take
             # The handler prints its metrics (EMF lines) to stdout: not this table's business.
             with contextlib.redirect_stdout(io.StringIO()):
@@ -183,6 +187,10 @@ def run(interactions: list[Interaction], stub: XApiStub, batch_size: int) -> dic
         "deferred": deferred_total,
         "seconds": seconds,
     }
+
+
+def pack(bodies: list[str]) -> str:
+    return bodies[0] if len(bodies) == 1 else "[" + ",".join(bodies) + "]"
 
 
 def _id(link: str | None) -> str:
@@ -227,7 +235,8 @@ def main() -> None:
     rehydrate = next(
         f for f in Template.read(ROOT / "template.yaml").functions() if f.logical_id == FN
     )
-    template_batch = rehydrate.queue_sources[0].batch_size
+    # The template's batch is in SQS messages, each a pack of up to 100 interactions.
+    template_batch = rehydrate.queue_sources[0].batch_size * PACK_ITEMS
     interactions, _ = stream(args.interactions, args.posts, args.seed, args.published)
     n = len(interactions)
     print(

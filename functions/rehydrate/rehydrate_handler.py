@@ -21,7 +21,7 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from socialscore.aws import batch, telemetry
-from socialscore.aws.sqs import SqsQueue, deferrals
+from socialscore.aws.sqs import SqsQueue, deferrals, message_of
 
 if TYPE_CHECKING:
     from socialscore.aws.config import RehydrateConfig
@@ -86,12 +86,12 @@ def handle(
     deleted = [m.post for _, m in parsed if isinstance(m, PostDeleted)]
     if deleted:
         stage.forget(deleted)
-    deferred = {mid: deferrals(records[mid]) for mid, _ in interactions}
+    deferred = {mid: deferrals(records[message_of(mid)]) for mid, _ in interactions}
     forced = {
         m.interaction_id
         for mid, m in interactions
         if deferred[mid]
-        or int(records[mid].get("attributes", {}).get("ApproximateReceiveCount", 1)) > 1
+        or int(records[message_of(mid)].get("attributes", {}).get("ApproximateReceiveCount", 1)) > 1
     }
     before = Counter(stage.stats)
     outcomes = stage.rehydrate([m for _, m in interactions], model, forced)
@@ -108,7 +108,7 @@ def handle(
             )
             counts[f"dropped.{outcome.reason}"] += 1
         elif isinstance(outcome, Deferred) and deferred[mid] < MAX_DEFERRALS:
-            again.append((mid, records[mid]["body"], outcome.delay_seconds))
+            again.append((mid, message.model_dump_json(), outcome.delay_seconds))
             deferred[mid] += 1
             counts[f"deferred.{outcome.reason}"] += 1
         else:
@@ -129,7 +129,7 @@ def handle(
     posts = stage.stats - before
     logger.info("rehydrated", extra={"outcomes": dict(counts), "posts": dict(posts)})
     _report(counts, posts)
-    return batch.partial_response(failed)
+    return batch.partial_response(failed, event, later)
 
 
 def _report(counts: Counter[str], posts: Counter[str]) -> None:

@@ -28,7 +28,7 @@ metrics = Metrics()
 
 
 @cache
-def repositories() -> tuple[Identities, Sellers, SqsQueue, SyncState]:
+def repositories() -> tuple[Identities, Sellers, SqsQueue, SyncState, SqsQueue]:
     from socialscore.aws.config import ResolveConfig
     from socialscore.store.identities import Identities
     from socialscore.store.sellers import Sellers
@@ -40,6 +40,7 @@ def repositories() -> tuple[Identities, Sellers, SqsQueue, SyncState]:
         Sellers(config.sellers_table),
         SqsQueue(config.score_queue_url),
         SyncState(config.sync_state_table),
+        SqsQueue(config.resolve_queue_url),
     )
 
 
@@ -49,6 +50,7 @@ def handle(
     sellers: SellerRegistry,
     forward: MessageQueue,
     crm: CrmPending,
+    alone: MessageQueue | None = None,
 ) -> dict[str, Any]:
     from socialscore.domain.interaction import Identify, PostDeleted
     from socialscore.domain.messages import RESOLVE_MESSAGE, Rehydrated
@@ -71,7 +73,7 @@ def handle(
     failed += forward.send(outgoing, correlation)
     telemetry.count(metrics, "InteractionsResolved", len(resolved))
     telemetry.count(metrics, "IdentitiesLinked", len(links))
-    return batch.partial_response(failed)
+    return batch.partial_response(failed, event, alone)
 
 
 @metrics.log_metrics

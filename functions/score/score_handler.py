@@ -73,7 +73,7 @@ def handle(
     )
     telemetry.count(metrics, "TouchesWritten", report.changed)
     telemetry.count(metrics, "HotLeads", len(report.hot_leads))
-    return batch.partial_response([*failed, *report.failed])
+    return batch.partial_response([*failed, *report.failed], event, stage.later)
 
 
 @metrics.log_metrics

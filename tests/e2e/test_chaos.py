@@ -64,7 +64,7 @@ def run(workdir: Path, copies: int, faults: Faults | None) -> dict[str, Any]:
 
 def test_triple_delivery_with_injected_failures_equals_one_clean_pass(tmp_path: Path) -> None:
     clean = run(tmp_path / "clean", copies=1, faults=None)
-    faults = Faults(rate=0.03, seed=2026)
+    faults = Faults(rate=0.06, seed=2026)
     chaotic = run(tmp_path / "chaos", copies=3, faults=faults)
 
     assert sum(faults.injected.values()) >= 50, faults.injected  # the chaos really happened

@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from socialscore.aws.sqs import unpack
 from socialscore.domain.interaction import (
     Category,
     ConsentBasis,
@@ -255,7 +256,8 @@ class Stack:
         return self.rt.poll(fn, fn.queue_sources[0])
 
     def take(self, queue: str) -> list[str]:
-        """Receive and delete every message on a queue; returns their bodies."""
+        """Receive and delete every SQS message on a queue; returns the pipeline messages they
+        carry (a pack's each), as JSON."""
         sqs = self.rt.client("sqs")
         url = self.rt.queue_url(queue) if not queue.startswith("http") else queue
         bodies: list[str] = []
@@ -263,7 +265,7 @@ class Stack:
             got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
             if not got:
                 return bodies
-            bodies += [m["Body"] for m in got]
+            bodies += [body for m in got for _, body in unpack(m["MessageId"], m["Body"])]
             sqs.delete_message_batch(
                 QueueUrl=url,
                 Entries=[

@@ -68,14 +68,14 @@ def identify_event() -> dict[str, Any]:
     }
 
 
-def test_signed_webhook_queues_one_message_per_event_without_content(stack: Stack) -> None:
+def test_signed_webhook_queues_its_events_in_one_pack_without_content(stack: Stack) -> None:
     events = [like(1), like(2), chatty_comment(), identify_event(), like(1)]  # like(1) twice
 
     answer = stack.webhook(events)
 
     assert answer.status == 202, answer.body
     assert answer.json() == {"accepted": 4}
-    assert stack.rt.depth("RehydrateQueue") == 4
+    assert stack.rt.depth("RehydrateQueue") == 1  # one SQS message: the webhook's pack
     bodies = stack.take("RehydrateQueue")
     assert len(bodies) == 4
     for raw in bodies:

@@ -274,3 +274,26 @@ def test_resolve_fails_only_the_message_the_score_queue_refuses(stack: Stack) ->
 
     assert answer == failures(mids[POISON])
     assert set(score_queue(stack)) == {f"iid-{n}" for n in range(10) if n != POISON}
+
+
+def test_a_pack_with_one_refused_post_id_is_split_and_only_that_message_reaches_the_dlq(
+    start_stack: Callable[..., AbstractContextManager[Stack]],
+) -> None:
+    """The batch of ten as one pack (one SQS message, as ingest sends a webhook's events):
+    the pack is done once its nine are forwarded, the tenth goes back alone, then to the DLQ."""
+    with XApiStub(posts=posts()) as x, x_provider(start_stack, x) as stack:
+        pack = "[" + ",".join(m.model_dump_json() for m in x_batch()) + "]"
+        stack.send("RehydrateQueue", [pack])
+
+        batches = 0
+        while stack.poll("RehydrateFunction"):
+            batches += 1
+            assert batches < 20
+
+        out = [Rehydrated.model_validate_json(b) for b in stack.take("ResolveQueue")]
+        # Each of the nine once: the split pack is not run again.
+        assert sorted(m.interaction.interaction_id for m in out) == sorted(
+            f"iid-{n}" for n in range(10) if n != POISON
+        )
+        [dead] = stack.take("RehydrateDLQ")
+        assert json.loads(dead)["interaction_id"] == f"iid-{POISON}"

@@ -253,7 +253,7 @@ def test_429_defers_only_the_records_that_need_the_provider_until_the_reset(
 
         assert answer == {"batchItemFailures": []}  # no failure: no receive count, no DLQ
         assert set(forwarded(s)) == {"iid-2"}
-        assert delayed(s) == 2  # back on the queue, invisible until the reset
+        assert delayed(s) == 1  # the two in one pack, back on the queue, invisible until the reset
         assert s.rt.depth("RehydrateQueue") == 0
         calls = x.calls
         assert s.poll(FN) == 0  # nothing to hot-loop on
@@ -319,7 +319,7 @@ def test_coalescing_defers_what_would_not_fill_a_call_once(
         assert answer == {"batchItemFailures": []}
         assert [len(r) for r in x.requests] == [100]  # one full call, not a full and a thin one
         assert len(forwarded(stack)) == 100
-        assert stack.rt.depth("RehydrateQueue") == 30  # deferred once, visible at once
+        assert stack.rt.depth("RehydrateQueue") == 1  # the 30 in one pack, deferred once, visible
 
         while stack.poll(FN):  # the poller gathers all 30 into one batch, as Lambda's does
             pass

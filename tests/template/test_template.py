@@ -136,7 +136,7 @@ def test_the_local_runtime_finds_each_consumers_trigger() -> None:
     }
     assert sources == {
         "IngestFunction": [],
-        "RehydrateFunction": [("RehydrateQueue", 1000, True)],
+        "RehydrateFunction": [("RehydrateQueue", 10, True)],
         "ResolveFunction": [("ResolveQueue", 10, True)],
         "ScoreFunction": [("ScoreQueue", 10, True)],
         "CrmSyncFunction": [],

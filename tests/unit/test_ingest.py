@@ -46,6 +46,8 @@ class RecordingQueue:
         messages: Sequence[tuple[str, str, int]],
         deferrals: Mapping[str, int] | None = None,
         correlation_ids: Mapping[str, str] | None = None,
+        *,
+        packed: bool = True,
     ) -> list[str]:
         raise AssertionError("ingest never defers")
 

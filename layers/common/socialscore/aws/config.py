@@ -81,6 +81,7 @@ class ResolveConfig(FunctionConfig):
     identities_table: str = Field(alias="IDENTITIES_TABLE")
     sellers_table: str = Field(alias="SELLERS_TABLE")
     score_queue_url: str = Field(alias="SCORE_QUEUE_URL")
+    resolve_queue_url: str = Field(alias="RESOLVE_QUEUE_URL")  # a split pack's, sent back
     sync_state_table: str = Field(alias="SYNC_STATE_TABLE")  # identity links, for crm_sync
 
 

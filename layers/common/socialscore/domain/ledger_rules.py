@@ -101,3 +101,29 @@ def deltas(changes: Iterable[Change]) -> Aggregates:
     adds = [t for c in changes if (t := c.new.counted) is not None]
     removes = [t for c in changes if (t := c.old.counted) is not None]
     return coalesce(adds, removes)
+
+
+def groups(incoming: Mapping[Key, LedgerEntry], actions: int) -> list[dict[Key, LedgerEntry]]:
+    """The entries in groups of at most `actions` writes each as planned with nothing stored
+    (a put per entry, a check per own post, one per aggregate item moved, the change mark),
+    ordered by post and seller so that a post's or seller's counters are moved by as few
+    groups, and so as few writes, as the limit allows."""
+
+    def order(item: tuple[Key, LedgerEntry]) -> tuple[str, str, str, str]:
+        t = item[1].touch
+        return (t.post or "", t.seller_id or "", *item[0]) if t else ("", "", *item[0])
+
+    out: list[dict[Key, LedgerEntry]] = []
+    items: set[tuple[str, ...]] = set()  # what the current group writes besides its puts
+    for key, entry in sorted(incoming.items(), key=order):
+        t = entry.touch
+        moved: set[tuple[str, ...]] = {("check", t.own_post)} if t and t.own_post else set()
+        if t is not None:
+            moved |= {("profile", t.profile, t.category), ("post", t.post or "")}
+            moved |= {("seller", t.seller_id)} if t.seller_id else set()
+        if not out or len(out[-1]) + 1 + len(items | moved) + 1 > actions:
+            out.append({})
+            items = set()
+        out[-1][key] = entry
+        items |= moved
+    return out

@@ -26,8 +26,11 @@ class MessageQueue(Protocol):
         messages: Sequence[tuple[str, str, int]],
         deferrals: Mapping[str, int] | None = None,
         correlation_ids: Mapping[str, str] | None = None,
+        *,
+        packed: bool = True,
     ) -> list[str]:
-        """Send (id, body, delay seconds), visible after the delay; returns the ids not sent."""
+        """Send (id, body, delay seconds), visible after the delay, packed unless `packed` is
+        False; returns the ids not sent."""
         ...
 
 

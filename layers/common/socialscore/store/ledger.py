@@ -4,8 +4,10 @@ The ledger holds, per (profile, dedupe key), a LedgerEntry: the latest act and t
 withdrawal (domain.ledger_rules). A group of events goes in one TransactWriteItems: a Put per
 changed entry, conditioned on the version the writer believed stored, and one ADD per aggregate
 item moved by the difference between the old and the new counted touch (ledger_rules.plan and
-deltas). When the ledger held something else, the transaction rolls back, those keys are read,
-and the group is planned again. Whatever
+deltas). Groups fill a transaction to about 80 of its 100 actions, ordered by post and seller
+(ledger_rules.groups), so a hot post's counter is written once per group, not once per entry.
+When the ledger held something else, the transaction rolls back, the refusal carries what it
+held (ReturnValuesOnConditionCheckFailure), and the group is planned again. Whatever
 arrives twice, late or out of order, the stored numbers are those of one clean pass, and
 nothing is ever half-applied. A group DynamoDB refuses for what it holds (a key or an item over
 its limits) raises `Refused`: retried as it is, it would fail the same way.
@@ -35,6 +37,7 @@ from socialscore.domain.ledger_rules import (
     LedgerEntry,
     deltas,
     entries,
+    groups,
     plan,
 )
 from socialscore.domain.touch import Touch, Withdrawal
@@ -43,10 +46,10 @@ from socialscore.store.ledger_items import entry_of, item_of, version_of
 from socialscore.store.scores import item_key
 from socialscore.store.sync_state import change_update
 
-# An entry moves at most 7 items (its own, and profile, post and seller for the old and the new
-# touch) plus one marker check, and a transaction marks its profiles changed for crm_sync once:
-# 12 entries always fit TransactWriteItems' 100 actions.
-ENTRIES_PER_TRANSACTION = 12
+MAX_ACTIONS = 100  # TransactWriteItems' limit
+# A group is planned with nothing stored; a re-plan adds what replaced acts counted (up to three
+# items each): room kept for that, and a group that outgrows the limit anyway is halved.
+GROUP_ACTIONS = 80
 BY_OWN_POST_INDEX = "by_own_post"
 _ATTEMPTS = 5
 _REPLANS = 20  # each re-plan follows a concurrent writer; this many means something is wrong
@@ -66,11 +69,7 @@ class Ledger:
 
     def record(self, events: list[Touch | Withdrawal]) -> int:
         """Merge acts and retractions into the ledger; returns how many entries changed."""
-        merged = list(entries(events).items())
-        changed = 0
-        for start in range(0, len(merged), ENTRIES_PER_TRANSACTION):
-            changed += self._record_group(dict(merged[start : start + ENTRIES_PER_TRANSACTION]))
-        return changed
+        return sum(self._record_group(g) for g in groups(entries(events), GROUP_ACTIONS))
 
     def delete_post(self, post: str, at: datetime) -> int:
         """Mark a post deleted and retract every act it made; returns the entries changed."""
@@ -109,29 +108,33 @@ class Ledger:
                 {c.new.touch.own_post for c in changes if c.new.touch and c.new.touch.own_post}
                 - deleted
             )
+            actions = self._actions(changes, checks)
+            if len(actions) > MAX_ACTIONS:
+                keys = list(incoming)
+                halves = (keys[: len(keys) // 2], keys[len(keys) // 2 :])
+                return sum(self._record_group({k: incoming[k] for k in half}) for half in halves)
             try:
-                clients.client("dynamodb").transact_write_items(
-                    TransactItems=self._actions(changes, checks)
-                )
+                clients.client("dynamodb").transact_write_items(TransactItems=actions)
                 return len(changes)
             except ClientError as err:
                 if (refused := dynamo.refusal(err)) is not None:
                     raise refused from err
                 if err.response["Error"]["Code"] != "TransactionCanceledException":
                     raise
+                reasons = err.response.get("CancellationReasons", [])
                 failed = [
-                    i
-                    for i, r in enumerate(err.response.get("CancellationReasons", []))
-                    if r.get("Code") == "ConditionalCheckFailed"
+                    i for i, r in enumerate(reasons) if r.get("Code") == "ConditionalCheckFailed"
                 ]
                 if failed:  # the ledger moved under us: learn what it holds and plan again
                     replans += 1
                     if replans > _REPLANS:
                         raise
-                    taken = [changes[i].key for i in failed if i < len(changes)]
-                    for key in taken:
-                        stored.pop(key, None)
-                    stored |= self._stored(taken)
+                    for i in (i for i in failed if i < len(changes)):
+                        # What the condition was checked against, returned with the refusal
+                        # (ALL_OLD): no read. No item: the entry is not there (any more).
+                        stored.pop(changes[i].key, None)
+                        if item := reasons[i].get("Item"):
+                            stored[changes[i].key] = entry_of(dynamo.from_item(item))
                     if any(i >= len(changes) for i in failed):
                         deleted |= self._deleted(set(checks))
                     continue
@@ -139,9 +142,6 @@ class Ledger:
                 if conflicts >= _ATTEMPTS:
                     raise
                 time.sleep(0.05 * 2**conflicts)
-
-    def _stored(self, keys: list[Key]) -> dict[Key, LedgerEntry]:
-        return {(i["profile"], i["touch"]): entry_of(i) for i in self._items(keys)}
 
     def _deleted(self, posts: set[str]) -> set[str]:
         """Those of these posts that were deleted."""
@@ -163,6 +163,7 @@ class Ledger:
                 "TableName": self.ledger_table,
                 "Item": dynamo.to_item(item_of(profile, key, new)),
                 "ExpressionAttributeNames": {"#v": "version"},
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
             }
             if old == LedgerEntry():
                 put["ConditionExpression"] = "attribute_not_exists(#v)"
