@@ -51,6 +51,9 @@ bench: $(STAMP)
 	$(PY) bench/rehydrate.py
 	$(PY) bench/crm_sync.py
 	$(PY) bench/attribution.py
+	$(PY) bench/aws_calls.py
+	$(PY) bench/e2e.py
+	$(PY) bench/e2e_serve.py
 	$(PY) bench/cold_start.py
 
 # Re-resolve after changing a dependency in pyproject.toml. Versions already in the lock are
