@@ -25,9 +25,9 @@ REQUEST_SECONDS = 10.0
 # client holds a thread with it.
 DRAIN_BYTES = 64 * 1024 * 1024
 DRAIN_SECONDS = 5.0
-# serve's pollers run a queue batch of at most this many messages: an API request waits for
-# no more than one batch to end, and a rehydrate batch of the template's 1,000 runs 10x longer.
-SERVE_BATCH = 100
+# serve's pollers run a queue batch of one message, a pack of up to 100 interactions: an API
+# request waits for no more than one such batch to end (the template's 10 packs ran 10x longer).
+SERVE_BATCH = 1
 MAX_CHUNK_LINE = 4096  # a chunk-size line or a trailer field
 MAX_TRAILERS = 64
 log = logging.getLogger("socialscore_local")
