@@ -7,8 +7,11 @@ store issues them (batch gets of 100 keys, one query per contact's identities an
 identity's touches, scan pages of about 1 MB) and a CRM that counts calls as Salesforce's
 sObject Collections take them (200 records a call per object: the adapters' own tests prove they
 batch so). Runs: the first (everything),
-one with nothing changed, one with 1 % of contacts and 1 % of opportunities changed, and the
-next day's (decay only).
+one with nothing changed, one with 1 % of contacts and 1 % of opportunities changed, the
+next day's (decay only), and a decay-only day once every contact's last organic touch has been
+read (a run reads at most `FIRST_READS` contacts' ledgers for the first time, so 100,000
+contacts take ten daily passes). `ledger` counts the touch queries among the DynamoDB requests:
+those of the changed contacts and of the re-attributed opportunities' contacts.
 
     .venv/bin/python bench/crm_sync.py [--limit 200]
 """
@@ -19,7 +22,7 @@ import argparse
 import math
 import random
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -31,7 +34,7 @@ from socialscore.domain.interaction import Category, Identify, Kind, Network
 from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.scoring_model import bundled
 from socialscore.domain.touch import Touch
-from socialscore.pipeline.crm_sync import CrmSync
+from socialscore.pipeline.crm_sync import FIRST_READS, CrmSync
 from socialscore.store.sync_state import CHANGE_SHARDS
 
 MODEL = bundled()
@@ -46,6 +49,7 @@ def batches(n: int, size: int = 100) -> int:
 @dataclass
 class Requests:
     counts: Counter[str] = field(default_factory=Counter)
+    ledger: int = 0  # of the queries, those of a profile's touches
 
     def add(self, kind: str, n: int = 1) -> None:
         self.counts[kind] += n
@@ -94,6 +98,7 @@ class Ledger:
 
     def touches_of(self, profile: str) -> list[Touch]:
         self.w.requests.add("Query")
+        self.w.requests.ledger += 1
         return self.w.touches.get(profile, [])
 
     def record(self, events: list[Any]) -> int:
@@ -164,12 +169,13 @@ class SyncState:
 
     def save(
         self,
-        pushed: dict[str, tuple[str, list[str]]],
+        pushed: Mapping[str, tuple[str, list[str], str | None]],
         seen: list[Opportunity],
         bookmarks: dict[str, str],
     ) -> None:
-        for k, (digest, parts) in pushed.items():
-            self.s[f"pushed#{k}"] = {"digest": digest, "parts": parts}
+        for k, (digest, parts, carried) in pushed.items():
+            kept = {"carried": carried} if carried is not None else {}
+            self.s[f"pushed#{k}"] = {"digest": digest, "parts": parts} | kept
         for o in seen:
             self.s[f"opportunity#{o.id}"] = o
             for c in o.contact_ids:
@@ -227,7 +233,10 @@ def touch(profile: str, n: int, at: datetime, seller: str) -> Touch:
     )
 
 
-def scenario(opportunities: int, contacts: int, limit: int) -> list[tuple[str, int, int, int, int]]:
+Row = tuple[str, int, int, int, int, int]  # run, changed, requests, ledger, records, calls
+
+
+def scenario(opportunities: int, contacts: int, limit: int) -> list[Row]:
     rng = random.Random(opportunities * 7 + contacts)
     links = {f"003-{c}": [f"x#{c}"] for c in range(contacts)}
     touches = {
@@ -251,15 +260,15 @@ def scenario(opportunities: int, contacts: int, limit: int) -> list[tuple[str, i
     w = World(Requests(), links, touches)
     crm = Crm(opps, limit)
     sync = CrmSync(crm, Identities(w), Ledger(w), Scores(w), SyncState(w), MODEL)
-    rows = []
+    rows: list[Row] = []
 
     def run(label: str, at: datetime, changed: int) -> None:
         before, calls, records = w.requests.total(), crm.calls, crm.records
+        ledger = w.requests.ledger
         sync.clock = lambda: at
         sync.run(at)
-        rows.append(
-            (label, changed, w.requests.total() - before, crm.records - records, crm.calls - calls)
-        )
+        requests, read = w.requests.total() - before, w.requests.ledger - ledger
+        rows.append((label, changed, requests, read, crm.records - records, crm.calls - calls))
 
     run("first run", DAY0, contacts + opportunities)
     run("nothing changed", DAY0 + timedelta(minutes=15), 0)
@@ -274,7 +283,13 @@ def scenario(opportunities: int, contacts: int, limit: int) -> list[tuple[str, i
         )
     run("1 % changed", DAY0 + timedelta(minutes=30), len(changed) + len(moved))
     run("decay-only day", DAY0 + timedelta(days=1), contacts)  # every score decayed
-    return rows
+    days = math.ceil(contacts / FIRST_READS)  # daily passes until every contact was read once
+    for day in range(2, days + 1):
+        run("", DAY0 + timedelta(days=day), contacts)
+    # As long after the last run as the decay-only day was: the same change buckets to read.
+    last = DAY0 + timedelta(days=days, hours=23, minutes=30)
+    run("decay, all read", last, contacts)
+    return [r for r in rows if r[0]]
 
 
 def main() -> None:
@@ -287,16 +302,16 @@ def main() -> None:
     print("CRM calls: the read of changed opportunities plus ceil(records / limit) per object")
     print(
         f"{'opps':>6} {'contacts':>9}  {'run':<16} {'changed':>8} {'DynamoDB req':>12} "
-        f"{'records':>8} {'CRM calls':>9}"
+        f"{'ledger':>7} {'records':>8} {'CRM calls':>9}"
     )
     for opportunities in (10, 100, 1000):
         for contacts in (1_000, 10_000, 100_000):
-            for label, changed, reads, records, calls in scenario(
+            for label, changed, reads, ledger, records, calls in scenario(
                 opportunities, contacts, args.limit
             ):
                 print(
                     f"{opportunities:>6} {contacts:>9}  {label:<16} {changed:>8} {reads:>12} "
-                    f"{records:>8} {calls:>9}"
+                    f"{ledger:>7} {records:>8} {calls:>9}"
                 )
 
 

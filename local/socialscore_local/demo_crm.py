@@ -90,7 +90,13 @@ def _salesforce(opportunities: list[dict[str, Any]], contacts: list[str]) -> Ite
 
         def counts() -> str:
             scored = [c for c in contacts if (sf.contact(c) or {}).get("Social_Organic_Score__c")]
-            return (
+            held = {c: sf.contact(c) or {} for c in contacts}
+            table = _contacts(
+                "Salesforce",
+                ("Social_Organic_Score__c", "Social_Paid_Score__c", "Social_Last_Organic_Touch__c"),
+                held,
+            )
+            return table + (
                 f"Salesforce stub: {len(scored)} contacts with Social_Organic_Score__c, "
                 f"{len(sf.influence())} Social_Influence__c records, {len(sf.tasks())} tasks"
             )
@@ -149,7 +155,13 @@ def _hubspot(opportunities: list[dict[str, Any]], contacts: list[str]) -> Iterat
             scored = [
                 c for c in contacts if (hs.contact(ids(c)) or {}).get("socialscore_organic_score")
             ]
-            return (
+            held = {ids(c): hs.contact(ids(c)) or {} for c in contacts}
+            names = (
+                "socialscore_organic_score",
+                "socialscore_paid_score",
+                "socialscore_last_organic_touch",
+            )
+            return _contacts("HubSpot", names, held) + (
                 f"HubSpot stub: {len(scored)} contacts with socialscore_organic_score, "
                 f"{len(hs.influence())} socialscore_influence records, {len(hs.tasks())} tasks"
             )
@@ -170,6 +182,19 @@ def _hubspot(opportunities: list[dict[str, Any]], contacts: list[str]) -> Iterat
             breakdown,
             counts,
         )
+
+
+def _contacts(crm: str, names: tuple[str, str, str], held: dict[str, dict[str, Any]]) -> str:
+    """The contacts' social fields as the CRM shows them (organic, paid, last organic touch),
+    most engaged first."""
+    rows = sorted(held.items(), key=lambda kv: (-float(kv[1].get(names[0]) or 0), kv[0]))
+    out = [f"Contacts in the {crm} stub: {', '.join(names)}"]
+    for contact, fields in rows:
+        organic, paid, touch = (fields.get(n) for n in names)
+        out.append(
+            f"  {contact:<12} {float(organic or 0):>9.2f} {float(paid or 0):>9.2f}  {touch or '-'}"
+        )
+    return "\n".join(out) + "\n\n"
 
 
 def _headline(

@@ -79,6 +79,7 @@ def test_a_clean_run_lands_scores_headlines_and_breakdown_in_hubspot(tmp_path: P
     landed, _ = clean_run(tmp_path)
     organic = float(landed["contacts"]["501"]["socialscore_organic_score"])
     assert organic == pytest.approx(expected_score("C-1", Category.ORGANIC, AS_OF), abs=0.011)
+    assert landed["contacts"]["501"]["socialscore_last_organic_touch"] == "2026-11-12T12:00:00.000Z"
     assert float(landed["deals"]["9001"]["socialscore_attributed_amount"]) == 1000
     assert {k.split("|")[0] for k in landed["influence"]} == {"9001", "9002"}
 

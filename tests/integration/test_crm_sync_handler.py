@@ -124,6 +124,11 @@ def assert_first_push(pushed: list[dict[str, Any]]) -> None:
         )
         assert score["model_version"] == MODEL.version
     assert scores["C-1"]["paid_score"] > 0
+    # The latest organic touch: C-1's paid click a day later does not count.
+    assert {c: s["last_organic_touch"] for c, s in scores.items()} == {
+        "C-1": "2026-11-12T12:00:00Z",
+        "C-2": "2026-11-15T12:00:00Z",
+    }
     assert set(influences) == {"006-O1", "006-O2"}
     o1, o2 = influences["006-O1"], influences["006-O2"]
     assert (o1["currency"], o1["attribution_model"], o1["touches"]) == ("USD", "linear", 2)

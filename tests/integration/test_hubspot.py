@@ -89,8 +89,14 @@ def contacts(n: int, first: int = 7000) -> list[dict[str, Any]]:
     return [{"id": str(first + k)} for k in range(n)]
 
 
-def score(contact: str, organic: float = 4.25) -> ContactScore:
-    return ContactScore(contact_id=contact, organic_score=organic, paid_score=1, model_version="v3")
+def score(contact: str, organic: float = 4.25, last_touch: datetime | None = None) -> ContactScore:
+    return ContactScore(
+        contact_id=contact,
+        organic_score=organic,
+        paid_score=1,
+        model_version="v3",
+        last_organic_touch=last_touch,
+    )
 
 
 def record(key: str, deal: str = "1000", amount: str = "125.50") -> InfluenceRecord:
@@ -235,6 +241,70 @@ def test_250_contact_scores_take_3_calls_of_at_most_100(ready: HubSpotStub) -> N
     assert landed["socialscore_organic_score"] == "4.25"
     assert landed["socialscore_paid_score"] == "1"
     assert landed["socialscore_model_version"] == "v3"
+    assert landed["socialscore_last_organic_touch"] == ""  # none known: empty
+
+
+def test_the_last_organic_touch_lands_as_a_datetime_and_none_empties_it(
+    ready: HubSpotStub,
+) -> None:
+    ready.seed(contacts=contacts(2))
+    touched = datetime(2026, 11, 12, 12, 30, 5, 250_000, tzinfo=UTC)
+    adapter = crm(ready)
+
+    adapter.push(Push(scores=[score("7000", last_touch=touched), score("7001", last_touch=T0)]))
+
+    sent = ready.bodies(CONTACTS_UPDATE)[0]["inputs"][0]["properties"]
+    assert sent["socialscore_last_organic_touch"] == "2026-11-12T12:30:05.250Z"  # ISO 8601, UTC
+    assert (ready.contact("7000") or {})["socialscore_last_organic_touch"] == sent[
+        "socialscore_last_organic_touch"
+    ]
+    assert adapter.push(Push(scores=[score("7000")], erased=["7001"])).failed == {}
+    for contact in ("7000", "7001"):  # no organic touch left; erased
+        assert (ready.contact(contact) or {})["socialscore_last_organic_touch"] == ""
+
+
+def test_the_stub_takes_a_datetime_as_hubspot_does(ready: HubSpotStub) -> None:
+    ready.seed(contacts=contacts(1))
+    api = crm(ready).api
+
+    def update(value: str) -> Any:
+        body = {"inputs": [{"id": "7000", "properties": {"socialscore_last_organic_touch": value}}]}
+        return api.call("POST", CONTACTS_UPDATE, body)
+
+    assert update(millis(T0)).status == 200  # epoch milliseconds
+    assert (ready.contact("7000") or {})[
+        "socialscore_last_organic_touch"
+    ] == "2026-11-01T09:00:00.000Z"
+    assert update("2026-11-01T10:00:00+01:00").status == 200  # ISO 8601, any zone
+    assert (ready.contact("7000") or {})[
+        "socialscore_last_organic_touch"
+    ] == "2026-11-01T09:00:00.000Z"
+    refused = update("1 November 2026")
+    assert (refused.status, refused.category) == (400, "VALIDATION_ERROR")
+    assert "INVALID_LONG" in str(refused.document)
+
+
+def test_an_account_set_up_before_the_last_touch_refuses_contacts_until_setup_runs_again(
+    ready: HubSpotStub,
+) -> None:
+    del ready.store.properties["contacts"]["socialscore_last_organic_touch"]  # an older setup
+    ready.seed(deals=deals(1), contacts=contacts(1))
+    adapter = crm(ready)
+    push = Push(scores=[score("7000", last_touch=T0)], influences=[influence("1000")])
+
+    outcome = adapter.push(push)
+
+    assert outcome.failed == {"contact#7000": "http_400:VALIDATION_ERROR"}
+    body = {"inputs": [{"id": "7000", "properties": {"socialscore_last_organic_touch": ""}}]}
+    answer = adapter.api.call("POST", CONTACTS_UPDATE, body)
+    assert answer.status == 400
+    assert "PROPERTY_DOESNT_EXIST" in answer.document["message"]
+    assert (ready.deal("1000") or {})["socialscore_attributed_amount"] == "250.00"
+    assert setup(adapter) == ["property contacts.socialscore_last_organic_touch"]
+    assert adapter.push(push).failed == {}
+    assert (ready.contact("7000") or {})[
+        "socialscore_last_organic_touch"
+    ] == "2026-11-01T09:00:00.000Z"
 
 
 def test_calls_per_push_are_ceil_of_records_over_100_for_each_object_written(
@@ -528,6 +598,7 @@ def test_setup_creates_the_properties_and_custom_object_once(stub: HubSpotStub) 
         "property contacts.socialscore_organic_score",
         "property contacts.socialscore_paid_score",
         "property contacts.socialscore_model_version",
+        "property contacts.socialscore_last_organic_touch",
         "group deals.socialscore",
         "property deals.socialscore_attributed_amount",
         "property deals.socialscore_attribution_model",
@@ -537,6 +608,12 @@ def test_setup_creates_the_properties_and_custom_object_once(stub: HubSpotStub) 
         "custom object socialscore_influence",
     ]
     assert stub.store.properties["tasks"]["socialscore_hot_lead_key"]["hasUniqueValue"] is True
+    last_touch = stub.store.properties["contacts"]["socialscore_last_organic_touch"]
+    assert {k: last_touch[k] for k in ("type", "fieldType", "groupName")} == {
+        "type": "datetime",  # a date and a time: HubSpot's `date` holds midnight UTC only
+        "fieldType": "date",
+        "groupName": "socialscore",
+    }
     assert setup(adapter) == []  # the second run creates nothing (409s, schema listed)
     assert setup(adapter.api) == []
 

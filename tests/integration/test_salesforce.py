@@ -90,9 +90,13 @@ def warm(sf: SalesforceStub, **kwargs: Any) -> SalesforceCrm:
     return crm
 
 
-def score(contact: str, organic: float = 12.5) -> ContactScore:
+def score(contact: str, organic: float = 12.5, last_touch: datetime | None = None) -> ContactScore:
     return ContactScore(
-        contact_id=contact, organic_score=organic, paid_score=1.25, model_version="m-3"
+        contact_id=contact,
+        organic_score=organic,
+        paid_score=1.25,
+        model_version="m-3",
+        last_organic_touch=last_touch,
     )
 
 
@@ -330,9 +334,12 @@ def test_scores_headline_and_breakdown_land_where_marketing_ops_report(sf: Sales
         9, key=f"{OPP}|linear|post|x#21", seller_id=None, team=None, post="x#21", network="x"
     )
 
+    touched = datetime(2026, 11, 12, 12, 30, 5, 250_000, tzinfo=UTC)
     outcome = warm(sf).push(
         Push(
-            scores=[score("003000000000000001")], influences=[headline()], records=[record(1), post]
+            scores=[score("003000000000000001", last_touch=touched)],
+            influences=[headline()],
+            records=[record(1), post],
         )
     )
 
@@ -340,6 +347,8 @@ def test_scores_headline_and_breakdown_land_where_marketing_ops_report(sf: Sales
     contact = sf.record("003000000000000001") or {}
     assert (contact["Social_Organic_Score__c"], contact["Social_Paid_Score__c"]) == (12.5, 1.25)
     assert contact["Social_Model_Version__c"] == "m-3"
+    # A DateTime, as Salesforce answers it (UTC, to the millisecond).
+    assert contact["Social_Last_Organic_Touch__c"] == "2026-11-12T12:30:05.250+0000"
     opp = sf.record(OPP) or {}
     assert opp["Social_Attributed_Amount__c"] == 1234.56
     assert (opp["Social_Attribution_Model__c"], opp["Social_Touches__c"]) == ("linear", 7)
@@ -498,7 +507,9 @@ def test_an_erased_contact_has_its_social_fields_cleared(sf: SalesforceStub) -> 
     for contact in ("003000000000000001", "003000000000000002"):
         sf.add_contact(contact)
     crm = warm(sf)
-    crm.push(Push(scores=[score("003000000000000001"), score("003000000000000002")]))
+    crm.push(
+        Push(scores=[score(c, last_touch=T0) for c in ("003000000000000001", "003000000000000002")])
+    )
 
     # The second is erased in the run that also scored it again: the erasure wins.
     outcome = crm.push(
@@ -512,11 +523,65 @@ def test_an_erased_contact_has_its_social_fields_cleared(sf: SalesforceStub) -> 
     assert outcome.calls == 1
     for contact in ("003000000000000001", "003000000000000002"):
         fields = sf.record(contact) or {}
-        assert [
-            fields[f]
-            for f in ("Social_Organic_Score__c", "Social_Paid_Score__c", "Social_Model_Version__c")
-        ] == [None] * 3
+        assert [fields[f] for f in payloads.CONTACT_FIELDS] == [None] * 4
+        assert payloads.LAST_ORGANIC_TOUCH in payloads.CONTACT_FIELDS
         assert fields["LastName"] == "Stub"  # the contact stays: it is the CRM's
+
+
+def test_a_contact_with_no_organic_touch_left_has_its_last_touch_emptied(
+    sf: SalesforceStub,
+) -> None:
+    sf.add_contact("003000000000000001")
+    crm = warm(sf)
+    crm.push(Push(scores=[score("003000000000000001", last_touch=T0)]))
+
+    assert crm.push(Push(scores=[score("003000000000000001", organic=0)])).failed == {}
+
+    fields = sf.record("003000000000000001") or {}
+    assert (fields["Social_Last_Organic_Touch__c"], fields["Social_Paid_Score__c"]) == (None, 1.25)
+
+
+def test_an_org_without_the_last_touch_field_refuses_the_contacts_by_key(
+    sf: SalesforceStub,
+) -> None:
+    # The new field's metadata not deployed yet (the code upgraded first): Salesforce refuses
+    # the whole Contact call, the other objects land, and the contacts are tried next run.
+    sf.org.fields["Contact"].discard(payloads.LAST_ORGANIC_TOUCH)
+    sf.add_opportunity(OPP, contacts=["003000000000000001"], modified_at=T0)
+
+    outcome = warm(sf).push(Push(scores=[score("003000000000000001")], records=[record(1)]))
+
+    assert outcome.failed == {
+        "contact#003000000000000001": "INVALID_FIELD: No such column "
+        "'Social_Last_Organic_Touch__c' on sobject of type Contact"
+    }
+    assert set(sf.influence()) == {record(1).key}
+
+
+def test_the_stub_refuses_a_datetime_it_cannot_read_as_salesforce_does(
+    sf: SalesforceStub,
+) -> None:
+    warm(sf)  # for a token
+    token = next(c.authorization for c in sf.calls if c.authorization)
+    contact = sf.add_contact("003000000000000001")
+
+    def patch(value: Any) -> tuple[int, Any]:
+        record = {"attributes": {"type": "Contact"}, "id": contact}
+        body = {"allOrNone": False, "records": [record | {payloads.LAST_ORGANIC_TOUCH: value}]}
+        reply = urllib3.PoolManager().request(
+            "PATCH",
+            f"{sf.url}/services/data/v62.0/composite/sobjects",
+            body=json.dumps(body).encode(),
+            headers={"Authorization": token, "Content-Type": "application/json"},
+        )
+        return reply.status, json.loads(reply.data)
+
+    for unreadable in ("12 November 2026", 1794139200000, "2026-11-31T12:00:00Z"):
+        status, answer = patch(unreadable)
+        assert (status, answer[0]["errorCode"]) == (400, "JSON_PARSER_ERROR"), unreadable
+    assert patch("2026-11-12T12:00:00+01:00")[0] == 200
+    fields = sf.record(contact) or {}
+    assert fields[payloads.LAST_ORGANIC_TOUCH] == "2026-11-12T11:00:00.000+0000"
 
 
 def hot(profile: str = "x#1456", contact: str = "003000000000000001") -> HotLeadTask:
@@ -753,7 +818,7 @@ def written() -> dict[str, dict[str, Any]]:
     """Every field the adapter writes, with a value it writes, from its own payload builders."""
     by_post = record(1, seller_id=None, team=None, post="x#21", network="x")
     built = [
-        payloads.contact_scores(score("003000000000000001")),
+        payloads.contact_scores(score("003000000000000001", last_touch=T0)),
         payloads.erased_contact("003000000000000001"),
         payloads.opportunity_headline(headline()),
         payloads.influence_record(record(1), multi_currency=False),
@@ -780,7 +845,9 @@ def test_every_custom_field_the_adapter_writes_is_deployed_with_its_type() -> No
             field = xml(SOURCE / "objects" / folder / "fields" / f"{name}.field-meta.xml")
             assert text(field, "fullName") == name
             kind = text(field, "type")
-            if isinstance(value, str):
+            if kind == "DateTime":  # ISO 8601 with its zone, as the REST API reads it
+                assert datetime.fromisoformat(value).tzinfo is not None, name
+            elif isinstance(value, str):
                 assert kind in ("Text", "Lookup"), name
                 assert kind == "Lookup" or int(text(field, "length")) >= len(value), name
             else:

@@ -3,9 +3,10 @@ associations, properties, property groups and custom object schemas, in memory.
 
 The answers follow HubSpot's for what socialscore uses: batch read/update/upsert/create/archive
 (100 inputs at most, 207 with per-input `errors` naming ids or `objectWriteTraceId`, 400 for an
-unknown property), CRM search (filters, one sort, `after` offsets up to a cap), v4 association
-batch read (paged per record) and default associations, GDPR delete, and 409 for a property,
-group or schema that exists.
+unknown property or a date / datetime it cannot read; datetimes kept and answered in ISO 8601
+UTC), CRM search (filters, one sort, `after` offsets up to a cap), v4 association batch read
+(paged per record) and default associations, GDPR delete, and 409 for a property, group or
+schema that exists (400 for a property whose `fieldType` does not fit its `type`).
 """
 
 from __future__ import annotations
@@ -41,6 +42,31 @@ def millis(raw: str) -> int:
     if raw.isdigit():
         return int(raw)
     return int(datetime.fromisoformat(raw.replace("Z", "+00:00")).timestamp() * 1000)
+
+
+def moment(raw: str) -> datetime | None:
+    """A date or datetime property's value as HubSpot takes it: epoch milliseconds or ISO 8601
+    with a time zone; None for anything else."""
+    try:
+        found = (
+            datetime.fromtimestamp(int(raw) / 1000, UTC)
+            if raw.isdigit()
+            else datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        )
+    except (ValueError, OverflowError):
+        return None
+    return found if found.tzinfo is not None else None
+
+
+# A property's `type` and the `fieldType`s it takes (the ones the stub checks).
+FIELD_TYPES = {
+    "string": {"text", "textarea", "select", "radio", "checkbox", "phonenumber", "html", "file"},
+    "number": {"number", "select", "radio", "checkbox", "calculation_equation"},
+    "date": {"date"},
+    "datetime": {"date"},
+    "enumeration": {"select", "radio", "checkbox", "booleancheckbox"},
+    "bool": {"booleancheckbox"},
+}
 
 
 @dataclass
@@ -85,8 +111,17 @@ class Store:
         )
         if touch:  # any write moves the record's modification time, as in HubSpot
             stored["hs_lastmodifieddate" if kind != "contacts" else "lastmodifieddate"] = now
-        stored.update({k: "" if v is None else str(v) for k, v in properties.items()})
+        stored.update({k: self._kept(kind, k, v) for k, v in properties.items()})
         return record_id
+
+    def _kept(self, kind: str, name: str, value: Any) -> str:
+        """A value as HubSpot keeps and answers it: text; a datetime in ISO 8601 UTC."""
+        text = "" if value is None else str(value)
+        kept = moment(text) if self._type(kind, name) in ("date", "datetime") and text else None
+        return iso(kept) if kept is not None else text
+
+    def _type(self, kind: str, name: str) -> str:
+        return str(self.properties.get(kind, {}).get(name, {}).get("type", "string"))
 
     def find(self, kind: str, ref: str, id_property: str | None) -> str | None:
         records = self.records.get(kind, {})
@@ -131,6 +166,29 @@ class Store:
                     return error(
                         400, f"Property values were not valid: {detail}", "VALIDATION_ERROR"
                     )
+        return self._invalid_values(kind, inputs)
+
+    def _invalid_values(self, kind: str, inputs: list[dict[str, Any]]) -> Reply | None:
+        """HubSpot's 400 for a value its property's type refuses: a date or datetime that is
+        neither epoch milliseconds nor ISO 8601, a date that is not midnight UTC ("" empties)."""
+        for item in inputs:
+            for name, value in (item.get("properties") or {}).items():
+                kind_of, text = self._type(kind, name), "" if value is None else str(value)
+                if kind_of not in ("date", "datetime") or not text:
+                    continue
+                found = moment(text)
+                if found is None:
+                    code, message = "INVALID_LONG", f"{text} was not a valid long."
+                elif kind_of == "date" and found.timestamp() % 86_400:
+                    code, message = (
+                        "INVALID_DATE",
+                        f"{text} is at {found:%H:%M:%S} UTC, not midnight!",
+                    )
+                else:
+                    continue
+                detail = f'[{{"isValid":false,"message":"{message}",'
+                detail += f'"error":"{code}","name":"{name}"}}]'
+                return error(400, f"Property values were not valid: {detail}", "VALIDATION_ERROR")
         return None
 
 

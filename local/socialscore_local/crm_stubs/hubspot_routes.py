@@ -7,6 +7,7 @@ from typing import Any
 
 from socialscore_local.crm_stubs.hubspot_api import (
     DATES,
+    FIELD_TYPES,
     PORTAL,
     Reply,
     Store,
@@ -239,6 +240,10 @@ def create_property(store: Store, segment: str, body: dict[str, Any], group: boo
         return 201, body
     if name in store.properties.setdefault(kind, {}):
         return error(409, f"Property named '{name}' already exists.", "OBJECT_ALREADY_EXISTS")
+    kind_of, field_type = body.get("type"), body.get("fieldType")
+    if field_type not in FIELD_TYPES.get(str(kind_of), ()):
+        message = f"Property {name}: fieldType {field_type} is not valid for type {kind_of}"
+        return error(400, message, "VALIDATION_ERROR")
     if body.get("groupName") not in store.groups.get(kind, set()):
         return error(
             400, f"Property group {body.get('groupName')} does not exist", "VALIDATION_ERROR"

@@ -2,7 +2,8 @@
 field, delete by Ids; allOrNone=false (each record answered on its own, in order).
 
 A whole call is refused (400, Salesforce's error list) for more than 200 records, an unknown
-object or field, or an upsert field that is not an External ID; a record is refused on its own
+object or field, a DateTime value that is not ISO 8601 (JSON_PARSER_ERROR: Salesforce cannot
+read the body), or an upsert field that is not an External ID; a record is refused on its own
 for an Id or a lookup that does not exist (INVALID_CROSS_REFERENCE_KEY), a deleted record
 (ENTITY_IS_DELETED), a value its field cannot hold (STRING_TOO_LONG, NUMBER_OUTSIDE_VALID_RANGE,
 INVALID_TYPE_ON_FIELD_IN_RECORD), or a value the test asked to reject.
@@ -10,9 +11,10 @@ INVALID_TYPE_ON_FIELD_IN_RECORD), or a value the test asked to reject.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from socialscore_local.crm_stubs.salesforce_org import Org
+from socialscore_local.crm_stubs.salesforce_org import Org, stamp
 
 MAX_RECORDS = 200
 # Standard lookups the stub checks: (object, field) -> the object it points at.
@@ -85,7 +87,7 @@ class Collections:
             )
         errors = self._problems(sobject, fields, record_id)
         if not errors:
-            self.org.update(sobject, record_id, fields)
+            self.org.update(sobject, record_id, self._stored(sobject, fields))
         return _result(record_id, errors)
 
     def _create(self, record: dict[str, Any]) -> dict[str, Any]:
@@ -99,7 +101,7 @@ class Collections:
         if errors:
             return _result(None, errors)
         defaults = _TASK_DEFAULTS if sobject == "Task" else {}
-        return _result(self.org.insert(sobject, defaults | fields), [])
+        return _result(self.org.insert(sobject, defaults | self._stored(sobject, fields)), [])
 
     def _upsert(self, sobject: str, key_field: str, record: dict[str, Any]) -> dict[str, Any]:
         kind, fields = _split(record)
@@ -114,6 +116,7 @@ class Collections:
         errors = self._problems(sobject, fields, existing)
         if errors:
             return _result(existing, errors)
+        fields = self._stored(sobject, fields)
         if existing is not None:
             self.org.update(sobject, existing, fields)
             return _result(existing, [], created=False)
@@ -143,6 +146,23 @@ class Collections:
                 raise Failure(
                     400, "INVALID_FIELD", f"No such column '{name}' on sobject of type {sobject}"
                 )
+            value = record[name]
+            unreadable = not isinstance(value, str) or _datetime(value) is None
+            if self._type(sobject, name) == "DateTime" and value is not None and unreadable:
+                message = f"Cannot deserialize instance of datetime from {value!r}"
+                raise Failure(400, "JSON_PARSER_ERROR", message)
+
+    def _type(self, sobject: str, name: str) -> str | None:
+        return self.org.custom.get(sobject, {}).get(name, {}).get("type")
+
+    def _stored(self, sobject: str, fields: dict[str, Any]) -> dict[str, Any]:
+        """The values as the org keeps and answers them (a DateTime as
+        2026-11-20T10:00:00.000+0000)."""
+        out = dict(fields)
+        for name, value in fields.items():
+            if self._type(sobject, name) == "DateTime" and isinstance(value, str):
+                out[name] = stamp(_datetime(value))
+        return out
 
     def _external_id(self, sobject: str, key_field: str) -> None:
         meta = self.org.custom.get(sobject, {}).get(key_field, {})
@@ -180,6 +200,15 @@ class Collections:
 def _split(record: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     sobject = str((record.get("attributes") or {}).get("type"))
     return sobject, {k: v for k, v in record.items() if k != "attributes"}
+
+
+def _datetime(value: str) -> datetime | None:
+    """A DateTime as Salesforce reads it from JSON: ISO 8601, UTC unless it names a zone."""
+    try:
+        found = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return found if found.tzinfo is not None else found.replace(tzinfo=UTC)
 
 
 def _at_most_200(items: list[Any]) -> None:

@@ -43,6 +43,7 @@ def contacts(
             hs.ORGANIC_SCORE: _number(score.organic_score),
             hs.PAID_SCORE: _number(score.paid_score),
             hs.MODEL_VERSION: score.model_version,
+            hs.LAST_ORGANIC_TOUCH: _datetime(score.last_organic_touch),
         }
         body = {"id": score.contact_id, "properties": properties}
         inputs[score.contact_id] = Input(score.contact_id, body, (f"contact#{score.contact_id}",))
@@ -169,7 +170,7 @@ def _task(task: HotLeadTask, contact: dict[str, Any], now: datetime) -> dict[str
         "hs_task_status": "NOT_STARTED",
         "hs_task_priority": "HIGH",
         "hs_task_type": "TODO",
-        "hs_timestamp": now.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z",
+        "hs_timestamp": _datetime(now),
         "hs_task_body": (
             f"Organic social score {task.organic_score:.1f} crossed the hot-lead threshold "
             f"{task.threshold:.1f} (socialscore)."
@@ -204,6 +205,13 @@ def _from_id(result: dict[str, Any]) -> str:
 
 def _number(value: float) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".") or "0"
+
+
+def _datetime(moment: datetime | None) -> str:
+    """ISO 8601 in UTC to the millisecond, as HubSpot gives datetimes back; "" empties it."""
+    if moment is None:
+        return ""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _decimal(value: Decimal) -> str:

@@ -17,7 +17,8 @@ GROUP_LABEL = "socialscore"
 ORGANIC_SCORE = "socialscore_organic_score"
 PAID_SCORE = "socialscore_paid_score"
 MODEL_VERSION = "socialscore_model_version"
-CONTACT_SCORE_PROPERTIES = (ORGANIC_SCORE, PAID_SCORE, MODEL_VERSION)
+LAST_ORGANIC_TOUCH = "socialscore_last_organic_touch"  # datetime
+CONTACT_SCORE_PROPERTIES = (ORGANIC_SCORE, PAID_SCORE, MODEL_VERSION, LAST_ORGANIC_TOUCH)
 OWNER = "hubspot_owner_id"  # HubSpot's own: the contact's owner, who gets its hot-lead task
 
 # Deals: the headline of the primary attribution model
@@ -44,8 +45,8 @@ INFLUENCE_FIELDS = ("opportunity_id", "model", "seller_id", "team", "post", "net
 class Prop:
     name: str
     label: str
-    type: str  # HubSpot's `type`: string, number
-    field_type: str  # and its `fieldType`: text, number
+    type: str  # HubSpot's `type`: string, number, datetime
+    field_type: str  # and its `fieldType`: text, number, date
     description: str = ""
     unique: bool = False
 
@@ -72,11 +73,21 @@ def _number(name: str, label: str, description: str = "") -> Prop:
     return Prop(name, label, "number", "number", description)
 
 
+def _datetime(name: str, label: str, description: str = "") -> Prop:
+    # A date and a time (a `date` property holds midnight UTC only); its field is a date picker.
+    return Prop(name, label, "datetime", "date", description)
+
+
 PROPERTIES: dict[str, tuple[Prop, ...]] = {
     "contacts": (
         _number(ORGANIC_SCORE, "Organic social score", "Decayed score of organic interactions"),
         _number(PAID_SCORE, "Paid social score", "Decayed score of paid interactions"),
         _text(MODEL_VERSION, "Social scoring model", "Scoring model version of the scores"),
+        _datetime(
+            LAST_ORGANIC_TOUCH,
+            "Last organic social touch",
+            "Latest organic interaction over the contact's social identities (paid ones excluded)",
+        ),
     ),
     "deals": (
         _number(ATTRIBUTED_AMOUNT, "Social influence amount", "Amount credited to organic social"),

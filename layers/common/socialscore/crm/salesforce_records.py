@@ -27,7 +27,13 @@ MAX_RECORDS = 200  # sObject Collections: at most 200 records (or ids) a call
 INFLUENCE = "Social_Influence__c"
 INFLUENCE_KEY = "Key__c"  # Text(255), External ID, Unique: the upsert key
 TASK_KEY = "Social_Hot_Lead_Key__c"  # on Activity: the profile a hot-lead Task was opened for
-CONTACT_FIELDS = ("Social_Organic_Score__c", "Social_Paid_Score__c", "Social_Model_Version__c")
+LAST_ORGANIC_TOUCH = "Social_Last_Organic_Touch__c"  # DateTime
+CONTACT_FIELDS = (
+    "Social_Organic_Score__c",
+    "Social_Paid_Score__c",
+    "Social_Model_Version__c",
+    LAST_ORGANIC_TOUCH,
+)
 TASK_SUBJECT = "Hot lead: social engagement"
 TASK_STATUS = "Not Started"
 TEXT_MAX = 255
@@ -48,7 +54,16 @@ def contact_scores(score: ContactScore) -> dict[str, Any]:
         "Social_Organic_Score__c": score.organic_score,
         "Social_Paid_Score__c": score.paid_score,
         "Social_Model_Version__c": score.model_version,
+        # null empties the field: a contact whose organic touches were all taken back has none.
+        LAST_ORGANIC_TOUCH: _datetime(score.last_organic_touch),
     }
+
+
+def _datetime(moment: datetime | None) -> str | None:
+    """A DateTime field's value: ISO 8601 in UTC, to the millisecond Salesforce keeps."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def erased_contact(contact_id: str) -> dict[str, Any]:

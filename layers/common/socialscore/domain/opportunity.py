@@ -28,6 +28,9 @@ class ContactScore(BaseModel):
     organic_score: float
     paid_score: float
     model_version: str
+    # The latest counted organic touch over the contact's identities; None: none, or not known
+    # yet (the CRM field is then left empty).
+    last_organic_touch: AwareDatetime | None = None
 
 
 class OpportunityInfluence(BaseModel):

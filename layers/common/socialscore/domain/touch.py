@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -78,3 +79,10 @@ def withdrawal_of(r: Retraction, model: ScoringModel) -> Withdrawal:
     return Withdrawal(
         r.actor_key, dedupe_key(r.kind, r.target_post, r.interaction_id, model), r.occurred_at
     )
+
+
+def last_organic_touch(touches: Iterable[Touch]) -> datetime | None:
+    """When the latest organic touch among these (counted ones: the ledger's `touches_of`)
+    happened; None when there is none. A paid touch is no sign of organic interest: it never
+    counts, however recent."""
+    return max((t.occurred_at for t in touches if t.category is Category.ORGANIC), default=None)

@@ -1,5 +1,6 @@
-"""What crm_sync pushes, computed from the ledger and the scores: a contact's scores, and an
-opportunity's attributed influence with its breakdown records (one per seller, one per post)."""
+"""What crm_sync pushes, computed from the ledger and the scores: a contact's scores (and its last
+organic touch, as kept with the push), and an opportunity's attributed influence with its
+breakdown records (one per seller, one per post)."""
 
 from __future__ import annotations
 
@@ -44,6 +45,19 @@ def contact_score(
         paid_score=score(Category.PAID),
         model_version=model.version,
     )
+
+
+# What crm_sync keeps, with a contact's push, of a last organic touch known to be none.
+NO_TOUCH = "none"
+
+
+def carried_touch(moment: datetime | None) -> str:
+    """A contact's last organic touch as crm_sync keeps it: a time, or known to be none."""
+    return moment.isoformat() if moment is not None else NO_TOUCH
+
+
+def kept_touch(carried: str) -> datetime | None:
+    return None if carried == NO_TOUCH else datetime.fromisoformat(carried)
 
 
 def influence(

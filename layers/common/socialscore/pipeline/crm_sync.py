@@ -7,6 +7,12 @@ for decay; a contact is pushed only when its rounded score moved. Every record's
 after the CRM took it, so a re-run pushes nothing new, and the checkpoint and bookmarks move only
 after the push: a run the CRM stopped (`CrmStopped`) leaves everything as it was, and the next
 run converges (upserts by external id, so no duplicate in the CRM).
+
+A contact's last organic touch needs its ledger, which the aggregates cannot stand in for (a
+retraction moves it back): it is read for the contacts marked changed (and those whose touches
+an opportunity's attribution read anyway), kept with the push, and carried from there by the
+daily pass, which reads no ledger for it but the first time a contact is seen, and at most
+`FIRST_READS` such contacts a run.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -29,8 +36,14 @@ from socialscore.domain.opportunity import (
     OpportunityInfluence,
 )
 from socialscore.domain.scoring_model import ScoringModel
-from socialscore.pipeline.crm_records import contact_score, influence
+from socialscore.domain.touch import Touch, last_organic_touch
+from socialscore.pipeline.crm_records import carried_touch, contact_score, influence, kept_touch
 from socialscore.pipeline.ports import IdentityLinks, ScoreStore, SyncStateStore, TouchLedger
+
+# Contacts whose last organic touch was never read (their first push, or one from before the
+# field existed) read per run, those about to be pushed anyway first: a first run, or an upgrade,
+# over 100,000 contacts spreads its ledger reads over days instead of outrunning the timeout.
+FIRST_READS = 10_000
 
 
 @dataclass(frozen=True)
@@ -80,9 +93,11 @@ class CrmSync:
         records |= {f"hot#{t.profile}": t for t in tasks}
         ids = {o.id for o in changed} | self.state.opportunities_of(touched | erased)
         known = {o.id: o for o in self.state.opportunities(ids)} | {o.id: o for o in changed}
-        parts = self._attribute(known, linked, records)
+        touches: dict[str, list[Touch]] = {}  # identity -> its counted touches, read once a run
+        parts = self._attribute(known, linked, records, touches)
+        pushed = self.state.pushed(records)
+        carried = self._last_touches(linked, touched, pushed, touches, records)
         digests = {k: _digest(r, parts.get(k, [])) for k, r in records.items()}
-        pushed = self.state.pushed(digests)
         fresh = [k for k, d in digests.items() if pushed.get(k, {}).get("digest") != d]
         retired = sorted(
             {r for k in parts if k in pushed for r in pushed[k]["parts"]}
@@ -98,7 +113,17 @@ class CrmSync:
         )
         outcome = self.crm.push(push) if push else PushOutcome()
         failed = dict(outcome.failed)
-        landed = {k: (digests[k], parts.get(k, [])) for k in fresh if k not in failed}
+        landed = {
+            k: (digests[k], parts.get(k, []), carried.get(k)) for k in fresh if k not in failed
+        }
+        # Read for the first time and found to be none: nothing to push, but not to read again.
+        landed |= {
+            k: (d, [], c)
+            for k, c in carried.items()
+            if k in pushed
+            and (d := pushed[k]["digest"]) == digests[k]
+            and pushed[k].get("carried") != c
+        }
         for r in retired:  # not deleted yet: listed again, so the next run tries again
             owner = f"opportunity#{r.split('|', 1)[0]}"
             if f"retired#{r}" in failed and owner in landed:
@@ -109,6 +134,9 @@ class CrmSync:
             bookmarks[f"checkpoint#{self.crm.name}"] = checkpoint.isoformat()
         if daily:
             bookmarks["decay_day"] = as_of.date().isoformat()
+        for c in erased:  # nothing about the person is kept, and a later link pushes anew
+            if f"erased#{c}" not in failed:
+                landed[f"contact#{c}"] = ("", [], None)
         self._retry_later(failed, records, known, started)
         self.state.save(landed, changed, bookmarks)
         self.state.done([c for c in erased if f"erased#{c}" not in failed])
@@ -133,15 +161,19 @@ class CrmSync:
         known: dict[str, Opportunity],
         linked: dict[str, list[str]],
         records: dict[str, BaseModel],
+        touches: dict[str, list[Touch]],
     ) -> dict[str, list[str]]:
         """Add each opportunity's headline and breakdown to `records`; returns, per opportunity
-        record, the keys of the breakdown records it has now (what a later run retires from)."""
+        record, the keys of the breakdown records it has now (what a later run retires from).
+        The touches it reads stay in `touches` for the rest of the run."""
         contacts = {c for o in known.values() for c in o.contact_ids}
         owned = {c: linked.get(c) or self.identities.identities_of(c) for c in contacts}
         identities = sorted({i for ids in owned.values() for i in ids})
         linked_at = self.identities.linked_at(identities)
         # An identity may be on several opportunities: its touches are read once.
-        touches = {i: self.ledger.touches_of(i) for i in identities}
+        for i in identities:
+            if i not in touches:
+                touches[i] = self.ledger.touches_of(i)
         parts: dict[str, list[str]] = {}
         for opp in known.values():
             mine = [i for c in opp.contact_ids for i in owned[c]]
@@ -152,6 +184,45 @@ class CrmSync:
             records |= {f"influence#{r.key}": r for r in breakdown}
             parts[f"opportunity#{opp.id}"] = [r.key for r in breakdown]
         return parts
+
+    def _last_touches(
+        self,
+        linked: dict[str, list[str]],
+        touched: set[str],
+        pushed: dict[str, dict[str, Any]],
+        touches: dict[str, list[Touch]],
+        records: dict[str, BaseModel],
+    ) -> dict[str, str]:
+        """Set each contact record's last organic touch where it is known; returns what each
+        contact record carries (its value, or none), absent where it is not known yet."""
+
+        def read(contact: str) -> str:
+            for i in linked[contact]:
+                if i not in touches:
+                    touches[i] = self.ledger.touches_of(i)
+            return carried_touch(last_organic_touch(t for i in linked[contact] for t in touches[i]))
+
+        carried: dict[str, str] = {}
+        unknown: list[str] = []
+        for contact, identities in linked.items():
+            key = f"contact#{contact}"
+            stored = pushed.get(key, {}).get("carried")
+            if contact in touched or all(i in touches for i in identities):
+                carried[key] = read(contact)  # marked changed, or read for an opportunity
+            elif stored is not None:
+                carried[key] = stored
+            else:
+                unknown.append(contact)
+
+        def pushed_anyway(contact: str) -> bool:
+            key = f"contact#{contact}"
+            return pushed.get(key, {}).get("digest") != _digest(records[key], [])
+
+        unknown.sort(key=lambda c: (not pushed_anyway(c), c))
+        carried |= {f"contact#{c}": read(c) for c in unknown[:FIRST_READS]}
+        for key, value in carried.items():
+            records[key] = records[key].model_copy(update={"last_organic_touch": kept_touch(value)})
+        return carried
 
     def _touched_since(self, last_run: datetime | None, now: datetime) -> set[str]:
         """Contacts whose touches or identity links changed since the last run."""
@@ -218,5 +289,9 @@ def _digest(record: BaseModel, parts: list[str]) -> str:
         if isinstance(record, HotLeadTask)
         else record.model_dump(mode="json")
     )
+    if isinstance(record, ContactScore) and record.last_organic_touch is None:
+        # Not known, or none: either way the CRM field is empty, and a contact pushed before the
+        # field existed keeps its digest (no push of every contact on an upgrade).
+        content.pop("last_organic_touch")
     canonical = json.dumps([content, sorted(parts)], sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()

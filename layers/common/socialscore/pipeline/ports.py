@@ -101,14 +101,19 @@ class SyncStateStore(Protocol):
 
     def opportunities_of(self, contacts: Iterable[str]) -> set[str]: ...
 
-    def pushed(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]: ...
+    def pushed(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """record key -> {"digest", "parts", and "carried" when the push kept one}."""
+        ...
 
     def save(
         self,
-        pushed: dict[str, tuple[str, list[str]]],
+        pushed: Mapping[str, tuple[str, list[str], str | None]],
         seen: list[Opportunity],
         bookmarks: dict[str, str],
-    ) -> None: ...
+    ) -> None:
+        """pushed: record key -> (digest, breakdown keys, what a later run carries instead of
+        deriving it again, or None)."""
+        ...
 
 
 class CrmPending(Protocol):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -111,25 +111,28 @@ class SyncState:
         return {o for item in found.values() for o in item.get("opportunities", ())}
 
     def pushed(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
-        """record key -> {digest, parts}: what its last successful push carried."""
+        """record key -> {digest, parts, carried?}: what its last successful push carried."""
         found = dynamo.batch_get(self._table, "key", [f"pushed#{k}" for k in set(keys)])
         return {
             k.removeprefix("pushed#"): {"digest": v["digest"], "parts": json.loads(v["parts"])}
+            | ({"carried": v["carried"]} if "carried" in v else {})
             for k, v in found.items()
         }
 
     # --- writes, after a run ---------------------------------------------------------------------
     def save(
         self,
-        pushed: dict[str, tuple[str, list[str]]],
+        pushed: Mapping[str, tuple[str, list[str], str | None]],
         seen: list[Opportunity],
         bookmarks: dict[str, str],
     ) -> None:
-        """Record what was pushed (record key -> digest, the breakdown keys it holds) and the
-        opportunities seen, then move the bookmarks: last, so a failure before leaves them."""
+        """Record what was pushed (record key -> digest, the breakdown keys it holds, and what
+        it carried that a later run takes from here instead of deriving it again: None for
+        nothing) and the opportunities seen, then move the bookmarks: last, so a failure
+        before leaves them."""
         items = [
-            {"key": f"pushed#{k}", "digest": d, "parts": json.dumps(parts)}
-            for k, (d, parts) in pushed.items()
+            {"key": f"pushed#{k}", "digest": d, "parts": json.dumps(parts), "carried": carried}
+            for k, (d, parts, carried) in pushed.items()
         ] + [{"key": f"opportunity#{o.id}", "opportunity": o.model_dump_json()} for o in seen]
         dynamo.batch_write(
             self._table, [{"PutRequest": {"Item": dynamo.to_item(i)}} for i in items]
