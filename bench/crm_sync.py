@@ -124,8 +124,7 @@ class Scores:
         return out
 
     def forget(self, profile: str) -> None: ...
-    def mark_hot(self, profile: str, category: Category, at: str) -> bool:
-        return True
+    def mark_hot(self, profiles: list[str], category: Category, at: str) -> None: ...
 
 
 class SyncState:

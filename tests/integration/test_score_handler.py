@@ -341,6 +341,40 @@ def test_hot_lead_is_announced_once_when_the_organic_score_crosses_the_threshold
     assert stack.take(captured) == []
 
 
+def test_profiles_crossing_together_are_flagged_together_and_an_earlier_flag_stands(
+    stack: Stack,
+) -> None:
+    now = datetime.now(UTC)
+    actors = [f"h{n}" for n in range(5)]
+    # One of them flagged already, as a concurrent batch would have: its time stays.
+    stack.rt.client("dynamodb").put_item(
+        TableName=stack.rt.table("ScoresTable"),
+        Item={"pk": {"S": "profile#x#h0#organic"}, "hot_since": {"S": "2026-01-01T00:00:00"}},
+    )
+    crossing = [
+        resolved(
+            f"{actor}-{k}",
+            kind=Kind.COMMENT,
+            actor=actor,
+            post=POST_A,
+            own_post=f"{REPLY}{n}{k}",
+            intent_hits=["evaluating vendors"],
+            at=now - k * MINUTE,
+        )
+        for n, actor in enumerate(actors)
+        for k in range(2)
+    ]
+    stack.rt.calls.clear()
+
+    score(stack, crossing)
+
+    flags = {a: profile(stack, a, Category.ORGANIC).get("hot_since") for a in actors}
+    assert flags["h0"] == "2026-01-01T00:00:00"
+    assert all(flags[a] not in (None, "2026-01-01T00:00:00") for a in actors[1:])
+    # The four new flags in the batch's one write of flags, not one UpdateItem each.
+    assert stack.rt.calls[("ScoreFunction", "UpdateItem")] == 0
+
+
 # --- property: any delivery order gives one clean pass's items --------------------------------
 KINDS = [Kind.LIKE, Kind.SHARE, Kind.COMMENT, Kind.CLICK]
 spec = st.tuples(

@@ -58,6 +58,5 @@ def announce(
             for profile, score in hot
         ],
     )
-    for profile, _ in hot:
-        scores.mark_hot(profile, Category.ORGANIC, now.isoformat())
+    scores.mark_hot([profile for profile, _ in hot], Category.ORGANIC, now.isoformat())
     return hot

@@ -8,10 +8,12 @@ knows them; everything else names an aggregate by its domain key.
 from __future__ import annotations
 
 from collections import defaultdict
+from contextlib import suppress
 from decimal import Decimal
 from typing import Any
 
 from socialscore.aws import clients
+from socialscore.aws.batch import chunks
 from socialscore.domain.aggregates import AggregateKey, PostCounter, ProfileTotal
 from socialscore.domain.interaction import Category
 from socialscore.store import dynamo
@@ -49,20 +51,27 @@ class Scores:
             ],
         )
 
-    def mark_hot(self, profile: str, category: Category, at: str) -> bool:
-        """Flag a profile as hot once; False when it already was."""
+    def mark_hot(self, profiles: list[str], category: Category, at: str) -> None:
+        """Flag these profiles hot, in one transaction per 100; a profile another batch flagged
+        meanwhile keeps its first time (the others are then flagged one by one)."""
         client = clients.client("dynamodb")
-        try:
-            client.update_item(
-                TableName=self._table,
-                Key={"pk": {"S": item_key(ProfileTotal(profile, category))}},
-                UpdateExpression="SET hot_since = :at",
-                ConditionExpression="attribute_not_exists(hot_since)",
-                ExpressionAttributeValues={":at": {"S": at}},
-            )
-        except client.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+        for chunk in chunks(sorted(set(profiles)), 100):
+            updates = [
+                {
+                    "TableName": self._table,
+                    "Key": {"pk": {"S": item_key(ProfileTotal(profile, category))}},
+                    "UpdateExpression": "SET hot_since = :at",
+                    "ConditionExpression": "attribute_not_exists(hot_since)",
+                    "ExpressionAttributeValues": {":at": {"S": at}},
+                }
+                for profile in chunk
+            ]
+            try:
+                client.transact_write_items(TransactItems=[{"Update": u} for u in updates])
+            except client.exceptions.TransactionCanceledException:
+                for update in updates:
+                    with suppress(client.exceptions.ConditionalCheckFailedException):
+                        client.update_item(**update)
 
     def every_profile(self) -> dict[tuple[str, Category], dict[str, Any]]:
         """Every profile's stored item, by (profile, category). A report's read: a scan."""
