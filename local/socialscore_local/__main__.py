@@ -77,10 +77,19 @@ def setup_hubspot(variable: str, base_url: str) -> None:
 
 
 def run_server(port: int, workdir: Path, secret: str | None) -> None:
+    from socialscore_local.journal import Journal, kept_secret
+
     with demo.runtime(workdir, log_level="INFO") as rt:
-        seeded = demo.seed(rt)
-        secret = secret or seeded
+        outbox = workdir / "crm" / "outbox.jsonl"
+        pushed = outbox.read_bytes() if outbox.exists() else None
+        seeded = demo.seed(rt)  # moto starts empty: the sellers again, idempotently
+        if pushed is not None:  # what the CRM was given outlives a restart of ours
+            outbox.write_bytes(pushed)
+        secret = kept_secret(workdir, secret, seeded)
         demo.set_webhook_secret(rt, "smms", secret)
+        journal = Journal(rt, workdir)
+        replayed = journal.replay()  # before the API opens: the pollers drain it with the rest
+        journal.record()
         http = server.http_server(rt, port)
         stop = threading.Event()
         server.background(rt, stop)
@@ -91,13 +100,19 @@ def run_server(port: int, workdir: Path, secret: str | None) -> None:
             f"  crm_sync every {rt.schedule_seconds('CrmSyncFunction'):.0f} s; CRM outbox in "
             f"{workdir / 'crm' / 'outbox.jsonl'}"
         )
-        print("  Ctrl-C to stop (state lives in memory and is gone when it stops)")
+        print(
+            f"  what it accepts is journaled in {journal.path} and replayed on start "
+            f"({replayed} lines now); delete {workdir} to start afresh"
+        )
+        print(f"  GET {base}{server.LOCAL_SCORES}: every profile's units and touches, read-only")
+        print("  Ctrl-C to stop", flush=True)
         try:
             stop.wait()
         except KeyboardInterrupt:
             stop.set()
         finally:
             http.shutdown()
+            journal.close()
 
 
 if __name__ == "__main__":

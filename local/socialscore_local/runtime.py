@@ -247,6 +247,11 @@ class LocalRuntime:
             os.environ.update(harness)
             self._current = None
 
+    @property
+    def current(self) -> str | None:
+        """The function being invoked, if any: for hooks on its AWS calls (serve's journal)."""
+        return self._current
+
     def _count(self, model: Any, **_: Any) -> None:
         if self._current is not None:
             self.calls[(self._current, model.name)] += 1

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from socialscore_local.http_api import HttpAnswer
 from socialscore_local.runtime import LocalRuntime
 
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
@@ -28,6 +29,8 @@ DRAIN_SECONDS = 5.0
 # serve's pollers run a queue batch of one message, a pack of up to 100 interactions: an API
 # request waits for no more than one such batch to end (the template's 10 packs ran 10x longer).
 SERVE_BATCH = 1
+# serve's own read-only view, not a route of the template: see local_scores.
+LOCAL_SCORES = "/_local/scores"
 MAX_CHUNK_LINE = 4096  # a chunk-size line or a trailer field
 MAX_TRAILERS = 64
 log = logging.getLogger("socialscore_local")
@@ -68,7 +71,12 @@ def http_server(
                 self.close_connection = True
                 return
             path, _, query = self.path.partition("?")
-            answer = runtime.request(self.command, path, dict(self.headers.items()), body, query)
+            if (self.command, path) == ("GET", LOCAL_SCORES):
+                answer = local_scores(runtime)
+            else:
+                answer = runtime.request(
+                    self.command, path, dict(self.headers.items()), body, query
+                )
             self._reply(answer.status, answer.body, answer.headers)
 
         def handle_expect_100(self) -> bool:
@@ -218,6 +226,36 @@ def http_server(
 def url(server: ThreadingHTTPServer) -> str:
     host, port = server.server_address[:2]
     return f"http://{host!s}:{port}"
+
+
+def local_scores(runtime: LocalRuntime) -> HttpAnswer:
+    """Every profile's units and touches, by `<profile>#<category>` (ids and numbers only), and
+    how many messages the event-source queues still hold: for a check from outside the process,
+    which cannot read the in-process moto."""
+    from socialscore.store.scores import Scores
+
+    sqs = runtime.client("sqs")
+    counts = [
+        "ApproximateNumberOfMessages",
+        "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed",
+    ]
+    with runtime.lock:  # between two batches: what one has done, whole
+        queued = 0
+        for fn in runtime.functions.values():
+            for source in fn.queue_sources:
+                url = runtime.queue_url(source.queue)
+                found = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=counts)
+                queued += sum(int(found["Attributes"].get(name, 0)) for name in counts)
+        items = Scores(runtime.table("ScoresTable")).every_profile()
+    profiles = {
+        f"{profile}#{category}": {
+            "units": str(item.get("units", 0)),
+            "touches": int(item.get("touches", 0)),
+        }
+        for (profile, category), item in sorted(items.items())
+    }
+    return HttpAnswer(200, {}, json.dumps({"queued": queued, "profiles": profiles}).encode())
 
 
 def background(runtime: LocalRuntime, stop: threading.Event, poll_seconds: float = 0.2) -> None:
