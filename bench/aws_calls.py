@@ -62,9 +62,11 @@ SECONDS_A_MONTH = 30 * 86400
 class Meter:
     """Counts the items inside the handlers' DynamoDB calls, from the parameters they send."""
 
-    def __init__(self) -> None:
+    def __init__(self, batch: Any) -> None:
         self.items: Counter[str] = Counter()  # transaction items, written / read items
         self.hot: Counter[str] = Counter()  # writes per scores-table key
+        self.batch = batch  # which score batch is running, for writes per item per batch
+        self.per_batch: Counter[tuple[int, str]] = Counter()
 
     def __call__(self, params: dict[str, Any], model: Any, **_: Any) -> None:
         name = model.name
@@ -75,6 +77,7 @@ class Meter:
                 op = next(iter(action.values()))
                 if "Key" in op and "pk" in op["Key"]:
                     self.hot[op["Key"]["pk"]["S"]] += 1
+                    self.per_batch[(self.batch(), op["Key"]["pk"]["S"])] += 1
         elif name == "BatchWriteItem":
             self.items["batch_written"] += sum(len(v) for v in params["RequestItems"].values())
         elif name == "BatchGetItem":
@@ -87,8 +90,8 @@ class Meter:
 
 def run(n: int, drain_every: int) -> dict[str, Any]:
     events, _ = e2e.stream(n)
-    meter = Meter()
     with e2e.runtime_for(n) as rt:
+        meter = Meter(lambda: rt.invocations["ScoreFunction"])
         # Before any client is made: a client copies its session's hooks when it is created.
         assert boto3.DEFAULT_SESSION is not None
         boto3.DEFAULT_SESSION.events.register("provide-client-params.dynamodb", meter)
@@ -107,6 +110,13 @@ def run(n: int, drain_every: int) -> dict[str, Any]:
             "invocations": dict(rt.invocations),
             "items": dict(meter.items),
             "hot": meter.hot.most_common(),
+            "per_batch": {
+                kind: max(
+                    (c for (_, key), c in meter.per_batch.items() if key.startswith(kind)),
+                    default=0,
+                )
+                for kind in ("post#", "seller#")
+            },
         }
 
 
@@ -135,7 +145,8 @@ def report(r: dict[str, Any]) -> None:
     per_k = 1000 / n
     hottest = max(posts, default=0) * per_k, max(sellers, default=0) * per_k
     print(f"writes per 1,000 interactions to the hottest post item: {hottest[0]:.1f}, seller item:")
-    print(f"  {hottest[1]:.1f}")
+    print(f"  {hottest[1]:.1f}; most writes to one item in one batch: post", end=" ")
+    print(f"{r['per_batch']['post#']}, seller {r['per_batch']['seller#']}")
     bill(r)
 
 

@@ -67,10 +67,11 @@ def shard_for(touches: list[Touch]) -> int:
     return int(hashlib.sha256(seed.encode()).hexdigest(), 16) % COUNTER_SHARDS
 
 
-def coalesce(adds: list[Touch], removes: list[Touch]) -> Aggregates:
-    """The aggregate deltas of adding some touches and taking others back out."""
+def coalesce(adds: list[Touch], removes: list[Touch], shard: int | None = None) -> Aggregates:
+    """The aggregate deltas of adding some touches and taking others back out, on `shard` of
+    each post and seller (by default the one these touches hash to)."""
     agg = Aggregates()
-    shard = shard_for(adds + removes)
+    shard = shard_for(adds + removes) if shard is None else shard % COUNTER_SHARDS
     for sign, touches in ((Decimal(1), adds), (Decimal(-1), removes)):
         for t in touches:
             profile = ProfileTotal(t.profile, t.category)

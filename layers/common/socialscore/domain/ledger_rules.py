@@ -95,12 +95,13 @@ def plan(
     return changes
 
 
-def deltas(changes: Iterable[Change]) -> Aggregates:
-    """How the aggregates move for these changes: what counted before out, what counts now in."""
+def deltas(changes: Iterable[Change], shard: int | None = None) -> Aggregates:
+    """How the aggregates move for these changes: what counted before out, what counts now in
+    (on `shard` of each post and seller counter, see `coalesce`)."""
     changes = list(changes)
     adds = [t for c in changes if (t := c.new.counted) is not None]
     removes = [t for c in changes if (t := c.old.counted) is not None]
-    return coalesce(adds, removes)
+    return coalesce(adds, removes, shard)
 
 
 def groups(incoming: Mapping[Key, LedgerEntry], actions: int) -> list[dict[Key, LedgerEntry]]:

@@ -29,7 +29,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from socialscore.aws import clients
-from socialscore.domain.aggregates import Aggregates
+from socialscore.domain.aggregates import Aggregates, shard_for
 from socialscore.domain.ledger_rules import (
     FOREVER,
     Change,
@@ -69,7 +69,13 @@ class Ledger:
 
     def record(self, events: list[Touch | Withdrawal]) -> int:
         """Merge acts and retractions into the ledger; returns how many entries changed."""
-        return sum(self._record_group(g) for g in groups(entries(events), GROUP_ACTIONS))
+        merged = entries(events)
+        # A batch's groups take consecutive counter shards: the groups of one post follow each
+        # other, so a post's counter item is written at most once a batch (up to 8 groups).
+        base = shard_for([t for e in merged.values() if (t := e.touch) is not None])
+        return sum(
+            self._record_group(g, base + n) for n, g in enumerate(groups(merged, GROUP_ACTIONS))
+        )
 
     def delete_post(self, post: str, at: datetime) -> int:
         """Mark a post deleted and retract every act it made; returns the entries changed."""
@@ -96,7 +102,7 @@ class Ledger:
         keys = [(i["profile"]["S"], i["touch"]["S"]) for page in pages for i in page["Items"]]
         return self.record([Withdrawal(p, k, FOREVER) for p, k in keys])
 
-    def _record_group(self, incoming: dict[Key, LedgerEntry]) -> int:
+    def _record_group(self, incoming: dict[Key, LedgerEntry], shard: int) -> int:
         stored: dict[Key, LedgerEntry] = {}  # what the ledger holds, for keys seen to be taken
         deleted: set[str] = set()  # posts learnt deleted, only when a marker check fails: rare
         conflicts = replans = 0
@@ -108,11 +114,13 @@ class Ledger:
                 {c.new.touch.own_post for c in changes if c.new.touch and c.new.touch.own_post}
                 - deleted
             )
-            actions = self._actions(changes, checks)
+            actions = self._actions(changes, checks, shard)
             if len(actions) > MAX_ACTIONS:
                 keys = list(incoming)
                 halves = (keys[: len(keys) // 2], keys[len(keys) // 2 :])
-                return sum(self._record_group({k: incoming[k] for k in half}) for half in halves)
+                return sum(
+                    self._record_group({k: incoming[k] for k in half}, shard) for half in halves
+                )
             try:
                 clients.client("dynamodb").transact_write_items(TransactItems=actions)
                 return len(changes)
@@ -155,7 +163,9 @@ class Ledger:
             self.ledger_table, [{"profile": p, "touch": k} for p, k in keys], consistent=True
         )
 
-    def _actions(self, changes: list[Change], checks: list[str]) -> list[dict[str, Any]]:
+    def _actions(
+        self, changes: list[Change], checks: list[str], shard: int
+    ) -> list[dict[str, Any]]:
         # Entry puts first, then marker checks: a cancellation reason's index says which failed.
         actions: list[dict[str, Any]] = []
         for (profile, key), old, new in ((c.key, c.old, c.new) for c in changes):
@@ -183,7 +193,7 @@ class Ledger:
                     }
                 }
             )
-        actions += self._updates(deltas(changes))
+        actions += self._updates(deltas(changes, shard))
         if self.sync_table is not None:
             profiles = {c.key[0] for c in changes}
             now = datetime.now(UTC)
