@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # tests.stubs
 
 from socialscore.aws.batch import chunks  # noqa: E402
-from socialscore.aws.sqs import DEFERRALS, PACK_ITEMS  # noqa: E402
+from socialscore.aws.sqs import DEFERRALS, PACK_ITEMS, pack  # noqa: E402
 from socialscore.domain.interaction import Category, Interaction, Kind, Network  # noqa: E402
 from socialscore_local.runtime import LocalRuntime  # noqa: E402
 from tests.stubs.x_api_stub import XApiStub, post  # noqa: E402
@@ -187,10 +187,6 @@ def run(interactions: list[Interaction], stub: XApiStub, batch_size: int) -> dic
         "deferred": deferred_total,
         "seconds": seconds,
     }
-
-
-def pack(bodies: list[str]) -> str:
-    return bodies[0] if len(bodies) == 1 else "[" + ",".join(bodies) + "]"
 
 
 def _id(link: str | None) -> str:

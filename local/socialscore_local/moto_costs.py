@@ -27,7 +27,7 @@ import threading
 import time
 from typing import Any
 
-_PATCHED = "_socialscore_item_rollback"
+_PATCHED = "_socialscore_costs_fixed"  # on each backend class patched, once
 # The services whose models the runtime builds by the thousand.
 _UNTRACKED_SERVICES = ("dynamodb", "sqs")
 

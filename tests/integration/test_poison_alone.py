@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
+from socialscore.aws.sqs import pack
 from socialscore.domain import scoring_model
 from socialscore.domain.aggregates import COUNTER_SHARDS, PostCounter, ProfileTotal
 from socialscore.domain.interaction import Category, Kind, Network, post_key
@@ -282,8 +283,7 @@ def test_a_pack_with_one_refused_post_id_is_split_and_only_that_message_reaches_
     """The batch of ten as one pack (one SQS message, as ingest sends a webhook's events):
     the pack is done once its nine are forwarded, the tenth goes back alone, then to the DLQ."""
     with XApiStub(posts=posts()) as x, x_provider(start_stack, x) as stack:
-        pack = "[" + ",".join(m.model_dump_json() for m in x_batch()) + "]"
-        stack.send("RehydrateQueue", [pack])
+        stack.send("RehydrateQueue", [pack([m.model_dump_json() for m in x_batch()])])
 
         batches = 0
         while stack.poll("RehydrateFunction"):

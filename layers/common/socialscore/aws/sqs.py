@@ -125,10 +125,12 @@ def _packs(messages: list[tuple[str, str]]) -> list[tuple[list[str], str]]:
         packs[-1][0].append(mid)
         packs[-1][1].append(body)
         size += length
-    return [
-        (ids, bodies[0] if len(bodies) == 1 else "[" + ",".join(bodies) + "]")
-        for ids, bodies in packs
-    ]
+    return [(ids, pack(bodies)) for ids, bodies in packs]
+
+
+def pack(bodies: Sequence[str]) -> str:
+    """One SQS body for these messages: the message itself if alone, else a JSON array."""
+    return bodies[0] if len(bodies) == 1 else "[" + ",".join(bodies) + "]"
 
 
 def _calls(entries: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
