@@ -1,0 +1,3 @@
+from socialscore_ops.cli import main
+
+main()
