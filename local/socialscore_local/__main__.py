@@ -78,6 +78,7 @@ def setup_hubspot(variable: str, base_url: str) -> None:
 
 def run_server(port: int, workdir: Path, secret: str | None) -> None:
     from socialscore_local.journal import Journal, kept_secret
+    from socialscore_local.ops_bridge import REPORT, Bridge
 
     with demo.runtime(workdir, log_level="INFO") as rt:
         outbox = workdir / "crm" / "outbox.jsonl"
@@ -90,7 +91,8 @@ def run_server(port: int, workdir: Path, secret: str | None) -> None:
         journal = Journal(rt, workdir)
         replayed = journal.replay()  # before the API opens: the pollers drain it with the rest
         journal.record()
-        http = server.http_server(rt, port)
+        bridge = Bridge(rt)
+        http = server.http_server(rt, port, bridge=bridge)
         stop = threading.Event()
         server.background(rt, stop)
         base = server.url(http)
@@ -105,6 +107,7 @@ def run_server(port: int, workdir: Path, secret: str | None) -> None:
             f"({replayed} lines now); delete {workdir} to start afresh"
         )
         print(f"  GET {base}{server.LOCAL_SCORES}: every profile's units and touches, read-only")
+        print(f"  {base}{REPORT}: the report page; socialscore --local {base} ...: the ops CLI")
         print("  Ctrl-C to stop", flush=True)
         try:
             stop.wait()
@@ -112,6 +115,7 @@ def run_server(port: int, workdir: Path, secret: str | None) -> None:
             stop.set()
         finally:
             http.shutdown()
+            bridge.close()
             journal.close()
 
 

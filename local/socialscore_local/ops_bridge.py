@@ -4,12 +4,19 @@ boto3 call it makes against a deployed stack."""
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+
+from socialscore_local.http_api import HttpAnswer
+from socialscore_local.sqs_events import REGION
 
 if TYPE_CHECKING:
     from socialscore_local.runtime import LocalRuntime
+
+REPORT = "/report"
 
 
 def outputs(rt: LocalRuntime) -> dict[str, str]:
@@ -42,3 +49,56 @@ def aws_endpoint(rt: LocalRuntime) -> tuple[str, Callable[[], None]]:
     http = make_server("127.0.0.1", 0, between_batches, threaded=True)
     threading.Thread(target=http.serve_forever, daemon=True, name="moto-endpoint").start()
     return f"http://127.0.0.1:{http.server_port}", http.shutdown
+
+
+class Bridge:
+    """serve's routes for the ops CLI and the report, beside the template's (not deployed):
+    `GET /_local/stack` (the outputs and the moto endpoint), `POST /_local/invoke/<Function>`
+    (a scheduled function run now with the JSON body as its event, as Lambda's Invoke does) and
+    `GET /report` (the report page)."""
+
+    def __init__(self, rt: LocalRuntime) -> None:
+        self.rt = rt
+        self.endpoint, self._stop = aws_endpoint(rt)
+
+    def close(self) -> None:
+        self._stop()
+
+    def answer(self, method: str, path: str, body: bytes) -> HttpAnswer | None:
+        """The answer to one of these routes; None: not one of them."""
+        from socialscore_ops.stack import LOCAL_INVOKE, LOCAL_STACK
+
+        if (method, path) == ("GET", LOCAL_STACK):
+            found = {"endpoint": self.endpoint, "region": REGION, "outputs": outputs(self.rt)}
+            return _json(200, found)
+        if method == "POST" and path.startswith(LOCAL_INVOKE):
+            return self._invoke(path.removeprefix(LOCAL_INVOKE), body)
+        if (method, path) == ("GET", REPORT):
+            return self._report()
+        return None
+
+    def _invoke(self, logical_id: str, body: bytes) -> HttpAnswer:
+        fn = self.rt.functions.get(logical_id)
+        if fn is None or not fn.schedules:
+            scheduled = sorted(f for f, spec in self.rt.functions.items() if spec.schedules)
+            return _json(404, {"message": f"no scheduled function {logical_id}: {scheduled}"})
+        try:
+            event = json.loads(body or b"{}")
+            return _json(200, self.rt.invoke(logical_id, event))
+        except Exception as err:  # a failed run is the caller's answer, as Invoke's FunctionError
+            return _json(500, {"message": f"{type(err).__name__}: {err}"})
+
+    def _report(self) -> HttpAnswer:
+        from socialscore_ops import report_page
+        from socialscore_ops.snapshot import Snapshot
+        from socialscore_ops.stack import Stack
+
+        with self.rt.lock:  # between two batches: what one has done, whole
+            page = report_page.render(Snapshot(Stack("local", outputs(self.rt)), datetime.now(UTC)))
+        return HttpAnswer(200, {"content-type": "text/html; charset=utf-8"}, page.encode())
+
+
+def _json(status: int, value: Any) -> HttpAnswer:
+    return HttpAnswer(
+        status, {"content-type": "application/json"}, json.dumps(value, default=str).encode()
+    )

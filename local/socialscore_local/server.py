@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from socialscore_local.http_api import HttpAnswer
+from socialscore_local.ops_bridge import Bridge
 from socialscore_local.runtime import LocalRuntime
 
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
@@ -54,8 +55,10 @@ def http_server(
     *,
     max_bytes: int = MAX_REQUEST_BYTES,
     request_seconds: float = REQUEST_SECONDS,
+    bridge: Bridge | None = None,
 ) -> ThreadingHTTPServer:
-    """Serve the template's HTTP routes on 127.0.0.1:port (0 picks a free port) in a thread."""
+    """Serve the template's HTTP routes on 127.0.0.1:port (0 picks a free port) in a thread;
+    with a bridge, its routes for the ops CLI and the report too."""
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -71,9 +74,10 @@ def http_server(
                 self.close_connection = True
                 return
             path, _, query = self.path.partition("?")
-            if (self.command, path) == ("GET", LOCAL_SCORES):
+            answer = bridge.answer(self.command, path, body) if bridge else None
+            if answer is None and (self.command, path) == ("GET", LOCAL_SCORES):
                 answer = local_scores(runtime)
-            else:
+            if answer is None:
                 answer = runtime.request(
                     self.command, path, dict(self.headers.items()), body, query
                 )

@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from datetime import date
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -73,4 +74,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise SystemExit(1) from None
     except KeyboardInterrupt:
         raise SystemExit(130) from None
-    print(json.dumps(result.data, indent=2, default=str) if args.json else result.text)
+    print(json.dumps(result.data, indent=2, default=plain) if args.json else result.text)
+
+
+def plain(value: object) -> str:
+    """JSON for what json does not know: times in ISO 8601, Decimals exactly, as strings."""
+    return value.isoformat() if isinstance(value, date) else str(value)

@@ -1,22 +1,239 @@
-"""profile, leaderboard, posts, opportunity: what the stack holds, read."""
+"""profile, leaderboard, posts, opportunity, sync: what the stack holds, and crm_sync run now."""
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import asdict
+from datetime import UTC, datetime
 
 from socialscore_ops.commands import Result, command
-from socialscore_ops.stack import Stack
+from socialscore_ops.output import table
+from socialscore_ops.snapshot import Snapshot
+from socialscore_ops.stack import OpsError, Stack
+from socialscore_ops.views import profile
 
 
 def add(
     verbs: argparse._SubParsersAction[argparse.ArgumentParser], shared: argparse.ArgumentParser
 ) -> None:
+    who = command(
+        verbs,
+        shared,
+        "profile",
+        show_profile,
+        "one contact (or network#user): scores now, identities and consent, last touches",
+    )
+    who.add_argument("id", help="a CRM contact id, or network#user id (x#12345)")
+    _as_of(who)
+    board = command(
+        verbs,
+        shared,
+        "leaderboard",
+        leaderboard,
+        "sellers and teams: organic points, touches, attributed value",
+    )
+    board.add_argument("--team", help="only this team's sellers")
+    board.add_argument(
+        "--since",
+        type=_moment,
+        metavar="DATE",
+        help="count only touches since (and value of opportunities created since) DATE",
+    )
+    _as_of(board)
+    posts = command(
+        verbs,
+        shared,
+        "posts",
+        top_posts,
+        "per post and per account: conversation, amplification, applause, economic value",
+    )
+    posts.add_argument("--top", type=int, default=20, help="how many posts (default 20)")
+    _as_of(posts)
+    opp = command(
+        verbs,
+        shared,
+        "opportunity",
+        opportunity,
+        "an opportunity's attributed influence by seller, post and network, every model",
+    )
+    opp.add_argument("id", help="the CRM opportunity id")
+    _as_of(opp)
+    command(verbs, shared, "sync", sync, "run crm_sync now and print its report")
     command(verbs, shared, "outputs", outputs, "the stack's outputs: its tables and queues")
 
 
-def outputs(stack: Stack | None, args: argparse.Namespace) -> Result:
-    assert stack is not None
-    rows = sorted(stack.outputs.items())
-    from socialscore_ops.output import table
+def _moment(value: str) -> datetime:
+    """A date (2026-11-01) or an ISO time; UTC unless it says otherwise."""
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {value!r} (e.g. 2026-11-01)") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
+
+def _as_of(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--as-of", type=_moment, default=None, metavar="DATE", help="scores as of DATE (now)"
+    )
+
+
+def _when(args: argparse.Namespace) -> datetime:
+    return args.as_of or datetime.now(UTC)
+
+
+def _stack(stack: Stack | None) -> Stack:
+    if stack is None:  # every command of this module is registered with needs_stack
+        raise OpsError("no stack")
+    return stack
+
+
+def show_profile(stack: Stack | None, args: argparse.Namespace) -> Result:
+    view = profile(_stack(stack), args.id, _when(args))
+    lines = [
+        f"profile {view.profile}" + (f" (contact {view.contact_id})" if view.contact_id else ""),
+        f"organic {view.organic:,.2f}   paid {view.paid:,.2f}   "
+        f"touches {view.touches}   hot lead since {view.hot_since or '-'}",
+        "",
+        table(
+            ["identity", "consent basis", "linked at"],
+            [(i.identity, i.consent_basis or "not linked", i.linked_at) for i in view.identities],
+        ),
+        "",
+        f"last {len(view.last_touches)} touches",
+        table(
+            ["when", "network", "kind", "category", "post", "seller", "points", "intent"],
+            [
+                (
+                    t.occurred_at.isoformat(),
+                    t.network,
+                    t.kind,
+                    t.category,
+                    t.post,
+                    t.seller_id,
+                    t.points,
+                    t.intent_hits,
+                )
+                for t in view.last_touches
+            ],
+        ),
+    ]
+    return Result(asdict(view), "\n".join(lines))
+
+
+def leaderboard(stack: Stack | None, args: argparse.Namespace) -> Result:
+    snap = Snapshot(_stack(stack), _when(args))
+    sellers = snap.sellers(since=args.since, team=args.team)
+    teams = Snapshot.teams(sellers)
+    model = snap.model.attribution.primary
+    text = "\n".join(
+        [
+            f"sellers (attributed: {model}"
+            + (f"; since {args.since:%Y-%m-%d}" if args.since else "")
+            + ")",
+            table(
+                ["seller", "team", "points", "touches", "paid points", "attributed"],
+                [
+                    (
+                        r.seller_id,
+                        r.team,
+                        r.organic_points,
+                        r.organic_touches,
+                        r.paid_points,
+                        r.attributed,
+                    )
+                    for r in sellers
+                ],
+            ),
+            "",
+            "teams",
+            table(
+                ["team", "sellers", "points", "touches", "paid points", "attributed"],
+                [
+                    (
+                        t.team,
+                        t.sellers,
+                        t.organic_points,
+                        t.organic_touches,
+                        t.paid_points,
+                        t.attributed,
+                    )
+                    for t in teams
+                ],
+            ),
+        ]
+    )
+    data = {
+        "model": model,
+        "sellers": [asdict(r) for r in sellers],
+        "teams": [asdict(t) for t in teams],
+    }
+    return Result(data, text)
+
+
+def top_posts(stack: Stack | None, args: argparse.Namespace) -> Result:
+    snap = Snapshot(_stack(stack), _when(args))
+    every = snap.posts()
+    shown = every[: max(args.top, 0)]
+    accounts = Snapshot.accounts(every)
+    text = "\n".join(
+        [
+            f"posts: top {len(shown)} of {len(every)} by organic reactions",
+            table(
+                ["post", "account", "conversation", "amplification", "applause", "value"],
+                [
+                    (p.post, p.account, p.comments, p.amplification, p.applause, p.economic_value)
+                    for p in shown
+                ],
+            ),
+            "",
+            "accounts: rates per post",
+            table(
+                ["account", "posts", "conversation", "amplification", "applause", "value"],
+                [
+                    (
+                        a.account,
+                        a.posts,
+                        a.conversation,
+                        a.amplification,
+                        a.applause,
+                        a.economic_value,
+                    )
+                    for a in accounts
+                ],
+            ),
+        ]
+    )
+    data = {"posts": [asdict(p) for p in shown], "accounts": [asdict(a) for a in accounts]}
+    return Result(data, text)
+
+
+def opportunity(stack: Stack | None, args: argparse.Namespace) -> Result:
+    view = Snapshot(_stack(stack), _when(args)).opportunity(args.id)
+    lines = [
+        f"opportunity {view.id}: {view.amount:,.2f} {view.currency}, stage {view.stage or '-'}, "
+        f"{view.touches} touches in its window; primary model {view.primary}"
+    ]
+    for dimension in ("seller", "post", "network"):
+        models = list(view.by_model)
+        everyone = sorted({w for m in models for w in view.by_model[m][dimension]})
+        lines += [
+            "",
+            f"by {dimension}",
+            table(
+                [dimension, *models],
+                [(w, *(view.by_model[m][dimension].get(w, 0) for m in models)) for w in everyone],
+            ),
+        ]
+    return Result(asdict(view), "\n".join(lines))
+
+
+def sync(stack: Stack | None, args: argparse.Namespace) -> Result:
+    now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    report = _stack(stack).invoke("CrmSyncFunction", {"as_of": now})
+    rows = sorted(report.items()) if isinstance(report, dict) else [("answer", report)]
+    return Result(report, "crm_sync ran:\n" + table(["", "value"], rows))
+
+
+def outputs(stack: Stack | None, args: argparse.Namespace) -> Result:
+    rows = sorted(_stack(stack).outputs.items())
     return Result(dict(rows), table(["output", "value"], rows))

@@ -19,7 +19,7 @@ from socialscore.domain.opportunity import (
     Opportunity,
     OpportunityInfluence,
 )
-from socialscore.domain.scoring_model import ScoringModel
+from socialscore.domain.scoring_model import ModelName, ScoringModel
 from socialscore.domain.touch import Touch
 
 
@@ -70,11 +70,7 @@ def influence(
     every configured model. `identified_at`: when its contacts were first identified (W-shaped
     credits the touch at that point)."""
     config = model.attribution
-    window = attribution.in_window(touches, opp.created_at, config.lookback_days)
-    context = attribution.AttributionContext(
-        opportunity_created_at=opp.created_at, config=config, identified_at=identified_at
-    )
-    by_model = attribution.split_all(opp.amount, window, context)
+    window, by_model = splits(opp, touches, model, identified_at)
     shares = by_model[config.primary]
     headline = OpportunityInfluence(
         opportunity_id=opp.id,
@@ -89,6 +85,18 @@ def influence(
         r for name, s in by_model.items() for r in _records(opp, name, window, s) if r.amount
     ]
     return headline, records
+
+
+def splits(
+    opp: Opportunity, touches: list[Touch], model: ScoringModel, identified_at: datetime | None
+) -> tuple[list[Touch], dict[ModelName, list[Decimal]]]:
+    """The touches in the opportunity's window, and each configured model's shares of them."""
+    config = model.attribution
+    window = attribution.in_window(touches, opp.created_at, config.lookback_days)
+    context = attribution.AttributionContext(
+        opportunity_created_at=opp.created_at, config=config, identified_at=identified_at
+    )
+    return window, attribution.split_all(opp.amount, window, context)
 
 
 def _records(

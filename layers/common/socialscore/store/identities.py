@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 
 from socialscore.aws import clients
-from socialscore.domain.interaction import Identify
+from socialscore.domain.interaction import ConsentBasis, Identify
 from socialscore.store import dynamo
 
 BY_CONTACT_INDEX = "by_contact"
+
+
+@dataclass(frozen=True)
+class Link:
+    contact_id: str
+    consent_basis: ConsentBasis
+    linked_at: str  # ISO 8601, as the link event said
 
 
 class Identities:
@@ -20,6 +28,14 @@ class Identities:
         """identity -> contact id, for the identities that are linked."""
         found = dynamo.batch_get(self._table, "identity", identities)
         return {k: v["contact_id"] for k, v in found.items()}
+
+    def links(self, identities: list[str]) -> dict[str, Link]:
+        """identity -> its link as recorded, for those linked."""
+        found = dynamo.batch_get(self._table, "identity", identities) if identities else {}
+        return {
+            k: Link(v["contact_id"], ConsentBasis(v["consent_basis"]), v["linked_at"])
+            for k, v in found.items()
+        }
 
     def linked_at(self, identities: list[str]) -> dict[str, datetime]:
         """identity -> when it was linked to its contact, for those linked."""

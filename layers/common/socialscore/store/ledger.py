@@ -229,6 +229,11 @@ class Ledger:
         """The touches that count for a profile (not retracted)."""
         return [t for e in self._entries_of(profile).values() if (t := e.counted) is not None]
 
+    def every_touch(self) -> list[Touch]:
+        """Every touch that counts, of every profile: a report's read, a scan."""
+        entries = (entry_of(i) for i in dynamo.scan(self.ledger_table))
+        return [t for e in entries if (t := e.counted) is not None]
+
     def erase(self, profile: str) -> int:
         """Take a profile's touches out of every aggregate, then delete its entries. Idempotent:
         a second run finds nothing. Returns the entries deleted."""

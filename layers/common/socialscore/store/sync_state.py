@@ -105,6 +105,14 @@ class SyncState:
         found = dynamo.batch_get(self._table, "key", keys) if keys else {}
         return [Opportunity.model_validate_json(i["opportunity"]) for i in found.values()]
 
+    def every_opportunity(self) -> list[Opportunity]:
+        """Every opportunity crm_sync has seen: a report's read, a scan."""
+        return [
+            Opportunity.model_validate_json(i["opportunity"])
+            for i in dynamo.scan(self._table)
+            if str(i["key"]).startswith("opportunity#")
+        ]
+
     def opportunities_of(self, contacts: Iterable[str]) -> set[str]:
         keys = [f"contact#{c}" for c in set(contacts)]
         found = dynamo.batch_get(self._table, "key", keys) if keys else {}

@@ -1,0 +1,314 @@
+"""The views over a whole stack, as a marketer reads them: sellers and teams, posts, attributed
+opportunities, every profile's scores, days. A Snapshot reads each table at most once, when a
+view first needs it (sellers, posts and the report need the whole ledger: a scan)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cached_property
+from typing import Any
+
+from socialscore.domain import attribution
+from socialscore.domain.aggregates import SellerCounter, coalesce
+from socialscore.domain.decay import score_at
+from socialscore.domain.interaction import Category
+from socialscore.domain.opportunity import Opportunity
+from socialscore.domain.scoring_model import ScoringModel
+from socialscore.domain.touch import Touch
+from socialscore.pipeline.crm_records import splits
+from socialscore.store import dynamo
+from socialscore.store.identities import Identities
+from socialscore.store.ledger import Ledger
+from socialscore.store.scores import Scores
+from socialscore.store.sellers import Sellers
+from socialscore.store.sync_state import SyncState
+from socialscore_ops.stack import OpsError, Stack
+from socialscore_ops.views import live_model
+
+Amounts = dict[str, Decimal]
+
+
+@dataclass(frozen=True)
+class OpportunityView:
+    id: str
+    amount: Decimal
+    currency: str
+    stage: str
+    created_at: datetime
+    touches: int  # in the attribution window
+    primary: str  # the scoring model's primary attribution model
+    # model -> "seller" | "post" | "network" -> who -> amount
+    by_model: dict[str, dict[str, Amounts]]
+
+
+@dataclass(frozen=True)
+class SellerRow:
+    seller_id: str
+    team: str
+    organic_points: Decimal
+    organic_touches: int
+    paid_points: Decimal
+    paid_touches: int
+    attributed: Decimal  # under the primary model, over the opportunities counted
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    team: str
+    sellers: int
+    organic_points: Decimal
+    organic_touches: int
+    paid_points: Decimal
+    attributed: Decimal
+
+
+@dataclass(frozen=True)
+class PostRow:
+    post: str  # network#post id
+    account: str  # the seller who wrote it, else its author's id, else "?"
+    comments: int  # Kaushik's conversation
+    amplification: int  # shares and quotes
+    applause: int  # likes
+    economic_value: Decimal  # attributed under the primary model
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    account: str
+    posts: int
+    conversation: float  # per post
+    amplification: float
+    applause: float
+    economic_value: Decimal
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    who: str  # a contact id, or the identity of an anonymous profile
+    contact: bool
+    organic: float
+    paid: float
+    hot_since: str | None
+
+
+@dataclass(frozen=True)
+class DayRow:
+    day: date
+    organic_touches: int
+    paid_touches: int
+    organic_points: Decimal
+    paid_points: Decimal
+
+
+@dataclass
+class Snapshot:
+    """One stack's data as of a moment, each table read once, when first needed."""
+
+    stack: Stack
+    as_of: datetime
+
+    @cached_property
+    def model(self) -> ScoringModel:
+        return live_model(self.stack)
+
+    @cached_property
+    def touches(self) -> list[Touch]:
+        ledger = Ledger(self.stack.table("LedgerTable"), self.stack.table("ScoresTable"))
+        return ledger.every_touch()
+
+    @cached_property
+    def contacts(self) -> dict[str, list[str]]:
+        """contact -> its identities."""
+        return Identities(self.stack.table("IdentitiesTable")).all_contacts()
+
+    @cached_property
+    def opportunities(self) -> list[OpportunityView]:
+        every = SyncState(self.stack.table("SyncStateTable")).every_opportunity()
+        identities = [i for o in every for c in o.contact_ids for i in self.contacts.get(c, [])]
+        linked = Identities(self.stack.table("IdentitiesTable")).linked_at(sorted(set(identities)))
+        by_profile: dict[str, list[Touch]] = defaultdict(list)
+        for t in self.touches:
+            by_profile[t.profile].append(t)
+        views = [self._attributed(o, by_profile, linked) for o in every]
+        return sorted(views, key=lambda v: v.id)
+
+    def _attributed(
+        self, opp: Opportunity, touches: dict[str, list[Touch]], linked: dict[str, datetime]
+    ) -> OpportunityView:
+        mine = [i for c in opp.contact_ids for i in self.contacts.get(c, [])]
+        identified = min((linked[i] for i in mine if i in linked), default=None)
+        journey = [t for i in mine for t in touches.get(i, [])]
+        window, by_model = splits(opp, journey, self.model, identified)
+        shown: dict[str, dict[str, Amounts]] = {}
+        for name, shares in by_model.items():
+            parts = attribution.influence(window, shares)
+            shown[name] = {dim: parts[f"by_{dim}"] for dim in ("seller", "post", "network")}
+        return OpportunityView(
+            opp.id,
+            opp.amount,
+            opp.currency,
+            opp.stage,
+            opp.created_at,
+            len(window),
+            self.model.attribution.primary,
+            shown,
+        )
+
+    def opportunity(self, opportunity_id: str) -> OpportunityView:
+        for view in self.opportunities:
+            if view.id == opportunity_id:
+                return view
+        raise OpsError(f"no opportunity {opportunity_id}: crm_sync has not seen it (run sync)")
+
+    def attributed(self, dimension: str, since: datetime | None = None) -> dict[str, Amounts]:
+        """model -> who -> amount, summed over the opportunities (created since `since`)."""
+        out: dict[str, Amounts] = defaultdict(lambda: defaultdict(Decimal))
+        for o in self.opportunities:
+            if since is None or o.created_at >= since:
+                for name, parts in o.by_model.items():
+                    for who, amount in parts[dimension].items():
+                        out[name][who] += amount
+        return {name: dict(amounts) for name, amounts in out.items()}
+
+    # --- sellers and teams ------------------------------------------------------------------
+    def sellers(self, since: datetime | None = None, team: str | None = None) -> list[SellerRow]:
+        """Every seller's points and touches, best first; since a date: from the ledger."""
+        if since is None:
+            counters = Scores(self.stack.table("ScoresTable")).seller_counters()
+        else:
+            counters = _seller_totals([t for t in self.touches if t.occurred_at >= since])
+        value = self.attributed("seller", since).get(self.model.attribution.primary, {})
+        rows = [
+            SellerRow(
+                seller,
+                str(c.get("team", "")),
+                Decimal(c.get("organic_points", 0)),
+                int(c.get("organic_touches", 0)),
+                Decimal(c.get("paid_points", 0)),
+                int(c.get("paid_touches", 0)),
+                value.get(seller, Decimal(0)),
+            )
+            for seller, c in counters.items()
+        ]
+        rows = [r for r in rows if team is None or r.team == team]
+        return sorted(rows, key=lambda r: (-r.organic_points, -r.attributed, r.seller_id))
+
+    @staticmethod
+    def teams(sellers: list[SellerRow]) -> list[TeamRow]:
+        grouped: dict[str, list[SellerRow]] = defaultdict(list)
+        for row in sellers:
+            grouped[row.team].append(row)
+        rows = [
+            TeamRow(
+                team,
+                len(rs),
+                sum((r.organic_points for r in rs), Decimal(0)),
+                sum(r.organic_touches for r in rs),
+                sum((r.paid_points for r in rs), Decimal(0)),
+                sum((r.attributed for r in rs), Decimal(0)),
+            )
+            for team, rs in grouped.items()
+        ]
+        return sorted(rows, key=lambda r: (-r.organic_points, r.team))
+
+    # --- posts ------------------------------------------------------------------------------
+    def posts(self) -> list[PostRow]:
+        """Every post with organic reactions, most reactions first."""
+        counters = Scores(self.stack.table("ScoresTable")).post_counters()
+        cache = dynamo.batch_get(self.stack.table("PostCacheTable"), "post", list(counters))
+        authors = {p: f"{p.split('#', 1)[0]}#{c['author_id']}" for p, c in cache.items()}
+        sellers = Sellers(self.stack.table("SellersTable")).of_accounts(list(set(authors.values())))
+        value = self.attributed("post").get(self.model.attribution.primary, {})
+        rows = []
+        for post, c in counters.items():
+            author = authors.get(post)
+            seller = sellers.get(author) if author else None
+            account = seller.seller_id if seller else (author or "?")
+            n = {k: int(c.get(f"organic_{k}", 0)) for k in ("comment", "share", "quote", "like")}
+            rows.append(
+                PostRow(
+                    post,
+                    account,
+                    n["comment"],
+                    n["share"] + n["quote"],
+                    n["like"],
+                    value.get(post, Decimal(0)),
+                )
+            )
+        return sorted(rows, key=lambda r: (-(r.comments + r.amplification + r.applause), r.post))
+
+    @staticmethod
+    def accounts(posts: list[PostRow]) -> list[AccountRow]:
+        """Kaushik's rates per post, per account."""
+        grouped: dict[str, list[PostRow]] = defaultdict(list)
+        for row in posts:
+            grouped[row.account].append(row)
+        return [
+            AccountRow(
+                account,
+                len(rs),
+                sum(r.comments for r in rs) / len(rs),
+                sum(r.amplification for r in rs) / len(rs),
+                sum(r.applause for r in rs) / len(rs),
+                sum((r.economic_value for r in rs), Decimal(0)),
+            )
+            for account, rs in sorted(grouped.items())
+        ]
+
+    # --- profiles and days ------------------------------------------------------------------
+    def scores(self) -> list[ScoreRow]:
+        """Every profile's scores now, a contact's over its identities; best first."""
+        stored = Scores(self.stack.table("ScoresTable")).every_profile()
+        owner = {i: c for c, ids in self.contacts.items() for i in ids}
+        units: dict[str, dict[Category, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+        hot: dict[str, str] = {}
+        for (identity, category), item in stored.items():
+            who = owner.get(identity, identity)
+            units[who][category] += item.get("units", Decimal(0))
+            if "hot_since" in item:
+                hot[who] = min(hot.get(who, item["hot_since"]), item["hot_since"])
+        half_life = self.model.half_life_seconds
+        rows = [
+            ScoreRow(
+                who,
+                who in self.contacts,
+                score_at(u[Category.ORGANIC], self.as_of, half_life),
+                score_at(u[Category.PAID], self.as_of, half_life),
+                hot.get(who),
+            )
+            for who, u in units.items()
+        ]
+        return sorted(rows, key=lambda r: (-r.organic, -r.paid, r.who))
+
+    def days(self) -> list[DayRow]:
+        """Touches and points per UTC day, organic and paid apart (never summed)."""
+        per_day: dict[date, list[Touch]] = defaultdict(list)
+        for t in self.touches:
+            per_day[t.occurred_at.date()].append(t)
+        rows = []
+        for day, touches in sorted(per_day.items()):
+            organic = [t for t in touches if t.category is Category.ORGANIC]
+            paid = [t for t in touches if t.category is Category.PAID]
+            rows.append(
+                DayRow(
+                    day,
+                    len(organic),
+                    len(paid),
+                    sum((Decimal(str(t.weight)) for t in organic), Decimal(0)),
+                    sum((Decimal(str(t.weight)) for t in paid), Decimal(0)),
+                )
+            )
+        return rows
+
+
+def _seller_totals(touches: list[Touch]) -> dict[str, dict[str, Any]]:
+    """A seller's counters over these touches, as the score stage sums them."""
+    aggregates = coalesce(touches, [], shard=0)
+    totals: dict[str, dict[str, Any]] = {}
+    for key, counters in aggregates.counters.items():
+        if isinstance(key, SellerCounter):
+            totals[key.seller_id] = {**counters, "team": aggregates.teams.get(key, "")}
+    return totals

@@ -1,0 +1,124 @@
+"""One profile as an operator reads it: its scores now, its identities and consent, its last
+touches (kinds, posts, sellers; never text). It reads only what that person touches; the views
+over the whole stack are the Snapshot's (snapshot.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from socialscore.aws import config
+from socialscore.domain.decay import score_at
+from socialscore.domain.interaction import Category, Network
+from socialscore.domain.scoring_model import ScoringModel
+from socialscore.domain.touch import Touch
+from socialscore.store.identities import Identities
+from socialscore.store.ledger import Ledger
+from socialscore.store.scores import Scores
+from socialscore_ops.stack import OpsError, Stack
+
+LAST_TOUCHES = 10
+
+
+def live_model(stack: Stack) -> ScoringModel:
+    """The model the functions score with: the stack's SSM parameter, or the bundled one."""
+    return config.scoring_model(stack.scoring_model_parameter)
+
+
+def is_identity(value: str) -> bool:
+    """`network#user` (x#123), as opposed to a CRM contact id."""
+    network, sep, user = value.partition("#")
+    return bool(sep and user) and network in set(Network)
+
+
+# --- one profile ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TouchRow:
+    occurred_at: datetime
+    network: str
+    kind: str
+    category: str
+    post: str | None
+    seller_id: str | None
+    points: float
+    intent_hits: int  # how many of the model's intent words the act carried (never the text)
+
+
+@dataclass(frozen=True)
+class IdentityRow:
+    identity: str
+    consent_basis: str | None  # None: not linked (an anonymous profile)
+    linked_at: str | None
+
+
+@dataclass(frozen=True)
+class ProfileView:
+    profile: str
+    contact_id: str | None
+    organic: float
+    paid: float
+    touches: int
+    hot_since: str | None
+    identities: list[IdentityRow]
+    last_touches: list[TouchRow]
+
+
+def profile(stack: Stack, who: str, as_of: datetime) -> ProfileView:
+    """A contact (all its linked identities) or one identity; a linked identity is shown as its
+    contact, whose scores it is part of."""
+    identities = Identities(stack.table("IdentitiesTable"))
+    contact = who
+    if is_identity(who):
+        link = identities.links([who]).get(who)
+        contact = link.contact_id if link else ""
+    mine = identities.identities_of(contact) if contact else [who]
+    if contact and not mine:
+        raise OpsError(f"no contact {contact} is linked to a social identity")
+    links = identities.links(mine)
+    stored = Scores(stack.table("ScoresTable")).profile_units(mine)
+    if not contact and not stored:
+        raise OpsError(f"no profile {who}: nothing scored and no link")
+    model = live_model(stack)
+    ledger = Ledger(stack.table("LedgerTable"), stack.table("ScoresTable"))
+    touches = sorted((t for i in mine for t in ledger.touches_of(i)), key=_newest)
+
+    def score(category: Category) -> float:
+        units = sum(
+            (stored.get((i, category), {}).get("units", Decimal(0)) for i in mine), Decimal(0)
+        )
+        return score_at(units, as_of, model.half_life_seconds)
+
+    hot = [str(v["hot_since"]) for (_, c), v in stored.items() if "hot_since" in v]
+    return ProfileView(
+        profile=who,
+        contact_id=contact or None,
+        organic=score(Category.ORGANIC),
+        paid=score(Category.PAID),
+        touches=len(touches),
+        hot_since=min(hot, default=None),
+        identities=[
+            IdentityRow(i, links[i].consent_basis.value, links[i].linked_at)
+            if i in links
+            else IdentityRow(i, None, None)
+            for i in mine
+        ],
+        last_touches=[_row(t) for t in touches[:LAST_TOUCHES]],
+    )
+
+
+def _newest(t: Touch) -> tuple[float, str]:
+    return (-t.occurred_at.timestamp(), t.dedupe_key)
+
+
+def _row(t: Touch) -> TouchRow:
+    return TouchRow(
+        t.occurred_at,
+        t.network.value,
+        t.kind.value,
+        t.category.value,
+        t.post,
+        t.seller_id,
+        t.weight,
+        len(t.intent_hits),
+    )

@@ -1,0 +1,161 @@
+"""profile, leaderboard, posts, opportunity on the demo data, through `--stack`: what they print
+equals what the pipeline stored and what crm_sync pushed to the CRM (the file CRM's outbox)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from socialscore.domain.interaction import Category
+from socialscore.store import dynamo
+from socialscore.store.ledger_items import entry_of
+from socialscore_local import demo, report
+from tests.ops.conftest import DeployedStack
+
+AS_OF = demo.DEMO_AS_OF.date().isoformat()  # crm_sync pushed the demo's scores as of this day
+
+
+def counted(stack: DeployedStack) -> list[Any]:
+    """Every counted touch, read straight from the ledger table."""
+    entries = (entry_of(i) for i in dynamo.scan(stack.rt.table("LedgerTable")))
+    return [t for e in entries if (t := e.counted) is not None]
+
+
+def pushed(stack: DeployedStack, kind: str) -> list[dict[str, Any]]:
+    return [r for r in report.crm_state(stack.rt).values() if r["type"] == kind]
+
+
+def test_a_contact_s_profile_shows_the_scores_the_crm_was_given(demo_stack: DeployedStack) -> None:
+    for record in pushed(demo_stack, "contact_score"):
+        answer = demo_stack.socialscore("profile", record["contact_id"], "--as-of", AS_OF, "--json")
+        assert answer.code == 0, answer.err
+        view = answer.json()
+        assert round(view["organic"], 2) == record["organic_score"]
+        assert round(view["paid"], 2) == record["paid_score"]
+        assert view["identities"]
+        assert all(i["consent_basis"] for i in view["identities"])
+        whens = [t["occurred_at"] for t in view["last_touches"]]
+        assert whens == sorted(whens, reverse=True)
+        assert len(whens) <= 10
+        if view["last_touches"]:  # the latest organic touch is the CRM's last organic touch
+            organic = [t["occurred_at"] for t in view["last_touches"] if t["category"] == "organic"]
+            assert organic[0].replace("+00:00", "Z") == record["last_organic_touch"]
+
+
+def test_an_identity_s_profile_is_its_contact_s_or_its_own_when_anonymous(
+    demo_stack: DeployedStack,
+) -> None:
+    linked = dynamo.scan(demo_stack.rt.table("IdentitiesTable"))[0]
+    shown = demo_stack.socialscore("profile", linked["identity"], "--json").json()
+    assert shown["contact_id"] == linked["contact_id"]
+    owners = {i["identity"] for i in dynamo.scan(demo_stack.rt.table("IdentitiesTable"))}
+    anonymous = next(t.profile for t in counted(demo_stack) if t.profile not in owners)
+    answer = demo_stack.socialscore("profile", anonymous, "--json")
+    assert answer.code == 0, answer.err
+    assert answer.json()["contact_id"] is None
+    assert answer.json()["identities"] == [
+        {"identity": anonymous, "consent_basis": None, "linked_at": None}
+    ]
+    assert answer.json()["touches"] == sum(1 for t in counted(demo_stack) if t.profile == anonymous)
+
+
+def test_an_unknown_profile_is_one_line(demo_stack: DeployedStack) -> None:
+    for who, said in [
+        ("003ZZZ", "no contact 003ZZZ is linked to a social identity"),
+        ("x#999", "no profile x#999: nothing scored and no link"),
+    ]:
+        answer = demo_stack.socialscore("profile", who)
+        assert (answer.code, answer.err) == (2, f"socialscore: {said}\n")
+
+
+def test_the_leaderboard_counts_the_ledger_and_the_value_the_crm_holds(
+    demo_stack: DeployedStack,
+) -> None:
+    board = demo_stack.socialscore("leaderboard", "--json").json()
+    points: dict[str, Decimal] = defaultdict(Decimal)
+    for t in counted(demo_stack):
+        if t.seller_id and t.category is Category.ORGANIC:
+            points[t.seller_id] += Decimal(str(t.weight))
+    value: dict[str, Decimal] = defaultdict(Decimal)
+    for opportunity in pushed(demo_stack, "opportunity_influence"):
+        for seller, amount in opportunity["by_seller"].items():
+            value[seller] += Decimal(amount)
+    shown = {r["seller_id"]: r for r in board["sellers"]}
+    assert set(shown) == set(points)
+    for seller, row in shown.items():
+        assert Decimal(row["organic_points"]) == points[seller]
+        assert Decimal(row["attributed"]) == value[seller]
+    teams = {t["team"]: t for t in board["teams"]}
+    for team, row in teams.items():
+        mine = [r for r in board["sellers"] if r["team"] == team]
+        assert row["sellers"] == len(mine)
+        assert Decimal(row["organic_points"]) == sum(Decimal(r["organic_points"]) for r in mine)
+
+
+def test_the_leaderboard_since_a_date_and_for_a_team(demo_stack: DeployedStack) -> None:
+    touches = sorted(counted(demo_stack), key=lambda t: t.occurred_at)
+    since = touches[len(touches) // 2].occurred_at
+    board = demo_stack.socialscore("leaderboard", "--since", since.isoformat(), "--json").json()
+    later: dict[str, int] = defaultdict(int)
+    for t in touches:
+        if t.seller_id and t.category is Category.ORGANIC and t.occurred_at >= since:
+            later[t.seller_id] += 1
+    assert {r["seller_id"]: r["organic_touches"] for r in board["sellers"]} == dict(later)
+    team = board["sellers"][0]["team"]
+    only = demo_stack.socialscore("leaderboard", "--team", team, "--json").json()
+    assert {r["team"] for r in only["sellers"]} == {team}
+    assert [t["team"] for t in only["teams"]] == [team]
+
+
+def test_posts_count_each_reaction_once_and_carry_the_crm_s_value(
+    demo_stack: DeployedStack,
+) -> None:
+    shown = demo_stack.socialscore("posts", "--top", "3", "--json").json()
+    everyone = demo_stack.socialscore("posts", "--top", "1000", "--json").json()
+    assert shown["posts"] == everyone["posts"][:3]
+    kinds: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for t in counted(demo_stack):
+        if t.post and t.category is Category.ORGANIC:
+            kinds[t.post][t.kind.value] += 1
+    value: dict[str, Decimal] = defaultdict(Decimal)
+    for opportunity in pushed(demo_stack, "opportunity_influence"):
+        for post, amount in opportunity["by_post"].items():
+            value[post] += Decimal(amount)
+    for row in everyone["posts"]:
+        k = kinds[row["post"]]
+        assert (row["comments"], row["amplification"], row["applause"]) == (
+            k["comment"],
+            k["share"] + k["quote"],
+            k["like"],
+        )
+        assert Decimal(row["economic_value"]) == value[row["post"]]
+    rates = {a["account"]: a for a in everyone["accounts"]}
+    for account, row in rates.items():
+        mine = [p for p in everyone["posts"] if p["account"] == account]
+        assert row["posts"] == len(mine)
+        assert row["applause"] == sum(p["applause"] for p in mine) / len(mine)
+
+
+def test_an_opportunity_s_breakdown_under_every_model_is_what_the_crm_holds(
+    demo_stack: DeployedStack,
+) -> None:
+    breakdown = report.outbox_breakdown(demo_stack.rt)  # (opportunity, model, seller, amount)
+    for record in pushed(demo_stack, "opportunity_influence"):
+        answer = demo_stack.socialscore("opportunity", record["opportunity_id"], "--json")
+        assert answer.code == 0, answer.err
+        view = answer.json()
+        primary = view["by_model"][view["primary"]]
+        assert {k: Decimal(v) for k, v in primary["seller"].items() if Decimal(v)} == {
+            k: Decimal(v) for k, v in record["by_seller"].items()
+        }
+        for model, parts in view["by_model"].items():
+            held = {
+                s: a for o, m, s, a in breakdown if o == record["opportunity_id"] and m == model
+            }
+            assert {s: Decimal(a) for s, a in parts["seller"].items() if Decimal(a)} == held
+    unknown = demo_stack.socialscore("opportunity", "006NOPE")
+    assert unknown.code == 2
+    assert unknown.err == (
+        "socialscore: no opportunity 006NOPE: crm_sync has not seen it (run sync)\n"
+    )
