@@ -1,0 +1,97 @@
+"""`serve` as an operator runs it, in a subprocess: its URL and secret read from what it prints,
+webhooks sent as an SMMS sends them, scores read once it has drained."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from socialscore_local import demo, server, webhooks
+
+DELIVERIES = [
+    d["body"]
+    for d in json.loads((demo.DEMO_DIR / "webhooks.json").read_text())
+    if d["expect"] == 202
+]
+SECONDS = 120.0  # generous: a loaded 2-core machine starts moto and drains slowly
+SENDER_ATTEMPTS = 20
+
+
+class Serve:
+    def __init__(self, process: subprocess.Popen[bytes], url: str, secret: str) -> None:
+        self.process = process
+        self.url = url
+        self.secret = secret
+
+    def send(self, payloads: list[dict[str, Any]]) -> None:
+        for payload in payloads:
+            for _ in range(SENDER_ATTEMPTS):  # a 5xx is retried, as an SMMS does
+                status, _answer = webhooks.post(f"{self.url}/webhooks/smms", self.secret, payload)
+                if status < 500:
+                    break
+            assert status == 202, status
+
+    def scores(self) -> dict[str, Any]:
+        """The profiles' scores once every queue is empty and they hold still."""
+        deadline = time.monotonic() + SECONDS
+        last: dict[str, Any] | None = None
+        while time.monotonic() < deadline:
+            with urllib.request.urlopen(self.url + server.LOCAL_SCORES, timeout=30) as answer:
+                now: dict[str, Any] = json.loads(answer.read())
+            if now["queued"] == 0 and now == last:
+                profiles: dict[str, Any] = now["profiles"]
+                return profiles
+            last = now
+            time.sleep(0.5)
+        raise AssertionError(f"not drained in {SECONDS} s: {last and last['queued']} queued")
+
+
+@contextmanager
+def serve(workdir: Path, log: Path) -> Iterator[Serve]:
+    """`python -m socialscore_local serve --port 0` as an operator runs it; its output (with
+    the functions' logs) goes to a file, which is read for the URL and the secret it prints."""
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "socialscore_local",
+                "serve",
+                "--port",
+                "0",
+                "--workdir",
+                workdir,
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=os.environ | {"PYTHONUNBUFFERED": "1"},
+        )
+    try:
+        deadline = time.monotonic() + SECONDS
+        while True:
+            text = log.read_bytes().decode(errors="replace")
+            found = re.search(r"POST (\S+)/webhooks/smms +signed with SMMS secret (\S+)", text)
+            if found and "Ctrl-C to stop" in text[found.end() :]:
+                break
+            assert process.poll() is None, text[-2000:]
+            assert time.monotonic() < deadline, f"serve did not start: {text[-2000:]}"
+            time.sleep(0.2)
+        yield Serve(process, found.group(1), found.group(2))
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

@@ -1,0 +1,84 @@
+"""`socialscore --local URL` against a running serve, as an operator runs both: the CLI in one
+process, serve in another, the CLI's every AWS call answered by serve's moto."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import urllib.request
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from tests.e2e.serve_process import DELIVERIES, serve
+
+
+def socialscore(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "socialscore_ops", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def outbox(workdir: Path) -> list[dict[str, Any]]:
+    path = workdir / "crm" / "outbox.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_the_cli_reads_a_running_serve_and_runs_its_crm_sync(tmp_path: Path) -> None:
+    workdir = tmp_path / "serve"
+    with serve(workdir, tmp_path / "serve.log") as running:
+        running.send(DELIVERIES)
+        running.scores()  # drained
+
+        synced = socialscore("--local", running.url, "sync", "--json")
+        assert synced.returncode == 0, synced.stderr
+        report = json.loads(synced.stdout)
+        assert report["pushed_scores"] > 0
+        assert report["failed"] == 0
+
+        board = socialscore("leaderboard", "--local", running.url, "--json")
+        assert board.returncode == 0, board.stderr
+        value: dict[str, Decimal] = defaultdict(Decimal)
+        influences = [r for r in outbox(workdir) if r["type"] == "opportunity_influence"]
+        assert influences
+        for record in influences:
+            for seller, amount in record["by_seller"].items():
+                value[seller] += Decimal(amount)
+        shown = {
+            r["seller_id"]: Decimal(r["attributed"]) for r in json.loads(board.stdout)["sellers"]
+        }
+        assert {s: v for s, v in shown.items() if v} == dict(value)
+
+        table = socialscore("--local", running.url, "leaderboard")
+        assert table.returncode == 0, table.stderr
+        assert table.stdout.splitlines()[1].split() == [
+            "seller", "team", "points", "touches", "paid", "points", "attributed"
+        ]  # fmt: skip
+
+        with urllib.request.urlopen(running.url + "/report", timeout=60) as page:
+            assert page.status == 200
+            assert page.headers["content-type"].startswith("text/html")
+
+
+def test_nothing_at_the_port_is_one_line() -> None:
+    answer = socialscore("--local", "http://127.0.0.1:9", "leaderboard")
+    assert answer.returncode == 2
+    lines = answer.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("socialscore: nothing answers at http://127.0.0.1:9/_local/stack")
+    assert lines[0].endswith("is `make serve` running?")
+
+
+def test_a_local_address_elsewhere_is_refused() -> None:
+    answer = socialscore("--local", "http://example.com:8787", "leaderboard")
+    assert answer.returncode == 2
+    assert answer.stderr == (
+        "socialscore: --local takes serve's address, http://127.0.0.1:PORT, "
+        "not http://example.com:8787\n"
+    )
