@@ -89,13 +89,13 @@ class Bridge:
             return _json(500, {"message": f"{type(err).__name__}: {err}"})
 
     def _report(self) -> HttpAnswer:
-        from socialscore_ops import report_page
-        from socialscore_ops.snapshot import Snapshot
+        from socialscore.report import page
+        from socialscore.report.snapshot import Snapshot
         from socialscore_ops.stack import Stack
 
         with self.rt.lock:  # between two batches: what one has done, whole
-            page = report_page.render(Snapshot(Stack("local", outputs(self.rt)), datetime.now(UTC)))
-        return HttpAnswer(200, {"content-type": "text/html; charset=utf-8"}, page.encode())
+            html = page.render(Snapshot(Stack("local", outputs(self.rt)), datetime.now(UTC)))
+        return HttpAnswer(200, {"content-type": "text/html; charset=utf-8"}, html.encode())
 
 
 def _json(status: int, value: Any) -> HttpAnswer:

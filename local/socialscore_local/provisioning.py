@@ -1,4 +1,5 @@
-"""Every table, queue (with its redrive policy) and secret template.yaml declares, on moto."""
+"""Every table, queue (with its redrive policy), secret and bucket template.yaml declares, on
+moto."""
 
 from __future__ import annotations
 
@@ -34,6 +35,11 @@ def provision(
             Name=f"{stack}-{logical}", SecretString=evaluate(props["SecretString"])
         )["ARN"]
         physical[logical] = {"Ref": arn, "Id": arn}
+    s3 = session.client("s3")
+    for logical in template.of_type("AWS::S3::Bucket"):
+        name = f"{stack}-{logical}".lower()  # bucket names are lower case
+        s3.create_bucket(Bucket=name)
+        physical[logical] = {"Ref": name, "Arn": f"arn:aws:s3:::{name}"}
 
 
 def _tables(

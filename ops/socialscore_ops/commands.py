@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -36,6 +37,21 @@ def command(
     parser = verbs.add_parser(name, parents=[shared], help=help, description=help)
     parser.set_defaults(run=run, needs_stack=needs_stack)
     return parser
+
+
+def moment(value: str) -> datetime:
+    """A date (2026-11-01, midnight) or an ISO 8601 moment; UTC unless it says otherwise."""
+    try:
+        found = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {value!r} (e.g. 2026-11-01)") from None
+    return found if found.tzinfo else found.replace(tzinfo=UTC)
+
+
+def as_of_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--as-of", type=moment, default=None, metavar="DATE", help="scores as of DATE (now)"
+    )
 
 
 def add_all(

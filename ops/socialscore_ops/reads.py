@@ -6,9 +6,9 @@ import argparse
 from dataclasses import asdict
 from datetime import UTC, datetime
 
-from socialscore_ops.commands import Result, command
+from socialscore.report.snapshot import Snapshot, UnknownOpportunity
+from socialscore_ops.commands import Result, as_of_option, command, moment
 from socialscore_ops.output import table
-from socialscore_ops.snapshot import Snapshot
 from socialscore_ops.stack import OpsError, Stack
 from socialscore_ops.views import profile
 
@@ -24,7 +24,7 @@ def add(
         "one contact (or network#user): scores now, identities and consent, last touches",
     )
     who.add_argument("id", help="a CRM contact id, or network#user id (x#12345)")
-    _as_of(who)
+    as_of_option(who)
     board = command(
         verbs,
         shared,
@@ -35,11 +35,11 @@ def add(
     board.add_argument("--team", help="only this team's sellers")
     board.add_argument(
         "--since",
-        type=_moment,
+        type=moment,
         metavar="DATE",
         help="count only touches since (and value of opportunities created since) DATE",
     )
-    _as_of(board)
+    as_of_option(board)
     posts = command(
         verbs,
         shared,
@@ -48,7 +48,7 @@ def add(
         "per post and per account: conversation, amplification, applause, economic value",
     )
     posts.add_argument("--top", type=int, default=20, help="how many posts (default 20)")
-    _as_of(posts)
+    as_of_option(posts)
     opp = command(
         verbs,
         shared,
@@ -57,24 +57,9 @@ def add(
         "an opportunity's attributed influence by seller, post and network, every model",
     )
     opp.add_argument("id", help="the CRM opportunity id")
-    _as_of(opp)
+    as_of_option(opp)
     command(verbs, shared, "sync", sync, "run crm_sync now and print its report")
     command(verbs, shared, "outputs", outputs, "the stack's outputs: its tables and queues")
-
-
-def _moment(value: str) -> datetime:
-    """A date (2026-11-01) or an ISO time; UTC unless it says otherwise."""
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date: {value!r} (e.g. 2026-11-01)") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _as_of(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--as-of", type=_moment, default=None, metavar="DATE", help="scores as of DATE (now)"
-    )
 
 
 def _when(args: argparse.Namespace) -> datetime:
@@ -208,7 +193,10 @@ def top_posts(stack: Stack | None, args: argparse.Namespace) -> Result:
 
 
 def opportunity(stack: Stack | None, args: argparse.Namespace) -> Result:
-    view = Snapshot(_stack(stack), _when(args)).opportunity(args.id)
+    try:
+        view = Snapshot(_stack(stack), _when(args)).opportunity(args.id)
+    except UnknownOpportunity as unknown:
+        raise OpsError(f"{unknown} (run sync)") from None
     lines = [
         f"opportunity {view.id}: {view.amount:,.2f} {view.currency}, stage {view.stage or '-'}, "
         f"{view.touches} touches in its window; primary model {view.primary}"

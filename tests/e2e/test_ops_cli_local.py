@@ -12,6 +12,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.e2e.serve_process import DELIVERIES, serve
 
 
@@ -64,6 +66,16 @@ def test_the_cli_reads_a_running_serve_and_runs_its_crm_sync(tmp_path: Path) -> 
         with urllib.request.urlopen(running.url + "/report", timeout=60) as page:
             assert page.status == 200
             assert page.headers["content-type"].startswith("text/html")
+            served = page.read()
+
+        # The report function run now, and the presigned link opened as a browser opens it.
+        linked = socialscore("--local", running.url, "report", "--link", "--refresh", "--json")
+        assert linked.returncode == 0, linked.stderr
+        with urllib.request.urlopen(json.loads(linked.stdout)["url"], timeout=60) as page:
+            assert page.status == 200
+            stored = page.read()
+        assert stored.startswith(b"<!doctype html>")
+        assert len(stored) == pytest.approx(len(served), rel=0.05)  # the same page, a moment on
 
 
 def test_nothing_at_the_port_is_one_line() -> None:

@@ -14,6 +14,7 @@ from socialscore.aws.config import (
     FunctionConfig,
     IngestConfig,
     RehydrateConfig,
+    ReportConfig,
     ResolveConfig,
     ScoreConfig,
 )
@@ -29,6 +30,7 @@ CONFIGS: dict[str, type[FunctionConfig]] = {
     "ScoreFunction": ScoreConfig,
     "CrmSyncFunction": CrmSyncConfig,
     "AttributionFunction": AttributionJobConfig,
+    "ReportFunction": ReportConfig,
 }
 
 

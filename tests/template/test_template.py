@@ -28,6 +28,7 @@ STAGES = {
     "ScoreFunction": "score",
     "CrmSyncFunction": "crm_sync",
     "AttributionFunction": "attribution",
+    "ReportFunction": "report",
 }
 # What each consumer's trigger reads, and nothing else.
 OWN_QUEUE = {
@@ -104,11 +105,11 @@ def test_cfn_lint_passes_informational_checks_included() -> None:
     assert problems == [], "\n".join(str(p) for p in problems)
 
 
-def test_sam_transform_makes_the_six_functions_and_their_triggers(transformed: dict) -> None:
+def test_sam_transform_makes_the_seven_functions_and_their_triggers(transformed: dict) -> None:
     kinds = [r["Type"] for r in transformed.values()]
-    assert kinds.count("AWS::Lambda::Function") == 6
+    assert kinds.count("AWS::Lambda::Function") == 7
     assert kinds.count("AWS::Lambda::EventSourceMapping") == 3
-    assert kinds.count("AWS::Scheduler::Schedule") == 2  # crm_sync, attribution
+    assert kinds.count("AWS::Scheduler::Schedule") == 3  # crm_sync, attribution, report
     mappings = [
         r["Properties"] for r in transformed.values() if r["Type"].endswith("SourceMapping")
     ]
@@ -125,7 +126,7 @@ def test_sam_transform_makes_the_six_functions_and_their_triggers(transformed: d
 def test_schedule_name_is_unique_per_stack(transformed: dict) -> None:
     schedules = [r for r in transformed.values() if r["Type"] == "AWS::Scheduler::Schedule"]
     names = [s["Properties"]["Name"]["Fn::Sub"] for s in schedules]
-    assert len(set(names)) == len(names) == 2
+    assert len(set(names)) == len(names) == 3
     assert all("${AWS::StackName}" in name for name in names)
 
 
@@ -141,6 +142,7 @@ def test_the_local_runtime_finds_each_consumers_trigger() -> None:
         "ScoreFunction": [("ScoreQueue", 10, True)],
         "CrmSyncFunction": [],
         "AttributionFunction": [],
+        "ReportFunction": [],
     }
 
 
@@ -168,7 +170,7 @@ def test_tables_are_on_demand_with_point_in_time_recovery_and_outlive_the_stack(
 
 def test_function_roles_never_grant_wildcards(transformed: dict) -> None:
     roles = {k: r for k, r in transformed.items() if r["Type"] == "AWS::IAM::Role"}
-    assert len(roles) == 8  # six functions and a scheduler role per schedule
+    assert len(roles) == 10  # seven functions and a scheduler role per schedule
     for logical, role in roles.items():
         for statement in _statements(role):
             assert "NotAction" not in statement

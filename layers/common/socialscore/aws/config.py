@@ -158,3 +158,31 @@ class AttributionJobConfig(FunctionConfig):
     @property
     def won(self) -> tuple[str, ...]:
         return tuple(s.strip() for s in self.won_stages.split(",") if s.strip())
+
+
+class ReportConfig(FunctionConfig):
+    stack_name: str = Field(alias="STACK_NAME")
+    identities_table: str = Field(alias="IDENTITIES_TABLE")
+    ledger_table: str = Field(alias="LEDGER_TABLE")
+    scores_table: str = Field(alias="SCORES_TABLE")
+    sellers_table: str = Field(alias="SELLERS_TABLE")
+    post_cache_table: str = Field(alias="POST_CACHE_TABLE")
+    sync_state_table: str = Field(alias="SYNC_STATE_TABLE")
+    report_bucket: str = Field(alias="REPORT_BUCKET")
+    scoring_model_parameter: str | None = Field(None, alias="SCORING_MODEL_PARAMETER")
+
+    @property
+    def name(self) -> str:
+        return self.stack_name
+
+    def table(self, logical: str) -> str:
+        """A table's name by its logical id in template.yaml, as the report's reads name it."""
+        names = {
+            "IdentitiesTable": self.identities_table,
+            "LedgerTable": self.ledger_table,
+            "ScoresTable": self.scores_table,
+            "SellersTable": self.sellers_table,
+            "PostCacheTable": self.post_cache_table,
+            "SyncStateTable": self.sync_state_table,
+        }
+        return names[logical]

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
-from typing import Any
+from typing import Any, Protocol
 
+from socialscore.aws import config
 from socialscore.domain import attribution
 from socialscore.domain.aggregates import SellerCounter, coalesce
 from socialscore.domain.decay import score_at
@@ -25,10 +26,24 @@ from socialscore.store.ledger import Ledger
 from socialscore.store.scores import Scores
 from socialscore.store.sellers import Sellers
 from socialscore.store.sync_state import SyncState
-from socialscore_ops.stack import OpsError, Stack
-from socialscore_ops.views import live_model
 
 Amounts = dict[str, Decimal]
+
+
+class Tables(Protocol):
+    """Where a stack's data is: the ops CLI's Stack, or the report function's configuration."""
+
+    @property
+    def name(self) -> str: ...  # the stack's, as the page names it
+
+    @property
+    def scoring_model_parameter(self) -> str | None: ...
+
+    def table(self, logical: str) -> str: ...  # by its logical id in template.yaml
+
+
+class UnknownOpportunity(LookupError):
+    """No opportunity by that id: crm_sync has not seen it."""
 
 
 @dataclass(frozen=True)
@@ -107,12 +122,12 @@ class DayRow:
 class Snapshot:
     """One stack's data as of a moment, each table read once, when first needed."""
 
-    stack: Stack
+    stack: Tables
     as_of: datetime
 
     @cached_property
     def model(self) -> ScoringModel:
-        return live_model(self.stack)
+        return config.scoring_model(self.stack.scoring_model_parameter)
 
     @cached_property
     def touches(self) -> list[Touch]:
@@ -161,7 +176,7 @@ class Snapshot:
         for view in self.opportunities:
             if view.id == opportunity_id:
                 return view
-        raise OpsError(f"no opportunity {opportunity_id}: crm_sync has not seen it (run sync)")
+        raise UnknownOpportunity(f"no opportunity {opportunity_id}: crm_sync has not seen it")
 
     def attributed(self, dimension: str, since: datetime | None = None) -> dict[str, Amounts]:
         """model -> who -> amount, summed over the opportunities (created since `since`)."""

@@ -1,0 +1,39 @@
+"""Scheduled: the report page, written to the stack's private report bucket (one object,
+rewritten each run); `socialscore report --link` signs a link to it.
+
+The cold start imports boto3 and Powertools' Logger; the configuration and the report are
+imported by the run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3  # noqa: F401 - first, from the handler itself: see bench/cold_start.py
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from socialscore.aws.schedule import slot_time
+
+logger = Logger(service="report")
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    from socialscore.aws import clients, config
+    from socialscore.report import LATEST_KEY, page
+    from socialscore.report.snapshot import Snapshot
+
+    settings = config.ReportConfig.from_environment()
+    at = slot_time(event)
+    html = page.render(Snapshot(settings, at)).encode()
+    clients.client("s3").put_object(
+        Bucket=settings.report_bucket,
+        Key=LATEST_KEY,
+        Body=html,
+        ContentType="text/html; charset=utf-8",
+        CacheControl="no-store",  # rewritten daily: a browser never shows a stale copy
+    )
+    written = {"bucket": settings.report_bucket, "key": LATEST_KEY, "bytes": len(html)}
+    logger.info("report written", extra=written)
+    return written

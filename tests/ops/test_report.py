@@ -1,0 +1,447 @@
+"""The report page: its numbers are the Snapshot's (the demo's data, through the whole pipeline),
+every value is escaped, nothing is loaded from anywhere, and at 5,000 profiles it is still a
+page of bounded size made in bounded time. `socialscore report` writes the same page."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from socialscore.domain.scoring_model import bundled
+from socialscore.report import page as report_page
+from socialscore.report import sections as report_sections
+from socialscore.report.snapshot import (
+    DayRow,
+    OpportunityView,
+    PostRow,
+    ScoreRow,
+    SellerRow,
+    Snapshot,
+)
+from socialscore_local import demo as demo_module
+from socialscore_local.demo import DEMO_AS_OF
+from socialscore_local.ops_bridge import outputs
+from socialscore_ops.stack import Stack
+from tests.ops.conftest import DeployedStack
+
+MODELS = bundled().attribution.models
+
+
+# --- reading a page ---------------------------------------------------------------------------
+@dataclass
+class Page(HTMLParser):
+    """What a test reads in the page: each chart's marks (their data-* attributes), each
+    section's table rows (cell texts), its tags, its links and its text."""
+
+    marks: dict[str, list[dict[str, str]]] = field(default_factory=lambda: defaultdict(list))
+    tables: dict[str, list[list[str]]] = field(default_factory=lambda: defaultdict(list))
+    tags: set[str] = field(default_factory=set)
+    links: list[str] = field(default_factory=list)
+    text: list[str] = field(default_factory=list)
+    _section: str = ""
+    _chart: str = ""
+    _row: list[str] | None = None
+    _cell: list[str] | None = None
+
+    def __post_init__(self) -> None:
+        super().__init__()
+
+    def starttag(self, tag: str, attrs: dict[str, str]) -> None:
+        self.tags.add(tag)
+        self.links += [v for k, v in attrs.items() if k in ("href", "src", "action")]
+        if tag == "section":
+            self._section = attrs["id"]
+        elif tag == "svg":
+            self._chart = attrs["id"]
+        elif tag == "tr" and self._section:
+            self._row = []
+        elif tag in ("td", "th"):
+            self._cell = []
+        if "data-value" in attrs and self._chart:
+            self.marks[self._chart].append(attrs)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.starttag(tag, {k: v or "" for k, v in attrs})
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "svg":
+            self._chart = ""
+        elif tag in ("td", "th") and self._cell is not None and self._row is not None:
+            self._row.append("".join(self._cell))
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self.tables[self._section].append(self._row)
+            self._row = None
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def read(page: str) -> Page:
+    parsed = Page()
+    parsed.feed(page)
+    parsed.close()
+    return parsed
+
+
+def values(marks: list[dict[str, str]], series: str | None = None) -> dict[str, Decimal]:
+    return {
+        m["data-label"]: Decimal(m["data-value"])
+        for m in marks
+        if series is None or m["data-series"] == series
+    }
+
+
+# --- a snapshot made up in memory -------------------------------------------------------------
+class Canned(Snapshot):
+    """A Snapshot whose views are given, not read from a stack."""
+
+    def __init__(
+        self,
+        *,
+        sellers: list[SellerRow] | None = None,
+        posts: list[PostRow] | None = None,
+        scores: list[ScoreRow] | None = None,
+        days: list[DayRow] | None = None,
+        opportunities: list[OpportunityView] | None = None,
+        name: str = "canned",
+        model_version: str | None = None,
+    ) -> None:
+        super().__init__(Stack(name, {}), datetime(2026, 11, 22, tzinfo=UTC))
+        self._views = (sellers or [], posts or [], scores or [], days or [])
+        model = bundled()
+        if model_version is not None:
+            model = model.model_copy(update={"version": model_version})
+        self.__dict__["model"] = model  # the cached properties, already "read"
+        self.__dict__["opportunities"] = opportunities or []
+
+    def sellers(self, since: datetime | None = None, team: str | None = None) -> list[SellerRow]:
+        return self._views[0]
+
+    def posts(self) -> list[PostRow]:
+        return self._views[1]
+
+    def scores(self) -> list[ScoreRow]:
+        return self._views[2]
+
+    def days(self) -> list[DayRow]:
+        return self._views[3]
+
+
+def big(profiles: int = 5000, sellers: int = 300, posts: int = 2000, seed: int = 7) -> Canned:
+    """A large stack's views, as a Snapshot sorts them."""
+    rnd = random.Random(seed)
+    ids = [f"s-{n:04d}" for n in range(sellers)]
+    seller_rows = sorted(
+        (
+            SellerRow(
+                s,
+                f"team-{n % 12}",
+                Decimal(rnd.randint(0, 5000)),
+                rnd.randint(0, 900),
+                Decimal(rnd.randint(0, 40)) / 2,
+                rnd.randint(0, 20),
+                Decimal(rnd.randint(0, 10**7)) / 100,
+            )
+            for n, s in enumerate(ids)
+        ),
+        key=lambda r: (-r.organic_points, -r.attributed, r.seller_id),
+    )
+    post_rows = sorted(
+        (
+            PostRow(
+                f"x#{10**18 + n}",
+                rnd.choice(ids),
+                rnd.randint(0, 90),
+                rnd.randint(0, 90),
+                rnd.randint(0, 400),
+                Decimal(rnd.randint(0, 10**6)) / 100,
+            )
+            for n in range(posts)
+        ),
+        key=lambda r: (-(r.comments + r.amplification + r.applause), r.post),
+    )
+    score_rows = sorted(
+        (
+            ScoreRow(
+                f"003{n:07d}" if n % 3 else f"x#{n}",
+                bool(n % 3),
+                rnd.expovariate(1 / 8),
+                rnd.expovariate(1 / 2) if n % 5 == 0 else 0.0,
+                "2026-11-01T10:00:00+00:00" if n % 10 == 0 else None,
+            )
+            for n in range(profiles)
+        ),
+        key=lambda r: (-r.organic, -r.paid, r.who),
+    )
+    start = date(2026, 7, 1)
+    day_rows = [
+        DayRow(
+            start + timedelta(days=n),
+            rnd.randint(0, 500),
+            rnd.randint(0, 50),
+            Decimal(rnd.randint(0, 2000)),
+            Decimal(rnd.randint(0, 100)) / 2,
+        )
+        for n in range(140)
+        if n % 9  # some days without a touch
+    ]
+    opportunities = [
+        OpportunityView(
+            f"006{n:07d}",
+            Decimal(rnd.randint(1000, 200000)),
+            "USD" if n % 4 else "EUR",
+            "Closed Won",
+            datetime(2026, 11, 1, tzinfo=UTC),
+            rnd.randint(0, 40),
+            "linear",
+            {
+                m: {"seller": {s: Decimal(rnd.randint(0, 5000)) for s in rnd.sample(ids, 4)}}
+                for m in MODELS
+            },
+        )
+        for n in range(400)
+    ]
+    return Canned(
+        sellers=seller_rows,
+        posts=post_rows,
+        scores=score_rows,
+        days=day_rows,
+        opportunities=opportunities,
+    )
+
+
+# --- the demo's data --------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def demo(demo_stack: DeployedStack) -> tuple[Snapshot, str]:
+    snapshot = Snapshot(Stack("test", outputs(demo_stack.rt)), DEMO_AS_OF)
+    started = time.perf_counter()
+    page = report_page.render(snapshot)
+    print(f"report page at demo size: {(time.perf_counter() - started) * 1000:.0f} ms")
+    # the tests compare with a snapshot of their own: the same tables, read again
+    return Snapshot(Stack("test", outputs(demo_stack.rt)), DEMO_AS_OF), page
+
+
+def test_the_leaderboards_are_the_snapshots(demo: tuple[Snapshot, str]) -> None:
+    snapshot, page = demo
+    parsed = read(page)
+    sellers = snapshot.sellers()
+    assert sellers, "the demo credits sellers"
+    assert values(parsed.marks["chart-sellers"]) == {s.seller_id: s.organic_points for s in sellers}
+    # the chart's bars are in the leaderboard's order, best first
+    assert [m["data-label"] for m in parsed.marks["chart-sellers"]] == [
+        s.seller_id for s in sellers
+    ]
+    teams = Snapshot.teams(sellers)
+    assert values(parsed.marks["chart-teams"]) == {t.team: t.organic_points for t in teams}
+    rows = {r[0]: r for r in parsed.tables["sellers"] if r[0] in {s.seller_id for s in sellers}}
+    for s in sellers:
+        assert rows[s.seller_id][1] == s.team
+        assert rows[s.seller_id][3] == f"{s.organic_touches:,}"
+
+
+def test_the_days_posts_and_accounts_are_the_snapshots(demo: tuple[Snapshot, str]) -> None:
+    snapshot, page = demo
+    parsed = read(page)
+    days = snapshot.days()
+    points = parsed.marks["chart-days"]
+    for series, attribute in (("organic points", "organic_points"), ("paid points", "paid_points")):
+        shown = {
+            m["data-day"]: Decimal(m["data-value"]) for m in points if m["data-series"] == series
+        }
+        assert shown == {d.day.isoformat(): getattr(d, attribute) for d in days}
+    posts = snapshot.posts()
+    marks = parsed.marks["chart-posts"]
+    assert values(marks, "conversation") == {p.post: p.comments for p in posts}
+    assert values(marks, "amplification") == {p.post: p.amplification for p in posts}
+    assert values(marks, "applause") == {p.post: p.applause for p in posts}
+    value = {r[0]: r[-1] for r in parsed.tables["posts"]}
+    assert {p.post: value[p.post] for p in posts} == {
+        p.post: f"{p.economic_value:,.2f}" for p in posts
+    }
+    accounts = Snapshot.accounts(posts)
+    shown = values(parsed.marks["chart-accounts"], "conversation")
+    assert shown == {a.account: Decimal(str(a.conversation)) for a in accounts}
+
+
+def test_attribution_is_the_snapshots_by_currency(demo: tuple[Snapshot, str]) -> None:
+    snapshot, page = demo
+    parsed = read(page)
+    currencies = {o.currency for o in snapshot.opportunities}
+    assert currencies == {"USD", "EUR"}, "the demo has opportunities in two currencies"
+    for currency in currencies:
+        expected: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+        for o in snapshot.opportunities:
+            if o.currency == currency:
+                for model, parts in o.by_model.items():
+                    for seller, amount in parts["seller"].items():
+                        expected[model][seller] += amount
+        marks = parsed.marks[f"chart-attribution-{currency}"]
+        for model in snapshot.model.attribution.models:
+            assert values(marks, model) == expected[model]
+    # one currency's sums are the snapshot's attributed() over those opportunities alone
+    assert "linear" in {m["data-series"] for m in parsed.marks["chart-attribution-USD"]}
+
+
+def test_hot_leads_and_the_distribution_are_the_snapshots(demo: tuple[Snapshot, str]) -> None:
+    snapshot, page = demo
+    parsed = read(page)
+    scores = snapshot.scores()
+    hot = [s.who for s in scores if s.hot_since]
+    assert hot, "the demo has a hot lead"
+    assert [r[0] for r in parsed.tables["hot"][1:]] == hot
+    bins = parsed.marks["chart-scores"]
+    counts = [int(m["data-value"]) for m in bins if "data-from" in m]
+    assert sum(counts) == len(scores)
+    for m in (m for m in bins if "data-from" in m):
+        low, high = float(m["data-from"]), float(m["data-to"])
+        last = high == max(float(b["data-to"]) for b in bins if "data-to" in b)
+        inside = [s for s in scores if low <= s.organic < high or (last and s.organic == high)]
+        assert int(m["data-value"]) == len(inside)
+    threshold = [m for m in bins if "data-from" not in m]
+    assert [float(m["data-value"]) for m in threshold] == [snapshot.model.hot_lead_threshold]
+
+
+def test_the_page_loads_nothing_and_shows_no_text(demo: tuple[Snapshot, str]) -> None:
+    _, page = demo
+    parsed = read(page)
+    assert 'http-equiv="Content-Security-Policy"' in page
+    assert "default-src &#x27;none&#x27;" in page
+    assert "<script" not in page
+    assert "http://" not in page
+    assert "https://" not in page
+    assert all(link.startswith(("#", "data:")) for link in parsed.links), parsed.links
+    svgs = page.count("<svg ")
+    assert svgs >= 7
+    assert page.count('role="img"') == svgs
+    assert page.count("<title id=") == svgs
+    # ids and numbers only: no post's text, no handle (the demo's are in its permalinks)
+    deliveries = json.loads((demo_module.DEMO_DIR / "webhooks.json").read_text())
+    permalinks = re.findall(r"https://x\.com/(\w+)/status/", json.dumps(deliveries))
+    posts = json.loads((demo_module.DEMO_DIR / "posts.json").read_text())
+    texts = [p["text"] for p in posts if p.get("text")]
+    shown = page.lower()
+    assert permalinks
+    assert texts
+    assert not [h for h in {*permalinks} if h.lower() in shown]
+    assert not [t for t in texts if t.lower() in shown]
+
+
+def test_socialscore_report_writes_the_page(demo_stack: DeployedStack, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    answer = demo_stack.socialscore("report", "--out", str(out), "--as-of", "2026-11-22")
+    assert answer.code == 0, answer.err
+    assert answer.out.strip() == str(out)
+    snapshot = Snapshot(Stack(demo_stack.name, outputs(demo_stack.rt)), DEMO_AS_OF)
+    assert out.read_text() == report_page.render(snapshot)
+    answer = demo_stack.socialscore("report", "--out", str(out), "--json")
+    assert answer.json()["path"] == str(out)
+    assert answer.json()["bytes"] == out.stat().st_size
+
+
+def test_socialscore_report_refuses_in_one_line(demo_stack: DeployedStack, tmp_path: Path) -> None:
+    answer = demo_stack.socialscore("report", "--out", str(tmp_path / "no" / "such" / "r.html"))
+    assert answer.code == 2
+    assert answer.err.count("\n") == 1
+    assert "cannot write" in answer.err
+    answer = demo_stack.socialscore("report", "--as-of", "last tuesday")
+    assert answer.code == 2
+    assert "argument --as-of: not a date: 'last tuesday' (e.g. 2026-11-01)" in answer.err
+
+
+# --- made-up data -----------------------------------------------------------------------------
+HOSTILE = "<script>alert(1)</script>\"' onload=x &amp; <img src=//evil.example/x>"
+
+
+def test_every_value_is_escaped() -> None:
+    sellers = [SellerRow(HOSTILE, HOSTILE, Decimal(3), 1, Decimal(0), 0, Decimal(5))]
+    page = report_page.render(
+        Canned(
+            sellers=sellers,
+            posts=[PostRow(f"x#{HOSTILE}", HOSTILE, 1, 2, 3, Decimal(4))],
+            scores=[ScoreRow(HOSTILE, True, 30.0, 0.0, HOSTILE)],
+            days=[DayRow(date(2026, 11, 1), 1, 0, Decimal(3), Decimal(0))],
+            opportunities=[
+                OpportunityView(
+                    "o",
+                    Decimal(5),
+                    HOSTILE,
+                    "won",
+                    datetime(2026, 11, 1, tzinfo=UTC),
+                    1,
+                    "linear",
+                    {"linear": {"seller": {HOSTILE: Decimal(5)}}},
+                )
+            ],
+            name=HOSTILE,
+            model_version=HOSTILE[:60],
+        )
+    )
+    parsed = read(page)
+    assert "<script" not in page
+    assert "<img" not in page
+    assert "evil.example/x>" not in page
+    assert parsed.tags <= {
+        *("html", "head", "meta", "link", "title", "style", "body", "main", "header", "nav"),
+        *("a", "section", "h1", "h2", "h3", "p", "div", "b", "span", "footer", "details"),
+        *("summary", "table", "thead", "tbody", "tr", "th", "td"),
+        *("svg", "desc", "rect", "text", "line", "polyline", "polygon", "circle"),
+    }
+    assert HOSTILE in "".join(parsed.text)  # shown, as text
+    assert values(parsed.marks["chart-sellers"]) == {HOSTILE: Decimal(3)}
+
+
+def test_an_empty_stack_is_a_page_that_says_so() -> None:
+    parsed = read(report_page.render(Canned()))
+    assert not parsed.marks
+    assert "No seller has been credited yet." in "".join(parsed.text)
+
+
+def test_5000_profiles_make_a_bounded_page_quickly() -> None:
+    snapshot = big()
+    started = time.perf_counter()
+    page = report_page.render(snapshot)
+    seconds = time.perf_counter() - started
+    print(f"report page at 5,000 profiles: {seconds * 1000:.0f} ms, {len(page) / 1024:.0f} KiB")
+    assert seconds < 2.0
+    assert len(page) < 400_000
+    parsed = read(page)
+    top = report_sections.TOP
+    sellers = snapshot.sellers()
+    assert values(parsed.marks["chart-sellers"]) == {
+        s.seller_id: s.organic_points for s in sellers[:top]
+    }
+    assert len(parsed.marks["chart-posts"]) == 3 * top
+    text = "".join(parsed.text)
+    assert f"and {len(sellers) - top:,} more sellers" in text
+    assert f"and {2000 - top:,} more posts" in text
+    hot = [s for s in snapshot.scores() if s.hot_since]
+    assert len(parsed.tables["hot"]) == 1 + report_sections.TOP_LEADS
+    assert f"and {len(hot) - report_sections.TOP_LEADS:,} more hot leads" in text
+    counts = [int(m["data-value"]) for m in parsed.marks["chart-scores"] if "data-from" in m]
+    assert sum(counts) == 5000
+    assert len(counts) <= 2 * report_sections.SCORE_BINS
+    assert len(parsed.marks["chart-days"]) == 2 * len(snapshot.days())
+
+
+@pytest.mark.parametrize(
+    ("scores", "top"), [([], 1.0), ([0.0], 1.0), ([10.0], 10.0), ([3.0, 49.9], 50.0)]
+)
+def test_score_bins_cover_every_score(scores: list[float], top: float) -> None:
+    edges = report_sections.score_bins(scores)
+    assert edges[0] == 0
+    assert edges[-1] == top
+    assert edges == sorted(edges)
+    assert len(edges) - 1 <= 2 * report_sections.SCORE_BINS
