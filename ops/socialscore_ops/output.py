@@ -40,10 +40,10 @@ class Progress:
     """`[#####-----] 512/1,000 items` on stderr, redrawn at most 10 times a second on a
     terminal; elsewhere (a log, CI) one line per tenth done."""
 
-    def __init__(self, label: str, total: int, stream: TextIO = sys.stderr) -> None:
+    def __init__(self, label: str, total: int, stream: TextIO | None = None) -> None:
         self.label, self.total, self.done = label, total, 0
-        self._stream = stream
-        self._tty = stream.isatty()
+        self._stream = stream or sys.stderr  # the one of now, not of the import
+        self._tty = self._stream.isatty()
         self._drawn = 0.0
         self._tenth = -1
 

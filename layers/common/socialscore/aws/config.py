@@ -138,9 +138,13 @@ def scoring_model(parameter: str | None) -> ScoringModel:
         return bundled()
     from aws_lambda_powertools.utilities import parameters
 
-    # Named without its leading slash in the template (for the IAM ARN); SSM wants it back.
-    path = parameter if parameter.startswith("/") or "/" not in parameter else f"/{parameter}"
-    return parse(str(parameters.get_parameter(path, max_age=300)))
+    return parse(str(parameters.get_parameter(parameter_path(parameter), max_age=300)))
+
+
+def parameter_path(name: str) -> str:
+    """The parameter's name as SSM takes it: the template names it without its leading slash
+    (for the IAM ARN)."""
+    return name if name.startswith("/") or "/" not in name else f"/{name}"
 
 
 class AttributionJobConfig(FunctionConfig):

@@ -1,0 +1,301 @@
+"""socialscore rebuild: every aggregate set again from the ledger for the live model, with the
+score stage paused around it; the end state is that of a clean run with that model, however
+often it runs and wherever it was stopped."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import EndpointConnectionError
+
+from socialscore.domain.scoring_model import bundled
+from socialscore.store import dynamo
+from socialscore.store.scores import Scores
+from socialscore_local import demo, server
+from socialscore_local.runtime import LocalRuntime
+from socialscore_ops import rebuild, rebuild_pause
+from tests.ops.conftest import DeployedStack, deployed
+
+PARAMETER = "socialscore/scoring-model"
+FAST = bundled().model_dump(mode="json") | {"version": "2026-12-fast", "half_life_days": 14}
+
+
+@pytest.fixture(autouse=True)
+def no_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rebuild_pause, "POLL_SECONDS", 0.0)
+
+
+@pytest.fixture
+def published_long_ago(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As if the functions' 5 minutes of cache had passed since `model publish`."""
+    monkeypatch.setattr(rebuild, "CACHE", timedelta(0))
+
+
+def snapshot(rt: LocalRuntime) -> dict[str, Any]:
+    """What a rebuild sets, compared by value: each ledger entry's units, each profile's units
+    and touches, each post's and seller's counters summed over their shards (zeros left out:
+    the score stage leaves them where touches were withdrawn)."""
+    scores = Scores(rt.table("ScoresTable"))
+
+    def counters(found: dict[str, dict[str, Any]]) -> dict[str, dict[str, Decimal]]:
+        kept = {k: {c: n for c, n in v.items() if c != "team" and n} for k, v in found.items()}
+        return {k: v for k, v in kept.items() if v}
+
+    return {
+        "ledger": {
+            (i["profile"], i["touch"]): i["units"]
+            for i in dynamo.scan(rt.table("LedgerTable"))
+            if "units" in i
+        },
+        "profiles": {
+            key: (item.get("units", 0), item.get("touches", 0))
+            for key, item in scores.every_profile().items()
+            if item.get("units") or item.get("touches")
+        },
+        "posts": counters(scores.post_counters()),
+        "sellers": counters(scores.seller_counters()),
+    }
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The demo's webhooks scored from the first with FAST: what a rebuild for FAST must give.
+    (Its runtime is stopped before any test's starts: two would share moto.)"""
+    rt = demo.runtime(tmp_path_factory.mktemp("clean"))
+    rt.parameters["ScoringModelParameter"] = PARAMETER
+    with rt:
+        rt.client("ssm").put_parameter(Name=f"/{PARAMETER}", Value=json.dumps(FAST), Type="String")
+        secret = demo.seed(rt)
+        http = server.http_server(rt)
+        try:
+            deliveries = json.loads((demo.DEMO_DIR / "webhooks.json").read_text())
+            demo.replay(rt, server.url(http), secret, deliveries)
+        finally:
+            http.shutdown()
+            http.server_close()
+        return snapshot(rt)
+
+
+@pytest.fixture
+def stack(tmp_path: Path) -> Iterator[DeployedStack]:
+    """The demo's data scored with the bundled model, on a stack that names a parameter."""
+    with deployed(tmp_path / "stack", ScoringModelParameterName=PARAMETER) as st:
+        yield st
+
+
+def score_trigger(rt: LocalRuntime) -> str:
+    """The score function's trigger on the ScoreQueue, as the template deploys it (the local
+    runtime polls its queues itself: the trigger shows what the rebuild does with it)."""
+    role = rt.client("iam").create_role(RoleName="score", AssumeRolePolicyDocument="{}")
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("score_handler.py", "")
+    lam, name = rt.client("lambda"), "socialscore-test-score"
+    handler = {"Handler": "score_handler.lambda_handler", "Runtime": "python3.12"}
+    lam.create_function(
+        FunctionName=name, Role=role["Role"]["Arn"], Code={"ZipFile": code.getvalue()}, **handler
+    )
+    arn = rt.physical["ScoreQueue"]["Arn"]
+    return str(lam.create_event_source_mapping(FunctionName=name, EventSourceArn=arn)["UUID"])
+
+
+def trigger_state(rt: LocalRuntime, uuid: str) -> str:
+    return str(rt.client("lambda").get_event_source_mapping(UUID=uuid)["State"])
+
+
+@contextmanager
+def before(operation: str, hook: Callable[..., None]) -> Iterator[None]:
+    """`hook(params)` before each of the CLI's calls of `operation` (service.Operation)."""
+    event = f"before-parameter-build.{operation}"
+    assert boto3.DEFAULT_SESSION is not None
+    events = boto3.DEFAULT_SESSION.events
+    events.register(event, hook, unique_id=event)  # an id is unique across events
+    try:
+        yield
+    finally:
+        events.unregister(event, unique_id=event)
+
+
+def publish(stack: DeployedStack, tmp_path: Path, model: dict[str, Any]) -> None:
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(model))
+    answer = stack.socialscore("model", "publish", str(path))
+    assert answer.code == 0, answer.err
+
+
+def checkpoint(rt: LocalRuntime) -> dict[str, Any]:
+    found = dynamo.batch_get(rt.table("SyncStateTable"), "key", [rebuild.CHECKPOINT])
+    return found[rebuild.CHECKPOINT]
+
+
+def test_a_rebuild_for_the_model_the_pipeline_used_rewrites_nothing(tmp_path: Path) -> None:
+    with deployed(tmp_path / "stack") as stack:  # the bundled model's
+        rt = stack.rt
+        tables = [rt.table("LedgerTable"), rt.table("ScoresTable")]
+        ledger, scores = (dynamo.scan(t) for t in tables)
+        # No trigger in the local runtime: nothing to pause, and the queue is empty.
+        answer = stack.socialscore("rebuild", "--no-pause", "--json")
+        after = [dynamo.scan(t) for t in tables]
+    assert answer.code == 0, answer.err
+    data = answer.json()
+    assert data["model_version"] == bundled().version
+    assert data["entries_read"] == len(ledger) > 0
+    assert (data["entries_rewritten"], data["aggregates_rewritten"]) == (0, 0)
+    assert data["aggregates_unchanged"] == len(scores)
+    assert after == [ledger, scores]  # item by item
+    assert "ledger [####################] 224/224" in answer.err  # the progress bar
+
+
+def test_a_new_half_life_gives_what_a_clean_run_with_it_gives(
+    stack: DeployedStack, tmp_path: Path, clean: dict[str, Any], published_long_ago: None
+) -> None:
+    rt = stack.rt
+    trigger = score_trigger(rt)
+    scores_table = rt.table("ScoresTable")
+    client = rt.client("dynamodb")
+    # What the ledger does not support: a post shard counted 3 too many, a seller's shard 0
+    # gone, a profile with no entry at all (flagged hot: the flag must stay).
+    items = {i["pk"]: i for i in dynamo.scan(scores_table)}
+    post = next(pk for pk in sorted(items) if pk.startswith("post#") and pk.endswith("#shard#3"))
+    client.update_item(
+        TableName=scores_table,
+        Key={"pk": {"S": post}},
+        UpdateExpression="ADD organic_like :n",
+        ExpressionAttributeValues={":n": {"N": "3"}},
+    )
+    seller = next(pk for pk in sorted(items) if pk.startswith("seller#") and pk.endswith("#0"))
+    client.delete_item(TableName=scores_table, Key={"pk": {"S": seller}})
+    orphan = {"pk": "profile#x#nobody#organic", "units": 5, "touches": 1, "hot_since": "then"}
+    client.put_item(TableName=scores_table, Item=dynamo.to_item(orphan))
+    hot = {pk: i["hot_since"] for pk, i in items.items() if "hot_since" in i} | {
+        orphan["pk"]: "then"
+    }
+    assert len(hot) > 1
+    publish(stack, tmp_path, FAST)
+
+    seen: list[str] = []
+    with before("dynamodb.BatchWriteItem", lambda **_: seen.append(trigger_state(rt, trigger))):
+        answer = stack.socialscore("rebuild", "--json")
+    assert answer.code == 0, answer.err
+
+    assert snapshot(rt) == clean
+    data = answer.json()
+    assert data["model_version"] == "2026-12-fast"
+    assert data["paused_triggers"] == [trigger]
+    assert data["entries_rewritten"] == len(clean["ledger"])  # every touch's units move
+    after = {i["pk"]: i for i in dynamo.scan(scores_table)}
+    assert {pk: i["hot_since"] for pk, i in after.items() if "hot_since" in i} == hot
+    assert (after[orphan["pk"]]["units"], after[orphan["pk"]]["touches"]) == (0, 0)
+    assert after[seller]["team"] == items[seller]["team"]
+    # Paused for every write, and on again after.
+    assert seen
+    assert set(seen) == {"Disabled"}
+    assert trigger_state(rt, trigger) == "Enabled"
+    assert checkpoint(rt)["state"] == "finished"
+
+    again = stack.socialscore("rebuild", "--json").json()
+    assert (again["entries_rewritten"], again["aggregates_rewritten"]) == (0, 0)
+    assert again["resumed"] is False
+
+
+def test_an_interrupted_rebuild_resumes_to_the_same_end(
+    stack: DeployedStack,
+    tmp_path: Path,
+    clean: dict[str, Any],
+    published_long_ago: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rt = stack.rt
+    trigger = score_trigger(rt)
+    publish(stack, tmp_path, FAST)
+    monkeypatch.setattr(rebuild, "PAGE_ITEMS", 20)  # pages end within profiles
+    writes = 0
+
+    def third_write_fails(**_: Any) -> None:
+        nonlocal writes
+        writes += 1
+        if writes == 3:
+            raise EndpointConnectionError(endpoint_url="https://dynamodb")
+
+    def enabling_fails(params: dict[str, Any], **_: Any) -> None:
+        if params.get("Enabled"):  # as if the run were killed: the trigger stays off
+            raise EndpointConnectionError(endpoint_url="https://lambda")
+
+    with (
+        before("dynamodb.BatchWriteItem", third_write_fails),
+        before("lambda.UpdateEventSourceMapping", enabling_fails),
+    ):
+        stopped = stack.socialscore("rebuild")
+    assert stopped.code == 1
+    assert stopped.err.endswith('Could not connect to the endpoint URL: "https://lambda"\n')
+    assert trigger_state(rt, trigger) == "Disabled"
+    assert checkpoint(rt)["state"] == "running"
+    assert checkpoint(rt)["paused"] == [trigger]
+    partial = snapshot(rt)
+    left = [k for k, units in partial["ledger"].items() if units != clean["ledger"][k]]
+    assert 0 < len(left) < len(clean["ledger"])
+
+    resumed = stack.socialscore("rebuild", "--json")
+    assert resumed.code == 0, resumed.err
+    assert snapshot(rt) == clean
+    data = resumed.json()
+    assert data["resumed"] is True
+    assert data["entries_rewritten"] == len(left)  # only what the stopped run had not
+    assert trigger_state(rt, trigger) == "Enabled"  # the killed run's pause undone
+
+    again = stack.socialscore("rebuild", "--json").json()
+    assert (again["entries_rewritten"], again["aggregates_rewritten"]) == (0, 0)
+
+
+def test_a_rebuild_waits_for_the_batches_in_flight_and_gives_up_in_one_line(
+    fresh_stack: DeployedStack,
+) -> None:
+    rt = fresh_stack.rt
+    sqs = rt.client("sqs")
+    url = rt.queue_url("ScoreQueue")
+    sqs.send_message(QueueUrl=url, MessageBody="{}")
+    assert sqs.receive_message(QueueUrl=url)["Messages"]  # a batch being scored
+    trigger = score_trigger(rt)  # after the send: moto would run the function in docker
+    answer = fresh_stack.socialscore("rebuild", "--wait", "0")
+    assert answer.code == 2
+    assert answer.err.count("\n") == 1
+    assert "the score stage did not stop within 0 s" in answer.err
+    assert "1 messages in flight" in answer.err
+    assert trigger_state(rt, trigger) == "Enabled"
+    assert checkpoint(rt)["paused"] == []  # on again: nothing for a next run to undo
+
+
+def test_without_a_trigger_it_runs_only_when_told_and_the_queue_is_empty(
+    fresh_stack: DeployedStack,
+) -> None:
+    refused = fresh_stack.socialscore("rebuild")
+    assert refused.code == 2
+    assert "no Lambda trigger reads the ScoreQueue" in refused.err
+    assert "--no-pause" in refused.err
+    rt = fresh_stack.rt
+    rt.client("sqs").send_message(QueueUrl=rt.queue_url("ScoreQueue"), MessageBody="{}")
+    busy = fresh_stack.socialscore("rebuild", "--no-pause")
+    assert busy.code == 2
+    assert "1 messages in the ScoreQueue" in busy.err
+
+
+def test_a_rebuild_waits_until_every_function_has_the_published_model(tmp_path: Path) -> None:
+    with deployed(tmp_path / "stack", traffic=False, ScoringModelParameterName=PARAMETER) as st:
+        nothing = st.socialscore("rebuild")
+        assert nothing.code == 2
+        assert "nothing is published in /socialscore/scoring-model" in nothing.err
+        publish(st, tmp_path, FAST)
+        answer = st.socialscore("rebuild")
+        assert answer.code == 2
+        assert answer.err.count("\n") == 1
+        assert "functions keep the model they read 5 minutes" in answer.err
