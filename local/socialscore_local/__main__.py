@@ -1,4 +1,6 @@
-"""python -m socialscore_local demo | serve --port N | validate-model FILE | crm-setup hubspot"""
+"""python -m socialscore_local demo | serve --port N | crm-setup hubspot
+
+(The operator's commands, model validation among them, are `socialscore`'s: ops/.)"""
 
 from __future__ import annotations
 
@@ -28,8 +30,6 @@ def main() -> None:
     serve.add_argument("--port", type=int, default=8787)
     serve.add_argument("--workdir", type=Path, default=WORKDIR / "serve")
     serve.add_argument("--secret", help="the SMMS signing secret (whsec_...); default: a new one")
-    check = commands.add_parser("validate-model", help="check a scoring model JSON file")
-    check.add_argument("file", type=Path)
     crm_setup = commands.add_parser(
         "crm-setup", help="create the CRM properties (and custom object) once; idempotent"
     )
@@ -43,23 +43,10 @@ def main() -> None:
     if args.command == "demo":
         print(demo.run(args.workdir, crm=args.crm))
         return
-    if args.command == "validate-model":
-        validate_model(args.file)
-        return
     if args.command == "crm-setup":
         setup_hubspot(args.token_from_env, args.base_url)
         return
     run_server(args.port, args.workdir, args.secret)
-
-
-def validate_model(path: Path) -> None:
-    from socialscore.domain.scoring_model import InvalidScoringModel, parse
-
-    try:
-        model = parse(path.read_bytes())
-    except InvalidScoringModel as err:
-        raise SystemExit(str(err)) from None
-    print(f"valid: scoring model {model.version}, half-life {model.half_life_days} days")
 
 
 def setup_hubspot(variable: str, base_url: str) -> None:
