@@ -6,6 +6,7 @@ import argparse
 from dataclasses import asdict
 from datetime import UTC, datetime
 
+from socialscore.report.rows import Money, money_text
 from socialscore.report.snapshot import Snapshot, UnknownOpportunity
 from socialscore_ops.commands import Result, as_of_option, command, moment
 from socialscore_ops.output import table
@@ -72,6 +73,17 @@ def _stack(stack: Stack | None) -> Stack:
     return stack
 
 
+ACCOUNT_HEADERS = ["account", "posts", "reactions", "conversation", "amplification", "applause"]
+ACCOUNT_HEADERS += ["value"]
+
+
+def _money(values: list[Money]) -> list[str]:
+    """Each as `74,814.06 USD · 18,500.00 EUR` (`-`: none), right-aligned in its column."""
+    texts = [money_text(v) for v in values]
+    width = max((len(t) for t in texts), default=0)
+    return [t.rjust(width) for t in texts]
+
+
 def show_profile(stack: Stack | None, args: argparse.Namespace) -> Result:
     view = profile(_stack(stack), args.id, _when(args))
     lines = [
@@ -110,6 +122,8 @@ def leaderboard(stack: Stack | None, args: argparse.Namespace) -> Result:
     sellers = snap.sellers(since=args.since, team=args.team)
     teams = Snapshot.teams(sellers)
     model = snap.model.attribution.primary
+    seller_value = _money([r.attributed for r in sellers])
+    team_value = _money([t.attributed for t in teams])
     text = "\n".join(
         [
             f"sellers (attributed: {model}"
@@ -124,9 +138,9 @@ def leaderboard(stack: Stack | None, args: argparse.Namespace) -> Result:
                         r.organic_points,
                         r.organic_touches,
                         r.paid_points,
-                        r.attributed,
+                        value,
                     )
-                    for r in sellers
+                    for r, value in zip(sellers, seller_value, strict=True)
                 ],
             ),
             "",
@@ -140,9 +154,9 @@ def leaderboard(stack: Stack | None, args: argparse.Namespace) -> Result:
                         t.organic_points,
                         t.organic_touches,
                         t.paid_points,
-                        t.attributed,
+                        value,
                     )
-                    for t in teams
+                    for t, value in zip(teams, team_value, strict=True)
                 ],
             ),
         ]
@@ -160,30 +174,33 @@ def top_posts(stack: Stack | None, args: argparse.Namespace) -> Result:
     every = snap.posts()
     shown = every[: max(args.top, 0)]
     accounts = Snapshot.accounts(every)
+    post_value = _money([p.economic_value for p in shown])
+    account_value = _money([a.economic_value for a in accounts])
     text = "\n".join(
         [
             f"posts: top {len(shown)} of {len(every)} by organic reactions",
             table(
                 ["post", "account", "conversation", "amplification", "applause", "value"],
                 [
-                    (p.post, p.account, p.comments, p.amplification, p.applause, p.economic_value)
-                    for p in shown
+                    (p.post, p.account, p.comments, p.amplification, p.applause, value)
+                    for p, value in zip(shown, post_value, strict=True)
                 ],
             ),
             "",
-            "accounts: rates per post",
+            "accounts: rates per post, most reactions first",
             table(
-                ["account", "posts", "conversation", "amplification", "applause", "value"],
+                ACCOUNT_HEADERS,
                 [
                     (
                         a.account,
                         a.posts,
+                        a.reactions,
                         a.conversation,
                         a.amplification,
                         a.applause,
-                        a.economic_value,
+                        value,
                     )
-                    for a in accounts
+                    for a, value in zip(accounts, account_value, strict=True)
                 ],
             ),
         ]

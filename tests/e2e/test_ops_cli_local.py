@@ -46,22 +46,30 @@ def test_the_cli_reads_a_running_serve_and_runs_its_crm_sync(tmp_path: Path) -> 
 
         board = socialscore("leaderboard", "--local", running.url, "--json")
         assert board.returncode == 0, board.stderr
-        value: dict[str, Decimal] = defaultdict(Decimal)
+        # seller -> currency -> amount: amounts in two currencies are never added
+        value: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
         influences = [r for r in outbox(workdir) if r["type"] == "opportunity_influence"]
         assert influences
         for record in influences:
             for seller, amount in record["by_seller"].items():
-                value[seller] += Decimal(amount)
+                value[seller][record["currency"]] += Decimal(amount)
         shown = {
-            r["seller_id"]: Decimal(r["attributed"]) for r in json.loads(board.stdout)["sellers"]
+            r["seller_id"]: {c: Decimal(a) for c, a in r["attributed"].items()}
+            for r in json.loads(board.stdout)["sellers"]
         }
-        assert {s: v for s, v in shown.items() if v} == dict(value)
+        expected = {s: {c: a for c, a in sorted(m.items()) if a} for s, m in value.items()}
+        assert {s: m for s, m in shown.items() if m} == {s: m for s, m in expected.items() if m}
+        both = sorted(s for s, m in shown.items() if set(m) == {"EUR", "USD"})
+        assert both, "the demo credits a seller in both currencies"
 
         table = socialscore("--local", running.url, "leaderboard")
         assert table.returncode == 0, table.stderr
         assert table.stdout.splitlines()[1].split() == [
             "seller", "team", "points", "touches", "paid", "points", "attributed"
         ]  # fmt: skip
+        line = next(row for row in table.stdout.splitlines() if row.split()[:1] == both[:1])
+        money = " · ".join(f"{a:,.2f} {c}" for c, a in sorted(shown[both[0]].items()))
+        assert line.endswith(money)  # each currency apart, on the seller's one line
 
         with urllib.request.urlopen(running.url + "/report", timeout=60) as page:
             assert page.status == 200

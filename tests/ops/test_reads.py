@@ -26,6 +26,30 @@ def pushed(stack: DeployedStack, kind: str) -> list[dict[str, Any]]:
     return [r for r in report.crm_state(stack.rt).values() if r["type"] == kind]
 
 
+def influence(stack: DeployedStack, by: str) -> dict[str, dict[str, Decimal]]:
+    """who -> currency -> amount, as the CRM holds it (`by`: by_seller, by_post): each
+    opportunity's amounts added to those of the others in its currency, never across."""
+    value: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for opportunity in pushed(stack, "opportunity_influence"):
+        for who, amount in opportunity[by].items():
+            value[who][opportunity["currency"]] += Decimal(amount)
+    return {w: {c: a for c, a in sorted(m.items()) if a} for w, m in value.items()}
+
+
+def money(shown: dict[str, str]) -> dict[str, Decimal]:
+    """The CLI's JSON money, {"EUR": "18500.00", "USD": "74814.06"}."""
+    return {currency: Decimal(amount) for currency, amount in shown.items()}
+
+
+def added(shown: list[dict[str, str]]) -> dict[str, Decimal]:
+    """The CLI's JSON money of several rows, added per currency."""
+    out: dict[str, Decimal] = defaultdict(Decimal)
+    for each in shown:
+        for currency, amount in money(each).items():
+            out[currency] += amount
+    return {c: a for c, a in sorted(out.items()) if a}
+
+
 def test_a_contact_s_profile_shows_the_scores_the_crm_was_given(demo_stack: DeployedStack) -> None:
     for record in pushed(demo_stack, "contact_score"):
         answer = demo_stack.socialscore("profile", record["contact_id"], "--as-of", AS_OF, "--json")
@@ -77,20 +101,25 @@ def test_the_leaderboard_counts_the_ledger_and_the_value_the_crm_holds(
     for t in counted(demo_stack):
         if t.seller_id and t.category is Category.ORGANIC:
             points[t.seller_id] += Decimal(str(t.weight))
-    value: dict[str, Decimal] = defaultdict(Decimal)
-    for opportunity in pushed(demo_stack, "opportunity_influence"):
-        for seller, amount in opportunity["by_seller"].items():
-            value[seller] += Decimal(amount)
+    value = influence(demo_stack, "by_seller")
     shown = {r["seller_id"]: r for r in board["sellers"]}
     assert set(shown) == set(points)
     for seller, row in shown.items():
         assert Decimal(row["organic_points"]) == points[seller]
-        assert Decimal(row["attributed"]) == value[seller]
+        assert money(row["attributed"]) == value.get(seller, {})
+    both = [s for s, row in shown.items() if set(row["attributed"]) == {"EUR", "USD"}]
+    assert both, "the demo credits a seller in both currencies"
+    assert shown[both[0]]["attributed"] == {c: f"{a}" for c, a in value[both[0]].items()}
     teams = {t["team"]: t for t in board["teams"]}
     for team, row in teams.items():
         mine = [r for r in board["sellers"] if r["team"] == team]
         assert row["sellers"] == len(mine)
         assert Decimal(row["organic_points"]) == sum(Decimal(r["organic_points"]) for r in mine)
+        assert money(row["attributed"]) == added([r["attributed"] for r in mine])
+    # the table: each currency apart, on the seller's one line
+    lines = demo_stack.socialscore("leaderboard").out.splitlines()
+    line = next(line for line in lines if line.split()[:1] == [both[0]])
+    assert line.endswith(" · ".join(f"{a:,.2f} {c}" for c, a in value[both[0]].items()))
 
 
 def test_the_leaderboard_since_a_date_and_for_a_team(demo_stack: DeployedStack) -> None:
@@ -118,10 +147,7 @@ def test_posts_count_each_reaction_once_and_carry_the_crm_s_value(
     for t in counted(demo_stack):
         if t.post and t.category is Category.ORGANIC:
             kinds[t.post][t.kind.value] += 1
-    value: dict[str, Decimal] = defaultdict(Decimal)
-    for opportunity in pushed(demo_stack, "opportunity_influence"):
-        for post, amount in opportunity["by_post"].items():
-            value[post] += Decimal(amount)
+    value = influence(demo_stack, "by_post")
     for row in everyone["posts"]:
         k = kinds[row["post"]]
         assert (row["comments"], row["amplification"], row["applause"]) == (
@@ -129,12 +155,14 @@ def test_posts_count_each_reaction_once_and_carry_the_crm_s_value(
             k["share"] + k["quote"],
             k["like"],
         )
-        assert Decimal(row["economic_value"]) == value[row["post"]]
+        assert money(row["economic_value"]) == value.get(row["post"], {})
+    assert {c for p in everyone["posts"] for c in p["economic_value"]} == {"EUR", "USD"}
     rates = {a["account"]: a for a in everyone["accounts"]}
     for account, row in rates.items():
         mine = [p for p in everyone["posts"] if p["account"] == account]
         assert row["posts"] == len(mine)
         assert row["applause"] == sum(p["applause"] for p in mine) / len(mine)
+        assert money(row["economic_value"]) == added([p["economic_value"] for p in mine])
 
 
 def test_an_opportunity_s_breakdown_under_every_model_is_what_the_crm_holds(

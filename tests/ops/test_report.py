@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -20,14 +21,16 @@ import pytest
 from socialscore.domain.scoring_model import bundled
 from socialscore.report import page as report_page
 from socialscore.report import sections as report_sections
-from socialscore.report.snapshot import (
+from socialscore.report.rows import (
     DayRow,
+    Money,
     OpportunityView,
     PostRow,
     ScoreRow,
     SellerRow,
-    Snapshot,
+    money_text,
 )
+from socialscore.report.snapshot import Snapshot
 from socialscore_local import demo as demo_module
 from socialscore_local.demo import DEMO_AS_OF
 from socialscore_local.ops_bridge import outputs
@@ -153,11 +156,11 @@ def big(profiles: int = 5000, sellers: int = 300, posts: int = 2000, seed: int =
                 rnd.randint(0, 900),
                 Decimal(rnd.randint(0, 40)) / 2,
                 rnd.randint(0, 20),
-                Decimal(rnd.randint(0, 10**7)) / 100,
+                {"EUR": Decimal(rnd.randint(1, 10**6)) / 100} if n % 3 else {},
             )
             for n, s in enumerate(ids)
         ),
-        key=lambda r: (-r.organic_points, -r.attributed, r.seller_id),
+        key=lambda r: (-r.organic_points, r.seller_id),
     )
     post_rows = sorted(
         (
@@ -167,11 +170,11 @@ def big(profiles: int = 5000, sellers: int = 300, posts: int = 2000, seed: int =
                 rnd.randint(0, 90),
                 rnd.randint(0, 90),
                 rnd.randint(0, 400),
-                Decimal(rnd.randint(0, 10**6)) / 100,
+                {"USD": Decimal(rnd.randint(1, 10**6)) / 100} if n % 2 else {},
             )
             for n in range(posts)
         ),
-        key=lambda r: (-(r.comments + r.amplification + r.applause), r.post),
+        key=lambda r: (-r.reactions, r.post),
     )
     score_rows = sorted(
         (
@@ -250,6 +253,25 @@ def test_the_leaderboards_are_the_snapshots(demo: tuple[Snapshot, str]) -> None:
     for s in sellers:
         assert rows[s.seller_id][1] == s.team
         assert rows[s.seller_id][3] == f"{s.organic_touches:,}"
+        assert rows[s.seller_id][-1] == money_text(s.attributed)
+    # each currency apart: a seller credited in both shows both, each its own sum
+    both = [s for s in sellers if set(s.attributed) == {"EUR", "USD"}]
+    assert both, "the demo credits a seller in both currencies"
+    credit = snapshot.attributed("seller")
+    primary = snapshot.model.attribution.primary
+    for s in both:
+        eur, usd = (credit[c][primary][s.seller_id] for c in ("EUR", "USD"))
+        assert rows[s.seller_id][-1] == f"{eur:,.2f} EUR · {usd:,.2f} USD"
+    team_rows = {r[0]: r for r in parsed.tables["sellers"] if r[0] in {t.team for t in teams}}
+    for t in teams:
+        mine: Money = defaultdict(Decimal)
+        for s in sellers:
+            if s.team == t.team:
+                for currency, amount in s.attributed.items():
+                    mine[currency] += amount
+        assert t.attributed == {c: a for c, a in sorted(mine.items()) if a}
+        assert team_rows[t.team][-1] == money_text(t.attributed)
+    assert "together" not in "".join(parsed.text)  # no note that currencies were added
 
 
 def test_the_days_posts_and_accounts_are_the_snapshots(demo: tuple[Snapshot, str]) -> None:
@@ -269,8 +291,9 @@ def test_the_days_posts_and_accounts_are_the_snapshots(demo: tuple[Snapshot, str
     assert values(marks, "applause") == {p.post: p.applause for p in posts}
     value = {r[0]: r[-1] for r in parsed.tables["posts"]}
     assert {p.post: value[p.post] for p in posts} == {
-        p.post: f"{p.economic_value:,.2f}" for p in posts
+        p.post: money_text(p.economic_value) for p in posts
     }
+    assert {c for p in posts for c in p.economic_value} == {"EUR", "USD"}
     accounts = Snapshot.accounts(posts)
     shown = values(parsed.marks["chart-accounts"], "conversation")
     assert shown == {a.account: Decimal(str(a.conversation)) for a in accounts}
@@ -291,7 +314,8 @@ def test_attribution_is_the_snapshots_by_currency(demo: tuple[Snapshot, str]) ->
         marks = parsed.marks[f"chart-attribution-{currency}"]
         for model in snapshot.model.attribution.models:
             assert values(marks, model) == expected[model]
-    # one currency's sums are the snapshot's attributed() over those opportunities alone
+        # one currency's sums are the snapshot's attributed() over those opportunities alone
+        assert snapshot.attributed("seller")[currency] == expected
     assert "linear" in {m["data-series"] for m in parsed.marks["chart-attribution-USD"]}
 
 
@@ -366,11 +390,11 @@ HOSTILE = "<script>alert(1)</script>\"' onload=x &amp; <img src=//evil.example/x
 
 
 def test_every_value_is_escaped() -> None:
-    sellers = [SellerRow(HOSTILE, HOSTILE, Decimal(3), 1, Decimal(0), 0, Decimal(5))]
+    sellers = [SellerRow(HOSTILE, HOSTILE, Decimal(3), 1, Decimal(0), 0, {HOSTILE: Decimal(5)})]
     page = report_page.render(
         Canned(
             sellers=sellers,
-            posts=[PostRow(f"x#{HOSTILE}", HOSTILE, 1, 2, 3, Decimal(4))],
+            posts=[PostRow(f"x#{HOSTILE}", HOSTILE, 1, 2, 3, {HOSTILE: Decimal(4)})],
             scores=[ScoreRow(HOSTILE, True, 30.0, 0.0, HOSTILE)],
             days=[DayRow(date(2026, 11, 1), 1, 0, Decimal(3), Decimal(0))],
             opportunities=[
@@ -401,6 +425,32 @@ def test_every_value_is_escaped() -> None:
     }
     assert HOSTILE in "".join(parsed.text)  # shown, as text
     assert values(parsed.marks["chart-sellers"]) == {HOSTILE: Decimal(3)}
+
+
+def test_amounts_in_two_currencies_are_never_added() -> None:
+    both = {"EUR": Decimal("18500.00"), "USD": Decimal("74814.06")}
+    sellers = [
+        SellerRow("s-ana", "north", Decimal(9), 3, Decimal(0), 0, both),
+        SellerRow("s-bo", "north", Decimal(4), 2, Decimal(0), 0, {"USD": Decimal("100.00")}),
+        SellerRow("s-cy", "south", Decimal(1), 1, Decimal(0), 0, {}),
+    ]
+    posts = [
+        PostRow("x#1", "s-ana", 1, 0, 2, both),
+        PostRow("x#2", "s-ana", 0, 1, 0, {"EUR": Decimal("1.00")}),
+    ]
+    page = report_page.render(Canned(sellers=sellers, posts=posts))
+    parsed = read(page)
+    rows = {r[0]: r for r in parsed.tables["sellers"]}
+    assert rows["s-ana"][-1] == "18,500.00 EUR · 74,814.06 USD"
+    assert rows["s-bo"][-1] == "100.00 USD"
+    assert rows["s-cy"][-1] == "-"
+    assert rows["north"][-1] == "18,500.00 EUR · 74,914.06 USD"  # the team's, per currency
+    assert rows["south"][-1] == "-"
+    rows = {r[0]: r for r in parsed.tables["posts"]}
+    assert rows["x#1"][-1] == "18,500.00 EUR · 74,814.06 USD"
+    assert rows["s-ana"][-1] == "18,501.00 EUR · 74,814.06 USD"  # the account's
+    # the exact amounts, each currency's apart, in the cell's data-value
+    assert escape(json.dumps({"EUR": "18500.00", "USD": "74814.06"})) in page
 
 
 def test_an_empty_stack_is_a_page_that_says_so() -> None:

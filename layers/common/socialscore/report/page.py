@@ -36,8 +36,8 @@ section{background:#fff;border:1px solid var(--line);border-radius:8px;padding:1
 .tile{border:1px solid var(--line);border-radius:6px;padding:8px 10px;background:#fff}
 .tile b{display:block;font-size:20px}.tile span{color:var(--muted);font-size:12px}
 .pair{display:grid;grid-template-columns:minmax(0,5fr) minmax(0,6fr);gap:18px;align-items:start}
-.pair.wide{grid-template-columns:minmax(0,4fr) minmax(0,7fr)}
-.pair>div{overflow-x:auto}.single{max-width:640px}
+.pair.over{grid-template-columns:minmax(0,1fr)}.pair.over>div:first-child{max-width:640px}
+.pair>div{overflow-x:auto}
 @media (max-width:900px){.pair{grid-template-columns:1fr}}
 table{border-collapse:collapse;width:100%;font-size:12.5px;font-variant-numeric:tabular-nums}
 th,td{padding:3px 6px;border-bottom:1px solid var(--line);text-align:left;white-space:nowrap}
@@ -49,7 +49,7 @@ svg .marker{stroke:#D55E00;stroke-dasharray:4 3}svg .spread{stroke:#c9ced6;strok
 details summary{cursor:pointer;color:var(--muted);font-size:12.5px}
 @media print{body{background:#fff;font-size:11px}main{padding:0}nav{display:none}
  section{border:0;padding:0;margin:0 0 14px;break-inside:auto}h2,h3{break-after:avoid}
- .pair,.pair.wide{display:block}.pair>div{overflow:visible}svg.chart{max-width:560px;break-inside:avoid}
+ .pair,.pair.over{display:block}.pair>div{overflow:visible}svg.chart{max-width:560px;break-inside:avoid}
  #chart-days{max-width:none}tr{break-inside:avoid}
  *{print-color-adjust:exact;-webkit-print-color-adjust:exact}}
 @page{margin:12mm}
@@ -84,31 +84,24 @@ def render(snapshot: Snapshot) -> str:
         f"as of {as_of}. Scoring model {escape(model.version)} (half-life "
         f"{fmt(model.half_life_days, 1)} days, hot lead at organic score {fmt(threshold, 1)}); "
         f"attribution model {escape(model.attribution.primary)} first. Organic and paid are "
-        "kept apart, never summed.</p><div class=tiles>"
+        "kept apart, never summed; so are currencies.</p><div class=tiles>"
         + "".join(f"<div class=tile><b>{n:,}</b><span>{escape(k)}</span></div>" for k, n in tiles)
         + "</div>"
     )
-    # The Snapshot's attributed and economic value add every opportunity's amount, whatever
-    # its currency: say so where they show, until it keeps currencies apart.
-    currencies = sorted({o.currency for o in opportunities})
-    mixed = (
-        "<p class=more>Attributed and economic value add amounts in "
-        f"{escape(', '.join(currencies))} together; the attribution section keeps them apart.</p>"
-        if len(currencies) > 1
-        else ""
-    )
     parts = [
-        ("sellers", "Sellers and teams", sections.sellers(sellers) + mixed),
+        ("sellers", "Sellers and teams", sections.sellers(sellers)),
         ("days", "Organic and paid, day by day", sections.days(days)),
         (
             "posts",
             "Posts: conversation, amplification, applause, economic value",
-            sections.posts(posts) + mixed,
+            sections.posts(posts),
         ),
         (
             "attribution",
             "Attribution by seller, under each model",
-            sections.attribution(opportunities, model.attribution.models),
+            sections.attribution(
+                opportunities, snapshot.attributed("seller"), model.attribution.models
+            ),
         ),
         ("hot", "Hot leads", sections.hot_leads(hot, threshold)),
         ("scores", "Score distribution", sections.distribution(scores, threshold)),

@@ -1,14 +1,15 @@
 """The report page's sections, each an HTML fragment from the Snapshot's rows: the sellers and
 teams, the days, the posts and accounts, attribution, hot leads, the score distribution. A
 section shows its top rows in a chart and a table and says how many more there are; every
-value is escaped, and a number's exact value is in its cell's data-value.
+value is escaped, and a number's exact value is in its cell's data-value (money's: JSON,
+currency -> amount). Amounts in two currencies are never added, nor drawn on one axis.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -17,20 +18,21 @@ from operator import attrgetter
 
 from socialscore.report import charts
 from socialscore.report.charts import ORGANIC, PAID, PALETTE, Series, fmt
-from socialscore.report.snapshot import (
+from socialscore.report.rows import (
+    Amounts,
     DayRow,
     OpportunityView,
     PostRow,
     ScoreRow,
     SellerRow,
-    Snapshot,
+    money_text,
 )
+from socialscore.report.snapshot import Snapshot
 
 TOP = 25  # rows of a leaderboard, posts or accounts, and bars of their charts
 TOP_LEADS = 50
 SCORE_BINS = 20  # about; the bins' width is rounded to 1, 2, 2.5 or 5 x 10^k
 Col = tuple[str, int | None]  # a header, and a number's decimal places (None: text)
-Amounts = dict[str, Decimal]
 
 
 # --- building blocks --------------------------------------------------------------------------
@@ -41,7 +43,12 @@ def _table(cols: Sequence[Col], rows: Iterable[Sequence[object]]) -> str:
     for row in rows:
         cells = []
         for (_, places), value in zip(cols, row, strict=True):
-            if places is not None and isinstance(value, Decimal | float | int):
+            if places is not None and isinstance(value, dict):  # Money
+                exact = json.dumps({c: str(a) for c, a in value.items()})
+                cells.append(
+                    f'<td class=n data-value="{escape(exact)}">{escape(money_text(value))}'
+                )
+            elif places is not None and isinstance(value, Decimal | float | int):
                 shown = fmt(value, 0 if isinstance(value, int) else places)  # a count is whole
                 cells.append(f'<td class=n data-value="{escape(str(value))}">{shown}')
             else:
@@ -58,9 +65,10 @@ def _none(what: str) -> str:
     return f"<p class=more>No {escape(what)} yet.</p>"
 
 
-def _pair(chart: str, table: str, wide: bool = False) -> str:
-    """A chart beside its table; `wide`: a table of long ids that needs more of the row."""
-    return f"<div class='pair{' wide' if wide else ''}'><div>{chart}</div><div>{table}</div></div>"
+def _pair(chart: str, table: str, over: bool = False) -> str:
+    """A chart beside its table; `over`: the chart over a table that needs the page's width
+    (long ids, money in several currencies, a column per model)."""
+    return f"<div class='pair{' over' if over else ''}'><div>{chart}</div><div>{table}</div></div>"
 
 
 # --- the sections -----------------------------------------------------------------------------
@@ -80,9 +88,12 @@ DAY_ROW = attrgetter("organic_touches", "organic_points", "paid_touches", "paid_
 POST_COLS: list[Col] = [("post", None), ("account", None), ("conversation", 0)]
 POST_COLS += [("amplification", 0), ("applause", 0), ("economic value", 2)]
 POST_ROW = attrgetter("post", "account", "comments", "amplification", "applause")
-ACCOUNT_COLS: list[Col] = [("account", None), ("posts", 0), ("conversation/post", 2)]
-ACCOUNT_COLS += [("amplification/post", 2), ("applause/post", 2), ("economic value", 2)]
-ACCOUNT_ROW = attrgetter("account", "posts", "conversation", "amplification", "applause")
+ACCOUNT_COLS: list[Col] = [("account", None), ("posts", 0), ("reactions", 0)]
+ACCOUNT_COLS += [("conversation/post", 2), ("amplification/post", 2), ("applause/post", 2)]
+ACCOUNT_COLS += [("economic value", 2)]
+ACCOUNT_ROW = attrgetter(
+    "account", "posts", "reactions", "conversation", "amplification", "applause"
+)
 KAUSHIK = ("conversation", "amplification", "applause")
 
 
@@ -106,7 +117,7 @@ def sellers(rows: list[SellerRow]) -> str:
     team_table = _table(TEAM_COLS, map(TEAM_ROW, teams[:TOP]))
     return (
         "<p class=lede>Organic points their posts earned (paid apart); attributed: opportunity "
-        "value credited under the primary model.</p>"
+        "value credited under the primary model, per currency.</p>"
         + _pair(chart, table + _more(len(rows), len(top), "sellers"))
         + "<h3>Teams</h3>"
         + _pair(team_chart, team_table + _more(len(teams), TOP, "teams"))
@@ -146,11 +157,11 @@ def posts(rows: list[PostRow]) -> str:
         ],
     )
     table = _table(POST_COLS, [(*POST_ROW(p), p.economic_value) for p in top])
-    accounts = sorted(Snapshot.accounts(rows), key=lambda a: (-a.economic_value, a.account))
+    accounts = Snapshot.accounts(rows)
     shown = accounts[:TOP]
     account_chart = charts.bars(
         "chart-accounts",
-        f"Reactions per post by kind, per account, top {len(shown)} by economic value",
+        f"Reactions per post by kind, per account, top {len(shown)} by reactions",
         [a.account for a in shown],
         [
             Series(n, [(a.conversation, a.amplification, a.applause)[i] for a in shown], PALETTE[i])
@@ -162,31 +173,25 @@ def posts(rows: list[PostRow]) -> str:
     return (
         "<p class=lede>Kaushik's social metrics: conversation = comments, amplification = "
         "shares and quotes, applause = likes, economic value = opportunity value attributed "
-        "under the primary model.</p>"
-        + _pair(chart, table + _more(len(rows), len(top), "posts"), wide=True)
+        "under the primary model, per currency.</p>"
+        + _pair(chart, table + _more(len(rows), len(top), "posts"), over=True)
         + "<h3>Accounts</h3>"
         + _pair(account_chart, account_table + _more(len(accounts), len(shown), "accounts"), True)
     )
 
 
-def _by_currency(opportunities: list[OpportunityView]) -> dict[str, dict[str, Amounts]]:
-    """currency -> model -> seller -> amount: amounts in two currencies are never added."""
-    out: dict[str, dict[str, Amounts]] = defaultdict(dict)
-    for o in opportunities:
-        for name, parts in o.by_model.items():
-            amounts = out[o.currency].setdefault(name, {})
-            for seller, amount in parts["seller"].items():
-                amounts[seller] = amounts.get(seller, Decimal(0)) + amount
-    return dict(sorted(out.items()))
-
-
-def attribution(opportunities: list[OpportunityView], models: Sequence[str]) -> str:
+def attribution(
+    opportunities: list[OpportunityView],
+    by_currency: dict[str, dict[str, Amounts]],
+    models: Sequence[str],
+) -> str:
+    """`by_currency`: the Snapshot's attributed("seller"): currency -> model -> seller -> amount."""
     if not opportunities:
         return _none("opportunity has been synced from the CRM")
     primary = opportunities[0].primary
     order = [primary, *(m for m in models if m != primary)]
     parts = []
-    for currency, by_model in _by_currency(opportunities).items():
+    for currency, by_model in by_currency.items():
         mine = [o for o in opportunities if o.currency == currency]
         touched = sum(1 for o in mine if o.touches)
         lede = (
@@ -218,7 +223,7 @@ def attribution(opportunities: list[OpportunityView], models: Sequence[str]) -> 
         )
         parts.append(
             f"<h3>{escape(currency)}</h3><p class=lede>{escape(lede)}</p>"
-            f"<div class=single>{chart}</div>{table}{_more(len(sellers), len(top), 'sellers')}"
+            + _pair(chart, table + _more(len(sellers), len(top), "sellers"), over=True)
         )
     return (
         f"<p class=lede>The same opportunities split over sellers by every model the scoring "

@@ -20,14 +20,25 @@ from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.touch import Touch
 from socialscore.pipeline.crm_records import splits
+from socialscore.report.rows import (
+    AccountRow,
+    Amounts,
+    DayRow,
+    Money,
+    OpportunityView,
+    PostRow,
+    ScoreRow,
+    SellerRow,
+    TeamRow,
+    money,
+    total,
+)
 from socialscore.store import dynamo
 from socialscore.store.identities import Identities
 from socialscore.store.ledger import Ledger
 from socialscore.store.scores import Scores
 from socialscore.store.sellers import Sellers
 from socialscore.store.sync_state import SyncState
-
-Amounts = dict[str, Decimal]
 
 
 class Tables(Protocol):
@@ -44,78 +55,6 @@ class Tables(Protocol):
 
 class UnknownOpportunity(LookupError):
     """No opportunity by that id: crm_sync has not seen it."""
-
-
-@dataclass(frozen=True)
-class OpportunityView:
-    id: str
-    amount: Decimal
-    currency: str
-    stage: str
-    created_at: datetime
-    touches: int  # in the attribution window
-    primary: str  # the scoring model's primary attribution model
-    # model -> "seller" | "post" | "network" -> who -> amount
-    by_model: dict[str, dict[str, Amounts]]
-
-
-@dataclass(frozen=True)
-class SellerRow:
-    seller_id: str
-    team: str
-    organic_points: Decimal
-    organic_touches: int
-    paid_points: Decimal
-    paid_touches: int
-    attributed: Decimal  # under the primary model, over the opportunities counted
-
-
-@dataclass(frozen=True)
-class TeamRow:
-    team: str
-    sellers: int
-    organic_points: Decimal
-    organic_touches: int
-    paid_points: Decimal
-    attributed: Decimal
-
-
-@dataclass(frozen=True)
-class PostRow:
-    post: str  # network#post id
-    account: str  # the seller who wrote it, else its author's id, else "?"
-    comments: int  # Kaushik's conversation
-    amplification: int  # shares and quotes
-    applause: int  # likes
-    economic_value: Decimal  # attributed under the primary model
-
-
-@dataclass(frozen=True)
-class AccountRow:
-    account: str
-    posts: int
-    conversation: float  # per post
-    amplification: float
-    applause: float
-    economic_value: Decimal
-
-
-@dataclass(frozen=True)
-class ScoreRow:
-    who: str  # a contact id, or the identity of an anonymous profile
-    contact: bool
-    organic: float
-    paid: float
-    hot_since: str | None
-
-
-@dataclass(frozen=True)
-class DayRow:
-    day: date
-    organic_touches: int
-    paid_touches: int
-    organic_points: Decimal
-    paid_points: Decimal
 
 
 @dataclass
@@ -178,15 +117,28 @@ class Snapshot:
                 return view
         raise UnknownOpportunity(f"no opportunity {opportunity_id}: crm_sync has not seen it")
 
-    def attributed(self, dimension: str, since: datetime | None = None) -> dict[str, Amounts]:
-        """model -> who -> amount, summed over the opportunities (created since `since`)."""
-        out: dict[str, Amounts] = defaultdict(lambda: defaultdict(Decimal))
+    def attributed(
+        self, dimension: str, since: datetime | None = None
+    ) -> dict[str, dict[str, Amounts]]:
+        """currency -> model -> who -> amount, summed over the opportunities (created since
+        `since`) in that currency: amounts in two currencies are never added."""
+        out: dict[str, dict[str, Amounts]] = defaultdict(dict)
         for o in self.opportunities:
             if since is None or o.created_at >= since:
                 for name, parts in o.by_model.items():
+                    amounts = out[o.currency].setdefault(name, {})
                     for who, amount in parts[dimension].items():
-                        out[name][who] += amount
-        return {name: dict(amounts) for name, amounts in out.items()}
+                        amounts[who] = amounts.get(who, Decimal(0)) + amount
+        return dict(sorted(out.items()))
+
+    def _primary(self, dimension: str, since: datetime | None = None) -> dict[str, Money]:
+        """who -> what the primary model credits them, per currency."""
+        primary = self.model.attribution.primary
+        pairs: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
+        for currency, by_model in self.attributed(dimension, since).items():
+            for who, amount in by_model.get(primary, {}).items():
+                pairs[who].append((currency, amount))
+        return {who: money(each) for who, each in pairs.items()}
 
     # --- sellers and teams ------------------------------------------------------------------
     def sellers(self, since: datetime | None = None, team: str | None = None) -> list[SellerRow]:
@@ -195,7 +147,7 @@ class Snapshot:
             counters = Scores(self.stack.table("ScoresTable")).seller_counters()
         else:
             counters = _seller_totals([t for t in self.touches if t.occurred_at >= since])
-        value = self.attributed("seller", since).get(self.model.attribution.primary, {})
+        value = self._primary("seller", since)
         rows = [
             SellerRow(
                 seller,
@@ -204,12 +156,12 @@ class Snapshot:
                 int(c.get("organic_touches", 0)),
                 Decimal(c.get("paid_points", 0)),
                 int(c.get("paid_touches", 0)),
-                value.get(seller, Decimal(0)),
+                value.get(seller, {}),
             )
             for seller, c in counters.items()
         ]
         rows = [r for r in rows if team is None or r.team == team]
-        return sorted(rows, key=lambda r: (-r.organic_points, -r.attributed, r.seller_id))
+        return sorted(rows, key=lambda r: (-r.organic_points, r.seller_id))
 
     @staticmethod
     def teams(sellers: list[SellerRow]) -> list[TeamRow]:
@@ -223,7 +175,7 @@ class Snapshot:
                 sum((r.organic_points for r in rs), Decimal(0)),
                 sum(r.organic_touches for r in rs),
                 sum((r.paid_points for r in rs), Decimal(0)),
-                sum((r.attributed for r in rs), Decimal(0)),
+                total(r.attributed for r in rs),
             )
             for team, rs in grouped.items()
         ]
@@ -236,7 +188,7 @@ class Snapshot:
         cache = dynamo.batch_get(self.stack.table("PostCacheTable"), "post", list(counters))
         authors = {p: f"{p.split('#', 1)[0]}#{c['author_id']}" for p, c in cache.items()}
         sellers = Sellers(self.stack.table("SellersTable")).of_accounts(list(set(authors.values())))
-        value = self.attributed("post").get(self.model.attribution.primary, {})
+        value = self._primary("post")
         rows = []
         for post, c in counters.items():
             author = authors.get(post)
@@ -250,28 +202,30 @@ class Snapshot:
                     n["comment"],
                     n["share"] + n["quote"],
                     n["like"],
-                    value.get(post, Decimal(0)),
+                    value.get(post, {}),
                 )
             )
-        return sorted(rows, key=lambda r: (-(r.comments + r.amplification + r.applause), r.post))
+        return sorted(rows, key=lambda r: (-r.reactions, r.post))
 
     @staticmethod
     def accounts(posts: list[PostRow]) -> list[AccountRow]:
-        """Kaushik's rates per post, per account."""
+        """Kaushik's rates per post, per account; most reactions first."""
         grouped: dict[str, list[PostRow]] = defaultdict(list)
         for row in posts:
             grouped[row.account].append(row)
-        return [
+        rows = [
             AccountRow(
                 account,
                 len(rs),
+                sum(r.reactions for r in rs),
                 sum(r.comments for r in rs) / len(rs),
                 sum(r.amplification for r in rs) / len(rs),
                 sum(r.applause for r in rs) / len(rs),
-                sum((r.economic_value for r in rs), Decimal(0)),
+                total(r.economic_value for r in rs),
             )
-            for account, rs in sorted(grouped.items())
+            for account, rs in grouped.items()
         ]
+        return sorted(rows, key=lambda r: (-r.reactions, r.account))
 
     # --- profiles and days ------------------------------------------------------------------
     def scores(self) -> list[ScoreRow]:

@@ -1,0 +1,108 @@
+"""The Snapshot's rows, and Money: an amount per currency. Opportunities carry a currency, and
+amounts in two currencies are never added: attributed value and economic value are Money."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+Amounts = dict[str, Decimal]  # who -> amount, in one currency
+Money = dict[str, Decimal]  # currency -> amount: only those not zero, currencies sorted
+
+
+def money(amounts: Iterable[tuple[str, Decimal]]) -> Money:
+    """(currency, amount) pairs added per currency."""
+    out: dict[str, Decimal] = defaultdict(Decimal)
+    for currency, amount in amounts:
+        out[currency] += amount
+    return {c: out[c] for c in sorted(out) if out[c]}
+
+
+def total(each: Iterable[Money]) -> Money:
+    """Money added, per currency."""
+    return money(pair for m in each for pair in m.items())
+
+
+def money_text(value: Money) -> str:
+    """`74,814.06 USD · 18,500.00 EUR` (currencies sorted), `-` for none."""
+    return " · ".join(f"{amount:,.2f} {currency}" for currency, amount in value.items()) or "-"
+
+
+@dataclass(frozen=True)
+class OpportunityView:
+    id: str
+    amount: Decimal
+    currency: str
+    stage: str
+    created_at: datetime
+    touches: int  # in the attribution window
+    primary: str  # the scoring model's primary attribution model
+    # model -> "seller" | "post" | "network" -> who -> amount
+    by_model: dict[str, dict[str, Amounts]]
+
+
+@dataclass(frozen=True)
+class SellerRow:
+    seller_id: str
+    team: str
+    organic_points: Decimal
+    organic_touches: int
+    paid_points: Decimal
+    paid_touches: int
+    attributed: Money  # under the primary model, over the opportunities counted
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    team: str
+    sellers: int
+    organic_points: Decimal
+    organic_touches: int
+    paid_points: Decimal
+    attributed: Money
+
+
+@dataclass(frozen=True)
+class PostRow:
+    post: str  # network#post id
+    account: str  # the seller who wrote it, else its author's id, else "?"
+    comments: int  # Kaushik's conversation
+    amplification: int  # shares and quotes
+    applause: int  # likes
+    economic_value: Money  # attributed under the primary model
+
+    @property
+    def reactions(self) -> int:
+        return self.comments + self.amplification + self.applause
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    account: str
+    posts: int
+    reactions: int  # over its posts
+    conversation: float  # per post
+    amplification: float
+    applause: float
+    economic_value: Money
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    who: str  # a contact id, or the identity of an anonymous profile
+    contact: bool
+    organic: float
+    paid: float
+    hot_since: str | None
+
+
+@dataclass(frozen=True)
+class DayRow:
+    day: date
+    organic_touches: int
+    paid_touches: int
+    organic_points: Decimal
+    paid_points: Decimal
