@@ -1,5 +1,5 @@
-"""Every table, queue (with its redrive policy), secret and bucket template.yaml declares, on
-moto."""
+"""Every table, queue (with its redrive policy), log group, secret and bucket template.yaml
+declares, on moto."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 
 import boto3
 
+from socialscore_local import log_groups
 from socialscore_local.template import Template
 
 Physical = dict[str, dict[str, str]]  # logical id -> Ref and attributes (Arn, QueueName...)
@@ -29,6 +30,7 @@ def provision(
         physical[logical] = {"Ref": "local"}
     _tables(template, session, stack, physical)
     _queues(template, session, stack, physical, evaluate)
+    log_groups.provision(template, session, stack, physical, evaluate)
     secrets = session.client("secretsmanager")
     for logical, props in template.of_type("AWS::SecretsManager::Secret").items():
         arn = secrets.create_secret(

@@ -30,7 +30,7 @@ import boto3
 from moto import mock_aws
 
 from socialscore.aws import clients
-from socialscore_local import fidelity, moto_costs
+from socialscore_local import fidelity, log_groups, moto_costs
 from socialscore_local.faults import Faults
 from socialscore_local.http_api import ACCOUNT, HttpAnswer, http_answer, http_event, match_route
 from socialscore_local.provisioning import provision
@@ -106,6 +106,7 @@ class LocalRuntime:
         self._declared: dict[str, dict[str, str]] = {}  # evaluated environment, by function
         self._current: str | None = None
         self._saved_environ: dict[str, str] = {}
+        self._log_mirror: list[log_groups.Mirror] = []  # each function's lines -> its log group
 
     # --- lifecycle ---------------------------------------------------------------------------
     def __enter__(self) -> LocalRuntime:
@@ -144,12 +145,14 @@ class LocalRuntime:
         provision(self.template, self._session, STACK, self.physical, self.evaluate)
         os.environ.update(self._environment())
         self._fresh_loggers()
+        self._log_mirror = log_groups.mirror(self)
         for fn in self.functions.values():
             code = str(ROOT / fn.code_uri)
             if code not in sys.path:
                 sys.path.insert(0, code)
 
     def stop(self) -> None:
+        log_groups.unmirror(self._log_mirror)
         self._mock.stop()
         self._fresh_containers()
         os.environ.clear()
