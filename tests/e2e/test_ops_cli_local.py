@@ -85,6 +85,23 @@ def test_the_cli_reads_a_running_serve_and_runs_its_crm_sync(tmp_path: Path) -> 
         assert stored.startswith(b"<!doctype html>")
         assert len(stored) == pytest.approx(len(served), rel=0.05)  # the same page, a moment on
 
+        # A contact the CRM was given a score for, read back; the DLQs, empty after the demo.
+        contact = next(r for r in outbox(workdir) if r["type"] == "contact_score")["contact_id"]
+        shown = socialscore("--local", running.url, "profile", contact, "--json")
+        assert shown.returncode == 0, shown.stderr
+        assert json.loads(shown.stdout)["contact_id"] == contact
+        dlq = socialscore("--local", running.url, "dlq", "--json")
+        assert dlq.returncode == 0, dlq.stderr
+
+        # A new seller registered from a file, in serve's sellers table.
+        sellers = tmp_path / "sellers.csv"
+        sellers.write_text("network,network_user_id,seller_id,team\r\nx,4242,s-new,smb\r\n")
+        imported = socialscore("--local", running.url, "sellers", "import", str(sellers))
+        assert imported.returncode == 0, imported.stderr
+        assert imported.stdout.strip() == "sellers.csv: 1 row read, 1 seller written"
+        dlq_json = json.loads(dlq.stdout)
+        assert [s["depth"] for s in dlq_json["stages"]] == [0, 0, 0]
+
 
 def test_nothing_at_the_port_is_one_line() -> None:
     answer = socialscore("--local", "http://127.0.0.1:9", "leaderboard")
