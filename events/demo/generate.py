@@ -14,7 +14,9 @@ like, share, quote, comment, mention, follow and click until 20 November. The SM
 batches of 1-10 events, re-sends some events in later batches, retries whole batches, sends two
 malformed batches (400), and links a dozen users to CRM contacts, mostly after they interacted.
 One post is deleted: its interactions are dropped by rehydrate. A few likes and clicks are paid.
-One user likes the same post twice (two event ids): it counts once.
+One user likes the same post twice (two event ids): it counts once. Two users complain at the
+end (a linked contact's reply, an anonymous user's quote that also names a buying word), each
+delivered three times: one Complaint event each, one CRM case for the contact's.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from socialscore.domain.messages import Seller
 from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.post import PostFacts
 from socialscore.domain.scoring_model import bundled
+from socialscore.pipeline.links import own_words
 from socialscore.sources.smms import SmmsWebhook
 
 Json = dict[str, Any]
@@ -107,6 +110,17 @@ PLAIN_TEXTS: tuple[str, ...] = (
     "Worth a read.",
     "Couldn't agree more.",
     "Talking about this with @{handle} at the meetup today.",
+)
+# Complaints (template, the complaint phrases it must hit): no intent bonus, whatever buying
+# word they also hold ("evaluating vendors" below earns nothing).
+COMPLAINT_TEXTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("@{handle} the export is still broken since the update. Not working for the whole team.",
+     ("not working", "still broken")),
+    ("Third outage this month. We are evaluating vendors again.", ("outage",)),
+)  # fmt: skip
+COMPLAINED_AT = (
+    datetime(2026, 11, 18, 10, 0, tzinfo=UTC),
+    datetime(2026, 11, 19, 15, 30, tzinfo=UTC),
 )
 
 
@@ -195,6 +209,7 @@ class Demo:
     targets: list[Post]
     own_posts: list[Post] = field(default_factory=list)
     expected_hits: dict[str, tuple[str, ...]] = field(default_factory=dict)  # post id -> hits
+    expected_complaints: dict[str, tuple[str, ...]] = field(default_factory=dict)  # -> phrases
     used_ids: set[str] = field(default_factory=set)
     acted: set[tuple[str, Kind, str]] = field(default_factory=set)  # (actor, kind, object)
 
@@ -314,11 +329,21 @@ def tags_for(demo: Demo, target: Post, kind: Kind) -> list[str]:
     return [*tags, "retweet"] if kind is Kind.SHARE else tags
 
 
-def own_post(demo: Demo, kind: Kind, actor: Account, target: Post, at: datetime) -> Post:
-    """The post a share, quote, comment or mention is; its text is only for intent matching."""
+def own_post(
+    demo: Demo,
+    kind: Kind,
+    actor: Account,
+    target: Post,
+    at: datetime,
+    complaint: tuple[str, tuple[str, ...]] | None = None,
+) -> Post:
+    """The post a share, quote, comment or mention is; its text is only for intent and
+    complaint matching. `complaint`: its words (template, phrases), instead of a random text."""
     text: str | None = None
     hits: tuple[str, ...] = ()
-    if kind is not Kind.SHARE:
+    if complaint is not None:
+        text = complaint[0].format(handle=target.author.handle)
+    elif kind is not Kind.SHARE:
         if demo.rng.random() < INTENT_SHARE:
             template, hits = demo.rng.choice(INTENT_TEXTS)
         else:
@@ -335,6 +360,7 @@ def own_post(demo: Demo, kind: Kind, actor: Account, target: Post, at: datetime)
     )
     demo.own_posts.append(post)
     demo.expected_hits[post.post_id] = hits
+    demo.expected_complaints[post.post_id] = complaint[1] if complaint else ()
     return post
 
 
@@ -345,6 +371,7 @@ def post_event(
     target: Post,
     at: datetime,
     tags: list[str] | None = None,
+    complaint: tuple[str, tuple[str, ...]] | None = None,
 ) -> Json:
     """An interaction on a post; kinds that are posts themselves get their own in posts.json."""
     demo.acted.add((actor.user_id, kind, target.post_id))
@@ -357,7 +384,8 @@ def post_event(
         "target_permalink": link(target, demo.rng),
     }
     if kind in KINDS_WITH_POST:
-        event["interaction_permalink"] = link(own_post(demo, kind, actor, target, at), demo.rng)
+        own = own_post(demo, kind, actor, target, at, complaint)
+        event["interaction_permalink"] = link(own, demo.rng)
     event["tags"] = tags if tags is not None else tags_for(demo, target, kind)
     event["occurred_at"] = stamp(at)
     return event
@@ -543,6 +571,26 @@ def deliveries(demo: Demo, timeline: list[Json]) -> list[Json]:
     return [{"expect": status, "body": {"events": batch}} for status, batch in plan]
 
 
+def complaint_deliveries(demo: Demo, identifies: list[Json]) -> list[Json]:
+    """Two complaints, after everything else (the random draws above stay as they were): a
+    reply by a linked contact not on any opportunity, and an anonymous user's quote. Their
+    delivery is retried whole, and the reply re-sent in a later one: three reports each act."""
+    linked = identifies[4]["network_user_id"]  # contacts[4]: on no opportunity
+    known = {e["network_user_id"] for e in identifies}
+    anonymous = next(a for a in demo.actors if a.user_id not in known)
+    contact = next(a for a in demo.actors if a.user_id == linked)
+    reply = post_event(
+        demo, Kind.COMMENT, contact, demo.targets[LAUNCH], COMPLAINED_AT[0],
+        complaint=COMPLAINT_TEXTS[0],
+    )  # fmt: skip
+    quote = post_event(
+        demo, Kind.QUOTE, anonymous, demo.targets[ANA_POST], COMPLAINED_AT[1],
+        complaint=COMPLAINT_TEXTS[1],
+    )  # fmt: skip
+    both = {"expect": 202, "body": {"events": [reply, quote]}}
+    return [both, copy.deepcopy(both), {"expect": 202, "body": {"events": [copy.deepcopy(reply)]}}]
+
+
 # --- CRM opportunities -----------------------------------------------------------------------
 
 
@@ -656,12 +704,15 @@ def linked_post(url: str, posts: dict[str, Json]) -> Json:
 
 
 def check_intent(demo: Demo) -> None:
-    """Each own post hits exactly the keywords its text was chosen for."""
-    intent = bundled().intent
+    """Each own post hits exactly the keywords and complaint phrases its text was chosen for, as
+    rehydrate matches them (a complaint keeps no intent hit)."""
+    model = bundled()
     for post in demo.own_posts:
-        found = tuple(intent.hits(post.text)) if post.text else ()
-        expected = demo.expected_hits[post.post_id]
-        require(found == tuple(sorted(expected)), f"post {post.post_id}: hits {found}")
+        found = own_words(post.text, model) if post.text else ((), ())
+        expected = demo.expected_hits[post.post_id], demo.expected_complaints[post.post_id]
+        wanted = tuple(tuple(sorted(e)) for e in expected)
+        require(found == wanted, f"post {post.post_id}: hits {found}")
+    require(sum(bool(c) for c in demo.expected_complaints.values()) == 2, "two complaints")
 
 
 def check_story(hooks: list[Json]) -> None:
@@ -751,6 +802,7 @@ def summary(hooks: list[Json], posts: list[Json]) -> Json:
         "kinds": dict(Counter(e["kind"] for e in unique.values()).most_common()),
         "on_deleted_post": len(on_deleted),
         "identify_events": len({e["id"] for e in events if e["type"] == "identify"}),
+        "complaints": sum(1 for p in posts if own_words(p.get("text") or "", bundled())[1]),
         "actors": len({e["actor_id"] for e in unique.values()}),
         "posts": len(posts),
         "expected_touches": dict(expected_touches(hooks, posts)),
@@ -769,11 +821,13 @@ def build(demo: Demo) -> dict[str, Any]:
         | {"seller_id": s.seller_id, "team": s.team}
         for s in demo.sellers
     ]
+    hooks = deliveries(demo, timeline)
+    hooks += complaint_deliveries(demo, identifies)  # last: the draws before stay as they were
     every_post = sorted(demo.targets + demo.own_posts, key=lambda p: p.created_at)
     return {
         "posts.json": [p.as_json() for p in every_post],
         "sellers.json": sellers,
-        "webhooks.json": deliveries(demo, timeline),
+        "webhooks.json": hooks,
         "opportunities.json": opportunities(contacts),
     }
 

@@ -55,6 +55,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         "retired": report.retired,
         "erased": report.erased,
         "hot_leads": report.hot_leads,
+        "complaints": report.complaints,
         "failed": len(report.failed),
         "crm_calls": report.crm_calls,
         "daily": report.daily,

@@ -1,4 +1,4 @@
-"""SQS score queue: exactly-once ledger and score updates, hot-lead events.
+"""SQS score queue: exactly-once ledger and score updates, hot-lead and complaint events.
 
 The cold start imports Powertools' Logger and Metrics and boto3; the messages' models, the
 stage and its repositories are imported on first use.
@@ -37,6 +37,7 @@ def settings() -> ScoreConfig:
 @cache
 def scorer() -> Scorer:
     from socialscore.pipeline.scoring import Scorer
+    from socialscore.store.complaint_flags import ComplaintFlags
     from socialscore.store.identities import Identities
     from socialscore.store.ledger import Ledger
     from socialscore.store.scores import Scores
@@ -50,6 +51,7 @@ def scorer() -> Scorer:
         EventBridgeBus(s.event_bus_name),
         SqsQueue(s.score_queue_url),
         SyncState(s.sync_state_table),
+        ComplaintFlags(s.ledger_table),
     )
 
 
@@ -69,10 +71,12 @@ def handle(
             "events": len(parsed),
             "changed": report.changed,
             "hot_leads": len(report.hot_leads),
+            "complaints": len(report.complaints),
         },
     )
     telemetry.count(metrics, "TouchesWritten", report.changed)
     telemetry.count(metrics, "HotLeads", len(report.hot_leads))
+    telemetry.count(metrics, "Complaints", len(report.complaints))
     return batch.partial_response([*failed, *report.failed], event, stage.later)
 
 

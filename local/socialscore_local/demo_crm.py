@@ -98,7 +98,8 @@ def _salesforce(opportunities: list[dict[str, Any]], contacts: list[str]) -> Ite
             )
             return table + (
                 f"Salesforce stub: {len(scored)} contacts with Social_Organic_Score__c, "
-                f"{len(sf.influence())} Social_Influence__c records, {len(sf.tasks())} tasks"
+                f"{len(sf.influence())} Social_Influence__c records, {len(sf.tasks())} tasks, "
+                f"{len(sf.cases())} cases"
             )
 
         def breakdown() -> list[tuple[str, str, str, Decimal]]:
@@ -163,7 +164,8 @@ def _hubspot(opportunities: list[dict[str, Any]], contacts: list[str]) -> Iterat
             )
             return _contacts("HubSpot", names, held) + (
                 f"HubSpot stub: {len(scored)} contacts with socialscore_organic_score, "
-                f"{len(hs.influence())} socialscore_influence records, {len(hs.tasks())} tasks"
+                f"{len(hs.influence())} socialscore_influence records, {len(hs.tasks())} tasks, "
+                f"{len(hs.tickets())} tickets"
             )
 
         def breakdown() -> list[tuple[str, str, str, Decimal]]:

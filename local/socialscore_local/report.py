@@ -11,10 +11,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from socialscore.aws import config
+from socialscore.domain.buckets import buckets, facts
 from socialscore.domain.decay import score_at
 from socialscore.domain.interaction import Category
+from socialscore.domain.scoring_model import ScoringModel
+from socialscore.domain.touch import Touch
 from socialscore.store import dynamo
+from socialscore.store.complaint_flags import ComplaintFlags
 from socialscore.store.identities import Identities
+from socialscore.store.ledger import Ledger
+from socialscore.store.ledger_items import is_flag
 from socialscore.store.scores import Scores
 from socialscore.store.sellers import Sellers
 
@@ -30,6 +36,7 @@ class ProfileRow:
     who: str  # a contact id, or "anonymous <network#user id>"
     organic: float
     paid: float
+    buckets: tuple[str, ...]  # the scoring model's bucket names, in its order
 
 
 def contact_of(rt: LocalRuntime) -> dict[str, str]:
@@ -38,28 +45,35 @@ def contact_of(rt: LocalRuntime) -> dict[str, str]:
     return {i: c for c, ids in linked.items() for i in ids}
 
 
+def model_of(rt: LocalRuntime) -> ScoringModel:
+    """The model the score stage scores with."""
+    return config.scoring_model(
+        rt.function_environment("ScoreFunction").get("SCORING_MODEL_PARAMETER")
+    )
+
+
 def profiles(
-    rt: LocalRuntime,
+    model: ScoringModel,
     stored: dict[tuple[str, Category], dict[str, Any]],
     contacts: dict[str, str],
+    touches: list[Touch],
     as_of: datetime,
 ) -> list[ProfileRow]:
-    """Scores per contact (all its linked identities) or per anonymous profile, best first,
-    from the profiles' stored items."""
-    parameter = rt.function_environment("ScoreFunction").get("SCORING_MODEL_PARAMETER")
-    model = config.scoring_model(parameter)
+    """Scores and buckets per contact (all its linked identities) or per anonymous profile,
+    best first, from the profiles' stored items and their counted touches."""
     totals: dict[str, dict[Category, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for (identity, category), item in stored.items():
         who = contacts.get(identity) or f"anonymous {identity}"
         totals[who][category] += item["units"]
-    rows = [
-        ProfileRow(
-            who,
-            score_at(units[Category.ORGANIC], as_of, model.half_life_seconds),
-            score_at(units[Category.PAID], as_of, model.half_life_seconds),
-        )
-        for who, units in totals.items()
-    ]
+    mine: dict[str, list[Touch]] = defaultdict(list)
+    for t in touches:
+        mine[contacts.get(t.profile) or f"anonymous {t.profile}"].append(t)
+    rows = []
+    for who, units in totals.items():
+        organic = score_at(units[Category.ORGANIC], as_of, model.half_life_seconds)
+        paid = score_at(units[Category.PAID], as_of, model.half_life_seconds)
+        known = facts(mine.get(who, []), organic, paid, as_of)
+        rows.append(ProfileRow(who, organic, paid, tuple(buckets(model, known))))
     return sorted(rows, key=lambda r: (-r.organic, -r.paid, r.who))
 
 
@@ -162,17 +176,24 @@ def render(
     )
     for problem in replayed.unexpected:
         add(f"  UNEXPECTED {problem}")
-    ledger = dynamo.scan(rt.table("LedgerTable"))
+    ledger = [i for i in dynamo.scan(rt.table("LedgerTable")) if not is_flag(i["touch"])]
     add(f"Touch ledger: {len(ledger)} touches (duplicates and retries counted once)")
     dlqs = {q: rt.depth(q) for q in rt.dead_letter_queues()}
     add(f"Dead-letter queues: {dlqs}")
 
     add("")
     add("Top profiles (organic and paid are never summed)")
-    add(f"  {'profile':<34} {'organic':>9} {'paid':>9}")
-    stored, contacts = scores.every_profile(), contact_of(rt)
-    for row in profiles(rt, stored, contacts, as_of)[:10]:
-        add(f"  {row.who:<34} {row.organic:>9.2f} {row.paid:>9.2f}")
+    add(f"  {'profile':<34} {'organic':>9} {'paid':>9}  buckets")
+    stored, contacts, model = scores.every_profile(), contact_of(rt), model_of(rt)
+    counted = Ledger(rt.table("LedgerTable"), rt.table("ScoresTable")).every_touch()
+    every = profiles(model, stored, contacts, counted, as_of)
+    for row in every[:10]:
+        shown = ", ".join(row.buckets) or "-"
+        add(f"  {row.who:<34} {row.organic:>9.2f} {row.paid:>9.2f}  {shown}")
+    add(f"Buckets (the scoring model's segments; of {len(every)} profiles, one can be in several)")
+    for rule in model.buckets:
+        members = sum(1 for row in every if rule.name in row.buckets)
+        add(f"  {rule.name:<20} {rule.label:<28} {members:>5}")
 
     hot = sorted(
         contacts.get(identity, f"anonymous {identity}")
@@ -180,6 +201,13 @@ def render(
         if category is Category.ORGANIC and "hot_since" in item
     )
     add(f"Hot leads announced on EventBridge (organic score over the threshold): {hot or '-'}")
+    complained = [
+        contacts.get(p, f"anonymous {p}")
+        for p in ComplaintFlags(rt.table("LedgerTable")).announced()
+    ] or "-"
+    add(
+        f"Complaints announced on EventBridge (once per act, no intent points): {complained or '-'}"
+    )
 
     add("")
     add("Seller credit leaderboard (organic points earned by their posts)")

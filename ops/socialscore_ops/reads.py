@@ -22,7 +22,8 @@ def add(
         shared,
         "profile",
         show_profile,
-        "one contact (or network#user): scores now, identities and consent, last touches",
+        "one contact (or network#user): scores and buckets now, identities and consent, "
+        "last touches",
     )
     who.add_argument("id", help="a CRM contact id, or network#user id (x#12345)")
     as_of_option(who)
@@ -89,7 +90,8 @@ def show_profile(stack: Stack | None, args: argparse.Namespace) -> Result:
     lines = [
         f"profile {view.profile}" + (f" (contact {view.contact_id})" if view.contact_id else ""),
         f"organic {view.organic:,.2f}   paid {view.paid:,.2f}   "
-        f"touches {view.touches}   hot lead since {view.hot_since or '-'}",
+        f"touches {view.touches}   hot lead since {view.hot_since or '-'}   "
+        f"buckets {', '.join(view.buckets) or '-'}",
         "",
         table(
             ["identity", "consent basis", "linked at"],

@@ -1,6 +1,6 @@
-"""One profile as an operator reads it: its scores now, its identities and consent, its last
-touches (kinds, posts, sellers; never text). It reads only what that person touches; the views
-over the whole stack are the Snapshot's (snapshot.py)."""
+"""One profile as an operator reads it: its scores now, its buckets, its identities and consent,
+its last touches (kinds, posts, sellers; never text). It reads only what that person touches;
+the views over the whole stack are the Snapshot's (snapshot.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from socialscore.aws import config
+from socialscore.domain.buckets import buckets, facts
 from socialscore.domain.decay import score_at
 from socialscore.domain.interaction import Category, Network
 from socialscore.domain.scoring_model import ScoringModel
@@ -60,6 +61,7 @@ class ProfileView:
     paid: float
     touches: int
     hot_since: str | None
+    buckets: list[str]  # the scoring model's bucket names, in its order
     identities: list[IdentityRow]
     last_touches: list[TouchRow]
 
@@ -90,13 +92,15 @@ def profile(stack: Stack, who: str, as_of: datetime) -> ProfileView:
         return score_at(units, as_of, model.half_life_seconds)
 
     hot = [str(v["hot_since"]) for (_, c), v in stored.items() if "hot_since" in v]
+    organic, paid = score(Category.ORGANIC), score(Category.PAID)
     return ProfileView(
         profile=who,
         contact_id=contact or None,
-        organic=score(Category.ORGANIC),
-        paid=score(Category.PAID),
+        organic=organic,
+        paid=paid,
         touches=len(touches),
         hot_since=min(hot, default=None),
+        buckets=buckets(model, facts(touches, organic, paid, as_of)),
         identities=[
             IdentityRow(i, links[i].consent_basis.value, links[i].linked_at)
             if i in links

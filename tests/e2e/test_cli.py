@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from socialscore.domain import permalink
+from socialscore.domain.scoring_model import bundled
+from socialscore.pipeline.links import OWN_WORDS, own_words
 from socialscore_local import demo
 from socialscore_local.crm_stubs.hubspot import HubSpotStub
 
@@ -43,6 +48,26 @@ def test_crm_setup_says_what_is_missing_in_one_line() -> None:
     )
 
 
+def complaints_of_contacts() -> int:
+    """The complaining acts in the demo's stream whose actor is linked to a contact: one case
+    or ticket each, however often each is delivered (every one is, more than once)."""
+    posts = json.loads((demo.DEMO_DIR / "posts.json").read_text())
+    said = {p["post_id"] for p in posts if own_words(p.get("text") or "", bundled())[1]}
+    deliveries = json.loads((demo.DEMO_DIR / "webhooks.json").read_text())
+    events = [e for d in deliveries if d["expect"] == 202 for e in d["body"]["events"]]
+    linked = {e["network_user_id"] for e in events if e["type"] == "identify"}
+    reports = Counter(
+        (e["actor_id"], own)
+        for e in events
+        if e["type"] == "interaction"
+        and e["kind"] in OWN_WORDS
+        and (own := permalink.parse(e["interaction_permalink"]).post_id) in said
+    )
+    assert len(reports) == len(said) == 2  # one linked, one anonymous
+    assert min(reports.values()) > 1
+    return sum(1 for actor, _ in reports if actor in linked)
+
+
 @pytest.mark.parametrize(
     ("crm", "opportunity", "landed"),
     [
@@ -50,13 +75,13 @@ def test_crm_setup_says_what_is_missing_in_one_line() -> None:
             "salesforce",
             "006A000002",  # Salesforce keeps the demo's ids
             "Salesforce stub: 12 contacts with Social_Organic_Score__c, "
-            "108 Social_Influence__c records, 1 tasks",
+            "108 Social_Influence__c records, 1 tasks, {} cases",
         ),
         (
             "hubspot",
             "6000002",  # HubSpot's ids are numbers
             "HubSpot stub: 12 contacts with socialscore_organic_score, "
-            "108 socialscore_influence records, 1 tasks",
+            "108 socialscore_influence records, 1 tasks, {} tickets",
         ),
     ],
 )
@@ -64,6 +89,6 @@ def test_the_demo_lands_its_credit_in_each_crm_s_stub(
     tmp_path: Path, crm: str, opportunity: str, landed: str
 ) -> None:
     summary = demo.run(tmp_path / crm, crm=crm).splitlines()
-    assert summary[-1] == landed
+    assert summary[-1] == landed.format(complaints_of_contacts())
     headline = f"  {opportunity}: 125000.00 USD over 10 touches; by seller: "
     assert [line for line in summary if line.startswith(headline)]

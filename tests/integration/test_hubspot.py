@@ -605,6 +605,8 @@ def test_setup_creates_the_properties_and_custom_object_once(stub: HubSpotStub) 
         "property deals.socialscore_touches",
         "group tasks.socialscore",
         "property tasks.socialscore_hot_lead_key",
+        "group tickets.socialscore",
+        "property tickets.socialscore_complaint_key",
         "custom object socialscore_influence",
     ]
     assert stub.store.properties["tasks"]["socialscore_hot_lead_key"]["hasUniqueValue"] is True

@@ -25,6 +25,7 @@ from socialscore.crm import salesforce_records as payloads
 from socialscore.crm.base import CrmStopped, Push, PushOutcome
 from socialscore.crm.salesforce import SalesforceCrm
 from socialscore.domain.opportunity import (
+    ComplaintCase,
     ContactScore,
     HotLeadTask,
     InfluenceRecord,
@@ -814,6 +815,22 @@ def text(element: ET.Element, tag: str) -> str:
     return element.findtext(f"{NS}{tag}") or ""
 
 
+def complaint() -> ComplaintCase:
+    return ComplaintCase(
+        key="complaint#x#1456#i#" + "f" * 32,
+        contact_id="003000000000000001",
+        profile="x#1456",
+        interaction_id="f" * 32,
+        network="x",
+        kind="comment",
+        post="x#2100000000000000001",
+        seller_id="s-ana",
+        permalink="https://x.com/i/web/status/2100000000000000004",
+        phrases=["refund"],
+        occurred_at=T0,
+    )
+
+
 def written() -> dict[str, dict[str, Any]]:
     """Every field the adapter writes, with a value it writes, from its own payload builders."""
     by_post = record(1, seller_id=None, team=None, post="x#21", network="x")
@@ -824,6 +841,7 @@ def written() -> dict[str, dict[str, Any]]:
         payloads.influence_record(record(1), multi_currency=False),
         payloads.influence_record(by_post, multi_currency=False),
         payloads.hot_lead_task(hot(), OWNER),
+        payloads.complaint_case(complaint()),
     ]
     fields: dict[str, dict[str, Any]] = {}
     for payload in built:
@@ -836,7 +854,7 @@ def written() -> dict[str, dict[str, Any]]:
 
 def test_every_custom_field_the_adapter_writes_is_deployed_with_its_type() -> None:
     fields = written()
-    assert set(fields) == {"Contact", "Opportunity", "Social_Influence__c", "Task"}
+    assert set(fields) == {"Case", "Contact", "Opportunity", "Social_Influence__c", "Task"}
     for sobject, values in fields.items():
         folder = "Activity" if sobject == "Task" else sobject  # a Task's custom fields
         for name, value in values.items():
@@ -872,6 +890,9 @@ def test_every_custom_field_the_adapter_writes_is_deployed_with_its_type() -> No
         SOURCE / "objects" / "Activity" / "fields" / f"{payloads.TASK_KEY}.field-meta.xml"
     )
     assert text(task_key, "type") == "Text"
+    case_key = xml(SOURCE / "objects" / "Case" / "fields" / f"{payloads.CASE_KEY}.field-meta.xml")
+    # What makes a second create of the same complaint a DUPLICATE_VALUE, not a second case.
+    assert [text(case_key, t) for t in ("externalId", "unique", "caseSensitive")] == ["true"] * 3
     influence = xml(
         SOURCE / "objects" / "Social_Influence__c" / "Social_Influence__c.object-meta.xml"
     )
@@ -900,6 +921,7 @@ def test_the_integration_permission_set_grants_every_field_and_object_written() 
     for sobject in ("Contact", "Opportunity"):
         assert {"allowRead", "allowEdit", "viewAllRecords"} <= objects[sobject]
     assert "allowRead" in objects["Account"]  # what Contact and Opportunity read depend on
+    assert {"allowCreate", "allowRead"} <= objects["Case"]  # complaint cases
     users = {text(u, "name") for u in permissions.iter(f"{NS}userPermissions")}
     assert {"ApiEnabled", "EditTask"} <= users
 

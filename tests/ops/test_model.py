@@ -151,7 +151,7 @@ def test_publish_refuses_what_it_cannot_publish_and_writes_nothing(
 def test_a_model_between_4_and_8_kb_goes_to_the_advanced_tier(
     with_parameter: DeployedStack, tmp_path: Path
 ) -> None:
-    keywords = [f"{n:03d} " + "x" * 36 for n in range(120)]
+    keywords = [f"{n:03d} " + "x" * 36 for n in range(100)]
     path = model_file(tmp_path, intent={"keywords": keywords, "bonus": 10})
     assert 4096 < path.stat().st_size <= 8192
     answer = with_parameter.socialscore("model", "publish", str(path), "--json")

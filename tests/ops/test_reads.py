@@ -4,10 +4,15 @@ equals what the pipeline stored and what crm_sync pushed to the CRM (the file CR
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from socialscore.domain.buckets import buckets, facts
+from socialscore.domain.decay import score_at
 from socialscore.domain.interaction import Category
+from socialscore.domain.scoring_model import bundled
+from socialscore.domain.touch import Touch
 from socialscore.store import dynamo
 from socialscore.store.ledger_items import entry_of
 from socialscore_local import demo, report
@@ -187,3 +192,38 @@ def test_an_opportunity_s_breakdown_under_every_model_is_what_the_crm_holds(
     assert unknown.err == (
         "socialscore: no opportunity 006NOPE: crm_sync has not seen it (run sync)\n"
     )
+
+
+def test_a_profile_s_buckets_are_the_model_s_rules_over_its_ledger(
+    demo_stack: DeployedStack,
+) -> None:
+    """Every contact's and anonymous profile's buckets, as `profile --json` shows them, are the
+    rules evaluated over its touches (every identity's) and scores summed from the ledger."""
+    model = bundled()
+    as_of = datetime.fromisoformat(AS_OF).replace(tzinfo=UTC)
+    links = dynamo.scan(demo_stack.rt.table("IdentitiesTable"))
+    owner = {i["identity"]: i["contact_id"] for i in links}
+    mine: dict[str, list[Touch]] = defaultdict(list)
+    for t in counted(demo_stack):
+        mine[owner.get(t.profile, t.profile)].append(t)
+
+    def score(touches: list[Touch], category: Category) -> float:
+        units = sum((t.units for t in touches if t.category is category), Decimal(0))
+        return score_at(units, as_of, model.half_life_seconds)
+
+    expected = {
+        who: buckets(
+            model,
+            facts(touches, score(touches, Category.ORGANIC), score(touches, Category.PAID), as_of),
+        )
+        for who, touches in mine.items()
+    }
+    for who, names in sorted(expected.items()):
+        answer = demo_stack.socialscore("profile", who, "--as-of", AS_OF, "--json")
+        assert answer.code == 0, answer.err
+        assert answer.json()["buckets"] == names, who
+    shown = {name for names in expected.values() for name in names}
+    assert {"likely_buyer", "prospect"} <= shown, "the demo has likely buyers and prospects"
+    buyer = min(w for w, names in expected.items() if names == ["likely_buyer"])
+    line = demo_stack.socialscore("profile", buyer, "--as-of", AS_OF).out.splitlines()[1]
+    assert line.endswith("   buckets likely_buyer")

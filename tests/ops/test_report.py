@@ -20,6 +20,7 @@ import pytest
 
 from socialscore.domain.scoring_model import bundled
 from socialscore.report import page as report_page
+from socialscore.report import profiles as report_profiles
 from socialscore.report import sections as report_sections
 from socialscore.report.rows import (
     DayRow,
@@ -478,11 +479,11 @@ def test_5000_profiles_make_a_bounded_page_quickly() -> None:
     assert f"and {len(sellers) - top:,} more sellers" in text
     assert f"and {2000 - top:,} more posts" in text
     hot = [s for s in snapshot.scores() if s.hot_since]
-    assert len(parsed.tables["hot"]) == 1 + report_sections.TOP_LEADS
-    assert f"and {len(hot) - report_sections.TOP_LEADS:,} more hot leads" in text
+    assert len(parsed.tables["hot"]) == 1 + report_profiles.TOP_LEADS
+    assert f"and {len(hot) - report_profiles.TOP_LEADS:,} more hot leads" in text
     counts = [int(m["data-value"]) for m in parsed.marks["chart-scores"] if "data-from" in m]
     assert sum(counts) == 5000
-    assert len(counts) <= 2 * report_sections.SCORE_BINS
+    assert len(counts) <= 2 * report_profiles.SCORE_BINS
     assert len(parsed.marks["chart-days"]) == 2 * len(snapshot.days())
 
 
@@ -490,8 +491,91 @@ def test_5000_profiles_make_a_bounded_page_quickly() -> None:
     ("scores", "top"), [([], 1.0), ([0.0], 1.0), ([10.0], 10.0), ([3.0, 49.9], 50.0)]
 )
 def test_score_bins_cover_every_score(scores: list[float], top: float) -> None:
-    edges = report_sections.score_bins(scores)
+    edges = report_profiles.score_bins(scores)
     assert edges[0] == 0
     assert edges[-1] == top
     assert edges == sorted(edges)
-    assert len(edges) - 1 <= 2 * report_sections.SCORE_BINS
+    assert len(edges) - 1 <= 2 * report_profiles.SCORE_BINS
+
+
+# --- buckets ----------------------------------------------------------------------------------
+def test_the_buckets_are_the_snapshots_and_each_profile_s_is_the_cli_s(
+    demo: tuple[Snapshot, str], demo_stack: DeployedStack
+) -> None:
+    snapshot, page = demo
+    parsed = read(page)
+    scores = snapshot.scores()
+    counts = snapshot.buckets(scores)
+    rules = snapshot.model.buckets
+    assert [b.name for b in counts] == [r.name for r in rules]
+    for b in counts:  # the Snapshot's counts are its rows'
+        assert b.profiles == sum(1 for s in scores if b.name in s.buckets)
+        assert b.contacts == sum(1 for s in scores if s.contact and b.name in s.buckets)
+    assert any(b.profiles for b in counts if b.name != "prospect"), "the demo fills a bucket"
+    # the chart: contacts and anonymous stacked per bucket, in the model's order
+    marks = parsed.marks["chart-buckets"]
+    assert [m["data-label"] for m in marks if m["data-series"] == "contacts"] == [
+        r.label for r in rules
+    ]
+    assert values(marks, "contacts") == {b.label: b.contacts for b in counts}
+    assert values(marks, "anonymous") == {b.label: b.profiles - b.contacts for b in counts}
+    # the table: label, name, rule, profiles, contacts
+    shown = {r[1]: r for r in parsed.tables["buckets"][1:]}
+    assert {n: (int(r[3]), int(r[4])) for n, r in shown.items()} == {
+        b.name: (b.profiles, b.contacts) for b in counts
+    }
+    assert shown["likely_buyer"][2] == (
+        "organic score at least 20; intent touches at least 1 in the last 30 days"
+    )
+    assert shown["prospect"][2] == "every other scored profile"
+    # the hot leads' bucket column, by label
+    labels = {r.name: r.label for r in rules}
+    hot = {r[0]: r[-1] for r in parsed.tables["hot"][1:]}
+    for s in scores:
+        if s.hot_since:
+            assert hot[s.who] == (", ".join(labels[b] for b in s.buckets) or "-")
+    # one profile, the same buckets on the page as in `socialscore profile`
+    for s in scores:
+        answer = demo_stack.socialscore("profile", s.who, "--as-of", "2026-11-22", "--json")
+        assert answer.code == 0, answer.err
+        assert answer.json()["buckets"] == list(s.buckets), s.who
+
+
+def test_the_buckets_section_counts_made_up_profiles() -> None:
+    scores = [
+        ScoreRow("003A", True, 40.0, 0.0, None, ("likely_buyer", "advocate")),
+        ScoreRow("x#1", False, 30.0, 0.0, "2026-11-01T10:00:00+00:00", ("likely_buyer",)),
+        ScoreRow("x#2", False, 1.0, 0.0, None, ("prospect",)),
+    ]
+    parsed = read(report_page.render(Canned(scores=scores)))
+    marks = parsed.marks["chart-buckets"]
+    assert values(marks, "contacts") == {
+        "Likely buyer": 1,
+        "Brand advocate": 1,
+        "Influencer": 0,
+        "Prospective customer": 0,
+    }
+    assert values(marks, "anonymous") == {
+        "Likely buyer": 1,
+        "Brand advocate": 0,
+        "Influencer": 0,
+        "Prospective customer": 1,
+    }
+    assert [r[-1] for r in parsed.tables["hot"][1:]] == ["Likely buyer"]
+
+
+def test_bucket_labels_are_escaped_and_a_model_without_buckets_says_so() -> None:
+    canned = Canned(scores=[ScoreRow("003A", True, 40.0, 0.0, "2026-11-01", ("odd",))])
+    rule = {"name": "odd", "label": HOSTILE[:60], "all": [{"fact": "touches", "at_least": 1}]}
+    canned.__dict__["model"] = bundled().model_validate(
+        {**bundled().model_dump(mode="json"), "buckets": [rule]}
+    )
+    page = report_page.render(canned)
+    parsed = read(page)
+    assert "<script" not in page
+    assert HOSTILE[:60] in "".join(parsed.text)
+    assert [r[-1] for r in parsed.tables["hot"][1:]] == [HOSTILE[:60]]
+    canned.__dict__["model"] = bundled().model_copy(update={"buckets": []})
+    parsed = read(report_page.render(canned))
+    assert "chart-buckets" not in parsed.marks
+    assert "The scoring model defines no buckets." in "".join(parsed.text)

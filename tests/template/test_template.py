@@ -61,6 +61,7 @@ EMF_METRICS = [
     "TouchesWritten",
     "HotLeads",
     "CrmRecordsPushed",
+    "Complaints",
 ]
 
 

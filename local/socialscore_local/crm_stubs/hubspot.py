@@ -4,7 +4,8 @@ It answers like HubSpot where socialscore depends on it (see `hubspot_routes`), 
 private app token (401 in HubSpot's error shape; `rotate_token` revokes the old one), and can be
 told to answer a 429 with a `policyName` (TEN_SECONDLY_ROLLING or DAILY), a 5xx or a redirect,
 to reject one input of a batch (a 207), or to change a record while a client pages. Its state is
-in memory and is read back with `contact`, `deal`, `influence`, `tasks` and `gdpr_deleted`.
+in memory and is read back with `contact`, `deal`, `influence`, `tasks`, `tickets` and
+`gdpr_deleted`.
 
     with HubSpotStub() as hubspot:
         hubspot.seed(deals=[...], contacts=[...])
@@ -100,6 +101,14 @@ class HubSpotStub:
             return [
                 dict(p) | {"_contacts": self.store.linked("tasks", i, "contacts")}
                 for i, p in self.store.records.get("tasks", {}).items()
+            ]
+
+    def tickets(self) -> list[dict[str, Any]]:
+        """Tickets, each with the contacts it is associated to (`_contacts`)."""
+        with self._lock:
+            return [
+                dict(p) | {"_contacts": self.store.linked("tickets", i, "contacts")}
+                for i, p in self.store.records.get("tickets", {}).items()
             ]
 
     @property

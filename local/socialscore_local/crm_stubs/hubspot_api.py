@@ -26,7 +26,19 @@ BUILT_IN = {
     | {"dealstage", "pipeline", "closedate", "hubspot_owner_id"},
     "tasks": {"hs_task_subject", "hs_task_body", "hs_task_status", "hs_task_priority"}
     | {"hs_task_type", "hs_timestamp", "hubspot_owner_id"},
+    "tickets": {"subject", "content", "hs_pipeline", "hs_pipeline_stage", "hs_ticket_priority"}
+    | {"hubspot_owner_id", "createdate"},
 }
+# What a create must carry, and the values a new account's enumerations take (its default
+# support pipeline "0" and that pipeline's stages).
+REQUIRED = {"tickets": ("subject", "hs_pipeline_stage")}
+CHOICES = {
+    ("tickets", "hs_pipeline"): {"0"},
+    ("tickets", "hs_pipeline_stage"): {"1", "2", "3", "4"},
+    ("tickets", "hs_ticket_priority"): {"LOW", "MEDIUM", "HIGH", "URGENT"},
+}
+# HUBSPOT_DEFINED association types a create may name, by (from, to).
+ASSOCIATION_TYPES = {("tasks", "contacts"): 204, ("tickets", "contacts"): 16}
 PORTAL = 4_242_424
 
 

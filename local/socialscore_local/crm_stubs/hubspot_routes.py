@@ -6,9 +6,12 @@ import re
 from typing import Any
 
 from socialscore_local.crm_stubs.hubspot_api import (
+    ASSOCIATION_TYPES,
+    CHOICES,
     DATES,
     FIELD_TYPES,
     PORTAL,
+    REQUIRED,
     Reply,
     Store,
     batch_reply,
@@ -87,9 +90,9 @@ def batch(store: Store, kind: str, verb: str, body: dict[str, Any], inputs: list
             missing.append(ref)
             continue
         if verb == "create":
-            clash = _clash(store, kind, properties)
-            if clash:
-                errors.append(input_error("VALIDATION_ERROR", clash, ref, trace))
+            refusal = _clash(store, kind, properties) or _invalid(kind, properties, item)
+            if refusal:
+                errors.append(input_error("VALIDATION_ERROR", refusal, ref, trace))
                 continue
             found = store.put(kind, None, properties)
             for link in item.get("associations") or []:
@@ -120,6 +123,22 @@ def _clash(store: Store, kind: str, properties: dict[str, Any]) -> str | None:
         value = properties.get(name)
         if value and store.find(kind, str(value), name):
             return f"A record with {name}={value} already exists"
+    return None
+
+
+def _invalid(kind: str, properties: dict[str, Any], item: dict[str, Any]) -> str | None:
+    """A create HubSpot refuses: a required property missing, a value its enumeration lacks, an
+    association type that does not join the two objects."""
+    for name in REQUIRED.get(kind, ()):
+        if not properties.get(name):
+            return f"Property {name} is required"
+    for (of, name), values in CHOICES.items():
+        if of == kind and name in properties and str(properties[name]) not in values:
+            return f"{properties[name]} is not a valid option for {name}"
+    for link in item.get("associations") or []:
+        for spec in link.get("types") or []:
+            if spec.get("associationTypeId") != ASSOCIATION_TYPES.get((kind, "contacts")):
+                return f"association type {spec.get('associationTypeId')} is not {kind} to contact"
     return None
 
 

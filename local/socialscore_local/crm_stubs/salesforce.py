@@ -6,7 +6,8 @@ It behaves like the real API where socialscore depends on it:
 - `GET /services/data/vXX.X/query?q=`: the SOQL of `salesforce_soql` on an in-memory org whose
   custom fields are the repository's metadata, `page_size` rows a page behind `nextRecordsUrl`;
 - sObject Collections (`salesforce_collections`): update by Id, create, upsert by External ID,
-  delete; more than 200 records a 400 `EXCEEDED_ID_LIMIT`, each record answered on its own;
+  delete; more than 200 records a 400 `EXCEEDED_ID_LIMIT`, each record answered on its own
+  (a Unique field's value taken: `DUPLICATE_VALUE`); Cases as well as the metadata's objects;
 - `Sforce-Limit-Info: api-usage=used/limit` on every API answer, 403 `REQUEST_LIMIT_EXCEEDED`
   past `api_limit`; on demand, `fail_next` (403, 503 `SERVER_UNAVAILABLE`, 500),
   `lose_next_answer` (applied, unanswered), `redirect_next` and `reject` (a record refused).
@@ -190,6 +191,9 @@ class SalesforceStub(LoopbackJsonServer):
 
     def tasks(self) -> list[dict[str, Any]]:
         return self.records("Task")
+
+    def cases(self) -> list[dict[str, Any]]:
+        return self.records("Case")
 
     def calls_of(self, kind: str) -> list[Call]:
         with self._lock:

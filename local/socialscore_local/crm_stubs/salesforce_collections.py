@@ -6,7 +6,9 @@ object or field, a DateTime value that is not ISO 8601 (JSON_PARSER_ERROR: Sales
 read the body), or an upsert field that is not an External ID; a record is refused on its own
 for an Id or a lookup that does not exist (INVALID_CROSS_REFERENCE_KEY), a deleted record
 (ENTITY_IS_DELETED), a value its field cannot hold (STRING_TOO_LONG, NUMBER_OUTSIDE_VALID_RANGE,
-INVALID_TYPE_ON_FIELD_IN_RECORD), or a value the test asked to reject.
+INVALID_TYPE_ON_FIELD_IN_RECORD, INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST for a Case picklist
+value a new org lacks), a value a Unique field holds already (DUPLICATE_VALUE), or a value the
+test asked to reject. A created Case gets its CaseNumber and the org's defaults (Status New).
 """
 
 from __future__ import annotations
@@ -21,10 +23,19 @@ MAX_RECORDS = 200
 _STANDARD_REFERENCES = {
     ("Task", "WhoId"): "Contact",
     ("Task", "OwnerId"): "User",
+    ("Case", "ContactId"): "Contact",
+    ("Case", "OwnerId"): "User",
     ("Contact", "OwnerId"): "User",
     ("Social_Influence__c", "OwnerId"): "User",
 }
-_TASK_DEFAULTS = {"Status": "Not Started", "Priority": "Normal"}
+_DEFAULTS = {"Task": {"Status": "Not Started", "Priority": "Normal"}, "Case": {"Status": "New"}}
+# Standard text fields' lengths, and the picklist values a new org has (Case's).
+_STANDARD_LENGTHS = {("Case", "Subject"): 255, ("Case", "Description"): 32_000}
+_PICKLISTS = {
+    ("Case", "Origin"): {"Phone", "Email", "Web"},
+    ("Case", "Priority"): {"High", "Medium", "Low"},
+    ("Case", "Status"): {"New", "Working", "Escalated", "Closed"},
+}
 
 
 class Failure(Exception):
@@ -100,7 +111,9 @@ class Collections:
         errors = self._problems(sobject, fields, None)
         if errors:
             return _result(None, errors)
-        defaults = _TASK_DEFAULTS if sobject == "Task" else {}
+        defaults = dict(_DEFAULTS.get(sobject, {}))
+        if sobject == "Case":
+            defaults["CaseNumber"] = f"{len(self.org.records['Case']) + 1:08d}"
         return _result(self.org.insert(sobject, defaults | self._stored(sobject, fields)), [])
 
     def _upsert(self, sobject: str, key_field: str, record: dict[str, Any]) -> dict[str, Any]:
@@ -184,6 +197,8 @@ class Collections:
             meta = self.org.custom.get(sobject, {}).get(name)
             if meta is not None and value is not None:
                 errors += _value_problems(name, value, meta)
+                errors += self._duplicate(sobject, name, value, meta, record_id)
+            errors += _standard_problems(sobject, name, value)
             target = meta.get("referenceTo") if meta else _STANDARD_REFERENCES.get((sobject, name))
             exists = (
                 value in self.users
@@ -195,6 +210,33 @@ class Collections:
                     _error("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", [name])
                 )
         return errors
+
+    def _duplicate(
+        self, sobject: str, name: str, value: Any, meta: dict[str, str], record_id: str | None
+    ) -> list[dict[str, Any]]:
+        """A Unique field refuses a value another record holds (with case when it says so)."""
+        if meta.get("unique") != "true" or not isinstance(value, str):
+            return []
+        sensitive = meta.get("caseSensitive") == "true"
+        for other in self.org.records[sobject].values():
+            held = other.get(name)
+            same = held == value if sensitive else str(held).lower() == value.lower()
+            if isinstance(held, str) and same and other["Id"] != record_id:
+                message = f"duplicate value found: {name} duplicates value on record with id: "
+                return [_error("DUPLICATE_VALUE", message + other["Id"], [name])]
+        return []
+
+
+def _standard_problems(sobject: str, name: str, value: Any) -> list[dict[str, Any]]:
+    length = _STANDARD_LENGTHS.get((sobject, name))
+    if length is not None and isinstance(value, str) and len(value) > length:
+        message = f"{name}: data value too large: {value[:40]}... (max length={length})"
+        return [_error("STRING_TOO_LONG", message, [name])]
+    values = _PICKLISTS.get((sobject, name))
+    if values is not None and value not in values:
+        message = f"{name}: bad value for restricted picklist field: {value}"
+        return [_error("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", message, [name])]
+    return []
 
 
 def _split(record: dict[str, Any]) -> tuple[str, dict[str, Any]]:

@@ -28,6 +28,10 @@ STANDARD = {
         "Id", "WhoId", "WhatId", "OwnerId", "Subject", "Status", "Priority", "Description",
         "ActivityDate", "CreatedDate", "SystemModstamp",
     },
+    "Case": {
+        "Id", "CaseNumber", "ContactId", "OwnerId", "Subject", "Description", "Origin",
+        "Priority", "Status", "CreatedDate", "SystemModstamp",
+    },
     "Social_Influence__c": {"Id", "Name", "OwnerId", "CreatedDate", "SystemModstamp"},
     "Organization": {"Id", "Name", "DefaultCurrencyIsoCode"},
 }  # fmt: skip
@@ -40,7 +44,7 @@ CHILDREN = {
 }
 KEY_PREFIXES = {
     "Account": "001", "Contact": "003", "Opportunity": "006", "OpportunityContactRole": "00K",
-    "Task": "00T", "Social_Influence__c": "a0S", "Organization": "00D",
+    "Task": "00T", "Case": "500", "Social_Influence__c": "a0S", "Organization": "00D",
 }  # fmt: skip
 # Custom fields on Activity are fields of Task and Event.
 _ACTIVITY = ("Task",)

@@ -1,5 +1,5 @@
-"""The CRM interface: opportunities in; contact scores, social influence, erasures and hot-lead
-tasks out.
+"""The CRM interface: opportunities in; contact scores, social influence, erasures, hot-lead
+tasks and complaint cases out.
 
 Every record a push carries has a key (`Push.keys`); an adapter answers which keys it could not
 write and why (`PushOutcome.failed`: a record-level error, logged, the others go on), or stops
@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Protocol
 
 from socialscore.domain.opportunity import (
+    ComplaintCase,
     ContactScore,
     HotLeadTask,
     InfluenceRecord,
@@ -31,6 +32,7 @@ class Push:
     retired: Sequence[str] = ()  # breakdown record keys that no longer apply: delete them
     erased: Sequence[str] = ()  # contact ids whose social fields are cleared
     hot_leads: Sequence[HotLeadTask] = ()
+    complaints: Sequence[ComplaintCase] = ()  # a case (Salesforce) or ticket (HubSpot) each
 
     def keys(self) -> list[str]:
         return [
@@ -40,10 +42,29 @@ class Push:
             *(f"retired#{key}" for key in self.retired),
             *(f"erased#{contact}" for contact in self.erased),
             *(f"hot#{task.profile}" for task in self.hot_leads),
+            *(case.key for case in self.complaints),  # complaint#...
         ]
 
     def __bool__(self) -> bool:
         return bool(self.keys())
+
+
+def complaint_text(case: ComplaintCase) -> tuple[str, str]:
+    """(subject, description) of a complaint's case or ticket: ids, a link made from ids, the
+    phrases and the seller, for a person to act on; never the words, never a handle."""
+    phrases = ", ".join(case.phrases)
+    at = case.occurred_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    description = "\n".join(
+        [
+            f"A {case.kind} on {case.network} hit the complaint phrases: {phrases}.",
+            f"Their post: {case.permalink or 'no link (ask the social team)'}",
+            f"In answer to: {case.post or 'an account'}, "
+            f"seller {case.seller_id or 'none registered'}.",
+            f"Social profile {case.profile}, interaction {case.interaction_id}, at {at}.",
+            "Opened by socialscore, once per act; the words themselves are never kept.",
+        ]
+    )
+    return f"Social complaint: {phrases}", description
 
 
 @dataclass(frozen=True)
@@ -73,5 +94,6 @@ class Crm(Protocol):
 
     def push(self, push: Push) -> PushOutcome:
         """Upsert by external id, delete the retired records, clear the erased contacts' fields,
-        open the hot-lead tasks. Raises CrmStopped."""
+        open the hot-lead tasks and the complaint cases (each once, whatever was pushed
+        before). Raises CrmStopped."""
         ...

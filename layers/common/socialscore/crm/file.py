@@ -41,6 +41,7 @@ class FileCrm:
             *({"type": "retired_influence_record", "key": key} for key in push.retired),
             *({"type": "erased_contact", "contact_id": c} for c in push.erased),
             *({"type": "hot_lead_task", **h.model_dump(mode="json")} for h in push.hot_leads),
+            *({"type": "complaint_case", **c.model_dump(mode="json")} for c in push.complaints),
         ]
         with self.outbox.open("a") as out:
             out.writelines(json.dumps(line, sort_keys=True) + "\n" for line in lines)

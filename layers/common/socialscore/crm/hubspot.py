@@ -4,8 +4,9 @@
   with their contacts (v4 association batch read): `hubspot_read`.
 - Out: contact scores and erasures as contact properties, the influence headline as deal
   properties, the breakdown as `socialscore_influence` custom object records upserted by `key`
-  and associated to their deal, retired records archived, hot leads as tasks on the contact:
-  `hubspot_push`. Every call carries up to 100 records, and 207 answers are read record by record.
+  and associated to their deal, retired records archived, hot leads as tasks and complaints as
+  tickets on the contact: `hubspot_push`. Every call carries up to 100 records, and 207
+  answers are read record by record.
 - Limits and failures (`hubspot_http`): TEN_SECONDLY 429s wait and go on; a DAILY 429, a
   refused token, a HubSpot that stays down or a redirect stop the run with `CrmStopped`, whose
   outcome names every record key not written, so crm_sync keeps their digests and its checkpoint.
@@ -74,6 +75,7 @@ class HubSpotCrm:
             hubspot_push.records(self.api, run, push.records)
             hubspot_push.retired(self.api, run, push.retired)
             hubspot_push.hot_leads(self.api, run, push.hot_leads, self._clock())
+            hubspot_push.complaints(self.api, run, push.complaints)
         except CrmStopped as stopped:
             outcome = run.outcome(self.api.calls - start, unwritten=f"stopped:{stopped.reason}")
             raise CrmStopped(stopped.reason, outcome) from None

@@ -7,6 +7,7 @@ Calls per push (no retries), n being the records of each kind:
   breakdown  2 ceil(n records / 100)             upsert by `key`, then associate to the deal
   retired    2 ceil(n retired / 100)             read by `key` (archive takes record ids), archive
   hot leads  3 ceil(n hot leads / 100)           read owners, read tasks by key, create the new
+  complaints 2 ceil(n complaints / 100)          read tickets by key, create the new
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from decimal import Decimal
 from typing import Any
 
 from socialscore.crm import hubspot_schema as hs
+from socialscore.crm.base import complaint_text
 from socialscore.crm.hubspot_http import HubSpotApi
 from socialscore.crm.hubspot_write import NOT_FOUND, Input, Run, by_property, read, refusal, write
 from socialscore.domain.opportunity import (
+    ComplaintCase,
     ContactScore,
     HotLeadTask,
     InfluenceRecord,
@@ -29,6 +32,7 @@ from socialscore.domain.opportunity import (
 CONTACTS = "/crm/v3/objects/contacts"
 DEALS = "/crm/v3/objects/deals"
 TASKS = "/crm/v3/objects/tasks"
+TICKETS = "/crm/v3/objects/tickets"
 INFLUENCE = f"/crm/v3/objects/{hs.INFLUENCE_TYPE}"
 INFLUENCE_TO_DEAL = f"/crm/v4/associations/{hs.INFLUENCE_TYPE}/deals/batch/associate/default"
 
@@ -162,6 +166,46 @@ def hot_leads(api: HubSpotApi, run: Run, tasks: Sequence[HotLeadTask], now: date
         if unread.get(t.profile, "").startswith(NOT_FOUND)
     ]
     write(api, run, f"{TASKS}/batch/create", inputs, ref_of=by_property(hs.HOT_LEAD_KEY))
+
+
+def complaints(api: HubSpotApi, run: Run, cases: Sequence[ComplaintCase]) -> None:
+    """One ticket per complaining act, in the default support pipeline, on the contact and
+    unassigned (support's queue takes it). As tasks: the ticket carries the act's key as a
+    unique value, existing tickets are read by it and left alone (an agent may have closed
+    one), and HubSpot refuses a second ticket with the same value."""
+    by_key = {c.key: c for c in cases}
+    existing, unread = read(
+        api, f"{TICKETS}/batch/read", list(by_key), [hs.COMPLAINT_KEY], hs.COMPLAINT_KEY
+    )
+    run.ok(existing)
+    for key, reason in unread.items():
+        if not reason.startswith(NOT_FOUND):
+            run.fail([key], reason)
+    inputs = [
+        Input(key, _ticket(case), (key,))
+        for key, case in by_key.items()
+        if unread.get(key, "").startswith(NOT_FOUND)
+    ]
+    write(api, run, f"{TICKETS}/batch/create", inputs, ref_of=by_property(hs.COMPLAINT_KEY))
+
+
+def _ticket(case: ComplaintCase) -> dict[str, Any]:
+    subject, content = complaint_text(case)
+    properties = {
+        "hs_pipeline": hs.TICKET_PIPELINE,
+        "hs_pipeline_stage": hs.TICKET_STAGE,
+        "hs_ticket_priority": hs.TICKET_PRIORITY,
+        "subject": subject,
+        "content": content,
+        hs.COMPLAINT_KEY: case.key,
+    }
+    association = {
+        "to": {"id": case.contact_id},
+        "types": [
+            {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": hs.TICKET_TO_CONTACT}
+        ],
+    }
+    return {"properties": properties, "associations": [association]}
 
 
 def _task(task: HotLeadTask, contact: dict[str, Any], now: datetime) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """What socialscore keeps in a HubSpot account: its property group and properties, the custom
-object that holds the influence breakdown, and the unique key that opens a hot-lead task once.
+object that holds the influence breakdown, and the unique keys that open a hot-lead task and a
+complaint ticket once.
 
 One definition, read by the adapter (what it writes) and by the `setup` command (what it creates),
 so the two cannot drift apart.
@@ -31,6 +32,13 @@ TOUCHES = "socialscore_touches"
 HOT_LEAD_KEY = "socialscore_hot_lead_key"
 HOT_LEAD_SUBJECT = "Hot lead: social engagement"
 TASK_TO_CONTACT = 204  # HUBSPOT_DEFINED association type: task -> contact
+
+# Tickets: one per complaining act, with the act's key as a unique value (as tasks above).
+COMPLAINT_KEY = "socialscore_complaint_key"
+TICKET_PIPELINE = "0"  # the account's default support pipeline
+TICKET_STAGE = "1"  # its first stage, "New"
+TICKET_PRIORITY = "HIGH"
+TICKET_TO_CONTACT = 16  # HUBSPOT_DEFINED association type: ticket -> contact
 
 # The breakdown: one custom object record per seller / post / model, upserted by `key`.
 INFLUENCE_OBJECT = "socialscore_influence"
@@ -96,6 +104,9 @@ PROPERTIES: dict[str, tuple[Prop, ...]] = {
     ),
     "tasks": (
         _text(HOT_LEAD_KEY, "socialscore hot-lead profile", "One task per profile", unique=True),
+    ),
+    "tickets": (
+        _text(COMPLAINT_KEY, "socialscore complaint", "One ticket per complaint", unique=True),
     ),
 }
 

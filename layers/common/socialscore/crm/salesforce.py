@@ -14,6 +14,9 @@ sObject Collections, 200 records a call, in the objects marketing ops report on.
   indexed), the Tasks already opened for its profiles; only the missing ones are created, and a
   create is never repeated within a run (the next run finds what a lost answer created). An
   upsert by an External ID on Task would reopen a Task the seller had closed.
+- A complaint opens one Case on the contact, created (never upserted: an agent's edits stand)
+  with its key in the Unique External ID Social_Complaint_Key__c: a second create of the key is
+  refused DUPLICATE_VALUE, which counts as opened. No read first: one call per 200 cases.
 - Calls: ceil(records / 200) for each object written, plus the retired keys' and the hot
   contacts' lookups (200 a query), plus one currency probe per container.
 - A record Salesforce refuses (INVALID_CROSS_REFERENCE_KEY, FIELD_CUSTOM_VALIDATION_EXCEPTION,
@@ -48,25 +51,28 @@ from socialscore.crm.salesforce_records import (
     INFLUENCE_KEY,
     MAX_RECORDS,
     TASK_KEY,
+    Item,
     chunks_for_soql,
-    contact_scores,
+    complaint_case,
+    contact_records,
     contacts_for_tasks_query,
-    erased_contact,
     external_key,
     hot_lead_task,
     influence_ids_query,
     influence_record,
     literal_cost,
+    merged,
     opportunities_query,
     opportunity,
     opportunity_headline,
 )
 from socialscore.domain.opportunity import HotLeadTask, Opportunity
 
-_Item = tuple[list[str], dict[str, Any]]  # the Push keys one sObject record answers for
 T = TypeVar("T")
 # A record already deleted is what a retirement wants.
 _GONE = frozenset({"ENTITY_IS_DELETED"})
+# A case whose key is taken was opened by an earlier push whose answer was lost.
+_OPENED = frozenset({"DUPLICATE_VALUE"})
 
 
 class SalesforceCrm:
@@ -127,15 +133,17 @@ class SalesforceCrm:
         ledger = _Ledger(push.keys())
         start = self._api.calls
         try:
-            self._write(ledger, "PATCH", "", _contacts(push))
+            self._write(ledger, "PATCH", "", contact_records(push))
             headlines = (
                 (i.opportunity_id, f"opportunity#{i.opportunity_id}", opportunity_headline(i))
                 for i in push.influences
             )
-            self._write(ledger, "PATCH", "", _merged(headlines))
+            self._write(ledger, "PATCH", "", merged(headlines))
             self._upsert_records(push, ledger)
             self._retire(push.retired, ledger)
             self._open_tasks(push.hot_leads, ledger)
+            cases = [([c.key], complaint_case(c)) for c in push.complaints]
+            self._write(ledger, "POST", "", cases, _OPENED)
         except (CrmStopped, Refused) as stop:
             reason = stop.reason if isinstance(stop, CrmStopped) else stop.code
             raise CrmStopped(reason, ledger.outcome(self._api.calls - start, reason)) from None
@@ -143,7 +151,14 @@ class SalesforceCrm:
             self._api.log_usage()
         return ledger.outcome(self._api.calls - start)
 
-    def _write(self, ledger: _Ledger, method: str, path: str, items: list[_Item]) -> None:
+    def _write(
+        self,
+        ledger: _Ledger,
+        method: str,
+        path: str,
+        items: list[Item],
+        fine: frozenset[str] = frozenset(),
+    ) -> None:
         for chunk in chunks(items, MAX_RECORDS):
             try:
                 results = self._api.collection(method, path, [record for _, record in chunk])
@@ -151,7 +166,7 @@ class SalesforceCrm:
                 ledger.refused([k for keys, _ in chunk for k in keys], refused)
                 continue
             ledger.settle(
-                [(keys, result) for (keys, _), result in zip(chunk, results, strict=True)]
+                [(keys, result) for (keys, _), result in zip(chunk, results, strict=True)], fine
             )
 
     def _upsert_records(self, push: Push, ledger: _Ledger) -> None:
@@ -162,7 +177,7 @@ class SalesforceCrm:
             (external_key(r.key), f"influence#{r.key}", influence_record(r, multi_currency=multi))
             for r in push.records
         )
-        self._write(ledger, "PATCH", f"/{INFLUENCE}/{INFLUENCE_KEY}", _merged(records))
+        self._write(ledger, "PATCH", f"/{INFLUENCE}/{INFLUENCE_KEY}", merged(records))
 
     def _retire(self, retired: Sequence[str], ledger: _Ledger) -> None:
         by_external = {external_key(k): f"retired#{k}" for k in retired}
@@ -196,7 +211,7 @@ class SalesforceCrm:
         def cost(contact: str) -> int:
             return literal_cost(contact) + sum(literal_cost(p) for p in by_contact[contact])
 
-        create: list[_Item] = []
+        create: list[Item] = []
         for chunk in chunks_for_soql(list(by_contact), cost):
             tasks = [t for c in chunk for t in by_contact[c].values()]
             try:
@@ -215,24 +230,6 @@ class SalesforceCrm:
                 else:
                     create.append(([key], hot_lead_task(task, str(row["OwnerId"]))))
         self._write(ledger, "POST", "", create)
-
-
-def _contacts(push: Push) -> list[_Item]:
-    """One Contact record per contact: its scores, or, when it was erased, its fields cleared
-    (an erasure wins over a score computed in the same run: the person asked to be forgotten)."""
-    scores = ((s.contact_id, f"contact#{s.contact_id}", contact_scores(s)) for s in push.scores)
-    erased = ((c, f"erased#{c}", erased_contact(c)) for c in push.erased)
-    return _merged([*scores, *erased])
-
-
-def _merged(entries: Iterable[tuple[str, str, dict[str, Any]]]) -> list[_Item]:
-    """One sObject record per (record id or external id, Push key, payload), answering for every
-    key that named it, the last payload winning: one record twice in a call is refused."""
-    items: dict[str, _Item] = {}
-    for identity, key, payload in entries:
-        keys = items[identity][0] if identity in items else []
-        items[identity] = ([*keys, key], payload)
-    return list(items.values())
 
 
 def _opened(contact: Mapping[str, Any]) -> set[str]:

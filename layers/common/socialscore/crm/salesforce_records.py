@@ -15,7 +15,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from socialscore.crm.base import Push, complaint_text
 from socialscore.domain.opportunity import (
+    ComplaintCase,
     ContactScore,
     HotLeadTask,
     InfluenceRecord,
@@ -36,6 +38,11 @@ CONTACT_FIELDS = (
 )
 TASK_SUBJECT = "Hot lead: social engagement"
 TASK_STATUS = "Not Started"
+# On Case: Text(255), External ID, Unique (case-sensitive). A create of a key already there is
+# refused DUPLICATE_VALUE, which is how a push retried after a lost answer opens no second case.
+CASE_KEY = "Social_Complaint_Key__c"
+CASE_ORIGIN = "Web"  # Case Origin's values differ by org; Web is one every org starts with
+CASE_PRIORITY = "High"  # a complaint in public wants an answer soon
 TEXT_MAX = 255
 # A GET URL carries the SOQL: Salesforce refuses URIs past about 16 KB, so a lookup by many
 # long keys is cut in calls of at most this many characters of literals (200 usual keys fit).
@@ -119,12 +126,49 @@ def hot_lead_task(task: HotLeadTask, owner_id: str) -> dict[str, Any]:
     }
 
 
+def complaint_case(case: ComplaintCase) -> dict[str, Any]:
+    """A new Case on the contact, routed by the org's case assignment rules (the REST API runs
+    the active rule unless told not to), so support, not the integration user, owns it."""
+    subject, description = complaint_text(case)
+    return {
+        "attributes": _attributes("Case"),
+        "ContactId": case.contact_id,
+        "Subject": subject[:TEXT_MAX],
+        "Description": description,
+        "Origin": CASE_ORIGIN,
+        "Priority": CASE_PRIORITY,
+        CASE_KEY: external_key(case.key),
+    }
+
+
 def external_key(key: str) -> str:
     """The record key as Key__c holds it: itself when it fits 255 characters, else a prefix and
     its SHA-256, so a long post link still upserts to one record and is found to retire it."""
     if len(key) <= TEXT_MAX:
         return key
     return f"{key[:180]}~{hashlib.sha256(key.encode()).hexdigest()}"
+
+
+# --- records a call --------------------------------------------------------------------------
+Item = tuple[list[str], dict[str, Any]]  # the Push keys one sObject record answers for
+
+
+def contact_records(push: Push) -> list[Item]:
+    """One Contact record per contact: its scores, or, when it was erased, its fields cleared
+    (an erasure wins over a score computed in the same run: the person asked to be forgotten)."""
+    scores = ((s.contact_id, f"contact#{s.contact_id}", contact_scores(s)) for s in push.scores)
+    erased = ((c, f"erased#{c}", erased_contact(c)) for c in push.erased)
+    return merged([*scores, *erased])
+
+
+def merged(entries: Iterable[tuple[str, str, dict[str, Any]]]) -> list[Item]:
+    """One sObject record per (record id or external id, Push key, payload), answering for every
+    key that named it, the last payload winning: one record twice in a call is refused."""
+    items: dict[str, Item] = {}
+    for identity, key, payload in entries:
+        keys = items[identity][0] if identity in items else []
+        items[identity] = ([*keys, key], payload)
+    return list(items.values())
 
 
 # --- SOQL ----------------------------------------------------------------------------------

@@ -32,10 +32,14 @@ class _Enriched(BaseModel):
     interaction: Interaction
     target: PostFacts | None = None  # the facts of the post acted on
     intent_hits: list[str] = []  # the intent keywords the act's own words hit
+    # The complaint phrases they hit (phrases, never the words): such an act has no intent hits.
+    # Left out of the JSON when none: packs of 100 messages stay the size they were.
+    complaint_hits: list[str] = Field(default=[], exclude_if=lambda hits: not hits)
 
 
 class Rehydrated(_Enriched):
-    """An interaction with the facts of its target post and the intent keywords its own post hit."""
+    """An interaction with the facts of its target post and the intent keywords (or complaint
+    phrases) its own post hit."""
 
     type: Literal["rehydrated"] = "rehydrated"
 
@@ -44,6 +48,7 @@ class Rehydrated(_Enriched):
             interaction=self.interaction,
             target=self.target,
             intent_hits=self.intent_hits,
+            complaint_hits=self.complaint_hits,
             contact_id=contact_id,
             seller=seller,
         )

@@ -1,5 +1,5 @@
-"""What crosses the CRM boundary: opportunities in; contact scores, social influence and hot-lead
-tasks out."""
+"""What crosses the CRM boundary: opportunities in; contact scores, social influence, hot-lead
+tasks and complaint cases out."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from decimal import Decimal
 from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from socialscore.domain.touch import Touch, complaint_key, own_link
 
 
 class Opportunity(BaseModel):
@@ -74,3 +76,38 @@ class HotLeadTask(BaseModel):
     contact_id: str
     organic_score: float
     threshold: float
+
+
+class ComplaintCase(BaseModel):
+    """A case for a person: a contact's reply, quote or mention whose own words hit complaint
+    phrases. Ids, a link made from ids and the phrases: never the words, never a handle."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    key: str  # the Complaint event's id, and the case's external id: one case per act
+    contact_id: str
+    profile: str  # the identity that complained (network#user id)
+    interaction_id: str
+    network: str
+    kind: str
+    post: str | None  # the post it answers
+    seller_id: str | None  # whose post that is (None: no registered seller's)
+    permalink: str | None  # the act's own post
+    phrases: list[str]
+    occurred_at: AwareDatetime
+
+    @classmethod
+    def of(cls, touch: Touch, contact_id: str) -> ComplaintCase:
+        return cls(
+            key=complaint_key(touch),
+            contact_id=contact_id,
+            profile=touch.profile,
+            interaction_id=touch.interaction_id,
+            network=touch.network.value,
+            kind=touch.kind.value,
+            post=touch.post,
+            seller_id=touch.seller_id,
+            permalink=own_link(touch),
+            phrases=list(touch.complaint_hits),
+            occurred_at=touch.occurred_at,
+        )

@@ -21,6 +21,9 @@ Post ids, per network (what `PostRef.post_id` holds):
 
 Short links (t.co, lnkd.in, vm.tiktok.com, instagram.com/share/, ...) carry no post id: `parse`
 raises `ShortLink` for them (an `UnparseablePermalink`), and `short_links` may resolve them.
+
+`link_of` goes the other way: a link to a post made from its key alone, with no handle in it,
+for what socialscore hands a person (a complaint's case); `parse` reads it back to the same key.
 """
 
 from __future__ import annotations
@@ -224,3 +227,18 @@ _READERS: dict[Network, Callable[[str, str, Query], str | None]] = {
     Network.YOUTUBE: _youtube,
     Network.TIKTOK: _tiktok,
 }
+
+
+_LINKS: dict[Network, str] = {
+    Network.X: "https://x.com/i/web/status/{}",
+    Network.FACEBOOK: "https://www.facebook.com/story.php?story_fbid={}",
+    Network.INSTAGRAM: "https://www.instagram.com/p/{}/",
+    Network.LINKEDIN: "https://www.linkedin.com/feed/update/{}/",
+    Network.YOUTUBE: "https://www.youtube.com/watch?v={}",
+    Network.TIKTOK: "https://www.tiktok.com/embed/v2/{}",
+}
+
+
+def link_of(ref: PostRef) -> str:
+    """A link to the post from its ids only (no handle: none is kept)."""
+    return _LINKS[ref.network].format(ref.post_id)

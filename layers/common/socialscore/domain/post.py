@@ -44,9 +44,12 @@ class PostFacts(BaseModel):
 
 @dataclass(frozen=True)
 class CachedPost:
-    """What the post cache keeps of a post: its facts and the intent keywords its text hit."""
+    """What the post cache keeps of a post: its facts and the intent keywords and complaint
+    phrases its text hit (never the text)."""
 
     facts: PostFacts
-    # Intent hits depend on the keywords, so they are valid only for the model that found them.
+    # Hits depend on the keywords and phrases, so they are valid only for the model that found
+    # them.
     intent_hits: tuple[str, ...]
     model_version: str
+    complaint_hits: tuple[str, ...] = ()

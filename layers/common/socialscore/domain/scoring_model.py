@@ -48,27 +48,98 @@ class CategoryWeights(BaseModel):
         return weights
 
 
+Phrase = Annotated[str, Field(min_length=2, max_length=80)]
+
+
+def _pattern(phrases: list[str]) -> re.Pattern[str] | None:
+    if not phrases:
+        return None
+    # Longest first so a phrase wins over a word inside it; word boundaries on both sides.
+    words = sorted({k.strip().lower() for k in phrases}, key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+
+
+def _found(pattern: re.Pattern[str] | None, text: str) -> list[str]:
+    """The phrases found in text; the text itself is never kept."""
+    return sorted({m.lower() for m in pattern.findall(text)}) if pattern else []
+
+
 class Intent(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    keywords: Annotated[
-        list[Annotated[str, Field(min_length=2, max_length=80)]], Field(max_length=200)
-    ]
+    keywords: Annotated[list[Phrase], Field(max_length=200)]
     bonus: Weight = 0
 
     @cached_property
     def pattern(self) -> re.Pattern[str] | None:
-        if not self.keywords:
-            return None
-        # Longest first so a phrase wins over a word inside it; word boundaries on both sides.
-        words = sorted({k.strip().lower() for k in self.keywords}, key=len, reverse=True)
-        return re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+        return _pattern(self.keywords)
 
     def hits(self, text: str) -> list[str]:
         """Keywords found in text; the text itself is never kept."""
-        if self.pattern is None:
-            return []
-        return sorted({m.lower() for m in self.pattern.findall(text)})
+        return _found(self.pattern, text)
+
+
+class Complaints(BaseModel):
+    """Phrases that make a reply, quote or mention a complaint, matched as intent keywords are."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    phrases: Annotated[list[Phrase], Field(max_length=200)] = []
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str] | None:
+        return _pattern(self.phrases)
+
+    def hits(self, text: str) -> list[str]:
+        return _found(self.pattern, text)
+
+
+# What a bucket rule can test about a profile (see domain.buckets for each fact's meaning).
+Fact = Literal[
+    "organic_score",
+    "paid_score",
+    "touches",
+    "intent_touches",
+    "complaint_touches",
+    "amplifications",
+    "followers",
+]
+# Facts that count touches, which a rule may bound to the last `within_days`.
+COUNTED_FACTS = frozenset({"touches", "intent_touches", "complaint_touches", "amplifications"})
+
+
+class Condition(BaseModel):
+    """`fact` is at least `at_least` (counted over the last `within_days` days when given)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    fact: Fact
+    at_least: Annotated[float, Field(ge=0)]
+    within_days: Annotated[int, Field(ge=1, le=3650)] | None = None
+
+    @model_validator(mode="after")
+    def _window_on_counts_only(self) -> Condition:
+        if self.within_days is not None and self.fact not in COUNTED_FACTS:
+            raise ValueError(f"within_days applies to counted facts only, not {self.fact}")
+        return self
+
+
+class BucketRule(BaseModel):
+    """A named segment: a profile is in it when every condition holds; an `otherwise` bucket
+    holds the scored profiles that are in no other."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+    label: Annotated[str, Field(min_length=1, max_length=60)]
+    all: list[Condition] = []
+    otherwise: bool = False
+
+    @model_validator(mode="after")
+    def _conditions_or_otherwise(self) -> BucketRule:
+        if self.otherwise == bool(self.all):
+            raise ValueError("give either conditions (`all`) or `otherwise: true`, not both")
+        return self
 
 
 # The rule-based attribution models by name; attribution.MODELS implements exactly these.
@@ -169,8 +240,21 @@ class ScoringModel(BaseModel):
     categories: dict[Category, CategoryWeights]
     once_per_post: list[Kind] = Field(default_factory=list)
     intent: Intent = Intent(keywords=[])
+    complaints: Complaints = Complaints()
     hot_lead_threshold: Annotated[float, Field(gt=0)]
     attribution: Attribution = Attribution()
+    buckets: Annotated[list[BucketRule], Field(max_length=20)] = []
+
+    @field_validator("buckets")
+    @classmethod
+    def _buckets_distinct(cls, buckets: list[BucketRule]) -> list[BucketRule]:
+        names = [b.name for b in buckets]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"bucket names used more than once: {', '.join(repeated)}")
+        if sum(b.otherwise for b in buckets) > 1:
+            raise ValueError("at most one bucket may be `otherwise`")
+        return buckets
 
     @field_validator("categories")
     @classmethod

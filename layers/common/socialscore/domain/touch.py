@@ -10,6 +10,8 @@ from decimal import Decimal
 from socialscore.domain.decay import units
 from socialscore.domain.interaction import Category, Kind, Network, Retraction
 from socialscore.domain.messages import Resolved
+from socialscore.domain.permalink import link_of
+from socialscore.domain.post import PostRef
 from socialscore.domain.scoring_model import ScoringModel
 
 
@@ -32,6 +34,9 @@ class Touch:
     team: str | None
     intent_hits: tuple[str, ...]
     model_version: str
+    # The complaint phrases the act's own words hit (phrases, never the words); a complaint has
+    # no intent hits, so it earns no intent bonus.
+    complaint_hits: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -72,7 +77,19 @@ def touch_of(item: Resolved, model: ScoringModel) -> Touch:
         team=item.seller.team if item.seller else None,
         intent_hits=tuple(item.intent_hits),
         model_version=model.version,
+        complaint_hits=tuple(item.complaint_hits),
     )
+
+
+def complaint_key(t: Touch) -> str:
+    """A complaint's stable id, one per act: the Complaint event's `id` and its case's external
+    id in the CRM."""
+    return f"complaint#{t.profile}#{t.dedupe_key}"
+
+
+def own_link(t: Touch) -> str | None:
+    """A link to the act's own post made from its key (ids only: no handle is kept)."""
+    return link_of(PostRef.from_key(t.own_post)) if t.own_post else None
 
 
 def withdrawal_of(r: Retraction, model: ScoringModel) -> Withdrawal:

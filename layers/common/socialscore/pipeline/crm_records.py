@@ -1,20 +1,27 @@
 """What crm_sync pushes, computed from the ledger and the scores: a contact's scores (and its last
-organic touch, as kept with the push), and an opportunity's attributed influence with its
-breakdown records (one per seller, one per post)."""
+organic touch, as kept with the push), an opportunity's attributed influence with its
+breakdown records (one per seller, one per post), complaint cases; and the digest that says
+whether a record changed since its last push."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from pydantic import BaseModel
+
 from socialscore.domain import attribution
 from socialscore.domain.decay import score_at
 from socialscore.domain.interaction import Category
 from socialscore.domain.opportunity import (
+    ComplaintCase,
     ContactScore,
+    HotLeadTask,
     InfluenceRecord,
     Opportunity,
     OpportunityInfluence,
@@ -58,6 +65,40 @@ def carried_touch(moment: datetime | None) -> str:
 
 def kept_touch(carried: str) -> datetime | None:
     return None if carried == NO_TOUCH else datetime.fromisoformat(carried)
+
+
+def complaint_cases(
+    linked: Mapping[str, list[str]], touches: Mapping[str, list[Touch]]
+) -> list[ComplaintCase]:
+    """A case for every complaint among the touches read of these contacts' identities: the
+    run after the act, or after its profile was linked to a contact (an anonymous complaint has
+    no one to hang a case on until then)."""
+    return [
+        ComplaintCase.of(t, contact)
+        for contact, identities in sorted(linked.items())
+        for identity in identities
+        for t in touches.get(identity, ())
+        if t.complaint_hits
+    ]
+
+
+def digest(record: BaseModel, parts: list[str]) -> str:
+    """What a record's last push carried. A task or a case is opened once: later scores of its
+    profile, or a later link to another contact, do not make it a new one. An opportunity's
+    digest covers which breakdown records it has, so a change of those alone saves the new
+    list."""
+    if isinstance(record, HotLeadTask):
+        content = record.model_dump(mode="json", include={"profile", "contact_id"})
+    elif isinstance(record, ComplaintCase):
+        content = record.model_dump(mode="json", include={"key"})
+    else:
+        content = record.model_dump(mode="json")
+    if isinstance(record, ContactScore) and record.last_organic_touch is None:
+        # Not known, or none: either way the CRM field is empty, and a contact pushed before the
+        # field existed keeps its digest (no push of every contact on an upgrade).
+        content.pop("last_organic_touch")
+    canonical = json.dumps([content, sorted(parts)], sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def influence(

@@ -13,12 +13,14 @@ retraction moves it back): it is read for the contacts marked changed (and those
 an opportunity's attribution read anyway), kept with the push, and carried from there by the
 daily pass, which reads no ledger for it but the first time a contact is seen, and at most
 `FIRST_READS` such contacts a run.
+
+Complaint cases come from the same ledger reads: a complaint among the touches read of a
+contact in scope opens one case, once per act (its digest is its key alone), on the run after
+the act or after its profile was linked.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,6 +31,7 @@ from pydantic import BaseModel
 from socialscore.crm.base import Crm, Push, PushOutcome
 from socialscore.domain.interaction import Category
 from socialscore.domain.opportunity import (
+    ComplaintCase,
     ContactScore,
     HotLeadTask,
     InfluenceRecord,
@@ -37,7 +40,14 @@ from socialscore.domain.opportunity import (
 )
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.touch import Touch, last_organic_touch
-from socialscore.pipeline.crm_records import carried_touch, contact_score, influence, kept_touch
+from socialscore.pipeline.crm_records import (
+    carried_touch,
+    complaint_cases,
+    contact_score,
+    digest,
+    influence,
+    kept_touch,
+)
 from socialscore.pipeline.ports import IdentityLinks, ScoreStore, SyncStateStore, TouchLedger
 
 # Contacts whose last organic touch was never read (their first push, or one from before the
@@ -57,6 +67,7 @@ class SyncReport:
     retired: int  # breakdown records deleted
     erased: int
     hot_leads: int
+    complaints: int  # cases opened (a case or ticket each)
     failed: dict[str, str]  # record key -> the CRM's reason (retried next run)
     crm_calls: int
     checkpoint: datetime | None
@@ -97,7 +108,12 @@ class CrmSync:
         parts = self._attribute(known, linked, records, touches)
         pushed = self.state.pushed(records)
         carried = self._last_touches(linked, touched, pushed, touches, records)
-        digests = {k: _digest(r, parts.get(k, [])) for k, r in records.items()}
+        # Complaints among the touches read (the contacts in scope): their state read apart,
+        # as they are known only once those touches are.
+        cases = {c.key: c for c in complaint_cases(linked, touches)}
+        records |= cases
+        pushed |= self.state.pushed(cases) if cases else {}
+        digests = {k: digest(r, parts.get(k, [])) for k, r in records.items()}
         fresh = [k for k, d in digests.items() if pushed.get(k, {}).get("digest") != d]
         retired = sorted(
             {r for k in parts if k in pushed for r in pushed[k]["parts"]}
@@ -110,6 +126,7 @@ class CrmSync:
             retired=retired,
             erased=sorted(erased),
             hot_leads=[r for k in fresh if isinstance(r := records[k], HotLeadTask)],
+            complaints=[r for k in fresh if isinstance(r := records[k], ComplaintCase)],
         )
         outcome = self.crm.push(push) if push else PushOutcome()
         failed = dict(outcome.failed)
@@ -150,6 +167,7 @@ class CrmSync:
             retired=len(retired),
             erased=len(push.erased),
             hot_leads=len(push.hot_leads),
+            complaints=len(push.complaints),
             failed=failed,
             crm_calls=outcome.calls,
             checkpoint=checkpoint,
@@ -216,7 +234,7 @@ class CrmSync:
 
         def pushed_anyway(contact: str) -> bool:
             key = f"contact#{contact}"
-            return pushed.get(key, {}).get("digest") != _digest(records[key], [])
+            return pushed.get(key, {}).get("digest") != digest(records[key], [])
 
         unknown.sort(key=lambda c: (not pushed_anyway(c), c))
         carried |= {f"contact#{c}": read(c) for c in unknown[:FIRST_READS]}
@@ -266,7 +284,7 @@ class CrmSync:
         contacts: set[str] = set()
         for key in failed:
             record = records.get(key)
-            if isinstance(record, ContactScore | HotLeadTask):
+            if isinstance(record, ContactScore | HotLeadTask | ComplaintCase):
                 contacts.add(record.contact_id)
                 continue
             opp_id = key.split("#", 1)[1].split("|", 1)[0]
@@ -278,20 +296,3 @@ class CrmSync:
 
 def _time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
-
-
-def _digest(record: BaseModel, parts: list[str]) -> str:
-    """What a record's last push carried. A task is opened once: later scores of its profile do
-    not make it a new one. An opportunity's digest covers which breakdown records it has, so a
-    change of those alone saves the new list."""
-    content = (
-        record.model_dump(mode="json", include={"profile", "contact_id"})
-        if isinstance(record, HotLeadTask)
-        else record.model_dump(mode="json")
-    )
-    if isinstance(record, ContactScore) and record.last_organic_touch is None:
-        # Not known, or none: either way the CRM field is empty, and a contact pushed before the
-        # field existed keeps its digest (no push of every contact on an upgrade).
-        content.pop("last_organic_touch")
-    canonical = json.dumps([content, sorted(parts)], sort_keys=True)
-    return hashlib.sha256(canonical.encode()).hexdigest()

@@ -8,6 +8,10 @@ Two rules decide what is left for a provider to tell:
 - an act's own post is read only for the actor's own words (a reply, a quote's added text, a
   mention): a share's own post is the sharer's copy of the target, so the brand's words would
   count as the sharer's intent, and a like, follow or click has no words at all.
+
+Those words are matched (`own_words`) against the model's intent keywords and complaint
+phrases alike; a complaint earns no intent bonus, so an act whose words hit a complaint phrase
+keeps no intent hit ("cancel my order, what does pricing look like elsewhere" is no buyer).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from dataclasses import dataclass
 from socialscore.domain import permalink
 from socialscore.domain.interaction import Interaction, Kind, Network
 from socialscore.domain.post import PostFacts, PostRef
+from socialscore.domain.scoring_model import ScoringModel
 from socialscore.pipeline.outcomes import Dropped, Failed, Outcome
 from socialscore.providers.short_links import ShortLinks
 
@@ -30,6 +35,13 @@ class Wanted:
 
     target: PostRef | PostFacts | Outcome | None = None
     own: PostRef | None = None
+
+
+def own_words(text: str, model: ScoringModel) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(intent hits, complaint hits) of an act's own words, in memory: the text is never kept.
+    A complaint's intent hits are dropped: it earns no intent bonus."""
+    complaints = tuple(model.complaints.hits(text))
+    return (() if complaints else tuple(model.intent.hits(text))), complaints
 
 
 def read_links(

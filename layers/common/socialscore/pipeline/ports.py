@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from socialscore.domain.interaction import Category, Identify
+from socialscore.domain.ledger_rules import Key
 from socialscore.domain.messages import Seller
 from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.post import CachedPost, PostRef
@@ -74,6 +75,17 @@ class TouchLedger(Protocol):
     def touches_of(self, profile: str) -> list[Touch]: ...
 
     def erase(self, profile: str) -> int: ...
+
+
+class ComplaintFlagStore(Protocol):
+    def unannounced(self, keys: list[Key]) -> dict[Key, Touch]:
+        """The counted complaints at these ledger keys not announced yet, as the ledger holds
+        them."""
+        ...
+
+    def mark(self, keys: list[Key]) -> None:
+        """Flag these complaints announced."""
+        ...
 
 
 class ScoreStore(Protocol):

@@ -21,8 +21,9 @@ before (or delivered again) is always looked up at once, so nothing waits more t
 batch. Smaller batches (the local runtime's 10) are looked up whole: deferring once could not
 fill a call.
 
-Intent: the text of an act's own post (a reply, a quote, a mention) is matched against the
-model's keywords in memory; only the hits are cached and forwarded. A target's text never is.
+Intent and complaints: the text of an act's own post (a reply, a quote, a mention) is matched
+against the model's intent keywords and complaint phrases in memory (`links.own_words`); only
+the hits are cached, keyed by the model's version, and forwarded. A target's text never is.
 
 A post deleted (a delete event, or the provider's `errors`) is remembered as gone for an hour in
 the container, whoever vouched for it: later interactions with it are dropped.
@@ -40,7 +41,7 @@ from socialscore.domain.interaction import Interaction
 from socialscore.domain.messages import Rehydrated
 from socialscore.domain.post import CachedPost, PostFacts, PostRef
 from socialscore.domain.scoring_model import ScoringModel
-from socialscore.pipeline.links import Wanted, from_key, read_links
+from socialscore.pipeline.links import Wanted, from_key, own_words, read_links
 from socialscore.pipeline.outcomes import Deferred, Dropped, Failed, Outcome
 from socialscore.pipeline.ports import PostCacheStore
 from socialscore.providers.base import PostProvider, ProviderRateLimited, ProviderStopped
@@ -114,7 +115,7 @@ class Rehydrator:
         if not refs:
             return {}, {}
         cached = self.cache.get_many(refs)
-        # Intent hits depend on the model's keywords: a post read for intent needs this
+        # Hits depend on the model's keywords and phrases: a post read for its words needs this
         # model's; a post read only for its facts does not.
         posts = {
             r: p
@@ -147,8 +148,8 @@ class Rehydrator:
                     gone[ref] = answer.gone_reason
                     self._gone[ref] = (gone[ref], now + GONE_REMEMBERED_SECONDS)
                 continue  # without a reason: the provider cannot tell (see `Lookup`)
-            hits = tuple(model.intent.hits(answer.text)) if answer.text else ()
-            fresh.append(CachedPost(answer.facts, hits, model.version))
+            intent, complaints = own_words(answer.text, model) if answer.text else ((), ())
+            fresh.append(CachedPost(answer.facts, intent, model.version, complaints))
         self.stats["looked_up"] += len(answers)
         # A gone post the cache held (with another model's hits) is removed; one it never
         # held costs no write.
@@ -203,11 +204,15 @@ class Rehydrator:
             if target not in posts:
                 return Dropped("target_post_unknown")  # no author: no seller to credit
             target = posts[target].facts
-        # An own post the provider cannot tell about costs the bonus, not the act: it is not
-        # known to be deleted.
+        # An own post the provider cannot tell about costs the bonus (and the complaint), not
+        # the act: it is not known to be deleted.
         own = posts.get(w.own) if w.own is not None else None
-        hits = list(own.intent_hits) if own is not None else []
-        return Rehydrated(interaction=interaction, target=target, intent_hits=hits)
+        return Rehydrated(
+            interaction=interaction,
+            target=target,
+            intent_hits=list(own.intent_hits) if own is not None else [],
+            complaint_hits=list(own.complaint_hits) if own is not None else [],
+        )
 
 
 def _named(w: Wanted) -> list[PostRef]:

@@ -1,5 +1,5 @@
 """Score: exactly-once ledger and aggregate updates for a batch, deleted posts swept twice,
-erasures, and the hot leads the batch made.
+erasures, and the hot leads and complaints the batch made.
 
 A message the tables refuse (a key or an item over DynamoDB's limits that got past the message
 models' checks) fails alone: when a batch's write is refused, each half is written in turn, down
@@ -19,9 +19,10 @@ from socialscore.domain.limits import Refused
 from socialscore.domain.messages import Resolved, ScoreMessage
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.touch import Touch, Withdrawal, touch_of, withdrawal_of
-from socialscore.pipeline import hot_leads
+from socialscore.pipeline import complaints, hot_leads
 from socialscore.pipeline.erasure import Eraser
 from socialscore.pipeline.ports import (
+    ComplaintFlagStore,
     CrmPending,
     EventBus,
     IdentityLinks,
@@ -39,6 +40,7 @@ SECOND_SWEEP_DELAY = 60
 class ScoreReport:
     changed: int  # ledger entries changed (touches written, replaced or withdrawn)
     hot_leads: list[tuple[str, float]]  # (profile, organic score)
+    complaints: list[str]  # the ids of the complaints announced
     # Message ids to report failed (SQS retries them, then moves them to the DLQ): a second
     # sweep that could not be queued, or a message the tables refuse.
     failed: list[str]
@@ -52,6 +54,7 @@ class Scorer:
     bus: EventBus
     later: MessageQueue  # the score queue itself, for second sweeps
     crm: CrmPending  # what crm_sync takes to the CRM: erasures, contacts to score again
+    complaints: ComplaintFlagStore  # which complaints were announced
 
     def score(
         self,
@@ -89,7 +92,9 @@ class Scorer:
         contacts = {m.interaction.actor_key: m.contact_id for _, m in scored if m.contact_id}
         kept = [touches[mid] for mid, _ in scored]
         hot = hot_leads.announce(kept, contacts, self.scores, self.bus, model, now)
-        return ScoreReport(changed, hot, [*unsent, *refused])
+        # After the erasures: an erased person's complaint is no longer in the ledger to announce.
+        said = complaints.announce(kept, contacts, self.complaints, self.bus)
+        return ScoreReport(changed, hot, said, [*unsent, *refused])
 
     def _record(self, events: list[tuple[str, Touch | Withdrawal]], refused: list[str]) -> int:
         """Record the events of these messages; when the ledger refuses them, each half in turn,

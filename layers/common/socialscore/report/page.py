@@ -1,8 +1,9 @@
 """The report page a marketing manager opens: sellers and teams, organic and paid by day, posts
-and accounts by Kaushik's social metrics, attribution by seller under every model, hot leads and
-the spread of scores. One self-contained HTML page (serve's GET /report, `socialscore report`):
-charts are inline SVG drawn here, the CSS is inline, and its Content-Security-Policy lets it load
-nothing at all. It shows ids and numbers only, never a post's text or a handle.
+and accounts by Kaushik's social metrics, attribution by seller under every model, the profiles
+in each of the scoring model's buckets, hot leads and the spread of scores. One self-contained
+HTML page (serve's GET /report, `socialscore report`): charts are inline SVG drawn here, the CSS
+is inline, and its Content-Security-Policy lets it load nothing at all. It shows ids and numbers
+only, never a post's text or a handle.
 
 At thousands of profiles it stays a page: the tables and bar charts show the top rows and say
 how many more there are; the score histogram counts every profile.
@@ -13,7 +14,7 @@ from __future__ import annotations
 from datetime import UTC
 from html import escape
 
-from socialscore.report import sections
+from socialscore.report import profiles, sections
 from socialscore.report.charts import fmt
 from socialscore.report.snapshot import Snapshot
 
@@ -69,6 +70,7 @@ def render(snapshot: Snapshot) -> str:
     as_of = f"{snapshot.as_of.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
     threshold = model.hot_lead_threshold
     hot = [s for s in scores if s.hot_since]
+    labels = {b.name: b.label for b in model.buckets}
     tiles = [
         ("sellers", len(sellers)),
         ("teams", len({s.team for s in sellers})),
@@ -103,8 +105,13 @@ def render(snapshot: Snapshot) -> str:
                 opportunities, snapshot.attributed("seller"), model.attribution.models
             ),
         ),
-        ("hot", "Hot leads", sections.hot_leads(hot, threshold)),
-        ("scores", "Score distribution", sections.distribution(scores, threshold)),
+        (
+            "buckets",
+            "Buckets: the scoring model's segments",
+            profiles.buckets(snapshot.buckets(scores), model.buckets, len(scores)),
+        ),
+        ("hot", "Hot leads", profiles.hot_leads(hot, threshold, labels)),
+        ("scores", "Score distribution", profiles.distribution(scores, threshold)),
     ]
     nav = "".join(f'<a href="#{k}">{escape(title.split(":")[0])}</a>' for k, title, _ in parts)
     body = "".join(

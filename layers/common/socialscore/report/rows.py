@@ -97,6 +97,15 @@ class ScoreRow:
     organic: float
     paid: float
     hot_since: str | None
+    buckets: tuple[str, ...] = ()  # the scoring model's bucket names, in its order
+
+
+@dataclass(frozen=True)
+class BucketRow:
+    name: str
+    label: str
+    profiles: int  # contacts and anonymous profiles in it; a profile can be in several
+    contacts: int
 
 
 @dataclass(frozen=True)

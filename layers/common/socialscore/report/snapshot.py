@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from socialscore.aws import config
 from socialscore.domain import attribution
 from socialscore.domain.aggregates import SellerCounter, coalesce
+from socialscore.domain.buckets import buckets, facts
 from socialscore.domain.decay import score_at
 from socialscore.domain.interaction import Category
 from socialscore.domain.opportunity import Opportunity
@@ -23,6 +24,7 @@ from socialscore.pipeline.crm_records import splits
 from socialscore.report.rows import (
     AccountRow,
     Amounts,
+    BucketRow,
     DayRow,
     Money,
     OpportunityView,
@@ -229,7 +231,8 @@ class Snapshot:
 
     # --- profiles and days ------------------------------------------------------------------
     def scores(self) -> list[ScoreRow]:
-        """Every profile's scores now, a contact's over its identities; best first."""
+        """Every profile's scores now and its buckets, a contact's over its identities (their
+        touches, their summed scores); best first."""
         stored = Scores(self.stack.table("ScoresTable")).every_profile()
         owner = {i: c for c, ids in self.contacts.items() for i in ids}
         units: dict[str, dict[Category, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
@@ -239,18 +242,38 @@ class Snapshot:
             units[who][category] += item.get("units", Decimal(0))
             if "hot_since" in item:
                 hot[who] = min(hot.get(who, item["hot_since"]), item["hot_since"])
+        touches: dict[str, list[Touch]] = defaultdict(list)
+        for t in self.touches:
+            touches[owner.get(t.profile, t.profile)].append(t)
         half_life = self.model.half_life_seconds
-        rows = [
-            ScoreRow(
-                who,
-                who in self.contacts,
-                score_at(u[Category.ORGANIC], self.as_of, half_life),
-                score_at(u[Category.PAID], self.as_of, half_life),
-                hot.get(who),
+        rows = []
+        for who, u in units.items():
+            organic = score_at(u[Category.ORGANIC], self.as_of, half_life)
+            paid = score_at(u[Category.PAID], self.as_of, half_life)
+            known = facts(touches.get(who, []), organic, paid, self.as_of)
+            rows.append(
+                ScoreRow(
+                    who,
+                    who in self.contacts,
+                    organic,
+                    paid,
+                    hot.get(who),
+                    tuple(buckets(self.model, known)),
+                )
             )
-            for who, u in units.items()
-        ]
         return sorted(rows, key=lambda r: (-r.organic, -r.paid, r.who))
+
+    def buckets(self, scores: list[ScoreRow]) -> list[BucketRow]:
+        """How many of these profiles are in each of the model's buckets, in its order."""
+        return [
+            BucketRow(
+                rule.name,
+                rule.label,
+                sum(1 for s in scores if rule.name in s.buckets),
+                sum(1 for s in scores if s.contact and rule.name in s.buckets),
+            )
+            for rule in self.model.buckets
+        ]
 
     def days(self) -> list[DayRow]:
         """Touches and points per UTC day, organic and paid apart (never summed)."""

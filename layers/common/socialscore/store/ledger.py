@@ -16,6 +16,9 @@ A deleted post leaves a marker (profile `deleted#<post>`): an act whose own post
 retracted for good (a deleted reply or retweet never comes back, whatever the clocks say), and
 every transaction that writes such an act checks the marker is still absent, so a deletion
 racing the act cannot be missed.
+
+An announced complaint leaves a flag in its profile's partition (`complaint_flags`): reads of a
+profile's entries skip it, and an erasure deletes it with them.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ from socialscore.domain.ledger_rules import (
 )
 from socialscore.domain.touch import Touch, Withdrawal
 from socialscore.store import dynamo
-from socialscore.store.ledger_items import entry_of, item_of, version_of
+from socialscore.store.ledger_items import entry_of, is_flag, item_of, version_of
 from socialscore.store.scores import item_key
 from socialscore.store.sync_state import change_update
 
@@ -235,20 +238,26 @@ class Ledger:
         return [t for e in entries if (t := e.counted) is not None]
 
     def erase(self, profile: str) -> int:
-        """Take a profile's touches out of every aggregate, then delete its entries. Idempotent:
-        a second run finds nothing. Returns the entries deleted."""
-        keys = list(self._entries_of(profile))
+        """Take a profile's touches out of every aggregate, then delete its entries (and its
+        complaints' flags). Idempotent: a second run finds nothing. Returns the entries
+        deleted."""
+        items = self._items_of(profile)
+        keys = [k for k in items if not is_flag(k[1])]
         self.record([Withdrawal(p, k, FOREVER) for p, k in keys])
         dynamo.batch_write(
             self.ledger_table,
             [
                 {"DeleteRequest": {"Key": dynamo.to_item({"profile": p, "touch": k})}}
-                for p, k in keys
+                for p, k in items
             ],
         )
         return len(keys)
 
     def _entries_of(self, profile: str) -> dict[Key, LedgerEntry]:
+        return {k: entry_of(i) for k, i in self._items_of(profile).items() if not is_flag(k[1])}
+
+    def _items_of(self, profile: str) -> dict[Key, dict[str, Any]]:
+        """Every item of a profile's partition: its entries and its complaints' flags."""
         pages = (
             clients.client("dynamodb")
             .get_paginator("query")
@@ -261,4 +270,4 @@ class Ledger:
             )
         )
         items = (dynamo.from_item(i) for page in pages for i in page["Items"])
-        return {(i["profile"], i["touch"]): entry_of(i) for i in items}
+        return {(i["profile"], i["touch"]): i for i in items}

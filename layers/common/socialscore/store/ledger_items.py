@@ -1,4 +1,5 @@
-"""Ledger entries as DynamoDB items, and the version that conditions every write of one."""
+"""Ledger entries as DynamoDB items, the version that conditions every write of one, and the
+flag items that say an act's complaint was announced."""
 
 from __future__ import annotations
 
@@ -11,9 +12,25 @@ from socialscore.domain.interaction import Category, Kind, Network
 from socialscore.domain.ledger_rules import LedgerEntry
 from socialscore.domain.touch import Touch
 
+# A complaint's flag shares its act's partition (the profile), so an erasure takes it along.
+COMPLAINT_FLAG = "complaint#"
+
+
+def flag_key(dedupe_key: str) -> str:
+    """The sort key of the flag that says the complaint at this ledger key was announced."""
+    return f"{COMPLAINT_FLAG}{dedupe_key}"
+
+
+def is_flag(sort_key: str) -> bool:
+    return sort_key.startswith(COMPLAINT_FLAG)
+
 
 def version_of(entry: LedgerEntry) -> str:
-    """Names the entry exactly: two writers that read the same entry cannot both replace it."""
+    """Names the entry exactly: two writers that read the same entry cannot both replace it.
+
+    Hits (intent, complaint) are left out: a report of the same act never replaces the stored
+    one on its hits alone (merging keeps the stored act unless the other is later), so a replay
+    under a model with other phrases changes nothing, as one clean pass would."""
     t = entry.touch
     touch = (
         f"{t.interaction_id}|{t.occurred_at.isoformat()}|{t.category}|{t.own_post}" if t else "-"
@@ -46,6 +63,8 @@ def item_of(profile: str, key: str, entry: LedgerEntry) -> dict[str, Any]:
             "intent_hits": list(t.intent_hits),
             "model_version": t.model_version,
         }
+        if t.complaint_hits:  # only a complaint's item carries it: the others stay their size
+            record["complaint_hits"] = list(t.complaint_hits)
     return record
 
 
@@ -69,5 +88,6 @@ def entry_of(r: dict[str, Any]) -> LedgerEntry:
         team=r.get("team"),
         intent_hits=tuple(r.get("intent_hits", [])),
         model_version=r["model_version"],
+        complaint_hits=tuple(r.get("complaint_hits", [])),
     )
     return LedgerEntry(touch, withdrawn)

@@ -1,4 +1,4 @@
-"""The post cache (DynamoDB): post facts and intent hits, never text, with a TTL.
+"""The post cache (DynamoDB): post facts, intent and complaint hits, never text, with a TTL.
 
 The TTL is a day: a post deleted without anyone telling socialscore (no delete event, no
 interaction that made the provider say so) keeps its facts at most that long, which is what the
@@ -38,8 +38,14 @@ class PostCache:
                 referenced_post_id=item.get("referenced_post_id"),
                 conversation_id=item.get("conversation_id"),
             )
+            # An item written before complaints were matched holds no complaint hits, whatever its
+            # model: it is this model's for its facts, not for its words (read again for those).
+            version = item["model_version"] if "complaint_hits" in item else ""
             found[ref] = CachedPost(
-                facts, tuple(item.get("intent_hits", [])), item["model_version"]
+                facts,
+                tuple(item.get("intent_hits", [])),
+                version,
+                tuple(item.get("complaint_hits", [])),
             )
         return found
 
@@ -63,6 +69,7 @@ class PostCache:
                             "referenced_post_id": p.facts.referenced_post_id,
                             "conversation_id": p.facts.conversation_id,
                             "intent_hits": list(p.intent_hits),
+                            "complaint_hits": list(p.complaint_hits),
                             "model_version": p.model_version,
                             "expires_at": expires,
                         }

@@ -126,7 +126,7 @@ class Rebuild:
         rewrites = []
         for item in items:
             entry = entry_of(item)
-            if entry == LedgerEntry():  # a deleted post's marker: no act, no profile
+            if entry == LedgerEntry():  # a deleted post's marker, a complaint's flag: no act
                 continue
             self.counts.entries_read += 1
             if (t := entry.touch) is not None:

@@ -1,0 +1,134 @@
+"""The report page's sections about profiles, each an HTML fragment from the Snapshot's rows:
+the buckets (the scoring model's segments), the hot leads, the distribution of organic scores."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from socialscore.domain.scoring_model import BucketRule, Condition
+from socialscore.report import blocks, charts
+from socialscore.report.blocks import Col
+from socialscore.report.charts import PALETTE, Series, fmt
+from socialscore.report.rows import BucketRow, ScoreRow
+
+TOP_LEADS = 50
+SCORE_BINS = 20  # about; the bins' width is rounded to 1, 2, 2.5 or 5 x 10^k
+BUCKET_COLS: list[Col] = [("bucket", None), ("name", None), ("rule", None), ("profiles", 0)]
+BUCKET_COLS += [("contacts", 0)]
+
+
+def _condition(c: Condition) -> str:
+    window = f" in the last {c.within_days:,} days" if c.within_days is not None else ""
+    places = 0 if c.at_least.is_integer() else 2
+    return f"{c.fact.replace('_', ' ')} at least {fmt(c.at_least, places)}{window}"
+
+
+def rule_text(rule: BucketRule) -> str:
+    """The rule in words, as the model states it."""
+    if rule.otherwise:
+        return "every other scored profile"
+    return "; ".join(_condition(c) for c in rule.all)
+
+
+def buckets(rows: list[BucketRow], rules: Sequence[BucketRule], profiles: int) -> str:
+    """`rows`: the Snapshot's buckets() of `profiles` scored profiles, in the model's order."""
+    if not rules:
+        return "<p class=more>The scoring model defines no buckets.</p>"
+    if not profiles:
+        return blocks.none("profile has been scored")
+    chart = charts.bars(
+        "chart-buckets",
+        f"Profiles in each bucket, of {profiles:,} scored",
+        [b.label for b in rows],
+        [
+            # not organic's and paid's colours: these are kinds of profile, not of points
+            Series("contacts", [b.contacts for b in rows], PALETTE[2]),
+            Series("anonymous", [b.profiles - b.contacts for b in rows], PALETTE[3]),
+        ],
+    )
+    table = blocks.table(
+        BUCKET_COLS,
+        [
+            (b.label, b.name, rule_text(r), b.profiles, b.contacts)
+            for b, r in zip(rows, rules, strict=True)
+        ],
+    )
+    return (
+        "<p class=lede>A profile (a contact: over all its identities) is in every bucket "
+        "whose rule holds as of the report, so it can be in several. The rules and the names "
+        "are the scoring model's; socialscore profile shows one profile's.</p>"
+        + blocks.pair(chart, table, over=True)
+    )
+
+
+def _when(stamp: str | None) -> str:
+    try:
+        return f"{datetime.fromisoformat(stamp or ''):%Y-%m-%d %H:%M}"
+    except ValueError:
+        return stamp or "-"
+
+
+def hot_leads(hot: list[ScoreRow], threshold: float, labels: Mapping[str, str]) -> str:
+    """`labels`: bucket name -> its label, as the model names them."""
+    if not hot:
+        return blocks.none("profile has crossed the hot-lead threshold")
+    top = hot[:TOP_LEADS]
+    cols: list[Col] = [("profile", None), ("kind", None), ("organic now", 2), ("paid now", 2)]
+    cols += [("hot since (UTC)", None), ("still over threshold", None), ("buckets", None)]
+    rows = [
+        (
+            s.who,
+            "contact" if s.contact else "anonymous",
+            s.organic,
+            s.paid,
+            _when(s.hot_since),
+            "yes" if s.organic >= threshold else "no, cooled",
+            ", ".join(labels.get(b, b) for b in s.buckets) or "-",
+        )
+        for s in top
+    ]
+    return (
+        f"<p class=lede>Profiles announced hot (organic score reached {fmt(threshold, 1)}), "
+        "best organic score first; a score decays, so a lead can cool.</p>"
+        + blocks.table(cols, rows)
+        + blocks.more(len(hot), len(top), "hot leads")
+    )
+
+
+def score_bins(organic: Sequence[float]) -> list[float]:
+    """The histogram's bin edges: about SCORE_BINS even bins from 0 over every score."""
+    width = charts.nice_ceiling(max(organic, default=0.0) / SCORE_BINS)
+    count = max(1, math.ceil(max(organic, default=0.0) / width))
+    return [width * n for n in range(count + 1)]
+
+
+def distribution(scores: list[ScoreRow], threshold: float) -> str:
+    if not scores:
+        return blocks.none("profile has been scored")
+    organic = [max(s.organic, 0.0) for s in scores]
+    edges = score_bins(organic)
+    counts = [0] * (len(edges) - 1)
+    for value in organic:  # the top edge is in the last bin
+        counts[min(int(value // edges[1]), len(counts) - 1)] += 1
+    ranked = sorted(organic)
+    stats: list[tuple[str, float | int]] = [
+        ("profiles", len(scores)),
+        ("contacts", sum(1 for s in scores if s.contact)),
+        ("median", ranked[len(ranked) // 2]),
+        ("90th percentile", ranked[min(len(ranked) - 1, len(ranked) * 9 // 10)]),
+        ("highest", ranked[-1]),
+        ("at or over the threshold now", sum(1 for v in organic if v >= threshold)),
+    ]
+    chart = charts.histogram(
+        "chart-scores",
+        f"Profiles by organic score now, {len(scores):,} profiles",
+        edges,
+        counts,
+        (threshold, "hot-lead threshold"),
+    )
+    table = blocks.table([("organic score", None), ("", 2)], stats)
+    return "<p class=lede>Every profile's organic score as of the report.</p>" + blocks.pair(
+        chart, table
+    )

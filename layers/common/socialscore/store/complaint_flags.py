@@ -1,0 +1,57 @@
+"""Which complaints were announced: a flag item per act, in the ledger table.
+
+A flag sits beside its act's entry, in the profile's partition (sort key `complaint#<dedupe
+key>`), so one consistent read gives both what the ledger counts and whether it was announced,
+and an erasure deletes the flag with the person's entries. The flag is written only after the
+event is on the bus (at least once: a crash in between announces again, under the same id).
+"""
+
+from __future__ import annotations
+
+from socialscore.domain.ledger_rules import Key
+from socialscore.domain.touch import Touch
+from socialscore.store import dynamo
+from socialscore.store.ledger_items import entry_of, flag_key, is_flag
+
+
+class ComplaintFlags:
+    def __init__(self, ledger_table: str) -> None:
+        self._table = ledger_table
+
+    def unannounced(self, keys: list[Key]) -> dict[Key, Touch]:
+        """The acts at these ledger keys that the ledger counts as complaints and that were not
+        announced yet, as the ledger holds them. Read consistently, right after the batch's
+        transactions: each entry with its flag, one BatchGetItem per 50 acts."""
+        wanted = sorted(set(keys))
+        if not wanted:
+            return {}
+        names = [{"profile": p, "touch": k} for p, k in wanted]
+        names += [{"profile": p, "touch": flag_key(k)} for p, k in wanted]
+        found = {
+            (i["profile"], i["touch"]): i
+            for i in dynamo.batch_get_keys(self._table, names, consistent=True)
+        }
+        out: dict[Key, Touch] = {}
+        for profile, key in wanted:
+            item = found.get((profile, key))
+            if item is None or (profile, flag_key(key)) in found:
+                continue
+            touch = entry_of(item).counted
+            if touch is not None and touch.complaint_hits:
+                out[(profile, key)] = touch
+        return out
+
+    def mark(self, keys: list[Key]) -> None:
+        """Flag these complaints announced. A flag is its key alone: writing it again changes
+        nothing, and a replay of the same stream leaves the same items."""
+        dynamo.batch_write(
+            self._table,
+            [
+                {"PutRequest": {"Item": dynamo.to_item({"profile": p, "touch": flag_key(k)})}}
+                for p, k in sorted(set(keys))
+            ],
+        )
+
+    def announced(self) -> list[str]:
+        """The profile of every complaint announced, once per act: a report's read, a scan."""
+        return sorted(i["profile"] for i in dynamo.scan(self._table) if is_flag(i["touch"]))

@@ -1,0 +1,251 @@
+"""A complaint becomes one Case (Salesforce) or ticket (HubSpot) per act: the adapters against
+the stubs (a push retried, an answer lost), then crm_sync on the local runtime (two runs and a
+re-delivery of the act; an anonymous complaint's case opened once its profile is linked)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import urllib3
+
+from socialscore.crm.base import CrmStopped, Push
+from socialscore.crm.hubspot import HubSpotCrm
+from socialscore.crm.salesforce import SalesforceCrm
+from socialscore.domain.opportunity import ComplaintCase
+from socialscore_local.crm_stubs.hubspot import HubSpotStub
+from socialscore_local.crm_stubs.salesforce import SalesforceStub
+from socialscore_local.hubspot_setup import setup
+from tests.integration.support import POST_A, POSTS, Stack, identify, running, write_demo_dir
+from tests.integration.test_complaints import COMPLAINT, COMPLAINT_TEXT, complaint
+
+FN = "CrmSyncFunction"
+AS_OF = datetime(2026, 11, 22, tzinfo=UTC)
+SF_CONTACT = "003000000000000777"
+HS_CONTACT = "777"
+KEY = "complaint#x#4004#i#iid-1"
+
+
+def case(contact: str, key: str = KEY) -> ComplaintCase:
+    return ComplaintCase(
+        key=key,
+        contact_id=contact,
+        profile="x#4004",
+        interaction_id="iid-1",
+        network="x",
+        kind="comment",
+        post=f"x#{POST_A}",
+        seller_id="s-ana",
+        permalink=f"https://x.com/i/web/status/{COMPLAINT}",
+        phrases=["still broken", "worst"],
+        occurred_at=datetime(2026, 11, 18, 10, tzinfo=UTC),
+    )
+
+
+# --- the adapters ------------------------------------------------------------------------------
+def salesforce(sf: SalesforceStub) -> SalesforceCrm:
+    crm = SalesforceCrm(
+        lambda refresh: sf.credentials, sf.api_version, pool=urllib3.PoolManager(retries=False)
+    )
+    crm.changed_opportunities(AS_OF)  # as crm_sync uses it: the session known
+    return crm
+
+
+def test_salesforce_opens_one_case_per_act_even_when_the_push_is_retried() -> None:
+    with SalesforceStub() as sf:
+        sf.add_contact(SF_CONTACT)
+        crm = salesforce(sf)
+
+        first = crm.push(Push(complaints=[case(SF_CONTACT)]))
+        again = crm.push(Push(complaints=[case(SF_CONTACT)]))  # DUPLICATE_VALUE: opened
+        sf.lose_next_answer()  # the create is applied, its answer lost: the run stops
+        with pytest.raises(CrmStopped):
+            crm.push(Push(complaints=[case(SF_CONTACT, KEY + "-2")]))
+        after = crm.push(Push(complaints=[case(SF_CONTACT, KEY + "-2")]))
+        missing = crm.push(Push(complaints=[case("003000000000000404", KEY + "-3")]))
+
+        assert (first.failed, again.failed, after.failed) == ({}, {}, {})
+        assert (first.calls, again.calls) == (1, 1)  # a create, no read first
+        assert missing.failed.keys() == {KEY + "-3"}  # no such contact: tried again next run
+        opened = {c["Social_Complaint_Key__c"]: c for c in sf.cases()}
+        assert sorted(opened) == [KEY, KEY + "-2"]
+        held = opened[KEY]
+        assert {k: held[k] for k in ("ContactId", "Subject", "Origin", "Priority", "Status")} == {
+            "ContactId": SF_CONTACT,
+            "Subject": "Social complaint: still broken, worst",
+            "Origin": "Web",
+            "Priority": "High",
+            "Status": "New",
+        }
+        assert f"https://x.com/i/web/status/{COMPLAINT}" in held["Description"]
+        assert "OwnerId" not in held  # the org's case assignment rules route it
+
+
+def test_hubspot_opens_one_ticket_per_act_and_leaves_a_closed_one_closed() -> None:
+    with HubSpotStub() as hs:
+        hs.seed(contacts=[{"id": HS_CONTACT}])
+        crm = HubSpotCrm(lambda refresh: hs.token, hs.url)
+        setup(crm)
+        hs.calls.clear()
+
+        first = crm.push(Push(complaints=[case(HS_CONTACT)]))
+        (ticket,) = hs.tickets()
+        hs.store.put("tickets", ticket["hs_object_id"], {"hs_pipeline_stage": "4"})  # closed
+        again = crm.push(Push(complaints=[case(HS_CONTACT)]))
+
+        assert (first.failed, again.failed) == ({}, {})
+        assert (first.calls, again.calls) == (2, 1)  # read by key and create; the read alone
+        (ticket,) = hs.tickets()
+        assert {k: ticket[k] for k in ("hs_pipeline", "hs_pipeline_stage", "subject")} == {
+            "hs_pipeline": "0",
+            "hs_pipeline_stage": "4",  # an agent closed it: not reopened
+            "subject": "Social complaint: still broken, worst",
+        }
+        assert ticket["hs_ticket_priority"] == "HIGH"
+        assert ticket["socialscore_complaint_key"] == KEY
+        assert ticket["_contacts"] == [HS_CONTACT]
+        assert "still broken since" not in ticket["content"]  # phrases, never the words
+
+
+# --- crm_sync on the local runtime -------------------------------------------------------------
+@dataclass
+class Crm:
+    stack: Stack
+    contact: str  # the complaining actor's contact, as this CRM spells it
+    opened: Callable[[], list[dict[str, Any]]]  # the cases or tickets it holds
+    calls: Callable[[], int]  # API calls it answered so far
+    stop: Callable[[int], None]  # the run stops at the API call after this many more
+
+
+@contextmanager
+def crm_stack(name: str, tmp_path: Path) -> Iterator[Crm]:
+    demo_dir = write_demo_dir(tmp_path / "demo")
+    (demo_dir / "posts.json").write_text(json.dumps(POSTS_WITH_COMPLAINT))
+    if name == "salesforce":
+        with SalesforceStub() as sf:
+            sf.add_contact(SF_CONTACT)
+            with running(tmp_path / "work", demo_dir, CRM_ADAPTER="salesforce") as stack:
+                credentials(stack, sf.credentials)
+
+                # The call is applied and its answer lost: a read or an update is asked again,
+                # a create is not (the run stops, not knowing whether the case exists).
+                yield Crm(
+                    stack,
+                    SF_CONTACT,
+                    sf.cases,
+                    lambda: sf.api_used,
+                    lambda n: sf.lose_next_answer(after=n),
+                )
+    else:
+        with HubSpotStub() as hs:
+            hs.seed(contacts=[{"id": HS_CONTACT}])
+            setup(HubSpotCrm(lambda refresh: hs.token, hs.url))
+            environment = {"CRM_ADAPTER": "hubspot", "HUBSPOT_BASE_URL": hs.url}
+            with running(tmp_path / "work", demo_dir, **environment) as stack:
+                credentials(stack, {"token": hs.token})
+                yield Crm(
+                    stack,
+                    HS_CONTACT,
+                    hs.tickets,
+                    lambda: len(hs.calls),
+                    lambda n: hs.fail_next(502, times=3, after=n),
+                )
+
+
+POSTS_WITH_COMPLAINT = [
+    *POSTS,
+    {
+        "network": "x",
+        "post_id": COMPLAINT,
+        "author_id": "4004",
+        "created_at": "2026-11-18T10:00:00Z",
+        "referenced_post_id": POST_A,
+        "text": COMPLAINT_TEXT,
+    },
+]
+
+
+def credentials(stack: Stack, secret: dict[str, str]) -> None:
+    secrets = stack.rt.client("secretsmanager")
+    arn = stack.rt.physical["CrmCredentials"]["Ref"]
+    secrets.put_secret_value(SecretId=arn, SecretString=json.dumps(secret))
+
+
+def deliver(stack: Stack, *events: dict[str, Any]) -> None:
+    assert stack.webhook(list(events)).status == 202
+    stack.rt.drain()
+
+
+def sync(stack: Stack) -> int:
+    report: dict[str, Any] = stack.rt.run_schedule(FN, at=AS_OF)
+    assert report["failed"] == 0
+    return int(report["complaints"])
+
+
+def like(event_id: str) -> dict[str, Any]:
+    """Another act of the complaining actor: it marks the contact changed again."""
+    return complaint(event_id) | {"kind": "like", "interaction_permalink": None}
+
+
+@pytest.mark.parametrize("name", ["salesforce", "hubspot"])
+def test_one_case_per_complaint_across_runs_and_re_deliveries(name: str, tmp_path: Path) -> None:
+    with crm_stack(name, tmp_path) as crm:
+        crm.stack.send("ResolveQueue", [identify(1, user="4004", contact=crm.contact)])
+        deliver(crm.stack, complaint("evt-c1"))
+        deliver(crm.stack, complaint("evt-c1"))  # the webhook sent again
+
+        opened = [sync(crm.stack), sync(crm.stack)]
+        deliver(crm.stack, complaint("evt-c2"), like("evt-l1"))  # the act again, and a like
+        opened.append(sync(crm.stack))  # the contact is read again: its case is known pushed
+
+        assert opened == [1, 0, 0]
+        (held,) = crm.opened()
+        assert COMPLAINT_TEXT not in json.dumps(held)
+
+
+@pytest.mark.parametrize("name", ["salesforce", "hubspot"])
+def test_an_anonymous_complaint_gets_its_case_once_its_profile_is_linked(
+    name: str, tmp_path: Path
+) -> None:
+    with crm_stack(name, tmp_path) as crm:
+        deliver(crm.stack, complaint())
+        assert sync(crm.stack) == 0  # no contact to hang a case on yet
+        assert crm.opened() == []
+
+        crm.stack.send("ResolveQueue", [identify(1, user="4004", contact=crm.contact)])
+        crm.stack.rt.drain()
+
+        assert sync(crm.stack) == 1
+        assert len(crm.opened()) == 1
+
+
+def complained(crm: Crm) -> None:
+    crm.stack.send("ResolveQueue", [identify(1, user="4004", contact=crm.contact)])
+    deliver(crm.stack, complaint())
+
+
+@pytest.mark.parametrize("name", ["salesforce", "hubspot"])
+def test_a_run_stopped_at_any_call_opens_the_case_once_when_run_again(
+    name: str, tmp_path: Path
+) -> None:
+    with crm_stack(name, tmp_path / "clean") as crm:
+        complained(crm)
+        before = crm.calls()
+        assert sync(crm.stack) == 1
+        calls = crm.calls() - before
+    assert calls >= 2
+    for n in range(calls):
+        with crm_stack(name, tmp_path / f"stop-{n}") as crm:
+            complained(crm)
+            crm.stop(n)
+            for _ in range(4):  # the run, then the scheduler's retries or the next slots
+                with suppress(CrmStopped):
+                    if crm.stack.rt.run_schedule(FN, at=AS_OF)["failed"] == 0:
+                        break
+            assert len(crm.opened()) == 1, f"stopped at call {n}"
