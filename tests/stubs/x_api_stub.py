@@ -2,11 +2,15 @@
 
 It behaves like the real API where socialscore depends on it: bearer auth (401), 1 to 100
 numeric ids a call (400 with the real error body past that, and for a malformed id, each one
-named), `tweet.fields` checked, posts it does not know listed in `errors` (resource-not-found;
-protected ones not-authorized-for-resource), `x-rate-limit-*` headers on every answer and 429
-once the window's quota is spent. It can be told to answer 5xx, to stall (a timeout) or to
-redirect for the next calls. It keeps connections alive (HTTP/1.1) and counts the TCP
-connections it accepted, so a test can see a client's pooling.
+named), `tweet.fields`, `expansions` and `user.fields` checked, posts it does not know listed
+in `errors` (resource-not-found; protected ones not-authorized-for-resource), `x-rate-limit-*`
+headers on every answer and 429 once the window's quota is spent. It can be told to answer 5xx,
+to stall (a timeout) or to redirect for the next calls. It keeps connections alive (HTTP/1.1)
+and counts the TCP connections it accepted, so a test can see a client's pooling. Asked for
+`expansions=author_id`, it adds the authors to `includes.users` (`id`, `name`, `username`, and
+with `user.fields=public_metrics` their counts) for the authors given in `followers`; an author
+not given is answered as X answers for a suspended or withheld user: left out of `includes`,
+listed in `errors` (`parameter: author_id`).
 
     with XApiStub(posts={"123": post(author_id="9", text="...")}) as x:
         provider = XApiProvider(lambda refresh: x.token, x.url)
@@ -27,6 +31,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from socialscore_local.crm_stubs.loopback import Loopback
+from tests.stubs.x_api_users import EXPANSIONS, USER_FIELDS, user, user_error
 
 MAX_IDS = 100
 TWEET_FIELDS = {
@@ -75,6 +80,7 @@ def post(
 class XApiStub:
     posts: dict[str, dict[str, Any]] = field(default_factory=dict)
     protected: set[str] = field(default_factory=set)  # exist, but not for this app
+    followers: dict[str, int] = field(default_factory=dict)  # author id -> followers_count
     names_invalid_ids: bool = True  # False: a bare 400 for a malformed id, naming nothing
     tweet_fields: set[str] = field(default_factory=lambda: set(TWEET_FIELDS))
     token: str = "stub-bearer-token"
@@ -178,8 +184,11 @@ class XApiStub:
             return 400, _problem(400, "Bad Request")
         if invalid:
             return 400, invalid
-        fields = set(query.get("tweet.fields", [""])[0].split(",")) - {""}
-        return 200, self._lookup(ids, fields)
+        fields = _listed(query, "tweet.fields")
+        body = self._lookup(ids, fields)
+        if "author_id" in _listed(query, "expansions"):
+            self._include_authors(body, _listed(query, "user.fields"))
+        return 200, body
 
     def rate_headers(self) -> dict[str, str]:
         with self._lock:
@@ -189,6 +198,20 @@ class XApiStub:
                 "x-rate-limit-remaining": str(max(0, limit - self._used)),
                 "x-rate-limit-reset": str(self.reset_at),
             }
+
+    def _include_authors(self, body: dict[str, Any], user_fields: set[str]) -> None:
+        """X's `author_id` expansion: each returned post's author once in `includes.users`."""
+        authors = dict.fromkeys(self.posts[t["id"]]["author_id"] for t in body.get("data", []))
+        users, errors = [], []
+        for author in authors:
+            if author not in self.followers:  # as X answers for a suspended user
+                errors.append(user_error(author))
+                continue
+            users.append(user(author, self.followers[author], user_fields))
+        if users:
+            body["includes"] = {"users": users}
+        if errors:
+            body["errors"] = [*body.get("errors", []), *errors]
 
     def _lookup(self, ids: list[str], fields: set[str]) -> dict[str, Any]:
         data, errors = [], []
@@ -240,15 +263,21 @@ def _invalid(
         return _invalid_request(
             "ids", raw, *(f"The `ids` query parameter value [{i}] is not valid" for i in malformed)
         )
-    for name in query.get("tweet.fields", [""])[0].split(","):
-        if name and name not in tweet_fields:
-            return _invalid_request(
-                "tweet.fields",
-                name,
-                f"The `tweet.fields` query parameter value [{name}] is not one of "
-                f"[{','.join(sorted(tweet_fields))}]",
-            )
+    allowed = {"tweet.fields": tweet_fields, "expansions": EXPANSIONS, "user.fields": USER_FIELDS}
+    for parameter, names in allowed.items():
+        for name in sorted(_listed(query, parameter)):
+            if name not in names:
+                return _invalid_request(
+                    parameter,
+                    name,
+                    f"The `{parameter}` query parameter value [{name}] is not one of "
+                    f"[{','.join(sorted(names))}]",
+                )
     return None
+
+
+def _listed(query: dict[str, list[str]], parameter: str) -> set[str]:
+    return set(query.get(parameter, [""])[0].split(",")) - {""}
 
 
 def _post_error(post_id: str, protected: bool) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from socialscore.domain.post import CachedPost, PostFacts, PostRef
 from socialscore.domain.scoring_model import bundled
 from socialscore.pipeline.outcomes import Dropped, Outcome
 from socialscore.pipeline.rehydration import Rehydrator
-from socialscore.providers.base import NoProvider
+from socialscore.providers.base import Lookup, NoProvider
 from socialscore.providers.fixture import FixtureProvider
 
 AUTHOR = "1001"
@@ -110,3 +110,42 @@ def test_the_fixture_file_drops_only_what_it_says_is_deleted(tmp_path: Path) -> 
         "target_post_unknown",  # nobody can say whose post it is
     ]
     assert [o.intent_hits for o in out[:2] if isinstance(o, Rehydrated)] == [["pricing"], []]
+
+
+class Answers:
+    """A provider that answers from memory, as X does: each post with its author's count."""
+
+    networks = frozenset({Network.X})
+    max_ids_per_call: int | None = None
+
+    def __init__(self, posts: list[PostFacts]) -> None:
+        self.posts = {p.ref: p for p in posts}
+
+    def lookup(self, refs: list[PostRef]) -> dict[PostRef, Lookup]:
+        return {r: Lookup(self.posts[r], text="hi") for r in refs if r in self.posts}
+
+
+def test_only_the_actor_s_own_count_travels_on() -> None:
+    def facts(post_id: str, author: str, followers: int) -> PostFacts:
+        return PostFacts(
+            network=Network.X, post_id=post_id, author_id=author, author_followers=followers
+        )
+
+    provider = Answers(
+        [facts(UNNAMED, AUTHOR, 90_000), facts(LISTED, "u1", 20_000), facts(REPLY_UNLISTED, "x", 7)]
+    )
+
+    out = Rehydrator(MemoryCache(), provider).rehydrate(
+        [
+            act(1, UNNAMED, kind=Kind.QUOTE, own=LISTED),
+            act(2, UNNAMED, kind=Kind.COMMENT, own=REPLY_UNLISTED),  # someone else's post
+            act(3, UNNAMED),  # a like: no own post, no count
+        ],
+        bundled(),
+    )
+
+    assert [o.actor_followers for o in out if isinstance(o, Rehydrated)] == [20_000, None, None]
+    # The target's author is the seller: its count is not the actor's and does not travel.
+    assert all(
+        o.target and o.target.author_followers is None for o in out if isinstance(o, Rehydrated)
+    )

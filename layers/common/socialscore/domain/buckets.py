@@ -12,8 +12,9 @@ A profile (a contact: over all its linked identities) has these facts as of a mo
   model's complaint phrases.
 - `amplifications`: how many organic shares and quotes of a post by a registered seller or
   brand account.
-- `followers`: the most followers the social data provider reported for one of its accounts;
-  unknown (the condition fails) when the provider gives none.
+- `followers`: the most followers the social data provider reported for one of its accounts
+  (`Touch.actor_followers`, over its counted touches); unknown (the condition fails) when the
+  provider gave none (only X's does, with the act's own post).
 
 A counted fact (`touches`, `intent_touches`, `complaint_touches`, `amplifications`) counts the
 touches that happened at or before the moment; with `within_days: N`, only those of the last N
@@ -75,8 +76,12 @@ def facts(
 ) -> Facts:
     """A profile's facts from its counted touches (the ledger's, every identity's for a contact)
     and its decayed scores at as_of. `followers`: the largest count the provider reported for
-    its accounts (the provider reports none yet: None)."""
+    its accounts; when not given, the largest `actor_followers` of those touches (None when
+    none carries one)."""
     every = sorted(touches, key=lambda t: t.occurred_at, reverse=True)
+    if followers is None:
+        reported = [t.actor_followers for t in every if t.actor_followers is not None]
+        followers = max(reported, default=None)
     organic_touches = [t for t in every if t.category is Category.ORGANIC]
     times: dict[Fact, tuple[datetime, ...]] = {
         "touches": tuple(t.occurred_at for t in organic_touches),

@@ -35,6 +35,9 @@ class _Enriched(BaseModel):
     # The complaint phrases they hit (phrases, never the words): such an act has no intent hits.
     # Left out of the JSON when none: packs of 100 messages stay the size they were.
     complaint_hits: list[str] = Field(default=[], exclude_if=lambda hits: not hits)
+    # The acting account's follower count, as the provider reported it with the act's own post
+    # (the influencer bucket's `followers`); None (left out of the JSON): not known.
+    actor_followers: int | None = Field(default=None, exclude_if=lambda n: n is None)
 
 
 class Rehydrated(_Enriched):
@@ -49,6 +52,7 @@ class Rehydrated(_Enriched):
             target=self.target,
             intent_hits=self.intent_hits,
             complaint_hits=self.complaint_hits,
+            actor_followers=self.actor_followers,
             contact_id=contact_id,
             seller=seller,
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from socialscore.domain.interaction import KeyText, Network, post_key
 
@@ -26,7 +26,8 @@ class PostRef:
 
 
 class PostFacts(BaseModel):
-    """What socialscore may keep about a post: ids and times, never its text."""
+    """What socialscore may keep about a post: ids, times and its author's follower count, never
+    its text nor a handle."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -36,6 +37,9 @@ class PostFacts(BaseModel):
     created_at: AwareDatetime | None = None  # unknown when the source, not a provider, told
     referenced_post_id: str | None = None
     conversation_id: str | None = None
+    # How many followers the provider said the author had when it answered (X: the lookup's
+    # `includes.users`); None: it told none. Left out of the JSON when None: messages stay small.
+    author_followers: int | None = Field(default=None, exclude_if=lambda n: n is None)
 
     @property
     def ref(self) -> PostRef:

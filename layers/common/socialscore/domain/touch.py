@@ -37,6 +37,8 @@ class Touch:
     # The complaint phrases the act's own words hit (phrases, never the words); a complaint has
     # no intent hits, so it earns no intent bonus.
     complaint_hits: tuple[str, ...] = ()
+    # The actor's follower count the provider reported with the act's own post; None: unknown.
+    actor_followers: int | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,7 @@ def touch_of(item: Resolved, model: ScoringModel) -> Touch:
         intent_hits=tuple(item.intent_hits),
         model_version=model.version,
         complaint_hits=tuple(item.complaint_hits),
+        actor_followers=item.actor_followers,
     )
 
 

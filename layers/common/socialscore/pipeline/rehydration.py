@@ -21,6 +21,11 @@ before (or delivered again) is always looked up at once, so nothing waits more t
 batch. Smaller batches (the local runtime's 10) are looked up whole: deferring once could not
 fill a call.
 
+Followers: the provider's facts of an act's own post carry its author's follower count (X's
+lookup gives it with the post); when that author is the actor, it goes on as `actor_followers`
+(the influencer bucket's `followers`). Only acts whose own post is read (a reply, a quote, a
+mention) carry one: no post is looked up for it alone.
+
 Intent and complaints: the text of an act's own post (a reply, a quote, a mention) is matched
 against the model's intent keywords and complaint phrases in memory (`links.own_words`); only
 the hits are cached, keyed by the model's version, and forwarded. A target's text never is.
@@ -203,15 +208,20 @@ class Rehydrator:
         if isinstance(target, PostRef):
             if target not in posts:
                 return Dropped("target_post_unknown")  # no author: no seller to credit
-            target = posts[target].facts
+            # The target author's follower count is not the actor's: it does not travel.
+            target = posts[target].facts.model_copy(update={"author_followers": None})
         # An own post the provider cannot tell about costs the bonus (and the complaint), not
         # the act: it is not known to be deleted.
         own = posts.get(w.own) if w.own is not None else None
+        # The own post's author is the actor, as a rule; the check keeps another account's
+        # audience (a wrong own link) from counting as the actor's.
+        acting = own is not None and own.facts.author_id == interaction.actor_id
         return Rehydrated(
             interaction=interaction,
             target=target,
             intent_hits=list(own.intent_hits) if own is not None else [],
             complaint_hits=list(own.complaint_hits) if own is not None else [],
+            actor_followers=own.facts.author_followers if own is not None and acting else None,
         )
 
 

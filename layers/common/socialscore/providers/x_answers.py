@@ -27,6 +27,7 @@ def read_posts(body: bytes, ids: list[str]) -> dict[PostRef, Lookup]:
     ValueError, KeyError, TypeError or AttributeError when the body is not of that shape."""
     document: dict[str, Any] = json.loads(body)
     wanted = set(ids)
+    followers = _followers(document)
     found: dict[PostRef, Lookup] = {}
     for tweet in document.get("data") or []:
         if tweet["id"] not in wanted:
@@ -40,6 +41,7 @@ def read_posts(body: bytes, ids: list[str]) -> dict[PostRef, Lookup]:
             created_at=tweet["created_at"],
             referenced_post_id=referenced,
             conversation_id=tweet.get("conversation_id"),
+            author_followers=followers.get(tweet["author_id"]),
         )
         # A long post's full text is in note_tweet; `text` is its first 280 characters.
         text = (tweet.get("note_tweet") or {}).get("text") or tweet.get("text")
@@ -54,6 +56,19 @@ def read_posts(body: bytes, ids: list[str]) -> dict[PostRef, Lookup]:
     for post_id in ids:  # neither in data nor in errors: X says nothing about it
         found.setdefault(PostRef(Network.X, post_id), Lookup(None, gone_reason="not_returned"))
     return found
+
+
+def _followers(document: dict[str, Any]) -> dict[str, int]:
+    """Each author's follower count from `includes.users` (the `author_id` expansion): only the
+    number is read, never a name or handle. X leaves out a user it will not show (suspended,
+    withheld) and lists it in `errors` with `parameter: author_id`: its posts get none."""
+    users = (document.get("includes") or {}).get("users") or []
+    counts: dict[str, int] = {}
+    for user in users:
+        count = (user.get("public_metrics") or {}).get("followers_count")
+        if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
+            counts[str(user["id"])] = count
+    return counts
 
 
 def _gone_reason(problem_type: str) -> str:

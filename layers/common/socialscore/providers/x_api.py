@@ -1,5 +1,7 @@
 """The X API v2 post lookup as a social data provider: `GET /2/tweets?ids=`, 100 ids a call.
 
+- Each call also asks for the posts' authors (`expansions=author_id`, `user.fields=
+  public_metrics`): an author's follower count comes with its posts, in the same call.
 - Every id goes in as few calls as the 100-id limit allows; a post listed in the answer's
   `errors` (not found, not authorised) comes back gone, with its reason.
 - 400 for ids X calls invalid (a malformed id fails the whole call): those come back `refused`
@@ -48,6 +50,10 @@ from socialscore.providers.x_answers import invalid_ids, problem_title, read_pos
 DEFAULT_BASE_URL = "https://api.x.com"
 MAX_IDS = 100  # GET /2/tweets accepts 1 to 100 ids
 TWEET_FIELDS = "author_id,conversation_id,created_at,note_tweet,referenced_tweets"
+# Each post's author, with its follower count, in the same answer (`includes.users`): the
+# influencer bucket's `followers` costs no call of its own.
+EXPANSIONS = "author_id"
+USER_FIELDS = "public_metrics"
 
 
 @dataclass(frozen=True)
@@ -118,7 +124,15 @@ class XApiProvider:
         try:
             while parts:
                 part = parts.pop()
-                query = urlencode({"ids": ",".join(part), "tweet.fields": TWEET_FIELDS}, safe=",")
+                query = urlencode(
+                    {
+                        "ids": ",".join(part),
+                        "tweet.fields": TWEET_FIELDS,
+                        "expansions": EXPANSIONS,
+                        "user.fields": USER_FIELDS,
+                    },
+                    safe=",",
+                )
                 answer = self._get(f"{self._base}/2/tweets?{query}")
                 if answer.status == 200:
                     answered |= _readable(answer, part)

@@ -65,6 +65,8 @@ def item_of(profile: str, key: str, entry: LedgerEntry) -> dict[str, Any]:
         }
         if t.complaint_hits:  # only a complaint's item carries it: the others stay their size
             record["complaint_hits"] = list(t.complaint_hits)
+        if t.actor_followers is not None:  # a number only (never a handle), when one is known
+            record["actor_followers"] = t.actor_followers
     return record
 
 
@@ -89,5 +91,6 @@ def entry_of(r: dict[str, Any]) -> LedgerEntry:
         intent_hits=tuple(r.get("intent_hits", [])),
         model_version=r["model_version"],
         complaint_hits=tuple(r.get("complaint_hits", [])),
+        actor_followers=int(r["actor_followers"]) if r.get("actor_followers") is not None else None,
     )
     return LedgerEntry(touch, withdrawn)

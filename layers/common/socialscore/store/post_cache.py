@@ -1,4 +1,5 @@
-"""The post cache (DynamoDB): post facts, intent and complaint hits, never text, with a TTL.
+"""The post cache (DynamoDB): post facts (its author's follower count among them), intent and
+complaint hits, never text, with a TTL.
 
 The TTL is a day: a post deleted without anyone telling socialscore (no delete event, no
 interaction that made the provider say so) keeps its facts at most that long, which is what the
@@ -37,6 +38,9 @@ class PostCache:
                 else None,
                 referenced_post_id=item.get("referenced_post_id"),
                 conversation_id=item.get("conversation_id"),
+                author_followers=int(item["author_followers"])
+                if item.get("author_followers") is not None
+                else None,
             )
             # An item written before complaints were matched holds no complaint hits, whatever its
             # model: it is this model's for its facts, not for its words (read again for those).
@@ -68,6 +72,8 @@ class PostCache:
                             else None,
                             "referenced_post_id": p.facts.referenced_post_id,
                             "conversation_id": p.facts.conversation_id,
+                            # A provider fact, not a text hit: valid whatever the model.
+                            "author_followers": p.facts.author_followers,
                             "intent_hits": list(p.intent_hits),
                             "complaint_hits": list(p.complaint_hits),
                             "model_version": p.model_version,
