@@ -168,13 +168,12 @@ class SyncState:
 
     def save(
         self,
-        pushed: Mapping[str, tuple[str, list[str], str | None]],
+        pushed: Mapping[str, tuple[str, list[str], Mapping[str, str]]],
         seen: list[Opportunity],
         bookmarks: dict[str, str],
     ) -> None:
-        for k, (digest, parts, carried) in pushed.items():
-            kept = {"carried": carried} if carried is not None else {}
-            self.s[f"pushed#{k}"] = {"digest": digest, "parts": parts} | kept
+        for k, (digest, parts, kept) in pushed.items():
+            self.s[f"pushed#{k}"] = {"digest": digest, "parts": parts, "kept": dict(kept)}
         for o in seen:
             self.s[f"opportunity#{o.id}"] = o
             for c in o.contact_ids:

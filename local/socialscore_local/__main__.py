@@ -38,26 +38,33 @@ def main() -> None:
         "--token-from-env", required=True, help="the variable holding the private app token"
     )
     crm_setup.add_argument("--base-url", default="https://api.hubapi.com")
+    crm_setup.add_argument(
+        "--model",
+        type=Path,
+        help="the scoring model JSON whose buckets to offer (default: bundled)",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
     if args.command == "demo":
         print(demo.run(args.workdir, crm=args.crm))
         return
     if args.command == "crm-setup":
-        setup_hubspot(args.token_from_env, args.base_url)
+        setup_hubspot(args.token_from_env, args.base_url, args.model)
         return
     run_server(args.port, args.workdir, args.secret)
 
 
-def setup_hubspot(variable: str, base_url: str) -> None:
+def setup_hubspot(variable: str, base_url: str, model_file: Path | None = None) -> None:
     from socialscore.crm.hubspot import HubSpotCrm
+    from socialscore.domain import scoring_model
     from socialscore_local.hubspot_setup import HubSpotSetupError, setup
 
     token = os.environ.get(variable, "")
     if not token:
         raise SystemExit(f"{variable} is not set: export it with the private app's token")
     try:
-        created = setup(HubSpotCrm(lambda refresh: token, base_url))
+        model = scoring_model.parse(model_file.read_bytes()) if model_file else None
+        created = setup(HubSpotCrm(lambda refresh: token, base_url), model=model)
     except HubSpotSetupError as err:
         raise SystemExit(f"HubSpot refused the setup: {err}") from None
     print("\n".join(f"created {name}" for name in created) or "nothing to create: already set up")

@@ -20,6 +20,7 @@ from socialscore.domain.opportunity import (
     InfluenceRecord,
     OpportunityInfluence,
 )
+from socialscore.domain.scoring_model import BucketRule, bundled
 from socialscore_local.crm_stubs.hubspot import HubSpotStub
 from socialscore_local.hubspot_setup import HubSpotSetupError, setup
 
@@ -607,6 +608,7 @@ def test_setup_creates_the_properties_and_custom_object_once(stub: HubSpotStub) 
         "property tasks.socialscore_hot_lead_key",
         "group tickets.socialscore",
         "property tickets.socialscore_complaint_key",
+        "property contacts.socialscore_buckets",
         "custom object socialscore_influence",
     ]
     assert stub.store.properties["tasks"]["socialscore_hot_lead_key"]["hasUniqueValue"] is True
@@ -674,3 +676,47 @@ def test_https_or_loopback_base_urls_are_taken(base_url: str) -> None:
 def test_other_base_urls_are_refused(base_url: str) -> None:
     with pytest.raises(ConfigurationError, match="must be https"):
         HubSpotCrm(Token("t"), base_url)
+
+
+def test_buckets_land_in_the_checkbox_property_and_an_unknown_option_is_refused(
+    ready: HubSpotStub,
+) -> None:
+    ready.seed(contacts=contacts(1))
+    adapter = crm(ready)
+    prop = ready.store.properties["contacts"]["socialscore_buckets"]
+    assert (prop["type"], prop["fieldType"]) == ("enumeration", "checkbox")
+    assert [(o["value"], o["label"]) for o in prop["options"]] == [
+        ("likely_buyer", "Likely buyer"),
+        ("advocate", "Brand advocate"),
+        ("influencer", "Influencer"),
+        ("prospect", "Prospective customer"),
+    ]
+    both = score("7000").model_copy(update={"buckets": ["likely_buyer", "advocate"]})
+    assert adapter.push(Push(scores=[both])).failed == {}
+    assert (ready.contact("7000") or {})["socialscore_buckets"] == "likely_buyer;advocate"
+    assert adapter.push(Push(scores=[score("7000")])).failed == {}
+    assert (ready.contact("7000") or {})["socialscore_buckets"] == ""  # none: emptied
+
+    body = {"inputs": [{"id": "7000", "properties": {"socialscore_buckets": "advocate;churn"}}]}
+    refused = adapter.api.call("POST", CONTACTS_UPDATE, body)
+    assert (refused.status, refused.category) == (400, "VALIDATION_ERROR")
+    assert "INVALID_OPTION" in str(refused.document)
+
+
+def test_setup_adds_the_options_of_buckets_the_model_gained(ready: HubSpotStub) -> None:
+    model = bundled()
+    churn = BucketRule(
+        name="churn_risk", label="Churn risk", otherwise=False, all=model.buckets[0].all
+    )
+    grown = model.model_copy(update={"buckets": [*model.buckets, churn]})
+    ready.seed(contacts=contacts(1))
+    adapter = crm(ready)
+    pushed = Push(scores=[score("7000").model_copy(update={"buckets": ["churn_risk"]})])
+    assert adapter.push(pushed).failed == {"contact#7000": "http_400:VALIDATION_ERROR"}
+
+    assert setup(adapter, model=grown) == ["option contacts.socialscore_buckets.churn_risk"]
+    assert setup(adapter, model=grown) == []  # already there
+    options = ready.store.properties["contacts"]["socialscore_buckets"]["options"]
+    assert [o["value"] for o in options][-2:] == ["prospect", "churn_risk"]
+    assert adapter.push(pushed).failed == {}
+    assert (ready.contact("7000") or {})["socialscore_buckets"] == "churn_risk"

@@ -524,7 +524,7 @@ def test_an_erased_contact_has_its_social_fields_cleared(sf: SalesforceStub) -> 
     assert outcome.calls == 1
     for contact in ("003000000000000001", "003000000000000002"):
         fields = sf.record(contact) or {}
-        assert [fields[f] for f in payloads.CONTACT_FIELDS] == [None] * 4
+        assert [fields[f] for f in payloads.CONTACT_FIELDS] == [None] * 5
         assert payloads.LAST_ORGANIC_TOUCH in payloads.CONTACT_FIELDS
         assert fields["LastName"] == "Stub"  # the contact stays: it is the CRM's
 
@@ -938,3 +938,30 @@ def test_the_project_is_valid_sfdx_source() -> None:
         if path.name.endswith(".field-meta.xml"):
             assert text(root, "fullName") == path.name.removesuffix(".field-meta.xml")
             assert len(text(root, "label")) <= 40
+
+
+def test_buckets_land_in_the_multi_select_picklist_and_none_empties_it(sf: SalesforceStub) -> None:
+    contact = sf.add_contact("003000000000000001")
+    crm = warm(sf)
+    scored = score(contact).model_copy(update={"buckets": ["likely_buyer", "advocate"]})
+
+    assert crm.push(Push(scores=[scored])).failed == {}
+    assert (sf.record(contact) or {})[payloads.BUCKETS] == "likely_buyer;advocate"
+    assert crm.push(Push(scores=[score(contact)])).failed == {}
+    assert (sf.record(contact) or {})[payloads.BUCKETS] is None  # no bucket: null
+
+
+def test_the_buckets_picklist_is_unrestricted_as_its_metadata_says(sf: SalesforceStub) -> None:
+    # A bucket added to the scoring model (not in the metadata's values) lands all the same; a
+    # restricted picklist would refuse it, and a value that is not text is refused.
+    field = xml(SOURCE / "objects" / "Contact" / "fields" / f"{payloads.BUCKETS}.field-meta.xml")
+    assert text(field, "type") == "MultiselectPicklist"
+    assert field.findtext(f"{NS}valueSet/{NS}restricted") == "false"
+    contact = sf.add_contact("003000000000000001")
+    crm = warm(sf)
+    new = score(contact).model_copy(update={"buckets": ["churn_risk", "prospect"]})
+    assert crm.push(Push(scores=[new])).failed == {}
+    assert (sf.record(contact) or {})[payloads.BUCKETS] == "churn_risk;prospect"
+    sf.org.custom["Contact"][payloads.BUCKETS]["restricted"] = "true"
+    refused = crm.push(Push(scores=[new])).failed
+    assert refused[f"contact#{contact}"].startswith("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST")

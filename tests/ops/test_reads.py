@@ -62,6 +62,7 @@ def test_a_contact_s_profile_shows_the_scores_the_crm_was_given(demo_stack: Depl
         view = answer.json()
         assert round(view["organic"], 2) == record["organic_score"]
         assert round(view["paid"], 2) == record["paid_score"]
+        assert view["buckets"] == record["buckets"]  # the CRM's buckets are the profile's
         assert view["identities"]
         assert all(i["consent_basis"] for i in view["identities"])
         whens = [t["occurred_at"] for t in view["last_touches"]]

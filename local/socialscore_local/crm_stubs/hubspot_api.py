@@ -182,14 +182,22 @@ class Store:
 
     def _invalid_values(self, kind: str, inputs: list[dict[str, Any]]) -> Reply | None:
         """HubSpot's 400 for a value its property's type refuses: a date or datetime that is
-        neither epoch milliseconds nor ISO 8601, a date that is not midnight UTC ("" empties)."""
+        neither epoch milliseconds nor ISO 8601, a date that is not midnight UTC, an enumeration
+        value that is not one of the property's options (a checkbox takes several, `;`-separated;
+        "" empties)."""
         for item in inputs:
             for name, value in (item.get("properties") or {}).items():
                 kind_of, text = self._type(kind, name), "" if value is None else str(value)
-                if kind_of not in ("date", "datetime") or not text:
+                if not text:
                     continue
-                found = moment(text)
-                if found is None:
+                if kind_of == "enumeration":
+                    found_code = self._option(kind, name, text)
+                    if found_code is None:
+                        continue
+                    code, message = found_code
+                elif kind_of not in ("date", "datetime"):
+                    continue
+                elif (found := moment(text)) is None:
                     code, message = "INVALID_LONG", f"{text} was not a valid long."
                 elif kind_of == "date" and found.timestamp() % 86_400:
                     code, message = (
@@ -201,6 +209,17 @@ class Store:
                 detail = f'[{{"isValid":false,"message":"{message}",'
                 detail += f'"error":"{code}","name":"{name}"}}]'
                 return error(400, f"Property values were not valid: {detail}", "VALIDATION_ERROR")
+        return None
+
+    def _option(self, kind: str, name: str, text: str) -> tuple[str, str] | None:
+        """INVALID_OPTION for an enumeration value the property has no option for."""
+        definition = self.properties.get(kind, {}).get(name, {})
+        options = [str(o.get("value")) for o in definition.get("options") or []]
+        several = definition.get("fieldType") == "checkbox"
+        for value in text.split(";") if several else [text]:
+            if value not in options:
+                allowed = ", ".join(options)
+                return "INVALID_OPTION", f"{value} was not one of the allowed options: [{allowed}]"
         return None
 
 

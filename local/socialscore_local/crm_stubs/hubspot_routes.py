@@ -25,6 +25,7 @@ from socialscore_local.crm_stubs.hubspot_api import (
 OBJECTS = re.compile(r"^/crm/v3/objects/([^/]+)/(batch/[a-z]+|search|gdpr-delete)$")
 ASSOCIATIONS = re.compile(r"^/crm/v4/associations/([^/]+)/([^/]+)/batch/(read|associate/default)$")
 PROPERTIES = re.compile(r"^/crm/v3/properties/([^/]+?)(/groups)?$")
+PROPERTY = re.compile(r"^/crm/v3/properties/([^/]+)/([^/]+)$")
 OPERATORS = {
     "EQ": lambda a, b: a == b,
     "NEQ": lambda a, b: a != b,
@@ -44,6 +45,8 @@ def route(store: Store, method: str, path: str, body: Any, search_cap: int, page
         return schemas(store, method, body)
     if method == "POST" and (m := PROPERTIES.match(path)):
         return create_property(store, m[1], body, group=bool(m[2]))
+    if method in ("GET", "PATCH") and (m := PROPERTY.match(path)) and m[2] != "groups":
+        return one_property(store, method, m[1], m[2], body)
     if method == "POST" and (m := ASSOCIATIONS.match(path)):
         return associations(store, m[1], m[2], m[3], body, page)
     if method == "POST" and (m := OBJECTS.match(path)):
@@ -269,6 +272,18 @@ def create_property(store: Store, segment: str, body: dict[str, Any], group: boo
         )
     store.properties[kind][name] = dict(body)
     return 201, body
+
+
+def one_property(store: Store, method: str, segment: str, name: str, body: dict[str, Any]) -> Reply:
+    """GET a property's definition, or PATCH it: the fields given replace the stored ones (an
+    enumeration's `options` as a whole list, as HubSpot does)."""
+    kind = store.kind(segment)
+    found = store.properties.get(kind or "", {}).get(name)
+    if kind is None or found is None:
+        return error(404, f"Unable to find property {name} for {segment}", "OBJECT_NOT_FOUND")
+    if method == "PATCH":
+        found.update({k: v for k, v in body.items() if k not in ("name", "type")})
+    return 200, found
 
 
 def schemas(store: Store, method: str, body: dict[str, Any]) -> Reply:

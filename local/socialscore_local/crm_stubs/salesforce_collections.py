@@ -7,8 +7,9 @@ read the body), or an upsert field that is not an External ID; a record is refus
 for an Id or a lookup that does not exist (INVALID_CROSS_REFERENCE_KEY), a deleted record
 (ENTITY_IS_DELETED), a value its field cannot hold (STRING_TOO_LONG, NUMBER_OUTSIDE_VALID_RANGE,
 INVALID_TYPE_ON_FIELD_IN_RECORD, INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST for a Case picklist
-value a new org lacks), a value a Unique field holds already (DUPLICATE_VALUE), or a value the
-test asked to reject. A created Case gets its CaseNumber and the org's defaults (Status New).
+value a new org lacks; a multi-select picklist's: salesforce_picklist), a value a Unique field
+holds already (DUPLICATE_VALUE), or a value the test asked to reject. A created Case gets its
+CaseNumber and the org's defaults (Status New).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from socialscore_local.crm_stubs import salesforce_picklist as picklist
 from socialscore_local.crm_stubs.salesforce_org import Org, stamp
 
 MAX_RECORDS = 200
@@ -170,11 +172,13 @@ class Collections:
 
     def _stored(self, sobject: str, fields: dict[str, Any]) -> dict[str, Any]:
         """The values as the org keeps and answers them (a DateTime as
-        2026-11-20T10:00:00.000+0000)."""
+        2026-11-20T10:00:00.000+0000, a multi-select picklist each value once)."""
         out = dict(fields)
         for name, value in fields.items():
             if self._type(sobject, name) == "DateTime" and isinstance(value, str):
                 out[name] = stamp(_datetime(value))
+            elif self._type(sobject, name) == picklist.MULTI:
+                out[name] = picklist.stored(value)
         return out
 
     def _external_id(self, sobject: str, key_field: str) -> None:
@@ -264,6 +268,10 @@ def _at_most_200(items: list[Any]) -> None:
 
 def _value_problems(name: str, value: Any, meta: dict[str, str]) -> list[dict[str, Any]]:
     kind = meta.get("type")
+    if kind == picklist.MULTI:
+        return [
+            _error(code, message, [name]) for code, message in picklist.problems(name, value, meta)
+        ]
     if kind == "Text":
         if not isinstance(value, str):
             return [

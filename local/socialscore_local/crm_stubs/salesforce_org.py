@@ -56,6 +56,10 @@ def custom_fields(root: Path = METADATA) -> dict[str, dict[str, dict[str, str]]]
     for path in sorted(root.glob("objects/*/fields/*.field-meta.xml")):
         element = ET.parse(path).getroot()  # noqa: S314 (the repository's own metadata)
         attributes = {child.tag.removeprefix(_NS): child.text or "" for child in element}
+        if (values := element.find(f"{_NS}valueSet")) is not None:  # a picklist's
+            attributes["restricted"] = values.findtext(f"{_NS}restricted") or "false"
+            names = values.iterfind(f"{_NS}valueSetDefinition/{_NS}value/{_NS}fullName")
+            attributes["valueSet"] = ";".join(n.text or "" for n in names)
         sobject = path.parent.parent.name
         for target in _ACTIVITY if sobject == "Activity" else (sobject,):
             found.setdefault(target, {})[attributes["fullName"]] = attributes

@@ -48,6 +48,7 @@ def contacts(
             hs.PAID_SCORE: _number(score.paid_score),
             hs.MODEL_VERSION: score.model_version,
             hs.LAST_ORGANIC_TOUCH: _datetime(score.last_organic_touch),
+            hs.BUCKETS: ";".join(score.buckets),  # a checkbox's values; "" empties it
         }
         body = {"id": score.contact_id, "properties": properties}
         inputs[score.contact_id] = Input(score.contact_id, body, (f"contact#{score.contact_id}",))

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from socialscore.domain.scoring_model import ScoringModel
+
 GROUP = "socialscore"
 GROUP_LABEL = "socialscore"
 
@@ -19,7 +21,10 @@ ORGANIC_SCORE = "socialscore_organic_score"
 PAID_SCORE = "socialscore_paid_score"
 MODEL_VERSION = "socialscore_model_version"
 LAST_ORGANIC_TOUCH = "socialscore_last_organic_touch"  # datetime
-CONTACT_SCORE_PROPERTIES = (ORGANIC_SCORE, PAID_SCORE, MODEL_VERSION, LAST_ORGANIC_TOUCH)
+# enumeration (checkbox: several values, `;`-separated), an option per bucket of the model. HubSpot
+# refuses a value the property has no option for (INVALID_OPTION): setup adds the missing ones.
+BUCKETS = "socialscore_buckets"
+CONTACT_SCORE_PROPERTIES = (ORGANIC_SCORE, PAID_SCORE, MODEL_VERSION, LAST_ORGANIC_TOUCH, BUCKETS)
 OWNER = "hubspot_owner_id"  # HubSpot's own: the contact's owner, who gets its hot-lead task
 
 # Deals: the headline of the primary attribution model
@@ -57,6 +62,7 @@ class Prop:
     field_type: str  # and its `fieldType`: text, number, date
     description: str = ""
     unique: bool = False
+    options: tuple[tuple[str, str], ...] = ()  # an enumeration's (value, label)s
 
     def definition(self, group: str | None = GROUP) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -70,7 +76,28 @@ class Prop:
             body["groupName"] = group
         if self.unique:
             body["hasUniqueValue"] = True
+        if self.type == "enumeration":
+            body["options"] = options(self.options)
         return body
+
+
+def options(pairs: tuple[tuple[str, str], ...]) -> list[dict[str, Any]]:
+    return [
+        {"value": value, "label": label, "displayOrder": n, "hidden": False}
+        for n, (value, label) in enumerate(pairs)
+    ]
+
+
+def buckets(model: ScoringModel) -> Prop:
+    """The contact property of the model's buckets: options from the model, none in the code."""
+    return Prop(
+        BUCKETS,
+        "Social buckets",
+        "enumeration",
+        "checkbox",
+        "Scoring model segments the contact is in (socialscore buckets)",
+        options=tuple((r.name, r.label) for r in model.buckets),
+    )
 
 
 def _text(name: str, label: str, description: str = "", unique: bool = False) -> Prop:

@@ -30,11 +30,14 @@ INFLUENCE = "Social_Influence__c"
 INFLUENCE_KEY = "Key__c"  # Text(255), External ID, Unique: the upsert key
 TASK_KEY = "Social_Hot_Lead_Key__c"  # on Activity: the profile a hot-lead Task was opened for
 LAST_ORGANIC_TOUCH = "Social_Last_Organic_Touch__c"  # DateTime
+# Multi-select picklist, not restricted: a bucket added to the model lands with no metadata change.
+BUCKETS = "Social_Buckets__c"
 CONTACT_FIELDS = (
     "Social_Organic_Score__c",
     "Social_Paid_Score__c",
     "Social_Model_Version__c",
     LAST_ORGANIC_TOUCH,
+    BUCKETS,
 )
 TASK_SUBJECT = "Hot lead: social engagement"
 TASK_STATUS = "Not Started"
@@ -63,6 +66,7 @@ def contact_scores(score: ContactScore) -> dict[str, Any]:
         "Social_Model_Version__c": score.model_version,
         # null empties the field: a contact whose organic touches were all taken back has none.
         LAST_ORGANIC_TOUCH: _datetime(score.last_organic_touch),
+        BUCKETS: ";".join(score.buckets) or None,  # a multi-select's values; null empties it
     }
 
 

@@ -33,6 +33,8 @@ class ContactScore(BaseModel):
     # The latest counted organic touch over the contact's identities; None: none, or not known
     # yet (the CRM field is then left empty).
     last_organic_touch: AwareDatetime | None = None
+    # The scoring model's buckets the contact is in (domain.buckets), in the model's order.
+    buckets: list[str] = []
 
 
 class OpportunityInfluence(BaseModel):

@@ -1,7 +1,7 @@
 """What crm_sync pushes, computed from the ledger and the scores: a contact's scores (and its last
-organic touch, as kept with the push), an opportunity's attributed influence with its
-breakdown records (one per seller, one per post), complaint cases; and the digest that says
-whether a record changed since its last push."""
+organic touch and buckets, as kept with the push: crm_carry), an opportunity's attributed
+influence with its breakdown records (one per seller, one per post), complaint cases; and the
+digest that says whether a record changed since its last push."""
 
 from __future__ import annotations
 
@@ -30,26 +30,31 @@ from socialscore.domain.scoring_model import ModelName, ScoringModel
 from socialscore.domain.touch import Touch
 
 
-def contact_score(
-    contact: str,
+def decayed(
     identities: list[str],
     units: Mapping[tuple[str, Category], Mapping[str, Any]],
     as_of: datetime,
     model: ScoringModel,
-) -> ContactScore:
-    """The contact's scores: the sum over its linked identities, rounded to what the CRM shows
-    (two decimals), so a score that only decayed is pushed only when the rounded value moves."""
+) -> tuple[float, float]:
+    """The contact's organic and paid scores at as_of, summed over its linked identities and not
+    rounded: the bucket rules test these, as `socialscore profile` does."""
 
     def score(category: Category) -> float:
         total = sum(
             (units.get((i, category), {}).get("units", Decimal(0)) for i in identities), Decimal(0)
         )
-        return round(score_at(total, as_of, model.half_life_seconds), 2)
+        return score_at(total, as_of, model.half_life_seconds)
 
+    return score(Category.ORGANIC), score(Category.PAID)
+
+
+def contact_score(contact: str, scores: tuple[float, float], model: ScoringModel) -> ContactScore:
+    """The contact's scores (`decayed`) rounded to what the CRM shows (two decimals), so a score
+    that only decayed is pushed only when the rounded value moves."""
     return ContactScore(
         contact_id=contact,
-        organic_score=score(Category.ORGANIC),
-        paid_score=score(Category.PAID),
+        organic_score=round(scores[0], 2),
+        paid_score=round(scores[1], 2),
         model_version=model.version,
     )
 
@@ -95,7 +100,8 @@ def digest(record: BaseModel, parts: list[str]) -> str:
         content = record.model_dump(mode="json")
     if isinstance(record, ContactScore) and record.last_organic_touch is None:
         # Not known, or none: either way the CRM field is empty, and a contact pushed before the
-        # field existed keeps its digest (no push of every contact on an upgrade).
+        # field existed keeps its digest (no push of every contact on an upgrade). Buckets stay
+        # in it, empty or not: the upgrade that brought them pushes every contact once.
         content.pop("last_organic_touch")
     canonical = json.dumps([content, sorted(parts)], sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()

@@ -8,11 +8,11 @@ after the CRM took it, so a re-run pushes nothing new, and the checkpoint and bo
 after the push: a run the CRM stopped (`CrmStopped`) leaves everything as it was, and the next
 run converges (upserts by external id, so no duplicate in the CRM).
 
-A contact's last organic touch needs its ledger, which the aggregates cannot stand in for (a
-retraction moves it back): it is read for the contacts marked changed (and those whose touches
-an opportunity's attribution read anyway), kept with the push, and carried from there by the
-daily pass, which reads no ledger for it but the first time a contact is seen, and at most
-`FIRST_READS` such contacts a run.
+A contact's last organic touch and its buckets need its ledger, which the aggregates cannot
+stand in for (a retraction moves the touch back): they are read for the contacts marked changed
+(and those whose touches an opportunity's attribution read anyway), kept with the push, and
+carried from there by the daily pass, which reads the ledger only for a contact never read or
+whose buckets may have changed by time alone (crm_carry), at most `FIRST_READS` a run.
 
 Complaint cases come from the same ledger reads: a complaint among the touches read of a
 contact in scope opens one case, once per act (its digest is its key alone), on the run after
@@ -24,7 +24,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from pydantic import BaseModel
 
@@ -39,21 +38,18 @@ from socialscore.domain.opportunity import (
     OpportunityInfluence,
 )
 from socialscore.domain.scoring_model import ScoringModel
-from socialscore.domain.touch import Touch, last_organic_touch
+from socialscore.domain.touch import Touch
+from socialscore.pipeline.crm_carry import FIRST_READS, Carry, carry
 from socialscore.pipeline.crm_records import (
-    carried_touch,
     complaint_cases,
     contact_score,
+    decayed,
     digest,
     influence,
-    kept_touch,
 )
 from socialscore.pipeline.ports import IdentityLinks, ScoreStore, SyncStateStore, TouchLedger
 
-# Contacts whose last organic touch was never read (their first push, or one from before the
-# field existed) read per run, those about to be pushed anyway first: a first run, or an upgrade,
-# over 100,000 contacts spreads its ledger reads over days instead of outrunning the timeout.
-FIRST_READS = 10_000
+__all__ = ["FIRST_READS", "CrmSync", "SyncReport"]
 
 
 @dataclass(frozen=True)
@@ -99,7 +95,7 @@ class CrmSync:
             linked = self.identities.all_contacts()
         else:
             linked = {c: self.identities.identities_of(c) for c in sorted(touched)}
-        scores, tasks = self._scores(linked, as_of)
+        scores, tasks, totals = self._scores(linked, as_of)
         records: dict[str, BaseModel] = {f"contact#{s.contact_id}": s for s in scores}
         records |= {f"hot#{t.profile}": t for t in tasks}
         ids = {o.id for o in changed} | self.state.opportunities_of(touched | erased)
@@ -107,7 +103,8 @@ class CrmSync:
         touches: dict[str, list[Touch]] = {}  # identity -> its counted touches, read once a run
         parts = self._attribute(known, linked, records, touches)
         pushed = self.state.pushed(records)
-        carried = self._last_touches(linked, touched, pushed, touches, records)
+        how = Carry(self.ledger, self.model, as_of, totals, touches)
+        carried = carry(how, linked, touched, pushed, records)
         # Complaints among the touches read (the contacts in scope): their state read apart,
         # as they are known only once those touches are.
         cases = {c.key: c for c in complaint_cases(linked, touches)}
@@ -131,15 +128,16 @@ class CrmSync:
         outcome = self.crm.push(push) if push else PushOutcome()
         failed = dict(outcome.failed)
         landed = {
-            k: (digests[k], parts.get(k, []), carried.get(k)) for k in fresh if k not in failed
+            k: (digests[k], parts.get(k, []), carried.get(k, {})) for k in fresh if k not in failed
         }
-        # Read for the first time and found to be none: nothing to push, but not to read again.
+        # Read again and nothing to push (none found, or the same buckets until a later moment):
+        # kept all the same, not to be read again before it is due.
         landed |= {
             k: (d, [], c)
             for k, c in carried.items()
             if k in pushed
             and (d := pushed[k]["digest"]) == digests[k]
-            and pushed[k].get("carried") != c
+            and pushed[k].get("kept", {}) != c
         }
         for r in retired:  # not deleted yet: listed again, so the next run tries again
             owner = f"opportunity#{r.split('|', 1)[0]}"
@@ -153,7 +151,7 @@ class CrmSync:
             bookmarks["decay_day"] = as_of.date().isoformat()
         for c in erased:  # nothing about the person is kept, and a later link pushes anew
             if f"erased#{c}" not in failed:
-                landed[f"contact#{c}"] = ("", [], None)
+                landed[f"contact#{c}"] = ("", [], {})
         self._retry_later(failed, records, known, started)
         self.state.save(landed, changed, bookmarks)
         self.state.done([c for c in erased if f"erased#{c}" not in failed])
@@ -203,45 +201,6 @@ class CrmSync:
             parts[f"opportunity#{opp.id}"] = [r.key for r in breakdown]
         return parts
 
-    def _last_touches(
-        self,
-        linked: dict[str, list[str]],
-        touched: set[str],
-        pushed: dict[str, dict[str, Any]],
-        touches: dict[str, list[Touch]],
-        records: dict[str, BaseModel],
-    ) -> dict[str, str]:
-        """Set each contact record's last organic touch where it is known; returns what each
-        contact record carries (its value, or none), absent where it is not known yet."""
-
-        def read(contact: str) -> str:
-            for i in linked[contact]:
-                if i not in touches:
-                    touches[i] = self.ledger.touches_of(i)
-            return carried_touch(last_organic_touch(t for i in linked[contact] for t in touches[i]))
-
-        carried: dict[str, str] = {}
-        unknown: list[str] = []
-        for contact, identities in linked.items():
-            key = f"contact#{contact}"
-            stored = pushed.get(key, {}).get("carried")
-            if contact in touched or all(i in touches for i in identities):
-                carried[key] = read(contact)  # marked changed, or read for an opportunity
-            elif stored is not None:
-                carried[key] = stored
-            else:
-                unknown.append(contact)
-
-        def pushed_anyway(contact: str) -> bool:
-            key = f"contact#{contact}"
-            return pushed.get(key, {}).get("digest") != digest(records[key], [])
-
-        unknown.sort(key=lambda c: (not pushed_anyway(c), c))
-        carried |= {f"contact#{c}": read(c) for c in unknown[:FIRST_READS]}
-        for key, value in carried.items():
-            records[key] = records[key].model_copy(update={"last_organic_touch": kept_touch(value)})
-        return carried
-
     def _touched_since(self, last_run: datetime | None, now: datetime) -> set[str]:
         """Contacts whose touches or identity links changed since the last run."""
         if last_run is None:
@@ -251,15 +210,17 @@ class CrmSync:
 
     def _scores(
         self, linked: dict[str, list[str]], as_of: datetime
-    ) -> tuple[list[ContactScore], list[HotLeadTask]]:
-        """The contacts' scores, and a task for each of their identities the score stage found
-        hot (linked before or after it crossed)."""
+    ) -> tuple[list[ContactScore], list[HotLeadTask], dict[str, tuple[float, float]]]:
+        """The contacts' scores, a task for each of their identities the score stage found hot
+        (linked before or after it crossed), and their scores unrounded (for the buckets)."""
         every = [i for ids in linked.values() for i in ids]
         units = self.scores.profile_units(every) if every else {}
         scores: list[ContactScore] = []
         tasks: list[HotLeadTask] = []
+        totals: dict[str, tuple[float, float]] = {}
         for contact, identities in sorted(linked.items()):
-            score = contact_score(contact, identities, units, as_of, self.model)
+            totals[contact] = decayed(identities, units, as_of, self.model)
+            score = contact_score(contact, totals[contact], self.model)
             scores.append(score)
             tasks += [
                 HotLeadTask(
@@ -271,7 +232,7 @@ class CrmSync:
                 for identity in identities
                 if "hot_since" in units.get((identity, Category.ORGANIC), {})
             ]
-        return scores, tasks
+        return scores, tasks, totals
 
     def _retry_later(
         self,

@@ -114,17 +114,17 @@ class SyncStateStore(Protocol):
     def opportunities_of(self, contacts: Iterable[str]) -> set[str]: ...
 
     def pushed(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
-        """record key -> {"digest", "parts", and "carried" when the push kept one}."""
+        """record key -> {"digest", "parts", "kept": what the push kept (crm_carry), or {}}."""
         ...
 
     def save(
         self,
-        pushed: Mapping[str, tuple[str, list[str], str | None]],
+        pushed: Mapping[str, tuple[str, list[str], Mapping[str, str]]],
         seen: list[Opportunity],
         bookmarks: dict[str, str],
     ) -> None:
         """pushed: record key -> (digest, breakdown keys, what a later run carries instead of
-        deriving it again, or None)."""
+        deriving it again: attribute -> value, empty for nothing)."""
         ...
 
 

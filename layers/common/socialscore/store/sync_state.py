@@ -24,6 +24,7 @@ from socialscore.store import dynamo
 CHANGE_SHARDS = 16
 _BUCKET = timedelta(minutes=10)
 _PENDING_ERASURES = "pending#erased"
+_PUSHED = frozenset({"key", "digest", "parts"})  # a push record's own; the rest it kept
 
 
 def change_key(at: datetime, members: Iterable[str]) -> str:
@@ -119,28 +120,32 @@ class SyncState:
         return {o for item in found.values() for o in item.get("opportunities", ())}
 
     def pushed(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
-        """record key -> {digest, parts, carried?}: what its last successful push carried."""
+        """record key -> {digest, parts, kept}: what its last successful push carried, and what
+        it kept for later runs (crm_carry: each its own attribute, none when nothing)."""
         found = dynamo.batch_get(self._table, "key", [f"pushed#{k}" for k in set(keys)])
         return {
-            k.removeprefix("pushed#"): {"digest": v["digest"], "parts": json.loads(v["parts"])}
-            | ({"carried": v["carried"]} if "carried" in v else {})
+            k.removeprefix("pushed#"): {
+                "digest": v["digest"],
+                "parts": json.loads(v["parts"]),
+                "kept": {a: str(x) for a, x in v.items() if a not in _PUSHED},
+            }
             for k, v in found.items()
         }
 
     # --- writes, after a run ---------------------------------------------------------------------
     def save(
         self,
-        pushed: Mapping[str, tuple[str, list[str], str | None]],
+        pushed: Mapping[str, tuple[str, list[str], Mapping[str, str]]],
         seen: list[Opportunity],
         bookmarks: dict[str, str],
     ) -> None:
         """Record what was pushed (record key -> digest, the breakdown keys it holds, and what
-        it carried that a later run takes from here instead of deriving it again: None for
+        it kept that a later run takes from here instead of deriving it again: empty for
         nothing) and the opportunities seen, then move the bookmarks: last, so a failure
         before leaves them."""
         items = [
-            {"key": f"pushed#{k}", "digest": d, "parts": json.dumps(parts), "carried": carried}
-            for k, (d, parts, carried) in pushed.items()
+            {**kept, "key": f"pushed#{k}", "digest": d, "parts": json.dumps(parts)}
+            for k, (d, parts, kept) in pushed.items()
         ] + [{"key": f"opportunity#{o.id}", "opportunity": o.model_dump_json()} for o in seen]
         dynamo.batch_write(
             self._table, [{"PutRequest": {"Item": dynamo.to_item(i)}} for i in items]
