@@ -63,6 +63,17 @@ def deploy(rt: LocalRuntime, name: str = STACK_NAME, **extra: str) -> None:
         rt.client("cloudformation").create_stack(StackName=name, TemplateBody=json.dumps(template))
 
 
+def replay_demo(rt: LocalRuntime, secret: str) -> None:
+    """The demo's webhooks, signed and posted over HTTP to the runtime's API, drained."""
+    http = server.http_server(rt)
+    try:
+        deliveries = json.loads((demo.DEMO_DIR / "webhooks.json").read_text())
+        demo.replay(rt, server.url(http), secret, deliveries)
+    finally:
+        http.shutdown()
+        http.server_close()
+
+
 @contextlib.contextmanager
 def deployed(workdir: Path, *, traffic: bool = True, **extra: str) -> Iterator[DeployedStack]:
     """A stack seeded with the demo's sellers and opportunities; `traffic`: the demo's webhooks
@@ -70,13 +81,7 @@ def deployed(workdir: Path, *, traffic: bool = True, **extra: str) -> Iterator[D
     with demo.runtime(workdir) as rt:
         secret = demo.seed(rt)
         if traffic:
-            http = server.http_server(rt)
-            try:
-                deliveries = json.loads((demo.DEMO_DIR / "webhooks.json").read_text())
-                demo.replay(rt, server.url(http), secret, deliveries)
-            finally:
-                http.shutdown()
-                http.server_close()
+            replay_demo(rt, secret)
             demo.sync(rt)
             rt.run_schedule("AttributionFunction", demo.DEMO_AS_OF)
         deploy(rt, **extra)

@@ -21,10 +21,10 @@ from botocore.exceptions import EndpointConnectionError
 from socialscore.domain.scoring_model import bundled
 from socialscore.store import dynamo
 from socialscore.store.scores import Scores
-from socialscore_local import demo, server
+from socialscore_local import demo
 from socialscore_local.runtime import LocalRuntime
 from socialscore_ops import rebuild, rebuild_pause
-from tests.ops.conftest import DeployedStack, deployed
+from tests.ops.conftest import DeployedStack, deployed, replay_demo
 
 PARAMETER = "socialscore/scoring-model"
 FAST = bundled().model_dump(mode="json") | {"version": "2026-12-fast", "half_life_days": 14}
@@ -75,14 +75,7 @@ def clean(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     rt.parameters["ScoringModelParameter"] = PARAMETER
     with rt:
         rt.client("ssm").put_parameter(Name=f"/{PARAMETER}", Value=json.dumps(FAST), Type="String")
-        secret = demo.seed(rt)
-        http = server.http_server(rt)
-        try:
-            deliveries = json.loads((demo.DEMO_DIR / "webhooks.json").read_text())
-            demo.replay(rt, server.url(http), secret, deliveries)
-        finally:
-            http.shutdown()
-            http.server_close()
+        replay_demo(rt, demo.seed(rt))
         return snapshot(rt)
 
 
