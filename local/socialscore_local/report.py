@@ -184,7 +184,8 @@ def render(
     add("")
     add("Top profiles (organic and paid are never summed)")
     add(f"  {'profile':<34} {'organic':>9} {'paid':>9}  buckets")
-    stored, contacts, model = scores.every_profile(), contact_of(rt), model_of(rt)
+    table = scores.read_all()  # one scan for the profiles, sellers and posts below
+    stored, contacts, model = table.profiles, contact_of(rt), model_of(rt)
     counted = Ledger(rt.table("LedgerTable"), rt.table("ScoresTable")).every_touch()
     every = profiles(model, stored, contacts, counted, as_of)
     for row in every[:10]:
@@ -212,7 +213,7 @@ def render(
     add("")
     add("Seller credit leaderboard (organic points earned by their posts)")
     add(f"  {'seller':<12} {'team':<12} {'points':>8} {'touches':>8} {'paid pts':>9}")
-    sellers = scores.seller_counters()
+    sellers = table.sellers
     for seller, c in sorted(sellers.items(), key=lambda kv: -kv[1].get("organic_points", 0)):
         add(
             f"  {seller:<12} {c.get('team', ''):<12} {c.get('organic_points', 0):>8} "
@@ -228,7 +229,7 @@ def render(
     add("Posts (Kaushik: conversation = comments, amplification = shares + quotes,")
     add("       applause = likes, economic value = attributed revenue)")
     add(f"  {'post':<26} {'author':<8} {'comments':>8} {'amplif.':>8} {'likes':>6} {'value':>10}")
-    posts = scores.post_counters()
+    posts = table.posts
     cache = dynamo.batch_get(rt.table("PostCacheTable"), "post", list(posts))
     authors = Sellers(rt.table("SellersTable")).of_accounts(
         [f"x#{p['author_id']}" for p in cache.values()]

@@ -38,7 +38,7 @@ from socialscore.report.rows import (
 from socialscore.store import dynamo
 from socialscore.store.identities import Identities
 from socialscore.store.ledger import Ledger
-from socialscore.store.scores import Scores
+from socialscore.store.scores import Scores, StoredScores
 from socialscore.store.sellers import Sellers
 from socialscore.store.sync_state import SyncState
 
@@ -69,6 +69,11 @@ class Snapshot:
     @cached_property
     def model(self) -> ScoringModel:
         return config.scoring_model(self.stack.scoring_model_parameter)
+
+    @cached_property
+    def stored(self) -> StoredScores:
+        """The scores table, scanned once for every view that needs it."""
+        return Scores(self.stack.table("ScoresTable")).read_all()
 
     @cached_property
     def touches(self) -> list[Touch]:
@@ -146,7 +151,7 @@ class Snapshot:
     def sellers(self, since: datetime | None = None, team: str | None = None) -> list[SellerRow]:
         """Every seller's points and touches, best first; since a date: from the ledger."""
         if since is None:
-            counters = Scores(self.stack.table("ScoresTable")).seller_counters()
+            counters = self.stored.sellers
         else:
             counters = _seller_totals([t for t in self.touches if t.occurred_at >= since])
         value = self._primary("seller", since)
@@ -186,7 +191,7 @@ class Snapshot:
     # --- posts ------------------------------------------------------------------------------
     def posts(self) -> list[PostRow]:
         """Every post with organic reactions, most reactions first."""
-        counters = Scores(self.stack.table("ScoresTable")).post_counters()
+        counters = self.stored.posts
         cache = dynamo.batch_get(self.stack.table("PostCacheTable"), "post", list(counters))
         authors = {p: f"{p.split('#', 1)[0]}#{c['author_id']}" for p, c in cache.items()}
         sellers = Sellers(self.stack.table("SellersTable")).of_accounts(list(set(authors.values())))
@@ -233,7 +238,7 @@ class Snapshot:
     def scores(self) -> list[ScoreRow]:
         """Every profile's scores now and its buckets, a contact's over its identities (their
         touches, their summed scores); best first."""
-        stored = Scores(self.stack.table("ScoresTable")).every_profile()
+        stored = self.stored.profiles
         owner = {i: c for c, ids in self.contacts.items() for i in ids}
         units: dict[str, dict[Category, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
         hot: dict[str, str] = {}

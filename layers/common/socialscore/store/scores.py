@@ -7,8 +7,8 @@ knows them; everything else names an aggregate by its domain key.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from contextlib import suppress
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +28,15 @@ def item_key(key: AggregateKey) -> str:
     if isinstance(key, PostCounter):
         return f"post#{key.post}{_SHARD}{key.shard}"
     return f"seller#{key.seller_id}{_SHARD}{key.shard}"
+
+
+@dataclass
+class StoredScores:
+    """The whole scores table, read once: profile items and summed counters."""
+
+    profiles: dict[tuple[str, Category], dict[str, Any]] = field(default_factory=dict)
+    posts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sellers: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 class Scores:
@@ -73,33 +82,35 @@ class Scores:
                     with suppress(client.exceptions.ConditionalCheckFailedException):
                         client.update_item(**update)
 
-    def every_profile(self) -> dict[tuple[str, Category], dict[str, Any]]:
-        """Every profile's stored item, by (profile, category). A report's read: a scan."""
-        out = {}
+    def read_all(self) -> StoredScores:
+        """Every profile's item and every post's and seller's counters, shards summed, from one
+        scan: a report's read."""
+        stored = StoredScores()
         for item in dynamo.scan(self._table):
             pk: str = item.pop("pk")
             if pk.startswith(_PROFILE):
                 profile, category = pk.removeprefix(_PROFILE).rsplit("#", 1)
-                out[(profile, Category(category))] = item
-        return out
-
-    def post_counters(self) -> dict[str, dict[str, Any]]:
-        """Every post's counters, shards summed: post key -> counter -> total. A scan."""
-        return self._summed("post")
-
-    def seller_counters(self) -> dict[str, dict[str, Any]]:
-        """Every seller's points, touches and team, shards summed. A scan."""
-        return self._summed("seller")
-
-    def _summed(self, prefix: str) -> dict[str, dict[str, Any]]:
-        totals: dict[str, dict[str, Any]] = defaultdict(dict)
-        for item in dynamo.scan(self._table):
-            pk: str = item.pop("pk")
-            if not pk.startswith(prefix + "#") or _SHARD not in pk:
+                stored.profiles[(profile, Category(category))] = item
                 continue
-            merged = totals[pk[len(prefix) + 1 : pk.rindex(_SHARD)]]
+            kind, _, rest = pk.partition("#")
+            if _SHARD not in rest or kind not in ("post", "seller"):
+                continue
+            totals = stored.posts if kind == "post" else stored.sellers
+            merged = totals.setdefault(rest[: rest.rindex(_SHARD)], {})
             for counter, value in item.items():
                 merged[counter] = (
                     merged.get(counter, Decimal(0)) + value if isinstance(value, Decimal) else value
                 )
-        return dict(totals)
+        return stored
+
+    def every_profile(self) -> dict[tuple[str, Category], dict[str, Any]]:
+        """Every profile's stored item, by (profile, category). A scan."""
+        return self.read_all().profiles
+
+    def post_counters(self) -> dict[str, dict[str, Any]]:
+        """Every post's counters, shards summed: post key -> counter -> total. A scan."""
+        return self.read_all().posts
+
+    def seller_counters(self) -> dict[str, dict[str, Any]]:
+        """Every seller's points, touches and team, shards summed. A scan."""
+        return self.read_all().sellers
