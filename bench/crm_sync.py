@@ -80,6 +80,10 @@ class Identities:
         self.w.requests.add("BatchGetItem", batches(len(identities)))
         return {}
 
+    def owners_of(self, identities: list[str]) -> dict[str, str]:
+        self.w.requests.add("BatchGetItem", batches(len(identities)))
+        return {}
+
     def identities_of(self, contact_id: str) -> list[str]:
         self.w.requests.add("Query")
         return self.w.links.get(contact_id, [])

@@ -38,6 +38,7 @@ def settings() -> ScoreConfig:
 def scorer() -> Scorer:
     from socialscore.pipeline.scoring import Scorer
     from socialscore.store.complaint_flags import ComplaintFlags
+    from socialscore.store.engage import EngageStore
     from socialscore.store.identities import Identities
     from socialscore.store.ledger import Ledger
     from socialscore.store.scores import Scores
@@ -48,10 +49,12 @@ def scorer() -> Scorer:
         Ledger(s.ledger_table, s.scores_table, s.sync_state_table),
         Scores(s.scores_table),
         Identities(s.identities_table),
-        EventBridgeBus(s.event_bus_name),
+        EventBridgeBus(s.event_bus_name, s.stack_id),
         SqsQueue(s.score_queue_url),
         SyncState(s.sync_state_table),
         ComplaintFlags(s.ledger_table),
+        s.owner_queue,
+        EngageStore(s.ledger_table),
     )
 
 

@@ -16,6 +16,8 @@ from socialscore.domain.decay import score_at
 from socialscore.domain.interaction import Category
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.touch import Touch
+from socialscore.pipeline.engage import entry_json, reader
+from socialscore.report.engage import why_text
 from socialscore.store import dynamo
 from socialscore.store.complaint_flags import ComplaintFlags
 from socialscore.store.identities import Identities
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
     from socialscore_local.runtime import LocalRuntime
 
 STAGES = ["IngestFunction", "RehydrateFunction", "ResolveFunction", "ScoreFunction"]
+QUEUE_TABLES = ["LedgerTable", "ScoresTable", "SellersTable", "IdentitiesTable"]
 
 
 @dataclass(frozen=True)
@@ -209,6 +212,18 @@ def render(
     add(
         f"Complaints announced on EventBridge (once per act, no intent points): {complained or '-'}"
     )
+    # As of the stream's last act: the queue holds the last hours' acts only.
+    last = max((t.occurred_at for t in counted), default=as_of)
+    queue = reader(*(rt.table(t) for t in QUEUE_TABLES)).queue(model, last, 3)
+    add(
+        f"Engage now, as of the stream's last act ({last:%Y-%m-%d %H:%M} UTC): top "
+        f"{len(queue.entries)} of {queue.waiting} unanswered replies, quotes and mentions"
+    )
+    for e in queue.entries:
+        j = entry_json(e, queue.contacts.get(e.touch.profile))
+        who, answer = j["contact_id"] or j["profile"], j["seller_id"] or "-"
+        add(f"  {e.rank:>6.1f}  {j['kind']:<8} {j['permalink']}  {who}, answer: {answer}")
+        add(f"          why: {why_text(j['why'])}")
 
     add("")
     add("Seller credit leaderboard (organic points earned by their posts)")

@@ -84,9 +84,11 @@ class LocalRuntime:
             "AWS::Region": REGION,
             "AWS::AccountId": ACCOUNT,
             "AWS::StackName": STACK,
+            "AWS::StackId": f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/{STACK}/local",
             "AWS::Partition": "aws",
             "AWS::URLSuffix": "amazonaws.com",
         }
+        self.template = self.template.applied(self.parameters)
         # EMF metrics are CloudWatch's to read; locally they would only flood the terminal.
         self.local_environment = {"POWERTOOLS_METRICS_DISABLED": "true"} | (environment or {})
         self.faults = faults

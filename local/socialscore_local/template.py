@@ -80,6 +80,21 @@ class Template:
         resources: dict[str, dict[str, Any]] = self.document["Resources"]
         return resources
 
+    def applied(self, parameters: Mapping[str, str]) -> Template:
+        """The template as CloudFormation creates it with these parameters: without the
+        resources whose Condition is false (Slack delivery when SlackWebhookSecret is empty)."""
+        conditions = self.document.get("Conditions", {})
+
+        def no_ref(logical: str, attribute: str | None) -> str:
+            return logical  # a condition names parameters, never a resource
+
+        def kept(resource: dict[str, Any]) -> bool:
+            name = resource.get("Condition")
+            return name is None or bool(evaluate(conditions[name], no_ref, parameters, conditions))
+
+        resources = {k: v for k, v in self.resources.items() if kept(v)}
+        return Template(self.path, self.document | {"Resources": resources})
+
     def of_type(self, kind: str) -> dict[str, dict[str, Any]]:
         return {k: v.get("Properties", {}) for k, v in self.resources.items() if v["Type"] == kind}
 

@@ -32,6 +32,7 @@ from socialscore.domain.interaction import (
     ContactId,
     Identify,
     Network,
+    OwnerId,
     UserId,
     UtcDatetime,
     identity_key,
@@ -79,6 +80,7 @@ class IdentityRow(BaseModel):
     contact_id: ContactId
     consent_basis: ConsentBasis
     linked_at: UtcDatetime | None = None
+    owner_id: OwnerId | None = None
 
     @property
     def identity(self) -> str:
@@ -109,7 +111,8 @@ _FILE = "UTF-8 (Excel's CSV UTF-8 too), comma-separated, a header row first"
 _NOTES = {
     "sellers": "A seller already registered is replaced.",
     "identities": "consent_basis: opt_in or source_asserted; linked_at: ISO 8601 with a time "
-    "zone, the import's time when empty. An identity linked later than linked_at keeps its link.",
+    "zone, the import's time when empty. An identity linked later than linked_at keeps its link. "
+    "owner_id: the contact's owner in the CRM, whom its hot leads and complaints go to.",
 }
 
 
@@ -177,7 +180,8 @@ def import_identities(stack: Stack | None, args: argparse.Namespace) -> Result:
 def _identify(row: IdentityRow, now: datetime) -> Identify:
     at = row.linked_at or now
     # The same row imported again is the same event: Identities keeps the source event's id.
-    what = "\x1f".join([row.identity, row.contact_id, row.consent_basis, at.isoformat()])
+    parts = [row.identity, row.contact_id, row.consent_basis, at.isoformat()]
+    what = "\x1f".join(parts + ([row.owner_id] if row.owner_id else []))
     return Identify(
         event_id="csv-" + hashlib.sha256(what.encode()).hexdigest()[:32],
         source=SOURCE,
@@ -186,6 +190,7 @@ def _identify(row: IdentityRow, now: datetime) -> Identify:
         contact_id=row.contact_id,
         consent_basis=row.consent_basis,
         occurred_at=at,
+        owner_id=row.owner_id,
     )
 
 

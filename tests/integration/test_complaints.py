@@ -118,6 +118,8 @@ def test_a_complaint_is_announced_once_however_often_it_is_delivered(stack: Stac
         "phrases": PHRASES,
         "occurred_at": "2026-11-18T10:00:00+00:00",
         "model_version": MODEL.version,
+        # No CRM owner is known for an anonymous profile: the seller of its touches.
+        "owner": {"type": "seller", "id": "s-ana"},
     }
     assert SELLER_AUTHOR not in json.dumps(detail)  # the seller by id, never an account
 

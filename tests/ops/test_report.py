@@ -18,7 +18,11 @@ from pathlib import Path
 
 import pytest
 
+from socialscore.domain.engage import Entry
+from socialscore.domain.interaction import Category, Kind, Network
 from socialscore.domain.scoring_model import bundled
+from socialscore.domain.touch import Touch
+from socialscore.pipeline.engage import Queue
 from socialscore.report import page as report_page
 from socialscore.report import profiles as report_profiles
 from socialscore.report import sections as report_sections
@@ -109,6 +113,31 @@ def values(marks: list[dict[str, str]], series: str | None = None) -> dict[str, 
 
 
 # --- a snapshot made up in memory -------------------------------------------------------------
+def hostile_queue() -> Queue:
+    """An engage-now queue whose every id a hostile sender chose."""
+    act = Touch(
+        profile=HOSTILE,
+        dedupe_key="i#1",
+        interaction_id="1",
+        network=Network.X,
+        kind=Kind.COMMENT,
+        category=Category.ORGANIC,
+        weight=4.0,
+        units=Decimal(4),
+        occurred_at=datetime(2026, 11, 21, tzinfo=UTC),
+        post=f"x#{HOSTILE}",
+        own_post="x#2100000000000000001",
+        seller_id=HOSTILE,
+        team=HOSTILE,
+        intent_hits=(HOSTILE,),
+        model_version="m",
+    )
+    factors = {"score": 4.0, "intent": 10.0, "complaint": 0.0, "reach": 0.0, "buckets": 0.0}
+    expires = act.occurred_at + timedelta(hours=48)
+    entry = Entry(act, 7.0, factors, 0.5, (HOSTILE,), expires)
+    return Queue([entry], {HOSTILE: HOSTILE}, 3)
+
+
 class Canned(Snapshot):
     """A Snapshot whose views are given, not read from a stack."""
 
@@ -122,6 +151,7 @@ class Canned(Snapshot):
         opportunities: list[OpportunityView] | None = None,
         name: str = "canned",
         model_version: str | None = None,
+        queue: Queue | None = None,
     ) -> None:
         super().__init__(Stack(name, {}), datetime(2026, 11, 22, tzinfo=UTC))
         self._views = (sellers or [], posts or [], scores or [], days or [])
@@ -130,6 +160,7 @@ class Canned(Snapshot):
             model = model.model_copy(update={"version": model_version})
         self.__dict__["model"] = model  # the cached properties, already "read"
         self.__dict__["opportunities"] = opportunities or []
+        self._queue = queue or Queue([], {}, 0)
 
     def sellers(self, since: datetime | None = None, team: str | None = None) -> list[SellerRow]:
         return self._views[0]
@@ -142,6 +173,9 @@ class Canned(Snapshot):
 
     def days(self) -> list[DayRow]:
         return self._views[3]
+
+    def engage(self, limit: int) -> Queue:
+        return Queue(self._queue.entries[:limit], self._queue.contacts, self._queue.waiting)
 
 
 def big(profiles: int = 5000, sellers: int = 300, posts: int = 2000, seed: int = 7) -> Canned:
@@ -412,9 +446,11 @@ def test_every_value_is_escaped() -> None:
             ],
             name=HOSTILE,
             model_version=HOSTILE[:60],
+            queue=hostile_queue(),
         )
     )
     parsed = read(page)
+    assert escape(HOSTILE) in page.split('id="engage"')[1]  # the queue's ids, escaped
     assert "<script" not in page
     assert "<img" not in page
     assert "evil.example/x>" not in page
@@ -567,8 +603,9 @@ def test_the_buckets_section_counts_made_up_profiles() -> None:
 def test_bucket_labels_are_escaped_and_a_model_without_buckets_says_so() -> None:
     canned = Canned(scores=[ScoreRow("003A", True, 40.0, 0.0, "2026-11-01", ("odd",))])
     rule = {"name": "odd", "label": HOSTILE[:60], "all": [{"fact": "touches", "at_least": 1}]}
+    engage = {"weights": {"buckets": {"odd": 5}}}  # the queue's weights name the model's only
     canned.__dict__["model"] = bundled().model_validate(
-        {**bundled().model_dump(mode="json"), "buckets": [rule]}
+        {**bundled().model_dump(mode="json"), "buckets": [rule], "engage": engage}
     )
     page = report_page.render(canned)
     parsed = read(page)

@@ -11,6 +11,7 @@ from socialscore.aws.config import (
     AttributionJobConfig,
     ConfigurationError,
     CrmSyncConfig,
+    EngageConfig,
     FunctionConfig,
     IngestConfig,
     RehydrateConfig,
@@ -31,6 +32,7 @@ CONFIGS: dict[str, type[FunctionConfig]] = {
     "CrmSyncFunction": CrmSyncConfig,
     "AttributionFunction": AttributionJobConfig,
     "ReportFunction": ReportConfig,
+    "EngageFunction": EngageConfig,
 }
 
 
@@ -40,7 +42,7 @@ def deployed_environment(logical_id: str, **parameters: str) -> dict[str, str]:
     template = Template.read(ROOT / "template.yaml")
     values = template.parameter_defaults() | parameters
     values |= {"AWS::Region": "eu-west-1", "AWS::AccountId": "1", "AWS::StackName": "s"}
-    values |= {"AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
+    values |= {"AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com", "AWS::StackId": "s/1"}
     [fn] = [f for f in template.functions() if f.logical_id == logical_id]
     conditions = template.document.get("Conditions", {})
 

@@ -29,6 +29,7 @@ STAGES = {
     "CrmSyncFunction": "crm_sync",
     "AttributionFunction": "attribution",
     "ReportFunction": "report",
+    "EngageFunction": "engage",
 }
 # What each consumer's trigger reads, and nothing else.
 OWN_QUEUE = {
@@ -93,6 +94,7 @@ def _evaluate(value: Any, **parameters: str) -> Any:
     given = TEMPLATE.parameter_defaults() | parameters
     given |= {"AWS::StackName": STACK, "AWS::Region": "us-east-1", "AWS::Partition": "aws"}
     given |= {"AWS::AccountId": "123456789012", "AWS::URLSuffix": "amazonaws.com"}
+    given |= {"AWS::StackId": f"arn:aws:cloudformation:us-east-1:123456789012:stack/{STACK}/1"}
     return evaluate(
         value,
         lambda logical, attribute: logical if attribute is None else f"{logical}.{attribute}",
@@ -106,9 +108,9 @@ def test_cfn_lint_passes_informational_checks_included() -> None:
     assert problems == [], "\n".join(str(p) for p in problems)
 
 
-def test_sam_transform_makes_the_seven_functions_and_their_triggers(transformed: dict) -> None:
+def test_sam_transform_makes_the_eight_functions_and_their_triggers(transformed: dict) -> None:
     kinds = [r["Type"] for r in transformed.values()]
-    assert kinds.count("AWS::Lambda::Function") == 7
+    assert kinds.count("AWS::Lambda::Function") == 8
     assert kinds.count("AWS::Lambda::EventSourceMapping") == 3
     assert kinds.count("AWS::Scheduler::Schedule") == 3  # crm_sync, attribution, report
     mappings = [
@@ -122,6 +124,21 @@ def test_sam_transform_makes_the_seven_functions_and_their_triggers(transformed:
     concurrency = TEMPLATE.document["Parameters"]["QueueMaximumConcurrency"]
     assert concurrency["Default"] == 10
     assert concurrency["MinValue"] == 2  # Lambda's smallest MaximumConcurrency
+
+
+def test_only_the_engage_route_asks_for_a_sigv4_signature(transformed: dict) -> None:
+    """The queue names profiles and contacts: IAM-signed callers only. The webhooks are signed
+    by their senders, whom API Gateway cannot authorise."""
+    api = next(r for r in transformed.values() if r["Type"] == "AWS::ApiGatewayV2::Api")
+    routes = api["Properties"]["Body"]["paths"]
+    auth = {
+        (path, method): op.get("security")
+        for path, ops in routes.items()
+        for method, op in ops.items()
+        if isinstance(op, dict)
+    }
+    assert auth[("/engage", "get")] == [{"AWS_IAM": []}]
+    assert auth[("/webhooks/{source}", "x-amazon-apigateway-any-method")] in (None, [{"NONE": []}])
 
 
 def test_schedule_name_is_unique_per_stack(transformed: dict) -> None:
@@ -144,6 +161,7 @@ def test_the_local_runtime_finds_each_consumers_trigger() -> None:
         "CrmSyncFunction": [],
         "AttributionFunction": [],
         "ReportFunction": [],
+        "EngageFunction": [],
     }
 
 
@@ -171,7 +189,7 @@ def test_tables_are_on_demand_with_point_in_time_recovery_and_outlive_the_stack(
 
 def test_function_roles_never_grant_wildcards(transformed: dict) -> None:
     roles = {k: r for k, r in transformed.items() if r["Type"] == "AWS::IAM::Role"}
-    assert len(roles) == 10  # seven functions and a scheduler role per schedule
+    assert len(roles) == 12  # eight functions, a scheduler role per schedule, Slack delivery
     for logical, role in roles.items():
         for statement in _statements(role):
             assert "NotAction" not in statement

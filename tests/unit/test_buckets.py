@@ -72,6 +72,10 @@ def raw() -> dict[str, Any]:
 def with_buckets(*rules: dict[str, Any]) -> ScoringModel:
     model = raw()
     model["buckets"] = list(rules)
+    # The engage-now queue may weigh only buckets the model has.
+    names = {r["name"] for r in rules}
+    weights = model["engage"]["weights"]
+    weights["buckets"] = {k: v for k, v in weights["buckets"].items() if k in names}
     return parse(json.dumps(model))
 
 

@@ -16,6 +16,7 @@ from socialscore.domain.interaction import Category, Interaction, Kind, Network
 from socialscore.domain.ledger_rules import Key
 from socialscore.domain.messages import Rehydrated, Seller
 from socialscore.domain.opportunity import ComplaintCase, HotLeadTask
+from socialscore.domain.owners import Owner
 from socialscore.domain.post import CachedPost, PostFacts, PostRef
 from socialscore.domain.scoring_model import ScoringModel, bundled
 from socialscore.domain.touch import Touch, complaint_key, touch_of
@@ -23,6 +24,7 @@ from socialscore.pipeline import complaints
 from socialscore.pipeline.crm_records import digest
 from socialscore.pipeline.links import own_words
 from socialscore.pipeline.rehydration import Rehydrator
+from socialscore.pipeline.routing import Router
 from socialscore.providers.fixture import FixtureProvider
 
 MODEL = bundled()
@@ -160,7 +162,7 @@ def test_a_link_made_from_a_post_key_reads_back_to_it(ref: PostRef) -> None:
 def test_the_event_and_the_case_carry_ids_phrases_and_a_link_never_words() -> None:
     touch = resolved_touch(["still broken", "worst"])
 
-    detail = complaints.detail(touch, "C-7")
+    detail = complaints.detail(touch, "C-7", Owner("seller", "s-ana"))
     case = ComplaintCase.of(touch, "C-7")
     subject, description = complaint_text(case)
 
@@ -179,6 +181,7 @@ def test_the_event_and_the_case_carry_ids_phrases_and_a_link_never_words() -> No
         "phrases": ["still broken", "worst"],
         "occurred_at": "2026-11-01T12:00:00+00:00",
         "model_version": MODEL.version,
+        "owner": {"type": "seller", "id": "s-ana"},
     }
     assert (case.key, case.permalink, case.seller_id) == (
         detail["id"],
@@ -216,6 +219,22 @@ class Flags:
         self.marked += keys
 
 
+class Links:
+    def __init__(self, owners: dict[str, str]) -> None:
+        self.owners = owners
+
+    def owners_of(self, identities: list[str]) -> dict[str, str]:
+        return {i: self.owners[i] for i in identities if i in self.owners}
+
+
+class History:
+    def __init__(self, *touches: Touch) -> None:
+        self.touches = list(touches)
+
+    def touches_of(self, profile: str) -> list[Touch]:
+        return [t for t in self.touches if t.profile == profile]
+
+
 class Bus:
     def __init__(self, fail: bool = False) -> None:
         self.fail = fail
@@ -231,20 +250,21 @@ def test_a_complaint_is_announced_before_it_is_flagged_and_once() -> None:
     touch, plain = resolved_touch(["worst"]), resolved_touch([])
     key = (touch.profile, touch.dedupe_key)
     flags, bus = Flags({key: touch}), Bus(fail=True)
+    router = Router(Links({}), History(touch), "social-team")
 
-    assert complaints.announce([plain], {}, flags, bus) == []
+    assert complaints.announce([plain], {}, flags, bus, router) == []
     assert flags.asked == []  # no complaint in the batch: no read
     with pytest.raises(RuntimeError):
-        complaints.announce([touch], {"x#u7": "C-7"}, flags, bus)
+        complaints.announce([touch], {"x#u7": "C-7"}, flags, bus, router)
     assert flags.marked == []  # not on the bus: not flagged, so the retry announces it
 
     bus.fail = False
-    said = complaints.announce([touch, touch], {"x#u7": "C-7"}, flags, bus)
-    again = complaints.announce([touch], {"x#u7": "C-7"}, flags, bus)
+    said = complaints.announce([touch, touch], {"x#u7": "C-7"}, flags, bus, router)
+    again = complaints.announce([touch], {"x#u7": "C-7"}, flags, bus, router)
 
     assert said == ["complaint#x#u7#i#iid-7"]
     assert again == []
-    assert [(t, d["id"], d["contact_id"]) for t, d in bus.events] == [
-        ("Complaint", "complaint#x#u7#i#iid-7", "C-7")
+    assert [(t, d["id"], d["contact_id"], d["owner"]) for t, d in bus.events] == [
+        ("Complaint", "complaint#x#u7#i#iid-7", "C-7", {"type": "seller", "id": "s-ana"})
     ]
     assert flags.marked == [key]

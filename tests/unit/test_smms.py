@@ -206,6 +206,12 @@ def test_a_naive_datetime_is_rejected(naive: str) -> None:
     assert "occurred_at" in message
 
 
+@pytest.mark.parametrize("edge", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:00:00-05:00"])
+def test_a_moment_outside_datetime_s_range_in_utc_is_a_400_not_a_crash(edge: str) -> None:
+    # Found by tests/e2e/test_api_fuzz.py: the conversion to UTC overflowed (an HTTP 500).
+    assert "occurred_at" in rejection(like(occurred_at=edge))
+
+
 def test_a_naive_datetime_on_identify_is_rejected() -> None:
     assert "occurred_at" in rejection(identify(occurred_at="2026-03-01T10:00:00"))
 

@@ -93,6 +93,17 @@ class ScoreConfig(FunctionConfig):
     # What crm_sync takes to the CRM: changed profiles, erasures, hot-lead tasks.
     sync_state_table: str = Field(alias="SYNC_STATE_TABLE")
     event_bus_name: str = Field("default", alias="EVENT_BUS_NAME")
+    stack_id: str | None = Field(None, alias="STACK_ID")  # the events' `resources`
+    # Whom a hot lead or complaint is routed to when no CRM owner or seller is known.
+    owner_queue: str = Field("social-team", alias="OWNER_QUEUE")
+    scoring_model_parameter: str | None = Field(None, alias="SCORING_MODEL_PARAMETER")
+
+
+class EngageConfig(FunctionConfig):
+    ledger_table: str = Field(alias="LEDGER_TABLE")
+    scores_table: str = Field(alias="SCORES_TABLE")
+    sellers_table: str = Field(alias="SELLERS_TABLE")
+    identities_table: str = Field(alias="IDENTITIES_TABLE")
     scoring_model_parameter: str | None = Field(None, alias="SCORING_MODEL_PARAMETER")
 
 

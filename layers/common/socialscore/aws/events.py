@@ -1,4 +1,5 @@
-"""EventBridge: the product's events (hot leads) on the stack's bus."""
+"""EventBridge: the product's events (hot leads, complaints) on the stack's bus, each naming
+the stack in `resources`, so that a stack's delivery rules match its own events only."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ _PER_CALL = 10  # PutEvents' limit
 
 
 class EventBridgeBus:
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, stack_id: str | None = None) -> None:
         self.name = name
+        self.resources = [stack_id] if stack_id else []
 
     def publish(self, detail_type: str, details: Sequence[dict[str, Any]]) -> None:
         entries = [
@@ -23,6 +25,7 @@ class EventBridgeBus:
                 "DetailType": detail_type,
                 "EventBusName": self.name,
                 "Detail": json.dumps(detail),
+                "Resources": self.resources,
             }
             for detail in details
         ]

@@ -89,7 +89,10 @@ CLOCK_SKEW = timedelta(days=1)
 def _plausible(moment: datetime) -> datetime:
     # A typo'd year would overflow the decayed score (2 ** (years / half-life)): refuse it here,
     # with the field named, rather than fail a whole batch downstream.
-    moment = moment.astimezone(UTC)
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 with an offset: outside datetime's range in UTC
+        raise ValueError("must lie between 2006-03-21 and now") from None
     if not FIRST_POST <= moment <= datetime.now(UTC) + CLOCK_SKEW:
         raise ValueError("must lie between 2006-03-21 and now")
     return moment
@@ -107,6 +110,7 @@ Tags = Annotated[
     list[Annotated[str, Field(max_length=64), AfterValidator(queueable)]], Field(max_length=20)
 ]
 ContactId = Annotated[str, Field(min_length=1, max_length=128), AfterValidator(queueable)]
+OwnerId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")]
 
 
 def _digest(*parts: str) -> str:
@@ -184,6 +188,18 @@ class PostDeleted(BaseModel):
     sweep: Annotated[int, Field(ge=1, le=2)] = 1
 
 
+class Answered(BaseModel):
+    """Someone answered an act (an SMMS's `answered` event): it leaves the engage-now queue."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: Literal["answered"] = "answered"
+    event_id: Text
+    source: Text
+    post: KeyText  # the answered act's own post, network#post_id
+    occurred_at: UtcDatetime
+
+
 class Erase(BaseModel):
     """Forget a person: a contact (every identity linked to it) or one social identity. Their
     touches leave the aggregates, then their ledger entries, scores and identity links go."""
@@ -216,6 +232,9 @@ class Identify(BaseModel):
     contact_id: ContactId
     consent_basis: ConsentBasis
     occurred_at: UtcDatetime
+    # The contact's owner in the CRM (a Salesforce user id, a HubSpot owner id), when the source
+    # knows it: whom a hot lead or complaint of this contact is routed to (domain.owners).
+    owner_id: OwnerId | None = Field(default=None, exclude_if=lambda v: v is None)
 
     @property
     def identity(self) -> str:

@@ -1,8 +1,8 @@
 """What travels between the stages, one union per queue.
 
-Ingest sends interactions, identity links and deleted posts to rehydrate, and retractions and
-erasures (which need no post facts) straight to score. Rehydrate adds the target post's facts;
-resolve adds the contact and the credited seller.
+Ingest sends interactions, identity links and deleted posts to rehydrate, and retractions,
+erasures and answers (which need no post facts) straight to score. Rehydrate adds the target
+post's facts; resolve adds the contact and the credited seller.
 """
 
 from __future__ import annotations
@@ -11,7 +11,14 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from socialscore.domain.interaction import Erase, Identify, Interaction, PostDeleted, Retraction
+from socialscore.domain.interaction import (
+    Answered,
+    Erase,
+    Identify,
+    Interaction,
+    PostDeleted,
+    Retraction,
+)
 from socialscore.domain.post import PostFacts
 
 
@@ -46,7 +53,9 @@ class Rehydrated(_Enriched):
 
     type: Literal["rehydrated"] = "rehydrated"
 
-    def resolved(self, contact_id: str | None, seller: Seller | None) -> Resolved:
+    def resolved(
+        self, contact_id: str | None, seller: Seller | None, by_seller: bool = False
+    ) -> Resolved:
         return Resolved(
             interaction=self.interaction,
             target=self.target,
@@ -55,6 +64,7 @@ class Rehydrated(_Enriched):
             actor_followers=self.actor_followers,
             contact_id=contact_id,
             seller=seller,
+            by_seller=by_seller,
         )
 
 
@@ -64,11 +74,14 @@ class Resolved(_Enriched):
     type: Literal["resolved"] = "resolved"
     contact_id: str | None = None
     seller: Seller | None = None
+    # The actor is a registered seller or brand account: its reply answers the act it replies
+    # to (the engage-now queue). Left out of the JSON when not.
+    by_seller: bool = Field(default=False, exclude_if=lambda v: not v)
 
 
 RehydrateMessage = Interaction | Identify | PostDeleted
 ResolveMessage = Rehydrated | Identify | PostDeleted
-ScoreMessage = Resolved | Retraction | PostDeleted | Erase
+ScoreMessage = Resolved | Retraction | PostDeleted | Erase | Answered
 
 REHYDRATE_MESSAGE: TypeAdapter[RehydrateMessage] = TypeAdapter(
     Annotated[RehydrateMessage, Field(discriminator="type")]

@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from socialscore.domain.engage_rules import Engage
 from socialscore.domain.interaction import Category, Kind, Network
 
 Weight = Annotated[float, Field(ge=0, le=1000)]
@@ -244,6 +245,14 @@ class ScoringModel(BaseModel):
     hot_lead_threshold: Annotated[float, Field(gt=0)]
     attribution: Attribution = Attribution()
     buckets: Annotated[list[BucketRule], Field(max_length=20)] = []
+    engage: Engage = Engage()
+
+    @model_validator(mode="after")
+    def _engage_names_buckets(self) -> ScoringModel:
+        unknown = sorted(set(self.engage.weights.buckets) - {b.name for b in self.buckets})
+        if unknown:
+            raise ValueError(f"engage.weights.buckets names no bucket: {', '.join(unknown)}")
+        return self
 
     @field_validator("buckets")
     @classmethod

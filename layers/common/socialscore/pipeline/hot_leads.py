@@ -1,8 +1,9 @@
 """Hot leads: a profile whose organic score crosses the model's threshold is announced once.
 
 The flag is set only after the event is on the bus, so a crash in between re-announces (at least
-once). Each event carries a stable id (`hot#<profile>`) for consumers to dedupe. The flag is also
-what crm_sync reads to open one CRM task per hot profile, as soon as it is linked to a contact.
+once). Each event carries a stable id (`hot#<profile>`) for consumers to dedupe, and names the
+owner it is routed to (domain.owners). The flag is also what crm_sync reads to open one CRM task
+per hot profile, as soon as it is linked to a contact.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from socialscore.domain.interaction import Category
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.touch import Touch
 from socialscore.pipeline.ports import EventBus, ScoreStore
+from socialscore.pipeline.routing import Router
 
 DETAIL_TYPE = "HotLead"
 
@@ -23,6 +25,7 @@ def announce(
     contacts: dict[str, str],
     scores: ScoreStore,
     bus: EventBus,
+    router: Router,
     model: ScoringModel,
     now: datetime,
 ) -> list[tuple[str, float]]:
@@ -44,6 +47,7 @@ def announce(
             hot.append((profile, round(score, 2)))
     if not hot:
         return []
+    owners = router.owners([profile for profile, _ in hot])
     bus.publish(
         DETAIL_TYPE,
         [
@@ -54,6 +58,7 @@ def announce(
                 "organic_score": score,
                 "threshold": model.hot_lead_threshold,
                 "model_version": model.version,
+                "owner": owners[profile].detail(),
             }
             for profile, score in hot
         ],

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from socialscore.domain.interaction import Erase, Retraction
+from socialscore.domain.interaction import Answered, Erase, Retraction
 from socialscore.pipeline.ports import MessageQueue
 from socialscore.sources import signatures, smms
 from socialscore.sources.base import Answer, Message, Source
@@ -101,7 +101,7 @@ class Ingest:
         back: dict[str, str] = {}
         for m in messages:
             body = m.model_dump_json()
-            queue = back if isinstance(m, Retraction | Erase) else forward
+            queue = back if isinstance(m, Retraction | Erase | Answered) else forward
             # Identical messages in one request are one message.
             queue.setdefault(hashlib.sha256(body.encode()).hexdigest()[:40], body)
         ids = {mid: correlation_id for mid in [*forward, *back]} if correlation_id else {}

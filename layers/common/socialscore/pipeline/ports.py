@@ -46,6 +46,8 @@ class IdentityLinks(Protocol):
 
     def linked_at(self, identities: list[str]) -> dict[str, datetime]: ...
 
+    def owners_of(self, identities: list[str]) -> dict[str, str]: ...
+
     def link(self, event: Identify) -> None: ...
 
     def unlink(self, identities: list[str]) -> None: ...
@@ -53,6 +55,16 @@ class IdentityLinks(Protocol):
     def identities_of(self, contact_id: str) -> list[str]: ...
 
     def all_contacts(self) -> dict[str, list[str]]: ...
+
+
+class CrmOwners(Protocol):
+    def owners_of(self, identities: list[str]) -> dict[str, str]:
+        """identity -> its contact's CRM owner, where the link named one."""
+        ...
+
+
+class TouchHistory(Protocol):
+    def touches_of(self, profile: str) -> list[Touch]: ...
 
 
 class SellerRegistry(Protocol):
@@ -85,6 +97,12 @@ class ComplaintFlagStore(Protocol):
 
     def mark(self, keys: list[Key]) -> None:
         """Flag these complaints announced."""
+        ...
+
+
+class AnswerMarks(Protocol):
+    def mark_answered(self, answers: dict[str, datetime]) -> None:
+        """post (an act's own) -> when it was answered: it leaves the engage-now queue."""
         ...
 
 

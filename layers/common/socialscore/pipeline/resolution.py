@@ -20,14 +20,16 @@ def credited_account(item: Rehydrated) -> str | None:
 def resolve(
     items: list[Rehydrated], identities: IdentityLinks, sellers: SellerRegistry
 ) -> list[Resolved]:
-    """One read of each table for the whole batch."""
+    """One read of each table for the whole batch. An actor that is a registered seller or brand
+    account is marked `by_seller`: its reply answers the act it replies to."""
     actors = [i.interaction.actor_key for i in items]
     accounts = [a for a in map(credited_account, items) if a is not None]
     contacts = identities.contacts_of(actors) if actors else {}
-    credited = sellers.of_accounts(accounts) if accounts else {}
+    registered = sellers.of_accounts(sorted({*accounts, *actors})) if items else {}
     resolved = []
     for item in items:
         account = credited_account(item)
-        contact = contacts.get(item.interaction.actor_key)
-        resolved.append(item.resolved(contact, credited.get(account) if account else None))
+        actor = item.interaction.actor_key
+        seller = registered.get(account) if account else None
+        resolved.append(item.resolved(contacts.get(actor), seller, actor in registered))
     return resolved

@@ -1,5 +1,5 @@
 """Score: exactly-once ledger and aggregate updates for a batch, deleted posts swept twice,
-erasures, and the hot leads and complaints the batch made.
+erasures, the hot leads and complaints the batch made, and the acts it answered.
 
 A message the tables refuse (a key or an item over DynamoDB's limits that got past the message
 models' checks) fails alone: when a batch's write is refused, each half is written in turn, down
@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from socialscore.aws.logs import logger
-from socialscore.domain.interaction import Erase, PostDeleted, Retraction
+from socialscore.domain.engage_rules import ANSWERABLE
+from socialscore.domain.interaction import Answered, Erase, PostDeleted, Retraction
 from socialscore.domain.limits import Refused
 from socialscore.domain.messages import Resolved, ScoreMessage
 from socialscore.domain.scoring_model import ScoringModel
@@ -22,6 +23,7 @@ from socialscore.domain.touch import Touch, Withdrawal, touch_of, withdrawal_of
 from socialscore.pipeline import complaints, hot_leads
 from socialscore.pipeline.erasure import Eraser
 from socialscore.pipeline.ports import (
+    AnswerMarks,
     ComplaintFlagStore,
     CrmPending,
     EventBus,
@@ -30,6 +32,7 @@ from socialscore.pipeline.ports import (
     ScoreStore,
     TouchLedger,
 )
+from socialscore.pipeline.routing import Router
 
 # The by_own_post index that finds a deleted post's acts is eventually consistent: an act
 # written just before the deletion may lag, so the post is swept again a minute later.
@@ -55,6 +58,8 @@ class Scorer:
     later: MessageQueue  # the score queue itself, for second sweeps
     crm: CrmPending  # what crm_sync takes to the CRM: erasures, contacts to score again
     complaints: ComplaintFlagStore  # which complaints were announced
+    owner_queue: str  # whom a hot lead or complaint goes to when no owner is known
+    answers: AnswerMarks  # the acts answered leave the engage-now queue
 
     def score(
         self,
@@ -91,9 +96,19 @@ class Scorer:
         scored = [(mid, m) for mid, m in resolved if mid not in refused]
         contacts = {m.interaction.actor_key: m.contact_id for _, m in scored if m.contact_id}
         kept = [touches[mid] for mid, _ in scored]
-        hot = hot_leads.announce(kept, contacts, self.scores, self.bus, model, now)
+        router = Router(self.identities, self.ledger, self.owner_queue)
+        hot = hot_leads.announce(kept, contacts, self.scores, self.bus, router, model, now)
         # After the erasures: an erased person's complaint is no longer in the ledger to announce.
-        said = complaints.announce(kept, contacts, self.complaints, self.bus)
+        said = complaints.announce(kept, contacts, self.complaints, self.bus, router)
+        answered = {m.post: m.occurred_at for _, m in messages if isinstance(m, Answered)}
+        for mid, m in scored:  # a seller's or the brand's own reply answers the act it replies to
+            post = touches[mid].post
+            if m.by_seller and m.interaction.kind in ANSWERABLE and post is not None:
+                answered[post] = min(
+                    m.interaction.occurred_at, answered.get(post, m.interaction.occurred_at)
+                )
+        if answered:
+            self.answers.mark_answered(answered)
         return ScoreReport(changed, hot, said, [*unsent, *refused])
 
     def _record(self, events: list[tuple[str, Touch | Withdrawal]], refused: list[str]) -> int:

@@ -1,6 +1,7 @@
 """The report page a marketing manager opens: sellers and teams, organic and paid by day, posts
 and accounts by Kaushik's social metrics, attribution by seller under every model, the profiles
-in each of the scoring model's buckets, hot leads and the spread of scores. One self-contained
+in each of the scoring model's buckets, hot leads, the top of the engage-now queue and the spread
+of scores. One self-contained
 HTML page (serve's GET /report, `socialscore report`): charts are inline SVG drawn here, the CSS
 is inline, and its Content-Security-Policy lets it load nothing at all. It shows ids and numbers
 only, never a post's text or a handle.
@@ -14,7 +15,7 @@ from __future__ import annotations
 from datetime import UTC
 from html import escape
 
-from socialscore.report import profiles, sections
+from socialscore.report import engage, profiles, sections
 from socialscore.report.charts import fmt
 from socialscore.report.snapshot import Snapshot
 
@@ -71,6 +72,7 @@ def render(snapshot: Snapshot) -> str:
     threshold = model.hot_lead_threshold
     hot = [s for s in scores if s.hot_since]
     labels = {b.name: b.label for b in model.buckets}
+    queue = snapshot.engage(engage.TOP_ACTS)
     tiles = [
         ("sellers", len(sellers)),
         ("teams", len({s.team for s in sellers})),
@@ -111,6 +113,11 @@ def render(snapshot: Snapshot) -> str:
             profiles.buckets(snapshot.buckets(scores), model.buckets, len(scores)),
         ),
         ("hot", "Hot leads", profiles.hot_leads(hot, threshold, labels)),
+        (
+            "engage",
+            "Engage now: acts worth answering",
+            engage.engage_now(queue, model.engage, labels),
+        ),
         ("scores", "Score distribution", profiles.distribution(scores, threshold)),
     ]
     nav = "".join(f'<a href="#{k}">{escape(title.split(":")[0])}</a>' for k, title, _ in parts)

@@ -21,6 +21,7 @@ from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.touch import Touch
 from socialscore.pipeline.crm_records import splits
+from socialscore.pipeline.engage import Queue, reader
 from socialscore.report.rows import (
     AccountRow,
     Amounts,
@@ -69,6 +70,12 @@ class Snapshot:
     @cached_property
     def model(self) -> ScoringModel:
         return config.scoring_model(self.stack.scoring_model_parameter)
+
+    def engage(self, limit: int) -> Queue:
+        """The top of the engage-now queue as of the snapshot's moment."""
+        t = self.stack.table
+        tables = (t("LedgerTable"), t("ScoresTable"), t("SellersTable"), t("IdentitiesTable"))
+        return reader(*tables).queue(self.model, self.as_of, limit)
 
     @cached_property
     def stored(self) -> StoredScores:

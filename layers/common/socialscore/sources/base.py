@@ -9,9 +9,16 @@ from typing import Annotated, Any, Protocol
 
 from pydantic import BeforeValidator, Field
 
-from socialscore.domain.interaction import Erase, Identify, Interaction, PostDeleted, Retraction
+from socialscore.domain.interaction import (
+    Answered,
+    Erase,
+    Identify,
+    Interaction,
+    PostDeleted,
+    Retraction,
+)
 
-Message = Interaction | Identify | Retraction | PostDeleted | Erase
+Message = Interaction | Identify | Retraction | PostDeleted | Erase | Answered
 
 
 @dataclass(frozen=True)

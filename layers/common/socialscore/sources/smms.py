@@ -19,6 +19,7 @@ from pydantic import (
 
 from socialscore.domain import permalink
 from socialscore.domain.interaction import (
+    Answered,
     ConsentBasis,
     ContactId,
     Erase,
@@ -26,6 +27,7 @@ from socialscore.domain.interaction import (
     Interaction,
     Kind,
     Network,
+    OwnerId,
     Permalink,
     Tags,
     UserId,
@@ -192,6 +194,11 @@ class SmmsIdentify(BaseModel):
     network_user_id: UserId
     contact_id: ContactId
     consent_basis: ConsentBasis
+    owner_id: OwnerId | None = Field(
+        default=None,
+        description="The contact's owner in the CRM (Salesforce user id, HubSpot owner id): "
+        "whom this contact's hot lead or complaint is routed to.",
+    )
     occurred_at: UtcDatetime
 
     def normalise(self) -> Identify:
@@ -203,6 +210,7 @@ class SmmsIdentify(BaseModel):
             contact_id=self.contact_id,
             consent_basis=self.consent_basis,
             occurred_at=self.occurred_at,
+            owner_id=self.owner_id,
         )
 
 
@@ -247,7 +255,33 @@ class SmmsErase(BaseModel):
         )
 
 
-SmmsEvent = Annotated[SmmsInteraction | SmmsIdentify | SmmsErase, Field(discriminator="type")]
+class SmmsAnswered(BaseModel):
+    """Someone on the team answered an act (a reply, quote or mention): it leaves the
+    engage-now queue."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    type: Literal["answered"]
+    id: EventId
+    permalink: Permalink = Field(description="The answered act's own post, as a post link.")
+    occurred_at: UtcDatetime
+
+    @field_validator("permalink")
+    @classmethod
+    def _readable(cls, value: HttpUrl) -> HttpUrl:
+        if key_of_link(str(value)) is None:
+            raise ValueError("not a post link socialscore can read (a short link, a profile?)")
+        return value
+
+    def normalise(self) -> Answered:
+        post = key_of_link(str(self.permalink))
+        assert post is not None  # checked above
+        return Answered(event_id=self.id, source=SOURCE, post=post, occurred_at=self.occurred_at)
+
+
+SmmsEvent = Annotated[
+    SmmsInteraction | SmmsIdentify | SmmsErase | SmmsAnswered, Field(discriminator="type")
+]
 
 
 class SmmsWebhook(BaseModel):
@@ -258,13 +292,16 @@ class SmmsWebhook(BaseModel):
     events: Annotated[list[SmmsEvent], Field(min_length=1, max_length=100)]
 
 
+_TYPES = {"interaction", "identify", "erase", "answered"}
+
+
 def field_path(loc: tuple[int | str, ...]) -> str:
     """A validation error's location as the sender wrote it: `events.3.actor_id`.
 
     Pydantic puts the event's type (the union's tag) after its index; the sender never wrote it.
     """
     parts = list(loc)
-    if len(parts) > 2 and parts[0] == "events" and parts[2] in {"interaction", "identify", "erase"}:
+    if len(parts) > 2 and parts[0] == "events" and parts[2] in _TYPES:
         del parts[2]
     return ".".join(str(p) for p in parts) or "body"
 

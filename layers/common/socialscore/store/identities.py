@@ -18,6 +18,7 @@ class Link:
     contact_id: str
     consent_basis: ConsentBasis
     linked_at: str  # ISO 8601, as the link event said
+    owner_id: str | None = None  # the contact's CRM owner, as the link event said
 
 
 class Identities:
@@ -33,9 +34,16 @@ class Identities:
         """identity -> its link as recorded, for those linked."""
         found = dynamo.batch_get(self._table, "identity", identities) if identities else {}
         return {
-            k: Link(v["contact_id"], ConsentBasis(v["consent_basis"]), v["linked_at"])
+            k: Link(
+                v["contact_id"], ConsentBasis(v["consent_basis"]), v["linked_at"], v.get("owner_id")
+            )
             for k, v in found.items()
         }
+
+    def owners_of(self, identities: list[str]) -> dict[str, str]:
+        """identity -> its contact's CRM owner, for the linked identities whose link named one."""
+        found = dynamo.batch_get(self._table, "identity", identities) if identities else {}
+        return {k: v["owner_id"] for k, v in found.items() if v.get("owner_id")}
 
     def linked_at(self, identities: list[str]) -> dict[str, datetime]:
         """identity -> when it was linked to its contact, for those linked."""
@@ -55,6 +63,7 @@ class Identities:
                         "linked_at": event.occurred_at.isoformat(),
                         "source_event": f"{event.source}:{event.event_id}",
                     }
+                    | ({"owner_id": event.owner_id} if event.owner_id else {})
                 ),
                 ConditionExpression="attribute_not_exists(linked_at) OR linked_at <= :at",
                 ExpressionAttributeValues={":at": {"S": event.occurred_at.isoformat()}},

@@ -3,17 +3,26 @@ flag items that say an act's complaint was announced."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from socialscore.domain.decay import number
+from socialscore.domain.engage import answerable
 from socialscore.domain.interaction import Category, Kind, Network
 from socialscore.domain.ledger_rules import LedgerEntry
 from socialscore.domain.touch import Touch
 
 # A complaint's flag shares its act's partition (the profile), so an erasure takes it along.
 COMPLAINT_FLAG = "complaint#"
+# A sparse index of the answerable acts that count, by the day they happened: the engage-now
+# queue's read. A withdrawn act's item loses the attribute, and with it its place in the index.
+ENGAGE_INDEX = "engage"
+ENGAGE_DAY = "engage_day"
+
+
+def engage_day(moment: datetime) -> str:
+    return moment.astimezone(UTC).date().isoformat()
 
 
 def flag_key(dedupe_key: str) -> str:
@@ -67,6 +76,9 @@ def item_of(profile: str, key: str, entry: LedgerEntry) -> dict[str, Any]:
             record["complaint_hits"] = list(t.complaint_hits)
         if t.actor_followers is not None:  # a number only (never a handle), when one is known
             record["actor_followers"] = t.actor_followers
+    counted = entry.counted
+    if counted is not None and answerable(counted):
+        record[ENGAGE_DAY] = engage_day(counted.occurred_at)
     return record
 
 

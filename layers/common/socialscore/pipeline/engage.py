@@ -1,0 +1,129 @@
+"""Engage now: the queue of acts worth answering, as every reader gets it (the JSON endpoint,
+the ops CLI, the report page), ranked by domain.engage.
+
+One read of the ledger's `engage` index per day of the window, one of the answered marks, the
+seller registry and the identity links per 100 acts, the scores of their actors, and one ledger
+query per actor whose buckets could change its place in the top.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from socialscore.domain.buckets import buckets, facts
+from socialscore.domain.decay import score_at
+from socialscore.domain.engage import Entry, rank, window
+from socialscore.domain.interaction import Category
+from socialscore.domain.scoring_model import ScoringModel
+from socialscore.domain.touch import Touch, own_link
+from socialscore.pipeline.ports import IdentityLinks, SellerRegistry, TouchHistory
+
+MAX_LIMIT = 100
+
+
+class EngageActs(Protocol):
+    def acts(self, since: datetime, until: datetime) -> list[Touch]: ...
+
+    def answered(self, posts: list[str]) -> set[str]: ...
+
+
+class ProfileUnits(Protocol):
+    def profile_units(self, profiles: list[str]) -> dict[tuple[str, Category], dict[str, Any]]: ...
+
+
+@dataclass(frozen=True)
+class Queue:
+    entries: list[Entry]  # the top, best first
+    contacts: dict[str, str]  # profile -> contact id, for the entries' linked actors
+    waiting: int  # acts in the queue (unanswered, in the window), the top's and the others
+
+
+@dataclass
+class EngageReader:
+    acts: EngageActs
+    scores: ProfileUnits
+    history: TouchHistory
+    sellers: SellerRegistry
+    links: IdentityLinks
+
+    def queue(self, model: ScoringModel, now: datetime, limit: int) -> Queue:
+        since, until = window(model.engage, now)
+        found = [t for t in self.acts.acts(since, until) if t.kind in model.engage.kinds]
+        answered = self.acts.answered(sorted({t.own_post for t in found if t.own_post}))
+        # The team's own replies and mentions are answers, not acts to answer.
+        team = self.sellers.of_accounts(sorted({t.profile for t in found}))
+        waiting = [t for t in found if t.own_post not in answered and t.profile not in team]
+        profiles = sorted({t.profile for t in waiting})
+        units = self.scores.profile_units(profiles) if profiles else {}
+        score = {
+            (p, c): score_at(item["units"], now, model.half_life_seconds)
+            for (p, c), item in units.items()
+        }
+        organic = {p: score.get((p, Category.ORGANIC), 0.0) for p in profiles}
+
+        def buckets_of(profile: str) -> tuple[str, ...]:
+            known = facts(
+                self.history.touches_of(profile),
+                organic[profile],
+                score.get((profile, Category.PAID), 0.0),
+                now,
+            )
+            return tuple(buckets(model, known))
+
+        top = rank(waiting, organic, buckets_of, model.engage, now, min(limit, MAX_LIMIT))
+        linked = sorted({e.touch.profile for e in top})
+        contacts = self.links.contacts_of(linked) if linked else {}
+        return Queue(top, contacts, len(waiting))
+
+
+def reader(ledger: str, scores: str, sellers: str, identities: str) -> EngageReader:
+    """The queue's reader on the stack's tables, by name."""
+    from socialscore.store.engage import EngageStore
+    from socialscore.store.identities import Identities
+    from socialscore.store.ledger import Ledger
+    from socialscore.store.scores import Scores
+    from socialscore.store.sellers import Sellers
+
+    return EngageReader(
+        EngageStore(ledger),
+        Scores(scores),
+        Ledger(ledger, scores),
+        Sellers(sellers),
+        Identities(identities),
+    )
+
+
+def entry_json(entry: Entry, contact_id: str | None) -> dict[str, Any]:
+    """An entry as the JSON endpoint and `socialscore engage --json` give it: ids, a link made
+    from ids, numbers and keyword hits; never words or handles."""
+    t = entry.touch
+    return {
+        "permalink": own_link(t),
+        "act": t.own_post,
+        "kind": t.kind.value,
+        "network": t.network.value,
+        "profile": t.profile,
+        "contact_id": contact_id,
+        "answers_post": t.post,
+        "seller_id": t.seller_id,  # whose post it answers: who should answer it
+        "team": t.team,
+        "occurred_at": t.occurred_at.isoformat(),
+        "expires_at": entry.expires_at.isoformat(),
+        "rank": round(entry.rank, 2),
+        "why": {k: round(v, 2) for k, v in entry.factors.items()}
+        | {"recency": round(entry.recency, 4)},
+        "buckets": list(entry.buckets),
+        "intent_hits": list(t.intent_hits),
+        "complaint_hits": list(t.complaint_hits),
+    }
+
+
+def queue_json(queue: Queue, model: ScoringModel, now: datetime) -> dict[str, Any]:
+    return {
+        "as_of": now.isoformat(),
+        "model_version": model.version,
+        "waiting": queue.waiting,
+        "entries": [entry_json(e, queue.contacts.get(e.touch.profile)) for e in queue.entries],
+    }

@@ -1,0 +1,77 @@
+"""Hot leads name their owner on the bus: the contact's CRM owner that the SMMS's identify event
+gave, else the seller whose posts earned the most of the profile's touches, else the queue."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from socialscore.domain.interaction import Kind
+from socialscore.domain.messages import Resolved, Seller
+from socialscore.domain.scoring_model import bundled
+from tests.integration.support import ANA, POST_A, POST_B, REPLY, Stack, resolved
+from tests.integration.test_score_handler import capture_hot_leads, score
+
+MODEL = bundled()
+BEN = Seller(seller_id="s-ben", team="enterprise")
+NOW = datetime.now(UTC)
+
+
+def hot(actor: str, sellers: list[Seller | None], contact: str | None = None) -> list[Resolved]:
+    """Comments with intent by one actor, one on each seller's post: enough to make it hot."""
+    return [
+        resolved(
+            f"{actor}-{n}",
+            kind=Kind.COMMENT,
+            actor=actor,
+            post=POST_A if n % 2 else POST_B,
+            own_post=f"{REPLY}{n}",
+            intent_hits=["evaluating vendors"],
+            contact=contact,
+            seller=seller,
+            at=NOW - timedelta(minutes=30 - n),
+        )
+        for n, seller in enumerate(sellers)
+    ]
+
+
+def owners(stack: Stack, captured: str) -> dict[str, dict[str, Any]]:
+    events = [json.loads(raw) for raw in stack.take(captured)]
+    # Each names its stack, which the template's delivery rules match on.
+    assert all(e["resources"] == [stack.rt.parameters["AWS::StackId"]] for e in events)
+    return {e["detail"]["profile"]: e["detail"]["owner"] for e in events}
+
+
+def test_the_owner_is_the_crm_owner_the_identify_event_named(stack: Stack) -> None:
+    captured = capture_hot_leads(stack)
+    identify = {
+        "type": "identify",
+        "id": "evt-link-1",
+        "network": "x",
+        "network_user_id": "u1",
+        "contact_id": "003C1",
+        "consent_basis": "opt_in",
+        "owner_id": "005OWNER1",
+        "occurred_at": "2026-11-01T09:00:00Z",
+    }
+    assert stack.webhook([identify]).status == 202
+    stack.rt.drain()
+    (link,) = stack.scan("IdentitiesTable")
+    assert link["owner_id"] == "005OWNER1"
+
+    score(stack, hot("u1", [ANA, ANA, ANA], contact="003C1"))
+
+    assert owners(stack, captured) == {"x#u1": {"type": "crm_owner", "id": "005OWNER1"}}
+
+
+def test_without_a_crm_owner_the_seller_of_most_touches_then_the_queue(stack: Stack) -> None:
+    captured = capture_hot_leads(stack)
+    # u2: two comments on Ben's posts, one on Ana's; u3 comments on nobody's post.
+    score(stack, hot("u2", [ANA, BEN, BEN]))
+    score(stack, hot("u3", [None, None, None]))
+
+    assert owners(stack, captured) == {
+        "x#u2": {"type": "seller", "id": "s-ben"},
+        "x#u3": {"type": "queue", "id": "social-team"},  # the template's default OwnerQueue
+    }
