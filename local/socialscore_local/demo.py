@@ -129,7 +129,7 @@ def run(workdir: Path, demo_dir: Path = DEMO_DIR, crm: str = "file") -> str:
 def _run(
     workdir: Path, demo_dir: Path, deliveries: list[dict[str, Any]], stub: StubCrm | None
 ) -> str:
-    from socialscore_local import report
+    from socialscore_local import people, report
 
     rt = runtime(workdir, demo_dir=demo_dir)
     if stub is not None:
@@ -139,6 +139,7 @@ def _run(
         if stub is not None:
             stub.connect(rt)
         http = server.http_server(rt)
+        listener = people.listen(rt)
         try:
             replayed = replay(rt, server.url(http), secret, deliveries)
             first = sync(rt)
@@ -146,7 +147,10 @@ def _run(
             rt.run_schedule("AttributionFunction", DEMO_AS_OF)
             landed = stub.landed() if stub is not None else None
             breakdown = stub.breakdown() if stub is not None else None
-            summary = report.render(rt, replayed, first, second, DEMO_AS_OF, landed, breakdown)
+            heard = people.heard(rt, listener)
+            summary = report.render(
+                rt, replayed, first, second, DEMO_AS_OF, landed, breakdown, heard
+            )
             return summary if stub is None else f"{summary}\n\n{stub.counts()}"
         finally:
             http.shutdown()

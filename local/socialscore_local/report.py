@@ -16,22 +16,19 @@ from socialscore.domain.decay import score_at
 from socialscore.domain.interaction import Category
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.touch import Touch
-from socialscore.pipeline.engage import entry_json, reader
-from socialscore.report.engage import why_text
 from socialscore.store import dynamo
-from socialscore.store.complaint_flags import ComplaintFlags
 from socialscore.store.identities import Identities
 from socialscore.store.ledger import Ledger
 from socialscore.store.ledger_items import is_flag
 from socialscore.store.scores import Scores
 from socialscore.store.sellers import Sellers
+from socialscore_local import people
 
 if TYPE_CHECKING:
     from socialscore_local.demo import Replay
     from socialscore_local.runtime import LocalRuntime
 
 STAGES = ["IngestFunction", "RehydrateFunction", "ResolveFunction", "ScoreFunction"]
-QUEUE_TABLES = ["LedgerTable", "ScoresTable", "SellersTable", "IdentitiesTable"]
 
 
 @dataclass(frozen=True)
@@ -165,9 +162,10 @@ def render(
     as_of: datetime,
     landed: dict[str, dict[str, Any]] | None = None,
     breakdown: list[Breakdown] | None = None,
+    heard: list[dict[str, Any]] | None = None,
 ) -> str:
     """`landed` and `breakdown`: what a CRM holds per opportunity, when it is not the file
-    CRM."""
+    CRM; `heard`: the HotLead and Complaint events on the bus (people.listen)."""
     scores = Scores(rt.table("ScoresTable"))
     lines: list[str] = []
     add = lines.append
@@ -199,31 +197,8 @@ def render(
         members = sum(1 for row in every if rule.name in row.buckets)
         add(f"  {rule.name:<20} {rule.label:<28} {members:>5}")
 
-    hot = sorted(
-        contacts.get(identity, f"anonymous {identity}")
-        for (identity, category), item in stored.items()
-        if category is Category.ORGANIC and "hot_since" in item
-    )
-    add(f"Hot leads announced on EventBridge (organic score over the threshold): {hot or '-'}")
-    complained = [
-        contacts.get(p, f"anonymous {p}")
-        for p in ComplaintFlags(rt.table("LedgerTable")).announced()
-    ] or "-"
-    add(
-        f"Complaints announced on EventBridge (once per act, no intent points): {complained or '-'}"
-    )
-    # As of the stream's last act: the queue holds the last hours' acts only.
     last = max((t.occurred_at for t in counted), default=as_of)
-    queue = reader(*(rt.table(t) for t in QUEUE_TABLES)).queue(model, last, 3)
-    add(
-        f"Engage now, as of the stream's last act ({last:%Y-%m-%d %H:%M} UTC): top "
-        f"{len(queue.entries)} of {queue.waiting} unanswered replies, quotes and mentions"
-    )
-    for e in queue.entries:
-        j = entry_json(e, queue.contacts.get(e.touch.profile))
-        who, answer = j["contact_id"] or j["profile"], j["seller_id"] or "-"
-        add(f"  {e.rank:>6.1f}  {j['kind']:<8} {j['permalink']}  {who}, answer: {answer}")
-        add(f"          why: {why_text(j['why'])}")
+    lines.extend(people.lines(rt, heard or [], contacts, model, last))
 
     add("")
     add("Seller credit leaderboard (organic points earned by their posts)")

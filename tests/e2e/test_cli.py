@@ -92,3 +92,17 @@ def test_the_demo_lands_its_credit_in_each_crm_s_stub(
     assert summary[-1] == landed.format(complaints_of_contacts())
     headline = f"  {opportunity}: 125000.00 USD over 10 touches; by seller: "
     assert [line for line in summary if line.startswith(headline)]
+
+    # Who should act: the linked complainer's identify event named a CRM owner, the anonymous
+    # one is routed to the seller whose posts it touched most; each event once, by its id.
+    deliveries = json.loads((demo.DEMO_DIR / "webhooks.json").read_text())
+    (owner,) = {e["owner_id"] for d in deliveries for e in d["body"]["events"] if "owner_id" in e}
+    complaints = [line for line in summary if line.startswith("  Complaint ")]
+    assert len(complaints) == 2
+    (known,) = [line for line in complaints if not line.startswith("  Complaint anonymous")]
+    (anonymous,) = [line for line in complaints if line.startswith("  Complaint anonymous")]
+    assert known.endswith(f"-> crm_owner {owner}")
+    assert " -> seller " in anonymous
+    hot = [line for line in summary if line.startswith("  HotLead ")]
+    assert len(hot) == 1
+    assert " -> seller " in hot[0]
