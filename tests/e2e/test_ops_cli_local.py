@@ -85,6 +85,19 @@ def test_the_cli_reads_a_running_serve_and_runs_its_crm_sync(tmp_path: Path) -> 
         assert stored.startswith(b"<!doctype html>")
         assert len(stored) == pytest.approx(len(served), rel=0.05)  # the same page, a moment on
 
+        # The engage-now queue, as the JSON endpoint and the CLI give it for the same moment.
+        as_of = "2026-11-20T12:00:00+00:00"  # the demo stream's acts are older than 48 h now
+        queue = socialscore("--local", running.url, "engage", "--as-of", as_of, "--json")
+        assert queue.returncode == 0, queue.stderr
+        entries = json.loads(queue.stdout)["entries"]
+        assert entries
+        assert all(e["permalink"].startswith("https://x.com/i/web/status/") for e in entries)
+        with urllib.request.urlopen(running.url + "/engage?limit=5", timeout=60) as answer:
+            assert answer.status == 200
+            now = json.loads(answer.read())
+        assert now["entries"] == []  # served unsigned on 127.0.0.1; nothing that recent
+        assert now["waiting"] == 0
+
         # A contact the CRM was given a score for, read back; the DLQs, empty after the demo.
         contact = next(r for r in outbox(workdir) if r["type"] == "contact_score")["contact_id"]
         shown = socialscore("--local", running.url, "profile", contact, "--json")
