@@ -134,6 +134,10 @@ def test_an_answered_act_leaves_whoever_answered_and_in_any_order(stack: Stack) 
     stack.send("ResolveQueue", [Rehydrated(interaction=ana)])
     stack.rt.drain()
     assert acts(stack) == [f"x#{own(3)}"]
+    # A mark keeps a post key and a time, and goes a month later (the ledger table's TTL).
+    (mark,) = [i for i in stack.scan("LedgerTable") if i["profile"] == f"answered#x#{own(1)}"]
+    assert set(mark) == {"profile", "touch", "answered_at", "expires_at"}
+    assert mark["expires_at"] == int((NOW + timedelta(days=31)).timestamp())
 
     # An answer seen before the act it answers (the SMMS was faster) still counts.
     early = answered | {"id": "evt-answer-4", "permalink": permalink(own(4))}

@@ -3,13 +3,15 @@
 The queue is a view of the ledger: its sparse `engage` index holds the answerable acts that
 count, by day (ledger_items). An answer leaves a mark `answered#<the act's own post>`, whether it
 comes before or after the act itself: the read leaves out every act whose post is marked, so
-an answer seen first still counts. A mark holds a post key and a time, nothing of a person.
+an answer seen first still counts. A mark holds a post key and a time, nothing of a person, and
+expires (TTL) a month after the answer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from socialscore.aws import clients
 from socialscore.domain.touch import Touch
@@ -17,6 +19,8 @@ from socialscore.store import dynamo
 from socialscore.store.ledger_items import ENGAGE_DAY, ENGAGE_INDEX, engage_day, entry_of
 
 ANSWERED = "answered#"
+# A mark outlives the longest window a model can set (720 hours), then DynamoDB's TTL takes it.
+MARK_DAYS = 31
 
 
 def mark_key(post: str) -> dict[str, str]:
@@ -63,14 +67,15 @@ class EngageStore:
 
     def mark_answered(self, answers: dict[str, datetime]) -> None:
         """post -> when it was answered. Writing a mark again changes nothing that is read."""
+
+        def mark(post: str, at: datetime) -> dict[str, Any]:
+            expires = int((at + timedelta(days=MARK_DAYS)).timestamp())
+            return mark_key(post) | {"answered_at": at.isoformat(), "expires_at": expires}
+
         dynamo.batch_write(
             self._table,
             [
-                {
-                    "PutRequest": {
-                        "Item": dynamo.to_item(mark_key(p) | {"answered_at": at.isoformat()})
-                    }
-                }
+                {"PutRequest": {"Item": dynamo.to_item(mark(p, at))}}
                 for p, at in sorted(answers.items())
             ],
         )
