@@ -7,6 +7,7 @@ The cold start imports boto3 and Powertools' Logger; the queue's reads on the fi
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,7 +31,8 @@ def _limit(query: dict[str, str] | None) -> int | None:
     from socialscore.pipeline.engage import MAX_LIMIT
 
     raw = (query or {}).get("limit", str(DEFAULT_LIMIT))
-    return int(raw) if raw.isdigit() and 1 <= int(raw) <= MAX_LIMIT else None
+    # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+    return int(raw) if re.fullmatch(r"[0-9]{1,3}", raw) and 1 <= int(raw) <= MAX_LIMIT else None
 
 
 @logger.inject_lambda_context

@@ -43,7 +43,7 @@ def engage(stack: Stack | None, args: argparse.Namespace) -> Result:
         raise OpsError("no stack")
     if not 1 <= args.top <= MAX_LIMIT:
         raise OpsError(f"--top takes 1 to {MAX_LIMIT}")
-    at = args.as_of or datetime.now(UTC)
+    at = (args.as_of or datetime.now(UTC)).astimezone(UTC)
     model = live_model(stack)
     queue = read(stack, at, args.top)
     data = queue_json(queue, model, at)

@@ -58,7 +58,9 @@ def run(workdir: Path, copies: int, faults: Faults | None) -> dict[str, Any]:
             if not sum(rt.redrive(dlq, queue) for dlq, queue in dlqs):
                 break
             rt.drain()
-        demo.sync(rt)
+        # crm_sync needs every call of one run to pass; its schedule runs again every 15
+        # minutes for as long as it takes. Here, as many runs as the injected rate needs.
+        demo.sync(rt, attempts=200)
         return snapshot(rt)
 
 

@@ -60,9 +60,24 @@ def test_the_owner_is_the_crm_owner_the_identify_event_named(stack: Stack) -> No
     (link,) = stack.scan("IdentitiesTable")
     assert link["owner_id"] == "005OWNER1"
 
-    score(stack, hot("u1", [ANA, ANA, ANA], contact="003C1"))
+    # Linked again to the same contact by a source that names no owner: the owner stays.
+    again = identify | {"id": "evt-link-2", "occurred_at": "2026-11-02T09:00:00Z"}
+    del again["owner_id"]
+    # The contact's second account, linked without one: the contact's owner all the same.
+    second = again | {"id": "evt-link-3", "network_user_id": "u9"}
+    assert stack.webhook([again, second]).status == 202
+    stack.rt.drain()
+    links = stack.by_key("IdentitiesTable", "identity")
+    assert links["x#u1"]["owner_id"] == "005OWNER1"
+    assert "owner_id" not in links["x#u9"]
 
-    assert owners(stack, captured) == {"x#u1": {"type": "crm_owner", "id": "005OWNER1"}}
+    score(stack, hot("u1", [ANA, ANA, ANA], contact="003C1"))
+    score(stack, hot("u9", [ANA, ANA, ANA], contact="003C1"))
+
+    assert owners(stack, captured) == {
+        "x#u1": {"type": "crm_owner", "id": "005OWNER1"},
+        "x#u9": {"type": "crm_owner", "id": "005OWNER1"},
+    }
 
 
 def test_without_a_crm_owner_the_seller_of_most_touches_then_the_queue(stack: Stack) -> None:

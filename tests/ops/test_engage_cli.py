@@ -4,7 +4,7 @@ model's formula, and says why."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -50,6 +50,11 @@ def test_the_queue_is_the_window_s_unanswered_acts_ranked_by_the_formula(
         parts = sum(v for k, v in why.items() if k != "recency")
         assert e["rank"] == pytest.approx(parts * why["recency"], abs=0.02)
         assert e["permalink"].startswith("https://x.com/i/web/status/")
+
+    # The same moment written in another time zone: the same queue.
+    elsewhere = as_of.astimezone(timezone(timedelta(hours=2))).isoformat()
+    shifted = demo_stack.socialscore("engage", "--top", "100", "--as-of", elsewhere, "--json")
+    assert shifted.json()["entries"] == queue["entries"]
 
     text = demo_stack.socialscore("engage", "--top", "2", "--as-of", as_of.isoformat())
     assert text.code == 0

@@ -460,3 +460,29 @@ def _named(value: Any) -> Iterator[str]:
 def _first(value: Any) -> str:
     (name,) = set(_named(value))
     return name
+
+
+@pytest.mark.parametrize("function", ["EngageFunction", "ReportFunction"])
+def test_the_functions_that_read_the_engage_queue_may_make_its_reads(function: str) -> None:
+    """pipeline.engage's reads: moto grants everything, so the policy is checked here."""
+    grants = [
+        (action, resource)
+        for policy in TEMPLATE.resources[function]["Properties"]["Policies"]
+        if isinstance(policy, dict) and "Statement" in policy
+        for statement in policy["Statement"]
+        for action in statement["Action"]
+        for resource in _as_list(statement["Resource"])
+    ]
+    needed = [
+        ("dynamodb:Query", {"Fn::Sub": "${LedgerTable.Arn}/index/engage"}),
+        ("dynamodb:Query", {"Fn::GetAtt": ["LedgerTable", "Arn"]}),  # an actor's touches
+        ("dynamodb:BatchGetItem", {"Fn::GetAtt": ["LedgerTable", "Arn"]}),  # answered marks
+        ("dynamodb:BatchGetItem", {"Fn::GetAtt": ["ScoresTable", "Arn"]}),
+        ("dynamodb:BatchGetItem", {"Fn::GetAtt": ["SellersTable", "Arn"]}),
+        ("dynamodb:BatchGetItem", {"Fn::GetAtt": ["IdentitiesTable", "Arn"]}),
+    ]
+    assert [n for n in needed if n not in grants] == []
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]

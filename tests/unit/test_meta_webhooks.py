@@ -12,7 +12,14 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from socialscore.domain.interaction import Interaction, Kind, Network, PostDeleted, Retraction
+from socialscore.domain.interaction import (
+    Answered,
+    Interaction,
+    Kind,
+    Network,
+    PostDeleted,
+    Retraction,
+)
 from socialscore.sources.meta import MetaSource
 from socialscore.sources.signatures import SignatureError
 from socialscore.sources.smms import SmmsWebhook
@@ -178,3 +185,38 @@ def test_a_time_out_of_any_calendar_is_a_validation_error_not_a_crash(time: floa
     with pytest.raises(ValidationError) as err:
         messages({"object": "page", "entry": [{"id": PAGE, "time": time, "changes": []}]})
     assert err.value.errors()[0]["loc"] == ("entry", 0, "time")
+
+
+def test_the_page_s_own_reply_to_a_comment_answers_it_and_earns_nothing() -> None:
+    body = json.loads(payload("meta_page_feed.json"))
+    comment = messages(body)[1]
+    reply = body["entry"][0]["changes"][1]["value"]
+    reply |= {
+        "parent_id": reply["comment_id"],  # a reply to Pat's comment
+        "comment_id": "778899001122334_2233445566778899",
+        "from": {"id": PAGE, "name": "Acme"},
+    }
+    (answered,) = [m for m in messages(body) if isinstance(m, Answered)]
+    assert answered.post == comment.own_post  # the comment that leaves the engage-now queue
+    assert answered.event_id == "778899001122334_2233445566778899"
+    top_level = body["entry"][0]["changes"][1]["value"] | {"parent_id": reply["post_id"]}
+    body["entry"][0]["changes"][1]["value"] = top_level  # the page commenting on its own post
+    assert not [m for m in messages(body) if isinstance(m, Answered)]
+
+
+def test_the_instagram_account_s_own_reply_answers_the_comment() -> None:
+    body = json.loads(payload("meta_instagram.json"))
+    first = messages(body)[0]
+    reply = {
+        "field": "comments",
+        "value": {
+            "from": {"id": "17841400000000001", "username": "acme"},
+            "media": {"id": "17895695668004550"},
+            "id": "17865799348089099",
+            "parent_id": "17865799348089039",
+            "text": "Sent you our price list",
+        },
+    }
+    body["entry"][0]["changes"].append(reply)
+    answered = [m for m in messages(body) if isinstance(m, Answered)]
+    assert [a.post for a in answered] == [first.own_post]

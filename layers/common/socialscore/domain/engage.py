@@ -88,7 +88,8 @@ def rank(
 
     def bound(t: Touch) -> float:
         base = factors(t, scores.get(t.profile, 0.0), (), rules)
-        return (sum(base.values()) + best_case) * recency(t, rules, now)
+        # A hair over: the exact rank adds the same weights in another order (floats).
+        return (sum(base.values()) + best_case) * recency(t, rules, now) * (1 + 1e-9)
 
     ordered = sorted(live, key=lambda t: (-bound(t), -t.occurred_at.timestamp(), t.own_post))
     top: list[tuple[float, float, int, Entry]] = []  # a min-heap of the best `limit`

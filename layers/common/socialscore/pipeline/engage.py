@@ -9,7 +9,7 @@ query per actor whose buckets could change its place in the top.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from socialscore.domain.buckets import buckets, facts
@@ -49,6 +49,7 @@ class EngageReader:
     links: IdentityLinks
 
     def queue(self, model: ScoringModel, now: datetime, limit: int) -> Queue:
+        now = now.astimezone(UTC)  # the ledger's times are UTC text, compared as text
         since, until = window(model.engage, now)
         found = [t for t in self.acts.acts(since, until) if t.kind in model.engage.kinds]
         answered = self.acts.answered(sorted({t.own_post for t in found if t.own_post}))
@@ -122,7 +123,7 @@ def entry_json(entry: Entry, contact_id: str | None) -> dict[str, Any]:
 
 def queue_json(queue: Queue, model: ScoringModel, now: datetime) -> dict[str, Any]:
     return {
-        "as_of": now.isoformat(),
+        "as_of": now.astimezone(UTC).isoformat(),
         "model_version": model.version,
         "waiting": queue.waiting,
         "entries": [entry_json(e, queue.contacts.get(e.touch.profile)) for e in queue.entries],

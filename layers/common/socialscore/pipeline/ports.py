@@ -101,7 +101,7 @@ class ComplaintFlagStore(Protocol):
 
 
 class AnswerMarks(Protocol):
-    def mark_answered(self, answers: dict[str, datetime]) -> None:
+    def mark_answered(self, answers: dict[str, datetime], now: datetime) -> None:
         """post (an act's own) -> when it was answered: it leaves the engage-now queue."""
         ...
 

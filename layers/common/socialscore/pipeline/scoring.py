@@ -108,7 +108,7 @@ class Scorer:
                     m.interaction.occurred_at, answered.get(post, m.interaction.occurred_at)
                 )
         if answered:
-            self.answers.mark_answered(answered)
+            self.answers.mark_answered(answered, now)
         return ScoreReport(changed, hot, said, [*unsent, *refused])
 
     def _record(self, events: list[tuple[str, Touch | Withdrawal]], refused: list[str]) -> int:

@@ -16,7 +16,15 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from socialscore.domain.interaction import Kind, Network, PostDeleted, act, post_key, retraction
+from socialscore.domain.interaction import (
+    Answered,
+    Kind,
+    Network,
+    PostDeleted,
+    act,
+    post_key,
+    retraction,
+)
 from socialscore.sources.base import (
     Answer,
     Message,
@@ -58,6 +66,7 @@ class FeedValue(BaseModel):
     verb: str
     post_id: MetaId | None = None
     comment_id: MetaId | None = None
+    parent_id: MetaId | None = None  # a reply's: the comment it answers (the post, top-level)
     share_id: MetaId | None = None
     reaction_type: str | None = None
     from_: MetaUser | None = Field(default=None, alias="from")
@@ -81,6 +90,7 @@ class InstagramValue(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
     id: MetaId | None = None  # the comment
+    parent_id: MetaId | None = None  # a reply's: the comment it answers
     comment_id: MetaId | None = None  # mentions
     media_id: MetaId | None = None  # mentions
     media: InstagramMedia | None = None
@@ -118,11 +128,21 @@ class MetaWebhook(BaseModel):
     entry: list[MetaEntry] = Field(min_length=1, max_length=1000)
 
 
+def _answer(network: Network, reply: str | None, parent: str, at: datetime) -> Answered:
+    """The account's own reply to a comment: that comment leaves the engage-now queue."""
+    return Answered(
+        event_id=reply or parent, source=SOURCE, post=post_key(network, parent), occurred_at=at
+    )
+
+
 def _feed(value: FeedValue, page: str, fallback: datetime) -> Message | None:
     actor, post = value.actor, value.post_id
+    at = value.created_time or fallback
+    own_reply = value.item == "comment" and value.verb == "add" and actor == page
+    if own_reply and value.parent_id and value.parent_id != post:
+        return _answer(Network.FACEBOOK, value.comment_id, value.parent_id, at)
     if actor is None or post is None or actor == page:  # the page's own activity earns nothing
         return None
-    at = value.created_time or fallback
     author = page if post.startswith(f"{page}_") else None
     remove = value.verb == "remove"
     if value.item == "reaction":  # like, love, care, haha, wow, sorry, anger: all applause
@@ -156,6 +176,9 @@ def _feed(value: FeedValue, page: str, fallback: datetime) -> Message | None:
 
 
 def _instagram(field: str, value: InstagramValue, account: str, at: datetime) -> Message | None:
+    own = value.from_ is not None and value.from_.id == account
+    if own and field == "comments" and value.parent_id:
+        return _answer(Network.INSTAGRAM, value.id, value.parent_id, at)
     if value.from_ is None or value.from_.id == account:
         # A mention names the comment and media but not who wrote it; without an actor there
         # is nobody to credit (a provider lookup of the comment would tell).

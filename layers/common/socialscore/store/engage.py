@@ -65,11 +65,12 @@ class EngageStore:
         items = dynamo.batch_get_keys(self._table, [mark_key(p) for p in wanted]) if wanted else []
         return {i["profile"].removeprefix(ANSWERED) for i in items}
 
-    def mark_answered(self, answers: dict[str, datetime]) -> None:
-        """post -> when it was answered. Writing a mark again changes nothing that is read."""
+    def mark_answered(self, answers: dict[str, datetime], now: datetime) -> None:
+        """post -> when it was answered. Writing a mark again changes nothing that is read. A
+        mark lasts a month from the answer, or from now for an answer reported late."""
 
         def mark(post: str, at: datetime) -> dict[str, Any]:
-            expires = int((at + timedelta(days=MARK_DAYS)).timestamp())
+            expires = int((max(at, now) + timedelta(days=MARK_DAYS)).timestamp())
             return mark_key(post) | {"answered_at": at.isoformat(), "expires_at": expires}
 
         dynamo.batch_write(

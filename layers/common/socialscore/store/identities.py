@@ -41,9 +41,20 @@ class Identities:
         }
 
     def owners_of(self, identities: list[str]) -> dict[str, str]:
-        """identity -> its contact's CRM owner, for the linked identities whose link named one."""
+        """identity -> its contact's CRM owner, where a link of that contact named one (its own
+        link first, else the contact's latest link that did): one read, and one query per
+        contact whose identity's own link named none."""
         found = dynamo.batch_get(self._table, "identity", identities) if identities else {}
-        return {k: v["owner_id"] for k, v in found.items() if v.get("owner_id")}
+        owners = {k: v["owner_id"] for k, v in found.items() if v.get("owner_id")}
+        contacts = {v["contact_id"] for k, v in found.items() if k not in owners}
+        for contact in sorted(contacts):
+            others = dynamo.batch_get(self._table, "identity", self.identities_of(contact))
+            named = sorted(
+                (v["linked_at"], v["owner_id"]) for v in others.values() if v.get("owner_id")
+            )
+            if named:
+                owners |= {k: named[-1][1] for k, v in found.items() if v["contact_id"] == contact}
+        return owners
 
     def linked_at(self, identities: list[str]) -> dict[str, datetime]:
         """identity -> when it was linked to its contact, for those linked."""
@@ -51,7 +62,9 @@ class Identities:
         return {k: datetime.fromisoformat(v["linked_at"]) for k, v in found.items()}
 
     def link(self, event: Identify) -> None:
-        """Record the link; a replay of an older event never overwrites a newer one."""
+        """Record the link; a replay of an older event never overwrites a newer one. A link to
+        the same contact that names no CRM owner keeps the owner an earlier one named."""
+        owner = event.owner_id or self._owner_kept(event)
         try:
             clients.client("dynamodb").put_item(
                 TableName=self._table,
@@ -63,13 +76,21 @@ class Identities:
                         "linked_at": event.occurred_at.isoformat(),
                         "source_event": f"{event.source}:{event.event_id}",
                     }
-                    | ({"owner_id": event.owner_id} if event.owner_id else {})
+                    | ({"owner_id": owner} if owner else {})
                 ),
                 ConditionExpression="attribute_not_exists(linked_at) OR linked_at <= :at",
                 ExpressionAttributeValues={":at": {"S": event.occurred_at.isoformat()}},
             )
         except clients.client("dynamodb").exceptions.ConditionalCheckFailedException:
             pass
+
+    def _owner_kept(self, event: Identify) -> str | None:
+        reply = clients.client("dynamodb").get_item(
+            TableName=self._table, Key={"identity": {"S": event.identity}}, ConsistentRead=True
+        )
+        stored = dynamo.from_item(reply.get("Item", {}))
+        same = stored.get("contact_id") == event.contact_id
+        return str(stored["owner_id"]) if same and stored.get("owner_id") else None
 
     def unlink(self, identities: list[str]) -> None:
         dynamo.batch_write(

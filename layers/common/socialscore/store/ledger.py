@@ -45,6 +45,7 @@ from socialscore.domain.ledger_rules import (
 )
 from socialscore.domain.touch import Touch, Withdrawal
 from socialscore.store import dynamo
+from socialscore.store.engage import mark_key
 from socialscore.store.ledger_items import entry_of, is_flag, item_of, version_of
 from socialscore.store.scores import item_key
 from socialscore.store.sync_state import change_update
@@ -239,16 +240,18 @@ class Ledger:
 
     def erase(self, profile: str) -> int:
         """Take a profile's touches out of every aggregate, then delete its entries (and its
-        complaints' flags). Idempotent: a second run finds nothing. Returns the entries
-        deleted."""
+        complaints' flags, and the answered marks of its own posts). Idempotent: a second run
+        finds nothing. Returns the entries deleted."""
         items = self._items_of(profile)
         keys = [k for k in items if not is_flag(k[1])]
         self.record([Withdrawal(p, k, FOREVER) for p, k in keys])
+        # The answered marks of the person's own posts go too: they name those posts.
+        marks = sorted({post for i in items.values() if (post := i.get("own_post"))})
         dynamo.batch_write(
             self.ledger_table,
             [
-                {"DeleteRequest": {"Key": dynamo.to_item({"profile": p, "touch": k})}}
-                for p, k in items
+                {"DeleteRequest": {"Key": dynamo.to_item(key)}}
+                for key in [*({"profile": p, "touch": k} for p, k in items), *map(mark_key, marks)]
             ],
         )
         return len(keys)
