@@ -92,10 +92,14 @@ def show_profile(stack: Stack | None, args: argparse.Namespace) -> Result:
         f"organic {view.organic:,.2f}   paid {view.paid:,.2f}   "
         f"touches {view.touches}   hot lead since {view.hot_since or '-'}   "
         f"buckets {', '.join(view.buckets) or '-'}",
+        f"a hot lead or complaint goes to: {view.owner['type']} {view.owner['id']}",
         "",
         table(
-            ["identity", "consent basis", "linked at"],
-            [(i.identity, i.consent_basis or "not linked", i.linked_at) for i in view.identities],
+            ["identity", "consent basis", "linked at", "CRM owner"],
+            [
+                (i.identity, i.consent_basis or "not linked", i.linked_at, i.owner_id)
+                for i in view.identities
+            ],
         ),
         "",
         f"last {len(view.last_touches)} touches",

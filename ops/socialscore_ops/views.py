@@ -12,9 +12,10 @@ from socialscore.aws import config
 from socialscore.domain.buckets import buckets, facts
 from socialscore.domain.decay import score_at
 from socialscore.domain.interaction import Category, Network
+from socialscore.domain.owners import owner_of
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.touch import Touch
-from socialscore.store.identities import Identities
+from socialscore.store.identities import Identities, Link
 from socialscore.store.ledger import Ledger
 from socialscore.store.scores import Scores
 from socialscore_ops.stack import OpsError, Stack
@@ -51,6 +52,7 @@ class IdentityRow:
     identity: str
     consent_basis: str | None  # None: not linked (an anonymous profile)
     linked_at: str | None
+    owner_id: str | None = None  # the contact's CRM owner, as this link named it
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,9 @@ class ProfileView:
     touches: int
     hot_since: str | None
     buckets: list[str]  # the scoring model's bucket names, in its order
+    # Whom its hot lead or complaint would name now: {"type": crm_owner | seller | queue, "id"};
+    # the queue's id is the stack's OwnerQueue parameter, which the CLI does not read.
+    owner: dict[str, str]
     identities: list[IdentityRow]
     last_touches: list[TouchRow]
 
@@ -101,14 +106,22 @@ def profile(stack: Stack, who: str, as_of: datetime) -> ProfileView:
         touches=len(touches),
         hot_since=min(hot, default=None),
         buckets=buckets(model, facts(touches, organic, paid, as_of)),
+        owner=owner_of(crm_owner(links), touches, "OwnerQueue").detail(),
         identities=[
-            IdentityRow(i, links[i].consent_basis.value, links[i].linked_at)
+            IdentityRow(i, links[i].consent_basis.value, links[i].linked_at, links[i].owner_id)
             if i in links
             else IdentityRow(i, None, None)
             for i in mine
         ],
         last_touches=[_row(t) for t in touches[:LAST_TOUCHES]],
     )
+
+
+def crm_owner(links: dict[str, Link]) -> str | None:
+    """The contact's CRM owner: the latest link's that named one (routing looks at the acting
+    identity's own link first)."""
+    named = sorted((link.linked_at, link.owner_id) for link in links.values() if link.owner_id)
+    return named[-1][1] if named else None
 
 
 def _newest(t: Touch) -> tuple[float, str]:

@@ -3,7 +3,8 @@ equals what the pipeline stored and what crm_sync pushed to the CRM (the file CR
 
 from __future__ import annotations
 
-from collections import defaultdict
+import json
+from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -85,7 +86,7 @@ def test_an_identity_s_profile_is_its_contact_s_or_its_own_when_anonymous(
     assert answer.code == 0, answer.err
     assert answer.json()["contact_id"] is None
     assert answer.json()["identities"] == [
-        {"identity": anonymous, "consent_basis": None, "linked_at": None}
+        {"identity": anonymous, "consent_basis": None, "linked_at": None, "owner_id": None}
     ]
     assert answer.json()["touches"] == sum(1 for t in counted(demo_stack) if t.profile == anonymous)
 
@@ -228,3 +229,30 @@ def test_a_profile_s_buckets_are_the_model_s_rules_over_its_ledger(
     buyer = min(w for w, names in expected.items() if names == ["likely_buyer"])
     line = demo_stack.socialscore("profile", buyer, "--as-of", AS_OF).out.splitlines()[1]
     assert line.endswith("   buckets likely_buyer")
+
+
+def test_a_profile_says_whom_its_hot_lead_or_complaint_goes_to(demo_stack: DeployedStack) -> None:
+    deliveries = json.loads((demo.DEMO_DIR / "webhooks.json").read_text())
+    ((contact, owner),) = {
+        (e["contact_id"], e["owner_id"])
+        for d in deliveries
+        for e in d["body"]["events"]
+        if "owner_id" in e
+    }
+    owned = demo_stack.socialscore("profile", contact, "--as-of", AS_OF, "--json").json()
+    assert owned["owner"] == {"type": "crm_owner", "id": owner}
+    assert [i["owner_id"] for i in owned["identities"]] == [owner]
+
+    other = demo_stack.socialscore("profile", "003A000001", "--as-of", AS_OF, "--json").json()
+    sellers = Counter(
+        t.seller_id
+        for t in counted(demo_stack)
+        if t.profile in {i["identity"] for i in other["identities"]}
+        and t.seller_id
+        and t.category.value == "organic"
+    )
+    assert other["owner"]["type"] == "seller"
+    assert sellers[other["owner"]["id"]] == max(sellers.values())
+
+    text = demo_stack.socialscore("profile", contact, "--as-of", AS_OF)
+    assert f"a hot lead or complaint goes to: crm_owner {owner}" in text.out
