@@ -84,6 +84,9 @@ class Identities:
         self.w.requests.add("BatchGetItem", batches(len(identities)))
         return {}
 
+    def set_owner(self, identities: list[str], contact_id: str, owner_id: str) -> None:
+        self.w.requests.add("UpdateItem", len(identities))
+
     def identities_of(self, contact_id: str) -> list[str]:
         self.w.requests.add("Query")
         return self.w.links.get(contact_id, [])

@@ -29,6 +29,7 @@ FN = "CrmSyncFunction"
 AS_OF = datetime(2026, 11, 22, tzinfo=UTC)
 SF_CONTACT = "003000000000000777"
 HS_CONTACT = "777"
+HS_OWNER = "8801"
 KEY = "complaint#x#4004#i#iid-1"
 
 
@@ -121,6 +122,7 @@ class Crm:
     opened: Callable[[], list[dict[str, Any]]]  # the cases or tickets it holds
     calls: Callable[[], int]  # API calls it answered so far
     stop: Callable[[int], None]  # the run stops at the API call after this many more
+    owner: Callable[[], str] = lambda: ""  # the contact's owner, as the CRM holds it
 
 
 @contextmanager
@@ -141,10 +143,11 @@ def crm_stack(name: str, tmp_path: Path) -> Iterator[Crm]:
                     sf.cases,
                     lambda: sf.api_used,
                     lambda n: sf.lose_next_answer(after=n),
+                    lambda: sf.default_owner,
                 )
     else:
         with HubSpotStub() as hs:
-            hs.seed(contacts=[{"id": HS_CONTACT}])
+            hs.seed(contacts=[{"id": HS_CONTACT, "owner": HS_OWNER}])
             setup(HubSpotCrm(lambda refresh: hs.token, hs.url))
             environment = {"CRM_ADAPTER": "hubspot", "HUBSPOT_BASE_URL": hs.url}
             with running(tmp_path / "work", demo_dir, **environment) as stack:
@@ -155,6 +158,7 @@ def crm_stack(name: str, tmp_path: Path) -> Iterator[Crm]:
                     hs.tickets,
                     lambda: len(hs.calls),
                     lambda n: hs.fail_next(502, times=3, after=n),
+                    lambda: HS_OWNER,
                 )
 
 

@@ -571,7 +571,9 @@ def test_a_hot_lead_opens_one_task_owned_by_the_contacts_owner_even_when_retried
     )
     adapter = crm(ready)
 
-    assert adapter.push(push).failed == {"hot#x#3": "contact:OBJECT_NOT_FOUND"}
+    outcome = adapter.push(push)
+    assert outcome.failed == {"hot#x#3": "contact:OBJECT_NOT_FOUND"}
+    assert outcome.owners == {"600": "77"}  # read with the tasks: 601 has none
     tasks = {t["socialscore_hot_lead_key"]: t for t in ready.tasks()}
     assert sorted(tasks) == ["x#1", "x#2"]
     assert tasks["x#1"]["hubspot_owner_id"] == "77"

@@ -600,6 +600,8 @@ def test_a_hot_lead_opens_one_task_owned_by_the_contact_owner_even_when_retried(
 
     assert (first.failed, again.failed) == ({}, {})
     assert (first.calls, again.calls) == (2, 1)  # lookup and create; lookup alone
+    # The owner the lookup read comes back, for routing the contact's next events.
+    assert first.owners == again.owners == {"003000000000000001": OWNER}
     [task] = sf.tasks()
     assert {k: task[k] for k in ("WhoId", "OwnerId", "Subject", "Status")} == {
         "WhoId": "003000000000000001",

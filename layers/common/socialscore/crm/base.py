@@ -71,6 +71,9 @@ def complaint_text(case: ComplaintCase) -> tuple[str, str]:
 class PushOutcome:
     failed: Mapping[str, str] = field(default_factory=dict)  # record key -> the CRM's reason
     calls: int = 0  # CRM API calls the push made
+    # contact id -> its owner in the CRM, where the push read one (opening a hot-lead task):
+    # crm_sync keeps it with the contact's links, for routing the contact's next events.
+    owners: Mapping[str, str] = field(default_factory=dict)
 
 
 class CrmStopped(Exception):

@@ -150,6 +150,11 @@ def hot_leads(api: HubSpotApi, run: Run, tasks: Sequence[HotLeadTask], now: date
     push nor two overlapping runs can open one twice."""
     by_profile = {t.profile: t for t in tasks}
     owners, missing = read(api, f"{CONTACTS}/batch/read", [t.contact_id for t in tasks], [hs.OWNER])
+    run.owners |= {
+        c: str(owner)
+        for c, r in owners.items()
+        if (owner := (r.get("properties") or {}).get(hs.OWNER))
+    }
     for task in by_profile.values():
         if task.contact_id in missing:
             run.fail([f"hot#{task.profile}"], f"contact:{missing[task.contact_id]}")

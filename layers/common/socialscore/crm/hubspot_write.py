@@ -35,6 +35,7 @@ class Run:
         self.keys = list(dict.fromkeys(keys))
         self.written: set[str] = set()
         self.failed: dict[str, str] = {}
+        self.owners: dict[str, str] = {}  # contact id -> hubspot_owner_id, where one was read
 
     def ok(self, keys: Iterable[str]) -> None:
         self.written.update(k for k in keys if k not in self.failed)
@@ -53,7 +54,7 @@ class Run:
         """Every key not confirmed written is failed: crm_sync pushes it again next run."""
         done = self.written | self.failed.keys()
         failed = self.failed | {k: unwritten for k in self.keys if k not in done}
-        return PushOutcome(failed=failed, calls=calls)
+        return PushOutcome(failed=failed, calls=calls, owners=dict(self.owners))
 
 
 def by_id(result: dict[str, Any]) -> str:

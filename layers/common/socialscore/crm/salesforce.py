@@ -220,6 +220,7 @@ class SalesforceCrm:
                 ledger.refused([f"hot#{t.profile}" for t in tasks], refused)
                 continue
             contacts = {str(r["Id"]): r for r in rows}
+            ledger.owners |= {c: str(r["OwnerId"]) for c, r in contacts.items() if r.get("OwnerId")}
             for task in tasks:
                 key = f"hot#{task.profile}"
                 row = contacts.get(task.contact_id)
@@ -244,6 +245,7 @@ class _Ledger:
     def __init__(self, keys: Iterable[str]) -> None:
         self.pending = dict.fromkeys(keys)
         self.failed: dict[str, str] = {}
+        self.owners: dict[str, str] = {}  # contact -> OwnerId, as the task queries read them
 
     def landed(self, keys: Iterable[str]) -> None:
         for key in keys:
@@ -282,4 +284,4 @@ class _Ledger:
         failed = dict(self.failed)
         if stopped is not None:
             failed |= dict.fromkeys(self.pending, f"{stopped}: not written (the run stopped)")
-        return PushOutcome(failed=failed, calls=calls)
+        return PushOutcome(failed=failed, calls=calls, owners=dict(self.owners))

@@ -126,6 +126,10 @@ class CrmSync:
             complaints=[r for k in fresh if isinstance(r := records[k], ComplaintCase)],
         )
         outcome = self.crm.push(push) if push else PushOutcome()
+        # The CRM's owners it read (opening hot-lead tasks): the contacts' next hot lead or
+        # complaint is routed to them.
+        for contact, owner in sorted(outcome.owners.items()):
+            self.identities.set_owner(linked.get(contact, []), contact, owner)
         failed = dict(outcome.failed)
         landed = {
             k: (digests[k], parts.get(k, []), carried.get(k, {})) for k in fresh if k not in failed

@@ -92,6 +92,22 @@ class Identities:
         same = stored.get("contact_id") == event.contact_id
         return str(stored["owner_id"]) if same and stored.get("owner_id") else None
 
+    def set_owner(self, identities: list[str], contact_id: str, owner_id: str) -> None:
+        """Record the contact's CRM owner on these links; a link since moved to another contact
+        (or gone) is left alone."""
+        dynamodb = clients.client("dynamodb")
+        for identity in identities:
+            try:
+                dynamodb.update_item(
+                    TableName=self._table,
+                    Key={"identity": {"S": identity}},
+                    UpdateExpression="SET owner_id = :o",
+                    ConditionExpression="contact_id = :c",
+                    ExpressionAttributeValues={":o": {"S": owner_id}, ":c": {"S": contact_id}},
+                )
+            except dynamodb.exceptions.ConditionalCheckFailedException:
+                continue
+
     def unlink(self, identities: list[str]) -> None:
         dynamo.batch_write(
             self._table,
