@@ -47,9 +47,13 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     s = config.EngageConfig.from_environment()
     model = config.scoring_model(s.scoring_model_parameter)
     now = datetime.now(UTC)
-    queue = reader(s.ledger_table, s.scores_table, s.sellers_table, s.identities_table).queue(
-        model, now, limit
-    )
+    tables = {
+        "LedgerTable": s.ledger_table,
+        "ScoresTable": s.scores_table,
+        "SellersTable": s.sellers_table,
+        "IdentitiesTable": s.identities_table,
+    }
+    queue = reader(tables.__getitem__).queue(model, now, limit)
     logger.info(
         "engage queue read", extra={"entries": len(queue.entries), "waiting": queue.waiting}
     )

@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from socialscore_local.runtime import LocalRuntime
 
 LISTENER = "socialscore-demo-events"
-QUEUE_TABLES = ["LedgerTable", "ScoresTable", "SellersTable", "IdentitiesTable"]
 
 
 def listen(rt: LocalRuntime) -> str:
@@ -74,7 +73,7 @@ def lines(
         )
         out.append(f"  {e['detail-type']:<9} {who}: {what} -> {owner['type']} {owner['id']}")
     # As of the stream's last act: the queue holds the last hours' acts only.
-    queue = reader(*(rt.table(t) for t in QUEUE_TABLES)).queue(model, last_act, 3)
+    queue = reader(rt.table).queue(model, last_act, 3)
     out.append(
         f"Engage now, as of the stream's last act ({last_act:%Y-%m-%d %H:%M} UTC): top "
         f"{len(queue.entries)} of {queue.waiting} unanswered replies, quotes and mentions"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime
 
-from socialscore.pipeline.engage import MAX_LIMIT, Queue, queue_json, reader
+from socialscore.pipeline.engage import MAX_LIMIT, queue_json, reader
 from socialscore.report.engage import why_text
 from socialscore_ops.commands import Result, as_of_option, command
 from socialscore_ops.output import table
@@ -29,15 +29,6 @@ def add(
     as_of_option(parser)
 
 
-def read(stack: Stack, at: datetime, limit: int) -> Queue:
-    return reader(
-        stack.table("LedgerTable"),
-        stack.table("ScoresTable"),
-        stack.table("SellersTable"),
-        stack.table("IdentitiesTable"),
-    ).queue(live_model(stack), at, limit)
-
-
 def engage(stack: Stack | None, args: argparse.Namespace) -> Result:
     if stack is None:
         raise OpsError("no stack")
@@ -45,7 +36,7 @@ def engage(stack: Stack | None, args: argparse.Namespace) -> Result:
         raise OpsError(f"--top takes 1 to {MAX_LIMIT}")
     at = (args.as_of or datetime.now(UTC)).astimezone(UTC)
     model = live_model(stack)
-    queue = read(stack, at, args.top)
+    queue = reader(stack.table).queue(model, at, args.top)
     data = queue_json(queue, model, at)
     rules = model.engage
     head = (

@@ -12,12 +12,12 @@ import pytest
 
 from socialscore.crm.base import complaint_text
 from socialscore.domain import permalink
-from socialscore.domain.interaction import Category, Interaction, Kind, Network
+from socialscore.domain.interaction import Category, Kind, Network
 from socialscore.domain.ledger_rules import Key
 from socialscore.domain.messages import Rehydrated, Seller
 from socialscore.domain.opportunity import ComplaintCase, HotLeadTask
 from socialscore.domain.owners import Owner
-from socialscore.domain.post import CachedPost, PostFacts, PostRef
+from socialscore.domain.post import PostFacts, PostRef
 from socialscore.domain.scoring_model import ScoringModel, bundled
 from socialscore.domain.touch import Touch, complaint_key, touch_of
 from socialscore.pipeline import complaints
@@ -26,6 +26,7 @@ from socialscore.pipeline.links import own_words
 from socialscore.pipeline.rehydration import Rehydrator
 from socialscore.pipeline.routing import Router
 from socialscore.providers.fixture import FixtureProvider
+from tests.unit.test_rehydration import MemoryCache, act
 
 MODEL = bundled()
 AUTHOR = "1001"
@@ -43,34 +44,6 @@ def test_a_complaint_phrase_drops_the_intent_hits_of_the_same_words() -> None:
     # Whole words, any case, as intent keywords are matched.
     assert own_words("OUTAGE again?", MODEL) == ((), ("outage",))
     assert own_words("outages happen", MODEL) == ((), ())
-
-
-def act(n: int, kind: Kind, own: str | None) -> Interaction:
-    return Interaction(
-        interaction_id=f"iid-{n}",
-        source="smms",
-        network=Network.X,
-        kind=kind,
-        category=Category.ORGANIC,
-        actor_id=f"u{n}",
-        target_post=f"x#{TARGET}",
-        own_post=f"x#{own}" if own else None,
-        target_author_id=AUTHOR,
-        occurred_at=AT,
-    )
-
-
-class MemoryCache:
-    def __init__(self) -> None:
-        self.items: dict[PostRef, CachedPost] = {}
-
-    def get_many(self, refs: list[PostRef]) -> dict[PostRef, CachedPost]:
-        return {r: self.items[r] for r in refs if r in self.items}
-
-    def update(self, posts: list[CachedPost], gone: list[PostRef]) -> None:
-        self.items |= {p.facts.ref: p for p in posts}
-
-    def purge(self, refs: list[PostRef]) -> None: ...
 
 
 @pytest.fixture
@@ -92,7 +65,12 @@ def test_only_the_act_s_own_words_make_a_complaint(provider: FixtureProvider) ->
     stage = Rehydrator(MemoryCache(), provider)
 
     out = stage.rehydrate(
-        [act(1, Kind.COMMENT, REPLY), act(2, Kind.SHARE, REPLY), act(3, Kind.LIKE, None)], MODEL
+        [
+            act(1, TARGET, kind=Kind.COMMENT, own=REPLY, named=True),
+            act(2, TARGET, kind=Kind.SHARE, own=REPLY, named=True),
+            act(3, TARGET, named=True),
+        ],
+        MODEL,
     )
 
     assert all(isinstance(o, Rehydrated) for o in out)
@@ -106,7 +84,9 @@ def test_complaint_hits_are_cached_for_the_model_that_found_them(
     provider: FixtureProvider,
 ) -> None:
     cache = MemoryCache()
-    Rehydrator(cache, provider).rehydrate([act(1, Kind.COMMENT, REPLY)], MODEL)
+    Rehydrator(cache, provider).rehydrate(
+        [act(1, TARGET, kind=Kind.COMMENT, own=REPLY, named=True)], MODEL
+    )
     reply = cache.items[PostRef(Network.X, REPLY)]
     assert (reply.complaint_hits, reply.intent_hits, reply.model_version) == (
         ("still broken", "worst"),
@@ -118,7 +98,7 @@ def test_complaint_hits_are_cached_for_the_model_that_found_them(
         MODEL.model_dump() | {"version": "calmer", "complaints": {"phrases": ["worst"]}}
     )
     stage = Rehydrator(cache, provider)
-    (out,) = stage.rehydrate([act(2, Kind.COMMENT, REPLY)], calmer)
+    (out,) = stage.rehydrate([act(2, TARGET, kind=Kind.COMMENT, own=REPLY, named=True)], calmer)
 
     assert isinstance(out, Rehydrated)
     assert (out.intent_hits, out.complaint_hits) == ([], ["worst"])
@@ -127,7 +107,7 @@ def test_complaint_hits_are_cached_for_the_model_that_found_them(
 
 def resolved_touch(complaint_hits: list[str], model: ScoringModel = MODEL) -> Touch:
     message = Rehydrated(
-        interaction=act(7, Kind.COMMENT, REPLY),
+        interaction=act(7, TARGET, kind=Kind.COMMENT, own=REPLY, named=True),
         target=PostFacts(network="x", post_id=TARGET, author_id=AUTHOR),
         complaint_hits=complaint_hits,
     ).resolved("C-7", Seller(seller_id="s-ana", team="enterprise"))

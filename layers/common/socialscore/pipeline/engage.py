@@ -8,6 +8,7 @@ query per actor whose buckets could change its place in the top.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -79,20 +80,22 @@ class EngageReader:
         return Queue(top, contacts, len(waiting))
 
 
-def reader(ledger: str, scores: str, sellers: str, identities: str) -> EngageReader:
-    """The queue's reader on the stack's tables, by name."""
+def reader(table: Callable[[str], str]) -> EngageReader:
+    """The queue's reader on a stack's tables; `table` names each by its logical id in
+    template.yaml (the ops CLI's Stack, the report's configuration, the local runtime)."""
     from socialscore.store.engage import EngageStore
     from socialscore.store.identities import Identities
     from socialscore.store.ledger import Ledger
     from socialscore.store.scores import Scores
     from socialscore.store.sellers import Sellers
 
+    ledger, scores = table("LedgerTable"), table("ScoresTable")
     return EngageReader(
         EngageStore(ledger),
         Scores(scores),
         Ledger(ledger, scores),
-        Sellers(sellers),
-        Identities(identities),
+        Sellers(table("SellersTable")),
+        Identities(table("IdentitiesTable")),
     )
 
 

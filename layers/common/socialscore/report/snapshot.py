@@ -73,9 +73,7 @@ class Snapshot:
 
     def engage(self, limit: int) -> Queue:
         """The top of the engage-now queue as of the snapshot's moment."""
-        t = self.stack.table
-        tables = (t("LedgerTable"), t("ScoresTable"), t("SellersTable"), t("IdentitiesTable"))
-        return reader(*tables).queue(self.model, self.as_of, limit)
+        return reader(self.stack.table).queue(self.model, self.as_of, limit)
 
     @cached_property
     def stored(self) -> StoredScores:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from socialscore.domain.ledger_rules import Key
 from socialscore.domain.touch import Touch
 from socialscore.store import dynamo
-from socialscore.store.ledger_items import entry_of, flag_key, is_flag
+from socialscore.store.ledger_items import entry_of, flag_key
 
 
 class ComplaintFlags:
@@ -51,7 +51,3 @@ class ComplaintFlags:
                 for p, k in sorted(set(keys))
             ],
         )
-
-    def announced(self) -> list[str]:
-        """The profile of every complaint announced, once per act: a report's read, a scan."""
-        return sorted(i["profile"] for i in dynamo.scan(self._table) if is_flag(i["touch"]))
