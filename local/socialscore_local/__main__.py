@@ -57,17 +57,16 @@ def main() -> None:
 def setup_hubspot(variable: str, base_url: str, model_file: Path | None = None) -> None:
     from socialscore.crm.hubspot import HubSpotCrm
     from socialscore.domain import scoring_model
-    from socialscore_local.hubspot_setup import HubSpotSetupError, setup
+    from socialscore_local.hubspot_setup import setup
 
     token = os.environ.get(variable, "")
     if not token:
         raise SystemExit(f"{variable} is not set: export it with the private app's token")
-    try:
-        model = scoring_model.parse(model_file.read_bytes()) if model_file else None
-        created = setup(HubSpotCrm(lambda refresh: token, base_url), model=model)
-    except HubSpotSetupError as err:
-        raise SystemExit(f"HubSpot refused the setup: {err}") from None
-    print("\n".join(f"created {name}" for name in created) or "nothing to create: already set up")
+    model = scoring_model.parse(model_file.read_bytes()) if model_file else None
+    report = setup(HubSpotCrm(lambda refresh: token, base_url), model=model)
+    print(report.text())
+    if report.failed:
+        raise SystemExit(f"HubSpot refused {len(report.failed)} of the setup's steps (above)")
 
 
 def run_server(port: int, workdir: Path, secret: str | None) -> None:

@@ -14,6 +14,7 @@ import pytest
 from socialscore.aws.config import ConfigurationError
 from socialscore.crm.base import CrmStopped, Push, PushOutcome
 from socialscore.crm.hubspot import HubSpotCrm
+from socialscore.crm.hubspot_read import OVERLAP
 from socialscore.domain.opportunity import (
     ContactScore,
     HotLeadTask,
@@ -22,7 +23,7 @@ from socialscore.domain.opportunity import (
 )
 from socialscore.domain.scoring_model import BucketRule, bundled
 from socialscore_local.crm_stubs.hubspot import HubSpotStub
-from socialscore_local.hubspot_setup import HubSpotSetupError, setup
+from socialscore_local.hubspot_setup import setup
 
 T0 = datetime(2026, 11, 1, 9, tzinfo=UTC)
 SEARCH = "/crm/v3/objects/deals/search"
@@ -153,12 +154,14 @@ def test_deals_changed_since_the_checkpoint_are_searched_100_a_page_oldest_first
             "hs_lastmodifieddate",
             "dealstage",
         ]
-    # Each page re-anchors at the last change it read (GTE: the deals of that millisecond again).
+    # The first starts OVERLAP (five minutes) before the checkpoint, for the search index's lag;
+    # each page re-anchors at the last change it read (GTE: the deals of that millisecond again).
     anchors = [b["filterGroups"][0]["filters"] for b in bodies]
     assert anchors == [
         [{"propertyName": "hs_lastmodifieddate", "operator": "GTE", "value": millis(T0 + s)}]
-        for s in (timedelta(0), timedelta(seconds=99), timedelta(seconds=198))
+        for s in (-OVERLAP, timedelta(seconds=99), timedelta(seconds=198))
     ]
+    assert OVERLAP == timedelta(minutes=5)  # as the README states
     first, second = found[0], found[1]
     assert first.amount == Decimal("1000.00")
     assert first.currency == "EUR"
@@ -301,7 +304,7 @@ def test_an_account_set_up_before_the_last_touch_refuses_contacts_until_setup_ru
     assert answer.status == 400
     assert "PROPERTY_DOESNT_EXIST" in answer.document["message"]
     assert (ready.deal("1000") or {})["socialscore_attributed_amount"] == "250.00"
-    assert setup(adapter) == ["property contacts.socialscore_last_organic_touch"]
+    assert setup(adapter).created == ["property contacts.socialscore_last_organic_touch"]
     assert adapter.push(push).failed == {}
     assert (ready.contact("7000") or {})[
         "socialscore_last_organic_touch"
@@ -344,7 +347,7 @@ def test_upserting_a_record_twice_keeps_one_record_with_the_latest_amount(
     ready.seed(deals=deals(2))
     adapter = crm(ready)
     first = Push(records=[record("1000#linear#s-ana"), record("1001#linear#s-ana", deal="1001")])
-    again = Push(records=[record("1000#linear#s-ana", amount="300")])
+    again = Push(records=[record("1000#linear#s-ana", amount="300.00")])
 
     assert adapter.push(first).failed == {}
     assert adapter.push(again) == PushOutcome(failed={}, calls=2)
@@ -594,7 +597,7 @@ def test_a_hot_lead_opens_one_task_owned_by_the_contacts_owner_even_when_retried
 def test_setup_creates_the_properties_and_custom_object_once(stub: HubSpotStub) -> None:
     adapter = crm(stub)
 
-    created = setup(adapter)
+    created = setup(adapter).created
 
     assert created == [
         "group contacts.socialscore",
@@ -613,15 +616,22 @@ def test_setup_creates_the_properties_and_custom_object_once(stub: HubSpotStub) 
         "property contacts.socialscore_buckets",
         "custom object socialscore_influence",
     ]
-    assert stub.store.properties["tasks"]["socialscore_hot_lead_key"]["hasUniqueValue"] is True
+    # Tickets take unique values; tasks do not (HubSpot documents none for them).
+    assert stub.store.properties["tickets"]["socialscore_complaint_key"]["hasUniqueValue"] is True
+    assert "hasUniqueValue" not in stub.store.properties["tasks"]["socialscore_hot_lead_key"]
     last_touch = stub.store.properties["contacts"]["socialscore_last_organic_touch"]
     assert {k: last_touch[k] for k in ("type", "fieldType", "groupName")} == {
         "type": "datetime",  # a date and a time: HubSpot's `date` holds midnight UTC only
         "fieldType": "date",
         "groupName": "socialscore",
     }
-    assert setup(adapter) == []  # the second run creates nothing (409s, schema listed)
-    assert setup(adapter.api) == []
+    again = setup(adapter)  # the second run creates nothing (409s, schema listed)
+    assert (again.created, again.failed, again.text()) == (
+        [],
+        [],
+        "nothing to create: already set up",
+    )
+    assert setup(adapter.api).created == []
 
 
 def test_without_custom_objects_setup_goes_on_and_only_the_breakdown_fails(
@@ -630,10 +640,14 @@ def test_without_custom_objects_setup_goes_on_and_only_the_breakdown_fails(
     stub.store.enterprise = False
     stub.seed(deals=deals(1))
     adapter = crm(stub)
-    with pytest.raises(HubSpotSetupError, match="403"):
-        setup(adapter, custom_object=True)
+    required = setup(adapter, custom_object=True)
+    assert required.failed == ["custom object socialscore_influence: HTTP 403 FORBIDDEN"]
 
-    assert "custom object socialscore_influence" not in setup(adapter)
+    optional = setup(adapter)
+    assert (optional.created, optional.failed) == ([], [])
+    assert optional.skipped == [
+        "custom object socialscore_influence: HTTP 403 FORBIDDEN (custom objects need Enterprise)"
+    ]
 
     outcome = adapter.push(Push(influences=[influence("1000")], records=[record("k1")]))
     assert outcome.failed == {"influence#k1": "http_400:VALIDATION_ERROR"}
@@ -716,8 +730,8 @@ def test_setup_adds_the_options_of_buckets_the_model_gained(ready: HubSpotStub) 
     pushed = Push(scores=[score("7000").model_copy(update={"buckets": ["churn_risk"]})])
     assert adapter.push(pushed).failed == {"contact#7000": "http_400:VALIDATION_ERROR"}
 
-    assert setup(adapter, model=grown) == ["option contacts.socialscore_buckets.churn_risk"]
-    assert setup(adapter, model=grown) == []  # already there
+    assert setup(adapter, model=grown).created == ["option contacts.socialscore_buckets.churn_risk"]
+    assert setup(adapter, model=grown).created == []  # already there
     options = ready.store.properties["contacts"]["socialscore_buckets"]["options"]
     assert [o["value"] for o in options][-2:] == ["prospect", "churn_risk"]
     assert adapter.push(pushed).failed == {}

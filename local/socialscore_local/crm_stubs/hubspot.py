@@ -3,9 +3,11 @@
 It answers like HubSpot where socialscore depends on it (see `hubspot_routes`), checks the
 private app token (401 in HubSpot's error shape; `rotate_token` revokes the old one), and can be
 told to answer a 429 with a `policyName` (TEN_SECONDLY_ROLLING or DAILY), a 5xx or a redirect,
-to reject one input of a batch (a 207), or to change a record while a client pages. Its state is
-in memory and is read back with `contact`, `deal`, `influence`, `tasks`, `tickets` and
-`gdpr_deleted`.
+to reject one input of a batch (a 207), to change a record while a client pages, to do what a
+call asked and lose the answer (`lose_answer_next`: a dropped connection or a gateway's 5xx), to
+take `latency` seconds a call (through `sleep`, which a test makes a simulated clock's), and to
+index writes for search late (`index_lag`, `index_late`). Its state is in memory and is read
+back with `contact`, `deal`, `influence`, `tasks`, `tickets` and `gdpr_deleted`.
 
     with HubSpotStub() as hubspot:
         hubspot.seed(deals=[...], contacts=[...])
@@ -17,18 +19,19 @@ from __future__ import annotations
 import json
 import socket
 import threading
-import uuid
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from socialscore_local.crm_stubs.hubspot_api import Reply, Store, error, iso
+from socialscore_local.crm_stubs.hubspot_api import Reply, Store, correlation, error, iso
 from socialscore_local.crm_stubs.hubspot_routes import route
 from socialscore_local.crm_stubs.loopback import Loopback
 
 INFLUENCE = "socialscore_influence"
+DROPPED = -1  # a lost answer: the connection closes before any reply
 
 
 @dataclass(frozen=True)
@@ -44,9 +47,12 @@ class HubSpotStub:
     token: str = "pat-na1-stub-token"  # noqa: S105 (the stub's own, checked by it alone)
     search_cap: int = 10_000  # HubSpot's: no search result past the 10,000th
     association_page: int = 500  # associations one batch read answers per record
+    latency: float = 0.0  # seconds each call takes before it is answered
+    sleep: Callable[[float], None] = time.sleep
     store: Store = field(default_factory=Store)
     calls: list[Call] = field(default_factory=list)
     _faults: list[tuple[int, Any, dict[str, str]] | None] = field(default_factory=list)
+    _lost: list[int | None] = field(default_factory=list)  # None: answered; else see LOST
     _daily_after: int | None = None
     _actions: dict[int, Callable[[], None]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -155,6 +161,15 @@ class HubSpotStub:
     def redirect_next(self, location: str, status: int = 301, times: int = 1) -> None:
         self.fail_next(status, times, body={}, headers={"Location": location})
 
+    def lose_answer_next(self, times: int = 1, after: int = 0, status: int = DROPPED) -> None:
+        """Do what `times` calls ask, once `after` more calls have been answered, and lose their
+        answers: the connection drops (DROPPED) or a gateway answers `status` (504, say)."""
+        self._lost.extend([0] * after + [status] * times)
+
+    def index_late(self, record_id: str, seconds: float) -> None:
+        """The record's next write reaches the search index `seconds` after it is made."""
+        self.store.lag[record_id] = seconds
+
     def reject(self, ref: str, category: str = "VALIDATION_ERROR") -> None:
         """A batch input for `ref` (record id or unique value) fails alone, in a 207."""
         self.store.rejected[ref] = category
@@ -188,11 +203,17 @@ class HubSpotStub:
     def answer(
         self, method: str, path: str, headers: Mapping[str, str], body: Any
     ) -> tuple[Reply, dict[str, str]]:
+        """The reply to one call; status DROPPED: close the connection without one."""
+        if self.latency:
+            self.sleep(self.latency)
         with self._lock:
             number = len(self.calls) + 1
             if action := self._actions.pop(number, None):
                 action()
             reply, extra = self._answer(method, path, headers, body)
+            lost = self._lost.pop(0) if self._lost else 0
+            if lost:  # done, as `reply` says, but the client hears something else
+                reply, extra = (lost, None), {}
             self.calls.append(Call(method, path, body, reply[0]))
             return reply, extra
 
@@ -201,7 +222,7 @@ class HubSpotStub:
     ) -> tuple[Reply, dict[str, str]]:
         if headers.get("authorization") != f"Bearer {self.token}":
             message = "Authentication credentials not found. This API supports OAuth 2.0 ..."
-            reply = error(401, message, "INVALID_AUTHENTICATION", correlationId=_id())
+            reply = error(401, message, "INVALID_AUTHENTICATION", correlationId=correlation())
             return reply, {}
         if self._daily_after is not None and len(self.calls) >= self._daily_after:
             return (429, _rate_limit("DAILY")), {}
@@ -212,18 +233,15 @@ class HubSpotStub:
 
 
 def _rate_limit(policy: str) -> dict[str, Any]:
+    """A 429's body as developers.hubspot.com/docs/api/usage-details shows it."""
     return {
         "status": "error",
         "message": f"You have reached your {policy.lower()} limit.",
         "errorType": "RATE_LIMIT",
-        "correlationId": _id(),
+        "correlationId": correlation(),
         "policyName": policy,
-        "requestId": _id(),
+        "requestId": correlation(),
     }
-
-
-def _id() -> str:
-    return str(uuid.uuid4())
 
 
 def _iso(moment: Any) -> str:
@@ -262,6 +280,9 @@ def _handler(stub: HubSpotStub) -> type[BaseHTTPRequestHandler]:
                 body = None
             headers = {k.lower(): v for k, v in self.headers.items()}
             (status, document), extra = stub.answer(method, self.path, headers, body)
+            if status == DROPPED:
+                self.close_connection = True
+                return
             payload = b"" if document is None else json.dumps(document).encode()
             self.send_response(status)
             if payload:

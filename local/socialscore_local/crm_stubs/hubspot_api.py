@@ -6,15 +6,22 @@ The answers follow HubSpot's for what socialscore uses: batch read/update/upsert
 unknown property or a date / datetime it cannot read; datetimes kept and answered in ISO 8601
 UTC), CRM search (filters, one sort, `after` offsets up to a cap), v4 association batch read
 (paged per record) and default associations, GDPR delete, and 409 for a property, group or
-schema that exists (400 for a property whose `fieldType` does not fit its `type`).
+schema that exists (400 for a property whose `fieldType` does not fit its `type`, or that asks
+for unique values on an object type HubSpot does not document them for).
+
+The search index lags writes, as HubSpot's does ("it may take a few moments for newly created
+or updated objects to appear in search results", developers.hubspot.com/docs/api/crm/search):
+with `index_lag` (seconds of `clock`; `lag` per record id for its next write), search sees each
+record as it was `index_lag` seconds ago, while batch reads see it as it is.
 """
 
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 Reply = tuple[int, Any]  # (status, JSON body or None)
@@ -40,10 +47,21 @@ CHOICES = {
 # HUBSPOT_DEFINED association types a create may name, by (from, to).
 ASSOCIATION_TYPES = {("tasks", "contacts"): 204, ("tickets", "contacts"): 16}
 PORTAL = 4_242_424
+# Object types whose properties may hold unique values: "HubSpot has provided unique property
+# support for Companies, Deals, Tickets, and Custom Objects", and contacts since
+# developers.hubspot.com/changelog/unique-properties-for-contacts ("a maximum of 10 unique
+# properties" an object type). Tasks are not among them: setup must not depend on it.
+UNIQUE_TYPES = {"contacts", "companies", "deals", "tickets"}
+MAX_UNIQUE = 10
+NEVER = datetime.min.replace(tzinfo=UTC)  # a seeded record: indexed long ago
 
 
 def error(status: int, message: str, category: str, **extra: Any) -> Reply:
     return status, {"status": "error", "message": message, "category": category} | extra
+
+
+def correlation() -> str:
+    return str(uuid.uuid4())
 
 
 def iso(moment: datetime) -> str:
@@ -95,6 +113,12 @@ class Store:
     enterprise: bool = True  # custom objects need an Enterprise subscription
     rejected: dict[str, str] = field(default_factory=dict)  # ref -> category, per input
     gdpr_deleted: list[str] = field(default_factory=list)
+    index_lag: float = 0.0  # seconds before a write is searchable
+    lag: dict[str, float] = field(default_factory=dict)  # record id -> its next write's lag
+    # (kind, id) -> [(searchable from, the record as written)], oldest first; kept with a lag only
+    _index: dict[tuple[str, str], list[tuple[datetime, dict[str, str]]]] = field(
+        default_factory=dict
+    )
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(900_001))
 
     def __post_init__(self) -> None:
@@ -124,7 +148,24 @@ class Store:
         if touch:  # any write moves the record's modification time, as in HubSpot
             stored["hs_lastmodifieddate" if kind != "contacts" else "lastmodifieddate"] = now
         stored.update({k: self._kept(kind, k, v) for k, v in properties.items()})
+        lag = self.lag.pop(record_id, self.index_lag)
+        if lag or (kind, record_id) in self._index:
+            visible = self.clock() + timedelta(seconds=lag) if touch else NEVER
+            self._index.setdefault((kind, record_id), []).append((visible, dict(stored)))
         return record_id
+
+    def searchable(self, kind: str) -> dict[str, dict[str, str]]:
+        """The records of `kind` as the search index holds them now: each as last written
+        before the index lag, a record written only since then not at all."""
+        now = self.clock()
+        found: dict[str, dict[str, str]] = {}
+        for record_id, properties in self.records.get(kind, {}).items():
+            history = self._index.get((kind, record_id))
+            if history is None:
+                found[record_id] = properties
+            elif indexed := [p for visible, p in history if visible <= now]:
+                found[record_id] = indexed[-1]
+        return found
 
     def _kept(self, kind: str, name: str, value: Any) -> str:
         """A value as HubSpot keeps and answers it: text; a datetime in ISO 8601 UTC."""
@@ -153,11 +194,18 @@ class Store:
 
     def drop(self, kind: str, record_id: str) -> None:
         self.records.get(kind, {}).pop(record_id, None)
+        self._index.pop((kind, record_id), None)
         self.links = {x for x in self.links if (x[0], x[1]) != (kind, record_id)}
         self.links = {x for x in self.links if (x[2], x[3]) != (kind, record_id)}
 
-    def view(self, kind: str, record_id: str, names: list[str] | None = None) -> dict[str, Any]:
-        stored = self.records[kind][record_id]
+    def view(
+        self,
+        kind: str,
+        record_id: str,
+        names: list[str] | None = None,
+        stored: dict[str, str] | None = None,  # as the search index holds it
+    ) -> dict[str, Any]:
+        stored = self.records[kind][record_id] if stored is None else stored
         modified = stored.get("hs_lastmodifieddate") or stored.get("lastmodifieddate", "")
         shown = {"hs_object_id", "createdate", "hs_lastmodifieddate", *(names or [])}
         return {

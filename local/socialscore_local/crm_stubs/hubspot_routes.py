@@ -10,11 +10,14 @@ from socialscore_local.crm_stubs.hubspot_api import (
     CHOICES,
     DATES,
     FIELD_TYPES,
+    MAX_UNIQUE,
     PORTAL,
     REQUIRED,
+    UNIQUE_TYPES,
     Reply,
     Store,
     batch_reply,
+    correlation,
     error,
     input_error,
     millis,
@@ -26,6 +29,9 @@ OBJECTS = re.compile(r"^/crm/v3/objects/([^/]+)/(batch/[a-z]+|search|gdpr-delete
 ASSOCIATIONS = re.compile(r"^/crm/v4/associations/([^/]+)/([^/]+)/batch/(read|associate/default)$")
 PROPERTIES = re.compile(r"^/crm/v3/properties/([^/]+?)(/groups)?$")
 PROPERTY = re.compile(r"^/crm/v3/properties/([^/]+)/([^/]+)$")
+# Custom object schemas: the path HubSpot's OpenAPI document names, and the one its custom
+# objects guide used before it.
+SCHEMAS = ("/crm-object-schemas/v3/schemas", "/crm/v3/schemas")
 OPERATORS = {
     "EQ": lambda a, b: a == b,
     "NEQ": lambda a, b: a != b,
@@ -41,7 +47,7 @@ def route(store: Store, method: str, path: str, body: Any, search_cap: int, page
     if (method, path) == ("GET", "/account-info/v3/details"):
         currency = store.company_currency
         return 200, {"portalId": PORTAL, "companyCurrency": currency, "timeZone": "Etc/UTC"}
-    if path == "/crm/v3/schemas":
+    if path in SCHEMAS:
         return schemas(store, method, body)
     if method == "POST" and (m := PROPERTIES.match(path)):
         return create_property(store, m[1], body, group=bool(m[2]))
@@ -156,7 +162,7 @@ def search(store: Store, kind: str, body: dict[str, Any], cap: int) -> Reply:
     if len(sorts) > 1:
         return error(400, "Only one sort is supported", "VALIDATION_ERROR")
     groups = [g.get("filters") or [] for g in body.get("filterGroups") or []]
-    records = store.records.get(kind, {})
+    records = store.searchable(kind)
     matched = [i for i, p in records.items() if not groups or any(_all(p, g) for g in groups)]
     sort = sorts[0]["propertyName"]
     matched.sort(
@@ -164,7 +170,7 @@ def search(store: Store, kind: str, body: dict[str, Any], cap: int) -> Reply:
         reverse=sorts[0].get("direction") == "DESCENDING",
     )
     names = list(body.get("properties") or [])
-    found = [store.view(kind, i, names) for i in matched[after : after + limit]]
+    found = [store.view(kind, i, names, records[i]) for i in matched[after : after + limit]]
     reply: dict[str, Any] = {"total": len(matched), "results": found}
     if after + limit < len(matched):
         reply["paging"] = {"next": {"after": str(after + limit)}}
@@ -266,12 +272,27 @@ def create_property(store: Store, segment: str, body: dict[str, Any], group: boo
     if field_type not in FIELD_TYPES.get(str(kind_of), ()):
         message = f"Property {name}: fieldType {field_type} is not valid for type {kind_of}"
         return error(400, message, "VALIDATION_ERROR")
+    if body.get("hasUniqueValue") and (refused := _no_unique(store, kind, name)):
+        return refused
     if body.get("groupName") not in store.groups.get(kind, set()):
         return error(
             400, f"Property group {body.get('groupName')} does not exist", "VALIDATION_ERROR"
         )
     store.properties[kind][name] = dict(body)
     return 201, body
+
+
+def _no_unique(store: Store, kind: str, name: str) -> Reply | None:
+    """HubSpot's refusal of a unique-value property where it offers none: on an object type it
+    does not document them for, or past its 10 an object type. HubSpot documents no message
+    for it: the stub answers its documented error shape (a 400, category VALIDATION_ERROR)."""
+    if kind not in UNIQUE_TYPES and kind not in store.schemas:
+        message = f"Property {name}: hasUniqueValue is not supported for {kind}"
+        return error(400, message, "VALIDATION_ERROR", correlationId=correlation())
+    if len(store.unique(kind)) >= MAX_UNIQUE:
+        message = f"Property {name}: {kind} already has {MAX_UNIQUE} unique value properties"
+        return error(400, message, "VALIDATION_ERROR", correlationId=correlation())
+    return None
 
 
 def one_property(store: Store, method: str, segment: str, name: str, body: dict[str, Any]) -> Reply:

@@ -1,12 +1,13 @@
 """HubSpot as the CRM (`CrmAdapter=hubspot`), through a private app token.
 
-- In: deals changed since the checkpoint (CRM search on `hs_lastmodifieddate`, inclusive),
-  with their contacts (v4 association batch read): `hubspot_read`.
+- In: deals changed since the checkpoint, less a margin for the search index's lag (CRM search
+  on `hs_lastmodifieddate`, inclusive), with their contacts (v4 association batch read):
+  `hubspot_read`.
 - Out: contact scores and erasures as contact properties, the influence headline as deal
   properties, the breakdown as `socialscore_influence` custom object records upserted by `key`
-  and associated to their deal, retired records archived, hot leads as tasks and complaints as
-  tickets on the contact: `hubspot_push`. Every call carries up to 100 records, and 207
-  answers are read record by record.
+  and associated to their deal, retired records archived: `hubspot_push`; hot leads as tasks
+  and complaints as tickets on the contact, each once: `hubspot_tasks`. Every call carries up
+  to 100 records, and 207 answers are read record by record.
 - Limits and failures (`hubspot_http`): TEN_SECONDLY 429s wait and go on; a DAILY 429, a
   refused token, a HubSpot that stays down or a redirect stop the run with `CrmStopped`, whose
   outcome names every record key not written, so crm_sync keeps their digests and its checkpoint.
@@ -23,7 +24,7 @@ from datetime import UTC, datetime
 import urllib3
 
 from socialscore.aws.logs import logger
-from socialscore.crm import hubspot_push, hubspot_read
+from socialscore.crm import hubspot_push, hubspot_read, hubspot_tasks
 from socialscore.crm.base import CrmStopped, Push, PushOutcome
 from socialscore.crm.hubspot_http import DEFAULT_BASE_URL, HubSpotApi
 from socialscore.crm.hubspot_write import Run
@@ -74,8 +75,8 @@ class HubSpotCrm:
             hubspot_push.deals(self.api, run, push.influences)
             hubspot_push.records(self.api, run, push.records)
             hubspot_push.retired(self.api, run, push.retired)
-            hubspot_push.hot_leads(self.api, run, push.hot_leads, self._clock())
-            hubspot_push.complaints(self.api, run, push.complaints)
+            hubspot_tasks.hot_leads(self.api, run, push.hot_leads, self._clock())
+            hubspot_tasks.complaints(self.api, run, push.complaints)
         except CrmStopped as stopped:
             outcome = run.outcome(self.api.calls - start, unwritten=f"stopped:{stopped.reason}")
             raise CrmStopped(stopped.reason, outcome) from None

@@ -5,7 +5,10 @@
   be refused too, and spending them would starve the account's other integrations.
 - Any other 429 (TEN_SECONDLY_ROLLING, the search API's per-second limit): wait `Retry-After`
   (1 s without it) through the injected sleep and send again, a bounded number of times.
-- 5xx, timeouts, dropped connections: bounded attempts with backoff, then stop.
+- 5xx, timeouts, dropped connections: bounded attempts with backoff, then stop. Except for a
+  call that must not be sent twice (a create: HubSpot documents no idempotency key, and a
+  create whose answer was lost may have been done): `AnswerLost`, and the caller reconciles by
+  reading before it creates again.
 - 3xx: never followed; the request carries the token. Stop.
 Everything else (2xx, 207, 4xx) goes back to the caller, who knows which records it concerns.
 No body, message or header value is logged: ids, statuses and HubSpot's error categories only.
@@ -29,6 +32,15 @@ from socialscore.crm.base import CrmStopped
 
 DEFAULT_BASE_URL = "https://api.hubapi.com"
 _SAFE = re.compile(r"[^A-Za-z0-9_.\-]")
+
+
+class AnswerLost(Exception):
+    """A call that is not sent twice had no answer (5xx, timeout, dropped connection): it may or
+    may not have been done."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -82,7 +94,11 @@ class HubSpotApi:
         self.calls = 0
         self.daily_remaining: int | None = None  # from X-HubSpot-RateLimit-Daily-Remaining
 
-    def call(self, method: str, path: str, body: Mapping[str, Any] | None = None) -> Answer:
+    def call(
+        self, method: str, path: str, body: Mapping[str, Any] | None = None, *, resend: bool = True
+    ) -> Answer:
+        """One exchange. `resend=False`: a call HubSpot may have done without answering is not
+        sent again (AnswerLost); a 401 or 429 still is, as HubSpot refused it before doing it."""
         payload = None if body is None else json.dumps(body).encode()
         refreshed = refresh = False
         failures = waits = 0
@@ -118,6 +134,8 @@ class HubSpotApi:
             logger().warning(
                 "HubSpot call failed", extra={"path": path, "problem": problem, "try": failures}
             )
+            if not resend:
+                raise AnswerLost(problem)
             if failures >= self._attempts:
                 raise CrmStopped(f"unavailable_{problem}")
             self._sleep(self._backoff * 2 ** (failures - 1))

@@ -6,8 +6,7 @@ Calls per push (no retries), n being the records of each kind:
   deals      ceil(n influences / 100)            batch/update
   breakdown  2 ceil(n records / 100)             upsert by `key`, then associate to the deal
   retired    2 ceil(n retired / 100)             read by `key` (archive takes record ids), archive
-  hot leads  3 ceil(n hot leads / 100)           read owners, read tasks by key, create the new
-  complaints 2 ceil(n complaints / 100)          read tickets by key, create the new
+Hot-lead tasks and complaint tickets, opened once each: `hubspot_tasks`.
 """
 
 from __future__ import annotations
@@ -18,21 +17,12 @@ from decimal import Decimal
 from typing import Any
 
 from socialscore.crm import hubspot_schema as hs
-from socialscore.crm.base import complaint_text
 from socialscore.crm.hubspot_http import HubSpotApi
 from socialscore.crm.hubspot_write import NOT_FOUND, Input, Run, by_property, read, refusal, write
-from socialscore.domain.opportunity import (
-    ComplaintCase,
-    ContactScore,
-    HotLeadTask,
-    InfluenceRecord,
-    OpportunityInfluence,
-)
+from socialscore.domain.opportunity import ContactScore, InfluenceRecord, OpportunityInfluence
 
 CONTACTS = "/crm/v3/objects/contacts"
 DEALS = "/crm/v3/objects/deals"
-TASKS = "/crm/v3/objects/tasks"
-TICKETS = "/crm/v3/objects/tickets"
 INFLUENCE = f"/crm/v3/objects/{hs.INFLUENCE_TYPE}"
 INFLUENCE_TO_DEAL = f"/crm/v4/associations/{hs.INFLUENCE_TYPE}/deals/batch/associate/default"
 
@@ -47,7 +37,7 @@ def contacts(
             hs.ORGANIC_SCORE: _number(score.organic_score),
             hs.PAID_SCORE: _number(score.paid_score),
             hs.MODEL_VERSION: score.model_version,
-            hs.LAST_ORGANIC_TOUCH: _datetime(score.last_organic_touch),
+            hs.LAST_ORGANIC_TOUCH: datetime_value(score.last_organic_touch),
             hs.BUCKETS: ";".join(score.buckets),  # a checkbox's values; "" empties it
         }
         body = {"id": score.contact_id, "properties": properties}
@@ -143,102 +133,6 @@ def retired(api: HubSpotApi, run: Run, keys: Sequence[str]) -> None:
     write(api, run, f"{INFLUENCE}/batch/archive", inputs, traced=False)
 
 
-def hot_leads(api: HubSpotApi, run: Run, tasks: Sequence[HotLeadTask], now: datetime) -> None:
-    """One task per profile, on its contact, owned by the contact's owner. The task carries the
-    profile as a unique value: existing tasks are read by it and left alone (a seller may have
-    completed one), and HubSpot refuses a second task with the same value, so neither a retried
-    push nor two overlapping runs can open one twice."""
-    by_profile = {t.profile: t for t in tasks}
-    owners, missing = read(api, f"{CONTACTS}/batch/read", [t.contact_id for t in tasks], [hs.OWNER])
-    run.owners |= {
-        c: str(owner)
-        for c, r in owners.items()
-        if (owner := (r.get("properties") or {}).get(hs.OWNER))
-    }
-    for task in by_profile.values():
-        if task.contact_id in missing:
-            run.fail([f"hot#{task.profile}"], f"contact:{missing[task.contact_id]}")
-    wanted = [t for t in by_profile.values() if t.contact_id in owners]
-    existing, unread = read(
-        api, f"{TASKS}/batch/read", [t.profile for t in wanted], [hs.HOT_LEAD_KEY], hs.HOT_LEAD_KEY
-    )
-    run.ok(f"hot#{profile}" for profile in existing)
-    for profile, reason in unread.items():
-        if not reason.startswith(NOT_FOUND):
-            run.fail([f"hot#{profile}"], reason)
-    inputs = [
-        Input(t.profile, _task(t, owners[t.contact_id], now), (f"hot#{t.profile}",))
-        for t in wanted
-        if unread.get(t.profile, "").startswith(NOT_FOUND)
-    ]
-    write(api, run, f"{TASKS}/batch/create", inputs, ref_of=by_property(hs.HOT_LEAD_KEY))
-
-
-def complaints(api: HubSpotApi, run: Run, cases: Sequence[ComplaintCase]) -> None:
-    """One ticket per complaining act, in the default support pipeline, on the contact and
-    unassigned (support's queue takes it). As tasks: the ticket carries the act's key as a
-    unique value, existing tickets are read by it and left alone (an agent may have closed
-    one), and HubSpot refuses a second ticket with the same value."""
-    by_key = {c.key: c for c in cases}
-    existing, unread = read(
-        api, f"{TICKETS}/batch/read", list(by_key), [hs.COMPLAINT_KEY], hs.COMPLAINT_KEY
-    )
-    run.ok(existing)
-    for key, reason in unread.items():
-        if not reason.startswith(NOT_FOUND):
-            run.fail([key], reason)
-    inputs = [
-        Input(key, _ticket(case), (key,))
-        for key, case in by_key.items()
-        if unread.get(key, "").startswith(NOT_FOUND)
-    ]
-    write(api, run, f"{TICKETS}/batch/create", inputs, ref_of=by_property(hs.COMPLAINT_KEY))
-
-
-def _ticket(case: ComplaintCase) -> dict[str, Any]:
-    subject, content = complaint_text(case)
-    properties = {
-        "hs_pipeline": hs.TICKET_PIPELINE,
-        "hs_pipeline_stage": hs.TICKET_STAGE,
-        "hs_ticket_priority": hs.TICKET_PRIORITY,
-        "subject": subject,
-        "content": content,
-        hs.COMPLAINT_KEY: case.key,
-    }
-    association = {
-        "to": {"id": case.contact_id},
-        "types": [
-            {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": hs.TICKET_TO_CONTACT}
-        ],
-    }
-    return {"properties": properties, "associations": [association]}
-
-
-def _task(task: HotLeadTask, contact: dict[str, Any], now: datetime) -> dict[str, Any]:
-    properties = {
-        "hs_task_subject": hs.HOT_LEAD_SUBJECT,
-        "hs_task_status": "NOT_STARTED",
-        "hs_task_priority": "HIGH",
-        "hs_task_type": "TODO",
-        "hs_timestamp": _datetime(now),
-        "hs_task_body": (
-            f"Organic social score {task.organic_score:.1f} crossed the hot-lead threshold "
-            f"{task.threshold:.1f} (socialscore)."
-        ),
-        hs.HOT_LEAD_KEY: task.profile,
-    }
-    owner = (contact.get("properties") or {}).get(hs.OWNER)
-    if owner:  # a contact without an owner gets an unassigned task
-        properties[hs.OWNER] = str(owner)
-    association = {
-        "to": {"id": task.contact_id},
-        "types": [
-            {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": hs.TASK_TO_CONTACT}
-        ],
-    }
-    return {"properties": properties, "associations": [association]}
-
-
 def _influence(record: InfluenceRecord) -> dict[str, str]:
     properties = {name: getattr(record, name) or "" for name in hs.INFLUENCE_FIELDS}
     return properties | {
@@ -257,7 +151,7 @@ def _number(value: float) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".") or "0"
 
 
-def _datetime(moment: datetime | None) -> str:
+def datetime_value(moment: datetime | None) -> str:
     """ISO 8601 in UTC to the millisecond, as HubSpot gives datetimes back; "" empties it."""
     if moment is None:
         return ""

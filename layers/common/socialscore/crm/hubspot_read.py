@@ -8,13 +8,21 @@ the last timestamp read (`GTE` it, from offset 0): a deal that moves only moves 
 anchor, and no offset ever nears the 10,000 cap. The deals that share the anchor's millisecond
 are read again (one per page, typically) and deduplicated by id. When a whole page shares one
 millisecond (a bulk import), that instant is read apart, sorted and keyed by `hs_object_id`.
+
+The search index lags writes ("it may take a few moments for newly created or updated objects
+to appear in search results", developers.hubspot.com/docs/api/crm/search), and not by the same
+moment for every record: a deal modified before the newest one a run read may be indexed only
+after the run, below the checkpoint that run saved. So every read starts `OVERLAP` before the
+checkpoint: a deal indexed up to five minutes late is still read. The deals read twice are
+those changed in the five minutes before the checkpoint; their records are unchanged, and
+crm_sync's digests push nothing for them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from socialscore.aws.batch import chunks
@@ -24,17 +32,20 @@ from socialscore.crm.hubspot_http import HubSpotApi, category
 from socialscore.domain.opportunity import Opportunity
 
 PAGE = 100  # results a search page, ids a batch read
+# How far before the checkpoint a read starts. HubSpot states no bound on its index lag
+# ("a few moments"); five minutes is far beyond it and costs only re-reading those minutes.
+OVERLAP = timedelta(minutes=5)
 MODIFIED = "hs_lastmodifieddate"
 OBJECT_ID = "hs_object_id"
 DEAL_PROPERTIES = ["amount", "deal_currency_code", "createdate", MODIFIED, "dealstage"]
 SEARCH_PATH = "/crm/v3/objects/deals/search"
-ASSOCIATIONS_PATH = "/crm/v4/associations/deals/contacts/batch/read"
 
 
 def changed_deals(api: HubSpotApi, since: datetime | None) -> list[dict[str, Any]]:
-    """Every deal modified at or after `since` (all when None), oldest change first, once."""
+    """Every deal modified at or after `since` - OVERLAP (all when None), oldest change first,
+    once."""
     seen: dict[str, dict[str, Any]] = {}
-    bound = None if since is None else int(since.timestamp() * 1000)
+    bound = None if since is None else int((since - OVERLAP).timestamp() * 1000)
     operator = "GTE"
     while True:
         filters = [] if bound is None else [_filter(MODIFIED, operator, bound)]
@@ -75,6 +86,7 @@ def _search(api: HubSpotApi, filters: list[dict[str, str]], sort: str) -> dict[s
         "sorts": [{"propertyName": sort, "direction": "ASCENDING"}],
         "properties": DEAL_PROPERTIES,
         "limit": PAGE,
+        "after": "0",  # each page re-anchors its filter, so it always starts at the first result
     }
     answer = api.call("POST", SEARCH_PATH, body)
     if answer.status != 200 or not isinstance(answer.document, dict):
@@ -99,34 +111,46 @@ def _modified_ms(deal: dict[str, Any]) -> int:
 
 
 def contacts_of(api: HubSpotApi, deal_ids: Sequence[str]) -> dict[str, list[str]]:
-    """Each deal's contact ids, through the v4 association batch read: 100 deals a call, and
-    a deal with more contacts than one answer holds is asked again from its `after`."""
-    contacts: dict[str, list[str]] = {deal: [] for deal in deal_ids}
-    pending: list[dict[str, str]] = [{"id": deal} for deal in deal_ids]
+    """Each deal's contact ids. Raises CrmStopped when HubSpot refuses the read."""
+    links, refusal = associated(api, "deals", "contacts", deal_ids)
+    if refusal is not None:
+        raise CrmStopped(f"associations_{refusal}")
+    return links
+
+
+def associated(
+    api: HubSpotApi, source: str, target: str, ids: Sequence[str]
+) -> tuple[dict[str, list[str]], str | None]:
+    """Each record's associated `target` ids, through the v4 association batch read: 100 records
+    a call, and a record with more than one answer holds is asked again from its `after`.
+    (links, None), or ({}, `http_<status>:<category>`) when HubSpot refuses a read."""
+    links: dict[str, list[str]] = {record: [] for record in ids}
+    pending: list[dict[str, str]] = [{"id": record} for record in ids]
+    path = f"/crm/v4/associations/{source}/{target}/batch/read"
     while pending:
         more: list[dict[str, str]] = []
         for chunk in chunks(pending, PAGE):
-            answer = api.call("POST", ASSOCIATIONS_PATH, {"inputs": chunk})
+            answer = api.call("POST", path, {"inputs": chunk})
             if answer.status not in (200, 207) or not isinstance(answer.document, dict):
                 logger().error(
                     "HubSpot association read refused",
-                    extra={"status": answer.status, "category": answer.category},
+                    extra={"status": answer.status, "category": answer.category, "to": target},
                 )
-                raise CrmStopped(f"associations_http_{answer.status}")
+                return {}, f"http_{answer.status}:{answer.category}"
             for result in answer.document.get("results") or []:
-                deal = str(result["from"]["id"])
-                contacts.setdefault(deal, []).extend(str(t["toObjectId"]) for t in result["to"])
+                record = str(result["from"]["id"])
+                links.setdefault(record, []).extend(str(t["toObjectId"]) for t in result["to"])
                 after = ((result.get("paging") or {}).get("next") or {}).get("after")
                 if after:
-                    more.append({"id": deal, "after": str(after)})
+                    more.append({"id": record, "after": str(after)})
             for error in answer.document.get("errors") or []:
-                # A deal without contacts is reported as an error: it simply has none.
+                # A record without associations is reported as an error: it simply has none.
                 if "NO_ASSOCIATIONS_FOUND" not in category(error):
                     logger().warning(
                         "HubSpot association read error", extra={"category": category(error)}
                     )
         pending = more
-    return {deal: list(dict.fromkeys(ids)) for deal, ids in contacts.items()}
+    return {record: list(dict.fromkeys(found)) for record, found in links.items()}, None
 
 
 def to_opportunity(
@@ -147,11 +171,12 @@ def to_opportunity(
 
 
 def _amount(deal_id: str, raw: Any) -> Decimal:
-    """The deal's amount to the cent; absent, unreadable or negative (nothing to credit): 0."""
+    """The deal's amount as HubSpot holds it (Opportunity rounds it to its currency's minor unit
+    by the one rule, domain.money); absent, unreadable or negative (nothing to credit): 0."""
     if raw in (None, ""):
         return Decimal(0)
     try:
-        amount = Decimal(str(raw)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        amount = Decimal(str(raw))
     except InvalidOperation:
         logger().warning("HubSpot deal amount unreadable: 0", extra={"deal_id": deal_id})
         return Decimal(0)

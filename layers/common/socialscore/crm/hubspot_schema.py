@@ -1,5 +1,5 @@
 """What socialscore keeps in a HubSpot account: its property group and properties, the custom
-object that holds the influence breakdown, and the unique keys that open a hot-lead task and a
+object that holds the influence breakdown, and the keys that open a hot-lead task and a
 complaint ticket once.
 
 One definition, read by the adapter (what it writes) and by the `setup` command (what it creates),
@@ -32,13 +32,14 @@ ATTRIBUTED_AMOUNT = "socialscore_attributed_amount"
 ATTRIBUTION_MODEL = "socialscore_attribution_model"
 TOUCHES = "socialscore_touches"
 
-# Tasks: a unique value per profile, so a retried push cannot open a second task (HubSpot
-# refuses a second record with the same value) and the adapter can read whether one exists.
+# Tasks: the profile whose hot lead the task is. A plain property: HubSpot documents no unique
+# values on tasks, so the adapter finds a contact's tasks by association (hubspot_tasks).
 HOT_LEAD_KEY = "socialscore_hot_lead_key"
 HOT_LEAD_SUBJECT = "Hot lead: social engagement"
 TASK_TO_CONTACT = 204  # HUBSPOT_DEFINED association type: task -> contact
 
-# Tickets: one per complaining act, with the act's key as a unique value (as tasks above).
+# Tickets: one per complaining act, with the act's key as a unique value (tickets take one:
+# developers.hubspot.com/changelog/unique-properties-for-contacts), so HubSpot refuses a second.
 COMPLAINT_KEY = "socialscore_complaint_key"
 TICKET_PIPELINE = "0"  # the account's default support pipeline
 TICKET_STAGE = "1"  # its first stage, "New"
@@ -129,9 +130,7 @@ PROPERTIES: dict[str, tuple[Prop, ...]] = {
         _text(ATTRIBUTION_MODEL, "Social attribution model", "Model of the influence amount"),
         _number(TOUCHES, "Social touches", "Organic touches before the deal was created"),
     ),
-    "tasks": (
-        _text(HOT_LEAD_KEY, "socialscore hot-lead profile", "One task per profile", unique=True),
-    ),
+    "tasks": (_text(HOT_LEAD_KEY, "socialscore hot-lead profile", "One task per profile"),),
     "tickets": (
         _text(COMPLAINT_KEY, "socialscore complaint", "One ticket per complaint", unique=True),
     ),

@@ -14,10 +14,11 @@ from typing import Any
 
 from socialscore.aws.batch import chunks
 from socialscore.crm.base import PushOutcome
-from socialscore.crm.hubspot_http import Answer, HubSpotApi, category
+from socialscore.crm.hubspot_http import Answer, AnswerLost, HubSpotApi, category
 
 BATCH = 100  # inputs a batch call: HubSpot refuses more
 NOT_FOUND = "OBJECT_NOT_FOUND"
+ANSWER_LOST = "answer_lost"
 
 
 @dataclass(frozen=True)
@@ -73,10 +74,13 @@ def write(
     *,
     ref_of: Callable[[dict[str, Any]], str] = by_id,
     traced: bool = True,
+    resend: bool = True,
 ) -> dict[str, dict[str, Any]]:
     """Send `inputs` 100 a call; the results HubSpot answered, by ref. An input it reports in
     error fails with its category (or is done, with `missing_ok`, when the record does not
-    exist); every input of a batch refused whole fails with `http_<status>:<category>`."""
+    exist); every input of a batch refused whole fails with `http_<status>:<category>`.
+    `resend=False` (creates): a batch whose answer was lost is not sent again; its inputs fail
+    `answer_lost:<problem>`, and the next push reads what landed before it creates."""
     done: dict[str, dict[str, Any]] = {}
     refused: str | None = None
     for chunk in chunks(inputs, BATCH):
@@ -87,7 +91,11 @@ def write(
         # objectWriteTraceId: HubSpot names the input by it in results and errors (not every
         # endpoint takes it: associations and archive are matched by record id).
         sent = [i.body | {"objectWriteTraceId": i.ref} if traced else i.body for i in chunk]
-        answer = api.call("POST", path, {"inputs": sent})
+        try:
+            answer = api.call("POST", path, {"inputs": sent}, resend=resend)
+        except AnswerLost as lost:
+            run.fail(keys, f"{ANSWER_LOST}:{lost.problem}")
+            continue
         if answer.status == 204:
             run.ok(keys)
             continue
@@ -126,6 +134,7 @@ def read(
     for chunk in chunks(list(dict.fromkeys(refs)), BATCH):
         body: dict[str, Any] = {
             "properties": list(properties),
+            "propertiesWithHistory": [],  # required by HubSpot's OpenAPI document
             "inputs": [{"id": r} for r in chunk],
         }
         if id_property:
