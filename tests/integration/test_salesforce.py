@@ -445,7 +445,8 @@ def test_the_stub_refuses_201_records_as_salesforce_does(sf: SalesforceStub) -> 
             "errorCode": "EXCEEDED_ID_LIMIT",
         }
     ]
-    assert crm.calls == 2  # the probe and the read: the refused call was not the adapter's
+    # The probe and the reads (opportunities, contact roles): the refused call was not its.
+    assert crm.calls == 3
 
 
 def test_a_refused_record_is_failed_by_key_and_the_others_land(

@@ -5,12 +5,18 @@ It behaves like the real API where socialscore depends on it:
   `invalid_client`; `expire_tokens` makes every call a 401 `INVALID_SESSION_ID` until renewed;
 - `GET /services/data/vXX.X/query?q=`: the SOQL of `salesforce_soql` on an in-memory org whose
   custom fields are the repository's metadata, `page_size` rows a page behind `nextRecordsUrl`;
+  archived Tasks and deleted records (a merge's loser among them) are left out, and
+  `queryAll?q=` answers them too (IsDeleted, IsArchived);
 - sObject Collections (`salesforce_collections`): update by Id, create, upsert by External ID,
   delete; more than 200 records a 400 `EXCEEDED_ID_LIMIT`, each record answered on its own
-  (a Unique field's value taken: `DUPLICATE_VALUE`); Cases as well as the metadata's objects;
+  (a Unique field's value taken: `DUPLICATE_VALUE`; a deleted or merged record:
+  `ENTITY_IS_DELETED`); Cases as well as the metadata's objects;
+- Bulk API 2.0 ingest jobs (`salesforce_bulk`): created, uploaded, closed, done only after
+  `bulk.polls` polls, results and failures as CSV;
 - `Sforce-Limit-Info: api-usage=used/limit` on every API answer, 403 `REQUEST_LIMIT_EXCEEDED`
   past `api_limit`; on demand, `fail_next` (403, 503 `SERVER_UNAVAILABLE`, 500),
-  `lose_next_answer` (applied, unanswered), `redirect_next` and `reject` (a record refused).
+  `lose_next_answer` (applied, unanswered), `redirect_next` and `reject` (a record refused);
+  `latency` seconds before each answer, as a real org's round trip.
 
     with SalesforceStub() as sf:
         sf.seed(opportunities)
@@ -23,16 +29,16 @@ from __future__ import annotations
 
 import secrets
 import threading
-from collections.abc import Iterable, Mapping
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from socialscore.domain.opportunity import Opportunity
+from socialscore_local.crm_stubs.salesforce_bulk import BulkJobs
 from socialscore_local.crm_stubs.salesforce_collections import Collections, Failure
-from socialscore_local.crm_stubs.salesforce_org import Org, stamp
+from socialscore_local.crm_stubs.salesforce_org import Org
+from socialscore_local.crm_stubs.salesforce_seed import Seeding
 from socialscore_local.crm_stubs.salesforce_server import (
     DROPPED,
     FAILURES,
@@ -45,7 +51,7 @@ from socialscore_local.crm_stubs.salesforce_soql import Pages, SoqlError
 
 
 @dataclass
-class SalesforceStub(LoopbackJsonServer):
+class SalesforceStub(Seeding, LoopbackJsonServer):
     # A client id of its own: a warm adapter's session and org facts (per domain and client id)
     # never carry over to the next stub, even on a port the last one had.
     client_id: str = field(default_factory=lambda: f"stub-client-{secrets.token_hex(6)}")
@@ -58,6 +64,7 @@ class SalesforceStub(LoopbackJsonServer):
     api_limit: int = 15_000  # daily API requests
     default_owner: str = "005000000000001AAA"
     instance_url: str | None = None  # what the token answer names; None: the stub itself
+    latency: float = 0.0  # seconds each API answer takes
     api_used: int = 0
     calls: list[Call] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)
@@ -74,63 +81,7 @@ class SalesforceStub(LoopbackJsonServer):
         self.users.add(self.default_owner)
         self.collections = Collections(self.org, self.users)
         self.pages = Pages(self.data_path)
-
-    # --- seeding -------------------------------------------------------------------------
-    def add_contact(self, contact_id: str | None = None, owner_id: str | None = None) -> str:
-        with self._lock:
-            owner = owner_id or self.default_owner
-            self.users.add(owner)
-            return self.org.insert("Contact", {"LastName": "Stub", "OwnerId": owner}, contact_id)
-
-    def add_opportunity(
-        self,
-        opportunity_id: str | None = None,
-        *,
-        amount: Decimal | float | None = 1000,
-        currency: str = "USD",
-        contacts: Iterable[str] = (),
-        created_at: datetime | None = None,
-        modified_at: datetime | None = None,
-        stage: str = "Prospecting",
-    ) -> str:
-        with self._lock:
-            fields: dict[str, Any] = {
-                "Name": f"Opportunity {opportunity_id or ''}".strip(),
-                "Amount": None if amount is None else float(amount),
-                "StageName": stage,
-                "CreatedDate": stamp(created_at),
-                "SystemModstamp": stamp(modified_at),
-            }
-            if self.multi_currency:
-                fields["CurrencyIsoCode"] = currency
-            opp = self.org.insert("Opportunity", fields, opportunity_id)
-            for contact in contacts:
-                if contact not in self.org.records["Contact"]:
-                    self.add_contact(contact)
-                role = {"OpportunityId": opp, "ContactId": contact, "Role": "Decision Maker"}
-                self.org.insert("OpportunityContactRole", role)
-            return opp
-
-    def seed(
-        self,
-        opportunities: Iterable[Opportunity | Mapping[str, Any]] = (),
-        contacts: Iterable[Mapping[str, Any]] = (),
-    ) -> None:
-        """Contacts as {"id", "owner"?}; opportunities as the domain's Opportunity (or its
-        JSON), ids as given, with a contact role per contact (a contact created if need be)."""
-        for contact in contacts:
-            self.add_contact(str(contact["id"]), contact.get("owner"))
-        for given in opportunities:
-            o = given if isinstance(given, Opportunity) else Opportunity.model_validate(given)
-            self.add_opportunity(
-                o.id,
-                amount=o.amount,
-                currency=o.currency,
-                contacts=o.contact_ids,
-                created_at=o.created_at,
-                modified_at=o.modified_at,
-                stage=o.stage,
-            )
+        self.bulk = BulkJobs(self.org, self.collections, self.api_version, self.default_owner)
 
     # --- control -------------------------------------------------------------------------
     @property
@@ -214,6 +165,8 @@ class SalesforceStub(LoopbackJsonServer):
             if headers.get("content-type", "").startswith("application/json")
             else None
         )
+        if self.latency and not parts.path.endswith("/oauth2/token"):
+            time.sleep(self.latency)  # outside the lock: calls in flight overlap, as they do
         with self._lock:
             authorization = headers.get("authorization", "")
             self.calls.append(Call(method, parts.path, query, document, authorization))
@@ -223,7 +176,9 @@ class SalesforceStub(LoopbackJsonServer):
             elif parts.path == "/services/oauth2/token" and method == "POST":
                 answer = (*self._token(parse_qs(body.decode())), {})
             else:
-                status, document = self._api(method, parts.path, query, document, authorization)
+                status, document = self._api(
+                    method, parts.path, query, (document, body), authorization
+                )
                 usage = {"Sforce-Limit-Info": f"api-usage={self.api_used}/{self.api_limit}"}
                 answer = (status, document, usage)
             self.statuses.append(answer[0])
@@ -256,7 +211,12 @@ class SalesforceStub(LoopbackJsonServer):
         }
 
     def _api(
-        self, method: str, path: str, query: dict[str, list[str]], body: Any, authorization: str
+        self,
+        method: str,
+        path: str,
+        query: dict[str, list[str]],
+        body: tuple[Any, bytes],
+        authorization: str,
     ) -> tuple[int, Any]:
         if authorization.removeprefix("Bearer ") not in self._tokens:
             return 401, errors(*FAILURES[401])
@@ -267,24 +227,30 @@ class SalesforceStub(LoopbackJsonServer):
             return 403, errors(*FAILURES[403])
         self.api_used += 1
         try:
-            answer = self._route(method, path, query, body)
-            return (DROPPED if failure == DROPPED else 200), answer
+            status, answer = self._route(method, path, query, body)
+            return (DROPPED if failure == DROPPED else status), answer
         except SoqlError as err:
             return 400, errors(err.code, err.message)
         except Failure as err:
             return err.status, errors(err.code, err.message)
 
-    def _route(self, method: str, path: str, query: dict[str, list[str]], body: Any) -> Any:
+    def _route(
+        self, method: str, path: str, query: dict[str, list[str]], body: tuple[Any, bytes]
+    ) -> tuple[int, Any]:
         rest = path.removeprefix(self.data_path)
         if rest == path:
             raise Failure(404, "NOT_FOUND", "The requested resource does not exist")
-        if method == "GET" and rest == "/query":
-            rows = self.org.query((query.get("q") or [""])[0])
-            return self.pages.first(rows, self.page_size, self.child_page_size)
-        if method == "GET" and rest.startswith("/query/"):
-            return self.pages.next(rest.removeprefix("/query/"))
+        if method == "GET" and rest.rstrip("/") in ("/query", "/queryAll"):
+            soql = (query.get("q") or [""])[0]
+            rows = self.org.query(soql, all_rows=rest.startswith("/queryAll"))
+            return 200, self.pages.first(rows, self.page_size, self.child_page_size)
+        if method == "GET" and rest.startswith(("/query/", "/queryAll/")):
+            return 200, self.pages.next(rest.split("/", 2)[2])
+        if rest == "/jobs/ingest" or rest.startswith("/jobs/ingest/"):
+            return self.bulk.handle(method, rest.removeprefix("/jobs/ingest"), *body)
         if rest == "/composite/sobjects" or rest.startswith("/composite/sobjects/"):
-            return self.collections.handle(
-                method, rest.removeprefix("/composite/sobjects"), query, body
+            answer = self.collections.handle(
+                method, rest.removeprefix("/composite/sobjects"), query, body[0]
             )
+            return 200, answer
         raise Failure(404, "NOT_FOUND", "The requested resource does not exist")

@@ -69,25 +69,25 @@ class Collections:
         if method == "DELETE" and not rest:
             ids = [i for value in query.get("ids", []) for i in value.split(",") if i]
             _at_most_200(ids)
-            return [self._delete(i) for i in ids]
+            return [self.remove(i) for i in ids]
         records = body.get("records") if isinstance(body, dict) else None
         if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
             raise Failure(400, "JSON_PARSER_ERROR", "records: a list of sObjects is required")
         _at_most_200(records)
         for record in records:
-            self._known_fields(record)
+            self.check_values(record)
         if method == "PATCH" and not rest:
-            return [self._update(r) for r in records]
+            return [self.update(r) for r in records]
         if method == "POST" and not rest:
-            return [self._create(r) for r in records]
+            return [self.create(r) for r in records]
         if method == "PATCH" and rest.count("/") == 2:
             sobject, key_field = rest.strip("/").split("/")
             self._external_id(sobject, key_field)
-            return [self._upsert(sobject, key_field, r) for r in records]
+            return [self.upsert(sobject, key_field, r) for r in records]
         raise Failure(405, "METHOD_NOT_ALLOWED", f"HTTP Method '{method}' not allowed")
 
     # --- one record ----------------------------------------------------------------------
-    def _update(self, record: dict[str, Any]) -> dict[str, Any]:
+    def update(self, record: dict[str, Any]) -> dict[str, Any]:
         sobject, fields = _split(record)
         record_id = fields.pop("id", None) or fields.pop("Id", None)
         if not record_id:
@@ -103,7 +103,7 @@ class Collections:
             self.org.update(sobject, record_id, self._stored(sobject, fields))
         return _result(record_id, errors)
 
-    def _create(self, record: dict[str, Any]) -> dict[str, Any]:
+    def create(self, record: dict[str, Any]) -> dict[str, Any]:
         sobject, fields = _split(record)
         if "id" in fields or "Id" in fields:
             return _result(
@@ -118,7 +118,7 @@ class Collections:
             defaults["CaseNumber"] = f"{len(self.org.records['Case']) + 1:08d}"
         return _result(self.org.insert(sobject, defaults | self._stored(sobject, fields)), [])
 
-    def _upsert(self, sobject: str, key_field: str, record: dict[str, Any]) -> dict[str, Any]:
+    def upsert(self, sobject: str, key_field: str, record: dict[str, Any]) -> dict[str, Any]:
         kind, fields = _split(record)
         if kind != sobject:
             return _result(None, [_error("INVALID_TYPE", f"records must be of type {sobject}")])
@@ -137,7 +137,7 @@ class Collections:
             return _result(existing, [], created=False)
         return _result(self.org.insert(sobject, fields), [], created=True)
 
-    def _delete(self, record_id: str) -> dict[str, Any]:
+    def remove(self, record_id: str) -> dict[str, Any]:
         if record_id in self.org.deleted:
             return _result(record_id, [_error("ENTITY_IS_DELETED", "entity is deleted")])
         found = self.org.find(record_id)
@@ -152,7 +152,7 @@ class Collections:
         return _result(record_id, [])
 
     # --- checks --------------------------------------------------------------------------
-    def _known_fields(self, record: dict[str, Any]) -> None:
+    def check_values(self, record: dict[str, Any]) -> None:
         sobject = (record.get("attributes") or {}).get("type")
         if sobject not in self.org.fields:
             raise Failure(400, "INVALID_TYPE", f"sObject type '{sobject}' is not supported.")

@@ -17,24 +17,39 @@ from socialscore_local.crm_stubs.salesforce_soql import Query, SoqlError, matche
 METADATA = Path(__file__).resolve().parents[3] / "salesforce" / "force-app" / "main" / "default"
 _NS = "{http://soap.sforce.com/2006/04/metadata}"
 STANDARD = {
-    "Account": {"Id", "Name"},
-    "Contact": {"Id", "OwnerId", "AccountId", "LastName", "CreatedDate", "SystemModstamp"},
+    "Account": {"Id", "Name", "IsDeleted"},
+    "Contact": {
+        "Id", "OwnerId", "AccountId", "LastName", "CreatedDate", "SystemModstamp", "IsDeleted",
+        "MasterRecordId",
+    },
     "Opportunity": {
         "Id", "Name", "Amount", "StageName", "CloseDate", "OwnerId", "CreatedDate",
-        "SystemModstamp",
+        "SystemModstamp", "IsDeleted",
     },
-    "OpportunityContactRole": {"Id", "OpportunityId", "ContactId", "Role", "IsPrimary"},
+    # A role has stamps of its own (and its opportunity need not move when one is added).
+    "OpportunityContactRole": {
+        "Id", "OpportunityId", "ContactId", "Role", "IsPrimary", "CreatedDate", "SystemModstamp",
+        "LastModifiedDate", "IsDeleted",
+    },
     "Task": {
         "Id", "WhoId", "WhatId", "OwnerId", "Subject", "Status", "Priority", "Description",
-        "ActivityDate", "CreatedDate", "SystemModstamp",
+        "ActivityDate", "CreatedDate", "SystemModstamp", "IsDeleted", "IsArchived",
     },
     "Case": {
         "Id", "CaseNumber", "ContactId", "OwnerId", "Subject", "Description", "Origin",
-        "Priority", "Status", "CreatedDate", "SystemModstamp",
+        "Priority", "Status", "CreatedDate", "SystemModstamp", "IsDeleted",
     },
-    "Social_Influence__c": {"Id", "Name", "OwnerId", "CreatedDate", "SystemModstamp"},
+    "Social_Influence__c": {"Id", "Name", "OwnerId", "CreatedDate", "SystemModstamp", "IsDeleted"},
     "Organization": {"Id", "Name", "DefaultCurrencyIsoCode"},
 }  # fmt: skip
+# Read-only flags as a record answers them when nothing set them.
+_FLAGS = {"IsDeleted": False, "IsArchived": False}
+# Who points at a contact: a merge moves them to the surviving contact, as Salesforce does.
+_POINTING_AT_CONTACT = (
+    ("Task", "WhoId"),
+    ("Case", "ContactId"),
+    ("OpportunityContactRole", "ContactId"),
+)
 # A multi-currency org adds CurrencyIsoCode to the objects that hold amounts.
 CURRENCY_OBJECTS = ("Contact", "Opportunity", "Social_Influence__c")
 # (parent, relationship name) -> (child object, the child's field that points at the parent)
@@ -82,7 +97,8 @@ class Org:
             for sobject in CURRENCY_OBJECTS:
                 self.fields[sobject].add("CurrencyIsoCode")
         self.records: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in self.fields}
-        self.deleted: set[str] = set()
+        # The Recycle Bin: id -> (object, the record, IsDeleted): only QueryAll answers them.
+        self.deleted: dict[str, tuple[str, dict[str, Any]]] = {}
         self._serial = 0
         self.insert("Organization", {"Name": "Stub", "DefaultCurrencyIsoCode": default_currency})
 
@@ -103,8 +119,23 @@ class Org:
         self.records[sobject][record_id] |= fields | {"SystemModstamp": stamp()}
 
     def delete(self, sobject: str, record_id: str) -> None:
-        del self.records[sobject][record_id]
-        self.deleted.add(record_id)
+        record = self.records[sobject].pop(record_id)
+        self.deleted[record_id] = (sobject, record | {"IsDeleted": True, "SystemModstamp": stamp()})
+
+    def merge(self, master: str, loser: str) -> None:
+        """Contact `loser` merged into `master`: what pointed at it points at the master, and
+        it is deleted, naming the master (MasterRecordId)."""
+        for sobject, pointer in _POINTING_AT_CONTACT:
+            for record in self.records[sobject].values():
+                if record.get(pointer) == loser:
+                    record[pointer] = master
+        self.records["Contact"][loser]["MasterRecordId"] = master
+        self.delete("Contact", loser)
+
+    def archive(self, record_id: str) -> None:
+        """A Task archived, as Salesforce does a year after it closed: Query no longer sees it,
+        QueryAll does."""
+        self.records["Task"][record_id]["IsArchived"] = True
 
     def find(self, record_id: str) -> tuple[str, dict[str, Any]] | None:
         for sobject, records in self.records.items():
@@ -113,23 +144,32 @@ class Org:
         return None
 
     # --- SOQL ----------------------------------------------------------------------------
-    def query(self, soql: str) -> list[dict[str, Any]]:
-        """Rows as the API gives them; a child list stays a list (the server pages it)."""
+    def query(self, soql: str, *, all_rows: bool = False) -> list[dict[str, Any]]:
+        """Rows as the API gives them; a child list stays a list (the server pages it).
+        `all_rows` is QueryAll: deleted records and archived Tasks too, which Query leaves out."""
         query = parse(soql)
         self._check(query)
-        return self._run(query, self.records[query.sobject].values())
+        return self._run(query, self._of(query.sobject, all_rows), all_rows)
 
-    def _run(self, query: Query, records: Any) -> list[dict[str, Any]]:
-        rows = [r for r in records if all(matches(r.get(f), op, v) for f, op, v in query.where)]
-        rows.sort(key=lambda r: [(r.get(f) is not None, r.get(f) or "") for f in query.order])
+    def _of(self, sobject: str, all_rows: bool) -> list[dict[str, Any]]:
+        if not all_rows:
+            return [r for r in self.records[sobject].values() if not r.get("IsArchived")]
+        gone = [r for kind, r in self.deleted.values() if kind == sobject]
+        return [*self.records[sobject].values(), *gone]
+
+    def _run(self, query: Query, records: Any, all_rows: bool) -> list[dict[str, Any]]:
+        rows = [r for r in records if all(matches(_get(r, f), op, v) for f, op, v in query.where)]
+        rows.sort(key=lambda r: [(_get(r, f) is not None, _get(r, f) or "") for f in query.order])
         out = []
         for record in rows[: query.limit]:
             row: dict[str, Any] = {"attributes": {"type": query.sobject}}
-            row |= {f: record.get(f) for f in query.fields}
+            row |= {f: _get(record, f) for f in query.fields}
             for name, sub in query.children:
                 child, pointer = CHILDREN[(query.sobject, name)]
-                mine = (r for r in self.records[child].values() if r.get(pointer) == record["Id"])
-                row[name] = self._run(sub, mine)
+                kin = self._of(child, all_rows)
+                row[name] = self._run(
+                    sub, (r for r in kin if r.get(pointer) == record["Id"]), all_rows
+                )
             out.append(row)
         return out
 
@@ -146,3 +186,7 @@ class Org:
                 raise SoqlError("INVALID_TYPE", f"Didn't understand relationship '{name}'.")
             child = CHILDREN[(query.sobject, name)][0]
             self._check(Query(child, sub.fields, [], sub.where, sub.order, sub.limit))
+
+
+def _get(record: dict[str, Any], name: str) -> Any:
+    return record.get(name, _FLAGS.get(name))

@@ -38,7 +38,16 @@ class Call:
     def kind(self) -> str:
         if self.path.endswith("/oauth2/token"):
             return "token"
+        if "/jobs/ingest" in self.path:
+            return "bulk"
         return "query" if "/query" in self.path else "collection"
+
+
+class Csv(str):
+    """An answer sent as text/csv (a Bulk job's results), not JSON."""
+
+
+NO_BODY = object()  # an answer with no body at all (201 to a Bulk job's upload)
 
 
 def errors(code: str, message: str) -> list[dict[str, str]]:
@@ -99,10 +108,15 @@ def _handler(server: LoopbackJsonServer) -> type[BaseHTTPRequestHandler]:
                 with suppress(OSError):
                     self.connection.shutdown(socket.SHUT_RDWR)
                 return
-            payload = json.dumps(document).encode()
+            if document is NO_BODY:
+                payload, kind = b"", "text/plain"
+            elif isinstance(document, Csv):
+                payload, kind = document.encode(), "text/csv"
+            else:
+                payload, kind = json.dumps(document).encode(), "application/json;charset=UTF-8"
             try:
                 self.send_response(status)
-                self.send_header("content-type", "application/json;charset=UTF-8")
+                self.send_header("content-type", kind)
                 self.send_header("content-length", str(len(payload)))
                 for name, value in extra.items():
                     self.send_header(name, value)
@@ -111,7 +125,7 @@ def _handler(server: LoopbackJsonServer) -> type[BaseHTTPRequestHandler]:
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client gave up
 
-        do_GET = do_POST = do_PATCH = do_DELETE = _serve
+        do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _serve
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

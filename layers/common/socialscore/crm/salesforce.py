@@ -1,28 +1,36 @@
 """Salesforce as the CRM (`CrmAdapter=salesforce`): opportunities in by SOQL, credit out through
-sObject Collections, 200 records a call, in the objects marketing ops report on.
+sObject Collections (200 records a call) or, past 2,000 records of one object, a Bulk API 2.0
+job, in the objects marketing ops report on.
 
-- Read: opportunities whose SystemModstamp is at or after the checkpoint, with their contacts
-  (OpportunityContactRole), every page. Currency: CurrencyIsoCode in a multi-currency org,
-  else the org's DefaultCurrencyIsoCode (a single-currency org has no CurrencyIsoCode field).
+- Read (salesforce_read): opportunities whose SystemModstamp, or one of whose contact roles',
+  is at or after the checkpoint, with their contacts (OpportunityContactRole), every page.
+  Currency: CurrencyIsoCode in a multi-currency org, else the org's DefaultCurrencyIsoCode (a
+  single-currency org has no CurrencyIsoCode field).
 - Write, allOrNone=false, each result read record by record: the contacts' scores (and an
   erasure's cleared fields) by Contact Id; the headline on the Opportunity by Id; the breakdown
   as Social_Influence__c upserted by Key__c (a re-run updates, never duplicates); the retired
   breakdown records found by Key__c and deleted (one already gone is no failure); one Task per
-  hot profile, owned by the contact's owner.
+  hot profile, owned by the contact's owner. More than `bulk_threshold` records of one of the
+  first three objects go in one Bulk API 2.0 job instead (salesforce_bulk), results read back
+  per key. A record deleted or merged away (ENTITY_IS_DELETED) is done: nothing is left to
+  write on it, and an erasure of a contact merged into another completes.
 - A hot-lead Task is opened once per profile even when a push is retried: the Task carries the
-  profile in Social_Hot_Lead_Key__c, and the push first reads, through the contacts (WhoId is
-  indexed), the Tasks already opened for its profiles; only the missing ones are created, and a
-  create is never repeated within a run (the next run finds what a lost answer created). An
-  upsert by an External ID on Task would reopen a Task the seller had closed.
+  profile in Social_Hot_Lead_Key__c, and the push first reads by QueryAll, through the contacts
+  (WhoId is indexed), the Tasks already opened for its profiles, archived ones included (Query
+  leaves those out); only the missing ones are created, and a create is never repeated within
+  a run (the next run finds what a lost answer created). An upsert by an External ID on Task
+  would reopen a Task the seller had closed. A contact deleted or merged away gets no Task.
 - A complaint opens one Case on the contact, created (never upserted: an agent's edits stand)
   with its key in the Unique External ID Social_Complaint_Key__c: a second create of the key is
   refused DUPLICATE_VALUE, which counts as opened. No read first: one call per 200 cases.
-- Calls: ceil(records / 200) for each object written, plus the retired keys' and the hot
-  contacts' lookups (200 a query), plus one currency probe per container.
+- Calls: ceil(records / 200) for each object written, or about 6 + the polls for a Bulk job,
+  plus the retired keys' and the hot contacts' lookups (200 a query), plus one currency probe
+  per container.
 - A record Salesforce refuses (INVALID_CROSS_REFERENCE_KEY, FIELD_CUSTOM_VALIDATION_EXCEPTION,
   ...) is in `failed` under its Push key with Salesforce's codes and messages, and logged with
-  its key and codes only; the others go on. A stopped run (daily limit, Salesforce unavailable)
-  raises CrmStopped whose outcome lists, as failed, every key not known written.
+  its key and codes only; the others go on. A stopped run (daily limit, Salesforce unavailable,
+  a Bulk job slower than `bulk_wait`) raises CrmStopped whose outcome lists, as failed, every key
+  not known written.
 
 CampaignInfluence is not written: socialscore credits sellers and posts, not Campaigns, so the
 rows would need a Campaign per post to hang on, and a locked custom attribution model that an
@@ -34,9 +42,9 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import urllib3
 
@@ -46,6 +54,9 @@ from socialscore.aws.http import shared_pool
 from socialscore.aws.logs import logger
 from socialscore.crm.base import CrmStopped, Push, PushOutcome
 from socialscore.crm.salesforce_api import Refused, SalesforceApi
+from socialscore.crm.salesforce_bulk import BULK_THRESHOLD, Bulk, BulkWrite
+from socialscore.crm.salesforce_ledger import GONE, Ledger
+from socialscore.crm.salesforce_read import changed_opportunities
 from socialscore.crm.salesforce_records import (
     INFLUENCE,
     INFLUENCE_KEY,
@@ -62,17 +73,15 @@ from socialscore.crm.salesforce_records import (
     influence_record,
     literal_cost,
     merged,
-    opportunities_query,
-    opportunity,
     opportunity_headline,
 )
 from socialscore.domain.opportunity import HotLeadTask, Opportunity
 
-T = TypeVar("T")
-# A record already deleted is what a retirement wants.
-_GONE = frozenset({"ENTITY_IS_DELETED"})
 # A case whose key is taken was opened by an earlier push whose answer was lost.
 _OPENED = frozenset({"DUPLICATE_VALUE"})
+_CONTACTS = BulkWrite("Contact", "update")
+_HEADLINES = BulkWrite("Opportunity", "update")
+_BREAKDOWN = BulkWrite(INFLUENCE, "upsert", INFLUENCE_KEY)
 
 
 class SalesforceCrm:
@@ -85,6 +94,8 @@ class SalesforceCrm:
         *,
         pool: urllib3.PoolManager | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        bulk_threshold: int = BULK_THRESHOLD,
+        bulk_wait: float = 120.0,
     ) -> None:
         if not re.fullmatch(r"v\d+\.0", api_version):
             raise ConfigurationError(f"Salesforce API version must be like v62.0: {api_version!r}")
@@ -96,6 +107,8 @@ class SalesforceCrm:
             # A 200-record upsert can take tens of seconds when the org runs triggers on it.
             timeout=urllib3.Timeout(connect=5.0, read=60.0),
         )
+        self._bulk = Bulk(self._api, sleep, wait=bulk_wait)
+        self._bulk_threshold = bulk_threshold
 
     @property
     def calls(self) -> int:
@@ -105,8 +118,7 @@ class SalesforceCrm:
     # --- read ----------------------------------------------------------------------------
     def changed_opportunities(self, since: datetime | None) -> list[Opportunity]:
         try:
-            org = self._api.org_currency()
-            rows = self._api.query(opportunities_query(since, multi_currency=org.multi))
+            return changed_opportunities(self._api, since)
         except Refused as refused:
             logger().error(
                 "Salesforce refused the opportunities query", extra={"code": refused.code}
@@ -114,31 +126,18 @@ class SalesforceCrm:
             raise CrmStopped(refused.code) from None
         finally:
             self._api.log_usage()
-        found = []
-        for row in rows:
-            roles = (row.get("OpportunityContactRoles") or {}).get("records") or []
-            contacts = [str(r["ContactId"]) for r in roles if r.get("ContactId")]
-            opp = opportunity(row, contacts, org.default)
-            if opp is None:
-                logger().warning(
-                    "Salesforce opportunity skipped: no currency, or an amount below zero",
-                    extra={"opportunity_id": row.get("Id")},
-                )
-            else:
-                found.append(opp)
-        return found
 
     # --- write ---------------------------------------------------------------------------
     def push(self, push: Push) -> PushOutcome:
-        ledger = _Ledger(push.keys())
+        ledger = Ledger(push.keys())
         start = self._api.calls
         try:
-            self._write(ledger, "PATCH", "", contact_records(push))
+            self._update(ledger, _CONTACTS, "", contact_records(push))
             headlines = (
                 (i.opportunity_id, f"opportunity#{i.opportunity_id}", opportunity_headline(i))
                 for i in push.influences
             )
-            self._write(ledger, "PATCH", "", merged(headlines))
+            self._update(ledger, _HEADLINES, "", merged(headlines))
             self._upsert_records(push, ledger)
             self._retire(push.retired, ledger)
             self._open_tasks(push.hot_leads, ledger)
@@ -151,9 +150,16 @@ class SalesforceCrm:
             self._api.log_usage()
         return ledger.outcome(self._api.calls - start)
 
+    def _update(self, ledger: Ledger, job: BulkWrite, path: str, items: list[Item]) -> None:
+        """Updates or upserts: in one Bulk job past the threshold, else 200 a call."""
+        if len(items) > self._bulk_threshold:
+            self._bulk.write(job, items, ledger, GONE)
+        else:
+            self._write(ledger, "PATCH", path, items, GONE)
+
     def _write(
         self,
-        ledger: _Ledger,
+        ledger: Ledger,
         method: str,
         path: str,
         items: list[Item],
@@ -169,7 +175,7 @@ class SalesforceCrm:
                 [(keys, result) for (keys, _), result in zip(chunk, results, strict=True)], fine
             )
 
-    def _upsert_records(self, push: Push, ledger: _Ledger) -> None:
+    def _upsert_records(self, push: Push, ledger: Ledger) -> None:
         if not push.records:
             return
         multi = self._api.org_currency().multi  # known after the run's read: no call
@@ -177,9 +183,9 @@ class SalesforceCrm:
             (external_key(r.key), f"influence#{r.key}", influence_record(r, multi_currency=multi))
             for r in push.records
         )
-        self._write(ledger, "PATCH", f"/{INFLUENCE}/{INFLUENCE_KEY}", merged(records))
+        self._update(ledger, _BREAKDOWN, f"/{INFLUENCE}/{INFLUENCE_KEY}", merged(records))
 
-    def _retire(self, retired: Sequence[str], ledger: _Ledger) -> None:
+    def _retire(self, retired: Sequence[str], ledger: Ledger) -> None:
         by_external = {external_key(k): f"retired#{k}" for k in retired}
         for chunk in chunks_for_soql(list(by_external)):
             try:
@@ -201,9 +207,9 @@ class SalesforceCrm:
                 except Refused as refused:
                     ledger.refused([owner[i] for i in ids], refused)
                     continue
-                ledger.settle([([owner[i]], r) for i, r in zip(ids, results, strict=True)], _GONE)
+                ledger.settle([([owner[i]], r) for i, r in zip(ids, results, strict=True)], GONE)
 
-    def _open_tasks(self, hot_leads: Sequence[HotLeadTask], ledger: _Ledger) -> None:
+    def _open_tasks(self, hot_leads: Sequence[HotLeadTask], ledger: Ledger) -> None:
         by_contact: dict[str, dict[str, HotLeadTask]] = {}
         for task in hot_leads:
             by_contact.setdefault(task.contact_id, {})[task.profile] = task
@@ -214,18 +220,22 @@ class SalesforceCrm:
         create: list[Item] = []
         for chunk in chunks_for_soql(list(by_contact), cost):
             tasks = [t for c in chunk for t in by_contact[c].values()]
+            query = contacts_for_tasks_query(chunk, [t.profile for t in tasks])
             try:
-                rows = self._api.query(contacts_for_tasks_query(chunk, [t.profile for t in tasks]))
+                rows = self._api.query(query, all_rows=True)  # archived Tasks, deleted contacts
             except Refused as refused:
                 ledger.refused([f"hot#{t.profile}" for t in tasks], refused)
                 continue
             contacts = {str(r["Id"]): r for r in rows}
-            ledger.owners |= {c: str(r["OwnerId"]) for c, r in contacts.items() if r.get("OwnerId")}
+            live = {c: r for c, r in contacts.items() if r.get("IsDeleted") is not True}
+            ledger.owners |= {c: str(r["OwnerId"]) for c, r in live.items() if r.get("OwnerId")}
             for task in tasks:
                 key = f"hot#{task.profile}"
                 row = contacts.get(task.contact_id)
                 if row is None:
                     ledger.failed_with([key], ["NOT_FOUND"], "NOT_FOUND: no Contact with this Id")
+                elif task.contact_id not in live:
+                    ledger.gone([key])
                 elif task.profile in _opened(row):
                     ledger.landed([key])  # a retried push: the Task is there already
                 else:
@@ -236,52 +246,3 @@ class SalesforceCrm:
 def _opened(contact: Mapping[str, Any]) -> set[str]:
     tasks = (contact.get("Tasks") or {}).get("records") or []
     return {str(t.get(TASK_KEY)) for t in tasks}
-
-
-class _Ledger:
-    """Where each Push key stands: pending until Salesforce answered for it, then landed or
-    failed. A stopped run reports every key still pending as failed: nothing says it landed."""
-
-    def __init__(self, keys: Iterable[str]) -> None:
-        self.pending = dict.fromkeys(keys)
-        self.failed: dict[str, str] = {}
-        self.owners: dict[str, str] = {}  # contact -> OwnerId, as the task queries read them
-
-    def landed(self, keys: Iterable[str]) -> None:
-        for key in keys:
-            self.pending.pop(key, None)
-
-    def failed_with(self, keys: list[str], codes: list[str], reason: str) -> None:
-        for key in keys:
-            self.pending.pop(key, None)
-            self.failed[key] = reason
-        logger().warning(
-            "Salesforce refused records", extra={"records": dict.fromkeys(keys, codes)}
-        )
-
-    def refused(self, keys: list[str], refused: Refused) -> None:
-        self.failed_with(keys, [refused.code], f"{refused.code}: {refused.message}")
-
-    def settle(
-        self, answers: list[tuple[list[str], dict[str, Any]]], fine: frozenset[str] = frozenset()
-    ) -> None:
-        refused: dict[str, list[str]] = {}
-        for keys, result in answers:
-            errors = [e for e in result.get("errors") or [] if isinstance(e, dict)]
-            codes = [str(e.get("statusCode", "")) for e in errors]
-            if result.get("success") is True or (codes and set(codes) <= fine):
-                self.landed(keys)
-                continue
-            reason = "; ".join(f"{e.get('statusCode', '')}: {e.get('message', '')}" for e in errors)
-            for key in keys:
-                self.pending.pop(key, None)
-                self.failed[key] = reason or "UNKNOWN_ERROR: no success and no error given"
-                refused[key] = codes
-        if refused:
-            logger().warning("Salesforce refused records", extra={"records": refused})
-
-    def outcome(self, calls: int, stopped: str | None = None) -> PushOutcome:
-        failed = dict(self.failed)
-        if stopped is not None:
-            failed |= dict.fromkeys(self.pending, f"{stopped}: not written (the run stopped)")
-        return PushOutcome(failed=failed, calls=calls, owners=dict(self.owners))

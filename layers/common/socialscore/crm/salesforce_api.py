@@ -79,10 +79,14 @@ class SalesforceApi:
         self.usage: tuple[int, int] | None = None  # (used, limit) from the latest answer
 
     # --- what the adapter asks -----------------------------------------------------------
-    def query(self, soql: str) -> list[dict[str, Any]]:
-        """Every row, following `nextRecordsUrl` to the end (and a child list's, if paged)."""
+    def query(self, soql: str, *, all_rows: bool = False) -> list[dict[str, Any]]:
+        """Every row, following `nextRecordsUrl` to the end (and a child list's, if paged).
+        `all_rows` asks QueryAll, which also answers the records deleted (a merge's loser among
+        them) and the archived Tasks that Query leaves out:
+        https://developer.salesforce.com/docs/platform/api-rest/guide/resources-queryall.html"""
         rows: list[dict[str, Any]] = []
-        page = self.call("GET", f"{self.data_path}/query?{urlencode({'q': soql})}")
+        resource = "queryAll" if all_rows else "query"
+        page = self.call("GET", f"{self.data_path}/{resource}?{urlencode({'q': soql})}")
         while True:
             for row in page.get("records") or []:
                 for value in row.values():
@@ -142,6 +146,18 @@ class SalesforceApi:
     def call(self, method: str, path: str, body: Any = None, *, idempotent: bool = True) -> Any:
         payload = None if body is None else json.dumps(body).encode()
         headers = {"Content-Type": "application/json"} if payload is not None else {}
+        return read_json(self.send(method, path, payload, headers, idempotent=idempotent).body)
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        payload: bytes | None,
+        headers: dict[str, str],
+        *,
+        idempotent: bool = True,
+    ) -> Answer:
+        """One API call, its body as given (JSON, or a Bulk job's CSV), the answer as it came."""
         renewed, attempt = False, 0
         while True:
             session = self.auth.session()
@@ -154,7 +170,7 @@ class SalesforceApi:
             else:
                 self._note_usage(answer)
                 if answer.status < 300:
-                    return read_json(answer.body)
+                    return answer
                 code, message = error_of(answer)
                 if answer.status == 401 and not renewed:
                     self.auth.renew()  # an expired session, or a rotated secret

@@ -195,14 +195,32 @@ def soql_datetime(moment: datetime) -> str:
 
 
 # The queries below are built from constant names and `literal`-escaped values only (S608).
-def opportunities_query(since: datetime | None, *, multi_currency: bool) -> str:
+def opportunities_query(
+    since: datetime | None, *, multi_currency: bool, ids: Iterable[str] = ()
+) -> str:
+    """The opportunities changed since the checkpoint (all when None), or those of `ids`, with
+    their contact roles and each role's own SystemModstamp."""
     fields = ["Id", "Amount", "CreatedDate", "SystemModstamp", "StageName"]
     if multi_currency:
         fields.insert(2, "CurrencyIsoCode")
-    where = f" WHERE SystemModstamp >= {soql_datetime(since)}" if since is not None else ""
+    ids = list(ids)
+    if ids:
+        where = f" WHERE Id IN {in_list(ids)}"
+    else:
+        where = f" WHERE SystemModstamp >= {soql_datetime(since)}" if since is not None else ""
+    roles = "(SELECT ContactId, SystemModstamp FROM OpportunityContactRoles)"
     return (
-        f"SELECT {', '.join(fields)}, (SELECT ContactId FROM OpportunityContactRoles) "  # noqa: S608
+        f"SELECT {', '.join(fields)}, {roles} "  # noqa: S608
         f"FROM Opportunity{where} ORDER BY SystemModstamp, Id"
+    )
+
+
+def role_changes_query(since: datetime) -> str:
+    """The contact roles added or edited since the checkpoint: a role is a record of its own,
+    with its own SystemModstamp, and adding one need not stamp its opportunity."""
+    return (
+        "SELECT OpportunityId, SystemModstamp FROM OpportunityContactRole "  # noqa: S608
+        f"WHERE SystemModstamp >= {soql_datetime(since)} ORDER BY SystemModstamp, Id"
     )
 
 
@@ -212,12 +230,13 @@ def influence_ids_query(keys: Iterable[str]) -> str:
 
 
 def contacts_for_tasks_query(contact_ids: Iterable[str], profiles: Iterable[str]) -> str:
-    """Each contact's owner, and the hot-lead Tasks already opened on it for these profiles
-    (open or closed: a Task a seller closed is not opened again). Through the Contact, so the
-    Task lookup goes by WhoId, which Salesforce indexes."""
+    """Each contact's owner, whether it is deleted (or merged away), and the hot-lead Tasks
+    already opened on it for these profiles (open, closed or archived: a Task a seller closed is
+    not opened again). Sent to QueryAll, the only one that answers archived Tasks and deleted
+    contacts. Through the Contact, so the Task lookup goes by WhoId, which Salesforce indexes."""
     return (
-        f"SELECT Id, OwnerId, (SELECT {TASK_KEY} FROM Tasks WHERE {TASK_KEY} IN "  # noqa: S608
-        f"{in_list(profiles)}) FROM Contact WHERE Id IN {in_list(contact_ids)}"
+        f"SELECT Id, OwnerId, IsDeleted, (SELECT {TASK_KEY} FROM Tasks WHERE "  # noqa: S608
+        f"{TASK_KEY} IN {in_list(profiles)}) FROM Contact WHERE Id IN {in_list(contact_ids)}"
     )
 
 
