@@ -24,6 +24,7 @@ metrics = Metrics()
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     from socialscore.aws import config
     from socialscore.crm.selection import crm_from
+    from socialscore.pipeline.crm_budget import Budget
     from socialscore.pipeline.crm_sync import CrmSync
     from socialscore.store.identities import Identities
     from socialscore.store.ledger import Ledger
@@ -44,7 +45,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         SyncState(settings.sync_state_table),
         config.scoring_model(settings.scoring_model_parameter),
     )
-    report = sync.run(slot_time(event))
+    # Slices are begun while the invocation's time allows; the next run resumes the rest.
+    budget = Budget(lambda: context.get_remaining_time_in_millis() / 1000)
+    report = sync.run(slot_time(event), budget)
     answer = {
         "opportunities": report.opportunities,
         "attributed": report.attributed,
@@ -59,12 +62,16 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         "failed": len(report.failed),
         "crm_calls": report.crm_calls,
         "daily": report.daily,
+        "slices": report.slices,
+        "complete": report.complete,
         "checkpoint": report.checkpoint.isoformat() if report.checkpoint else None,
     }
     for key, reason in sorted(report.failed.items()):
         # The CRM's code only: its message may quote a record's values.
         code = reason.split(":", 1)[0]
         logger.warning("record refused by the CRM", extra={"record": key, "reason": code})
+    if not report.complete:
+        logger.info("time budget spent: the next run resumes where this one stopped")
     logger.info("synced", extra=answer)
     pushed = report.pushed_scores + report.pushed_influences + report.pushed_records
     telemetry.count(metrics, "CrmRecordsPushed", pushed)

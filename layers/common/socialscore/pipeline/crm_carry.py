@@ -4,12 +4,13 @@ list) and the moment they may next change with no new touch (`buckets_until`, do
 stable_until).
 
 Both need the ledger, which the aggregates cannot stand in for. A contact marked changed, or one
-whose touches an opportunity's attribution read this run, is worked out afresh. The daily pass
-reads the ledger only for a contact never read (its first push, or one pushed before a field
-existed) and for one whose buckets are due (`buckets_until` at or before as_of: its score decayed
-below a rule's threshold, or a touch left a rule's window), at most `FIRST_READS` a run, those
-about to be pushed anyway first. Every other contact takes what its last push kept: without a new
-touch its last organic touch cannot move, nor its buckets before `buckets_until`.
+whose touches an opportunity's attribution read in the same slice, is worked out afresh. The
+daily pass reads the ledger only for a contact never read (its first push, or one pushed before a
+field existed) and for one whose buckets are due (`buckets_until` at or before as_of: its score
+decayed below a rule's threshold, or a touch left a rule's window); the pass is cut in slices
+within each run's time budget (crm_work), so these reads are spread over the runs it takes.
+Every other contact takes what its last push kept: without a new touch its last organic touch
+cannot move, nor its buckets before `buckets_until`.
 """
 
 from __future__ import annotations
@@ -25,13 +26,8 @@ from pydantic import BaseModel
 from socialscore.domain.buckets import buckets, facts, stable_until
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.touch import Touch, last_organic_touch
-from socialscore.pipeline.crm_records import NO_TOUCH, carried_touch, digest, kept_touch
+from socialscore.pipeline.crm_records import NO_TOUCH, carried_touch, kept_touch
 from socialscore.pipeline.ports import TouchLedger
-
-# Contacts read on the daily pass for what they carry (never read, or buckets due), per run:
-# a first run, or an upgrade, over 100,000 contacts spreads its ledger reads over days instead
-# of outrunning the timeout.
-FIRST_READS = 10_000
 
 Kept = dict[str, str]
 
@@ -42,7 +38,7 @@ class Carry:
     model: ScoringModel
     as_of: datetime
     scores: Mapping[str, tuple[float, float]]  # contact -> organic, paid: decayed, not rounded
-    touches: dict[str, list[Touch]]  # identity -> its counted touches, read once a run
+    touches: dict[str, list[Touch]]  # identity -> its counted touches, read once a slice
 
     def known(self, mine: list[Touch], scores: tuple[float, float]) -> Kept:
         known = facts(mine, scores[0], scores[1], self.as_of)
@@ -67,9 +63,8 @@ def carry(
     pushed: Mapping[str, Mapping[str, Any]],
     records: dict[str, BaseModel],
 ) -> dict[str, Kept]:
-    """Set each contact record's last organic touch and buckets where they are known (a contact
-    never read pushes none yet: the fields' empty value); returns what each contact record keeps
-    with its push, absent where nothing is known yet."""
+    """Set each contact record's last organic touch and buckets; returns what each contact
+    record keeps with its push."""
 
     def read(contact: str) -> Kept:
         for i in linked[contact]:
@@ -79,24 +74,14 @@ def carry(
         return how.known(mine, how.scores[contact])
 
     kept: dict[str, Kept] = {}
-    later: list[str] = []
     for contact, identities in linked.items():
         key = f"contact#{contact}"
         stored: Kept = dict(pushed.get(key, {}).get("kept", {}))
-        if contact in touched or all(i in how.touches for i in identities):
-            kept[key] = read(contact)  # marked changed, or read for an opportunity
-            continue
-        if how.due(stored):
-            later.append(contact)
-        if stored:  # until it is read again (not within this run's reads: a later one)
+        marked = contact in touched or all(i in how.touches for i in identities)
+        if marked or how.due(stored):  # marked changed, read for an opportunity, or due
+            kept[key] = read(contact)
+        else:  # all known, and nothing due before a later as_of
             kept[key] = stored
-
-    def pushed_anyway(contact: str) -> bool:
-        key = f"contact#{contact}"
-        return pushed.get(key, {}).get("digest") != digest(records[key], [])
-
-    later.sort(key=lambda c: (not pushed_anyway(c), c))
-    kept |= {f"contact#{c}": read(c) for c in later[:FIRST_READS]}
     for key, value in kept.items():
         records[key] = records[key].model_copy(update=shown(value))
     return kept

@@ -1,73 +1,58 @@
-"""crm_sync: take to the CRM what changed since the last run, in as few calls as its API allows.
+"""crm_sync: take to the CRM what changed since the last run, in as few calls as its API allows,
+within the invocation's time budget, saving after every slice what landed.
 
-A run reads what changed, not everything: the contacts whose touches or identity links changed
-(the score and resolve stages mark them per ten minutes), the opportunities the CRM changed or whose
-contacts changed, the erasures pending. Once a day every contact is scored again,
-for decay; a contact is pushed only when its rounded score moved. Every record's digest is kept
-after the CRM took it, so a re-run pushes nothing new, and the checkpoint and bookmarks move only
-after the push: a run the CRM stopped (`CrmStopped`) leaves everything as it was, and the next
-run converges (upserts by external id, so no duplicate in the CRM).
+A run reads what changed, not everything: the erasures pending, the opportunities the CRM changed
+since its checkpoint, the contacts whose touches or identity links changed (the score and resolve
+stages mark them per ten minutes). Once a day every linked contact is scored again for decay and
+pushed only when its rounded score moved. The work is cut in slices of a few CRM calls
+(crm_work); each slice is derived (crm_derive), planned (crm_plan), pushed, and saved: the digest
+of every record the CRM took, then the cursors past the slice (crm_cursors). A run begins another
+slice only while its budget allows (crm_budget); the next run resumes from the last saved
+cursors. A `CrmStopped` (a daily limit, the CRM unavailable) saves what landed before it and
+leaves the cursors at the slice it stopped in; every write is an upsert by external id (tasks and
+cases found by their own key), so a resumed run converges and duplicates nothing.
 
-A contact's last organic touch and its buckets need its ledger, which the aggregates cannot
-stand in for (a retraction moves the touch back): they are read for the contacts marked changed
-(and those whose touches an opportunity's attribution read anyway), kept with the push, and
-carried from there by the daily pass, which reads the ledger only for a contact never read or
-whose buckets may have changed by time alone (crm_carry), at most `FIRST_READS` a run.
-
-Complaint cases come from the same ledger reads: a complaint among the touches read of a
-contact in scope opens one case, once per act (its digest is its key alone), on the run after
-the act or after its profile was linked.
+Complaint cases come from the ledger reads of the contacts in a slice: a complaint among the
+touches read opens one case, once per act (its digest is its key alone).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from pydantic import BaseModel
-
-from socialscore.crm.base import Crm, Push, PushOutcome
-from socialscore.domain.interaction import Category
-from socialscore.domain.opportunity import (
-    ComplaintCase,
-    ContactScore,
-    HotLeadTask,
-    InfluenceRecord,
-    Opportunity,
-    OpportunityInfluence,
-)
+from socialscore.crm.base import Crm, CrmStopped, PushOutcome
+from socialscore.domain.opportunity import ComplaintCase, ContactScore, HotLeadTask
 from socialscore.domain.scoring_model import ScoringModel
-from socialscore.domain.touch import Touch
-from socialscore.pipeline.crm_carry import FIRST_READS, Carry, carry
-from socialscore.pipeline.crm_records import (
-    complaint_cases,
-    contact_score,
-    decayed,
-    digest,
-    influence,
-)
+from socialscore.pipeline.crm_budget import Budget
+from socialscore.pipeline.crm_cursors import Cursors
+from socialscore.pipeline.crm_derive import Derive, Derived
+from socialscore.pipeline.crm_plan import landed, plan
+from socialscore.pipeline.crm_work import Slice, slices
 from socialscore.pipeline.ports import IdentityLinks, ScoreStore, SyncStateStore, TouchLedger
 
-__all__ = ["FIRST_READS", "CrmSync", "SyncReport"]
+__all__ = ["CrmSync", "SyncReport"]
 
 
-@dataclass(frozen=True)
+@dataclass
 class SyncReport:
-    opportunities: int  # changed in the CRM since the checkpoint
-    attributed: int  # opportunities attributed anew this run
-    scored: int  # contacts scored anew this run
-    pushed_scores: int
-    pushed_influences: int
-    pushed_records: int  # breakdown records upserted
-    retired: int  # breakdown records deleted
-    erased: int
-    hot_leads: int
-    complaints: int  # cases opened (a case or ticket each)
-    failed: dict[str, str]  # record key -> the CRM's reason (retried next run)
-    crm_calls: int
-    checkpoint: datetime | None
-    daily: bool  # every contact scored again for decay
+    opportunities: int = 0  # changed in the CRM since the checkpoint
+    attributed: int = 0  # opportunities attributed anew this run
+    scored: int = 0  # contacts scored anew this run
+    pushed_scores: int = 0
+    pushed_influences: int = 0
+    pushed_records: int = 0  # breakdown records upserted
+    retired: int = 0  # breakdown records deleted
+    erased: int = 0
+    hot_leads: int = 0
+    complaints: int = 0  # cases opened (a case or ticket each)
+    failed: dict[str, str] = field(default_factory=dict)  # record key -> the CRM's reason
+    crm_calls: int = 0
+    checkpoint: datetime | None = None
+    daily: bool = False  # worked on the daily decay pass
+    slices: int = 0  # slices pushed and saved
+    complete: bool = True  # False: the budget ran out with work left; the next run resumes
 
 
 @dataclass
@@ -78,186 +63,103 @@ class CrmSync:
     scores: ScoreStore
     state: SyncStateStore
     model: ScoringModel
-    # Changes are marked when they are written: a run reads them by the clock, from when the
-    # last run started, whatever slot time (`as_of`) it scores at.
+    # Changes are marked when they are written: a run reads them by the clock, from where the
+    # last window ended, whatever slot time (`as_of`) it scores at.
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
-    def run(self, as_of: datetime) -> SyncReport:
+    def run(self, as_of: datetime, budget: Budget | None = None) -> SyncReport:
+        budget = budget or Budget.unlimited()
         started = self.clock()
-        marks = self.state.bookmarks(self.crm.name)
-        since = _time(marks.get(f"checkpoint#{self.crm.name}"))
-        last_run = _time(marks.get("last_run"))
-        changed = self.crm.changed_opportunities(since)
+        at = Cursors.read(self.state.bookmarks(self.crm.name), self.crm.name)
+        changed = self.crm.changed_opportunities(at.checkpoint)
         erased = self.state.pending()
-        touched = self._touched_since(last_run, started) - erased
-        daily = last_run is None or marks.get("decay_day") != as_of.date().isoformat()
-        if daily:  # decay: every contact scored again, pushed where its rounded score moved
-            linked = self.identities.all_contacts()
-        else:
-            linked = {c: self.identities.identities_of(c) for c in sorted(touched)}
-        scores, tasks, totals = self._scores(linked, as_of)
-        records: dict[str, BaseModel] = {f"contact#{s.contact_id}": s for s in scores}
-        records |= {f"hot#{t.profile}": t for t in tasks}
-        ids = {o.id for o in changed} | self.state.opportunities_of(touched | erased)
-        known = {o.id: o for o in self.state.opportunities(ids)} | {o.id: o for o in changed}
-        touches: dict[str, list[Touch]] = {}  # identity -> its counted touches, read once a run
-        parts = self._attribute(known, linked, records, touches)
-        pushed = self.state.pushed(records)
-        how = Carry(self.ledger, self.model, as_of, totals, touches)
-        carried = carry(how, linked, touched, pushed, records)
-        # Complaints among the touches read (the contacts in scope): their state read apart,
-        # as they are known only once those touches are.
-        cases = {c.key: c for c in complaint_cases(linked, touches)}
-        records |= cases
-        pushed |= self.state.pushed(cases) if cases else {}
-        digests = {k: digest(r, parts.get(k, [])) for k, r in records.items()}
-        fresh = [k for k, d in digests.items() if pushed.get(k, {}).get("digest") != d]
-        retired = sorted(
-            {r for k in parts if k in pushed for r in pushed[k]["parts"]}
-            - {r for keys in parts.values() for r in keys}
+        window_end = at.marks_until or started
+        touched = self._touched_since(at.last_run, window_end) - erased
+        report = SyncReport(opportunities=len(changed), checkpoint=at.checkpoint)
+        work = slices(
+            at,
+            erased=erased,
+            changed=changed,
+            touched=touched,
+            window_end=window_end,
+            day=as_of.date().isoformat(),
+            pages=self.identities.contacts_page,
         )
-        push = Push(
-            scores=[r for k in fresh if isinstance(r := records[k], ContactScore)],
-            influences=[r for k in fresh if isinstance(r := records[k], OpportunityInfluence)],
-            records=[r for k in fresh if isinstance(r := records[k], InfluenceRecord)],
-            retired=retired,
-            erased=sorted(erased),
-            hot_leads=[r for k in fresh if isinstance(r := records[k], HotLeadTask)],
-            complaints=[r for k in fresh if isinstance(r := records[k], ComplaintCase)],
-        )
-        outcome = self.crm.push(push) if push else PushOutcome()
+        derive = Derive(self.identities, self.ledger, self.scores, self.state, self.model)
+        done: set[str] = set()  # contacts scored this run: the decay pass skips them
+        for piece in work:
+            begun = budget.start()
+            if piece.daily:
+                piece = Slice(piece.after, decay=_unseen(piece, done), daily=True)
+            self._slice(derive(piece, as_of), piece, as_of, started, report)
+            done |= set(piece.touched)
+            budget.spent(begun)
+            if not budget.another():
+                report.complete = next(work, None) is None
+                break
+        return report
+
+    def _slice(
+        self, derived: Derived, piece: Slice, as_of: datetime, now: datetime, report: SyncReport
+    ) -> None:
+        """Push one slice, then save what landed and, unless the CRM stopped, the cursors past
+        it."""
+        planned = plan(derived, piece.erased)
+        push = planned.push
+        try:
+            outcome = self.crm.push(push) if push else PushOutcome()
+        except CrmStopped as stop:
+            # What landed before the stop is kept; the cursors stay before this slice.
+            self.state.save(landed(derived, planned, stop.outcome.failed), [], {})
+            report.crm_calls += stop.outcome.calls
+            raise
         # The CRM's owners it read (opening hot-lead tasks): the contacts' next hot lead or
         # complaint is routed to them.
         for contact, owner in sorted(outcome.owners.items()):
-            self.identities.set_owner(linked.get(contact, []), contact, owner)
+            self.identities.set_owner(derived.linked.get(contact, []), contact, owner)
         failed = dict(outcome.failed)
-        landed = {
-            k: (digests[k], parts.get(k, []), carried.get(k, {})) for k in fresh if k not in failed
-        }
-        # Read again and nothing to push (none found, or the same buckets until a later moment):
-        # kept all the same, not to be read again before it is due.
-        landed |= {
-            k: (d, [], c)
-            for k, c in carried.items()
-            if k in pushed
-            and (d := pushed[k]["digest"]) == digests[k]
-            and pushed[k].get("kept", {}) != c
-        }
-        for r in retired:  # not deleted yet: listed again, so the next run tries again
-            owner = f"opportunity#{r.split('|', 1)[0]}"
-            if f"retired#{r}" in failed and owner in landed:
-                landed[owner][1].append(r)
-        checkpoint = max((o.modified_at for o in changed), default=since)
-        bookmarks = {"last_run": started.isoformat()}
-        if checkpoint is not None:
-            bookmarks[f"checkpoint#{self.crm.name}"] = checkpoint.isoformat()
-        if daily:
-            bookmarks["decay_day"] = as_of.date().isoformat()
-        for c in erased:  # nothing about the person is kept, and a later link pushes anew
-            if f"erased#{c}" not in failed:
-                landed[f"contact#{c}"] = ("", [], {})
-        self._retry_later(failed, records, known, started)
-        self.state.save(landed, changed, bookmarks)
-        self.state.done([c for c in erased if f"erased#{c}" not in failed])
-        return SyncReport(
-            opportunities=len(changed),
-            attributed=len(known),
-            scored=len(linked),
-            pushed_scores=len(push.scores),
-            pushed_influences=len(push.influences),
-            pushed_records=len(push.records),
-            retired=len(retired),
-            erased=len(push.erased),
-            hot_leads=len(push.hot_leads),
-            complaints=len(push.complaints),
-            failed=failed,
-            crm_calls=outcome.calls,
-            checkpoint=checkpoint,
-            daily=daily,
+        self._retry_later(failed, derived, now)
+        seen = list(piece.opportunities)
+        self.state.save(
+            landed(derived, planned, failed), seen, piece.after.bookmarks(self.crm.name)
         )
+        self.state.done([c for c in piece.erased if f"erased#{c}" not in failed])
+        report.attributed += len(derived.known)
+        report.scored += len(derived.linked)
+        report.pushed_scores += len(push.scores)
+        report.pushed_influences += len(push.influences)
+        report.pushed_records += len(push.records)
+        report.retired += len(push.retired)
+        report.erased += len(push.erased)
+        report.hot_leads += len(push.hot_leads)
+        report.complaints += len(push.complaints)
+        report.failed |= failed
+        report.crm_calls += outcome.calls
+        report.checkpoint = piece.after.checkpoint
+        report.daily = report.daily or piece.daily
+        report.slices += 1
 
-    def _attribute(
-        self,
-        known: dict[str, Opportunity],
-        linked: dict[str, list[str]],
-        records: dict[str, BaseModel],
-        touches: dict[str, list[Touch]],
-    ) -> dict[str, list[str]]:
-        """Add each opportunity's headline and breakdown to `records`; returns, per opportunity
-        record, the keys of the breakdown records it has now (what a later run retires from).
-        The touches it reads stay in `touches` for the rest of the run."""
-        contacts = {c for o in known.values() for c in o.contact_ids}
-        owned = {c: linked.get(c) or self.identities.identities_of(c) for c in contacts}
-        identities = sorted({i for ids in owned.values() for i in ids})
-        linked_at = self.identities.linked_at(identities)
-        # An identity may be on several opportunities: its touches are read once.
-        for i in identities:
-            if i not in touches:
-                touches[i] = self.ledger.touches_of(i)
-        parts: dict[str, list[str]] = {}
-        for opp in known.values():
-            mine = [i for c in opp.contact_ids for i in owned[c]]
-            identified = min((linked_at[i] for i in mine if i in linked_at), default=None)
-            journey = [t for i in mine for t in touches[i]]
-            headline, breakdown = influence(opp, journey, self.model, identified)
-            records[f"opportunity#{opp.id}"] = headline
-            records |= {f"influence#{r.key}": r for r in breakdown}
-            parts[f"opportunity#{opp.id}"] = [r.key for r in breakdown]
-        return parts
-
-    def _touched_since(self, last_run: datetime | None, now: datetime) -> set[str]:
-        """Contacts whose touches or identity links changed since the last run."""
+    def _touched_since(self, last_run: datetime | None, until: datetime) -> set[str]:
+        """Contacts whose touches or identity links changed in the window."""
         if last_run is None:
             return set()
-        profiles, contacts = self.state.changed_since(last_run, now)
+        profiles, contacts = self.state.changed_since(last_run, until)
         return set(self.identities.contacts_of(sorted(profiles)).values()) | contacts
 
-    def _scores(
-        self, linked: dict[str, list[str]], as_of: datetime
-    ) -> tuple[list[ContactScore], list[HotLeadTask], dict[str, tuple[float, float]]]:
-        """The contacts' scores, a task for each of their identities the score stage found hot
-        (linked before or after it crossed), and their scores unrounded (for the buckets)."""
-        every = [i for ids in linked.values() for i in ids]
-        units = self.scores.profile_units(every) if every else {}
-        scores: list[ContactScore] = []
-        tasks: list[HotLeadTask] = []
-        totals: dict[str, tuple[float, float]] = {}
-        for contact, identities in sorted(linked.items()):
-            totals[contact] = decayed(identities, units, as_of, self.model)
-            score = contact_score(contact, totals[contact], self.model)
-            scores.append(score)
-            tasks += [
-                HotLeadTask(
-                    profile=identity,
-                    contact_id=contact,
-                    organic_score=score.organic_score,
-                    threshold=self.model.hot_lead_threshold,
-                )
-                for identity in identities
-                if "hot_since" in units.get((identity, Category.ORGANIC), {})
-            ]
-        return scores, tasks, totals
-
-    def _retry_later(
-        self,
-        failed: dict[str, str],
-        records: dict[str, BaseModel],
-        known: dict[str, Opportunity],
-        now: datetime,
-    ) -> None:
+    def _retry_later(self, failed: dict[str, str], derived: Derived, now: datetime) -> None:
         """A record the CRM refused is derived again next run: mark the contacts it came from."""
         contacts: set[str] = set()
         for key in failed:
-            record = records.get(key)
+            record = derived.records.get(key)
             if isinstance(record, ContactScore | HotLeadTask | ComplaintCase):
                 contacts.add(record.contact_id)
                 continue
             opp_id = key.split("#", 1)[1].split("|", 1)[0]
-            if opp_id in known:
-                contacts |= set(known[opp_id].contact_ids)
+            if opp_id in derived.known:
+                contacts |= set(derived.known[opp_id].contact_ids)
         if contacts:
             self.state.mark_changed(now, contacts=contacts)
 
 
-def _time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+def _unseen(piece: Slice, done: set[str]) -> dict[str, list[str]]:
+    return {c: ids for c, ids in piece.decay.items() if c not in done}

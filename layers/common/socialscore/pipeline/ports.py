@@ -60,6 +60,11 @@ class IdentityLinks(Protocol):
 
     def all_contacts(self) -> dict[str, list[str]]: ...
 
+    def contacts_page(self, cursor: str, limit: int) -> tuple[dict[str, list[str]], str]:
+        """Linked contacts with their identities, a page from `cursor` ("" first); returns them
+        and the next page's cursor, "" after the last."""
+        ...
+
 
 class CrmOwners(Protocol):
     def owners_of(self, identities: list[str]) -> dict[str, str]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from socialscore.aws import clients
 from socialscore.domain.interaction import ConsentBasis, Identify
@@ -122,6 +124,35 @@ class Identities:
             ExpressionAttributeValues={":c": {"S": contact_id}},
         )
         return [item["identity"]["S"] for item in reply["Items"]]
+
+    def contacts_page(self, cursor: str, limit: int) -> tuple[dict[str, list[str]], str]:
+        """A page of linked contacts, each with every identity, from `cursor` ("" for the first
+        page): one Scan of at most `limit` items of the by_contact index, and one Query for the
+        page's last contact, which may go on in the next page. Returns them and the next cursor
+        ("" after the last page). A contact's items are together in the index (DynamoDB "stores
+        items with the same partition key physically close together", docs.aws.amazon.com/
+        amazondynamodb/latest/APIReference/API_GlobalSecondaryIndex.html), so the next page
+        skips only the contact already completed here, which the cursor names."""
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": BY_CONTACT_INDEX,
+            "Limit": limit,
+        }
+        after = json.loads(cursor) if cursor else None
+        if after:
+            request["ExclusiveStartKey"] = {k: {"S": v} for k, v in after.items()}
+        reply = clients.client("dynamodb").scan(**request)
+        contacts: dict[str, list[str]] = defaultdict(list)
+        for item in reply["Items"]:
+            contact = item["contact_id"]["S"]
+            if after is None or contact != after["contact_id"]:
+                contacts[contact].append(item["identity"]["S"])
+        last = reply.get("LastEvaluatedKey")
+        if not last:
+            return dict(contacts), ""
+        end = last["contact_id"]["S"]
+        contacts[end] = self.identities_of(end)
+        return dict(contacts), json.dumps({k: v["S"] for k, v in last.items()}, sort_keys=True)
 
     def all_contacts(self) -> dict[str, list[str]]:
         """contact id -> its identities, for every linked contact."""

@@ -24,6 +24,8 @@ from socialscore.store import dynamo
 CHANGE_SHARDS = 16
 _BUCKET = timedelta(minutes=10)
 _PENDING_ERASURES = "pending#erased"
+# The run's cursors besides the CRM's checkpoint (pipeline.crm_cursors), one `run#` item each.
+_CURSORS = ("last_run", "marks_until", "marks_after", "decay_day", "decay_pass", "decay_cursor")
 _PUSHED = frozenset({"key", "digest", "parts"})  # a push record's own; the rest it kept
 
 
@@ -95,9 +97,9 @@ class SyncState:
             )
 
     def bookmarks(self, crm: str) -> dict[str, str]:
-        """What a run reads back of the last one, in one read: `last_run`, `decay_day` and this
-        CRM's `checkpoint#<crm>`."""
-        keys = [f"run#{name}" for name in ("last_run", "decay_day", f"checkpoint#{crm}")]
+        """What a run reads back of the last ones, in one read: its cursors (crm_cursors) and
+        this CRM's `checkpoint#<crm>`."""
+        keys = [f"run#{name}" for name in (*_CURSORS, f"checkpoint#{crm}")]
         found = dynamo.batch_get(self._table, "key", keys)
         return {k.removeprefix("run#"): str(v["value"]) for k, v in found.items()}
 

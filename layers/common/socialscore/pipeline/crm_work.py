@@ -1,0 +1,82 @@
+"""A crm_sync run's work, cut in slices of a few CRM calls each, in the order they are taken:
+the pending erasures, the CRM's changed opportunities (oldest modification first), the contacts
+marked changed (in contact id order), then the daily decay pass over every linked contact, a page
+of the identity store at a time. Each slice carries the cursors that hold once it landed
+(crm_cursors): the run saves them with the slice's digests, and the next run starts from the last
+saved. Planning only: the pages of the decay pass are read as the slices are drawn, nothing is
+written here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from socialscore.domain.opportunity import Opportunity
+from socialscore.pipeline.crm_cursors import Cursors
+
+# A slice's size: a few CRM calls' worth (Salesforce's collections take 200 records a call,
+# HubSpot's batch APIs 100). An opportunity is a headline and its breakdown records (one per
+# model and seller or post: a few dozen); a contact, a score and at most a task or a case.
+OPPORTUNITIES_PER_SLICE = 50
+CONTACTS_PER_SLICE = 1_000
+
+# identity store page: (cursor, at most this many index items) -> (contacts, next cursor, "" at
+# the end)
+Pages = Callable[[str, int], tuple[dict[str, list[str]], str]]
+
+
+@dataclass(frozen=True)
+class Slice:
+    after: Cursors  # where the run stands once this slice landed
+    erased: frozenset[str] = frozenset()  # contacts whose social fields are cleared
+    opportunities: Sequence[Opportunity] = ()  # changed in the CRM: attributed anew
+    touched: Sequence[str] = ()  # contacts marked changed: scored and read afresh
+    decay: Mapping[str, list[str]] = field(default_factory=dict)  # the decay pass's contacts
+    daily: bool = False  # a slice of the decay pass
+
+
+def slices(
+    at: Cursors,
+    *,
+    erased: set[str],
+    changed: list[Opportunity],
+    touched: set[str],
+    window_end: datetime,
+    day: str,
+    pages: Pages,
+) -> Iterator[Slice]:
+    """The run's slices from the cursors `at`. `touched`: the contacts marked in the window that
+    ends at `window_end`; `day`: the run's UTC day (a decay pass is due once a day)."""
+    if erased:
+        yield Slice(at, erased=frozenset(erased))
+    ordered = sorted(changed, key=lambda o: (o.modified_at, o.id))
+    for start in range(0, len(ordered), OPPORTUNITIES_PER_SLICE):
+        chunk = ordered[start : start + OPPORTUNITIES_PER_SLICE]
+        newest = chunk[-1].modified_at
+        at = replace(at, checkpoint=max(newest, at.checkpoint or newest))
+        yield Slice(at, opportunities=chunk)
+    todo = sorted(c for c in touched if c > at.marks_after)
+    closed = replace(at, last_run=window_end, marks_until=None, marks_after="")
+    for start in range(0, len(todo), CONTACTS_PER_SLICE):
+        marked = todo[start : start + CONTACTS_PER_SLICE]
+        at = replace(at, marks_until=window_end, marks_after=marked[-1])
+        if start + CONTACTS_PER_SLICE >= len(todo):  # the window's last: the next starts at its end
+            at = closed
+        yield Slice(at, touched=marked)
+    if not todo:  # nothing marked: the window closes all the same
+        at = closed
+        yield Slice(at)
+    if not at.decay_due(day):
+        return
+    at = replace(at, decay_pass=at.decay_pass or day)
+    while True:
+        contacts, cursor = pages(at.decay_cursor, CONTACTS_PER_SLICE)
+        if cursor:
+            at = replace(at, decay_cursor=cursor)
+        else:  # the pass is done: the day's decay is taken
+            at = replace(at, decay_day=at.decay_pass, decay_pass="", decay_cursor="")
+        yield Slice(at, decay=contacts, daily=True)
+        if not cursor:
+            return
