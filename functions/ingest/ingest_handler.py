@@ -26,10 +26,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from socialscore.aws import telemetry
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
     from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
     from socialscore.pipeline.ingest import Ingest
+    from socialscore.pipeline.webhook_secrets import SecretProblem
 
 logger = Logger(service="ingest")
 metrics = Metrics()
@@ -37,19 +40,61 @@ metrics = Metrics()
 
 @cache
 def ingest() -> "Ingest":
-    from socialscore.aws.config import IngestConfig
+    """The use case, made at cold start: the webhook secrets are read (and any that is no
+    secret reported) before the first request is answered."""
+    from socialscore.aws.config import IngestConfig, scoring_model
     from socialscore.aws.secrets import json_secret
     from socialscore.aws.sqs import SqsQueue
-    from socialscore.pipeline.ingest import Ingest
+    from socialscore.pipeline.ingest import SOURCES, Ingest
+    from socialscore.pipeline.webhook_secrets import WebhookSecrets
+    from socialscore.sources.meta import MetaSource
+    from socialscore.store.deliveries import DeliveriesTable
 
     config = IngestConfig.from_environment()
+    secrets = WebhookSecrets(
+        lambda refresh: json_secret(config.webhook_secrets_arn, refresh=refresh),
+        report=_secret_problems,
+    )
+    secrets.current()
     return Ingest(
-        secrets=lambda: json_secret(config.webhook_secrets_arn),
+        secrets=secrets,
         interactions=SqsQueue(config.rehydrate_queue_url),
         retractions=SqsQueue(config.score_queue_url),
+        deliveries=DeliveriesTable(config.deliveries_table),
         clock=lambda: datetime.now(UTC),
         max_body_bytes=config.max_body_bytes,
+        # Comment words are matched against the model the other stages score with.
+        sources={
+            **SOURCES,
+            "meta": MetaSource(lambda: scoring_model(config.scoring_model_parameter)),
+        },
     )
+
+
+def _secret_problems(problems: "list[SecretProblem]") -> None:
+    """A configuration error: the source answers 401 until the secret is fixed. Which secret and
+    why, never its value."""
+    for problem in problems:
+        logger.error(
+            "webhook secret is no secret",
+            extra={"source": problem.source, "field": problem.field, "problem": problem.problem},
+        )
+        telemetry.count_with(metrics, "SecretsRefused", 1, {"source": problem.source})
+
+
+def _report(source: str, status: int, reason: str | None, ignored: "Mapping[str, int]") -> None:
+    """Every answer counted by source and status; a refusal logged and counted with its reason,
+    events acknowledged without being queued with theirs. Never the request's own text."""
+    logger.info("webhook", extra={"source": source, "status": status})
+    telemetry.count_with(metrics, "WebhooksReceived", 1, {"source": source, "status": str(status)})
+    if reason is not None:
+        log = logger.error if status >= 500 else logger.warning
+        log("webhook refused", extra={"source": source, "status": status, "reason": reason})
+        telemetry.count_with(metrics, "WebhooksRefused", 1, {"source": source, "reason": reason})
+    if ignored:
+        logger.info("events ignored", extra={"source": source, "ignored": dict(ignored)})
+    for why, n in ignored.items():
+        telemetry.count_with(metrics, "EventsIgnored", n, {"source": source, "reason": why})
 
 
 def _answer(event: "APIGatewayProxyEventV2", source: str) -> "Response[str]":
@@ -67,10 +112,9 @@ def _answer(event: "APIGatewayProxyEventV2", source: str) -> "Response[str]":
         body,
         event.request_context.request_id,
     )
-    logger.info("webhook", extra={"source": source, "status": answer.status})
+    # The source as a dimension only when it is one of ours: a path is anyone's to invent.
     known = source if source in SOURCES else "unknown"
-    dimensions = {"source": known, "status": str(answer.status)}
-    telemetry.count_with(metrics, "WebhooksReceived", 1, dimensions)
+    _report(known, answer.status, answer.reason, answer.ignored)
     if isinstance(answer.body, dict) and answer.status < 300:
         telemetry.count(metrics, "InteractionsQueued", int(answer.body.get("accepted", 0)))
     headers = dict(answer.headers)
@@ -111,7 +155,9 @@ def _declare(resolver: "APIGatewayHttpResolver") -> None:
     from socialscore.pipeline.ingest import Accepted, CrcAnswer, Problem
     from socialscore.sources.meta import MetaWebhook
     from socialscore.sources.smms import SmmsWebhook
-    from socialscore.sources.x import CRC_TOKEN_MAX, CRC_TOKEN_PATTERN, XActivity
+    from socialscore.sources.x import CRC_TOKEN_MAX, CRC_TOKEN_PATTERN
+    from socialscore.sources.x_account_activity import XActivity
+    from socialscore.sources.x_activity_api import XaaDelivery
 
     def _json(model: type[BaseModel], description: str) -> OpenAPIResponse:
         return {"description": description, "content": {"application/json": {"model": model}}}
@@ -130,7 +176,11 @@ def _declare(resolver: "APIGatewayHttpResolver") -> None:
         description="Signed per Standard Webhooks: `webhook-id`, `webhook-timestamp` (±5 "
         "minutes) and `webhook-signature` (`v1,<base64 HMAC-SHA256>`, several allowed during a "
         "rotation).",
-        responses={202: _json(Accepted, "Every event is queued."), **rejections},
+        responses={
+            202: _json(Accepted, "Every event is queued (or was, under this webhook-id)."),
+            **rejections,
+            409: _json(Problem, "This webhook-id came with another body. Nothing queued."),
+        },
         tags=["webhooks"],
     )
     def smms_webhook(body: Annotated[SmmsWebhook | None, Body()] = None) -> Response[str]:
@@ -138,12 +188,14 @@ def _declare(resolver: "APIGatewayHttpResolver") -> None:
 
     @resolver.get(
         "/webhooks/x",
-        summary="X Account Activity CRC check",
-        description="Answers `sha256=` + base64(HMAC-SHA256(consumer secret, crc_token)).",
+        summary="X webhook CRC check",
+        description="Answers `sha256=` + base64(HMAC-SHA256(secret, crc_token)), keyed with the "
+        "first OAuth 2.0 client secret configured, else the first consumer secret. A token "
+        "holding `{` (or out of X's token shape) is never answered: no answer signs a delivery.",
         responses={
             200: _json(CrcAnswer, "The CRC response."),
             400: _json(Problem, "`crc_token` is missing or not of X's token shape."),
-            401: _json(Problem, "No X consumer secret is configured: nothing to answer with."),
+            401: _json(Problem, "No X secret is configured: nothing to answer with."),
         },
         tags=["webhooks"],
     )
@@ -156,14 +208,17 @@ def _declare(resolver: "APIGatewayHttpResolver") -> None:
 
     @resolver.post(
         "/webhooks/x",
-        summary="X Account Activity events",
-        description="Signed with `x-twitter-webhooks-signature` (`sha256=` + base64 HMAC-SHA256 "
-        "of the body with the consumer secret) and, when present, "
-        "`X-Twitter-Webhooks-Signature-OAuth2` (same, with the OAuth 2.0 client secret).",
-        responses={200: _json(Accepted, "Every event is queued."), **rejections},
+        summary="X Account Activity API and X Activity API deliveries",
+        description="Signed `sha256=` + base64(HMAC-SHA256(secret, body)) in "
+        "`X-Twitter-Webhooks-Signature-OAuth2` (OAuth 2.0 client secret) and/or "
+        "`X-Twitter-Webhooks-Signature` (consumer secret): at least one is required, and "
+        "every one present must match. Account Activity deliveries (`for_user_id` and event "
+        "arrays) and X Activity API deliveries (`data` envelope) are both read; events that "
+        "earn no credit are acknowledged and counted as ignored.",
+        responses={200: _json(Accepted, "Every event is queued or ignored."), **rejections},
         tags=["webhooks"],
     )
-    def x_webhook(body: Annotated[XActivity | None, Body()] = None) -> Response[str]:
+    def x_webhook(body: Annotated[XActivity | XaaDelivery | None, Body()] = None) -> Response[str]:
         return _answer(resolver.current_event, "x")
 
     @resolver.get(

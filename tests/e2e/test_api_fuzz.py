@@ -47,7 +47,7 @@ CHECKS = [
     response_schema_conformance,
 ]
 X_SECRET = "x-consumer-secret"
-META_SECRET = "meta-app-secret"
+META_SECRET = "meta-app-secret-1"
 
 
 @pytest.fixture(scope="module")

@@ -32,7 +32,7 @@ from tests.integration.support import (
 )
 
 X_SECRET = "x-consumer-secret"
-META_SECRET = "meta-app-secret"
+META_SECRET = "meta-app-secret-1"
 ACTOR = "7000000001"
 RETWEET = "2100000000000000101"  # the actor's retweet of POST_A
 PAGE = "104857600000001"

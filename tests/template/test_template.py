@@ -50,6 +50,9 @@ LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 
 LOG_RETENTION_DAYS += [1827, 2192, 2557, 2922, 3288, 3653]
 EMF_METRICS = [
     "WebhooksReceived",
+    "WebhooksRefused",
+    "EventsIgnored",
+    "SecretsRefused",
     "InteractionsQueued",
     "CacheHits",
     "CacheMisses",
@@ -178,7 +181,7 @@ def test_every_consumed_queue_has_a_dlq_and_six_times_the_visibility(consumer: A
 
 def test_tables_are_on_demand_with_point_in_time_recovery_and_outlive_the_stack() -> None:
     tables = {k: v for k, v in TEMPLATE.resources.items() if v["Type"] == "AWS::DynamoDB::Table"}
-    assert len(tables) == 6
+    assert len(tables) == 7
     for table in tables.values():
         props = table["Properties"]
         assert props["BillingMode"] == "PAY_PER_REQUEST"
@@ -313,9 +316,9 @@ def test_the_crm_credentials_reach_crm_sync_only() -> None:
 
 
 @pytest.mark.parametrize("topic", ["", "arn:aws:sns:us-east-1:123456789012:oncall"])
-def test_dlq_alarms_notify_a_topic(topic: str) -> None:
+def test_dlq_and_refusal_alarms_notify_a_topic(topic: str) -> None:
     alarms = TEMPLATE.of_type("AWS::CloudWatch::Alarm")
-    assert len(alarms) == 3
+    assert len(alarms) == 4  # a DLQ's each, and webhooks answered 401 or 403
     expected = "AlarmTopic" if topic == "" else topic  # the stack's own topic when none is given
     for alarm in alarms.values():
         assert _evaluate(alarm["AlarmActions"], AlarmTopicArn=topic) == [expected]

@@ -17,8 +17,10 @@ from pydantic import TypeAdapter
 
 from socialscore.domain.interaction import Identify, Interaction
 from socialscore.pipeline.ingest import Ingest
+from socialscore.pipeline.webhook_secrets import WebhookSecrets
 from socialscore.sources.base import Answer
 from socialscore.sources.signatures import sign
+from tests.unit.ingest_fakes import MemoryDeliveries
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 OLD_SECRET = "whsec_" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY="
@@ -88,9 +90,10 @@ def signed(
 def ingest(queue: RecordingQueue, **kwargs: Any) -> Ingest:
     secrets = {"smms": [SECRET, OLD_SECRET]}
     return Ingest(
-        secrets=lambda: secrets,
+        secrets=WebhookSecrets(lambda refresh: secrets),
         interactions=queue,
         retractions=RecordingQueue(),
+        deliveries=MemoryDeliveries(),
         clock=lambda: NOW,
         **kwargs,
     )
@@ -279,18 +282,21 @@ def test_a_queue_that_refuses_everything_answers_503() -> None:
 
 
 # --- every source through one door ---------------------------------------------------------
+X_SECRET = "x-consumer-secret-1"
+META_SECRET = "meta-app-secret-1"
+EVERY_SECRET = {
+    "smms": [SECRET],
+    "x": {"consumer_secrets": [X_SECRET]},
+    "meta": {"app_secrets": [META_SECRET], "verify_token": "tok"},
+}
 
 
 def every_source(interactions: RecordingQueue, retractions: RecordingQueue) -> Ingest:
-    secrets = {
-        "smms": [SECRET],
-        "x": {"consumer_secrets": ["x-secret"]},
-        "meta": {"app_secrets": ["meta-secret"], "verify_token": "tok"},
-    }
     return Ingest(
-        secrets=lambda: secrets,
+        secrets=WebhookSecrets(lambda refresh: EVERY_SECRET),
         interactions=interactions,
         retractions=retractions,
+        deliveries=MemoryDeliveries(),
         clock=lambda: NOW,
     )
 
@@ -317,7 +323,9 @@ def test_x_events_route_retractions_to_scoring_and_interactions_to_rehydration()
     interactions, retractions = RecordingQueue(), RecordingQueue()
     door = every_source(interactions, retractions)
     body = (EVENTS / "x_follow_unfollow.json").read_bytes()
-    signature = base64.b64encode(hmac.new(b"x-secret", body, hashlib.sha256).digest()).decode()
+    signature = base64.b64encode(
+        hmac.new(X_SECRET.encode(), body, hashlib.sha256).digest()
+    ).decode()
     headers = {"x-twitter-webhooks-signature": "sha256=" + signature}
     answer = door.receive("POST", "x", headers, {}, body)
     assert (answer.status, answer.body) == (200, {"accepted": 2})
@@ -365,7 +373,9 @@ def test_the_verification_gets_answer_without_queueing() -> None:
 def test_an_invalid_x_body_answers_400_naming_the_field() -> None:
     queue = RecordingQueue()
     body = json.dumps({"for_user_id": "1", "favorite_events": [{"user": {"id_str": "2"}}]}).encode()
-    signature = base64.b64encode(hmac.new(b"x-secret", body, hashlib.sha256).digest()).decode()
+    signature = base64.b64encode(
+        hmac.new(X_SECRET.encode(), body, hashlib.sha256).digest()
+    ).decode()
     headers = {"x-twitter-webhooks-signature": "sha256=" + signature}
     answer = every_source(queue, queue).receive("POST", "x", headers, {}, body)
     assert answer.status == 400

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from socialscore.sources.base import Answer
 from tests.unit.test_ingest import (
     POST,
+    X_SECRET,
     RecordingQueue,
     body_of,
     event,
@@ -120,7 +121,7 @@ def test_what_ingest_queues_is_always_what_sqs_carries(tag: str, event_id: str) 
 def x_answer(activity: dict[str, Any]) -> tuple[Answer, RecordingQueue]:
     queue = RecordingQueue()
     body = json.dumps(activity).encode()
-    digest = hmac.new(b"x-secret", body, hashlib.sha256).digest()
+    digest = hmac.new(X_SECRET.encode(), body, hashlib.sha256).digest()
     headers = {"x-twitter-webhooks-signature": "sha256=" + base64.b64encode(digest).decode()}
     return every_source(queue, queue).receive("POST", "x", headers, {}, body), queue
 

@@ -50,7 +50,10 @@ class IngestConfig(FunctionConfig):
     rehydrate_queue_url: str = Field(alias="REHYDRATE_QUEUE_URL")
     score_queue_url: str = Field(alias="SCORE_QUEUE_URL")
     webhook_secrets_arn: str = Field(alias="WEBHOOK_SECRETS_ARN")
+    deliveries_table: str = Field(alias="DELIVERIES_TABLE")  # the signed delivery ids seen
     max_body_bytes: int = Field(262_144, alias="MAX_BODY_BYTES", ge=1024)
+    # Meta sends a comment's words with it: they are matched at ingest, against this model.
+    scoring_model_parameter: str | None = Field(None, alias="SCORING_MODEL_PARAMETER")
 
 
 class RehydrateConfig(FunctionConfig):

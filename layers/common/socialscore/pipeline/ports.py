@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Protocol
 
 from socialscore.domain.interaction import Category, Identify
@@ -163,3 +164,22 @@ class CrmPending(Protocol):
     ) -> None: ...
 
     def mark_erased(self, contacts: Iterable[str]) -> None: ...
+
+
+class Claim(StrEnum):
+    """What ingest's replay memory says of a signed delivery id (Standard Webhooks' webhook-id)."""
+
+    NEW = "new"  # not seen, or seen with this body and not queued yet: queue it
+    QUEUED = "queued"  # seen with this body and queued: acknowledge, queue nothing
+    CONFLICT = "conflict"  # seen with another body: refuse
+
+
+class DeliveryLog(Protocol):
+    def claim(self, key: str, digest: str, expires_at: int, now: int) -> Claim:
+        """Record `key` (source#delivery id) with its body's digest unless it is live (expires
+        after `now`) with another digest, and say what it was."""
+        ...
+
+    def queued(self, key: str, digest: str) -> None:
+        """Mark the delivery's messages durably queued: a repeat is then acknowledged alone."""
+        ...

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any, Protocol, runtime_checkable
 
 from pydantic import BeforeValidator, Field
 
@@ -33,9 +34,13 @@ class Source(Protocol):
     success_status: int
     methods: tuple[str, ...]  # POST, and GET where the source verifies the endpoint
 
-    def verify(self, secrets: Any, headers: Mapping[str, str], body: bytes, now: datetime) -> None:
-        """Raise webhook_signature.SignatureError unless the request is the source's own.
-        `secrets` is this source's entry of the webhook secrets; headers are lower-case."""
+    def verify(
+        self, secrets: Any, headers: Mapping[str, str], body: bytes, now: datetime
+    ) -> str | None:
+        """Raise signatures.SignatureError unless the request is the source's own. Returns the
+        delivery's id when the signature covers one (Standard Webhooks' webhook-id), for
+        ingest's replay memory; None otherwise. `secrets` is this source's entry of the
+        webhook secrets; headers are lower-case."""
         ...
 
     def messages(self, body: bytes, received: datetime) -> list[Message]:
@@ -45,6 +50,34 @@ class Source(Protocol):
     def challenge(self, secrets: Any, query: Mapping[str, str]) -> Answer:
         """The answer to the source's verification GET (when GET is in its methods)."""
         ...
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a source made of a verified body: the messages to queue, and the events it
+    acknowledged without queueing, counted by reason. A reason is one of the source's own fixed
+    words (snake_case), never taken from the input: it is safe to log and to use as a metric
+    dimension."""
+
+    messages: list[Message]
+    ignored: Counter[str] = field(default_factory=Counter)
+
+
+@runtime_checkable
+class Reader(Protocol):
+    """A source that says what it ignored, and why (X)."""
+
+    def read(self, body: bytes, received: datetime) -> Reading:
+        """Like Source.messages, with the events acknowledged and ignored counted by reason."""
+        ...
+
+
+def read(source: Source, body: bytes, received: datetime) -> Reading:
+    """A verified body's messages and ignored events, for any source: one that ignores nothing
+    silently (a Reader) counts its own; another's reading has no ignored events."""
+    if isinstance(source, Reader):
+        return source.read(body, received)
+    return Reading(source.messages(body, received))
 
 
 def unix_time(seconds: float) -> datetime:

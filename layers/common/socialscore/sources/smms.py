@@ -217,8 +217,8 @@ class SmmsSource:
     success_status = 202
     methods: tuple[str, ...] = ("POST",)
 
-    def verify(self, secrets: Any, headers: Mapping[str, str], body: bytes, now: datetime) -> None:
-        signatures.verify(live_secrets(secrets), headers, body, now)
+    def verify(self, secrets: Any, headers: Mapping[str, str], body: bytes, now: datetime) -> str:
+        return signatures.verify(live_secrets(secrets), headers, body, now)
 
     def messages(self, body: bytes, received: datetime) -> list[Message]:
         return [event.normalise() for event in SmmsWebhook.model_validate_json(body).events]
