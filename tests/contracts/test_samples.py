@@ -65,9 +65,8 @@ Outcome = Scored | Ignored | Notice
 
 XAA_ACTOR = "x#2222222222222222222"  # the X Activity API examples' other user
 OWN = Ignored("own")  # README: the subscribed account's own tweets earn nothing
-BRAND_ACT = Ignored(
-    "own"
-)  # README: acts by the brand (the subscribed account) are not a prospect's
+# README: an act by the brand (or a registered seller) account is nobody's touch.
+BRAND_ACT = Ignored("brand")
 NOT_AN_ACT = Ignored("event")  # README: other X Activity API events are acknowledged and ignored
 
 EXPECTED: dict[str, Outcome] = {
