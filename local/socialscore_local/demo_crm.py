@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from socialscore.domain import money
 from socialscore_local.runtime import LocalRuntime
 
 Ids = Callable[[str], str]
@@ -83,6 +84,7 @@ def _salesforce(opportunities: list[dict[str, Any]], contacts: list[str]) -> Ite
                     [
                         (r["Opportunity__c"], r.get("Seller__c"), r.get("Post__c"), r["Amount__c"])
                         for r in records
+                        if r.get("Primary_Model__c")  # as the shipped report filters
                     ],
                 )
                 for o in opportunities
@@ -123,6 +125,7 @@ def _salesforce(opportunities: list[dict[str, Any]], contacts: list[str]) -> Ite
 @contextmanager
 def _hubspot(opportunities: list[dict[str, Any]], contacts: list[str]) -> Iterator[StubCrm]:
     from socialscore.crm.hubspot import HubSpotCrm
+    from socialscore.crm.hubspot_schema import PRIMARY_MODEL
     from socialscore_local.crm_stubs.hubspot import HubSpotStub
     from socialscore_local.hubspot_setup import setup
 
@@ -147,6 +150,7 @@ def _hubspot(opportunities: list[dict[str, Any]], contacts: list[str]) -> Iterat
                     [
                         (r["opportunity_id"], r.get("seller_id"), r.get("post"), r["amount"])
                         for r in records
+                        if r.get(PRIMARY_MODEL) == "true"  # a bool property's value, as text
                     ],
                 )
                 for o in deals
@@ -205,7 +209,9 @@ def _headline(
     names: tuple[str, str],
     records: list[tuple[str, str | None, str | None, Any]],
 ) -> dict[str, Any]:
-    """An opportunity's influence as the demo report reads it."""
+    """An opportunity's influence as the demo report reads it: `records` are the primary
+    model's, as a CRM report filtered on the primary flag sums them (every model's records
+    together would add the deal up once per model)."""
     by_seller: dict[str, Decimal] = defaultdict(Decimal)
     by_post: dict[str, Decimal] = defaultdict(Decimal)
     for opportunity_id, seller, post, amount in records:
@@ -216,12 +222,17 @@ def _headline(
         if post:
             by_post[post] += Decimal(str(amount))
     amount, touches = (fields.get(name) for name in names)
+    currency = opportunity["currency"]
+
+    def shown(value: Any) -> str:  # in the currency's minor unit: the CRM may hold a float
+        return str(money.rounded(Decimal(str(value or 0)), currency))
+
     return {
         "type": "opportunity_influence",
         "opportunity_id": opportunity["id"],
-        "attributed_amount": f"{Decimal(str(amount or 0)):.2f}",
-        "currency": opportunity["currency"],
+        "attributed_amount": shown(amount),
+        "currency": currency,
         "touches": int(float(touches or 0)),
-        "by_seller": {s: f"{a:.2f}" for s, a in sorted(by_seller.items())},
-        "by_post": {p: f"{a:.2f}" for p, a in sorted(by_post.items())},
+        "by_seller": {s: shown(a) for s, a in sorted(by_seller.items())},
+        "by_post": {p: shown(a) for p, a in sorted(by_post.items())},
     }

@@ -125,8 +125,9 @@ def _influence_object(api: HubSpotApi, report: SetupReport, required: bool) -> N
     what = f"custom object {hs.INFLUENCE_OBJECT}"
     # Looked up first: the schema is keyed by name, and a portal may hold it from an earlier run.
     listed = _call(api, "GET", SCHEMAS)
-    names = [] if isinstance(listed, str) else [s.get("name") for s in _results(listed.document)]
-    if hs.INFLUENCE_OBJECT in names:
+    schemas = [] if isinstance(listed, str) else _results(listed.document)
+    if hs.INFLUENCE_OBJECT in [s.get("name") for s in schemas]:
+        _influence_properties(api, report, schemas)
         return
     answer = listed if _forbidden(listed) else _call(api, "POST", SCHEMAS, hs.influence_schema())
     if not isinstance(answer, str) and answer.status in (200, 201):
@@ -138,6 +139,20 @@ def _influence_object(api: HubSpotApi, report: SetupReport, required: bool) -> N
         _skip(_why(answer))
     else:
         report.failed.append(f"{what}: {_why(answer)}")
+
+
+def _influence_properties(
+    api: HubSpotApi, report: SetupReport, schemas: list[dict[str, Any]]
+) -> None:
+    """An object an earlier version made lacks the properties added since (the primary model's
+    flag): add those its schema does not list, to the object's own property group."""
+    schema = next(s for s in schemas if s.get("name") == hs.INFLUENCE_OBJECT)
+    has = {p.get("name") for p in schema.get("properties") or [] if isinstance(p, dict)}
+    for prop in hs.INFLUENCE_PROPERTIES:
+        if prop.name not in has:
+            body = prop.definition(group=hs.INFLUENCE_GROUP)
+            outcome = _create(api, hs.INFLUENCE_TYPE, body)
+            _note(report, f"property {hs.INFLUENCE_OBJECT}.{prop.name}", outcome)
 
 
 def _call(api: HubSpotApi, method: str, path: str, body: Any = None) -> Answer | str:

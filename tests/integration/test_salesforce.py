@@ -868,6 +868,8 @@ def test_every_custom_field_the_adapter_writes_is_deployed_with_its_type() -> No
             kind = text(field, "type")
             if kind == "DateTime":  # ISO 8601 with its zone, as the REST API reads it
                 assert datetime.fromisoformat(value).tzinfo is not None, name
+            elif isinstance(value, bool):
+                assert kind == "Checkbox", name
             elif isinstance(value, str):
                 assert kind in ("Text", "Lookup"), name
                 assert kind == "Lookup" or int(text(field, "length")) >= len(value), name

@@ -1,5 +1,5 @@
-"""Attribution: the rule-based models and their edge cases, exact cent splits, the lookback
-window, influence by seller, post and network."""
+"""Attribution: the rule-based models and their edge cases, exact splits in the currency's minor
+unit, the lookback window, influence by seller, post and network."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from socialscore.domain import money
 from socialscore.domain.attribution import (
     MODELS,
     AttributionContext,
@@ -85,13 +86,13 @@ CTX = context()
     ],
 )
 def test_split_adds_up_to_the_amount_exactly(amount: str, count: int, expected: list[str]) -> None:
-    shares = split(Decimal(amount), touches(count), linear, CTX)
+    shares = split(Decimal(amount), "USD", touches(count), linear, CTX)
     assert sum(shares, Decimal(0)) == Decimal(amount)
     assert sorted(shares, reverse=True) == [Decimal(e) for e in expected]
 
 
 def test_split_of_no_touches_is_empty() -> None:
-    assert split(Decimal("100.00"), [], linear, CTX) == []
+    assert split(Decimal("100.00"), "USD", [], linear, CTX) == []
 
 
 def test_every_attribution_model_a_scoring_model_may_name_is_implemented() -> None:
@@ -108,7 +109,7 @@ def test_every_attribution_model_a_scoring_model_may_name_is_implemented() -> No
 def test_split_is_exact_in_cents_and_fair_for_any_amount_and_count(
     amount: Decimal, count: int
 ) -> None:
-    shares = split(amount, touches(count), linear, CTX)
+    shares = split(amount, "USD", touches(count), linear, CTX)
     assert len(shares) == count
     assert sum(shares, Decimal(0)) == amount
     for share in shares:
@@ -163,7 +164,7 @@ def test_influence_groups_by_seller_post_and_network() -> None:
 
 def test_touches_without_a_seller_are_unattributed() -> None:
     ts = [touch(1, seller=None), touch(2, seller=None)]
-    got = influence(ts, split(Decimal("100.00"), ts, linear, CTX))
+    got = influence(ts, split(Decimal("100.00"), "USD", ts, linear, CTX))
     assert got["by_seller"] == {"unattributed": Decimal("100.00")}
 
 
@@ -176,7 +177,7 @@ def test_every_grouping_of_influence_adds_up_to_the_amount(
     amount: Decimal, sellers: list[str | None]
 ) -> None:
     ts = [touch(n, seller=s, post=f"x#{n % 3}") for n, s in enumerate(sellers)]
-    got = influence(ts, split(amount, ts, linear, CTX))
+    got = influence(ts, split(amount, "USD", ts, linear, CTX))
     for grouping in ("by_seller", "by_post", "by_network"):
         assert sum(got[grouping].values(), Decimal(0)) == amount
 
@@ -203,7 +204,7 @@ def shares_of(
     identified_at: datetime | None = None,
     config: Attribution | None = None,
 ) -> list[Decimal]:
-    return split(Decimal(amount), ts, MODELS[name], context(identified_at, config))
+    return split(Decimal(amount), "USD", ts, MODELS[name], context(identified_at, config))
 
 
 FOUR = days_before(30, 20, 10, 0)
@@ -374,7 +375,7 @@ def test_touches_exactly_at_the_lookback_start_and_at_creation_are_inside(
 
 def test_split_all_computes_every_configured_model_in_its_order() -> None:
     config = Attribution(models=["w_shaped", "first_touch"], primary="first_touch")
-    got = split_all(Decimal("10.00"), days_before(2, 1, 0), context(config=config))
+    got = split_all(Decimal("10.00"), "USD", days_before(2, 1, 0), context(config=config))
     assert list(got) == ["w_shaped", "first_touch"]
     assert got["first_touch"] == cents("10.00", "0.00", "0.00")
 
@@ -419,10 +420,31 @@ def test_every_model_splits_any_amount_to_the_cent_exactly(
     ts = [touch(n, at=ANCHOR - timedelta(seconds=s)) for n, s in enumerate(offsets)]
     window = in_window(ts, ANCHOR, 90)
     identified_at = None if identified is None else ANCHOR - timedelta(seconds=identified)
-    shares = split(amount, window, MODELS[name], context(identified_at, config))
+    shares = split(amount, "USD", window, MODELS[name], context(identified_at, config))
     assert len(shares) == len(window)
     if window:
         assert sum(shares, Decimal(0)) == amount
     for share in shares:
         assert share >= 0
         assert share == share.quantize(CENT)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    name=st.sampled_from(ALL),
+    currency=st.sampled_from(["JPY", "KWD", "CLF", "EUR"]),
+    units=st.integers(min_value=0, max_value=10**11),
+    count=st.integers(min_value=1, max_value=25),
+)
+def test_every_model_splits_in_the_currencys_minor_unit(
+    name: ModelName, currency: str, units: int, count: int
+) -> None:
+    # A yen deal is never split into fractions of a yen; a dinar deal keeps its fils.
+    unit = money.quantum(currency)
+    amount = units * unit
+    window = in_window(
+        [touch(n, at=ANCHOR - timedelta(days=n + 1)) for n in range(count)], ANCHOR, 90
+    )
+    shares = split(amount, currency, window, MODELS[name], context(ANCHOR - timedelta(days=3)))
+    assert sum(shares, Decimal(0)) == amount
+    assert all(share == share.quantize(unit) for share in shares)

@@ -288,13 +288,95 @@ def test_the_job_ends_a_won_journey_when_its_deal_was_opened_and_stores_the_resu
 
     result = job.run(T0 + timedelta(days=3))
 
-    # C-1 converts with s-ana only (its s-ben touch came after O-1 was opened); C-2 is lost
-    # through s-ben; C-3 won without a touch. Markov: start>s-ana 1/2 converts, so P = 1/2 and
-    # only s-ana's removal matters (effect 1); Shapley: {s-ana} holds the one conversion.
+    # O-1 converts with s-ana only: its contacts C-1 and C-3 (C-3 without a touch) make one
+    # journey, and C-1's s-ben touch came after O-1 was opened; C-2 is lost through s-ben.
+    # Markov: start>s-ana 1/2 converts, so P = 1/2 and only s-ana's removal matters (effect 1);
+    # Shapley: {s-ana} holds the one conversion. One won deal, one conversion.
     assert (result["journeys"], result["conversions"], result["touches"]) == (2, 1, 2)
-    assert result["conversions_without_touch"] == 1
+    assert result["conversions_without_touch"] == 0
     assert result["markov"] == {"s-ana": 1.0, "s-ben": 0.0}
     assert result["removal_effects"] == {"s-ana": 1.0, "s-ben": 0.0}
     assert result["shapley"] == {"s-ana": 1.0, "s-ben": 0.0}
     assert result["version"] == "2026-11-04#v1"
     assert fakes.saved == [("2026-11-04#v1", "2026-11-04T00:00:00+00:00", result)]
+
+
+def won(
+    deal: str, contacts: list[str], hours: float = 24, stage: str = "Closed Won"
+) -> Opportunity:
+    created = T0 + timedelta(hours=hours)
+    return Opportunity(
+        id=deal,
+        contact_ids=contacts,
+        amount=Decimal("1000.00"),
+        currency="USD",
+        created_at=created,
+        modified_at=created,
+        stage=stage,
+    )
+
+
+def test_conversions_are_counted_per_won_deal_whoever_its_contacts() -> None:
+    # Three won deals over four contacts: W-1 has two contacts, C-3 is in W-2 and W-3. Counted
+    # per contact that was 4 conversions (and 5 with C-4's); per won deal it is 3.
+    fakes = Fakes()
+    fakes.contacts = {f"C-{n}": [f"x#u{n}"] for n in range(1, 6)}
+    fakes.touches = {
+        "x#u1": [touch(1, profile="x#u1", hours=1, seller="s-ana")],
+        "x#u2": [touch(2, profile="x#u2", hours=2, seller="s-ben")],
+        "x#u3": [touch(3, profile="x#u3", hours=3, seller="s-ana")],
+        "x#u4": [touch(4, profile="x#u4", hours=4, seller="s-chloe")],
+        "x#u5": [touch(5, profile="x#u5", hours=5, seller="s-ben")],
+    }
+    fakes.opps = [
+        won("W-1", ["C-1", "C-2"]),
+        won("W-2", ["C-3"]),
+        won("W-3", ["C-3", "C-4"]),
+        won("L-1", ["C-5"], stage="Closed Lost"),
+    ]
+
+    result = ChannelAttributionJob(fakes, fakes, fakes, fakes, model_version="v1").run(
+        T0 + timedelta(days=3)
+    )
+
+    assert (result["conversions"], result["conversions_without_touch"]) == (3, 0)
+    assert result["journeys"] == 4  # the three won deals, and C-5, who won nothing
+    # Shapley: W-1 {s-ana, s-ben} gives each 1/2, W-2 {s-ana} 1, W-3 {s-ana, s-chloe} 1/2 each.
+    assert result["shapley"] == {"s-ana": 2.0, "s-ben": 0.5, "s-chloe": 0.5}
+    assert sum(result["markov"].values()) == pytest.approx(3.0)
+
+
+def test_a_won_deal_without_a_touch_is_one_conversion_apart_however_many_contacts() -> None:
+    fakes = Fakes()
+    fakes.contacts = {"C-1": ["x#u1"], "C-2": ["x#u2"], "C-3": ["x#u3"]}
+    fakes.touches = {"x#u1": [], "x#u2": [], "x#u3": [touch(3, profile="x#u3", hours=1)]}
+    fakes.opps = [won("W-1", ["C-1", "C-2"]), won("W-2", ["C-3"])]
+
+    result = ChannelAttributionJob(fakes, fakes, fakes, fakes, model_version="v1").run(
+        T0 + timedelta(days=3)
+    )
+
+    # W-1's two contacts never touched anything: one won deal outside both models, not two.
+    assert (result["conversions"], result["conversions_without_touch"]) == (1, 1)
+    assert result["journeys"] == 1
+
+
+def test_a_won_deals_journey_is_its_contacts_touches_in_time_order_until_it_was_opened() -> None:
+    fakes = Fakes()
+    fakes.contacts = {"C-1": ["x#u1"], "C-2": ["x#u2", "x#u9"]}
+    fakes.touches = {
+        "x#u1": [touch(1, profile="x#u1", hours=3, seller="s-ben")],
+        "x#u2": [touch(2, profile="x#u2", hours=1, seller="s-ana")],
+        # C-2's other identity, after the deal was opened at hour 24: not the deal's journey.
+        "x#u9": [touch(9, profile="x#u9", hours=30, seller="s-chloe")],
+    }
+    fakes.opps = [won("W-1", ["C-1", "C-2"])]
+
+    result = ChannelAttributionJob(fakes, fakes, fakes, fakes, model_version="v1").run(
+        T0 + timedelta(days=3)
+    )
+
+    # One journey s-ana > s-ben > conversion: removing either loses it (effect 1 each).
+    assert (result["journeys"], result["conversions"], result["touches"]) == (1, 1, 2)
+    assert result["removal_effects"] == {"s-ana": 1.0, "s-ben": 1.0}
+    assert result["shapley"] == {"s-ana": 0.5, "s-ben": 0.5}

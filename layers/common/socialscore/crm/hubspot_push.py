@@ -140,6 +140,7 @@ def _influence(record: InfluenceRecord) -> dict[str, str]:
         "amount": _decimal(record.amount),
         "currency": record.currency,
         "touches": str(record.touches),
+        hs.PRIMARY_MODEL: "true" if record.primary else "false",
     }
 
 
@@ -159,4 +160,5 @@ def datetime_value(moment: datetime | None) -> str:
 
 
 def _decimal(value: Decimal) -> str:
-    return format(value.quantize(Decimal("0.01")), "f")
+    # Already in its currency's minor unit (domain.money): JPY whole, KWD to the thousandth.
+    return format(value, "f")

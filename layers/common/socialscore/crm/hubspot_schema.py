@@ -53,6 +53,11 @@ INFLUENCE_OBJECT = "socialscore_influence"
 INFLUENCE_TYPE = f"p_{INFLUENCE_OBJECT}"
 INFLUENCE_KEY = "key"
 INFLUENCE_FIELDS = ("opportunity_id", "model", "seller_id", "team", "post", "network")
+# bool: the record is the primary attribution model's. A report summing `amount` filtered on it
+# sums each deal once; unfiltered it adds every configured model's split of the same deal.
+PRIMARY_MODEL = "primary_model"
+# The group HubSpot gives a custom object's properties: where setup adds one to an existing object.
+INFLUENCE_GROUP = f"{INFLUENCE_OBJECT}_information"
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,7 @@ class Prop:
             body["groupName"] = group
         if self.unique:
             body["hasUniqueValue"] = True
-        if self.type == "enumeration":
+        if self.type in ("enumeration", "bool"):
             body["options"] = options(self.options)
         return body
 
@@ -147,6 +152,15 @@ INFLUENCE_PROPERTIES: tuple[Prop, ...] = (
     _number("amount", "Amount"),
     _text("currency", "Currency"),
     _number("touches", "Touches"),
+    Prop(
+        PRIMARY_MODEL,
+        "Primary model",
+        "bool",
+        # developers.hubspot.com/docs/api/crm/properties: a bool's fieldType is booleancheckbox
+        "booleancheckbox",
+        "Yes on the primary attribution model's records: filter on it to sum each deal once",
+        options=(("true", "Yes"), ("false", "No")),
+    ),
 )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import ValidationError
@@ -107,6 +107,7 @@ def influence_record(record: InfluenceRecord, *, multi_currency: bool) -> dict[s
         "Amount__c": float(record.amount),
         "Currency__c": record.currency,
         "Touches__c": record.touches,
+        "Primary_Model__c": record.primary,  # Checkbox: what a report sums, one model's worth
     }
     if multi_currency:
         # A Currency field is in its record's CurrencyIsoCode (a multi-currency org only has
@@ -273,7 +274,8 @@ def opportunity(
     """The domain opportunity of a query row; None when Salesforce holds what the domain cannot
     take (a negative amount, no currency): the caller logs its id and goes on."""
     try:
-        amount = Decimal(str(row.get("Amount") or 0)).quantize(Decimal("0.01"), ROUND_HALF_EVEN)
+        # Opportunity rounds it to its currency's minor unit by the one rule (domain.money).
+        amount = Decimal(str(row.get("Amount") or 0))
         return Opportunity(
             id=row["Id"],
             contact_ids=list(dict.fromkeys(contact_ids)),

@@ -6,13 +6,13 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
+from socialscore.domain import money
 from socialscore.domain.interaction import Category
 from socialscore.domain.scoring_model import Attribution, ModelName
 from socialscore.domain.touch import Touch
 
-CENT = Decimal("0.01")
 SECONDS_PER_DAY = Decimal(86400)
 
 
@@ -125,32 +125,29 @@ def in_window(touches: list[Touch], anchor: datetime, lookback_days: int) -> lis
 
 
 def split(
-    amount: Decimal, touches: list[Touch], model: AttributionModel, context: AttributionContext
+    amount: Decimal,
+    currency: str,
+    touches: list[Touch],
+    model: AttributionModel,
+    context: AttributionContext,
 ) -> list[Decimal]:
-    """Amounts per touch, in cents, adding up to the amount exactly (largest remainder; ties go
-    to the older touch)."""
+    """Amounts per touch in the currency's minor unit (JPY none, USD cents, KWD thousandths),
+    adding up to the amount exactly (money.allocate: largest remainder, ties to the older
+    touch). Shares all configured as 0 with no touch to spread the rest over (W-shaped 0/0/0 on
+    three touches) split evenly rather than fail a sync."""
     if not touches:
         return []
-    weights = model(touches, context)
-    total = sum(weights, Decimal(0))
-    if total == 0:
-        # Only shares configured as 0 with no touch to spread the rest over (W-shaped 0/0/0 on
-        # three touches): nothing says who earned more, so split evenly rather than fail a sync.
-        weights, total = [Decimal(1)] * len(touches), Decimal(len(touches))
-    exact = [amount * w / total for w in weights]
-    shares = [e.quantize(CENT, rounding=ROUND_DOWN) for e in exact]
-    leftover = int((amount - sum(shares, Decimal(0))) / CENT)
-    by_remainder = sorted(range(len(exact)), key=lambda i: (shares[i] - exact[i], i))
-    for i in by_remainder[:leftover]:
-        shares[i] += CENT
-    return shares
+    return money.allocate(amount, model(touches, context), currency)
 
 
 def split_all(
-    amount: Decimal, touches: list[Touch], context: AttributionContext
+    amount: Decimal, currency: str, touches: list[Touch], context: AttributionContext
 ) -> dict[ModelName, list[Decimal]]:
     """Every configured model's split: the config's `models` in its order, `primary` among them."""
-    return {name: split(amount, touches, MODELS[name], context) for name in context.config.models}
+    return {
+        name: split(amount, currency, touches, MODELS[name], context)
+        for name in context.config.models
+    }
 
 
 def influence(touches: list[Touch], shares: list[Decimal]) -> dict[str, dict[str, Decimal]]:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from socialscore.domain import money
 from socialscore.domain.touch import Touch, complaint_key, own_link
 
 
@@ -16,11 +17,21 @@ class Opportunity(BaseModel):
 
     id: Annotated[str, Field(min_length=1)]
     contact_ids: list[str]
-    amount: Annotated[Decimal, Field(ge=0, decimal_places=2)]
+    # Before the amount, which is validated in it.
     currency: Annotated[str, Field(min_length=3, max_length=3)]
+    amount: Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
     created_at: AwareDatetime
     modified_at: AwareDatetime
     stage: str = ""
+
+    @field_validator("amount")
+    @classmethod
+    def _in_minor_unit(cls, amount: Decimal, info: ValidationInfo) -> Decimal:
+        """Whatever a CRM holds (Salesforce keeps an API-written amount unrounded, a HubSpot
+        number property any decimals), the amount is the one rule's rounding of it to its
+        currency's minor unit: every reader of any CRM gets the same amount."""
+        currency = info.data.get("currency")
+        return money.rounded(amount, currency) if currency else amount
 
 
 class ContactScore(BaseModel):
@@ -67,6 +78,9 @@ class InfluenceRecord(BaseModel):
     amount: Decimal
     currency: str
     touches: int
+    # Whether `model` is the primary attribution model: a CRM report that sums only these
+    # records sums each deal once (every model's records add up to the deal's amount).
+    primary: bool = False
 
 
 class HotLeadTask(BaseModel):

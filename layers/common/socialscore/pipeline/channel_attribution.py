@@ -2,8 +2,10 @@
 
 One run reads every linked contact (one Scan of the identities), their opportunities as
 crm_sync last stored them (two BatchGetItem rounds, 100 keys a call) and each identity's
-touches (one Query each), then folds each journey into `JourneyStats` as soon as it is built:
-reads and compute both grow linearly with contacts and touches, and no journey is kept.
+touches (one Query each; a contact in several won deals is read once a deal), then folds each
+journey into `JourneyStats` as soon as it is built: reads and compute both grow linearly with
+contacts and touches, and no journey is kept. A journey is a won deal's (converted: one
+conversion per won deal) or a contact's in no won deal (not converted).
 """
 
 from __future__ import annotations
@@ -55,27 +57,27 @@ class ChannelAttributionJob:
     won_stages: tuple[str, ...] = DEFAULT_WON_STAGES
 
     def run(self, as_of: datetime) -> dict[str, Any]:
-        """Compute and store the result as of the slot time; returns what was stored."""
+        """Compute and store the result as of the slot time; returns what was stored.
+
+        One conversion per won deal, whoever and however many its contacts: a won deal's
+        journey is every organic touch of its linked contacts until the deal was opened (as the
+        rule-based models' window ends: a touch after that cannot have caused it). A contact in
+        no won deal is a journey that did not convert. A contact in a won deal is no journey of
+        its own: its touches are the deal's."""
         as_of = as_of.astimezone(UTC)
         linked = self.contacts.all_contacts()
-        won_at = self._won(linked)
+        won = self._won(linked)
         stats = JourneyStats()
         without_touch = 0
-        for contact in sorted(linked):
-            # A converted journey ends when its (latest) won deal was opened, as the rule-based
-            # models' window does: a touch after that cannot have caused it.
-            until = min(as_of, won_at.get(contact, as_of))
-            touches = [
-                t
-                for identity in linked[contact]
-                for t in self.ledger.touches_of(identity)
-                if t.occurred_at <= until
-            ]
-            journey = journey_of(touches, self.channel)
-            converted = contact in won_at
-            if converted and not journey:
+        for deal in won:
+            contacts = [c for c in deal.contact_ids if c in linked]
+            journey = self._journey(contacts, linked, min(as_of, deal.created_at))
+            if not journey:
                 without_touch += 1
-            stats.add(journey, converted)
+            stats.add(journey, converted=True)
+        in_won = {c for deal in won for c in deal.contact_ids}
+        for contact in sorted(set(linked) - in_won):
+            stats.add(self._journey([contact], linked, as_of), converted=False)
         version = f"{as_of.date().isoformat()}#{self.model_version}"
         chain = markov(stats)
         result: dict[str, Any] = {
@@ -86,7 +88,7 @@ class ChannelAttributionJob:
             "journeys": stats.journeys,
             "conversions": stats.conversions,
             # Won deals whose contacts had no organic touch: outside both models, reported so
-            # the shares' total can be reconciled with the CRM's count of won deals.
+            # conversions + conversions_without_touch is the CRM's count of won deals.
             "conversions_without_touch": without_touch,
             "touches": stats.touches,
             "conversion_probability": round(chain.conversion_probability, _DIGITS),
@@ -97,17 +99,24 @@ class ChannelAttributionJob:
         self.store.save(version, as_of.isoformat(), result)
         return result
 
-    def _won(self, linked: dict[str, list[str]]) -> dict[str, datetime]:
-        """contact -> when its latest won opportunity was created, for contacts with one."""
+    def _journey(
+        self, contacts: list[str], linked: dict[str, list[str]], until: datetime
+    ) -> list[str]:
+        touches = [
+            t
+            for contact in contacts
+            for identity in linked[contact]
+            for t in self.ledger.touches_of(identity)
+            if t.occurred_at <= until
+        ]
+        return journey_of(touches, self.channel)
+
+    def _won(self, linked: dict[str, list[str]]) -> list[Opportunity]:
+        """The won opportunities of the linked contacts, each once, by id."""
         ids = self.opportunities.opportunities_of(linked)
-        won: dict[str, datetime] = {}
-        for o in self.opportunities.opportunities(ids) if ids else []:
-            if not is_won(o.stage, self.won_stages):
-                continue
-            for contact in o.contact_ids:
-                if contact in linked:
-                    won[contact] = max(won.get(contact, o.created_at), o.created_at)
-        return won
+        found = self.opportunities.opportunities(ids) if ids else []
+        won = {o.id: o for o in found if is_won(o.stage, self.won_stages)}
+        return [won[i] for i in sorted(won)]
 
 
 def _rounded(values: dict[str, float]) -> dict[str, float]:

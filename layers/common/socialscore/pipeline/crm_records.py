@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from socialscore.domain import attribution
+from socialscore.domain import attribution, money
 from socialscore.domain.decay import score_at
 from socialscore.domain.interaction import Category
 from socialscore.domain.opportunity import (
@@ -114,7 +114,8 @@ def influence(
     identified_at: datetime | None = None,
 ) -> tuple[OpportunityInfluence, list[InfluenceRecord]]:
     """The opportunity's headline under the primary attribution model, and its breakdown under
-    every configured model. `identified_at`: when its contacts were first identified (W-shaped
+    every configured model, the primary model's records marked so a sum in the CRM adds no
+    models. `identified_at`: when its contacts were first identified (W-shaped
     credits the touch at that point)."""
     config = model.attribution
     window, by_model = splits(opp, touches, model, identified_at)
@@ -122,14 +123,17 @@ def influence(
     headline = OpportunityInfluence(
         opportunity_id=opp.id,
         currency=opp.currency,
-        attributed_amount=sum(shares, Decimal("0.00")),
+        attributed_amount=money.total(shares, opp.currency),
         attribution_model=config.primary,
         touches=len(window),
         **attribution.influence(window, shares),
     )
     # A seller or post a model gives nothing (first touch: every later one) gets no record.
     records = [
-        r for name, s in by_model.items() for r in _records(opp, name, window, s) if r.amount
+        r
+        for name, s in by_model.items()
+        for r in _records(opp, name, name == config.primary, window, s)
+        if r.amount
     ]
     return headline, records
 
@@ -143,11 +147,11 @@ def splits(
     context = attribution.AttributionContext(
         opportunity_created_at=opp.created_at, config=config, identified_at=identified_at
     )
-    return window, attribution.split_all(opp.amount, window, context)
+    return window, attribution.split_all(opp.amount, opp.currency, window, context)
 
 
 def _records(
-    opp: Opportunity, model: str, touches: list[Touch], shares: list[Decimal]
+    opp: Opportunity, model: str, primary: bool, touches: list[Touch], shares: list[Decimal]
 ) -> list[InfluenceRecord]:
     sellers: dict[str, list[tuple[Touch, Decimal]]] = defaultdict(list)
     posts: dict[str, list[tuple[Touch, Decimal]]] = defaultdict(list)
@@ -165,9 +169,10 @@ def _records(
                 model=model,
                 seller_id=seller,
                 team=team,
-                amount=sum((s for _, s in part), Decimal("0.00")),
+                amount=money.total([s for _, s in part], opp.currency),
                 currency=opp.currency,
                 touches=len(part),
+                primary=primary,
             )
         )
     for post, part in sorted(posts.items()):
@@ -178,9 +183,10 @@ def _records(
                 model=model,
                 post=post,
                 network=part[0][0].network.value,
-                amount=sum((s for _, s in part), Decimal("0.00")),
+                amount=money.total([s for _, s in part], opp.currency),
                 currency=opp.currency,
                 touches=len(part),
+                primary=primary,
             )
         )
     return out
