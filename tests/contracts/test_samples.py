@@ -64,9 +64,9 @@ class Notice:
 Outcome = Scored | Ignored | Notice
 
 XAA_ACTOR = "x#2222222222222222222"  # the X Activity API examples' other user
-OWN = Ignored("own")  # README: the subscribed account's own tweets earn nothing
+OWN = Ignored("subscribed_account")  # README: the subscribed account's own tweets earn nothing
 # README: an act by the brand (or a registered seller) account is nobody's touch.
-BRAND_ACT = Ignored("brand")
+BRAND_ACT = Ignored("subscribed_account")
 NOT_AN_ACT = Ignored("event")  # README: other X Activity API events are acknowledged and ignored
 
 EXPECTED: dict[str, Outcome] = {
@@ -117,16 +117,16 @@ EXPECTED: dict[str, Outcome] = {
     },
     # Meta (README "Meta"): the Page 436913053309741 and the Instagram account 17841405726653026.
     "meta/page_feed_reaction_on_comment_restfb_741": Ignored("comment"),
-    "meta/page_feed_status_dashboard_test": Ignored("status"),
-    "meta/page_mention_dashboard_test": Ignored("mention"),
-    "meta/page_ratings_reaction_restfb_694": Ignored("ratings"),
-    "meta/user_photos_sample_notification": Ignored("user"),
+    "meta/page_feed_status_dashboard_test": Ignored("status"),  # the Page's own status post
+    "meta/page_mention_dashboard_test": Ignored("field"),
+    "meta/page_ratings_reaction_restfb_694": Ignored("field"),
+    "meta/user_photos_sample_notification": Ignored("object"),
     "meta/messenger_message_reads": Ignored("messaging"),
     "meta/instagram_comments": Scored("instagram#1234567890", Kind.COMMENT, 4, "brand-ig"),
     "meta/instagram_live_comments": Scored("instagram#1234567890", Kind.COMMENT, 4, "brand-ig"),
     "meta/instagram_mentions_comment": Ignored("mention"),
     "meta/instagram_mentions_caption": Ignored("mention"),
-    "meta/instagram_story_insights": Ignored("story_insights"),
+    "meta/instagram_story_insights": Ignored("field"),
 }
 # Samples asserted by their own tests below, not by one POST each.
 OWN_TESTS = {
