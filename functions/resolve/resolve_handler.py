@@ -67,11 +67,16 @@ def handle(
         crm.mark_changed(datetime.now(UTC), profiles=[link.identity for link in links])
     items = [(mid, m) for mid, m in parsed if isinstance(m, Rehydrated)]
     resolved = resolve([m for _, m in items], identities, sellers)
-    outgoing = [(mid, r.model_dump_json()) for (mid, _), r in zip(items, resolved, strict=True)]
+    outgoing = [
+        (mid, r.model_dump_json())
+        for (mid, _), r in zip(items, resolved, strict=True)
+        if r is not None  # a seller's or the brand's own act: nobody's touch (logged)
+    ]
     # Deleted posts take back ledger entries: scoring's business.
     outgoing += [(mid, m.model_dump_json()) for mid, m in parsed if isinstance(m, PostDeleted)]
     failed += forward.send(outgoing, correlation)
     telemetry.count(metrics, "InteractionsResolved", len(resolved))
+    telemetry.count(metrics, "ActsBySellersIgnored", resolved.count(None))
     telemetry.count(metrics, "IdentitiesLinked", len(links))
     return batch.partial_response(failed, event, alone)
 

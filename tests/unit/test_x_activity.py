@@ -11,8 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
-from socialscore.domain.interaction import Interaction, Kind, Network, PostDeleted, Retraction
+from socialscore.domain.interaction import (
+    Answered,
+    Interaction,
+    Kind,
+    Network,
+    PostDeleted,
+    Retraction,
+)
 from socialscore.sources.signatures import SignatureError
 from socialscore.sources.smms import SmmsWebhook
 from socialscore.sources.x import XSource
@@ -217,3 +225,117 @@ def test_a_timestamp_out_of_any_calendar_is_a_value_error_not_a_crash() -> None:
     }
     with pytest.raises(ValueError, match="is not a unix time"):
         SOURCE.messages(json.dumps(body).encode(), NOW)
+
+
+def tweets(*events: dict[str, Any], account: str = BRAND) -> Any:
+    return SOURCE.read(
+        json.dumps({"for_user_id": account, "tweet_create_events": events}).encode(), NOW
+    )
+
+
+def tweet(author: str, post: str = "1846299999999999999", **fields: Any) -> dict[str, Any]:
+    return {
+        "id_str": post,
+        "timestamp_ms": "1792062000000",
+        "user": {"id_str": author},
+        **fields,
+    }
+
+
+def test_a_longform_post_s_late_mention_is_credited() -> None:
+    # Shape per https://docs.x.com/x-api/account-activity/introduction "Support for longform
+    # posts": the mention is only in extended_tweet.entities.
+    [mention] = messages("x_longform_mention.json")
+    assert (mention.kind, mention.actor_id, mention.target_user_id) == (
+        Kind.MENTION,
+        "555000333",
+        BRAND,
+    )
+
+
+def test_a_reply_to_a_third_party_that_mentions_the_account_is_a_mention_of_it() -> None:
+    mentions = {"entities": {"user_mentions": [{"id_str": "42"}, {"id_str": BRAND}]}}
+    third_party = tweet(
+        "987654321", in_reply_to_status_id_str="7", in_reply_to_user_id_str="42", **mentions
+    )
+    [mention] = tweets(third_party).messages
+    assert (mention.kind, mention.target_user_id, mention.target_post) == (
+        Kind.MENTION,
+        BRAND,
+        None,
+    )
+    # A reply to the account's own post stays a comment on that post.
+    own = tweet(
+        "987654321", in_reply_to_status_id_str="8", in_reply_to_user_id_str=BRAND, **mentions
+    )
+    [comment] = tweets(own).messages
+    assert (comment.kind, comment.target_post) == (Kind.COMMENT, "x#8")
+
+
+def test_the_account_s_own_likes_retweets_and_follows_are_nobody_s_touches() -> None:
+    seller_post = {"id_str": "9", "user": {"id_str": "31337"}}
+    body = {
+        "for_user_id": BRAND,
+        "tweet_create_events": [tweet(BRAND, retweeted_status=seller_post)],
+        "favorite_events": [
+            {"timestamp_ms": 1792082006140, "favorited_status": seller_post, "user": {"id": BRAND}}
+        ],
+        "follow_events": [
+            {
+                "type": "follow",
+                "created_timestamp": "1792090000000",
+                "source": {"id": BRAND},
+                "target": {"id": "31337"},
+            }
+        ],
+    }
+    reading = SOURCE.read(json.dumps(body).encode(), NOW)
+    assert reading.messages == []
+    assert dict(reading.ignored) == {"act_by_subscribed_account": 3}
+
+
+def test_the_account_s_reply_to_a_customer_answers_that_act() -> None:
+    answer = tweet(
+        BRAND, in_reply_to_status_id_str="1846211111111111111", in_reply_to_user_id_str="987654321"
+    )
+    [answered] = tweets(answer).messages
+    assert isinstance(answered, Answered)
+    assert answered.post == "x#1846211111111111111"
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("x_user_event.json", "app_access_revoked"),
+        ("x_replay_job_status.json", "replay_job_incomplete"),
+    ],
+)
+def test_revokes_and_replay_jobs_are_acknowledged_and_counted(name: str, reason: str) -> None:
+    # Samples from https://docs.x.com/x-api/account-activity/introduction (user_event) and
+    # https://docs.x.com/x-api/account-activity/quickstart (replay_job_status).
+    reading = SOURCE.read(payload(name), NOW)
+    assert reading.messages == []
+    assert dict(reading.ignored) == {reason: 1}
+
+
+def test_event_arrays_socialscore_does_not_read_are_counted_as_ignored() -> None:
+    body = {
+        "for_user_id": BRAND,
+        "direct_message_events": [{"type": "message_create"}, {"type": "message_create"}],
+        "users": {BRAND: {"id": BRAND}},
+        "block_events": [{}],
+    }
+    reading = SOURCE.read(json.dumps(body).encode(), NOW)
+    assert dict(reading.ignored) == {"event_type_not_scored": 3}
+
+
+def test_acts_without_the_subscribed_account_are_refused() -> None:
+    body = json.loads(payload("x_favorite.json"))
+    del body["for_user_id"]
+    with pytest.raises(ValueError, match="for_user_id"):
+        SOURCE.read(json.dumps(body).encode(), NOW)
+
+
+def test_an_id_of_20_digits_is_a_validation_error() -> None:
+    with pytest.raises(ValidationError):
+        tweets(tweet("1" * 20))

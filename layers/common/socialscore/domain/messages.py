@@ -53,9 +53,7 @@ class Rehydrated(_Enriched):
 
     type: Literal["rehydrated"] = "rehydrated"
 
-    def resolved(
-        self, contact_id: str | None, seller: Seller | None, by_seller: bool = False
-    ) -> Resolved:
+    def resolved(self, contact_id: str | None, seller: Seller | None) -> Resolved:
         return Resolved(
             interaction=self.interaction,
             target=self.target,
@@ -64,7 +62,6 @@ class Rehydrated(_Enriched):
             actor_followers=self.actor_followers,
             contact_id=contact_id,
             seller=seller,
-            by_seller=by_seller,
         )
 
 
@@ -74,9 +71,6 @@ class Resolved(_Enriched):
     type: Literal["resolved"] = "resolved"
     contact_id: str | None = None
     seller: Seller | None = None
-    # The actor is a registered seller or brand account: its reply answers the act it replies
-    # to (the engage-now queue). Left out of the JSON when not.
-    by_seller: bool = Field(default=False, exclude_if=lambda v: not v)
 
 
 RehydrateMessage = Interaction | Identify | PostDeleted

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from socialscore.aws.logs import logger
 from socialscore.domain.engage_rules import ANSWERABLE
-from socialscore.domain.interaction import identity_key
+from socialscore.domain.interaction import Answered, identity_key
 from socialscore.domain.messages import Rehydrated, Resolved
 from socialscore.pipeline.ports import IdentityLinks, SellerRegistry
+
+# Why resolve forwards nothing for an act: a seller or the brand is never a prospect.
+BY_SELLER = "act_by_seller_or_brand_account"
 
 
 def credited_account(item: Rehydrated) -> str | None:
@@ -20,21 +24,36 @@ def credited_account(item: Rehydrated) -> str | None:
 
 def resolve(
     items: list[Rehydrated], identities: IdentityLinks, sellers: SellerRegistry
-) -> list[Resolved]:
-    """One read of each table for the whole batch. The actor of a reply, quote or mention that
-    is a registered seller or brand account is marked `by_seller`: its act answers the one it
-    replies to (only those actors are looked up: a like answers nothing)."""
+) -> list[Resolved | Answered | None]:
+    """One read of each table for the whole batch; one answer per item, in order.
+
+    An act whose actor is a registered seller or brand account is nobody's touch: its reply or
+    quote of a post answers the act that post is (an `Answered` for the score stage, which takes
+    it off the engage-now queue); anything else it does is dropped (None), logged with its
+    reason and the act's id."""
     actors = [i.interaction.actor_key for i in items]
     accounts = [a for a in map(credited_account, items) if a is not None]
-    answering = [i.interaction.actor_key for i in items if i.interaction.kind in ANSWERABLE]
     contacts = identities.contacts_of(actors) if actors else {}
-    wanted = sorted({*accounts, *answering})
+    wanted = sorted({*accounts, *actors})
     registered = sellers.of_accounts(wanted) if wanted else {}
-    resolved = []
+    resolved: list[Resolved | Answered | None] = []
     for item in items:
         account = credited_account(item)
         actor = item.interaction.actor_key
+        if actor in registered:
+            resolved.append(_by_seller(item))
+            continue
         seller = registered.get(account) if account else None
-        by_seller = item.interaction.kind in ANSWERABLE and actor in registered
-        resolved.append(item.resolved(contacts.get(actor), seller, by_seller))
+        resolved.append(item.resolved(contacts.get(actor), seller))
     return resolved
+
+
+def _by_seller(item: Rehydrated) -> Answered | None:
+    i = item.interaction
+    post = item.target.ref.key if item.target else i.target_post
+    if i.kind in ANSWERABLE and post is not None:
+        return Answered(
+            event_id=i.interaction_id, source=i.source, post=post, occurred_at=i.occurred_at
+        )
+    logger().info("act ignored", extra={"reason": BY_SELLER, "interaction_id": i.interaction_id})
+    return None

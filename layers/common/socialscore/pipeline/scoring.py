@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from socialscore.aws.logs import logger
-from socialscore.domain.engage_rules import ANSWERABLE
 from socialscore.domain.interaction import Answered, Erase, PostDeleted, Retraction
 from socialscore.domain.limits import Refused
 from socialscore.domain.messages import Resolved, ScoreMessage
@@ -100,13 +99,9 @@ class Scorer:
         hot = hot_leads.announce(kept, contacts, self.scores, self.bus, router, model, now)
         # After the erasures: an erased person's complaint is no longer in the ledger to announce.
         said = complaints.announce(kept, contacts, self.complaints, self.bus, router)
+        # An SMMS's `answered` event, or (from ingest and resolve) a seller's or the brand's own
+        # reply or quote of the act's post.
         answered = {m.post: m.occurred_at for _, m in messages if isinstance(m, Answered)}
-        for mid, m in scored:  # a seller's or the brand's own reply answers the act it replies to
-            post = touches[mid].post
-            if m.by_seller and m.interaction.kind in ANSWERABLE and post is not None:
-                answered[post] = min(
-                    m.interaction.occurred_at, answered.get(post, m.interaction.occurred_at)
-                )
         if answered:
             self.answers.mark_answered(answered, now)
         return ScoreReport(changed, hot, said, [*unsent, *refused])
