@@ -151,6 +151,22 @@ class Act(BaseModel):
         return identity_key(self.network, self.actor_id)
 
 
+Hits = Annotated[list[Annotated[Text, Field(max_length=80)]], Field(max_length=200)]
+
+
+class OwnWords(BaseModel):
+    """What an act's own words hit, matched where the words arrived (Meta sends a comment's text
+    with the change): the scoring model's keywords and phrases, never the person's words. Both
+    lists are as matched: rehydrate applies the rules (a complaint earns no intent) and checks
+    them against the model it scores with."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    model_version: Text  # the scoring model the words were matched against
+    intent_hits: Hits = Field(default_factory=list)
+    complaint_hits: Hits = Field(default_factory=list)
+
+
 class Interaction(Act):
     """The normalised interaction that travels between stages: ids and permalinks only."""
 
@@ -165,6 +181,9 @@ class Interaction(Act):
     target_author_id: UserId | None = None
     target_created_at: UtcDatetime | None = None
     tags: Annotated[list[Text], AfterValidator(normalise_tags)] = Field(default_factory=list)
+    # Where the source sent the act's own words with it: their hits, read in memory at ingest,
+    # so that no text is queued and no provider is asked. Left out of the JSON when none.
+    own_words: OwnWords | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 class Retraction(Act):

@@ -7,7 +7,9 @@ Two rules decide what is left for a provider to tell:
   and no provider or cache is asked about it;
 - an act's own post is read only for the actor's own words (a reply, a quote's added text, a
   mention): a share's own post is the sharer's copy of the target, so the brand's words would
-  count as the sharer's intent, and a like, follow or click has no words at all.
+  count as the sharer's intent, and a like, follow or click has no words at all. An act whose
+  source sent its words with it (a Meta comment) brings their hits (`carried_words`): no post
+  is read for it.
 
 Those words are matched (`own_words`) against the model's intent keywords and complaint
 phrases alike; a complaint earns no intent bonus, so an act whose words hit a complaint phrase
@@ -19,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from socialscore.domain import permalink
-from socialscore.domain.interaction import Interaction, Kind, Network
+from socialscore.domain.interaction import Interaction, Kind, Network, OwnWords
 from socialscore.domain.post import PostFacts, PostRef
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.pipeline.outcomes import Dropped, Failed, Outcome
@@ -40,8 +42,28 @@ class Wanted:
 def own_words(text: str, model: ScoringModel) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(intent hits, complaint hits) of an act's own words, in memory: the text is never kept.
     A complaint's intent hits are dropped: it earns no intent bonus."""
-    complaints = tuple(model.complaints.hits(text))
-    return (() if complaints else tuple(model.intent.hits(text))), complaints
+    return _judged(model.intent.hits(text), model.complaints.hits(text))
+
+
+def carried_words(words: OwnWords, model: ScoringModel) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(intent hits, complaint hits) of words read where they arrived (`Interaction.own_words`),
+    under the model scoring them. Matched under another version (a model published while the act
+    was queued), only the hits this model still lists count: the words are gone, so a keyword or
+    phrase added since cannot be looked for."""
+    intent, complaints = words.intent_hits, words.complaint_hits
+    if words.model_version != model.version:
+        intent = _still_listed(intent, model.intent.keywords)
+        complaints = _still_listed(complaints, model.complaints.phrases)
+    return _judged(intent, complaints)
+
+
+def _still_listed(hits: list[str], phrases: list[str]) -> list[str]:
+    listed = {p.strip().lower() for p in phrases}  # as the model's matching reads them
+    return [h for h in hits if h in listed]
+
+
+def _judged(intent: list[str], complaints: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return (() if complaints else tuple(intent)), tuple(complaints)
 
 
 def read_links(
@@ -56,7 +78,7 @@ def read_links(
     for i in interactions:
         w = wanted[i.interaction_id] = Wanted()
         links = [("target", i.target_post, i.target_permalink)]
-        if i.kind in OWN_WORDS:
+        if i.kind in OWN_WORDS and i.own_words is None:  # words that came with it need no post
             links.append(("own", i.own_post, i.interaction_permalink))
         for role, key, link in links:
             ref: PostRef | Outcome | None = from_key(key) if key else None

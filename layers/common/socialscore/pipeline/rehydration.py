@@ -28,7 +28,10 @@ mention) carry one: no post is looked up for it alone.
 
 Intent and complaints: the text of an act's own post (a reply, a quote, a mention) is matched
 against the model's intent keywords and complaint phrases in memory (`links.own_words`); only
-the hits are cached, keyed by the model's version, and forwarded. A target's text never is.
+the hits are cached, keyed by the model's version, and forwarded. A target's text never is. An
+act whose words came with it (a Meta comment, matched at ingest) brings its hits instead
+(`links.carried_words`): no post is read for them, and hits matched under another model
+version count only where this model still lists them (counted as `words_from_another_model`).
 
 A post deleted (a delete event, or the provider's `errors`) is remembered as gone for an hour in
 the container, whoever vouched for it: later interactions with it are dropped.
@@ -46,7 +49,7 @@ from socialscore.domain.interaction import Interaction
 from socialscore.domain.messages import Rehydrated
 from socialscore.domain.post import CachedPost, PostFacts, PostRef
 from socialscore.domain.scoring_model import ScoringModel
-from socialscore.pipeline.links import Wanted, from_key, own_words, read_links
+from socialscore.pipeline.links import Wanted, carried_words, from_key, own_words, read_links
 from socialscore.pipeline.outcomes import Deferred, Dropped, Failed, Outcome
 from socialscore.pipeline.ports import PostCacheStore
 from socialscore.providers.base import PostProvider, ProviderRateLimited, ProviderStopped
@@ -91,7 +94,8 @@ class Rehydrator:
         coalesce = self.coalesce and limit is not None and len(interactions) >= limit
         posts, pending = self._posts(demand, intent_refs, forced_refs, model, coalesce, gone)
         return [
-            self._outcome(i, wanted[i.interaction_id], posts, gone, pending) for i in interactions
+            self._outcome(i, wanted[i.interaction_id], posts, gone, pending, model)
+            for i in interactions
         ]
 
     def forget(self, keys: list[str]) -> None:
@@ -192,6 +196,7 @@ class Rehydrator:
         posts: dict[PostRef, CachedPost],
         gone: dict[PostRef, str],
         pending: dict[PostRef, Outcome],
+        model: ScoringModel,
     ) -> Outcome:
         if isinstance(w.target, Rehydrated | Dropped | Deferred | Failed):
             return w.target
@@ -216,11 +221,18 @@ class Rehydrator:
         # The own post's author is the actor, as a rule; the check keeps another account's
         # audience (a wrong own link) from counting as the actor's.
         acting = own is not None and own.facts.author_id == interaction.actor_id
+        intent, complaints = (own.intent_hits, own.complaint_hits) if own else ((), ())
+        words = interaction.own_words
+        if words is not None:  # the words came with the act: their hits, no post read
+            intent, complaints = carried_words(words, model)
+            self.stats["words_from_another_model"] += words.model_version != model.version
+            # The hits travel on as the message's own: the act does not carry them twice.
+            interaction = interaction.model_copy(update={"own_words": None})
         return Rehydrated(
             interaction=interaction,
             target=target,
-            intent_hits=list(own.intent_hits) if own is not None else [],
-            complaint_hits=list(own.complaint_hits) if own is not None else [],
+            intent_hits=list(intent),
+            complaint_hits=list(complaints),
             actor_followers=own.facts.author_followers if own is not None and acting else None,
         )
 

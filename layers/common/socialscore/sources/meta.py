@@ -1,100 +1,59 @@
-"""Meta (Facebook Page and Instagram) webhooks: verification GET, signatures, and changes
-normalised to interactions.
+"""Meta (Facebook Page and Instagram) webhooks: verification GET, signatures, and deliveries
+read into interactions (each change: see `meta_changes`).
 
 Meta signs the raw body with the app secret (`X-Hub-Signature-256: sha256=<hex HMAC-SHA256>`)
 and proves the endpoint with `GET ?hub.mode=subscribe&hub.verify_token=...&hub.challenge=...`.
 It signs no timestamp and sends no event ids: acts are identified by what they are (act_id), so
 a replayed or repeated delivery counts once.
+
+One callback hears everything the app subscribes to: Page `feed` and Instagram comments are
+read; Messenger events, other fields and other objects (`user`, `permissions`, ...) are
+acknowledged and ignored with their reason, never refused: a 400 would make Meta send the whole
+delivery again, the changes beside them included, and fail the same way every time.
 """
 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, Literal, TypeVar
+from functools import cache
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from socialscore.domain.interaction import (
-    Answered,
-    Kind,
-    Network,
-    PostDeleted,
-    act,
-    post_key,
-    retraction,
-)
-from socialscore.sources.base import (
-    Answer,
-    Message,
-    NetworkId,
-    live_secrets,
-    secret_field,
-    unix_time,
+from socialscore.domain.scoring_model import ScoringModel, bundled
+from socialscore.sources.base import Answer, Message, Reading, live_secrets, secret_field
+from socialscore.sources.meta_changes import (
+    MENTION_WITHOUT_AUTHOR,
+    SOURCE,
+    FeedValue,
+    InstagramValue,
+    MetaId,
+    MetaTime,
+    ModelOnce,
+    feed,
+    instagram,
+    named,
 )
 from socialscore.sources.signatures import hmac_sha256, require
 
-SOURCE = "meta"
 SIGNATURE = "x-hub-signature-256"
-
-
-MetaId = Annotated[NetworkId, Field(max_length=64, pattern=r"^[0-9_]+$")]
-
-
-def _time(value: Any) -> Any:
-    if isinstance(value, int | float):
-        return unix_time(value)
-    return value
-
-
-MetaTime = Annotated[datetime, BeforeValidator(_time)]
-
-
-class MetaUser(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    id: MetaId
-
-
-class FeedValue(BaseModel):
-    """A Page `feed` change. Older payloads name the actor `sender_id` instead of `from`."""
-
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
-
-    item: str
-    verb: str
-    post_id: MetaId | None = None
-    comment_id: MetaId | None = None
-    parent_id: MetaId | None = None  # a reply's: the comment it answers (the post, top-level)
-    share_id: MetaId | None = None
-    reaction_type: str | None = None
-    from_: MetaUser | None = Field(default=None, alias="from")
-    sender_id: MetaId | None = None
-    created_time: MetaTime | None = None
-
-    @property
-    def actor(self) -> str | None:
-        return self.from_.id if self.from_ else self.sender_id
-
-
-class InstagramMedia(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    id: MetaId
-
-
-class InstagramValue(BaseModel):
-    """An Instagram `comments` or `mentions` change."""
-
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
-
-    id: MetaId | None = None  # the comment
-    parent_id: MetaId | None = None  # a reply's: the comment it answers
-    comment_id: MetaId | None = None  # mentions
-    media_id: MetaId | None = None  # mentions
-    media: InstagramMedia | None = None
-    from_: MetaUser | None = Field(default=None, alias="from")
+READ_OBJECTS = frozenset({"page", "instagram"})
+INSTAGRAM_COMMENTS = frozenset({"comments", "live_comments"})
+# Why a delivery's part is not read at all (see meta_changes for why a read change earns nothing):
+# a Messenger event, or a field or object named from these (Meta's webhooks references, Page:
+# https://developers.facebook.com/docs/graph-api/webhooks/reference/page/, Instagram:
+# https://developers.facebook.com/docs/graph-api/webhooks/getting-started/webhooks-for-instagram/,
+# objects: https://developers.facebook.com/docs/graph-api/webhooks/reference), `_other` else.
+MESSAGING_EVENT = "messaging_event"
+OTHER_FIELDS = {
+    "page": frozenset({"mention", "ratings", "messages", "group_feed", "message_reactions"}),
+    "instagram": frozenset({"story_insights", "messages", "message_reactions"}),
+}
+OTHER_OBJECTS = frozenset({"user", "permissions", "application", "whatsapp_business_account"})
 
 
 class Change(BaseModel):
@@ -105,99 +64,55 @@ class Change(BaseModel):
 
 
 class MetaEntry(BaseModel):
-    """An entry carries `changes[]`, or (older and test payloads) one flat `field`/`value`."""
+    """An entry carries `changes[]`, or (older and test payloads) one flat `field`/`value`; a Page
+    subscribed to Messenger gets `messaging` (or `standby`) entries on the same callback."""
 
     model_config = ConfigDict(extra="ignore")
 
     id: MetaId
     time: MetaTime | None = None
     changes: list[Change] = Field(default_factory=list, max_length=1000)
+    # Messenger events: counted and ignored, their contents never read.
+    messaging: list[Any] = Field(default_factory=list, max_length=1000)
+    standby: list[Any] = Field(default_factory=list, max_length=1000)
 
     @model_validator(mode="before")
     @classmethod
-    def _flat(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "field" in data and "changes" not in data:
+    def _flat_and_messenger(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        if "field" in data and "changes" not in data:
             data = {**data, "changes": [{"field": data["field"], "value": data.get("value")}]}
+        messenger = data.get("messaging") or data.get("standby")
+        if messenger and isinstance(data.get("time"), int | float):
+            # A Messenger entry's `time` is in milliseconds (Meta's sample: 1518479195594,
+            # https://developers.facebook.com/documentation/business-messaging/messenger-platform/
+            # webhooks/webhook-events/messages); a feed entry's, in seconds.
+            data = {**data, "time": data["time"] / 1000}
         return data
 
 
 class MetaWebhook(BaseModel):
+    """A delivery of the objects read (`page`, `instagram`)."""
+
     model_config = ConfigDict(extra="ignore")
 
-    object: Literal["page", "instagram"]
+    object: str = Field(
+        max_length=64,
+        description="`page` and `instagram` are read; any other object is acknowledged and "
+        "ignored.",
+    )
     entry: list[MetaEntry] = Field(min_length=1, max_length=1000)
 
 
-def _answer(network: Network, reply: str | None, parent: str, at: datetime) -> Answered:
-    """The account's own reply to a comment: that comment leaves the engage-now queue."""
-    return Answered(
-        event_id=reply or parent, source=SOURCE, post=post_key(network, parent), occurred_at=at
-    )
+class MetaDelivery(BaseModel):
+    """What every Meta delivery is, whatever its object: read no further than `object` unless it
+    is one of ours."""
 
+    model_config = ConfigDict(extra="ignore")
 
-def _feed(value: FeedValue, page: str, fallback: datetime) -> Message | None:
-    actor, post = value.actor, value.post_id
-    at = value.created_time or fallback
-    own_reply = value.item == "comment" and value.verb == "add" and actor == page
-    if own_reply and value.parent_id and value.parent_id != post:
-        return _answer(Network.FACEBOOK, value.comment_id, value.parent_id, at)
-    if actor is None or post is None or actor == page:  # the page's own activity earns nothing
-        return None
-    author = page if post.startswith(f"{page}_") else None
-    remove = value.verb == "remove"
-    if value.item == "reaction":  # like, love, care, haha, wow, sorry, anger: all applause
-        if remove:
-            return retraction(SOURCE, Network.FACEBOOK, Kind.LIKE, actor, at, target_post_id=post)
-        return act(
-            SOURCE,
-            Network.FACEBOOK,
-            Kind.LIKE,
-            actor,
-            at,
-            target_post_id=post,
-            target_author_id=author,
-        )
-    own = value.comment_id if value.item == "comment" else value.share_id
-    kind = {"comment": Kind.COMMENT, "share": Kind.SHARE}.get(value.item)
-    if kind is None or own is None:
-        return None  # posts, statuses, photos: the page's content, not an interaction
-    if remove:  # a deleted comment or share takes back exactly the act it was
-        return PostDeleted(source=SOURCE, post=post_key(Network.FACEBOOK, own), occurred_at=at)
-    return act(
-        SOURCE,
-        Network.FACEBOOK,
-        kind,
-        actor,
-        at,
-        target_post_id=post,
-        target_author_id=author,
-        own_post_id=own,
-    )
-
-
-def _instagram(field: str, value: InstagramValue, account: str, at: datetime) -> Message | None:
-    own = value.from_ is not None and value.from_.id == account
-    if own and field == "comments" and value.parent_id:
-        return _answer(Network.INSTAGRAM, value.id, value.parent_id, at)
-    if value.from_ is None or value.from_.id == account:
-        # A mention names the comment and media but not who wrote it; without an actor there
-        # is nobody to credit (a provider lookup of the comment would tell).
-        return None
-    media = value.media.id if value.media else value.media_id
-    if media is None:
-        return None
-    kind = Kind.COMMENT if field == "comments" else Kind.MENTION
-    return act(
-        SOURCE,
-        Network.INSTAGRAM,
-        kind,
-        value.from_.id,
-        at,
-        target_post_id=media,
-        target_author_id=account if kind is Kind.COMMENT else None,
-        target_user_id=account if kind is Kind.MENTION else None,
-        own_post_id=value.id or value.comment_id,
-    )
+    object: str = Field(max_length=64)
+    entry: list[Any] = Field(min_length=1, max_length=1000)
 
 
 V = TypeVar("V", bound=BaseModel)
@@ -212,24 +127,47 @@ def _value(model: type[V], change: Change, where: tuple[int | str, ...]) -> V:
         raise ValidationError.from_exception_data(model.__name__, errors) from None  # type: ignore[arg-type]
 
 
-def normalise(webhook: MetaWebhook, received: datetime) -> list[Message]:
-    out: list[Message] = []
+def normalise(webhook: MetaWebhook, received: datetime, model: ModelOnce) -> Reading:
+    out = Reading([])
     for n, entry in enumerate(webhook.entry):
-        at = entry.time or received
+        if entry.messaging or entry.standby:
+            out.ignored[MESSAGING_EVENT] += len(entry.messaging) + len(entry.standby)
         for m, change in enumerate(entry.changes):
-            where = ("entry", n, "changes", m)
-            message: Message | None = None
-            if webhook.object == "page" and change.field == "feed":
-                message = _feed(_value(FeedValue, change, where), entry.id, at)
-            elif webhook.object == "instagram" and change.field in {"comments", "mentions"}:
-                value = _value(InstagramValue, change, where)
-                message = _instagram(change.field, value, entry.id, at)
-            if message is not None:
-                out.append(message)
+            made = _change(
+                webhook.object, entry, change, ("entry", n, "changes", m), received, model
+            )
+            if isinstance(made, str):
+                out.ignored[made] += 1
+            else:
+                out.messages.append(made)
     return out
 
 
+def _change(
+    object_: str,
+    entry: MetaEntry,
+    change: Change,
+    where: tuple[int | str, ...],
+    received: datetime,
+    model: ModelOnce,
+) -> Message | str:
+    """What one change is, or why it is ignored."""
+    at = entry.time or received
+    if object_ == "page" and change.field == "feed":
+        return feed(_value(FeedValue, change, where), entry.id, at, model)
+    if object_ == "instagram" and change.field in INSTAGRAM_COMMENTS:
+        return instagram(_value(InstagramValue, change, where), entry.id, at, model)
+    if object_ == "instagram" and change.field == "mentions":
+        return MENTION_WITHOUT_AUTHOR
+    return named("field", change.field, OTHER_FIELDS[object_])
+
+
+@dataclass
 class MetaSource:
+    """`model`: the scoring model a comment's words are matched against (the live one, as the
+    other stages read it); loaded only for a delivery with words in it."""
+
+    model: Callable[[], ScoringModel] = bundled
     name = SOURCE
     success_status = 200
     methods: tuple[str, ...] = ("GET", "POST")
@@ -242,7 +180,15 @@ class MetaSource:
         require(app_secrets, sign, headers.get(SIGNATURE, "").lower(), SIGNATURE)
 
     def messages(self, body: bytes, received: datetime) -> list[Message]:
-        return normalise(MetaWebhook.model_validate_json(body), received)
+        return self.read(body, received).messages
+
+    def read(self, body: bytes, received: datetime) -> Reading:
+        delivery = MetaDelivery.model_validate_json(body)
+        if delivery.object not in READ_OBJECTS:
+            ignored = named("object", delivery.object, OTHER_OBJECTS)
+            return Reading([], Counter({ignored: len(delivery.entry)}))
+        webhook = MetaWebhook.model_validate(delivery.model_dump())
+        return normalise(webhook, received, cache(self.model))
 
     def challenge(self, secrets: Any, query: Mapping[str, str]) -> Answer:
         """Meta's subscription check; `hub_mode` spellings are accepted too."""
