@@ -6,6 +6,7 @@ hot-lead Task closed and archived. The adapter's real HTTP code against the stub
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -146,3 +147,13 @@ def test_a_hot_lead_on_a_contact_merged_away_opens_no_task_and_is_done(
     assert outcome.failed == {}
     assert outcome.owners == {}  # a deleted contact's owner routes nothing
     assert sf.tasks() == []
+
+
+def test_the_stub_answers_each_api_call_after_its_latency() -> None:
+    with SalesforceStub(latency=0.05) as sf:
+        crm = adapter(sf)
+        begun = time.monotonic()
+        crm.changed_opportunities(T0)  # the probe, the opportunities, the roles changed
+
+        assert time.monotonic() - begun >= 3 * 0.05
+        assert crm.calls == 3
