@@ -10,7 +10,7 @@ import os
 import threading
 from pathlib import Path
 
-from socialscore_local import demo, server
+from socialscore_local import demo, server, webhooks
 
 WORKDIR = Path(".local")
 
@@ -30,6 +30,12 @@ def main() -> None:
     serve.add_argument("--port", type=int, default=8787)
     serve.add_argument("--workdir", type=Path, default=WORKDIR / "serve")
     serve.add_argument("--secret", help="the SMMS signing secret (whsec_...); default: a new one")
+    serve.add_argument("--x-consumer-secret", help="X's consumer secret (legacy signature, CRC)")
+    serve.add_argument(
+        "--x-oauth2-client-secret", help="X's OAuth 2.0 client secret (the OAuth2 signature)"
+    )
+    serve.add_argument("--meta-app-secret", help="the Meta app secret (X-Hub-Signature-256)")
+    serve.add_argument("--meta-verify-token", help="the verify token Meta's subscription GET sends")
     crm_setup = commands.add_parser(
         "crm-setup", help="create the CRM properties (and custom object) once; idempotent"
     )
@@ -51,7 +57,13 @@ def main() -> None:
     if args.command == "crm-setup":
         setup_hubspot(args.token_from_env, args.base_url, args.model)
         return
-    run_server(args.port, args.workdir, args.secret)
+    others = webhooks.NetworkSecrets(
+        args.x_consumer_secret,
+        args.x_oauth2_client_secret,
+        args.meta_app_secret,
+        args.meta_verify_token,
+    )
+    run_server(args.port, args.workdir, args.secret, others)
 
 
 def setup_hubspot(variable: str, base_url: str, model_file: Path | None = None) -> None:
@@ -69,7 +81,9 @@ def setup_hubspot(variable: str, base_url: str, model_file: Path | None = None) 
         raise SystemExit(f"HubSpot refused {len(report.failed)} of the setup's steps (above)")
 
 
-def run_server(port: int, workdir: Path, secret: str | None) -> None:
+def run_server(
+    port: int, workdir: Path, secret: str | None, others: webhooks.NetworkSecrets | None = None
+) -> None:
     from socialscore_local.journal import Journal, kept_secret
     from socialscore_local.ops_bridge import REPORT, Bridge
 
@@ -81,6 +95,7 @@ def run_server(port: int, workdir: Path, secret: str | None) -> None:
             outbox.write_bytes(pushed)
         secret = kept_secret(workdir, secret, seeded)
         demo.set_webhook_secret(rt, "smms", secret)
+        taken = webhooks.set_network_secrets(rt, others or webhooks.NetworkSecrets())
         journal = Journal(rt, workdir)
         replayed = journal.replay()  # before the API opens: the pollers drain it with the rest
         journal.record()
@@ -91,6 +106,8 @@ def run_server(port: int, workdir: Path, secret: str | None) -> None:
         base = server.url(http)
         print(f"socialscore local API on {base}")
         print(f"  POST {base}/webhooks/smms   signed with SMMS secret {secret}")
+        for line in taken:
+            print(f"  {line}")
         print(
             f"  crm_sync every {rt.schedule_seconds('CrmSyncFunction'):.0f} s; CRM outbox in "
             f"{workdir / 'crm' / 'outbox.jsonl'}"

@@ -9,9 +9,13 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from socialscore.sources.signatures import SECRET_PREFIX, sign
+
+if TYPE_CHECKING:
+    from socialscore_local.runtime import LocalRuntime
 
 # What the sample events in events/ are signed with (events/make_samples.py); never deployed.
 SAMPLE_SECRET = SECRET_PREFIX + base64.b64encode(b"socialscore-demo-signing-key-0001").decode()
@@ -41,3 +45,39 @@ def post(url: str, secret: str, payload: dict[str, Any]) -> tuple[int, Any]:
             return answer.status, json.loads(answer.read() or b"null")
     except urllib.error.HTTPError as err:
         return err.code, json.loads(err.read() or b"null")
+
+
+@dataclass(frozen=True)
+class NetworkSecrets:
+    """What serve is given for X and Meta (none by default: their webhooks then answer 401)."""
+
+    x_consumer: str | None = None
+    x_oauth2_client: str | None = None
+    meta_app: str | None = None
+    meta_verify_token: str | None = None
+
+
+def set_network_secrets(rt: LocalRuntime, given: NetworkSecrets) -> list[str]:
+    """Put the given X and Meta secrets into the stack's webhook secret, in the shape an operator
+    puts them on AWS (README, Webhooks); returns a line per source for serve to print. Secrets
+    shorter than ingest takes are refused by ingest as on AWS (401, and an ERROR line)."""
+    secrets = rt.client("secretsmanager")
+    arn = rt.physical["WebhookSecrets"]["Ref"]
+    value = json.loads(secrets.get_secret_value(SecretId=arn)["SecretString"])
+    x = {
+        "consumer_secrets": [given.x_consumer] if given.x_consumer else [],
+        "oauth2_client_secrets": [given.x_oauth2_client] if given.x_oauth2_client else [],
+    }
+    meta: dict[str, Any] = {"app_secrets": [given.meta_app] if given.meta_app else []}
+    if given.meta_verify_token:
+        meta["verify_token"] = given.meta_verify_token
+    value |= {"x": x, "meta": meta}
+    secrets.put_secret_value(SecretId=arn, SecretString=json.dumps(value))
+    lines = []
+    if given.x_consumer or given.x_oauth2_client:
+        lines.append("POST /webhooks/x       with the X secrets given (GET answers the CRC)")
+    if given.meta_app:
+        lines.append("POST /webhooks/meta    with the Meta app secret given")
+    if given.meta_verify_token:
+        lines.append("GET  /webhooks/meta    answers hub.challenge for the verify token given")
+    return lines

@@ -1,0 +1,153 @@
+"""The front door on the local runtime (moto): the replay memory's DynamoDB table meets the same
+contract as the in-memory fake, a replayed webhook-id is acknowledged and queued once, every
+refusal is logged with its reason (never the input) in the ingest log group, and serve takes
+the X and Meta secrets the way it takes the SMMS one."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Any
+
+import pytest
+
+from socialscore.pipeline.ports import Claim, DeliveryLog
+from socialscore.sources.signatures import sign
+from socialscore.store.deliveries import DeliveriesTable
+from socialscore_local import webhooks
+from tests.integration.support import POST_A, Stack, permalink
+from tests.unit.ingest_fakes import MemoryDeliveries
+
+NOW = 1_800_000_000
+X_SECRET = "serve-x-consumer-secret"
+META_SECRET = "serve-meta-app-secret"
+VERIFY_TOKEN = "serve-verify-token"
+
+
+def like(n: int) -> dict[str, Any]:
+    return {
+        "type": "interaction",
+        "id": f"evt-{n}",
+        "network": "x",
+        "kind": "like",
+        "actor_id": f"70{n}",
+        "target_permalink": permalink(POST_A),
+        "occurred_at": "2026-11-22T07:59:00Z",
+    }
+
+
+def smms(stack: Stack, payload: dict[str, Any], msg_id: str) -> Any:
+    body = json.dumps(payload).encode()
+    stamp = int(time.time())
+    headers = {
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(stamp),
+        "webhook-signature": sign(stack.secret, msg_id, stamp, body),
+    }
+    return stack.rt.request("POST", "/webhooks/smms", headers, body)
+
+
+# --- the replay memory's contract, for the fake and the table -------------------------------
+@pytest.fixture(params=["memory", "dynamodb"])
+def log(request: pytest.FixtureRequest) -> DeliveryLog:
+    if request.param == "memory":
+        return MemoryDeliveries()
+    stack: Stack = request.getfixturevalue("stack")
+    return DeliveriesTable(stack.rt.table("DeliveriesTable"))
+
+
+def test_a_delivery_is_new_until_queued_then_acknowledged_and_another_body_conflicts(
+    log: DeliveryLog,
+) -> None:
+    assert log.claim("smms#m1", "d1", NOW + 660, NOW) is Claim.NEW
+    assert log.claim("smms#m1", "d1", NOW + 660, NOW + 1) is Claim.NEW  # not queued yet
+    assert log.claim("smms#m1", "d2", NOW + 660, NOW + 1) is Claim.CONFLICT
+    log.queued("smms#m1", "d1")
+    assert log.claim("smms#m1", "d1", NOW + 660, NOW + 2) is Claim.QUEUED
+    assert log.claim("smms#m1", "d2", NOW + 660, NOW + 2) is Claim.CONFLICT
+    assert log.claim("smms#m2", "d1", NOW + 660, NOW + 2) is Claim.NEW
+
+
+def test_an_expired_delivery_is_forgotten_whatever_its_body(log: DeliveryLog) -> None:
+    log.claim("smms#m1", "d1", NOW + 660, NOW)
+    log.queued("smms#m1", "d1")
+    assert log.claim("smms#m1", "d2", NOW + 2000, NOW + 661) is Claim.NEW
+    assert log.claim("smms#m1", "d1", NOW + 2000, NOW + 662) is Claim.CONFLICT
+
+
+# --- through the handler ----------------------------------------------------------------------
+def test_a_replayed_webhook_is_acknowledged_and_queued_once(stack: Stack) -> None:
+    payload = {"events": [like(1), like(2)]}
+    first, again = smms(stack, payload, "msg_r"), smms(stack, payload, "msg_r")
+    assert (first.status, again.status) == (202, 202)
+    assert again.json() == first.json() == {"accepted": 2}
+    assert len(stack.take("RehydrateQueue")) == 2
+    reused = smms(stack, {"events": [like(3)]}, "msg_r")
+    assert reused.status == 409
+    assert stack.rt.depth("RehydrateQueue") == 0
+
+
+def test_every_refusal_is_logged_with_its_reason_and_never_the_input(
+    start_stack: Callable[..., AbstractContextManager[Stack]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    secret_text = "evt-SECRET-TEXT-9"
+    payload = {"events": [like(1) | {"id": secret_text, "kind": "poke"}]}
+    body = json.dumps(payload).encode()
+    with start_stack(POWERTOOLS_LOG_LEVEL="WARNING") as stack:
+        headers = webhooks.signed(stack.secret, body)
+        assert stack.rt.request("POST", "/webhooks/smms", headers, body).status == 400
+        forged = headers | {"webhook-signature": "v1,c2lnbmF0dXJl", "webhook-id": "msg_forged"}
+        assert stack.rt.request("POST", "/webhooks/smms", forged, body).status == 401
+    out = capsys.readouterr().out
+    lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    refused = [line for line in lines if line["message"] == "webhook refused"]
+    assert [(line["level"], line["reason"]) for line in refused] == [
+        ("WARNING", "invalid_body"),
+        ("WARNING", "bad_signature"),
+    ]
+    for value in (secret_text, "c2lnbmF0dXJl", "msg_forged", stack.secret):
+        assert value not in out
+
+
+# --- serve's X and Meta secrets ---------------------------------------------------------------
+def x_signature(body: bytes) -> str:
+    digest = hmac.new(X_SECRET.encode(), body, hashlib.sha256).digest()
+    return "sha256=" + base64.b64encode(digest).decode()
+
+
+SENDS: dict[str, Callable[[Stack], int]] = {
+    "x": lambda s: (
+        s.rt.request(
+            "POST",
+            "/webhooks/x",
+            {"x-twitter-webhooks-signature": x_signature(b'{"for_user_id": "7"}')},
+            b'{"for_user_id": "7"}',
+        ).status
+    ),
+    "meta-verify": lambda s: (
+        s.rt.request(
+            "GET",
+            "/webhooks/meta",
+            query=f"hub.mode=subscribe&hub.verify_token={VERIFY_TOKEN}&hub.challenge=42",
+        ).status
+    ),
+    "smms": lambda s: smms(s, {"events": [like(1)]}, "msg_s").status,
+}
+
+
+@pytest.mark.parametrize("send", list(SENDS))
+def test_serve_takes_the_x_and_meta_secrets_beside_the_smms_one(stack: Stack, send: str) -> None:
+    given = webhooks.NetworkSecrets(X_SECRET, None, META_SECRET, VERIFY_TOKEN)
+    lines = webhooks.set_network_secrets(stack.rt, given)  # as serve does, before it listens
+    assert len(lines) == 3
+    assert SENDS[send](stack) in (200, 202)
+
+
+def test_without_them_x_and_meta_answer_401_and_403(stack: Stack) -> None:
+    assert (SENDS["x"](stack), SENDS["meta-verify"](stack)) == (401, 403)
