@@ -245,10 +245,14 @@ def _declare(resolver: "APIGatewayHttpResolver") -> None:
 
     @resolver.post(
         "/webhooks/meta",
-        summary="Facebook Page feed and Instagram comments and mentions",
+        summary="Facebook Page feed and Instagram comments and live comments",
         description="Signed with `X-Hub-Signature-256` (`sha256=` + hex HMAC-SHA256 of the body "
-        "with the app secret).",
-        responses={200: _json(Accepted, "Every change is queued."), **rejections},
+        "with the app secret). Messenger entries, Instagram mentions, other fields and other "
+        "objects are acknowledged and ignored, each counted with its reason.",
+        responses={
+            200: _json(Accepted, "Every change read is queued; the others are acknowledged."),
+            **rejections,
+        },
         tags=["webhooks"],
     )
     def meta_webhook(body: Annotated[MetaWebhook | None, Body()] = None) -> Response[str]:
