@@ -1,13 +1,14 @@
 """A crm_sync run's time budget: the invocation's remaining time (the Lambda context's
-get_remaining_time_in_millis), less a reserve for the last slice's save. Another slice is begun
-only while the longest slice so far still fits before the reserve, so a run ends with its last
-slice saved instead of being cut off by the timeout half-way through one."""
+get_remaining_time_in_millis), less a reserve for the last slice's save. A slice is begun only
+while the longest slice of its kind so far (of any kind, for the first of a kind) still fits
+before the reserve, so a run ends with its last slice saved instead of being cut off by the
+timeout half-way through one."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # A slice's save is one or two BatchWriteItem rounds of its digests and cursors (seconds at
 # most); a HubSpot push may also wait out up to 10 s on a rate limit inside the slice.
@@ -18,7 +19,7 @@ RESERVE_SECONDS = 30.0
 class Budget:
     remaining: Callable[[], float]  # seconds left in this invocation
     reserve: float = RESERVE_SECONDS
-    longest: float = 0.0  # the longest slice so far, in seconds
+    longest: dict[str, float] = field(default_factory=dict)  # kind -> longest slice, seconds
 
     @classmethod
     def unlimited(cls) -> Budget:
@@ -27,11 +28,13 @@ class Budget:
     def start(self) -> float:
         return self.remaining()
 
-    def spent(self, since: float) -> None:
-        """A slice begun at `since` (what `start` gave) is done and saved."""
+    def spent(self, kind: str, since: float) -> None:
+        """A slice of `kind` begun at `since` (what `start` gave) is done and saved."""
         if math.isfinite(since):
-            self.longest = max(self.longest, since - self.remaining())
+            took = since - self.remaining()
+            self.longest[kind] = max(self.longest.get(kind, 0.0), took)
 
-    def another(self) -> bool:
-        """Whether another slice of the longest size seen fits before the reserve."""
-        return self.remaining() - self.longest > self.reserve
+    def allows(self, kind: str) -> bool:
+        """Whether a slice of `kind`, as long as the longest seen, fits before the reserve."""
+        guess = self.longest.get(kind, max(self.longest.values(), default=0.0))
+        return self.remaining() - guess > self.reserve

@@ -16,11 +16,17 @@ from datetime import datetime
 from socialscore.domain.opportunity import Opportunity
 from socialscore.pipeline.crm_cursors import Cursors
 
-# A slice's size: a few CRM calls' worth (Salesforce's collections take 200 records a call,
-# HubSpot's batch APIs 100). An opportunity is a headline and its breakdown records (one per
-# model and seller or post: a few dozen); a contact, a score and at most a task or a case.
-OPPORTUNITIES_PER_SLICE = 50
-CONTACTS_PER_SLICE = 1_000
+
+@dataclass(frozen=True)
+class SliceSize:
+    """A slice's size: a few CRM calls' worth (Salesforce's collections take 200 records a call,
+    HubSpot's batch APIs 100). An opportunity is a headline and its breakdown records (one per
+    model and seller or post: a few dozen); a contact, a score and at most a task or a case. A
+    CRM that writes big loads in one job (Salesforce's Bulk API 2.0) takes bigger slices."""
+
+    contacts: int = 1_000
+    opportunities: int = 50
+
 
 # identity store page: (cursor, at most this many index items) -> (contacts, next cursor, "" at
 # the end)
@@ -36,6 +42,13 @@ class Slice:
     decay: Mapping[str, list[str]] = field(default_factory=dict)  # the decay pass's contacts
     daily: bool = False  # a slice of the decay pass
 
+    @property
+    def kind(self) -> str:
+        """What the slice works on, for the time budget's estimates."""
+        if self.daily:
+            return "daily"
+        return "erased" if self.erased else "opportunities" if self.opportunities else "marked"
+
 
 def slices(
     at: Cursors,
@@ -46,23 +59,24 @@ def slices(
     window_end: datetime,
     day: str,
     pages: Pages,
+    size: SliceSize,
 ) -> Iterator[Slice]:
     """The run's slices from the cursors `at`. `touched`: the contacts marked in the window that
     ends at `window_end`; `day`: the run's UTC day (a decay pass is due once a day)."""
     if erased:
         yield Slice(at, erased=frozenset(erased))
     ordered = sorted(changed, key=lambda o: (o.modified_at, o.id))
-    for start in range(0, len(ordered), OPPORTUNITIES_PER_SLICE):
-        chunk = ordered[start : start + OPPORTUNITIES_PER_SLICE]
+    for start in range(0, len(ordered), size.opportunities):
+        chunk = ordered[start : start + size.opportunities]
         newest = chunk[-1].modified_at
         at = replace(at, checkpoint=max(newest, at.checkpoint or newest))
         yield Slice(at, opportunities=chunk)
     todo = sorted(c for c in touched if c > at.marks_after)
     closed = replace(at, last_run=window_end, marks_until=None, marks_after="")
-    for start in range(0, len(todo), CONTACTS_PER_SLICE):
-        marked = todo[start : start + CONTACTS_PER_SLICE]
+    for start in range(0, len(todo), size.contacts):
+        marked = todo[start : start + size.contacts]
         at = replace(at, marks_until=window_end, marks_after=marked[-1])
-        if start + CONTACTS_PER_SLICE >= len(todo):  # the window's last: the next starts at its end
+        if start + size.contacts >= len(todo):  # the window's last: the next starts at its end
             at = closed
         yield Slice(at, touched=marked)
     if not todo:  # nothing marked: the window closes all the same
@@ -72,7 +86,7 @@ def slices(
         return
     at = replace(at, decay_pass=at.decay_pass or day)
     while True:
-        contacts, cursor = pages(at.decay_cursor, CONTACTS_PER_SLICE)
+        contacts, cursor = pages(at.decay_cursor, size.contacts)
         if cursor:
             at = replace(at, decay_cursor=cursor)
         else:  # the pass is done: the day's decay is taken

@@ -1,0 +1,321 @@
+"""crm_sync's ports in memory, for fast rule tests and for bench/crm_sync.py: the stores count
+the DynamoDB requests the real ones make (batch gets of 100 keys, a query per contact's
+identities and per identity's touches, a scan page and a query per page of the daily pass,
+batch writes of 25 items) and a CRM counts the calls its API takes, each on a simulated clock
+(no real sleeping), so a run's time budget can be spent as on Lambda.
+
+The CRM keeps what it was sent (`held`: record key -> the last content written, breakdown
+records deleted when retired) and can stop a run at its Nth call as a daily limit would (the
+outcome names every key not written, as the real adapters' do), or lose the answer of the call
+that wrote (`lose_at`): written, but reported not written.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from socialscore.crm.base import CrmStopped, Push, PushOutcome
+from socialscore.domain.decay import units
+from socialscore.domain.interaction import Category, Identify, Kind, Network
+from socialscore.domain.opportunity import Opportunity
+from socialscore.domain.scoring_model import ScoringModel
+from socialscore.domain.touch import Touch, Withdrawal
+from socialscore.store.sync_state import CHANGE_SHARDS
+
+
+@dataclass
+class Clock:
+    seconds: float = 0.0
+
+
+@dataclass
+class Requests:
+    """DynamoDB requests by operation, each `latency` simulated seconds."""
+
+    clock: Clock
+    latency: float = 0.0
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def add(self, kind: str, n: int = 1) -> None:
+        self.counts[kind] += n
+        self.clock.seconds += n * self.latency
+
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def batches(n: int, size: int = 100) -> int:
+    return math.ceil(n / size)
+
+
+class MemoryIdentities:
+    """`links`: contact -> identities, in the order the daily pass pages them."""
+
+    def __init__(self, requests: Requests, links: Mapping[str, list[str]]) -> None:
+        self.r = requests
+        self.links = links
+        self.order = list(links)
+        self.owners: dict[str, str] = {}
+
+    def contacts_of(self, identities: list[str]) -> dict[str, str]:
+        self.r.add("BatchGetItem", batches(len(identities)))
+        wanted = set(identities)
+        return {i: c for c, ids in self.links.items() for i in ids if i in wanted}
+
+    def linked_at(self, identities: list[str]) -> dict[str, datetime]:
+        self.r.add("BatchGetItem", batches(len(identities)))
+        return {}
+
+    def owners_of(self, identities: list[str]) -> dict[str, str]:
+        self.r.add("BatchGetItem", batches(len(identities)))
+        return {}
+
+    def set_owner(self, identities: list[str], contact_id: str, owner_id: str) -> None:
+        self.r.add("UpdateItem", len(identities))
+        self.owners[contact_id] = owner_id
+
+    def identities_of(self, contact_id: str) -> list[str]:
+        self.r.add("Query")
+        return list(self.links.get(contact_id, []))
+
+    def all_contacts(self) -> dict[str, list[str]]:
+        raise AssertionError("crm_sync pages the contacts (contacts_page)")
+
+    def contacts_page(self, cursor: str, limit: int) -> tuple[dict[str, list[str]], str]:
+        self.r.add("Scan")
+        self.r.add("Query")  # the page's last contact, completed
+        start = int(cursor or 0)
+        page = self.order[start : start + limit]
+        end = start + len(page)
+        return {c: list(self.links[c]) for c in page}, str(end) if end < len(self.order) else ""
+
+    def link(self, event: Identify) -> None: ...
+
+    def unlink(self, identities: list[str]) -> None: ...
+
+
+class MemoryLedger:
+    def __init__(self, requests: Requests, touches: Callable[[str], list[Touch]]) -> None:
+        self.r = requests
+        self.touches = touches
+        self.reads = 0  # of the requests, the queries of a profile's touches
+
+    def touches_of(self, profile: str) -> list[Touch]:
+        self.r.add("Query")
+        self.reads += 1
+        return self.touches(profile)
+
+    def record(self, events: list[Touch | Withdrawal]) -> int:
+        return 0
+
+    def delete_post(self, post: str, at: datetime) -> int:
+        return 0
+
+    def erase(self, profile: str) -> int:
+        return 0
+
+
+class MemoryScores:
+    """`units`: profile -> its organic units (None: no score); `hot`: profiles flagged hot."""
+
+    def __init__(
+        self, requests: Requests, units: Callable[[str], Decimal | None], hot: set[str]
+    ) -> None:
+        self.r = requests
+        self.units = units
+        self.hot = hot
+
+    def profile_units(self, profiles: list[str]) -> dict[tuple[str, Category], dict[str, Any]]:
+        self.r.add("BatchGetItem", batches(2 * len(profiles)))
+        out: dict[tuple[str, Category], dict[str, Any]] = {}
+        for p in profiles:
+            if (units := self.units(p)) is not None:
+                item: dict[str, Any] = {"units": units}
+                if p in self.hot:
+                    item["hot_since"] = "2026-11-01T00:00:00+00:00"
+                out[(p, Category.ORGANIC)] = item
+        return out
+
+    def forget(self, profile: str) -> None: ...
+
+    def mark_hot(self, profiles: list[str], category: Category, at: str) -> None: ...
+
+
+class MemorySyncState:
+    def __init__(self, requests: Requests) -> None:
+        self.r = requests
+        self.items: dict[str, Any] = {}
+        self.marks: list[tuple[datetime, str, str]] = []  # (at, "profiles"/"contacts", id)
+        self.erasures: set[str] = set()
+
+    def bookmarks(self, crm: str) -> dict[str, str]:
+        self.r.add("BatchGetItem")
+        return {k.removeprefix("run#"): v for k, v in self.items.items() if k.startswith("run#")}
+
+    def changed_since(self, since: datetime, until: datetime) -> tuple[set[str], set[str]]:
+        buckets = int((until - since).total_seconds() // 600) + 1
+        self.r.add("BatchGetItem", batches(buckets * CHANGE_SHARDS))
+        start = since.replace(minute=since.minute // 10 * 10, second=0, microsecond=0)
+        found = [(kind, i) for at, kind, i in self.marks if start <= at <= until]
+        return {i for k, i in found if k == "profiles"}, {i for k, i in found if k == "contacts"}
+
+    def pending(self) -> set[str]:
+        self.r.add("BatchGetItem")
+        return set(self.erasures)
+
+    def done(self, erased: Iterable[str]) -> None:
+        if values := set(erased):
+            self.r.add("UpdateItem")
+            self.erasures -= values
+
+    def mark_changed(
+        self, at: datetime, profiles: Iterable[str] = (), contacts: Iterable[str] = ()
+    ) -> None:
+        self.r.add("UpdateItem")
+        self.marks += [(at, "profiles", p) for p in profiles]
+        self.marks += [(at, "contacts", c) for c in contacts]
+
+    def opportunities(self, ids: Iterable[str]) -> list[Opportunity]:
+        keys = set(ids)
+        self.r.add("BatchGetItem", batches(len(keys)))
+        found = (self.items.get(f"opportunity#{i}") for i in keys)
+        return [o for o in found if o is not None]
+
+    def opportunities_of(self, contacts: Iterable[str]) -> set[str]:
+        keys = set(contacts)
+        self.r.add("BatchGetItem", batches(len(keys)))
+        return {o for c in keys for o in self.items.get(f"contact#{c}", ())}
+
+    def pushed(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+        wanted = set(keys)
+        self.r.add("BatchGetItem", batches(len(wanted)))
+        found = ((k, self.items.get(f"pushed#{k}")) for k in wanted)
+        return {k: {"digest": v[0], "parts": v[1], "kept": v[2]} for k, v in found if v}
+
+    def save(
+        self,
+        pushed: Mapping[str, tuple[str, list[str], Mapping[str, str]]],
+        seen: list[Opportunity],
+        bookmarks: dict[str, str],
+    ) -> None:
+        self.r.add("BatchWriteItem", batches(len(pushed) + len(seen), 25))
+        for k, (digest, parts, kept) in pushed.items():
+            self.items[f"pushed#{k}"] = (digest, list(parts), dict(kept))
+        for o in seen:
+            self.items[f"opportunity#{o.id}"] = o
+            for c in o.contact_ids:
+                self.r.add("UpdateItem")
+                self.items.setdefault(f"contact#{c}", set()).add(o.id)
+        self.r.add("BatchWriteItem", batches(len(bookmarks), 25))
+        self.items |= {f"run#{k}": v for k, v in bookmarks.items()}
+
+
+# Records a call takes, per CRM path, and its reads' page sizes.
+WRITE_LIMIT = {"salesforce": 200, "salesforce-bulk": 200, "hubspot": 100}
+READ_PAGE = {"salesforce": 2000, "salesforce-bulk": 2000, "hubspot": 100}
+# Salesforce's Bulk API 2.0 past 2,000 records of an object (its own advice), in calls: create
+# the job, upload the CSV, close it, poll it (here: done at the first poll), read the successful
+# and the failed results (socialscore.crm.salesforce_bulk cites each step's documentation).
+BULK_THRESHOLD, BULK_CALLS = 2000, 6
+
+
+@dataclass
+class MemoryCrm:
+    opportunities: list[Opportunity]
+    path: str = "salesforce"
+    clock: Clock = field(default_factory=Clock)
+    latency: float = 0.0  # simulated seconds a call takes
+    stop_at: int | None = None  # the call (0-based, counted across runs) that is refused
+    lose_at: int | None = None  # the call that writes but whose answer is lost
+    calls: int = 0
+    records: int = 0
+    held: dict[str, Any] = field(default_factory=dict)
+    name: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.name = "salesforce" if self.path.startswith("salesforce") else self.path
+
+    def changed_opportunities(self, since: datetime | None) -> list[Opportunity]:
+        found = [o for o in self.opportunities if since is None or o.modified_at >= since]
+        self._call(1 + len(found) // READ_PAGE[self.path])
+        return found
+
+    def push(self, push: Push) -> PushOutcome:
+        # (records, their Push key, whether Bulk may take them, calls a chunk costs: a task is
+        # looked up, then opened)
+        groups: list[tuple[Sequence[Any], Callable[[Any], str], bool, int]] = [
+            (push.scores, lambda s: f"contact#{s.contact_id}", True, 1),
+            (push.influences, lambda i: f"opportunity#{i.opportunity_id}", True, 1),
+            (push.records, lambda r: f"influence#{r.key}", True, 1),
+            (push.retired, lambda k: f"retired#{k}", False, 1),
+            (push.erased, lambda c: f"erased#{c}", False, 1),
+            (push.hot_leads, lambda t: f"hot#{t.profile}", False, 2),
+            (push.complaints, lambda c: str(c.key), False, 1),
+        ]
+        pending = push.keys()
+        start = self.calls
+        limit = WRITE_LIMIT[self.path]
+        for items, key, bulk, cost in groups:
+            chunks = [list(items[n : n + limit]) for n in range(0, len(items), limit)]
+            if bulk and self.path == "salesforce-bulk" and len(items) > BULK_THRESHOLD:
+                chunks, cost = [list(items)], BULK_CALLS
+            for chunk in chunks:
+                at = self.calls
+                if self.stop_at is not None and at >= self.stop_at:
+                    self.stop_at = None  # refused once: the next run goes on
+                    failed = dict.fromkeys(pending, "stopped: daily limit")
+                    raise CrmStopped("daily_limit", PushOutcome(failed, self.calls - start))
+                self._call(cost)
+                for item in chunk:
+                    self._hold(key(item), item)
+                self.records += len(chunk)
+                if self.lose_at is not None and at >= self.lose_at:
+                    self.lose_at = None  # written, but the answer never came
+                    failed = dict.fromkeys(pending, "stopped: answer lost")
+                    raise CrmStopped("unavailable", PushOutcome(failed, self.calls - start))
+                done = {key(item) for item in chunk}
+                pending = [k for k in pending if k not in done]
+        return PushOutcome(calls=self.calls - start)
+
+    def _call(self, n: int) -> None:
+        self.calls += n
+        self.clock.seconds += n * self.latency
+
+    def _hold(self, key: str, item: Any) -> None:
+        kind, _, name = key.partition("#")
+        if kind == "retired":
+            self.held.pop(f"influence#{name}", None)
+        elif kind == "erased":
+            self.held[f"contact#{name}"] = None
+        elif kind in ("hot", "complaint"):  # opened once: found by its key before opening
+            self.held.setdefault(key, item.model_dump(mode="json"))
+        else:
+            self.held[key] = item.model_dump(mode="json")
+
+
+def share(profile: str, n: int, at: datetime, seller: str, model: ScoringModel) -> Touch:
+    """A counted organic share of one of twenty posts: a synthetic ledger's touch."""
+    weight = model.categories[Category.ORGANIC].weights[Kind.SHARE]
+    return Touch(
+        profile=profile,
+        dedupe_key=f"i#{profile}-{n}",
+        interaction_id=f"{profile}-{n}",
+        network=Network.X,
+        kind=Kind.SHARE,
+        category=Category.ORGANIC,
+        weight=weight,
+        units=units(weight, at, model.half_life_seconds),
+        occurred_at=at,
+        post=f"x#{9000 + n % 20}",
+        own_post=None,
+        seller_id=seller,
+        team="t",
+        intent_hits=(),
+        model_version=model.version,
+    )
