@@ -131,7 +131,7 @@ class InstagramValue(BaseModel):
 ModelOnce = Callable[[], ScoringModel]
 
 
-def words_of(text: str | None, model: ModelOnce) -> OwnWords | None:
+def _words(text: str | None, model: ModelOnce) -> OwnWords | None:
     """The hits of a comment's words; the words themselves go no further than this call."""
     if not text:
         return None
@@ -204,7 +204,7 @@ def feed(value: FeedValue, page: str, fallback: datetime, model: ModelOnce) -> M
         target_author_id=author,
         own_post_id=own,
     )
-    return _with_words(done, words_of(value.message, model) if kind is Kind.COMMENT else None)
+    return _with_words(done, _words(value.message, model) if kind is Kind.COMMENT else None)
 
 
 def instagram(value: InstagramValue, account: str, at: datetime, model: ModelOnce) -> Message | str:
@@ -225,4 +225,4 @@ def instagram(value: InstagramValue, account: str, at: datetime, model: ModelOnc
         target_author_id=account,
         own_post_id=value.id,
     )
-    return _with_words(done, words_of(value.text, model))
+    return _with_words(done, _words(value.text, model))
