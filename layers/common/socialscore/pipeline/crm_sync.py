@@ -29,7 +29,7 @@ from socialscore.pipeline.crm_budget import Budget
 from socialscore.pipeline.crm_cursors import Cursors
 from socialscore.pipeline.crm_derive import Derive, Derived
 from socialscore.pipeline.crm_plan import landed, plan
-from socialscore.pipeline.crm_work import Slice, slices
+from socialscore.pipeline.crm_work import Slice, SliceSize, slices
 from socialscore.pipeline.ports import IdentityLinks, ScoreStore, SyncStateStore, TouchLedger
 
 __all__ = ["CrmSync", "SyncReport"]
@@ -66,6 +66,7 @@ class CrmSync:
     # Changes are marked when they are written: a run reads them by the clock, from where the
     # last window ended, whatever slot time (`as_of`) it scores at.
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    size: SliceSize = field(default_factory=SliceSize)
 
     def run(self, as_of: datetime, budget: Budget | None = None) -> SyncReport:
         budget = budget or Budget.unlimited()
@@ -87,19 +88,20 @@ class CrmSync:
             window_end=window_end,
             day=as_of.date().isoformat(),
             pages=self.identities.contacts_page,
+            size=self.size,
         )
         derive = Derive(self.identities, self.ledger, self.scores, self.state, self.model)
         done: set[str] = set()  # contacts scored this run: the decay pass skips them
         for piece in work:
+            if report.slices and not budget.allows(piece.kind):
+                report.complete = False  # the next run resumes from the cursors saved
+                break
             begun = budget.start()
             if piece.daily:
                 piece = Slice(piece.after, decay=_unseen(piece, done), daily=True)
             self._slice(derive(piece, as_of), piece, as_of, started, report)
             done |= set(piece.touched)
-            budget.spent(begun)
-            if not budget.another():
-                report.complete = next(work, None) is None
-                break
+            budget.spent(piece.kind, begun)
         return report
 
     def _slice(
