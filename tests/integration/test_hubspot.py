@@ -161,7 +161,7 @@ def test_deals_changed_since_the_checkpoint_are_searched_100_a_page_oldest_first
         [{"propertyName": "hs_lastmodifieddate", "operator": "GTE", "value": millis(T0 + s)}]
         for s in (-OVERLAP, timedelta(seconds=99), timedelta(seconds=198))
     ]
-    assert OVERLAP == timedelta(minutes=5)  # as the README states
+    assert timedelta(minutes=5) == OVERLAP  # as the README states
     first, second = found[0], found[1]
     assert first.amount == Decimal("1000.00")
     assert first.currency == "EUR"
