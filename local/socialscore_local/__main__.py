@@ -10,7 +10,7 @@ import os
 import threading
 from pathlib import Path
 
-from socialscore_local import demo, server, webhooks
+from socialscore_local import demo, emf, server, webhooks
 
 WORKDIR = Path(".local")
 
@@ -96,6 +96,8 @@ def run_server(
         secret = kept_secret(workdir, secret, seeded)
         demo.set_webhook_secret(rt, "smms", secret)
         taken = webhooks.set_network_secrets(rt, others or webhooks.NetworkSecrets())
+        # Metrics as CloudWatch extracts them from a function's output: `socialscore refusals`.
+        unpublish = emf.publish_metrics(rt)
         journal = Journal(rt, workdir)
         replayed = journal.replay()  # before the API opens: the pollers drain it with the rest
         journal.record()
@@ -127,6 +129,7 @@ def run_server(
             http.shutdown()
             bridge.close()
             journal.close()
+            unpublish()
 
 
 if __name__ == "__main__":

@@ -57,7 +57,7 @@ def as_of_option(parser: argparse.ArgumentParser) -> None:
 def add_all(
     verbs: argparse._SubParsersAction[argparse.ArgumentParser], shared: argparse.ArgumentParser
 ) -> None:
-    from socialscore_ops import engage, maintenance, queues, reads, registry, report
+    from socialscore_ops import engage, maintenance, queues, reads, refusals, registry, report
 
-    for module in (reads, engage, registry, queues, maintenance, report):
+    for module in (reads, engage, registry, queues, refusals, maintenance, report):
         module.add(verbs, shared)

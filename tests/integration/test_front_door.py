@@ -151,3 +151,31 @@ def test_serve_takes_the_x_and_meta_secrets_beside_the_smms_one(stack: Stack, se
 
 def test_without_them_x_and_meta_answer_401_and_403(stack: Stack) -> None:
     assert (SENDS["x"](stack), SENDS["meta-verify"](stack)) == (401, 403)
+
+
+# --- metrics as CloudWatch extracts them, read by `socialscore refusals` ----------------------
+def test_refusals_and_ignored_events_reach_cloudwatch_by_source_and_reason(stack: Stack) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from socialscore_local import emf
+    from socialscore_ops import refusals
+
+    undo = emf.publish_metrics(stack.rt)
+    try:
+        payload = {"events": [like(1), like(1)]}
+        assert smms(stack, payload, "msg_m").status == 202
+        assert smms(stack, payload, "msg_m").status == 202  # a replay
+        body = json.dumps(payload).encode()
+        forged = webhooks.signed(webhooks.new_secret(), body)
+        for _ in range(3):
+            assert stack.rt.request("POST", "/webhooks/smms", forged, body).status == 401
+        assert stack.rt.request("POST", "/webhooks/linkedin", {}, body).status == 404
+    finally:
+        undo()
+    now = datetime.now(UTC)
+    assert refusals.sums(now - timedelta(hours=1), now + timedelta(minutes=1)) == {
+        ("refused", "smms", "bad_signature"): 3,
+        ("refused", "unknown", "unknown_source"): 1,
+        ("ignored", "smms", "repeated_in_delivery"): 1,  # like(1) twice, the first time
+        ("ignored", "smms", "repeated_delivery"): 2,
+    }
