@@ -113,7 +113,8 @@ def handle(
             counts[f"deferred.{outcome.reason}"] += 1
         else:
             reason = outcome.reason if isinstance(outcome, Failed) else "deferred_too_often"
-            logger.warning(
+            # ERROR: the reason a message may end in the DLQ survives LogLevel=ERROR.
+            logger.error(
                 "failed",
                 extra={
                     "message_id": mid,
