@@ -1,322 +1,188 @@
-"""crm_sync benchmark: DynamoDB requests, records pushed and CRM calls per run, beside what
-changed, for 10, 100 and 1,000 opportunities and 1,000 / 10,000 / 100,000 contacts on a
-synthetic ledger.
+"""crm_sync benchmark: how many scheduled runs a first run and a decay day take to converge at
+100,000 and 1,000,000 contacts, per CRM path, on a simulated clock.
 
-The real CrmSync runs against in-memory repositories that count requests as the DynamoDB
-store issues them (batch gets of 100 keys, one query per contact's identities and per
-identity's touches, scan pages of about 1 MB) and a CRM that counts calls as Salesforce's
-sObject Collections take them (200 records a call per object: the adapters' own tests prove they
-batch so). Runs: the first (everything),
-one with nothing changed, one with 1 % of contacts and 1 % of opportunities changed, the
-next day's (decay only), and a decay-only day once every contact's last organic touch has been
-read (a run reads at most `FIRST_READS` contacts' ledgers for the first time, so 100,000
-contacts take ten daily passes). `ledger` counts the touch queries among the DynamoDB requests:
-those of the changed contacts and of the re-attributed opportunities' contacts.
+The real CrmSync runs, with its real time budget, against socialscore_local.crm_memory's
+in-memory stores (counting DynamoDB requests as the real ones make them, each `--dynamo-latency`
+simulated seconds) and a CRM that counts calls as each path takes them, each `--latency`
+simulated seconds (1 s by default: a slow org, or a busy HubSpot account):
+- Salesforce collections: 200 records a call (sObject Collections), 1,000-contact slices;
+- Salesforce Bulk: 10,000-contact slices, an object's records past 2,000 in one Bulk API 2.0
+  job of six calls (create, upload, close, one poll, successful and failed results: the job is
+  taken as done at its first poll, Salesforce documents no processing time; each further poll
+  is one more call);
+- HubSpot: its batch APIs' 100 records a call, 1,000-contact slices; deals searched 100 a page.
+A run is one Lambda invocation of the template's 300 s timeout; the schedule starts one every 15
+minutes. Python's own time is not counted (the simulated clock moves only by calls and
+requests). The first run also reads every contact's ledger once (its last organic touch and
+buckets); the decay day (the next UTC day, nothing else changed) reads none.
 
-    .venv/bin/python bench/crm_sync.py [--limit 200]
+    .venv/bin/python bench/crm_sync.py [--latency 1] [--dynamo-latency 0.01] [--contacts N ...]
 """
 
 from __future__ import annotations
 
 import argparse
-import math
-import random
-from collections import Counter
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
-from socialscore.crm.base import Push, PushOutcome
-from socialscore.domain.decay import units
-from socialscore.domain.interaction import Category, Identify, Kind, Network
 from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.scoring_model import bundled
 from socialscore.domain.touch import Touch
-from socialscore.pipeline.crm_sync import FIRST_READS, CrmSync
-from socialscore.store.sync_state import CHANGE_SHARDS
+from socialscore.pipeline.crm_budget import Budget
+from socialscore.pipeline.crm_sync import CrmSync
+from socialscore.pipeline.crm_work import SliceSize
+from socialscore_local.crm_memory import (
+    Clock,
+    MemoryCrm,
+    MemoryIdentities,
+    MemoryLedger,
+    MemoryScores,
+    MemorySyncState,
+    Requests,
+    share,
+)
 
 MODEL = bundled()
 DAY0 = datetime(2026, 11, 20, 6, tzinfo=UTC)
-SCAN_PAGE_ITEMS = 10_000  # about 1 MB of ~100-byte items
+TIMEOUT = 300.0  # template.yaml's CrmSyncFunction Timeout
+SCHEDULE = timedelta(minutes=15)  # the SyncSchedule default
+OPPORTUNITIES = 1_000
+PATHS = {
+    "Salesforce collections": ("salesforce", SliceSize()),
+    "Salesforce Bulk": ("salesforce-bulk", SliceSize(contacts=10_000, opportunities=500)),
+    "HubSpot": ("hubspot", SliceSize()),
+}
+# A contact's touches: one of 180 patterns (1 to 3 shares over the last 60 days), shared, so a
+# million contacts fit in memory.
+POOL = {
+    (days, count): [
+        share("x#pool", n, DAY0 - timedelta(days=days + 7 * n), f"s-{n}", MODEL)
+        for n in range(count)
+    ]
+    for days in range(1, 61)
+    for count in (1, 2, 3)
+}
 
 
-def batches(n: int, size: int = 100) -> int:
-    return math.ceil(n / size)
+def pattern(profile: str) -> tuple[int, int]:
+    n = int(profile.removeprefix("x#"))
+    return 1 + n % 60, 1 + n % 3
 
 
-@dataclass
-class Requests:
-    counts: Counter[str] = field(default_factory=Counter)
-    ledger: int = 0  # of the queries, those of a profile's touches
-
-    def add(self, kind: str, n: int = 1) -> None:
-        self.counts[kind] += n
-
-    def total(self) -> int:
-        return sum(self.counts.values())
+def touches(profile: str) -> list[Touch]:
+    return POOL[pattern(profile)]
 
 
-@dataclass
-class World:
-    requests: Requests
-    links: dict[str, list[str]]  # contact -> identities
-    touches: dict[str, list[Touch]]  # identity -> touches
-    changed: set[str] = field(default_factory=set)  # profiles marked since the last run
-    state: dict[str, Any] = field(default_factory=dict)
+UNITS = {k: sum((t.units for t in v), Decimal(0)) for k, v in POOL.items()}
 
 
-class Identities:
-    def __init__(self, w: World) -> None:
-        self.w = w
-        self.owner = {i: c for c, ids in w.links.items() for i in ids}
-
-    def contacts_of(self, identities: list[str]) -> dict[str, str]:
-        self.w.requests.add("BatchGetItem", batches(len(identities)))
-        return {i: self.owner[i] for i in identities if i in self.owner}
-
-    def linked_at(self, identities: list[str]) -> dict[str, datetime]:
-        self.w.requests.add("BatchGetItem", batches(len(identities)))
-        return {}
-
-    def owners_of(self, identities: list[str]) -> dict[str, str]:
-        self.w.requests.add("BatchGetItem", batches(len(identities)))
-        return {}
-
-    def set_owner(self, identities: list[str], contact_id: str, owner_id: str) -> None:
-        self.w.requests.add("UpdateItem", len(identities))
-
-    def identities_of(self, contact_id: str) -> list[str]:
-        self.w.requests.add("Query")
-        return self.w.links.get(contact_id, [])
-
-    def all_contacts(self) -> dict[str, list[str]]:
-        self.w.requests.add("Scan", batches(len(self.owner), SCAN_PAGE_ITEMS))
-        return dict(self.w.links)
-
-    def link(self, event: Identify) -> None: ...
-    def unlink(self, identities: list[str]) -> None: ...
+def units(profile: str) -> Decimal | None:
+    return UNITS[pattern(profile)]
 
 
-class Ledger:
-    def __init__(self, w: World) -> None:
-        self.w = w
+class Links(Mapping[str, list[str]]):
+    """contact `003-<n>` -> [`x#<n>`], made on demand."""
 
-    def touches_of(self, profile: str) -> list[Touch]:
-        self.w.requests.add("Query")
-        self.w.requests.ledger += 1
-        return self.w.touches.get(profile, [])
+    def __init__(self, n: int) -> None:
+        self.n = n
 
-    def record(self, events: list[Any]) -> int:
-        return 0
+    def __getitem__(self, contact: str) -> list[str]:
+        n = int(contact.removeprefix("003-"))
+        if not 0 <= n < self.n:
+            raise KeyError(contact)
+        return [f"x#{n}"]
 
-    def delete_post(self, post: str, at: datetime) -> int:
-        return 0
+    def __iter__(self) -> Iterator[str]:
+        return (f"003-{n}" for n in range(self.n))
 
-    def erase(self, profile: str) -> int:
-        return 0
-
-
-class Scores:
-    def __init__(self, w: World) -> None:
-        self.w = w
-
-    def profile_units(self, profiles: list[str]) -> dict[tuple[str, Category], dict[str, Any]]:
-        self.w.requests.add("BatchGetItem", batches(2 * len(profiles)))
-        out: dict[tuple[str, Category], dict[str, Any]] = {}
-        for p in profiles:
-            total = sum((t.units for t in self.w.touches.get(p, [])), Decimal(0))
-            out[(p, Category.ORGANIC)] = {"units": total}
-        return out
-
-    def forget(self, profile: str) -> None: ...
-    def mark_hot(self, profiles: list[str], category: Category, at: str) -> None: ...
+    def __len__(self) -> int:
+        return self.n
 
 
-class SyncState:
-    def __init__(self, w: World) -> None:
-        self.w = w
-        self.s = w.state
-
-    def bookmarks(self, crm: str) -> dict[str, str]:
-        self.w.requests.add("BatchGetItem")
-        return {k.removeprefix("run#"): str(v) for k, v in self.s.items() if k.startswith("run#")}
-
-    def changed_since(self, since: datetime, until: datetime) -> tuple[set[str], set[str]]:
-        buckets = int((until - since).total_seconds() // 600) + 1
-        self.w.requests.add("BatchGetItem", batches(buckets * CHANGE_SHARDS))
-        return set(self.w.changed), set()
-
-    def pending(self) -> set[str]:
-        self.w.requests.add("BatchGetItem")
-        return set()
-
-    def done(self, erased: Iterable[str]) -> None: ...
-
-    def mark_changed(
-        self, at: datetime, profiles: Iterable[str] = (), contacts: Iterable[str] = ()
-    ) -> None: ...
-
-    def opportunities(self, ids: Iterable[str]) -> list[Opportunity]:
-        keys = set(ids)
-        self.w.requests.add("BatchGetItem", batches(len(keys)))
-        return [self.s[f"opportunity#{i}"] for i in keys if f"opportunity#{i}" in self.s]
-
-    def opportunities_of(self, contacts: Iterable[str]) -> set[str]:
-        keys = set(contacts)
-        self.w.requests.add("BatchGetItem", batches(len(keys)))
-        return {o for c in keys for o in self.s.get(f"contact#{c}", ())}
-
-    def pushed(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
-        wanted = set(keys)
-        self.w.requests.add("BatchGetItem", batches(len(wanted)))
-        return {k: self.s[f"pushed#{k}"] for k in wanted if f"pushed#{k}" in self.s}
-
-    def save(
-        self,
-        pushed: Mapping[str, tuple[str, list[str], Mapping[str, str]]],
-        seen: list[Opportunity],
-        bookmarks: dict[str, str],
-    ) -> None:
-        for k, (digest, parts, kept) in pushed.items():
-            self.s[f"pushed#{k}"] = {"digest": digest, "parts": parts, "kept": dict(kept)}
-        for o in seen:
-            self.s[f"opportunity#{o.id}"] = o
-            for c in o.contact_ids:
-                self.s.setdefault(f"contact#{c}", set()).add(o.id)
-        self.s |= {f"run#{k}": v for k, v in bookmarks.items()}
-        self.w.changed.clear()
+@dataclass(frozen=True)
+class Row:
+    runs: int
+    calls: int
+    requests: int
+    longest: float  # simulated seconds
 
 
-@dataclass
-class Crm:
-    opportunities: list[Opportunity]
-    limit: int
-    name: str = "salesforce"
-    calls: int = 0
-    records: int = 0
-
-    def changed_opportunities(self, since: datetime | None) -> list[Opportunity]:
-        found = [o for o in self.opportunities if since is None or o.modified_at >= since]
-        self.calls += 1 + len(found) // 2000  # a SOQL query page holds 2,000 rows
-        return found
-
-    def push(self, push: Push) -> PushOutcome:
-        sizes = [
-            len(push.scores),
-            len(push.influences),
-            len(push.records),
-            len(push.retired),
-            len(push.erased),
-            len(push.hot_leads),
-        ]
-        calls = sum(math.ceil(n / self.limit) for n in sizes)
-        self.calls += calls
-        self.records += sum(sizes)
-        return PushOutcome(calls=calls)
+def left(clock: Clock, began: float) -> Callable[[], float]:
+    """A Lambda context's remaining time, on the simulated clock."""
+    return lambda: TIMEOUT - (clock.seconds - began)
 
 
-def touch(profile: str, n: int, at: datetime, seller: str) -> Touch:
-    weight = MODEL.categories[Category.ORGANIC].weights[Kind.SHARE]
-    return Touch(
-        profile=profile,
-        dedupe_key=f"i#{profile}-{n}",
-        interaction_id=f"{profile}-{n}",
-        network=Network.X,
-        kind=Kind.SHARE,
-        category=Category.ORGANIC,
-        weight=weight,
-        units=units(weight, at, MODEL.half_life_seconds),
-        occurred_at=at,
-        post=f"x#{9000 + n % 20}",
-        own_post=None,
-        seller_id=seller,
-        team="t",
-        intent_hits=(),
-        model_version=MODEL.version,
-    )
+def converge(sync: CrmSync, crm: MemoryCrm, requests: Requests, start: datetime) -> Row:
+    """Scheduled runs from `start` until one completes."""
+    calls, before = crm.calls, requests.total()
+    longest, runs = 0.0, 0
+    complete = False
+    while not complete:
+        began = requests.clock.seconds
+        at = start + runs * SCHEDULE
+        sync.clock = lambda at=at: at  # type: ignore[misc]
+        complete = sync.run(start, Budget(left(requests.clock, began))).complete
+        longest = max(longest, requests.clock.seconds - began)
+        runs += 1
+    return Row(runs, crm.calls - calls, requests.total() - before, longest)
 
 
-Row = tuple[str, int, int, int, int, int]  # run, changed, requests, ledger, records, calls
-
-
-def scenario(opportunities: int, contacts: int, limit: int) -> list[Row]:
-    rng = random.Random(opportunities * 7 + contacts)
-    links = {f"003-{c}": [f"x#{c}"] for c in range(contacts)}
-    touches = {
-        f"x#{c}": [
-            touch(f"x#{c}", n, DAY0 - timedelta(days=rng.randint(1, 60)), f"s-{n % 5}")
-            for n in range(rng.randint(1, 3))
-        ]
-        for c in range(contacts)
-    }
+def scenario(contacts: int, path: str, size: SliceSize, latency: float, dynamo: float) -> list[Row]:
+    clock = Clock()
+    requests = Requests(clock, latency=dynamo)
     opps = [
         Opportunity(
             id=f"006-{o}",
-            contact_ids=[f"003-{rng.randrange(contacts)}" for _ in range(2)],
+            contact_ids=[f"003-{(o * 7919) % contacts}", f"003-{(o * 104729) % contacts}"],
             amount=Decimal("1000.00"),
             currency="USD",
-            created_at=DAY0,
+            created_at=DAY0 - timedelta(days=30),
             modified_at=DAY0 - timedelta(days=1, minutes=o),
         )
-        for o in range(opportunities)
+        for o in range(OPPORTUNITIES)
     ]
-    w = World(Requests(), links, touches)
-    crm = Crm(opps, limit)
-    sync = CrmSync(crm, Identities(w), Ledger(w), Scores(w), SyncState(w), MODEL)
-    rows: list[Row] = []
-
-    def run(label: str, at: datetime, changed: int) -> None:
-        before, calls, records = w.requests.total(), crm.calls, crm.records
-        ledger = w.requests.ledger
-        sync.clock = lambda: at
-        sync.run(at)
-        requests, read = w.requests.total() - before, w.requests.ledger - ledger
-        rows.append((label, changed, requests, read, crm.records - records, crm.calls - calls))
-
-    run("first run", DAY0, contacts + opportunities)
-    run("nothing changed", DAY0 + timedelta(minutes=15), 0)
-    changed = rng.sample(range(contacts), max(1, contacts // 100))
-    for c in changed:
-        touches[f"x#{c}"].append(touch(f"x#{c}", 99, DAY0 + timedelta(minutes=20), "s-1"))
-        w.changed.add(f"x#{c}")
-    moved = rng.sample(opps, max(1, opportunities // 100))
-    for o in moved:
-        crm.opportunities[crm.opportunities.index(o)] = o.model_copy(
-            update={"amount": Decimal("2000.00"), "modified_at": DAY0 + timedelta(minutes=25)}
-        )
-    run("1 % changed", DAY0 + timedelta(minutes=30), len(changed) + len(moved))
-    run("decay-only day", DAY0 + timedelta(days=1), contacts)  # every score decayed
-    days = math.ceil(contacts / FIRST_READS)  # daily passes until every contact was read once
-    for day in range(2, days + 1):
-        run("", DAY0 + timedelta(days=day), contacts)
-    # As long after the last run as the decay-only day was: the same change buckets to read.
-    last = DAY0 + timedelta(days=days, hours=23, minutes=30)
-    run("decay, all read", last, contacts)
-    return [r for r in rows if r[0]]
+    crm = MemoryCrm(opps, path=path, clock=clock, latency=latency)
+    sync = CrmSync(
+        crm,
+        MemoryIdentities(requests, Links(contacts)),
+        MemoryLedger(requests, touches),
+        MemoryScores(requests, units, set()),
+        MemorySyncState(requests),
+        MODEL,
+        size=size,
+    )
+    first = converge(sync, crm, requests, DAY0)
+    decay = converge(sync, crm, requests, DAY0 + timedelta(days=1))
+    return [first, decay]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--limit", type=int, default=200, help="records per CRM write call")
-    args = parser.parse_args()
-    print(f"CRM write limit {args.limit} records a call (Salesforce sObject Collections)")
-    print("changed: contacts and opportunities changed since the last run (a decay-only day:")
-    print("every contact's score); records: pushed (every attribution model's breakdown);")
-    print("CRM calls: the read of changed opportunities plus ceil(records / limit) per object")
-    print(
-        f"{'opps':>6} {'contacts':>9}  {'run':<16} {'changed':>8} {'DynamoDB req':>12} "
-        f"{'ledger':>7} {'records':>8} {'CRM calls':>9}"
+    parser.add_argument("--latency", type=float, default=1.0, help="seconds a CRM call takes")
+    parser.add_argument(
+        "--dynamo-latency", type=float, default=0.01, help="seconds a DynamoDB request takes"
     )
-    for opportunities in (10, 100, 1000):
-        for contacts in (1_000, 10_000, 100_000):
-            for label, changed, reads, ledger, records, calls in scenario(
-                opportunities, contacts, args.limit
-            ):
+    parser.add_argument("--contacts", type=int, nargs="+", default=[100_000, 1_000_000])
+    args = parser.parse_args()
+    print(
+        f"{OPPORTUNITIES:,} opportunities; a CRM call {args.latency:g} s, a DynamoDB request "
+        f"{args.dynamo_latency * 1000:g} ms; a run stops its slices within its {TIMEOUT:.0f} s "
+        f"timeout (30 s reserve); runs every {SCHEDULE.seconds // 60} min"
+    )
+    print(
+        f"{'contacts':>9}  {'CRM path':<22} {'run':<9} {'runs':>5} {'CRM calls':>9} "
+        f"{'DynamoDB req':>12} {'longest run':>11}"
+    )
+    for contacts in args.contacts:
+        for label, (path, size) in PATHS.items():
+            rows = scenario(contacts, path, size, args.latency, args.dynamo_latency)
+            for run, row in zip(("first", "decay day"), rows, strict=True):
                 print(
-                    f"{opportunities:>6} {contacts:>9}  {label:<16} {changed:>8} {reads:>12} "
-                    f"{ledger:>7} {records:>8} {calls:>9}"
+                    f"{contacts:>9,}  {label:<22} {run:<9} {row.runs:>5} {row.calls:>9,} "
+                    f"{row.requests:>12,} {row.longest:>7.0f} s / {TIMEOUT:.0f}",
+                    flush=True,
                 )
 
 

@@ -1,13 +1,14 @@
-"""crm_sync against a CRM that stops it at any call of a run: the re-runs end in exactly the CRM
-state one clean run gives (no duplicate record, no lost update). HubSpot's stub, through the
-local runtime, the real handler and adapter."""
+"""crm_sync against a CRM that stops it at any call of a run (refused, or applied with its answer
+lost): the re-runs end in exactly the CRM state one clean run gives (no duplicate record, task or
+case, no lost update). HubSpot's and Salesforce's stubs, through the local runtime, the real
+handler and adapters."""
 
 from __future__ import annotations
 
 import json
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import pytest
 from socialscore.crm.base import CrmStopped
 from socialscore.domain.interaction import Category
 from socialscore_local.crm_stubs.hubspot import HubSpotStub
+from socialscore_local.crm_stubs.salesforce import SalesforceStub
 from tests.integration.support import OPPORTUNITIES, Stack, running, write_demo_dir
 from tests.integration.test_crm_sync_handler import expected_score, seed_touches
 
@@ -98,3 +100,57 @@ def test_a_run_stopped_at_any_call_converges_to_one_clean_run(tmp_path: Path) ->
                 if report["failed"] == 0:
                     break
             assert state(stub) == expected, f"stopped at call {n}"
+
+
+# --- Salesforce ---------------------------------------------------------------------------------
+def sf_state(sf: SalesforceStub) -> dict[str, Any]:
+    """What marketing ops see in Salesforce: our fields on Contact and Opportunity, the influence
+    records by key, the hot-lead tasks and complaint cases (Salesforce's own ids and stamps left
+    out)."""
+
+    def ours(record: dict[str, Any] | None) -> dict[str, Any]:
+        return {k: v for k, v in (record or {}).items() if k.startswith("Social_")}
+
+    return {
+        "contacts": {c: ours(sf.contact(c)) for c in ("C-1", "C-2")},
+        "opportunities": {o: ours(sf.opportunity(o)) for o in ("006-O1", "006-O2")},
+        "influence": {
+            key: {k: v for k, v in r.items() if k.endswith("__c")}
+            for key, r in sf.influence().items()
+        },
+        "tasks": sorted(str(t.get("Social_Hot_Lead_Key__c")) for t in sf.tasks()),
+        "cases": sorted(str(c.get("Social_Complaint_Key__c")) for c in sf.cases()),
+    }
+
+
+def sf_clean_run(tmp_path: Path) -> tuple[dict[str, Any], int]:
+    # Imported here: that module imports hubspot_stack from this one.
+    from tests.integration.test_crm_last_touch import salesforce_stack
+
+    with SalesforceStub() as sf, salesforce_stack(tmp_path / "clean", sf) as stack:
+        before = sf.api_used
+        report = stack.rt.run_schedule(FN, at=AS_OF)
+        assert report["failed"] == 0
+        return sf_state(sf), sf.api_used - before
+
+
+@pytest.mark.parametrize("fault", ["refused", "answer lost"])
+def test_a_salesforce_run_stopped_at_any_call_converges_to_one_clean_run(
+    fault: str, tmp_path: Path
+) -> None:
+    from tests.integration.test_crm_last_touch import salesforce_stack
+
+    expected, calls = sf_clean_run(tmp_path)
+    assert calls > 3
+    assert expected["contacts"]["C-1"]
+    for n in range(calls):
+        with SalesforceStub() as sf, salesforce_stack(tmp_path / f"{fault}-{n}", sf) as stack:
+            if fault == "refused":
+                sf.fail_next(status=503, times=3, after=n)  # bounded retries, then CrmStopped
+            else:
+                sf.lose_next_answer(after=n)  # applied, its answer never came
+            for _ in range(4):  # the run, then the scheduler's retries or the next slots
+                with suppress(CrmStopped):
+                    if stack.rt.run_schedule(FN, at=AS_OF)["failed"] == 0:
+                        break
+            assert sf_state(sf) == expected, f"{fault} at call {n}"
