@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from socialscore.pipeline.ports import Claim, DeliveryLog
+from socialscore.domain.delivery import Claim
+from socialscore.pipeline.ports import DeliveryLog
 from socialscore.sources.signatures import sign
 from socialscore.store.deliveries import DeliveriesTable
 from socialscore_local import webhooks

@@ -3,7 +3,7 @@ the same contract: tests/integration/test_deliveries.py)."""
 
 from __future__ import annotations
 
-from socialscore.pipeline.ports import Claim
+from socialscore.domain.delivery import Claim
 
 
 class MemoryDeliveries:

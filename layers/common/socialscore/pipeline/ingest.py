@@ -18,8 +18,9 @@ from datetime import datetime
 
 from pydantic import BaseModel, ValidationError
 
+from socialscore.domain.delivery import Claim
 from socialscore.domain.interaction import Answered, Erase, Retraction
-from socialscore.pipeline.ports import Claim, DeliveryLog, MessageQueue
+from socialscore.pipeline.ports import DeliveryLog, MessageQueue
 from socialscore.pipeline.webhook_secrets import WebhookSecrets
 from socialscore.sources import signatures, smms
 from socialscore.sources.base import Answer, Message, Source, read

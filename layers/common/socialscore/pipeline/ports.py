@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from enum import StrEnum
 from typing import Any, Protocol
 
+from socialscore.domain.delivery import Claim
 from socialscore.domain.interaction import Category, Identify
 from socialscore.domain.ledger_rules import Key
 from socialscore.domain.messages import Seller
@@ -164,14 +164,6 @@ class CrmPending(Protocol):
     ) -> None: ...
 
     def mark_erased(self, contacts: Iterable[str]) -> None: ...
-
-
-class Claim(StrEnum):
-    """What ingest's replay memory says of a signed delivery id (Standard Webhooks' webhook-id)."""
-
-    NEW = "new"  # not seen, or seen with this body and not queued yet: queue it
-    QUEUED = "queued"  # seen with this body and queued: acknowledge, queue nothing
-    CONFLICT = "conflict"  # seen with another body: refuse
 
 
 class DeliveryLog(Protocol):

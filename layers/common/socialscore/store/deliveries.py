@@ -11,7 +11,7 @@ from __future__ import annotations
 from botocore.exceptions import ClientError
 
 from socialscore.aws import clients
-from socialscore.pipeline.ports import Claim
+from socialscore.domain.delivery import Claim
 
 PENDING, QUEUED = "pending", "queued"
 
