@@ -132,10 +132,18 @@ def act_id(
     return _digest("act", network, actor_id, kind, target or "", own or "")
 
 
+# Every stage message (and every model one carries) reads fields it does not know and drops
+# them: during a rolling deploy the previous version's stages read what the next one writes, and
+# the next reads what is still queued from the previous one (a field since removed). Refused,
+# such a message would be poison and end in a DLQ. What a webhook may send is decided by the
+# sources' own models; what code may build, by mypy (pydantic's init_forbid_extra).
+MESSAGE = ConfigDict(frozen=True, extra="ignore")
+
+
 class Act(BaseModel):
     """What every message about one act carries: who did what to which post, when."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = MESSAGE
 
     interaction_id: KeyText
     source: Text
@@ -160,7 +168,7 @@ class OwnWords(BaseModel):
     lists are as matched: rehydrate applies the rules (a complaint earns no intent) and checks
     them against the model it scores with."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = MESSAGE
 
     model_version: Text  # the scoring model the words were matched against
     intent_hits: Hits = Field(default_factory=list)
@@ -196,7 +204,7 @@ class Retraction(Act):
 class PostDeleted(BaseModel):
     """A post is gone: the touches it made (a reply, a retweet) are retracted, caches purged."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = MESSAGE
 
     type: Literal["post_deleted"] = "post_deleted"
     source: Text
@@ -210,7 +218,7 @@ class PostDeleted(BaseModel):
 class Answered(BaseModel):
     """Someone answered an act (an SMMS's `answered` event): it leaves the engage-now queue."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = MESSAGE
 
     type: Literal["answered"] = "answered"
     event_id: Text
@@ -223,7 +231,7 @@ class Erase(BaseModel):
     """Forget a person: a contact (every identity linked to it) or one social identity. Their
     touches leave the aggregates, then their ledger entries, scores and identity links go."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = MESSAGE
 
     type: Literal["erase"] = "erase"
     event_id: Text
@@ -241,7 +249,7 @@ class ConsentBasis(StrEnum):
 class Identify(BaseModel):
     """Links a social network user id to a marketing contact, with the consent basis recorded."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = MESSAGE
 
     type: Literal["identify"] = "identify"
     event_id: Text

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, Field, TypeAdapter
 
 from socialscore.domain.interaction import (
+    MESSAGE,
     Answered,
     Erase,
     Identify,
@@ -25,7 +26,7 @@ from socialscore.domain.post import PostFacts
 class Seller(BaseModel):
     """An employee or brand account whose posts earn credit, and the team it counts for."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = MESSAGE
 
     seller_id: str
     team: str
@@ -34,7 +35,7 @@ class Seller(BaseModel):
 class _Enriched(BaseModel):
     """An interaction and what the stages learnt about it."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = MESSAGE
 
     interaction: Interaction
     target: PostFacts | None = None  # the facts of the post acted on

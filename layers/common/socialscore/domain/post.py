@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
-from socialscore.domain.interaction import KeyText, Network, post_key
+from socialscore.domain.interaction import MESSAGE, KeyText, Network, post_key
 
 
 @dataclass(frozen=True, order=True)
@@ -29,7 +29,7 @@ class PostFacts(BaseModel):
     """What socialscore may keep about a post: ids, times and its author's follower count, never
     its text nor a handle."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = MESSAGE
 
     network: Network
     post_id: KeyText  # the post's key and its author's identity are DynamoDB keys
