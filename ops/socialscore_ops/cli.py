@@ -15,6 +15,7 @@ from datetime import date
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from socialscore import __version__
 from socialscore_ops import commands
 from socialscore_ops.stack import OpsError, Stack, deployed, local
 
@@ -39,6 +40,7 @@ def parser() -> argparse.ArgumentParser:
         prog="socialscore", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
     _where(top, None)
+    top.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     top.set_defaults(json=False)
     # On each command too, suppressed unless given there: `socialscore profile X --json` works.
     shared = argparse.ArgumentParser(add_help=False)
