@@ -1,5 +1,7 @@
 """Scheduled: the report page, written to the stack's private report bucket (one object,
-rewritten each run); `socialscore report --link` signs a link to it.
+rewritten each run); `socialscore report --link` signs a link to it. The event names the
+moment and the period: `{"as_of": "<aws.scheduler.scheduled-time>", "period": 30}` (7, 30 or
+90 days; 30 when not given).
 
 The cold start imports boto3 and Powertools' Logger; the configuration and the report are
 imported by the run.
@@ -7,13 +9,12 @@ imported by the run.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3  # noqa: F401 - first, from the handler itself: see bench/cold_start.py
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
-
-from socialscore.aws.schedule import slot_time
 
 logger = Logger(service="report")
 
@@ -21,12 +22,14 @@ logger = Logger(service="report")
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     from socialscore.aws import clients, config
-    from socialscore.report import LATEST_KEY, page
+    from socialscore.report import LATEST_KEY, page, period
     from socialscore.report.snapshot import Snapshot
 
     settings = config.ReportConfig.from_environment()
-    at = slot_time(event)
-    html = page.render(Snapshot(settings, at)).encode()
+    # The slot time, so a retried run draws what the first attempt would have; a bad period is
+    # the schedule's configuration to fix: it fails the run with the reason.
+    at, days = period.from_event(event, datetime.now(UTC))
+    html = page.render(Snapshot(settings, at, days)).encode()
     clients.client("s3").put_object(
         Bucket=settings.report_bucket,
         Key=LATEST_KEY,
@@ -35,5 +38,5 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         CacheControl="no-store",  # rewritten daily: a browser never shows a stale copy
     )
     written = {"bucket": settings.report_bucket, "key": LATEST_KEY, "bytes": len(html)}
-    logger.info("report written", extra=written)
+    logger.info("report written", extra=written | {"period_days": days, "as_of": at.isoformat()})
     return written

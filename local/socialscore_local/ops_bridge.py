@@ -64,7 +64,7 @@ class Bridge:
     def close(self) -> None:
         self._stop()
 
-    def answer(self, method: str, path: str, body: bytes) -> HttpAnswer | None:
+    def answer(self, method: str, path: str, body: bytes, query: str = "") -> HttpAnswer | None:
         """The answer to one of these routes; None: not one of them."""
         from socialscore_ops.stack import LOCAL_INVOKE, LOCAL_STACK
 
@@ -74,7 +74,7 @@ class Bridge:
         if method == "POST" and path.startswith(LOCAL_INVOKE):
             return self._invoke(path.removeprefix(LOCAL_INVOKE), body)
         if (method, path) == ("GET", REPORT):
-            return self._report()
+            return self._report(query)
         return None
 
     def _invoke(self, logical_id: str, body: bytes) -> HttpAnswer:
@@ -88,13 +88,21 @@ class Bridge:
         except Exception as err:  # a failed run is the caller's answer, as Invoke's FunctionError
             return _json(500, {"message": f"{type(err).__name__}: {err}"})
 
-    def _report(self) -> HttpAnswer:
-        from socialscore.report import page
+    def _report(self, query: str) -> HttpAnswer:
+        """`?as_of=2026-11-20&period=30`, both optional (now, 30 days); 400 says what is wrong."""
+        from socialscore.report import page, period
         from socialscore.report.snapshot import Snapshot
         from socialscore_ops.stack import Stack
 
+        try:
+            as_of, days = period.from_query(query, datetime.now(UTC))
+        except period.BadPeriod as bad:
+            text = {"content-type": "text/plain; charset=utf-8"}
+            return HttpAnswer(400, text, f"{bad}\n".encode())
+        kept = period.as_of_text(query)
         with self.rt.lock:  # between two batches: what one has done, whole
-            html = page.render(Snapshot(Stack("local", outputs(self.rt)), datetime.now(UTC)))
+            snapshot = Snapshot(Stack("local", outputs(self.rt)), as_of, days)
+            html = page.render(snapshot, switch=kept)
         return HttpAnswer(200, {"content-type": "text/html; charset=utf-8"}, html.encode())
 
 

@@ -74,7 +74,7 @@ def http_server(
                 self.close_connection = True
                 return
             path, _, query = self.path.partition("?")
-            answer = bridge.answer(self.command, path, body) if bridge else None
+            answer = bridge.answer(self.command, path, body, query) if bridge else None
             if answer is None and (self.command, path) == ("GET", LOCAL_SCORES):
                 answer = local_scores(runtime)
             if answer is None:

@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 from socialscore.aws import clients
 from socialscore.report import LATEST_KEY
 from socialscore.report import page as report_page
+from socialscore.report.period import DEFAULT_PERIOD, PERIODS
 from socialscore.report.snapshot import Snapshot
 from socialscore_ops.commands import Result, as_of_option, command
 from socialscore_ops.stack import OpsError, Stack
@@ -43,6 +44,15 @@ def add(
         help=f"where to write it (default {DEFAULT_OUT})",
     )
     as_of_option(parser)
+    parser.add_argument(
+        "--period",
+        type=int,
+        choices=PERIODS,
+        default=DEFAULT_PERIOD,
+        metavar="DAYS",
+        help=f"the period the page shows beside the one before: 7, 30 or 90 days "
+        f"(default {DEFAULT_PERIOD}); with --refresh, the period the function draws",
+    )
     _link_options(parser)
 
 
@@ -70,13 +80,14 @@ def report(stack: Stack | None, args: argparse.Namespace) -> Result:
     if args.link:
         return link(stack, args)
     moment: datetime = args.as_of or datetime.now(UTC)
-    page = report_page.render(Snapshot(stack, moment)).encode()
+    page = report_page.render(Snapshot(stack, moment, args.period)).encode()
     path: Path = args.out.expanduser().absolute()
     try:
         path.write_bytes(page)
     except OSError as err:  # a missing folder, no permission: the user's to fix, in one line
         raise OpsError(f"cannot write {path}: {err.strerror or err}") from None
-    return Result({"path": str(path), "bytes": len(page), "as_of": moment.isoformat()}, str(path))
+    found = {"path": str(path), "bytes": len(page), "as_of": moment.isoformat()}
+    return Result(found | {"period_days": args.period}, str(path))
 
 
 def link(stack: Stack, args: argparse.Namespace) -> Result:
@@ -86,7 +97,7 @@ def link(stack: Stack, args: argparse.Namespace) -> Result:
         raise OpsError(f"--expires takes 1 to {MAX_LINK_SECONDS} seconds, not {args.expires}")
     if args.refresh:
         now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
-        stack.invoke("ReportFunction", {"as_of": now})
+        stack.invoke("ReportFunction", {"as_of": now, "period": args.period})
     bucket = stack.output("ReportBucketName")
     s3 = clients.client("s3")
     try:

@@ -26,6 +26,8 @@ from socialscore.pipeline.engage import Queue
 from socialscore.report import page as report_page
 from socialscore.report import profiles as report_profiles
 from socialscore.report import sections as report_sections
+from socialscore.report.names import model_name
+from socialscore.report.profiles import owner_text
 from socialscore.report.rows import (
     DayRow,
     Money,
@@ -139,7 +141,9 @@ def hostile_queue() -> Queue:
 
 
 class Canned(Snapshot):
-    """A Snapshot whose views are given, not read from a stack."""
+    """A Snapshot whose views are given, not read from a stack: `sellers` and `posts` are the
+    period's (`previous_sellers` and `previous_posts` the period before's), `days` and
+    `opportunities` are cut by date as a stack's are."""
 
     def __init__(
         self,
@@ -152,9 +156,13 @@ class Canned(Snapshot):
         name: str = "canned",
         model_version: str | None = None,
         queue: Queue | None = None,
+        previous_sellers: list[SellerRow] | None = None,
+        previous_posts: list[PostRow] | None = None,
+        period_days: int = 30,
     ) -> None:
-        super().__init__(Stack(name, {}), datetime(2026, 11, 22, tzinfo=UTC))
+        super().__init__(Stack(name, {}), datetime(2026, 11, 22, tzinfo=UTC), period_days)
         self._views = (sellers or [], posts or [], scores or [], days or [])
+        self._previous = (previous_sellers or [], previous_posts or [])
         model = bundled()
         if model_version is not None:
             model = model.model_copy(update={"version": model_version})
@@ -162,17 +170,24 @@ class Canned(Snapshot):
         self.__dict__["opportunities"] = opportunities or []
         self._queue = queue or Queue([], {}, 0)
 
-    def sellers(self, since: datetime | None = None, team: str | None = None) -> list[SellerRow]:
-        return self._views[0]
+    def _current(self, since: datetime | None) -> bool:
+        return since is None or since >= self.period.start
 
-    def posts(self) -> list[PostRow]:
-        return self._views[1]
+    def sellers(
+        self, since: datetime | None = None, team: str | None = None, until: datetime | None = None
+    ) -> list[SellerRow]:
+        return self._views[0] if self._current(since) else self._previous[0]
+
+    def posts(self, since: datetime | None = None, until: datetime | None = None) -> list[PostRow]:
+        return self._views[1] if self._current(since) else self._previous[1]
 
     def scores(self) -> list[ScoreRow]:
         return self._views[2]
 
-    def days(self) -> list[DayRow]:
-        return self._views[3]
+    def days(self, since: datetime | None = None, until: datetime | None = None) -> list[DayRow]:
+        low = (since or datetime.min.replace(tzinfo=UTC)).date()
+        high = (until or datetime.max.replace(tzinfo=UTC)).date()
+        return [d for d in self._views[3] if low <= d.day < high]
 
     def engage(self, limit: int) -> Queue:
         return Queue(self._queue.entries[:limit], self._queue.contacts, self._queue.waiting)
@@ -272,11 +287,16 @@ def demo(demo_stack: DeployedStack) -> tuple[Snapshot, str]:
     return Snapshot(Stack("test", outputs(demo_stack.rt)), DEMO_AS_OF), page
 
 
-def test_the_leaderboards_are_the_snapshots(demo: tuple[Snapshot, str]) -> None:
+def test_the_leaderboards_are_the_period_s_beside_the_previous(demo: tuple[Snapshot, str]) -> None:
     snapshot, page = demo
     parsed = read(page)
-    sellers = snapshot.sellers()
+    period = snapshot.period
+    assert period.days == 30
+    sellers = snapshot.sellers(period.start, until=period.end)
+    previous = snapshot.sellers(period.previous.start, until=period.previous.end)
     assert sellers, "the demo credits sellers"
+    assert previous, "the demo credits sellers in the 30 days before too"
+    assert sellers != snapshot.sellers(), "the period's points are not all time's"
     assert values(parsed.marks["chart-sellers"]) == {s.seller_id: s.organic_points for s in sellers}
     # the chart's bars are in the leaderboard's order, best first
     assert [m["data-label"] for m in parsed.marks["chart-sellers"]] == [
@@ -285,14 +305,17 @@ def test_the_leaderboards_are_the_snapshots(demo: tuple[Snapshot, str]) -> None:
     teams = Snapshot.teams(sellers)
     assert values(parsed.marks["chart-teams"]) == {t.team: t.organic_points for t in teams}
     rows = {r[0]: r for r in parsed.tables["sellers"] if r[0] in {s.seller_id for s in sellers}}
+    before = {s.seller_id: s.organic_points for s in previous}
     for s in sellers:
         assert rows[s.seller_id][1] == s.team
-        assert rows[s.seller_id][3] == f"{s.organic_touches:,}"
+        assert rows[s.seller_id][3] == f"{before.get(s.seller_id, 0):,.1f}"
+        assert rows[s.seller_id][5] == f"{s.organic_touches:,}"
         assert rows[s.seller_id][-1] == money_text(s.attributed)
+    assert any(rows[s][4].endswith("%") for s in before if s in rows), "a change is shown"
     # each currency apart: a seller credited in both shows both, each its own sum
     both = [s for s in sellers if set(s.attributed) == {"EUR", "USD"}]
     assert both, "the demo credits a seller in both currencies"
-    credit = snapshot.attributed("seller")
+    credit = snapshot.attributed("seller", period.start, period.end)
     primary = snapshot.model.attribution.primary
     for s in both:
         eur, usd = (credit[c][primary][s.seller_id] for c in ("EUR", "USD"))
@@ -309,17 +332,19 @@ def test_the_leaderboards_are_the_snapshots(demo: tuple[Snapshot, str]) -> None:
     assert "together" not in "".join(parsed.text)  # no note that currencies were added
 
 
-def test_the_days_posts_and_accounts_are_the_snapshots(demo: tuple[Snapshot, str]) -> None:
+def test_the_days_posts_and_accounts_are_the_period_s(demo: tuple[Snapshot, str]) -> None:
     snapshot, page = demo
     parsed = read(page)
-    days = snapshot.days()
+    period = snapshot.period
+    days = snapshot.days(period.start, period.end)
+    assert days != snapshot.days(), "the demo has touches before the period"
     points = parsed.marks["chart-days"]
     for series, attribute in (("organic points", "organic_points"), ("paid points", "paid_points")):
         shown = {
             m["data-day"]: Decimal(m["data-value"]) for m in points if m["data-series"] == series
         }
         assert shown == {d.day.isoformat(): getattr(d, attribute) for d in days}
-    posts = snapshot.posts()
+    posts = snapshot.posts(period.start, period.end)
     marks = parsed.marks["chart-posts"]
     assert values(marks, "conversation") == {p.post: p.comments for p in posts}
     assert values(marks, "amplification") == {p.post: p.amplification for p in posts}
@@ -328,6 +353,15 @@ def test_the_days_posts_and_accounts_are_the_snapshots(demo: tuple[Snapshot, str
     assert {p.post: value[p.post] for p in posts} == {
         p.post: money_text(p.economic_value) for p in posts
     }
+    # each post opens on X by its id, with the network's date where the post's facts are held
+    assert {f"https://x.com/i/web/status/{p.post.removeprefix('x#')}" for p in posts} <= set(
+        parsed.links
+    )
+    posted = {r[0]: r[1] for r in parsed.tables["posts"]}
+    assert {p.post: posted[p.post] for p in posts} == {
+        p.post: p.created.isoformat() if p.created else "-" for p in posts
+    }
+    assert any(p.created for p in posts), "the demo's provider dates its posts"
     assert {c for p in posts for c in p.economic_value} == {"EUR", "USD"}
     accounts = Snapshot.accounts(posts)
     shown = values(parsed.marks["chart-accounts"], "conversation")
@@ -337,21 +371,25 @@ def test_the_days_posts_and_accounts_are_the_snapshots(demo: tuple[Snapshot, str
 def test_attribution_is_the_snapshots_by_currency(demo: tuple[Snapshot, str]) -> None:
     snapshot, page = demo
     parsed = read(page)
-    currencies = {o.currency for o in snapshot.opportunities}
+    mine = [o for o in snapshot.opportunities if snapshot.period.holds(o.created_at)]
+    currencies = {o.currency for o in mine}
     assert currencies == {"USD", "EUR"}, "the demo has opportunities in two currencies"
     for currency in currencies:
         expected: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-        for o in snapshot.opportunities:
+        for o in mine:
             if o.currency == currency:
                 for model, parts in o.by_model.items():
                     for seller, amount in parts["seller"].items():
                         expected[model][seller] += amount
         marks = parsed.marks[f"chart-attribution-{currency}"]
         for model in snapshot.model.attribution.models:
-            assert values(marks, model) == expected[model]
+            assert values(marks, model_name(model)) == expected[model]
         # one currency's sums are the snapshot's attributed() over those opportunities alone
         assert snapshot.attributed("seller")[currency] == expected
-    assert "linear" in {m["data-series"] for m in parsed.marks["chart-attribution-USD"]}
+    assert "Linear" in {m["data-series"] for m in parsed.marks["chart-attribution-USD"]}
+    header = parsed.tables["attribution"][0]
+    assert "Position-based (U-shaped)" in header
+    assert "position_based" not in header
 
 
 def test_hot_leads_and_the_distribution_are_the_snapshots(demo: tuple[Snapshot, str]) -> None:
@@ -361,6 +399,9 @@ def test_hot_leads_and_the_distribution_are_the_snapshots(demo: tuple[Snapshot, 
     hot = [s.who for s in scores if s.hot_since]
     assert hot, "the demo has a hot lead"
     assert [r[0] for r in parsed.tables["hot"][1:]] == hot
+    owners = [r[2] for r in parsed.tables["hot"][1:]]
+    assert owners == [owner_text(s.owner) for s in scores if s.hot_since]
+    assert all(o != "owner queue" for o in owners), "the demo's hot leads have a seller or owner"
     bins = parsed.marks["chart-scores"]
     counts = [int(m["data-value"]) for m in bins if "data-from" in m]
     assert sum(counts) == len(scores)
@@ -380,8 +421,12 @@ def test_the_page_loads_nothing_and_shows_no_text(demo: tuple[Snapshot, str]) ->
     assert "default-src &#x27;none&#x27;" in page
     assert "<script" not in page
     assert "http://" not in page
-    assert "https://" not in page
-    assert all(link.startswith(("#", "data:")) for link in parsed.links), parsed.links
+    assert " src=" not in page  # nothing loaded: links are followed only when clicked
+    # links are the page's own anchors, its CSV files, and the networks' posts by their ids
+    elsewhere = [k for k in parsed.links if not k.startswith(("#", "data:"))]
+    assert elsewhere
+    assert all(re.fullmatch(r"https://x\.com/i/web/status/\d+", k) for k in elsewhere), elsewhere
+    assert 'rel="noopener noreferrer"' in page
     svgs = page.count("<svg ")
     assert svgs >= 7
     assert page.count('role="img"') == svgs
@@ -405,9 +450,11 @@ def test_socialscore_report_writes_the_page(demo_stack: DeployedStack, tmp_path:
     assert answer.out.strip() == str(out)
     snapshot = Snapshot(Stack(demo_stack.name, outputs(demo_stack.rt)), DEMO_AS_OF)
     assert out.read_text() == report_page.render(snapshot)
-    answer = demo_stack.socialscore("report", "--out", str(out), "--json")
+    answer = demo_stack.socialscore("report", "--out", str(out), "--json", "--period", "7")
     assert answer.json()["path"] == str(out)
     assert answer.json()["bytes"] == out.stat().st_size
+    assert answer.json()["period_days"] == 7
+    assert "<h1>Social selling report: the last 7 days</h1>" in out.read_text()
 
 
 def test_socialscore_report_refuses_in_one_line(demo_stack: DeployedStack, tmp_path: Path) -> None:
@@ -418,6 +465,9 @@ def test_socialscore_report_refuses_in_one_line(demo_stack: DeployedStack, tmp_p
     answer = demo_stack.socialscore("report", "--as-of", "last tuesday")
     assert answer.code == 2
     assert "argument --as-of: not a date: 'last tuesday' (e.g. 2026-11-01)" in answer.err
+    answer = demo_stack.socialscore("report", "--period", "14")
+    assert answer.code == 2
+    assert "argument --period: invalid choice: 14 (choose from 7, 30, 90)" in answer.err
 
 
 # --- made-up data -----------------------------------------------------------------------------
@@ -457,6 +507,7 @@ def test_every_value_is_escaped() -> None:
     assert parsed.tags <= {
         *("html", "head", "meta", "link", "title", "style", "body", "main", "header", "nav"),
         *("a", "section", "h1", "h2", "h3", "p", "div", "b", "span", "footer", "details"),
+        "small",
         *("summary", "table", "thead", "tbody", "tr", "th", "td"),
         *("svg", "desc", "rect", "text", "line", "polyline", "polygon", "circle"),
     }
@@ -493,7 +544,7 @@ def test_amounts_in_two_currencies_are_never_added() -> None:
 def test_an_empty_stack_is_a_page_that_says_so() -> None:
     parsed = read(report_page.render(Canned()))
     assert not parsed.marks
-    assert "No seller has been credited yet." in "".join(parsed.text)
+    assert "No seller has been credited in this period yet." in "".join(parsed.text)
 
 
 def test_5000_profiles_make_a_bounded_page_quickly() -> None:
@@ -520,7 +571,8 @@ def test_5000_profiles_make_a_bounded_page_quickly() -> None:
     counts = [int(m["data-value"]) for m in parsed.marks["chart-scores"] if "data-from" in m]
     assert sum(counts) == 5000
     assert len(counts) <= 2 * report_profiles.SCORE_BINS
-    assert len(parsed.marks["chart-days"]) == 2 * len(snapshot.days())
+    period = snapshot.period
+    assert len(parsed.marks["chart-days"]) == 2 * len(snapshot.days(period.start, period.end))
 
 
 @pytest.mark.parametrize(

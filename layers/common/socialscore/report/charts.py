@@ -16,8 +16,7 @@ from decimal import Decimal
 from html import escape
 
 Number = Decimal | float | int
-WIDTH = 560  # a chart beside its table
-WIDE = 1100  # a chart across the page
+WIDTH = 560  # a chart's width in its viewBox; the page scales it (never under 11 px text)
 ROW = 19  # a row of a bar or dot chart
 # Okabe-Ito: told apart with the common colour blindnesses, and in grey on paper.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
@@ -60,11 +59,14 @@ def _label_width(labels: Sequence[str]) -> float:
 
 
 def _svg(chart_id: str, title: str, desc: str, size: tuple[float, float], body: list[str]) -> str:
+    """The chart in a box that scrolls sideways where the page is too narrow to show its text
+    at 11 px or more (the page's CSS gives it a minimum width)."""
     i = _a(chart_id)
     return (
-        f'<svg id="{i}" class="chart" role="img" viewBox="0 0 {size[0]:.0f} {size[1]:.0f}" '
-        f'aria-labelledby="{i}-t {i}-d"><title id="{i}-t">{escape(title)}</title>'
-        f'<desc id="{i}-d">{escape(desc)}</desc>{"".join(body)}</svg>'
+        f'<div class=scroll><svg id="{i}" class="chart" role="img" '
+        f'viewBox="0 0 {size[0]:.0f} {size[1]:.0f}" aria-labelledby="{i}-t {i}-d">'
+        f'<title id="{i}-t">{escape(title)}</title>'
+        f'<desc id="{i}-d">{escape(desc)}</desc>{"".join(body)}</svg></div>'
     )
 
 
@@ -92,17 +94,30 @@ def _mark(tag: str, geometry: str, s: Series, value: Number, tip: str, **data: s
     )
 
 
+def _axis_title(x: float, y: float, text: str, anchor: str = "middle") -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" class="axis" text-anchor="{anchor}">{escape(text)}</text>'
+    )
+
+
 def bars(
     chart_id: str,
     title: str,
     labels: Sequence[str],
     series: Sequence[Series],
+    axes: tuple[str, str],
     places: int = 0,
 ) -> str:
     """Horizontal bars, one row per label (long ids stay readable at the left, 25 rows fit a
-    column); several series stack in a row, their total at its end, a legend above."""
+    column); several series stack in a row, their total at its end, a legend above. `axes`:
+    what the rows are and what the bars measure, titled over the labels and over the bars."""
     left = _label_width(labels)
     body, top = _legend(series, left, WIDTH) if len(series) > 1 else ([], 2.0)
+    body += [
+        _axis_title(left - 6, top + 11, axes[0], "end"),
+        _axis_title(left, top + 11, axes[1], "start"),
+    ]
+    top += 16
     totals = [sum((float(s.values[n]) for s in series), 0.0) for n in range(len(labels))]
     scale = nice_ceiling(max(totals, default=0.0))
     span = WIDTH - left - 64  # room at the right for the total's text
@@ -127,12 +142,20 @@ def bars(
     return _svg(chart_id, title, desc, (WIDTH, top + len(labels) * ROW + 2), body)
 
 
-def dots(chart_id: str, title: str, labels: Sequence[str], series: Sequence[Series]) -> str:
+def dots(
+    chart_id: str,
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[Series],
+    axes: tuple[str, str],
+) -> str:
     """A dot per series on each label's row, over one axis: where the series disagree shows as
-    the row's spread (attribution models over sellers)."""
+    the row's spread (attribution models over sellers). `axes`: what the rows are, titled over
+    the labels, and what the axis measures, titled under it."""
     left, right = _label_width(labels), WIDTH - 16.0
     body, top = _legend(series, left, WIDTH)
     top += 16  # the axis' numbers
+    body.append(_axis_title(left - 6, top - 7, axes[0], "end"))
     high, step = _axis(max((float(v) for s in series for v in s.values), default=0.0))
     bottom = top + len(labels) * ROW
 
@@ -160,8 +183,9 @@ def dots(chart_id: str, title: str, labels: Sequence[str], series: Sequence[Seri
             geometry = f'cx="{x(value):.1f}" cy="{y:.1f}" r="4"'
             tip = f"{label}, {s.name}: {fmt(value, 2)}"
             body.append(_mark("circle", geometry, s, value, tip, label=label))
+    body.append(_axis_title((left + right) / 2, bottom + 16, axes[1]))
     desc = f"{len(labels)} rows; " + ", ".join(s.name for s in series)
-    return _svg(chart_id, title, desc, (WIDTH, bottom + 4), body)
+    return _svg(chart_id, title, desc, (WIDTH, bottom + 22), body)
 
 
 def _y_axis(
@@ -179,12 +203,16 @@ def _y_axis(
     return out
 
 
-def lines(chart_id: str, title: str, days: Sequence[date], series: Sequence[Series]) -> str:
-    """A line per series over days, across the page, each day a dot placed by its date (a day
-    with nothing is a gap between dots, not a squeezed axis); the first series is shaded."""
-    left, right, bottom = 48.0, WIDE - 16.0, 230.0
-    legend, top = _legend(series, left, WIDE)
-    top += 6
+def lines(
+    chart_id: str, title: str, days: Sequence[date], series: Sequence[Series], measure: str
+) -> str:
+    """A line per series over days, each day a dot placed by its date (a day with nothing is a
+    gap between dots, not a squeezed axis); the first series is shaded. `measure`: what the
+    vertical axis measures, titled over it; the horizontal one is the UTC day."""
+    left, right, bottom = 48.0, WIDTH - 16.0, 200.0
+    legend, top = _legend(series, left, WIDTH)
+    legend.append(_axis_title(left - 40, top + 11, measure, "start"))
+    top += 26
     axis = _axis(max((float(v) for s in series for v in s.values), default=0.0))
     scale = axis[0]
     first = days[0] if days else date.min
@@ -197,7 +225,7 @@ def lines(chart_id: str, title: str, days: Sequence[date], series: Sequence[Seri
         return bottom - (bottom - top) * max(float(value), 0.0) / scale
 
     body = legend + _y_axis(left, right, top, bottom, axis)
-    ticks = days[:: max(1, math.ceil(len(days) / 8))]
+    ticks = days[:: max(1, math.ceil(len(days) / 5))]
     if days and (days[-1] - ticks[-1]).days > span / 16:  # the last day, unless crowded
         ticks = [*ticks, days[-1]]
     for day in ticks:
@@ -225,8 +253,9 @@ def lines(chart_id: str, title: str, days: Sequence[date], series: Sequence[Seri
             )
             for d, v in zip(days, s.values, strict=True)
         )
+    body.append(_axis_title((left + right) / 2, bottom + 32, "day (UTC)"))
     desc = f"{len(days)} days; " + ", ".join(s.name for s in series)
-    return _svg(chart_id, title, desc, (WIDE, bottom + 20), body)
+    return _svg(chart_id, title, desc, (WIDTH, bottom + 38), body)
 
 
 def histogram(
@@ -234,11 +263,13 @@ def histogram(
     title: str,
     edges: Sequence[float],
     counts: Sequence[int],
+    axes: tuple[str, str],
     marker: tuple[float, str] | None = None,
 ) -> str:
-    """Counts per bin [edges[i], edges[i+1]); `marker`: a value to draw a line at, and its name
+    """Counts per bin [edges[i], edges[i+1]); `axes`: what the bins measure (titled under them)
+    and what they count (over the counts); `marker`: a value to draw a line at, and its name
     (the hot-lead threshold)."""
-    left, right, top, bottom = 44.0, WIDTH - 10.0, 18.0, 170.0
+    left, right, top, bottom = 44.0, WIDTH - 10.0, 34.0, 186.0
     axis = _axis(max(counts, default=0))
     scale = axis[0]
     low, high = (edges[0], edges[-1]) if len(edges) > 1 else (0.0, 1.0)
@@ -275,5 +306,9 @@ def histogram(
             f'data-value="{_a(marker[0])}"/><text x="{side[0]:.1f}" y="{top - 2}" '
             f'class="legend" text-anchor="{side[1]}">{escape(marker[1])} {fmt(marker[0], 1)}</text>'
         )
+    body += [
+        _axis_title(4, 12, axes[1], "start"),
+        _axis_title((left + right) / 2, bottom + 30, axes[0]),
+    ]
     desc = f"{sum(counts):,} in {len(counts)} bins from {fmt(low, places)} to {fmt(high, places)}"
-    return _svg(chart_id, title, desc, (WIDTH, bottom + 18), body)
+    return _svg(chart_id, title, desc, (WIDTH, bottom + 36), body)

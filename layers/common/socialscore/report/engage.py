@@ -7,8 +7,9 @@ from collections.abc import Mapping
 from socialscore.domain.engage_rules import Engage
 from socialscore.pipeline.engage import Queue, entry_json
 from socialscore.report import blocks
-from socialscore.report.blocks import Col
+from socialscore.report.blocks import Col, Link
 from socialscore.report.charts import fmt
+from socialscore.report.links import act_link
 
 TOP_ACTS = 10
 
@@ -25,8 +26,9 @@ def engage_now(queue: Queue, rules: Engage, labels: Mapping[str, str]) -> str:
         f"<p class=lede>Replies, quotes and mentions of the last {fmt(rules.expire_hours, 0)} "
         "hours nobody answered yet, best first: the actor's organic score, intent keywords, "
         "complaints, the actor's audience and buckets, each weighed as the scoring model says, "
-        f"halved every {fmt(rules.half_life_hours, 1)} hours of age. The same queue as GET "
-        "/engage and the socialscore engage command.</p>"
+        f"halved every {fmt(rules.half_life_hours, 1)} hours of age. An act opens where to "
+        "answer it: the reply, quote or mention itself on X, the post commented on elsewhere. "
+        "The same queue as GET /engage and the socialscore engage command.</p>"
     )
     if not queue.entries:
         return lede + blocks.none("act waiting for an answer")
@@ -38,7 +40,7 @@ def engage_now(queue: Queue, rules: Engage, labels: Mapping[str, str]) -> str:
         rows.append(
             (
                 e.rank,
-                j["permalink"] or j["act"],
+                Link(j["act"] or j["answers_post"] or "-", act_link(e.touch)),
                 j["kind"],
                 j["contact_id"] or j["profile"],
                 j["seller_id"],
@@ -47,4 +49,5 @@ def engage_now(queue: Queue, rules: Engage, labels: Mapping[str, str]) -> str:
             )
         )
     shown = min(len(queue.entries), TOP_ACTS)
-    return lede + blocks.table(cols, rows) + blocks.more(queue.waiting, shown, "waiting")
+    table = blocks.table(cols, rows, "engage-now")
+    return lede + table + blocks.more(queue.waiting, shown, "waiting")

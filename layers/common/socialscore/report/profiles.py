@@ -7,10 +7,12 @@ import math
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from socialscore.domain.owners import Owner
 from socialscore.domain.scoring_model import BucketRule, Condition
 from socialscore.report import blocks, charts
 from socialscore.report.blocks import Col
 from socialscore.report.charts import PALETTE, Series, fmt
+from socialscore.report.period import moment_of
 from socialscore.report.rows import BucketRow, ScoreRow
 
 TOP_LEADS = 50
@@ -47,6 +49,7 @@ def buckets(rows: list[BucketRow], rules: Sequence[BucketRule], profiles: int) -
             Series("contacts", [b.contacts for b in rows], PALETTE[2]),
             Series("anonymous", [b.profiles - b.contacts for b in rows], PALETTE[3]),
         ],
+        ("bucket", "profiles"),
     )
     table = blocks.table(
         BUCKET_COLS,
@@ -54,6 +57,7 @@ def buckets(rows: list[BucketRow], rules: Sequence[BucketRule], profiles: int) -
             (b.label, b.name, rule_text(r), b.profiles, b.contacts)
             for b, r in zip(rows, rules, strict=True)
         ],
+        "buckets",
     )
     return (
         "<p class=lede>A profile (a contact: over all its identities) is in every bucket "
@@ -70,20 +74,36 @@ def _when(stamp: str | None) -> str:
         return stamp or "-"
 
 
-def hot_leads(hot: list[ScoreRow], threshold: float, labels: Mapping[str, str]) -> str:
-    """`labels`: bucket name -> its label, as the model names them."""
+OWNER_KINDS = {"crm_owner": "CRM owner", "seller": "seller"}
+
+
+def owner_text(owner: Owner | None) -> str:
+    """`005A (CRM owner)`, `s-ana (seller)`, or the owner queue when neither is known."""
+    if owner is None or owner.type not in OWNER_KINDS:
+        return "owner queue"
+    return f"{owner.id} ({OWNER_KINDS[owner.type]})"
+
+
+def hot_leads(
+    hot: list[ScoreRow], threshold: float, labels: Mapping[str, str], since: datetime
+) -> str:
+    """`labels`: bucket name -> its label, as the model names them; `since`: the period's start
+    (a lead hot since then is new)."""
     if not hot:
         return blocks.none("profile has crossed the hot-lead threshold")
     top = hot[:TOP_LEADS]
-    cols: list[Col] = [("profile", None), ("kind", None), ("organic now", 2), ("paid now", 2)]
-    cols += [("hot since (UTC)", None), ("still over threshold", None), ("buckets", None)]
+    cols: list[Col] = [("profile", None), ("kind", None), ("owner", None), ("organic now", 2)]
+    cols += [("paid now", 2), ("hot since (UTC)", None), ("new in period", None)]
+    cols += [("still over threshold", None), ("buckets", None)]
     rows = [
         (
             s.who,
             "contact" if s.contact else "anonymous",
+            owner_text(s.owner),
             s.organic,
             s.paid,
             _when(s.hot_since),
+            "yes" if moment_of(s.hot_since) >= since else "no",
             "yes" if s.organic >= threshold else "no, cooled",
             ", ".join(labels.get(b, b) for b in s.buckets) or "-",
         )
@@ -91,8 +111,10 @@ def hot_leads(hot: list[ScoreRow], threshold: float, labels: Mapping[str, str]) 
     ]
     return (
         f"<p class=lede>Profiles announced hot (organic score reached {fmt(threshold, 1)}), "
-        "best organic score first; a score decays, so a lead can cool.</p>"
-        + blocks.table(cols, rows)
+        "best organic score first; a score decays, so a lead can cool. Owner: whom the hot-lead "
+        "event named, the contact's CRM owner, else the seller whose posts earned most of its "
+        "organic touches, else the owner queue.</p>"
+        + blocks.table(cols, rows, "hot-leads")
         + blocks.more(len(hot), len(top), "hot leads")
     )
 
@@ -126,9 +148,10 @@ def distribution(scores: list[ScoreRow], threshold: float) -> str:
         f"Profiles by organic score now, {len(scores):,} profiles",
         edges,
         counts,
+        ("organic score now", "profiles"),
         (threshold, "hot-lead threshold"),
     )
-    table = blocks.table([("organic score", None), ("", 2)], stats)
+    table = blocks.table([("organic score", None), ("", 2)], stats, "scores")
     return "<p class=lede>Every profile's organic score as of the report.</p>" + blocks.pair(
         chart, table
     )

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from socialscore.domain.owners import Owner
+
 Amounts = dict[str, Decimal]  # who -> amount, in one currency
 Money = dict[str, Decimal]  # currency -> amount: only those not zero, currencies sorted
 
@@ -73,6 +75,7 @@ class PostRow:
     amplification: int  # shares and quotes
     applause: int  # likes
     economic_value: Money  # attributed under the primary model
+    created: date | None = None  # the post's, from the provider's facts while cached
 
     @property
     def reactions(self) -> int:
@@ -98,6 +101,7 @@ class ScoreRow:
     paid: float
     hot_since: str | None
     buckets: tuple[str, ...] = ()  # the scoring model's bucket names, in its order
+    owner: Owner | None = None  # a hot lead's: who is told of it (domain.owners)
 
 
 @dataclass(frozen=True)

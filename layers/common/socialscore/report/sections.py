@@ -14,8 +14,10 @@ from html import escape
 from operator import attrgetter
 
 from socialscore.report import blocks, charts
-from socialscore.report.blocks import Col
+from socialscore.report.blocks import Col, Link
 from socialscore.report.charts import ORGANIC, PAID, PALETTE, Series, fmt
+from socialscore.report.links import post_link
+from socialscore.report.names import model_name
 from socialscore.report.rows import Amounts, DayRow, OpportunityView, PostRow, SellerRow
 from socialscore.report.snapshot import Snapshot
 
@@ -23,22 +25,17 @@ TOP = 25  # rows of a leaderboard, posts or accounts, and bars of their charts
 
 
 # --- the sections -----------------------------------------------------------------------------
-SELLER_COLS: list[Col] = [("seller", None), ("team", None), ("organic pts", 1), ("touches", 0)]
-SELLER_COLS += [("paid pts", 1), ("paid touches", 0), ("attributed", 2)]
-SELLER_ROW = attrgetter(
-    "seller_id", "team", "organic_points", "organic_touches", "paid_points", "paid_touches"
-)
-TEAM_COLS: list[Col] = [("team", None), ("sellers", 0), ("organic pts", 1), ("touches", 0)]
-TEAM_COLS += [("paid pts", 1), ("attributed", 2)]
-TEAM_ROW = attrgetter(
-    "team", "sellers", "organic_points", "organic_touches", "paid_points", "attributed"
-)
+SELLER_COLS: list[Col] = [("seller", None), ("team", None), ("organic pts", 1)]
+SELLER_COLS += [("previous period", 1), ("change", None), ("touches", 0), ("paid pts", 1)]
+SELLER_COLS += [("paid touches", 0), ("attributed", 2)]
+TEAM_COLS: list[Col] = [("team", None), ("sellers", 0), ("organic pts", 1)]
+TEAM_COLS += [("previous period", 1), ("change", None), ("touches", 0), ("paid pts", 1)]
+TEAM_COLS += [("attributed", 2)]
 DAY_COLS: list[Col] = [("day", None), ("organic touches", 0), ("organic pts", 1)]
 DAY_COLS += [("paid touches", 0), ("paid pts", 1)]
 DAY_ROW = attrgetter("organic_touches", "organic_points", "paid_touches", "paid_points")
-POST_COLS: list[Col] = [("post", None), ("account", None), ("conversation", 0)]
-POST_COLS += [("amplification", 0), ("applause", 0), ("economic value", 2)]
-POST_ROW = attrgetter("post", "account", "comments", "amplification", "applause")
+POST_COLS: list[Col] = [("post", None), ("posted", None), ("account", None)]
+POST_COLS += [("conversation", 0), ("amplification", 0), ("applause", 0), ("economic value", 2)]
 ACCOUNT_COLS: list[Col] = [("account", None), ("posts", 0), ("reactions", 0)]
 ACCOUNT_COLS += [("conversation/post", 2), ("amplification/post", 2), ("applause/post", 2)]
 ACCOUNT_COLS += [("economic value", 2)]
@@ -48,28 +45,76 @@ ACCOUNT_ROW = attrgetter(
 KAUSHIK = ("conversation", "amplification", "applause")
 
 
-def sellers(rows: list[SellerRow]) -> str:
+def change(now: Decimal | int, before: Decimal | int | None) -> str:
+    """`+25%`, `-10%`, `=` or `new` (nothing in the previous period)."""
+    if not before:
+        return "new" if now else "="
+    if now == before:
+        return "="
+    return f"{(Decimal(now) - Decimal(before)) / Decimal(before):+.0%}"
+
+
+def sellers(rows: list[SellerRow], previous: list[SellerRow]) -> str:
+    """`rows`: the period's, best first; `previous`: the period before's."""
     if not rows:
-        return blocks.none("seller has been credited")
+        return blocks.none("seller has been credited in this period")
     top, teams = rows[:TOP], Snapshot.teams(rows)
     chart = charts.bars(
         "chart-sellers",
         f"Seller leaderboard: organic points, top {len(top)}",
         [s.seller_id for s in top],
         [Series("organic points", [s.organic_points for s in top], ORGANIC)],
+        ("seller", "organic points in the period"),
     )
-    table = blocks.table(SELLER_COLS, [(*SELLER_ROW(s), s.attributed) for s in top])
+    before = {s.seller_id: s.organic_points for s in previous}
+    table = blocks.table(
+        SELLER_COLS,
+        [
+            (
+                s.seller_id,
+                s.team,
+                s.organic_points,
+                before.get(s.seller_id, Decimal(0)),
+                change(s.organic_points, before.get(s.seller_id)),
+                s.organic_touches,
+                s.paid_points,
+                s.paid_touches,
+                s.attributed,
+            )
+            for s in top
+        ],
+        "sellers",
+    )
     team_chart = charts.bars(
         "chart-teams",
         f"Team leaderboard: organic points, top {min(len(teams), TOP)}",
         [t.team for t in teams[:TOP]],
         [Series("organic points", [t.organic_points for t in teams[:TOP]], ORGANIC)],
+        ("team", "organic points in the period"),
     )
-    team_table = blocks.table(TEAM_COLS, map(TEAM_ROW, teams[:TOP]))
+    team_before = {t.team: t.organic_points for t in Snapshot.teams(previous)}
+    team_table = blocks.table(
+        TEAM_COLS,
+        [
+            (
+                t.team,
+                t.sellers,
+                t.organic_points,
+                team_before.get(t.team, Decimal(0)),
+                change(t.organic_points, team_before.get(t.team)),
+                t.organic_touches,
+                t.paid_points,
+                t.attributed,
+            )
+            for t in teams[:TOP]
+        ],
+        "teams",
+    )
     return (
-        "<p class=lede>Organic points their posts earned (paid apart); attributed: opportunity "
-        "value credited under the primary model, per currency.</p>"
-        + blocks.pair(chart, table + blocks.more(len(rows), len(top), "sellers"))
+        "<p class=lede>Organic points their posts earned in the period, beside the period "
+        "before (paid apart); attributed: the value of opportunities created in the period "
+        "credited under the primary model, per currency.</p>"
+        + blocks.pair(chart, table + blocks.more(len(rows), len(top), "sellers"), over=True)
         + "<h3>Teams</h3>"
         + blocks.pair(team_chart, team_table + blocks.more(len(teams), TOP, "teams"))
     )
@@ -77,7 +122,7 @@ def sellers(rows: list[SellerRow]) -> str:
 
 def days(rows: list[DayRow]) -> str:
     if not rows:
-        return blocks.none("touch has been scored")
+        return blocks.none("touch has been scored in this period")
     chart = charts.lines(
         "chart-days",
         f"Organic and paid points per day, {rows[0].day} to {rows[-1].day}",
@@ -86,17 +131,21 @@ def days(rows: list[DayRow]) -> str:
             Series("organic points", [d.organic_points for d in rows], ORGANIC),
             Series("paid points", [d.paid_points for d in rows], PAID),
         ],
+        "points",
     )
-    table = blocks.table(DAY_COLS, [(d.day.isoformat(), *DAY_ROW(d)) for d in reversed(rows)])
+    table = blocks.table(
+        DAY_COLS, [(d.day.isoformat(), *DAY_ROW(d)) for d in reversed(rows)], "days"
+    )
     return (
-        f"<p class=lede>{len(rows):,} days with touches (UTC); a day without any is a gap.</p>"
-        f"{chart}<details><summary>The numbers, newest day first</summary>{table}</details>"
+        f"<p class=lede>{len(rows):,} days with touches in the period (UTC); a day without any "
+        f"is a gap.</p>{chart}<details><summary>The numbers, newest day first</summary>"
+        f"{table}</details>"
     )
 
 
 def posts(rows: list[PostRow]) -> str:
     if not rows:
-        return blocks.none("post has had organic reactions")
+        return blocks.none("post has had organic reactions in this period")
     top = rows[:TOP]
     chart = charts.bars(
         "chart-posts",
@@ -106,8 +155,24 @@ def posts(rows: list[PostRow]) -> str:
             Series(name, [(p.comments, p.amplification, p.applause)[n] for p in top], PALETTE[n])
             for n, name in enumerate(KAUSHIK)
         ],
+        ("post", "reactions in the period"),
     )
-    table = blocks.table(POST_COLS, [(*POST_ROW(p), p.economic_value) for p in top])
+    table = blocks.table(
+        POST_COLS,
+        [
+            (
+                Link(p.post, post_link(p.post)),
+                p.created.isoformat() if p.created else None,
+                p.account,
+                p.comments,
+                p.amplification,
+                p.applause,
+                p.economic_value,
+            )
+            for p in top
+        ],
+        "posts",
+    )
     accounts = Snapshot.accounts(rows)
     shown = accounts[:TOP]
     account_chart = charts.bars(
@@ -118,13 +183,20 @@ def posts(rows: list[PostRow]) -> str:
             Series(n, [(a.conversation, a.amplification, a.applause)[i] for a in shown], PALETTE[i])
             for i, n in enumerate(KAUSHIK)
         ],
+        ("account", "reactions per post"),
         places=1,
     )
-    account_table = blocks.table(ACCOUNT_COLS, [(*ACCOUNT_ROW(a), a.economic_value) for a in shown])
+    account_table = blocks.table(
+        ACCOUNT_COLS, [(*ACCOUNT_ROW(a), a.economic_value) for a in shown], "accounts"
+    )
     return (
-        "<p class=lede>Kaushik's social metrics: conversation = comments, amplification = "
-        "shares and quotes, applause = likes, economic value = opportunity value attributed "
-        "under the primary model, per currency.</p>"
+        "<p class=lede>The period's reactions to the brand's and sellers' posts, by Kaushik's "
+        "social metrics: conversation = comments, amplification = shares and quotes, applause "
+        "= likes, economic value = value of opportunities created in the period attributed "
+        "under the primary model, per currency. A post opens on its network (X, Facebook, "
+        "LinkedIn; an Instagram post known by its media id cannot be linked: Instagram's links "
+        "need a shortcode only its API gives); posted: the network's date, while socialscore "
+        "holds the post's facts (a day).</p>"
         + blocks.pair(chart, table + blocks.more(len(rows), len(top), "posts"), over=True)
         + "<h3>Accounts</h3>"
         + blocks.pair(
@@ -138,9 +210,10 @@ def attribution(
     by_currency: dict[str, dict[str, Amounts]],
     models: Sequence[str],
 ) -> str:
-    """`by_currency`: the Snapshot's attributed("seller"): currency -> model -> seller -> amount."""
+    """`opportunities`: the period's; `by_currency`: the Snapshot's attributed("seller") over
+    them: currency -> model -> seller -> amount."""
     if not opportunities:
-        return blocks.none("opportunity has been synced from the CRM")
+        return blocks.none("opportunity has been created in this period")
     primary = opportunities[0].primary
     order = [primary, *(m for m in models if m != primary)]
     parts = []
@@ -161,25 +234,32 @@ def attribution(
         if not top:
             parts.append(f"<h3>{escape(currency)}</h3><p class=lede>{escape(lede)}</p>")
             continue
+        slug = re.sub(r"[^A-Za-z0-9]", "-", currency)
         chart = charts.dots(
-            f"chart-attribution-{re.sub(r'[^A-Za-z0-9]', '-', currency)}",
+            f"chart-attribution-{slug}",
             f"Attributed {currency} by seller under each model, top {len(top)}",
             top,
             [
-                Series(m, [by_model[m].get(s, Decimal(0)) for s in top], PALETTE[n % len(PALETTE)])
+                Series(
+                    model_name(m),
+                    [by_model[m].get(s, Decimal(0)) for s in top],
+                    PALETTE[n % len(PALETTE)],
+                )
                 for n, m in enumerate(shown)
             ],
+            ("seller", f"attributed {currency}"),
         )
         table = blocks.table(
-            [("seller", None), *((m, 2) for m in shown)],
+            [("seller", None), *((model_name(m), 2) for m in shown)],
             [(s, *(by_model[m].get(s, Decimal(0)) for m in shown)) for s in top],
+            f"attribution-{slug}",
         )
         parts.append(
             f"<h3>{escape(currency)}</h3><p class=lede>{escape(lede)}</p>"
             + blocks.pair(chart, table + blocks.more(len(sellers), len(top), "sellers"), over=True)
         )
     return (
-        f"<p class=lede>The same opportunities split over sellers by every model the scoring "
-        f"model computes; {escape(primary)} is the one the CRM and the leaderboard use.</p>"
-        + "".join(parts)
+        f"<p class=lede>The opportunities created in the period split over sellers by every "
+        f"model the scoring model computes; {escape(model_name(primary))} is the primary one, "
+        "the one the CRM's reports and the leaderboard use.</p>" + "".join(parts)
     )

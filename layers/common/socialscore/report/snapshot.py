@@ -6,24 +6,25 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cached_property
-from typing import Any, Protocol
+from typing import Protocol
 
 from socialscore.aws import config
 from socialscore.domain import attribution
-from socialscore.domain.aggregates import SellerCounter, coalesce
 from socialscore.domain.buckets import buckets, facts
 from socialscore.domain.decay import score_at
 from socialscore.domain.interaction import Category
 from socialscore.domain.opportunity import Opportunity
+from socialscore.domain.owners import owner_of
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.touch import Touch
 from socialscore.pipeline.crm_records import splits
 from socialscore.pipeline.engage import Queue, reader
+from socialscore.report import tally
+from socialscore.report.period import DEFAULT_PERIOD, Period
 from socialscore.report.rows import (
-    AccountRow,
     Amounts,
     BucketRow,
     DayRow,
@@ -32,9 +33,7 @@ from socialscore.report.rows import (
     PostRow,
     ScoreRow,
     SellerRow,
-    TeamRow,
     money,
-    total,
 )
 from socialscore.store import dynamo
 from socialscore.store.identities import Identities
@@ -66,6 +65,7 @@ class Snapshot:
 
     stack: Tables
     as_of: datetime
+    period_days: int = DEFAULT_PERIOD
 
     @cached_property
     def model(self) -> ScoringModel:
@@ -130,36 +130,51 @@ class Snapshot:
         raise UnknownOpportunity(f"no opportunity {opportunity_id}: crm_sync has not seen it")
 
     def attributed(
-        self, dimension: str, since: datetime | None = None
+        self, dimension: str, since: datetime | None = None, until: datetime | None = None
     ) -> dict[str, dict[str, Amounts]]:
         """currency -> model -> who -> amount, summed over the opportunities (created since
-        `since`) in that currency: amounts in two currencies are never added."""
+        `since`, before `until`) in that currency: amounts in two currencies are never added."""
         out: dict[str, dict[str, Amounts]] = defaultdict(dict)
         for o in self.opportunities:
-            if since is None or o.created_at >= since:
+            if (since is None or o.created_at >= since) and (until is None or o.created_at < until):
                 for name, parts in o.by_model.items():
                     amounts = out[o.currency].setdefault(name, {})
                     for who, amount in parts[dimension].items():
                         amounts[who] = amounts.get(who, Decimal(0)) + amount
         return dict(sorted(out.items()))
 
-    def _primary(self, dimension: str, since: datetime | None = None) -> dict[str, Money]:
+    def _primary(
+        self, dimension: str, since: datetime | None, until: datetime | None
+    ) -> dict[str, Money]:
         """who -> what the primary model credits them, per currency."""
         primary = self.model.attribution.primary
         pairs: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
-        for currency, by_model in self.attributed(dimension, since).items():
+        for currency, by_model in self.attributed(dimension, since, until).items():
             for who, amount in by_model.get(primary, {}).items():
                 pairs[who].append((currency, amount))
         return {who: money(each) for who, each in pairs.items()}
 
+    # --- a period's touches ---------------------------------------------------------------
+    @property
+    def period(self) -> Period:
+        """The report's period: `period_days` days up to the as-of, beside the ones before."""
+        return Period(self.as_of, self.period_days)
+
+    def _between(self, since: datetime | None, until: datetime | None) -> list[Touch]:
+        after = since or datetime.min.replace(tzinfo=UTC)
+        before = until or datetime.max.replace(tzinfo=UTC)
+        return [t for t in self.touches if after <= t.occurred_at < before]
+
     # --- sellers and teams ------------------------------------------------------------------
-    def sellers(self, since: datetime | None = None, team: str | None = None) -> list[SellerRow]:
-        """Every seller's points and touches, best first; since a date: from the ledger."""
-        if since is None:
-            counters = self.stored.sellers
+    def sellers(
+        self, since: datetime | None = None, team: str | None = None, until: datetime | None = None
+    ) -> list[SellerRow]:
+        """Every seller's points and touches, best first; between dates: from the ledger."""
+        if since is None and until is None:
+            counted = self.stored.sellers
         else:
-            counters = _seller_totals([t for t in self.touches if t.occurred_at >= since])
-        value = self._primary("seller", since)
+            counted = tally.counters(self._between(since, until))[0]
+        value = self._primary("seller", since, until)
         rows = [
             SellerRow(
                 seller,
@@ -170,43 +185,34 @@ class Snapshot:
                 int(c.get("paid_touches", 0)),
                 value.get(seller, {}),
             )
-            for seller, c in counters.items()
+            for seller, c in counted.items()
         ]
         rows = [r for r in rows if team is None or r.team == team]
         return sorted(rows, key=lambda r: (-r.organic_points, r.seller_id))
 
-    @staticmethod
-    def teams(sellers: list[SellerRow]) -> list[TeamRow]:
-        grouped: dict[str, list[SellerRow]] = defaultdict(list)
-        for row in sellers:
-            grouped[row.team].append(row)
-        rows = [
-            TeamRow(
-                team,
-                len(rs),
-                sum((r.organic_points for r in rs), Decimal(0)),
-                sum(r.organic_touches for r in rs),
-                sum((r.paid_points for r in rs), Decimal(0)),
-                total(r.attributed for r in rs),
-            )
-            for team, rs in grouped.items()
-        ]
-        return sorted(rows, key=lambda r: (-r.organic_points, r.team))
+    teams = staticmethod(tally.teams)
 
     # --- posts ------------------------------------------------------------------------------
-    def posts(self) -> list[PostRow]:
-        """Every post with organic reactions, most reactions first."""
-        counters = self.stored.posts
-        cache = dynamo.batch_get(self.stack.table("PostCacheTable"), "post", list(counters))
+    def posts(self, since: datetime | None = None, until: datetime | None = None) -> list[PostRow]:
+        """Every post with organic reactions, most reactions first; between dates: the
+        reactions then, from the ledger. A post's date is the provider's, while it is cached."""
+        if since is None and until is None:
+            counted = self.stored.posts
+        else:
+            counted = tally.counters(self._between(since, until))[1]
+        cache = dynamo.batch_get(self.stack.table("PostCacheTable"), "post", list(counted))
         authors = {p: f"{p.split('#', 1)[0]}#{c['author_id']}" for p, c in cache.items()}
         sellers = Sellers(self.stack.table("SellersTable")).of_accounts(list(set(authors.values())))
-        value = self._primary("post")
+        value = self._primary("post", since, until)
         rows = []
-        for post, c in counters.items():
+        for post, c in counted.items():
             author = authors.get(post)
             seller = sellers.get(author) if author else None
             account = seller.seller_id if seller else (author or "?")
             n = {k: int(c.get(f"organic_{k}", 0)) for k in ("comment", "share", "quote", "like")}
+            if not sum(n.values()):
+                continue  # paid reactions only, or a click: no organic reaction to show
+            created = cache.get(post, {}).get("created_at")
             rows.append(
                 PostRow(
                     post,
@@ -215,34 +221,17 @@ class Snapshot:
                     n["share"] + n["quote"],
                     n["like"],
                     value.get(post, {}),
+                    datetime.fromisoformat(created).date() if created else None,
                 )
             )
         return sorted(rows, key=lambda r: (-r.reactions, r.post))
 
-    @staticmethod
-    def accounts(posts: list[PostRow]) -> list[AccountRow]:
-        """Kaushik's rates per post, per account; most reactions first."""
-        grouped: dict[str, list[PostRow]] = defaultdict(list)
-        for row in posts:
-            grouped[row.account].append(row)
-        rows = [
-            AccountRow(
-                account,
-                len(rs),
-                sum(r.reactions for r in rs),
-                sum(r.comments for r in rs) / len(rs),
-                sum(r.amplification for r in rs) / len(rs),
-                sum(r.applause for r in rs) / len(rs),
-                total(r.economic_value for r in rs),
-            )
-            for account, rs in grouped.items()
-        ]
-        return sorted(rows, key=lambda r: (-r.reactions, r.account))
+    accounts = staticmethod(tally.accounts)
 
     # --- profiles and days ------------------------------------------------------------------
     def scores(self) -> list[ScoreRow]:
         """Every profile's scores now and its buckets, a contact's over its identities (their
-        touches, their summed scores); best first."""
+        touches, their summed scores); a hot lead's owner; best first."""
         stored = self.stored.profiles
         owner = {i: c for c, ids in self.contacts.items() for i in ids}
         units: dict[str, dict[Category, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
@@ -255,6 +244,7 @@ class Snapshot:
         touches: dict[str, list[Touch]] = defaultdict(list)
         for t in self.touches:
             touches[owner.get(t.profile, t.profile)].append(t)
+        crm = self._crm_owners([w for w in hot if w in self.contacts])
         half_life = self.model.half_life_seconds
         rows = []
         for who, u in units.items():
@@ -269,9 +259,22 @@ class Snapshot:
                     paid,
                     hot.get(who),
                     tuple(buckets(self.model, known)),
+                    owner_of(crm.get(who), touches.get(who, []), "") if who in hot else None,
                 )
             )
         return sorted(rows, key=lambda r: (-r.organic, -r.paid, r.who))
+
+    def _crm_owners(self, contacts: list[str]) -> dict[str, str]:
+        """contact -> its CRM owner: the one its latest link naming one named (as the routing of
+        hot-lead events reads it), from the contacts' identity items (one batched read)."""
+        wanted = sorted({i for c in contacts for i in self.contacts.get(c, [])})
+        items = dynamo.batch_get(self.stack.table("IdentitiesTable"), "identity", wanted)
+        named: dict[str, tuple[str, str]] = {}
+        for item in items.values():
+            if item.get("owner_id"):
+                stamp = (str(item["linked_at"]), str(item["owner_id"]))
+                named[item["contact_id"]] = max(named.get(item["contact_id"], stamp), stamp)
+        return {contact: owner for contact, (_, owner) in named.items()}
 
     def buckets(self, scores: list[ScoreRow]) -> list[BucketRow]:
         """How many of these profiles are in each of the model's buckets, in its order."""
@@ -285,32 +288,6 @@ class Snapshot:
             for rule in self.model.buckets
         ]
 
-    def days(self) -> list[DayRow]:
+    def days(self, since: datetime | None = None, until: datetime | None = None) -> list[DayRow]:
         """Touches and points per UTC day, organic and paid apart (never summed)."""
-        per_day: dict[date, list[Touch]] = defaultdict(list)
-        for t in self.touches:
-            per_day[t.occurred_at.date()].append(t)
-        rows = []
-        for day, touches in sorted(per_day.items()):
-            organic = [t for t in touches if t.category is Category.ORGANIC]
-            paid = [t for t in touches if t.category is Category.PAID]
-            rows.append(
-                DayRow(
-                    day,
-                    len(organic),
-                    len(paid),
-                    sum((Decimal(str(t.weight)) for t in organic), Decimal(0)),
-                    sum((Decimal(str(t.weight)) for t in paid), Decimal(0)),
-                )
-            )
-        return rows
-
-
-def _seller_totals(touches: list[Touch]) -> dict[str, dict[str, Any]]:
-    """A seller's counters over these touches, as the score stage sums them."""
-    aggregates = coalesce(touches, [], shard=0)
-    totals: dict[str, dict[str, Any]] = {}
-    for key, counters in aggregates.counters.items():
-        if isinstance(key, SellerCounter):
-            totals[key.seller_id] = {**counters, "team": aggregates.teams.get(key, "")}
-    return totals
+        return tally.days(self._between(since, until))
