@@ -40,10 +40,11 @@ STAGES = {
     "score": "ScoreFunction",
 }
 # Calls per interaction the design needs (README, "What it costs"): ingest one SendMessageBatch
-# per webhook of 100; rehydrate per batch of 1,000 one cache read per 100 posts, a cache write per
+# per webhook of 100, and for an SMMS webhook its webhook-id recorded (PutItem) and marked
+# queued (UpdateItem); rehydrate per batch of 1,000 one cache read per 100 posts, a cache write per
 # 25 new posts and one send; resolve per batch one read per 100 actors, one of sellers, one send;
 # score one transaction per ~60 entries and one read of the profiles it moved.
-BOUND = {"ingest": 0.01, "rehydrate": 0.02, "resolve": 0.02, "score": 0.04}
+BOUND = {"ingest": 0.03, "rehydrate": 0.02, "resolve": 0.02, "score": 0.04}
 # us-east-1 on-demand list prices, read 2026-11 (aws.amazon.com/{lambda,sqs,dynamodb,eventbridge}
 # /pricing): free tiers left out.
 PRICE = {
