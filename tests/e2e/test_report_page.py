@@ -1,13 +1,21 @@
-"""The report page in a browser: serve's GET /report over the demo's data (replayed, synced and
-attributed as `make demo` does), opened in headless Debian Chromium. It shows the leaderboard
-`socialscore leaderboard --json` prints and a point for each day the Snapshot has, logs no
-error, asks nothing of any host but serve's, and its Content-Security-Policy is in force.
+"""The report page in a browser: serve's GET /report?as_of=...&period=30 over the demo's data
+(replayed, synced and attributed as `make demo` does), opened in headless Debian Chromium. It
+shows the period's leaderboard `socialscore leaderboard --since` prints and a point for each of
+the period's days, saves each table as the CSV it shows, opens a post on its network, switches
+period, logs no error, asks nothing of any host but serve's unless a link is clicked, and its
+Content-Security-Policy is in force. On a 390 px phone and on a 1280 px desktop, the page never
+scrolls sideways and no text is under 11 px.
 
-The full-page screenshot is kept in test-artifacts/report.png for a person to look at."""
+Both full-page screenshots are kept for a person to look at: test-artifacts/report-390.png and
+test-artifacts/report-1280.png."""
 
 from __future__ import annotations
 
+import csv
+import io
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Request, Route
+from playwright.sync_api import Browser, BrowserContext, Page, Request, Route
 
 from socialscore.report.sections import TOP
 from socialscore.report.snapshot import Snapshot
@@ -27,7 +35,10 @@ from tests.e2e import chromium
 from tests.ops.conftest import DeployedStack, deployed
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOT = ROOT / "test-artifacts" / "report.png"
+SCREENSHOTS = ROOT / "test-artifacts"
+QUERY = "/report?as_of=2026-11-22&period=30"  # the demo's moment: the same page every run
+PHONE, DESKTOP = 390, 1280
+MIN_TEXT_PX = 11
 browser = chromium.browser  # the fixture, found by pytest in this module
 
 # Each chart's marks, as the page draws them: their data-* attributes.
@@ -39,6 +50,23 @@ FOREIGN_IMAGE = """() => new Promise(done => {
     img.src = 'http://203.0.113.7/pixel.png';
     setTimeout(() => done(null), 3000);
 })"""
+# How wide the page is, and every visible text smaller than it may be, as rendered: an SVG's
+# text at its font size times the scale its viewBox is drawn at.
+LAYOUT = """min => {
+    const small = [];
+    for (const el of document.querySelectorAll('body *')) {
+        const text = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+        if (!text || !el.getClientRects().length) continue;
+        let px = parseFloat(getComputedStyle(el).fontSize);
+        const svg = el.closest('svg');
+        if (svg) px *= svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+        if (px < min) small.push(`${el.tagName} ${px.toFixed(1)}px: ${el.textContent}`);
+    }
+    return {wide: document.documentElement.scrollWidth, viewport: innerWidth, small};
+}"""
+# The visible table under a Download CSV link, as its cells read.
+TABLE = """a => [...a.nextElementSibling.querySelectorAll('tr')].map(
+    tr => [...tr.children].map(c => c.textContent))"""
 
 
 @pytest.fixture(scope="module")
@@ -55,16 +83,11 @@ def serving(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Deployed
             bridge.close()
 
 
-def test_the_report_page_in_chromium(serving: tuple[DeployedStack, str], browser: Browser) -> None:
-    stack, url = serving
-    board = stack.socialscore("leaderboard", "--json")
-    assert board.code == 0, board.err
-    leaders = board.json()["sellers"]
-    assert leaders, "the demo credits sellers"
-    days = Snapshot(Stack("test", outputs(stack.rt)), DEMO_AS_OF).days()
-
-    started = time.perf_counter()
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def _open(
+    browser: Browser, url: str, width: int
+) -> tuple[BrowserContext, Page, list[str], list[str], list[str]]:
+    """The report at this width: its context, page, errors, requests and requests elsewhere."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, accept_downloads=True)
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -81,13 +104,46 @@ def test_the_report_page_in_chromium(serving: tuple[DeployedStack, str], browser
             route.abort()
 
     context.route("**/*", only_serve)
-    answer = page.goto(url + "/report", wait_until="load")
+    answer = page.goto(url + QUERY, wait_until="load")
     assert answer is not None
     assert answer.status == 200
+    return context, page, errors, requested, elsewhere
 
+
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+def test_no_sideways_scroll_and_no_text_under_11_px(
+    serving: tuple[DeployedStack, str], browser: Browser, width: int
+) -> None:
+    _, url = serving
+    started = time.perf_counter()
+    context, page, errors, _, _ = _open(browser, url, width)
+    layout: dict[str, Any] = page.evaluate(LAYOUT, MIN_TEXT_PX)
+    assert layout["viewport"] == width
+    assert layout["wide"] <= width, f"the page is {layout['wide']} px wide on {width} px"
+    assert layout["small"] == []
+    assert errors == []
+    shot = SCREENSHOTS / f"report-{width}.png"
+    shot.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(shot), full_page=True)
+    print(f"\nreport page at {width} px: {shot} ({time.perf_counter() - started:.1f} s)")
+    context.close()
+
+
+def test_the_report_page_in_chromium(serving: tuple[DeployedStack, str], browser: Browser) -> None:
+    stack, url = serving
+    snapshot = Snapshot(Stack("test", outputs(stack.rt)), DEMO_AS_OF)
+    period = snapshot.period
+    since = f"{period.start:%Y-%m-%d}"
+    board = stack.socialscore("leaderboard", "--since", since, "--as-of", "2026-11-22", "--json")
+    assert board.code == 0, board.err
+    leaders = board.json()["sellers"]
+    assert leaders, "the demo credits sellers"
+    days = snapshot.days(period.start, period.end)
+
+    context, page, errors, requested, elsewhere = _open(browser, url, DESKTOP)
     assert errors == []
     assert elsewhere == []
-    assert requested == [url + "/report"]
+    assert requested == [url + QUERY]
 
     sellers: list[dict[str, Any]] = page.locator("#chart-sellers").evaluate(MARKS)
     assert [(m["label"], Decimal(m["value"])) for m in sellers] == [
@@ -102,15 +158,47 @@ def test_the_report_page_in_chromium(serving: tuple[DeployedStack, str], browser
     assert page.get_by_role("img").count() == charts.count()  # each an image to a reader
     for svg in charts.all():
         assert (svg.locator("title").first.text_content() or "").strip()
+        assert (svg.locator("text.axis").first.text_content() or "").strip()  # axis titled
 
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT), full_page=True)
-    print(f"\nreport page screenshot: {SCREENSHOT} ({time.perf_counter() - started:.1f} s)")
+    # the sellers' Download CSV saves the rows the table shows
+    link = page.locator("#sellers a.csv").first
+    with page.expect_download() as saving:
+        link.click()
+    saved = saving.value
+    assert saved.suggested_filename == "socialscore-sellers.csv"
+    rows = list(csv.reader(io.StringIO(Path(saved.path()).read_text(encoding="utf-8-sig"))))
+    table: list[list[str]] = link.evaluate(TABLE)
+    assert [r[0] for r in rows] == [r[0] for r in table]
+    assert [Decimal(r[3]) for r in rows[1:]] == [Decimal(r[3].replace(",", "")) for r in table[1:]]
+
+    # another period, keeping the as-of
+    page.get_by_role("link", name="7 days").click()
+    page.wait_for_load_state("load")
+    assert page.url == url + "/report?as_of=2026-11-22&period=7"
+    assert page.locator("h1").text_content() == "Social selling report: the last 7 days"
+    page.go_back()
+
+    # a post opens on X, by its id, in a new tab (which the test keeps from leaving the machine)
+    post = page.locator("#posts td a").first
+    href = post.get_attribute("href") or ""
+    assert href.startswith("https://x.com/i/web/status/")
+    with context.expect_page() as opened:
+        post.click()
+    opened.value.wait_for_load_state()
+    assert elsewhere == [href]
 
     # Last, as it logs an error by design: the page's CSP refuses what the page did not ask for.
     assert page.evaluate(FOREIGN_IMAGE) == "img-src"
-    assert elsewhere == []
+    assert elsewhere == [href]
     context.close()
+
+
+def test_a_period_the_report_cannot_show_is_a_400(serving: tuple[DeployedStack, str]) -> None:
+    _, url = serving
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(url + "/report?period=14", timeout=30)
+    assert refused.value.code == 400
+    assert refused.value.read() == b"period must be one of 7, 30 or 90 (days), not 14\n"
 
 
 # --- the fixture's promise: install, else skip with the reason, but never skip under CI -------

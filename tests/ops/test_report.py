@@ -4,28 +4,34 @@ page of bounded size made in bounded time. `socialscore report` writes the same 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import random
 import re
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
 from socialscore.domain.engage import Entry
 from socialscore.domain.interaction import Category, Kind, Network
+from socialscore.domain.owners import Owner
 from socialscore.domain.scoring_model import bundled
 from socialscore.domain.touch import Touch
 from socialscore.pipeline.engage import Queue
 from socialscore.report import page as report_page
+from socialscore.report import period as period_module
 from socialscore.report import profiles as report_profiles
 from socialscore.report import sections as report_sections
+from socialscore.report.links import act_link, post_link
 from socialscore.report.names import model_name
 from socialscore.report.profiles import owner_text
 from socialscore.report.rows import (
@@ -668,3 +674,231 @@ def test_bucket_labels_are_escaped_and_a_model_without_buckets_says_so() -> None
     parsed = read(report_page.render(canned))
     assert "chart-buckets" not in parsed.marks
     assert "The scoring model defines no buckets." in "".join(parsed.text)
+
+
+# --- the period, the headline, links, CSV -----------------------------------------------------
+NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
+
+
+def test_the_url_names_an_as_of_and_a_period() -> None:
+    assert period_module.from_query("", NOW) == (NOW, 30)
+    assert period_module.from_query("as_of=2026-11-20&period=7", NOW) == (
+        datetime(2026, 11, 20, tzinfo=UTC),
+        7,
+    )
+    assert period_module.from_query("period=90&as_of=2026-11-20T12:00:00%2B01:00", NOW) == (
+        datetime(2026, 11, 20, 11, tzinfo=UTC),
+        90,
+    )
+    window = period_module.Period(datetime(2026, 11, 22, tzinfo=UTC), 30)
+    assert window.label == "Oct 23 to Nov 21, 2026"
+    assert window.previous.label == "Sep 23 to Oct 22, 2026"
+    assert window.holds(window.start)
+    assert not window.holds(window.end)  # the as-of moment starts the next period
+    assert window.previous.holds(window.start - timedelta(microseconds=1))
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("period=14", "period must be one of 7, 30 or 90 (days), not 14"),
+        ("period=30d", "period must be one of 7, 30 or 90 (days), not '30d'"),
+        ("period=%EF%BC%93%EF%BC%90", "period must be one of 7, 30 or 90 (days), not '??'"),
+        ("as_of=yesterday", "as_of must be a date such as 2026-11-20, not 'yesterday'"),
+        ("as_of=<b>x</b>", "as_of must be a date such as 2026-11-20, not '?b?x??b?'"),
+        ("days=30", "unknown parameter 'days': the report takes as_of and period"),
+        ("period=7&period=30", "period is given more than once"),
+        ("period", "the query string is not name=value pairs"),
+        ("period=7&" + "x" * 200, "the query string is over 200 characters"),
+    ],
+)
+def test_a_url_the_report_cannot_show_says_why(query: str, message: str) -> None:
+    with pytest.raises(period_module.BadPeriod) as refused:
+        period_module.from_query(query, NOW)
+    assert str(refused.value) == message
+
+
+def test_the_report_function_reads_its_period_from_the_event() -> None:
+    at = datetime(2026, 11, 22, tzinfo=UTC)
+    assert period_module.from_event({"as_of": "2026-11-22T00:00:00Z"}, NOW) == (at, 30)
+    assert period_module.from_event({"as_of": "2026-11-22T00:00:00Z", "period": 90}, NOW) == (
+        at,
+        90,
+    )
+    assert period_module.from_event({}, NOW) == (NOW, 30)
+    for bad in (True, 31, "seven"):
+        with pytest.raises(period_module.BadPeriod):
+            period_module.from_event({"period": bad}, NOW)
+
+
+def _opportunity(name: str, currency: str, amount: str, created: datetime) -> OpportunityView:
+    """An opportunity every model splits whole over one X touch."""
+    split = {"seller": {"s-ana": Decimal(amount)}, "network": {"x": Decimal(amount)}}
+    return OpportunityView(
+        name,
+        Decimal(amount),
+        currency,
+        "Closed Won",
+        created,
+        1,
+        "linear",
+        {m: split for m in MODELS},
+    )
+
+
+def test_the_headline_is_the_period_s_attributed_pipeline_once_per_currency() -> None:
+    this, before = datetime(2026, 11, 10, tzinfo=UTC), datetime(2026, 10, 10, tzinfo=UTC)
+    opportunities = [
+        _opportunity("o1", "USD", "1000.00", this),
+        _opportunity("o2", "USD", "500.00", this),
+        _opportunity("o3", "USD", "1200.00", before),
+        _opportunity("o4", "EUR", "300.00", before),
+        _opportunity("o5", "JPY", "9000", datetime(2026, 8, 1, tzinfo=UTC)),  # in neither
+    ]
+    page = report_page.render(Canned(opportunities=opportunities))
+    parsed = read(page)
+    head = page.split("class=headline>")[1].split("</details>")[0]
+    assert "Attributed pipeline, Linear model (the primary)" in head
+    # 1,500 USD once, not once per each of the six models; EUR only the period before
+    assert "<b>1,500.00 USD</b><span>attributed USD</span><small>previous 1,200.00 · +25%" in head
+    assert "<b>0.00 EUR</b><span>attributed EUR</span><small>previous 300.00 · -100%" in head
+    assert "JPY" not in head
+    assert parsed.tables["attribution"][1:] == [["s-ana", *["1,500.00"] * len(MODELS)]]
+    tiles = "".join(parsed.text)
+    assert "2opportunities createdprevious 2 · =" in tiles
+
+
+def test_sellers_show_the_previous_period_and_the_change() -> None:
+    now = [
+        SellerRow("s-ana", "north", Decimal(30), 3, Decimal(0), 0, {}),
+        SellerRow("s-bo", "north", Decimal(10), 1, Decimal(0), 0, {}),
+        SellerRow("s-cy", "south", Decimal(8), 1, Decimal(0), 0, {}),
+    ]
+    before = [
+        SellerRow("s-ana", "north", Decimal(20), 2, Decimal(0), 0, {}),
+        SellerRow("s-cy", "south", Decimal(8), 1, Decimal(0), 0, {}),
+        SellerRow("s-dee", "south", Decimal(5), 1, Decimal(0), 0, {}),
+    ]
+    parsed = read(report_page.render(Canned(sellers=now, previous_sellers=before)))
+    rows = {r[0]: r[2:5] for r in parsed.tables["sellers"]}
+    assert rows["s-ana"] == ["30.0", "20.0", "+50%"]
+    assert rows["s-bo"] == ["10.0", "0.0", "new"]
+    assert rows["s-cy"] == ["8.0", "8.0", "="]
+    assert rows["north"] == ["40.0", "20.0", "+100%"]  # the team's
+    assert rows["south"] == ["8.0", "13.0", "-38%"]
+
+
+@pytest.mark.parametrize(
+    ("key", "link"),
+    [
+        ("x#2105658993670537609", "https://x.com/i/web/status/2105658993670537609"),
+        ("facebook#1234567890", "https://www.facebook.com/story.php?story_fbid=1234567890"),
+        (
+            "linkedin#urn:li:activity:7123456789012345678",
+            "https://www.linkedin.com/feed/update/urn:li:activity:7123456789012345678/",
+        ),
+        ("instagram#DAbc12_-xyZ", "https://www.instagram.com/p/DAbc12_-xyZ/"),
+        ("instagram#17895695668004550", None),  # a media id: Instagram links need a shortcode
+        ('x#123"><script>', None),  # not an id of X's shape: no link at all
+        ("x#", None),
+        ("myspace#1", None),
+        ("no-network", None),
+    ],
+)
+def test_posts_link_to_the_network_by_id_only(key: str, link: str | None) -> None:
+    assert post_link(key) == link
+
+
+def test_an_act_opens_where_to_answer_it() -> None:
+    reply = hostile_queue().entries[0].touch
+    x = replace(reply, post="x#2100000000000000002", own_post="x#2100000000000000001")
+    assert act_link(x) == "https://x.com/i/web/status/2100000000000000001"
+    comment = replace(x, network=Network.FACEBOOK, post="facebook#555", own_post="facebook#555_777")
+    assert act_link(comment) == "https://www.facebook.com/story.php?story_fbid=555"
+    page = report_page.render(
+        Canned(queue=Queue([replace(hostile_queue().entries[0], touch=x)], {}, 1))
+    )
+    engage_rows = read(page).tables["engage"]
+    assert engage_rows[1][1] == "x#2100000000000000001"
+    assert 'href="https://x.com/i/web/status/2100000000000000001" target="_blank"' in page
+
+
+def test_hot_leads_name_their_owner() -> None:
+    scores = [
+        ScoreRow(
+            "003A", True, 40.0, 0.0, "2026-11-20T10:00:00+00:00", (), Owner("crm_owner", "005X")
+        ),
+        ScoreRow(
+            "x#1", False, 30.0, 0.0, "2026-10-01T10:00:00+00:00", (), Owner("seller", "s-ana")
+        ),
+        ScoreRow("x#2", False, 26.0, 0.0, "2026-11-21T10:00:00+00:00", (), Owner("queue", "")),
+    ]
+    rows = read(report_page.render(Canned(scores=scores))).tables["hot"]
+    assert rows[0][2] == "owner"
+    assert [(r[0], r[2], r[6]) for r in rows[1:]] == [
+        ("003A", "005X (CRM owner)", "yes"),
+        ("x#1", "s-ana (seller)", "no"),  # hot before the period
+        ("x#2", "owner queue", "yes"),
+    ]
+
+
+def _csv(page: str, name: str) -> list[list[str]]:
+    """The rows of the CSV file a table's Download CSV link saves."""
+    found = re.search(
+        rf'download="socialscore-{name}\.csv" href="data:text/csv;charset=utf-8,([^"]*)"', page
+    )
+    assert found, name
+    text = unquote(found.group(1))
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+
+
+def test_every_table_downloads_as_csv_and_no_cell_runs_as_a_formula() -> None:
+    both = {"EUR": Decimal("18500.00"), "USD": Decimal("74814.06")}
+    sellers = [
+        SellerRow(
+            '=HYPERLINK("http://evil.example")', "+team", Decimal("9.5"), 3, Decimal(0), 0, both
+        ),
+        SellerRow("@SUM(A1)", "-north", Decimal(4), 2, Decimal(0), 0, {}),
+        SellerRow("s-ok", "\tteam", Decimal(1), 1, Decimal(0), 0, {}),
+    ]
+    posts = [PostRow("x#2105658993670537609", "s-ok", 1, 2, 3, {}, date(2026, 11, 3))]
+    page = report_page.render(
+        Canned(sellers=sellers, posts=posts, scores=big(50, 5, 5).scores(), queue=hostile_queue())
+    )
+    names = re.findall(r'download="socialscore-([\w-]+)\.csv"', page)
+    assert page.count("<table>") == len(names)  # every table has its file
+    assert set(names) >= {"sellers", "teams", "posts", "accounts", "hot-leads", "engage-now"}
+    rows = _csv(page, "sellers")
+    assert rows[0] == [
+        "seller",
+        "team",
+        "organic pts",
+        "previous period",
+        "change",
+        "touches",
+        "paid pts",
+        "paid touches",
+        "attributed",
+    ]
+    assert rows[1] == [
+        '\'=HYPERLINK("http://evil.example")',
+        "'+team",
+        "9.5",
+        "0",
+        "new",
+        "3",
+        "0",
+        "0",
+        "18500.00 EUR; 74814.06 USD",
+    ]
+    assert [r[:2] for r in rows[2:]] == [["'@SUM(A1)", "'-north"], ["s-ok", "'\tteam"]]
+    assert _csv(page, "posts")[1] == [
+        "https://x.com/i/web/status/2105658993670537609",
+        "2026-11-03",
+        "s-ok",
+        "1",
+        "2",
+        "3",
+        "",
+    ]

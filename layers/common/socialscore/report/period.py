@@ -121,7 +121,7 @@ def _choices() -> str:
 
 
 def _shown(value: object) -> str:
-    """A refused value as the message repeats it: short, and never markup."""
+    """A refused value as the message repeats it: short, ASCII, and never markup."""
     text = str(value)
     cut = text[:40] + ("..." if len(text) > 40 else "")
-    return repr("".join(c if c.isalnum() or c in "-:+._ " else "?" for c in cut))
+    return repr("".join(c if c.isascii() and (c.isalnum() or c in "-:+._ ") else "?" for c in cut))
