@@ -1,9 +1,12 @@
-# Everything runs from a virtual environment in .venv, built from requirements.lock: every
-# runtime and dev dependency at an exact version, with hashes. The Lambda layer installs the
-# same versions (layers/common/requirements.txt, compiled against the lock by `make lock`).
+# Everything runs from a virtual environment in .venv, built from two locks of exact versions
+# with hashes: requirements-demo.lock, what the product and its local runtime import (`make
+# demo`, `make serve`), and requirements.lock, that and the developer's tools (`make test`),
+# installed on top. The demo lock is resolved within the full one, so the two never disagree,
+# and the Lambda layer installs the same versions (layers/common/requirements.txt).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+DEMO_STAMP := $(VENV)/.demo-stamp
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8787
 # make demo CRM=salesforce (or hubspot): crm_sync's real adapter against the CRM's local stub
@@ -20,22 +23,29 @@ UV_STAMP := $(LOCK_TOOLS)/.uv-$(UV_VERSION)
 # needs aws-lambda-powertools[tracer], whose aws-xray-sdk pulls botocore into the layer:
 # then ship boto3 too, so that the two come from the same lock.
 LAYER_PACKAGES := aws-lambda-powertools pydantic
+# pyproject.toml's build-system requirements, locked too: the editable install builds with them
+# (--no-build-isolation), so nothing is installed that the lock does not pin.
+BUILD_REQUIRES = $(PYTHON) -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))\
+	["build-system"]["requires"], sep="\n")'
 
 .PHONY: setup demo serve lint test bench lock clean
 
-$(STAMP): requirements.lock pyproject.toml
+$(DEMO_STAMP): requirements-demo.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --require-hashes -r requirements-demo.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+$(STAMP): $(DEMO_STAMP) requirements.lock
 	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
-	$(PY) -m pip install --quiet --no-deps -e .
-	touch $(STAMP)
+	touch $@
 
 setup: $(STAMP)
 
-demo: $(STAMP)
+demo: $(DEMO_STAMP)
 	$(PY) -m socialscore_local demo --crm $(CRM)
 
-serve: $(STAMP)
+serve: $(DEMO_STAMP)
 	$(PY) -m socialscore_local serve --port $(PORT)
 
 lint: $(STAMP)
@@ -58,16 +68,20 @@ bench: $(STAMP)
 
 # Re-resolve after changing a dependency in pyproject.toml. Versions already in the lock are
 # kept when they still fit; `make lock UPGRADE=--upgrade` moves everything to the newest.
-# The lock holds for Python 3.11 and up on every platform (the tests run on 3.11, Lambda on
-# 3.12); the layer's file is resolved against the lock, so every version it pins is the
-# lock's, with hashes for every platform (sam build downloads on the developer's machine).
+# The locks hold for Python 3.11 and up on every platform (the tests run on 3.11, Lambda on
+# 3.12); the demo's and the layer's are resolved against requirements.lock, so every version
+# they pin is its, with hashes for every platform (sam build downloads on the developer's
+# machine).
 lock: $(UV_STAMP)
-	$(UV) pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
-		--generate-hashes --custom-compile-command "make lock" $(UPGRADE) \
-		--output-file requirements.lock
+	$(BUILD_REQUIRES) | $(UV) pip compile pyproject.toml - --extra local --extra dev \
+		--universal --python-version 3.11 --generate-hashes \
+		--quiet --custom-compile-command "make lock" $(UPGRADE) --output-file requirements.lock
+	$(BUILD_REQUIRES) | $(UV) pip compile pyproject.toml - --extra local \
+		--constraint requirements.lock --universal --python-version 3.11 --generate-hashes \
+		--quiet --custom-compile-command "make lock" --output-file requirements-demo.lock
 	printf '%s\n' $(LAYER_PACKAGES) | $(UV) pip compile - --constraint requirements.lock \
 		--universal --python-version 3.12 --generate-hashes \
-		--custom-compile-command "make lock" --output-file layers/common/requirements.txt
+		--quiet --custom-compile-command "make lock" --output-file layers/common/requirements.txt
 
 $(UV_STAMP):
 	$(PYTHON) -m venv $(LOCK_TOOLS)

@@ -1,10 +1,19 @@
-"""requirements.lock and the layer's requirements.txt: one dependency set, built from one lock."""
+"""The locks and the layer's requirements.txt: one dependency set, built from one lock.
+
+requirements.lock pins everything (the product, its local runtime, the developer's tools);
+requirements-demo.lock, what `make demo` installs, pins the product and its local runtime only,
+at requirements.lock's versions; the layer ships the product's, at the same versions."""
 
 from __future__ import annotations
 
+import ast
 import importlib.metadata
+import json
 import re
+import subprocess
+import sys
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,11 +23,16 @@ from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCK = ROOT / "requirements.lock"
+DEMO_LOCK = ROOT / "requirements-demo.lock"
 LAYER = ROOT / "layers" / "common" / "requirements.txt"
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 # The Lambda runtime provides these; a copy in the layer would shadow the runtime's botocore
 # under the runtime's boto3. A dependency that needs botocore (aws-xray-sdk, for Powertools'
 # Tracer) means shipping boto3 and botocore both, from the lock: then change this test.
 RUNTIME_PROVIDED = {"boto3", "botocore", "s3transfer"}
+# What the demo and serve run: the product's packages (functions/ holds thin handlers over them).
+FIRST_PARTY = ("socialscore", "socialscore_local", "socialscore_ops")
+SOURCES = ("layers/common/socialscore", "local/socialscore_local", "ops/socialscore_ops")
 
 
 class Pin:
@@ -42,10 +56,21 @@ def _pins(path: Path) -> dict[str, Pin]:
 
 
 LOCKED = _pins(LOCK)
+DEMO_LOCKED = _pins(DEMO_LOCK)
 LAYERED = _pins(LAYER)
 
 
-@pytest.mark.parametrize("path", [LOCK, LAYER], ids=lambda p: p.name)
+def _requirements(*extras: str) -> list[Requirement]:
+    """The project's dependencies, those of the extras named, and what builds it (the editable
+    install builds without isolation, from the lock)."""
+    project = PYPROJECT["project"]
+    wanted = project["dependencies"] + PYPROJECT["build-system"]["requires"]
+    for extra in extras:
+        wanted += project["optional-dependencies"][extra]
+    return [Requirement(r) for r in wanted]
+
+
+@pytest.mark.parametrize("path", [LOCK, DEMO_LOCK, LAYER], ids=lambda p: p.name)
 def test_every_pin_is_exact_and_hashed(path: Path) -> None:
     pins = _pins(path)
     assert pins
@@ -54,30 +79,101 @@ def test_every_pin_is_exact_and_hashed(path: Path) -> None:
         assert all(h.startswith("--hash=sha256:") for h in pin.hashes), pin.name
 
 
-def test_every_layer_pin_is_the_lock_pin() -> None:
-    for name, pin in LAYERED.items():
-        assert name in LOCKED, f"{name} is in the layer but not in requirements.lock"
+@pytest.mark.parametrize("path", [DEMO_LOCK, LAYER], ids=lambda p: p.name)
+def test_every_pin_of_the_demo_and_the_layer_is_the_lock_pin(path: Path) -> None:
+    for name, pin in _pins(path).items():
+        assert name in LOCKED, f"{name} is in {path.name} but not in requirements.lock"
         assert pin.version == LOCKED[name].version, name
         assert set(pin.hashes) <= set(LOCKED[name].hashes), name
 
 
 def test_the_layer_ships_the_runtime_dependencies_but_the_runtimes_own() -> None:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    runtime = {canonicalize_name(Requirement(r).name) for r in project["dependencies"]}
+    runtime = {canonicalize_name(Requirement(r).name) for r in PYPROJECT["project"]["dependencies"]}
     assert runtime - RUNTIME_PROVIDED <= set(LAYERED)
     assert not RUNTIME_PROVIDED & set(LAYERED)
 
 
-def test_the_lock_satisfies_pyproject() -> None:
+@pytest.mark.parametrize(
+    ("path", "extras"),
+    [(DEMO_LOCK, ("local",)), (LOCK, ("local", "dev"))],
+    ids=lambda v: v.name if isinstance(v, Path) else "+".join(v),
+)
+def test_the_locks_satisfy_pyproject(path: Path, extras: tuple[str, ...]) -> None:
     """Fails when pyproject.toml changed without `make lock`."""
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted = project["dependencies"] + project["optional-dependencies"]["dev"]
-    for requirement in map(Requirement, wanted):
+    pins = _pins(path)
+    for requirement in _requirements(*extras):
         name = canonicalize_name(requirement.name)
-        assert name in LOCKED, f"{name} is not in requirements.lock: run `make lock`"
-        assert requirement.specifier.contains(LOCKED[name].version, prereleases=True), (
-            f"{name}=={LOCKED[name].version} is outside {requirement.specifier}: run `make lock`"
+        assert name in pins, f"{name} is not in {path.name}: run `make lock`"
+        assert requirement.specifier.contains(pins[name].version, prereleases=True), (
+            f"{name}=={pins[name].version} is outside {requirement.specifier}: run `make lock`"
         )
+
+
+def test_the_demo_installs_no_developer_tool() -> None:
+    """`make demo` is the light first run: pytest, mypy, Playwright, cfn-lint (and its sympy)
+    come with `make test`."""
+    dev = {
+        canonicalize_name(Requirement(r).name)
+        for r in PYPROJECT["project"]["optional-dependencies"]["dev"]
+    }
+    assert not dev & set(DEMO_LOCKED)
+    assert not {"sympy", "networkx"} & set(DEMO_LOCKED)
+
+
+def _imports(tree: ast.AST) -> Iterator[str]:
+    """Every module imported anywhere in a file, in functions too (the local runtime imports
+    moto's server app only when serve starts), but not for type checkers alone."""
+    for node in ast.iter_child_nodes(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            yield from (name for child in node.orelse for name in _imports(child))
+            continue
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            yield node.module
+        yield from _imports(node)
+
+
+def _third_party_imports() -> set[str]:
+    found: set[str] = set()
+    for source in SOURCES:
+        for path in (ROOT / source).rglob("*.py"):
+            for module in _imports(ast.parse(path.read_text())):
+                top = module.partition(".")[0]
+                if top not in sys.stdlib_module_names and top not in FIRST_PARTY:
+                    found.add(module)
+    return found
+
+
+LOADER = """
+import importlib, json, pkgutil, sys
+for package in {first_party!r}:
+    for info in pkgutil.walk_packages(importlib.import_module(package).__path__, package + "."):
+        if not info.name.endswith("__main__"):
+            importlib.import_module(info.name)
+for module in {third_party!r}:
+    importlib.import_module(module)
+print(json.dumps(sorted({{name.partition(".")[0] for name in sys.modules}})))
+"""
+
+
+def test_the_demo_lock_holds_all_the_local_runtime_loads() -> None:
+    """Every distribution that a module of the product, its local runtime or its ops CLI loads,
+    with what it imports lazily (moto's server app for serve), is in requirements-demo.lock:
+    `make demo` and `make serve` run on that lock alone."""
+    third_party = sorted(_third_party_imports())
+    assert "moto.moto_server.werkzeug_app" in third_party  # serve's lazy import is seen
+    code = LOADER.format(first_party=FIRST_PARTY, third_party=third_party)
+    loaded = json.loads(
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+        ).stdout
+    )
+    owners = importlib.metadata.packages_distributions()
+    needed = {canonicalize_name(dist) for top in loaded for dist in owners.get(top, [])}
+    assert {"moto", "flask", "pyyaml", "pydantic"} <= needed
+    missing = needed - set(DEMO_LOCKED) - {"socialscore"}
+    assert not missing, f"loaded by the local runtime, not in requirements-demo.lock: {missing}"
 
 
 def test_this_environment_is_the_lock() -> None:
