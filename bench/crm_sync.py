@@ -35,14 +35,13 @@ from socialscore.pipeline.crm_sync import CrmSync
 from socialscore.pipeline.crm_work import SliceSize
 from socialscore_local.crm_memory import (
     Clock,
-    MemoryCrm,
     MemoryIdentities,
     MemoryLedger,
     MemoryScores,
     MemorySyncState,
     Requests,
-    share,
 )
+from socialscore_local.crm_memory_crm import MemoryCrm, share
 
 MODEL = bundled()
 DAY0 = datetime(2026, 11, 20, 6, tzinfo=UTC)

@@ -1,0 +1,127 @@
+"""A CRM in memory, for crm_sync's rule tests and bench/crm_sync.py: it counts the calls its API
+takes on each CRM path, each `latency` simulated seconds, and keeps what it was sent (`held`:
+record key -> the last content written, breakdown records deleted when retired; a task or a case
+opened once, found by its key as the real adapters find it). It can refuse its Nth call as a
+daily limit would (`stop_at`: the outcome names every key not written, as the real adapters'
+do), or lose the answer of the call that wrote (`lose_at`): written, but reported not written.
+Also a synthetic ledger's touch (`share`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from socialscore.crm.base import CrmStopped, Push, PushOutcome
+from socialscore.domain.decay import units
+from socialscore.domain.interaction import Category, Kind, Network
+from socialscore.domain.opportunity import Opportunity
+from socialscore.domain.scoring_model import ScoringModel
+from socialscore.domain.touch import Touch
+from socialscore_local.crm_memory import Clock
+
+# Records a call takes, per CRM path, and its reads' page sizes.
+WRITE_LIMIT = {"salesforce": 200, "salesforce-bulk": 200, "hubspot": 100}
+READ_PAGE = {"salesforce": 2000, "salesforce-bulk": 2000, "hubspot": 100}
+# Salesforce's Bulk API 2.0 past 2,000 records of an object (its own advice), in calls: create
+# the job, upload the CSV, close it, poll it (here: done at the first poll), read the successful
+# and the failed results (socialscore.crm.salesforce_bulk cites each step's documentation).
+BULK_THRESHOLD, BULK_CALLS = 2000, 6
+
+
+@dataclass
+class MemoryCrm:
+    opportunities: list[Opportunity]
+    path: str = "salesforce"
+    clock: Clock = field(default_factory=Clock)
+    latency: float = 0.0  # simulated seconds a call takes
+    stop_at: int | None = None  # the call (0-based, counted across runs) that is refused
+    lose_at: int | None = None  # the call that writes but whose answer is lost
+    calls: int = 0
+    records: int = 0
+    held: dict[str, Any] = field(default_factory=dict)
+    name: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.name = "salesforce" if self.path.startswith("salesforce") else self.path
+
+    def changed_opportunities(self, since: datetime | None) -> list[Opportunity]:
+        found = [o for o in self.opportunities if since is None or o.modified_at >= since]
+        self._call(1 + len(found) // READ_PAGE[self.path])
+        return found
+
+    def push(self, push: Push) -> PushOutcome:
+        # (records, their Push key, whether Bulk may take them, calls a chunk costs: a task is
+        # looked up, then opened)
+        groups: list[tuple[Sequence[Any], Callable[[Any], str], bool, int]] = [
+            (push.scores, lambda s: f"contact#{s.contact_id}", True, 1),
+            (push.influences, lambda i: f"opportunity#{i.opportunity_id}", True, 1),
+            (push.records, lambda r: f"influence#{r.key}", True, 1),
+            (push.retired, lambda k: f"retired#{k}", False, 1),
+            (push.erased, lambda c: f"erased#{c}", False, 1),
+            (push.hot_leads, lambda t: f"hot#{t.profile}", False, 2),
+            (push.complaints, lambda c: str(c.key), False, 1),
+        ]
+        pending = push.keys()
+        start = self.calls
+        limit = WRITE_LIMIT[self.path]
+        for items, key, bulk, cost in groups:
+            chunks = [list(items[n : n + limit]) for n in range(0, len(items), limit)]
+            if bulk and self.path == "salesforce-bulk" and len(items) > BULK_THRESHOLD:
+                chunks, cost = [list(items)], BULK_CALLS
+            for chunk in chunks:
+                at = self.calls
+                if self.stop_at is not None and at >= self.stop_at:
+                    self.stop_at = None  # refused once: the next run goes on
+                    failed = dict.fromkeys(pending, "stopped: daily limit")
+                    raise CrmStopped("daily_limit", PushOutcome(failed, self.calls - start))
+                self._call(cost)
+                for item in chunk:
+                    self._hold(key(item), item)
+                self.records += len(chunk)
+                if self.lose_at is not None and at >= self.lose_at:
+                    self.lose_at = None  # written, but the answer never came
+                    failed = dict.fromkeys(pending, "stopped: answer lost")
+                    raise CrmStopped("unavailable", PushOutcome(failed, self.calls - start))
+                done = {key(item) for item in chunk}
+                pending = [k for k in pending if k not in done]
+        return PushOutcome(calls=self.calls - start)
+
+    def _call(self, n: int) -> None:
+        self.calls += n
+        self.clock.seconds += n * self.latency
+
+    def _hold(self, key: str, item: Any) -> None:
+        kind, _, name = key.partition("#")
+        if kind == "retired":
+            self.held.pop(f"influence#{name}", None)
+        elif kind == "erased":
+            self.held[f"contact#{name}"] = None
+        elif kind in ("hot", "complaint"):  # opened once: found by its key before opening
+            self.held.setdefault(key, item.model_dump(mode="json"))
+        else:
+            self.held[key] = item.model_dump(mode="json")
+
+
+def share(profile: str, n: int, at: datetime, seller: str, model: ScoringModel) -> Touch:
+    """A counted organic share of one of twenty posts: a synthetic ledger's touch."""
+    weight = model.categories[Category.ORGANIC].weights[Kind.SHARE]
+    return Touch(
+        profile=profile,
+        dedupe_key=f"i#{profile}-{n}",
+        interaction_id=f"{profile}-{n}",
+        network=Network.X,
+        kind=Kind.SHARE,
+        category=Category.ORGANIC,
+        weight=weight,
+        units=units(weight, at, model.half_life_seconds),
+        occurred_at=at,
+        post=f"x#{9000 + n % 20}",
+        own_post=None,
+        seller_id=seller,
+        team="t",
+        intent_hits=(),
+        model_version=model.version,
+    )
