@@ -61,9 +61,8 @@ def handle(
     telemetry.tag_batch(logger, correlation)
     telemetry.count(metrics, "PoisonMessages", len(failed))
     links = [m for _, m in parsed if isinstance(m, Identify)]
-    for link in links:
-        identities.link(link)
     if links:  # a contact's score is its identities' sum: crm_sync scores it again
+        identities.link(links)
         crm.mark_changed(datetime.now(UTC), profiles=[link.identity for link in links])
     items = [(mid, m) for mid, m in parsed if isinstance(m, Rehydrated)]
     resolved = resolve([m for _, m in items], identities, sellers)
@@ -74,7 +73,7 @@ def handle(
     ]
     # Deleted posts take back ledger entries: scoring's business.
     outgoing += [(mid, m.model_dump_json()) for mid, m in parsed if isinstance(m, PostDeleted)]
-    failed += forward.send(outgoing, correlation)
+    failed |= batch.unsent(forward.send(outgoing, correlation), "score")
     telemetry.count(metrics, "InteractionsResolved", len(resolved))
     telemetry.count(metrics, "ActsBySellersIgnored", resolved.count(None))
     telemetry.count(metrics, "IdentitiesLinked", len(links))

@@ -63,36 +63,31 @@ class Identities:
         found = dynamo.batch_get(self._table, "identity", identities) if identities else {}
         return {k: datetime.fromisoformat(v["linked_at"]) for k, v in found.items()}
 
-    def link(self, event: Identify) -> None:
-        """Record the link; a replay of an older event never overwrites a newer one. A link to
-        the same contact that names no CRM owner keeps the owner an earlier one named."""
-        owner = event.owner_id or self._owner_kept(event)
-        try:
-            clients.client("dynamodb").put_item(
-                TableName=self._table,
-                Item=dynamo.to_item(
-                    {
-                        "identity": event.identity,
-                        "contact_id": event.contact_id,
-                        "consent_basis": event.consent_basis.value,
-                        "linked_at": event.occurred_at.isoformat(),
-                        "source_event": f"{event.source}:{event.event_id}",
-                    }
-                    | ({"owner_id": owner} if owner else {})
-                ),
-                ConditionExpression="attribute_not_exists(linked_at) OR linked_at <= :at",
-                ExpressionAttributeValues={":at": {"S": event.occurred_at.isoformat()}},
-            )
-        except clients.client("dynamodb").exceptions.ConditionalCheckFailedException:
-            pass
+    def link(self, events: list[Identify]) -> None:
+        """Record the links, oldest first; a replay of an older event never overwrites a newer
+        one. A link to the same contact that names no CRM owner keeps the owner an earlier one
+        named.
 
-    def _owner_kept(self, event: Identify) -> str | None:
-        reply = clients.client("dynamodb").get_item(
-            TableName=self._table, Key={"identity": {"S": event.identity}}, ConsistentRead=True
+        One consistent read of every link the batch names, then a write only where the link
+        would change: a batch retried after a failure half-way redoes only what did not land,
+        so a batch of many links converges however often its calls fail."""
+        stored = dynamo.batch_get(
+            self._table, "identity", sorted({e.identity for e in events}), consistent=True
         )
-        stored = dynamo.from_item(reply.get("Item", {}))
-        same = stored.get("contact_id") == event.contact_id
-        return str(stored["owner_id"]) if same and stored.get("owner_id") else None
+        for event in sorted(events, key=lambda e: e.occurred_at):
+            item = _linked(event, stored.get(event.identity))
+            if item is None or item == stored.get(event.identity):
+                continue
+            try:
+                clients.client("dynamodb").put_item(
+                    TableName=self._table,
+                    Item=dynamo.to_item(item),
+                    ConditionExpression="attribute_not_exists(linked_at) OR linked_at <= :at",
+                    ExpressionAttributeValues={":at": {"S": event.occurred_at.isoformat()}},
+                )
+            except clients.client("dynamodb").exceptions.ConditionalCheckFailedException:
+                continue
+            stored[event.identity] = item
 
     def set_owner(self, identities: list[str], contact_id: str, owner_id: str) -> None:
         """Record the contact's CRM owner on these links; a link since moved to another contact
@@ -160,3 +155,19 @@ class Identities:
         for item in dynamo.scan(self._table):
             contacts[item["contact_id"]].append(item["identity"])
         return dict(contacts)
+
+
+def _linked(event: Identify, stored: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The item the link event makes, or None when the stored link is newer."""
+    at = event.occurred_at.isoformat()
+    if stored is not None and stored.get("linked_at", "") > at:
+        return None
+    same = stored is not None and stored.get("contact_id") == event.contact_id
+    owner = event.owner_id or (stored.get("owner_id") if stored is not None and same else None)
+    return {
+        "identity": event.identity,
+        "contact_id": event.contact_id,
+        "consent_basis": event.consent_basis.value,
+        "linked_at": at,
+        "source_event": f"{event.source}:{event.event_id}",
+    } | ({"owner_id": str(owner)} if owner else {})
