@@ -1,4 +1,4 @@
-"""python -m socialscore_local demo | serve --port N | crm-setup hubspot
+"""python -m socialscore_local demo | serve [--demo] --port N | crm-setup hubspot
 
 (The operator's commands, model validation among them, are `socialscore`'s: ops/.)"""
 
@@ -7,10 +7,11 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import threading
+import sys
 from pathlib import Path
 
-from socialscore_local import demo, emf, server, webhooks
+from socialscore_local import demo, serving, webhooks
+from socialscore_local.seeding import Seeds
 
 WORKDIR = Path(".local")
 
@@ -36,6 +37,22 @@ def main() -> None:
     )
     serve.add_argument("--meta-app-secret", help="the Meta app secret (X-Hub-Signature-256)")
     serve.add_argument("--meta-verify-token", help="the verify token Meta's subscription GET sends")
+    serve.add_argument(
+        "--demo",
+        action="store_true",
+        help="load the demo's posts, opportunities, sellers and webhooks (dates moved to today) "
+        "into an empty work directory",
+    )
+    serve.add_argument("--posts", type=Path, help="your posts (JSON), instead of none")
+    serve.add_argument(
+        "--opportunities", type=Path, help="your CRM opportunities (JSON), instead of none"
+    )
+    serve.add_argument(
+        "--sellers", type=Path, help="a sellers CSV, as `socialscore sellers import`"
+    )
+    serve.add_argument(
+        "--identities", type=Path, help="an identities CSV, as `socialscore identities import`"
+    )
     crm_setup = commands.add_parser(
         "crm-setup", help="create the CRM properties (and custom object) once; idempotent"
     )
@@ -57,13 +74,20 @@ def main() -> None:
     if args.command == "crm-setup":
         setup_hubspot(args.token_from_env, args.base_url, args.model)
         return
+    if args.demo and (args.posts or args.opportunities):
+        parser.error("--demo brings the demo's posts and opportunities: not with --posts")
     others = webhooks.NetworkSecrets(
         args.x_consumer_secret,
         args.x_oauth2_client_secret,
         args.meta_app_secret,
         args.meta_verify_token,
     )
-    run_server(args.port, args.workdir, args.secret, others)
+    seeds = Seeds(args.demo, args.posts, args.opportunities, args.sellers, args.identities)
+    try:
+        serving.run(args.port, args.workdir, args.secret, others, seeds)
+    except serving.CannotStart as err:
+        print(f"serve: {err}", file=sys.stderr)
+        raise SystemExit(1) from None
 
 
 def setup_hubspot(variable: str, base_url: str, model_file: Path | None = None) -> None:
@@ -79,57 +103,6 @@ def setup_hubspot(variable: str, base_url: str, model_file: Path | None = None) 
     print(report.text())
     if report.failed:
         raise SystemExit(f"HubSpot refused {len(report.failed)} of the setup's steps (above)")
-
-
-def run_server(
-    port: int, workdir: Path, secret: str | None, others: webhooks.NetworkSecrets | None = None
-) -> None:
-    from socialscore_local.journal import Journal, kept_secret
-    from socialscore_local.ops_bridge import REPORT, Bridge
-
-    with demo.runtime(workdir, log_level="INFO") as rt:
-        outbox = workdir / "crm" / "outbox.jsonl"
-        pushed = outbox.read_bytes() if outbox.exists() else None
-        seeded = demo.seed(rt)  # moto starts empty: the sellers again, idempotently
-        if pushed is not None:  # what the CRM was given outlives a restart of ours
-            outbox.write_bytes(pushed)
-        secret = kept_secret(workdir, secret, seeded)
-        demo.set_webhook_secret(rt, "smms", secret)
-        taken = webhooks.set_network_secrets(rt, others or webhooks.NetworkSecrets())
-        # Metrics as CloudWatch extracts them from a function's output: `socialscore refusals`.
-        unpublish = emf.publish_metrics(rt)
-        journal = Journal(rt, workdir)
-        replayed = journal.replay()  # before the API opens: the pollers drain it with the rest
-        journal.record()
-        bridge = Bridge(rt)
-        http = server.http_server(rt, port, bridge=bridge)
-        stop = threading.Event()
-        server.background(rt, stop)
-        base = server.url(http)
-        print(f"socialscore local API on {base}")
-        print(f"  POST {base}/webhooks/smms   signed with SMMS secret {secret}")
-        for line in taken:
-            print(f"  {line}")
-        print(
-            f"  crm_sync every {rt.schedule_seconds('CrmSyncFunction'):.0f} s; CRM outbox in "
-            f"{workdir / 'crm' / 'outbox.jsonl'}"
-        )
-        print(
-            f"  what it accepts is journaled in {journal.path} and replayed on start "
-            f"({replayed} lines now); delete {workdir} to start afresh"
-        )
-        print(f"  GET {base}{server.LOCAL_SCORES}: every profile's units and touches, read-only")
-        print(f"  {base}{REPORT}: the report page; socialscore --local {base} ...: the ops CLI")
-        print("  Ctrl-C to stop", flush=True)
-        try:
-            stop.wait()
-        except KeyboardInterrupt:
-            stop.set()
-        finally:
-            http.shutdown()
-            bridge.close()
-            journal.close()
-            unpublish()
 
 
 if __name__ == "__main__":

@@ -7,6 +7,12 @@ a 2xx answer means its messages are on disk. On start every line is sent to its 
 the pollers take it from there: every stage downstream is idempotent (the ledger dedupes), so
 replaying all of them rebuilds the same scores. The SMMS secret is kept next to it, so that
 senders keep signing with the one they were given.
+
+What the ops CLI's imports send through serve's AWS emulator is journaled the same way, once the
+emulator took it: `identities import`'s identify messages (a line for the ResolveQueue, replayed
+like the others: a link applies whenever it arrives) and `sellers import`'s writes (a line for
+the SellersTable). A seller registered later earns nothing for the touches resolved before, so a
+table line is replayed in its place: after everything before it is drained.
 """
 
 from __future__ import annotations
@@ -21,10 +27,15 @@ from typing import IO, Any
 import boto3
 
 from socialscore.aws import clients
+from socialscore_local.access import write_private
 from socialscore_local.runtime import LocalRuntime
 
 JOURNAL = "journal.jsonl"
 SECRET_FILE = "smms-secret"  # noqa: S105 - the file's name, not a secret
+# What the ops CLI writes through the emulator that serve keeps: the queue and the table its
+# imports write (identify messages are the pipeline's own input; a seller is a registry entry).
+EMULATED_QUEUES = frozenset({"ResolveQueue"})
+EMULATED_TABLES = frozenset({"SellersTable"})
 _SENT = "socialscore_local.journal"  # where a call's entries wait, in botocore's call context
 log = logging.getLogger("socialscore_local")
 
@@ -40,22 +51,37 @@ class Journal:
         self._file: IO[bytes] | None = None
 
     def replay(self) -> int:
-        """Queue every journaled message again; returns how many lines were replayed."""
-        sqs = self.runtime.client("sqs")
+        """Queue every journaled message again, and write every table line in its place;
+        returns how many lines were replayed."""
         replayed = 0
         for number, line in enumerate(self._lines(), 1):
             try:
                 record = json.loads(line)
-                url = self.runtime.queue_url(record["queue"])
-                entries = list(record["entries"])
+                if "table" in record:
+                    self._write(record["table"], list(record["requests"]), number)
+                else:
+                    self._queue(record["queue"], list(record["entries"]), number)
             except (ValueError, KeyError, TypeError):
                 log.warning("%s line %d is unreadable: skipped", self.path, number)
                 continue
-            reply = sqs.send_message_batch(QueueUrl=url, Entries=entries)
-            if reply.get("Failed"):  # SQS took these once: losing them silently would be worse
-                raise RuntimeError(f"{self.path} line {number}: {reply['Failed']}")
             replayed += 1
         return replayed
+
+    def _queue(self, queue: str, entries: list[dict[str, Any]], number: int) -> None:
+        url = self.runtime.queue_url(queue)
+        reply = self.runtime.client("sqs").send_message_batch(QueueUrl=url, Entries=entries)
+        if reply.get("Failed"):  # SQS took these once: losing them silently would be worse
+            raise RuntimeError(f"{self.path} line {number}: {reply['Failed']}")
+
+    def _write(self, table: str, requests: list[dict[str, Any]], number: int) -> None:
+        if table not in EMULATED_TABLES:
+            raise KeyError(table)
+        self.runtime.drain()  # what was accepted before the write is resolved without it
+        reply = self.runtime.client("dynamodb").batch_write_item(
+            RequestItems={self.runtime.table(table): requests}
+        )
+        if reply.get("UnprocessedItems"):
+            raise RuntimeError(f"{self.path} line {number}: not written")
 
     def _lines(self) -> list[bytes]:
         """The complete lines. A kill mid-write leaves a torn last line, whose request got no
@@ -100,11 +126,32 @@ class Journal:
         if sent is None:
             return
         url, entries = sent
-        taken = {s["Id"] for s in parsed.get("Successful", [])}  # a refused entry is retried
+        self._sent(self._queues[url], entries, parsed)
+
+    def _sent(self, queue: str, entries: list[dict[str, Any]], answer: dict[str, Any]) -> None:
+        taken = {s["Id"] for s in answer.get("Successful", [])}  # a refused entry is retried
         kept = [e for e in entries if e["Id"] in taken]
-        if not kept:
+        if kept:
+            self._line({"queue": queue, "entries": kept})
+
+    def emulated(self, target: str, request: bytes, answer: bytes) -> None:
+        """Journal what the emulator took of a call the ops CLI's imports make (JSON protocol:
+        the same shapes as boto3's parameters), if it is for the queue or table kept."""
+        sent, taken = json.loads(request), json.loads(answer)
+        if target == "AmazonSQS.SendMessageBatch":
+            name = str(sent["QueueUrl"]).rsplit("/", 1)[-1]
+            queue = next((q for u, q in self._queues.items() if u.endswith("/" + name)), None)
+            if queue in EMULATED_QUEUES:
+                self._sent(queue, list(sent["Entries"]), taken)
             return
-        record = {"queue": self._queues[url], "entries": kept}
+        for logical in EMULATED_TABLES:
+            requests = sent["RequestItems"].get(self.runtime.table(logical), [])
+            left = taken.get("UnprocessedItems", {}).get(self.runtime.table(logical), [])
+            written = [r for r in requests if r not in left]
+            if written:
+                self._line({"table": logical, "requests": written})
+
+    def _line(self, record: dict[str, Any]) -> None:
         line = json.dumps(record, separators=(",", ":")).encode() + b"\n"
         with self._lock:
             if self._file is None:  # closed: serve is stopping, and this request gets a 5xx
@@ -119,7 +166,5 @@ def kept_secret(workdir: Path, given: str | None, new: str) -> str:
     kept (owner-only) for the next start."""
     path = workdir / SECRET_FILE
     secret = given or (path.read_text().strip() if path.exists() else "") or new
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as out:
-        out.write(secret + "\n")
+    write_private(path, secret)
     return secret

@@ -1,6 +1,7 @@
 """What serve lends the ops CLI (`socialscore --local URL`): the stack's outputs as
 CloudFormation would give them, and its moto on 127.0.0.1, so that the CLI's every call is the
-boto3 call it makes against a deployed stack."""
+boto3 call it makes against a deployed stack. Every route here, and the emulator, needs the
+run's token (access.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from socialscore_local.access import new_token
+from socialscore_local.emulator import Guard, OnWrite
 from socialscore_local.http_api import HttpAnswer
 from socialscore_local.sqs_events import REGION
 
@@ -17,6 +20,9 @@ if TYPE_CHECKING:
     from socialscore_local.runtime import LocalRuntime
 
 REPORT = "/report"
+LOCAL = "/_local/"  # every route of serve's own, beside the template's: not deployed
+# serve's own read-only view, not a route of the template: see local_scores.
+LOCAL_SCORES = "/_local/scores"
 
 
 def outputs(rt: LocalRuntime) -> dict[str, str]:
@@ -33,10 +39,12 @@ def outputs(rt: LocalRuntime) -> dict[str, str]:
     return found
 
 
-def aws_endpoint(rt: LocalRuntime) -> tuple[str, Callable[[], None]]:
-    """Serve the runtime's moto (the same backends, in this process) on a free loopback port;
-    returns its URL and how to stop it. A request runs between two of the pollers' batches, as
-    the API's do, so that a reader sees what a batch did, whole."""
+def aws_endpoint(
+    rt: LocalRuntime, token: str, on_write: OnWrite | None = None
+) -> tuple[str, Callable[[], None]]:
+    """Serve the runtime's moto (the same backends, in this process) on a free loopback port,
+    behind the token's guard; returns its URL and how to stop it. A request runs between two of
+    the pollers' batches, as the API's do, so that a reader sees what a batch did, whole."""
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
     from werkzeug.serving import make_server
 
@@ -46,7 +54,7 @@ def aws_endpoint(rt: LocalRuntime) -> tuple[str, Callable[[], None]]:
         with rt.lock:
             return app(environ, start_response)
 
-    http = make_server("127.0.0.1", 0, between_batches, threaded=True)
+    http = make_server("127.0.0.1", 0, Guard(between_batches, token, on_write), threaded=True)
     threading.Thread(target=http.serve_forever, daemon=True, name="moto-endpoint").start()
     return f"http://127.0.0.1:{http.server_port}", http.shutdown
 
@@ -54,12 +62,18 @@ def aws_endpoint(rt: LocalRuntime) -> tuple[str, Callable[[], None]]:
 class Bridge:
     """serve's routes for the ops CLI and the report, beside the template's (not deployed):
     `GET /_local/stack` (the outputs and the moto endpoint), `POST /_local/invoke/<Function>`
-    (a scheduled function run now with the JSON body as its event, as Lambda's Invoke does) and
-    `GET /report` (the report page)."""
+    (a function run now with the JSON body as its event, as Lambda's Invoke does), `GET
+    /_local/scores` and `GET /report` (the report page). `token`: what they and the emulator
+    take (default: a new one); `on_write`: where the emulator's writes are journaled."""
 
-    def __init__(self, rt: LocalRuntime) -> None:
+    guarded = (LOCAL, REPORT)
+
+    def __init__(
+        self, rt: LocalRuntime, token: str | None = None, on_write: OnWrite | None = None
+    ) -> None:
         self.rt = rt
-        self.endpoint, self._stop = aws_endpoint(rt)
+        self.token = token or new_token()
+        self.endpoint, self._stop = aws_endpoint(rt, self.token, on_write)
 
     def close(self) -> None:
         self._stop()
@@ -73,15 +87,15 @@ class Bridge:
             return _json(200, found)
         if method == "POST" and path.startswith(LOCAL_INVOKE):
             return self._invoke(path.removeprefix(LOCAL_INVOKE), body)
+        if (method, path) == ("GET", LOCAL_SCORES):
+            return local_scores(self.rt)
         if (method, path) == ("GET", REPORT):
             return self._report(query)
         return None
 
     def _invoke(self, logical_id: str, body: bytes) -> HttpAnswer:
-        fn = self.rt.functions.get(logical_id)
-        if fn is None or not fn.schedules:
-            scheduled = sorted(f for f, spec in self.rt.functions.items() if spec.schedules)
-            return _json(404, {"message": f"no scheduled function {logical_id}: {scheduled}"})
+        if logical_id not in self.rt.functions:
+            return _json(404, {"message": f"no function {logical_id}: {sorted(self.rt.functions)}"})
         try:
             event = json.loads(body or b"{}")
             return _json(200, self.rt.invoke(logical_id, event))
@@ -104,6 +118,36 @@ class Bridge:
             snapshot = Snapshot(Stack("local", outputs(self.rt)), as_of, days)
             html = page.render(snapshot, switch=kept)
         return HttpAnswer(200, {"content-type": "text/html; charset=utf-8"}, html.encode())
+
+
+def local_scores(rt: LocalRuntime) -> HttpAnswer:
+    """Every profile's units and touches, by `<profile>#<category>` (ids and numbers only), and
+    how many messages the event-source queues still hold: for a check from outside the process,
+    which cannot read the in-process moto."""
+    from socialscore.store.scores import Scores
+
+    sqs = rt.client("sqs")
+    counts = [
+        "ApproximateNumberOfMessages",
+        "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed",
+    ]
+    with rt.lock:  # between two batches: what one has done, whole
+        queued = 0
+        for fn in rt.functions.values():
+            for source in fn.queue_sources:
+                url = rt.queue_url(source.queue)
+                found = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=counts)
+                queued += sum(int(found["Attributes"].get(name, 0)) for name in counts)
+        items = Scores(rt.table("ScoresTable")).every_profile()
+    profiles = {
+        f"{profile}#{category}": {
+            "units": str(item.get("units", 0)),
+            "touches": int(item.get("touches", 0)),
+        }
+        for (profile, category), item in sorted(items.items())
+    }
+    return _json(200, {"queued": queued, "profiles": profiles})
 
 
 def _json(status: int, value: Any) -> HttpAnswer:

@@ -1,4 +1,7 @@
-"""The local runtime's HTTP API on 127.0.0.1, and the background pollers of serve mode."""
+"""The local runtime's HTTP API on 127.0.0.1, and the background pollers of serve mode.
+
+Every request must name a loopback host; with a bridge, its routes need the run's token
+(access.py)."""
 
 from __future__ import annotations
 
@@ -9,12 +12,13 @@ import re
 import socket
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from socialscore_local.http_api import HttpAnswer
-from socialscore_local.ops_bridge import Bridge
+from socialscore_local import access
+from socialscore_local.ops_bridge import REPORT, Bridge
 from socialscore_local.runtime import LocalRuntime
 
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
@@ -30,8 +34,6 @@ DRAIN_SECONDS = 5.0
 # serve's pollers run a queue batch of one message, a pack of up to 100 interactions: an API
 # request waits for no more than one such batch to end (the template's 10 packs ran 10x longer).
 SERVE_BATCH = 1
-# serve's own read-only view, not a route of the template: see local_scores.
-LOCAL_SCORES = "/_local/scores"
 MAX_CHUNK_LINE = 4096  # a chunk-size line or a trailer field
 MAX_TRAILERS = 64
 log = logging.getLogger("socialscore_local")
@@ -49,6 +51,27 @@ class Refused(Exception):
         self.unread = unread
 
 
+class PortBusy(Exception):
+    """serve's port is taken (another serve, or another program)."""
+
+
+def listen(port: int) -> socket.socket:
+    """A listening socket on 127.0.0.1:port (0: a free one), taken before serve starts anything
+    else, so that a busy port is known at once."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as http.server does
+    try:
+        sock.bind(("127.0.0.1", port))
+    except OSError as err:
+        sock.close()
+        raise PortBusy(
+            f"cannot listen on 127.0.0.1:{port} ({err.strerror}): is another serve running? "
+            "Stop it, or pass another --port"
+        ) from None
+    sock.listen(ThreadingHTTPServer.request_queue_size)
+    return sock
+
+
 def http_server(
     runtime: LocalRuntime,
     port: int = 0,
@@ -56,16 +79,21 @@ def http_server(
     max_bytes: int = MAX_REQUEST_BYTES,
     request_seconds: float = REQUEST_SECONDS,
     bridge: Bridge | None = None,
+    listening: socket.socket | None = None,
 ) -> ThreadingHTTPServer:
-    """Serve the template's HTTP routes on 127.0.0.1:port (0 picks a free port) in a thread;
-    with a bridge, its routes for the ops CLI and the report too."""
+    """Serve the template's HTTP routes on 127.0.0.1:port (0 picks a free port; or on a socket
+    from listen()) in a thread; with a bridge, its routes for the ops CLI and the report too."""
+
+    refused: Counter[str] = Counter()  # requests refused by serve's access rules, by reason
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         timeout = request_seconds  # also bounds the wait for a kept-alive connection's next request
 
         def _serve(self) -> None:
+            path, _, query = self.path.partition("?")
             try:
+                redirect = self._admit(path, query)
                 body = self._body()
             except Refused as refused:
                 self._refuse(refused)
@@ -73,19 +101,39 @@ def http_server(
             except ConnectionError:  # the client went away mid-request: nobody to answer
                 self.close_connection = True
                 return
-            path, _, query = self.path.partition("?")
+            if redirect is not None:
+                self._reply(redirect.status, b"", redirect.headers)
+                return
+            if bridge is not None and path == REPORT:
+                query = access.token_in(query)[1]  # the page never shows it again
             answer = bridge.answer(self.command, path, body, query) if bridge else None
-            if answer is None and (self.command, path) == ("GET", LOCAL_SCORES):
-                answer = local_scores(runtime)
             if answer is None:
                 answer = runtime.request(
                     self.command, path, dict(self.headers.items()), body, query
                 )
             self._reply(answer.status, answer.body, answer.headers)
 
+        def _admit(self, path: str, query: str) -> access.Verdict | None:
+            """Refuse a foreign Host, and a bridge route without the token (access.py); the
+            report's redirect when its link brought the token."""
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            verdict = gate.verdict(path, query, headers)
+            if verdict is None or verdict.status < 400:
+                return verdict
+            refused[verdict.message] += 1
+            log.warning(
+                "refused %s %s: %s (%d so far)",
+                self.command,
+                path,
+                verdict.message,
+                refused[verdict.message],
+            )
+            raise Refused(verdict.status, verdict.message)
+
         def handle_expect_100(self) -> bool:
             # A client that asks first gets the 413 before it sends the body.
             try:
+                self._admit(*self.path.partition("?")[::2])
                 length = self._content_length()
                 if length is not None and length > max_bytes:
                     raise Refused(413, "Request Entity Too Large", length)
@@ -222,7 +270,20 @@ def http_server(
         def log_message(self, format: str, *args: object) -> None:
             log.info("%s %s", self.address_string(), format % args)
 
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler, bind_and_activate=False)
+    if listening is None:
+        server.server_bind()
+        server.server_activate()
+    else:
+        server.socket.close()
+        server.socket = listening
+        server.server_address = listening.getsockname()
+    gate = access.Gate(
+        bridge.token if bridge else access.new_token(),
+        bridge.guarded if bridge else (),
+        REPORT,
+        server.server_address[1],
+    )
     threading.Thread(target=server.serve_forever, daemon=True, name="http").start()
     return server
 
@@ -230,36 +291,6 @@ def http_server(
 def url(server: ThreadingHTTPServer) -> str:
     host, port = server.server_address[:2]
     return f"http://{host!s}:{port}"
-
-
-def local_scores(runtime: LocalRuntime) -> HttpAnswer:
-    """Every profile's units and touches, by `<profile>#<category>` (ids and numbers only), and
-    how many messages the event-source queues still hold: for a check from outside the process,
-    which cannot read the in-process moto."""
-    from socialscore.store.scores import Scores
-
-    sqs = runtime.client("sqs")
-    counts = [
-        "ApproximateNumberOfMessages",
-        "ApproximateNumberOfMessagesNotVisible",
-        "ApproximateNumberOfMessagesDelayed",
-    ]
-    with runtime.lock:  # between two batches: what one has done, whole
-        queued = 0
-        for fn in runtime.functions.values():
-            for source in fn.queue_sources:
-                url = runtime.queue_url(source.queue)
-                found = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=counts)
-                queued += sum(int(found["Attributes"].get(name, 0)) for name in counts)
-        items = Scores(runtime.table("ScoresTable")).every_profile()
-    profiles = {
-        f"{profile}#{category}": {
-            "units": str(item.get("units", 0)),
-            "touches": int(item.get("touches", 0)),
-        }
-        for (profile, category), item in sorted(items.items())
-    }
-    return HttpAnswer(200, {}, json.dumps({"queued": queued, "profiles": profiles}).encode())
 
 
 def background(runtime: LocalRuntime, stop: threading.Event, poll_seconds: float = 0.2) -> None:

@@ -1,5 +1,6 @@
-"""`serve` as an operator runs it, in a subprocess: its URL and secret read from what it prints,
-webhooks sent as an SMMS sends them, scores read once it has drained."""
+"""`serve` as an operator runs it, in a subprocess: its URL, secret and token read from what it
+prints, webhooks sent as an SMMS sends them, scores read once it has drained. While it runs, its
+token is exported as an operator exports it (SOCIALSCORE_LOCAL_TOKEN), for the CLI it runs."""
 
 from __future__ import annotations
 
@@ -16,7 +17,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from socialscore_local import demo, server, webhooks
+from socialscore_local import demo, webhooks
+from socialscore_local.ops_bridge import LOCAL_SCORES
+from socialscore_local.seeding import demo_sellers_csv
+from socialscore_ops.stack import TOKEN_VARIABLE
 
 DELIVERIES = [
     d["body"]
@@ -27,11 +31,28 @@ SECONDS = 120.0  # generous: a loaded 2-core machine starts moto and drains slow
 SENDER_ATTEMPTS = 20
 
 
+def demo_files(folder: Path) -> tuple[str, ...]:
+    """serve's options for the demo's posts, opportunities and sellers, without its stream: for
+    a test that sends the stream itself, dated as it is."""
+    sellers = demo_sellers_csv(folder / "demo-sellers.csv")
+    posts, opportunities = demo.DEMO_DIR / "posts.json", demo.DEMO_DIR / "opportunities.json"
+    return ("--posts", str(posts), "--opportunities", str(opportunities), "--sellers", str(sellers))
+
+
 class Serve:
-    def __init__(self, process: subprocess.Popen[bytes], url: str, secret: str) -> None:
+    def __init__(self, process: subprocess.Popen[bytes], url: str, secret: str, token: str) -> None:
         self.process = process
         self.url = url
         self.secret = secret
+        self.token = token
+
+    def get(self, path: str) -> Any:
+        """A JSON route of serve's own, with the token."""
+        request = urllib.request.Request(
+            self.url + path, headers={"authorization": f"Bearer {self.token}"}
+        )
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return json.loads(answer.read())
 
     def send(self, payloads: list[dict[str, Any]]) -> None:
         for payload in payloads:
@@ -46,8 +67,7 @@ class Serve:
         deadline = time.monotonic() + SECONDS
         last: dict[str, Any] | None = None
         while time.monotonic() < deadline:
-            with urllib.request.urlopen(self.url + server.LOCAL_SCORES, timeout=30) as answer:
-                now: dict[str, Any] = json.loads(answer.read())
+            now: dict[str, Any] = self.get(LOCAL_SCORES)
             if now["queued"] == 0 and now == last:
                 profiles: dict[str, Any] = now["profiles"]
                 return profiles
@@ -57,9 +77,10 @@ class Serve:
 
 
 @contextmanager
-def serve(workdir: Path, log: Path) -> Iterator[Serve]:
-    """`python -m socialscore_local serve --port 0` as an operator runs it; its output (with
-    the functions' logs) goes to a file, which is read for the URL and the secret it prints."""
+def serve(workdir: Path, log: Path, *options: str) -> Iterator[Serve]:
+    """`python -m socialscore_local serve --port 0 [options]` as an operator runs it; its
+    output (with the functions' logs) goes to a file, which is read for the URL, the secret and
+    the token it prints."""
     with log.open("ab") as out:
         process = subprocess.Popen(
             [
@@ -71,11 +92,13 @@ def serve(workdir: Path, log: Path) -> Iterator[Serve]:
                 "0",
                 "--workdir",
                 workdir,
+                *options,
             ],
             stdout=out,
             stderr=subprocess.STDOUT,
             env=os.environ | {"PYTHONUNBUFFERED": "1"},
         )
+    exported = os.environ.get(TOKEN_VARIABLE)
     try:
         deadline = time.monotonic() + SECONDS
         while True:
@@ -86,8 +109,14 @@ def serve(workdir: Path, log: Path) -> Iterator[Serve]:
             assert process.poll() is None, text[-2000:]
             assert time.monotonic() < deadline, f"serve did not start: {text[-2000:]}"
             time.sleep(0.2)
-        yield Serve(process, found.group(1), found.group(2))
+        token = re.findall(r"token for this run: (\S+)", text)[-1]
+        os.environ[TOKEN_VARIABLE] = token
+        yield Serve(process, found.group(1), found.group(2), token)
     finally:
+        if exported is None:
+            os.environ.pop(TOKEN_VARIABLE, None)
+        else:
+            os.environ[TOKEN_VARIABLE] = exported
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
             try:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.serve_process import DELIVERIES, serve
+from tests.e2e.serve_process import DELIVERIES, demo_files, serve
 
 
 def socialscore(*args: str) -> subprocess.CompletedProcess[str]:
@@ -34,7 +34,7 @@ def outbox(workdir: Path) -> list[dict[str, Any]]:
 
 def test_the_cli_reads_a_running_serve_and_runs_its_crm_sync(tmp_path: Path) -> None:
     workdir = tmp_path / "serve"
-    with serve(workdir, tmp_path / "serve.log") as running:
+    with serve(workdir, tmp_path / "serve.log", *demo_files(tmp_path)) as running:
         running.send(DELIVERIES)
         running.scores()  # drained
 
@@ -71,7 +71,9 @@ def test_the_cli_reads_a_running_serve_and_runs_its_crm_sync(tmp_path: Path) -> 
         money = " · ".join(f"{a:,.2f} {c}" for c, a in sorted(shown[both[0]].items()))
         assert line.endswith(money)  # each currency apart, on the seller's one line
 
-        with urllib.request.urlopen(running.url + "/report", timeout=60) as page:
+        bearer = {"authorization": f"Bearer {running.token}"}  # serve's token, as the CLI sends it
+        report = urllib.request.Request(running.url + "/report", headers=bearer)
+        with urllib.request.urlopen(report, timeout=60) as page:
             assert page.status == 200
             assert page.headers["content-type"].startswith("text/html")
             served = page.read()

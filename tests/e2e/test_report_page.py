@@ -37,6 +37,7 @@ from tests.ops.conftest import DeployedStack, deployed
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts"
 QUERY = "/report?as_of=2026-11-22&period=30"  # the demo's moment: the same page every run
+TOKEN = "report-page-test-token"  # serve's per-run token, fixed for this test
 PHONE, DESKTOP = 390, 1280
 MIN_TEXT_PX = 11
 browser = chromium.browser  # the fixture, found by pytest in this module
@@ -73,7 +74,7 @@ TABLE = """a => [...a.nextElementSibling.querySelectorAll('tr')].map(
 def serving(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DeployedStack, str]]:
     """The demo's stack, and serve's HTTP server with its bridge (/report) over it."""
     with deployed(tmp_path_factory.mktemp("report")) as stack:
-        bridge = Bridge(stack.rt)
+        bridge = Bridge(stack.rt, TOKEN)
         http = server.http_server(stack.rt, 0, bridge=bridge)
         try:
             yield stack, server.url(http)
@@ -88,6 +89,9 @@ def _open(
 ) -> tuple[BrowserContext, Page, list[str], list[str], list[str]]:
     """The report at this width: its context, page, errors, requests and requests elsewhere."""
     context = browser.new_context(viewport={"width": width, "height": 900}, accept_downloads=True)
+    # The cookie serve sets when its printed link (?token=) is opened: the page's links need it.
+    cookie = f"socialscore_token_{urlsplit(url).port}"
+    context.add_cookies([{"name": cookie, "value": TOKEN, "url": url, "sameSite": "Strict"}])
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -195,8 +199,9 @@ def test_the_report_page_in_chromium(serving: tuple[DeployedStack, str], browser
 
 def test_a_period_the_report_cannot_show_is_a_400(serving: tuple[DeployedStack, str]) -> None:
     _, url = serving
+    bearer = {"Authorization": f"Bearer {TOKEN}"}
     with pytest.raises(urllib.error.HTTPError) as refused:
-        urllib.request.urlopen(url + "/report?period=14", timeout=30)
+        urllib.request.urlopen(urllib.request.Request(url + "/report?period=14", headers=bearer))
     assert refused.value.code == 400
     assert refused.value.read() == b"period must be one of 7, 30 or 90 (days), not 14\n"
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import signal
 from pathlib import Path
 
-from tests.e2e.serve_process import DELIVERIES, serve
+from tests.e2e.serve_process import DELIVERIES, demo_files, serve
 
 KILLED_AFTER = len(DELIVERIES) // 2
 
@@ -15,13 +15,13 @@ KILLED_AFTER = len(DELIVERIES) // 2
 def test_serve_killed_mid_stream_ends_with_the_scores_of_an_uninterrupted_run(
     tmp_path: Path,
 ) -> None:
-    with serve(tmp_path / "whole", tmp_path / "whole.log") as whole:
+    with serve(tmp_path / "whole", tmp_path / "whole.log", *demo_files(tmp_path)) as whole:
         whole.send(DELIVERIES)
         expected = whole.scores()
     assert expected  # the stream scores someone: equal scores mean something
 
     workdir = tmp_path / "killed"
-    with serve(workdir, tmp_path / "first.log") as first:
+    with serve(workdir, tmp_path / "first.log", *demo_files(tmp_path)) as first:
         first.send(DELIVERIES[:KILLED_AFTER])
         first.process.send_signal(signal.SIGKILL)  # answered 202s, likely not all drained
         first.process.wait(timeout=30)

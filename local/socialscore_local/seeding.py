@@ -1,0 +1,168 @@
+"""What serve starts with: the posts its fixture provider answers from and the opportunities its
+file CRM holds (files in its work directory, kept from one start to the next), and, once it
+answers, the sellers, identities and webhooks a user asked for.
+
+- `--demo`: the demo's posts, opportunities, sellers and webhook stream, its dates moved forward
+  by whole days so that its last act is less than a day old: Engage now (acts of the last 48
+  hours) and the report's last 30 days show it.
+- `--posts FILE`, `--opportunities FILE`: the user's own, checked before anything starts.
+- `--sellers FILE`, `--identities FILE`: imported by the `socialscore` command itself, through
+  serve, as a user would: journaled like every import.
+- nothing: what the work directory holds, else no posts and no opportunities.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from socialscore_local.demo import DEMO_DIR
+
+POSTS = "posts.json"
+OPPORTUNITIES = Path("crm") / "opportunities.json"
+DEMO_SELLERS = "demo-sellers.csv"  # the demo's sellers.json as `sellers import` reads it
+SELLER_COLUMNS = ("network", "network_user_id", "seller_id", "team")
+
+
+class BadSeed(Exception):
+    """A file serve was given that it cannot use: one line, serve does not start."""
+
+
+@dataclass(frozen=True)
+class Seeds:
+    demo: bool = False
+    posts: Path | None = None
+    opportunities: Path | None = None
+    sellers: Path | None = None
+    identities: Path | None = None
+
+
+def place_files(workdir: Path, seeds: Seeds, now: datetime) -> list[dict[str, Any]]:
+    """Put the posts and opportunities in the work directory; returns the webhook deliveries
+    to replay (the demo's, moved to now), if any."""
+    posts, opportunities = workdir / POSTS, workdir / OPPORTUNITIES
+    opportunities.parent.mkdir(parents=True, exist_ok=True)
+    if seeds.demo:
+        deliveries = json.loads((DEMO_DIR / "webhooks.json").read_text())
+        days = _days_behind(deliveries, now)
+        _write_json(posts, _moved(_read(DEMO_DIR / POSTS), days, ("created_at",)))
+        moved = _moved(_read(DEMO_DIR / "opportunities.json"), days, ("created_at", "modified_at"))
+        _write_json(opportunities, moved)
+        demo_sellers_csv(workdir / DEMO_SELLERS)
+        for delivery in deliveries:
+            for event in delivery["body"].get("events", []):
+                event.update(_moved(event, days, ("occurred_at",)))
+        return list(deliveries)
+    if seeds.posts is not None:
+        _check_posts(seeds.posts)
+        shutil.copyfile(seeds.posts, posts)
+    elif not posts.exists():
+        _write_json(posts, [])
+    if seeds.opportunities is not None:
+        _check_opportunities(seeds.opportunities)
+        shutil.copyfile(seeds.opportunities, opportunities)
+    return []
+
+
+def demo_sellers_csv(path: Path) -> Path:
+    """The demo's sellers (events/demo/sellers.json) as the CSV `sellers import` reads."""
+    with path.open("w", newline="") as out:
+        writer = csv.DictWriter(out, SELLER_COLUMNS)
+        writer.writeheader()
+        writer.writerows(
+            {c: s[c] for c in SELLER_COLUMNS} for s in _read(DEMO_DIR / "sellers.json")
+        )
+    return path
+
+
+def imports(workdir: Path, seeds: Seeds) -> list[tuple[str, Path]]:
+    """The `socialscore` imports to run once serve answers: (noun, file)."""
+    found = [("sellers", workdir / DEMO_SELLERS)] if seeds.demo else []
+    if seeds.sellers is not None:
+        found.append(("sellers", seeds.sellers))
+    if seeds.identities is not None:
+        found.append(("identities", seeds.identities))
+    return found
+
+
+def run_import(url: str, token: str, noun: str, path: Path) -> None:
+    """`socialscore --local URL <noun> import FILE`, as a user runs it; its lines go to serve's
+    output. A refusal stops serve (BadSeed): the user asked for that file."""
+    from socialscore_ops.stack import TOKEN_VARIABLE
+
+    command = [sys.executable, "-m", "socialscore_ops", "--local", url, noun, "import", str(path)]
+    done = subprocess.run(  # noqa: S603 - our own command, with the user's file as its argument
+        command, env=os.environ | {TOKEN_VARIABLE: token}, check=False, timeout=600
+    )
+    if done.returncode != 0:
+        raise BadSeed(f"--{noun} {path}: not imported (the reason is above)")
+
+
+def _days_behind(deliveries: list[dict[str, Any]], now: datetime) -> int:
+    """Whole days to add so that the stream's last act is less than a day old, never ahead."""
+    last = max(_when(e["occurred_at"]) for d in deliveries for e in d["body"].get("events", []))
+    return max(0, (now - last) // timedelta(days=1))
+
+
+def _moved(item: dict[str, Any], days: int, fields: tuple[str, ...]) -> dict[str, Any]:
+    moved = dict(item)
+    for name in fields:
+        if name in moved:
+            at = _when(moved[name]) + timedelta(days=days)
+            moved[name] = at.isoformat().replace("+00:00", "Z")
+    return moved
+
+
+def _when(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def _read(path: Path) -> Any:
+    return json.loads(path.read_text())
+
+
+def _write_json(path: Path, value: Any) -> None:
+    path.write_text(json.dumps(value, indent=2) + "\n")
+
+
+def _check_posts(path: Path) -> None:
+    from socialscore.providers.fixture import FixtureProvider
+
+    try:
+        FixtureProvider(path).networks  # noqa: B018 - reads and checks every post
+    except (OSError, ValueError, TypeError, AttributeError) as err:
+        raise BadSeed(f"--posts {path}: {_reason(err)}") from None
+
+
+def _check_opportunities(path: Path) -> None:
+    from socialscore.crm.file import FileCrm
+
+    try:
+        if not path.is_file():
+            raise FileNotFoundError(f"no file {path}")
+        FileCrm(path, path.parent / "unused").changed_opportunities(None)
+    except (OSError, ValueError) as err:
+        raise BadSeed(f"--opportunities {path}: {_reason(err)}") from None
+
+
+def _reason(err: Exception) -> str:
+    """Why a file is refused, without the values it holds."""
+    if isinstance(err, ValidationError):
+        first = err.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        return f"{err.error_count()} errors, the first at {where}: {first['msg']}"
+    if isinstance(err, json.JSONDecodeError):
+        return f"not JSON (line {err.lineno}, column {err.colno})"
+    if isinstance(err, OSError):
+        return err.strerror or str(err)
+    return "not a JSON list of posts"
