@@ -21,7 +21,7 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from socialscore.aws import batch, telemetry
-from socialscore.aws.sqs import SqsQueue, deferrals, message_of
+from socialscore.aws.sqs import SqsQueue, deferrals, message_of, receive_count
 
 if TYPE_CHECKING:
     from socialscore.aws.config import RehydrateConfig
@@ -90,8 +90,7 @@ def handle(
     forced = {
         m.interaction_id
         for mid, m in interactions
-        if deferred[mid]
-        or int(records[message_of(mid)].get("attributes", {}).get("ApproximateReceiveCount", 1)) > 1
+        if deferred[mid] or receive_count(records[message_of(mid)]) > 1
     }
     before = Counter(stage.stats)
     outcomes = stage.rehydrate([m for _, m in interactions], model, forced)
@@ -113,20 +112,13 @@ def handle(
             counts[f"deferred.{outcome.reason}"] += 1
         else:
             reason = outcome.reason if isinstance(outcome, Failed) else "deferred_too_often"
-            # ERROR: the reason a message may end in the DLQ survives LogLevel=ERROR.
-            logger.error(
-                "failed",
-                extra={
-                    "message_id": mid,
-                    "interaction_id": message.interaction_id,
-                    "reason": reason,
-                },
-            )
-            failed.append(mid)
+            details = {"interaction_id": message.interaction_id}
+            failed[mid] = batch.Failure(reason, details)  # logged by batch.partial_response
             counts[f"failed.{reason}"] += 1
     if again:
-        failed += later.send_later(again, {m: deferred[m] for m, _, _ in again}, correlation)
-    failed += forward.send(outgoing, correlation)
+        deferrals_of = {m: deferred[m] for m, _, _ in again}
+        failed |= batch.unsent(later.send_later(again, deferrals_of, correlation), "rehydrate")
+    failed |= batch.unsent(forward.send(outgoing, correlation), "resolve")
     posts = stage.stats - before
     logger.info("rehydrated", extra={"outcomes": dict(counts), "posts": dict(posts)})
     _report(counts, posts)

@@ -80,7 +80,8 @@ def handle(
     telemetry.count(metrics, "TouchesWritten", report.changed)
     telemetry.count(metrics, "HotLeads", len(report.hot_leads))
     telemetry.count(metrics, "Complaints", len(report.complaints))
-    return batch.partial_response([*failed, *report.failed], event, stage.later)
+    failed |= {mid: batch.Failure(reason) for mid, reason in report.failed.items()}
+    return batch.partial_response(failed, event, stage.later)
 
 
 @metrics.log_metrics

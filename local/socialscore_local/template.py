@@ -206,6 +206,8 @@ def evaluate(
             return ev(yes) if ev(conditions[name]) else ev(no)
         if key == "Fn::Not":
             return not ev(arg[0])
+        if key == "Fn::Or":
+            return any(ev(condition) for condition in arg)
         if key == "Fn::Equals":
             return ev(arg[0]) == ev(arg[1])
         if key == "Fn::Join":

@@ -2,9 +2,11 @@
 
 An erasure is queued exactly as ingest queues an SMMS erase event: to the score queue, which
 needs no post facts. `dlq` tells why each DLQ's messages failed from the stage's own log: the
-functions log a "poison message", "failed" or "refused by the store" line naming the message
-(`<SQS message id>#<n>` for the n-th message of a pack), read with FilterLogEvents and matched
-to the messages peeked at in the DLQ. `redrive` moves a DLQ's messages back to its queue as
+functions log a "to DLQ: <reason>" line (ERROR) naming the message (`<SQS message id>#<n>` for
+the n-th message of a pack) on the delivery SQS moves it to the DLQ after, read with
+FilterLogEvents and matched to the messages peeked at in the DLQ. (0.2.0 logged "poison
+message", "failed" or "refused by the store" lines instead: still read, for a DLQ's messages it
+left.) `redrive` moves a DLQ's messages back to its queue as
 `aws sqs start-message-move-task` does (which moto lacks, so this one path serves both).
 """
 
@@ -23,7 +25,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from socialscore.aws import clients
-from socialscore.aws.batch import chunks
+from socialscore.aws.batch import TO_DLQ, chunks
 from socialscore.aws.sqs import CORRELATION_ID, SqsQueue, message_of
 from socialscore.domain.interaction import ContactId, Erase, Network, UserId, identity_key
 from socialscore_ops.commands import Result, command
@@ -39,8 +41,10 @@ PEEK = 1_000  # messages peeked at per DLQ by default: bounds the receives
 DAYS = 14.0  # the DLQs keep a message 14 days (MessageRetentionPeriod): no older line matters
 # Server-side on CloudWatch: only the lines that name a failed message come back. (moto takes
 # any pattern it cannot read as "everything": the lines are checked here again.)
-FAILURE_LINES = ("poison message", "failed", "refused by the store")
-PATTERN = "{ " + " || ".join(f'$.message = "{m}"' for m in FAILURE_LINES) + " }"
+FAILURE_LINES = ("poison message", "failed", "refused by the store")  # 0.2.0's
+# A JSON filter's string value takes a * wildcard, as "to DLQ: *" (JSON log events:
+# https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html).
+PATTERN = "{ " + " || ".join(f'$.message = "{m}"' for m in (*FAILURE_LINES, f"{TO_DLQ}*")) + " }"
 NOT_LOGGED = "(no reason logged)"
 
 
@@ -239,6 +243,9 @@ def _reason(message: str) -> tuple[str, str] | None:
     if not isinstance(line, dict) or not isinstance(mid := line.get("message_id"), str):
         return None
     kind = line.get("message")
+    if isinstance(kind, str) and kind.startswith(TO_DLQ):
+        kind = kind.removeprefix(TO_DLQ)
+        return mid, f"{kind}: {_errors(line['errors'])}" if "errors" in line else kind
     if kind == "poison message":
         return mid, f"{kind}: {_errors(line.get('errors'))}"
     if kind in FAILURE_LINES:

@@ -64,7 +64,8 @@ def failures(*message_ids: str) -> dict[str, Any]:
 
 @contextmanager
 def log_of(stack: Stack, function: str) -> Iterator[list[dict[str, Any]]]:
-    """The records a function logs meanwhile, each as its attributes (its extras included)."""
+    """The records a function logs meanwhile at any level, each as its attributes (its extras
+    included)."""
     stack.rt.handler(function)  # the handler's import makes its service's logger
     kept: list[dict[str, Any]] = []
 
@@ -74,11 +75,14 @@ def log_of(stack: Stack, function: str) -> Iterator[list[dict[str, Any]]]:
 
     service = logging.getLogger(stack.rt.function_environment(function)["POWERTOOLS_SERVICE_NAME"])
     keep = Keep()
+    level = service.level
+    service.setLevel(logging.DEBUG)  # every line, the stack's LogLevel (ERROR) whatever
     service.addHandler(keep)
     try:
         yield kept
     finally:
         service.removeHandler(keep)
+        service.setLevel(level)
 
 
 def lines(log: list[dict[str, Any]], message: str) -> list[dict[str, Any]]:
@@ -87,7 +91,7 @@ def lines(log: list[dict[str, Any]], message: str) -> list[dict[str, Any]]:
 
 def poison_logged(log: list[dict[str, Any]], message_id: str, field: str) -> None:
     """The parse refused it: the line names the message, the field and the key limit."""
-    [line] = lines(log, "poison message")
+    [line] = lines(log, "will retry: poison message")  # a first delivery: SQS tries again
     assert line["message_id"] == message_id
     [error] = line["errors"]
     assert error["loc"][-1] == field
@@ -210,7 +214,7 @@ def test_rehydrate_fails_only_the_message_whose_post_id_x_calls_invalid(
         assert x.statuses[0] == 400
         assert sorted(answered) == sorted([OTHER, TARGET])
         assert {f"x#{TARGET}", f"x#{OTHER}"} == set(stack.by_key("PostCacheTable", "post"))
-    [line] = lines(log, "failed")
+    [line] = lines(log, "will retry: post_id_refused")
     assert (line["message_id"], line["interaction_id"], line["reason"]) == (
         mids[POISON],
         f"iid-{POISON}",

@@ -18,7 +18,6 @@ from tests.integration.test_poison_alone import (
     POISON,
     failures,
     invoke,
-    lines,
     log_of,
     poison_logged,
 )
@@ -91,9 +90,9 @@ def test_score_splits_a_refused_batch_down_to_the_message_at_fault_exactly_once(
     assert {k: v["touches"] for k, v in scores.items() if k.startswith("profile#")} == {
         f"profile#x#u{n}#organic": 1 for n in range(10) if n != POISON
     }
-    [line] = lines(log, "refused by the store")
+    [line] = [li for li in log if li["message"].startswith("will retry: refused by the store")]
     assert line["message_id"] == poison
-    assert line["reason"].startswith("Validation")
+    assert line["reason"].startswith("refused by the store: Validation")
     # Delivered again (SQS retries the failed one; a lost answer retries them all): no change.
     assert stack.rt.invoke("ScoreFunction", event) == failures(poison)
     assert written(stack) == (ledger, scores)

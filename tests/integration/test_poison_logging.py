@@ -1,4 +1,5 @@
-"""A poison SQS record is logged with its message id and validation errors, never its body.
+"""A poison SQS record is logged with its message id and validation errors, never its body:
+at WARNING while SQS will deliver it again, at ERROR on the delivery it goes to the DLQ after.
 
 The log is read as Powertools writes it (JSON lines on stdout), under a service name of the
 test's own, so the logger is made inside the test and writes to the captured stdout.
@@ -36,6 +37,7 @@ VALID: dict[str, Any] = {
 def service(monkeypatch: pytest.MonkeyPatch) -> str:
     name = f"poison-test-{uuid.uuid4().hex[:8]}"
     monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", name)
+    monkeypatch.setenv("MAX_RECEIVE_COUNT", "5")  # what template.yaml gives every consumer
     return name
 
 
@@ -62,6 +64,15 @@ def log_lines(out: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
 
 
+def poison_lines(out: str) -> list[dict[str, Any]]:
+    return [line for line in log_lines(out) if line.get("reason") == "poison message"]
+
+
+def fail(event: dict[str, Any]) -> None:
+    """What a handler does with a batch's poison: reports it failed, which logs why."""
+    batch.partial_response(batch.parse(event, ADAPTER)[1], event)
+
+
 @pytest.mark.parametrize(
     ("body", "loc", "error_type"),
     [
@@ -80,14 +91,19 @@ def test_a_poison_record_is_logged_with_its_id_and_errors_but_not_its_body(
     loc: list[str],
     error_type: str,
 ) -> None:
-    parsed, poison = batch.parse(sqs_event(json.dumps(VALID), body), ADAPTER)
+    event = sqs_event(json.dumps(VALID), body)
+    parsed, poison = batch.parse(event, ADAPTER)
 
     assert [mid for mid, _ in parsed] == ["mid-0"]
-    assert poison == ["mid-1"]
+    assert list(poison) == ["mid-1"]
+    assert batch.partial_response(poison, event) == {
+        "batchItemFailures": [{"itemIdentifier": "mid-1"}]
+    }
     out = capsys.readouterr().out
     assert SECRET not in out
-    [line] = [line for line in log_lines(out) if line["message"] == "poison message"]
-    assert line["level"] == "ERROR"
+    [line] = poison_lines(out)
+    assert (line["level"], line["message"]) == ("WARNING", "will retry: poison message")
+    assert line["receive_count"] == 1
     assert line["service"] == service
     assert line["message_id"] == "mid-1"
     assert [e["loc"] for e in line["errors"]] == [loc]
@@ -103,13 +119,13 @@ def test_poison_lines_go_through_the_handler_s_logger_whatever_the_order(
     then had no parent and lost every field); its lines still carry the keys the handler adds."""
     poison = sqs_event(json.dumps(VALID | {"kind": "poke"}))
     if handler_logger == "made-after":
-        batch.parse(poison, ADAPTER)
+        fail(poison)
     handler = Logger(service=service)
     handler.append_keys(correlation_id="corr-7")
 
-    batch.parse(poison, ADAPTER)
+    fail(poison)
 
-    lines = [li for li in log_lines(capsys.readouterr().out) if li["message"] == "poison message"]
+    lines = poison_lines(capsys.readouterr().out)
     assert lines[-1]["correlation_id"] == "corr-7"
     assert lines[-1]["message_id"] == "mid-0"
     assert lines[-1]["errors"][0]["loc"] == ["kind"]

@@ -268,7 +268,7 @@ def test_a_message_failed_for_a_cause_since_fixed_is_scored_after_redrive(
     rt.drain()
     assert rt.depth("ResolveDLQ") == 1
     listed = {s["stage"]: s for s in fresh_stack.socialscore("dlq", "--json").json()["stages"]}
-    assert [r["reason"] for r in listed["resolve"]["reasons"]] == ["(no reason logged)"]
+    assert [r["reason"] for r in listed["resolve"]["reasons"]] == ["not sent to the score queue"]
 
     fixed = tmp_path / "sellers.csv"
     fixed.write_text(f"network,network_user_id,seller_id,team\nx,{ANA},s-ana,enterprise\n")

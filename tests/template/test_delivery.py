@@ -16,6 +16,7 @@ RESOURCES = TEMPLATE.resources
 transformed = base.transformed  # the module-scoped SAM transform, shared with its helpers
 
 EMAIL = "social-ops@example.com"
+ONCALL = "arn:aws:sns:us-east-1:123456789012:oncall"
 SECRET = "socialscore/slack-webhook"
 EMAIL_RESOURCES = {
     "NotifyTopic": "AWS::SNS::Topic",
@@ -23,6 +24,8 @@ EMAIL_RESOURCES = {
     "NotifyTopicPolicy": "AWS::SNS::TopicPolicy",
     "NotifyHotLeadRule": "AWS::Events::Rule",
     "NotifyComplaintRule": "AWS::Events::Rule",
+    "NotifyDeliveryDLQ": "AWS::SQS::Queue",
+    "NotifyDeliveryDLQPolicy": "AWS::SQS::QueuePolicy",
 }
 SLACK_RESOURCES = {
     "SlackConnection": "AWS::Events::Connection",
@@ -73,7 +76,7 @@ def test_nothing_is_delivered_by_default() -> None:
     assert (defaults["NotifyEmail"], defaults["SlackWebhookSecret"]) == ("", "")
     for logical in EMAIL_RESOURCES | SLACK_RESOURCES:
         assert not _created(logical), logical
-    for output in ("NotifyTopicArn", "SlackDeliveryDLQUrl"):
+    for output in ("NotifyTopicArn", "NotifyDeliveryDLQUrl", "SlackDeliveryDLQUrl"):
         assert not _created(output), output
     assert base._refused() == []
 
@@ -94,6 +97,7 @@ def test_each_parameter_turns_on_its_own_delivery_only(
     for logical in SLACK_RESOURCES:
         assert _created(logical, **parameters) is slack, logical
     assert _created("NotifyTopicArn", **parameters) is email
+    assert _created("NotifyDeliveryDLQUrl", **parameters) is email
     assert _created("SlackDeliveryDLQUrl", **parameters) is slack
 
 
@@ -119,10 +123,13 @@ def test_each_rule_matches_one_kind_of_the_product_s_events_on_the_default_bus(r
 
 def test_the_email_topic_takes_the_two_email_rules_only() -> None:
     parameters = {"NotifyEmail": EMAIL}
-    topic = RESOURCES["NotifyTopic"].get("Properties", {})
-    assert "KmsMasterKeyId" not in topic  # EventBridge cannot publish under aws/sns
     subscription = _props("NotifyEmailSubscription", **parameters)
-    assert subscription == {"TopicArn": "NotifyTopic", "Protocol": "email", "Endpoint": EMAIL}
+    assert subscription == {
+        "TopicArn": "NotifyTopic",
+        "Protocol": "email",
+        "Endpoint": EMAIL,
+        "RedrivePolicy": {"deadLetterTargetArn": "NotifyDeliveryDLQ.Arn"},
+    }
     policy = _props("NotifyTopicPolicy", **parameters)
     assert policy["Topics"] == ["NotifyTopic"]
     (statement,) = policy["PolicyDocument"]["Statement"]
@@ -139,6 +146,85 @@ def test_the_email_topic_takes_the_two_email_rules_only() -> None:
     output = TEMPLATE.document["Outputs"]["NotifyTopicArn"]
     assert base._evaluate(output["Value"], **parameters) == "NotifyTopic"
     assert '{"owner": ["s-ana"]}' in output["Description"]
+
+
+@pytest.mark.parametrize(
+    ("parameters", "topics"),
+    [
+        ({}, ["AlarmTopic"]),  # the defaults: the stack's own alarm topic, no email
+        ({"NotifyEmail": EMAIL}, ["AlarmTopic", "NotifyTopic"]),
+        ({"AlarmTopicArn": ONCALL, "NotifyEmail": EMAIL}, ["NotifyTopic"]),
+        ({"AlarmTopicArn": ONCALL}, []),  # no topic of the stack's: no key to pay for
+    ],
+)
+def test_every_topic_of_the_stack_is_encrypted_under_a_key_its_publishers_may_use(
+    parameters: dict[str, str], topics: list[str]
+) -> None:
+    created = [t for t in ("AlarmTopic", "NotifyTopic") if _created(t, **parameters)]
+    assert created == topics
+    assert _created("TopicKey", **parameters) is bool(topics)
+    for topic in created:
+        # Not alias/aws/sns: CloudWatch and EventBridge cannot use the AWS-managed key.
+        assert _props(topic, **parameters)["KmsMasterKeyId"] == "TopicKey.Arn"
+    if not topics:
+        return
+    key = _props("TopicKey", **parameters)
+    assert key["EnableKeyRotation"] is True
+    statements = {s["Sid"]: s for s in key["KeyPolicy"]["Statement"]}
+    publish = statements["AlarmsAndDeliveryRulesPublish"]
+    assert publish["Effect"] == "Allow"
+    assert set(publish["Principal"]["Service"]) == {
+        "cloudwatch.amazonaws.com",  # the DLQ and refusal alarms, to AlarmTopic
+        "events.amazonaws.com",  # the email rules, to NotifyTopic
+    }
+    assert set(publish["Action"]) == {"kms:GenerateDataKey*", "kms:Decrypt"}
+    # The rest of the account reaches the key through its IAM policies only (the default key
+    # policy): no other service, no other account.
+    admin = statements["AccountIamPolicies"]
+    assert admin["Principal"] == {"AWS": "arn:aws:iam::123456789012:root"}
+    assert set(statements) == {"AccountIamPolicies", "AlarmsAndDeliveryRulesPublish"}
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_every_delivery_rule_retries_for_an_hour_then_keeps_the_event_in_its_dlq(
+    rule: str,
+) -> None:
+    """What cfn-lint's serverless rules ask of a rule (ES4000), and what the queue needs so
+    that EventBridge may put the event there."""
+    parameters = {"NotifyEmail": EMAIL, "SlackWebhookSecret": SECRET}
+    (target,) = _props(rule, **parameters)["Targets"]
+    assert target["RetryPolicy"] == {"MaximumRetryAttempts": 20, "MaximumEventAgeInSeconds": 3600}
+    dlq = target["DeadLetterConfig"]["Arn"].removesuffix(".Arn")
+    queue = _props(dlq, **parameters)
+    assert queue["MessageRetentionPeriod"] == 14 * 24 * 3600  # SQS's longest
+    # SSE-SQS: EventBridge cannot send to a queue under the AWS-managed aws/sqs key.
+    assert queue["SqsManagedSseEnabled"] is True
+    assert "KmsMasterKeyId" not in queue
+    (policy,) = [
+        _props(k, **parameters)
+        for k, v in RESOURCES.items()
+        if v["Type"] == "AWS::SQS::QueuePolicy" and v["Properties"]["Queues"] == [{"Ref": dlq}]
+    ]
+    senders = [
+        s
+        for s in policy["PolicyDocument"]["Statement"]
+        if s["Principal"] == {"Service": "events.amazonaws.com"}
+    ]
+    (sender,) = senders
+    assert (sender["Action"], sender["Resource"]) == ("sqs:SendMessage", f"{dlq}.Arn")
+    assert f"{rule}.Arn" in sender["Condition"]["ArnEquals"]["aws:SourceArn"]
+
+
+def test_what_sns_cannot_email_waits_in_the_email_dlq() -> None:
+    parameters = {"NotifyEmail": EMAIL}
+    subscription = _props("NotifyEmailSubscription", **parameters)
+    assert subscription["RedrivePolicy"] == {"deadLetterTargetArn": "NotifyDeliveryDLQ.Arn"}
+    statements = _props("NotifyDeliveryDLQPolicy", **parameters)["PolicyDocument"]["Statement"]
+    (sns,) = [s for s in statements if s["Principal"] == {"Service": "sns.amazonaws.com"}]
+    assert (sns["Action"], sns["Resource"]) == ("sqs:SendMessage", "NotifyDeliveryDLQ.Arn")
+    assert sns["Condition"] == {"ArnEquals": {"aws:SourceArn": "NotifyTopic"}}  # this topic's
+    output = TEMPLATE.document["Outputs"]["NotifyDeliveryDLQUrl"]
+    assert base._evaluate(output["Value"], **parameters) == "NotifyDeliveryDLQ"
 
 
 def test_email_messages_carry_the_fields_a_filter_policy_and_a_reader_need() -> None:

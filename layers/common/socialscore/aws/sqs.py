@@ -180,6 +180,14 @@ def deferrals(record: Mapping[str, Any]) -> int:
         return 0
 
 
+def receive_count(record: Mapping[str, Any]) -> int:
+    """How often SQS has delivered a Lambda SQS record, this delivery included."""
+    try:
+        return int((record.get("attributes") or {}).get("ApproximateReceiveCount", 1))
+    except (TypeError, ValueError):
+        return 1
+
+
 def correlation_id(record: Mapping[str, Any]) -> str | None:
     """The correlation id a Lambda SQS record carries, if any."""
     return _attribute(record, CORRELATION_ID)

@@ -3,8 +3,8 @@ erasures, the hot leads and complaints the batch made, and the acts it answered.
 
 A message the tables refuse (a key or an item over DynamoDB's limits that got past the message
 models' checks) fails alone: when a batch's write is refused, each half is written in turn, down
-to the messages at fault, which are logged with why and reported failed while the rest is
-scored.
+to the messages at fault, which are reported failed with why (the handler logs it) while the
+rest is scored.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from socialscore.aws.logs import logger
 from socialscore.domain.interaction import Answered, Erase, PostDeleted, Retraction
 from socialscore.domain.limits import Refused
 from socialscore.domain.messages import Resolved, ScoreMessage
@@ -43,9 +42,9 @@ class ScoreReport:
     changed: int  # ledger entries changed (touches written, replaced or withdrawn)
     hot_leads: list[tuple[str, float]]  # (profile, organic score)
     complaints: list[str]  # the ids of the complaints announced
-    # Message ids to report failed (SQS retries them, then moves them to the DLQ): a second
-    # sweep that could not be queued, or a message the tables refuse.
-    failed: list[str]
+    # Message id -> why, for those to report failed (SQS retries them, then moves them to the
+    # DLQ): a second sweep that could not be queued, or a message the tables refuse.
+    failed: dict[str, str]
 
 
 @dataclass
@@ -71,7 +70,7 @@ class Scorer:
         touches = {mid: touch_of(m, model) for mid, m in resolved}
         events: dict[str, Touch | Withdrawal] = dict(touches)
         events |= {mid: withdrawal_of(m, model) for mid, m in messages if isinstance(m, Retraction)}
-        refused: list[str] = []
+        refused: dict[str, str] = {}
         changed = self._record(list(events.items()), refused)
         again = []
         for mid, message in messages:
@@ -104,9 +103,10 @@ class Scorer:
         answered = {m.post: m.occurred_at for _, m in messages if isinstance(m, Answered)}
         if answered:
             self.answers.mark_answered(answered, now)
-        return ScoreReport(changed, hot, said, [*unsent, *refused])
+        failed = dict.fromkeys(unsent, "second sweep not queued") | refused
+        return ScoreReport(changed, hot, said, failed)
 
-    def _record(self, events: list[tuple[str, Touch | Withdrawal]], refused: list[str]) -> int:
+    def _record(self, events: list[tuple[str, Touch | Withdrawal]], refused: dict[str, str]) -> int:
         """Record the events of these messages; when the ledger refuses them, each half in turn,
         down to the messages at fault, added to `refused`. Recording again what a refused
         attempt had written before it stopped changes nothing: entries merge whatever the
@@ -123,6 +123,6 @@ class Scorer:
         return self._record(events[:half], refused) + self._record(events[half:], refused)
 
 
-def _refuse(refused: list[str], message_id: str, err: Refused) -> None:
-    logger().error("refused by the store", extra={"message_id": message_id, "reason": err.reason})
-    refused.append(message_id)
+def _refuse(refused: dict[str, str], message_id: str, err: Refused) -> None:
+    # Logged with the handler's answer, at the level its delivery calls for (aws.batch).
+    refused[message_id] = f"refused by the store: {err.reason}"
