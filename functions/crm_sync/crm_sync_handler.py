@@ -35,7 +35,10 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     from socialscore.store.sync_state import SyncState
 
     settings = config.CrmSyncConfig.from_environment()
-    crm = crm_from(settings)
+    # Slices are begun while the invocation's time allows, and a Salesforce Bulk job is waited
+    # for only within it; the next run resumes the rest.
+    budget = Budget(lambda: context.get_remaining_time_in_millis() / 1000)
+    crm = crm_from(settings, budget.left)
     if crm is None:
         # CrmAdapter=none: the schedule is off; a run by hand has nothing to push to.
         logger.warning("no CRM adapter configured (CrmAdapter=none): nothing synced")
@@ -49,8 +52,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         config.scoring_model(settings.scoring_model_parameter),
         size=slice_size(crm.name),
     )
-    # Slices are begun while the invocation's time allows; the next run resumes the rest.
-    budget = Budget(lambda: context.get_remaining_time_in_millis() / 1000)
     report = sync.run(slot_time(event), budget)
     answer = {
         "opportunities": report.opportunities,

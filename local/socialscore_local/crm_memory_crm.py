@@ -2,9 +2,10 @@
 takes on each CRM path, each `latency` simulated seconds, and keeps what it was sent (`held`:
 record key -> the last content written, breakdown records deleted when retired; a task or a case
 opened once, found by its key as the real adapters find it). It can refuse its Nth call as a
-daily limit would (`stop_at`: the outcome names every key not written, as the real adapters'
-do), or lose the answer of the call that wrote (`lose_at`): written, but reported not written.
-Also a synthetic ledger's touch (`share`).
+daily limit would, or as a Bulk job the run has no time to wait for (`stop_at`, `stop_reason`:
+the outcome names every key not written, as the real adapters' do), or lose the answer of the
+call that wrote (`lose_at`): written, but reported not written. Also a synthetic ledger's touch
+(`share`).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class MemoryCrm:
     clock: Clock = field(default_factory=Clock)
     latency: float = 0.0  # simulated seconds a call takes
     stop_at: int | None = None  # the call (0-based, counted across runs) that is refused
+    stop_reason: str = "daily_limit"  # why (OUT_OF_TIME: a Bulk job the run had no time for)
     lose_at: int | None = None  # the call that writes but whose answer is lost
     calls: int = 0
     records: int = 0
@@ -75,8 +77,8 @@ class MemoryCrm:
                 at = self.calls
                 if self.stop_at is not None and at >= self.stop_at:
                     self.stop_at = None  # refused once: the next run goes on
-                    failed = dict.fromkeys(pending, "stopped: daily limit")
-                    raise CrmStopped("daily_limit", PushOutcome(failed, self.calls - start))
+                    failed = dict.fromkeys(pending, f"stopped: {self.stop_reason}")
+                    raise CrmStopped(self.stop_reason, PushOutcome(failed, self.calls - start))
                 self._call(cost)
                 for item in chunk:
                     self._hold(key(item), item)

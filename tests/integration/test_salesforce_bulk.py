@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+import math
+from collections.abc import Callable, Iterator
 
 import pytest
 import urllib3
 
-from socialscore.crm.base import CrmStopped, Push
+from socialscore.crm.base import OUT_OF_TIME, CrmStopped, Push
 from socialscore.crm.salesforce import SalesforceCrm
-from socialscore.crm.salesforce_bulk import BULK_THRESHOLD
+from socialscore.crm.salesforce_bulk import AFTER_POLLS, BULK_THRESHOLD
 from socialscore_local.crm_stubs.salesforce import SalesforceStub
 from tests.integration.test_salesforce import (
     OPP,
@@ -37,7 +38,10 @@ def sf() -> Iterator[SalesforceStub]:
 
 
 def bulk_adapter(
-    sf: SalesforceStub, threshold: int = BULK_THRESHOLD, sleeps: Sleeps | None = None, **kw: float
+    sf: SalesforceStub,
+    threshold: int = BULK_THRESHOLD,
+    sleeps: Sleeps | None = None,
+    time_left: Callable[[], float] = lambda: math.inf,
 ) -> SalesforceCrm:
     crm = SalesforceCrm(
         Secret(sf.credentials),
@@ -45,7 +49,7 @@ def bulk_adapter(
         pool=urllib3.PoolManager(retries=False),
         sleep=sleeps if sleeps is not None else Sleeps(),
         bulk_threshold=threshold,
-        **kw,
+        time_left=time_left,
     )
     crm.changed_opportunities(T0)  # as crm_sync uses it: session and org facts known
     return crm
@@ -166,18 +170,26 @@ def test_a_failed_job_fails_its_keys_and_the_push_goes_on(sf: SalesforceStub) ->
     assert (sf.opportunity(OPP) or {})["Social_Touches__c"] == 7
 
 
-def test_a_job_slower_than_the_wait_is_aborted_and_stops_the_run(sf: SalesforceStub) -> None:
+@pytest.mark.parametrize("seconds", [40.0, 120.0])
+def test_a_job_that_cannot_finish_in_the_runs_time_is_aborted_before_it_runs_out(
+    sf: SalesforceStub, seconds: float
+) -> None:
     push = bulk_world(sf)
     sleeps = Sleeps()
-    crm = bulk_adapter(sf, threshold=1, sleeps=sleeps, bulk_wait=30.0)
+
+    def time_left() -> float:  # the run's budget, spent by the polls' pauses
+        return seconds - sum(sleeps)
+
+    crm = bulk_adapter(sf, threshold=1, sleeps=sleeps, time_left=time_left)
     sf.bulk.polls = 1000
 
     with pytest.raises(CrmStopped) as stopped:
         crm.push(push)
 
-    assert stopped.value.reason == "bulk_job_too_slow"
+    assert stopped.value.reason == OUT_OF_TIME  # crm_sync ends the run as out of time
     assert set(stopped.value.outcome.failed) == set(push.keys())
-    assert 30 <= sum(sleeps) <= 40
+    # It waited as long as the run allowed, keeping the time the results' reads would take.
+    assert seconds - 20 <= sum(sleeps) <= seconds - AFTER_POLLS
     assert max(sleeps) == 10
     [job] = sf.bulk.jobs.values()
     assert job.state == "Aborted"  # nothing of it lands after a later run's newer values

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from socialscore.crm.base import CrmStopped
+from socialscore.crm.base import OUT_OF_TIME, CrmStopped
 from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.scoring_model import bundled
 from socialscore.domain.touch import Touch
@@ -216,3 +216,15 @@ def test_a_contact_whose_last_identity_was_erased_is_pushed_with_zero_scores() -
     held = w.crm.held["contact#c0001"]
     assert (held["organic_score"], held["paid_score"]) == (0, 0)
     assert held["last_organic_touch"] is None
+
+
+def test_a_run_whose_bulk_job_has_no_time_left_ends_out_of_time_and_the_next_resumes() -> None:
+    expected = clean()
+    w = world()
+    w.crm.stop_at, w.crm.stop_reason = 5, OUT_OF_TIME  # the job aborted for want of time
+    first = w.sync.run(DAY0)  # no exception: the run ends as one out of time
+    assert not first.complete
+    assert first.slices >= 1  # what landed before it is saved
+    rest = until_complete(w, DAY0)
+    assert sum(r.pushed_scores for r in [first, *rest]) == CONTACTS
+    assert w.crm.held == expected

@@ -76,9 +76,15 @@ class PushOutcome:
     owners: Mapping[str, str] = field(default_factory=dict)
 
 
+# A CrmStopped's reason when the run's time, not the CRM, ended the push (a Salesforce Bulk job
+# that could not finish before the run's budget): crm_sync saves what landed and ends the run
+# as one out of time, for the next run to resume.
+OUT_OF_TIME = "out_of_time"
+
+
 class CrmStopped(Exception):
-    """The CRM refused the rest of the run (daily limit, unavailable): nothing after `outcome`
-    was written."""
+    """The CRM refused the rest of the run (daily limit, unavailable), or the run's time ran out
+    (`OUT_OF_TIME`): nothing after `outcome` was written."""
 
     def __init__(self, reason: str, outcome: PushOutcome | None = None) -> None:
         super().__init__(reason)

@@ -29,8 +29,8 @@ job, in the objects marketing ops report on.
 - A record Salesforce refuses (INVALID_CROSS_REFERENCE_KEY, FIELD_CUSTOM_VALIDATION_EXCEPTION,
   ...) is in `failed` under its Push key with Salesforce's codes and messages, and logged with
   its key and codes only; the others go on. A stopped run (daily limit, Salesforce unavailable,
-  a Bulk job slower than `bulk_wait`) raises CrmStopped whose outcome lists, as failed, every key
-  not known written.
+  a Bulk job that cannot finish within `time_left`: OUT_OF_TIME) raises CrmStopped whose
+  outcome lists, as failed, every key not known written.
 
 CampaignInfluence is not written: socialscore credits sellers and posts, not Campaigns, so the
 rows would need a Campaign per post to hang on, and a locked custom attribution model that an
@@ -40,6 +40,7 @@ network without either.
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -95,8 +96,10 @@ class SalesforceCrm:
         pool: urllib3.PoolManager | None = None,
         sleep: Callable[[float], None] = time.sleep,
         bulk_threshold: int = BULK_THRESHOLD,
-        bulk_wait: float = 120.0,
+        time_left: Callable[[], float] = lambda: math.inf,
     ) -> None:
+        """`time_left`: seconds the run may still spend pushing (crm_sync's budget): a Bulk job
+        is waited for that long at most."""
         if not re.fullmatch(r"v\d+\.0", api_version):
             raise ConfigurationError(f"Salesforce API version must be like v62.0: {api_version!r}")
         self._api = SalesforceApi(
@@ -107,7 +110,7 @@ class SalesforceCrm:
             # A 200-record upsert can take tens of seconds when the org runs triggers on it.
             timeout=urllib3.Timeout(connect=5.0, read=60.0),
         )
-        self._bulk = Bulk(self._api, sleep, wait=bulk_wait)
+        self._bulk = Bulk(self._api, sleep, time_left=time_left)
         self._bulk_threshold = bulk_threshold
 
     @property

@@ -25,6 +25,17 @@ https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_bulk_v2/da
 Only updates and upserts go by Bulk: both can be sent twice without harm, so a job whose answer
 was lost, or that the run left behind, is simply sent again by the next run. Creates (Tasks,
 Cases) stay few and synchronous, each read back or refused as a duplicate.
+
+A job is waited for only as long as the run's time budget allows (`time_left`, crm_sync's
+budget less its reserve for saving the slice): when the next poll and the results' reads would
+not fit, the job is aborted and the push stops with `OUT_OF_TIME`, and the next run sends the
+same rows again in a new job. Aborted rather than left to finish and read next run: its keys
+would have to be kept between runs, and a row it applied late could overwrite a newer value a
+later run wrote. Aborting (`PATCH` state Aborted: "Salesforce doesn't process the job",
+https://developer.salesforce.com/docs/platform/api-asynch/guide/abort-job.html) stops the rows
+not yet processed; those already committed are not rolled back (as the Bulk API's own abort
+page says, https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/asynch_api_jobs_abort.htm)
+and hold what the next run sends again anyway.
 """
 
 from __future__ import annotations
@@ -36,7 +47,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from socialscore.aws.logs import logger
-from socialscore.crm.base import CrmStopped
+from socialscore.crm.base import OUT_OF_TIME, CrmStopped
 from socialscore.crm.salesforce_api import SalesforceApi
 from socialscore.crm.salesforce_ledger import Ledger
 
@@ -44,6 +55,9 @@ BULK_THRESHOLD = 2000  # more records than this for one object: a Bulk API 2.0 j
 NULL = "#N/A"  # a Bulk CSV's null; an empty value would leave the field unchanged
 _DONE = frozenset({"JobComplete", "Failed", "Aborted"})
 _CSV = {"Content-Type": "text/csv", "Accept": "text/csv"}
+# Seconds kept, after the last poll, for the two results' reads (tens of thousands of CSV
+# rows) or the abort.
+AFTER_POLLS = 10.0
 Item = tuple[list[str], dict[str, Any]]  # the Push keys one sObject record answers for
 
 
@@ -63,20 +77,21 @@ class Bulk:
         api: SalesforceApi,
         sleep: Callable[[float], None],
         *,
-        wait: float,
+        time_left: Callable[[], float],
         poll: float = 1.0,
         poll_max: float = 10.0,
     ) -> None:
         self._api = api
         self._sleep = sleep
-        self._wait = wait  # seconds a job may take before it is aborted and the run stops
+        self._time_left = time_left  # seconds the run may still spend on this push
         self._poll, self._poll_max = poll, poll_max
 
     def write(
         self, job: BulkWrite, items: list[Item], ledger: Ledger, fine: frozenset[str]
     ) -> None:
         """Write `items` in one job and settle each key in `ledger`; raises CrmStopped when
-        Salesforce stops the run or the job outlasts the wait (then aborted)."""
+        Salesforce stops the run, or OUT_OF_TIME when the job cannot finish within the run's
+        time (then aborted)."""
         rows = [_row(record) for _, record in items]
         keys = {row[job.key_field]: k for row, (k, _) in zip(rows, items, strict=True)}
         base = f"{self._api.data_path}/jobs/ingest"
@@ -117,19 +132,18 @@ class Bulk:
         )
 
     def _finished(self, path: str) -> dict[str, Any]:
-        waited, pause = 0.0, self._poll
+        pause = self._poll
         while True:
             info = self._api.call("GET", path)
             info = info if isinstance(info, dict) else {}
             if info.get("state") in _DONE:
                 return info
-            if waited >= self._wait:
+            if self._time_left() < pause + AFTER_POLLS:
                 # Aborted, so no stale row lands after a later run wrote newer values.
                 self._api.call("PATCH", path, {"state": "Aborted"}, idempotent=False)
-                logger().error("Salesforce Bulk job outlasted the wait: aborted")
-                raise CrmStopped("bulk_job_too_slow")
+                logger().warning("Salesforce Bulk job not done within the run's time: aborted")
+                raise CrmStopped(OUT_OF_TIME)
             self._sleep(pause)
-            waited += pause
             pause = min(pause * 2, self._poll_max)
 
     def _results(self, path: str) -> list[dict[str, str]]:

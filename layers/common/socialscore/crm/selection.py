@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+
 from socialscore.aws.config import CrmSyncConfig
 from socialscore.aws.secrets import json_secret, text_secret
 from socialscore.crm.base import Crm
 
 
-def crm_from(config: CrmSyncConfig) -> Crm | None:
-    """None when no CRM is configured (CrmAdapter=none, the template's default)."""
+def crm_from(
+    config: CrmSyncConfig, time_left: Callable[[], float] = lambda: math.inf
+) -> Crm | None:
+    """None when no CRM is configured (CrmAdapter=none, the template's default). `time_left`:
+    seconds the run may still spend on a push (what a Salesforce Bulk job may wait)."""
     arn = config.crm_credentials_arn or ""
     if config.crm_adapter == "salesforce":
         from socialscore.crm.salesforce import SalesforceCrm
 
         return SalesforceCrm(
-            lambda refresh: json_secret(arn, refresh=refresh), config.salesforce_api_version
+            lambda refresh: json_secret(arn, refresh=refresh),
+            config.salesforce_api_version,
+            time_left=time_left,
         )
     if config.crm_adapter == "hubspot":
         from socialscore.crm.hubspot import HubSpotCrm

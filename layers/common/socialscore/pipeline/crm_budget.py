@@ -34,7 +34,12 @@ class Budget:
             took = since - self.remaining()
             self.longest[kind] = max(self.longest.get(kind, 0.0), took)
 
+    def left(self) -> float:
+        """Seconds a slice begun may still take before the reserve (what a CRM call that waits,
+        a Salesforce Bulk job, may wait at most)."""
+        return self.remaining() - self.reserve
+
     def allows(self, kind: str) -> bool:
         """Whether a slice of `kind`, as long as the longest seen, fits before the reserve."""
         guess = self.longest.get(kind, max(self.longest.values(), default=0.0))
-        return self.remaining() - guess > self.reserve
+        return self.left() > guess

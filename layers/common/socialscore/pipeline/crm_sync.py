@@ -9,7 +9,8 @@ pushed only when its rounded score moved. The work is cut in slices of a few CRM
 of every record the CRM took, then the cursors past the slice (crm_cursors). A run begins another
 slice only while its budget allows (crm_budget); the next run resumes from the last saved
 cursors. A `CrmStopped` (a daily limit, the CRM unavailable) saves what landed before it and
-leaves the cursors at the slice it stopped in; every write is an upsert by external id (tasks and
+leaves the cursors at the slice it stopped in (one for want of time, `OUT_OF_TIME`, ends the run
+as out of time instead of raising); every write is an upsert by external id (tasks and
 cases found by their own key), so a resumed run converges and duplicates nothing.
 
 Complaint cases come from the ledger reads of the contacts in a slice: a complaint among the
@@ -22,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from socialscore.crm.base import Crm, CrmStopped, PushOutcome
+from socialscore.crm.base import OUT_OF_TIME, Crm, CrmStopped, PushOutcome
 from socialscore.domain.opportunity import ComplaintCase, ContactScore, HotLeadTask
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.pipeline.crm_budget import Budget
@@ -99,7 +100,13 @@ class CrmSync:
             begun = budget.start()
             if piece.daily:
                 piece = Slice(piece.after, decay=_unseen(piece, done), daily=True)
-            self._slice(derive(piece, as_of), piece, as_of, started, report)
+            try:
+                self._slice(derive(piece, as_of), piece, as_of, started, report)
+            except CrmStopped as stop:
+                if stop.reason != OUT_OF_TIME:
+                    raise
+                report.complete = False  # what landed is saved; the next run sends the rest
+                break
             done |= set(piece.touched)
             budget.spent(piece.kind, begun)
         return report
