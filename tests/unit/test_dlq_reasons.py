@@ -1,0 +1,208 @@
+"""Why a message failed is logged once a delivery, at a level that says what SQS does next:
+WARNING "will retry: <reason>" while it has deliveries left, ERROR "to DLQ: <reason>" on the
+delivery it moves the message to the DLQ after, so a DLQ's reasons survive LogLevel=ERROR.
+
+In memory: fake Lambda SQS records carrying ApproximateReceiveCount and a correlation id, the
+log read as Powertools writes it (JSON lines on stdout) under a service name of the test's own.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pytest
+from pydantic import TypeAdapter
+
+from socialscore.aws import batch
+from socialscore.aws.sqs import CORRELATION_ID, item_id
+from socialscore.domain.interaction import Interaction
+
+SECRET = "@ceo_private_handle"  # what a body may hold, and no line may
+VALID = {
+    "type": "interaction",
+    "interaction_id": "iid-1",
+    "source": "smms",
+    "network": "x",
+    "kind": "like",
+    "category": "organic",
+    "actor_id": "1001",
+    "target_permalink": "https://x.com/acme/status/2100000000000000001",
+    "occurred_at": "2026-11-01T12:00:00Z",
+}
+POISON = json.dumps(VALID | {"actor_id": SECRET})
+WHY = batch.Failure("post_id_refused", {"interaction_id": "iid-1"})
+
+
+def record(mid: str, body: str, delivery: int, correlation: str | None = "req-7") -> dict[str, Any]:
+    """A record as Lambda hands it over, on its n-th delivery."""
+    attributes = {"ApproximateReceiveCount": str(delivery), "SentTimestamp": "1764000000000"}
+    carried = {CORRELATION_ID: {"stringValue": correlation, "dataType": "String"}}
+    return {
+        "messageId": mid,
+        "receiptHandle": f"rh-{mid}",
+        "body": body,
+        "attributes": attributes,
+        "messageAttributes": carried if correlation else {},
+        "eventSource": "aws:sqs",
+    }
+
+
+@pytest.fixture
+def log(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Any:
+    """A fresh stage (its own service name) whose queue's maxReceiveCount is 5; returns a
+    function that reads the failure lines it wrote."""
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", f"dlq-test-{uuid.uuid4().hex[:8]}")
+    monkeypatch.setenv(batch.MAX_RECEIVE_COUNT, "5")
+
+    def lines() -> list[dict[str, Any]]:
+        out = capsys.readouterr().out
+        assert SECRET not in out
+        parsed = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+        return [line for line in parsed if "reason" in line]
+
+    return lines
+
+
+@pytest.mark.parametrize("delivery", [1, 4])
+def test_a_delivery_sqs_will_retry_logs_its_reason_at_warning(log: Any, delivery: int) -> None:
+    event = {"Records": [record("m-1", json.dumps(VALID), delivery)]}
+
+    answer = batch.partial_response({"m-1": WHY}, event)
+
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "m-1"}]}
+    [line] = log()
+    assert (line["level"], line["message"]) == ("WARNING", "will retry: post_id_refused")
+    assert (line["message_id"], line["correlation_id"]) == ("m-1", "req-7")
+    assert (line["reason"], line["interaction_id"]) == ("post_id_refused", "iid-1")
+    assert line["receive_count"] == delivery
+
+
+@pytest.mark.parametrize("delivery", [5, 6])  # 6: a queue's maxReceiveCount lowered meanwhile
+def test_the_delivery_sqs_moves_to_the_dlq_after_logs_its_reason_at_error(
+    log: Any, delivery: int
+) -> None:
+    event = {"Records": [record("m-1", json.dumps(VALID), delivery)]}
+
+    answer = batch.partial_response({"m-1": WHY}, event)
+
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "m-1"}]}
+    [line] = log()
+    assert (line["level"], line["message"]) == ("ERROR", "to DLQ: post_id_refused")
+    assert (line["message_id"], line["correlation_id"]) == ("m-1", "req-7")
+    assert line["receive_count"] == delivery
+
+
+def test_at_log_level_error_only_the_last_delivery_s_line_is_written(
+    log: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "ERROR")  # as the stack's LogLevel=ERROR sets
+    for delivery in range(1, 6):
+        event = {"Records": [record("m-1", json.dumps(VALID), delivery)]}
+        batch.partial_response({"m-1": WHY}, event)
+
+    assert [(line["message"], line["receive_count"]) for line in log()] == [
+        ("to DLQ: post_id_refused", 5)
+    ]
+
+
+def test_a_poison_message_goes_to_the_dlq_with_its_fields_errors_and_never_its_values(
+    log: Any,
+) -> None:
+    event = {"Records": [record("m-1", json.dumps(VALID), 5), record("m-2", POISON, 5)]}
+
+    parsed, poison = batch.parse(event, TypeAdapter(Interaction))
+    answer = batch.partial_response(poison, event)
+
+    assert [mid for mid, _ in parsed] == ["m-1"]
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "m-2"}]}
+    [line] = log()
+    assert (line["level"], line["message"], line["message_id"]) == (
+        "ERROR",
+        "to DLQ: poison message",
+        "m-2",
+    )
+    assert [(e["loc"], e["type"]) for e in line["errors"]] == [
+        (["actor_id"], "string_pattern_mismatch")
+    ]
+
+
+def test_without_the_queue_s_max_receive_count_every_failure_is_logged_at_error(
+    log: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stage that cannot tell which delivery is the last never logs a DLQ's reason lower."""
+    monkeypatch.delenv(batch.MAX_RECEIVE_COUNT)
+    event = {"Records": [record("m-1", json.dumps(VALID), 1, correlation=None)]}
+
+    batch.partial_response({"m-1": WHY}, event)
+
+    [line] = log()
+    assert (line["level"], line["message"]) == ("ERROR", "to DLQ: post_id_refused")
+    assert "correlation_id" not in line  # the record carried none
+
+
+class Requeue:
+    """The stage's own queue, as a split pack sends its failed messages back: refusing them
+    all when told to (SQS refused the batch)."""
+
+    def __init__(self, refuse: bool = False) -> None:
+        self.refuse = refuse
+        self.sent: list[tuple[str, Mapping[str, str] | None]] = []
+
+    def send_later(
+        self,
+        messages: Sequence[tuple[str, str, int]],
+        deferrals: Mapping[str, int] | None = None,
+        correlation_ids: Mapping[str, str] | None = None,
+        *,
+        packed: bool = True,
+    ) -> list[str]:
+        assert packed is False  # each alone: only the one at fault keeps failing
+        if self.refuse:
+            return [mid for mid, _, _ in messages]
+        self.sent += [(mid, correlation_ids) for mid, _, _ in messages]
+        return []
+
+
+def pack_event(delivery: int) -> tuple[dict[str, Any], str, str]:
+    body = "[" + ",".join([json.dumps(VALID), POISON, json.dumps(VALID)]) + "]"
+    return {"Records": [record("p-1", body, delivery)]}, item_id("p-1", 1), item_id("p-1", 2)
+
+
+def test_a_pack_s_failed_message_sent_back_alone_on_the_last_delivery_is_no_dlq_line(
+    log: Any,
+) -> None:
+    """The pack is done and its failed message becomes a message of its own, delivered afresh:
+    SQS will try it again, so its line says so."""
+    event, poison, _ = pack_event(delivery=5)
+    requeue = Requeue()
+
+    answer = batch.partial_response(batch.parse(event, TypeAdapter(Interaction))[1], event, requeue)
+
+    assert answer == {"batchItemFailures": []}
+    assert requeue.sent == [(poison, {poison: "req-7"})]  # the correlation id travels on
+    [line] = log()
+    assert (line["level"], line["message"], line["message_id"]) == (
+        "WARNING",
+        "will retry: poison message",
+        poison,
+    )
+
+
+def test_a_pack_that_fails_whole_on_its_last_delivery_logs_each_message_s_reason_at_error(
+    log: Any,
+) -> None:
+    event, poison, other = pack_event(delivery=5)
+    failed = batch.parse(event, TypeAdapter(Interaction))[1] | batch.unsent([other], "resolve")
+
+    answer = batch.partial_response(failed, event, Requeue(refuse=True))
+
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "p-1"}]}
+    lines = {line["message_id"]: line for line in log()}
+    assert {mid: (li["level"], li["message"]) for mid, li in lines.items()} == {
+        poison: ("ERROR", "to DLQ: poison message"),
+        other: ("ERROR", "to DLQ: not sent to the resolve queue"),
+    }
+    assert {li["correlation_id"] for li in lines.values()} == {"req-7"}
