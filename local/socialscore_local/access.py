@@ -46,12 +46,16 @@ def write_private(path: Path, text: str) -> None:
 def loopback(host: str | None) -> bool:
     """Whether a Host header names this machine by its loopback name (any port)."""
     name = (host or "").strip().lower()
-    if name.startswith("["):
-        name = name[: name.find("]") + 1]
+    if name.startswith("["):  # an IPv6 literal: [::1]:8787
+        end = name.find("]") + 1
+        name, port = name[:end], name[end:]
+        if port and not port.startswith(":"):
+            return False
+        port = port[1:]
     else:
         name, _, port = name.partition(":")
-        if port and not port.isdigit():
-            return False
+    if port and not port.isdigit():
+        return False
     return name in LOOPBACK
 
 

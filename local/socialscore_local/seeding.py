@@ -55,8 +55,12 @@ def place_files(workdir: Path, seeds: Seeds, now: datetime) -> list[dict[str, An
     if seeds.demo:
         deliveries = json.loads((DEMO_DIR / "webhooks.json").read_text())
         days = _days_behind(deliveries, now)
-        _write_json(posts, _moved(_read(DEMO_DIR / POSTS), days, ("created_at",)))
-        moved = _moved(_read(DEMO_DIR / "opportunities.json"), days, ("created_at", "modified_at"))
+        moved = [_moved(p, days, ("created_at",)) for p in _read(DEMO_DIR / POSTS)]
+        _write_json(posts, moved)
+        moved = [
+            _moved(o, days, ("created_at", "modified_at"))
+            for o in _read(DEMO_DIR / "opportunities.json")
+        ]
         _write_json(opportunities, moved)
         demo_sellers_csv(workdir / DEMO_SELLERS)
         for delivery in deliveries:
@@ -160,7 +164,8 @@ def _reason(err: Exception) -> str:
     if isinstance(err, ValidationError):
         first = err.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        return f"{err.error_count()} errors, the first at {where}: {first['msg']}"
+        count = err.error_count()
+        return f"{count} error{'' if count == 1 else 's'}, the first at {where}: {first['msg']}"
     if isinstance(err, json.JSONDecodeError):
         return f"not JSON (line {err.lineno}, column {err.colno})"
     if isinstance(err, OSError):
