@@ -89,7 +89,9 @@ class Meter:
             self.items["written"] += 1
 
 
-def run(n: int, drain_every: int) -> dict[str, Any]:
+def run(n: int, drain_every: int, webhook: int = e2e.WEBHOOK) -> dict[str, Any]:
+    """The stream in webhooks of `webhook` events (1: one event a delivery, as X and Meta send),
+    the queues drained after every `drain_every` webhooks."""
     events, _ = e2e.stream(n)
     with e2e.runtime_for(n) as rt:
         meter = Meter(lambda: rt.invocations["ScoreFunction"])
@@ -98,8 +100,8 @@ def run(n: int, drain_every: int) -> dict[str, Any]:
         boto3.DEFAULT_SESSION.events.register("provide-client-params.dynamodb", meter)
         secret = e2e.prepare(rt)
         rt.calls.clear()
-        for k, start in enumerate(range(0, len(events), e2e.WEBHOOK)):
-            body = json.dumps({"events": events[start : start + e2e.WEBHOOK]}).encode()
+        for k, start in enumerate(range(0, len(events), webhook)):
+            body = json.dumps({"events": events[start : start + webhook]}).encode()
             answer = rt.request("POST", "/webhooks/smms", webhooks.signed(secret, body), body)
             assert answer.status == 202, answer.body
             if (k + 1) % drain_every == 0:
@@ -107,6 +109,7 @@ def run(n: int, drain_every: int) -> dict[str, Any]:
         rt.drain()
         return {
             "n": len(events),
+            "webhook": webhook,
             "calls": {f"{fn}|{op}": v for (fn, op), v in rt.calls.items()},
             "invocations": dict(rt.invocations),
             "items": dict(meter.items),
@@ -126,7 +129,7 @@ def report(r: dict[str, Any]) -> None:
     calls: Counter[str] = Counter(r["calls"])
     for key, count in r["calls"].items():
         calls[key.split("|")[0]] += count
-    print(f"stream: {n} interactions, webhooks of {e2e.WEBHOOK}, drained every 10 webhooks")
+    print(f"stream: {n} interactions, webhooks of {r['webhook']} events")
     print(f"{'stage':>10} {'calls/int':>10} {'bound':>7} {'ratio':>6} {'invocations':>12}  calls")
     for stage, fn in STAGES.items():
         per = calls[fn] / n
@@ -151,8 +154,8 @@ def report(r: dict[str, Any]) -> None:
     bill(r)
 
 
-def bill(r: dict[str, Any]) -> None:
-    """Monthly cost at steady rates, from this run's per-interaction counts."""
+def usage(r: dict[str, Any]) -> dict[str, float]:
+    """Per interaction: Lambda invocations, SQS requests, DynamoDB write and read units."""
     n = r["n"]
     items = r["items"]
     sqs_sends = sum(v for k, v in r["calls"].items() if k.endswith("|SendMessageBatch"))
@@ -163,15 +166,21 @@ def bill(r: dict[str, Any]) -> None:
     wru = (2 * items.get("transaction_items", 0) + items.get("batch_written", 0)) / n
     wru += items.get("written", 0) / n
     rru = (0.5 * items.get("read", 0) + items.get("read_strong", 0)) / n
+    return {"invocations": invocations / n, "sqs": sqs, "wru": wru, "rru": rru}
+
+
+def bill(r: dict[str, Any]) -> None:
+    """Monthly cost at steady rates, from this run's per-interaction counts."""
+    used = usage(r)
+    invocations, sqs, wru, rru = used["invocations"], used["sqs"], used["wru"], used["rru"]
     per_interaction = {
         "lambda": invocations
-        / n
         * (PRICE["lambda_request"] + LAMBDA_GB * LAMBDA_SECONDS * PRICE["lambda_gb_second"]),
         "sqs": sqs * PRICE["sqs_request"],
         "dynamodb": wru * PRICE["dynamodb_wru"] + rru * PRICE["dynamodb_rru"],
     }
     print(
-        f"per interaction: {invocations / n:.3f} invocations, {sqs:.3f} SQS requests, "
+        f"per interaction: {invocations:.3f} invocations, {sqs:.3f} SQS requests, "
         f"{wru:.2f} WRU, {rru:.2f} RRU (us-east-1 on-demand, prices of 2026-11; "
         f"{LAMBDA_GB} GB x {LAMBDA_SECONDS} s an invocation assumed)"
     )
@@ -189,8 +198,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=5000)
     parser.add_argument("--drain-every", type=int, default=10)
+    parser.add_argument("--webhook", type=int, default=e2e.WEBHOOK, help="events a delivery")
     args = parser.parse_args()
-    report(run(args.n, args.drain_every))
+    report(run(args.n, args.drain_every, args.webhook))
 
 
 if __name__ == "__main__":

@@ -105,14 +105,14 @@ def stream(n: int, seed: int = 7) -> tuple[list[dict[str, Any]], list[dict[str, 
     return events, posts
 
 
-def runtime_for(n: int) -> LocalRuntime:
+def runtime_for(n: int, log_level: str = "ERROR") -> LocalRuntime:
     """A runtime whose fixture provider knows the stream's posts."""
     _, posts = stream(n)
     work = Path(tempfile.mkdtemp(prefix="e2e-"))
     (work / "posts.json").write_text(json.dumps(posts))
     return LocalRuntime(
         work,
-        parameters={"LogLevel": "ERROR"},
+        parameters={"LogLevel": log_level},
         environment={"FIXTURE_POSTS_PATH": str(work / "posts.json")},
     )
 
