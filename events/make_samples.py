@@ -4,9 +4,15 @@ For `sam local invoke -e events/<file>` and for tests. Run after events/demo/gen
 
     .venv/bin/python events/make_samples.py
 
-ingest_smms.json is signed with DEMO_SECRET (below) at the time of its newest event: a handler
-checking against the wall clock answers 401 (stale timestamp) unless its clock is set to that
-time, which is what Standard Webhooks' replay protection is for.
+Every function of template.yaml has one, named after its folder in functions/ and its trigger:
+ingest_smms.json (API Gateway), rehydrate_sqs.json, resolve_sqs.json, score_sqs.json (SQS),
+crm_sync_schedule.json, attribution_schedule.json, report_schedule.json (EventBridge Scheduler),
+engage_http.json (API Gateway, GET /engage).
+
+ingest_smms.json is signed with DEMO_SECRET (below) at the time of its newest event: sent as it
+is, a handler checking against the wall clock answers 401 (stale timestamp), which is what
+Standard Webhooks' replay protection is for. `socialscore invoke ingest -e
+events/ingest_smms.json` signs it again at invocation with the stack's own secret.
 """
 
 from __future__ import annotations
@@ -29,7 +35,8 @@ from socialscore.domain.post import PostFacts
 from socialscore.domain.scoring_model import bundled
 from socialscore.pipeline.resolution import credited_account
 from socialscore.sources import signatures
-from socialscore.sources.smms import SmmsIdentify, SmmsInteraction, SmmsWebhook
+from socialscore.sources.smms import SmmsInteraction, SmmsWebhook
+from socialscore.sources.smms_events import SmmsIdentify
 from socialscore_local.webhooks import SAMPLE_SECRET
 
 Json = dict[str, Any]
@@ -60,6 +67,7 @@ class Demo:
             for delivery in hooks
             if delivery["expect"] == 202
             for event in SmmsWebhook.model_validate(delivery["body"]).events
+            if isinstance(event, SmmsInteraction | SmmsIdentify)  # erasures make no sample
         ]
         self.posts: dict[str, Json] = {p["post_id"]: p for p in _read(DEMO / "posts.json")}
         self.sellers: dict[str, Seller] = {
@@ -286,6 +294,56 @@ def schedule_sample() -> Json:
     return {"as_of": SCHEDULED_TIME}
 
 
+def report_sample() -> Json:
+    """The report's schedule Input: its slot time and the period the page shows (30 days)."""
+    return {"as_of": SCHEDULED_TIME, "period": 30}
+
+
+def engage_sample(rng: random.Random) -> Json:
+    """GET /engage?limit=5 as API Gateway hands it over once IAM auth let it through."""
+    at = datetime.fromisoformat(SCHEDULED_TIME)
+    domain = f"{API_ID}.execute-api.{REGION}.amazonaws.com"
+    agent = "smms-engage/1.0"
+    caller = f"arn:aws:iam::{ACCOUNT}:user/smms-engage"
+    return {
+        "version": "2.0",
+        "routeKey": "GET /engage",
+        "rawPath": "/engage",
+        "rawQueryString": "limit=5",
+        "headers": {"host": domain, "user-agent": agent, "x-forwarded-proto": "https"},
+        "queryStringParameters": {"limit": "5"},
+        "requestContext": {
+            "accountId": ACCOUNT,
+            "apiId": API_ID,
+            "authorizer": {
+                "iam": {
+                    "accessKey": "AKIA" + _suffix("smms-engage", 16),
+                    "accountId": ACCOUNT,
+                    "callerId": "AIDA" + _suffix("smms-engage-user", 17),
+                    "principalOrgId": None,
+                    "userArn": caller,
+                    "userId": "AIDA" + _suffix("smms-engage-user", 17),
+                }
+            },
+            "domainName": domain,
+            "domainPrefix": API_ID,
+            "http": {
+                "method": "GET",
+                "path": "/engage",
+                "protocol": "HTTP/1.1",
+                "sourceIp": "203.0.113.24",
+                "userAgent": agent,
+            },
+            "requestId": base64.b64encode(rng.randbytes(11)).decode(),
+            "routeKey": "GET /engage",
+            "stage": "$default",
+            "time": at.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "timeEpoch": _millis(at),
+        },
+        "isBase64Encoded": False,
+    }
+
+
 def check(samples: dict[str, Json]) -> None:
     """Each SQS body parses as its consumer parses it (the handlers' message types)."""
     consumers: dict[str, TypeAdapter[Any]] = {
@@ -311,6 +369,8 @@ def main() -> None:
         "score_sqs.json": score_sample(rng, demo),
         "crm_sync_schedule.json": schedule_sample(),
         "attribution_schedule.json": schedule_sample(),
+        "report_schedule.json": report_sample(),
+        "engage_http.json": engage_sample(rng),
     }
     check(samples)
     for name, data in samples.items():

@@ -93,13 +93,16 @@ def main() -> None:
 def setup_hubspot(variable: str, base_url: str, model_file: Path | None = None) -> None:
     from socialscore.crm.hubspot import HubSpotCrm
     from socialscore.domain import scoring_model
-    from socialscore_local.hubspot_setup import setup
+    from socialscore_local.hubspot_setup import SetupStopped, setup
 
     token = os.environ.get(variable, "")
     if not token:
         raise SystemExit(f"{variable} is not set: export it with the private app's token")
-    model = scoring_model.parse(model_file.read_bytes()) if model_file else None
-    report = setup(HubSpotCrm(lambda refresh: token, base_url), model=model)
+    try:
+        model = scoring_model.parse(model_file.read_bytes()) if model_file else None
+        report = setup(HubSpotCrm(lambda refresh: token, base_url), model=model)
+    except (OSError, scoring_model.InvalidScoringModel, SetupStopped) as err:
+        raise SystemExit(f"crm-setup: {' '.join(str(err).split())}") from None
     print(report.text())
     if report.failed:
         raise SystemExit(f"HubSpot refused {len(report.failed)} of the setup's steps (above)")

@@ -10,7 +10,8 @@ options it had kept: a contact may still hold one). Run it again after adding a 
 
 Every step is tried, whatever an earlier one answered: the report names each thing created and
 each HubSpot refused, with HubSpot's status and category (a scope missing, say), so one refusal
-never leaves the rest undone.
+never leaves the rest undone. An answer no step can get past (HubSpot unreachable, the token
+missing or refused) stops setup at once, with one line saying why (SetupStopped).
 
 Custom objects need an Enterprise subscription. `custom_object=None` (the default) tries and,
 when the account refuses (403), notes it as skipped: the headline still lands on deals, the
@@ -37,6 +38,15 @@ log = logging.getLogger(__name__)
 # "CRM Schemas v3").
 SCHEMAS = "/crm-object-schemas/v3/schemas"
 CREATED, EXISTS = "created", "exists"
+
+
+# What no later step can get past: HubSpot not reached at all, the token missing or refused.
+# Setup stops at the first, in one line, instead of trying every step for the same answer.
+STOPS = ("unavailable_", "unauthorized", "no_token")
+
+
+class SetupStopped(Exception):
+    """Nothing more can be created: why, in one line for the person running crm-setup."""
 
 
 @dataclass
@@ -161,7 +171,19 @@ def _call(api: HubSpotApi, method: str, path: str, body: Any = None) -> Answer |
     try:
         return api.call(method, path, body)
     except CrmStopped as stopped:
+        if stopped.reason.startswith(STOPS):
+            raise SetupStopped(_stopped(api, stopped.reason)) from None
         return stopped.reason
+
+
+def _stopped(api: HubSpotApi, reason: str) -> str:
+    if reason.startswith("unavailable_"):
+        why = reason.removeprefix("unavailable_")
+        return (
+            f"HubSpot did not answer at {api.base_url} ({why}): check the network and "
+            "--base-url, then run crm-setup again"
+        )
+    return f"HubSpot refused the token ({reason}): check the private app's token and scopes"
 
 
 def _forbidden(answer: Answer | str) -> bool:

@@ -9,17 +9,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
-
-from botocore.exceptions import BotoCoreError, ClientError
+from typing import TYPE_CHECKING, NoReturn
 
 from socialscore import __version__
 from socialscore_ops import commands
-from socialscore_ops.stack import OpsError, Stack, deployed, local
+
+if TYPE_CHECKING:
+    from socialscore_ops.commands import Result
+    from socialscore_ops.stack import Stack
 
 DEFAULT_LOCAL = "http://127.0.0.1:8787"  # make serve's
+DEBUG = "SOCIALSCORE_DEBUG"  # set: an unexpected error shows its traceback
+PIPE_CLOSED = 141  # what a shell shows for a writer whose reader left: 128 + SIGPIPE
 
 
 def _where(parser: argparse.ArgumentParser, default: object) -> None:
@@ -35,9 +40,14 @@ def _where(parser: argparse.ArgumentParser, default: object) -> None:
     )
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The parser for this command line: the chosen command's arguments, or every command's
+    name and line when none is chosen (--help)."""
     top = argparse.ArgumentParser(
-        prog="socialscore", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+        prog="socialscore",
+        description=__doc__,
+        formatter_class=argparse.RawTextHelpFormatter,
+        allow_abbrev=False,  # `--loc URL` would hide which word is the command
     )
     _where(top, None)
     top.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -46,37 +56,75 @@ def parser() -> argparse.ArgumentParser:
     shared = argparse.ArgumentParser(add_help=False)
     _where(shared, argparse.SUPPRESS)
     verbs = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_all(verbs, shared)
+    commands.add_all(verbs, shared, argv)
     return top
 
 
 def connect(args: argparse.Namespace) -> Stack:
+    from socialscore_ops.stack import deployed, local
+
     if args.stack:
         return deployed(args.stack, args.region)
     return local(args.local or DEFAULT_LOCAL)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    args = parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    args = parser(words).parse_args(words)
     try:
-        stack = connect(args) if args.needs_stack else None
-        result = args.run(stack, args)
-    except OpsError as err:
-        print(f"socialscore: {err}", file=sys.stderr)
-        raise SystemExit(2) from None
-    except ClientError as err:
-        error = err.response.get("Error", {})
-        print(
-            f"socialscore: AWS refused: {error.get('Code')}: {error.get('Message')}",
-            file=sys.stderr,
-        )
-        raise SystemExit(1) from None
-    except BotoCoreError as err:
-        print(f"socialscore: {err}", file=sys.stderr)
-        raise SystemExit(1) from None
+        result = _run(args)
+        print(json.dumps(result.data, indent=2, default=plain) if args.json else result.text)
+        sys.stdout.flush()  # a closed pipe is found here, inside the try
+        for note in result.notes:
+            print(f"socialscore: {note}", file=sys.stderr)
+    except BrokenPipeError:
+        # The reader left (`| head -1`): nothing to say. Python flushes stdout again at exit,
+        # so it is pointed at devnull first (https://docs.python.org/3/library/signal.html,
+        # "Note on SIGPIPE").
+        if _has_fd(sys.stdout):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(PIPE_CLOSED) from None
     except KeyboardInterrupt:
         raise SystemExit(130) from None
-    print(json.dumps(result.data, indent=2, default=plain) if args.json else result.text)
+    if result.status:
+        raise SystemExit(result.status)
+
+
+def _run(args: argparse.Namespace) -> Result:
+    """The command's output, or SystemExit with its one line on stderr."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from socialscore_ops.stack import OpsError
+
+    try:
+        stack = connect(args) if args.needs_stack else None
+        result: Result = args.run(stack, args)
+    except OpsError as err:
+        _fail(str(err), 2)
+    except ClientError as err:
+        error = err.response.get("Error", {})
+        _fail(f"AWS refused: {error.get('Code')}: {error.get('Message')}", 1)
+    except BotoCoreError as err:
+        _fail(str(err), 1)
+    except (KeyboardInterrupt, BrokenPipeError):
+        raise
+    except Exception as err:  # a bug or an unforeseen failure: still one line for a person
+        if os.environ.get(DEBUG):
+            raise
+        _fail(f"unexpected {type(err).__name__}: {err} (set {DEBUG}=1 to see where)", 1)
+    return result
+
+
+def _fail(line: str, status: int) -> NoReturn:
+    print(f"socialscore: {line}", file=sys.stderr)
+    raise SystemExit(status)
+
+
+def _has_fd(stream: object) -> bool:
+    try:
+        return isinstance(stream.fileno(), int)  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        return False
 
 
 def plain(value: object) -> str:

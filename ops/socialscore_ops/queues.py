@@ -51,18 +51,21 @@ NOT_LOGGED = "(no reason logged)"
 def add(
     verbs: argparse._SubParsersAction[argparse.ArgumentParser], shared: argparse.ArgumentParser
 ) -> None:
-    erase = command(verbs, shared, "erase", erase_person, "forget a person (consent withdrawn)")
+    erase = command(verbs, shared, "erase", erase_person)
     erase.add_argument(
         "whom",
         metavar="CONTACT|NETWORK#USER",
         help="a contact id (every identity linked to it), or one identity (x#12345)",
     )
-    dlq = command(verbs, shared, "dlq", dead_letters, "each stage's DLQ: depth and logged reasons")
+    erase.add_argument(
+        "--yes", action="store_true", help="erase without asking (a script, a ticket's runbook)"
+    )
+    dlq = command(verbs, shared, "dlq", dead_letters)
     since = f"read the stages' logs this far back (default {DAYS:g})"
     dlq.add_argument("--since", type=float, default=DAYS, metavar="DAYS", help=since)
     peek = f"look at this many messages per DLQ at most (default {PEEK:,})"
     dlq.add_argument("--peek", type=int, default=PEEK, metavar="N", help=peek)
-    redrive = command(verbs, shared, "redrive", redrive_stage, "move a DLQ back to its queue")
+    redrive = command(verbs, shared, "redrive", redrive_stage)
     redrive.add_argument("stage", choices=list(STAGES))
 
 
@@ -78,6 +81,9 @@ _CONTACT: TypeAdapter[str] = TypeAdapter(ContactId)  # as an SMMS erase event ta
 def erase_person(stack: Stack | None, args: argparse.Namespace) -> Result:
     assert stack is not None
     contact, identity = _whom(args.whom.strip())
+    what = f"contact {contact}" if contact else f"identity {identity}"
+    if not args.yes and not _confirmed(what):
+        return Result({"erased": False}, "nothing erased", status=1)
     correlation = f"ops-{uuid.uuid4()}"  # follows the erasure through the score stage's log
     message = Erase(
         event_id=correlation,
@@ -91,7 +97,7 @@ def erase_person(stack: Stack | None, args: argparse.Namespace) -> Result:
         MessageBody=message.model_dump_json(),
         MessageAttributes={CORRELATION_ID: {"DataType": "String", "StringValue": correlation}},
     )
-    mid, what = sent["MessageId"], f"contact {contact}" if contact else f"identity {identity}"
+    mid = sent["MessageId"]
     data: dict[str, str | None] = {"message_id": mid, "queue": "ScoreQueue", "contact_id": contact}
     data |= {"identity": identity, "correlation_id": correlation}
     return Result(
@@ -99,6 +105,20 @@ def erase_person(stack: Stack | None, args: argparse.Namespace) -> Result:
         f"Queued the erasure of {what} (message {mid}).\nThe score stage erases it on its next "
         "run (touches, scores, identity links); the next crm_sync clears it in the CRM.",
     )
+
+
+def _confirmed(what: str) -> bool:
+    """The person's answer on stdin (a terminal, or a pipe as `rm -i` reads one); no answer,
+    at the end of stdin (a script, CI), is no."""
+    sys.stderr.write(
+        f"Erase {what}: its touches, scores and identity links are deleted for good, and the "
+        "CRM's social fields cleared. Type yes to erase: "
+    )
+    sys.stderr.flush()
+    answer = sys.stdin.readline()
+    if not answer:
+        sys.stderr.write("\n(no answer: pass --yes to erase without asking)\n")
+    return answer.strip().lower() in ("y", "yes")
 
 
 def _whom(whom: str) -> tuple[str | None, str | None]:

@@ -1,4 +1,5 @@
-"""profile, leaderboard, posts, opportunity, sync: what the stack holds, and crm_sync run now."""
+"""leaderboard, posts, opportunity: the views over the whole stack, each table read once (the
+Snapshot's)."""
 
 from __future__ import annotations
 
@@ -11,29 +12,12 @@ from socialscore.report.snapshot import Snapshot, UnknownOpportunity
 from socialscore_ops.commands import Result, as_of_option, command, moment
 from socialscore_ops.output import table
 from socialscore_ops.stack import OpsError, Stack
-from socialscore_ops.views import profile
 
 
 def add(
     verbs: argparse._SubParsersAction[argparse.ArgumentParser], shared: argparse.ArgumentParser
 ) -> None:
-    who = command(
-        verbs,
-        shared,
-        "profile",
-        show_profile,
-        "one contact (or network#user): scores and buckets now, identities and consent, "
-        "last touches",
-    )
-    who.add_argument("id", help="a CRM contact id, or network#user id (x#12345)")
-    as_of_option(who)
-    board = command(
-        verbs,
-        shared,
-        "leaderboard",
-        leaderboard,
-        "sellers and teams: organic points, touches, attributed value",
-    )
+    board = command(verbs, shared, "leaderboard", leaderboard)
     board.add_argument("--team", help="only this team's sellers")
     board.add_argument(
         "--since",
@@ -42,26 +26,12 @@ def add(
         help="count only touches since (and value of opportunities created since) DATE",
     )
     as_of_option(board)
-    posts = command(
-        verbs,
-        shared,
-        "posts",
-        top_posts,
-        "per post and per account: conversation, amplification, applause, economic value",
-    )
+    posts = command(verbs, shared, "posts", top_posts)
     posts.add_argument("--top", type=int, default=20, help="how many posts (default 20)")
     as_of_option(posts)
-    opp = command(
-        verbs,
-        shared,
-        "opportunity",
-        opportunity,
-        "an opportunity's attributed influence by seller, post and network, every model",
-    )
+    opp = command(verbs, shared, "opportunity", opportunity)
     opp.add_argument("id", help="the CRM opportunity id")
     as_of_option(opp)
-    command(verbs, shared, "sync", sync, "run crm_sync now and print its report")
-    command(verbs, shared, "outputs", outputs, "the stack's outputs: its tables and queues")
 
 
 def _when(args: argparse.Namespace) -> datetime:
@@ -83,44 +53,6 @@ def _money(values: list[Money]) -> list[str]:
     texts = [money_text(v) for v in values]
     width = max((len(t) for t in texts), default=0)
     return [t.rjust(width) for t in texts]
-
-
-def show_profile(stack: Stack | None, args: argparse.Namespace) -> Result:
-    view = profile(_stack(stack), args.id, _when(args))
-    lines = [
-        f"profile {view.profile}" + (f" (contact {view.contact_id})" if view.contact_id else ""),
-        f"organic {view.organic:,.2f}   paid {view.paid:,.2f}   "
-        f"touches {view.touches}   hot lead since {view.hot_since or '-'}   "
-        f"buckets {', '.join(view.buckets) or '-'}",
-        f"a hot lead or complaint goes to: {view.owner['type']} {view.owner['id']}",
-        "",
-        table(
-            ["identity", "consent basis", "linked at", "CRM owner"],
-            [
-                (i.identity, i.consent_basis or "not linked", i.linked_at, i.owner_id)
-                for i in view.identities
-            ],
-        ),
-        "",
-        f"last {len(view.last_touches)} touches",
-        table(
-            ["when", "network", "kind", "category", "post", "seller", "points", "intent"],
-            [
-                (
-                    t.occurred_at.isoformat(),
-                    t.network,
-                    t.kind,
-                    t.category,
-                    t.post,
-                    t.seller_id,
-                    t.points,
-                    t.intent_hits,
-                )
-                for t in view.last_touches
-            ],
-        ),
-    ]
-    return Result(asdict(view), "\n".join(lines))
 
 
 def leaderboard(stack: Stack | None, args: argparse.Namespace) -> Result:
@@ -236,15 +168,3 @@ def opportunity(stack: Stack | None, args: argparse.Namespace) -> Result:
             ),
         ]
     return Result(asdict(view), "\n".join(lines))
-
-
-def sync(stack: Stack | None, args: argparse.Namespace) -> Result:
-    now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
-    report = _stack(stack).invoke("CrmSyncFunction", {"as_of": now})
-    rows = sorted(report.items()) if isinstance(report, dict) else [("answer", report)]
-    return Result(report, "crm_sync ran:\n" + table(["", "value"], rows))
-
-
-def outputs(stack: Stack | None, args: argparse.Namespace) -> Result:
-    rows = sorted(_stack(stack).outputs.items())
-    return Result(dict(rows), table(["output", "value"], rows))

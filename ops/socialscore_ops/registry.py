@@ -16,6 +16,7 @@ import argparse
 import csv
 import hashlib
 import io
+import re
 import sys
 import uuid
 from collections.abc import Sequence
@@ -40,6 +41,7 @@ from socialscore.domain.interaction import (
 )
 from socialscore.domain.limits import key_part
 from socialscore.domain.messages import Seller
+from socialscore.report.blocks import FORMULA_STARTS
 from socialscore.store import dynamo
 from socialscore_ops.commands import Result, command
 from socialscore_ops.output import Progress
@@ -88,6 +90,7 @@ class IdentityRow(BaseModel):
 
 
 Row = TypeVar("Row", SellerRow, IdentityRow)
+NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")  # a signed number: no formula in any sheet
 # Cells read case-insensitively where the domain has a fixed vocabulary: a sheet's "X".
 LOWERED = {"network", "consent_basis"}
 
@@ -255,11 +258,31 @@ def _records(path: Path, model: type[BaseModel]) -> list[tuple[int, dict[str, st
             if len(values) != len(names):
                 out.append((reader.line_num, f"{len(values)} cells, the header has {len(names)}"))
                 continue
+            formulas = [
+                f"{n}: {why}" for n, v in zip(names, values, strict=True) if (why := _formula(v))
+            ]
+            if formulas:
+                out.append((reader.line_num, "; ".join(formulas)))
+                continue
             cells = {n: v.strip() for n, v in zip(names, values, strict=True) if v.strip()}
             out.append((reader.line_num, {n: _vocabulary(n, v) for n, v in cells.items()}))
     except csv.Error as err:
         raise OpsError(f"{path.name} line {reader.line_num}: not CSV: {err}") from None
     return out
+
+
+def _formula(cell: str) -> str | None:
+    """Why a spreadsheet would run this cell as a formula, or None. OWASP's CSV injection list
+    (https://owasp.org/www-community/attacks/CSV_Injection): a cell starting with =, +, -, @, a
+    tab or a carriage return (after any spaces). A number is no formula: `-12` or `+3.5` stays
+    a number in any sheet, so a cell of only a sign and digits passes; `+1 555 0100` does not.
+    Refused rather than quoted: a value written back later (a report's CSV, the CRM) is met
+    again by a sheet, and nothing here needs such a value."""
+    text = cell.lstrip(" ")
+    if not text.startswith(FORMULA_STARTS) or NUMBER.fullmatch(text.strip()):
+        return None
+    first = {"\t": "a tab", "\r": "a carriage return"}.get(text[0], f"'{text[0]}'")
+    return f"starts with {first}: a spreadsheet would run it as a formula"
 
 
 def _vocabulary(column: str, value: str) -> str:

@@ -1,5 +1,7 @@
-"""The sample events in events/ (for `sam local invoke -e`) are accepted by their handlers, run
-for real in the local runtime: no record of an SQS sample fails, the webhook sample is queued."""
+"""The sample events in events/ (for `socialscore invoke` and `sam local invoke -e`): every
+function of the template has one, and each is accepted by its handler, run for real in the local
+runtime: no record of an SQS sample fails, the webhook sample (signed at invocation) is queued,
+the schedules run as of their slot, the engage request is answered."""
 
 from __future__ import annotations
 
@@ -11,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from socialscore.sources import signatures
-from socialscore_local import demo
-from socialscore_local.webhooks import SAMPLE_SECRET
+from socialscore_local import demo, webhooks
+from socialscore_local.runtime import LocalRuntime
+from socialscore_ops import runs
 from tests.integration.support import Stack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,19 +56,30 @@ def test_every_record_of_an_sqs_sample_is_handled(
         assert stack.scan("LedgerTable")
 
 
-def test_the_ingest_sample_is_accepted_once_signed_now(demo_stack: Stack) -> None:
+def samples_of(function: str, rt: LocalRuntime) -> list[Path]:
+    """A function's samples: events/<its folder in functions/>_<trigger>.json."""
+    folder = Path(rt.functions[function].code_uri).name
+    return sorted((ROOT / "events").glob(f"{folder}_*.json"))
+
+
+def test_every_function_of_the_template_has_a_sample(demo_stack: Stack) -> None:
+    missing = [f for f in demo_stack.rt.functions if not samples_of(f, demo_stack.rt)]
+    assert missing == []
+
+
+def test_the_ingest_sample_as_written_is_stale_and_signed_now_is_accepted(
+    demo_stack: Stack,
+) -> None:
     stack = demo_stack
-    # The sample is signed at a fixed time: replayed later it is stale, as the replay window
-    # wants. Signed anew with the samples' secret, its body and route are accepted as they are.
-    demo.set_webhook_secret(stack.rt, "smms", SAMPLE_SECRET)
+    secret = webhooks.new_secret()  # the stack's own, not the one the sample was written with
+    demo.set_webhook_secret(stack.rt, "smms", secret)
     event = sample("ingest_smms.json")
-    stamp = int(time.time())
-    headers = event["headers"]
-    headers["webhook-timestamp"] = str(stamp)
-    headers["webhook-signature"] = signatures.sign(
-        SAMPLE_SECRET, headers["webhook-id"], stamp, event["body"].encode()
-    )
-    answer = stack.rt.invoke("IngestFunction", event)
+    assert runs.is_smms_webhook(event)
+    assert stack.rt.invoke("IngestFunction", event)["statusCode"] == 401
+    fresh = runs.signed_now(event, secret)  # what `socialscore invoke ingest -e` sends
+    assert fresh["headers"]["webhook-id"] != event["headers"]["webhook-id"]
+    assert abs(int(fresh["headers"]["webhook-timestamp"]) - time.time()) < 60
+    answer = stack.rt.invoke("IngestFunction", fresh)
     assert answer["statusCode"] == 202, answer["body"]
     accepted = json.loads(answer["body"])["accepted"]
     assert accepted == len(json.loads(event["body"])["events"])
@@ -91,3 +104,18 @@ def test_the_attribution_schedule_sample_stores_channel_shares_as_of_its_slot(
     answer = stack.rt.invoke("AttributionFunction", sample("attribution_schedule.json"))
     assert answer["as_of"].startswith("2026-11-22T06:00:00")
     assert answer["journeys"] == 0  # no webhook was replayed: nothing to attribute yet
+
+
+def test_the_report_sample_writes_the_page_as_of_its_slot(demo_stack: Stack) -> None:
+    answer = demo_stack.rt.invoke("ReportFunction", sample("report_schedule.json"))
+    assert answer["bytes"] > 0
+    page = demo_stack.rt.client("s3").get_object(Bucket=answer["bucket"], Key=answer["key"])
+    assert b"2026-11-22" in page["Body"].read()
+
+
+def test_the_engage_sample_answers_the_queue_as_json(demo_stack: Stack) -> None:
+    answer = demo_stack.rt.invoke("EngageFunction", sample("engage_http.json"))
+    assert answer["statusCode"] == 200, answer["body"]
+    queue = json.loads(answer["body"])
+    assert queue["entries"] == []  # the demo's world, no webhook replayed: nothing to answer
+    assert queue["waiting"] == 0

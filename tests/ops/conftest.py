@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import sys
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -39,16 +40,26 @@ class DeployedStack:
     rt: LocalRuntime
     name: str = STACK_NAME
 
-    def socialscore(self, *args: str) -> Answer:
-        """`socialscore ARGS --stack NAME`, as a user runs it: its exit status, stdout, stderr."""
-        out, err = io.StringIO(), io.StringIO()
-        code = 0
+    def socialscore(self, *args: str, typed: str = "") -> Answer:
+        """`socialscore ARGS --stack NAME`, as a user runs it, `typed` on its stdin."""
+        return socialscore(*args, "--stack", self.name, typed=typed)
+
+
+def socialscore(*args: str, typed: str = "") -> Answer:
+    """`socialscore ARGS` run in this process, `typed` on its stdin (nothing: a script's empty
+    stdin): its exit status, stdout, stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    kept = sys.stdin
+    sys.stdin = io.StringIO(typed)
+    try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                cli.main([*args, "--stack", self.name])
-            except SystemExit as exit:
-                code = exit.code if isinstance(exit.code, int) else 1
-        return Answer(code, out.getvalue(), err.getvalue())
+            cli.main(list(args))
+    except SystemExit as exit:
+        code = exit.code if isinstance(exit.code, int) else 1
+    finally:
+        sys.stdin = kept
+    return Answer(code, out.getvalue(), err.getvalue())
 
 
 def deploy(rt: LocalRuntime, name: str = STACK_NAME, **extra: str) -> None:

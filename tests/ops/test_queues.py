@@ -60,7 +60,7 @@ def test_an_erasure_removes_a_contact_s_or_an_identity_s_scores_on_the_next_run(
     [identity] = identities.identities_of(CONTACT)
     assert f"profile#{identity}#organic" in profiles(traffic_stack)
 
-    answer = traffic_stack.socialscore("erase", CONTACT, "--json")
+    answer = traffic_stack.socialscore("erase", CONTACT, "--json", "--yes")
 
     assert answer.code == 0, answer.err
     queued = answer.json()
@@ -102,7 +102,7 @@ def test_an_erasure_removes_a_contact_s_or_an_identity_s_scores_on_the_next_run(
     mine = {p for p in kept if p.startswith(f"profile#x#{anonymous}#")}
     assert mine
 
-    answer = traffic_stack.socialscore("erase", f"x#{anonymous}")
+    answer = traffic_stack.socialscore("erase", f"x#{anonymous}", "--yes")
     rt.drain()
 
     assert answer.code == 0, answer.err
@@ -118,7 +118,7 @@ def test_an_erasure_removes_a_contact_s_or_an_identity_s_scores_on_the_next_run(
 def test_what_is_neither_a_contact_nor_an_identity_is_one_line(
     fresh_stack: DeployedStack, whom: str
 ) -> None:
-    answer = fresh_stack.socialscore("erase", whom)
+    answer = fresh_stack.socialscore("erase", whom, "--yes")
 
     assert answer.code == 2
     [line] = answer.err.splitlines()
@@ -283,3 +283,21 @@ def test_a_message_failed_for_a_cause_since_fixed_is_scored_after_redrive(
     ]
     assert [(e["seller_id"], e["team"]) for e in ledger] == [("s-ana", "enterprise")]
     assert "profile#x#u3#organic" in profiles(fresh_stack)
+
+
+@pytest.mark.parametrize(("typed", "queued"), [("yes\n", 1), ("n\n", 0), ("", 0)])
+def test_erase_asks_first_and_queues_only_on_yes(
+    fresh_stack: DeployedStack, typed: str, queued: int
+) -> None:
+    answer = fresh_stack.socialscore("erase", "C-7", typed=typed)
+    assert "Erase contact C-7: its touches, scores and identity links are deleted" in answer.err
+    assert answer.code == (0 if queued else 1)
+    if not queued:
+        assert answer.out == "nothing erased\n"
+    if not typed:
+        assert "pass --yes to erase without asking" in answer.err
+    attributes = fresh_stack.rt.client("sqs").get_queue_attributes(
+        QueueUrl=fresh_stack.rt.queue_url("ScoreQueue"),
+        AttributeNames=["ApproximateNumberOfMessages"],
+    )["Attributes"]
+    assert int(attributes["ApproximateNumberOfMessages"]) == queued

@@ -126,7 +126,11 @@ def test_one_bad_row_writes_nothing_and_every_bad_row_is_told_by_line(
         "sellers.csv line 8",
     ]
     assert lines[0].startswith("socialscore: sellers.csv line 3: network: Input should be 'x'")
-    assert lines[1].startswith("socialscore: sellers.csv line 4: network_user_id: String should")
+    # a handle starts with @: refused before its form is checked, as a sheet would run it
+    assert lines[1] == (
+        "socialscore: sellers.csv line 4: network_user_id: starts with '@': a spreadsheet would "
+        "run it as a formula"
+    )
     assert lines[2].endswith(
         "seller_id: Value error, is 1,002 bytes: part of a DynamoDB key, it may take 960"
     )
@@ -135,6 +139,42 @@ def test_one_bad_row_writes_nothing_and_every_bad_row_is_told_by_line(
     assert lines[5].endswith("line 8: 3 cells, the header has 4")
     assert lines[-1] == "socialscore: sellers.csv: 6 bad rows of 8: nothing written"
     assert "dan_the_seller" not in answer.err
+    assert sellers(fresh_stack) == before
+
+
+def test_a_cell_a_spreadsheet_would_run_as_a_formula_refuses_its_row(
+    fresh_stack: DeployedStack, tmp_path: Path
+) -> None:
+    before = sellers(fresh_stack)
+    path = csv_file(
+        tmp_path / "sellers.csv",
+        SELLERS,
+        "x,9001,s-ok,-12",  # a negative number is a number in any sheet
+        "x,-9002,s-ok2,smb",  # so is a user id of a sign and digits
+        "x,9003,=HYPERLINK(1),smb",
+        "x,9004,s-x,+1 555 0100",
+        "x,9005,@SUM(1),smb",
+        "x,9006,s-x,-cmd",
+        "x,9007,s-x,\tsmb",
+        "x,9008,s-x, =1+1",
+    )
+
+    answer = fresh_stack.socialscore("sellers", "import", str(path))
+
+    assert answer.code == 2
+    lines = answer.err.splitlines()
+    said = "a spreadsheet would run it as a formula"
+    assert lines[:-1] == [
+        f"socialscore: sellers.csv line 4: seller_id: starts with '=': {said}",
+        f"socialscore: sellers.csv line 5: team: starts with '+': {said}",
+        f"socialscore: sellers.csv line 6: seller_id: starts with '@': {said}",
+        f"socialscore: sellers.csv line 7: team: starts with '-': {said}",
+        f"socialscore: sellers.csv line 8: team: starts with a tab: {said}",
+        f"socialscore: sellers.csv line 9: team: starts with '=': {said}",
+    ]
+    assert lines[-1] == "socialscore: sellers.csv: 6 bad rows of 8: nothing written"
+    assert "HYPERLINK" not in answer.err  # never the value
+    assert "555" not in answer.err
     assert sellers(fresh_stack) == before
 
 
