@@ -49,6 +49,31 @@ def test_crm_setup_says_what_is_missing_in_one_line() -> None:
     )
 
 
+def test_crm_setup_with_hubspot_out_of_reach_is_one_line() -> None:
+    # Nothing listens on port 9 of loopback: as HubSpot with no network, refused at once.
+    answer = cli(
+        "crm-setup", "hubspot", "--token-from-env", "HS_TOKEN", "--base-url", "http://127.0.0.1:9",
+        HS_TOKEN="pat-test",
+    )  # fmt: skip
+    assert answer.returncode == 1
+    assert "Traceback" not in answer.stderr
+    assert answer.stderr.strip().splitlines()[-1] == (
+        "crm-setup: HubSpot did not answer at http://127.0.0.1:9 (NewConnectionError): check "
+        "the network and --base-url, then run crm-setup again"
+    )
+
+
+def test_crm_setup_with_a_model_file_it_cannot_read_is_one_line(tmp_path: Path) -> None:
+    answer = cli(
+        "crm-setup", "hubspot", "--token-from-env", "HS_TOKEN", "--model",
+        str(tmp_path / "missing.json"), HS_TOKEN="pat-test",
+    )  # fmt: skip
+    assert answer.returncode == 1
+    assert answer.stderr.strip() == (
+        f"crm-setup: [Errno 2] No such file or directory: '{tmp_path / 'missing.json'}'"
+    )
+
+
 def complaints_of_contacts() -> int:
     """The complaining acts in the demo's stream whose actor is linked to a contact: one case
     or ticket each, however often each is delivered (every one is, more than once)."""

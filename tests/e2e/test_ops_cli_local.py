@@ -4,6 +4,7 @@ process, serve in another, the CLI's every AWS call answered by serve's moto."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import urllib.request
@@ -15,6 +16,8 @@ from typing import Any
 import pytest
 
 from tests.e2e.serve_process import DELIVERIES, demo_files, serve
+
+EVENTS = Path(__file__).resolve().parents[2] / "events"
 
 
 def socialscore(*args: str) -> subprocess.CompletedProcess[str]:
@@ -43,6 +46,30 @@ def test_the_cli_reads_a_running_serve_and_runs_its_crm_sync(tmp_path: Path) -> 
         report = json.loads(synced.stdout)
         assert report["pushed_scores"] > 0
         assert report["failed"] == 0
+
+        # As a scheduled run at that slot, told in sentences.
+        at = socialscore("--local", running.url, "sync", "--as-of", "2026-11-21")
+        assert at.returncode == 0, at.stderr
+        assert at.stdout.startswith("crm_sync ran as of 2026-11-21T00:00:00Z: done (")
+        assert "  refused        0 records" in at.stdout.splitlines()
+
+        # Any function with a sample, as `sam local invoke` would, without docker: the webhook
+        # sample is signed again now with serve's secret, so it is not stale.
+        runs: list[tuple[str, str, dict[str, Any]]] = [
+            ("ingest", "ingest_smms.json", {"statusCode": 202}),
+            ("ScoreFunction", "score_sqs.json", {"batchItemFailures": []}),
+        ]
+        for function, sample, answered in runs:
+            ran = socialscore(
+                "--local", running.url, "invoke", function, "-e", str(EVENTS / sample), "--json"
+            )
+            assert ran.returncode == 0, ran.stderr
+            assert answered.items() <= json.loads(ran.stdout).items()
+
+        # Locally the API is serve itself, not an execute-api host.
+        where = json.loads(socialscore("--local", running.url, "outputs", "--json").stdout)
+        assert where["ApiUrl"] == running.url
+        assert where["EngageUrl"] == running.url + "/engage"
 
         board = socialscore("leaderboard", "--local", running.url, "--json")
         assert board.returncode == 0, board.stderr
@@ -102,9 +129,9 @@ def test_the_cli_reads_a_running_serve_and_runs_its_crm_sync(tmp_path: Path) -> 
 
         # A contact the CRM was given a score for, read back; the DLQs, empty after the demo.
         contact = next(r for r in outbox(workdir) if r["type"] == "contact_score")["contact_id"]
-        shown = socialscore("--local", running.url, "profile", contact, "--json")
-        assert shown.returncode == 0, shown.stderr
-        assert json.loads(shown.stdout)["contact_id"] == contact
+        read = socialscore("--local", running.url, "profile", contact, "--json")
+        assert read.returncode == 0, read.stderr
+        assert json.loads(read.stdout)["contact_id"] == contact
         dlq = socialscore("--local", running.url, "dlq", "--json")
         assert dlq.returncode == 0, dlq.stderr
 
@@ -134,3 +161,50 @@ def test_a_local_address_elsewhere_is_refused() -> None:
         "socialscore: --local takes serve's address, http://127.0.0.1:PORT, "
         "not http://example.com:8787\n"
     )
+
+
+def test_help_imports_neither_boto3_nor_pydantic() -> None:
+    """`socialscore --help` waits for no AWS SDK: each command imports its own needs."""
+    code = (
+        "import sys\n"
+        "from socialscore_ops import cli\n"
+        "try:\n"
+        "    cli.main(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = {'boto3', 'botocore', 'pydantic', 'moto', 'yaml'}\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & heavy), file=sys.stderr)\n"
+    )
+    answer = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert answer.returncode == 0, answer.stderr
+    assert "profile" in answer.stdout
+    assert "invoke" in answer.stdout
+    assert answer.stderr == "[]\n"
+
+
+def test_a_reader_gone_before_the_output_is_a_silent_exit() -> None:
+    """`socialscore ... | head -1`: the pipe's reader has left; no traceback, status 141."""
+    model = Path(__file__).resolve().parents[2] / "layers/common/socialscore/domain"
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before anything is written
+    try:
+        answer = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "socialscore_ops",
+                "model",
+                "validate",
+                str(model / "scoring_model.json"),
+            ],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write)
+    assert (answer.returncode, answer.stderr) == (141, "")
