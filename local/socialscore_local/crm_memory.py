@@ -47,7 +47,8 @@ def batches(n: int, size: int = 100) -> int:
 
 
 class MemoryIdentities:
-    """`links`: contact -> identities, in the order the daily pass pages them."""
+    """`links`: contact -> identities, in the order the daily pass pages them (an erasure
+    unlinks in place)."""
 
     def __init__(self, requests: Requests, links: Mapping[str, list[str]]) -> None:
         self.r = requests
@@ -89,7 +90,11 @@ class MemoryIdentities:
 
     def link(self, events: list[Identify]) -> None: ...
 
-    def unlink(self, identities: list[str]) -> None: ...
+    def unlink(self, identities: list[str]) -> None:
+        self.r.add("BatchWriteItem", batches(len(identities), 25))
+        gone = set(identities)
+        for ids in self.links.values():
+            ids[:] = [i for i in ids if i not in gone]
 
 
 class MemoryLedger:
@@ -145,6 +150,7 @@ class MemorySyncState:
         self.items: dict[str, Any] = {}
         self.marks: list[tuple[datetime, str, str]] = []  # (at, "profiles"/"contacts", id)
         self.erasures: set[str] = set()
+        self.erased_profiles: set[str] = set()
 
     def bookmarks(self, crm: str) -> dict[str, str]:
         self.r.add("BatchGetItem")
@@ -153,18 +159,53 @@ class MemorySyncState:
     def changed_since(self, since: datetime, until: datetime) -> tuple[set[str], set[str]]:
         buckets = int((until - since).total_seconds() // 600) + 1
         self.r.add("BatchGetItem", batches(buckets * CHANGE_SHARDS))
-        start = since.replace(minute=since.minute // 10 * 10, second=0, microsecond=0)
+        start = _bucket(since)
         found = [(kind, i) for at, kind, i in self.marks if start <= at <= until]
         return {i for k, i in found if k == "profiles"}, {i for k, i in found if k == "contacts"}
 
-    def pending(self) -> set[str]:
+    def pending(self) -> tuple[set[str], set[str]]:
         self.r.add("BatchGetItem")
-        return set(self.erasures)
+        return set(self.erasures), set(self.erased_profiles)
 
-    def done(self, erased: Iterable[str]) -> None:
-        if values := set(erased):
+    def mark_erased(self, contacts: Iterable[str], profiles: Iterable[str] = ()) -> None:
+        self.r.add("UpdateItem")
+        self.erasures |= set(contacts)
+        self.erased_profiles |= set(profiles)
+
+    def done(self, erased: Iterable[str], profiles: Iterable[str] = ()) -> None:
+        if (values := set(erased)) | (names := set(profiles)):
             self.r.add("UpdateItem")
             self.erasures -= values
+            self.erased_profiles -= names
+
+    def consumed(self, since: datetime, until: datetime) -> None:
+        start, end = _bucket(since), _bucket(until)
+        self.r.add("BatchGetItem", batches(int((end - start).total_seconds() // 600) * 16))
+        gone = {_bucket(m[0]) for m in self.marks if start <= m[0] < end}  # an item a bucket
+        self.r.add("BatchWriteItem", batches(len(gone), 25))
+        self.marks = [m for m in self.marks if not start <= m[0] < end]
+
+    def forget(
+        self,
+        contacts: Iterable[str],
+        profiles: Iterable[str],
+        since: datetime | None,
+        until: datetime,
+    ) -> None:
+        names = {("contacts", c) for c in contacts} | {("profiles", p) for p in profiles}
+        keys = [f"pushed#contact#{i}" if k == "contacts" else f"pushed#hot#{i}" for k, i in names]
+        indexes = [f"cases#{i}" for k, i in names if k == "profiles"]
+        self.r.add("BatchGetItem", batches(len(indexes)))
+        keys += [f"pushed#{c}" for i in indexes for c in self.items.get(i, ())] + indexes
+        self.r.add("BatchWriteItem", batches(len(keys), 25))
+        for key in keys:
+            self.items.pop(key, None)
+        if since is not None:
+            start = _bucket(since)
+            self.r.add("BatchGetItem", batches(int((until - start).total_seconds() // 600) + 1))
+            named = [m for m in self.marks if start <= m[0] <= until and m[1:] in names]
+            self.r.add("UpdateItem", len(named))
+            self.marks = [m for m in self.marks if m not in named]
 
     def mark_changed(
         self, at: datetime, profiles: Iterable[str] = (), contacts: Iterable[str] = ()
@@ -195,10 +236,14 @@ class MemorySyncState:
         pushed: Mapping[str, tuple[str, list[str], Mapping[str, str]]],
         seen: list[Opportunity],
         bookmarks: dict[str, str],
+        cases: Mapping[str, set[str]] | None = None,
     ) -> None:
         self.r.add("BatchWriteItem", batches(len(pushed) + len(seen), 25))
         for k, (digest, parts, kept) in pushed.items():
             self.items[f"pushed#{k}"] = (digest, list(parts), dict(kept))
+        for profile, keys in (cases or {}).items():
+            self.r.add("UpdateItem")
+            self.items.setdefault(f"cases#{profile}", set()).update(keys)
         for o in seen:
             self.items[f"opportunity#{o.id}"] = o
             for c in o.contact_ids:
@@ -206,3 +251,8 @@ class MemorySyncState:
                 self.items.setdefault(f"contact#{c}", set()).add(o.id)
         self.r.add("BatchWriteItem", batches(len(bookmarks), 25))
         self.items |= {f"run#{k}": v for k, v in bookmarks.items()}
+
+
+def _bucket(at: datetime) -> datetime:
+    """The start of `at`'s ten-minute change bucket."""
+    return at.replace(minute=at.minute // 10 * 10, second=0, microsecond=0)

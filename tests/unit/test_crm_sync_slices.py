@@ -6,7 +6,7 @@ clock."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 
 from socialscore.crm.base import OUT_OF_TIME, CrmStopped
+from socialscore.domain.decay import units
+from socialscore.domain.interaction import Category, Kind
 from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.scoring_model import bundled
 from socialscore.domain.touch import Touch
@@ -33,6 +35,8 @@ from socialscore_local.crm_memory_crm import MemoryCrm, share
 MODEL = bundled()
 DAY0 = datetime(2026, 11, 20, 6, tzinfo=UTC)
 CONTACTS = 450
+HOT = ("x#3", "x#14")  # the score stage found them hot: a task each
+COMPLAINING = ("x#5", "x#14")  # a complaint each (x#14 is hot too)
 SIZE = SliceSize(contacts=100, opportunities=3)  # a few HubSpot calls a slice
 
 
@@ -54,6 +58,8 @@ def world(contacts: int = CONTACTS, opportunities: int = 8, latency: float = 1.0
         for n, ids in enumerate(links.values())
         for k, i in enumerate(ids)
     }
+    for profile in COMPLAINING:  # a complaint each: a case to open
+        ledger[profile].append(complaint(profile))
 
     def touches(profile: str) -> list[Touch]:
         return ledger.get(profile, [])
@@ -75,7 +81,7 @@ def world(contacts: int = CONTACTS, opportunities: int = 8, latency: float = 1.0
     ]
     crm = MemoryCrm(opps, path="hubspot", clock=clock, latency=latency)
     state = MemorySyncState(requests)
-    hot = {"x#3", "x#14"}
+    hot = set(HOT)
     sync = CrmSync(
         crm,
         MemoryIdentities(requests, links),
@@ -87,6 +93,22 @@ def world(contacts: int = CONTACTS, opportunities: int = 8, latency: float = 1.0
         size=SIZE,
     )
     return World(sync, crm, state, clock, links)
+
+
+def complaint(profile: str) -> Touch:
+    """A reply whose words hit complaint phrases (the phrases kept, never the words)."""
+    weight = MODEL.categories[Category.ORGANIC].weights[Kind.COMMENT]
+    at = DAY0 - timedelta(days=2)
+    return replace(
+        share(profile, 99, at, "s-0", MODEL),
+        dedupe_key=f"i#{profile}-complaint",
+        interaction_id=f"{profile}-complaint",
+        kind=Kind.COMMENT,
+        weight=weight,
+        units=units(weight, at, MODEL.half_life_seconds),
+        own_post=f"x#{profile.removeprefix('x#')}77",
+        complaint_hits=("still broken",),
+    )
 
 
 def budget(w: World, seconds: float) -> Budget:
@@ -123,6 +145,7 @@ def test_one_unbounded_run_pushes_every_contact_and_opportunity_once() -> None:
     assert report.pushed_scores == CONTACTS
     assert report.pushed_influences == 8
     assert report.hot_leads == 2
+    assert report.complaints == 2
     # The daily pass's pages: 100 identity items a page, each a slice, after the opportunities'
     # three slices and the (empty) change window's.
     assert report.slices == 3 + 1 + 5

@@ -58,7 +58,7 @@ def plan(derived: Derived, erased: frozenset[str]) -> Plan:
 
 def landed(derived: Derived, planned: Plan, failed: Mapping[str, str]) -> Landed:
     """What the sync state keeps of the records the CRM took (not those in `failed`); an erased
-    contact the CRM cleared keeps nothing (its digest empty: a later link pushes anew)."""
+    contact keeps nothing (crm_sync forgets it: a later link pushes anew)."""
     parts, pushed, carried = derived.parts, derived.pushed, derived.carried
     digests = planned.digests
     kept: Landed = {
@@ -73,11 +73,24 @@ def landed(derived: Derived, planned: Plan, failed: Mapping[str, str]) -> Landed
         and (d := pushed[k]["digest"]) == digests[k]
         and pushed[k].get("kept", {}) != c
     }
+    # A contact whose complaint case did not land keeps nothing carried: its touches, where
+    # the case is found, are read again the next time it is derived (the stopped slice's redo).
+    for c in {c.contact_id for c in planned.push.complaints if c.key in failed}:
+        if (key := f"contact#{c}") in kept or key in pushed:
+            last = kept[key][0] if key in kept else pushed[key]["digest"]
+            kept[key] = (last, [], {})
     for r in planned.push.retired:  # not deleted yet: listed again, so the next run tries again
         owner = f"opportunity#{r.split('|', 1)[0]}"
         if f"retired#{r}" in failed and owner in kept:
             kept[owner][1].append(r)
-    for c in planned.push.erased:
-        if f"erased#{c}" not in failed:
-            kept[f"contact#{c}"] = ("", [], {})
     return kept
+
+
+def cases(derived: Derived, kept: Landed) -> dict[str, set[str]]:
+    """The complaint cases that landed, by the profile that complained: what an erasure of the
+    profile deletes with it."""
+    out: dict[str, set[str]] = {}
+    for key in kept:
+        if isinstance(case := derived.records.get(key), ComplaintCase):
+            out.setdefault(case.profile, set()).add(key)
+    return out

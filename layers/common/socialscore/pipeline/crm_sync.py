@@ -15,6 +15,11 @@ cases found by their own key), so a resumed run converges and duplicates nothing
 
 Complaint cases come from the ledger reads of the contacts in a slice: a complaint among the
 touches read opens one case, once per act (its digest is its key alone).
+
+An erasure (the score stage's, pending here) is the run's first slice: the contact's CRM fields
+are cleared, its opportunities attributed again without it, and everything the state keeps
+naming the contact or its identities is deleted (sync_state's `forget`). A change window's
+marks are deleted once it closes.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from socialscore.domain.scoring_model import ScoringModel
 from socialscore.pipeline.crm_budget import Budget
 from socialscore.pipeline.crm_cursors import Cursors
 from socialscore.pipeline.crm_derive import Derive, Derived
-from socialscore.pipeline.crm_plan import landed, plan
+from socialscore.pipeline.crm_plan import cases, landed, plan
 from socialscore.pipeline.crm_work import Slice, SliceSize, slices
 from socialscore.pipeline.ports import IdentityLinks, ScoreStore, SyncStateStore, TouchLedger
 
@@ -77,13 +82,14 @@ class CrmSync:
         # the slot), not every opportunity the CRM ever held.
         first = as_of - timedelta(days=self.model.attribution.lookback_days)
         changed = self.crm.changed_opportunities(at.checkpoint or first)
-        erased = self.state.pending()
+        erased, forgotten = self.state.pending()
         window_end = at.marks_until or started
         touched = self._touched_since(at.last_run, window_end) - erased
         report = SyncReport(opportunities=len(changed), checkpoint=at.checkpoint)
         work = slices(
             at,
             erased=erased,
+            forgotten=forgotten,
             changed=changed,
             touched=touched,
             window_end=window_end,
@@ -122,7 +128,8 @@ class CrmSync:
             outcome = self.crm.push(push) if push else PushOutcome()
         except CrmStopped as stop:
             # What landed before the stop is kept; the cursors stay before this slice.
-            self.state.save(landed(derived, planned, stop.outcome.failed), [], {})
+            kept = landed(derived, planned, stop.outcome.failed)
+            self.state.save(kept, [], {}, cases(derived, kept))
             report.crm_calls += stop.outcome.calls
             raise
         # The CRM's owners it read (opening hot-lead tasks): the contacts' next hot lead or
@@ -132,10 +139,15 @@ class CrmSync:
         failed = dict(outcome.failed)
         self._retry_later(failed, derived, now)
         seen = list(piece.opportunities)
-        self.state.save(
-            landed(derived, planned, failed), seen, piece.after.bookmarks(self.crm.name)
-        )
-        self.state.done([c for c in piece.erased if f"erased#{c}" not in failed])
+        kept = landed(derived, planned, failed)
+        self.state.save(kept, seen, piece.after.bookmarks(self.crm.name), cases(derived, kept))
+        if piece.consumed:  # after the cursors moved past the window: it is read no more
+            self.state.consumed(*piece.consumed)
+        if piece.erased or piece.forgotten:
+            # Nothing kept names them; the buckets before the open window's are gone already.
+            self.state.forget(piece.erased, piece.forgotten, piece.after.last_run, self.clock())
+            taken = [c for c in piece.erased if f"erased#{c}" not in failed]
+            self.state.done(taken, piece.forgotten)
         report.attributed += len(derived.known)
         report.scored += len(derived.linked)
         report.pushed_scores += len(push.scores)

@@ -37,23 +37,28 @@ Pages = Callable[[str, int], tuple[dict[str, list[str]], str]]
 class Slice:
     after: Cursors  # where the run stands once this slice landed
     erased: frozenset[str] = frozenset()  # contacts whose social fields are cleared
+    forgotten: frozenset[str] = frozenset()  # erased identities: nothing kept names them
     opportunities: Sequence[Opportunity] = ()  # changed in the CRM: attributed anew
     touched: Sequence[str] = ()  # contacts marked changed: scored and read afresh
     decay: Mapping[str, list[str]] = field(default_factory=dict)  # the decay pass's contacts
     daily: bool = False  # a slice of the decay pass
+    consumed: tuple[datetime, datetime] | None = None  # the change window this slice closes
 
     @property
     def kind(self) -> str:
         """What the slice works on, for the time budget's estimates."""
         if self.daily:
             return "daily"
-        return "erased" if self.erased else "opportunities" if self.opportunities else "marked"
+        if self.erased or self.forgotten:
+            return "erased"
+        return "opportunities" if self.opportunities else "marked"
 
 
 def slices(
     at: Cursors,
     *,
     erased: set[str],
+    forgotten: set[str],
     changed: list[Opportunity],
     touched: set[str],
     window_end: datetime,
@@ -61,10 +66,11 @@ def slices(
     pages: Pages,
     size: SliceSize,
 ) -> Iterator[Slice]:
-    """The run's slices from the cursors `at`. `touched`: the contacts marked in the window that
-    ends at `window_end`; `day`: the run's UTC day (a decay pass is due once a day)."""
-    if erased:
-        yield Slice(at, erased=frozenset(erased))
+    """The run's slices from the cursors `at`. `erased`, `forgotten`: the contacts and
+    identities erased; `touched`: the contacts marked in the window that ends at `window_end`;
+    `day`: the run's UTC day (a decay pass is due once a day)."""
+    if erased or forgotten:
+        yield Slice(at, erased=frozenset(erased), forgotten=frozenset(forgotten))
     ordered = sorted(changed, key=lambda o: (o.modified_at, o.id))
     for start in range(0, len(ordered), size.opportunities):
         chunk = ordered[start : start + size.opportunities]
@@ -73,15 +79,19 @@ def slices(
         yield Slice(at, opportunities=chunk)
     todo = sorted(c for c in touched if c > at.marks_after)
     closed = replace(at, last_run=window_end, marks_until=None, marks_after="")
+    # Its marks are read no more once it closes (the next window starts at its end).
+    consumed = (at.last_run, window_end) if at.last_run is not None else None
     for start in range(0, len(todo), size.contacts):
         marked = todo[start : start + size.contacts]
         at = replace(at, marks_until=window_end, marks_after=marked[-1])
         if start + size.contacts >= len(todo):  # the window's last: the next starts at its end
             at = closed
-        yield Slice(at, touched=marked)
+            yield Slice(at, touched=marked, consumed=consumed)
+        else:
+            yield Slice(at, touched=marked)
     if not todo:  # nothing marked: the window closes all the same
         at = closed
-        yield Slice(at)
+        yield Slice(at, consumed=consumed)
     if not at.decay_due(day):
         return
     at = replace(at, decay_pass=at.decay_pass or day)

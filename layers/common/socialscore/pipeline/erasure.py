@@ -24,7 +24,7 @@ class Eraser:
     def erase(self, request: Erase, at: datetime) -> int:
         """Returns how many ledger entries went. The CRM learns it through crm_sync: an erased
         contact's social fields are cleared there; a contact that lost one identity is scored
-        again without it."""
+        again without it; nothing crm_sync keeps names them once its next run is done."""
         if request.contact_id is not None:
             whom = self.identities.identities_of(request.contact_id)
         else:
@@ -34,9 +34,11 @@ class Eraser:
         for identity in whom:
             erased += self.ledger.erase(identity)
             self.scores.forget(identity)
-        if request.contact_id is not None:
-            self.crm.mark_erased([request.contact_id])
-        elif owners:
+        # crm_sync clears the contact's CRM fields and deletes what its state keeps naming the
+        # contact or these identities (tasks, cases, change marks).
+        contacts = [request.contact_id] if request.contact_id is not None else []
+        self.crm.mark_erased(contacts, profiles=whom)
+        if request.contact_id is None and owners:
             self.crm.mark_changed(at, contacts=owners)
         self.identities.unlink(whom)
         return erased

@@ -131,9 +131,26 @@ class SyncStateStore(Protocol):
 
     def changed_since(self, since: datetime, until: datetime) -> tuple[set[str], set[str]]: ...
 
-    def pending(self) -> set[str]: ...
+    def pending(self) -> tuple[set[str], set[str]]:
+        """(contacts, profiles) erased and not yet taken to the CRM and forgotten."""
+        ...
 
-    def done(self, erased: Iterable[str]) -> None: ...
+    def done(self, erased: Iterable[str], profiles: Iterable[str] = ()) -> None: ...
+
+    def consumed(self, since: datetime, until: datetime) -> None:
+        """The change window from since to until taken: its marks before until's bucket go."""
+        ...
+
+    def forget(
+        self,
+        contacts: Iterable[str],
+        profiles: Iterable[str],
+        since: datetime | None,
+        until: datetime,
+    ) -> None:
+        """Delete every item naming these erased contacts and profiles (what was pushed for
+        them, their marks from since to until); `pending` still lists them until `done`."""
+        ...
 
     def mark_changed(
         self, at: datetime, profiles: Iterable[str] = (), contacts: Iterable[str] = ()
@@ -152,9 +169,11 @@ class SyncStateStore(Protocol):
         pushed: Mapping[str, tuple[str, list[str], Mapping[str, str]]],
         seen: list[Opportunity],
         bookmarks: dict[str, str],
+        cases: Mapping[str, set[str]] | None = None,
     ) -> None:
         """pushed: record key -> (digest, breakdown keys, what a later run carries instead of
-        deriving it again: attribute -> value, empty for nothing)."""
+        deriving it again: attribute -> value, empty for nothing); cases: profile -> the
+        complaint case keys among them (what an erasure of the profile finds)."""
         ...
 
 
@@ -165,7 +184,10 @@ class CrmPending(Protocol):
         self, at: datetime, profiles: Iterable[str] = (), contacts: Iterable[str] = ()
     ) -> None: ...
 
-    def mark_erased(self, contacts: Iterable[str]) -> None: ...
+    def mark_erased(self, contacts: Iterable[str], profiles: Iterable[str] = ()) -> None:
+        """Erased contacts (their CRM fields cleared) and identities (nothing kept names
+        them)."""
+        ...
 
 
 class DeliveryLog(Protocol):

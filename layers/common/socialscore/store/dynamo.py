@@ -43,9 +43,13 @@ def _until_processed(
 
 
 def batch_get_keys(
-    table: str, keys: list[dict[str, str]], consistent: bool = False
+    table: str,
+    keys: list[dict[str, str]],
+    consistent: bool = False,
+    attributes: list[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Items by (string) key attributes from one table, 100 keys a call."""
+    """Items by (string) key attributes from one table, 100 keys a call; only `attributes` of
+    each when given."""
     found: list[dict[str, Any]] = []
 
     def call(request: dict[str, Any]) -> dict[str, Any]:
@@ -56,16 +60,26 @@ def batch_get_keys(
     typed = [{name: {"S": value} for name, value in key.items()} for key in keys]
     unique = list({json.dumps(k, sort_keys=True): k for k in typed}.values())
     for start in range(0, len(unique), 100):
-        request = {"Keys": unique[start : start + 100], "ConsistentRead": consistent}
+        request: dict[str, Any] = {
+            "Keys": unique[start : start + 100],
+            "ConsistentRead": consistent,
+        }
+        if attributes:  # names aliased: some (`key`) are reserved words
+            request["ProjectionExpression"] = ", ".join(f"#a{n}" for n in range(len(attributes)))
+            request["ExpressionAttributeNames"] = {f"#a{n}": a for n, a in enumerate(attributes)}
         _until_processed(call, {table: request}, "UnprocessedKeys")
     return found
 
 
 def batch_get(
-    table: str, key_name: str, keys: list[str], consistent: bool = False
+    table: str,
+    key_name: str,
+    keys: list[str],
+    consistent: bool = False,
+    attributes: list[str] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Items of a table with a single string key, by key."""
-    items = batch_get_keys(table, [{key_name: k} for k in keys], consistent)
+    items = batch_get_keys(table, [{key_name: k} for k in keys], consistent, attributes)
     return {item[key_name]: item for item in items}
 
 

@@ -6,7 +6,13 @@ Changes are marked per ten minutes in `CHANGE_SHARDS` items (`changed#<bucket>#<
 of profiles and contacts), so the score stage marks a whole transaction with one more action and
 a run reads only the buckets since the last one, whatever the number of contacts. An item holds
 about 20,000 profile ids within DynamoDB's 400 KB: 16 shards of a ten-minute bucket take about
-1.9 million distinct changed profiles an hour.
+1.9 million distinct changed profiles an hour. A window's buckets are deleted once crm_sync has
+taken it (`consumed`): only the buckets of the window still open are kept.
+
+An erasure leaves no item naming the person (`forget`): what crm_sync pushed for the contact, the
+hot-lead task and complaint cases of each erased identity (the cases found through the
+`cases#<profile>` item that lists them as they land), and their marks in the buckets kept. The
+opportunities crm_sync has seen keep their contacts' CRM ids, as the CRM itself does.
 """
 
 from __future__ import annotations
@@ -63,38 +69,31 @@ class SyncState:
         if members:
             self._add(change_key(at, members), {k: v for k, v in names.items() if v})
 
-    def mark_erased(self, contacts: Iterable[str]) -> None:
-        if ids := set(contacts):
-            self._add(_PENDING_ERASURES, {"contacts": ids})
+    def mark_erased(self, contacts: Iterable[str], profiles: Iterable[str] = ()) -> None:
+        sets = {"contacts": set(contacts), "profiles": set(profiles)}
+        if any(sets.values()):
+            self._add(_PENDING_ERASURES, {k: v for k, v in sets.items() if v})
 
     # --- reads, for crm_sync -------------------------------------------------------------------
     def changed_since(self, since: datetime, until: datetime) -> tuple[set[str], set[str]]:
         """(profiles, contacts) marked changed from since's bucket to until's, both included."""
-        keys = []
-        bucket = since.replace(minute=since.minute // 10 * 10, second=0, microsecond=0)
-        while bucket <= until:
-            keys += [f"changed#{_bucket(bucket)}#{n}" for n in range(CHANGE_SHARDS)]
-            bucket += _BUCKET
-        items = dynamo.batch_get(self._table, "key", keys).values()
+        items = dynamo.batch_get(self._table, "key", _buckets(since, until, last=True)).values()
         profiles = {p for i in items for p in i.get("profiles", ())}
         contacts = {c for i in items for c in i.get("contacts", ())}
         return profiles, contacts
 
-    def pending(self) -> set[str]:
-        """Contacts erased and not yet cleared in the CRM."""
+    def pending(self) -> tuple[set[str], set[str]]:
+        """(contacts, profiles) erased and not yet taken to the CRM and forgotten here."""
         found = dynamo.batch_get(self._table, "key", [_PENDING_ERASURES])
-        return set(found.get(_PENDING_ERASURES, {}).get("contacts", ()))
+        item = found.get(_PENDING_ERASURES, {})
+        return set(item.get("contacts", ())), set(item.get("profiles", ()))
 
-    def done(self, erased: Iterable[str]) -> None:
-        """Forget the erasures the CRM took (erased again meanwhile: still gone)."""
-        if values := set(erased):
-            clients.client("dynamodb").update_item(
-                TableName=self._table,
-                Key={"key": {"S": _PENDING_ERASURES}},
-                UpdateExpression="DELETE #n :v",
-                ExpressionAttributeNames={"#n": "contacts"},
-                ExpressionAttributeValues={":v": {"SS": sorted(values)}},
-            )
+    def done(self, erased: Iterable[str], profiles: Iterable[str] = ()) -> None:
+        """Forget the erasures the CRM took, and the profiles forgotten (erased again
+        meanwhile: still gone)."""
+        sets = {"contacts": set(erased), "profiles": set(profiles)}
+        if any(sets.values()):
+            self._delete(_PENDING_ERASURES, {k: v for k, v in sets.items() if v})
 
     def bookmarks(self, crm: str) -> dict[str, str]:
         """What a run reads back of the last ones, in one read: its cursors (crm_cursors) and
@@ -140,11 +139,12 @@ class SyncState:
         pushed: Mapping[str, tuple[str, list[str], Mapping[str, str]]],
         seen: list[Opportunity],
         bookmarks: dict[str, str],
+        cases: Mapping[str, set[str]] | None = None,
     ) -> None:
         """Record what was pushed (record key -> digest, the breakdown keys it holds, and what
         it kept that a later run takes from here instead of deriving it again: empty for
-        nothing) and the opportunities seen, then move the bookmarks: last, so a failure
-        before leaves them."""
+        nothing), the complaint cases among them by profile (for an erasure to find) and the
+        opportunities seen, then move the bookmarks: last, so a failure before leaves them."""
         items = [
             {**kept, "key": f"pushed#{k}", "digest": d, "parts": json.dumps(parts)}
             for k, (d, parts, kept) in pushed.items()
@@ -152,6 +152,8 @@ class SyncState:
         dynamo.batch_write(
             self._table, [{"PutRequest": {"Item": dynamo.to_item(i)}} for i in items]
         )
+        for profile, keys in sorted((cases or {}).items()):
+            self._add(f"cases#{profile}", {"keys": keys})
         for o in seen:
             for contact in o.contact_ids:
                 self._add(f"contact#{contact}", {"opportunities": {o.id}})
@@ -163,13 +165,74 @@ class SyncState:
             ],
         )
 
+    def consumed(self, since: datetime, until: datetime) -> None:
+        """A change window taken: its buckets before until's are deleted (until's may still
+        take marks, and the next window reads it). Those that exist, found by key alone: most
+        of a long window's shards were never written."""
+        keys = _buckets(since, until, last=False)
+        found = dynamo.batch_get(self._table, "key", keys, attributes=["key"]) if keys else {}
+        requests = [{"DeleteRequest": {"Key": _key(k)}} for k in sorted(found)]
+        dynamo.batch_write(self._table, requests)
+
+    def forget(
+        self,
+        contacts: Iterable[str],
+        profiles: Iterable[str],
+        since: datetime | None,
+        until: datetime,
+    ) -> None:
+        """Delete what names these erased contacts and profiles: what was pushed for them (the
+        contacts' scores, the profiles' hot-lead tasks and complaint cases) and their marks in
+        the change buckets kept, from since's (the window crm_sync has not taken; None: every
+        bucket before a first run is kept unread) to until's."""
+        contacts, profiles = set(contacts), set(profiles)
+        indexes = [f"cases#{p}" for p in sorted(profiles)]
+        cases = dynamo.batch_get(self._table, "key", indexes) if indexes else {}
+        keys = [f"pushed#contact#{c}" for c in sorted(contacts)]
+        keys += [f"pushed#hot#{p}" for p in sorted(profiles)]
+        keys += [f"pushed#{k}" for item in cases.values() for k in sorted(item.get("keys", ()))]
+        keys += indexes
+        dynamo.batch_write(self._table, [{"DeleteRequest": {"Key": _key(k)}} for k in keys])
+        if since is None:
+            return
+        buckets = dynamo.batch_get(self._table, "key", _buckets(since, until, last=True))
+        for key, item in sorted(buckets.items()):
+            named = {
+                "profiles": profiles & set(item.get("profiles", ())),
+                "contacts": contacts & set(item.get("contacts", ())),
+            }
+            if any(named.values()):
+                self._delete(key, {k: v for k, v in named.items() if v})
+
     def _add(self, key: str, sets: dict[str, set[str]]) -> None:
+        self._update("ADD", key, sets)
+
+    def _delete(self, key: str, sets: dict[str, set[str]]) -> None:
+        self._update("DELETE", key, sets)
+
+    def _update(self, action: str, key: str, sets: dict[str, set[str]]) -> None:
         names = {f"#n{n}": name for n, name in enumerate(sets)}
         values = {f":v{n}": {"SS": sorted(v)} for n, v in enumerate(sets.values())}
         clients.client("dynamodb").update_item(
             TableName=self._table,
-            Key={"key": {"S": key}},
-            UpdateExpression="ADD " + ", ".join(f"#n{n} :v{n}" for n in range(len(sets))),
+            Key=_key(key),
+            UpdateExpression=f"{action} " + ", ".join(f"#n{n} :v{n}" for n in range(len(sets))),
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=values,
         )
+
+
+def _key(key: str) -> dict[str, Any]:
+    return {"key": {"S": key}}
+
+
+def _buckets(since: datetime, until: datetime, last: bool) -> list[str]:
+    """The change buckets' keys (every shard) from since's bucket to until's, included when
+    `last`."""
+    keys = []
+    bucket = since.replace(minute=since.minute // 10 * 10, second=0, microsecond=0)
+    end = until if last else until.replace(minute=until.minute // 10 * 10, second=0, microsecond=0)
+    while bucket < end or (last and bucket == end):
+        keys += [f"changed#{_bucket(bucket)}#{n}" for n in range(CHANGE_SHARDS)]
+        bucket += _BUCKET
+    return keys
