@@ -51,27 +51,6 @@ class Refused(Exception):
         self.unread = unread
 
 
-class PortBusy(Exception):
-    """serve's port is taken (another serve, or another program)."""
-
-
-def listen(port: int) -> socket.socket:
-    """A listening socket on 127.0.0.1:port (0: a free one), taken before serve starts anything
-    else, so that a busy port is known at once."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as http.server does
-    try:
-        sock.bind(("127.0.0.1", port))
-    except OSError as err:
-        sock.close()
-        raise PortBusy(
-            f"cannot listen on 127.0.0.1:{port} ({err.strerror}): is another serve running? "
-            "Stop it, or pass another --port"
-        ) from None
-    sock.listen(ThreadingHTTPServer.request_queue_size)
-    return sock
-
-
 def http_server(
     runtime: LocalRuntime,
     port: int = 0,
@@ -81,8 +60,9 @@ def http_server(
     bridge: Bridge | None = None,
     listening: socket.socket | None = None,
 ) -> ThreadingHTTPServer:
-    """Serve the template's HTTP routes on 127.0.0.1:port (0 picks a free port; or on a socket
-    from listen()) in a thread; with a bridge, its routes for the ops CLI and the report too."""
+    """Serve the template's HTTP routes on 127.0.0.1:port (0 picks a free port; or on a
+    listening socket) in a thread; with a bridge, its routes for the ops CLI and the report
+    too."""
 
     refused: Counter[str] = Counter()  # requests refused by serve's access rules, by reason
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import socket
 import threading
 from datetime import UTC, datetime
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,27 @@ from socialscore_local import demo, emf, server, webhooks
 from socialscore_local.access import TOKEN_FILE, new_token, write_private
 from socialscore_local.runtime import LocalRuntime
 from socialscore_local.seeding import BadSeed, Seeds, imports, place_files, run_import
+
+
+class PortBusy(Exception):
+    """serve's port is taken (another serve, or another program)."""
+
+
+def listen(port: int) -> socket.socket:
+    """A listening socket on 127.0.0.1:port (0: a free one), taken before serve starts anything
+    else, so that a busy port is known at once."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as http.server does
+    try:
+        sock.bind(("127.0.0.1", port))
+    except OSError as err:
+        sock.close()
+        raise PortBusy(
+            f"cannot listen on 127.0.0.1:{port} ({err.strerror}): is another serve running? "
+            "Stop it, or pass another --port"
+        ) from None
+    sock.listen(ThreadingHTTPServer.request_queue_size)
+    return sock
 
 
 class CannotStart(Exception):
@@ -37,8 +59,8 @@ def run(
             f"empty work directory (delete {workdir}, or give another --workdir)"
         )
     try:
-        listening = server.listen(port)  # first: a busy port is said at once
-    except server.PortBusy as err:
+        listening = listen(port)  # first: a busy port is said at once
+    except PortBusy as err:
         raise CannotStart(str(err)) from None
     try:
         workdir.mkdir(parents=True, exist_ok=True)
