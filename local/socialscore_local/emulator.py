@@ -5,11 +5,17 @@ learnt its port could read the webhook secrets and write scores. Before moto see
 this guard refuses (403, no CORS headers):
 
 - a Host that is not loopback (a DNS-rebinding page's requests name the page's host);
-- a request from a web page: browsers add `Origin` to a cross-origin request and to every
-  preflight, and no AWS SDK or CLI sends it;
+- a request from a web page: browsers send `Origin` with every CORS request (any whose answer
+  a script may read), every preflight, and every request whose method is neither GET nor HEAD
+  (Fetch standard, https://fetch.spec.whatwg.org/#origin-header; MDN, "Preflight request",
+  https://developer.mozilla.org/en-US/docs/Glossary/Preflight_request), and no AWS SDK or CLI
+  sends it. A page's plain GET (an image, a link) carries none, nor the token below;
 - a request not signed with serve's token as its access key id: the `Credential=` of SigV4's
-  Authorization header, or of a presigned URL's `X-Amz-Credential` (the report's link). moto
-  checks no signature, so the key id is the whole credential.
+  Authorization header (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-
+  authentication-methods.html: `Credential=<key id>/<date>/<region>/<service>/aws4_request`),
+  or a presigned URL's `X-Amz-Credential`, the same value with `/` as %2F (the report's link:
+  https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html). moto checks
+  no signature, so the key id is the whole credential.
 
 moto's own `Access-Control-*` headers are dropped from every answer. What passes may also be
 written to serve's journal (`on_write`), once moto has taken it.

@@ -28,9 +28,10 @@ from socialscore_local.runtime import LocalRuntime
 ATTACKER = "attacker.example"
 PAGE = f"http://{ATTACKER}"
 ANY_KEY = "AKIAIOSFODNN7EXAMPLE"
-# SigV4 as any SDK signs it (docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html:
-# "Authorization: AWS4-HMAC-SHA256 Credential=<key id>/<date>/<region>/<service>/aws4_request,
-# SignedHeaders=..., Signature=..."); moto checks no signature, so the key id is what counts.
+# SigV4 as any SDK signs it: "Authorization: AWS4-HMAC-SHA256 Credential=<key id>/<date>/
+# <region>/<service>/aws4_request, SignedHeaders=..., Signature=..." (the sample of
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-authentication-methods.html);
+# moto checks no signature, so the key id is what counts.
 SIGNED = (
     "AWS4-HMAC-SHA256 Credential={key}/20261206/us-east-1/secretsmanager/aws4_request, "
     "SignedHeaders=host;x-amz-date;x-amz-target, Signature=" + "0" * 64

@@ -91,7 +91,7 @@ def test_the_token_leaves_a_query_and_the_rest_stays_verbatim() -> None:
 
 def test_the_emulator_reads_the_key_id_of_a_signed_call_and_of_a_presigned_link() -> None:
     # SigV4's Authorization header and a presigned URL's X-Amz-Credential (both as documented:
-    # docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html).
+    # docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-authentication-methods.html).
     header = (
         f"AWS4-HMAC-SHA256 Credential={TOKEN}/20261206/us-east-1/dynamodb/aws4_request, "
         "SignedHeaders=host;x-amz-date, Signature=abc"
