@@ -158,6 +158,10 @@ class HubSpotStub:
         429 DAILY, as in HubSpot until midnight in the account's time zone."""
         self._daily_after = len(self.calls) + after
 
+    def new_day(self) -> None:
+        """Midnight in the account's time zone: the daily limit is lifted."""
+        self._daily_after = None
+
     def redirect_next(self, location: str, status: int = 301, times: int = 1) -> None:
         self.fail_next(status, times, body={}, headers={"Location": location})
 
