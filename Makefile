@@ -62,6 +62,7 @@ bench: $(STAMP)
 	$(PY) bench/crm_sync.py
 	$(PY) bench/attribution.py
 	$(PY) bench/aws_calls.py
+	$(PY) bench/bill.py
 	$(PY) bench/e2e.py
 	$(PY) bench/e2e_serve.py
 	$(PY) bench/cold_start.py
