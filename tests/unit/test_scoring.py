@@ -211,7 +211,7 @@ def test_paid_and_organic_weights_differ() -> None:
 def test_paid_and_organic_are_never_summed_into_one_key() -> None:
     organic = touch(Kind.COMMENT, iid="o")
     paid = touch(Kind.CLICK, iid="p", category=Category.PAID)
-    agg = coalesce(unique([organic, paid]), [])
+    agg = coalesce(unique([organic, paid]), [], shard=0)  # whole, on one shard
     paid_total = ProfileTotal("x#actor1", Category.PAID)
     profile_keys = sorted(k for k in agg.counters if isinstance(k, ProfileTotal))
     assert profile_keys == [ProfileTotal("x#actor1", Category.ORGANIC), paid_total]
@@ -279,7 +279,7 @@ def test_seller_counters_get_points_touches_and_team() -> None:
         touch(Kind.COMMENT, iid="b", seller=seller),
         touch(Kind.LIKE, iid="c", seller=seller, category=Category.PAID),
     ]
-    agg = coalesce(touches, [])
+    agg = coalesce(touches, [], shard=0)  # whole, on one shard
     [key] = [k for k in agg.counters if isinstance(k, SellerCounter) and k.seller_id == "s-1"]
     assert agg.counters[key] == {
         "organic_points": Decimal(9),
@@ -439,7 +439,8 @@ def test_like_unlike_like_counts_the_second_like_in_any_order() -> None:
     unlike = Withdrawal(first.profile, first.dedupe_key, EPOCH + DAY)
     again = touch(Kind.LIKE, iid="like-2", at=EPOCH + 2 * DAY)
     expected = {organic(): {"units": again.units, "touches": 1}}
-    for order in itertools.permutations([first, unlike, again]):
+    events: list[Touch | Withdrawal] = [first, unlike, again]
+    for order in itertools.permutations(events):
         got = apply_in_batches([[e] for e in order])
         assert {k: v for k, v in got.items() if isinstance(k, ProfileTotal)} == expected
 

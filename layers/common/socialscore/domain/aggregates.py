@@ -1,20 +1,32 @@
-"""Aggregates of touches, coalesced per batch: one write per aggregate item (hot keys).
+"""Aggregates of touches, coalesced per batch: one write per aggregate item (hot keys), and the
+same items whatever the order the touches arrive in.
 
 A viral post or a star seller takes thousands of touches a minute, and one DynamoDB item about
 1,000 writes a second: a batch's deltas are summed per item before they are written, and post and
-seller counters are spread over `COUNTER_SHARDS` items. How an aggregate is keyed in storage is
-the store's business; here a key says only what it aggregates.
+seller counters are spread over `COUNTER_SHARDS` items. A touch's shard is its own (from its
+ledger key), so the touch and its later withdrawal move the same item, and a shard holds the same
+counts whichever batches the touches came in. How an aggregate is keyed in storage is the store's
+business; here a key says only what it aggregates.
+
+An item holds only what counts: a count that falls to 0 is removed with the sums that follow it
+(a profile's `units` follow its `touches`, a seller's `<category>_points` its
+`<category>_touches`), and an item left with no count is deleted. So an act taken back, or
+replaced by a later report in the other category, leaves the items one clean pass without it
+leaves: none where nothing counts, never a 0. Counts are whole numbers, so the rule never depends
+on a sum of decimals landing exactly on 0.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
+from typing import Any
 
 from socialscore.domain.decay import STORED_DIGITS, number
-from socialscore.domain.interaction import Category
+from socialscore.domain.interaction import Category, Kind
 from socialscore.domain.touch import Touch
 
 COUNTER_SHARDS = 8
@@ -46,6 +58,21 @@ class SellerCounter:
 
 AggregateKey = ProfileTotal | PostCounter | SellerCounter
 
+# Each item's counters, and the count each follows (None: it is a count).
+PROFILE_COUNTERS: dict[str, str | None] = {"touches": None, "units": "touches"}
+POST_COUNTERS: dict[str, str | None] = {f"{c}_{k}": None for c in Category for k in Kind}
+SELLER_COUNTERS: dict[str, str | None] = {
+    f"{c}_{n}": None if n == "touches" else f"{c}_touches"
+    for c in Category
+    for n in ("touches", "points")
+}
+
+
+def counters_of(key: AggregateKey) -> dict[str, str | None]:
+    if isinstance(key, ProfileTotal):
+        return PROFILE_COUNTERS
+    return POST_COUNTERS if isinstance(key, PostCounter) else SELLER_COUNTERS
+
 
 @dataclass
 class Aggregates:
@@ -61,27 +88,97 @@ class Aggregates:
             self.counters[key][name] = self.counters[key].get(name, Decimal(0)) + amount
 
 
-def shard_for(touches: list[Touch]) -> int:
-    """Same touches, same shard: a retried batch lands where the first attempt would have."""
+def shard_of(t: Touch) -> int:
+    """The counter shard of a touch: fixed by its ledger key, so every report of the act and its
+    withdrawal land on the same item."""
+    digest = hashlib.sha256(f"{t.profile}\n{t.dedupe_key}".encode()).hexdigest()
+    return int(digest, 16) % COUNTER_SHARDS
+
+
+def first_shard(touches: list[Touch]) -> int:
+    """Where a batch starts its walk round the shards (see ledger_rules.groups): concurrent
+    batches of one hot post start apart, so they seldom write the same item at once."""
     seed = "".join(sorted(t.dedupe_key + t.profile for t in touches))
     return int(hashlib.sha256(seed.encode()).hexdigest(), 16) % COUNTER_SHARDS
 
 
 def coalesce(adds: list[Touch], removes: list[Touch], shard: int | None = None) -> Aggregates:
-    """The aggregate deltas of adding some touches and taking others back out, on `shard` of
-    each post and seller (by default the one these touches hash to)."""
+    """The aggregate deltas of adding some touches and taking others back out, each on its own
+    shard of each post and seller (`shard_of`), or all on `shard` (a reader's whole sums)."""
     agg = Aggregates()
-    shard = shard_for(adds + removes) if shard is None else shard % COUNTER_SHARDS
     for sign, touches in ((Decimal(1), adds), (Decimal(-1), removes)):
         for t in touches:
+            on = shard_of(t) if shard is None else shard % COUNTER_SHARDS
             profile = ProfileTotal(t.profile, t.category)
             agg.add(profile, "units", sign * t.units)
             agg.add(profile, "touches", sign)
             if t.post is not None:
-                agg.add(PostCounter(t.post, shard), f"{t.category}_{t.kind}", sign)
+                agg.add(PostCounter(t.post, on), f"{t.category}_{t.kind}", sign)
             if t.seller_id is not None and t.team is not None:
-                seller = SellerCounter(t.seller_id, shard)
+                seller = SellerCounter(t.seller_id, on)
                 agg.add(seller, f"{t.category}_points", sign * number(t.weight))
                 agg.add(seller, f"{t.category}_touches", sign)
                 agg.teams[seller] = t.team
     return agg
+
+
+@dataclass(frozen=True)
+class ItemWrite:
+    """How one aggregate item moves: `add` these amounts and `remove` these counters, or
+    `delete` the item; written only while the item holds `expect` (a counter's value as read,
+    None: absent). An empty `expect` is a plain ADD, right whatever the item holds."""
+
+    add: dict[str, Decimal] = field(default_factory=dict)
+    remove: frozenset[str] = frozenset()
+    delete: bool = False
+    expect: dict[str, Decimal | None] = field(default_factory=dict)
+
+
+def _moved(key: AggregateKey, delta: Mapping[str, Decimal]) -> dict[str, Decimal]:
+    """The counters a delta writes: those it changes, and a sum whose count it changes even when
+    the sum itself does not move (a touch of weight 0 still gives its profile `units`)."""
+    family = counters_of(key)
+    counts = {n for n, a in delta.items() if family.get(n) is None and a}
+    return {n: a for n, a in delta.items() if a or family.get(n) in counts}
+
+
+def shrinks(key: AggregateKey, delta: Mapping[str, Decimal]) -> bool:
+    """Whether this delta takes a count down: only then can a count reach 0, and only then does
+    writing it need what the item holds."""
+    family = counters_of(key)
+    return any(family.get(n) is None and a < 0 for n, a in delta.items())
+
+
+def settle(
+    key: AggregateKey, delta: Mapping[str, Decimal], held: Mapping[str, Any] | None = None
+) -> ItemWrite | None:
+    """The write that moves an item by `delta`; None when it moves nothing. A delta that takes a
+    count down needs `held`, the item as read ({} when absent): the write then removes the
+    counts it brings to 0 (and their sums), deletes an item left with none, and expects every
+    count it takes down to be as read, so two writers that read the same count cannot both take
+    it down (and no ADD that came in between is lost)."""
+    family = counters_of(key)
+    moved = _moved(key, delta)
+    if not moved:
+        return None
+    if not shrinks(key, moved):
+        return ItemWrite(add=moved)
+    if held is None:
+        raise ValueError(f"taking {key} down needs the item as read")
+    with localcontext(STORED_DIGITS):  # as DynamoDB's ADD adds
+        after = {
+            n: held.get(n, Decimal(0)) + moved.get(n, Decimal(0))
+            for n in family
+            if n in held or n in moved
+        }
+    gone = {n for n, v in after.items() if family[n] is None and v == 0}
+    gone |= {n for n in after if family[n] in gone}
+    if not set(after) - gone:
+        counts = [n for n, count in family.items() if count is None]
+        return ItemWrite(delete=True, expect={n: held.get(n) for n in counts})
+    down = {n for n, a in moved.items() if family[n] is None and a < 0}
+    return ItemWrite(
+        add={n: a for n, a in moved.items() if n not in gone},
+        remove=frozenset(gone & held.keys()),
+        expect={n: held.get(n) for n in sorted(down | (gone & held.keys())) if family[n] is None},
+    )

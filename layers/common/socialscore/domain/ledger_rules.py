@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from socialscore.domain.aggregates import Aggregates, coalesce
+from socialscore.domain.aggregates import COUNTER_SHARDS, Aggregates, coalesce, shard_of
 from socialscore.domain.touch import Touch, Withdrawal
 
 Key = tuple[str, str]  # (profile, dedupe key)
@@ -95,24 +95,28 @@ def plan(
     return changes
 
 
-def deltas(changes: Iterable[Change], shard: int | None = None) -> Aggregates:
+def deltas(changes: Iterable[Change]) -> Aggregates:
     """How the aggregates move for these changes: what counted before out, what counts now in
-    (on `shard` of each post and seller counter, see `coalesce`)."""
+    (each touch on its own shard of its post's and seller's counters)."""
     changes = list(changes)
     adds = [t for c in changes if (t := c.new.counted) is not None]
     removes = [t for c in changes if (t := c.old.counted) is not None]
-    return coalesce(adds, removes, shard)
+    return coalesce(adds, removes)
 
 
-def groups(incoming: Mapping[Key, LedgerEntry], actions: int) -> list[dict[Key, LedgerEntry]]:
+def groups(
+    incoming: Mapping[Key, LedgerEntry], actions: int, first: int = 0
+) -> list[dict[Key, LedgerEntry]]:
     """The entries in groups of at most `actions` writes each as planned with nothing stored
     (a put per entry, a check per own post, one per aggregate item moved, the change mark),
-    ordered by post and seller so that a post's or seller's counters are moved by as few
-    groups, and so as few writes, as the limit allows."""
+    ordered by seller, shard (from `first` round) and post, so that each shard item of a seller
+    or a post is moved by as few groups, and so as few writes, as the limit allows."""
 
-    def order(item: tuple[Key, LedgerEntry]) -> tuple[str, str, str, str]:
+    def order(item: tuple[Key, LedgerEntry]) -> tuple[str, int, str, str, str]:
         t = item[1].touch
-        return (t.post or "", t.seller_id or "", *item[0]) if t else ("", "", *item[0])
+        if t is None:
+            return ("", 0, "", *item[0])
+        return (t.seller_id or "", (shard_of(t) - first) % COUNTER_SHARDS, t.post or "", *item[0])
 
     out: list[dict[Key, LedgerEntry]] = []
     items: set[tuple[str, ...]] = set()  # what the current group writes besides its puts
@@ -120,8 +124,9 @@ def groups(incoming: Mapping[Key, LedgerEntry], actions: int) -> list[dict[Key, 
         t = entry.touch
         moved: set[tuple[str, ...]] = {("check", t.own_post)} if t and t.own_post else set()
         if t is not None:
-            moved |= {("profile", t.profile, t.category), ("post", t.post or "")}
-            moved |= {("seller", t.seller_id)} if t.seller_id else set()
+            shard = str(shard_of(t))
+            moved |= {("profile", t.profile, t.category), ("post", t.post or "", shard)}
+            moved |= {("seller", t.seller_id, shard)} if t.seller_id else set()
         if not out or len(out[-1]) + 1 + len(items | moved) + 1 > actions:
             out.append({})
             items = set()

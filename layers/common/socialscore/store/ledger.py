@@ -2,14 +2,17 @@
 
 The ledger holds, per (profile, dedupe key), a LedgerEntry: the latest act and the latest
 withdrawal (domain.ledger_rules). A group of events goes in one TransactWriteItems: a Put per
-changed entry, conditioned on the version the writer believed stored, and one ADD per aggregate
-item moved by the difference between the old and the new counted touch (ledger_rules.plan and
-deltas). Groups fill a transaction to about 80 of its 100 actions, ordered by post and seller
-(ledger_rules.groups), so a hot post's counter is written once per group, not once per entry.
-When the ledger held something else, the transaction rolls back, the refusal carries what it
-held (ReturnValuesOnConditionCheckFailure), and the group is planned again. Whatever
-arrives twice, late or out of order, the stored numbers are those of one clean pass, and
-nothing is ever half-applied. A group DynamoDB refuses for what it holds (a key or an item over
+changed entry, conditioned on the version the writer believed stored, and one write per
+aggregate item moved by the difference between the old and the new counted touch
+(ledger_rules.plan and deltas): a plain ADD, or, where a count goes down, the write
+`aggregates.settle` makes from the item as read (counts that reach 0 removed, an item left with
+none deleted), conditioned on the counts it read. Groups fill a transaction to about 80 of its
+100 actions, ordered by seller, shard and post (ledger_rules.groups), so a hot post's shard item
+is written once per group, not once per entry. When the ledger or an item it expects held
+something else, the transaction rolls back, the refusal carries what it held
+(ReturnValuesOnConditionCheckFailure), and the group is planned again. Whatever arrives twice,
+late or out of order, the stored items are those of one clean pass, and nothing is ever
+half-applied. A group DynamoDB refuses for what it holds (a key or an item over
 its limits) raises `Refused`: retried as it is, it would fail the same way.
 
 A deleted post leaves a marker (profile `deleted#<post>`): an act whose own post is marked is
@@ -24,7 +27,6 @@ profile's entries skip it, and an erasure deletes it with them.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Any
@@ -32,7 +34,13 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from socialscore.aws import clients
-from socialscore.domain.aggregates import Aggregates, shard_for
+from socialscore.domain.aggregates import (
+    AggregateKey,
+    SellerCounter,
+    first_shard,
+    settle,
+    shrinks,
+)
 from socialscore.domain.ledger_rules import (
     FOREVER,
     Change,
@@ -47,7 +55,7 @@ from socialscore.domain.touch import Touch, Withdrawal
 from socialscore.store import dynamo
 from socialscore.store.engage import mark_key
 from socialscore.store.ledger_items import entry_of, is_flag, item_of, version_of
-from socialscore.store.scores import item_key
+from socialscore.store.scores import held, item_write
 from socialscore.store.sync_state import change_update
 
 MAX_ACTIONS = 100  # TransactWriteItems' limit
@@ -74,12 +82,8 @@ class Ledger:
     def record(self, events: list[Touch | Withdrawal]) -> int:
         """Merge acts and retractions into the ledger; returns how many entries changed."""
         merged = entries(events)
-        # A batch's groups take consecutive counter shards: the groups of one post follow each
-        # other, so a post's counter item is written at most once a batch (up to 8 groups).
-        base = shard_for([t for e in merged.values() if (t := e.touch) is not None])
-        return sum(
-            self._record_group(g, base + n) for n, g in enumerate(groups(merged, GROUP_ACTIONS))
-        )
+        first = first_shard([t for e in merged.values() if (t := e.touch) is not None])
+        return sum(self._record_group(g) for g in groups(merged, GROUP_ACTIONS, first))
 
     def delete_post(self, post: str, at: datetime) -> int:
         """Mark a post deleted and retract every act it made; returns the entries changed."""
@@ -106,9 +110,12 @@ class Ledger:
         keys = [(i["profile"]["S"], i["touch"]["S"]) for page in pages for i in page["Items"]]
         return self.record([Withdrawal(p, k, FOREVER) for p, k in keys])
 
-    def _record_group(self, incoming: dict[Key, LedgerEntry], shard: int) -> int:
+    def _record_group(self, incoming: dict[Key, LedgerEntry]) -> int:
         stored: dict[Key, LedgerEntry] = {}  # what the ledger holds, for keys seen to be taken
         deleted: set[str] = set()  # posts learnt deleted, only when a marker check fails: rare
+        # Aggregate items as read, for the writes that take a count down: only on a re-plan (a
+        # plan with nothing stored only adds), so rare.
+        items: dict[AggregateKey, dict[str, Any]] = {}
         conflicts = replans = 0
         while True:
             changes = plan(incoming, stored, deleted)
@@ -118,13 +125,11 @@ class Ledger:
                 {c.new.touch.own_post for c in changes if c.new.touch and c.new.touch.own_post}
                 - deleted
             )
-            actions = self._actions(changes, checks, shard)
+            actions, written = self._actions(changes, checks, items)
             if len(actions) > MAX_ACTIONS:
                 keys = list(incoming)
                 halves = (keys[: len(keys) // 2], keys[len(keys) // 2 :])
-                return sum(
-                    self._record_group({k: incoming[k] for k in half}, shard) for half in halves
-                )
+                return sum(self._record_group({k: incoming[k] for k in half}) for half in halves)
             try:
                 clients.client("dynamodb").transact_write_items(TransactItems=actions)
                 return len(changes)
@@ -141,13 +146,18 @@ class Ledger:
                     replans += 1
                     if replans > _REPLANS:
                         raise
-                    for i in (i for i in failed if i < len(changes)):
-                        # What the condition was checked against, returned with the refusal
-                        # (ALL_OLD): no read. No item: the entry is not there (any more).
-                        stored.pop(changes[i].key, None)
-                        if item := reasons[i].get("Item"):
-                            stored[changes[i].key] = entry_of(dynamo.from_item(item))
-                    if any(i >= len(changes) for i in failed):
+                    # What each condition was checked against, returned with the refusal
+                    # (ALL_OLD): no read. No item: the entry (or aggregate) is not there.
+                    found = {i: dynamo.from_item(reasons[i].get("Item") or {}) for i in failed}
+                    first_write = len(changes) + len(checks)
+                    for i, item in found.items():
+                        if i < len(changes):
+                            stored.pop(changes[i].key, None)
+                            if item:
+                                stored[changes[i].key] = entry_of(item)
+                        elif i - first_write < len(written):
+                            items[written[i - first_write]] = item
+                    if any(len(changes) <= i < first_write for i in failed):
                         deleted |= self._deleted(set(checks))
                     continue
                 conflicts += 1  # a concurrent writer or throttling: back off, try again
@@ -168,9 +178,15 @@ class Ledger:
         )
 
     def _actions(
-        self, changes: list[Change], checks: list[str], shard: int
-    ) -> list[dict[str, Any]]:
-        # Entry puts first, then marker checks: a cancellation reason's index says which failed.
+        self,
+        changes: list[Change],
+        checks: list[str],
+        items: dict[AggregateKey, dict[str, Any]],
+    ) -> tuple[list[dict[str, Any]], list[AggregateKey]]:
+        """The transaction, and the aggregate items it writes in the order it writes them.
+        Entry puts first, then marker checks, then aggregates (reading first those whose
+        counts go down and were not read yet, into `items`), then the change mark: a
+        cancellation reason's index says which failed."""
         actions: list[dict[str, Any]] = []
         for (profile, key), old, new in ((c.key, c.old, c.new) for c in changes):
             put: dict[str, Any] = {
@@ -197,37 +213,21 @@ class Ledger:
                     }
                 }
             )
-        actions += self._updates(deltas(changes, shard))
+        agg = deltas(changes)
+        unread = [k for k, d in agg.counters.items() if shrinks(k, d) and k not in items]
+        if unread:
+            items |= held(self.scores_table, unread)
+        written = []
+        for moved, delta in agg.counters.items():
+            if (write := settle(moved, delta, items.get(moved))) is not None:
+                team = agg.teams.get(moved) if isinstance(moved, SellerCounter) else None
+                actions.append(item_write(self.scores_table, moved, write, team))
+                written.append(moved)
         if self.sync_table is not None:
             profiles = {c.key[0] for c in changes}
             now = datetime.now(UTC)
             actions.append({"Update": change_update(self.sync_table, now, profiles)})
-        return actions
-
-    def _updates(self, agg: Aggregates) -> Iterator[dict[str, Any]]:
-        for key, all_counters in agg.counters.items():
-            # A replaced touch may net to zero: nothing to add (and 0E-14 is no number to moto).
-            counters = {name: amount for name, amount in all_counters.items() if amount}
-            if not counters:
-                continue
-            names = {f"#c{n}": name for n, name in enumerate(counters)}
-            values: dict[str, Any] = {
-                f":c{n}": {"N": format(amount, "f")} for n, amount in enumerate(counters.values())
-            }
-            expression = "ADD " + ", ".join(f"#c{n} :c{n}" for n in range(len(counters)))
-            if key in agg.teams:
-                expression += " SET #team = :team"
-                names["#team"] = "team"
-                values[":team"] = {"S": agg.teams[key]}
-            yield {
-                "Update": {
-                    "TableName": self.scores_table,
-                    "Key": {"pk": {"S": item_key(key)}},
-                    "UpdateExpression": expression,
-                    "ExpressionAttributeNames": names,
-                    "ExpressionAttributeValues": values,
-                }
-            }
+        return actions, written
 
     def touches_of(self, profile: str) -> list[Touch]:
         """The touches that count for a profile (not retracted)."""

@@ -4,14 +4,13 @@ one half-life, and every aggregate item set to what the counted touches imply.
 Values are set, not added, and only where they differ: run twice, or again after an
 interruption, a rebuild writes only what is not yet right. It owns `units` and `touches` of
 profile items and the counters of post and seller items; every other attribute (`hot_since`,
-`team`) is kept. The score stage spreads a post's and a seller's counters over shards by batch,
-which the ledger does not record, so those are compared summed over their shards; a wrong sum
-is set whole on shard 0 and the other shards' counters are zeroed.
+`team`) is kept. It leaves the items the score stage leaves after one clean pass: each post's
+and seller's counters on the shards its touches hash to (aggregates.shard_of), no counter at 0,
+and no item that counts nothing (one is deleted, its hot-lead flag with it).
 
 Both passes scan with consistent reads, a page at a time, and write with BatchWriteItem; between
 them it keeps every profile's id (to find profile items no entry supports any more) and every
-post's and seller's summed counters, no more: about 150 MB for a million profiles and 100,000
-posts.
+post's and seller's counters per shard, no more.
 
 Nothing else may write the ledger or the scores meanwhile: a delta added between a read here
 and the write after it would be lost, and an erased person's entries written back. The caller
@@ -20,10 +19,9 @@ stops the score stage first (socialscore_ops.rebuild_pause).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from decimal import Decimal, localcontext
+from decimal import Decimal
 from typing import Any
 
 from socialscore.aws import clients
@@ -34,27 +32,22 @@ from socialscore.domain.aggregates import (
     ProfileTotal,
     SellerCounter,
     coalesce,
+    counters_of,
 )
-from socialscore.domain.decay import STORED_DIGITS, units
-from socialscore.domain.interaction import Category, Kind
+from socialscore.domain.decay import units
+from socialscore.domain.interaction import Category
 from socialscore.domain.ledger_rules import LedgerEntry
 from socialscore.domain.touch import Touch
 from socialscore.store import dynamo
 from socialscore.store.ledger_items import entry_of
 from socialscore.store.scores import item_key
 
-PROFILE_COUNTERS = frozenset({"units", "touches"})
-POST_COUNTERS = frozenset(f"{c}_{k}" for c in Category for k in Kind)
-SELLER_COUNTERS = frozenset(f"{c}_{n}" for c in Category for n in ("points", "touches"))
-Counter = PostCounter | SellerCounter
-_COUNTERS_A_READ = 12  # posts or sellers: their 8 shards each in one BatchGetItem of 100
-
 
 @dataclass
 class Counts:
     entries_read: int = 0  # ledger entries (a deleted post's marker is none)
     entries_rewritten: int = 0  # their units were not those of the half-life
-    aggregates_rewritten: int = 0  # score items written
+    aggregates_rewritten: int = 0  # score items written or deleted
     aggregates_unchanged: int = 0  # score items found right
 
 
@@ -82,12 +75,10 @@ def _plain(value: Decimal) -> Decimal:
     return Decimal(format(value, "f")) if value else Decimal(0)
 
 
-def _names(key: AggregateKey) -> frozenset[str]:
-    return POST_COUNTERS if isinstance(key, PostCounter) else SELLER_COUNTERS
-
-
-def _differs(item: dict[str, Any], want: dict[str, Decimal], names: frozenset[str]) -> bool:
-    return any(item.get(n, 0) != want.get(n, 0) for n in names)
+def _differs(key: AggregateKey, item: dict[str, Any], want: dict[str, Decimal]) -> bool:
+    """Whether the item's counters are not exactly these (a counter at 0 where none is wanted
+    differs too)."""
+    return any(item.get(n) != want.get(n) for n in counters_of(key))
 
 
 class Rebuild:
@@ -105,7 +96,8 @@ class Rebuild:
         self._half_life = half_life_seconds
         self._paging = {"PageSize": page_items} if page_items else {}
         self.counts = Counts()
-        self._counters = Aggregates()  # every post's and seller's totals, on shard 0
+        self._counters = Aggregates()  # every post's and seller's totals, per shard
+        self._writes: list[dict[str, Any]] = []  # score items to put or delete, in turn
         self._done: set[str] = set()  # profiles whose items are set
         # The page's last profile: the next page may hold more of its entries.
         self._open: tuple[str, list[Touch | None]] | None = None
@@ -145,90 +137,62 @@ class Rebuild:
         self._profiles(groups)
 
     def _profiles(self, groups: dict[str, list[Touch | None]]) -> None:
-        agg = coalesce([t for ts in groups.values() for t in ts if t is not None], [], shard=0)
-        want: dict[str, dict[str, Decimal]] = {
-            item_key(ProfileTotal(p, c)): {} for p in groups for c in Category
+        agg = coalesce([t for ts in groups.values() for t in ts if t is not None], [])
+        want: dict[AggregateKey, dict[str, Decimal]] = {
+            ProfileTotal(p, c): {} for p in groups for c in Category
         }
         for key, counters in agg.counters.items():
             if isinstance(key, ProfileTotal):
-                want[item_key(key)] = counters
+                want[key] = counters
             else:  # a post's or seller's share: summed over the whole ledger first
                 for name, amount in counters.items():
                     self._counters.add(key, name, amount)
         self._counters.teams |= agg.teams
-        stored = dynamo.batch_get(self._scores, "pk", list(want), consistent=True)
-        puts = []
-        for pk, counters in want.items():
-            item = stored.get(pk)
-            if item is not None and not _differs(item, counters, PROFILE_COUNTERS):
-                self.counts.aggregates_unchanged += 1
-            elif item is not None or counters:  # no item and nothing to hold: none needed
-                values = {n: _plain(counters.get(n, Decimal(0))) for n in PROFILE_COUNTERS}
-                puts.append((item or {"pk": pk}) | values)
-        self._write(puts)
+        stored = dynamo.batch_get(self._scores, "pk", [item_key(k) for k in want], consistent=True)
+        for key, counters in want.items():
+            self._set(key, stored.get(item_key(key)), counters)
+        self._flush()
         self._done |= groups.keys()
 
     # --- the scores: posts' and sellers' counters, profiles the ledger no longer has ------------
     def score_pages(self) -> Iterator[int]:
-        """Scan the scores a page at a time (yields the items each held), then set every post's
-        and seller's counters to the ledger's totals. Call after `ledger_pages` is exhausted."""
-        summed: dict[Counter, dict[str, Decimal]] = defaultdict(dict)  # over the shards
-        shards: dict[Counter, list[int]] = defaultdict(list)
+        """Scan the scores a page at a time (yields the items each held) and set every item to
+        what the ledger implies, then write the post and seller shards no item holds yet. Call
+        after `ledger_pages` is exhausted."""
+        wanted = self._counters.counters
         for page in self._scan(self._scores):
-            orphans = []
             for item in (dynamo.from_item(i) for i in page["Items"]):
                 key = key_of(item["pk"])
                 if isinstance(key, ProfileTotal) and key.profile not in self._done:
-                    if _differs(item, {}, PROFILE_COUNTERS):  # touches no entry supports now
-                        orphans.append(item | {n: Decimal(0) for n in PROFILE_COUNTERS})
-                    else:
-                        self.counts.aggregates_unchanged += 1
+                    self._set(key, item, {})  # no entry supports it any more
                 elif isinstance(key, PostCounter | SellerCounter):
-                    whole = replace(key, shard=0)
-                    shards[whole].append(key.shard)
-                    with localcontext(STORED_DIGITS):  # as DynamoDB's ADD summed them
-                        for name in _names(key) & item.keys():
-                            summed[whole][name] = summed[whole].get(name, Decimal(0)) + item[name]
-            self._write(orphans)
+                    self._set(key, item, wanted.pop(key, {}))
+            self._flush()
             yield len(page["Items"])
-        wanted = {k for k in self._counters.counters if isinstance(k, PostCounter | SellerCounter)}
-        wrong = []
-        for key in sorted(shards.keys() | wanted, key=item_key):
-            if _differs(summed.get(key, {}), self._counters.counters.get(key, {}), _names(key)):
-                wrong.append(key)
-            else:
-                self.counts.aggregates_unchanged += len(shards[key])
-        # Only the wrong ones' items are read again, whole: what else they hold stays.
-        for start in range(0, len(wrong), _COUNTERS_A_READ):
-            chunk = {k: shards.get(k, []) for k in wrong[start : start + _COUNTERS_A_READ]}
-            keys = [item_key(replace(k, shard=n)) for k, ns in chunk.items() for n in ns]
-            found = dynamo.batch_get(self._scores, "pk", keys, consistent=True)
-            for key, numbers in chunk.items():
-                items = {
-                    n: found[pk]
-                    for n in numbers
-                    if (pk := item_key(replace(key, shard=n))) in found
-                }
-                self._counter(key, items)
+        for key, counters in sorted(wanted.items(), key=lambda kv: item_key(kv[0])):
+            self._set(key, None, counters)
+        self._flush()
 
-    def _counter(self, key: Counter, shards: dict[int, dict[str, Any]]) -> None:
-        """Set a post's or seller's whole totals on its shard 0, and zero its other shards."""
-        names = _names(key)
-        want = self._counters.counters.get(key, {})
-        puts = [
-            item | {n: Decimal(0) for n in names if n in item}
-            for shard, item in shards.items()
-            if shard != 0 and _differs(item, {}, names)
-        ]
-        first = shards.get(0, {"pk": item_key(key)})
-        values: dict[str, Any] = {
-            n: _plain(want.get(n, Decimal(0))) for n in names if n in want or n in first
+    def _set(
+        self, key: AggregateKey, item: dict[str, Any] | None, want: dict[str, Decimal]
+    ) -> None:
+        """Queue the write that makes the item hold exactly `want` (its other attributes kept),
+        or its deletion when nothing is wanted."""
+        if item is None and not want:
+            return  # no item, and none needed
+        if item is not None and not _differs(key, item, want):
+            self.counts.aggregates_unchanged += 1
+            return
+        if not want:
+            self._writes.append({"DeleteRequest": {"Key": {"pk": {"S": item_key(key)}}}})
+            return
+        kept = {
+            n: v for n, v in (item or {"pk": item_key(key)}).items() if n not in counters_of(key)
         }
-        if isinstance(key, SellerCounter) and "team" not in first and key in self._counters.teams:
-            values["team"] = self._counters.teams[key]
-        if 0 in shards or want:
-            puts.append(first | values)
-        self._write(puts)
+        if isinstance(key, SellerCounter) and "team" not in kept and key in self._counters.teams:
+            kept["team"] = self._counters.teams[key]
+        values = {n: _plain(v) for n, v in want.items()}
+        self._writes.append({"PutRequest": {"Item": dynamo.to_item(kept | values)}})
 
     def _scan(self, table: str) -> Iterator[dict[str, Any]]:
         paginator = clients.client("dynamodb").get_paginator("scan")
@@ -240,8 +204,7 @@ class Rebuild:
         )
         return pages
 
-    def _write(self, items: list[dict[str, Any]]) -> None:
-        dynamo.batch_write(
-            self._scores, [{"PutRequest": {"Item": dynamo.to_item(i)}} for i in items]
-        )
-        self.counts.aggregates_rewritten += len(items)
+    def _flush(self) -> None:
+        dynamo.batch_write(self._scores, self._writes)
+        self.counts.aggregates_rewritten += len(self._writes)
+        self._writes = []

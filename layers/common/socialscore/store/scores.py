@@ -1,4 +1,5 @@
-"""The scores table (DynamoDB): aggregate items and their keys, read back per profile, post, seller.
+"""The scores table (DynamoDB): aggregate items and their keys, how one is written, read back per
+profile, post, seller.
 
 Item keys: `profile#<network#user>#<category>` (decayed units, touches, hot-lead flag),
 `post#<network#post>#shard#<n>` and `seller#<seller id>#shard#<n>` (counters). Only this module
@@ -14,7 +15,7 @@ from typing import Any
 
 from socialscore.aws import clients
 from socialscore.aws.batch import chunks
-from socialscore.domain.aggregates import AggregateKey, PostCounter, ProfileTotal
+from socialscore.domain.aggregates import AggregateKey, ItemWrite, PostCounter, ProfileTotal
 from socialscore.domain.interaction import Category
 from socialscore.store import dynamo
 
@@ -28,6 +29,60 @@ def item_key(key: AggregateKey) -> str:
     if isinstance(key, PostCounter):
         return f"post#{key.post}{_SHARD}{key.shard}"
     return f"seller#{key.seller_id}{_SHARD}{key.shard}"
+
+
+def _number(amount: Decimal) -> dict[str, str]:
+    # Plain digits; a zero as 0 (moto refuses to ADD to a stored 0E-14).
+    return {"N": format(amount, "f") if amount else "0"}
+
+
+def item_write(
+    table: str, key: AggregateKey, write: ItemWrite, team: str | None = None
+) -> dict[str, Any]:
+    """The transaction action of one aggregate item's write (domain.aggregates.settle): an
+    Update that adds and removes counters (and sets a seller's team), or a Delete; conditioned
+    on what it expects the item to hold, and returning the item when that fails (ALL_OLD), so
+    the writer learns what it holds without a read."""
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {}
+
+    def name(counter: str) -> str:
+        names[f"#c{len(names)}"] = counter
+        return f"#c{len(names) - 1}"
+
+    def value(v: dict[str, str]) -> str:
+        values[f":v{len(values)}"] = v
+        return f":v{len(values) - 1}"
+
+    action: dict[str, Any] = {"TableName": table, "Key": {"pk": {"S": item_key(key)}}}
+    if not write.delete:
+        clauses = []
+        if write.add:
+            adds = ", ".join(f"{name(n)} {value(_number(a))}" for n, a in write.add.items())
+            clauses.append(f"ADD {adds}")
+        if write.remove:
+            clauses.append("REMOVE " + ", ".join(name(n) for n in sorted(write.remove)))
+        if team is not None and write.add:
+            clauses.append(f"SET {name('team')} = {value({'S': team})}")
+        action["UpdateExpression"] = " ".join(clauses)
+    if write.expect:
+        action["ConditionExpression"] = " AND ".join(
+            f"attribute_not_exists({name(n)})" if v is None else f"{name(n)} = {value(_number(v))}"
+            for n, v in write.expect.items()
+        )
+        action["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+    action["ExpressionAttributeNames"] = names
+    if values:
+        action["ExpressionAttributeValues"] = values
+    return {"Delete" if write.delete else "Update": action}
+
+
+def held(table: str, keys: list[AggregateKey]) -> dict[AggregateKey, dict[str, Any]]:
+    """These aggregate items as they are now ({} for one that does not exist): a consistent
+    read, for a write that takes a count down."""
+    wanted = {item_key(k): k for k in keys}
+    found = dynamo.batch_get(table, "pk", list(wanted), consistent=True)
+    return {k: found.get(pk, {}) for pk, k in wanted.items()}
 
 
 @dataclass
