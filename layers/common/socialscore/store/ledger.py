@@ -89,17 +89,18 @@ class Ledger:
         """Mark a post deleted and retract every act it made; returns the entries changed."""
         client = clients.client("dynamodb")
         profile, touch = marker_key(post)
+        when = at.astimezone(UTC).isoformat()  # one offset: the strings sort as the moments do
         with (
             dynamo.refusals(),
-            suppress(client.exceptions.ConditionalCheckFailedException),  # the first one stands
+            # The earliest report stands, whichever came first: the same marker in any order.
+            suppress(client.exceptions.ConditionalCheckFailedException),
         ):
             client.put_item(
                 TableName=self.ledger_table,
-                Item=dynamo.to_item(
-                    {"profile": profile, "touch": touch, "deleted_at": at.isoformat()}
-                ),
-                ConditionExpression="attribute_not_exists(#touch)",
-                ExpressionAttributeNames={"#touch": "touch"},
+                Item=dynamo.to_item({"profile": profile, "touch": touch, "deleted_at": when}),
+                ConditionExpression="attribute_not_exists(#touch) OR #at > :at",
+                ExpressionAttributeNames={"#touch": "touch", "#at": "deleted_at"},
+                ExpressionAttributeValues={":at": {"S": when}},
             )
         pages = client.get_paginator("query").paginate(
             TableName=self.ledger_table,
