@@ -40,9 +40,12 @@ SCHEMAS = "/crm-object-schemas/v3/schemas"
 CREATED, EXISTS = "created", "exists"
 
 
-# What no later step can get past: HubSpot not reached at all, the token missing or refused.
-# Setup stops at the first, in one line, instead of trying every step for the same answer.
-STOPS = ("unavailable_", "unauthorized", "no_token")
+# What no later step can get past: HubSpot not reached at all (no connection, after the
+# client's retries), the token missing or refused. Setup stops at the first, in one line,
+# instead of trying every step for the same answer. An HTTP 5xx is an answer: HubSpot is there,
+# and that step alone failed (reported; the next step is tried).
+STOPS = ("unauthorized", "no_token")
+UNREACHED, FAILED_ANSWER = "unavailable_", "unavailable_http_"
 
 
 class SetupStopped(Exception):
@@ -171,7 +174,10 @@ def _call(api: HubSpotApi, method: str, path: str, body: Any = None) -> Answer |
     try:
         return api.call(method, path, body)
     except CrmStopped as stopped:
-        if stopped.reason.startswith(STOPS):
+        unreached = stopped.reason.startswith(UNREACHED) and not stopped.reason.startswith(
+            FAILED_ANSWER
+        )
+        if unreached or stopped.reason.startswith(STOPS):
             raise SetupStopped(_stopped(api, stopped.reason)) from None
         return stopped.reason
 
