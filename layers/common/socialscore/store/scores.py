@@ -43,6 +43,10 @@ def item_write(
     Update that adds and removes counters (and sets a seller's team), or a Delete; conditioned
     on what it expects the item to hold, and returning the item when that fails (ALL_OLD), so
     the writer learns what it holds without a read."""
+    # An update expression may hold ADD, REMOVE and SET together, each keyword once
+    # (docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.UpdateExpressions.html);
+    # a transaction's Update and Delete take a condition and return the item it failed on
+    # (docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html).
     names: dict[str, str] = {}
     values: dict[str, Any] = {}
 
