@@ -39,7 +39,7 @@ import e2e
 from stored import table_storage
 
 from socialscore_local import webhooks
-from socialscore_local.template import Template
+from socialscore_ops.template import Template
 
 ROOT = Path(__file__).resolve().parents[1]
 # us-east-1 list prices, read 2026-12-06; free tiers left out. aws_calls.PRICE has Lambda, SQS,

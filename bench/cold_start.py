@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from socialscore_local.template import Function, Template, evaluate
+from socialscore_ops.template import Function, Template, evaluate
 
 ROOT = Path(__file__).resolve().parents[1]
 

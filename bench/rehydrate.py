@@ -226,7 +226,7 @@ def main() -> None:
         help="share of the target posts the SMMS published, sent with their author",
     )
     args = parser.parse_args()
-    from socialscore_local.template import Template
+    from socialscore_ops.template import Template
 
     rehydrate = next(
         f for f in Template.read(ROOT / "template.yaml").functions() if f.logical_id == FN

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections import Counter
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -71,19 +69,11 @@ def seed(rt: LocalRuntime, demo_dir: Path = DEMO_DIR) -> str:
     return secret
 
 
-@dataclass
-class Replay:
-    deliveries: int = 0
-    events: int = 0  # interaction and identify events in deliveries that were accepted
-    statuses: Counter[int] = field(default_factory=Counter)
-    unexpected: list[str] = field(default_factory=list)
-
-
 def replay(
     rt: LocalRuntime, url: str, secret: str, deliveries: list[dict[str, Any]], copies: int = 1
-) -> Replay:
+) -> webhooks.Replay:
     """POST each delivery `copies` times, retrying 5xx as a sender does; drain as we go."""
-    result = Replay()
+    result = webhooks.Replay()
     for n, delivery in enumerate(deliveries):
         for _ in range(copies):
             status = 0

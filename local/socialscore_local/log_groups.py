@@ -15,16 +15,13 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import boto3
 
-from socialscore_local.template import Template
-
-if TYPE_CHECKING:
-    from socialscore_local.runtime import LocalRuntime
+from socialscore_ops.template import Template
 
 LOG_GROUP = "AWS::Logs::LogGroup"
 Put = Callable[[str, str, list[dict[str, Any]]], Any]  # (group, stream, events)
@@ -76,9 +73,15 @@ class Mirror(logging.Handler):
             self.handleError(record)  # a log line lost must never fail the function
 
 
-def mirror(rt: LocalRuntime) -> list[Mirror]:
-    """Mirror the log lines of every function with a LoggingConfig into its group; returns the
-    handlers, for `unmirror` when the runtime stops."""
+def mirror(
+    template: Template,
+    functions: Iterable[str],
+    evaluate: Callable[[Any], Any],
+    environment: Callable[[str], Mapping[str, str]],
+) -> list[Mirror]:
+    """Mirror the log lines of every function (logical id) with a LoggingConfig into its group;
+    `environment` gives a function's variables as deployed. Returns the handlers, for
+    `unmirror` when the runtime stops."""
     from moto.logs.models import logs_backends
 
     from socialscore_local.http_api import ACCOUNT
@@ -87,14 +90,14 @@ def mirror(rt: LocalRuntime) -> list[Mirror]:
     backend = logs_backends[ACCOUNT][REGION]
     day = datetime.now(UTC).strftime("%Y/%m/%d")
     added = []
-    for logical_id in rt.functions:
-        config = rt.template.resources[logical_id]["Properties"].get("LoggingConfig") or {}
+    for logical_id in functions:
+        config = template.resources[logical_id]["Properties"].get("LoggingConfig") or {}
         if "LogGroup" not in config:
             continue
-        group = str(rt.evaluate(config["LogGroup"]))
+        group = str(evaluate(config["LogGroup"]))
         stream = f"{day}/[$LATEST]{uuid.uuid4().hex}"
         backend.create_log_stream(group, stream)
-        service_name = rt.function_environment(logical_id).get("POWERTOOLS_SERVICE_NAME")
+        service_name = environment(logical_id).get("POWERTOOLS_SERVICE_NAME")
         service = logging.getLogger(service_name or "service_undefined")
         # A runtime that was never stopped (a crashed test) left its mirror: replaced, not added.
         unmirror([h for h in service.handlers if isinstance(h, Mirror)])

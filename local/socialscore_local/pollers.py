@@ -9,7 +9,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from socialscore_local.sqs_events import failed_ids, message_attributes, sqs_record
-from socialscore_local.template import Function, QueueSource, Template
+from socialscore_ops.template import Function, QueueSource, Template
 
 log = logging.getLogger("socialscore_local")
 

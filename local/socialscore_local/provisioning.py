@@ -10,7 +10,7 @@ from typing import Any
 import boto3
 
 from socialscore_local import log_groups
-from socialscore_local.template import Template
+from socialscore_ops.template import Template
 
 Physical = dict[str, dict[str, str]]  # logical id -> Ref and attributes (Arn, QueueName...)
 

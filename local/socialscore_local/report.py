@@ -11,10 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from socialscore.aws import config
-from socialscore.domain.buckets import buckets, facts
-from socialscore.domain.decay import score_at
-from socialscore.domain.interaction import Category
 from socialscore.domain.scoring_model import ScoringModel
+from socialscore.domain.standing import ProfileItems, standing
 from socialscore.domain.touch import Touch
 from socialscore.store import dynamo
 from socialscore.store.identities import Identities
@@ -23,9 +21,9 @@ from socialscore.store.ledger_items import is_flag
 from socialscore.store.scores import Scores
 from socialscore.store.sellers import Sellers
 from socialscore_local import people
+from socialscore_local.webhooks import Replay
 
 if TYPE_CHECKING:
-    from socialscore_local.demo import Replay
     from socialscore_local.runtime import LocalRuntime
 
 STAGES = ["IngestFunction", "RehydrateFunction", "ResolveFunction", "ScoreFunction"]
@@ -54,26 +52,23 @@ def model_of(rt: LocalRuntime) -> ScoringModel:
 
 def profiles(
     model: ScoringModel,
-    stored: dict[tuple[str, Category], dict[str, Any]],
+    stored: ProfileItems,
     contacts: dict[str, str],
     touches: list[Touch],
     as_of: datetime,
 ) -> list[ProfileRow]:
     """Scores and buckets per contact (all its linked identities) or per anonymous profile,
     best first, from the profiles' stored items and their counted touches."""
-    totals: dict[str, dict[Category, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for (identity, category), item in stored.items():
-        who = contacts.get(identity) or f"anonymous {identity}"
-        totals[who][category] += item["units"]
-    mine: dict[str, list[Touch]] = defaultdict(list)
+    mine: dict[str, list[str]] = defaultdict(list)  # who -> its identities with a score
+    for identity in sorted({i for i, _ in stored}):
+        mine[contacts.get(identity) or f"anonymous {identity}"].append(identity)
+    counted: dict[str, list[Touch]] = defaultdict(list)
     for t in touches:
-        mine[contacts.get(t.profile) or f"anonymous {t.profile}"].append(t)
+        counted[contacts.get(t.profile) or f"anonymous {t.profile}"].append(t)
     rows = []
-    for who, units in totals.items():
-        organic = score_at(units[Category.ORGANIC], as_of, model.half_life_seconds)
-        paid = score_at(units[Category.PAID], as_of, model.half_life_seconds)
-        known = facts(mine.get(who, []), organic, paid, as_of)
-        rows.append(ProfileRow(who, organic, paid, tuple(buckets(model, known))))
+    for who, identities in mine.items():
+        now = standing(stored, identities, as_of, model)
+        rows.append(ProfileRow(who, now.organic, now.paid, now.buckets(model, counted[who])))
     return sorted(rows, key=lambda r: (-r.organic, -r.paid, r.who))
 
 
@@ -186,7 +181,7 @@ def render(
     add("Top profiles (organic and paid are never summed)")
     add(f"  {'profile':<34} {'organic':>9} {'paid':>9}  buckets")
     table = scores.read_all()  # one scan for the profiles, sellers and posts below
-    stored, contacts, model = table.profiles, contact_of(rt), model_of(rt)
+    stored, contacts, model = table.profile_items(), contact_of(rt), model_of(rt)
     counted = Ledger(rt.table("LedgerTable"), rt.table("ScoresTable")).every_touch()
     every = profiles(model, stored, contacts, counted, as_of)
     for row in every[:10]:

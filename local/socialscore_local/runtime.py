@@ -36,7 +36,7 @@ from socialscore_local.http_api import ACCOUNT, HttpAnswer, http_answer, http_ev
 from socialscore_local.pollers import QueueDriving
 from socialscore_local.provisioning import provision
 from socialscore_local.sqs_events import REGION
-from socialscore_local.template import Template, evaluate
+from socialscore_ops.template import Template, evaluate
 
 STACK = "socialscore-local"
 ROOT = Path(__file__).resolve().parents[2]
@@ -148,7 +148,9 @@ class LocalRuntime(QueueDriving):
         provision(self.template, self._session, STACK, self.physical, self.evaluate)
         os.environ.update(self._environment())
         self._fresh_loggers()
-        self._log_mirror = log_groups.mirror(self)
+        self._log_mirror = log_groups.mirror(
+            self.template, self.functions, self.evaluate, self.function_environment
+        )
         for fn in self.functions.values():
             code = str(ROOT / fn.code_uri)
             if code not in sys.path:

@@ -9,7 +9,8 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from socialscore.sources.signatures import SECRET_PREFIX, sign
@@ -19,6 +20,16 @@ if TYPE_CHECKING:
 
 # What the sample events in events/ are signed with (events/make_samples.py); never deployed.
 SAMPLE_SECRET = SECRET_PREFIX + base64.b64encode(b"socialscore-demo-signing-key-0001").decode()
+
+
+@dataclass
+class Replay:
+    """What a sender saw of replaying deliveries: the local demo's report shows it."""
+
+    deliveries: int = 0
+    events: int = 0  # interaction and identify events in deliveries that were accepted
+    statuses: Counter[int] = field(default_factory=Counter)
+    unexpected: list[str] = field(default_factory=list)
 
 
 def new_secret() -> str:

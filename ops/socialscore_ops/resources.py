@@ -75,7 +75,7 @@ def env_vars(stack: Stack | None, args: argparse.Namespace) -> Result:
             "locally, socialscore invoke runs a function in serve"
         )
     try:
-        from socialscore_local.template import Template, evaluate
+        from socialscore_ops.template import Template, evaluate
     except ImportError:  # PyYAML comes with the local runtime (make setup)
         raise OpsError("env-vars reads template.yaml with PyYAML: run `make setup`") from None
     if not args.template.is_file():

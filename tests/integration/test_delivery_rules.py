@@ -19,7 +19,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from socialscore_local.template import Template, evaluate
+from socialscore_ops.template import Template, evaluate
 
 ROOT = Path(__file__).resolve().parents[2]
 PARAMETERS = {"NotifyEmail": "social-ops@example.com", "SlackWebhookSecret": "socialscore/slack"}

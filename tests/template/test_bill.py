@@ -11,7 +11,7 @@ from types import ModuleType
 
 import pytest
 
-from socialscore_local.template import Template
+from socialscore_ops.template import Template
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = Template.read(ROOT / "template.yaml")

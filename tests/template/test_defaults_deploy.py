@@ -21,7 +21,7 @@ from socialscore.aws.config import (
 )
 from socialscore.crm.selection import crm_from
 from socialscore.providers.selection import provider_from
-from socialscore_local.template import Template, evaluate
+from socialscore_ops.template import Template, evaluate
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIGS: dict[str, type[FunctionConfig]] = {

@@ -16,7 +16,7 @@ from cfnlint.config import ManualArgs
 from samtranslator.parser.parser import Parser
 from samtranslator.translator.translator import Translator
 
-from socialscore_local.template import Template, evaluate
+from socialscore_ops.template import Template, evaluate
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = Template.read(ROOT / "template.yaml")

@@ -1,4 +1,9 @@
-"""Read template.yaml: resources, Globals, and the intrinsic functions the template uses."""
+"""Read template.yaml: resources, Globals, and the intrinsic functions the template uses.
+
+Here, beside the operator's commands (`socialscore env-vars` evaluates a deployed stack's
+function variables with it), so that the local runtime, which provisions from it, imports
+downward.
+"""
 
 from __future__ import annotations
 
