@@ -17,6 +17,7 @@ from typing import Any
 
 from socialscore.domain.interaction import Category, Identify
 from socialscore.domain.opportunity import Opportunity
+from socialscore.domain.standing import ProfileItem
 from socialscore.domain.touch import Touch, Withdrawal
 from socialscore.store.sync_state import CHANGE_SHARDS
 
@@ -128,16 +129,14 @@ class MemoryScores:
         self.units = units
         self.hot = hot
 
-    def profile_units(self, profiles: list[str]) -> dict[tuple[str, Category], dict[str, Any]]:
+    def profile_units(self, profiles: list[str]) -> dict[tuple[str, Category], ProfileItem]:
         self.r.add("BatchGetItem", batches(2 * len(profiles)))
-        out: dict[tuple[str, Category], dict[str, Any]] = {}
-        for p in profiles:
-            if (units := self.units(p)) is not None:
-                item: dict[str, Any] = {"units": units}
-                if p in self.hot:
-                    item["hot_since"] = "2026-11-01T00:00:00+00:00"
-                out[(p, Category.ORGANIC)] = item
-        return out
+        hot = "2026-11-01T00:00:00+00:00"
+        return {
+            (p, Category.ORGANIC): ProfileItem(units, 1, hot if p in self.hot else None)
+            for p in profiles
+            if (units := self.units(p)) is not None
+        }
 
     def forget(self, profile: str) -> None: ...
 

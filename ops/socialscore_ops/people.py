@@ -11,12 +11,13 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
+from socialscore.domain.standing import standing
 from socialscore.store.identities import Identities
 from socialscore.store.scores import Scores
 from socialscore_ops.commands import Result, as_of_option, command
 from socialscore_ops.output import table
 from socialscore_ops.stack import OpsError, Stack
-from socialscore_ops.views import ProfileView, live_model, profile, standing
+from socialscore_ops.views import ProfileView, live_model, profile
 
 MOST_PROFILES = 100  # ids in one `profile` call: each is a few reads
 PAGE = 50  # contacts a page by default
@@ -127,8 +128,8 @@ def contacts(stack: Stack | None, args: argparse.Namespace) -> Result:
     model = live_model(stack)
     rows = []
     for contact, ids in page.items():
-        organic, paid, hot = standing(stored, ids, at, model)
-        rows.append((contact, sorted(ids), organic, paid, hot))
+        now = standing(stored, ids, at, model)
+        rows.append((contact, sorted(ids), now.organic, now.paid, now.hot_since))
     cursor = _token(after) if after else None
     text = table(
         ["contact", "identities", "organic", "paid", "hot lead since"],

@@ -6,15 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
-from typing import Any
 
 from socialscore.aws import config
-from socialscore.domain.buckets import buckets, facts
-from socialscore.domain.decay import score_at
-from socialscore.domain.interaction import Category, Network
+from socialscore.domain.interaction import Network
 from socialscore.domain.owners import owner_of
 from socialscore.domain.scoring_model import ScoringModel
+from socialscore.domain.standing import standing
 from socialscore.domain.touch import Touch
 from socialscore.store.identities import Identities, Link
 from socialscore.store.ledger import Ledger
@@ -91,15 +88,15 @@ def profile(stack: Stack, who: str, as_of: datetime) -> ProfileView:
     ledger = Ledger(stack.table("LedgerTable"), stack.table("ScoresTable"))
     touches = sorted((t for i in mine for t in ledger.touches_of(i)), key=_newest)
 
-    organic, paid, hot_since = standing(stored, mine, as_of, model)
+    now = standing(stored, mine, as_of, model)
     return ProfileView(
         profile=who,
         contact_id=contact or None,
-        organic=organic,
-        paid=paid,
+        organic=now.organic,
+        paid=now.paid,
         touches=len(touches),
-        hot_since=hot_since,
-        buckets=buckets(model, facts(touches, organic, paid, as_of)),
+        hot_since=now.hot_since,
+        buckets=list(now.buckets(model, touches)),
         owner=owner_of(crm_owner(links), touches, "OwnerQueue").detail(),
         identities=[
             IdentityRow(i, links[i].consent_basis.value, links[i].linked_at, links[i].owner_id)
@@ -109,28 +106,6 @@ def profile(stack: Stack, who: str, as_of: datetime) -> ProfileView:
         ],
         last_touches=[_row(t) for t in touches[:LAST_TOUCHES]],
     )
-
-
-def standing(
-    stored: dict[tuple[str, Category], dict[str, Any]],
-    identities: list[str],
-    as_of: datetime,
-    model: ScoringModel,
-) -> tuple[float, float, str | None]:
-    """(organic, paid, hot since) of a profile over these identities, from their stored items
-    (Scores.profile_units): each category's units summed, decayed to `as_of`."""
-
-    def score(category: Category) -> float:
-        units = sum(
-            (stored.get((i, category), {}).get("units", Decimal(0)) for i in identities),
-            Decimal(0),
-        )
-        return score_at(units, as_of, model.half_life_seconds)
-
-    hot = [
-        str(v["hot_since"]) for (i, _), v in stored.items() if i in identities and "hot_since" in v
-    ]
-    return score(Category.ORGANIC), score(Category.PAID), min(hot, default=None)
 
 
 def crm_owner(links: dict[str, Link]) -> str | None:

@@ -120,6 +120,6 @@ class Derive:
                     threshold=self.model.hot_lead_threshold,
                 )
                 for identity in identities
-                if "hot_since" in units.get((identity, Category.ORGANIC), {})
+                if (item := units.get((identity, Category.ORGANIC))) and item.hot_since
             ]
         return scores, tasks, totals

@@ -11,13 +11,10 @@ from collections import defaultdict
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from pydantic import BaseModel
 
 from socialscore.domain import attribution, money
-from socialscore.domain.decay import score_at
-from socialscore.domain.interaction import Category
 from socialscore.domain.opportunity import (
     ComplaintCase,
     ContactScore,
@@ -27,25 +24,17 @@ from socialscore.domain.opportunity import (
     OpportunityInfluence,
 )
 from socialscore.domain.scoring_model import ModelName, ScoringModel
+from socialscore.domain.standing import ProfileItems, standing
 from socialscore.domain.touch import Touch
 
 
 def decayed(
-    identities: list[str],
-    units: Mapping[tuple[str, Category], Mapping[str, Any]],
-    as_of: datetime,
-    model: ScoringModel,
+    identities: list[str], units: ProfileItems, as_of: datetime, model: ScoringModel
 ) -> tuple[float, float]:
     """The contact's organic and paid scores at as_of, summed over its linked identities and not
     rounded: the bucket rules test these, as `socialscore profile` does."""
-
-    def score(category: Category) -> float:
-        total = sum(
-            (units.get((i, category), {}).get("units", Decimal(0)) for i in identities), Decimal(0)
-        )
-        return score_at(total, as_of, model.half_life_seconds)
-
-    return score(Category.ORGANIC), score(Category.PAID)
+    now = standing(units, identities, as_of, model)
+    return now.organic, now.paid
 
 
 def contact_score(contact: str, scores: tuple[float, float], model: ScoringModel) -> ContactScore:

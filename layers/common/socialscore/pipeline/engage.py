@@ -11,27 +11,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
-from socialscore.domain.buckets import buckets, facts
-from socialscore.domain.decay import score_at
 from socialscore.domain.engage import Entry, rank, window
-from socialscore.domain.interaction import Category
 from socialscore.domain.scoring_model import ScoringModel
-from socialscore.domain.touch import Touch, own_link
-from socialscore.pipeline.ports import IdentityLinks, SellerRegistry, TouchHistory
+from socialscore.domain.standing import standing
+from socialscore.domain.touch import own_link
+from socialscore.pipeline.ports import (
+    EngageActs,
+    IdentityLinks,
+    ProfileScores,
+    SellerRegistry,
+    TouchHistory,
+)
 
 MAX_LIMIT = 100
-
-
-class EngageActs(Protocol):
-    def acts(self, since: datetime, until: datetime) -> list[Touch]: ...
-
-    def answered(self, posts: list[str]) -> set[str]: ...
-
-
-class ProfileUnits(Protocol):
-    def profile_units(self, profiles: list[str]) -> dict[tuple[str, Category], dict[str, Any]]: ...
 
 
 @dataclass(frozen=True)
@@ -44,7 +38,7 @@ class Queue:
 @dataclass
 class EngageReader:
     acts: EngageActs
-    scores: ProfileUnits
+    scores: ProfileScores
     history: TouchHistory
     sellers: SellerRegistry
     links: IdentityLinks
@@ -58,21 +52,12 @@ class EngageReader:
         team = self.sellers.of_accounts(sorted({t.profile for t in found}))
         waiting = [t for t in found if t.own_post not in answered and t.profile not in team]
         profiles = sorted({t.profile for t in waiting})
-        units = self.scores.profile_units(profiles) if profiles else {}
-        score = {
-            (p, c): score_at(item["units"], now, model.half_life_seconds)
-            for (p, c), item in units.items()
-        }
-        organic = {p: score.get((p, Category.ORGANIC), 0.0) for p in profiles}
+        items = self.scores.profile_units(profiles) if profiles else {}
+        standings = {p: standing(items, [p], now, model) for p in profiles}
+        organic = {p: s.organic for p, s in standings.items()}
 
         def buckets_of(profile: str) -> tuple[str, ...]:
-            known = facts(
-                self.history.touches_of(profile),
-                organic[profile],
-                score.get((profile, Category.PAID), 0.0),
-                now,
-            )
-            return tuple(buckets(model, known))
+            return standings[profile].buckets(model, self.history.touches_of(profile))
 
         top = rank(waiting, organic, buckets_of, model.engage, now, min(limit, MAX_LIMIT))
         linked = sorted({e.touch.profile for e in top})

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from socialscore.domain.decay import score_at
 from socialscore.domain.interaction import Category
 from socialscore.domain.scoring_model import ScoringModel
+from socialscore.domain.standing import standing
 from socialscore.domain.touch import Touch
 from socialscore.pipeline.ports import EventBus, ScoreStore
 from socialscore.pipeline.routing import Router
@@ -38,13 +38,12 @@ def announce(
     profiles = sorted({t.profile for t in touches if t.category is Category.ORGANIC})
     if not profiles:
         return []
+    items = scores.profile_units(profiles)
     hot = []
-    for (profile, category), item in scores.profile_units(profiles).items():
-        if category is not Category.ORGANIC or "hot_since" in item:
-            continue
-        score = score_at(item["units"], now, model.half_life_seconds)
-        if score >= model.hot_lead_threshold:
-            hot.append((profile, round(score, 2)))
+    for profile in profiles:
+        now_standing = standing(items, [profile], now, model)  # only organic items are flagged
+        if now_standing.hot_since is None and now_standing.organic >= model.hot_lead_threshold:
+            hot.append((profile, round(now_standing.organic, 2)))
     if not hot:
         return []
     owners = router.owners([profile for profile, _ in hot])

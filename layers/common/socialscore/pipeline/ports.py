@@ -13,6 +13,7 @@ from socialscore.domain.ledger_rules import Key
 from socialscore.domain.messages import Seller
 from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.post import CachedPost, PostRef
+from socialscore.domain.standing import ProfileItem
 from socialscore.domain.touch import Touch, Withdrawal
 
 
@@ -112,15 +113,30 @@ class ComplaintFlagStore(Protocol):
         ...
 
 
+class EngageActs(Protocol):
+    def acts(self, since: datetime, until: datetime) -> list[Touch]:
+        """The counted acts of the engage-now kinds that happened from since to until."""
+        ...
+
+    def answered(self, posts: list[str]) -> set[str]:
+        """Of these acts (their own posts), those marked answered."""
+        ...
+
+
 class AnswerMarks(Protocol):
     def mark_answered(self, answers: dict[str, datetime], now: datetime) -> None:
         """post (an act's own) -> when it was answered: it leaves the engage-now queue."""
         ...
 
 
-class ScoreStore(Protocol):
-    def profile_units(self, profiles: list[str]) -> dict[tuple[str, Category], dict[str, Any]]: ...
+class ProfileScores(Protocol):
+    def profile_units(self, profiles: list[str]) -> dict[tuple[str, Category], ProfileItem]:
+        """(profile, category) -> its stored item, for those that have one; a consistent read
+        (right after a batch's write, a crossing must not be missed)."""
+        ...
 
+
+class ScoreStore(ProfileScores, Protocol):
     def forget(self, profile: str) -> None: ...
 
     def mark_hot(self, profiles: list[str], category: Category, at: str) -> None: ...

@@ -13,12 +13,10 @@ from typing import Protocol
 
 from socialscore.aws import config
 from socialscore.domain import attribution
-from socialscore.domain.buckets import buckets, facts
-from socialscore.domain.decay import score_at
-from socialscore.domain.interaction import Category
 from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.owners import owner_of
 from socialscore.domain.scoring_model import ScoringModel
+from socialscore.domain.standing import standing
 from socialscore.domain.touch import Touch
 from socialscore.pipeline.crm_records import splits
 from socialscore.pipeline.engage import Queue, reader
@@ -232,34 +230,28 @@ class Snapshot:
     def scores(self) -> list[ScoreRow]:
         """Every profile's scores now and its buckets, a contact's over its identities (their
         touches, their summed scores); a hot lead's owner; best first."""
-        stored = self.stored.profiles
+        items = self.stored.profile_items()
         owner = {i: c for c, ids in self.contacts.items() for i in ids}
-        units: dict[str, dict[Category, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-        hot: dict[str, str] = {}
-        for (identity, category), item in stored.items():
-            who = owner.get(identity, identity)
-            units[who][category] += item.get("units", Decimal(0))
-            if "hot_since" in item:
-                hot[who] = min(hot.get(who, item["hot_since"]), item["hot_since"])
+        mine: dict[str, list[str]] = defaultdict(list)  # who -> its identities with a score
+        for identity in sorted({i for i, _ in items}):
+            mine[owner.get(identity, identity)].append(identity)
         touches: dict[str, list[Touch]] = defaultdict(list)
         for t in self.touches:
             touches[owner.get(t.profile, t.profile)].append(t)
-        crm = self._crm_owners([w for w in hot if w in self.contacts])
-        half_life = self.model.half_life_seconds
+        now = {who: standing(items, ids, self.as_of, self.model) for who, ids in mine.items()}
+        crm = self._crm_owners([w for w, s in now.items() if s.hot_since and w in self.contacts])
         rows = []
-        for who, u in units.items():
-            organic = score_at(u[Category.ORGANIC], self.as_of, half_life)
-            paid = score_at(u[Category.PAID], self.as_of, half_life)
-            known = facts(touches.get(who, []), organic, paid, self.as_of)
+        for who, s in now.items():
+            hot = s.hot_since is not None
             rows.append(
                 ScoreRow(
                     who,
                     who in self.contacts,
-                    organic,
-                    paid,
-                    hot.get(who),
-                    tuple(buckets(self.model, known)),
-                    owner_of(crm.get(who), touches.get(who, []), "") if who in hot else None,
+                    s.organic,
+                    s.paid,
+                    s.hot_since,
+                    s.buckets(self.model, touches.get(who, [])),
+                    owner_of(crm.get(who), touches.get(who, []), "") if hot else None,
                 )
             )
         return sorted(rows, key=lambda r: (-r.organic, -r.paid, r.who))

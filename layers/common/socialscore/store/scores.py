@@ -17,6 +17,7 @@ from socialscore.aws import clients
 from socialscore.aws.batch import chunks
 from socialscore.domain.aggregates import AggregateKey, ItemWrite, PostCounter, ProfileTotal
 from socialscore.domain.interaction import Category
+from socialscore.domain.standing import ProfileItem
 from socialscore.store import dynamo
 
 _PROFILE = "profile#"
@@ -89,6 +90,14 @@ def held(table: str, keys: list[AggregateKey]) -> dict[AggregateKey, dict[str, A
     return {k: found.get(pk, {}) for pk, k in wanted.items()}
 
 
+def profile_item(item: dict[str, Any]) -> ProfileItem:
+    """A profile item as stored; a counter removed at 0 (domain.aggregates) reads as 0."""
+    hot = item.get("hot_since")
+    return ProfileItem(
+        item.get("units", Decimal(0)), int(item.get("touches", 0)), str(hot) if hot else None
+    )
+
+
 @dataclass
 class StoredScores:
     """The whole scores table, read once: profile items and summed counters."""
@@ -97,17 +106,20 @@ class StoredScores:
     posts: dict[str, dict[str, Any]] = field(default_factory=dict)
     sellers: dict[str, dict[str, Any]] = field(default_factory=dict)
 
+    def profile_items(self) -> dict[tuple[str, Category], ProfileItem]:
+        return {key: profile_item(item) for key, item in self.profiles.items()}
+
 
 class Scores:
     def __init__(self, table: str) -> None:
         self._table = table
 
-    def profile_units(self, profiles: list[str]) -> dict[tuple[str, Category], dict[str, Any]]:
+    def profile_units(self, profiles: list[str]) -> dict[tuple[str, Category], ProfileItem]:
         """(profile, category) -> its stored item (units, touches, hot_since)."""
         keys = {item_key(ProfileTotal(p, c)): (p, c) for p in profiles for c in Category}
         # Read right after this batch's transaction: consistent, or a crossing could be missed.
         found = dynamo.batch_get(self._table, "pk", list(keys), consistent=True)
-        return {keys[k]: v for k, v in found.items()}
+        return {keys[k]: profile_item(v) for k, v in found.items()}
 
     def forget(self, profile: str) -> None:
         """Delete a profile's scores (both categories, hot-lead flags with them)."""
