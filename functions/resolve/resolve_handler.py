@@ -14,10 +14,11 @@ import boto3  # noqa: F401 - first, from the handler itself: see bench/cold_star
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from socialscore.aws import batch, telemetry
 from socialscore.aws.sqs import SqsQueue
 
 if TYPE_CHECKING:
+    from socialscore.aws.batch import Done, Received
+    from socialscore.domain.messages import ResolveMessage
     from socialscore.pipeline.ports import CrmPending, IdentityLinks, MessageQueue, SellerRegistry
     from socialscore.store.identities import Identities
     from socialscore.store.sellers import Sellers
@@ -52,32 +53,14 @@ def handle(
     crm: CrmPending,
     alone: MessageQueue | None = None,
 ) -> dict[str, Any]:
-    from socialscore.domain.interaction import Identify, PostDeleted
-    from socialscore.domain.messages import RESOLVE_MESSAGE, Rehydrated
-    from socialscore.pipeline.resolution import resolve
+    from socialscore.domain.messages import RESOLVE_MESSAGE
+    from socialscore.pipeline import resolution
+    from socialscore.pipeline import stage as runner
 
-    parsed, failed = batch.parse(event, RESOLVE_MESSAGE)
-    correlation = telemetry.correlation_ids(event)
-    telemetry.tag_batch(logger, correlation)
-    telemetry.count(metrics, "PoisonMessages", len(failed))
-    links = [m for _, m in parsed if isinstance(m, Identify)]
-    if links:  # a contact's score is its identities' sum: crm_sync scores it again
-        identities.link(links)
-        crm.mark_changed(datetime.now(UTC), profiles=[link.identity for link in links])
-    items = [(mid, m) for mid, m in parsed if isinstance(m, Rehydrated)]
-    resolved = resolve([m for _, m in items], identities, sellers)
-    outgoing = [
-        (mid, r.model_dump_json())
-        for (mid, _), r in zip(items, resolved, strict=True)
-        if r is not None  # a seller's or the brand's own act: nobody's touch (logged)
-    ]
-    # Deleted posts take back ledger entries: scoring's business.
-    outgoing += [(mid, m.model_dump_json()) for mid, m in parsed if isinstance(m, PostDeleted)]
-    failed |= batch.unsent(forward.send(outgoing, correlation), "score")
-    telemetry.count(metrics, "InteractionsResolved", len(resolved))
-    telemetry.count(metrics, "ActsBySellersIgnored", resolved.count(None))
-    telemetry.count(metrics, "IdentitiesLinked", len(links))
-    return batch.partial_response(failed, event, alone)
+    def take(received: list[Received[ResolveMessage]]) -> Done:
+        return resolution.take(received, identities, sellers, forward, crm, datetime.now(UTC))
+
+    return runner.run(event, RESOLVE_MESSAGE, take, alone, logger=logger, metrics=metrics)
 
 
 @metrics.log_metrics

@@ -14,12 +14,13 @@ import boto3  # noqa: F401 - first, from the handler itself: see bench/cold_star
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from socialscore.aws import batch, telemetry
 from socialscore.aws.events import EventBridgeBus
 from socialscore.aws.sqs import SqsQueue
 
 if TYPE_CHECKING:
+    from socialscore.aws.batch import Done, Received
     from socialscore.aws.config import ScoreConfig
+    from socialscore.domain.messages import ScoreMessage
     from socialscore.domain.scoring_model import ScoringModel
     from socialscore.pipeline.scoring import Scorer
 
@@ -62,26 +63,12 @@ def handle(
     event: dict[str, Any], stage: Scorer, model: ScoringModel, now: datetime
 ) -> dict[str, Any]:
     from socialscore.domain.messages import SCORE_MESSAGE
+    from socialscore.pipeline import stage as runner
 
-    parsed, failed = batch.parse(event, SCORE_MESSAGE)
-    correlation = telemetry.correlation_ids(event)
-    telemetry.tag_batch(logger, correlation)
-    telemetry.count(metrics, "PoisonMessages", len(failed))
-    report = stage.score(parsed, model, now, correlation)
-    logger.info(
-        "scored",
-        extra={
-            "events": len(parsed),
-            "changed": report.changed,
-            "hot_leads": len(report.hot_leads),
-            "complaints": len(report.complaints),
-        },
-    )
-    telemetry.count(metrics, "TouchesWritten", report.changed)
-    telemetry.count(metrics, "HotLeads", len(report.hot_leads))
-    telemetry.count(metrics, "Complaints", len(report.complaints))
-    failed |= {mid: batch.Failure(reason) for mid, reason in report.failed.items()}
-    return batch.partial_response(failed, event, stage.later)
+    def take(received: list[Received[ScoreMessage]]) -> Done:
+        return stage.take(received, model, now)
+
+    return runner.run(event, SCORE_MESSAGE, take, stage.later, logger=logger, metrics=metrics)
 
 
 @metrics.log_metrics

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
 from pydantic import TypeAdapter
 
 from socialscore.aws import batch
 from socialscore.domain.interaction import Interaction
+from socialscore.pipeline import stage
 
 ADAPTER = TypeAdapter(Interaction)
+METRICS = Metrics(namespace="poison-test")
 SECRET = "sk_live_51Hq7DoNotLogMe"
 VALID: dict[str, Any] = {
     "type": "interaction",
@@ -34,11 +37,12 @@ VALID: dict[str, Any] = {
 
 
 @pytest.fixture
-def service(monkeypatch: pytest.MonkeyPatch) -> str:
+def service(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     name = f"poison-test-{uuid.uuid4().hex[:8]}"
     monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", name)
     monkeypatch.setenv("MAX_RECEIVE_COUNT", "5")  # what template.yaml gives every consumer
-    return name
+    yield name
+    METRICS.clear_metrics()  # Powertools' metric set is shared: none left for another test
 
 
 def sqs_event(*bodies: str) -> dict[str, Any]:
@@ -68,9 +72,10 @@ def poison_lines(out: str) -> list[dict[str, Any]]:
     return [line for line in log_lines(out) if line.get("reason") == "poison message"]
 
 
-def fail(event: dict[str, Any]) -> None:
-    """What a handler does with a batch's poison: reports it failed, which logs why."""
-    batch.partial_response(batch.parse(event, ADAPTER)[1], event)
+def fail(event: dict[str, Any]) -> dict[str, Any]:
+    """What a handler does with a batch's poison: the stage runner reports it failed, which logs
+    why, while the stage takes the rest."""
+    return stage.run(event, ADAPTER, lambda r: batch.Done(), None, logger=Logger(), metrics=METRICS)
 
 
 @pytest.mark.parametrize(
@@ -92,13 +97,11 @@ def test_a_poison_record_is_logged_with_its_id_and_errors_but_not_its_body(
     error_type: str,
 ) -> None:
     event = sqs_event(json.dumps(VALID), body)
-    parsed, poison = batch.parse(event, ADAPTER)
+    read = batch.read(event, ADAPTER)
 
-    assert [mid for mid, _ in parsed] == ["mid-0"]
-    assert list(poison) == ["mid-1"]
-    assert batch.partial_response(poison, event) == {
-        "batchItemFailures": [{"itemIdentifier": "mid-1"}]
-    }
+    assert [m.id for m in read.messages] == ["mid-0"]
+    assert list(read.poison) == ["mid-1"]
+    assert fail(event) == {"batchItemFailures": [{"itemIdentifier": "mid-1"}]}
     out = capsys.readouterr().out
     assert SECRET not in out
     [line] = poison_lines(out)

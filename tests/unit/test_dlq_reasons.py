@@ -2,8 +2,10 @@
 WARNING "will retry: <reason>" while it has deliveries left, ERROR "to DLQ: <reason>" on the
 delivery it moves the message to the DLQ after, so a DLQ's reasons survive LogLevel=ERROR.
 
-In memory: fake Lambda SQS records carrying ApproximateReceiveCount and a correlation id, the
-log read as Powertools writes it (JSON lines on stdout) under a service name of the test's own.
+In memory, through the stage runner every queue handler uses (pipeline.stage): fake Lambda SQS
+records carrying ApproximateReceiveCount and a correlation id, a stage that fails the messages
+it is told to, the log read as Powertools writes it (JSON lines on stdout) under a service name
+of the test's own.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pytest
+from aws_lambda_powertools import Logger, Metrics
 from pydantic import TypeAdapter
 
 from socialscore.aws import batch
 from socialscore.aws.sqs import CORRELATION_ID, item_id
 from socialscore.domain.interaction import Interaction
+from socialscore.pipeline import stage
 
 SECRET = "@ceo_private_handle"  # what a body may hold, and no line may
 VALID = {
@@ -34,6 +38,13 @@ VALID = {
 }
 POISON = json.dumps(VALID | {"actor_id": SECRET})
 WHY = batch.Failure("post_id_refused", {"interaction_id": "iid-1"})
+ADAPTER = TypeAdapter(Interaction)
+METRICS = Metrics(namespace="dlq-test")
+
+
+def logger() -> Logger:
+    """The stage's logger, as its handler makes it (the service name is the test's own)."""
+    return Logger()
 
 
 def record(mid: str, body: str, delivery: int, correlation: str | None = "req-7") -> dict[str, Any]:
@@ -56,6 +67,7 @@ def log(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> 
     function that reads the failure lines it wrote."""
     monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", f"dlq-test-{uuid.uuid4().hex[:8]}")
     monkeypatch.setenv(batch.MAX_RECEIVE_COUNT, "5")
+    METRICS.clear_metrics()  # Powertools' metric set is shared: none left for another test
 
     def lines() -> list[dict[str, Any]]:
         out = capsys.readouterr().out
@@ -63,14 +75,27 @@ def log(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> 
         parsed = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
         return [line for line in parsed if "reason" in line]
 
-    return lines
+    yield lines
+    METRICS.clear_metrics()
+
+
+def run(
+    event: dict[str, Any],
+    failed: Mapping[str, batch.Failure] | None = None,
+    own_queue: Requeue | None = None,
+) -> dict[str, Any]:
+    """The runner's answer when the stage fails these messages (poison fails on its own)."""
+    done = batch.Done(dict(failed or {}))
+    return stage.run(
+        event, ADAPTER, lambda received: done, own_queue, logger=logger(), metrics=METRICS
+    )
 
 
 @pytest.mark.parametrize("delivery", [1, 4])
 def test_a_delivery_sqs_will_retry_logs_its_reason_at_warning(log: Any, delivery: int) -> None:
     event = {"Records": [record("m-1", json.dumps(VALID), delivery)]}
 
-    answer = batch.partial_response({"m-1": WHY}, event)
+    answer = run(event, {"m-1": WHY})
 
     assert answer == {"batchItemFailures": [{"itemIdentifier": "m-1"}]}
     [line] = log()
@@ -86,7 +111,7 @@ def test_the_delivery_sqs_moves_to_the_dlq_after_logs_its_reason_at_error(
 ) -> None:
     event = {"Records": [record("m-1", json.dumps(VALID), delivery)]}
 
-    answer = batch.partial_response({"m-1": WHY}, event)
+    answer = run(event, {"m-1": WHY})
 
     assert answer == {"batchItemFailures": [{"itemIdentifier": "m-1"}]}
     [line] = log()
@@ -101,7 +126,7 @@ def test_at_log_level_error_only_the_last_delivery_s_line_is_written(
     monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "ERROR")  # as the stack's LogLevel=ERROR sets
     for delivery in range(1, 6):
         event = {"Records": [record("m-1", json.dumps(VALID), delivery)]}
-        batch.partial_response({"m-1": WHY}, event)
+        run(event, {"m-1": WHY})
 
     assert [(line["message"], line["receive_count"]) for line in log()] == [
         ("to DLQ: post_id_refused", 5)
@@ -113,10 +138,15 @@ def test_a_poison_message_goes_to_the_dlq_with_its_fields_errors_and_never_its_v
 ) -> None:
     event = {"Records": [record("m-1", json.dumps(VALID), 5), record("m-2", POISON, 5)]}
 
-    parsed, poison = batch.parse(event, TypeAdapter(Interaction))
-    answer = batch.partial_response(poison, event)
+    taken: list[str] = []
 
-    assert [mid for mid, _ in parsed] == ["m-1"]
+    def take(received: list[batch.Received[Interaction]]) -> batch.Done:
+        taken.extend(r.id for r in received)
+        return batch.Done()
+
+    answer = stage.run(event, ADAPTER, take, None, logger=logger(), metrics=METRICS)
+
+    assert taken == ["m-1"]
     assert answer == {"batchItemFailures": [{"itemIdentifier": "m-2"}]}
     [line] = log()
     assert (line["level"], line["message"], line["message_id"]) == (
@@ -136,7 +166,7 @@ def test_without_the_queue_s_max_receive_count_every_failure_is_logged_at_error(
     monkeypatch.delenv(batch.MAX_RECEIVE_COUNT)
     event = {"Records": [record("m-1", json.dumps(VALID), 1, correlation=None)]}
 
-    batch.partial_response({"m-1": WHY}, event)
+    run(event, {"m-1": WHY})
 
     [line] = log()
     assert (line["level"], line["message"]) == ("ERROR", "to DLQ: post_id_refused")
@@ -150,6 +180,11 @@ class Requeue:
     def __init__(self, refuse: bool = False) -> None:
         self.refuse = refuse
         self.sent: list[tuple[str, Mapping[str, str] | None]] = []
+
+    def send(
+        self, messages: Sequence[tuple[str, str]], correlation_ids: Mapping[str, str] | None = None
+    ) -> list[str]:
+        raise AssertionError("a split pack's messages go back with send_later, each alone")
 
     def send_later(
         self,
@@ -179,7 +214,7 @@ def test_a_pack_s_failed_message_sent_back_alone_on_the_last_delivery_is_no_dlq_
     event, poison, _ = pack_event(delivery=5)
     requeue = Requeue()
 
-    answer = batch.partial_response(batch.parse(event, TypeAdapter(Interaction))[1], event, requeue)
+    answer = run(event, own_queue=requeue)
 
     assert answer == {"batchItemFailures": []}
     assert requeue.sent == [(poison, {poison: "req-7"})]  # the correlation id travels on
@@ -195,9 +230,7 @@ def test_a_pack_that_fails_whole_on_its_last_delivery_logs_each_message_s_reason
     log: Any,
 ) -> None:
     event, poison, other = pack_event(delivery=5)
-    failed = batch.parse(event, TypeAdapter(Interaction))[1] | batch.unsent([other], "resolve")
-
-    answer = batch.partial_response(failed, event, Requeue(refuse=True))
+    answer = run(event, batch.unsent([other], "resolve"), Requeue(refuse=True))
 
     assert answer == {"batchItemFailures": [{"itemIdentifier": "p-1"}]}
     lines = {line["message_id"]: line for line in log()}

@@ -1,7 +1,7 @@
 """A rolling deploy sends no message to a DLQ: while CloudFormation updates the functions one by
 one, a stage still on the previous version reads what the next version wrote (fields it does not
 know yet), and a stage on the next version reads what is still queued from the previous one
-(fields since removed). Every message is read by the parse the handlers use (aws.batch.parse
+(fields since removed). Every message is read by the parse the handlers use (aws.batch.read
 with the stage's adapter), packed as a stage sends it, and alone as a split pack resends it.
 """
 
@@ -115,9 +115,9 @@ def sqs_event(*bodies: str) -> dict[str, Any]:
 def read(stage: str, *bodies: str) -> list[Any]:
     """What the stage's handler gets to work on; no message may be poison."""
     adapter, _, _ = STAGES[stage]
-    parsed, poison = batch.parse(sqs_event(*bodies), adapter)
-    assert not poison
-    return [message for _, message in parsed]
+    received = batch.read(sqs_event(*bodies), adapter)
+    assert not received.poison
+    return [m.message for m in received.messages]
 
 
 def with_unknown_fields(value: Any) -> Any:
@@ -193,7 +193,7 @@ def test_a_known_field_with_a_bad_value_is_still_poison() -> None:
         json.dumps(like | {"actor_id": "@handle"}),
     ]
 
-    parsed, poison = batch.parse(sqs_event(*bodies), REHYDRATE_MESSAGE)
+    received = batch.read(sqs_event(*bodies), REHYDRATE_MESSAGE)
 
-    assert parsed == []
-    assert list(poison) == ["m0", "m1", "m2"]
+    assert received.messages == []
+    assert list(received.poison) == ["m0", "m1", "m2"]

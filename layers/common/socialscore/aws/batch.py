@@ -1,13 +1,15 @@
-"""SQS batches with partial failure: parse each record, report exactly the ones that failed, and
-log why each failed at a level that says whether SQS will try it again.
+"""A Lambda SQS event read once: each message parsed, with what its delivery says, and the
+partial batch answer built from that reading.
 
 Powertools' BatchProcessor handles one record at a time; these stages work on the whole batch
-at once (one cache read, one provider call, one transaction per batch), so they parse with this
-and answer in the same `batchItemFailures` shape. The records are read as the plain dicts
-Lambda hands over, and pydantic is imported by the first parse: the handlers import this
-module, and their import is kept to what a cold start cannot do without.
+at once (one cache read, one provider call, one transaction per batch), so they read the event
+with `read` and answer in the same `batchItemFailures` shape. The records are read as the
+plain dicts Lambda hands over, once, into a `Batch`: its messages (a pack's each, named by
+aws.sqs.item_id) for the stage, and what its answer needs (each record's messages, correlation
+id and receive count). pydantic is imported by the first read: the handlers' import is kept to
+what a cold start cannot do without. The stage runner (pipeline.stage) drives it.
 
-Every failed message is logged once an attempt, by `partial_response`, which alone knows what
+Every failed message is logged once an attempt, by `Batch.answer`, which alone knows what
 happens to it next: WARNING "will retry: <reason>" while SQS has deliveries left, ERROR
 "to DLQ: <reason>" on the delivery SQS moves it to the DLQ after (ApproximateReceiveCount at
 the queue's maxReceiveCount), so a DLQ's reasons survive LogLevel=ERROR. A line names the
@@ -17,12 +19,12 @@ message id and its correlation id, never the body.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from socialscore.aws.logs import logger
-from socialscore.aws.sqs import correlation_id, message_of, receive_count, unpack
+from socialscore.aws.sqs import CORRELATION_ID, DEFERRALS, unpack
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter, ValidationError
@@ -48,37 +50,107 @@ class Failure:
 Failed = dict[str, Failure]  # message id (a pack's each, by aws.sqs.item_id) -> why
 
 
-class Requeue(Protocol):
-    """Where a split pack's failed messages go back to: the stage's own queue."""
+@dataclass(frozen=True)
+class Received(Generic[T]):
+    """One message of a batch, parsed, with what its delivery says."""
 
-    def send_later(
-        self,
-        messages: Sequence[tuple[str, str, int]],
-        deferrals: Mapping[str, int] | None = None,
-        correlation_ids: Mapping[str, str] | None = None,
-        *,
-        packed: bool = True,
-    ) -> list[str]: ...
+    id: str  # its SQS message id, or `<SQS message id>#<n>` for a pack's n-th (aws.sqs.item_id)
+    message: T
+    correlation_id: str | None  # the webhook request's id, carried on to the next queue
+    receive_count: int  # how often SQS has delivered its record, this delivery included
+    deferrals: int  # how often a stage put it off before (rehydrate's rate limits, coalescing)
 
 
-def parse(event: dict[str, Any], adapter: TypeAdapter[T]) -> tuple[list[tuple[str, T]], Failed]:
-    """(message id, message) for every valid message of the records (a pack's each, named by
-    aws.sqs.item_id), and the poison ones with their validation errors.
+@dataclass(frozen=True)
+class Done:
+    """What a stage did with its batch: the messages that failed, with why (SQS delivers them
+    again), and what to count: metric -> count, and metric -> reason -> count."""
 
-    A poison message is reported failed, so SQS moves it to the DLQ after maxReceiveCount while
-    the rest of the batch goes on.
-    """
+    failed: Failed = field(default_factory=dict)
+    counts: Mapping[str, int] = field(default_factory=dict)
+    reasons: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Record:
+    bodies: dict[str, str]  # message id -> body, for each message the record carries
+    correlation_id: str | None
+    receive_count: int
+
+
+@dataclass(frozen=True)
+class Batch(Generic[T]):
+    """A Lambda SQS event as read once: the valid messages, the poison ones, and per record
+    what its answer needs."""
+
+    messages: list[Received[T]]
+    poison: Failed
+    records: Mapping[str, _Record]
+
+    def correlation_ids(self) -> list[str]:
+        """The webhooks this batch came from."""
+        return sorted({r.correlation_id for r in self.records.values() if r.correlation_id})
+
+    def split(self, failed: Collection[str]) -> list[tuple[str, str, str | None]]:
+        """(id, body, correlation id) of the failed messages whose pack goes on without them:
+        sent back alone to the stage's queue, they are done here, and only a message that
+        keeps failing can reach the DLQ (its pack-mates are not run again). A pack that failed
+        whole fails as one."""
+        again: list[tuple[str, str, str | None]] = []
+        for record in self.records.values():
+            mids = [mid for mid in record.bodies if mid in failed]
+            if mids and len(mids) < len(record.bodies):
+                again += [(mid, record.bodies[mid], record.correlation_id) for mid in mids]
+        return again
+
+    def answer(self, failed: Mapping[str, Failure], resent: Collection[str]) -> dict[str, Any]:
+        """Lambda's partial batch answer for these failed messages, each logged with its
+        reason: a record fails when one of its failed messages was not `resent` alone."""
+        answer: list[str] = []
+        for record_id, record in self.records.items():
+            mids = [mid for mid in record.bodies if mid in failed]
+            if not mids:
+                continue
+            last = False
+            if not all(mid in resent for mid in mids):
+                answer.append(record_id)
+                last = _last(record.receive_count)
+            _log(failed, mids, record.correlation_id, record.receive_count, last)
+        return {"batchItemFailures": [{"itemIdentifier": mid} for mid in answer]}
+
+
+def read(event: Mapping[str, Any], adapter: TypeAdapter[T]) -> Batch[T]:
+    """Every message of the event's records (a pack's each), parsed; a poison one is reported
+    failed with its validation errors, so SQS moves it to the DLQ after maxReceiveCount while
+    the rest of the batch goes on."""
     from pydantic import ValidationError
 
-    parsed: list[tuple[str, T]] = []
+    messages: list[Received[T]] = []
     poison: Failed = {}
-    for record in event["Records"]:
-        for message_id, body in unpack(record["messageId"], record["body"]):
+    records: dict[str, _Record] = {}
+    for raw in event["Records"]:
+        record = _Record(
+            dict(unpack(raw["messageId"], raw["body"])),
+            _attribute(raw, CORRELATION_ID),
+            _receive_count(raw),
+        )
+        records[raw["messageId"]] = record
+        deferred = _deferrals(raw)
+        for mid, body in record.bodies.items():
             try:
-                parsed.append((message_id, adapter.validate_json(body)))
+                message = adapter.validate_json(body)
             except ValidationError as err:
-                poison[message_id] = Failure(POISON, {"errors": _reasons(err)})
-    return parsed, poison
+                poison[mid] = Failure(POISON, {"errors": _reasons(err)})
+                continue
+            received = Received(mid, message, record.correlation_id, record.receive_count, deferred)
+            messages.append(received)
+    return Batch(messages, poison, records)
+
+
+def correlation_ids(messages: Iterable[Received[Any]]) -> dict[str, str]:
+    """message id -> the correlation id it carries, for those that carry one: what a stage
+    gives the next queue with them."""
+    return {m.id: m.correlation_id for m in messages if m.correlation_id}
 
 
 def unsent(message_ids: Iterable[str], queue: str) -> Failed:
@@ -86,44 +158,34 @@ def unsent(message_ids: Iterable[str], queue: str) -> Failed:
     return {mid: Failure(f"not sent to the {queue} queue") for mid in message_ids}
 
 
-def partial_response(
-    failed: Mapping[str, Failure],
-    event: dict[str, Any] | None = None,
-    alone: Requeue | None = None,
-) -> dict[str, Any]:
-    """Lambda's partial batch answer for these failed messages, each logged with its reason.
-
-    A pack some of whose messages failed is split: those messages are sent back to `alone` (the
-    stage's own queue) each as a message of its own, and the pack is done; a pack that failed
-    whole, or whose messages could not be sent back, fails as one. So a message that keeps
-    failing reaches the DLQ alone, and its pack-mates are not run again.
-    """
-    records = {r["messageId"]: r for r in (event or {}).get("Records", [])}
-    split: dict[str, list[str]] = {}
-    for mid in failed:
-        split.setdefault(message_of(mid), []).append(mid)
-    answer: list[str] = []
-    for record_id, mids in split.items():
-        record = records.get(record_id, {})
-        packed = dict(unpack(record_id, record["body"])) if record else {}
-        correlation = correlation_id(record)
-        if alone is not None and set(mids) < set(packed):
-            again = [(m, packed[m], 0) for m in mids]
-            correlations = dict.fromkeys(mids, correlation) if correlation else None
-            if not alone.send_later(again, correlation_ids=correlations, packed=False):
-                _log(failed, mids, correlation, receive_count(record), last=False)
-                continue
-        answer.append(record_id)
-        _log(failed, mids, correlation, receive_count(record), last=_last(record))
-    return {"batchItemFailures": [{"itemIdentifier": mid} for mid in answer]}
+def _deferrals(record: Mapping[str, Any]) -> int:
+    """How often a Lambda SQS record was deferred before."""
+    try:
+        return int(_attribute(record, DEFERRALS) or 0)
+    except ValueError:
+        return 0
 
 
-def _last(record: Mapping[str, Any]) -> bool:
-    """Whether SQS moves this record to the DLQ if it fails now. Without the queue's
-    maxReceiveCount it cannot tell: then every attempt counts as the last, so that a DLQ's
-    reason is never logged below ERROR."""
+def _receive_count(record: Mapping[str, Any]) -> int:
+    """How often SQS has delivered a Lambda SQS record, this delivery included."""
+    try:
+        return int((record.get("attributes") or {}).get("ApproximateReceiveCount", 1))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _attribute(record: Mapping[str, Any], name: str) -> str | None:
+    value = (record.get("messageAttributes") or {}).get(name) or {}
+    raw = value.get("stringValue")
+    return raw if isinstance(raw, str) else None
+
+
+def _last(count: int) -> bool:
+    """Whether SQS moves a record delivered `count` times to the DLQ if it fails now. Without
+    the queue's maxReceiveCount it cannot tell: then every attempt counts as the last, so that a
+    DLQ's reason is never logged below ERROR."""
     most = os.environ.get(MAX_RECEIVE_COUNT, "")
-    return not most.isdigit() or receive_count(record) >= int(most)
+    return not most.isdigit() or count >= int(most)
 
 
 def _log(

@@ -1,5 +1,6 @@
 """SQS: sending in packs and batches (reporting exactly which messages did not make it), sending
 back for later, and the correlation id every message carries from the webhook that started it.
+The consumer side (a Lambda SQS event read, its partial answer) is aws.batch's.
 
 A pipeline message travels in a pack: one SQS message whose body is a JSON array of up to
 `PACK_ITEMS` messages (of one correlation id, `PACK_BYTES` at most), so a webhook of 100 events
@@ -164,30 +165,3 @@ def _attributes(correlation_id: str | None) -> dict[str, Any]:
     if not correlation_id:
         return {}
     return {CORRELATION_ID: {"DataType": "String", "StringValue": correlation_id}}
-
-
-def _attribute(record: Mapping[str, Any], name: str) -> str | None:
-    value = (record.get("messageAttributes") or {}).get(name) or {}
-    raw = value.get("stringValue")
-    return raw if isinstance(raw, str) else None
-
-
-def deferrals(record: Mapping[str, Any]) -> int:
-    """How often a Lambda SQS record was deferred before."""
-    try:
-        return int(_attribute(record, DEFERRALS) or 0)
-    except ValueError:
-        return 0
-
-
-def receive_count(record: Mapping[str, Any]) -> int:
-    """How often SQS has delivered a Lambda SQS record, this delivery included."""
-    try:
-        return int((record.get("attributes") or {}).get("ApproximateReceiveCount", 1))
-    except (TypeError, ValueError):
-        return 1
-
-
-def correlation_id(record: Mapping[str, Any]) -> str | None:
-    """The correlation id a Lambda SQS record carries, if any."""
-    return _attribute(record, CORRELATION_ID)

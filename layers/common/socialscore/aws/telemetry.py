@@ -7,28 +7,19 @@ through every queue, so a log line anywhere names the webhooks it serves.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
-from socialscore.aws.sqs import correlation_id
-
 # A batch that changed nothing (a redelivery, say) has nothing to count: that is no warning.
 warnings.filterwarnings("ignore", "No application metrics to publish", UserWarning)
 
 
-def correlation_ids(event: Mapping[str, Any]) -> dict[str, str]:
-    """message id -> correlation id, for the records of an SQS event that carry one."""
-    found = {r.get("messageId", ""): correlation_id(r) for r in event.get("Records", [])}
-    return {mid: cid for mid, cid in found.items() if cid}
-
-
-def tag_batch(logger: Logger, ids: Mapping[str, str]) -> None:
+def tag_batch(logger: Logger, correlation_ids: Sequence[str]) -> None:
     """Every log line of this invocation names the webhooks its batch came from."""
-    logger.append_keys(correlation_ids=sorted(set(ids.values())) or None)
+    logger.append_keys(correlation_ids=list(correlation_ids) or None)
 
 
 def count(metrics: Metrics, name: str, value: int) -> None:

@@ -1,15 +1,53 @@
-"""Resolve: the actor to a contact (or an anonymous profile) and the post's author to a seller."""
+"""Resolve: the actor to a contact (or an anonymous profile) and the post's author to a seller;
+identity links recorded (crm_sync scores their contacts again); deleted posts passed on to the
+score stage."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from socialscore.aws import batch
 from socialscore.aws.logs import logger
 from socialscore.domain.engage_rules import ANSWERABLE
-from socialscore.domain.interaction import Answered, identity_key
-from socialscore.domain.messages import Rehydrated, Resolved
-from socialscore.pipeline.ports import IdentityLinks, SellerRegistry
+from socialscore.domain.interaction import Answered, Identify, PostDeleted, identity_key
+from socialscore.domain.messages import Rehydrated, Resolved, ResolveMessage
+from socialscore.pipeline.ports import CrmPending, IdentityLinks, MessageQueue, SellerRegistry
 
 # Why resolve forwards nothing for an act: a seller or the brand is never a prospect.
 BY_SELLER = "act_by_seller_or_brand_account"
+
+
+def take(
+    received: list[batch.Received[ResolveMessage]],
+    identities: IdentityLinks,
+    sellers: SellerRegistry,
+    forward: MessageQueue,
+    crm: CrmPending,
+    now: datetime,
+) -> batch.Done:
+    """A batch, end to end: links recorded, acts resolved and sent on to `forward` (the score
+    queue) with the deleted posts."""
+    links = [r.message for r in received if isinstance(r.message, Identify)]
+    if links:  # a contact's score is its identities' sum: crm_sync scores it again
+        identities.link(links)
+        crm.mark_changed(now, profiles=[link.identity for link in links])
+    items = [(r.id, r.message) for r in received if isinstance(r.message, Rehydrated)]
+    resolved = resolve([m for _, m in items], identities, sellers)
+    outgoing = [
+        (mid, r.model_dump_json())
+        for (mid, _), r in zip(items, resolved, strict=True)
+        if r is not None  # a seller's or the brand's own act: nobody's touch (logged)
+    ]
+    # Deleted posts take back ledger entries: scoring's business.
+    deleted = [(r.id, r.message) for r in received if isinstance(r.message, PostDeleted)]
+    outgoing += [(mid, m.model_dump_json()) for mid, m in deleted]
+    unsent = forward.send(outgoing, batch.correlation_ids(received))
+    counts = {
+        "InteractionsResolved": len(resolved),
+        "ActsBySellersIgnored": resolved.count(None),
+        "IdentitiesLinked": len(links),
+    }
+    return batch.Done(batch.unsent(unsent, "score"), counts)
 
 
 def credited_account(item: Rehydrated) -> str | None:

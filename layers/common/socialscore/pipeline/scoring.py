@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from socialscore.aws import batch
+from socialscore.aws.logs import logger
 from socialscore.domain.interaction import Answered, Erase, PostDeleted, Retraction
 from socialscore.domain.limits import Refused
 from socialscore.domain.messages import Resolved, ScoreMessage
@@ -58,6 +60,20 @@ class Scorer:
     complaints: ComplaintFlagStore  # which complaints were announced
     owner_queue: str  # whom a hot lead or complaint goes to when no owner is known
     answers: AnswerMarks  # the acts answered leave the engage-now queue
+
+    def take(
+        self, received: list[batch.Received[ScoreMessage]], model: ScoringModel, now: datetime
+    ) -> batch.Done:
+        """A batch, end to end (pipeline.stage): what failed, with why, and what to count."""
+        messages = [(r.id, r.message) for r in received]
+        report = self.score(messages, model, now, batch.correlation_ids(received))
+        hot, said = len(report.hot_leads), len(report.complaints)
+        extra = {"events": len(messages), "changed": report.changed, "hot_leads": hot}
+        logger().info("scored", extra=extra | {"complaints": said})
+        failed = {mid: batch.Failure(reason) for mid, reason in report.failed.items()}
+        return batch.Done(
+            failed, {"TouchesWritten": report.changed, "HotLeads": hot, "Complaints": said}
+        )
 
     def score(
         self,
@@ -124,5 +140,5 @@ class Scorer:
 
 
 def _refuse(refused: dict[str, str], message_id: str, err: Refused) -> None:
-    # Logged with the handler's answer, at the level its delivery calls for (aws.batch).
+    # Logged with the stage's answer, at the level its delivery calls for (aws.batch).
     refused[message_id] = f"refused by the store: {err.reason}"
