@@ -38,7 +38,9 @@ def _limit(query: dict[str, str] | None) -> int | None:
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     from socialscore.aws import config
-    from socialscore.pipeline.engage import MAX_LIMIT, queue_json, reader
+    from socialscore.domain.engage import queue_json
+    from socialscore.pipeline.engage import MAX_LIMIT
+    from socialscore.wiring.reads import engage_reader
 
     limit = _limit(event.get("queryStringParameters"))
     if limit is None:
@@ -53,7 +55,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         "SellersTable": s.sellers_table,
         "IdentitiesTable": s.identities_table,
     }
-    queue = reader(tables.__getitem__).queue(model, now, limit)
+    queue = engage_reader(tables.__getitem__).queue(model, now, limit)
     logger.info(
         "engage queue read", extra={"entries": len(queue.entries), "waiting": queue.waiting}
     )

@@ -8,9 +8,10 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from socialscore.domain.engage import entry_json
 from socialscore.domain.scoring_model import ScoringModel
-from socialscore.pipeline.engage import entry_json, reader
 from socialscore.report.engage import why_text
+from socialscore.wiring.reads import engage_reader
 
 if TYPE_CHECKING:
     from socialscore_local.runtime import LocalRuntime
@@ -73,7 +74,7 @@ def lines(
         )
         out.append(f"  {e['detail-type']:<9} {who}: {what} -> {owner['type']} {owner['id']}")
     # As of the stream's last act: the queue holds the last hours' acts only.
-    queue = reader(rt.table).queue(model, last_act, 3)
+    queue = engage_reader(rt.table).queue(model, last_act, 3)
     out.append(
         f"Engage now, as of the stream's last act ({last_act:%Y-%m-%d %H:%M} UTC): top "
         f"{len(queue.entries)} of {queue.waiting} unanswered replies, quotes and mentions"

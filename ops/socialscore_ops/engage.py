@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime
 
-from socialscore.pipeline.engage import MAX_LIMIT, queue_json, reader
+from socialscore.domain.engage import queue_json
+from socialscore.pipeline.engage import MAX_LIMIT
 from socialscore.report.engage import why_text
+from socialscore.wiring.reads import engage_reader
 from socialscore_ops.commands import Result, as_of_option, command
 from socialscore_ops.output import table
 from socialscore_ops.stack import OpsError, Stack
@@ -36,7 +38,7 @@ def engage(stack: Stack | None, args: argparse.Namespace) -> Result:
         raise OpsError(f"--top takes 1 to {MAX_LIMIT}")
     at = (args.as_of or datetime.now(UTC)).astimezone(UTC)
     model = live_model(stack)
-    queue = reader(stack.table).queue(model, at, args.top)
+    queue = engage_reader(stack.table).queue(model, at, args.top)
     data = queue_json(queue, model, at)
     rules = model.engage
     head = (

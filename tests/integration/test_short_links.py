@@ -22,12 +22,13 @@ import pytest
 
 from socialscore.domain.interaction import Category, Interaction, Kind, Network
 from socialscore.domain.messages import Rehydrated
+from socialscore.domain.permalink import Resolution
 from socialscore.domain.post import CachedPost, PostRef
 from socialscore.domain.scoring_model import bundled
 from socialscore.pipeline.outcomes import Dropped, Failed
 from socialscore.pipeline.rehydration import Rehydrator
 from socialscore.providers.fixture import FixtureProvider
-from socialscore.providers.short_links import Resolution, ShortLinks
+from socialscore.providers.short_links import ShortLinks
 
 POST = "2100000000000000001"
 X_LINK = f"https://x.com/acme/status/{POST}?s=20"

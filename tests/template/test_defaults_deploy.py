@@ -20,7 +20,7 @@ from socialscore.aws.config import (
     ScoreConfig,
 )
 from socialscore.crm.selection import crm_from
-from socialscore.providers.selection import provider_from
+from socialscore.wiring.rehydrate import post_provider
 from socialscore_ops.template import Template, evaluate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,7 +61,7 @@ def test_every_function_is_configured_by_the_template_s_defaults() -> None:
 
 def test_by_default_posts_are_credited_on_the_source_s_word_and_no_crm_is_pushed_to() -> None:
     rehydrate = RehydrateConfig.from_environment(deployed_environment("RehydrateFunction"))
-    assert provider_from(rehydrate).networks == frozenset()
+    assert post_provider(rehydrate).networks == frozenset()
     crm_sync = CrmSyncConfig.from_environment(deployed_environment("CrmSyncFunction"))
     assert crm_from(crm_sync) is None
 

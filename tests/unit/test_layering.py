@@ -1,5 +1,6 @@
 """Dependencies point inward: a folder of the package imports only from the folders after it in
-ORDER (the domain from none of ours), and the domain imports no AWS or HTTP library."""
+ORDER (the domain from none of ours), the domain imports no AWS or HTTP library, and the use
+cases build no concrete store (the wiring does, and hands them the ports)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "layers" / "common" / "socialscore"
-ORDER = ["pipeline", "sources", "providers", "crm", "store", "aws", "domain"]
+ORDER = ["wiring", "pipeline", "sources", "providers", "crm", "store", "aws", "domain"]
 IO_LIBRARIES = {"boto3", "botocore", "urllib3", "urllib.request", "http", "requests", "socket"}
 IO_LIBRARIES |= {"aws_lambda_powertools"}
 
@@ -51,3 +52,15 @@ def test_the_domain_does_no_io() -> None:
         for module in imports(path):
             io = [lib for lib in IO_LIBRARIES if module == lib or module.startswith(f"{lib}.")]
             assert not io, f"{path.name} imports {module}"
+
+
+def test_the_use_cases_build_no_store() -> None:
+    for path in files("pipeline"):
+        built = [m for m in imports(path) if m.startswith("socialscore.store.")]
+        assert not built, f"{path.name} imports {built[0]}: socialscore.wiring builds stores"
+
+
+def test_the_report_reads_no_use_case() -> None:
+    for path in files("report"):
+        upward = [m for m in imports(path) if m.startswith("socialscore.pipeline")]
+        assert not upward, f"{path.name} imports {upward[0]}"

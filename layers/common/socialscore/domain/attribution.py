@@ -10,7 +10,8 @@ from decimal import Decimal
 
 from socialscore.domain import money
 from socialscore.domain.interaction import Category
-from socialscore.domain.scoring_model import Attribution, ModelName
+from socialscore.domain.opportunity import Opportunity
+from socialscore.domain.scoring_model import Attribution, ModelName, ScoringModel
 from socialscore.domain.touch import Touch
 
 SECONDS_PER_DAY = Decimal(86400)
@@ -164,3 +165,16 @@ def influence(touches: list[Touch], shares: list[Decimal]) -> dict[str, dict[str
             out["by_post"][t.post] += share
         out["by_network"][t.network.value] += share
     return {k: dict(sorted(v.items())) for k, v in out.items()}
+
+
+def splits(
+    opp: Opportunity, touches: list[Touch], model: ScoringModel, identified_at: datetime | None
+) -> tuple[list[Touch], dict[ModelName, list[Decimal]]]:
+    """The touches in the opportunity's lookback window, and each configured model's shares of
+    them: what crm_sync pushes and what the report shows for the opportunity."""
+    config = model.attribution
+    window = in_window(touches, opp.created_at, config.lookback_days)
+    context = AttributionContext(
+        opportunity_created_at=opp.created_at, config=config, identified_at=identified_at
+    )
+    return window, split_all(opp.amount, opp.currency, window, context)

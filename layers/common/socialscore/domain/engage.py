@@ -13,6 +13,9 @@ so an act loses half its rank every `half_life_hours`. Buckets cost a read of th
 ledger, so they are worked out only for the acts that could still make the top: an act's rank
 is at most its rank with every bucket weight added, and the ranking stops once the last place
 of the top beats that bound for every act left (the threshold algorithm).
+
+The queue's JSON (`queue_json`) is the one shape the endpoint, the ops CLI and the local runtime
+give: ids, links made from ids, numbers and keyword hits; never words or handles.
 """
 
 from __future__ import annotations
@@ -21,11 +24,13 @@ import heapq
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from socialscore.domain.engage_rules import ANSWERABLE, Engage
 from socialscore.domain.interaction import Category
-from socialscore.domain.touch import Touch
+from socialscore.domain.scoring_model import ScoringModel
+from socialscore.domain.touch import Touch, own_link
 
 
 def answerable(t: Touch) -> bool:
@@ -48,6 +53,15 @@ class Entry:
     recency: float  # 2 ** (-age / half_life): the rank is sum(factors) * recency
     buckets: tuple[str, ...]
     expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Queue:
+    """The top of the engage-now queue, as every reader shows it."""
+
+    entries: list[Entry]  # the top, best first
+    contacts: dict[str, str]  # profile -> contact id, for the entries' linked actors
+    waiting: int  # acts in the queue (unanswered, in the window), the top's and the others
 
 
 def factors(
@@ -115,3 +129,37 @@ def rank(
         elif item[:3] > top[0][:3]:
             heapq.heapreplace(top, item)
     return [e for *_, e in sorted(top, key=lambda i: i[:3], reverse=True)]
+
+
+def entry_json(entry: Entry, contact_id: str | None) -> dict[str, Any]:
+    """An entry as the JSON endpoint and `socialscore engage --json` give it: ids, a link made
+    from ids, numbers and keyword hits; never words or handles."""
+    t = entry.touch
+    return {
+        "permalink": own_link(t),
+        "act": t.own_post,
+        "kind": t.kind.value,
+        "network": t.network.value,
+        "profile": t.profile,
+        "contact_id": contact_id,
+        "answers_post": t.post,
+        "seller_id": t.seller_id,  # whose post it answers: who should answer it
+        "team": t.team,
+        "occurred_at": t.occurred_at.isoformat(),
+        "expires_at": entry.expires_at.isoformat(),
+        "rank": round(entry.rank, 2),
+        "why": {k: round(v, 2) for k, v in entry.factors.items()}
+        | {"recency": round(entry.recency, 4)},
+        "buckets": list(entry.buckets),
+        "intent_hits": list(t.intent_hits),
+        "complaint_hits": list(t.complaint_hits),
+    }
+
+
+def queue_json(queue: Queue, model: ScoringModel, now: datetime) -> dict[str, Any]:
+    return {
+        "as_of": now.astimezone(UTC).isoformat(),
+        "model_version": model.version,
+        "waiting": queue.waiting,
+        "entries": [entry_json(e, queue.contacts.get(e.touch.profile)) for e in queue.entries],
+    }

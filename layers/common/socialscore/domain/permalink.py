@@ -30,10 +30,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from socialscore.domain.interaction import Network, post_id_of
 from socialscore.domain.post import PostRef
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Where a short link leads: a post, a definitive drop, or no answer yet."""
+
+    ref: PostRef | None = None
+    drop_reason: str | None = None  # definitive: the link names no post socialscore can read
+    transient: bool = False  # the shortener did not answer properly: try again later
 
 
 class UnparseablePermalink(ValueError):

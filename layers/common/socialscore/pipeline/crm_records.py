@@ -15,6 +15,7 @@ from decimal import Decimal
 from pydantic import BaseModel
 
 from socialscore.domain import attribution, money
+from socialscore.domain.attribution import splits
 from socialscore.domain.opportunity import (
     ComplaintCase,
     ContactScore,
@@ -23,7 +24,7 @@ from socialscore.domain.opportunity import (
     Opportunity,
     OpportunityInfluence,
 )
-from socialscore.domain.scoring_model import ModelName, ScoringModel
+from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.standing import ProfileItems, standing
 from socialscore.domain.touch import Touch
 
@@ -125,18 +126,6 @@ def influence(
         if r.amount
     ]
     return headline, records
-
-
-def splits(
-    opp: Opportunity, touches: list[Touch], model: ScoringModel, identified_at: datetime | None
-) -> tuple[list[Touch], dict[ModelName, list[Decimal]]]:
-    """The touches in the opportunity's window, and each configured model's shares of them."""
-    config = model.attribution
-    window = attribution.in_window(touches, opp.created_at, config.lookback_days)
-    context = attribution.AttributionContext(
-        opportunity_created_at=opp.created_at, config=config, identified_at=identified_at
-    )
-    return window, attribution.split_all(opp.amount, opp.currency, window, context)
 
 
 def _records(

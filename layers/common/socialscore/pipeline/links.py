@@ -25,7 +25,7 @@ from socialscore.domain.interaction import Interaction, Kind, Network, OwnWords
 from socialscore.domain.post import PostFacts, PostRef
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.pipeline.outcomes import Dropped, Failed, Outcome
-from socialscore.providers.short_links import ShortLinks
+from socialscore.pipeline.ports import ShortLinkResolver
 
 OWN_WORDS = frozenset({Kind.COMMENT, Kind.QUOTE, Kind.MENTION})
 
@@ -69,7 +69,7 @@ def _judged(intent: list[str], complaints: list[str]) -> tuple[tuple[str, ...], 
 def read_links(
     interactions: list[Interaction],
     networks: frozenset[Network],
-    short_links: ShortLinks | None,
+    short_links: ShortLinkResolver | None,
 ) -> dict[str, Wanted]:
     """`networks`: those the provider can read; a post elsewhere is known only on its source's
     word."""
@@ -121,7 +121,7 @@ def _on_source_word(
 def _resolve(
     short: dict[str, list[tuple[str, str]]],
     wanted: dict[str, Wanted],
-    short_links: ShortLinks | None,
+    short_links: ShortLinkResolver | None,
 ) -> None:
     resolved = short_links.resolve_many(list(short)) if short_links else {}
     for link, users in short.items():

@@ -8,13 +8,39 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from socialscore.domain.delivery import Claim
-from socialscore.domain.interaction import Category, Identify
+from socialscore.domain.interaction import Category, Identify, Network
 from socialscore.domain.ledger_rules import Key
 from socialscore.domain.messages import Seller
 from socialscore.domain.opportunity import Opportunity
+from socialscore.domain.permalink import Resolution
 from socialscore.domain.post import CachedPost, PostRef
 from socialscore.domain.standing import ProfileItem
 from socialscore.domain.touch import Touch, Withdrawal
+from socialscore.providers.base import Lookup
+
+
+class PostProvider(Protocol):
+    """A social data provider: post facts for many posts in as few calls as it allows.
+
+    `lookup` answers every ref it was given, or raises ProviderRateLimited / ProviderUnavailable
+    carrying the answers it did get before it had to stop. A malformed id answers `refused`
+    alone: it never makes the other refs fail.
+    """
+
+    max_ids_per_call: int | None  # None: no limit, one call whatever the number of refs
+
+    @property
+    def networks(self) -> frozenset[Network]:
+        """The networks it can look posts up on."""
+        ...
+
+    def lookup(self, refs: list[PostRef]) -> dict[PostRef, Lookup]: ...
+
+
+class ShortLinkResolver(Protocol):
+    def resolve_many(self, links: list[str]) -> dict[str, Resolution]:
+        """Every link's resolution; what it could not tell in time is transient."""
+        ...
 
 
 class MessageQueue(Protocol):

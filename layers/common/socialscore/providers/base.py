@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from socialscore.domain.interaction import Network
 from socialscore.domain.post import PostFacts, PostRef
@@ -26,24 +25,6 @@ class Lookup:
     text: str | None = field(default=None, repr=False)  # never in a log line or an error
     gone_reason: str | None = None
     refused: str | None = None
-
-
-class PostProvider(Protocol):
-    """A social data provider: post facts for many posts in as few calls as it allows.
-
-    `lookup` answers every ref it was given, or raises ProviderRateLimited / ProviderUnavailable
-    carrying the answers it did get before it had to stop. A malformed id answers `refused`
-    alone: it never makes the other refs fail.
-    """
-
-    max_ids_per_call: int | None  # None: no limit, one call whatever the number of refs
-
-    @property
-    def networks(self) -> frozenset[Network]:
-        """The networks it can look posts up on."""
-        ...
-
-    def lookup(self, refs: list[PostRef]) -> dict[PostRef, Lookup]: ...
 
 
 @dataclass
@@ -73,7 +54,7 @@ class ProviderUnavailable(ProviderStopped):
 class NoProvider:
     """No provider (PostProvider=none): it can read no network, so rehydrate never asks it. A
     post is credited on its source's word (a webhook that says whose post it is) or not at all,
-    and an act's own post earns no intent bonus."""
+    and an act's own post earns no intent bonus. It meets pipeline.ports.PostProvider."""
 
     max_ids_per_call: int | None = None
     networks: frozenset[Network] = frozenset()

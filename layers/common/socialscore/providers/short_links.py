@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
@@ -28,7 +27,7 @@ from urllib3.util import parse_url
 from socialscore.aws.http import TRANSPORT_ERRORS, USER_AGENT, shared_pool
 from socialscore.aws.logs import logger
 from socialscore.domain import permalink
-from socialscore.domain.post import PostRef
+from socialscore.domain.permalink import Resolution
 
 if TYPE_CHECKING:
     from urllib3 import BaseHTTPResponse
@@ -38,13 +37,6 @@ _REMEMBERED = 10_000
 # A redirect's body is a few bytes, read to hand the connection back for the next hop; past
 # this (an interstitial page), a new connection costs less than reading the rest.
 _DRAIN_LIMIT = 64 * 1024
-
-
-@dataclass(frozen=True)
-class Resolution:
-    ref: PostRef | None = None
-    drop_reason: str | None = None  # definitive: the link names no post socialscore can read
-    transient: bool = False  # the shortener did not answer properly: try again later
 
 
 class ShortLinks:

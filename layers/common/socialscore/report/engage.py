@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from socialscore.domain.engage import Queue, entry_json
 from socialscore.domain.engage_rules import Engage
-from socialscore.pipeline.engage import Queue, entry_json
 from socialscore.report import blocks
 from socialscore.report.blocks import Col, Link
 from socialscore.report.charts import fmt

@@ -13,13 +13,13 @@ from typing import Protocol
 
 from socialscore.aws import config
 from socialscore.domain import attribution
+from socialscore.domain.attribution import splits
+from socialscore.domain.engage import Queue
 from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.owners import owner_of
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.standing import standing
 from socialscore.domain.touch import Touch
-from socialscore.pipeline.crm_records import splits
-from socialscore.pipeline.engage import Queue, reader
 from socialscore.report import tally
 from socialscore.report.period import DEFAULT_PERIOD, Period
 from socialscore.report.rows import (
@@ -39,6 +39,7 @@ from socialscore.store.ledger import Ledger
 from socialscore.store.scores import Scores, StoredScores
 from socialscore.store.sellers import Sellers
 from socialscore.store.sync_state import SyncState
+from socialscore.wiring.reads import engage_reader
 
 
 class Tables(Protocol):
@@ -71,7 +72,7 @@ class Snapshot:
 
     def engage(self, limit: int) -> Queue:
         """The top of the engage-now queue as of the snapshot's moment."""
-        return reader(self.stack.table).queue(self.model, self.as_of, limit)
+        return engage_reader(self.stack.table).queue(self.model, self.as_of, limit)
 
     @cached_property
     def stored(self) -> StoredScores:

@@ -1,0 +1,52 @@
+"""The rehydrate stage's use case: the post cache, the social data provider its configuration
+names (PostProvider), and the short-link resolver when ShortLinks=resolve."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from socialscore.aws.config import RehydrateConfig
+    from socialscore.pipeline.ports import PostProvider
+    from socialscore.pipeline.rehydration import Rehydrator
+
+
+def post_provider(config: RehydrateConfig) -> PostProvider:
+    """The provider rehydrate asks: X's API, a fixture file, or none (credit on the source's
+    word alone)."""
+    if config.post_provider == "fixture":
+        from socialscore.providers.fixture import FixtureProvider
+
+        assert config.fixture_posts_path is not None  # the config checked
+        return FixtureProvider(config.fixture_posts_path)
+    if config.post_provider == "x":
+        from socialscore.providers.x_api import BearerToken, XApiProvider
+
+        assert config.x_api_secret_arn is not None  # the config checked
+        return XApiProvider(
+            BearerToken(config.x_api_secret_arn),
+            config.x_api_base_url,
+            backoff=config.x_api_retry_backoff_seconds,
+        )
+    from socialscore.providers.base import NoProvider
+
+    return NoProvider()
+
+
+def rehydrator(config: RehydrateConfig) -> Rehydrator:
+    from socialscore.pipeline.rehydration import Rehydrator
+    from socialscore.store.post_cache import PostCache
+
+    provider = post_provider(config)
+    short_links = None
+    if config.short_links == "resolve":
+        from socialscore.providers.short_links import ShortLinks
+
+        short_links = ShortLinks()
+    return Rehydrator(
+        PostCache(config.post_cache_table),
+        provider,
+        short_links=short_links,
+        # A provider answering many ids a call is asked once for a whole batch's posts.
+        coalesce=provider.max_ids_per_call is not None,
+    )
