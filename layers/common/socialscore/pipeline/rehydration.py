@@ -35,6 +35,10 @@ version count only where this model still lists them (counted as `words_from_ano
 
 A post deleted (a delete event, or the provider's `errors`) is remembered as gone for an hour in
 the container, whoever vouched for it: later interactions with it are dropped.
+
+A batch (`take`): identify and post-deleted messages pass through to the resolve queue (a
+post-deleted one purges the post cache on the way); each interaction goes where its outcome
+sends it (pipeline.outcomes.route).
 """
 
 from __future__ import annotations
@@ -45,13 +49,15 @@ from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
-from socialscore.domain.interaction import Interaction
-from socialscore.domain.messages import Rehydrated
+from socialscore.aws import batch
+from socialscore.aws.logs import logger
+from socialscore.domain.interaction import Interaction, PostDeleted
+from socialscore.domain.messages import Rehydrated, RehydrateMessage
 from socialscore.domain.post import CachedPost, PostFacts, PostRef
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.pipeline.links import Wanted, carried_words, from_key, own_words, read_links
-from socialscore.pipeline.outcomes import Deferred, Dropped, Failed, Outcome
-from socialscore.pipeline.ports import PostCacheStore, PostProvider, ShortLinkResolver
+from socialscore.pipeline.outcomes import Deferred, Dropped, Failed, Outcome, route
+from socialscore.pipeline.ports import MessageQueue, PostCacheStore, PostProvider, ShortLinkResolver
 from socialscore.providers.base import ProviderRateLimited, ProviderStopped
 
 MAX_DELAY_SECONDS = 900  # SQS's DelaySeconds limit
@@ -96,6 +102,49 @@ class Rehydrator:
             self._outcome(i, wanted[i.interaction_id], posts, gone, pending, model)
             for i in interactions
         ]
+
+    def take(
+        self,
+        received: list[batch.Received[RehydrateMessage]],
+        model: ScoringModel,
+        forward: MessageQueue,
+        later: MessageQueue,
+    ) -> batch.Done:
+        """A batch, end to end: to `forward` (the resolve queue) what goes on, to `later` (this
+        stage's own queue) what is deferred, with its deferral count raised."""
+        deleted = [r.message.post for r in received if isinstance(r.message, PostDeleted)]
+        if deleted:
+            self.forget(deleted)
+        acts = [(r, r.message) for r in received if isinstance(r.message, Interaction)]
+        interactions = [i for _, i in acts]
+        forced = {i.interaction_id for r, i in acts if r.deferrals or r.receive_count > 1}
+        before = Counter(self.stats)
+        routes = route(acts, self.rehydrate(interactions, model, forced))
+        outgoing = [
+            (r.id, r.message.model_dump_json())
+            for r in received
+            if not isinstance(r.message, Interaction)
+        ]
+        correlation = batch.correlation_ids(received)
+        failed = routes.failed
+        if routes.again:
+            unsent = later.send_later(routes.again, routes.deferrals, correlation)
+            failed |= batch.unsent(unsent, "rehydrate")
+        failed |= batch.unsent(forward.send(outgoing + routes.forward, correlation), "resolve")
+        posts = self.stats - before
+        logger().info("rehydrated", extra={"outcomes": dict(routes.counts), "posts": dict(posts)})
+        counts = {
+            "InteractionsForwarded": routes.counts["forwarded"],
+            "CacheHits": posts["cache_hits"],
+            "CacheMisses": posts["cache_misses"],
+            "ProviderLookups": posts["looked_up"],
+        }
+        reasons = {
+            "InteractionsDropped": routes.by_reason("dropped"),
+            "InteractionsDeferred": routes.by_reason("deferred"),
+            "InteractionsFailed": routes.by_reason("failed"),
+        }
+        return batch.Done(failed, counts, reasons)
 
     def forget(self, keys: list[str]) -> None:
         """Posts deleted (a delete event, by post key): no facts left in the cache, none served
