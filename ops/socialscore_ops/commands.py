@@ -34,6 +34,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "dlq": ("queues", "each stage's DLQ: depth and logged reasons"),
     "redrive": ("queues", "move a stage's DLQ back to its queue"),
     "erase": ("queues", "forget a person (consent withdrawn); asks first unless --yes"),
+    "backfill": ("backfill", "load past interactions from an SMMS events file (JSON lines or CSV)"),
     "sync": ("runs", "run crm_sync now and print what it did"),
     "invoke": ("runs", "run any function now with an event file (sam local invoke, no docker)"),
     "model": ("model", "check or publish a scoring model"),

@@ -24,11 +24,14 @@ from socialscore.pipeline.ports import DeliveryLog, MessageQueue
 from socialscore.pipeline.webhook_secrets import WebhookSecrets
 from socialscore.sources import signatures, smms
 from socialscore.sources.base import Answer, Message, Source, read
+from socialscore.sources.linkedin import LinkedInSource
 from socialscore.sources.meta import MetaSource
 from socialscore.sources.x import XSource
 
 DEFAULT_MAX_BODY_BYTES = 256 * 1024
-SOURCES: dict[str, Source] = {s.name: s for s in (smms.SmmsSource(), XSource(), MetaSource())}
+SOURCES: dict[str, Source] = {
+    s.name: s for s in (smms.SmmsSource(), XSource(), MetaSource(), LinkedInSource())
+}
 # A delivery id is remembered until no replay of its signature can pass the timestamp check:
 # signed within the tolerance of now, replayable until the tolerance after that, plus a minute
 # of clock difference between Lambda's hosts.
@@ -116,7 +119,7 @@ class Ingest:
             problem = {"error": "invalid webhook body", "fields": [_body_problem(err)]}
             return Receipt(400, problem, reason="invalid_body")
         messages = reading.messages
-        forward, back = _distinct(messages)
+        forward, back = distinct_messages(messages)
         distinct = len(forward) + len(back)
         ignored = reading.ignored + Counter({"repeated_in_delivery": len(messages) - distinct})
         key, digest = f"{source.name}#{delivery}", hashlib.sha256(body).hexdigest()
@@ -163,9 +166,9 @@ class Ingest:
         return len(unsent)
 
 
-def _distinct(messages: list[Message]) -> tuple[dict[str, str], dict[str, str]]:
+def distinct_messages(messages: list[Message]) -> tuple[dict[str, str], dict[str, str]]:
     """The distinct messages (identical ones in one request are one), by their id: those for
-    rehydration, and those straight for scoring."""
+    rehydration, and those straight for scoring. Backfill queues a file's packs with it too."""
     forward: dict[str, str] = {}
     back: dict[str, str] = {}
     for m in messages:
