@@ -6,7 +6,7 @@ repositories are imported by the run.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3  # noqa: F401 - first, from the handler itself: see bench/cold_start.py
 from aws_lambda_powertools import Logger
@@ -14,11 +14,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from socialscore.aws.schedule import slot_time
 
+if TYPE_CHECKING:
+    from socialscore.pipeline.channel_attribution import ChannelAttributionJob
+
 logger = Logger(service="attribution")
 
 
-@logger.inject_lambda_context
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def job() -> ChannelAttributionJob:
+    """The job on the stack's tables, from the function's configuration."""
     from socialscore.aws import config
     from socialscore.pipeline.channel_attribution import ChannelAttributionJob
     from socialscore.store.channel_shares import ChannelShares
@@ -27,7 +30,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     from socialscore.store.sync_state import SyncState
 
     settings = config.AttributionJobConfig.from_environment()
-    job = ChannelAttributionJob(
+    return ChannelAttributionJob(
         contacts=Identities(settings.identities_table),
         # A reader: touches_of never touches the scores table, so none is named.
         ledger=Ledger(settings.ledger_table, scores_table=""),
@@ -37,7 +40,16 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         channel=settings.attribution_channel,
         won_stages=settings.won,
     )
+
+
+def handle(event: dict[str, Any], job: ChannelAttributionJob) -> dict[str, Any]:
+    """The shares as of the schedule's slot time, stored; what they cover, logged."""
     result = job.run(slot_time(event))
     summary = {k: result[k] for k in ("version", "channel", "journeys", "conversions", "touches")}
     logger.info("channel shares stored", extra=summary)
     return result
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return handle(event, job())

@@ -10,25 +10,27 @@ imported by the run.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3  # noqa: F401 - first, from the handler itself: see bench/cold_start.py
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+if TYPE_CHECKING:
+    from socialscore.aws.config import ReportConfig
+
 logger = Logger(service="report")
 
 
-@logger.inject_lambda_context
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    from socialscore.aws import clients, config
+def handle(event: dict[str, Any], settings: ReportConfig, now: datetime) -> dict[str, Any]:
+    """The page as of the event's moment (`now` when it names none), written to the bucket."""
+    from socialscore.aws import clients
     from socialscore.report import LATEST_KEY, page, period
     from socialscore.report.snapshot import Snapshot
 
-    settings = config.ReportConfig.from_environment()
     # The slot time, so a retried run draws what the first attempt would have; a bad period is
     # the schedule's configuration to fix: it fails the run with the reason.
-    at, days = period.from_event(event, datetime.now(UTC))
+    at, days = period.from_event(event, now)
     html = page.render(Snapshot(settings, at, days)).encode()
     clients.client("s3").put_object(
         Bucket=settings.report_bucket,
@@ -40,3 +42,10 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     written = {"bucket": settings.report_bucket, "key": LATEST_KEY, "bytes": len(html)}
     logger.info("report written", extra=written | {"period_days": days, "as_of": at.isoformat()})
     return written
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    from socialscore.aws import config
+
+    return handle(event, config.ReportConfig.from_environment(), datetime.now(UTC))
