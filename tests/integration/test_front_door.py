@@ -1,7 +1,7 @@
-"""The front door on the local runtime (moto): the replay memory's DynamoDB table meets the same
-contract as the in-memory fake, a replayed webhook-id is acknowledged and queued once, every
-refusal is logged with its reason (never the input) in the ingest log group, and serve takes
-the X and Meta secrets the way it takes the SMMS one."""
+"""The front door on the local runtime (moto): a replayed webhook-id is acknowledged and queued
+once, every refusal is logged with its reason (never the input) in the ingest log group, and
+serve takes the X and Meta secrets the way it takes the SMMS one. The replay memory's contract,
+for the fake and the table: test_store_contracts."""
 
 from __future__ import annotations
 
@@ -16,13 +16,9 @@ from typing import Any
 
 import pytest
 
-from socialscore.domain.delivery import Claim
-from socialscore.pipeline.ports import DeliveryLog
 from socialscore.sources.signatures import sign
-from socialscore.store.deliveries import DeliveriesTable
 from socialscore_local import webhooks
 from tests.integration.support import POST_A, Stack, permalink
-from tests.unit.ingest_fakes import MemoryDeliveries
 
 NOW = 1_800_000_000
 X_SECRET = "serve-x-consumer-secret"
@@ -51,34 +47,6 @@ def smms(stack: Stack, payload: dict[str, Any], msg_id: str) -> Any:
         "webhook-signature": sign(stack.secret, msg_id, stamp, body),
     }
     return stack.rt.request("POST", "/webhooks/smms", headers, body)
-
-
-# --- the replay memory's contract, for the fake and the table -------------------------------
-@pytest.fixture(params=["memory", "dynamodb"])
-def log(request: pytest.FixtureRequest) -> DeliveryLog:
-    if request.param == "memory":
-        return MemoryDeliveries()
-    stack: Stack = request.getfixturevalue("stack")
-    return DeliveriesTable(stack.rt.table("DeliveriesTable"))
-
-
-def test_a_delivery_is_new_until_queued_then_acknowledged_and_another_body_conflicts(
-    log: DeliveryLog,
-) -> None:
-    assert log.claim("smms#m1", "d1", NOW + 660, NOW) is Claim.NEW
-    assert log.claim("smms#m1", "d1", NOW + 660, NOW + 1) is Claim.NEW  # not queued yet
-    assert log.claim("smms#m1", "d2", NOW + 660, NOW + 1) is Claim.CONFLICT
-    log.queued("smms#m1", "d1")
-    assert log.claim("smms#m1", "d1", NOW + 660, NOW + 2) is Claim.QUEUED
-    assert log.claim("smms#m1", "d2", NOW + 660, NOW + 2) is Claim.CONFLICT
-    assert log.claim("smms#m2", "d1", NOW + 660, NOW + 2) is Claim.NEW
-
-
-def test_an_expired_delivery_is_forgotten_whatever_its_body(log: DeliveryLog) -> None:
-    log.claim("smms#m1", "d1", NOW + 660, NOW)
-    log.queued("smms#m1", "d1")
-    assert log.claim("smms#m1", "d2", NOW + 2000, NOW + 661) is Claim.NEW
-    assert log.claim("smms#m1", "d1", NOW + 2000, NOW + 662) is Claim.CONFLICT
 
 
 # --- through the handler ----------------------------------------------------------------------

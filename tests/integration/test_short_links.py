@@ -23,12 +23,13 @@ import pytest
 from socialscore.domain.interaction import Category, Interaction, Kind, Network
 from socialscore.domain.messages import Rehydrated
 from socialscore.domain.permalink import Resolution
-from socialscore.domain.post import CachedPost, PostRef
+from socialscore.domain.post import PostRef
 from socialscore.domain.scoring_model import bundled
 from socialscore.pipeline.outcomes import Dropped, Failed
 from socialscore.pipeline.rehydration import Rehydrator
 from socialscore.providers.fixture import FixtureProvider
 from socialscore.providers.short_links import ShortLinks
+from socialscore_local.memory.post_cache import MemoryPostCache
 
 POST = "2100000000000000001"
 X_LINK = f"https://x.com/acme/status/{POST}?s=20"
@@ -252,24 +253,6 @@ def test_past_the_time_budget_the_rest_are_transient(stubs: tuple[Shortener, Sho
 
 
 # --- through the rehydrator ------------------------------------------------------------------
-class MemoryCache:
-    """A stand-in for the DynamoDB post cache, for the rehydrator's domain logic."""
-
-    def __init__(self) -> None:
-        self.items: dict[PostRef, CachedPost] = {}
-
-    def get_many(self, refs: list[PostRef]) -> dict[PostRef, CachedPost]:
-        return {r: self.items[r] for r in refs if r in self.items}
-
-    def update(self, posts: list[CachedPost], gone: list[PostRef]) -> None:
-        self.items |= {p.facts.ref: p for p in posts}
-        for ref in gone:
-            self.items.pop(ref, None)
-
-    def purge(self, refs: list[PostRef]) -> None:
-        self.update([], refs)
-
-
 def liked(n: int, link: str) -> Interaction:
     return Interaction(
         interaction_id=f"iid-{n}",
@@ -292,7 +275,7 @@ def test_the_rehydrator_reads_a_short_link_s_post(
     posts = tmp_path / "posts.json"
     fact = {"network": "x", "post_id": POST, "author_id": "1001", "created_at": "2026-10-01T14:00Z"}
     posts.write_text(json.dumps([fact]))
-    stage = Rehydrator(MemoryCache(), FixtureProvider(posts), short_links=resolver(shortener))
+    stage = Rehydrator(MemoryPostCache(), FixtureProvider(posts), short_links=resolver(shortener))
 
     out = stage.rehydrate(
         [
@@ -313,7 +296,7 @@ def test_the_rehydrator_reads_a_short_link_s_post(
 def test_without_resolution_a_short_link_is_dropped_with_its_reason(tmp_path: Path) -> None:
     posts = tmp_path / "posts.json"
     posts.write_text("[]")
-    stage = Rehydrator(MemoryCache(), FixtureProvider(posts))
+    stage = Rehydrator(MemoryPostCache(), FixtureProvider(posts))
     assert stage.rehydrate([liked(1, "https://t.co/ok")], bundled()) == [
         Dropped("short_link_not_resolved")
     ]

@@ -26,7 +26,8 @@ from socialscore.pipeline.links import own_words
 from socialscore.pipeline.rehydration import Rehydrator
 from socialscore.pipeline.routing import Router
 from socialscore.providers.fixture import FixtureProvider
-from tests.unit.test_rehydration import MemoryCache, act
+from socialscore_local.memory.post_cache import MemoryPostCache
+from tests.unit.test_rehydration import act
 
 MODEL = bundled()
 AUTHOR = "1001"
@@ -62,7 +63,7 @@ def provider(tmp_path: Path) -> FixtureProvider:
 
 
 def test_only_the_act_s_own_words_make_a_complaint(provider: FixtureProvider) -> None:
-    stage = Rehydrator(MemoryCache(), provider)
+    stage = Rehydrator(MemoryPostCache(), provider)
 
     out = stage.rehydrate(
         [
@@ -83,7 +84,7 @@ def test_only_the_act_s_own_words_make_a_complaint(provider: FixtureProvider) ->
 def test_complaint_hits_are_cached_for_the_model_that_found_them(
     provider: FixtureProvider,
 ) -> None:
-    cache = MemoryCache()
+    cache = MemoryPostCache()
     Rehydrator(cache, provider).rehydrate(
         [act(1, TARGET, kind=Kind.COMMENT, own=REPLY, named=True)], MODEL
     )

@@ -20,7 +20,7 @@ from socialscore.pipeline.ingest import Ingest
 from socialscore.pipeline.webhook_secrets import WebhookSecrets
 from socialscore.sources.base import Answer
 from socialscore.sources.signatures import sign
-from tests.unit.ingest_fakes import MemoryDeliveries
+from socialscore_local.memory.deliveries import MemoryDeliveries
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 OLD_SECRET = "whsec_" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY="

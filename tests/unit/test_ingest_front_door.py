@@ -16,7 +16,7 @@ import pytest
 
 from socialscore.pipeline.ingest import Ingest, Receipt
 from socialscore.pipeline.webhook_secrets import SecretProblem, WebhookSecrets
-from tests.unit.ingest_fakes import MemoryDeliveries
+from socialscore_local.memory.deliveries import MemoryDeliveries
 from tests.unit.test_ingest import (
     EVERY_SECRET,
     NOW,

@@ -24,8 +24,8 @@ from socialscore.pipeline.rehydration import Rehydrator
 from socialscore.pipeline.webhook_secrets import WebhookSecrets
 from socialscore.providers.base import NoProvider
 from socialscore.sources.meta import MetaSource
-from tests.unit.ingest_fakes import MemoryDeliveries
-from tests.unit.test_rehydration import MemoryCache
+from socialscore_local.memory.deliveries import MemoryDeliveries
+from socialscore_local.memory.post_cache import MemoryPostCache
 
 EVENTS = Path(__file__).resolve().parents[2] / "events" / "webhooks"
 NOW = datetime(2026, 10, 15, tzinfo=UTC)
@@ -122,7 +122,7 @@ def test_an_instagram_comment_s_words_count_as_on_x() -> None:
 
 
 def rehydrate(interaction: Interaction, model: ScoringModel = MODEL) -> Rehydrated:
-    cache = MemoryCache()
+    cache = MemoryPostCache()
     [out] = Rehydrator(cache, NoProvider()).rehydrate([interaction], model)
     assert isinstance(out, Rehydrated)
     assert cache.reads == 0  # the hits came with the act: no post to read

@@ -8,12 +8,13 @@ from pathlib import Path
 
 from socialscore.domain.interaction import Category, Interaction, Kind, Network
 from socialscore.domain.messages import Rehydrated
-from socialscore.domain.post import CachedPost, PostFacts, PostRef
+from socialscore.domain.post import PostFacts, PostRef
 from socialscore.domain.scoring_model import bundled
 from socialscore.pipeline.outcomes import Dropped, Outcome
 from socialscore.pipeline.rehydration import Rehydrator
 from socialscore.providers.base import Lookup, NoProvider
 from socialscore.providers.fixture import FixtureProvider
+from socialscore_local.memory.post_cache import MemoryPostCache
 
 AUTHOR = "1001"
 NAMED = "2600000000000000001"  # the source says AUTHOR wrote it
@@ -21,24 +22,7 @@ UNNAMED = "2600000000000000002"
 LISTED = "2600000000000000003"  # in the fixture file
 REPLY_DELETED = "2600000000000000004"  # in the fixture file, marked deleted
 REPLY_UNLISTED = "2600000000000000005"
-
-
-class MemoryCache:
-    def __init__(self) -> None:
-        self.items: dict[PostRef, CachedPost] = {}
-        self.reads = 0
-
-    def get_many(self, refs: list[PostRef]) -> dict[PostRef, CachedPost]:
-        self.reads += 1
-        return {r: self.items[r] for r in refs if r in self.items}
-
-    def update(self, posts: list[CachedPost], gone: list[PostRef]) -> None:
-        self.items |= {p.facts.ref: p for p in posts}
-        for ref in gone:
-            self.items.pop(ref, None)
-
-    def purge(self, refs: list[PostRef]) -> None:
-        self.update([], refs)
+MemoryCache = MemoryPostCache  # the name tests/unit/test_rehydrate_stage.py imports
 
 
 def act(
@@ -64,7 +48,7 @@ def reasons(outcomes: list[Outcome]) -> list[str]:
 
 
 def test_without_a_provider_a_post_nobody_named_an_author_for_is_dropped_unread() -> None:
-    cache = MemoryCache()
+    cache = MemoryPostCache()
     stage = Rehydrator(cache, NoProvider())
 
     out = stage.rehydrate(
@@ -91,7 +75,7 @@ def test_the_fixture_file_drops_only_what_it_says_is_deleted(tmp_path: Path) -> 
             ]
         )
     )
-    stage = Rehydrator(MemoryCache(), FixtureProvider(posts))
+    stage = Rehydrator(MemoryPostCache(), FixtureProvider(posts))
 
     out = stage.rehydrate(
         [
@@ -135,7 +119,7 @@ def test_only_the_actor_s_own_count_travels_on() -> None:
         [facts(UNNAMED, AUTHOR, 90_000), facts(LISTED, "u1", 20_000), facts(REPLY_UNLISTED, "x", 7)]
     )
 
-    out = Rehydrator(MemoryCache(), provider).rehydrate(
+    out = Rehydrator(MemoryPostCache(), provider).rehydrate(
         [
             act(1, UNNAMED, kind=Kind.QUOTE, own=LISTED),
             act(2, UNNAMED, kind=Kind.COMMENT, own=REPLY_UNLISTED),  # someone else's post

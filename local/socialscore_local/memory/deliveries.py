@@ -1,7 +1,5 @@
-"""In-memory fakes of ingest's ports, for rules proven without AWS (the DynamoDB adapter meets
-the same contract: tests/integration/test_deliveries.py)."""
-
-from __future__ import annotations
+"""The replay memory in a dict (pipeline.ports.DeliveryLog): the webhook ids a source delivered,
+their bodies' digests and whether their messages were queued, each until it expires."""
 
 from socialscore.domain.delivery import Claim
 

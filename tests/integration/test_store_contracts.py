@@ -1,0 +1,128 @@
+"""Each store's contract, run against its in-memory fake (socialscore_local.memory) and its
+DynamoDB adapter on moto, the table made as template.yaml declares it: a rule proven on the fake
+in a unit test holds on the table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from socialscore.aws import clients
+from socialscore.domain.delivery import Claim
+from socialscore.domain.interaction import Network
+from socialscore.domain.post import CachedPost, PostFacts, PostRef
+from socialscore.pipeline.ports import DeliveryLog, PostCacheStore
+from socialscore.store.deliveries import DeliveriesTable
+from socialscore.store.post_cache import PostCache
+from socialscore_local.memory.deliveries import MemoryDeliveries
+from socialscore_local.memory.post_cache import MemoryPostCache
+from socialscore_ops.template import Template
+
+TEMPLATE = Template.read(Path(__file__).resolve().parents[2] / "template.yaml")
+NOW = 1_790_000_000
+
+
+@pytest.fixture
+def moto_table(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """`make(logical)`: a table on moto as template.yaml declares it, named by its logical id."""
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_CONFIG_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.setenv(name, "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    with mock_aws():
+        clients.reset()  # a client made outside this mock would escape it
+
+        def make(logical: str) -> str:
+            props = TEMPLATE.of_type("AWS::DynamoDB::Table")[logical]
+            boto3.client("dynamodb").create_table(
+                TableName=logical,
+                KeySchema=props["KeySchema"],
+                AttributeDefinitions=props["AttributeDefinitions"],
+                BillingMode="PAY_PER_REQUEST",
+            )
+            return logical
+
+        yield make
+    clients.reset()
+
+
+# --- the post cache ---------------------------------------------------------------------------
+@pytest.fixture(params=["memory", "dynamodb"])
+def cache(request: pytest.FixtureRequest) -> PostCacheStore:
+    if request.param == "memory":
+        return MemoryPostCache()
+    make = request.getfixturevalue("moto_table")
+    return PostCache(make("PostCacheTable"))
+
+
+def post(n: int, *, known: bool = True, hits: tuple[str, ...] = ()) -> CachedPost:
+    facts = PostFacts(
+        network=Network.X,
+        post_id=str(2_100_000_000_000_000_000 + n),
+        author_id="u1",
+        created_at=datetime(2026, 11, 20, 8, 30, tzinfo=UTC) if known else None,
+        referenced_post_id="2100000000000000999" if known else None,
+        conversation_id="2100000000000000998" if known else None,
+        author_followers=12_000 if known else None,
+    )
+    return CachedPost(facts, hits, "2026-11-01", ("still broken",) if hits else ())
+
+
+def ref(n: int) -> PostRef:
+    return post(n).facts.ref
+
+
+def test_a_cached_post_reads_back_whole_and_an_unknown_one_is_a_miss(
+    cache: PostCacheStore,
+) -> None:
+    full, bare = post(1, hits=("pricing", "demo")), post(2, known=False)
+    cache.update([full, bare], [])
+    assert cache.get_many([ref(1), ref(2), ref(3)]) == {ref(1): full, ref(2): bare}
+
+
+def test_a_gone_post_leaves_nothing_unless_the_same_update_caches_it(
+    cache: PostCacheStore,
+) -> None:
+    cache.update([post(1), post(2), post(3)], [])
+    cache.update([post(2, hits=("pricing",))], [ref(1), ref(2)])
+    cache.purge([ref(3)])
+    assert cache.get_many([ref(1), ref(2), ref(3)]) == {ref(2): post(2, hits=("pricing",))}
+
+
+# --- the replay memory ------------------------------------------------------------------------
+@pytest.fixture(params=["memory", "dynamodb"])
+def deliveries(request: pytest.FixtureRequest) -> DeliveryLog:
+    if request.param == "memory":
+        return MemoryDeliveries()
+    make = request.getfixturevalue("moto_table")
+    return DeliveriesTable(make("DeliveriesTable"))
+
+
+def test_a_delivery_is_new_until_queued_then_acknowledged_and_another_body_conflicts(
+    deliveries: DeliveryLog,
+) -> None:
+    assert deliveries.claim("smms#m1", "d1", NOW + 660, NOW) is Claim.NEW
+    assert deliveries.claim("smms#m1", "d1", NOW + 660, NOW + 1) is Claim.NEW  # not queued yet
+    assert deliveries.claim("smms#m1", "d2", NOW + 660, NOW + 1) is Claim.CONFLICT
+    deliveries.queued("smms#m1", "d2")  # another body's: marks nothing
+    assert deliveries.claim("smms#m1", "d1", NOW + 660, NOW + 1) is Claim.NEW
+    deliveries.queued("smms#m1", "d1")
+    assert deliveries.claim("smms#m1", "d1", NOW + 660, NOW + 2) is Claim.QUEUED
+    assert deliveries.claim("smms#m1", "d2", NOW + 660, NOW + 2) is Claim.CONFLICT
+    assert deliveries.claim("smms#m2", "d1", NOW + 660, NOW + 2) is Claim.NEW
+
+
+def test_a_delivery_is_live_until_its_expiry_then_forgotten_whatever_its_body(
+    deliveries: DeliveryLog,
+) -> None:
+    deliveries.claim("smms#m1", "d1", NOW + 660, NOW)
+    deliveries.queued("smms#m1", "d1")
+    assert deliveries.claim("smms#m1", "d2", NOW + 2000, NOW + 660) is Claim.CONFLICT  # at expiry
+    assert deliveries.claim("smms#m1", "d2", NOW + 2000, NOW + 661) is Claim.NEW
+    assert deliveries.claim("smms#m1", "d1", NOW + 2000, NOW + 662) is Claim.CONFLICT
