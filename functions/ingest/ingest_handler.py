@@ -47,6 +47,7 @@ def ingest() -> "Ingest":
     from socialscore.aws.sqs import SqsQueue
     from socialscore.pipeline.ingest import SOURCES, Ingest
     from socialscore.pipeline.webhook_secrets import WebhookSecrets
+    from socialscore.sources.linkedin import LinkedInSource
     from socialscore.sources.meta import MetaSource
     from socialscore.store.deliveries import DeliveriesTable
 
@@ -67,6 +68,7 @@ def ingest() -> "Ingest":
         sources={
             **SOURCES,
             "meta": MetaSource(lambda: scoring_model(config.scoring_model_parameter)),
+            "linkedin": LinkedInSource(lambda: scoring_model(config.scoring_model_parameter)),
         },
     )
 
@@ -153,6 +155,7 @@ def _declare(resolver: "APIGatewayHttpResolver") -> None:
     from pydantic import BaseModel
 
     from socialscore.pipeline.ingest import Accepted, CrcAnswer, Problem
+    from socialscore.sources.linkedin import CHALLENGE_CODE_PATTERN, LinkedInNotifications
     from socialscore.sources.meta import MetaWebhook
     from socialscore.sources.smms import SmmsWebhook
     from socialscore.sources.x import CRC_TOKEN_MAX, CRC_TOKEN_PATTERN
@@ -257,6 +260,47 @@ def _declare(resolver: "APIGatewayHttpResolver") -> None:
     )
     def meta_webhook(body: Annotated[MetaWebhook | None, Body()] = None) -> Response[str]:
         return _answer(resolver.current_event, "meta")
+
+    @resolver.get(
+        "/webhooks/linkedin",
+        summary="LinkedIn webhook validation",
+        description="Answers `{challengeCode, challengeResponse}`, the response being the hex "
+        "HMAC-SHA256 of the code keyed with the first client secret configured. Only a type-4 "
+        "UUID is answered: no answer signs a delivery.",
+        responses={
+            200: {
+                "description": "The validation answer.",
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            },
+            400: _json(Problem, "`challengeCode` is missing or no type-4 UUID."),
+            401: _json(Problem, "No LinkedIn client secret is configured: nothing to answer with."),
+        },
+        tags=["webhooks"],
+    )
+    def linkedin_validation(
+        challenge_code: Annotated[
+            str | None, Query(alias="challengeCode", pattern=CHALLENGE_CODE_PATTERN)
+        ] = None,
+    ) -> Response[str]:
+        return _answer(resolver.current_event, "linkedin")
+
+    @resolver.post(
+        "/webhooks/linkedin",
+        summary="LinkedIn Organization Social Action Notifications",
+        description="Signed with `X-LI-Signature`: hex HMAC-SHA256 of `hmacsha256=` + the body, "
+        "keyed with the app's client secret. Notifications that earn nothing (the Page's own "
+        "comments, likes naming no member, other deliveries' types) are acknowledged and "
+        "counted with their reason.",
+        responses={
+            200: _json(Accepted, "Every notification read is queued; the others are acknowledged."),
+            **rejections,
+        },
+        tags=["webhooks"],
+    )
+    def linkedin_webhook(
+        body: Annotated[LinkedInNotifications | None, Body()] = None,
+    ) -> Response[str]:
+        return _answer(resolver.current_event, "linkedin")
 
 
 def openapi_document() -> str:

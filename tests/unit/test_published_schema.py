@@ -38,8 +38,9 @@ def test_committed_openapi_is_the_one_the_routes_generate() -> None:
 
 def test_openapi_documents_every_source_and_its_answers() -> None:
     paths = json.loads((SCHEMA_DIR / "openapi.json").read_text())["paths"]
-    assert set(paths) == {"/webhooks/smms", "/webhooks/x", "/webhooks/meta"}
+    assert set(paths) == {"/webhooks/smms", "/webhooks/x", "/webhooks/meta", "/webhooks/linkedin"}
     assert set(paths["/webhooks/x"]) == {"get", "post"}
+    assert set(paths["/webhooks/linkedin"]) == {"get", "post"}
     assert {"202", "400", "401", "413", "503"} <= set(paths["/webhooks/smms"]["post"]["responses"])
 
 
