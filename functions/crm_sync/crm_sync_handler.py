@@ -74,7 +74,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     for key, reason in sorted(report.failed.items()):
         # The CRM's code only: its message may quote a record's values.
         code = reason.split(":", 1)[0]
-        logger.warning("record refused by the CRM", extra={"record": key, "reason": code})
+        logger.warning("record refused by the CRM", extra={"record": str(key), "reason": code})
     if not report.complete:
         logger.info("time budget spent: the next run resumes where this one stopped")
     logger.info("synced", extra=answer)

@@ -10,13 +10,15 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from socialscore.domain import record_key as rk
 from socialscore.domain.interaction import Category, Identify
 from socialscore.domain.opportunity import Opportunity
+from socialscore.domain.record_key import Pushed, RecordKey
 from socialscore.domain.standing import ProfileItem
 from socialscore.domain.touch import Touch, Withdrawal
 from socialscore.store.sync_state import CHANGE_SHARDS
@@ -146,6 +148,7 @@ class MemoryScores:
 class MemorySyncState:
     def __init__(self, requests: Requests) -> None:
         self.r = requests
+        # by the table's item keys: a push's record at pushed#<record key>
         self.items: dict[str, Any] = {}
         self.marks: list[tuple[datetime, str, str]] = []  # (at, "profiles"/"contacts", id)
         self.erasures: set[str] = set()
@@ -192,10 +195,11 @@ class MemorySyncState:
         until: datetime,
     ) -> None:
         names = {("contacts", c) for c in contacts} | {("profiles", p) for p in profiles}
-        keys = [f"pushed#contact#{i}" if k == "contacts" else f"pushed#hot#{i}" for k, i in names]
+        records = [rk.contact(i) if k == "contacts" else rk.hot(i) for k, i in names]
         indexes = [f"cases#{i}" for k, i in names if k == "profiles"]
         self.r.add("BatchGetItem", batches(len(indexes)))
-        keys += [f"pushed#{c}" for i in indexes for c in self.items.get(i, ())] + indexes
+        records += [c for i in indexes for c in self.items.get(i, ())]
+        keys = [_pushed(r) for r in records] + indexes
         self.r.add("BatchWriteItem", batches(len(keys), 25))
         for key in keys:
             self.items.pop(key, None)
@@ -224,22 +228,21 @@ class MemorySyncState:
         self.r.add("BatchGetItem", batches(len(keys)))
         return {o for c in keys for o in self.items.get(f"contact#{c}", ())}
 
-    def pushed(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+    def pushed(self, keys: Iterable[RecordKey]) -> dict[RecordKey, Pushed]:
         wanted = set(keys)
         self.r.add("BatchGetItem", batches(len(wanted)))
-        found = ((k, self.items.get(f"pushed#{k}")) for k in wanted)
-        return {k: {"digest": v[0], "parts": v[1], "kept": v[2]} for k, v in found if v}
+        found = ((k, self.items.get(_pushed(k))) for k in wanted)
+        return {k: replace(p, parts=list(p.parts)) for k, p in found if p}
 
     def save(
         self,
-        pushed: Mapping[str, tuple[str, list[str], Mapping[str, str]]],
+        pushed: Mapping[RecordKey, Pushed],
         seen: list[Opportunity],
         bookmarks: dict[str, str],
-        cases: Mapping[str, set[str]] | None = None,
+        cases: Mapping[str, set[RecordKey]] | None = None,
     ) -> None:
         self.r.add("BatchWriteItem", batches(len(pushed) + len(seen), 25))
-        for k, (digest, parts, kept) in pushed.items():
-            self.items[f"pushed#{k}"] = (digest, list(parts), dict(kept))
+        self.items |= {_pushed(k): replace(p, parts=list(p.parts)) for k, p in pushed.items()}
         for profile, keys in (cases or {}).items():
             self.r.add("UpdateItem")
             self.items.setdefault(f"cases#{profile}", set()).update(keys)
@@ -250,6 +253,10 @@ class MemorySyncState:
                 self.items.setdefault(f"contact#{c}", set()).add(o.id)
         self.r.add("BatchWriteItem", batches(len(bookmarks), 25))
         self.items |= {f"run#{k}": v for k, v in bookmarks.items()}
+
+
+def _pushed(key: RecordKey) -> str:
+    return f"pushed#{key}"
 
 
 def _bucket(at: datetime) -> datetime:

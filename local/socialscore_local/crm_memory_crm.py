@@ -16,9 +16,11 @@ from datetime import datetime
 from typing import Any
 
 from socialscore.crm.base import CrmStopped, Push, PushOutcome
+from socialscore.domain import record_key as rk
 from socialscore.domain.decay import units
 from socialscore.domain.interaction import Category, Kind, Network
 from socialscore.domain.opportunity import Opportunity
+from socialscore.domain.record_key import RecordKey, RecordKind
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.touch import Touch
 from socialscore_local.crm_memory import Clock
@@ -43,7 +45,7 @@ class MemoryCrm:
     lose_at: int | None = None  # the call that writes but whose answer is lost
     calls: int = 0
     records: int = 0
-    held: dict[str, Any] = field(default_factory=dict)
+    held: dict[RecordKey, Any] = field(default_factory=dict)
     name: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -57,14 +59,14 @@ class MemoryCrm:
     def push(self, push: Push) -> PushOutcome:
         # (records, their Push key, whether Bulk may take them, calls a chunk costs: a task is
         # looked up, then opened)
-        groups: list[tuple[Sequence[Any], Callable[[Any], str], bool, int]] = [
-            (push.scores, lambda s: f"contact#{s.contact_id}", True, 1),
-            (push.influences, lambda i: f"opportunity#{i.opportunity_id}", True, 1),
-            (push.records, lambda r: f"influence#{r.key}", True, 1),
-            (push.retired, lambda k: f"retired#{k}", False, 1),
-            (push.erased, lambda c: f"erased#{c}", False, 1),
-            (push.hot_leads, lambda t: f"hot#{t.profile}", False, 2),
-            (push.complaints, lambda c: str(c.key), False, 1),
+        groups: list[tuple[Sequence[Any], Callable[[Any], RecordKey], bool, int]] = [
+            (push.scores, RecordKey.of, True, 1),
+            (push.influences, RecordKey.of, True, 1),
+            (push.records, RecordKey.of, True, 1),
+            (push.retired, rk.retired, False, 1),
+            (push.erased, rk.erased, False, 1),
+            (push.hot_leads, RecordKey.of, False, 2),
+            (push.complaints, RecordKey.of, False, 1),
         ]
         pending = push.keys()
         start = self.calls
@@ -95,13 +97,12 @@ class MemoryCrm:
         self.calls += n
         self.clock.seconds += n * self.latency
 
-    def _hold(self, key: str, item: Any) -> None:
-        kind, _, name = key.partition("#")
-        if kind == "retired":
-            self.held.pop(f"influence#{name}", None)
-        elif kind == "erased":
-            self.held[f"contact#{name}"] = None
-        elif kind in ("hot", "complaint"):  # opened once: found by its key before opening
+    def _hold(self, key: RecordKey, item: Any) -> None:
+        if key.kind is RecordKind.RETIRED:
+            self.held.pop(rk.influence(key.id), None)
+        elif key.kind is RecordKind.ERASED:
+            self.held[rk.contact(key.id)] = None
+        elif key.kind in (RecordKind.HOT, RecordKind.COMPLAINT):  # opened once, found by key
             self.held.setdefault(key, item.model_dump(mode="json"))
         else:
             self.held[key] = item.model_dump(mode="json")

@@ -19,6 +19,7 @@ from socialscore.crm.base import CrmStopped, Push
 from socialscore.crm.hubspot import HubSpotCrm
 from socialscore.crm.salesforce import SalesforceCrm
 from socialscore.domain.opportunity import ComplaintCase
+from socialscore.domain.record_key import RecordKey
 from socialscore_local.crm_stubs.hubspot import HubSpotStub
 from socialscore_local.crm_stubs.salesforce import SalesforceStub
 from socialscore_local.hubspot_setup import setup
@@ -73,7 +74,9 @@ def test_salesforce_opens_one_case_per_act_even_when_the_push_is_retried() -> No
 
         assert (first.failed, again.failed, after.failed) == ({}, {}, {})
         assert (first.calls, again.calls) == (1, 1)  # a create, no read first
-        assert missing.failed.keys() == {KEY + "-3"}  # no such contact: tried again next run
+        assert missing.failed.keys() == {
+            RecordKey.parse(KEY + "-3")
+        }  # no such contact: tried again next run
         opened = {c["Social_Complaint_Key__c"]: c for c in sf.cases()}
         assert sorted(opened) == [KEY, KEY + "-2"]
         held = opened[KEY]

@@ -17,12 +17,13 @@ from typing import Any
 import pytest
 import urllib3
 
-from socialscore.crm.base import Crm, CrmStopped
+from socialscore.crm.base import CrmStopped
 from socialscore.crm.hubspot import HubSpotCrm
 from socialscore.crm.salesforce import SalesforceCrm
 from socialscore.domain.opportunity import Opportunity
 from socialscore.pipeline.crm_sync import CrmSync
 from socialscore.pipeline.crm_work import SliceSize
+from socialscore.pipeline.ports import Crm
 from socialscore_local.crm_memory import (
     Clock,
     MemoryIdentities,

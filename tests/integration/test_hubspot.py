@@ -15,12 +15,14 @@ from socialscore.aws.config import ConfigurationError
 from socialscore.crm.base import CrmStopped, Push, PushOutcome
 from socialscore.crm.hubspot import HubSpotCrm
 from socialscore.crm.hubspot_read import OVERLAP
+from socialscore.domain import record_key as rk
 from socialscore.domain.opportunity import (
     ContactScore,
     HotLeadTask,
     InfluenceRecord,
     OpportunityInfluence,
 )
+from socialscore.domain.record_key import RecordKey
 from socialscore.domain.scoring_model import BucketRule, bundled
 from socialscore_local.crm_stubs.hubspot import HubSpotStub
 from socialscore_local.hubspot_setup import setup
@@ -298,7 +300,7 @@ def test_an_account_set_up_before_the_last_touch_refuses_contacts_until_setup_ru
 
     outcome = adapter.push(push)
 
-    assert outcome.failed == {"contact#7000": "http_400:VALIDATION_ERROR"}
+    assert outcome.failed == {rk.contact("7000"): "http_400:VALIDATION_ERROR"}
     body = {"inputs": [{"id": "7000", "properties": {"socialscore_last_organic_touch": ""}}]}
     answer = adapter.api.call("POST", CONTACTS_UPDATE, body)
     assert answer.status == 400
@@ -372,9 +374,9 @@ def test_a_207_answer_fails_its_records_by_key_and_the_others_land(ready: HubSpo
     outcome = crm(ready).push(push)
 
     assert outcome.failed == {
-        "contact#404404": "OBJECT_NOT_FOUND",
-        "opportunity#999999": "OBJECT_NOT_FOUND",
-        "influence#bad-key": "VALIDATION_ERROR",
+        rk.contact("404404"): "OBJECT_NOT_FOUND",
+        rk.opportunity("999999"): "OBJECT_NOT_FOUND",
+        rk.influence("bad-key"): "VALIDATION_ERROR",
     }
     assert set(outcome.failed) < set(push.keys())
     assert (ready.contact("7002") or {})["socialscore_organic_score"] == "4.25"
@@ -410,7 +412,7 @@ def test_the_daily_limit_stops_the_run_at_once_with_every_unwritten_key(
     assert stopped.value.reason == "daily_limit"
     assert [c.status for c in ready.calls] == [200, 429]  # no call after the 429
     assert sleeps == []
-    unwritten = [f"contact#{7000 + k}" for k in range(100, 250)] + ["opportunity#1000"]
+    unwritten = [rk.contact(str(7000 + k)) for k in range(100, 250)] + [rk.opportunity("1000")]
     assert stopped.value.outcome == PushOutcome(
         failed=dict.fromkeys(unwritten, "stopped:daily_limit"), calls=2
     )
@@ -419,15 +421,15 @@ def test_the_daily_limit_stops_the_run_at_once_with_every_unwritten_key(
     assert len(ready.calls) == 3
 
 
-def only(push: Push, keys: set[str]) -> Push:
+def only(push: Push, keys: set[RecordKey]) -> Push:
     """The part of `push` whose keys are in `keys`: what crm_sync sends again after a failure."""
     return Push(
-        scores=[s for s in push.scores if f"contact#{s.contact_id}" in keys],
-        influences=[i for i in push.influences if f"opportunity#{i.opportunity_id}" in keys],
-        records=[r for r in push.records if f"influence#{r.key}" in keys],
-        retired=[k for k in push.retired if f"retired#{k}" in keys],
-        erased=[c for c in push.erased if f"erased#{c}" in keys],
-        hot_leads=[h for h in push.hot_leads if f"hot#{h.profile}" in keys],
+        scores=[s for s in push.scores if RecordKey.of(s) in keys],
+        influences=[i for i in push.influences if RecordKey.of(i) in keys],
+        records=[r for r in push.records if RecordKey.of(r) in keys],
+        retired=[k for k in push.retired if rk.retired(k) in keys],
+        erased=[c for c in push.erased if rk.erased(c) in keys],
+        hot_leads=[h for h in push.hot_leads if RecordKey.of(h) in keys],
     )
 
 
@@ -520,7 +522,7 @@ def test_a_5xx_is_retried_a_bounded_number_of_times_then_stops_the_run(
     with pytest.raises(CrmStopped) as stopped:
         crm(ready).push(Push(scores=[score("7000")]))
     assert stopped.value.reason == "unavailable_http_502"
-    assert stopped.value.outcome.failed == {"contact#7000": "stopped:unavailable_http_502"}
+    assert stopped.value.outcome.failed == {rk.contact("7000"): "stopped:unavailable_http_502"}
     assert len(ready.calls) == 3
 
 
@@ -575,7 +577,7 @@ def test_a_hot_lead_opens_one_task_owned_by_the_contacts_owner_even_when_retried
     adapter = crm(ready)
 
     outcome = adapter.push(push)
-    assert outcome.failed == {"hot#x#3": "contact:OBJECT_NOT_FOUND"}
+    assert outcome.failed == {rk.hot("x#3"): "contact:OBJECT_NOT_FOUND"}
     assert outcome.owners == {"600": "77"}  # read with the tasks: 601 has none
     tasks = {t["socialscore_hot_lead_key"]: t for t in ready.tasks()}
     assert sorted(tasks) == ["x#1", "x#2"]
@@ -586,7 +588,7 @@ def test_a_hot_lead_opens_one_task_owned_by_the_contacts_owner_even_when_retried
     assert "hubspot_owner_id" not in tasks["x#2"]  # no owner: an unassigned task
     ready.store.records["tasks"][tasks["x#1"]["hs_object_id"]]["hs_task_status"] = "COMPLETED"
 
-    assert adapter.push(push).failed == {"hot#x#3": "contact:OBJECT_NOT_FOUND"}  # a retry
+    assert adapter.push(push).failed == {rk.hot("x#3"): "contact:OBJECT_NOT_FOUND"}  # a retry
 
     again = {t["socialscore_hot_lead_key"]: t for t in ready.tasks()}
     assert len(ready.tasks()) == 2
@@ -650,7 +652,7 @@ def test_without_custom_objects_setup_goes_on_and_only_the_breakdown_fails(
     ]
 
     outcome = adapter.push(Push(influences=[influence("1000")], records=[record("k1")]))
-    assert outcome.failed == {"influence#k1": "http_400:VALIDATION_ERROR"}
+    assert outcome.failed == {rk.influence("k1"): "http_400:VALIDATION_ERROR"}
     assert (stub.deal("1000") or {})["socialscore_attributed_amount"] == "250.00"
 
 
@@ -728,7 +730,7 @@ def test_setup_adds_the_options_of_buckets_the_model_gained(ready: HubSpotStub) 
     ready.seed(contacts=contacts(1))
     adapter = crm(ready)
     pushed = Push(scores=[score("7000").model_copy(update={"buckets": ["churn_risk"]})])
-    assert adapter.push(pushed).failed == {"contact#7000": "http_400:VALIDATION_ERROR"}
+    assert adapter.push(pushed).failed == {rk.contact("7000"): "http_400:VALIDATION_ERROR"}
 
     assert setup(adapter, model=grown).created == ["option contacts.socialscore_buckets.churn_risk"]
     assert setup(adapter, model=grown).created == []  # already there

@@ -14,7 +14,9 @@ import pytest
 from socialscore.crm.base import Push
 from socialscore.crm.hubspot import HubSpotCrm
 from socialscore.crm.hubspot_http import HubSpotApi
+from socialscore.domain import record_key as rk
 from socialscore.domain.opportunity import ComplaintCase, HotLeadTask
+from socialscore.domain.record_key import RecordKey
 from socialscore_local.crm_stubs.hubspot import DROPPED, HubSpotStub
 from socialscore_local.crm_stubs.hubspot_api import Store
 from socialscore_local.hubspot_setup import setup
@@ -96,8 +98,8 @@ def test_a_task_create_whose_answer_was_lost_is_not_sent_again_and_the_next_push
         first = crm(stub).push(push)
 
         assert len(stub.paths(CREATE_TASKS)) == 1  # not sent again: it may have been done
-        assert list(first.failed) == ["hot#x#1"]
-        assert first.failed["hot#x#1"].startswith("answer_lost:")
+        assert list(first.failed) == [rk.hot("x#1")]
+        assert first.failed[rk.hot("x#1")].startswith("answer_lost:")
         assert len(stub.tasks()) == 1  # HubSpot did it
 
         again = crm(stub).push(only(push, set(first.failed)))
@@ -137,7 +139,7 @@ def test_a_ticket_create_whose_answer_was_lost_is_found_by_its_key_next_time() -
         first = crm(stub).push(push)
         again = crm(stub).push(push)
 
-        assert list(first.failed) == ["complaint#x#4004#i#a"]
+        assert list(first.failed) == [RecordKey.parse("complaint#x#4004#i#a")]
         assert (again.failed, again.calls) == ({}, 1)  # read by key: there
         assert len(stub.paths(CREATE_TICKETS)) == 1
         assert len(stub.tickets()) == 1

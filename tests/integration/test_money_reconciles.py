@@ -17,6 +17,7 @@ from socialscore.crm import hubspot_schema as schema
 from socialscore.crm.base import Push
 from socialscore.crm.hubspot import HubSpotCrm
 from socialscore.crm.salesforce import SalesforceCrm
+from socialscore.domain import record_key as rk
 from socialscore.domain import scoring_model
 from socialscore.domain.interaction import Category, Kind, Network
 from socialscore.domain.opportunity import InfluenceRecord, Opportunity, OpportunityInfluence
@@ -162,7 +163,7 @@ def test_hubspot_setup_adds_the_primary_flag_to_an_object_an_earlier_version_mad
     headline, records = pushed(opp)
     # HubSpot refuses a record naming a property its object lacks: every breakdown record.
     refused = crm.push(Push(records=records)).failed
-    assert set(refused) == {f"influence#{r.key}" for r in records}
+    assert set(refused) == {rk.influence(r.key) for r in records}
 
     report = setup(crm)
 

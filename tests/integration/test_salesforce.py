@@ -24,6 +24,7 @@ from socialscore.aws.config import ConfigurationError
 from socialscore.crm import salesforce_records as payloads
 from socialscore.crm.base import CrmStopped, Push, PushOutcome
 from socialscore.crm.salesforce import SalesforceCrm
+from socialscore.domain import record_key as rk
 from socialscore.domain.opportunity import (
     ComplaintCase,
     ContactScore,
@@ -463,11 +464,11 @@ def test_a_refused_record_is_failed_by_key_and_the_others_land(
     outcome = warm(sf).push(push)
 
     assert outcome.failed == {
-        "contact#003000000000000404": "INVALID_CROSS_REFERENCE_KEY: invalid cross reference id",
-        f"influence#{refused.key}": (
+        rk.contact("003000000000000404"): "INVALID_CROSS_REFERENCE_KEY: invalid cross reference id",
+        rk.influence(refused.key): (
             "FIELD_CUSTOM_VALIDATION_EXCEPTION: Amount 99 for Acme Corp refused"
         ),
-        "influence#006000000000000404|linear|seller|s-3": (
+        rk.influence("006000000000000404|linear|seller|s-3"): (
             "INVALID_CROSS_REFERENCE_KEY: invalid cross reference id"
         ),
     }
@@ -554,7 +555,7 @@ def test_an_org_without_the_last_touch_field_refuses_the_contacts_by_key(
     outcome = warm(sf).push(Push(scores=[score("003000000000000001")], records=[record(1)]))
 
     assert outcome.failed == {
-        "contact#003000000000000001": "INVALID_FIELD: No such column "
+        rk.contact("003000000000000001"): "INVALID_FIELD: No such column "
         "'Social_Last_Organic_Touch__c' on sobject of type Contact"
     }
     assert set(sf.influence()) == {record(1).key}
@@ -629,7 +630,7 @@ def test_a_task_whose_answer_was_lost_is_not_opened_twice(sf: SalesforceStub) ->
     with pytest.raises(CrmStopped) as stopped:
         crm.push(Push(hot_leads=[hot()]))
 
-    assert stopped.value.outcome.failed.keys() == {"hot#x#1456"}
+    assert stopped.value.outcome.failed.keys() == {rk.hot("x#1456")}
     assert stopped.value.outcome.calls == 2  # never sent again within the run
     retried = crm.push(Push(hot_leads=[hot()]))
     assert retried.failed == {}
@@ -639,7 +640,7 @@ def test_a_task_whose_answer_was_lost_is_not_opened_twice(sf: SalesforceStub) ->
 def test_a_hot_lead_for_a_contact_salesforce_does_not_have_fails_by_key(sf: SalesforceStub) -> None:
     sf.add_contact("003000000000000001")
     outcome = warm(sf).push(Push(hot_leads=[hot(), hot("x#9", "003000000000000404")]))
-    assert outcome.failed == {"hot#x#9": "NOT_FOUND: no Contact with this Id"}
+    assert outcome.failed == {rk.hot("x#9"): "NOT_FOUND: no Contact with this Id"}
     assert len(sf.tasks()) == 1
 
 
@@ -671,7 +672,7 @@ def test_the_daily_limit_stops_the_run_at_once_with_what_landed(
     assert sf.statuses[-1] == 403
     assert sleeps == []
     # Every key not known written is failed, so "not in failed" still means "landed".
-    assert set(stopped.value.outcome.failed) == {f"opportunity#{OPP}", f"influence#{record(1).key}"}
+    assert set(stopped.value.outcome.failed) == {rk.opportunity(OPP), rk.influence(record(1).key)}
     assert all(
         v.startswith("REQUEST_LIMIT_EXCEEDED") for v in stopped.value.outcome.failed.values()
     )
@@ -969,4 +970,4 @@ def test_the_buckets_picklist_is_unrestricted_as_its_metadata_says(sf: Salesforc
     assert (sf.record(contact) or {})[payloads.BUCKETS] == "churn_risk;prospect"
     sf.org.custom["Contact"][payloads.BUCKETS]["restricted"] = "true"
     refused = crm.push(Push(scores=[new])).failed
-    assert refused[f"contact#{contact}"].startswith("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST")
+    assert refused[rk.contact(contact)].startswith("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST")

@@ -18,6 +18,7 @@ import urllib3
 from socialscore.crm.base import OUT_OF_TIME, CrmStopped, Push
 from socialscore.crm.salesforce import SalesforceCrm
 from socialscore.crm.salesforce_bulk import AFTER_POLLS, BULK_THRESHOLD
+from socialscore.domain import record_key as rk
 from socialscore_local.crm_stubs.salesforce import SalesforceStub
 from tests.integration.test_salesforce import (
     OPP,
@@ -151,7 +152,7 @@ def test_a_record_refused_in_a_job_fails_by_key_and_a_deleted_contact_is_done(
     outcome = crm.push(Push(scores=[score(c) for c in people]))
 
     assert outcome.failed == {
-        f"contact#{people[0]}": "FIELD_CUSTOM_VALIDATION_EXCEPTION: Scores are locked:--"
+        rk.contact(people[0]): "FIELD_CUSTOM_VALIDATION_EXCEPTION: Scores are locked:--"
     }
     assert (sf.contact(people[2]) or {})["Social_Organic_Score__c"] == 12.5
 
@@ -163,7 +164,7 @@ def test_a_failed_job_fails_its_keys_and_the_push_goes_on(sf: SalesforceStub) ->
 
     outcome = crm.push(push)
 
-    contact_keys = {f"contact#{c}" for c in contacts(2)} | {f"erased#{contacts(3)[2]}"}
+    contact_keys = {rk.contact(c) for c in contacts(2)} | {rk.erased(contacts(3)[2])}
     assert set(outcome.failed) == contact_keys
     assert all(r.startswith("BULK_JOB_FAILED: InvalidBatch") for r in outcome.failed.values())
     assert len(sf.influence()) == 3  # the next job ran

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from socialscore.domain import record_key as rk
 from socialscore.domain.interaction import Erase
 from socialscore.pipeline.erasure import Eraser
 from tests.unit.test_crm_sync_slices import DAY0, World, world
@@ -40,7 +41,7 @@ def test_a_contact_erasure_forgets_its_task_cases_digest_and_marks() -> None:
     report = w.sync.run(DAY0)
 
     assert report.erased == 1
-    assert w.crm.held["contact#c0014"] is None  # its CRM fields cleared
+    assert w.crm.held[rk.contact("c0014")] is None  # its CRM fields cleared
     # Only the CRM's own deal and its contacts, as the CRM holds them, still name the contact
     # (a later link of the contact credits its deals again).
     assert naming(w, "x#14", "c0014") == ["contact#c0014", "opportunity#006-1"]

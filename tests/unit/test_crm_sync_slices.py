@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from socialscore.crm.base import OUT_OF_TIME, CrmStopped
+from socialscore.domain import record_key as rk
 from socialscore.domain.decay import units
 from socialscore.domain.interaction import Category, Kind
 from socialscore.domain.opportunity import Opportunity
@@ -230,13 +231,13 @@ def test_contacts_marked_while_a_window_is_open_wait_for_the_next_window() -> No
 def test_a_contact_whose_last_identity_was_erased_is_pushed_with_zero_scores() -> None:
     w = world()
     w.sync.run(DAY0)
-    assert w.crm.held["contact#c0001"]["organic_score"] > 0
+    assert w.crm.held[rk.contact("c0001")]["organic_score"] > 0
     w.links["c0001"] = []  # the erasure unlinked its only identity and marked it changed
     w.state.mark_changed(DAY0 + timedelta(minutes=1), contacts=["c0001"])
     w.sync.clock = lambda: DAY0 + timedelta(minutes=15)
     report = w.sync.run(DAY0)
     assert report.pushed_scores == 1
-    held = w.crm.held["contact#c0001"]
+    held = w.crm.held[rk.contact("c0001")]
     assert (held["organic_score"], held["paid_score"]) == (0, 0)
     assert held["last_organic_touch"] is None
 

@@ -1,7 +1,8 @@
-"""The CRM interface: opportunities in; contact scores, social influence, erasures, hot-lead
-tasks and complaint cases out.
+"""What crosses the CRM port (pipeline.ports.Crm): opportunities in; contact scores, social
+influence, erasures, hot-lead tasks and complaint cases out.
 
-Every record a push carries has a key (`Push.keys`); an adapter answers which keys it could not
+Every record a push carries has a key (`Push.keys`, a RecordKey), tracked call after call by the
+adapter (`Tracker`); an adapter answers which keys it could not
 write and why (`PushOutcome.failed`: a record-level error, logged, the others go on), or stops
 the run with `CrmStopped` (a daily limit, the CRM unavailable): then crm_sync keeps its
 checkpoint and the digests of everything not written, and the next run converges.
@@ -9,19 +10,19 @@ checkpoint and the digests of everything not written, and the next run converges
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Protocol
+from datetime import UTC
 
+from socialscore.domain import record_key as rk
 from socialscore.domain.opportunity import (
     ComplaintCase,
     ContactScore,
     HotLeadTask,
     InfluenceRecord,
-    Opportunity,
     OpportunityInfluence,
 )
+from socialscore.domain.record_key import Record, RecordKey
 
 
 @dataclass(frozen=True)
@@ -34,15 +35,14 @@ class Push:
     hot_leads: Sequence[HotLeadTask] = ()
     complaints: Sequence[ComplaintCase] = ()  # a case (Salesforce) or ticket (HubSpot) each
 
-    def keys(self) -> list[str]:
+    def keys(self) -> list[RecordKey]:
+        written: list[Record] = [*self.scores, *self.influences, *self.records]
+        opened: list[Record] = [*self.hot_leads, *self.complaints]
         return [
-            *(f"contact#{s.contact_id}" for s in self.scores),
-            *(f"opportunity#{i.opportunity_id}" for i in self.influences),
-            *(f"influence#{r.key}" for r in self.records),
-            *(f"retired#{key}" for key in self.retired),
-            *(f"erased#{contact}" for contact in self.erased),
-            *(f"hot#{task.profile}" for task in self.hot_leads),
-            *(case.key for case in self.complaints),  # complaint#...
+            *map(RecordKey.of, written),
+            *map(rk.retired, self.retired),
+            *map(rk.erased, self.erased),
+            *map(RecordKey.of, opened),
         ]
 
     def __bool__(self) -> bool:
@@ -69,11 +69,45 @@ def complaint_text(case: ComplaintCase) -> tuple[str, str]:
 
 @dataclass(frozen=True)
 class PushOutcome:
-    failed: Mapping[str, str] = field(default_factory=dict)  # record key -> the CRM's reason
+    failed: Mapping[RecordKey, str] = field(default_factory=dict)  # key -> the CRM's reason
     calls: int = 0  # CRM API calls the push made
     # contact id -> its owner in the CRM, where the push read one (opening a hot-lead task):
     # crm_sync keeps it with the contact's links, for routing the contact's next events.
     owners: Mapping[str, str] = field(default_factory=dict)
+
+
+class Tracker:
+    """Where each key of a push stands, call after call, whatever API answered for it (a batch,
+    a Bulk job's results, a lookup): written once the CRM confirmed it, failed with the CRM's
+    reason. A failure stands (a later confirmation of the same key does not undo it), and every
+    key not confirmed is failed in the outcome, also when the run stopped: crm_sync then pushes
+    it again, and nothing is ever taken for landed without the CRM's word."""
+
+    def __init__(self, keys: Iterable[RecordKey]) -> None:
+        self.keys = list(dict.fromkeys(keys))
+        self.written: set[RecordKey] = set()
+        self.failed: dict[RecordKey, str] = {}
+        # contact id -> its CRM owner, where the push read one (opening a hot-lead task)
+        self.owners: dict[str, str] = {}
+
+    def ok(self, keys: Iterable[RecordKey]) -> None:
+        self.written.update(k for k in keys if k not in self.failed)
+
+    def reopen(self, keys: Iterable[RecordKey]) -> None:
+        """Written so far, but a later step is still owed (an association, a GDPR delete): a
+        run stopped before it must report them unwritten, or the step would never be done."""
+        self.written.difference_update(keys)
+
+    def fail(self, keys: Iterable[RecordKey], reason: str) -> None:
+        for key in keys:
+            self.failed[key] = reason
+            self.written.discard(key)
+
+    def outcome(self, calls: int, unwritten: str = "not_confirmed") -> PushOutcome:
+        """`unwritten`: the reason given for every key neither written nor failed."""
+        done = self.written | self.failed.keys()
+        failed = self.failed | {k: unwritten for k in self.keys if k not in done}
+        return PushOutcome(failed=failed, calls=calls, owners=dict(self.owners))
 
 
 # A CrmStopped's reason when the run's time, not the CRM, ended the push (a Salesforce Bulk job
@@ -90,19 +124,3 @@ class CrmStopped(Exception):
         super().__init__(reason)
         self.reason = reason
         self.outcome = outcome or PushOutcome()
-
-
-class Crm(Protocol):
-    name: str
-
-    def changed_opportunities(self, since: datetime | None) -> list[Opportunity]:
-        """Opportunities modified at or after `since` (all when None), with their contacts:
-        inclusive, so one that shares the checkpoint's time but showed up late is not missed
-        (digests absorb repeats). Raises CrmStopped."""
-        ...
-
-    def push(self, push: Push) -> PushOutcome:
-        """Upsert by external id, delete the retired records, clear the erased contacts' fields,
-        open the hot-lead tasks and the complaint cases (each once, whatever was pushed
-        before). Raises CrmStopped."""
-        ...

@@ -25,9 +25,8 @@ import urllib3
 
 from socialscore.aws.logs import logger
 from socialscore.crm import hubspot_push, hubspot_read, hubspot_tasks
-from socialscore.crm.base import CrmStopped, Push, PushOutcome
+from socialscore.crm.base import CrmStopped, Push, PushOutcome, Tracker
 from socialscore.crm.hubspot_http import DEFAULT_BASE_URL, HubSpotApi
-from socialscore.crm.hubspot_write import Run
 from socialscore.domain.opportunity import Opportunity
 
 ACCOUNT_DETAILS = "/account-info/v3/details"
@@ -66,7 +65,7 @@ class HubSpotCrm:
         ]
 
     def push(self, push: Push) -> PushOutcome:
-        run = Run(push.keys())
+        run = Tracker(push.keys())
         start = self.api.calls
         try:
             erased = hubspot_push.contacts(self.api, run, push.scores, push.erased)

@@ -17,8 +17,10 @@ from decimal import Decimal
 from typing import Any
 
 from socialscore.crm import hubspot_schema as hs
+from socialscore.crm.base import Tracker
 from socialscore.crm.hubspot_http import HubSpotApi
-from socialscore.crm.hubspot_write import NOT_FOUND, Input, Run, by_property, read, refusal, write
+from socialscore.crm.hubspot_write import NOT_FOUND, Input, by_property, read, refusal, write
+from socialscore.domain import record_key as rk
 from socialscore.domain.opportunity import ContactScore, InfluenceRecord, OpportunityInfluence
 
 CONTACTS = "/crm/v3/objects/contacts"
@@ -28,7 +30,7 @@ INFLUENCE_TO_DEAL = f"/crm/v4/associations/{hs.INFLUENCE_TYPE}/deals/batch/assoc
 
 
 def contacts(
-    api: HubSpotApi, run: Run, scores: Sequence[ContactScore], erased: Sequence[str]
+    api: HubSpotApi, run: Tracker, scores: Sequence[ContactScore], erased: Sequence[str]
 ) -> set[str]:
     """Scores and erasures in one stream of contact updates; the erased contacts that exist."""
     inputs: dict[str, Input] = {}
@@ -41,24 +43,24 @@ def contacts(
             hs.BUCKETS: ";".join(score.buckets),  # a checkbox's values; "" empties it
         }
         body = {"id": score.contact_id, "properties": properties}
-        inputs[score.contact_id] = Input(score.contact_id, body, (f"contact#{score.contact_id}",))
+        inputs[score.contact_id] = Input(score.contact_id, body, (rk.contact(score.contact_id),))
     for contact in erased:
         # An erasure wins over a score of the same push; a contact that no longer exists has
         # nothing left to clear.
         earlier = inputs[contact].keys if contact in inputs else ()
         cleared = dict.fromkeys(hs.CONTACT_SCORE_PROPERTIES, "")
         body = {"id": contact, "properties": cleared}
-        inputs[contact] = Input(contact, body, (*earlier, f"erased#{contact}"), missing_ok=True)
+        inputs[contact] = Input(contact, body, (*earlier, rk.erased(contact)), missing_ok=True)
     done = write(api, run, f"{CONTACTS}/batch/update", list(inputs.values()))
     return {contact for contact in erased if contact in done}
 
 
-def gdpr_delete(api: HubSpotApi, run: Run, contacts: Sequence[str]) -> None:
+def gdpr_delete(api: HubSpotApi, run: Tracker, contacts: Sequence[str]) -> None:
     """HubSpot's GDPR delete, one call a contact: it deletes the contact itself. An erasure
     is written once its contact is deleted, not when its fields were cleared."""
-    run.reopen(f"erased#{contact}" for contact in contacts)
+    run.reopen(rk.erased(contact) for contact in contacts)
     for contact in contacts:
-        key = f"erased#{contact}"
+        key = rk.erased(contact)
         if key in run.failed:
             continue
         answer = api.call("POST", f"{CONTACTS}/gdpr-delete", {"objectId": contact})
@@ -68,7 +70,7 @@ def gdpr_delete(api: HubSpotApi, run: Run, contacts: Sequence[str]) -> None:
             run.fail([key], refusal(answer))
 
 
-def deals(api: HubSpotApi, run: Run, influences: Sequence[OpportunityInfluence]) -> None:
+def deals(api: HubSpotApi, run: Tracker, influences: Sequence[OpportunityInfluence]) -> None:
     inputs = [
         Input(
             i.opportunity_id,
@@ -80,14 +82,14 @@ def deals(api: HubSpotApi, run: Run, influences: Sequence[OpportunityInfluence])
                     hs.TOUCHES: str(i.touches),
                 },
             },
-            (f"opportunity#{i.opportunity_id}",),
+            (rk.opportunity(i.opportunity_id),),
         )
         for i in influences
     ]
     write(api, run, f"{DEALS}/batch/update", inputs)
 
 
-def records(api: HubSpotApi, run: Run, breakdown: Sequence[InfluenceRecord]) -> None:
+def records(api: HubSpotApi, run: Tracker, breakdown: Sequence[InfluenceRecord]) -> None:
     """Upsert by `key` (a re-run updates, never duplicates), then associate each record to its
     deal, which is what puts it on the deal's record and in deal-based reports. Associating
     again is harmless, so a record whose association failed last time gets it now."""
@@ -96,26 +98,26 @@ def records(api: HubSpotApi, run: Run, breakdown: Sequence[InfluenceRecord]) -> 
         Input(
             r.key,
             {"idProperty": hs.INFLUENCE_KEY, "id": r.key, "properties": _influence(r)},
-            (f"influence#{r.key}",),
+            (rk.influence(r.key),),
         )
         for r in by_key.values()
     ]
     done = write(
         api, run, f"{INFLUENCE}/batch/upsert", inputs, ref_of=by_property(hs.INFLUENCE_KEY)
     )
-    run.reopen(f"influence#{key}" for key in done)  # written once associated
+    run.reopen(rk.influence(key) for key in done)  # written once associated
     links = [
         Input(
             str(result["id"]),
             {"from": {"id": str(result["id"])}, "to": {"id": by_key[key].opportunity_id}},
-            (f"influence#{key}",),
+            (rk.influence(key),),
         )
         for key, result in done.items()
     ]
     write(api, run, INFLUENCE_TO_DEAL, links, ref_of=_from_id, traced=False)
 
 
-def retired(api: HubSpotApi, run: Run, keys: Sequence[str]) -> None:
+def retired(api: HubSpotApi, run: Tracker, keys: Sequence[str]) -> None:
     """Archive breakdown records by `key`: batch/archive takes record ids, so read them first.
     A key with no record is already gone, which is what was asked."""
     found, failed = read(
@@ -123,11 +125,11 @@ def retired(api: HubSpotApi, run: Run, keys: Sequence[str]) -> None:
     )
     for key, reason in failed.items():
         if reason.startswith(NOT_FOUND):
-            run.ok([f"retired#{key}"])
+            run.ok([rk.retired(key)])
         else:
-            run.fail([f"retired#{key}"], reason)
+            run.fail([rk.retired(key)], reason)
     inputs = [
-        Input(str(record["id"]), {"id": str(record["id"])}, (f"retired#{key}",))
+        Input(str(record["id"]), {"id": str(record["id"])}, (rk.retired(key),))
         for key, record in found.items()
     ]
     write(api, run, f"{INFLUENCE}/batch/archive", inputs, traced=False)

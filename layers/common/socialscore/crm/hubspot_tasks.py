@@ -27,17 +27,19 @@ from typing import Any
 
 from socialscore.crm import hubspot_read
 from socialscore.crm import hubspot_schema as hs
-from socialscore.crm.base import complaint_text
+from socialscore.crm.base import Tracker, complaint_text
 from socialscore.crm.hubspot_http import HubSpotApi
 from socialscore.crm.hubspot_push import CONTACTS, datetime_value
-from socialscore.crm.hubspot_write import NOT_FOUND, Input, Run, by_property, read, write
+from socialscore.crm.hubspot_write import NOT_FOUND, Input, by_property, read, write
+from socialscore.domain import record_key as rk
 from socialscore.domain.opportunity import ComplaintCase, HotLeadTask
+from socialscore.domain.record_key import RecordKey
 
 TASKS = "/crm/v3/objects/tasks"
 TICKETS = "/crm/v3/objects/tickets"
 
 
-def hot_leads(api: HubSpotApi, run: Run, tasks: Sequence[HotLeadTask], now: datetime) -> None:
+def hot_leads(api: HubSpotApi, run: Tracker, tasks: Sequence[HotLeadTask], now: datetime) -> None:
     """One task per profile, on its contact, owned by the contact's owner (read here, and
     handed back to crm_sync for routing)."""
     by_profile = {t.profile: t for t in tasks}
@@ -49,19 +51,19 @@ def hot_leads(api: HubSpotApi, run: Run, tasks: Sequence[HotLeadTask], now: date
     }
     for task in by_profile.values():
         if task.contact_id in missing:
-            run.fail([f"hot#{task.profile}"], f"contact:{missing[task.contact_id]}")
+            run.fail([rk.hot(task.profile)], f"contact:{missing[task.contact_id]}")
     wanted = [t for t in by_profile.values() if t.contact_id in owners]
     opened, unread = _opened(api, sorted({t.contact_id for t in wanted}))
     new: list[HotLeadTask] = []
     for task in wanted:
         if task.contact_id in unread:
-            run.fail([f"hot#{task.profile}"], unread[task.contact_id])
+            run.fail([rk.hot(task.profile)], unread[task.contact_id])
         elif task.profile in opened.get(task.contact_id, set()):
-            run.ok([f"hot#{task.profile}"])
+            run.ok([rk.hot(task.profile)])
         else:
             new.append(task)
     inputs = [
-        Input(t.profile, _task(t, owners[t.contact_id], now), (f"hot#{t.profile}",)) for t in new
+        Input(t.profile, _task(t, owners[t.contact_id], now), (rk.hot(t.profile),)) for t in new
     ]
     write(
         api,
@@ -98,19 +100,19 @@ def _opened(api: HubSpotApi, contacts: Sequence[str]) -> tuple[dict[str, set[str
     return opened, unread
 
 
-def complaints(api: HubSpotApi, run: Run, cases: Sequence[ComplaintCase]) -> None:
+def complaints(api: HubSpotApi, run: Tracker, cases: Sequence[ComplaintCase]) -> None:
     """One ticket per complaining act, in the default support pipeline, on the contact and
     unassigned (support's queue takes it); a ticket an agent closed is left alone."""
     by_key = {c.key: c for c in cases}
     existing, unread = read(
         api, f"{TICKETS}/batch/read", list(by_key), [hs.COMPLAINT_KEY], hs.COMPLAINT_KEY
     )
-    run.ok(existing)
+    run.ok(RecordKey.of(by_key[key]) for key in existing)
     for key, reason in unread.items():
         if not reason.startswith(NOT_FOUND):
-            run.fail([key], reason)
+            run.fail([RecordKey.of(by_key[key])], reason)
     inputs = [
-        Input(key, _ticket(case), (key,))
+        Input(key, _ticket(case), (RecordKey.of(case),))
         for key, case in by_key.items()
         if unread.get(key, "").startswith(NOT_FOUND)
     ]

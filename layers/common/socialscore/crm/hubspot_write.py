@@ -2,19 +2,20 @@
 
 A batch answers 200/201 (all done), 207 (some done: `results`, and `errors` naming the inputs
 that failed by their ids or `objectWriteTraceId`), 204 (archive) or a 4xx for the whole batch.
-Each input carries the push's record keys it writes; the `Run` keeps which were written and
-why the others were not, so a push answers for every key, `CrmStopped` included.
+Each input carries the push's record keys it writes; the push's `Tracker` keeps which were
+written and why the others were not, so a push answers for every key, `CrmStopped` included.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from socialscore.aws.batch import chunks
-from socialscore.crm.base import PushOutcome
+from socialscore.crm.base import Tracker
 from socialscore.crm.hubspot_http import Answer, AnswerLost, HubSpotApi, category
+from socialscore.domain.record_key import RecordKey
 
 BATCH = 100  # inputs a batch call: HubSpot refuses more
 NOT_FOUND = "OBJECT_NOT_FOUND"
@@ -25,37 +26,8 @@ ANSWER_LOST = "answer_lost"
 class Input:
     ref: str  # how HubSpot names this input in its answer: a record id or a unique value
     body: dict[str, Any]
-    keys: tuple[str, ...]  # the push's record keys this input writes
+    keys: tuple[RecordKey, ...]  # the push's record keys this input writes
     missing_ok: bool = False  # a record that does not exist counts as done (an erasure)
-
-
-class Run:
-    """Which of a push's record keys were written, and why the others were not."""
-
-    def __init__(self, keys: Iterable[str]) -> None:
-        self.keys = list(dict.fromkeys(keys))
-        self.written: set[str] = set()
-        self.failed: dict[str, str] = {}
-        self.owners: dict[str, str] = {}  # contact id -> hubspot_owner_id, where one was read
-
-    def ok(self, keys: Iterable[str]) -> None:
-        self.written.update(k for k in keys if k not in self.failed)
-
-    def reopen(self, keys: Iterable[str]) -> None:
-        """Written so far, but a later step is still owed (an association, a GDPR delete): a
-        run stopped before it must report them unwritten, or the step would never be done."""
-        self.written.difference_update(keys)
-
-    def fail(self, keys: Iterable[str], reason: str) -> None:
-        for key in keys:
-            self.failed[key] = reason
-            self.written.discard(key)
-
-    def outcome(self, calls: int, unwritten: str = "not_confirmed") -> PushOutcome:
-        """Every key not confirmed written is failed: crm_sync pushes it again next run."""
-        done = self.written | self.failed.keys()
-        failed = self.failed | {k: unwritten for k in self.keys if k not in done}
-        return PushOutcome(failed=failed, calls=calls, owners=dict(self.owners))
 
 
 def by_id(result: dict[str, Any]) -> str:
@@ -68,7 +40,7 @@ def by_property(name: str) -> Callable[[dict[str, Any]], str]:
 
 def write(
     api: HubSpotApi,
-    run: Run,
+    run: Tracker,
     path: str,
     inputs: Sequence[Input],
     *,

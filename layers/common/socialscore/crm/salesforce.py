@@ -53,10 +53,11 @@ from socialscore.aws.batch import chunks
 from socialscore.aws.config import ConfigurationError
 from socialscore.aws.http import shared_pool
 from socialscore.aws.logs import logger
-from socialscore.crm.base import CrmStopped, Push, PushOutcome
+from socialscore.crm import salesforce_answers as answers
+from socialscore.crm.base import CrmStopped, Push, PushOutcome, Tracker
+from socialscore.crm.salesforce_answers import GONE
 from socialscore.crm.salesforce_api import Refused, SalesforceApi
 from socialscore.crm.salesforce_bulk import BULK_THRESHOLD, Bulk, BulkWrite
-from socialscore.crm.salesforce_ledger import GONE, Ledger
 from socialscore.crm.salesforce_read import changed_opportunities
 from socialscore.crm.salesforce_records import (
     INFLUENCE,
@@ -76,7 +77,9 @@ from socialscore.crm.salesforce_records import (
     merged,
     opportunity_headline,
 )
+from socialscore.domain import record_key as rk
 from socialscore.domain.opportunity import HotLeadTask, Opportunity
+from socialscore.domain.record_key import RecordKey
 
 # A case whose key is taken was opened by an earlier push whose answer was lost.
 _OPENED = frozenset({"DUPLICATE_VALUE"})
@@ -132,37 +135,38 @@ class SalesforceCrm:
 
     # --- write ---------------------------------------------------------------------------
     def push(self, push: Push) -> PushOutcome:
-        ledger = Ledger(push.keys())
+        tracker = Tracker(push.keys())
         start = self._api.calls
         try:
-            self._update(ledger, _CONTACTS, "", contact_records(push))
+            self._update(tracker, _CONTACTS, "", contact_records(push))
             headlines = (
-                (i.opportunity_id, f"opportunity#{i.opportunity_id}", opportunity_headline(i))
+                (i.opportunity_id, rk.opportunity(i.opportunity_id), opportunity_headline(i))
                 for i in push.influences
             )
-            self._update(ledger, _HEADLINES, "", merged(headlines))
-            self._upsert_records(push, ledger)
-            self._retire(push.retired, ledger)
-            self._open_tasks(push.hot_leads, ledger)
-            cases = [([c.key], complaint_case(c)) for c in push.complaints]
-            self._write(ledger, "POST", "", cases, _OPENED)
+            self._update(tracker, _HEADLINES, "", merged(headlines))
+            self._upsert_records(push, tracker)
+            self._retire(push.retired, tracker)
+            self._open_tasks(push.hot_leads, tracker)
+            cases = [([RecordKey.of(c)], complaint_case(c)) for c in push.complaints]
+            self._write(tracker, "POST", "", cases, _OPENED)
         except (CrmStopped, Refused) as stop:
             reason = stop.reason if isinstance(stop, CrmStopped) else stop.code
-            raise CrmStopped(reason, ledger.outcome(self._api.calls - start, reason)) from None
+            unwritten = f"{reason}: not written (the run stopped)"
+            raise CrmStopped(reason, tracker.outcome(self._api.calls - start, unwritten)) from None
         finally:
             self._api.log_usage()
-        return ledger.outcome(self._api.calls - start)
+        return tracker.outcome(self._api.calls - start)
 
-    def _update(self, ledger: Ledger, job: BulkWrite, path: str, items: list[Item]) -> None:
+    def _update(self, tracker: Tracker, job: BulkWrite, path: str, items: list[Item]) -> None:
         """Updates or upserts: in one Bulk job past the threshold, else 200 a call."""
         if len(items) > self._bulk_threshold:
-            self._bulk.write(job, items, ledger, GONE)
+            self._bulk.write(job, items, tracker, GONE)
         else:
-            self._write(ledger, "PATCH", path, items, GONE)
+            self._write(tracker, "PATCH", path, items, GONE)
 
     def _write(
         self,
-        ledger: Ledger,
+        tracker: Tracker,
         method: str,
         path: str,
         items: list[Item],
@@ -172,29 +176,31 @@ class SalesforceCrm:
             try:
                 results = self._api.collection(method, path, [record for _, record in chunk])
             except Refused as refused:
-                ledger.refused([k for keys, _ in chunk for k in keys], refused)
+                answers.refused(tracker, [k for keys, _ in chunk for k in keys], refused)
                 continue
-            ledger.settle(
-                [(keys, result) for (keys, _), result in zip(chunk, results, strict=True)], fine
+            answers.settle(
+                tracker,
+                [(keys, result) for (keys, _), result in zip(chunk, results, strict=True)],
+                fine,
             )
 
-    def _upsert_records(self, push: Push, ledger: Ledger) -> None:
+    def _upsert_records(self, push: Push, tracker: Tracker) -> None:
         if not push.records:
             return
         multi = self._api.org_currency().multi  # known after the run's read: no call
         records = (
-            (external_key(r.key), f"influence#{r.key}", influence_record(r, multi_currency=multi))
+            (external_key(r.key), rk.influence(r.key), influence_record(r, multi_currency=multi))
             for r in push.records
         )
-        self._update(ledger, _BREAKDOWN, f"/{INFLUENCE}/{INFLUENCE_KEY}", merged(records))
+        self._update(tracker, _BREAKDOWN, f"/{INFLUENCE}/{INFLUENCE_KEY}", merged(records))
 
-    def _retire(self, retired: Sequence[str], ledger: Ledger) -> None:
-        by_external = {external_key(k): f"retired#{k}" for k in retired}
+    def _retire(self, retired: Sequence[str], tracker: Tracker) -> None:
+        by_external = {external_key(k): rk.retired(k) for k in retired}
         for chunk in chunks_for_soql(list(by_external)):
             try:
                 rows = self._api.query(influence_ids_query(chunk))
             except Refused as refused:
-                ledger.refused([by_external[k] for k in chunk], refused)
+                answers.refused(tracker, [by_external[k] for k in chunk], refused)
                 continue
             # Exact matches only: SOQL compares text without case, Key__c is case-sensitive.
             found = {
@@ -202,17 +208,18 @@ class SalesforceCrm:
                 for r in rows
                 if r.get(INFLUENCE_KEY) in by_external
             }
-            ledger.landed(by_external[k] for k in chunk if k not in found)  # gone already
+            tracker.ok(by_external[k] for k in chunk if k not in found)  # gone already
             owner = {record_id: by_external[key] for key, record_id in found.items()}
             for ids in chunks(list(owner), MAX_RECORDS):
                 try:
                     results = self._api.delete(ids)
                 except Refused as refused:
-                    ledger.refused([owner[i] for i in ids], refused)
+                    answers.refused(tracker, [owner[i] for i in ids], refused)
                     continue
-                ledger.settle([([owner[i]], r) for i, r in zip(ids, results, strict=True)], GONE)
+                settled = [([owner[i]], r) for i, r in zip(ids, results, strict=True)]
+                answers.settle(tracker, settled, GONE)
 
-    def _open_tasks(self, hot_leads: Sequence[HotLeadTask], ledger: Ledger) -> None:
+    def _open_tasks(self, hot_leads: Sequence[HotLeadTask], tracker: Tracker) -> None:
         by_contact: dict[str, dict[str, HotLeadTask]] = {}
         for task in hot_leads:
             by_contact.setdefault(task.contact_id, {})[task.profile] = task
@@ -227,23 +234,24 @@ class SalesforceCrm:
             try:
                 rows = self._api.query(query, all_rows=True)  # archived Tasks, deleted contacts
             except Refused as refused:
-                ledger.refused([f"hot#{t.profile}" for t in tasks], refused)
+                answers.refused(tracker, [rk.hot(t.profile) for t in tasks], refused)
                 continue
             contacts = {str(r["Id"]): r for r in rows}
             live = {c: r for c, r in contacts.items() if r.get("IsDeleted") is not True}
-            ledger.owners |= {c: str(r["OwnerId"]) for c, r in live.items() if r.get("OwnerId")}
+            tracker.owners |= {c: str(r["OwnerId"]) for c, r in live.items() if r.get("OwnerId")}
             for task in tasks:
-                key = f"hot#{task.profile}"
+                key = rk.hot(task.profile)
                 row = contacts.get(task.contact_id)
                 if row is None:
-                    ledger.failed_with([key], ["NOT_FOUND"], "NOT_FOUND: no Contact with this Id")
+                    missing = "NOT_FOUND: no Contact with this Id"
+                    answers.failed_with(tracker, [key], ["NOT_FOUND"], missing)
                 elif task.contact_id not in live:
-                    ledger.gone([key])
+                    answers.gone(tracker, [key])
                 elif task.profile in _opened(row):
-                    ledger.landed([key])  # a retried push: the Task is there already
+                    tracker.ok([key])  # a retried push: the Task is there already
                 else:
                     create.append(([key], hot_lead_task(task, str(row["OwnerId"]))))
-        self._write(ledger, "POST", "", create)
+        self._write(tracker, "POST", "", create)
 
 
 def _opened(contact: Mapping[str, Any]) -> set[str]:

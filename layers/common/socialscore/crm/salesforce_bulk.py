@@ -47,9 +47,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from socialscore.aws.logs import logger
-from socialscore.crm.base import OUT_OF_TIME, CrmStopped
+from socialscore.crm import salesforce_answers as answers
+from socialscore.crm.base import OUT_OF_TIME, CrmStopped, Tracker
 from socialscore.crm.salesforce_api import SalesforceApi
-from socialscore.crm.salesforce_ledger import Ledger
+from socialscore.crm.salesforce_records import Item
 
 BULK_THRESHOLD = 2000  # more records than this for one object: a Bulk API 2.0 job
 NULL = "#N/A"  # a Bulk CSV's null; an empty value would leave the field unchanged
@@ -58,7 +59,6 @@ _CSV = {"Content-Type": "text/csv", "Accept": "text/csv"}
 # Seconds kept, after the last poll, for the two results' reads (tens of thousands of CSV
 # rows) or the abort.
 AFTER_POLLS = 10.0
-Item = tuple[list[str], dict[str, Any]]  # the Push keys one sObject record answers for
 
 
 @dataclass(frozen=True)
@@ -87,9 +87,9 @@ class Bulk:
         self._poll, self._poll_max = poll, poll_max
 
     def write(
-        self, job: BulkWrite, items: list[Item], ledger: Ledger, fine: frozenset[str]
+        self, job: BulkWrite, items: list[Item], tracker: Tracker, fine: frozenset[str]
     ) -> None:
-        """Write `items` in one job and settle each key in `ledger`; raises CrmStopped when
+        """Write `items` in one job and settle each key in `tracker`; raises CrmStopped when
         Salesforce stops the run, or OUT_OF_TIME when the job cannot finish within the run's
         time (then aborted)."""
         rows = [_row(record) for _, record in items]
@@ -113,19 +113,19 @@ class Bulk:
         self._api.send("PUT", f"{base}/{job_id}/batches", _csv(rows), _CSV, idempotent=False)
         self._api.call("PATCH", f"{base}/{job_id}", {"state": "UploadComplete"}, idempotent=False)
         info = self._finished(f"{base}/{job_id}")
-        answers: list[tuple[list[str], dict[str, Any]]] = []
+        read: list[answers.Answer] = []
         for row in self._results(f"{base}/{job_id}/successfulResults/"):
-            answers.append((keys.pop(row.get(job.key_field, ""), []), {"success": True}))
+            read.append((keys.pop(row.get(job.key_field, ""), []), {"success": True}))
         for row in self._results(f"{base}/{job_id}/failedResults/"):
             code, _, message = row.get("sf__Error", "").partition(":")
             errors = [{"statusCode": code, "message": message}]
-            answers.append((keys.pop(row.get(job.key_field, ""), []), {"errors": errors}))
-        ledger.settle([a for a in answers if a[0]], fine)
+            read.append((keys.pop(row.get(job.key_field, ""), []), {"errors": errors}))
+        answers.settle(tracker, [a for a in read if a[0]], fine)
         state = str(info.get("state"))
         if keys:  # neither succeeded nor failed: the job ended before them
             unprocessed = [k for item_keys in keys.values() for k in item_keys]
             reason = f"BULK_JOB_{state.upper()}: {info.get('errorMessage') or 'not processed'}"
-            ledger.failed_with(unprocessed, [f"BULK_JOB_{state.upper()}"], reason)
+            answers.failed_with(tracker, unprocessed, [f"BULK_JOB_{state.upper()}"], reason)
         logger().info(
             "Salesforce Bulk job done",
             extra={"job": job_id, "object": job.sobject, "state": state, "records": len(rows)},

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from socialscore.crm.base import Push, complaint_text
+from socialscore.domain import record_key as rk
 from socialscore.domain.opportunity import (
     ComplaintCase,
     ContactScore,
@@ -24,6 +25,7 @@ from socialscore.domain.opportunity import (
     Opportunity,
     OpportunityInfluence,
 )
+from socialscore.domain.record_key import RecordKey
 
 MAX_RECORDS = 200  # sObject Collections: at most 200 records (or ids) a call
 INFLUENCE = "Social_Influence__c"
@@ -155,18 +157,18 @@ def external_key(key: str) -> str:
 
 
 # --- records a call --------------------------------------------------------------------------
-Item = tuple[list[str], dict[str, Any]]  # the Push keys one sObject record answers for
+Item = tuple[list[RecordKey], dict[str, Any]]  # the Push keys one sObject record answers for
 
 
 def contact_records(push: Push) -> list[Item]:
     """One Contact record per contact: its scores, or, when it was erased, its fields cleared
     (an erasure wins over a score computed in the same run: the person asked to be forgotten)."""
-    scores = ((s.contact_id, f"contact#{s.contact_id}", contact_scores(s)) for s in push.scores)
-    erased = ((c, f"erased#{c}", erased_contact(c)) for c in push.erased)
+    scores = ((s.contact_id, rk.contact(s.contact_id), contact_scores(s)) for s in push.scores)
+    erased = ((c, rk.erased(c), erased_contact(c)) for c in push.erased)
     return merged([*scores, *erased])
 
 
-def merged(entries: Iterable[tuple[str, str, dict[str, Any]]]) -> list[Item]:
+def merged(entries: Iterable[tuple[str, RecordKey, dict[str, Any]]]) -> list[Item]:
     """One sObject record per (record id or external id, Push key, payload), answering for every
     key that named it, the last payload winning: one record twice in a call is refused."""
     items: dict[str, Item] = {}

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from socialscore.aws.config import CrmSyncConfig
 from socialscore.aws.secrets import json_secret, text_secret
-from socialscore.crm.base import Crm
+
+if TYPE_CHECKING:  # each adapter imported only when configured: cold start
+    from socialscore.crm.file import FileCrm
+    from socialscore.crm.hubspot import HubSpotCrm
+    from socialscore.crm.salesforce import SalesforceCrm
 
 
 def crm_from(
     config: CrmSyncConfig, time_left: Callable[[], float] = lambda: math.inf
-) -> Crm | None:
-    """None when no CRM is configured (CrmAdapter=none, the template's default). `time_left`:
-    seconds the run may still spend on a push (what a Salesforce Bulk job may wait)."""
+) -> SalesforceCrm | HubSpotCrm | FileCrm | None:
+    """The adapter, each meeting crm_sync's port (pipeline.ports.Crm); None when no CRM is
+    configured (CrmAdapter=none, the template's default). `time_left`: seconds the run may
+    still spend on a push (what a Salesforce Bulk job may wait)."""
     arn = config.crm_credentials_arn or ""
     if config.crm_adapter == "salesforce":
         from socialscore.crm.salesforce import SalesforceCrm

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
-
+from socialscore.domain import record_key as rk
 from socialscore.domain.buckets import buckets, facts, stable_until
+from socialscore.domain.record_key import Pushed, Record, RecordKey
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.touch import Touch, last_organic_touch
 from socialscore.pipeline.crm_records import NO_TOUCH, carried_touch, kept_touch
@@ -60,9 +60,9 @@ def carry(
     how: Carry,
     linked: dict[str, list[str]],
     touched: set[str],
-    pushed: Mapping[str, Mapping[str, Any]],
-    records: dict[str, BaseModel],
-) -> dict[str, Kept]:
+    pushed: Mapping[RecordKey, Pushed],
+    records: dict[RecordKey, Record],
+) -> dict[RecordKey, Kept]:
     """Set each contact record's last organic touch and buckets; returns what each contact
     record keeps with its push."""
 
@@ -73,10 +73,10 @@ def carry(
         mine = [t for i in linked[contact] for t in how.touches[i]]
         return how.known(mine, how.scores[contact])
 
-    kept: dict[str, Kept] = {}
+    kept: dict[RecordKey, Kept] = {}
     for contact, identities in linked.items():
-        key = f"contact#{contact}"
-        stored: Kept = dict(pushed.get(key, {}).get("kept", {}))
+        key = rk.contact(contact)
+        stored: Kept = dict(last.kept) if (last := pushed.get(key)) else {}
         marked = contact in touched or all(i in how.touches for i in identities)
         if marked or how.due(stored):  # marked changed, read for an opportunity, or due
             kept[key] = read(contact)

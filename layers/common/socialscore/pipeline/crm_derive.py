@@ -12,12 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-from pydantic import BaseModel
 
 from socialscore.domain.interaction import Category
 from socialscore.domain.opportunity import ContactScore, HotLeadTask, Opportunity
+from socialscore.domain.record_key import Pushed, Record, RecordKey
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.touch import Touch
 from socialscore.pipeline.crm_carry import Carry, Kept, carry
@@ -28,10 +26,10 @@ from socialscore.pipeline.ports import IdentityLinks, ScoreStore, SyncStateStore
 
 @dataclass(frozen=True)
 class Derived:
-    records: dict[str, BaseModel]  # record key -> what the CRM is to hold
-    parts: dict[str, list[str]]  # opportunity record -> the breakdown record keys it has now
-    pushed: Mapping[str, Mapping[str, Any]]  # record key -> what its last push carried
-    carried: dict[str, Kept]  # contact record -> what its push keeps for later runs
+    records: dict[RecordKey, Record]  # what the CRM is to hold
+    parts: dict[RecordKey, list[str]]  # opportunity record -> the breakdown record keys it has now
+    pushed: Mapping[RecordKey, Pushed]  # what each record's last push left
+    carried: dict[RecordKey, Kept]  # contact record -> what its push keeps for later runs
     known: dict[str, Opportunity]  # the opportunities attributed
     linked: dict[str, list[str]]  # the contacts scored, with their identities
 
@@ -48,8 +46,8 @@ class Derive:
         touched = set(work.touched)
         linked = {c: self.identities.identities_of(c) for c in work.touched} | dict(work.decay)
         scores, tasks, totals = self._scores(linked, as_of)
-        records: dict[str, BaseModel] = {f"contact#{s.contact_id}": s for s in scores}
-        records |= {f"hot#{t.profile}": t for t in tasks}
+        records: dict[RecordKey, Record] = {RecordKey.of(s): s for s in scores}
+        records |= {RecordKey.of(t): t for t in tasks}
         ids = {o.id for o in work.opportunities}
         if touched | work.erased:
             ids |= self.state.opportunities_of(touched | work.erased)
@@ -62,7 +60,7 @@ class Derive:
         carried = carry(how, linked, touched, pushed, records)
         # Complaints among the touches read: their state read apart, as they are known only
         # once those touches are.
-        cases = {c.key: c for c in complaint_cases(linked, touches)}
+        cases = {RecordKey.of(c): c for c in complaint_cases(linked, touches)}
         records |= cases
         if cases:
             pushed |= self.state.pushed(cases)
@@ -72,9 +70,9 @@ class Derive:
         self,
         known: dict[str, Opportunity],
         linked: dict[str, list[str]],
-        records: dict[str, BaseModel],
+        records: dict[RecordKey, Record],
         touches: dict[str, list[Touch]],
-    ) -> dict[str, list[str]]:
+    ) -> dict[RecordKey, list[str]]:
         """Add each opportunity's headline and breakdown to `records`; returns, per opportunity
         record, the keys of the breakdown records it has now (what a later run retires from).
         The touches it reads stay in `touches` for the rest of the slice."""
@@ -86,15 +84,15 @@ class Derive:
         for i in identities:
             if i not in touches:
                 touches[i] = self.ledger.touches_of(i)
-        parts: dict[str, list[str]] = {}
+        parts: dict[RecordKey, list[str]] = {}
         for opp in known.values():
             mine = [i for c in opp.contact_ids for i in owned[c]]
             identified = min((linked_at[i] for i in mine if i in linked_at), default=None)
             journey = [t for i in mine for t in touches[i]]
             headline, breakdown = influence(opp, journey, self.model, identified)
-            records[f"opportunity#{opp.id}"] = headline
-            records |= {f"influence#{r.key}": r for r in breakdown}
-            parts[f"opportunity#{opp.id}"] = [r.key for r in breakdown]
+            records[RecordKey.of(headline)] = headline
+            records |= {RecordKey.of(r): r for r in breakdown}
+            parts[RecordKey.of(headline)] = [r.key for r in breakdown]
         return parts
 
     def _scores(

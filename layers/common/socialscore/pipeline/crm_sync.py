@@ -5,8 +5,9 @@ A run reads what changed, not everything: the erasures pending, the opportunitie
 since its checkpoint, the contacts whose touches or identity links changed (the score and resolve
 stages mark them per ten minutes). Once a day every linked contact is scored again for decay and
 pushed only when its rounded score moved. The work is cut in slices of a few CRM calls
-(crm_work); each slice is derived (crm_derive), planned (crm_plan), pushed, and saved: the digest
-of every record the CRM took, then the cursors past the slice (crm_cursors). A run begins another
+(crm_work); each slice is derived (crm_derive, reads only), planned (crm_plan, pure), pushed,
+settled (crm_plan, pure) and saved: the digest of every record the CRM took, then the cursors
+past the slice (crm_cursors). A run begins another
 slice only while its budget allows (crm_budget); the next run resumes from the last saved
 cursors. A `CrmStopped` (a daily limit, the CRM unavailable) saves what landed before it and
 leaves the cursors at the slice it stopped in (one for want of time, `OUT_OF_TIME`, ends the run
@@ -28,15 +29,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from socialscore.crm.base import OUT_OF_TIME, Crm, CrmStopped, PushOutcome
-from socialscore.domain.opportunity import ComplaintCase, ContactScore, HotLeadTask
+from socialscore.crm.base import OUT_OF_TIME, CrmStopped, Push, PushOutcome
+from socialscore.domain.record_key import RecordKey
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.pipeline.crm_budget import Budget
 from socialscore.pipeline.crm_cursors import Cursors
 from socialscore.pipeline.crm_derive import Derive, Derived
-from socialscore.pipeline.crm_plan import cases, landed, plan
+from socialscore.pipeline.crm_plan import plan, settle
 from socialscore.pipeline.crm_work import Slice, SliceSize, slices
-from socialscore.pipeline.ports import IdentityLinks, ScoreStore, SyncStateStore, TouchLedger
+from socialscore.pipeline.ports import Crm, IdentityLinks, ScoreStore, SyncStateStore, TouchLedger
 
 __all__ = ["CrmSync", "SyncReport"]
 
@@ -53,12 +54,29 @@ class SyncReport:
     erased: int = 0
     hot_leads: int = 0
     complaints: int = 0  # cases opened (a case or ticket each)
-    failed: dict[str, str] = field(default_factory=dict)  # record key -> the CRM's reason
+    failed: dict[RecordKey, str] = field(default_factory=dict)  # key -> the CRM's reason
     crm_calls: int = 0
     checkpoint: datetime | None = None
     daily: bool = False  # worked on the daily decay pass
     slices: int = 0  # slices pushed and saved
     complete: bool = True  # False: the budget ran out with work left; the next run resumes
+
+    def add(self, derived: Derived, push: Push, outcome: PushOutcome, piece: Slice) -> None:
+        """Count a slice pushed and saved."""
+        self.attributed += len(derived.known)
+        self.scored += len(derived.linked)
+        self.pushed_scores += len(push.scores)
+        self.pushed_influences += len(push.influences)
+        self.pushed_records += len(push.records)
+        self.retired += len(push.retired)
+        self.erased += len(push.erased)
+        self.hot_leads += len(push.hot_leads)
+        self.complaints += len(push.complaints)
+        self.failed |= outcome.failed
+        self.crm_calls += outcome.calls
+        self.checkpoint = piece.after.checkpoint
+        self.daily = self.daily or piece.daily
+        self.slices += 1
 
 
 @dataclass
@@ -120,48 +138,33 @@ class CrmSync:
     def _slice(
         self, derived: Derived, piece: Slice, as_of: datetime, now: datetime, report: SyncReport
     ) -> None:
-        """Push one slice, then save what landed and, unless the CRM stopped, the cursors past
-        it."""
+        """Push one slice (planned, pure), then save what landed (settled, pure) and, unless the
+        CRM stopped, the cursors past it."""
         planned = plan(derived, piece.erased)
-        push = planned.push
         try:
-            outcome = self.crm.push(push) if push else PushOutcome()
+            outcome = self.crm.push(planned.push) if planned.push else PushOutcome()
         except CrmStopped as stop:
             # What landed before the stop is kept; the cursors stay before this slice.
-            kept = landed(derived, planned, stop.outcome.failed)
-            self.state.save(kept, [], {}, cases(derived, kept))
+            stopped = settle(derived, planned, stop.outcome.failed)
+            self.state.save(stopped.kept, [], {}, stopped.cases)
             report.crm_calls += stop.outcome.calls
             raise
         # The CRM's owners it read (opening hot-lead tasks): the contacts' next hot lead or
         # complaint is routed to them.
         for contact, owner in sorted(outcome.owners.items()):
             self.identities.set_owner(derived.linked.get(contact, []), contact, owner)
-        failed = dict(outcome.failed)
-        self._retry_later(failed, derived, now)
-        seen = list(piece.opportunities)
-        kept = landed(derived, planned, failed)
-        self.state.save(kept, seen, piece.after.bookmarks(self.crm.name), cases(derived, kept))
+        done = settle(derived, planned, outcome.failed)
+        if done.retry:  # derived again next run
+            self.state.mark_changed(now, contacts=done.retry)
+        bookmarks = piece.after.bookmarks(self.crm.name)
+        self.state.save(done.kept, list(piece.opportunities), bookmarks, done.cases)
         if piece.consumed:  # after the cursors moved past the window: it is read no more
             self.state.consumed(*piece.consumed)
         if piece.erased or piece.forgotten:
             # Nothing kept names them; the buckets before the open window's are gone already.
             self.state.forget(piece.erased, piece.forgotten, piece.after.last_run, self.clock())
-            taken = [c for c in piece.erased if f"erased#{c}" not in failed]
-            self.state.done(taken, piece.forgotten)
-        report.attributed += len(derived.known)
-        report.scored += len(derived.linked)
-        report.pushed_scores += len(push.scores)
-        report.pushed_influences += len(push.influences)
-        report.pushed_records += len(push.records)
-        report.retired += len(push.retired)
-        report.erased += len(push.erased)
-        report.hot_leads += len(push.hot_leads)
-        report.complaints += len(push.complaints)
-        report.failed |= failed
-        report.crm_calls += outcome.calls
-        report.checkpoint = piece.after.checkpoint
-        report.daily = report.daily or piece.daily
-        report.slices += 1
+            self.state.done(done.erased, piece.forgotten)
+        report.add(derived, planned.push, outcome, piece)
 
     def _touched_since(self, last_run: datetime | None, until: datetime) -> set[str]:
         """Contacts whose touches or identity links changed in the window."""
@@ -169,20 +172,6 @@ class CrmSync:
             return set()
         profiles, contacts = self.state.changed_since(last_run, until)
         return set(self.identities.contacts_of(sorted(profiles)).values()) | contacts
-
-    def _retry_later(self, failed: dict[str, str], derived: Derived, now: datetime) -> None:
-        """A record the CRM refused is derived again next run: mark the contacts it came from."""
-        contacts: set[str] = set()
-        for key in failed:
-            record = derived.records.get(key)
-            if isinstance(record, ContactScore | HotLeadTask | ComplaintCase):
-                contacts.add(record.contact_id)
-                continue
-            opp_id = key.split("#", 1)[1].split("|", 1)[0]
-            if opp_id in derived.known:
-                contacts |= set(derived.known[opp_id].contact_ids)
-        if contacts:
-            self.state.mark_changed(now, contacts=contacts)
 
 
 def _unseen(piece: Slice, done: set[str]) -> dict[str, list[str]]:

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
+from socialscore.crm.base import Push, PushOutcome
 from socialscore.domain.delivery import Claim
 from socialscore.domain.interaction import Category, Identify, Network
 from socialscore.domain.ledger_rules import Key
@@ -14,6 +15,7 @@ from socialscore.domain.messages import Seller
 from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.permalink import Resolution
 from socialscore.domain.post import CachedPost, PostRef
+from socialscore.domain.record_key import Pushed, RecordKey
 from socialscore.domain.standing import ProfileItem
 from socialscore.domain.touch import Touch, Withdrawal
 from socialscore.providers.base import Lookup
@@ -202,20 +204,39 @@ class SyncStateStore(Protocol):
 
     def opportunities_of(self, contacts: Iterable[str]) -> set[str]: ...
 
-    def pushed(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
-        """record key -> {"digest", "parts", "kept": what the push kept (crm_carry), or {}}."""
+    def pushed(self, keys: Iterable[RecordKey]) -> dict[RecordKey, Pushed]:
+        """What the last successful push of each of these records left, for those pushed."""
         ...
 
     def save(
         self,
-        pushed: Mapping[str, tuple[str, list[str], Mapping[str, str]]],
+        pushed: Mapping[RecordKey, Pushed],
         seen: list[Opportunity],
         bookmarks: dict[str, str],
-        cases: Mapping[str, set[str]] | None = None,
+        cases: Mapping[str, set[RecordKey]] | None = None,
     ) -> None:
-        """pushed: record key -> (digest, breakdown keys, what a later run carries instead of
-        deriving it again: attribute -> value, empty for nothing); cases: profile -> the
-        complaint case keys among them (what an erasure of the profile finds)."""
+        """pushed: what each record's push left; cases: profile -> the complaint cases among
+        them (what an erasure of the profile finds); the bookmarks move last."""
+        ...
+
+
+class Crm(Protocol):
+    """The CRM crm_sync reads opportunities from and pushes credit to (crm/: Salesforce,
+    HubSpot, a file for the local runtime). Both calls raise CrmStopped (crm.base) when the CRM
+    refuses the rest of the run."""
+
+    name: str
+
+    def changed_opportunities(self, since: datetime | None) -> list[Opportunity]:
+        """Opportunities modified at or after `since` (all when None), with their contacts:
+        inclusive, so one that shares the checkpoint's time but showed up late is not missed
+        (digests absorb repeats)."""
+        ...
+
+    def push(self, push: Push) -> PushOutcome:
+        """Upsert by external id, delete the retired records, clear the erased contacts' fields,
+        open the hot-lead tasks and the complaint cases (each once, whatever was pushed
+        before); the outcome names every key not written, with why."""
         ...
 
 

@@ -24,7 +24,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from socialscore.aws import clients
+from socialscore.domain import record_key as rk
 from socialscore.domain.opportunity import Opportunity
+from socialscore.domain.record_key import Pushed, RecordKey
 from socialscore.store import dynamo
 
 CHANGE_SHARDS = 16
@@ -120,40 +122,41 @@ class SyncState:
         found = dynamo.batch_get(self._table, "key", keys) if keys else {}
         return {o for item in found.values() for o in item.get("opportunities", ())}
 
-    def pushed(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
-        """record key -> {digest, parts, kept}: what its last successful push carried, and what
-        it kept for later runs (crm_carry: each its own attribute, none when nothing)."""
-        found = dynamo.batch_get(self._table, "key", [f"pushed#{k}" for k in set(keys)])
+    def pushed(self, keys: Iterable[RecordKey]) -> dict[RecordKey, Pushed]:
+        """What each record's last successful push carried, and what it kept for later runs
+        (crm_carry: each its own attribute, none when nothing)."""
+        wanted = {_pushed(k): k for k in keys}
+        found = dynamo.batch_get(self._table, "key", list(wanted))
         return {
-            k.removeprefix("pushed#"): {
-                "digest": v["digest"],
-                "parts": json.loads(v["parts"]),
-                "kept": {a: str(x) for a, x in v.items() if a not in _PUSHED},
-            }
+            wanted[k]: Pushed(
+                str(v["digest"]),
+                json.loads(v["parts"]),
+                {a: str(x) for a, x in v.items() if a not in _PUSHED},
+            )
             for k, v in found.items()
         }
 
     # --- writes, after a run ---------------------------------------------------------------------
     def save(
         self,
-        pushed: Mapping[str, tuple[str, list[str], Mapping[str, str]]],
+        pushed: Mapping[RecordKey, Pushed],
         seen: list[Opportunity],
         bookmarks: dict[str, str],
-        cases: Mapping[str, set[str]] | None = None,
+        cases: Mapping[str, set[RecordKey]] | None = None,
     ) -> None:
         """Record what was pushed (record key -> digest, the breakdown keys it holds, and what
         it kept that a later run takes from here instead of deriving it again: empty for
         nothing), the complaint cases among them by profile (for an erasure to find) and the
         opportunities seen, then move the bookmarks: last, so a failure before leaves them."""
         items = [
-            {**kept, "key": f"pushed#{k}", "digest": d, "parts": json.dumps(parts)}
-            for k, (d, parts, kept) in pushed.items()
+            {**p.kept, "key": _pushed(k), "digest": p.digest, "parts": json.dumps(p.parts)}
+            for k, p in pushed.items()
         ] + [{"key": f"opportunity#{o.id}", "opportunity": o.model_dump_json()} for o in seen]
         dynamo.batch_write(
             self._table, [{"PutRequest": {"Item": dynamo.to_item(i)}} for i in items]
         )
         for profile, keys in sorted((cases or {}).items()):
-            self._add(f"cases#{profile}", {"keys": keys})
+            self._add(f"cases#{profile}", {"keys": {str(k) for k in keys}})
         for o in seen:
             for contact in o.contact_ids:
                 self._add(f"contact#{contact}", {"opportunities": {o.id}})
@@ -188,9 +191,11 @@ class SyncState:
         contacts, profiles = set(contacts), set(profiles)
         indexes = [f"cases#{p}" for p in sorted(profiles)]
         cases = dynamo.batch_get(self._table, "key", indexes) if indexes else {}
-        keys = [f"pushed#contact#{c}" for c in sorted(contacts)]
-        keys += [f"pushed#hot#{p}" for p in sorted(profiles)]
-        keys += [f"pushed#{k}" for item in cases.values() for k in sorted(item.get("keys", ()))]
+        keys = [_pushed(rk.contact(c)) for c in sorted(contacts)]
+        keys += [_pushed(rk.hot(p)) for p in sorted(profiles)]
+        keys += [
+            _pushed(RecordKey.parse(k)) for item in cases.values() for k in sorted(item["keys"])
+        ]
         keys += indexes
         dynamo.batch_write(self._table, [{"DeleteRequest": {"Key": _key(k)}} for k in keys])
         if since is None:
@@ -220,6 +225,11 @@ class SyncState:
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=values,
         )
+
+
+def _pushed(key: RecordKey) -> str:
+    """The item that keeps what a record's last push left."""
+    return f"pushed#{key}"
 
 
 def _key(key: str) -> dict[str, Any]:
