@@ -119,7 +119,7 @@ def main() -> None:
         same = hooks["numbers"] == history["numbers"]
         print(
             f"N={n:>6}  live webhooks {e2e.rate(hooks, 'cpu'):7.1f}/cpu-s"
-            f" ({webhooks['wall']:.0f} s wall)  backfill {e2e.rate(history, 'cpu'):7.1f}/cpu-s"
+            f" ({hooks['wall']:.0f} s wall)  backfill {e2e.rate(history, 'cpu'):7.1f}/cpu-s"
             f" ({history['wall']:.0f} s wall; {history['accepted']:,} queued,"
             f" {history['duplicates']:,} duplicates)"
         )
