@@ -64,6 +64,7 @@ class Notice:
 Outcome = Scored | Ignored | Notice
 
 XAA_ACTOR = "x#2222222222222222222"  # the X Activity API examples' other user
+LI_MEMBER = "linkedin#urn:li:person:9x8Y7z6W5v"  # the member of the LinkedIn samples
 OWN = Ignored("subscribed_account")  # README: the subscribed account's own tweets earn nothing
 # README: an act by the brand (or a registered seller) account is nobody's touch.
 BRAND_ACT = Ignored("subscribed_account")
@@ -127,10 +128,18 @@ EXPECTED: dict[str, Outcome] = {
     "meta/instagram_mentions_comment": Ignored("mention"),
     "meta/instagram_mentions_caption": Ignored("mention"),
     "meta/instagram_story_insights": Ignored("field"),
+    # LinkedIn (README "LinkedIn (Company Pages)"): the Page urn:li:organization:5515715;
+    # organic weights times LinkedIn's 1.5, the comment's "pricing" earning the intent bonus.
+    "linkedin/like": Scored(LI_MEMBER, Kind.LIKE, 1.5, "brand-li"),
+    "linkedin/comment": Scored(LI_MEMBER, Kind.COMMENT, 16, "brand-li"),
+    "linkedin/share": Scored(LI_MEMBER, Kind.SHARE, 7.5, "brand-li"),
+    "linkedin/share_mention": Scored(LI_MEMBER, Kind.MENTION, 4.5, "brand-li"),
+    "linkedin/admin_comment": Ignored("own_activity"),
 }
 # Samples asserted by their own tests below, not by one POST each.
 OWN_TESTS = {
     "x_account_activity/unfollow_events",
+    "linkedin/comment_delete",
     "x_webhooks/crc",
     "standard_webhooks/sign_vector",
     "standard_webhooks/spec_example_payload",
@@ -223,6 +232,16 @@ def test_an_unfollow_takes_back_the_follow(world: World) -> None:
     assert world.post("x_account_activity/unfollow_events").json() == {"accepted": 1}
     world.rt.drain()
     assert [t for t in world.touches("x#6253282") if t.kind is Kind.FOLLOW] == []
+
+
+def test_a_deleted_linkedin_comment_takes_back_the_comment(world: World) -> None:
+    """README: COMMENT_DELETE takes the comment's touch back, whichever URN spelling it uses."""
+    assert world.post("linkedin/comment").json() == {"accepted": 1}
+    world.rt.drain()
+    assert [t for t in world.touches(LI_MEMBER) if t.kind is Kind.COMMENT] != []
+    assert world.post("linkedin/comment_delete").json() == {"accepted": 1}
+    world.rt.drain()
+    assert [t for t in world.touches(LI_MEMBER) if t.kind is Kind.COMMENT] == []
 
 
 def test_the_crc_answer_is_x_documented_response_token(world: World) -> None:

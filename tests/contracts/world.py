@@ -37,6 +37,7 @@ VECTOR = json.loads((SAMPLES / "standard_webhooks" / "sign_vector.json").read_te
 X_CONSUMER_SECRET: str = CRC["consumer_secret"]
 META_APP_SECRET = "contract-app-secret"
 META_VERIFY_TOKEN = "contract-verify-token"
+LINKEDIN_CLIENT_SECRET = "contract-li-client-secret"
 
 # The brand's and sellers' accounts, as the samples name them.
 SELLERS = [
@@ -63,6 +64,13 @@ SELLERS = [
         "network": "facebook",
         "network_user_id": "436913053309741",
         "seller_id": "brand-fb",
+        "team": "brand",
+    },
+    # The Company Page of LinkedIn's notification examples.
+    {
+        "network": "linkedin",
+        "network_user_id": "urn:li:organization:5515715",
+        "seller_id": "brand-li",
         "team": "brand",
     },
     # The Instagram account of Meta's mention samples.
@@ -121,6 +129,13 @@ class World:
             "POST", "/webhooks/meta", {"x-hub-signature-256": "sha256=" + digest}, body
         )
 
+    def linkedin(self, body: bytes) -> HttpAnswer:
+        """LinkedIn signs "hmacsha256=" + the raw body with the client secret, hex
+        (https://learn.microsoft.com/en-us/linkedin/shared/api-guide/webhook-validation)."""
+        signed = b"hmacsha256=" + body
+        digest = hmac.new(LINKEDIN_CLIENT_SECRET.encode(), signed, hashlib.sha256).hexdigest()
+        return self.rt.request("POST", "/webhooks/linkedin", {"x-li-signature": digest}, body)
+
     def smms(
         self, body: bytes, secret: str | None = None, bogus: tuple[str, ...] = ()
     ) -> HttpAnswer:
@@ -139,6 +154,8 @@ class World:
     def post(self, name: str) -> HttpAnswer:
         """POST a sample to its platform's route, signed as that platform signs."""
         body = json.dumps(sample(name)["body"]).encode()
+        if name.startswith("linkedin/"):
+            return self.linkedin(body)
         return self.meta(body) if name.startswith("meta/") else self.x(body)
 
     # --- what was scored, through the ledger's own reads --------------------------------
@@ -185,5 +202,6 @@ def seed(rt: LocalRuntime, demo_dir: Path) -> World:
     value["smms"] = [smms_secret, VECTOR["secret"]]
     value["x"] = {"consumer_secrets": [X_CONSUMER_SECRET]}
     value["meta"] = {"app_secrets": [META_APP_SECRET], "verify_token": META_VERIFY_TOKEN}
+    value["linkedin"] = {"client_secrets": [LINKEDIN_CLIENT_SECRET]}
     secrets.put_secret_value(SecretId=arn, SecretString=json.dumps(value))
     return World(rt, smms_secret)
