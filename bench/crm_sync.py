@@ -1,7 +1,7 @@
 """crm_sync benchmark: how many scheduled runs a first run and a decay day take to converge at
 100,000 and 1,000,000 contacts, per CRM path, on a simulated clock.
 
-The real CrmSync runs, with its real time budget, against socialscore_local.crm_memory's
+The real CrmSync runs, with its real time budget, against socialscore_local.memory's
 in-memory stores (counting DynamoDB requests as the real ones make them, each `--dynamo-latency`
 simulated seconds) and a CRM that counts calls as each path takes them, each `--latency`
 simulated seconds (1 s by default: a slow org, or a busy HubSpot account):
@@ -33,15 +33,10 @@ from socialscore.domain.touch import Touch
 from socialscore.pipeline.crm_budget import Budget
 from socialscore.pipeline.crm_sync import CrmSync
 from socialscore.pipeline.crm_work import SliceSize
-from socialscore_local.crm_memory import (
-    Clock,
-    MemoryIdentities,
-    MemoryLedger,
-    MemoryScores,
-    MemorySyncState,
-    Requests,
-)
-from socialscore_local.crm_memory_crm import MemoryCrm, share
+from socialscore_local.memory.counting import Clock, Requests
+from socialscore_local.memory.crm import MemoryCrm
+from socialscore_local.memory.crm_reads import MemoryIdentities, MemoryLedger, MemoryScores, share
+from socialscore_local.memory.sync_state import MemorySyncState
 
 MODEL = bundled()
 DAY0 = datetime(2026, 11, 20, 6, tzinfo=UTC)

@@ -1,6 +1,6 @@
 """crm_sync stopped at every call of a run, on HubSpot's and Salesforce's stubs through the real
 adapters over HTTP (refused, the daily limit spent, or applied with its answer lost), with
-crm_sync's stores in memory (socialscore_local.crm_memory): a world with a hot lead and two
+crm_sync's stores in memory (socialscore_local.memory): a world with a hot lead and two
 complaints (one of them the hot lead's), in slices of a few records so a stop falls in every
 kind of slice and call. The runs that follow end in exactly one clean run's CRM state: one task,
 one case or ticket per complaint, no record duplicated or lost."""
@@ -24,18 +24,12 @@ from socialscore.domain.opportunity import Opportunity
 from socialscore.pipeline.crm_sync import CrmSync
 from socialscore.pipeline.crm_work import SliceSize
 from socialscore.pipeline.ports import Crm
-from socialscore_local.crm_memory import (
-    Clock,
-    MemoryIdentities,
-    MemoryLedger,
-    MemoryScores,
-    MemorySyncState,
-    Requests,
-)
-from socialscore_local.crm_memory_crm import share
 from socialscore_local.crm_stubs.hubspot import HubSpotStub
 from socialscore_local.crm_stubs.salesforce import SalesforceStub
 from socialscore_local.hubspot_setup import setup
+from socialscore_local.memory.counting import Clock, Requests
+from socialscore_local.memory.crm_reads import MemoryIdentities, MemoryLedger, MemoryScores, share
+from socialscore_local.memory.sync_state import MemorySyncState
 from tests.integration.test_crm_convergence import DEAL_IDS, sf_state, state
 from tests.unit.test_crm_sync_slices import DAY0, MODEL, complaint
 

@@ -1,7 +1,7 @@
 """crm_sync and an erasure, in memory: a contact's or a single identity's erasure leaves no
 sync-state item and no change mark naming it (its hot-lead task, its complaint cases, its
 scores' digest), and a change window's marks go once a run has taken it. The stores and the CRM
-are socialscore_local.crm_memory's; the erasure is the score stage's own Eraser."""
+are socialscore_local.memory's; the erasure is the score stage's own Eraser."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """crm_sync in slices, in memory: a run works within its time budget and saves after every slice,
 the next run resumes where it stopped, and a run the CRM stops at any call (a daily limit, an
 answer lost after the write) converges, over the runs that follow, to exactly what one clean run
-leaves in the CRM. The stores and the CRM are socialscore_local.crm_memory's, on a simulated
+leaves in the CRM. The stores and the CRM are socialscore_local.memory's, on a simulated
 clock."""
 
 from __future__ import annotations
@@ -23,15 +23,10 @@ from socialscore.domain.touch import Touch
 from socialscore.pipeline.crm_budget import Budget
 from socialscore.pipeline.crm_sync import CrmSync, SyncReport
 from socialscore.pipeline.crm_work import SliceSize
-from socialscore_local.crm_memory import (
-    Clock,
-    MemoryIdentities,
-    MemoryLedger,
-    MemoryScores,
-    MemorySyncState,
-    Requests,
-)
-from socialscore_local.crm_memory_crm import MemoryCrm, share
+from socialscore_local.memory.counting import Clock, Requests
+from socialscore_local.memory.crm import MemoryCrm
+from socialscore_local.memory.crm_reads import MemoryIdentities, MemoryLedger, MemoryScores, share
+from socialscore_local.memory.sync_state import MemorySyncState
 
 MODEL = bundled()
 DAY0 = datetime(2026, 11, 20, 6, tzinfo=UTC)

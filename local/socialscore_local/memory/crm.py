@@ -4,8 +4,7 @@ record key -> the last content written, breakdown records deleted when retired; 
 opened once, found by its key as the real adapters find it). It can refuse its Nth call as a
 daily limit would, or as a Bulk job the run has no time to wait for (`stop_at`, `stop_reason`:
 the outcome names every key not written, as the real adapters' do), or lose the answer of the
-call that wrote (`lose_at`): written, but reported not written. Also a synthetic ledger's touch
-(`share`).
+call that wrote (`lose_at`): written, but reported not written.
 """
 
 from __future__ import annotations
@@ -17,13 +16,9 @@ from typing import Any
 
 from socialscore.crm.base import CrmStopped, Push, PushOutcome
 from socialscore.domain import record_key as rk
-from socialscore.domain.decay import units
-from socialscore.domain.interaction import Category, Kind, Network
 from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.record_key import RecordKey, RecordKind
-from socialscore.domain.scoring_model import ScoringModel
-from socialscore.domain.touch import Touch
-from socialscore_local.crm_memory import Clock
+from socialscore_local.memory.counting import Clock
 
 # Records a call takes, per CRM path, and its reads' page sizes.
 WRITE_LIMIT = {"salesforce": 200, "salesforce-bulk": 200, "hubspot": 100}
@@ -106,25 +101,3 @@ class MemoryCrm:
             self.held.setdefault(key, item.model_dump(mode="json"))
         else:
             self.held[key] = item.model_dump(mode="json")
-
-
-def share(profile: str, n: int, at: datetime, seller: str, model: ScoringModel) -> Touch:
-    """A counted organic share of one of twenty posts: a synthetic ledger's touch."""
-    weight = model.categories[Category.ORGANIC].weights[Kind.SHARE]
-    return Touch(
-        profile=profile,
-        dedupe_key=f"i#{profile}-{n}",
-        interaction_id=f"{profile}-{n}",
-        network=Network.X,
-        kind=Kind.SHARE,
-        category=Category.ORGANIC,
-        weight=weight,
-        units=units(weight, at, model.half_life_seconds),
-        occurred_at=at,
-        post=f"x#{9000 + n % 20}",
-        own_post=None,
-        seller_id=seller,
-        team="t",
-        intent_hits=(),
-        model_version=model.version,
-    )

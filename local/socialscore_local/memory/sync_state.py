@@ -1,148 +1,19 @@
-"""crm_sync's ports in memory, for fast rule tests and for bench/crm_sync.py: the stores count
-the DynamoDB requests the real ones make (batch gets of 100 keys, a query per contact's
-identities and per identity's touches, a scan page and a query per page of the daily pass,
-batch writes of 25 items) and a CRM counts the calls its API takes, each on a simulated clock
-(no real sleeping), so a run's time budget can be spent as on Lambda. The CRM: crm_memory_crm.
-"""
+"""crm_sync's state in memory (SyncStateStore), for its rule tests and bench/crm_sync.py: by the
+table's item keys as store/sync_state.py writes them, counting the DynamoDB requests it makes
+(batch gets of 100 keys, batch writes of 25 items, an update per set changed)."""
 
 from __future__ import annotations
 
-import math
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from socialscore.domain import record_key as rk
-from socialscore.domain.interaction import Category, Identify
 from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.record_key import Pushed, RecordKey
-from socialscore.domain.standing import ProfileItem
-from socialscore.domain.touch import Touch, Withdrawal
 from socialscore.store.sync_state import CHANGE_SHARDS
-
-
-@dataclass
-class Clock:
-    seconds: float = 0.0
-
-
-@dataclass
-class Requests:
-    """DynamoDB requests by operation, each `latency` simulated seconds."""
-
-    clock: Clock
-    latency: float = 0.0
-    counts: Counter[str] = field(default_factory=Counter)
-
-    def add(self, kind: str, n: int = 1) -> None:
-        self.counts[kind] += n
-        self.clock.seconds += n * self.latency
-
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-
-def batches(n: int, size: int = 100) -> int:
-    return math.ceil(n / size)
-
-
-class MemoryIdentities:
-    """`links`: contact -> identities, in the order the daily pass pages them (an erasure
-    unlinks in place)."""
-
-    def __init__(self, requests: Requests, links: Mapping[str, list[str]]) -> None:
-        self.r = requests
-        self.links = links
-        self.order = list(links)
-        self.owners: dict[str, str] = {}
-
-    def contacts_of(self, identities: list[str]) -> dict[str, str]:
-        self.r.add("BatchGetItem", batches(len(identities)))
-        wanted = set(identities)
-        return {i: c for c, ids in self.links.items() for i in ids if i in wanted}
-
-    def linked_at(self, identities: list[str]) -> dict[str, datetime]:
-        self.r.add("BatchGetItem", batches(len(identities)))
-        return {}
-
-    def owners_of(self, identities: list[str]) -> dict[str, str]:
-        self.r.add("BatchGetItem", batches(len(identities)))
-        return {}
-
-    def set_owner(self, identities: list[str], contact_id: str, owner_id: str) -> None:
-        self.r.add("UpdateItem", len(identities))
-        self.owners[contact_id] = owner_id
-
-    def identities_of(self, contact_id: str) -> list[str]:
-        self.r.add("Query")
-        return list(self.links.get(contact_id, []))
-
-    def all_contacts(self) -> dict[str, list[str]]:
-        raise AssertionError("crm_sync pages the contacts (contacts_page)")
-
-    def contacts_page(self, cursor: str, limit: int) -> tuple[dict[str, list[str]], str]:
-        self.r.add("Scan")
-        self.r.add("Query")  # the page's last contact, completed
-        start = int(cursor or 0)
-        page = self.order[start : start + limit]
-        end = start + len(page)
-        return {c: list(self.links[c]) for c in page}, str(end) if end < len(self.order) else ""
-
-    def link(self, events: list[Identify]) -> None: ...
-
-    def unlink(self, identities: list[str]) -> None:
-        self.r.add("BatchWriteItem", batches(len(identities), 25))
-        gone = set(identities)
-        for ids in self.links.values():
-            ids[:] = [i for i in ids if i not in gone]
-
-
-class MemoryLedger:
-    def __init__(self, requests: Requests, touches: Callable[[str], list[Touch]]) -> None:
-        self.r = requests
-        self.touches = touches
-        self.reads = 0  # of the requests, the queries of a profile's touches
-
-    def touches_of(self, profile: str) -> list[Touch]:
-        self.r.add("Query")
-        self.reads += 1
-        return self.touches(profile)
-
-    def record(self, events: list[Touch | Withdrawal]) -> int:
-        return 0
-
-    def delete_post(self, post: str, at: datetime) -> int:
-        return 0
-
-    def erase(self, profile: str) -> int:
-        return 0
-
-
-class MemoryScores:
-    """`units`: profile -> its organic units (None: no score); `hot`: profiles flagged hot."""
-
-    def __init__(
-        self, requests: Requests, units: Callable[[str], Decimal | None], hot: set[str]
-    ) -> None:
-        self.r = requests
-        self.units = units
-        self.hot = hot
-
-    def profile_units(self, profiles: list[str]) -> dict[tuple[str, Category], ProfileItem]:
-        self.r.add("BatchGetItem", batches(2 * len(profiles)))
-        hot = "2026-11-01T00:00:00+00:00"
-        return {
-            (p, Category.ORGANIC): ProfileItem(units, 1, hot if p in self.hot else None)
-            for p in profiles
-            if (units := self.units(p)) is not None
-        }
-
-    def forget(self, profile: str) -> None: ...
-
-    def mark_hot(self, profiles: list[str], category: Category, at: str) -> None: ...
+from socialscore_local.memory.counting import Requests, batches
 
 
 class MemorySyncState:
