@@ -25,6 +25,7 @@ X_SECRET = "chaos-x-consumer-secret-0123456789abcdef"
 CHLOE, CHLOE_POST = "2513055453", "2106690792456360250"  # a demo seller and her post
 BRAND_POST = "2105658993670537609"
 RETWEET = "2109000000000000001"
+SYNC_FAULT_RATE = 0.03
 
 
 def like(event_id: str, actor: str, post: str, at: str, tags: list[str]) -> dict[str, Any]:
@@ -165,8 +166,14 @@ def run(workdir: Path, copies: int, faults: Faults | None, shuffle: int | None) 
                 break
             rt.drain()
         # crm_sync needs every call of one run to pass; its schedule runs again every 15
-        # minutes for as long as it takes. Here, as many runs as the injected rate needs.
+        # minutes for as long as it takes. At the stream's rate a run of ~80 calls passes once
+        # in ~110 (13 s of this test); a lower rate still stops a few runs at random calls, and
+        # test_crm_stop_points stops a run at every one of its calls on both CRMs.
+        if faults is not None:
+            faults.rate, before = SYNC_FAULT_RATE, sum(faults.injected.values())
         demo.sync(rt, attempts=200)
+        if faults is not None:
+            assert sum(faults.injected.values()) - before >= 2  # runs stopped half-way
         return snapshot(rt)
 
 
