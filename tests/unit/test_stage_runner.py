@@ -1,0 +1,149 @@
+"""The stage runner every queue handler is (pipeline.stage), in memory: what a stage is given
+of each message's delivery, where a split pack's failed messages go, which records Lambda is
+told failed, and what is counted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import pytest
+from aws_lambda_powertools import Logger, Metrics
+from pydantic import TypeAdapter
+
+from socialscore.aws import batch
+from socialscore.aws.sqs import CORRELATION_ID, DEFERRALS, item_id, pack
+from socialscore.domain.interaction import Interaction
+from socialscore.pipeline import stage
+
+ADAPTER = TypeAdapter(Interaction)
+METRICS = Metrics(namespace="stage-runner-test")
+LIKE = {
+    "type": "interaction",
+    "source": "smms",
+    "network": "x",
+    "kind": "like",
+    "category": "organic",
+    "actor_id": "1001",
+    "target_permalink": "https://x.com/acme/status/2100000000000000001",
+    "occurred_at": "2026-11-01T12:00:00Z",
+}
+
+
+class OwnQueue:
+    """The stage's own queue: records each send_later call, refusing the ids it is told to."""
+
+    def __init__(self, refuse: Sequence[str] = ()) -> None:
+        self.refuse = set(refuse)
+        self.calls: list[list[tuple[str, str | None]]] = []  # per call: (id, correlation id)
+
+    def send(
+        self, messages: Sequence[tuple[str, str]], correlation_ids: Mapping[str, str] | None = None
+    ) -> list[str]:
+        raise AssertionError("a split pack's messages go back with send_later, each alone")
+
+    def send_later(
+        self,
+        messages: Sequence[tuple[str, str, int]],
+        deferrals: Mapping[str, int] | None = None,
+        correlation_ids: Mapping[str, str] | None = None,
+        *,
+        packed: bool = True,
+    ) -> list[str]:
+        assert packed is False
+        assert all(delay == 0 for _, _, delay in messages)  # visible again at once
+        self.calls.append([(mid, (correlation_ids or {}).get(mid)) for mid, _, _ in messages])
+        return [mid for mid, _, _ in messages if mid in self.refuse]
+
+
+@pytest.fixture(autouse=True)
+def fresh_metrics() -> Iterator[None]:
+    METRICS.clear_metrics()  # Powertools' metric set is shared: none left for another test
+    yield
+    METRICS.clear_metrics()
+
+
+def likes(first: int, n: int) -> str:
+    """A pack of n likes, interaction ids from `first`."""
+    return pack([json.dumps(LIKE | {"interaction_id": f"iid-{first + k}"}) for k in range(n)])
+
+
+def record(mid: str, body: str, delivery: int = 1, deferred: int = 0) -> dict[str, Any]:
+    attributes = {CORRELATION_ID: {"stringValue": f"req-{mid}", "dataType": "String"}}
+    if deferred:
+        attributes[DEFERRALS] = {"stringValue": str(deferred), "dataType": "Number"}
+    return {
+        "messageId": mid,
+        "body": body,
+        "attributes": {"ApproximateReceiveCount": str(delivery)},
+        "messageAttributes": attributes,
+    }
+
+
+def run(
+    event: dict[str, Any], failing: Sequence[str] = (), own_queue: OwnQueue | None = None
+) -> tuple[dict[str, Any], list[batch.Received[Interaction]]]:
+    """The answer, and what the stage was given; the stage fails the messages named."""
+    given: list[batch.Received[Interaction]] = []
+
+    def take(received: list[batch.Received[Interaction]]) -> batch.Done:
+        given.extend(received)
+        failed = {mid: batch.Failure("refused") for mid in failing}
+        return batch.Done(failed, {"Taken": len(received)}, {"Refused": {"refused": len(failed)}})
+
+    answer = stage.run(event, ADAPTER, take, own_queue, logger=Logger(), metrics=METRICS)
+    return answer, given
+
+
+def test_the_stage_gets_each_message_with_what_its_record_s_delivery_says() -> None:
+    event = {
+        "Records": [record("p-1", likes(0, 2), delivery=3, deferred=2), record("m-2", likes(2, 1))]
+    }
+
+    answer, given = run(event)
+
+    assert answer == {"batchItemFailures": []}
+    assert [(r.id, r.correlation_id, r.receive_count, r.deferrals) for r in given] == [
+        (item_id("p-1", 0), "req-p-1", 3, 2),
+        (item_id("p-1", 1), "req-p-1", 3, 2),
+        ("m-2", "req-m-2", 1, 0),
+    ]
+    assert [r.message.interaction_id for r in given] == ["iid-0", "iid-1", "iid-2"]
+
+
+def test_two_packs_failed_messages_go_back_in_one_send_and_a_refused_one_fails_its_pack() -> None:
+    event = {"Records": [record("p-1", likes(0, 3)), record("p-2", likes(3, 3))]}
+    own = OwnQueue(refuse=[item_id("p-2", 0)])
+
+    answer, _ = run(event, failing=[item_id("p-1", 1), item_id("p-2", 0)], own_queue=own)
+
+    assert own.calls == [[(item_id("p-1", 1), "req-p-1"), (item_id("p-2", 0), "req-p-2")]]
+    # p-1 is done (its failed message is a message of its own now); p-2 is delivered again whole.
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "p-2"}]}
+
+
+def test_a_pack_that_failed_whole_or_a_stage_without_its_queue_fails_the_record() -> None:
+    event = {"Records": [record("p-1", likes(0, 2)), record("p-2", likes(2, 2))]}
+    own = OwnQueue()
+    whole = [item_id("p-1", 0), item_id("p-1", 1)]
+
+    answer, _ = run(event, failing=whole, own_queue=own)
+
+    assert own.calls == []
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "p-1"}]}
+    answer, _ = run(event, failing=[item_id("p-2", 1)], own_queue=None)
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "p-2"}]}
+
+
+def test_poison_is_counted_and_failed_alone_and_the_stage_s_counts_are_published() -> None:
+    poison = json.dumps(LIKE | {"interaction_id": "iid-9", "kind": "poke"})
+    event = {"Records": [record("m-1", likes(0, 1)), record("m-2", poison)]}
+
+    answer, given = run(event, failing=["m-1"])
+
+    assert [r.id for r in given] == ["m-1"]
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "m-1"}, {"itemIdentifier": "m-2"}]}
+    counted = {name: metric["Value"] for name, metric in METRICS.metric_set.items()}
+    assert counted == {"PoisonMessages": [1.0], "Taken": [1.0]}
