@@ -22,24 +22,10 @@ logger = Logger(service="attribution")
 
 def job() -> ChannelAttributionJob:
     """The job on the stack's tables, from the function's configuration."""
-    from socialscore.aws import config
-    from socialscore.pipeline.channel_attribution import ChannelAttributionJob
-    from socialscore.store.channel_shares import ChannelShares
-    from socialscore.store.identities import Identities
-    from socialscore.store.ledger import Ledger
-    from socialscore.store.sync_state import SyncState
+    from socialscore.aws.config import AttributionJobConfig
+    from socialscore.wiring.stages import channel_attribution_job
 
-    settings = config.AttributionJobConfig.from_environment()
-    return ChannelAttributionJob(
-        contacts=Identities(settings.identities_table),
-        # A reader: touches_of never touches the scores table, so none is named.
-        ledger=Ledger(settings.ledger_table, scores_table=""),
-        opportunities=SyncState(settings.sync_state_table),
-        store=ChannelShares(settings.sync_state_table),
-        model_version=config.scoring_model(settings.scoring_model_parameter).version,
-        channel=settings.attribution_channel,
-        won_stages=settings.won,
-    )
+    return channel_attribution_job(AttributionJobConfig.from_environment())
 
 
 def handle(event: dict[str, Any], job: ChannelAttributionJob) -> dict[str, Any]:

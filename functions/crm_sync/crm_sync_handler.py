@@ -6,7 +6,7 @@ adapter, the job and its repositories are imported by the run.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import boto3  # noqa: F401 - first, from the handler itself: see bench/cold_start.py
 from aws_lambda_powertools import Logger, Metrics
@@ -14,9 +14,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from socialscore.aws import telemetry
 from socialscore.aws.schedule import slot_time
-
-if TYPE_CHECKING:
-    from socialscore.pipeline.crm_work import SliceSize
 
 logger = Logger(service="crm_sync")
 metrics = Metrics()
@@ -26,32 +23,18 @@ metrics = Metrics()
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     from socialscore.aws import config
-    from socialscore.crm.selection import crm_from
     from socialscore.pipeline.crm_budget import Budget
-    from socialscore.pipeline.crm_sync import CrmSync
-    from socialscore.store.identities import Identities
-    from socialscore.store.ledger import Ledger
-    from socialscore.store.scores import Scores
-    from socialscore.store.sync_state import SyncState
+    from socialscore.wiring.stages import crm_sync
 
     settings = config.CrmSyncConfig.from_environment()
     # Slices are begun while the invocation's time allows, and a Salesforce Bulk job is waited
     # for only within it; the next run resumes the rest.
     budget = Budget(lambda: context.get_remaining_time_in_millis() / 1000)
-    crm = crm_from(settings, budget.left)
-    if crm is None:
+    sync = crm_sync(settings, budget.left)
+    if sync is None:
         # CrmAdapter=none: the schedule is off; a run by hand has nothing to push to.
         logger.warning("no CRM adapter configured (CrmAdapter=none): nothing synced")
         return {"skipped": "no CRM adapter configured (CrmAdapter=none)"}
-    sync = CrmSync(
-        crm,
-        Identities(settings.identities_table),
-        Ledger(settings.ledger_table, settings.scores_table),
-        Scores(settings.scores_table),
-        SyncState(settings.sync_state_table),
-        config.scoring_model(settings.scoring_model_parameter),
-        size=slice_size(crm.name),
-    )
     report = sync.run(slot_time(event), budget)
     answer = {
         "opportunities": report.opportunities,
@@ -82,16 +65,3 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     telemetry.count(metrics, "CrmRecordsPushed", pushed)
     telemetry.count(metrics, "CrmCalls", report.crm_calls)
     return answer
-
-
-def slice_size(crm: str) -> SliceSize:
-    """Salesforce writes more than BULK_THRESHOLD records of an object in one Bulk API 2.0 job
-    (its advice above 2,000 records): its slices hold five jobs' worth of contacts, so a big run
-    goes by jobs instead of 200-record calls. HubSpot's batch APIs take 100 a call whatever the
-    slice: it keeps the default."""
-    from socialscore.crm.salesforce_bulk import BULK_THRESHOLD
-    from socialscore.pipeline.crm_work import SliceSize
-
-    if crm == "salesforce":
-        return SliceSize(contacts=5 * BULK_THRESHOLD, opportunities=500)
-    return SliceSize()

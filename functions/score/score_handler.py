@@ -14,9 +14,6 @@ import boto3  # noqa: F401 - first, from the handler itself: see bench/cold_star
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from socialscore.aws.events import EventBridgeBus
-from socialscore.aws.sqs import SqsQueue
-
 if TYPE_CHECKING:
     from socialscore.aws.batch import Done, Received
     from socialscore.aws.config import ScoreConfig
@@ -37,26 +34,9 @@ def settings() -> ScoreConfig:
 
 @cache
 def scorer() -> Scorer:
-    from socialscore.pipeline.scoring import Scorer
-    from socialscore.store.complaint_flags import ComplaintFlags
-    from socialscore.store.engage import EngageStore
-    from socialscore.store.identities import Identities
-    from socialscore.store.ledger import Ledger
-    from socialscore.store.scores import Scores
-    from socialscore.store.sync_state import SyncState
+    from socialscore.wiring.stages import scorer as wired
 
-    s = settings()
-    return Scorer(
-        Ledger(s.ledger_table, s.scores_table, s.sync_state_table),
-        Scores(s.scores_table),
-        Identities(s.identities_table),
-        EventBridgeBus(s.event_bus_name, s.stack_id),
-        SqsQueue(s.score_queue_url),
-        SyncState(s.sync_state_table),
-        ComplaintFlags(s.ledger_table),
-        s.owner_queue,
-        EngageStore(s.ledger_table),
-    )
+    return wired(settings())
 
 
 def handle(

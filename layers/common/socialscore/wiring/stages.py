@@ -1,0 +1,96 @@
+"""The use cases the score stage, the attribution job and crm_sync run, on the stack's tables,
+queues and bus as the function's configuration names them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from socialscore.aws.config import AttributionJobConfig, CrmSyncConfig, ScoreConfig
+    from socialscore.pipeline.channel_attribution import ChannelAttributionJob
+    from socialscore.pipeline.crm_sync import CrmSync
+    from socialscore.pipeline.crm_work import SliceSize
+    from socialscore.pipeline.scoring import Scorer
+
+
+def scorer(s: ScoreConfig) -> Scorer:
+    from socialscore.aws.events import EventBridgeBus
+    from socialscore.aws.sqs import SqsQueue
+    from socialscore.pipeline.scoring import Scorer
+    from socialscore.store.complaint_flags import ComplaintFlags
+    from socialscore.store.engage import EngageStore
+    from socialscore.store.identities import Identities
+    from socialscore.store.ledger import Ledger
+    from socialscore.store.scores import Scores
+    from socialscore.store.sync_state import SyncState
+
+    return Scorer(
+        Ledger(s.ledger_table, s.scores_table, s.sync_state_table),
+        Scores(s.scores_table),
+        Identities(s.identities_table),
+        EventBridgeBus(s.event_bus_name, s.stack_id),
+        SqsQueue(s.score_queue_url),
+        SyncState(s.sync_state_table),
+        ComplaintFlags(s.ledger_table),
+        s.owner_queue,
+        EngageStore(s.ledger_table),
+    )
+
+
+def channel_attribution_job(s: AttributionJobConfig) -> ChannelAttributionJob:
+    from socialscore.aws import config
+    from socialscore.pipeline.channel_attribution import ChannelAttributionJob
+    from socialscore.store.channel_shares import ChannelShares
+    from socialscore.store.identities import Identities
+    from socialscore.store.ledger import Ledger
+    from socialscore.store.sync_state import SyncState
+
+    return ChannelAttributionJob(
+        contacts=Identities(s.identities_table),
+        # A reader: touches_of never touches the scores table, so none is named.
+        ledger=Ledger(s.ledger_table, scores_table=""),
+        opportunities=SyncState(s.sync_state_table),
+        store=ChannelShares(s.sync_state_table),
+        model_version=config.scoring_model(s.scoring_model_parameter).version,
+        channel=s.attribution_channel,
+        won_stages=s.won,
+    )
+
+
+def crm_sync(s: CrmSyncConfig, seconds_left: Callable[[], float]) -> CrmSync | None:
+    """The run on the CRM CrmAdapter names, None for CrmAdapter=none; `seconds_left`: the
+    invocation's time (a Salesforce Bulk job is waited for only within it)."""
+    from socialscore.aws import config
+    from socialscore.crm.selection import crm_from
+    from socialscore.pipeline.crm_sync import CrmSync
+    from socialscore.store.identities import Identities
+    from socialscore.store.ledger import Ledger
+    from socialscore.store.scores import Scores
+    from socialscore.store.sync_state import SyncState
+
+    crm = crm_from(s, seconds_left)
+    if crm is None:
+        return None
+    return CrmSync(
+        crm,
+        Identities(s.identities_table),
+        Ledger(s.ledger_table, s.scores_table),
+        Scores(s.scores_table),
+        SyncState(s.sync_state_table),
+        config.scoring_model(s.scoring_model_parameter),
+        size=slice_size(crm.name),
+    )
+
+
+def slice_size(crm: str) -> SliceSize:
+    """Salesforce writes more than BULK_THRESHOLD records of an object in one Bulk API 2.0 job
+    (its advice above 2,000 records): its slices hold five jobs' worth of contacts, so a big run
+    goes by jobs instead of 200-record calls. HubSpot's batch APIs take 100 a call whatever the
+    slice: it keeps the default."""
+    from socialscore.crm.salesforce_bulk import BULK_THRESHOLD
+    from socialscore.pipeline.crm_work import SliceSize
+
+    if crm == "salesforce":
+        return SliceSize(contacts=5 * BULK_THRESHOLD, opportunities=500)
+    return SliceSize()
