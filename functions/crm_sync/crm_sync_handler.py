@@ -6,7 +6,7 @@ adapter, the job and its repositories are imported by the run.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3  # noqa: F401 - first, from the handler itself: see bench/cold_start.py
 from aws_lambda_powertools import Logger, Metrics
@@ -15,22 +15,17 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from socialscore.aws import telemetry
 from socialscore.aws.schedule import slot_time
 
+if TYPE_CHECKING:
+    from socialscore.pipeline.crm_budget import Budget
+    from socialscore.pipeline.crm_sync import CrmSync
+
 logger = Logger(service="crm_sync")
 metrics = Metrics()
 
 
-@metrics.log_metrics
-@logger.inject_lambda_context
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    from socialscore.aws import config
-    from socialscore.pipeline.crm_budget import Budget
-    from socialscore.wiring.stages import crm_sync
-
-    settings = config.CrmSyncConfig.from_environment()
-    # Slices are begun while the invocation's time allows, and a Salesforce Bulk job is waited
-    # for only within it; the next run resumes the rest.
-    budget = Budget(lambda: context.get_remaining_time_in_millis() / 1000)
-    sync = crm_sync(settings, budget.left)
+def handle(event: dict[str, Any], sync: CrmSync | None, budget: Budget) -> dict[str, Any]:
+    """A run as of the schedule's slot time, within `budget`; what it did, logged and counted.
+    `sync` is None when no CRM is configured."""
     if sync is None:
         # CrmAdapter=none: the schedule is off; a run by hand has nothing to push to.
         logger.warning("no CRM adapter configured (CrmAdapter=none): nothing synced")
@@ -65,3 +60,17 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     telemetry.count(metrics, "CrmRecordsPushed", pushed)
     telemetry.count(metrics, "CrmCalls", report.crm_calls)
     return answer
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    from socialscore.aws import config
+    from socialscore.pipeline.crm_budget import Budget
+    from socialscore.wiring.stages import crm_sync
+
+    settings = config.CrmSyncConfig.from_environment()
+    # Slices are begun while the invocation's time allows, and a Salesforce Bulk job is waited
+    # for only within it; the next run resumes the rest.
+    budget = Budget(lambda: context.get_remaining_time_in_millis() / 1000)
+    return handle(event, crm_sync(settings, budget.left), budget)
