@@ -13,32 +13,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from socialscore.domain.journeys import ChannelKind, JourneyStats, journey_of, markov, shapley
 from socialscore.domain.opportunity import Opportunity
-from socialscore.domain.touch import Touch
+from socialscore.pipeline.ports import (
+    ChannelShareStore,
+    ContactDirectory,
+    OpportunityReader,
+    TouchHistory,
+)
 
 DEFAULT_WON_STAGES = ("Closed Won", "closedwon")  # Salesforce's label, HubSpot's stage id
 _DIGITS = 6
-
-
-class ContactDirectory(Protocol):
-    def all_contacts(self) -> dict[str, list[str]]: ...
-
-
-class TouchReader(Protocol):
-    def touches_of(self, profile: str) -> list[Touch]: ...
-
-
-class OpportunityReader(Protocol):
-    def opportunities_of(self, contacts: Iterable[str]) -> set[str]: ...
-
-    def opportunities(self, ids: Iterable[str]) -> list[Opportunity]: ...
-
-
-class ChannelShareStore(Protocol):
-    def save(self, version: str, as_of: str, result: dict[str, Any]) -> None: ...
 
 
 def is_won(stage: str, won_stages: Iterable[str]) -> bool:
@@ -49,7 +36,7 @@ def is_won(stage: str, won_stages: Iterable[str]) -> bool:
 @dataclass
 class ChannelAttributionJob:
     contacts: ContactDirectory
-    ledger: TouchReader
+    ledger: TouchHistory
     opportunities: OpportunityReader
     store: ChannelShareStore
     model_version: str

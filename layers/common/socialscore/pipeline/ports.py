@@ -108,6 +108,24 @@ class TouchHistory(Protocol):
     def touches_of(self, profile: str) -> list[Touch]: ...
 
 
+class ContactDirectory(Protocol):
+    def all_contacts(self) -> dict[str, list[str]]:
+        """Every linked contact with its identities."""
+        ...
+
+
+class OpportunityReader(Protocol):
+    def opportunities_of(self, contacts: Iterable[str]) -> set[str]: ...
+
+    def opportunities(self, ids: Iterable[str]) -> list[Opportunity]: ...
+
+
+class ChannelShareStore(Protocol):
+    def save(self, version: str, as_of: str, result: dict[str, Any]) -> None:
+        """Keep the attribution job's channel shares for this model version and slot."""
+        ...
+
+
 class SellerRegistry(Protocol):
     def of_accounts(self, identities: list[str]) -> dict[str, Seller]: ...
 
