@@ -5,7 +5,8 @@ in a unit test holds on the table."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import boto3
@@ -13,14 +14,20 @@ import pytest
 from moto import mock_aws
 
 from socialscore.aws import clients
+from socialscore.domain import record_key as rk
 from socialscore.domain.delivery import Claim
 from socialscore.domain.interaction import Network
+from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.post import CachedPost, PostFacts, PostRef
-from socialscore.pipeline.ports import DeliveryLog, PostCacheStore
+from socialscore.domain.record_key import Pushed, RecordKey
+from socialscore.pipeline.ports import DeliveryLog, PostCacheStore, SyncStateStore
 from socialscore.store.deliveries import DeliveriesTable
 from socialscore.store.post_cache import PostCache
+from socialscore.store.sync_state import SyncState
+from socialscore_local.memory.counting import Clock, Requests
 from socialscore_local.memory.deliveries import MemoryDeliveries
 from socialscore_local.memory.post_cache import MemoryPostCache
+from socialscore_local.memory.sync_state import MemorySyncState
 from socialscore_ops.template import Template
 
 TEMPLATE = Template.read(Path(__file__).resolve().parents[2] / "template.yaml")
@@ -126,3 +133,87 @@ def test_a_delivery_is_live_until_its_expiry_then_forgotten_whatever_its_body(
     assert deliveries.claim("smms#m1", "d2", NOW + 2000, NOW + 660) is Claim.CONFLICT  # at expiry
     assert deliveries.claim("smms#m1", "d2", NOW + 2000, NOW + 661) is Claim.NEW
     assert deliveries.claim("smms#m1", "d1", NOW + 2000, NOW + 662) is Claim.CONFLICT
+
+
+# --- crm_sync's state -----------------------------------------------------------------------------
+@pytest.fixture(params=["memory", "dynamodb"])
+def sync_state(request: pytest.FixtureRequest) -> SyncStateStore:
+    if request.param == "memory":
+        return MemorySyncState(Requests(Clock()))
+    make = request.getfixturevalue("moto_table")
+    return SyncState(make("SyncStateTable"))
+
+
+AT = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+
+
+def opportunity(opp: str, *contacts: str) -> Opportunity:
+    return Opportunity(
+        id=opp,
+        contact_ids=list(contacts),
+        currency="EUR",
+        amount=Decimal("1200.50"),
+        created_at=AT,
+        modified_at=AT,
+    )
+
+
+def test_what_a_push_left_reads_back_by_its_record_key(sync_state: SyncStateStore) -> None:
+    case = RecordKey.parse("complaint#x#5#i#abc")
+    sync_state.save(
+        {
+            rk.contact("c1"): Pushed("d1", [], {"carried": "none", "buckets": "[]"}),
+            rk.opportunity("o1"): Pushed("d2", ["o1|linear|seller|s1", "o1|linear|post|x#9"]),
+            case: Pushed("d3"),
+        },
+        [opportunity("o1", "c1", "c2")],
+        {"last_run": AT.isoformat(), "marks_after": "", "checkpoint#hubspot": AT.isoformat()},
+        {"x#5": {case}},
+    )
+
+    assert sync_state.pushed([rk.contact("c1"), rk.opportunity("o1"), case, rk.hot("x#5")]) == {
+        rk.contact("c1"): Pushed("d1", [], {"carried": "none", "buckets": "[]"}),
+        rk.opportunity("o1"): Pushed("d2", ["o1|linear|seller|s1", "o1|linear|post|x#9"]),
+        case: Pushed("d3"),
+    }
+    assert sync_state.bookmarks("hubspot") == {
+        "last_run": AT.isoformat(),
+        "marks_after": "",
+        "checkpoint#hubspot": AT.isoformat(),
+    }
+    assert sync_state.opportunities(["o1", "o9"]) == [opportunity("o1", "c1", "c2")]
+    assert sync_state.opportunities_of(["c2", "c9"]) == {"o1"}
+
+
+def test_marks_read_by_their_ten_minute_buckets_and_a_taken_window_goes(
+    sync_state: SyncStateStore,
+) -> None:
+    sync_state.mark_changed(AT + timedelta(minutes=1), profiles=["x#1"])
+    sync_state.mark_changed(AT + timedelta(minutes=12), contacts=["c2"])
+    sync_state.mark_changed(AT + timedelta(minutes=19), profiles=["x#3"])
+
+    # From since's bucket to until's, both whole: x#3 marked after until, in its bucket.
+    assert sync_state.changed_since(AT + timedelta(minutes=5), AT + timedelta(minutes=15)) == (
+        {"x#1", "x#3"},
+        {"c2"},
+    )
+    sync_state.consumed(AT, AT + timedelta(minutes=15))  # until's bucket stays: it takes marks
+    assert sync_state.changed_since(AT, AT + timedelta(minutes=15)) == ({"x#3"}, {"c2"})
+
+
+def test_an_erasure_is_pending_until_done_and_forget_leaves_nothing_naming_it(
+    sync_state: SyncStateStore,
+) -> None:
+    case = RecordKey.parse("complaint#x#5#i#abc")
+    kept = {rk.contact("c5"): Pushed("d1"), rk.hot("x#5"): Pushed("d2"), case: Pushed("d3")}
+    sync_state.save(kept | {rk.contact("c6"): Pushed("d4")}, [], {}, {"x#5": {case}})
+    sync_state.mark_changed(AT + timedelta(minutes=1), profiles=["x#5", "x#6"], contacts=["c5"])
+    sync_state.mark_erased(["c5"], ["x#5"])
+    assert sync_state.pending() == ({"c5"}, {"x#5"})
+
+    sync_state.forget(["c5"], ["x#5"], AT, AT + timedelta(minutes=5))
+    sync_state.done(["c5"], ["x#5"])
+
+    assert sync_state.pushed([*kept, rk.contact("c6")]) == {rk.contact("c6"): Pushed("d4")}
+    assert sync_state.changed_since(AT, AT + timedelta(minutes=5)) == ({"x#6"}, set())
+    assert sync_state.pending() == (set(), set())

@@ -215,7 +215,8 @@ def test_contacts_marked_while_a_window_is_open_wait_for_the_next_window() -> No
     assert not first.complete
     assert first.scored == 100
     assert w.state.items["run#marks_after"] == marked[99]
-    w.state.mark_changed(later + timedelta(minutes=1), contacts=["c0449"])  # after the window
+    # After the window and its last ten-minute bucket (a window reads its buckets whole).
+    w.state.mark_changed(later + timedelta(minutes=6), contacts=["c0449"])
     second = w.sync.run(DAY0)
     assert second.scored == 150  # the rest of the open window only
     assert w.state.items["run#marks_until"] == ""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from socialscore.domain import record_key as rk
@@ -32,8 +32,8 @@ class MemorySyncState:
     def changed_since(self, since: datetime, until: datetime) -> tuple[set[str], set[str]]:
         buckets = int((until - since).total_seconds() // 600) + 1
         self.r.add("BatchGetItem", batches(buckets * CHANGE_SHARDS))
-        start = _bucket(since)
-        found = [(kind, i) for at, kind, i in self.marks if start <= at <= until]
+        start, end = _bucket(since), _bucket(until) + BUCKET  # until's whole bucket, as the table
+        found = [(kind, i) for at, kind, i in self.marks if start <= at < end]
         return {i for k, i in found if k == "profiles"}, {i for k, i in found if k == "contacts"}
 
     def pending(self) -> tuple[set[str], set[str]]:
@@ -75,9 +75,9 @@ class MemorySyncState:
         for key in keys:
             self.items.pop(key, None)
         if since is not None:
-            start = _bucket(since)
+            start, end = _bucket(since), _bucket(until) + BUCKET
             self.r.add("BatchGetItem", batches(int((until - start).total_seconds() // 600) + 1))
-            named = [m for m in self.marks if start <= m[0] <= until and m[1:] in names]
+            named = [m for m in self.marks if start <= m[0] < end and m[1:] in names]
             self.r.add("UpdateItem", len(named))
             self.marks = [m for m in self.marks if m not in named]
 
@@ -128,6 +128,9 @@ class MemorySyncState:
 
 def _pushed(key: RecordKey) -> str:
     return f"pushed#{key}"
+
+
+BUCKET = timedelta(minutes=10)  # a change bucket: every mark in it is read or deleted together
 
 
 def _bucket(at: datetime) -> datetime:
