@@ -66,6 +66,11 @@ class RehydrateConfig(FunctionConfig):
     x_api_base_url: str = Field("https://api.x.com", alias="X_API_BASE_URL")
     x_api_secret_arn: str | None = Field(None, alias="X_API_SECRET_ARN")
     x_api_retry_backoff_seconds: float = Field(0.5, alias="X_API_RETRY_BACKOFF_SECONDS", ge=0)
+    # linkedin: LinkedIn posts are looked up in LinkedIn's Posts API, beside PostProvider's.
+    linkedin_provider: Literal["none", "linkedin"] = Field("none", alias="LINKEDIN_PROVIDER")
+    linkedin_api_base_url: str = Field("https://api.linkedin.com", alias="LINKEDIN_API_BASE_URL")
+    linkedin_api_secret_arn: str | None = Field(None, alias="LINKEDIN_API_SECRET_ARN")
+    linkedin_api_version: str = Field("202510", alias="LINKEDIN_API_VERSION", pattern=r"^\d{6}$")
     short_links: Literal["resolve", "off"] = Field("resolve", alias="SHORT_LINKS")
     scoring_model_parameter: str | None = Field(None, alias="SCORING_MODEL_PARAMETER")
 
@@ -77,6 +82,8 @@ class RehydrateConfig(FunctionConfig):
             raise ValueError("POST_PROVIDER=fixture needs FIXTURE_POSTS_PATH")
         if self.post_provider == "x" and self.x_api_secret_arn is None:
             raise ValueError("POST_PROVIDER=x needs X_API_SECRET_ARN")
+        if self.linkedin_provider == "linkedin" and self.linkedin_api_secret_arn is None:
+            raise ValueError("LINKEDIN_PROVIDER=linkedin needs LINKEDIN_API_SECRET_ARN")
         return self
 
 

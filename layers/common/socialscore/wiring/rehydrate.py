@@ -12,8 +12,25 @@ if TYPE_CHECKING:
 
 
 def post_provider(config: RehydrateConfig) -> PostProvider:
-    """The provider rehydrate asks: X's API, a fixture file, or none (credit on the source's
-    word alone)."""
+    """The provider rehydrate asks: PostProvider's, with LinkedIn's Posts API beside it for
+    LinkedIn posts when LinkedInProvider=linkedin."""
+    provider = _post_provider(config)
+    if config.linkedin_provider != "linkedin":
+        return provider
+    from socialscore.pipeline.by_network import ByNetwork
+    from socialscore.providers.linkedin_api import AccessToken, LinkedInApiProvider
+
+    assert config.linkedin_api_secret_arn is not None  # the config checked
+    linkedin = LinkedInApiProvider(
+        AccessToken(config.linkedin_api_secret_arn),
+        config.linkedin_api_base_url,
+        config.linkedin_api_version,
+    )
+    return ByNetwork([linkedin, provider])
+
+
+def _post_provider(config: RehydrateConfig) -> PostProvider:
+    """X's API, a fixture file, or none (credit on the source's word alone)."""
     if config.post_provider == "fixture":
         from socialscore.providers.fixture import FixtureProvider
 
