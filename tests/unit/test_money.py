@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from socialscore.crm.hubspot_read import to_opportunity
-from socialscore.crm.salesforce_records import opportunity
+from socialscore.crm.salesforce_read import opportunity
 from socialscore.domain.money import allocate, minor_unit, quantum, rounded, total
 from socialscore.domain.opportunity import Opportunity
 

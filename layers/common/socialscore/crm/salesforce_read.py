@@ -16,7 +16,9 @@ leaves with the opportunity's next change.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -26,7 +28,6 @@ from socialscore.crm.salesforce_api import SalesforceApi
 from socialscore.crm.salesforce_records import (
     chunks_for_soql,
     opportunities_query,
-    opportunity,
     role_changes_query,
 )
 from socialscore.domain.opportunity import Opportunity
@@ -70,3 +71,24 @@ def _latest(stamps: list[Any]) -> Any:
         return max((_MOMENT.validate_python(s) for s in stamps if s), default=None)
     except ValidationError:
         return stamps[0]
+
+
+def opportunity(
+    row: Mapping[str, Any], contact_ids: list[str], currency: str | None
+) -> Opportunity | None:
+    """The domain opportunity of a query row; None when Salesforce holds what the domain cannot
+    take (a negative amount, no currency): the caller logs its id and goes on."""
+    try:
+        # Opportunity rounds it to its currency's minor unit by the one rule (domain.money).
+        amount = Decimal(str(row.get("Amount") or 0))
+        return Opportunity(
+            id=row["Id"],
+            contact_ids=list(dict.fromkeys(contact_ids)),
+            amount=amount,
+            currency=row.get("CurrencyIsoCode") or currency or "",
+            created_at=row["CreatedDate"],
+            modified_at=row["SystemModstamp"],
+            stage=row.get("StageName") or "",
+        )
+    except (ValidationError, InvalidOperation, KeyError, TypeError):
+        return None

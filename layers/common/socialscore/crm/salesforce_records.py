@@ -1,5 +1,5 @@
-"""What the Salesforce adapter reads and writes, as Salesforce names it: SOQL text, the sObject
-payloads built from a Push, and opportunities parsed from query rows.
+"""What the Salesforce adapter reads and writes, as Salesforce names it: SOQL text and the sObject
+payloads built from a Push (the opportunities parsed from query rows: salesforce_read).
 
 Every field written here is shipped as metadata under salesforce/force-app (a test reads the
 XML and fails when a name here has no field there), so code and org cannot drift.
@@ -8,12 +8,9 @@ XML and fails when a name here has no field there), so code and org cannot drift
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
-
-from pydantic import ValidationError
 
 from socialscore.crm.base import Push, complaint_text
 from socialscore.domain import record_key as rk
@@ -22,7 +19,6 @@ from socialscore.domain.opportunity import (
     ContactScore,
     HotLeadTask,
     InfluenceRecord,
-    Opportunity,
     OpportunityInfluence,
 )
 from socialscore.domain.record_key import RecordKey
@@ -267,25 +263,3 @@ def chunks_for_soql(
 
 def literal_cost(value: str) -> int:
     return len(literal(value)) + 2  # and its ", "
-
-
-# --- reading -------------------------------------------------------------------------------
-def opportunity(
-    row: Mapping[str, Any], contact_ids: list[str], currency: str | None
-) -> Opportunity | None:
-    """The domain opportunity of a query row; None when Salesforce holds what the domain cannot
-    take (a negative amount, no currency): the caller logs its id and goes on."""
-    try:
-        # Opportunity rounds it to its currency's minor unit by the one rule (domain.money).
-        amount = Decimal(str(row.get("Amount") or 0))
-        return Opportunity(
-            id=row["Id"],
-            contact_ids=list(dict.fromkeys(contact_ids)),
-            amount=amount,
-            currency=row.get("CurrencyIsoCode") or currency or "",
-            created_at=row["CreatedDate"],
-            modified_at=row["SystemModstamp"],
-            stage=row.get("StageName") or "",
-        )
-    except (ValidationError, InvalidOperation, KeyError, TypeError):
-        return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import partial
 
 from socialscore.domain.opportunity import (
     ComplaintCase,
@@ -92,25 +93,10 @@ class Pushed:
     kept: dict[str, str] = field(default_factory=dict)
 
 
-def contact(contact_id: str) -> RecordKey:
-    return RecordKey(RecordKind.CONTACT, contact_id)
-
-
-def opportunity(opportunity_id: str) -> RecordKey:
-    return RecordKey(RecordKind.OPPORTUNITY, opportunity_id)
-
-
-def influence(breakdown_key: str) -> RecordKey:
-    return RecordKey(RecordKind.INFLUENCE, breakdown_key)
-
-
-def retired(breakdown_key: str) -> RecordKey:
-    return RecordKey(RecordKind.RETIRED, breakdown_key)
-
-
-def erased(contact_id: str) -> RecordKey:
-    return RecordKey(RecordKind.ERASED, contact_id)
-
-
-def hot(profile: str) -> RecordKey:
-    return RecordKey(RecordKind.HOT, profile)
+# The key of a record by its id, kind by kind: rk.contact("003..."), rk.hot("x#123").
+contact = partial(RecordKey, RecordKind.CONTACT)  # a contact id
+opportunity = partial(RecordKey, RecordKind.OPPORTUNITY)  # an opportunity id
+influence = partial(RecordKey, RecordKind.INFLUENCE)  # a breakdown record's key
+retired = partial(RecordKey, RecordKind.RETIRED)  # a breakdown record's key
+erased = partial(RecordKey, RecordKind.ERASED)  # a contact id
+hot = partial(RecordKey, RecordKind.HOT)  # a profile (network#user id)
