@@ -340,7 +340,7 @@ def test_x_events_route_retractions_to_scoring_and_interactions_to_rehydration()
         ("PUT", "smms", 405, "POST"),
         ("DELETE", "x", 405, "GET, POST"),
         ("PATCH", "meta", 405, "GET, POST"),
-        ("GET", "linkedin", 404, None),
+        ("GET", "tiktok", 404, None),  # no such source (linkedin is one now)
     ],
 )
 def test_wrong_methods_and_unknown_sources(
