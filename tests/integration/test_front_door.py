@@ -138,7 +138,7 @@ def test_refusals_and_ignored_events_reach_cloudwatch_by_source_and_reason(stack
         forged = webhooks.signed(webhooks.new_secret(), body)
         for _ in range(3):
             assert stack.rt.request("POST", "/webhooks/smms", forged, body).status == 401
-        assert stack.rt.request("POST", "/webhooks/linkedin", {}, body).status == 404
+        assert stack.rt.request("POST", "/webhooks/tiktok", {}, body).status == 404
     finally:
         undo()
     now = datetime.now(UTC)
