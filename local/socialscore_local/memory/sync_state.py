@@ -12,7 +12,7 @@ from typing import Any
 from socialscore.domain import record_key as rk
 from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.record_key import Pushed, RecordKey
-from socialscore.store.sync_state import CHANGE_SHARDS
+from socialscore.store.sync_state import CHANGE_SHARDS, item_key
 from socialscore_local.memory.counting import Requests, batches
 
 
@@ -27,7 +27,8 @@ class MemorySyncState:
 
     def bookmarks(self, crm: str) -> dict[str, str]:
         self.r.add("BatchGetItem")
-        return {k.removeprefix("run#"): v for k, v in self.items.items() if k.startswith("run#")}
+        run = item_key("run", "")
+        return {k.removeprefix(run): v for k, v in self.items.items() if k.startswith(run)}
 
     def changed_since(self, since: datetime, until: datetime) -> tuple[set[str], set[str]]:
         buckets = int((until - since).total_seconds() // 600) + 1
@@ -66,11 +67,11 @@ class MemorySyncState:
         until: datetime,
     ) -> None:
         names = {("contacts", c) for c in contacts} | {("profiles", p) for p in profiles}
-        records = [rk.contact(i) if k == "contacts" else rk.hot(i) for k, i in names]
-        indexes = [f"cases#{i}" for k, i in names if k == "profiles"]
+        records = [str(rk.contact(i) if k == "contacts" else rk.hot(i)) for k, i in names]
+        indexes = [item_key("cases", i) for k, i in names if k == "profiles"]
         self.r.add("BatchGetItem", batches(len(indexes)))
-        records += [c for i in indexes for c in self.items.get(i, ())]
-        keys = [_pushed(r) for r in records] + indexes
+        records += [c for i in indexes for c in self.items.get(i, ())]  # the cases' keys
+        keys = [item_key("pushed", r) for r in records] + indexes
         self.r.add("BatchWriteItem", batches(len(keys), 25))
         for key in keys:
             self.items.pop(key, None)
@@ -91,18 +92,18 @@ class MemorySyncState:
     def opportunities(self, ids: Iterable[str]) -> list[Opportunity]:
         keys = set(ids)
         self.r.add("BatchGetItem", batches(len(keys)))
-        found = (self.items.get(f"opportunity#{i}") for i in keys)
+        found = (self.items.get(item_key("opportunity", i)) for i in keys)
         return [o for o in found if o is not None]
 
     def opportunities_of(self, contacts: Iterable[str]) -> set[str]:
         keys = set(contacts)
         self.r.add("BatchGetItem", batches(len(keys)))
-        return {o for c in keys for o in self.items.get(f"contact#{c}", ())}
+        return {o for c in keys for o in self.items.get(item_key("contact", c), ())}
 
     def pushed(self, keys: Iterable[RecordKey]) -> dict[RecordKey, Pushed]:
         wanted = set(keys)
         self.r.add("BatchGetItem", batches(len(wanted)))
-        found = ((k, self.items.get(_pushed(k))) for k in wanted)
+        found = ((k, self.items.get(item_key("pushed", str(k)))) for k in wanted)
         return {k: replace(p, parts=list(p.parts)) for k, p in found if p}
 
     def save(
@@ -113,21 +114,19 @@ class MemorySyncState:
         cases: Mapping[str, set[RecordKey]] | None = None,
     ) -> None:
         self.r.add("BatchWriteItem", batches(len(pushed) + len(seen), 25))
-        self.items |= {_pushed(k): replace(p, parts=list(p.parts)) for k, p in pushed.items()}
+        self.items |= {
+            item_key("pushed", str(k)): replace(p, parts=list(p.parts)) for k, p in pushed.items()
+        }
         for profile, keys in (cases or {}).items():
             self.r.add("UpdateItem")
-            self.items.setdefault(f"cases#{profile}", set()).update(keys)
+            self.items.setdefault(item_key("cases", profile), set()).update(map(str, keys))
         for o in seen:
-            self.items[f"opportunity#{o.id}"] = o
+            self.items[item_key("opportunity", o.id)] = o
             for c in o.contact_ids:
                 self.r.add("UpdateItem")
-                self.items.setdefault(f"contact#{c}", set()).add(o.id)
+                self.items.setdefault(item_key("contact", c), set()).add(o.id)
         self.r.add("BatchWriteItem", batches(len(bookmarks), 25))
-        self.items |= {f"run#{k}": v for k, v in bookmarks.items()}
-
-
-def _pushed(key: RecordKey) -> str:
-    return f"pushed#{key}"
+        self.items |= {item_key("run", k): v for k, v in bookmarks.items()}
 
 
 BUCKET = timedelta(minutes=10)  # a change bucket: every mark in it is read or deleted together

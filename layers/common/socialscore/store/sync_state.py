@@ -21,7 +21,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from socialscore.aws import clients
 from socialscore.domain import record_key as rk
@@ -100,12 +100,12 @@ class SyncState:
     def bookmarks(self, crm: str) -> dict[str, str]:
         """What a run reads back of the last ones, in one read: its cursors (crm_cursors) and
         this CRM's `checkpoint#<crm>`."""
-        keys = [f"run#{name}" for name in (*_CURSORS, f"checkpoint#{crm}")]
+        keys = [item_key("run", name) for name in (*_CURSORS, f"checkpoint#{crm}")]
         found = dynamo.batch_get(self._table, "key", keys)
-        return {k.removeprefix("run#"): str(v["value"]) for k, v in found.items()}
+        return {k.removeprefix(item_key("run", "")): str(v["value"]) for k, v in found.items()}
 
     def opportunities(self, ids: Iterable[str]) -> list[Opportunity]:
-        keys = [f"opportunity#{i}" for i in set(ids)]
+        keys = [item_key("opportunity", i) for i in set(ids)]
         found = dynamo.batch_get(self._table, "key", keys) if keys else {}
         return [Opportunity.model_validate_json(i["opportunity"]) for i in found.values()]
 
@@ -114,18 +114,18 @@ class SyncState:
         return [
             Opportunity.model_validate_json(i["opportunity"])
             for i in dynamo.scan(self._table)
-            if str(i["key"]).startswith("opportunity#")
+            if str(i["key"]).startswith(item_key("opportunity", ""))
         ]
 
     def opportunities_of(self, contacts: Iterable[str]) -> set[str]:
-        keys = [f"contact#{c}" for c in set(contacts)]
+        keys = [item_key("contact", c) for c in set(contacts)]
         found = dynamo.batch_get(self._table, "key", keys) if keys else {}
         return {o for item in found.values() for o in item.get("opportunities", ())}
 
     def pushed(self, keys: Iterable[RecordKey]) -> dict[RecordKey, Pushed]:
         """What each record's last successful push carried, and what it kept for later runs
         (crm_carry: each its own attribute, none when nothing)."""
-        wanted = {_pushed(k): k for k in keys}
+        wanted = {item_key("pushed", str(k)): k for k in keys}
         found = dynamo.batch_get(self._table, "key", list(wanted))
         return {
             wanted[k]: Pushed(
@@ -149,21 +149,28 @@ class SyncState:
         nothing), the complaint cases among them by profile (for an erasure to find) and the
         opportunities seen, then move the bookmarks: last, so a failure before leaves them."""
         items = [
-            {**p.kept, "key": _pushed(k), "digest": p.digest, "parts": json.dumps(p.parts)}
+            {
+                **p.kept,
+                "key": item_key("pushed", str(k)),
+                "digest": p.digest,
+                "parts": json.dumps(p.parts),
+            }
             for k, p in pushed.items()
-        ] + [{"key": f"opportunity#{o.id}", "opportunity": o.model_dump_json()} for o in seen]
+        ] + [
+            {"key": item_key("opportunity", o.id), "opportunity": o.model_dump_json()} for o in seen
+        ]
         dynamo.batch_write(
             self._table, [{"PutRequest": {"Item": dynamo.to_item(i)}} for i in items]
         )
         for profile, keys in sorted((cases or {}).items()):
-            self._add(f"cases#{profile}", {"keys": {str(k) for k in keys}})
+            self._add(item_key("cases", profile), {"keys": {str(k) for k in keys}})
         for o in seen:
             for contact in o.contact_ids:
-                self._add(f"contact#{contact}", {"opportunities": {o.id}})
+                self._add(item_key("contact", contact), {"opportunities": {o.id}})
         dynamo.batch_write(
             self._table,
             [
-                {"PutRequest": {"Item": dynamo.to_item({"key": f"run#{k}", "value": v})}}
+                {"PutRequest": {"Item": dynamo.to_item({"key": item_key("run", k), "value": v})}}
                 for k, v in bookmarks.items()
             ],
         )
@@ -189,13 +196,11 @@ class SyncState:
         the change buckets kept, from since's (the window crm_sync has not taken; None: every
         bucket before a first run is kept unread) to until's."""
         contacts, profiles = set(contacts), set(profiles)
-        indexes = [f"cases#{p}" for p in sorted(profiles)]
+        indexes = [item_key("cases", p) for p in sorted(profiles)]
         cases = dynamo.batch_get(self._table, "key", indexes) if indexes else {}
-        keys = [_pushed(rk.contact(c)) for c in sorted(contacts)]
-        keys += [_pushed(rk.hot(p)) for p in sorted(profiles)]
-        keys += [
-            _pushed(RecordKey.parse(k)) for item in cases.values() for k in sorted(item["keys"])
-        ]
+        keys = [item_key("pushed", str(rk.contact(c))) for c in sorted(contacts)]
+        keys += [item_key("pushed", str(rk.hot(p))) for p in sorted(profiles)]
+        keys += [item_key("pushed", k) for item in cases.values() for k in sorted(item["keys"])]
         keys += indexes
         dynamo.batch_write(self._table, [{"DeleteRequest": {"Key": _key(k)}} for k in keys])
         if since is None:
@@ -227,9 +232,13 @@ class SyncState:
         )
 
 
-def _pushed(key: RecordKey) -> str:
-    """The item that keeps what a record's last push left."""
-    return f"pushed#{key}"
+# The table's items, by kind: what a record's last push left (pushed#<record key>), an
+# opportunity seen, a contact's opportunities, a profile's complaint cases, the run's cursors.
+ItemKind = Literal["pushed", "opportunity", "contact", "cases", "run"]
+
+
+def item_key(kind: ItemKind, name: str) -> str:
+    return f"{kind}#{name}"
 
 
 def _key(key: str) -> dict[str, Any]:
