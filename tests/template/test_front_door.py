@@ -75,7 +75,13 @@ def test_the_refusal_alarm_sums_every_401_and_403_ingest_counts() -> None:
         if "MetricStat" in q
     }
     # Every 401 a source can answer, and Meta's 403 for a wrong verify token.
-    assert summed == {("smms", "401"), ("x", "401"), ("meta", "401"), ("meta", "403")}
+    assert summed == {
+        ("smms", "401"),
+        ("x", "401"),
+        ("meta", "401"),
+        ("meta", "403"),
+        ("linkedin", "401"),
+    }
     for query in queries.values():
         if "MetricStat" in query:
             metric = query["MetricStat"]["Metric"]
