@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -46,10 +47,16 @@ def numbers(rt: LocalRuntime) -> dict[str, Any]:
             i | ({"hot_since": "flagged"} if "hot_since" in i else {})
             for i in dynamo.scan(rt.table(name))
         ]
-        lines = sorted(json.dumps(i, sort_keys=True, default=str) for i in items)
+        lines = sorted(json.dumps(i, sort_keys=True, default=value) for i in items)
         digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
         found[name] = {"items": len(items), "sha256": digest}
     return found
+
+
+def value(number: Any) -> str:
+    """A stored number by its value: DynamoDB keeps the digits its additions made, so sums added
+    in another order may end in another count of zeros (12.10 and 12.1) while equal."""
+    return str(number.normalize()) if isinstance(number, Decimal) else str(number)
 
 
 def live(n: int) -> dict[str, Any]:

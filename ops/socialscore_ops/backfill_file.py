@@ -4,9 +4,11 @@ product's own contract (the webhook's `events`, one a line), as JSON lines or as
 Each line is validated with the SMMS source's own models and normalised exactly as ingest
 normalises a webhook's events, so every rule of the contract holds unchanged. A refused line is
 reported by its number, the field at fault and why (pydantic's message, or one of the fixed
-words below), never its value. An interaction may carry `text`, the act's own words (a comment,
-quote or mention): matched against the scoring model's intent keywords and complaint phrases
-here, in memory, as Meta's comment text is; only the hits travel on, the words go no further.
+words below), never its value. An interaction may carry `own_text`, the act's own words (a
+comment, quote or mention): matched against the scoring model's intent keywords and complaint
+phrases here, in memory, as Meta's comment text is; only the hits travel on, the words go no
+further. A `text` field is dropped, as the webhook drops post text: it may be the text of the
+post acted on (a like may carry one), which says nothing of the act's own words.
 """
 
 from __future__ import annotations
@@ -39,13 +41,13 @@ CSV_LIST = "|"  # separates a CSV cell's tags
 class BackfillInteraction(SmmsInteraction):
     """An SMMS interaction with, optionally, the act's own words for intent (never stored)."""
 
-    text: str | None = Field(
+    own_text: str | None = Field(
         default=None,
         max_length=MAX_TEXT,
         description="The act's own words (comment, quote, mention): read for intent only.",
     )
 
-    @field_validator("text")
+    @field_validator("own_text")
     @classmethod
     def _own_words(cls, value: str | None, info: ValidationInfo) -> str | None:
         kind = info.data.get("kind")
@@ -124,12 +126,12 @@ def _message(row: Any, words: Words | None) -> Message | str:
         message: Message = event.normalise()
         return message
     interaction = event.normalise()
-    if event.text is None:
+    if event.own_text is None:
         return interaction
     if words is None:
-        return "text: no scoring model to read it with"
+        return "own_text: no scoring model to read it with"
     # The words are matched here and dropped: only the model's hits travel on.
-    return interaction.model_copy(update={"own_words": words(event.text)})
+    return interaction.model_copy(update={"own_words": words(event.own_text)})
 
 
 def _field(loc: tuple[int | str, ...]) -> str:

@@ -82,7 +82,7 @@ def test_bad_lines_are_named_by_number_and_reason_never_by_value(tmp_path: Path)
         event(5, kind="like", target_permalink=None),
         [HANDLE],
         event(7, kind="poke"),
-        event(8, text=HANDLE),  # a like has no words of its own
+        event(8, own_text=HANDLE),  # a like has no words of its own
         "x" * (MAX_LINE_BYTES + 1),
     ]
     reading = read_file(jsonl(tmp_path / "h.jsonl", rows), model_words(bundled()))
@@ -96,7 +96,7 @@ def test_bad_lines_are_named_by_number_and_reason_never_by_value(tmp_path: Path)
     assert reasons[2] == "target_permalink: Value error, required for a like"
     assert reasons[3] == "line: not a JSON object"
     assert reasons[4].startswith("kind: ")
-    assert reasons[5] == "text: Value error, a like has no words of its own"
+    assert reasons[5] == "own_text: Value error, a like has no words of its own"
     assert reasons[6] == f"line: over {MAX_LINE_BYTES:,} bytes"
     assert not any(HANDLE in r or "poke" in r for r in reasons)
 
@@ -135,7 +135,7 @@ def test_a_csv_row_with_more_cells_than_the_header_is_refused(tmp_path: Path) ->
 @pytest.mark.parametrize("kind", ["comment", "quote", "mention"])
 def test_an_acts_text_leaves_only_the_models_hits(tmp_path: Path, kind: str) -> None:
     words = f"{HANDLE} what does pricing look like for 500 seats?"
-    line = event(1, kind=kind, text=words)
+    line = event(1, kind=kind, own_text=words)
     reading = read_file(jsonl(tmp_path / "h.jsonl", [line]), model_words(bundled()))
 
     ((_, message),) = reading.messages
@@ -145,9 +145,19 @@ def test_an_acts_text_leaves_only_the_models_hits(tmp_path: Path, kind: str) -> 
     assert "seats" not in body
 
 
+def test_text_is_dropped_as_the_webhook_drops_it(tmp_path: Path) -> None:
+    # An SMMS's text may be the post acted on's (a like may carry one): not the act's words.
+    lines = [event(1, text=HANDLE), event(2, kind="comment", text="pricing please")]
+    reading = read_file(jsonl(tmp_path / "h.jsonl", lines), model_words(bundled()))
+
+    bodies = dumped([m for _, m in reading.messages])
+    assert reading.refused == []
+    assert all(HANDLE not in b and "own_words" not in b for b in bodies)
+
+
 def test_text_without_a_model_to_read_it_is_refused(tmp_path: Path) -> None:
-    reading = read_file(jsonl(tmp_path / "h.jsonl", [event(1, kind="comment", text="hi")]))
+    reading = read_file(jsonl(tmp_path / "h.jsonl", [event(1, kind="comment", own_text="hi")]))
 
     assert [(r.line, r.reason) for r in reading.refused] == [
-        (1, "text: no scoring model to read it with")
+        (1, "own_text: no scoring model to read it with")
     ]

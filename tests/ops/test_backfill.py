@@ -1,0 +1,107 @@
+"""`socialscore backfill FILE --stack NAME` on moto: a file with a bad line sends nothing; the
+demo's webhook events loaded shuffled and in two pieces store exactly the items their live
+delivery stores; loading the same file again queues nothing and changes nothing."""
+
+from __future__ import annotations
+
+import json
+import random
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from socialscore.store import dynamo
+from socialscore_local import demo
+from socialscore_local.runtime import LocalRuntime
+from tests.ops.conftest import DeployedStack, deployed, replay_demo
+
+TABLES = ("LedgerTable", "ScoresTable", "IdentitiesTable")
+HANDLE = "@jane_doe_private"
+
+
+def demo_events() -> list[dict[str, Any]]:
+    """The events of the demo's webhooks that ingest accepts (a refused webhook queues none)."""
+    deliveries = json.loads((demo.DEMO_DIR / "webhooks.json").read_text())
+    return [e for d in deliveries if d["expect"] == 202 for e in d["body"]["events"]]
+
+
+def value(number: Any) -> str:
+    """A stored number by its value: DynamoDB keeps the digits its additions made, so sums added
+    in another order may end in another count of zeros (12.10 and 12.1) while equal."""
+    return str(number.normalize()) if isinstance(number, Decimal) else str(number)
+
+
+def items(rt: LocalRuntime) -> dict[str, list[str]]:
+    """Every item the score stage keeps (hot_since as flagged: its value is a batch's clock)."""
+    found = {}
+    for name in TABLES:
+        scanned = dynamo.scan(rt.table(name))
+        marked = [i | ({"hot_since": "flagged"} if "hot_since" in i else {}) for i in scanned]
+        found[name] = sorted(json.dumps(i, sort_keys=True, default=value) for i in marked)
+    return found
+
+
+def jsonl(path: Path, events: list[Any]) -> Path:
+    path.write_text("".join((e if isinstance(e, str) else json.dumps(e)) + "\n" for e in events))
+    return path
+
+
+def queued(stack: DeployedStack) -> int:
+    depth: int = stack.rt.depth("RehydrateQueue") + stack.rt.depth("ScoreQueue")
+    return depth
+
+
+def test_a_file_with_a_bad_line_sends_nothing(fresh_stack: DeployedStack, tmp_path: Path) -> None:
+    good = [e for e in demo_events() if e["type"] == "interaction"][:5]
+    bad = good[1] | {"actor_id": HANDLE}
+    path = jsonl(tmp_path / "history.jsonl", [good[0], bad, *good[2:], "{"])
+
+    answer = fresh_stack.socialscore("backfill", str(path))
+
+    assert answer.code == 1
+    assert "2 of 6 lines refused; nothing sent" in answer.out
+    assert "  2  actor_id: " in answer.out
+    assert "  6  line: not JSON" in answer.out
+    assert HANDLE not in answer.out + answer.err
+    assert queued(fresh_stack) == 0
+    assert not (tmp_path / "history.jsonl.backfill.json").exists()
+
+    loaded = fresh_stack.socialscore("backfill", str(path), "--skip-bad", "--json")
+    assert loaded.code == 0, loaded.err
+    summary = loaded.json()
+    assert summary["accepted"] == 4
+    assert summary["refused"] == {
+        "actor_id: String should match pattern '^[A-Za-z0-9_.:-]+$'": 1,
+        "line: not JSON": 1,
+    }
+    fresh_stack.rt.drain()
+    assert len(dynamo.scan(fresh_stack.rt.table("LedgerTable"))) == 4
+
+
+def test_shuffled_pieces_store_what_live_delivery_stores(tmp_path: Path) -> None:
+    events = demo_events()
+    random.Random(23).shuffle(events)
+    half = len(events) // 2
+    first = jsonl(tmp_path / "part1.jsonl", events[:half])
+    second = jsonl(tmp_path / "part2.jsonl", events[half:])
+
+    with demo.runtime(tmp_path / "live") as rt:
+        replay_demo(rt, demo.seed(rt))
+        live = items(rt)
+
+    with deployed(tmp_path / "backfill", traffic=False) as stack:
+        for piece in (second, first):
+            answer = stack.socialscore("backfill", str(piece), "--json")
+            assert answer.code == 0, answer.err
+            stack.rt.drain()
+        assert items(stack.rt) == live
+
+        again = stack.socialscore("backfill", str(first), "--json").json()
+        assert again["accepted"] == 0
+        assert again["already_queued"] + again["duplicates"] == half
+        assert queued(stack) == 0
+
+        forced = stack.socialscore("backfill", str(first), "--again", "--json").json()
+        assert forced["accepted"] == again["already_queued"]
+        stack.rt.drain()
+        assert items(stack.rt) == live
