@@ -137,34 +137,29 @@ def _records(
         sellers[t.seller_id or "unattributed"].append((t, share))
         if t.post is not None:
             posts[t.post].append((t, share))
-    out = []
-    for seller, part in sorted(sellers.items()):
-        team = next((t.team for t, _ in part if t.team), None)
-        out.append(
-            InfluenceRecord(
-                key=f"{opp.id}|{model}|seller|{seller}",
-                opportunity_id=opp.id,
-                model=model,
-                seller_id=seller,
-                team=team,
-                amount=money.total([s for _, s in part], opp.currency),
-                currency=opp.currency,
-                touches=len(part),
-                primary=primary,
-            )
+
+    def record(by: str, name: str, part: list[tuple[Touch, Decimal]]) -> InfluenceRecord:
+        # The key names its opportunity first (domain.record_key.owner_of reads it back).
+        return InfluenceRecord(
+            key=f"{opp.id}|{model}|{by}|{name}",
+            opportunity_id=opp.id,
+            model=model,
+            amount=money.total([s for _, s in part], opp.currency),
+            currency=opp.currency,
+            touches=len(part),
+            primary=primary,
         )
-    for post, part in sorted(posts.items()):
-        out.append(
-            InfluenceRecord(
-                key=f"{opp.id}|{model}|post|{post}",
-                opportunity_id=opp.id,
-                model=model,
-                post=post,
-                network=part[0][0].network.value,
-                amount=money.total([s for _, s in part], opp.currency),
-                currency=opp.currency,
-                touches=len(part),
-                primary=primary,
-            )
+
+    out = [
+        record("seller", seller, part).model_copy(
+            update={"seller_id": seller, "team": next((t.team for t, _ in part if t.team), None)}
         )
+        for seller, part in sorted(sellers.items())
+    ]
+    out += [
+        record("post", post, part).model_copy(
+            update={"post": post, "network": part[0][0].network.value}
+        )
+        for post, part in sorted(posts.items())
+    ]
     return out
