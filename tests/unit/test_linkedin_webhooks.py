@@ -266,11 +266,15 @@ def test_one_bad_notification_does_not_take_its_batch_mates_down() -> None:
 
 
 def test_a_body_that_is_no_delivery_is_a_400() -> None:
-    for body in (
-        b"[]",
-        b"{}",
-        b'{"type": "ORGANIZATION_SOCIAL_ACTION_NOTIFICATIONS",'
-        b' "notifications": [{"action": "LIKE"}]}',
-    ):
+    for body in (b"[]", b"{}", b'{"type": 1}', b"hmacsha256=" + DOC_CODE.encode()):
         with pytest.raises(ValidationError):
             SOURCE.read(body, NOW)
+
+
+def test_a_malformed_notification_is_counted_and_its_batch_mates_are_read() -> None:
+    good = json.loads(event("like"))["notifications"][0]
+    nameless = {"action": "LIKE"}  # no notificationId, no organizationalEntity
+    timeless = {**good, "notificationId": 9, "lastModifiedAt": 1}  # 1970: out of range
+    reading = SOURCE.read(delivery(good, nameless, timeless), NOW)
+    assert len(reading.messages) == 1
+    assert dict(reading.ignored) == {"invalid_notification": 2}

@@ -26,7 +26,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from socialscore.domain.scoring_model import ScoringModel, bundled
 from socialscore.sources.base import Answer, Message, Reading, live_secrets, secret_field
@@ -39,6 +39,7 @@ SIGNED_PREFIX = b"hmacsha256="  # what LinkedIn signs before the body
 OBJECT_MARK = "{"
 EVENT_TYPE = "ORGANIZATION_SOCIAL_ACTION_NOTIFICATIONS"
 OTHER_TYPE = "type_other"  # another webhook's delivery (Lead Sync's LEAD_ACTION...): not ours
+INVALID_NOTIFICATION = "invalid_notification"  # not what LinkedIn documents a notification is
 # "Randomly generated type-4 UUID string" (Webhook validation, Fields): version nibble 4,
 # variant 8, 9, a or b. Published in the OpenAPI document.
 CHALLENGE_CODE_PATTERN = (
@@ -96,11 +97,16 @@ class LinkedInSource:
         delivery = LinkedInDelivery.model_validate_json(body)  # a JSON object, or a 400
         if delivery.type != EVENT_TYPE:
             return Reading([], Counter({OTHER_TYPE: max(len(delivery.notifications), 1)}))
-        read = LinkedInNotifications.model_validate(delivery.model_dump())
         model = cache(self.model)
         out = Reading([])
-        for n in read.notifications:
-            made = notification(n, received, model)
+        for raw in delivery.notifications:
+            # One notification LinkedIn wrote wrongly (a field missing, a time out of any
+            # calendar) is acknowledged and counted alone: a 400 would make LinkedIn resend the
+            # whole batch for 8 hours and then drop it, its batch-mates with it.
+            try:
+                made = notification(Notification.model_validate(raw), received, model)
+            except (ValidationError, ValueError, OverflowError):
+                made = INVALID_NOTIFICATION
             if isinstance(made, str):
                 out.ignored[made] += 1
             else:
