@@ -121,9 +121,9 @@ def prepare(rt: LocalRuntime) -> str:
     """Register the brand and sellers; returns the SMMS signing secret."""
     from socialscore.domain.interaction import identity_key
     from socialscore.domain.messages import Seller
-    from socialscore.store.sellers import Sellers
+    from socialscore.wiring.reads import Stores
 
-    sellers = Sellers(rt.table("SellersTable"))
+    sellers = Stores(rt.table).sellers
     for user, (seller, team) in {BRAND: ("brand", "marketing"), **SELLERS}.items():
         sellers.register(identity_key("x", user), Seller(seller_id=seller, team=team))
     secret = webhooks.new_secret()

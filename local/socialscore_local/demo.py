@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from socialscore.domain.interaction import identity_key
 from socialscore.domain.messages import Seller
-from socialscore.store.sellers import Sellers
+from socialscore.wiring.reads import Stores
 from socialscore_local import server, webhooks
 from socialscore_local.faults import Faults
 from socialscore_local.runtime import ROOT, LocalRuntime
@@ -54,7 +54,7 @@ def set_webhook_secret(rt: LocalRuntime, source: str, secret: str) -> None:
 
 def seed(rt: LocalRuntime, demo_dir: Path = DEMO_DIR) -> str:
     """Register the demo sellers, hand the CRM its opportunities; returns the SMMS secret."""
-    sellers = Sellers(rt.table("SellersTable"))
+    sellers = Stores(rt.table).sellers
     for raw in json.loads((demo_dir / "sellers.json").read_text()):
         sellers.register(
             identity_key(raw["network"], raw["network_user_id"]),

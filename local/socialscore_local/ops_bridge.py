@@ -124,7 +124,7 @@ def local_scores(rt: LocalRuntime) -> HttpAnswer:
     """Every profile's units and touches, by `<profile>#<category>` (ids and numbers only), and
     how many messages the event-source queues still hold: for a check from outside the process,
     which cannot read the in-process moto."""
-    from socialscore.store.scores import Scores
+    from socialscore.wiring.reads import Stores
 
     sqs = rt.client("sqs")
     counts = [
@@ -139,7 +139,7 @@ def local_scores(rt: LocalRuntime) -> HttpAnswer:
                 url = rt.queue_url(source.queue)
                 found = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=counts)
                 queued += sum(int(found["Attributes"].get(name, 0)) for name in counts)
-        items = Scores(rt.table("ScoresTable")).every_profile()
+        items = Stores(rt.table).scores.every_profile()
     profiles = {
         f"{profile}#{category}": {
             "units": str(item.get("units", 0)),

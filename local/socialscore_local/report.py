@@ -15,11 +15,8 @@ from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.standing import ProfileItems, standing
 from socialscore.domain.touch import Touch
 from socialscore.store import dynamo
-from socialscore.store.identities import Identities
-from socialscore.store.ledger import Ledger
 from socialscore.store.ledger_items import is_flag
-from socialscore.store.scores import Scores
-from socialscore.store.sellers import Sellers
+from socialscore.wiring.reads import Stores
 from socialscore_local import people
 from socialscore_local.webhooks import Replay
 
@@ -39,7 +36,7 @@ class ProfileRow:
 
 def contact_of(rt: LocalRuntime) -> dict[str, str]:
     """identity -> the contact it is linked to."""
-    linked = Identities(rt.table("IdentitiesTable")).all_contacts()
+    linked = Stores(rt.table).identities.all_contacts()
     return {i: c for c, ids in linked.items() for i in ids}
 
 
@@ -128,9 +125,7 @@ def side_by_side(breakdown: list[Breakdown]) -> list[str]:
 
 def channel_shares(rt: LocalRuntime) -> list[str]:
     """The daily job's algorithmic shares of conversions, per channel, beside each other."""
-    from socialscore.store.channel_shares import ChannelShares
-
-    result = ChannelShares(rt.table("SyncStateTable")).get()
+    result = Stores(rt.table).channel_shares.get()
     if not result:
         return []
     out = [
@@ -161,7 +156,7 @@ def render(
 ) -> str:
     """`landed` and `breakdown`: what a CRM holds per opportunity, when it is not the file
     CRM; `heard`: the HotLead and Complaint events on the bus (people.listen)."""
-    scores = Scores(rt.table("ScoresTable"))
+    stores = Stores(rt.table)
     lines: list[str] = []
     add = lines.append
     add(f"socialscore demo: scores as of {as_of.isoformat()}")
@@ -180,9 +175,9 @@ def render(
     add("")
     add("Top profiles (organic and paid are never summed)")
     add(f"  {'profile':<34} {'organic':>9} {'paid':>9}  buckets")
-    table = scores.read_all()  # one scan for the profiles, sellers and posts below
+    table = stores.scores.read_all()  # one scan for the profiles, sellers and posts below
     stored, contacts, model = table.profile_items(), contact_of(rt), model_of(rt)
-    counted = Ledger(rt.table("LedgerTable"), rt.table("ScoresTable")).every_touch()
+    counted = stores.ledger.every_touch()
     every = profiles(model, stored, contacts, counted, as_of)
     for row in every[:10]:
         shown = ", ".join(row.buckets) or "-"
@@ -216,9 +211,7 @@ def render(
     add(f"  {'post':<26} {'author':<8} {'comments':>8} {'amplif.':>8} {'likes':>6} {'value':>10}")
     posts = table.posts
     cache = dynamo.batch_get(rt.table("PostCacheTable"), "post", list(posts))
-    authors = Sellers(rt.table("SellersTable")).of_accounts(
-        [f"x#{p['author_id']}" for p in cache.values()]
-    )
+    authors = stores.sellers.of_accounts([f"x#{p['author_id']}" for p in cache.values()])
     per_author: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 4)
     for post, c in sorted(posts.items(), key=lambda kv: kv[0]):
         author_id = cache.get(post, {}).get("author_id", "?")

@@ -12,8 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from socialscore.domain.standing import standing
-from socialscore.store.identities import Identities
-from socialscore.store.scores import Scores
+from socialscore.wiring.reads import Stores
 from socialscore_ops.commands import Result, as_of_option, command
 from socialscore_ops.output import table
 from socialscore_ops.stack import OpsError, Stack
@@ -120,11 +119,10 @@ def contacts(stack: Stack | None, args: argparse.Namespace) -> Result:
     if not 1 <= args.limit <= MOST_PAGE:
         raise OpsError(f"--limit takes 1 to {MOST_PAGE:,}")
     at = _when(args)
-    page, after = Identities(stack.table("IdentitiesTable")).contacts_page(
-        _cursor(args.after), args.limit
-    )
+    stores = Stores(stack.table)
+    page, after = stores.identities.contacts_page(_cursor(args.after), args.limit)
     everyone = sorted({i for ids in page.values() for i in ids})
-    stored = Scores(stack.table("ScoresTable")).profile_units(everyone) if everyone else {}
+    stored = stores.scores.profile_units(everyone) if everyone else {}
     model = live_model(stack)
     rows = []
     for contact, ids in page.items():

@@ -13,9 +13,8 @@ from socialscore.domain.owners import owner_of
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.standing import standing
 from socialscore.domain.touch import Touch
-from socialscore.store.identities import Identities, Link
-from socialscore.store.ledger import Ledger
-from socialscore.store.scores import Scores
+from socialscore.store.identities import Link
+from socialscore.wiring.reads import Stores
 from socialscore_ops.stack import OpsError, Stack
 
 LAST_TOUCHES = 10
@@ -72,7 +71,8 @@ class ProfileView:
 def profile(stack: Stack, who: str, as_of: datetime) -> ProfileView:
     """A contact (all its linked identities) or one identity; a linked identity is shown as its
     contact, whose scores it is part of."""
-    identities = Identities(stack.table("IdentitiesTable"))
+    stores = Stores(stack.table)
+    identities = stores.identities
     contact = who
     if is_identity(who):
         link = identities.links([who]).get(who)
@@ -81,12 +81,11 @@ def profile(stack: Stack, who: str, as_of: datetime) -> ProfileView:
     if contact and not mine:
         raise OpsError(f"no contact {contact} is linked to a social identity")
     links = identities.links(mine)
-    stored = Scores(stack.table("ScoresTable")).profile_units(mine)
+    stored = stores.scores.profile_units(mine)
     if not contact and not stored:
         raise OpsError(f"no profile {who}: nothing scored and no link")
     model = live_model(stack)
-    ledger = Ledger(stack.table("LedgerTable"), stack.table("ScoresTable"))
-    touches = sorted((t for i in mine for t in ledger.touches_of(i)), key=_newest)
+    touches = sorted((t for i in mine for t in stores.ledger.touches_of(i)), key=_newest)
 
     now = standing(stored, mine, as_of, model)
     return ProfileView(

@@ -34,12 +34,8 @@ from socialscore.report.rows import (
     money,
 )
 from socialscore.store import dynamo
-from socialscore.store.identities import Identities
-from socialscore.store.ledger import Ledger
-from socialscore.store.scores import Scores, StoredScores
-from socialscore.store.sellers import Sellers
-from socialscore.store.sync_state import SyncState
-from socialscore.wiring.reads import engage_reader
+from socialscore.store.scores import StoredScores
+from socialscore.wiring.reads import Stores, engage_reader
 
 
 class Tables(Protocol):
@@ -70,6 +66,10 @@ class Snapshot:
     def model(self) -> ScoringModel:
         return config.scoring_model(self.stack.scoring_model_parameter)
 
+    @cached_property
+    def stores(self) -> Stores:
+        return Stores(self.stack.table)
+
     def engage(self, limit: int) -> Queue:
         """The top of the engage-now queue as of the snapshot's moment."""
         return engage_reader(self.stack.table).queue(self.model, self.as_of, limit)
@@ -77,23 +77,22 @@ class Snapshot:
     @cached_property
     def stored(self) -> StoredScores:
         """The scores table, scanned once for every view that needs it."""
-        return Scores(self.stack.table("ScoresTable")).read_all()
+        return self.stores.scores.read_all()
 
     @cached_property
     def touches(self) -> list[Touch]:
-        ledger = Ledger(self.stack.table("LedgerTable"), self.stack.table("ScoresTable"))
-        return ledger.every_touch()
+        return self.stores.ledger.every_touch()
 
     @cached_property
     def contacts(self) -> dict[str, list[str]]:
         """contact -> its identities."""
-        return Identities(self.stack.table("IdentitiesTable")).all_contacts()
+        return self.stores.identities.all_contacts()
 
     @cached_property
     def opportunities(self) -> list[OpportunityView]:
-        every = SyncState(self.stack.table("SyncStateTable")).every_opportunity()
+        every = self.stores.sync_state.every_opportunity()
         identities = [i for o in every for c in o.contact_ids for i in self.contacts.get(c, [])]
-        linked = Identities(self.stack.table("IdentitiesTable")).linked_at(sorted(set(identities)))
+        linked = self.stores.identities.linked_at(sorted(set(identities)))
         by_profile: dict[str, list[Touch]] = defaultdict(list)
         for t in self.touches:
             by_profile[t.profile].append(t)
@@ -201,7 +200,7 @@ class Snapshot:
             counted = tally.counters(self._between(since, until))[1]
         cache = dynamo.batch_get(self.stack.table("PostCacheTable"), "post", list(counted))
         authors = {p: f"{p.split('#', 1)[0]}#{c['author_id']}" for p, c in cache.items()}
-        sellers = Sellers(self.stack.table("SellersTable")).of_accounts(list(set(authors.values())))
+        sellers = self.stores.sellers.of_accounts(list(set(authors.values())))
         value = self._primary("post", since, until)
         rows = []
         for post, c in counted.items():
