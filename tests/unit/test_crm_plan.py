@@ -175,7 +175,7 @@ def run(
 faults = st.sets(st.integers(0, 20), max_size=6)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(st.tuples(derivations(), faults, faults), min_size=1, max_size=5))
 def test_runs_with_any_faults_converge_to_the_last_derivation(
     runs: list[tuple[dict[RecordKey, Record], set[int], set[int]]],
@@ -202,7 +202,7 @@ def test_runs_with_any_faults_converge_to_the_last_derivation(
     assert not run(last, state, crm, set(), set())  # and the next run has nothing to push
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(derivations(), derivations(), faults)
 def test_a_plan_pushes_what_changed_and_settle_keeps_what_landed(
     before: dict[RecordKey, Record], now: dict[RecordKey, Record], refused: set[int]
