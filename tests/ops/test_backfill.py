@@ -54,12 +54,15 @@ def queued(stack: DeployedStack) -> int:
 def test_a_file_with_a_bad_line_sends_nothing(fresh_stack: DeployedStack, tmp_path: Path) -> None:
     good = [e for e in demo_events() if e["type"] == "interaction"][:5]
     bad = good[1] | {"actor_id": HANDLE}
-    path = jsonl(tmp_path / "history.jsonl", [good[0], bad, *good[2:], "{"])
+    comment = next(e for e in demo_events() if e.get("kind") == "comment")
+    said = f"{HANDLE}: what does pricing look like for 500 seats?"
+    words = comment | {"actor_id": "71000000099", "own_text": said}
+    path = jsonl(tmp_path / "history.jsonl", [good[0], bad, *good[2:], "{", words])
 
     answer = fresh_stack.socialscore("backfill", str(path))
 
     assert answer.code == 1
-    assert "2 of 6 lines refused; nothing sent" in answer.out
+    assert "2 of 7 lines refused; nothing sent" in answer.out
     assert "  2  actor_id: " in answer.out
     assert "  6  line: not JSON" in answer.out
     assert HANDLE not in answer.out + answer.err
@@ -69,13 +72,19 @@ def test_a_file_with_a_bad_line_sends_nothing(fresh_stack: DeployedStack, tmp_pa
     loaded = fresh_stack.socialscore("backfill", str(path), "--skip-bad", "--json")
     assert loaded.code == 0, loaded.err
     summary = loaded.json()
-    assert summary["accepted"] == 4
+    assert summary["accepted"] == 5
     assert summary["refused"] == {
         "actor_id: String should match pattern '^[A-Za-z0-9_.:-]+$'": 1,
         "line: not JSON": 1,
     }
     fresh_stack.rt.drain()
-    assert len(dynamo.scan(fresh_stack.rt.table("LedgerTable"))) == 4
+    ledger = dynamo.scan(fresh_stack.rt.table("LedgerTable"))
+    assert len(ledger) == 5
+    assert any("pricing" in json.dumps(i, default=str) for i in ledger)  # its intent counted
+    stored = [i for name in fresh_stack.rt.physical if name.endswith("Table")
+              for i in dynamo.scan(fresh_stack.rt.table(name))]  # fmt: skip
+    assert not any(HANDLE in json.dumps(i, default=str) for i in stored)
+    assert not any("seats" in json.dumps(i, default=str) for i in stored)
 
 
 def test_shuffled_pieces_store_what_live_delivery_stores(tmp_path: Path) -> None:
