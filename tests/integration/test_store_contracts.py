@@ -4,16 +4,11 @@ in a unit test holds on the table."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
-import boto3
 import pytest
-from moto import mock_aws
 
-from socialscore.aws import clients
 from socialscore.domain import record_key as rk
 from socialscore.domain.delivery import Claim
 from socialscore.domain.interaction import Network
@@ -28,35 +23,10 @@ from socialscore_local.memory.counting import Clock, Requests
 from socialscore_local.memory.deliveries import MemoryDeliveries
 from socialscore_local.memory.post_cache import MemoryPostCache
 from socialscore_local.memory.sync_state import MemorySyncState
-from socialscore_ops.template import Template
+from tests.integration.moto_tables import moto_table
 
-TEMPLATE = Template.read(Path(__file__).resolve().parents[2] / "template.yaml")
 NOW = 1_790_000_000
-
-
-@pytest.fixture
-def moto_table(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
-    """`make(logical)`: a table on moto as template.yaml declares it, named by its logical id."""
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_CONFIG_FILE"):
-        monkeypatch.delenv(name, raising=False)
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-        monkeypatch.setenv(name, "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    with mock_aws():
-        clients.reset()  # a client made outside this mock would escape it
-
-        def make(logical: str) -> str:
-            props = TEMPLATE.of_type("AWS::DynamoDB::Table")[logical]
-            boto3.client("dynamodb").create_table(
-                TableName=logical,
-                KeySchema=props["KeySchema"],
-                AttributeDefinitions=props["AttributeDefinitions"],
-                BillingMode="PAY_PER_REQUEST",
-            )
-            return logical
-
-        yield make
-    clients.reset()
+__all__ = ["moto_table"]  # the fixture the contracts below ask for
 
 
 # --- the post cache ---------------------------------------------------------------------------

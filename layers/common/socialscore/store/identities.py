@@ -75,7 +75,7 @@ class Identities:
             self._table, "identity", sorted({e.identity for e in events}), consistent=True
         )
         for event in sorted(events, key=lambda e: e.occurred_at):
-            item = _linked(event, stored.get(event.identity))
+            item = link_item(event, stored.get(event.identity))
             if item is None or item == stored.get(event.identity):
                 continue
             try:
@@ -157,8 +157,9 @@ class Identities:
         return dict(contacts)
 
 
-def _linked(event: Identify, stored: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The item the link event makes, or None when the stored link is newer."""
+def link_item(event: Identify, stored: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The item the link event makes over the one stored (None: none), or None when the stored
+    link is newer (the in-memory links apply the same rule)."""
     at = event.occurred_at.isoformat()
     if stored is not None and stored.get("linked_at", "") > at:
         return None

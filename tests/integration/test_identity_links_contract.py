@@ -1,0 +1,80 @@
+"""The identity links' contract, in memory (socialscore_local.memory.identities) and on the
+DynamoDB table (moto, with its by_contact index): the newest link event wins whatever the order,
+a contact keeps its CRM owner across links that name none, and the contacts come a page at a
+time, each whole and once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from socialscore.domain.interaction import ConsentBasis, Identify, Network
+from socialscore.pipeline.ports import IdentityLinks
+from socialscore.store.identities import Identities
+from socialscore_local.memory.identities import MemoryIdentityLinks
+from tests.integration.moto_tables import moto_table
+
+__all__ = ["moto_table"]  # the fixture `links` asks for
+T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=["memory", "dynamodb"])
+def links(request: pytest.FixtureRequest) -> IdentityLinks:
+    if request.param == "memory":
+        return MemoryIdentityLinks()
+    make = request.getfixturevalue("moto_table")
+    return Identities(make("IdentitiesTable"))
+
+
+def identify(user: str, contact: str, minutes: int, owner: str | None = None) -> Identify:
+    return Identify(
+        event_id=f"e-{user}-{minutes}",
+        source="smms",
+        network=Network.X,
+        network_user_id=user,
+        contact_id=contact,
+        consent_basis=ConsentBasis.OPT_IN,
+        occurred_at=T0 + timedelta(minutes=minutes),
+        owner_id=owner,
+    )
+
+
+def test_the_newest_link_wins_whatever_the_order_it_arrives_in(links: IdentityLinks) -> None:
+    links.link([identify("1", "003B", 5), identify("2", "003A", 0)])
+    links.link([identify("1", "003A", 1)])  # older than the 003B link: a replay
+    assert links.contacts_of(["x#1", "x#2", "x#3"]) == {"x#1": "003B", "x#2": "003A"}
+    assert links.linked_at(["x#1"]) == {"x#1": T0 + timedelta(minutes=5)}
+    assert links.identities_of("003A") == ["x#2"]
+    links.unlink(["x#1"])
+    assert links.contacts_of(["x#1"]) == {}
+    assert links.identities_of("003B") == []
+
+
+def test_a_contact_keeps_the_crm_owner_its_links_named(links: IdentityLinks) -> None:
+    links.link([identify("1", "003A", 0, owner="005X"), identify("2", "003A", 1)])
+    links.link([identify("1", "003A", 2)])  # names no owner: the earlier one stays
+    links.link([identify("3", "003B", 0)])
+    assert links.owners_of(["x#1", "x#2", "x#3"]) == {"x#1": "005X", "x#2": "005X"}
+    links.link([identify("1", "003C", 3)])  # moved to another contact: its owner is not 003C's
+    links.set_owner(["x#1", "x#3"], "003B", "005Y")  # x#1 is 003C's now: left alone
+    assert links.owners_of(["x#1", "x#2", "x#3"]) == {"x#3": "005Y"}
+
+
+def test_contacts_come_a_page_at_a_time_each_whole_and_once(links: IdentityLinks) -> None:
+    links.link([identify(str(n), f"003{n % 5}", n) for n in range(12)])
+    seen: dict[str, list[str]] = {}
+    cursor, pages = "", 0
+    while True:
+        page, cursor = links.contacts_page(cursor, 3)
+        pages += 1
+        assert not set(page) & set(seen)
+        seen |= page
+        if not cursor:
+            break
+    assert pages > 1
+    assert {c: sorted(ids) for c, ids in seen.items()} == {
+        c: sorted(ids) for c, ids in links.all_contacts().items()
+    }
+    assert len(seen) == 5
+    assert sum(map(len, seen.values())) == 12
