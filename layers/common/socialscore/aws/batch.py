@@ -47,7 +47,7 @@ class Failure:
     details: Mapping[str, Any] = field(default_factory=dict)
 
 
-Failed = dict[str, Failure]  # message id (a pack's each, by aws.sqs.item_id) -> why
+Failures = dict[str, Failure]  # message id (a pack's each, by aws.sqs.item_id) -> why
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ class Done:
     """What a stage did with its batch: the messages that failed, with why (SQS delivers them
     again), and what to count: metric -> count, and metric -> reason -> count."""
 
-    failed: Failed = field(default_factory=dict)
+    failed: Failures = field(default_factory=dict)
     counts: Mapping[str, int] = field(default_factory=dict)
     reasons: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
 
@@ -84,7 +84,7 @@ class Batch(Generic[T]):
     what its answer needs."""
 
     messages: list[Received[T]]
-    poison: Failed
+    poison: Failures
     records: Mapping[str, _Record]
 
     def correlation_ids(self) -> list[str]:
@@ -126,7 +126,7 @@ def read(event: Mapping[str, Any], adapter: TypeAdapter[T]) -> Batch[T]:
     from pydantic import ValidationError
 
     messages: list[Received[T]] = []
-    poison: Failed = {}
+    poison: Failures = {}
     records: dict[str, _Record] = {}
     for raw in event["Records"]:
         record = _Record(
@@ -153,7 +153,7 @@ def correlation_ids(messages: Iterable[Received[Any]]) -> dict[str, str]:
     return {m.id: m.correlation_id for m in messages if m.correlation_id}
 
 
-def unsent(message_ids: Iterable[str], queue: str) -> Failed:
+def unsent(message_ids: Iterable[str], queue: str) -> Failures:
     """The messages SQS did not take on their way to the next queue."""
     return {mid: Failure(f"not sent to the {queue} queue") for mid in message_ids}
 

@@ -51,7 +51,7 @@ class Routes:
     forward: list[tuple[str, str]] = field(default_factory=list)  # (message id, body)
     again: list[tuple[str, str, int]] = field(default_factory=list)  # (id, body, delay)
     deferrals: dict[str, int] = field(default_factory=dict)  # message id -> its count, raised
-    failed: batch.Failed = field(default_factory=dict)
+    failed: batch.Failures = field(default_factory=dict)
     counts: Counter[str] = field(default_factory=Counter)
 
     def by_reason(self, outcome: str) -> dict[str, int]:
