@@ -106,16 +106,19 @@ def _evaluate(value: Any, **parameters: str) -> Any:
     )
 
 
-def test_cfn_lint_passes_informational_checks_included() -> None:
-    problems = lint_file(ROOT / "template.yaml", config=ManualArgs(include_checks=["I"]))
+def test_cfn_lint_passes_informational_checks_and_the_serverless_rules_included() -> None:
+    """The rules .cfnlintrc appends for `cfn-lint template.yaml`: awslabs/serverless-rules."""
+    config = ManualArgs(include_checks=["I"], append_rules=["cfn_lint_serverless.rules"])
+    problems = lint_file(ROOT / "template.yaml", config=config)
     assert problems == [], "\n".join(str(p) for p in problems)
 
 
 def test_what_cfn_lint_s_serverless_rules_check_holds_but_where_they_misread_the_template() -> None:
-    """cfn-lint-serverless (not in requirements.lock yet) checks these; the template ignores its
-    findings only where they do not apply, each said beside the resource: ES6000 (a queue
-    without a RedrivePolicy) on the DLQs, ES1001 (no OnFailure destination) on SQS triggers,
-    which Lambda gives none."""
+    """cfn-lint-serverless checks these; the template ignores its findings only where they do
+    not apply, each said beside the resource: ES6000 (a queue without a RedrivePolicy) on the
+    DLQs, ES1001 (no OnFailure destination) on SQS triggers, which Lambda gives none, WS1004
+    (no log group /aws/lambda/<name> with a retention) on functions whose LoggingConfig names
+    their log group, which has one."""
     resources = TEMPLATE.resources
     ignored = {
         logical: spec["Metadata"]["cfn-lint"]["config"]["ignore_checks"]
@@ -136,7 +139,18 @@ def test_what_cfn_lint_s_serverless_rules_check_holds_but_where_they_misread_the
         for logical, m in TEMPLATE.of_type("AWS::Lambda::EventSourceMapping").items()
         if _first(m["EventSourceArn"]) in queues
     }
-    assert ignored == {q: ["ES6000"] for q in dlqs} | {t: ["ES1001"] for t in sqs_triggers}
+    functions = TEMPLATE.of_type("AWS::Serverless::Function")
+    logged = {name for name, f in functions.items() if f.get("LoggingConfig", {}).get("LogGroup")}
+    groups = TEMPLATE.of_type("AWS::Logs::LogGroup")
+    assert all(
+        groups[_first(functions[name]["LoggingConfig"]["LogGroup"])].get("RetentionInDays")
+        for name in logged
+    )  # WS1004
+    assert ignored == (
+        {q: ["ES6000"] for q in dlqs}
+        | {t: ["ES1001"] for t in sqs_triggers}
+        | {f: ["WS1004"] for f in logged}
+    )
     assert dlqs <= set(queues)
     assert all("RedrivePolicy" in q for name, q in queues.items() if name not in dlqs)  # ES6000
     assert all("DeadLetterConfig" in t for r in rules for t in r["Targets"])  # ES4000
