@@ -14,7 +14,7 @@ from socialscore.domain.delivery import Claim
 from socialscore.domain.interaction import Network
 from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.post import CachedPost, PostFacts, PostRef
-from socialscore.domain.record_key import Pushed, RecordKey
+from socialscore.domain.record_key import Erasures, Landing, Pushed, RecordKey
 from socialscore.pipeline.ports import DeliveryLog, PostCacheStore, SyncStateStore
 from socialscore.store.deliveries import DeliveriesTable
 from socialscore.store.post_cache import PostCache
@@ -130,15 +130,15 @@ def opportunity(opp: str, *contacts: str) -> Opportunity:
 
 def test_what_a_push_left_reads_back_by_its_record_key(sync_state: SyncStateStore) -> None:
     case = RecordKey.parse("complaint#x#5#i#abc")
+    pushed = {
+        rk.contact("c1"): Pushed("d1", [], {"carried": "none", "buckets": "[]"}),
+        rk.opportunity("o1"): Pushed("d2", ["o1|linear|seller|s1", "o1|linear|post|x#9"]),
+        case: Pushed("d3"),
+    }
     sync_state.save(
-        {
-            rk.contact("c1"): Pushed("d1", [], {"carried": "none", "buckets": "[]"}),
-            rk.opportunity("o1"): Pushed("d2", ["o1|linear|seller|s1", "o1|linear|post|x#9"]),
-            case: Pushed("d3"),
-        },
+        Landing(pushed, {"x#5": {case}}),
         [opportunity("o1", "c1", "c2")],
         {"last_run": AT.isoformat(), "marks_after": "", "checkpoint#hubspot": AT.isoformat()},
-        {"x#5": {case}},
     )
 
     assert sync_state.pushed([rk.contact("c1"), rk.opportunity("o1"), case, rk.hot("x#5")]) == {
@@ -176,12 +176,12 @@ def test_an_erasure_is_pending_until_done_and_forget_leaves_nothing_naming_it(
 ) -> None:
     case = RecordKey.parse("complaint#x#5#i#abc")
     kept = {rk.contact("c5"): Pushed("d1"), rk.hot("x#5"): Pushed("d2"), case: Pushed("d3")}
-    sync_state.save(kept | {rk.contact("c6"): Pushed("d4")}, [], {}, {"x#5": {case}})
+    sync_state.save(Landing(kept | {rk.contact("c6"): Pushed("d4")}, {"x#5": {case}}), [], {})
     sync_state.mark_changed(AT + timedelta(minutes=1), profiles=["x#5", "x#6"], contacts=["c5"])
     sync_state.mark_erased(["c5"], ["x#5"])
     assert sync_state.pending() == ({"c5"}, {"x#5"})
 
-    sync_state.forget(["c5"], ["x#5"], AT, AT + timedelta(minutes=5))
+    sync_state.forget(Erasures({"c5"}, {"x#5"}), AT, AT + timedelta(minutes=5))
     sync_state.done(["c5"], ["x#5"])
 
     assert sync_state.pushed([*kept, rk.contact("c6")]) == {rk.contact("c6"): Pushed("d4")}

@@ -168,7 +168,7 @@ def run(
     d = derived(records, state)
     planned = plan(d, frozenset())
     failed = crm.push(planned.push, refused, lost) if planned.push else {}
-    state |= settle(d, planned, failed).kept
+    state |= settle(d, planned, failed).landing.pushed
     return planned.push
 
 
@@ -222,7 +222,7 @@ def test_a_plan_pushes_what_changed_and_settle_keeps_what_landed(
     assert set(planned.push.retired) == gone
 
     failed = {k: "REFUSED" for n, k in enumerate(keys) if n in refused}
-    kept = settle(d, planned, failed).kept
+    kept = settle(d, planned, failed).landing.pushed
     assert not {
         k for k in kept if k in failed and k in changed and kept[k].digest == planned.digests[k]
     }

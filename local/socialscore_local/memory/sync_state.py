@@ -4,14 +4,14 @@ table's item keys as store/sync_state.py writes them, counting the DynamoDB requ
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from socialscore.domain import record_key as rk
 from socialscore.domain.opportunity import Opportunity
-from socialscore.domain.record_key import Pushed, RecordKey
+from socialscore.domain.record_key import Erasures, Landing, Pushed, RecordKey
 from socialscore.store.sync_state import CHANGE_SHARDS, item_key
 from socialscore_local.memory.counting import Requests, batches
 
@@ -37,9 +37,9 @@ class MemorySyncState:
         found = [(kind, i) for at, kind, i in self.marks if start <= at < end]
         return {i for k, i in found if k == "profiles"}, {i for k, i in found if k == "contacts"}
 
-    def pending(self) -> tuple[set[str], set[str]]:
+    def pending(self) -> Erasures:
         self.r.add("BatchGetItem")
-        return set(self.erasures), set(self.erased_profiles)
+        return Erasures(set(self.erasures), set(self.erased_profiles))
 
     def mark_erased(self, contacts: Iterable[str], profiles: Iterable[str] = ()) -> None:
         self.r.add("UpdateItem")
@@ -59,13 +59,8 @@ class MemorySyncState:
         self.r.add("BatchWriteItem", batches(len(gone), 25))
         self.marks = [m for m in self.marks if not start <= m[0] < end]
 
-    def forget(
-        self,
-        contacts: Iterable[str],
-        profiles: Iterable[str],
-        since: datetime | None,
-        until: datetime,
-    ) -> None:
+    def forget(self, erased: Erasures, since: datetime | None, until: datetime) -> None:
+        contacts, profiles = erased
         names = {("contacts", c) for c in contacts} | {("profiles", p) for p in profiles}
         records = [str(rk.contact(i) if k == "contacts" else rk.hot(i)) for k, i in names]
         indexes = [item_key("cases", i) for k, i in names if k == "profiles"]
@@ -106,18 +101,13 @@ class MemorySyncState:
         found = ((k, self.items.get(item_key("pushed", str(k)))) for k in wanted)
         return {k: replace(p, parts=list(p.parts)) for k, p in found if p}
 
-    def save(
-        self,
-        pushed: Mapping[RecordKey, Pushed],
-        seen: list[Opportunity],
-        bookmarks: dict[str, str],
-        cases: Mapping[str, set[RecordKey]] | None = None,
-    ) -> None:
+    def save(self, landing: Landing, seen: list[Opportunity], bookmarks: dict[str, str]) -> None:
+        pushed, cases = landing
         self.r.add("BatchWriteItem", batches(len(pushed) + len(seen), 25))
         self.items |= {
             item_key("pushed", str(k)): replace(p, parts=list(p.parts)) for k, p in pushed.items()
         }
-        for profile, keys in (cases or {}).items():
+        for profile, keys in cases.items():
             self.r.add("UpdateItem")
             self.items.setdefault(item_key("cases", profile), set()).update(map(str, keys))
         for o in seen:

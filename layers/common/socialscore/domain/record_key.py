@@ -1,5 +1,6 @@
-"""What names a record crm_sync takes to the CRM: its kind and its id, one `RecordKey`; and
-what its last push left (`Pushed`).
+"""What names a record crm_sync takes to the CRM: its kind and its id, one `RecordKey`; what its
+last push left (`Pushed`) and what a slice leaves in the sync state (`Landing`); the erasures
+still to take to the CRM (`Erasures`).
 
 Every push answers per key (which landed, which the CRM refused and why), and crm_sync keeps,
 per key, what its last successful push carried. The text form, `<kind>#<id>`, is how the sync
@@ -12,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import partial
+from typing import NamedTuple
 
 from socialscore.domain.opportunity import (
     ComplaintCase,
@@ -91,6 +93,19 @@ class Pushed:
     digest: str
     parts: list[str] = field(default_factory=list)
     kept: dict[str, str] = field(default_factory=dict)
+
+
+class Landing(NamedTuple):
+    """What a slice leaves in the sync state: what each record's push left, and the complaint
+    cases among them by the profile that complained (what an erasure of the profile finds)."""
+
+    pushed: dict[RecordKey, Pushed]
+    cases: dict[str, set[RecordKey]]
+
+
+class Erasures(NamedTuple):
+    contacts: set[str]  # their CRM fields to clear
+    profiles: set[str]  # erased identities: nothing kept is to name them
 
 
 # The key of a record by its id, kind by kind: rk.contact("003..."), rk.hot("x#123").

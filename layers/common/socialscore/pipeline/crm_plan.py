@@ -24,7 +24,7 @@ from socialscore.domain.opportunity import (
     InfluenceRecord,
     OpportunityInfluence,
 )
-from socialscore.domain.record_key import Pushed, RecordKey
+from socialscore.domain.record_key import Landing, Pushed, RecordKey
 from socialscore.pipeline.crm_derive import Derived
 from socialscore.pipeline.crm_records import digest
 
@@ -43,8 +43,7 @@ class Plan:
 
 @dataclass(frozen=True)
 class Settled:
-    kept: Landed  # what the sync state keeps of what landed
-    cases: dict[str, set[RecordKey]]  # profile -> its complaint cases that landed
+    landing: Landing  # what the sync state keeps of what landed
     retry: set[str]  # contacts whose refused records the next run derives again
     erased: list[str]  # erased contacts whose fields the CRM cleared
 
@@ -78,7 +77,7 @@ def settle(derived: Derived, planned: Plan, failed: Mapping[RecordKey, str]) -> 
         if isinstance(case := derived.records.get(key), ComplaintCase):
             cases.setdefault(case.profile, set()).add(key)
     erased = [c for c in planned.push.erased if rk.erased(c) not in failed]
-    return Settled(kept, cases, _retry(derived, failed), erased)
+    return Settled(Landing(kept, cases), _retry(derived, failed), erased)
 
 
 def landed(derived: Derived, planned: Plan, failed: Mapping[RecordKey, str]) -> Landed:

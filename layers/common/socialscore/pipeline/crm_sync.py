@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from socialscore.crm.base import OUT_OF_TIME, CrmStopped, Push, PushOutcome
-from socialscore.domain.record_key import RecordKey
+from socialscore.domain.record_key import Erasures, RecordKey
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.pipeline.crm_budget import Budget
 from socialscore.pipeline.crm_cursors import Cursors
@@ -146,7 +146,7 @@ class CrmSync:
         except CrmStopped as stop:
             # What landed before the stop is kept; the cursors stay before this slice.
             stopped = settle(derived, planned, stop.outcome.failed)
-            self.state.save(stopped.kept, [], {}, stopped.cases)
+            self.state.save(stopped.landing, [], {})
             report.crm_calls += stop.outcome.calls
             raise
         # The CRM's owners it read (opening hot-lead tasks): the contacts' next hot lead or
@@ -157,12 +157,13 @@ class CrmSync:
         if done.retry:  # derived again next run
             self.state.mark_changed(now, contacts=done.retry)
         bookmarks = piece.after.bookmarks(self.crm.name)
-        self.state.save(done.kept, list(piece.opportunities), bookmarks, done.cases)
+        self.state.save(done.landing, list(piece.opportunities), bookmarks)
         if piece.consumed:  # after the cursors moved past the window: it is read no more
             self.state.consumed(*piece.consumed)
         if piece.erased or piece.forgotten:
             # Nothing kept names them; the buckets before the open window's are gone already.
-            self.state.forget(piece.erased, piece.forgotten, piece.after.last_run, self.clock())
+            erased = Erasures(set(piece.erased), set(piece.forgotten))
+            self.state.forget(erased, piece.after.last_run, self.clock())
             self.state.done(done.erased, piece.forgotten)
         report.add(derived, planned.push, outcome, piece)
 

@@ -15,7 +15,7 @@ from socialscore.domain.messages import Seller
 from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.permalink import Resolution
 from socialscore.domain.post import CachedPost, PostRef
-from socialscore.domain.record_key import Pushed, RecordKey
+from socialscore.domain.record_key import Erasures, Landing, Pushed, RecordKey
 from socialscore.domain.standing import ProfileItem
 from socialscore.domain.touch import Touch, Withdrawal
 from socialscore.providers.base import Lookup
@@ -193,8 +193,8 @@ class SyncStateStore(Protocol):
 
     def changed_since(self, since: datetime, until: datetime) -> tuple[set[str], set[str]]: ...
 
-    def pending(self) -> tuple[set[str], set[str]]:
-        """(contacts, profiles) erased and not yet taken to the CRM and forgotten."""
+    def pending(self) -> Erasures:
+        """The contacts and profiles erased and not yet taken to the CRM and forgotten."""
         ...
 
     def done(self, erased: Iterable[str], profiles: Iterable[str] = ()) -> None: ...
@@ -203,13 +203,7 @@ class SyncStateStore(Protocol):
         """The change window from since to until taken: its marks before until's bucket go."""
         ...
 
-    def forget(
-        self,
-        contacts: Iterable[str],
-        profiles: Iterable[str],
-        since: datetime | None,
-        until: datetime,
-    ) -> None:
+    def forget(self, erased: Erasures, since: datetime | None, until: datetime) -> None:
         """Delete every item naming these erased contacts and profiles (what was pushed for
         them, their marks from since to until); `pending` still lists them until `done`."""
         ...
@@ -226,15 +220,9 @@ class SyncStateStore(Protocol):
         """What the last successful push of each of these records left, for those pushed."""
         ...
 
-    def save(
-        self,
-        pushed: Mapping[RecordKey, Pushed],
-        seen: list[Opportunity],
-        bookmarks: dict[str, str],
-        cases: Mapping[str, set[RecordKey]] | None = None,
-    ) -> None:
-        """pushed: what each record's push left; cases: profile -> the complaint cases among
-        them (what an erasure of the profile finds); the bookmarks move last."""
+    def save(self, landing: Landing, seen: list[Opportunity], bookmarks: dict[str, str]) -> None:
+        """What the slice left, the opportunities seen, then the bookmarks: last, so a failure
+        before leaves them."""
         ...
 
 

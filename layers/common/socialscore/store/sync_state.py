@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from socialscore.aws import clients
 from socialscore.domain import record_key as rk
 from socialscore.domain.opportunity import Opportunity
-from socialscore.domain.record_key import Pushed, RecordKey
+from socialscore.domain.record_key import Erasures, Landing, Pushed, RecordKey
 from socialscore.store import dynamo
 
 CHANGE_SHARDS = 16
@@ -84,11 +84,11 @@ class SyncState:
         contacts = {c for i in items for c in i.get("contacts", ())}
         return profiles, contacts
 
-    def pending(self) -> tuple[set[str], set[str]]:
-        """(contacts, profiles) erased and not yet taken to the CRM and forgotten here."""
+    def pending(self) -> Erasures:
+        """The contacts and profiles erased and not yet taken to the CRM and forgotten here."""
         found = dynamo.batch_get(self._table, "key", [_PENDING_ERASURES])
         item = found.get(_PENDING_ERASURES, {})
-        return set(item.get("contacts", ())), set(item.get("profiles", ()))
+        return Erasures(set(item.get("contacts", ())), set(item.get("profiles", ())))
 
     def done(self, erased: Iterable[str], profiles: Iterable[str] = ()) -> None:
         """Forget the erasures the CRM took, and the profiles forgotten (erased again
@@ -137,13 +137,7 @@ class SyncState:
         }
 
     # --- writes, after a run ---------------------------------------------------------------------
-    def save(
-        self,
-        pushed: Mapping[RecordKey, Pushed],
-        seen: list[Opportunity],
-        bookmarks: dict[str, str],
-        cases: Mapping[str, set[RecordKey]] | None = None,
-    ) -> None:
+    def save(self, landing: Landing, seen: list[Opportunity], bookmarks: dict[str, str]) -> None:
         """Record what was pushed (record key -> digest, the breakdown keys it holds, and what
         it kept that a later run takes from here instead of deriving it again: empty for
         nothing), the complaint cases among them by profile (for an erasure to find) and the
@@ -155,14 +149,14 @@ class SyncState:
                 "digest": p.digest,
                 "parts": json.dumps(p.parts),
             }
-            for k, p in pushed.items()
+            for k, p in landing.pushed.items()
         ] + [
             {"key": item_key("opportunity", o.id), "opportunity": o.model_dump_json()} for o in seen
         ]
         dynamo.batch_write(
             self._table, [{"PutRequest": {"Item": dynamo.to_item(i)}} for i in items]
         )
-        for profile, keys in sorted((cases or {}).items()):
+        for profile, keys in sorted(landing.cases.items()):
             self._add(item_key("cases", profile), {"keys": {str(k) for k in keys}})
         for o in seen:
             for contact in o.contact_ids:
@@ -184,18 +178,12 @@ class SyncState:
         requests = [{"DeleteRequest": {"Key": _key(k)}} for k in sorted(found)]
         dynamo.batch_write(self._table, requests)
 
-    def forget(
-        self,
-        contacts: Iterable[str],
-        profiles: Iterable[str],
-        since: datetime | None,
-        until: datetime,
-    ) -> None:
+    def forget(self, erased: Erasures, since: datetime | None, until: datetime) -> None:
         """Delete what names these erased contacts and profiles: what was pushed for them (the
         contacts' scores, the profiles' hot-lead tasks and complaint cases) and their marks in
         the change buckets kept, from since's (the window crm_sync has not taken; None: every
         bucket before a first run is kept unread) to until's."""
-        contacts, profiles = set(contacts), set(profiles)
+        contacts, profiles = erased
         indexes = [item_key("cases", p) for p in sorted(profiles)]
         cases = dynamo.batch_get(self._table, "key", indexes) if indexes else {}
         keys = [item_key("pushed", str(rk.contact(c))) for c in sorted(contacts)]
