@@ -14,7 +14,6 @@ types are not; evaluated where they are declared, the annotations are the types 
 
 import base64
 import json
-from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -42,35 +41,10 @@ metrics = Metrics()
 def ingest() -> "Ingest":
     """The use case, made at cold start: the webhook secrets are read (and any that is no
     secret reported) before the first request is answered."""
-    from socialscore.aws.config import IngestConfig, scoring_model
-    from socialscore.aws.secrets import json_secret
-    from socialscore.aws.sqs import SqsQueue
-    from socialscore.pipeline.ingest import SOURCES, Ingest
-    from socialscore.pipeline.webhook_secrets import WebhookSecrets
-    from socialscore.sources.linkedin import LinkedInSource
-    from socialscore.sources.meta import MetaSource
-    from socialscore.store.deliveries import DeliveriesTable
+    from socialscore.aws.config import IngestConfig
+    from socialscore.wiring.stages import ingest as wired
 
-    config = IngestConfig.from_environment()
-    secrets = WebhookSecrets(
-        lambda refresh: json_secret(config.webhook_secrets_arn, refresh=refresh),
-        report=_secret_problems,
-    )
-    secrets.current()
-    return Ingest(
-        secrets=secrets,
-        interactions=SqsQueue(config.rehydrate_queue_url),
-        retractions=SqsQueue(config.score_queue_url),
-        deliveries=DeliveriesTable(config.deliveries_table),
-        clock=lambda: datetime.now(UTC),
-        max_body_bytes=config.max_body_bytes,
-        # Comment words are matched against the model the other stages score with.
-        sources={
-            **SOURCES,
-            "meta": MetaSource(lambda: scoring_model(config.scoring_model_parameter)),
-            "linkedin": LinkedInSource(lambda: scoring_model(config.scoring_model_parameter)),
-        },
-    )
+    return wired(IngestConfig.from_environment(), report=_secret_problems)
 
 
 def _secret_problems(problems: "list[SecretProblem]") -> None:

@@ -19,11 +19,10 @@ import boto3  # noqa: F401 - first, from the handler itself: see bench/cold_star
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from socialscore.aws.sqs import SqsQueue
-
 if TYPE_CHECKING:
     from socialscore.aws.batch import Done, Received
     from socialscore.aws.config import RehydrateConfig
+    from socialscore.aws.sqs import SqsQueue
     from socialscore.domain.messages import RehydrateMessage
     from socialscore.domain.scoring_model import ScoringModel
     from socialscore.pipeline.ports import MessageQueue
@@ -50,7 +49,9 @@ def rehydrator() -> Rehydrator:
 @cache
 def queues() -> tuple[SqsQueue, SqsQueue]:
     """(the resolve queue, this stage's own queue for deferrals)"""
-    return SqsQueue(settings().resolve_queue_url), SqsQueue(settings().rehydrate_queue_url)
+    from socialscore.wiring.rehydrate import queues as wired
+
+    return wired(settings())
 
 
 def handle(

@@ -14,10 +14,9 @@ import boto3  # noqa: F401 - first, from the handler itself: see bench/cold_star
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from socialscore.aws.sqs import SqsQueue
-
 if TYPE_CHECKING:
     from socialscore.aws.batch import Done, Received
+    from socialscore.aws.sqs import SqsQueue
     from socialscore.domain.messages import ResolveMessage
     from socialscore.pipeline.ports import CrmPending, IdentityLinks, MessageQueue, SellerRegistry
     from socialscore.store.identities import Identities
@@ -31,18 +30,9 @@ metrics = Metrics()
 @cache
 def repositories() -> tuple[Identities, Sellers, SqsQueue, SyncState, SqsQueue]:
     from socialscore.aws.config import ResolveConfig
-    from socialscore.store.identities import Identities
-    from socialscore.store.sellers import Sellers
-    from socialscore.store.sync_state import SyncState
+    from socialscore.wiring.stages import resolve_ports
 
-    config = ResolveConfig.from_environment()
-    return (
-        Identities(config.identities_table),
-        Sellers(config.sellers_table),
-        SqsQueue(config.score_queue_url),
-        SyncState(config.sync_state_table),
-        SqsQueue(config.resolve_queue_url),
-    )
+    return resolve_ports(ResolveConfig.from_environment())
 
 
 def handle(

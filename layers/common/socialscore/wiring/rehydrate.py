@@ -1,5 +1,5 @@
-"""The rehydrate stage's use case: the post cache, the social data provider its configuration
-names (PostProvider), and the short-link resolver when ShortLinks=resolve."""
+"""The rehydrate stage's use case (the post cache, the social data provider its configuration
+names with PostProvider, the short-link resolver when ShortLinks=resolve) and its queues."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from socialscore.aws.config import RehydrateConfig
+    from socialscore.aws.sqs import SqsQueue
     from socialscore.pipeline.ports import PostProvider
     from socialscore.pipeline.rehydration import Rehydrator
 
@@ -67,3 +68,10 @@ def rehydrator(config: RehydrateConfig) -> Rehydrator:
         # A provider answering many ids a call is asked once for a whole batch's posts.
         coalesce=provider.max_ids_per_call is not None,
     )
+
+
+def queues(config: RehydrateConfig) -> tuple[SqsQueue, SqsQueue]:
+    """(the resolve queue it forwards to, its own queue for deferrals)"""
+    from socialscore.aws.sqs import SqsQueue
+
+    return SqsQueue(config.resolve_queue_url), SqsQueue(config.rehydrate_queue_url)

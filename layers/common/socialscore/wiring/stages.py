@@ -1,5 +1,5 @@
-"""The use cases the score stage, the attribution job and crm_sync run, on the stack's tables,
-queues and bus as the function's configuration names them."""
+"""The use cases ingest, resolve, the score stage, the attribution job and crm_sync run, on the
+stack's tables, queues, secrets and bus as the function's configuration names them."""
 
 from __future__ import annotations
 
@@ -7,11 +7,76 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from socialscore.aws.config import AttributionJobConfig, CrmSyncConfig, ScoreConfig
+    from socialscore.aws.config import (
+        AttributionJobConfig,
+        CrmSyncConfig,
+        IngestConfig,
+        ResolveConfig,
+        ScoreConfig,
+    )
+    from socialscore.aws.sqs import SqsQueue
     from socialscore.pipeline.channel_attribution import ChannelAttributionJob
     from socialscore.pipeline.crm_sync import CrmSync
     from socialscore.pipeline.crm_work import SliceSize
+    from socialscore.pipeline.ingest import Ingest
     from socialscore.pipeline.scoring import Scorer
+    from socialscore.pipeline.webhook_secrets import SecretProblem
+    from socialscore.store.identities import Identities
+    from socialscore.store.sellers import Sellers
+    from socialscore.store.sync_state import SyncState
+
+
+def ingest(config: IngestConfig, report: Callable[[list[SecretProblem]], None]) -> Ingest:
+    """The front door, its webhook secrets read now: `report` hears of any that is no secret
+    before the first request is answered."""
+    from datetime import UTC, datetime
+
+    from socialscore.aws.config import scoring_model
+    from socialscore.aws.secrets import json_secret
+    from socialscore.aws.sqs import SqsQueue
+    from socialscore.pipeline.ingest import SOURCES, Ingest
+    from socialscore.pipeline.webhook_secrets import WebhookSecrets
+    from socialscore.sources.linkedin import LinkedInSource
+    from socialscore.sources.meta import MetaSource
+    from socialscore.store.deliveries import DeliveriesTable
+
+    secrets = WebhookSecrets(
+        lambda refresh: json_secret(config.webhook_secrets_arn, refresh=refresh), report=report
+    )
+    secrets.current()
+    return Ingest(
+        secrets=secrets,
+        interactions=SqsQueue(config.rehydrate_queue_url),
+        retractions=SqsQueue(config.score_queue_url),
+        deliveries=DeliveriesTable(config.deliveries_table),
+        clock=lambda: datetime.now(UTC),
+        max_body_bytes=config.max_body_bytes,
+        # Comment words are matched against the model the other stages score with.
+        sources={
+            **SOURCES,
+            "meta": MetaSource(lambda: scoring_model(config.scoring_model_parameter)),
+            "linkedin": LinkedInSource(lambda: scoring_model(config.scoring_model_parameter)),
+        },
+    )
+
+
+def resolve_ports(
+    config: ResolveConfig,
+) -> tuple[Identities, Sellers, SqsQueue, SyncState, SqsQueue]:
+    """(the identity links, the seller registry, the score queue, the marks crm_sync takes, its
+    own queue for a split pack's messages sent back alone)"""
+    from socialscore.aws.sqs import SqsQueue
+    from socialscore.store.identities import Identities
+    from socialscore.store.sellers import Sellers
+    from socialscore.store.sync_state import SyncState
+
+    return (
+        Identities(config.identities_table),
+        Sellers(config.sellers_table),
+        SqsQueue(config.score_queue_url),
+        SyncState(config.sync_state_table),
+        SqsQueue(config.resolve_queue_url),
+    )
 
 
 def scorer(s: ScoreConfig) -> Scorer:
