@@ -1,6 +1,7 @@
 """Dependencies point inward: a folder of the package imports only from the folders after it in
-ORDER (the domain from none of ours), the domain imports no AWS or HTTP library, and the use
-cases build no concrete store (the wiring does, and hands them the ports)."""
+ORDER (the domain from none of ours), the domain imports no AWS or HTTP library, and neither the
+use cases nor the handlers build a concrete store, queue or provider (the wiring does, and
+hands them the ports)."""
 
 from __future__ import annotations
 
@@ -64,3 +65,32 @@ def test_the_report_reads_no_use_case() -> None:
     for path in files("report"):
         upward = [m for m in imports(path) if m.startswith("socialscore.pipeline")]
         assert not upward, f"{path.name} imports {upward[0]}"
+
+
+# What only the wiring builds: stores, queues, the bus, providers, CRM adapters.
+ADAPTERS = ("socialscore.store.", "socialscore.aws.sqs", "socialscore.aws.events")
+ADAPTERS += ("socialscore.providers.", "socialscore.crm.")
+HANDLERS = sorted((PACKAGE.parents[2] / "functions").glob("*/*_handler.py"))
+
+
+def run_time_imports(path: Path) -> set[str]:
+    """The modules a file imports to run, not those under `if TYPE_CHECKING:` (types only)."""
+    tree = ast.parse(path.read_text())
+    typing_only = {
+        id(n)
+        for block in ast.walk(tree)
+        if isinstance(block, ast.If) and ast.unparse(block.test).endswith("TYPE_CHECKING")
+        for n in ast.walk(block)
+    }
+    return {
+        node.module
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module and id(node) not in typing_only
+    }
+
+
+def test_a_handler_builds_no_adapter_the_wiring_does() -> None:
+    assert len(HANDLERS) >= 8
+    for path in HANDLERS:
+        built = sorted(m for m in run_time_imports(path) if m.startswith(ADAPTERS))
+        assert not built, f"{path.name} imports {built[0]}: ask socialscore.wiring for it"
