@@ -12,16 +12,19 @@ import pytest
 from socialscore.domain import record_key as rk
 from socialscore.domain.delivery import Claim
 from socialscore.domain.interaction import Network
+from socialscore.domain.messages import Seller
 from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.post import CachedPost, PostFacts, PostRef
 from socialscore.domain.record_key import Erasures, Landing, Pushed, RecordKey
 from socialscore.pipeline.ports import DeliveryLog, PostCacheStore, SyncStateStore
 from socialscore.store.deliveries import DeliveriesTable
 from socialscore.store.post_cache import PostCache
+from socialscore.store.sellers import Sellers
 from socialscore.store.sync_state import SyncState
 from socialscore_local.memory.counting import Clock, Requests
 from socialscore_local.memory.deliveries import MemoryDeliveries
 from socialscore_local.memory.post_cache import MemoryPostCache
+from socialscore_local.memory.sellers import MemorySellers
 from socialscore_local.memory.sync_state import MemorySyncState
 from tests.integration.moto_tables import moto_table
 
@@ -70,6 +73,28 @@ def test_a_gone_post_leaves_nothing_unless_the_same_update_caches_it(
     cache.update([post(2, hits=("pricing",))], [ref(1), ref(2)])
     cache.purge([ref(3)])
     assert cache.get_many([ref(1), ref(2), ref(3)]) == {ref(2): post(2, hits=("pricing",))}
+
+
+# --- the seller registry ----------------------------------------------------------------------
+@pytest.fixture(params=["memory", "dynamodb"])
+def sellers(request: pytest.FixtureRequest) -> MemorySellers | Sellers:
+    if request.param == "memory":
+        return MemorySellers()
+    make = request.getfixturevalue("moto_table")
+    return Sellers(make("SellersTable"))
+
+
+def test_a_registered_account_is_its_sellers_and_registering_again_moves_it(
+    sellers: MemorySellers | Sellers,
+) -> None:
+    sellers.register("x#31337", Seller(seller_id="s-ana", team="enterprise"))
+    sellers.register("x#2244994945", Seller(seller_id="brand", team="marketing"))
+    sellers.register("x#31337", Seller(seller_id="s-ana", team="emea"))
+    assert sellers.of_accounts(["x#31337", "x#2244994945", "x#1"]) == {
+        "x#31337": Seller(seller_id="s-ana", team="emea"),
+        "x#2244994945": Seller(seller_id="brand", team="marketing"),
+    }
+    assert sellers.of_accounts([]) == {}
 
 
 # --- the replay memory ------------------------------------------------------------------------

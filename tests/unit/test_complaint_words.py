@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -26,6 +25,7 @@ from socialscore.pipeline.links import own_words
 from socialscore.pipeline.rehydration import Rehydrator
 from socialscore.pipeline.routing import Router
 from socialscore.providers.fixture import FixtureProvider
+from socialscore_local.memory.bus import MemoryBus
 from socialscore_local.memory.post_cache import MemoryPostCache
 from tests.unit.test_rehydration import act
 
@@ -216,21 +216,10 @@ class History:
         return [t for t in self.touches if t.profile == profile]
 
 
-class Bus:
-    def __init__(self, fail: bool = False) -> None:
-        self.fail = fail
-        self.events: list[tuple[str, dict[str, Any]]] = []
-
-    def publish(self, detail_type: str, details: Any) -> None:
-        if self.fail:
-            raise RuntimeError("PutEvents refused")
-        self.events += [(detail_type, d) for d in details]
-
-
 def test_a_complaint_is_announced_before_it_is_flagged_and_once() -> None:
     touch, plain = resolved_touch(["worst"]), resolved_touch([])
     key = (touch.profile, touch.dedupe_key)
-    flags, bus = Flags({key: touch}), Bus(fail=True)
+    flags, bus = Flags({key: touch}), MemoryBus(refuse=True)
     router = Router(Links({}), History(touch), "social-team")
 
     assert complaints.announce([plain], {}, flags, bus, router) == []
@@ -239,7 +228,7 @@ def test_a_complaint_is_announced_before_it_is_flagged_and_once() -> None:
         complaints.announce([touch], {"x#u7": "C-7"}, flags, bus, router)
     assert flags.marked == []  # not on the bus: not flagged, so the retry announces it
 
-    bus.fail = False
+    bus.refuse = False
     said = complaints.announce([touch, touch], {"x#u7": "C-7"}, flags, bus, router)
     again = complaints.announce([touch], {"x#u7": "C-7"}, flags, bus, router)
 

@@ -9,20 +9,13 @@ from typing import cast
 from socialscore.domain.interaction import Answered, Kind, Network, act
 from socialscore.domain.messages import Rehydrated, Resolved, Seller
 from socialscore.domain.post import PostFacts
-from socialscore.pipeline.ports import IdentityLinks, SellerRegistry
+from socialscore.pipeline.ports import IdentityLinks
 from socialscore.pipeline.resolution import resolve
+from socialscore_local.memory.sellers import MemorySellers
 
 AT = datetime(2026, 10, 15, 9, tzinfo=UTC)
 ANA = Seller(seller_id="s-ana", team="enterprise")
 ANA_ID, BRAND, PROSPECT = "31337", "2244994945", "987654321"
-
-
-class Sellers:
-    def __init__(self, registered: dict[str, Seller]) -> None:
-        self.registered = registered
-
-    def of_accounts(self, identities: list[str]) -> dict[str, Seller]:
-        return {i: self.registered[i] for i in identities if i in self.registered}
 
 
 class Identities:
@@ -45,8 +38,10 @@ def rehydrated(kind: Kind, actor: str, post: str | None = None, **ids: str) -> R
 
 
 def run(*items: Rehydrated) -> list[Resolved | Answered | None]:
-    registry = Sellers({f"x#{ANA_ID}": ANA, f"x#{BRAND}": Seller(seller_id="brand", team="brand")})
-    return resolve(list(items), cast(IdentityLinks, Identities()), cast(SellerRegistry, registry))
+    registry = MemorySellers(
+        {f"x#{ANA_ID}": ANA, f"x#{BRAND}": Seller(seller_id="brand", team="brand")}
+    )
+    return resolve(list(items), cast(IdentityLinks, Identities()), registry)
 
 
 def test_the_brand_retweeting_a_seller_credits_nobody() -> None:
