@@ -26,16 +26,17 @@ from socialscore_ops.commands import Result, command
 from socialscore_ops.output import Progress, table
 from socialscore_ops.stack import OpsError, Stack
 
-# Messages waiting in the rehydrate queue before the next pack waits: about a minute of the
-# stage's work at its reserved concurrency, so live webhooks queued meanwhile wait no longer.
-MAX_QUEUED = 2_000
+# SQS messages waiting in the rehydrate queue (each a pack of up to 100 events) before the next
+# pack waits: the stage takes 10 a batch, up to QueueMaximumConcurrency (default 10) batches at
+# once, so 100 is one round of its work, and live webhooks queued meanwhile wait about one more.
+MAX_QUEUED = 100
 
 
 def add(
     verbs: argparse._SubParsersAction[argparse.ArgumentParser], shared: argparse.ArgumentParser
 ) -> None:
     parser = command(verbs, shared, "backfill", run)
-    parser.add_argument("file", type=Path, metavar="FILE", help="SMMS events: .jsonl or .csv")
+    parser.add_argument("file", type=Path, metavar="FILE", help="SMMS events: JSON lines, or CSV if it ends in .csv")
     parser.add_argument(
         "--skip-bad",
         action="store_true",
