@@ -27,8 +27,9 @@ from socialscore.pipeline import stage
 from socialscore.pipeline.outcomes import MAX_DEFERRALS
 from socialscore.pipeline.rehydration import Rehydrator
 from socialscore.providers.base import Lookup, NoProvider, ProviderRateLimited
+from socialscore_local.memory.post_cache import MemoryPostCache
 from tests.unit.test_message_compat import DELETED, IDENTIFY
-from tests.unit.test_rehydration import NAMED, UNNAMED, MemoryCache, act
+from tests.unit.test_rehydration import NAMED, UNNAMED, act
 
 NOW = 1_800_000_000.0
 RESET_IN = 120  # seconds until the spent rate limit resets
@@ -117,7 +118,7 @@ def run(
 
 
 def test_credited_acts_links_and_deleted_posts_go_on_and_a_drop_goes_nowhere() -> None:
-    cache = MemoryCache()
+    cache = MemoryPostCache()
     gone = PostFacts(network=Network.X, post_id=DELETED.post.split("#")[1], author_id="42")
     cache.update([CachedPost(gone, (), "v1")], [])
     forward, later = Queue(), Queue()
@@ -150,7 +151,7 @@ def test_credited_acts_links_and_deleted_posts_go_on_and_a_drop_goes_nowhere() -
 def test_a_rate_limited_act_goes_back_delayed_to_the_reset_with_its_deferrals_counted() -> None:
     provider = Spent()
     forward, later = Queue(), Queue()
-    rehydrator = Rehydrator(MemoryCache(), provider, clock=lambda: NOW)
+    rehydrator = Rehydrator(MemoryPostCache(), provider, clock=lambda: NOW)
 
     answer = run(
         [
@@ -171,7 +172,7 @@ def test_a_rate_limited_act_goes_back_delayed_to_the_reset_with_its_deferrals_co
 
 def test_an_act_put_off_96_times_fails_for_the_dlq_and_its_batch_mates_go_on() -> None:
     forward, later = Queue(), Queue()
-    rehydrator = Rehydrator(MemoryCache(), Spent(), clock=lambda: NOW)
+    rehydrator = Rehydrator(MemoryPostCache(), Spent(), clock=lambda: NOW)
     event = {
         "Records": [
             record("m-1", act(1, UNNAMED).model_dump_json(), deferred=MAX_DEFERRALS),
@@ -191,7 +192,7 @@ def test_an_act_put_off_96_times_fails_for_the_dlq_and_its_batch_mates_go_on() -
 
 
 def test_what_a_queue_refuses_fails_with_the_queue_named() -> None:
-    rehydrator = Rehydrator(MemoryCache(), Spent(), clock=lambda: NOW)
+    rehydrator = Rehydrator(MemoryPostCache(), Spent(), clock=lambda: NOW)
     received = read(
         record("m-1", act(1, NAMED, named=True).model_dump_json()),  # forwarded
         record("m-2", act(2, UNNAMED).model_dump_json()),  # deferred
@@ -212,7 +213,7 @@ def test_the_batch_s_outcomes_are_counted_by_reason() -> None:
         record("m-3", act(3, UNNAMED, kind=Kind.QUOTE, own=NAMED).model_dump_json()),
     )
 
-    done = Rehydrator(MemoryCache(), NoProvider()).take(
+    done = Rehydrator(MemoryPostCache(), NoProvider()).take(
         received.messages, bundled(), Queue(), Queue()
     )
 

@@ -22,7 +22,6 @@ UNNAMED = "2600000000000000002"
 LISTED = "2600000000000000003"  # in the fixture file
 REPLY_DELETED = "2600000000000000004"  # in the fixture file, marked deleted
 REPLY_UNLISTED = "2600000000000000005"
-MemoryCache = MemoryPostCache  # the name tests/unit/test_rehydrate_stage.py imports
 
 
 def act(
