@@ -74,6 +74,8 @@ class Resolved(_Enriched):
     seller: Seller | None = None
 
 
+# What ingest reads out of a delivery, each then sent to rehydrate's queue or score's.
+Message = Interaction | Identify | Retraction | PostDeleted | Erase | Answered
 RehydrateMessage = Interaction | Identify | PostDeleted
 ResolveMessage = Rehydrated | Identify | PostDeleted
 ScoreMessage = Resolved | Retraction | PostDeleted | Erase | Answered

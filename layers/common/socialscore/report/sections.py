@@ -59,56 +59,23 @@ def sellers(rows: list[SellerRow], previous: list[SellerRow]) -> str:
     if not rows:
         return blocks.none("seller has been credited in this period")
     top, teams = rows[:TOP], Snapshot.teams(rows)
-    chart = charts.bars(
-        "chart-sellers",
-        f"Seller leaderboard: organic points, top {len(top)}",
+    chart, table = _leaderboard(
+        "seller",
         [s.seller_id for s in top],
-        [Series("organic points", [s.organic_points for s in top], ORGANIC)],
-        ("seller", "organic points in the period"),
-    )
-    before = {s.seller_id: s.organic_points for s in previous}
-    table = blocks.table(
+        [s.organic_points for s in top],
+        {s.seller_id: s.organic_points for s in previous},
         SELLER_COLS,
-        [
-            (
-                s.seller_id,
-                s.team,
-                s.organic_points,
-                before.get(s.seller_id, Decimal(0)),
-                change(s.organic_points, before.get(s.seller_id)),
-                s.organic_touches,
-                s.paid_points,
-                s.paid_touches,
-                s.attributed,
-            )
-            for s in top
-        ],
-        "sellers",
+        [(s.team,) for s in top],
+        [(s.organic_touches, s.paid_points, s.paid_touches, s.attributed) for s in top],
     )
-    team_chart = charts.bars(
-        "chart-teams",
-        f"Team leaderboard: organic points, top {min(len(teams), TOP)}",
+    team_chart, team_table = _leaderboard(
+        "team",
         [t.team for t in teams[:TOP]],
-        [Series("organic points", [t.organic_points for t in teams[:TOP]], ORGANIC)],
-        ("team", "organic points in the period"),
-    )
-    team_before = {t.team: t.organic_points for t in Snapshot.teams(previous)}
-    team_table = blocks.table(
+        [t.organic_points for t in teams[:TOP]],
+        {t.team: t.organic_points for t in Snapshot.teams(previous)},
         TEAM_COLS,
-        [
-            (
-                t.team,
-                t.sellers,
-                t.organic_points,
-                team_before.get(t.team, Decimal(0)),
-                change(t.organic_points, team_before.get(t.team)),
-                t.organic_touches,
-                t.paid_points,
-                t.attributed,
-            )
-            for t in teams[:TOP]
-        ],
-        "teams",
+        [(t.sellers,) for t in teams[:TOP]],
+        [(t.organic_touches, t.paid_points, t.attributed) for t in teams[:TOP]],
     )
     return (
         "<p class=lede>Organic points their posts earned in the period, beside the period "
@@ -118,6 +85,31 @@ def sellers(rows: list[SellerRow], previous: list[SellerRow]) -> str:
         + "<h3>Teams</h3>"
         + blocks.pair(team_chart, team_table + blocks.more(len(teams), TOP, "teams"))
     )
+
+
+def _leaderboard(
+    noun: str,
+    names: list[str],
+    points: list[Decimal],
+    before: dict[str, Decimal],
+    cols: list[Col],
+    leading: list[tuple[object, ...]],
+    trailing: list[tuple[object, ...]],
+) -> tuple[str, str]:
+    """A leaderboard's chart and table: each row's name, its `leading` cells, its organic
+    points beside the previous period's and the change, then its `trailing` cells."""
+    chart = charts.bars(
+        f"chart-{noun}s",
+        f"{noun.capitalize()} leaderboard: organic points, top {len(names)}",
+        names,
+        [Series("organic points", points, ORGANIC)],
+        (noun, "organic points in the period"),
+    )
+    cells = [
+        (name, *lead, now, before.get(name, Decimal(0)), change(now, before.get(name)), *trail)
+        for name, now, lead, trail in zip(names, points, leading, trailing, strict=True)
+    ]
+    return chart, blocks.table(cols, cells, f"{noun}s")
 
 
 def days(rows: list[DayRow]) -> str:

@@ -4,10 +4,9 @@ score stage sums them), days, teams and accounts."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
-from datetime import date
+from collections.abc import Callable, Hashable, Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from socialscore.domain.aggregates import PostCounter, SellerCounter, coalesce
 from socialscore.domain.interaction import Category
@@ -15,6 +14,16 @@ from socialscore.domain.touch import Touch
 from socialscore.report.rows import AccountRow, DayRow, PostRow, SellerRow, TeamRow, total
 
 Counters = dict[str, dict[str, Any]]  # who -> counter name -> value, as the scores table holds
+R = TypeVar("R")
+K = TypeVar("K", bound=Hashable)
+
+
+def grouped(rows: Iterable[R], key: Callable[[R], K]) -> dict[K, list[R]]:
+    """The rows by `key`, each group in the rows' order."""
+    groups: dict[K, list[R]] = defaultdict(list)
+    for row in rows:
+        groups[key(row)].append(row)
+    return groups
 
 
 def counters(touches: list[Touch]) -> tuple[Counters, Counters]:
@@ -33,11 +42,8 @@ def counters(touches: list[Touch]) -> tuple[Counters, Counters]:
 
 def days(touches: Iterable[Touch]) -> list[DayRow]:
     """Touches and points per UTC day, organic and paid apart (never summed), oldest first."""
-    per_day: dict[date, list[Touch]] = defaultdict(list)
-    for t in touches:
-        per_day[t.occurred_at.date()].append(t)
     rows = []
-    for day, mine in sorted(per_day.items()):
+    for day, mine in sorted(grouped(touches, lambda t: t.occurred_at.date()).items()):
         organic = [t for t in mine if t.category is Category.ORGANIC]
         paid = [t for t in mine if t.category is Category.PAID]
         rows.append(
@@ -53,9 +59,6 @@ def days(touches: Iterable[Touch]) -> list[DayRow]:
 
 
 def teams(sellers: list[SellerRow]) -> list[TeamRow]:
-    grouped: dict[str, list[SellerRow]] = defaultdict(list)
-    for row in sellers:
-        grouped[row.team].append(row)
     rows = [
         TeamRow(
             team,
@@ -65,16 +68,13 @@ def teams(sellers: list[SellerRow]) -> list[TeamRow]:
             sum((r.paid_points for r in rs), Decimal(0)),
             total(r.attributed for r in rs),
         )
-        for team, rs in grouped.items()
+        for team, rs in grouped(sellers, lambda r: r.team).items()
     ]
     return sorted(rows, key=lambda r: (-r.organic_points, r.team))
 
 
 def accounts(posts: list[PostRow]) -> list[AccountRow]:
     """Kaushik's rates per post, per account; most reactions first."""
-    grouped: dict[str, list[PostRow]] = defaultdict(list)
-    for row in posts:
-        grouped[row.account].append(row)
     rows = [
         AccountRow(
             account,
@@ -85,6 +85,6 @@ def accounts(posts: list[PostRow]) -> list[AccountRow]:
             sum(r.applause for r in rs) / len(rs),
             total(r.economic_value for r in rs),
         )
-        for account, rs in grouped.items()
+        for account, rs in grouped(posts, lambda r: r.account).items()
     ]
     return sorted(rows, key=lambda r: (-r.reactions, r.account))

@@ -10,16 +10,8 @@ from typing import Annotated, Any, Protocol, runtime_checkable
 
 from pydantic import BeforeValidator, Field
 
-from socialscore.domain.interaction import (
-    Answered,
-    Erase,
-    Identify,
-    Interaction,
-    PostDeleted,
-    Retraction,
-)
-
-Message = Interaction | Identify | Retraction | PostDeleted | Erase | Answered
+# Every source reads a delivery into these; named here too, beside what else a source is.
+from socialscore.domain.messages import Message as Message
 
 
 @dataclass(frozen=True)
