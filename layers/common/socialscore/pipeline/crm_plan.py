@@ -126,7 +126,7 @@ def _headlines(derived: Derived, planned: Plan, failed: Mapping[RecordKey, str])
             kept[key] = Pushed(planned.digests[key], held)
         elif key in planned.fresh:  # as any record refused: pushed next run whatever it is
             kept[key] = Pushed(UNKNOWN, held, dict(last.kept) if last else {})
-        elif last is not None and held != sorted(last.parts):
+        elif last is not None and set(held) != set(last.parts):  # order aside (older states)
             kept[key] = Pushed(last.digest, held, dict(last.kept))
     return kept
 
