@@ -36,7 +36,8 @@ def add(
     verbs: argparse._SubParsersAction[argparse.ArgumentParser], shared: argparse.ArgumentParser
 ) -> None:
     parser = command(verbs, shared, "backfill", run)
-    parser.add_argument("file", type=Path, metavar="FILE", help="SMMS events: JSON lines, or CSV if it ends in .csv")
+    what = "SMMS events: JSON lines, or CSV if it ends in .csv"
+    parser.add_argument("file", type=Path, metavar="FILE", help=what)
     parser.add_argument(
         "--skip-bad",
         action="store_true",
