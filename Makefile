@@ -53,8 +53,10 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
+# --dist loadfile: a test file runs on one worker, so a module's stack (a seeded demo, a serve
+# process, chromium) is built once, not once on each worker its tests were dealt to.
 test: lint
-	$(VENV)/bin/pytest -n 2
+	$(VENV)/bin/pytest -n 2 --dist loadfile
 
 bench: $(STAMP)
 	$(PY) bench/ingest.py
