@@ -16,8 +16,9 @@ from socialscore.domain.interaction import Identify, Kind
 from socialscore.domain.messages import ResolveMessage
 from socialscore.pipeline.ports import IdentityLinks
 from socialscore.pipeline.resolution import take
+from socialscore_local.memory.sellers import MemorySellers
 from tests.unit.test_message_compat import DELETED, IDENTIFY
-from tests.unit.test_x_seller_acts import ANA, ANA_ID, PROSPECT, Sellers, rehydrated
+from tests.unit.test_x_seller_acts import ANA, ANA_ID, PROSPECT, rehydrated
 
 NOW = datetime(2026, 11, 2, 8, tzinfo=UTC)
 
@@ -85,7 +86,7 @@ def run(
     messages: list[batch.Received[ResolveMessage]], identities: Identities, queue: ScoreQueue
 ) -> tuple[batch.Done, Pending]:
     crm = Pending()
-    sellers = Sellers({f"x#{ANA_ID}": ANA})
+    sellers = MemorySellers({f"x#{ANA_ID}": ANA})
     links = cast(IdentityLinks, identities)  # resolve reads contacts_of and writes link only
     return take(messages, links, sellers, queue, crm, NOW), crm
 
