@@ -33,7 +33,8 @@ from socialscore.domain.messages import Rehydrated, Resolved, Seller
 from socialscore.domain.post import PostFacts
 from socialscore.store import dynamo
 from socialscore_local import demo, webhooks
-from socialscore_local.runtime import HttpAnswer, LocalRuntime
+from socialscore_local.http_api import HttpAnswer
+from socialscore_local.runtime import LocalRuntime
 
 # --- the small world every integration test runs in ---------------------------------------
 SELLER_AUTHOR = "1001"  # s-ana (enterprise) writes POST_A
@@ -48,7 +49,7 @@ POST_TEXT = "Meet Acme Insights, our launch post."
 ANA = Seller(seller_id="s-ana", team="enterprise")
 BEN = Seller(seller_id="s-ben", team="smb")
 
-POSTS = [
+POSTS: list[dict[str, Any]] = [
     {
         "network": "x",
         "post_id": POST_A,

@@ -79,7 +79,8 @@ def summed(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def profile(stack: Stack, actor: str, category: Category) -> dict[str, Any]:
-    return stack.by_key("ScoresTable", "pk")[f"profile#x#{actor}#{category}"]
+    item: dict[str, Any] = stack.by_key("ScoresTable", "pk")[f"profile#x#{actor}#{category}"]
+    return item
 
 
 def batch_one() -> list[Resolved]:
@@ -279,7 +280,7 @@ def test_poison_message_is_reported_and_the_rest_is_scored(stack: Stack) -> None
 def capture_hot_leads(stack: Stack) -> str:
     """A queue subscribed, through a rule on the default bus, to every socialscore event."""
     sqs, events = stack.rt.client("sqs"), stack.rt.client("events")
-    url = sqs.create_queue(QueueName="hot-lead-capture")["QueueUrl"]
+    url: str = sqs.create_queue(QueueName="hot-lead-capture")["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
         "QueueArn"
     ]
