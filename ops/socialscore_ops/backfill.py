@@ -15,15 +15,15 @@ import sys
 import uuid
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from socialscore.aws import clients
 from socialscore.aws.sqs import SqsQueue
 from socialscore.domain.interaction import OwnWords
-from socialscore_ops.backfill_file import SHOWN, Reading, model_words, read_file
+from socialscore_ops.backfill_file import SHOWN, Reading, Words, model_words, read_file
 from socialscore_ops.backfill_load import Cursor, DepthPace, Loader, LoadStopped, Summary
 from socialscore_ops.commands import Result, command
 from socialscore_ops.output import Progress, table
+from socialscore_ops.queues import queue_depth
 from socialscore_ops.stack import OpsError, Stack
 
 # SQS messages waiting in the rehydrate queue (each a pack of up to 100 events) before the next
@@ -71,7 +71,7 @@ def run(stack: Stack | None, args: argparse.Namespace) -> Result:
         return _refused(path, reading)
     sqs = clients.client("sqs")
     rehydrate = stack.queue_url("RehydrateQueue")
-    pace = DepthPace(lambda: _depth(sqs, rehydrate), args.max_queued)
+    pace = DepthPace(lambda: queue_depth(sqs, rehydrate), args.max_queued)
     progress = Progress("backfill", len(reading.messages), sys.stderr)
     loader = Loader(
         interactions=SqsQueue(rehydrate),
@@ -93,27 +93,19 @@ def run(stack: Stack | None, args: argparse.Namespace) -> Result:
     return _summary(path, summary, loader.correlation, pace.waited)
 
 
-def _words_of(stack: Stack) -> Any:
+def _words_of(stack: Stack) -> Words:
     """Matches an act's text with the live model, read from the stack once, when first needed."""
 
     @cache
-    def words() -> Any:
+    def words() -> Words:
         from socialscore_ops.views import live_model
 
         return model_words(live_model(stack))
 
     def matched(text: str) -> OwnWords:
-        found: OwnWords = words()(text)
-        return found
+        return words()(text)
 
     return matched
-
-
-def _depth(sqs: Any, url: str) -> int:
-    attributes = sqs.get_queue_attributes(
-        QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"]
-    )["Attributes"]
-    return int(attributes["ApproximateNumberOfMessages"])
 
 
 def _refused(path: Path, reading: Reading) -> Result:

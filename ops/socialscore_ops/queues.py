@@ -147,7 +147,7 @@ def dead_letters(stack: Stack | None, args: argparse.Namespace) -> Result:
     stages = []
     for stage, logical in STAGES.items():
         url = stack.queue_url(f"{logical}DLQ")
-        depth = _depth(sqs, url)
+        depth = queue_depth(sqs, url)
         with _peek(sqs, url, min(depth, args.peek)) as peeked:
             sent = [int(m.get("Attributes", {}).get("SentTimestamp", 0)) for m in peeked]
             ids = {m["MessageId"] for m in peeked}
@@ -193,7 +193,7 @@ def _dlq_text(stages: list[dict[str, Any]], since: datetime) -> str:
     return "\n".join([text, "", *notes])
 
 
-def _depth(sqs: Any, url: str) -> int:
+def queue_depth(sqs: Any, url: str) -> int:
     attributes = sqs.get_queue_attributes(
         QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"]
     )["Attributes"]
@@ -290,14 +290,14 @@ def redrive_stage(stack: Stack | None, args: argparse.Namespace) -> Result:
     logical = STAGES[args.stage]
     dlq, queue = stack.queue_url(f"{logical}DLQ"), stack.queue_url(f"{logical}Queue")
     sqs = clients.client("sqs")
-    total = _depth(sqs, dlq)
+    total = queue_depth(sqs, dlq)
     data: dict[str, Any] = {"stage": args.stage, "moved": 0, "refused": 0}
     if not total:
         return Result(data, f"{logical}DLQ is empty: nothing to move")
     progress = Progress(f"redrive {args.stage}", total, sys.stderr)
     moved, refused = _move(sqs, dlq, SqsQueue(queue), total, progress)
     progress.close()
-    left = _depth(sqs, dlq)
+    left = queue_depth(sqs, dlq)
     data |= {"moved": moved, "refused": refused, "left": left}
     plural = "" if moved == 1 else "s"
     text = f"Moved {moved:,} message{plural} from {logical}DLQ back to {logical}Queue"
