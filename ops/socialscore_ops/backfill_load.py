@@ -38,7 +38,10 @@ class Pace(Protocol):
 @dataclass
 class DepthPace:
     """Waits while the queue the packs go to holds `bound` messages or more (its
-    ApproximateNumberOfMessages): the stages drain it at their own speed."""
+    ApproximateNumberOfMessages): the stages drain it at their own speed. The count is the
+    messages available for retrieval, approximate, and may lag about a minute behind the sends
+    (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_GetQueueAttributes.html):
+    the bound is a pace, not a limit to the message."""
 
     depth: Callable[[], int]
     bound: int
