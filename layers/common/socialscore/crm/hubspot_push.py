@@ -43,10 +43,11 @@ def contacts(
             hs.BUCKETS: ";".join(score.buckets),  # a checkbox's values; "" empties it
         }
         body = {"id": score.contact_id, "properties": properties}
-        inputs[score.contact_id] = Input(score.contact_id, body, (rk.contact(score.contact_id),))
+        key = (rk.contact(score.contact_id),)
+        inputs[score.contact_id] = Input(score.contact_id, body, key, missing_ok=True)
     for contact in erased:
         # An erasure wins over a score of the same push; a contact that no longer exists has
-        # nothing left to clear.
+        # nothing left to clear (nor to score).
         earlier = inputs[contact].keys if contact in inputs else ()
         cleared = dict.fromkeys(hs.CONTACT_SCORE_PROPERTIES, "")
         body = {"id": contact, "properties": cleared}
@@ -83,6 +84,7 @@ def deals(api: HubSpotApi, run: Tracker, influences: Sequence[OpportunityInfluen
                 },
             },
             (rk.opportunity(i.opportunity_id),),
+            missing_ok=True,  # a deal deleted or merged has no headline left to take
         )
         for i in influences
     ]

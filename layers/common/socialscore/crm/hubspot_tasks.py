@@ -30,7 +30,7 @@ from socialscore.crm import hubspot_schema as hs
 from socialscore.crm.base import Tracker, complaint_text
 from socialscore.crm.hubspot_http import HubSpotApi
 from socialscore.crm.hubspot_push import CONTACTS, datetime_value
-from socialscore.crm.hubspot_write import NOT_FOUND, Input, by_property, read, write
+from socialscore.crm.hubspot_write import NOT_FOUND, Input, by_property, deleted, read, write
 from socialscore.domain import record_key as rk
 from socialscore.domain.opportunity import ComplaintCase, HotLeadTask
 from socialscore.domain.record_key import RecordKey
@@ -49,9 +49,15 @@ def hot_leads(api: HubSpotApi, run: Tracker, tasks: Sequence[HotLeadTask], now: 
         for c, r in owners.items()
         if (owner := (r.get("properties") or {}).get(hs.OWNER))
     }
+    gone: list[RecordKey] = []
     for task in by_profile.values():
-        if task.contact_id in missing:
-            run.fail([rk.hot(task.profile)], f"contact:{missing[task.contact_id]}")
+        why = missing.get(task.contact_id)
+        if why is not None and why.startswith(NOT_FOUND):
+            gone.append(rk.hot(task.profile))  # no contact left to put a task on
+        elif why is not None:
+            run.fail([rk.hot(task.profile)], f"contact:{why}")
+    if gone:
+        deleted(run, gone)
     wanted = [t for t in by_profile.values() if t.contact_id in owners]
     opened, unread = _opened(api, sorted({t.contact_id for t in wanted}))
     new: list[HotLeadTask] = []

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from socialscore.aws.batch import chunks
+from socialscore.aws.logs import logger
 from socialscore.crm.base import Tracker
 from socialscore.crm.hubspot_http import Answer, AnswerLost, HubSpotApi, category
 from socialscore.domain.record_key import RecordKey
@@ -27,7 +28,9 @@ class Input:
     ref: str  # how HubSpot names this input in its answer: a record id or a unique value
     body: dict[str, Any]
     keys: tuple[RecordKey, ...]  # the push's record keys this input writes
-    missing_ok: bool = False  # a record that does not exist counts as done (an erasure)
+    # A record that does not exist (deleted, or merged into another) counts as done: whatever
+    # was to be written on it has nowhere to go, and a failure would be tried again every run.
+    missing_ok: bool = False
 
 
 def by_id(result: dict[str, Any]) -> str:
@@ -50,10 +53,12 @@ def write(
 ) -> dict[str, dict[str, Any]]:
     """Send `inputs` 100 a call; the results HubSpot answered, by ref. An input it reports in
     error fails with its category (or is done, with `missing_ok`, when the record does not
-    exist); every input of a batch refused whole fails with `http_<status>:<category>`.
+    exist: logged at INFO); every input of a batch refused whole fails with
+    `http_<status>:<category>`.
     `resend=False` (creates): a batch whose answer was lost is not sent again; its inputs fail
     `answer_lost:<problem>`, and the next push reads what landed before it creates."""
     done: dict[str, dict[str, Any]] = {}
+    gone: list[RecordKey] = []
     refused: str | None = None
     for chunk in chunks(inputs, BATCH):
         keys = [k for i in chunk for k in i.keys]
@@ -85,10 +90,26 @@ def write(
                 run.ok(item.keys)
                 done[item.ref] = results[item.ref]
             elif error is not None and item.missing_ok and error.startswith(NOT_FOUND):
-                run.ok(item.keys)
+                gone += item.keys
             else:
                 run.fail(item.keys, error or "not_confirmed")
+    if gone:
+        deleted(run, gone)
     return done
+
+
+def deleted(run: Tracker, keys: Sequence[RecordKey]) -> None:
+    """Keys whose HubSpot record is deleted or merged away: done, nothing to write. A batch
+    update answers such an id 207 Multi-Status with an error of category OBJECT_NOT_FOUND
+    naming it, the other inputs written:
+    https://developers.hubspot.com/changelog/simplifying-batch-update-response-codes-for-crm-v3-apis
+    https://developers.hubspot.com/docs/api-reference/latest/crm/objects/deals/batch/update-deals
+    """
+    run.ok(keys)
+    logger().info(
+        "HubSpot records deleted or merged: nothing to write",
+        extra={"records": [str(k) for k in keys]},
+    )
 
 
 def read(
