@@ -1,7 +1,8 @@
 """The report page drawn from the demo's stack: its numbers are the Snapshot's (the demo's data,
 through the whole pipeline), nothing is loaded from anywhere, each profile's buckets are the
-CLI's, and `socialscore report` writes the same page. The page's rules on made-up Snapshots are
-proven in memory (tests/unit/test_report_rules.py)."""
+CLI's, `socialscore report` writes the same page, and the link `socialscore report --link`
+signs opens the page the report function wrote, until it expires. The page's rules on made-up
+Snapshots are proven in memory (tests/unit/test_report_rules.py)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ import time
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from socialscore.report import LATEST_KEY
 from socialscore.report import page as report_page
 from socialscore.report.names import model_name
 from socialscore.report.profiles import owner_text
@@ -219,6 +222,31 @@ def test_socialscore_report_refuses_in_one_line(demo_stack: DeployedStack, tmp_p
     answer = demo_stack.socialscore("report", "--period", "14")
     assert answer.code == 2
     assert "argument --period: invalid choice: 14 (choose from 7, 30, 90)" in answer.err
+
+
+def test_the_link_opens_the_page_the_report_function_wrote(demo_stack: DeployedStack) -> None:
+    written = demo_stack.rt.run_schedule("ReportFunction")
+    bucket = outputs(demo_stack.rt)["ReportBucketName"]
+    assert written == {"bucket": bucket, "key": LATEST_KEY, "bytes": written["bytes"]}
+    answer = demo_stack.socialscore("report", "--link", "--expires", "600", "--json")
+    assert answer.code == 0, answer.err
+    url = answer.json()["url"]
+    query = parse_qs(urlparse(url).query)
+    assert query["X-Amz-Algorithm"] == ["AWS4-HMAC-SHA256"]
+    assert query["X-Amz-Expires"] == ["600"]
+    assert urlparse(url).path.endswith(f"/{LATEST_KEY}")
+    stored = demo_stack.rt.client("s3").get_object(Bucket=bucket, Key=LATEST_KEY)
+    page = stored["Body"].read()
+    assert len(page) == written["bytes"]
+    assert stored["ContentType"] == "text/html; charset=utf-8"
+    assert b"<svg" in page
+
+
+@pytest.mark.parametrize("seconds", ["0", "604801"])
+def test_a_link_lives_one_second_to_seven_days(demo_stack: DeployedStack, seconds: str) -> None:
+    answer = demo_stack.socialscore("report", "--link", "--expires", seconds)
+    assert answer.code == 2
+    assert answer.err == f"socialscore: --expires takes 1 to 604800 seconds, not {seconds}\n"
 
 
 # --- buckets ----------------------------------------------------------------------------------

@@ -11,11 +11,10 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from html.parser import HTMLParser
 
-from socialscore.domain.engage import Entry
+from socialscore.domain.engage import Entry, Queue
 from socialscore.domain.interaction import Category, Kind, Network
 from socialscore.domain.scoring_model import bundled
 from socialscore.domain.touch import Touch
-from socialscore.pipeline.engage import Queue
 from socialscore.report.rows import (
     DayRow,
     OpportunityView,

@@ -18,10 +18,10 @@ from urllib.parse import unquote
 
 import pytest
 
+from socialscore.domain.engage import Queue
 from socialscore.domain.interaction import Network
 from socialscore.domain.owners import Owner
 from socialscore.domain.scoring_model import bundled
-from socialscore.pipeline.engage import Queue
 from socialscore.report import page as report_page
 from socialscore.report import period as period_module
 from socialscore.report import profiles as report_profiles
