@@ -82,6 +82,11 @@ class Reading:
 
 
 Words = Callable[[str], OwnWords]
+# Pydantic's message for an unknown event type quotes the value: these say it without.
+_TAG_ERRORS = {
+    "union_tag_invalid": "type: not one of interaction, identify, erase, answered",
+    "union_tag_not_found": "type: missing",
+}
 
 
 def model_words(model: ScoringModel) -> Words:
@@ -121,7 +126,7 @@ def _message(row: Any, words: Words | None) -> Message | str:
         event = _EVENT.validate_python(row)
     except ValidationError as err:
         first = err.errors(include_url=False)[0]
-        return f"{_field(first['loc'])}: {first['msg']}"
+        return _TAG_ERRORS.get(first["type"]) or f"{_field(first['loc'])}: {first['msg']}"
     if not isinstance(event, BackfillInteraction):
         message: Message = event.normalise()
         return message

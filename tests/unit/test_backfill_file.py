@@ -82,22 +82,26 @@ def test_bad_lines_are_named_by_number_and_reason_never_by_value(tmp_path: Path)
         event(5, kind="like", target_permalink=None),
         [HANDLE],
         event(7, kind="poke"),
-        event(8, own_text=HANDLE),  # a like has no words of its own
+        {"type": HANDLE, "id": "x"},
+        {"id": "x"},
+        event(10, own_text=HANDLE),  # a like has no words of its own
         "x" * (MAX_LINE_BYTES + 1),
     ]
     reading = read_file(jsonl(tmp_path / "h.jsonl", rows), model_words(bundled()))
 
     assert [n for n, _ in reading.messages] == [1]
-    assert [r.line for r in reading.refused] == [2, 4, 5, 6, 7, 8, 9]
-    assert reading.lines == 8
+    assert [r.line for r in reading.refused] == [2, 4, 5, 6, 7, 8, 9, 10, 11]
+    assert reading.lines == 10
     reasons = [r.reason for r in reading.refused]
     assert reasons[0].startswith("actor_id: ")
     assert reasons[1] == "line: not JSON"
     assert reasons[2] == "target_permalink: Value error, required for a like"
     assert reasons[3] == "line: not a JSON object"
     assert reasons[4].startswith("kind: ")
-    assert reasons[5] == "own_text: Value error, a like has no words of its own"
-    assert reasons[6] == f"line: over {MAX_LINE_BYTES:,} bytes"
+    assert reasons[5] == "type: not one of interaction, identify, erase, answered"
+    assert reasons[6] == "type: missing"
+    assert reasons[7] == "own_text: Value error, a like has no words of its own"
+    assert reasons[8] == f"line: over {MAX_LINE_BYTES:,} bytes"
     assert not any(HANDLE in r or "poke" in r for r in reasons)
 
 
