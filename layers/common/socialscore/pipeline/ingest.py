@@ -6,6 +6,7 @@ retractions of an act and erasures, which need no post facts, straight to scorin
 
 Every answer says why it refused (`Receipt.reason`, a fixed word) and what it acknowledged
 without queueing (`Receipt.ignored`, counts by reason), for the handler's logs and metrics.
+No answer echoes the request: a 400 names the field and the rule, never the value.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from socialscore.domain.interaction import Answered, Erase, Retraction
 from socialscore.pipeline.ports import DeliveryLog, MessageQueue
 from socialscore.pipeline.webhook_secrets import WebhookSecrets
 from socialscore.sources import signatures, smms
-from socialscore.sources.base import Answer, Message, Source, read
+from socialscore.sources.base import Answer, BodyProblem, Message, Source, read
 from socialscore.sources.linkedin import LinkedInSource
 from socialscore.sources.meta import MetaSource
 from socialscore.sources.x import XSource
@@ -76,6 +77,10 @@ class Ingest:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     # By name; the handler's Meta source matches comment words with the live scoring model.
     sources: Mapping[str, Source] = field(default_factory=lambda: SOURCES)
+    # What the queues and the delivery log raise when their service does not answer (the
+    # wiring names botocore's errors: the use case imports no AWS library). Such a request is
+    # a 503 with a fixed reason, logged and counted, never a bare 500.
+    outages: tuple[type[Exception], ...] = ()
 
     def receive(
         self,
@@ -115,8 +120,11 @@ class Ingest:
         except ValidationError as err:
             problem = {"error": "invalid webhook body", "fields": fields(err)}
             return Receipt(400, problem, reason="invalid_body")
-        except (ValueError, OverflowError) as err:  # a source's own check outside its models
-            problem = {"error": "invalid webhook body", "fields": [_body_problem(err)]}
+        except BodyProblem as err:  # a source's own check outside its models
+            problem = {"error": "invalid webhook body", "fields": [_field(err.field, err.message)]}
+            return Receipt(400, problem, reason="invalid_body")
+        except (ValueError, OverflowError):  # any other: its message may hold the value
+            problem = {"error": "invalid webhook body", "fields": [_field("body", _UNREADABLE)]}
             return Receipt(400, problem, reason="invalid_body")
         messages = reading.messages
         forward, back = distinct_messages(messages)
@@ -125,14 +133,20 @@ class Ingest:
         key, digest = f"{source.name}#{delivery}", hashlib.sha256(body).hexdigest()
         if delivery is not None:
             expires = int(now.timestamp()) + REMEMBER_SECONDS
-            claim = self.deliveries.claim(key, digest, expires, int(now.timestamp()))
+            try:
+                claim = self.deliveries.claim(key, digest, expires, int(now.timestamp()))
+            except self.outages:
+                return _LOG_UNAVAILABLE  # nothing queued: the sender's retry starts afresh
             if claim is Claim.CONFLICT:
                 error = {"error": "webhook-id was already used for another body"}
                 return Receipt(409, error, reason="webhook_id_reused")
             if claim is Claim.QUEUED:
                 ignored = reading.ignored + Counter({"repeated_delivery": len(messages)})
                 return Receipt(source.success_status, {"accepted": distinct}, ignored=+ignored)
-        unsent = self._queue(forward, back, correlation_id)
+        try:
+            unsent = self._queue(forward, back, correlation_id)
+        except self.outages:
+            unsent = distinct  # how many of them SQS took is unknown: the sender resends all
         if unsent:
             # Some messages are queued, some not: the sender retries the whole request, and the
             # deterministic ids make the repeats count once; the delivery id stays unqueued, so
@@ -140,7 +154,13 @@ class Ingest:
             unavailable = {"error": "queue unavailable, retry", "unsent": unsent}
             return Receipt(503, unavailable, reason="queue_unavailable")
         if delivery is not None:
-            self.deliveries.queued(key, digest)
+            try:
+                self.deliveries.queued(key, digest)
+            except self.outages:
+                # Every message is queued, but the mark is not: a 2xx would let a retry of this
+                # webhook-id queue its messages again (they count once all the same); a 503
+                # tells the sender to retry, and that retry queues them again, counting once.
+                return _LOG_UNAVAILABLE
         return Receipt(source.success_status, {"accepted": distinct}, ignored=+ignored)
 
     def _verify(
@@ -178,9 +198,14 @@ def distinct_messages(messages: list[Message]) -> tuple[dict[str, str], dict[str
     return forward, back
 
 
-def _body_problem(err: Exception) -> dict[str, str]:
-    message = str(err) if isinstance(err, ValueError) else "a number out of range"
-    return {"field": "body", "message": message}
+_UNREADABLE = "a value is malformed or out of range"
+_LOG_UNAVAILABLE = Receipt(
+    503, {"error": "delivery log unavailable, retry"}, reason="delivery_log_unavailable"
+)
+
+
+def _field(name: str, message: str) -> dict[str, str]:
+    return {"field": name, "message": message}
 
 
 def fields(err: ValidationError) -> list[dict[str, str]]:

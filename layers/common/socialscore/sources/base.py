@@ -72,12 +72,23 @@ def read(source: Source, body: bytes, received: datetime) -> Reading:
     return Reading(source.messages(body, received))
 
 
+class BodyProblem(ValueError):
+    """A body a source's models took but its own rule refuses: the field at fault and the rule,
+    both fixed text (the value is never part of them: the answer and the logs would echo it)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
 def unix_time(seconds: float) -> datetime:
-    """A network's unix timestamp; one out of any calendar is a ValueError (a 400), not a crash."""
+    """A network's unix timestamp; one out of any calendar is a ValueError (a 400), not a crash.
+    Its message is fixed: pydantic puts a validator's message in its own, and the answer."""
     try:
         return datetime.fromtimestamp(seconds, UTC)
     except (OverflowError, OSError, ValueError):
-        raise ValueError(f"{seconds!r} is not a unix time") from None
+        raise ValueError("not a unix time within any calendar") from None
 
 
 def live_secrets(value: Any) -> list[str]:

@@ -41,6 +41,8 @@ from socialscore.sources.meta_changes import (
 from socialscore.sources.signatures import hmac_sha256, require
 
 SIGNATURE = "x-hub-signature-256"
+APP_SECRETS = "app_secrets"  # the secret entry's fields (README, Webhooks)
+VERIFY_TOKEN = "verify_token"  # noqa: S105 - a field's name, not a token
 READ_OBJECTS = frozenset({"page", "instagram"})
 INSTAGRAM_COMMENTS = frozenset({"comments", "live_comments"})
 # Why a delivery's part is not read at all (see meta_changes for why a read change earns nothing):
@@ -176,7 +178,7 @@ class MetaSource:
         def sign(secret: str) -> str:
             return "sha256=" + hmac_sha256(secret.encode(), body).hex()
 
-        app_secrets = live_secrets(secret_field(secrets, "app_secrets"))
+        app_secrets = live_secrets(secret_field(secrets, APP_SECRETS))
         require(app_secrets, sign, headers.get(SIGNATURE, "").lower(), SIGNATURE)
 
     def messages(self, body: bytes, received: datetime) -> list[Message]:
@@ -196,7 +198,7 @@ class MetaSource:
         def param(name: str) -> str:
             return query.get(f"hub.{name}") or query.get(f"hub_{name}") or ""
 
-        token = str(secret_field(secrets, "verify_token") or "")
+        token = str(secret_field(secrets, VERIFY_TOKEN) or "")
         if param("mode") != "subscribe" or not param("challenge"):
             return Answer(400, {"error": "hub.mode=subscribe and hub.challenge are required"})
         if not token or not hmac.compare_digest(param("verify_token").encode(), token.encode()):

@@ -64,7 +64,9 @@ class XSource:
         silently depending on the other header."""
         present = [h for h in HEADERS if h in headers]
         if not present:
-            raise SignatureError(f"missing {OAUTH2_SIGNATURE} or {SIGNATURE} header")
+            raise SignatureError(
+                f"missing {OAUTH2_SIGNATURE} or {SIGNATURE} header", "missing_signature"
+            )
         for header in present:
             live = live_secrets(secret_field(secrets, HEADERS[header]))
             require(live, lambda secret: _signature(secret, body), headers[header], header)

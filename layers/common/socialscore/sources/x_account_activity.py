@@ -8,13 +8,14 @@ Ids are read from `id_str`: they exceed the 53 bits a JSON number keeps exactly.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import UTC, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from socialscore.domain.interaction import Kind, Network, PostDeleted, act, post_key, retraction
-from socialscore.sources.base import Message, Reading, unix_time
+from socialscore.sources.base import BodyProblem, Message, Reading, unix_time
 from socialscore.sources.x_posts import (
     APP_REVOKED,
     BY_ACCOUNT,
@@ -29,6 +30,12 @@ from socialscore.sources.x_posts import (
 )
 
 MAX_EVENTS = 1000
+# ASCII digits only (int() also reads " 12", "+12", "1_2" and other scripts' digits); 16 digits
+# are unix milliseconds far past any clock.
+_MILLIS = re.compile(r"[0-9]{1,16}")
+_MILLIS_RULE = "must be unix milliseconds: 1 to 16 ASCII digits, within the calendar"
+CREATED_AT_FORMAT = "%a %b %d %H:%M:%S %z %Y"  # X's v1.1 time: Wed Oct 10 20:19:24 +0000 2018
+_CREATED_AT_RULE = "must read like Wed Oct 10 20:19:24 +0000 2018"
 
 
 class XUser(BaseModel):
@@ -41,7 +48,7 @@ class XUser(BaseModel):
     def uid(self) -> str:
         uid = self.id_str or self.id
         if uid is None:
-            raise ValueError("a user without id_str or id")
+            raise BodyProblem("id_str", "a user needs id_str or id")
         return uid
 
 
@@ -59,12 +66,25 @@ class XExtended(BaseModel):
     entities: XEntities = Field(default_factory=XEntities)
 
 
-def _when(timestamp_ms: str | None, created_at: str | None) -> datetime:
+def _when(
+    timestamp_ms: str | None, created_at: str | None, millis: str = "timestamp_ms"
+) -> datetime:
+    """When an event happened (`millis` names the field the milliseconds came in). A refusal
+    names the field and its rule, never the value (int() and strptime put it in their
+    messages)."""
     if timestamp_ms:
-        return unix_time(int(timestamp_ms) / 1000)
+        if not _MILLIS.fullmatch(timestamp_ms):
+            raise BodyProblem(millis, _MILLIS_RULE)
+        try:
+            return unix_time(int(timestamp_ms) / 1000)
+        except ValueError:
+            raise BodyProblem(millis, _MILLIS_RULE) from None
     if created_at:
-        return datetime.strptime(created_at, "%a %b %d %H:%M:%S %z %Y").astimezone(UTC)
-    raise ValueError("an event without timestamp_ms or created_at")
+        try:
+            return datetime.strptime(created_at, CREATED_AT_FORMAT).astimezone(UTC)
+        except ValueError:
+            raise BodyProblem("created_at", _CREATED_AT_RULE) from None
+    raise BodyProblem(millis, "an event needs timestamp_ms or created_at")
 
 
 class XTweet(BaseModel):
@@ -187,7 +207,7 @@ def read_account_activity(activity: XActivity) -> Reading:
         activity.unfollow_events,
     )
     if activity.for_user_id is None and any(acts):
-        raise ValueError("for_user_id is required with tweet, favorite and follow events")
+        raise BodyProblem("for_user_id", "required with tweet, favorite and follow events")
     account = activity.for_user_id or ""
     for tweet in activity.tweet_create_events:
         keep(post_act(tweet.post(), account))
@@ -230,7 +250,7 @@ def _follow(follow: XFollow, account: str, type_: str) -> Message | str:
         return BY_ACCOUNT
     if type_ not in ("follow", "unfollow"):
         return UNSCORED_EVENT
-    at = _when(follow.created_timestamp, None)
+    at = _when(follow.created_timestamp, None, "created_timestamp")
     ids = (SOURCE, Network.X, Kind.FOLLOW, follower, at)
     if type_ == "unfollow":
         return retraction(*ids, target_user_id=follow.target.uid)

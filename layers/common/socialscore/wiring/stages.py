@@ -31,6 +31,8 @@ def ingest(config: IngestConfig, report: Callable[[list[SecretProblem]], None]) 
     before the first request is answered."""
     from datetime import UTC, datetime
 
+    from botocore.exceptions import BotoCoreError, ClientError
+
     from socialscore.aws.config import scoring_model
     from socialscore.aws.secrets import json_secret
     from socialscore.aws.sqs import SqsQueue
@@ -51,6 +53,7 @@ def ingest(config: IngestConfig, report: Callable[[list[SecretProblem]], None]) 
         deliveries=DeliveriesTable(config.deliveries_table),
         clock=lambda: datetime.now(UTC),
         max_body_bytes=config.max_body_bytes,
+        outages=(ClientError, BotoCoreError),  # SQS or DynamoDB not answering: a 503
         # Comment words are matched against the model the other stages score with.
         sources={
             **SOURCES,
