@@ -38,6 +38,10 @@ def main() -> None:
     serve.add_argument("--meta-app-secret", help="the Meta app secret (X-Hub-Signature-256)")
     serve.add_argument("--meta-verify-token", help="the verify token Meta's subscription GET sends")
     serve.add_argument(
+        "--linkedin-client-secret",
+        help="the LinkedIn app's client secret (X-LI-Signature, the validation GET)",
+    )
+    serve.add_argument(
         "--demo",
         action="store_true",
         help="load the demo's posts, opportunities, sellers and webhooks (dates moved to today) "
@@ -81,6 +85,7 @@ def main() -> None:
         args.x_oauth2_client_secret,
         args.meta_app_secret,
         args.meta_verify_token,
+        args.linkedin_client_secret,
     )
     seeds = Seeds(args.demo, args.posts, args.opportunities, args.sellers, args.identities)
     try:

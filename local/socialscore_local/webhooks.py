@@ -60,18 +60,21 @@ def post(url: str, secret: str, payload: dict[str, Any]) -> tuple[int, Any]:
 
 @dataclass(frozen=True)
 class NetworkSecrets:
-    """What serve is given for X and Meta (none by default: their webhooks then answer 401)."""
+    """What serve is given for X, Meta and LinkedIn (none by default: their webhooks then
+    answer 401)."""
 
     x_consumer: str | None = None
     x_oauth2_client: str | None = None
     meta_app: str | None = None
     meta_verify_token: str | None = None
+    linkedin_client: str | None = None
 
 
 def set_network_secrets(rt: LocalRuntime, given: NetworkSecrets) -> list[str]:
-    """Put the given X and Meta secrets into the stack's webhook secret, in the shape an operator
-    puts them on AWS (README, Webhooks); returns a line per source for serve to print. Secrets
-    shorter than ingest takes are refused by ingest as on AWS (401, and an ERROR line)."""
+    """Put the given X, Meta and LinkedIn secrets into the stack's webhook secret, in the shape
+    an operator puts them on AWS (README, Webhooks); returns a line per source for serve to
+    print. Secrets shorter than ingest takes are refused by ingest as on AWS (401, and an ERROR
+    line)."""
     secrets = rt.client("secretsmanager")
     arn = rt.physical["WebhookSecrets"]["Ref"]
     value = json.loads(secrets.get_secret_value(SecretId=arn)["SecretString"])
@@ -82,7 +85,8 @@ def set_network_secrets(rt: LocalRuntime, given: NetworkSecrets) -> list[str]:
     meta: dict[str, Any] = {"app_secrets": [given.meta_app] if given.meta_app else []}
     if given.meta_verify_token:
         meta["verify_token"] = given.meta_verify_token
-    value |= {"x": x, "meta": meta}
+    linkedin = {"client_secrets": [given.linkedin_client] if given.linkedin_client else []}
+    value |= {"x": x, "meta": meta, "linkedin": linkedin}
     secrets.put_secret_value(SecretId=arn, SecretString=json.dumps(value))
     lines = []
     if given.x_consumer or given.x_oauth2_client:
@@ -91,4 +95,9 @@ def set_network_secrets(rt: LocalRuntime, given: NetworkSecrets) -> list[str]:
         lines.append("POST /webhooks/meta    with the Meta app secret given")
     if given.meta_verify_token:
         lines.append("GET  /webhooks/meta    answers hub.challenge for the verify token given")
+    if given.linkedin_client:
+        lines.append(
+            "POST /webhooks/linkedin with the LinkedIn client secret given (GET answers the "
+            "challengeCode)"
+        )
     return lines

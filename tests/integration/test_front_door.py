@@ -1,6 +1,7 @@
 """The front door on the local runtime (moto): a replayed webhook-id is acknowledged and queued
 once, every refusal is logged with its reason (never the input) in the ingest log group, and
-serve takes the X and Meta secrets the way it takes the SMMS one. The replay memory's contract,
+serve takes the X, Meta and LinkedIn secrets the way it takes the SMMS one, and SQS or the
+delivery log not answering is a 503 logged at ERROR. The replay memory's contract,
 for the fake and the table: test_store_contracts."""
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ NOW = 1_800_000_000
 X_SECRET = "serve-x-consumer-secret"
 META_SECRET = "serve-meta-app-secret"
 VERIFY_TOKEN = "serve-verify-token"
+LINKEDIN_SECRET = "serve-linkedin-client-secret"
+LINKEDIN_BODY = b'{"type": "ORGANIZATION_SOCIAL_ACTION_NOTIFICATIONS"}'
+CHALLENGE_CODE = "890e4fa2-8f4f-4a9e-8a4b-3f2d1c0b9a87"  # a UUID v4, as LinkedIn sends
 
 
 def like(n: int) -> dict[str, Any]:
@@ -106,20 +110,67 @@ SENDS: dict[str, Callable[[Stack], int]] = {
             query=f"hub.mode=subscribe&hub.verify_token={VERIFY_TOKEN}&hub.challenge=42",
         ).status
     ),
+    "linkedin": lambda s: (
+        s.rt.request(
+            "POST",
+            "/webhooks/linkedin",
+            {"x-li-signature": linkedin_signature(LINKEDIN_BODY)},
+            LINKEDIN_BODY,
+        ).status
+    ),
+    "linkedin-validate": lambda s: (
+        s.rt.request("GET", "/webhooks/linkedin", query=f"challengeCode={CHALLENGE_CODE}").status
+    ),
     "smms": lambda s: smms(s, {"events": [like(1)]}, "msg_s").status,
 }
 
 
+def linkedin_signature(body: bytes) -> str:
+    # https://learn.microsoft.com/en-us/linkedin/shared/api-guide/webhook-validation: the hex
+    # HMAC-SHA256 of "hmacsha256=" and the body, under the app's client secret.
+    return hmac.new(LINKEDIN_SECRET.encode(), b"hmacsha256=" + body, hashlib.sha256).hexdigest()
+
+
 @pytest.mark.parametrize("send", list(SENDS))
-def test_serve_takes_the_x_and_meta_secrets_beside_the_smms_one(stack: Stack, send: str) -> None:
-    given = webhooks.NetworkSecrets(X_SECRET, None, META_SECRET, VERIFY_TOKEN)
+def test_serve_takes_the_x_meta_and_linkedin_secrets_beside_the_smms_one(
+    stack: Stack, send: str
+) -> None:
+    given = webhooks.NetworkSecrets(X_SECRET, None, META_SECRET, VERIFY_TOKEN, LINKEDIN_SECRET)
     lines = webhooks.set_network_secrets(stack.rt, given)  # as serve does, before it listens
-    assert len(lines) == 3
+    assert len(lines) == 4
     assert SENDS[send](stack) in (200, 202)
 
 
-def test_without_them_x_and_meta_answer_401_and_403(stack: Stack) -> None:
-    assert (SENDS["x"](stack), SENDS["meta-verify"](stack)) == (401, 403)
+def test_without_them_x_meta_and_linkedin_answer_401_and_403(stack: Stack) -> None:
+    answers = [SENDS[s](stack) for s in ("x", "meta-verify", "linkedin", "linkedin-validate")]
+    assert answers == [401, 403, 401, 401]
+
+
+# --- SQS or the delivery log not answering ----------------------------------------------------
+@pytest.mark.parametrize(
+    ("gone", "reason"),
+    [("RehydrateQueue", "queue_unavailable"), ("DeliveriesTable", "delivery_log_unavailable")],
+)
+def test_sqs_or_the_delivery_log_not_answering_is_a_503_logged_at_error(
+    start_stack: Callable[..., AbstractContextManager[Stack]],
+    capsys: pytest.CaptureFixture[str],
+    gone: str,
+    reason: str,
+) -> None:
+    with start_stack(POWERTOOLS_LOG_LEVEL="WARNING") as stack:
+        physical = stack.rt.physical[gone]["Ref"]
+        if gone.endswith("Queue"):  # SendMessageBatch: QueueDoesNotExist
+            stack.rt.client("sqs").delete_queue(QueueUrl=physical)
+        else:  # PutItem: ResourceNotFoundException
+            stack.rt.client("dynamodb").delete_table(TableName=physical)
+        answer = smms(stack, {"events": [like(1)]}, "msg_down")
+    assert (answer.status, answer.json()["error"].split(",")[0]) == (503, reason.replace("_", " "))
+    out = capsys.readouterr().out
+    lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    refused = [line for line in lines if line["message"] == "webhook refused"]
+    assert [(line["level"], line["status"], line["reason"]) for line in refused] == [
+        ("ERROR", 503, reason)
+    ]
 
 
 # --- metrics as CloudWatch extracts them, read by `socialscore refusals` ----------------------
