@@ -23,14 +23,21 @@ logger = Logger(service="crm_sync")
 metrics = Metrics()
 
 
-def handle(event: dict[str, Any], sync: CrmSync | None, budget: Budget) -> dict[str, Any]:
-    """A run as of the schedule's slot time, within `budget`; what it did, logged and counted.
-    `sync` is None when no CRM is configured."""
+def handle(
+    event: dict[str, Any], sync: CrmSync | None, budget: Budget, run_id: str = ""
+) -> dict[str, Any]:
+    """A run as of the schedule's slot time, within `budget`, under the run lease as `run_id`;
+    what it did, logged and counted. `sync` is None when no CRM is configured."""
     if sync is None:
         # CrmAdapter=none: the schedule is off; a run by hand has nothing to push to.
         logger.warning("no CRM adapter configured (CrmAdapter=none): nothing synced")
         return {"skipped": "no CRM adapter configured (CrmAdapter=none)"}
-    report = sync.run(slot_time(event), budget)
+    report = sync.run(slot_time(event), budget, run_id)
+    if report.leased_until is not None:
+        # Not an error: the run holding the lease pushes this slot's changes too.
+        skipped = f"another run holds the lease until {report.leased_until.isoformat()}"
+        logger.info(f"skipped: {skipped}")
+        return {"skipped": skipped}
     answer = {
         "opportunities": report.opportunities,
         "attributed": report.attributed,
@@ -73,4 +80,5 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     # Slices are begun while the invocation's time allows, and a Salesforce Bulk job is waited
     # for only within it; the next run resumes the rest.
     budget = Budget(lambda: context.get_remaining_time_in_millis() / 1000)
-    return handle(event, crm_sync(settings, budget.left), budget)
+    # The request id names the run's lease: a retry of this invocation keeps it.
+    return handle(event, crm_sync(settings, budget.left), budget, context.aws_request_id)

@@ -64,6 +64,8 @@ def sync(stack: Stack | None, args: argparse.Namespace) -> Result:
     report = stack.invoke("CrmSyncFunction", {"as_of": at})
     if not isinstance(report, dict):
         return Result(report, f"crm_sync answered: {report}")
+    if "skipped" in report:  # another run holds the lease, or no CRM is configured
+        return Result(report, f"crm_sync skipped: {report['skipped']}")
     return Result(report, summary(report, at))
 
 

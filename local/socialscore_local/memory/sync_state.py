@@ -24,6 +24,7 @@ class MemorySyncState:
         self.marks: list[tuple[datetime, str, str]] = []  # (at, "profiles"/"contacts", id)
         self.erasures: set[str] = set()
         self.erased_profiles: set[str] = set()
+        self.lease: tuple[str, datetime] | None = None  # (owner, expires at)
 
     def bookmarks(self, crm: str) -> dict[str, str]:
         self.r.add("BatchGetItem")
@@ -51,6 +52,19 @@ class MemorySyncState:
             self.r.add("UpdateItem")
             self.erasures -= values
             self.erased_profiles -= names
+
+    def take_lease(self, owner: str, now: datetime, until: datetime) -> datetime | None:
+        self.r.add("PutItem")
+        if self.lease is None or self.lease[1] < now or self.lease[0] == owner:
+            self.lease = (owner, until)
+            return None
+        self.r.add("GetItem")  # the refused put's read: until when the other holds it
+        return self.lease[1]
+
+    def release_lease(self, owner: str) -> None:
+        self.r.add("DeleteItem")
+        if self.lease is not None and self.lease[0] == owner:
+            self.lease = None
 
     def consumed(self, since: datetime, until: datetime) -> None:
         start, end = _bucket(since), _bucket(until)

@@ -21,10 +21,17 @@ An erasure (the score stage's, pending here) is the run's first slice: the conta
 are cleared, its opportunities attributed again without it, and everything the state keeps
 naming the contact or its identities is deleted (sync_state's `forget`). A change window's
 marks are deleted once it closes.
+
+One run at a time: a run first takes the run lease (sync_state's `take_lease`) for its
+invocation's time and a margin, and gives it back at its end, whatever ends it. A run that finds
+the lease held (a scheduled run overlapping one by hand, or a slow one) does nothing and says
+until when: two runs at once would both find no hot-lead task and both open one.
 """
 
 from __future__ import annotations
 
+import math
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -40,6 +47,11 @@ from socialscore.pipeline.crm_work import Slice, SliceSize, slices
 from socialscore.pipeline.ports import Crm, IdentityLinks, ScoreStore, SyncStateStore, TouchLedger
 
 __all__ = ["CrmSync", "SyncReport"]
+
+# A run holds the lease for its invocation's time plus this margin (the clocks of two Lambda
+# invocations may differ a little); one with no time budget (by hand, locally) for UNTIMED.
+LEASE_MARGIN = timedelta(seconds=60)
+UNTIMED = timedelta(minutes=15)
 
 
 @dataclass
@@ -60,6 +72,7 @@ class SyncReport:
     daily: bool = False  # worked on the daily decay pass
     slices: int = 0  # slices pushed and saved
     complete: bool = True  # False: the budget ran out with work left; the next run resumes
+    leased_until: datetime | None = None  # another run held the lease until then: nothing done
 
     def add(self, derived: Derived, push: Push, outcome: PushOutcome, piece: Slice) -> None:
         """Count a slice pushed and saved."""
@@ -92,9 +105,21 @@ class CrmSync:
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     size: SliceSize = field(default_factory=SliceSize)
 
-    def run(self, as_of: datetime, budget: Budget | None = None) -> SyncReport:
+    def run(self, as_of: datetime, budget: Budget | None = None, run_id: str = "") -> SyncReport:
+        """A run as of the slot `as_of`, under the run lease: `run_id` names it (the Lambda's
+        request id, which a retry of the same invocation keeps)."""
         budget = budget or Budget.unlimited()
         started = self.clock()
+        owner = run_id or uuid.uuid4().hex
+        held = self.state.take_lease(owner, started, started + _lease(budget))
+        if held is not None:  # another run is pushing: this one would duplicate its tasks
+            return SyncReport(complete=False, leased_until=held)
+        try:
+            return self._run(as_of, budget, started)
+        finally:
+            self.state.release_lease(owner)
+
+    def _run(self, as_of: datetime, budget: Budget, started: datetime) -> SyncReport:
         at = Cursors.read(self.state.bookmarks(self.crm.name), self.crm.name)
         # A first run reads what attribution can credit (changed within the lookback before
         # the slot), not every opportunity the CRM ever held.
@@ -173,6 +198,13 @@ class CrmSync:
             return set()
         profiles, contacts = self.state.changed_since(last_run, until)
         return set(self.identities.contacts_of(sorted(profiles)).values()) | contacts
+
+
+def _lease(budget: Budget) -> timedelta:
+    """How long a run holds the lease: its invocation's time (the function's timeout, at the
+    start) and a margin, past which a run cut off by the timeout frees it."""
+    left = budget.remaining()
+    return (timedelta(seconds=left) if math.isfinite(left) else UNTIMED) + LEASE_MARGIN
 
 
 def _unseen(piece: Slice, done: set[str]) -> dict[str, list[str]]:

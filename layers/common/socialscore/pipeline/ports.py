@@ -225,6 +225,15 @@ class SyncStateStore(Protocol):
         before leaves them."""
         ...
 
+    def take_lease(self, owner: str, now: datetime, until: datetime) -> datetime | None:
+        """Hold the run lease until `until` unless another owner holds it past `now`: None when
+        taken, else when the other's lease ends."""
+        ...
+
+    def release_lease(self, owner: str) -> None:
+        """Give the lease back, if `owner` still holds it."""
+        ...
+
 
 class Crm(Protocol):
     """The CRM crm_sync reads opportunities from and pushes credit to (crm/: Salesforce,

@@ -27,7 +27,7 @@ from socialscore.aws import clients
 from socialscore.domain import record_key as rk
 from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.record_key import Erasures, Landing, Pushed, RecordKey
-from socialscore.store import dynamo
+from socialscore.store import dynamo, run_lease
 
 CHANGE_SHARDS = 16
 _BUCKET = timedelta(minutes=10)
@@ -168,6 +168,13 @@ class SyncState:
                 for k, v in bookmarks.items()
             ],
         )
+
+    # --- the run lease (run_lease) ----------------------------------------------------------------
+    def take_lease(self, owner: str, now: datetime, until: datetime) -> datetime | None:
+        return run_lease.take(self._table, owner, now, until)
+
+    def release_lease(self, owner: str) -> None:
+        run_lease.release(self._table, owner)
 
     def consumed(self, since: datetime, until: datetime) -> None:
         """A change window taken: its buckets before until's are deleted (until's may still
