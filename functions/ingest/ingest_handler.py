@@ -144,7 +144,11 @@ def _declare(resolver: "APIGatewayHttpResolver") -> None:
         401: _json(Problem, "Missing, wrong or stale signature. Nothing queued."),
         405: _json(Problem, "Method not allowed here."),
         413: _json(Problem, "Body over the size limit. Nothing queued."),
-        503: _json(Problem, "Not every message could be queued: send the request again."),
+        503: _json(
+            Problem,
+            "Not every message could be queued, or the delivery log did not answer "
+            "(`queue_unavailable`, `delivery_log_unavailable`): send the request again.",
+        ),
     }
 
     @resolver.post(
