@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import botocore.loaders
+import botocore.session
 from moto import mock_aws
 
 from socialscore.aws import clients
@@ -44,6 +46,16 @@ log = logging.getLogger("socialscore_local")
 # The embedded default answers from files: posts from a fixture, a CRM in two files. The
 # template refuses both on AWS, where its own defaults (no provider, no CRM) apply.
 LOCAL_PARAMETERS = {"PostProvider": "fixture", "CrmAdapter": "file"}
+# The AWS service models are read-only data: parsed once a process, not again for each new
+# session as botocore would (each start makes two sessions, as a new container would; the parse
+# was about half of a runtime's start: 0.59 -> 0.31 s CPU).
+_MODELS = botocore.loaders.create_loader()
+
+
+def _session() -> boto3.session.Session:
+    core = botocore.session.get_session()
+    core.register_component("data_loader", _MODELS)
+    return boto3.session.Session(botocore_session=core, region_name=REGION)
 
 
 @dataclass
@@ -135,13 +147,12 @@ class LocalRuntime(QueueDriving):
         moto_costs.install()
         # Handlers' clients come from boto3's default session: count (and maybe fail) their
         # calls there. The runtime's own calls go through a session of its own.
-        boto3.setup_default_session(region_name=REGION)
-        assert boto3.DEFAULT_SESSION is not None
+        boto3.DEFAULT_SESSION = _session()
         boto3.DEFAULT_SESSION.events.register("before-call", self._count, unique_id="ss-count")
         if self.faults is not None:
             self.faults.install(boto3.DEFAULT_SESSION.events, lambda: self._current is not None)
         self._fresh_containers()
-        self._session = boto3.session.Session(region_name=REGION)
+        self._session = _session()
         for session in (boto3.DEFAULT_SESSION, self._session):
             fidelity.refuse_what_sqs_refuses(session.events)
         self.workdir.mkdir(parents=True, exist_ok=True)
