@@ -4,17 +4,20 @@ record key -> the last content written, breakdown records deleted when retired; 
 opened once, found by its key as the real adapters find it). It can refuse its Nth call as a
 daily limit would, or as a Bulk job the run has no time to wait for (`stop_at`, `stop_reason`:
 the outcome names every key not written, as the real adapters' do), or lose the answer of the
-call that wrote (`lose_at`): written, but reported not written.
+call that wrote (`lose_at`): written, but reported not written. With `gdpr_delete` it deletes
+each erased contact as HubSpot's GDPR delete does, one call each, last, within the run's time.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from socialscore.crm.base import CrmStopped, Push, PushOutcome
+from socialscore.crm.base import OUT_OF_TIME, CrmStopped, Push, PushOutcome
+from socialscore.crm.hubspot_push import GDPR_CALL_SECONDS
 from socialscore.domain import record_key as rk
 from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.record_key import RecordKey, RecordKind
@@ -38,6 +41,11 @@ class MemoryCrm:
     stop_at: int | None = None  # the call (0-based, counted across runs) that is refused
     stop_reason: str = "daily_limit"  # why (OUT_OF_TIME: a Bulk job the run had no time for)
     lose_at: int | None = None  # the call that writes but whose answer is lost
+    # HubSpot's GDPR delete: a call per erased contact after the rest of the push, each made
+    # only while `time_left` (crm_sync's budget) allows one, as crm.hubspot_push's
+    gdpr_delete: bool = False
+    time_left: Callable[[], float] = lambda: math.inf
+    deleted: list[str] = field(default_factory=list)  # contacts GDPR-deleted, in call order
     calls: int = 0
     records: int = 0
     held: dict[RecordKey, Any] = field(default_factory=dict)
@@ -86,7 +94,17 @@ class MemoryCrm:
                     raise CrmStopped("unavailable", PushOutcome(failed, self.calls - start))
                 done = {key(item) for item in chunk}
                 pending = [k for k in pending if k not in done]
+        if self.gdpr_delete:
+            self._gdpr_delete(push.erased, start)
         return PushOutcome(calls=self.calls - start)
+
+    def _gdpr_delete(self, contacts: Sequence[str], start: int) -> None:
+        for n, contact in enumerate(contacts):
+            if self.time_left() < GDPR_CALL_SECONDS:
+                failed = dict.fromkeys(map(rk.erased, contacts[n:]), f"stopped: {OUT_OF_TIME}")
+                raise CrmStopped(OUT_OF_TIME, PushOutcome(failed, self.calls - start))
+            self._call(1)
+            self.deleted.append(contact)
 
     def _call(self, n: int) -> None:
         self.calls += n

@@ -17,6 +17,7 @@ The property group, properties and custom object come from `setup` (socialscore_
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -44,10 +45,14 @@ class HubSpotCrm:
         pool: urllib3.PoolManager | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        time_left: Callable[[], float] = lambda: math.inf,
     ) -> None:
+        """`time_left`: seconds the run may still spend pushing (crm_sync's budget): a GDPR
+        delete, one call a contact, is made only while one fits."""
         # Refuses a base URL that is not https (or http on loopback) before any call is made.
         self.api = HubSpotApi(token, base_url, pool=pool, sleep=sleep)
         self.gdpr_delete = gdpr_delete
+        self._time_left = time_left
         self._clock = clock
         self._company_currency: str | None = None
 
@@ -70,12 +75,16 @@ class HubSpotCrm:
         try:
             erased = hubspot_push.contacts(self.api, run, push.scores, push.erased)
             if self.gdpr_delete:
-                hubspot_push.gdpr_delete(self.api, run, sorted(erased))
+                hubspot_push.pending_delete(run, sorted(erased))
             hubspot_push.deals(self.api, run, push.influences)
             hubspot_push.records(self.api, run, push.records)
             hubspot_push.retired(self.api, run, push.retired)
             hubspot_tasks.hot_leads(self.api, run, push.hot_leads, self._clock())
             hubspot_tasks.complaints(self.api, run, push.complaints)
+            if self.gdpr_delete:
+                # Last: a run out of time among them has everything else written, and keeps
+                # the contacts deleted so far (crm_sync takes them off the pending erasures).
+                hubspot_push.gdpr_delete(self.api, run, sorted(erased), self._time_left)
         except CrmStopped as stopped:
             outcome = run.outcome(self.api.calls - start, unwritten=f"stopped:{stopped.reason}")
             raise CrmStopped(stopped.reason, outcome) from None

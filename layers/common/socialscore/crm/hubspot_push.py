@@ -2,22 +2,22 @@
 
 Calls per push (no retries), n being the records of each kind:
   contacts   ceil(n scores and erasures / 100)   batch/update (an erasure sets "")
-  GDPR       1 per erased contact, only with gdpr_delete (HubSpot has no batch for it)
   deals      ceil(n influences / 100)            batch/update
   breakdown  2 ceil(n records / 100)             upsert by `key`, then associate to the deal
   retired    2 ceil(n retired / 100)             read by `key` (archive takes record ids), archive
+  GDPR       1 per erased contact, only with gdpr_delete (HubSpot has no batch for it), last
 Hot-lead tasks and complaint tickets, opened once each: `hubspot_tasks`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from socialscore.crm import hubspot_schema as hs
-from socialscore.crm.base import Tracker
+from socialscore.crm.base import OUT_OF_TIME, CrmStopped, Tracker
 from socialscore.crm.hubspot_http import HubSpotApi
 from socialscore.crm.hubspot_write import NOT_FOUND, Input, by_property, read, refusal, write
 from socialscore.domain import record_key as rk
@@ -27,6 +27,9 @@ CONTACTS = "/crm/v3/objects/contacts"
 DEALS = "/crm/v3/objects/deals"
 INFLUENCE = f"/crm/v3/objects/{hs.INFLUENCE_TYPE}"
 INFLUENCE_TO_DEAL = f"/crm/v4/associations/{hs.INFLUENCE_TYPE}/deals/batch/associate/default"
+# Seconds a GDPR delete is given before it is made: one answer's timeout (hubspot_http); its
+# retries, if any, fit in crm_sync's reserve.
+GDPR_CALL_SECONDS = 10.0
 
 
 def contacts(
@@ -56,14 +59,26 @@ def contacts(
     return {contact for contact in erased if contact in done}
 
 
-def gdpr_delete(api: HubSpotApi, run: Tracker, contacts: Sequence[str]) -> None:
-    """HubSpot's GDPR delete, one call a contact: it deletes the contact itself. An erasure
-    is written once its contact is deleted, not when its fields were cleared."""
+def pending_delete(run: Tracker, contacts: Sequence[str]) -> None:
+    """The erasures whose fields were cleared are written only once their contact is deleted:
+    a push stopped before is not done with them."""
     run.reopen(rk.erased(contact) for contact in contacts)
+
+
+def gdpr_delete(
+    api: HubSpotApi, run: Tracker, contacts: Sequence[str], time_left: Callable[[], float]
+) -> None:
+    """HubSpot's GDPR delete, one call a contact: it deletes the contact itself. An erasure
+    is written once its contact is deleted, not when its fields were cleared. A call is made
+    only while `time_left` (seconds the run may still spend) allows one: else the push stops
+    OUT_OF_TIME, the contacts deleted so far written, the others not (`pending_delete`
+    reopened them when their fields were cleared)."""
     for contact in contacts:
         key = rk.erased(contact)
         if key in run.failed:
             continue
+        if time_left() < GDPR_CALL_SECONDS:
+            raise CrmStopped(OUT_OF_TIME)
         answer = api.call("POST", f"{CONTACTS}/gdpr-delete", {"objectId": contact})
         if answer.status in (200, 204, 404):  # 404: already gone, which is what was asked
             run.ok([key])

@@ -20,7 +20,8 @@ def crm_from(
 ) -> SalesforceCrm | HubSpotCrm | FileCrm | None:
     """The adapter, each meeting crm_sync's port (pipeline.ports.Crm); None when no CRM is
     configured (CrmAdapter=none, the template's default). `time_left`: seconds the run may
-    still spend on a push (what a Salesforce Bulk job may wait)."""
+    still spend on a push (what a Salesforce Bulk job may wait; whether HubSpot's GDPR deletes
+    go on)."""
     arn = config.crm_credentials_arn or ""
     if config.crm_adapter == "salesforce":
         from socialscore.crm.salesforce import SalesforceCrm
@@ -37,6 +38,7 @@ def crm_from(
             lambda refresh: text_secret(arn, "token", refresh=refresh),
             config.hubspot_base_url,
             gdpr_delete=config.hubspot_gdpr_delete,
+            time_left=time_left,
         )
     if config.crm_adapter == "file":
         from socialscore.crm.file import FileCrm

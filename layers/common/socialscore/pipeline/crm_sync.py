@@ -17,7 +17,8 @@ cases found by their own key), so a resumed run converges and duplicates nothing
 Complaint cases come from the ledger reads of the contacts in a slice: a complaint among the
 touches read opens one case, once per act (its digest is its key alone).
 
-An erasure (the score stage's, pending here) is the run's first slice: the contact's CRM fields
+Erasures (the score stage's, pending here) come 100 a slice, the run's first and, for the
+others, after the rest of its work (crm_work); in each, the contact's CRM fields
 are cleared, its opportunities attributed again without it, and everything the state keeps
 naming the contact or its identities is deleted (sync_state's `forget`). A change window's
 marks are deleted once it closes.
@@ -37,7 +38,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from socialscore.crm.base import OUT_OF_TIME, CrmStopped, Push, PushOutcome
-from socialscore.domain.record_key import Erasures, RecordKey
+from socialscore.domain.record_key import Erasures, RecordKey, RecordKind
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.pipeline.crm_budget import Budget
 from socialscore.pipeline.crm_cursors import Cursors
@@ -173,6 +174,11 @@ class CrmSync:
             stopped = settle(derived, planned, stop.outcome.failed)
             self.state.save(stopped.landing, [], {})
             report.crm_calls += stop.outcome.calls
+            if all(k.kind is RecordKind.ERASED for k in stop.outcome.failed):
+                # Stopped among the erasures alone (HubSpot's GDPR deletes, one call each, come
+                # last): those done are done, so a redo of the slice does not start over.
+                self._erased(piece, Erasures(set(stopped.erased), set()), stopped.erased)
+                report.erased += len(stopped.erased)
             raise
         # The CRM's owners it read (opening hot-lead tasks): the contacts' next hot lead or
         # complaint is routed to them.
@@ -186,11 +192,16 @@ class CrmSync:
         if piece.consumed:  # after the cursors moved past the window: it is read no more
             self.state.consumed(*piece.consumed)
         if piece.erased or piece.forgotten:
-            # Nothing kept names them; the buckets before the open window's are gone already.
-            erased = Erasures(set(piece.erased), set(piece.forgotten))
-            self.state.forget(erased, piece.after.last_run, self.clock())
-            self.state.done(done.erased, piece.forgotten)
+            self._erased(piece, Erasures(set(piece.erased), set(piece.forgotten)), done.erased)
         report.add(derived, planned.push, outcome, piece)
+
+    def _erased(self, piece: Slice, forget: Erasures, done: list[str]) -> None:
+        """Nothing kept names the erasures `forget` (the buckets before the open window's are
+        gone already); the contacts `done` (the CRM took them) and the identities forgotten are
+        no longer pending."""
+        if forget.contacts or forget.profiles:
+            self.state.forget(forget, piece.after.last_run, self.clock())
+            self.state.done(done, forget.profiles)
 
     def _touched_since(self, last_run: datetime | None, until: datetime) -> set[str]:
         """Contacts whose touches or identity links changed in the window."""
