@@ -18,6 +18,7 @@ from socialscore.domain import record_key as rk
 from socialscore.domain.decay import units
 from socialscore.domain.interaction import Category, Kind
 from socialscore.domain.opportunity import Opportunity
+from socialscore.domain.record_key import RecordKey
 from socialscore.domain.scoring_model import bundled
 from socialscore.domain.touch import Touch
 from socialscore.pipeline.crm_budget import Budget
@@ -125,7 +126,7 @@ def until_complete(w: World, as_of: datetime, seconds: float = 1e9) -> list[Sync
     raise AssertionError("no convergence in 50 runs")
 
 
-def clean() -> dict[str, Any]:
+def clean() -> dict[RecordKey, Any]:
     w = world()
     report = w.sync.run(DAY0)
     assert report.complete
