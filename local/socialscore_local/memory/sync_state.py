@@ -12,7 +12,7 @@ from typing import Any
 from socialscore.domain import record_key as rk
 from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.record_key import Erasures, Landing, Pushed, RecordKey
-from socialscore.store.sync_state import CHANGE_SHARDS, item_key
+from socialscore.store.sync_state import CHANGE_SHARDS, item_key, pending_shards
 from socialscore_local.memory.counting import Requests, batches
 
 
@@ -43,15 +43,16 @@ class MemorySyncState:
         return Erasures(set(self.erasures), set(self.erased_profiles))
 
     def mark_erased(self, contacts: Iterable[str], profiles: Iterable[str] = ()) -> None:
-        self.r.add("UpdateItem")
-        self.erasures |= set(contacts)
-        self.erased_profiles |= set(profiles)
+        values, names = set(contacts), set(profiles)
+        self.r.add("UpdateItem", len(pending_shards(values, names)))  # one per item it is in
+        self.erasures |= values
+        self.erased_profiles |= names
 
     def done(self, erased: Iterable[str], profiles: Iterable[str] = ()) -> None:
-        if (values := set(erased)) | (names := set(profiles)):
-            self.r.add("UpdateItem")
-            self.erasures -= values
-            self.erased_profiles -= names
+        values, names = set(erased), set(profiles)
+        self.r.add("UpdateItem", len(pending_shards(values, names)))
+        self.erasures -= values
+        self.erased_profiles -= names
 
     def take_lease(self, owner: str, now: datetime, until: datetime) -> datetime | None:
         self.r.add("PutItem")

@@ -31,6 +31,11 @@ from socialscore.store import dynamo, run_lease
 
 CHANGE_SHARDS = 16
 _BUCKET = timedelta(minutes=10)
+# Pending erasures, by the hash of each id in `PENDING_SHARDS` items (`pending#erased#<n>`), so
+# they are never one item's 400 KB (https://docs.aws.amazon.com/amazondynamodb/latest/
+# developerguide/ServiceQuotas.html#limits-items): about 20,000 ids an item, 300,000 at once. The
+# item of a release before (`pending#erased`, all in one) is moved into them when read.
+PENDING_SHARDS = 16
 _PENDING_ERASURES = "pending#erased"
 # The run's cursors besides the CRM's checkpoint (pipeline.crm_cursors), one `run#` item each.
 _CURSORS = ("last_run", "marks_until", "marks_after", "decay_day", "decay_pass", "decay_cursor")
@@ -72,9 +77,8 @@ class SyncState:
             self._add(change_key(at, members), {k: v for k, v in names.items() if v})
 
     def mark_erased(self, contacts: Iterable[str], profiles: Iterable[str] = ()) -> None:
-        sets = {"contacts": set(contacts), "profiles": set(profiles)}
-        if any(sets.values()):
-            self._add(_PENDING_ERASURES, {k: v for k, v in sets.items() if v})
+        for key, sets in pending_shards(contacts, profiles).items():
+            self._add(key, sets)
 
     # --- reads, for crm_sync -------------------------------------------------------------------
     def changed_since(self, since: datetime, until: datetime) -> tuple[set[str], set[str]]:
@@ -86,16 +90,20 @@ class SyncState:
 
     def pending(self) -> Erasures:
         """The contacts and profiles erased and not yet taken to the CRM and forgotten here."""
-        found = dynamo.batch_get(self._table, "key", [_PENDING_ERASURES])
-        item = found.get(_PENDING_ERASURES, {})
-        return Erasures(set(item.get("contacts", ())), set(item.get("profiles", ())))
+        keys = [_PENDING_ERASURES] + [f"{_PENDING_ERASURES}#{n}" for n in range(PENDING_SHARDS)]
+        found = dynamo.batch_get(self._table, "key", keys)
+        contacts = {c for i in found.values() for c in i.get("contacts", ())}
+        profiles = {p for i in found.values() for p in i.get("profiles", ())}
+        if (old := found.get(_PENDING_ERASURES)) is not None:  # moved, then deleted
+            self.mark_erased(old.get("contacts", ()), old.get("profiles", ()))
+            dynamo.batch_write(self._table, [{"DeleteRequest": {"Key": _key(_PENDING_ERASURES)}}])
+        return Erasures(contacts, profiles)
 
     def done(self, erased: Iterable[str], profiles: Iterable[str] = ()) -> None:
         """Forget the erasures the CRM took, and the profiles forgotten (erased again
         meanwhile: still gone)."""
-        sets = {"contacts": set(erased), "profiles": set(profiles)}
-        if any(sets.values()):
-            self._delete(_PENDING_ERASURES, {k: v for k, v in sets.items() if v})
+        for key, sets in pending_shards(erased, profiles).items():
+            self._delete(key, sets)
 
     def bookmarks(self, crm: str) -> dict[str, str]:
         """What a run reads back of the last ones, in one read: its cursors (crm_cursors) and
@@ -234,6 +242,18 @@ ItemKind = Literal["pushed", "opportunity", "contact", "cases", "run"]
 
 def item_key(kind: ItemKind, name: str) -> str:
     return f"{kind}#{name}"
+
+
+def pending_shards(
+    contacts: Iterable[str], profiles: Iterable[str]
+) -> dict[str, dict[str, set[str]]]:
+    """The pending erasures' items these ids are in, with the ids of each by attribute."""
+    shards: dict[str, dict[str, set[str]]] = {}
+    for name, ids in (("contacts", contacts), ("profiles", profiles)):
+        for i in ids:
+            shard = int(hashlib.sha256(i.encode()).hexdigest(), 16) % PENDING_SHARDS
+            shards.setdefault(f"{_PENDING_ERASURES}#{shard}", {}).setdefault(name, set()).add(i)
+    return shards
 
 
 def _key(key: str) -> dict[str, Any]:
