@@ -106,9 +106,16 @@ def test_the_handler_answers_and_logs_a_skipped_run(caplog: pytest.LogCaptureFix
     handle = handler().handle
     w = world()
     w.state.lease = ("scheduled", DAY0 + timedelta(minutes=6))
+    # The handler's Powertools logger ("crm_sync") does not propagate, and its stream is the one
+    # stdout was when an earlier test in this process first made it: listen on it directly.
+    crm_sync_log = logging.getLogger("crm_sync")
+    crm_sync_log.addHandler(caplog.handler)
     caplog.set_level(logging.INFO)
-
-    answer = handle({"as_of": DAY0.isoformat()}, w.sync, Budget.unlimited(), "by-hand")
+    caplog.set_level(logging.INFO, logger="crm_sync")
+    try:
+        answer = handle({"as_of": DAY0.isoformat()}, w.sync, Budget.unlimited(), "by-hand")
+    finally:
+        crm_sync_log.removeHandler(caplog.handler)
 
     expected = "another run holds the lease until 2026-11-20T06:06:00+00:00"
     assert answer == {"skipped": expected}
