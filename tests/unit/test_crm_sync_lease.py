@@ -91,6 +91,43 @@ def test_a_run_the_crm_stops_gives_the_lease_back() -> None:
     assert w.state.lease is None
 
 
+class LostAnswers:
+    """A sync state whose lease writes land but answer nothing (a timeout after the write), and
+    whose first `lost_releases` give-backs fail before they land."""
+
+    def __init__(self, state: Any, lost_releases: int) -> None:
+        self.state, self.lost_releases = state, lost_releases
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.state, name)
+
+    def take_lease(self, owner: str, now: datetime, until: datetime) -> datetime | None:
+        self.state.take_lease(owner, now, until)
+        raise ConnectionError("the answer was lost")
+
+    def release_lease(self, owner: str) -> None:
+        if self.lost_releases:
+            self.lost_releases -= 1
+            raise ConnectionError("not given back")
+        self.state.release_lease(owner)
+
+
+@pytest.mark.parametrize("lost_releases", [0, 2])
+def test_a_lease_written_by_a_failed_run_holds_no_later_run_off(lost_releases: int) -> None:
+    """The lease's write lands, its answer is lost: the failed run gives it back (trying again
+    when giving back fails), so the next run goes ahead instead of waiting 16 minutes."""
+    w = world()
+    failing = replace(w.sync, state=LostAnswers(w.state, lost_releases))
+
+    with pytest.raises(ConnectionError):
+        failing.run(DAY0, run_id="lost")
+
+    assert w.state.lease is None
+    report = w.sync.run(DAY0, run_id="next")
+    assert report.leased_until is None
+    assert report.complete
+
+
 def handler() -> Any:
     """The crm_sync Lambda's module (functions/ is no package: each is its own code URI)."""
     path = Path(__file__).resolve().parents[2] / "functions/crm_sync/crm_sync_handler.py"

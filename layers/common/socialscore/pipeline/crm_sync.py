@@ -37,6 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from socialscore.aws.logs import logger
 from socialscore.crm.base import OUT_OF_TIME, CrmStopped, Push, PushOutcome
 from socialscore.domain.record_key import Erasures, RecordKey, RecordKind
 from socialscore.domain.scoring_model import ScoringModel
@@ -53,6 +54,7 @@ __all__ = ["CrmSync", "SyncReport"]
 # invocations may differ a little); one with no time budget (by hand, locally) for UNTIMED.
 LEASE_MARGIN = timedelta(seconds=60)
 UNTIMED = timedelta(minutes=15)
+RELEASE_TRIES = 3
 
 
 @dataclass
@@ -112,13 +114,34 @@ class CrmSync:
         budget = budget or Budget.unlimited()
         started = self.clock()
         owner = run_id or uuid.uuid4().hex
-        held = self.state.take_lease(owner, started, started + _lease(budget))
+        try:
+            held = self.state.take_lease(owner, started, started + _lease(budget))
+        except Exception:
+            # The lease may be written with its answer lost: a run that failed here must not
+            # keep every later run waiting for its expiry.
+            self._let_go(owner)
+            raise
         if held is not None:  # another run is pushing: this one would duplicate its tasks
             return SyncReport(complete=False, leased_until=held)
         try:
             return self._run(as_of, budget, started)
         finally:
-            self.state.release_lease(owner)
+            self._let_go(owner)
+
+    def _let_go(self, owner: str) -> None:
+        """Give the lease back, trying a few times: one left behind by a failed call would turn
+        every run away until it expires (minutes). Giving back is idempotent (conditioned on the
+        owner); if every try fails, the expiry frees it."""
+        for attempt in range(1, RELEASE_TRIES + 1):
+            try:
+                self.state.release_lease(owner)
+                return
+            except Exception as err:  # the lease's expiry is the backstop
+                if attempt == RELEASE_TRIES:
+                    logger().warning(
+                        "crm_sync lease not given back: it expires by itself",
+                        extra={"reason": type(err).__name__},
+                    )
 
     def _run(self, as_of: datetime, budget: Budget, started: datetime) -> SyncReport:
         at = Cursors.read(self.state.bookmarks(self.crm.name), self.crm.name)

@@ -149,7 +149,10 @@ class SyncState:
         """Record what was pushed (record key -> digest, the breakdown keys it holds, and what
         it kept that a later run takes from here instead of deriving it again: empty for
         nothing), the complaint cases among them by profile (for an erasure to find) and the
-        opportunities seen, then move the bookmarks: last, so a failure before leaves them."""
+        opportunities seen, then move the bookmarks: last, so a failure before leaves them.
+        The lists that point at records (a profile's cases, a contact's opportunities) go
+        first: a run that fails after them pushes the same records again and adds nothing new,
+        where one that failed after the digests would have left a case no erasure finds."""
         items = [
             {
                 **p.kept,
@@ -161,14 +164,14 @@ class SyncState:
         ] + [
             {"key": item_key("opportunity", o.id), "opportunity": o.model_dump_json()} for o in seen
         ]
-        dynamo.batch_write(
-            self._table, [{"PutRequest": {"Item": dynamo.to_item(i)}} for i in items]
-        )
         for profile, keys in sorted(landing.cases.items()):
             self._add(item_key("cases", profile), {"keys": {str(k) for k in keys}})
         for o in seen:
             for contact in o.contact_ids:
                 self._add(item_key("contact", contact), {"opportunities": {o.id}})
+        dynamo.batch_write(
+            self._table, [{"PutRequest": {"Item": dynamo.to_item(i)}} for i in items]
+        )
         dynamo.batch_write(
             self._table,
             [
