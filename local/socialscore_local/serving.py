@@ -126,7 +126,7 @@ def _serve(
             )
             print(
                 f"  what it accepts is journaled in {journal.path} and replayed on start "
-                f"({replayed} lines now); delete {workdir} to start afresh"
+                f"({replayed} lines replayed this time); delete {workdir} to start afresh"
             )
             if not (replayed or seeds.demo or seeds.sellers or seeds.identities):
                 print(

@@ -138,8 +138,14 @@ def contacts(stack: Stack | None, args: argparse.Namespace) -> Result:
         {"contact_id": c, "identities": ids, "organic": o, "paid": p, "hot_since": h}
         for c, ids, o, p, h in rows
     ]
-    more = f"next page: socialscore contacts --after {cursor}" if cursor else "(last page)"
+    more = f"next page: {_again(args)} --after {cursor}" if cursor else "(last page)"
     return Result({"contacts": data, "next": cursor}, f"{text}\n{more}")
+
+
+def _again(args: argparse.Namespace) -> str:
+    """This command as it was given, for its next page: where it ran and the page's size."""
+    where = [f"--{o} {v}" for o in ("local", "stack", "region") if (v := getattr(args, o, None))]
+    return " ".join(["socialscore", *where, "contacts", f"--limit {args.limit}"])
 
 
 def _token(cursor: str) -> str:

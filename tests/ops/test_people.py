@@ -5,6 +5,7 @@ by the model's formula, and says why."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -15,7 +16,7 @@ from socialscore.store import dynamo
 from socialscore.store.identities import Identities
 from socialscore.store.ledger_items import entry_of
 from socialscore.store.sellers import Sellers
-from tests.ops.conftest import DeployedStack
+from tests.ops.conftest import DeployedStack, socialscore
 
 MODEL = bundled()
 
@@ -62,7 +63,12 @@ def test_contacts_pages_through_every_linked_contact_once(demo_stack: DeployedSt
         "lead",
         "since",
     ]
-    assert text.out.splitlines()[-1].startswith("next page: socialscore contacts --after ")
+    # The next page's command runs as printed: where it ran, the page's size, the cursor.
+    printed = text.out.splitlines()[-1].removeprefix("next page: ").split()
+    assert printed[:6] == ["socialscore", "--stack", demo_stack.name, "contacts", "--limit", "2"]
+    second = socialscore(*printed[1:], "--json")
+    assert second.code == 0
+    assert len(json.loads(second.out)["contacts"]) == 2
 
 
 def test_a_cursor_that_no_page_printed_is_one_line(demo_stack: DeployedStack) -> None:
