@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -100,15 +99,7 @@ def dead(rt: LocalRuntime) -> dict[str, int]:
 
 
 def child(kind: str, n: int) -> dict[str, Any]:
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", kind, "--sizes", str(n)],
-        capture_output=True,
-        text=True,
-    )
-    if out.returncode:
-        raise SystemExit(f"the {kind} run at N={n} failed:\n{out.stderr[-3000:]}")
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
+    return e2e.child(kind, n, __file__)
 
 
 def main() -> None:

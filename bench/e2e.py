@@ -178,10 +178,10 @@ def timed(events: list[dict[str, Any]], deliver: Any) -> dict[str, Any]:
     }
 
 
-def child(kind: str, n: int) -> dict[str, Any]:
-    """One run in a fresh process: its peak RSS is its own."""
+def child(kind: str, n: int, script: str = __file__) -> dict[str, Any]:
+    """One run of `script --child kind` in a fresh process: its peak RSS is its own."""
     out = subprocess.run(
-        [sys.executable, __file__, "--child", kind, "--sizes", str(n)],
+        [sys.executable, script, "--child", kind, "--sizes", str(n)],
         capture_output=True,
         text=True,
     )
