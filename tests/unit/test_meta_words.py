@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from socialscore.providers.base import NoProvider
 from socialscore.sources.meta import MetaSource
 from socialscore_local.memory.deliveries import MemoryDeliveries
 from socialscore_local.memory.post_cache import MemoryPostCache
+from socialscore_local.memory.queue import MemoryQueue
 
 EVENTS = Path(__file__).resolve().parents[2] / "events" / "webhooks"
 NOW = datetime(2026, 10, 15, tzinfo=UTC)
@@ -46,27 +46,6 @@ class Loads:
         return self.model
 
 
-class Queue:
-    def __init__(self) -> None:
-        self.bodies: list[str] = []
-
-    def send(
-        self, messages: Sequence[tuple[str, str]], correlation_ids: Mapping[str, str] | None = None
-    ) -> list[str]:
-        self.bodies += [body for _, body in messages]
-        return []
-
-    def send_later(
-        self,
-        messages: Sequence[tuple[str, str, int]],
-        deferrals: Mapping[str, int] | None = None,
-        correlation_ids: Mapping[str, str] | None = None,
-        *,
-        packed: bool = True,
-    ) -> list[str]:
-        raise AssertionError("ingest never defers")
-
-
 def page_comment(message: str) -> dict[str, Any]:
     body: dict[str, Any] = json.loads((EVENTS / "meta_page_feed.json").read_bytes())
     body["entry"][0]["changes"][1]["value"]["message"] = message
@@ -75,7 +54,7 @@ def page_comment(message: str) -> dict[str, Any]:
 
 def post(body: dict[str, Any], loads: Loads) -> tuple[int, list[str]]:
     """POST a signed delivery to an ingest whose Meta source reads words with `loads`."""
-    rehydrate, score = Queue(), Queue()
+    rehydrate, score = MemoryQueue(defers=False), MemoryQueue(defers=False)
     door = Ingest(
         secrets=WebhookSecrets(lambda refresh: {"meta": {"app_secrets": [APP_SECRET]}}),
         interactions=rehydrate,
@@ -87,7 +66,7 @@ def post(body: dict[str, Any], loads: Loads) -> tuple[int, list[str]]:
     raw = json.dumps(body).encode()
     signed = "sha256=" + hmac.new(APP_SECRET.encode(), raw, hashlib.sha256).hexdigest()
     answer = door.receive("POST", "meta", {"X-Hub-Signature-256": signed}, {}, raw)
-    return answer.status, rehydrate.bodies + score.bodies
+    return answer.status, [m.body for m in rehydrate.sent + score.sent]
 
 
 def test_no_word_of_a_comment_reaches_the_queue_only_its_hits() -> None:

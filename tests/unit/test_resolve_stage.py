@@ -7,7 +7,7 @@ the score queue refuses failed with the queue named.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import cast
 
@@ -16,6 +16,7 @@ from socialscore.domain.interaction import Identify, Kind
 from socialscore.domain.messages import ResolveMessage
 from socialscore.pipeline.ports import IdentityLinks
 from socialscore.pipeline.resolution import take
+from socialscore_local.memory.queue import MemoryQueue, refuse_all
 from socialscore_local.memory.sellers import MemorySellers
 from tests.unit.test_message_compat import DELETED, IDENTIFY
 from tests.unit.test_x_seller_acts import ANA, ANA_ID, PROSPECT, rehydrated
@@ -51,31 +52,9 @@ class Pending:
         raise AssertionError("resolve erases nobody")
 
 
-class ScoreQueue:
-    def __init__(self, refuse: bool = False) -> None:
-        self.refuse = refuse
-        self.sent: dict[str, tuple[str, str | None]] = {}  # id -> (type, correlation id)
-        self.bodies: dict[str, dict[str, object]] = {}
-
-    def send(
-        self, messages: Sequence[tuple[str, str]], correlation_ids: Mapping[str, str] | None = None
-    ) -> list[str]:
-        if self.refuse:
-            return [mid for mid, _ in messages]
-        for mid, body in messages:
-            self.bodies[mid] = json.loads(body)
-            self.sent[mid] = (json.loads(body)["type"], (correlation_ids or {}).get(mid))
-        return []
-
-    def send_later(
-        self,
-        messages: Sequence[tuple[str, str, int]],
-        deferrals: Mapping[str, int] | None = None,
-        correlation_ids: Mapping[str, str] | None = None,
-        *,
-        packed: bool = True,
-    ) -> list[str]:
-        raise AssertionError("resolve defers nothing")
+def sent(queue: MemoryQueue) -> dict[str, tuple[str, str | None]]:
+    """id -> (type, correlation id)"""
+    return {m.id: (json.loads(m.body)["type"], m.correlation_id) for m in queue.sent}
 
 
 def received(*messages: ResolveMessage) -> list[batch.Received[ResolveMessage]]:
@@ -83,7 +62,7 @@ def received(*messages: ResolveMessage) -> list[batch.Received[ResolveMessage]]:
 
 
 def run(
-    messages: list[batch.Received[ResolveMessage]], identities: Identities, queue: ScoreQueue
+    messages: list[batch.Received[ResolveMessage]], identities: Identities, queue: MemoryQueue
 ) -> tuple[batch.Done, Pending]:
     crm = Pending()
     sellers = MemorySellers({f"x#{ANA_ID}": ANA})
@@ -92,7 +71,7 @@ def run(
 
 
 def test_a_batch_links_resolves_ignores_a_seller_s_act_and_passes_deleted_posts_on() -> None:
-    identities, queue = Identities(), ScoreQueue()
+    identities, queue = Identities(), MemoryQueue(defers=False)
     linked = IDENTIFY.model_copy(update={"network_user_id": PROSPECT})
     prospect = rehydrated(Kind.LIKE, PROSPECT, "30", target_author_id=ANA_ID)
     seller = rehydrated(Kind.LIKE, ANA_ID, "31", target_author_id=PROSPECT)
@@ -101,7 +80,7 @@ def test_a_batch_links_resolves_ignores_a_seller_s_act_and_passes_deleted_posts_
 
     assert done.failed == {}
     assert crm.marked == [(NOW, [f"x#{PROSPECT}"])]  # its contact is scored again
-    assert queue.sent == {"m-1": ("resolved", "req-1"), "m-3": ("post_deleted", "req-3")}
+    assert sent(queue) == {"m-1": ("resolved", "req-1"), "m-3": ("post_deleted", "req-3")}
     assert done.counts == {
         "InteractionsResolved": 2,
         "ActsBySellersIgnored": 1,
@@ -110,19 +89,19 @@ def test_a_batch_links_resolves_ignores_a_seller_s_act_and_passes_deleted_posts_
 
 
 def test_the_contact_linked_in_the_same_batch_is_the_act_s() -> None:
-    identities, queue = Identities(), ScoreQueue()
+    identities, queue = Identities(), MemoryQueue(defers=False)
     linked = IDENTIFY.model_copy(update={"network_user_id": PROSPECT})
     prospect = rehydrated(Kind.LIKE, PROSPECT, "30", target_author_id=ANA_ID)
 
     run(received(prospect, linked), identities, queue)  # the link after the act, in one batch
 
-    assert queue.bodies["m-0"]["contact_id"] == IDENTIFY.contact_id
+    assert json.loads(queue.bodies["m-0"])["contact_id"] == IDENTIFY.contact_id
 
 
 def test_what_the_score_queue_refuses_fails_with_the_queue_named() -> None:
     prospect = rehydrated(Kind.LIKE, PROSPECT, "30", target_author_id=ANA_ID)
 
-    done, _ = run(received(prospect, DELETED), Identities(), ScoreQueue(refuse=True))
+    done, _ = run(received(prospect, DELETED), Identities(), MemoryQueue(refuse_all, defers=False))
 
     assert {mid: f.reason for mid, f in done.failed.items()} == {
         "m-0": "not sent to the score queue",
