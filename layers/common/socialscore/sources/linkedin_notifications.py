@@ -19,7 +19,6 @@ complaint phrases; only the hits go on (`OwnWords`), never the words.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -27,16 +26,14 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from socialscore.domain.interaction import (
     Answered,
-    Interaction,
     Kind,
     Network,
-    OwnWords,
     PostDeleted,
     act,
     post_key,
 )
-from socialscore.domain.scoring_model import ScoringModel
 from socialscore.sources.base import Message, unix_time
+from socialscore.sources.words import ModelOnce, comment_words, with_words
 
 SOURCE = "linkedin"
 
@@ -120,9 +117,6 @@ class Notification(BaseModel):
     last_modified_at: MillisTime | None = Field(default=None, alias="lastModifiedAt")
 
 
-ModelOnce = Callable[[], ScoringModel]
-
-
 def post_urn(urn: str | None) -> str | None:
     """The post a URN names, in one spelling (leading zeros dropped); None if it names none."""
     match = _POST_URN.fullmatch(urn or "")
@@ -145,18 +139,6 @@ def commented_post(comment: str) -> str:
 
 def _member(urn: str | None) -> str | None:
     return urn if urn is not None and _MEMBER_URN.fullmatch(urn) else None
-
-
-def _words(text: str | None, model: ModelOnce) -> OwnWords | None:
-    """The hits of a comment's words; the words themselves go no further than this call."""
-    if not text:
-        return None
-    m = model()
-    return OwnWords(
-        model_version=m.version,
-        intent_hits=m.intent.hits(text),
-        complaint_hits=m.complaints.hits(text),
-    )
 
 
 def _author(n: Notification) -> str | None:
@@ -228,8 +210,8 @@ def _comment(
         target_author_id=_author(n),
         own_post_id=own,
     )
-    words = _words(comment.words if comment else None, model)
-    return _with_words(done, words)
+    words = comment_words(comment.words if comment else None, model)
+    return with_words(done, words)
 
 
 def _share(n: Notification, share: Activity | None, org: str, at: datetime) -> Message | str:
@@ -265,7 +247,3 @@ def _share(n: Notification, share: Activity | None, org: str, at: datetime) -> M
         target_author_id=_author(n),
         own_post_id=own,
     )
-
-
-def _with_words(interaction: Interaction, words: OwnWords | None) -> Interaction:
-    return interaction.model_copy(update={"own_words": words}) if words else interaction

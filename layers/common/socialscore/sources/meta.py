@@ -33,12 +33,12 @@ from socialscore.sources.meta_changes import (
     InstagramValue,
     MetaId,
     MetaTime,
-    ModelOnce,
     feed,
     instagram,
     named,
 )
 from socialscore.sources.signatures import hmac_sha256, require
+from socialscore.sources.words import ModelOnce
 
 SIGNATURE = "x-hub-signature-256"
 APP_SECRETS = "app_secrets"  # the secret entry's fields (README, Webhooks)

@@ -23,7 +23,6 @@ keywords and complaint phrases; only the hits go on (`OwnWords`), never the word
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
@@ -31,17 +30,15 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from socialscore.domain.interaction import (
     Answered,
-    Interaction,
     Kind,
     Network,
-    OwnWords,
     PostDeleted,
     act,
     post_key,
     retraction,
 )
-from socialscore.domain.scoring_model import ScoringModel
 from socialscore.sources.base import Message, NetworkId, unix_time
+from socialscore.sources.words import ModelOnce, comment_words, with_words
 
 SOURCE = "meta"
 
@@ -127,31 +124,11 @@ class InstagramValue(BaseModel):
     text: Words = None
 
 
-# The scoring model, loaded at most once per delivery and only when a comment has words.
-ModelOnce = Callable[[], ScoringModel]
-
-
-def _words(text: str | None, model: ModelOnce) -> OwnWords | None:
-    """The hits of a comment's words; the words themselves go no further than this call."""
-    if not text:
-        return None
-    m = model()
-    return OwnWords(
-        model_version=m.version,
-        intent_hits=m.intent.hits(text),
-        complaint_hits=m.complaints.hits(text),
-    )
-
-
 def _answer(network: Network, reply: str | None, parent: str, at: datetime) -> Answered:
     """The account's own reply to a comment: that comment leaves the engage-now queue."""
     return Answered(
         event_id=reply or parent, source=SOURCE, post=post_key(network, parent), occurred_at=at
     )
-
-
-def _with_words(interaction: Interaction, words: OwnWords | None) -> Interaction:
-    return interaction.model_copy(update={"own_words": words}) if words else interaction
 
 
 def feed(value: FeedValue, page: str, fallback: datetime, model: ModelOnce) -> Message | str:
@@ -204,7 +181,7 @@ def feed(value: FeedValue, page: str, fallback: datetime, model: ModelOnce) -> M
         target_author_id=author,
         own_post_id=own,
     )
-    return _with_words(done, _words(value.message, model) if kind is Kind.COMMENT else None)
+    return with_words(done, comment_words(value.message, model) if kind is Kind.COMMENT else None)
 
 
 def instagram(value: InstagramValue, account: str, at: datetime, model: ModelOnce) -> Message | str:
@@ -225,4 +202,4 @@ def instagram(value: InstagramValue, account: str, at: datetime, model: ModelOnc
         target_author_id=account,
         own_post_id=value.id,
     )
-    return _with_words(done, _words(value.text, model))
+    return with_words(done, comment_words(value.text, model))
