@@ -7,7 +7,6 @@ import hashlib
 import hmac
 import json
 import re
-from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from socialscore.pipeline.webhook_secrets import WebhookSecrets
 from socialscore.sources.base import Answer
 from socialscore.sources.signatures import sign
 from socialscore_local.memory.deliveries import MemoryDeliveries
+from socialscore_local.memory.queue import MemoryQueue
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 OLD_SECRET = "whsec_" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY="
@@ -30,28 +30,17 @@ POST = "https://x.com/brandco/status/1790000000000000001"
 MESSAGE = TypeAdapter(Interaction | Identify)
 
 
-class RecordingQueue:
-    """Records every send; refuses the ids it is told to refuse (as SendMessageBatch may)."""
+class RecordingQueue(MemoryQueue):
+    """The ingest queues: every send recorded, each send's first `refuse` ids refused (as
+    SendMessageBatch may); ingest never defers."""
 
     def __init__(self, refuse: int = 0) -> None:
-        self.sends: list[list[tuple[str, str]]] = []
+        super().__init__(lambda call, ids: ids[: self.refuse], defers=False)
         self.refuse = refuse
 
-    def send(
-        self, messages: Sequence[tuple[str, str]], correlation_ids: Mapping[str, str] | None = None
-    ) -> list[str]:
-        self.sends.append(list(messages))
-        return [mid for mid, _ in list(messages)[: self.refuse]]
-
-    def send_later(
-        self,
-        messages: Sequence[tuple[str, str, int]],
-        deferrals: Mapping[str, int] | None = None,
-        correlation_ids: Mapping[str, str] | None = None,
-        *,
-        packed: bool = True,
-    ) -> list[str]:
-        raise AssertionError("ingest never defers")
+    @property
+    def sends(self) -> list[list[tuple[str, str]]]:
+        return [[(m.id, m.body) for m in call] for call in self.calls]
 
     @property
     def messages(self) -> list[tuple[str, str]]:

@@ -37,7 +37,7 @@ def refuse_first(count: int) -> Refuse:
 class MemoryQueue:
     def __init__(self, refuse: Refuse | None = None, *, defers: bool | None = None) -> None:
         """`defers`: False when send_later must not be called, True when send must not."""
-        self.refuse = refuse
+        self.refusing = refuse
         self.defers = defers
         self.calls: list[list[Sent]] = []  # each call's messages, those refused included
         self.sent: list[Sent] = []  # what was taken
@@ -73,6 +73,6 @@ class MemoryQueue:
     def _take(self, messages: list[Sent]) -> list[str]:
         self.calls.append(messages)
         ids = [m.id for m in messages]
-        refused = list(self.refuse(len(self.calls), ids)) if self.refuse else []
+        refused = list(self.refusing(len(self.calls), ids)) if self.refusing else []
         self.sent += [m for m in messages if m.id not in refused]
         return refused
