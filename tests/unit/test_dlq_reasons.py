@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -23,6 +23,7 @@ from socialscore.aws import batch
 from socialscore.aws.sqs import CORRELATION_ID, item_id
 from socialscore.domain.interaction import Interaction
 from socialscore.pipeline import stage
+from socialscore_local.memory.queue import MemoryQueue, refuse_all
 
 SECRET = "@ceo_private_handle"  # what a body may hold, and no line may
 VALID = {
@@ -82,13 +83,16 @@ def log(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> 
 def run(
     event: dict[str, Any],
     failed: Mapping[str, batch.Failure] | None = None,
-    own_queue: Requeue | None = None,
+    own_queue: MemoryQueue | None = None,
 ) -> dict[str, Any]:
     """The runner's answer when the stage fails these messages (poison fails on its own)."""
     done = batch.Done(dict(failed or {}))
-    return stage.run(
+    answer = stage.run(
         event, ADAPTER, lambda received: done, own_queue, logger=logger(), metrics=METRICS
     )
+    if own_queue is not None:  # each alone: only the one at fault keeps failing
+        assert all(not m.packed for call in own_queue.calls for m in call)
+    return answer
 
 
 @pytest.mark.parametrize("delivery", [1, 4])
@@ -173,34 +177,6 @@ def test_without_the_queue_s_max_receive_count_every_failure_is_logged_at_error(
     assert "correlation_id" not in line  # the record carried none
 
 
-class Requeue:
-    """The stage's own queue, as a split pack sends its failed messages back: refusing them
-    all when told to (SQS refused the batch)."""
-
-    def __init__(self, refuse: bool = False) -> None:
-        self.refuse = refuse
-        self.sent: list[tuple[str, Mapping[str, str] | None]] = []
-
-    def send(
-        self, messages: Sequence[tuple[str, str]], correlation_ids: Mapping[str, str] | None = None
-    ) -> list[str]:
-        raise AssertionError("a split pack's messages go back with send_later, each alone")
-
-    def send_later(
-        self,
-        messages: Sequence[tuple[str, str, int]],
-        deferrals: Mapping[str, int] | None = None,
-        correlation_ids: Mapping[str, str] | None = None,
-        *,
-        packed: bool = True,
-    ) -> list[str]:
-        assert packed is False  # each alone: only the one at fault keeps failing
-        if self.refuse:
-            return [mid for mid, _, _ in messages]
-        self.sent += [(mid, correlation_ids) for mid, _, _ in messages]
-        return []
-
-
 def pack_event(delivery: int) -> tuple[dict[str, Any], str, str]:
     body = "[" + ",".join([json.dumps(VALID), POISON, json.dumps(VALID)]) + "]"
     return {"Records": [record("p-1", body, delivery)]}, item_id("p-1", 1), item_id("p-1", 2)
@@ -212,12 +188,13 @@ def test_a_pack_s_failed_message_sent_back_alone_on_the_last_delivery_is_no_dlq_
     """The pack is done and its failed message becomes a message of its own, delivered afresh:
     SQS will try it again, so its line says so."""
     event, poison, _ = pack_event(delivery=5)
-    requeue = Requeue()
+    requeue = MemoryQueue(defers=True)
 
     answer = run(event, own_queue=requeue)
 
     assert answer == {"batchItemFailures": []}
-    assert requeue.sent == [(poison, {poison: "req-7"})]  # the correlation id travels on
+    # the correlation id travels on
+    assert [(m.id, m.correlation_id) for m in requeue.sent] == [(poison, "req-7")]
     [line] = log()
     assert (line["level"], line["message"], line["message_id"]) == (
         "WARNING",
@@ -230,7 +207,7 @@ def test_a_pack_that_fails_whole_on_its_last_delivery_logs_each_message_s_reason
     log: Any,
 ) -> None:
     event, poison, other = pack_event(delivery=5)
-    answer = run(event, batch.unsent([other], "resolve"), Requeue(refuse=True))
+    answer = run(event, batch.unsent([other], "resolve"), MemoryQueue(refuse_all, defers=True))
 
     assert answer == {"batchItemFailures": [{"itemIdentifier": "p-1"}]}
     lines = {line["message_id"]: line for line in log()}

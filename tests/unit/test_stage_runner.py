@@ -6,7 +6,7 @@ told failed, and what is counted.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pytest
@@ -17,6 +17,7 @@ from socialscore.aws import batch
 from socialscore.aws.sqs import CORRELATION_ID, DEFERRALS, item_id, pack
 from socialscore.domain.interaction import Interaction
 from socialscore.pipeline import stage
+from socialscore_local.memory.queue import MemoryQueue, refuse_ids
 
 ADAPTER = TypeAdapter(Interaction)
 METRICS = Metrics(namespace="stage-runner-test")
@@ -30,32 +31,6 @@ LIKE = {
     "target_permalink": "https://x.com/acme/status/2100000000000000001",
     "occurred_at": "2026-11-01T12:00:00Z",
 }
-
-
-class OwnQueue:
-    """The stage's own queue: records each send_later call, refusing the ids it is told to."""
-
-    def __init__(self, refuse: Sequence[str] = ()) -> None:
-        self.refuse = set(refuse)
-        self.calls: list[list[tuple[str, str | None]]] = []  # per call: (id, correlation id)
-
-    def send(
-        self, messages: Sequence[tuple[str, str]], correlation_ids: Mapping[str, str] | None = None
-    ) -> list[str]:
-        raise AssertionError("a split pack's messages go back with send_later, each alone")
-
-    def send_later(
-        self,
-        messages: Sequence[tuple[str, str, int]],
-        deferrals: Mapping[str, int] | None = None,
-        correlation_ids: Mapping[str, str] | None = None,
-        *,
-        packed: bool = True,
-    ) -> list[str]:
-        assert packed is False
-        assert all(delay == 0 for _, _, delay in messages)  # visible again at once
-        self.calls.append([(mid, (correlation_ids or {}).get(mid)) for mid, _, _ in messages])
-        return [mid for mid, _, _ in messages if mid in self.refuse]
 
 
 @pytest.fixture(autouse=True)
@@ -83,7 +58,7 @@ def record(mid: str, body: str, delivery: int = 1, deferred: int = 0) -> dict[st
 
 
 def run(
-    event: dict[str, Any], failing: Sequence[str] = (), own_queue: OwnQueue | None = None
+    event: dict[str, Any], failing: Sequence[str] = (), own_queue: MemoryQueue | None = None
 ) -> tuple[dict[str, Any], list[batch.Received[Interaction]]]:
     """The answer, and what the stage was given; the stage fails the messages named."""
     given: list[batch.Received[Interaction]] = []
@@ -94,6 +69,8 @@ def run(
         return batch.Done(failed, {"Taken": len(received)}, {"Refused": {"refused": len(failed)}})
 
     answer = stage.run(event, ADAPTER, take, own_queue, logger=Logger(), metrics=METRICS)
+    if own_queue is not None:  # a split pack's messages go back each alone, visible at once
+        assert all(not m.packed and m.delay == 0 for call in own_queue.calls for m in call)
     return answer, given
 
 
@@ -115,18 +92,20 @@ def test_the_stage_gets_each_message_with_what_its_record_s_delivery_says() -> N
 
 def test_two_packs_failed_messages_go_back_in_one_send_and_a_refused_one_fails_its_pack() -> None:
     event = {"Records": [record("p-1", likes(0, 3)), record("p-2", likes(3, 3))]}
-    own = OwnQueue(refuse=[item_id("p-2", 0)])
+    own = MemoryQueue(refuse_ids(item_id("p-2", 0)), defers=True)
 
     answer, _ = run(event, failing=[item_id("p-1", 1), item_id("p-2", 0)], own_queue=own)
 
-    assert own.calls == [[(item_id("p-1", 1), "req-p-1"), (item_id("p-2", 0), "req-p-2")]]
+    assert [[(m.id, m.correlation_id) for m in call] for call in own.calls] == [
+        [(item_id("p-1", 1), "req-p-1"), (item_id("p-2", 0), "req-p-2")]
+    ]
     # p-1 is done (its failed message is a message of its own now); p-2 is delivered again whole.
     assert answer == {"batchItemFailures": [{"itemIdentifier": "p-2"}]}
 
 
 def test_a_pack_that_failed_whole_or_a_stage_without_its_queue_fails_the_record() -> None:
     event = {"Records": [record("p-1", likes(0, 2)), record("p-2", likes(2, 2))]}
-    own = OwnQueue()
+    own = MemoryQueue(defers=True)
     whole = [item_id("p-1", 0), item_id("p-1", 1)]
 
     answer, _ = run(event, failing=whole, own_queue=own)
