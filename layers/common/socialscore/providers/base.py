@@ -3,7 +3,7 @@ tell it about, and the two ways a provider stops before it has answered everythi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from socialscore.domain.interaction import Network
@@ -49,6 +49,21 @@ class ProviderUnavailable(ProviderStopped):
     """Server errors or timeouts outlasted the retries: try again later."""
 
     reason: str = "unavailable"
+
+
+def ask_in_parts(
+    answered: dict[PostRef, Lookup],
+    parts: Iterable[list[str]],
+    ask: Callable[[list[str]], dict[PostRef, Lookup]],
+) -> dict[PostRef, Lookup]:
+    """`answered` and each part's answer; a stop carries all answered before it on."""
+    for part in parts:
+        try:
+            answered |= ask(part)
+        except ProviderStopped as stopped:
+            stopped.answered = answered | dict(stopped.answered)
+            raise
+    return answered
 
 
 class NoProvider:

@@ -41,8 +41,8 @@ from socialscore.domain.post import PostFacts, PostRef
 from socialscore.providers.base import (
     Lookup,
     ProviderRateLimited,
-    ProviderStopped,
     ProviderUnavailable,
+    ask_in_parts,
 )
 
 DEFAULT_BASE_URL = "https://api.linkedin.com"
@@ -111,13 +111,7 @@ class LinkedInApiProvider:
                 keys.append(ref.post_id)
             else:
                 answered[ref] = Lookup(None)  # an activity or a comment: no key of the Posts API
-        for chunk in chunks(list(dict.fromkeys(keys)), MAX_IDS):
-            try:
-                answered |= self._batch(chunk)
-            except ProviderStopped as stopped:
-                stopped.answered = answered | dict(stopped.answered)
-                raise
-        return answered
+        return ask_in_parts(answered, chunks(list(dict.fromkeys(keys)), MAX_IDS), self._batch)
 
     def _batch(self, keys: list[str]) -> dict[PostRef, Lookup]:
         ids = ",".join(quote(k, safe="") for k in keys)

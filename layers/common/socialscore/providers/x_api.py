@@ -44,6 +44,7 @@ from socialscore.providers.base import (
     ProviderRateLimited,
     ProviderStopped,
     ProviderUnavailable,
+    ask_in_parts,
 )
 from socialscore.providers.x_answers import invalid_ids, problem_title, read_posts
 
@@ -109,13 +110,7 @@ class XApiProvider:
         for ref in refs:
             if ref.network is not Network.X:
                 answered[ref] = Lookup(None, gone_reason="no_provider_for_network")
-        for chunk in chunks(ids, MAX_IDS):
-            try:
-                answered |= self._lookup_chunk(chunk)
-            except ProviderStopped as stopped:
-                stopped.answered = answered | dict(stopped.answered)
-                raise
-        return answered
+        return ask_in_parts(answered, chunks(ids, MAX_IDS), self._lookup_chunk)
 
     # --- one chunk: one call, more when X refuses ids ----------------------------------------
     def _lookup_chunk(self, ids: list[str]) -> dict[PostRef, Lookup]:
