@@ -11,7 +11,7 @@ put off 96 times: then it fails, for the DLQ.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -28,43 +28,13 @@ from socialscore.pipeline.outcomes import MAX_DEFERRALS
 from socialscore.pipeline.rehydration import Rehydrator
 from socialscore.providers.base import Lookup, NoProvider, ProviderRateLimited
 from socialscore_local.memory.post_cache import MemoryPostCache
+from socialscore_local.memory.queue import MemoryQueue, refuse_all
 from tests.unit.test_message_compat import DELETED, IDENTIFY
 from tests.unit.test_rehydration import NAMED, UNNAMED, act
 
 NOW = 1_800_000_000.0
 RESET_IN = 120  # seconds until the spent rate limit resets
 METRICS = Metrics(namespace="rehydrate-stage-test")
-
-
-class Queue:
-    """A queue that takes everything, or refuses every message when told to."""
-
-    def __init__(self, refuse: bool = False) -> None:
-        self.refuse = refuse
-        self.sent: list[tuple[str, str, str | None]] = []  # (id, body, correlation id)
-        self.later: list[tuple[str, int, int | None, str | None]] = []  # id, delay, deferrals
-
-    def send(
-        self, messages: Sequence[tuple[str, str]], correlation_ids: Mapping[str, str] | None = None
-    ) -> list[str]:
-        return self.send_later([(mid, body, 0) for mid, body in messages], None, correlation_ids)
-
-    def send_later(
-        self,
-        messages: Sequence[tuple[str, str, int]],
-        deferrals: Mapping[str, int] | None = None,
-        correlation_ids: Mapping[str, str] | None = None,
-        *,
-        packed: bool = True,
-    ) -> list[str]:
-        if self.refuse:
-            return [mid for mid, _, _ in messages]
-        cids = correlation_ids or {}
-        for mid, body, delay in messages:
-            self.sent.append((mid, body, cids.get(mid)))
-            if delay or deferrals:
-                self.later.append((mid, delay, (deferrals or {}).get(mid), cids.get(mid)))
-        return []
 
 
 class Spent:
@@ -106,7 +76,7 @@ def read(*records: dict[str, Any]) -> batch.Batch[RehydrateMessage]:
 
 
 def run(
-    records: list[dict[str, Any]], rehydrator: Rehydrator, forward: Queue, later: Queue
+    records: list[dict[str, Any]], rehydrator: Rehydrator, forward: MemoryQueue, later: MemoryQueue
 ) -> dict[str, Any]:
     """What the rehydrate handler does with the event."""
 
@@ -121,7 +91,7 @@ def test_credited_acts_links_and_deleted_posts_go_on_and_a_drop_goes_nowhere() -
     cache = MemoryPostCache()
     gone = PostFacts(network=Network.X, post_id=DELETED.post.split("#")[1], author_id="42")
     cache.update([CachedPost(gone, (), "v1")], [])
-    forward, later = Queue(), Queue()
+    forward, later = MemoryQueue(), MemoryQueue()
     bodies = [
         act(1, NAMED, named=True).model_dump_json(),  # on the source's word: no provider needed
         act(2, UNNAMED).model_dump_json(),  # nobody named its author, no provider: dropped
@@ -137,7 +107,7 @@ def test_credited_acts_links_and_deleted_posts_go_on_and_a_drop_goes_nowhere() -
     )
 
     assert answer == {"batchItemFailures": []}
-    sent = {mid: (json.loads(body)["type"], cid) for mid, body, cid in forward.sent}
+    sent = {m.id: (json.loads(m.body)["type"], m.correlation_id) for m in forward.sent}
     assert sent == {
         item_id("p-1", 0): ("rehydrated", "req-7"),
         item_id("p-1", 2): ("identify", "req-7"),
@@ -150,7 +120,7 @@ def test_credited_acts_links_and_deleted_posts_go_on_and_a_drop_goes_nowhere() -
 
 def test_a_rate_limited_act_goes_back_delayed_to_the_reset_with_its_deferrals_counted() -> None:
     provider = Spent()
-    forward, later = Queue(), Queue()
+    forward, later = MemoryQueue(), MemoryQueue()
     rehydrator = Rehydrator(MemoryPostCache(), provider, clock=lambda: NOW)
 
     answer = run(
@@ -165,13 +135,16 @@ def test_a_rate_limited_act_goes_back_delayed_to_the_reset_with_its_deferrals_co
     )
 
     assert answer == {"batchItemFailures": []}  # put off is not failed: no receive count
-    assert later.later == [("m-1", RESET_IN, 1, "req-1"), ("m-2", RESET_IN, 4, "req-1")]
-    assert [mid for mid, _, _ in forward.sent] == ["m-3"]
+    assert [(m.id, m.delay, m.deferrals, m.correlation_id) for m in later.sent] == [
+        ("m-1", RESET_IN, 1, "req-1"),
+        ("m-2", RESET_IN, 4, "req-1"),
+    ]
+    assert [m.id for m in forward.sent] == ["m-3"]
     assert provider.calls == 1
 
 
 def test_an_act_put_off_96_times_fails_for_the_dlq_and_its_batch_mates_go_on() -> None:
-    forward, later = Queue(), Queue()
+    forward, later = MemoryQueue(), MemoryQueue()
     rehydrator = Rehydrator(MemoryPostCache(), Spent(), clock=lambda: NOW)
     event = {
         "Records": [
@@ -184,7 +157,7 @@ def test_an_act_put_off_96_times_fails_for_the_dlq_and_its_batch_mates_go_on() -
     done = rehydrator.take(received.messages, bundled(), forward, later)
 
     assert done.failed == {"m-1": batch.Failure("deferred_too_often", {"interaction_id": "iid-1"})}
-    assert [(mid, deferrals) for mid, _, deferrals, _ in later.later] == [("m-2", MAX_DEFERRALS)]
+    assert [(m.id, m.deferrals) for m in later.sent] == [("m-2", MAX_DEFERRALS)]
     assert done.reasons["InteractionsFailed"] == {"deferred_too_often": 1}
     assert done.reasons["InteractionsDeferred"] == {"rate_limited": 1}
     answer = received.answer(done.failed, resent=())
@@ -198,7 +171,9 @@ def test_what_a_queue_refuses_fails_with_the_queue_named() -> None:
         record("m-2", act(2, UNNAMED).model_dump_json()),  # deferred
     )
 
-    done = rehydrator.take(received.messages, bundled(), Queue(refuse=True), Queue(refuse=True))
+    done = rehydrator.take(
+        received.messages, bundled(), MemoryQueue(refuse_all), MemoryQueue(refuse_all)
+    )
 
     assert {mid: f.reason for mid, f in done.failed.items()} == {
         "m-1": "not sent to the resolve queue",
@@ -214,7 +189,7 @@ def test_the_batch_s_outcomes_are_counted_by_reason() -> None:
     )
 
     done = Rehydrator(MemoryPostCache(), NoProvider()).take(
-        received.messages, bundled(), Queue(), Queue()
+        received.messages, bundled(), MemoryQueue(), MemoryQueue()
     )
 
     assert done.counts["InteractionsForwarded"] == 1
