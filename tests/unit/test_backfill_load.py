@@ -5,7 +5,7 @@ twice or leaving one out."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +14,7 @@ import pytest
 from socialscore.domain.interaction import Category, Interaction, Kind, Network, Retraction
 from socialscore.pipeline.ingest import distinct_messages
 from socialscore.sources.base import Message
+from socialscore_local.memory.queue import MemoryQueue
 from socialscore_ops.backfill_load import (
     PACK,
     SEND_TRIES,
@@ -26,40 +27,16 @@ from socialscore_ops.backfill_load import (
 START = datetime(2026, 3, 1, tzinfo=UTC)
 
 
-class Queue:
-    """An SQS queue in memory that refuses what `refuse(call, ids)` names."""
+def queue(refuse: Collection[int] = (), down_after: int | None = None) -> MemoryQueue:
+    """An SQS queue in memory that refuses the first message of the calls `refuse` numbers
+    (from 1), and every message after `down_after` calls; backfill never defers."""
 
-    def __init__(self, refuse: set[int] | None = None, down_after: int | None = None) -> None:
-        self.bodies: dict[str, str] = {}
-        self.sent: list[str] = []  # every message id sent, in order, repeats included
-        self.correlations: set[str] = set()
-        self.calls = 0
-        self.refuse_calls = refuse or set()  # calls whose first message SQS refuses
-        self.down_after = down_after  # after this many calls, every message is refused
+    def refused(call: int, ids: list[str]) -> list[str]:
+        if down_after is not None and call > down_after:
+            return ids
+        return ids[:1] if call in refuse else []
 
-    def send(
-        self, messages: Sequence[tuple[str, str]], correlation_ids: Mapping[str, str] | None = None
-    ) -> list[str]:
-        self.calls += 1
-        if self.down_after is not None and self.calls > self.down_after:
-            return [mid for mid, _ in messages]
-        refused = [messages[0][0]] if self.calls in self.refuse_calls else []
-        for mid, body in messages:
-            if mid not in refused:
-                self.bodies[mid] = body
-                self.sent.append(mid)
-        self.correlations |= set((correlation_ids or {}).values())
-        return refused
-
-    def send_later(
-        self,
-        messages: Sequence[tuple[str, str, int]],
-        deferrals: Mapping[str, int] | None = None,
-        correlation_ids: Mapping[str, str] | None = None,
-        *,
-        packed: bool = True,
-    ) -> list[str]:
-        raise AssertionError("backfill never defers")
+    return MemoryQueue(refused, defers=False)
 
 
 class Ready:
@@ -107,7 +84,7 @@ def stream(n: int) -> list[Message]:
     return found
 
 
-def loader(forward: Queue, back: Queue, **kwargs: object) -> Loader:
+def loader(forward: MemoryQueue, back: MemoryQueue, **kwargs: object) -> Loader:
     return Loader(
         interactions=forward, retractions=back, pace=Ready(), correlation="backfill-t",
         sleep=lambda s: None, **kwargs,  # type: ignore[arg-type]
@@ -116,23 +93,23 @@ def loader(forward: Queue, back: Queue, **kwargs: object) -> Loader:
 
 def test_packs_are_queued_as_ingest_queues_a_webhook_and_duplicates_once() -> None:
     messages = stream(250)
-    forward, back = Queue(), Queue()
+    forward, back = queue(), queue()
 
     summary = loader(forward, back).load(messages)
 
     live_forward, live_back = distinct_messages(messages)  # as one webhook would queue them
     assert forward.bodies == live_forward
     assert back.bodies == live_back
-    assert len(forward.sent) == len(set(forward.sent))  # nothing sent twice
+    assert len(forward.sent) == len({m.id for m in forward.sent})  # nothing sent twice
     assert summary.accepted == len(live_forward) + len(live_back) == 275
     assert summary.duplicates == len(messages) - 275 == 36
     assert summary.packs == -(-len(messages) // PACK)
-    assert forward.correlations == {"backfill-t"}
+    assert {m.correlation_id for m in forward.sent} == {"backfill-t"}
 
 
 def test_every_pack_waits_for_the_pace() -> None:
     pace = Ready()
-    Loader(Queue(), Queue(), pace, "backfill-t").load(stream(250))
+    Loader(queue(), queue(), pace, "backfill-t").load(stream(250))
 
     assert pace.calls == -(-len(stream(250)) // PACK)
 
@@ -150,8 +127,8 @@ def test_the_pace_waits_while_the_queue_is_at_its_bound() -> None:
 
 
 def test_messages_sqs_refuses_are_sent_again() -> None:
-    forward = Queue(refuse={1, 3})
-    summary = loader(forward, Queue()).load(stream(150))
+    forward = queue(refuse={1, 3})
+    summary = loader(forward, queue()).load(stream(150))
 
     assert set(forward.bodies) == set(distinct_messages(stream(150))[0])
     assert summary.accepted == 165
@@ -160,14 +137,14 @@ def test_messages_sqs_refuses_are_sent_again() -> None:
 def test_an_interrupted_load_resumes_after_its_last_pack(tmp_path: Path) -> None:
     messages = stream(500)
     cursor = Cursor.beside(tmp_path / "h.jsonl", "digest-1")
-    broken = Queue(down_after=3)  # SQS stops answering during the 4th pack
+    broken = queue(down_after=3)  # SQS stops answering during the 4th pack
 
     with pytest.raises(LoadStopped) as stopped:
-        loader(broken, Queue(), cursor=cursor).load(messages)
+        loader(broken, queue(), cursor=cursor).load(messages)
     assert stopped.value.pack == 4
     assert cursor.sent() == (3, False)
 
-    forward, back = Queue(), Queue()
+    forward, back = queue(), queue()
     summary = loader(forward, back, cursor=cursor).load(messages)
 
     clean_forward, clean_back = distinct_messages(messages)
@@ -176,14 +153,14 @@ def test_an_interrupted_load_resumes_after_its_last_pack(tmp_path: Path) -> None
     assert summary.already_queued + summary.accepted == len(clean_forward) + len(clean_back)
     assert cursor.sent() == (summary.packs, True)
 
-    again, again_back = Queue(), Queue()
+    again, again_back = queue(), queue()
     rerun = loader(again, again_back, cursor=cursor).load(messages)
     assert again.sent == []
     assert again_back.sent == []
     assert rerun.accepted == 0
 
-    forced = Queue()
-    loader(forced, Queue(), cursor=cursor).load(messages, again=True)
+    forced = queue()
+    loader(forced, queue(), cursor=cursor).load(messages, again=True)
     assert set(forced.bodies) == set(clean_forward)
 
 
@@ -198,7 +175,7 @@ def test_a_cursor_holds_for_its_file_only(tmp_path: Path) -> None:
 
 
 def test_a_pack_sqs_keeps_refusing_stops_the_load() -> None:
-    always = Queue(down_after=0)
+    always = queue(down_after=0)
     with pytest.raises(LoadStopped, match=f"after {SEND_TRIES} tries"):
-        loader(always, Queue()).load(stream(10))
-    assert always.calls == SEND_TRIES
+        loader(always, queue()).load(stream(10))
+    assert len(always.calls) == SEND_TRIES
