@@ -29,11 +29,6 @@ def refuse_ids(*refused: str) -> Refuse:
     return lambda call, ids: [mid for mid in ids if mid in refused]
 
 
-def refuse_first(count: int) -> Refuse:
-    """Each call's first `count` messages (as SendMessageBatch may refuse some)."""
-    return lambda call, ids: ids[:count]
-
-
 class MemoryQueue:
     def __init__(self, refuse: Refuse | None = None, *, defers: bool | None = None) -> None:
         """`defers`: False when send_later must not be called, True when send must not."""
