@@ -19,21 +19,11 @@ from pydantic import TypeAdapter
 from socialscore.aws import batch
 from socialscore.domain.interaction import Interaction
 from socialscore.pipeline import stage
+from tests.unit.test_dlq_reasons import VALID
 
 ADAPTER = TypeAdapter(Interaction)
 METRICS = Metrics(namespace="poison-test")
 SECRET = "sk_live_51Hq7DoNotLogMe"
-VALID: dict[str, Any] = {
-    "type": "interaction",
-    "interaction_id": "iid-1",
-    "source": "smms",
-    "network": "x",
-    "kind": "like",
-    "category": "organic",
-    "actor_id": "1001",
-    "target_permalink": "https://x.com/acme/status/2100000000000000001",
-    "occurred_at": "2026-11-01T12:00:00Z",
-}
 
 
 @pytest.fixture

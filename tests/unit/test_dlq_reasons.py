@@ -26,7 +26,7 @@ from socialscore.pipeline import stage
 from socialscore_local.memory.queue import MemoryQueue, refuse_all
 
 SECRET = "@ceo_private_handle"  # what a body may hold, and no line may
-VALID = {
+VALID: dict[str, Any] = {  # a valid interaction message
     "type": "interaction",
     "interaction_id": "iid-1",
     "source": "smms",
