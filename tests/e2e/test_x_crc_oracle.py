@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from socialscore.pipeline.ingest import Problem
-from socialscore_local import demo, server
 from socialscore_local.runtime import LocalRuntime
+from tests.integration.webhook_api import call, queued, serving
 
 X_SECRET = "x-consumer-secret"
 BRAND = "2244994945"
@@ -49,38 +49,12 @@ FORGED = json.dumps(
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalRuntime, str]]:
-    with demo.runtime(tmp_path_factory.mktemp("crc")) as rt:
-        demo.seed(rt)
-        secrets = rt.client("secretsmanager")
-        arn = rt.physical["WebhookSecrets"]["Ref"]
-        value = json.loads(secrets.get_secret_value(SecretId=arn)["SecretString"])
-        value["x"] = {"consumer_secrets": [X_SECRET]}
-        secrets.put_secret_value(SecretId=arn, SecretString=json.dumps(value))
-        http = server.http_server(rt)
-        try:
-            yield rt, f"{server.url(http)}/webhooks/x"
-        finally:
-            http.shutdown()
-            http.server_close()
-
-
-def call(
-    url: str, method: str = "GET", body: bytes | None = None, headers: dict[str, str] | None = None
-) -> tuple[int, Any]:
-    request = urllib.request.Request(url, data=body, headers=headers or {}, method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as answer:
-            return int(answer.status), json.loads(answer.read())
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read())
+    with serving(tmp_path_factory.mktemp("crc"), "x", {"consumer_secrets": [X_SECRET]}) as served:
+        yield served
 
 
 def crc(url: str, token: str, *, encode: bool = True) -> tuple[int, Any]:
     return call(f"{url}?crc_token={urllib.parse.quote(token, safe='') if encode else token}")
-
-
-def queued(rt: LocalRuntime) -> int:
-    return sum(rt.depth(q) for q in ("RehydrateQueue", "ScoreQueue"))
 
 
 def test_a_delivery_sent_as_crc_token_gets_no_signature_to_replay(

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from socialscore_local import demo, server
 from socialscore_local.runtime import LocalRuntime
+from tests.integration.webhook_api import call, queued, serving
 
 CLIENT_SECRET = "li-client-secret-16+"
 DOC_CODE = "890e4665-4dfe-4ab1-b689-ed553bceeed0"  # LinkedIn's "Webhook validation" example
@@ -43,38 +43,14 @@ FORGED = json.dumps(
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalRuntime, str]]:
-    with demo.runtime(tmp_path_factory.mktemp("li-validation")) as rt:
-        demo.seed(rt)
-        secrets = rt.client("secretsmanager")
-        arn = rt.physical["WebhookSecrets"]["Ref"]
-        value = json.loads(secrets.get_secret_value(SecretId=arn)["SecretString"])
-        value["linkedin"] = {"client_secrets": [CLIENT_SECRET]}
-        secrets.put_secret_value(SecretId=arn, SecretString=json.dumps(value))
-        http = server.http_server(rt)
-        try:
-            yield rt, f"{server.url(http)}/webhooks/linkedin"
-        finally:
-            http.shutdown()
-            http.server_close()
-
-
-def call(
-    url: str, method: str = "GET", body: bytes | None = None, headers: dict[str, str] | None = None
-) -> tuple[int, Any]:
-    request = urllib.request.Request(url, data=body, headers=headers or {}, method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as answer:
-            return int(answer.status), json.loads(answer.read())
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read())
+    with serving(
+        tmp_path_factory.mktemp("li-validation"), "linkedin", {"client_secrets": [CLIENT_SECRET]}
+    ) as served:
+        yield served
 
 
 def validate(url: str, code: str) -> tuple[int, Any]:
     return call(f"{url}?challengeCode={urllib.parse.quote(code, safe='')}")
-
-
-def queued(rt: LocalRuntime) -> int:
-    return sum(rt.depth(q) for q in ("RehydrateQueue", "ScoreQueue"))
 
 
 def test_the_documented_code_is_answered(api: tuple[LocalRuntime, str]) -> None:
