@@ -18,19 +18,11 @@ from socialscore.aws.sqs import CORRELATION_ID, DEFERRALS, item_id, pack
 from socialscore.domain.interaction import Interaction
 from socialscore.pipeline import stage
 from socialscore_local.memory.queue import MemoryQueue, refuse_ids
+from tests.unit.test_dlq_reasons import VALID
 
 ADAPTER = TypeAdapter(Interaction)
 METRICS = Metrics(namespace="stage-runner-test")
-LIKE = {
-    "type": "interaction",
-    "source": "smms",
-    "network": "x",
-    "kind": "like",
-    "category": "organic",
-    "actor_id": "1001",
-    "target_permalink": "https://x.com/acme/status/2100000000000000001",
-    "occurred_at": "2026-11-01T12:00:00Z",
-}
+LIKE = {key: value for key, value in VALID.items() if key != "interaction_id"}
 
 
 @pytest.fixture(autouse=True)
