@@ -36,6 +36,7 @@ class MemoryQueue:
         self.defers = defers
         self.calls: list[list[Sent]] = []  # each call's messages, those refused included
         self.sent: list[Sent] = []  # what was taken
+        self.correlations: list[dict[str, str]] = []  # each call's correlation ids, as given
 
     @property
     def bodies(self) -> dict[str, str]:
@@ -46,7 +47,7 @@ class MemoryQueue:
     ) -> list[str]:
         assert self.defers is not True, "these messages go with send_later"
         cids = correlation_ids or {}
-        return self._take([Sent(mid, body, cids.get(mid)) for mid, body in messages])
+        return self._take([Sent(mid, body, cids.get(mid)) for mid, body in messages], cids)
 
     def send_later(
         self,
@@ -62,11 +63,13 @@ class MemoryQueue:
             [
                 Sent(mid, body, cids.get(mid), delay, counts.get(mid), packed)
                 for mid, body, delay in messages
-            ]
+            ],
+            cids,
         )
 
-    def _take(self, messages: list[Sent]) -> list[str]:
+    def _take(self, messages: list[Sent], correlation_ids: Mapping[str, str]) -> list[str]:
         self.calls.append(messages)
+        self.correlations.append(dict(correlation_ids))
         ids = [m.id for m in messages]
         refused = list(self.refusing(len(self.calls), ids)) if self.refusing else []
         self.sent += [m for m in messages if m.id not in refused]
