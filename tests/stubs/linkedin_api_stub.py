@@ -103,7 +103,8 @@ class LinkedInApiStub:
         if not keys or not all(_KEY.fullmatch(k) for k in keys):
             return 400, _error(400, "Invalid batch get keys")
         if self._failures:
-            return self._failures.pop(0), _error(503, "Service Unavailable")
+            status = self._failures.pop(0)
+            return status, _error(status, "Service Unavailable")
         if self.daily_quota is not None and self._used >= self.daily_quota:
             return 429, _error(429, "Resource level throttle APPLICATION DAY limit reached")
         self._used += 1

@@ -1,5 +1,8 @@
 """One HubSpot API exchange, with the account's limits and failures handled in one place.
 
+HubSpot's limits and their 429 bodies (`policyName` DAILY, TEN_SECONDLY_ROLLING), as documented
+at developers.hubspot.com/docs/api/usage-details:
+
 - Bearer: the private app token. A 401 fetches it afresh once (a rotated token), then stops.
 - 429 with `policyName: DAILY`: stop the run at once (CrmStopped); every later call today would
   be refused too, and spending them would starve the account's other integrations.

@@ -36,7 +36,9 @@ TOUCHES = "socialscore_touches"
 # values on tasks, so the adapter finds a contact's tasks by association (hubspot_tasks).
 HOT_LEAD_KEY = "socialscore_hot_lead_key"
 HOT_LEAD_SUBJECT = "Hot lead: social engagement"
-TASK_TO_CONTACT = 204  # HUBSPOT_DEFINED association type: task -> contact
+# HUBSPOT_DEFINED association type task -> contact, from HubSpot's table of default
+# association type ids: developers.hubspot.com/docs/api/crm/associations (v4).
+TASK_TO_CONTACT = 204
 
 # Tickets: one per complaining act, with the act's key as a unique value (tickets take one:
 # developers.hubspot.com/changelog/unique-properties-for-contacts), so HubSpot refuses a second.
@@ -44,7 +46,7 @@ COMPLAINT_KEY = "socialscore_complaint_key"
 TICKET_PIPELINE = "0"  # the account's default support pipeline
 TICKET_STAGE = "1"  # its first stage, "New"
 TICKET_PRIORITY = "HIGH"
-TICKET_TO_CONTACT = 16  # HUBSPOT_DEFINED association type: ticket -> contact
+TICKET_TO_CONTACT = 16  # HUBSPOT_DEFINED ticket -> contact (the same table as above)
 
 # The breakdown: one custom object record per seller / post / model, upserted by `key`.
 INFLUENCE_OBJECT = "socialscore_influence"

@@ -1,6 +1,7 @@
 """Salesforce as the CRM (`CrmAdapter=salesforce`): opportunities in by SOQL, credit out through
 sObject Collections (200 records a call) or, past 2,000 records of one object, a Bulk API 2.0
-job, in the objects marketing ops report on.
+job, in the objects marketing ops report on. The 200: developer.salesforce.com/docs/
+atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections.htm.
 
 - Read (salesforce_read): opportunities whose SystemModstamp, or one of whose contact roles',
   is at or after the checkpoint, with their contacts (OpportunityContactRole), every page.

@@ -189,7 +189,8 @@ class MetaSource:
         if delivery.object not in READ_OBJECTS:
             ignored = named("object", delivery.object, OTHER_OBJECTS)
             return Reading([], Counter({ignored: len(delivery.entry)}))
-        webhook = MetaWebhook.model_validate(delivery.model_dump())
+        # The entries as parsed (raw JSON values): validated once, as a page or Instagram's.
+        webhook = MetaWebhook.model_validate({"object": delivery.object, "entry": delivery.entry})
         return normalise(webhook, received, cache(self.model))
 
     def challenge(self, secrets: Any, query: Mapping[str, str]) -> Answer:
