@@ -32,6 +32,8 @@ class RecordKind(StrEnum):
     ERASED = "erased"  # an erased contact's social fields to clear
     HOT = "hot"  # a hot-lead task, one per profile
     COMPLAINT = "complaint"  # a complaint case or ticket, one per act
+    ACTIVITY = "activity"  # an act's activity on its contact's record, by interaction id
+    ACTIVITIES = "activities"  # (state only) the activities pushed for a profile: their ids
 
 
 # A record crm_sync derives and pushes (retirements and erasures are pushed by id alone).
@@ -115,3 +117,5 @@ influence = partial(RecordKey, RecordKind.INFLUENCE)  # a breakdown record's key
 retired = partial(RecordKey, RecordKind.RETIRED)  # a breakdown record's key
 erased = partial(RecordKey, RecordKind.ERASED)  # a contact id
 hot = partial(RecordKey, RecordKind.HOT)  # a profile (network#user id)
+activity = partial(RecordKey, RecordKind.ACTIVITY)  # an interaction id
+activities = partial(RecordKey, RecordKind.ACTIVITIES)  # a profile (network#user id)

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from socialscore.crm.base import Push, PushOutcome
+from socialscore.domain.activity import Activity, Removal
 from socialscore.domain.delivery import Claim
 from socialscore.domain.interaction import Category, Identify, Network
 from socialscore.domain.ledger_rules import Key
@@ -232,6 +233,26 @@ class SyncStateStore(Protocol):
 
     def release_lease(self, owner: str) -> None:
         """Give the lease back, if `owner` still holds it."""
+        ...
+
+
+class ActivityLog(Protocol):
+    """Each counted interaction of a linked contact as an activity on the person's record
+    (crm_activities pushes them; crm/: HubSpot timeline events, Salesforce records, Marketo
+    custom activities). The outcome names its keys `rk.activity(<interaction id>)`: every one
+    not written, with why. Both calls raise CrmStopped when the CRM refuses the rest of the
+    run, its outcome naming every key not written."""
+
+    activity_batch: int  # activities (or removals) one call takes: calls = ceil(n / this)
+
+    def push_activities(self, activities: Sequence[Activity]) -> PushOutcome:
+        """Create each, idempotent by its id (the interaction's): one the CRM holds already is
+        written, not duplicated."""
+        ...
+
+    def remove_activities(self, removals: Sequence[Removal]) -> PushOutcome:
+        """Take each off its contact's record (or, where the CRM keeps no delete, mark it
+        withdrawn there); one the CRM never held is done."""
         ...
 
 
