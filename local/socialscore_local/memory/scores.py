@@ -1,39 +1,75 @@
-"""The profile items of the scores table in a dict (pipeline.ports.ScoreStore). `add` is what
-the ledger's writes do to a profile's item when a touch counts (store.ledger moves the item in
-the same transaction as the touch)."""
+"""The scores table's aggregate items in a dict (pipeline.ports.ScoreStore), item for item as
+the table holds them, by their domain key (domain.aggregates): `write` applies an item write as
+DynamoDB applies the ledger transaction's (its condition, ADD, REMOVE, SET team, or the
+delete), so the memory ledger (memory.ledger) leaves the items store.ledger leaves; `add` is a
+profile's counted touch written alone. Profile items read back as the table's adapter reads
+them (store.scores.profile_item)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-from decimal import Decimal
+from decimal import Decimal, localcontext
+from typing import Any
 
+from socialscore.domain.aggregates import AggregateKey, ItemWrite, ProfileTotal
+from socialscore.domain.decay import STORED_DIGITS
 from socialscore.domain.interaction import Category
 from socialscore.domain.standing import ProfileItem
+from socialscore.store.scores import profile_item
+
+
+class ConditionFailed(Exception):
+    """An item write's condition failed: what the item held (DynamoDB's ALL_OLD)."""
+
+    def __init__(self, item: dict[str, Any]) -> None:
+        super().__init__("the item holds other counts than the write expects")
+        self.item = item
 
 
 class MemoryScoreStore:
     def __init__(self) -> None:
-        self.items: dict[tuple[str, Category], ProfileItem] = {}
+        self.items: dict[AggregateKey, dict[str, Any]] = {}
+
+    def held(self, key: AggregateKey) -> dict[str, Any]:
+        """The item as it is now ({} when absent): a copy."""
+        return dict(self.items.get(key, {}))
+
+    def write(self, key: AggregateKey, w: ItemWrite, team: str | None = None) -> None:
+        item = self.held(key)
+        if any(item.get(n) != v for n, v in w.expect.items()):
+            raise ConditionFailed(item)
+        if w.delete:
+            self.items.pop(key, None)
+            return
+        with localcontext(STORED_DIGITS):  # as DynamoDB's ADD adds
+            for name, amount in w.add.items():
+                item[name] = item.get(name, Decimal(0)) + amount
+        for name in w.remove:
+            item.pop(name, None)
+        if team is not None and w.add:
+            item["team"] = team
+        self.items[key] = item
 
     def add(self, profile: str, category: Category, units: Decimal, touches: int = 1) -> None:
-        held = self.items.get((profile, category), ProfileItem(Decimal(0), 0))
-        self.items[(profile, category)] = replace(
-            held, units=held.units + units, touches=held.touches + touches
+        self.write(
+            ProfileTotal(profile, category),
+            ItemWrite(add={"units": units, "touches": Decimal(touches)}),
         )
 
     def profile_units(self, profiles: list[str]) -> dict[tuple[str, Category], ProfileItem]:
         return {
-            (p, c): self.items[(p, c)] for p in profiles for c in Category if (p, c) in self.items
+            (p, c): profile_item(item)
+            for p in profiles
+            for c in Category
+            if (item := self.items.get(ProfileTotal(p, c))) is not None
         }
 
     def forget(self, profile: str) -> None:
         for category in Category:
-            self.items.pop((profile, category), None)
+            self.items.pop(ProfileTotal(profile, category), None)
 
     def mark_hot(self, profiles: list[str], category: Category, at: str) -> None:
         """The first flag stays; a profile with no item gets one holding the flag alone, as the
         table's update makes it."""
         for profile in set(profiles):
-            held = self.items.get((profile, category), ProfileItem(Decimal(0), 0))
-            if held.hot_since is None:
-                self.items[(profile, category)] = replace(held, hot_since=at)
+            item = self.items.setdefault(ProfileTotal(profile, category), {})
+            item.setdefault("hot_since", at)
