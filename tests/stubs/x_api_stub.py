@@ -31,7 +31,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from socialscore_local.crm_stubs.loopback import Loopback
-from tests.stubs.x_api_users import EXPANSIONS, USER_FIELDS, user, user_error
+from tests.stubs.x_api_users import EXPANSIONS, USER_FIELDS, user, user_error, users_by
 
 MAX_IDS = 100
 TWEET_FIELDS = {
@@ -81,6 +81,9 @@ class XApiStub:
     posts: dict[str, dict[str, Any]] = field(default_factory=dict)
     protected: set[str] = field(default_factory=set)  # exist, but not for this app
     followers: dict[str, int] = field(default_factory=dict)  # author id -> followers_count
+    # GET /2/users/by (x_api_users.users_by): username (lowercase) -> id; suspended usernames
+    accounts: dict[str, str] = field(default_factory=dict)
+    suspended: set[str] = field(default_factory=set)
     names_invalid_ids: bool = True  # False: a bare 400 for a malformed id, naming nothing
     tweet_fields: set[str] = field(default_factory=lambda: set(TWEET_FIELDS))
     token: str = "stub-bearer-token"
@@ -122,6 +125,10 @@ class XApiStub:
     def delete(self, post_id: str) -> None:
         self.posts.pop(post_id, None)
 
+    def rename(self, old: str, new: str) -> None:
+        """The account keeps its id under its new username; the old one finds nobody."""
+        self.accounts[new.lower()] = self.accounts.pop(old.lower())
+
     @property
     def reset_at(self) -> int:
         return int(self._window_start + self.window_seconds)
@@ -154,7 +161,7 @@ class XApiStub:
         """(status, JSON body, seconds to stall, extra headers) for one request."""
         parts = urlsplit(path)
         query = parse_qs(parts.query)
-        ids = [i for v in query.get("ids", []) for i in v.split(",")]
+        ids = [i for v in query.get("ids", query.get("usernames", [])) for i in v.split(",")]
         with self._lock:
             self.requests.append(ids)
             stall = self._stalls.pop(0) if self._stalls else 0.0
@@ -167,7 +174,7 @@ class XApiStub:
     def _answer(
         self, path: str, query: dict[str, list[str]], ids: list[str], headers: dict[str, str]
     ) -> tuple[int, dict[str, Any]]:
-        if path != "/2/tweets":
+        if path not in ("/2/tweets", "/2/users/by"):
             return 404, _problem(404, "Not Found")
         if headers.get("authorization") != f"Bearer {self.token}":
             return 401, _problem(401, "Unauthorized")
@@ -179,6 +186,8 @@ class XApiStub:
         if self.quota is not None and self._used >= self.quota:
             return 429, _problem(429, "Too Many Requests")
         self._used += 1
+        if path == "/2/users/by":
+            return users_by(query, self.accounts, self.suspended)
         invalid = _invalid(query, ids, self.tweet_fields)
         if invalid and not self.names_invalid_ids and "ids" in invalid["errors"][0]["parameters"]:
             return 400, _problem(400, "Bad Request")

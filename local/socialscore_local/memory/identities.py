@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from socialscore.domain.interaction import ConsentBasis, Identify
+from socialscore.domain.interaction import Identify, link_basis
 from socialscore.store.identities import Link, link_item
 
 
@@ -20,7 +20,7 @@ class MemoryIdentityLinks:
     def links(self, identities: list[str]) -> dict[str, Link]:
         return {
             i: Link(
-                v["contact_id"], ConsentBasis(v["consent_basis"]), v["linked_at"], v.get("owner_id")
+                v["contact_id"], link_basis(v["consent_basis"]), v["linked_at"], v.get("owner_id")
             )
             for i in identities
             if (v := self.items.get(i)) is not None

@@ -246,6 +246,19 @@ class ConsentBasis(StrEnum):
     SOURCE_ASSERTED = "source_asserted"
 
 
+class LinkBasis(StrEnum):
+    """A link socialscore made itself, never one a source may claim: from the CRM contact's own
+    social field (crm_sync), or decided by an operator in the review queue."""
+
+    CRM_RECORD = "crm_record"
+    REVIEWED = "reviewed"
+
+
+def link_basis(value: str) -> ConsentBasis | LinkBasis:
+    """A stored link's basis."""
+    return ConsentBasis(value) if value in ConsentBasis.__members__.values() else LinkBasis(value)
+
+
 class Identify(BaseModel):
     """Links a social network user id to a marketing contact, with the consent basis recorded."""
 
@@ -257,7 +270,7 @@ class Identify(BaseModel):
     network: Network
     network_user_id: UserId
     contact_id: ContactId
-    consent_basis: ConsentBasis
+    consent_basis: ConsentBasis | LinkBasis
     occurred_at: UtcDatetime
     # The contact's owner in the CRM (a Salesforce user id, a HubSpot owner id), when the source
     # knows it: whom a hot lead or complaint of this contact is routed to (domain.owners).

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from socialscore.aws import clients
-from socialscore.domain.interaction import ConsentBasis, Identify
+from socialscore.domain.interaction import ConsentBasis, Identify, LinkBasis, link_basis
 from socialscore.store import dynamo
 
 BY_CONTACT_INDEX = "by_contact"
@@ -18,7 +18,7 @@ BY_CONTACT_INDEX = "by_contact"
 @dataclass(frozen=True)
 class Link:
     contact_id: str
-    consent_basis: ConsentBasis
+    consent_basis: ConsentBasis | LinkBasis
     linked_at: str  # ISO 8601, as the link event said
     owner_id: str | None = None  # the contact's CRM owner, as the link event said
 
@@ -37,7 +37,7 @@ class Identities:
         found = dynamo.batch_get(self._table, "identity", identities) if identities else {}
         return {
             k: Link(
-                v["contact_id"], ConsentBasis(v["consent_basis"]), v["linked_at"], v.get("owner_id")
+                v["contact_id"], link_basis(v["consent_basis"]), v["linked_at"], v.get("owner_id")
             )
             for k, v in found.items()
         }
