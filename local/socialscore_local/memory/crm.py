@@ -19,6 +19,7 @@ from typing import Any
 from socialscore.crm.base import OUT_OF_TIME, CrmStopped, Push, PushOutcome
 from socialscore.crm.hubspot_push import GDPR_CALL_SECONDS
 from socialscore.domain import record_key as rk
+from socialscore.domain.activity import Activity, Removal
 from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.record_key import RecordKey, RecordKind
 from socialscore_local.memory.counting import Clock
@@ -96,6 +97,40 @@ class MemoryCrm:
                 pending = [k for k in pending if k not in done]
         if self.gdpr_delete:
             self._gdpr_delete(push.erased, start)
+        return PushOutcome(calls=self.calls - start)
+
+    @property
+    def activity_batch(self) -> int:
+        return WRITE_LIMIT[self.path]
+
+    def push_activities(self, activities: Sequence[Activity]) -> PushOutcome:
+        """Each held under rk.activity(id), once (a repeat is the same entry, as the adapters'
+        idempotent pushes); ceil(n / the path's batch) calls, or one Bulk job past 2,000."""
+        return self._activities(
+            [(rk.activity(a.id), a.model_dump(mode="json")) for a in activities]
+        )
+
+    def remove_activities(self, removals: Sequence[Removal]) -> PushOutcome:
+        return self._activities([(rk.activity(r.id), None) for r in removals])
+
+    def _activities(self, items: list[tuple[RecordKey, Any]]) -> PushOutcome:
+        start, limit = self.calls, WRITE_LIMIT[self.path]
+        chunks = [items[n : n + limit] for n in range(0, len(items), limit)]
+        cost = 1
+        if self.path == "salesforce-bulk" and len(items) > BULK_THRESHOLD:
+            chunks, cost = [items], BULK_CALLS
+        for n, chunk in enumerate(chunks):
+            if self.stop_at is not None and self.calls >= self.stop_at:
+                self.stop_at = None
+                left = [k for c in chunks[n:] for k, _ in c]
+                failed = dict.fromkeys(left, f"stopped: {self.stop_reason}")
+                raise CrmStopped(self.stop_reason, PushOutcome(failed, self.calls - start))
+            self._call(cost)
+            for key, content in chunk:
+                if content is None:
+                    self.held.pop(key, None)
+                else:
+                    self.held[key] = content
         return PushOutcome(calls=self.calls - start)
 
     def _gdpr_delete(self, contacts: Sequence[str], start: int) -> None:

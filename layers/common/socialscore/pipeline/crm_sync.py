@@ -41,6 +41,7 @@ from socialscore.aws.logs import logger
 from socialscore.crm.base import OUT_OF_TIME, CrmStopped, Push, PushOutcome
 from socialscore.domain.record_key import Erasures, RecordKey, RecordKind
 from socialscore.domain.scoring_model import ScoringModel
+from socialscore.pipeline.crm_activities import ActivitySync
 from socialscore.pipeline.crm_budget import Budget
 from socialscore.pipeline.crm_cursors import Cursors
 from socialscore.pipeline.crm_derive import Derive, Derived
@@ -69,6 +70,8 @@ class SyncReport:
     erased: int = 0
     hot_leads: int = 0
     complaints: int = 0  # cases opened (a case or ticket each)
+    activities: int = 0  # activities put on contacts' records (crm_activities)
+    activities_removed: int = 0  # taken off: acts withdrawn, profiles erased
     failed: dict[RecordKey, str] = field(default_factory=dict)  # key -> the CRM's reason
     crm_calls: int = 0
     checkpoint: datetime | None = None
@@ -107,6 +110,8 @@ class CrmSync:
     # last window ended, whatever slot time (`as_of`) it scores at.
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     size: SliceSize = field(default_factory=SliceSize)
+    # Each interaction as an activity on the contact's record; None: off (ActivitiesToCrm).
+    activities: ActivitySync | None = None
 
     def run(self, as_of: datetime, budget: Budget | None = None, run_id: str = "") -> SyncReport:
         """A run as of the slot `as_of`, under the run lease: `run_id` names it (the Lambda's
@@ -214,6 +219,13 @@ class CrmSync:
         self.state.save(done.landing, list(piece.opportunities), bookmarks)
         if piece.consumed:  # after the cursors moved past the window: it is read no more
             self.state.consumed(*piece.consumed)
+        if self.activities is not None:  # after the slice saved; before `forget` below
+            touched = {c: derived.linked.get(c, []) for c in piece.touched}
+            moved = self.activities(touched, piece.forgotten, now)
+            report.activities += moved.pushed
+            report.activities_removed += moved.removed
+            report.crm_calls += moved.calls
+            report.failed |= moved.failed
         if piece.erased or piece.forgotten:
             self._erased(piece, Erasures(set(piece.erased), set(piece.forgotten)), done.erased)
         report.add(derived, planned.push, outcome, piece)
