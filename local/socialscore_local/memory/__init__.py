@@ -5,7 +5,9 @@ test_store_contracts.py), so a rule proven on a fake holds on the table.
 
 post_cache: PostCacheStore. deliveries: DeliveryLog. sellers: SellerRegistry. bus: EventBus.
 identities: IdentityLinks (test_identity_links_contract.py). scores: ScoreStore
-(test_score_store_contract.py). crm_sync's:
+(test_score_store_contract.py). ledger: TouchLedger, its aggregates in a MemoryScoreStore, with
+complaint_flags (ComplaintFlagStore) and engage (EngageActs, AnswerMarks) over its items
+(test_ledger_contract.py). crm_sync's:
 sync_state (SyncStateStore), crm (Crm, on each CRM path), crm_reads (what crm_sync reads of the
 links, the ledger and the scores), each counting its requests or calls on a simulated clock
 (counting).
