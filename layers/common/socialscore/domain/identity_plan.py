@@ -132,3 +132,19 @@ def _doubt(
     if now is not None and now.contact_id != contact.contact_id:
         return Doubt.WOULD_MOVE
     return None
+
+
+class Decision(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class ReviewEntry:
+    """A review as the queue keeps it: waiting, or decided (and when)."""
+
+    review: Review
+    status: Decision
+    queued_at: str  # ISO 8601
+    decided_at: str | None = None

@@ -28,9 +28,7 @@ def take(
     """A batch, end to end: links recorded, acts resolved and sent on to `forward` (the score
     queue) with the deleted posts."""
     links = [r.message for r in received if isinstance(r.message, Identify)]
-    if links:  # a contact's score is its identities' sum: crm_sync scores it again
-        identities.link(links)
-        crm.mark_changed(now, profiles=[link.identity for link in links])
+    relink(links, [], identities, crm, now)
     items = [(r.id, r.message) for r in received if isinstance(r.message, Rehydrated)]
     resolved = resolve([m for _, m in items], identities, sellers)
     outgoing = [
@@ -48,6 +46,33 @@ def take(
         "IdentitiesLinked": len(links),
     }
     return batch.Done(batch.unsent(unsent, "score"), counts)
+
+
+def relink(
+    links: list[Identify],
+    unlinks: list[tuple[str, str]],
+    identities: IdentityLinks,
+    crm: CrmPending,
+    now: datetime,
+) -> None:
+    """Record `links`, and take off each (identity, contact) of `unlinks` still to that contact.
+
+    A contact's score is its identities' sum: crm_sync scores again the contacts the changed
+    profiles are linked to, and those a profile left (moved to another contact, or unlinked),
+    which it would not find through the profile any more. An identify event and a CRM
+    contact's social field (pipeline.crm_identities) both come this way."""
+    changed = sorted({link.identity for link in links} | {i for i, _ in unlinks})
+    if not changed:
+        return
+    before = identities.contacts_of(changed)
+    gone = [i for i, contact in unlinks if before.get(i) == contact]
+    if links:
+        identities.link(links)
+    if gone:
+        identities.unlink(gone)
+    after = {link.identity: link.contact_id for link in links} | dict.fromkeys(gone, "")
+    left = {c for i, c in before.items() if after.get(i, c) != c}
+    crm.mark_changed(now, profiles=changed, contacts=sorted(left))
 
 
 def credited_account(item: Rehydrated) -> str | None:

@@ -1,0 +1,227 @@
+"""Identity links from the CRM's own social fields, a step of every crm_sync run.
+
+The run reads the contacts the CRM changed since this step's bookmark, with the social fields the
+configuration names (CRM_SOCIAL_FIELDS), reads each field to an X username (domain.social_fields),
+asks X for the ids of the usernames (100 a call, each once a run), and plans the changes
+(domain.identity_plan): links with the basis `crm_record` and the contact's CRM owner, unlinks of
+links a field made once and no longer names, and the doubtful matches, which wait in the review
+queue instead. Links and unlinks are recorded by the resolve stage's own rule
+(resolution.relink), so crm_sync scores again every contact they touch, and the contact's owner
+is who hears of its hot leads and complaints, as for an identify event.
+
+Nothing is stored of a username: it lives in this run's memory, and only the contacts changed
+since the last run are looked up. An erased contact (pending, or erased before) is never linked
+from its fields again. A run X stops (429, unavailable) applies the contacts X answered for, and
+keeps the bookmark where it was: the next run reads the rest again (what was applied changes
+nothing the second time).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from socialscore.aws.logs import logger
+from socialscore.domain.identity_plan import (
+    FIELD_MADE,
+    CurrentLink,
+    Decision,
+    Doubt,
+    Plan,
+    Review,
+    ReviewEntry,
+    plan,
+)
+from socialscore.domain.interaction import ConsentBasis, Identify, LinkBasis, Network
+from socialscore.domain.social_fields import ContactFields
+from socialscore.pipeline.ports import CrmPending, IdentityLinks
+from socialscore.pipeline.resolution import relink
+from socialscore.providers.x_users import UsernamesStopped
+
+SOURCE = "crm_fields"
+
+
+class LinkView(Protocol):
+    @property
+    def contact_id(self) -> str: ...
+
+    @property
+    def consent_basis(self) -> ConsentBasis | LinkBasis: ...
+
+
+class Links(IdentityLinks, Protocol):
+    def links(self, identities: list[str]) -> Mapping[str, LinkView]:
+        """identity -> its link as recorded, for those linked."""
+        ...
+
+
+class ContactFieldsReader(Protocol):
+    name: str
+
+    def changed_contacts(self, since: str | None) -> tuple[list[ContactFields], str | None]:
+        """The contacts changed at or after the bookmark `since` (None: every contact), oldest
+        change first, with their social fields read; and the bookmark past them (None: none
+        read)."""
+        ...
+
+
+class UsernameIds(Protocol):
+    calls: int
+
+    def user_ids(self, usernames: list[str]) -> dict[str, str | None]:
+        """username -> X user id (None: no account shown); raises UsernamesStopped."""
+        ...
+
+
+class ReviewQueue(Protocol):
+    def entries(self) -> dict[str, ReviewEntry]: ...
+
+    def queue(self, reviews: list[Review], contacts: set[str], at: datetime) -> None:
+        """Queue `reviews` for `contacts`, read again: their pending entries not in `reviews`
+        go."""
+        ...
+
+    def write(self, entries: list[ReviewEntry]) -> None: ...
+
+    def drop(self, keys: Iterable[str]) -> None: ...
+
+    def forget(self, contacts: set[str], identities: set[str]) -> None: ...
+
+    def erased(self, contacts: Iterable[str]) -> set[str]: ...
+
+    def bookmark(self, crm: str) -> str | None: ...
+
+    def save_bookmark(self, crm: str, value: str) -> None: ...
+
+
+@dataclass
+class FieldsReport:
+    contacts: int = 0  # changed contacts read
+    usernames: int = 0  # distinct usernames their fields named
+    linked: int = 0
+    unlinked: int = 0
+    queued: int = 0  # doubtful matches waiting for review
+    unresolved: int = 0  # usernames X answered no account for
+    x_calls: int = 0
+    complete: bool = True  # False: X stopped; the next run reads the rest again
+
+
+@dataclass
+class CrmIdentities:
+    reader: ContactFieldsReader
+    users: UsernameIds
+    identities: Links
+    review: ReviewQueue
+    pending: CrmPending
+
+    def run(self, now: datetime, erasing: set[str]) -> FieldsReport:
+        """One pass over the contacts changed since the bookmark; `erasing`: the contacts whose
+        erasure is pending (never linked)."""
+        since = self.review.bookmark(self.reader.name)
+        read, bookmark = self.reader.changed_contacts(since)
+        barred = erasing | self.review.erased(c.contact_id for c in read)
+        contacts = [c for c in read if c.contact_id not in barred]
+        report = FieldsReport(contacts=len(read))
+        usernames = sorted({u for c in contacts for u in c.usernames})
+        report.usernames = len(usernames)
+        calls = self.users.calls
+        try:
+            ids = self.users.user_ids(usernames)
+        except UsernamesStopped as stopped:
+            ids = stopped.answered
+            report.complete = False
+            contacts = [c for c in contacts if all(u in ids for u in c.usernames)]
+        report.x_calls = self.users.calls - calls
+        self._apply(contacts, ids, now, report)
+        if report.complete and bookmark is not None:
+            self.review.save_bookmark(self.reader.name, bookmark)
+        logger().info("identity links from CRM fields", extra=vars(report))
+        return report
+
+    def _apply(
+        self,
+        contacts: list[ContactFields],
+        ids: dict[str, str | None],
+        now: datetime,
+        report: FieldsReport,
+    ) -> None:
+        named = sorted({f"{Network.X.value}#{i}" for i in ids.values() if i is not None})
+        linked = self.identities.links(named) if named else {}
+        field_links: dict[str, list[CurrentLink]] = {}
+        for contact in contacts:
+            own = self.identities.links(self.identities.identities_of(contact.contact_id))
+            field_links[contact.contact_id] = [
+                CurrentLink(i, link.contact_id, link.consent_basis.value)
+                for i, link in own.items()
+                if link.consent_basis.value in FIELD_MADE and i.startswith(f"{Network.X.value}#")
+            ]
+        rejected = {k for k, e in self.review.entries().items() if e.status is Decision.REJECTED}
+        current = {
+            i: CurrentLink(i, link.contact_id, link.consent_basis.value)
+            for i, link in linked.items()
+        }
+        planned: Plan = plan(contacts, ids, current, field_links, rejected)
+        links = [
+            link_event(identity, contact, owner, LinkBasis.CRM_RECORD, now)
+            for identity, contact, owner in planned.link
+        ]
+        relink(links, planned.unlink, self.identities, self.pending, now)
+        self.review.queue(planned.reviews, {c.contact_id for c in contacts}, now)
+        report.linked, report.unlinked = len(links), len(planned.unlink)
+        report.queued, report.unresolved = len(planned.reviews), planned.unresolved
+
+
+def link_event(
+    identity: str, contact_id: str, owner_id: str | None, basis: LinkBasis, now: datetime
+) -> Identify:
+    """The identify message a link from a field (or a review) is recorded as."""
+    network, user_id = identity.split("#", 1)
+    return Identify(
+        event_id=f"{basis.value}:{identity}:{contact_id}:{now.isoformat()}",
+        source=SOURCE,
+        network=Network(network),
+        network_user_id=user_id,
+        contact_id=contact_id,
+        consent_basis=basis,
+        occurred_at=now,
+        owner_id=owner_id,
+    )
+
+
+class NotPending(LookupError):
+    """No review waits under that key (unknown, or decided already)."""
+
+
+def decide(
+    key: str,
+    approve: bool,
+    review: ReviewQueue,
+    identities: IdentityLinks,
+    pending: CrmPending,
+    now: datetime,
+) -> ReviewEntry:
+    """A person's decision on a waiting review, recorded with its time. Approved: the link is
+    made with the basis `reviewed` (moved from the contact it was linked to, if any; the other
+    contacts' reviews of the identity are then settled and go), or, for `no_longer_resolves`,
+    taken off. Rejected: nothing changes, and the same match is never queued again."""
+    entries = review.entries()
+    entry = entries.get(key)
+    if entry is None or entry.status is not Decision.PENDING:
+        raise NotPending(key)
+    r = entry.review
+    if approve and r.doubt is Doubt.NO_LONGER_RESOLVES:
+        relink([], [(r.identity, r.contact_id)], identities, pending, now)
+    elif approve:
+        event = link_event(r.identity, r.contact_id, r.owner_id, LinkBasis.REVIEWED, now)
+        relink([event], [], identities, pending, now)
+        review.drop(
+            k
+            for k, e in entries.items()
+            if k != key and e.review.identity == r.identity and e.status is Decision.PENDING
+        )
+    status = Decision.APPROVED if approve else Decision.REJECTED
+    decided = ReviewEntry(r, status, entry.queued_at, now.isoformat())
+    review.write([decided])
+    return decided

@@ -1,0 +1,144 @@
+"""The identity review queue (DynamoDB, in the sync-state table beside crm_sync's own items):
+the doubtful matches the CRM's social fields made, waiting for a person, and the decisions.
+
+- `review#<identity>#<contact>`: one entry (its doubt, the contact the identity is linked to now,
+  the contact's CRM owner, pending or the decision, when queued and decided); ids only, never a
+  username.
+- `review#index`: the string set of every entry's `<identity>#<contact>`, so listing or erasing
+  reads one item and the entries it names, never a scan of the table. One item holds about
+  10,000 entries within DynamoDB's 400 KB; a queue that long is not being reviewed.
+- `review#erased`: contacts erased while linked, never linked again from their CRM fields (their
+  fields are still in the CRM; consent was withdrawn).
+- `run#identities#<crm>`: where the next read of the CRM's changed contacts starts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from socialscore.aws import clients
+from socialscore.domain.identity_plan import Decision, Doubt, Review, ReviewEntry
+from socialscore.store import dynamo
+
+INDEX = "review#index"
+ERASED = "review#erased"
+
+
+def entry_key(key: str) -> str:
+    return f"review#{key}"
+
+
+def entry_item(entry: ReviewEntry) -> dict[str, Any]:
+    r = entry.review
+    return {
+        "key": entry_key(r.key),
+        "identity": r.identity,
+        "contact_id": r.contact_id,
+        "doubt": r.doubt.value,
+        "linked_to": r.linked_to,
+        "owner_id": r.owner_id,
+        "status": entry.status.value,
+        "queued_at": entry.queued_at,
+        "decided_at": entry.decided_at,
+    }
+
+
+def entry_of(item: dict[str, Any]) -> ReviewEntry:
+    review = Review(
+        str(item["identity"]),
+        str(item["contact_id"]),
+        Doubt(item["doubt"]),
+        item.get("linked_to"),
+        item.get("owner_id"),
+    )
+    return ReviewEntry(review, Decision(item["status"]), item["queued_at"], item.get("decided_at"))
+
+
+def queued(
+    held: dict[str, ReviewEntry], reviews: list[Review], contacts: set[str], at: datetime
+) -> tuple[list[ReviewEntry], list[str]]:
+    """What queueing `reviews` for `contacts` (read again from the CRM) writes and deletes, over
+    the entries `held`: their pending entries not found again go, a new doubt comes in pending,
+    one waiting already keeps its time, and a decided one is never queued again."""
+    again = {r.key for r in reviews}
+    gone = [
+        k
+        for k, e in held.items()
+        if e.status is Decision.PENDING and e.review.contact_id in contacts and k not in again
+    ]
+    new = [ReviewEntry(r, Decision.PENDING, at.isoformat()) for r in reviews if r.key not in held]
+    return new, gone
+
+
+class IdentityReview:
+    def __init__(self, table: str) -> None:
+        self._table = table
+
+    def entries(self) -> dict[str, ReviewEntry]:
+        """Every entry, waiting or decided, by key."""
+        keys = sorted(self._index())
+        found = dynamo.batch_get(self._table, "key", [entry_key(k) for k in keys]) if keys else {}
+        return {str(i["key"]).removeprefix("review#"): entry_of(i) for i in found.values()}
+
+    def queue(self, reviews: list[Review], contacts: set[str], at: datetime) -> None:
+        new, gone = queued(self.entries(), reviews, contacts, at)
+        self.write(new)
+        self.drop(gone)
+
+    def write(self, entries: list[ReviewEntry]) -> None:
+        if entries:
+            puts = [{"PutRequest": {"Item": dynamo.to_item(entry_item(e))}} for e in entries]
+            dynamo.batch_write(self._table, puts)
+            self._update("ADD", INDEX, "entries", {e.review.key for e in entries})
+
+    def drop(self, keys: Iterable[str]) -> None:
+        keys = sorted(set(keys))
+        if keys:
+            self._update("DELETE", INDEX, "entries", set(keys))
+            deletes = [{"DeleteRequest": {"Key": {"key": {"S": entry_key(k)}}}} for k in keys]
+            dynamo.batch_write(self._table, deletes)
+
+    def forget(self, contacts: set[str], identities: set[str]) -> None:
+        """An erasure: no entry names these contacts or identities, and the contacts are never
+        linked again from their CRM fields."""
+        self.drop(
+            k
+            for k, e in self.entries().items()
+            if e.review.contact_id in contacts
+            or e.review.identity in identities
+            or e.review.linked_to in contacts
+        )
+        if contacts:
+            self._update("ADD", ERASED, "contacts", contacts)
+
+    def erased(self, contacts: Iterable[str]) -> set[str]:
+        """Those of `contacts` erased: never linked again from their fields."""
+        found = dynamo.batch_get(self._table, "key", [ERASED], consistent=True)
+        return set(found.get(ERASED, {}).get("contacts", ())) & set(contacts)
+
+    def bookmark(self, crm: str) -> str | None:
+        found = dynamo.batch_get(self._table, "key", [_bookmark(crm)], consistent=True)
+        return found[_bookmark(crm)]["value"] if found else None
+
+    def save_bookmark(self, crm: str, value: str) -> None:
+        item = dynamo.to_item({"key": _bookmark(crm), "value": value})
+        clients.client("dynamodb").put_item(TableName=self._table, Item=item)
+
+    def _index(self) -> set[str]:
+        found = dynamo.batch_get(self._table, "key", [INDEX], consistent=True)
+        return set(found.get(INDEX, {}).get("entries", ()))
+
+    def _update(self, action: str, key: str, name: str, values: set[str]) -> None:
+        clients.client("dynamodb").update_item(
+            TableName=self._table,
+            Key={"key": {"S": key}},
+            UpdateExpression=f"{action} #n :v",
+            ExpressionAttributeNames={"#n": name},
+            ExpressionAttributeValues={":v": {"SS": sorted(values)}},
+        )
+
+
+def _bookmark(crm: str) -> str:
+    return f"run#identities#{crm}"

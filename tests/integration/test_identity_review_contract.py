@@ -1,0 +1,82 @@
+"""The identity review queue's contract, in memory (socialscore_local.memory.identity_review)
+and in the sync-state table (moto): a contact read again replaces its waiting reviews, a decided
+one is never queued again, an erasure leaves no entry naming the person and bars the contact,
+and the bookmark reads back."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from socialscore.domain.identity_plan import Decision, Doubt, Review, ReviewEntry
+from socialscore.pipeline.crm_identities import ReviewQueue
+from socialscore.store.identity_review import IdentityReview
+from socialscore_local.memory.identity_review import MemoryIdentityReview
+from tests.integration.moto_tables import moto_table
+
+__all__ = ["moto_table"]  # the fixture `queue` asks for
+T0 = datetime(2026, 12, 6, 9, tzinfo=UTC)
+
+
+@pytest.fixture(params=["memory", "dynamodb"])
+def queue(request: pytest.FixtureRequest) -> ReviewQueue:
+    if request.param == "memory":
+        return MemoryIdentityReview()
+    make = request.getfixturevalue("moto_table")
+    return IdentityReview(make("SyncStateTable"))
+
+
+def doubts(queue: ReviewQueue) -> dict[str, tuple[Doubt, Decision]]:
+    return {k: (e.review.doubt, e.status) for k, e in queue.entries().items()}
+
+
+def test_a_contact_read_again_replaces_its_waiting_reviews(queue: ReviewQueue) -> None:
+    a = Review("x#1", "c1", Doubt.WOULD_MOVE, "c9", "o-1")
+    b = Review("x#2", "c2", Doubt.CLAIMED_BY_SEVERAL)
+    queue.queue([a, b], {"c1", "c2"}, T0)
+    assert queue.entries()["x#1#c1"] == ReviewEntry(a, Decision.PENDING, T0.isoformat())
+
+    queue.queue([], {"c1"}, T0)  # c1 read again: its field no longer names x#1
+
+    assert doubts(queue) == {"x#2#c2": (Doubt.CLAIMED_BY_SEVERAL, Decision.PENDING)}
+
+
+def test_a_decided_review_stays_decided_when_the_same_match_comes_again(
+    queue: ReviewQueue,
+) -> None:
+    a = Review("x#1", "c1", Doubt.WOULD_MOVE, "c9")
+    queue.queue([a], {"c1"}, T0)
+    queue.write([ReviewEntry(a, Decision.REJECTED, T0.isoformat(), T0.isoformat())])
+
+    queue.queue([a], {"c1"}, T0)
+    queue.queue([], {"c1"}, T0)
+
+    assert doubts(queue) == {"x#1#c1": (Doubt.WOULD_MOVE, Decision.REJECTED)}
+
+
+def test_an_erasure_leaves_no_entry_naming_the_person_and_bars_the_contact(
+    queue: ReviewQueue,
+) -> None:
+    queue.queue(
+        [
+            Review("x#1", "c1", Doubt.WOULD_MOVE, "c9"),
+            Review("x#2", "c2", Doubt.WOULD_MOVE, "c1"),
+            Review("x#3", "c3", Doubt.NO_LONGER_RESOLVES, "c3"),
+            Review("x#4", "c4", Doubt.CLAIMED_BY_SEVERAL),
+        ],
+        {"c1", "c2", "c3", "c4"},
+        T0,
+    )
+
+    queue.forget({"c1"}, {"x#3"})
+
+    assert list(queue.entries()) == ["x#4#c4"]
+    assert queue.erased(["c1", "c4"]) == {"c1"}
+
+
+def test_the_bookmark_reads_back_per_crm(queue: ReviewQueue) -> None:
+    assert queue.bookmark("hubspot") is None
+    queue.save_bookmark("hubspot", "2026-12-06T09:00:00Z")
+    assert queue.bookmark("hubspot") == "2026-12-06T09:00:00Z"
+    assert queue.bookmark("salesforce") is None

@@ -1,0 +1,265 @@
+"""Identity links from the CRM's social fields (pipeline.crm_identities), in memory: links made
+with the basis crm_record and the contact's owner, unlinked and relinked as the fields change,
+doubtful matches queued and decided, erased contacts never linked again, an X stop applying what
+X answered and reading the rest again; no username kept anywhere."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from socialscore.domain.identity_plan import Decision, Doubt
+from socialscore.domain.social_fields import ContactFields, read_fields
+from socialscore.pipeline.crm_identities import CrmIdentities, NotPending, decide
+from socialscore.providers.x_users import UsernamesStopped
+from socialscore_local.memory.identities import MemoryIdentityLinks
+from socialscore_local.memory.identity_review import MemoryIdentityReview
+from tests.unit.test_message_compat import IDENTIFY
+
+NOW = datetime(2026, 12, 6, 9, tzinfo=UTC)
+
+
+class Crm:
+    """The CRM's changed contacts: each run reads those changed since its bookmark."""
+
+    name = "hubspot"
+
+    def __init__(self) -> None:
+        self.contacts: dict[str, tuple[int, ContactFields]] = {}
+        self.clock = 0
+
+    def change(self, contact_id: str, *fields: str | None, owner: str | None = None) -> None:
+        self.clock += 1
+        self.contacts[contact_id] = (self.clock, read_fields(contact_id, list(fields), owner))
+
+    def changed_contacts(self, since: str | None) -> tuple[list[ContactFields], str | None]:
+        after = int(since or 0)
+        found = sorted((t, c) for t, c in self.contacts.values() if t > after)
+        return [c for _, c in found], str(found[-1][0]) if found else None
+
+
+class X:
+    """X's accounts; `stop_after`: usernames answered before a 429."""
+
+    def __init__(self, accounts: dict[str, str]) -> None:
+        self.accounts = accounts
+        self.calls = 0
+        self.asked: list[str] = []
+        self.stop_after: int | None = None
+
+    def user_ids(self, usernames: list[str]) -> dict[str, str | None]:
+        self.calls += -(-len(usernames) // 100)
+        self.asked += usernames
+        answered = {u: self.accounts.get(u) for u in usernames}
+        if self.stop_after is not None:
+            raise UsernamesStopped(dict(list(answered.items())[: self.stop_after]), "rate_limited")
+        return answered
+
+
+class Pending:
+    def __init__(self) -> None:
+        self.profiles: set[str] = set()
+        self.contacts: set[str] = set()
+
+    def mark_changed(
+        self, at: datetime, profiles: Iterable[str] = (), contacts: Iterable[str] = ()
+    ) -> None:
+        self.profiles |= set(profiles)
+        self.contacts |= set(contacts)
+
+    def mark_erased(self, contacts: Iterable[str], profiles: Iterable[str] = ()) -> None:
+        raise AssertionError("linking erases nobody")
+
+
+class World:
+    def __init__(self, accounts: dict[str, str]) -> None:
+        self.crm, self.x = Crm(), X(accounts)
+        self.links, self.review, self.pending = (
+            MemoryIdentityLinks(),
+            MemoryIdentityReview(),
+            Pending(),
+        )
+        self.step = CrmIdentities(self.crm, self.x, self.links, self.review, self.pending)
+        self.now = NOW
+
+    def run(self, erasing: set[str] | None = None):  # type: ignore[no-untyped-def]
+        self.now += timedelta(minutes=15)
+        return self.step.run(self.now, erasing or set())
+
+    def linked(self) -> dict[str, tuple[str, str]]:
+        return {i: (v["contact_id"], v["consent_basis"]) for i, v in self.links.items.items()}
+
+    def waiting(self) -> dict[str, Doubt]:
+        return {
+            k: e.review.doubt
+            for k, e in self.review.entries().items()
+            if e.status is Decision.PENDING
+        }
+
+    def decide(self, key: str, approve: bool):  # type: ignore[no-untyped-def]
+        return decide(key, approve, self.review, self.links, self.pending, self.now)
+
+
+def test_fields_that_name_an_account_link_it_with_the_basis_crm_record_and_the_owner() -> None:
+    w = World({"ana_dev": "11", "bo": "22"})
+    w.crm.change("c1", "@Ana_Dev", None, owner="o-7")
+    w.crm.change("c2", "https://twitter.com/bo/status/9")
+    w.crm.change("c3", "not a handle at all")
+
+    report = w.run()
+
+    assert w.linked() == {"x#11": ("c1", "crm_record"), "x#22": ("c2", "crm_record")}
+    assert w.links.items["x#11"]["owner_id"] == "o-7"  # its hot leads go to its CRM owner
+    assert w.pending.profiles == {"x#11", "x#22"}  # crm_sync scores c1 and c2 again
+    assert (report.contacts, report.usernames, report.linked, report.x_calls) == (3, 2, 2, 1)
+
+
+def test_only_contacts_changed_since_the_last_run_are_read_and_looked_up() -> None:
+    w = World({"ana_dev": "11", "bo": "22"})
+    w.crm.change("c1", "ana_dev")
+    w.run()
+    w.crm.change("c2", "bo")
+    w.x.asked.clear()
+
+    report = w.run()
+
+    assert w.x.asked == ["bo"]
+    assert report.contacts == 1
+
+
+def test_a_cleared_field_unlinks_and_a_changed_one_relinks_the_next_run() -> None:
+    w = World({"ana_dev": "11", "bo": "22", "bo_new": "33"})
+    w.crm.change("c1", "ana_dev")
+    w.crm.change("c2", "bo")
+    w.run()
+    w.crm.change("c1", "")
+    w.crm.change("c2", "x.com/bo_new")
+    w.pending.contacts.clear()
+
+    report = w.run()
+
+    assert w.linked() == {"x#33": ("c2", "crm_record")}
+    assert w.pending.contacts == {"c1", "c2"}  # scored again without the account they lost
+    assert (report.linked, report.unlinked) == (1, 2)
+
+
+def test_a_link_from_an_identify_event_is_neither_taken_off_nor_moved_by_a_field() -> None:
+    w = World({"ana_dev": str(IDENTIFY.network_user_id)})
+    w.links.link([IDENTIFY])  # c-from-smms, opt_in
+    w.crm.change(IDENTIFY.contact_id, "")
+    w.crm.change("c2", "ana_dev")
+
+    w.run()
+
+    assert w.linked()[IDENTIFY.identity] == (IDENTIFY.contact_id, IDENTIFY.consent_basis.value)
+    assert w.waiting() == {f"{IDENTIFY.identity}#c2": Doubt.WOULD_MOVE}
+
+
+def test_one_account_claimed_by_two_contacts_waits_and_approving_one_settles_both() -> None:
+    w = World({"ana_dev": "11"})
+    w.crm.change("c1", "ana_dev")
+    w.crm.change("c2", "@ANA_DEV")
+
+    w.run()
+    assert w.linked() == {}
+    assert w.waiting() == {"x#11#c1": Doubt.CLAIMED_BY_SEVERAL, "x#11#c2": Doubt.CLAIMED_BY_SEVERAL}
+
+    decided = w.decide("x#11#c2", approve=True)
+
+    assert decided.status is Decision.APPROVED
+    assert decided.decided_at == w.now.isoformat()
+    assert w.linked() == {"x#11": ("c2", "reviewed")}
+    assert w.waiting() == {}  # c1's claim is settled with it: nothing is linked twice
+    with pytest.raises(NotPending):
+        w.decide("x#11#c1", approve=True)
+
+
+def test_a_rejected_move_leaves_the_link_and_is_never_queued_again() -> None:
+    w = World({"ana_dev": "11"})
+    w.crm.change("c9", "ana_dev")
+    w.run()
+    w.crm.change("c1", "ana_dev")
+    w.run()
+    assert w.waiting() == {"x#11#c1": Doubt.WOULD_MOVE}
+
+    w.decide("x#11#c1", approve=False)
+    w.crm.change("c1", "ana_dev", owner="o-2")  # c1 changed again, still naming it
+    w.run()
+
+    assert w.linked() == {"x#11": ("c9", "crm_record")}
+    assert w.waiting() == {}
+    assert w.review.entries()["x#11#c1"].status is Decision.REJECTED
+
+
+def test_an_approved_move_moves_the_link_and_scores_the_contact_it_left() -> None:
+    w = World({"ana_dev": "11"})
+    w.crm.change("c9", "ana_dev")
+    w.run()
+    w.crm.change("c1", "ana_dev")
+    w.run()
+    w.pending.contacts.clear()
+
+    w.decide("x#11#c1", approve=True)
+
+    assert w.linked() == {"x#11": ("c1", "reviewed")}
+    assert w.pending.contacts == {"c9"}
+
+
+def test_a_handle_that_no_longer_resolves_keeps_its_link_until_a_person_says() -> None:
+    w = World({"ana_dev": "11"})
+    w.crm.change("c1", "ana_dev")
+    w.run()
+    del w.x.accounts["ana_dev"]  # suspended, or renamed away
+    w.crm.change("c1", "ana_dev", owner="o-1")
+
+    report = w.run()
+    assert w.linked() == {"x#11": ("c1", "crm_record")}
+    assert w.waiting() == {"x#11#c1": Doubt.NO_LONGER_RESOLVES}
+    assert report.unresolved == 1
+
+    w.decide("x#11#c1", approve=True)
+    assert w.linked() == {}
+
+
+def test_an_erased_contact_is_never_linked_from_its_fields_and_its_reviews_go() -> None:
+    w = World({"ana_dev": "11", "bo": "22"})
+    w.crm.change("c9", "bo")
+    w.run()
+    w.crm.change("c1", "ana_dev")
+    w.crm.change("c2", "bo")  # would move x#22 from c9: waits
+    w.run(erasing={"c1"})
+    assert w.linked() == {"x#22": ("c9", "crm_record")}
+    assert w.waiting() == {"x#22#c2": Doubt.WOULD_MOVE}
+
+    w.review.forget({"c2"}, set())  # crm_sync forgets an erasure
+    w.crm.change("c2", "bo")  # the erasure's own push changes the contact in the CRM
+    w.run()
+
+    assert w.waiting() == {}
+    assert w.linked() == {"x#22": ("c9", "crm_record")}
+
+
+def test_x_stopping_applies_what_it_answered_and_the_next_run_reads_the_rest() -> None:
+    w = World({"ana_dev": "11", "bo": "22"})
+    w.crm.change("c1", "ana_dev")
+    w.crm.change("c2", "bo")
+    w.x.stop_after = 1
+
+    report = w.run()
+    assert not report.complete
+    assert w.linked() == {"x#11": ("c1", "crm_record")}
+
+    w.x.stop_after = None
+    w.run()
+    assert w.linked() == {"x#11": ("c1", "crm_record"), "x#22": ("c2", "crm_record")}
+
+
+def test_no_username_is_kept_in_the_links_or_the_queue() -> None:
+    w = World({"ana_dev": "11"})
+    w.crm.change("c1", "ana_dev")
+    w.crm.change("c2", "ana_dev")
+    w.run()
+    kept = repr(w.links.items) + repr(w.review.held) + repr(w.review.bookmarks)
+    assert "ana_dev" not in kept
