@@ -13,7 +13,7 @@ from typing import Any
 from socialscore.store import dynamo
 from socialscore_local import demo
 from socialscore_local.runtime import LocalRuntime
-from tests.ops.conftest import DeployedStack, deployed, replay_demo
+from tests.ops.conftest import DeployedStack, copied, demo_states, deployed
 
 TABLES = ("LedgerTable", "ScoresTable", "IdentitiesTable")
 HANDLE = "@jane_doe_private"
@@ -94,8 +94,7 @@ def test_shuffled_pieces_store_what_live_delivery_stores(tmp_path: Path) -> None
     first = jsonl(tmp_path / "part1.jsonl", events[:half])
     second = jsonl(tmp_path / "part2.jsonl", events[half:])
 
-    with demo.runtime(tmp_path / "live") as rt:
-        replay_demo(rt, demo.seed(rt))
+    with copied(tmp_path / "live", demo_states()[0]) as rt:  # the demo's webhooks, drained
         live = items(rt)
 
     with deployed(tmp_path / "backfill", traffic=False) as stack:
