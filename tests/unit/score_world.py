@@ -1,0 +1,107 @@
+"""The score stage on in-memory fakes (socialscore_local.memory), wired as wiring/stages.scorer
+wires it on the tables: one ledger whose items hold the complaint flags and answered marks, its
+aggregates in the scores store, crm_sync's marks in the sync state. Rules proven here hold on
+DynamoDB: each fake keeps its store's contract (tests/integration/test_ledger_contract.py,
+test_score_store_contract.py, test_identity_links_contract.py, test_store_contracts.py).
+
+The stage's messages are built as the integration tests build them (tests.integration.support:
+the same small world of posts and sellers), so a rule moved here asserts the same numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from socialscore.domain.aggregates import PostCounter, ProfileTotal, SellerCounter
+from socialscore.domain.interaction import Category
+from socialscore.domain.messages import ScoreMessage
+from socialscore.domain.scoring_model import ScoringModel, bundled
+from socialscore.pipeline.engage import EngageReader
+from socialscore.pipeline.scoring import Scorer, ScoreReport
+from socialscore_local.memory.bus import MemoryBus
+from socialscore_local.memory.complaint_flags import MemoryComplaintFlags
+from socialscore_local.memory.counting import Clock, Requests
+from socialscore_local.memory.engage import MemoryEngage
+from socialscore_local.memory.identities import MemoryIdentityLinks
+from socialscore_local.memory.ledger import MemoryTouchLedger
+from socialscore_local.memory.queue import MemoryQueue
+from socialscore_local.memory.scores import MemoryScoreStore
+from socialscore_local.memory.sellers import MemorySellers
+from socialscore_local.memory.sync_state import MemorySyncState
+from tests.integration.support import ANA, BEN, SELLER_AUTHOR, SELLER_FOLLOWED
+
+MODEL = bundled()
+
+
+@dataclass
+class ScoreWorld:
+    """The score stage's stores and what it talks to, all in memory."""
+
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    sync: MemorySyncState = field(default_factory=lambda: MemorySyncState(Requests(Clock())))
+    scores: MemoryScoreStore = field(default_factory=MemoryScoreStore)
+    links: MemoryIdentityLinks = field(default_factory=MemoryIdentityLinks)
+    bus: MemoryBus = field(default_factory=MemoryBus)
+    later: MemoryQueue = field(default_factory=lambda: MemoryQueue(defers=True))
+    sellers: MemorySellers = field(default_factory=MemorySellers)
+    owner_queue: str = "social-team"  # the stage's default (aws.config.ScoreConfig)
+
+    def __post_init__(self) -> None:
+        self.ledger = MemoryTouchLedger(self.scores, self.sync, lambda: self.now)
+        self.flags = MemoryComplaintFlags(self.ledger)
+        self.engage = MemoryEngage(self.ledger)
+        # The integration world's registered sellers (demo.seed registers them from its file).
+        self.sellers.register(f"x#{SELLER_AUTHOR}", ANA)
+        self.sellers.register(f"x#{SELLER_FOLLOWED}", BEN)
+        self.scorer = Scorer(
+            self.ledger,
+            self.scores,
+            self.links,
+            self.bus,
+            self.later,
+            self.sync,
+            self.flags,
+            self.owner_queue,
+            self.engage,
+        )
+
+    def score(self, messages: Sequence[ScoreMessage], model: ScoringModel = MODEL) -> ScoreReport:
+        """One batch, its messages ids m0, m1, ... in order."""
+        return self.scorer.score([(f"m{n}", m) for n, m in enumerate(messages)], model, self.now)
+
+    def reader(self) -> EngageReader:
+        """The engage-now queue over these stores (wiring/reads.engage_reader's on the tables)."""
+        return EngageReader(self.engage, self.scores, self.ledger, self.sellers, self.links)
+
+    def entries(self) -> dict[str, dict[str, Any]]:
+        """The ledger's entries by interaction id (unique in these tests)."""
+        found = [i for i in self.ledger.items.values() if "interaction_id" in i]
+        by_id = {i["interaction_id"]: i for i in found}
+        assert len(by_id) == len(found)
+        return by_id
+
+    def profile(self, actor: str, category: Category) -> dict[str, Any]:
+        """The profile item of x#<actor> as the table holds it (KeyError: none)."""
+        return self.scores.items[ProfileTotal(f"x#{actor}", category)]
+
+    def totals(self) -> dict[str, dict[str, Any]]:
+        """Post and seller counters, shards summed, counters that net to zero left out (as the
+        integration tests sum the table's items)."""
+        out: dict[str, dict[str, Any]] = {}
+        for key, item in self.scores.items.items():
+            if isinstance(key, PostCounter):
+                merged = out.setdefault(f"post#{key.post}", {})
+            elif isinstance(key, SellerCounter):
+                merged = out.setdefault(f"seller#{key.seller_id}", {})
+            else:
+                continue
+            for name, value in item.items():
+                merged[name] = merged.get(name, 0) + value if isinstance(value, Decimal) else value
+        return {
+            k: {n: v for n, v in counters.items() if v != 0}
+            for k, counters in out.items()
+            if any(v != 0 for v in counters.values() if isinstance(v, Decimal))
+        }
