@@ -94,7 +94,8 @@ def test_setup_creates_the_fields_and_an_approved_type_once(marketo: MarketoStub
     first = setup(crm(marketo))
     assert {f.name for f in ms.LEAD_FIELDS} <= set(marketo.store.fields)
     kind = marketo.store.types[ms.ACTIVITY_TYPE]
-    assert kind.approved is not None and set(kind.approved) == {a.name for a in ms.ATTRIBUTES}
+    assert kind.approved is not None
+    assert set(kind.approved) == {a.name for a in ms.ATTRIBUTES}
     assert f"approval of activity type {ms.ACTIVITY_TYPE}" in first.created
     calls = len(marketo.calls)
     again = setup(crm(marketo))
@@ -114,10 +115,12 @@ def test_scores_hot_leads_and_complaints_land_as_lead_fields(marketo: MarketoStu
     )
     assert outcome.failed == {}
     one = marketo.lead(1001) or {}
-    assert one[ms.ORGANIC_SCORE] == 12.5 and one[ms.BUCKETS] == "engaged;buyer"
+    assert one[ms.ORGANIC_SCORE] == 12.5
+    assert one[ms.BUCKETS] == "engaged;buyer"
     assert one[ms.LAST_ORGANIC_TOUCH] == "2026-11-20T09:00:00Z"
     two = marketo.lead(1002) or {}
-    assert two[ms.HOT_LEAD] is True and two[ms.HOT_LEAD_SCORE] == 14.0
+    assert two[ms.HOT_LEAD] is True
+    assert two[ms.HOT_LEAD_SCORE] == 14.0
     three = marketo.lead(1003) or {}
     assert three[ms.COMPLAINT_PHRASES] == "still broken"
     assert three[ms.COMPLAINT_LINK] == "https://x.com/i/web/status/9"
@@ -162,7 +165,8 @@ def test_each_interaction_lands_as_one_activity_with_ids_only(marketo: MarketoSt
     outcome = adapter.push_activities(
         [activity("i-1"), activity("i-2", "1002", kind=Kind.COMMENT, intent=True, post_link=None)]
     )
-    assert outcome.failed == {} and outcome.calls == 3  # usage, type describe, one add
+    assert outcome.failed == {}
+    assert outcome.calls == 3
     landed = marketo.activities()
     assert [a["leadId"] for a in landed] == [1001, 1002]
     first = {a["apiName"]: a["value"] for a in landed[0]["attributes"]}

@@ -31,8 +31,10 @@ from socialscore.crm.base import CrmStopped
 
 IDENTITY_PATH = "/identity/oauth/token"
 # Renewed when less than this is left: a call started on a token about to expire would be
-# answered 602 and cost a round trip (Adobe's "check the token's remaining lifespan").
-RENEW_MARGIN = 60.0
+# answered 602 and cost a round trip (Adobe's "check the token's remaining lifespan"). Identity
+# answers a token that has not expired with that same token and what is left of it, so a renewal
+# within the margin waits the token out (at most these seconds) and asks again.
+RENEW_MARGIN = 10.0
 
 
 @dataclass(frozen=True)
@@ -80,12 +82,14 @@ class MarketoAuth:
         *,
         attempts: int = 3,
         pause: Callable[[int], None] = lambda attempt: None,
+        sleep: Callable[[float], None] = lambda seconds: None,
     ) -> None:
         self._credentials = credentials
         self._send = send
         self._clock = clock
         self._attempts = attempts
         self._pause = pause  # sleeps before attempt n + 1
+        self._sleep = sleep
         self._creds: _Credentials | None = None
         self.requests = 0  # token requests made (not REST calls: no quota is named for them)
 
@@ -117,6 +121,7 @@ class MarketoAuth:
         ).encode()
         headers = {"Content-Type": "application/x-www-form-urlencoded"}
         attempt = 0
+        waited = False
         while True:
             self.requests += 1
             try:
@@ -125,7 +130,13 @@ class MarketoAuth:
                 problem = f"token_transport_{type(err).__name__}"
             else:
                 if answer.status == 200:
-                    return self._keep(creds, answer)
+                    token = self._keep(creds, answer)
+                    left = _TOKENS[(creds.origin, creds.client_id)].expires_at - self._clock()
+                    if left > RENEW_MARGIN or waited:
+                        return token
+                    self._sleep(max(left, 0.0) + 1.0)  # the same token, about to expire
+                    waited = True
+                    continue
                 if answer.status == 401 and not refreshed:
                     # A wrong client id or secret: the secret may have rotated since it was read.
                     return self._ask(self._read(refresh=True), refreshed=True)

@@ -96,6 +96,7 @@ class MarketoApi:
             clock,
             attempts=attempts,
             pause=lambda n: sleep(backoff(0.5, n)),
+            sleep=sleep,
         )
         self.calls = 0
         self.daily_left: int | None = None  # None: no budget read yet
