@@ -66,6 +66,12 @@ def main() -> None:
     )
     crm_setup.add_argument("--base-url", default="https://api.hubapi.com")
     crm_setup.add_argument(
+        "--app-id", type=int, help="the socialscore public app's id: create its timeline templates"
+    )
+    crm_setup.add_argument(
+        "--developer-key-from-env", help="the variable holding the app's developer API key"
+    )
+    crm_setup.add_argument(
         "--model",
         type=Path,
         help="the scoring model JSON whose buckets to offer (default: bundled)",
@@ -77,6 +83,10 @@ def main() -> None:
         return
     if args.command == "crm-setup":
         setup_hubspot(args.token_from_env, args.base_url, args.model)
+        if args.app_id is not None:
+            setup_timeline(
+                args.token_from_env, args.base_url, args.app_id, args.developer_key_from_env
+            )
         return
     if args.demo and (args.posts or args.opportunities):
         parser.error("--demo brings the demo's posts and opportunities: not with --posts")
@@ -111,6 +121,29 @@ def setup_hubspot(variable: str, base_url: str, model_file: Path | None = None) 
     print(report.text())
     if report.failed:
         raise SystemExit(f"HubSpot refused {len(report.failed)} of the setup's steps (above)")
+
+
+def setup_timeline(variable: str, base_url: str, app_id: int, key_variable: str | None) -> None:
+    """The app's timeline event templates (the activities); prints the secret's `timeline`
+    template ids."""
+    import json
+
+    from socialscore.crm.hubspot_http import HubSpotApi
+    from socialscore_local.hubspot_setup import SetupStopped
+    from socialscore_local.hubspot_timeline_setup import setup_timeline as templates
+
+    key = os.environ.get(key_variable or "", "")
+    if not key:
+        raise SystemExit("--app-id needs --developer-key-from-env naming a set variable")
+    token = os.environ.get(variable, "")
+    try:
+        report, ids = templates(HubSpotApi(lambda refresh: token, base_url), app_id, key)
+    except SetupStopped as err:
+        raise SystemExit(f"crm-setup: {' '.join(str(err).split())}") from None
+    print(report.text())
+    print("the CRM secret's timeline template ids:", json.dumps(ids, sort_keys=True))
+    if report.failed:
+        raise SystemExit(f"HubSpot refused {len(report.failed)} of the templates (above)")
 
 
 if __name__ == "__main__":

@@ -25,9 +25,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
 from typing import Any
+from urllib.parse import parse_qs
 
 from socialscore_local.crm_stubs.hubspot_api import Reply, Store, correlation, error, iso
 from socialscore_local.crm_stubs.hubspot_routes import route
+from socialscore_local.crm_stubs.hubspot_timeline import Timeline
 from socialscore_local.crm_stubs.loopback import Loopback
 
 INFLUENCE = "socialscore_influence"
@@ -50,6 +52,7 @@ class HubSpotStub:
     latency: float = 0.0  # seconds each call takes before it is answered
     sleep: Callable[[float], None] = time.sleep
     store: Store = field(default_factory=Store)
+    timeline: Timeline = field(default_factory=Timeline)  # the public app's (activities)
     calls: list[Call] = field(default_factory=list)
     _faults: list[tuple[int, Any, dict[str, str]] | None] = field(default_factory=list)
     _lost: list[int | None] = field(default_factory=list)  # None: answered; else see LOST
@@ -224,7 +227,10 @@ class HubSpotStub:
     def _answer(
         self, method: str, path: str, headers: Mapping[str, str], body: Any
     ) -> tuple[Reply, dict[str, str]]:
-        if headers.get("authorization") != f"Bearer {self.token}":
+        timeline = self.timeline.handles(path)
+        if timeline and (refused := self.timeline.refused(path, headers)) is not None:
+            return refused, {}
+        if not timeline and headers.get("authorization") != f"Bearer {self.token}":
             message = "Authentication credentials not found. This API supports OAuth 2.0 ..."
             reply = error(401, message, "INVALID_AUTHENTICATION", correlationId=correlation())
             return reply, {}
@@ -233,6 +239,8 @@ class HubSpotStub:
         fault = self._faults.pop(0) if self._faults else None
         if fault is not None:
             return (fault[0], fault[1]), fault[2]
+        if timeline:
+            return self.timeline.route(self.store, method, path, body), {}
         return route(self.store, method, path, body, self.search_cap, self.association_page), {}
 
 
@@ -281,7 +289,8 @@ def _handler(stub: HubSpotStub) -> type[BaseHTTPRequestHandler]:
             try:
                 body = json.loads(raw) if raw else None
             except ValueError:
-                body = None
+                # The OAuth token endpoint's form (hubspot_timeline); anything else unreadable.
+                body = {k: v[-1] for k, v in parse_qs(raw.decode(errors="replace")).items()}
             headers = {k.lower(): v for k, v in self.headers.items()}
             (status, document), extra = stub.answer(method, self.path, headers, body)
             if status == DROPPED:

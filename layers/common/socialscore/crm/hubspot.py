@@ -13,13 +13,15 @@
   outcome names every record key not written, so crm_sync keeps their digests and its checkpoint.
 
 The property group, properties and custom object come from `setup` (socialscore_local), once.
+Activities (each interaction on the contact's timeline) go through the socialscore public app's
+timeline events: `hubspot_timeline`.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 
 import urllib3
@@ -28,13 +30,19 @@ from socialscore.aws.logs import logger
 from socialscore.crm import hubspot_push, hubspot_read, hubspot_tasks
 from socialscore.crm.base import CrmStopped, Push, PushOutcome, Tracker
 from socialscore.crm.hubspot_http import DEFAULT_BASE_URL, HubSpotApi
+from socialscore.crm.hubspot_timeline import BATCH as TIMELINE_BATCH
+from socialscore.crm.hubspot_timeline import HubSpotTimeline
+from socialscore.domain import record_key as rk
+from socialscore.domain.activity import Activity, Removal
 from socialscore.domain.opportunity import Opportunity
+from socialscore.domain.record_key import RecordKey
 
 ACCOUNT_DETAILS = "/account-info/v3/details"
 
 
 class HubSpotCrm:
     name = "hubspot"
+    activity_batch = TIMELINE_BATCH
 
     def __init__(
         self,
@@ -46,15 +54,18 @@ class HubSpotCrm:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         time_left: Callable[[], float] = lambda: math.inf,
+        timeline: HubSpotTimeline | None = None,
     ) -> None:
         """`time_left`: seconds the run may still spend pushing (crm_sync's budget): a GDPR
-        delete, one call a contact, is made only while one fits."""
+        delete, one call a contact, is made only while one fits. `timeline`: the public app's
+        events, for the activities (None: not set up, every activity fails so)."""
         # Refuses a base URL that is not https (or http on loopback) before any call is made.
         self.api = HubSpotApi(token, base_url, pool=pool, sleep=sleep)
         self.gdpr_delete = gdpr_delete
         self._time_left = time_left
         self._clock = clock
         self._company_currency: str | None = None
+        self.timeline = timeline
 
     @property
     def calls(self) -> int:
@@ -100,6 +111,16 @@ class HubSpotCrm:
         )
         return outcome
 
+    def push_activities(self, activities: Sequence[Activity]) -> PushOutcome:
+        if self.timeline is None:
+            return _not_set_up(rk.activity(a.id) for a in activities)
+        return self.timeline.push_activities(activities)
+
+    def remove_activities(self, removals: Sequence[Removal]) -> PushOutcome:
+        if self.timeline is None:
+            return _not_set_up(rk.activity(r.id) for r in removals)
+        return self.timeline.remove_activities(removals)
+
     def company_currency(self) -> str:
         """The account's company currency: a deal without `deal_currency_code` is in it. Read
         once per adapter, and only when such a deal turns up."""
@@ -114,3 +135,7 @@ class HubSpotCrm:
                 raise CrmStopped(f"account_details_http_{answer.status}")
             self._company_currency = currency.upper()
         return self._company_currency
+
+
+def _not_set_up(keys: Iterable[RecordKey]) -> PushOutcome:
+    return PushOutcome(failed=dict.fromkeys(keys, "timeline_not_configured"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from socialscore.aws.config import CrmSyncConfig
 from socialscore.aws.secrets import json_secret, text_secret
@@ -33,12 +33,23 @@ def crm_from(
         )
     if config.crm_adapter == "hubspot":
         from socialscore.crm.hubspot import HubSpotCrm
+        from socialscore.crm.hubspot_app_token import AppToken
+        from socialscore.crm.hubspot_http import HubSpotApi
+        from socialscore.crm.hubspot_timeline import HubSpotTimeline, Templates
 
+        def app() -> dict[str, Any]:  # the secret's `timeline` object (README, HubSpot)
+            found = json_secret(arn).get("timeline")
+            return found if isinstance(found, dict) else {}
+
+        base = config.hubspot_base_url
         return HubSpotCrm(
             lambda refresh: text_secret(arn, "token", refresh=refresh),
-            config.hubspot_base_url,
+            base,
             gdpr_delete=config.hubspot_gdpr_delete,
             time_left=time_left,
+            timeline=HubSpotTimeline(
+                HubSpotApi(AppToken(app, base), base), lambda: Templates.of(app())
+            ),
         )
     if config.crm_adapter == "file":
         from socialscore.crm.file import FileCrm
