@@ -1,113 +1,39 @@
 """Short links resolved through a bounded redirect lookup against stub shorteners on 127.0.0.1.
 
 The resolver connects only to shorteners' hosts (here mapped to a loopback stub that sees the
-shortener's Host header); a redirect anywhere else is read, never fetched.
+shortener's Host header); a redirect anywhere else is read, never fetched. What the rehydrator
+does with each resolution is proven on the resolver's fake (tests/unit/test_rehydrate_links.py);
+the fake answers as this resolver does (test_short_link_contract.py).
 """
 
 from __future__ import annotations
 
 import json
-import socket
-import threading
 import uuid
 from collections.abc import Iterator
-from contextlib import suppress
-from dataclasses import dataclass, field
-from functools import partial
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from socialscore.domain.interaction import Category, Interaction, Kind, Network
-from socialscore.domain.messages import Rehydrated
+from socialscore.domain.interaction import Network
 from socialscore.domain.permalink import Resolution
 from socialscore.domain.post import PostRef
-from socialscore.domain.scoring_model import bundled
-from socialscore.pipeline.outcomes import Dropped, Failed
-from socialscore.pipeline.rehydration import Rehydrator
-from socialscore.providers.fixture import FixtureProvider
 from socialscore.providers.short_links import ShortLinks
-from socialscore_local.memory.post_cache import MemoryPostCache
+from tests.stubs.shortener_stub import Shortener
 
 POST = "2100000000000000001"
 X_LINK = f"https://x.com/acme/status/{POST}?s=20"
 
 
-@dataclass
-class Shortener:
-    """Answers by (host, path): (status, Location or None), with a body of `body_size` bytes.
-    Records every (host, path) asked, the header names of every request, and the TCP
-    connections accepted (it keeps them alive, as shorteners do)."""
-
-    routes: dict[tuple[str, str], tuple[int, str | None]] = field(default_factory=dict)
-    body_size: int = 0
-    asked: list[tuple[str, str]] = field(default_factory=list)
-    header_names: list[set[str]] = field(default_factory=list)
-    connections: list[socket.socket] = field(default_factory=list)
-    server: ThreadingHTTPServer | None = None
-
-    @property
-    def url(self) -> str:
-        assert self.server is not None
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-
 @pytest.fixture
 def stubs() -> Iterator[tuple[Shortener, Shortener]]:
     """A shortener stub and an 'arbitrary host' stub that must never be asked anything."""
-    made = [Shortener(), Shortener()]
-    for stub in made:
-        stub.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(stub))
-        stub.server.daemon_threads = True
-        stub.server.block_on_close = False  # the resolver's pool keeps its connection open
-        serve = partial(stub.server.serve_forever, poll_interval=0.05)  # a quicker shutdown()
-        threading.Thread(target=serve, daemon=True).start()
-    yield made[0], made[1]
-    for stub in made:
-        assert stub.server is not None
-        stub.server.shutdown()
-        for sock in stub.connections:
-            with suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-        stub.server.server_close()
-
-
-def _handler(stub: Shortener) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def setup(self) -> None:
-            super().setup()
-            stub.connections.append(self.connection)
-
-        def do_GET(self) -> None:
-            key = (self.headers.get("Host", ""), self.path)
-            stub.asked.append(key)
-            stub.header_names.append({name.lower() for name in self.headers})
-            status, location = stub.routes.get(key, (404, None))
-            self.send_response(status)
-            if location:
-                self.send_header("Location", location)
-            self.send_header("Content-Length", str(stub.body_size))
-            self.end_headers()
-            try:
-                for _ in range(stub.body_size // 65536):
-                    self.wfile.write(b"x" * 65536)
-                self.wfile.write(b"x" * (stub.body_size % 65536))
-            except (BrokenPipeError, ConnectionResetError):
-                self.close_connection = True  # the client did not want the page
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    return Handler
+    with Shortener() as shortener, Shortener() as elsewhere:
+        yield shortener, elsewhere
 
 
 def resolver(shortener: Shortener, **kwargs: Any) -> ShortLinks:
-    hosts = ["t.co", "lnkd.in", "vm.tiktok.com", "www.instagram.com"]
-    return ShortLinks(endpoints=dict.fromkeys(hosts, shortener.url), **kwargs)
+    return ShortLinks(endpoints=shortener.endpoints(), **kwargs)
 
 
 def test_a_t_co_link_resolves_to_its_post_without_fetching_the_post(
@@ -250,53 +176,3 @@ def test_past_the_time_budget_the_rest_are_transient(stubs: tuple[Shortener, Sho
     links = resolver(shortener, budget_seconds=-1)
     assert links.resolve_many(["https://t.co/a"]) == {"https://t.co/a": Resolution(transient=True)}
     assert shortener.asked == []
-
-
-# --- through the rehydrator ------------------------------------------------------------------
-def liked(n: int, link: str) -> Interaction:
-    return Interaction(
-        interaction_id=f"iid-{n}",
-        source="smms",
-        network=Network.X,
-        kind=Kind.LIKE,
-        category=Category.ORGANIC,
-        actor_id=f"u{n}",
-        target_permalink=link,
-        occurred_at="2026-11-01T12:00:00Z",
-    )
-
-
-def test_the_rehydrator_reads_a_short_link_s_post(
-    stubs: tuple[Shortener, Shortener], tmp_path: Path
-) -> None:
-    shortener, _ = stubs
-    shortener.routes[("t.co", "/ok")] = (301, X_LINK)
-    shortener.routes[("t.co", "/busy")] = (503, None)
-    posts = tmp_path / "posts.json"
-    fact = {"network": "x", "post_id": POST, "author_id": "1001", "created_at": "2026-10-01T14:00Z"}
-    posts.write_text(json.dumps([fact]))
-    stage = Rehydrator(MemoryPostCache(), FixtureProvider(posts), short_links=resolver(shortener))
-
-    out = stage.rehydrate(
-        [
-            liked(1, "https://t.co/ok"),
-            liked(2, "https://t.co/nothing"),
-            liked(3, "https://t.co/busy"),
-        ],
-        bundled(),
-    )
-
-    assert isinstance(out[0], Rehydrated)
-    assert out[0].target is not None
-    assert out[0].target.author_id == "1001"
-    assert out[1] == Dropped("short_link_not_found")
-    assert out[2] == Failed("short_link_unavailable")  # retried through SQS
-
-
-def test_without_resolution_a_short_link_is_dropped_with_its_reason(tmp_path: Path) -> None:
-    posts = tmp_path / "posts.json"
-    posts.write_text("[]")
-    stage = Rehydrator(MemoryPostCache(), FixtureProvider(posts))
-    assert stage.rehydrate([liked(1, "https://t.co/ok")], bundled()) == [
-        Dropped("short_link_not_resolved")
-    ]
