@@ -343,6 +343,7 @@ def test_defaults_need_no_provider_no_crm_and_no_local_file() -> None:
         "none",
         "salesforce",
         "hubspot",
+        "marketo",
         "file",
     ]
     for fn in FUNCTIONS.values():

@@ -123,11 +123,11 @@ class CrmSyncConfig(FunctionConfig):
     scores_table: str = Field(alias="SCORES_TABLE")
     sync_state_table: str = Field(alias="SYNC_STATE_TABLE")
     # none: no CRM yet; the template then creates crm_sync's schedule disabled.
-    crm_adapter: Literal["none", "file", "salesforce", "hubspot"] = Field(
+    crm_adapter: Literal["none", "file", "salesforce", "hubspot", "marketo"] = Field(
         "none", alias="CRM_ADAPTER"
     )
     # The CRM's credentials (a JSON secret): Salesforce {"domain", "client_id",
-    # "client_secret"}, HubSpot {"token"}.
+    # "client_secret"}, HubSpot {"token"}, Marketo {"endpoint", "client_id", "client_secret"}.
     crm_credentials_arn: str | None = Field(None, alias="CRM_CREDENTIALS_ARN")
     salesforce_api_version: str = Field(
         "v62.0", alias="SALESFORCE_API_VERSION", pattern=r"^v\d+\.0$"
@@ -135,13 +135,16 @@ class CrmSyncConfig(FunctionConfig):
     hubspot_base_url: str = Field("https://api.hubapi.com", alias="HUBSPOT_BASE_URL")
     # An erasure also deletes the HubSpot contact (GDPR delete): off unless asked for.
     hubspot_gdpr_delete: bool = Field(False, alias="HUBSPOT_GDPR_DELETE")
+    # Marketo: the run stops before the instance's API calls today (every integration's) pass it.
+    marketo_daily_ceiling: int = Field(40_000, alias="MARKETO_DAILY_CEILING", ge=0)
     file_crm_opportunities: Path | None = Field(None, alias="FILE_CRM_OPPORTUNITIES")
     file_crm_outbox: Path | None = Field(None, alias="FILE_CRM_OUTBOX")
     scoring_model_parameter: str | None = Field(None, alias="SCORING_MODEL_PARAMETER")
 
     @model_validator(mode="after")
     def _adapter_needs(self) -> Self:
-        if self.crm_adapter in ("salesforce", "hubspot") and self.crm_credentials_arn is None:
+        needs_secret = self.crm_adapter in ("salesforce", "hubspot", "marketo")
+        if needs_secret and self.crm_credentials_arn is None:
             raise ValueError(f"CRM_ADAPTER={self.crm_adapter} needs CRM_CREDENTIALS_ARN")
         if self.crm_adapter == "file" and self.lambda_function_name:
             raise ValueError(LOCAL_ONLY.format("CRM_ADAPTER=file"))

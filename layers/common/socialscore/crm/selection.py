@@ -12,12 +12,13 @@ from socialscore.aws.secrets import json_secret, text_secret
 if TYPE_CHECKING:  # each adapter imported only when configured: cold start
     from socialscore.crm.file import FileCrm
     from socialscore.crm.hubspot import HubSpotCrm
+    from socialscore.crm.marketo import MarketoCrm
     from socialscore.crm.salesforce import SalesforceCrm
 
 
 def crm_from(
     config: CrmSyncConfig, time_left: Callable[[], float] = lambda: math.inf
-) -> SalesforceCrm | HubSpotCrm | FileCrm | None:
+) -> SalesforceCrm | HubSpotCrm | MarketoCrm | FileCrm | None:
     """The adapter, each meeting crm_sync's port (pipeline.ports.Crm); None when no CRM is
     configured (CrmAdapter=none, the template's default). `time_left`: seconds the run may
     still spend on a push (what a Salesforce Bulk job may wait; whether HubSpot's GDPR deletes
@@ -50,6 +51,13 @@ def crm_from(
             timeline=HubSpotTimeline(
                 HubSpotApi(AppToken(app, base), base), lambda: Templates.of(app())
             ),
+        )
+    if config.crm_adapter == "marketo":
+        from socialscore.crm.marketo import MarketoCrm
+
+        return MarketoCrm(
+            lambda refresh: json_secret(arn, refresh=refresh),
+            daily_ceiling=config.marketo_daily_ceiling,
         )
     if config.crm_adapter == "file":
         from socialscore.crm.file import FileCrm
