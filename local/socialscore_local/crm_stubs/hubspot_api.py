@@ -28,7 +28,9 @@ Reply = tuple[int, Any]  # (status, JSON body or None)
 MAX_INPUTS = 100
 DATES = {"createdate", "hs_lastmodifieddate", "lastmodifieddate", "hs_timestamp", "closedate"}
 BUILT_IN = {
-    "contacts": {"email", "firstname", "lastname", "hubspot_owner_id", "createdate"},
+    # twitterhandle: HubSpot's default "Twitter Username" contact property
+    "contacts": {"email", "firstname", "lastname", "hubspot_owner_id", "createdate"}
+    | {"twitterhandle"},
     "deals": {"dealname", "amount", "deal_currency_code", "createdate", "hs_lastmodifieddate"}
     | {"dealstage", "pipeline", "closedate", "hubspot_owner_id"},
     "tasks": {"hs_task_subject", "hs_task_body", "hs_task_status", "hs_task_priority"}

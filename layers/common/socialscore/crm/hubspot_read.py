@@ -21,6 +21,7 @@ crm_sync's digests push nothing for them.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -41,37 +42,58 @@ DEAL_PROPERTIES = ["amount", "deal_currency_code", "createdate", MODIFIED, "deal
 SEARCH_PATH = "/crm/v3/objects/deals/search"
 
 
+@dataclass(frozen=True)
+class Searched:
+    """An object type read by its modification time: its search path, the properties read,
+    and the property holding its last modification."""
+
+    path: str
+    properties: list[str]
+    modified: str
+
+
+DEALS = Searched(SEARCH_PATH, DEAL_PROPERTIES, MODIFIED)
+
+
 def changed_deals(api: HubSpotApi, since: datetime | None) -> list[dict[str, Any]]:
     """Every deal modified at or after `since` - OVERLAP (all when None), oldest change first,
     once."""
+    return changed(api, since, DEALS)
+
+
+def changed(api: HubSpotApi, since: datetime | None, what: Searched) -> list[dict[str, Any]]:
+    """Every record of `what` modified at or after `since` - OVERLAP (all when None), oldest
+    change first, once."""
     seen: dict[str, dict[str, Any]] = {}
     bound = None if since is None else int((since - OVERLAP).timestamp() * 1000)
     operator = "GTE"
     while True:
-        filters = [] if bound is None else [_filter(MODIFIED, operator, bound)]
-        page = _search(api, filters, MODIFIED)
+        filters = [] if bound is None else [_filter(what.modified, operator, bound)]
+        page = _search(api, filters, what.modified, what)
         results = page.get("results") or []
         for deal in results:
             seen[str(deal["id"])] = deal  # a later sighting carries the later change
         if not results or not _more(page):
             break
-        last = _modified_ms(results[-1])
+        last = _modified_ms(results[-1], what.modified)
         if bound is not None and last == bound:
             # A full page within one millisecond: read that instant by id, then go past it.
-            _read_instant(api, bound, seen)
+            _read_instant(api, bound, seen, what)
             operator = "GT"
         else:
             bound, operator = last, "GTE"
-    return sorted(seen.values(), key=lambda d: (_modified_ms(d), int(d["id"])))
+    return sorted(seen.values(), key=lambda d: (_modified_ms(d, what.modified), int(d["id"])))
 
 
-def _read_instant(api: HubSpotApi, instant: int, seen: dict[str, dict[str, Any]]) -> None:
+def _read_instant(
+    api: HubSpotApi, instant: int, seen: dict[str, dict[str, Any]], what: Searched
+) -> None:
     after_id: int | None = None
     while True:
-        filters = [_filter(MODIFIED, "EQ", instant)]
+        filters = [_filter(what.modified, "EQ", instant)]
         if after_id is not None:
             filters.append(_filter(OBJECT_ID, "GT", after_id))
-        page = _search(api, filters, OBJECT_ID)
+        page = _search(api, filters, OBJECT_ID, what)
         results = page.get("results") or []
         for deal in results:
             seen[str(deal["id"])] = deal
@@ -80,19 +102,21 @@ def _read_instant(api: HubSpotApi, instant: int, seen: dict[str, dict[str, Any]]
         after_id = int(results[-1]["id"])
 
 
-def _search(api: HubSpotApi, filters: list[dict[str, str]], sort: str) -> dict[str, Any]:
+def _search(
+    api: HubSpotApi, filters: list[dict[str, str]], sort: str, what: Searched
+) -> dict[str, Any]:
     body = {
         "filterGroups": [{"filters": filters}] if filters else [],
         "sorts": [{"propertyName": sort, "direction": "ASCENDING"}],
-        "properties": DEAL_PROPERTIES,
+        "properties": what.properties,
         "limit": PAGE,
         "after": "0",  # each page re-anchors its filter, so it always starts at the first result
     }
-    answer = api.call("POST", SEARCH_PATH, body)
+    answer = api.call("POST", what.path, body)
     if answer.status != 200 or not isinstance(answer.document, dict):
         logger().error(
-            "HubSpot deal search refused",
-            extra={"status": answer.status, "category": answer.category},
+            "HubSpot search refused",
+            extra={"status": answer.status, "category": answer.category, "path": what.path},
         )
         raise CrmStopped(f"search_http_{answer.status}")
     return answer.document
@@ -106,8 +130,8 @@ def _more(page: dict[str, Any]) -> bool:
     return bool(((page.get("paging") or {}).get("next") or {}).get("after"))
 
 
-def _modified_ms(deal: dict[str, Any]) -> int:
-    return int(_moment(deal, MODIFIED, "updatedAt").timestamp() * 1000)
+def _modified_ms(record: dict[str, Any], modified: str = MODIFIED) -> int:
+    return int(_moment(record, modified, "updatedAt").timestamp() * 1000)
 
 
 def contacts_of(api: HubSpotApi, deal_ids: Sequence[str]) -> dict[str, list[str]]:

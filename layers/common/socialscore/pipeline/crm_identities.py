@@ -68,7 +68,10 @@ class ContactFieldsReader(Protocol):
 
 
 class UsernameIds(Protocol):
-    calls: int
+    @property
+    def calls(self) -> int:
+        """Calls to X so far."""
+        ...
 
     def user_ids(self, usernames: list[str]) -> dict[str, str | None]:
         """username -> X user id (None: no account shown); raises UsernamesStopped."""

@@ -1,0 +1,97 @@
+"""The contacts a CRM changed since a bookmark, with their social profile fields and owner: what
+pipeline.crm_identities links from.
+
+- HubSpot: the CRM search on contacts by `lastmodifieddate` (a contact's modification property;
+  "for contacts, a search will return createdate, email, firstname, hs_object_id,
+  lastmodifieddate, and lastname", https://developers.hubspot.com/docs/api-reference/2026-03/crm/
+  search-the-crm), read as crm.hubspot_read reads deals: re-anchored on the last time read, so
+  no query nears the search's 10,000-result cap, and starting `OVERLAP` before the bookmark for
+  the index's lag. The fields are contact properties, by internal name: HubSpot's own
+  `twitterhandle` ("Twitter Username") by default. Its owner: `hubspot_owner_id`.
+- Salesforce: a SOQL query on Contact by `SystemModstamp` (changed by any write, the system's
+  own), Id order within a stamp. Salesforce has no standard X or LinkedIn field on Contact in
+  current orgs: the fields are the org's own custom fields, named in the configuration (none by
+  default: nothing is read). A name must be a field's API name (`Twitter_Handle__c`), so no
+  configuration can put anything else into the query. Its owner: `OwnerId`.
+
+The bookmark is the latest modification read (ISO 8601). Field values pass to the domain's
+reading at once: they are never logged nor kept.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from socialscore.aws.config import ConfigurationError
+from socialscore.crm import hubspot_read
+from socialscore.crm.hubspot_http import HubSpotApi
+from socialscore.crm.salesforce_api import SalesforceApi
+from socialscore.crm.salesforce_records import soql_datetime
+from socialscore.domain.social_fields import ContactFields, read_fields
+
+HUBSPOT_FIELDS = ("twitterhandle",)
+HUBSPOT_MODIFIED = "lastmodifieddate"
+HUBSPOT_OWNER = "hubspot_owner_id"
+CONTACT_SEARCH = "/crm/v3/objects/contacts/search"
+_SOQL_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")
+
+
+class HubSpotContactFields:
+    name = "hubspot"
+
+    def __init__(self, api: HubSpotApi, fields: Sequence[str] = HUBSPOT_FIELDS) -> None:
+        self._api = api
+        self.fields = tuple(fields)
+        self._searched = hubspot_read.Searched(
+            CONTACT_SEARCH, [*self.fields, HUBSPOT_OWNER, HUBSPOT_MODIFIED], HUBSPOT_MODIFIED
+        )
+
+    def changed_contacts(self, since: str | None) -> tuple[list[ContactFields], str | None]:
+        start = datetime.fromisoformat(since) if since else None
+        records = hubspot_read.changed(self._api, start, self._searched)
+        contacts = []
+        for record in records:
+            properties: dict[str, Any] = record.get("properties") or {}
+            values = [properties.get(f) for f in self.fields]
+            contacts.append(read_fields(str(record["id"]), values, properties.get(HUBSPOT_OWNER)))
+        if not records:
+            return contacts, None
+        latest = hubspot_read._modified_ms(records[-1], HUBSPOT_MODIFIED)
+        return contacts, datetime.fromtimestamp(latest / 1000, tz=UTC).isoformat()
+
+
+class SalesforceContactFields:
+    name = "salesforce"
+
+    def __init__(self, api: SalesforceApi, fields: Sequence[str]) -> None:
+        bad = [f for f in fields if not _SOQL_NAME.fullmatch(f)]
+        if bad:
+            raise ConfigurationError(
+                f"CRM_SOCIAL_FIELDS: not a Salesforce field API name: {', '.join(bad)}"
+            )
+        self._api = api
+        self.fields = tuple(fields)
+
+    def changed_contacts(self, since: str | None) -> tuple[list[ContactFields], str | None]:
+        if not self.fields:
+            return [], None  # none configured: nothing to read
+        where = ""
+        if since:
+            where = f" WHERE SystemModstamp >= {soql_datetime(datetime.fromisoformat(since))}"
+        # Built from checked API names and a formatted datetime only (S608).
+        soql = (
+            f"SELECT Id, OwnerId, SystemModstamp, {', '.join(self.fields)} "  # noqa: S608
+            f"FROM Contact{where} ORDER BY SystemModstamp, Id"
+        )
+        rows = self._api.query(soql)
+        contacts = [
+            read_fields(str(r["Id"]), [r.get(f) for f in self.fields], r.get("OwnerId"))
+            for r in rows
+        ]
+        if not rows:
+            return contacts, None
+        stamp = str(rows[-1]["SystemModstamp"]).replace("+0000", "+00:00")
+        return contacts, datetime.fromisoformat(stamp).isoformat()

@@ -1,0 +1,171 @@
+"""The CRMs' changed contacts with their social fields (crm.contact_fields) against the HubSpot
+and Salesforce stubs, and the whole step over HTTP: 1,000 contacts read, their X usernames
+resolved by the X stub in ceil(usernames / 100) calls, linked; the next run reads only the
+contacts changed since."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import urllib3
+
+from socialscore.aws.config import ConfigurationError
+from socialscore.crm.contact_fields import HubSpotContactFields, SalesforceContactFields
+from socialscore.crm.hubspot_http import HubSpotApi
+from socialscore.crm.salesforce_api import SalesforceApi
+from socialscore.pipeline.crm_identities import CrmIdentities
+from socialscore.providers.x_api import XApiProvider
+from socialscore.providers.x_users import XUsernames
+from socialscore_local.crm_stubs.hubspot import HubSpotStub
+from socialscore_local.crm_stubs.salesforce import SalesforceStub
+from socialscore_local.crm_stubs.salesforce_org import stamp
+from socialscore_local.memory.identities import MemoryIdentityLinks
+from socialscore_local.memory.identity_review import MemoryIdentityReview
+from tests.stubs.x_api_stub import XApiStub
+from tests.unit.test_crm_identities import Pending
+
+T0 = datetime(2026, 12, 6, 9, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def hubspot() -> Iterator[tuple[HubSpotStub, Clock]]:
+    clock = Clock()
+    with HubSpotStub() as stub:
+        stub.store.clock = clock
+        yield stub, clock
+
+
+def hubspot_reader(stub: HubSpotStub) -> HubSpotContactFields:
+    return HubSpotContactFields(HubSpotApi(lambda refresh: stub.token, stub.url))
+
+
+def test_hubspot_contacts_come_with_their_twitter_username_and_owner(
+    hubspot: tuple[HubSpotStub, Clock],
+) -> None:
+    stub, _ = hubspot
+    stub.store.put("contacts", "101", {"twitterhandle": "@Ana_Dev", "hubspot_owner_id": "77"})
+    stub.store.put("contacts", "102", {"email": "bo@example.com"})
+
+    contacts, bookmark = hubspot_reader(stub).changed_contacts(None)
+
+    assert [(c.contact_id, c.usernames, c.owner_id) for c in contacts] == [
+        ("101", ("ana_dev",), "77"),
+        ("102", (), None),
+    ]
+    assert bookmark == T0.isoformat()
+    search = [c.body for c in stub.calls if c.path.endswith("/contacts/search")]
+    assert {"twitterhandle", "hubspot_owner_id"} <= set(search[0]["properties"])
+
+
+def test_hubspot_reads_only_contacts_changed_since_the_bookmark(
+    hubspot: tuple[HubSpotStub, Clock],
+) -> None:
+    stub, clock = hubspot
+    stub.store.put("contacts", "101", {"twitterhandle": "ana"})
+    reader = hubspot_reader(stub)
+    _, bookmark = reader.changed_contacts(None)
+    clock.now += timedelta(hours=1)
+    stub.store.put("contacts", "102", {"twitterhandle": "bo"})
+    stub.store.put("contacts", "101", {"twitterhandle": ""}, touch=True)
+
+    contacts, _ = reader.changed_contacts(bookmark)
+
+    assert {c.contact_id: c.usernames for c in contacts} == {"101": (), "102": ("bo",)}
+
+
+@pytest.fixture
+def salesforce() -> Iterator[SalesforceStub]:
+    with SalesforceStub() as stub:
+        stub.org.fields["Contact"].add("Twitter_Handle__c")  # the org's own custom field
+        yield stub
+
+
+def salesforce_api(stub: SalesforceStub) -> SalesforceApi:
+    return SalesforceApi(
+        lambda refresh: stub.credentials,
+        "v62.0",
+        pool=urllib3.PoolManager(),
+        sleep=time.sleep,
+        timeout=urllib3.Timeout(connect=2.0, read=5.0),
+    )
+
+
+def test_salesforce_reads_the_named_fields_of_contacts_changed_since_the_bookmark(
+    salesforce: SalesforceStub,
+) -> None:
+    org = salesforce.org
+    old = {"LastName": "A", "OwnerId": "005A", "SystemModstamp": stamp(T0)}
+    org.insert("Contact", old | {"Twitter_Handle__c": "https://x.com/Ana"}, "003A")
+    later = T0 + timedelta(hours=1)
+    org.insert("Contact", {"LastName": "B", "SystemModstamp": stamp(later)}, "003B")
+    reader = SalesforceContactFields(salesforce_api(salesforce), ["Twitter_Handle__c"])
+
+    everyone, _ = reader.changed_contacts(None)
+    changed, bookmark = reader.changed_contacts((T0 + timedelta(minutes=30)).isoformat())
+
+    assert [(c.contact_id, c.usernames, c.owner_id) for c in everyone] == [
+        ("003A", ("ana",), "005A"),
+        ("003B", (), None),
+    ]
+    assert [c.contact_id for c in changed] == ["003B"]
+    assert bookmark == later.isoformat()
+
+
+def test_salesforce_with_no_field_named_reads_nothing_and_refuses_a_name_that_is_not_one(
+    salesforce: SalesforceStub,
+) -> None:
+    api = salesforce_api(salesforce)
+    assert SalesforceContactFields(api, []).changed_contacts(None) == ([], None)
+    assert salesforce.calls == []
+    with pytest.raises(ConfigurationError, match="not a Salesforce field API name"):
+        SalesforceContactFields(api, ["Id FROM User --"])
+
+
+def test_1000_contacts_read_cost_ceil_usernames_over_100_x_calls_and_link_every_one(
+    hubspot: tuple[HubSpotStub, Clock],
+) -> None:
+    stub, clock = hubspot
+    clock.now = T0 - timedelta(hours=2)
+    with XApiStub() as x:
+        for n in range(1000):  # 600 with a username, 400 with none
+            handle = {"twitterhandle": f"https://x.com/user_{n}"} if n % 5 < 3 else {}
+            stub.store.put("contacts", str(1000 + n), handle)
+            if handle:
+                x.accounts[f"user_{n}"] = str(50_000 + n)
+        x.accounts["user_new"] = "77777"
+        links = MemoryIdentityLinks()
+        users = XUsernames(XApiProvider(lambda refresh: x.token, x.url))
+        step = CrmIdentities(hubspot_reader(stub), users, links, MemoryIdentityReview(), Pending())
+
+        def run_at(moment: datetime):  # type: ignore[no-untyped-def]
+            users.answered.clear()  # each run starts with nothing in memory
+            return step.run(moment, set())
+
+        first = run_at(T0)
+        clock.now = T0
+        stub.store.put("contacts", "1000", {"twitterhandle": ""})
+        # The read starts 5 minutes before the latest change it saw (the search index lags):
+        # the 1,000 contacts changed at that same moment are read again, once.
+        second = run_at(T0 + timedelta(minutes=15))
+        clock.now = T0 + timedelta(hours=1)
+        stub.store.put("contacts", "1001", {"twitterhandle": "@user_new"})
+        third = run_at(T0 + timedelta(hours=1, minutes=15))
+
+    assert (first.contacts, first.usernames, first.linked) == (1000, 600, 600)
+    assert first.x_calls == math.ceil(600 / 100) == 6
+    assert (second.contacts, second.unlinked, second.x_calls) == (1000, 1, math.ceil(599 / 100))
+    assert (third.contacts, third.linked, third.unlinked, third.x_calls) == (2, 1, 1, 1)
+    assert len(links.items) == 599
+    assert links.items["x#77777"]["contact_id"] == "1001"
