@@ -1,4 +1,4 @@
-"""python -m socialscore_local demo | serve [--demo] --port N | crm-setup hubspot
+"""python -m socialscore_local demo | serve [--demo] --port N | crm-setup hubspot|marketo
 
 (The operator's commands, model validation among them, are `socialscore`'s: ops/.)"""
 
@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from socialscore_local import demo, serving, webhooks
+from socialscore_local import demo, marketo_setup, serving, webhooks
 from socialscore_local.seeding import Seeds
 
 WORKDIR = Path(".local")
@@ -60,9 +60,14 @@ def main() -> None:
     crm_setup = commands.add_parser(
         "crm-setup", help="create the CRM properties (and custom object) once; idempotent"
     )
-    crm_setup.add_argument("crm", choices=["hubspot"])
+    crm_setup.add_argument("crm", choices=["hubspot", "marketo"])
     crm_setup.add_argument(
-        "--token-from-env", required=True, help="the variable holding the private app token"
+        "--token-from-env", help="HubSpot: the variable holding the private app token"
+    )
+    crm_setup.add_argument("--endpoint", help="Marketo: the REST API endpoint (Web Services)")
+    crm_setup.add_argument("--client-id", help="Marketo: the custom service's Client ID")
+    crm_setup.add_argument(
+        "--client-secret-from-env", help="Marketo: the variable holding its Client Secret"
     )
     crm_setup.add_argument("--base-url", default="https://api.hubapi.com")
     crm_setup.add_argument(
@@ -81,7 +86,12 @@ def main() -> None:
     if args.command == "demo":
         print(demo.run(args.workdir, crm=args.crm))
         return
+    if args.command == "crm-setup" and args.crm == "marketo":
+        marketo_setup.run(args.endpoint, args.client_id, args.client_secret_from_env)
+        return
     if args.command == "crm-setup":
+        if not args.token_from_env:
+            parser.error("crm-setup hubspot needs --token-from-env")
         setup_hubspot(args.token_from_env, args.base_url, args.model)
         if args.app_id is not None:
             setup_timeline(

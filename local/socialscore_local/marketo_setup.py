@@ -17,6 +17,7 @@ code (603: the API user's role lacks the Read-Write Schema permissions).
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from socialscore.crm import marketo_schema as ms
@@ -114,3 +115,21 @@ def _activity_type(api: MarketoApi, report: SetupReport) -> None:
 def _results(answer: Any) -> list[dict[str, Any]]:
     document = answer.document if isinstance(answer.document, dict) else {}
     return [r for r in document.get("result") or [] if isinstance(r, dict)]
+
+
+def run(endpoint: str | None, client_id: str | None, secret_variable: str | None) -> None:
+    """`crm-setup marketo`: prints what it created; exits 1 when Marketo refused a step."""
+    secret = os.environ.get(secret_variable or "", "")
+    if not (endpoint and client_id and secret):
+        raise SystemExit(
+            "crm-setup marketo needs --endpoint, --client-id and --client-secret-from-env "
+            "naming a set variable (Admin > LaunchPoint > the custom service > View Details)"
+        )
+    credentials = {"endpoint": endpoint, "client_id": client_id, "client_secret": secret}
+    try:
+        report = setup(MarketoCrm(lambda refresh: credentials))
+    except SetupStopped as err:
+        raise SystemExit(f"crm-setup: {' '.join(str(err).split())}") from None
+    print(report.text())
+    if report.failed:
+        raise SystemExit(f"Marketo refused {len(report.failed)} of the setup's steps (above)")

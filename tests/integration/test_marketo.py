@@ -16,6 +16,7 @@ from socialscore.domain import record_key as rk
 from socialscore.domain.activity import Activity, Removal
 from socialscore.domain.interaction import Kind, Network
 from socialscore.domain.opportunity import ComplaintCase, ContactScore, HotLeadTask
+from socialscore_local import marketo_setup
 from socialscore_local.crm_stubs.marketo import MarketoStub
 from socialscore_local.marketo_setup import setup
 
@@ -209,3 +210,16 @@ def test_six_hundred_activities_take_two_calls(marketo: MarketoStub) -> None:
     assert outcome.failed == {}
     assert len(marketo.paths("/activities/external.json")) - start == 2
     assert len(marketo.activities()) == 600
+
+
+def test_the_setup_command_prints_what_it_created_and_stops_on_a_wrong_secret(
+    marketo: MarketoStub, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("MARKETO_SECRET", marketo.client_secret)
+    marketo_setup.run(marketo.url, marketo.client_id, "MARKETO_SECRET")
+    printed = capsys.readouterr().out.splitlines()
+    assert f"created lead field {ms.ORGANIC_SCORE}" in printed
+    assert f"created approval of activity type {ms.ACTIVITY_TYPE}" in printed
+    monkeypatch.setenv("MARKETO_SECRET", "wrong")
+    with pytest.raises(SystemExit, match="token_http_401"):
+        marketo_setup.run(marketo.url, "another-client", "MARKETO_SECRET")
