@@ -1,6 +1,7 @@
 """Complaints on the local runtime, from the signed webhook to the bus: one Complaint event per
 act however often it is delivered and its batch retried, the ledger holding the phrases and
-never the words, and nothing of it left after an erasure."""
+never the words. A crash between the event and its flag, and an erasure taking the flag, are
+proven in memory: tests/unit/test_complaint_stage.py."""
 
 from __future__ import annotations
 
@@ -147,35 +148,3 @@ def test_the_ledger_keeps_the_phrases_not_the_words_and_no_intent_bonus(stack: S
     assert "Monday" not in everything
     cached = stack.by_key("PostCacheTable", "post")[f"x#{COMPLAINT}"]
     assert (cached["complaint_hits"], cached["intent_hits"]) == (PHRASES, [])
-
-
-def test_a_crash_between_the_event_and_its_flag_announces_again_under_the_same_id(
-    stack: Stack,
-) -> None:
-    captured = capture_hot_leads(stack)
-    with failing(stack, "before-call.dynamodb.BatchWriteItem") as raised:
-        assert stack.webhook([complaint()]).status == 202
-        stack.rt.drain()
-    assert raised == [1]
-
-    ids = [e["detail"]["id"] for e in complaints_on_the_bus(stack, captured)]
-    assert len(ids) == 2  # at least once: a consumer dedupes by the id
-    assert len(set(ids)) == 1
-
-
-def test_an_erasure_takes_the_complaint_s_flag_with_the_entries(stack: Stack) -> None:
-    assert stack.webhook([complaint()]).status == 202
-    stack.rt.drain()
-    assert len(partition(stack)) == 2
-
-    erase = {
-        "type": "erase",
-        "id": "erase-1",
-        "network": "x",
-        "network_user_id": ACTOR,
-        "occurred_at": "2026-11-19T10:00:00Z",
-    }
-    assert stack.webhook([erase]).status == 202
-    stack.rt.drain()
-
-    assert partition(stack) == {}
