@@ -40,6 +40,7 @@ STANDARD = {
         "Priority", "Status", "CreatedDate", "SystemModstamp", "IsDeleted",
     },
     "Social_Influence__c": {"Id", "Name", "OwnerId", "CreatedDate", "SystemModstamp", "IsDeleted"},
+    "Social_Activity__c": {"Id", "Name", "OwnerId", "CreatedDate", "SystemModstamp", "IsDeleted"},
     "Organization": {"Id", "Name", "DefaultCurrencyIsoCode"},
 }  # fmt: skip
 # Read-only flags as a record answers them when nothing set them.
@@ -60,6 +61,7 @@ CHILDREN = {
 KEY_PREFIXES = {
     "Account": "001", "Contact": "003", "Opportunity": "006", "OpportunityContactRole": "00K",
     "Task": "00T", "Case": "500", "Social_Influence__c": "a0S", "Organization": "00D",
+    "Social_Activity__c": "a0A",
 }  # fmt: skip
 # Custom fields on Activity are fields of Task and Event.
 _ACTIVITY = ("Task",)

@@ -33,6 +33,9 @@ atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections.htm.
   a Bulk job that cannot finish within `time_left`: OUT_OF_TIME) raises CrmStopped whose
   outcome lists, as failed, every key not known written.
 
+Activities (each interaction on its contact: Social_Activity__c) go the same ways, upserted by
+Interaction_Id__c: salesforce_activities.
+
 CampaignInfluence is not written: socialscore credits sellers and posts, not Campaigns, so the
 rows would need a Campaign per post to hang on, and a locked custom attribution model that an
 admin must create first; Social_Influence__c reports the same amounts by seller, post and
@@ -54,6 +57,7 @@ from socialscore.aws.batch import chunks
 from socialscore.aws.config import ConfigurationError
 from socialscore.aws.http import shared_pool
 from socialscore.aws.logs import logger
+from socialscore.crm import salesforce_activities as activities
 from socialscore.crm import salesforce_answers as answers
 from socialscore.crm.base import CrmStopped, Push, PushOutcome, Tracker
 from socialscore.crm.salesforce_answers import GONE
@@ -79,6 +83,7 @@ from socialscore.crm.salesforce_records import (
     opportunity_headline,
 )
 from socialscore.domain import record_key as rk
+from socialscore.domain.activity import Activity, Removal
 from socialscore.domain.opportunity import HotLeadTask, Opportunity
 from socialscore.domain.record_key import RecordKey
 
@@ -91,6 +96,7 @@ _BREAKDOWN = BulkWrite(INFLUENCE, "upsert", INFLUENCE_KEY)
 
 class SalesforceCrm:
     name = "salesforce"
+    activity_batch = MAX_RECORDS
 
     def __init__(
         self,
@@ -150,6 +156,31 @@ class SalesforceCrm:
             self._open_tasks(push.hot_leads, tracker)
             cases = [([RecordKey.of(c)], complaint_case(c)) for c in push.complaints]
             self._write(tracker, "POST", "", cases, _OPENED)
+        except (CrmStopped, Refused) as stop:
+            reason = stop.reason if isinstance(stop, CrmStopped) else stop.code
+            unwritten = f"{reason}: not written (the run stopped)"
+            raise CrmStopped(reason, tracker.outcome(self._api.calls - start, unwritten)) from None
+        finally:
+            self._api.log_usage()
+        return tracker.outcome(self._api.calls - start)
+
+    def push_activities(self, acts: Sequence[Activity]) -> PushOutcome:
+        items = activities.activity_items(acts)
+        return self._run(
+            [rk.activity(a.id) for a in acts],
+            lambda t: self._update(t, activities.UPSERT, activities.UPSERT_PATH, items),
+        )
+
+    def remove_activities(self, removals: Sequence[Removal]) -> PushOutcome:
+        keys = [rk.activity(r.id) for r in removals]
+        return self._run(keys, lambda t: activities.remove(self._api, t, removals))
+
+    def _run(self, keys: list[RecordKey], work: Callable[[Tracker], None]) -> PushOutcome:
+        """`work` under a tracker of `keys`, stopped as `push` is."""
+        tracker = Tracker(keys)
+        start = self._api.calls
+        try:
+            work(tracker)
         except (CrmStopped, Refused) as stop:
             reason = stop.reason if isinstance(stop, CrmStopped) else stop.code
             unwritten = f"{reason}: not written (the run stopped)"

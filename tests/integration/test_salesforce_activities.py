@@ -1,0 +1,148 @@
+"""Activities in Salesforce, against its stub (which reads the deployed metadata): one
+Social_Activity__c per interaction on its Contact, upserted by Interaction_Id__c in calls of 200
+(one Bulk API 2.0 job past the threshold), a repeat updating the same record, a withdrawal
+deleting it, a record Salesforce refuses failed alone, a daily limit stopping the push; and the
+SFDX source granting what is written."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import urllib3
+
+from socialscore.crm import salesforce_activities as payloads
+from socialscore.crm.base import CrmStopped
+from socialscore.crm.salesforce import SalesforceCrm
+from socialscore.domain import record_key as rk
+from socialscore.domain.activity import Activity, Removal
+from socialscore.domain.interaction import Kind, Network
+from socialscore_local.crm_stubs.salesforce import SalesforceStub
+from tests.integration.test_salesforce import NS, SOURCE, Secret, Sleeps, text, warm, xml
+
+T = datetime(2026, 11, 20, 9, tzinfo=UTC)
+
+
+@pytest.fixture
+def sf() -> Iterator[SalesforceStub]:
+    with SalesforceStub() as stub:
+        yield stub
+
+
+def activity(n: int, contact: str) -> Activity:
+    return Activity(
+        id=f"{n:032x}",
+        contact_id=contact,
+        network=Network.LINKEDIN,
+        kind=Kind.COMMENT,
+        post_link="https://www.linkedin.com/feed/update/urn:li:activity:7000000000000000001/",
+        seller_id="s-ana",
+        paid=False,
+        points=3.0,
+        intent=True,
+        complaint=False,
+        occurred_at=T - timedelta(minutes=n),
+    )
+
+
+def held(sf: SalesforceStub) -> dict[str, dict[str, object]]:
+    return {str(r[payloads.ACTIVITY_KEY]): r for r in sf.records(payloads.ACTIVITY)}
+
+
+def test_activities_land_on_the_contact_200_a_call_and_a_repeat_is_the_same_record(
+    sf: SalesforceStub,
+) -> None:
+    contact = sf.add_contact("003000000000000001")
+    crm = warm(sf)
+    acts = [activity(n, contact) for n in range(450)]
+    outcome = crm.push_activities(acts)
+    assert (outcome.failed, outcome.calls) == ({}, math.ceil(450 / 200))
+    one = held(sf)[acts[0].id]
+    assert (one["Contact__c"], one["Kind__c"], one["Intent__c"], one["Points__c"]) == (
+        contact,
+        "comment",
+        True,
+        3.0,
+    )
+    assert str(one["Name"]).startswith("Replied to a post on linkedin")
+    assert crm.push_activities(acts[:5]).failed == {}
+    assert len(held(sf)) == 450
+
+
+def test_past_the_threshold_they_go_in_one_bulk_job(sf: SalesforceStub) -> None:
+    contact = sf.add_contact("003000000000000001")
+    crm = SalesforceCrm(
+        Secret(sf.credentials),
+        sf.api_version,
+        pool=urllib3.PoolManager(retries=False),
+        sleep=Sleeps(),
+        bulk_threshold=100,
+    )
+    crm.changed_opportunities(T)
+    outcome = crm.push_activities([activity(n, contact) for n in range(250)])
+    assert outcome.failed == {}
+    assert len(held(sf)) == 250
+    assert any(c.kind == "bulk" for c in sf.calls)
+
+
+def test_a_withdrawal_deletes_the_record_and_one_never_written_is_done(sf: SalesforceStub) -> None:
+    contact = sf.add_contact("003000000000000001")
+    crm = warm(sf)
+    acts = [activity(n, contact) for n in range(3)]
+    crm.push_activities(acts)
+    outcome = crm.remove_activities([Removal(acts[0].id, contact), Removal("f" * 32, contact)])
+    assert outcome.failed == {}
+    assert sorted(held(sf)) == sorted(a.id for a in acts[1:])
+
+
+def test_a_refused_record_fails_alone_with_salesforces_code(sf: SalesforceStub) -> None:
+    contact = sf.add_contact("003000000000000001")
+    crm = warm(sf)
+    acts = [activity(n, contact) for n in range(3)]
+    sf.reject(acts[1].id, "FIELD_CUSTOM_VALIDATION_EXCEPTION", "not today")
+    outcome = crm.push_activities(acts)
+    assert list(outcome.failed) == [rk.activity(acts[1].id)]
+    assert "FIELD_CUSTOM_VALIDATION_EXCEPTION" in outcome.failed[rk.activity(acts[1].id)]
+    assert len(held(sf)) == 2
+
+
+def test_the_daily_limit_stops_the_push_naming_what_was_not_written(sf: SalesforceStub) -> None:
+    contact = sf.add_contact("003000000000000001")
+    crm = warm(sf)
+    sf.api_limit = sf.api_used + 1  # one more call today
+    with pytest.raises(CrmStopped) as stopped:
+        crm.push_activities([activity(n, contact) for n in range(300)])
+    assert len(stopped.value.outcome.failed) == 100
+    assert len(held(sf)) == 200
+
+
+def test_the_sfdx_source_ships_the_object_and_grants_every_field_written() -> None:
+    folder = SOURCE / "objects" / payloads.ACTIVITY
+    record = payloads.activity_record(activity(1, "003000000000000001"))
+    written = [n for n in record if n.endswith("__c")]
+    for name in written:
+        field = xml(folder / "fields" / f"{name}.field-meta.xml")
+        assert text(field, "fullName") == name
+    key = xml(folder / "fields" / f"{payloads.ACTIVITY_KEY}.field-meta.xml")
+    assert [text(key, t) for t in ("externalId", "unique", "caseSensitive")] == ["true"] * 3
+    assert int(text(key, "length")) >= len(record[payloads.ACTIVITY_KEY])
+    lookup = xml(folder / "fields" / "Contact__c.field-meta.xml")
+    assert (text(lookup, "type"), text(lookup, "referenceTo")) == ("Lookup", "Contact")
+    for name, editable in (("Socialscore_Integration", "true"), ("Socialscore_Viewer", "false")):
+        permissions = xml(SOURCE / "permissionsets" / f"{name}.permissionset-meta.xml")
+        granted = {
+            text(p, "field")
+            for p in permissions.iter(f"{NS}fieldPermissions")
+            if text(p, "readable") == "true" and text(p, "editable") == editable
+        }
+        assert {f"{payloads.ACTIVITY}.{n}" for n in written} <= granted
+    integration = xml(SOURCE / "permissionsets" / "Socialscore_Integration.permissionset-meta.xml")
+    rights = {
+        text(o, "object"): {c.tag.removeprefix(NS) for c in o if c.text == "true"}
+        for o in integration.iter(f"{NS}objectPermissions")
+    }
+    assert {"allowCreate", "allowRead", "allowEdit", "allowDelete", "viewAllRecords"} <= rights[
+        payloads.ACTIVITY
+    ]
