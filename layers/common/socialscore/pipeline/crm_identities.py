@@ -119,6 +119,19 @@ class CrmIdentities:
     review: ReviewQueue
     pending: CrmPending
 
+    def run_safely(self, now: datetime, erasing: set[str]) -> FieldsReport | None:
+        """`run`, whose failure (the CRM or X refusing, a store not answering) is logged and
+        leaves the bookmark, so the next run reads the same contacts again: crm_sync's own work
+        goes on whatever this step meets."""
+        try:
+            return self.run(now, erasing)
+        except Exception as err:  # logged with its reason; the next run tries again
+            logger().warning(
+                "identity links from CRM fields not made: the next run tries again",
+                extra={"reason": type(err).__name__},
+            )
+            return None
+
     def run(self, now: datetime, erasing: set[str]) -> FieldsReport:
         """One pass over the contacts changed since the bookmark; `erasing`: the contacts whose
         erasure is pending (never linked)."""

@@ -45,6 +45,7 @@ from socialscore.pipeline.crm_activities import ActivitySync
 from socialscore.pipeline.crm_budget import Budget
 from socialscore.pipeline.crm_cursors import Cursors
 from socialscore.pipeline.crm_derive import Derive, Derived
+from socialscore.pipeline.crm_identities import CrmIdentities
 from socialscore.pipeline.crm_plan import plan, settle
 from socialscore.pipeline.crm_work import Slice, SliceSize, slices
 from socialscore.pipeline.ports import Crm, IdentityLinks, ScoreStore, SyncStateStore, TouchLedger
@@ -112,6 +113,8 @@ class CrmSync:
     size: SliceSize = field(default_factory=SliceSize)
     # Each interaction as an activity on the contact's record; None: off (ActivitiesToCrm).
     activities: ActivitySync | None = None
+    # Links from the CRM contacts' social fields, made first (None: not configured).
+    identity_fields: CrmIdentities | None = None
 
     def run(self, as_of: datetime, budget: Budget | None = None, run_id: str = "") -> SyncReport:
         """A run as of the slot `as_of`, under the run lease: `run_id` names it (the Lambda's
@@ -155,6 +158,8 @@ class CrmSync:
         first = as_of - timedelta(days=self.model.attribution.lookback_days)
         changed = self.crm.changed_opportunities(at.checkpoint or first)
         erased, forgotten = self.state.pending()
+        if self.identity_fields is not None:
+            self.identity_fields.run_safely(started, erased)
         window_end = at.marks_until or started
         touched = self._touched_since(at.last_run, window_end) - erased
         report = SyncReport(opportunities=len(changed), checkpoint=at.checkpoint)
@@ -236,6 +241,8 @@ class CrmSync:
         no longer pending."""
         if forget.contacts or forget.profiles:
             self.state.forget(forget, piece.after.last_run, self.clock())
+            if self.identity_fields is not None:  # its review queue names them too
+                self.identity_fields.review.forget(forget.contacts, forget.profiles)
             self.state.done(done, forget.profiles)
 
     def _touched_since(self, last_run: datetime | None, until: datetime) -> set[str]:

@@ -1,0 +1,65 @@
+"""crm_sync with links from the CRM's social fields, in memory: its run makes them first, an
+erasure pending is never linked and, once taken to the CRM, leaves no review naming the contact
+and bars it from being linked from its fields again; a step that fails does not stop the run."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from socialscore.domain.identity_plan import Doubt, Review
+from socialscore.pipeline.crm_identities import CrmIdentities
+from socialscore_local.memory.identities import MemoryIdentityLinks
+from socialscore_local.memory.identity_review import MemoryIdentityReview
+from tests.unit.test_crm_identities import Crm, Pending, X
+from tests.unit.test_crm_sync_slices import DAY0, World, world
+
+
+def with_fields(w: World, accounts: dict[str, str]) -> tuple[Crm, CrmIdentities]:
+    crm = Crm()
+    step = CrmIdentities(crm, X(accounts), MemoryIdentityLinks(), MemoryIdentityReview(), Pending())
+    w.sync.identity_fields = step
+    return crm, step
+
+
+def test_a_run_links_from_the_fields_first_and_never_links_a_contact_being_erased() -> None:
+    w = world()
+    crm, step = with_fields(w, {"ana": "901", "bo": "902"})
+    crm.change("c0001", "@ana")
+    crm.change("c0014", "bo")
+    w.state.mark_erased(["c0014"])
+
+    w.sync.run(DAY0)
+
+    links = step.identities.contacts_of(["x#901", "x#902"])
+    assert links == {"x#901": "c0001"}
+
+
+def test_an_erasure_taken_to_the_crm_leaves_no_review_naming_the_contact_and_bars_it() -> None:
+    w = world()
+    crm, step = with_fields(w, {"bo": "902"})
+    step.review.queue([Review("x#902", "c0014", Doubt.WOULD_MOVE, "c0003")], {"c0014"}, DAY0)
+    step.review.queue([Review("x#77", "c0020", Doubt.CLAIMED_BY_SEVERAL)], {"c0020"}, DAY0)
+    w.state.mark_erased(["c0014"])
+
+    w.sync.run(DAY0)
+    crm.change("c0014", "bo")  # the erasure's own write changes the contact in the CRM
+    w.sync.clock = lambda: DAY0 + timedelta(minutes=15)
+    w.sync.run(DAY0 + timedelta(minutes=15))
+
+    assert list(step.review.entries()) == ["x#77#c0020"]
+    assert step.review.erased(["c0014"]) == {"c0014"}
+    assert step.identities.contacts_of(["x#902"]) == {}
+
+
+class Failing(Crm):
+    def changed_contacts(self, since: str | None) -> tuple[list, str | None]:  # type: ignore[type-arg]
+        raise ConnectionError("the CRM did not answer")
+
+
+def test_a_failing_step_is_logged_and_the_run_pushes_all_the_same() -> None:
+    w = world()
+    w.sync.identity_fields = CrmIdentities(
+        Failing(), X({}), MemoryIdentityLinks(), MemoryIdentityReview(), Pending()
+    )
+    report = w.sync.run(DAY0)
+    assert report.pushed_scores > 0
