@@ -140,6 +140,8 @@ class CrmSyncConfig(FunctionConfig):
     file_crm_opportunities: Path | None = Field(None, alias="FILE_CRM_OPPORTUNITIES")
     file_crm_outbox: Path | None = Field(None, alias="FILE_CRM_OUTBOX")
     scoring_model_parameter: str | None = Field(None, alias="SCORING_MODEL_PARAMETER")
+    # Each interaction as an activity on the contact's record (ActivitiesToCrm): on unless off.
+    activities_to_crm: bool = Field(True, alias="ACTIVITIES_TO_CRM")
 
     @model_validator(mode="after")
     def _adapter_needs(self) -> Self:

@@ -128,6 +128,10 @@ class HubSpotTimeline:
         self.api = api
         self._templates = templates
 
+    def ready(self) -> bool:
+        """Whether the secret names the app's templates (crm-setup printed them)."""
+        return self._templates() is not None
+
     def push_activities(self, activities: Sequence[Activity]) -> PushOutcome:
         return self._send(
             [

@@ -256,10 +256,10 @@ class ActivityLog(Protocol):
         ...
 
 
-class Crm(Protocol):
-    """The CRM crm_sync reads opportunities from and pushes credit to (crm/: Salesforce,
-    HubSpot, a file for the local runtime). Both calls raise CrmStopped (crm.base) when the CRM
-    refuses the rest of the run."""
+class Crm(ActivityLog, Protocol):
+    """The CRM crm_sync reads opportunities from and pushes credit (and activities) to (crm/:
+    Salesforce, HubSpot, Marketo, a file for the local runtime). Its calls raise CrmStopped
+    (crm.base) when the CRM refuses the rest of the run."""
 
     name: str
 

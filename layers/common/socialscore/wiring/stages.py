@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from socialscore.pipeline.crm_sync import CrmSync
     from socialscore.pipeline.crm_work import SliceSize
     from socialscore.pipeline.ingest import Ingest
+    from socialscore.pipeline.ports import Crm
     from socialscore.pipeline.scoring import Scorer
     from socialscore.pipeline.webhook_secrets import SecretProblem
     from socialscore.store.identities import Identities
@@ -131,6 +132,7 @@ def crm_sync(s: CrmSyncConfig, seconds_left: Callable[[], float]) -> CrmSync | N
     invocation's time (a Salesforce Bulk job is waited for only within it)."""
     from socialscore.aws import config
     from socialscore.crm.selection import crm_from
+    from socialscore.pipeline.crm_activities import ActivitySync
     from socialscore.pipeline.crm_sync import CrmSync
     from socialscore.store.identities import Identities
     from socialscore.store.ledger import Ledger
@@ -140,15 +142,31 @@ def crm_sync(s: CrmSyncConfig, seconds_left: Callable[[], float]) -> CrmSync | N
     crm = crm_from(s, seconds_left)
     if crm is None:
         return None
+    ledger, state = Ledger(s.ledger_table, s.scores_table), SyncState(s.sync_state_table)
     return CrmSync(
         crm,
         Identities(s.identities_table),
-        Ledger(s.ledger_table, s.scores_table),
+        ledger,
         Scores(s.scores_table),
-        SyncState(s.sync_state_table),
+        state,
         config.scoring_model(s.scoring_model_parameter),
         size=slice_size(crm.name),
+        activities=ActivitySync(crm, ledger, state) if activities_on(s, crm) else None,
     )
+
+
+def activities_on(s: CrmSyncConfig, crm: Crm) -> bool:
+    """ActivitiesToCrm, unless HubSpot's timeline is not set up (no public app templates in the
+    secret): every activity would fail, run after run, so the step is left off and says so."""
+    if not s.activities_to_crm or crm.name != "hubspot":
+        return s.activities_to_crm
+    from socialscore.aws.logs import logger
+    from socialscore.crm.hubspot import HubSpotCrm
+
+    ready = isinstance(crm, HubSpotCrm) and crm.timeline is not None and crm.timeline.ready()
+    if not ready:
+        logger().warning("activities off: the HubSpot secret has no timeline app (see README)")
+    return ready
 
 
 def slice_size(crm: str) -> SliceSize:
