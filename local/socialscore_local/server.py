@@ -264,7 +264,8 @@ def http_server(
         REPORT,
         server.server_address[1],
     )
-    threading.Thread(target=server.serve_forever, daemon=True, name="http").start()
+    # shutdown() waits for serve_forever's next look at its flag: 0.5 s by default, each time
+    threading.Thread(target=lambda: server.serve_forever(0.05), daemon=True, name="http").start()
     return server
 
 
