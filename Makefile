@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 DEMO_STAMP := $(VENV)/.demo-stamp
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8787
-# make demo CRM=salesforce (or hubspot): crm_sync's real adapter against the CRM's local stub
+# make demo CRM=salesforce (or hubspot, marketo): crm_sync's real adapter against its local stub
 CRM ?= file
 
 # `make lock` resolves with uv, installed at this version in a venv of its own, so .venv

@@ -23,9 +23,10 @@ def main() -> None:
     run_demo.add_argument("--workdir", type=Path, default=WORKDIR / "demo")
     run_demo.add_argument(
         "--crm",
-        choices=["file", "salesforce", "hubspot"],
+        choices=["file", "salesforce", "hubspot", "marketo"],
         default="file",
-        help="where crm_sync pushes: an outbox file, or a local stub of Salesforce or HubSpot",
+        help="where crm_sync pushes: an outbox file, or a local stub of Salesforce, HubSpot "
+        "or Marketo",
     )
     serve = commands.add_parser("serve", help="serve the webhook API for your own webhooks")
     serve.add_argument("--port", type=int, default=8787)

@@ -62,6 +62,11 @@ def stub(name: str, demo_dir: Path) -> Iterator[StubCrm]:
     if name == "salesforce":
         with _salesforce(opportunities, contacts) as crm:
             yield crm
+    elif name == "marketo":
+        from socialscore_local.demo_marketo import marketo
+
+        with marketo(contacts) as crm:
+            yield crm
     else:
         with _hubspot(opportunities, contacts) as crm:
             yield crm

@@ -127,14 +127,26 @@ def test_the_run_stops_at_its_daily_ceiling(marketo: MarketoStub) -> None:
     assert len(marketo.activities()) == 300
 
 
-def test_an_add_whose_answer_was_lost_is_not_sent_again(marketo: MarketoStub) -> None:
+def test_an_add_whose_answer_was_lost_is_read_back_not_sent_again(marketo: MarketoStub) -> None:
     adapter = ready(marketo)
     adapter.push_activities([activity("i-0")])  # the usage and the type's id read
-    marketo.lose_answer_next()
-    adds = len(marketo.paths("/activities/external.json"))
+    marketo.lose_answer_next()  # done, and the connection dropped
+    outcome = adapter.push_activities([activity("i-1"), activity("i-2", "1002")])
+    assert outcome.failed == {}  # both found on their leads by interaction id
+    reads = ["/activities/external.json", "/activities/pagingtoken.json", "/activities.json"]
+    assert marketo.paths()[-3:] == [f"/rest/v1{path}" for path in reads]
+    assert len(marketo.activities()) == 3  # no second entry
+
+
+def test_an_add_refused_without_an_answer_fails_for_the_next_run(marketo: MarketoStub) -> None:
+    adapter = ready(marketo)
+    adapter.push_activities([activity("i-0")])
+    marketo.http_fail_next(503)  # not done: a gateway's error
     outcome = adapter.push_activities([activity("i-1")])
-    assert outcome.failed[rk.activity("i-1")].startswith("answer_lost:")
-    assert len(marketo.paths("/activities/external.json")) - adds == 1
+    assert outcome.failed == {rk.activity("i-1"): "answer_lost:http_503"}
+    assert len(marketo.paths("/activities/external.json")) == 2  # not sent again in this run
+    assert adapter.push_activities([activity("i-1")]).failed == {}
+    assert len(marketo.activities()) == 2
 
 
 def test_a_batch_is_cut_at_300_records_and_under_one_megabyte() -> None:

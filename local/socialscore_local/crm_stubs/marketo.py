@@ -58,6 +58,13 @@ class Clock:
         self.now += max(seconds, 0.0)
 
 
+class WallClock(Clock):
+    """Real time, for a stub a real client talks to (the demo): its waits are real sleeps."""
+
+    def __call__(self) -> float:
+        return time.monotonic()
+
+
 @dataclass(frozen=True)
 class Call:
     method: str

@@ -9,12 +9,16 @@ record with `reasons` (`code`, `message`, code 1xxx).
 - Lead fields: `GET /rest/v1/leads/schema/fields.json` (standard ones and those created), and
   `POST` to create (name: a letter, then letters, digits, underscores; a name that exists is
   skipped 1017).
-- Custom activity types: list (`types.json`), create (a draft), `attributes/create.json` (20 at most: skipped...
-  refused 1028 past it), `approve.json`, `describe.json` (the approved version, the draft's with
-  `draft=true`; a type with no approved version is answered 610, as is one that does not exist), 10 types at most (1027).
+- Custom activity types: list (`types.json`), create (a draft; 10 types at most: 1027),
+  `attributes/create.json` (20 at most: 1028), `approve.json` (709 with no draft to approve),
+  `describe.json` (the approved version, the draft's with `draft=true`; a type with no approved
+  version is answered 610, as is one that does not exist).
 - Add Custom Activities: 300 at most; a lead it does not hold skipped 1004 (Adobe's sample names
   the reasons `errors`), an unapproved or unknown type or an attribute the approved type lacks
   skipped 1003 / 1006.
+- Get Paging Token and Get Lead Activities (`activityTypeIds`, up to 30 `leadIds`, 300 a page,
+  `moreResult` and `nextPageToken`): activities dated at or after the token's datetime, each
+  attribute named by its display name, as Adobe's sample shows them.
 - Usage: `GET /rest/v1/stats/usage.json`, today's total over every API user.
 Marketo documents 300 records a batch but not the error past it: the stub refuses the call
 with 1003 ("Invalid data"), none of its records written.
@@ -26,7 +30,9 @@ import itertools
 import re
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+from urllib.parse import parse_qs
 
 MAX_BATCH = 300
 MAX_TYPES = 10
@@ -90,6 +96,13 @@ class Store:
             return self.create_type(body)
         if (method, path) == ("GET", "/rest/v1/activities/external/types.json"):
             return ok([self.describe(k) for k in self.types.values()])
+        if (method, path) == ("GET", "/rest/v1/activities/pagingtoken.json"):
+            since = parse_qs(query).get("sinceDatetime", [""])[0]
+            return (
+                ok([], nextPageToken=f"{since}|0") if since else failure("701", "cannot be blank")
+            )
+        if (method, path) == ("GET", "/rest/v1/activities.json"):
+            return self.read_activities(parse_qs(query))
         if (method, path) == ("GET", "/rest/v1/stats/usage.json"):
             return ok([{"date": "today", "total": usage, "users": []}])
         match = re.fullmatch(r"/rest/v1/activities/external/type/(\w+)/(.+)\.json", path)
@@ -197,3 +210,38 @@ class Store:
                 self.activities.append(dict(record) | {"id": number})
                 result.append({"id": number, "marketoGUID": str(number), "status": "added"})
         return ok(result)
+
+    def read_activities(self, query: dict[str, list[str]]) -> dict[str, Any]:
+        since, _, offset = query.get("nextPageToken", [""])[0].partition("|")
+        leads = [int(i) for i in query.get("leadIds", [""])[0].split(",") if i.isdigit()]
+        types = {int(i) for i in query.get("activityTypeIds", [""])[0].split(",") if i.isdigit()}
+        if not since or not types or len(leads) > 30:
+            return failure("1003", "Invalid data")
+        start = datetime.fromisoformat(since.replace("Z", "+00:00"))
+        labels = {
+            k.id: {n: str(a.get("name")) for n, a in (k.approved or {}).items()}
+            for k in self.types.values()
+        }
+        matching = [
+            a
+            for a in self.activities
+            if a["activityTypeId"] in types
+            and (not leads or a["leadId"] in leads)
+            and datetime.fromisoformat(str(a["activityDate"]).replace("Z", "+00:00")) >= start
+        ]
+        first = int(offset or 0)
+        page = matching[first : first + MAX_BATCH]
+        result = [
+            {k: a[k] for k in ("id", "leadId", "activityDate", "activityTypeId")}
+            | {
+                "marketoGUID": str(a["id"]),
+                "primaryAttributeValue": a["primaryAttributeValue"],
+                "attributes": [
+                    {"name": labels[a["activityTypeId"]].get(x["apiName"]), "value": x["value"]}
+                    for x in a["attributes"]
+                ],
+            }
+            for a in page
+        ]
+        more = first + MAX_BATCH < len(matching)
+        return ok(result, moreResult=more, nextPageToken=f"{since}|{first + len(page)}")

@@ -4,8 +4,12 @@ experienceleague.adobe.com/en/docs/marketo-developer/marketo/rest/lead-database/
 
 Custom activities are write-once: Marketo has no key that makes a second add a repeat, no update
 and no delete. So:
-- an add is never sent twice on a lost answer (`resend=False`): its activities fail
-  `answer_lost:<problem>`; crm_sync pushes them again on its next run;
+- an add is never sent twice on a lost answer (`resend=False`): the leads' socialscore
+  activities are read back at once (Get Paging Token from the earliest activity date, then Get
+  Lead Activities of the type, 30 leads a call: .../lead-database/activities, "Query"), those
+  found by their `interactionId` are written, the others fail `answer_lost:<problem>` and
+  crm_sync pushes them again on its next run, without a second entry. (An add Marketo finishes
+  only after that read, on a timeout, can still leave one.);
 - a removal (a retraction, an erasure) adds a withdrawal: an activity of the same type with
   `withdrawn` true and the interaction's id, which a smart list filters out ("Withdrawn is
   false") and a smart campaign can trigger on;
@@ -13,7 +17,8 @@ and no delete. So:
   describe (`GET .../external/type/socialscoreInteraction/describe.json`); until `crm-setup
   marketo` created and approved it, every activity fails `activity_type_missing`.
 
-Calls: ceil(activities / 300) (+ 1 describe per container).
+Calls: ceil(activities / 300) (+ 1 describe per container; after a lost answer, 1 paging token
++ ceil(its leads / 30) reads).
 """
 
 from __future__ import annotations
@@ -21,7 +26,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
+from socialscore.aws.batch import chunks
 from socialscore.aws.logs import logger
 from socialscore.crm import marketo_schema as ms
 from socialscore.crm.base import Tracker
@@ -33,6 +40,9 @@ from socialscore.domain.activity import Activity, Removal, title
 
 ADD = "/rest/v1/activities/external.json"
 DESCRIBE = f"/rest/v1/activities/external/type/{ms.ACTIVITY_TYPE}/describe.json"
+PAGING = "/rest/v1/activities/pagingtoken.json"
+READ = "/rest/v1/activities.json"
+LEADS_A_READ = 30  # Get Lead Activities takes up to 30 lead ids
 TYPE_MISSING = "activity_type_missing"
 
 # Per container: the instance's id of the activity type, by REST endpoint.
@@ -83,7 +93,50 @@ def _add(api: MarketoApi, run: Tracker, entries: list[tuple[str, str, dict[str, 
             continue
         body |= {"leadId": int(lead), "activityTypeId": activity_type}
         inputs.append(Input(body, key, missing_ok=True))
-    write(api, run, ADD, inputs, resend=False)
+    lost = write(api, run, ADD, inputs, resend=False)
+    if lost:
+        landed = _landed(api, activity_type, [item for item, _ in lost])
+        for item, why in lost:
+            if _identity(item.body) in landed:
+                run.ok(item.keys)
+            else:
+                run.fail(item.keys, why)
+
+
+def _identity(body: dict[str, Any]) -> tuple[int, str, bool]:
+    """(lead, interaction id, withdrawn) of an activity, as added or as read back."""
+    values = {str(a.get("apiName") or a.get("name")): a.get("value") for a in body["attributes"]}
+    named = {_BY_LABEL.get(k, k): v for k, v in values.items()}
+    withdrawn = str(named.get(ms.WITHDRAWN)).lower() == "true"
+    return int(body["leadId"]), str(named.get(ms.INTERACTION_ID)), withdrawn
+
+
+# Get Lead Activities names an attribute by its display name.
+_BY_LABEL = {a.label: a.name for a in ms.ATTRIBUTES}
+
+
+def _landed(api: MarketoApi, activity_type: int, lost: list[Input]) -> set[tuple[int, str, bool]]:
+    """The socialscore activities the lost inputs' leads hold since the earliest of them."""
+    since = min(str(item.body["activityDate"]) for item in lost)
+    answer = api.call("GET", f"{PAGING}?sinceDatetime={quote(since)}")
+    first = (answer.document or {}).get("nextPageToken") if not codes(answer) else None
+    found: set[tuple[int, str, bool]] = set()
+    leads = sorted({int(item.body["leadId"]) for item in lost})
+    for group in chunks(leads, LEADS_A_READ):
+        page = str(first or "")
+        while page:
+            ids = ",".join(map(str, group))
+            answer = api.call(
+                "GET",
+                f"{READ}?activityTypeIds={activity_type}&leadIds={ids}&nextPageToken={quote(page)}",
+            )
+            document = answer.document if isinstance(answer.document, dict) else {}
+            for record in document.get("result") or []:
+                if isinstance(record, dict) and record.get("attributes") is not None:
+                    found.add(_identity(record))
+            more = document.get("moreResult") and not codes(answer)
+            page = str(document.get("nextPageToken") or "") if more else ""
+    return found
 
 
 def _activity(activity: Activity) -> dict[str, Any]:

@@ -68,10 +68,11 @@ def write(
     envelope: dict[str, Any] | None = None,
     *,
     resend: bool = True,
-) -> list[Input]:
-    """Send `inputs` in batches; the inputs whose answer was lost (`resend=False` only), for the
-    caller to reconcile. Their keys are failed `answer_lost:<problem>` meanwhile."""
-    lost: list[Input] = []
+) -> list[tuple[Input, str]]:
+    """Send `inputs` in batches; the inputs whose answer was lost (`resend=False` only) with
+    why, for the caller to reconcile: their keys are left undecided (the push's outcome fails
+    any key still undecided at its end)."""
+    lost: list[tuple[Input, str]] = []
     gone: list[RecordKey] = []
     refused: str | None = None
     for chunk in batches(inputs):
@@ -83,8 +84,7 @@ def write(
         try:
             answer = api.call("POST", path, body, resend=resend)
         except AnswerLost as err:
-            run.fail(keys, f"{ANSWER_LOST}:{err.problem}")
-            lost += chunk
+            lost += [(item, f"{ANSWER_LOST}:{err.problem}") for item in chunk]
             continue
         document = answer.document if isinstance(answer.document, dict) else {}
         results = document.get("result")
