@@ -114,7 +114,7 @@ def test_a_stopped_push_keeps_what_landed_and_the_next_run_sends_only_the_rest()
     assert len(on_record(w)) == 250
 
 
-def test_crm_sync_pushes_the_activities_of_the_contacts_marked_changed_only() -> None:
+def test_crm_sync_brings_the_history_on_the_daily_pass_then_only_what_is_new() -> None:
     requests = Requests(Clock())
     ledger = {
         f"x#{n}": [share(f"x#{n}", k, NOW - timedelta(days=1), "s", MODEL) for k in range(3)]
@@ -134,9 +134,18 @@ def test_crm_sync_pushes_the_activities_of_the_contacts_marked_changed_only() ->
         clock=lambda: NOW,
         activities=ActivitySync(crm, touches, state),
     )
-    sync.run(NOW)  # the first run: its window opens
+    first = sync.run(NOW)  # the day's decay pass reads every linked contact
+    assert first.activities == 15
+    assert len(on_memory(crm)) == 15
+    ledger["x#2"].append(share("x#2", 7, NOW, "s", MODEL))
     state.mark_changed(NOW + timedelta(minutes=1), profiles=["x#2"])
-    report = sync.run(NOW + timedelta(hours=1))
-    held = {k.id for k in crm.held if k.kind is rk.RecordKind.ACTIVITY}
-    assert held == {"x#2-0", "x#2-1", "x#2-2"}
-    assert report.activities == 3
+    before = crm.calls
+    second = sync.run(NOW + timedelta(hours=1))  # the same day: the marked contact alone
+    assert second.activities == 1
+    # The opportunities' read, the contact's score, one activity call: ceil(1 / 100).
+    assert crm.calls - before == 3
+    assert len(on_memory(crm)) == 16
+
+
+def on_memory(crm: MemoryCrm) -> set[str]:
+    return {k.id for k in crm.held if k.kind is rk.RecordKind.ACTIVITY}

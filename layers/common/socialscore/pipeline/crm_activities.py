@@ -1,11 +1,12 @@
 """crm_sync's activity step: each counted interaction of a linked contact as an activity on the
 person's record (domain.activity), pushed once, and taken off when its act is withdrawn.
 
-Change-driven, like the rest of crm_sync: a slice's step reads the ledger of the contacts marked
-changed in it (the ledger marks a profile when it records a touch or a withdrawal, the resolve
-stage when it links one), never every contact, and pushes only what the CRM does not hold yet:
+Change-driven, like the rest of crm_sync: a slice's step reads the ledger of its contacts (those
+marked changed: the ledger marks a profile when it records a touch or a withdrawal, the resolve
+stage when it links one; and, once a day, the decay pass's, which is how the history of contacts
+linked before activities were turned on lands) and pushes only what the CRM does not hold yet:
 calls = ceil(new activities / the CRM's batch limit) (`ActivityLog.activity_batch`), and none
-for a slice with nothing new. What was pushed is kept per profile (`rk.activities(profile)`:
+for a slice with nothing new. The state is written only for a profile whose activities moved. What was pushed is kept per profile (`rk.activities(profile)`:
 the interaction ids and the contact they went to), so:
 
 - an activity already pushed is not pushed again (the CRM is idempotent by the interaction id
@@ -129,6 +130,10 @@ class ActivitySync:
                 continue
             base = set() if was is None or moved else set(was.ids)
             ids = (base - calls.removed_ok) | (mine & calls.pushed_ok)
+            if was is not None and not moved and ids == was.ids:
+                continue  # nothing moved: no write (the daily pass reads every contact)
+            if was is None and not ids:
+                continue
             key = rk.activities(profile)
             pushed[key] = Pushed(_digest(contact, ids), sorted(ids), {CONTACT: contact})
         if pushed:

@@ -225,8 +225,7 @@ class CrmSync:
         if piece.consumed:  # after the cursors moved past the window: it is read no more
             self.state.consumed(*piece.consumed)
         if self.activities is not None:  # after the slice saved; before `forget` below
-            touched = {c: derived.linked.get(c, []) for c in piece.touched}
-            moved = self.activities(touched, piece.forgotten, now)
+            moved = self.activities(derived.linked, piece.forgotten, now)
             report.activities += moved.pushed
             report.activities_removed += moved.removed
             report.crm_calls += moved.calls
