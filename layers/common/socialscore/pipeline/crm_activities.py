@@ -6,8 +6,8 @@ marked changed: the ledger marks a profile when it records a touch or a withdraw
 stage when it links one; and, once a day, the decay pass's, which is how the history of contacts
 linked before activities were turned on lands) and pushes only what the CRM does not hold yet:
 calls = ceil(new activities / the CRM's batch limit) (`ActivityLog.activity_batch`), and none
-for a slice with nothing new. The state is written only for a profile whose activities moved. What was pushed is kept per profile (`rk.activities(profile)`:
-the interaction ids and the contact they went to), so:
+for a slice with nothing new. What was pushed is kept per profile (`rk.activities(profile)`: the
+interaction ids and the contact they went to; written only when they move), so:
 
 - an activity already pushed is not pushed again (the CRM is idempotent by the interaction id
   too: a push whose answer was lost is sent again without a second entry);
