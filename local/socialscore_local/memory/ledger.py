@@ -62,6 +62,7 @@ class MemoryTouchLedger:
         self.changes = changes
         self.clock = clock
         self.items: dict[Key, dict[str, Any]] = {}
+        self.read: list[str] = []  # the profiles whose touches were asked for, in order
 
     def record(self, events: list[Touch | Withdrawal]) -> int:
         """Merge acts and retractions into the ledger; returns how many entries changed."""
@@ -101,6 +102,7 @@ class MemoryTouchLedger:
 
     def touches_of(self, profile: str) -> list[Touch]:
         """The touches that count for a profile (not retracted)."""
+        self.read.append(profile)
         return [t for e in self._entries_of(profile).values() if (t := e.counted) is not None]
 
     def every_touch(self) -> list[Touch]:
