@@ -25,7 +25,8 @@ def test_crm_sync_is_not_retried_asynchronously_nor_reserves_concurrency() -> No
 
 def test_crm_sync_puts_and_deletes_only_its_lease_item() -> None:
     statements = [s for p in props("CrmSyncFunction")["Policies"] for s in p.get("Statement", [])]
-    writes = [s for s in statements if {"dynamodb:PutItem", "dynamodb:DeleteItem"} & {*s["Action"]}]
+    on_state = [s for s in statements if s["Resource"] == {"Fn::GetAtt": ["SyncStateTable", "Arn"]}]
+    writes = [s for s in on_state if {"dynamodb:PutItem", "dynamodb:DeleteItem"} & {*s["Action"]}]
     assert len(writes) == 1
     assert writes[0]["Condition"] == {
         "ForAllValues:StringEquals": {"dynamodb:LeadingKeys": ["lease#crm_sync"]}

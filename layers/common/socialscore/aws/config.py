@@ -142,6 +142,12 @@ class CrmSyncConfig(FunctionConfig):
     scoring_model_parameter: str | None = Field(None, alias="SCORING_MODEL_PARAMETER")
     # Each interaction as an activity on the contact's record (ActivitiesToCrm): on unless off.
     activities_to_crm: bool = Field(True, alias="ACTIVITIES_TO_CRM")
+    # Links from the CRM contacts' social fields (CrmSocialFields): `default` (HubSpot's
+    # twitterhandle; none on Salesforce), `none`, or field names, comma-separated. They need X's
+    # user lookup: on only with the X bearer token's secret (PostProvider=x).
+    crm_social_fields: str = Field("default", alias="CRM_SOCIAL_FIELDS", max_length=1000)
+    x_api_secret_arn: str | None = Field(None, alias="X_API_SECRET_ARN")
+    x_api_base_url: str = Field("https://api.x.com", alias="X_API_BASE_URL")
 
     @model_validator(mode="after")
     def _adapter_needs(self) -> Self:

@@ -123,8 +123,14 @@ class IdentityReview:
         return found[_bookmark(crm)]["value"] if found else None
 
     def save_bookmark(self, crm: str, value: str) -> None:
-        item = dynamo.to_item({"key": _bookmark(crm), "value": value})
-        clients.client("dynamodb").put_item(TableName=self._table, Item=item)
+        # An update: crm_sync's role may put only its lease's item in this table.
+        clients.client("dynamodb").update_item(
+            TableName=self._table,
+            Key={"key": {"S": _bookmark(crm)}},
+            UpdateExpression="SET #v = :v",
+            ExpressionAttributeNames={"#v": "value"},
+            ExpressionAttributeValues={":v": {"S": value}},
+        )
 
     def _index(self) -> set[str]:
         found = dynamo.batch_get(self._table, "key", [INDEX], consistent=True)

@@ -138,6 +138,7 @@ def crm_sync(s: CrmSyncConfig, seconds_left: Callable[[], float]) -> CrmSync | N
     from socialscore.store.ledger import Ledger
     from socialscore.store.scores import Scores
     from socialscore.store.sync_state import SyncState
+    from socialscore.wiring.identity_fields import identity_fields
 
     crm = crm_from(s, seconds_left)
     if crm is None:
@@ -152,6 +153,7 @@ def crm_sync(s: CrmSyncConfig, seconds_left: Callable[[], float]) -> CrmSync | N
         config.scoring_model(s.scoring_model_parameter),
         size=slice_size(crm.name),
         activities=ActivitySync(crm, ledger, state) if activities_on(s, crm) else None,
+        identity_fields=identity_fields(s),
     )
 
 
