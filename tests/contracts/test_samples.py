@@ -143,7 +143,7 @@ OWN_TESTS = {
     "x_webhooks/crc",
     "standard_webhooks/sign_vector",
     "standard_webhooks/spec_example_payload",
-}
+} | {name for name in every_sample() if name.startswith("marketo/")}  # test_marketo_samples
 
 
 def test_every_sample_has_a_stated_outcome() -> None:

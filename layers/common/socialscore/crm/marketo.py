@@ -127,7 +127,8 @@ class MarketoCrm:
     def _budget(self) -> None:
         """Once per adapter (a run): what the run may spend today, from the instance's usage
         (`GET /rest/v1/stats/usage.json`: today's `total` over every API user, reset at
-        12:00 AM CST: experienceleague.adobe.com/en/docs/marketo-developer/marketo/rest/usage)."""
+        12:00 AM CST: experienceleague.adobe.com/en/docs/marketo-developer/marketo/rest/
+        lead-database/usage)."""
         if self.api.daily_left is not None:
             return
         answer = self.api.call("GET", USAGE)
