@@ -165,6 +165,8 @@ def test_a_bad_signature_answers_401_and_queues_nothing() -> None:
     other = "whsec_" + "WlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlo="
     answer = receive(queue, body, signed(body, secret=other))
     assert answer.status == 401
+    assert isinstance(answer.body, dict)
+    assert "signature" in answer.body["error"]
     assert queue.sends == []
 
 
@@ -181,6 +183,8 @@ def test_a_stale_request_answers_401_and_queues_nothing() -> None:
     body = body_of(event(1))
     answer = receive(queue, body, signed(body, at=NOW - timedelta(minutes=6)))
     assert answer.status == 401
+    assert isinstance(answer.body, dict)
+    assert "tolerance" in answer.body["error"]
     assert queue.sends == []
 
 
@@ -243,6 +247,8 @@ def test_an_unknown_source_answers_404_and_queues_nothing() -> None:
     body = body_of(event(1))
     answer = post(ingest(queue), "hootsuite", signed(body), body)
     assert answer.status == 404
+    assert isinstance(answer.body, dict)
+    assert "hootsuite" in answer.body["error"]
     assert queue.sends == []
 
 
