@@ -1,6 +1,7 @@
 """A contact's last organic touch in the CRM, end to end: the stream through the real stages,
 crm_sync's real handler and adapter, and what the file CRM, the Salesforce stub and the HubSpot
-stub hold afterwards. And the daily decay pass, which carries it without reading the ledger."""
+stub hold afterwards. The daily decay pass, which carries it without reading the ledger, is
+proven in memory (tests/unit/test_crm_daily_pass.py)."""
 
 from __future__ import annotations
 
@@ -8,27 +9,20 @@ import json
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from socialscore.crm.file import FileCrm
 from socialscore.domain import scoring_model
-from socialscore.domain.interaction import Category, Kind, Network, Retraction
-from socialscore.domain.touch import Touch, Withdrawal
-from socialscore.pipeline.crm_sync import CrmSync
-from socialscore.store.identities import Identities
-from socialscore.store.ledger import Ledger
-from socialscore.store.scores import Scores
-from socialscore.store.sync_state import SyncState
+from socialscore.domain.interaction import Kind, Network, Retraction
 from socialscore_local.crm_stubs.hubspot import HubSpotStub
 from socialscore_local.crm_stubs.salesforce import SalesforceStub
-from tests.integration.support import POST_A, POST_B, Stack, identify, running, write_demo_dir
+from tests.integration.support import POST_A, POST_B, Stack, running, write_demo_dir
 from tests.integration.test_crm_convergence import hubspot_stack
-from tests.integration.test_crm_sync_handler import expected_score, lines, outbox_of, seed_touches
+from tests.integration.test_crm_sync_handler import lines, outbox_of, seed_touches
 
 FN = "CrmSyncFunction"
 MODEL = scoring_model.bundled()
@@ -165,74 +159,3 @@ def erase(label: str, contact: str) -> str:
             "occurred_at": "2026-11-21T12:00:00Z",
         }
     )
-
-
-# --- the daily decay pass ---------------------------------------------------------------------
-@dataclass
-class CountingLedger:
-    """The real ledger, with the profiles whose touches were read (a wrapper, not a patch)."""
-
-    inner: Ledger
-    read: list[str] = field(default_factory=list)
-
-    def touches_of(self, profile: str) -> list[Touch]:
-        self.read.append(profile)
-        return self.inner.touches_of(profile)
-
-    def record(self, events: list[Touch | Withdrawal]) -> int:
-        return self.inner.record(events)
-
-    def delete_post(self, post: str, at: datetime) -> int:
-        return self.inner.delete_post(post, at)
-
-    def erase(self, profile: str) -> int:
-        return self.inner.erase(profile)
-
-
-def test_the_decay_pass_carries_the_last_touch_without_reading_the_ledger(
-    stack: Stack, tmp_path: Path
-) -> None:
-    seed_touches(stack)
-    stack.send("ResolveQueue", [identify(9, user="u9", contact="C-9")])  # linked, no touch
-    stack.rt.drain()
-    outbox = tmp_path / "outbox.jsonl"
-    ledger = CountingLedger(Ledger(stack.table("LedgerTable"), stack.table("ScoresTable")))
-    # The stages marked their changes now; both runs start later (the schedule's next slots),
-    # so the decay pass finds nothing marked since the first run, and the CRM no opportunity.
-    later = datetime.now(UTC) + timedelta(hours=1)
-
-    def run(started: datetime, as_of: datetime) -> Any:
-        return CrmSync(
-            FileCrm(tmp_path / "no-opportunities.json", outbox),
-            Identities(stack.table("IdentitiesTable")),
-            ledger,
-            Scores(stack.table("ScoresTable")),
-            SyncState(stack.table("SyncStateTable")),
-            MODEL,
-            clock=lambda: started,
-        ).run(as_of)
-
-    first = run(later, AS_OF)
-    assert sorted(ledger.read) == ["x#u1", "x#u2", "x#u9"]  # each contact's first push
-    ledger.read.clear()
-    before = len(outbox.read_text().splitlines())
-
-    decay = run(later + timedelta(days=1), AS_OF + timedelta(days=1))
-
-    assert (first.daily, decay.daily) == (True, True)
-    assert ledger.read == []
-    # Pushed: the contacts whose rounded score moved, as before, each carrying its last touch;
-    # C-9 (no touch, score 0) is not pushed again.
-    moved = [
-        c
-        for c in ("C-1", "C-2")
-        if round(expected_score(c, Category.ORGANIC, AS_OF), 2)
-        != round(expected_score(c, Category.ORGANIC, AS_OF + timedelta(days=1)), 2)
-    ]
-    pushed = [json.loads(line) for line in outbox.read_text().splitlines()[before:]]
-    again = {p["contact_id"]: p for p in pushed}
-    assert decay.pushed_scores == len(again) == len(moved) == 2
-    assert {c: again[c]["last_organic_touch"] for c in moved} == {
-        "C-1": "2026-11-12T12:00:00Z",
-        "C-2": "2026-11-15T12:00:00Z",
-    }

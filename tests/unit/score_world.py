@@ -9,17 +9,19 @@ the same small world of posts and sellers), so a rule moved here asserts the sam
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from socialscore.domain.aggregates import PostCounter, ProfileTotal, SellerCounter
-from socialscore.domain.interaction import Category
+from socialscore.domain.interaction import Category, Kind
 from socialscore.domain.messages import ScoreMessage
 from socialscore.domain.scoring_model import ScoringModel, bundled
+from socialscore.pipeline.crm_sync import CrmSync
 from socialscore.pipeline.engage import EngageReader
+from socialscore.pipeline.ports import Crm
 from socialscore.pipeline.scoring import Scorer, ScoreReport
 from socialscore_local.memory.bus import MemoryBus
 from socialscore_local.memory.complaint_flags import MemoryComplaintFlags
@@ -31,7 +33,17 @@ from socialscore_local.memory.queue import MemoryQueue
 from socialscore_local.memory.scores import MemoryScoreStore
 from socialscore_local.memory.sellers import MemorySellers
 from socialscore_local.memory.sync_state import MemorySyncState
-from tests.integration.support import ANA, BEN, SELLER_AUTHOR, SELLER_FOLLOWED
+from tests.integration.support import (
+    ANA,
+    BEN,
+    POST_A,
+    POST_B,
+    SELLER_AUTHOR,
+    SELLER_FOLLOWED,
+    identify,
+    resolved,
+    utc,
+)
 
 MODEL = bundled()
 
@@ -72,6 +84,10 @@ class ScoreWorld:
         """One batch, its messages ids m0, m1, ... in order."""
         return self.scorer.score([(f"m{n}", m) for n, m in enumerate(messages)], model, self.now)
 
+    def crm_sync(self, crm: Crm, model: ScoringModel, clock: Callable[[], datetime]) -> CrmSync:
+        """crm_sync over these stores (wiring/stages.crm_sync's on the tables)."""
+        return CrmSync(crm, self.links, self.ledger, self.scores, self.sync, model, clock=clock)
+
     def reader(self) -> EngageReader:
         """The engage-now queue over these stores (wiring/reads.engage_reader's on the tables)."""
         return EngageReader(self.engage, self.scores, self.ledger, self.sellers, self.links)
@@ -105,3 +121,36 @@ class ScoreWorld:
             for k, counters in out.items()
             if any(v != 0 for v in counters.values() if isinstance(v, Decimal))
         }
+
+
+def seed_touches(w: ScoreWorld) -> None:
+    """Two contacts linked and their touches scored (integration: test_crm_sync_handler's)."""
+    w.links.link(
+        [
+            identify(1, user="u1", contact="C-1", at="2026-11-01T09:00:00Z"),
+            identify(2, user="u2", contact="C-2", at="2026-11-01T09:00:00Z"),
+        ]
+    )
+    contacts = {"u1": "C-1", "u2": "C-2"}
+    acts: list[tuple[int, Kind, str, str, Category, str]] = [
+        (1, Kind.COMMENT, "u1", POST_A, Category.ORGANIC, "2026-11-10T12:00:00Z"),
+        (2, Kind.SHARE, "u1", POST_B, Category.ORGANIC, "2026-11-12T12:00:00Z"),
+        (3, Kind.CLICK, "u1", POST_B, Category.PAID, "2026-11-13T12:00:00Z"),
+        (4, Kind.SHARE, "u2", POST_A, Category.ORGANIC, "2026-11-15T12:00:00Z"),
+        (5, Kind.LIKE, "u3", POST_A, Category.ORGANIC, "2026-11-16T12:00:00Z"),
+    ]
+    w.score(
+        [
+            resolved(
+                n,
+                kind=kind,
+                actor=actor,
+                post=post,
+                category=category,
+                at=utc(at),
+                contact=contacts.get(actor),
+            )
+            for n, kind, actor, post, category, at in acts
+        ]
+    )
+    assert len(w.entries()) == 5
