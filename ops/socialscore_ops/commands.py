@@ -29,7 +29,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "posts": ("reads", "per post and per account: conversation, amplification, applause, value"),
     "opportunity": ("reads", "an opportunity's attributed influence by seller, post and network"),
     "sellers": ("registry", "register sellers and brand accounts from a CSV file"),
-    "identities": ("registry", "link known contacts' social accounts from a CSV file"),
+    "identities": ("registry", "link known contacts from a CSV file; review doubtful matches"),
     "refusals": ("refusals", "webhooks refused and events ignored, by reason"),
     "dlq": ("queues", "each stage's DLQ: depth and logged reasons"),
     "redrive": ("queues", "move a stage's DLQ back to its queue"),

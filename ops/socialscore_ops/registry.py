@@ -108,6 +108,10 @@ def add(
         model = SellerRow if noun == "sellers" else IdentityRow
         one.add_argument("file", type=Path, metavar="FILE.csv", help=_FILE)
         one.epilog = f"Columns: {', '.join(_columns(model))}. {_NOTES[noun]}"
+        if noun == "identities":  # and the doubtful matches from the CRM's fields
+            from socialscore_ops import identity_review
+
+            identity_review.add(nouns, shared)
 
 
 _FILE = "UTF-8 (Excel's CSV UTF-8 too), comma-separated, a header row first"
