@@ -119,7 +119,7 @@ def run(workdir: Path, demo_dir: Path = DEMO_DIR, crm: str = "file") -> str:
 def _run(
     workdir: Path, demo_dir: Path, deliveries: list[dict[str, Any]], stub: StubCrm | None
 ) -> str:
-    from socialscore_local import people, report
+    from socialscore_local import demo_activities, people, report
 
     rt = runtime(workdir, demo_dir=demo_dir)
     if stub is not None:
@@ -141,7 +141,10 @@ def _run(
             summary = report.render(
                 rt, replayed, first, second, DEMO_AS_OF, landed, breakdown, heard
             )
-            return summary if stub is None else f"{summary}\n\n{stub.counts()}"
+            if stub is None:
+                outbox = rt.workdir / "crm" / "outbox.jsonl"
+                return f"{summary}\n\n{demo_activities.from_outbox(outbox)}"
+            return "\n\n".join(p for p in (summary, stub.counts(), stub.activities()) if p)
         finally:
             http.shutdown()
             http.server_close()

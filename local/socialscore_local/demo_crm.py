@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from socialscore.domain import money
+from socialscore_local import demo_activities
 from socialscore_local.runtime import LocalRuntime
 
 Ids = Callable[[str], str]
@@ -25,11 +26,13 @@ class StubCrm:
 
     name: str
     environment: dict[str, str]  # crm_sync's variables for it
-    credentials: dict[str, str]  # what an operator puts in CrmCredentials
+    credentials: dict[str, Any]  # what an operator puts in CrmCredentials
     ids: Ids  # the demo's contact and opportunity ids, as this CRM spells them
     landed: Callable[[], dict[str, dict[str, Any]]]  # opportunity headline and breakdown
     breakdown: Callable[[], list[tuple[str, str, str, Decimal]]]  # (opp, model, seller, amount)
     counts: Callable[[], str]  # one line: what the CRM holds
+    # the activities on the people's records (demo_activities.summary); "": told in `counts`
+    activities: Callable[[], str] = lambda: ""
 
     def connect(self, rt: LocalRuntime) -> None:
         secrets = rt.client("secretsmanager")
@@ -124,15 +127,21 @@ def _salesforce(opportunities: list[dict[str, Any]], contacts: list[str]) -> Ite
             landed,
             breakdown,
             counts,
+            lambda: demo_activities.summary(
+                "Salesforce stub, Social_Activity__c",
+                ((str(r["Contact__c"]), str(r["Name"])) for r in sf.records("Social_Activity__c")),
+            ),
         )
 
 
 @contextmanager
 def _hubspot(opportunities: list[dict[str, Any]], contacts: list[str]) -> Iterator[StubCrm]:
     from socialscore.crm.hubspot import HubSpotCrm
+    from socialscore.crm.hubspot_http import HubSpotApi
     from socialscore.crm.hubspot_schema import PRIMARY_MODEL
     from socialscore_local.crm_stubs.hubspot import HubSpotStub
     from socialscore_local.hubspot_setup import setup
+    from socialscore_local.hubspot_timeline_setup import setup_timeline
 
     def ids(demo_id: str) -> str:  # HubSpot's ids are numbers: 003A000001 -> 3000001
         return str(int("".join(ch for ch in demo_id if ch.isdigit())))
@@ -144,6 +153,15 @@ def _hubspot(opportunities: list[dict[str, Any]], contacts: list[str]) -> Iterat
     with HubSpotStub() as hs:
         hs.seed(deals=deals, contacts=[{"id": ids(c), "owner": "77"} for c in contacts])
         setup(HubSpotCrm(lambda refresh: hs.token, hs.url))
+        # The public app's timeline templates, as `crm-setup hubspot --app-id` makes them.
+        app = hs.timeline
+        api = HubSpotApi(lambda refresh: hs.token, hs.url)
+        _, templates = setup_timeline(api, app.app_id, app.developer_key)
+        timeline = {
+            "client_id": app.client_id,
+            "client_secret": app.client_secret,
+            "refresh_token": app.refresh_token,
+        } | templates
 
         def landed() -> dict[str, dict[str, Any]]:
             records = hs.influence().values()
@@ -187,11 +205,18 @@ def _hubspot(opportunities: list[dict[str, Any]], contacts: list[str]) -> Iterat
         yield StubCrm(
             "hubspot",
             {"CRM_ADAPTER": "hubspot", "HUBSPOT_BASE_URL": hs.url},
-            {"token": hs.token},
+            {"token": hs.token, "timeline": timeline},
             ids,
             landed,
             breakdown,
             counts,
+            lambda: demo_activities.summary(
+                "HubSpot stub, timeline events",
+                (
+                    (str(e["objectId"]), str(e["tokens"].get("title") or "withdrawn"))
+                    for e in app.events.values()
+                ),
+            ),
         )
 
 
