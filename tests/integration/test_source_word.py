@@ -1,6 +1,9 @@
-"""Posts credited on their source's word: when the webhook said whose post the target is, no
-provider and no cache is asked about it, on any network. The provider is asked only for what it
-alone can tell: the words of a reply, quote or mention, and targets nobody named an author for.
+"""Posts credited on their source's word, on the local runtime: `serve` credits a user's own
+interactions when the SMMS names the post's author, and the X provider (its stub on 127.0.0.1)
+is asked only for what it alone can tell: the words of a reply, quote or mention, and targets
+nobody named an author for. A vouched batch reading neither cache nor provider, crediting without
+a provider, and a post_deleted event stopping credit are proven in memory (tests/unit/
+test_source_word.py).
 """
 
 from __future__ import annotations
@@ -12,28 +15,15 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from socialscore.domain.interaction import Identify, Interaction, Kind, PostDeleted
+from socialscore.domain.interaction import Identify, Kind
 from socialscore.domain.messages import Rehydrated
 from socialscore.domain.post import PostFacts
-from tests.integration.support import SELLER_AUTHOR, Stack, interaction, permalink, utc
+from tests.integration.support import SELLER_AUTHOR, Stack, interaction, permalink
 from tests.stubs.x_api_stub import XApiStub, post
+from tests.unit.test_source_word import POSTED, REPLY, RETWEET, SELLER_POST, UNNAMED, vouched
 
 FN = "RehydrateFunction"
 FORWARDED: TypeAdapter[Rehydrated | Identify] = TypeAdapter(Rehydrated | Identify)
-SELLER_POST = "2500000000000000001"  # s-ana's, unknown to the fixture file and to the X stub
-UNNAMED = "2500000000000000002"  # someone's post; no source says whose
-REPLY = "2500000000000000003"
-RETWEET = "2500000000000000004"
-POSTED = "2026-10-07T08:30:00Z"
-LINKEDIN = "https://www.linkedin.com/feed/update/urn:li:activity:7195092498207780864/"
-
-
-def vouched(n: int, **kwargs: Any) -> Interaction:
-    """An interaction with s-ana's post whose source said she wrote it, and when."""
-    i = interaction(n, post=SELLER_POST, **kwargs)
-    return i.model_copy(
-        update={"target_author_id": SELLER_AUTHOR, "target_created_at": utc(POSTED)}
-    )
 
 
 def forwarded(stack: Stack) -> dict[str, Rehydrated]:
@@ -136,64 +126,3 @@ def test_the_x_provider_is_asked_only_for_what_it_alone_can_tell(
         assert out["iid-4"].target is not None
         assert out["iid-4"].target.author_id == "2002"
         assert set(stack.by_key("PostCacheTable", "post")) == {f"x#{REPLY}", f"x#{UNNAMED}"}
-
-
-def test_a_batch_the_sources_vouched_for_reads_neither_the_cache_nor_the_provider(
-    start_stack: Callable[..., AbstractContextManager[Stack]],
-) -> None:
-    with XApiStub() as x, x_provider(start_stack, x) as stack:
-        linkedin = interaction(3, actor="u3", post=None, target_link=LINKEDIN)
-        stack.send(
-            "RehydrateQueue",
-            [
-                vouched(1),
-                vouched(2, kind=Kind.SHARE, actor="u2", own_post=RETWEET),
-                linkedin.model_copy(update={"target_author_id": "ana-li"}),
-                interaction(4, kind=Kind.FOLLOW, actor="u4", post=None, followed=SELLER_AUTHOR),
-            ],
-        )
-
-        stack.poll(FN)
-
-        assert set(forwarded(stack)) == {"iid-1", "iid-2", "iid-3", "iid-4"}
-        assert x.calls == 0
-        assert stack.calls(FN, "BatchGetItem") == 0
-        assert stack.calls(FN, "BatchWriteItem") == 0
-
-
-def test_without_a_provider_only_posts_whose_author_was_named_are_credited(
-    start_stack: Callable[..., AbstractContextManager[Stack]],
-) -> None:
-    with start_stack(POST_PROVIDER="none") as stack:
-        stack.send(
-            "RehydrateQueue",
-            [
-                vouched(1),
-                vouched(2, kind=Kind.COMMENT, actor="u2", own_post=REPLY),
-                interaction(3, actor="u3", post=UNNAMED),
-                interaction(4, kind=Kind.FOLLOW, actor="u4", post=None, followed=SELLER_AUTHOR),
-            ],
-        )
-
-        stack.poll(FN)
-
-        out = forwarded(stack)
-        assert set(out) == {"iid-1", "iid-2", "iid-4"}
-        assert out["iid-2"].intent_hits == []  # no provider to read the reply's words
-        assert stack.rt.depth("RehydrateQueue") == 0  # the unnamed one is dropped, not retried
-        assert stack.calls(FN, "BatchGetItem") == 0
-
-
-def test_a_post_deleted_event_stops_credit_on_the_source_s_word(stack: Stack) -> None:
-    stack.send("RehydrateQueue", [vouched(1)])
-    stack.poll(FN)
-    assert set(forwarded(stack)) == {"iid-1"}
-    gone = PostDeleted(source="x", post=f"x#{SELLER_POST}", occurred_at="2026-11-02T00:00:00Z")
-    stack.send("RehydrateQueue", [gone])
-    stack.poll(FN)
-    stack.take("ResolveQueue")
-
-    stack.send("RehydrateQueue", [vouched(2, actor="u2")])
-    stack.poll(FN)
-
-    assert forwarded(stack) == {}  # dropped: known deleted in this container for an hour
