@@ -143,6 +143,8 @@ class Canned(Snapshot):
         previous_sellers: list[SellerRow] | None = None,
         previous_posts: list[PostRow] | None = None,
         period_days: int = 30,
+        touches: list[Touch] | None = None,
+        contacts: dict[str, list[str]] | None = None,
     ) -> None:
         super().__init__(Stack(name, {}), datetime(2026, 11, 22, tzinfo=UTC), period_days)
         self._views = (sellers or [], posts or [], scores or [], days or [])
@@ -152,6 +154,8 @@ class Canned(Snapshot):
             model = model.model_copy(update={"version": model_version})
         self.__dict__["model"] = model  # the cached properties, already "read"
         self.__dict__["opportunities"] = opportunities or []
+        self.__dict__["touches"] = touches or []  # the ledger's (identity coverage)
+        self.__dict__["contacts"] = contacts or {}
         self._queue = queue or Queue([], {}, 0)
 
     def _current(self, since: datetime | None) -> bool:

@@ -16,7 +16,7 @@ from datetime import UTC
 from html import escape
 from urllib.parse import quote
 
-from socialscore.report import engage, headline, profiles, sections
+from socialscore.report import coverage, engage, headline, profiles, sections
 from socialscore.report.charts import fmt
 from socialscore.report.period import PERIODS
 from socialscore.report.snapshot import Snapshot
@@ -142,6 +142,11 @@ def render(snapshot: Snapshot, switch: str | None = None) -> str:
             profiles.buckets(snapshot.buckets(scores), model.buckets, len(scores)),
         ),
         ("hot", "Hot leads", profiles.hot_leads(hot, threshold, labels, period.start)),
+        (
+            "coverage",
+            "Identity coverage: engagement from known contacts",
+            coverage.section(coverage.of(snapshot)),
+        ),
         (
             "engage",
             "Engage now: acts worth answering",

@@ -1,0 +1,83 @@
+"""The report's identity coverage: the share of the period's organic touches and points that
+came from profiles linked to a CRM contact, overall, per network and per seller, and the
+anonymous profiles with the most points (ids only), the ones to identify next."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from html import escape
+
+from socialscore.domain.coverage import Anonymous, Coverage, anonymous, coverage
+from socialscore.report import blocks
+from socialscore.report.blocks import Col
+from socialscore.report.charts import fmt
+from socialscore.report.snapshot import Snapshot
+
+TOP_ANONYMOUS = 10
+COVERAGE_COLS: list[Col] = [("network", None), ("seller", None), ("organic touches", 0)]
+COVERAGE_COLS += [("from contacts", 0), ("share of touches %", 1), ("organic pts", 1)]
+COVERAGE_COLS += [("from contacts pts", 1), ("share of points %", 1)]
+ANONYMOUS_COLS: list[Col] = [("profile", None), ("organic pts", 1), ("organic touches", 0)]
+
+
+@dataclass(frozen=True)
+class IdentityCoverage:
+    rows: list[Coverage]  # the whole period's first, then per network, then per seller
+    anonymous: list[Anonymous]
+
+    @property
+    def whole(self) -> Coverage | None:
+        return self.rows[0] if self.rows else None
+
+
+def of(snapshot: Snapshot) -> IdentityCoverage:
+    """Over the snapshot's period, with each profile's link as it is now."""
+    period = snapshot.period
+    touches = [t for t in snapshot.touches if period.holds(t.occurred_at)]
+    linked = {i for ids in snapshot.contacts.values() for i in ids}
+    return IdentityCoverage(coverage(touches, linked), anonymous(touches, linked, TOP_ANONYMOUS))
+
+
+def percent(share: Decimal) -> Decimal:
+    return share * 100
+
+
+def section(found: IdentityCoverage) -> str:
+    whole = found.whole
+    if whole is None:
+        return blocks.none("organic touches in this period")
+    lede = (
+        f"<p>{fmt(percent(whole.point_share), 1)} % of the period's organic points "
+        f"({fmt(percent(whole.touch_share), 1)} % of its organic touches) came from profiles "
+        "linked to a CRM contact: only those reach a seller's pipeline. Links come from the "
+        "SMMS's identify events, `socialscore identities import` and the CRM contacts' own social "
+        "fields.</p>"
+    )
+    rows = [
+        [
+            r.network,
+            r.seller,
+            r.touches,
+            r.linked_touches,
+            percent(r.touch_share),
+            r.points,
+            r.linked_points,
+            percent(r.point_share),
+        ]
+        for r in found.rows
+    ]
+    table = blocks.table(COVERAGE_COLS, rows, "identity-coverage")
+    if not found.anonymous:
+        return lede + table
+    top = blocks.table(
+        ANONYMOUS_COLS,
+        [[a.profile, a.points, a.touches] for a in found.anonymous],
+        "anonymous-profiles",
+    )
+    return (
+        lede
+        + table
+        + f"<h3>Anonymous profiles with the most points: whom to identify next</h3>{top}"
+        + f"<p class=more>The top {escape(str(len(found.anonymous)))}, by network#user id.</p>"
+    )

@@ -1,0 +1,119 @@
+"""Identity coverage (domain.coverage and the report's section): the share of a period's organic
+touches and points from profiles linked to a contact, overall, per network and per seller, paid
+touches left out; the anonymous profiles with the most points, by id; on the page, escaped."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from socialscore.domain.coverage import EVERY, NO_SELLER, anonymous, coverage
+from socialscore.domain.interaction import Category, Kind, Network
+from socialscore.domain.touch import Touch
+from socialscore.report import page as report_page
+from tests.unit.report_pages import Canned, read
+
+AS_OF = datetime(2026, 11, 22, tzinfo=UTC)  # Canned's
+
+
+def touch(
+    profile: str,
+    weight: float,
+    seller: str | None = "ana",
+    network: Network = Network.X,
+    category: Category = Category.ORGANIC,
+    days_ago: float = 1,
+) -> Touch:
+    return Touch(
+        profile=profile,
+        dedupe_key=f"{profile}-{weight}-{seller}-{days_ago}",
+        interaction_id="1",
+        network=network,
+        kind=Kind.LIKE,
+        category=category,
+        weight=weight,
+        units=Decimal(str(weight)),
+        occurred_at=AS_OF - timedelta(days=days_ago),
+        post="x#1",
+        own_post=None,
+        seller_id=seller,
+        team="t",
+        intent_hits=(),
+        model_version="m",
+    )
+
+
+TOUCHES = [
+    touch("x#1", 3.0),  # linked
+    touch("x#1", 1.0, seller="bo"),  # linked
+    touch("x#2", 2.0),  # anonymous
+    touch("linkedin#9", 4.0, seller=None, network=Network.LINKEDIN),  # anonymous, no seller
+    touch("x#2", 50.0, category=Category.PAID),  # paid: never counted
+]
+LINKED = {"x#1"}
+
+
+def test_coverage_is_the_linked_share_overall_per_network_and_per_seller() -> None:
+    rows = {(r.network, r.seller): r for r in coverage(TOUCHES, LINKED)}
+
+    whole = rows[(EVERY, EVERY)]
+    assert (whole.touches, whole.linked_touches) == (4, 2)
+    assert (whole.points, whole.linked_points) == (Decimal(10), Decimal(4))
+    assert whole.point_share == Decimal("0.4")
+    assert whole.touch_share == Decimal("0.5")
+    assert rows[("x", EVERY)].point_share == Decimal(4) / Decimal(6)
+    assert rows[("linkedin", EVERY)].point_share == 0
+    assert rows[(EVERY, "ana")].linked_points == 3
+    assert rows[(EVERY, "bo")].point_share == 1
+    assert rows[(EVERY, NO_SELLER)].touches == 1
+
+
+def test_the_first_row_is_the_whole_period_then_networks_then_sellers_by_points() -> None:
+    order = [(r.network, r.seller) for r in coverage(TOUCHES, LINKED)]
+    assert order == [
+        (EVERY, EVERY),
+        ("x", EVERY),
+        ("linkedin", EVERY),
+        (EVERY, "ana"),
+        (EVERY, NO_SELLER),
+        (EVERY, "bo"),
+    ]
+
+
+def test_no_touch_is_no_row_and_no_division_by_zero() -> None:
+    assert coverage([], LINKED) == []
+    assert coverage([touch("x#2", 1.0, category=Category.PAID)], set()) == []
+
+
+def test_the_anonymous_profiles_with_most_organic_points_come_first() -> None:
+    found = anonymous(TOUCHES, LINKED, limit=2)
+    assert [(a.profile, a.points, a.touches) for a in found] == [
+        ("linkedin#9", Decimal(4), 1),
+        ("x#2", Decimal(2), 1),  # its paid 50 points are not counted
+    ]
+
+
+def test_the_page_shows_the_period_s_coverage_and_whom_to_identify_next() -> None:
+    hostile = '<script>alert(1)</script>"'
+    earlier = touch("x#1", 100.0, days_ago=45)  # before the 30-day period: not counted
+    snapshot = Canned(
+        touches=[*TOUCHES, earlier, touch(f"x#{hostile}", 0.5)],
+        contacts={"c-1": ["x#1"]},
+    )
+    html = report_page.render(snapshot)
+    parsed = read(html)
+
+    rows = parsed.tables["coverage"]
+    assert rows[1][:5] == ["all", "all", "5", "2", "40.0"]  # touches 5, from contacts 2, 40 %
+    assert "38.1 % of the period's organic points" in "".join(parsed.text)  # 4 of 10.5
+    assert [r[0] for r in rows if r[0].startswith(("x#", "linkedin#"))] == [
+        "linkedin#9",
+        "x#2",
+        f"x#{hostile}",
+    ]
+    assert "<script>alert(1)" not in html
+
+
+def test_a_period_without_organic_touches_says_so() -> None:
+    parsed = read(report_page.render(Canned()))
+    assert "No organic touches in this period yet." in "".join(parsed.text)
