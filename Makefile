@@ -62,6 +62,7 @@ bench: $(STAMP)
 	$(PY) bench/ingest.py
 	$(PY) bench/rehydrate.py
 	$(PY) bench/crm_sync.py
+	$(PY) bench/activities.py
 	$(PY) bench/attribution.py
 	$(PY) bench/aws_calls.py
 	$(PY) bench/bill.py
