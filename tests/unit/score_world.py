@@ -13,15 +13,25 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
+from pydantic import TypeAdapter
+
+from socialscore.aws.batch import Received
 from socialscore.domain.aggregates import PostCounter, ProfileTotal, SellerCounter
 from socialscore.domain.interaction import Category, Kind
-from socialscore.domain.messages import ScoreMessage
+from socialscore.domain.messages import (
+    RESOLVE_MESSAGE,
+    SCORE_MESSAGE,
+    RehydrateMessage,
+    ScoreMessage,
+)
 from socialscore.domain.scoring_model import ScoringModel, bundled
+from socialscore.pipeline import resolution
 from socialscore.pipeline.crm_sync import CrmSync
 from socialscore.pipeline.engage import EngageReader
 from socialscore.pipeline.ports import Crm
+from socialscore.pipeline.rehydration import Rehydrator
 from socialscore.pipeline.scoring import Scorer, ScoreReport
 from socialscore_local.memory.bus import MemoryBus
 from socialscore_local.memory.complaint_flags import MemoryComplaintFlags
@@ -46,6 +56,7 @@ from tests.integration.support import (
 )
 
 MODEL = bundled()
+M = TypeVar("M")
 
 
 @dataclass
@@ -83,6 +94,24 @@ class ScoreWorld:
     def score(self, messages: Sequence[ScoreMessage], model: ScoringModel = MODEL) -> ScoreReport:
         """One batch, its messages ids m0, m1, ... in order."""
         return self.scorer.score([(f"m{n}", m) for n, m in enumerate(messages)], model, self.now)
+
+    def deliver(self, messages: Sequence[RehydrateMessage], rehydrator: Rehydrator) -> None:
+        """One batch through rehydrate, resolve and score, each stage's use case taking what
+        the one before sent on (the stages' queues drained in order, as `drain` does)."""
+
+        def received(queue: MemoryQueue, adapter: TypeAdapter[M]) -> list[Received[M]]:
+            return [Received(m.id, adapter.validate_json(m.body), None, 1, 0) for m in queue.sent]
+
+        first = [Received(f"m{n}", m, None, 1, 0) for n, m in enumerate(messages)]
+        to_resolve, again = MemoryQueue(defers=False), MemoryQueue(defers=True)
+        assert rehydrator.take(first, MODEL, to_resolve, again).failed == {}
+        assert again.sent == [], "nothing put off"
+        to_score = MemoryQueue(defers=False)
+        resolving = received(to_resolve, RESOLVE_MESSAGE)
+        done = resolution.take(resolving, self.links, self.sellers, to_score, self.sync, self.now)
+        assert done.failed == {}
+        scoring = received(to_score, SCORE_MESSAGE)
+        assert self.scorer.take(scoring, MODEL, self.now).failed == {}
 
     def crm_sync(self, crm: Crm, model: ScoringModel, clock: Callable[[], datetime]) -> CrmSync:
         """crm_sync over these stores (wiring/stages.crm_sync's on the tables)."""

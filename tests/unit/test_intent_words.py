@@ -3,13 +3,15 @@
 X gives a retweet's text as `RT @brand: <the brand's text>`, and a quote's target is the brand's
 own post: neither may turn the brand's words into the sharer's intent. The same world runs
 through both providers that read posts, the fixture file and the X API (its stub on 127.0.0.1),
-and the interactions go through the whole chain to the ledger.
+and the interactions go through rehydrate, resolve and score to the ledger, each stage's use case
+on the memory fakes (tests/unit/score_world.py). Moved from tests/integration/
+test_intent_words.py (on moto).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,9 +19,14 @@ from typing import Any
 import pytest
 
 from socialscore.domain.interaction import Kind
-from tests.integration.support import POSTS, SELLER_AUTHOR, Stack, interaction, write_demo_dir
-from tests.integration.support import running as running_stack
+from socialscore.domain.messages import RehydrateMessage
+from socialscore.pipeline.rehydration import Rehydrator
+from socialscore.providers.fixture import FixtureProvider
+from socialscore.providers.x_api import XApiProvider
+from socialscore_local.memory.post_cache import MemoryPostCache
+from tests.integration.support import POSTS, SELLER_AUTHOR, interaction
 from tests.stubs.x_api_stub import XApiStub, post
+from tests.unit.score_world import ScoreWorld
 
 BRAND_POST = "2400000000000000001"  # s-ana's, and it says two keywords
 RETWEET = "2400000000000000002"
@@ -45,16 +52,16 @@ CREATED = "2026-10-01T14:00:00Z"
 
 @dataclass
 class World:
-    stack: Stack
+    stages: ScoreWorld
+    rehydrator: Rehydrator
     x: XApiStub | None  # None: the fixture provider
+
+    def deliver(self, messages: Sequence[RehydrateMessage]) -> None:
+        self.stages.deliver(messages, self.rehydrator)
 
     def ledger(self) -> dict[str, dict[str, Any]]:
         """The ledger's touches by actor."""
-        return {
-            t["profile"].split("#", 1)[1]: t
-            for t in self.stack.scan("LedgerTable")
-            if "interaction_id" in t
-        }
+        return {t["profile"].split("#", 1)[1]: t for t in self.stages.entries().values()}
 
 
 def fixture_posts() -> list[dict[str, Any]]:
@@ -74,36 +81,25 @@ def stub_posts() -> dict[str, dict[str, Any]]:
 
 @pytest.fixture(params=["fixture", "x"])
 def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
-    demo_dir = write_demo_dir(tmp_path / "demo")
-    (demo_dir / "posts.json").write_text(json.dumps([*POSTS, *fixture_posts()]))
     if request.param == "fixture":
-        with running_stack(tmp_path / "work", demo_dir) as stack:
-            yield World(stack, None)
+        posts = tmp_path / "posts.json"
+        posts.write_text(json.dumps([*POSTS, *fixture_posts()]))
+        yield World(ScoreWorld(), Rehydrator(MemoryPostCache(), FixtureProvider(posts)), None)
         return
-    with (
-        XApiStub(posts=stub_posts()) as x,
-        running_stack(
-            tmp_path / "work", demo_dir, POST_PROVIDER="x", X_API_BASE_URL=x.url
-        ) as stack,
-    ):
-        stack.rt.client("secretsmanager").put_secret_value(
-            SecretId=stack.rt.physical["XApiCredentials"]["Ref"], SecretString=x.token
-        )
-        yield World(stack, x)
+    with XApiStub(posts=stub_posts()) as x:
+        provider = XApiProvider(lambda refresh: x.token, x.url)
+        yield World(ScoreWorld(), Rehydrator(MemoryPostCache(), provider), x)
 
 
 def test_a_retweet_of_a_post_that_says_a_keyword_earns_no_intent_and_a_reply_does(
     world: World,
 ) -> None:
-    world.stack.send(
-        "RehydrateQueue",
+    world.deliver(
         [
             interaction(1, kind=Kind.SHARE, actor="u-share", post=BRAND_POST, own_post=RETWEET),
             interaction(2, kind=Kind.COMMENT, actor="u-reply", post=BRAND_POST, own_post=REPLY),
         ],
     )
-
-    world.stack.rt.drain()
 
     touches = world.ledger()
     assert (touches["u-share"]["intent_hits"], touches["u-share"]["weight"]) == ([], 5)
@@ -115,15 +111,12 @@ def test_a_retweet_of_a_post_that_says_a_keyword_earns_no_intent_and_a_reply_doe
 
 
 def test_a_quote_earns_intent_only_from_the_quoter_s_own_words(world: World) -> None:
-    world.stack.send(
-        "RehydrateQueue",
+    world.deliver(
         [
             interaction(1, kind=Kind.QUOTE, actor="u-plain", post=BRAND_POST, own_post=QUOTE_PLAIN),
             interaction(2, kind=Kind.QUOTE, actor="u-ask", post=BRAND_POST, own_post=QUOTE_ASKING),
         ],
     )
-
-    world.stack.rt.drain()
 
     touches = world.ledger()
     assert (touches["u-plain"]["intent_hits"], touches["u-plain"]["weight"]) == ([], 6)
