@@ -10,12 +10,8 @@ and an identify then an act through the real queues.
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
 from datetime import datetime
-from functools import cache
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -34,6 +30,7 @@ from socialscore.domain.post import PostFacts
 from socialscore_local.memory.identities import MemoryIdentityLinks
 from socialscore_local.memory.queue import MemoryQueue
 from socialscore_local.memory.sellers import MemorySellers
+from tests.unit.chain_world import clear_metrics, lambda_module
 from tests.unit.test_resolve_stage import Pending
 
 SELLER_AUTHOR, OTHER_AUTHOR, SELLER_FOLLOWED = "1001", "2002", "1003"
@@ -46,23 +43,11 @@ FACTS = {
 }
 
 
-@cache
-def resolve_handler() -> ModuleType:
-    """The resolve Lambda's module (functions/ is no package: each is its own code URI)."""
-    path = Path(__file__).resolve().parents[2] / "functions/resolve/resolve_handler.py"
-    spec = importlib.util.spec_from_file_location("resolve_handler", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(autouse=True)
 def fresh_metrics() -> Iterator[None]:
     """Powertools' metric set is shared: the handler's counts are left for no other test."""
     yield
-    resolve_handler().metrics.clear_metrics()
+    clear_metrics()
 
 
 class World:
@@ -85,7 +70,7 @@ class World:
             }
             for n, m in enumerate(messages)
         ]
-        answer: dict[str, Any] = resolve_handler().handle(
+        answer: dict[str, Any] = lambda_module("resolve").handle(
             {"Records": records}, self.links, self.sellers, self.score, self.crm
         )
         return answer
