@@ -1,12 +1,12 @@
-"""The influencer bucket's `followers`, end to end with the X provider (its stub on 127.0.0.1):
-the follower count X gives with the act's own post (`includes.users`, the same lookup call)
-reaches the ledger as a number, and the bucket rules read it from there."""
+"""The influencer bucket's `followers`, in memory through rehydrate, resolve and score's use
+cases (tests/unit/score_world.py) with the X provider over HTTP to its stub on 127.0.0.1: the
+follower count X gives with the act's own post (`includes.users`, the same lookup call) reaches
+the ledger as a number, and the bucket rules read it from there. Moved from tests/integration/
+test_influencer_followers.py (on moto)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -14,10 +14,13 @@ from socialscore.domain.buckets import buckets, facts
 from socialscore.domain.interaction import Kind
 from socialscore.domain.scoring_model import bundled
 from socialscore.domain.touch import Touch
+from socialscore.pipeline.rehydration import Rehydrator
+from socialscore.providers.x_api import XApiProvider
 from socialscore.store.ledger_items import entry_of
-from tests.integration.support import SELLER_AUTHOR, Stack, interaction, utc, write_demo_dir
-from tests.integration.support import running as running_stack
+from socialscore_local.memory.post_cache import MemoryPostCache
+from tests.integration.support import SELLER_AUTHOR, interaction, utc
 from tests.stubs.x_api_stub import XApiStub, post
+from tests.unit.score_world import ScoreWorld
 
 BRAND_POST = "2500000000000000001"  # s-ana's
 BIG_QUOTE = "2500000000000000002"
@@ -28,7 +31,7 @@ AS_OF = utc("2026-11-02T12:00:00Z")
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[tuple[Stack, XApiStub]]:
+def world() -> Iterator[tuple[ScoreWorld, Rehydrator, XApiStub]]:
     posts = {
         BRAND_POST: post(SELLER_AUTHOR, text="Launch day"),
         BIG_QUOTE: post(BIG, text="Worth a look", quoted=BRAND_POST),
@@ -36,52 +39,41 @@ def world(tmp_path: Path) -> Iterator[tuple[Stack, XApiStub]]:
         HIDDEN_QUOTE: post(HIDDEN, text="Hm", quoted=BRAND_POST),
     }
     followers = {SELLER_AUTHOR: 90_000, BIG: 20_000, SMALL: 500}
-    with (
-        XApiStub(posts=posts, followers=followers) as x,
-        running_stack(
-            tmp_path / "work", write_demo_dir(tmp_path / "demo"), POST_PROVIDER="x",
-            X_API_BASE_URL=x.url,
-        ) as stack,
-    ):  # fmt: skip
-        stack.rt.client("secretsmanager").put_secret_value(
-            SecretId=stack.rt.physical["XApiCredentials"]["Ref"],
-            SecretString=json.dumps({"bearer_token": x.token}),
-        )
-        yield stack, x
+    with XApiStub(posts=posts, followers=followers) as x:
+        provider = XApiProvider(lambda refresh: x.token, x.url)
+        yield ScoreWorld(), Rehydrator(MemoryPostCache(), provider), x
 
 
-def touches(stack: Stack) -> dict[str, Touch]:
+def touches(stages: ScoreWorld) -> dict[str, Touch]:
     """The ledger's touches by actor."""
-    entries = [entry_of(r) for r in stack.scan("LedgerTable") if "interaction_id" in r]
+    entries = [entry_of(r) for r in stages.entries().values()]
     return {e.touch.profile.split("#", 1)[1]: e.touch for e in entries if e.touch is not None}
 
 
 def test_a_quote_by_an_account_with_a_large_audience_makes_its_profile_an_influencer(
-    world: tuple[Stack, XApiStub],
+    world: tuple[ScoreWorld, Rehydrator, XApiStub],
 ) -> None:
-    stack, x = world
-    stack.send(
-        "RehydrateQueue",
+    stages, rehydrator, x = world
+    stages.deliver(
         [
             interaction(1, kind=Kind.QUOTE, actor=BIG, post=BRAND_POST, own_post=BIG_QUOTE),
             interaction(2, kind=Kind.QUOTE, actor=SMALL, post=BRAND_POST, own_post=SMALL_QUOTE),
             interaction(3, kind=Kind.QUOTE, actor=HIDDEN, post=BRAND_POST, own_post=HIDDEN_QUOTE),
         ],
+        rehydrator,
     )
-
-    stack.rt.drain()
 
     # One lookup for all four posts, authors and their counts included: no call of its own.
     assert x.calls == 1
     assert sorted(x.requests[0]) == [BRAND_POST, BIG_QUOTE, SMALL_QUOTE, HIDDEN_QUOTE]
-    mine = touches(stack)
+    mine = touches(stages)
     assert {a: t.actor_followers for a, t in mine.items()} == {
         BIG: 20_000,
         SMALL: 500,
         HIDDEN: None,  # X left the suspended user out: unknown, not zero
     }
     assert {t.seller_id for t in mine.values()} == {"s-ana"}  # the seller's count stays behind
-    items = {r["profile"].split("#", 1)[1]: r for r in stack.scan("LedgerTable")}
+    items = {r["profile"].split("#", 1)[1]: r for r in stages.entries().values()}
     assert items[BIG]["actor_followers"] == 20_000  # a number, and nothing else about the user
     assert "actor_followers" not in items[HIDDEN]
     model = bundled()
