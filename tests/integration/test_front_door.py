@@ -1,8 +1,10 @@
-"""The front door on the local runtime (moto): a replayed webhook-id is acknowledged and queued
-once, every refusal is logged with its reason (never the input) in the ingest log group, and
-serve takes the X, Meta and LinkedIn secrets the way it takes the SMMS one, and SQS or the
-delivery log not answering is a 503 logged at ERROR. The replay memory's contract,
-for the fake and the table: test_store_contracts."""
+"""The front door on the local runtime (moto): every refusal is logged with its reason (never the
+input) in the ingest log group, serve takes the X, Meta and LinkedIn secrets the way it takes
+the SMMS one, SQS or the delivery log not answering is a 503 logged at ERROR, and refusals and
+ignored events (a replay's included) reach CloudWatch by source and reason. A replayed
+webhook-id acknowledged and queued once, another body under it refused: in memory,
+tests/unit/test_ingest_front_door.py; the replay memory's contract, for the fake and the
+table: test_store_contracts."""
 
 from __future__ import annotations
 
@@ -51,18 +53,6 @@ def smms(stack: Stack, payload: dict[str, Any], msg_id: str) -> Any:
         "webhook-signature": sign(stack.secret, msg_id, stamp, body),
     }
     return stack.rt.request("POST", "/webhooks/smms", headers, body)
-
-
-# --- through the handler ----------------------------------------------------------------------
-def test_a_replayed_webhook_is_acknowledged_and_queued_once(stack: Stack) -> None:
-    payload = {"events": [like(1), like(2)]}
-    first, again = smms(stack, payload, "msg_r"), smms(stack, payload, "msg_r")
-    assert (first.status, again.status) == (202, 202)
-    assert again.json() == first.json() == {"accepted": 2}
-    assert len(stack.take("RehydrateQueue")) == 2
-    reused = smms(stack, {"events": [like(3)]}, "msg_r")
-    assert reused.status == 409
-    assert stack.rt.depth("RehydrateQueue") == 0
 
 
 def test_every_refusal_is_logged_with_its_reason_and_never_the_input(
