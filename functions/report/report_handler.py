@@ -13,25 +13,30 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import boto3  # noqa: F401 - first, from the handler itself: see bench/cold_start.py
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 if TYPE_CHECKING:
     from socialscore.aws.config import ReportConfig
 
 logger = Logger(service="report")
+metrics = Metrics()
 
 
 def handle(event: dict[str, Any], settings: ReportConfig, now: datetime) -> dict[str, Any]:
     """The page as of the event's moment (`now` when it names none), written to the bucket."""
     from socialscore.aws import clients
-    from socialscore.report import LATEST_KEY, page, period
+    from socialscore.report import LATEST_KEY, coverage, page, period
     from socialscore.report.snapshot import Snapshot
 
     # The slot time, so a retried run draws what the first attempt would have; a bad period is
     # the schedule's configuration to fix: it fails the run with the reason.
     at, days = period.from_event(event, now)
-    html = page.render(Snapshot(settings, at, days)).encode()
+    snapshot = Snapshot(settings, at, days)
+    html = page.render(snapshot).encode()
+    known = coverage.of(snapshot).whole  # the period's touches, read once by the page already
+    if known is not None:  # IdentityCoverage: the share of organic points from known contacts
+        coverage.publish(metrics, known)
     clients.client("s3").put_object(
         Bucket=settings.report_bucket,
         Key=LATEST_KEY,
@@ -44,6 +49,7 @@ def handle(event: dict[str, Any], settings: ReportConfig, now: datetime) -> dict
     return written
 
 
+@metrics.log_metrics
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     from socialscore.aws import config

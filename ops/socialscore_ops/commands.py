@@ -30,6 +30,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "opportunity": ("reads", "an opportunity's attributed influence by seller, post and network"),
     "sellers": ("registry", "register sellers and brand accounts from a CSV file"),
     "identities": ("registry", "link known contacts from a CSV file; review doubtful matches"),
+    "coverage": ("coverage", "identity coverage: engagement from known contacts, who to identify"),
     "refusals": ("refusals", "webhooks refused and events ignored, by reason"),
     "dlq": ("queues", "each stage's DLQ: depth and logged reasons"),
     "redrive": ("queues", "move a stage's DLQ back to its queue"),

@@ -11,6 +11,7 @@ from socialscore.domain.coverage import EVERY, NO_SELLER, anonymous, coverage
 from socialscore.domain.interaction import Category, Kind, Network
 from socialscore.domain.touch import Touch
 from socialscore.report import page as report_page
+from socialscore.report.coverage import publish
 from tests.unit.report_pages import Canned, read
 
 AS_OF = datetime(2026, 11, 22, tzinfo=UTC)  # Canned's
@@ -117,3 +118,18 @@ def test_the_page_shows_the_period_s_coverage_and_whom_to_identify_next() -> Non
 def test_a_period_without_organic_touches_says_so() -> None:
     parsed = read(report_page.render(Canned()))
     assert "No organic touches in this period yet." in "".join(parsed.text)
+
+
+class Gauges(dict[str, tuple[str, float]]):
+    def add_metric(self, name: str, unit: str, value: float) -> None:
+        self[name] = (unit, value)
+
+
+def test_the_report_function_publishes_the_period_s_coverage_in_percent() -> None:
+    [whole, *_] = coverage(TOUCHES, LINKED)
+    gauges = Gauges()
+    publish(gauges, whole)
+    assert gauges == {
+        "IdentityCoverage": ("Percent", 40.0),
+        "IdentityCoverageTouches": ("Percent", 50.0),
+    }

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
+from typing import Protocol
 
 from socialscore.domain.coverage import Anonymous, Coverage, anonymous, coverage
 from socialscore.report import blocks
@@ -37,6 +38,22 @@ def of(snapshot: Snapshot) -> IdentityCoverage:
     touches = [t for t in snapshot.touches if period.holds(t.occurred_at)]
     linked = {i for ids in snapshot.contacts.values() for i in ids}
     return IdentityCoverage(coverage(touches, linked), anonymous(touches, linked, TOP_ANONYMOUS))
+
+
+class Gauges(Protocol):
+    """Where a metric goes (Powertools' Metrics)."""
+
+    def add_metric(self, name: str, unit: str, value: float) -> None: ...
+
+
+def publish(metrics: Gauges, whole: Coverage) -> None:
+    """IdentityCoverage and IdentityCoverageTouches (percent) for the report's period."""
+    metrics.add_metric(
+        name="IdentityCoverage", unit="Percent", value=float(percent(whole.point_share))
+    )
+    metrics.add_metric(
+        name="IdentityCoverageTouches", unit="Percent", value=float(percent(whole.touch_share))
+    )
 
 
 def percent(share: Decimal) -> Decimal:

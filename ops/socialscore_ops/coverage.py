@@ -1,0 +1,80 @@
+"""coverage: identity coverage over a period, as the report page shows it: the share of organic
+touches and points from profiles linked to a CRM contact (overall, per network, per seller) and
+the anonymous profiles with the most points, by id."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+
+from socialscore.report import coverage as report_coverage
+from socialscore.report.period import DEFAULT_PERIOD, PERIODS
+from socialscore.report.snapshot import Snapshot
+from socialscore_ops.commands import Result, as_of_option, command
+from socialscore_ops.output import table
+from socialscore_ops.stack import Stack
+
+HEADERS = ["network", "seller", "touches", "from contacts", "touches %", "points"]
+HEADERS += ["from contacts pts", "points %"]
+
+
+def add(
+    verbs: argparse._SubParsersAction[argparse.ArgumentParser], shared: argparse.ArgumentParser
+) -> None:
+    parser = command(verbs, shared, "coverage", coverage)
+    as_of_option(parser, "the period up to DATE")
+    parser.add_argument(
+        "--period",
+        type=int,
+        choices=PERIODS,
+        default=DEFAULT_PERIOD,
+        metavar="DAYS",
+        help=f"7, 30 or 90 days (default {DEFAULT_PERIOD})",
+    )
+
+
+def coverage(stack: Stack | None, args: argparse.Namespace) -> Result:
+    assert stack is not None
+    snapshot = Snapshot(stack, args.as_of or datetime.now(UTC), args.period)
+    found = report_coverage.of(snapshot)
+    rows = [
+        [
+            r.network,
+            r.seller,
+            r.touches,
+            r.linked_touches,
+            round(report_coverage.percent(r.touch_share), 1),
+            r.points,
+            r.linked_points,
+            round(report_coverage.percent(r.point_share), 1),
+        ]
+        for r in found.rows
+    ]
+    top = [[a.profile, a.points, a.touches] for a in found.anonymous]
+    text = (
+        f"Identity coverage, {snapshot.period.label} (organic only)\n"
+        + table(HEADERS, rows, empty="no organic touch in this period")
+        + "\n\nAnonymous profiles with the most points (whom to identify next)\n"
+        + table(["profile", "points", "touches"], top, empty="none")
+    )
+    data = {
+        "period": {"start": snapshot.period.start, "end": snapshot.period.end},
+        "coverage": [
+            {
+                "network": r.network,
+                "seller": r.seller,
+                "touches": r.touches,
+                "linked_touches": r.linked_touches,
+                "touch_share": r.touch_share,
+                "points": r.points,
+                "linked_points": r.linked_points,
+                "point_share": r.point_share,
+            }
+            for r in found.rows
+        ],
+        "anonymous": [
+            {"profile": a.profile, "points": a.points, "touches": a.touches}
+            for a in found.anonymous
+        ],
+    }
+    return Result(data, text)
