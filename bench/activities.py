@@ -32,14 +32,17 @@ from socialscore.crm.hubspot import HubSpotCrm
 from socialscore.crm.hubspot_app_token import AppToken
 from socialscore.crm.hubspot_http import HubSpotApi
 from socialscore.crm.hubspot_timeline import HubSpotTimeline, Templates
+from socialscore.crm.marketo import MarketoCrm
 from socialscore.crm.salesforce import SalesforceCrm
 from socialscore.domain.scoring_model import bundled
 from socialscore.domain.touch import Touch
 from socialscore.pipeline.crm_activities import ActivitySync
 from socialscore.pipeline.ports import ActivityLog
 from socialscore_local.crm_stubs.hubspot import HubSpotStub
+from socialscore_local.crm_stubs.marketo import MarketoStub
 from socialscore_local.crm_stubs.salesforce import SalesforceStub
 from socialscore_local.hubspot_timeline_setup import setup_timeline
+from socialscore_local.marketo_setup import setup as marketo_setup
 from socialscore_local.memory.counting import Clock, Requests
 from socialscore_local.memory.crm_reads import MemoryLedger, share
 from socialscore_local.memory.sync_state import MemorySyncState
@@ -99,9 +102,23 @@ def hubspot(contacts: int) -> Iterator[Live]:
         yield Live(crm, ids, lambda: len(hs.calls) - before)
 
 
+@contextmanager
+def marketo(contacts: int) -> Iterator[Live]:
+    """Set up as `crm-setup marketo` does; its first push reads the day's usage and the
+    activity type's id once (a run's and a container's one call each), then adds 300 a call."""
+    with MarketoStub(sleep=lambda s: None) as mk:
+        ids = [str(3_000_000 + n) for n in range(contacts)]
+        mk.seed_leads(int(i) for i in ids)
+        crm = MarketoCrm(lambda refresh: mk.credentials, sleep=mk.clock.sleep, monotonic=mk.clock)
+        marketo_setup(crm)
+        before = len(mk.calls)
+        yield Live(crm, ids, lambda: len(mk.calls) - before)
+
+
 TARGETS = [
     Target("Salesforce (Social_Activity__c)", SalesforceCrm.activity_batch, salesforce),
     Target("HubSpot (timeline events)", HubSpotCrm.activity_batch, hubspot),
+    Target("Marketo (custom activities)", MarketoCrm.activity_batch, marketo),
 ]
 
 
