@@ -1,23 +1,17 @@
 """An erasure leaves nothing in crm_sync's state that names the person: on the local runtime
 (moto, the file CRM), a contact with a hot-lead task, a complaint case and change marks both
 taken and still open is erased, crm_sync runs, and no sync-state item names the contact or its
-social identity; another contact's items stay. A change window's marks are deleted once a run
-has taken it."""
+social identity; another contact's items stay. That a change window's marks are deleted once a
+run has taken it is proven in memory (tests/unit/test_crm_daily_pass.py), the sync state's fake
+keeping its table's contract (test_store_contracts: a taken window's buckets go, until's stays)."""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
-from socialscore.crm.file import FileCrm
 from socialscore.domain.interaction import Kind
-from socialscore.domain.scoring_model import bundled
-from socialscore.pipeline.crm_sync import CrmSync
-from socialscore.store.identities import Identities
-from socialscore.store.ledger import Ledger
-from socialscore.store.scores import Scores
-from socialscore.store.sync_state import SyncState
 from tests.integration.support import POST_A, Stack, identify, rehydrated, running, write_demo_dir
 from tests.integration.test_complaint_cases import POSTS_WITH_COMPLAINT, deliver
 from tests.integration.test_complaints import ACTOR, complaint
@@ -76,35 +70,3 @@ def test_an_erasure_leaves_no_sync_state_item_naming_the_profile(tmp_path: Path)
         kept = stack.by_key("SyncStateTable", "key")
         assert {"pushed#contact#C-1", "pushed#contact#C-2"} <= set(kept)  # the others stay
         assert stack.rt.run_schedule(FN, at=AS_OF)["erased"] == 0  # taken once
-
-
-def test_a_taken_windows_buckets_are_deleted_and_the_open_one_kept(
-    stack: Stack, tmp_path: Path
-) -> None:
-    (tmp_path / "opportunities.json").write_text("[]")
-    state = SyncState(stack.table("SyncStateTable"))
-    t0 = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
-
-    def run(started: datetime) -> None:
-        CrmSync(
-            FileCrm(tmp_path / "opportunities.json", tmp_path / "outbox.jsonl"),
-            Identities(stack.table("IdentitiesTable")),
-            Ledger(stack.table("LedgerTable"), stack.table("ScoresTable")),
-            Scores(stack.table("ScoresTable")),
-            state,
-            bundled(),
-            clock=lambda: started,
-        ).run(AS_OF)
-
-    def buckets() -> list[str]:
-        keys = stack.by_key("SyncStateTable", "key")
-        return sorted({k.split("#")[1] for k in keys if k.startswith("changed#2026-11-22T10")})
-
-    run(t0)
-    state.mark_changed(t0 + timedelta(minutes=5), contacts=["C-1"])
-    state.mark_changed(t0 + timedelta(minutes=12), contacts=["C-2"])
-    assert buckets() == ["2026-11-22T10:00", "2026-11-22T10:10"]
-
-    run(t0 + timedelta(minutes=15))  # takes the window from 10:00 to 10:15
-
-    assert buckets() == ["2026-11-22T10:10"]  # still open: marks may land in it until 10:20

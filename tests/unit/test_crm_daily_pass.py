@@ -2,8 +2,9 @@
 (tests/unit/score_world.py), the file CRM writing its outbox. A contact's buckets follow time,
 not only touches: crm_sync keeps with each push until when its buckets hold (`buckets_until`)
 and reads the ledger again only for the contacts past it; the decay pass carries each contact's
-last touch without reading the ledger. Moved from the moto suite (tests/integration/
-test_crm_buckets.py, test_crm_last_touch.py)."""
+last touch without reading the ledger; a run deletes the marks of the window it took and keeps
+the open bucket's. Moved from the moto suite (tests/integration/test_crm_buckets.py,
+test_crm_last_touch.py, test_crm_erasure.py)."""
 
 from __future__ import annotations
 
@@ -128,3 +129,27 @@ def organic_score(contact: str, as_of: datetime) -> float:
         w * 2 ** (-(as_of - datetime.fromisoformat(at)).total_seconds() / MODEL.half_life_seconds)
         for w, at in ORGANIC_TOUCHES[contact]
     )
+
+
+def test_a_taken_windows_buckets_are_deleted_and_the_open_one_kept(tmp_path: Path) -> None:
+    w = ScoreWorld()
+    (tmp_path / "opportunities.json").write_text("[]")
+    t0 = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+
+    def run(started: datetime) -> None:
+        crm = FileCrm(tmp_path / "opportunities.json", tmp_path / "outbox.jsonl")
+        w.crm_sync(crm, MODEL, lambda: started).run(AS_OF)
+
+    def buckets() -> list[str]:
+        """The ten-minute buckets holding marks (the table's `changed#<bucket>` items)."""
+        found = {at.replace(minute=at.minute // 10 * 10) for at, _, _ in w.sync.marks}
+        return sorted(b.strftime("%Y-%m-%dT%H:%M") for b in found)
+
+    run(t0)
+    w.sync.mark_changed(t0 + timedelta(minutes=5), contacts=["C-1"])
+    w.sync.mark_changed(t0 + timedelta(minutes=12), contacts=["C-2"])
+    assert buckets() == ["2026-11-22T10:00", "2026-11-22T10:10"]
+
+    run(t0 + timedelta(minutes=15))  # takes the window from 10:00 to 10:15
+
+    assert buckets() == ["2026-11-22T10:10"]  # still open: marks may land in it until 10:20
