@@ -4,9 +4,12 @@ clock: the token's life (601/602), 100 calls per 20 s (606), 10 at once (615), t
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import urllib3
 
 from socialscore.crm.base import CrmStopped, Push
 from socialscore.crm.marketo import MarketoCrm
@@ -154,3 +157,26 @@ def test_a_batch_is_cut_at_300_records_and_under_one_megabyte() -> None:
     assert [len(b) for b in batches(small)] == [300, 300, 50]
     big = [Input({"text": "x" * 400_000}, ()) for _ in range(3)]
     assert [len(b) for b in batches(big)] == [2, 1]
+
+
+def test_the_stub_answers_615_to_the_eleventh_call_at_once() -> None:
+    with MarketoStub(latency=0.5) as stub:  # real sleeps: the calls overlap
+        token = stub.identity(
+            {
+                "grant_type": ["client_credentials"],
+                "client_id": [stub.client_id],
+                "client_secret": [stub.client_secret],
+            }
+        )[1]["access_token"]
+        pool = urllib3.PoolManager(maxsize=11, retries=False)
+
+        def call(_: int) -> str:
+            reply = pool.request(
+                "GET", stub.url + USAGE, headers={"Authorization": f"Bearer {token}"}
+            )
+            errors = json.loads(reply.data).get("errors") or [{"code": ""}]
+            return str(errors[0]["code"])
+
+        with ThreadPoolExecutor(max_workers=11) as workers:
+            answered = list(workers.map(call, range(11)))
+    assert sorted(answered) == [""] * 10 + ["615"]
