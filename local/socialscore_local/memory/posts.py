@@ -67,9 +67,6 @@ class MemoryPosts:
     def fail_next(self, times: int = 1) -> None:
         self._failures += times
 
-    def spend_quota(self) -> None:
-        self._used = self.quota or 0
-
     @property
     def reset_at(self) -> int:
         return int(self._window_start + self.window_seconds)
