@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from socialscore.crm import marketo_schema as ms
 from socialscore.crm.marketo import MarketoCrm
+from socialscore_local import demo_activities
 from socialscore_local.crm_stubs.marketo import MarketoStub, WallClock
 from socialscore_local.demo_crm import StubCrm, _contacts
 from socialscore_local.marketo_setup import setup
@@ -35,13 +35,18 @@ def marketo(contacts: list[str]) -> Iterator[StubCrm]:
             scored = [c for c, fields in held.items() if fields.get(ms.ORGANIC_SCORE)]
             hot = [c for c, fields in held.items() if fields.get(ms.HOT_LEAD)]
             complained = [c for c, fields in held.items() if fields.get(ms.COMPLAINT_AT)]
-            return (
-                _contacts("Marketo", names, held)
-                + _activities(stub.activities())
-                + f"Marketo stub: {len(scored)} leads with {ms.ORGANIC_SCORE}, "
+            return _contacts("Marketo", names, held) + (
+                f"Marketo stub: {len(scored)} leads with {ms.ORGANIC_SCORE}, "
                 f"{len(hot)} with {ms.HOT_LEAD} true, {len(complained)} with "
-                f"{ms.COMPLAINT_AT}, {len(stub.activities())} {ms.ACTIVITY_TYPE} activities; "
-                f"{len(stub.calls)} REST calls, {stub.token_requests} token requests"
+                f"{ms.COMPLAINT_AT}; {len(stub.calls)} REST calls, "
+                f"{stub.token_requests} token requests"
+            )
+
+        def activities() -> str:
+            """As the lead's activity log shows them: its summary, the primary attribute."""
+            return demo_activities.summary(
+                f"Marketo stub, {ms.ACTIVITY_TYPE} custom activities",
+                ((str(a["leadId"]), str(a["primaryAttributeValue"])) for a in stub.activities()),
             )
 
         yield StubCrm(
@@ -52,15 +57,5 @@ def marketo(contacts: list[str]) -> Iterator[StubCrm]:
             dict,
             list,
             counts,
+            activities=activities,
         )
-
-
-def _activities(landed: list[dict[str, Any]]) -> str:
-    """The activities on each lead, as its activity log shows them: date, summary."""
-    out = [f"Activities in the Marketo stub ({ms.ACTIVITY_TYPE}, by lead):"]
-    for activity in sorted(landed, key=lambda a: (a["leadId"], a["activityDate"])):
-        out.append(
-            f"  {activity['leadId']:<12} {activity['activityDate']}  "
-            f"{activity['primaryAttributeValue']}"
-        )
-    return "\n".join(out) + "\n\n"
