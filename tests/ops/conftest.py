@@ -7,35 +7,22 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import io
 import json
-import sys
 import tempfile
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from socialscore_local import demo, server
 from socialscore_local.ops_bridge import outputs
 from socialscore_local.runtime import LocalRuntime
-from socialscore_ops import cli
 from tests.ops import copies
+from tests.unit.cli_answers import Answer, socialscore
 
 STACK_NAME = "socialscore-test"
-
-
-@dataclass
-class Answer:
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return json.loads(self.out)
 
 
 @dataclass
@@ -46,23 +33,6 @@ class DeployedStack:
     def socialscore(self, *args: str, typed: str = "") -> Answer:
         """`socialscore ARGS --stack NAME`, as a user runs it, `typed` on its stdin."""
         return socialscore(*args, "--stack", self.name, typed=typed)
-
-
-def socialscore(*args: str, typed: str = "") -> Answer:
-    """`socialscore ARGS` run in this process, `typed` on its stdin (nothing: a script's empty
-    stdin): its exit status, stdout, stderr."""
-    out, err = io.StringIO(), io.StringIO()
-    code = 0
-    kept = sys.stdin
-    sys.stdin = io.StringIO(typed)
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            cli.main(list(args))
-    except SystemExit as exit:
-        code = exit.code if isinstance(exit.code, int) else 1
-    finally:
-        sys.stdin = kept
-    return Answer(code, out.getvalue(), err.getvalue())
 
 
 def deploy(rt: LocalRuntime, name: str = STACK_NAME, **extra: str) -> None:

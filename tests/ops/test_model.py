@@ -1,10 +1,9 @@
-"""socialscore model validate | publish: a model file checked, and written where the functions
-read it (the stack's SSM parameter), or refused in one line."""
+"""socialscore model publish: a model file checked and written where the functions read it (the
+stack's SSM parameter), or refused in one line. (validate, which needs no stack, is proven in
+tests/unit/test_model_file.py.)"""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,31 +11,12 @@ from typing import Any
 
 import pytest
 
-from socialscore.domain.scoring_model import bundled
-from socialscore_ops import cli
-from tests.ops.conftest import Answer, DeployedStack, deployed
+from tests.ops.conftest import DeployedStack, deployed
+from tests.unit.cli_answers import socialscore
+from tests.unit.test_model_file import model_file
 
 PARAMETER = "socialscore/scoring-model"  # as the template takes it: no leading slash
 PATH = "/socialscore/scoring-model"  # as SSM names it
-
-
-def model_file(directory: Path, name: str = "model.json", **changes: Any) -> Path:
-    """The bundled model with these fields changed, as a file."""
-    path = directory / name
-    path.write_text(json.dumps(bundled().model_dump(mode="json") | changes, indent=2))
-    return path
-
-
-def socialscore(*args: str) -> Answer:
-    """`socialscore ARGS` with no stack at all: what needs none must not look for one."""
-    out, err = io.StringIO(), io.StringIO()
-    code = 0
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            cli.main(list(args))
-        except SystemExit as exit:
-            code = exit.code if isinstance(exit.code, int) else 1
-    return Answer(code, out.getvalue(), err.getvalue())
 
 
 @pytest.fixture
@@ -53,42 +33,6 @@ def parameter(stack: DeployedStack) -> dict[str, Any] | None:
     except ssm.exceptions.ParameterNotFound:
         return None
     return found
-
-
-def test_a_valid_model_is_told_by_its_version_and_half_life(tmp_path: Path) -> None:
-    path = model_file(tmp_path, version="2026-12-fast", half_life_days=14)
-    answer = socialscore("model", "validate", str(path))
-    assert answer.code == 0, answer.err
-    assert answer.out == f"{path}: valid, version 2026-12-fast, half-life 14 days\n"
-    data = socialscore("model", "validate", str(path), "--json").json()
-    assert (data["version"], data["half_life_days"]) == ("2026-12-fast", 14)
-
-
-def test_an_invalid_model_is_one_line_naming_every_field_at_fault(tmp_path: Path) -> None:
-    path = model_file(tmp_path, half_life_days=2, hot_lead_threshold=-1)
-    answer = socialscore("model", "validate", str(path))
-    assert answer.code == 2
-    assert answer.out == ""
-    assert answer.err.count("\n") == 1
-    assert answer.err.startswith(f"socialscore: {path}: invalid scoring model: ")
-    assert "half_life_days" in answer.err
-    assert "hot_lead_threshold" in answer.err
-
-
-@pytest.mark.parametrize(
-    ("content", "reason"),
-    [(None, "cannot read"), (b"\xff\xfe{", "is not UTF-8 text"), (b"{not json", "Invalid JSON")],
-)
-def test_a_file_that_is_no_model_is_one_line(
-    tmp_path: Path, content: bytes | None, reason: str
-) -> None:
-    path = tmp_path / "model.json"
-    if content is not None:
-        path.write_bytes(content)
-    answer = socialscore("model", "validate", str(path))
-    assert answer.code == 2
-    assert answer.err.count("\n") == 1
-    assert reason in answer.err
 
 
 def test_publish_writes_the_parameter_and_says_a_new_half_life_needs_a_rebuild(

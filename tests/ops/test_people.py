@@ -16,7 +16,8 @@ from socialscore.store import dynamo
 from socialscore.store.identities import Identities
 from socialscore.store.ledger_items import entry_of
 from socialscore.store.sellers import Sellers
-from tests.ops.conftest import DeployedStack, socialscore
+from tests.ops.conftest import DeployedStack
+from tests.unit.cli_answers import socialscore
 
 MODEL = bundled()
 

@@ -17,7 +17,8 @@ from socialscore.aws import clients
 from socialscore.sources import signatures
 from socialscore_local.webhooks import new_secret
 from socialscore_ops import runs
-from tests.ops.conftest import DeployedStack, socialscore
+from tests.ops.conftest import DeployedStack
+from tests.unit.cli_answers import socialscore
 
 ROOT = Path(__file__).resolve().parents[2]
 
