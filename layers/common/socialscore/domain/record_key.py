@@ -98,8 +98,9 @@ class Pushed:
 
 
 class Landing(NamedTuple):
-    """What a slice leaves in the sync state: what each record's push left, and the complaint
-    cases among them by the profile that complained (what an erasure of the profile finds)."""
+    """What a slice leaves in the sync state: what each record's push left, and, by profile,
+    the records that name it (its complaint cases, its activities' record): what an erasure of
+    the profile finds and deletes."""
 
     pushed: dict[RecordKey, Pushed]
     cases: dict[str, set[RecordKey]]
