@@ -119,7 +119,7 @@ def run(workdir: Path, demo_dir: Path = DEMO_DIR, crm: str = "file") -> str:
 def _run(
     workdir: Path, demo_dir: Path, deliveries: list[dict[str, Any]], stub: StubCrm | None
 ) -> str:
-    from socialscore_local import demo_activities, people, report
+    from socialscore_local import demo_activities, demo_identities, people, report
 
     rt = runtime(workdir, demo_dir=demo_dir)
     if stub is not None:
@@ -144,7 +144,14 @@ def _run(
             if stub is None:
                 outbox = rt.workdir / "crm" / "outbox.jsonl"
                 return f"{summary}\n\n{demo_activities.from_outbox(outbox)}"
-            return "\n\n".join(p for p in (summary, stub.counts(), stub.activities()) if p)
+            parts = [summary, stub.counts(), stub.activities()]  # before the fields are read
+            if stub.fields is not None:  # then the CRM's own social fields link more contacts
+                known = demo_identities.first_identified(deliveries)
+                fields = demo_identities.epilogue(
+                    rt, stub.fields, stub.ids, known, sync, DEMO_AS_OF
+                )
+                parts.insert(1, fields)
+            return "\n\n".join(p for p in parts if p)
         finally:
             http.shutdown()
             http.server_close()

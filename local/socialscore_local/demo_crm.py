@@ -15,6 +15,7 @@ from typing import Any
 
 from socialscore.domain import money
 from socialscore_local import demo_activities
+from socialscore_local.demo_identities import FieldWriter
 from socialscore_local.runtime import LocalRuntime
 
 Ids = Callable[[str], str]
@@ -33,6 +34,7 @@ class StubCrm:
     counts: Callable[[], str]  # one line: what the CRM holds
     # the activities on the people's records (demo_activities.summary); "": told in `counts`
     activities: Callable[[], str] = lambda: ""
+    fields: FieldWriter | None = None  # a contact's social field written (demo_identities)
 
     def connect(self, rt: LocalRuntime) -> None:
         secrets = rt.client("secretsmanager")
@@ -131,7 +133,21 @@ def _salesforce(opportunities: list[dict[str, Any]], contacts: list[str]) -> Ite
                 "Salesforce stub, Social_Activity__c",
                 ((str(r["Contact__c"]), str(r["Name"])) for r in sf.records("Social_Activity__c")),
             ),
+            _salesforce_fields(sf),
         )
+
+
+def _salesforce_fields(sf: Any) -> FieldWriter:
+    """The org's own custom field an admin added for X profiles (Salesforce has none of its
+    own), named to crm_sync by CRM_SOCIAL_FIELDS."""
+    sf.org.fields["Contact"].add("Twitter_Handle__c")
+
+    def write(contact_id: str, value: str) -> None:
+        if sf.contact(contact_id) is None:
+            sf.add_contact(contact_id, "005A000000OWNR1")
+        sf.org.update("Contact", contact_id, {"Twitter_Handle__c": value})
+
+    return FieldWriter("Twitter_Handle__c", write, {"CRM_SOCIAL_FIELDS": "Twitter_Handle__c"})
 
 
 @contextmanager
@@ -216,6 +232,13 @@ def _hubspot(opportunities: list[dict[str, Any]], contacts: list[str]) -> Iterat
                     (str(e["objectId"]), str(e["tokens"].get("title") or "withdrawn"))
                     for e in app.events.values()
                 ),
+            ),
+            FieldWriter(
+                "twitterhandle",  # HubSpot's own Twitter Username, read by default
+                lambda contact, value: hs.store.put(
+                    "contacts", contact, {"twitterhandle": value, "hubspot_owner_id": "77"}
+                ),
+                {},
             ),
         )
 

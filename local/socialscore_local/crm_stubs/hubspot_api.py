@@ -144,11 +144,13 @@ class Store:
     ) -> str:
         record_id = record_id or str(next(self._ids))
         now = iso(self.clock())
+        modified = "hs_lastmodifieddate" if kind != "contacts" else "lastmodifieddate"
+        # Every record has a modification time, its creation's at first, as in HubSpot.
         stored = self.records.setdefault(kind, {}).setdefault(
-            record_id, {"hs_object_id": record_id, "createdate": now}
+            record_id, {"hs_object_id": record_id, "createdate": now, modified: now}
         )
         if touch:  # any write moves the record's modification time, as in HubSpot
-            stored["hs_lastmodifieddate" if kind != "contacts" else "lastmodifieddate"] = now
+            stored[modified] = now
         stored.update({k: self._kept(kind, k, v) for k, v in properties.items()})
         lag = self.lag.pop(record_id, self.index_lag)
         if lag or (kind, record_id) in self._index:
