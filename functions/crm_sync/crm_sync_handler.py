@@ -49,6 +49,8 @@ def handle(
         "erased": report.erased,
         "hot_leads": report.hot_leads,
         "complaints": report.complaints,
+        "activities": report.activities,
+        "activities_removed": report.activities_removed,
         "failed": len(report.failed),
         "crm_calls": report.crm_calls,
         "daily": report.daily,
