@@ -11,8 +11,9 @@ It behaves like the real API where socialscore depends on it:
   delete; more than 200 records a 400 `EXCEEDED_ID_LIMIT`, each record answered on its own
   (a Unique field's value taken: `DUPLICATE_VALUE`; a deleted or merged record:
   `ENTITY_IS_DELETED`); Cases as well as the metadata's objects;
-- Bulk API 2.0 ingest jobs (`salesforce_bulk`): created, uploaded, closed, done only after
-  `bulk.polls` polls, results and failures as CSV;
+- Bulk API 2.0 ingest jobs (`salesforce_bulk`): created, uploaded, closed, then committed
+  `bulk.chunk` rows (10,000, Salesforce's batch) every `bulk.polls` polls, an abort keeping the
+  chunks committed; results and failures as CSV;
 - `Sforce-Limit-Info: api-usage=used/limit` on every API answer, 403 `REQUEST_LIMIT_EXCEEDED`
   past `api_limit`; on demand, `fail_next` (403, 503 `SERVER_UNAVAILABLE`, 500),
   `lose_next_answer` (applied, unanswered), `redirect_next` and `reject` (a record refused);

@@ -8,9 +8,19 @@ beside it):
 - `PUT /jobs/ingest/{id}/batches` takes the CSV (201, no body) while the job is Open;
 - `PATCH /jobs/ingest/{id}` with state UploadComplete closes it (processing starts only then),
   or with Aborted cancels it;
-- the job is not done at once: each `GET /jobs/ingest/{id}` after the close is a poll, the job
-  InProgress until `polls` polls were made, then processed and JobComplete (or Failed: a column
-  the object lacks fails the whole job, as does `fail_next_job`);
+- the job is not done at once, nor all at once: Salesforce cuts a job's data into one batch per
+  10,000 records and commits each batch as it is processed
+  (https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_bulk_v2/datafiles_understanding_bulk2_ingest.htm).
+  Here time is the client's polls: each `GET /jobs/ingest/{id}` after the close is one, and
+  every `polls`-th poll commits the next `chunk` rows; the job is InProgress (with
+  `numberRecordsProcessed` so far) until its last chunk, then JobComplete. A column the object
+  lacks fails the whole job before any row, as does `fail_next_job`;
+- an abort (`PATCH` state Aborted, while Open, UploadComplete or InProgress) stops the chunks
+  not yet processed and keeps the ones committed: "When a job is aborted, no more records are
+  processed. If changes to data have already been committed, they aren't rolled back"
+  (https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/asynch_api_jobs_abort.htm);
+  its rows not reached are `unprocessedrecords/` ("for failed or aborted jobs",
+  https://developer.salesforce.com/docs/platform/api-asynch/guide/get-job-unprocessed-results.html);
 - `successfulResults/` (sf__Id, sf__Created, then the row's columns), `failedResults/` (sf__Id,
   sf__Error "CODE:message:fields", the row's columns) and `unprocessedrecords/` (the row's
   columns) are CSV, once the job is done, in no particular order (here: reversed).
@@ -47,6 +57,8 @@ class Job:
     state: str = "Open"
     data: str | None = None
     polls: int = 0
+    rows: list[dict[str, str]] | None = None  # the upload's rows, once the job is processed
+    done: int = 0  # rows committed so far
     error: str = ""
     succeeded: list[dict[str, str]] = field(default_factory=list)
     failed: list[dict[str, str]] = field(default_factory=list)
@@ -58,7 +70,8 @@ class BulkJobs:
         self.org, self.collections = org, collections
         self.api_version, self.owner = api_version, owner
         self.jobs: dict[str, Job] = {}
-        self.polls = 2  # polls a closed job takes before it is done
+        self.polls = 2  # polls each chunk takes to be processed
+        self.chunk = 10_000  # rows a chunk: Salesforce's batch size
         self.fail_next_job: str | None = None  # the errorMessage of the next job closed
 
     def handle(self, method: str, rest: str, body: Any, raw: bytes) -> tuple[int, Any]:
@@ -104,7 +117,8 @@ class BulkJobs:
         if state == "UploadComplete" and job.state == "Open":
             job.state = "UploadComplete"
         elif state == "Aborted" and job.state not in _DONE:
-            job.state = "Aborted"
+            job.state = "Aborted"  # the chunks committed stay; the rest is never processed
+            job.unprocessed = (job.rows or [])[job.done :]
         else:
             raise Failure(400, "INVALIDJOBSTATE", f"Job is in state {job.state}: not {state}")
         return job
@@ -113,24 +127,29 @@ class BulkJobs:
         if job.state in ("UploadComplete", "InProgress"):
             job.polls += 1
             job.state = "InProgress"
-            if job.polls >= self.polls:
+            if job.polls % self.polls == 0:
                 self._process(job)
         return job
 
     def _process(self, job: Job) -> None:
-        rows = list(csv.DictReader(io.StringIO(job.data or ""))) if job.data else []
-        columns = list(rows[0]) if rows else []
-        unknown = [c for c in columns if c not in self.org.fields[job.sobject]]
-        if self.fail_next_job is not None or unknown or not rows:
-            job.error = self.fail_next_job or (
-                f"InvalidBatch : Field name not found : {unknown[0]}" if unknown else "No data"
-            )
-            self.fail_next_job = None
-            job.state, job.unprocessed = "Failed", rows
-            return
-        for row in rows:
+        """The job's next chunk, committed; the job complete after its last."""
+        if job.rows is None:
+            rows = list(csv.DictReader(io.StringIO(job.data or ""))) if job.data else []
+            columns = list(rows[0]) if rows else []
+            unknown = [c for c in columns if c not in self.org.fields[job.sobject]]
+            if self.fail_next_job is not None or unknown or not rows:
+                job.error = self.fail_next_job or (
+                    f"InvalidBatch : Field name not found : {unknown[0]}" if unknown else "No data"
+                )
+                self.fail_next_job = None
+                job.state, job.unprocessed = "Failed", rows
+                return
+            job.rows = rows
+        for row in job.rows[job.done : job.done + self.chunk]:
             self._write(job, row)
-        job.state = "JobComplete"
+        job.done = min(job.done + self.chunk, len(job.rows))
+        if job.done == len(job.rows):
+            job.state = "JobComplete"
 
     def _write(self, job: Job, row: dict[str, str]) -> None:
         record: dict[str, Any] = {"attributes": {"type": job.sobject}}
@@ -195,7 +214,7 @@ class BulkJobs:
             info["externalIdFieldName"] = job.external_id
         if job.state == "Open":
             info["contentUrl"] = f"services/data/{self.api_version}/jobs/ingest/{job.id}/batches"
-        if job.state in _DONE:
+        if job.state in ("InProgress", *_DONE):  # so far, while in progress
             info["numberRecordsProcessed"] = len(job.succeeded) + len(job.failed)
             info["numberRecordsFailed"] = len(job.failed)
         if job.error:

@@ -34,8 +34,11 @@ would have to be kept between runs, and a row it applied late could overwrite a 
 later run wrote. Aborting (`PATCH` state Aborted: "Salesforce doesn't process the job",
 https://developer.salesforce.com/docs/platform/api-asynch/guide/abort-job.html) stops the rows
 not yet processed; those already committed are not rolled back (as the Bulk API's own abort
-page says, https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/asynch_api_jobs_abort.htm)
-and hold what the next run sends again anyway.
+page says, https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/asynch_api_jobs_abort.htm;
+Salesforce commits a job batch by batch, one batch per 10,000 records,
+https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_bulk_v2/datafiles_understanding_bulk2_ingest.htm)
+and hold what the next run sends again anyway: every key of an aborted job is left failed, and
+an update by Id or an upsert by External ID sent twice writes the same values once.
 """
 
 from __future__ import annotations
