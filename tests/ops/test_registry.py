@@ -1,7 +1,8 @@
 """`socialscore sellers import` and `socialscore identities import`, against a deployed stack
 (moto): every row checked before anything is written; sellers land in the SellersTable as the
 file has them; identity links go through the pipeline, so that the contact is scored with its
-identities' history and crm_sync pushes it."""
+identities' history and crm_sync pushes it. (The file's rules on their own, formula cells and
+headers, are proven with no stack: tests/unit/test_registry_file.py.)"""
 
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ from socialscore.domain.decay import score_at
 from socialscore.store import dynamo
 from socialscore_local import demo
 from tests.ops.conftest import DeployedStack, deployed
+from tests.unit.test_registry_file import SELLERS, csv_file
 
-SELLERS = "network,network_user_id,seller_id,team"
 IDENTITIES = "network,network_user_id,contact_id,consent_basis,linked_at"
 ANA = "x#217388624"  # a demo seller
 
@@ -30,13 +31,6 @@ def traffic_stack(tmp_path: Path) -> Iterator[DeployedStack]:
     as demo_stack is, would share moto with the fresh stacks of the module's other tests.)"""
     with deployed(tmp_path / "traffic") as stack:
         yield stack
-
-
-def csv_file(path: Path, header: str, *rows: str, excel: bool = False) -> Path:
-    """The file as a person saves it; `excel`: with a BOM and CRLF line ends, as Excel does."""
-    text = "\r\n".join([header, *rows]) + "\r\n" if excel else "\n".join([header, *rows]) + "\n"
-    path.write_bytes(("\ufeff" if excel else "").encode() + text.encode())
-    return path
 
 
 def table(stack: DeployedStack, logical: str, key: str) -> dict[str, dict[str, Any]]:
@@ -139,70 +133,6 @@ def test_one_bad_row_writes_nothing_and_every_bad_row_is_told_by_line(
     assert lines[5].endswith("line 8: 3 cells, the header has 4")
     assert lines[-1] == "socialscore: sellers.csv: 6 bad rows of 8: nothing written"
     assert "dan_the_seller" not in answer.err
-    assert sellers(fresh_stack) == before
-
-
-def test_a_cell_a_spreadsheet_would_run_as_a_formula_refuses_its_row(
-    fresh_stack: DeployedStack, tmp_path: Path
-) -> None:
-    before = sellers(fresh_stack)
-    path = csv_file(
-        tmp_path / "sellers.csv",
-        SELLERS,
-        "x,9001,s-ok,-12",  # a negative number is a number in any sheet
-        "x,-9002,s-ok2,smb",  # so is a user id of a sign and digits
-        "x,9003,=HYPERLINK(1),smb",
-        "x,9004,s-x,+1 555 0100",
-        "x,9005,@SUM(1),smb",
-        "x,9006,s-x,-cmd",
-        "x,9007,s-x,\tsmb",
-        "x,9008,s-x, =1+1",
-    )
-
-    answer = fresh_stack.socialscore("sellers", "import", str(path))
-
-    assert answer.code == 2
-    lines = answer.err.splitlines()
-    said = "a spreadsheet would run it as a formula"
-    assert lines[:-1] == [
-        f"socialscore: sellers.csv line 4: seller_id: starts with '=': {said}",
-        f"socialscore: sellers.csv line 5: team: starts with '+': {said}",
-        f"socialscore: sellers.csv line 6: seller_id: starts with '@': {said}",
-        f"socialscore: sellers.csv line 7: team: starts with '-': {said}",
-        f"socialscore: sellers.csv line 8: team: starts with a tab: {said}",
-        f"socialscore: sellers.csv line 9: team: starts with '=': {said}",
-    ]
-    assert lines[-1] == "socialscore: sellers.csv: 6 bad rows of 8: nothing written"
-    assert "HYPERLINK" not in answer.err  # never the value
-    assert "555" not in answer.err
-    assert sellers(fresh_stack) == before
-
-
-@pytest.mark.parametrize(
-    ("header", "told"),
-    [
-        (f"{SELLERS},notes", "unknown column notes"),
-        ("network,network_user_id,seller_id", "no team in the header"),
-        ("network,network_user_id,seller_id,team,team", "column team twice in the header"),
-        (
-            "network;network_user_id;seller_id;team",
-            "(is it separated by semicolons? save it as CSV)",
-        ),
-        ("", "empty: its first line names the columns"),
-    ],
-    ids=["unknown", "missing", "twice", "semicolons", "empty"],
-)
-def test_a_header_that_is_not_the_format_is_one_line(
-    fresh_stack: DeployedStack, tmp_path: Path, header: str, told: str
-) -> None:
-    before = sellers(fresh_stack)
-    path = csv_file(tmp_path / "sellers.csv", header, "x,9001,s-dan,smb")
-
-    answer = fresh_stack.socialscore("sellers", "import", str(path))
-
-    assert answer.code == 2
-    [line] = answer.err.splitlines()
-    assert told in line
     assert sellers(fresh_stack) == before
 
 
