@@ -172,6 +172,9 @@ def test_a_deleted_post_s_acts_go_for_good_and_its_marker_keeps_the_earliest_rep
     assert items[(reply.profile, reply.dedupe_key)] == stored(later, FOREVER)
     assert tables.ledger.touches_of(reply.profile) == []
     assert tables.score_items() == counters(other)
+    tables.ledger.delete_post("x#902", early)  # the other order: the earliest report stands
+    tables.ledger.delete_post("x#902", late)
+    assert tables.ledger_items()[("deleted#x#902", "-")]["deleted_at"] == early.isoformat()
 
 
 def test_an_erasure_takes_the_entries_flags_and_marks_out_and_leaves_the_others(
