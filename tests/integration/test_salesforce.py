@@ -185,6 +185,41 @@ def test_a_session_refused_again_after_renewal_stops_the_run_without_a_loop(
     assert len(sf.calls_of("token")) == 2  # the first run's; the renewal, with the secret re-read
 
 
+def test_a_token_whose_answer_was_lost_is_asked_again_and_the_run_goes_on(
+    sf: SalesforceStub,
+) -> None:
+    sf.add_contact("003000000000000001")
+    sleeps = Sleeps()
+    sf.lose_next_token()  # issued, its answer lost: the connection closes
+
+    crm = warm(sf, sleeps=sleeps)
+    sf.expire_tokens()
+    sf.lose_next_token()  # and again when the expired session is renewed mid-push
+    outcome = crm.push(Push(scores=[score("003000000000000001")]))
+
+    assert outcome.failed == {}
+    assert sf.record("003000000000000001")["Social_Organic_Score__c"] == 12.5  # type: ignore[index]
+    assert [s for c, s in zip(sf.calls, sf.statuses, strict=True) if c.kind == "token"] == [
+        0,  # dropped, unanswered
+        200,
+        0,
+        200,
+    ]
+    assert len(sleeps) == 2  # one pause before each second token request
+
+
+def test_a_token_endpoint_that_never_answers_stops_the_run_after_three_tries(
+    sf: SalesforceStub,
+) -> None:
+    sf.lose_next_token(times=3)
+
+    with pytest.raises(CrmStopped) as stopped:
+        warm(sf)
+
+    assert stopped.value.reason.startswith("token_transport_")
+    assert [c.kind for c in sf.calls] == ["token"] * 3  # no API call without a session
+
+
 def test_no_credentials_yet_stops_the_run_before_any_request(sf: SalesforceStub) -> None:
     crm = adapter(sf, secret=Secret({}))
     with pytest.raises(CrmStopped) as stopped:

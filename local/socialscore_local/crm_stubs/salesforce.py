@@ -17,7 +17,9 @@ It behaves like the real API where socialscore depends on it:
 - `Sforce-Limit-Info: api-usage=used/limit` on every API answer, 403 `REQUEST_LIMIT_EXCEEDED`
   past `api_limit`; on demand, `fail_next` (403, 503 `SERVER_UNAVAILABLE`, 500),
   `lose_next_answer` (applied, unanswered), `redirect_next` and `reject` (a record refused);
-  `latency` seconds before each answer, as a real org's round trip.
+  `latency` seconds before each answer, as a real org's round trip; the token endpoint's own
+  `token_latency` (small by default: an OAuth round trip) and `lose_next_token` (a token
+  issued, its answer lost).
 
     with SalesforceStub() as sf:
         sf.seed(opportunities)
@@ -66,6 +68,7 @@ class SalesforceStub(Seeding, LoopbackJsonServer):
     default_owner: str = "005000000000001AAA"
     instance_url: str | None = None  # what the token answer names; None: the stub itself
     latency: float = 0.0  # seconds each API answer takes
+    token_latency: float = 0.01  # seconds each token answer takes
     api_used: int = 0
     calls: list[Call] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)
@@ -75,6 +78,7 @@ class SalesforceStub(Seeding, LoopbackJsonServer):
     # work, DROPPED does the work and loses the answer.
     _failures: list[int | None] = field(default_factory=list)
     _redirects: list[tuple[int, str]] = field(default_factory=list)
+    _tokens_lost: list[bool] = field(default_factory=list)  # the next token requests' fates
     _lock: threading.RLock = field(default_factory=threading.RLock)
 
     def __post_init__(self) -> None:
@@ -114,6 +118,12 @@ class SalesforceStub(Seeding, LoopbackJsonServer):
         connection unanswered: the client cannot tell whether they were applied."""
         with self._lock:
             self._failures.extend([None] * after + [DROPPED] * times)
+
+    def lose_next_token(self, times: int = 1, after: int = 0) -> None:
+        """Issue the token of `times` token requests (once `after` more were answered), then
+        close the connection unanswered: a session the client never hears of."""
+        with self._lock:
+            self._tokens_lost.extend([False] * after + [True] * times)
 
     def reject(self, value: str, code: str, message: str) -> None:
         """Refuse every record written that carries `value` (its Id, external id or a lookup),
@@ -166,8 +176,9 @@ class SalesforceStub(Seeding, LoopbackJsonServer):
             if headers.get("content-type", "").startswith("application/json")
             else None
         )
-        if self.latency and not parts.path.endswith("/oauth2/token"):
-            time.sleep(self.latency)  # outside the lock: calls in flight overlap, as they do
+        pause = self.token_latency if parts.path.endswith("/oauth2/token") else self.latency
+        if pause:
+            time.sleep(pause)  # outside the lock: calls in flight overlap, as they do
         with self._lock:
             authorization = headers.get("authorization", "")
             self.calls.append(Call(method, parts.path, query, document, authorization))
@@ -175,7 +186,9 @@ class SalesforceStub(Seeding, LoopbackJsonServer):
                 status, location = self._redirects.pop(0)
                 answer: tuple[int, Any, dict[str, str]] = (status, [], {"Location": location})
             elif parts.path == "/services/oauth2/token" and method == "POST":
-                answer = (*self._token(parse_qs(body.decode())), {})
+                status, document = self._token(parse_qs(body.decode()))
+                lost = self._tokens_lost.pop(0) if self._tokens_lost else False
+                answer = (DROPPED if lost else status, document, {})
             else:
                 status, document = self._api(
                     method, parts.path, query, (document, body), authorization
