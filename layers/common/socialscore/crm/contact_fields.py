@@ -7,7 +7,9 @@ pipeline.crm_identities links from.
   search-the-crm), read as crm.hubspot_read reads deals: re-anchored on the last time read, so
   no query nears the search's 10,000-result cap, and starting `OVERLAP` before the bookmark for
   the index's lag. The fields are contact properties, by internal name: HubSpot's own
-  `twitterhandle` ("Twitter Username") by default. Its owner: `hubspot_owner_id`.
+  `twitterhandle` ("Twitter Username") by default (the name integrations search contacts by;
+  HubSpot's own list of default properties, knowledge.hubspot.com/properties/hubspots-default-
+  contact-properties, names it; CRM_SOCIAL_FIELDS names others). Its owner: `hubspot_owner_id`.
 - Salesforce: a SOQL query on Contact by `SystemModstamp` (changed by any write, the system's
   own), Id order within a stamp. Salesforce has no standard X or LinkedIn field on Contact in
   current orgs: the fields are the org's own custom fields, named in the configuration (none by
