@@ -14,8 +14,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from socialscore.domain.decay import units
-from socialscore.domain.interaction import Category, Kind, Network
-from socialscore.domain.messages import Resolved, Seller
+from socialscore.domain.interaction import Category, Kind, Network, Retraction
+from socialscore.domain.messages import Resolved, ScoreMessage, Seller
 from socialscore.domain.post import PostFacts
 from socialscore.pipeline.hot_leads import DETAIL_TYPE
 from tests.integration.support import ANA, POST_A, POST_B, REPLY, interaction, resolved
@@ -338,3 +338,52 @@ def test_any_order_duplication_and_batching_gives_one_clean_pass(
     assert messy.ledger.items == clean.ledger.items
     assert messy.scores.items == clean.scores.items
     assert clean.entries(), "the clean pass wrote its ledger"
+
+
+@st.composite
+def with_retractions(
+    draw: st.DrawFn,
+) -> tuple[list[tuple[Any, ...]], list[int | None], list[list[int]]]:
+    """Acts, each maybe taken back at a minute of its own, delivered in any order, duplication
+    and batching (the retractions numbered after the acts)."""
+    specs = draw(st.lists(spec, min_size=1, max_size=6))
+    undo = draw(st.lists(st.none() | st.integers(0, 5), min_size=len(specs), max_size=len(specs)))
+    n = len(specs) + sum(u is not None for u in undo)
+    copies = draw(st.lists(st.integers(0, n - 1), max_size=4))
+    order = draw(st.permutations(list(range(n)) + copies))
+    cuts = sorted(draw(st.sets(st.integers(1, max(1, len(order) - 1)), max_size=4)))
+    batches = [order[a:b] for a, b in zip([0, *cuts], [*cuts, len(order)], strict=True)]
+    return specs, undo, [b for b in batches if b]
+
+
+@settings(max_examples=150, deadline=None)
+@given(with_retractions())
+def test_any_order_of_acts_and_their_retractions_gives_one_clean_pass(
+    scenario: tuple[list[tuple[Any, ...]], list[int | None], list[list[int]]],
+) -> None:
+    """Like, unlike, like again (and every other act taken back), whatever the order: the items
+    of one batch holding everything, item for item."""
+    specs, undo, batches = scenario
+    acts = messages(specs)
+    everything: list[ScoreMessage] = [*acts]
+    for act, minute in zip(acts, undo, strict=True):
+        if minute is not None:
+            i = act.interaction
+            everything.append(
+                Retraction(
+                    interaction_id=i.interaction_id,
+                    source=i.source,
+                    network=i.network,
+                    kind=i.kind,
+                    actor_id=i.actor_id,
+                    target_post=act.target.ref.key if act.target else None,
+                    occurred_at=datetime(2026, 3, 1, 12, minute, tzinfo=UTC),
+                )
+            )
+    clean, messy = ScoreWorld(), ScoreWorld()
+    assert clean.score(everything).failed == {}
+    for batch in batches:
+        assert messy.score([everything[i] for i in batch]).failed == {}
+
+    assert messy.ledger.items == clean.ledger.items
+    assert messy.scores.items == clean.scores.items
