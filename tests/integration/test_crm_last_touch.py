@@ -1,7 +1,7 @@
 """A contact's last organic touch in the CRM, end to end: the stream through the real stages,
-crm_sync's real handler and adapter, and what the file CRM, the Salesforce stub and the HubSpot
-stub hold afterwards. The daily decay pass, which carries it without reading the ledger, is
-proven in memory (tests/unit/test_crm_daily_pass.py)."""
+crm_sync's real handler and adapter, and what the Salesforce stub and the HubSpot stub hold
+afterwards. The same rule with the file CRM, and the daily decay pass, which carries it without
+reading the ledger, are proven in memory (tests/unit/test_crm_daily_pass.py)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from socialscore_local.crm_stubs.hubspot import HubSpotStub
 from socialscore_local.crm_stubs.salesforce import SalesforceStub
 from tests.integration.support import POST_A, POST_B, Stack, running, write_demo_dir
 from tests.integration.test_crm_convergence import hubspot_stack
-from tests.integration.test_crm_sync_handler import lines, outbox_of, seed_touches
+from tests.integration.test_crm_sync_handler import seed_touches
 
 FN = "CrmSyncFunction"
 MODEL = scoring_model.bundled()
@@ -51,23 +51,6 @@ class Crm:
         return float((self.read(self.contacts[contact]) or {}).get(self.names[1]) or 0)
 
 
-def file_contact(stack: Stack) -> Callable[[str], dict[str, Any] | None]:
-    """The file CRM's contact as its outbox leaves it: the last score pushed, or cleared."""
-
-    def read(contact: str) -> dict[str, Any] | None:
-        held: dict[str, Any] | None = None
-        for line in lines(outbox_of(stack)):
-            if line.get("contact_id") != contact:
-                continue
-            if line["type"] == "contact_score":
-                held = line
-            elif line["type"] == "erased_contact":
-                held = None
-        return held
-
-    return read
-
-
 @contextmanager
 def salesforce_stack(tmp_path: Path, sf: SalesforceStub) -> Iterator[Stack]:
     demo_dir = write_demo_dir(tmp_path / "demo")
@@ -84,11 +67,7 @@ def salesforce_stack(tmp_path: Path, sf: SalesforceStub) -> Iterator[Stack]:
 @contextmanager
 def crm_of(name: str, tmp_path: Path) -> Iterator[Crm]:
     same = {"C-1": "C-1", "C-2": "C-2"}
-    if name == "file":
-        with running(tmp_path / "work", write_demo_dir(tmp_path / "demo")) as stack:
-            seed_touches(stack)
-            yield Crm(stack, same, file_contact(stack), ("last_organic_touch", "paid_score"))
-    elif name == "salesforce":
+    if name == "salesforce":
         with SalesforceStub() as sf, salesforce_stack(tmp_path, sf) as stack:
             names = ("Social_Last_Organic_Touch__c", "Social_Paid_Score__c")
             yield Crm(stack, same, sf.record, names)
@@ -119,7 +98,7 @@ def sync(crm: Crm) -> dict[str, Any]:
     return report
 
 
-@pytest.mark.parametrize("name", ["file", "salesforce", "hubspot"])
+@pytest.mark.parametrize("name", ["salesforce", "hubspot"])
 def test_the_crm_shows_the_latest_organic_touch_and_follows_retractions_and_erasure(
     name: str, tmp_path: Path
 ) -> None:

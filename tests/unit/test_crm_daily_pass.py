@@ -15,9 +15,9 @@ from typing import Any
 
 from socialscore.crm.file import FileCrm
 from socialscore.domain import record_key as rk
-from socialscore.domain.interaction import Category, Kind
+from socialscore.domain.interaction import Category, Erase, Kind, Network, Retraction
 from socialscore.domain.scoring_model import BucketRule, Condition
-from tests.integration.support import identify
+from tests.integration.support import POST_A, POST_B, identify
 from tests.unit.score_world import MODEL, ScoreWorld, seed_touches
 
 AS_OF = datetime(2026, 11, 22, tzinfo=UTC)
@@ -153,3 +153,75 @@ def test_a_taken_windows_buckets_are_deleted_and_the_open_one_kept(tmp_path: Pat
     run(t0 + timedelta(minutes=15))  # takes the window from 10:00 to 10:15
 
     assert buckets() == ["2026-11-22T10:10"]  # still open: marks may land in it until 10:20
+
+
+# seed_touches: C-1 commented on 11-10 and shared on 11-12 (organic), clicked a paid post on
+# 11-13; C-2 shared on 11-15.
+C1_COMMENT = datetime(2026, 11, 10, 12, tzinfo=UTC)
+C1_SHARE = datetime(2026, 11, 12, 12, tzinfo=UTC)
+C2_SHARE = datetime(2026, 11, 15, 12, tzinfo=UTC)
+
+
+def test_the_crm_shows_the_latest_organic_touch_and_follows_retractions_and_erasure(
+    tmp_path: Path,
+) -> None:
+    """The file CRM's contacts as its outbox leaves them (the last score pushed, or cleared);
+    each run a minute after what came before."""
+    w = ScoreWorld()
+    seed_touches(w)
+    outbox = tmp_path / "outbox.jsonl"
+
+    def sync() -> Any:
+        w.now += timedelta(minutes=1)
+        crm = FileCrm(tmp_path / "no-opportunities.json", outbox)
+        report = w.crm_sync(crm, MODEL, lambda: w.now).run(AS_OF)
+        assert report.failed == {}
+        return report
+
+    def contact(contact_id: str) -> dict[str, Any] | None:
+        held: dict[str, Any] | None = None
+        for line in (json.loads(raw) for raw in outbox.read_text().splitlines()):
+            if line.get("contact_id") == contact_id:
+                held = line if line["type"] == "contact_score" else None
+        return held
+
+    def last_touch(contact_id: str) -> datetime | None:
+        raw = (contact(contact_id) or {}).get("last_organic_touch")
+        return datetime.fromisoformat(raw) if raw else None
+
+    def retract(n: int, kind: Kind, post: str, at: str) -> None:
+        """Take back seed_touches' act `n` (by u1) as an unlike / an undone share would."""
+        w.now += timedelta(minutes=1)
+        undo = Retraction(
+            interaction_id=f"iid-{n}",
+            source="smms",
+            network=Network.X,
+            kind=kind,
+            actor_id="u1",
+            target_post=f"x#{post}",
+            occurred_at=datetime.fromisoformat(at),
+        )
+        w.score([undo])
+
+    sync()
+
+    # C-1's paid click on 11-13 is later, but paid touches are no organic interest.
+    assert last_touch("C-1") == C1_SHARE
+    assert last_touch("C-2") == C2_SHARE
+
+    retract(2, Kind.SHARE, POST_B, "2026-11-20T12:00:00Z")  # the share undone
+    assert sync().pushed_scores == 1
+    assert last_touch("C-1") == C1_COMMENT  # back to the touch before
+    assert last_touch("C-2") == C2_SHARE
+
+    retract(1, Kind.COMMENT, POST_A, "2026-11-20T13:00:00Z")  # the comment too
+    sync()
+    assert last_touch("C-1") is None  # no organic touch left: the field is emptied
+    assert float((contact("C-1") or {}).get("paid_score") or 0) > 0  # the paid click counts
+
+    w.now += timedelta(minutes=1)
+    w.score([Erase(event_id="erase-C-2", source="smms", contact_id="C-2", occurred_at=AS_OF)])
+    assert sync().erased == 1
+    assert last_touch("C-2") is None
+    # Nothing about the erased person is kept by crm_sync either.
+    assert w.sync.pushed([rk.contact("C-2")]) == {}
