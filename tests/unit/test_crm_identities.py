@@ -263,3 +263,17 @@ def test_no_username_is_kept_in_the_links_or_the_queue() -> None:
     w.run()
     kept = repr(w.links.items) + repr(w.review.held) + repr(w.review.bookmarks)
     assert "ana_dev" not in kept
+
+
+def test_an_erased_account_is_never_linked_again_from_a_field_naming_it() -> None:
+    w = World({"ana_dev": "11", "bo": "22"})
+    w.crm.change("c1", "ana_dev")
+    w.run(erasing={"x#11"})  # its erasure pending: not linked
+    assert w.linked() == {}
+
+    w.review.forget(set(), {"x#11"})  # crm_sync forgot it
+    w.crm.change("c1", "ana_dev", "bo")
+    w.run()
+
+    assert w.linked() == {"x#22": ("c1", "crm_record")}
+    assert w.waiting() == {}

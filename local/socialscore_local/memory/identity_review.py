@@ -13,7 +13,7 @@ from socialscore.store.identity_review import queued
 class MemoryIdentityReview:
     def __init__(self) -> None:
         self.held: dict[str, ReviewEntry] = {}
-        self.erased_contacts: set[str] = set()
+        self.erased_ids: set[str] = set()  # contacts and identities
         self.bookmarks: dict[str, str] = {}
 
     def entries(self) -> dict[str, ReviewEntry]:
@@ -39,10 +39,10 @@ class MemoryIdentityReview:
             or e.review.identity in identities
             or e.review.linked_to in contacts
         )
-        self.erased_contacts |= contacts
+        self.erased_ids |= contacts | identities
 
-    def erased(self, contacts: Iterable[str]) -> set[str]:
-        return self.erased_contacts & set(contacts)
+    def erased(self, ids: Iterable[str]) -> set[str]:
+        return self.erased_ids & set(ids)
 
     def bookmark(self, crm: str) -> str | None:
         return self.bookmarks.get(crm)

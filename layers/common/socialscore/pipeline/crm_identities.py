@@ -10,16 +10,16 @@ queue instead. Links and unlinks are recorded by the resolve stage's own rule
 is who hears of its hot leads and complaints, as for an identify event.
 
 Nothing is stored of a username: it lives in this run's memory, and only the contacts changed
-since the last run are looked up. An erased contact (pending, or erased before) is never linked
-from its fields again. A run X stops (429, unavailable) applies the contacts X answered for, and
-keeps the bookmark where it was: the next run reads the rest again (what was applied changes
-nothing the second time).
+since the last run are looked up. An erased contact or account (pending, or erased before) is
+never linked from the fields again. A run X stops (429, unavailable) applies the contacts X
+answered for, and keeps the bookmark where it was: the next run reads the rest again (what was
+applied changes nothing the second time).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
@@ -34,7 +34,13 @@ from socialscore.domain.identity_plan import (
     ReviewEntry,
     plan,
 )
-from socialscore.domain.interaction import ConsentBasis, Identify, LinkBasis, Network
+from socialscore.domain.interaction import (
+    ConsentBasis,
+    Identify,
+    LinkBasis,
+    Network,
+    identity_key,
+)
 from socialscore.domain.social_fields import ContactFields
 from socialscore.pipeline.ports import CrmPending, IdentityLinks
 from socialscore.pipeline.resolution import relink
@@ -92,7 +98,9 @@ class ReviewQueue(Protocol):
 
     def forget(self, contacts: set[str], identities: set[str]) -> None: ...
 
-    def erased(self, contacts: Iterable[str]) -> set[str]: ...
+    def erased(self, ids: Iterable[str]) -> set[str]:
+        """Those of `ids` (contacts, identities) erased: never linked from CRM fields."""
+        ...
 
     def bookmark(self, crm: str) -> str | None: ...
 
@@ -133,8 +141,8 @@ class CrmIdentities:
             return None
 
     def run(self, now: datetime, erasing: set[str]) -> FieldsReport:
-        """One pass over the contacts changed since the bookmark; `erasing`: the contacts whose
-        erasure is pending (never linked)."""
+        """One pass over the contacts changed since the bookmark; `erasing`: the contacts and
+        identities whose erasure is pending (never linked)."""
         since = self.review.bookmark(self.reader.name)
         read, bookmark = self.reader.changed_contacts(since)
         barred = erasing | self.review.erased(c.contact_id for c in read)
@@ -150,6 +158,10 @@ class CrmIdentities:
             report.complete = False
             contacts = [c for c in contacts if all(u in ids for u in c.usernames)]
         report.x_calls = self.users.calls - calls
+        named = {_identity(i) for i in ids.values() if i is not None}
+        gone = (named & erasing) | self.review.erased(named)
+        if gone:  # an erased account is as if no field named it
+            contacts = [_without(c, ids, gone) for c in contacts]
         self._apply(contacts, ids, now, report)
         if report.complete and bookmark is not None:
             self.review.save_bookmark(self.reader.name, bookmark)
@@ -163,7 +175,7 @@ class CrmIdentities:
         now: datetime,
         report: FieldsReport,
     ) -> None:
-        named = sorted({f"{Network.X.value}#{i}" for i in ids.values() if i is not None})
+        named = sorted({_identity(i) for i in ids.values() if i is not None})
         linked = self.identities.links(named) if named else {}
         field_links: dict[str, list[CurrentLink]] = {}
         for contact in contacts:
@@ -187,6 +199,18 @@ class CrmIdentities:
         self.review.queue(planned.reviews, {c.contact_id for c in contacts}, now)
         report.linked, report.unlinked = len(links), len(planned.unlink)
         report.queued, report.unresolved = len(planned.reviews), planned.unresolved
+
+
+def _identity(user_id: str) -> str:
+    return identity_key(Network.X, user_id)
+
+
+def _without(contact: ContactFields, ids: dict[str, str | None], gone: set[str]) -> ContactFields:
+    def kept(username: str) -> bool:
+        user_id = ids[username]
+        return user_id is None or _identity(user_id) not in gone
+
+    return replace(contact, usernames=tuple(filter(kept, contact.usernames)))
 
 
 def link_event(

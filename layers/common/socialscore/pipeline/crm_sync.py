@@ -159,7 +159,7 @@ class CrmSync:
         changed = self.crm.changed_opportunities(at.checkpoint or first)
         erased, forgotten = self.state.pending()
         if self.identity_fields is not None:
-            self.identity_fields.run_safely(started, erased)
+            self.identity_fields.run_safely(started, erased | forgotten)
         window_end = at.marks_until or started
         touched = self._touched_since(at.last_run, window_end) - erased
         report = SyncReport(opportunities=len(changed), checkpoint=at.checkpoint)

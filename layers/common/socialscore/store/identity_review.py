@@ -7,7 +7,7 @@ the doubtful matches the CRM's social fields made, waiting for a person, and the
 - `review#index`: the string set of every entry's `<identity>#<contact>`, so listing or erasing
   reads one item and the entries it names, never a scan of the table. One item holds about
   10,000 entries within DynamoDB's 400 KB; a queue that long is not being reviewed.
-- `review#erased`: contacts erased while linked, never linked again from their CRM fields (their
+- `review#erased`: contacts and identities erased, never linked again from CRM fields (the
   fields are still in the CRM; consent was withdrawn).
 - `run#identities#<crm>`: where the next read of the CRM's changed contacts starts.
 """
@@ -101,8 +101,8 @@ class IdentityReview:
             dynamo.batch_write(self._table, deletes)
 
     def forget(self, contacts: set[str], identities: set[str]) -> None:
-        """An erasure: no entry names these contacts or identities, and the contacts are never
-        linked again from their CRM fields."""
+        """An erasure: no entry names these contacts or identities, and none of them is linked
+        again from CRM fields."""
         self.drop(
             k
             for k, e in self.entries().items()
@@ -110,13 +110,14 @@ class IdentityReview:
             or e.review.identity in identities
             or e.review.linked_to in contacts
         )
-        if contacts:
-            self._update("ADD", ERASED, "contacts", contacts)
+        for name, ids in (("contacts", contacts), ("identities", identities)):
+            if ids:
+                self._update("ADD", ERASED, name, ids)
 
-    def erased(self, contacts: Iterable[str]) -> set[str]:
-        """Those of `contacts` erased: never linked again from their fields."""
-        found = dynamo.batch_get(self._table, "key", [ERASED], consistent=True)
-        return set(found.get(ERASED, {}).get("contacts", ())) & set(contacts)
+    def erased(self, ids: Iterable[str]) -> set[str]:
+        """Those of `ids` (contacts, identities) erased: never linked again from CRM fields."""
+        found = dynamo.batch_get(self._table, "key", [ERASED], consistent=True).get(ERASED, {})
+        return {*found.get("contacts", ()), *found.get("identities", ())} & set(ids)
 
     def bookmark(self, crm: str) -> str | None:
         found = dynamo.batch_get(self._table, "key", [_bookmark(crm)], consistent=True)
