@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
 from socialscore.domain.buckets import buckets, facts
 from socialscore.domain.decay import score_at
 from socialscore.domain.interaction import Category
@@ -22,9 +24,10 @@ from tests.ops.conftest import DeployedStack
 AS_OF = demo.DEMO_AS_OF.date().isoformat()  # crm_sync pushed the demo's scores as of this day
 
 
-def counted(stack: DeployedStack) -> list[Any]:
-    """Every counted touch, read straight from the ledger table."""
-    entries = (entry_of(i) for i in dynamo.scan(stack.rt.table("LedgerTable")))
+@pytest.fixture(scope="module")
+def counted(demo_stack: DeployedStack) -> list[Touch]:
+    """Every counted touch, read straight from the ledger table (once: the tests only read)."""
+    entries = (entry_of(i) for i in dynamo.scan(demo_stack.rt.table("LedgerTable")))
     return [t for e in entries if (t := e.counted) is not None]
 
 
@@ -76,19 +79,20 @@ def test_a_contact_s_profile_shows_the_scores_the_crm_was_given(demo_stack: Depl
 
 def test_an_identity_s_profile_is_its_contact_s_or_its_own_when_anonymous(
     demo_stack: DeployedStack,
+    counted: list[Touch],
 ) -> None:
     linked = dynamo.scan(demo_stack.rt.table("IdentitiesTable"))[0]
     shown = demo_stack.socialscore("profile", linked["identity"], "--json").json()
     assert shown["contact_id"] == linked["contact_id"]
     owners = {i["identity"] for i in dynamo.scan(demo_stack.rt.table("IdentitiesTable"))}
-    anonymous = next(t.profile for t in counted(demo_stack) if t.profile not in owners)
+    anonymous = next(t.profile for t in counted if t.profile not in owners)
     answer = demo_stack.socialscore("profile", anonymous, "--json")
     assert answer.code == 0, answer.err
     assert answer.json()["contact_id"] is None
     assert answer.json()["identities"] == [
         {"identity": anonymous, "consent_basis": None, "linked_at": None, "owner_id": None}
     ]
-    assert answer.json()["touches"] == sum(1 for t in counted(demo_stack) if t.profile == anonymous)
+    assert answer.json()["touches"] == sum(1 for t in counted if t.profile == anonymous)
 
 
 def test_an_unknown_profile_is_one_line(demo_stack: DeployedStack) -> None:
@@ -102,10 +106,11 @@ def test_an_unknown_profile_is_one_line(demo_stack: DeployedStack) -> None:
 
 def test_the_leaderboard_counts_the_ledger_and_the_value_the_crm_holds(
     demo_stack: DeployedStack,
+    counted: list[Touch],
 ) -> None:
     board = demo_stack.socialscore("leaderboard", "--json").json()
     points: dict[str, Decimal] = defaultdict(Decimal)
-    for t in counted(demo_stack):
+    for t in counted:
         if t.seller_id and t.category is Category.ORGANIC:
             points[t.seller_id] += Decimal(str(t.weight))
     value = influence(demo_stack, "by_seller")
@@ -129,8 +134,10 @@ def test_the_leaderboard_counts_the_ledger_and_the_value_the_crm_holds(
     assert line.endswith(" · ".join(f"{a:,.2f} {c}" for c, a in value[both[0]].items()))
 
 
-def test_the_leaderboard_since_a_date_and_for_a_team(demo_stack: DeployedStack) -> None:
-    touches = sorted(counted(demo_stack), key=lambda t: t.occurred_at)
+def test_the_leaderboard_since_a_date_and_for_a_team(
+    demo_stack: DeployedStack, counted: list[Touch]
+) -> None:
+    touches = sorted(counted, key=lambda t: t.occurred_at)
     since = touches[len(touches) // 2].occurred_at
     board = demo_stack.socialscore("leaderboard", "--since", since.isoformat(), "--json").json()
     later: dict[str, int] = defaultdict(int)
@@ -146,12 +153,13 @@ def test_the_leaderboard_since_a_date_and_for_a_team(demo_stack: DeployedStack) 
 
 def test_posts_count_each_reaction_once_and_carry_the_crm_s_value(
     demo_stack: DeployedStack,
+    counted: list[Touch],
 ) -> None:
     shown = demo_stack.socialscore("posts", "--top", "3", "--json").json()
     everyone = demo_stack.socialscore("posts", "--top", "1000", "--json").json()
     assert shown["posts"] == everyone["posts"][:3]
     kinds: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for t in counted(demo_stack):
+    for t in counted:
         if t.post and t.category is Category.ORGANIC:
             kinds[t.post][t.kind.value] += 1
     value = influence(demo_stack, "by_post")
@@ -198,6 +206,7 @@ def test_an_opportunity_s_breakdown_under_every_model_is_what_the_crm_holds(
 
 def test_a_profile_s_buckets_are_the_model_s_rules_over_its_ledger(
     demo_stack: DeployedStack,
+    counted: list[Touch],
 ) -> None:
     """Every contact's and anonymous profile's buckets, as `profile --json` shows them, are the
     rules evaluated over its touches (every identity's) and scores summed from the ledger."""
@@ -206,7 +215,7 @@ def test_a_profile_s_buckets_are_the_model_s_rules_over_its_ledger(
     links = dynamo.scan(demo_stack.rt.table("IdentitiesTable"))
     owner = {i["identity"]: i["contact_id"] for i in links}
     mine: dict[str, list[Touch]] = defaultdict(list)
-    for t in counted(demo_stack):
+    for t in counted:
         mine[owner.get(t.profile, t.profile)].append(t)
 
     def score(touches: list[Touch], category: Category) -> float:
@@ -231,7 +240,9 @@ def test_a_profile_s_buckets_are_the_model_s_rules_over_its_ledger(
     assert line.endswith("   buckets likely_buyer")
 
 
-def test_a_profile_says_whom_its_hot_lead_or_complaint_goes_to(demo_stack: DeployedStack) -> None:
+def test_a_profile_says_whom_its_hot_lead_or_complaint_goes_to(
+    demo_stack: DeployedStack, counted: list[Touch]
+) -> None:
     deliveries = json.loads((demo.DEMO_DIR / "webhooks.json").read_text())
     ((contact, owner),) = {
         (e["contact_id"], e["owner_id"])
@@ -246,7 +257,7 @@ def test_a_profile_says_whom_its_hot_lead_or_complaint_goes_to(demo_stack: Deplo
     other = demo_stack.socialscore("profile", "003A000001", "--as-of", AS_OF, "--json").json()
     sellers = Counter(
         t.seller_id
-        for t in counted(demo_stack)
+        for t in counted
         if t.profile in {i["identity"] for i in other["identities"]}
         and t.seller_id
         and t.category.value == "organic"
