@@ -185,3 +185,24 @@ def test_1000_contacts_read_cost_ceil_usernames_over_100_x_calls_and_link_every_
         assert each.x_calls == math.ceil(each.usernames / 100)
     assert len(links.items) == 599
     assert links.items["x#77777"]["contact_id"] == "1001"
+
+
+def test_a_field_the_org_lacks_leaves_the_step_undone_with_salesforce_s_code(
+    salesforce: SalesforceStub, caplog: pytest.LogCaptureFixture
+) -> None:
+    reader = SalesforceContactFields(salesforce_api(salesforce), ["X_Profile__c"])
+    review = MemoryIdentityReview()
+    step = CrmIdentities(reader, XUsers(), MemoryIdentityLinks(), review, Pending())
+
+    with caplog.at_level("WARNING"):
+        assert step.run_safely(T0, set()) is None
+
+    assert review.bookmarks == {}  # the next run reads the same contacts again
+    assert [getattr(r, "code", None) for r in caplog.records] == ["INVALID_FIELD"]
+
+
+class XUsers:
+    calls = 0
+
+    def user_ids(self, usernames: list[str]) -> dict[str, str | None]:
+        raise AssertionError("no username read: X is not asked")

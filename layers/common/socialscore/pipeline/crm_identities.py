@@ -134,9 +134,12 @@ class CrmIdentities:
         try:
             return self.run(now, erasing)
         except Exception as err:  # logged with its reason; the next run tries again
+            # The CRM's own code when it gave one (INVALID_FIELD: a field CRM_SOCIAL_FIELDS
+            # names is not in the org), never a message, which may quote a record's values.
+            code = getattr(err, "code", None) or getattr(err, "reason", None)
             logger().warning(
                 "identity links from CRM fields not made: the next run tries again",
-                extra={"reason": type(err).__name__},
+                extra={"reason": type(err).__name__, "code": code},
             )
             return None
 
