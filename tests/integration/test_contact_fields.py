@@ -17,7 +17,7 @@ from socialscore.aws.config import ConfigurationError
 from socialscore.crm.contact_fields import HubSpotContactFields, SalesforceContactFields
 from socialscore.crm.hubspot_http import HubSpotApi
 from socialscore.crm.salesforce_api import SalesforceApi
-from socialscore.pipeline.crm_identities import CrmIdentities
+from socialscore.pipeline.crm_identities import CrmIdentities, FieldsReport
 from socialscore.providers.x_api import XApiProvider
 from socialscore.providers.x_users import XUsernames
 from socialscore_local.crm_stubs.hubspot import HubSpotStub
@@ -162,7 +162,7 @@ def test_1000_contacts_read_cost_ceil_usernames_over_100_x_calls_and_link_every_
         users = XUsernames(XApiProvider(lambda refresh: x.token, x.url))
         step = CrmIdentities(hubspot_reader(stub), users, links, MemoryIdentityReview(), Pending())
 
-        def run():  # type: ignore[no-untyped-def]
+        def run() -> FieldsReport:
             users.answered.clear()  # each run starts with nothing in memory
             clock.settle()
             return step.run(clock.now, set())
