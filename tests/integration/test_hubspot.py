@@ -34,9 +34,30 @@ CONTACTS_UPDATE = "/crm/v3/objects/contacts/batch/update"
 INFLUENCE = "/crm/v3/objects/p_socialscore_influence"
 
 
+class Clock:
+    """A simulated clock: the stub's `sleep` moves it, and so do the tests."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
 class Sleeps(list[float]):
+    """The adapter's pauses, recorded; each also passes on `clock` (the stub's), when given."""
+
+    def __init__(self, clock: Clock | None = None) -> None:
+        super().__init__()
+        self.clock = clock
+
     def __call__(self, seconds: float) -> None:
         self.append(seconds)
+        if self.clock is not None:
+            self.clock.sleep(seconds)
 
 
 class Token:
@@ -183,7 +204,9 @@ def test_more_deals_than_the_search_cap_and_a_full_page_in_one_millisecond_are_a
     stub.seed(deals=deals(50, start=T0 - timedelta(hours=1), first=1000))
     stub.seed(deals=[d | {"modified_at": instant} for d in deals(180, first=2000)])  # an import
     stub.seed(deals=deals(200, start=instant + timedelta(seconds=1), first=3000))
-    adapter = crm(stub)
+    clock = stub.store.clock = Clock(T0 + timedelta(days=1))  # time passes only as it waits
+    sleeps = Sleeps(clock)
+    adapter = crm(stub, sleeps)
 
     found = adapter.changed_opportunities(None)
 
@@ -193,7 +216,10 @@ def test_more_deals_than_the_search_cap_and_a_full_page_in_one_millisecond_are_a
         + [str(3000 + k) for k in range(200)]
     )
     searches = [c for c in stub.calls if c.path == SEARCH]
-    assert {c.status for c in searches} == {200}
+    # None refused for its offset; the sixth search within a second is refused for HubSpot's
+    # five a second, and the adapter waits that second out before it searches again.
+    assert {c.status for c in searches} == {200, 429}
+    assert sleeps == [1.0] * [c.status for c in searches].count(429)
     # The instant's 180 deals were read apart, by id, sorted by id.
     by_id = [c.body for c in searches if c.body["sorts"][0]["propertyName"] == "hs_object_id"]
     assert len(by_id) == 2
@@ -203,8 +229,13 @@ def test_more_deals_than_the_search_cap_and_a_full_page_in_one_millisecond_are_a
 
 def test_a_deal_edited_while_the_search_pages_hides_no_other(stub: HubSpotStub) -> None:
     stub.seed(deals=deals(250))
-    stub.store.clock = lambda: T0 + timedelta(days=2)
-    stub.on_call(2, lambda: stub.touch_deal("1000"))  # edited before the second page is read
+    clock = stub.store.clock = Clock(T0 + timedelta(days=2))
+
+    def edited() -> None:  # before the second page is read, and indexed by then
+        stub.touch_deal("1000")
+        clock.sleep(stub.store.index_lag)
+
+    stub.on_call(2, edited)
 
     found = crm(stub).changed_opportunities(T0)
 

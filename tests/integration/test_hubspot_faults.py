@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import urllib3
 
 from socialscore.crm.base import Push
 from socialscore.crm.hubspot import HubSpotCrm
@@ -20,24 +21,11 @@ from socialscore.domain.record_key import RecordKey
 from socialscore_local.crm_stubs.hubspot import DROPPED, HubSpotStub
 from socialscore_local.crm_stubs.hubspot_api import Store
 from socialscore_local.hubspot_setup import setup
-from tests.integration.test_hubspot import Sleeps, contacts, crm, landed, only, score
+from tests.integration.test_hubspot import Clock, Sleeps, contacts, crm, landed, only, score
 
 T = datetime(2026, 11, 20, 9, tzinfo=UTC)
 CREATE_TASKS = "/crm/v3/objects/tasks/batch/create"
 CREATE_TICKETS = "/crm/v3/objects/tickets/batch/create"
-
-
-class Clock:
-    """A simulated clock: the stub's `sleep` moves it, and so do the tests."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 def hot(profile: str, contact: str) -> HotLeadTask:
@@ -233,6 +221,55 @@ def test_search_sees_a_record_as_it_was_before_the_index_lag_and_batch_reads_as_
 
     assert before == ("10", "99")
     assert after == ("99", "99")
+
+
+def test_a_write_reaches_search_a_few_seconds_late_unasked() -> None:
+    clock = Clock(T)
+    with HubSpotStub(store=Store(clock=clock)) as stub:  # no lag asked for
+        deal = {"id": "41", "amount": "10", "currency": "EUR"}
+        stub.seed(deals=[deal | {"modified_at": T - timedelta(days=1)}])
+        stub.touch_deal("41")  # edited at T
+
+        def searched() -> str:
+            return stub.store.searchable("deals")["41"]["hs_lastmodifieddate"]
+
+        at_once = searched()
+        clock.sleep(1.9)
+        soon = searched()
+        clock.sleep(0.1)
+        later = searched()
+
+    assert at_once == soon == "2026-11-19T09:00:00.000Z"  # as it was before the edit
+    assert later == "2026-11-20T09:00:00.000Z"  # 2 s on, the index caught up
+
+
+def test_search_past_five_a_second_is_refused_with_hubspots_429_and_then_taken() -> None:
+    clock = Clock(T)
+    with HubSpotStub(store=Store(clock=clock)) as stub:
+        http = urllib3.PoolManager(retries=False)
+        headers = {"Authorization": f"Bearer {stub.token}", "Content-Type": "application/json"}
+
+        def search() -> urllib3.BaseHTTPResponse:
+            return http.request(
+                "POST", f"{stub.url}/crm/v3/objects/deals/search", body=b"{}", headers=headers
+            )
+
+        first = [search().status for _ in range(6)]
+        refused = search()
+        clock.sleep(0.5)
+        still = search().status
+        clock.sleep(0.5)
+        taken = search().status
+
+    assert first == [200] * 5 + [429]
+    assert refused.status == 429
+    body = refused.json()
+    assert set(body) == {"status", "message", "errorType", "correlationId", "policyName"} | {
+        "requestId"
+    }
+    assert (body["errorType"], body["policyName"]) == ("RATE_LIMIT", "SECONDLY")
+    assert not [h for h in refused.headers if h.lower().startswith(("retry", "x-hubspot"))]
+    assert (still, taken) == (429, 200)  # a rolling second, the refused ones uncounted
 
 
 # --- setup ------------------------------------------------------------------------------------

@@ -6,8 +6,14 @@ told to answer a 429 with a `policyName` (TEN_SECONDLY_ROLLING or DAILY), a 5xx 
 to reject one input of a batch (a 207), to change a record while a client pages, to do what a
 call asked and lose the answer (`lose_answer_next`: a dropped connection or a gateway's 5xx), to
 take `latency` seconds a call (through `sleep`, which a test makes a simulated clock's), and to
-index writes for search late (`index_lag`, `index_late`). Its state is in memory and is read
-back with `contact`, `deal`, `influence`, `tasks`, `tickets` and `gdpr_deleted`.
+index writes for search late (`index_late`; every write `store.index_lag` late, 2 s by default).
+Unasked, it answers a search past `search_rate` (5) in a second of the store's clock with a 429,
+as HubSpot does: "The search endpoints are rate limited to five requests per second per account"
+(developers.hubspot.com/docs/api-reference/search/guide); its body names the SECONDLY policy
+(`policyName` "will indicate which limit you hit (either daily or secondly)", and search answers
+carry no rate-limit headers: developers.hubspot.com/docs/api/usage-details). Its state is in
+memory and is read back with `contact`, `deal`, `influence`, `tasks`, `tickets` and
+`gdpr_deleted`.
 
     with HubSpotStub() as hubspot:
         hubspot.seed(deals=[...], contacts=[...])
@@ -22,7 +28,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs
@@ -50,6 +56,7 @@ class HubSpotStub:
     search_cap: int = 10_000  # HubSpot's: no search result past the 10,000th
     association_page: int = 500  # associations one batch read answers per record
     latency: float = 0.0  # seconds each call takes before it is answered
+    search_rate: int = 5  # HubSpot's: searches a second, per account
     sleep: Callable[[float], None] = time.sleep
     store: Store = field(default_factory=Store)
     timeline: Timeline = field(default_factory=Timeline)  # the public app's (activities)
@@ -57,6 +64,7 @@ class HubSpotStub:
     _faults: list[tuple[int, Any, dict[str, str]] | None] = field(default_factory=list)
     _lost: list[int | None] = field(default_factory=list)  # None: answered; else see LOST
     _daily_after: int | None = None
+    _searches: list[datetime] = field(default_factory=list)  # when the last ones were answered
     _actions: dict[int, Callable[[], None]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _loopback: Loopback = field(default_factory=Loopback)
@@ -239,9 +247,21 @@ class HubSpotStub:
         fault = self._faults.pop(0) if self._faults else None
         if fault is not None:
             return (fault[0], fault[1]), fault[2]
+        if path.endswith("/search") and not self._may_search():
+            return (429, _rate_limit("SECONDLY")), {}  # search answers carry no limit headers
         if timeline:
             return self.timeline.route(self.store, method, path, body), {}
         return route(self.store, method, path, body, self.search_cap, self.association_page), {}
+
+    def _may_search(self) -> bool:
+        """At most `search_rate` searches in any second of the store's clock, the refused
+        ones uncounted."""
+        now = self.store.clock()
+        self._searches = [t for t in self._searches if now - t < timedelta(seconds=1)]
+        if len(self._searches) >= self.search_rate:
+            return False
+        self._searches.append(now)
+        return True
 
 
 def _rate_limit(policy: str) -> dict[str, Any]:

@@ -11,8 +11,9 @@ for unique values on an object type HubSpot does not document them for).
 
 The search index lags writes, as HubSpot's does ("it may take a few moments for newly created
 or updated objects to appear in search results", developers.hubspot.com/docs/api/crm/search):
-with `index_lag` (seconds of `clock`; `lag` per record id for its next write), search sees each
-record as it was `index_lag` seconds ago, while batch reads see it as it is.
+with `index_lag` (seconds of `clock`, 2 by default; `lag` per record id for its next write),
+search sees each record as it was `index_lag` seconds ago, while batch reads see it as it is. A
+seeded record is searchable at once (indexed long ago).
 """
 
 from __future__ import annotations
@@ -115,7 +116,7 @@ class Store:
     enterprise: bool = True  # custom objects need an Enterprise subscription
     rejected: dict[str, str] = field(default_factory=dict)  # ref -> category, per input
     gdpr_deleted: list[str] = field(default_factory=list)
-    index_lag: float = 0.0  # seconds before a write is searchable
+    index_lag: float = 2.0  # seconds before a write is searchable: "a few moments"
     lag: dict[str, float] = field(default_factory=dict)  # record id -> its next write's lag
     # (kind, id) -> [(searchable from, the record as written)], oldest first; kept with a lag only
     _index: dict[tuple[str, str], list[tuple[datetime, dict[str, str]]]] = field(
