@@ -40,8 +40,12 @@ HOT_LEAD_SUBJECT = "Hot lead: social engagement"
 # association type ids: developers.hubspot.com/docs/api/crm/associations (v4).
 TASK_TO_CONTACT = 204
 
-# Tickets: one per complaining act, with the act's key as a unique value (tickets take one:
-# developers.hubspot.com/changelog/unique-properties-for-contacts), so HubSpot refuses a second.
+# Tickets: one per complaining act, with the act's key as a unique value, so HubSpot refuses a
+# second. Tickets take one: "Historically, HubSpot has provided unique property support for
+# Companies, Deals, Tickets, and Custom Objects" (the changelog that added contacts to them,
+# developers.hubspot.com/changelog/unique-properties-for-contacts); the properties API's
+# `hasUniqueValue` is the flag (developers.hubspot.com/changelog/updating-objects-by-custom-field-
+# and-adding-owner-properties-via-the-api).
 COMPLAINT_KEY = "socialscore_complaint_key"
 TICKET_PIPELINE = "0"  # the account's default support pipeline
 TICKET_STAGE = "1"  # its first stage, "New"

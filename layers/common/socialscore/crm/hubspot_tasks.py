@@ -2,8 +2,10 @@
 and never re-created after a create whose answer was lost (the next push reads what landed).
 
 Tasks. HubSpot documents unique-value properties for contacts, companies, deals, tickets and
-custom objects (developers.hubspot.com/changelog/unique-properties-for-contacts), not for tasks,
-so a task cannot be found by a key of its own. A task is created with its association to the
+custom objects, not for tasks ("Historically, HubSpot has provided unique property support for
+Companies, Deals, Tickets, and Custom Objects", and contacts since
+developers.hubspot.com/changelog/unique-properties-for-contacts), so a task cannot be found by
+a key of its own. A task is created with its association to the
 contact (developers.hubspot.com/docs/api/crm/tasks, "associations" in the create body), so the
 contact's task associations (v4 batch read, read from the record, never from the lagging search
 index) name every task it has, the one socialscore opened among them: its

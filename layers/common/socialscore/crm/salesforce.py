@@ -6,7 +6,9 @@ atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections.htm.
 - Read (salesforce_read): opportunities whose SystemModstamp, or one of whose contact roles',
   is at or after the checkpoint, with their contacts (OpportunityContactRole), every page.
   Currency: CurrencyIsoCode in a multi-currency org, else the org's DefaultCurrencyIsoCode (a
-  single-currency org has no CurrencyIsoCode field).
+  single-currency org has no CurrencyIsoCode field: "Available only for organizations with the
+  multicurrency feature enabled", developer.salesforce.com/docs/atlas.en-us.object_reference.
+  meta/object_reference/sforce_api_objects_opportunity.htm).
 - Write, allOrNone=false, each result read record by record: the contacts' scores (and an
   erasure's cleared fields) by Contact Id; the headline on the Opportunity by Id; the breakdown
   as Social_Influence__c upserted by Key__c (a re-run updates, never duplicates); the retired
@@ -87,7 +89,10 @@ from socialscore.domain.activity import Activity, Removal
 from socialscore.domain.opportunity import HotLeadTask, Opportunity
 from socialscore.domain.record_key import RecordKey
 
-# A case whose key is taken was opened by an earlier push whose answer was lost.
+# A case whose key is taken was opened by an earlier push whose answer was lost. The key's field
+# is a Unique External ID, and DUPLICATE_VALUE is "You can't supply a duplicate value for a field
+# that must be unique" (StatusCode,
+# https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_concepts_core_data_objects.htm).
 _OPENED = frozenset({"DUPLICATE_VALUE"})
 _CONTACTS = BulkWrite("Contact", "update")
 _HEADLINES = BulkWrite("Opportunity", "update")

@@ -14,9 +14,14 @@ from socialscore.domain.record_key import RecordKey
 
 # The record is gone (deleted, or merged into another): whatever was to be written on it has
 # nowhere to go, so the key is done, not failed (a failure is tried again every run, for ever).
-# Salesforce answers so for a record in the Recycle Bin and for a merge's loser, which QueryAll
-# still lists as deleted:
-# https://developer.salesforce.com/docs/platform/api-rest/guide/resources-queryall.html
+# ENTITY_IS_DELETED: "You can't reference an object that has been deleted" (StatusCode,
+# https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_concepts_core_data_objects.htm);
+# a merge "deletes the other records, known as the victim records"
+# (https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_merge.htm),
+# which QueryAll still lists as deleted
+# (https://developer.salesforce.com/docs/platform/api-rest/guide/resources-queryall.html).
+# That a write to a merge's loser answers this very code is read from those two pages, not
+# stated by Salesforce in one place (README, Known limits).
 GONE = frozenset({"ENTITY_IS_DELETED"})
 
 # The Push keys one sObject record answers for, and Salesforce's result for that record.

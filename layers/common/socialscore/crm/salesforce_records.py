@@ -239,7 +239,12 @@ def contacts_for_tasks_query(contact_ids: Iterable[str], profiles: Iterable[str]
     )
 
 
-# A single-currency org has no CurrencyIsoCode field: the probe's INVALID_FIELD says which.
+# A single-currency org has no CurrencyIsoCode field ("Available only for organizations with the
+# multicurrency feature enabled", the Opportunity object reference:
+# https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_opportunity.htm
+# ): the probe's refusal says which. That it is INVALID_FIELD ("No such column") is what SOQL
+# answers for a field an object lacks; Salesforce's REST error-code page lists the code without
+# this case (README, Known limits).
 CURRENCY_PROBE = "SELECT CurrencyIsoCode FROM Opportunity LIMIT 1"
 ORG_CURRENCY = "SELECT DefaultCurrencyIsoCode FROM Organization"
 
