@@ -66,15 +66,14 @@ def test_hubspot_contacts_come_with_their_twitter_username_and_owner(
     stub.store.put("contacts", "102", {"email": "bo@example.com"})
     clock.settle()
 
-    contacts, bookmark = hubspot_reader(stub).changed_contacts(None)
+    read = hubspot_reader(stub).changed_contacts(None, overlap=False, limit=100)
 
-    assert [(c.contact_id, c.usernames, c.owner_id) for c in contacts] == [
+    assert [(c.contact_id, c.usernames, c.owner_id) for c, _ in read] == [
         ("101", ("ana_dev",), "77"),
         ("102", (), None),
     ]
     latest = (stub.contact("102") or {})["lastmodifieddate"]
-    assert bookmark is not None
-    assert datetime.fromisoformat(bookmark) == datetime.fromisoformat(latest)
+    assert read[-1][1] == datetime.fromisoformat(latest)  # when the CRM changed it
     search = [c.body for c in stub.calls if c.path.endswith("/contacts/search")]
     assert {"twitterhandle", "hubspot_owner_id"} <= set(search[0]["properties"])
 
@@ -88,15 +87,32 @@ def test_hubspot_reads_only_contacts_changed_since_the_bookmark(
     stub.store.put("contacts", "101", {"twitterhandle": "ana"})
     clock.settle()
     reader = hubspot_reader(stub)
-    _, bookmark = reader.changed_contacts(None)
+    bookmark = reader.changed_contacts(None, overlap=False, limit=100)[-1][1]
     clock.now += timedelta(hours=1)
     stub.store.put("contacts", "102", {"twitterhandle": "bo"})
     stub.store.put("contacts", "101", {"twitterhandle": ""}, touch=True)
     clock.settle()
 
-    contacts, _ = reader.changed_contacts(bookmark)
+    # From 5 minutes before the bookmark: 101 as it was then, again, and what changed since.
+    overlapping = reader.changed_contacts(bookmark, overlap=True, limit=100)
+    after = reader.changed_contacts(bookmark + timedelta(seconds=1), overlap=False, limit=100)
 
-    assert {c.contact_id: c.usernames for c in contacts} == {"101": (), "102": ("bo",)}
+    assert {c.contact_id: c.usernames for c, _ in overlapping} == {"101": (), "102": ("bo",)}
+    assert {c.contact_id for c, _ in after} == {"101", "102"}
+
+
+def test_hubspot_stops_reading_once_the_run_s_share_is_read(
+    hubspot: tuple[HubSpotStub, Clock],
+) -> None:
+    stub, clock = hubspot
+    for n in range(250):
+        stub.store.put("contacts", str(1000 + n), {"twitterhandle": f"user_{n}"})
+    clock.settle()
+
+    read = hubspot_reader(stub).changed_contacts(None, overlap=False, limit=100)
+
+    assert 100 <= len(read) < 250  # a page of 100 at most past the limit, not all 250
+    assert [c.contact_id for c, _ in read] == [str(1000 + n) for n in range(len(read))]
 
 
 @pytest.fixture
@@ -126,22 +142,21 @@ def test_salesforce_reads_the_named_fields_of_contacts_changed_since_the_bookmar
     org.insert("Contact", {"LastName": "B", "SystemModstamp": stamp(later)}, "003B")
     reader = SalesforceContactFields(salesforce_api(salesforce), ["Twitter_Handle__c"])
 
-    everyone, _ = reader.changed_contacts(None)
-    changed, bookmark = reader.changed_contacts((T0 + timedelta(minutes=30)).isoformat())
+    everyone = reader.changed_contacts(None, overlap=False, limit=100)
+    changed = reader.changed_contacts(T0 + timedelta(minutes=30), overlap=True, limit=100)
 
-    assert [(c.contact_id, c.usernames, c.owner_id) for c in everyone] == [
+    assert [(c.contact_id, c.usernames, c.owner_id) for c, _ in everyone] == [
         ("003A", ("ana",), "005A"),
         ("003B", (), None),
     ]
-    assert [c.contact_id for c in changed] == ["003B"]
-    assert bookmark == later.isoformat()
+    assert [(c.contact_id, at) for c, at in changed] == [("003B", later)]
 
 
 def test_salesforce_with_no_field_named_reads_nothing_and_refuses_a_name_that_is_not_one(
     salesforce: SalesforceStub,
 ) -> None:
     api = salesforce_api(salesforce)
-    assert SalesforceContactFields(api, []).changed_contacts(None) == ([], None)
+    assert SalesforceContactFields(api, []).changed_contacts(None, False, 100) == []
     assert salesforce.calls == []
     with pytest.raises(ConfigurationError, match="not a Salesforce field API name"):
         SalesforceContactFields(api, ["Id FROM User --"])

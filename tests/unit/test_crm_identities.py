@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from socialscore.domain.identity_plan import Decision, Doubt
-from socialscore.domain.social_fields import ContactFields, read_fields
+from socialscore.domain.social_fields import Changed, ContactFields, read_fields
 from socialscore.pipeline.crm_identities import CrmIdentities, NotPending, decide
 from socialscore.providers.x_users import UsernamesStopped
 from socialscore_local.memory.identities import MemoryIdentityLinks
@@ -34,10 +34,15 @@ class Crm:
         self.clock += 1
         self.contacts[contact_id] = (self.clock, read_fields(contact_id, list(fields), owner))
 
-    def changed_contacts(self, since: str | None) -> tuple[list[ContactFields], str | None]:
-        after = int(since or 0)
-        found = sorted((t, c) for t, c in self.contacts.values() if t > after)
-        return [c for _, c in found], str(found[-1][0]) if found else None
+    def changed_contacts(self, since: datetime | None, overlap: bool, limit: int) -> list[Changed]:
+        after = since or datetime.min.replace(tzinfo=UTC)
+        found = sorted((t, c) for t, c in self.contacts.values() if at(t) > after)
+        return [(c, at(t)) for t, c in found]
+
+
+def at(tick: int) -> datetime:
+    """The CRM's clock: a minute a change."""
+    return NOW + timedelta(minutes=tick)
 
 
 class X:
@@ -277,3 +282,20 @@ def test_an_erased_account_is_never_linked_again_from_a_field_naming_it() -> Non
 
     assert w.linked() == {"x#22": ("c1", "crm_record")}
     assert w.waiting() == {}
+
+
+def test_a_run_x_stops_saves_the_bookmark_at_the_last_contact_it_finished_with() -> None:
+    w = World({f"user_{n}": str(100 + n) for n in range(4)})
+    for n in range(4):
+        w.crm.change(f"c{n}", f"user_{n}")
+    w.x.stop_after = 2  # X answers the first two usernames, then its window is spent
+
+    first = w.run()
+    w.x.asked.clear()
+    w.x.stop_after = None
+    second = w.run()
+
+    assert not first.complete
+    assert second.complete
+    assert w.x.asked == ["user_2", "user_3"]  # the next run goes on, it does not start over
+    assert len(w.linked()) == 4

@@ -4,9 +4,10 @@ and bars it from being linked from its fields again; a step that fails does not 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from socialscore.domain.identity_plan import Doubt, Review
+from socialscore.domain.social_fields import Changed
 from socialscore.pipeline.crm_identities import CrmIdentities
 from socialscore_local.memory.identities import MemoryIdentityLinks
 from socialscore_local.memory.identity_review import MemoryIdentityReview
@@ -52,7 +53,7 @@ def test_an_erasure_taken_to_the_crm_leaves_no_review_naming_the_contact_and_bar
 
 
 class Failing(Crm):
-    def changed_contacts(self, since: str | None) -> tuple[list, str | None]:  # type: ignore[type-arg]
+    def changed_contacts(self, since: datetime | None, overlap: bool, limit: int) -> list[Changed]:
         raise ConnectionError("the CRM did not answer")
 
 

@@ -5,8 +5,9 @@ pipeline.crm_identities links from.
   "for contacts, a search will return createdate, email, firstname, hs_object_id,
   lastmodifieddate, and lastname", https://developers.hubspot.com/docs/api-reference/2026-03/crm/
   search-the-crm), read as crm.hubspot_read reads deals: re-anchored on the last time read, so
-  no query nears the search's 10,000-result cap, and starting `OVERLAP` before the bookmark for
-  the index's lag. The fields are contact properties, by internal name: HubSpot's own
+  no query nears the search's 10,000-result cap, and starting 5 minutes before the bookmark
+  when the index's lag asks for it (pipeline.contact_bookmark); the pages stop at the run's
+  limit. The fields are contact properties, by internal name: HubSpot's own
   `twitterhandle` ("Twitter Username") by default (the name integrations search contacts by;
   HubSpot's own list of default properties, knowledge.hubspot.com/properties/hubspots-default-
   contact-properties, names it; CRM_SOCIAL_FIELDS names others). Its owner: `hubspot_owner_id`.
@@ -14,9 +15,12 @@ pipeline.crm_identities links from.
   own), Id order within a stamp. Salesforce has no standard X or LinkedIn field on Contact in
   current orgs: the fields are the org's own custom fields, named in the configuration (none by
   default: nothing is read). A name must be a field's API name (`Twitter_Handle__c`), so no
-  configuration can put anything else into the query. Its owner: `OwnerId`.
+  configuration can put anything else into the query. Its owner: `OwnerId`. SOQL reads what
+  was committed: no overlap. No LIMIT either: rows changed in one second may outnumber any
+  limit, and a read cut inside that second would start there again and again; the run takes
+  its share of what it reads (pipeline.contact_bookmark).
 
-The bookmark is the latest modification read (ISO 8601). Field values pass to the domain's
+Each contact comes with when it was changed, oldest first. Field values pass to the domain's
 reading at once: they are never logged nor kept.
 """
 
@@ -24,7 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from socialscore.aws.config import ConfigurationError
@@ -32,7 +36,7 @@ from socialscore.crm import hubspot_read
 from socialscore.crm.hubspot_http import HubSpotApi
 from socialscore.crm.salesforce_api import SalesforceApi
 from socialscore.crm.salesforce_records import soql_datetime
-from socialscore.domain.social_fields import ContactFields, read_fields
+from socialscore.domain.social_fields import Changed, read_fields
 
 HUBSPOT_FIELDS = ("twitterhandle",)
 HUBSPOT_MODIFIED = "lastmodifieddate"
@@ -51,18 +55,17 @@ class HubSpotContactFields:
             CONTACT_SEARCH, [*self.fields, HUBSPOT_OWNER, HUBSPOT_MODIFIED], HUBSPOT_MODIFIED
         )
 
-    def changed_contacts(self, since: str | None) -> tuple[list[ContactFields], str | None]:
-        start = datetime.fromisoformat(since) if since else None
-        records = hubspot_read.changed(self._api, start, self._searched)
+    def changed_contacts(self, since: datetime | None, overlap: bool, limit: int) -> list[Changed]:
+        margin = hubspot_read.OVERLAP if overlap else timedelta(0)
+        records = hubspot_read.changed(self._api, since, self._searched, margin, limit)
         contacts = []
         for record in records:
             properties: dict[str, Any] = record.get("properties") or {}
             values = [properties.get(f) for f in self.fields]
-            contacts.append(read_fields(str(record["id"]), values, properties.get(HUBSPOT_OWNER)))
-        if not records:
-            return contacts, None
-        latest = hubspot_read._modified_ms(records[-1], HUBSPOT_MODIFIED)
-        return contacts, datetime.fromtimestamp(latest / 1000, tz=UTC).isoformat()
+            fields = read_fields(str(record["id"]), values, properties.get(HUBSPOT_OWNER))
+            millis = hubspot_read._modified_ms(record, HUBSPOT_MODIFIED)
+            contacts.append((fields, datetime.fromtimestamp(millis / 1000, tz=UTC)))
+        return contacts
 
 
 class SalesforceContactFields:
@@ -77,23 +80,19 @@ class SalesforceContactFields:
         self._api = api
         self.fields = tuple(fields)
 
-    def changed_contacts(self, since: str | None) -> tuple[list[ContactFields], str | None]:
+    def changed_contacts(self, since: datetime | None, overlap: bool, limit: int) -> list[Changed]:
         if not self.fields:
-            return [], None  # none configured: nothing to read
-        where = ""
-        if since:
-            where = f" WHERE SystemModstamp >= {soql_datetime(datetime.fromisoformat(since))}"
+            return []  # none configured: nothing to read
+        where = f" WHERE SystemModstamp >= {soql_datetime(since)}" if since else ""
         # Built from checked API names and a formatted datetime only (S608).
         soql = (
             f"SELECT Id, OwnerId, SystemModstamp, {', '.join(self.fields)} "  # noqa: S608
             f"FROM Contact{where} ORDER BY SystemModstamp, Id"
         )
-        rows = self._api.query(soql)
-        contacts = [
-            read_fields(str(r["Id"]), [r.get(f) for f in self.fields], r.get("OwnerId"))
-            for r in rows
+        return [
+            (
+                read_fields(str(r["Id"]), [r.get(f) for f in self.fields], r.get("OwnerId")),
+                datetime.fromisoformat(str(r["SystemModstamp"]).replace("+0000", "+00:00")),
+            )
+            for r in self._api.query(soql)
         ]
-        if not rows:
-            return contacts, None
-        stamp = str(rows[-1]["SystemModstamp"]).replace("+0000", "+00:00")
-        return contacts, datetime.fromisoformat(stamp).isoformat()

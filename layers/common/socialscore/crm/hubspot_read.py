@@ -61,11 +61,18 @@ def changed_deals(api: HubSpotApi, since: datetime | None) -> list[dict[str, Any
     return changed(api, since, DEALS)
 
 
-def changed(api: HubSpotApi, since: datetime | None, what: Searched) -> list[dict[str, Any]]:
-    """Every record of `what` modified at or after `since` - OVERLAP (all when None), oldest
-    change first, once."""
+def changed(
+    api: HubSpotApi,
+    since: datetime | None,
+    what: Searched,
+    overlap: timedelta = OVERLAP,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Every record of `what` modified at or after `since` - `overlap` (all when None), oldest
+    change first, once; with a `limit`, the pages stop once that many are read (a caller that
+    reads the rest later starts after the last one)."""
     seen: dict[str, dict[str, Any]] = {}
-    bound = None if since is None else int((since - OVERLAP).timestamp() * 1000)
+    bound = None if since is None else int((since - overlap).timestamp() * 1000)
     operator = "GTE"
     while True:
         filters = [] if bound is None else [_filter(what.modified, operator, bound)]
@@ -73,7 +80,7 @@ def changed(api: HubSpotApi, since: datetime | None, what: Searched) -> list[dic
         results = page.get("results") or []
         for deal in results:
             seen[str(deal["id"])] = deal  # a later sighting carries the later change
-        if not results or not _more(page):
+        if not results or not _more(page) or (limit is not None and len(seen) >= limit):
             break
         last = _modified_ms(results[-1], what.modified)
         if bound is not None and last == bound:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
 _USERNAME = re.compile(r"[A-Za-z0-9_]{1,15}")
@@ -65,3 +66,6 @@ def read_fields(contact_id: str, values: list[str | None], owner_id: str | None)
     """The contact's fields' usernames, each once, in field order."""
     found = [u for u in map(x_username, values) if u is not None]
     return ContactFields(contact_id, tuple(dict.fromkeys(found)), owner_id or None)
+
+
+Changed = tuple[ContactFields, datetime]  # a contact and when the CRM last changed it

@@ -41,7 +41,8 @@ from socialscore.domain.interaction import (
     Network,
     identity_key,
 )
-from socialscore.domain.social_fields import ContactFields
+from socialscore.domain.social_fields import Changed, ContactFields
+from socialscore.pipeline.contact_bookmark import MAX_CONTACTS, Bookmark, cut
 from socialscore.pipeline.ports import CrmPending, IdentityLinks
 from socialscore.pipeline.resolution import relink
 from socialscore.providers.x_users import UsernamesStopped
@@ -66,10 +67,10 @@ class Links(IdentityLinks, Protocol):
 class ContactFieldsReader(Protocol):
     name: str
 
-    def changed_contacts(self, since: str | None) -> tuple[list[ContactFields], str | None]:
-        """The contacts changed at or after the bookmark `since` (None: every contact), oldest
-        change first, with their social fields read; and the bookmark past them (None: none
-        read)."""
+    def changed_contacts(self, since: datetime | None, overlap: bool, limit: int) -> list[Changed]:
+        """The contacts changed at or after `since` (None: every contact; `overlap`: from a
+        little before it), oldest change first, with their social fields read and when they
+        were changed; at least `limit` of them when there are as many (more is allowed)."""
         ...
 
 
@@ -146,11 +147,12 @@ class CrmIdentities:
     def run(self, now: datetime, erasing: set[str]) -> FieldsReport:
         """One pass over the contacts changed since the bookmark; `erasing`: the contacts and
         identities whose erasure is pending (never linked)."""
-        since = self.review.bookmark(self.reader.name)
-        read, bookmark = self.reader.changed_contacts(since)
-        barred = erasing | self.review.erased(c.contact_id for c in read)
-        contacts = [c for c in read if c.contact_id not in barred]
-        report = FieldsReport(contacts=len(read))
+        mark = Bookmark.loads(self.review.bookmark(self.reader.name))
+        since, overlap = (mark.at, mark.overlap) if mark else (None, False)
+        read, whole = cut(self.reader.changed_contacts(since, overlap, MAX_CONTACTS))
+        barred = erasing | self.review.erased(c.contact_id for c, _ in read)
+        contacts = [c for c, _ in read if c.contact_id not in barred]
+        report = FieldsReport(contacts=len(read), complete=whole)
         usernames = sorted({u for c in contacts for u in c.usernames})
         report.usernames = len(usernames)
         calls = self.users.calls
@@ -160,14 +162,17 @@ class CrmIdentities:
             ids = stopped.answered
             report.complete = False
             contacts = [c for c in contacts if all(u in ids for u in c.usernames)]
+            read = _answered(read, ids)  # the bookmark stops before the first one left
         report.x_calls = self.users.calls - calls
         named = {_identity(i) for i in ids.values() if i is not None}
         gone = (named & erasing) | self.review.erased(named)
         if gone:  # an erased account is as if no field named it
             contacts = [_without(c, ids, gone) for c in contacts]
         self._apply(contacts, ids, now, report)
-        if report.complete and bookmark is not None:
-            self.review.save_bookmark(self.reader.name, bookmark)
+        done = read[-1][1] if read else None
+        if done is not None or mark is not None:
+            moved = mark.moved(done, now) if mark else Bookmark(done or now, now)
+            self.review.save_bookmark(self.reader.name, moved.dumps())
         logger().info("identity links from CRM fields", extra=vars(report))
         return report
 
@@ -202,6 +207,14 @@ class CrmIdentities:
         self.review.queue(planned.reviews, {c.contact_id for c in contacts}, now)
         report.linked, report.unlinked = len(links), len(planned.unlink)
         report.queued, report.unresolved = len(planned.reviews), planned.unresolved
+
+
+def _answered(read: list[Changed], ids: dict[str, str | None]) -> list[Changed]:
+    """The contacts read, up to the first whose usernames X did not all answer."""
+    for n, (contact, _) in enumerate(read):
+        if any(u not in ids for u in contact.usernames):
+            return read[:n]
+    return read
 
 
 def _identity(user_id: str) -> str:
