@@ -186,12 +186,16 @@ class CrmIdentities:
         named = sorted({_identity(i) for i in ids.values() if i is not None})
         linked = self.identities.links(named) if named else {}
         field_links: dict[str, list[CurrentLink]] = {}
+        # A query of the contact index each, then their links in one batched read.
+        mine = [i for c in contacts for i in self.identities.identities_of(c.contact_id)]
+        held = self.identities.links(sorted(set(mine))) if mine else {}
         for contact in contacts:
-            own = self.identities.links(self.identities.identities_of(contact.contact_id))
             field_links[contact.contact_id] = [
                 CurrentLink(i, link.contact_id, link.consent_basis.value)
-                for i, link in own.items()
-                if link.consent_basis.value in FIELD_MADE and i.startswith(f"{Network.X.value}#")
+                for i, link in held.items()
+                if link.contact_id == contact.contact_id
+                and link.consent_basis.value in FIELD_MADE
+                and i.startswith(f"{Network.X.value}#")
             ]
         rejected = {k for k, e in self.review.entries().items() if e.status is Decision.REJECTED}
         current = {
