@@ -252,6 +252,51 @@ def test_the_stub_runs_a_job_as_salesforce_documents(sf: SalesforceStub) -> None
     assert row["Key__c"] == "k1"
 
 
+def test_the_stub_commits_a_job_chunk_by_chunk_and_an_abort_keeps_what_was_committed(
+    sf: SalesforceStub,
+) -> None:
+    people = contacts(3)
+    for contact in people:
+        sf.add_contact(contact)
+    bulk_adapter(sf)
+    token = next(c.authorization for c in sf.calls if c.authorization)
+    http = urllib3.PoolManager()
+    base = f"{sf.url}{sf.data_path}/jobs/ingest"
+    headers = {"Authorization": token, "Content-Type": "application/json"}
+    sf.bulk.chunk, sf.bulk.polls = 1, 1  # a row committed at each poll
+
+    def send(method: str, url: str, body: str = "", **extra: str) -> urllib3.BaseHTTPResponse:
+        return http.request(method, url, body=body.encode(), headers=headers | extra)
+
+    job = send("POST", base, '{"object": "Contact", "operation": "update"}').json()["id"]
+    rows = "".join(f"{c},7\n" for c in people)
+    send(
+        "PUT",
+        f"{base}/{job}/batches",
+        f"Id,Social_Organic_Score__c\n{rows}",
+        **{"Content-Type": "text/csv"},
+    )
+    send("PATCH", f"{base}/{job}", '{"state": "UploadComplete"}')
+    polls = [send("GET", f"{base}/{job}").json() for _ in range(2)]
+    aborted = send("PATCH", f"{base}/{job}", '{"state": "Aborted"}').json()
+
+    assert [(p["state"], p["numberRecordsProcessed"]) for p in polls] == [
+        ("InProgress", 1),
+        ("InProgress", 2),
+    ]
+    assert (aborted["state"], aborted["numberRecordsProcessed"]) == ("Aborted", 2)
+    landed = [c for c in people if (sf.contact(c) or {}).get("Social_Organic_Score__c") == 7]
+    assert landed == people[:2]  # committed before the abort, and kept
+    done = csv.DictReader(
+        io.StringIO(send("GET", f"{base}/{job}/successfulResults/").data.decode())
+    )
+    left = csv.DictReader(
+        io.StringIO(send("GET", f"{base}/{job}/unprocessedrecords/").data.decode())
+    )
+    assert sorted(r["Id"] for r in done) == people[:2]
+    assert [r["Id"] for r in left] == people[2:]
+
+
 def clean_calls(sf: SalesforceStub, since: int) -> list[int]:
     """How many attempts each call of a clean push gets when its answer is lost: a read, a
     job's creation and a collection update are tried 3 times; an upload or a close once."""
