@@ -1,9 +1,10 @@
 """Algorithmic attribution benchmark: seconds and peak memory of one run of the attribution job
 over 10k, 100k and 1M synthetic touches held in memory, and the time per touch between sizes.
 
-The real ChannelAttributionJob runs over in-memory repositories: one identity per contact, 1 to
-19 organic and paid touches each (10 on average) on 21 channels (20 sellers and unattributed),
-a won opportunity for one contact in ten. Touches come from a shared pool of Touch objects, so
+The real ChannelAttributionJob's first build (every journey folded, its summary kept) runs
+over in-memory repositories: one identity per contact, 1 to 19 organic and paid touches each
+(10 on average) on 21 channels (20 sellers and unattributed), a won opportunity for one contact
+in ten. Touches come from a shared pool of Touch objects, so
 the input costs a pointer per touch and the peak measured is the job's own. Time is measured
 without tracemalloc (which slows allocation), peak memory in a second, traced run.
 
@@ -16,7 +17,6 @@ import argparse
 import random
 import time
 import tracemalloc
-from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -25,6 +25,7 @@ from socialscore.domain.interaction import Category, Kind, Network
 from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.touch import Touch
 from socialscore.pipeline.channel_attribution import ChannelAttributionJob
+from socialscore_local.memory.journey_state import MemoryJourneyState
 
 AS_OF = datetime(2026, 11, 22, tzinfo=UTC)
 SELLERS = [f"s-{n:02}" for n in range(20)] + [None]
@@ -83,27 +84,49 @@ class World:
             )
             for c in won
         }
-        self.by_contact = {o.contact_ids[0]: o.id for o in self.won.values()}
         self.saved: dict[str, Any] = {}
-
-    def all_contacts(self) -> dict[str, list[str]]:
-        return self.contacts
 
     def touches_of(self, profile: str) -> list[Touch]:
         return self.touches[profile]
 
-    def opportunities_of(self, contacts: Iterable[str]) -> set[str]:
-        return {self.by_contact[c] for c in contacts if c in self.by_contact}
+    def contacts_of(self, identities: list[str]) -> dict[str, str]:
+        return {i: i.removeprefix("x#") for i in identities}
 
-    def opportunities(self, ids: Iterable[str]) -> list[Opportunity]:
-        return [self.won[i] for i in ids]
+    def identities_of(self, contact_id: str) -> list[str]:
+        return self.contacts[contact_id]
+
+    def every_opportunity(self) -> list[Opportunity]:
+        return list(self.won.values())
+
+    def changed_since(self, since: datetime, until: datetime) -> tuple[set[str], set[str]]:
+        return set(), set()
+
+    def hold(self, since: datetime) -> None:
+        pass
+
+    def folded(self, since: datetime | None, until: datetime) -> None:
+        pass
+
+    def profiles_page(self, cursor: str, limit: int) -> tuple[list[str], str]:
+        return list(self.touches), ""
 
     def save(self, version: str, as_of: str, result: dict[str, Any]) -> None:
         self.saved[version] = result
 
 
 def run(world: World) -> dict[str, Any]:
-    job = ChannelAttributionJob(world, world, world, world, model_version="bench")
+    """A first build: every journey folded and its summary kept (in memory)."""
+    job = ChannelAttributionJob(
+        links=world,
+        ledger=world,
+        opportunities=world,
+        changes=world,
+        profiles=world,
+        state=MemoryJourneyState(),
+        store=world,
+        model_version="bench",
+        piece=10_000,
+    )
     return job.run(AS_OF)
 
 

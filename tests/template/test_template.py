@@ -242,7 +242,7 @@ def test_max_receive_count_is_one_parameter_in_sqs_s_range() -> None:
 
 def test_tables_are_on_demand_with_point_in_time_recovery_and_outlive_the_stack() -> None:
     tables = {k: v for k, v in TEMPLATE.resources.items() if v["Type"] == "AWS::DynamoDB::Table"}
-    assert len(tables) == 7
+    assert len(tables) == 8
     for table in tables.values():
         props = table["Properties"]
         assert props["BillingMode"] == "PAY_PER_REQUEST"

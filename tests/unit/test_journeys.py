@@ -26,6 +26,7 @@ from socialscore.domain.journeys import (
 from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.touch import Touch
 from socialscore.pipeline.channel_attribution import ChannelAttributionJob, is_won
+from socialscore_local.memory.journey_state import MemoryJourneyState
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -265,26 +266,52 @@ class Fakes:
         ]
         self.saved: list[tuple[str, str, dict[str, Any]]] = []
 
-    def all_contacts(self) -> dict[str, list[str]]:
-        return self.contacts
-
     def touches_of(self, profile: str) -> list[Touch]:
         return self.touches[profile]
-
-    def opportunities_of(self, contacts: Iterable[str]) -> set[str]:
-        wanted = set(contacts)
-        return {o.id for o in self.opps if wanted & set(o.contact_ids)}
-
-    def opportunities(self, ids: Iterable[str]) -> list[Opportunity]:
-        return [o for o in self.opps if o.id in set(ids)]
 
     def save(self, version: str, as_of: str, result: dict[str, Any]) -> None:
         self.saved.append((version, as_of, result))
 
+    # The incremental job's other ports: a first run reads every profile, nothing is marked.
+    def contacts_of(self, identities: list[str]) -> dict[str, str]:
+        links = {p: c for c, ps in self.contacts.items() for p in ps}
+        return {i: links[i] for i in identities if i in links}
+
+    def identities_of(self, contact_id: str) -> list[str]:
+        return self.contacts.get(contact_id, [])
+
+    def every_opportunity(self) -> list[Opportunity]:
+        return self.opps
+
+    def changed_since(self, since: datetime, until: datetime) -> tuple[set[str], set[str]]:
+        return set(), set()
+
+    def hold(self, since: datetime) -> None:
+        pass
+
+    def folded(self, since: datetime | None, until: datetime) -> None:
+        pass
+
+    def profiles_page(self, cursor: str, limit: int) -> tuple[list[str], str]:
+        return sorted(self.touches), ""
+
+
+def job_on(fakes: Fakes) -> ChannelAttributionJob:
+    return ChannelAttributionJob(
+        links=fakes,
+        ledger=fakes,
+        opportunities=fakes,
+        changes=fakes,
+        profiles=fakes,
+        state=MemoryJourneyState(),
+        store=fakes,
+        model_version="v1",
+    )
+
 
 def test_the_job_ends_a_won_journey_when_its_deal_was_opened_and_stores_the_result() -> None:
     fakes = Fakes()
-    job = ChannelAttributionJob(fakes, fakes, fakes, fakes, model_version="v1")
+    job = job_on(fakes)
 
     result = job.run(T0 + timedelta(days=3))
 
@@ -335,9 +362,7 @@ def test_conversions_are_counted_per_won_deal_whoever_its_contacts() -> None:
         won("L-1", ["C-5"], stage="Closed Lost"),
     ]
 
-    result = ChannelAttributionJob(fakes, fakes, fakes, fakes, model_version="v1").run(
-        T0 + timedelta(days=3)
-    )
+    result = job_on(fakes).run(T0 + timedelta(days=3))
 
     assert (result["conversions"], result["conversions_without_touch"]) == (3, 0)
     assert result["journeys"] == 4  # the three won deals, and C-5, who won nothing
@@ -352,9 +377,7 @@ def test_a_won_deal_without_a_touch_is_one_conversion_apart_however_many_contact
     fakes.touches = {"x#u1": [], "x#u2": [], "x#u3": [touch(3, profile="x#u3", hours=1)]}
     fakes.opps = [won("W-1", ["C-1", "C-2"]), won("W-2", ["C-3"])]
 
-    result = ChannelAttributionJob(fakes, fakes, fakes, fakes, model_version="v1").run(
-        T0 + timedelta(days=3)
-    )
+    result = job_on(fakes).run(T0 + timedelta(days=3))
 
     # W-1's two contacts never touched anything: one won deal outside both models, not two.
     assert (result["conversions"], result["conversions_without_touch"]) == (1, 1)
@@ -372,9 +395,7 @@ def test_a_won_deals_journey_is_its_contacts_touches_in_time_order_until_it_was_
     }
     fakes.opps = [won("W-1", ["C-1", "C-2"])]
 
-    result = ChannelAttributionJob(fakes, fakes, fakes, fakes, model_version="v1").run(
-        T0 + timedelta(days=3)
-    )
+    result = job_on(fakes).run(T0 + timedelta(days=3))
 
     # One journey s-ana > s-ben > conversion: removing either loses it (effect 1 each).
     assert (result["journeys"], result["conversions"], result["touches"]) == (1, 1, 2)

@@ -184,6 +184,7 @@ class AttributionJobConfig(FunctionConfig):
     ledger_table: str = Field(alias="LEDGER_TABLE")
     # crm_sync's opportunities are read here, and the results written here.
     sync_state_table: str = Field(alias="SYNC_STATE_TABLE")
+    journeys_table: str = Field(alias="JOURNEYS_TABLE")  # the kept summaries and counts
     attribution_channel: Literal["network", "seller", "team", "kind"] = Field(
         "seller", alias="ATTRIBUTION_CHANNEL"
     )

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
 
 from socialscore.domain.interaction import Category
 from socialscore.domain.touch import Touch
@@ -83,9 +83,62 @@ class JourneyStats:
             self.conversions += count
             self.converting_sets[frozenset(journey)] += count
 
+    def fold(self, summary: JourneySummary, sign: Literal[1, -1] = 1) -> None:
+        """Add (sign 1) or take back (sign -1) one journey's contribution, from its summary:
+        what `add` counted for it, exactly. A count that reaches zero is dropped, so stats
+        folded and taken back equal stats never given that journey (same keys, same order of
+        the results: see shapley)."""
+        channels = summary.channels
+        self.journeys += sign
+        self.touches += sign * summary.touches
+        for edge, n in summary.transitions:
+            _move(self.transitions, edge, sign * n)
+            if edge[1] not in _ENDS:
+                _move(self.touches_by_channel, edge[1], sign * n)
+        if summary.converted:
+            self.conversions += sign
+            _move(self.converting_sets, frozenset(channels), sign)
+
     @property
     def channels(self) -> list[str]:
         return sorted(self.touches_by_channel)
+
+
+_ENDS = frozenset({CONVERSION, NULL})
+K = TypeVar("K")
+
+
+def _move(counter: Counter[K], key: K, n: int) -> None:
+    counter[key] += n
+    if counter[key] == 0:
+        del counter[key]
+
+
+@dataclass(frozen=True)
+class JourneySummary:
+    """One journey's contribution to `JourneyStats`, small enough to keep per journey: its
+    transitions with their counts (sorted) and whether it converted. Kept so a journey that
+    changes is taken back and folded again, never recounted from every journey."""
+
+    transitions: tuple[tuple[tuple[str, str], int], ...]
+    converted: bool
+
+    @property
+    def channels(self) -> frozenset[str]:
+        return frozenset(t for (_, t), _ in self.transitions if t not in _ENDS)
+
+    @property
+    def touches(self) -> int:
+        return sum(n for (_, t), n in self.transitions if t not in _ENDS)
+
+
+def summary_of(journey: Sequence[str], converted: bool) -> JourneySummary | None:
+    """What `JourneyStats.add` folds for this journey; None for an empty one (left out)."""
+    if not journey:
+        return None
+    stats = JourneyStats()
+    stats.add(journey, converted)
+    return JourneySummary(tuple(sorted(stats.transitions.items())), converted)
 
 
 # --- Markov chain removal effect -----------------------------------------------------------
@@ -165,8 +218,14 @@ def shapley(stats: JourneyStats) -> dict[str, float]:
     S (see the module's docstring): the sum over converting sets T holding c of conv(T) / |T|.
     Efficient (the values sum to the conversions) and symmetric by construction."""
     values = dict.fromkeys(stats.channels, 0.0)
-    for coalition, conversions in stats.converting_sets.items():
+    # In a fixed order (sorted sets), so the float sums are the same however the counts were
+    # reached: folded journey by journey, or taken back and folded again over many days.
+    for coalition, conversions in sorted(stats.converting_sets.items(), key=_set_order):
         each = conversions / len(coalition)
         for channel in coalition:
             values[channel] += each
     return values
+
+
+def _set_order(item: tuple[frozenset[str], int]) -> list[str]:
+    return sorted(item[0])

@@ -1,70 +1,153 @@
-"""The algorithmic attribution job: every contact's journey, Markov and Shapley shares, stored.
+"""The algorithmic attribution job: Markov and Shapley shares over every journey, kept up to date.
 
-One run reads every linked contact (one Scan of the identities), their opportunities as
-crm_sync last stored them (two BatchGetItem rounds, 100 keys a call) and each identity's
-touches (one Query each; a contact in several won deals is read once a deal), then folds each
-journey into `JourneyStats` as soon as it is built: reads and compute both grow linearly with
-contacts and touches, and no journey is kept. A journey is a won deal's (converted: one
-conversion per won deal) or a contact's in no won deal (not converted).
+Every touched profile's touches are in exactly one journey (domain.journey_units): a won deal's
+(converted), a linked contact's in no won deal, or an anonymous profile's (not converted). The
+job keeps a small summary per journey and the counts they add up to (the book), and each run
+folds in only what changed since its bookmark: the profiles and contacts marked changed (the
+sync state's ten-minute marks, kept for this job until it has folded them) and the won deals
+that differ from those folded. Reads and writes grow with the day's changes, not with the
+profiles or touches kept; the models are solved from the counts (a few dozen states).
+
+A first run builds the summaries from every touched profile, a page at a time. Work is saved as
+it goes (each piece with the book, all or nothing) and a run stops before its time is out: the
+next run continues where it stopped, and publishes the shares once it has caught up. The
+shares equal a recomputation from scratch exactly (tests/unit/test_journey_increments.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from socialscore.domain.journeys import ChannelKind, JourneyStats, journey_of, markov, shapley
-from socialscore.domain.opportunity import Opportunity
-from socialscore.pipeline.ports import (
-    ChannelShareStore,
-    ContactDirectory,
-    OpportunityReader,
-    TouchHistory,
+from socialscore.domain.journey_units import WonDeal, is_won, won_deals
+from socialscore.domain.journeys import ChannelKind, JourneyStats, markov, shapley
+from socialscore.pipeline.attribution_ports import (
+    Book,
+    ChangeFeed,
+    JourneyLinks,
+    JourneyState,
+    OpportunityCatalogue,
+    ProfileCatalogue,
+    Step,
 )
+from socialscore.pipeline.journey_fold import Fold
+from socialscore.pipeline.ports import ChannelShareStore, TouchHistory
+
+__all__ = ["DEFAULT_WON_STAGES", "ChannelAttributionJob", "is_won"]
 
 DEFAULT_WON_STAGES = ("Closed Won", "closedwon")  # Salesforce's label, HubSpot's stage id
 _DIGITS = 6
 
 
-def is_won(stage: str, won_stages: Iterable[str]) -> bool:
-    """Stage names compared without case or surrounding blanks: CRMs' labels are edited."""
-    return stage.strip().casefold() in {s.strip().casefold() for s in won_stages}
+def _forever() -> float:
+    return math.inf
 
 
 @dataclass
 class ChannelAttributionJob:
-    contacts: ContactDirectory
+    links: JourneyLinks
     ledger: TouchHistory
-    opportunities: OpportunityReader
+    opportunities: OpportunityCatalogue
+    changes: ChangeFeed
+    profiles: ProfileCatalogue
+    state: JourneyState
     store: ChannelShareStore
     model_version: str
     channel: ChannelKind = "seller"
     won_stages: tuple[str, ...] = DEFAULT_WON_STAGES
+    piece: int = 200  # changed profiles or contacts per saved step
+    page: int = 500  # profiles per page of a first build
+    margin: float = 60.0  # seconds kept in hand: a piece never runs into the timeout
 
-    def run(self, as_of: datetime) -> dict[str, Any]:
-        """Compute and store the result as of the slot time; returns what was stored.
-
-        One conversion per won deal, whoever and however many its contacts: a won deal's
-        journey is every organic touch of its linked contacts until the deal was opened (as the
-        rule-based models' window ends: a touch after that cannot have caused it). A contact in
-        no won deal is a journey that did not convert. A contact in a won deal is no journey of
-        its own: its touches are the deal's."""
+    def run(self, as_of: datetime, seconds_left: Callable[[], float] = _forever) -> dict[str, Any]:
+        """Fold the changes up to the slot time and store the shares; returns what was stored,
+        or, when time ran out first, where the work stands ("done": False)."""
         as_of = as_of.astimezone(UTC)
-        linked = self.contacts.all_contacts()
-        won = self._won(linked)
-        stats = JourneyStats()
-        without_touch = 0
-        for deal in won:
-            contacts = [c for c in deal.contact_ids if c in linked]
-            journey = self._journey(contacts, linked, min(as_of, deal.created_at))
-            if not journey:
-                without_touch += 1
-            stats.add(journey, converted=True)
-        in_won = {c for deal in won for c in deal.contact_ids}
-        for contact in sorted(set(linked) - in_won):
-            stats.add(self._journey([contact], linked, as_of), converted=False)
+        book = self.state.book()
+        deals = won_deals(self.opportunities.every_opportunity(), self.won_stages)
+        fold = Fold(self.links, self.ledger, self.state, deals, self.channel)
+        # A run left open by the last one is finished first, then one more up to this slot.
+        while book.until is not None or book.bookmark is None or book.bookmark < as_of:
+            if book.until is None:  # a new run: from the bookmark (or from nothing) to the slot
+                first = book.bookmark is None
+                book = replace(book, until=as_of, done_through="", pages="" if first else None)
+                if first:  # nothing folded yet: the deals now are the deals folded
+                    book.deals = dict(deals)
+                self.changes.hold(book.bookmark or as_of)
+                self.state.commit(Step({}, {}), book)
+            if not self._catch_up(fold, book, deals, seconds_left):
+                return _progress(book)
+            since, until = book.bookmark, book.until
+            assert until is not None
+            book = Book(stats=book.stats, deals=book.deals, bookmark=until)
+            self.state.commit(Step({}, {}), book)
+            self.changes.folded(since, until)
+        return self._publish(as_of, book.stats, book.deals)
+
+    def _catch_up(
+        self,
+        fold: Fold,
+        book: Book,
+        deals: Mapping[str, WonDeal],
+        seconds_left: Callable[[], float],
+    ) -> bool:
+        """The open run's work, piece by piece; False when time ran out first."""
+        while book.pages is not None:  # a first build: every touched profile
+            if seconds_left() < self.margin:
+                return False
+            found, after = self.profiles.profiles_page(book.pages, self.page)
+            book.pages = after or None
+            fold.apply([f"p:{p}" for p in found], book)
+        if not self._deals(fold, book, deals, seconds_left):
+            return False
+        if book.bookmark is None:  # built from the state itself: nothing marked to fold
+            return True
+        assert book.until is not None
+        profiles, contacts = self.changes.changed_since(book.bookmark, book.until)
+        work = sorted({f"p:{p}" for p in profiles} | {f"c:{c}" for c in contacts})
+        todo = [k for k in work if k > book.done_through]
+        for start in range(0, len(todo), self.piece):
+            if seconds_left() < self.margin:
+                return False
+            piece = todo[start : start + self.piece]
+            book.done_through = piece[-1]
+            fold.apply(piece, book)
+        return True
+
+    def _deals(
+        self,
+        fold: Fold,
+        book: Book,
+        deals: Mapping[str, WonDeal],
+        seconds_left: Callable[[], float],
+    ) -> bool:
+        """Fold the won deals that differ from those folded (won since, lost again, contacts
+        or creation changed): each deal's journey and its contacts', old and new. A deal is
+        marked folded with its piece, so an interrupted run goes on from there."""
+        changed = sorted(
+            d for d in set(deals) | set(book.deals) if deals.get(d) != book.deals.get(d)
+        )
+        for start in range(0, len(changed), self.piece):
+            if seconds_left() < self.margin:
+                return False
+            ids = changed[start : start + self.piece]
+            work = [f"d:{d}" for d in ids]
+            for d in ids:
+                for deal in (deals.get(d), book.deals.get(d)):
+                    work += [f"c:{c}" for c in deal.contacts] if deal is not None else []
+                if d in deals:
+                    book.deals[d] = deals[d]
+                else:
+                    del book.deals[d]
+            fold.apply(work, book)
+        return True
+
+    def _publish(
+        self, as_of: datetime, stats: JourneyStats, deals: Mapping[str, WonDeal]
+    ) -> dict[str, Any]:
         version = f"{as_of.date().isoformat()}#{self.model_version}"
         chain = markov(stats)
         result: dict[str, Any] = {
@@ -74,9 +157,9 @@ class ChannelAttributionJob:
             "channel": self.channel,
             "journeys": stats.journeys,
             "conversions": stats.conversions,
-            # Won deals whose contacts had no organic touch: outside both models, reported so
-            # conversions + conversions_without_touch is the CRM's count of won deals.
-            "conversions_without_touch": without_touch,
+            # Won deals whose contacts had no organic touch (or no linked contact): outside
+            # both models, so conversions + conversions_without_touch is the CRM's won deals.
+            "conversions_without_touch": len(deals) - stats.conversions,
             "touches": stats.touches,
             "conversion_probability": round(chain.conversion_probability, _DIGITS),
             "removal_effects": _rounded(chain.removal_effects),
@@ -86,24 +169,15 @@ class ChannelAttributionJob:
         self.store.save(version, as_of.isoformat(), result)
         return result
 
-    def _journey(
-        self, contacts: list[str], linked: dict[str, list[str]], until: datetime
-    ) -> list[str]:
-        touches = [
-            t
-            for contact in contacts
-            for identity in linked[contact]
-            for t in self.ledger.touches_of(identity)
-            if t.occurred_at <= until
-        ]
-        return journey_of(touches, self.channel)
 
-    def _won(self, linked: dict[str, list[str]]) -> list[Opportunity]:
-        """The won opportunities of the linked contacts, each once, by id."""
-        ids = self.opportunities.opportunities_of(linked)
-        found = self.opportunities.opportunities(ids) if ids else []
-        won = {o.id: o for o in found if is_won(o.stage, self.won_stages)}
-        return [won[i] for i in sorted(won)]
+def _progress(book: Book) -> dict[str, Any]:
+    assert book.until is not None
+    return {
+        "done": False,
+        "until": book.until.isoformat(),
+        "first_build": book.bookmark is None,
+        "journeys": book.stats.journeys,
+    }
 
 
 def _rounded(values: dict[str, float]) -> dict[str, float]:

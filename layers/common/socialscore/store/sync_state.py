@@ -40,6 +40,9 @@ _PENDING_ERASURES = "pending#erased"
 # The run's cursors besides the CRM's checkpoint (pipeline.crm_cursors), one `run#` item each.
 _CURSORS = ("last_run", "marks_until", "marks_after", "decay_day", "decay_pass", "decay_cursor")
 _PUSHED = frozenset({"key", "digest", "parts"})  # a push record's own; the rest it kept
+# The attribution job reads the marks too (store.journey_state): buckets from this item's time
+# on are kept for it, and it deletes them once it has folded them.
+JOURNEYS_HOLD = "run#journeys"
 
 
 def change_key(at: datetime, members: Iterable[str]) -> str:
@@ -192,7 +195,15 @@ class SyncState:
         take marks, and the next window reads it). Those that exist, found by key alone: most
         of a long window's shards were never written."""
         keys = _buckets(since, until, last=False)
-        found = dynamo.batch_get(self._table, "key", keys, attributes=["key"]) if keys else {}
+        wanted = [*keys, JOURNEYS_HOLD]
+        found = (
+            dynamo.batch_get(self._table, "key", wanted, attributes=["key", "value"])
+            if keys
+            else {}
+        )
+        if (hold := found.pop(JOURNEYS_HOLD, None)) is not None:
+            kept = _bucket(datetime.fromisoformat(hold["value"]))
+            found = {k: v for k, v in found.items() if k.split("#")[1] < kept}
         requests = [{"DeleteRequest": {"Key": _key(k)}} for k in sorted(found)]
         dynamo.batch_write(self._table, requests)
 
@@ -261,6 +272,11 @@ def pending_shards(
 
 def _key(key: str) -> dict[str, Any]:
     return {"key": {"S": key}}
+
+
+def change_buckets(since: datetime, until: datetime) -> list[str]:
+    """The change buckets' keys from since's bucket to before until's."""
+    return _buckets(since, until, last=False)
 
 
 def _buckets(since: datetime, until: datetime, last: bool) -> list[str]:

@@ -112,14 +112,18 @@ def channel_attribution_job(s: AttributionJobConfig) -> ChannelAttributionJob:
     from socialscore.pipeline.channel_attribution import ChannelAttributionJob
     from socialscore.store.channel_shares import ChannelShares
     from socialscore.store.identities import Identities
+    from socialscore.store.journey_state import JourneyChanges, JourneyTable, LedgerProfiles
     from socialscore.store.ledger import Ledger
     from socialscore.store.sync_state import SyncState
 
     return ChannelAttributionJob(
-        contacts=Identities(s.identities_table),
+        links=Identities(s.identities_table),
         # A reader: touches_of never touches the scores table, so none is named.
         ledger=Ledger(s.ledger_table, scores_table=""),
         opportunities=SyncState(s.sync_state_table),
+        changes=JourneyChanges(s.sync_state_table),
+        profiles=LedgerProfiles(s.ledger_table),
+        state=JourneyTable(s.journeys_table),
         store=ChannelShares(s.sync_state_table),
         model_version=config.scoring_model(s.scoring_model_parameter).version,
         channel=s.attribution_channel,
