@@ -1,12 +1,13 @@
-"""The X API v2 provider's real HTTP code against the local stub of the API."""
+"""The X API v2 provider's real HTTP code against the local stub of the API: what needs the wire
+(timeouts, retries and their backoff, kept-alive connections, redirects, X's error bodies, the
+token's refresh) or AWS (the token's secret). How the provider cuts, dedupes, splits and stops its
+calls is proven in process: tests/unit/test_x_api_calls.py, test_x_api_refusals.py."""
 
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import boto3
 import pytest
@@ -14,22 +15,10 @@ from aws_lambda_powertools.utilities import parameters
 from moto import mock_aws
 
 from socialscore.aws import clients
-from socialscore.aws.config import ConfigurationError
-from socialscore.domain.interaction import Network
-from socialscore.domain.post import PostRef
-from socialscore.providers.base import ProviderRateLimited, ProviderUnavailable
+from socialscore.providers.base import ProviderUnavailable
 from socialscore.providers.x_api import BearerToken, XApiProvider
 from tests.stubs.x_api_stub import XApiStub, post
-
-AUTHOR = "1001"
-
-
-def x(post_id: str | int) -> PostRef:
-    return PostRef(Network.X, str(post_id))
-
-
-def ids(n: int, start: int = 2_100_000_000_000_000_000) -> list[str]:
-    return [str(start + k) for k in range(n)]
+from tests.unit.test_x_api_calls import AUTHOR, ids, x
 
 
 @pytest.fixture
@@ -48,37 +37,6 @@ def provider(stub: XApiStub, **kwargs: object) -> XApiProvider:
     return XApiProvider(lambda refresh: stub.token, stub.url, **options)  # type: ignore[arg-type]
 
 
-def test_250_posts_take_three_calls_of_at_most_100_ids_with_every_fact(stub: XApiStub) -> None:
-    wanted = ids(250)
-    for n, post_id in enumerate(wanted):
-        stub.posts[post_id] = post(AUTHOR, text=f"post {n}", conversation_id=wanted[0])
-    stub.posts[wanted[1]] = post("2002", text="a reply", replied_to=wanted[0], quoted=wanted[2])
-
-    answers = provider(stub).lookup([x(i) for i in wanted])
-
-    # The stub refuses more than 100 ids with X's own 400: a larger chunk would fail here.
-    assert [len(r) for r in stub.requests] == [100, 100, 50]
-    assert stub.statuses == [200, 200, 200]
-    assert set(answers) == {x(i) for i in wanted}
-    first = answers[x(wanted[0])]
-    assert first.facts is not None
-    assert first.facts.author_id == AUTHOR
-    assert first.facts.created_at == datetime(2026, 10, 1, 14, tzinfo=UTC)
-    assert first.facts.conversation_id == wanted[0]
-    assert first.facts.referenced_post_id is None
-    assert first.text == "post 0"
-    reply = answers[x(wanted[1])].facts
-    assert reply is not None
-    assert reply.author_id == "2002"
-    assert reply.referenced_post_id == wanted[0]  # the post replied to wins over the quoted one
-
-
-def test_duplicate_refs_are_asked_once(stub: XApiStub) -> None:
-    stub.posts["5"] = post(AUTHOR)
-    provider(stub).lookup([x(5), x(5), x(5)])
-    assert stub.requests == [["5"]]
-
-
 def test_a_long_post_s_full_text_is_read_for_intent(stub: XApiStub) -> None:
     stub.posts["7"] = post(AUTHOR, text="We are evaluating…", note="We are evaluating vendors")
     assert provider(stub).lookup([x(7)])[x(7)].text == "We are evaluating vendors"
@@ -95,63 +53,6 @@ def test_unknown_and_protected_posts_come_back_gone_with_their_reason(stub: XApi
     assert (answers[x(2)].facts, answers[x(2)].gone_reason) == (None, "not_found")
     assert (answers[x(3)].facts, answers[x(3)].gone_reason) == (None, "not_authorized")
     assert stub.calls == 1  # gone is an answer, not an error: no retry
-
-
-def test_posts_of_other_networks_cost_no_call(stub: XApiStub) -> None:
-    linkedin = PostRef(Network.LINKEDIN, "urn:li:activity:7195092498207780864")
-    answers = provider(stub).lookup([linkedin])
-    assert answers[linkedin].gone_reason == "no_provider_for_network"
-    assert stub.calls == 0
-
-
-def test_429_stops_the_lookup_until_the_reset_and_keeps_what_was_answered(
-    stub: XApiStub,
-) -> None:
-    wanted = ids(150)
-    for post_id in wanted:
-        stub.posts[post_id] = post(AUTHOR)
-    stub.quota = 2
-    provider_ = provider(stub)
-    provider_.lookup([x(wanted[0])])  # 1 of 2 used
-    stub.quota = 1  # another client spent the rest: the next call after this one is a 429
-
-    with pytest.raises(ProviderRateLimited) as limited:
-        provider_.lookup([x(i) for i in wanted])
-
-    assert stub.statuses == [200, 429]
-    assert limited.value.reset_at == stub.reset_at
-    assert limited.value.answered == {}
-    calls = stub.calls
-    with pytest.raises(ProviderRateLimited):
-        provider_.lookup([x(wanted[1])])
-    assert stub.calls == calls  # no call at all before the reset: no hot loop
-
-
-def test_an_answer_saying_none_remain_stops_the_next_call_before_it_is_wasted(
-    stub: XApiStub,
-) -> None:
-    wanted = ids(150)
-    for post_id in wanted:
-        stub.posts[post_id] = post(AUTHOR)
-    stub.quota = 1
-
-    with pytest.raises(ProviderRateLimited) as limited:
-        provider(stub).lookup([x(i) for i in wanted])
-
-    assert stub.statuses == [200]  # the second chunk never went out
-    assert set(limited.value.answered) == {x(i) for i in wanted[:100]}
-    assert limited.value.reset_at == stub.reset_at
-
-
-def test_the_limit_is_lifted_at_the_reset(stub: XApiStub) -> None:
-    stub.posts["1"] = post(AUTHOR)
-    now = [time.time()]
-    provider_ = provider(stub, clock=lambda: now[0])
-    provider_.limited_until = now[0] + 60
-    with pytest.raises(ProviderRateLimited):
-        provider_.lookup([x(1)])
-    now[0] += 61
-    assert provider_.lookup([x(1)])[x(1)].facts is not None
 
 
 def test_5xx_is_retried_with_growing_backoff_then_answers(stub: XApiStub) -> None:
@@ -222,19 +123,6 @@ def test_a_wrong_token_is_unavailable_not_a_loop(stub: XApiStub) -> None:
         XApiProvider(lambda refresh: "wrong", stub.url).lookup([x(1)])
     assert refused.value.reason == "http_401"
     assert stub.statuses == [401, 401]
-
-
-def test_no_token_is_unavailable_without_a_call(stub: XApiStub) -> None:
-    with pytest.raises(ProviderUnavailable) as refused:
-        XApiProvider(lambda refresh: "", stub.url).lookup([x(1)])
-    assert refused.value.reason == "no_bearer_token"
-    assert stub.calls == 0
-
-
-@pytest.mark.parametrize("url", ["http://api.x.com", "ftp://127.0.0.1"])
-def test_the_token_never_goes_out_in_clear_text(url: str) -> None:
-    with pytest.raises(ConfigurationError):
-        XApiProvider(lambda refresh: "t", url)
 
 
 @pytest.mark.parametrize(

@@ -1,17 +1,17 @@
 """The X API answers 400 for a whole call when one id is malformed: the provider finds the ids at
-fault (named by X, or by splitting the call when X names none) and answers the others."""
+fault (named by X, or by splitting the call when X names none) and answers the others. The X stub
+answers in process (tests/unit/x_in_process.py): X's bodies, no socket. Moved from
+tests/integration (the same tests against the stub's loopback server)."""
 
 from __future__ import annotations
-
-from collections.abc import Iterator
 
 import pytest
 
 from socialscore.domain.interaction import Network
 from socialscore.domain.post import PostRef
 from socialscore.providers.base import ProviderRateLimited, ProviderUnavailable
-from socialscore.providers.x_api import XApiProvider
 from tests.stubs.x_api_stub import XApiStub, post
+from tests.unit.x_in_process import provider
 
 GOOD = [str(2_100_000_000_000_000_000 + k) for k in range(9)]
 LETTERS = "abc"
@@ -23,13 +23,8 @@ def x(post_id: str) -> PostRef:
 
 
 @pytest.fixture
-def stub() -> Iterator[XApiStub]:
-    with XApiStub(posts={i: post("1001", text=f"post {i}") for i in GOOD}) as s:
-        yield s
-
-
-def provider(stub: XApiStub) -> XApiProvider:
-    return XApiProvider(lambda refresh: stub.token, stub.url, sleep=lambda _: None, timeout=2.0)
+def stub() -> XApiStub:
+    return XApiStub(posts={i: post("1001", text=f"post {i}") for i in GOOD})
 
 
 def test_an_id_x_names_invalid_is_refused_alone_and_the_call_made_again_without_it(
