@@ -147,7 +147,12 @@ def _salesforce_fields(sf: Any) -> FieldWriter:
             sf.add_contact(contact_id, "005A000000OWNR1")
         sf.org.update("Contact", contact_id, {"Twitter_Handle__c": value})
 
-    return FieldWriter("Twitter_Handle__c", write, {"CRM_SOCIAL_FIELDS": "Twitter_Handle__c"})
+    return FieldWriter(
+        "Twitter_Handle__c",
+        write,
+        {"CRM_SOCIAL_FIELDS": "Twitter_Handle__c"},
+        lambda contact_id: (sf.contact(contact_id) or {}).get("Social_Organic_Score__c"),
+    )
 
 
 @contextmanager
@@ -239,7 +244,12 @@ def _hubspot(opportunities: list[dict[str, Any]], contacts: list[str]) -> Iterat
                     for e in app.events.values()
                 ),
             ),
-            FieldWriter("twitterhandle", write_field, {}),  # HubSpot's own, read by default
+            FieldWriter(  # HubSpot's own Twitter Username, read by default
+                "twitterhandle",
+                write_field,
+                {},
+                lambda contact: (hs.contact(contact) or {}).get("socialscore_organic_score"),
+            ),
         )
 
 

@@ -37,6 +37,7 @@ class FieldWriter:
     field: str
     write: Callable[[str, str], object]  # (the CRM's contact id, the field's value)
     environment: dict[str, str]  # crm_sync's variables to read it
+    score: Callable[[str], object]  # the contact's organic score as the CRM shows it
 
 
 def first_identified(deliveries: list[dict[str, Any]]) -> str:
@@ -82,7 +83,10 @@ def epilogue(
     usernames = len(FIELDS) + 1
     lines = [
         f"The CRM's own social fields ({writer.field}), read by the next crm_sync run:",
-        *(f"  {c} linked to {i} (basis crm_record)" for i, c in sorted(linked.items())),
+        *(
+            f"  {c} linked to {i} (basis crm_record): organic score {writer.score(c)} pushed"
+            for i, c in sorted(linked.items())
+        ),
         *(
             f"  waiting for review ({r.doubt.value}): {r.identity} named by {r.contact_id}, "
             f"linked to {r.linked_to}"
