@@ -299,3 +299,17 @@ def test_a_run_x_stops_saves_the_bookmark_at_the_last_contact_it_finished_with()
     assert second.complete
     assert w.x.asked == ["user_2", "user_3"]  # the next run goes on, it does not start over
     assert len(w.linked()) == 4
+
+
+def test_approving_a_match_an_identify_event_made_meanwhile_keeps_that_link() -> None:
+    w = World({"ana_dev": str(IDENTIFY.network_user_id)})
+    w.crm.change("c9", "ana_dev")
+    w.run()
+    w.crm.change(IDENTIFY.contact_id, "ana_dev")
+    w.run()  # would move it to the identify event's contact: waits
+    later = IDENTIFY.model_copy(update={"occurred_at": w.now + timedelta(minutes=5)})
+    w.links.link([later])  # the SMMS links it there itself, with the contact's consent
+
+    w.decide(f"{IDENTIFY.identity}#{IDENTIFY.contact_id}", approve=True)
+
+    assert w.linked()[IDENTIFY.identity] == (IDENTIFY.contact_id, IDENTIFY.consent_basis.value)

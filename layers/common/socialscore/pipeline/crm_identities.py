@@ -274,8 +274,10 @@ def decide(
     if approve and r.doubt is Doubt.NO_LONGER_RESOLVES:
         relink([], [(r.identity, r.contact_id)], identities, pending, now)
     elif approve:
-        event = link_event(r.identity, r.contact_id, r.owner_id, LinkBasis.REVIEWED, now)
-        relink([event], [], identities, pending, now)
+        # Linked there meanwhile (an identify event, an import): that link and its basis stay.
+        if identities.contacts_of([r.identity]).get(r.identity) != r.contact_id:
+            event = link_event(r.identity, r.contact_id, r.owner_id, LinkBasis.REVIEWED, now)
+            relink([event], [], identities, pending, now)
         review.drop(
             k
             for k, e in entries.items()
