@@ -1,12 +1,11 @@
-"""invoke and env-vars, the parts that need no function to run: a sample signed now, a function
-named as a person names it, the env-vars file from a deployed stack's resources (moto)."""
+"""invoke and env-vars against a stack: a function or an event file the stack refuses, the
+env-vars file from a deployed stack's resources (moto). What needs no stack (a sample signed now,
+a function named as a person names it) is proven in tests/unit/test_cli_without_aws.py."""
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,46 +13,10 @@ import yaml
 from moto import mock_aws
 
 from socialscore.aws import clients
-from socialscore.sources import signatures
-from socialscore_local.webhooks import new_secret
-from socialscore_ops import runs
 from tests.ops.conftest import DeployedStack
 from tests.unit.cli_answers import socialscore
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.mark.parametrize(
-    ("given", "logical"),
-    [
-        ("score", "ScoreFunction"),
-        ("crm_sync", "CrmSyncFunction"),
-        ("crm-sync", "CrmSyncFunction"),
-        ("EngageFunction", "EngageFunction"),
-    ],
-)
-def test_a_function_is_named_by_its_stage_or_its_logical_id(given: str, logical: str) -> None:
-    assert runs.logical_id(given) == logical
-
-
-@pytest.mark.parametrize("encoded", [False, True])
-def test_a_webhook_sample_signed_now_verifies_with_the_stack_s_secret(encoded: bool) -> None:
-    event = json.loads((ROOT / "events" / "ingest_smms.json").read_text())
-    body = event["body"].encode()
-    if encoded:  # API Gateway hands a binary body over base64-encoded
-        event |= {"body": base64.b64encode(body).decode(), "isBase64Encoded": True}
-    secret = new_secret()
-    now = datetime.now(UTC)
-    with pytest.raises(signatures.SignatureError):  # as written: stale
-        signatures.verify([secret], event["headers"], body, now)
-    fresh = runs.signed_now(event, secret)
-    assert (
-        signatures.verify([secret], fresh["headers"], body, now) == fresh["headers"]["webhook-id"]
-    )
-    assert fresh["body"] == event["body"]  # the body is sent as it is
-    assert fresh["requestContext"]["timeEpoch"] // 1000 == int(
-        fresh["headers"]["webhook-timestamp"]
-    )
 
 
 def test_invoking_a_function_the_stack_does_not_have_is_one_line(
