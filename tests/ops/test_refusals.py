@@ -61,9 +61,3 @@ def test_a_shorter_window_counts_less_and_the_table_names_each_reason(stack: Dep
     assert "no_secret" in answer.out
     assert " 3" in answer.out
     assert " 7" not in answer.out
-
-
-def test_a_window_that_is_no_window_is_one_line_and_status_2(stack: DeployedStack) -> None:
-    answer = stack.socialscore("refusals", "--since", "yesterday")
-    assert answer.code == 2
-    assert "not a window" in answer.err
