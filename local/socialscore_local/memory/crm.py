@@ -47,6 +47,9 @@ class MemoryCrm:
     gdpr_delete: bool = False
     time_left: Callable[[], float] = lambda: math.inf
     deleted: list[str] = field(default_factory=list)  # contacts GDPR-deleted, in call order
+    # contact id -> its owner in the CRM, reported when a hot-lead task is opened for the
+    # contact (the adapters read it then: PushOutcome.owners)
+    owners: dict[str, str] = field(default_factory=dict)
     calls: int = 0
     records: int = 0
     held: dict[RecordKey, Any] = field(default_factory=dict)
@@ -97,7 +100,9 @@ class MemoryCrm:
                 pending = [k for k in pending if k not in done]
         if self.gdpr_delete:
             self._gdpr_delete(push.erased, start)
-        return PushOutcome(calls=self.calls - start)
+        tasked = {t.contact_id for t in push.hot_leads}
+        owners = {c: o for c, o in self.owners.items() if c in tasked}
+        return PushOutcome(calls=self.calls - start, owners=owners)
 
     @property
     def activity_batch(self) -> int:
