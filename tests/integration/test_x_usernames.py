@@ -67,7 +67,7 @@ def test_a_429_stops_every_call_until_the_reset_and_keeps_what_was_answered(
     stub.quota = 2
     users = lookup(stub)
     users.user_ids(names[:100])
-    stub.spend_quota()  # another client of the app spent the rest: the next call is a 429
+    stub.spend_quota("/2/users/by")  # another client spent the rest: the next call is a 429
 
     with pytest.raises(UsernamesStopped) as stopped:
         users.user_ids(names)
@@ -88,3 +88,10 @@ def test_an_answer_saying_none_is_left_stops_before_a_wasted_call(stub: XApiStub
     with pytest.raises(UsernamesStopped):
         lookup(stub).user_ids(sorted(stub.accounts))
     assert stub.statuses == [200]
+
+
+def test_the_user_lookup_s_window_is_its_own_not_the_post_lookup_s(stub: XApiStub) -> None:
+    stub.accounts = {"ana_dev": "111"}
+    stub.quota = 1
+    stub.spend_quota()  # the post lookup's window is spent (rehydrate's calls)
+    assert lookup(stub).user_ids(["ana_dev"]) == {"ana_dev": "111"}

@@ -34,6 +34,7 @@ from socialscore_local.crm_stubs.loopback import Loopback
 from tests.stubs.x_api_users import EXPANSIONS, USER_FIELDS, user, user_error, users_by
 
 MAX_IDS = 100
+USERS_BY = "/2/users/by"
 TWEET_FIELDS = {
     "attachments", "author_id", "card_uri", "context_annotations", "conversation_id",
     "created_at", "edit_controls", "edit_history_tweet_ids", "entities", "geo", "id",
@@ -87,7 +88,9 @@ class XApiStub:
     names_invalid_ids: bool = True  # False: a bare 400 for a malformed id, naming nothing
     tweet_fields: set[str] = field(default_factory=lambda: set(TWEET_FIELDS))
     token: str = "stub-bearer-token"
-    quota: int | None = None  # requests per window; None: unlimited
+    quota: int | None = (
+        None  # requests per window, per endpoint (X counts each apart); None: unlimited
+    )
     window_seconds: int = 900
     # What happened, for assertions: the ids of every request, every answer's status, and how
     # many TCP connections were accepted.
@@ -98,7 +101,8 @@ class XApiStub:
     _stalls: list[float] = field(default_factory=list)
     _redirects: list[tuple[int, str]] = field(default_factory=list)
     _window_start: float = field(default_factory=time.time)
-    _used: int = 0
+    _used: int = 0  # GET /2/tweets's requests in the window
+    _users_used: int = 0  # GET /2/users/by's
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _loopback: Loopback = field(default_factory=Loopback)
 
@@ -116,11 +120,14 @@ class XApiStub:
         """Answer the next calls only after `seconds`: a client with a shorter timeout gives up."""
         self._stalls.extend([seconds] * times)
 
-    def spend_quota(self) -> None:
+    def spend_quota(self, endpoint: str = "/2/tweets") -> None:
         """Another client of the same app spends what is left of the window: the next call is a
         429 although the last answer said some remained."""
         with self._lock:
-            self._used = self.quota or 0
+            if endpoint == USERS_BY:
+                self._users_used = self.quota or 0
+            else:
+                self._used = self.quota or 0
 
     def delete(self, post_id: str) -> None:
         self.posts.pop(post_id, None)
@@ -174,7 +181,7 @@ class XApiStub:
     def _answer(
         self, path: str, query: dict[str, list[str]], ids: list[str], headers: dict[str, str]
     ) -> tuple[int, dict[str, Any]]:
-        if path not in ("/2/tweets", "/2/users/by"):
+        if path not in ("/2/tweets", USERS_BY):
             return 404, _problem(404, "Not Found")
         if headers.get("authorization") != f"Bearer {self.token}":
             return 401, _problem(401, "Unauthorized")
@@ -182,12 +189,13 @@ class XApiStub:
         if failure is not None:
             return failure, _problem(failure, "Service Unavailable")
         if time.time() >= self.reset_at:
-            self._window_start, self._used = time.time(), 0
-        if self.quota is not None and self._used >= self.quota:
+            self._window_start, self._used, self._users_used = time.time(), 0, 0
+        if self.quota is not None and self._spent(path) >= self.quota:
             return 429, _problem(429, "Too Many Requests")
-        self._used += 1
-        if path == "/2/users/by":
+        if path == USERS_BY:
+            self._users_used += 1
             return users_by(query, self.accounts, self.suspended)
+        self._used += 1
         invalid = _invalid(query, ids, self.tweet_fields)
         if invalid and not self.names_invalid_ids and "ids" in invalid["errors"][0]["parameters"]:
             return 400, _problem(400, "Bad Request")
@@ -199,12 +207,15 @@ class XApiStub:
             self._include_authors(body, _listed(query, "user.fields"))
         return 200, body
 
-    def rate_headers(self) -> dict[str, str]:
+    def _spent(self, path: str) -> int:
+        return self._users_used if path == USERS_BY else self._used
+
+    def rate_headers(self, path: str = "/2/tweets") -> dict[str, str]:
         with self._lock:
             limit = self.quota if self.quota is not None else 10**6
             return {
                 "x-rate-limit-limit": str(limit),
-                "x-rate-limit-remaining": str(max(0, limit - self._used)),
+                "x-rate-limit-remaining": str(max(0, limit - self._spent(path))),
                 "x-rate-limit-reset": str(self.reset_at),
             }
 
@@ -328,7 +339,7 @@ def _handler(stub: XApiStub) -> type[BaseHTTPRequestHandler]:
                 self.send_response(status)
                 self.send_header("content-type", "application/json; charset=utf-8")
                 self.send_header("content-length", str(len(payload)))
-                for name, value in (stub.rate_headers() | extra).items():
+                for name, value in (stub.rate_headers(urlsplit(self.path).path) | extra).items():
                     self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(payload)
