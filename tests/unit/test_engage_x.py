@@ -1,5 +1,10 @@
-"""The engage-now queue over X's Account Activity webhook: a customer's reply to a seller's post
-is queued, and leaves it when the seller replies to it through the same webhook."""
+"""The engage-now queue over X's Account Activity webhook, in memory: a customer's reply to a
+seller's post is queued, and leaves it when the seller replies to it through the same webhook.
+The whole chain on fakes (tests/unit/chain_world.py: ingest, then the rehydrate, resolve and
+score Lambdas' own `handle`), the queue as GET /engage answers it (tests/unit/test_engage_queue.py's
+`queue`). Moved from tests/integration/test_engage_x.py (the same webhooks on moto); X's webhook
+into the stack on moto stays proven by tests/integration/test_sample_events.py and
+test_webhook_sources.py."""
 
 from __future__ import annotations
 
@@ -11,8 +16,11 @@ from typing import Any
 
 import pytest
 
-from tests.integration.support import POST_A, POSTS, SELLER_AUTHOR, Stack, running, write_demo_dir
-from tests.integration.test_webhook_sources import X_SECRET, x_post
+from socialscore_local import webhooks
+from tests.integration.support import POST_A, POSTS, SELLER_AUTHOR
+from tests.unit.chain_world import Chain, clear_metrics
+from tests.unit.test_engage_queue import queue
+from tests.unit.test_sources_chain import X_SECRET, x_post
 
 CUSTOMER = "7000000002"
 QUESTION = "2100000000000000201"  # the customer's reply to Ana's POST_A
@@ -21,8 +29,7 @@ ASKED = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
 
 
 @pytest.fixture
-def stack(tmp_path: Path) -> Iterator[Stack]:
-    demo_dir = write_demo_dir(tmp_path / "demo")
+def chain(tmp_path: Path) -> Iterator[Chain]:
     replies = [
         {
             "network": "x",
@@ -41,14 +48,11 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
             "text": "@customer sent you a DM with our price list",
         },
     ]
-    (demo_dir / "posts.json").write_text(json.dumps([*POSTS, *replies]))
-    with running(tmp_path / "work", demo_dir) as s:
-        secrets = s.rt.client("secretsmanager")
-        arn = s.rt.physical["WebhookSecrets"]["Ref"]
-        value = json.loads(secrets.get_secret_value(SecretId=arn)["SecretString"])
-        value["x"] = {"consumer_secrets": [X_SECRET]}
-        secrets.put_secret_value(SecretId=arn, SecretString=json.dumps(value))
-        yield s
+    posts = tmp_path / "posts.json"
+    posts.write_text(json.dumps([*POSTS, *replies]))
+    secrets = {"smms": [webhooks.new_secret()], "x": {"consumer_secrets": [X_SECRET]}}
+    yield Chain(posts, secrets)
+    clear_metrics()
 
 
 def reply(post: str, author: str, to_post: str, to_user: str, at: datetime) -> dict[str, Any]:
@@ -65,17 +69,15 @@ def reply(post: str, author: str, to_post: str, to_user: str, at: datetime) -> d
     }
 
 
-def queued(stack: Stack) -> list[dict[str, Any]]:
-    answer = stack.rt.request("GET", "/engage")
-    assert answer.status == 200
-    entries: list[dict[str, Any]] = answer.json()["entries"]
+def queued(chain: Chain) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = queue(chain.score)["entries"]
     return entries
 
 
-def test_a_seller_s_reply_on_x_takes_the_customer_s_reply_off_the_queue(stack: Stack) -> None:
-    assert x_post(stack, reply(QUESTION, CUSTOMER, POST_A, SELLER_AUTHOR, ASKED)) == 200
-    stack.rt.drain()
-    (entry,) = queued(stack)
+def test_a_seller_s_reply_on_x_takes_the_customer_s_reply_off_the_queue(chain: Chain) -> None:
+    assert x_post(chain, reply(QUESTION, CUSTOMER, POST_A, SELLER_AUTHOR, ASKED)) == 200
+    chain.drain()
+    (entry,) = queued(chain)
     assert (entry["act"], entry["profile"], entry["seller_id"]) == (
         f"x#{QUESTION}",
         f"x#{CUSTOMER}",
@@ -84,6 +86,6 @@ def test_a_seller_s_reply_on_x_takes_the_customer_s_reply_off_the_queue(stack: S
     assert entry["intent_hits"] == ["pricing"]  # read from the reply's own words, not kept
 
     later = ASKED + timedelta(minutes=30)
-    assert x_post(stack, reply(ANSWER, SELLER_AUTHOR, QUESTION, CUSTOMER, later)) == 200
-    stack.rt.drain()
-    assert queued(stack) == []  # answered; and Ana's own reply is not an act to answer
+    assert x_post(chain, reply(ANSWER, SELLER_AUTHOR, QUESTION, CUSTOMER, later)) == 200
+    chain.drain()
+    assert queued(chain) == []  # answered; and Ana's own reply is not an act to answer
