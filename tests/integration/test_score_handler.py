@@ -1,7 +1,8 @@
-"""score on moto: the handler's parsing (a poison message failed alone), the hot-lead flags of a
-batch in one write, and two likes from the signed webhook to the ledger. The stage's rules
-(exactly-once items, categories apart, the latest like kept, hot-lead events, any order giving
-one clean pass) are proven in memory: tests/unit/test_score_stage.py."""
+"""score on moto: the hot-lead flags of a batch in one write, and two likes from the signed
+webhook to the ledger. The stage's rules (exactly-once items, categories apart, the latest like
+kept, hot-lead events, any order giving one clean pass) are proven in memory:
+tests/unit/test_score_stage.py; the handler's parsing (a poison message failed alone) on the
+fakes: tests/unit/test_score_handle.py."""
 
 from __future__ import annotations
 
@@ -17,12 +18,10 @@ from socialscore.domain.interaction import Category, Kind
 from socialscore.domain.messages import Resolved
 from tests.integration.support import (
     POST_A,
-    POST_B,
     REPLY,
     Stack,
     permalink,
     resolved,
-    sqs_event,
 )
 
 FN = "ScoreFunction"
@@ -44,14 +43,6 @@ def score(stack: Stack, messages: Sequence[Resolved | str]) -> None:
 
 def u(weight: float, at: datetime) -> Decimal:
     return units(weight, at, HALF_LIFE)
-
-
-def ledger(stack: Stack) -> dict[str, dict[str, Any]]:
-    """Ledger items by interaction id (unique in these tests)."""
-    items = stack.scan("LedgerTable")
-    by_id = {i["interaction_id"]: i for i in items}
-    assert len(by_id) == len(items)
-    return by_id
 
 
 def totals(stack: Stack) -> dict[str, dict[str, Any]]:
@@ -78,16 +69,6 @@ def summed(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 def profile(stack: Stack, actor: str, category: Category) -> dict[str, Any]:
     item: dict[str, Any] = stack.by_key("ScoresTable", "pk")[f"profile#x#{actor}#{category}"]
     return item
-
-
-def test_poison_message_is_reported_and_the_rest_is_scored(stack: Stack) -> None:
-    good = resolved(1, kind=Kind.SHARE, actor="u1", post=POST_B, at=T)
-    event = sqs_event([good, '{"interaction": 1}'], stack.queue_arn("ScoreQueue"))
-
-    answer = stack.rt.invoke(FN, event)
-
-    assert answer == {"batchItemFailures": [{"itemIdentifier": event["Records"][1]["messageId"]}]}
-    assert len(ledger(stack)) == 1
 
 
 # --- hot leads --------------------------------------------------------------------------------
