@@ -49,6 +49,8 @@ def handle(
         "erased": report.erased,
         "hot_leads": report.hot_leads,
         "complaints": report.complaints,
+        # Links from the contacts' social fields: counts only, never a username.
+        "identity_links": vars(report.identity_links) if report.identity_links else None,
         "activities": report.activities,
         "activities_removed": report.activities_removed,
         "failed": len(report.failed),

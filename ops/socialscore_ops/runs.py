@@ -69,6 +69,18 @@ def sync(stack: Stack | None, args: argparse.Namespace) -> Result:
     return Result(report, summary(report, at))
 
 
+def _identity_links(links: Any) -> list[str]:
+    """The links from the CRM contacts' social fields, when the run made them."""
+    if not isinstance(links, dict):
+        return []
+    left = "" if links.get("complete", True) else "; the next run goes on where this one stopped"
+    return [
+        f"  X accounts     {links.get('linked', 0)} linked from CRM fields, "
+        f"{links.get('unlinked', 0)} unlinked, {links.get('queued', 0)} waiting for review "
+        f"({links.get('contacts', 0)} contacts read, {links.get('x_calls', 0)} X calls){left}"
+    ]
+
+
 def summary(report: dict[str, Any], at: str) -> str:
     """crm_sync's report in sentences, as its fields mean them (pipeline.crm_sync.SyncReport)."""
     failed = report.get("failed", 0)
@@ -92,6 +104,7 @@ def summary(report: dict[str, Any], at: str) -> str:
         f"  hot leads      {report.get('hot_leads', 0)} tasks opened",
         f"  complaints     {report.get('complaints', 0)} cases opened",
         f"  erased         {report.get('erased', 0)} contacts cleared",
+        *_identity_links(report.get("identity_links")),
         f"  refused        {refused} records"
         + (" (logged with the CRM's reason; derived again next run)" if refused else ""),
         f"  checkpoint     {report.get('checkpoint') or '-'}",

@@ -11,6 +11,7 @@ from socialscore.domain.social_fields import Changed
 from socialscore.pipeline.crm_identities import CrmIdentities
 from socialscore_local.memory.identities import MemoryIdentityLinks
 from socialscore_local.memory.identity_review import MemoryIdentityReview
+from socialscore_ops.runs import summary
 from tests.unit.test_crm_identities import Crm, Pending, X
 from tests.unit.test_crm_sync_slices import DAY0, World, world
 
@@ -64,3 +65,21 @@ def test_a_failing_step_is_logged_and_the_run_pushes_all_the_same() -> None:
     )
     report = w.sync.run(DAY0)
     assert report.pushed_scores > 0
+
+
+def test_the_run_s_report_and_socialscore_sync_tell_the_links_made() -> None:
+    w = world()
+    crm, _ = with_fields(w, {"ana": "901"})
+    crm.change("c0001", "@ana")
+    crm.change("c0002", "ana")  # the same account: waits for review
+
+    report = w.sync.run(DAY0)
+
+    links = report.identity_links
+    assert links is not None
+    assert (links.contacts, links.linked, links.queued, links.x_calls) == (2, 0, 2, 1)
+    printed = summary({"identity_links": vars(links)}, "2026-12-06T09:00:00Z")
+    assert (
+        "  X accounts     0 linked from CRM fields, 0 unlinked, 2 waiting for review "
+        "(2 contacts read, 1 X calls)"
+    ) in printed.splitlines()

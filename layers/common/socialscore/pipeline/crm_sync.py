@@ -45,7 +45,7 @@ from socialscore.pipeline.crm_activities import ActivitySync
 from socialscore.pipeline.crm_budget import Budget
 from socialscore.pipeline.crm_cursors import Cursors
 from socialscore.pipeline.crm_derive import Derive, Derived
-from socialscore.pipeline.crm_identities import CrmIdentities
+from socialscore.pipeline.crm_identities import CrmIdentities, FieldsReport
 from socialscore.pipeline.crm_plan import plan, settle
 from socialscore.pipeline.crm_work import Slice, SliceSize, slices
 from socialscore.pipeline.ports import Crm, IdentityLinks, ScoreStore, SyncStateStore, TouchLedger
@@ -80,6 +80,8 @@ class SyncReport:
     slices: int = 0  # slices pushed and saved
     complete: bool = True  # False: the budget ran out with work left; the next run resumes
     leased_until: datetime | None = None  # another run held the lease until then: nothing done
+    # Links from the CRM contacts' social fields (crm_identities); None: off, or not made
+    identity_links: FieldsReport | None = None
 
     def add(self, derived: Derived, push: Push, outcome: PushOutcome, piece: Slice) -> None:
         """Count a slice pushed and saved."""
@@ -158,11 +160,14 @@ class CrmSync:
         first = as_of - timedelta(days=self.model.attribution.lookback_days)
         changed = self.crm.changed_opportunities(at.checkpoint or first)
         erased, forgotten = self.state.pending()
+        fields = None
         if self.identity_fields is not None:
-            self.identity_fields.run_safely(started, erased | forgotten)
+            fields = self.identity_fields.run_safely(started, erased | forgotten)
         window_end = at.marks_until or started
         touched = self._touched_since(at.last_run, window_end) - erased
-        report = SyncReport(opportunities=len(changed), checkpoint=at.checkpoint)
+        report = SyncReport(
+            opportunities=len(changed), checkpoint=at.checkpoint, identity_links=fields
+        )
         work = slices(
             at,
             erased=erased,
