@@ -1,34 +1,20 @@
-"""Poison stays alone at the score stage: in a batch of ten, the message whose key is too long
-fails at parse, and the one DynamoDB refuses (a seller id from the registry too long for a key)
-reaches the DLQ alone while the other nine are scored. The split down to the message at fault,
-for a key and an item over 400 KB, is proven in memory (tests/unit/test_score_refusals.py), the
-memory ledger refusing what DynamoDB refuses (test_ledger_contract). See test_poison_alone for
-the other stages.
+"""Poison stays alone at the score stage: in a batch of ten, the one DynamoDB refuses (a seller
+id from the registry too long for a key) reaches the DLQ alone while the other nine are scored.
+The message whose key is too long fails at parse, proven on the handler with the stage on fakes
+(tests/unit/test_score_handle.py). The split down to the message at fault, for a key and an
+item over 400 KB, is proven in memory (tests/unit/test_score_refusals.py), the memory ledger
+refusing what DynamoDB refuses (test_ledger_contract). See test_poison_alone for the other
+stages.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from socialscore.domain.messages import Resolved, Seller
-from tests.integration.support import ANA, Stack, resolved
-from tests.integration.test_poison_alone import (
-    POISON,
-    failures,
-    invoke,
-    log_of,
-    poison_logged,
-)
-
-T = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
-
-
-def likes() -> list[Resolved]:
-    return [
-        resolved(n, actor=f"u{n}", seller=ANA, contact=f"C-{n}", at=T + timedelta(minutes=n))
-        for n in range(10)
-    ]
+from socialscore.domain.messages import Resolved
+from tests.integration.support import Stack
+from tests.integration.test_poison_alone import POISON, log_of
+from tests.unit.test_score_refusals import likes, refused_seller
 
 
 def written(stack: Stack) -> tuple[set[str], dict[str, Any]]:
@@ -41,29 +27,6 @@ def seller_touches(scores: dict[str, Any]) -> int:
     return sum(
         int(v.get("organic_touches", 0)) for k, v in scores.items() if k.startswith("seller#s-ana")
     )
-
-
-def test_score_fails_only_the_message_whose_post_key_is_too_long(stack: Stack) -> None:
-    messages = likes()
-    target = messages[POISON].target
-    assert target is not None
-    too_long = target.model_copy(update={"post_id": "1" * 1100})
-    messages[POISON] = messages[POISON].model_copy(update={"target": too_long})
-
-    with log_of(stack, "ScoreFunction") as log:
-        answer, mids = invoke(stack, "ScoreFunction", "ScoreQueue", messages)
-
-    assert answer == failures(mids[POISON])
-    ledger, scores = written(stack)
-    assert ledger == {f"iid-{n}" for n in range(10) if n != POISON}
-    assert f"profile#x#u{POISON}#organic" not in scores
-    assert seller_touches(scores) == 9
-    poison_logged(log, mids[POISON], "post_id")
-
-
-def refused_seller(message: Resolved) -> Resolved:
-    """Credited to a seller id from the registry too long for the seller counters' key."""
-    return message.model_copy(update={"seller": Seller(seller_id="s-" + "9" * 2100, team="smb")})
 
 
 def test_a_message_the_ledger_refuses_reaches_the_dlq_alone(stack: Stack) -> None:
