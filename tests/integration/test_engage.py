@@ -1,11 +1,11 @@
 """The engage-now queue on the local runtime: GET /engage and its limit, and an act leaving when
 it is answered (an SMMS `answered` event, or the brand's or a seller's own reply), through the
 stages. How the queue ranks, and how an act leaves when deleted, erased or old, is proven in
-memory: tests/unit/test_engage_queue.py."""
+memory: tests/unit/test_engage_queue.py; an `answered` event's link refused at ingest:
+tests/unit/test_answered_events.py."""
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from typing import Any
 
@@ -72,16 +72,3 @@ def test_an_answered_act_leaves_whoever_answered_and_in_any_order(stack: Stack) 
     stack.rt.drain()
     score(stack, [reply("u4", 4, 1)])
     assert acts(stack) == [f"x#{own(3)}"]
-
-
-def test_the_answered_event_needs_a_post_link_socialscore_can_read(stack: Stack) -> None:
-    event = {
-        "type": "answered",
-        "id": "evt-answer-x",
-        "permalink": "https://t.co/abc123",
-        "occurred_at": NOW.isoformat(),
-    }
-    answer = stack.webhook([event])
-    assert answer.status == 400
-    assert [f["field"] for f in answer.json()["fields"]] == ["events.0.permalink"]
-    assert "t.co" not in json.dumps(answer.json())  # the value is not echoed
