@@ -1,26 +1,20 @@
-"""The LinkedIn provider against a stub of LinkedIn's Posts API on 127.0.0.1: batched, 429
-honoured until midnight UTC, 5xx retried, gone posts named, and no call for what the Posts API
-cannot key (README "Social data provider", LinkedIn)."""
+"""The LinkedIn provider against a stub of LinkedIn's Posts API on 127.0.0.1: 5xx retried, gone
+posts named, no call for what the Posts API cannot key, the token fetched afresh, LinkedIn's
+headers (README "Social data provider", LinkedIn). Its rules with the stub answering in process
+(fifty posts a call, a 429 honoured until midnight UTC): tests/unit/test_linkedin_api_calls.py."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import pytest
 
 from socialscore.domain.interaction import Network
 from socialscore.domain.post import PostRef
-from socialscore.providers.base import ProviderRateLimited, ProviderUnavailable
-from socialscore.providers.linkedin_api import MAX_IDS, LinkedInApiProvider, next_midnight_utc
+from socialscore.providers.base import ProviderUnavailable
+from socialscore.providers.linkedin_api import LinkedInApiProvider
 from tests.stubs.linkedin_api_stub import LinkedInApiStub, li_post
-
-ORG = "urn:li:organization:5515715"
-NOON = datetime(2026, 10, 15, 12, 0, tzinfo=UTC).timestamp()
-
-
-def ref(post_id: str) -> PostRef:
-    return PostRef(Network.LINKEDIN, post_id)
+from tests.unit.test_linkedin_api_calls import NOON, ORG, ref
 
 
 @pytest.fixture
@@ -40,19 +34,6 @@ def provider(stub: LinkedInApiStub, clock: float = NOON, **kw: object) -> Linked
     )
 
 
-def test_posts_are_looked_up_fifty_a_call_with_their_author_and_time(
-    stub: LinkedInApiStub,
-) -> None:
-    refs = [ref(f"urn:li:share:{n}") for n in range(1, 121)]
-    li = provider(stub)
-    answered = li.lookup(refs + refs[:3])  # a ref asked twice costs nothing more
-    assert li.calls == 3  # 120 posts: 50 + 50 + 20
-    assert [len(r) for r in stub.requests] == [MAX_IDS, MAX_IDS, 20]
-    facts = answered[refs[0]].facts
-    assert facts is not None
-    assert (facts.author_id, facts.created_at) == (ORG, datetime.fromtimestamp(1790000000, UTC))
-
-
 def test_gone_posts_say_why_and_activities_cost_no_call(stub: LinkedInApiStub) -> None:
     li = provider(stub)
     answered = li.lookup(
@@ -69,20 +50,6 @@ def test_gone_posts_say_why_and_activities_cost_no_call(stub: LinkedInApiStub) -
     assert (activity.facts, activity.gone_reason) == (None, None)  # cannot tell
     assert answered[PostRef(Network.X, "1")].gone_reason == "no_provider_for_network"
     assert li.calls == 1
-
-
-def test_a_429_stops_every_call_until_midnight_utc(stub: LinkedInApiStub) -> None:
-    stub.daily_quota = 1
-    li = provider(stub)
-    refs = [ref(f"urn:li:share:{n}") for n in range(1, 101)]
-    with pytest.raises(ProviderRateLimited) as limited:
-        li.lookup(refs)
-    assert limited.value.reset_at == next_midnight_utc(NOON)
-    assert len(limited.value.answered) == MAX_IDS  # the first call's answers are kept
-    calls = li.calls
-    with pytest.raises(ProviderRateLimited):
-        li.lookup(refs[:1])
-    assert li.calls == calls  # no call wasted before the reset
 
 
 def test_5xx_is_retried_then_unavailable(stub: LinkedInApiStub) -> None:

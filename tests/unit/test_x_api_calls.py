@@ -1,7 +1,7 @@
 """The X API v2 provider's rules: how it cuts a lookup into calls of at most 100 ids, asks each
 id once, asks nothing for other networks or without a token, and stops at a spent rate limit
 until its reset, keeping what was answered. The provider's real code, the X stub answering in
-process (tests/unit/x_in_process.py: X's bodies and rate limit headers, no socket). Moved from
+process (tests/unit/in_process.py: X's bodies and rate limit headers, no socket). Moved from
 tests/integration/test_x_api.py, which keeps what needs the wire or AWS (timeouts, retries and
 their backoff, kept-alive connections, redirects, the token's refresh and its secret)."""
 
@@ -18,7 +18,7 @@ from socialscore.domain.post import PostRef
 from socialscore.providers.base import ProviderRateLimited, ProviderUnavailable
 from socialscore.providers.x_api import XApiProvider
 from tests.stubs.x_api_stub import XApiStub, post
-from tests.unit.x_in_process import BASE, InProcess, provider
+from tests.unit.in_process import BASE, provider, x_pool
 
 AUTHOR = "1001"
 
@@ -126,7 +126,7 @@ def test_the_limit_is_lifted_at_the_reset(stub: XApiStub) -> None:
 
 def test_no_token_is_unavailable_without_a_call(stub: XApiStub) -> None:
     with pytest.raises(ProviderUnavailable) as refused:
-        XApiProvider(lambda refresh: "", BASE, pool=InProcess(stub)).lookup([x(1)])
+        XApiProvider(lambda refresh: "", BASE, pool=x_pool(stub)).lookup([x(1)])
     assert refused.value.reason == "no_bearer_token"
     assert stub.calls == 0
 

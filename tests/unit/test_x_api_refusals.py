@@ -1,6 +1,6 @@
 """The X API answers 400 for a whole call when one id is malformed: the provider finds the ids at
 fault (named by X, or by splitting the call when X names none) and answers the others. The X stub
-answers in process (tests/unit/x_in_process.py): X's bodies, no socket. Moved from
+answers in process (tests/unit/in_process.py): X's bodies, no socket. Moved from
 tests/integration (the same tests against the stub's loopback server)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from socialscore.domain.interaction import Network
 from socialscore.domain.post import PostRef
 from socialscore.providers.base import ProviderRateLimited, ProviderUnavailable
 from tests.stubs.x_api_stub import XApiStub, post
-from tests.unit.x_in_process import provider
+from tests.unit.in_process import provider
 
 GOOD = [str(2_100_000_000_000_000_000 + k) for k in range(9)]
 LETTERS = "abc"
