@@ -1,7 +1,8 @@
-"""The sample events in events/ (for `socialscore invoke` and `sam local invoke -e`): every
-function of the template has one, and each is accepted by its handler, run for real in the local
-runtime: no record of an SQS sample fails, the webhook sample (signed at invocation) is queued,
-the schedules run as of their slot, the engage request is answered."""
+"""The sample events in events/ (for `socialscore invoke` and `sam local invoke -e`; that every
+function of the template has one: tests/unit/test_sample_events_files.py): each is accepted by
+its handler, run for real in the local runtime: no record of an SQS sample fails, the webhook
+sample (signed at invocation) is queued, the schedules run as of their slot, the engage request
+is answered."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from typing import Any
 import pytest
 
 from socialscore_local import demo, webhooks
-from socialscore_local.runtime import LocalRuntime
 from socialscore_ops import runs
 from tests.integration.support import Stack
 
@@ -54,17 +54,6 @@ def test_every_record_of_an_sqs_sample_is_handled(
         assert len(stack.take(forwards_to)) == len([t for t in types if t not in kept])
     else:
         assert stack.scan("LedgerTable")
-
-
-def samples_of(function: str, rt: LocalRuntime) -> list[Path]:
-    """A function's samples: events/<its folder in functions/>_<trigger>.json."""
-    folder = Path(rt.functions[function].code_uri).name
-    return sorted((ROOT / "events").glob(f"{folder}_*.json"))
-
-
-def test_every_function_of_the_template_has_a_sample(demo_stack: Stack) -> None:
-    missing = [f for f in demo_stack.rt.functions if not samples_of(f, demo_stack.rt)]
-    assert missing == []
 
 
 def test_the_ingest_sample_as_written_is_stale_and_signed_now_is_accepted(
