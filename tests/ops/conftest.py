@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import os
 import tempfile
 import warnings
 from collections.abc import Iterator
@@ -58,11 +59,24 @@ def replay_demo(rt: LocalRuntime, secret: str) -> None:
         http.server_close()
 
 
+_SHARED: list[Path] = []  # where xdist's workers of this run share the demo's state
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_demo_state(tmp_path_factory: pytest.TempPathFactory) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # each worker's base temp is in the run's
+        _SHARED.append(tmp_path_factory.getbasetemp().parent / "demo-state")
+
+
 @functools.cache
 def demo_states() -> tuple[copies.State, copies.State]:
     """The demo's state after its webhooks were replayed and drained, and after crm_sync and
-    attribution then ran, as `make demo` does: run once a process, copied into each stack that
-    asks for it (a replay costs 3.5-5 s, a copy 0.3 s)."""
+    attribution then ran, as `make demo` does: run once a test run (once a process outside
+    tests/ops), copied into each stack that asks for it (a replay costs 3.5-5 s, a copy 0.3 s)."""
+    return copies.shared(_SHARED[0], _demo_run) if _SHARED else _demo_run()
+
+
+def _demo_run() -> tuple[copies.State, copies.State]:
     with tempfile.TemporaryDirectory() as workdir, demo.runtime(Path(workdir)) as rt:
         replay_demo(rt, demo.seed(rt))
         replayed = copies.taken(rt)

@@ -9,13 +9,20 @@ a bucket, a parameter. A copy of the demo is then the demo's state whole, or no 
 
 from __future__ import annotations
 
+import os
+import pickle
 import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar, cast
 
 from socialscore_local.runtime import LocalRuntime
 
 _PER_BATCH = 25  # BatchWriteItem's limit
+T = TypeVar("T")
+_WAIT_SECONDS = 120.0  # for another process's build; then build here (it may have been killed)
 
 
 @dataclass(frozen=True)
@@ -88,3 +95,30 @@ def _refuse_what_is_not_copied(rt: LocalRuntime) -> None:
         held.append("SSM parameters")
     if held:
         raise ValueError(f"the copy would lose {', '.join(held)}")
+
+
+def shared(directory: Path, build: Callable[[], T]) -> T:
+    """build() once for the processes that share `directory` (xdist's workers of one run): the
+    first to ask builds it and leaves it there (a pickle: our own, in the run's base temp
+    directory); the others wait for it instead of building it again, or build it themselves
+    when the first failed."""
+    directory.mkdir(mode=0o700, exist_ok=True)
+    done, failed = directory / "built.pickle", directory / "failed"
+    try:
+        os.close(os.open(directory / "claimed", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        deadline = time.monotonic() + _WAIT_SECONDS
+        while time.monotonic() < deadline and not failed.exists():
+            if done.exists():
+                return cast(T, pickle.loads(done.read_bytes()))
+            time.sleep(0.05)
+        return build()
+    try:
+        built = build()
+    except BaseException:
+        failed.touch()
+        raise
+    partial = directory / f"built.{os.getpid()}"
+    partial.write_bytes(pickle.dumps(built))
+    partial.replace(done)  # whole or not at all, for the processes waiting on it
+    return built
