@@ -80,6 +80,12 @@ def crm_state(rt: LocalRuntime) -> dict[str, dict[str, Any]]:
     if path.exists():
         for line in path.read_text().splitlines():
             record = json.loads(line)
+            if record["type"] == "activity":  # one per interaction, on its contact's record
+                state[f"activity#{record['id']}"] = record
+                continue
+            if record["type"] == "removed_activity":
+                state.pop(f"activity#{record['id']}", None)
+                continue
             key = record.get("contact_id") or record.get("opportunity_id")
             state[f"{record['type']}#{key}"] = record
     return state

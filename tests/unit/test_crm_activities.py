@@ -16,6 +16,7 @@ from socialscore.domain.record_key import Erasures
 from socialscore.domain.scoring_model import bundled
 from socialscore.domain.touch import Touch
 from socialscore.pipeline.crm_activities import ActivitySync
+from socialscore.pipeline.crm_activities_due import pending
 from socialscore.pipeline.crm_sync import CrmSync
 from socialscore_local.memory.counting import Clock, Requests
 from socialscore_local.memory.crm import MemoryCrm
@@ -145,6 +146,76 @@ def test_crm_sync_brings_the_history_on_the_daily_pass_then_only_what_is_new() -
     # The opportunities' read, the contact's score, one activity call: ceil(1 / 100).
     assert crm.calls - before == 3
     assert len(on_memory(crm)) == 16
+
+
+@pytest.mark.parametrize("stop_at", range(6))
+def test_a_run_stopped_at_any_call_converges_to_the_clean_runs_records(stop_at: int) -> None:
+    def synced(stop: int | None) -> tuple[MemoryCrm, dict[str, object]]:
+        requests = Requests(Clock())
+        ledger = {
+            f"x#{n}": [share(f"x#{n}", k, NOW - timedelta(days=1), "s", MODEL) for k in range(60)]
+            for n in range(5)
+        }
+        crm = MemoryCrm([], path="hubspot", stop_at=stop)
+        state = MemorySyncState(requests)
+        touches = MemoryLedger(requests, lambda p: ledger.get(p, []))
+        sync = CrmSync(
+            crm,
+            MemoryIdentities(requests, {f"c{n}": [f"x#{n}"] for n in range(5)}),
+            touches,
+            MemoryScores(requests, lambda p: None, set()),
+            state,
+            MODEL,
+            clock=lambda: NOW,
+            activities=ActivitySync(crm, touches, state),
+        )
+        for _ in range(5):
+            try:
+                sync.run(NOW)
+            except CrmStopped:
+                continue
+            break
+        kept = {k: v for k, v in state.items.items() if k.startswith("pushed#activities")}
+        return crm, kept
+
+    clean, clean_state = synced(None)
+    stopped, stopped_state = synced(stop_at)
+    assert stopped.held == clean.held  # 300 activities, each once
+    assert stopped_state == clean_state
+
+
+def test_a_run_that_fails_among_the_activities_leaves_the_rest_due_for_the_next() -> None:
+    requests = Requests(Clock())
+    ledger = {f"x#{n}": [share(f"x#{n}", 0, NOW - timedelta(days=1), "s", MODEL)] for n in range(5)}
+    reads = 0
+
+    def touches(profile: str) -> list[Touch]:
+        nonlocal reads
+        reads += 1
+        if reads == 8:  # the store fails once, among the activity step's reads
+            raise ConnectionError("injected")
+        return ledger[profile]
+
+    crm = MemoryCrm([], path="hubspot")
+    state = MemorySyncState(requests)
+    read = MemoryLedger(requests, touches)
+    sync = CrmSync(
+        crm,
+        MemoryIdentities(requests, {f"c{n}": [f"x#{n}"] for n in range(5)}),
+        read,
+        MemoryScores(requests, lambda p: None, set()),
+        state,
+        MODEL,
+        clock=lambda: NOW,
+        activities=ActivitySync(crm, read, state, group=2),
+    )
+    with pytest.raises(ConnectionError):
+        sync.run(NOW)  # the day's pass: its slice saved, two of its contacts' groups taken
+    assert 0 < len(on_memory(crm)) < 5
+    again = sync.run(NOW)  # the pass is done for the day: what was due is taken first
+    assert on_memory(crm) == {f"x#{n}-0" for n in range(5)}
+    assert again.activities == 3  # the group that failed and the one after it
+    assert pending(state) == ({}, 0)
 
 
 def on_memory(crm: MemoryCrm) -> set[str]:

@@ -78,6 +78,7 @@ class MemorySyncState:
         contacts, profiles = erased
         names = {("contacts", c) for c in contacts} | {("profiles", p) for p in profiles}
         records = [str(rk.contact(i) if k == "contacts" else rk.hot(i)) for k, i in names]
+        records += [str(rk.activities(i)) for k, i in names if k == "profiles"]
         indexes = [item_key("cases", i) for k, i in names if k == "profiles"]
         self.r.add("BatchGetItem", batches(len(indexes)))
         records += [c for i in indexes for c in self.items.get(i, ())]  # the cases' keys

@@ -15,8 +15,12 @@ interaction ids and the contact they went to; written only when they move), so:
 - a profile linked to another contact has its activities removed from the old contact and
   pushed to the new one;
 - an erased profile (the slice's `forgotten`) has every activity removed, before crm_sync's
-  `forget` deletes what the state keeps naming it (the item is indexed with the profile's
-  complaint cases, so `forget` finds it).
+  `forget` deletes what the state keeps naming it (its record among them).
+
+The step runs after its slice is saved, so its own reads and writes never make a slice's work
+be redone; what keeps it from being lost is the slice's contacts saved as due with the slice's
+cursors (crm_activities_due), taken `GROUP` at a time, each group saved with the progress past
+it, and the rest taken first by the next run (`resume`) when a run fails or stops among them.
 
 What the CRM refused is not kept as pushed: its contact is marked changed, so the next run tries
 again. A `CrmStopped` saves what landed before it, marks the rest, and is raised again.
@@ -33,9 +37,13 @@ from socialscore.crm.base import CrmStopped, PushOutcome
 from socialscore.domain import record_key as rk
 from socialscore.domain.activity import Activity, Removal
 from socialscore.domain.record_key import Landing, Pushed, RecordKey
+from socialscore.pipeline.crm_activities_due import DUE_CHUNK, cleared, head, pending
+from socialscore.pipeline.crm_activities_due import due as due_records
 from socialscore.pipeline.ports import ActivityLog, SyncStateStore, TouchLedger
 
 CONTACT = "contact"  # what the state keeps, with a profile's ids: the contact they went to
+# Contacts whose activities are taken (read, pushed, saved) together: a failure redoes one group.
+GROUP = 25
 
 
 @dataclass
@@ -59,16 +67,52 @@ class ActivitySync:
     log: ActivityLog
     ledger: TouchLedger
     state: SyncStateStore
+    group: int = GROUP
+
+    def due(self, linked: Mapping[str, list[str]]) -> dict[RecordKey, Pushed]:
+        """What crm_sync saves with a slice's cursors: its contacts are due (none: nothing)."""
+        return due_records(linked) if linked else {}
+
+    def resume(self, now: datetime) -> ActivityResult:
+        """Take the contacts an earlier run left due (it failed or stopped among them)."""
+        left, done = pending(self.state)
+        return self._take(left, done, now) if left else ActivityResult()
 
     def __call__(
         self, linked: Mapping[str, list[str]], forgotten: Iterable[str], now: datetime
     ) -> ActivityResult:
-        """Push the new activities of `linked` (contact -> its identities, the contacts marked
-        changed) and remove the withdrawn ones and every one of the `forgotten` profiles."""
+        """Push the new activities of `linked` (contact -> its identities: the slice's, whose
+        `due` records crm_sync saved) and remove the withdrawn ones, after every activity of
+        the `forgotten` profiles is removed."""
+        result = _merge(ActivityResult(), self._group({}, forgotten, now, {}))
+        return _merge(result, self._take(dict(linked), 0, now))
+
+    def _take(self, linked: Mapping[str, list[str]], done: int, now: datetime) -> ActivityResult:
+        """The due contacts `linked` in groups, each saved with the progress (`done` before)."""
+        contacts = sorted(linked)
+        result = ActivityResult()
+        chunks = -(-(done + len(contacts)) // DUE_CHUNK)
+        for start in range(0, len(contacts), self.group):
+            part = {c: linked[c] for c in contacts[start : start + self.group]}
+            taken = done + start + len(part)
+            last = start + self.group >= len(contacts)
+            progress = cleared(chunks) if last else head(chunks, taken)
+            result = _merge(result, self._group(part, [], now, progress))
+        return result
+
+    def _group(
+        self,
+        linked: Mapping[str, list[str]],
+        forgotten: Iterable[str],
+        now: datetime,
+        progress: dict[RecordKey, Pushed],
+    ) -> ActivityResult:
         owner = {i: c for c, ids in linked.items() for i in ids}
         gone = sorted(set(forgotten))
         profiles = sorted(owner) + [p for p in gone if p not in owner]
         if not profiles:
+            if progress:
+                self.state.save(Landing(progress, {}), [], {})
             return ActivityResult()
         held = _read(self.state.pushed(rk.activities(p) for p in profiles))
         now_ids: dict[str, dict[str, Activity]] = {}
@@ -100,9 +144,9 @@ class ActivitySync:
                 pushing.answered(self.log.push_activities(new), removed=False)
         except CrmStopped as stop:
             pushing.answered(stop.outcome, removed=removing)
-            self._save(pushing, held, owner, source, now)
+            self._save(pushing, held, owner, source, now, {})  # the group stays due
             raise
-        self._save(pushing, held, owner, source, now)
+        self._save(pushing, held, owner, source, now, progress)
         return pushing.result
 
     def _save(
@@ -112,6 +156,7 @@ class ActivitySync:
         owner: dict[str, str],
         source: dict[str, str],
         now: datetime,
+        progress: dict[RecordKey, Pushed],
     ) -> None:
         """Keep, per linked profile, the ids the CRM holds once the calls answered: those it
         held less those it removed, and those it took; mark the contacts whose activities it
@@ -136,10 +181,8 @@ class ActivitySync:
                 continue
             key = rk.activities(profile)
             pushed[key] = Pushed(_digest(contact, ids), sorted(ids), {CONTACT: contact})
-        if pushed:
-            # Indexed with the profile's cases: an erasure's `forget` deletes it.
-            index = {k.id: {k} for k in pushed}
-            self.state.save(Landing(pushed, index), [], {})
+        if pushed or progress:  # the group's records and the progress past it, in one save
+            self.state.save(Landing(pushed | progress, {}), [], {})
         if retry:
             self.state.mark_changed(now, contacts=sorted(retry))
 
@@ -170,6 +213,12 @@ class _Calls:
         """Ids the CRM refused, or was never asked about (the run stopped before)."""
         removals = {r.id for r in self.removals} - self.removed_ok
         return removals | ({a.id for a in self.new} - self.pushed_ok)
+
+
+def _merge(a: ActivityResult, b: ActivityResult) -> ActivityResult:
+    return ActivityResult(
+        a.pushed + b.pushed, a.removed + b.removed, a.calls + b.calls, a.failed | b.failed
+    )
 
 
 def _read(found: Mapping[RecordKey, Pushed]) -> dict[str, _Held]:

@@ -39,9 +39,9 @@ from datetime import UTC, datetime, timedelta
 
 from socialscore.aws.logs import logger
 from socialscore.crm.base import OUT_OF_TIME, CrmStopped, Push, PushOutcome
-from socialscore.domain.record_key import Erasures, RecordKey, RecordKind
+from socialscore.domain.record_key import Erasures, Landing, RecordKey, RecordKind
 from socialscore.domain.scoring_model import ScoringModel
-from socialscore.pipeline.crm_activities import ActivitySync
+from socialscore.pipeline.crm_activities import ActivityResult, ActivitySync
 from socialscore.pipeline.crm_budget import Budget
 from socialscore.pipeline.crm_cursors import Cursors
 from socialscore.pipeline.crm_derive import Derive, Derived
@@ -82,6 +82,13 @@ class SyncReport:
     leased_until: datetime | None = None  # another run held the lease until then: nothing done
     # Links from the CRM contacts' social fields (crm_identities); None: off, or not made
     identity_links: FieldsReport | None = None
+
+    def take(self, moved: ActivityResult) -> None:
+        """Count an activity step's work."""
+        self.activities += moved.pushed
+        self.activities_removed += moved.removed
+        self.crm_calls += moved.calls
+        self.failed |= moved.failed
 
     def add(self, derived: Derived, push: Push, outcome: PushOutcome, piece: Slice) -> None:
         """Count a slice pushed and saved."""
@@ -168,6 +175,14 @@ class CrmSync:
         report = SyncReport(
             opportunities=len(changed), checkpoint=at.checkpoint, identity_links=fields
         )
+        if self.activities is not None:  # what a run before left due, first
+            try:
+                report.take(self.activities.resume(started))
+            except CrmStopped as stop:
+                if stop.reason != OUT_OF_TIME:
+                    raise
+                report.complete = False  # the rest stays due: the next run goes on
+                return report
         work = slices(
             at,
             erased=erased,
@@ -225,16 +240,15 @@ class CrmSync:
         done = settle(derived, planned, outcome.failed)
         if done.retry:  # derived again next run
             self.state.mark_changed(now, contacts=done.retry)
+        landing = done.landing
+        if self.activities is not None:  # the slice's contacts' activities due, with its cursors
+            landing = Landing(landing.pushed | self.activities.due(derived.linked), landing.cases)
         bookmarks = piece.after.bookmarks(self.crm.name)
-        self.state.save(done.landing, list(piece.opportunities), bookmarks)
+        self.state.save(landing, list(piece.opportunities), bookmarks)
         if piece.consumed:  # after the cursors moved past the window: it is read no more
             self.state.consumed(*piece.consumed)
-        if self.activities is not None:  # after the slice saved; before `forget` below
-            moved = self.activities(derived.linked, piece.forgotten, now)
-            report.activities += moved.pushed
-            report.activities_removed += moved.removed
-            report.crm_calls += moved.calls
-            report.failed |= moved.failed
+        if self.activities is not None:  # before `forget` below: the erased profiles' go first
+            report.take(self.activities(derived.linked, piece.forgotten, now))
         if piece.erased or piece.forgotten:
             self._erased(piece, Erasures(set(piece.erased), set(piece.forgotten)), done.erased)
         report.add(derived, planned.push, outcome, piece)

@@ -209,14 +209,15 @@ class SyncState:
 
     def forget(self, erased: Erasures, since: datetime | None, until: datetime) -> None:
         """Delete what names these erased contacts and profiles: what was pushed for them (the
-        contacts' scores, the profiles' hot-lead tasks and complaint cases) and their marks in
-        the change buckets kept, from since's (the window crm_sync has not taken; None: every
-        bucket before a first run is kept unread) to until's."""
+        contacts' scores, the profiles' hot-lead tasks, activities and complaint cases) and
+        their marks in the change buckets kept, from since's (the window crm_sync has not
+        taken; None: every bucket before a first run is kept unread) to until's."""
         contacts, profiles = erased
         indexes = [item_key("cases", p) for p in sorted(profiles)]
         cases = dynamo.batch_get(self._table, "key", indexes) if indexes else {}
         keys = [item_key("pushed", str(rk.contact(c))) for c in sorted(contacts)]
         keys += [item_key("pushed", str(rk.hot(p))) for p in sorted(profiles)]
+        keys += [item_key("pushed", str(rk.activities(p))) for p in sorted(profiles)]
         keys += [item_key("pushed", k) for item in cases.values() for k in sorted(item["keys"])]
         keys += indexes
         dynamo.batch_write(self._table, [{"DeleteRequest": {"Key": _key(k)}} for k in keys])
