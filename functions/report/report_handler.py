@@ -16,6 +16,9 @@ import boto3  # noqa: F401 - first, from the handler itself: see bench/cold_star
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+# Its warnings filter: a period without organic touches has no coverage to publish, no warning.
+from socialscore.aws import telemetry  # noqa: F401
+
 if TYPE_CHECKING:
     from socialscore.aws.config import ReportConfig
 
