@@ -11,14 +11,16 @@ pipeline.crm_identities links from.
   `twitterhandle` ("Twitter Username") by default (the name integrations search contacts by;
   HubSpot's own list of default properties, knowledge.hubspot.com/properties/hubspots-default-
   contact-properties, names it; CRM_SOCIAL_FIELDS names others). Its owner: `hubspot_owner_id`.
-- Salesforce: a SOQL query on Contact by `SystemModstamp` (changed by any write, the system's
-  own), Id order within a stamp. Salesforce has no standard X or LinkedIn field on Contact in
-  current orgs: the fields are the org's own custom fields, named in the configuration (none by
-  default: nothing is read). A name must be a field's API name (`Twitter_Handle__c`), so no
-  configuration can put anything else into the query. Its owner: `OwnerId`. SOQL reads what
-  was committed: no overlap. No LIMIT either: rows changed in one second may outnumber any
-  limit, and a read cut inside that second would start there again and again; the run takes
-  its share of what it reads (pipeline.contact_bookmark).
+- Salesforce: a SOQL query on Contact by `SystemModstamp` (changed by any write, the system's own),
+  Id order within a stamp. Salesforce has no standard X or LinkedIn field on Contact in current orgs
+  ("The Social Accounts, Contacts, and Leads feature is now unavailable. See Twitter/X Public API
+  Access", developer.salesforce.com/docs/atlas.en-us.pages.meta/pages/
+  pages_compref_social_profileViewer.htm): the fields are the org's own custom fields, named in the
+  configuration (none by default: nothing is read). A name must be a field's API name
+  (`Twitter_Handle__c`), so no configuration can put anything else into the query. Its owner:
+  `OwnerId`. SOQL reads what was committed: no overlap. No LIMIT either: rows changed in one second
+  may outnumber any limit, and a read cut inside that second would start there again and again; the
+  run takes its share of what it reads (pipeline.contact_bookmark).
 
 Each contact comes with when it was changed, oldest first. Field values pass to the domain's
 reading at once: they are never logged nor kept.
