@@ -5,7 +5,8 @@ of its own with the demo's data for the price of a start and a few batch writes 
 not of the demo's replay through the whole pipeline (3.5-5 s).
 
 What the copy does not carry it refuses to take: a message in a queue, a log event, an object in
-a bucket, a parameter. A copy of the demo is then the demo's state whole, or no copy at all."""
+a bucket, a parameter. A copy of the demo is then the demo's state whole, or no copy at all.
+shared() hands one build to every worker of a test run that asks."""
 
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ from typing import Any, TypeVar, cast
 
 from socialscore_local.runtime import LocalRuntime
 
-_PER_BATCH = 25  # BatchWriteItem's limit
 T = TypeVar("T")
+_PER_BATCH = 25  # BatchWriteItem's limit
 _WAIT_SECONDS = 120.0  # for another process's build; then build here (it may have been killed)
 
 
