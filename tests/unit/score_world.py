@@ -92,8 +92,12 @@ class ScoreWorld:
         )
 
     def score(self, messages: Sequence[ScoreMessage], model: ScoringModel = MODEL) -> ScoreReport:
-        """One batch, its messages ids m0, m1, ... in order."""
-        return self.scorer.score([(f"m{n}", m) for n, m in enumerate(messages)], model, self.now)
+        """One batch, its messages ids m0, m1, ... in order. Every message must be scored (on
+        moto these tests asserted the score queue empty after each batch, in flight included):
+        a failed one would leave the items unchanged and pass a "changes nothing" check."""
+        report = self.scorer.score([(f"m{n}", m) for n, m in enumerate(messages)], model, self.now)
+        assert report.failed == {}, report.failed
+        return report
 
     def deliver(self, messages: Sequence[RehydrateMessage], rehydrator: Rehydrator) -> None:
         """One batch through rehydrate, resolve and score, each stage's use case taking what
