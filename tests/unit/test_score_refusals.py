@@ -1,10 +1,10 @@
-"""Poison stays alone at the score stage, in memory (tests/unit/score_world.py): in a batch of
-ten, the message the store refuses (a seller id from the registry too long for a key, an item
-over 400 KB: the memory ledger refuses what DynamoDB refuses, tests/integration/
-test_ledger_contract.py) is found by splitting the batch, failed alone with the store's reason,
-exactly once, while the other nine are scored; delivered again, nothing changes. Moved from the
-moto suite (tests/integration/test_poison_alone_score.py keeps the parse refusal, and the
-refused message's way to the DLQ with its log lines)."""
+"""Poison stays alone at the score stage, in memory (tests/unit/score_world.py, through the
+score Lambda's own `handle`, its log read): in a batch of ten, the message the store refuses (a
+seller id from the registry too long for a key, an item over 400 KB: the memory ledger refuses
+what DynamoDB refuses, tests/integration/test_ledger_contract.py) is found by splitting the
+batch, failed alone with the store's reason logged once, while the other nine are scored;
+delivered again, nothing changes. Moved from the moto suite (tests/integration/
+test_poison_alone_score.py keeps the refused message's way to the DLQ with its log lines)."""
 
 from __future__ import annotations
 
@@ -14,12 +14,14 @@ from typing import Any
 
 import pytest
 
-from socialscore.aws.batch import Received
 from socialscore.domain.aggregates import ProfileTotal, SellerCounter
 from socialscore.domain.interaction import Category
-from socialscore.domain.messages import Resolved, ScoreMessage, Seller
-from tests.integration.support import ANA, resolved
-from tests.unit.score_world import MODEL, ScoreWorld
+from socialscore.domain.messages import Resolved, Seller
+from tests.integration.support import ANA, resolved, sqs_event
+from tests.unit.score_world import ScoreWorld
+from tests.unit.test_poison_alone_rules import failures
+from tests.unit.test_score_handle import QUEUE_ARN, handle
+from tests.unit.test_score_handle import log as log  # the score service's lines (a fixture)
 
 T = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 POISON = 4  # the batch position of the poison message
@@ -57,19 +59,20 @@ def seller_touches(w: ScoreWorld) -> int:
 
 @pytest.mark.parametrize("spoil", [refused_seller, refused_item], ids=["key", "item-size"])
 def test_score_splits_a_refused_batch_down_to_the_message_at_fault_exactly_once(
-    spoil: Callable[[Resolved], Resolved],
+    spoil: Callable[[Resolved], Resolved], log: list[dict[str, Any]]
 ) -> None:
     w = ScoreWorld()
     messages = likes()
     messages[POISON] = spoil(messages[POISON])
-    received: list[Received[ScoreMessage]] = [
-        Received(f"m{n}", m, None, 1, 0) for n, m in enumerate(messages)
-    ]
+    event = sqs_event(messages, QUEUE_ARN)
+    poison = event["Records"][POISON]["messageId"]
 
-    done = w.scorer.take(received, MODEL, w.now)
+    assert handle(w, event) == failures(poison)
 
-    assert list(done.failed) == [f"m{POISON}"]
-    assert done.failed[f"m{POISON}"].reason.startswith("refused by the store: Validation")
+    # Found once by the split: one line, naming the message and DynamoDB's reason.
+    [line] = [li for li in log if li["message"].startswith("will retry: refused by the store")]
+    assert line["message_id"] == poison
+    assert line["reason"].startswith("refused by the store: Validation")
     ledger, scores = written(w)
     assert ledger == {f"iid-{n}" for n in range(10) if n != POISON}
     assert seller_touches(w) == 9
@@ -78,5 +81,5 @@ def test_score_splits_a_refused_batch_down_to_the_message_at_fault_exactly_once(
     }
     assert all(k.category is Category.ORGANIC for k in scores if isinstance(k, ProfileTotal))
     # Delivered again (SQS retries the failed one; a lost answer retries them all): no change.
-    assert list(w.scorer.take(received, MODEL, w.now).failed) == [f"m{POISON}"]
+    assert handle(w, event) == failures(poison)
     assert written(w) == (ledger, scores)
