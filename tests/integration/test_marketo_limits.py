@@ -180,3 +180,16 @@ def test_the_stub_answers_615_to_the_eleventh_call_at_once() -> None:
         with ThreadPoolExecutor(max_workers=11) as workers:
             answered = list(workers.map(call, range(11)))
     assert sorted(answered) == [""] * 10 + ["615"]
+
+
+def test_a_wait_the_invocation_has_no_time_for_stops_the_run(marketo: MarketoStub) -> None:
+    adapter = crm(marketo, time_left=lambda: 10.0)  # 10 s of the Lambda's budget left
+    ready(marketo)
+    marketo.fail_next("606", after=1)  # the usage read answers; the leads' update is limited
+    start = marketo.clock()
+    with pytest.raises(CrmStopped) as stopped:
+        adapter.push(Push(scores=[score("1001")]))
+    # Not the 20 s wait the Lambda's timeout would cut off half-way: stopped, saying what is left.
+    assert stopped.value.reason == "out_of_time"
+    assert stopped.value.outcome.failed == {rk.contact("1001"): "stopped:out_of_time"}
+    assert marketo.clock() - start < 20.0

@@ -22,3 +22,12 @@ def test_crm_adapter_marketo_pushes_to_marketo_within_the_stack_s_ceiling() -> N
     adapter = crm_from(chosen)
     assert isinstance(adapter, MarketoCrm)
     assert adapter.daily_ceiling == 9_000
+
+
+def test_marketo_waits_only_within_the_invocation_s_time() -> None:
+    settings = CrmSyncConfig.from_environment(
+        deployed_environment("CrmSyncFunction", CrmAdapter="marketo")
+    )
+    adapter = crm_from(settings, lambda: 42.0)
+    assert isinstance(adapter, MarketoCrm)
+    assert adapter.api.time_left() == 42.0  # crm_sync's budget, not forever

@@ -19,6 +19,7 @@ The lead fields and the activity type come from `crm-setup marketo` (socialscore
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -56,9 +57,17 @@ class MarketoCrm:
         monotonic: Callable[[], float] = time.monotonic,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         window_calls: int = 50,
+        time_left: Callable[[], float] = lambda: math.inf,
     ) -> None:
+        """`time_left`: seconds the run may still spend pushing (crm_sync's budget); no wait
+        goes past it (`marketo_http`)."""
         self.api = MarketoApi(
-            credentials, pool=pool, sleep=sleep, clock=monotonic, window_calls=window_calls
+            credentials,
+            pool=pool,
+            sleep=sleep,
+            clock=monotonic,
+            window_calls=window_calls,
+            time_left=time_left,
         )
         self.daily_ceiling = daily_ceiling
         self._clock = clock

@@ -24,6 +24,10 @@ a daily quota (50,000 calls on most subscriptions, reset at 12:00 AM CST), 100 c
   key that would make a second one a repeat), where an HTTP failure is `AnswerLost`. A 6xx body
   was not executed, so it is sent again whatever the call.
 - A redirect is never followed (the request carries the token).
+- A wait (the window, 606, 615, a retry's backoff, a token's last seconds) longer than the
+  invocation has left (`time_left`, crm_sync's budget) stops the run `out_of_time` instead: a
+  Lambda cut off by its timeout mid-slice saves nothing of what landed, and an add of
+  activities it sent would be sent again by the next run (Marketo keeps no key to refuse it).
 Everything else (success, other error codes, 413) goes back to the caller, who knows its records.
 Nothing of a body or a message is logged: codes, statuses and paths only.
 """
@@ -31,6 +35,7 @@ Nothing of a body or a message is logged: codes, statuses and paths only.
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -40,7 +45,7 @@ import urllib3
 
 from socialscore.aws.http import TRANSPORT_ERRORS, USER_AGENT, backoff, shared_pool
 from socialscore.aws.logs import logger
-from socialscore.crm.base import CrmStopped
+from socialscore.crm.base import OUT_OF_TIME, CrmStopped
 from socialscore.crm.marketo_auth import Answer, MarketoAuth, read_json
 
 WINDOW = 20.0  # seconds of Marketo's rate window
@@ -81,6 +86,7 @@ class MarketoApi:
         attempts: int = 3,
         rate_waits: int = 3,
         window_calls: int = 50,
+        time_left: Callable[[], float] = lambda: math.inf,
     ) -> None:
         self._pool = pool if pool is not None else shared_pool()
         self._sleep = sleep
@@ -90,13 +96,14 @@ class MarketoApi:
         self._rate_waits = rate_waits
         self._window_calls = window_calls
         self._sent: deque[float] = deque()
+        self.time_left = time_left  # seconds the run may still spend
         self.auth = MarketoAuth(
             credentials,
             self._send,
             clock,
             attempts=attempts,
-            pause=lambda n: sleep(backoff(0.5, n)),
-            sleep=sleep,
+            pause=lambda n: self._wait(backoff(0.5, n)),
+            sleep=self._wait,
         )
         self.calls = 0
         self.daily_left: int | None = None  # None: no budget read yet
@@ -152,7 +159,7 @@ class MarketoApi:
         )
         if failures >= self._attempts:
             raise CrmStopped(f"unavailable_{problem}")
-        self._sleep(backoff(0.5, failures))
+        self._wait(backoff(0.5, failures))
 
     def _limited(self, found: list[str], waits: int) -> None:
         code = "606" if "606" in found else "615"
@@ -163,7 +170,7 @@ class MarketoApi:
         # 615: ten calls run; one ends soon.
         wait = WINDOW if code == "606" else float(2 ** (waits - 1))
         logger().warning("Marketo limit: backing off", extra={"code": code, "wait": wait})
-        self._sleep(wait)
+        self._wait(wait)
 
     def _spend(self, path: str) -> None:
         """Take one call of the day's budget and of the 20 s window, waiting for the window."""
@@ -174,12 +181,18 @@ class MarketoApi:
         while self._sent and now - self._sent[0] >= WINDOW:
             self._sent.popleft()
         if len(self._sent) >= self._window_calls:
-            self._sleep(WINDOW - (now - self._sent[0]))
+            self._wait(WINDOW - (now - self._sent[0]))
             self._sent.popleft()
         self._sent.append(self._clock())
         self.calls += 1
         if self.daily_left is not None:
             self.daily_left -= 1
+
+    def _wait(self, seconds: float) -> None:
+        if seconds > self.time_left():
+            logger().warning("Marketo wait past the run's time: stopped", extra={"wait": seconds})
+            raise CrmStopped(OUT_OF_TIME)
+        self._sleep(seconds)
 
     def _send(
         self, method: str, url: str, payload: bytes | None, headers: dict[str, str]

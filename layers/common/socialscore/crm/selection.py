@@ -22,7 +22,7 @@ def crm_from(
     """The adapter, each meeting crm_sync's port (pipeline.ports.Crm); None when no CRM is
     configured (CrmAdapter=none, the template's default). `time_left`: seconds the run may
     still spend on a push (what a Salesforce Bulk job may wait; whether HubSpot's GDPR deletes
-    go on)."""
+    go on; how long Marketo may wait on its limits)."""
     arn = config.crm_credentials_arn or ""
     if config.crm_adapter == "salesforce":
         from socialscore.crm.salesforce import SalesforceCrm
@@ -58,6 +58,7 @@ def crm_from(
         return MarketoCrm(
             lambda refresh: json_secret(arn, refresh=refresh),
             daily_ceiling=config.marketo_daily_ceiling,
+            time_left=time_left,
         )
     if config.crm_adapter == "file":
         from socialscore.crm.file import FileCrm
