@@ -16,10 +16,14 @@ from tests.unit.test_crm_identities import Crm, Pending, X
 from tests.unit.test_crm_sync_slices import DAY0, World, world
 
 
-def with_fields(w: World, accounts: dict[str, str]) -> tuple[Crm, CrmIdentities]:
+def with_fields(
+    w: World, accounts: dict[str, str], review: MemoryIdentityReview | None = None
+) -> tuple[Crm, CrmIdentities]:
+    """The step on, over the review store crm_sync is wired with (one table on AWS)."""
     crm = Crm()
-    step = CrmIdentities(crm, X(accounts), MemoryIdentityLinks(), MemoryIdentityReview(), Pending())
-    w.sync.identity_fields = step
+    review = review or MemoryIdentityReview()
+    step = CrmIdentities(crm, X(accounts), MemoryIdentityLinks(), review, Pending())
+    w.sync.identity_fields, w.sync.identity_review = step, review
     return crm, step
 
 
@@ -51,6 +55,24 @@ def test_an_erasure_taken_to_the_crm_leaves_no_review_naming_the_contact_and_bar
     assert list(step.review.entries()) == ["x#77#c0020"]
     assert step.review.erased(["c0014"]) == {"c0014"}
     assert step.identities.contacts_of(["x#902"]) == {}
+
+
+def test_an_erasure_taken_while_the_fields_were_off_bars_the_contact_once_they_are_on() -> None:
+    # CrmSocialFields=none (or PostProvider not x) when the erasure is taken; turned on later,
+    # the step's first read reads every contact, the erased one's field still in the CRM.
+    w = world()
+    review = MemoryIdentityReview()
+    w.sync.identity_review = review  # wired whatever the fields' configuration
+    w.state.mark_erased(["c0014"])
+    w.sync.run(DAY0)
+
+    crm, step = with_fields(w, {"bo": "902"}, review)
+    crm.change("c0014", "bo")
+    w.sync.clock = lambda: DAY0 + timedelta(minutes=15)
+    w.sync.run(DAY0 + timedelta(minutes=15))
+
+    assert step.identities.contacts_of(["x#902"]) == {}
+    assert review.erased(["c0014"]) == {"c0014"}
 
 
 class Failing(Crm):

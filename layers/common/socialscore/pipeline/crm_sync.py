@@ -45,7 +45,7 @@ from socialscore.pipeline.crm_activities import ActivityResult, ActivitySync
 from socialscore.pipeline.crm_budget import Budget
 from socialscore.pipeline.crm_cursors import Cursors
 from socialscore.pipeline.crm_derive import Derive, Derived
-from socialscore.pipeline.crm_identities import CrmIdentities, FieldsReport
+from socialscore.pipeline.crm_identities import CrmIdentities, FieldsReport, ReviewQueue
 from socialscore.pipeline.crm_plan import plan, settle
 from socialscore.pipeline.crm_work import Slice, SliceSize, slices
 from socialscore.pipeline.ports import Crm, IdentityLinks, ScoreStore, SyncStateStore, TouchLedger
@@ -124,6 +124,9 @@ class CrmSync:
     activities: ActivitySync | None = None
     # Links from the CRM contacts' social fields, made first (None: not configured).
     identity_fields: CrmIdentities | None = None
+    # Its review queue and bar on erased ids, wired whether the step is on or not: an erasure
+    # taken while it is off still bars the contact once it is on (its first read reads all).
+    identity_review: ReviewQueue | None = None
 
     def run(self, as_of: datetime, budget: Budget | None = None, run_id: str = "") -> SyncReport:
         """A run as of the slot `as_of`, under the run lease: `run_id` names it (the Lambda's
@@ -259,8 +262,8 @@ class CrmSync:
         no longer pending."""
         if forget.contacts or forget.profiles:
             self.state.forget(forget, piece.after.last_run, self.clock())
-            if self.identity_fields is not None:  # its review queue names them too
-                self.identity_fields.review.forget(forget.contacts, forget.profiles)
+            if self.identity_review is not None:  # the fields' review queue names them too
+                self.identity_review.forget(forget.contacts, forget.profiles)
             self.state.done(done, forget.profiles)
 
     def _touched_since(self, last_run: datetime | None, until: datetime) -> set[str]:

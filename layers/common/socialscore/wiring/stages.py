@@ -139,6 +139,7 @@ def crm_sync(s: CrmSyncConfig, seconds_left: Callable[[], float]) -> CrmSync | N
     from socialscore.pipeline.crm_activities import ActivitySync
     from socialscore.pipeline.crm_sync import CrmSync
     from socialscore.store.identities import Identities
+    from socialscore.store.identity_review import IdentityReview
     from socialscore.store.ledger import Ledger
     from socialscore.store.scores import Scores
     from socialscore.store.sync_state import SyncState
@@ -158,6 +159,7 @@ def crm_sync(s: CrmSyncConfig, seconds_left: Callable[[], float]) -> CrmSync | N
         size=slice_size(crm.name),
         activities=ActivitySync(crm, ledger, state) if activities_on(s, crm) else None,
         identity_fields=identity_fields(s),
+        identity_review=IdentityReview(s.sync_state_table),  # erasures, whether fields are on
     )
 
 
