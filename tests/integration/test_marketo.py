@@ -223,3 +223,11 @@ def test_the_setup_command_prints_what_it_created_and_stops_on_a_wrong_secret(
     monkeypatch.setenv("MARKETO_SECRET", "wrong")
     with pytest.raises(SystemExit, match="token_http_401"):
         marketo_setup.run(marketo.url, "another-client", "MARKETO_SECRET")
+
+
+@pytest.mark.parametrize("suffix", ["", "/", "/rest", "/rest/"])
+def test_the_endpoint_is_taken_as_web_services_shows_it(marketo: MarketoStub, suffix: str) -> None:
+    credentials = marketo.credentials | {"endpoint": marketo.url + suffix}
+    adapter = MarketoCrm(lambda refresh: credentials, sleep=marketo.clock.sleep)
+    setup(adapter)
+    assert adapter.push(Push(scores=[score("1001")])).failed == {}

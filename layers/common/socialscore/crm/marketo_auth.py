@@ -178,8 +178,10 @@ class MarketoAuth:
             )
             raise CrmStopped("no_credentials")
         try:
-            # The REST endpoint as Admin > Web Services shows it, with or without `/rest`.
-            origin = secure_origin(values["endpoint"].removesuffix("/rest"), "Marketo endpoint")
+            # The REST endpoint as Admin > Web Services shows it, with or without `/rest` (or
+            # a trailing slash, as a copy from a browser's address bar has it).
+            endpoint = values["endpoint"].rstrip("/").removesuffix("/rest")
+            origin = secure_origin(endpoint, "Marketo endpoint")
         except ConfigurationError as err:
             logger().error("Marketo endpoint refused", extra={"problem": str(err)})
             raise CrmStopped("endpoint_refused") from None
