@@ -231,3 +231,21 @@ def test_the_endpoint_is_taken_as_web_services_shows_it(marketo: MarketoStub, su
     adapter = MarketoCrm(lambda refresh: credentials, sleep=marketo.clock.sleep)
     setup(adapter)
     assert adapter.push(Push(scores=[score("1001")])).failed == {}
+
+
+def test_the_stub_skips_an_activity_without_a_member_adobe_names_required(
+    marketo: MarketoStub,
+) -> None:
+    ready(marketo)
+    kind = marketo.store.types[ms.ACTIVITY_TYPE].id
+    record = {
+        "leadId": 1001,
+        "activityDate": "2026-11-20T09:00:00Z",
+        "activityTypeId": kind,
+        "primaryAttributeValue": "Liked a post on x",
+        "attributes": [{"apiName": ms.INTERACTION_ID, "value": "i-1"}],
+    }
+    without = [{k: v for k, v in record.items() if k != name} for name in record]
+    answer = marketo.store.add_activities({"input": [record, *without]})
+    assert [r["status"] for r in answer["result"]] == ["added"] + ["skipped"] * 5
+    assert len(marketo.activities()) == 1

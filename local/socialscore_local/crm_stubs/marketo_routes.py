@@ -14,8 +14,9 @@ record with `reasons` (`code`, `message`, code 1xxx).
   `describe.json` (the approved version, the draft's with `draft=true`; a type with no approved
   version is answered 610, as is one that does not exist).
 - Add Custom Activities: 300 at most; a lead it does not hold skipped 1004 (Adobe's sample names
-  the reasons `errors`), an unapproved or unknown type or an attribute the approved type lacks
-  skipped 1003 / 1006.
+  the reasons `errors`), an unapproved or unknown type, a record without one of the members
+  Adobe names required (`activityDate`, `primaryAttributeValue`, `attributes`) or an attribute
+  the approved type lacks skipped 1003 / 1006.
 - Get Paging Token and Get Lead Activities (`activityTypeIds`, up to 30 `leadIds`, 300 a page,
   `moreResult` and `nextPageToken`): activities dated at or after the token's datetime, each
   attribute named by its display name, as Adobe's sample shows them.
@@ -37,6 +38,10 @@ from urllib.parse import parse_qs
 MAX_BATCH = 300
 MAX_TYPES = 10
 MAX_ATTRIBUTES = 20
+# Add Custom Activities: "leadId, activityDate, activityTypeId, primaryAttributeValue, and
+# attributes members are required" (.../rest/lead-database/activities); leadId and the type are
+# checked apart.
+REQUIRED = ("activityDate", "primaryAttributeValue", "attributes")
 STANDARD_FIELDS = {"id": "integer", "email": "email", "firstName": "string", "lastName": "string"}
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
@@ -201,7 +206,7 @@ class Store:
             names = {a.get("apiName") for a in record.get("attributes") or []}
             if record.get("leadId") not in self.leads:
                 result.append(skipped("1004", "Lead not found", name="errors"))
-            elif kind is None or not record.get("activityDate"):
+            elif kind is None or any(record.get(k) in (None, "") for k in REQUIRED):
                 result.append(skipped("1003", "Invalid data", name="errors"))
             elif unknown := sorted(n for n in names if n not in (kind.approved or {})):
                 result.append(skipped("1006", f"Field '{unknown[0]}' not found", name="errors"))
