@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import urllib3
 
@@ -53,9 +54,12 @@ def x_pool(stub: XApiStub) -> InProcess:
     """As the X stub's handler answers: its status recorded, its rate limit headers sent."""
 
     def answer(path: str, headers: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
-        status, body, _, extra = stub.answer(path, headers)
+        status, body, stall, extra = stub.answer(path, headers)
+        # A stall is a timeout only a socket shows: answering at once would pass it silently.
+        assert stall == 0, "a stalled answer needs the stub's loopback server"
         stub.statuses.append(status)
-        return status, body, stub.rate_headers() | extra
+        # The asked endpoint's own window, as the handler sends it (users/by apart from tweets).
+        return status, body, stub.rate_headers(urlsplit(path).path) | extra
 
     return InProcess(answer)
 

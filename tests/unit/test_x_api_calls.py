@@ -17,6 +17,7 @@ from socialscore.domain.interaction import Network
 from socialscore.domain.post import PostRef
 from socialscore.providers.base import ProviderRateLimited, ProviderUnavailable
 from socialscore.providers.x_api import XApiProvider
+from socialscore.providers.x_users import XUsernames
 from tests.stubs.x_api_stub import XApiStub, post
 from tests.unit.in_process import BASE, provider, x_pool
 
@@ -135,3 +136,20 @@ def test_no_token_is_unavailable_without_a_call(stub: XApiStub) -> None:
 def test_the_token_never_goes_out_in_clear_text(url: str) -> None:
     with pytest.raises(ConfigurationError):
         XApiProvider(lambda refresh: "t", url)
+
+
+def test_a_spent_post_lookup_window_does_not_stop_the_user_lookup(stub: XApiStub) -> None:
+    """X counts each endpoint's window apart, and the pool sends each endpoint's own headers as
+    the stub's server does (a pool sending the post lookup's would stop the user lookup)."""
+    stub.posts["1"] = post(AUTHOR)
+    stub.quota = 2
+    posts = provider(stub)
+    posts.lookup([x(1)])
+    posts.lookup([x(2)])
+    assert stub.rate_headers("/2/tweets")["x-rate-limit-remaining"] == "0"
+    stub.accounts |= {"ana": "11", "ben": "22"}
+    users = XUsernames(provider(stub))
+
+    assert users.user_ids(["ana"]) == {"ana": "11"}
+    assert users.user_ids(["ben"]) == {"ben": "22"}  # the users' window had a call left
+    assert stub.statuses == [200, 200, 200, 200]
