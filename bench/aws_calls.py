@@ -12,7 +12,11 @@ transaction items per interaction, writes per 1,000 interactions to the hottest 
 counter items, and the Lambda invocations; then a monthly bill at 10, 100 and 1,000
 interactions/s from the on-demand prices below.
 
-    .venv/bin/python bench/aws_calls.py [--n 5000] [--drain-every 10]
+The score stage's day rollups (domain/rollups.py) cost a write per day a transaction group
+spans: `--days 1` shows the stage as a live stream drives it (a batch within a day), the default
+its 20 days, 4 a batch, as a backfill would.
+
+    .venv/bin/python bench/aws_calls.py [--n 5000] [--drain-every 10] [--days 1]
 """
 
 from __future__ import annotations
@@ -89,10 +93,16 @@ class Meter:
             self.items["written"] += 1
 
 
-def run(n: int, drain_every: int, webhook: int = e2e.WEBHOOK) -> dict[str, Any]:
+def run(
+    n: int, drain_every: int, webhook: int = e2e.WEBHOOK, days: int | None = None
+) -> dict[str, Any]:
     """The stream in webhooks of `webhook` events (1: one event a delivery, as X and Meta send),
-    the queues drained after every `drain_every` webhooks."""
+    the queues drained after every `drain_every` webhooks; `days`: its acts spread over that
+    many days (None: the stream's own 20)."""
     events, _ = e2e.stream(n)
+    if days is not None:  # a repeated event is the same dict: it keeps its one moment
+        for k, event in enumerate(events):
+            event["occurred_at"] = f"2026-11-{1 + k * days // len(events):02d}T10:00:00Z"
     with e2e.runtime_for(n) as rt:
         meter = Meter(lambda: rt.invocations["ScoreFunction"])
         # Before any client is made: a client copies its session's hooks when it is created.
@@ -199,8 +209,15 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=5000)
     parser.add_argument("--drain-every", type=int, default=10)
     parser.add_argument("--webhook", type=int, default=e2e.WEBHOOK, help="events a delivery")
+    parser.add_argument(
+        "--days",
+        type=int,
+        default=None,
+        help="spread the acts over this many days (default: the stream's 20, about 4 days a "
+        "score batch at 5,000; 1: as at 1,000 interactions/s, where a batch spans a second)",
+    )
     args = parser.parse_args()
-    report(run(args.n, args.drain_every, args.webhook))
+    report(run(args.n, args.drain_every, args.webhook, args.days))
 
 
 if __name__ == "__main__":

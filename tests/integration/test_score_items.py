@@ -52,14 +52,21 @@ def test_a_like_re_sent_paid_then_taken_back_leaves_what_a_clean_pass_leaves(sta
     assert store.record([organic]) == 1
     assert store.record([paid]) == 1
     shard = shard_of(paid)
+    day = {"paid_touches": 1, "paid_points": Decimal("0.5"), "paid_like": 1}
     assert items(stack) == {
         "profile#x#actor1#paid": {"units": paid.units, "touches": 1},
-        f"post#x#100#shard#{shard}": {"paid_like": 1},
+        f"post#x#100#shard#{shard}": {"paid_like": 1, "rollup": "all#post"},
         f"seller#s-ana#shard#{shard}": {
             "paid_points": Decimal("0.5"),
             "paid_touches": 1,
             "team": "enterprise",
+            "rollup": "all#seller",
         },
+        # the day's rollups (domain.rollups), each under its day and dimension in `by_day`
+        f"day#2026-01-01#network#x#shard#{shard}": day | {"rollup": "2026-01-01#network"},
+        f"day#2026-01-01#post#x#100#shard#{shard}": day | {"rollup": "2026-01-01#post"},
+        f"day#2026-01-01#seller#s-ana#shard#{shard}": day
+        | {"rollup": "2026-01-01#seller", "team": "enterprise"},
     }
     assert store.record([Withdrawal(paid.profile, paid.dedupe_key, EPOCH + timedelta(days=1))])
     assert items(stack) == {}
@@ -99,7 +106,8 @@ def test_a_like_landing_between_the_read_and_the_unlike_s_write_is_kept(stack: S
         unlike = Withdrawal(first.profile, first.dedupe_key, EPOCH + timedelta(days=1))
         assert store.record([unlike]) == 1
     assert raced  # the unlike's write was conditioned on the count it read, and refused
-    assert items(stack)[shard_pk] == {"organic_like": 2}  # second's and the concurrent one
+    # second's and the concurrent one
+    assert items(stack)[shard_pk] == {"organic_like": 2, "rollup": "all#post"}
 
 
 def test_a_post_s_deletion_marker_keeps_the_earliest_report_in_either_order(

@@ -26,12 +26,12 @@ from socialscore.domain.aggregates import (
     counters_of,
     settle,
     shard_of,
-    shrinks,
 )
 from socialscore.domain.decay import EPOCH, STORED_DIGITS, units
 from socialscore.domain.interaction import Category, Kind
 from socialscore.domain.ledger_rules import Key, LedgerEntry, deltas, entries, groups, plan
 from socialscore.domain.messages import Seller
+from socialscore.domain.rollups import Dimension, RollupKey
 from socialscore.domain.touch import Touch, Withdrawal
 from tests.unit.test_scoring import DAY, HALF_LIFE, deliveries, touch, unique
 
@@ -54,7 +54,9 @@ class Table:
 
     def write(self, key: AggregateKey, w: ItemWrite, team: str | None = None) -> None:
         item = self.held(key)
-        if any(item.get(n) != v for n, v in w.expect.items()):
+        if any(item.get(n) != v for n, v in w.expect.items()) or any(
+            n not in item or item[n] <= v for n, v in w.above.items()
+        ):
             raise ConditionFailed(item)
         if w.delete:
             self.items.pop(key, None)
@@ -72,8 +74,8 @@ class Table:
 @dataclass
 class Store:
     """The score stage's ledger and aggregates, in memory, as store.ledger.Ledger writes them:
-    per group, a plan against the ledger, and each aggregate's write settled against the item
-    as read when a count goes down."""
+    per group, a plan against the ledger, and each aggregate's write settled without a read; a
+    count taken down that would reach 0 is refused with the item, and settled again from it."""
 
     ledger: dict[Key, LedgerEntry] = field(default_factory=dict)
     table: Table = field(default_factory=Table)
@@ -84,10 +86,15 @@ class Store:
             self.ledger |= {c.key: c.new for c in changes}
             agg = deltas(changes)
             for key, delta in agg.counters.items():
-                w = settle(key, delta, self.table.held(key) if shrinks(key, delta) else None)
-                if w is not None:
-                    team = agg.teams.get(key) if isinstance(key, SellerCounter) else None
+                team = agg.teams.get(key) if isinstance(key, SellerCounter) else None
+                if (w := settle(key, delta)) is None:
+                    continue
+                try:
                     self.table.write(key, w, team)
+                except ConditionFailed as refused:  # it would reach 0: settled from the item
+                    again = settle(key, delta, refused.item)
+                    if again is not None:
+                        self.table.write(key, again, team)
 
 
 def clean_pass(events: list[Touch | Withdrawal]) -> dict[AggregateKey, dict[str, Any]]:
@@ -131,7 +138,7 @@ def test_an_organic_like_replaced_by_its_paid_report_leaves_no_organic_item_in_e
         stores.append(store.table.items)
     assert stores[0] == stores[1] == stores[2] == clean_pass([organic, paid])
     shard = shard_of(paid)
-    assert stores[0] == {
+    expected: dict[AggregateKey, dict[str, Any]] = {
         ProfileTotal("x#actor1", Category.PAID): {"units": paid.units, "touches": 1},
         PostCounter("x#100", shard): {"paid_like": 1},  # no organic_like at 0
         SellerCounter("s-ana", shard): {
@@ -139,7 +146,21 @@ def test_an_organic_like_replaced_by_its_paid_report_leaves_no_organic_item_in_e
             "paid_touches": 1,
             "team": "emea",
         },
+        # The day's rollups (domain.rollups): the paid like alone, on the same shard.
+        **{
+            RollupKey("2026-01-01", dimension, name, shard): {
+                "paid_touches": 1,
+                "paid_points": Decimal("0.5"),
+                "paid_like": 1,
+            }
+            for dimension, name in [
+                (Dimension.NETWORK, "x"),
+                (Dimension.POST, "x#100"),
+                (Dimension.SELLER, "s-ana"),  # a team's day is its sellers'
+            ]
+        },
     }
+    assert stores[0] == expected
 
 
 def test_a_like_taken_back_leaves_nothing_behind() -> None:
@@ -147,7 +168,8 @@ def test_a_like_taken_back_leaves_nothing_behind() -> None:
     unlike = Withdrawal(like.profile, like.dedupe_key, EPOCH + DAY)
     store = Store()
     store.record([like])
-    assert len(store.table.items) == 3  # profile, post shard, seller shard
+    # profile, post shard, seller shard, and the day's rollups of network, post, seller
+    assert len(store.table.items) == 6
     store.record([unlike])
     assert store.table.items == {}
 
@@ -162,6 +184,7 @@ def test_taking_one_touch_of_two_back_keeps_the_other_and_its_sums_exactly() -> 
     assert store.table.items[ProfileTotal("x#actor1", Category.ORGANIC)] == {
         "units": b.units,
         "touches": 1,
+        "seller#s-ana": 1,  # the organic touches Ana's posts earned it: routing's tally
     }
 
 
@@ -173,7 +196,12 @@ def test_a_touch_of_weight_zero_still_gives_its_profile_units() -> None:
     )
     assert w == ItemWrite(add={"units": Decimal(0), "touches": Decimal(1)})
     assert clean_pass([weightless]) == {
-        ProfileTotal("x#actor1", Category.ORGANIC): {"units": 0, "touches": 1}
+        ProfileTotal("x#actor1", Category.ORGANIC): {"units": 0, "touches": 1},
+        RollupKey("2026-01-01", Dimension.NETWORK, "x", shard_of(weightless)): {
+            "organic_touches": 1,
+            "organic_points": 0,
+            "organic_follow": 1,
+        },
     }
 
 
@@ -239,9 +267,19 @@ def test_an_add_that_lands_between_the_read_and_the_removal_is_not_lost() -> Non
     assert table.items == {key: {"organic_like": Decimal(2)}}
 
 
-def test_taking_a_count_down_without_reading_the_item_is_refused() -> None:
-    with pytest.raises(ValueError, match="needs the item as read"):
-        settle(PostCounter("x#100", 1), {"organic_like": Decimal(-1)})
+def test_a_count_taken_down_without_a_read_is_written_only_while_it_stays_over_zero() -> None:
+    key = PostCounter("x#100", 1)
+    w = settle(key, {"organic_like": Decimal(-1), "organic_share": Decimal(1)})
+    assert w == ItemWrite(
+        add={"organic_like": Decimal(-1), "organic_share": Decimal(1)},
+        above={"organic_like": Decimal(1)},
+    )
+    table = Table({key: {"organic_like": Decimal(2)}})
+    table.write(key, w)  # 2 likes: one stays, no read was needed
+    assert table.items == {key: {"organic_like": Decimal(1), "organic_share": Decimal(1)}}
+    with pytest.raises(ConditionFailed) as refused:
+        table.write(key, w)  # the last like: it would reach 0, refused with the item
+    assert refused.value.item == {"organic_like": Decimal(1), "organic_share": Decimal(1)}
 
 
 def test_a_touch_and_its_withdrawal_move_the_same_shard_whatever_came_with_them() -> None:

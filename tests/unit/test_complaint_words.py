@@ -27,6 +27,7 @@ from socialscore.pipeline.routing import Router
 from socialscore.providers.fixture import FixtureProvider
 from socialscore_local.memory.bus import MemoryBus
 from socialscore_local.memory.post_cache import MemoryPostCache
+from socialscore_local.memory.scores import MemoryScoreStore
 from tests.unit.test_rehydration import act
 
 MODEL = bundled()
@@ -220,7 +221,9 @@ def test_a_complaint_is_announced_before_it_is_flagged_and_once() -> None:
     touch, plain = resolved_touch(["worst"]), resolved_touch([])
     key = (touch.profile, touch.dedupe_key)
     flags, bus = Flags({key: touch}), MemoryBus(refuse=True)
-    router = Router(Links({}), History(touch), "social-team")
+    scores = MemoryScoreStore()  # the profile's organic item: its tally names Ana
+    scores.add(touch.profile, Category.ORGANIC, touch.units, seller="s-ana")
+    router = Router(Links({}), scores, History(touch), "social-team")
 
     assert complaints.announce([plain], {}, flags, bus, router) == []
     assert flags.asked == []  # no complaint in the batch: no read

@@ -44,7 +44,8 @@ def world(
             )
         ]
     )
-    router = Router(links, MemoryLedger(Requests(Clock()), lambda profile: []), "social-team")
+    ledger = MemoryLedger(Requests(Clock()), lambda profile: [])
+    router = Router(links, store, ledger, "social-team")
     return store, bus, router
 
 

@@ -4,11 +4,13 @@ posts earned most of the profile's organic touches, else the queue."""
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 
 from socialscore.domain.interaction import Category
 from socialscore.domain.owners import Owner, owner_of, top_seller
 from socialscore.domain.touch import Touch
 from socialscore.pipeline.routing import Router
+from socialscore_local.memory.scores import MemoryScoreStore
 from tests.unit.test_journeys import touch as journey_touch
 
 
@@ -49,12 +51,27 @@ class History:
 
     def touches_of(self, profile: str) -> list[Touch]:
         self.asked.append(profile)
-        return [replace(touch("s-ana", 1), profile=profile)]
+        return [
+            replace(touch("s-ana", 1), profile=profile),
+            replace(touch("s-ben", 2), profile=profile),
+        ]
 
 
-def test_the_router_reads_the_ledger_only_for_profiles_without_a_crm_owner() -> None:
-    history = History()
-    owners = Router(Links(), history, "social-team").owners(["x#owned", "x#anon", "x#anon"])
-    assert owners == {"x#owned": Owner("crm_owner", "005A1"), "x#anon": Owner("seller", "s-ana")}
-    assert history.asked == ["x#anon"]
-    assert Router(Links(), history, "q").owners([]) == {}
+def test_the_router_answers_from_the_tally_and_reads_the_ledger_only_on_a_tie() -> None:
+    scores, history = MemoryScoreStore(), History()
+    scores.add("x#anon", Category.ORGANIC, Decimal(3), touches=2, seller="s-ana")
+    scores.add("x#anon", Category.ORGANIC, Decimal(1), touches=1, seller="s-ben")
+    scores.add("x#anon", Category.PAID, Decimal(9), touches=5, seller="s-ben")  # paid: no tally
+    scores.add("x#tied", Category.ORGANIC, Decimal(1), touches=1, seller="s-ana")
+    scores.add("x#tied", Category.ORGANIC, Decimal(1), touches=1, seller="s-ben")
+    scores.add("x#brand", Category.ORGANIC, Decimal(1), touches=4)  # no seller's post
+    router = Router(Links(), scores, history, "social-team")
+    owners = router.owners(["x#owned", "x#anon", "x#anon", "x#tied", "x#brand"])
+    assert owners == {
+        "x#owned": Owner("crm_owner", "005A1"),
+        "x#anon": Owner("seller", "s-ana"),
+        "x#tied": Owner("seller", "s-ben"),  # the latest of the tied sellers' touches: Ben's
+        "x#brand": Owner("queue", "social-team"),
+    }
+    assert history.asked == ["x#tied"]  # the ledger only for the tie
+    assert router.owners([]) == {}

@@ -20,12 +20,14 @@ from socialscore.domain.aggregates import (
     ProfileTotal,
     SellerCounter,
     coalesce,
+    shard_of,
 )
 from socialscore.domain.decay import EPOCH, score_at, units
 from socialscore.domain.interaction import Category, Interaction, Kind, Network
 from socialscore.domain.ledger_rules import Key, LedgerEntry, deltas, entries, plan
 from socialscore.domain.messages import Resolved, Seller
 from socialscore.domain.post import PostFacts
+from socialscore.domain.rollups import Dimension, RollupKey
 from socialscore.domain.scoring_model import ScoringModel, bundled
 from socialscore.domain.touch import Touch, Withdrawal, touch_of
 
@@ -82,6 +84,8 @@ def unshard(key: AggregateKey) -> Total:
         return ("post", key.post)
     if isinstance(key, SellerCounter):
         return ("seller", key.seller_id)
+    if isinstance(key, RollupKey):
+        return (f"{key.day}#{key.dimension}", key.name)
     return key
 
 
@@ -268,7 +272,9 @@ def test_a_follow_counts_for_the_profile_without_a_post() -> None:
     t = touch(Kind.FOLLOW, iid="f", post_id=None)
     assert t.post is None
     agg = coalesce([t], [])
-    assert list(agg.counters) == [organic()]
+    # no post's or seller's counter: the profile's item, and its network's day (domain.rollups)
+    day = RollupKey("2026-01-01", Dimension.NETWORK, "x", shard_of(t))
+    assert list(agg.counters) == [organic(), day]
     assert agg.counters[organic()] == {"units": t.units, "touches": 1}
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal, localcontext
 from typing import Any
 
-from socialscore.domain.aggregates import AggregateKey, ItemWrite, ProfileTotal
+from socialscore.domain.aggregates import TALLY, AggregateKey, ItemWrite, ProfileTotal
 from socialscore.domain.decay import STORED_DIGITS
 from socialscore.domain.interaction import Category
 from socialscore.domain.standing import ProfileItem
@@ -49,11 +49,19 @@ class MemoryScoreStore:
             item["team"] = team
         self.items[key] = item
 
-    def add(self, profile: str, category: Category, units: Decimal, touches: int = 1) -> None:
-        self.write(
-            ProfileTotal(profile, category),
-            ItemWrite(add={"units": units, "touches": Decimal(touches)}),
-        )
+    def add(
+        self,
+        profile: str,
+        category: Category,
+        units: Decimal,
+        touches: int = 1,
+        seller: str | None = None,
+    ) -> None:
+        """`seller`: whose post earned the touches (an organic item's tally counts them)."""
+        add = {"units": units, "touches": Decimal(touches)}
+        if seller is not None and category is Category.ORGANIC:
+            add[f"{TALLY}{seller}"] = Decimal(touches)
+        self.write(ProfileTotal(profile, category), ItemWrite(add=add))
 
     def profile_units(self, profiles: list[str]) -> dict[tuple[str, Category], ProfileItem]:
         return {
@@ -73,3 +81,21 @@ class MemoryScoreStore:
         for profile in set(profiles):
             item = self.items.setdefault(ProfileTotal(profile, category), {})
             item.setdefault("hot_since", at)
+
+    def top(self, n: int) -> list[tuple[str, Decimal]]:
+        """The n profiles with the most organic units, most first (store.scores.Scores.top)."""
+        best = [
+            (k.profile, item["units"])
+            for k, item in self.items.items()
+            if isinstance(k, ProfileTotal) and k.category is Category.ORGANIC and "units" in item
+        ]
+        return sorted(best, key=lambda pu: (-pu[1], pu[0]))[:n]
+
+    def hot(self) -> list[tuple[str, str]]:
+        """Every profile flagged hot with when, latest first (store.scores.Scores.hot)."""
+        flagged = [
+            (k.profile, str(item["hot_since"]))
+            for k, item in self.items.items()
+            if isinstance(k, ProfileTotal) and "hot_since" in item
+        ]
+        return sorted(flagged, key=lambda ph: (ph[1], ph[0]), reverse=True)

@@ -20,13 +20,15 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from typing import Any
 
+from socialscore.domain import rollups
 from socialscore.domain.decay import STORED_DIGITS, number
 from socialscore.domain.interaction import Category, Kind
+from socialscore.domain.rollups import ROLLUP_COUNTERS, RollupKey
 from socialscore.domain.touch import Touch
 
 COUNTER_SHARDS = 8
@@ -56,7 +58,11 @@ class SellerCounter:
     shard: int
 
 
-AggregateKey = ProfileTotal | PostCounter | SellerCounter
+AggregateKey = ProfileTotal | PostCounter | SellerCounter | RollupKey
+
+# A profile's organic touches per seller whose post earned them (`seller#<id>`: counts, on its
+# organic item), so the score stage routes a hot lead or complaint without reading the ledger.
+TALLY = "seller#"
 
 # Each item's counters, and the count each follows (None: it is a count).
 PROFILE_COUNTERS: dict[str, str | None] = {"touches": None, "units": "touches"}
@@ -68,9 +74,14 @@ SELLER_COUNTERS: dict[str, str | None] = {
 }
 
 
-def counters_of(key: AggregateKey) -> dict[str, str | None]:
+def counters_of(key: AggregateKey, names: Iterable[str] = ()) -> dict[str, str | None]:
+    """The item's counters; a profile's are its fixed ones and, of `names` (what the item
+    holds, what a delta moves), its tally's."""
     if isinstance(key, ProfileTotal):
-        return PROFILE_COUNTERS
+        tally: dict[str, str | None] = {n: None for n in names if n.startswith(TALLY)}
+        return PROFILE_COUNTERS | tally if tally else PROFILE_COUNTERS
+    if isinstance(key, RollupKey):
+        return ROLLUP_COUNTERS
     return POST_COUNTERS if isinstance(key, PostCounter) else SELLER_COUNTERS
 
 
@@ -81,7 +92,7 @@ class Aggregates:
     counters: dict[AggregateKey, dict[str, Decimal]] = field(
         default_factory=lambda: defaultdict(dict)
     )
-    teams: dict[SellerCounter, str] = field(default_factory=dict)
+    teams: dict[AggregateKey, str] = field(default_factory=dict)  # a seller's, on its items
 
     def add(self, key: AggregateKey, name: str, amount: Decimal) -> None:
         with localcontext(STORED_DIGITS):
@@ -112,6 +123,8 @@ def coalesce(adds: list[Touch], removes: list[Touch], shard: int | None = None) 
             profile = ProfileTotal(t.profile, t.category)
             agg.add(profile, "units", sign * t.units)
             agg.add(profile, "touches", sign)
+            if t.category is Category.ORGANIC and t.seller_id is not None:  # as owners counts
+                agg.add(profile, f"{TALLY}{t.seller_id}", sign)
             if t.post is not None:
                 agg.add(PostCounter(t.post, on), f"{t.category}_{t.kind}", sign)
             if t.seller_id is not None and t.team is not None:
@@ -119,6 +132,11 @@ def coalesce(adds: list[Touch], removes: list[Touch], shard: int | None = None) 
                 agg.add(seller, f"{t.category}_points", sign * number(t.weight))
                 agg.add(seller, f"{t.category}_touches", sign)
                 agg.teams[seller] = t.team
+            for day in rollups.keys_of(t, on):
+                for name, amount in rollups.counters(t, sign).items():
+                    agg.add(day, name, amount)
+                if day.dimension is rollups.Dimension.SELLER and t.team is not None:
+                    agg.teams[day] = t.team
     return agg
 
 
@@ -126,18 +144,20 @@ def coalesce(adds: list[Touch], removes: list[Touch], shard: int | None = None) 
 class ItemWrite:
     """How one aggregate item moves: `add` these amounts and `remove` these counters, or
     `delete` the item; written only while the item holds `expect` (a counter's value as read,
-    None: absent). An empty `expect` is a plain ADD, right whatever the item holds."""
+    None: absent) and while each count in `above` is over its amount. With neither, a plain
+    ADD, right whatever the item holds."""
 
     add: dict[str, Decimal] = field(default_factory=dict)
     remove: frozenset[str] = frozenset()
     delete: bool = False
     expect: dict[str, Decimal | None] = field(default_factory=dict)
+    above: dict[str, Decimal] = field(default_factory=dict)
 
 
 def _moved(key: AggregateKey, delta: Mapping[str, Decimal]) -> dict[str, Decimal]:
     """The counters a delta writes: those it changes, and a sum whose count it changes even when
     the sum itself does not move (a touch of weight 0 still gives its profile `units`)."""
-    family = counters_of(key)
+    family = counters_of(key, delta)
     counts = {n for n, a in delta.items() if family.get(n) is None and a}
     return {n: a for n, a in delta.items() if a or family.get(n) in counts}
 
@@ -145,26 +165,31 @@ def _moved(key: AggregateKey, delta: Mapping[str, Decimal]) -> dict[str, Decimal
 def shrinks(key: AggregateKey, delta: Mapping[str, Decimal]) -> bool:
     """Whether this delta takes a count down: only then can a count reach 0, and only then does
     writing it need what the item holds."""
-    family = counters_of(key)
+    family = counters_of(key, delta)
     return any(family.get(n) is None and a < 0 for n, a in delta.items())
 
 
 def settle(
     key: AggregateKey, delta: Mapping[str, Decimal], held: Mapping[str, Any] | None = None
 ) -> ItemWrite | None:
-    """The write that moves an item by `delta`; None when it moves nothing. A delta that takes a
-    count down needs `held`, the item as read ({} when absent): the write then removes the
-    counts it brings to 0 (and their sums), deletes an item left with none, and expects every
-    count it takes down to be as read, so two writers that read the same count cannot both take
-    it down (and no ADD that came in between is lost)."""
-    family = counters_of(key)
+    """The write that moves an item by `delta`; None when it moves nothing.
+
+    A delta that takes a count down, without `held`, is an ADD written only while every count
+    it takes down stays over 0 (`above`): most do, and need no read. When one would reach 0 the
+    write is refused with the item as it is (the store's ALL_OLD), and settled again with it as
+    `held` ({} when absent): the write then removes the counts it brings to 0 (and their sums),
+    deletes an item left with none, and expects every count it takes down to be as read, so two
+    writers that read the same count cannot both take it down (and no ADD that came in between
+    is lost)."""
+    family = counters_of(key, [*delta, *(held or {})])
     moved = _moved(key, delta)
     if not moved:
         return None
     if not shrinks(key, moved):
         return ItemWrite(add=moved)
     if held is None:
-        raise ValueError(f"taking {key} down needs the item as read")
+        floors = {n: -a for n, a in moved.items() if family.get(n) is None and a < 0}
+        return ItemWrite(add=moved, above=floors)
     with localcontext(STORED_DIGITS):  # as DynamoDB's ADD adds
         after = {
             n: held.get(n, Decimal(0)) + moved.get(n, Decimal(0))

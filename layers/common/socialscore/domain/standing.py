@@ -12,7 +12,7 @@ earliest of their hot-lead flags.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -30,6 +30,9 @@ class ProfileItem:
     units: Decimal  # decayed units, grown to the epoch (domain.decay.units)
     touches: int  # how many touches count
     hot_since: str | None = None  # ISO time the score stage flagged it hot, once
+    # seller id -> the organic touches that seller's posts earned it (routing's tally, organic
+    # items only: domain.aggregates.TALLY)
+    sellers: Mapping[str, int] = field(default_factory=dict)
 
 
 ProfileItems = Mapping[tuple[str, Category], ProfileItem]

@@ -46,7 +46,7 @@ def announce(
             hot.append((profile, round(now_standing.organic, 2)))
     if not hot:
         return []
-    owners = router.owners([profile for profile, _ in hot])
+    owners = router.owners([profile for profile, _ in hot], items)  # no read more
     bus.publish(
         DETAIL_TYPE,
         [

@@ -110,7 +110,7 @@ class Scorer:
         scored = [(mid, m) for mid, m in resolved if mid not in refused]
         contacts = {m.interaction.actor_key: m.contact_id for _, m in scored if m.contact_id}
         kept = [touches[mid] for mid, _ in scored]
-        router = Router(self.identities, self.ledger, self.owner_queue)
+        router = Router(self.identities, self.scores, self.ledger, self.owner_queue)
         hot = hot_leads.announce(kept, contacts, self.scores, self.bus, router, model, now)
         # After the erasures: an erased person's complaint is no longer in the ledger to announce.
         said = complaints.announce(kept, contacts, self.complaints, self.bus, router)

@@ -1,12 +1,17 @@
 """The views over a whole stack, as a marketer reads them: sellers and teams, posts, attributed
 opportunities, every profile's scores, days. A Snapshot reads each table at most once, when a
-view first needs it (sellers, posts and the report need the whole ledger: a scan)."""
+view first needs it.
+
+Sellers, posts and days over whole UTC days (the report's period, `--since DATE`) and all time
+read the rollups (store.rollups): a Query per day and dimension, whatever the number of profiles
+and touches. A bound within a day (`--since` with a time) can only be cut from the touches: then
+the ledger is read whole (a scan), as every view of touches does (opportunities, scores)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cached_property
 from typing import Protocol
@@ -17,6 +22,7 @@ from socialscore.domain.attribution import splits
 from socialscore.domain.engage import Queue
 from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.owners import owner_of
+from socialscore.domain.rollups import Dimension, days_between
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.standing import standing
 from socialscore.domain.touch import Touch
@@ -34,6 +40,7 @@ from socialscore.report.rows import (
     money,
 )
 from socialscore.store import dynamo
+from socialscore.store.rollups import RollupStore
 from socialscore.store.scores import StoredScores
 from socialscore.wiring.reads import Stores, engage_reader
 
@@ -153,10 +160,26 @@ class Snapshot:
         return {who: money(each) for who, each in pairs.items()}
 
     # --- a period's touches ---------------------------------------------------------------
+    @cached_property
+    def rollups(self) -> RollupStore:
+        return RollupStore(self.stack.table("ScoresTable"))
+
     @property
     def period(self) -> Period:
-        """The report's period: `period_days` days up to the as-of, beside the ones before."""
-        return Period(self.as_of, self.period_days)
+        """The report's period: `period_days` whole UTC days, the as-of's own the last (an as-of
+        at midnight ends it on the day before), beside the ones before: whole days, so the
+        rollups answer it."""
+        return Period(_midnight_after(self.as_of), self.period_days)
+
+    def _days(self, since: datetime | None, until: datetime | None) -> list[str] | None:
+        """The UTC days from since to until when both fall on midnight (None for until: up to
+        the day after now, the latest a touch can bear with a clock a little ahead); None when a
+        bound falls within a day, which only the touches can cut."""
+        last = until or _midnight_after(max(self.as_of, datetime.now(UTC))) + timedelta(days=1)
+        if since is None or _midnight_after(since) != since or _midnight_after(last) != last:
+            return None
+        first, end = since.astimezone(UTC).date(), (last - timedelta(days=1)).astimezone(UTC).date()
+        return days_between(first, end)
 
     def _between(self, since: datetime | None, until: datetime | None) -> list[Touch]:
         after = since or datetime.min.replace(tzinfo=UTC)
@@ -167,9 +190,11 @@ class Snapshot:
     def sellers(
         self, since: datetime | None = None, team: str | None = None, until: datetime | None = None
     ) -> list[SellerRow]:
-        """Every seller's points and touches, best first; between dates: from the ledger."""
+        """Every seller's points and touches, best first."""
         if since is None and until is None:
-            counted = self.stored.sellers
+            counted = self.rollups.all_time(Dimension.SELLER)
+        elif (days := self._days(since, until)) is not None:
+            counted = self.rollups.period(days, Dimension.SELLER)
         else:
             counted = tally.counters(self._between(since, until))[0]
         value = self._primary("seller", since, until)
@@ -193,9 +218,11 @@ class Snapshot:
     # --- posts ------------------------------------------------------------------------------
     def posts(self, since: datetime | None = None, until: datetime | None = None) -> list[PostRow]:
         """Every post with organic reactions, most reactions first; between dates: the
-        reactions then, from the ledger. A post's date is the provider's, while it is cached."""
+        reactions then. A post's date is the provider's, while it is cached."""
         if since is None and until is None:
-            counted = self.stored.posts
+            counted = self.rollups.all_time(Dimension.POST)
+        elif (days := self._days(since, until)) is not None:
+            counted = self.rollups.period(days, Dimension.POST)
         else:
             counted = tally.counters(self._between(since, until))[1]
         cache = dynamo.batch_get(self.stack.table("PostCacheTable"), "post", list(counted))
@@ -281,5 +308,32 @@ class Snapshot:
         ]
 
     def days(self, since: datetime | None = None, until: datetime | None = None) -> list[DayRow]:
-        """Touches and points per UTC day, organic and paid apart (never summed)."""
-        return tally.days(self._between(since, until))
+        """Touches and points per UTC day, organic and paid apart (never summed): the networks'
+        rollups of each day summed."""
+        if (days := self._days(since, until)) is None:
+            return tally.days(self._between(since, until))
+        rows = []
+        for day, networks in sorted(self.rollups.days(days, Dimension.NETWORK).items()):
+            n = {
+                k: sum((c.get(k, Decimal(0)) for c in networks.values()), Decimal(0)) for k in _DAY
+            }
+            rows.append(
+                DayRow(
+                    date.fromisoformat(day),
+                    int(n["organic_touches"]),
+                    int(n["paid_touches"]),
+                    n["organic_points"],
+                    n["paid_points"],
+                )
+            )
+        return rows
+
+
+_DAY = ("organic_touches", "paid_touches", "organic_points", "paid_points")
+
+
+def _midnight_after(moment: datetime) -> datetime:
+    """The moment itself when it is a UTC midnight, else the next one."""
+    utc = moment.astimezone(UTC)
+    midnight = datetime.combine(utc.date(), time(), UTC)
+    return midnight if midnight == utc else midnight + timedelta(days=1)

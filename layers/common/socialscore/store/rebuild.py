@@ -1,12 +1,13 @@
 """Rebuilding the aggregates from the ledger (`socialscore rebuild`): every touch's units under
 one half-life, and every aggregate item set to what the counted touches imply.
 
-Values are set, not added, and only where they differ: run twice, or again after an
-interruption, a rebuild writes only what is not yet right. It owns `units` and `touches` of
-profile items and the counters of post and seller items; every other attribute (`hot_since`,
-`team`) is kept. It leaves the items the score stage leaves after one clean pass: each post's
-and seller's counters on the shards its touches hash to (aggregates.shard_of), no counter at 0,
-and no item that counts nothing (one is deleted, its hot-lead flag with it).
+Values are set, not added, and only where they differ: run twice, or again after an interruption, a
+rebuild writes only what is not yet right. It owns `units`, `touches` and the seller tally of
+profile items, the counters of post and seller items and the days' rollups (domain.rollups); every
+other attribute (`hot_since`, `team`) is kept, and an item lacking an index's key (written before
+the index) gets it. It leaves the items the score stage leaves after one clean pass: each post's and
+seller's counters on the shards its touches hash to (aggregates.shard_of), no counter at 0, and no
+item that counts nothing (one is deleted, its hot-lead flag with it).
 
 Both passes scan with consistent reads, a page at a time, and write with BatchWriteItem; between
 them it keeps every profile's id (to find profile items no entry supports any more) and every
@@ -37,10 +38,11 @@ from socialscore.domain.aggregates import (
 from socialscore.domain.decay import units
 from socialscore.domain.interaction import Category
 from socialscore.domain.ledger_rules import LedgerEntry
+from socialscore.domain.rollups import Dimension, RollupKey
 from socialscore.domain.touch import Touch
 from socialscore.store import dynamo
 from socialscore.store.ledger_items import entry_of
-from socialscore.store.scores import item_key
+from socialscore.store.scores import index_attributes, item_key
 
 
 @dataclass
@@ -63,6 +65,10 @@ def key_of(pk: str) -> AggregateKey | None:
         elif kind in ("post", "seller"):
             name, shard = rest.rsplit("#shard#", 1)
             key = (PostCounter if kind == "post" else SellerCounter)(name, int(shard))
+        elif kind == "day":
+            day, dimension, name_shard = rest.split("#", 2)
+            name, shard = name_shard.rsplit("#shard#", 1)
+            key = RollupKey(day, Dimension(dimension), name, int(shard))
         else:
             return None
     except ValueError:
@@ -77,8 +83,10 @@ def _plain(value: Decimal) -> Decimal:
 
 def _differs(key: AggregateKey, item: dict[str, Any], want: dict[str, Decimal]) -> bool:
     """Whether the item's counters are not exactly these (a counter at 0 where none is wanted
-    differs too)."""
-    return any(item.get(n) != want.get(n) for n in counters_of(key))
+    differs too), or it lacks an index's key (an item written before the index)."""
+    if want and any(n not in item for n in index_attributes(key, hot="hot_since" in item)):
+        return True
+    return any(item.get(n) != want.get(n) for n in counters_of(key, [*item, *want]))
 
 
 class Rebuild:
@@ -165,7 +173,7 @@ class Rebuild:
                 key = key_of(item["pk"])
                 if isinstance(key, ProfileTotal) and key.profile not in self._done:
                     self._set(key, item, {})  # no entry supports it any more
-                elif isinstance(key, PostCounter | SellerCounter):
+                elif isinstance(key, PostCounter | SellerCounter | RollupKey):
                     self._set(key, item, wanted.pop(key, {}))
             self._flush()
             yield len(page["Items"])
@@ -186,11 +194,10 @@ class Rebuild:
         if not want:
             self._writes.append({"DeleteRequest": {"Key": {"pk": {"S": item_key(key)}}}})
             return
-        kept = {
-            n: v for n, v in (item or {"pk": item_key(key)}).items() if n not in counters_of(key)
-        }
-        if isinstance(key, SellerCounter) and "team" not in kept and key in self._counters.teams:
-            kept["team"] = self._counters.teams[key]
+        family = counters_of(key, [*(item or {}), *want])
+        kept = {n: v for n, v in (item or {"pk": item_key(key)}).items() if n not in family}
+        hot = "hot_since" in kept
+        kept = index_attributes(key, self._counters.teams.get(key), hot) | kept
         values = {n: _plain(v) for n, v in want.items()}
         self._writes.append({"PutRequest": {"Item": dynamo.to_item(kept | values)}})
 

@@ -1,13 +1,24 @@
 """The scores table (DynamoDB): aggregate items and their keys, how one is written, read back per
 profile, post, seller.
 
-Item keys: `profile#<network#user>#<category>` (decayed units, touches, hot-lead flag),
-`post#<network#post>#shard#<n>` and `seller#<seller id>#shard#<n>` (counters). Only this module
-knows them; everything else names an aggregate by its domain key.
+Item keys: `profile#<network#user>#<category>` (decayed units, touches, hot-lead flag, and on
+the organic item the tally of touches per seller), `post#<network#post>#shard#<n>` and
+`seller#<seller id>#shard#<n>` (counters), `day#<date>#<dimension>#<name>#shard#<n>` (rollups,
+domain.rollups). Only this module knows them; everything else names an aggregate by its domain
+key.
+
+Two sparse indexes spare the readers a scan (template.yaml): `by_day` holds the rollups under
+`rollup` = `<date>#<dimension>` (a day's rows of one dimension are one Query), the all-time post
+and seller counters under `all#post` and `all#seller`, and the profiles flagged hot under `hot`;
+`by_units` the organic profile items under `rank` (one of RANK_SHARDS values, from the profile:
+so that no index partition takes every profile's writes) sorted by `units`. CloudFormation adds
+one index to a table per update (docs.aws.amazon.com/amazondynamodb/latest/APIReference/
+API_UpdateTable.html): hence the hot leads share `by_day` rather than having their own.
 """
 
 from __future__ import annotations
 
+import hashlib
 from contextlib import suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -15,13 +26,29 @@ from typing import Any
 
 from socialscore.aws import clients
 from socialscore.aws.batch import chunks
-from socialscore.domain.aggregates import AggregateKey, ItemWrite, PostCounter, ProfileTotal
+from socialscore.domain.aggregates import (
+    TALLY,
+    AggregateKey,
+    ItemWrite,
+    PostCounter,
+    ProfileTotal,
+    SellerCounter,
+)
 from socialscore.domain.interaction import Category
+from socialscore.domain.rollups import RollupKey
 from socialscore.domain.standing import ProfileItem
 from socialscore.store import dynamo
 
 _PROFILE = "profile#"
 _SHARD = "#shard#"
+ROLLUP = "rollup"  # a rollup item's `by_day` key: <date>#<dimension>
+HOT = "hot"  # the `by_day` key of a profile flagged hot
+RANK = "rank"  # an organic profile item's `by_units` key
+# Each organic profile write is also a write of `by_units`; a partition of an index takes about
+# 1,000 writes a second (docs.aws.amazon.com/amazondynamodb/latest/developerguide/
+# bp-partition-key-design.html), so the profiles are spread over 16 keys and a top-N read asks
+# each for its N best.
+RANK_SHARDS = 16
 
 
 def item_key(key: AggregateKey) -> str:
@@ -29,7 +56,36 @@ def item_key(key: AggregateKey) -> str:
         return f"{_PROFILE}{key.profile}#{key.category}"
     if isinstance(key, PostCounter):
         return f"post#{key.post}{_SHARD}{key.shard}"
+    if isinstance(key, RollupKey):
+        return f"day#{key.day}#{key.dimension}#{key.name}{_SHARD}{key.shard}"
     return f"seller#{key.seller_id}{_SHARD}{key.shard}"
+
+
+def rank_of(profile: str) -> str:
+    """The `by_units` / `hot` key of a profile's organic item."""
+    digest = hashlib.sha256(profile.encode()).hexdigest()
+    return f"organic#{int(digest, 16) % RANK_SHARDS}"
+
+
+ALL_TIME = "all"  # the `by_day` key of the all-time counters: all#post, all#seller
+
+
+def index_attributes(
+    key: AggregateKey, team: str | None = None, hot: bool = False
+) -> dict[str, str]:
+    """The attributes an item's write sets besides its counters: a seller's team (on its
+    counters and its days' rollups), an index's key. A post's and a seller's all-time counters
+    are under `by_day` too (all#post, all#seller): `posts` and the leaderboard read them there."""
+    teams = {"team": team} if team is not None else {}
+    if isinstance(key, RollupKey):
+        return {ROLLUP: f"{key.day}#{key.dimension}"} | teams
+    if isinstance(key, SellerCounter):
+        return {ROLLUP: f"{ALL_TIME}#seller"} | teams
+    if isinstance(key, PostCounter):
+        return {ROLLUP: f"{ALL_TIME}#post"}
+    if key.category is Category.ORGANIC:  # `hot`: the item is flagged a hot lead
+        return {RANK: rank_of(key.profile)} | ({ROLLUP: HOT} if hot else {})
+    return {}
 
 
 def _number(amount: Decimal) -> dict[str, str]:
@@ -67,14 +123,18 @@ def item_write(
             clauses.append(f"ADD {adds}")
         if write.remove:
             clauses.append("REMOVE " + ", ".join(name(n) for n in sorted(write.remove)))
-        if team is not None and write.add:
-            clauses.append(f"SET {name('team')} = {value({'S': team})}")
+        if write.add and (sets := index_attributes(key, team)):
+            clauses.append(
+                "SET " + ", ".join(f"{name(n)} = {value({'S': v})}" for n, v in sets.items())
+            )
         action["UpdateExpression"] = " ".join(clauses)
-    if write.expect:
-        action["ConditionExpression"] = " AND ".join(
-            f"attribute_not_exists({name(n)})" if v is None else f"{name(n)} = {value(_number(v))}"
-            for n, v in write.expect.items()
-        )
+    conditions = [
+        f"attribute_not_exists({name(n)})" if v is None else f"{name(n)} = {value(_number(v))}"
+        for n, v in write.expect.items()
+    ]
+    conditions += [f"{name(n)} > {value(_number(v))}" for n, v in write.above.items()]
+    if conditions:
+        action["ConditionExpression"] = " AND ".join(conditions)
         action["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
     action["ExpressionAttributeNames"] = names
     if values:
@@ -82,19 +142,15 @@ def item_write(
     return {"Delete" if write.delete else "Update": action}
 
 
-def held(table: str, keys: list[AggregateKey]) -> dict[AggregateKey, dict[str, Any]]:
-    """These aggregate items as they are now ({} for one that does not exist): a consistent
-    read, for a write that takes a count down."""
-    wanted = {item_key(k): k for k in keys}
-    found = dynamo.batch_get(table, "pk", list(wanted), consistent=True)
-    return {k: found.get(pk, {}) for pk, k in wanted.items()}
-
-
 def profile_item(item: dict[str, Any]) -> ProfileItem:
     """A profile item as stored; a counter removed at 0 (domain.aggregates) reads as 0."""
     hot = item.get("hot_since")
+    tally = {n.removeprefix(TALLY): int(v) for n, v in item.items() if n.startswith(TALLY)}
     return ProfileItem(
-        item.get("units", Decimal(0)), int(item.get("touches", 0)), str(hot) if hot else None
+        item.get("units", Decimal(0)),
+        int(item.get("touches", 0)),
+        str(hot) if hot else None,
+        tally,
     )
 
 
@@ -110,9 +166,14 @@ class StoredScores:
         return {key: profile_item(item) for key, item in self.profiles.items()}
 
 
+def _profile_of(pk: str) -> str:
+    return pk.removeprefix(_PROFILE).rsplit("#", 1)[0]
+
+
 class Scores:
     def __init__(self, table: str) -> None:
         self._table = table
+        self.items_read = 0  # by the index reads, for bench/scale.py
 
     def profile_units(self, profiles: list[str]) -> dict[tuple[str, Category], ProfileItem]:
         """(profile, category) -> its stored item (units, touches, hot_since)."""
@@ -140,9 +201,14 @@ class Scores:
                 {
                     "TableName": self._table,
                     "Key": {"pk": {"S": item_key(ProfileTotal(profile, category))}},
-                    "UpdateExpression": "SET hot_since = :at",
+                    "UpdateExpression": "SET hot_since = :at, #rank = :rank, #by_day = :hot",
                     "ConditionExpression": "attribute_not_exists(hot_since)",
-                    "ExpressionAttributeValues": {":at": {"S": at}},
+                    "ExpressionAttributeNames": {"#rank": RANK, "#by_day": ROLLUP},
+                    "ExpressionAttributeValues": {
+                        ":at": {"S": at},
+                        ":rank": {"S": rank_of(profile)},
+                        ":hot": {"S": HOT},
+                    },
                 }
                 for profile in chunk
             ]
@@ -152,6 +218,45 @@ class Scores:
                 for update in updates:
                     with suppress(client.exceptions.ConditionalCheckFailedException):
                         client.update_item(**update)
+
+    def top(self, n: int) -> list[tuple[str, Decimal]]:
+        """The n profiles with the most organic units, most first, with their units: a Query of
+        `by_units` per rank key, each its n best. As of any one moment every stored unit is
+        decayed by the same factor (domain.decay: units are grown to the epoch), so this is the
+        ranking by organic score now, exactly, per identity."""
+        best: list[tuple[str, Decimal]] = []
+        for shard in range(RANK_SHARDS):
+            for item in self._index("by_units", RANK, f"organic#{shard}", limit=n):
+                best.append((_profile_of(item["pk"]), item["units"]))
+        return sorted(best, key=lambda pu: (-pu[1], pu[0]))[:n]
+
+    def hot(self) -> list[tuple[str, str]]:
+        """Every profile flagged hot with when, latest first: `by_day`'s `hot` key, whole."""
+        flagged = [
+            (_profile_of(item["pk"]), str(item["hot_since"]))
+            for item in self._index("by_day", ROLLUP, HOT)
+        ]
+        return sorted(flagged, key=lambda ph: (ph[1], ph[0]), reverse=True)
+
+    def _index(
+        self, index: str, key: str, value: str, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": index,
+            "KeyConditionExpression": "#k = :k",
+            "ExpressionAttributeNames": {"#k": key},
+            "ExpressionAttributeValues": {":k": {"S": value}},
+            "ScanIndexForward": False,
+        }
+        if limit is not None:  # the first page holds the best `limit`
+            found = clients.client("dynamodb").query(**query, Limit=limit)["Items"]
+            self.items_read += len(found)
+            return [dynamo.from_item(i) for i in found]
+        pages = clients.client("dynamodb").get_paginator("query").paginate(**query)
+        items = [dynamo.from_item(i) for page in pages for i in page["Items"]]
+        self.items_read += len(items)
+        return items
 
     def read_all(self) -> StoredScores:
         """Every profile's item and every post's and seller's counters, shards summed, from one

@@ -1,0 +1,88 @@
+"""The rollups' reads (DynamoDB): a period's days of one dimension, and the all-time counters of
+posts and sellers, each from the scores table's `by_day` index (store.scores), a Query per day,
+never a scan: the items read are the days' rows times their shards, whatever the number of
+profiles and touches.
+
+The index is eventually consistent (docs.aws.amazon.com/amazondynamodb/latest/developerguide/
+GSI.html#GSI.Reading): a touch written a moment ago may be missing from a report, never counted
+twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal, localcontext
+from typing import Any
+
+from socialscore.aws import clients
+from socialscore.domain.decay import STORED_DIGITS
+from socialscore.domain.rollups import ROLLUP_COUNTERS, Dimension
+from socialscore.store import dynamo
+from socialscore.store.scores import ALL_TIME, ROLLUP
+
+BY_DAY_INDEX = "by_day"
+Counters = dict[str, dict[str, Any]]  # name -> counter -> total (and a seller's team)
+# What the all-time items hold, the names their keys carry (store.scores.item_key).
+_ALL_TIME = {Dimension.POST: "post#", Dimension.SELLER: "seller#"}
+
+
+class RollupStore:
+    def __init__(self, table: str) -> None:
+        self._table = table
+        self.items_read = 0  # what the reads cost, for bench/scale.py
+
+    def days(self, days: Iterable[str], dimension: Dimension) -> dict[str, Counters]:
+        """day -> name -> its counters that day, shards summed (no counter at 0)."""
+        out: dict[str, Counters] = {}
+        for day in days:
+            rows: Counters = {}
+            for item in self._query(f"{day}#{dimension}"):
+                name = item["pk"].removeprefix(f"day#{day}#{dimension}#").rsplit("#shard#", 1)[0]
+                _add(rows.setdefault(name, {}), item, ROLLUP_COUNTERS)
+            if rows:
+                out[day] = rows
+        return out
+
+    def period(self, days: Iterable[str], dimension: Dimension) -> Counters:
+        """name -> its counters summed over these days."""
+        out: Counters = {}
+        for rows in self.days(days, dimension).values():
+            for name, counters in rows.items():
+                _add(out.setdefault(name, {}), counters, ROLLUP_COUNTERS)
+        return out
+
+    def all_time(self, dimension: Dimension) -> Counters:
+        """Every post's (or seller's) all-time counters, shards summed: the counters the score
+        stage keeps (domain.aggregates), under `all#post` / `all#seller`."""
+        prefix = _ALL_TIME[dimension]
+        out: Counters = {}
+        for item in self._query(f"{ALL_TIME}#{dimension}"):
+            name = item["pk"].removeprefix(prefix).rsplit("#shard#", 1)[0]
+            _add(out.setdefault(name, {}), item, None)
+        return out
+
+    def _query(self, key: str) -> Iterable[dict[str, Any]]:
+        pages = (
+            clients.client("dynamodb")
+            .get_paginator("query")
+            .paginate(
+                TableName=self._table,
+                IndexName=BY_DAY_INDEX,
+                KeyConditionExpression="#k = :k",
+                ExpressionAttributeNames={"#k": ROLLUP},
+                ExpressionAttributeValues={":k": {"S": key}},
+            )
+        )
+        for page in pages:
+            self.items_read += len(page["Items"])
+            yield from (dynamo.from_item(i) for i in page["Items"])
+
+
+def _add(into: dict[str, Any], item: dict[str, Any], names: dict[str, str | None] | None) -> None:
+    """Add an item's counters (those named, or every number) into `into`; a team is kept."""
+    with localcontext(STORED_DIGITS):
+        for name, value in item.items():
+            if name == "team":
+                into["team"] = value
+            elif isinstance(value, Decimal) and (names is None or name in names):
+                into[name] = into.get(name, Decimal(0)) + value

@@ -1,0 +1,123 @@
+"""Rollups and the routing tally, in memory: whatever the order, duplication and batching of acts
+and retractions, the day rollups the score stage's writes leave (shards summed) are those
+recomputed from the ledger's counted touches (domain.rollups.recompute, the oracle), and the
+owner the router reads off the profile items' tally is the one the ledger's touches name."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from decimal import Decimal
+
+from hypothesis import given, settings
+
+from socialscore.domain.aggregates import ProfileTotal
+from socialscore.domain.decay import EPOCH
+from socialscore.domain.interaction import Category, Kind
+from socialscore.domain.owners import owner_of
+from socialscore.domain.rollups import Dimension, RollupKey, recompute, summed
+from socialscore.domain.standing import ProfileItem
+from socialscore.domain.touch import Touch, Withdrawal
+from socialscore.pipeline.routing import Router
+from socialscore.store.scores import profile_item
+from tests.unit.test_aggregate_items import ANA, Store
+from tests.unit.test_scoring import deliveries, touch, unique
+
+Delivery = tuple[list[Touch | Withdrawal], list[list[Touch | Withdrawal]]]
+
+
+def maintained(store: Store) -> dict[tuple[str, Dimension, str], dict[str, Decimal]]:
+    return summed((k, v) for k, v in store.table.items.items() if isinstance(k, RollupKey))
+
+
+def counted(store: Store) -> list[Touch]:
+    return [t for e in store.ledger.values() if (t := e.counted) is not None]
+
+
+def squeezed(delivery: Delivery) -> Delivery:
+    """The same delivery with its moments brought within a few days of each other (the order of
+    acts and withdrawals kept): many touches share a day's rollup items."""
+
+    def moment(e: Touch | Withdrawal) -> Touch | Withdrawal:
+        if isinstance(e, Touch):
+            return replace(e, occurred_at=EPOCH + (e.occurred_at - EPOCH) / 130)
+        return replace(e, at=EPOCH + (e.at - EPOCH) / 130)
+
+    events, batches = delivery
+    return [moment(e) for e in events], [[moment(e) for e in b] for b in batches]
+
+
+def check(delivery: Delivery) -> None:
+    events, batches = delivery
+    store = Store()
+    for batch in batches:
+        store.record(batch)
+    assert maintained(store) == recompute(counted(store)) == recompute(unique(events))
+
+
+@settings(max_examples=150, deadline=None)
+@given(deliveries())
+def test_rollups_maintained_are_the_rollups_recomputed_from_the_ledger(delivery: Delivery) -> None:
+    check(delivery)
+    check(squeezed(delivery))
+
+
+def test_a_touch_replaced_then_withdrawn_moves_its_day_out() -> None:
+    like = touch(Kind.LIKE, iid="a", seller=ANA, at=EPOCH + timedelta(hours=1))
+    paid = replace(like, interaction_id="b", category=Category.PAID)  # a later report, paid
+    later = replace(paid, occurred_at=EPOCH + timedelta(days=2))  # and the act moved a day on
+    store = Store()
+    store.record([like])
+    day = ("2026-01-01", Dimension.SELLER, "s-ana")
+    assert maintained(store)[day] == {
+        "organic_touches": 1,
+        "organic_points": 1,
+        "organic_like": 1,
+    }
+    store.record([later])
+    assert day not in maintained(store)  # moved out of its first day, into its new one
+    assert maintained(store)[("2026-01-03", Dimension.SELLER, "s-ana")]["paid_like"] == 1
+    store.record([Withdrawal(like.profile, like.dedupe_key, EPOCH + timedelta(days=3))])
+    assert maintained(store) == {}
+
+
+class Ledger:
+    def __init__(self, touches: list[Touch]) -> None:
+        self.touches = touches
+        self.asked: list[str] = []
+
+    def touches_of(self, profile: str) -> list[Touch]:
+        self.asked.append(profile)
+        return [t for t in self.touches if t.profile == profile]
+
+
+class Items:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def profile_units(self, profiles: list[str]) -> dict[tuple[str, Category], ProfileItem]:
+        return {
+            (p, c): profile_item(item)
+            for p in profiles
+            for c in Category
+            if (item := self.store.table.items.get(ProfileTotal(p, c))) is not None
+        }
+
+
+class NoOwners:
+    def owners_of(self, identities: list[str]) -> dict[str, str]:
+        return {}
+
+
+@settings(max_examples=150, deadline=None)
+@given(deliveries())
+def test_the_tally_routes_as_the_ledger_s_touches_do(delivery: Delivery) -> None:
+    _, batches = delivery
+    store = Store()
+    for batch in batches:
+        store.record(batch)
+    touches = counted(store)
+    ledger = Ledger(touches)
+    profiles = sorted({t.profile for t in touches} | {"x#nobody"})
+    owners = Router(NoOwners(), Items(store), ledger, "q").owners(profiles)
+    assert owners == {p: owner_of(None, ledger.touches_of(p), "q") for p in profiles}
