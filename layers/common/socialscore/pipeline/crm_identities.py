@@ -12,8 +12,8 @@ is who hears of its hot leads and complaints, as for an identify event.
 Nothing is stored of a username: it lives in this run's memory, and only the contacts changed
 since the last run are looked up. An erased contact or account (pending, or erased before) is
 never linked from the fields again. A run X stops (429, unavailable) applies the contacts X
-answered for, and keeps the bookmark where it was: the next run reads the rest again (what was
-applied changes nothing the second time).
+answered for, and saves the bookmark at the last contact it finished with: the next run reads on
+from there (what was applied changes nothing when read again).
 """
 
 from __future__ import annotations
