@@ -223,6 +223,7 @@ def test_a_run_stopped_at_the_case_s_create_opens_it_once_when_run_again(
         complained(crm)
         before = crm.calls()
         assert sync(crm.stack) == 1
+        assert COMPLAINT_TEXT not in json.dumps(crm.opened())  # the phrases at most, never words
         calls = crm.calls() - before
         assert crm.last() == CREATES[name]  # the case is opened by the run's last call
     with crm_stack(name, tmp_path / "stopped") as crm:
