@@ -6,7 +6,9 @@ and the bookmark reads back."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
+import boto3
 import pytest
 
 from socialscore.domain.identity_plan import Decision, Doubt, Review, ReviewEntry
@@ -80,3 +82,26 @@ def test_the_bookmark_reads_back_per_crm(queue: ReviewQueue) -> None:
     queue.save_bookmark("hubspot", "2026-12-06T09:00:00Z")
     assert queue.bookmark("hubspot") == "2026-12-06T09:00:00Z"
     assert queue.bookmark("salesforce") is None
+
+
+def test_erasures_beyond_one_item_s_400_kb_are_all_kept(moto_table: Any) -> None:
+    # 24,000 X ids of 21 characters, some 500 KB: more than one DynamoDB item holds (moto lets an
+    # ADD to a set grow past it, so the items' sizes are measured), a run's erasures at a time.
+    table = moto_table("SyncStateTable")
+    queue = IdentityReview(table)
+    ids = [f"x#{10**18 + n}" for n in range(24_000)]
+    for start in range(0, len(ids), 2_000):
+        queue.forget({f"c{start}"}, set(ids[start : start + 2_000]))
+
+    assert queue.erased([ids[0], ids[-1], "c22000", "x#1"]) == {ids[0], ids[-1], "c22000"}
+    items = boto3.client("dynamodb").scan(TableName=table)["Items"]
+    assert max(map(item_bytes, items)) < 400_000  # DynamoDB's limit, in UTF-8 bytes
+
+
+def item_bytes(item: dict[str, Any]) -> int:
+    """An item's size as DynamoDB counts it: names and values (strings and string sets)."""
+    size = 0
+    for name, value in item.items():
+        ((kind, held),) = value.items()
+        size += len(name) + sum(len(v) for v in (held if kind == "SS" else [held]))
+    return size

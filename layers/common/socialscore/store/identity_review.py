@@ -7,13 +7,16 @@ the doubtful matches the CRM's social fields made, waiting for a person, and the
 - `review#index`: the string set of every entry's `<identity>#<contact>`, so listing or erasing
   reads one item and the entries it names, never a scan of the table. One item holds about
   10,000 entries within DynamoDB's 400 KB; a queue that long is not being reviewed.
-- `review#erased`: contacts and identities erased, never linked again from CRM fields (the
-  fields are still in the CRM; consent was withdrawn).
+- `review#erased#<n>`: contacts and identities erased, never linked again from CRM fields (the
+  fields are still in the CRM; consent was withdrawn), by a hash of each id in `ERASED_SHARDS`
+  items, so they are never one item's 400 KB (https://docs.aws.amazon.com/amazondynamodb/latest/
+  developerguide/ServiceQuotas.html#limits-items): about 16,000 ids an item, 250,000 in all.
 - `run#identities#<crm>`: where the next read of the CRM's changed contacts starts.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -24,6 +27,7 @@ from socialscore.store import dynamo
 
 INDEX = "review#index"
 ERASED = "review#erased"
+ERASED_SHARDS = 16
 
 
 def entry_key(key: str) -> str:
@@ -111,13 +115,15 @@ class IdentityReview:
             or e.review.linked_to in contacts
         )
         for name, ids in (("contacts", contacts), ("identities", identities)):
-            if ids:
-                self._update("ADD", ERASED, name, ids)
+            for shard, held in _erased_shards(ids).items():
+                self._update("ADD", shard, name, held)
 
     def erased(self, ids: Iterable[str]) -> set[str]:
         """Those of `ids` (contacts, identities) erased: never linked again from CRM fields."""
-        found = dynamo.batch_get(self._table, "key", [ERASED], consistent=True).get(ERASED, {})
-        return {*found.get("contacts", ()), *found.get("identities", ())} & set(ids)
+        keys = [f"{ERASED}#{n}" for n in range(ERASED_SHARDS)]
+        found = dynamo.batch_get(self._table, "key", keys, consistent=True).values()
+        held = {i for f in found for i in (*f.get("contacts", ()), *f.get("identities", ()))}
+        return held & set(ids)
 
     def bookmark(self, crm: str) -> str | None:
         found = dynamo.batch_get(self._table, "key", [_bookmark(crm)], consistent=True)
@@ -145,6 +151,15 @@ class IdentityReview:
             ExpressionAttributeNames={"#n": name},
             ExpressionAttributeValues={":v": {"SS": sorted(values)}},
         )
+
+
+def _erased_shards(ids: Iterable[str]) -> dict[str, set[str]]:
+    """The erased ids' items, each with its ids."""
+    shards: dict[str, set[str]] = {}
+    for i in ids:
+        shard = int(hashlib.sha256(i.encode()).hexdigest(), 16) % ERASED_SHARDS
+        shards.setdefault(f"{ERASED}#{shard}", set()).add(i)
+    return shards
 
 
 def _bookmark(crm: str) -> str:
