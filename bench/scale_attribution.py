@@ -17,9 +17,10 @@ The state: `profiles` profiles with 1 to 19 touches (10 on average, 10 % paid) o
   day (10 touches a profile over 90 days: at most 1 in 9 touched a day), marked changed.
 - first build: the new job's one-off walk over every touched profile (several runs at 1M).
 
-wall_s is the job's own time in Python (traced, so slower than bare) plus `LATENCY` per call
+wall_s is the job's own time in Python plus `LATENCY` per call
 (DynamoDB answers in single-digit milliseconds), the job's reader threads' calls READERS at a
-time; peak_mb is what Python allocated (tracemalloc). `measure` gives bench/scale.py
+time; peak_mb is what Python allocated (tracemalloc, in a second identical run: tracing slows
+Python down several times). `measure` gives bench/scale.py
 its rows; run alone it prints 10,000 and 100,000 profiles and 1,000,000 profiles (10,000,000
 touches) extrapolated along the line through them, with the formula and the cost of a run.
 
@@ -264,31 +265,44 @@ def old_pass(w: World) -> object:
     return markov(stats), shapley(stats)
 
 
-def measured(meter: Meter, variant: str, run: Callable[[], object]) -> dict[str, object]:
+def measured(
+    meter: Meter, variant: str, run: Callable[[], object], traced: bool
+) -> dict[str, object]:
+    """One run's figures; `traced`: its peak memory only (tracemalloc slows Python down)."""
     meter.read_units, meter.write_units, meter.bytes = 0.0, 0.0, 0
     meter.calls = meter.side_calls = 0
-    tracemalloc.start()
+    if traced:
+        tracemalloc.start()
+        run()
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+        return {"peak_mb": peak}
     started = time.perf_counter()
     run()
     own = time.perf_counter() - started
-    peak = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.stop()
     waits = meter.calls - meter.side_calls * (1 - 1 / READERS)  # calls one after the other
     return {
         "path": "attribution", "variant": variant, "read_units": meter.read_units,
-        "bytes": meter.bytes, "peak_mb": peak, "wall_s": own + waits * LATENCY,
+        "bytes": meter.bytes, "wall_s": own + waits * LATENCY,
         "write_units": meter.write_units, "calls": meter.calls,
     }  # fmt: skip
 
 
-def runs(profiles: int) -> list[dict[str, object]]:
+def one_pass(profiles: int, traced: bool) -> list[dict[str, object]]:
     meter = Meter()
     w, state = world(profiles, meter), MeteredState(meter)
-    old = measured(meter, "old", lambda: old_pass(w))
-    first = measured(meter, "first build", lambda: job(w, state).run(BUILT))
+    old = measured(meter, "old", lambda: old_pass(w), traced)
+    first = measured(meter, "first build", lambda: job(w, state).run(BUILT), traced)
     the_day(w)
-    day = measured(meter, "new", lambda: job(w, state).run(BUILT + timedelta(days=1)))
+    day = measured(meter, "new", lambda: job(w, state).run(BUILT + timedelta(days=1)), traced)
     return [old, day, first]
+
+
+def runs(profiles: int) -> list[dict[str, object]]:
+    """old, a day of new, and new's first build: timed and metered in one world, their peak
+    memory in a second, identical one."""
+    timed, peaks = one_pass(profiles, traced=False), one_pass(profiles, traced=True)
+    return [t | p for t, p in zip(timed, peaks, strict=True)]
 
 
 def measure(profiles: int) -> list[dict[str, object]]:

@@ -58,7 +58,7 @@ class ChannelAttributionJob:
     model_version: str
     channel: ChannelKind = "seller"
     won_stages: tuple[str, ...] = DEFAULT_WON_STAGES
-    piece: int = 200  # changed profiles or contacts per saved step
+    piece: int = 500  # changed profiles or contacts per saved step (the book written twice)
     page: int = 500  # profiles per page of a first build
     margin: float = 60.0  # seconds kept in hand: a piece never runs into the timeout
 
