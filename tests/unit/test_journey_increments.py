@@ -6,8 +6,8 @@ scratch and so do the Markov removal effects and Shapley values, float for float
 from __future__ import annotations
 
 import contextlib
-from typing import Any
 from datetime import timedelta
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
