@@ -105,3 +105,21 @@ def item_bytes(item: dict[str, Any]) -> int:
         ((kind, held),) = value.items()
         size += len(name) + sum(len(v) for v in (held if kind == "SS" else [held]))
     return size
+
+
+def test_reviews_beyond_one_item_s_400_kb_can_be_queued(moto_table: Any) -> None:
+    # 12,000 contacts naming their company's account, queued a run's share at a time: their keys
+    # (40 characters each, 480 KB) in one index item, DynamoDB would refuse the queue's writes
+    # past 400 KB (moto lets an ADD to a set grow past it: the items' sizes are measured).
+    table = moto_table("SyncStateTable")
+    queue = IdentityReview(table)
+    for start in range(0, 12_000, 2_000):
+        contacts = {f"003A{n:014}" for n in range(start, start + 2_000)}
+        reviews = [Review("x#1000000000000000001", c, Doubt.WOULD_MOVE, "c0") for c in contacts]
+        queue.write([ReviewEntry(r, Decision.PENDING, T0.isoformat()) for r in reviews])
+
+    keys = ["review#index", *(f"review#index#{n}" for n in range(16))]  # its items, as it says
+    index = boto3.client("dynamodb").batch_get_item(
+        RequestItems={table: {"Keys": [{"key": {"S": k}} for k in keys]}}
+    )["Responses"][table]
+    assert max(map(item_bytes, index)) < 400_000  # DynamoDB's limit, in UTF-8 bytes

@@ -4,12 +4,13 @@ the doubtful matches the CRM's social fields made, waiting for a person, and the
 - `review#<identity>#<contact>`: one entry (its doubt, the contact the identity is linked to now,
   the contact's CRM owner, pending or the decision, when queued and decided); ids only, never a
   username.
-- `review#index`: the string set of every entry's `<identity>#<contact>`, so listing or erasing
-  reads one item and the entries it names, never a scan of the table. One item holds about
-  10,000 entries within DynamoDB's 400 KB; a queue that long is not being reviewed.
+- `review#index#<n>`: the string sets of every entry's `<identity>#<contact>`, by a hash of it in
+  `SHARDS` items, so listing or erasing reads these and the entries they name, never a scan of
+  the table: about 10,000 entries an item within DynamoDB's 400 KB, 160,000 in all (decided
+  ones stay, so a rejected match is never queued again).
 - `review#erased#<n>`: contacts and identities erased, never linked again from CRM fields (the
-  fields are still in the CRM; consent was withdrawn), by a hash of each id in `ERASED_SHARDS`
-  items, so they are never one item's 400 KB (https://docs.aws.amazon.com/amazondynamodb/latest/
+  fields are still in the CRM; consent was withdrawn), by a hash of each id in `SHARDS` items,
+  so they are never one item's 400 KB (https://docs.aws.amazon.com/amazondynamodb/latest/
   developerguide/ServiceQuotas.html#limits-items): about 16,000 ids an item, 250,000 in all.
 - `run#identities#<crm>`: where the next read of the CRM's changed contacts starts.
 """
@@ -27,7 +28,7 @@ from socialscore.store import dynamo
 
 INDEX = "review#index"
 ERASED = "review#erased"
-ERASED_SHARDS = 16
+SHARDS = 16
 
 
 def entry_key(key: str) -> str:
@@ -95,12 +96,14 @@ class IdentityReview:
         if entries:
             puts = [{"PutRequest": {"Item": dynamo.to_item(entry_item(e))}} for e in entries]
             dynamo.batch_write(self._table, puts)
-            self._update("ADD", INDEX, "entries", {e.review.key for e in entries})
+            for shard, keys in _shards(INDEX, (e.review.key for e in entries)).items():
+                self._update("ADD", shard, "entries", keys)
 
     def drop(self, keys: Iterable[str]) -> None:
         keys = sorted(set(keys))
         if keys:
-            self._update("DELETE", INDEX, "entries", set(keys))
+            for shard, held in _shards(INDEX, keys).items():
+                self._update("DELETE", shard, "entries", held)
             deletes = [{"DeleteRequest": {"Key": {"key": {"S": entry_key(k)}}}} for k in keys]
             dynamo.batch_write(self._table, deletes)
 
@@ -115,13 +118,12 @@ class IdentityReview:
             or e.review.linked_to in contacts
         )
         for name, ids in (("contacts", contacts), ("identities", identities)):
-            for shard, held in _erased_shards(ids).items():
+            for shard, held in _shards(ERASED, ids).items():
                 self._update("ADD", shard, name, held)
 
     def erased(self, ids: Iterable[str]) -> set[str]:
         """Those of `ids` (contacts, identities) erased: never linked again from CRM fields."""
-        keys = [f"{ERASED}#{n}" for n in range(ERASED_SHARDS)]
-        found = dynamo.batch_get(self._table, "key", keys, consistent=True).values()
+        found = dynamo.batch_get(self._table, "key", _every(ERASED), consistent=True).values()
         held = {i for f in found for i in (*f.get("contacts", ()), *f.get("identities", ()))}
         return held & set(ids)
 
@@ -140,8 +142,8 @@ class IdentityReview:
         )
 
     def _index(self) -> set[str]:
-        found = dynamo.batch_get(self._table, "key", [INDEX], consistent=True)
-        return set(found.get(INDEX, {}).get("entries", ()))
+        found = dynamo.batch_get(self._table, "key", _every(INDEX), consistent=True).values()
+        return {k for f in found for k in f.get("entries", ())}
 
     def _update(self, action: str, key: str, name: str, values: set[str]) -> None:
         clients.client("dynamodb").update_item(
@@ -153,13 +155,17 @@ class IdentityReview:
         )
 
 
-def _erased_shards(ids: Iterable[str]) -> dict[str, set[str]]:
-    """The erased ids' items, each with its ids."""
+def _shards(prefix: str, values: Iterable[str]) -> dict[str, set[str]]:
+    """The items of `prefix` these values are kept in, each with its values."""
     shards: dict[str, set[str]] = {}
-    for i in ids:
-        shard = int(hashlib.sha256(i.encode()).hexdigest(), 16) % ERASED_SHARDS
-        shards.setdefault(f"{ERASED}#{shard}", set()).add(i)
+    for value in values:
+        shard = int(hashlib.sha256(value.encode()).hexdigest(), 16) % SHARDS
+        shards.setdefault(f"{prefix}#{shard}", set()).add(value)
     return shards
+
+
+def _every(prefix: str) -> list[str]:
+    return [f"{prefix}#{n}" for n in range(SHARDS)]
 
 
 def _bookmark(crm: str) -> str:
