@@ -186,17 +186,20 @@ def test_a_run_stopped_at_any_call_converges_to_the_clean_runs_records(stop_at: 
 
 def test_a_run_that_fails_among_the_activities_leaves_the_rest_due_for_the_next() -> None:
     requests = Requests(Clock())
-    ledger = {f"x#{n}": [share(f"x#{n}", 0, NOW - timedelta(days=1), "s", MODEL)] for n in range(5)}
+    ledger = {
+        f"x#{n}": [share(f"x#{n}", k, NOW - timedelta(days=1), "s", MODEL) for k in range(60)]
+        for n in range(5)
+    }
     reads = 0
 
     def touches(profile: str) -> list[Touch]:
         nonlocal reads
         reads += 1
-        if reads == 8:  # the store fails once, among the activity step's reads
+        if reads == 9:  # the store fails once: the step's read of the 4th contact
             raise ConnectionError("injected")
         return ledger[profile]
 
-    crm = MemoryCrm([], path="hubspot")
+    crm = MemoryCrm([], path="hubspot")  # 100 a call
     state = MemorySyncState(requests)
     read = MemoryLedger(requests, touches)
     sync = CrmSync(
@@ -207,14 +210,15 @@ def test_a_run_that_fails_among_the_activities_leaves_the_rest_due_for_the_next(
         state,
         MODEL,
         clock=lambda: NOW,
-        activities=ActivitySync(crm, read, state, group=2),
+        activities=ActivitySync(crm, read, state),
     )
     with pytest.raises(ConnectionError):
-        sync.run(NOW)  # the day's pass: its slice saved, two of its contacts' groups taken
-    assert 0 < len(on_memory(crm)) < 5
+        sync.run(NOW)  # the day's pass: its slice saved, one full batch of its activities sent
+    assert len(on_memory(crm)) == 100
+    assert pending(state)[1] == 1  # the first contact's 60 are taken, the second's 40 of 60
     again = sync.run(NOW)  # the pass is done for the day: what was due is taken first
-    assert on_memory(crm) == {f"x#{n}-0" for n in range(5)}
-    assert again.activities == 3  # the group that failed and the one after it
+    assert len(on_memory(crm)) == 300
+    assert again.activities == 200
     assert pending(state) == ({}, 0)
 
 
