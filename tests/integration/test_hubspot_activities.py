@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from socialscore.aws.config import CrmSyncConfig
 from socialscore.crm.base import CrmStopped
 from socialscore.crm.hubspot import HubSpotCrm
 from socialscore.crm.hubspot_app_token import AppToken
@@ -18,6 +19,7 @@ from socialscore.crm.hubspot_timeline import HubSpotTimeline, Templates
 from socialscore.domain import record_key as rk
 from socialscore.domain.activity import Activity, Removal
 from socialscore.domain.interaction import Kind, Network
+from socialscore.wiring.stages import activities_on
 from socialscore_local.crm_stubs.hubspot import HubSpotStub
 from socialscore_local.crm_stubs.hubspot_timeline import EVENTS
 from socialscore_local.hubspot_setup import SetupStopped
@@ -127,3 +129,25 @@ def test_a_daily_limit_stops_the_push_naming_every_event_not_written(hubspot: Hu
     assert stopped.value.reason == "daily_limit"
     assert len(stopped.value.outcome.failed) == 150
     assert len(hubspot.timeline.on_contact("101")) == 100
+
+
+def test_activities_stay_off_for_hubspot_until_the_secret_names_the_templates(
+    hubspot: HubSpotStub,
+) -> None:
+    tables = {
+        "IDENTITIES_TABLE": "i",
+        "LEDGER_TABLE": "l",
+        "SCORES_TABLE": "s",
+        "SYNC_STATE_TABLE": "y",
+        "CRM_ADAPTER": "hubspot",
+        "CRM_CREDENTIALS_ARN": "arn:aws:secretsmanager:eu-west-1:1:secret:c",
+    }
+    config = CrmSyncConfig.model_validate(tables)
+    app: dict[str, str] = {}
+    bare = HubSpotTimeline(HubSpotApi(lambda refresh: "", hubspot.url), lambda: Templates.of(app))
+    crm = HubSpotCrm(lambda refresh: hubspot.token, hubspot.url, timeline=bare)
+    assert not activities_on(config, crm)  # no templates in the secret: off, said in the log
+    app |= {"activity_template": "1", "withdrawn_template": "2"}
+    assert activities_on(config, crm)
+    off = CrmSyncConfig.model_validate(tables | {"ACTIVITIES_TO_CRM": "false"})
+    assert not activities_on(off, crm)  # ActivitiesToCrm=false
