@@ -3,8 +3,10 @@ file CRM holds (files in its work directory, kept from one start to the next), a
 answers, the sellers, identities and webhooks a user asked for.
 
 - `--demo`: the demo's posts, opportunities, sellers and webhook stream, its dates moved forward
-  by whole days so that its last act is less than a day old: Engage now (acts of the last 48
-  hours) and the report's last 30 days show it.
+  together so that its last act is an hour old: Engage now (acts of the last 48 hours; the
+  stream's newest act it shows is 32 hours older than its last) and the report's last 30 days
+  show it at any hour of the day (a shift by whole days left that act 1-2 days old, out of
+  Engage's window for 8 hours of each day).
 - `--posts FILE`, `--opportunities FILE`: the user's own, checked before anything starts.
 - `--sellers FILE`, `--identities FILE`: imported by the `socialscore` command itself, through
   serve, as a user would: journaled like every import.
@@ -30,6 +32,8 @@ from socialscore_local.demo import DEMO_DIR
 
 POSTS = "posts.json"
 OPPORTUNITIES = Path("crm") / "opportunities.json"
+# The demo's last act, once moved: recent enough for Engage now at any hour of the day.
+LAST_ACT_AGE = timedelta(hours=1)
 DEMO_SELLERS = "demo-sellers.csv"  # the demo's sellers.json as `sellers import` reads it
 SELLER_COLUMNS = ("network", "network_user_id", "seller_id", "team")
 
@@ -54,18 +58,18 @@ def place_files(workdir: Path, seeds: Seeds, now: datetime) -> list[dict[str, An
     opportunities.parent.mkdir(parents=True, exist_ok=True)
     if seeds.demo:
         deliveries = json.loads((DEMO_DIR / "webhooks.json").read_text())
-        days = _days_behind(deliveries, now)
-        moved = [_moved(p, days, ("created_at",)) for p in _read(DEMO_DIR / POSTS)]
+        shift = _shift(deliveries, now)
+        moved = [_moved(p, shift, ("created_at",)) for p in _read(DEMO_DIR / POSTS)]
         _write_json(posts, moved)
         moved = [
-            _moved(o, days, ("created_at", "modified_at"))
+            _moved(o, shift, ("created_at", "modified_at"))
             for o in _read(DEMO_DIR / "opportunities.json")
         ]
         _write_json(opportunities, moved)
         demo_sellers_csv(workdir / DEMO_SELLERS)
         for delivery in deliveries:
             for event in delivery["body"].get("events", []):
-                event.update(_moved(event, days, ("occurred_at",)))
+                event.update(_moved(event, shift, ("occurred_at",)))
         return list(deliveries)
     if seeds.posts is not None:
         _check_posts(seeds.posts)
@@ -112,17 +116,18 @@ def run_import(url: str, token: str, noun: str, path: Path) -> None:
         raise BadSeed(f"--{noun} {path}: not imported (the reason is above)")
 
 
-def _days_behind(deliveries: list[dict[str, Any]], now: datetime) -> int:
-    """Whole days to add so that the stream's last act is less than a day old, never ahead."""
+def _shift(deliveries: list[dict[str, Any]], now: datetime) -> timedelta:
+    """What to add so that the stream's last act is an hour old (whole seconds), never ahead."""
     last = max(_when(e["occurred_at"]) for d in deliveries for e in d["body"].get("events", []))
-    return max(0, (now - last) // timedelta(days=1))
+    behind = now - LAST_ACT_AGE - last
+    return max(timedelta(0), timedelta(seconds=int(behind.total_seconds())))
 
 
-def _moved(item: dict[str, Any], days: int, fields: tuple[str, ...]) -> dict[str, Any]:
+def _moved(item: dict[str, Any], shift: timedelta, fields: tuple[str, ...]) -> dict[str, Any]:
     moved = dict(item)
     for name in fields:
         if name in moved:
-            at = _when(moved[name]) + timedelta(days=days)
+            at = _when(moved[name]) + shift
             moved[name] = at.isoformat().replace("+00:00", "Z")
     return moved
 
