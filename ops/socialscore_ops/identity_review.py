@@ -69,22 +69,31 @@ def reject(stack: Stack | None, args: argparse.Namespace) -> Result:
 
 def _decide(stack: Stack | None, key: str, approve: bool) -> Result:
     assert stack is not None
-    from socialscore.pipeline.crm_identities import NotPending, decide
+    from socialscore.pipeline.crm_identities import ErasurePending, NotPending, decide
     from socialscore.store.identities import Identities
     from socialscore.store.sync_state import SyncState
 
+    state = SyncState(stack.table("SyncStateTable"))
+    pending = state.pending()  # never linked: crm_sync drops their reviews when it takes them
+    erasing = pending.contacts | pending.profiles
     try:
         entry = decide(
             key,
             approve,
             _queue(stack),
             Identities(stack.table("IdentitiesTable")),
-            SyncState(stack.table("SyncStateTable")),
+            state,
             datetime.now(UTC),
+            erasing,
         )
     except NotPending:
         raise OpsError(
             f"no review waits under {key} (see `socialscore identities review`)"
+        ) from None
+    except ErasurePending:
+        raise OpsError(
+            f"{key} names a contact or account being erased: never linked again "
+            "(crm_sync's next run drops the review)"
         ) from None
     r = entry.review
     done = f"{key}: {entry.status.value}"

@@ -11,6 +11,7 @@ from socialscore.domain.identity_plan import Doubt, Review
 from socialscore.domain.interaction import ConsentBasis, Identify, Network
 from socialscore.store.identities import Identities
 from socialscore.store.identity_review import IdentityReview
+from socialscore.store.sync_state import SyncState
 from tests.ops.conftest import DeployedStack
 
 T0 = datetime(2026, 12, 6, 9, tzinfo=UTC)
@@ -43,6 +44,8 @@ def test_review_lists_what_waits_and_approve_and_reject_decide(fresh_stack: Depl
     links = seeded(fresh_stack)
 
     listed = fresh_stack.socialscore("identities", "review", "--json")
+    SyncState(fresh_stack.rt.table("SyncStateTable")).mark_erased(["c-new"])  # an erasure came
+    erasing = fresh_stack.socialscore("identities", "approve", "x#8801#c-new")
     approved = fresh_stack.socialscore("identities", "approve", "x#8802#c-b")
     rejected = fresh_stack.socialscore("identities", "reject", "x#8801#c-new")
     again = fresh_stack.socialscore("identities", "approve", "x#8802#c-a")
@@ -52,6 +55,8 @@ def test_review_lists_what_waits_and_approve_and_reject_decide(fresh_stack: Depl
     assert listed.code == 0
     assert [r["review"] for r in listed.json()] == ["x#8801#c-new", "x#8802#c-a", "x#8802#c-b"]
     assert "would_move: linked to another contact" in listed.err
+    assert erasing.code == 2
+    assert "x#8801#c-new names a contact or account being erased" in erasing.err
     assert approved.out.strip() == "x#8802#c-b: approved (x#8802 linked to c-b, basis reviewed)"
     assert rejected.out.strip() == "x#8801#c-new: rejected"
     assert again.code == 2  # settled by the approval of c-b's claim

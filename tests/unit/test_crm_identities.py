@@ -12,7 +12,7 @@ import pytest
 
 from socialscore.domain.identity_plan import Decision, Doubt
 from socialscore.domain.social_fields import Changed, ContactFields, read_fields
-from socialscore.pipeline.crm_identities import CrmIdentities, NotPending, decide
+from socialscore.pipeline.crm_identities import CrmIdentities, ErasurePending, NotPending, decide
 from socialscore.providers.x_users import UsernamesStopped
 from socialscore_local.memory.identities import MemoryIdentityLinks
 from socialscore_local.memory.identity_review import MemoryIdentityReview
@@ -103,8 +103,10 @@ class World:
             if e.status is Decision.PENDING
         }
 
-    def decide(self, key: str, approve: bool):  # type: ignore[no-untyped-def]
-        return decide(key, approve, self.review, self.links, self.pending, self.now)
+    def decide(self, key: str, approve: bool, erasing: set[str] | None = None):  # type: ignore[no-untyped-def]
+        return decide(
+            key, approve, self.review, self.links, self.pending, self.now, erasing or set()
+        )
 
 
 def test_fields_that_name_an_account_link_it_with_the_basis_crm_record_and_the_owner() -> None:
@@ -210,6 +212,24 @@ def test_an_approved_move_moves_the_link_and_scores_the_contact_it_left() -> Non
 
     assert w.linked() == {"x#11": ("c1", "reviewed")}
     assert w.pending.contacts == {"c9"}
+
+
+def test_a_review_naming_a_contact_being_erased_is_never_approved_into_a_link() -> None:
+    # The erasure took the contact's links already; crm_sync drops its reviews when it takes the
+    # erasure to the CRM (15 minutes at most): an approval meanwhile would link it again.
+    w = World({"ana_dev": "11"})
+    w.crm.change("c9", "ana_dev")
+    w.run()
+    w.crm.change("c1", "ana_dev")
+    w.run()
+
+    with pytest.raises(ErasurePending):
+        w.decide("x#11#c1", approve=True, erasing={"c1"})
+    with pytest.raises(ErasurePending):
+        w.decide("x#11#c1", approve=True, erasing={"x#11"})
+
+    assert w.linked() == {"x#11": ("c9", "crm_record")}
+    assert w.waiting() == {"x#11#c1": Doubt.WOULD_MOVE}
 
 
 def test_a_handle_that_no_longer_resolves_keeps_its_link_until_a_person_says() -> None:

@@ -254,6 +254,11 @@ class NotPending(LookupError):
     """No review waits under that key (unknown, or decided already)."""
 
 
+class ErasurePending(LookupError):
+    """The review names a contact or account erased: never linked again (crm_sync drops the
+    review when it takes the erasure to the CRM)."""
+
+
 def decide(
     key: str,
     approve: bool,
@@ -261,16 +266,22 @@ def decide(
     identities: IdentityLinks,
     pending: CrmPending,
     now: datetime,
+    erasing: set[str],
 ) -> ReviewEntry:
     """A person's decision on a waiting review, recorded with its time. Approved: the link is
     made with the basis `reviewed` (moved from the contact it was linked to, if any; the other
     contacts' reviews of the identity are then settled and go), or, for `no_longer_resolves`,
-    taken off. Rejected: nothing changes, and the same match is never queued again."""
+    taken off. Rejected: nothing changes, and the same match is never queued again. `erasing`:
+    the contacts and identities whose erasure is pending, never linked (nor those erased)."""
     entries = review.entries()
     entry = entries.get(key)
     if entry is None or entry.status is not Decision.PENDING:
         raise NotPending(key)
     r = entry.review
+    named = {r.contact_id, r.identity}
+    links = approve and r.doubt is not Doubt.NO_LONGER_RESOLVES
+    if links and (named & erasing or review.erased(named)):
+        raise ErasurePending(key)
     if approve and r.doubt is Doubt.NO_LONGER_RESOLVES:
         relink([], [(r.identity, r.contact_id)], identities, pending, now)
     elif approve:
