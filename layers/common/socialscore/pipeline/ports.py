@@ -243,7 +243,10 @@ class ActivityLog(Protocol):
     not written, with why. Both calls raise CrmStopped when the CRM refuses the rest of the
     run, its outcome naming every key not written."""
 
-    activity_batch: int  # activities (or removals) one call takes: calls = ceil(n / this)
+    @property
+    def activity_batch(self) -> int:
+        """Activities (or removals) one call takes: calls = ceil(n / this)."""
+        ...
 
     def push_activities(self, activities: Sequence[Activity]) -> PushOutcome:
         """Create each, idempotent by its id (the interaction's): one the CRM holds already is
