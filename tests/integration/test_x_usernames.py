@@ -95,3 +95,16 @@ def test_the_user_lookup_s_window_is_its_own_not_the_post_lookup_s(stub: XApiStu
     stub.quota = 1
     stub.spend_quota()  # the post lookup's window is spent (rehydrate's calls)
     assert lookup(stub).user_ids(["ana_dev"]) == {"ana_dev": "111"}
+
+
+def test_no_username_is_logged_even_at_debug(
+    stub: XApiStub, caplog: pytest.LogCaptureFixture
+) -> None:
+    # urllib3 logs each request's URL at DEBUG, and this GET carries the usernames in its query
+    # (X has no POST lookup): an operator debugging with every logger at DEBUG sees none.
+    stub.accounts = {"ana_dev": "111"}
+    with caplog.at_level("DEBUG"):
+        lookup(stub).user_ids(["ana_dev", "nobody_here"])
+
+    assert caplog.records  # the lines were written, without the usernames
+    assert not [r for r in caplog.records if "ana_dev" in r.getMessage()]

@@ -19,6 +19,7 @@ A username is used in memory only: never logged, never stored; log lines carry c
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -29,6 +30,18 @@ from socialscore.providers.base import ProviderStopped
 from socialscore.providers.x_api import XApiProvider
 
 MAX_USERNAMES = 100
+PATH = "/2/users/by"
+
+
+class _NoUsernames(logging.Filter):
+    """urllib3 logs each request's URL at DEBUG, and this lookup's query is its usernames (a GET:
+    X has no POST for it): those lines are never written, whatever level an operator sets."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return PATH not in record.getMessage()
+
+
+logging.getLogger("urllib3.connectionpool").addFilter(_NoUsernames())
 
 
 @dataclass
@@ -75,7 +88,7 @@ class XUsernames:
     def _ask(self, part: list[str]) -> dict[str, str | None]:
         query = urlencode({"usernames": ",".join(part)}, safe=",")
         # The post lookup's own request loop: one discipline for every call to X.
-        answer = self._x._get(f"{self._x._base}/2/users/by?{query}")
+        answer = self._x._get(f"{self._x._base}{PATH}?{query}")
         if answer.status != 200:
             # A 400 here is this code's fault (it sends only well-formed usernames).
             logger().error("X user lookup refused", extra={"status": answer.status})
