@@ -123,3 +123,21 @@ def test_reviews_beyond_one_item_s_400_kb_can_be_queued(moto_table: Any) -> None
         RequestItems={table: {"Keys": [{"key": {"S": k}} for k in keys]}}
     )["Responses"][table]
     assert max(map(item_bytes, index)) < 400_000  # DynamoDB's limit, in UTF-8 bytes
+
+
+def test_the_bar_on_erased_ids_names_nobody(moto_table: Any) -> None:
+    # Nothing crm_sync keeps names an erased person once it took the erasure: the bar keeps what
+    # knows the ids again (their hashes), never the ids.
+    table = moto_table("SyncStateTable")
+    queue = IdentityReview(table)
+    queue.forget({"003A00000000000777"}, {"x#987654321012345678"})
+
+    items = boto3.client("dynamodb").scan(TableName=table)["Items"]
+    assert items  # the bar is kept
+    assert not [
+        i for i in items if "003A00000000000777" in str(i) or "987654321012345678" in str(i)
+    ]
+    assert queue.erased(["003A00000000000777", "x#987654321012345678", "x#1"]) == {
+        "003A00000000000777",
+        "x#987654321012345678",
+    }

@@ -9,9 +9,11 @@ the doubtful matches the CRM's social fields made, waiting for a person, and the
   the table: about 10,000 entries an item within DynamoDB's 400 KB, 160,000 in all (decided
   ones stay, so a rejected match is never queued again).
 - `review#erased#<n>`: contacts and identities erased, never linked again from CRM fields (the
-  fields are still in the CRM; consent was withdrawn), by a hash of each id in `SHARDS` items,
-  so they are never one item's 400 KB (https://docs.aws.amazon.com/amazondynamodb/latest/
-  developerguide/ServiceQuotas.html#limits-items): about 16,000 ids an item, 250,000 in all.
+  fields are still in the CRM; consent was withdrawn), kept as the SHA-256 of each id, never
+  the id (nothing crm_sync keeps names an erased person once it took the erasure; the hash
+  knows the id again), in `SHARDS` items by the hash, so they are never one item's 400 KB
+  (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-
+  items): about 6,000 an item, 100,000 in all.
 - `run#identities#<crm>`: where the next read of the CRM's changed contacts starts.
 """
 
@@ -118,14 +120,14 @@ class IdentityReview:
             or e.review.linked_to in contacts
         )
         for name, ids in (("contacts", contacts), ("identities", identities)):
-            for shard, held in _shards(ERASED, ids).items():
+            for shard, held in _shards(ERASED, map(_hashed, ids)).items():
                 self._update("ADD", shard, name, held)
 
     def erased(self, ids: Iterable[str]) -> set[str]:
         """Those of `ids` (contacts, identities) erased: never linked again from CRM fields."""
         found = dynamo.batch_get(self._table, "key", _every(ERASED), consistent=True).values()
         held = {i for f in found for i in (*f.get("contacts", ()), *f.get("identities", ()))}
-        return held & set(ids)
+        return {i for i in ids if _hashed(i) in held}
 
     def bookmark(self, crm: str) -> str | None:
         found = dynamo.batch_get(self._table, "key", [_bookmark(crm)], consistent=True)
@@ -162,6 +164,10 @@ def _shards(prefix: str, values: Iterable[str]) -> dict[str, set[str]]:
         shard = int(hashlib.sha256(value.encode()).hexdigest(), 16) % SHARDS
         shards.setdefault(f"{prefix}#{shard}", set()).add(value)
     return shards
+
+
+def _hashed(erased: str) -> str:
+    return hashlib.sha256(erased.encode()).hexdigest()
 
 
 def _every(prefix: str) -> list[str]:
