@@ -143,12 +143,15 @@ class World:
         self.marks = set()
 
     def profiles_page(self, cursor: str, limit: int) -> tuple[list[str], str]:
-        every = sorted(self.touches)
-        start = int(cursor or 0)
-        page = every[start : start + limit]
-        self.meter.read([LEDGER_ITEM] * sum(len(self.touches[p]) for p in page), page=True)
-        after = start + limit
-        return page, str(after) if after < len(every) else ""
+        """A Scan page of the ledger: `limit` items, or 1 MB, whichever comes first."""
+        if not hasattr(self, "_every"):
+            self._every = sorted(self.touches)
+        items, start, end = 0, int(cursor or 0), int(cursor or 0)
+        while end < len(self._every) and items < min(limit, 2**20 // LEDGER_ITEM):
+            items += len(self.touches[self._every[end]])
+            end += 1
+        self.meter.read([LEDGER_ITEM] * items, page=True)
+        return self._every[start:end], str(end) if end < len(self._every) else ""
 
     def save(self, version: str, as_of: str, result: dict[str, Any]) -> None:
         self.meter.write([len(json.dumps(result))] * 2, calls=2)

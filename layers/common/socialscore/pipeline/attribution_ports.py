@@ -55,5 +55,6 @@ class OpportunityCatalogue(Protocol):
 
 class ProfileCatalogue(Protocol):
     def profiles_page(self, cursor: str, limit: int) -> tuple[list[str], str]:
-        """A page of touched profiles from `cursor` ("" first; "" returned after the last)."""
+        """The touched profiles in a page of at most `limit` ledger items from `cursor` (""
+        first; "" returned after the last). A profile may be in two pages."""
         ...

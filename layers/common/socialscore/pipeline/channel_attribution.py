@@ -59,7 +59,7 @@ class ChannelAttributionJob:
     channel: ChannelKind = "seller"
     won_stages: tuple[str, ...] = DEFAULT_WON_STAGES
     piece: int = 500  # changed profiles or contacts per saved step (the book written twice)
-    page: int = 500  # profiles per page of a first build
+    page: int = 5000  # ledger items a page of a first build (a Scan page is 1 MB at most)
     margin: float = 60.0  # seconds kept in hand: a piece never runs into the timeout
 
     def run(self, as_of: datetime, seconds_left: Callable[[], float] = _forever) -> dict[str, Any]:
