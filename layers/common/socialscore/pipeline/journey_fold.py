@@ -42,6 +42,7 @@ class Fold:
     def apply(self, work: Iterable[str], book: Book) -> None:
         """Recompute the units `work` reaches, fold the differences into `book.stats` and save
         the summaries, pointers and book together (the book as the caller moved it on)."""
+        self._of_contact = {}  # a piece's own: memory stays a piece's, whatever the run's
         keys = sorted(set(work))
         profiles = [k[2:] for k in keys if k.startswith("p:")]
         contacts = {k[2:] for k in keys if k.startswith("c:")}
