@@ -19,6 +19,7 @@ from typing import Any
 
 from socialscore.domain.interaction import Category, Kind, Network
 from socialscore.domain.journey_book import Book, Step, encode_book, encode_summary
+from socialscore.domain.journey_units import WonDeal
 from socialscore.domain.journeys import JourneySummary
 from socialscore.domain.ledger_rules import LedgerEntry
 from socialscore.domain.opportunity import Opportunity
@@ -183,10 +184,16 @@ class MeteredState(MemoryJourneyState):
         self.meter.calls += len(profiles) // 100
         return found
 
+    def deals(self, ids: list[str]) -> dict[str, WonDeal]:
+        found = super().deals(ids)
+        self.meter.read([60] * len(found), page=False, consistent=True)
+        self.meter.calls += len(ids) // 100
+        return found
+
     def commit(self, step: Step, book: Book) -> None:
         body = len(zlib.compress(encode_book(book).encode()))
         writes = [len(u) + (len(encode_summary(s)) if s else 0) for u, s in step.summaries.items()]
-        writes += [KEY_ONLY] * len(step.pointers)
+        writes += [KEY_ONLY] * len(step.pointers) + [60] * len(step.deals)
         self.meter.write([body + sum(writes) // 4] * (2 if writes else 1))  # book, then pending
         self.meter.write(writes, calls=math.ceil(len(writes) / 25))
         super().commit(step, book)

@@ -11,10 +11,13 @@ from socialscore.domain.journey_book import (
     Book,
     Step,
     decode_book,
+    decode_deal,
     decode_summary,
     encode_book,
+    encode_deal,
     encode_summary,
 )
+from socialscore.domain.journey_units import WonDeal
 from socialscore.domain.journeys import JourneySummary
 
 
@@ -44,12 +47,21 @@ class MemoryJourneyState:
         found = {p: self.items.get(f"pointer#{p}") for p in profiles}
         return {p: c for p, c in found.items() if c is not None}
 
+    def deals(self, ids: list[str]) -> dict[str, WonDeal]:
+        self._finish()
+        found = {d: self.items.get(f"deal#{d}") for d in ids}
+        return {d: decode_deal(d, v) for d, v in found.items() if v is not None}
+
     def commit(self, step: Step, book: Book) -> None:
         writes: list[tuple[str, str | None]] = [
             (f"summary#{u}", None if s is None else encode_summary(s))
             for u, s in sorted(step.summaries.items())
         ]
         writes += [(f"pointer#{p}", c) for p, c in sorted(step.pointers.items())]
+        writes += [
+            (f"deal#{d}", None if w is None else encode_deal(w))
+            for d, w in sorted(step.deals.items())
+        ]
         self._write()
         self._book, self._pending = encode_book(book), writes
         self._finish()

@@ -1,6 +1,8 @@
 """The attribution job's kept state: the book (the counts every journey summary adds up to,
-the won deals folded, the run's place), a saved step, and both as compact JSON: one summary is
-stored per journey, and the book is one item read and written at every saved step."""
+the run's place), a saved step, and both as compact JSON: one summary is stored per journey,
+one item per won deal folded, and the book is one item read and written at every saved step.
+The book holds no per-deal or per-profile list, so it stays a few KB whatever the customer's
+size (a DynamoDB item is at most 400 KB)."""
 
 from __future__ import annotations
 
@@ -17,15 +19,14 @@ from socialscore.domain.journeys import JourneyStats, JourneySummary
 
 @dataclass
 class Book:
-    """The job's running state, one record: the counts every kept summary adds up to, the won
-    deals they were folded with, and where the changes were folded to.
+    """The job's running state, one record: the counts every kept summary adds up to, and
+    where the changes were folded to.
 
     `bookmark`: changes marked before it are folded (None: never built). An open run has
     `until` (its end) and `done_through` (its last work key done, in sorted order); a first
     build also walks every touched profile, `pages` its cursor ("" first page)."""
 
     stats: JourneyStats = field(default_factory=JourneyStats)
-    deals: dict[str, WonDeal] = field(default_factory=dict)
     bookmark: datetime | None = None
     until: datetime | None = None
     done_through: str = ""
@@ -34,11 +35,21 @@ class Book:
 
 @dataclass(frozen=True)
 class Step:
-    """One saved piece of work: summaries and profile -> contact pointers to write (None:
-    delete), with the book they lead to. Saved all or nothing (JourneyState.commit)."""
+    """One saved piece of work: summaries, profile -> contact pointers and the won deals as
+    folded to write (None: delete), with the book they lead to. Saved all or nothing
+    (JourneyState.commit)."""
 
     summaries: Mapping[str, JourneySummary | None]
     pointers: Mapping[str, str | None]
+    deals: Mapping[str, WonDeal | None] = field(default_factory=dict)
+
+
+def encode_deal(deal: WonDeal) -> str:
+    return json.dumps(deal.encode(), separators=(",", ":"))
+
+
+def decode_deal(deal_id: str, text: str) -> WonDeal:
+    return WonDeal.decode(deal_id, json.loads(text))
 
 
 def encode_summary(summary: JourneySummary) -> str:
@@ -60,7 +71,6 @@ def encode_book(book: Book) -> str:
         "transitions": sorted([a, b, n] for (a, b), n in s.transitions.items()),
         "sets": sorted([sorted(t), n] for t, n in s.converting_sets.items()),
         "by_channel": dict(sorted(s.touches_by_channel.items())),
-        "deals": {d: deal.encode() for d, deal in sorted(book.deals.items())},
         "bookmark": _time(book.bookmark),
         "until": _time(book.until),
         "done_through": book.done_through,
@@ -81,7 +91,6 @@ def decode_book(text: str) -> Book:
     )
     return Book(
         stats=stats,
-        deals={d: WonDeal.decode(d, v) for d, v in body["deals"].items()},
         bookmark=_parse(body["bookmark"]),
         until=_parse(body["until"]),
         done_through=body["done_through"],

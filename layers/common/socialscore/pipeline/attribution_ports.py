@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Protocol
 
 from socialscore.domain.journey_book import Book, Step
+from socialscore.domain.journey_units import WonDeal
 from socialscore.domain.journeys import JourneySummary
 from socialscore.domain.opportunity import Opportunity
 
@@ -20,6 +21,10 @@ class JourneyState(Protocol):
 
     def pointers(self, profiles: list[str]) -> dict[str, str]:
         """profile -> the contact whose journeys its touches were last folded into."""
+        ...
+
+    def deals(self, ids: list[str]) -> dict[str, WonDeal]:
+        """Of these opportunities, the won deals as last folded."""
         ...
 
     def commit(self, step: Step, book: Book) -> None:

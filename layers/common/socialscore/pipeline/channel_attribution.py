@@ -67,31 +67,31 @@ class ChannelAttributionJob:
         or, when time ran out first, where the work stands ("done": False)."""
         as_of = as_of.astimezone(UTC)
         book = self.state.book()
-        deals = won_deals(self.opportunities.every_opportunity(), self.won_stages)
+        every = self.opportunities.every_opportunity()
+        deals = won_deals(every, self.won_stages)
         fold = Fold(self.links, self.ledger, self.state, deals, self.channel)
+        seen = sorted({o.id for o in every})  # a deal folded once won is among them still
         # A run left open by the last one is finished first, then one more up to this slot.
         while book.until is not None or book.bookmark is None or book.bookmark < as_of:
             if book.until is None:  # a new run: from the bookmark (or from nothing) to the slot
                 first = book.bookmark is None
                 book = replace(book, until=as_of, done_through="", pages="" if first else None)
-                if first:  # nothing folded yet: the deals now are the deals folded
-                    book.deals = dict(deals)
                 self.changes.hold(book.bookmark or as_of)
                 self.state.commit(Step({}, {}), book)
-            if not self._catch_up(fold, book, deals, seconds_left):
+            if not self._catch_up(fold, book, seen, seconds_left):
                 return _progress(book)
             since, until = book.bookmark, book.until
             assert until is not None
-            book = Book(stats=book.stats, deals=book.deals, bookmark=until)
+            book = Book(stats=book.stats, bookmark=until)
             self.state.commit(Step({}, {}), book)
             self.changes.folded(since, until)
-        return self._publish(as_of, book.stats, book.deals)
+        return self._publish(as_of, book.stats, deals)
 
     def _catch_up(
         self,
         fold: Fold,
         book: Book,
-        deals: Mapping[str, WonDeal],
+        seen: list[str],
         seconds_left: Callable[[], float],
     ) -> bool:
         """The open run's work, piece by piece; False when time ran out first."""
@@ -101,7 +101,7 @@ class ChannelAttributionJob:
             found, after = self.profiles.profiles_page(book.pages, self.page)
             book.pages = after or None
             fold.apply([f"p:{p}" for p in found], book)
-        if not self._deals(fold, book, deals, seconds_left):
+        if not self._deals(fold, book, seen, seconds_left):
             return False
         if book.bookmark is None:  # built from the state itself: nothing marked to fold
             return True
@@ -118,36 +118,32 @@ class ChannelAttributionJob:
         return True
 
     def _deals(
-        self,
-        fold: Fold,
-        book: Book,
-        deals: Mapping[str, WonDeal],
-        seconds_left: Callable[[], float],
+        self, fold: Fold, book: Book, seen: list[str], seconds_left: Callable[[], float]
     ) -> bool:
         """Fold the won deals that differ from those folded (won since, lost again, contacts
-        or creation changed): each deal's journey and its contacts', old and new. A deal is
-        marked folded with its piece, so an interrupted run goes on from there."""
-        changed = sorted(
-            d for d in set(deals) | set(book.deals) if deals.get(d) != book.deals.get(d)
-        )
-        for start in range(0, len(changed), self.piece):
+        or creation changed), `piece` opportunities at a time: each deal's journey and its
+        contacts', old and new, saved with the deal as folded, so an interrupted run goes on
+        from there. Every opportunity crm_sync has seen is compared (a lost deal is one too)."""
+        for start in range(0, len(seen), self.piece):
             if seconds_left() < self.margin:
                 return False
-            ids = changed[start : start + self.piece]
-            work = [f"d:{d}" for d in ids]
-            for d in ids:
-                for deal in (deals.get(d), book.deals.get(d)):
+            ids = seen[start : start + self.piece]
+            folded = self.state.deals(ids)
+            changed = [d for d in ids if fold.deals.get(d) != folded.get(d)]
+            if not changed:
+                continue
+            work = [f"d:{d}" for d in changed]
+            for d in changed:
+                for deal in (fold.deals.get(d), folded.get(d)):
                     work += [f"c:{c}" for c in deal.contacts] if deal is not None else []
-                if d in deals:
-                    book.deals[d] = deals[d]
-                else:
-                    del book.deals[d]
-            fold.apply(work, book)
+            fold.apply(work, book, {d: fold.deals.get(d) for d in changed})
         return True
 
     def _publish(
         self, as_of: datetime, stats: JourneyStats, deals: Mapping[str, WonDeal]
     ) -> dict[str, Any]:
+        """The shares, stored. `deals`: the won deals now, which the counts hold once a run
+        has caught up."""
         version = f"{as_of.date().isoformat()}#{self.model_version}"
         chain = markov(stats)
         result: dict[str, Any] = {

@@ -39,9 +39,12 @@ class Fold:
     def __post_init__(self) -> None:
         self._by_contact = deals_by_contact(self.deals)
 
-    def apply(self, work: Iterable[str], book: Book) -> None:
+    def apply(
+        self, work: Iterable[str], book: Book, deals: Mapping[str, WonDeal | None] | None = None
+    ) -> None:
         """Recompute the units `work` reaches, fold the differences into `book.stats` and save
-        the summaries, pointers and book together (the book as the caller moved it on)."""
+        the summaries, pointers, `deals` as folded and book together (the book as the caller
+        moved it on)."""
         self._of_contact = {}  # a piece's own: memory stays a piece's, whatever the run's
         keys = sorted(set(work))
         profiles = [k[2:] for k in keys if k.startswith("p:")]
@@ -71,7 +74,7 @@ class Fold:
             if new is not None:
                 book.stats.fold(new)
             writes[unit] = new
-        self.state.commit(Step(writes, pointers), book)
+        self.state.commit(Step(writes, pointers, deals or {}), book)
 
     def _pointers(
         self,

@@ -2,11 +2,12 @@
 build's profile pages.
 
 JourneysTable, one string key:
-- `book`: the counts every summary adds up to, the won deals folded and the run's place
-  (pipeline.attribution_ports.Book), zlib-compressed JSON. The counts grow with the channels'
-  transitions and the distinct converting channel sets, never with profiles or touches.
+- `book`: the counts every summary adds up to and the run's place (domain.journey_book.Book),
+  zlib-compressed JSON. The counts grow with the channels' transitions and the distinct
+  converting channel sets, never with profiles, touches or deals.
 - `summary#<unit>`: one journey's transitions and whether it converted (domain.journey_units).
 - `pointer#<profile>`: the contact whose journeys a linked profile was last folded into.
+- `deal#<opportunity>`: a won deal as last folded (its opening and contacts).
 
 A step is saved all or nothing without a transaction's 100-item limit: the book is written
 with the step's writes in it (`pending`), the writes are applied, then `pending` is removed;
@@ -26,10 +27,13 @@ from socialscore.domain.journey_book import (
     Book,
     Step,
     decode_book,
+    decode_deal,
     decode_summary,
     encode_book,
+    encode_deal,
     encode_summary,
 )
+from socialscore.domain.journey_units import WonDeal
 from socialscore.domain.journeys import JourneySummary
 from socialscore.store import dynamo
 from socialscore.store.sync_state import JOURNEYS_HOLD, SyncState, change_buckets
@@ -63,12 +67,24 @@ class JourneyTable:
         found = dynamo.batch_get(self._table, "key", keys, consistent=True) if keys else {}
         return {k.removeprefix("pointer#"): str(v["contact"]) for k, v in found.items()}
 
+    def deals(self, ids: list[str]) -> dict[str, WonDeal]:
+        keys = [f"deal#{d}" for d in ids]
+        found = dynamo.batch_get(self._table, "key", keys, consistent=True) if keys else {}
+        return {
+            k.removeprefix("deal#"): decode_deal(k.removeprefix("deal#"), v["s"])
+            for k, v in found.items()
+        }
+
     def commit(self, step: Step, book: Book) -> None:
         writes: list[list[str | None]] = [
             [f"summary#{u}", None if s is None else encode_summary(s)]
             for u, s in sorted(step.summaries.items())
         ]
         writes += [[f"pointer#{p}", c] for p, c in sorted(step.pointers.items())]
+        writes += [
+            [f"deal#{d}", None if w is None else encode_deal(w)]
+            for d, w in sorted(step.deals.items())
+        ]
         body = zlib.compress(encode_book(book).encode())
         item: dict[str, Any] = {"key": {"S": BOOK}, "body": {"B": body}}
         if writes:
