@@ -8,7 +8,7 @@ keeping its table's contract (test_store_contracts: a taken window's buckets go,
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from socialscore.domain.interaction import Kind
@@ -21,6 +21,10 @@ from tests.integration.test_crm_sync_handler import lines, outbox_of, seed_touch
 FN = "CrmSyncFunction"
 AS_OF = datetime(2026, 11, 22, tzinfo=UTC)
 CONTACT = "C-7"
+
+
+def stamp(start: datetime, hours: int) -> str:
+    return (start + timedelta(hours=hours)).isoformat().replace("+00:00", "Z")
 
 
 def naming(stack: Stack, *names: str) -> list[str]:
@@ -40,9 +44,12 @@ def test_an_erasure_leaves_no_sync_state_item_naming_the_profile(tmp_path: Path)
         stack.send("ResolveQueue", [identify(70, user=ACTOR, contact=CONTACT)])
         stack.rt.drain()
         deliver(stack, complaint("evt-c1"))
-        hot = [  # enough fresh comments to cross the hot-lead threshold
+        # Enough fresh comments to cross the hot-lead threshold: fresh as the score stage sees
+        # them, which scores as of the moment it runs (the Lambda's clock, not AS_OF).
+        fresh = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=8)
+        hot = [
             rehydrated(
-                70 + n, kind=Kind.COMMENT, actor=ACTOR, post=POST_A, at=f"2026-11-21T0{n}:00:00Z"
+                70 + n, kind=Kind.COMMENT, actor=ACTOR, post=POST_A, at=stamp(fresh, hours=n)
             )
             for n in range(8)
         ]
