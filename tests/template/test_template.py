@@ -549,5 +549,26 @@ def test_the_functions_that_read_the_engage_queue_may_make_its_reads(function: s
     assert [n for n in needed if n not in grants] == []
 
 
+def test_the_score_function_may_make_each_action_of_the_ledger_s_transactions() -> None:
+    """store.ledger's TransactWriteItems: each action needs its own item permission
+    (transaction-apis-iam.html) and moto grants everything, so the policy is checked here."""
+    grants = [
+        (action, resource)
+        for policy in TEMPLATE.resources["ScoreFunction"]["Properties"]["Policies"]
+        if isinstance(policy, dict) and "Statement" in policy
+        for statement in policy["Statement"]
+        for action in _as_list(statement["Action"])
+        for resource in _as_list(statement["Resource"])
+    ]
+    needed = [
+        ("dynamodb:PutItem", {"Fn::GetAtt": ["LedgerTable", "Arn"]}),  # an entry
+        ("dynamodb:ConditionCheckItem", {"Fn::GetAtt": ["LedgerTable", "Arn"]}),  # post deleted?
+        ("dynamodb:UpdateItem", {"Fn::GetAtt": ["ScoresTable", "Arn"]}),  # counts, rollups
+        ("dynamodb:DeleteItem", {"Fn::GetAtt": ["ScoresTable", "Arn"]}),  # an item counting 0
+        ("dynamodb:UpdateItem", {"Fn::GetAtt": ["SyncStateTable", "Arn"]}),  # change marks
+    ]
+    assert [n for n in needed if n not in grants] == []
+
+
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
