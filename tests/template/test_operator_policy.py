@@ -32,12 +32,14 @@ PERMISSIONS = {
     "sqs:SendMessageBatch": {"sqs:SendMessage"},
     "sqs:DeleteMessageBatch": {"sqs:DeleteMessage"},
     "sqs:ChangeMessageVisibilityBatch": {"sqs:ChangeMessageVisibility"},
-    # A transaction's Put and Update need PutItem and UpdateItem, its ConditionCheck
-    # dynamodb:ConditionCheckItem (the store's transactions use these three):
+    # A transaction's Put, Update and Delete need PutItem, UpdateItem and DeleteItem, its
+    # ConditionCheck dynamodb:ConditionCheckItem (the store's transactions use these four: the
+    # ledger's deletes a scores item left counting nothing):
     # https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html
     "dynamodb:TransactWriteItems": {
         "dynamodb:PutItem",
         "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
         "dynamodb:ConditionCheckItem",
     },
     "lambda:Invoke": {"lambda:InvokeFunction"},
