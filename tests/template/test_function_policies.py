@@ -88,9 +88,9 @@ NEEDED: dict[str, list[Grant]] = {
         ("sqs:SendMessage", queue("RehydrateQueue")),  # SendMessageBatch: aws.sqs
         ("sqs:SendMessage", queue("ScoreQueue")),  # retractions
         ("secretsmanager:GetSecretValue", secret("WebhookSecrets")),
-        ("dynamodb:PutItem", table("DeliveriesTable")),  # store.deliveries: claim
-        ("dynamodb:GetItem", table("DeliveriesTable")),  # a claimed delivery's state
-        ("dynamodb:UpdateItem", table("DeliveriesTable")),  # done
+        ("dynamodb:PutItem", table("DeliveriesTable")),  # DeliveriesTable.claim: a first sight
+        ("dynamodb:GetItem", table("DeliveriesTable")),  # a repeat: the claim read
+        ("dynamodb:UpdateItem", table("DeliveriesTable")),  # DeliveriesTable.queued
         MODEL,  # Meta's and LinkedIn's comment words
     ],
     "RehydrateFunction": [
