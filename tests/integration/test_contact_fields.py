@@ -202,6 +202,50 @@ def test_1000_contacts_read_cost_ceil_usernames_over_100_x_calls_and_link_every_
     assert links.items["x#77777"]["contact_id"] == "1001"
 
 
+def test_a_hubspot_field_the_account_lacks_unlinks_nothing_and_keeps_the_bookmark(
+    hubspot: tuple[HubSpotStub, Clock], caplog: pytest.LogCaptureFixture
+) -> None:
+    stub, clock = hubspot
+    links, review = MemoryIdentityLinks(), MemoryIdentityReview()
+    with XApiStub() as x:
+        x.accounts.update({"ana": "11", "bo": "22"})
+        stub.store.put("contacts", "101", {"twitterhandle": "ana"})
+        stub.store.put("contacts", "102", {"twitterhandle": "bo"})
+        users = XUsernames(XApiProvider(lambda refresh: x.token, x.url))
+        clock.settle()
+        CrmIdentities(hubspot_reader(stub), users, links, review, Pending()).run(clock.now, set())
+        bookmark = dict(review.bookmarks)
+        # CRM_SOCIAL_FIELDS with a typo: HubSpot's search leaves the unknown name out of every
+        # contact it returns, as if each field had been cleared.
+        api = HubSpotApi(lambda refresh: stub.token, stub.url)
+        typo = CrmIdentities(
+            HubSpotContactFields(api, ["twiterhandle"]),
+            users,
+            links,
+            review,
+            Pending(),
+        )
+        stub.store.put("contacts", "101", {"email": "ana@example.com"})
+        stub.store.put("contacts", "102", {"email": "bo@example.com"})
+        clock.settle()
+        stub.calls.clear()
+        report = typo.run_safely(clock.now, set())
+
+    assert {i: v["contact_id"] for i, v in links.items.items()} == {"x#11": "101", "x#22": "102"}
+    assert review.bookmarks == bookmark  # read again once the name is fixed
+    assert report is not None
+    assert (report.missing_fields, report.unlinked) == (1, 0)
+    errors = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert [getattr(r, "fields", None) for r in errors] == [["twiterhandle"]]
+    # The field looked up before any contact is read: HubSpot's 404, and no search.
+    assert [(c.method, c.path, c.status) for c in stub.calls] == [
+        ("GET", "/crm/v3/properties/contacts/twiterhandle", 404),
+    ]
+    refusal = api.call("GET", "/crm/v3/properties/contacts/twiterhandle")
+    assert {"category", "correlationId", "message"} <= set(refusal.document)  # OpenAPI's Error
+    assert refusal.category == "OBJECT_NOT_FOUND"
+
+
 def test_a_field_the_org_lacks_leaves_the_step_undone_with_salesforce_s_code(
     salesforce: SalesforceStub, caplog: pytest.LogCaptureFixture
 ) -> None:

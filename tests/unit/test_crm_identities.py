@@ -10,9 +10,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from socialscore.crm.contact_fields import FieldsMissing
 from socialscore.domain.identity_plan import Decision, Doubt
 from socialscore.domain.social_fields import Changed, ContactFields, read_fields
-from socialscore.pipeline.crm_identities import CrmIdentities, ErasurePending, NotPending, decide
+from socialscore.pipeline.crm_identities import (
+    CrmIdentities,
+    ErasurePending,
+    NotPending,
+    decide,
+)
 from socialscore.providers.x_users import UsernamesStopped
 from socialscore_local.memory.identities import MemoryIdentityLinks
 from socialscore_local.memory.identity_review import MemoryIdentityReview
@@ -29,12 +35,15 @@ class Crm:
     def __init__(self) -> None:
         self.contacts: dict[str, tuple[int, ContactFields]] = {}
         self.clock = 0
+        self.missing: list[str] = []  # configured fields the CRM has no property for
 
     def change(self, contact_id: str, *fields: str | None, owner: str | None = None) -> None:
         self.clock += 1
         self.contacts[contact_id] = (self.clock, read_fields(contact_id, list(fields), owner))
 
     def changed_contacts(self, since: datetime | None, overlap: bool, limit: int) -> list[Changed]:
+        if self.missing:  # as crm.contact_fields refuses: before any contact is read
+            raise FieldsMissing(self.missing)
         after = since or datetime.min.replace(tzinfo=UTC)
         found = sorted((t, c) for t, c in self.contacts.values() if at(t) > after)
         return [(c, at(t)) for t, c in found]
@@ -333,3 +342,27 @@ def test_approving_a_match_an_identify_event_made_meanwhile_keeps_that_link() ->
     w.decide(f"{IDENTIFY.identity}#{IDENTIFY.contact_id}", approve=True)
 
     assert w.linked()[IDENTIFY.identity] == (IDENTIFY.contact_id, IDENTIFY.consent_basis.value)
+
+
+def test_a_field_the_crm_does_not_have_unlinks_nothing_and_keeps_the_bookmark() -> None:
+    w = World({"ana_dev": "11", "bo": "22"})
+    w.crm.change("c1", "ana_dev")
+    w.crm.change("c2", "bo")
+    w.run()
+    bookmark = dict(w.review.bookmarks)
+    # CRM_SOCIAL_FIELDS now names a typo: read, the field would be empty on every contact.
+    w.crm.missing = ["twiterhandle"]
+    w.crm.change("c1", None)
+    w.crm.change("c2", None)
+    w.pending.profiles.clear()
+
+    w.now += timedelta(minutes=15)
+    report = w.step.run_safely(w.now, set())
+
+    assert w.linked() == {"x#11": ("c1", "crm_record"), "x#22": ("c2", "crm_record")}
+    assert w.pending.profiles == set()  # nobody scored again: nothing changed
+    assert w.review.bookmarks == bookmark  # the contacts are read once the field is fixed
+    assert report is not None
+    assert (report.missing_fields, report.unlinked, report.complete) == (1, 0, False)
+    w.crm.missing = []  # fixed: the same contacts are read, and their empty fields unlink
+    assert w.run().unlinked == 2

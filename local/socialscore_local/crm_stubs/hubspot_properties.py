@@ -63,7 +63,8 @@ def one_property(store: Store, method: str, segment: str, name: str, body: dict[
     kind = store.kind(segment)
     found = store.properties.get(kind or "", {}).get(name)
     if kind is None or found is None:
-        return error(404, f"Unable to find property {name} for {segment}", "OBJECT_NOT_FOUND")
+        message = f"Unable to find property {name} for {segment}"
+        return error(404, message, "OBJECT_NOT_FOUND", correlationId=correlation())
     if method == "PATCH":
         found.update({k: v for k, v in body.items() if k not in ("name", "type")})
     return 200, found

@@ -22,6 +22,12 @@ pipeline.crm_identities links from.
   may outnumber any limit, and a read cut inside that second would start there again and again; the
   run takes its share of what it reads (pipeline.contact_bookmark).
 
+Before the first read of a run, each HubSpot field is looked up (GET /crm/v3/properties/contacts/
+{propertyName}, one call a field a run): a name HubSpot has no property for (a typo, a property
+deleted) is absent from every contact HubSpot returns, so read, it would unlink every link it made.
+The run stops with FieldsMissing instead. Salesforce needs no look-up: it refuses the whole query
+naming an unknown field (INVALID_FIELD), and nothing is read.
+
 Each contact comes with when it was changed, oldest first. Field values pass to the domain's
 reading at once: they are never logged nor kept.
 """
@@ -32,9 +38,12 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from socialscore.aws.config import ConfigurationError
+from socialscore.aws.logs import logger
 from socialscore.crm import hubspot_read
+from socialscore.crm.base import CrmStopped
 from socialscore.crm.hubspot_http import HubSpotApi
 from socialscore.crm.salesforce_api import SalesforceApi
 from socialscore.crm.salesforce_records import soql_datetime
@@ -44,7 +53,24 @@ HUBSPOT_FIELDS = ("twitterhandle",)
 HUBSPOT_MODIFIED = "lastmodifieddate"
 HUBSPOT_OWNER = "hubspot_owner_id"
 CONTACT_SEARCH = "/crm/v3/objects/contacts/search"
+# "Read a property": 200 with the Property, an Error body otherwise (HubSpot's OpenAPI,
+# github.com/HubSpot/HubSpot-public-api-spec-collection, PublicApiSpecs/CRM/Properties/Rollouts/
+# 145899/v3/properties.json, GET /crm/v3/properties/{objectType}/{propertyName}; one of its scopes
+# is crm.objects.contacts.read, which the search needs already). The document names no status
+# for a property the account lacks (its `default` Error: category, correlationId, message);
+# HubSpot answers 404 OBJECT_NOT_FOUND, and a deleted property is archived, read only when
+# asked with `archived=true` (the document's parameter), so it is missing here too. Any other
+# refusal stops the step: the next run tries again.
+CONTACT_PROPERTY = "/crm/v3/properties/contacts/"
 _SOQL_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")
+
+
+class FieldsMissing(Exception):
+    """Fields CRM_SOCIAL_FIELDS names that the CRM has no contact property for."""
+
+    def __init__(self, names: list[str]) -> None:
+        super().__init__(", ".join(names))
+        self.names = names
 
 
 class HubSpotContactFields:
@@ -58,6 +84,7 @@ class HubSpotContactFields:
         )
 
     def changed_contacts(self, since: datetime | None, overlap: bool, limit: int) -> list[Changed]:
+        self._check_fields()
         margin = hubspot_read.OVERLAP if overlap else timedelta(0)
         records = hubspot_read.changed(self._api, since, self._searched, margin, limit)
         contacts = []
@@ -68,6 +95,22 @@ class HubSpotContactFields:
             millis = hubspot_read._modified_ms(record, HUBSPOT_MODIFIED)
             contacts.append((fields, datetime.fromtimestamp(millis / 1000, tz=UTC)))
         return contacts
+
+    def _check_fields(self) -> None:
+        """FieldsMissing when HubSpot has no contact property of a field's name."""
+        missing = []
+        for name in self.fields:
+            answer = self._api.call("GET", CONTACT_PROPERTY + quote(name, safe=""))
+            if answer.status == 404:
+                missing.append(name)
+            elif answer.status != 200:
+                logger().warning(
+                    "HubSpot refused a contact property's read",
+                    extra={"status": answer.status, "category": answer.category},
+                )
+                raise CrmStopped(f"property_http_{answer.status}")
+        if missing:
+            raise FieldsMissing(missing)
 
 
 class SalesforceContactFields:

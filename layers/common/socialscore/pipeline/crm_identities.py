@@ -13,7 +13,9 @@ Nothing is stored of a username: it lives in this run's memory, and only the con
 since the last run are looked up. An erased contact or account (pending, or erased before) is
 never linked from the fields again. A run X stops (429, unavailable) applies the contacts X
 answered for, and saves the bookmark at the last contact it finished with: the next run reads on
-from there (what was applied changes nothing when read again).
+from there (what was applied changes nothing when read again). A field the CRM does not have
+(a typo, a property deleted) would read empty on every contact and unlink all it linked: the
+reader refuses the run (FieldsMissing), and nothing is linked, unlinked nor moved on.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from datetime import datetime
 from typing import Protocol
 
 from socialscore.aws.logs import logger
+from socialscore.crm.contact_fields import FieldsMissing
 from socialscore.domain.identity_plan import (
     FIELD_MADE,
     CurrentLink,
@@ -117,6 +120,7 @@ class FieldsReport:
     queued: int = 0  # doubtful matches waiting for review
     unresolved: int = 0  # usernames X answered no account for
     x_calls: int = 0
+    missing_fields: int = 0  # fields the CRM does not have: nothing read, linked nor unlinked
     complete: bool = True  # False: X stopped; the next run reads the rest again
 
 
@@ -134,6 +138,13 @@ class CrmIdentities:
         goes on whatever this step meets."""
         try:
             return self.run(now, erasing)
+        except FieldsMissing as missing:  # a field's name is configuration, not personal data
+            logger().error(
+                "identity links from CRM fields not made: CRM_SOCIAL_FIELDS names fields the CRM "
+                "does not have",
+                extra={"reason": "field_not_in_crm", "fields": missing.names},
+            )
+            return FieldsReport(missing_fields=len(missing.names), complete=False)
         except Exception as err:  # logged with its reason; the next run tries again
             # The CRM's own code when it gave one (INVALID_FIELD: a field CRM_SOCIAL_FIELDS
             # names is not in the org), never a message, which may quote a record's values.
