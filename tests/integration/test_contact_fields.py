@@ -260,6 +260,28 @@ def test_a_field_the_org_lacks_leaves_the_step_undone_with_salesforce_s_code(
     assert [getattr(r, "code", None) for r in caplog.records] == ["INVALID_FIELD"]
 
 
+def test_a_salesforce_field_taken_out_of_the_org_unlinks_nothing(
+    salesforce: SalesforceStub,
+) -> None:
+    org = salesforce.org
+    org.insert("Contact", {"LastName": "A", "Twitter_Handle__c": "ana"}, "003A")
+    links, review = MemoryIdentityLinks(), MemoryIdentityReview()
+    reader = SalesforceContactFields(salesforce_api(salesforce), ["Twitter_Handle__c"])
+    with XApiStub() as x:
+        x.accounts["ana"] = "11"
+        users = XUsernames(XApiProvider(lambda refresh: x.token, x.url))
+        CrmIdentities(reader, users, links, review, Pending()).run(T0, set())
+        bookmark = dict(review.bookmarks)
+        org.fields["Contact"].discard("Twitter_Handle__c")  # deleted by an admin
+        org.insert("Contact", {"LastName": "B"}, "003B")
+
+        report = CrmIdentities(reader, users, links, review, Pending()).run_safely(T0, set())
+
+    assert report is None  # INVALID_FIELD: nothing read
+    assert {i: v["contact_id"] for i, v in links.items.items()} == {"x#11": "003A"}
+    assert review.bookmarks == bookmark
+
+
 class XUsers:
     calls = 0
 
