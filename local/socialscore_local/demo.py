@@ -16,7 +16,7 @@ from socialscore_local.faults import Faults
 from socialscore_local.runtime import ROOT, LocalRuntime
 
 if TYPE_CHECKING:
-    from socialscore_local.demo_crm import StubCrm
+    from socialscore_local.demo_stub_crm import StubCrm
 
 DEMO_DIR = ROOT / "events" / "demo"
 # Scores and pushes are computed as of this moment, so the demo prints the same every day.

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -16,33 +15,10 @@ from typing import Any
 from socialscore.domain import money
 from socialscore_local import demo_activities
 from socialscore_local.demo_identities import FieldWriter
-from socialscore_local.runtime import LocalRuntime
-
-Ids = Callable[[str], str]
+from socialscore_local.demo_stub_crm import Ids, StubCrm, contacts_table
 
 
-@dataclass
-class StubCrm:
-    """A running stub and how the demo talks to it."""
-
-    name: str
-    environment: dict[str, str]  # crm_sync's variables for it
-    credentials: dict[str, Any]  # what an operator puts in CrmCredentials
-    ids: Ids  # the demo's contact and opportunity ids, as this CRM spells them
-    landed: Callable[[], dict[str, dict[str, Any]]]  # opportunity headline and breakdown
-    breakdown: Callable[[], list[tuple[str, str, str, Decimal]]]  # (opp, model, seller, amount)
-    counts: Callable[[], str]  # one line: what the CRM holds
-    # the activities on the people's records (demo_activities.summary); "": told in `counts`
-    activities: Callable[[], str] = lambda: ""
-    fields: FieldWriter | None = None  # a contact's social field written (demo_identities)
-
-    def connect(self, rt: LocalRuntime) -> None:
-        secrets = rt.client("secretsmanager")
-        arn = rt.physical["CrmCredentials"]["Ref"]
-        secrets.put_secret_value(SecretId=arn, SecretString=json.dumps(self.credentials))
-
-
-def demo_contacts(demo_dir: Path) -> list[str]:
+def democontacts_table(demo_dir: Path) -> list[str]:
     """Every contact the demo's webhooks link an identity to."""
     deliveries = json.loads((demo_dir / "webhooks.json").read_text())
     return sorted(
@@ -63,7 +39,7 @@ def respell(deliveries: list[dict[str, Any]], ids: Ids) -> list[dict[str, Any]]:
 @contextmanager
 def stub(name: str, demo_dir: Path) -> Iterator[StubCrm]:
     opportunities = json.loads((demo_dir / "opportunities.json").read_text())
-    contacts = demo_contacts(demo_dir)
+    contacts = democontacts_table(demo_dir)
     if name == "salesforce":
         with _salesforce(opportunities, contacts) as crm:
             yield crm
@@ -103,7 +79,7 @@ def _salesforce(opportunities: list[dict[str, Any]], contacts: list[str]) -> Ite
         def counts() -> str:
             scored = [c for c in contacts if (sf.contact(c) or {}).get("Social_Organic_Score__c")]
             held = {c: sf.contact(c) or {} for c in contacts}
-            table = _contacts(
+            table = contacts_table(
                 "Salesforce",
                 ("Social_Organic_Score__c", "Social_Paid_Score__c", "Social_Last_Organic_Touch__c"),
                 held,
@@ -210,7 +186,7 @@ def _hubspot(opportunities: list[dict[str, Any]], contacts: list[str]) -> Iterat
                 "socialscore_paid_score",
                 "socialscore_last_organic_touch",
             )
-            return _contacts("HubSpot", names, held) + (
+            return contacts_table("HubSpot", names, held) + (
                 f"HubSpot stub: {len(scored)} contacts with socialscore_organic_score, "
                 f"{len(hs.influence())} socialscore_influence records, {len(hs.tasks())} tasks, "
                 f"{len(hs.tickets())} tickets"
@@ -251,19 +227,6 @@ def _hubspot(opportunities: list[dict[str, Any]], contacts: list[str]) -> Iterat
                 lambda contact: (hs.contact(contact) or {}).get("socialscore_organic_score"),
             ),
         )
-
-
-def _contacts(crm: str, names: tuple[str, str, str], held: dict[str, dict[str, Any]]) -> str:
-    """The contacts' social fields as the CRM shows them (organic, paid, last organic touch),
-    most engaged first."""
-    rows = sorted(held.items(), key=lambda kv: (-float(kv[1].get(names[0]) or 0), kv[0]))
-    out = [f"Contacts in the {crm} stub: {', '.join(names)}"]
-    for contact, fields in rows:
-        organic, paid, touch = (fields.get(n) for n in names)
-        out.append(
-            f"  {contact:<12} {float(organic or 0):>9.2f} {float(paid or 0):>9.2f}  {touch or '-'}"
-        )
-    return "\n".join(out) + "\n\n"
 
 
 def _headline(

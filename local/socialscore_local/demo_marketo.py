@@ -14,7 +14,7 @@ from socialscore.crm import marketo_schema as ms
 from socialscore.crm.marketo import MarketoCrm
 from socialscore_local import demo_activities
 from socialscore_local.crm_stubs.marketo import MarketoStub, WallClock
-from socialscore_local.demo_crm import StubCrm, _contacts
+from socialscore_local.demo_stub_crm import StubCrm, contacts_table
 from socialscore_local.marketo_setup import setup
 
 
@@ -35,11 +35,11 @@ def marketo(contacts: list[str]) -> Iterator[StubCrm]:
             scored = [c for c, fields in held.items() if fields.get(ms.ORGANIC_SCORE)]
             hot = [c for c, fields in held.items() if fields.get(ms.HOT_LEAD)]
             complained = [c for c, fields in held.items() if fields.get(ms.COMPLAINT_AT)]
-            return _contacts("Marketo", names, held) + (
+            return contacts_table("Marketo", names, held) + (
                 f"Marketo stub: {len(scored)} leads with {ms.ORGANIC_SCORE}, "
                 f"{len(hot)} with {ms.HOT_LEAD} true, {len(complained)} with "
                 f"{ms.COMPLAINT_AT}; {len(stub.calls)} REST calls, "
-                f"{stub.token_requests} token requests"
+                f"{stub.token_requests} token request{'' if stub.token_requests == 1 else 's'}"
             )
 
         def activities() -> str:
