@@ -64,6 +64,12 @@ WRAPPERS = {
     "_stack(stack).invoke",
     "parameters.get_parameter",  # Powertools' SSM GetParameter (the policy allows it anyway)
 }
+# Calls named like an AWS operation that are no AWS call: Salesforce's SOQL query over its REST
+# API (crm.salesforce_api), reached through the links from CRM fields (`identities` commands).
+NOT_AWS = {
+    "socialscore.crm.salesforce_api: self.query",
+    "socialscore.crm.contact_fields: self._api.query",
+}
 
 
 def _path(module: str) -> Path | None:
@@ -212,7 +218,7 @@ def test_no_call_escapes_the_scan() -> None:
                 and ast.unparse(node.func) not in WRAPPERS
             ):
                 strays.add(f"{module}: {ast.unparse(node.func)}")
-    assert strays == set()
+    assert strays - NOT_AWS == set()
 
 
 def test_every_resource_is_the_stack_s_own_unless_the_action_names_none() -> None:
