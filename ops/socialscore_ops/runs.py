@@ -73,7 +73,13 @@ def _identity_links(links: Any) -> list[str]:
     """The links from the CRM contacts' social fields, when the run made them."""
     if not isinstance(links, dict):
         return []
-    left = "" if links.get("complete", True) else "; the next run goes on where this one stopped"
+    missing = int(links.get("missing_fields", 0) or 0)
+    if missing:  # nothing was read: the next run stops the same way until the name is fixed
+        left = f"; {missing} CRM field{'' if missing == 1 else 's'} named not found: see the log"
+    elif not links.get("complete", True):
+        left = "; the next run goes on where this one stopped"
+    else:
+        left = ""
     return [
         f"  X accounts     {links.get('linked', 0)} linked from CRM fields, "
         f"{links.get('unlinked', 0)} unlinked, {links.get('queued', 0)} waiting for review "

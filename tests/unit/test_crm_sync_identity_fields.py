@@ -105,3 +105,16 @@ def test_the_run_s_report_and_socialscore_sync_tell_the_links_made() -> None:
         "  X accounts     0 linked from CRM fields, 0 unlinked, 2 waiting for review "
         "(2 contacts read, 1 X calls)"
     ) in printed.splitlines()
+
+
+def test_the_run_s_summary_names_a_missing_crm_field_not_a_run_that_goes_on() -> None:
+    """A field the CRM does not have reads nothing, every run, until its name is fixed: the
+    summary says so, instead of promising that the next run goes on."""
+    links = {"contacts": 0, "linked": 0, "unlinked": 0, "queued": 0, "x_calls": 0}
+    missing = summary(
+        {"identity_links": links | {"missing_fields": 1, "complete": False}}, "2026-12-06T09:00Z"
+    )
+    assert "1 CRM field named not found: see the log" in missing
+    assert "goes on where this one stopped" not in missing
+    stopped = summary({"identity_links": links | {"complete": False}}, "2026-12-06T09:00Z")
+    assert "the next run goes on where this one stopped" in stopped
