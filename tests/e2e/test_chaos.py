@@ -1,7 +1,8 @@
 """Chaos: the demo stream, with acts that are re-sent in the other category, liked again,
 unfollowed and deleted, delivered three times in a shuffled order, with failures injected at
 random into the handlers' AWS calls and Lambda responses lost, stores exactly the items one clean
-pass in order stores: every item of every table the score stage writes, item for item."""
+pass in order stores: every item of every table the score stage writes, item for item; and the
+day rollups the score stage keeps as touches land are those recomputed from the ledger."""
 
 from __future__ import annotations
 
@@ -12,12 +13,17 @@ import json
 import random
 import urllib.error
 import urllib.request
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from socialscore.domain.rollups import Dimension, day_of, days_between
 from socialscore.store import dynamo
+from socialscore.store.ledger import Ledger
+from socialscore.store.rollups import RollupStore
 from socialscore_local import demo, report, server, webhooks
 from socialscore_local.faults import Faults
+from socialscore_local.memory.rollups import MemoryRollups
 from socialscore_local.runtime import LocalRuntime
 
 DELIVERIES = json.loads((demo.DEMO_DIR / "webhooks.json").read_text())
@@ -103,8 +109,19 @@ def snapshot(rt: LocalRuntime) -> dict[str, Any]:
         "identities": scan("IdentitiesTable"),
         "sync_state": [i for i in scan("SyncStateTable") if not i["key"].startswith(timing)],
         "crm": report.crm_state(rt),
+        "rollups_unlike_the_ledger": rollups_unlike_the_ledger(rt),
         "dlq": {q: rt.depth(q) for q in rt.physical if q.endswith("DLQ")},
     }
+
+
+def rollups_unlike_the_ledger(rt: LocalRuntime) -> list[str]:
+    """The dimensions whose day rollups, as the score stage left them, differ from those
+    recomputed from the ledger's counted touches (the oracle: memory.rollups)."""
+    ledger = Ledger(rt.table("LedgerTable"), rt.table("ScoresTable"))
+    stored, oracle = RollupStore(ledger.scores_table), MemoryRollups(ledger.every_touch)
+    days = sorted({day_of(t) for t in ledger.every_touch()})
+    span = days_between(date.fromisoformat(days[0]), date.fromisoformat(days[-1]))
+    return [d for d in Dimension if stored.days(span, d) != oracle.days(span, d)]
 
 
 def send(url: str, secret: str, delivery: dict[str, Any]) -> int:
@@ -187,6 +204,7 @@ def test_shuffled_triple_delivery_with_injected_failures_stores_the_items_of_one
     assert any(k.startswith("lost response") for k in faults.injected)
     assert len(clean["ledger"]) > 200
     assert clean["dlq"] == {"RehydrateDLQ": 0, "ResolveDLQ": 0, "ScoreDLQ": 0}
+    assert clean["rollups_unlike_the_ledger"] == []  # and chaotic's, compared below
     # The changes landed: the like re-sent paid counts paid, the unfollow and the deletion
     # left no item, the like sent again counts once.
     scores = {i["pk"]: i for i in clean["scores"]}
