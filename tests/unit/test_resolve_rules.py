@@ -11,7 +11,6 @@ and an identify then an act through the real queues.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Any
 
 import pytest
@@ -19,8 +18,6 @@ from pydantic import BaseModel
 
 from socialscore.domain.interaction import (
     Category,
-    ConsentBasis,
-    Identify,
     Interaction,
     Kind,
     Network,
@@ -30,6 +27,7 @@ from socialscore.domain.post import PostFacts
 from socialscore_local.memory.identities import MemoryIdentityLinks
 from socialscore_local.memory.queue import MemoryQueue
 from socialscore_local.memory.sellers import MemorySellers
+from tests.integration.support import identify
 from tests.unit.chain_world import clear_metrics, lambda_module
 from tests.unit.test_resolve_stage import Pending
 
@@ -101,18 +99,6 @@ def rehydrated(
         occurred_at="2026-11-01T12:00:00Z",
     )
     return Rehydrated(interaction=act, target=FACTS[post] if post else None)
-
-
-def identify(n: int, *, user: str = "u1", contact: str = "C-1", at: str) -> Identify:
-    return Identify(
-        event_id=f"evt-id-{n}",
-        source="smms",
-        network=Network.X,
-        network_user_id=user,
-        contact_id=contact,
-        consent_basis=ConsentBasis.OPT_IN,
-        occurred_at=datetime.fromisoformat(at),
-    )
 
 
 def test_identify_then_an_act_carries_the_contact_id_and_an_identify_is_not_scored() -> None:
