@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from socialscore.domain.ledger_rules import Key
 from socialscore.domain.touch import Touch
-from socialscore.store.ledger_items import entry_of, flag_key
+from socialscore.store.complaint_flags import unannounced_in
+from socialscore.store.ledger_items import flag_key
 from socialscore_local.memory.ledger import MemoryTouchLedger
 
 
@@ -15,16 +16,7 @@ class MemoryComplaintFlags:
         self.ledger = ledger
 
     def unannounced(self, keys: list[Key]) -> dict[Key, Touch]:
-        items = self.ledger.items
-        out: dict[Key, Touch] = {}
-        for profile, key in sorted(set(keys)):
-            item = items.get((profile, key))
-            if item is None or (profile, flag_key(key)) in items:
-                continue
-            touch = entry_of(item).counted
-            if touch is not None and touch.complaint_hits:
-                out[(profile, key)] = touch
-        return out
+        return unannounced_in(self.ledger.items, keys)
 
     def mark(self, keys: list[Key]) -> None:
         for profile, key in set(keys):

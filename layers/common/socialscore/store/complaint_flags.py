@@ -8,6 +8,9 @@ event is on the bus (at least once: a crash in between announces again, under th
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 from socialscore.domain.ledger_rules import Key
 from socialscore.domain.touch import Touch
 from socialscore.store import dynamo
@@ -31,15 +34,7 @@ class ComplaintFlags:
             (i["profile"], i["touch"]): i
             for i in dynamo.batch_get_keys(self._table, names, consistent=True)
         }
-        out: dict[Key, Touch] = {}
-        for profile, key in wanted:
-            item = found.get((profile, key))
-            if item is None or (profile, flag_key(key)) in found:
-                continue
-            touch = entry_of(item).counted
-            if touch is not None and touch.complaint_hits:
-                out[(profile, key)] = touch
-        return out
+        return unannounced_in(found, wanted)
 
     def mark(self, keys: list[Key]) -> None:
         """Flag these complaints announced. A flag is its key alone: writing it again changes
@@ -51,3 +46,17 @@ class ComplaintFlags:
                 for p, k in sorted(set(keys))
             ],
         )
+
+
+def unannounced_in(found: Mapping[Key, dict[str, Any]], keys: Iterable[Key]) -> dict[Key, Touch]:
+    """Of the acts at these ledger keys, those the found items count as complaints and hold no
+    flag for (the memory fake reads its items through this too)."""
+    out: dict[Key, Touch] = {}
+    for profile, key in sorted(set(keys)):
+        item = found.get((profile, key))
+        if item is None or (profile, flag_key(key)) in found:
+            continue
+        touch = entry_of(item).counted
+        if touch is not None and touch.complaint_hits:
+            out[(profile, key)] = touch
+    return out
