@@ -22,12 +22,12 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
 
 from socialscore.aws.config import ConfigurationError
 from socialscore.aws.http import TRANSPORT_ERRORS, secure_origin
 from socialscore.aws.logs import logger
 from socialscore.crm.base import CrmStopped
+from socialscore.crm.oauth import client_credentials_request
 
 IDENTITY_PATH = "/identity/oauth/token"
 # Renewed when less than this is left: a call started on a token about to expire would be
@@ -112,14 +112,7 @@ class MarketoAuth:
         return self._ask(creds, refreshed=True)
 
     def _ask(self, creds: _Credentials, *, refreshed: bool) -> str:
-        form = urlencode(
-            {
-                "grant_type": "client_credentials",
-                "client_id": creds.client_id,
-                "client_secret": creds.client_secret,
-            }
-        ).encode()
-        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        form, headers = client_credentials_request(creds.client_id, creds.client_secret)
         attempt = 0
         waited = False
         while True:

@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import urllib3
 
@@ -23,6 +23,7 @@ from socialscore.aws.config import ConfigurationError
 from socialscore.aws.http import TRANSPORT_ERRORS, USER_AGENT, secure_origin
 from socialscore.aws.logs import logger
 from socialscore.crm.base import CrmStopped
+from socialscore.crm.oauth import client_credentials_request
 
 TOKEN_PATH = "/services/oauth2/token"  # noqa: S105 (a path, not a password)
 # Where Salesforce may put an org's instance: the token answer's instance_url must be one.
@@ -107,14 +108,7 @@ class Auth:
         return self._current
 
     def _token(self, creds: _Credentials, *, refreshed: bool) -> Session:
-        form = urlencode(
-            {
-                "grant_type": "client_credentials",
-                "client_id": creds.client_id,
-                "client_secret": creds.client_secret,
-            }
-        ).encode()
-        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        form, headers = client_credentials_request(creds.client_id, creds.client_secret)
         attempt = 0
         while True:  # token requests are not API calls: the daily limit does not count them
             try:
