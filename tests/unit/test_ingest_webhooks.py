@@ -12,23 +12,10 @@ from typing import Any
 import pytest
 
 from socialscore.domain.interaction import Interaction
+from tests.integration.test_ingest_handler import like
 from tests.unit.test_ingest import MESSAGE, RecordingQueue, body_of, identify, receive
 
 POST = "https://x.com/i/web/status/2100000000000000001"
-
-
-def like(n: int, **overrides: Any) -> dict[str, Any]:
-    event: dict[str, Any] = {
-        "type": "interaction",
-        "id": f"evt-like-{n}",
-        "network": "x",
-        "kind": "like",
-        "actor_id": f"70{n}",
-        "target_permalink": POST,
-        "tags": ["Branded"],
-        "occurred_at": "2026-03-01T11:59:00Z",
-    }
-    return event | overrides
 
 
 def test_the_smms_word_on_whose_post_it_is_travels_to_rehydrate() -> None:
