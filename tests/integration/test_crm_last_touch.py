@@ -77,9 +77,9 @@ def crm_of(name: str, tmp_path: Path) -> Iterator[Crm]:
             yield Crm(stack, {"C-1": "501", "C-2": "502"}, hs.contact, names)
 
 
-def retract(stack: Stack, n: int, kind: Kind, post: str, at: str) -> None:
-    """Take back seed_touches' act `n` (by u1) as an unlike / an undone share would."""
-    undo = Retraction(
+def undo(n: int, kind: Kind, post: str, at: str) -> Retraction:
+    """The retraction of seed_touches' act `n` (by u1), as an unlike / an undone share sends it."""
+    return Retraction(
         interaction_id=f"iid-{n}",
         source="smms",
         network=Network.X,
@@ -88,7 +88,10 @@ def retract(stack: Stack, n: int, kind: Kind, post: str, at: str) -> None:
         target_post=f"x#{post}",
         occurred_at=datetime.fromisoformat(at),
     )
-    stack.send("ScoreQueue", [undo])
+
+
+def retract(stack: Stack, n: int, kind: Kind, post: str, at: str) -> None:
+    stack.send("ScoreQueue", [undo(n, kind, post, at)])
     stack.rt.drain()
 
 

@@ -15,9 +15,10 @@ from typing import Any
 
 from socialscore.crm.file import FileCrm
 from socialscore.domain import record_key as rk
-from socialscore.domain.interaction import Category, Erase, Kind, Network, Retraction
+from socialscore.domain.interaction import Category, Erase, Kind
 from socialscore.domain.scoring_model import BucketRule, Condition
 from tests.integration.support import POST_A, POST_B, identify
+from tests.integration.test_crm_last_touch import undo
 from tests.unit.score_world import MODEL, ScoreWorld, seed_touches
 
 AS_OF = datetime(2026, 11, 22, tzinfo=UTC)
@@ -192,16 +193,7 @@ def test_the_crm_shows_the_latest_organic_touch_and_follows_retractions_and_eras
     def retract(n: int, kind: Kind, post: str, at: str) -> None:
         """Take back seed_touches' act `n` (by u1) as an unlike / an undone share would."""
         w.now += timedelta(minutes=1)
-        undo = Retraction(
-            interaction_id=f"iid-{n}",
-            source="smms",
-            network=Network.X,
-            kind=kind,
-            actor_id="u1",
-            target_post=f"x#{post}",
-            occurred_at=datetime.fromisoformat(at),
-        )
-        w.score([undo])
+        w.score([undo(n, kind, post, at)])
 
     sync()
 
