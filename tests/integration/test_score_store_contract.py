@@ -15,11 +15,11 @@ from decimal import Decimal
 import boto3
 import pytest
 
-from socialscore.domain.aggregates import TALLY, ItemWrite, ProfileTotal
+from socialscore.domain.aggregates import ProfileTotal
 from socialscore.domain.interaction import Category
 from socialscore.domain.standing import ProfileItem
 from socialscore.store.scores import Scores, item_write
-from socialscore_local.memory.scores import MemoryScoreStore
+from socialscore_local.memory.scores import MemoryScoreStore, touch_write
 from tests.integration.moto_tables import moto_table
 
 __all__ = ["moto_table"]  # the fixture `scores` asks for
@@ -42,10 +42,8 @@ class Table(Scores):
         touches: int = 1,
         seller: str | None = None,
     ) -> None:
-        add = {"units": units, "touches": Decimal(touches)}
-        if seller is not None and category is Category.ORGANIC:
-            add[f"{TALLY}{seller}"] = Decimal(touches)
-        action = item_write(self.table, ProfileTotal(profile, category), ItemWrite(add=add))
+        write = touch_write(category, units, touches, seller)
+        action = item_write(self.table, ProfileTotal(profile, category), write)
         boto3.client("dynamodb").transact_write_items(TransactItems=[action])
 
 

@@ -1,8 +1,9 @@
 """Aggregate items, item for item: whatever the order, duplication and batching of acts and
 retractions, the scores table holds the items one clean pass gives, each shard alike, with no
 counter at 0 and no item that counts nothing; and two writers taking one count down never lose
-an update. In memory: `Table` applies an item write as DynamoDB does (condition, ADD, REMOVE,
-delete), and the score stage's rules (ledger_rules.plan, deltas, aggregates.settle) drive it."""
+an update. In memory: the memory score store (socialscore_local.memory.scores) applies an item
+write as DynamoDB does (condition, ADD, REMOVE, delete), and the score stage's rules
+(ledger_rules.plan, deltas, aggregates.settle) drive it."""
 
 from __future__ import annotations
 
@@ -33,42 +34,10 @@ from socialscore.domain.ledger_rules import Key, LedgerEntry, deltas, entries, g
 from socialscore.domain.messages import Seller
 from socialscore.domain.rollups import Dimension, RollupKey
 from socialscore.domain.touch import Touch, Withdrawal
+from socialscore_local.memory.scores import ConditionFailed, MemoryScoreStore
 from tests.unit.test_scoring import DAY, HALF_LIFE, deliveries, touch, unique
 
 ANA = Seller(seller_id="s-ana", team="emea")
-
-
-class ConditionFailed(Exception):
-    def __init__(self, item: dict[str, Any]) -> None:
-        self.item = item  # what the condition was checked against (ALL_OLD)
-
-
-@dataclass
-class Table:
-    """The scores table's aggregate items, written as DynamoDB writes them."""
-
-    items: dict[AggregateKey, dict[str, Any]] = field(default_factory=dict)
-
-    def held(self, key: AggregateKey) -> dict[str, Any]:
-        return dict(self.items.get(key, {}))
-
-    def write(self, key: AggregateKey, w: ItemWrite, team: str | None = None) -> None:
-        item = self.held(key)
-        if any(item.get(n) != v for n, v in w.expect.items()) or any(
-            n not in item or item[n] <= v for n, v in w.above.items()
-        ):
-            raise ConditionFailed(item)
-        if w.delete:
-            self.items.pop(key, None)
-            return
-        with localcontext(STORED_DIGITS):
-            for name, amount in w.add.items():
-                item[name] = item.get(name, Decimal(0)) + amount
-        for name in w.remove:
-            item.pop(name, None)
-        if team is not None and w.add:
-            item["team"] = team
-        self.items[key] = item
 
 
 @dataclass
@@ -78,7 +47,7 @@ class Store:
     count taken down that would reach 0 is refused with the item, and settled again from it."""
 
     ledger: dict[Key, LedgerEntry] = field(default_factory=dict)
-    table: Table = field(default_factory=Table)
+    table: MemoryScoreStore = field(default_factory=MemoryScoreStore)
 
     def record(self, events: list[Touch | Withdrawal]) -> None:
         for group in groups(entries(events), 80):
@@ -99,7 +68,7 @@ class Store:
 
 def clean_pass(events: list[Touch | Withdrawal]) -> dict[AggregateKey, dict[str, Any]]:
     """The items of the counted touches written in one go."""
-    table = Table()
+    table = MemoryScoreStore()
     agg = coalesce(unique(events), [])
     for key, delta in agg.counters.items():
         w = settle(key, delta)
@@ -239,7 +208,7 @@ def test_an_empty_item_is_deleted_only_while_every_count_is_as_read() -> None:
 def test_two_writers_taking_one_count_down_cannot_both_use_the_same_read() -> None:
     # Two likes on one shard; two unlikes scored at once, each reading 2 likes.
     key = PostCounter("x#100", 5)
-    table = Table({key: {"organic_like": Decimal(2)}})
+    table = MemoryScoreStore({key: {"organic_like": Decimal(2)}})
     down = {"organic_like": Decimal(-1)}
     first = settle(key, down, table.held(key))
     second = settle(key, down, table.held(key))
@@ -256,7 +225,7 @@ def test_two_writers_taking_one_count_down_cannot_both_use_the_same_read() -> No
 
 def test_an_add_that_lands_between_the_read_and_the_removal_is_not_lost() -> None:
     key = PostCounter("x#100", 5)
-    table = Table({key: {"organic_like": Decimal(1)}})
+    table = MemoryScoreStore({key: {"organic_like": Decimal(1)}})
     removal = settle(key, {"organic_like": Decimal(-1)}, table.held(key))
     assert removal is not None
     assert removal.delete
@@ -274,7 +243,7 @@ def test_a_count_taken_down_without_a_read_is_written_only_while_it_stays_over_z
         add={"organic_like": Decimal(-1), "organic_share": Decimal(1)},
         above={"organic_like": Decimal(1)},
     )
-    table = Table({key: {"organic_like": Decimal(2)}})
+    table = MemoryScoreStore({key: {"organic_like": Decimal(2)}})
     table.write(key, w)  # 2 likes: one stays, no read was needed
     assert table.items == {key: {"organic_like": Decimal(1), "organic_share": Decimal(1)}}
     with pytest.raises(ConditionFailed) as refused:

@@ -26,8 +26,8 @@ class ConditionFailed(Exception):
 
 
 class MemoryScoreStore:
-    def __init__(self) -> None:
-        self.items: dict[AggregateKey, dict[str, Any]] = {}
+    def __init__(self, items: dict[AggregateKey, dict[str, Any]] | None = None) -> None:
+        self.items: dict[AggregateKey, dict[str, Any]] = {} if items is None else items
 
     def held(self, key: AggregateKey) -> dict[str, Any]:
         """The item as it is now ({} when absent): a copy."""
@@ -35,7 +35,9 @@ class MemoryScoreStore:
 
     def write(self, key: AggregateKey, w: ItemWrite, team: str | None = None) -> None:
         item = self.held(key)
-        if any(item.get(n) != v for n, v in w.expect.items()):
+        if any(item.get(n) != v for n, v in w.expect.items()) or any(
+            n not in item or item[n] <= v for n, v in w.above.items()
+        ):
             raise ConditionFailed(item)
         if w.delete:
             self.items.pop(key, None)
@@ -58,10 +60,7 @@ class MemoryScoreStore:
         seller: str | None = None,
     ) -> None:
         """`seller`: whose post earned the touches (an organic item's tally counts them)."""
-        add = {"units": units, "touches": Decimal(touches)}
-        if seller is not None and category is Category.ORGANIC:
-            add[f"{TALLY}{seller}"] = Decimal(touches)
-        self.write(ProfileTotal(profile, category), ItemWrite(add=add))
+        self.write(ProfileTotal(profile, category), touch_write(category, units, touches, seller))
 
     def profile_units(self, profiles: list[str]) -> dict[tuple[str, Category], ProfileItem]:
         return {
@@ -99,3 +98,12 @@ class MemoryScoreStore:
             if isinstance(k, ProfileTotal) and "hot_since" in item
         ]
         return sorted(flagged, key=lambda ph: (ph[1], ph[0]), reverse=True)
+
+
+def touch_write(category: Category, units: Decimal, touches: int, seller: str | None) -> ItemWrite:
+    """A profile item's write for touches counted alone: their units and count, and for organic
+    touches on a seller's post, that seller's tally."""
+    add = {"units": units, "touches": Decimal(touches)}
+    if seller is not None and category is Category.ORGANIC:
+        add[f"{TALLY}{seller}"] = Decimal(touches)
+    return ItemWrite(add=add)
