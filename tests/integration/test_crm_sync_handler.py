@@ -9,8 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from socialscore.domain.interaction import Category, Kind
-from tests.integration.support import POST_A, POST_B, Stack, identify, rehydrated
+from tests.integration.support import Stack
 from tests.unit.test_crm_sync_runs import (
     AS_OF,
     LAST_MODIFIED,
@@ -18,6 +17,8 @@ from tests.unit.test_crm_sync_runs import (
     assert_first_push,
     expected_score,
     lines,
+    seed_acts,
+    seed_links,
 )
 
 # Imported from here by the other crm_sync tests on moto.
@@ -28,31 +29,9 @@ FN = "CrmSyncFunction"
 
 def seed_touches(stack: Stack, contacts: tuple[str, str] = ("C-1", "C-2")) -> None:
     """Link two contacts and score their touches through resolve and score."""
-    stack.send(
-        "ResolveQueue",
-        [
-            identify(1, user="u1", contact=contacts[0], at="2026-11-01T09:00:00Z"),
-            identify(2, user="u2", contact=contacts[1], at="2026-11-01T09:00:00Z"),
-        ],
-    )
+    stack.send("ResolveQueue", seed_links(contacts))
     stack.rt.drain()
-    stack.send(
-        "ResolveQueue",
-        [
-            rehydrated(1, kind=Kind.COMMENT, actor="u1", post=POST_A, at="2026-11-10T12:00:00Z"),
-            rehydrated(2, kind=Kind.SHARE, actor="u1", post=POST_B, at="2026-11-12T12:00:00Z"),
-            rehydrated(
-                3,
-                kind=Kind.CLICK,
-                actor="u1",
-                post=POST_B,
-                category=Category.PAID,
-                at="2026-11-13T12:00:00Z",
-            ),
-            rehydrated(4, kind=Kind.SHARE, actor="u2", post=POST_A, at="2026-11-15T12:00:00Z"),
-            rehydrated(5, kind=Kind.LIKE, actor="u3", post=POST_A, at="2026-11-16T12:00:00Z"),
-        ],
-    )
+    stack.send("ResolveQueue", seed_acts())
     stack.rt.drain()
     assert len(stack.scan("LedgerTable")) == 5
 

@@ -20,8 +20,8 @@ import pytest
 from socialscore.aws.batch import Received
 from socialscore.crm.file import FileCrm
 from socialscore.domain import scoring_model
-from socialscore.domain.interaction import Category, Erase, Kind
-from socialscore.domain.messages import SCORE_MESSAGE, ResolveMessage
+from socialscore.domain.interaction import Category, Erase, Identify, Kind
+from socialscore.domain.messages import SCORE_MESSAGE, Rehydrated, ResolveMessage
 from socialscore.pipeline import resolution
 from socialscore.pipeline.crm_sync import SyncReport
 from socialscore_local.memory.queue import MemoryQueue
@@ -112,6 +112,32 @@ def assert_first_push(pushed: list[dict[str, Any]]) -> None:
     assert {k: Decimal(v) for k, v in o2["by_seller"].items()} == {"s-ana": Decimal("500.00")}
 
 
+def seed_links(contacts: tuple[str, str] = ("C-1", "C-2")) -> list[Identify]:
+    """The seed's two contacts, linked to the X users u1 and u2."""
+    return [
+        identify(1, user="u1", contact=contacts[0], at="2026-11-01T09:00:00Z"),
+        identify(2, user="u2", contact=contacts[1], at="2026-11-01T09:00:00Z"),
+    ]
+
+
+def seed_acts() -> list[Rehydrated]:
+    """The seed's five acts: u1's comment, share and paid click, u2's share, unlinked u3's like."""
+    return [
+        rehydrated(1, kind=Kind.COMMENT, actor="u1", post=POST_A, at="2026-11-10T12:00:00Z"),
+        rehydrated(2, kind=Kind.SHARE, actor="u1", post=POST_B, at="2026-11-12T12:00:00Z"),
+        rehydrated(
+            3,
+            kind=Kind.CLICK,
+            actor="u1",
+            post=POST_B,
+            category=Category.PAID,
+            at="2026-11-13T12:00:00Z",
+        ),
+        rehydrated(4, kind=Kind.SHARE, actor="u2", post=POST_A, at="2026-11-15T12:00:00Z"),
+        rehydrated(5, kind=Kind.LIKE, actor="u3", post=POST_A, at="2026-11-16T12:00:00Z"),
+    ]
+
+
 class World:
     """The stages and crm_sync on fakes, the file CRM in `d` (the stack's workdir/crm)."""
 
@@ -136,31 +162,9 @@ class World:
             assert w.scorer.take(scoring, MODEL, w.now).failed == {}
 
     def seed(self) -> None:
-        """test_crm_sync_handler.seed_touches: two contacts linked, five acts resolved."""
-        self.resolve(
-            [
-                identify(1, user="u1", contact="C-1", at="2026-11-01T09:00:00Z"),
-                identify(2, user="u2", contact="C-2", at="2026-11-01T09:00:00Z"),
-            ]
-        )
-        self.resolve(
-            [
-                rehydrated(
-                    1, kind=Kind.COMMENT, actor="u1", post=POST_A, at="2026-11-10T12:00:00Z"
-                ),
-                rehydrated(2, kind=Kind.SHARE, actor="u1", post=POST_B, at="2026-11-12T12:00:00Z"),
-                rehydrated(
-                    3,
-                    kind=Kind.CLICK,
-                    actor="u1",
-                    post=POST_B,
-                    category=Category.PAID,
-                    at="2026-11-13T12:00:00Z",
-                ),
-                rehydrated(4, kind=Kind.SHARE, actor="u2", post=POST_A, at="2026-11-15T12:00:00Z"),
-                rehydrated(5, kind=Kind.LIKE, actor="u3", post=POST_A, at="2026-11-16T12:00:00Z"),
-            ]
-        )
+        """As test_crm_sync_handler.seed_touches: two contacts linked, five acts resolved."""
+        self.resolve(seed_links())
+        self.resolve(seed_acts())
         assert len(self.w.entries()) == 5
 
     def run(self) -> SyncReport:
