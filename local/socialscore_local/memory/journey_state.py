@@ -14,11 +14,10 @@ from socialscore.domain.journey_book import (
     decode_deal,
     decode_summary,
     encode_book,
-    encode_deal,
-    encode_summary,
 )
 from socialscore.domain.journey_units import WonDeal
 from socialscore.domain.journeys import JourneySummary
+from socialscore.store.journey_state import step_writes
 
 
 class Crash(Exception):
@@ -53,17 +52,8 @@ class MemoryJourneyState:
         return {d: decode_deal(d, v) for d, v in found.items() if v is not None}
 
     def commit(self, step: Step, book: Book) -> None:
-        writes: list[tuple[str, str | None]] = [
-            (f"summary#{u}", None if s is None else encode_summary(s))
-            for u, s in sorted(step.summaries.items())
-        ]
-        writes += [(f"pointer#{p}", c) for p, c in sorted(step.pointers.items())]
-        writes += [
-            (f"deal#{d}", None if w is None else encode_deal(w))
-            for d, w in sorted(step.deals.items())
-        ]
         self._write()
-        self._book, self._pending = encode_book(book), writes
+        self._book, self._pending = encode_book(book), step_writes(step)
         self._finish()
 
     def _finish(self) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -76,15 +77,7 @@ class JourneyTable:
         }
 
     def commit(self, step: Step, book: Book) -> None:
-        writes: list[list[str | None]] = [
-            [f"summary#{u}", None if s is None else encode_summary(s)]
-            for u, s in sorted(step.summaries.items())
-        ]
-        writes += [[f"pointer#{p}", c] for p, c in sorted(step.pointers.items())]
-        writes += [
-            [f"deal#{d}", None if w is None else encode_deal(w)]
-            for d, w in sorted(step.deals.items())
-        ]
+        writes = step_writes(step)
         body = zlib.compress(encode_book(book).encode())
         item: dict[str, Any] = {"key": {"S": BOOK}, "body": {"B": body}}
         if writes:
@@ -94,7 +87,7 @@ class JourneyTable:
         if writes:
             self._apply(writes)
 
-    def _apply(self, writes: list[list[str | None]]) -> None:
+    def _apply(self, writes: Sequence[Sequence[str | None]]) -> None:
         requests: dict[str, dict[str, Any]] = {}  # by key: the last write of a key wins
         for key, value in writes:
             assert key is not None
@@ -108,6 +101,20 @@ class JourneyTable:
         clients.client("dynamodb").update_item(
             TableName=self._table, Key=_key(BOOK), UpdateExpression="REMOVE pending"
         )
+
+
+def step_writes(step: Step) -> list[tuple[str, str | None]]:
+    """A step's item writes in the order they are applied: each kept item's key and its encoded
+    value (None: delete it). The memory fake applies the same list."""
+    writes: list[tuple[str, str | None]] = [
+        (f"summary#{u}", None if s is None else encode_summary(s))
+        for u, s in sorted(step.summaries.items())
+    ]
+    writes += [(f"pointer#{p}", c) for p, c in sorted(step.pointers.items())]
+    writes += [
+        (f"deal#{d}", None if w is None else encode_deal(w)) for d, w in sorted(step.deals.items())
+    ]
+    return writes
 
 
 class JourneyChanges:
