@@ -121,19 +121,10 @@ def test_crm_sync_brings_the_history_on_the_daily_pass_then_only_what_is_new() -
         f"x#{n}": [share(f"x#{n}", k, NOW - timedelta(days=1), "s", MODEL) for k in range(3)]
         for n in range(5)
     }
-    links = {f"c{n}": [f"x#{n}"] for n in range(5)}
     crm = MemoryCrm([], path="hubspot")
     state = MemorySyncState(requests)
-    touches = MemoryLedger(requests, lambda p: ledger.get(p, []))
-    sync = CrmSync(
-        crm,
-        MemoryIdentities(requests, links),
-        touches,
-        MemoryScores(requests, lambda p: None, set()),
-        state,
-        MODEL,
-        clock=lambda: NOW,
-        activities=ActivitySync(crm, touches, state),
+    sync = five_contacts_sync(
+        requests, crm, state, MemoryLedger(requests, lambda p: ledger.get(p, []))
     )
     first = sync.run(NOW)  # the day's decay pass reads every linked contact
     assert first.activities == 15
@@ -159,16 +150,7 @@ def test_a_run_stopped_at_any_call_converges_to_the_clean_runs_records(stop_at: 
         crm = MemoryCrm([], path="hubspot", stop_at=stop)
         state = MemorySyncState(requests)
         touches = MemoryLedger(requests, lambda p: ledger.get(p, []))
-        sync = CrmSync(
-            crm,
-            MemoryIdentities(requests, {f"c{n}": [f"x#{n}"] for n in range(5)}),
-            touches,
-            MemoryScores(requests, lambda p: None, set()),
-            state,
-            MODEL,
-            clock=lambda: NOW,
-            activities=ActivitySync(crm, touches, state),
-        )
+        sync = five_contacts_sync(requests, crm, state, touches)
         for _ in range(5):
             try:
                 sync.run(NOW)
@@ -201,17 +183,7 @@ def test_a_run_that_fails_among_the_activities_leaves_the_rest_due_for_the_next(
 
     crm = MemoryCrm([], path="hubspot")  # 100 a call
     state = MemorySyncState(requests)
-    read = MemoryLedger(requests, touches)
-    sync = CrmSync(
-        crm,
-        MemoryIdentities(requests, {f"c{n}": [f"x#{n}"] for n in range(5)}),
-        read,
-        MemoryScores(requests, lambda p: None, set()),
-        state,
-        MODEL,
-        clock=lambda: NOW,
-        activities=ActivitySync(crm, read, state),
-    )
+    sync = five_contacts_sync(requests, crm, state, MemoryLedger(requests, touches))
     with pytest.raises(ConnectionError):
         sync.run(NOW)  # the day's pass: its slice saved, one full batch of its activities sent
     assert len(on_memory(crm)) == 100
@@ -220,6 +192,22 @@ def test_a_run_that_fails_among_the_activities_leaves_the_rest_due_for_the_next(
     assert len(on_memory(crm)) == 300
     assert again.activities == 200
     assert pending(state) == ({}, 0)
+
+
+def five_contacts_sync(
+    requests: Requests, crm: MemoryCrm, state: MemorySyncState, touches: MemoryLedger
+) -> CrmSync:
+    """crm_sync with its activity step, for the contacts c0..c4 each linked to x#0..x#4."""
+    return CrmSync(
+        crm,
+        MemoryIdentities(requests, {f"c{n}": [f"x#{n}"] for n in range(5)}),
+        touches,
+        MemoryScores(requests, lambda p: None, set()),
+        state,
+        MODEL,
+        clock=lambda: NOW,
+        activities=ActivitySync(crm, touches, state),
+    )
 
 
 def on_memory(crm: MemoryCrm) -> set[str]:
