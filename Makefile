@@ -3,6 +3,8 @@
 # demo`, `make serve`), and requirements.lock, that and the developer's tools (`make test`),
 # installed on top. The demo lock is resolved within the full one, so the two never disagree,
 # and the Lambda layer installs the same versions (layers/common/requirements.txt).
+# uv installs them (the same files, checked against the same hashes) in a few seconds where
+# pip took half a minute on a clean clone.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -12,8 +14,8 @@ PORT ?= 8787
 # make demo CRM=salesforce (or hubspot, marketo): crm_sync's real adapter against its local stub
 CRM ?= file
 
-# `make lock` resolves with uv, installed at this version in a venv of its own, so .venv
-# holds exactly the lock.
+# `make lock` resolves and every install target installs with uv, installed at this version in
+# a venv of its own, so .venv holds exactly the lock.
 UV_VERSION := 0.13.9
 LOCK_TOOLS := $(VENV)/lock-tools
 UV := $(LOCK_TOOLS)/bin/uv
@@ -30,14 +32,14 @@ BUILD_REQUIRES = $(PYTHON) -c 'import tomllib; print(*tomllib.load(open("pyproje
 
 .PHONY: setup demo serve lint test bench lock clean
 
-$(DEMO_STAMP): requirements-demo.lock pyproject.toml
+$(DEMO_STAMP): requirements-demo.lock pyproject.toml $(UV_STAMP)
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --require-hashes -r requirements-demo.lock
-	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(UV) pip install --quiet --python $(PY) --require-hashes -r requirements-demo.lock
+	$(UV) pip install --quiet --python $(PY) --no-deps --no-build-isolation -e .
 	touch $@
 
 $(STAMP): $(DEMO_STAMP) requirements.lock
-	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	$(UV) pip install --quiet --python $(PY) --require-hashes -r requirements.lock
 	touch $@
 
 setup: $(STAMP)
