@@ -24,26 +24,23 @@ notifications carry a comment's words, and a reshare's own words earn nothing.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn, Unpack
 from urllib.parse import quote, unquote
 
-import urllib3
-
 from socialscore.aws.batch import chunks
-from socialscore.aws.http import TRANSPORT_ERRORS, USER_AGENT, backoff, secure_origin, shared_pool
+from socialscore.aws.http import USER_AGENT
 from socialscore.aws.logs import logger
 from socialscore.aws.secrets import text_secret
 from socialscore.domain.interaction import Network
 from socialscore.domain.post import PostFacts, PostRef
 from socialscore.providers.base import (
     Lookup,
-    ProviderRateLimited,
     ProviderUnavailable,
     ask_in_parts,
 )
+from socialscore.providers.token_get import Answer, HttpOptions, TokenGet
 
 DEFAULT_BASE_URL = "https://api.linkedin.com"
 # A version LinkedIn still serves (each is served about a year): set LINKEDIN_API_VERSION to a
@@ -70,36 +67,28 @@ def next_midnight_utc(now: float) -> float:
     return (today + timedelta(days=1)).timestamp()
 
 
-class LinkedInApiProvider:
+class LinkedInApiProvider(TokenGet):
     """Post facts from LinkedIn's Posts API; `calls` counts HTTP requests, retries included."""
 
     networks = frozenset({Network.LINKEDIN})
     max_ids_per_call: int | None = MAX_IDS
+    vendor = "LinkedIn API"
+    base_url_setting = "LINKEDIN_API_BASE_URL"
+    no_token = (
+        "LinkedIn access token is not set (see README, LinkedIn provider)",
+        "no_access_token",
+    )
+    limited_log = "LinkedIn API limit reached"
 
     def __init__(
         self,
         access_token: Callable[[bool], str],
         base_url: str = DEFAULT_BASE_URL,
         version: str = DEFAULT_VERSION,
-        *,
-        timeout: float = 5.0,
-        attempts: int = 3,
-        backoff: float = 0.5,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.time,
-        pool: urllib3.PoolManager | None = None,
+        **http: Unpack[HttpOptions],
     ) -> None:
-        self._base = secure_origin(base_url, "LINKEDIN_API_BASE_URL")  # the token's host
-        self._token = access_token
+        super().__init__(access_token, base_url, **http)
         self._version = version
-        self._timeout = timeout
-        self._attempts = attempts
-        self._backoff = backoff
-        self._sleep = sleep
-        self._clock = clock
-        self._pool = pool if pool is not None else shared_pool()
-        self.calls = 0
-        self.limited_until = 0.0  # unix seconds; no call before then
 
     def lookup(self, refs: list[PostRef]) -> dict[PostRef, Lookup]:
         answered: dict[PostRef, Lookup] = {}
@@ -115,66 +104,29 @@ class LinkedInApiProvider:
 
     def _batch(self, keys: list[str]) -> dict[PostRef, Lookup]:
         ids = ",".join(quote(k, safe="") for k in keys)
-        body = self._get(f"{self._base}/rest/posts?ids=List({ids})")
+        body = _json(self._get(f"{self._base}/rest/posts?ids=List({ids})").body)
         try:
             return _read(body, keys)
         except (ValueError, KeyError, TypeError, AttributeError):
             logger().error("LinkedIn API answer unreadable", extra={"ids": len(keys)})
             raise ProviderUnavailable(reason="unreadable_answer") from None
 
-    def _get(self, url: str) -> Any:
-        problem, refreshed, attempt = "no attempt made", False, 0
-        while attempt < self._attempts:
-            if self._clock() < self.limited_until:
-                raise ProviderRateLimited(reset_at=self.limited_until)
-            token = self._token(False)
-            if not token:
-                logger().error("LinkedIn access token is not set (see README, LinkedIn provider)")
-                raise ProviderUnavailable(reason="no_access_token")
-            self.calls += 1
-            try:
-                reply = self._pool.urlopen(
-                    "GET",
-                    url,
-                    headers={
-                        "Authorization": f"Bearer {token}",
-                        "LinkedIn-Version": self._version,
-                        "X-Restli-Protocol-Version": "2.0.0",
-                        "X-RestLi-Method": "BATCH_GET",
-                        "User-Agent": USER_AGENT,
-                    },
-                    redirect=False,  # the token goes to this host and no other
-                    retries=False,  # this loop owns retries (backoff, 401, 429)
-                    timeout=self._timeout,
-                )
-            except TRANSPORT_ERRORS as err:
-                problem = type(err).__name__
-            else:
-                if reply.status == 200:
-                    return _json(reply.data)
-                if reply.status == 429:
-                    self.limited_until = next_midnight_utc(self._clock())
-                    logger().warning(
-                        "LinkedIn API limit reached", extra={"reset_at": self.limited_until}
-                    )
-                    raise ProviderRateLimited(reset_at=self.limited_until)
-                if reply.status == 401 and not refreshed:
-                    self._token(True)
-                    refreshed = True
-                    continue
-                if reply.status < 500:  # a redirect, or a request LinkedIn refuses: ours to fix
-                    logger().error(
-                        "LinkedIn API refused the request", extra={"status": reply.status}
-                    )
-                    raise ProviderUnavailable(reason=f"http_{reply.status}")
-                problem = f"http {reply.status}"
-            attempt += 1
-            logger().warning(
-                "LinkedIn API call failed", extra={"problem": problem, "attempt": attempt}
-            )
-            if attempt < self._attempts:
-                self._sleep(backoff(self._backoff, attempt))
-        raise ProviderUnavailable(reason=problem)
+    def _headers(self, token: str) -> dict[str, str]:
+        return {
+            "Authorization": f"Bearer {token}",
+            "LinkedIn-Version": self._version,
+            "X-Restli-Protocol-Version": "2.0.0",
+            "X-RestLi-Method": "BATCH_GET",
+            "User-Agent": USER_AGENT,
+        }
+
+    def _reset(self, answer: Answer) -> float | None:
+        return next_midnight_utc(self.clock()) if answer.status == 429 else None
+
+    def _refuse(self, answer: Answer) -> NoReturn:
+        # a redirect, or a request LinkedIn refuses: ours to fix
+        logger().error("LinkedIn API refused the request", extra={"status": answer.status})
+        raise ProviderUnavailable(reason=f"http_{answer.status}")
 
 
 def _json(data: bytes) -> Any:

@@ -25,27 +25,23 @@ a response body.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import NoReturn, Unpack
 from urllib.parse import urlencode, urlsplit
 
-import urllib3
-
 from socialscore.aws.batch import chunks
-from socialscore.aws.http import TRANSPORT_ERRORS, USER_AGENT, backoff, secure_origin, shared_pool
+from socialscore.aws.http import USER_AGENT
 from socialscore.aws.logs import logger
 from socialscore.aws.secrets import text_secret
 from socialscore.domain.interaction import Network
 from socialscore.domain.post import PostRef
 from socialscore.providers.base import (
     Lookup,
-    ProviderRateLimited,
     ProviderStopped,
     ProviderUnavailable,
     ask_in_parts,
 )
+from socialscore.providers.token_get import Answer, HttpOptions, TokenGet
 from socialscore.providers.x_answers import invalid_ids, problem_title, read_posts
 
 DEFAULT_BASE_URL = "https://api.x.com"
@@ -55,13 +51,6 @@ TWEET_FIELDS = "author_id,conversation_id,created_at,note_tweet,referenced_tweet
 # influencer bucket's `followers` costs no call of its own.
 EXPANSIONS = "author_id"
 USER_FIELDS = "public_metrics"
-
-
-@dataclass(frozen=True)
-class _Answer:
-    status: int
-    headers: dict[str, str]
-    body: bytes
 
 
 class BearerToken:
@@ -74,35 +63,24 @@ class BearerToken:
         return text_secret(self._arn, "bearer_token", refresh=refresh)
 
 
-class XApiProvider:
+class XApiProvider(TokenGet):
     """Post facts from the X API v2; `calls` counts HTTP requests, retries and 429s included."""
 
     networks = frozenset({Network.X})
     max_ids_per_call: int | None = MAX_IDS
+    vendor = "X API"
+    base_url_setting = "X_API_BASE_URL"  # the bearer token must never travel in clear text
+    no_token = ("X API bearer token is not set (see README, X provider)", "no_bearer_token")
+    limited_log = "X API rate limit reached"
+    readable = frozenset({200, 400})  # a 400 may name the ids at fault
 
     def __init__(
         self,
         bearer_token: Callable[[bool], str],
         base_url: str = DEFAULT_BASE_URL,
-        *,
-        timeout: float = 5.0,
-        attempts: int = 3,
-        backoff: float = 0.5,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.time,
-        pool: urllib3.PoolManager | None = None,
+        **http: Unpack[HttpOptions],
     ) -> None:
-        # The bearer token must never travel in clear text.
-        self._base = secure_origin(base_url, "X_API_BASE_URL")
-        self._token = bearer_token
-        self._timeout = timeout
-        self._attempts = attempts
-        self._backoff = backoff
-        self._sleep = sleep
-        self._clock = clock
-        self._pool = pool if pool is not None else shared_pool()
-        self.calls = 0
-        self.limited_until = 0.0  # unix seconds; no call before then
+        super().__init__(bearer_token, base_url, **http)
 
     def lookup(self, refs: list[PostRef]) -> dict[PostRef, Lookup]:
         answered: dict[PostRef, Lookup] = {}
@@ -152,73 +130,30 @@ class XApiProvider:
             raise
         return answered
 
-    def _get(self, url: str) -> _Answer:
-        problem = "no attempt made"
-        refreshed = False
-        attempt = 0
-        while attempt < self._attempts:
-            if self._clock() < self.limited_until:
-                raise ProviderRateLimited(reset_at=self.limited_until)
-            token = self._token(False)
-            if not token:
-                logger().error("X API bearer token is not set (see README, X provider)")
-                raise ProviderUnavailable(reason="no_bearer_token")
-            self.calls += 1
-            try:
-                answer = self._request(url, token)
-            except TRANSPORT_ERRORS as err:
-                problem = f"{type(err).__name__}"
-            else:
-                self._note_limit(answer)
-                if answer.status in (200, 400):  # a 400 may name the ids at fault
-                    return answer
-                if 300 <= answer.status < 400:
-                    _refuse_redirect(answer)
-                if answer.status == 429:
-                    logger().warning(
-                        "X API rate limit reached", extra={"reset_at": self.limited_until}
-                    )
-                    raise ProviderRateLimited(reset_at=self.limited_until)
-                if answer.status == 401 and not refreshed:
-                    self._token(True)  # a rotated token: fetch it afresh, once
-                    refreshed = True
-                    continue
-                if answer.status < 500:
-                    _refuse_request(answer)
-                problem = f"http {answer.status}: {problem_title(answer.body)}"
-            attempt += 1
-            logger().warning("X API call failed", extra={"problem": problem, "attempt": attempt})
-            if attempt < self._attempts:
-                self._sleep(backoff(self._backoff, attempt))
-        raise ProviderUnavailable(reason=problem)
+    def _headers(self, token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}", "User-Agent": USER_AGENT}
 
-    def _request(self, url: str, token: str) -> _Answer:
-        # Retries off: the loop in `_get` owns them (backoff, 429, 401), and urllib3's own
-        # would multiply them. Redirects off: the token goes to this host and no other.
-        reply = self._pool.urlopen(
-            "GET",
-            url,
-            headers={"Authorization": f"Bearer {token}", "User-Agent": USER_AGENT},
-            redirect=False,
-            retries=False,
-            timeout=self._timeout,
-        )
-        return _Answer(reply.status, _lower(reply.headers.items()), reply.data)
-
-    def _note_limit(self, answer: _Answer) -> None:
-        """Remember when a spent limit resets: at a 429, or when the answer says none is left."""
+    def _reset(self, answer: Answer) -> float | None:
+        """A spent limit resets at a 429, or when the answer says none is left."""
         reset = answer.headers.get("x-rate-limit-reset", "")
         remaining = answer.headers.get("x-rate-limit-remaining", "")
         if answer.status != 429 and remaining != "0":
-            return
+            return None
         try:
-            until = float(reset)
+            return float(reset)
         except ValueError:
-            until = self._clock() + 60  # a 429 without its header: back off a minute
-        self.limited_until = max(self.limited_until, until)
+            return self.clock() + 60  # a 429 without its header: back off a minute
+
+    def _refuse(self, answer: Answer) -> NoReturn:
+        if 300 <= answer.status < 400:
+            _refuse_redirect(answer)
+        _refuse_request(answer)
+
+    def _problem(self, answer: Answer) -> str:
+        return f"http {answer.status}: {problem_title(answer.body)}"
 
 
-def _readable(answer: _Answer, ids: list[str]) -> dict[PostRef, Lookup]:
+def _readable(answer: Answer, ids: list[str]) -> dict[PostRef, Lookup]:
     try:
         return read_posts(answer.body, ids)
     except (ValueError, KeyError, TypeError, AttributeError):
@@ -226,7 +161,7 @@ def _readable(answer: _Answer, ids: list[str]) -> dict[PostRef, Lookup]:
         raise ProviderUnavailable(reason="unreadable_answer") from None
 
 
-def _refuse_request(answer: _Answer) -> NoReturn:
+def _refuse_request(answer: Answer) -> NoReturn:
     problem = f"http {answer.status}: {problem_title(answer.body)}"
     logger().error("X API refused the request", extra={"problem": problem})
     raise ProviderUnavailable(reason=f"http_{answer.status}")
@@ -236,7 +171,7 @@ def _ref(post_id: str) -> PostRef:
     return PostRef(Network.X, post_id)
 
 
-def _refuse_redirect(answer: _Answer) -> NoReturn:
+def _refuse_redirect(answer: Answer) -> NoReturn:
     """Never follow: the token would go where the redirect names. Retrying would not help."""
     location = urlsplit(answer.headers.get("location", ""))
     logger().error(
@@ -244,7 +179,3 @@ def _refuse_redirect(answer: _Answer) -> NoReturn:
         extra={"status": answer.status, "location_host": location.hostname or ""},
     )
     raise ProviderUnavailable(reason=f"http_{answer.status}_redirect_not_followed")
-
-
-def _lower(items: Any) -> dict[str, str]:
-    return {str(k).lower(): str(v) for k, v in items}
