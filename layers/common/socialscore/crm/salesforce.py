@@ -147,27 +147,20 @@ class SalesforceCrm:
 
     # --- write ---------------------------------------------------------------------------
     def push(self, push: Push) -> PushOutcome:
-        tracker = Tracker(push.keys())
-        start = self._api.calls
-        try:
-            self._update(tracker, _CONTACTS, "", contact_records(push))
-            headlines = (
-                (i.opportunity_id, rk.opportunity(i.opportunity_id), opportunity_headline(i))
-                for i in push.influences
-            )
-            self._update(tracker, _HEADLINES, "", merged(headlines))
-            self._upsert_records(push, tracker)
-            self._retire(push.retired, tracker)
-            self._open_tasks(push.hot_leads, tracker)
-            cases = [([RecordKey.of(c)], complaint_case(c)) for c in push.complaints]
-            self._write(tracker, "POST", "", cases, _OPENED)
-        except (CrmStopped, Refused) as stop:
-            reason = stop.reason if isinstance(stop, CrmStopped) else stop.code
-            unwritten = f"{reason}: not written (the run stopped)"
-            raise CrmStopped(reason, tracker.outcome(self._api.calls - start, unwritten)) from None
-        finally:
-            self._api.log_usage()
-        return tracker.outcome(self._api.calls - start)
+        return self._run(push.keys(), lambda tracker: self._push(push, tracker))
+
+    def _push(self, push: Push, tracker: Tracker) -> None:
+        self._update(tracker, _CONTACTS, "", contact_records(push))
+        headlines = (
+            (i.opportunity_id, rk.opportunity(i.opportunity_id), opportunity_headline(i))
+            for i in push.influences
+        )
+        self._update(tracker, _HEADLINES, "", merged(headlines))
+        self._upsert_records(push, tracker)
+        self._retire(push.retired, tracker)
+        self._open_tasks(push.hot_leads, tracker)
+        cases = [([RecordKey.of(c)], complaint_case(c)) for c in push.complaints]
+        self._write(tracker, "POST", "", cases, _OPENED)
 
     def push_activities(self, acts: Sequence[Activity]) -> PushOutcome:
         items = activities.activity_items(acts)
@@ -181,7 +174,8 @@ class SalesforceCrm:
         return self._run(keys, lambda t: activities.remove(self._api, t, removals))
 
     def _run(self, keys: list[RecordKey], work: Callable[[Tracker], None]) -> PushOutcome:
-        """`work` under a tracker of `keys`, stopped as `push` is."""
+        """`work` under a tracker of `keys`: a stop (CrmStopped, or a refusal of the whole
+        call) carries what landed before it and fails the rest; the API's usage is logged."""
         tracker = Tracker(keys)
         start = self._api.calls
         try:
