@@ -54,6 +54,13 @@ class Reading:
     messages: list[Message]
     ignored: Counter[str] = field(default_factory=Counter)
 
+    def keep(self, made: Message | str) -> None:
+        """What an event made: a message to queue, or the reason it is ignored (counted)."""
+        if isinstance(made, str):
+            self.ignored[made] += 1
+        else:
+            self.messages.append(made)
+
 
 @runtime_checkable
 class Reader(Protocol):

@@ -20,18 +20,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import datetime
 from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from socialscore.domain.scoring_model import ScoringModel, bundled
-from socialscore.sources.base import Answer, Message, Reading, live_secrets, secret_field
+from socialscore.sources.base import Answer, Reading, live_secrets, secret_field
 from socialscore.sources.linkedin_notifications import SOURCE, Notification, notification
 from socialscore.sources.signatures import hmac_sha256, require
+from socialscore.sources.words import WordsSource
 
 SIGNATURE = "x-li-signature"
 CLIENT_SECRETS = "client_secrets"
@@ -75,23 +74,13 @@ class LinkedInNotifications(BaseModel):
     notifications: list[Notification] = Field(max_length=1000)
 
 
-@dataclass
-class LinkedInSource:
-    """`model`: the scoring model a comment's words are matched against (the live one, as the
-    other stages read it); loaded only for a delivery with words in it."""
-
-    model: Callable[[], ScoringModel] = bundled
+class LinkedInSource(WordsSource):
     name = SOURCE
-    success_status = 200
-    methods: tuple[str, ...] = ("GET", "POST")
 
     def verify(self, secrets: Any, headers: Mapping[str, str], body: bytes, now: datetime) -> None:
         live = live_secrets(secret_field(secrets, CLIENT_SECRETS))
         offered = headers.get(SIGNATURE, "").strip().lower()
         require(live, lambda secret: _hex(secret, SIGNED_PREFIX + body), offered, SIGNATURE)
-
-    def messages(self, body: bytes, received: datetime) -> list[Message]:
-        return self.read(body, received).messages
 
     def read(self, body: bytes, received: datetime) -> Reading:
         delivery = LinkedInDelivery.model_validate_json(body)  # a JSON object, or a 400
@@ -107,10 +96,7 @@ class LinkedInSource:
                 made = notification(Notification.model_validate(raw), received, model)
             except (ValidationError, ValueError, OverflowError):
                 made = INVALID_NOTIFICATION
-            if isinstance(made, str):
-                out.ignored[made] += 1
-            else:
-                out.messages.append(made)
+            out.keep(made)
         return out
 
     def challenge(self, secrets: Any, query: Mapping[str, str]) -> Answer:

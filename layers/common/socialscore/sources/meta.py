@@ -16,15 +16,13 @@ from __future__ import annotations
 
 import hmac
 from collections import Counter
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from socialscore.domain.scoring_model import ScoringModel, bundled
 from socialscore.sources.base import Answer, Message, Reading, live_secrets, secret_field
 from socialscore.sources.meta_changes import (
     MENTION_WITHOUT_AUTHOR,
@@ -38,7 +36,7 @@ from socialscore.sources.meta_changes import (
     named,
 )
 from socialscore.sources.signatures import hmac_sha256, require
-from socialscore.sources.words import ModelOnce
+from socialscore.sources.words import ModelOnce, WordsSource
 
 SIGNATURE = "x-hub-signature-256"
 APP_SECRETS = "app_secrets"  # the secret entry's fields (README, Webhooks)
@@ -138,10 +136,7 @@ def normalise(webhook: MetaWebhook, received: datetime, model: ModelOnce) -> Rea
             made = _change(
                 webhook.object, entry, change, ("entry", n, "changes", m), received, model
             )
-            if isinstance(made, str):
-                out.ignored[made] += 1
-            else:
-                out.messages.append(made)
+            out.keep(made)
     return out
 
 
@@ -164,15 +159,8 @@ def _change(
     return named("field", change.field, OTHER_FIELDS[object_])
 
 
-@dataclass
-class MetaSource:
-    """`model`: the scoring model a comment's words are matched against (the live one, as the
-    other stages read it); loaded only for a delivery with words in it."""
-
-    model: Callable[[], ScoringModel] = bundled
+class MetaSource(WordsSource):
     name = SOURCE
-    success_status = 200
-    methods: tuple[str, ...] = ("GET", "POST")
 
     def verify(self, secrets: Any, headers: Mapping[str, str], body: bytes, now: datetime) -> None:
         def sign(secret: str) -> str:
@@ -180,9 +168,6 @@ class MetaSource:
 
         app_secrets = live_secrets(secret_field(secrets, APP_SECRETS))
         require(app_secrets, sign, headers.get(SIGNATURE, "").lower(), SIGNATURE)
-
-    def messages(self, body: bytes, received: datetime) -> list[Message]:
-        return self.read(body, received).messages
 
     def read(self, body: bytes, received: datetime) -> Reading:
         delivery = MetaDelivery.model_validate_json(body)

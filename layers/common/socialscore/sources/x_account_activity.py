@@ -9,7 +9,6 @@ Ids are read from `id_str`: they exceed the 53 bits a JSON number keeps exactly.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from datetime import UTC, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -182,15 +181,8 @@ class XActivity(BaseModel):
 
 
 def read_account_activity(activity: XActivity) -> Reading:
-    ignored: Counter[str] = Counter()
-    out: list[Message] = []
-
-    def keep(result: Message | str) -> None:
-        if isinstance(result, str):
-            ignored[result] += 1
-        else:
-            out.append(result)
-
+    reading = Reading([])
+    keep, ignored = reading.keep, reading.ignored
     if activity.user_event is not None:
         # X deletes the account's subscription itself: its deliveries stop (see README).
         ignored[APP_REVOKED] += 1
@@ -218,14 +210,14 @@ def read_account_activity(activity: XActivity) -> Reading:
     for unfollow in activity.unfollow_events:
         keep(_follow(unfollow, account, "unfollow"))
     for deleted in activity.tweet_delete_events:
-        out.append(
+        keep(
             PostDeleted(
                 source=SOURCE,
                 post=post_key(Network.X, deleted.status.id),
                 occurred_at=_when(str(deleted.timestamp_ms), None),
             )
         )
-    return Reading(out, ignored)
+    return reading
 
 
 def _like(fav: XFavorite, account: str) -> Message | str:
