@@ -8,12 +8,19 @@ same events leave the same items (tests/integration/test_ledger_contract.py).
 marker, a complaint's flag (memory.complaint_flags) and an answered mark (memory.engage). A
 write DynamoDB would refuse (a key or an item over its limits) raises `Refused` and changes
 nothing, as the transaction does.
+
+A deleted post's acts are found as the table finds them, through its `by_own_post` index, which
+is eventually consistent (docs.aws.amazon.com/amazondynamodb/latest/developerguide/
+GSI.html#GSI.Reading): with `index_lag`, an entry written less than that long ago (on `clock`)
+is not found yet, as DynamoDB may not have propagated it (the score stage sweeps a deleted post
+again a minute later for that reason). `read` counts what was read: each profile whose touches
+were asked for, and `SCAN` for each read of every touch.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from socialscore.domain.aggregates import settle
@@ -31,6 +38,7 @@ from socialscore_local.memory.scores import MemoryScoreStore
 # most 400 KB, its attribute names and values' UTF-8 lengths summed.
 ITEM_MAX_BYTES = 400 * 1024
 DELETED = "deleted#"
+SCAN = "*"  # in `read`: every touch read (the table scanned)
 
 
 def _size(value: Any) -> int:
@@ -55,14 +63,18 @@ class MemoryTouchLedger:
         scores: MemoryScoreStore | None = None,
         changes: CrmPending | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        index_lag: timedelta = timedelta(0),
     ) -> None:
         """`changes`: where crm_sync learns which profiles changed (the table's ledger marks
-        them in each transaction), at `clock`'s time; None for a reader."""
+        them in each transaction), at `clock`'s time; None for a reader. `index_lag`: how long
+        a new entry takes to show in the by_own_post index."""
         self.scores = scores if scores is not None else MemoryScoreStore()
         self.changes = changes
         self.clock = clock
+        self.index_lag = index_lag
         self.items: dict[Key, dict[str, Any]] = {}
-        self.read: list[str] = []  # the profiles whose touches were asked for, in order
+        self.written_at: dict[Key, datetime] = {}  # when each entry was first written
+        self.read: list[str] = []  # the profiles whose touches were asked for (SCAN: all)
 
     def record(self, events: list[Touch | Withdrawal]) -> int:
         """Merge acts and retractions into the ledger; returns how many entries changed."""
@@ -83,6 +95,8 @@ class MemoryTouchLedger:
                 if len(item_key(key).encode()) > PARTITION_KEY_MAX_BYTES:
                     raise Refused("ValidationException: the partition key is over 2048 bytes")
                 writes.append((key, w, agg.teams.get(key)))
+        now = self.clock()
+        self.written_at |= {k: now for k in written if k not in self.items}
         self.items |= written
         for key, w, team in writes:
             self.scores.write(key, w, team)
@@ -97,7 +111,12 @@ class MemoryTouchLedger:
         held = self.items.get(key)
         if held is None or held["deleted_at"] > when:
             self.items[key] = {"profile": key[0], "touch": key[1], "deleted_at": when}
-        made = [k for k, i in self.items.items() if i.get("own_post") == post]
+        indexed = self.clock() - self.index_lag
+        made = [
+            k
+            for k, i in self.items.items()
+            if i.get("own_post") == post and self.written_at.get(k, indexed) <= indexed
+        ]
         return self.record([Withdrawal(p, k, FOREVER) for p, k in made])
 
     def touches_of(self, profile: str) -> list[Touch]:
@@ -106,6 +125,7 @@ class MemoryTouchLedger:
         return [t for e in self._entries_of(profile).values() if (t := e.counted) is not None]
 
     def every_touch(self) -> list[Touch]:
+        self.read.append(SCAN)
         return [t for i in self.items.values() if (t := entry_of(i).counted) is not None]
 
     def erase(self, profile: str) -> int:
@@ -117,6 +137,7 @@ class MemoryTouchLedger:
         marks = {post for i in partition.values() if (post := i.get("own_post"))}
         for key in [*partition, *((m["profile"], m["touch"]) for m in map(mark_key, marks))]:
             self.items.pop(key, None)
+            self.written_at.pop(key, None)
         return len(keys)
 
     def _entries_of(self, profile: str) -> dict[Key, LedgerEntry]:
