@@ -1,14 +1,33 @@
 """A queue in lists (pipeline.ports.MessageQueue): every call's messages, each with its body,
 correlation id, delay and deferrals (send_later's) and packing, and the ids SQS refuses where
-`refuse` names them; `sent` holds what it took, in order, repeats included."""
+`refuse` names them; `sent` holds what it took, in order, repeats included.
+
+It refuses what SQS refuses whatever the caller, so a rule proven on it holds on SQS: a delay
+outside SQS's message timer, 0 to 900 seconds (docs.aws.amazon.com/AWSSimpleQueueService/latest/
+SQSDeveloperGuide/quotas-messages.html), is that message refused, as SendMessageBatch reports
+each entry's result on its own (API_SendMessageBatch.html; moto answers it so); a message over
+262,144 bytes (256 KiB), its attributes counted, raises `TooLong` and takes nothing, as
+SendMessageBatch answers a request over its payload limit with BatchRequestTooLong. 256 KiB is
+the quotas page's figure and the one aws.sqs packs to; SendMessageBatch's reference now gives
+1 MiB: the fake is the stricter of the two. Its messages are the pipeline's own, before aws.sqs
+packs them: one over the limit could not travel even alone."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from socialscore.aws.sqs import CORRELATION_ID, DEFERRALS
+
 Refuse = Callable[[int, list[str]], Iterable[str]]
 """(call number from 1, the call's ids) -> the ids refused."""
+
+MAX_DELAY_SECONDS = 900  # SQS's message timer: 15 minutes at most
+MAX_MESSAGE_BYTES = 262_144  # 256 KiB, the body and its attributes' names, types and values
+
+
+class TooLong(ValueError):
+    """SQS's refusal of a message (or a batch) over 256 KiB."""
 
 
 @dataclass(frozen=True)
@@ -68,9 +87,27 @@ class MemoryQueue:
         )
 
     def _take(self, messages: list[Sent], correlation_ids: Mapping[str, str]) -> list[str]:
+        if too_long := [n for m in messages if (n := _size(m)) > MAX_MESSAGE_BYTES]:
+            raise TooLong(f"a message of {too_long[0]} bytes is over {MAX_MESSAGE_BYTES}")
         self.calls.append(messages)
         self.correlations.append(dict(correlation_ids))
         ids = [m.id for m in messages]
         refused = list(self.refusing(len(self.calls), ids)) if self.refusing else []
+        # InvalidParameterValue, for that entry alone
+        refused += [m.id for m in messages if not 0 <= (m.delay or 0) <= MAX_DELAY_SECONDS]
+        refused = list(dict.fromkeys(refused))
         self.sent += [m for m in messages if m.id not in refused]
         return refused
+
+
+def _size(m: Sent) -> int:
+    """The bytes SQS counts for a message: its body, and each attribute's name, data type and
+    value (aws.sqs sends the correlation id as a String, the deferral count as a Number)."""
+    attributes = {CORRELATION_ID: ("String", m.correlation_id)}
+    if m.deferrals is not None:
+        attributes[DEFERRALS] = ("Number", str(m.deferrals))
+    return len(m.body.encode()) + sum(
+        len(f"{name}{kind}{value}".encode())
+        for name, (kind, value) in attributes.items()
+        if value is not None
+    )
