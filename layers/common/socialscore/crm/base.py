@@ -10,10 +10,11 @@ checkpoint and the digests of everything not written, and the next run converges
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC
 
+from socialscore.aws.logs import logger
 from socialscore.domain import record_key as rk
 from socialscore.domain.opportunity import (
     ComplaintCase,
@@ -108,6 +109,25 @@ class Tracker:
         done = self.written | self.failed.keys()
         failed = self.failed | {k: unwritten for k in self.keys if k not in done}
         return PushOutcome(failed=failed, calls=calls, owners=dict(self.owners))
+
+    def through(self, work: Callable[[], None], spent: Callable[[], int]) -> PushOutcome:
+        """`work`'s outcome; `spent`: the calls the push has made so far. A stop (CrmStopped)
+        carries what landed before it, every other key failed `stopped:<reason>`."""
+        try:
+            work()
+        except CrmStopped as stopped:
+            outcome = self.outcome(spent(), unwritten=f"stopped:{stopped.reason}")
+            raise CrmStopped(stopped.reason, outcome) from None
+        return self.outcome(spent())
+
+    def log(self, what: str, outcome: PushOutcome, **usage: int | None) -> None:
+        """A push's counts (never a record), with the CRM's own usage figures beside them."""
+        counts: dict[str, int | None] = {
+            "records": len(self.keys),
+            "failed": len(outcome.failed),
+            "calls": outcome.calls,
+        }
+        logger().info(what, extra=counts | usage)
 
 
 # A CrmStopped's reason when the run's time, not the CRM, ended the push (a Salesforce Bulk job

@@ -83,33 +83,23 @@ class HubSpotCrm:
     def push(self, push: Push) -> PushOutcome:
         run = Tracker(push.keys())
         start = self.api.calls
-        try:
-            erased = hubspot_push.contacts(self.api, run, push.scores, push.erased)
-            if self.gdpr_delete:
-                hubspot_push.pending_delete(run, sorted(erased))
-            hubspot_push.deals(self.api, run, push.influences)
-            hubspot_push.records(self.api, run, push.records)
-            hubspot_push.retired(self.api, run, push.retired)
-            hubspot_tasks.hot_leads(self.api, run, push.hot_leads, self._clock())
-            hubspot_tasks.complaints(self.api, run, push.complaints)
-            if self.gdpr_delete:
-                # Last: a run out of time among them has everything else written, and keeps
-                # the contacts deleted so far (crm_sync takes them off the pending erasures).
-                hubspot_push.gdpr_delete(self.api, run, sorted(erased), self._time_left)
-        except CrmStopped as stopped:
-            outcome = run.outcome(self.api.calls - start, unwritten=f"stopped:{stopped.reason}")
-            raise CrmStopped(stopped.reason, outcome) from None
-        outcome = run.outcome(self.api.calls - start)
-        logger().info(
-            "HubSpot push",
-            extra={
-                "records": len(run.keys),
-                "failed": len(outcome.failed),
-                "calls": outcome.calls,
-                "daily_remaining": self.api.daily_remaining,
-            },
-        )
+        outcome = run.through(lambda: self._push(run, push), lambda: self.api.calls - start)
+        run.log("HubSpot push", outcome, daily_remaining=self.api.daily_remaining)
         return outcome
+
+    def _push(self, run: Tracker, push: Push) -> None:
+        erased = hubspot_push.contacts(self.api, run, push.scores, push.erased)
+        if self.gdpr_delete:
+            hubspot_push.pending_delete(run, sorted(erased))
+        hubspot_push.deals(self.api, run, push.influences)
+        hubspot_push.records(self.api, run, push.records)
+        hubspot_push.retired(self.api, run, push.retired)
+        hubspot_tasks.hot_leads(self.api, run, push.hot_leads, self._clock())
+        hubspot_tasks.complaints(self.api, run, push.complaints)
+        if self.gdpr_delete:
+            # Last: a run out of time among them has everything else written, and keeps
+            # the contacts deleted so far (crm_sync takes them off the pending erasures).
+            hubspot_push.gdpr_delete(self.api, run, sorted(erased), self._time_left)
 
     def push_activities(self, activities: Sequence[Activity]) -> PushOutcome:
         if self.timeline is None:

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from socialscore.aws.batch import chunks
-from socialscore.crm.base import CrmStopped, PushOutcome, Tracker
+from socialscore.crm.base import PushOutcome, Tracker
 from socialscore.crm.hubspot_http import AnswerLost, HubSpotApi, category
 from socialscore.crm.hubspot_write import refusal
 from socialscore.domain import record_key as rk
@@ -175,13 +175,12 @@ class HubSpotTimeline:
             run.fail(run.keys, "timeline_not_configured")
             return run.outcome(0)
         template = templates.withdrawn if withdrawn else templates.activity
-        try:
+
+        def send() -> None:
             for chunk in chunks(events, BATCH):
                 self._batch(run, [(k, e | {"eventTemplateId": template}) for k, e in chunk])
-        except CrmStopped as stopped:
-            outcome = run.outcome(self.api.calls - start, unwritten=f"stopped:{stopped.reason}")
-            raise CrmStopped(stopped.reason, outcome) from None
-        return run.outcome(self.api.calls - start)
+
+        return run.through(send, lambda: self.api.calls - start)
 
     def _batch(self, run: Tracker, chunk: list[tuple[rk.RecordKey, dict[str, Any]]]) -> None:
         by_id = {e["id"]: k for k, e in chunk}

@@ -29,7 +29,7 @@ import urllib3
 
 from socialscore.aws.logs import logger
 from socialscore.crm import marketo_activities, marketo_push
-from socialscore.crm.base import CrmStopped, Push, PushOutcome, Tracker
+from socialscore.crm.base import Push, PushOutcome, Tracker
 from socialscore.crm.marketo_http import MarketoApi, codes
 from socialscore.crm.marketo_write import BATCH
 from socialscore.domain import record_key as rk
@@ -114,23 +114,14 @@ class MarketoCrm:
 
     def _run(self, run: Tracker, work: Callable[[], None], what: str) -> PushOutcome:
         start = self.api.calls
-        try:
+
+        def budgeted() -> None:
             if set(run.keys) - run.written:
                 self._budget()
                 work()
-        except CrmStopped as stopped:
-            outcome = run.outcome(self.api.calls - start, unwritten=f"stopped:{stopped.reason}")
-            raise CrmStopped(stopped.reason, outcome) from None
-        outcome = run.outcome(self.api.calls - start)
-        logger().info(
-            what,
-            extra={
-                "records": len(run.keys),
-                "failed": len(outcome.failed),
-                "calls": outcome.calls,
-                "daily_left": self.api.daily_left,
-            },
-        )
+
+        outcome = run.through(budgeted, lambda: self.api.calls - start)
+        run.log(what, outcome, daily_left=self.api.daily_left)
         return outcome
 
     def _budget(self) -> None:
