@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from socialscore.aws.config import ConfigurationError
 from socialscore.crm.base import CrmStopped, Push, PushOutcome
 from socialscore.crm.hubspot import HubSpotCrm
 from socialscore.crm.hubspot_read import OVERLAP
@@ -695,35 +694,6 @@ def test_a_redirect_is_not_followed_and_the_token_goes_nowhere_else(stub: HubSpo
 
         assert elsewhere.calls == []
         assert [c.status for c in stub.calls] == [307]
-
-
-@pytest.mark.parametrize(
-    "base_url",
-    [
-        "https://api.hubapi.com",
-        "https://api.hubapi.com/",
-        "http://127.0.0.1:8080",
-        "http://localhost:9",
-        "http://[::1]:9",
-    ],
-)
-def test_https_or_loopback_base_urls_are_taken(base_url: str) -> None:
-    assert HubSpotCrm(Token("t"), base_url).api.base_url == base_url.rstrip("/")
-
-
-@pytest.mark.parametrize(
-    "base_url",
-    [
-        "http://api.hubapi.com",
-        "ftp://api.hubapi.com",
-        "api.hubapi.com",
-        "http://127.0.0.1.nip.io",
-        "https://user:secret@api.hubapi.com",
-    ],
-)
-def test_other_base_urls_are_refused(base_url: str) -> None:
-    with pytest.raises(ConfigurationError, match="must be https"):
-        HubSpotCrm(Token("t"), base_url)
 
 
 def test_buckets_land_in_the_checkbox_property_and_an_unknown_option_is_refused(

@@ -13,7 +13,6 @@ import urllib3
 
 from socialscore.crm.base import CrmStopped, Push
 from socialscore.crm.marketo import MarketoCrm
-from socialscore.crm.marketo_write import Input, batches
 from socialscore.domain import record_key as rk
 from socialscore_local.crm_stubs.marketo import MarketoStub
 from tests.integration.test_marketo import activity, crm, ready, score
@@ -150,13 +149,6 @@ def test_an_add_refused_without_an_answer_fails_for_the_next_run(marketo: Market
     assert len(marketo.paths("/activities/external.json")) == 2  # not sent again in this run
     assert adapter.push_activities([activity("i-1")]).failed == {}
     assert len(marketo.activities()) == 2
-
-
-def test_a_batch_is_cut_at_300_records_and_under_one_megabyte() -> None:
-    small = [Input({"n": n}, ()) for n in range(650)]
-    assert [len(b) for b in batches(small)] == [300, 300, 50]
-    big = [Input({"text": "x" * 400_000}, ()) for _ in range(3)]
-    assert [len(b) for b in batches(big)] == [2, 1]
 
 
 def test_the_stub_answers_615_to_the_eleventh_call_at_once() -> None:

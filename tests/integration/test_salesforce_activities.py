@@ -1,8 +1,8 @@
 """Activities in Salesforce, against its stub (which reads the deployed metadata): one
 Social_Activity__c per interaction on its Contact, upserted by Interaction_Id__c in calls of 200
 (one Bulk API 2.0 job past the threshold), a repeat updating the same record, a withdrawal
-deleting it, a record Salesforce refuses failed alone, a daily limit stopping the push; and the
-SFDX source granting what is written."""
+deleting it, a record Salesforce refuses failed alone, a daily limit stopping the push. That the
+SFDX source grants what is written: tests/unit/test_salesforce_metadata.py."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from socialscore.domain import record_key as rk
 from socialscore.domain.activity import Activity, Removal
 from socialscore.domain.interaction import Kind, Network
 from socialscore_local.crm_stubs.salesforce import SalesforceStub
-from tests.integration.test_salesforce import NS, SOURCE, Secret, Sleeps, text, warm, xml
+from tests.integration.test_salesforce import Secret, Sleeps, warm
 
 T = datetime(2026, 11, 20, 9, tzinfo=UTC)
 
@@ -116,33 +116,3 @@ def test_the_daily_limit_stops_the_push_naming_what_was_not_written(sf: Salesfor
         crm.push_activities([activity(n, contact) for n in range(300)])
     assert len(stopped.value.outcome.failed) == 100
     assert len(held(sf)) == 200
-
-
-def test_the_sfdx_source_ships_the_object_and_grants_every_field_written() -> None:
-    folder = SOURCE / "objects" / payloads.ACTIVITY
-    record = payloads.activity_record(activity(1, "003000000000000001"))
-    written = [n for n in record if n.endswith("__c")]
-    for name in written:
-        field = xml(folder / "fields" / f"{name}.field-meta.xml")
-        assert text(field, "fullName") == name
-    key = xml(folder / "fields" / f"{payloads.ACTIVITY_KEY}.field-meta.xml")
-    assert [text(key, t) for t in ("externalId", "unique", "caseSensitive")] == ["true"] * 3
-    assert int(text(key, "length")) >= len(record[payloads.ACTIVITY_KEY])
-    lookup = xml(folder / "fields" / "Contact__c.field-meta.xml")
-    assert (text(lookup, "type"), text(lookup, "referenceTo")) == ("Lookup", "Contact")
-    for name, editable in (("Socialscore_Integration", "true"), ("Socialscore_Viewer", "false")):
-        permissions = xml(SOURCE / "permissionsets" / f"{name}.permissionset-meta.xml")
-        granted = {
-            text(p, "field")
-            for p in permissions.iter(f"{NS}fieldPermissions")
-            if text(p, "readable") == "true" and text(p, "editable") == editable
-        }
-        assert {f"{payloads.ACTIVITY}.{n}" for n in written} <= granted
-    integration = xml(SOURCE / "permissionsets" / "Socialscore_Integration.permissionset-meta.xml")
-    rights = {
-        text(o, "object"): {c.tag.removeprefix(NS) for c in o if c.text == "true"}
-        for o in integration.iter(f"{NS}objectPermissions")
-    }
-    assert {"allowCreate", "allowRead", "allowEdit", "allowDelete", "viewAllRecords"} <= rights[
-        payloads.ACTIVITY
-    ]
