@@ -8,10 +8,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any, Protocol, runtime_checkable
 
-from pydantic import BeforeValidator, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 # Every source reads a delivery into these; named here too, beside what else a source is.
 from socialscore.domain.messages import Message as Message
+
+
+class LenientModel(BaseModel):
+    """A part of a body as its sender writes it: the fields not read here are ignored (a network
+    adds fields without notice; a delivery is never refused for one)."""
+
+    model_config = ConfigDict(extra="ignore")
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,9 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
-from socialscore.sources.base import Answer, Reading, live_secrets, secret_field
+from socialscore.sources.base import Answer, LenientModel, Reading, live_secrets, secret_field
 from socialscore.sources.linkedin_notifications import SOURCE, Notification, notification
 from socialscore.sources.signatures import hmac_sha256, require
 from socialscore.sources.words import WordsSource
@@ -52,10 +52,8 @@ def signs_no_delivery(code: str) -> bool:
     return not code.encode().startswith(SIGNED_PREFIX) and OBJECT_MARK not in code
 
 
-class LinkedInDelivery(BaseModel):
+class LinkedInDelivery(LenientModel):
     """A delivery: LinkedIn batches notifications by event type (documented: 10 at most)."""
-
-    model_config = ConfigDict(extra="ignore")
 
     type: str = Field(
         max_length=64,
@@ -65,10 +63,8 @@ class LinkedInDelivery(BaseModel):
     notifications: list[Any] = Field(default_factory=list, max_length=1000)
 
 
-class LinkedInNotifications(BaseModel):
+class LinkedInNotifications(LenientModel):
     """An Organization Social Action Notifications delivery (for the OpenAPI document)."""
-
-    model_config = ConfigDict(extra="ignore")
 
     type: str = Field(max_length=64)
     notifications: list[Notification] = Field(max_length=1000)

@@ -32,7 +32,7 @@ from socialscore.domain.interaction import (
     act,
     post_key,
 )
-from socialscore.sources.base import Message, unix_time
+from socialscore.sources.base import LenientModel, Message, unix_time
 from socialscore.sources.words import ModelOnce, comment_words, with_words
 
 SOURCE = "linkedin"
@@ -70,18 +70,14 @@ def _millis(value: Any) -> Any:
 MillisTime = Annotated[datetime, BeforeValidator(_millis)]
 
 
-class CommentMessage(BaseModel):
+class CommentMessage(LenientModel):
     """A comment's `message` as the Comments API writes it (`{"text": ...}`)."""
-
-    model_config = ConfigDict(extra="ignore")
 
     text: Words = None
 
 
-class Activity(BaseModel):
+class Activity(LenientModel):
     """A decorated comment or share: who made it, what it is, its words."""
-
-    model_config = ConfigDict(extra="ignore")
 
     owner: Urn | None = None
     entity: Urn | None = None
@@ -95,9 +91,7 @@ class Activity(BaseModel):
         return self.message.text if self.message and self.message.text else self.text
 
 
-class Decorated(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class Decorated(LenientModel):
     comment: Activity | None = None
     share: Activity | None = None
 

@@ -21,9 +21,16 @@ from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
-from socialscore.sources.base import Answer, Message, Reading, live_secrets, secret_field
+from socialscore.sources.base import (
+    Answer,
+    LenientModel,
+    Message,
+    Reading,
+    live_secrets,
+    secret_field,
+)
 from socialscore.sources.meta_changes import (
     MENTION_WITHOUT_AUTHOR,
     SOURCE,
@@ -56,18 +63,14 @@ OTHER_FIELDS = {
 OTHER_OBJECTS = frozenset({"user", "permissions", "application", "whatsapp_business_account"})
 
 
-class Change(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class Change(LenientModel):
     field: str
     value: dict[str, Any]
 
 
-class MetaEntry(BaseModel):
+class MetaEntry(LenientModel):
     """An entry carries `changes[]`, or (older and test payloads) one flat `field`/`value`; a Page
     subscribed to Messenger gets `messaging` (or `standby`) entries on the same callback."""
-
-    model_config = ConfigDict(extra="ignore")
 
     id: MetaId
     time: MetaTime | None = None
@@ -92,10 +95,8 @@ class MetaEntry(BaseModel):
         return data
 
 
-class MetaWebhook(BaseModel):
+class MetaWebhook(LenientModel):
     """A delivery of the objects read (`page`, `instagram`)."""
-
-    model_config = ConfigDict(extra="ignore")
 
     object: str = Field(
         max_length=64,
@@ -105,11 +106,9 @@ class MetaWebhook(BaseModel):
     entry: list[MetaEntry] = Field(min_length=1, max_length=1000)
 
 
-class MetaDelivery(BaseModel):
+class MetaDelivery(LenientModel):
     """What every Meta delivery is, whatever its object: read no further than `object` unless it
     is one of ours."""
-
-    model_config = ConfigDict(extra="ignore")
 
     object: str = Field(max_length=64)
     entry: list[Any] = Field(min_length=1, max_length=1000)

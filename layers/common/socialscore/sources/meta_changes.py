@@ -37,7 +37,7 @@ from socialscore.domain.interaction import (
     post_key,
     retraction,
 )
-from socialscore.sources.base import Message, NetworkId, unix_time
+from socialscore.sources.base import LenientModel, Message, NetworkId, unix_time
 from socialscore.sources.words import ModelOnce, comment_words, with_words
 
 SOURCE = "meta"
@@ -78,9 +78,7 @@ MetaTime = Annotated[datetime, BeforeValidator(_time)]
 Words = Annotated[str | None, Field(repr=False)]
 
 
-class MetaUser(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class MetaUser(LenientModel):
     id: MetaId
 
 
@@ -106,9 +104,7 @@ class FeedValue(BaseModel):
         return self.from_.id if self.from_ else self.sender_id
 
 
-class InstagramMedia(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class InstagramMedia(LenientModel):
     id: MetaId
 
 

@@ -30,7 +30,7 @@ from socialscore.domain.interaction import (
     normalise_tags,
 )
 from socialscore.sources import signatures
-from socialscore.sources.base import Answer, Message, live_secrets
+from socialscore.sources.base import Answer, LenientModel, Message, live_secrets
 from socialscore.sources.smms_events import (
     SOURCE,
     EventId,
@@ -184,10 +184,8 @@ SmmsEvent = Annotated[
 ]
 
 
-class SmmsWebhook(BaseModel):
+class SmmsWebhook(LenientModel):
     """The request body of POST /webhooks/smms."""
-
-    model_config = ConfigDict(extra="ignore")
 
     events: Annotated[list[SmmsEvent], Field(min_length=1, max_length=100)]
 

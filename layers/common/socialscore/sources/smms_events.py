@@ -31,6 +31,7 @@ from socialscore.domain.interaction import (
     identity_key,
     queueable,
 )
+from socialscore.sources.base import LenientModel
 
 SOURCE = "smms"
 EventId = Annotated[str, Field(min_length=1, max_length=128), AfterValidator(queueable)]
@@ -46,10 +47,8 @@ def key_of_link(link: str | None) -> str | None:
         return None
 
 
-class SmmsIdentify(BaseModel):
+class SmmsIdentify(LenientModel):
     """Links a network user id to a contact id; refused without a consent basis."""
-
-    model_config = ConfigDict(extra="ignore")
 
     type: Literal["identify"]
     id: EventId
@@ -118,11 +117,9 @@ class SmmsErase(BaseModel):
         )
 
 
-class SmmsAnswered(BaseModel):
+class SmmsAnswered(LenientModel):
     """Someone on the team answered an act (a reply, quote or mention): it leaves the
     engage-now queue."""
-
-    model_config = ConfigDict(extra="ignore")
 
     type: Literal["answered"]
     id: EventId

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from socialscore.domain.interaction import Kind, Network, PostDeleted, act, post_key, retraction
-from socialscore.sources.base import BodyProblem, Message, Reading, unix_time
+from socialscore.sources.base import BodyProblem, LenientModel, Message, Reading, unix_time
 from socialscore.sources.x_posts import (
     APP_REVOKED,
     BY_ACCOUNT,
@@ -37,9 +37,7 @@ CREATED_AT_FORMAT = "%a %b %d %H:%M:%S %z %Y"  # X's v1.1 time: Wed Oct 10 20:19
 _CREATED_AT_RULE = "must read like Wed Oct 10 20:19:24 +0000 2018"
 
 
-class XUser(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class XUser(LenientModel):
     id_str: XId | None = None
     id: XId | None = None
 
@@ -51,16 +49,12 @@ class XUser(BaseModel):
         return uid
 
 
-class XEntities(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class XEntities(LenientModel):
     user_mentions: list[XUser] = Field(default_factory=list)
 
 
-class XExtended(BaseModel):
+class XExtended(LenientModel):
     """A longform post's full entities: a mention past the 140th character is only here."""
-
-    model_config = ConfigDict(extra="ignore")
 
     entities: XEntities = Field(default_factory=XEntities)
 
@@ -86,9 +80,7 @@ def _when(
     raise BodyProblem(millis, "an event needs timestamp_ms or created_at")
 
 
-class XTweet(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class XTweet(LenientModel):
     id_str: XId
     created_at: str | None = None
     timestamp_ms: str | None = None
@@ -124,41 +116,31 @@ def _target(tweet: XTweet | None) -> Target | None:
     return Target(tweet.id_str, tweet.user.uid) if tweet is not None else None
 
 
-class XFavorite(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class XFavorite(LenientModel):
     timestamp_ms: int | str | None = None
     created_at: str | None = None
     favorited_status: XTweet
     user: XUser
 
 
-class XFollow(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class XFollow(LenientModel):
     type: str = "follow"
     created_timestamp: str | None = None
     target: XUser
     source: XUser
 
 
-class XDeletedStatus(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class XDeletedStatus(LenientModel):
     id: XId
     user_id: XId | None = None
 
 
-class XDelete(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class XDelete(LenientModel):
     status: XDeletedStatus
     timestamp_ms: int | str
 
 
-class XReplayJobStatus(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class XReplayJobStatus(LenientModel):
     job_state: str
 
 

@@ -12,10 +12,10 @@ from collections import Counter
 from datetime import datetime
 from typing import Any, TypeVar
 
-from pydantic import AliasChoices, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AliasChoices, AwareDatetime, BaseModel, Field, ValidationError
 
 from socialscore.domain.interaction import Kind, Network, PostDeleted, act, post_key, retraction
-from socialscore.sources.base import Message, Reading
+from socialscore.sources.base import LenientModel, Message, Reading
 from socialscore.sources.x_posts import (
     APP_REVOKED,
     BY_ACCOUNT,
@@ -48,43 +48,31 @@ X_ERROR = "activity_api_error"  # an envelope holding `errors` and no event
 M = TypeVar("M", bound=BaseModel)
 
 
-class XaaFilter(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class XaaFilter(LenientModel):
     user_id: XId | None = None
     direction: str | None = Field(default=None, max_length=20)  # like.create: in- or outbound
 
 
-class XaaReference(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class XaaReference(LenientModel):
     type: str
     id: XId
 
 
-class XaaMention(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class XaaMention(LenientModel):
     id: XId | None = None  # a mention of a handle X could not match carries no id
 
 
-class XaaEntities(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class XaaEntities(LenientModel):
     mentions: list[XaaMention] = Field(default_factory=list, max_length=1000)
 
 
-class XaaNote(BaseModel):
+class XaaNote(LenientModel):
     """A long post's full entities (v2 `note_tweet`): a late mention is only here."""
-
-    model_config = ConfigDict(extra="ignore")
 
     entities: XaaEntities = Field(default_factory=XaaEntities)
 
 
-class XaaPost(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class XaaPost(LenientModel):
     id: XId
     author_id: XId
     created_at: AwareDatetime
@@ -103,51 +91,37 @@ class XaaPost(BaseModel):
         return next((r.id for r in self.referenced_tweets if r.type == kind), None)
 
 
-class XaaIncludes(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class XaaIncludes(LenientModel):
     tweets: list[XaaPost] = Field(default_factory=list, max_length=1000)
 
 
-class XaaUser(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class XaaUser(LenientModel):
     id: XId
 
 
-class XaaUserData(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class XaaUserData(LenientModel):
     data: XaaUser
 
 
-class XaaFollow(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class XaaFollow(LenientModel):
     source: XaaUserData  # the follower
     target: XaaUserData  # the account followed
 
 
-class XaaDeleted(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class XaaDeleted(LenientModel):
     id: XId
     author_id: XId | None = None
 
 
-class XaaEvent(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class XaaEvent(LenientModel):
     event_type: str = Field(max_length=100)
     filter: XaaFilter = Field(default_factory=XaaFilter)
     payload: dict[str, Any] = Field(default_factory=dict)
     includes: XaaIncludes = Field(default_factory=XaaIncludes)
 
 
-class XaaDelivery(BaseModel):
+class XaaDelivery(LenientModel):
     """One X Activity API delivery: one event in `data` (or X's `errors`)."""
-
-    model_config = ConfigDict(extra="ignore")
 
     data: XaaEvent | None = None
     errors: list[Any] = Field(default_factory=list, max_length=100)
