@@ -1,5 +1,7 @@
 """Hot leads name their owner on the bus: the contact's CRM owner that the SMMS's identify event
-gave, else the seller whose posts earned the most of the profile's touches, else the queue."""
+gave, from the webhook to EventBridge, each event naming its stack. Else the seller whose posts
+earned the most of the profile's touches, else the queue: in memory,
+tests/unit/test_hot_lead_owners.py."""
 
 from __future__ import annotations
 
@@ -77,16 +79,4 @@ def test_the_owner_is_the_crm_owner_the_identify_event_named(stack: Stack) -> No
     assert owners(stack, captured) == {
         "x#u1": {"type": "crm_owner", "id": "005OWNER1"},
         "x#u9": {"type": "crm_owner", "id": "005OWNER1"},
-    }
-
-
-def test_without_a_crm_owner_the_seller_of_most_touches_then_the_queue(stack: Stack) -> None:
-    captured = capture_hot_leads(stack)
-    # u2: two comments on Ben's posts, one on Ana's; u3 comments on nobody's post.
-    score(stack, hot("u2", [ANA, BEN, BEN]))
-    score(stack, hot("u3", [None, None, None]))
-
-    assert owners(stack, captured) == {
-        "x#u2": {"type": "seller", "id": "s-ben"},
-        "x#u3": {"type": "queue", "id": "social-team"},  # the template's default OwnerQueue
     }
