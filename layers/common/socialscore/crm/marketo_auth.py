@@ -27,7 +27,12 @@ from socialscore.aws.config import ConfigurationError
 from socialscore.aws.http import TRANSPORT_ERRORS, secure_origin
 from socialscore.aws.logs import logger
 from socialscore.crm.base import CrmStopped
-from socialscore.crm.oauth import client_credentials_request
+from socialscore.crm.oauth import (
+    Retry,
+    client_credentials,
+    client_credentials_request,
+    with_retries,
+)
 
 IDENTITY_PATH = "/identity/oauth/token"
 # Renewed when less than this is left: a call started on a token about to expire would be
@@ -113,37 +118,32 @@ class MarketoAuth:
 
     def _ask(self, creds: _Credentials, *, refreshed: bool) -> str:
         form, headers = client_credentials_request(creds.client_id, creds.client_secret)
-        attempt = 0
         waited = False
-        while True:
+
+        def once() -> str | Retry:
+            nonlocal waited
             self.requests += 1
             try:
                 answer = self._send("POST", creds.origin + IDENTITY_PATH, form, headers)
             except TRANSPORT_ERRORS as err:
-                problem = f"token_transport_{type(err).__name__}"
-            else:
-                if answer.status == 200:
-                    token = self._keep(creds, answer)
-                    left = _TOKENS[(creds.origin, creds.client_id)].expires_at - self._clock()
-                    if left > RENEW_MARGIN or waited:
-                        return token
-                    self._sleep(max(left, 0.0) + 1.0)  # the same token, about to expire
-                    waited = True
-                    continue
-                if answer.status == 401 and not refreshed:
-                    # A wrong client id or secret: the secret may have rotated since it was read.
-                    return self._ask(self._read(refresh=True), refreshed=True)
-                if answer.status < 500:
-                    logger().error(
-                        "Marketo refused the token request", extra={"status": answer.status}
-                    )
-                    raise CrmStopped(f"token_http_{answer.status}")
-                problem = f"token_http_{answer.status}"
-            attempt += 1
-            if attempt >= self._attempts:
-                logger().error("Marketo identity unavailable", extra={"problem": problem})
-                raise CrmStopped(problem)
-            self._pause(attempt)
+                return Retry.transport(err)
+            if answer.status == 200:
+                token = self._keep(creds, answer)
+                left = _TOKENS[(creds.origin, creds.client_id)].expires_at - self._clock()
+                if left > RENEW_MARGIN or waited:
+                    return token
+                self._sleep(max(left, 0.0) + 1.0)  # the same token, about to expire
+                waited = True
+                return once()  # not a failed attempt
+            if answer.status == 401 and not refreshed:
+                # A wrong client id or secret: the secret may have rotated since it was read.
+                return self._ask(self._read(refresh=True), refreshed=True)
+            if answer.status < 500:
+                logger().error("Marketo refused the token request", extra={"status": answer.status})
+                raise CrmStopped(f"token_http_{answer.status}")
+            return Retry.status(answer.status)
+
+        return with_retries(once, self._attempts, self._pause, "Marketo identity unavailable")
 
     def _keep(self, creds: _Credentials, answer: Answer) -> str:
         document = answer.document if isinstance(answer.document, dict) else {}
@@ -161,22 +161,15 @@ class MarketoAuth:
     def _read(self, *, refresh: bool) -> _Credentials:
         if self._creds is not None and not refresh:
             return self._creds
-        raw = self._credentials(refresh)
-        names = ("endpoint", "client_id", "client_secret")
-        values = {k: str(raw.get(k) or "").strip() for k in names}
-        missing = sorted(k for k, v in values.items() if not v)
-        if missing:
-            logger().error(
-                "Marketo credentials not set (README, CRM setup)", extra={"missing": missing}
-            )
-            raise CrmStopped("no_credentials")
+        endpoint, client_id, secret = client_credentials(
+            self._credentials(refresh), "endpoint", "Marketo"
+        )
         try:
             # The REST endpoint as Admin > Web Services shows it, with or without `/rest` (or
             # a trailing slash, as a copy from a browser's address bar has it).
-            endpoint = values["endpoint"].rstrip("/").removesuffix("/rest")
-            origin = secure_origin(endpoint, "Marketo endpoint")
+            origin = secure_origin(endpoint.rstrip("/").removesuffix("/rest"), "Marketo endpoint")
         except ConfigurationError as err:
             logger().error("Marketo endpoint refused", extra={"problem": str(err)})
             raise CrmStopped("endpoint_refused") from None
-        self._creds = _Credentials(origin, values["client_id"], values["client_secret"])
+        self._creds = _Credentials(origin, client_id, secret)
         return self._creds

@@ -23,7 +23,12 @@ from socialscore.aws.config import ConfigurationError
 from socialscore.aws.http import TRANSPORT_ERRORS, USER_AGENT, secure_origin
 from socialscore.aws.logs import logger
 from socialscore.crm.base import CrmStopped
-from socialscore.crm.oauth import client_credentials_request
+from socialscore.crm.oauth import (
+    Retry,
+    client_credentials,
+    client_credentials_request,
+    with_retries,
+)
 
 TOKEN_PATH = "/services/oauth2/token"  # noqa: S105 (a path, not a password)
 # Where Salesforce may put an org's instance: the token answer's instance_url must be one.
@@ -109,30 +114,28 @@ class Auth:
 
     def _token(self, creds: _Credentials, *, refreshed: bool) -> Session:
         form, headers = client_credentials_request(creds.client_id, creds.client_secret)
-        attempt = 0
-        while True:  # token requests are not API calls: the daily limit does not count them
+
+        def once() -> Session | Retry:  # not an API call: the daily limit does not count it
             try:
                 answer = self._exchange.send("POST", creds.origin + TOKEN_PATH, form, headers)
             except TRANSPORT_ERRORS as err:
-                problem = f"token_transport_{type(err).__name__}"
-            else:
-                if answer.status == 200:
-                    return self._keep(creds, answer)
-                if 300 <= answer.status < 400:
-                    refuse_redirect(answer)
-                code, _ = error_of(answer)
-                if answer.status == 400 and not refreshed:
-                    # invalid_client with a cached secret the app no longer takes: re-read it.
-                    return self._token(self._read(refresh=True), refreshed=True)
-                if answer.status < 500:
-                    logger().error("Salesforce refused the token request", extra={"code": code})
-                    raise CrmStopped(f"token_{code or answer.status}")
-                problem = f"token_http_{answer.status}"
-            attempt += 1
-            if attempt >= self._attempts:
-                logger().error("Salesforce token endpoint unavailable", extra={"problem": problem})
-                raise CrmStopped(problem)
-            self._pause(attempt)
+                return Retry.transport(err)
+            if answer.status == 200:
+                return self._keep(creds, answer)
+            if 300 <= answer.status < 400:
+                refuse_redirect(answer)
+            code, _ = error_of(answer)
+            if answer.status == 400 and not refreshed:
+                # invalid_client with a cached secret the app no longer takes: re-read it.
+                return self._token(self._read(refresh=True), refreshed=True)
+            if answer.status < 500:
+                logger().error("Salesforce refused the token request", extra={"code": code})
+                raise CrmStopped(f"token_{code or answer.status}")
+            return Retry.status(answer.status)
+
+        return with_retries(
+            once, self._attempts, self._pause, "Salesforce token endpoint unavailable"
+        )
 
     def _keep(self, creds: _Credentials, answer: Answer) -> Session:
         document = read_json(answer.body)
@@ -148,18 +151,12 @@ class Auth:
         return session
 
     def _read(self, *, refresh: bool) -> _Credentials:
-        raw = self._credentials(refresh)
-        names = ("domain", "client_id", "client_secret")
-        values = {k: str(raw.get(k) or "").strip() for k in names}
-        missing = sorted(k for k, v in values.items() if not v)
-        if missing:
-            logger().error(
-                "Salesforce credentials not set (README, CRM setup)", extra={"missing": missing}
-            )
-            raise CrmStopped("no_credentials")
-        origin = checked_origin(values["domain"], "domain")
-        self.key = (origin, values["client_id"])
-        return _Credentials(origin, values["client_id"], values["client_secret"])
+        domain, client_id, secret = client_credentials(
+            self._credentials(refresh), "domain", "Salesforce"
+        )
+        origin = checked_origin(domain, "domain")
+        self.key = (origin, client_id)
+        return _Credentials(origin, client_id, secret)
 
 
 def checked_origin(url: str, what: str, *, domain: str | None = None) -> str:
