@@ -41,6 +41,7 @@ from socialscore.aws.logs import logger
 from socialscore.crm.base import OUT_OF_TIME, CrmStopped, Push, PushOutcome
 from socialscore.domain.record_key import Erasures, Landing, RecordKey, RecordKind
 from socialscore.domain.scoring_model import ScoringModel
+from socialscore.pipeline.bucket_tally import BucketTally
 from socialscore.pipeline.crm_activities import ActivityResult, ActivitySync
 from socialscore.pipeline.crm_budget import Budget
 from socialscore.pipeline.crm_cursors import Cursors
@@ -127,6 +128,8 @@ class CrmSync:
     # Its review queue and bar on erased ids, wired whether the step is on or not: an erasure
     # taken while it is off still bars the contact once it is on (its first read reads all).
     identity_review: ReviewQueue | None = None
+    # The report's bucket counts, kept as profiles change (pipeline.bucket_tally); None: off.
+    tally: BucketTally | None = None
 
     def run(self, as_of: datetime, budget: Budget | None = None, run_id: str = "") -> SyncReport:
         """A run as of the slot `as_of`, under the run lease: `run_id` names it (the Lambda's
@@ -175,6 +178,10 @@ class CrmSync:
             fields = self.identity_fields.run_safely(started, erased | forgotten)
         window_end = at.marks_until or started
         touched = self._touched_since(at.last_run, window_end) - erased
+        if self.tally is not None:  # first: a slice may take the window and delete its marks
+            self.tally(
+                as_of, at.last_run, window_end, Erasures(erased, forgotten), budget.remaining
+            )
         report = SyncReport(
             opportunities=len(changed), checkpoint=at.checkpoint, identity_links=fields
         )

@@ -1,0 +1,147 @@
+"""The bucket tally: for each of the scoring model's buckets, how many profiles and how many
+contacts are in it, kept as profiles change instead of read from every touch.
+
+A profile is a unit: a contact (over all its linked identities, `c:<contact>`) or an anonymous
+identity on its own (`p:<identity>`); an identity linked to a contact is no unit of its own. Each
+unit keeps its buckets and the moment they may next change with no new touch (`until`,
+domain.buckets.stable_until); the counts are the sum of what the units keep. A unit is worked out
+again when its touches, scores or links changed, when it was erased, or once `until` has passed;
+the difference between what it kept and what it is now is what the counts move by.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from socialscore.domain.buckets import stable_until
+from socialscore.domain.scoring_model import ScoringModel
+from socialscore.domain.standing import ProfileItems, Standing, standing
+from socialscore.domain.touch import Touch
+
+CONTACT, PROFILE = "c:", "p:"
+
+
+def contact_unit(contact: str) -> str:
+    return f"{CONTACT}{contact}"
+
+
+def profile_unit(identity: str) -> str:
+    return f"{PROFILE}{identity}"
+
+
+@dataclass(frozen=True)
+class Kept:
+    """What a unit keeps: its buckets (the model's order) and until when they hold."""
+
+    buckets: tuple[str, ...]
+    until: datetime | None  # None: not before its touches change
+    contact: bool
+
+    def due(self, as_of: datetime) -> bool:
+        return self.until is not None and self.until <= as_of
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A unit's item as the tally store holds it: `value` None once emptied (being deleted);
+    `version` moves with every write, so a write is conditioned on the value it replaces."""
+
+    value: Kept | None
+    version: int
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where the tally stands: built (by a rebuild) or not, the change marks it has read up to,
+    and the first day whose due units it has not all taken."""
+
+    built: bool
+    marks_through: datetime | None
+    due_from: date | None
+
+
+# bucket -> (profiles, contacts) in it
+Counts = dict[str, tuple[int, int]]
+
+
+def kept(
+    model: ScoringModel, standing: Standing, touches: list[Touch], contact: bool
+) -> Kept | None:
+    """A unit's buckets and until as of the standing's moment, from its counted touches (every
+    identity's for a contact); None: it is in no bucket and none can come with time alone."""
+    known = standing.facts(touches)
+    buckets = standing.buckets(model, touches)
+    until = stable_until(model, known)
+    return Kept(buckets, until, contact) if buckets or until is not None else None
+
+
+def delta(old: Kept | None, new: Kept | None) -> Counts:
+    """What the counts move by when a unit goes from `old` to `new` (buckets moved only)."""
+    moves: Counter[tuple[str, int]] = Counter()
+    for sign, value in ((-1, old), (1, new)):
+        if value is not None:
+            for bucket in value.buckets:
+                moves[(bucket, 0)] += sign
+                if value.contact:
+                    moves[(bucket, 1)] += sign
+    buckets = sorted({b for b, _ in moves})
+    out = {b: (moves[(b, 0)], moves[(b, 1)]) for b in buckets}
+    return {b: v for b, v in out.items() if v != (0, 0)}
+
+
+def counts(units: Iterable[Kept]) -> Counts:
+    """The counts a set of units adds up to (a rebuild's, or a check's)."""
+    total: Counts = {}
+    for value in units:
+        for bucket, (p, c) in delta(None, value).items():
+            before = total.get(bucket, (0, 0))
+            total[bucket] = (before[0] + p, before[1] + c)
+    return total
+
+
+def touched_units(
+    profiles: Iterable[str],
+    contacts: Iterable[str],
+    contact_of: Mapping[str, str],
+) -> set[str]:
+    """The units that may have changed with these profiles and contacts marked changed (or
+    erased): a profile's own (it may have been linked or unlinked since) and its contact's now; a
+    contact's. A contact a profile left is marked itself (resolution.relink, erasure)."""
+    units = {contact_unit(c) for c in contacts}
+    for identity in profiles:
+        units.add(profile_unit(identity))
+        if identity in contact_of:
+            units.add(contact_unit(contact_of[identity]))
+    return units
+
+
+def build(
+    model: ScoringModel,
+    as_of: datetime,
+    contacts: Mapping[str, list[str]],
+    touches: Iterable[Touch],
+    items: ProfileItems,
+) -> dict[str, Kept]:
+    """Every unit's value as of a moment from everything kept (a rebuild): each contact over its
+    identities, each identity with a touch or a score and no contact on its own."""
+    mine: dict[str, list[Touch]] = {}
+    for t in touches:
+        mine.setdefault(t.profile, []).append(t)
+    linked = {i for ids in contacts.values() for i in ids}
+    members = {contact_unit(c): list(ids) for c, ids in contacts.items()}
+    alone = ({i for i, _ in items} | set(mine)) - linked
+    members |= {profile_unit(i): [i] for i in alone}
+    out: dict[str, Kept] = {}
+    for unit, ids in members.items():
+        value = kept(
+            model,
+            standing(items, ids, as_of, model),
+            [t for i in ids for t in mine.get(i, [])],
+            unit.startswith(CONTACT),
+        )
+        if value is not None:
+            out[unit] = value
+    return out

@@ -1,0 +1,215 @@
+"""Keeping the bucket tally (domain.bucket_tally) as profiles change: a step of each crm_sync run,
+under its run lease, before its slices.
+
+A run works out again, as of its slot time, the units that may have changed since the last: those
+of the profiles and contacts marked changed (the score and resolve stages' ten-minute marks,
+read from where the tally last read them: the window crm_sync is about to take), of the erasures
+pending, the units due (their `until` passed: found by the day it falls on, no scan), and those a
+run before left. Each unit whose value differs from what it keeps is written with the counts'
+difference in one transaction conditioned on the value read, so a unit's change is counted once
+whatever fails or is run again. A run out of time, or one whose store fails a write, leaves the
+units not taken to the next run (`todo`) and still moves past the marks it read: crm_sync may
+take the window (and delete its marks) once this step has returned.
+
+The counts are those of crm_sync's last run: at most one crm_sync interval behind (15 minutes by
+default). Before a build (`socialscore rebuild`) the step does nothing: counts made of changes
+alone would miss every profile that never changed since.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Protocol
+
+from socialscore.aws.logs import logger
+from socialscore.domain.bucket_tally import (
+    CONTACT,
+    PROFILE,
+    Counts,
+    Kept,
+    Place,
+    Stored,
+    build,
+    kept,
+    touched_units,
+)
+from socialscore.domain.record_key import Erasures
+from socialscore.domain.scoring_model import ScoringModel
+from socialscore.domain.standing import ProfileItems, standing
+from socialscore.domain.touch import Touch
+from socialscore.pipeline.ports import IdentityLinks, ProfileScores, TouchHistory
+
+__all__ = ["BucketTally", "TallyReport", "TallyStore", "rebuild"]
+
+
+class TallyStore(Protocol):
+    def place(self) -> Place: ...
+
+    def counts(self) -> Counts: ...
+
+    def kept(self, units: list[str]) -> dict[str, Stored]: ...
+
+    def due(self, first: date, last: date) -> set[str]:
+        """Units whose until falls on a day from first to last."""
+        ...
+
+    def todo(self) -> set[str]: ...
+
+    def apply(self, unit: str, old: Stored | None, new: Kept | None) -> bool:
+        """The unit's change and the counts' in one write conditioned on `old`; False when the
+        unit is no longer `old` (nothing written)."""
+        ...
+
+    def set_todo(self, add: Iterable[str], done: Iterable[str]) -> None: ...
+
+    def moved(self, marks_through: datetime, due_from: date) -> None: ...
+
+    def replace(self, units: Mapping[str, Kept], marks_through: datetime, due_from: date) -> None:
+        """A rebuild's: every unit, the counts and the place written anew."""
+        ...
+
+
+class ChangeMarks(Protocol):
+    def changed_since(self, since: datetime, until: datetime) -> tuple[set[str], set[str]]: ...
+
+
+def _forever() -> float:
+    return math.inf
+
+
+@dataclass
+class TallyReport:
+    built: bool = True  # False: nothing done until a rebuild builds it
+    worked: int = 0  # units worked out again
+    moved: int = 0  # units whose value changed (written)
+    left: int = 0  # units left to the next run (time, a write refused or failed)
+    failed: list[str] = field(default_factory=list)  # why a step stopped (the error's type)
+
+
+@dataclass
+class BucketTally:
+    store: TallyStore
+    changes: ChangeMarks
+    identities: IdentityLinks
+    ledger: TouchHistory
+    scores: ProfileScores
+    model: ScoringModel
+    piece: int = 100  # units read and written per step
+    margin: float = 30.0  # seconds kept in hand at least, for the rest of crm_sync's run
+
+    def __call__(
+        self,
+        as_of: datetime,
+        last_run: datetime | None,
+        window_end: datetime,
+        erasures: Erasures,
+        seconds_left: Callable[[], float] = _forever,
+    ) -> TallyReport:
+        """Bring the tally to `as_of`: the marks from where it (or crm_sync) last read them to
+        `window_end`, the erasures pending, the units due by as_of and those left before."""
+        place = self.store.place()
+        if not place.built:
+            logger().info("bucket tally not built: nothing kept until `socialscore rebuild`")
+            return TallyReport(built=False)
+        since = max((t for t in (last_run, place.marks_through) if t is not None), default=None)
+        profiles: set[str] = set()
+        contacts: set[str] = set()
+        if since is not None:
+            profiles, contacts = self.changes.changed_since(since, window_end)
+        profiles |= erasures.profiles
+        contacts |= erasures.contacts
+        linked = self.identities.contacts_of(sorted(profiles)) if profiles else {}
+        wanted = touched_units(profiles, contacts, linked)
+        left = self.store.todo()
+        wanted |= left
+        due = self.store.due(place.due_from or as_of.date(), as_of.date())
+        report = TallyReport()
+        later: set[str] = set()
+        todo = sorted(wanted | due)
+        # Half the run's time at most: the rest is crm_sync's (what is left waits a run).
+        floor = max(self.margin, seconds_left() / 2)
+        for start in range(0, len(todo), self.piece):
+            if seconds_left() < floor:
+                later |= set(todo[start:])
+                break
+            chunk = todo[start : start + self.piece]
+            try:
+                later |= self._piece(chunk, wanted, as_of, report)
+            except Exception as err:  # the rest waits for the next run; crm_sync goes on
+                logger().warning("bucket tally step failed", extra={"reason": type(err).__name__})
+                report.failed.append(type(err).__name__)
+                later |= set(todo[start:])
+                break
+        report.left = len(later)
+        self.store.set_todo(later, left)
+        self.store.moved(window_end, as_of.date())
+        return report
+
+    def _piece(
+        self, chunk: list[str], wanted: set[str], as_of: datetime, report: TallyReport
+    ) -> set[str]:
+        """Work out a piece of units; returns those to try again next run."""
+        stored = self.store.kept(chunk)
+        work = [u for u in chunk if u in wanted or ((s := stored.get(u)) and _due(s, as_of))]
+        fresh = self._values(work, as_of)
+        again: set[str] = set()
+        for unit in work:
+            old, new = stored.get(unit), fresh[unit]
+            report.worked += 1
+            if (old.value if old is not None else None) != new:
+                if not self.store.apply(unit, old, new):  # written meanwhile (a rebuild)
+                    again.add(unit)
+                    continue
+                report.moved += 1
+            if new is not None and new.due(as_of):  # at its threshold now: look again next run
+                again.add(unit)
+        return again
+
+    def _values(self, units: list[str], as_of: datetime) -> dict[str, Kept | None]:
+        """Each unit's value now, from its identities' touches and scores."""
+        alone = [u.removeprefix(PROFILE) for u in units if u.startswith(PROFILE)]
+        linked = self.identities.contacts_of(alone) if alone else {}
+        members: dict[str, list[str]] = {}
+        for unit in units:
+            if unit.startswith(CONTACT):
+                members[unit] = self.identities.identities_of(unit.removeprefix(CONTACT))
+            else:
+                identity = unit.removeprefix(PROFILE)
+                members[unit] = [] if identity in linked else [identity]
+        ids = sorted({i for m in members.values() for i in m})
+        items = self.scores.profile_units(ids) if ids else {}
+        touches = {i: self.ledger.touches_of(i) for i in ids}
+        return {
+            unit: kept(
+                self.model,
+                standing(items, mine, as_of, self.model),
+                [t for i in mine for t in touches[i]],
+                unit.startswith(CONTACT),
+            )
+            if mine
+            else None
+            for unit, mine in members.items()
+        }
+
+
+def _due(stored: Stored, as_of: datetime) -> bool:
+    return stored.value is not None and stored.value.due(as_of)
+
+
+def rebuild(
+    store: TallyStore,
+    model: ScoringModel,
+    as_of: datetime,
+    contacts: Mapping[str, list[str]],
+    touches: Iterable[Touch],
+    items: ProfileItems,
+) -> int:
+    """Build the tally anew from everything kept, read from `as_of` on (`socialscore rebuild`):
+    its marks are read again from there, so a change made while it read is taken by the next
+    run. Returns how many units are in a bucket or may enter one."""
+    units = build(model, as_of, contacts, touches, items)
+    store.replace(units, as_of, as_of.date())
+    return len(units)

@@ -1,0 +1,280 @@
+"""The bucket tally's items (domain.bucket_tally) in the sync-state table, beside crm_sync's own
+state (its run keeps the tally, under its run lease): no new table, and only the calls its role
+already makes there (BatchGetItem, BatchWriteItem, UpdateItem; a transaction of Update actions
+needs UpdateItem alone:
+https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html).
+
+- `tally#unit#<unit>`: a unit's buckets (`b`, JSON), until (`u`, ISO), whether it is a contact
+  (`c`) and its version (`v`).
+- `tally#counts`: per bucket, `p#<bucket>` profiles and `c#<bucket>` contacts in it.
+- `tally#due#<day>#<n>`: the units whose `until` falls on that UTC day (a string set, by the
+  unit's hash in `SHARDS` items: about 20,000 ids an item within DynamoDB's 400 KB, 320,000 units
+  due a day), so a run finds the units due without a scan.
+- `tally#todo#<n>`: units a run left to the next (stopped for time, or a write refused).
+- `tally#place`: built or not, the marks read up to, the first day not all taken.
+
+A unit's change is one transaction: its item conditioned on the version read, the counts added
+to, its due entry moved; a unit emptied is then deleted (an erased person's id leaves no item).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from socialscore.aws import clients
+from socialscore.domain.bucket_tally import Counts, Kept, Place, Stored, counts, delta
+from socialscore.domain.scoring_model import ScoringModel
+from socialscore.report.rows import BucketRow
+from socialscore.store import dynamo
+
+SHARDS = 16
+PREFIX = "tally#"
+COUNTS = f"{PREFIX}counts"
+PLACE = f"{PREFIX}place"
+
+
+class TallyNotBuilt(LookupError):
+    """The tally has not been built (`socialscore rebuild`): its counts would be wrong."""
+
+
+def unit_key(unit: str) -> str:
+    return f"{PREFIX}unit#{unit}"
+
+
+def shard(unit: str) -> int:
+    return int(hashlib.sha256(unit.encode()).hexdigest(), 16) % SHARDS
+
+
+def due_key(day: date, unit: str) -> str:
+    return f"{PREFIX}due#{day.isoformat()}#{shard(unit)}"
+
+
+def todo_key(unit: str) -> str:
+    return f"{PREFIX}todo#{shard(unit)}"
+
+
+def days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def encode(value: Kept) -> dict[str, Any]:
+    """A unit's value as its item's attributes (plain values)."""
+    out: dict[str, Any] = {"b": json.dumps(list(value.buckets)), "c": value.contact}
+    if value.until is not None:
+        out["u"] = value.until.isoformat()
+    return out
+
+
+def decode(item: Mapping[str, Any]) -> Stored:
+    if "b" not in item:
+        return Stored(None, int(item["v"]))
+    until = datetime.fromisoformat(item["u"]) if "u" in item else None
+    return Stored(Kept(tuple(json.loads(item["b"])), until, bool(item["c"])), int(item["v"]))
+
+
+def place_of(item: Mapping[str, Any] | None) -> Place:
+    if item is None:
+        return Place(False, None, None)
+    marks = item.get("marks_through")
+    due = item.get("due_from")
+    return Place(
+        True,
+        datetime.fromisoformat(marks) if marks else None,
+        date.fromisoformat(due) if due else None,
+    )
+
+
+def counts_of(item: Mapping[str, Any] | None) -> Counts:
+    found: dict[str, list[int]] = {}
+    for name, n in (item or {}).items():
+        kind, _, bucket = name.partition("#")
+        if kind in ("p", "c") and bucket:
+            found.setdefault(bucket, [0, 0])[kind == "c"] = int(n)
+    return {b: (p, c) for b, (p, c) in found.items() if (p, c) != (0, 0)}
+
+
+def rows(model: ScoringModel, counted: Counts) -> list[BucketRow]:
+    """The report's bucket rows, in the model's order, from the counts."""
+    return [
+        BucketRow(rule.name, rule.label, *counted.get(rule.name, (0, 0))) for rule in model.buckets
+    ]
+
+
+def bucket_rows(table: str, model: ScoringModel) -> list[BucketRow]:
+    """How many profiles and contacts are in each of the model's buckets, as of crm_sync's last
+    run (one read of two items, whatever the number of profiles); TallyNotBuilt before the
+    tally's first build."""
+    found = dynamo.batch_get(table, "key", [PLACE, COUNTS], consistent=True)
+    if PLACE not in found:
+        raise TallyNotBuilt("the bucket tally is not built: run `socialscore rebuild`")
+    return rows(model, counts_of(found.get(COUNTS)))
+
+
+class BucketTallyStore:
+    def __init__(self, table: str) -> None:
+        self._table = table
+
+    def place(self) -> Place:
+        return place_of(dynamo.batch_get(self._table, "key", [PLACE], consistent=True).get(PLACE))
+
+    def counts(self) -> Counts:
+        found = dynamo.batch_get(self._table, "key", [COUNTS], consistent=True)
+        return counts_of(found.get(COUNTS))
+
+    def kept(self, units: list[str]) -> dict[str, Stored]:
+        keys = {unit_key(u): u for u in units}
+        found = dynamo.batch_get(self._table, "key", list(keys), consistent=True)
+        return {keys[k]: decode(item) for k, item in found.items()}
+
+    def due(self, first: date, last: date) -> set[str]:
+        """Units with a due entry on a day from first to last."""
+        keys = [
+            f"{PREFIX}due#{d.isoformat()}#{n}" for d in days(first, last) for n in range(SHARDS)
+        ]
+        found = dynamo.batch_get(self._table, "key", keys, consistent=True)
+        return {u for item in found.values() for u in item.get("units", ())}
+
+    def todo(self) -> set[str]:
+        keys = [f"{PREFIX}todo#{n}" for n in range(SHARDS)]
+        found = dynamo.batch_get(self._table, "key", keys, consistent=True)
+        return {u for item in found.values() for u in item.get("units", ())}
+
+    def apply(self, unit: str, old: Stored | None, new: Kept | None) -> bool:
+        """Set the unit to `new` (None: gone), the counts moved by the difference and its due
+        entry moved, in one transaction conditioned on `old`; False when the unit's item is no
+        longer `old` (nothing written)."""
+        client = clients.client("dynamodb")
+        was = old.value if old is not None else None
+        version = (old.version if old is not None else 0) + 1
+        actions = [{"Update": self._unit_update(unit, old, new, version)}]
+        moved = delta(was, new)
+        if moved:
+            actions.append({"Update": self._counts_update(moved)})
+        before = was.until.date() if was is not None and was.until is not None else None
+        after = new.until.date() if new is not None and new.until is not None else None
+        if before != after:
+            if before is not None:
+                actions.append({"Update": self._set(due_key(before, unit), "DELETE", {unit})})
+            if after is not None:
+                actions.append({"Update": self._set(due_key(after, unit), "ADD", {unit})})
+        try:
+            client.transact_write_items(TransactItems=actions)
+        except client.exceptions.TransactionCanceledException as err:
+            reasons = [r.get("Code") for r in err.response.get("CancellationReasons", [])]
+            if reasons and reasons[0] == "ConditionalCheckFailed":
+                return False
+            raise
+        if new is None:  # emptied: no item left naming the unit
+            request = {"DeleteRequest": {"Key": {"key": {"S": unit_key(unit)}}}}
+            dynamo.batch_write(self._table, [request])
+        return True
+
+    def set_todo(self, add: Iterable[str], done: Iterable[str]) -> None:
+        """Units left for the next run added, those taken removed: an update per shard."""
+        for action, units in (("DELETE", set(done) - set(add)), ("ADD", set(add))):
+            by_key: dict[str, set[str]] = {}
+            for u in units:
+                by_key.setdefault(todo_key(u), set()).add(u)
+            for key, members in sorted(by_key.items()):
+                clients.client("dynamodb").update_item(**self._set(key, action, members))
+
+    def moved(self, marks_through: datetime, due_from: date) -> None:
+        """The place after a run: marks read up to `marks_through`, due days from `due_from`."""
+        clients.client("dynamodb").update_item(
+            TableName=self._table,
+            Key={"key": {"S": PLACE}},
+            UpdateExpression="SET marks_through = :m, due_from = :d",
+            ExpressionAttributeValues={
+                ":m": {"S": marks_through.isoformat()},
+                ":d": {"S": due_from.isoformat()},
+            },
+        )
+
+    def replace(self, units: Mapping[str, Kept], marks_through: datetime, due_from: date) -> None:
+        """A rebuild: every tally item deleted, then each unit's, the counts, the due entries
+        and the place written anew (the place last: until then a reader finds it not built)."""
+        old = [i["key"] for i in dynamo.scan(self._table) if str(i["key"]).startswith(PREFIX)]
+        dynamo.batch_write(self._table, [_delete(k) for k in sorted(old, key=_place_first)])
+        puts = [_put({"key": unit_key(u), "v": 1, **encode(v)}) for u, v in sorted(units.items())]
+        due: dict[str, set[str]] = {}
+        for u, v in units.items():
+            if v.until is not None:
+                due.setdefault(due_key(v.until.date(), u), set()).add(u)
+        puts += [_put({"key": k, "units": members}) for k, members in sorted(due.items())]
+        total = counts(units.values())
+        named = {f"p#{b}": p for b, (p, _) in total.items()} | {
+            f"c#{b}": c for b, (_, c) in total.items()
+        }
+        puts.append(_put({"key": COUNTS, **{k: Decimal(n) for k, n in named.items()}}))
+        dynamo.batch_write(self._table, puts)
+        place = {"key": PLACE, "marks_through": marks_through.isoformat()}
+        dynamo.batch_write(self._table, [_put(place | {"due_from": due_from.isoformat()})])
+
+    # --- update expressions ----------------------------------------------------------------
+    def _unit_update(
+        self, unit: str, old: Stored | None, new: Kept | None, version: int
+    ) -> dict[str, Any]:
+        values: dict[str, Any] = {":v": {"N": str(version)}}
+        sets, removes = ["v = :v"], []
+        for name in ("b", "c", "u"):
+            value = encode(new).get(name) if new is not None else None
+            if value is None:
+                removes.append(name)
+            else:
+                sets.append(f"{name} = :{name}")
+                values[f":{name}"] = dynamo.to_item({"x": value})["x"]
+        if old is None:
+            condition = "attribute_not_exists(v)"
+        else:
+            condition = "v = :old"
+            values[":old"] = {"N": str(old.version)}
+        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+        return {
+            "TableName": self._table,
+            "Key": {"key": {"S": unit_key(unit)}},
+            "UpdateExpression": expression,
+            "ConditionExpression": condition,
+            "ExpressionAttributeValues": values,
+        }
+
+    def _counts_update(self, moved: Counts) -> dict[str, Any]:
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {}
+        adds = []
+        for n, (bucket, (p, c)) in enumerate(sorted(moved.items())):
+            names |= {f"#p{n}": f"p#{bucket}", f"#c{n}": f"c#{bucket}"}
+            values |= {f":p{n}": {"N": str(p)}, f":c{n}": {"N": str(c)}}
+            adds += [f"#p{n} :p{n}", f"#c{n} :c{n}"]
+        return {
+            "TableName": self._table,
+            "Key": {"key": {"S": COUNTS}},
+            "UpdateExpression": "ADD " + ", ".join(adds),
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+
+    def _set(self, key: str, action: str, members: set[str]) -> dict[str, Any]:
+        return {
+            "TableName": self._table,
+            "Key": {"key": {"S": key}},
+            "UpdateExpression": f"{action} #u :u",
+            "ExpressionAttributeNames": {"#u": "units"},
+            "ExpressionAttributeValues": {":u": {"SS": sorted(members)}},
+        }
+
+
+def _place_first(key: str) -> bool:
+    return key != PLACE
+
+
+def _delete(key: str) -> dict[str, Any]:
+    return {"DeleteRequest": {"Key": {"key": {"S": key}}}}
+
+
+def _put(values: dict[str, Any]) -> dict[str, Any]:
+    return {"PutRequest": {"Item": dynamo.to_item(values)}}

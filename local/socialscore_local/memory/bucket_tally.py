@@ -1,0 +1,145 @@
+"""The bucket tally's store in memory (pipeline.bucket_tally.TallyStore), for its rule tests: by
+the sync-state table's item keys as store/bucket_tally.py writes them, a unit's change applied
+all or nothing as the store's transaction is, counting the DynamoDB requests it makes. It can
+fail its Nth `apply` (`fail_at`, counted across runs) as a lost connection would: nothing of that
+unit written (tests/integration/test_bucket_tally_contract.py keeps it to the store's contract).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+from socialscore.domain.bucket_tally import Counts, Kept, Place, Stored, counts, delta
+from socialscore.store.bucket_tally import (
+    COUNTS,
+    PLACE,
+    PREFIX,
+    SHARDS,
+    counts_of,
+    days,
+    decode,
+    due_key,
+    encode,
+    place_of,
+    todo_key,
+    unit_key,
+)
+from socialscore_local.memory.counting import Requests, batches
+
+
+class StoreFault(RuntimeError):
+    """The injected failure of a write (a connection lost before DynamoDB took it)."""
+
+
+class MemoryBucketTally:
+    def __init__(self, requests: Requests, fail_at: int | None = None) -> None:
+        self.r = requests
+        self.items: dict[str, dict[str, Any]] = {}  # by the table's item keys
+        self.fail_at = fail_at
+        self.applied = 0  # apply calls, failed ones included
+
+    # --- reads -----------------------------------------------------------------------------
+    def place(self) -> Place:
+        self.r.add("BatchGetItem")
+        return place_of(self.items.get(PLACE))
+
+    def counts(self) -> Counts:
+        self.r.add("BatchGetItem")
+        return counts_of(self.items.get(COUNTS))
+
+    def kept(self, units: list[str]) -> dict[str, Stored]:
+        self.r.add("BatchGetItem", batches(len(units)))
+        return {u: decode(self.items[unit_key(u)]) for u in units if unit_key(u) in self.items}
+
+    def due(self, first: date, last: date) -> set[str]:
+        keys = [
+            f"{PREFIX}due#{d.isoformat()}#{n}" for d in days(first, last) for n in range(SHARDS)
+        ]
+        self.r.add("BatchGetItem", batches(len(keys)))
+        return {u for k in keys for u in self.items.get(k, {}).get("units", ())}
+
+    def todo(self) -> set[str]:
+        self.r.add("BatchGetItem")
+        keys = [f"{PREFIX}todo#{n}" for n in range(SHARDS)]
+        return {u for k in keys for u in self.items.get(k, {}).get("units", ())}
+
+    # --- writes ----------------------------------------------------------------------------
+    def apply(self, unit: str, old: Stored | None, new: Kept | None) -> bool:
+        self.applied += 1
+        if self.fail_at is not None and self.applied - 1 == self.fail_at:
+            raise StoreFault(f"apply {self.fail_at} failed")
+        self.r.add("TransactWriteItems")
+        item = self.items.get(unit_key(unit))
+        if (item is None) != (old is None) or (
+            item is not None and old is not None and int(item["v"]) != old.version
+        ):
+            return False
+        was = old.value if old is not None else None
+        version = (old.version if old is not None else 0) + 1
+        self.items[unit_key(unit)] = {"key": unit_key(unit), "v": version} | (
+            encode(new) if new is not None else {}
+        )
+        moved = delta(was, new)
+        if moved:
+            total = self.items.setdefault(COUNTS, {"key": COUNTS})
+            for bucket, (p, c) in moved.items():
+                total[f"p#{bucket}"] = total.get(f"p#{bucket}", 0) + p
+                total[f"c#{bucket}"] = total.get(f"c#{bucket}", 0) + c
+        before = was.until.date() if was is not None and was.until is not None else None
+        after = new.until.date() if new is not None and new.until is not None else None
+        if before != after:
+            if before is not None:
+                self._remove(due_key(before, unit), {unit})
+            if after is not None:
+                self._add(due_key(after, unit), {unit})
+        if new is None:
+            self.r.add("BatchWriteItem")
+            del self.items[unit_key(unit)]
+        return True
+
+    def set_todo(self, add: Iterable[str], done: Iterable[str]) -> None:
+        added = set(add)
+        for units, change in ((set(done) - added, self._remove), (added, self._add)):
+            by_key: dict[str, set[str]] = {}
+            for u in units:
+                by_key.setdefault(todo_key(u), set()).add(u)
+            for key, members in by_key.items():
+                self.r.add("UpdateItem")
+                change(key, members)
+
+    def moved(self, marks_through: datetime, due_from: date) -> None:
+        self.r.add("UpdateItem")
+        self.items.setdefault(PLACE, {"key": PLACE}).update(
+            marks_through=marks_through.isoformat(), due_from=due_from.isoformat()
+        )
+
+    def replace(self, units: Mapping[str, Kept], marks_through: datetime, due_from: date) -> None:
+        self.r.add("Scan")
+        self.items = {k: v for k, v in self.items.items() if not k.startswith(PREFIX)}
+        for u, value in units.items():
+            self.items[unit_key(u)] = {"key": unit_key(u), "v": 1, **encode(value)}
+            if value.until is not None:
+                self._add(due_key(value.until.date(), u), {u})
+        total = counts(units.values())
+        self.items[COUNTS] = {"key": COUNTS} | {
+            f"{kind}#{b}": n for b, pc in total.items() for kind, n in zip("pc", pc, strict=True)
+        }
+        self.r.add("BatchWriteItem", batches(len(self.items), 25))
+        self.items[PLACE] = {
+            "key": PLACE,
+            "marks_through": marks_through.isoformat(),
+            "due_from": due_from.isoformat(),
+        }
+
+    def _add(self, key: str, members: set[str]) -> None:
+        self.items.setdefault(key, {"key": key}).setdefault("units", set()).update(members)
+
+    def _remove(self, key: str, members: set[str]) -> None:
+        item = self.items.setdefault(key, {"key": key})  # an update makes the item, as DynamoDB
+        left = set(item.get("units", ())) - members
+        if left:
+            item["units"] = left
+        else:
+            item.pop("units", None)  # DynamoDB keeps no empty set

@@ -1,0 +1,170 @@
+"""The bucket tally's world in memory: the ledger, scores, identity links and change marks as the
+score and resolve stages leave them (socialscore_local.memory), the tally's store, and the
+report's answer recomputed from every profile's touches (`expected`), the oracle the tally's
+counts must equal.
+
+Its scoring model has short windows and the shortest half-life a model may have (7 days), so
+that days of clock move profiles between buckets with no new touch (decay, a touch leaving a
+window)."""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from socialscore.domain.decay import EPOCH
+from socialscore.domain.interaction import Category, Interaction, Kind, Network
+from socialscore.domain.messages import Resolved, Seller
+from socialscore.domain.post import PostFacts
+from socialscore.domain.record_key import Erasures
+from socialscore.domain.scoring_model import ScoringModel
+from socialscore.domain.standing import standing
+from socialscore.domain.touch import Touch, touch_of
+from socialscore.pipeline.bucket_tally import BucketTally
+from socialscore.report.rows import BucketRow
+from socialscore.store.bucket_tally import rows
+from socialscore_local.memory.bucket_tally import MemoryBucketTally
+from socialscore_local.memory.counting import Clock, Requests
+from socialscore_local.memory.identities import MemoryIdentityLinks
+from socialscore_local.memory.ledger import MemoryTouchLedger
+from socialscore_local.memory.scores import MemoryScoreStore
+from socialscore_local.memory.sync_state import MemorySyncState
+from tests.unit.test_buckets import raw, with_buckets
+
+START = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+NONE = Erasures(set(), set())
+
+
+def fast_model() -> ScoringModel:
+    """Buckets that time alone changes within days: a score threshold under a 7-day half-life,
+    counts within one to four days, followers, and `otherwise`."""
+    model = with_buckets(
+        {
+            "name": "buyer",
+            "label": "Buyer",
+            "all": [
+                {"fact": "organic_score", "at_least": 5},
+                {"fact": "intent_touches", "at_least": 1, "within_days": 2},
+            ],
+        },
+        {
+            "name": "advocate",
+            "label": "Advocate",
+            "all": [{"fact": "amplifications", "at_least": 2, "within_days": 3}],
+        },
+        {
+            "name": "influencer",
+            "label": "Influencer",
+            "all": [
+                {"fact": "amplifications", "at_least": 1, "within_days": 4},
+                {"fact": "followers", "at_least": 1000},
+            ],
+        },
+        {"name": "prospect", "label": "Prospect", "otherwise": True},
+    )
+    data = model.model_dump(mode="json")
+    data["half_life_days"] = 7
+    assert raw()["half_life_days"] != 7  # the bundled model's is 30
+    return ScoringModel.model_validate(data)
+
+
+MODEL = fast_model()
+_ids = itertools.count()
+
+
+def touch(
+    actor: str,
+    at: datetime,
+    kind: Kind = Kind.COMMENT,
+    *,
+    seller: str | None = "s-ana",
+    intent: bool = False,
+    followers: int | None = None,
+    category: Category = Category.ORGANIC,
+) -> Touch:
+    """A counted touch of x#<actor> as the score stage makes it."""
+    n = next(_ids)
+    interaction = Interaction(
+        interaction_id=f"t{n}",
+        source="smms",
+        network=Network.X,
+        kind=kind,
+        category=category,
+        actor_id=actor,
+        target_permalink=f"https://x.com/author1/status/{100 + n}",
+        tags=["paid"] if category is Category.PAID else [],
+        occurred_at=at,
+    )
+    target = PostFacts(
+        network=Network.X, post_id=str(100 + n), author_id="author1", created_at=EPOCH
+    )
+    item = Resolved(
+        interaction=interaction,
+        target=target,
+        intent_hits=["pricing"] if intent else [],
+        seller=Seller(seller_id=seller, team="t") if seller else None,
+        actor_followers=followers,
+    )
+    return touch_of(item, MODEL)
+
+
+@dataclass
+class TallyWorld:
+    now: datetime = START
+    requests: Requests = field(default_factory=lambda: Requests(Clock()))
+    scores: MemoryScoreStore = field(default_factory=MemoryScoreStore)
+    links: MemoryIdentityLinks = field(default_factory=MemoryIdentityLinks)
+    model: ScoringModel = MODEL
+
+    def __post_init__(self) -> None:
+        self.sync = MemorySyncState(Requests(Clock()))
+        self.ledger = MemoryTouchLedger(self.scores, self.sync, lambda: self.now)
+        self.store = MemoryBucketTally(self.requests)
+        self.step = BucketTally(
+            self.store, self.sync, self.links, self.ledger, self.scores, self.model
+        )
+
+    def expected(self, as_of: datetime) -> list[BucketRow]:
+        """The report's bucket rows as of a moment, from every profile's touches and scores
+        (as report.snapshot's `scores` and `buckets` count them)."""
+        contacts = self.links.all_contacts()
+        owner = {i: c for c, ids in contacts.items() for i in ids}
+        touches = self.ledger.every_touch()
+        everyone = sorted({t.profile for t in touches} | set(owner))
+        items = self.scores.profile_units(everyone)
+        mine: dict[str, list[str]] = defaultdict(list)
+        for identity in sorted({i for i, _ in items}):
+            mine[owner.get(identity, identity)].append(identity)
+        by_who: dict[str, list[Touch]] = defaultdict(list)
+        for t in touches:
+            by_who[owner.get(t.profile, t.profile)].append(t)
+        found = {
+            who: (
+                who in contacts,
+                standing(items, ids, as_of, self.model).buckets(self.model, by_who.get(who, [])),
+            )
+            for who, ids in mine.items()
+        }
+        return [
+            BucketRow(
+                rule.name,
+                rule.label,
+                sum(1 for _, b in found.values() if rule.name in b),
+                sum(1 for c, b in found.values() if c and rule.name in b),
+            )
+            for rule in self.model.buckets
+        ]
+
+    def counted(self) -> list[BucketRow]:
+        return rows(self.model, self.store.counts())
+
+    def held(self) -> set[str]:
+        """Every id the tally's items name (units, due and to-do entries)."""
+        named = set()
+        for key, item in self.store.items.items():
+            if key.startswith("tally#unit#"):
+                named.add(key.removeprefix("tally#unit#")[2:])
+            named |= {u[2:] for u in item.get("units", ())}
+        return named
