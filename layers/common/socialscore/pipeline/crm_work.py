@@ -9,7 +9,7 @@ are read as the slices are drawn, nothing is written here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -77,9 +77,10 @@ def slices(
     chunks = _erasures(erased, forgotten, size.erasures)
     for contacts, profiles in chunks[:1]:
         yield Slice(at, erased=contacts, forgotten=profiles)
-    for piece in _work(at, changed, touched, window_end, day, pages, size):
-        at = piece.after
-        yield piece
+    at = yield from _opportunities(at, changed, size.opportunities)
+    at = yield from _marked(at, touched, window_end, size.contacts)
+    if at.decay_due(day):
+        at = yield from _decay(at, day, pages, size.contacts)
     for contacts, profiles in chunks[1:]:
         yield Slice(at, erased=contacts, forgotten=profiles)
 
@@ -99,30 +100,32 @@ def _erasures(
     ]
 
 
-def _work(
-    at: Cursors,
-    changed: list[Opportunity],
-    touched: set[str],
-    window_end: datetime,
-    day: str,
-    pages: Pages,
-    size: SliceSize,
-) -> Iterator[Slice]:
-    """The opportunities', the marked contacts' and the decay pass's slices."""
+def _opportunities(
+    at: Cursors, changed: list[Opportunity], size: int
+) -> Generator[Slice, None, Cursors]:
+    """The changed opportunities' slices, oldest modification first; returns the cursors after."""
     ordered = sorted(changed, key=lambda o: (o.modified_at, o.id))
-    for start in range(0, len(ordered), size.opportunities):
-        chunk = ordered[start : start + size.opportunities]
+    for start in range(0, len(ordered), size):
+        chunk = ordered[start : start + size]
         newest = chunk[-1].modified_at
         at = replace(at, checkpoint=max(newest, at.checkpoint or newest))
         yield Slice(at, opportunities=chunk)
+    return at
+
+
+def _marked(
+    at: Cursors, touched: set[str], window_end: datetime, size: int
+) -> Generator[Slice, None, Cursors]:
+    """The marked contacts' slices, the last closing the window (one that closes it alone when
+    none is marked); returns the cursors after."""
     todo = sorted(c for c in touched if c > at.marks_after)
     closed = replace(at, last_run=window_end, marks_until=None, marks_after="")
     # Its marks are read no more once it closes (the next window starts at its end).
     consumed = (at.last_run, window_end) if at.last_run is not None else None
-    for start in range(0, len(todo), size.contacts):
-        marked = todo[start : start + size.contacts]
+    for start in range(0, len(todo), size):
+        marked = todo[start : start + size]
         at = replace(at, marks_until=window_end, marks_after=marked[-1])
-        if start + size.contacts >= len(todo):  # the window's last: the next starts at its end
+        if start + size >= len(todo):  # the window's last: the next starts at its end
             at = closed
             yield Slice(at, touched=marked, consumed=consumed)
         else:
@@ -130,15 +133,18 @@ def _work(
     if not todo:  # nothing marked: the window closes all the same
         at = closed
         yield Slice(at, consumed=consumed)
-    if not at.decay_due(day):
-        return
+    return at
+
+
+def _decay(at: Cursors, day: str, pages: Pages, size: int) -> Generator[Slice, None, Cursors]:
+    """The day's decay pass, a page of the identity store a slice; returns the cursors after."""
     at = replace(at, decay_pass=at.decay_pass or day)
     while True:
-        contacts, cursor = pages(at.decay_cursor, size.contacts)
+        contacts, cursor = pages(at.decay_cursor, size)
         if cursor:
             at = replace(at, decay_cursor=cursor)
         else:  # the pass is done: the day's decay is taken
             at = replace(at, decay_day=at.decay_pass, decay_pass="", decay_cursor="")
         yield Slice(at, decay=contacts, daily=True)
         if not cursor:
-            return
+            return at
