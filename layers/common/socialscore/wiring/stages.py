@@ -136,8 +136,10 @@ def crm_sync(s: CrmSyncConfig, seconds_left: Callable[[], float]) -> CrmSync | N
     invocation's time (a Salesforce Bulk job is waited for only within it)."""
     from socialscore.aws import config
     from socialscore.crm.selection import crm_from
+    from socialscore.pipeline.bucket_tally import BucketTally
     from socialscore.pipeline.crm_activities import ActivitySync
     from socialscore.pipeline.crm_sync import CrmSync
+    from socialscore.store.bucket_tally import BucketTallyStore
     from socialscore.store.identities import Identities
     from socialscore.store.identity_review import IdentityReview
     from socialscore.store.ledger import Ledger
@@ -149,14 +151,18 @@ def crm_sync(s: CrmSyncConfig, seconds_left: Callable[[], float]) -> CrmSync | N
     if crm is None:
         return None
     ledger, state = Ledger(s.ledger_table, s.scores_table), SyncState(s.sync_state_table)
+    identities, scores = Identities(s.identities_table), Scores(s.scores_table)
+    model = config.scoring_model(s.scoring_model_parameter)
+    tally_store = BucketTallyStore(s.sync_state_table)  # the report's bucket counts
     return CrmSync(
         crm,
-        Identities(s.identities_table),
+        identities,
         ledger,
-        Scores(s.scores_table),
+        scores,
         state,
-        config.scoring_model(s.scoring_model_parameter),
+        model,
         size=slice_size(crm.name),
+        tally=BucketTally(tally_store, state, identities, ledger, scores, model),
         activities=ActivitySync(crm, ledger, state) if activities_on(s, crm) else None,
         identity_fields=identity_fields(s),
         identity_review=IdentityReview(s.sync_state_table),  # erasures, whether fields are on
