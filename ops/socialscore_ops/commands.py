@@ -28,6 +28,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "engage": ("engage", "the engage-now queue: acts worth answering, best first, and why"),
     "posts": ("reads", "per post and per account: conversation, amplification, applause, value"),
     "opportunity": ("reads", "an opportunity's attributed influence by seller, post and network"),
+    "top": ("top", "the best profiles by organic score now, or the hot leads and their owners"),
     "sellers": ("registry", "register sellers and brand accounts from a CSV file"),
     "identities": ("registry", "link known contacts from a CSV file; review doubtful matches"),
     "coverage": ("coverage", "identity coverage: engagement from known contacts, who to identify"),

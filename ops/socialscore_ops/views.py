@@ -13,7 +13,7 @@ from socialscore.domain.owners import owner_of
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.standing import standing
 from socialscore.domain.touch import Touch
-from socialscore.store.identities import Link
+from socialscore.store.identities import crm_owner
 from socialscore.wiring.reads import Stores
 from socialscore_ops.stack import OpsError, Stack
 
@@ -96,7 +96,7 @@ def profile(stack: Stack, who: str, as_of: datetime) -> ProfileView:
         touches=len(touches),
         hot_since=now.hot_since,
         buckets=list(now.buckets(model, touches)),
-        owner=owner_of(crm_owner(links), touches, "OwnerQueue").detail(),
+        owner=owner_of(crm_owner(links.values()), touches, "OwnerQueue").detail(),
         identities=[
             IdentityRow(i, links[i].consent_basis.value, links[i].linked_at, links[i].owner_id)
             if i in links
@@ -105,13 +105,6 @@ def profile(stack: Stack, who: str, as_of: datetime) -> ProfileView:
         ],
         last_touches=[_row(t) for t in touches[:LAST_TOUCHES]],
     )
-
-
-def crm_owner(links: dict[str, Link]) -> str | None:
-    """The contact's CRM owner: the latest link's that named one (routing looks at the acting
-    identity's own link first)."""
-    named = sorted((link.linked_at, link.owner_id) for link in links.values() if link.owner_id)
-    return named[-1][1] if named else None
 
 
 def _newest(t: Touch) -> tuple[float, str]:

@@ -23,6 +23,7 @@ from socialscore.report.rows import (
     SellerRow,
 )
 from socialscore.report.snapshot import Snapshot
+from socialscore.report.spread import Spread
 from socialscore_ops.stack import Stack
 
 MODELS = bundled().attribution.models
@@ -171,6 +172,19 @@ class Canned(Snapshot):
 
     def scores(self) -> list[ScoreRow]:
         return self._views[2]
+
+    def hot_leads(self, detail: int) -> list[ScoreRow]:
+        return [s for s in self._views[2] if s.hot_since]
+
+    def spread(self) -> Spread:
+        return Spread.of(self._views[2])
+
+    def opportunities_in(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> list[OpportunityView]:
+        low = since or datetime.min.replace(tzinfo=UTC)
+        high = until or datetime.max.replace(tzinfo=UTC)
+        return [o for o in self.opportunities if low <= o.created_at < high]
 
     def days(self, since: datetime | None = None, until: datetime | None = None) -> list[DayRow]:
         low = (since or datetime.min.replace(tzinfo=UTC)).date()

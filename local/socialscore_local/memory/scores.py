@@ -7,6 +7,7 @@ them (store.scores.profile_item)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal, localcontext
 from typing import Any
 
@@ -89,6 +90,15 @@ class MemoryScoreStore:
             if isinstance(k, ProfileTotal) and k.category is Category.ORGANIC and "units" in item
         ]
         return sorted(best, key=lambda pu: (-pu[1], pu[0]))[:n]
+
+    def ranked(self, category: Category, page: int = 1000) -> Iterator[tuple[str, Decimal]]:
+        """Every item of the category holding units, most first (store.scores.Scores.ranked)."""
+        held = [
+            (k.profile, item["units"])
+            for k, item in self.items.items()
+            if isinstance(k, ProfileTotal) and k.category is category and "units" in item
+        ]
+        return iter(sorted(held, key=lambda pu: -pu[1]))
 
     def hot(self) -> list[tuple[str, str]]:
         """Every profile flagged hot with when, latest first (store.scores.Scores.hot)."""

@@ -79,12 +79,14 @@ def render(snapshot: Snapshot, switch: str | None = None) -> str:
     sellers = snapshot.sellers(period.start, until=period.end)
     previous_sellers = snapshot.sellers(before.start, until=before.end)
     posts = snapshot.posts(period.start, period.end)
-    scores, days = snapshot.scores(), snapshot.days(period.start, period.end)
+    days = snapshot.days(period.start, period.end)
     earlier = snapshot.days(before.start, before.end)
-    opportunities = [o for o in snapshot.opportunities if period.holds(o.created_at)]
+    both = snapshot.opportunities_in(before.start, period.end)  # the two periods' alone
+    opportunities = [o for o in both if period.holds(o.created_at)]
     as_of = f"{snapshot.as_of.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
     threshold = model.hot_lead_threshold
-    hot = [s for s in scores if s.hot_since]
+    hot = snapshot.hot_leads(profiles.TOP_LEADS)
+    spread = snapshot.spread()
     labels = {b.name: b.label for b in model.buckets}
     queue = snapshot.engage(engage.TOP_ACTS)
     head = (
@@ -95,7 +97,7 @@ def render(snapshot: Snapshot, switch: str | None = None) -> str:
         f"organic score {fmt(threshold, 1)}). Organic and paid are kept apart, never summed; "
         "so are currencies.</p>"
         + (_switch(period.days, switch) if switch is not None else "")
-        + headline.pipeline(snapshot.opportunities, period, model.attribution.primary)
+        + headline.pipeline(both, period, model.attribution.primary)
         + headline.tiles(
             [
                 (
@@ -113,7 +115,7 @@ def render(snapshot: Snapshot, switch: str | None = None) -> str:
                 (
                     "opportunities created",
                     len(opportunities),
-                    sum(1 for o in snapshot.opportunities if before.holds(o.created_at)),
+                    sum(1 for o in both if before.holds(o.created_at)),
                 ),
                 ("new hot leads", headline.hot_in(hot, period), headline.hot_in(hot, before)),
             ]
@@ -139,7 +141,7 @@ def render(snapshot: Snapshot, switch: str | None = None) -> str:
         (
             "buckets",
             "Buckets: the scoring model's segments",
-            profiles.buckets(snapshot.buckets(scores), model.buckets, len(scores)),
+            profiles.buckets(snapshot.bucket_counts(), model.buckets, spread.profiles),
         ),
         ("hot", "Hot leads", profiles.hot_leads(hot, threshold, labels, period.start)),
         (
@@ -152,7 +154,7 @@ def render(snapshot: Snapshot, switch: str | None = None) -> str:
             "Engage now: acts worth answering",
             engage.engage_now(queue, model.engage, labels),
         ),
-        ("scores", "Score distribution", profiles.distribution(scores, threshold)),
+        ("scores", "Score distribution", profiles.distribution(spread, threshold)),
     ]
     nav = "".join(f'<a href="#{k}">{escape(title.split(":")[0])}</a>' for k, title, _ in parts)
     body = "".join(

@@ -14,6 +14,7 @@ from socialscore.report.blocks import Col
 from socialscore.report.charts import PALETTE, Series, fmt
 from socialscore.report.period import moment_of
 from socialscore.report.rows import BucketRow, ScoreRow
+from socialscore.report.spread import Spread
 
 TOP_LEADS = 50
 SCORE_BINS = 20  # about; the bins' width is rounded to 1, 2, 2.5 or 5 x 10^k
@@ -126,26 +127,25 @@ def score_bins(organic: Sequence[float]) -> list[float]:
     return [width * n for n in range(count + 1)]
 
 
-def distribution(scores: list[ScoreRow], threshold: float) -> str:
-    if not scores:
+def distribution(spread: Spread, threshold: float) -> str:
+    if not spread.profiles:
         return blocks.none("profile has been scored")
-    organic = [max(s.organic, 0.0) for s in scores]
-    edges = score_bins(organic)
+    ranked = spread.organic  # lowest first
+    edges = score_bins(ranked)
     counts = [0] * (len(edges) - 1)
-    for value in organic:  # the top edge is in the last bin
+    for value in ranked:  # the top edge is in the last bin
         counts[min(int(value // edges[1]), len(counts) - 1)] += 1
-    ranked = sorted(organic)
     stats: list[tuple[str, float | int]] = [
-        ("profiles", len(scores)),
-        ("contacts", sum(1 for s in scores if s.contact)),
+        ("profiles", spread.profiles),
+        ("contacts", spread.contacts),
         ("median", ranked[len(ranked) // 2]),
         ("90th percentile", ranked[min(len(ranked) - 1, len(ranked) * 9 // 10)]),
         ("highest", ranked[-1]),
-        ("at or over the threshold now", sum(1 for v in organic if v >= threshold)),
+        ("at or over the threshold now", sum(1 for v in ranked if v >= threshold)),
     ]
     chart = charts.histogram(
         "chart-scores",
-        f"Profiles by organic score now, {len(scores):,} profiles",
+        f"Profiles by organic score now, {spread.profiles:,} profiles",
         edges,
         counts,
         ("organic score now", "profiles"),

@@ -17,8 +17,6 @@ from functools import cached_property
 from typing import Protocol
 
 from socialscore.aws import config
-from socialscore.domain import attribution
-from socialscore.domain.attribution import splits
 from socialscore.domain.engage import Queue
 from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.owners import owner_of
@@ -26,7 +24,8 @@ from socialscore.domain.rollups import Dimension, days_between
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.standing import standing
 from socialscore.domain.touch import Touch
-from socialscore.report import tally
+from socialscore.report import leads, tally
+from socialscore.report.journeys import Journeys
 from socialscore.report.period import DEFAULT_PERIOD, Period
 from socialscore.report.rows import (
     Amounts,
@@ -39,7 +38,9 @@ from socialscore.report.rows import (
     SellerRow,
     money,
 )
+from socialscore.report.spread import Spread, spread
 from socialscore.store import dynamo
+from socialscore.store.identities import crm_owner
 from socialscore.store.rollups import RollupStore
 from socialscore.store.scores import StoredScores
 from socialscore.wiring.reads import Stores, engage_reader
@@ -83,56 +84,58 @@ class Snapshot:
 
     @cached_property
     def stored(self) -> StoredScores:
-        """The scores table, scanned once for every view that needs it."""
+        """The scores table, scanned once: scores() alone reads it (the buckets' recomputation
+        until their tally lands, and the tests' reference)."""
         return self.stores.scores.read_all()
 
     @cached_property
     def touches(self) -> list[Touch]:
+        """Every counted touch: a scan of the ledger (buckets, identity coverage, and a period
+        bound within a day)."""
         return self.stores.ledger.every_touch()
 
     @cached_property
     def contacts(self) -> dict[str, list[str]]:
-        """contact -> its identities."""
+        """contact -> its identities: the identities table, read whole (linked ones only)."""
         return self.stores.identities.all_contacts()
 
     @cached_property
-    def opportunities(self) -> list[OpportunityView]:
-        every = self.stores.sync_state.every_opportunity()
-        identities = [i for o in every for c in o.contact_ids for i in self.contacts.get(c, [])]
-        linked = self.stores.identities.linked_at(sorted(set(identities)))
-        by_profile: dict[str, list[Touch]] = defaultdict(list)
-        for t in self.touches:
-            by_profile[t.profile].append(t)
-        views = [self._attributed(o, by_profile, linked) for o in every]
-        return sorted(views, key=lambda v: v.id)
+    def grouping(self) -> leads.Grouping:
+        return leads.Grouping(self.contacts)
 
-    def _attributed(
-        self, opp: Opportunity, touches: dict[str, list[Touch]], linked: dict[str, datetime]
-    ) -> OpportunityView:
-        mine = [i for c in opp.contact_ids for i in self.contacts.get(c, [])]
-        identified = min((linked[i] for i in mine if i in linked), default=None)
-        journey = [t for i in mine for t in touches.get(i, [])]
-        window, by_model = splits(opp, journey, self.model, identified)
-        shown: dict[str, dict[str, Amounts]] = {}
-        for name, shares in by_model.items():
-            parts = attribution.influence(window, shares)
-            shown[name] = {dim: parts[f"by_{dim}"] for dim in ("seller", "post", "network")}
-        return OpportunityView(
-            opp.id,
-            opp.amount,
-            opp.currency,
-            opp.stage,
-            opp.created_at,
-            len(window),
-            self.model.attribution.primary,
-            shown,
-        )
+    # --- attributed opportunities -------------------------------------------------------------
+    @cached_property
+    def _every_opportunity(self) -> list[Opportunity]:
+        return self.stores.sync_state.every_opportunity()
+
+    @cached_property
+    def opportunities(self) -> list[OpportunityView]:
+        """Every opportunity crm_sync has seen, attributed."""
+        return self.opportunities_in()
+
+    def opportunities_in(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> list[OpportunityView]:
+        """The opportunities created since `since`, before `until`, attributed, by id. Each
+        journey is its contacts' identities' touches, a Query of the ledger each (read once per
+        snapshot): reads follow these opportunities' contacts' touches, never the whole ledger."""
+        chosen = [
+            o
+            for o in self._every_opportunity
+            if (since is None or o.created_at >= since) and (until is None or o.created_at < until)
+        ]
+        return sorted((self.journeys.view(o) for o in chosen), key=lambda v: v.id)
+
+    @cached_property
+    def journeys(self) -> Journeys:
+        return Journeys(self.stores.identities, self.stores.ledger, self.model)
 
     def opportunity(self, opportunity_id: str) -> OpportunityView:
-        for view in self.opportunities:
-            if view.id == opportunity_id:
-                return view
-        raise UnknownOpportunity(f"no opportunity {opportunity_id}: crm_sync has not seen it")
+        """One opportunity (crm_sync's record of it, read by key) and its journey alone."""
+        found = self.stores.sync_state.opportunities([opportunity_id])
+        if not found:
+            raise UnknownOpportunity(f"no opportunity {opportunity_id}: crm_sync has not seen it")
+        return self.journeys.view(found[0])
 
     def attributed(
         self, dimension: str, since: datetime | None = None, until: datetime | None = None
@@ -140,12 +143,11 @@ class Snapshot:
         """currency -> model -> who -> amount, summed over the opportunities (created since
         `since`, before `until`) in that currency: amounts in two currencies are never added."""
         out: dict[str, dict[str, Amounts]] = defaultdict(dict)
-        for o in self.opportunities:
-            if (since is None or o.created_at >= since) and (until is None or o.created_at < until):
-                for name, parts in o.by_model.items():
-                    amounts = out[o.currency].setdefault(name, {})
-                    for who, amount in parts[dimension].items():
-                        amounts[who] = amounts.get(who, Decimal(0)) + amount
+        for o in self.opportunities_in(since, until):
+            for name, parts in o.by_model.items():
+                amounts = out[o.currency].setdefault(name, {})
+                for who, amount in parts[dimension].items():
+                    amounts[who] = amounts.get(who, Decimal(0)) + amount
         return dict(sorted(out.items()))
 
     def _primary(
@@ -254,9 +256,44 @@ class Snapshot:
     accounts = staticmethod(tally.accounts)
 
     # --- profiles and days ------------------------------------------------------------------
+    @cached_property
+    def _flagged(self) -> list[str]:
+        """The identities flagged hot: the scores table's sparse `hot` key, one Query."""
+        return [identity for identity, _ in self.stores.scores.hot()]
+
+    def hot_leads(self, detail: int) -> list[ScoreRow]:
+        """Every hot lead, best organic score first; the first `detail` (the ones a page shows)
+        with their owner and buckets. Reads the hot leads' items, not every profile's."""
+        scores, grouping = self.stores.scores, self.grouping
+        rows = leads.hot_leads(self._flagged, scores, grouping, self.model, self.as_of)
+        shown = leads.detailed(
+            rows[:detail],
+            scores,
+            grouping,
+            self.stores.identities,
+            self.stores.ledger,
+            self.model,
+            self.as_of,
+        )
+        return shown + rows[detail:]
+
+    def top(self, n: int) -> list[ScoreRow]:
+        """The n profiles with the best organic score now (leads.top), without buckets."""
+        return leads.top(self.stores.scores, self.grouping, self.model, self.as_of, n)
+
+    def spread(self) -> Spread:
+        """Every profile's organic score now, streamed from the `by_units` index (report.spread)."""
+        return spread(self.stores.scores, self.grouping, self._flagged, self.model, self.as_of)
+
+    def bucket_counts(self) -> list[BucketRow]:
+        """How many profiles and contacts are in each of the model's buckets now: for now from
+        every profile's counted touches (scores(): the scores table and the ledger, whole)."""
+        return self.buckets(self.scores())
+
     def scores(self) -> list[ScoreRow]:
         """Every profile's scores now and its buckets, a contact's over its identities (their
-        touches, their summed scores); a hot lead's owner; best first."""
+        touches, their summed scores); a hot lead's owner; best first. Reads the scores table
+        and the ledger whole: the buckets' count alone uses it on the page."""
         items = self.stored.profile_items()
         owner = {i: c for c, ids in self.contacts.items() for i in ids}
         mine: dict[str, list[str]] = defaultdict(list)  # who -> its identities with a score
@@ -266,7 +303,9 @@ class Snapshot:
         for t in self.touches:
             touches[owner.get(t.profile, t.profile)].append(t)
         now = {who: standing(items, ids, self.as_of, self.model) for who, ids in mine.items()}
-        crm = self._crm_owners([w for w, s in now.items() if s.hot_since and w in self.contacts])
+        links = self.stores.identities.links(
+            sorted({i for w, s in now.items() if s.hot_since for i in self.grouping.identities(w)})
+        )
         rows = []
         for who, s in now.items():
             hot = s.hot_since is not None
@@ -278,22 +317,16 @@ class Snapshot:
                     s.paid,
                     s.hot_since,
                     s.buckets(self.model, touches.get(who, [])),
-                    owner_of(crm.get(who), touches.get(who, []), "") if hot else None,
+                    owner_of(
+                        crm_owner(links[i] for i in self.grouping.identities(who) if i in links),
+                        touches.get(who, []),
+                        "",
+                    )
+                    if hot
+                    else None,
                 )
             )
         return sorted(rows, key=lambda r: (-r.organic, -r.paid, r.who))
-
-    def _crm_owners(self, contacts: list[str]) -> dict[str, str]:
-        """contact -> its CRM owner: the one its latest link naming one named (as the routing of
-        hot-lead events reads it), from the contacts' identity items (one batched read)."""
-        wanted = sorted({i for c in contacts for i in self.contacts.get(c, [])})
-        items = dynamo.batch_get(self.stack.table("IdentitiesTable"), "identity", wanted)
-        named: dict[str, tuple[str, str]] = {}
-        for item in items.values():
-            if item.get("owner_id"):
-                stamp = (str(item["linked_at"]), str(item["owner_id"]))
-                named[item["contact_id"]] = max(named.get(item["contact_id"], stamp), stamp)
-        return {contact: owner for contact, (_, owner) in named.items()}
 
     def buckets(self, scores: list[ScoreRow]) -> list[BucketRow]:
         """How many of these profiles are in each of the model's buckets, in its order."""

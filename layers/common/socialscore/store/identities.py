@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,6 +22,14 @@ class Link:
     consent_basis: ConsentBasis | LinkBasis
     linked_at: str  # ISO 8601, as the link event said
     owner_id: str | None = None  # the contact's CRM owner, as the link event said
+
+
+def crm_owner(links: Iterable[Link]) -> str | None:
+    """A contact's CRM owner, from its identities' links: the latest link's that named one (as
+    `socialscore profile` and the report show it; routing looks at the acting identity's own
+    link first)."""
+    named = sorted((link.linked_at, link.owner_id) for link in links if link.owner_id)
+    return named[-1][1] if named else None
 
 
 class Identities:

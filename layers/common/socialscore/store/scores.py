@@ -10,15 +10,17 @@ key.
 Two sparse indexes spare the readers a scan (template.yaml): `by_day` holds the rollups under
 `rollup` = `<date>#<dimension>` (a day's rows of one dimension are one Query), the all-time post
 and seller counters under `all#post` and `all#seller`, and the profiles flagged hot under `hot`;
-`by_units` the organic profile items under `rank` (one of RANK_SHARDS values, from the profile:
-so that no index partition takes every profile's writes) sorted by `units`. CloudFormation adds
-one index to a table per update (docs.aws.amazon.com/amazondynamodb/latest/APIReference/
-API_UpdateTable.html): hence the hot leads share `by_day` rather than having their own.
+`by_units` the profile items under `rank` (`<category>#<n>`, n one of RANK_SHARDS values, from
+the profile: so that no index partition takes every profile's writes) sorted by `units`.
+CloudFormation adds one index to a table per update (docs.aws.amazon.com/amazondynamodb/latest/
+APIReference/API_UpdateTable.html): hence the hot leads share `by_day` rather than their own.
 """
 
 from __future__ import annotations
 
 import hashlib
+import heapq
+from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -61,10 +63,10 @@ def item_key(key: AggregateKey) -> str:
     return f"seller#{key.seller_id}{_SHARD}{key.shard}"
 
 
-def rank_of(profile: str) -> str:
-    """The `by_units` / `hot` key of a profile's organic item."""
+def rank_of(profile: str, category: Category = Category.ORGANIC) -> str:
+    """The `by_units` key of a profile's item (`organic#<n>`, `paid#<n>`)."""
     digest = hashlib.sha256(profile.encode()).hexdigest()
-    return f"organic#{int(digest, 16) % RANK_SHARDS}"
+    return f"{category}#{int(digest, 16) % RANK_SHARDS}"
 
 
 ALL_TIME = "all"  # the `by_day` key of the all-time counters: all#post, all#seller
@@ -85,7 +87,9 @@ def index_attributes(
         return {ROLLUP: f"{ALL_TIME}#post"}
     if key.category is Category.ORGANIC:  # `hot`: the item is flagged a hot lead
         return {RANK: rank_of(key.profile)} | ({ROLLUP: HOT} if hot else {})
-    return {}
+    # A paid item is ranked too, under its own keys: the report counts the profiles with a paid
+    # score and none organic from them, without a scan.
+    return {RANK: rank_of(key.profile, key.category)}
 
 
 def _number(amount: Decimal) -> dict[str, str]:
@@ -229,6 +233,34 @@ class Scores:
             for item in self._index("by_units", RANK, f"organic#{shard}", limit=n):
                 best.append((_profile_of(item["pk"]), item["units"]))
         return sorted(best, key=lambda pu: (-pu[1], pu[0]))[:n]
+
+    def ranked(self, category: Category, page: int = 1000) -> Iterator[tuple[str, Decimal]]:
+        """Every profile item of the category with its units, most first: the `by_units` keys
+        of the category, each read a page of `page` at a time, only when the reader gets that
+        far (a top N reads N a key; the whole stream reads the index once, its keys and units
+        only: the index projects nothing else, template.yaml)."""
+        shards = [self._pages(f"{category}#{shard}", page) for shard in range(RANK_SHARDS)]
+        return heapq.merge(*shards, key=lambda pu: -pu[1])
+
+    def _pages(self, rank: str, page: int) -> Iterator[tuple[str, Decimal]]:
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "by_units",
+            "KeyConditionExpression": "#k = :k",
+            "ExpressionAttributeNames": {"#k": RANK},
+            "ExpressionAttributeValues": {":k": {"S": rank}},
+            "ScanIndexForward": False,
+            "Limit": page,
+        }
+        client = clients.client("dynamodb")
+        while True:
+            found = client.query(**query)
+            self.items_read += len(found["Items"])
+            for item in found["Items"]:
+                yield _profile_of(item["pk"]["S"]), Decimal(item["units"]["N"])
+            if "LastEvaluatedKey" not in found:
+                return
+            query["ExclusiveStartKey"] = found["LastEvaluatedKey"]
 
     def hot(self) -> list[tuple[str, str]]:
         """Every profile flagged hot with when, latest first: `by_day`'s `hot` key, whole."""

@@ -1,0 +1,71 @@
+"""Attributed opportunities from their own journeys: an opportunity's journey is its contacts'
+identities' counted touches, each identity's read with one Query of the ledger (and each
+contact's identities with one of the identities table's by_contact index), each once a
+snapshot. Reads follow the opportunities shown and their contacts' touches, never the whole
+ledger; the splits are crm_sync's (domain.attribution.splits)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from socialscore.domain import attribution
+from socialscore.domain.attribution import splits
+from socialscore.domain.opportunity import Opportunity
+from socialscore.domain.scoring_model import ScoringModel
+from socialscore.domain.touch import Touch
+from socialscore.report.leads import History
+from socialscore.report.rows import Amounts, OpportunityView
+
+
+class ContactLinks(Protocol):
+    def identities_of(self, contact_id: str) -> list[str]: ...
+
+    def linked_at(self, identities: list[str]) -> dict[str, datetime]: ...
+
+
+@dataclass
+class Journeys:
+    links: ContactLinks
+    ledger: History
+    model: ScoringModel
+    _identities: dict[str, list[str]] = field(default_factory=dict)
+    _touches: dict[str, list[Touch]] = field(default_factory=dict)
+    _views: dict[str, OpportunityView] = field(default_factory=dict)
+
+    def view(self, opp: Opportunity) -> OpportunityView:
+        """The opportunity, its window's touches counted and split under every model."""
+        if (known := self._views.get(opp.id)) is not None:
+            return known
+        mine = [i for c in opp.contact_ids for i in self._identities_of(c)]
+        linked = self.links.linked_at(mine) if mine else {}
+        identified = min((linked[i] for i in mine if i in linked), default=None)
+        journey = [t for i in mine for t in self._touches_of(i)]
+        window, by_model = splits(opp, journey, self.model, identified)
+        shown: dict[str, dict[str, Amounts]] = {}
+        for name, shares in by_model.items():
+            parts = attribution.influence(window, shares)
+            shown[name] = {dim: parts[f"by_{dim}"] for dim in ("seller", "post", "network")}
+        view = OpportunityView(
+            opp.id,
+            opp.amount,
+            opp.currency,
+            opp.stage,
+            opp.created_at,
+            len(window),
+            self.model.attribution.primary,
+            shown,
+        )
+        self._views[opp.id] = view
+        return view
+
+    def _identities_of(self, contact: str) -> list[str]:
+        if contact not in self._identities:
+            self._identities[contact] = self.links.identities_of(contact)
+        return self._identities[contact]
+
+    def _touches_of(self, identity: str) -> list[Touch]:
+        if identity not in self._touches:
+            self._touches[identity] = self.ledger.touches_of(identity)
+        return self._touches[identity]

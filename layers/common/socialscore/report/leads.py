@@ -1,0 +1,197 @@
+"""Hot leads and the top profiles without reading every profile: the scores table's sparse `hot`
+key names the identities flagged hot, its `by_units` index gives the identities by stored
+organic units, most first; each is shown as its profile (a contact over all its identities, as
+domain.standing reads it).
+
+Ranking identities by stored units is ranking them by organic score as of any one moment (decay
+is one factor for every unit: domain.decay). A contact's score is its identities' summed, so a
+contact can belong in the top N while none of its identities does: the top N reads identities
+until the N-th best profile scores more than any profile not yet seen can (a contact has at most
+as many identities as the most linked contact, each no higher than the last identity read), and
+reads every identity of each contact it meets.
+
+A hot lead's owner is whom its hot-lead event named: the contact's CRM owner (the latest link
+naming one), else the seller whose posts earned most of its organic touches, from the tally the
+profile items keep (routing's), summed over a contact's identities; only a tie (the latest touch
+decides) reads the profile's touches."""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from decimal import Decimal
+from functools import cached_property
+from typing import Protocol
+
+from socialscore.domain.decay import score_at
+from socialscore.domain.interaction import Category
+from socialscore.domain.owners import Owner, owner_of
+from socialscore.domain.scoring_model import ScoringModel
+from socialscore.domain.standing import ProfileItem, standing
+from socialscore.domain.touch import Touch
+from socialscore.report.rows import ScoreRow
+from socialscore.store.identities import Link, crm_owner
+
+
+class RankedScores(Protocol):
+    """The scores table's reads (store.scores.Scores, memory.scores.MemoryScoreStore)."""
+
+    def hot(self) -> list[tuple[str, str]]: ...
+
+    def ranked(self, category: Category, page: int = 1000) -> Iterator[tuple[str, Decimal]]: ...
+
+    def profile_units(self, profiles: list[str]) -> dict[tuple[str, Category], ProfileItem]: ...
+
+
+class Links(Protocol):
+    def links(self, identities: list[str]) -> dict[str, Link]: ...
+
+
+class History(Protocol):
+    def touches_of(self, profile: str) -> list[Touch]: ...
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """The linked identities by contact (store.identities all_contacts): who a profile is."""
+
+    contacts: Mapping[str, list[str]]
+
+    @cached_property
+    def contact_of(self) -> dict[str, str]:
+        return {i: c for c, ids in self.contacts.items() for i in ids}
+
+    def who(self, identity: str) -> str:
+        """Its contact when linked, else itself (an anonymous profile)."""
+        return self.contact_of.get(identity, identity)
+
+    def identities(self, who: str) -> list[str]:
+        return self.contacts.get(who, [who])
+
+    @cached_property
+    def most(self) -> int:
+        """The most identities a contact has (1 when none is linked)."""
+        return max((len(ids) for ids in self.contacts.values()), default=1)
+
+
+def hot_leads(
+    flagged: Iterable[str],
+    scores: RankedScores,
+    grouping: Grouping,
+    model: ScoringModel,
+    as_of: datetime,
+) -> list[ScoreRow]:
+    """The profiles of these identities flagged hot (Scores.hot), best organic score first
+    (then paid, then id), without owner or buckets (detailed() adds them to the ones shown)."""
+    whos = {grouping.who(identity) for identity in flagged}
+    return _rows(scores, grouping, whos, model, as_of, hot_only=True)
+
+
+def top(
+    scores: RankedScores,
+    grouping: Grouping,
+    model: ScoringModel,
+    as_of: datetime,
+    n: int,
+) -> list[ScoreRow]:
+    """The n profiles with the best organic score now, best first as the report orders every
+    profile (organic, then paid, then id); only profiles with an organic score (one with paid
+    touches alone scores 0 and is never among them)."""
+    if n < 1:
+        return []
+
+    def at(units: Decimal) -> float:
+        return score_at(units, as_of, model.half_life_seconds)
+
+    best: dict[str, Decimal] = {}  # who -> its organic units, exact
+    leaders: list[Decimal] = []  # the n best units met, a heap: the n-th best first
+    for identity, units in scores.ranked(Category.ORGANIC, page=n):
+        who = grouping.who(identity)
+        if who not in best:
+            best[who] = units if who == identity else _organic(scores, grouping.identities(who))
+            heapq.heappush(leaders, best[who])
+            if len(leaders) > n:
+                heapq.heappop(leaders)
+        # a profile not met yet has at most `most` identities, each with at most `units`
+        if len(leaders) == n and at(leaders[0]) > at(max(units, Decimal(0)) * grouping.most):
+            break
+    if not leaders:
+        return []
+    ties = {w for w, units in best.items() if at(units) >= at(leaders[0])}  # paid, id break them
+    return _rows(scores, grouping, ties, model, as_of, hot_only=False)[:n]
+
+
+def _organic(scores: RankedScores, identities: list[str]) -> Decimal:
+    held = scores.profile_units(identities)
+    return sum((i.units for (_, c), i in held.items() if c is Category.ORGANIC), Decimal(0))
+
+
+def _rows(
+    scores: RankedScores,
+    grouping: Grouping,
+    whos: set[str],
+    model: ScoringModel,
+    as_of: datetime,
+    hot_only: bool,
+) -> list[ScoreRow]:
+    ids = {who: grouping.identities(who) for who in whos}
+    everyone = sorted({i for each in ids.values() for i in each})
+    items = scores.profile_units(everyone) if everyone else {}
+    rows = []
+    for who, mine in ids.items():
+        s = standing(items, mine, as_of, model)
+        if hot_only and s.hot_since is None:
+            continue  # its flag went with its item (an erasure) after the index was read
+        rows.append(ScoreRow(who, who in grouping.contacts, s.organic, s.paid, s.hot_since))
+    return sorted(rows, key=lambda r: (-r.organic, -r.paid, r.who))
+
+
+def detailed(
+    rows: list[ScoreRow],
+    scores: RankedScores,
+    grouping: Grouping,
+    links: Links,
+    history: History,
+    model: ScoringModel,
+    as_of: datetime,
+) -> list[ScoreRow]:
+    """These rows with their owner (as their hot-lead event named it) and their buckets (from
+    the profile's counted touches: one Query of the ledger per identity)."""
+    ids = {r.who: grouping.identities(r.who) for r in rows}
+    everyone = sorted({i for each in ids.values() for i in each})
+    linked = links.links(everyone) if everyone else {}
+    items = scores.profile_units(everyone) if everyone else {}
+    out = []
+    for row in rows:
+        mine = ids[row.who]
+        touches = [t for i in mine for t in history.touches_of(i)]
+        tallies = [item.sellers for i in mine if (item := items.get((i, Category.ORGANIC)))]
+        owner = owner_from_tally(crm_owner(linked[i] for i in mine if i in linked), tallies)
+        now = standing(items, mine, as_of, model)
+        out.append(
+            replace(
+                row,
+                buckets=now.buckets(model, touches),
+                owner=owner or owner_of(None, touches, ""),
+            )
+        )
+    return out
+
+
+def owner_from_tally(crm: str | None, tallies: Iterable[Mapping[str, int]]) -> Owner | None:
+    """The CRM owner, else the seller credited with the most organic touches over these tallies
+    (one an identity), else the owner queue (""); None on a tie, which only the touches can
+    break (the latest wins: domain.owners)."""
+    if crm:
+        return Owner("crm_owner", crm)
+    summed: dict[str, int] = {}
+    for tally in tallies:
+        for seller, n in tally.items():
+            summed[seller] = summed.get(seller, 0) + n
+    most = max(summed.values(), default=0)
+    leaders = [seller for seller, n in summed.items() if n == most and n > 0]
+    if not leaders:
+        return Owner("queue", "")
+    return Owner("seller", leaders[0]) if len(leaders) == 1 else None
