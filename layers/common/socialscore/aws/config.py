@@ -95,10 +95,17 @@ class ResolveConfig(FunctionConfig):
     sync_state_table: str = Field(alias="SYNC_STATE_TABLE")  # identity links, for crm_sync
 
 
-class ScoreConfig(FunctionConfig):
+class ProfilesConfig(FunctionConfig):
+    """A function that scores profiles or reads their standing: the ledger, the scores, the
+    identity links, and the live scoring model (its half-life and buckets)."""
+
     ledger_table: str = Field(alias="LEDGER_TABLE")
     scores_table: str = Field(alias="SCORES_TABLE")
     identities_table: str = Field(alias="IDENTITIES_TABLE")
+    scoring_model_parameter: str | None = Field(None, alias="SCORING_MODEL_PARAMETER")
+
+
+class ScoreConfig(ProfilesConfig):
     score_queue_url: str = Field(alias="SCORE_QUEUE_URL")
     # What crm_sync takes to the CRM: changed profiles, erasures, hot-lead tasks.
     sync_state_table: str = Field(alias="SYNC_STATE_TABLE")
@@ -106,21 +113,13 @@ class ScoreConfig(FunctionConfig):
     stack_id: str | None = Field(None, alias="STACK_ID")  # the events' `resources`
     # Whom a hot lead or complaint is routed to when no CRM owner or seller is known.
     owner_queue: str = Field("social-team", alias="OWNER_QUEUE")
-    scoring_model_parameter: str | None = Field(None, alias="SCORING_MODEL_PARAMETER")
 
 
-class EngageConfig(FunctionConfig):
-    ledger_table: str = Field(alias="LEDGER_TABLE")
-    scores_table: str = Field(alias="SCORES_TABLE")
+class EngageConfig(ProfilesConfig):
     sellers_table: str = Field(alias="SELLERS_TABLE")
-    identities_table: str = Field(alias="IDENTITIES_TABLE")
-    scoring_model_parameter: str | None = Field(None, alias="SCORING_MODEL_PARAMETER")
 
 
-class CrmSyncConfig(FunctionConfig):
-    identities_table: str = Field(alias="IDENTITIES_TABLE")
-    ledger_table: str = Field(alias="LEDGER_TABLE")
-    scores_table: str = Field(alias="SCORES_TABLE")
+class CrmSyncConfig(ProfilesConfig):
     sync_state_table: str = Field(alias="SYNC_STATE_TABLE")
     # none: no CRM yet; the template then creates crm_sync's schedule disabled.
     crm_adapter: Literal["none", "file", "salesforce", "hubspot", "marketo"] = Field(
@@ -139,7 +138,6 @@ class CrmSyncConfig(FunctionConfig):
     marketo_daily_ceiling: int = Field(40_000, alias="MARKETO_DAILY_CEILING", ge=0)
     file_crm_opportunities: Path | None = Field(None, alias="FILE_CRM_OPPORTUNITIES")
     file_crm_outbox: Path | None = Field(None, alias="FILE_CRM_OUTBOX")
-    scoring_model_parameter: str | None = Field(None, alias="SCORING_MODEL_PARAMETER")
     # Each interaction as an activity on the contact's record (ActivitiesToCrm): on unless off.
     activities_to_crm: bool = Field(True, alias="ACTIVITIES_TO_CRM")
     # Links from the CRM contacts' social fields (CrmSocialFields): `default` (HubSpot's
@@ -197,16 +195,12 @@ class AttributionJobConfig(FunctionConfig):
         return tuple(s.strip() for s in self.won_stages.split(",") if s.strip())
 
 
-class ReportConfig(FunctionConfig):
+class ReportConfig(ProfilesConfig):
     stack_name: str = Field(alias="STACK_NAME")
-    identities_table: str = Field(alias="IDENTITIES_TABLE")
-    ledger_table: str = Field(alias="LEDGER_TABLE")
-    scores_table: str = Field(alias="SCORES_TABLE")
     sellers_table: str = Field(alias="SELLERS_TABLE")
     post_cache_table: str = Field(alias="POST_CACHE_TABLE")
     sync_state_table: str = Field(alias="SYNC_STATE_TABLE")
     report_bucket: str = Field(alias="REPORT_BUCKET")
-    scoring_model_parameter: str | None = Field(None, alias="SCORING_MODEL_PARAMETER")
 
     @property
     def name(self) -> str:
