@@ -3,9 +3,14 @@
 Saved as the table does it: the step is written with the book first (one item), then applied
 write by write, then the book is written again without it; a read of the book finishes a step
 left half-applied. `fail_after` makes the n-th write from now raise, to prove that a run
-stopped anywhere resumes to the same counts. Everything is kept encoded, as stored."""
+stopped anywhere resumes to the same counts. Everything is kept encoded, as stored.
+
+Its change feed (store.journey_state.JourneyChanges) is MemoryJourneyChanges, over the sync
+state's fake, where crm_sync's marks are."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from socialscore.domain.journey_book import (
     Book,
@@ -18,6 +23,8 @@ from socialscore.domain.journey_book import (
 from socialscore.domain.journey_units import WonDeal
 from socialscore.domain.journeys import JourneySummary
 from socialscore.store.journey_state import step_writes
+from socialscore.store.sync_state import JOURNEYS_HOLD
+from socialscore_local.memory.sync_state import MemorySyncState
 
 
 class Crash(Exception):
@@ -76,3 +83,28 @@ class MemoryJourneyState:
     def named(self, name: str) -> list[str]:
         """The kept items naming this profile or contact (an erasure must leave none)."""
         return [k for k in self.items if k.endswith(f"#{name}")]
+
+
+class MemoryJourneyChanges:
+    """The sync state's change marks, held for the attribution job: crm_sync deletes the buckets
+    it has taken only up to the hold written here, and the job deletes those it has folded once
+    crm_sync has taken them too."""
+
+    def __init__(self, sync: MemorySyncState) -> None:
+        self.sync = sync
+
+    def changed_since(self, since: datetime, until: datetime) -> tuple[set[str], set[str]]:
+        return self.sync.changed_since(since, until)
+
+    def hold(self, since: datetime) -> None:
+        self.sync.r.add("PutItem")
+        self.sync.items[JOURNEYS_HOLD] = since.isoformat()
+
+    def folded(self, since: datetime | None, until: datetime) -> None:
+        self.hold(until)
+        if since is None:
+            return
+        taken = self.sync.bookmarks("").get("last_run")  # crm_sync's window starts there
+        end = min(until, datetime.fromisoformat(taken)) if taken else since
+        if end > since:
+            self.sync.delete_buckets(since, end)

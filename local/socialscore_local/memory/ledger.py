@@ -128,6 +128,16 @@ class MemoryTouchLedger:
         self.read.append(SCAN)
         return [t for i in self.items.values() if (t := entry_of(i).counted) is not None]
 
+    def profiles_page(self, cursor: str, limit: int) -> tuple[list[str], str]:
+        """The profiles of a page of at most `limit` items from `cursor` ("" first), and where
+        the next page starts ("" after the last): the table's Scan of its keys, every item
+        (markers and marks included), a full page always naming the next as DynamoDB does."""
+        self.read.append(SCAN)
+        start = int(cursor or 0)
+        page = sorted(self.items)[start : start + limit]
+        after = str(start + limit) if len(page) == limit else ""
+        return sorted({profile for profile, _ in page}), after
+
     def erase(self, profile: str) -> int:
         """Take a profile's touches out of every aggregate, then delete its entries, its
         complaints' flags and the answered marks of its own posts."""

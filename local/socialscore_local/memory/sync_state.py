@@ -1,6 +1,10 @@
 """crm_sync's state in memory (SyncStateStore), for its rule tests and bench/crm_sync.py: by the
 table's item keys as store/sync_state.py writes them, counting the DynamoDB requests it makes
-(batch gets of 100 keys, batch writes of 25 items, an update per set changed)."""
+(batch gets of 100 keys, batch writes of 25 items, an update per set changed).
+
+The attribution job's hold (`run#journeys`, written by memory.journey_state's
+MemoryJourneyChanges) is kept as the table keeps it: a taken window's buckets from the hold's on
+stay for the job, which deletes them once it has folded them."""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from typing import Any
 from socialscore.domain import record_key as rk
 from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.record_key import Erasures, Landing, Pushed, RecordKey
-from socialscore.store.sync_state import CHANGE_SHARDS, item_key, pending_shards
+from socialscore.store.sync_state import CHANGE_SHARDS, JOURNEYS_HOLD, item_key, pending_shards
 from socialscore_local.memory.counting import Requests, batches
 
 
@@ -29,7 +33,8 @@ class MemorySyncState:
     def bookmarks(self, crm: str) -> dict[str, str]:
         self.r.add("BatchGetItem")
         run = item_key("run", "")
-        return {k.removeprefix(run): v for k, v in self.items.items() if k.startswith(run)}
+        found = {k: v for k, v in self.items.items() if k.startswith(run) and k != JOURNEYS_HOLD}
+        return {k.removeprefix(run): v for k, v in found.items()}
 
     def changed_since(self, since: datetime, until: datetime) -> tuple[set[str], set[str]]:
         buckets = int((until - since).total_seconds() // 600) + 1
@@ -70,9 +75,22 @@ class MemorySyncState:
     def consumed(self, since: datetime, until: datetime) -> None:
         start, end = _bucket(since), _bucket(until)
         self.r.add("BatchGetItem", batches(int((end - start).total_seconds() // 600) * 16))
+        if (hold := self.items.get(JOURNEYS_HOLD)) is not None:  # kept for the journeys job
+            end = min(end, _bucket(datetime.fromisoformat(hold)))
+        self.delete_buckets(start, end)
+
+    def delete_buckets(self, since: datetime, until: datetime) -> None:
+        """Delete the change buckets from since's to before until's."""
+        start, end = _bucket(since), _bucket(until)
         gone = {_bucket(m[0]) for m in self.marks if start <= m[0] < end}  # an item a bucket
         self.r.add("BatchWriteItem", batches(len(gone), 25))
         self.marks = [m for m in self.marks if not start <= m[0] < end]
+
+    def every_opportunity(self) -> list[Opportunity]:
+        """Every opportunity crm_sync has seen (a Scan of the table)."""
+        self.r.add("Scan")
+        kept = item_key("opportunity", "")
+        return [o for k, o in self.items.items() if k.startswith(kept)]
 
     def forget(self, erased: Erasures, since: datetime | None, until: datetime) -> None:
         contacts, profiles = erased
