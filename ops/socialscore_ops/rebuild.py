@@ -31,6 +31,7 @@ from socialscore_ops import rebuild_pause
 from socialscore_ops.commands import Result, command
 from socialscore_ops.model import CACHE, published
 from socialscore_ops.output import Progress, table
+from socialscore_ops.rebuild_tally import rebuild_tally
 from socialscore_ops.stack import OpsError, Stack
 
 CHECKPOINT = "rebuild#checkpoint"
@@ -102,7 +103,10 @@ def run(stack: Stack | None, args: argparse.Namespace) -> Result:
         with rebuild_pause.paused(stack, args.wait, left_paused, record) as paused:
             engine = _rebuild(stack, live, checkpoint)
     checkpoint.save("finished")
-    return _result(live, engine.counts, resumed, paused, time.monotonic() - started)
+    tallied = rebuild_tally(stack, live)  # the report's bucket counts, from the scores now right
+    done = _result(live, engine.counts, resumed, paused, time.monotonic() - started)
+    text = f"{done.text}\nbucket tally built: {tallied:,} profiles in a bucket or due to be"
+    return Result(done.data | {"bucket_tally_profiles": tallied}, text)
 
 
 def _live(stack: Stack) -> ScoringModel:
