@@ -16,6 +16,7 @@ from socialscore.domain.interaction import Category, Kind, Network
 from socialscore.domain.scoring_model import bundled
 from socialscore.domain.touch import Touch
 from socialscore.report.rows import (
+    BucketRow,
     DayRow,
     OpportunityView,
     PostRow,
@@ -178,6 +179,9 @@ class Canned(Snapshot):
 
     def spread(self) -> Spread:
         return Spread.of(self._views[2])
+
+    def bucket_counts(self) -> list[BucketRow]:
+        return self.buckets(self._views[2])
 
     def opportunities_in(
         self, since: datetime | None = None, until: datetime | None = None

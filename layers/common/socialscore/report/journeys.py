@@ -6,6 +6,7 @@ ledger; the splits are crm_sync's (domain.attribution.splits)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -19,15 +20,17 @@ from socialscore.report.leads import History
 from socialscore.report.rows import Amounts, OpportunityView
 
 
-class ContactLinks(Protocol):
-    def identities_of(self, contact_id: str) -> list[str]: ...
-
+class LinkTimes(Protocol):
     def linked_at(self, identities: list[str]) -> dict[str, datetime]: ...
 
 
 @dataclass
 class Journeys:
-    links: ContactLinks
+    """`identities_of`: a contact's identities (the identities table's by_contact index, or the
+    contact grouping a report reads whole anyway)."""
+
+    links: LinkTimes
+    identities_of: Callable[[str], list[str]]
     ledger: History
     model: ScoringModel
     _identities: dict[str, list[str]] = field(default_factory=dict)
@@ -62,7 +65,7 @@ class Journeys:
 
     def _identities_of(self, contact: str) -> list[str]:
         if contact not in self._identities:
-            self._identities[contact] = self.links.identities_of(contact)
+            self._identities[contact] = self.identities_of(contact)
         return self._identities[contact]
 
     def _touches_of(self, identity: str) -> list[Touch]:

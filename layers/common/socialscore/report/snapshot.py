@@ -10,6 +10,7 @@ the ledger is read whole (a scan), as every view of touches does (opportunities,
 from __future__ import annotations
 
 from collections import defaultdict
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -40,6 +41,7 @@ from socialscore.report.rows import (
 )
 from socialscore.report.spread import Spread, spread
 from socialscore.store import dynamo
+from socialscore.store.bucket_tally import BucketTallyStore, TallyNotBuilt, bucket_rows
 from socialscore.store.identities import crm_owner
 from socialscore.store.rollups import RollupStore
 from socialscore.store.scores import StoredScores
@@ -128,14 +130,22 @@ class Snapshot:
 
     @cached_property
     def journeys(self) -> Journeys:
-        return Journeys(self.stores.identities, self.stores.ledger, self.model)
+        """The period's opportunities' journeys; their contacts' identities from the grouping
+        the report reads whole anyway."""
+        contacts = self.contacts
+        return Journeys(
+            self.stores.identities, lambda c: contacts.get(c, []), self.stores.ledger, self.model
+        )
 
     def opportunity(self, opportunity_id: str) -> OpportunityView:
         """One opportunity (crm_sync's record of it, read by key) and its journey alone."""
         found = self.stores.sync_state.opportunities([opportunity_id])
         if not found:
             raise UnknownOpportunity(f"no opportunity {opportunity_id}: crm_sync has not seen it")
-        return self.journeys.view(found[0])
+        identities = self.stores.identities  # its contacts' identities alone, by a Query each
+        return Journeys(identities, identities.identities_of, self.stores.ledger, self.model).view(
+            found[0]
+        )
 
     def attributed(
         self, dimension: str, since: datetime | None = None, until: datetime | None = None
@@ -286,8 +296,15 @@ class Snapshot:
         return spread(self.stores.scores, self.grouping, self._flagged, self.model, self.as_of)
 
     def bucket_counts(self) -> list[BucketRow]:
-        """How many profiles and contacts are in each of the model's buckets now: for now from
+        """How many profiles and contacts are in each of the model's buckets: the bucket tally
+        crm_sync keeps (store.bucket_tally: two items), as of its last run, when this snapshot is
+        as of that run or later; else (a tally not built yet, an as-of before the last run) from
         every profile's counted touches (scores(): the scores table and the ledger, whole)."""
+        table = self.stack.table("SyncStateTable")
+        place = BucketTallyStore(table).place()
+        if place.built and place.marks_through is not None and place.marks_through <= self.as_of:
+            with suppress(TallyNotBuilt):
+                return bucket_rows(table, self.model)
         return self.buckets(self.scores())
 
     def scores(self) -> list[ScoreRow]:
