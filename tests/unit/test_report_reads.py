@@ -277,7 +277,7 @@ def test_an_opportunity_s_journey_reads_its_contacts_touches_alone() -> None:
     deals = [opportunity("o1", ["003A"], 0), opportunity("o2", ["003A", "003B"], 3, "250.00")]
     deals.append(opportunity("o3", ["003C"], 2))  # a contact with no identity: no touch
     journeys = Journeys(w.links, w.links.identities_of, w.ledger, MODEL)
-    views = [journeys.view(deal) for deal in deals]
+    views = journeys.views(deals)
     # each of the contacts' identities read once; x#4, x#5 (anonymous) never, nor a scan
     assert sorted(w.ledger.read) == ["x#1", "x#2", "x#3"]
     assert views == [whole_ledger(w, deal) for deal in deals]

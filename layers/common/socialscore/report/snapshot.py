@@ -126,7 +126,7 @@ class Snapshot:
             for o in self._every_opportunity
             if (since is None or o.created_at >= since) and (until is None or o.created_at < until)
         ]
-        return sorted((self.journeys.view(o) for o in chosen), key=lambda v: v.id)
+        return sorted(self.journeys.views(chosen), key=lambda v: v.id)
 
     @cached_property
     def journeys(self) -> Journeys:
