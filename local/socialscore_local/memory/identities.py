@@ -1,9 +1,15 @@
 """The identity links in a dict (pipeline.ports.IdentityLinks), item for item as the table keeps
-them: the same rule makes an item from a link event (store.identities.link_item)."""
+them: the same rule makes an item from a link event (store.identities.link_item).
+
+A contact's identities are found as the table finds them, through its `by_contact` index, which
+is eventually consistent (docs.aws.amazon.com/amazondynamodb/latest/developerguide/
+GSI.html#GSI.Reading): with `index_lag`, `identities_of` and `contacts_page` see each identity
+as it was linked that long ago (on `clock`), a link or unlink since then not yet shown."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from socialscore.domain.interaction import Identify, link_basis
@@ -11,8 +17,17 @@ from socialscore.store.identities import Link, link_item
 
 
 class MemoryIdentityLinks:
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        index_lag: timedelta = timedelta(0),
+    ) -> None:
         self.items: dict[str, dict[str, Any]] = {}  # identity -> its item
+        self.clock = clock
+        self.index_lag = index_lag
+        # What reached the by_contact index, in order: (written at, identity, its contact or
+        # None when unlinked).
+        self.index: list[tuple[datetime, str, str | None]] = []
 
     def contacts_of(self, identities: list[str]) -> dict[str, str]:
         return {i: self.items[i]["contact_id"] for i in identities if i in self.items}
@@ -55,13 +70,30 @@ class MemoryIdentityLinks:
             item = link_item(event, self.items.get(event.identity))
             if item is not None:
                 self.items[event.identity] = item
+                self.index.append((self.clock(), event.identity, item["contact_id"]))
 
     def unlink(self, identities: list[str]) -> None:
         for identity in identities:
-            self.items.pop(identity, None)
+            if self.items.pop(identity, None) is not None:
+                self.index.append((self.clock(), identity, None))
 
     def identities_of(self, contact_id: str) -> list[str]:
-        return [i for i, v in self.items.items() if v["contact_id"] == contact_id]
+        return [i for i, c in self._indexed().items() if c == contact_id]
+
+    def _indexed(self) -> dict[str, str]:
+        """identity -> contact, as the by_contact index shows them now."""
+        if not self.index_lag:
+            return {i: v["contact_id"] for i, v in self.items.items()}
+        shown: dict[str, str] = {}
+        cutoff = self.clock() - self.index_lag
+        for at, identity, contact in self.index:
+            if at > cutoff:
+                continue
+            if contact is None:
+                shown.pop(identity, None)
+            else:
+                shown[identity] = contact
+        return shown
 
     def all_contacts(self) -> dict[str, list[str]]:
         contacts: dict[str, list[str]] = {}
@@ -73,7 +105,9 @@ class MemoryIdentityLinks:
         """Contacts in a fixed order, `limit` a page (the table's pages are of index items, so
         its page sizes differ; every contact comes once, whole, in both); the cursor is the last
         contact's id."""
-        every = self.all_contacts()
+        every: dict[str, list[str]] = {}
+        for identity, contact in self._indexed().items():
+            every.setdefault(contact, []).append(identity)
         order = sorted(c for c in every if c > cursor)
         page = order[:limit]
         more = len(order) > limit
