@@ -1,16 +1,21 @@
 """The touch ledger and its aggregates (DynamoDB), written together, exactly once.
 
 The ledger holds, per (profile, dedupe key), a LedgerEntry: the latest act and the latest withdrawal
-(domain.ledger_rules). A group of events goes in one TransactWriteItems: a Put per changed entry,
-conditioned on the version the writer believed stored, and one write per aggregate item moved by the
-difference between the old and the new counted touch (ledger_rules.plan and deltas): a plain ADD,
-or, where a count goes down, an ADD written only while the count stays over 0; only when one would
-reach 0 is the write refused with the item as it is, and `aggregates.settle` makes the write from it
-(counts that reach 0 removed, an item left with none deleted), conditioned on the counts it
-returned: no read first. Groups fill a transaction to about 92 of its 100 actions, ordered by
-seller, shard, day and post (ledger_rules.groups), so a hot post's shard item and each day's rollup
-item are written once per group, not once per entry. When the ledger or an item it expects held
-something else, the transaction rolls back, the refusal carries what it held
+(domain.ledger_rules). A batch's entries are read first (a consistent BatchGetItem, 100 keys a
+call) and its changes planned against them (ledger_rules.plan); the aggregate items the changes
+take a count down on are read too. Each group of changes goes in one TransactWriteItems: a Put per
+changed entry, conditioned on the version read, and one write per aggregate item moved by the
+difference between the old and the new counted touch (ledger_rules.deltas): a plain ADD, or, where
+a count goes down, an ADD written only while the count stays over 0; where the item read says a
+count reaches 0, `aggregates.settle` makes the write from it (counts that reach 0 removed, an item
+left with none deleted), conditioned on the counts read. Groups are cut from the planned changes,
+each filling its transaction's 100 actions, ordered by seller, shard, day and post
+(store.ledger_groups), so a hot post's shard item and each day's rollup item are written once per
+group, not once per entry. Reading first costs a call per 100 entries; writing blind cost a
+cancelled transaction (a call and all its writes) for every group holding an entry already stored
+or a count reaching 0: bench/aws_calls.py's score stage went from 0.105 to 0.055 calls an
+interaction on its 20-day stream. When the ledger or an item moved between the read and the write
+(a concurrent writer), the transaction rolls back, the refusal carries what it held
 (ReturnValuesOnConditionCheckFailure), and the group is planned again. Whatever arrives twice, late
 or out of order, the stored items are those of one clean pass, and nothing is ever half-applied. A
 group DynamoDB refuses for what it holds (a key or an item over its limits) raises `Refused`:
@@ -37,42 +42,37 @@ from botocore.exceptions import ClientError
 from socialscore.aws import clients
 from socialscore.domain.aggregates import (
     AggregateKey,
+    Aggregates,
     first_shard,
     settle,
 )
 from socialscore.domain.ledger_rules import (
     FOREVER,
-    Change,
     Key,
     LedgerEntry,
     deltas,
     entries,
-    groups,
     plan,
 )
 from socialscore.domain.touch import Touch, Withdrawal
 from socialscore.store import dynamo
 from socialscore.store.engage import mark_key
-from socialscore.store.ledger_items import entry_of, is_flag, item_of, version_of
-from socialscore.store.scores import item_write
-from socialscore.store.sync_state import change_update
+from socialscore.store.ledger_groups import cut
+from socialscore.store.ledger_items import entry_of, is_flag
+from socialscore.store.ledger_writes import Tables, applied, marker_key, transaction
+from socialscore.store.scores import item_key
 
 # TransactWriteItems groups up to 100 actions, no two on one item, 4 MB in all
 # (docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html).
 MAX_ACTIONS = 100
-# A group is planned with nothing stored; a re-plan adds what replaced acts counted (their
-# profile, post, seller and, on another day, the day's rollups): a little room kept for that,
-# and a group that outgrows the limit anyway is halved. Each touch moves up to three day
-# rollups besides its counters (domain.rollups); fuller groups pay for them: 80 -> 92 actions
-# took bench/aws_calls.py's score stage from 0.066 to 0.059 calls an interaction.
-GROUP_ACTIONS = 92
+# Groups are counted from the changes as planned against the entries read first
+# (store.ledger_groups), so each fills its transaction; one a concurrent writer makes outgrow the
+# limit on a re-plan is halved.
 BY_OWN_POST_INDEX = "by_own_post"
 _ATTEMPTS = 5
 _REPLANS = 20  # each re-plan follows a concurrent writer; this many means something is wrong
-
-
-def marker_key(post: str) -> Key:
-    return (f"deleted#{post}", "-")
+# What a batch's groups know of the tables: entries, posts deleted, aggregate items.
+Known = tuple[dict[Key, LedgerEntry], set[str], dict[AggregateKey, dict[str, Any]]]
 
 
 class Ledger:
@@ -82,12 +82,23 @@ class Ledger:
         self.ledger_table = ledger_table
         self.scores_table = scores_table
         self.sync_table = sync_table
+        self.tables = Tables(ledger_table, scores_table, sync_table)
 
     def record(self, events: list[Touch | Withdrawal]) -> int:
         """Merge acts and retractions into the ledger; returns how many entries changed."""
         merged = entries(events)
+        # Read first (100 keys a call): a blind put of an entry already stored would cancel
+        # its whole transaction, and a cancelled transaction costs a call and its writes.
+        stored = self._stored(list(merged))
+        changes = plan(merged, stored)
         first = first_shard([t for e in merged.values() if (t := e.touch) is not None])
-        return sum(self._record_group(g) for g in groups(merged, GROUP_ACTIONS, first))
+        groups = cut(changes, MAX_ACTIONS, first)
+        # The aggregate items the groups take a count down on, read first too: a count that
+        # would reach 0 is then written from what the item holds, not refused with it.
+        known: Known = (stored, set(), self._held([deltas(g) for g in groups]))
+        return sum(
+            self._record_group({c.key: merged[c.key] for c in group}, known) for group in groups
+        )
 
     def delete_post(self, post: str, at: datetime) -> int:
         """Mark a post deleted and retract every act it made; returns the entries changed."""
@@ -118,16 +129,13 @@ class Ledger:
     def _record_group(
         self,
         incoming: dict[Key, LedgerEntry],
-        known: tuple[dict[Key, LedgerEntry], set[str], dict[AggregateKey, dict[str, Any]]]
-        | None = None,
+        known: Known,
     ) -> int:
-        """`known`: what a larger group learnt before it was halved (below), so that each half
-        is planned from it rather than refused again for the same entries."""
-        # What the ledger holds, for keys seen to be taken; the posts learnt deleted (only when
-        # a marker check fails: rare); aggregate items as a refusal returned them, for the
-        # writes that take a count to 0 (aggregates.settle: a count taken down is first written
-        # only while it stays over 0, without a read; one that would reach 0 is refused).
-        stored, deleted, items = known or ({}, set(), {})
+        """`known`, shared by the batch's groups and the halves of a halved group, each learning
+        into it: what the ledger holds (read first, then as refusals returned it), the posts
+        learnt deleted (only when a marker check fails: rare), and the aggregate items read
+        first or returned by a refusal (ALL_OLD), for the writes that take a count to 0."""
+        stored, deleted, items = known
         conflicts = replans = 0
         while True:
             changes = plan(incoming, stored, deleted)
@@ -137,7 +145,7 @@ class Ledger:
                 {c.new.touch.own_post for c in changes if c.new.touch and c.new.touch.own_post}
                 - deleted
             )
-            actions, written = self._actions(changes, checks, items)
+            actions, written = transaction(self.tables, changes, checks, items)
             if len(actions) > MAX_ACTIONS:
                 keys = list(incoming)
                 halves = (keys[: len(keys) // 2], keys[len(keys) // 2 :])
@@ -147,6 +155,9 @@ class Ledger:
                 )
             try:
                 clients.client("dynamodb").transact_write_items(TransactItems=actions)
+                for key, write in written:  # a later group settles from what it left
+                    if key in items:
+                        items[key] = applied(items[key], write)
                 return len(changes)
             except ClientError as err:
                 if (refused := dynamo.refusal(err)) is not None:
@@ -170,8 +181,8 @@ class Ledger:
                             stored.pop(changes[i].key, None)
                             if item:
                                 stored[changes[i].key] = entry_of(item)
-                        elif i - first_write < len(written):
-                            items[written[i - first_write]] = item
+                        elif first_write <= i < first_write + len(written):
+                            items[written[i - first_write][0]] = item
                     if any(len(changes) <= i < first_write for i in failed):
                         deleted |= self._deleted(set(checks))
                     continue
@@ -185,60 +196,31 @@ class Ledger:
         markers = self._items([marker_key(p) for p in posts])
         return {m["profile"].removeprefix("deleted#") for m in markers}
 
+    def _stored(self, keys: list[Key]) -> dict[Key, LedgerEntry]:
+        """What the ledger holds for these keys (absent: nothing)."""
+        with dynamo.refusals():  # a key over DynamoDB's limits: refused, as its write would be
+            found = self._items(keys)
+        return {(i["profile"], i["touch"]): entry_of(i) for i in found}
+
+    def _held(self, moves: list[Aggregates]) -> dict[AggregateKey, dict[str, Any]]:
+        """What the aggregate items these moves take a count down on hold ({}: absent)."""
+        down = {
+            item_key(key): key
+            for agg in moves
+            for key, delta in agg.counters.items()
+            if (write := settle(key, delta)) is not None and write.above
+        }
+        found = dynamo.batch_get_keys(self.scores_table, [{"pk": pk} for pk in down], True)
+        held: dict[AggregateKey, dict[str, Any]] = {key: {} for key in down.values()}
+        held |= {down[i["pk"]]: i for i in found}
+        return held
+
     def _items(self, keys: list[Key]) -> list[dict[str, Any]]:
         if not keys:
             return []
         return dynamo.batch_get_keys(  # what the conditions were checked against: consistent
             self.ledger_table, [{"profile": p, "touch": k} for p, k in keys], consistent=True
         )
-
-    def _actions(
-        self,
-        changes: list[Change],
-        checks: list[str],
-        items: dict[AggregateKey, dict[str, Any]],
-    ) -> tuple[list[dict[str, Any]], list[AggregateKey]]:
-        """The transaction, and the aggregate items it writes in the order it writes them.
-        Entry puts first, then marker checks, then aggregates (settled against `items` where a
-        refusal returned one), then the change mark: a cancellation reason's index says which
-        failed."""
-        actions: list[dict[str, Any]] = []
-        for (profile, key), old, new in ((c.key, c.old, c.new) for c in changes):
-            put: dict[str, Any] = {
-                "TableName": self.ledger_table,
-                "Item": dynamo.to_item(item_of(profile, key, new)),
-                "ExpressionAttributeNames": {"#v": "version"},
-                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-            }
-            if old == LedgerEntry():
-                put["ConditionExpression"] = "attribute_not_exists(#v)"
-            else:
-                put["ConditionExpression"] = "#v = :v"
-                put["ExpressionAttributeValues"] = {":v": {"S": version_of(old)}}
-            actions.append({"Put": put})
-        for post in checks:
-            profile, touch = marker_key(post)
-            actions.append(
-                {
-                    "ConditionCheck": {
-                        "TableName": self.ledger_table,
-                        "Key": {"profile": {"S": profile}, "touch": {"S": touch}},
-                        "ConditionExpression": "attribute_not_exists(#touch)",
-                        "ExpressionAttributeNames": {"#touch": "touch"},
-                    }
-                }
-            )
-        agg = deltas(changes)
-        written = []
-        for moved, delta in agg.counters.items():
-            if (write := settle(moved, delta, items.get(moved))) is not None:
-                actions.append(item_write(self.scores_table, moved, write, agg.teams.get(moved)))
-                written.append(moved)
-        if self.sync_table is not None:
-            profiles = {c.key[0] for c in changes}
-            now = datetime.now(UTC)
-            actions.append({"Update": change_update(self.sync_table, now, profiles)})
-        return actions, written
 
     def touches_of(self, profile: str) -> list[Touch]:
         """The touches that count for a profile (not retracted)."""

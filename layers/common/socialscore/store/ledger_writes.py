@@ -1,0 +1,102 @@
+"""The TransactWriteItems of one group of ledger changes (store.ledger): the entries' puts, the
+marker checks, each aggregate item's write and the change mark, in that order, so a cancellation
+reason's index says which failed; and what an aggregate item holds after the write, so a later
+group of the same batch settles from it without reading it again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal, localcontext
+from typing import Any
+
+from socialscore.domain.aggregates import AggregateKey, ItemWrite, settle
+from socialscore.domain.decay import STORED_DIGITS
+from socialscore.domain.ledger_rules import Change, Key, LedgerEntry, deltas
+from socialscore.store import dynamo
+from socialscore.store.ledger_items import item_of, version_of
+from socialscore.store.scores import item_write
+from socialscore.store.sync_state import change_update
+
+
+@dataclass(frozen=True)
+class Tables:
+    ledger: str
+    scores: str
+    sync: str | None  # where crm_sync learns which profiles changed; None: not marked
+
+
+def marker_key(post: str) -> Key:
+    return (f"deleted#{post}", "-")
+
+
+def transaction(
+    tables: Tables,
+    changes: list[Change],
+    checks: list[str],
+    items: dict[AggregateKey, dict[str, Any]],
+) -> tuple[list[dict[str, Any]], list[tuple[AggregateKey, ItemWrite]]]:
+    """The transaction, and the aggregate items it writes in the order it writes them.
+    Entry puts first, then marker checks, then aggregates (settled against `items` where a
+    refusal returned one), then the change mark: a cancellation reason's index says which
+    failed."""
+    actions: list[dict[str, Any]] = []
+    for (profile, key), old, new in ((c.key, c.old, c.new) for c in changes):
+        put: dict[str, Any] = {
+            "TableName": tables.ledger,
+            "Item": dynamo.to_item(item_of(profile, key, new)),
+            "ExpressionAttributeNames": {"#v": "version"},
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+        if old == LedgerEntry():
+            put["ConditionExpression"] = "attribute_not_exists(#v)"
+        else:
+            put["ConditionExpression"] = "#v = :v"
+            put["ExpressionAttributeValues"] = {":v": {"S": version_of(old)}}
+        actions.append({"Put": put})
+    for post in checks:
+        profile, touch = marker_key(post)
+        actions.append(
+            {
+                "ConditionCheck": {
+                    "TableName": tables.ledger,
+                    "Key": {"profile": {"S": profile}, "touch": {"S": touch}},
+                    "ConditionExpression": "attribute_not_exists(#touch)",
+                    "ExpressionAttributeNames": {"#touch": "touch"},
+                }
+            }
+        )
+    agg = deltas(changes)
+    written: list[tuple[AggregateKey, ItemWrite]] = []
+    for moved, delta in agg.counters.items():
+        if (write := settled(moved, delta, items.get(moved))) is not None:
+            actions.append(item_write(tables.scores, moved, write, agg.teams.get(moved)))
+            written.append((moved, write))
+    if tables.sync is not None:
+        profiles = {c.key[0] for c in changes}
+        now = datetime.now(UTC)
+        actions.append({"Update": change_update(tables.sync, now, profiles)})
+    return actions, written
+
+
+def settled(
+    key: AggregateKey, delta: dict[str, Decimal], held: dict[str, Any] | None
+) -> ItemWrite | None:
+    """The item's write: from what it holds when a count would reach 0 there (the counts
+    removed, the item deleted, conditioned on the counts read); otherwise an ADD conditioned only
+    on each count taken down staying over 0, which a concurrent ADD does not refuse."""
+    exact = settle(key, delta, held) if held is not None else None
+    if exact is not None and (exact.delete or exact.remove):
+        return exact
+    return settle(key, delta)
+
+
+def applied(held: dict[str, Any], write: ItemWrite) -> dict[str, Any]:
+    """What an item holds after this transaction's write of it (as DynamoDB's ADD adds)."""
+    if write.delete:
+        return {}
+    with localcontext(STORED_DIGITS):
+        after = {n: v for n, v in held.items() if n not in write.remove}
+        for n, amount in write.add.items():
+            after[n] = after.get(n, Decimal(0)) + amount
+    return after
