@@ -1,11 +1,25 @@
-"""What reading the engage-now queue costs the ledger, as the README states it: one read of an
-actor's touches (for its buckets) only for actors that could still reach the top, and never a
-scan of the ledger, however many acts wait. The reader over the score stage's fakes, the ledger
-counting each profile read and each scan (socialscore_local.memory.ledger: `read`, `SCAN`)."""
+"""What reading the engage-now queue costs, as the README states it: one read of an actor's
+touches (for its buckets) only for actors that could still reach the top, never a scan of the
+ledger, and one read each of the answered marks, the seller registry, the actors' scores and
+(for the top's actors) their contact ids, however many acts wait (the stores' adapters take
+those reads 100 keys a request). The reader over the score stage's fakes, the ledger counting
+each profile read and each scan (socialscore_local.memory.ledger: `read`, `SCAN`), the other
+stores' fakes counting the keys of each read asked of them."""
 
 from __future__ import annotations
 
-from tests.unit.score_world import ScoreWorld
+from collections.abc import Iterable
+
+from socialscore.domain.interaction import Category
+from socialscore.domain.messages import Seller
+from socialscore.domain.standing import ProfileItem
+from socialscore.pipeline.engage import EngageReader
+from socialscore_local.memory.engage import MemoryEngage
+from socialscore_local.memory.identities import MemoryIdentityLinks
+from socialscore_local.memory.ledger import MemoryTouchLedger
+from socialscore_local.memory.scores import MemoryScoreStore
+from socialscore_local.memory.sellers import MemorySellers
+from tests.unit.score_world import MODEL, ScoreWorld
 from tests.unit.test_engage_queue import NOW, own, queue, reply
 
 
@@ -28,3 +42,61 @@ def test_the_queue_reads_only_the_actors_that_could_reach_its_top_and_never_scan
 
     assert len(every["entries"]) == 5
     assert sorted(w.ledger.read) == [f"x#u{n}" for n in range(1, 6)]  # each once, no scan
+
+
+class Sellers(MemorySellers):
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[int] = []  # the keys of each read
+
+    def of_accounts(self, identities: list[str]) -> dict[str, Seller]:
+        self.asked.append(len(identities))
+        return super().of_accounts(identities)
+
+
+class Scores(MemoryScoreStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[int] = []
+
+    def profile_units(self, profiles: list[str]) -> dict[tuple[str, Category], ProfileItem]:
+        self.asked.append(len(profiles))
+        return super().profile_units(profiles)
+
+
+class Links(MemoryIdentityLinks):
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[int] = []
+
+    def contacts_of(self, identities: list[str]) -> dict[str, str]:
+        self.asked.append(len(identities))
+        return super().contacts_of(identities)
+
+
+class Engage(MemoryEngage):
+    def __init__(self, ledger: MemoryTouchLedger) -> None:
+        super().__init__(ledger)
+        self.asked: list[int] = []
+
+    def answered(self, posts: Iterable[str]) -> set[str]:
+        wanted = list(posts)
+        self.asked.append(len(wanted))
+        return super().answered(wanted)
+
+
+def test_each_other_store_is_read_once_for_every_act_waiting() -> None:
+    sellers, scores, links = Sellers(), Scores(), Links()
+    w = ScoreWorld(now=NOW, scores=scores, links=links, sellers=sellers)
+    w.score([reply(f"u{n}", n, 1 + n / 10) for n in range(120)])
+    engage = Engage(w.ledger)
+    reader = EngageReader(engage, scores, w.ledger, sellers, links)
+    sellers.asked, scores.asked, links.asked = [], [], []  # the score stage's reads apart
+
+    top = reader.queue(MODEL, w.now, 10)
+
+    assert (len(top.entries), top.waiting) == (10, 120)
+    assert engage.asked == [120]  # every act's own post, in one read
+    assert sellers.asked == [120]  # every actor: the team's own acts are not to answer
+    assert scores.asked == [120]
+    assert links.asked == [10]  # the top's actors only
