@@ -7,7 +7,6 @@ whole-ledger journeys)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -20,16 +19,16 @@ from socialscore.domain.aggregates import ProfileTotal
 from socialscore.domain.attribution import splits
 from socialscore.domain.interaction import Category, ConsentBasis, Identify, Kind, Network
 from socialscore.domain.opportunity import Opportunity
-from socialscore.domain.owners import Owner, owner_of
+from socialscore.domain.owners import Owner
 from socialscore.domain.scoring_model import bundled
 from socialscore.domain.standing import standing
 from socialscore.domain.touch import Touch
 from socialscore.report import leads
 from socialscore.report.journeys import Journeys
 from socialscore.report.leads import Grouping
+from socialscore.report.recount import recount
 from socialscore.report.rows import Amounts, OpportunityView, ScoreRow
 from socialscore.report.spread import Spread, spread
-from socialscore.store.identities import crm_owner
 from socialscore_local.memory.identities import MemoryIdentityLinks
 from socialscore_local.memory.ledger import MemoryTouchLedger
 from socialscore_local.memory.scores import MemoryScoreStore
@@ -101,30 +100,9 @@ def world(touches: list[Touch], links: list[Identify], hot: list[str]) -> World:
 
 def recomputed(w: World) -> list[ScoreRow]:
     """Every profile's row as the report drew it from every item and every touch."""
-    profiles = {k.profile for k in w.scores.items if isinstance(k, ProfileTotal)}
-    items = w.scores.profile_units(sorted(profiles))
-    grouping = w.grouping
-    mine: dict[str, list[str]] = defaultdict(list)
-    for identity in sorted(profiles):
-        mine[grouping.who(identity)].append(identity)
-    rows = []
-    for who, ids in mine.items():
-        s = standing(items, ids, NOW, MODEL)
-        touches = [t for t in w.ledger.every_touch() if grouping.who(t.profile) == who]
-        links = w.links.links(grouping.identities(who))
-        owner = owner_of(crm_owner(links.values()), touches, "") if s.hot_since else None
-        rows.append(
-            ScoreRow(
-                who,
-                who in grouping.contacts,
-                s.organic,
-                s.paid,
-                s.hot_since,
-                s.buckets(MODEL, touches),
-                owner,
-            )
-        )
-    return sorted(rows, key=lambda r: (-r.organic, -r.paid, r.who))
+    profiles = sorted({k.profile for k in w.scores.items if isinstance(k, ProfileTotal)})
+    items = w.scores.profile_units(profiles)
+    return recount(items, w.grouping, w.ledger.every_touch(), w.links, MODEL, NOW)
 
 
 def hot_leads(w: World, detail: int) -> list[ScoreRow]:

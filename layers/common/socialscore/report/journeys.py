@@ -6,10 +6,12 @@ ledger; the splits are crm_sync's (domain.attribution.splits)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Protocol
 
 from socialscore.domain import attribution
@@ -18,7 +20,7 @@ from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.touch import Touch
 from socialscore.report.leads import History
-from socialscore.report.rows import Amounts, OpportunityView
+from socialscore.report.rows import Amounts, Money, OpportunityView, money
 
 # Queries of the ledger in flight at once, on one client: a client is safe to share between
 # threads once made (boto3.amazonaws.com/v1/documentation/api/latest/guide/clients.html#
@@ -100,3 +102,24 @@ class Journeys:
         if identity not in self._touches:
             self._touches[identity] = self.ledger.touches_of(identity)
         return self._touches[identity]
+
+
+def attributed(views: Iterable[OpportunityView], dimension: str) -> dict[str, dict[str, Amounts]]:
+    """currency -> model -> who -> amount, summed over these opportunities in that currency:
+    amounts in two currencies are never added."""
+    out: dict[str, dict[str, Amounts]] = defaultdict(dict)
+    for o in views:
+        for name, parts in o.by_model.items():
+            amounts = out[o.currency].setdefault(name, {})
+            for who, amount in parts[dimension].items():
+                amounts[who] = amounts.get(who, Decimal(0)) + amount
+    return dict(sorted(out.items()))
+
+
+def credited(by_currency: Mapping[str, Mapping[str, Amounts]], model: str) -> dict[str, Money]:
+    """who -> what `model` credits them, per currency (of attributed()'s sums)."""
+    pairs: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
+    for currency, by_model in by_currency.items():
+        for who, amount in by_model.get(model, {}).items():
+            pairs[who].append((currency, amount))
+    return {who: money(each) for who, each in pairs.items()}

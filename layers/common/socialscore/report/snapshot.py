@@ -1,15 +1,17 @@
 """The views over a whole stack, as a marketer reads them: sellers and teams, posts, attributed
-opportunities, every profile's scores, days. A Snapshot reads each table at most once, when a
-view first needs it.
+opportunities, hot leads, the top profiles, the spread of scores, buckets, days. A Snapshot
+reads each table at most once, when a view first needs it.
 
 Sellers, posts and days over whole UTC days (the report's period, `--since DATE`) and all time
 read the rollups (store.rollups): a Query per day and dimension, whatever the number of profiles
-and touches. A bound within a day (`--since` with a time) can only be cut from the touches: then
-the ledger is read whole (a scan), as every view of touches does (opportunities, scores)."""
+and touches; a bound within a day (`--since` with a time) can only be cut from the touches: the
+ledger read whole. Hot leads, the top profiles and the spread read the scores table's indexes
+(report.leads, report.spread); opportunities their own journeys (report.journeys); buckets
+crm_sync's bucket tally. What still reads the ledger whole: identity coverage, and the buckets
+until their tally is built (scores())."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -20,14 +22,14 @@ from typing import Protocol
 from socialscore.aws import config
 from socialscore.domain.engage import Queue
 from socialscore.domain.opportunity import Opportunity
-from socialscore.domain.owners import owner_of
 from socialscore.domain.rollups import Dimension, days_between
 from socialscore.domain.scoring_model import ScoringModel
-from socialscore.domain.standing import standing
 from socialscore.domain.touch import Touch
 from socialscore.report import leads, tally
-from socialscore.report.journeys import Journeys
+from socialscore.report.journeys import Journeys, attributed, credited
 from socialscore.report.period import DEFAULT_PERIOD, Period
+from socialscore.report.recount import bucket_rows as recount_buckets
+from socialscore.report.recount import recount
 from socialscore.report.rows import (
     Amounts,
     BucketRow,
@@ -37,12 +39,10 @@ from socialscore.report.rows import (
     PostRow,
     ScoreRow,
     SellerRow,
-    money,
 )
 from socialscore.report.spread import Spread, spread
 from socialscore.store import dynamo
 from socialscore.store.bucket_tally import BucketTallyStore, TallyNotBuilt, bucket_rows
-from socialscore.store.identities import crm_owner
 from socialscore.store.rollups import RollupStore
 from socialscore.store.scores import StoredScores
 from socialscore.wiring.reads import Stores, engage_reader
@@ -150,26 +150,15 @@ class Snapshot:
     def attributed(
         self, dimension: str, since: datetime | None = None, until: datetime | None = None
     ) -> dict[str, dict[str, Amounts]]:
-        """currency -> model -> who -> amount, summed over the opportunities (created since
-        `since`, before `until`) in that currency: amounts in two currencies are never added."""
-        out: dict[str, dict[str, Amounts]] = defaultdict(dict)
-        for o in self.opportunities_in(since, until):
-            for name, parts in o.by_model.items():
-                amounts = out[o.currency].setdefault(name, {})
-                for who, amount in parts[dimension].items():
-                    amounts[who] = amounts.get(who, Decimal(0)) + amount
-        return dict(sorted(out.items()))
+        """currency -> model -> who -> amount over the opportunities created since `since`,
+        before `until` (journeys.attributed)."""
+        return attributed(self.opportunities_in(since, until), dimension)
 
     def _primary(
         self, dimension: str, since: datetime | None, until: datetime | None
     ) -> dict[str, Money]:
         """who -> what the primary model credits them, per currency."""
-        primary = self.model.attribution.primary
-        pairs: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
-        for currency, by_model in self.attributed(dimension, since, until).items():
-            for who, amount in by_model.get(primary, {}).items():
-                pairs[who].append((currency, amount))
-        return {who: money(each) for who, each in pairs.items()}
+        return credited(self.attributed(dimension, since, until), self.model.attribution.primary)
 
     # --- a period's touches ---------------------------------------------------------------
     @cached_property
@@ -240,28 +229,8 @@ class Snapshot:
         cache = dynamo.batch_get(self.stack.table("PostCacheTable"), "post", list(counted))
         authors = {p: f"{p.split('#', 1)[0]}#{c['author_id']}" for p, c in cache.items()}
         sellers = self.stores.sellers.of_accounts(list(set(authors.values())))
-        value = self._primary("post", since, until)
-        rows = []
-        for post, c in counted.items():
-            author = authors.get(post)
-            seller = sellers.get(author) if author else None
-            account = seller.seller_id if seller else (author or "?")
-            n = {k: int(c.get(f"organic_{k}", 0)) for k in ("comment", "share", "quote", "like")}
-            if not sum(n.values()):
-                continue  # paid reactions only, or a click: no organic reaction to show
-            created = cache.get(post, {}).get("created_at")
-            rows.append(
-                PostRow(
-                    post,
-                    account,
-                    n["comment"],
-                    n["share"] + n["quote"],
-                    n["like"],
-                    value.get(post, {}),
-                    datetime.fromisoformat(created).date() if created else None,
-                )
-            )
-        return sorted(rows, key=lambda r: (-r.reactions, r.post))
+        accounts = {p: sellers[a].seller_id if a in sellers else a for p, a in authors.items()}
+        return tally.post_rows(counted, accounts, cache, self._primary("post", since, until))
 
     accounts = staticmethod(tally.accounts)
 
@@ -308,54 +277,16 @@ class Snapshot:
         return self.buckets(self.scores())
 
     def scores(self) -> list[ScoreRow]:
-        """Every profile's scores now and its buckets, a contact's over its identities (their
-        touches, their summed scores); a hot lead's owner; best first. Reads the scores table
-        and the ledger whole: the buckets' count alone uses it on the page."""
+        """Every profile's row, recounted from the scores table and the ledger read whole
+        (report.recount): the bucket counts' fallback, and the reference of the tests."""
         items = self.stored.profile_items()
-        owner = {i: c for c, ids in self.contacts.items() for i in ids}
-        mine: dict[str, list[str]] = defaultdict(list)  # who -> its identities with a score
-        for identity in sorted({i for i, _ in items}):
-            mine[owner.get(identity, identity)].append(identity)
-        touches: dict[str, list[Touch]] = defaultdict(list)
-        for t in self.touches:
-            touches[owner.get(t.profile, t.profile)].append(t)
-        now = {who: standing(items, ids, self.as_of, self.model) for who, ids in mine.items()}
-        links = self.stores.identities.links(
-            sorted({i for w, s in now.items() if s.hot_since for i in self.grouping.identities(w)})
+        return recount(
+            items, self.grouping, self.touches, self.stores.identities, self.model, self.as_of
         )
-        rows = []
-        for who, s in now.items():
-            hot = s.hot_since is not None
-            rows.append(
-                ScoreRow(
-                    who,
-                    who in self.contacts,
-                    s.organic,
-                    s.paid,
-                    s.hot_since,
-                    s.buckets(self.model, touches.get(who, [])),
-                    owner_of(
-                        crm_owner(links[i] for i in self.grouping.identities(who) if i in links),
-                        touches.get(who, []),
-                        "",
-                    )
-                    if hot
-                    else None,
-                )
-            )
-        return sorted(rows, key=lambda r: (-r.organic, -r.paid, r.who))
 
     def buckets(self, scores: list[ScoreRow]) -> list[BucketRow]:
         """How many of these profiles are in each of the model's buckets, in its order."""
-        return [
-            BucketRow(
-                rule.name,
-                rule.label,
-                sum(1 for s in scores if rule.name in s.buckets),
-                sum(1 for s in scores if s.contact and rule.name in s.buckets),
-            )
-            for rule in self.model.buckets
-        ]
+        return recount_buckets(scores, self.model)
 
     def days(self, since: datetime | None = None, until: datetime | None = None) -> list[DayRow]:
         """Touches and points per UTC day, organic and paid apart (never summed): the networks'

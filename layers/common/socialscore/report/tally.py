@@ -4,14 +4,23 @@ score stage sums them), days, teams and accounts."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from socialscore.domain.aggregates import PostCounter, SellerCounter, coalesce
 from socialscore.domain.interaction import Category
 from socialscore.domain.touch import Touch
-from socialscore.report.rows import AccountRow, DayRow, PostRow, SellerRow, TeamRow, total
+from socialscore.report.rows import (
+    AccountRow,
+    DayRow,
+    Money,
+    PostRow,
+    SellerRow,
+    TeamRow,
+    total,
+)
 
 Counters = dict[str, dict[str, Any]]  # who -> counter name -> value, as the scores table holds
 R = TypeVar("R")
@@ -88,3 +97,32 @@ def accounts(posts: list[PostRow]) -> list[AccountRow]:
         for account, rs in grouped(posts, lambda r: r.account).items()
     ]
     return sorted(rows, key=lambda r: (-r.reactions, r.account))
+
+
+def post_rows(
+    counted: Counters,
+    accounts: Mapping[str, str],
+    cache: Mapping[str, Mapping[str, Any]],
+    value: Mapping[str, Money],
+) -> list[PostRow]:
+    """Each post with organic reactions (`counted`: its counters) as a row, most reactions
+    first; `accounts`: post -> its author's seller id, else network#author id (a post not
+    cached: "?"); `cache`: the provider's cached posts (their date); `value`: attributed."""
+    rows = []
+    for post, c in counted.items():
+        n = {k: int(c.get(f"organic_{k}", 0)) for k in ("comment", "share", "quote", "like")}
+        if not sum(n.values()):
+            continue  # paid reactions only, or a click: no organic reaction to show
+        created = cache.get(post, {}).get("created_at")
+        rows.append(
+            PostRow(
+                post,
+                accounts.get(post, "?"),
+                n["comment"],
+                n["share"] + n["quote"],
+                n["like"],
+                value.get(post, {}),
+                datetime.fromisoformat(created).date() if created else None,
+            )
+        )
+    return sorted(rows, key=lambda r: (-r.reactions, r.post))
