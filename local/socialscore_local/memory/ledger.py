@@ -29,8 +29,8 @@ from socialscore.domain.limits import PARTITION_KEY_MAX_BYTES, SORT_KEY_MAX_BYTE
 from socialscore.domain.touch import Touch, Withdrawal
 from socialscore.pipeline.ports import CrmPending
 from socialscore.store.engage import mark_key
-from socialscore.store.ledger import marker_key
 from socialscore.store.ledger_items import entry_of, is_flag, item_of
+from socialscore.store.ledger_writes import marker_key
 from socialscore.store.scores import item_key
 from socialscore_local.memory.scores import MemoryScoreStore
 
