@@ -30,10 +30,13 @@ from socialscore.domain.aggregates import (
 )
 from socialscore.domain.decay import EPOCH, STORED_DIGITS, units
 from socialscore.domain.interaction import Category, Kind
-from socialscore.domain.ledger_rules import Key, LedgerEntry, deltas, entries, groups, plan
+from socialscore.domain.ledger_rules import Key, LedgerEntry, deltas, entries, plan
 from socialscore.domain.messages import Seller
 from socialscore.domain.rollups import Dimension, RollupKey
 from socialscore.domain.touch import Touch, Withdrawal
+from socialscore.store.ledger import MAX_ACTIONS
+from socialscore.store.ledger_groups import cut
+from socialscore.store.ledger_writes import settled
 from socialscore_local.memory.scores import ConditionFailed, MemoryScoreStore
 from tests.unit.test_scoring import DAY, HALF_LIFE, deliveries, touch, unique
 
@@ -43,24 +46,25 @@ ANA = Seller(seller_id="s-ana", team="emea")
 @dataclass
 class Store:
     """The score stage's ledger and aggregates, in memory, as store.ledger.Ledger writes them:
-    per group, a plan against the ledger, and each aggregate's write settled without a read; a
-    count taken down that would reach 0 is refused with the item, and settled again from it."""
+    the changes planned against the ledger and cut into groups of 100 writes, the items each
+    group takes a count down on read first and each aggregate's write settled from them
+    (store.ledger_writes.settled); a write refused all the same (the item moved) is settled
+    again from the item the refusal returned."""
 
     ledger: dict[Key, LedgerEntry] = field(default_factory=dict)
     table: MemoryScoreStore = field(default_factory=MemoryScoreStore)
 
     def record(self, events: list[Touch | Withdrawal]) -> None:
-        for group in groups(entries(events), 80):
-            changes = plan(group, self.ledger)
-            self.ledger |= {c.key: c.new for c in changes}
-            agg = deltas(changes)
+        for group in cut(plan(entries(events), self.ledger), MAX_ACTIONS):
+            self.ledger |= {c.key: c.new for c in group}
+            agg = deltas(group)
             for key, delta in agg.counters.items():
                 team = agg.teams.get(key) if isinstance(key, SellerCounter) else None
-                if (w := settle(key, delta)) is None:
+                if (w := settled(key, delta, self.table.held(key))) is None:
                     continue
                 try:
                     self.table.write(key, w, team)
-                except ConditionFailed as refused:  # it would reach 0: settled from the item
+                except ConditionFailed as refused:
                     again = settle(key, delta, refused.item)
                     if again is not None:
                         self.table.write(key, again, team)

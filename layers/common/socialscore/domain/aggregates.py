@@ -107,7 +107,7 @@ def shard_of(t: Touch) -> int:
 
 
 def first_shard(touches: list[Touch]) -> int:
-    """Where a batch starts its walk round the shards (see ledger_rules.groups): concurrent
+    """Where a batch starts its walk round the shards (see store.ledger_groups): concurrent
     batches of one hot post start apart, so they seldom write the same item at once."""
     seed = "".join(sorted(t.dedupe_key + t.profile for t in touches))
     return int(hashlib.sha256(seed.encode()).hexdigest(), 16) % COUNTER_SHARDS

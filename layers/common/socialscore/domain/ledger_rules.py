@@ -13,8 +13,7 @@ from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from socialscore.domain import rollups
-from socialscore.domain.aggregates import COUNTER_SHARDS, Aggregates, coalesce, shard_of
+from socialscore.domain.aggregates import Aggregates, coalesce
 from socialscore.domain.touch import Touch, Withdrawal
 
 Key = tuple[str, str]  # (profile, dedupe key)
@@ -103,38 +102,3 @@ def deltas(changes: Iterable[Change]) -> Aggregates:
     adds = [t for c in changes if (t := c.new.counted) is not None]
     removes = [t for c in changes if (t := c.old.counted) is not None]
     return coalesce(adds, removes)
-
-
-def groups(
-    incoming: Mapping[Key, LedgerEntry], actions: int, first: int = 0
-) -> list[dict[Key, LedgerEntry]]:
-    """The entries in groups of at most `actions` writes each as planned with nothing stored
-    (a put per entry, a check per own post, one per aggregate item moved, rollups included,
-    the change mark),
-    ordered by seller, shard (from `first` round), day and post, so that each shard item of a
-    seller or a post, and each day's rollup item, is moved by as few groups, and so as few
-    writes, as the limit allows."""
-
-    def order(item: tuple[Key, LedgerEntry]) -> tuple[str, int, str, str, str, str]:
-        t = item[1].touch
-        if t is None:
-            return ("", 0, "", "", *item[0])
-        shard = (shard_of(t) - first) % COUNTER_SHARDS
-        return (t.seller_id or "", shard, rollups.day_of(t), t.post or "", *item[0])
-
-    out: list[dict[Key, LedgerEntry]] = []
-    items: set[tuple[str, ...]] = set()  # what the current group writes besides its puts
-    for key, entry in sorted(incoming.items(), key=order):
-        t = entry.touch
-        moved: set[tuple[str, ...]] = {("check", t.own_post)} if t and t.own_post else set()
-        if t is not None:
-            shard = str(shard_of(t))
-            moved |= {("profile", t.profile, t.category), ("post", t.post or "", shard)}
-            moved |= {("seller", t.seller_id, shard)} if t.seller_id else set()
-            moved |= {("rollup", k.day, k.dimension, k.name, shard) for k in rollups.keys_of(t, 0)}
-        if not out or len(out[-1]) + 1 + len(items | moved) + 1 > actions:
-            out.append({})
-            items = set()
-        out[-1][key] = entry
-        items |= moved
-    return out

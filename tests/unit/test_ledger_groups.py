@@ -1,0 +1,54 @@
+"""How the score stage cuts a batch's ledger changes into transactions (store.ledger_groups): every
+change in exactly one group, and each group's transaction (store.ledger_writes) exactly as many
+actions as counted, never more than the limit: a group counted short would be refused by
+DynamoDB (100 actions at most) and halved, one counted long would waste a call."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from hypothesis import given, settings
+
+from socialscore.domain.decay import EPOCH
+from socialscore.domain.interaction import Kind
+from socialscore.domain.ledger_rules import Key, LedgerEntry, entries, plan
+from socialscore.domain.touch import Touch, Withdrawal
+from socialscore.store.ledger_groups import cut, writes_of
+from socialscore.store.ledger_writes import Tables, transaction
+from tests.unit.test_aggregate_items import ANA
+from tests.unit.test_scoring import deliveries, touch
+
+TABLES = Tables("LedgerTable", "ScoresTable", "SyncStateTable")
+LIMIT = 20  # above any one change's writes (13 at most: a replacement on another day and category)
+
+
+@settings(max_examples=150, deadline=None)
+@given(deliveries())
+def test_each_group_s_transaction_holds_the_actions_counted_and_no_more_than_the_limit(
+    delivery: tuple[list[Touch | Withdrawal], list[list[Touch | Withdrawal]]],
+) -> None:
+    _, batches = delivery
+    stored: dict[Key, LedgerEntry] = {}
+    for batch in batches:
+        changes = plan(entries(batch), stored)
+        groups = cut(changes, LIMIT, first=len(batch) % 8)
+        assert sorted(c.key for g in groups for c in g) == sorted(c.key for c in changes)
+        for group in groups:
+            checks = sorted({t.own_post for c in group if (t := c.new.touch) and t.own_post})
+            actions, _ = transaction(TABLES, group, checks, {})
+            counted = len(group) + len(set().union(*(writes_of(c) for c in group))) + 1
+            assert len(actions) == counted <= LIMIT
+        stored |= {c.key: c.new for c in changes}
+
+
+def test_a_seller_s_likes_of_one_day_share_their_counters_and_rollups_in_a_transaction() -> None:
+    at = EPOCH + timedelta(hours=10)
+    likes = [touch(Kind.LIKE, iid=f"l{a}", actor=f"a{a}", seller=ANA, at=at) for a in range(40)]
+    groups = cut(plan(entries(likes), {}), 100)
+    writes = [len(g) + len(set().union(*(writes_of(c) for c in g))) + 1 for g in groups]
+    # 40 puts and 40 profile items; on each of the 8 shards the post's and the seller's counters
+    # and the day's network, post and seller rollups, written once for all the shard's likes
+    # (once a like would be 200); a change mark a transaction. The shard cut between the two
+    # transactions has its 5 items written in both.
+    assert writes == [100, 27]
+    assert sum(writes) == 40 + 40 + 8 * 5 + 5 + 2
