@@ -27,6 +27,7 @@ from socialscore.report.rows import Amounts, Money, OpportunityView, money
 # multithreading-or-multiprocessing-with-clients: so the first read is made alone), and
 # botocore's connection pool holds 10 by default (Config max_pool_connections).
 READERS = 10
+CHUNK = 500  # opportunities whose touches are held at once
 
 
 class LinkTimes(Protocol):
@@ -48,17 +49,29 @@ class Journeys:
     _views: dict[str, OpportunityView] = field(default_factory=dict)
 
     def views(self, opps: list[Opportunity]) -> list[OpportunityView]:
-        """Each opportunity's view; their identities' touches read first, READERS Queries at a
-        time (a Query waits on the network, not the CPU), their link times in batches."""
-        mine = {i for o in opps for c in o.contact_ids for i in self._identities_of(c)}
-        todo = sorted(mine - self._touches.keys())
+        """Each opportunity's view, CHUNK opportunities at a time: their identities' touches
+        read first, READERS Queries at a time (a Query waits on the network, not the CPU), their
+        link times in batches; the touches let go once their views are made, so the memory
+        held is a chunk's touches and the views."""
+        todo = [o for o in opps if o.id not in self._views]
+        for start in range(0, len(todo), CHUNK):
+            chunk = todo[start : start + CHUNK]
+            mine = sorted({i for o in chunk for c in o.contact_ids for i in self._identities_of(c)})
+            self._read(mine)
+            self._link_times(mine)
+            for o in chunk:
+                self.view(o)
+            self._touches.clear()
+        return [self.view(o) for o in opps]
+
+    def _read(self, identities: list[str]) -> None:
+        todo = [i for i in identities if i not in self._touches]
         if todo:  # the first alone: it makes the client the others share
             self._touches[todo[0]] = self.ledger.touches_of(todo[0])
-            todo = todo[1:]
         with ThreadPoolExecutor(READERS) as pool:
-            self._touches |= dict(zip(todo, pool.map(self.ledger.touches_of, todo), strict=True))
-        self._link_times(sorted(mine))
-        return [self.view(o) for o in opps]
+            self._touches |= dict(
+                zip(todo[1:], pool.map(self.ledger.touches_of, todo[1:]), strict=True)
+            )
 
     def view(self, opp: Opportunity) -> OpportunityView:
         """The opportunity, its window's touches counted and split under every model."""
