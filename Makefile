@@ -56,9 +56,11 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 
 # --dist loadfile: a test file runs on one worker, so a module's stack (a seeded demo, a serve
-# process, chromium) is built once, not once on each worker its tests were dealt to.
+# process, chromium) is built once, not once on each worker its tests were dealt to. Files are
+# dealt in collection order, the slow ones first (tests/conftest.py), not xdist's (most tests
+# first), which left a slow file with few tests to run alone at the end.
 test: lint
-	$(VENV)/bin/pytest -n 2 --dist loadfile
+	$(VENV)/bin/pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 bench: $(STAMP)
 	$(PY) bench/ingest.py

@@ -4,12 +4,15 @@ In CI (`CI` set) every run draws the same examples: a red build stays red on a r
 laptop, instead of passing the next time by chance, and prints the blob that replays the failing
 example (`@reproduce_failure`). Elsewhere runs stay random, to keep finding new inputs.
 `HYPOTHESIS_PROFILE=ci` or `=dev` picks one explicitly.
+
+And the order files are dealt to xdist's workers in: those marked slow first.
 """
 
 from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 # Both from Hypothesis' own defaults: Hypothesis loads its built-in "ci" profile by itself when
@@ -37,3 +40,13 @@ def _profile() -> str:
 
 
 settings.load_profile(_profile())
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The files with a test marked `slow` (a whole demo, chaos, a browser: 10-40 s each) first,
+    the others after, each group in its collection order. `make test` deals whole files to two
+    workers in this order (--dist loadfile --no-loadscope-reorder), so the long files start at
+    once and the short ones fill in at the end: dealt last (xdist's own order puts the files with
+    the fewest tests last), a 40 s file ran on one worker while the other sat idle."""
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow)  # stable: files stay whole, in order

@@ -34,6 +34,8 @@ from schemathesis.core import NotSet
 from socialscore_local import demo, server, webhooks
 from socialscore_local.runtime import LocalRuntime
 
+pytestmark = pytest.mark.slow  # dealt first: see tests/conftest.py
+
 SCHEMA = schemathesis.openapi.from_path(
     Path(__file__).resolve().parents[2] / "schema" / "openapi.json"
 )

@@ -17,6 +17,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from socialscore.domain.rollups import Dimension, day_of, days_between
 from socialscore.store import dynamo
 from socialscore.store.ledger import Ledger
@@ -25,6 +27,8 @@ from socialscore_local import demo, report, server, webhooks
 from socialscore_local.faults import Faults
 from socialscore_local.memory.rollups import MemoryRollups
 from socialscore_local.runtime import LocalRuntime
+
+pytestmark = pytest.mark.slow  # dealt first: see tests/conftest.py
 
 DELIVERIES = json.loads((demo.DEMO_DIR / "webhooks.json").read_text())
 X_SECRET = "chaos-x-consumer-secret-0123456789abcdef"

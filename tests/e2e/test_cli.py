@@ -18,6 +18,8 @@ from socialscore.pipeline.links import OWN_WORDS, own_words
 from socialscore_local import demo
 from socialscore_local.crm_stubs.hubspot import HubSpotStub
 
+pytestmark = pytest.mark.slow  # dealt first: see tests/conftest.py
+
 
 def cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(

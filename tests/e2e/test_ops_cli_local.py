@@ -17,6 +17,8 @@ import pytest
 
 from tests.e2e.serve_process import DELIVERIES, demo_files, serve
 
+pytestmark = pytest.mark.slow  # dealt first: see tests/conftest.py
+
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 
 

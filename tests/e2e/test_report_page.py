@@ -34,6 +34,8 @@ from socialscore_ops.stack import Stack
 from tests.e2e import chromium
 from tests.ops.conftest import DeployedStack, deployed
 
+pytestmark = pytest.mark.slow  # dealt first: see tests/conftest.py
+
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts"
 QUERY = "/report?as_of=2026-11-22&period=30"  # the demo's moment: the same page every run

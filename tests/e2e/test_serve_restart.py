@@ -13,7 +13,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.e2e.serve_process import DELIVERIES, Serve, demo_files, serve
+
+pytestmark = pytest.mark.slow  # dealt first: see tests/conftest.py
 
 # The stream's first 12 deliveries (87 events, 31 profiles): the kill lands after 6, with an
 # identify still to come that links acts already scored. The whole stream proved no more and

@@ -10,10 +10,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from socialscore.store import dynamo
 from socialscore_local import demo
 from socialscore_local.runtime import LocalRuntime
 from tests.ops.conftest import DeployedStack, copied, demo_states, deployed
+
+pytestmark = pytest.mark.slow  # dealt first: see tests/conftest.py
 
 TABLES = ("LedgerTable", "ScoresTable", "IdentitiesTable")
 HANDLE = "@jane_doe_private"

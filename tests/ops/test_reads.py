@@ -21,6 +21,8 @@ from socialscore.store.ledger_items import entry_of
 from socialscore_local import demo, report
 from tests.ops.conftest import DeployedStack
 
+pytestmark = pytest.mark.slow  # dealt first: see tests/conftest.py
+
 AS_OF = demo.DEMO_AS_OF.date().isoformat()  # crm_sync pushed the demo's scores as of this day
 
 

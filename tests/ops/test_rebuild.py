@@ -26,6 +26,8 @@ from socialscore_local.runtime import LocalRuntime
 from socialscore_ops import rebuild, rebuild_pause
 from tests.ops.conftest import DeployedStack, deployed, replay_demo
 
+pytestmark = pytest.mark.slow  # dealt first: see tests/conftest.py
+
 PARAMETER = "socialscore/scoring-model"
 FAST = bundled().model_dump(mode="json") | {"version": "2026-12-fast", "half_life_days": 14}
 

@@ -29,6 +29,8 @@ from socialscore_ops.stack import Stack
 from tests.ops.conftest import DeployedStack
 from tests.unit.report_pages import read, values
 
+pytestmark = pytest.mark.slow  # dealt first: see tests/conftest.py
+
 
 # --- the demo's data --------------------------------------------------------------------------
 @pytest.fixture(scope="module")
