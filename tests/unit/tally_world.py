@@ -83,8 +83,9 @@ def touch(
     intent: bool = False,
     followers: int | None = None,
     category: Category = Category.ORGANIC,
+    model: ScoringModel = MODEL,
 ) -> Touch:
-    """A counted touch of x#<actor> as the score stage makes it."""
+    """A counted touch of x#<actor> as the score stage makes it under `model`."""
     n = next(_ids)
     interaction = Interaction(
         interaction_id=f"t{n}",
@@ -107,7 +108,7 @@ def touch(
         seller=Seller(seller_id=seller, team="t") if seller else None,
         actor_followers=followers,
     )
-    return touch_of(item, MODEL)
+    return touch_of(item, model)
 
 
 @dataclass

@@ -152,6 +152,17 @@ def test_an_erasure_leaves_no_tally_item_naming_the_person() -> None:
     assert row(w, "prospect") == (1, 0)
 
 
+def test_an_emptied_item_whose_delete_failed_is_deleted_by_the_next_run() -> None:
+    w = built(TallyWorld())
+    w.store.items["tally#unit#p:x#u1"] = {"key": "tally#unit#p:x#u1", "v": 4}  # no buckets
+    link(w, "u1", "C-1")  # marks x#u1 changed: it has no touch, so it is no unit
+
+    run(w)
+
+    assert "tally#unit#p:x#u1" not in w.store.items
+    assert w.held() == set()
+
+
 def test_a_stop_for_time_leaves_the_rest_to_the_next_run_and_counts_each_once() -> None:
     w = built(TallyWorld())
     w.step.piece = 10

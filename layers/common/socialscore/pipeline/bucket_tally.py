@@ -159,7 +159,8 @@ class BucketTally:
         for unit in work:
             old, new = stored.get(unit), fresh[unit]
             report.worked += 1
-            if (old.value if old is not None else None) != new:
+            # An item left emptied (its delete failed after the write) is deleted now.
+            if (old.value if old is not None else None) != new or (old and new is None):
                 if not self.store.apply(unit, old, new):  # written meanwhile (a rebuild)
                     again.add(unit)
                     continue
