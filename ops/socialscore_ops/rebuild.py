@@ -52,7 +52,9 @@ EPILOG = (
     "right. Needs "
     "lambda:ListEventSourceMappings, GetEventSourceMapping, UpdateEventSourceMapping, "
     "sqs:GetQueueAttributes, ssm:GetParameter, and Scan, BatchGetItem, BatchWriteItem and "
-    "DescribeTable on the ledger and scores tables, PutItem on the SyncStateTable."
+    "DescribeTable on the ledger and scores tables, Scan on the identities table, and Scan, "
+    "BatchGetItem, BatchWriteItem, PutItem, GetItem and DeleteItem on the SyncStateTable (the "
+    "bucket tally it builds last, under crm_sync's run lease)."
 )
 
 
