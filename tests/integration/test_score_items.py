@@ -18,7 +18,7 @@ from socialscore.domain.interaction import Category, Kind
 from socialscore.domain.touch import Withdrawal
 from socialscore.store import dynamo
 from socialscore.store.ledger import Ledger, marker_key
-from socialscore.store.scores import item_key
+from socialscore.store.scores import item_key, rank_of
 from tests.integration.support import ANA, Stack
 from tests.unit.test_scoring import touch
 
@@ -54,7 +54,11 @@ def test_a_like_re_sent_paid_then_taken_back_leaves_what_a_clean_pass_leaves(sta
     shard = shard_of(paid)
     day = {"paid_touches": 1, "paid_points": Decimal("0.5"), "paid_like": 1}
     assert items(stack) == {
-        "profile#x#actor1#paid": {"units": paid.units, "touches": 1},
+        "profile#x#actor1#paid": {
+            "units": paid.units,
+            "touches": 1,
+            "rank": rank_of("x#actor1", Category.PAID),  # `by_units`: the report's spread
+        },
         f"post#x#100#shard#{shard}": {"paid_like": 1, "rollup": "all#post"},
         f"seller#s-ana#shard#{shard}": {
             "paid_points": Decimal("0.5"),
