@@ -49,6 +49,7 @@ from socialscore.pipeline.crm_derive import Derive, Derived
 from socialscore.pipeline.crm_identities import CrmIdentities, FieldsReport, ReviewQueue
 from socialscore.pipeline.crm_plan import plan, settle
 from socialscore.pipeline.crm_work import Slice, SliceSize, slices
+from socialscore.pipeline.index_settle import INDEX_SETTLE
 from socialscore.pipeline.ports import Crm, IdentityLinks, ScoreStore, SyncStateStore, TouchLedger
 
 __all__ = ["CrmSync", "SyncReport"]
@@ -200,6 +201,8 @@ class CrmSync:
             changed=changed,
             touched=touched,
             window_end=window_end,
+            # A link marked since may not be in the by_contact index yet: its bucket is kept.
+            settled=min(window_end, started - INDEX_SETTLE),
             day=as_of.date().isoformat(),
             pages=self.identities.contacts_page,
             size=self.size,

@@ -68,17 +68,19 @@ def slices(
     day: str,
     pages: Pages,
     size: SliceSize,
+    settled: datetime | None = None,
 ) -> Iterator[Slice]:
     """The run's slices from the cursors `at`. `erased`, `forgotten`: the contacts and
     identities erased, a first slice of them before the rest of the work and the others after
     it, so a big batch of erasures never holds the rest up for more than a slice a run;
-    `touched`: the contacts marked in the window that ends at `window_end`; `day`: the run's
-    UTC day (a decay pass is due once a day)."""
+    `touched`: the contacts marked in the window that ends at `window_end`; `settled`: the
+    newest mark the window may consume (None: `window_end`); `day`: the run's UTC day (a decay
+    pass is due once a day)."""
     chunks = _erasures(erased, forgotten, size.erasures)
     for contacts, profiles in chunks[:1]:
         yield Slice(at, erased=contacts, forgotten=profiles)
     at = yield from _opportunities(at, changed, size.opportunities)
-    at = yield from _marked(at, touched, window_end, size.contacts)
+    at = yield from _marked(at, touched, window_end, settled or window_end, size.contacts)
     if at.decay_due(day):
         at = yield from _decay(at, day, pages, size.contacts)
     for contacts, profiles in chunks[1:]:
@@ -114,14 +116,18 @@ def _opportunities(
 
 
 def _marked(
-    at: Cursors, touched: set[str], window_end: datetime, size: int
+    at: Cursors, touched: set[str], window_end: datetime, settled: datetime, size: int
 ) -> Generator[Slice, None, Cursors]:
     """The marked contacts' slices, the last closing the window (one that closes it alone when
-    none is marked); returns the cursors after."""
+    none is marked); returns the cursors after.
+
+    A closed window's marks before `settled`'s bucket are read no more: the next window starts
+    at `settled`, not at `window_end`. A mark newer than that may name a link the identities'
+    by_contact index did not show this run (pipeline.index_settle), so its bucket is read again
+    by the next run, whichever ten-minute bucket the run started in."""
     todo = sorted(c for c in touched if c > at.marks_after)
-    closed = replace(at, last_run=window_end, marks_until=None, marks_after="")
-    # Its marks are read no more once it closes (the next window starts at its end).
-    consumed = (at.last_run, window_end) if at.last_run is not None else None
+    closed = replace(at, last_run=settled, marks_until=None, marks_after="")
+    consumed = (at.last_run, settled) if at.last_run is not None else None
     for start in range(0, len(todo), size):
         marked = todo[start : start + size]
         at = replace(at, marks_until=window_end, marks_after=marked[-1])
