@@ -182,6 +182,18 @@ class Snapshot:
         first, end = since.astimezone(UTC).date(), (last - timedelta(days=1)).astimezone(UTC).date()
         return days_between(first, end)
 
+    def _counted(
+        self, dimension: Dimension, since: datetime | None, until: datetime | None
+    ) -> tally.Counters:
+        """Each seller's or post's counters: all time's, whole days' from the rollups, or cut
+        from the touches when a bound falls within a day."""
+        if since is None and until is None:
+            return self.rollups.all_time(dimension)
+        if (days := self._days(since, until)) is not None:
+            return self.rollups.period(days, dimension)
+        sellers, posts = tally.counters(self._between(since, until))
+        return sellers if dimension is Dimension.SELLER else posts
+
     def _between(self, since: datetime | None, until: datetime | None) -> list[Touch]:
         after = since or datetime.min.replace(tzinfo=UTC)
         before = until or datetime.max.replace(tzinfo=UTC)
@@ -192,12 +204,7 @@ class Snapshot:
         self, since: datetime | None = None, team: str | None = None, until: datetime | None = None
     ) -> list[SellerRow]:
         """Every seller's points and touches, best first."""
-        if since is None and until is None:
-            counted = self.rollups.all_time(Dimension.SELLER)
-        elif (days := self._days(since, until)) is not None:
-            counted = self.rollups.period(days, Dimension.SELLER)
-        else:
-            counted = tally.counters(self._between(since, until))[0]
+        counted = self._counted(Dimension.SELLER, since, until)
         value = self._primary("seller", since, until)
         rows = [
             SellerRow(
@@ -220,12 +227,7 @@ class Snapshot:
     def posts(self, since: datetime | None = None, until: datetime | None = None) -> list[PostRow]:
         """Every post with organic reactions, most reactions first; between dates: the
         reactions then. A post's date is the provider's, while it is cached."""
-        if since is None and until is None:
-            counted = self.rollups.all_time(Dimension.POST)
-        elif (days := self._days(since, until)) is not None:
-            counted = self.rollups.period(days, Dimension.POST)
-        else:
-            counted = tally.counters(self._between(since, until))[1]
+        counted = self._counted(Dimension.POST, since, until)
         cache = dynamo.batch_get(self.stack.table("PostCacheTable"), "post", list(counted))
         authors = {p: f"{p.split('#', 1)[0]}#{c['author_id']}" for p, c in cache.items()}
         sellers = self.stores.sellers.of_accounts(list(set(authors.values())))

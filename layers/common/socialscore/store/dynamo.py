@@ -94,6 +94,12 @@ def batch_write(table: str, requests: list[dict[str, Any]]) -> None:
         _until_processed(call, {table: requests[start : start + 25]}, "UnprocessedItems")
 
 
+def query(**request: Any) -> Iterator[list[dict[str, Any]]]:
+    """A Query's pages (the paginator's), each as its items' plain values."""
+    for page in clients.client("dynamodb").get_paginator("query").paginate(**request):
+        yield [from_item(item) for item in page["Items"]]
+
+
 def scan(table: str) -> list[dict[str, Any]]:
     pages = clients.client("dynamodb").get_paginator("scan").paginate(TableName=table)
     return [from_item(item) for page in pages for item in page["Items"]]

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from socialscore.aws import clients
 from socialscore.domain.touch import Touch
 from socialscore.store import dynamo
 from socialscore.store.ledger_items import ENGAGE_DAY, ENGAGE_INDEX, engage_day, entry_of
@@ -37,23 +36,19 @@ class EngageStore:
         found: list[Touch] = []
         day = since
         while engage_day(day) <= engage_day(until):
-            pages = (
-                clients.client("dynamodb")
-                .get_paginator("query")
-                .paginate(
-                    TableName=self._table,
-                    IndexName=ENGAGE_INDEX,
-                    KeyConditionExpression="#day = :d AND occurred_at > :since",
-                    ExpressionAttributeNames={"#day": ENGAGE_DAY},
-                    ExpressionAttributeValues={
-                        ":d": {"S": engage_day(day)},
-                        ":since": {"S": since.isoformat()},
-                    },
-                )
+            pages = dynamo.query(
+                TableName=self._table,
+                IndexName=ENGAGE_INDEX,
+                KeyConditionExpression="#day = :d AND occurred_at > :since",
+                ExpressionAttributeNames={"#day": ENGAGE_DAY},
+                ExpressionAttributeValues={
+                    ":d": {"S": engage_day(day)},
+                    ":since": {"S": since.isoformat()},
+                },
             )
             for page in pages:
-                for item in page["Items"]:
-                    touch = entry_of(dynamo.from_item(item)).counted
+                for item in page:
+                    touch = entry_of(item).counted
                     if touch is not None and touch.occurred_at <= until:
                         found.append(touch)
             day += timedelta(days=1)

@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from decimal import Decimal, localcontext
 from typing import Any
 
-from socialscore.aws import clients
 from socialscore.domain.decay import STORED_DIGITS
 from socialscore.domain.rollups import ROLLUP_COUNTERS, Dimension
 from socialscore.store import dynamo
@@ -62,20 +61,15 @@ class RollupStore:
         return out
 
     def _query(self, key: str) -> Iterable[dict[str, Any]]:
-        pages = (
-            clients.client("dynamodb")
-            .get_paginator("query")
-            .paginate(
-                TableName=self._table,
-                IndexName=BY_DAY_INDEX,
-                KeyConditionExpression="#k = :k",
-                ExpressionAttributeNames={"#k": ROLLUP},
-                ExpressionAttributeValues={":k": {"S": key}},
-            )
-        )
-        for page in pages:
-            self.items_read += len(page["Items"])
-            yield from (dynamo.from_item(i) for i in page["Items"])
+        for page in dynamo.query(
+            TableName=self._table,
+            IndexName=BY_DAY_INDEX,
+            KeyConditionExpression="#k = :k",
+            ExpressionAttributeNames={"#k": ROLLUP},
+            ExpressionAttributeValues={":k": {"S": key}},
+        ):
+            self.items_read += len(page)
+            yield from page
 
 
 def _add(into: dict[str, Any], item: dict[str, Any], names: dict[str, str | None] | None) -> None:

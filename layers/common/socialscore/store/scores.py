@@ -285,8 +285,7 @@ class Scores:
             found = clients.client("dynamodb").query(**query, Limit=limit)["Items"]
             self.items_read += len(found)
             return [dynamo.from_item(i) for i in found]
-        pages = clients.client("dynamodb").get_paginator("query").paginate(**query)
-        items = [dynamo.from_item(i) for page in pages for i in page["Items"]]
+        items = [item for page in dynamo.query(**query) for item in page]
         self.items_read += len(items)
         return items
 
