@@ -131,8 +131,9 @@ def build(
     for t in touches:
         mine.setdefault(t.profile, []).append(t)
     linked = {i for ids in contacts.values() for i in ids}
-    members = {contact_unit(c): list(ids) for c, ids in contacts.items()}
-    alone = ({i for i, _ in items} | set(mine)) - linked
+    scored = {i for i, _ in items}  # as the report counts them: a profile is one with a score
+    members = {contact_unit(c): list(ids) for c, ids in contacts.items() if scored & set(ids)}
+    alone = scored - linked
     members |= {profile_unit(i): [i] for i in alone}
     out: dict[str, Kept] = {}
     for unit, ids in members.items():

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
@@ -146,6 +146,7 @@ class BucketTally:
         report.left = len(later)
         self.store.set_todo(later, left)
         self.store.moved(window_end, as_of.date())
+        logger().info("bucket tally", extra=asdict(report))
         return report
 
     def _piece(
@@ -182,7 +183,11 @@ class BucketTally:
                 members[unit] = [] if identity in linked else [identity]
         ids = sorted({i for m in members.values() for i in m})
         items = self.scores.profile_units(ids) if ids else {}
-        touches = {i: self.ledger.touches_of(i) for i in ids}
+        scored = {i for i, _ in items}  # as the report: a profile is one with a score
+        members = {u: m if scored & set(m) else [] for u, m in members.items()}
+        touches = {
+            i: self.ledger.touches_of(i) for i in sorted({i for m in members.values() for i in m})
+        }
         return {
             unit: kept(
                 self.model,
