@@ -250,17 +250,10 @@ class Scores:
             "ExpressionAttributeNames": {"#k": RANK},
             "ExpressionAttributeValues": {":k": {"S": rank}},
             "ScanIndexForward": False,
-            "Limit": page,
         }
-        client = clients.client("dynamodb")
-        while True:
-            found = client.query(**query)
-            self.items_read += len(found["Items"])
-            for item in found["Items"]:
-                yield _profile_of(item["pk"]["S"]), Decimal(item["units"]["N"])
-            if "LastEvaluatedKey" not in found:
-                return
-            query["ExclusiveStartKey"] = found["LastEvaluatedKey"]
+        for found in dynamo.query(**query, PaginationConfig={"PageSize": page}):
+            self.items_read += len(found)
+            yield from ((_profile_of(i["pk"]), i["units"]) for i in found)
 
     def hot(self) -> list[tuple[str, str]]:
         """Every profile flagged hot with when, latest first: `by_day`'s `hot` key, whole."""
