@@ -12,9 +12,10 @@ transaction items per interaction, writes per 1,000 interactions to the hottest 
 counter items, and the Lambda invocations; then a monthly bill at 10, 100 and 1,000
 interactions/s from the on-demand prices below.
 
-The score stage's day rollups (domain/rollups.py) cost a write per day a transaction group
-spans: `--days 1` shows the stage as a live stream drives it (a batch within a day), the default
-its 20 days, 4 a batch, as a backfill would.
+The score stage's day rollups (domain/rollups.py) cost a write per day a transaction spans, and
+a touch that replaces one of an earlier day moves that day's items too: `--days 1` shows the
+stage as a live stream drives it (a batch within a day), the default its 20 days, 4 a batch, as
+a backfill would.
 
     .venv/bin/python bench/aws_calls.py [--n 5000] [--drain-every 10] [--days 1]
 """
@@ -47,7 +48,8 @@ STAGES = {
 # per webhook of 100, and for an SMMS webhook its webhook-id recorded (PutItem) and marked
 # queued (UpdateItem); rehydrate per batch of 1,000 one cache read per 100 posts, a cache write per
 # 25 new posts and one send; resolve per batch one read per 100 actors, one of sellers, one send;
-# score one transaction per ~60 entries and one read of the profiles it moved.
+# score per batch one read of its ledger entries per 100 and one of the aggregate items it takes a
+# count down on, one transaction per 100 actions, one read of the profiles it moved.
 BOUND = {"ingest": 0.03, "rehydrate": 0.02, "resolve": 0.02, "score": 0.04}
 # us-east-1 on-demand list prices, read 2026-11 (aws.amazon.com/{lambda,sqs,dynamodb,eventbridge}
 # /pricing): free tiers left out.
