@@ -1,6 +1,7 @@
 """`socialscore rebuild` builds the bucket tally last: on the demo's stack the report's bucket rows
-read from the tally (two items) are those counted from every profile's touches; while crm_sync
-holds its run lease the tally is not replaced and the command says why."""
+read from the tally (two items) are those counted from every profile's touches, and stay so when
+an anonymous profile is linked to a contact and crm_sync's function runs (its DynamoDB path);
+while crm_sync holds its run lease the tally is not replaced and the command says why."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from socialscore.domain.scoring_model import bundled
+from socialscore.pipeline.resolution import relink
 from socialscore.report.snapshot import Snapshot
 from socialscore.store.bucket_tally import bucket_rows
+from socialscore.store.identities import Identities
 from socialscore.store.sync_state import SyncState
 from socialscore_local.ops_bridge import outputs
 from socialscore_ops.stack import Stack
+from tests.integration.support import identify
 from tests.ops.conftest import deployed
 
 
@@ -28,6 +32,37 @@ def test_a_rebuild_builds_the_tally_the_report_reads(tmp_path: Path) -> None:
     assert answer.json()["bucket_tally_profiles"] > 0
     assert kept == recounted
     assert sum(r.profiles for r in kept) > sum(r.contacts for r in kept) > 0
+
+
+def test_crm_sync_keeps_the_tally_when_an_anonymous_profile_joins_a_contact(
+    tmp_path: Path,
+) -> None:
+    with deployed(tmp_path / "stack") as stack:
+        rt = stack.rt
+        assert stack.socialscore("rebuild", "--no-pause").code == 0
+        now = datetime.now(UTC)
+        rows = Snapshot(Stack("test", outputs(rt)), now).scores()
+        anonymous = next(r.who for r in rows if not r.contact)
+        contact = next(r.who for r in rows if r.contact)
+        user = anonymous.split("#", 1)[1]
+        link = identify("k1", user=user, contact=contact, at=now)
+        relink(
+            [link],
+            [],
+            Identities(rt.table("IdentitiesTable")),
+            SyncState(rt.table("SyncStateTable")),
+            now,
+        )
+        before = bucket_rows(rt.table("SyncStateTable"), bundled())
+
+        rt.run_schedule("CrmSyncFunction", now + timedelta(minutes=15))
+
+        later = Snapshot(Stack("test", outputs(rt)), now + timedelta(minutes=15))
+        kept = bucket_rows(rt.table("SyncStateTable"), bundled())
+        recounted = later.buckets(later.scores())
+    assert kept == recounted
+    anonymous_in = [r.profiles - r.contacts for r in kept]
+    assert sum(anonymous_in) < sum(r.profiles - r.contacts for r in before)  # it left its buckets
 
 
 def test_a_rebuild_leaves_the_tally_to_a_crm_sync_run_holding_its_lease(tmp_path: Path) -> None:
