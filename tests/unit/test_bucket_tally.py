@@ -30,9 +30,10 @@ def built(w: TallyWorld) -> TallyWorld:
     return w
 
 
-def run(w: TallyWorld, last: timedelta = HOUR, erasures: Erasures = NONE) -> None:
-    """A crm_sync run's step at the world's clock, its window the last hour."""
-    report = w.step(w.now, w.now - last, w.now, erasures)
+def run(w: TallyWorld, erasures: Erasures = NONE) -> None:
+    """A crm_sync run's step at the world's clock: the marks from where the tally last read
+    them (crm_sync's own window begins no later)."""
+    report = w.step(w.now, None, w.now, erasures)
     assert report.failed == []
     assert report.left == 0
 
@@ -132,6 +133,28 @@ def test_a_run_reads_the_changed_and_due_units_not_every_profile() -> None:
 
     assert w.ledger.read == ["x#u7"]
     assert w.counted() == w.expected(w.now)
+
+
+@pytest.mark.parametrize("lag", [timedelta(seconds=2), timedelta(seconds=30)])
+def test_a_link_the_contact_index_shows_late_is_counted_by_the_next_run(lag: timedelta) -> None:
+    """DynamoDB's by_contact index may show a link late: a run then finds the contact without
+    the identity, and the next run (which reads the last minute's marks again) counts it."""
+    w = built(TallyWorld())
+    w.links.index_lag, w.links.clock = lag, lambda: w.now
+    shares = [touch("u1", w.now - HOUR, Kind.SHARE), touch("u1", w.now - HOUR, Kind.QUOTE)]
+    w.ledger.record([*shares, touch("u2", w.now - HOUR)])
+    link(w, "u2", "C-1")
+    w.now += 2 * HOUR + 10 * timedelta(minutes=1) - timedelta(milliseconds=500)
+    run(w)
+    link(w, "u1", "C-1")  # half a second before a ten-minute bucket ends
+    w.now += timedelta(seconds=1)  # a run in the next bucket: the index has not shown it
+    run(w)
+    w.now += 15 * timedelta(minutes=1)
+
+    run(w)
+
+    assert w.counted() == w.expected(w.now)
+    assert row(w, "advocate") == (1, 1)  # the contact, over both identities
 
 
 def test_an_erasure_leaves_no_tally_item_naming_the_person() -> None:

@@ -3,7 +3,8 @@ under its run lease, before its slices.
 
 A run works out again, as of its slot time, the units that may have changed since the last: those
 of the profiles and contacts marked changed (the score and resolve stages' ten-minute marks,
-read from where the tally last read them: the window crm_sync is about to take), of the erasures
+read from where the tally last read them, less the minute a link may take to show in the
+by_contact index: the window crm_sync is about to take), of the erasures
 pending, the units due (their `until` passed: found by the day it falls on, no scan), and those a
 run before left. Each unit whose value differs from what it keeps is written with the counts'
 difference in one transaction conditioned on the value read, so a unit's change is counted once
@@ -40,6 +41,7 @@ from socialscore.domain.record_key import Erasures
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.standing import ProfileItems, standing
 from socialscore.domain.touch import Touch
+from socialscore.pipeline.index_settle import INDEX_SETTLE
 from socialscore.pipeline.ports import IdentityLinks, ProfileScores, TouchHistory
 
 __all__ = ["BucketTally", "TallyReport", "TallyStore", "rebuild"]
@@ -145,7 +147,9 @@ class BucketTally:
                 break
         report.left = len(later)
         self.store.set_todo(later, left)
-        self.store.moved(window_end, as_of.date())
+        # A link marked in the last minute may not be in the by_contact index yet (the contact
+        # then worked out without it): those marks are read again by the next run.
+        self.store.moved(window_end - INDEX_SETTLE, as_of.date())
         logger().info("bucket tally", extra=asdict(report))
         return report
 
