@@ -27,8 +27,10 @@ def test_a_rebuild_builds_the_tally_the_report_reads(tmp_path: Path) -> None:
         snapshot = Snapshot(Stack("test", outputs(stack.rt)), now)
         recounted = snapshot.buckets(snapshot.scores())
         kept = bucket_rows(stack.rt.table("SyncStateTable"), bundled())
+        shown = snapshot.bucket_counts()  # what the report page shows: the tally, now built
 
     assert answer.code == 0, answer.err
+    assert shown == recounted
     assert answer.json()["bucket_tally_profiles"] > 0
     assert kept == recounted
     assert sum(r.profiles for r in kept) > sum(r.contacts for r in kept) > 0
