@@ -128,6 +128,7 @@ NEEDED: dict[str, list[Grant]] = {
         ("dynamodb:BatchWriteItem", table("ScoresTable")),  # Scores.forget (erasure)
         ("dynamodb:BatchGetItem", table("IdentitiesTable")),  # owners_of (routing)
         ("dynamodb:BatchWriteItem", table("IdentitiesTable")),  # unlink (erasure)
+        ("dynamodb:PutItem", table("IdentitiesTable")),  # Identities.bar (erasure)
         ("dynamodb:Query", index("IdentitiesTable", "by_contact")),  # a contact's identities
         ("sqs:SendMessage", queue("ScoreQueue")),  # a deleted post's second sweep
         ("events:PutEvents", DEFAULT_BUS),  # hot leads, complaints

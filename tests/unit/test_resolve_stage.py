@@ -36,6 +36,9 @@ class Identities:
     def link(self, events: list[Identify]) -> None:
         self.links |= {e.identity: e.contact_id for e in events}
 
+    def barred(self, ids: list[str]) -> dict[str, datetime]:
+        return {}  # nobody erased
+
 
 class Pending:
     """What crm_sync is left: the profiles marked changed, and when."""
@@ -66,7 +69,7 @@ def run(
 ) -> tuple[batch.Done, Pending]:
     crm = Pending()
     sellers = MemorySellers({f"x#{ANA_ID}": ANA})
-    links = cast(IdentityLinks, identities)  # resolve reads contacts_of and writes link only
+    links = cast(IdentityLinks, identities)  # resolve reads contacts_of and barred, writes link
     return take(messages, links, sellers, queue, crm, NOW), crm
 
 
@@ -85,6 +88,7 @@ def test_a_batch_links_resolves_ignores_a_seller_s_act_and_passes_deleted_posts_
         "InteractionsResolved": 2,
         "ActsBySellersIgnored": 1,
         "IdentitiesLinked": 1,
+        "IdentityLinksRefused": 0,
     }
 
 

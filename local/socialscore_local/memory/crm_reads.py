@@ -29,6 +29,7 @@ class MemoryIdentities:
         self.links = links
         self.order = list(links)
         self.owners: dict[str, str] = {}
+        self.bars: dict[str, datetime] = {}  # erased contacts and identities -> when
 
     def contacts_of(self, identities: list[str]) -> dict[str, str]:
         self.r.add("BatchGetItem", batches(len(identities)))
@@ -63,6 +64,14 @@ class MemoryIdentities:
         return {c: list(self.links[c]) for c in page}, str(end) if end < len(self.order) else ""
 
     def link(self, events: list[Identify]) -> None: ...
+
+    def bar(self, ids: list[str], at: datetime) -> None:
+        self.r.add("PutItem", len(ids))  # an erasure's bars (store.identities)
+        self.bars |= dict.fromkeys(ids, at)
+
+    def barred(self, ids: list[str]) -> dict[str, datetime]:
+        self.r.add("BatchGetItem", batches(len(ids)))
+        return {i: self.bars[i] for i in ids if i in self.bars}
 
     def unlink(self, identities: list[str]) -> None:
         self.r.add("BatchWriteItem", batches(len(identities), 25))

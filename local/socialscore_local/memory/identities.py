@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from socialscore.domain.interaction import Identify, link_basis
-from socialscore.store.identities import Link, link_item
+from socialscore.store.identities import Link, erased_key, link_item
 
 
 class MemoryIdentityLinks:
@@ -28,6 +28,7 @@ class MemoryIdentityLinks:
         # What reached the by_contact index, in order: (written at, identity, its contact or
         # None when unlinked).
         self.index: list[tuple[datetime, str, str | None]] = []
+        self.bars: dict[str, datetime] = {}  # an erasure's bar item's key -> erased at
 
     def contacts_of(self, identities: list[str]) -> dict[str, str]:
         return {i: self.items[i]["contact_id"] for i in identities if i in self.items}
@@ -76,6 +77,13 @@ class MemoryIdentityLinks:
         for identity in identities:
             if self.items.pop(identity, None) is not None:
                 self.index.append((self.clock(), identity, None))
+
+    def bar(self, ids: list[str], at: datetime) -> None:
+        for key in {erased_key(i) for i in ids}:
+            self.bars[key] = max(at, self.bars.get(key, at))
+
+    def barred(self, ids: list[str]) -> dict[str, datetime]:
+        return {i: self.bars[erased_key(i)] for i in ids if erased_key(i) in self.bars}
 
     def identities_of(self, contact_id: str) -> list[str]:
         return [i for i, c in self._indexed().items() if c == contact_id]

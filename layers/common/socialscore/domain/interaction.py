@@ -239,6 +239,10 @@ class Erase(BaseModel):
     contact_id: KeyText | None = None
     identity: KeyText | None = None  # network#user_id
     occurred_at: UtcDatetime
+    # An erasure by contact looks for its identities twice, the second time a minute later: the
+    # index it reads is eventually consistent, and a link written just before may lag. The first
+    # is sent as it always was, with no `sweep`.
+    sweep: Annotated[int, Field(ge=1, le=2)] = Field(default=1, exclude_if=lambda v: v == 1)
 
 
 class ConsentBasis(StrEnum):

@@ -15,6 +15,8 @@ from socialscore.pipeline.ports import CrmPending, IdentityLinks, MessageQueue, 
 
 # Why resolve forwards nothing for an act: a seller or the brand is never a prospect.
 BY_SELLER = "act_by_seller_or_brand_account"
+# Why a link is not recorded: its contact or identity was erased after the link's time.
+ERASED = "contact_or_identity_erased_after_the_link"
 
 
 def take(
@@ -28,7 +30,7 @@ def take(
     """A batch, end to end: links recorded, acts resolved and sent on to `forward` (the score
     queue) with the deleted posts."""
     links = [r.message for r in received if isinstance(r.message, Identify)]
-    relink(links, [], identities, crm, now)
+    refused = relink(links, [], identities, crm, now)
     items = [(r.id, r.message) for r in received if isinstance(r.message, Rehydrated)]
     resolved = resolve([m for _, m in items], identities, sellers)
     outgoing = [
@@ -43,7 +45,8 @@ def take(
     counts = {
         "InteractionsResolved": len(resolved),
         "ActsBySellersIgnored": resolved.count(None),
-        "IdentitiesLinked": len(links),
+        "IdentitiesLinked": len(links) - refused,
+        "IdentityLinksRefused": refused,
     }
     return batch.Done(batch.unsent(unsent, "score"), counts)
 
@@ -54,16 +57,23 @@ def relink(
     identities: IdentityLinks,
     crm: CrmPending,
     now: datetime,
-) -> None:
-    """Record `links`, and take off each (identity, contact) of `unlinks` still to that contact.
+) -> int:
+    """Record `links`, and take off each (identity, contact) of `unlinks` still to that contact;
+    returns how many links were refused.
 
     A contact's score is its identities' sum: crm_sync scores again the contacts the changed
     profiles are linked to, and those a profile left (moved to another contact, or unlinked),
     which it would not find through the profile any more. An identify event and a CRM
-    contact's social field (pipeline.crm_identities) both come this way."""
+    contact's social field (pipeline.crm_identities) both come this way.
+
+    A link whose contact or identity was erased at or after the link's own time is refused
+    (logged with its event id): the erasure withdrew the consent it carried, whichever the two
+    was taken first. One dated after the erasure is consent given again, and is recorded."""
+    kept = _consented(links, identities)
+    refused, links = len(links) - len(kept), kept
     changed = sorted({link.identity for link in links} | {i for i, _ in unlinks})
     if not changed:
-        return
+        return refused
     before = identities.contacts_of(changed)
     gone = [i for i, contact in unlinks if before.get(i) == contact]
     if links:
@@ -73,6 +83,23 @@ def relink(
     after = {link.identity: link.contact_id for link in links} | dict.fromkeys(gone, "")
     left = {c for i, c in before.items() if after.get(i, c) != c}
     crm.mark_changed(now, profiles=changed, contacts=sorted(left))
+    return refused
+
+
+def _consented(links: list[Identify], identities: IdentityLinks) -> list[Identify]:
+    """The links neither erasure bar refuses (one read of the bars for the whole batch)."""
+    if not links:
+        return links
+    named = sorted({link.identity for link in links} | {link.contact_id for link in links})
+    bars = identities.barred(named)
+    kept = []
+    for link in links:
+        erased = max((bars[i] for i in (link.identity, link.contact_id) if i in bars), default=None)
+        if erased is not None and link.occurred_at <= erased:
+            logger().info("identity link refused", extra={"reason": ERASED, "event": link.event_id})
+            continue
+        kept.append(link)
+    return kept
 
 
 def credited_account(item: Rehydrated) -> str | None:

@@ -21,7 +21,7 @@ from socialscore.domain.messages import Resolved, ScoreMessage
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.touch import Touch, Withdrawal, touch_of, withdrawal_of
 from socialscore.pipeline import complaints, hot_leads
-from socialscore.pipeline.erasure import Eraser
+from socialscore.pipeline.erasure import Eraser, second_sweeps
 from socialscore.pipeline.ports import (
     AnswerMarks,
     ComplaintFlagStore,
@@ -99,6 +99,7 @@ class Scorer:
                 if message.sweep == 1:
                     body = message.model_copy(update={"sweep": 2}).model_dump_json()
                     again.append((mid, body, SECOND_SWEEP_DELAY))
+        again += second_sweeps(messages)  # an erasure by contact looks for its identities again
         unsent = self.later.send_later(again, correlation_ids=correlation_ids) if again else []
         eraser = Eraser(self.identities, self.ledger, self.scores, self.crm)
         for mid, message in messages:

@@ -1,7 +1,13 @@
-"""Identity links (DynamoDB): a network user id belongs to a contact, with a consent basis."""
+"""Identity links (DynamoDB): a network user id belongs to a contact, with a consent basis.
+
+Beside the links, the erasures' bars: `erased#<SHA-256 of the id>` items, one per contact or
+identity erased, with the latest erasure's time (`erased_at`), never the id itself. They carry
+no `contact_id`, so the by_contact index (a sparse index) never shows them.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable
@@ -120,6 +126,27 @@ class Identities:
             [{"DeleteRequest": {"Key": {"identity": {"S": i}}}} for i in identities],
         )
 
+    def bar(self, ids: list[str], at: datetime) -> None:
+        """Remember these erased contacts and identities with the erasure's time; an earlier
+        erasure's time never overwrites a later one."""
+        dynamodb = clients.client("dynamodb")
+        for key in sorted({erased_key(i) for i in ids}):
+            try:
+                dynamodb.put_item(
+                    TableName=self._table,
+                    Item={"identity": {"S": key}, "erased_at": {"S": at.isoformat()}},
+                    ConditionExpression="attribute_not_exists(erased_at) OR erased_at < :at",
+                    ExpressionAttributeValues={":at": {"S": at.isoformat()}},
+                )
+            except dynamodb.exceptions.ConditionalCheckFailedException:
+                continue
+
+    def barred(self, ids: list[str]) -> dict[str, datetime]:
+        """Those of `ids` erased, with when (a consistent read: a bar just written counts)."""
+        keys = {erased_key(i): i for i in ids}
+        found = dynamo.batch_get(self._table, "identity", sorted(keys), consistent=True)
+        return {keys[k]: datetime.fromisoformat(v["erased_at"]) for k, v in found.items()}
+
     def identities_of(self, contact_id: str) -> list[str]:
         reply = clients.client("dynamodb").query(
             TableName=self._table,
@@ -162,8 +189,14 @@ class Identities:
         """contact id -> its identities, for every linked contact."""
         contacts: dict[str, list[str]] = defaultdict(list)
         for item in dynamo.scan(self._table):
-            contacts[item["contact_id"]].append(item["identity"])
+            if "contact_id" in item:  # not an erasure's bar
+                contacts[item["contact_id"]].append(item["identity"])
         return dict(contacts)
+
+
+def erased_key(erased: str) -> str:
+    """The bar item's key of an erased contact or identity: its hash, never the id."""
+    return "erased#" + hashlib.sha256(erased.encode()).hexdigest()
 
 
 def link_item(event: Identify, stored: dict[str, Any] | None) -> dict[str, Any] | None:
