@@ -12,14 +12,14 @@ left with none deleted), conditioned on the counts read. Groups are cut from the
 each filling its transaction's 100 actions, ordered by seller, shard, day and post
 (store.ledger_groups), so a hot post's shard item and each day's rollup item are written once per
 group, not once per entry. Reading first costs a call per 100 entries; writing blind cost a
-cancelled transaction (a call and all its writes) for every group holding an entry already stored
-or a count reaching 0: bench/aws_calls.py's score stage went from 0.105 to 0.055 calls an
-interaction on its 20-day stream. When the ledger or an item moved between the read and the write
-(a concurrent writer), the transaction rolls back, the refusal carries what it held
-(ReturnValuesOnConditionCheckFailure), and the group is planned again. Whatever arrives twice, late
-or out of order, the stored items are those of one clean pass, and nothing is ever half-applied. A
-group DynamoDB refuses for what it holds (a key or an item over its limits) raises `Refused`:
-retried as it is, it would fail the same way.
+cancelled transaction (a call, and its writes as bench/aws_calls.py counts them) for every group
+holding an entry already stored or a count reaching 0: bench/aws_calls.py's score stage went
+from 0.105 to 0.055 calls an interaction on its 20-day stream. When the ledger or an item moved
+between the read and the write (a concurrent writer), the transaction rolls back, the refusal
+carries what it held (ReturnValuesOnConditionCheckFailure), and the group is planned again.
+Whatever arrives twice, late or out of order, the stored items are those of one clean pass, and
+nothing is ever half-applied. A group DynamoDB refuses for what it holds (a key or an item over
+its limits) raises `Refused`: retried as it is, it would fail the same way.
 
 A deleted post leaves a marker (profile `deleted#<post>`): an act whose own post is marked is
 retracted for good (a deleted reply or retweet never comes back, whatever the clocks say), and
@@ -88,7 +88,7 @@ class Ledger:
         """Merge acts and retractions into the ledger; returns how many entries changed."""
         merged = entries(events)
         # Read first (100 keys a call): a blind put of an entry already stored would cancel
-        # its whole transaction, and a cancelled transaction costs a call and its writes.
+        # its whole transaction, and a cancelled transaction costs a call.
         stored = self._stored(list(merged))
         changes = plan(merged, stored)
         first = first_shard([t for e in merged.values() if (t := e.touch) is not None])
