@@ -12,8 +12,9 @@ reads every identity of each contact it meets.
 
 A hot lead's owner is whom its hot-lead event named: the contact's CRM owner (the latest link
 naming one), else the seller whose posts earned most of its organic touches, from the tally the
-profile items keep (routing's), summed over a contact's identities; only a tie (the latest touch
-decides) reads the profile's touches."""
+profile items keep (routing's, pipeline.routing), summed over a contact's identities; a tie goes
+to the seller of the latest touch. The rows shown read their touches anyway, for their buckets
+(one ledger Query per identity); the rows past them read neither."""
 
 from __future__ import annotations
 
