@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 from socialscore.aws import batch
-from socialscore.domain.messages import ResolveMessage
+from socialscore.domain.interaction import Erase
+from socialscore.domain.messages import SCORE_MESSAGE, ResolveMessage
 from socialscore.pipeline.resolution import take
 from socialscore_local import webhooks
 from socialscore_local.memory.counting import Clock, Requests
@@ -76,9 +77,10 @@ def test_an_erased_contact_keeps_no_identity_whichever_queue_is_taken_first(
     assert c.score.links.items == {}
     assert c.score.links.contacts_of([f"x#{USER}"]) == {}  # C-1 is credited with nothing
     assert c.score.sync.erasures == {"C-1"}  # crm_sync clears the contact's CRM fields
-    # Linked first, the identity's like went with the erasure; erased first, the link never
-    # was, and the like counts for an anonymous profile, as an act after an erasure does.
-    assert len(c.score.ledger.touches_of(f"x#{USER}")) == (1 if erase_first else 0)
+    # Linked first, the like went with the erasure; erased first, resolve erased the X user
+    # its refused link named, as of the erasure, with the like sent on in the same batch.
+    assert c.score.ledger.touches_of(f"x#{USER}") == []
+    assert c.touches(f"x#{USER}") == 0
 
 
 def test_a_link_dated_after_the_erasure_is_recorded(tmp_path: Path) -> None:
@@ -87,11 +89,14 @@ def test_a_link_dated_after_the_erasure_is_recorded(tmp_path: Path) -> None:
     assert c.score.links.contacts_of([f"x#{USER}"]) == {f"x#{USER}": "C-1"}
 
 
-def resolve(links: MemoryIdentityLinks, *messages: ResolveMessage) -> batch.Done:
+def resolve(links: MemoryIdentityLinks, *messages: ResolveMessage) -> tuple[batch.Done, Any]:
+    """The batch's answer, and the erasures it sent on: message id -> (identity, as of)."""
     received = [batch.Received(f"m-{n}", m, None, 1, 0) for n, m in enumerate(messages)]
     now = datetime(2026, 11, 23, tzinfo=UTC)
-    sync = MemorySyncState(Requests(Clock()))
-    return take(received, links, MemorySellers(), MemoryQueue(defers=False), sync, now)
+    sync, queue = MemorySyncState(Requests(Clock())), MemoryQueue(defers=False)
+    done = take(received, links, MemorySellers(), queue, sync, now)
+    sent = {m.id: SCORE_MESSAGE.validate_json(m.body) for m in queue.sent}
+    return done, {k: (m.identity, m.occurred_at) for k, m in sent.items() if isinstance(m, Erase)}
 
 
 def test_resolve_refuses_and_counts_a_link_to_an_erased_contact_or_identity() -> None:
@@ -99,13 +104,17 @@ def test_resolve_refuses_and_counts_a_link_to_an_erased_contact_or_identity() ->
     erased = datetime.fromisoformat(ERASED_AT)
     links.bar(["C-1", "x#u9"], erased)
 
-    done = resolve(
+    done, erasures = resolve(
         links,
         identify(1, user="u1", contact="C-1", at="2026-11-20T09:00:00Z"),  # before: refused
         identify(2, user="u9", contact="C-2", at=erased),  # its identity erased then: refused
         identify(3, user="u3", contact="C-1", at="2026-11-22T09:00:00Z"),  # after: consent anew
         identify(4, user="u4", contact="C-4", at="2026-11-20T09:00:00Z"),  # nobody erased
+        identify(5, user="u3", contact="C-1", at="2026-11-19T09:00:00Z"),  # before: refused
     )
 
     assert sorted(links.items) == ["x#u3", "x#u4"]
-    assert (done.counts["IdentitiesLinked"], done.counts["IdentityLinksRefused"]) == (2, 2)
+    assert (done.counts["IdentitiesLinked"], done.counts["IdentityLinksRefused"]) == (2, 3)
+    # The refused links' X users are erased as of the erasure, but u3, linked anew since by
+    # consent given after it, keeps its link and touches.
+    assert erasures == {"m-0": ("x#u1", erased), "m-1": ("x#u9", erased)}

@@ -9,7 +9,13 @@ from datetime import datetime
 from socialscore.aws import batch
 from socialscore.aws.logs import logger
 from socialscore.domain.engage_rules import ANSWERABLE
-from socialscore.domain.interaction import Answered, Identify, PostDeleted, identity_key
+from socialscore.domain.interaction import (
+    Answered,
+    Erase,
+    Identify,
+    PostDeleted,
+    identity_key,
+)
 from socialscore.domain.messages import Rehydrated, Resolved, ResolveMessage
 from socialscore.pipeline.ports import CrmPending, IdentityLinks, MessageQueue, SellerRegistry
 
@@ -28,9 +34,9 @@ def take(
     now: datetime,
 ) -> batch.Done:
     """A batch, end to end: links recorded, acts resolved and sent on to `forward` (the score
-    queue) with the deleted posts."""
-    links = [r.message for r in received if isinstance(r.message, Identify)]
-    refused = relink(links, [], identities, crm, now)
+    queue) with the deleted posts and the erasures refused links call for."""
+    links = [(r.id, r.message) for r in received if isinstance(r.message, Identify)]
+    refused = relink([m for _, m in links], [], identities, crm, now)
     items = [(r.id, r.message) for r in received if isinstance(r.message, Rehydrated)]
     resolved = resolve([m for _, m in items], identities, sellers)
     outgoing = [
@@ -41,12 +47,15 @@ def take(
     # Deleted posts take back ledger entries: scoring's business.
     deleted = [(r.id, r.message) for r in received if isinstance(r.message, PostDeleted)]
     outgoing += [(mid, m.model_dump_json()) for mid, m in deleted]
+    sent_as = {m.event_id: mid for mid, m in links}  # one erasure per identify message
+    erasures = {sent_as[e.event_id]: e for e in _erasures(refused, identities)}
+    outgoing += [(mid, e.model_dump_json()) for mid, e in erasures.items()]
     unsent = forward.send(outgoing, batch.correlation_ids(received))
     counts = {
         "InteractionsResolved": len(resolved),
         "ActsBySellersIgnored": resolved.count(None),
-        "IdentitiesLinked": len(links) - refused,
-        "IdentityLinksRefused": refused,
+        "IdentitiesLinked": len(links) - len(refused),
+        "IdentityLinksRefused": len(refused),
     }
     return batch.Done(batch.unsent(unsent, "score"), counts)
 
@@ -57,9 +66,9 @@ def relink(
     identities: IdentityLinks,
     crm: CrmPending,
     now: datetime,
-) -> int:
+) -> list[tuple[Identify, datetime]]:
     """Record `links`, and take off each (identity, contact) of `unlinks` still to that contact;
-    returns how many links were refused.
+    returns the links refused, each with the erasure that refused it.
 
     A contact's score is its identities' sum: crm_sync scores again the contacts the changed
     profiles are linked to, and those a profile left (moved to another contact, or unlinked),
@@ -69,8 +78,7 @@ def relink(
     A link whose contact or identity was erased at or after the link's own time is refused
     (logged with its event id): the erasure withdrew the consent it carried, whichever the two
     was taken first. One dated after the erasure is consent given again, and is recorded."""
-    kept = _consented(links, identities)
-    refused, links = len(links) - len(kept), kept
+    links, refused = _screened(links, identities)
     changed = sorted({link.identity for link in links} | {i for i, _ in unlinks})
     if not changed:
         return refused
@@ -86,20 +94,39 @@ def relink(
     return refused
 
 
-def _consented(links: list[Identify], identities: IdentityLinks) -> list[Identify]:
-    """The links neither erasure bar refuses (one read of the bars for the whole batch)."""
+def _screened(
+    links: list[Identify], identities: IdentityLinks
+) -> tuple[list[Identify], list[tuple[Identify, datetime]]]:
+    """(the links kept, those an erasure bar refuses with that erasure's time, logged): one read
+    of the bars for the whole batch."""
     if not links:
-        return links
+        return [], []
     named = sorted({link.identity for link in links} | {link.contact_id for link in links})
     bars = identities.barred(named)
-    kept = []
+    kept, refused = [], []
     for link in links:
         erased = max((bars[i] for i in (link.identity, link.contact_id) if i in bars), default=None)
         if erased is not None and link.occurred_at <= erased:
             logger().info("identity link refused", extra={"reason": ERASED, "event": link.event_id})
-            continue
-        kept.append(link)
-    return kept
+            refused.append((link, erased))
+        else:
+            kept.append(link)
+    return kept, refused
+
+
+def _erasures(refused: list[tuple[Identify, datetime]], identities: IdentityLinks) -> list[Erase]:
+    """The social users of refused links, erased as of the erasure that refused each: the
+    identify said they were the erased person's then, so their touches go as they would have
+    had the link come first. Not one linked since by a link dated after that erasure (consent
+    given again)."""
+    if not refused:
+        return []
+    since = identities.linked_at(sorted({link.identity for link, _ in refused}))
+    return [
+        Erase(event_id=link.event_id, source=link.source, identity=link.identity, occurred_at=at)
+        for link, at in refused
+        if link.identity not in since or since[link.identity] <= at
+    ]
 
 
 def credited_account(item: Rehydrated) -> str | None:
