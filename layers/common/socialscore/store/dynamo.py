@@ -100,8 +100,9 @@ def query(**request: Any) -> Iterator[list[dict[str, Any]]]:
         yield [from_item(item) for item in page["Items"]]
 
 
-def scan(table: str) -> list[dict[str, Any]]:
-    pages = clients.client("dynamodb").get_paginator("scan").paginate(TableName=table)
+def scan(table: str, **request: Any) -> list[dict[str, Any]]:
+    """Every item of the table (`request`: a Scan's other parameters, e.g. a filter)."""
+    pages = clients.client("dynamodb").get_paginator("scan").paginate(TableName=table, **request)
     return [from_item(item) for page in pages for item in page["Items"]]
 
 

@@ -121,11 +121,18 @@ class SyncState:
         return [Opportunity.model_validate_json(i["opportunity"]) for i in found.values()]
 
     def every_opportunity(self) -> list[Opportunity]:
-        """Every opportunity crm_sync has seen: a report's read, a scan."""
+        """Every opportunity crm_sync has seen: a scan, which DynamoDB filters to the
+        opportunities' records (the table also holds crm_sync's state and the bucket tally's
+        item per profile: read and billed, never sent back: docs.aws.amazon.com/amazondynamodb/
+        latest/developerguide/Scan.html#Scan.FilterExpression)."""
         return [
             Opportunity.model_validate_json(i["opportunity"])
-            for i in dynamo.scan(self._table)
-            if str(i["key"]).startswith(item_key("opportunity", ""))
+            for i in dynamo.scan(
+                self._table,
+                FilterExpression="begins_with(#k, :kind)",
+                ExpressionAttributeNames={"#k": "key"},
+                ExpressionAttributeValues={":kind": {"S": item_key("opportunity", "")}},
+            )
         ]
 
     def opportunities_of(self, contacts: Iterable[str]) -> set[str]:
