@@ -1,11 +1,16 @@
 """`socialscore top` on the demo data: the best profiles and the hot leads it prints (read from
 the `by_units` index and the `hot` key) are the report's recomputation over every profile and
-touch (Snapshot.scores), row for row."""
+touch (Snapshot.scores), row for row; the report's identity coverage read a page of the ledger's
+filtered scan at a time is the one over every touch."""
 
 from __future__ import annotations
 
 import pytest
 
+from socialscore.domain.coverage import anonymous, coverage
+from socialscore.domain.interaction import Category
+from socialscore.report import coverage as report_coverage
+from socialscore.report.covered import ledger_pages
 from socialscore.report.profiles import owner_text
 from socialscore.report.snapshot import Snapshot
 from socialscore_local.demo import DEMO_AS_OF
@@ -40,3 +45,21 @@ def test_top_and_hot_leads_are_the_full_recomputation_s(demo_stack: DeployedStac
             (s.who, s.organic, s.paid) for s in scored[:n]
         ]
     assert demo_stack.socialscore("top", "--limit", "0").code == 2
+
+
+def test_identity_coverage_from_the_ledger_s_filtered_pages_is_over_every_touch(
+    demo_stack: DeployedStack,
+) -> None:
+    stack = Stack("test", outputs(demo_stack.rt))
+    fresh = Snapshot(stack, DEMO_AS_OF)
+    found = report_coverage.of(fresh)  # nothing read before: the ledger's filtered scan
+    assert "touches" not in fresh.__dict__, "the report held every touch"
+    every = Snapshot(stack, DEMO_AS_OF)
+    period, linked = every.period, set(every.grouping.contact_of)
+    touches = [t for t in every.touches if period.holds(t.occurred_at)]
+    assert found.rows, "the demo has organic touches in its period"
+    assert found.rows == coverage(touches, linked)
+    assert found.anonymous == anonymous(touches, linked, report_coverage.TOP_ANONYMOUS)
+    pages = ledger_pages(demo_stack.rt.table("LedgerTable"), period.start, period.end)
+    organic = [t for t in touches if t.category is Category.ORGANIC]
+    assert sorted(t.dedupe_key for p in pages for t in p) == sorted(t.dedupe_key for t in organic)

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from socialscore.domain import attribution
 from socialscore.domain.aggregates import ProfileTotal
 from socialscore.domain.attribution import splits
+from socialscore.domain.coverage import anonymous, coverage
 from socialscore.domain.interaction import Category, ConsentBasis, Identify, Kind, Network
 from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.owners import Owner
@@ -24,6 +25,7 @@ from socialscore.domain.scoring_model import bundled
 from socialscore.domain.standing import standing
 from socialscore.domain.touch import Touch
 from socialscore.report import leads
+from socialscore.report.covered import folded
 from socialscore.report.journeys import Journeys
 from socialscore.report.leads import Grouping
 from socialscore.report.recount import recount
@@ -260,3 +262,21 @@ def test_an_opportunity_s_journey_reads_its_contacts_touches_alone() -> None:
     assert sorted(w.ledger.read) == ["x#1", "x#2", "x#3"]
     assert views == [whole_ledger(w, deal) for deal in deals]
     assert [v.touches > 0 for v in views] == [True, True, False]
+
+
+# --- identity coverage, a page at a time -----------------------------------------------------
+@settings(max_examples=60, deadline=None)
+@given(worlds(), st.lists(st.integers(1, 7), min_size=1, max_size=6), st.integers(1, 4))
+def test_coverage_folded_page_by_page_is_coverage_over_every_touch(
+    w: World, cuts: list[int], top: int
+) -> None:
+    touches = sorted(w.ledger.every_touch(), key=lambda t: (t.profile, t.dedupe_key))
+    linked = set(w.grouping.contact_of)
+    pages, rest = [], touches
+    for cut in cuts:  # pages of any sizes, some empty, as a scan's filter leaves them
+        pages.append(rest[:cut])
+        rest = rest[cut:]
+    pages.append(rest)
+    found = folded(pages, linked, top)
+    assert found.rows == coverage(touches, linked)
+    assert found.anonymous == anonymous(touches, linked, top)

@@ -4,15 +4,15 @@ anonymous profiles with the most points (ids only), the ones to identify next.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
 from typing import Protocol
 
-from socialscore.domain.coverage import Anonymous, Coverage, anonymous, coverage
+from socialscore.domain.coverage import Coverage
 from socialscore.report import blocks
 from socialscore.report.blocks import Col
 from socialscore.report.charts import fmt
+from socialscore.report.covered import IdentityCoverage
 from socialscore.report.snapshot import Snapshot
 
 TOP_ANONYMOUS = 10
@@ -22,22 +22,10 @@ COVERAGE_COLS += [("from contacts pts", 1), ("share of points %", 1)]
 ANONYMOUS_COLS: list[Col] = [("profile", None), ("organic pts", 1), ("organic touches", 0)]
 
 
-@dataclass(frozen=True)
-class IdentityCoverage:
-    rows: list[Coverage]  # the whole period's first, then per network, then per seller
-    anonymous: list[Anonymous]
-
-    @property
-    def whole(self) -> Coverage | None:
-        return self.rows[0] if self.rows else None
-
-
 def of(snapshot: Snapshot) -> IdentityCoverage:
-    """Over the snapshot's period, with each profile's link as it is now."""
-    period = snapshot.period
-    touches = [t for t in snapshot.touches if period.holds(t.occurred_at)]
-    linked = {i for ids in snapshot.contacts.values() for i in ids}
-    return IdentityCoverage(coverage(touches, linked), anonymous(touches, linked, TOP_ANONYMOUS))
+    """Over the snapshot's period, with each profile's link as it is now (computed once a
+    snapshot: the page and the report function's metric share it)."""
+    return snapshot.identity_coverage(TOP_ANONYMOUS)
 
 
 class Gauges(Protocol):

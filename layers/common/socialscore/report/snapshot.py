@@ -12,6 +12,7 @@ until their tally is built (scores())."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -26,6 +27,7 @@ from socialscore.domain.rollups import Dimension, days_between
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.touch import Touch
 from socialscore.report import leads, tally
+from socialscore.report.covered import IdentityCoverage, folded, ledger_pages
 from socialscore.report.journeys import Journeys, attributed, credited
 from socialscore.report.period import DEFAULT_PERIOD, Period
 from socialscore.report.recount import bucket_rows as recount_buckets
@@ -181,6 +183,24 @@ class Snapshot:
             return None
         first, end = since.astimezone(UTC).date(), (last - timedelta(days=1)).astimezone(UTC).date()
         return days_between(first, end)
+
+    def identity_coverage(self, top: int) -> IdentityCoverage:
+        """The period's identity coverage (report.covered), once a snapshot: from the touches
+        already read whole when there are (the buckets' recount), else a page of the ledger's
+        filtered scan at a time."""
+        if top not in self._coverage:
+            period, linked = self.period, set(self.grouping.contact_of)
+            pages: Iterable[list[Touch]]
+            if "touches" in self.__dict__:
+                pages = [[t for t in self.touches if period.holds(t.occurred_at)]]
+            else:
+                pages = ledger_pages(self.stack.table("LedgerTable"), period.start, period.end)
+            self._coverage[top] = folded(pages, linked, top)
+        return self._coverage[top]
+
+    @cached_property
+    def _coverage(self) -> dict[int, IdentityCoverage]:
+        return {}
 
     def _counted(
         self, dimension: Dimension, since: datetime | None, until: datetime | None

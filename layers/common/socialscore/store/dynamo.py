@@ -102,8 +102,14 @@ def query(**request: Any) -> Iterator[list[dict[str, Any]]]:
 
 def scan(table: str, **request: Any) -> list[dict[str, Any]]:
     """Every item of the table (`request`: a Scan's other parameters, e.g. a filter)."""
+    return [item for page in scan_pages(table, **request) for item in page]
+
+
+def scan_pages(table: str, **request: Any) -> Iterator[list[dict[str, Any]]]:
+    """A Scan's pages, each as its items' plain values, read as they are asked for."""
     pages = clients.client("dynamodb").get_paginator("scan").paginate(TableName=table, **request)
-    return [from_item(item) for page in pages for item in page["Items"]]
+    for page in pages:
+        yield [from_item(item) for item in page["Items"]]
 
 
 def refusal(err: ClientError) -> Refused | None:
