@@ -1,20 +1,25 @@
 """How the score stage cuts a batch's ledger changes into transactions (store.ledger_groups): every
 change in exactly one group, and each group's transaction (store.ledger_writes) exactly as many
 actions as counted, never more than the limit: a group counted short would be refused by
-DynamoDB (100 actions at most) and halved, one counted long would waste a call."""
+DynamoDB (100 actions at most) and halved, one counted long would waste a call. And how an
+aggregate item read first is written (store.ledger_writes.settled): from what it holds only
+where a count reaches 0, so no transaction is cancelled for it, nor for a concurrent ADD."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from hypothesis import given, settings
 
+from socialscore.domain.aggregates import ItemWrite, PostCounter
 from socialscore.domain.decay import EPOCH
 from socialscore.domain.interaction import Kind
 from socialscore.domain.ledger_rules import Key, LedgerEntry, entries, plan
 from socialscore.domain.touch import Touch, Withdrawal
 from socialscore.store.ledger_groups import cut, writes_of
-from socialscore.store.ledger_writes import Tables, transaction
+from socialscore.store.ledger_writes import Tables, applied, settled, transaction
+from socialscore_local.memory.scores import MemoryScoreStore
 from tests.unit.test_aggregate_items import ANA
 from tests.unit.test_scoring import deliveries, touch
 
@@ -52,3 +57,33 @@ def test_a_seller_s_likes_of_one_day_share_their_counters_and_rollups_in_a_trans
     # transactions has its 5 items written in both.
     assert writes == [100, 27]
     assert sum(writes) == 40 + 40 + 8 * 5 + 5 + 2
+
+
+def test_a_count_read_above_what_it_loses_is_taken_down_without_expecting_the_read() -> None:
+    # Read first, a post shard holds 3 likes and loses one: written as an ADD kept over 0, so a
+    # like another batch adds between the read and the write does not cancel the transaction.
+    key = PostCounter("x#100", 5)
+    table = MemoryScoreStore({key: {"organic_like": Decimal(3)}})
+    down = {"organic_like": Decimal(-1)}
+    write = settled(key, down, table.held(key))
+    assert write == ItemWrite(add=down, above={"organic_like": Decimal(1)})
+    table.write(key, ItemWrite(add={"organic_like": Decimal(1)}))  # the other batch's like
+    table.write(key, write)
+    assert table.items == {key: {"organic_like": Decimal(3)}}
+
+
+def test_a_count_read_at_what_it_loses_goes_and_a_later_group_settles_from_what_is_left() -> None:
+    # One like left on the shard, taken back by this batch's first group; its second group
+    # takes back a comment on the same item, settled from the item as the first left it.
+    key = PostCounter("x#100", 5)
+    table = MemoryScoreStore({key: {"organic_like": Decimal(1), "organic_comment": Decimal(1)}})
+    held = table.held(key)
+    first = settled(key, {"organic_like": Decimal(-1)}, held)
+    assert first is not None
+    assert first.remove == {"organic_like"}
+    table.write(key, first)
+    second = settled(key, {"organic_comment": Decimal(-1)}, applied(held, first))
+    assert second is not None
+    assert second.delete
+    table.write(key, second)  # as read: no refusal, no second try
+    assert table.items == {}
