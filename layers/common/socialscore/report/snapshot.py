@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from functools import cached_property
 from typing import Protocol
@@ -315,24 +315,7 @@ class Snapshot:
         rollups of each day summed."""
         if (days := self._days(since, until)) is None:
             return tally.days(self._between(since, until))
-        rows = []
-        for day, networks in sorted(self.rollups.days(days, Dimension.NETWORK).items()):
-            n = {
-                k: sum((c.get(k, Decimal(0)) for c in networks.values()), Decimal(0)) for k in _DAY
-            }
-            rows.append(
-                DayRow(
-                    date.fromisoformat(day),
-                    int(n["organic_touches"]),
-                    int(n["paid_touches"]),
-                    n["organic_points"],
-                    n["paid_points"],
-                )
-            )
-        return rows
-
-
-_DAY = ("organic_touches", "paid_touches", "organic_points", "paid_points")
+        return tally.day_rows(self.rollups.days(days, Dimension.NETWORK))
 
 
 def _midnight_after(moment: datetime) -> datetime:

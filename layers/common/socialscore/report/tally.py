@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -126,3 +126,23 @@ def post_rows(
             )
         )
     return sorted(rows, key=lambda r: (-r.reactions, r.post))
+
+
+_DAY = ("organic_touches", "paid_touches", "organic_points", "paid_points")
+
+
+def day_rows(by_day: Mapping[str, Counters]) -> list[DayRow]:
+    """Day by day (a UTC date -> its networks' rollups), the networks summed."""
+    rows = []
+    for day, networks in sorted(by_day.items()):
+        n = {k: sum((c.get(k, Decimal(0)) for c in networks.values()), Decimal(0)) for k in _DAY}
+        rows.append(
+            DayRow(
+                date.fromisoformat(day),
+                int(n["organic_touches"]),
+                int(n["paid_touches"]),
+                n["organic_points"],
+                n["paid_points"],
+            )
+        )
+    return rows
