@@ -135,18 +135,29 @@ def days(rows: list[DayRow]) -> str:
     )
 
 
+def _by_kind(
+    chart_id: str,
+    title: str,
+    kinds: dict[str, tuple[float, float, float]],
+    axes: tuple[str, str],
+    places: int = 0,
+) -> str:
+    """Bars of each name's conversation, amplification and applause (Kaushik's), stacked."""
+    series = [
+        Series(name, [each[n] for each in kinds.values()], PALETTE[n])
+        for n, name in enumerate(KAUSHIK)
+    ]
+    return charts.bars(chart_id, title, list(kinds), series, axes, places)
+
+
 def posts(rows: list[PostRow]) -> str:
     if not rows:
         return blocks.none("post has had organic reactions in this period")
     top = rows[:TOP]
-    chart = charts.bars(
+    chart = _by_kind(
         "chart-posts",
         f"Reactions per post by kind, top {len(top)}",
-        [p.post for p in top],
-        [
-            Series(name, [(p.comments, p.amplification, p.applause)[n] for p in top], PALETTE[n])
-            for n, name in enumerate(KAUSHIK)
-        ],
+        {p.post: (p.comments, p.amplification, p.applause) for p in top},
         ("post", "reactions in the period"),
     )
     table = blocks.table(
@@ -167,14 +178,10 @@ def posts(rows: list[PostRow]) -> str:
     )
     accounts = Snapshot.accounts(rows)
     shown = accounts[:TOP]
-    account_chart = charts.bars(
+    account_chart = _by_kind(
         "chart-accounts",
         f"Reactions per post by kind, per account, top {len(shown)} by reactions",
-        [a.account for a in shown],
-        [
-            Series(n, [(a.conversation, a.amplification, a.applause)[i] for a in shown], PALETTE[i])
-            for i, n in enumerate(KAUSHIK)
-        ],
+        {a.account: (a.conversation, a.amplification, a.applause) for a in shown},
         ("account", "reactions per post"),
         places=1,
     )
