@@ -210,7 +210,8 @@ class Ledger:
             for key, delta in agg.counters.items()
             if (write := settle(key, delta)) is not None and write.above
         }
-        found = dynamo.batch_get_keys(self.scores_table, [{"pk": pk} for pk in down], True)
+        keys = [{"pk": pk} for pk in down]
+        found = dynamo.batch_get_keys(self.scores_table, keys, consistent=True)
         held: dict[AggregateKey, dict[str, Any]] = {key: {} for key in down.values()}
         held |= {down[i["pk"]]: i for i in found}
         return held

@@ -37,9 +37,9 @@ def transaction(
     items: dict[AggregateKey, dict[str, Any]],
 ) -> tuple[list[dict[str, Any]], list[tuple[AggregateKey, ItemWrite]]]:
     """The transaction, and the aggregate items it writes in the order it writes them.
-    Entry puts first, then marker checks, then aggregates (settled against `items` where a
-    refusal returned one), then the change mark: a cancellation reason's index says which
-    failed."""
+    Entry puts first, then marker checks, then aggregates (settled against `items`: what each
+    held as read first, or as a refusal returned it), then the change mark: a cancellation
+    reason's index says which failed."""
     actions: list[dict[str, Any]] = []
     for (profile, key), old, new in ((c.key, c.old, c.new) for c in changes):
         put: dict[str, Any] = {
