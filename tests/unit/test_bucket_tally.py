@@ -5,6 +5,7 @@ the units changed and due, never every profile."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from socialscore.domain.bucket_tally import Kept, counts, delta, touched_units
 from socialscore.domain.interaction import Erase, Kind
 from socialscore.domain.record_key import Erasures
-from socialscore.domain.touch import Withdrawal
+from socialscore.domain.touch import Touch, Withdrawal
 from socialscore.pipeline.bucket_tally import rebuild
 from socialscore.pipeline.erasure import Eraser
 from socialscore.pipeline.resolution import relink
@@ -213,11 +214,32 @@ def test_a_write_failing_mid_step_is_counted_once_by_the_next_run(fail_at: int) 
     report = w.step(w.now, w.now - HOUR, w.now, NONE)
 
     assert report.failed == ["StoreFault"]
-    assert report.left > 0
+    assert report.left == 1  # the one profile whose write failed; its batch-mates are written
     w.now += HOUR
     run(w)
     assert w.counted() == w.expected(w.now)
     assert row(w, "prospect") == (8, 1)
+
+
+def test_a_read_failing_mid_step_leaves_the_rest_of_the_run_to_the_next() -> None:
+    w = built(TallyWorld())
+    w.step.piece = 2
+    w.ledger.record([touch(f"u{n}", w.now - HOUR, Kind.SHARE) for n in range(6)])
+
+    class Failing:  # the ledger losing its connection at one profile's read
+        def touches_of(self, profile: str) -> list[Touch]:
+            if profile == "x#u3":
+                raise ConnectionError("lost")
+            return w.ledger.touches_of(profile)
+
+    failing = replace(w.step, ledger=Failing())
+    report = failing(w.now, None, w.now, NONE)
+
+    assert report.failed == ["ConnectionError"]
+    assert report.left == 4  # the piece that failed and the one after it
+    w.now += HOUR
+    run(w)
+    assert row(w, "prospect") == (6, 0)
 
 
 def test_a_unit_written_meanwhile_is_left_for_the_next_run_not_counted_twice() -> None:

@@ -166,7 +166,16 @@ class BucketTally:
             report.worked += 1
             # An item left emptied (its delete failed after the write) is deleted now.
             if (old.value if old is not None else None) != new or (old and new is None):
-                if not self.store.apply(unit, old, new):  # written meanwhile (a rebuild)
+                try:
+                    written = self.store.apply(unit, old, new)
+                except Exception as err:  # this profile waits for the next run, not the others
+                    logger().warning(
+                        "bucket tally write failed", extra={"reason": type(err).__name__}
+                    )
+                    report.failed.append(type(err).__name__)
+                    again.add(unit)
+                    continue
+                if not written:  # written meanwhile (a rebuild)
                     again.add(unit)
                     continue
                 report.moved += 1
