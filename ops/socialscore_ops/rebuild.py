@@ -96,6 +96,7 @@ def run(stack: Stack | None, args: argparse.Namespace) -> Result:
         rebuild_pause.idle(stack)
         paused: list[str] = []
         engine = _rebuild(stack, live, checkpoint)
+        tallied = rebuild_tally(stack, live)  # the report's bucket counts, from the new scores
     else:
 
         def record(uuids: list[str]) -> None:
@@ -104,8 +105,8 @@ def run(stack: Stack | None, args: argparse.Namespace) -> Result:
 
         with rebuild_pause.paused(stack, args.wait, left_paused, record) as paused:
             engine = _rebuild(stack, live, checkpoint)
+            tallied = rebuild_tally(stack, live)  # still paused: nothing scored while it reads
     checkpoint.save("finished")
-    tallied = rebuild_tally(stack, live)  # the report's bucket counts, from the scores now right
     done = _result(live, engine.counts, resumed, paused, time.monotonic() - started)
     text = f"{done.text}\nbucket tally built: {tallied:,} profiles in a bucket or due to be"
     return Result(done.data | {"bucket_tally_profiles": tallied}, text)
