@@ -60,6 +60,7 @@ EVERY_RESOURCE = {
 # is found where it is made.
 WRAPPERS = {
     "dynamo.scan",  # socialscore.store.dynamo.scan: the Scan paginator
+    "dynamo.query",  # socialscore.store.dynamo.query: the Query paginator
     "stack.invoke",  # Stack.invoke: Lambda's Invoke
     "_stack(stack).invoke",
     "parameters.get_parameter",  # Powertools' SSM GetParameter (the policy allows it anyway)
