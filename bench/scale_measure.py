@@ -65,6 +65,7 @@ def _timed(read: Callable[[], object], meter: Meter) -> dict[str, Any]:
         "cpu_s": cpu,
         "moto_s": _InMoto.seconds,
         "lambda_s": wall - _InMoto.seconds + meter.calls * LATENCY,
+        "by": meter.by,
     }
 
 

@@ -183,7 +183,11 @@ def quick_reads() -> None:
         while end < len(held.items) and size <= RESULT_SIZE_LIMIT and end - start <= limit:
             size += held.items[end].size()  # one past the page: moto sees the page is full
             end += 1
-        return given(self, held.items[start:end], scan, *args, **kwargs)
+        found = given(self, held.items[start:end], scan, *args, **kwargs)
+        # What the page walked before its filter: what DynamoDB bills (the Meter's to read).
+        walked = held.items[start : start + found[1]]
+        _ONLY.walked = sum(_SIZES.get(id(i)) or _MOTO_SIZE(i) for i in walked)
+        return found
 
     def forgetting(write: Callable[..., Any]) -> Callable[..., Any]:
         def wrapped(*args: Any, **kwargs: Any) -> Any:
@@ -235,12 +239,16 @@ class Meter:
     Query's or Scan's page is the sum of its items' sizes rounded up to 4 KB, a GetItem's or
     BatchGetItem's each item rounded up to 4 KB; a read unit per 4 KB strongly consistent, half
     eventually consistent. moto's ConsumedCapacity is a fixed figure a call, whatever it read,
-    so the items are sized here (stored.item_size, DynamoDB's sizing). The items a filter drops
-    are not seen: no reader measured uses a filter."""
+    so the items are sized here (stored.item_size, DynamoDB's sizing). A Scan with a filter is
+    billed for every item it walked (docs.aws.amazon.com/amazondynamodb/latest/developerguide/
+    Scan.html#Scan.FilterExpression): those are sized where moto walked them (moto's sizing);
+    a Query's filter would not be seen (no reader measured uses one)."""
 
     read_units: float = 0.0
     bytes: int = 0
     calls: int = 0
+    by: dict[str, list[float]] = field(default_factory=dict)  # "Scan Table[/index]": calls, RU
+    _lock: threading.Lock = field(default_factory=threading.Lock)  # readers' threads count too
 
     def install(self) -> None:
         events = boto3.DEFAULT_SESSION.events  # the runtime's: the handlers' and the CLI's
@@ -249,26 +257,36 @@ class Meter:
         clients.reset()  # a client copies its session's handlers when made
 
     def reset(self) -> None:
-        self.read_units, self.bytes, self.calls = 0.0, 0, 0
+        self.read_units, self.bytes, self.calls, self.by = 0.0, 0, 0, {}
 
     @staticmethod
-    def _asked(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+    def _asked(params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
         context["scale_consistent"] = bool(params.get("ConsistentRead")) or any(
             bool(r.get("ConsistentRead")) for r in params.get("RequestItems", {}).values()
         )
+        table = params.get("TableName") or ",".join(params.get("RequestItems", {}))
+        index = f"/{params['IndexName']}" if params.get("IndexName") else ""
+        context["scale_what"] = f"{model.name} {table.rsplit('-', 1)[-1]}{index}"
 
     def _read(self, parsed: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
         share = 1.0 if context.get("scale_consistent") else 0.5
         if model.name in ("Scan", "Query"):
             page = sum(item_size(i) for i in parsed.get("Items", []))
-            self._count(page, max(1, math.ceil(page / 4096)) * share)
+            walked, _ONLY.walked = getattr(_ONLY, "walked", None), None
+            if walked is not None and parsed.get("ScannedCount", 0) > parsed.get("Count", 0):
+                page = max(page, walked)  # a filter dropped some: billed for all it read
+            self._count(context, page, max(1, math.ceil(page / 4096)) * share)
         elif model.name in ("GetItem", "BatchGetItem"):
             found = [parsed["Item"]] if "Item" in parsed else []
             found += [i for items in parsed.get("Responses", {}).values() for i in items]
             sizes = [item_size(i) for i in found]
-            self._count(sum(sizes), sum(math.ceil(s / 4096) for s in sizes) * share)
+            self._count(context, sum(sizes), sum(math.ceil(s / 4096) for s in sizes) * share)
 
-    def _count(self, size: int, units: float) -> None:
-        self.calls += 1
-        self.bytes += size
-        self.read_units += units
+    def _count(self, context: dict[str, Any], size: int, units: float) -> None:
+        with self._lock:
+            self.calls += 1
+            self.bytes += size
+            self.read_units += units
+            each = self.by.setdefault(str(context.get("scale_what")), [0, 0.0])
+            each[0] += 1
+            each[1] += units
