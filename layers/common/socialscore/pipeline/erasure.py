@@ -10,6 +10,7 @@ erasure) is refused (resolution.relink). A contact's identities are read from an
 consistent index, which may not show a link made a moment before: an erasure by contact looks
 again INDEX_SETTLE later (its second sweep, queued by the score stage), and erases what it finds
 then; a link written after the bar was checked and before it was written is found that way too.
+That second sweep leaves a link dated after the erasure (consent given again within the minute).
 """
 
 from __future__ import annotations
@@ -51,6 +52,11 @@ class Eraser:
         self.identities.bar(named, request.occurred_at)
         if request.contact_id is not None:
             whom = self.identities.identities_of(request.contact_id)
+            if request.sweep > 1 and whom:
+                # A link dated after the erasure, made since the first sweep, is consent given
+                # again (resolution.relink records it): the second sweep leaves it.
+                since = self.identities.linked_at(whom)
+                whom = [i for i in whom if i not in since or since[i] <= request.occurred_at]
         else:
             whom = [request.identity] if request.identity else []
         if request.sweep > 1 and not whom:  # the first sweep missed nothing
