@@ -17,8 +17,8 @@ PORT ?= 8787
 CRM ?= file
 
 # `make lock` resolves and every install target installs with uv, installed at this version in
-# a folder of its own (pip --target: uv is one binary), so .venv holds exactly the lock. .venv
-# has no pip of its own: uv installs into it (a venv's own pip cost 2.5 s of CPU a clean clone).
+# a venv of its own, so .venv holds exactly the lock. .venv has no pip of its own: uv installs
+# into it (a venv's own pip costs 2.5 s of CPU a clean clone).
 UV_VERSION := 0.13.9
 LOCK_TOOLS := $(VENV)/lock-tools
 UV := $(LOCK_TOOLS)/bin/uv
@@ -95,7 +95,8 @@ lock: $(UV_STAMP)
 		--quiet --custom-compile-command "make lock" --output-file layers/common/requirements.txt
 
 $(UV_STAMP):
-	$(PYTHON) -m pip install --quiet --target $(LOCK_TOOLS) uv==$(UV_VERSION)
+	$(PYTHON) -m venv $(LOCK_TOOLS)
+	$(LOCK_TOOLS)/bin/python -m pip install --quiet uv==$(UV_VERSION)
 	touch $@
 
 clean:
