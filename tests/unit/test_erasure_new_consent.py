@@ -2,7 +2,11 @@
 since (consent given again: resolve records a link dated after the erasure). The second sweep of
 an erasure by contact comes a minute after the first: a link the contact made again in that
 minute, and the touches counted under it, stay; the CRM is not asked to clear the contact
-again. (The first sweep takes every identity linked when it runs, as a replay of it would.)"""
+again. (The first sweep takes every identity linked when it runs, as a replay of it would.)
+
+A link dated before its contact's erasure and taken after it is refused, and the social user it
+named erased as of that erasure (the link said it was the erased person's then), but not a user
+another contact linked after that link and before the erasure: it was that contact's then."""
 
 from __future__ import annotations
 
@@ -11,10 +15,14 @@ from datetime import UTC, datetime, timedelta
 from socialscore.domain.interaction import Erase, Kind
 from socialscore.domain.messages import SCORE_MESSAGE
 from socialscore.pipeline.erasure import SECOND_SWEEP_DELAY
+from socialscore_local.memory.identities import MemoryIdentityLinks
 from tests.integration.support import POST_A, POST_B, identify, resolved
 from tests.unit.score_world import ScoreWorld
+from tests.unit.test_erase_identify_order import ERASED_AT as ERASED
+from tests.unit.test_erase_identify_order import resolve
 
 ERASED_AT = datetime(2026, 11, 21, 12, 3, tzinfo=UTC)
+OLD_LINK = "2026-11-20T09:00:00Z"  # before the erasure at ERASED
 
 
 def test_the_second_sweep_leaves_a_link_given_again_after_the_erasure() -> None:
@@ -37,3 +45,41 @@ def test_the_second_sweep_leaves_a_link_given_again_after_the_erasure() -> None:
     assert w.links.contacts_of(["x#u1", "x#u2"]) == {"x#u1": "C-1", "x#u2": "C-1"}
     assert [t.interaction_id for t in w.ledger.touches_of("x#u2")] == ["iid-2"]
     assert (w.sync.erasures, w.sync.erased_profiles) == (set(), set())
+
+
+def test_a_refused_link_does_not_erase_a_user_another_contact_linked_before_the_erasure() -> None:
+    links = MemoryIdentityLinks()
+    erased = datetime.fromisoformat(ERASED)
+    links.bar(["C-1"], erased)
+    # u7 was C-1's, then C-2's by a later link, both before C-1's erasure: at the erasure u7 was
+    # C-2's. C-1's old link, taken late, is refused and erases nobody.
+    links.link([identify(2, user="u7", contact="C-2", at="2026-11-20T12:00:00Z")])
+
+    done, erasures = resolve(links, identify(1, user="u7", contact="C-1", at=OLD_LINK))
+
+    assert done.counts["IdentityLinksRefused"] == 1
+    assert erasures == {}
+    assert links.contacts_of(["x#u7"]) == {"x#u7": "C-2"}
+
+
+def test_a_refused_link_erases_the_user_it_named_when_the_other_link_is_older() -> None:
+    links = MemoryIdentityLinks()
+    erased = datetime.fromisoformat(ERASED)
+    links.bar(["C-1"], erased)
+    # u7 was C-2's, then C-1's by the refused link: at the erasure u7 was C-1's.
+    links.link([identify(2, user="u7", contact="C-2", at="2026-11-20T06:00:00Z")])
+
+    _, erasures = resolve(links, identify(1, user="u7", contact="C-1", at=OLD_LINK))
+
+    assert erasures == {"m-0": ("x#u7", erased)}
+
+
+def test_a_refused_link_erases_a_user_erased_itself_whoever_links_it() -> None:
+    links = MemoryIdentityLinks()
+    erased = datetime.fromisoformat(ERASED)
+    links.bar(["x#u7"], erased)
+    links.link([identify(2, user="u7", contact="C-2", at="2026-11-20T12:00:00Z")])
+
+    _, erasures = resolve(links, identify(1, user="u7", contact="C-1", at=OLD_LINK))
+
+    assert erasures == {"m-0": ("x#u7", erased)}

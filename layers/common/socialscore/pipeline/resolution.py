@@ -118,14 +118,30 @@ def _erasures(refused: list[tuple[Identify, datetime]], identities: IdentityLink
     """The social users of refused links, erased as of the erasure that refused each: the
     identify said they were the erased person's then, so their touches go as they would have
     had the link come first. Not one linked since by a link dated after that erasure (consent
-    given again)."""
+    given again), nor one another contact linked after the refused link and before the erasure
+    (it was that contact's at the erasure), unless the user itself was erased."""
     if not refused:
         return []
-    since = identities.linked_at(sorted({link.identity for link, _ in refused}))
+    users = sorted({link.identity for link, _ in refused})
+    since, owner, barred = (
+        identities.linked_at(users),
+        identities.contacts_of(users),
+        identities.barred(users),
+    )
+
+    def erased(link: Identify, at: datetime) -> bool:
+        s = since.get(link.identity)
+        if s is None:
+            return True
+        if s > at:  # consent given again
+            return False
+        moved = owner.get(link.identity) != link.contact_id and s > link.occurred_at
+        return not moved or (link.identity in barred and s <= barred[link.identity])
+
     return [
         Erase(event_id=link.event_id, source=link.source, identity=link.identity, occurred_at=at)
         for link, at in refused
-        if link.identity not in since or since[link.identity] <= at
+        if erased(link, at)
     ]
 
 
