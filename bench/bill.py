@@ -9,8 +9,10 @@ Measured here, on the local runtime and bench/e2e.py's stream:
   the queues drained as each rate's batching windows fill them (a delivery alone when they are
   minutes apart);
 - log bytes per invocation at the template's LogLevel (INFO), posts looked up per interaction
-  (the post cache's items) and the bytes stored per interaction (every table scanned and sized
-  as DynamoDB bills storage, with the global secondary indexes' copies).
+  (the post cache's items), the bytes stored per interaction (every table scanned and sized
+  as DynamoDB bills storage, with the global secondary indexes' copies) and the indexes' write
+  units, counted write by write (bench/index_writes.py: a rollup or a profile's rank is
+  rewritten in its index each time it moves).
 Computed: those counts x the prices below; the fixed items (secrets, alarm metrics, dashboard,
 schedules) read from the template. Assumed (not measurable here): 0.3 s an invocation
 (aws_calls.LAMBDA_SECONDS), Lambda's START/END/REPORT lines, the EMF line per invocation and the
@@ -32,10 +34,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import boto3
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import aws_calls
 import e2e
+from index_writes import IndexWrites
 from stored import table_storage
 
 from socialscore_local import webhooks
@@ -175,14 +180,18 @@ def _seconds(expression: str) -> float:
 
 
 def observe(n: int, webhook: int, drain_every: int) -> dict[str, Any]:
-    """Log bytes per invocation of each function, posts looked up and bytes stored per
-    interaction: the stream at INFO, its output captured, every table scanned after."""
+    """Log bytes per invocation of each function, posts looked up, bytes stored and index
+    write units per interaction: the stream at INFO, its output captured and its writes'
+    index entries compared before and after, every table scanned after."""
     events, _ = e2e.stream(n)
     out = io.StringIO()
     # stdout first: the runtime points the functions' loggers at the stdout of its start
     with contextlib.redirect_stdout(out), e2e.runtime_for(n, log_level="INFO") as rt:
+        assert boto3.DEFAULT_SESSION is not None  # the handlers' session, before their clients
+        indexes = IndexWrites(rt, boto3.DEFAULT_SESSION.events)
         secret = e2e.prepare(rt)
         rt.invocations.clear()
+        indexes.units = 0
         for k, start in enumerate(range(0, len(events), webhook)):
             body = json.dumps({"events": events[start : start + webhook]}).encode()
             rt.request("POST", "/webhooks/smms", webhooks.signed(secret, body), body)
@@ -201,7 +210,8 @@ def observe(n: int, webhook: int, drain_every: int) -> dict[str, Any]:
         "log_bytes": per_invocation,
         "looked_up": stored["PostCacheTable"]["items"] / len(events),
         "stored_bytes": sum(s["bytes"] for s in stored.values()) / len(events),
-        "index_wru": sum(s["index_wru"] for s in stored.values()) / len(events),
+        "index_wru": indexes.units / len(events),
+        "first_index_wru": sum(s["index_wru"] for s in stored.values()) / len(events),
     }
 
 
@@ -274,7 +284,7 @@ def report(columns: list[tuple[str, dict[str, float]]], seen: dict[int, dict[str
         print(
             f"deliveries of {size}: log bytes per invocation {logs}; {s['looked_up']:.3f} posts "
             f"looked up, {s['stored_bytes']:.0f} bytes stored and {s['index_wru']:.2f} index "
-            "WRU per interaction"
+            f"WRU per interaction ({s['first_index_wru']:.2f} if each entry were written once)"
         )
     services = [k for k in dict.fromkeys(k for _, bill in columns for k in bill) if k != READS]
     print("USD a month | " + " | ".join(name for name, _ in columns))
