@@ -23,12 +23,12 @@ __all__ = ["moto_table"]
 ACTORS = 120
 
 
-def likes(day: int, iid: str) -> list[Any]:
+def likes(day: int, iid: str, actors: int = ACTORS) -> list[Any]:
     """A like of one seller's post by each actor, on that day."""
     at = EPOCH + timedelta(days=day, hours=10)
     return [
         touch(Kind.LIKE, iid=f"{iid}{a}", actor=f"a{a:03d}", seller=ANA, at=at)
-        for a in range(ACTORS)
+        for a in range(actors)
     ]
 
 

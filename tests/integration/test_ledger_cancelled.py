@@ -13,31 +13,20 @@ API_TransactWriteItems.html)."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from typing import Any
 
 import pytest
 from botocore.awsrequest import AWSResponse
 
 from socialscore.aws import clients
-from socialscore.domain.decay import EPOCH
-from socialscore.domain.interaction import Kind
 from socialscore.store import dynamo
 from socialscore.store.ledger import Ledger
 from tests.integration.moto_tables import moto_table
-from tests.integration.test_ledger_contract import ANA, KEPT, counters
-from tests.unit.test_scoring import touch
+from tests.integration.test_ledger_calls import likes
+from tests.integration.test_ledger_contract import KEPT, counters
 
 __all__ = ["moto_table"]
 ACTORS = 12
-
-
-def likes(day: int, iid: str) -> list[Any]:
-    at = EPOCH + timedelta(days=day, hours=10)
-    return [
-        touch(Kind.LIKE, iid=f"{iid}{a}", actor=f"a{a:03d}", seller=ANA, at=at)
-        for a in range(ACTORS)
-    ]
 
 
 def cancelled(code: str, actions: int) -> tuple[AWSResponse, dict[str, Any]]:
@@ -58,8 +47,8 @@ def test_a_transaction_cancelled_after_another_lambda_moved_its_entries_leaves_o
 ) -> None:
     tables = moto_table("LedgerTable"), moto_table("ScoresTable"), moto_table("SyncStateTable")
     ours, theirs = Ledger(*tables), Ledger(*tables)
-    assert ours.record(likes(0, "first")) == ACTORS
-    mine, other = likes(2, "mine"), likes(3 if later else 1, "other")
+    assert ours.record(likes(0, "first", ACTORS)) == ACTORS
+    mine, other = likes(2, "mine", ACTORS), likes(3 if later else 1, "other", ACTORS)
     state = {"calls": 0}
 
     def concurrent(params: dict[str, Any], **_: Any) -> Any:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from socialscore.domain.interaction import Erase, Kind
 from socialscore.domain.messages import SCORE_MESSAGE
 from socialscore.pipeline.erasure import SECOND_SWEEP_DELAY
@@ -47,39 +49,28 @@ def test_the_second_sweep_leaves_a_link_given_again_after_the_erasure() -> None:
     assert (w.sync.erasures, w.sync.erased_profiles) == (set(), set())
 
 
-def test_a_refused_link_does_not_erase_a_user_another_contact_linked_before_the_erasure() -> None:
+@pytest.mark.parametrize(
+    ("barred", "other_link", "erased"),
+    [
+        # u7 was C-1's, then C-2's by a later link, both before C-1's erasure: C-2's then.
+        ("C-1", "2026-11-20T12:00:00Z", False),
+        # u7 was C-2's, then C-1's by the refused link: C-1's at the erasure.
+        ("C-1", "2026-11-20T06:00:00Z", True),
+        # u7 itself erased: whoever linked it before.
+        ("x#u7", "2026-11-20T12:00:00Z", True),
+    ],
+    ids=["other-contact-since", "other-contact-before", "user-erased"],
+)
+def test_a_refused_link_erases_the_user_it_named_only_if_it_was_the_erased_persons(
+    barred: str, other_link: str, erased: bool
+) -> None:
     links = MemoryIdentityLinks()
-    erased = datetime.fromisoformat(ERASED)
-    links.bar(["C-1"], erased)
-    # u7 was C-1's, then C-2's by a later link, both before C-1's erasure: at the erasure u7 was
-    # C-2's. C-1's old link, taken late, is refused and erases nobody.
-    links.link([identify(2, user="u7", contact="C-2", at="2026-11-20T12:00:00Z")])
+    at = datetime.fromisoformat(ERASED)
+    links.bar([barred], at)
+    links.link([identify(2, user="u7", contact="C-2", at=other_link)])
 
     done, erasures = resolve(links, identify(1, user="u7", contact="C-1", at=OLD_LINK))
 
     assert done.counts["IdentityLinksRefused"] == 1
-    assert erasures == {}
-    assert links.contacts_of(["x#u7"]) == {"x#u7": "C-2"}
-
-
-def test_a_refused_link_erases_the_user_it_named_when_the_other_link_is_older() -> None:
-    links = MemoryIdentityLinks()
-    erased = datetime.fromisoformat(ERASED)
-    links.bar(["C-1"], erased)
-    # u7 was C-2's, then C-1's by the refused link: at the erasure u7 was C-1's.
-    links.link([identify(2, user="u7", contact="C-2", at="2026-11-20T06:00:00Z")])
-
-    _, erasures = resolve(links, identify(1, user="u7", contact="C-1", at=OLD_LINK))
-
-    assert erasures == {"m-0": ("x#u7", erased)}
-
-
-def test_a_refused_link_erases_a_user_erased_itself_whoever_links_it() -> None:
-    links = MemoryIdentityLinks()
-    erased = datetime.fromisoformat(ERASED)
-    links.bar(["x#u7"], erased)
-    links.link([identify(2, user="u7", contact="C-2", at="2026-11-20T12:00:00Z")])
-
-    _, erasures = resolve(links, identify(1, user="u7", contact="C-1", at=OLD_LINK))
-
-    assert erasures == {"m-0": ("x#u7", erased)}
+    assert erasures == ({"m-0": ("x#u7", at)} if erased else {})
+    assert links.contacts_of(["x#u7"]) == {"x#u7": "C-2"}  # resolve unlinks nothing itself
