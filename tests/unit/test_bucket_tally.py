@@ -5,6 +5,7 @@ the units changed and due, never every profile."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 
@@ -20,8 +21,11 @@ from socialscore.pipeline.resolution import relink
 from socialscore.report.rows import BucketRow
 from socialscore_local.memory.bucket_tally import MemoryBucketTally
 from socialscore_local.memory.counting import Clock, Requests
+from socialscore_local.memory.sync_state import MemorySyncState
+from socialscore_ops.rebuild_tally import LeaseHold
+from socialscore_ops.stack import OpsError
 from tests.integration.support import identify
-from tests.unit.tally_world import MODEL, NONE, TallyWorld, touch
+from tests.unit.tally_world import MODEL, NONE, START, TallyWorld, touch
 
 DAY, HOUR = timedelta(days=1), timedelta(hours=1)
 
@@ -289,3 +293,67 @@ def test_a_rebuild_gives_the_counts_the_runs_keep() -> None:
     assert again.counts() == w.store.counts()
     assert kept == w.expected(w.now)
     assert again.items == w.store.items | {"tally#place": again.items["tally#place"]}
+
+
+def test_a_long_rebuild_holds_crm_sync_off_while_it_reads_and_while_it_writes() -> None:
+    """At a big customer's size a build reads for many minutes and writes a million items, longer
+    than crm_sync's lease lasts if taken once: a run let in meanwhile would take its window and
+    delete change marks the new tally still needs. The build's `hold` (where the ops command
+    renews the lease, and stops if another run took it) comes every 1,000 touches read or items
+    written at most, from its first touch read to its last item written."""
+    w = TallyWorld()
+    w.ledger.record([touch(f"u{n // 4}", w.now - (n % 4) * HOUR) for n in range(2_400)])
+    touches = w.ledger.every_touch()
+    everyone = sorted({t.profile for t in touches})
+    items = w.scores.profile_units(everyone)
+    store = MemoryBucketTally(Requests(Clock()))
+    read, since, gaps = 0, 0, []
+
+    def work() -> int:  # touches read and items written (25 a BatchWriteItem) so far
+        return read + 25 * store.r.counts["BatchWriteItem"]
+
+    def reading() -> Iterator[Touch]:
+        nonlocal read
+        for t in touches:
+            read += 1
+            yield t
+
+    def hold() -> None:
+        nonlocal since
+        gaps.append(work() - since)
+        since = work()
+
+    kept = rebuild(store, MODEL, w.now, {}, reading(), items, hold)
+
+    gaps.append(work() - since)  # from the last hold to the end
+    assert kept == 600
+    assert read == 2_400
+    assert store.r.counts["BatchWriteItem"] >= 24  # 600 units and their due entries
+    assert max(gaps) <= 1_000
+    assert store.place().built
+
+
+def test_the_build_renews_crm_syncs_lease_and_stops_when_a_run_took_it() -> None:
+    """The ops command's hold: past the first lease's 30 minutes the build still holds it (no
+    crm_sync run gets in); a build that finds the lease taken by a run, or a gap longer than the
+    lease since its last renewal (a run may have come and gone), stops instead of writing on."""
+    state = MemorySyncState(Requests(Clock()))
+    clock = [START]
+    lease = LeaseHold(state, "rebuild-1", lambda: clock[0])
+    lease.take()
+    for _ in range(90):  # 45 minutes of work, a hold every 30 s
+        clock[0] += timedelta(seconds=30)
+        lease()
+        assert state.take_lease("run-1", clock[0], clock[0] + HOUR) is not None
+
+    state.release_lease("rebuild-1")
+    assert state.take_lease("run-2", clock[0], clock[0] + timedelta(minutes=5)) is None
+    clock[0] += timedelta(minutes=2)
+    with pytest.raises(OpsError, match="crm_sync took its lease"):
+        lease()
+
+    quiet = LeaseHold(MemorySyncState(Requests(Clock())), "rebuild-2", lambda: clock[0])
+    quiet.take()
+    clock[0] += timedelta(minutes=31)  # one write that hung longer than the lease
+    with pytest.raises(OpsError, match="held crm_sync's lease no longer"):
+        quiet()

@@ -7,11 +7,19 @@ unit written (tests/integration/test_bucket_tally_contract.py keeps it to the st
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from socialscore.domain.bucket_tally import Counts, Kept, Place, Stored, counts, delta
+from socialscore.domain.bucket_tally import (
+    HOLD_EVERY,
+    Counts,
+    Kept,
+    Place,
+    Stored,
+    counts,
+    delta,
+)
 from socialscore.store.bucket_tally import (
     COUNTS,
     PLACE,
@@ -115,18 +123,38 @@ class MemoryBucketTally:
             marks_through=marks_through.isoformat(), due_from=due_from.isoformat()
         )
 
-    def replace(self, units: Mapping[str, Kept], marks_through: datetime, due_from: date) -> None:
+    def replace(
+        self,
+        units: Mapping[str, Kept],
+        marks_through: datetime,
+        due_from: date,
+        hold: Callable[[], None] = lambda: None,
+    ) -> None:
+        """As the store: the old items deleted, the new written, in writes of HOLD_EVERY items
+        with `hold` called between them."""
         self.r.add("Scan")
+        old = [k for k in self.items if k.startswith(PREFIX)]
         self.items = {k: v for k, v in self.items.items() if not k.startswith(PREFIX)}
+        new: dict[str, dict[str, Any]] = {}
         for u, value in units.items():
-            self.items[unit_key(u)] = {"key": unit_key(u), "v": 1, **encode(value)}
+            new[unit_key(u)] = {"key": unit_key(u), "v": 1, **encode(value)}
             if value.until is not None:
-                self._add(due_key(value.until.date(), u), {u})
+                key = due_key(value.until.date(), u)
+                new.setdefault(key, {"key": key, "units": set()})["units"].add(u)
         total = counts(units.values())
-        self.items[COUNTS] = {"key": COUNTS} | {
+        new[COUNTS] = {"key": COUNTS} | {
             f"{kind}#{b}": n for b, pc in total.items() for kind, n in zip("pc", pc, strict=True)
         }
-        self.r.add("BatchWriteItem", batches(len(self.items), 25))
+        writes: list[list[tuple[str, dict[str, Any] | None]]] = [
+            [(k, None) for k in old],
+            list(new.items()),
+        ]
+        for requests in writes:  # the deletes, then the puts
+            for start in range(0, len(requests), HOLD_EVERY):
+                hold()
+                chunk = requests[start : start + HOLD_EVERY]
+                self.r.add("BatchWriteItem", batches(len(chunk), 25))
+                self.items |= {k: item for k, item in chunk if item is not None}
         self.items[PLACE] = {
             "key": PLACE,
             "marks_through": marks_through.isoformat(),

@@ -22,6 +22,9 @@ from socialscore.domain.standing import ProfileItems, Standing, standing
 from socialscore.domain.touch import Touch
 
 CONTACT, PROFILE = "c:", "p:"
+# A rebuild's touches read, or items written, between two calls of its `hold` (where the ops
+# command renews crm_sync's run lease): a second or two of DynamoDB reads or writes.
+HOLD_EVERY = 1_000
 
 
 def contact_unit(contact: str) -> str:

@@ -20,7 +20,7 @@ alone would miss every profile that never changed since.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Protocol
@@ -28,6 +28,7 @@ from typing import Protocol
 from socialscore.aws.logs import logger
 from socialscore.domain.bucket_tally import (
     CONTACT,
+    HOLD_EVERY,
     PROFILE,
     Counts,
     Kept,
@@ -69,8 +70,15 @@ class TallyStore(Protocol):
 
     def moved(self, marks_through: datetime, due_from: date) -> None: ...
 
-    def replace(self, units: Mapping[str, Kept], marks_through: datetime, due_from: date) -> None:
-        """A rebuild's: every unit, the counts and the place written anew."""
+    def replace(
+        self,
+        units: Mapping[str, Kept],
+        marks_through: datetime,
+        due_from: date,
+        hold: Callable[[], None] = ...,
+    ) -> None:
+        """A rebuild's: every unit, the counts and the place written anew; `hold` called every
+        HOLD_EVERY items written."""
         ...
 
 
@@ -80,6 +88,10 @@ class ChangeMarks(Protocol):
 
 def _forever() -> float:
     return math.inf
+
+
+def _nothing() -> None:
+    return None
 
 
 @dataclass
@@ -225,10 +237,23 @@ def rebuild(
     contacts: Mapping[str, list[str]],
     touches: Iterable[Touch],
     items: ProfileItems,
+    hold: Callable[[], None] = _nothing,
 ) -> int:
     """Build the tally anew from everything kept, read from `as_of` on (`socialscore rebuild`):
     its marks are read again from there, so a change made while it read is taken by the next
-    run. Returns how many units are in a bucket or may enter one."""
-    units = build(model, as_of, contacts, touches, items)
-    store.replace(units, as_of, as_of.date())
+    run. Returns how many units are in a bucket or may enter one.
+
+    `hold` is called every HOLD_EVERY touches read and items written: the ops command renews
+    crm_sync's run lease there. A crm_sync run let in while the tally is rebuilt would take its
+    change window and delete marks made after `as_of`, which the new tally never reads."""
+    units = build(model, as_of, contacts, _holding(touches, hold), items)
+    hold()
+    store.replace(units, as_of, as_of.date(), hold)
     return len(units)
+
+
+def _holding(touches: Iterable[Touch], hold: Callable[[], None]) -> Iterator[Touch]:
+    for n, t in enumerate(touches, 1):
+        if n % HOLD_EVERY == 0:
+            hold()
+        yield t

@@ -21,13 +21,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from socialscore.aws import clients
-from socialscore.domain.bucket_tally import Counts, Kept, Place, Stored, counts, delta
+from socialscore.domain.bucket_tally import (
+    HOLD_EVERY,
+    Counts,
+    Kept,
+    Place,
+    Stored,
+    counts,
+    delta,
+)
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.report.rows import BucketRow
 from socialscore.store import dynamo
@@ -40,6 +48,10 @@ PLACE = f"{PREFIX}place"
 
 class TallyNotBuilt(LookupError):
     """The tally has not been built (`socialscore rebuild`): its counts would be wrong."""
+
+
+def _nothing() -> None:
+    return None
 
 
 def unit_key(unit: str) -> str:
@@ -195,11 +207,18 @@ class BucketTallyStore:
             },
         )
 
-    def replace(self, units: Mapping[str, Kept], marks_through: datetime, due_from: date) -> None:
+    def replace(
+        self,
+        units: Mapping[str, Kept],
+        marks_through: datetime,
+        due_from: date,
+        hold: Callable[[], None] = _nothing,
+    ) -> None:
         """A rebuild: every tally item deleted, then each unit's, the counts, the due entries
-        and the place written anew (the place last: until then a reader finds it not built)."""
+        and the place written anew (the place last: until then a reader finds it not built);
+        `hold` called every HOLD_EVERY items written."""
         old = [i["key"] for i in dynamo.scan(self._table) if str(i["key"]).startswith(PREFIX)]
-        dynamo.batch_write(self._table, [_delete(k) for k in sorted(old, key=_place_first)])
+        deletes = [_delete(k) for k in sorted(old, key=_place_first)]
         puts = [_put({"key": unit_key(u), "v": 1, **encode(v)}) for u, v in sorted(units.items())]
         due: dict[str, set[str]] = {}
         for u, v in units.items():
@@ -211,7 +230,11 @@ class BucketTallyStore:
             f"c#{b}": c for b, (_, c) in total.items()
         }
         puts.append(_put({"key": COUNTS, **{k: Decimal(n) for k, n in named.items()}}))
-        dynamo.batch_write(self._table, puts)
+        # The deletes and the puts apart: a BatchWriteItem may not name one key twice.
+        for requests in (deletes, puts):
+            for start in range(0, len(requests), HOLD_EVERY):
+                hold()
+                dynamo.batch_write(self._table, requests[start : start + HOLD_EVERY])
         place = {"key": PLACE, "marks_through": marks_through.isoformat()}
         dynamo.batch_write(self._table, [_put(place | {"due_from": due_from.isoformat()})])
 
