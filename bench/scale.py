@@ -5,8 +5,8 @@ A state is built straight into the runtime's moto tables (bench/scale_seed.py: e
 the stores' own builders, not through the pipeline; moto's reads made to walk only what they
 keep, bench/scale_moto.py), then each read path is run once in a process of its own
 (bench/scale_measure.py): DynamoDB calls, read units and bytes as DynamoDB charges them, peak
-memory (resident set growth), wall and CPU time on moto, and the Lambda's likely time (the
-wall without moto's share plus 8 ms a call).
+memory (tracemalloc, in a second run beside it), wall and CPU time on moto, and the Lambda's
+likely time (the CPU time without moto's share, plus 8 ms a call).
 
 - new: what the product runs today. The report: the ReportFunction's own handler (the page,
   its coverage metric, the S3 put), invoked as its schedule does; leaderboard, posts,
@@ -23,7 +23,8 @@ million ledger items takes minutes on moto). Each figure is extrapolated to 1,00
 figure lower at the larger size is held at that size's value, `+ 0 x profiles`) and
 checked against the timeout and memory in template.yaml of the function that serves the path
 (the CLI's against the API function's, an interactive budget), with 3x headroom.
-bench/scale_attribution.py's rows (the attribution job, on metered in-memory tables) follow.
+bench/scale_attribution.py's rows (the attribution job, on metered in-memory tables, run in a
+process of its own beside the rest) follow.
 
     .venv/bin/python bench/scale.py [--profiles 10000 100000] [--old-profiles 2500 10000]
 """
@@ -40,7 +41,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from scale_measure import measured
+from scale_measure import Forked, measured
 from scale_moto import Meter, quick_reads, warm
 from scale_seed import AS_OF, MODEL, Seeded, seed
 
@@ -184,14 +185,19 @@ def limits(function: str) -> tuple[float, float]:
     )
 
 
-def attribution(profiles: int) -> dict[tuple[str, str], Any]:
-    """bench/scale_attribution.py's rows (the job on metered in-memory tables; its wall_s is
-    already its own time plus 8 ms a call, a Lambda's)."""
+def attribution(sizes: list[int]) -> Forked:
+    """bench/scale_attribution.py's rows at these sizes (the job on metered in-memory tables,
+    no moto: in a fork of its own, beside the rest), by size."""
     import scale_attribution
 
+    return Forked(lambda: {n: scale_attribution.measure(n) for n in sizes})
+
+
+def _attribution_rows(rows: list[dict[str, Any]]) -> dict[tuple[str, str], Any]:
+    """Its wall_s is already the job's own time plus 8 ms a call: a Lambda's."""
     return {
         ("attribution", str(r["variant"])): r | {"lambda_s": r["wall_s"], "wall_s": None}
-        for r in scale_attribution.measure(profiles)
+        for r in rows
     }
 
 
@@ -263,6 +269,10 @@ def _order(pair: tuple[str, str]) -> tuple[int, int]:
     return list(SERVED_BY).index(pair[0]), ("old", "new", "first build").index(pair[1])
 
 
+def _measuring(profiles: int, per_profile: int, variants: set[str]) -> Callable[[], object]:
+    return lambda: list(measure(profiles, per_profile, variants).items())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profiles", type=int, nargs=2, default=[10_000, 100_000])
@@ -270,13 +280,17 @@ def main() -> None:
     parser.add_argument("--touches", type=int, default=10, help="touches a profile, on average")
     parser.add_argument("--no-attribution", action="store_true", help="leave its rows out")
     args = parser.parse_args()
+    jobs = None if args.no_attribution else attribution(args.profiles)
     runs: dict[int, dict[tuple[str, str], Any]] = {}
-    for n in sorted({*args.profiles, *args.old_profiles}):
+    sized: dict[int, Forked] = {}
+    for n in sorted({*args.profiles, *args.old_profiles}):  # each size in a process, side by side
         variants = {v for v, at in (("new", args.profiles), ("old", args.old_profiles)) if n in at}
         print(f"{n:,} profiles, about {n * args.touches:,} touches: {', '.join(sorted(variants))}")
-        runs[n] = measure(n, args.touches, variants)
-        if "new" in variants and not args.no_attribution:
-            runs[n] |= attribution(n)
+        sized[n] = Forked(_measuring(n, args.touches, variants))
+    for n, rows in sized.items():
+        runs[n] = {(path, variant): figures for (path, variant), figures in rows.result()}
+    for n, rows in (jobs.result() if jobs else {}).items():  # JSON: sizes as strings
+        runs[int(n)] |= _attribution_rows(rows)
     table(runs)
     print(f"{BIG:,} profiles ({BIG * args.touches:,} touches): along the line through two sizes")
 

@@ -1,13 +1,19 @@
 """One read measured for bench/scale.py, twice, each time in a process of its own (a fork of
 the bench, after the tables are built, so both start from the same state and neither keeps
-what the other built): untraced, its DynamoDB calls, read units and bytes (scale_moto.Meter),
-wall and CPU time and the time moto spent answering it; traced, its peak memory (what Python
-allocated at most, tracemalloc: it slows Python several times, so never in the timed run).
-The resident set cannot tell: the bench's own freed memory is reused by the read first.
-The peak includes moto's own copy of each page it answers (a few MB at most: 1 MB pages)."""
+what the other built), the two side by side:
+- untraced: its DynamoDB calls, read units and bytes (scale_moto.Meter), wall and CPU time, and
+  the CPU time moto spent answering it; from these, the Lambda's likely time: the reader's own
+  CPU (the process's, moto's taken out) plus LATENCY a call, one after the other (a reader
+  with threads waits less). CPU time, not wall: the machine is shared, its load comes and goes.
+- traced: its peak memory (what Python allocated at most, tracemalloc: it slows Python several
+  times, so never in the timed run). The resident set cannot tell: the bench's own freed
+  memory is reused by the read first. It includes moto's own copy of each page it answers (a
+  few MB at most: 1 MB pages).
+"""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import time
@@ -23,7 +29,8 @@ LATENCY = 0.008  # s a DynamoDB call as a Lambda sees it (single-digit ms), as s
 
 
 class _InMoto:
-    """Seconds spent inside moto's answers (its serving, not the reader's own work)."""
+    """CPU seconds spent inside moto's answers (its serving, not the reader's own work): moto
+    answers in the calling thread, so that thread's CPU time across the call."""
 
     seconds = 0.0
 
@@ -34,20 +41,52 @@ class _InMoto:
         answer = BotocoreStubber.__call__
 
         def timed(self: BotocoreStubber, *args: Any, **kwargs: Any) -> Any:
-            started = time.perf_counter()
+            started = time.thread_time()
             try:
                 return answer(self, *args, **kwargs)
             finally:
-                cls.seconds += time.perf_counter() - started
+                cls.seconds += time.thread_time() - started
 
         setattr(BotocoreStubber, "__call__", timed)  # noqa: B010
         setattr(BotocoreStubber, "_scale_timed", True)  # noqa: B010
 
 
+class Forked:
+    """run() in a fork of this process, started now; result() waits for its figures (or raises
+    its failure here)."""
+
+    def __init__(self, run: Callable[[], Any]) -> None:
+        gc.freeze()  # the tables stay out of the children's collections: fewer pages copied
+        done, told = os.pipe()
+        self._child = os.fork()
+        if self._child == 0:  # pragma: no cover - the measuring process
+            os.close(done)
+            try:
+                figures = run()
+            except BaseException:  # told to the bench, which fails with it
+                figures = {"error": traceback.format_exc()}
+            with os.fdopen(told, "wb") as out:
+                out.write(json.dumps(figures).encode())
+            os._exit(0)
+        os.close(told)
+        self._answer = os.fdopen(done, "rb")
+
+    def result(self) -> Any:
+        with self._answer:
+            found = json.loads(self._answer.read() or b'{"error": "no answer"}')
+        os.waitpid(self._child, 0)
+        if isinstance(found, dict) and "error" in found:
+            raise RuntimeError(f"a measured read failed:\n{found['error']}")
+        return found
+
+
 def measured(read: Callable[[], object], meter: Meter) -> dict[str, Any]:
-    """The read's figures: read_units, bytes, calls, wall_s, cpu_s, moto_s, lambda_s (its wall
-    without moto's share, plus LATENCY a call: what DynamoDB would have taken), peak_mb."""
-    return _forked(lambda: _timed(read, meter)) | _forked(lambda: _traced(read))
+    """The read's figures: read_units, bytes, calls, wall_s, cpu_s, moto_s, lambda_s, peak_mb,
+    and by (calls and read units per operation and table)."""
+    traced = Forked(lambda: _traced(read))
+    timed: dict[str, Any] = Forked(lambda: _timed(read, meter)).result()
+    peak: dict[str, Any] = traced.result()
+    return timed | peak
 
 
 def _timed(read: Callable[[], object], meter: Meter) -> dict[str, Any]:
@@ -64,7 +103,7 @@ def _timed(read: Callable[[], object], meter: Meter) -> dict[str, Any]:
         "wall_s": wall,
         "cpu_s": cpu,
         "moto_s": _InMoto.seconds,
-        "lambda_s": wall - _InMoto.seconds + meter.calls * LATENCY,
+        "lambda_s": cpu - _InMoto.seconds + meter.calls * LATENCY,
         "by": meter.by,
     }
 
@@ -73,24 +112,3 @@ def _traced(read: Callable[[], object]) -> dict[str, Any]:
     tracemalloc.start()
     read()
     return {"peak_mb": tracemalloc.get_traced_memory()[1] / 2**20}
-
-
-def _forked(run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    """run() in a fork of this process; its figures, or its failure raised here."""
-    done, told = os.pipe()
-    child = os.fork()
-    if child == 0:  # pragma: no cover - the measuring process
-        os.close(done)
-        try:
-            figures = run()
-        except BaseException:  # told to the bench, which fails with it
-            figures = {"error": traceback.format_exc()}
-        os.write(told, json.dumps(figures).encode())
-        os._exit(0)
-    os.close(told)
-    with os.fdopen(done, "rb") as answer:
-        found: dict[str, Any] = json.loads(answer.read() or b'{"error": "no answer"}')
-    os.waitpid(child, 0)
-    if "error" in found:
-        raise RuntimeError(f"a measured read failed:\n{found['error']}")
-    return found

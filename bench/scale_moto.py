@@ -19,6 +19,7 @@ import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import boto3
@@ -59,11 +60,13 @@ def _value(typed: dict[str, Any]) -> DynamoType:
     """moto's DynamoType of a typed value; a string, or a number in plain digits (as the local
     runtime's moto keeps numbers: socialscore_local.fidelity), made without its constructor."""
     ((kind, value),) = typed.items()
-    if kind == "S" or (kind == "N" and "E" not in value and "e" not in value):
-        found = DynamoType.__new__(DynamoType)
-        found.type, found.value = kind, value
-        return found
-    return DynamoType(typed)
+    if kind not in ("S", "N"):
+        return DynamoType(typed)
+    if kind == "N" and ("E" in value or "e" in value):
+        value = format(Decimal(value).normalize(), "f")
+    found = DynamoType.__new__(DynamoType)
+    found.type, found.value = kind, value
+    return found
 
 
 @dataclass
