@@ -16,16 +16,18 @@ with 16 GB).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from socialscore.domain.scoring_model import ScoringModel
+from socialscore.domain.touch import Touch
 from socialscore.pipeline.bucket_tally import rebuild
+from socialscore.store import dynamo
 from socialscore.store.bucket_tally import BucketTallyStore
 from socialscore.store.identities import Identities
-from socialscore.store.ledger import Ledger
+from socialscore.store.ledger_items import entry_of
 from socialscore.store.scores import Scores
 from socialscore.store.sync_state import SyncState
 from socialscore_ops.stack import OpsError, Stack
@@ -76,15 +78,28 @@ def rebuild_tally(stack: Stack, model: ScoringModel) -> int:
     lease = LeaseHold(state, f"rebuild-{uuid.uuid4().hex}")
     now = lease.take()
     try:
-        scores = Scores(stack.table("ScoresTable"))
+        contacts = Identities(stack.table("IdentitiesTable")).all_contacts()
+        lease()
+        items = Scores(stack.table("ScoresTable")).read_all().profile_items()
+        lease()
         return rebuild(
             BucketTallyStore(stack.table("SyncStateTable")),
             model,
             now,
-            Identities(stack.table("IdentitiesTable")).all_contacts(),
-            Ledger(stack.table("LedgerTable"), scores_table="").every_touch(),
-            scores.read_all().profile_items(),
+            contacts,
+            _touches(stack.table("LedgerTable"), lease),
+            items,
             lease,
         )
     finally:
         state.release_lease(lease.owner)
+
+
+def _touches(ledger: str, hold: Callable[[], None]) -> Iterator[Touch]:
+    """Every touch that counts (as Ledger.every_touch), read a page of the scan at a time with
+    the lease held between pages: at 10 million touches the scan alone may outlast it."""
+    for page in dynamo.scan_pages(ledger):
+        hold()
+        for item in page:
+            if (touch := entry_of(item).counted) is not None:
+                yield touch
