@@ -357,3 +357,18 @@ def test_the_build_renews_crm_syncs_lease_and_stops_when_a_run_took_it() -> None
     clock[0] += timedelta(minutes=31)  # one write that hung longer than the lease
     with pytest.raises(OpsError, match="held crm_sync's lease no longer"):
         quiet()
+
+
+def test_a_backlog_of_300000_profiles_fits_the_to_do_items() -> None:
+    """crm_sync stopped two days at 1,000,000 profiles (about 110,000 change a day, and those
+    due) leaves some 300,000 units to later runs: each to-do item stays within DynamoDB's 400 KB
+    an item, else every later run fails that write, and crm_sync's run with it. (The due days'
+    items are sharded alike: a viral day's 300,000 actors falling due on one day fit too.)"""
+    store = MemoryBucketTally(Requests(Clock()))
+    backlog = {f"p:x#{10**18 + n}" for n in range(300_000)}  # X user ids have 19 digits
+
+    store.set_todo(backlog, [])
+
+    assert store.todo() == backlog
+    store.set_todo([], backlog)
+    assert store.todo() == set()

@@ -36,9 +36,17 @@ from socialscore.store.bucket_tally import (
 )
 from socialscore_local.memory.counting import Requests, batches
 
+# DynamoDB's item size, its attribute names and values counted in UTF-8 bytes:
+# https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html
+ITEM_LIMIT = 400 * 1024
+
 
 class StoreFault(RuntimeError):
     """The injected failure of a write (a connection lost before DynamoDB took it)."""
+
+
+class ItemTooLarge(RuntimeError):
+    """DynamoDB's ValidationException for an update that would take an item over 400 KB."""
 
 
 class MemoryBucketTally:
@@ -85,6 +93,10 @@ class MemoryBucketTally:
         ):
             return False
         was = old.value if old is not None else None
+        before = was.until.date() if was is not None and was.until is not None else None
+        after = new.until.date() if new is not None and new.until is not None else None
+        if after is not None and before != after:  # the transaction's due entry fits, or nothing
+            self._fits(due_key(after, unit), {unit})
         version = (old.version if old is not None else 0) + 1
         self.items[unit_key(unit)] = {"key": unit_key(unit), "v": version} | (
             encode(new) if new is not None else {}
@@ -95,8 +107,6 @@ class MemoryBucketTally:
             for bucket, (p, c) in moved.items():
                 total[f"p#{bucket}"] = total.get(f"p#{bucket}", 0) + p
                 total[f"c#{bucket}"] = total.get(f"c#{bucket}", 0) + c
-        before = was.until.date() if was is not None and was.until is not None else None
-        after = new.until.date() if new is not None and new.until is not None else None
         if before != after:
             if before is not None:
                 self._remove(due_key(before, unit), {unit})
@@ -141,6 +151,9 @@ class MemoryBucketTally:
             if value.until is not None:
                 key = due_key(value.until.date(), u)
                 new.setdefault(key, {"key": key, "units": set()})["units"].add(u)
+        for key, item in new.items():  # a put over 400 KB fails as the update would
+            if "units" in item:
+                self._fits(key, item["units"])
         total = counts(units.values())
         new[COUNTS] = {"key": COUNTS} | {
             f"{kind}#{b}": n for b, pc in total.items() for kind, n in zip("pc", pc, strict=True)
@@ -162,7 +175,15 @@ class MemoryBucketTally:
         }
 
     def _add(self, key: str, members: set[str]) -> None:
-        self.items.setdefault(key, {"key": key}).setdefault("units", set()).update(members)
+        self.items.setdefault(key, {"key": key})["units"] = self._fits(key, members)
+
+    def _fits(self, key: str, members: set[str]) -> set[str]:
+        """The item's set with `members` added; ItemTooLarge (nothing written) past 400 KB."""
+        units = set(self.items.get(key, {}).get("units", ())) | members
+        size = len("key") + len(key.encode()) + len("units") + sum(len(u.encode()) for u in units)
+        if size > ITEM_LIMIT:
+            raise ItemTooLarge(f"{key}: {size:,} bytes")
+        return units
 
     def _remove(self, key: str, members: set[str]) -> None:
         item = self.items.setdefault(key, {"key": key})  # an update makes the item, as DynamoDB

@@ -8,9 +8,13 @@ https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-api
   (`c`) and its version (`v`).
 - `tally#counts`: per bucket, `p#<bucket>` profiles and `c#<bucket>` contacts in it.
 - `tally#due#<day>#<n>`: the units whose `until` falls on that UTC day (a string set, by the
-  unit's hash in `SHARDS` items: about 20,000 ids an item within DynamoDB's 400 KB, 320,000 units
-  due a day), so a run finds the units due without a scan.
-- `tally#todo#<n>`: units a run left to the next (stopped for time, or a write refused).
+  unit's hash in `SHARDS` items), so a run finds the units due without a scan.
+- `tally#todo#<n>`: units a run left to the next (stopped for time, or a write refused), sharded
+  alike. An item holds about 16,000 ids of 25 characters within DynamoDB's 400 KB an item
+  (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html): 64
+  shards hold a million units due a day or left to later runs, every profile of a customer with a
+  million (crm_sync stopped two days there leaves some 300,000). An item over it would fail every
+  later run's write, and crm_sync's run with it.
 - `tally#place`: built or not, the marks read up to, the first day not all taken.
 
 A unit's change is one transaction: its item conditioned on the version read, the counts added
@@ -40,7 +44,7 @@ from socialscore.domain.scoring_model import ScoringModel
 from socialscore.report.rows import BucketRow
 from socialscore.store import dynamo
 
-SHARDS = 16
+SHARDS = 64
 PREFIX = "tally#"
 COUNTS = f"{PREFIX}counts"
 PLACE = f"{PREFIX}place"
