@@ -11,15 +11,8 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from socialscore.domain.bucket_tally import (
-    HOLD_EVERY,
-    Counts,
-    Kept,
-    Place,
-    Stored,
-    counts,
-    delta,
-)
+from socialscore.domain import bucket_tally as rules
+from socialscore.domain.bucket_tally import Counts, Kept, Place, Stored, counts, delta
 from socialscore.store.bucket_tally import (
     COUNTS,
     PLACE,
@@ -163,9 +156,9 @@ class MemoryBucketTally:
             list(new.items()),
         ]
         for requests in writes:  # the deletes, then the puts
-            for start in range(0, len(requests), HOLD_EVERY):
+            for start in range(0, len(requests), rules.HOLD_EVERY):
                 hold()
-                chunk = requests[start : start + HOLD_EVERY]
+                chunk = requests[start : start + rules.HOLD_EVERY]
                 self.r.add("BatchWriteItem", batches(len(chunk), 25))
                 self.items |= {k: item for k, item in chunk if item is not None}
         self.items[PLACE] = {
