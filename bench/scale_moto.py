@@ -250,6 +250,7 @@ class Meter:
     read_units: float = 0.0
     bytes: int = 0
     calls: int = 0
+    side_calls: int = 0  # made by a reader's worker threads, several in flight at once
     by: dict[str, list[float]] = field(default_factory=dict)  # "Scan Table[/index]": calls, RU
     _lock: threading.Lock = field(default_factory=threading.Lock)  # readers' threads count too
 
@@ -260,7 +261,7 @@ class Meter:
         clients.reset()  # a client copies its session's handlers when made
 
     def reset(self) -> None:
-        self.read_units, self.bytes, self.calls, self.by = 0.0, 0, 0, {}
+        self.read_units, self.bytes, self.calls, self.side_calls, self.by = 0.0, 0, 0, 0, {}
 
     @staticmethod
     def _asked(params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
@@ -288,6 +289,7 @@ class Meter:
     def _count(self, context: dict[str, Any], size: int, units: float) -> None:
         with self._lock:
             self.calls += 1
+            self.side_calls += threading.current_thread() is not threading.main_thread()
             self.bytes += size
             self.read_units += units
             each = self.by.setdefault(str(context.get("scale_what")), [0, 0.0])
