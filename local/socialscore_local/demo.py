@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 from datetime import UTC, datetime
@@ -19,7 +20,9 @@ if TYPE_CHECKING:
     from socialscore_local.demo_stub_crm import StubCrm
 
 DEMO_DIR = ROOT / "events" / "demo"
-# Scores and pushes are computed as of this moment, so the demo prints the same every day.
+# The moment events/demo's stream is read as of (its last act is a day earlier). The demo runs
+# it moved to now (moved()), this moment with it: the score stage's hot-lead check and Engage
+# now read the wall clock, so a stream left on its own dates shows fewer of both every day.
 DEMO_AS_OF = datetime(2026, 11, 22, tzinfo=UTC)
 SENDER_ATTEMPTS = 20  # an SMMS retries a webhook that did not get a 2xx
 
@@ -102,22 +105,37 @@ def sync(rt: LocalRuntime, as_of: datetime = DEMO_AS_OF, attempts: int = 20) -> 
     return dict(rt.run_schedule("CrmSyncFunction", as_of))
 
 
+def moved(directory: Path, now: datetime, demo_dir: Path = DEMO_DIR) -> tuple[Path, datetime]:
+    """demo_dir written to `directory` with its dates moved so that its last act is an hour old
+    at `now`, as serve --demo moves them; returns that directory and DEMO_AS_OF moved alike."""
+    from socialscore_local import seeding
+
+    shifted = seeding.moved_demo(now, demo_dir)
+    return seeding.write_moved_demo(shifted, directory, demo_dir), DEMO_AS_OF + shifted.shift
+
+
 def run(workdir: Path, demo_dir: Path = DEMO_DIR, crm: str = "file") -> str:
-    """The whole demo; returns the printed summary. `crm`: file (an outbox file), or the local
-    stub of salesforce or hubspot, reached through crm_sync's real adapter."""
+    """The whole demo, its dates moved to now; returns the printed summary. `crm`: file (an
+    outbox file), or the local stub of salesforce or hubspot, reached through crm_sync's real
+    adapter."""
     from socialscore_local import demo_crm
 
     if workdir.exists():
         shutil.rmtree(workdir)
+    demo_dir, as_of = moved(workdir / "demo", datetime.now(UTC), demo_dir)
     deliveries = json.loads((demo_dir / "webhooks.json").read_text())
     if crm == "file":
-        return _run(workdir, demo_dir, deliveries, None)
+        return _run(workdir, demo_dir, deliveries, None, as_of)
     with demo_crm.stub(crm, demo_dir) as stub:
-        return _run(workdir, demo_dir, demo_crm.respell(deliveries, stub.ids), stub)
+        return _run(workdir, demo_dir, demo_crm.respell(deliveries, stub.ids), stub, as_of)
 
 
 def _run(
-    workdir: Path, demo_dir: Path, deliveries: list[dict[str, Any]], stub: StubCrm | None
+    workdir: Path,
+    demo_dir: Path,
+    deliveries: list[dict[str, Any]],
+    stub: StubCrm | None,
+    as_of: datetime,
 ) -> str:
     from socialscore_local import demo_activities, demo_identities, people, report
 
@@ -132,15 +150,13 @@ def _run(
         listener = people.listen(rt)
         try:
             replayed = replay(rt, server.url(http), secret, deliveries)
-            first = sync(rt)
-            second = sync(rt)
-            rt.run_schedule("AttributionFunction", DEMO_AS_OF)
+            first = sync(rt, as_of)
+            second = sync(rt, as_of)
+            rt.run_schedule("AttributionFunction", as_of)
             landed = stub.landed() if stub is not None else None
             breakdown = stub.breakdown() if stub is not None else None
             heard = people.heard(rt, listener)
-            summary = report.render(
-                rt, replayed, first, second, DEMO_AS_OF, landed, breakdown, heard
-            )
+            summary = report.render(rt, replayed, first, second, as_of, landed, breakdown, heard)
             if stub is None:
                 outbox = rt.workdir / "crm" / "outbox.jsonl"
                 return f"{summary}\n\n{demo_activities.from_outbox(outbox)}"
@@ -148,7 +164,7 @@ def _run(
             if stub.fields is not None:  # then the CRM's own social fields link more contacts
                 known = demo_identities.first_identified(deliveries)
                 fields = demo_identities.epilogue(
-                    rt, stub.fields, stub.ids, known, sync, DEMO_AS_OF
+                    rt, stub.fields, stub.ids, known, functools.partial(sync, as_of=as_of), as_of
                 )
                 parts.insert(1, fields)
             return "\n\n".join(p for p in parts if p)

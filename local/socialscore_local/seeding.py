@@ -57,20 +57,11 @@ def place_files(workdir: Path, seeds: Seeds, now: datetime) -> list[dict[str, An
     posts, opportunities = workdir / POSTS, workdir / OPPORTUNITIES
     opportunities.parent.mkdir(parents=True, exist_ok=True)
     if seeds.demo:
-        deliveries = json.loads((DEMO_DIR / "webhooks.json").read_text())
-        shift = _shift(deliveries, now)
-        moved = [_moved(p, shift, ("created_at",)) for p in _read(DEMO_DIR / POSTS)]
-        _write_json(posts, moved)
-        moved = [
-            _moved(o, shift, ("created_at", "modified_at"))
-            for o in _read(DEMO_DIR / "opportunities.json")
-        ]
-        _write_json(opportunities, moved)
+        demo = moved_demo(now)
+        _write_json(posts, demo.posts)
+        _write_json(opportunities, demo.opportunities)
         demo_sellers_csv(workdir / DEMO_SELLERS)
-        for delivery in deliveries:
-            for event in delivery["body"].get("events", []):
-                event.update(_moved(event, shift, ("occurred_at",)))
-        return list(deliveries)
+        return demo.deliveries
     if seeds.posts is not None:
         _check_posts(seeds.posts)
         shutil.copyfile(seeds.posts, posts)
@@ -80,6 +71,47 @@ def place_files(workdir: Path, seeds: Seeds, now: datetime) -> list[dict[str, An
         _check_opportunities(seeds.opportunities)
         shutil.copyfile(seeds.opportunities, opportunities)
     return []
+
+
+@dataclass(frozen=True)
+class MovedDemo:
+    """The demo's posts, opportunities and webhook deliveries, every date in them moved forward
+    by `shift` (whole seconds) so that the stream's last act is an hour old."""
+
+    shift: timedelta
+    posts: list[dict[str, Any]]
+    opportunities: list[dict[str, Any]]
+    deliveries: list[dict[str, Any]]
+
+
+def moved_demo(now: datetime, demo_dir: Path = DEMO_DIR) -> MovedDemo:
+    """The demo (events/demo, or a directory laid out like it) moved so that its last act is an
+    hour old at `now`: serve --demo and the demo both start from it."""
+    deliveries = _read(demo_dir / "webhooks.json")
+    shift = _shift(deliveries, now)
+    for delivery in deliveries:
+        for event in delivery["body"].get("events", []):
+            event.update(_moved(event, shift, ("occurred_at",)))
+    return MovedDemo(
+        shift,
+        [_moved(p, shift, ("created_at",)) for p in _read(demo_dir / POSTS)],
+        [
+            _moved(o, shift, ("created_at", "modified_at"))
+            for o in _read(demo_dir / "opportunities.json")
+        ],
+        list(deliveries),
+    )
+
+
+def write_moved_demo(demo: MovedDemo, directory: Path, demo_dir: Path = DEMO_DIR) -> Path:
+    """`demo` written as a demo directory (posts, opportunities, webhooks, and demo_dir's
+    sellers, which hold no date), for the demo to run from."""
+    directory.mkdir(parents=True, exist_ok=True)
+    _write_json(directory / POSTS, demo.posts)
+    _write_json(directory / "opportunities.json", demo.opportunities)
+    _write_json(directory / "webhooks.json", demo.deliveries)
+    shutil.copyfile(demo_dir / "sellers.json", directory / "sellers.json")
+    return directory
 
 
 def demo_sellers_csv(path: Path) -> Path:

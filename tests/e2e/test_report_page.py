@@ -17,6 +17,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,6 @@ from playwright.sync_api import Browser, BrowserContext, Page, Request, Route
 from socialscore.report.sections import TOP
 from socialscore.report.snapshot import Snapshot
 from socialscore_local import server
-from socialscore_local.demo import DEMO_AS_OF
 from socialscore_local.ops_bridge import Bridge, outputs
 from socialscore_ops.stack import Stack
 from tests.e2e import chromium
@@ -38,7 +38,6 @@ pytestmark = pytest.mark.slow  # dealt first: see tests/conftest.py
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts"
-QUERY = "/report?as_of=2026-11-22&period=30"  # the demo's moment: the same page every run
 TOKEN = "report-page-test-token"  # serve's per-run token, fixed for this test
 PHONE, DESKTOP = 390, 1280
 MIN_TEXT_PX = 11
@@ -86,8 +85,14 @@ def serving(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Deployed
             bridge.close()
 
 
+def query(stack: DeployedStack, period: int = 30) -> str:
+    """The report as of the midnight after the demo's moved acts (every one of them in its
+    period): the same page every run, on the days the demo's state was built on."""
+    return f"/report?as_of={stack.as_of.date().isoformat()}&period={period}"
+
+
 def _open(
-    browser: Browser, url: str, width: int
+    browser: Browser, url: str, width: int, query: str
 ) -> tuple[BrowserContext, Page, list[str], list[str], list[str]]:
     """The report at this width: its context, page, errors, requests and requests elsewhere."""
     context = browser.new_context(viewport={"width": width, "height": 900}, accept_downloads=True)
@@ -110,7 +115,7 @@ def _open(
             route.abort()
 
     context.route("**/*", only_serve)
-    answer = page.goto(url + QUERY, wait_until="load")
+    answer = page.goto(url + query, wait_until="load")
     assert answer is not None
     assert answer.status == 200
     return context, page, errors, requested, elsewhere
@@ -120,9 +125,9 @@ def _open(
 def test_no_sideways_scroll_and_no_text_under_11_px(
     serving: tuple[DeployedStack, str], browser: Browser, width: int
 ) -> None:
-    _, url = serving
+    stack, url = serving
     started = time.perf_counter()
-    context, page, errors, _, _ = _open(browser, url, width)
+    context, page, errors, _, _ = _open(browser, url, width, query(stack))
     layout: dict[str, Any] = page.evaluate(LAYOUT, MIN_TEXT_PX)
     assert layout["viewport"] == width
     assert layout["wide"] <= width, f"the page is {layout['wide']} px wide on {width} px"
@@ -137,19 +142,22 @@ def test_no_sideways_scroll_and_no_text_under_11_px(
 
 def test_the_report_page_in_chromium(serving: tuple[DeployedStack, str], browser: Browser) -> None:
     stack, url = serving
-    snapshot = Snapshot(Stack("test", outputs(stack.rt)), DEMO_AS_OF)
+    day = stack.as_of.date()
+    snapshot = Snapshot(
+        Stack("test", outputs(stack.rt)), datetime(day.year, day.month, day.day, tzinfo=UTC)
+    )
     period = snapshot.period
     since = f"{period.start:%Y-%m-%d}"
-    board = stack.socialscore("leaderboard", "--since", since, "--as-of", "2026-11-22", "--json")
+    board = stack.socialscore("leaderboard", "--since", since, "--as-of", f"{day}", "--json")
     assert board.code == 0, board.err
     leaders = board.json()["sellers"]
     assert leaders, "the demo credits sellers"
     days = snapshot.days(period.start, period.end)
 
-    context, page, errors, requested, elsewhere = _open(browser, url, DESKTOP)
+    context, page, errors, requested, elsewhere = _open(browser, url, DESKTOP, query(stack))
     assert errors == []
     assert elsewhere == []
-    assert requested == [url + QUERY]
+    assert requested == [url + query(stack)]
 
     sellers: list[dict[str, Any]] = page.locator("#chart-sellers").evaluate(MARKS)
     assert [(m["label"], Decimal(m["value"])) for m in sellers] == [
@@ -180,7 +188,7 @@ def test_the_report_page_in_chromium(serving: tuple[DeployedStack, str], browser
     # another period, keeping the as-of
     page.get_by_role("link", name="7 days").click()
     page.wait_for_load_state("load")
-    assert page.url == url + "/report?as_of=2026-11-22&period=7"
+    assert page.url == url + query(stack, 7)
     assert page.locator("h1").text_content() == "Social selling report: the last 7 days"
     page.go_back()
 

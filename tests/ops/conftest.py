@@ -13,6 +13,7 @@ import tempfile
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,14 @@ STACK_NAME = "socialscore-test"
 class DeployedStack:
     rt: LocalRuntime
     name: str = STACK_NAME
+    # The moment the demo's traffic is read as of: DEMO_AS_OF moved with the demo's dates (its
+    # last act an hour old when the state was built), DEMO_AS_OF itself on a stack without it.
+    as_of: datetime = demo.DEMO_AS_OF
+
+    @property
+    def at(self) -> str:
+        """as_of, as `--as-of` takes it."""
+        return self.as_of.isoformat()
 
     def socialscore(self, *args: str, typed: str = "") -> Answer:
         """`socialscore ARGS --stack NAME`, as a user runs it, `typed` on its stdin."""
@@ -48,17 +57,18 @@ def deploy(rt: LocalRuntime, name: str = STACK_NAME, **extra: str) -> None:
         rt.client("cloudformation").create_stack(StackName=name, TemplateBody=json.dumps(template))
 
 
-def replay_demo(rt: LocalRuntime, secret: str) -> None:
+def replay_demo(rt: LocalRuntime, secret: str, demo_dir: Path = demo.DEMO_DIR) -> None:
     """The demo's webhooks, signed and posted over HTTP to the runtime's API, drained."""
     http = server.http_server(rt)
     try:
-        deliveries = json.loads((demo.DEMO_DIR / "webhooks.json").read_text())
+        deliveries = json.loads((demo_dir / "webhooks.json").read_text())
         demo.replay(rt, server.url(http), secret, deliveries)
     finally:
         http.shutdown()
         http.server_close()
 
 
+MOVED = "demo"  # where in a work directory the demo's files moved to now are
 _SHARED: list[Path] = []  # where xdist's workers of this run share the demo's state
 
 
@@ -69,26 +79,40 @@ def shared_demo_state(tmp_path_factory: pytest.TempPathFactory) -> None:
 
 
 @functools.cache
-def demo_states() -> tuple[copies.State, copies.State]:
+def demo_states() -> tuple[copies.State, copies.State, datetime]:
     """The demo's state after its webhooks were replayed and drained, and after crm_sync and
-    attribution then ran, as `make demo` does: run once a test run (once a process outside
+    attribution then ran, as `make demo` does (its dates moved so that its last act was an hour
+    old, as of the third: DEMO_AS_OF moved alike): run once a test run (once a process outside
     tests/ops), copied into each stack that asks for it (a replay costs 3.5-5 s, a copy 0.3 s)."""
     return copies.shared(_SHARED[0], _demo_run) if _SHARED else _demo_run()
 
 
-def _demo_run() -> tuple[copies.State, copies.State]:
-    with tempfile.TemporaryDirectory() as workdir, demo.runtime(Path(workdir)) as rt:
-        replay_demo(rt, demo.seed(rt))
-        replayed = copies.taken(rt)
-        demo.sync(rt)
-        rt.run_schedule("AttributionFunction", demo.DEMO_AS_OF)
-        return replayed, copies.taken(rt)
+def _demo_run() -> tuple[copies.State, copies.State, datetime]:
+    with tempfile.TemporaryDirectory() as workdir:
+        moved, as_of = demo.moved(Path(workdir) / MOVED, datetime.now(UTC))
+        with demo.runtime(Path(workdir), demo_dir=moved) as rt:
+            replay_demo(rt, demo.seed(rt, moved), moved)
+            replayed = copies.taken(rt)
+            demo.sync(rt, as_of)
+            rt.run_schedule("AttributionFunction", as_of)
+            return replayed, copies.taken(rt), as_of
+
+
+def moved_demo(directory: Path) -> Path:
+    """The demo's files as demo_states() moved and replayed them, written to `directory`: a run
+    from them scores the acts on the days the shared state holds them."""
+    for relative, content in demo_states()[1].files.items():
+        if Path(relative).parts[0] == MOVED:
+            path = directory / Path(relative).relative_to(MOVED)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+    return directory
 
 
 @contextlib.contextmanager
 def copied(workdir: Path, state: copies.State) -> Iterator[LocalRuntime]:
-    """A runtime of the demo's that holds `state`."""
-    with demo.runtime(workdir) as rt:
+    """A runtime of the demo's that holds `state` (its moved posts among its files)."""
+    with demo.runtime(workdir, demo_dir=workdir / MOVED) as rt:
         copies.put(rt, state)
         yield rt
 
@@ -98,10 +122,10 @@ def deployed(workdir: Path, *, traffic: bool = True, **extra: str) -> Iterator[D
     """A stack seeded with the demo's sellers and opportunities; `traffic`: the demo's webhooks
     replayed, drained, crm_sync and attribution run, as `make demo` does (a copy of that state)."""
     if traffic:
-        state = demo_states()[1]  # built before this stack starts: two runtimes would share moto
-        with copied(workdir, state) as rt:
+        _, state, as_of = demo_states()  # built before this stack starts: two runtimes would
+        with copied(workdir, state) as rt:  # share moto
             deploy(rt, **extra)
-            yield DeployedStack(rt)
+            yield DeployedStack(rt, as_of=as_of)
         return
     with demo.runtime(workdir) as rt:
         demo.seed(rt)

@@ -15,7 +15,7 @@ import pytest
 from socialscore.store import dynamo
 from socialscore_local import demo
 from socialscore_local.runtime import LocalRuntime
-from tests.ops.conftest import DeployedStack, copied, demo_states, deployed
+from tests.ops.conftest import DeployedStack, copied, demo_states, deployed, moved_demo
 
 pytestmark = pytest.mark.slow  # dealt first: see tests/conftest.py
 
@@ -23,9 +23,9 @@ TABLES = ("LedgerTable", "ScoresTable", "IdentitiesTable")
 HANDLE = "@jane_doe_private"
 
 
-def demo_events() -> list[dict[str, Any]]:
+def demo_events(demo_dir: Path = demo.DEMO_DIR) -> list[dict[str, Any]]:
     """The events of the demo's webhooks that ingest accepts (a refused webhook queues none)."""
-    deliveries = json.loads((demo.DEMO_DIR / "webhooks.json").read_text())
+    deliveries = json.loads((demo_dir / "webhooks.json").read_text())
     return [e for d in deliveries if d["expect"] == 202 for e in d["body"]["events"]]
 
 
@@ -92,7 +92,7 @@ def test_a_file_with_a_bad_line_sends_nothing(fresh_stack: DeployedStack, tmp_pa
 
 
 def test_shuffled_pieces_store_what_live_delivery_stores(tmp_path: Path) -> None:
-    events = demo_events()
+    events = demo_events(moved_demo(tmp_path / "demo"))  # as the shared state replayed them
     random.Random(23).shuffle(events)
     half = len(events) // 2
     first = jsonl(tmp_path / "part1.jsonl", events[:half])

@@ -10,8 +10,8 @@ from tests.ops.conftest import DeployedStack
 def test_coverage_shows_the_share_from_known_contacts_and_whom_to_identify(
     demo_stack: DeployedStack,
 ) -> None:
-    shown = demo_stack.socialscore("coverage", "--as-of", "2026-11-22", "--json")
-    text = demo_stack.socialscore("coverage", "--as-of", "2026-11-22")
+    shown = demo_stack.socialscore("coverage", "--as-of", demo_stack.at, "--json")
+    text = demo_stack.socialscore("coverage", "--as-of", demo_stack.at)
 
     assert shown.code == 0, shown.err
     rows = shown.json()["coverage"]

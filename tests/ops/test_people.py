@@ -26,7 +26,7 @@ def test_many_profiles_in_one_call_and_an_unknown_one_named_apart(
     demo_stack: DeployedStack,
 ) -> None:
     contacts = sorted(Identities(demo_stack.rt.table("IdentitiesTable")).all_contacts())[:3]
-    at = ("--as-of", "2026-11-21")
+    at = ("--as-of", (demo_stack.as_of - timedelta(days=1)).isoformat())
     answer = demo_stack.socialscore("profile", *contacts, "003ZZZ", *at, "--json")
     assert answer.code == 2  # one was not found: a script must notice
     assert [p["contact_id"] for p in answer.json()] == contacts

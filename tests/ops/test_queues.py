@@ -89,7 +89,7 @@ def test_an_erasure_removes_a_contact_s_or_an_identity_s_scores_on_the_next_run(
     assert not {p for p in profiles(traffic_stack) if p.startswith(f"profile#{identity}#")}
     assert identities.identities_of(CONTACT) == []
     assert not [e for e in dynamo.scan(rt.table("LedgerTable")) if e.get("profile") == identity]
-    demo.sync(rt)
+    demo.sync(rt, traffic_stack.as_of)
     assert {"type": "erased_contact", "contact_id": CONTACT} in outbox(traffic_stack)
 
     # One identity, still anonymous: its scores go, the rest stay.

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -22,8 +21,6 @@ from socialscore_local import demo, report
 from tests.ops.conftest import DeployedStack
 
 pytestmark = pytest.mark.slow  # dealt first: see tests/conftest.py
-
-AS_OF = demo.DEMO_AS_OF.date().isoformat()  # crm_sync pushed the demo's scores as of this day
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +60,9 @@ def added(shown: list[dict[str, str]]) -> dict[str, Decimal]:
 
 def test_a_contact_s_profile_shows_the_scores_the_crm_was_given(demo_stack: DeployedStack) -> None:
     for record in pushed(demo_stack, "contact_score"):
-        answer = demo_stack.socialscore("profile", record["contact_id"], "--as-of", AS_OF, "--json")
+        answer = demo_stack.socialscore(
+            "profile", record["contact_id"], "--as-of", demo_stack.at, "--json"
+        )
         assert answer.code == 0, answer.err
         view = answer.json()
         assert round(view["organic"], 2) == record["organic_score"]
@@ -213,7 +212,7 @@ def test_a_profile_s_buckets_are_the_model_s_rules_over_its_ledger(
     """Every contact's and anonymous profile's buckets, as `profile --json` shows them, are the
     rules evaluated over its touches (every identity's) and scores summed from the ledger."""
     model = bundled()
-    as_of = datetime.fromisoformat(AS_OF).replace(tzinfo=UTC)
+    as_of = demo_stack.as_of
     links = dynamo.scan(demo_stack.rt.table("IdentitiesTable"))
     owner = {i["identity"]: i["contact_id"] for i in links}
     mine: dict[str, list[Touch]] = defaultdict(list)
@@ -232,13 +231,13 @@ def test_a_profile_s_buckets_are_the_model_s_rules_over_its_ledger(
         for who, touches in mine.items()
     }
     for who, names in sorted(expected.items()):
-        answer = demo_stack.socialscore("profile", who, "--as-of", AS_OF, "--json")
+        answer = demo_stack.socialscore("profile", who, "--as-of", demo_stack.at, "--json")
         assert answer.code == 0, answer.err
         assert answer.json()["buckets"] == names, who
     shown = {name for names in expected.values() for name in names}
     assert {"likely_buyer", "prospect"} <= shown, "the demo has likely buyers and prospects"
     buyer = min(w for w, names in expected.items() if names == ["likely_buyer"])
-    line = demo_stack.socialscore("profile", buyer, "--as-of", AS_OF).out.splitlines()[1]
+    line = demo_stack.socialscore("profile", buyer, "--as-of", demo_stack.at).out.splitlines()[1]
     assert line.endswith("   buckets likely_buyer")
 
 
@@ -252,11 +251,13 @@ def test_a_profile_says_whom_its_hot_lead_or_complaint_goes_to(
         for e in d["body"]["events"]
         if "owner_id" in e
     }
-    owned = demo_stack.socialscore("profile", contact, "--as-of", AS_OF, "--json").json()
+    owned = demo_stack.socialscore("profile", contact, "--as-of", demo_stack.at, "--json").json()
     assert owned["owner"] == {"type": "crm_owner", "id": owner}
     assert [i["owner_id"] for i in owned["identities"]] == [owner]
 
-    other = demo_stack.socialscore("profile", "003A000001", "--as-of", AS_OF, "--json").json()
+    other = demo_stack.socialscore(
+        "profile", "003A000001", "--as-of", demo_stack.at, "--json"
+    ).json()
     sellers = Counter(
         t.seller_id
         for t in counted
@@ -267,5 +268,5 @@ def test_a_profile_says_whom_its_hot_lead_or_complaint_goes_to(
     assert other["owner"]["type"] == "seller"
     assert sellers[other["owner"]["id"]] == max(sellers.values())
 
-    text = demo_stack.socialscore("profile", contact, "--as-of", AS_OF)
+    text = demo_stack.socialscore("profile", contact, "--as-of", demo_stack.at)
     assert f"a hot lead or complaint goes to: crm_owner {owner}" in text.out

@@ -211,7 +211,7 @@ def test_imported_identities_are_linked_by_the_pipeline_and_the_contact_scored(
     )
     # The links were marked for crm_sync, which pushes the contact's score: its two identities'
     # whole history.
-    demo.sync(rt)
+    demo.sync(rt, traffic_stack.as_of)
     pushed = [
         line
         for raw in (rt.workdir / "crm" / "outbox.jsonl").read_text().splitlines()
@@ -219,6 +219,8 @@ def test_imported_identities_are_linked_by_the_pipeline_and_the_contact_scored(
         and line["type"] != "activity"  # its activities name it too, a line each
     ]
     model = scoring_model.bundled()
-    both = round(score_at(first_units + second_units, demo.DEMO_AS_OF, model.half_life_seconds), 2)
+    both = round(
+        score_at(first_units + second_units, traffic_stack.as_of, model.half_life_seconds), 2
+    )
     assert [(p["type"], p["organic_score"]) for p in pushed] == [("contact_score", both)]
-    assert both > round(score_at(first_units, demo.DEMO_AS_OF, model.half_life_seconds), 2)
+    assert both > round(score_at(first_units, traffic_stack.as_of, model.half_life_seconds), 2)

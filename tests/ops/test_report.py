@@ -23,7 +23,6 @@ from socialscore.report.profiles import owner_text
 from socialscore.report.rows import Money, money_text
 from socialscore.report.snapshot import Snapshot
 from socialscore_local import demo as demo_module
-from socialscore_local.demo import DEMO_AS_OF
 from socialscore_local.ops_bridge import outputs
 from socialscore_ops.stack import Stack
 from tests.ops.conftest import DeployedStack
@@ -35,12 +34,12 @@ pytestmark = pytest.mark.slow  # dealt first: see tests/conftest.py
 # --- the demo's data --------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def demo(demo_stack: DeployedStack) -> tuple[Snapshot, str]:
-    snapshot = Snapshot(Stack("test", outputs(demo_stack.rt)), DEMO_AS_OF)
+    snapshot = Snapshot(Stack("test", outputs(demo_stack.rt)), demo_stack.as_of)
     started = time.perf_counter()
     page = report_page.render(snapshot)
     print(f"report page at demo size: {(time.perf_counter() - started) * 1000:.0f} ms")
     # the tests compare with a snapshot of their own: the same tables, read again
-    return Snapshot(Stack("test", outputs(demo_stack.rt)), DEMO_AS_OF), page
+    return Snapshot(Stack("test", outputs(demo_stack.rt)), demo_stack.as_of), page
 
 
 def test_the_leaderboards_are_the_period_s_beside_the_previous(demo: tuple[Snapshot, str]) -> None:
@@ -201,10 +200,10 @@ def test_the_page_loads_nothing_and_shows_no_text(demo: tuple[Snapshot, str]) ->
 
 def test_socialscore_report_writes_the_page(demo_stack: DeployedStack, tmp_path: Path) -> None:
     out = tmp_path / "report.html"
-    answer = demo_stack.socialscore("report", "--out", str(out), "--as-of", "2026-11-22")
+    answer = demo_stack.socialscore("report", "--out", str(out), "--as-of", demo_stack.at)
     assert answer.code == 0, answer.err
     assert answer.out.strip() == str(out)
-    snapshot = Snapshot(Stack(demo_stack.name, outputs(demo_stack.rt)), DEMO_AS_OF)
+    snapshot = Snapshot(Stack(demo_stack.name, outputs(demo_stack.rt)), demo_stack.as_of)
     assert out.read_text() == report_page.render(snapshot)
     answer = demo_stack.socialscore("report", "--out", str(out), "--json", "--period", "7")
     assert answer.json()["path"] == str(out)
@@ -279,11 +278,13 @@ def test_the_buckets_are_the_snapshots_and_each_profile_s_is_the_cli_s(
     # the hot leads' bucket column, by label
     labels = {r.name: r.label for r in rules}
     hot = {r[0]: r[-1] for r in parsed.tables["hot"][1:]}
-    for s in scores:
-        if s.hot_since:
-            assert hot[s.who] == (", ".join(labels[b] for b in s.buckets) or "-")
+    flagged = [s for s in scores if s.hot_since]
+    assert flagged, "the demo has a hot lead (its acts moved to an hour before it ran)"
+    assert set(hot) == {s.who for s in flagged}
+    for s in flagged:
+        assert hot[s.who] == (", ".join(labels[b] for b in s.buckets) or "-")
     # one profile, the same buckets on the page as in `socialscore profile`
     for s in scores:
-        answer = demo_stack.socialscore("profile", s.who, "--as-of", "2026-11-22", "--json")
+        answer = demo_stack.socialscore("profile", s.who, "--as-of", demo_stack.at, "--json")
         assert answer.code == 0, answer.err
         assert answer.json()["buckets"] == list(s.buckets), s.who

@@ -13,7 +13,6 @@ from socialscore.report import coverage as report_coverage
 from socialscore.report.covered import ledger_pages
 from socialscore.report.profiles import owner_text
 from socialscore.report.snapshot import Snapshot
-from socialscore_local.demo import DEMO_AS_OF
 from socialscore_local.ops_bridge import outputs
 from socialscore_ops.stack import Stack
 from tests.ops.conftest import DeployedStack
@@ -22,8 +21,8 @@ pytestmark = pytest.mark.slow  # dealt first: see tests/conftest.py
 
 
 def test_top_and_hot_leads_are_the_full_recomputation_s(demo_stack: DeployedStack) -> None:
-    every = Snapshot(Stack("test", outputs(demo_stack.rt)), DEMO_AS_OF).scores()
-    at = DEMO_AS_OF.isoformat()
+    every = Snapshot(Stack("test", outputs(demo_stack.rt)), demo_stack.as_of).scores()
+    at = demo_stack.at
     hot = [s for s in every if s.hot_since]
     assert hot, "the demo has a hot lead"
     answer = demo_stack.socialscore("top", "--hot", "--limit", "1000", "--as-of", at, "--json")
@@ -51,10 +50,10 @@ def test_identity_coverage_from_the_ledger_s_filtered_pages_is_over_every_touch(
     demo_stack: DeployedStack,
 ) -> None:
     stack = Stack("test", outputs(demo_stack.rt))
-    fresh = Snapshot(stack, DEMO_AS_OF)
+    fresh = Snapshot(stack, demo_stack.as_of)
     found = report_coverage.of(fresh)  # nothing read before: the ledger's filtered scan
     assert "touches" not in fresh.__dict__, "the report held every touch"
-    every = Snapshot(stack, DEMO_AS_OF)
+    every = Snapshot(stack, demo_stack.as_of)
     period, linked = every.period, set(every.grouping.contact_of)
     touches = [t for t in every.touches if period.holds(t.occurred_at)]
     assert found.rows, "the demo has organic touches in its period"
