@@ -1,7 +1,7 @@
 """A deleted post's acts are taken back in two sweeps: the score stage finds them through the
 ledger's by_own_post index, which DynamoDB keeps eventually consistent, so an act written just
 before the deletion may not be found at once; the stage sweeps the post again a minute later
-(pipeline.scoring.SECOND_SWEEP_DELAY), and never a third time. Here the memory ledger's index
+(pipeline.index_settle.SECOND_SWEEP_DELAY), and never a third time. Here the memory ledger's index
 lags as DynamoDB's may (socialscore_local.memory.ledger: `index_lag`)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pydantic import TypeAdapter
 from socialscore.domain.aggregates import ProfileTotal
 from socialscore.domain.interaction import Category, PostDeleted
 from socialscore.domain.messages import SCORE_MESSAGE
-from socialscore.pipeline.scoring import SECOND_SWEEP_DELAY
+from socialscore.pipeline.index_settle import SECOND_SWEEP_DELAY
 from tests.unit.score_world import ScoreWorld
 from tests.unit.test_engage_queue import NOW, own, reply
 

@@ -12,7 +12,7 @@ from pydantic import TypeAdapter
 
 from socialscore.domain.interaction import Erase, Kind
 from socialscore.domain.messages import SCORE_MESSAGE
-from socialscore.pipeline.erasure import SECOND_SWEEP_DELAY
+from socialscore.pipeline.index_settle import SECOND_SWEEP_DELAY
 from socialscore_local.memory.identities import MemoryIdentityLinks
 from tests.integration.support import POST_A, identify, resolved
 from tests.unit.score_world import ScoreWorld

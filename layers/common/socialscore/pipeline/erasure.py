@@ -8,7 +8,7 @@ The contact or identity erased is barred first, with the erasure's time: a link 
 that arrives later (the identify event travels another queue, and may be taken after the
 erasure) is refused (resolution.relink). A contact's identities are read from an eventually
 consistent index, which may not show a link made a moment before: an erasure by contact looks
-again INDEX_SETTLE later (its second sweep, queued by the score stage), and erases what it finds
+again a minute later (its second sweep, queued by the score stage), and erases what it finds
 then; a link written after the bar was checked and before it was written is found that way too.
 That second sweep leaves a link dated after the erasure (consent given again within the minute).
 """
@@ -20,10 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from socialscore.domain.interaction import Erase
-from socialscore.pipeline.index_settle import INDEX_SETTLE
+from socialscore.pipeline.index_settle import SECOND_SWEEP_DELAY
 from socialscore.pipeline.ports import CrmPending, IdentityLinks, ScoreStore, TouchLedger
-
-SECOND_SWEEP_DELAY = int(INDEX_SETTLE.total_seconds())
 
 
 def second_sweeps(messages: Sequence[tuple[str, object]]) -> list[tuple[str, str, int]]:

@@ -1,5 +1,6 @@
-"""How long the identities table's `by_contact` index is given to show a link or an unlink
-before a reader counts on it.
+"""How long a global secondary index is given to show a write before a reader counts on it:
+the identities table's `by_contact` (a link or an unlink) and the ledger's `by_own_post` (the
+acts a deleted post made, swept again a minute later).
 
 DynamoDB updates a global secondary index asynchronously: "Changes to the table data are
 propagated to the global secondary indexes within a fraction of a second, under normal
@@ -16,3 +17,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 INDEX_SETTLE = timedelta(seconds=60)
+# A second sweep (a deleted post's acts, an erasure by contact's identities) comes this many
+# seconds after the first, as an SQS delay.
+SECOND_SWEEP_DELAY = int(INDEX_SETTLE.total_seconds())
