@@ -12,14 +12,13 @@ from typing import TYPE_CHECKING, Any
 from socialscore.domain.interaction import identity_key
 from socialscore.domain.messages import Seller
 from socialscore.wiring.reads import Stores
-from socialscore_local import server, webhooks
+from socialscore_local import seeding, server, webhooks
 from socialscore_local.faults import Faults
-from socialscore_local.runtime import ROOT, LocalRuntime
+from socialscore_local.runtime import DEMO_DIR, LocalRuntime
 
 if TYPE_CHECKING:
     from socialscore_local.demo_stub_crm import StubCrm
 
-DEMO_DIR = ROOT / "events" / "demo"
 # The moment events/demo's stream is read as of (its last act is a day earlier). The demo runs
 # it moved to now (moved()), this moment with it: the score stage's hot-lead check and Engage
 # now read the wall clock, so a stream left on its own dates shows fewer of both every day.
@@ -108,8 +107,6 @@ def sync(rt: LocalRuntime, as_of: datetime = DEMO_AS_OF, attempts: int = 20) -> 
 def moved(directory: Path, now: datetime, demo_dir: Path = DEMO_DIR) -> tuple[Path, datetime]:
     """demo_dir written to `directory` with its dates moved so that its last act is an hour old
     at `now`, as serve --demo moves them; returns that directory and DEMO_AS_OF moved alike."""
-    from socialscore_local import seeding
-
     shifted = seeding.moved_demo(now, demo_dir)
     return seeding.write_moved_demo(shifted, directory, demo_dir), DEMO_AS_OF + shifted.shift
 

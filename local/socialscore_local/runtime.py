@@ -42,6 +42,7 @@ from socialscore_ops.template import Template, evaluate
 
 STACK = "socialscore-local"
 ROOT = Path(__file__).resolve().parents[2]
+DEMO_DIR = ROOT / "events" / "demo"  # the demo's stream, posts, sellers and opportunities
 log = logging.getLogger("socialscore_local")
 # The embedded default answers from files: posts from a fixture, a CRM in two files. The
 # template refuses both on AWS, where its own defaults (no provider, no CRM) apply.
