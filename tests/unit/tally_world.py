@@ -14,10 +14,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from socialscore.domain.decay import EPOCH
-from socialscore.domain.interaction import Category, Interaction, Kind, Network
-from socialscore.domain.messages import Resolved, Seller
-from socialscore.domain.post import PostFacts
+from socialscore.domain.interaction import Category, Kind
+from socialscore.domain.messages import Seller
 from socialscore.domain.record_key import Erasures
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.standing import standing
@@ -32,6 +30,7 @@ from socialscore_local.memory.ledger import MemoryTouchLedger
 from socialscore_local.memory.scores import MemoryScoreStore
 from socialscore_local.memory.sync_state import MemorySyncState
 from tests.unit.test_buckets import raw, with_buckets
+from tests.unit.test_scoring import resolved
 
 START = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 NONE = Erasures(set(), set())
@@ -85,30 +84,20 @@ def touch(
     category: Category = Category.ORGANIC,
     model: ScoringModel = MODEL,
 ) -> Touch:
-    """A counted touch of x#<actor> as the score stage makes it under `model`."""
+    """A counted touch of x#<actor>, each on a new post, as the score stage makes it under
+    `model`."""
     n = next(_ids)
-    interaction = Interaction(
-        interaction_id=f"t{n}",
-        source="smms",
-        network=Network.X,
-        kind=kind,
+    item = resolved(
+        kind,
+        iid=f"t{n}",
+        actor=actor,
+        post_id=str(100 + n),
         category=category,
-        actor_id=actor,
-        target_permalink=f"https://x.com/author1/status/{100 + n}",
-        tags=["paid"] if category is Category.PAID else [],
-        occurred_at=at,
-    )
-    target = PostFacts(
-        network=Network.X, post_id=str(100 + n), author_id="author1", created_at=EPOCH
-    )
-    item = Resolved(
-        interaction=interaction,
-        target=target,
-        intent_hits=["pricing"] if intent else [],
+        at=at,
         seller=Seller(seller_id=seller, team="t") if seller else None,
-        actor_followers=followers,
+        intent_hits=["pricing"] if intent else [],
     )
-    return touch_of(item, model)
+    return touch_of(item.model_copy(update={"actor_followers": followers}), model)
 
 
 @dataclass
