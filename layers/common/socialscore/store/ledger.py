@@ -64,10 +64,10 @@ from socialscore.store.scores import item_key
 
 # TransactWriteItems groups up to 100 actions, no two on one item, 4 MB in all
 # (docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html).
-MAX_ACTIONS = 100
 # Groups are counted from the changes as planned against the entries read first
 # (store.ledger_groups), so each fills its transaction; one a concurrent writer makes outgrow the
 # limit on a re-plan is halved.
+MAX_ACTIONS = 100
 BY_OWN_POST_INDEX = "by_own_post"
 _ATTEMPTS = 5
 _REPLANS = 20  # each re-plan follows a concurrent writer; this many means something is wrong
@@ -117,13 +117,13 @@ class Ledger:
                 ExpressionAttributeNames={"#touch": "touch", "#at": "deleted_at"},
                 ExpressionAttributeValues={":at": {"S": when}},
             )
-        pages = client.get_paginator("query").paginate(
+        pages = dynamo.query(
             TableName=self.ledger_table,
             IndexName=BY_OWN_POST_INDEX,
             KeyConditionExpression="own_post = :p",
             ExpressionAttributeValues={":p": {"S": post}},
         )
-        keys = [(i["profile"]["S"], i["touch"]["S"]) for page in pages for i in page["Items"]]
+        keys = [(i["profile"], i["touch"]) for page in pages for i in page]
         return self.record([Withdrawal(p, k, FOREVER) for p, k in keys])
 
     def _record_group(
@@ -255,16 +255,11 @@ class Ledger:
 
     def _items_of(self, profile: str) -> dict[Key, dict[str, Any]]:
         """Every item of a profile's partition: its entries and its complaints' flags."""
-        pages = (
-            clients.client("dynamodb")
-            .get_paginator("query")
-            .paginate(
-                TableName=self.ledger_table,
-                KeyConditionExpression="#profile = :p",
-                ExpressionAttributeNames={"#profile": "profile"},
-                ExpressionAttributeValues={":p": {"S": profile}},
-                ConsistentRead=True,
-            )
+        pages = dynamo.query(
+            TableName=self.ledger_table,
+            KeyConditionExpression="#profile = :p",
+            ExpressionAttributeNames={"#profile": "profile"},
+            ExpressionAttributeValues={":p": {"S": profile}},
+            ConsistentRead=True,
         )
-        items = (dynamo.from_item(i) for page in pages for i in page["Items"])
-        return {(i["profile"], i["touch"]): i for i in items}
+        return {(i["profile"], i["touch"]): i for page in pages for i in page}
