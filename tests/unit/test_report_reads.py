@@ -34,6 +34,7 @@ from socialscore.report.spread import Spread, spread
 from socialscore_local.memory.identities import MemoryIdentityLinks
 from socialscore_local.memory.ledger import MemoryTouchLedger
 from socialscore_local.memory.scores import MemoryScoreStore
+from tests.unit.journey_world import touch as journey_touch
 
 MODEL = bundled()
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
@@ -57,22 +58,15 @@ class World:
 def touch(
     n: int, profile: str, units: int, seller: str | None, paid: bool = False, days: int = 1
 ) -> Touch:
-    return Touch(
-        profile=profile,
-        dedupe_key=f"i#{n}",
-        interaction_id=f"iid-{n}",
-        network=Network.X,
-        kind=Kind.COMMENT if n % 3 == 0 else Kind.LIKE,
-        category=Category.PAID if paid else Category.ORGANIC,
+    """journey_world's touch, its units, kind, time and post varied with `n`."""
+    kind = Kind.COMMENT if n % 3 == 0 else Kind.LIKE
+    made = journey_touch(n, profile, 0, seller, Category.PAID if paid else Category.ORGANIC, kind)
+    return replace(
+        made,
         weight=float(units),
         units=Decimal(units),
         occurred_at=NOW - timedelta(days=days, minutes=n),
         post=f"x#{n % 4}",
-        own_post=None,
-        seller_id=seller,
-        team=None if seller is None else f"team-{seller}",
-        intent_hits=(),
-        model_version="v1",
     )
 
 
