@@ -44,41 +44,33 @@ def test_the_queue_reads_only_the_actors_that_could_reach_its_top_and_never_scan
     assert sorted(w.ledger.read) == [f"x#u{n}" for n in range(1, 6)]  # each once, no scan
 
 
-class Sellers(MemorySellers):
-    def __init__(self) -> None:
-        super().__init__()
-        self.asked: list[int] = []  # the keys of each read
+class Asked:
+    """A store fake's mixin: `asked` holds the keys of each read asked of it."""
 
+    def __init__(self, *args: MemoryTouchLedger) -> None:
+        super().__init__(*args)
+        self.asked: list[int] = []
+
+
+class Sellers(Asked, MemorySellers):
     def of_accounts(self, identities: list[str]) -> dict[str, Seller]:
         self.asked.append(len(identities))
         return super().of_accounts(identities)
 
 
-class Scores(MemoryScoreStore):
-    def __init__(self) -> None:
-        super().__init__()
-        self.asked: list[int] = []
-
+class Scores(Asked, MemoryScoreStore):
     def profile_units(self, profiles: list[str]) -> dict[tuple[str, Category], ProfileItem]:
         self.asked.append(len(profiles))
         return super().profile_units(profiles)
 
 
-class Links(MemoryIdentityLinks):
-    def __init__(self) -> None:
-        super().__init__()
-        self.asked: list[int] = []
-
+class Links(Asked, MemoryIdentityLinks):
     def contacts_of(self, identities: list[str]) -> dict[str, str]:
         self.asked.append(len(identities))
         return super().contacts_of(identities)
 
 
-class Engage(MemoryEngage):
-    def __init__(self, ledger: MemoryTouchLedger) -> None:
-        super().__init__(ledger)
-        self.asked: list[int] = []
-
+class Engage(Asked, MemoryEngage):
     def answered(self, posts: Iterable[str]) -> set[str]:
         wanted = list(posts)
         self.asked.append(len(wanted))
