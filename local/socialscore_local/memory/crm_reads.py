@@ -66,8 +66,10 @@ class MemoryIdentities:
     def link(self, events: list[Identify]) -> None: ...
 
     def bar(self, ids: list[str], at: datetime) -> None:
-        self.r.add("PutItem", len(ids))  # an erasure's bars (store.identities)
-        self.bars |= dict.fromkeys(ids, at)
+        # An erasure's bars, a PutItem each; an earlier erasure's time never overwrites a later
+        # one (store.identities.bar's condition).
+        self.r.add("PutItem", len(set(ids)))
+        self.bars |= {i: max(at, self.bars.get(i, at)) for i in ids}
 
     def barred(self, ids: list[str]) -> dict[str, datetime]:
         self.r.add("BatchGetItem", batches(len(ids)))
