@@ -17,11 +17,11 @@ from socialscore.store.bucket_tally import (
     COUNTS,
     PLACE,
     PREFIX,
-    SHARDS,
+    TODO_KEYS,
     counts_of,
-    days,
     decode,
     due_key,
+    due_keys,
     encode,
     place_of,
     todo_key,
@@ -63,16 +63,13 @@ class MemoryBucketTally:
         return {u: decode(self.items[unit_key(u)]) for u in units if unit_key(u) in self.items}
 
     def due(self, first: date, last: date) -> set[str]:
-        keys = [
-            f"{PREFIX}due#{d.isoformat()}#{n}" for d in days(first, last) for n in range(SHARDS)
-        ]
+        keys = due_keys(first, last)
         self.r.add("BatchGetItem", batches(len(keys)))
         return {u for k in keys for u in self.items.get(k, {}).get("units", ())}
 
     def todo(self) -> set[str]:
         self.r.add("BatchGetItem")
-        keys = [f"{PREFIX}todo#{n}" for n in range(SHARDS)]
-        return {u for k in keys for u in self.items.get(k, {}).get("units", ())}
+        return {u for k in TODO_KEYS for u in self.items.get(k, {}).get("units", ())}
 
     # --- writes ----------------------------------------------------------------------------
     def apply(self, unit: str, old: Stored | None, new: Kept | None) -> bool:

@@ -66,16 +66,25 @@ def shard(unit: str) -> int:
     return int(hashlib.sha256(unit.encode()).hexdigest(), 16) % SHARDS
 
 
+def _due(day: date, n: int) -> str:
+    return f"{PREFIX}due#{day.isoformat()}#{n}"
+
+
 def due_key(day: date, unit: str) -> str:
-    return f"{PREFIX}due#{day.isoformat()}#{shard(unit)}"
+    return _due(day, shard(unit))
+
+
+def due_keys(first: date, last: date) -> list[str]:
+    """Every shard's due item of each day from first to last."""
+    days = range((last - first).days + 1)
+    return [_due(first + timedelta(days=d), n) for d in days for n in range(SHARDS)]
+
+
+TODO_KEYS = [f"{PREFIX}todo#{n}" for n in range(SHARDS)]
 
 
 def todo_key(unit: str) -> str:
-    return f"{PREFIX}todo#{shard(unit)}"
-
-
-def days(first: date, last: date) -> list[date]:
-    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    return TODO_KEYS[shard(unit)]
 
 
 def encode(value: Kept) -> dict[str, Any]:
@@ -149,15 +158,11 @@ class BucketTallyStore:
 
     def due(self, first: date, last: date) -> set[str]:
         """Units with a due entry on a day from first to last."""
-        keys = [
-            f"{PREFIX}due#{d.isoformat()}#{n}" for d in days(first, last) for n in range(SHARDS)
-        ]
-        found = dynamo.batch_get(self._table, "key", keys, consistent=True)
+        found = dynamo.batch_get(self._table, "key", due_keys(first, last), consistent=True)
         return {u for item in found.values() for u in item.get("units", ())}
 
     def todo(self) -> set[str]:
-        keys = [f"{PREFIX}todo#{n}" for n in range(SHARDS)]
-        found = dynamo.batch_get(self._table, "key", keys, consistent=True)
+        found = dynamo.batch_get(self._table, "key", TODO_KEYS, consistent=True)
         return {u for item in found.values() for u in item.get("units", ())}
 
     def apply(self, unit: str, old: Stored | None, new: Kept | None) -> bool:
