@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from socialscore.domain.interaction import Erase
-from socialscore.pipeline.index_settle import SECOND_SWEEP_DELAY
+from socialscore.pipeline.index_settle import second_sweep
 from socialscore.pipeline.ports import CrmPending, IdentityLinks, ScoreStore, TouchLedger
 
 
@@ -28,7 +28,7 @@ def second_sweeps(messages: Sequence[tuple[str, object]]) -> list[tuple[str, str
     """(message id, body, delay) of the second sweeps the first sweeps of erasures by contact
     among `messages` call for."""
     return [
-        (mid, m.model_copy(update={"sweep": 2}).model_dump_json(), SECOND_SWEEP_DELAY)
+        second_sweep(mid, m)
         for mid, m in messages
         if isinstance(m, Erase) and m.contact_id is not None and m.sweep == 1
     ]

@@ -16,7 +16,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from pydantic import BaseModel
+
 INDEX_SETTLE = timedelta(seconds=60)
 # A second sweep (a deleted post's acts, an erasure by contact's identities) comes this many
 # seconds after the first, as an SQS delay.
 SECOND_SWEEP_DELAY = int(INDEX_SETTLE.total_seconds())
+
+
+def second_sweep(mid: str, first: BaseModel) -> tuple[str, str, int]:
+    """(message id, body, delay) of the second sweep a first sweep's message calls for."""
+    return mid, first.model_copy(update={"sweep": 2}).model_dump_json(), SECOND_SWEEP_DELAY
