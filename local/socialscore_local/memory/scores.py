@@ -83,13 +83,9 @@ class MemoryScoreStore:
             item.setdefault("hot_since", at)
 
     def top(self, n: int) -> list[tuple[str, Decimal]]:
-        """The n profiles with the most organic units, most first (store.scores.Scores.top)."""
-        best = [
-            (k.profile, item["units"])
-            for k, item in self.items.items()
-            if isinstance(k, ProfileTotal) and k.category is Category.ORGANIC and "units" in item
-        ]
-        return sorted(best, key=lambda pu: (-pu[1], pu[0]))[:n]
+        """The n profiles with the most organic units, most first, ties by profile
+        (store.scores.Scores.top)."""
+        return sorted(self.ranked(Category.ORGANIC), key=lambda pu: (-pu[1], pu[0]))[:n]
 
     def ranked(self, category: Category, page: int = 1000) -> Iterator[tuple[str, Decimal]]:
         """Every item of the category holding units, most first (store.scores.Scores.ranked)."""
