@@ -105,12 +105,16 @@ def places(body: Any, at: tuple[str | int, ...] = ()) -> Iterator[tuple[str | in
                 yield from places(value, (*at, key))
 
 
+def value_at(body: Any, at: tuple[str | int, ...]) -> Any:
+    return functools.reduce(lambda node, key: node[key], at, body)
+
+
 def broken(body: Any, at: tuple[str | int, ...], value: Any, drop: bool) -> Any:
     """`body` with the value at `at` replaced by `value`, or, `drop`ped from its object."""
     if not at:
         return value
     copy = json.loads(json.dumps(body))
-    parent = functools.reduce(lambda node, key: node[key], at[:-1], copy)
+    parent = value_at(copy, at[:-1])
     if drop and isinstance(parent, dict):
         del parent[at[-1]]
     else:
@@ -131,7 +135,7 @@ def broken_x_deliveries(draw: st.DrawFn, operation: Any) -> Any:
     positive = operation.as_strategy(generation_mode=GenerationMode.POSITIVE)
     valid = draw(positive.filter(lambda case: len(list(places(case.body))) > 1)).body
     at = draw(st.sampled_from(list(places(valid))[1:]))  # a field, not the body itself
-    here = functools.reduce(lambda node, key: node[key], at, valid)
+    here = value_at(valid, at)
     other = draw(st.sampled_from([v for v in JSON_VALUES if type(v) is not type(here)]))
     return operation.Case(body=broken(valid, at, other, draw(st.booleans())))
 
