@@ -12,19 +12,14 @@ from typing import Any
 
 import pytest
 
+from socialscore_ops.template import Template
+
 ROOT = Path(__file__).resolve().parents[2]
 KEYS = ["pk"]
 # The scores table's two indexes, as template.yaml declares them.
-BY_DAY = {
-    "IndexName": "by_day",
-    "KeySchema": [{"AttributeName": "rollup", "KeyType": "HASH"}, {"AttributeName": "pk"}],
-    "Projection": {"ProjectionType": "ALL"},
-}
-BY_UNITS = {
-    "IndexName": "by_units",
-    "KeySchema": [{"AttributeName": "rank", "KeyType": "HASH"}, {"AttributeName": "units"}],
-    "Projection": {"ProjectionType": "KEYS_ONLY"},
-}
+TABLES = Template.read(ROOT / "template.yaml").of_type("AWS::DynamoDB::Table")
+INDEXES = {i["IndexName"]: i for i in TABLES["ScoresTable"]["GlobalSecondaryIndexes"]}
+BY_DAY, BY_UNITS = INDEXES["by_day"], INDEXES["by_units"]
 
 
 @pytest.fixture(scope="module")
