@@ -16,13 +16,12 @@ PORT ?= 8787
 # make demo CRM=salesforce (or hubspot, marketo): crm_sync's real adapter against its local stub
 CRM ?= file
 
-# `make lock` resolves and every install target installs with uv, installed at this version in
-# a venv of its own, so .venv holds exactly the lock. .venv has no pip of its own: uv installs
-# into it (a venv's own pip costs 2.5 s of CPU a clean clone).
-UV_VERSION := 0.13.9
+# `make lock` resolves and every install target installs with uv, itself installed from its own
+# hashed lock (requirements-uv.lock) in a venv of its own, so .venv holds exactly the lock. .venv
+# has no pip of its own: uv installs into it (a venv's own pip costs 2.5 s of CPU a clean clone).
 LOCK_TOOLS := $(VENV)/lock-tools
 UV := $(LOCK_TOOLS)/bin/uv
-UV_STAMP := $(LOCK_TOOLS)/.uv-$(UV_VERSION)
+UV_STAMP := $(LOCK_TOOLS)/.uv-stamp
 # What the layer ships: the runtime dependencies of pyproject.toml but boto3, which the
 # Lambda runtime provides (and with it botocore, urllib3, s3transfer). Powertools' Tracer
 # needs aws-lambda-powertools[tracer], whose aws-xray-sdk pulls botocore into the layer:
@@ -35,7 +34,7 @@ BUILD_REQUIRES = $(PYTHON) -c 'import tomllib; print(*tomllib.load(open("pyproje
 
 .PHONY: setup demo serve lint test bench lock clean
 
-$(DEMO_STAMP): requirements-demo.lock pyproject.toml $(UV_STAMP)
+$(DEMO_STAMP): requirements-demo.lock pyproject.toml | $(UV_STAMP)
 	$(PYTHON) -m venv --without-pip $(VENV)
 	$(UV) pip install --quiet --compile-bytecode --python $(PY) --require-hashes -r requirements-demo.lock
 	$(UV) pip install --quiet --python $(PY) --no-deps --no-build-isolation -e .
@@ -94,9 +93,9 @@ lock: $(UV_STAMP)
 		--universal --python-version 3.12 --generate-hashes \
 		--quiet --custom-compile-command "make lock" --output-file layers/common/requirements.txt
 
-$(UV_STAMP):
+$(UV_STAMP): requirements-uv.lock
 	$(PYTHON) -m venv $(LOCK_TOOLS)
-	$(LOCK_TOOLS)/bin/python -m pip install --quiet uv==$(UV_VERSION)
+	$(LOCK_TOOLS)/bin/python -m pip install --quiet --require-hashes -r requirements-uv.lock
 	touch $@
 
 clean:
