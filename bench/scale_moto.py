@@ -245,7 +245,13 @@ class Meter:
     so the items are sized here (stored.item_size, DynamoDB's sizing). A Scan with a filter is
     billed for every item it walked (docs.aws.amazon.com/amazondynamodb/latest/developerguide/
     Scan.html#Scan.FilterExpression): those are sized where moto walked them (moto's sizing);
-    a Query's filter would not be seen (no reader measured uses one)."""
+    a Query's filter would not be seen (no reader measured uses one). An item a read names that
+    does not exist is billed as one of up to 4 KB ("if you perform a read operation on an item
+    that doesn't exist, DynamoDB will still consume read throughput", read-write-operations
+    above), and a projection bills what was read, not what was sent back: the whole item of a
+    table, the index's own entry of an index (docs.aws.amazon.com/amazondynamodb/latest/
+    developerguide/Query.ReadConsumption.html, GSI.html#GSI.ThroughputConsiderations.Reads):
+    each item returned is sized as stored, from moto's table, not from the answer."""
 
     read_units: float = 0.0
     bytes: int = 0
@@ -269,22 +275,33 @@ class Meter:
             bool(r.get("ConsistentRead")) for r in params.get("RequestItems", {}).values()
         )
         table = params.get("TableName") or ",".join(params.get("RequestItems", {}))
+        context["scale_table"] = table
         index = f"/{params['IndexName']}" if params.get("IndexName") else ""
         context["scale_what"] = f"{model.name} {table.rsplit('-', 1)[-1]}{index}"
+        context["scale_index"] = params.get("IndexName")
+        context["scale_asked"] = (
+            {params["TableName"]: 1}
+            if model.name == "GetItem"
+            else {t: len(r.get("Keys", [])) for t, r in params.get("RequestItems", {}).items()}
+        )
 
     def _read(self, parsed: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
         share = 1.0 if context.get("scale_consistent") else 0.5
         if model.name in ("Scan", "Query"):
-            page = sum(item_size(i) for i in parsed.get("Items", []))
+            table, index = str(context.get("scale_table")), context.get("scale_index")
+            page = sum(_stored_size(table, index, i) for i in parsed.get("Items", []))
             walked, _ONLY.walked = getattr(_ONLY, "walked", None), None
             if walked is not None and parsed.get("ScannedCount", 0) > parsed.get("Count", 0):
                 page = max(page, walked)  # a filter dropped some: billed for all it read
             self._count(context, page, max(1, math.ceil(page / 4096)) * share)
         elif model.name in ("GetItem", "BatchGetItem"):
-            found = [parsed["Item"]] if "Item" in parsed else []
-            found += [i for items in parsed.get("Responses", {}).values() for i in items]
-            sizes = [item_size(i) for i in found]
-            self._count(context, sum(sizes), sum(math.ceil(s / 4096) for s in sizes) * share)
+            found = {str(context.get("scale_table")): [parsed["Item"]]} if "Item" in parsed else {}
+            found |= parsed.get("Responses", {})
+            sizes = [_stored_size(t, None, i) for t, items in found.items() for i in items]
+            asked: dict[str, int] = context.get("scale_asked") or {}
+            missing = sum(n - len(found.get(t, [])) for t, n in asked.items())
+            units = sum(math.ceil(s / 4096) for s in sizes) + max(0, missing)
+            self._count(context, sum(sizes), units * share)
 
     def _count(self, context: dict[str, Any], size: int, units: float) -> None:
         with self._lock:
@@ -295,3 +312,18 @@ class Meter:
             each = self.by.setdefault(str(context.get("scale_what")), [0, 0.0])
             each[0] += 1
             each[1] += units
+
+
+def _stored_size(table: str, index: str | None, sent: dict[str, Any]) -> int:
+    """What DynamoDB bills for an item a read sent back (`sent`, maybe projected): the item as
+    the table stores it, or as the index holds it (its projection); `sent` itself when moto no
+    longer holds it (deleted since)."""
+    held = dynamodb_backends[ACCOUNT][REGION].get_table(table)
+    hash_key = DynamoType(sent[held.hash_key_attr])
+    range_key = DynamoType(sent[held.range_key_attr]) if held.range_key_attr else None
+    stored = held.get_item(hash_key, range_key)
+    if stored is None:
+        return item_size(sent)
+    if index is not None:
+        stored = held.get_index(index).project(stored)
+    return item_size(stored.to_json()["Attributes"])
