@@ -181,6 +181,7 @@ NEEDED: dict[str, list[Grant]] = {
         ("dynamodb:Scan", table("SyncStateTable")),  # SyncState.every_opportunity
         ("dynamodb:Query", index("ScoresTable", "by_day")),  # store.rollups, Scores.hot
         ("dynamodb:Query", index("ScoresTable", "by_units")),  # Scores.ranked: top, spread
+        ("dynamodb:Query", index("SyncStateTable", "by_created")),  # store.opportunities
         ("dynamodb:BatchGetItem", table("SyncStateTable")),  # store.bucket_tally.bucket_rows
         ("dynamodb:BatchGetItem", table("PostCacheTable")),  # posts' authors
         ("s3:PutObject", {"Fn::Sub": "${ReportBucket.Arn}/report/latest.html"}),

@@ -14,9 +14,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from socialscore.domain import record_key as rk
+from socialscore.domain.attributed import Attributed, Recorded
 from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.record_key import Erasures, Landing, Pushed, RecordKey
-from socialscore.store.sync_state import CHANGE_SHARDS, JOURNEYS_HOLD, item_key, pending_shards
+from socialscore.store.opportunities import INDEXED
+from socialscore.store.sync_keys import item_key
+from socialscore.store.sync_state import CHANGE_SHARDS, JOURNEYS_HOLD, pending_shards
 from socialscore_local.memory.counting import Requests, batches
 
 
@@ -29,11 +32,15 @@ class MemorySyncState:
         self.erasures: set[str] = set()
         self.erased_profiles: set[str] = set()
         self.lease: tuple[str, datetime] | None = None  # (owner, expires at)
+        # opportunity id -> its splits, kept beside its item (opportunity#<id>) as the table's
+        self.attributions: dict[str, Attributed] = {}
+        self.first = False  # as the table's: no run before, so the index holds every opportunity
 
     def bookmarks(self, crm: str) -> dict[str, str]:
         self.r.add("BatchGetItem")
         run = item_key("run", "")
         found = {k: v for k, v in self.items.items() if k.startswith(run) and k != JOURNEYS_HOLD}
+        self.first = item_key("run", "last_run") not in found
         return {k.removeprefix(run): v for k, v in found.items()}
 
     def changed_since(self, since: datetime, until: datetime) -> tuple[set[str], set[str]]:
@@ -88,9 +95,39 @@ class MemorySyncState:
 
     def every_opportunity(self) -> list[Opportunity]:
         """Every opportunity crm_sync has seen (a Scan of the table)."""
+        return [r.opportunity for r in self.every()]
+
+    # --- the opportunities' reads (store.opportunities.Opportunities) -------------------------
+    def indexed(self) -> bool:
+        self.r.add("BatchGetItem")
+        return INDEXED in self.items
+
+    def mark_indexed(self) -> None:
+        self.r.add("BatchWriteItem")
+        self.items[INDEXED] = True
+
+    def created(self, since: datetime | None, until: datetime | None) -> list[Recorded]:
+        """The period's opportunities: a Query of the index, a page a MB (items of ~1 KB)."""
+        found = [
+            r
+            for r in self._recorded()
+            if (since is None or r.opportunity.created_at >= since)
+            and (until is None or r.opportunity.created_at < until)
+        ]
+        self.r.add("Query", batches(len(found), 1000))
+        return found
+
+    def every(self) -> list[Recorded]:
         self.r.add("Scan")
+        return self._recorded()
+
+    def _recorded(self) -> list[Recorded]:
         kept = item_key("opportunity", "")
-        return [o for k, o in self.items.items() if k.startswith(kept)]
+        return [
+            Recorded(opportunity=o, attributed=self.attributions.get(o.id))
+            for k, o in sorted(self.items.items())
+            if k.startswith(kept)
+        ]
 
     def forget(self, erased: Erasures, since: datetime | None, until: datetime) -> None:
         contacts, profiles = erased
@@ -135,22 +172,36 @@ class MemorySyncState:
         found = ((k, self.items.get(item_key("pushed", str(k)))) for k in wanted)
         return {k: replace(p, parts=list(p.parts)) for k, p in found if p}
 
-    def save(self, landing: Landing, seen: list[Opportunity], bookmarks: dict[str, str]) -> None:
+    def save(
+        self,
+        landing: Landing,
+        seen: list[Opportunity],
+        bookmarks: dict[str, str],
+        attributed: Iterable[tuple[Opportunity, Attributed]] = (),
+    ) -> None:
         pushed, cases = landing
-        self.r.add("BatchWriteItem", batches(len(pushed) + len(seen), 25))
+        splits = {o.id: (o, a) for o, a in attributed}
+        opportunities = {o.id: o for o in seen} | {i: o for i, (o, _) in splits.items()}
+        marker = self.first and bool(bookmarks)
+        self.r.add("BatchWriteItem", batches(len(pushed) + len(opportunities), 25))
         self.items |= {
             item_key("pushed", str(k)): replace(p, parts=list(p.parts)) for k, p in pushed.items()
         }
         for profile, keys in cases.items():
             self.r.add("UpdateItem")
             self.items.setdefault(item_key("cases", profile), set()).update(map(str, keys))
-        for o in seen:
+        for o in opportunities.values():  # a put: the splits it had go unless given again
             self.items[item_key("opportunity", o.id)] = o
+            self.attributions.pop(o.id, None)
+        self.attributions |= {i: a for i, (_, a) in splits.items()}
+        for o in seen:
             for c in o.contact_ids:
                 self.r.add("UpdateItem")
                 self.items.setdefault(item_key("contact", c), set()).add(o.id)
-        self.r.add("BatchWriteItem", batches(len(bookmarks), 25))
+        self.r.add("BatchWriteItem", batches(len(bookmarks) + marker, 25))  # the marker with them
         self.items |= {item_key("run", k): v for k, v in bookmarks.items()}
+        if marker:
+            self.items[INDEXED], self.first = True, False
 
 
 BUCKET = timedelta(minutes=10)  # a change bucket: every mark in it is read or deleted together

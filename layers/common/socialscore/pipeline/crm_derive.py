@@ -10,16 +10,22 @@ marked changed or its touches were read anyway, and are otherwise carried (crm_c
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from socialscore.domain.attributed import Attributed
 from socialscore.domain.interaction import Category
 from socialscore.domain.opportunity import ContactScore, HotLeadTask, Opportunity
 from socialscore.domain.record_key import Pushed, Record, RecordKey
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.touch import Touch
 from socialscore.pipeline.crm_carry import Carry, Kept, carry
-from socialscore.pipeline.crm_records import complaint_cases, contact_score, decayed, influence
+from socialscore.pipeline.crm_records import (
+    attributed_influence,
+    complaint_cases,
+    contact_score,
+    decayed,
+)
 from socialscore.pipeline.crm_work import Slice
 from socialscore.pipeline.ports import IdentityLinks, ScoreStore, SyncStateStore, TouchLedger
 
@@ -32,6 +38,12 @@ class Derived:
     carried: dict[RecordKey, Kept]  # contact record -> what its push keeps for later runs
     known: dict[str, Opportunity]  # the opportunities attributed
     linked: dict[str, list[str]]  # the contacts scored, with their identities
+    # each opportunity's splits by dimension (the report's), kept with it by the slice's save
+    attributed: dict[str, Attributed] = field(default_factory=dict)
+
+    def attributions(self) -> list[tuple[Opportunity, Attributed]]:
+        """The opportunities attributed, with their splits: what the slice's save keeps."""
+        return [(self.known[i], a) for i, a in sorted(self.attributed.items())]
 
 
 @dataclass
@@ -54,7 +66,8 @@ class Derive:
         known = {o.id: o for o in self.state.opportunities(ids)} if ids else {}
         known |= {o.id: o for o in work.opportunities}
         touches: dict[str, list[Touch]] = {}  # identity -> its counted touches, read once
-        parts = self._attribute(known, linked, records, touches)
+        attributed: dict[str, Attributed] = {}
+        parts = self._attribute(known, linked, records, touches, attributed)
         pushed = self.state.pushed(records) if records else {}
         how = Carry(self.ledger, self.model, as_of, totals, touches)
         carried = carry(how, linked, touched, pushed, records)
@@ -64,7 +77,7 @@ class Derive:
         records |= cases
         if cases:
             pushed |= self.state.pushed(cases)
-        return Derived(records, parts, pushed, carried, known, linked)
+        return Derived(records, parts, pushed, carried, known, linked, attributed)
 
     def _attribute(
         self,
@@ -72,10 +85,12 @@ class Derive:
         linked: dict[str, list[str]],
         records: dict[RecordKey, Record],
         touches: dict[str, list[Touch]],
+        attributed: dict[str, Attributed],
     ) -> dict[RecordKey, list[str]]:
-        """Add each opportunity's headline and breakdown to `records`; returns, per opportunity
-        record, the keys of the breakdown records it has now (what a later run retires from).
-        The touches it reads stay in `touches` for the rest of the slice."""
+        """Add each opportunity's headline and breakdown to `records`, and its splits by
+        dimension to `attributed`; returns, per opportunity record, the keys of the breakdown
+        records it has now (what a later run retires from). The touches it reads stay in
+        `touches` for the rest of the slice."""
         contacts = {c for o in known.values() for c in o.contact_ids}
         owned = {c: linked.get(c) or self.identities.identities_of(c) for c in contacts}
         identities = sorted({i for ids in owned.values() for i in ids})
@@ -89,7 +104,9 @@ class Derive:
             mine = [i for c in opp.contact_ids for i in owned[c]]
             identified = min((linked_at[i] for i in mine if i in linked_at), default=None)
             journey = [t for i in mine for t in touches[i]]
-            headline, breakdown = influence(opp, journey, self.model, identified)
+            headline, breakdown, attributed[opp.id] = attributed_influence(
+                opp, journey, self.model, identified
+            )
             records[RecordKey.of(headline)] = headline
             records |= {RecordKey.of(r): r for r in breakdown}
             parts[RecordKey.of(headline)] = [r.key for r in breakdown]

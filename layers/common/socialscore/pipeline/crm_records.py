@@ -15,6 +15,7 @@ from decimal import Decimal
 from pydantic import BaseModel
 
 from socialscore.domain import attribution, money
+from socialscore.domain.attributed import Attributed, of_splits
 from socialscore.domain.attribution import splits
 from socialscore.domain.opportunity import (
     ComplaintCase,
@@ -107,6 +108,14 @@ def influence(
     every configured model, the primary model's records marked so a sum in the CRM adds no
     models. `identified_at`: when its contacts were first identified (W-shaped
     credits the touch at that point)."""
+    headline, records, _ = attributed_influence(opp, touches, model, identified_at)
+    return headline, records
+
+
+def attributed_influence(
+    opp: Opportunity, touches: list[Touch], model: ScoringModel, identified_at: datetime | None
+) -> tuple[OpportunityInfluence, list[InfluenceRecord], Attributed]:
+    """`influence`, and the same splits by dimension, as crm_sync keeps them for the report."""
     config = model.attribution
     window, by_model = splits(opp, touches, model, identified_at)
     shares = by_model[config.primary]
@@ -125,7 +134,7 @@ def influence(
         for r in _records(opp, name, name == config.primary, window, s)
         if r.amount
     ]
-    return headline, records
+    return headline, records, of_splits(window, by_model, model)
 
 
 def _records(

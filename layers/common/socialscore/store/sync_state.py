@@ -21,13 +21,15 @@ import hashlib
 import json
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
 from socialscore.aws import clients
 from socialscore.domain import record_key as rk
+from socialscore.domain.attributed import Attributed
 from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.record_key import Erasures, Landing, Pushed, RecordKey
-from socialscore.store import dynamo, run_lease
+from socialscore.store import dynamo, opportunities, run_lease
+from socialscore.store.sync_keys import item_key
 
 CHANGE_SHARDS = 16
 _BUCKET = timedelta(minutes=10)
@@ -69,6 +71,7 @@ def change_update(table: str, at: datetime, profiles: set[str]) -> dict[str, Any
 class SyncState:
     def __init__(self, table: str) -> None:
         self._table = table
+        self._first = False  # no run before this one: no opportunity item is out of the index
 
     # --- marks, from the score and resolve stages ---------------------------------------------
     def mark_changed(
@@ -113,6 +116,7 @@ class SyncState:
         this CRM's `checkpoint#<crm>`."""
         keys = [item_key("run", name) for name in (*_CURSORS, f"checkpoint#{crm}")]
         found = dynamo.batch_get(self._table, "key", keys)
+        self._first = item_key("run", "last_run") not in found
         return {k.removeprefix(item_key("run", "")): str(v["value"]) for k, v in found.items()}
 
     def opportunities(self, ids: Iterable[str]) -> list[Opportunity]:
@@ -121,19 +125,8 @@ class SyncState:
         return [Opportunity.model_validate_json(i["opportunity"]) for i in found.values()]
 
     def every_opportunity(self) -> list[Opportunity]:
-        """Every opportunity crm_sync has seen: a scan, which DynamoDB filters to the
-        opportunities' records (the table also holds crm_sync's state and the bucket tally's
-        item per profile: read and billed, never sent back: docs.aws.amazon.com/amazondynamodb/
-        latest/developerguide/Scan.html#Scan.FilterExpression)."""
-        return [
-            Opportunity.model_validate_json(i["opportunity"])
-            for i in dynamo.scan(
-                self._table,
-                FilterExpression="begins_with(#k, :kind)",
-                ExpressionAttributeNames={"#k": "key"},
-                ExpressionAttributeValues={":kind": {"S": item_key("opportunity", "")}},
-            )
-        ]
+        """Every opportunity crm_sync has seen (store.opportunities' filtered scan)."""
+        return [r.opportunity for r in opportunities.Opportunities(self._table).every()]
 
     def opportunities_of(self, contacts: Iterable[str]) -> set[str]:
         keys = [item_key("contact", c) for c in set(contacts)]
@@ -155,14 +148,26 @@ class SyncState:
         }
 
     # --- writes, after a run ---------------------------------------------------------------------
-    def save(self, landing: Landing, seen: list[Opportunity], bookmarks: dict[str, str]) -> None:
+    def save(
+        self,
+        landing: Landing,
+        seen: list[Opportunity],
+        bookmarks: dict[str, str],
+        attributed: Iterable[tuple[Opportunity, Attributed]] = (),
+    ) -> None:
         """Record what was pushed (record key -> digest, the breakdown keys it holds, and what
         it kept that a later run takes from here instead of deriving it again: empty for
         nothing), the complaint cases among them by profile (for an erasure to find) and the
-        opportunities seen, then move the bookmarks: last, so a failure before leaves them.
-        The lists that point at records (a profile's cases, a contact's opportunities) go
-        first: a run that fails after them pushes the same records again and adds nothing new,
-        where one that failed after the digests would have left a case no erasure finds."""
+        opportunities seen and attributed (store.opportunities: with the splits the slice
+        pushed), then move the bookmarks: last, so a failure before leaves them. The lists that
+        point at records (a profile's cases, a contact's opportunities) go first: a run that
+        fails after them pushes the same records again and adds nothing new, where one that
+        failed after the digests would have left a case no erasure finds. A run that fails
+        between its push and this save leaves the splits of the run before beside the CRM's
+        newer ones until the next run, which reads the same window and attributes them again."""
+        splits = {o.id: (o, a) for o, a in attributed}
+        kept = [opportunities.item(o, None) for o in seen if o.id not in splits]
+        kept += [opportunities.item(o, a) for o, a in splits.values()]
         items = [
             {
                 **p.kept,
@@ -171,23 +176,21 @@ class SyncState:
                 "parts": json.dumps(p.parts),
             }
             for k, p in landing.pushed.items()
-        ] + [
-            {"key": item_key("opportunity", o.id), "opportunity": o.model_dump_json()} for o in seen
-        ]
+        ] + kept
         for profile, keys in sorted(landing.cases.items()):
             self._add(item_key("cases", profile), {"keys": {str(k) for k in keys}})
-        for o in seen:
+        for o in seen:  # one attributed again was seen before: its contacts list it already
             for contact in o.contact_ids:
                 self._add(item_key("contact", contact), {"opportunities": {o.id}})
         dynamo.batch_write(
             self._table, [{"PutRequest": {"Item": dynamo.to_item(i)}} for i in items]
         )
+        moved = [{"key": item_key("run", k), "value": v} for k, v in bookmarks.items()]
+        if self._first and moved:  # a stack's first run: no opportunity item is out of the index
+            moved.append(opportunities.MARKER)
+            self._first = False
         dynamo.batch_write(
-            self._table,
-            [
-                {"PutRequest": {"Item": dynamo.to_item({"key": item_key("run", k), "value": v})}}
-                for k, v in bookmarks.items()
-            ],
+            self._table, [{"PutRequest": {"Item": dynamo.to_item(i)}} for i in moved]
         )
 
     # --- the run lease (run_lease) ----------------------------------------------------------------
@@ -255,15 +258,6 @@ class SyncState:
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=values,
         )
-
-
-# The table's items, by kind: what a record's last push left (pushed#<record key>), an
-# opportunity seen, a contact's opportunities, a profile's complaint cases, the run's cursors.
-ItemKind = Literal["pushed", "opportunity", "contact", "cases", "run"]
-
-
-def item_key(kind: ItemKind, name: str) -> str:
-    return f"{kind}#{name}"
 
 
 def pending_shards(

@@ -1,0 +1,105 @@
+"""The opportunities crm_sync has seen, in its sync-state table: one small item each
+(`opportunity#<id>`), the opportunity and its splits by dimension as the run that last attributed
+it worked them out (domain.attributed), written in the same save as what it pushed.
+
+A period's opportunities are read from the table's sparse `by_created` index (template.yaml):
+every opportunity item, and nothing else of the table, carries its partition (`opened`, one
+value) and its creation moment (`created`, fixed-width UTC so its order is time's), so a period
+is one Query of a key range and all time one Query, whatever the table's other items (the
+bucket tally's item per profile, the pushes) number
+(docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.sparse).
+
+Items a release before wrote have neither: until `opportunities#indexed` says every opportunity
+item carries them (written by a stack's first crm_sync run, when none can be missing, and by
+`socialscore rebuild` once it has set them on all), readers scan the table instead."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from socialscore.domain.attributed import Attributed, Recorded
+from socialscore.domain.opportunity import Opportunity
+from socialscore.store import dynamo
+from socialscore.store.sync_keys import item_key
+
+INDEX = "by_created"
+OPENED = "opportunity"  # the index's one partition key value
+INDEXED = "opportunities#indexed"
+MARKER = {"key": INDEXED}
+_PREFIX = item_key("opportunity", "")
+
+
+def created_key(moment: datetime) -> str:
+    """`2026-11-03T09:30:00.000000Z`: one width, so the strings sort as the moments."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def item(opp: Opportunity, attributed: Attributed | None) -> dict[str, Any]:
+    """The opportunity's item, in the index, with its splits when it has them."""
+    out = {
+        "key": item_key("opportunity", opp.id),
+        "opportunity": opp.model_dump_json(),
+        "opened": OPENED,
+        "created": created_key(opp.created_at),
+    }
+    return out | ({"attribution": attributed.model_dump_json()} if attributed else {})
+
+
+def recorded(found: dict[str, Any]) -> Recorded:
+    kept = found.get("attribution")
+    return Recorded(
+        opportunity=Opportunity.model_validate_json(found["opportunity"]),
+        attributed=Attributed.model_validate_json(kept) if kept else None,
+    )
+
+
+class Opportunities:
+    def __init__(self, table: str) -> None:
+        self._table = table
+
+    def indexed(self) -> bool:
+        """Whether the index holds every opportunity item (one read)."""
+        return bool(dynamo.batch_get(self._table, "key", [INDEXED]))
+
+    def mark_indexed(self) -> None:
+        dynamo.batch_write(self._table, [{"PutRequest": {"Item": dynamo.to_item(MARKER)}}])
+
+    def created(self, since: datetime | None, until: datetime | None) -> list[Recorded]:
+        """The opportunities created from `since` to before `until` (None: unbounded), from
+        the index: reads follow these opportunities' items alone."""
+        names = {"#o": "opened", "#c": "created"}
+        values: dict[str, Any] = {":o": {"S": OPENED}}
+        condition = "#o = :o"
+        if since is not None and until is not None:
+            condition += " AND #c BETWEEN :a AND :b"  # both ends in: `until`'s own cut below
+            values |= {":a": {"S": created_key(since)}, ":b": {"S": created_key(until)}}
+        elif since is not None:
+            condition += " AND #c >= :a"
+            values[":a"] = {"S": created_key(since)}
+        elif until is not None:
+            condition += " AND #c < :b"
+            values[":b"] = {"S": created_key(until)}
+        pages = dynamo.query(
+            TableName=self._table,
+            IndexName=INDEX,
+            KeyConditionExpression=condition,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
+        found = [recorded(i) for page in pages for i in page]
+        return [r for r in found if until is None or r.opportunity.created_at < until]
+
+    def every(self) -> list[Recorded]:
+        """Every opportunity item, by a scan that DynamoDB filters to them (the table's other
+        items read and billed, never sent back: docs.aws.amazon.com/amazondynamodb/latest/
+        developerguide/Scan.html#Scan.FilterExpression): the readers' way until `indexed`."""
+        return [
+            recorded(i)
+            for i in dynamo.scan(
+                self._table,
+                FilterExpression="begins_with(#k, :kind)",
+                ExpressionAttributeNames={"#k": "key"},
+                ExpressionAttributeValues={":kind": {"S": _PREFIX}},
+            )
+        ]
