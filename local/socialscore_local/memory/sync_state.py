@@ -114,7 +114,7 @@ class MemorySyncState:
             if (since is None or r.opportunity.created_at >= since)
             and (until is None or r.opportunity.created_at < until)
         ]
-        self.r.add("Query", batches(len(found), 1000))
+        self.r.add("Query", max(1, batches(len(found), 1000)))
         return found
 
     def every(self) -> list[Recorded]:

@@ -14,8 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
-from socialscore.domain import attribution
-from socialscore.domain.attribution import splits
+from socialscore.domain.attributed import Attributed, attributed
 from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.touch import Touch
@@ -81,21 +80,7 @@ class Journeys:
         linked = self._link_times(mine)
         identified = min((linked[i] for i in mine if i in linked), default=None)
         journey = [t for i in mine for t in self._touches_of(i)]
-        window, by_model = splits(opp, journey, self.model, identified)
-        shown: dict[str, dict[str, Amounts]] = {}
-        for name, shares in by_model.items():
-            parts = attribution.influence(window, shares)
-            shown[name] = {dim: parts[f"by_{dim}"] for dim in ("seller", "post", "network")}
-        view = OpportunityView(
-            opp.id,
-            opp.amount,
-            opp.currency,
-            opp.stage,
-            opp.created_at,
-            len(window),
-            self.model.attribution.primary,
-            shown,
-        )
+        view = view_of(opp, attributed(opp, journey, self.model, identified))
         self._views[opp.id] = view
         return view
 
@@ -117,7 +102,22 @@ class Journeys:
         return self._touches[identity]
 
 
-def attributed(views: Iterable[OpportunityView], dimension: str) -> dict[str, dict[str, Amounts]]:
+def view_of(opp: Opportunity, splits: Attributed) -> OpportunityView:
+    """The opportunity as the report shows it, with these splits (its journey's, or those
+    crm_sync kept: domain.attributed)."""
+    return OpportunityView(
+        opp.id,
+        opp.amount,
+        opp.currency,
+        opp.stage,
+        opp.created_at,
+        splits.touches,
+        splits.primary,
+        {name: {d: dict(who) for d, who in dims.items()} for name, dims in splits.by_model.items()},
+    )
+
+
+def summed(views: Iterable[OpportunityView], dimension: str) -> dict[str, dict[str, Amounts]]:
     """currency -> model -> who -> amount, summed over these opportunities in that currency:
     amounts in two currencies are never added."""
     out: dict[str, dict[str, Amounts]] = defaultdict(dict)
@@ -130,7 +130,7 @@ def attributed(views: Iterable[OpportunityView], dimension: str) -> dict[str, di
 
 
 def credited(by_currency: Mapping[str, Mapping[str, Amounts]], model: str) -> dict[str, Money]:
-    """who -> what `model` credits them, per currency (of attributed()'s sums)."""
+    """who -> what `model` credits them, per currency (of summed()'s sums)."""
     pairs: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
     for currency, by_model in by_currency.items():
         for who, amount in by_model.get(model, {}).items():

@@ -6,7 +6,7 @@ Sellers, posts and days over whole UTC days (the report's period, `--since DATE`
 read the rollups (store.rollups): a Query per day and dimension, whatever the number of profiles
 and touches; a bound within a day (`--since` with a time) can only be cut from the touches: the
 ledger read whole. Hot leads, the top profiles and the spread read the scores table's indexes
-(report.leads, report.spread); opportunities their own journeys (report.journeys); buckets
+(report.leads, report.spread); opportunities the splits crm_sync kept (report.attributed); buckets
 crm_sync's bucket tally. What still reads the ledger whole: identity coverage, and the buckets
 until their tally is built (scores())."""
 
@@ -22,13 +22,13 @@ from typing import Protocol
 
 from socialscore.aws import config
 from socialscore.domain.engage import Queue
-from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.rollups import Dimension, days_between
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.touch import Touch
 from socialscore.report import leads, tally
+from socialscore.report.attributed import AttributedOpportunities
 from socialscore.report.covered import IdentityCoverage, folded, ledger_pages
-from socialscore.report.journeys import Journeys, attributed, credited
+from socialscore.report.journeys import Journeys, credited, summed
 from socialscore.report.period import DEFAULT_PERIOD, Period
 from socialscore.report.recount import bucket_rows as recount_buckets
 from socialscore.report.recount import recount
@@ -45,6 +45,7 @@ from socialscore.report.rows import (
 from socialscore.report.spread import Spread, spread
 from socialscore.store import dynamo
 from socialscore.store.bucket_tally import BucketTallyStore, TallyNotBuilt, bucket_rows
+from socialscore.store.opportunities import Opportunities
 from socialscore.store.rollups import RollupStore
 from socialscore.store.scores import StoredScores
 from socialscore.wiring.reads import Stores, engage_reader
@@ -109,10 +110,6 @@ class Snapshot:
 
     # --- attributed opportunities -------------------------------------------------------------
     @cached_property
-    def _every_opportunity(self) -> list[Opportunity]:
-        return self.stores.sync_state.every_opportunity()
-
-    @cached_property
     def opportunities(self) -> list[OpportunityView]:
         """Every opportunity crm_sync has seen, attributed."""
         return self.opportunities_in()
@@ -120,20 +117,20 @@ class Snapshot:
     def opportunities_in(
         self, since: datetime | None = None, until: datetime | None = None
     ) -> list[OpportunityView]:
-        """The opportunities created since `since`, before `until`, attributed, by id. Each
-        journey is its contacts' identities' touches, a Query of the ledger each (read once per
-        snapshot): reads follow these opportunities' contacts' touches, never the whole ledger."""
-        chosen = [
-            o
-            for o in self._every_opportunity
-            if (since is None or o.created_at >= since) and (until is None or o.created_at < until)
-        ]
-        return sorted(self.journeys.views(chosen), key=lambda v: v.id)
+        """The opportunities created since `since`, before `until`, attributed, by id: the
+        splits crm_sync kept with each (report.attributed), read once per period a snapshot."""
+        return self._attributed.views(since, until)
+
+    @cached_property
+    def _attributed(self) -> AttributedOpportunities:
+        records = Opportunities(self.stack.table("SyncStateTable"))
+        return AttributedOpportunities(records, lambda: self.journeys, self.model)
 
     @cached_property
     def journeys(self) -> Journeys:
-        """The period's opportunities' journeys; their contacts' identities from the grouping
-        the report reads whole anyway."""
+        """The journeys of the opportunities with no splits kept (report.attributed): each its
+        contacts' identities' touches, a Query of the ledger each; their identities from the
+        grouping the report reads whole anyway."""
         contacts = self.contacts
         return Journeys(
             self.stores.identities, lambda c: contacts.get(c, []), self.stores.ledger, self.model
@@ -153,8 +150,8 @@ class Snapshot:
         self, dimension: str, since: datetime | None = None, until: datetime | None = None
     ) -> dict[str, dict[str, Amounts]]:
         """currency -> model -> who -> amount over the opportunities created since `since`,
-        before `until` (journeys.attributed)."""
-        return attributed(self.opportunities_in(since, until), dimension)
+        before `until` (journeys.summed)."""
+        return summed(self.opportunities_in(since, until), dimension)
 
     def _primary(
         self, dimension: str, since: datetime | None, until: datetime | None

@@ -68,7 +68,6 @@ class Opportunities:
     def created(self, since: datetime | None, until: datetime | None) -> list[Recorded]:
         """The opportunities created from `since` to before `until` (None: unbounded), from
         the index: reads follow these opportunities' items alone."""
-        names = {"#o": "opened", "#c": "created"}
         values: dict[str, Any] = {":o": {"S": OPENED}}
         condition = "#o = :o"
         if since is not None and until is not None:
@@ -80,6 +79,7 @@ class Opportunities:
         elif until is not None:
             condition += " AND #c < :b"
             values[":b"] = {"S": created_key(until)}
+        names = {"#o": "opened"} | ({"#c": "created"} if "#c" in condition else {})
         pages = dynamo.query(
             TableName=self._table,
             IndexName=INDEX,

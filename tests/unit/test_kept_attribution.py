@@ -1,0 +1,142 @@
+"""The report's attributed opportunities from the splits crm_sync kept with each (report.attributed)
+on the memory fakes: the same views as their journeys, without reading one; a late touch shows
+after the next crm_sync run; an opportunity with no splits kept, or kept under another model,
+is shown from its journey."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from socialscore.domain.interaction import Kind
+from socialscore.domain.record_key import Landing
+from socialscore.domain.touch import Touch
+from socialscore.report.attributed import AttributedOpportunities
+from socialscore.report.journeys import Journeys
+from socialscore.report.rows import OpportunityView
+from socialscore_local.memory.ledger import MemoryTouchLedger
+from tests.integration.support import POST_B, rehydrated
+from tests.unit.test_crm_sync_runs import MODEL, World
+
+
+@dataclass
+class CountingLedger:
+    """The ledger's touches, each read counted."""
+
+    ledger: MemoryTouchLedger
+    reads: list[str] = field(default_factory=list)
+
+    def touches_of(self, profile: str) -> list[Touch]:
+        self.reads.append(profile)
+        return self.ledger.touches_of(profile)
+
+
+def journeys(world: World, ledger: CountingLedger) -> Journeys:
+    links = world.w.links
+    return Journeys(links, links.identities_of, ledger, MODEL)
+
+
+def reader(world: World, ledger: CountingLedger) -> AttributedOpportunities:
+    return AttributedOpportunities(world.w.sync, lambda: journeys(world, ledger), MODEL)
+
+
+def from_journeys(world: World) -> list[OpportunityView]:
+    """Every opportunity from its journey: the report's numbers before splits were kept."""
+    every = world.w.sync.every_opportunity()
+    views = journeys(world, CountingLedger(world.w.ledger)).views(every)
+    return sorted(views, key=lambda v: v.id)
+
+
+def test_the_kept_splits_are_the_journeys_without_reading_the_ledger(tmp_path: Path) -> None:
+    world = World(tmp_path)
+    world.seed()
+    world.run()
+    ledger = CountingLedger(world.w.ledger)
+
+    shown = reader(world, ledger).views(None, None)
+
+    assert [v.id for v in shown] == ["006-O1", "006-O2"]
+    assert shown == from_journeys(world)
+    assert ledger.reads == []  # no journey read: the leaderboard's attributed column is kept
+    o1 = shown[0]
+    assert o1.by_model["linear"]["seller"] == {
+        "s-ana": Decimal("500.00"),
+        "unattributed": Decimal("500.00"),
+    }
+
+
+def test_a_late_touch_shows_in_the_split_after_the_next_run(tmp_path: Path) -> None:
+    world = World(tmp_path)
+    world.seed()
+    world.run()
+    world.resolve(
+        [rehydrated(9, kind=Kind.COMMENT, actor="u2", post=POST_B, at="2026-11-20T12:00:00Z")]
+    )
+    before = {v.id: v for v in reader(world, CountingLedger(world.w.ledger)).views(None, None)}
+    assert before["006-O2"].touches == 1  # the run before: as the CRM holds it
+
+    world.run()
+
+    ledger = CountingLedger(world.w.ledger)
+    after = {v.id: v for v in reader(world, ledger).views(None, None)}
+    assert after["006-O2"].touches == 2
+    assert after["006-O2"].by_model["linear"]["seller"] == {
+        "s-ana": Decimal("250.00"),
+        "unattributed": Decimal("250.00"),
+    }
+    assert list(after.values()) == from_journeys(world)
+    assert ledger.reads == []
+
+
+def test_an_opportunity_with_no_splits_kept_is_shown_from_its_journey(tmp_path: Path) -> None:
+    world = World(tmp_path)
+    world.seed()
+    world.run()
+    o2 = next(o for o in world.w.sync.every_opportunity() if o.id == "006-O2")
+    world.w.sync.save(Landing({}, {}), [o2], {})  # as a release before kept it: no splits
+    ledger = CountingLedger(world.w.ledger)
+
+    shown = reader(world, ledger).views(None, None)
+
+    assert shown == from_journeys(world)
+    assert set(ledger.reads) == set(world.w.links.identities_of("C-2"))  # its journey alone
+
+
+def test_splits_kept_under_another_model_are_not_shown(tmp_path: Path) -> None:
+    world = World(tmp_path)
+    world.seed()
+    world.run()
+    sync = world.w.sync
+    kept = sync.attributions["006-O1"]
+    stale = kept.model_copy(update={"model_version": "older", "touches": 99})
+    o1 = next(o for o in sync.every_opportunity() if o.id == "006-O1")
+    sync.save(Landing({}, {}), [], {}, [(o1, stale)])
+
+    shown = reader(world, CountingLedger(world.w.ledger)).views(None, None)
+
+    assert shown == from_journeys(world)
+    assert shown[0].touches == 2
+
+
+@pytest.mark.parametrize("others", [0, 5_000])
+def test_a_periods_reads_follow_its_opportunities_not_the_tables_other_items(
+    tmp_path: Path, others: int
+) -> None:
+    world = World(tmp_path)
+    world.seed()
+    world.run()
+    sync = world.w.sync
+    # The bucket tally's item per profile and pushes: the table's other items.
+    sync.items |= {f"tally#x#{n}": {"n": n} for n in range(others)}
+    before = dict(sync.r.counts)
+
+    views = reader(world, CountingLedger(world.w.ledger)).views(None, None)
+
+    assert len(views) == 2
+    assert {k: n - before.get(k, 0) for k, n in sync.r.counts.items() if n != before.get(k, 0)} == {
+        "BatchGetItem": 1,  # the index's marker
+        "Query": 1,
+    }
