@@ -11,7 +11,8 @@ The items come from the stores' own builders: the ledger's entries from store.le
 `item_of`, the scores table's profile items, post and seller counters and day rollups from
 domain.aggregates' `coalesce` keyed by store.scores' `item_key` and `index_attributes` (the
 items `socialscore rebuild` sets, store.rebuild), the identities from store.identities'
-`link_item`, the opportunities through store.sync_state's own `save`, the bucket tally through
+`link_item`, the opportunities through store.sync_state's own `save` (with the splits crm_sync
+keeps, from each deal's journey: domain.attributed), the bucket tally through
 store.bucket_tally's `replace` (as `socialscore rebuild` builds it), the sellers' accounts and
 the post cache through their stores' writes. Written with
 scale_moto.put (moto's tables directly: BatchWriteItem through boto3 costs ~5 ms an item here).
@@ -29,6 +30,7 @@ from typing import Any
 from scale_moto import put
 
 from socialscore.domain.aggregates import Aggregates, ProfileTotal, coalesce
+from socialscore.domain.attributed import Attributed, attributed
 from socialscore.domain.bucket_tally import Kept, build
 from socialscore.domain.decay import units
 from socialscore.domain.interaction import Category, ConsentBasis, Identify, Kind, Network
@@ -42,7 +44,9 @@ from socialscore.domain.touch import Touch
 from socialscore.store import dynamo
 from socialscore.store.bucket_tally import BucketTallyStore
 from socialscore.store.identities import link_item
+from socialscore.store.identity_counts import MOST, member, members_key
 from socialscore.store.ledger_items import item_of
+from socialscore.store.opportunities import Opportunities
 from socialscore.store.post_cache import PostCache
 from socialscore.store.scores import index_attributes, item_key, profile_item
 from socialscore.store.sellers import Sellers
@@ -55,6 +59,7 @@ DAYS, POSTS, SELLERS, TEAMS = 90, 2000, 50, 5
 KINDS = [(Kind.LIKE, 60), (Kind.COMMENT, 15), (Kind.SHARE, 10), (Kind.QUOTE, 5), (Kind.CLICK, 10)]
 LINKED, TWO_IDENTITIES, WON, HOT, PAID = 0.3, 0.1, 0.1, 0.01, 0.1
 CHUNK = 5000  # profiles whose touches are held at once
+LINKED_AT = AS_OF - timedelta(days=100)  # every link's time
 
 
 @dataclass
@@ -82,6 +87,7 @@ def seed(rt: LocalRuntime, profiles: int, per_profile: int, seed: int = 7) -> Se
     weights = {(c, k): MODEL.weight(c, k, Network.X, 0) for c in Category for k in kinds}
     shared = Aggregates()  # posts', sellers' and days' counters, summed over every chunk
     tally: dict[str, Kept] = {}  # the bucket tally's units
+    kept: list[tuple[Opportunity, Attributed]] = []  # each deal's splits, as crm_sync keeps them
     ledger, scores = rt.table("LedgerTable"), rt.table("ScoresTable")
     for start in range(0, profiles, CHUNK):
         touches = []
@@ -111,6 +117,7 @@ def seed(rt: LocalRuntime, profiles: int, per_profile: int, seed: int = 7) -> Se
         mine = {contact_of[t.profile] for t in touches if t.profile in contact_of}
         stored = {(k.profile, k.category): profile_item(i) for k, i in items.items()}
         tally |= build(MODEL, AS_OF, {c: out.contacts[c] for c in mine}, touches, stored)
+        kept += _attributed(out.deals, mine, touches, contact_of)
     put(
         scores,
         [
@@ -118,11 +125,36 @@ def seed(rt: LocalRuntime, profiles: int, per_profile: int, seed: int = 7) -> Se
             for k, c in shared.counters.items()
         ],
     )
-    put(rt.table("IdentitiesTable"), [dynamo.to_item(i) for i in out.links])
-    SyncState(rt.table("SyncStateTable")).save(Landing({}, {}), out.deals, {})
+    put(rt.table("IdentitiesTable"), [dynamo.to_item(i) for i in _counts(out)])
+    SyncState(rt.table("SyncStateTable")).save(Landing({}, {}), out.deals, {}, kept)
+    Opportunities(rt.table("SyncStateTable")).mark_indexed()  # as a first run leaves it
     # As `socialscore rebuild` leaves it, as of AS_OF (what crm_sync then keeps).
     BucketTallyStore(rt.table("SyncStateTable")).replace(tally, AS_OF, AS_OF.date())
     return out
+
+
+def _counts(out: Seeded) -> list[dict[str, Any]]:
+    """The links, and the contacts' sets and bound `socialscore rebuild` leaves beside them
+    (store.identity_counts)."""
+    contacts = out.contacts.items()
+    sets = [{"identity": members_key(c), "m": {member(i) for i in ids}} for c, ids in contacts]
+    most = max((len(ids) for ids in out.contacts.values()), default=1)
+    return [*out.links, *sets, {"identity": MOST, "n": most, "ready": True}]
+
+
+def _attributed(
+    deals: list[Opportunity], mine: set[str], touches: list[Touch], contact_of: dict[str, str]
+) -> list[tuple[Opportunity, Attributed]]:
+    """The chunk's deals' splits (their contacts are whole in it), from their journeys."""
+    journeys: dict[str, list[Touch]] = {}
+    for t in touches:
+        if t.profile in contact_of:
+            journeys.setdefault(contact_of[t.profile], []).append(t)
+    return [
+        (d, attributed(d, journeys.get(d.contact_ids[0], []), MODEL, LINKED_AT))
+        for d in deals
+        if d.contact_ids[0] in mine
+    ]
 
 
 def _profile_items(
@@ -181,7 +213,7 @@ def _contacts(rng: random.Random, out: Seeded) -> dict[str, str]:
         identity = Identify(
             event_id=f"e-{p}", source="bench", network=Network.X, network_user_id=str(p),
             contact_id=contact, consent_basis=ConsentBasis.OPT_IN,
-            occurred_at=AS_OF - timedelta(days=100), owner_id=f"owner-{p % 20}",
+            occurred_at=LINKED_AT, owner_id=f"owner-{p % 20}",
         )  # fmt: skip
         out.contacts.setdefault(contact, []).append(identity.identity)
         contact_of[identity.identity] = contact

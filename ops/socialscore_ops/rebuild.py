@@ -26,6 +26,7 @@ from socialscore.aws import clients
 from socialscore.aws.config import parameter_path
 from socialscore.domain.scoring_model import ScoringModel, bundled
 from socialscore.store import dynamo
+from socialscore.store.identities import Identities
 from socialscore.store.rebuild import Counts, Rebuild
 from socialscore_ops import rebuild_pause
 from socialscore_ops.commands import Result, command
@@ -52,7 +53,8 @@ EPILOG = (
     "right. Needs "
     "lambda:ListEventSourceMappings, GetEventSourceMapping, UpdateEventSourceMapping, "
     "sqs:GetQueueAttributes, ssm:GetParameter, and Scan, BatchGetItem, BatchWriteItem and "
-    "DescribeTable on the ledger and scores tables, Scan on the identities table, and Scan, "
+    "DescribeTable on the ledger and scores tables, Scan on the identities table and its "
+    "by_contact index, UpdateItem and BatchGetItem on the identities table, and Scan, "
     "BatchGetItem, BatchWriteItem, PutItem, GetItem and DeleteItem on the SyncStateTable (the "
     "bucket tally it builds last, under crm_sync's run lease)."
 )
@@ -106,10 +108,14 @@ def run(stack: Stack | None, args: argparse.Namespace) -> Result:
         with rebuild_pause.paused(stack, args.wait, left_paused, record) as paused:
             engine = _rebuild(stack, live, checkpoint)
             tallied = rebuild_tally(stack, live)  # still paused: nothing scored while it reads
+    # `top`'s bound on any contact's identities (store.identity_counts): links written
+    # meanwhile keep it themselves, so the score stage need not be paused for it.
+    most = Identities(stack.table("IdentitiesTable")).rebuild_most()
     checkpoint.save("finished")
     done = _result(live, engine.counts, resumed, paused, time.monotonic() - started)
     text = f"{done.text}\nbucket tally built: {tallied:,} profiles in a bucket or due to be"
-    return Result(done.data | {"bucket_tally_profiles": tallied}, text)
+    text += f"\nmost identities of a contact: {most:,}"
+    return Result(done.data | {"bucket_tally_profiles": tallied, "most_identities": most}, text)
 
 
 def _live(stack: Stack) -> ScoringModel:

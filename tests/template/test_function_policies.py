@@ -107,6 +107,7 @@ NEEDED: dict[str, list[Grant]] = {
         # .link puts each changed link (conditional); SyncState.mark_changed an UpdateItem.
         ("dynamodb:BatchGetItem", table("IdentitiesTable")),
         ("dynamodb:PutItem", table("IdentitiesTable")),
+        ("dynamodb:UpdateItem", table("IdentitiesTable")),  # store.identity_counts
         ("dynamodb:UpdateItem", table("SyncStateTable")),
         ("dynamodb:BatchGetItem", table("SellersTable")),  # Sellers.of_accounts
         ("sqs:SendMessage", queue("ScoreQueue")),
@@ -136,7 +137,7 @@ NEEDED: dict[str, list[Grant]] = {
     ],
     "CrmSyncFunction": [
         ("dynamodb:BatchGetItem", table("IdentitiesTable")),  # links, linked_at, owners
-        ("dynamodb:UpdateItem", table("IdentitiesTable")),  # Identities.set_owner
+        ("dynamodb:UpdateItem", table("IdentitiesTable")),  # set_owner; identity_counts
         ("dynamodb:PutItem", table("IdentitiesTable")),  # links from contacts' social fields
         ("dynamodb:BatchWriteItem", table("IdentitiesTable")),  # links taken off
         ("dynamodb:Query", index("IdentitiesTable", "by_contact")),  # a contact's identities

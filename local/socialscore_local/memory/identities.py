@@ -14,6 +14,7 @@ from typing import Any
 
 from socialscore.domain.interaction import Identify, link_basis
 from socialscore.store.identities import Link, erased_key, link_item
+from socialscore.store.identity_counts import member
 
 
 class MemoryIdentityLinks:
@@ -29,6 +30,11 @@ class MemoryIdentityLinks:
         # None when unlinked).
         self.index: list[tuple[datetime, str, str | None]] = []
         self.bars: dict[str, datetime] = {}  # an erasure's bar item's key -> erased at
+        # store.identity_counts' items: each contact's set of identity hashes (only added to),
+        # the bound on their sizes (only raised) and whether a rebuild made it ready.
+        self.members: dict[str, set[str]] = {}
+        self.most: int | None = None
+        self.most_ready = False
 
     def contacts_of(self, identities: list[str]) -> dict[str, str]:
         return {i: self.items[i]["contact_id"] for i in identities if i in self.items}
@@ -67,11 +73,31 @@ class MemoryIdentityLinks:
                 item["owner_id"] = owner_id
 
     def link(self, events: list[Identify]) -> None:
+        largest = self._counted([(e.identity, e.contact_id) for e in events])
         for event in sorted(events, key=lambda e: e.occurred_at):
             item = link_item(event, self.items.get(event.identity))
             if item is not None:
                 self.items[event.identity] = item
                 self.index.append((self.clock(), event.identity, item["contact_id"]))
+        if largest > 1:
+            self._raise(largest)
+
+    def _counted(self, links: list[tuple[str, str]]) -> int:
+        for identity, contact in links:
+            self.members.setdefault(contact, set()).add(member(identity))
+        return max((len(self.members[c]) for _, c in links), default=0)
+
+    def _raise(self, n: int) -> None:
+        self.most = max(n, self.most or 0)
+
+    def most_identities(self) -> int | None:
+        return max(self.most or 1, 1) if self.most_ready else None
+
+    def rebuild_most(self) -> int:
+        largest = max(self._counted([(i, c) for i, c in self._indexed().items()]), 1)
+        self._raise(largest)
+        self.most_ready = True
+        return largest
 
     def unlink(self, identities: list[str]) -> None:
         for identity in identities:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from functools import cached_property
+from itertools import islice
 from typing import Protocol
 
 from socialscore.domain.decay import score_at
@@ -54,6 +55,28 @@ class History(Protocol):
     def touches_of(self, profile: str) -> list[Touch]: ...
 
 
+class Groups(Protocol):
+    """Who a profile is: Grouping (the identities table read whole: the report, whose spread
+    takes every profile) or report.lazy_grouping's (only the profiles asked about: `top`)."""
+
+    def prefetch(self, identities: Iterable[str]) -> None:
+        """Read who these are together (before asking who() of each)."""
+        ...
+
+    def prefetch_contacts(self, whos: Iterable[str]) -> None:
+        """Read these contacts' identities together (before asking identities() of each)."""
+        ...
+
+    def who(self, identity: str) -> str: ...
+
+    def is_contact(self, who: str) -> bool: ...
+
+    def identities(self, who: str) -> list[str]: ...
+
+    @property
+    def most(self) -> int: ...
+
+
 @dataclass(frozen=True)
 class Grouping:
     """The linked identities by contact (store.identities all_contacts): who a profile is."""
@@ -71,6 +94,15 @@ class Grouping:
     def identities(self, who: str) -> list[str]:
         return self.contacts.get(who, [who])
 
+    def is_contact(self, who: str) -> bool:
+        return who in self.contacts
+
+    def prefetch(self, identities: Iterable[str]) -> None:
+        """Nothing to read: the table was read whole."""
+
+    def prefetch_contacts(self, whos: Iterable[str]) -> None:
+        """Nothing to read: the table was read whole."""
+
     @cached_property
     def most(self) -> int:
         """The most identities a contact has (1 when none is linked)."""
@@ -80,19 +112,21 @@ class Grouping:
 def hot_leads(
     flagged: Iterable[str],
     scores: RankedScores,
-    grouping: Grouping,
+    grouping: Groups,
     model: ScoringModel,
     as_of: datetime,
 ) -> list[ScoreRow]:
     """The profiles of these identities flagged hot (Scores.hot), best organic score first
     (then paid, then id), without owner or buckets (detailed() adds them to the ones shown)."""
+    flagged = list(flagged)
+    grouping.prefetch(flagged)
     whos = {grouping.who(identity) for identity in flagged}
     return _rows(scores, grouping, whos, model, as_of, hot_only=True)
 
 
 def top(
     scores: RankedScores,
-    grouping: Grouping,
+    grouping: Groups,
     model: ScoringModel,
     as_of: datetime,
     n: int,
@@ -108,10 +142,9 @@ def top(
 
     best: dict[str, Decimal] = {}  # who -> its organic units, exact
     leaders: list[Decimal] = []  # the n best units met, a heap: the n-th best first
-    for identity, units in scores.ranked(Category.ORGANIC, page=n):
-        who = grouping.who(identity)
+    for identity, units, who, summed in _met(scores, grouping, n):
         if who not in best:
-            best[who] = units if who == identity else _organic(scores, grouping.identities(who))
+            best[who] = units if who == identity else summed
             heapq.heappush(leaders, best[who])
             if len(leaders) > n:
                 heapq.heappop(leaders)
@@ -124,19 +157,43 @@ def top(
     return _rows(scores, grouping, ties, model, as_of, hot_only=False)[:n]
 
 
-def _organic(scores: RankedScores, identities: list[str]) -> Decimal:
-    held = scores.profile_units(identities)
-    return sum((i.units for (_, c), i in held.items() if c is Category.ORGANIC), Decimal(0))
+def _met(
+    scores: RankedScores, grouping: Groups, n: int
+) -> Iterator[tuple[str, Decimal, str, Decimal]]:
+    """The organic ranking, (identity, its units, who it is, who's units: a contact's its
+    identities' summed), read a page of n at a time: a page's links together, then the
+    identities of the contacts it meets, then their units."""
+    ranked = scores.ranked(Category.ORGANIC, page=n)
+    summed: dict[str, Decimal] = {}
+    while page := list(islice(ranked, n)):
+        grouping.prefetch(identity for identity, _ in page)
+        whos = [grouping.who(identity) for identity, _ in page]
+        met = {w for (i, _), w in zip(page, whos, strict=True) if w != i and w not in summed}
+        grouping.prefetch_contacts(met)
+        summed |= _organic(scores, {w: grouping.identities(w) for w in met})
+        for (identity, units), who in zip(page, whos, strict=True):
+            yield identity, units, who, summed.get(who, units)
+
+
+def _organic(scores: RankedScores, contacts: dict[str, list[str]]) -> dict[str, Decimal]:
+    """Each contact's organic units, its identities' summed: one batched read for all."""
+    everyone = sorted({i for ids in contacts.values() for i in ids})
+    held = scores.profile_units(everyone) if everyone else {}
+    return {
+        who: sum((item.units for i in ids if (item := held.get((i, Category.ORGANIC)))), Decimal(0))
+        for who, ids in contacts.items()
+    }
 
 
 def _rows(
     scores: RankedScores,
-    grouping: Grouping,
+    grouping: Groups,
     whos: set[str],
     model: ScoringModel,
     as_of: datetime,
     hot_only: bool,
 ) -> list[ScoreRow]:
+    grouping.prefetch_contacts(whos)
     ids = {who: grouping.identities(who) for who in whos}
     everyone = sorted({i for each in ids.values() for i in each})
     items = scores.profile_units(everyone) if everyone else {}
@@ -145,14 +202,14 @@ def _rows(
         s = standing(items, mine, as_of, model)
         if hot_only and s.hot_since is None:
             continue  # its flag went with its item (an erasure) after the index was read
-        rows.append(ScoreRow(who, who in grouping.contacts, s.organic, s.paid, s.hot_since))
+        rows.append(ScoreRow(who, grouping.is_contact(who), s.organic, s.paid, s.hot_since))
     return sorted(rows, key=lambda r: (-r.organic, -r.paid, r.who))
 
 
 def detailed(
     rows: list[ScoreRow],
     scores: RankedScores,
-    grouping: Grouping,
+    grouping: Groups,
     links: Links,
     history: History,
     model: ScoringModel,

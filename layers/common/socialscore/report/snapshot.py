@@ -29,6 +29,7 @@ from socialscore.report import leads, tally
 from socialscore.report.attributed import AttributedOpportunities
 from socialscore.report.covered import IdentityCoverage, folded, ledger_pages
 from socialscore.report.journeys import Journeys, credited, summed
+from socialscore.report.lazy_grouping import LazyGrouping
 from socialscore.report.period import DEFAULT_PERIOD, Period
 from socialscore.report.recount import bucket_rows as recount_buckets
 from socialscore.report.recount import recount
@@ -107,6 +108,16 @@ class Snapshot:
     @cached_property
     def grouping(self) -> leads.Grouping:
         return leads.Grouping(self.contacts)
+
+    @property
+    def groups(self) -> leads.Groups:
+        """Who a profile is: the whole grouping when this snapshot read it (the report's spread
+        does), else the links of the profiles asked about alone (report.lazy_grouping)."""
+        return self.grouping if "contacts" in self.__dict__ else self._lazy
+
+    @cached_property
+    def _lazy(self) -> LazyGrouping:
+        return LazyGrouping(self.stores.identities, lambda: self.grouping)
 
     # --- attributed opportunities -------------------------------------------------------------
     @cached_property
@@ -262,13 +273,13 @@ class Snapshot:
     def hot_leads(self, detail: int) -> list[ScoreRow]:
         """Every hot lead, best organic score first; the first `detail` (the ones a page shows)
         with their owner and buckets. Reads the hot leads' items, not every profile's."""
-        scores, grouping = self.stores.scores, self.grouping
+        scores, grouping = self.stores.scores, self.groups
         rows = leads.hot_leads(self._flagged, scores, grouping, self.model, self.as_of)
         shown = leads.detailed(
             rows[:detail],
             scores,
             grouping,
-            self.stores.identities,
+            grouping if isinstance(grouping, LazyGrouping) else self.stores.identities,
             self.stores.ledger,
             self.model,
             self.as_of,
@@ -277,7 +288,7 @@ class Snapshot:
 
     def top(self, n: int) -> list[ScoreRow]:
         """The n profiles with the best organic score now (leads.top), without buckets."""
-        return leads.top(self.stores.scores, self.grouping, self.model, self.as_of, n)
+        return leads.top(self.stores.scores, self.groups, self.model, self.as_of, n)
 
     def spread(self) -> Spread:
         """Every profile's organic score now, streamed from the `by_units` index (report.spread)."""

@@ -17,7 +17,7 @@ from typing import Any
 
 from socialscore.aws import clients
 from socialscore.domain.interaction import ConsentBasis, Identify, LinkBasis, link_basis
-from socialscore.store import dynamo
+from socialscore.store import dynamo, identity_counts
 
 BY_CONTACT_INDEX = "by_contact"
 
@@ -85,7 +85,11 @@ class Identities:
 
         One consistent read of every link the batch names, then a write only where the link
         would change: a batch retried after a failure half-way redoes only what did not land,
-        so a batch of many links converges however often its calls fail."""
+        so a batch of many links converges however often its calls fail.
+
+        Each link's identity goes into its contact's set first, and the bound on any contact's
+        identities is raised after (store.identity_counts): a retry adds and raises again."""
+        largest = identity_counts.counted(self._table, [(e.identity, e.contact_id) for e in events])
         stored = dynamo.batch_get(
             self._table, "identity", sorted({e.identity for e in events}), consistent=True
         )
@@ -103,6 +107,18 @@ class Identities:
             except clients.client("dynamodb").exceptions.ConditionalCheckFailedException:
                 continue
             stored[event.identity] = item
+        if largest > 1:  # a contact of one identity is within any bound
+            identity_counts.raise_most(self._table, largest)
+
+    def most_identities(self) -> int | None:
+        """The most identities any contact may have (a bound), None until `socialscore rebuild`
+        made it ready (store.identity_counts)."""
+        return identity_counts.most(self._table)
+
+    def rebuild_most(self) -> int:
+        """Every link counted in its contact's set and the bound made ready (`socialscore
+        rebuild`); returns the largest set."""
+        return identity_counts.rebuild(self._table)
 
     def set_owner(self, identities: list[str], contact_id: str, owner_id: str) -> None:
         """Record the contact's CRM owner on these links; a link since moved to another contact

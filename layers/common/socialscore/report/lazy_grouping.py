@@ -1,0 +1,101 @@
+"""Who a profile is, read only for the profiles asked about (report.leads' Groups without the
+identities table read whole): an identity's contact from its link, read with the others of its
+page in one BatchGetItem (100 keys a call); a contact's identities from the `by_contact` index,
+one Query a contact, once; the most identities any contact has from the bound the links keep
+(store.identity_counts). Until `socialscore rebuild` has made that bound ready, `most` reads
+the whole grouping instead (exact, as before), and every answer after comes from it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Protocol
+
+from socialscore.report.leads import Grouping
+from socialscore.store.identities import Link
+
+
+class LinkReads(Protocol):
+    """The identities store's reads (store.identities.Identities, memory.identities)."""
+
+    def links(self, identities: list[str]) -> dict[str, Link]: ...
+
+    def identities_of(self, contact_id: str) -> list[str]: ...
+
+    def most_identities(self) -> int | None: ...
+
+
+class LazyGrouping:
+    def __init__(self, store: LinkReads, whole: Callable[[], Grouping]) -> None:
+        self._store = store
+        self._whole_read = whole
+        self._whole: Grouping | None = None
+        self._links: dict[str, Link | None] = {}  # identity -> its link, None: not linked
+        self._met: dict[str, set[str]] = {}  # contact -> its identities whose links were read
+        self._identities: dict[str, list[str]] = {}  # contact -> its identities, all
+        self._most: int | None = None
+
+    def prefetch(self, identities: Iterable[str]) -> None:
+        """Read the links of those not read yet, together (one BatchGetItem a 100)."""
+        self.links(list(identities))
+
+    def links(self, identities: list[str]) -> dict[str, Link]:
+        """identity -> its link, for those linked, each read once (report.leads' Links: the
+        hot leads' owners reuse the links their grouping read)."""
+        missing = sorted({i for i in identities if i not in self._links})
+        if missing:
+            found = self._store.links(missing)
+            for identity in missing:
+                link = self._links[identity] = found.get(identity)
+                if link is not None:
+                    self._met.setdefault(link.contact_id, set()).add(identity)
+        return {i: link for i in identities if (link := self._links.get(i)) is not None}
+
+    def who(self, identity: str) -> str:
+        """Its contact when linked, else itself (an anonymous profile)."""
+        if self._whole is not None:
+            return self._whole.who(identity)
+        link = self.links([identity]).get(identity)
+        return link.contact_id if link is not None else identity
+
+    def is_contact(self, who: str) -> bool:
+        """Whether `who` (an answer of who()) is a contact."""
+        if self._whole is not None:
+            return self._whole.is_contact(who)
+        return who in self._met
+
+    def identities(self, who: str) -> list[str]:
+        """A contact's identities; an anonymous profile's: itself."""
+        if self._whole is not None:
+            return self._whole.identities(who)
+        if who not in self._met:
+            return [who]
+        self.prefetch_contacts([who])
+        return self._identities[who]
+
+    def prefetch_contacts(self, whos: Iterable[str]) -> None:
+        """Read these contacts' identities, those not read yet: one Query of the `by_contact`
+        index a contact, then the links of the identities found, together, so that each keeps
+        only those its link still names (the index is a little behind its table:
+        docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.Reading), with
+        any whose link named it that the index does not show yet."""
+        if self._whole is not None:
+            return
+        todo = sorted({w for w in whos if w in self._met and w not in self._identities})
+        found = {c: self._store.identities_of(c) for c in todo}
+        self.links([i for ids in found.values() for i in ids])
+        for contact, ids in found.items():
+            mine = {i for i in ids if (link := self._links.get(i)) and link.contact_id == contact}
+            self._identities[contact] = sorted(mine | self._met[contact])
+
+    @property
+    def most(self) -> int:
+        """The most identities a contact may have: the links' bound, else the whole grouping's
+        (read whole, as before the bound was built)."""
+        if self._whole is not None:
+            return self._whole.most
+        if self._most is None:
+            self._most = self._store.most_identities()
+            if self._most is None:
+                self._whole = self._whole_read()
+                return self._whole.most
+        return self._most

@@ -1,0 +1,110 @@
+"""A bound on how many identities any contact has, kept in the identities table beside the links,
+so `socialscore top` can stop reading the ranking without reading every link
+(report.leads.top's stopping rule).
+
+Two kinds of item, neither with a `contact_id` (so the sparse by_contact index never shows
+them, and the links' readers skip them):
+- `members#<SHA-256 of the contact id>`: `m`, a string set of the SHA-256 (32 hex digits) of
+  every identity ever linked to that contact (never an id itself). Each link ADDs its identity
+  before the link is written: a set ADD is idempotent and commutes, so retries, replays and
+  parallel Lambdas all leave the union, and a rebuild's ADDs and a link's ADDs cannot undo one
+  another. Nothing is taken out (an unlink, a move to another contact): the set only has to hold
+  at least the contact's identities, so its size bounds their number.
+- `stat#most_identities`: `n`, at least the largest set's size, raised (never lowered) by
+  each writer with the size its own ADD returned (the last ADD to a set returns the whole set,
+  so its writer's raise covers it), and `ready` once `socialscore rebuild` has put every
+  existing link in a set. Readers trust `n` only when `ready`: a stack linked before this
+  existed has contacts no set holds yet.
+
+DynamoDB: ADD of a set to a set attribute adds its elements, creating the attribute when missing
+(docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.UpdateExpressions.html
+#Expressions.UpdateExpressions.ADD); `ReturnValues: ALL_NEW` returns the item as
+updated (docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html); a
+comparison with a missing attribute is false, hence `attribute_not_exists(n) OR n < :n`
+(docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.OperatorsAndFunctions.html).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from contextlib import suppress
+
+from socialscore.aws import clients
+from socialscore.store import dynamo
+
+MOST = "stat#most_identities"
+
+
+def members_key(contact_id: str) -> str:
+    return "members#" + hashlib.sha256(contact_id.encode()).hexdigest()
+
+
+def member(identity: str) -> str:
+    """An identity as its contact's set holds it: a hash, never the id."""
+    return hashlib.sha256(identity.encode()).hexdigest()[:32]
+
+
+def counted(table: str, links: Iterable[tuple[str, str]]) -> int:
+    """Add each (identity, contact) to its contact's set; returns the largest set size seen
+    (one UpdateItem a contact)."""
+    by_contact: dict[str, set[str]] = {}
+    for identity, contact in links:
+        by_contact.setdefault(contact, set()).add(member(identity))
+    largest = 0
+    dynamodb = clients.client("dynamodb")
+    for contact, hashes in sorted(by_contact.items()):
+        reply = dynamodb.update_item(
+            TableName=table,
+            Key={"identity": {"S": members_key(contact)}},
+            UpdateExpression="ADD m :m",
+            ExpressionAttributeValues={":m": {"SS": sorted(hashes)}},
+            ReturnValues="ALL_NEW",
+        )
+        largest = max(largest, len(reply["Attributes"]["m"]["SS"]))
+    return largest
+
+
+def raise_most(table: str, n: int, ready: bool = False) -> None:
+    """The bound at least `n` (never lowered); `ready`: every link is in a set (the rebuild)."""
+    dynamodb = clients.client("dynamodb")
+    # refused: already as high, another writer's bound covers this one
+    with suppress(dynamodb.exceptions.ConditionalCheckFailedException):
+        dynamodb.update_item(
+            TableName=table,
+            Key={"identity": {"S": MOST}},
+            UpdateExpression="SET n = :n",
+            ConditionExpression="attribute_not_exists(n) OR n < :n",
+            ExpressionAttributeValues={":n": {"N": str(n)}},
+        )
+    if ready:
+        dynamodb.update_item(
+            TableName=table,
+            Key={"identity": {"S": MOST}},
+            UpdateExpression="SET ready = :t",
+            ExpressionAttributeValues={":t": {"BOOL": True}},
+        )
+
+
+def most(table: str) -> int | None:
+    """The bound on any contact's identities, or None until a rebuild made it ready (a
+    consistent read: BatchGetItem, which every reader of the links may call)."""
+    found = dynamo.batch_get(table, "identity", [MOST], consistent=True).get(MOST)
+    if found is None or not found.get("ready"):
+        return None
+    return max(int(found.get("n", 1)), 1)
+
+
+def rebuild(table: str) -> int:
+    """Every link in its contact's set, then the bound raised to the largest set and made ready:
+    the by_contact index scanned a page at a time (keys only), one UpdateItem a contact a page
+    (a contact split over two pages is ADDed twice: the union). Links written meanwhile add and
+    raise themselves. Returns the largest set."""
+    largest = 0
+    request = {"IndexName": "by_contact", "ProjectionExpression": "#i, contact_id"}
+    names = {"ExpressionAttributeNames": {"#i": "identity"}}
+    for page in dynamo.scan_pages(table, **request, **names):
+        found = counted(table, ((i["identity"], i["contact_id"]) for i in page))
+        largest = max(largest, found)
+    raise_most(table, max(largest, 1), ready=True)
+    return max(largest, 1)

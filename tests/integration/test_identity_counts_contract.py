@@ -1,0 +1,84 @@
+"""The bound on any contact's identities (store.identity_counts), in memory
+(socialscore_local.memory.identities) and on the DynamoDB table (moto): unknown until a rebuild
+counts every link, then raised by each link that gives a contact more identities, in any order
+and however often a batch is retried, never lowered by an unlink or a move; its items never
+show among the links."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from socialscore.domain.interaction import ConsentBasis, Identify, Network
+from socialscore.store.identities import Identities
+from socialscore_local.memory.identities import MemoryIdentityLinks
+from tests.integration.moto_tables import moto_table
+
+__all__ = ["moto_table"]  # the fixture `links` asks for
+T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+Store = Identities | MemoryIdentityLinks
+
+
+@pytest.fixture(params=["memory", "dynamodb"])
+def links(request: pytest.FixtureRequest) -> Store:
+    if request.param == "memory":
+        return MemoryIdentityLinks()
+    make = request.getfixturevalue("moto_table")
+    return Identities(make("IdentitiesTable"))
+
+
+def identify(user: str, contact: str, minutes: int = 0) -> Identify:
+    return Identify(
+        event_id=f"e-{user}-{minutes}",
+        source="smms",
+        network=Network.X,
+        network_user_id=user,
+        contact_id=contact,
+        consent_basis=ConsentBasis.OPT_IN,
+        occurred_at=T0 + timedelta(minutes=minutes),
+    )
+
+
+def test_the_bound_is_unknown_until_a_rebuild_counts_every_link(links: Store) -> None:
+    links.link([identify("1", "003A"), identify("2", "003A"), identify("3", "003B")])
+    links.link([identify("4", "003A")])
+    assert links.most_identities() is None  # links from before the bound existed: not trusted
+    assert links.rebuild_most() == 3
+    assert links.most_identities() == 3
+    assert links.rebuild_most() == 3  # again: the same
+
+
+def test_each_link_raises_the_bound_and_nothing_lowers_it(links: Store) -> None:
+    links.link([identify("1", "003A")])
+    links.rebuild_most()
+    assert links.most_identities() == 1
+    links.link([identify("2", "003A", 1), identify("3", "003B", 1)])
+    assert links.most_identities() == 2
+    links.link([identify("2", "003A", 1)])  # a retry of the same batch
+    links.link([identify("1", "003A", -5)])  # an older replay, not recorded
+    assert links.most_identities() == 2
+    links.link([identify("4", "003B", 2), identify("5", "003B", 2)])
+    assert links.most_identities() == 3
+    links.unlink(["x#3", "x#4"])
+    links.link([identify("5", "003A", 3)])  # moved: 003A's third, 003B left with none
+    assert links.most_identities() == 3  # a bound: an unlink or a move never lowers it
+    assert links.rebuild_most() >= 3
+    assert links.most_identities() == 3
+
+
+def test_two_batches_of_one_contact_in_either_order_leave_the_union(links: Store) -> None:
+    links.rebuild_most()
+    links.link([identify("2", "003A", 1), identify("3", "003A", 1)])
+    links.link([identify("1", "003A", 0), identify("2", "003A", 1)])
+    assert links.most_identities() == 3
+    assert sorted(links.identities_of("003A")) == ["x#1", "x#2", "x#3"]
+
+
+def test_the_bound_s_items_are_never_shown_as_links(links: Store) -> None:
+    links.link([identify("1", "003A"), identify("2", "003A")])
+    links.rebuild_most()
+    assert {c: sorted(ids) for c, ids in links.all_contacts().items()} == {"003A": ["x#1", "x#2"]}
+    page, cursor = links.contacts_page("", 10)
+    assert set(page) == {"003A"}
+    assert cursor == ""
