@@ -1,6 +1,7 @@
 """coverage: identity coverage over a period, as the report page shows it: the share of organic
-touches and points from profiles linked to a CRM contact (overall, per network, per seller) and
-the anonymous profiles with the most points, by id."""
+touches and points from profiles linked to a CRM contact (overall, per network, per seller; the
+linked part as of crm_sync's last run) and the anonymous profiles with the best organic score now,
+by id."""
 
 from __future__ import annotations
 
@@ -50,12 +51,12 @@ def coverage(stack: Stack | None, args: argparse.Namespace) -> Result:
         ]
         for r in found.rows
     ]
-    top = [[a.profile, a.points, a.touches] for a in found.anonymous]
+    top = [[a.profile, round(a.score, 1), a.touches] for a in found.anonymous]
     text = (
         f"Identity coverage, {snapshot.period.label} (organic only)\n"
         + table(HEADERS, rows, empty="no organic touch in this period")
-        + "\n\nAnonymous profiles with the most points (whom to identify next)\n"
-        + table(["profile", "points", "touches"], top, empty="none")
+        + "\n\nAnonymous profiles with the best organic score now (whom to identify next)\n"
+        + table(["profile", "organic score", "organic touches"], top, empty="none")
     )
     data = {
         "period": {"start": snapshot.period.start, "end": snapshot.period.end},
@@ -73,8 +74,7 @@ def coverage(stack: Stack | None, args: argparse.Namespace) -> Result:
             for r in found.rows
         ],
         "anonymous": [
-            {"profile": a.profile, "points": a.points, "touches": a.touches}
-            for a in found.anonymous
+            {"profile": a.profile, "score": a.score, "touches": a.touches} for a in found.anonymous
         ],
     }
     return Result(data, text)

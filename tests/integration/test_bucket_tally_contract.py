@@ -1,15 +1,18 @@
 """The bucket tally's store, in memory and on the SyncStateTable (moto): a unit's change moves the
 counts and its due entry together, conditioned on the version read (a stale write changes
 nothing); a unit emptied leaves no item; the to-do list and the place; a rebuild replaces
-everything, and until one the tally says it is not built."""
+everything, and until one the tally says it is not built; a contact's part of the identity
+coverage moves its days' items by the difference, from the first day asked on."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
 from socialscore.domain.bucket_tally import Kept
+from socialscore.domain.coverage import Sums
 from socialscore.domain.scoring_model import bundled
 from socialscore.pipeline.bucket_tally import TallyStore
 from socialscore.store.bucket_tally import BucketTallyStore, TallyNotBuilt, bucket_rows
@@ -115,3 +118,42 @@ def test_the_report_reads_the_rows_in_the_models_order_once_built(
         ("influencer", 0, 0),
         ("prospect", 1, 0),
     ]
+
+
+D1, D2, D3 = "2026-11-18", "2026-11-19", "2026-11-20"
+SHARE = (1, Decimal("2.5"))
+
+
+def covered(cover: dict[str, Sums]) -> Kept:
+    return Kept(("advocate",), None, contact=True, cover=cover)
+
+
+def test_a_contact_s_coverage_moves_its_days_by_the_difference_once(store: TallyStore) -> None:
+    days = [TODAY - 2 * DAY, TODAY - DAY, TODAY]
+    first = {D1: {"n#x": SHARE, "s#ana": SHARE}, D2: {"n#x": (2, Decimal(5)), "s#ana": SHARE}}
+    store.replace({"c:C-1": covered(first), "c:C-2": covered({D2: {"n#x": SHARE}})}, AT, TODAY)
+    assert store.place().cover
+    assert store.cover(days) == {
+        D1: {"n#x": SHARE, "s#ana": SHARE},
+        D2: {"n#x": (3, Decimal("7.5")), "s#ana": SHARE},
+    }
+    stored = store.kept(["c:C-1"])["c:C-1"]
+    assert stored.value == covered(first)
+    later = covered({D1: {}, D3: {"n#linkedin": SHARE, "s#(no seller)": SHARE}})
+
+    assert store.apply("c:C-1", stored, later, TODAY - DAY)  # D1 is before: never read again
+    assert not store.apply("c:C-1", stored, covered({}), TODAY - DAY)  # stale: nothing moves
+
+    assert store.cover(days) == {
+        D1: {"n#x": SHARE, "s#ana": SHARE},
+        D2: {"n#x": SHARE},
+        D3: {"n#linkedin": SHARE, "s#(no seller)": SHARE},
+    }
+    gone = store.kept(["c:C-2"])["c:C-2"]
+    assert store.apply("c:C-2", gone, None, TODAY - DAY)  # emptied: its part taken out
+    assert store.cover([TODAY - DAY]) == {D2: {}}
+
+
+def test_a_store_built_before_it_kept_coverage_says_so(store: TallyStore) -> None:
+    store.moved(AT, TODAY)  # a run's place, no build: as a tally built by an earlier version
+    assert not store.place().cover

@@ -1,6 +1,6 @@
 """`socialscore coverage` on the demo's stack (moto): the share of the period's organic touches
 and points from known contacts, overall and per network, and the anonymous profiles to identify
-next, by id."""
+next (the best organic scores now), by id."""
 
 from __future__ import annotations
 
@@ -22,4 +22,6 @@ def test_coverage_shows_the_share_from_known_contacts_and_whom_to_identify(
     anonymous = shown.json()["anonymous"]
     assert anonymous
     assert all("#" in a["profile"] for a in anonymous)  # ids, never a handle
-    assert "Anonymous profiles with the most points" in text.out
+    assert all(a["score"] > 0 and a["touches"] > 0 for a in anonymous)
+    assert [a["score"] for a in anonymous] == sorted((a["score"] for a in anonymous), reverse=True)
+    assert "Anonymous profiles with the best organic score now" in text.out

@@ -1,23 +1,39 @@
 """`socialscore rebuild` builds the bucket tally last: on the demo's stack the report's bucket rows
 read from the tally (two items) are those counted from every profile's touches, and stay so when
 an anonymous profile is linked to a contact and crm_sync's function runs (its DynamoDB path);
-while crm_sync holds its run lease the tally is not replaced and the command says why."""
+so are the report's identity coverage rows read from the rollups and the tally's day items (the
+linked part moved by crm_sync's transactions) and those counted from every touch; while crm_sync
+holds its run lease the tally is not replaced and the command says why."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from socialscore.domain.coverage import Coverage, coverage
 from socialscore.domain.scoring_model import bundled
 from socialscore.pipeline.resolution import relink
+from socialscore.report.covered import tallied
 from socialscore.report.snapshot import Snapshot
-from socialscore.store.bucket_tally import bucket_rows
+from socialscore.store.bucket_tally import BucketTallyStore, bucket_rows
 from socialscore.store.identities import Identities
 from socialscore.store.sync_state import SyncState
 from socialscore_local.ops_bridge import outputs
 from socialscore_ops.stack import Stack
 from tests.integration.support import identify
-from tests.ops.conftest import deployed
+from tests.ops.conftest import DeployedStack, deployed
+
+
+def coverage_rows(
+    stack: DeployedStack, at: datetime
+) -> tuple[list[Coverage] | None, list[Coverage]]:
+    """The report's coverage rows from the rollups and the tally, and from every touch."""
+    snapshot = Snapshot(Stack("test", outputs(stack.rt)), at)
+    tally = BucketTallyStore(stack.rt.table("SyncStateTable"))
+    kept = tallied(tally, snapshot.rollups, snapshot.period, at)
+    period = snapshot.period
+    touches = [t for t in snapshot.touches if period.holds(t.occurred_at)]
+    return kept, coverage(touches, set(snapshot.grouping.contact_of))
 
 
 def test_a_rebuild_builds_the_tally_the_report_reads(tmp_path: Path) -> None:
@@ -28,12 +44,15 @@ def test_a_rebuild_builds_the_tally_the_report_reads(tmp_path: Path) -> None:
         recounted = snapshot.buckets(snapshot.scores())
         kept = bucket_rows(stack.rt.table("SyncStateTable"), bundled())
         shown = snapshot.bucket_counts()  # what the report page shows: the tally, now built
+        kept_coverage, counted_coverage = coverage_rows(stack, now)
 
     assert answer.code == 0, answer.err
     assert shown == recounted
     assert answer.json()["bucket_tally_profiles"] > 0
     assert kept == recounted
     assert sum(r.profiles for r in kept) > sum(r.contacts for r in kept) > 0
+    assert kept_coverage == counted_coverage
+    assert 0 < counted_coverage[0].linked_touches < counted_coverage[0].touches
 
 
 def test_crm_sync_keeps_the_tally_when_an_anonymous_profile_joins_a_contact(
@@ -43,8 +62,11 @@ def test_crm_sync_keeps_the_tally_when_an_anonymous_profile_joins_a_contact(
         rt = stack.rt
         assert stack.socialscore("rebuild", "--no-pause").code == 0
         now = datetime.now(UTC)
-        rows = Snapshot(Stack("test", outputs(rt)), now).scores()
-        anonymous = next(r.who for r in rows if not r.contact)
+        first = Snapshot(Stack("test", outputs(rt)), now)
+        rows, period = first.scores(), first.period
+        recent = {t.profile for t in first.touches if period.holds(t.occurred_at)}
+        anonymous = next(r.who for r in rows if not r.contact and r.who in recent)
+        _, counted_before = coverage_rows(stack, now)
         contact = next(r.who for r in rows if r.contact)
         user = anonymous.split("#", 1)[1]
         link = identify("k1", user=user, contact=contact, at=now)
@@ -62,7 +84,11 @@ def test_crm_sync_keeps_the_tally_when_an_anonymous_profile_joins_a_contact(
         later = Snapshot(Stack("test", outputs(rt)), now + timedelta(minutes=15))
         kept = bucket_rows(rt.table("SyncStateTable"), bundled())
         recounted = later.buckets(later.scores())
+        kept_coverage, counted_coverage = coverage_rows(stack, now + timedelta(minutes=15))
     assert kept == recounted
+    assert kept_coverage == counted_coverage
+    # the profile's touches of the period count for its contact now
+    assert counted_coverage[0].linked_touches > counted_before[0].linked_touches
     anonymous_in = [r.profiles - r.contacts for r in kept]
     assert sum(anonymous_in) < sum(r.profiles - r.contacts for r in before)  # it left its buckets
 

@@ -1,13 +1,14 @@
 """`socialscore top` on the demo data: the best profiles and the hot leads it prints (read from
 the `by_units` index and the `hot` key) are the report's recomputation over every profile and
-touch (Snapshot.scores), row for row; the report's identity coverage read a page of the ledger's
-filtered scan at a time is the one over every touch."""
+touch (Snapshot.scores), row for row; the report's identity coverage (from the rollups and
+crm_sync's tally when it keeps the period, else a page of the ledger's filtered scan at a time) is
+the one over every touch, and its anonymous profiles the recomputation's best anonymous ones."""
 
 from __future__ import annotations
 
 import pytest
 
-from socialscore.domain.coverage import anonymous, coverage
+from socialscore.domain.coverage import coverage
 from socialscore.domain.interaction import Category
 from socialscore.report import coverage as report_coverage
 from socialscore.report.covered import ledger_pages
@@ -51,14 +52,20 @@ def test_identity_coverage_from_the_ledger_s_filtered_pages_is_over_every_touch(
 ) -> None:
     stack = Stack("test", outputs(demo_stack.rt))
     fresh = Snapshot(stack, demo_stack.as_of)
-    found = report_coverage.of(fresh)  # nothing read before: the ledger's filtered scan
+    found = report_coverage.of(fresh)  # nothing read before: the tally, or the filtered scan
     assert "touches" not in fresh.__dict__, "the report held every touch"
     every = Snapshot(stack, demo_stack.as_of)
     period, linked = every.period, set(every.grouping.contact_of)
     touches = [t for t in every.touches if period.holds(t.occurred_at)]
     assert found.rows, "the demo has organic touches in its period"
     assert found.rows == coverage(touches, linked)
-    assert found.anonymous == anonymous(touches, linked, report_coverage.TOP_ANONYMOUS)
+    best = sorted(
+        (s for s in every.scores() if not s.contact and s.organic > 0),
+        key=lambda s: (-s.organic, s.who),
+    )
+    assert [(a.profile, a.score) for a in found.anonymous] == [
+        (s.who, s.organic) for s in best[: report_coverage.TOP_ANONYMOUS]
+    ]
     pages = ledger_pages(demo_stack.rt.table("LedgerTable"), period.start, period.end)
     organic = [t for t in touches if t.category is Category.ORGANIC]
     assert sorted(t.dedupe_key for p in pages for t in p) == sorted(t.dedupe_key for t in organic)

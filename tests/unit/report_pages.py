@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from html.parser import HTMLParser
 
+from socialscore.domain.coverage import Anonymous
 from socialscore.domain.engage import Entry, Queue
 from socialscore.domain.interaction import Category, Kind, Network
 from socialscore.domain.scoring_model import bundled
@@ -147,6 +148,7 @@ class Canned(Snapshot):
         period_days: int = 30,
         touches: list[Touch] | None = None,
         contacts: dict[str, list[str]] | None = None,
+        anonymous: list[Anonymous] | None = None,
     ) -> None:
         super().__init__(Stack(name, {}), datetime(2026, 11, 22, tzinfo=UTC), period_days)
         self._views = (sellers or [], posts or [], scores or [], days or [])
@@ -159,6 +161,7 @@ class Canned(Snapshot):
         self.__dict__["touches"] = touches or []  # the ledger's (identity coverage)
         self.__dict__["contacts"] = contacts or {}
         self._queue = queue or Queue([], {}, 0)
+        self._anonymous = anonymous or []
 
     def _current(self, since: datetime | None) -> bool:
         return since is None or since >= self.period.start
@@ -197,6 +200,9 @@ class Canned(Snapshot):
 
     def engage(self, limit: int) -> Queue:
         return Queue(self._queue.entries[:limit], self._queue.contacts, self._queue.waiting)
+
+    def anonymous(self, n: int) -> list[Anonymous]:
+        return self._anonymous[:n]
 
 
 def big(profiles: int = 5000, sellers: int = 300, posts: int = 2000, seed: int = 7) -> Canned:

@@ -1,7 +1,7 @@
 """The bucket tally's world in memory: the ledger, scores, identity links and change marks as the
 score and resolve stages leave them (socialscore_local.memory), the tally's store, and the
-report's answer recomputed from every profile's touches (`expected`), the oracle the tally's
-counts must equal.
+report's answer recomputed from every profile's touches (`expected`, `expected_cover`), the
+oracle the tally's counts and coverage days must equal.
 
 Its scoring model has short windows and the shortest half-life a model may have (7 days), so
 that days of clock move profiles between buckets with no new touch (decay, a touch leaving a
@@ -12,8 +12,9 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
+from socialscore.domain.coverage import EVERY, Sums, coverage, network_key, over, seller_key
 from socialscore.domain.interaction import Category, Kind
 from socialscore.domain.messages import Seller
 from socialscore.domain.record_key import Erasures
@@ -158,3 +159,27 @@ class TallyWorld:
                 named.add(key.removeprefix("tally#unit#")[2:])
             named |= {u[2:] for u in item.get("units", ())}
         return named
+
+    def expected_cover(self, first: date, last: date) -> Sums:
+        """The linked part of the coverage of the days from first to last, recounted from every
+        touch with the links as they are now (domain.coverage), per network and per seller."""
+        linked = {i for ids in self.links.all_contacts().values() for i in ids}
+        touches = [
+            t
+            for t in self.ledger.every_touch()
+            if first <= t.occurred_at.astimezone(UTC).date() <= last
+        ]
+        out: Sums = {}
+        for row in coverage(touches, linked):
+            if not (row.linked_touches or row.linked_points):
+                continue
+            if row.seller == EVERY and row.network != EVERY:
+                out[network_key(row.network)] = (row.linked_touches, row.linked_points)
+            elif row.network == EVERY and row.seller != EVERY:
+                out[seller_key(row.seller)] = (row.linked_touches, row.linked_points)
+        return out
+
+    def kept_cover(self, first: date, last: date) -> Sums:
+        """The tally's coverage day items of those days, summed."""
+        days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+        return over(self.store.cover(days).values())

@@ -1,12 +1,13 @@
 """The bucket tally kept by crm_sync's runs (its hook), on the memory fakes: after any sequence of
 touches, retractions, identity links and unlinks, erasures, rebuilds and runs at an advancing
 clock (runs skipped, a run out of time, a run whose tally write fails mid-step), the counts a
-report reads equal those recomputed from every profile's touches as of the run."""
+report reads equal those recomputed from every profile's touches as of the run, and so does the
+identity coverage's linked part summed over any period of the days it keeps."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -24,6 +25,10 @@ from tests.unit.tally_world import MODEL, TallyWorld, touch
 
 HOUR = timedelta(hours=1)
 ACTORS = ["u1", "u2", "u3"]
+# Periods a report may read, as (days before the run's day of the first, of the last): 7, 30 and
+# 90 days up to the run's, the longest ending the day before (a report as of just before the
+# run), and every day kept (the 90 before it to the day after: a clock a little ahead).
+PERIODS = [(6, 0), (29, 0), (89, 0), (90, 1), (90, -1)]
 CONTACTS = ["C-1", "C-2"]
 
 
@@ -56,6 +61,10 @@ class Runs:
         store.fail_at = None
         if not failed and not store.todo():  # the run took every unit: the counts are now's
             assert self.w.counted() == self.w.expected(self.w.now)
+            today = self.w.now.astimezone(UTC).date()
+            for first, last in PERIODS:
+                days = (today - timedelta(days=first), today - timedelta(days=last))
+                assert self.w.kept_cover(*days) == self.w.expected_cover(*days), days
             self.checked += 1
 
     def rebuilt(self) -> None:
@@ -81,6 +90,7 @@ events = st.one_of(
         st.booleans(),  # an intent keyword
         st.sampled_from([None, 500, 5000]),  # followers reported
         st.integers(-96, 2),  # hours from now: late, or a clock a little ahead
+        st.sampled_from(["s-ana", "s-bo", None]),  # the post's seller (None: no seller's)
     ),
     st.tuples(st.just("retract"), st.integers(0, 50)),
     st.tuples(st.just("link"), actor, contact),
@@ -96,11 +106,12 @@ events = st.one_of(
 def play(r: Runs, event: tuple[object, ...]) -> None:
     w = r.w
     match event:
-        case ("touch", str(who), Kind() as kind, bool(intent), followers, int(hours)):
+        case ("touch", str(who), Kind() as kind, bool(intent), followers, int(hours), seller):
             made = touch(
                 who,
                 w.now + hours * HOUR,
                 kind,
+                seller=seller if isinstance(seller, str) else None,
                 intent=intent,
                 followers=followers if isinstance(followers, int) else None,
             )
@@ -138,7 +149,11 @@ def play(r: Runs, event: tuple[object, ...]) -> None:
 
 # Sequences a random search seldom builds, each a way the counts could go stale: a contact erased
 # after its identity's touches were counted, an identity moved from one contact to another.
-LINKED = [("link", "u1", "C-1"), ("touch", "u1", Kind.SHARE, True, 5000, -1), ("run", "clean")]
+LINKED = [
+    ("link", "u1", "C-1"),
+    ("touch", "u1", Kind.SHARE, True, 5000, -1, "s-ana"),
+    ("run", "clean"),
+]
 
 
 @settings(max_examples=150, deadline=None)
@@ -146,6 +161,9 @@ LINKED = [("link", "u1", "C-1"), ("touch", "u1", Kind.SHARE, True, 5000, -1), ("
 @example([*LINKED, ("erase_contact", "C-1"), ("run", "clean")])
 @example([*LINKED, ("link", "u1", "C-2"), ("run", "clean"), ("unlink", "u1"), ("run", "clean")])
 @example([*LINKED, ("erase_identity", "u1"), ("run", "fault"), ("wait", 30), ("run", "clean")])
+# A contact's touch leaving the kept days, then the contact worked out again (an unlink): the day
+# past them is never read again, the rest moves.
+@example([*LINKED, ("wait", 90 * 24), ("run", "clean"), ("unlink", "u1")])
 def test_the_counts_equal_a_recomputation_after_any_sequence_of_runs(
     sequence: list[tuple[object, ...]],
 ) -> None:

@@ -1,17 +1,34 @@
 """Identity coverage (domain.coverage and the report's section): the share of a period's organic
 touches and points from profiles linked to a contact, overall, per network and per seller, paid
-touches left out; the anonymous profiles with the most points, by id; on the page, escaped."""
+touches left out; read from the rollups and crm_sync's tally only when the tally keeps the period
+(else the report recounts it from the ledger); the anonymous profiles to identify next, by id; on
+the page, escaped."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
-from socialscore.domain.coverage import EVERY, NO_SELLER, anonymous, coverage
+import pytest
+
+from socialscore.domain.bucket_tally import Place
+from socialscore.domain.coverage import (
+    EVERY,
+    NO_SELLER,
+    Anonymous,
+    Sums,
+    contributed,
+    coverage,
+    over,
+)
 from socialscore.domain.interaction import Category, Kind, Network
+from socialscore.domain.rollups import Dimension, recompute
 from socialscore.domain.touch import Touch
 from socialscore.report import page as report_page
 from socialscore.report.coverage import publish
+from socialscore.report.covered import tallied
+from socialscore.report.period import Period
 from tests.unit.report_pages import Canned, read
 
 AS_OF = datetime(2026, 11, 22, tzinfo=UTC)  # Canned's
@@ -86,20 +103,14 @@ def test_no_touch_is_no_row_and_no_division_by_zero() -> None:
     assert coverage([touch("x#2", 1.0, category=Category.PAID)], set()) == []
 
 
-def test_the_anonymous_profiles_with_most_organic_points_come_first() -> None:
-    found = anonymous(TOUCHES, LINKED, limit=2)
-    assert [(a.profile, a.points, a.touches) for a in found] == [
-        ("linkedin#9", Decimal(4), 1),
-        ("x#2", Decimal(2), 1),  # its paid 50 points are not counted
-    ]
-
-
 def test_the_page_shows_the_period_s_coverage_and_whom_to_identify_next() -> None:
     hostile = '<script>alert(1)</script>"'
     earlier = touch("x#1", 100.0, days_ago=45)  # before the 30-day period: not counted
+    best = [Anonymous("linkedin#9", 12.5, 3), Anonymous(f"x#{hostile}", 2.25, 1)]
     snapshot = Canned(
         touches=[*TOUCHES, earlier, touch(f"x#{hostile}", 0.5)],
         contacts={"c-1": ["x#1"]},
+        anonymous=best,
     )
     html = report_page.render(snapshot)
     parsed = read(html)
@@ -107,11 +118,11 @@ def test_the_page_shows_the_period_s_coverage_and_whom_to_identify_next() -> Non
     rows = parsed.tables["coverage"]
     assert rows[1][:5] == ["all", "all", "5", "2", "40.0"]  # touches 5, from contacts 2, 40 %
     assert "38.1 % of the period's organic points" in "".join(parsed.text)  # 4 of 10.5
-    assert [r[0] for r in rows if r[0].startswith(("x#", "linkedin#"))] == [
-        "linkedin#9",
-        "x#2",
-        f"x#{hostile}",
+    assert [r[:3] for r in rows if r[0].startswith(("x#", "linkedin#"))] == [
+        ["linkedin#9", "12.5", "3"],
+        [f"x#{hostile}", "2.2", "1"],
     ]
+    assert "best organic score" in "".join(parsed.text)
     assert "<script>alert(1)" not in html
 
 
@@ -133,3 +144,57 @@ def test_the_report_function_publishes_the_period_s_coverage_in_percent() -> Non
         "IdentityCoverage": ("Percent", 40.0),
         "IdentityCoverageTouches": ("Percent", 50.0),
     }
+
+
+# --- from the rollups and the tally ----------------------------------------------------------
+PERIOD = Period(AS_OF, 30)
+LAST_RUN = AS_OF - timedelta(minutes=20)
+
+
+class Rollups:
+    """The rollups of TOUCHES (domain.rollups.recompute), read per period as store.rollups."""
+
+    def period(self, days: list[str], dimension: Dimension) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        for (day, d, name), counters in recompute(TOUCHES).items():
+            if d is dimension and day in days:
+                into = out.setdefault(name, {})
+                for counter, n in counters.items():
+                    into[counter] = into.get(counter, 0) + n
+        return out
+
+
+class Tally:
+    """The tally's place and the day items of x#1's contact."""
+
+    def __init__(self, place: Place) -> None:
+        self._place = place
+
+    def place(self) -> Place:
+        return self._place
+
+    def cover(self, days: list[date]) -> dict[str, Sums]:
+        mine = contributed([t for t in TOUCHES if t.profile in LINKED], date.min, date.max)
+        return {d.isoformat(): mine[d.isoformat()] for d in days if d.isoformat() in mine}
+
+
+def test_the_tally_s_days_and_the_rollups_give_coverage_s_rows() -> None:
+    place = Place(True, LAST_RUN, LAST_RUN.date(), cover=True)
+    assert tallied(Tally(place), Rollups(), PERIOD, AS_OF) == coverage(TOUCHES, LINKED)
+    assert over(Tally(place).cover([AS_OF.date() - timedelta(days=1)]).values())
+
+
+@pytest.mark.parametrize(
+    "place",
+    [
+        Place(False, None, None),  # never built: `socialscore rebuild`
+        Place(True, LAST_RUN, LAST_RUN.date(), cover=False),  # built before it kept coverage
+        Place(True, AS_OF + timedelta(minutes=5), AS_OF.date(), cover=True),  # a run after
+        # its last run 70 days after the period's first: the first days are no longer kept
+        Place(True, LAST_RUN, (AS_OF + timedelta(days=61)).date(), cover=True),
+    ],
+)
+def test_the_report_recounts_from_the_ledger_when_the_tally_does_not_keep_the_period(
+    place: Place,
+) -> None:
+    assert tallied(Tally(place), Rollups(), PERIOD, AS_OF) is None

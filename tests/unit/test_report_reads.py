@@ -3,7 +3,9 @@ fakes (socialscore_local.memory): hot leads from the `hot` flags, the top N from
 ranking (a contact over its identities), the score spread streamed from the ranking, attributed
 opportunities from their contacts' touches alone. Each equals the recomputation over every
 profile item and every touch that the report made before (the rules of Snapshot.scores and the
-whole-ledger journeys)."""
+whole-ledger journeys); identity coverage from the rollups and the tally's day sums equals it
+over every touch, and the anonymous profiles to identify next are the recomputation's best
+anonymous ones."""
 
 from __future__ import annotations
 
@@ -17,15 +19,15 @@ from hypothesis import strategies as st
 from socialscore.domain import attribution
 from socialscore.domain.aggregates import ProfileTotal
 from socialscore.domain.attribution import splits
-from socialscore.domain.coverage import anonymous, coverage
+from socialscore.domain.coverage import Sums, added, contributed, coverage, over, rows
 from socialscore.domain.interaction import Category, ConsentBasis, Identify, Kind, Network
 from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.owners import Owner
+from socialscore.domain.rollups import recompute
 from socialscore.domain.scoring_model import bundled
 from socialscore.domain.standing import standing
 from socialscore.domain.touch import Touch
-from socialscore.report import leads
-from socialscore.report.covered import folded
+from socialscore.report import covered, leads
 from socialscore.report.journeys import Journeys
 from socialscore.report.leads import Grouping
 from socialscore.report.recount import recount
@@ -258,19 +260,36 @@ def test_an_opportunity_s_journey_reads_its_contacts_touches_alone() -> None:
     assert [v.touches > 0 for v in views] == [True, True, False]
 
 
-# --- identity coverage, a page at a time -----------------------------------------------------
+# --- identity coverage, without reading every touch -----------------------------------------
 @settings(max_examples=60, deadline=None)
-@given(worlds(), st.lists(st.integers(1, 7), min_size=1, max_size=6), st.integers(1, 4))
-def test_coverage_folded_page_by_page_is_coverage_over_every_touch(
-    w: World, cuts: list[int], top: int
+@given(worlds())
+def test_coverage_from_the_rollups_and_the_tally_s_days_is_coverage_over_every_touch(
+    w: World,
 ) -> None:
-    touches = sorted(w.ledger.every_touch(), key=lambda t: (t.profile, t.dedupe_key))
-    linked = set(w.grouping.contact_of)
-    pages, rest = [], touches
-    for cut in cuts:  # pages of any sizes, some empty, as a scan's filter leaves them
-        pages.append(rest[:cut])
-        rest = rest[cut:]
-    pages.append(rest)
-    found = folded(pages, linked, top)
-    assert found.rows == coverage(touches, linked)
-    assert found.anonymous == anonymous(touches, linked, top)
+    touches = w.ledger.every_touch()
+    networks: Sums = {}
+    sellers: Sums = {}
+    for (_, dimension, name), c in recompute(touches).items():  # the rollups of every day
+        into = {"network": networks, "seller": sellers}.get(dimension)
+        if into is not None and "organic_touches" in c:
+            n, p = into.get(name, (0, Decimal(0)))
+            into[name] = (n + int(c["organic_touches"]), p + c["organic_points"])
+    days: dict[str, Sums] = {}  # the tally's day items: every contact's part summed
+    for ids in w.grouping.contacts.values():
+        mine = [t for t in touches if t.profile in ids]
+        added(days, contributed(mine, NOW.date() - timedelta(days=90), NOW.date()))
+    linked = over(days.values())
+    assert rows(networks, sellers, linked) == coverage(touches, set(w.grouping.contact_of))
+
+
+@settings(max_examples=60, deadline=None)
+@given(worlds(), st.integers(1, 10))
+def test_the_anonymous_profiles_to_identify_are_the_best_anonymous_scores(w: World, n: int) -> None:
+    expected = sorted(
+        (r for r in recomputed(w) if not r.contact and r.organic > 0),
+        key=lambda r: (-r.organic, r.who),
+    )[:n]
+    found = covered.anonymous(w.scores, w.grouping, MODEL, NOW, n)
+    assert [(a.profile, a.score) for a in found] == [(r.who, r.organic) for r in expected]
+    organic = [t.profile for t in w.ledger.every_touch() if t.category is Category.ORGANIC]
+    assert [a.touches for a in found] == [organic.count(a.profile) for a in found]

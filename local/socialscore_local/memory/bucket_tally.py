@@ -1,19 +1,24 @@
 """The bucket tally's store in memory (pipeline.bucket_tally.TallyStore), for its rule tests: by
 the sync-state table's item keys as store/bucket_tally.py writes them, a unit's change applied
-all or nothing as the store's transaction is, counting the DynamoDB requests it makes. It can
-fail its Nth `apply` (`fail_at`, counted across runs) as a lost connection would: nothing of that
-unit written (tests/integration/test_bucket_tally_contract.py keeps it to the store's contract).
+all or nothing as the store's transaction is (the identity coverage's day items moved with it),
+counting the DynamoDB requests it makes. It refuses what DynamoDB refuses (a unit item over 400
+KB, a transaction of over 100 actions) and can fail its Nth `apply` (`fail_at`, counted across
+runs) as a lost connection would: nothing of that unit written
+(tests/integration/test_bucket_tally_contract.py keeps it to the store's contract).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
 from socialscore.domain import bucket_tally as rules
+from socialscore.domain import coverage
 from socialscore.domain.bucket_tally import Counts, Kept, Place, Stored, counts, delta
-from socialscore.store.bucket_tally import (
+from socialscore.store.coverage_tally import attributes, day_key, sums_of
+from socialscore.store.tally_items import (
     COUNTS,
     PLACE,
     PREFIX,
@@ -32,6 +37,14 @@ from socialscore_local.memory.counting import Requests, batches
 # DynamoDB's item size, its attribute names and values counted in UTF-8 bytes:
 # https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html
 ITEM_LIMIT = 400 * 1024
+
+
+# DynamoDB's actions a TransactWriteItems (same page).
+TRANSACTION_LIMIT = 100
+
+
+class TooManyActions(RuntimeError):
+    """DynamoDB's ValidationException for a transaction of over 100 actions."""
 
 
 class StoreFault(RuntimeError):
@@ -67,12 +80,19 @@ class MemoryBucketTally:
         self.r.add("BatchGetItem", batches(len(keys)))
         return {u for k in keys for u in self.items.get(k, {}).get("units", ())}
 
+    def cover(self, days: Iterable[date]) -> dict[str, coverage.Sums]:
+        keys = {day_key(d.isoformat()): d.isoformat() for d in days}
+        self.r.add("BatchGetItem", batches(len(keys)))
+        return {day: sums_of(self.items[k]) for k, day in keys.items() if k in self.items}
+
     def todo(self) -> set[str]:
         self.r.add("BatchGetItem")
         return {u for k in TODO_KEYS for u in self.items.get(k, {}).get("units", ())}
 
     # --- writes ----------------------------------------------------------------------------
-    def apply(self, unit: str, old: Stored | None, new: Kept | None) -> bool:
+    def apply(
+        self, unit: str, old: Stored | None, new: Kept | None, first: date = date.min
+    ) -> bool:
         self.applied += 1
         if self.fail_at is not None and self.applied - 1 == self.fail_at:
             raise StoreFault(f"apply {self.fail_at} failed")
@@ -88,10 +108,17 @@ class MemoryBucketTally:
         if after is not None and before != after:  # the transaction's due entry fits, or nothing
             self._fits(due_key(after, unit), {unit})
         version = (old.version if old is not None else 0) + 1
-        self.items[unit_key(unit)] = {"key": unit_key(unit), "v": version} | (
-            encode(new) if new is not None else {}
-        )
+        item = {"key": unit_key(unit), "v": version} | (encode(new) if new is not None else {})
+        if _size(item) > ITEM_LIMIT:
+            raise ItemTooLarge(f"{unit_key(unit)}: {_size(item):,} bytes")
+        days = coverage.moved(was.cover if was else {}, new.cover if new else {}, first)
         moved = delta(was, new)
+        dues = (before != after) * ((before is not None) + (after is not None))
+        if 1 + bool(moved) + dues + len(days) > TRANSACTION_LIMIT:
+            raise TooManyActions(f"{unit}: {1 + bool(moved) + dues + len(days)} actions")
+        self.items[unit_key(unit)] = item
+        for day, sums in days.items():
+            self._add_up(day_key(day), attributes(sums))
         if moved:
             total = self.items.setdefault(COUNTS, {"key": COUNTS})
             for bucket, (p, c) in moved.items():
@@ -144,6 +171,11 @@ class MemoryBucketTally:
         for key, item in new.items():  # a put over 400 KB fails as the update would
             if "units" in item:
                 self._fits(key, item["units"])
+        cover: dict[str, coverage.Sums] = {}
+        for value in units.values():
+            coverage.added(cover, value.cover)
+        for day, sums in cover.items():
+            new[day_key(day)] = {"key": day_key(day)} | attributes(sums)
         total = counts(units.values())
         new[COUNTS] = {"key": COUNTS} | {
             f"{kind}#{b}": n for b, pc in total.items() for kind, n in zip("pc", pc, strict=True)
@@ -162,7 +194,14 @@ class MemoryBucketTally:
             "key": PLACE,
             "marks_through": marks_through.isoformat(),
             "due_from": due_from.isoformat(),
+            "cover": True,
         }
+
+    def _add_up(self, key: str, amounts: Mapping[str, Any]) -> None:
+        """An UpdateItem's ADD of numbers (the item made when missing, as DynamoDB)."""
+        item = self.items.setdefault(key, {"key": key})
+        for name, amount in amounts.items():
+            item[name] = item.get(name, 0) + amount
 
     def _add(self, key: str, members: set[str]) -> None:
         self.items.setdefault(key, {"key": key})["units"] = self._fits(key, members)
@@ -182,3 +221,8 @@ class MemoryBucketTally:
             item["units"] = left
         else:
             item.pop("units", None)  # DynamoDB keeps no empty set
+
+
+def _size(item: Mapping[str, Any]) -> int:
+    """An item's size as DynamoDB counts it, near enough: names and values in UTF-8 bytes."""
+    return sum(len(k.encode()) + len(json.dumps(v, default=str).encode()) for k, v in item.items())

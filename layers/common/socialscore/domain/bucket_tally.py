@@ -7,16 +7,23 @@ unit keeps its buckets and the moment they may next change with no new touch (`u
 domain.buckets.stable_until); the counts are the sum of what the units keep. A unit is worked out
 again when its touches, scores or links changed, when it was erased, or once `until` has passed;
 the difference between what it kept and what it is now is what the counts move by.
+
+A contact unit also keeps its part of the identity coverage (domain.coverage.contributed): per
+day of the last KEPT_DAYS and more, its identities' organic touches and points per network and
+per seller; the coverage's day items are the sum of what the units keep, moved by the same
+difference. It needs no `until`: time alone changes no day's sums (a day past the window is
+never read again).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from socialscore.domain.buckets import stable_until
+from socialscore.domain.coverage import Cover, contributed, kept_days
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.standing import ProfileItems, Standing, standing
 from socialscore.domain.touch import Touch
@@ -37,11 +44,13 @@ def profile_unit(identity: str) -> str:
 
 @dataclass(frozen=True)
 class Kept:
-    """What a unit keeps: its buckets (the model's order) and until when they hold."""
+    """What a unit keeps: its buckets (the model's order) and until when they hold; a contact's
+    part of the identity coverage."""
 
     buckets: tuple[str, ...]
     until: datetime | None  # None: not before its touches change
     contact: bool
+    cover: Cover = field(default_factory=dict)  # a contact's alone: domain.coverage.contributed
 
     def due(self, as_of: datetime) -> bool:
         return self.until is not None and self.until <= as_of
@@ -59,11 +68,13 @@ class Stored:
 @dataclass(frozen=True)
 class Place:
     """Where the tally stands: built (by a rebuild) or not, the change marks it has read up to,
-    and the first day whose due units it has not all taken."""
+    the first day whose due units it has not all taken (the last run's day), and whether its
+    build kept the identity coverage (a tally built before it did not)."""
 
     built: bool
     marks_through: datetime | None
     due_from: date | None
+    cover: bool = False
 
 
 # bucket -> (profiles, contacts) in it
@@ -79,6 +90,17 @@ def kept(
     buckets = standing.buckets(model, touches)
     until = stable_until(model, known)
     return Kept(buckets, until, contact) if buckets or until is not None else None
+
+
+def with_cover(value: Kept | None, as_of: datetime, touches: Iterable[Touch]) -> Kept | None:
+    """A contact unit's value with its part of the coverage as of `as_of`, from every touch of
+    its identities (scored or not: the coverage counts a linked profile's touches as they are)."""
+    cover = contributed(touches, *kept_days(as_of))
+    if not cover:
+        return value
+    if value is None:
+        return Kept((), None, True, cover)
+    return replace(value, cover=cover)
 
 
 def delta(old: Kept | None, new: Kept | None) -> Counts:
@@ -138,14 +160,15 @@ def build(
     members = {contact_unit(c): list(ids) for c, ids in contacts.items() if scored & set(ids)}
     alone = scored - linked
     members |= {profile_unit(i): [i] for i in alone}
-    out: dict[str, Kept] = {}
+    out: dict[str, Kept | None] = {}
     for unit, ids in members.items():
-        value = kept(
+        out[unit] = kept(
             model,
             standing(items, ids, as_of, model),
             [t for i in ids for t in mine.get(i, [])],
             unit.startswith(CONTACT),
         )
-        if value is not None:
-            out[unit] = value
-    return out
+    for contact, ids in contacts.items():
+        unit = contact_unit(contact)
+        out[unit] = with_cover(out.get(unit), as_of, (t for i in ids for t in mine.get(i, [])))
+    return {unit: value for unit, value in out.items() if value is not None}

@@ -15,6 +15,10 @@ take the window (and delete its marks) once this step has returned.
 The counts are those of crm_sync's last run: at most one crm_sync interval behind (15 minutes by
 default). Before a build (`socialscore rebuild`) the step does nothing: counts made of changes
 alone would miss every profile that never changed since.
+
+The same transaction moves the identity coverage's day items by the difference of the contact's
+part (domain.coverage): the days from the run's first kept day on (kept_days), so the day items
+of the last KEPT_DAYS days are those of crm_sync's last run, exactly once.
 """
 
 from __future__ import annotations
@@ -37,7 +41,9 @@ from socialscore.domain.bucket_tally import (
     build,
     kept,
     touched_units,
+    with_cover,
 )
+from socialscore.domain.coverage import Sums, kept_days
 from socialscore.domain.record_key import Erasures
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.standing import ProfileItems, standing
@@ -59,11 +65,16 @@ class TallyStore(Protocol):
         """Units whose until falls on a day from first to last."""
         ...
 
+    def cover(self, days: Iterable[date]) -> dict[str, Sums]:
+        """The identity coverage's day items (the report reads them: report.covered)."""
+        ...
+
     def todo(self) -> set[str]: ...
 
-    def apply(self, unit: str, old: Stored | None, new: Kept | None) -> bool:
-        """The unit's change and the counts' in one write conditioned on `old`; False when the
-        unit is no longer `old` (nothing written)."""
+    def apply(self, unit: str, old: Stored | None, new: Kept | None, first: date = ...) -> bool:
+        """The unit's change, the counts' and the coverage days' from `first` on (every day
+        when not given) in one write conditioned on `old`; False when the unit is no longer
+        `old` (nothing written)."""
         ...
 
     def set_todo(self, add: Iterable[str], done: Iterable[str]) -> None: ...
@@ -179,7 +190,7 @@ class BucketTally:
             # An item left emptied (its delete failed after the write) is deleted now.
             if (old.value if old is not None else None) != new or (old and new is None):
                 try:
-                    written = self.store.apply(unit, old, new)
+                    written = self.store.apply(unit, old, new, kept_days(as_of)[0])
                 except Exception as err:  # this profile waits for the next run, not the others
                     logger().warning(
                         "bucket tally write failed", extra={"reason": type(err).__name__}
@@ -209,21 +220,27 @@ class BucketTally:
         ids = sorted({i for m in members.values() for i in m})
         items = self.scores.profile_units(ids) if ids else {}
         scored = {i for i, _ in items}  # as the report: a profile is one with a score
-        members = {u: m if scored & set(m) else [] for u, m in members.items()}
-        touches = {
-            i: self.ledger.touches_of(i) for i in sorted({i for m in members.values() for i in m})
+        # A contact's every identity (its coverage counts them scored or not), another's if scored.
+        read = {
+            i for u, m in members.items() if u.startswith(CONTACT) or scored & set(m) for i in m
         }
-        return {
-            unit: kept(
-                self.model,
-                standing(items, mine, as_of, self.model),
-                [t for i in mine for t in touches[i]],
-                unit.startswith(CONTACT),
+        touches = {i: self.ledger.touches_of(i) for i in sorted(read)}
+        out: dict[str, Kept | None] = {}
+        for unit, every in members.items():
+            mine = every if scored & set(every) else []
+            out[unit] = (
+                kept(
+                    self.model,
+                    standing(items, mine, as_of, self.model),
+                    [t for i in mine for t in touches[i]],
+                    unit.startswith(CONTACT),
+                )
+                if mine
+                else None
             )
-            if mine
-            else None
-            for unit, mine in members.items()
-        }
+            if unit.startswith(CONTACT):
+                out[unit] = with_cover(out[unit], as_of, (t for i in every for t in touches[i]))
+        return out
 
 
 def _due(stored: Stored, as_of: datetime) -> bool:

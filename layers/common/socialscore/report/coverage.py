@@ -1,6 +1,7 @@
 """The report's identity coverage: the share of the period's organic touches and points that
-came from profiles linked to a CRM contact, overall, per network and per seller, and the
-anonymous profiles with the most points (ids only), the ones to identify next."""
+came from profiles linked to a CRM contact, overall, per network and per seller (the linked part
+as of crm_sync's last run: report.covered), and the anonymous profiles with the best organic score
+now (ids only), the ones to identify next."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ TOP_ANONYMOUS = 10
 COVERAGE_COLS: list[Col] = [("network", None), ("seller", None), ("organic touches", 0)]
 COVERAGE_COLS += [("from contacts", 0), ("share of touches %", 1), ("organic pts", 1)]
 COVERAGE_COLS += [("from contacts pts", 1), ("share of points %", 1)]
-ANONYMOUS_COLS: list[Col] = [("profile", None), ("organic pts", 1), ("organic touches", 0)]
+ANONYMOUS_COLS: list[Col] = [("profile", None), ("organic score", 1), ("organic touches", 0)]
 
 
 def of(snapshot: Snapshot) -> IdentityCoverage:
@@ -57,7 +58,8 @@ def section(found: IdentityCoverage) -> str:
         f"({fmt(percent(whole.touch_share), 1)} % of its organic touches) came from profiles "
         "linked to a CRM contact: only those reach a seller's pipeline. Links come from the "
         "SMMS's identify events, `socialscore identities import` and the CRM contacts' own social "
-        "fields.</p>"
+        "fields. The part from contacts is as of crm_sync's last run (every 15 minutes by "
+        "default).</p>"
     )
     rows = [
         [
@@ -77,12 +79,14 @@ def section(found: IdentityCoverage) -> str:
         return lede + table
     top = blocks.table(
         ANONYMOUS_COLS,
-        [[a.profile, a.points, a.touches] for a in found.anonymous],
+        [[a.profile, a.score, a.touches] for a in found.anonymous],
         "anonymous-profiles",
     )
     return (
         lede
         + table
-        + f"<h3>Anonymous profiles with the most points: whom to identify next</h3>{top}"
-        + f"<p class=more>The top {escape(str(len(found.anonymous)))}, by network#user id.</p>"
+        + f"<h3>Anonymous profiles with the best organic score: whom to identify next</h3>{top}"
+        + f"<p class=more>The top {escape(str(len(found.anonymous)))} now, by network#user id, "
+        "whatever the period: their organic score (decayed) and every organic touch they "
+        "kept.</p>"
     )

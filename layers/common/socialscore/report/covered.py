@@ -1,23 +1,40 @@
-"""Identity coverage (domain.coverage) folded a page of touches at a time, so that a report holds
-one page of the ledger and the period's anonymous profiles' sums, never every touch: coverage's
-rows are sums, and each page's anonymous profiles are summed into the period's before the best
-are taken. The ledger is scanned whole (only it holds each touch's profile), filtered by
-DynamoDB to the organic touches of the period's days (all read and billed, only those sent back:
-docs.aws.amazon.com/amazondynamodb/latest/developerguide/Scan.html#Scan.FilterExpression)."""
+"""The report's identity coverage (domain.coverage), read in calls that follow the period's days,
+never the number of profiles or touches:
+
+- the totals from the rollups the score stage keeps (store.rollups: a Query per day, per network
+  and per seller), the linked part from crm_sync's bucket tally (store.coverage_tally: an item a
+  day), as of its last run, when the tally keeps it for the whole period (`tallied`); until
+  `socialscore rebuild` has built it, or for a snapshot before crm_sync's last run, from the
+  ledger scanned whole, filtered by DynamoDB to the organic touches of the period's days (all
+  read and billed, only those sent back:
+  docs.aws.amazon.com/amazondynamodb/latest/developerguide/Scan.html#Scan.FilterExpression),
+  with the links as they are now (`ledger_pages`);
+- the anonymous profiles to identify next: those with the best organic score now, read best
+  first from the scores table's `by_units` index, the linked ones skipped (`anonymous`).
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from itertools import islice
+from typing import Any, Protocol
 
-from socialscore.domain.coverage import Anonymous, Coverage, anonymous, coverage
+from socialscore.domain.bucket_tally import Place
+from socialscore.domain.coverage import KEPT_DAYS, Anonymous, Coverage, Sums, over, rows
+from socialscore.domain.decay import score_at
 from socialscore.domain.interaction import Category
+from socialscore.domain.rollups import Dimension, days_between
+from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.touch import Touch
+from socialscore.report.leads import RankedScores
+from socialscore.report.period import Period
 from socialscore.store import dynamo
 from socialscore.store.ledger_items import entry_of
+
+ORGANIC_TOUCHES, ORGANIC_POINTS = f"{Category.ORGANIC}_touches", f"{Category.ORGANIC}_points"
 
 
 @dataclass(frozen=True)
@@ -30,21 +47,85 @@ class IdentityCoverage:
         return self.rows[0] if self.rows else None
 
 
-def folded(pages: Iterable[list[Touch]], linked: set[str], top: int) -> IdentityCoverage:
-    """Over these pages' touches (each counted touch once), the `top` anonymous profiles."""
-    points: dict[str, Decimal] = defaultdict(Decimal)
-    counts: dict[str, int] = defaultdict(int)
+class CoverTally(Protocol):
+    """The bucket tally's reads (store.bucket_tally.BucketTallyStore)."""
 
-    def each() -> Iterator[Touch]:
-        for page in pages:
-            for a in anonymous(page, linked, limit=len(page)):
-                points[a.profile] += a.points
-                counts[a.profile] += a.touches
-            yield from page
+    def place(self) -> Place: ...
 
-    rows = coverage(each(), linked)
-    best = sorted(points, key=lambda p: (-points[p], p))[:top]  # as domain.coverage.anonymous
-    return IdentityCoverage(rows, [Anonymous(p, points[p], counts[p]) for p in best])
+    def cover(self, days: list[date]) -> dict[str, Sums]: ...
+
+
+class PeriodRollups(Protocol):
+    def period(self, days: list[str], dimension: Dimension) -> dict[str, dict[str, Any]]: ...
+
+
+def tallied(
+    tally: CoverTally, rollups: PeriodRollups, period: Period, as_of: datetime
+) -> list[Coverage] | None:
+    """The period's rows from the rollups and the tally; None when the tally does not keep the
+    period's linked part as of `as_of` (not built with it, its last run after `as_of`, or a
+    first day it no longer keeps)."""
+    place = tally.place()
+    first, last = period.start.date(), (period.end - timedelta(days=1)).date()
+    if not (
+        place.built
+        and place.cover
+        and place.marks_through is not None
+        and place.marks_through <= as_of
+        and place.due_from is not None
+        and first >= place.due_from - timedelta(days=KEPT_DAYS)
+    ):
+        return None
+    days = days_between(first, last)
+    networks = _sums(rollups.period(days, Dimension.NETWORK))
+    sellers = _sums(rollups.period(days, Dimension.SELLER))
+    linked = over(tally.cover([date.fromisoformat(d) for d in days]).values())
+    return rows(networks, sellers, linked)
+
+
+def _sums(counters: Mapping[str, Mapping[str, Any]]) -> Sums:
+    return {
+        name: (int(c.get(ORGANIC_TOUCHES, 0)), Decimal(c.get(ORGANIC_POINTS, 0)))
+        for name, c in counters.items()
+    }
+
+
+class Who(Protocol):
+    """Who a profile is (report.leads.Groups: the snapshot's grouping, read lazily or whole)."""
+
+    def prefetch(self, identities: Iterable[str]) -> None: ...
+
+    def who(self, identity: str) -> str: ...
+
+
+def anonymous(
+    scores: RankedScores, groups: Who, model: ScoringModel, as_of: datetime, n: int
+) -> list[Anonymous]:
+    """The n profiles linked to no contact with the best organic score now, best first (ties by
+    id), with their organic touches: the `by_units` index read best first, 4n a key a page, the
+    links of 4n at a time read together, until n are found and no later one can tie."""
+    found: list[tuple[str, Decimal]] = []
+    ranked = scores.ranked(Category.ORGANIC, page=4 * n)
+    while chunk := list(islice(ranked, 4 * n)):
+        groups.prefetch(i for i, _ in chunk)
+        for identity, units in chunk:
+            if units <= 0 or (len(found) >= n and units < found[n - 1][1]):
+                break
+            if groups.who(identity) == identity:
+                found.append((identity, units))
+        else:
+            continue
+        break
+    best = sorted(found, key=lambda f: (-f[1], f[0]))[:n]
+    items = scores.profile_units([p for p, _ in best]) if best else {}
+    return [
+        Anonymous(
+            p,
+            score_at(units, as_of, model.half_life_seconds),
+            items[(p, Category.ORGANIC)].touches if (p, Category.ORGANIC) in items else 0,
+        )
+        for p, units in best
+    ]
 
 
 def ledger_pages(table: str, since: datetime, until: datetime) -> Iterator[list[Touch]]:

@@ -7,12 +7,12 @@ read the rollups (store.rollups): a Query per day and dimension, whatever the nu
 and touches; a bound within a day (`--since` with a time) can only be cut from the touches: the
 ledger read whole. Hot leads, the top profiles and the spread read the scores table's indexes
 (report.leads, report.spread); opportunities the splits crm_sync kept (report.attributed); buckets
-crm_sync's bucket tally. What still reads the ledger whole: identity coverage, and the buckets
-until their tally is built (scores())."""
+crm_sync's bucket tally, and so does identity coverage (with the rollups: report.covered). What
+still reads the ledger whole: identity coverage and the buckets until their tally is built
+(scores())."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -21,13 +21,13 @@ from functools import cached_property
 from typing import Protocol
 
 from socialscore.aws import config
+from socialscore.domain.coverage import Anonymous, coverage
 from socialscore.domain.engage import Queue
 from socialscore.domain.rollups import Dimension, days_between
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.touch import Touch
-from socialscore.report import leads, tally
+from socialscore.report import covered, leads, tally
 from socialscore.report.attributed import AttributedOpportunities
-from socialscore.report.covered import IdentityCoverage, folded, ledger_pages
 from socialscore.report.journeys import Journeys, credited, summed
 from socialscore.report.lazy_grouping import LazyGrouping
 from socialscore.report.period import DEFAULT_PERIOD, Period
@@ -192,23 +192,35 @@ class Snapshot:
         first, end = since.astimezone(UTC).date(), (last - timedelta(days=1)).astimezone(UTC).date()
         return days_between(first, end)
 
-    def identity_coverage(self, top: int) -> IdentityCoverage:
+    def identity_coverage(self, top: int) -> covered.IdentityCoverage:
         """The period's identity coverage (report.covered), once a snapshot: from the touches
-        already read whole when there are (the buckets' recount), else a page of the ledger's
-        filtered scan at a time."""
+        when already read whole (the buckets' recount), else the rollups and crm_sync's tally
+        when it keeps the period as of this snapshot, else the ledger's filtered scan a page at
+        a time. The `top` anonymous profiles with the best organic score now."""
         if top not in self._coverage:
-            period, linked = self.period, set(self.grouping.contact_of)
-            pages: Iterable[list[Touch]]
-            if "touches" in self.__dict__:
-                pages = [[t for t in self.touches if period.holds(t.occurred_at)]]
-            else:
-                pages = ledger_pages(self.stack.table("LedgerTable"), period.start, period.end)
-            self._coverage[top] = folded(pages, linked, top)
+            period, rows = self.period, None
+            if "touches" in self.__dict__:  # read whole already: nothing more to read
+                held = (t for t in self.touches if period.holds(t.occurred_at))
+                rows = coverage(held, set(self.grouping.contact_of))
+            if rows is None:
+                tally = BucketTallyStore(self.stack.table("SyncStateTable"))
+                rows = covered.tallied(tally, self.rollups, period, self.as_of)
+            if rows is None:
+                table = self.stack.table("LedgerTable")
+                pages = covered.ledger_pages(table, period.start, period.end)
+                touches = (t for page in pages for t in page)
+                rows = coverage(touches, set(self.grouping.contact_of))
+            self._coverage[top] = covered.IdentityCoverage(rows, self.anonymous(top))
         return self._coverage[top]
 
     @cached_property
-    def _coverage(self) -> dict[int, IdentityCoverage]:
+    def _coverage(self) -> dict[int, covered.IdentityCoverage]:
         return {}
+
+    def anonymous(self, n: int) -> list[Anonymous]:
+        """The n profiles linked to no contact with the best organic score now (whom to identify
+        next): the `by_units` index read best first, their links alone (report.covered)."""
+        return covered.anonymous(self.stores.scores, self.groups, self.model, self.as_of, n)
 
     def _counted(
         self, dimension: Dimension, since: datetime | None, until: datetime | None

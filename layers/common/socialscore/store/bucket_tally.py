@@ -4,33 +4,23 @@ already makes there (BatchGetItem, BatchWriteItem, UpdateItem; a transaction of 
 needs UpdateItem alone:
 https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html).
 
-- `tally#unit#<unit>`: a unit's buckets (`b`, JSON), until (`u`, ISO), whether it is a contact
-  (`c`) and its version (`v`).
-- `tally#counts`: per bucket, `p#<bucket>` profiles and `c#<bucket>` contacts in it.
-- `tally#due#<day>#<n>`: the units whose `until` falls on that UTC day (a string set, by the
-  unit's hash in `SHARDS` items), so a run finds the units due without a scan.
-- `tally#todo#<n>`: units a run left to the next (stopped for time, or a write refused), sharded
-  alike. An item holds about 16,000 ids of 25 characters within DynamoDB's 400 KB an item
-  (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html): 64
-  shards hold a million units due a day or left to later runs, every profile of a customer with a
-  million (crm_sync stopped two days there leaves some 300,000). An item over it would fail every
-  later run's write, and crm_sync's run with it.
-- `tally#place`: built or not, the marks read up to, the first day not all taken.
+- its items: store.tally_items.
+- `tally#cover#<day>`: the identity coverage's linked part (store.coverage_tally).
 
 A unit's change is one transaction: its item conditioned on the version read, the counts added
-to, its due entry moved; a unit emptied is then deleted (an erased person's id leaves no item).
+to, its due entry moved, the coverage's days moved; a unit emptied is then deleted (an erased
+person's id leaves no item).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from socialscore.aws import clients
+from socialscore.domain import coverage
 from socialscore.domain.bucket_tally import (
     HOLD_EVERY,
     Counts,
@@ -42,12 +32,21 @@ from socialscore.domain.bucket_tally import (
 )
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.report.rows import BucketRow
-from socialscore.store import dynamo
-
-SHARDS = 64
-PREFIX = "tally#"
-COUNTS = f"{PREFIX}counts"
-PLACE = f"{PREFIX}place"
+from socialscore.store import coverage_tally, dynamo
+from socialscore.store.tally_items import (
+    COUNTS,
+    PLACE,
+    PREFIX,
+    TODO_KEYS,
+    counts_of,
+    decode,
+    due_key,
+    due_keys,
+    encode,
+    place_of,
+    todo_key,
+    unit_key,
+)
 
 
 class TallyNotBuilt(LookupError):
@@ -56,71 +55,6 @@ class TallyNotBuilt(LookupError):
 
 def _nothing() -> None:
     return None
-
-
-def unit_key(unit: str) -> str:
-    return f"{PREFIX}unit#{unit}"
-
-
-def shard(unit: str) -> int:
-    return int(hashlib.sha256(unit.encode()).hexdigest(), 16) % SHARDS
-
-
-def _due(day: date, n: int) -> str:
-    return f"{PREFIX}due#{day.isoformat()}#{n}"
-
-
-def due_key(day: date, unit: str) -> str:
-    return _due(day, shard(unit))
-
-
-def due_keys(first: date, last: date) -> list[str]:
-    """Every shard's due item of each day from first to last."""
-    days = range((last - first).days + 1)
-    return [_due(first + timedelta(days=d), n) for d in days for n in range(SHARDS)]
-
-
-TODO_KEYS = [f"{PREFIX}todo#{n}" for n in range(SHARDS)]
-
-
-def todo_key(unit: str) -> str:
-    return TODO_KEYS[shard(unit)]
-
-
-def encode(value: Kept) -> dict[str, Any]:
-    """A unit's value as its item's attributes (plain values)."""
-    out: dict[str, Any] = {"b": json.dumps(list(value.buckets)), "c": value.contact}
-    if value.until is not None:
-        out["u"] = value.until.isoformat()
-    return out
-
-
-def decode(item: Mapping[str, Any]) -> Stored:
-    if "b" not in item:
-        return Stored(None, int(item["v"]))
-    until = datetime.fromisoformat(item["u"]) if "u" in item else None
-    return Stored(Kept(tuple(json.loads(item["b"])), until, bool(item["c"])), int(item["v"]))
-
-
-def place_of(item: Mapping[str, Any] | None) -> Place:
-    if item is None:
-        return Place(False, None, None)
-    marks = item.get("marks_through")
-    due = item.get("due_from")
-    return Place(
-        True,
-        datetime.fromisoformat(marks) if marks else None,
-        date.fromisoformat(due) if due else None,
-    )
-
-
-def counts_of(item: Mapping[str, Any] | None) -> Counts:
-    found: dict[str, list[int]] = {}
-    for name, n in (item or {}).items():
-        kind, _, bucket = name.partition("#")
-        if kind in ("p", "c") and bucket:
-            found.setdefault(bucket, [0, 0])[kind == "c"] = int(n)
-    return {b: (p, c) for b, (p, c) in found.items() if (p, c) != (0, 0)}
 
 
 def rows(model: ScoringModel, counted: Counts) -> list[BucketRow]:
@@ -161,14 +95,21 @@ class BucketTallyStore:
         found = dynamo.batch_get(self._table, "key", due_keys(first, last), consistent=True)
         return {u for item in found.values() for u in item.get("units", ())}
 
+    def cover(self, days: Iterable[date]) -> dict[str, coverage.Sums]:
+        """The identity coverage's linked sums of these days, by ISO day (store.coverage_tally),
+        as of crm_sync's last run."""
+        return coverage_tally.linked(self._table, days)
+
     def todo(self) -> set[str]:
         found = dynamo.batch_get(self._table, "key", TODO_KEYS, consistent=True)
         return {u for item in found.values() for u in item.get("units", ())}
 
-    def apply(self, unit: str, old: Stored | None, new: Kept | None) -> bool:
-        """Set the unit to `new` (None: gone), the counts moved by the difference and its due
-        entry moved, in one transaction conditioned on `old`; False when the unit's item is no
-        longer `old` (nothing written)."""
+    def apply(
+        self, unit: str, old: Stored | None, new: Kept | None, first: date = date.min
+    ) -> bool:
+        """Set the unit to `new` (None: gone), the counts moved by the difference, its due
+        entry moved and the coverage's days from `first` on moved, in one transaction
+        conditioned on `old`; False when the unit's item is no longer `old` (nothing written)."""
         client = clients.client("dynamodb")
         was = old.value if old is not None else None
         version = (old.version if old is not None else 0) + 1
@@ -183,6 +124,9 @@ class BucketTallyStore:
                 actions.append({"Update": self._set(due_key(before, unit), "DELETE", {unit})})
             if after is not None:
                 actions.append({"Update": self._set(due_key(after, unit), "ADD", {unit})})
+        days = coverage.moved(was.cover if was else {}, new.cover if new else {}, first)
+        for day, sums in days.items():
+            actions.append({"Update": coverage_tally.day_update(self._table, day, sums)})
         try:
             client.transact_write_items(TransactItems=actions)
         except client.exceptions.TransactionCanceledException as err:
@@ -234,6 +178,13 @@ class BucketTallyStore:
             if v.until is not None:
                 due.setdefault(due_key(v.until.date(), u), set()).add(u)
         puts += [_put({"key": k, "units": members}) for k, members in sorted(due.items())]
+        cover: dict[str, coverage.Sums] = {}
+        for v in units.values():
+            coverage.added(cover, v.cover)
+        puts += [
+            _put({"key": coverage_tally.day_key(d), **coverage_tally.attributes(sums)})
+            for d, sums in sorted(cover.items())
+        ]
         total = counts(units.values())
         named = {f"p#{b}": p for b, (p, _) in total.items()} | {
             f"c#{b}": c for b, (_, c) in total.items()
@@ -244,8 +195,9 @@ class BucketTallyStore:
             for start in range(0, len(requests), HOLD_EVERY):
                 hold()
                 dynamo.batch_write(self._table, requests[start : start + HOLD_EVERY])
-        place = {"key": PLACE, "marks_through": marks_through.isoformat()}
-        dynamo.batch_write(self._table, [_put(place | {"due_from": due_from.isoformat()})])
+        place: dict[str, Any] = {"key": PLACE, "marks_through": marks_through.isoformat()}
+        place |= {"due_from": due_from.isoformat(), "cover": True}
+        dynamo.batch_write(self._table, [_put(place)])
 
     # --- update expressions ----------------------------------------------------------------
     def _unit_update(
@@ -253,7 +205,7 @@ class BucketTallyStore:
     ) -> dict[str, Any]:
         values: dict[str, Any] = {":v": {"N": str(version)}}
         sets, removes = ["v = :v"], []
-        for name in ("b", "c", "u"):
+        for name in ("b", "c", "u", "cv"):
             value = encode(new).get(name) if new is not None else None
             if value is None:
                 removes.append(name)
