@@ -15,7 +15,7 @@ from socialscore.domain.interaction import Kind
 from socialscore.domain.record_key import Landing
 from socialscore.domain.touch import Touch
 from socialscore.report.attributed import AttributedOpportunities
-from socialscore.report.journeys import Journeys
+from socialscore.report.journeys import Journeys, summed
 from socialscore.report.rows import OpportunityView
 from socialscore_local.memory.ledger import MemoryTouchLedger
 from tests.integration.support import POST_B, rehydrated
@@ -140,3 +140,21 @@ def test_a_periods_reads_follow_its_opportunities_not_the_tables_other_items(
         "BatchGetItem": 1,  # the index's marker
         "Query": 1,
     }
+
+
+@pytest.mark.parametrize("dimension", ["seller", "post", "network"])
+def test_the_sums_added_as_read_are_the_sums_of_the_journeys(
+    tmp_path: Path, dimension: str
+) -> None:
+    world = World(tmp_path)
+    world.seed()
+    world.run()
+    o2 = next(o for o in world.w.sync.every_opportunity() if o.id == "006-O2")
+    world.w.sync.save(Landing({}, {}), [o2], {})  # one from its journey, one kept
+    ledger = CountingLedger(world.w.ledger)
+
+    sums = reader(world, ledger).summed(dimension, None, None)
+
+    assert sums == summed(from_journeys(world), dimension)
+    assert set(sums) == {"EUR", "USD"}  # two currencies, never added
+    assert set(ledger.reads) == set(world.w.links.identities_of("C-2"))

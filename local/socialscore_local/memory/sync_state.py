@@ -8,7 +8,7 @@ stay for the job, which deletes them once it has folded them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -106,7 +106,7 @@ class MemorySyncState:
         self.r.add("BatchWriteItem")
         self.items[INDEXED] = True
 
-    def created(self, since: datetime | None, until: datetime | None) -> list[Recorded]:
+    def created(self, since: datetime | None, until: datetime | None) -> Iterator[Recorded]:
         """The period's opportunities: a Query of the index, a page a MB (items of ~1 KB)."""
         found = [
             r
@@ -115,7 +115,7 @@ class MemorySyncState:
             and (until is None or r.opportunity.created_at < until)
         ]
         self.r.add("Query", max(1, batches(len(found), 1000)))
-        return found
+        return iter(found)
 
     def every(self) -> list[Recorded]:
         self.r.add("Scan")

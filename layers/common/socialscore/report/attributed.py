@@ -3,21 +3,28 @@ reads follow the period's opportunities' small items, one Query of the sync-stat
 `by_created` index (store.opportunities), never a journey, a touch or a profile. An opportunity
 with no splits kept under the report's model (kept by a release before, or attributed under
 another model since) is shown from its journey (report.journeys), as before; while the index
-may miss items a release before wrote, the opportunities are read by a scan, as before."""
+may miss items a release before wrote, the opportunities are read by a scan, as before.
+
+The sums by seller, post or network (the leaderboard's, posts' and the report's attributed
+columns) are added up as the index's pages arrive: no opportunity is held, so memory is a
+page's, whatever the number of opportunities."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Protocol
 
-from socialscore.domain.attributed import Recorded
+from socialscore.domain.attributed import DIMENSIONS, Recorded
+from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.scoring_model import ScoringModel
-from socialscore.report.journeys import Journeys, view_of
-from socialscore.report.rows import OpportunityView
+from socialscore.report.journeys import Journeys, summed, view_of
+from socialscore.report.rows import Amounts, OpportunityView
 
 Bound = tuple[datetime | None, datetime | None]
+Sums = dict[str, dict[str, Amounts]]  # currency -> model -> who -> amount
 
 
 class OpportunityRecords(Protocol):
@@ -25,7 +32,7 @@ class OpportunityRecords(Protocol):
 
     def indexed(self) -> bool: ...
 
-    def created(self, since: datetime | None, until: datetime | None) -> list[Recorded]: ...
+    def created(self, since: datetime | None, until: datetime | None) -> Iterable[Recorded]: ...
 
     def every(self) -> list[Recorded]: ...
 
@@ -37,31 +44,52 @@ class AttributedOpportunities:
     records: OpportunityRecords
     journeys: Callable[[], Journeys]
     model: ScoringModel
-    _periods: dict[Bound, list[Recorded]] = field(default_factory=dict)
+    _views: dict[Bound, list[OpportunityView]] = field(default_factory=dict)
+    _sums: dict[Bound, dict[str, Sums]] = field(default_factory=dict)
     _every: list[Recorded] | None = None
     _indexed: bool | None = None
 
     def views(self, since: datetime | None, until: datetime | None) -> list[OpportunityView]:
         """The opportunities created from `since` to before `until`, attributed, by id."""
-        chosen = self._read(since, until)
-        kept = {r.opportunity.id: a for r in chosen if (a := r.current(self.model)) is not None}
-        views = [
-            view_of(r.opportunity, kept[r.opportunity.id])
-            for r in chosen
-            if r.opportunity.id in kept
-        ]
-        rest = [r.opportunity for r in chosen if r.opportunity.id not in kept]
-        views += self.journeys().views(rest) if rest else []
-        return sorted(views, key=lambda v: v.id)
+        if (since, until) not in self._views:
+            views: list[OpportunityView] = []
+            rest: list[Opportunity] = []
+            for r in self._read(since, until):
+                if (kept := r.current(self.model)) is not None:
+                    views.append(view_of(r.opportunity, kept))
+                else:
+                    rest.append(r.opportunity)
+            views += self._from_journeys(rest)
+            self._views[since, until] = sorted(views, key=lambda v: v.id)
+        return self._views[since, until]
 
-    def _read(self, since: datetime | None, until: datetime | None) -> list[Recorded]:
-        """Each period read once; all of them from one scan while the index may miss some."""
+    def summed(self, dimension: str, since: datetime | None, until: datetime | None) -> Sums:
+        """currency -> model -> who -> amount over the period's opportunities (journeys.summed
+        of their views), in one pass for the three dimensions, each page let go once added."""
+        if (since, until) in self._views:
+            return summed(self._views[since, until], dimension)
+        if (since, until) not in self._sums:
+            sums: dict[str, Sums] = {d: {} for d in DIMENSIONS}
+            rest: list[Opportunity] = []
+            for r in self._read(since, until):
+                if (kept := r.current(self.model)) is not None:
+                    _add(sums, r.opportunity.currency, kept.by_model)
+                else:
+                    rest.append(r.opportunity)
+            for v in self._from_journeys(rest):
+                _add(sums, v.currency, v.by_model)
+            self._sums[since, until] = {d: dict(sorted(s.items())) for d, s in sums.items()}
+        return self._sums[since, until][dimension]
+
+    def _from_journeys(self, opps: list[Opportunity]) -> list[OpportunityView]:
+        return self.journeys().views(opps) if opps else []
+
+    def _read(self, since: datetime | None, until: datetime | None) -> Iterable[Recorded]:
+        """The period's items from the index; from one scan while it may miss some."""
         if self._indexed is None:
             self._indexed = self.records.indexed()
         if self._indexed:
-            if (since, until) not in self._periods:
-                self._periods[since, until] = self.records.created(since, until)
-            return self._periods[since, until]
+            return self.records.created(since, until)
         if self._every is None:
             self._every = self.records.every()
         return [
@@ -70,3 +98,11 @@ class AttributedOpportunities:
             if (since is None or r.opportunity.created_at >= since)
             and (until is None or r.opportunity.created_at < until)
         ]
+
+
+def _add(sums: dict[str, Sums], currency: str, by_model: dict[str, dict[str, Amounts]]) -> None:
+    for name, dims in by_model.items():
+        for dim, each in dims.items():
+            amounts = sums[dim].setdefault(currency, {}).setdefault(name, {})
+            for who, amount in each.items():
+                amounts[who] = amounts.get(who, Decimal(0)) + amount

@@ -28,7 +28,7 @@ from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.touch import Touch
 from socialscore.report import covered, leads, tally
 from socialscore.report.attributed import AttributedOpportunities
-from socialscore.report.journeys import Journeys, credited, summed
+from socialscore.report.journeys import Journeys, credited
 from socialscore.report.lazy_grouping import LazyGrouping
 from socialscore.report.period import DEFAULT_PERIOD, Period
 from socialscore.report.recount import bucket_rows as recount_buckets
@@ -161,8 +161,8 @@ class Snapshot:
         self, dimension: str, since: datetime | None = None, until: datetime | None = None
     ) -> dict[str, dict[str, Amounts]]:
         """currency -> model -> who -> amount over the opportunities created since `since`,
-        before `until` (journeys.summed)."""
-        return summed(self.opportunities_in(since, until), dimension)
+        before `until` (report.attributed: added up as they are read, none held)."""
+        return self._attributed.summed(dimension, since, until)
 
     def _primary(
         self, dimension: str, since: datetime | None, until: datetime | None

@@ -15,6 +15,7 @@ item carries them (written by a stack's first crm_sync run, when none can be mis
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -65,9 +66,10 @@ class Opportunities:
     def mark_indexed(self) -> None:
         dynamo.batch_write(self._table, [{"PutRequest": {"Item": dynamo.to_item(MARKER)}}])
 
-    def created(self, since: datetime | None, until: datetime | None) -> list[Recorded]:
+    def created(self, since: datetime | None, until: datetime | None) -> Iterator[Recorded]:
         """The opportunities created from `since` to before `until` (None: unbounded), from
-        the index: reads follow these opportunities' items alone."""
+        the index, a page (1 MB) read at a time as they are asked for: reads follow these
+        opportunities' items alone."""
         values: dict[str, Any] = {":o": {"S": OPENED}}
         condition = "#o = :o"
         if since is not None and until is not None:
@@ -87,8 +89,11 @@ class Opportunities:
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=values,
         )
-        found = [recorded(i) for page in pages for i in page]
-        return [r for r in found if until is None or r.opportunity.created_at < until]
+        for page in pages:
+            for found in page:
+                r = recorded(found)
+                if until is None or r.opportunity.created_at < until:
+                    yield r
 
     def every(self) -> list[Recorded]:
         """Every opportunity item, by a scan that DynamoDB filters to them (the table's other
