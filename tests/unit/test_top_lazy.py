@@ -57,6 +57,10 @@ class CountedLinks:
         self._count("most_identities")
         return self.inner.most_identities()
 
+    def identity_bounds(self, contacts: list[str]) -> dict[str, int]:
+        self._count("identity_bounds", -(-len(contacts) // 100))
+        return self.inner.identity_bounds(contacts)
+
     def all_contacts(self) -> dict[str, list[str]]:
         self._count("all_contacts")
         return self.inner.all_contacts()

@@ -93,6 +93,9 @@ class MemoryIdentityLinks:
     def most_identities(self) -> int | None:
         return max(self.most or 1, 1) if self.most_ready else None
 
+    def identity_bounds(self, contacts: list[str]) -> dict[str, int]:
+        return {c: len(self.members[c]) for c in contacts if c in self.members}
+
     def rebuild_most(self) -> int:
         largest = max(self._counted([(i, c) for i, c in self._indexed().items()]), 1)
         self._raise(largest)

@@ -23,6 +23,8 @@ class LinkReads(Protocol):
 
     def most_identities(self) -> int | None: ...
 
+    def identity_bounds(self, contacts: list[str]) -> dict[str, int]: ...
+
 
 class LazyGrouping:
     def __init__(self, store: LinkReads, whole: Callable[[], Grouping]) -> None:
@@ -32,7 +34,9 @@ class LazyGrouping:
         self._links: dict[str, Link | None] = {}  # identity -> its link, None: not linked
         self._met: dict[str, set[str]] = {}  # contact -> its identities whose links were read
         self._identities: dict[str, list[str]] = {}  # contact -> its identities, all
+        self._bounds: dict[str, int] = {}  # contact -> the most identities it may have
         self._most: int | None = None
+        self._most_read = False
 
     def prefetch(self, identities: Iterable[str]) -> None:
         """Read the links of those not read yet, together (one BatchGetItem a 100)."""
@@ -73,29 +77,53 @@ class LazyGrouping:
         return self._identities[who]
 
     def prefetch_contacts(self, whos: Iterable[str]) -> None:
-        """Read these contacts' identities, those not read yet: one Query of the `by_contact`
-        index a contact, then the links of the identities found, together, so that each keeps
-        only those its link still names (the index is a little behind its table:
+        """Read these contacts' identities, those not known yet. A contact whose links read
+        already name as many identities as its bound is whole. Any other: one Query of the
+        `by_contact` index, then the links of the identities found, together, so that each
+        keeps only those its link still names (the index is a little behind its table:
         docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.Reading), with
         any whose link named it that the index does not show yet."""
         if self._whole is not None:
             return
         todo = sorted({w for w in whos if w in self._met and w not in self._identities})
-        found = {c: self._store.identities_of(c) for c in todo}
+        self.prefetch_bounds(todo)
+        for contact in todo:
+            if contact in self._bounds and self._bounds[contact] <= len(self._met[contact]):
+                self._identities[contact] = sorted(self._met[contact])
+        found = {c: self._store.identities_of(c) for c in todo if c not in self._identities}
         self.links([i for ids in found.values() for i in ids])
         for contact, ids in found.items():
             mine = {i for i in ids if (link := self._links.get(i)) and link.contact_id == contact}
             self._identities[contact] = sorted(mine | self._met[contact])
 
+    def bound(self, who: str) -> int:
+        """The most identities `who` may have: its contact's set (store.identity_counts) while
+        the bound is ready, else the most any contact has; 1 for an anonymous profile."""
+        if self._whole is None and who in self._met and not self._ready():
+            self._whole = self._whole_read()  # a set may miss older links: not a bound
+        if self._whole is not None:
+            return self._whole.bound(who)
+        if who not in self._met:
+            return 1
+        self.prefetch_bounds([who])
+        return self._bounds.get(who, self.most)
+
+    def prefetch_bounds(self, whos: Iterable[str]) -> None:
+        """Read these contacts' bounds, those not read yet, together: only once `socialscore
+        rebuild` has counted every link (before, a contact's set may miss older links)."""
+        todo = sorted({w for w in whos if w in self._met and w not in self._bounds})
+        if todo and self._whole is None and self._ready():
+            self._bounds |= self._store.identity_bounds(todo)
+
+    def _ready(self) -> bool:
+        if not self._most_read:
+            self._most, self._most_read = self._store.most_identities(), True
+        return self._most is not None
+
     @property
     def most(self) -> int:
         """The most identities a contact may have: the links' bound, else the whole grouping's
         (read whole, as before the bound was built)."""
-        if self._whole is not None:
-            return self._whole.most
-        if self._most is None:
-            self._most = self._store.most_identities()
-            if self._most is None:
-                self._whole = self._whole_read()
-                return self._whole.most
-        return self._most
+        if self._whole is None and not self._ready():
+            self._whole = self._whole_read()
+        return self._whole.most if self._whole is not None else max(self._most or 1, 1)

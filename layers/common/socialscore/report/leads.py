@@ -73,8 +73,18 @@ class Groups(Protocol):
 
     def identities(self, who: str) -> list[str]: ...
 
+    def bound(self, who: str) -> int:
+        """The most identities `who` may have (1: an anonymous profile)."""
+        ...
+
+    def prefetch_bounds(self, whos: Iterable[str]) -> None:
+        """Read these contacts' bounds together (before asking bound() of each)."""
+        ...
+
     @property
-    def most(self) -> int: ...
+    def most(self) -> int:
+        """The most identities any contact may have."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -101,6 +111,12 @@ class Grouping:
         """Nothing to read: the table was read whole."""
 
     def prefetch_contacts(self, whos: Iterable[str]) -> None:
+        """Nothing to read: the table was read whole."""
+
+    def bound(self, who: str) -> int:
+        return len(self.identities(who))
+
+    def prefetch_bounds(self, whos: Iterable[str]) -> None:
         """Nothing to read: the table was read whole."""
 
     @cached_property
@@ -133,46 +149,68 @@ def top(
 ) -> list[ScoreRow]:
     """The n profiles with the best organic score now, best first as the report orders every
     profile (organic, then paid, then id); only profiles with an organic score (one with paid
-    touches alone scores 0 and is never among them)."""
+    touches alone scores 0 and is never among them).
+
+    The ranking (identities) is read until the n-th best profile met (each at its first
+    identity's units: a lower bound) beats any not met; then a contact met is read whole only
+    when its units met plus the last units read for each identity it may have that was not met
+    (at most the most any contact has; then at most its own bound) reach that n-th best, and
+    its identities met are not all it has."""
     if n < 1:
         return []
 
     def at(units: Decimal) -> float:
         return score_at(units, as_of, model.half_life_seconds)
 
-    best: dict[str, Decimal] = {}  # who -> its organic units, exact
-    leaders: list[Decimal] = []  # the n best units met, a heap: the n-th best first
-    for identity, units, who, summed in _met(scores, grouping, n):
-        if who not in best:
-            best[who] = units if who == identity else summed
-            heapq.heappush(leaders, best[who])
+    met: dict[str, list[Decimal]] = {}  # who -> the units of its identities met
+    leaders: list[Decimal] = []  # the n best lower bounds, a heap: the n-th best first
+    last = Decimal(0)  # the units of the last identity read: none not read has more
+    for units, who in _ranked(scores, grouping, n):
+        last = max(units, Decimal(0))
+        if who not in met:
+            heapq.heappush(leaders, units)
             if len(leaders) > n:
                 heapq.heappop(leaders)
+        met.setdefault(who, []).append(units)
         # a profile not met yet has at most `most` identities, each with at most `units`
-        if len(leaders) == n and at(leaders[0]) > at(max(units, Decimal(0)) * grouping.most):
+        if len(leaders) == n and at(leaders[0]) > at(last * grouping.most):
             break
+    else:
+        last = Decimal(0)  # the whole ranking read: nothing else has organic units
     if not leaders:
         return []
-    ties = {w for w, units in best.items() if at(units) >= at(leaders[0])}  # paid, id break them
+    floor = at(leaders[0]) if len(leaders) == n else float("-inf")
+
+    def left(who: str, most: int) -> int | None:
+        """How many identities `who` may have that were not met, None when even these cannot
+        take it to the n-th best."""
+        mine = met[who]
+        n_left = max(most - len(mine), 0)
+        return n_left if at(sum(mine, Decimal(0)) + n_left * last) >= floor else None
+
+    exact = {w: sum(u, Decimal(0)) for w, u in met.items() if not grouping.is_contact(w)}
+    maybe = [w for w in met if w not in exact and left(w, grouping.most) is not None]
+    grouping.prefetch_bounds(maybe)  # only the contacts the most any has could take that far
+    open_ = []
+    for who in maybe:
+        if (n_left := left(who, grouping.bound(who))) == 0:
+            exact[who] = sum(met[who], Decimal(0))
+        elif n_left is not None:
+            open_.append(who)
+    grouping.prefetch_contacts(open_)
+    exact |= _organic(scores, {w: grouping.identities(w) for w in open_})
+    best = heapq.nlargest(n, exact.values())
+    ties = {w for w, units in exact.items() if at(units) >= at(best[-1])}  # paid, id break them
     return _rows(scores, grouping, ties, model, as_of, hot_only=False)[:n]
 
 
-def _met(
-    scores: RankedScores, grouping: Groups, n: int
-) -> Iterator[tuple[str, Decimal, str, Decimal]]:
-    """The organic ranking, (identity, its units, who it is, who's units: a contact's its
-    identities' summed), read a page of n at a time: a page's links together, then the
-    identities of the contacts it meets, then their units."""
+def _ranked(scores: RankedScores, grouping: Groups, n: int) -> Iterator[tuple[Decimal, str]]:
+    """The organic ranking, (an identity's units, who it is), read a page at a time (n, and at
+    least 100: a BatchGetItem's keys), each page's links together."""
     ranked = scores.ranked(Category.ORGANIC, page=n)
-    summed: dict[str, Decimal] = {}
-    while page := list(islice(ranked, n)):
+    while page := list(islice(ranked, max(n, 100))):
         grouping.prefetch(identity for identity, _ in page)
-        whos = [grouping.who(identity) for identity, _ in page]
-        met = {w for (i, _), w in zip(page, whos, strict=True) if w != i and w not in summed}
-        grouping.prefetch_contacts(met)
-        summed |= _organic(scores, {w: grouping.identities(w) for w in met})
-        for (identity, units), who in zip(page, whos, strict=True):
-            yield identity, units, who, summed.get(who, units)
+        yield from ((units, grouping.who(identity)) for identity, units in page)
 
 
 def _organic(scores: RankedScores, contacts: dict[str, list[str]]) -> dict[str, Decimal]:

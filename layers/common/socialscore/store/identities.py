@@ -115,6 +115,11 @@ class Identities:
         made it ready (store.identity_counts)."""
         return identity_counts.most(self._table)
 
+    def identity_bounds(self, contacts: list[str]) -> dict[str, int]:
+        """contact -> the most identities it may have (its set's size), for those with a set;
+        a bound only once most_identities() is ready."""
+        return identity_counts.bounds(self._table, contacts) if contacts else {}
+
     def rebuild_most(self) -> int:
         """Every link counted in its contact's set and the bound made ready (`socialscore
         rebuild`); returns the largest set."""

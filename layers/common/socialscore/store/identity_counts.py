@@ -95,6 +95,17 @@ def most(table: str) -> int | None:
     return max(int(found.get("n", 1)), 1)
 
 
+def bounds(table: str, contacts: list[str]) -> dict[str, int]:
+    """contact -> its set's size, for those with a set: a consistent BatchGetItem (100 keys a
+    call; consistent: a set is added to before its link is written, so a set read after a link
+    holds it), the key and the set alone."""
+    keys = {members_key(c): c for c in contacts}
+    found = dynamo.batch_get(
+        table, "identity", sorted(keys), consistent=True, attributes=["identity", "m"]
+    )
+    return {keys[k]: len(v.get("m", ())) for k, v in found.items()}
+
+
 def rebuild(table: str) -> int:
     """Every link in its contact's set, then the bound raised to the largest set and made ready:
     the by_contact index scanned a page at a time (keys only), one UpdateItem a contact a page
