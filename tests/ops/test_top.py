@@ -6,6 +6,8 @@ the one over every touch, and its anonymous profiles the recomputation's best an
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from socialscore.domain.coverage import coverage
@@ -14,6 +16,7 @@ from socialscore.report import coverage as report_coverage
 from socialscore.report.covered import ledger_pages
 from socialscore.report.profiles import owner_text
 from socialscore.report.snapshot import Snapshot
+from socialscore.store.identities import Identities
 from socialscore_local.ops_bridge import outputs
 from socialscore_ops.stack import Stack
 from tests.ops.conftest import DeployedStack
@@ -69,3 +72,21 @@ def test_identity_coverage_from_the_ledger_s_filtered_pages_is_over_every_touch(
     pages = ledger_pages(demo_stack.rt.table("LedgerTable"), period.start, period.end)
     organic = [t for t in touches if t.category is Category.ORGANIC]
     assert sorted(t.dedupe_key for p in pages for t in p) == sorted(t.dedupe_key for t in organic)
+
+
+def test_once_rebuild_made_the_bound_ready_top_reads_the_links_it_needs_alone(
+    demo_stack: DeployedStack,
+) -> None:
+    stack = Stack("test", outputs(demo_stack.rt))
+    before = Snapshot(stack, demo_stack.as_of)
+    every = before.scores()  # the recomputation over every profile and touch
+    scored = [replace(s, buckets=(), owner=None) for s in every if s.organic > 0]
+    assert Identities(stack.table("IdentitiesTable")).most_identities() is None  # not built
+    assert Identities(stack.table("IdentitiesTable")).rebuild_most() >= 1  # as rebuild does
+    for n in (1, 3, len(scored)):
+        snap = Snapshot(stack, demo_stack.as_of)
+        assert snap.top(n) == scored[:n]
+        assert "contacts" not in snap.__dict__, "top read the identities table whole"
+    hot = Snapshot(stack, demo_stack.as_of)
+    assert [r.who for r in hot.hot_leads(10)] == [s.who for s in every if s.hot_since]
+    assert "contacts" not in hot.__dict__
