@@ -117,6 +117,15 @@ class MemorySyncState:
         self.r.add("Query", max(1, batches(len(found), 1000)))
         return iter(found)
 
+    def keep(self, opp: Opportunity, splits: Attributed) -> bool:
+        """As the table's conditional put: not over splits kept under the same model."""
+        self.r.add("PutItem")
+        if (kept := self.attributions.get(opp.id)) and kept.model_version == splits.model_version:
+            return False
+        self.items[item_key("opportunity", opp.id)] = opp
+        self.attributions[opp.id] = splits
+        return True
+
     def every(self) -> list[Recorded]:
         self.r.add("Scan")
         return self._recorded()

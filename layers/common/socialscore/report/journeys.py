@@ -7,7 +7,7 @@ ledger; the splits are crm_sync's (domain.attribution.splits)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -48,20 +48,24 @@ class Journeys:
     _views: dict[str, OpportunityView] = field(default_factory=dict)
 
     def views(self, opps: list[Opportunity]) -> list[OpportunityView]:
-        """Each opportunity's view, CHUNK opportunities at a time: their identities' touches
-        read first, READERS Queries at a time (a Query waits on the network, not the CPU), their
-        link times in batches; the touches let go once their views are made, so the memory
-        held is a chunk's touches and the views."""
+        """Each opportunity's view (`attributions`), made once."""
         todo = [o for o in opps if o.id not in self._views]
-        for start in range(0, len(todo), CHUNK):
-            chunk = todo[start : start + CHUNK]
+        self._views |= {o.id: view_of(o, splits) for o, splits in self.attributions(todo)}
+        return [self.view(o) for o in opps]
+
+    def attributions(self, opps: list[Opportunity]) -> Iterator[tuple[Opportunity, Attributed]]:
+        """Each opportunity's splits, CHUNK opportunities at a time: their identities' touches
+        read first, READERS Queries at a time (a Query waits on the network, not the CPU), their
+        link times in batches; the touches let go once the chunk is split, so the memory held
+        is a chunk's touches."""
+        for start in range(0, len(opps), CHUNK):
+            chunk = opps[start : start + CHUNK]
             mine = sorted({i for o in chunk for c in o.contact_ids for i in self._identities_of(c)})
             self._read(mine)
             self._link_times(mine)
             for o in chunk:
-                self.view(o)
+                yield o, self.splits(o)
             self._touches.clear()
-        return [self.view(o) for o in opps]
 
     def _read(self, identities: list[str]) -> None:
         todo = [i for i in identities if i not in self._touches]
@@ -74,15 +78,17 @@ class Journeys:
 
     def view(self, opp: Opportunity) -> OpportunityView:
         """The opportunity, its window's touches counted and split under every model."""
-        if (known := self._views.get(opp.id)) is not None:
-            return known
+        if (known := self._views.get(opp.id)) is None:
+            known = self._views[opp.id] = view_of(opp, self.splits(opp))
+        return known
+
+    def splits(self, opp: Opportunity) -> Attributed:
+        """Its journey split under every model, by seller, post and network."""
         mine = [i for c in opp.contact_ids for i in self._identities_of(c)]
         linked = self._link_times(mine)
         identified = min((linked[i] for i in mine if i in linked), default=None)
         journey = [t for i in mine for t in self._touches_of(i)]
-        view = view_of(opp, attributed(opp, journey, self.model, identified))
-        self._views[opp.id] = view
-        return view
+        return attributed(opp, journey, self.model, identified)
 
     def _link_times(self, identities: list[str]) -> dict[str, datetime]:
         todo = [i for i in identities if i not in self._linked]
@@ -113,7 +119,7 @@ def view_of(opp: Opportunity, splits: Attributed) -> OpportunityView:
         opp.created_at,
         splits.touches,
         splits.primary,
-        {name: {d: dict(who) for d, who in dims.items()} for name, dims in splits.by_model.items()},
+        splits.by_model,  # shared, not copied: a view is read, never changed
     )
 
 

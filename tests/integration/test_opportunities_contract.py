@@ -1,0 +1,183 @@
+"""The opportunities crm_sync keeps with their splits (store.opportunities and the sync state's
+save), against the memory fake and the table on moto as template.yaml declares it (its sparse
+`by_created` index): a period read back with its splits, the index marked whole by a stack's
+first run, rebuild's put that never overwrites a run's, and a period's reads that do not grow
+with the table's other items."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any, Protocol
+
+import pytest
+
+from socialscore.aws import clients
+from socialscore.domain.attributed import Attributed, Recorded
+from socialscore.domain.opportunity import Opportunity
+from socialscore.domain.record_key import Landing
+from socialscore.pipeline.ports import SyncStateStore
+from socialscore.store import dynamo
+from socialscore.store.opportunities import Opportunities
+from socialscore.store.sync_state import SyncState
+from socialscore_local.memory.counting import Clock, Requests
+from socialscore_local.memory.sync_state import MemorySyncState
+from tests.integration.moto_tables import moto_table
+
+__all__ = ["moto_table"]  # the fixture the contracts below ask for
+T0 = datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
+
+
+class Records(Protocol):
+    def indexed(self) -> bool: ...
+
+    def mark_indexed(self) -> None: ...
+
+    def created(self, since: datetime | None, until: datetime | None) -> Iterable[Recorded]: ...
+
+    def every(self) -> list[Recorded]: ...
+
+    def keep(self, opp: Opportunity, splits: Attributed) -> bool: ...
+
+
+@dataclass
+class Kept:
+    state: SyncStateStore
+    records: Records
+    table: str | None  # the moto table's name, None in memory
+
+
+@pytest.fixture(params=["memory", "dynamodb"])
+def kept(request: pytest.FixtureRequest) -> Kept:
+    if request.param == "memory":
+        fake = MemorySyncState(Requests(Clock()))
+        return Kept(fake, fake, None)
+    table = request.getfixturevalue("moto_table")("SyncStateTable")
+    return Kept(SyncState(table), Opportunities(table), table)
+
+
+def opp(n: int, created: datetime) -> Opportunity:
+    return Opportunity(
+        id=f"006-{n}",
+        contact_ids=[f"C-{n}"],
+        currency="EUR" if n % 2 else "USD",
+        amount=Decimal("1000.00"),
+        created_at=created,
+        modified_at=created,
+        stage="Closed Won",
+    )
+
+
+def splits(n: int, version: str = "v1") -> Attributed:
+    half = Decimal("500.00") + n
+    return Attributed(
+        model_version=version,
+        primary="linear",
+        touches=2 + n,
+        by_model={
+            "linear": {
+                "seller": {"s-ana": half, "unattributed": half},
+                "post": {"x#1": half},
+                "network": {"x": half + half},
+            },
+            "first_touch": {"seller": {"s-ana": half + half, "unattributed": Decimal("0.00")}},
+        },
+    )
+
+
+def ids(found: Iterable[Recorded]) -> list[str]:
+    return sorted(r.opportunity.id for r in found)
+
+
+def test_a_period_reads_back_its_opportunities_with_their_splits(kept: Kept) -> None:
+    opps = [opp(n, T0 + timedelta(days=n, microseconds=n % 2)) for n in range(5)]
+    kept.state.save(Landing({}, {}), [opps[4]], {}, [(o, splits(n)) for n, o in enumerate(opps)])
+
+    found = {r.opportunity.id: r for r in kept.records.created(None, None)}
+
+    assert sorted(found) == [o.id for o in opps]
+    assert found["006-3"] == Recorded(opportunity=opps[3], attributed=splits(3))
+    # since included, until not: the moments themselves, to the microsecond
+    assert ids(kept.records.created(opps[1].created_at, opps[3].created_at)) == ["006-1", "006-2"]
+    assert ids(kept.records.created(opps[3].created_at, None)) == ["006-3", "006-4"]
+    assert ids(kept.records.created(None, opps[1].created_at)) == ["006-0"]
+    assert ids(kept.records.every()) == [o.id for o in opps]
+
+
+def test_an_opportunity_seen_with_no_splits_reads_back_without(kept: Kept) -> None:
+    kept.state.save(Landing({}, {}), [opp(1, T0)], {})
+
+    (found,) = kept.records.created(None, None)
+
+    assert found == Recorded(opportunity=opp(1, T0), attributed=None)
+
+
+def test_a_stacks_first_run_marks_the_index_whole_and_a_later_run_does_not(kept: Kept) -> None:
+    assert not kept.records.indexed()
+    kept.state.bookmarks("file")  # a run's first read: no run before
+    kept.state.save(Landing({}, {}), [opp(1, T0)], {})  # a save with no cursors marks nothing
+    assert not kept.records.indexed()
+    kept.state.save(Landing({}, {}), [opp(1, T0)], {"last_run": T0.isoformat()})
+    assert kept.records.indexed()
+
+
+def test_a_stack_that_ran_before_is_not_marked_by_its_next_run(kept: Kept) -> None:
+    kept.state.save(Landing({}, {}), [], {"last_run": T0.isoformat()})  # a release before's
+    kept.state.bookmarks("file")
+    kept.state.save(Landing({}, {}), [opp(1, T0)], {"last_run": T0.isoformat()})
+    assert not kept.records.indexed()
+    kept.records.mark_indexed()  # socialscore rebuild, once every item is in the index
+    assert kept.records.indexed()
+
+
+def test_rebuilds_put_never_overwrites_splits_a_run_kept_under_the_same_model(
+    kept: Kept,
+) -> None:
+    o = opp(1, T0)
+    kept.state.save(Landing({}, {}), [o], {})  # none kept
+    assert kept.records.keep(o, splits(1, "v1"))
+    assert not kept.records.keep(o, splits(2, "v1"))  # a run's, meanwhile: left as it wrote it
+    assert kept.records.keep(o, splits(3, "v2"))  # another model's: replaced
+    (found,) = kept.records.created(None, None)
+    assert found.attributed == splits(3, "v2")
+
+
+def test_an_item_a_release_before_wrote_is_scanned_not_queried(kept: Kept) -> None:
+    o = opp(1, T0)
+    if kept.table is None:
+        pytest.skip("the fake keeps no release before's items")
+    old = {"key": "opportunity#006-1", "opportunity": o.model_dump_json()}  # no index attributes
+    dynamo.batch_write(kept.table, [{"PutRequest": {"Item": dynamo.to_item(old)}}])
+
+    assert ids(kept.records.created(None, None)) == []
+    assert kept.records.every() == [Recorded(opportunity=o, attributed=None)]
+
+
+@pytest.mark.parametrize("others", [0, 1500])
+def test_a_periods_reads_do_not_grow_with_the_tables_other_items(
+    moto_table: Any, others: int
+) -> None:
+    table = moto_table("SyncStateTable")
+    SyncState(table).save(
+        Landing({}, {}), [], {}, [(opp(n, T0 + timedelta(hours=n)), splits(n)) for n in range(3)]
+    )
+    # The bucket tally's item per profile, as many as there are profiles.
+    tally = [{"key": f"tally#x#{n}", "units": Decimal(n)} for n in range(others)]
+    dynamo.batch_write(table, [{"PutRequest": {"Item": dynamo.to_item(i)}} for i in tally])
+    calls: list[str] = []
+    events = clients.client("dynamodb").meta.events
+
+    def count(model: Any, **_: Any) -> None:
+        calls.append(model.name)
+
+    events.register("before-call.dynamodb", count)
+    try:
+        records = Opportunities(table)
+        assert len(list(records.created(None, None))) == 3
+        assert len(list(records.created(T0, T0 + timedelta(hours=1)))) == 1
+    finally:
+        events.unregister("before-call.dynamodb", count)
+
+    assert calls == ["Query", "Query"]
