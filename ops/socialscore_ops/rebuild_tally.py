@@ -1,6 +1,7 @@
 """The bucket tally built anew, as the last step of `socialscore rebuild`: every profile's buckets
-and the counts per bucket (socialscore.pipeline.bucket_tally), from every identity link, touch
-and score, as of now. Afterwards each crm_sync run keeps it.
+and the counts per bucket (socialscore.pipeline.bucket_tally), and each contact's part of the
+identity coverage per day with the day items summing them (domain.coverage), from every identity
+link, touch and score, as of now. Afterwards each crm_sync run keeps it.
 
 It holds crm_sync's run lease meanwhile, so no run updates the tally while it is replaced; a run
 that finds the lease held does nothing and the next one goes on. The lease is renewed while the

@@ -11,11 +11,12 @@ domain.bucket_tally) in the sync-state table beside it:
 DynamoDB's limits (docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html):
 a transaction holds 100 actions at most: a unit's is its item, the counts, two due entries and
 its days, at most KEPT_DAYS + 2 = 92 (the window of kept_days; an older day is never moved),
-96 in all. An item holds 400 KB: a contact's `cv` takes some 30 bytes a (day, network or seller)
-it touched, so its worst case (every one of 92 days, 5 networks and 50 sellers touched each day:
-5,060 entries) is ~150 KB; a contact touching 140 sellers' posts every day of three months would
-be the first past it (its write then fails and waits, logged, as any failed write). A day's item
-holds a key per network and seller: a few KB.
+96 in all. An item holds 400 KB: a contact's `cv` takes ~15 bytes plus the key a (day, network or
+seller) it touched (17 with 4-character seller ids: 92 days x 51 keys measured at 81 KB,
+tests/unit/test_coverage_tally.py), so with 20-character seller ids its worst case, every one of
+92 days on 5 networks and 50 sellers, is ~180 KB; a contact touching some 120 such sellers' posts
+every day of three months would be the first past it (its write then fails and waits, logged, as
+any failed write). A day's item holds two counters per network and seller: a few KB.
 """
 
 from __future__ import annotations
