@@ -143,20 +143,19 @@ def moved(old: Cover, new: Cover, first: date) -> dict[str, Sums]:
 
 def added(into: dict[str, Sums], more: Cover) -> None:
     """`more`'s day sums added into `into` (a rebuild's day items)."""
-    with localcontext(STORED_DIGITS):
-        for day, sums in more.items():
-            mine = into.setdefault(day, {})
-            for key, (n, points) in sums.items():
-                n0, p0 = mine.get(key, (0, Decimal(0)))
-                mine[key] = (n0 + n, p0 + points)
+    for day, sums in more.items():
+        into[day] = over([into.get(day, {}), sums])
 
 
 def over(days: Iterable[Sums]) -> Sums:
     """Days' sums summed."""
-    total: dict[str, Sums] = {}
-    for sums in days:
-        added(total, {"": sums})
-    return total.get("", {})
+    total: Sums = {}
+    with localcontext(STORED_DIGITS):
+        for sums in days:
+            for key, (n, points) in sums.items():
+                n0, p0 = total.get(key, (0, Decimal(0)))
+                total[key] = (n0 + n, p0 + points)
+    return total
 
 
 def rows(networks: Sums, sellers: Sums, linked: Sums) -> list[Coverage]:
