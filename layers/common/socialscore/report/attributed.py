@@ -11,8 +11,8 @@ page's, whatever the number of opportunities."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
@@ -21,7 +21,7 @@ from socialscore.domain.attributed import DIMENSIONS, Recorded
 from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.report.journeys import Journeys, summed, view_of
-from socialscore.report.rows import Amounts, OpportunityView
+from socialscore.report.rows import Amounts, OpportunityView, Packed
 
 Bound = tuple[datetime | None, datetime | None]
 Sums = dict[str, dict[str, Amounts]]  # currency -> model -> who -> amount
@@ -55,8 +55,10 @@ class AttributedOpportunities:
             views: list[OpportunityView] = []
             rest: list[Opportunity] = []
             for r in self._read(since, until):
-                if (kept := r.current(self.model)) is not None:
-                    views.append(view_of(r.opportunity, kept))
+                if (kept := r.current(self.model)) is not None:  # held packed: many are
+                    views.append(
+                        replace(view_of(r.opportunity, kept), by_model=Packed(kept.by_model))
+                    )
                 else:
                     rest.append(r.opportunity)
             views += self._from_journeys(rest)
@@ -100,7 +102,9 @@ class AttributedOpportunities:
         ]
 
 
-def _add(sums: dict[str, Sums], currency: str, by_model: dict[str, dict[str, Amounts]]) -> None:
+def _add(
+    sums: dict[str, Sums], currency: str, by_model: Mapping[str, Mapping[str, Amounts]]
+) -> None:
     for name, dims in by_model.items():
         for dim, each in dims.items():
             amounts = sums[dim].setdefault(currency, {}).setdefault(name, {})

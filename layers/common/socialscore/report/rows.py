@@ -3,8 +3,9 @@ amounts in two currencies are never added: attributed value and economic value a
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -43,7 +44,31 @@ class OpportunityView:
     touches: int  # in the attribution window
     primary: str  # the scoring model's primary attribution model
     # model -> "seller" | "post" | "network" -> who -> amount
-    by_model: dict[str, dict[str, Amounts]]
+    by_model: Mapping[str, Mapping[str, Amounts]]
+
+
+class Packed(Mapping[str, Mapping[str, Amounts]]):
+    """A view's splits held as one compact JSON text and decoded model by model as they are read
+    (each read decodes anew): the report holds two periods' views, about 2 KB each this way
+    against about 9 KB as dictionaries of names and amounts. The amounts come back exactly as
+    they went in (a Decimal's text)."""
+
+    __slots__ = ("_text",)
+
+    def __init__(self, by_model: Mapping[str, Mapping[str, Amounts]]) -> None:
+        plain = {m: {d: {w: str(a) for w, a in who.items()} for d, who in dims.items()}
+                 for m, dims in by_model.items()}  # fmt: skip
+        self._text = json.dumps(plain, separators=(",", ":"))
+
+    def __getitem__(self, model: str) -> Mapping[str, Amounts]:
+        dims = json.loads(self._text)[model]
+        return {d: {w: Decimal(a) for w, a in who.items()} for d, who in dims.items()}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(json.loads(self._text))
+
+    def __len__(self) -> int:
+        return len(json.loads(self._text))
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from socialscore.aws import clients
@@ -51,41 +50,17 @@ def item(opp: Opportunity, attributed: Attributed | None) -> dict[str, Any]:
     return out | {"attribution": attributed.model_dump_json(), "under": attributed.model_version}
 
 
-class Shared:
-    """One object per distinct name and amount over a read's items: a period's opportunities
-    name the same sellers, posts and networks, and many of their shares are equal, so views
-    held (the report's) cost their dictionaries, not a copy of each name and amount."""
-
-    def __init__(self) -> None:
-        self._names: dict[str, str] = {}
-        self._amounts: dict[str, Decimal] = {}
-
-    def recorded(self, found: dict[str, Any]) -> Recorded:
-        kept = found.get("attribution")
-        return Recorded(
-            opportunity=Opportunity.model_validate_json(found["opportunity"]),
-            attributed=self._splits(kept) if kept else None,
-        )
-
-    def _splits(self, raw: str) -> Attributed:
-        splits = Attributed.model_validate_json(raw)  # validated, then its parts shared
-        by_model = {
-            model: {d: {self._name(w): self._amount(a) for w, a in who.items()} for d, who in dims}
-            for model, dims in ((m, dims.items()) for m, dims in splits.by_model.items())
-        }
-        return splits.model_copy(update={"by_model": by_model})
-
-    def _name(self, name: str) -> str:
-        return self._names.setdefault(name, name)
-
-    def _amount(self, amount: Decimal) -> Decimal:
-        return self._amounts.setdefault(str(amount), amount)
+def recorded(found: dict[str, Any]) -> Recorded:
+    kept = found.get("attribution")
+    return Recorded(
+        opportunity=Opportunity.model_validate_json(found["opportunity"]),
+        attributed=Attributed.model_validate_json(kept) if kept else None,
+    )
 
 
 class Opportunities:
     def __init__(self, table: str) -> None:
         self._table = table
-        self._shared = Shared()
 
     def indexed(self) -> bool:
         """Whether the index holds every opportunity item (one read)."""
@@ -119,7 +94,7 @@ class Opportunities:
         )
         for page in pages:
             for found in page:
-                r = self._shared.recorded(found)
+                r = recorded(found)
                 if until is None or r.opportunity.created_at < until:
                     yield r
 
@@ -143,7 +118,7 @@ class Opportunities:
         items read and billed, never sent back: docs.aws.amazon.com/amazondynamodb/latest/
         developerguide/Scan.html#Scan.FilterExpression): the readers' way until `indexed`."""
         return [
-            self._shared.recorded(i)
+            recorded(i)
             for i in dynamo.scan(
                 self._table,
                 FilterExpression="begins_with(#k, :kind)",
