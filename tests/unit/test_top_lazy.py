@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from threading import Lock
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -41,9 +42,11 @@ class CountedLinks:
     def __init__(self, links: MemoryIdentityLinks) -> None:
         self.inner = links
         self.calls: dict[str, int] = {}
+        self._lock = Lock()  # the Queries come from reader threads
 
     def _count(self, name: str, n: int = 1) -> None:
-        self.calls[name] = self.calls.get(name, 0) + n
+        with self._lock:
+            self.calls[name] = self.calls.get(name, 0) + n
 
     def links(self, identities: list[str]) -> dict[str, Link]:
         self._count("links", -(-len(identities) // 100))  # BatchGetItem: 100 keys a call

@@ -1,15 +1,19 @@
 """Who a profile is, read only for the profiles asked about (report.leads' Groups without the
 identities table read whole): an identity's contact from its link, read with the others of its
-page in one BatchGetItem (100 keys a call); a contact's identities from the `by_contact` index,
-one Query a contact, once; the most identities any contact has from the bound the links keep
-(store.identity_counts). Until `socialscore rebuild` has made that bound ready, `most` reads
-the whole grouping instead (exact, as before), and every answer after comes from it."""
+page in one BatchGetItem (100 keys a call); a contact's bound (the most identities it may have:
+store.identity_counts) 100 contacts a BatchGetItem; a contact's identities from the links read
+when they are as many as its bound, else from the `by_contact` index, one Query a contact, once
+(READERS in flight, as the journeys' reads); the most identities any contact has from the bound
+the links keep. Until `socialscore rebuild` has made the bounds ready, `most` reads the whole
+grouping instead (exact, as before), and every answer after comes from it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
+from socialscore.report.journeys import READERS
 from socialscore.report.leads import Grouping
 from socialscore.store.identities import Link
 
@@ -90,7 +94,9 @@ class LazyGrouping:
         for contact in todo:
             if contact in self._bounds and self._bounds[contact] <= len(self._met[contact]):
                 self._identities[contact] = sorted(self._met[contact])
-        found = {c: self._store.identities_of(c) for c in todo if c not in self._identities}
+        queried = [c for c in todo if c not in self._identities]
+        with ThreadPoolExecutor(READERS) as pool:  # a Query waits on the network: READERS at once
+            found = dict(zip(queried, pool.map(self._store.identities_of, queried), strict=True))
         self.links([i for ids in found.values() for i in ids])
         for contact, ids in found.items():
             mine = {i for i in ids if (link := self._links.get(i)) and link.contact_id == contact}

@@ -206,9 +206,11 @@ def top(
 
 def _ranked(scores: RankedScores, grouping: Groups, n: int) -> Iterator[tuple[Decimal, str]]:
     """The organic ranking, (an identity's units, who it is), read a page at a time (n, and at
-    least 100: a BatchGetItem's keys), each page's links together."""
-    ranked = scores.ranked(Category.ORGANIC, page=n)
-    while page := list(islice(ranked, max(n, 100))):
+    least 100: a BatchGetItem's keys; each rank key's Query pages as large), each page's links
+    together."""
+    size = max(n, 100)
+    ranked = scores.ranked(Category.ORGANIC, page=size)
+    while page := list(islice(ranked, size)):
         grouping.prefetch(identity for identity, _ in page)
         yield from ((units, grouping.who(identity)) for identity, units in page)
 
