@@ -16,7 +16,9 @@ from socialscore.domain.engage import Entry, Queue
 from socialscore.domain.interaction import Category, Kind, Network
 from socialscore.domain.scoring_model import bundled
 from socialscore.domain.touch import Touch
+from socialscore.report.journeys import summed
 from socialscore.report.rows import (
+    Amounts,
     BucketRow,
     DayRow,
     OpportunityView,
@@ -192,6 +194,12 @@ class Canned(Snapshot):
         low = since or datetime.min.replace(tzinfo=UTC)
         high = until or datetime.max.replace(tzinfo=UTC)
         return [o for o in self.opportunities if low <= o.created_at < high]
+
+    def attributed(
+        self, dimension: str, since: datetime | None = None, until: datetime | None = None
+    ) -> dict[str, dict[str, Amounts]]:
+        """Its opportunities' amounts, summed as the report sums a stack's kept splits."""
+        return summed(self.opportunities_in(since, until), dimension)
 
     def days(self, since: datetime | None = None, until: datetime | None = None) -> list[DayRow]:
         low = (since or datetime.min.replace(tzinfo=UTC)).date()
