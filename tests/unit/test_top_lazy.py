@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from socialscore.domain.aggregates import ProfileTotal
 from socialscore.domain.interaction import Category, ConsentBasis, Identify, Network
 from socialscore.domain.scoring_model import bundled
+from socialscore.domain.standing import standing
 from socialscore.domain.touch import Touch
 from socialscore.pipeline.resolution import relink
 from socialscore.report import leads
@@ -249,3 +250,34 @@ def test_the_hot_leads_shown_reuse_the_links_their_grouping_read() -> None:
     assert w.counted.calls == before  # no link read twice, no contact queried twice
     assert [r.who for r in shown] == ["x#3", "003A"]
     assert [r.owner is not None for r in shown] == [True, True]
+
+
+def test_hot_leads_read_before_a_rebuild_query_the_contacts_not_the_whole_table() -> None:
+    w = World(
+        [touch(1, "x#1", 30), touch(2, "x#2", 3), touch(3, "x#3", 40)],
+        [identify("1", "003A"), identify("2", "003A")],
+        built=False,
+    )
+    w.scores.mark_hot(["x#1", "x#3"], Category.ORGANIC, NOW.isoformat())
+    rows = leads.hot_leads([p for p, _ in w.scores.hot()], w.scores, w.lazy(), MODEL, NOW)
+    expected = [r for r in w.recomputed() if r.who in {"003A", "x#3"}]
+    assert [(r.who, r.organic) for r in rows] == [(r.who, r.organic) for r in expected]
+    assert "all_contacts" not in w.counted.calls  # the hot leads never need the bound
+    assert w.counted.calls["identities_of"] == 1  # 003A's, as the set may miss older links
+
+
+def test_a_contact_linked_within_the_index_s_lag_is_whole_all_the_same() -> None:
+    clock = [NOW]
+    w = World([touch(1, "x#1", 30), touch(2, "x#2", 5)], [identify("1", "003A")])
+    lagging = MemoryIdentityLinks(clock=lambda: clock[0], index_lag=timedelta(minutes=1))
+    lagging.link([identify("1", "003A")])
+    lagging.rebuild_most()
+    clock[0] = NOW + timedelta(minutes=5)
+    lagging.link([identify("2", "003A", 1)])  # the by_contact index does not show it yet
+    assert lagging.identities_of("003A") == ["x#1"]
+    w.counted = CountedLinks(lagging)
+    w.scores.mark_hot(["x#2"], Category.ORGANIC, NOW.isoformat())
+    (lead,) = leads.hot_leads(["x#2"], w.scores, w.lazy(), MODEL, NOW)
+    both = standing(w.scores.profile_units(["x#1", "x#2"]), ["x#1", "x#2"], NOW, MODEL).organic
+    assert (lead.who, lead.organic) == ("003A", both)  # x#1 + x#2: both identities, once each
+    assert [(r.who, r.organic) for r in w.top(1)] == [("003A", both)]
