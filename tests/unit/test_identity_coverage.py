@@ -154,9 +154,12 @@ LAST_RUN = AS_OF - timedelta(minutes=20)
 class Rollups:
     """The rollups of TOUCHES (domain.rollups.recompute), read per period as store.rollups."""
 
+    def __init__(self, touches: list[Touch] = TOUCHES) -> None:
+        self._touches = touches
+
     def period(self, days: list[str], dimension: Dimension) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
-        for (day, d, name), counters in recompute(TOUCHES).items():
+        for (day, d, name), counters in recompute(self._touches).items():
             if d is dimension and day in days:
                 into = out.setdefault(name, {})
                 for counter, n in counters.items():
@@ -182,6 +185,25 @@ def test_the_tally_s_days_and_the_rollups_give_coverage_s_rows() -> None:
     place = Place(True, LAST_RUN, LAST_RUN.date(), cover=True)
     assert tallied(Tally(place), Rollups(), PERIOD, AS_OF) == coverage(TOUCHES, LINKED)
     assert over(Tally(place).cover([AS_OF.date() - timedelta(days=1)]).values())
+
+
+def test_a_linked_touch_withdrawn_since_crm_sync_s_last_run_takes_no_share_over_100_percent() -> (
+    None
+):
+    """x#1's 3-point touch on ana's post withdrawn after the last run: out of the rollups (now),
+    still in the tally's day items (as of that run) until the next run. The part from contacts is
+    capped at the row's total: ana 2 of 2 points (not 3 of 2), network x 3 of 3 (not 4 of 3)."""
+    place = Place(True, LAST_RUN, LAST_RUN.date(), cover=True)
+    now = Rollups([t for t in TOUCHES if t is not TOUCHES[0]])
+
+    found = tallied(Tally(place), now, PERIOD, AS_OF)
+
+    assert found is not None
+    rows = {(r.network, r.seller): r for r in found}
+    assert (rows[(EVERY, "ana")].points, rows[(EVERY, "ana")].linked_points) == (Decimal(2),) * 2
+    assert (rows[("x", EVERY)].touches, rows[("x", EVERY)].linked_touches) == (2, 2)
+    assert rows[(EVERY, EVERY)].linked_points == 4  # 1 + 3 of 7: under the total, as kept
+    assert all(0 <= r.point_share <= 1 and 0 <= r.touch_share <= 1 for r in found)
 
 
 @pytest.mark.parametrize(

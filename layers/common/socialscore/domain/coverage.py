@@ -160,7 +160,11 @@ def over(days: Iterable[Sums]) -> Sums:
 
 def rows(networks: Sums, sellers: Sums, linked: Sums) -> list[Coverage]:
     """The rows `coverage` gives, from a period's totals per network and per registered seller
-    (the rollups': NO_SELLER is what the networks hold beyond the sellers) and its linked sums."""
+    (the rollups': NO_SELLER is what the networks hold beyond the sellers) and its linked sums.
+
+    The totals are as of now, the linked sums as of crm_sync's last run: a linked profile's touch
+    withdrawn or erased since is out of the totals but still in its linked part until the next
+    run, so a row's linked part is capped at its total (a share never over 100 %)."""
     with localcontext(STORED_DIGITS):
         whole = (
             sum(n for n, _ in networks.values()),
@@ -179,7 +183,9 @@ def rows(networks: Sums, sellers: Sums, linked: Sums) -> list[Coverage]:
     for name, sums in [*sellers.items(), (NO_SELLER, rest)]:
         every[(EVERY, name)] = (sums, linked.get(seller_key(name), zero))
     found = [
-        Coverage(network, seller, total[0], part[0], total[1], part[1])
+        Coverage(
+            network, seller, total[0], min(part[0], total[0]), total[1], min(part[1], total[1])
+        )
         for (network, seller), (total, part) in every.items()
         if total[0] > 0
     ]

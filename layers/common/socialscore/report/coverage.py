@@ -59,7 +59,8 @@ def section(found: IdentityCoverage) -> str:
         "linked to a CRM contact: only those reach a seller's pipeline. Links come from the "
         "SMMS's identify events, `socialscore identities import` and the CRM contacts' own social "
         "fields. The part from contacts is as of crm_sync's last run (every 15 minutes by "
-        "default).</p>"
+        "default): a touch withdrawn since still counts there until the next run, never above "
+        "its row's total.</p>"
     )
     rows = [
         [
