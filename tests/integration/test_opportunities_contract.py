@@ -114,6 +114,27 @@ def test_an_opportunity_seen_with_no_splits_reads_back_without(kept: Kept) -> No
     assert found == Recorded(opportunity=opp(1, T0), attributed=None)
 
 
+def test_splits_too_large_for_an_item_are_not_kept_and_the_save_goes_through(kept: Kept) -> None:
+    # Six models over 1,200 posts in the window: ~420 KB of splits, over DynamoDB's 400 KB item,
+    # which would fail the whole save (and every later run's, the same slice again).
+    posts = {f"linkedin#urn:li:activity:7{n:018d}": Decimal("12345.67") for n in range(1_200)}
+    names = ["first_touch", "last_touch", "linear", "time_decay", "position_based", "w_shaped"]
+    huge = Attributed(
+        model_version="v1",
+        primary="linear",
+        touches=1_200,
+        by_model={m: {"seller": {}, "post": posts, "network": {}} for m in names},
+    )
+    big, small = opp(1, T0), opp(2, T0)
+
+    kept.state.save(Landing({}, {}), [big, small], {}, [(big, huge), (small, splits(2))])
+
+    found = {r.opportunity.id: r.attributed for r in kept.records.created(None, None)}
+    assert found == {"006-1": None, "006-2": splits(2)}  # the big one read from its journey
+    assert kept.records.keep(big, huge)  # rebuild's put too: the opportunity, without them
+    assert [r.attributed for r in kept.records.every() if r.opportunity == big] == [None]
+
+
 def test_a_stacks_first_run_marks_the_index_whole_and_a_later_run_does_not(kept: Kept) -> None:
     assert not kept.records.indexed()
     kept.state.bookmarks("file")  # a run's first read: no run before

@@ -17,7 +17,7 @@ from socialscore.domain import record_key as rk
 from socialscore.domain.attributed import Attributed, Recorded
 from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.record_key import Erasures, Landing, Pushed, RecordKey
-from socialscore.store.opportunities import INDEXED
+from socialscore.store.opportunities import INDEXED, fits
 from socialscore.store.sync_keys import item_key
 from socialscore.store.sync_state import CHANGE_SHARDS, JOURNEYS_HOLD, pending_shards
 from socialscore_local.memory.counting import Requests, batches
@@ -123,7 +123,9 @@ class MemorySyncState:
         if (kept := self.attributions.get(opp.id)) and kept.model_version == splits.model_version:
             return False
         self.items[item_key("opportunity", opp.id)] = opp
-        self.attributions[opp.id] = splits
+        self.attributions.pop(opp.id, None)
+        if fits(opp, splits.model_dump_json()):
+            self.attributions[opp.id] = splits
         return True
 
     def every(self) -> list[Recorded]:
@@ -202,7 +204,7 @@ class MemorySyncState:
         for o in opportunities.values():  # a put: the splits it had go unless given again
             self.items[item_key("opportunity", o.id)] = o
             self.attributions.pop(o.id, None)
-        self.attributions |= {i: a for i, (_, a) in splits.items()}
+        self.attributions |= {i: a for i, (o, a) in splits.items() if fits(o, a.model_dump_json())}
         for o in seen:
             for c in o.contact_ids:
                 self.r.add("UpdateItem")

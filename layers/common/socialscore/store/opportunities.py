@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from socialscore.aws import clients
+from socialscore.aws.logs import logger
 from socialscore.domain.attributed import Attributed, Recorded
 from socialscore.domain.opportunity import Opportunity
 from socialscore.store import dynamo
@@ -30,6 +31,12 @@ OPENED = "opportunity"  # the index's one partition key value
 INDEXED = "opportunities#indexed"
 MARKER = {"key": INDEXED}
 _PREFIX = item_key("opportunity", "")
+# An item is at most 400 KB, names and values (docs.aws.amazon.com/amazondynamodb/latest/
+# developerguide/ServiceQuotas.html#limits-items), and one over it fails the whole BatchWriteItem
+# it is in: the save of a slice, run after run. Splits take ~60 bytes a post a model (six models
+# over ~1,100 posts in the window reach it): above this, the opportunity is kept without them,
+# and read from its journey, leaving room for the opportunity itself.
+KEPT_BYTES = 300_000
 
 
 def created_key(moment: datetime) -> str:
@@ -37,17 +44,30 @@ def created_key(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def fits(opp: Opportunity, splits: str) -> bool:
+    """Whether these splits (their JSON) are kept with the opportunity (KEPT_BYTES); logged
+    when not."""
+    size = len(splits.encode())
+    if size <= KEPT_BYTES:
+        return True
+    logger().warning(
+        "opportunity splits not kept: read from its journey",
+        extra={"reason": "item size", "opportunity": opp.id, "bytes": size},
+    )
+    return False
+
+
 def item(opp: Opportunity, attributed: Attributed | None) -> dict[str, Any]:
-    """The opportunity's item, in the index, with its splits when it has them."""
+    """The opportunity's item, in the index, with its splits when it has them and they fit."""
     out = {
         "key": item_key("opportunity", opp.id),
         "opportunity": opp.model_dump_json(),
         "opened": OPENED,
         "created": created_key(opp.created_at),
     }
-    if attributed is None:
+    if attributed is None or not fits(opp, text := attributed.model_dump_json()):
         return out
-    return out | {"attribution": attributed.model_dump_json(), "under": attributed.model_version}
+    return out | {"attribution": text, "under": attributed.model_version}
 
 
 def recorded(found: dict[str, Any]) -> Recorded:
