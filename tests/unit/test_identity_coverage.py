@@ -6,6 +6,7 @@ the page, escaped."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -22,12 +23,15 @@ from socialscore.domain.coverage import (
     coverage,
     over,
 )
+from socialscore.domain.decay import score_at
 from socialscore.domain.interaction import Category, Kind, Network
 from socialscore.domain.rollups import Dimension, recompute
+from socialscore.domain.scoring_model import bundled
+from socialscore.domain.standing import ProfileItem
 from socialscore.domain.touch import Touch
 from socialscore.report import page as report_page
 from socialscore.report.coverage import publish
-from socialscore.report.covered import tallied
+from socialscore.report.covered import anonymous, tallied
 from socialscore.report.period import Period
 from tests.unit.report_pages import Canned, read
 
@@ -220,3 +224,39 @@ def test_the_report_recounts_from_the_ledger_when_the_tally_does_not_keep_the_pe
     place: Place,
 ) -> None:
     assert tallied(Tally(place), Rollups(), PERIOD, AS_OF) is None
+
+
+# --- the anonymous profiles to identify next -------------------------------------------------
+ITEMS = {"x#3": ProfileItem(Decimal(12), 4), "x#4": ProfileItem(Decimal(3), 1)}
+
+
+class LaggingIndex:
+    """The scores table a moment after x#2 was erased: its items gone, its `by_units` entry not
+    yet (the index is eventually consistent); x#3's units grew since its entry was written."""
+
+    def hot(self) -> list[tuple[str, str]]:
+        return []
+
+    def ranked(self, category: Category, page: int = 1000) -> Iterator[tuple[str, Decimal]]:
+        return iter([("x#2", Decimal(9)), ("x#3", Decimal(5)), ("x#4", Decimal(3))])
+
+    def profile_units(self, profiles: list[str]) -> dict[tuple[str, Category], ProfileItem]:
+        return {(p, Category.ORGANIC): ITEMS[p] for p in profiles if p in ITEMS}
+
+
+class Nobody:
+    """No profile is linked."""
+
+    def prefetch(self, identities: Iterable[str]) -> None:
+        list(identities)
+
+    def who(self, identity: str) -> str:
+        return identity
+
+
+def test_an_erased_profile_still_in_the_lagging_index_is_never_shown_to_identify() -> None:
+    found = anonymous(LaggingIndex(), Nobody(), bundled(), AS_OF, 2)
+
+    assert [(a.profile, a.touches) for a in found] == [("x#3", 4), ("x#4", 1)]
+    # each score is its item's now, read consistently (12 units, not the index's 5)
+    assert found[0].score == score_at(Decimal(12), AS_OF, bundled().half_life_seconds)

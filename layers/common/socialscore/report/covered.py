@@ -103,28 +103,34 @@ def anonymous(
 ) -> list[Anonymous]:
     """The n profiles linked to no contact with the best organic score now, best first (ties by
     id), with their organic touches: the `by_units` index read best first, 4n a key a page, the
-    links of 4n at a time read together, until n are found and no later one can tie."""
-    found: list[tuple[str, Decimal]] = []
+    links and the profile items of 4n at a time read together, until n are found and no later
+    one can tie. The index is a little behind its table
+    (docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.Reading): each
+    profile's score is its item's, read consistently, and one whose item is gone (erased) is
+    left out, never shown."""
+    found: list[tuple[str, Decimal, int]] = []
     ranked = scores.ranked(Category.ORGANIC, page=4 * n)
     while chunk := list(islice(ranked, 4 * n)):
         groups.prefetch(i for i, _ in chunk)
+        alone: list[str] = []
+        last = False
         for identity, units in chunk:
             if units <= 0 or (len(found) >= n and units < found[n - 1][1]):
+                last = True
                 break
             if groups.who(identity) == identity:
-                found.append((identity, units))
-        else:
-            continue
-        break
-    best = sorted(found, key=lambda f: (-f[1], f[0]))[:n]
-    items = scores.profile_units([p for p, _ in best]) if best else {}
+                alone.append(identity)
+        items = scores.profile_units(alone) if alone else {}
+        for identity in alone:
+            item = items.get((identity, Category.ORGANIC))
+            if item is not None and item.units > 0:
+                found.append((identity, item.units, item.touches))
+        found.sort(key=lambda f: (-f[1], f[0]))
+        if last:
+            break
     return [
-        Anonymous(
-            p,
-            score_at(units, as_of, model.half_life_seconds),
-            items[(p, Category.ORGANIC)].touches if (p, Category.ORGANIC) in items else 0,
-        )
-        for p, units in best
+        Anonymous(p, score_at(units, as_of, model.half_life_seconds), touches)
+        for p, units, touches in found[:n]
     ]
 
 
