@@ -1,11 +1,11 @@
 """The opportunities' kept splits, as a step of `socialscore rebuild`: every opportunity crm_sync
-has seen with no splits kept under the live model (kept by a release before, or attributed under
-another model since) is split from its journey (report.journeys: its contacts' identities'
-touches, a Query of the ledger each) and put back with them and the `by_created` index's
-attributes (store.opportunities); then the index is marked whole, and the leaderboard, posts
-and the report read a period's opportunities by one Query instead of a scan.
+has seen with no splits kept under the live model's attribution rules (kept by a release
+before, or attributed under other rules since) is split from its journey (report.journeys: its
+contacts' identities' touches, a Query of the ledger each) and put back with them and the
+`by_created` index's attributes (store.opportunities); then the index is marked whole, and the
+leaderboard, posts and the report read a period's opportunities by one Query instead of a scan.
 
-An opportunity crm_sync attributes meanwhile under the same model is left as the run wrote it
+An opportunity crm_sync attributes meanwhile under the same rules is left as the run wrote it
 (the put is conditional). Reads: one scan of the sync-state table, then the journeys of the
 opportunities it splits."""
 

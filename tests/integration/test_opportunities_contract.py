@@ -74,6 +74,7 @@ def splits(n: int, version: str = "v1") -> Attributed:
     half = Decimal("500.00") + n
     return Attributed(
         model_version=version,
+        rules=f"rules-{version}",  # each version its own attribution rules here
         primary="linear",
         touches=2 + n,
         by_model={

@@ -105,13 +105,14 @@ def test_an_opportunity_with_no_splits_kept_is_shown_from_its_journey(tmp_path: 
     assert set(ledger.reads) == set(world.w.links.identities_of("C-2"))  # its journey alone
 
 
-def test_splits_kept_under_another_model_are_not_shown(tmp_path: Path) -> None:
+def test_splits_kept_under_other_attribution_rules_are_not_shown(tmp_path: Path) -> None:
     world = World(tmp_path)
     world.seed()
     world.run()
     sync = world.w.sync
     kept = sync.attributions["006-O1"]
-    stale = kept.model_copy(update={"model_version": "older", "touches": 99})
+    # Worked out under a model whose `attribution` section differed (its digest).
+    stale = kept.model_copy(update={"rules": "older", "touches": 99})
     o1 = next(o for o in sync.every_opportunity() if o.id == "006-O1")
     sync.save(Landing({}, {}), [], {}, [(o1, stale)])
 
@@ -119,6 +120,29 @@ def test_splits_kept_under_another_model_are_not_shown(tmp_path: Path) -> None:
 
     assert shown == from_journeys(world)
     assert shown[0].touches == 2
+
+
+def test_a_model_published_with_the_same_attribution_rules_keeps_the_splits_current(
+    tmp_path: Path,
+) -> None:
+    # New weights and a new version, the same `attribution`: the splits do not depend on them, so
+    # the report still reads no journey (at 1,000,000 profiles every journey is ~300 s).
+    world = World(tmp_path)
+    world.seed()
+    world.run()
+    reweighed = MODEL.model_copy(update={"version": "reweighed", "hot_lead_threshold": 99.0})
+    ledger = CountingLedger(world.w.ledger)
+    links = world.w.links
+
+    shown = AttributedOpportunities(
+        world.w.sync, lambda: Journeys(links, links.identities_of, ledger, reweighed), reweighed
+    ).views(None, None)
+
+    assert shown == from_journeys(world)
+    assert ledger.reads == []
+    moved = MODEL.attribution.model_copy(update={"lookback_days": 30})
+    other = MODEL.model_copy(update={"version": "shorter", "attribution": moved})
+    assert all(r.current(other) is None for r in world.w.sync.every())  # rules changed: journeys
 
 
 @pytest.mark.parametrize("others", [0, 5_000])

@@ -118,9 +118,9 @@ class MemorySyncState:
         return iter(found)
 
     def keep(self, opp: Opportunity, splits: Attributed) -> bool:
-        """As the table's conditional put: not over splits kept under the same model."""
+        """As the table's conditional put: not over splits kept under the same rules."""
         self.r.add("PutItem")
-        if (kept := self.attributions.get(opp.id)) and kept.model_version == splits.model_version:
+        if (kept := self.attributions.get(opp.id)) and kept.rules == splits.rules:
             return False
         self.items[item_key("opportunity", opp.id)] = opp
         self.attributions.pop(opp.id, None)

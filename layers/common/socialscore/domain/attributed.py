@@ -1,10 +1,13 @@
 """An opportunity's attribution as crm_sync worked it out for the CRM: under every configured
 model, the amounts by seller, post and network, the window's touch count and the primary model.
 crm_sync keeps it with the opportunity, so a reader shows the same numbers without reading the
-journey again; the model's version says which model it was worked out under."""
+journey again. `rules` says which attribution rules they were worked out under (the scoring
+model's `attribution` section, all the splits depend on besides the journey): a model published
+with other weights, keywords or buckets but the same rules leaves them current."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -24,10 +27,16 @@ class Attributed(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     model_version: str
+    rules: str = ""  # rules_of(the model): splits of a release before say none
     primary: str
     touches: int  # in the attribution window
     # model -> "seller" | "post" | "network" -> who -> amount
     by_model: dict[str, dict[str, dict[str, Decimal]]]
+
+
+def rules_of(model: ScoringModel) -> str:
+    """A digest of the model's attribution rules (its `attribution` section, with the primary)."""
+    return hashlib.sha256(model.attribution.model_dump_json().encode()).hexdigest()[:16]
 
 
 def attributed(
@@ -48,6 +57,7 @@ def of_splits(
         shown[name] = {dim: parts[f"by_{dim}"] for dim in DIMENSIONS}
     return Attributed(
         model_version=model.version,
+        rules=rules_of(model),
         primary=model.attribution.primary,
         touches=len(window),
         by_model=shown,
@@ -56,7 +66,7 @@ def of_splits(
 
 class Recorded(BaseModel):
     """An opportunity as crm_sync keeps it: with its splits, None when it has none stored (kept
-    by a release before, or attributed under another model since)."""
+    by a release before, or too large to keep)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -64,8 +74,6 @@ class Recorded(BaseModel):
     attributed: Attributed | None = None
 
     def current(self, model: ScoringModel) -> Attributed | None:
-        """Its splits when worked out under this model (its version and primary), else None."""
+        """Its splits when worked out under this model's attribution rules, else None."""
         a = self.attributed
-        if a is None or a.model_version != model.version:
-            return None
-        return a if a.primary == model.attribution.primary else None
+        return a if a is not None and a.rules == rules_of(model) else None

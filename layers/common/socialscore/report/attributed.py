@@ -1,9 +1,10 @@
 """A period's attributed opportunities, from the splits crm_sync kept with each (domain.attributed):
 reads follow the period's opportunities' small items, one Query of the sync-state table's
 `by_created` index (store.opportunities), never a journey, a touch or a profile. An opportunity
-with no splits kept under the report's model (kept by a release before, or attributed under
-another model since) is shown from its journey (report.journeys), as before; while the index
-may miss items a release before wrote, the opportunities are read by a scan, as before.
+with no splits kept under the report's model's attribution rules (kept by a release before,
+attributed under other rules since, or too large to keep) is shown from its journey
+(report.journeys), as before; while the index may miss items a release before wrote, the
+opportunities are read by a scan, as before.
 
 The sums by seller, post or network (the leaderboard's, posts' and the report's attributed
 columns) are added up as the index's pages arrive: no opportunity is held, so memory is a

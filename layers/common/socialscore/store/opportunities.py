@@ -67,7 +67,7 @@ def item(opp: Opportunity, attributed: Attributed | None) -> dict[str, Any]:
     }
     if attributed is None or not fits(opp, text := attributed.model_dump_json()):
         return out
-    return out | {"attribution": text, "under": attributed.model_version}
+    return out | {"attribution": text, "under": attributed.rules}
 
 
 def recorded(found: dict[str, Any]) -> Recorded:
@@ -119,7 +119,7 @@ class Opportunities:
                     yield r
 
     def keep(self, opp: Opportunity, splits: Attributed) -> bool:
-        """Put the opportunity with these splits unless crm_sync kept some under the same model
+        """Put the opportunity with these splits unless crm_sync kept some under the same rules
         meanwhile (newer: a run writes what it pushed, whatever was there): False then."""
         try:
             clients.client("dynamodb").put_item(
@@ -127,7 +127,7 @@ class Opportunities:
                 Item=dynamo.to_item(item(opp, splits)),
                 ConditionExpression="attribute_not_exists(#u) OR #u <> :u",
                 ExpressionAttributeNames={"#u": "under"},
-                ExpressionAttributeValues={":u": {"S": splits.model_version}},
+                ExpressionAttributeValues={":u": {"S": splits.rules}},
             )
         except clients.client("dynamodb").exceptions.ConditionalCheckFailedException:
             return False
