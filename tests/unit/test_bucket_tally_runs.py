@@ -6,7 +6,7 @@ identity coverage's linked part summed over any period of the days it keeps."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, timedelta
 
 from hypothesis import example, given, settings
@@ -93,6 +93,8 @@ events = st.one_of(
         st.sampled_from(["s-ana", "s-bo", None]),  # the post's seller (None: no seller's)
     ),
     st.tuples(st.just("retract"), st.integers(0, 50)),
+    # the same act again, later (a like after an unlike): its touch replaced, maybe another day
+    st.tuples(st.just("again"), st.integers(0, 50), st.integers(-48, 2)),
     st.tuples(st.just("link"), actor, contact),
     st.tuples(st.just("unlink"), actor),
     st.tuples(st.just("erase_contact"), contact),
@@ -120,6 +122,11 @@ def play(r: Runs, event: tuple[object, ...]) -> None:
         case ("retract", int(n)) if r.touches:
             gone = r.touches[n % len(r.touches)]
             w.ledger.record([Withdrawal(gone.profile, gone.dedupe_key, w.now)])
+        case ("again", int(n), int(hours)) if r.touches:
+            first = r.touches[n % len(r.touches)]
+            who, at = first.profile.removeprefix("x#"), w.now + hours * HOUR
+            later = touch(who, at, first.kind, seller=first.seller_id)
+            w.ledger.record([replace(later, dedupe_key=first.dedupe_key)])
         case ("link", str(who), str(to)):
             relink(
                 [identify(f"{who}{to}", user=who, contact=to, at=w.now)], [], w.links, w.sync, w.now
@@ -164,6 +171,8 @@ LINKED = [
 # A contact's touch leaving the kept days, then the contact worked out again (an unlink): the day
 # past them is never read again, the rest moves.
 @example([*LINKED, ("wait", 90 * 24), ("run", "clean"), ("unlink", "u1")])
+# A linked touch replaced by the same act three days later: out of its day, into another.
+@example([*LINKED, ("wait", 72), ("again", 0, 0), ("run", "clean")])
 def test_the_counts_equal_a_recomputation_after_any_sequence_of_runs(
     sequence: list[tuple[object, ...]],
 ) -> None:
