@@ -120,8 +120,10 @@ class SyncState:
         return {k.removeprefix(item_key("run", "")): str(v["value"]) for k, v in found.items()}
 
     def opportunities(self, ids: Iterable[str]) -> list[Opportunity]:
+        """Consistent: a run's slice saves each opportunity it attributes whole, so one read as
+        an earlier slice left it a moment before must not be read as it was before that."""
         keys = [item_key("opportunity", i) for i in set(ids)]
-        found = dynamo.batch_get(self._table, "key", keys) if keys else {}
+        found = dynamo.batch_get(self._table, "key", keys, consistent=True) if keys else {}
         return [Opportunity.model_validate_json(i["opportunity"]) for i in found.values()]
 
     def every_opportunity(self) -> list[Opportunity]:
