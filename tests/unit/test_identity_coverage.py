@@ -153,6 +153,7 @@ def test_the_report_function_publishes_the_period_s_coverage_in_percent() -> Non
 # --- from the rollups and the tally ----------------------------------------------------------
 PERIOD = Period(AS_OF, 30)
 LAST_RUN = AS_OF - timedelta(minutes=20)
+DAY = timedelta(days=1)
 
 
 class Rollups:
@@ -188,6 +189,9 @@ class Tally:
 def test_the_tally_s_days_and_the_rollups_give_coverage_s_rows() -> None:
     place = Place(True, LAST_RUN, LAST_RUN.date(), cover=True)
     assert tallied(Tally(place), Rollups(), PERIOD, AS_OF) == coverage(TOUCHES, LINKED)
+    # a last run the day before the period's last day still keeps it (its kept days run a day on)
+    day_before = Place(True, LAST_RUN - DAY, (LAST_RUN - DAY).date(), cover=True)
+    assert tallied(Tally(day_before), Rollups(), PERIOD, AS_OF) == coverage(TOUCHES, LINKED)
     assert over(Tally(place).cover([AS_OF.date() - timedelta(days=1)]).values())
 
 
@@ -218,6 +222,9 @@ def test_a_linked_touch_withdrawn_since_crm_sync_s_last_run_takes_no_share_over_
         Place(True, AS_OF + timedelta(minutes=5), AS_OF.date(), cover=True),  # a run after
         # its last run 70 days after the period's first: the first days are no longer kept
         Place(True, LAST_RUN, (AS_OF + timedelta(days=61)).date(), cover=True),
+        # its last run two days before the period's last day (crm_sync stopped, or no CRM
+        # chosen): the linked touches of the days since would count as anonymous
+        Place(True, LAST_RUN - 2 * DAY, (LAST_RUN - 2 * DAY).date(), cover=True),
     ],
 )
 def test_the_report_recounts_from_the_ledger_when_the_tally_does_not_keep_the_period(

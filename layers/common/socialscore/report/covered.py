@@ -63,8 +63,10 @@ def tallied(
     tally: CoverTally, rollups: PeriodRollups, period: Period, as_of: datetime
 ) -> list[Coverage] | None:
     """The period's rows from the rollups and the tally; None when the tally does not keep the
-    period's linked part as of `as_of` (not built with it, its last run after `as_of`, or a
-    first day it no longer keeps)."""
+    period's linked part as of `as_of` (not built with it, its last run after `as_of`, a first
+    day it no longer keeps, or a last day after the last run's kept days: crm_sync has not run
+    since the day before, its schedule disabled with no CRM chosen, or failing, and the tally
+    knows nothing of the touches since)."""
     place = tally.place()
     first, last = period.start.date(), (period.end - timedelta(days=1)).date()
     if not (
@@ -74,6 +76,7 @@ def tallied(
         and place.marks_through <= as_of
         and place.due_from is not None
         and first >= place.due_from - timedelta(days=KEPT_DAYS)
+        and last <= place.due_from + timedelta(days=1)
     ):
         return None
     days = days_between(first, last)
