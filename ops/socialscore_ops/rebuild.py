@@ -118,7 +118,8 @@ def run(stack: Stack | None, args: argparse.Namespace) -> Result:
     checkpoint.save("finished")
     done = _result(live, engine.counts, resumed, paused, time.monotonic() - started)
     text = f"{done.text}\nbucket tally built: {tallied:,} profiles in a bucket or due to be"
-    text += f"\nmost identities of a contact: {most:,}"
+    bound = f"{most:,}" if most is not None else "no bound (a set is full: top reads them whole)"
+    text += f"\nmost identities of a contact: {bound}"
     text += f"\nopportunities split from their journeys: {split:,}"
     data = {"bucket_tally_profiles": tallied, "most_identities": most, "opportunities_split": split}
     return Result(done.data | data, text)

@@ -281,3 +281,18 @@ def test_a_contact_linked_within_the_index_s_lag_is_whole_all_the_same() -> None
     both = standing(w.scores.profile_units(["x#1", "x#2"]), ["x#1", "x#2"], NOW, MODEL).organic
     assert (lead.who, lead.organic) == ("003A", both)  # x#1 + x#2: both identities, once each
     assert [(r.who, r.organic) for r in w.top(1)] == [("003A", both)]
+
+
+def test_a_contact_with_more_identities_than_a_set_holds_is_linked_and_top_reads_whole() -> None:
+    # 13,000 hashes of 32 bytes: 416 KB, over DynamoDB's 400 KB an item; links keep coming
+    w = World([touch(1, "x#c1", 4), touch(2, "x#c2", 4), touch(3, "x#9", 7)], [])
+    for start in range(0, 13_000, 100):  # as resolve's batches bring them
+        w.identities.link([identify(f"c{i}", "003A") for i in range(start, start + 99)])
+        w.identities.link([identify(f"c{start + 99}", "003A"), identify(f"b{start}", "003B")])
+    assert len(w.identities.identities_of("003A")) == 13_000  # every link written
+    assert len(w.identities.identities_of("003B")) == 130  # its batch-mates too
+    assert w.identities.most_identities() is None  # no set bounds 003A: no bound at all
+    assert w.identities.rebuild_most() is None  # a rebuild cannot make one either
+    assert [r.who for r in w.top(2)] == ["003A", "x#9"]  # x#c1 + x#c2 (8) over x#9 (7)
+    assert w.counted.calls["all_contacts"] == 1  # read whole, as before the bound existed
+    assert w.top(2) == leads.top(w.scores, w.whole(), MODEL, NOW, 2)

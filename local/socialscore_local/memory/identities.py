@@ -14,7 +14,11 @@ from typing import Any
 
 from socialscore.domain.interaction import Identify, link_basis
 from socialscore.store.identities import Link, erased_key, link_item
-from socialscore.store.identity_counts import member
+from socialscore.store.identity_counts import CAP, FULL, member
+
+# DynamoDB's limit on an item, names and values (docs.aws.amazon.com/amazondynamodb/latest/
+# developerguide/ServiceQuotas.html#limits-items): a set item over it is refused.
+ITEM_BYTES = 400 * 1024
 
 
 class MemoryIdentityLinks:
@@ -22,8 +26,10 @@ class MemoryIdentityLinks:
         self,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         index_lag: timedelta = timedelta(0),
+        set_cap: int = CAP,
     ) -> None:
         self.items: dict[str, dict[str, Any]] = {}  # identity -> its item
+        self.set_cap = set_cap
         self.clock = clock
         self.index_lag = index_lag
         # What reached the by_contact index, in order: (written at, identity, its contact or
@@ -83,24 +89,38 @@ class MemoryIdentityLinks:
             self._raise(largest)
 
     def _counted(self, links: list[tuple[str, str]]) -> int:
+        """As store.identity_counts.counted: a set holding set_cap already takes no more."""
+        by_contact: dict[str, set[str]] = {}
         for identity, contact in links:
-            self.members.setdefault(contact, set()).add(member(identity))
-        return max((len(self.members[c]) for _, c in links), default=0)
+            by_contact.setdefault(contact, set()).add(member(identity))
+        largest = 0
+        for contact, hashes in by_contact.items():
+            held = self.members.setdefault(contact, set())
+            if len(held) >= self.set_cap:
+                largest = FULL
+                continue
+            if len("members#") + 64 + len("identity") + 1 + 32 * len(held | hashes) > ITEM_BYTES:
+                raise ValueError("Item size has exceeded the maximum allowed size")
+            held |= hashes
+            largest = max(largest, FULL if len(held) >= self.set_cap else len(held))
+        return largest
 
     def _raise(self, n: int) -> None:
         self.most = max(n, self.most or 0)
 
     def most_identities(self) -> int | None:
-        return max(self.most or 1, 1) if self.most_ready else None
+        if not self.most_ready or (self.most or 0) >= FULL:
+            return None
+        return max(self.most or 1, 1)
 
     def identity_bounds(self, contacts: list[str]) -> dict[str, int]:
         return {c: len(self.members[c]) for c in contacts if c in self.members}
 
-    def rebuild_most(self) -> int:
+    def rebuild_most(self) -> int | None:
         largest = max(self._counted([(i, c) for i, c in self._indexed().items()]), 1)
         self._raise(largest)
         self.most_ready = True
-        return largest
+        return None if largest >= FULL else largest
 
     def unlink(self, identities: list[str]) -> None:
         for identity in identities:

@@ -39,8 +39,9 @@ def crm_owner(links: Iterable[Link]) -> str | None:
 
 
 class Identities:
-    def __init__(self, table: str) -> None:
+    def __init__(self, table: str, set_cap: int = identity_counts.CAP) -> None:
         self._table = table
+        self._cap = set_cap  # the most hashes a contact's set holds (store.identity_counts)
 
     def contacts_of(self, identities: list[str]) -> dict[str, str]:
         """identity -> contact id, for the identities that are linked."""
@@ -89,7 +90,8 @@ class Identities:
 
         Each link's identity goes into its contact's set first, and the bound on any contact's
         identities is raised after (store.identity_counts): a retry adds and raises again."""
-        largest = identity_counts.counted(self._table, [(e.identity, e.contact_id) for e in events])
+        linked = [(e.identity, e.contact_id) for e in events]
+        largest = identity_counts.counted(self._table, linked, self._cap)
         stored = dynamo.batch_get(
             self._table, "identity", sorted({e.identity for e in events}), consistent=True
         )
@@ -120,10 +122,12 @@ class Identities:
         a bound only once most_identities() is ready."""
         return identity_counts.bounds(self._table, contacts) if contacts else {}
 
-    def rebuild_most(self) -> int:
+    def rebuild_most(self) -> int | None:
         """Every link counted in its contact's set and the bound made ready (`socialscore
-        rebuild`); returns the largest set."""
-        return identity_counts.rebuild(self._table)
+        rebuild`); returns the largest set, None when a contact's set is full (no bound: `top`
+        reads the identities table whole)."""
+        largest = identity_counts.rebuild(self._table, self._cap)
+        return None if largest >= identity_counts.FULL else largest
 
     def set_owner(self, identities: list[str], contact_id: str, owner_id: str) -> None:
         """Record the contact's CRM owner on these links; a link since moved to another contact

@@ -16,11 +16,20 @@ them, and the links' readers skip them):
   existing link in a set. Readers trust `n` only when `ready`: a stack linked before this
   existed has contacts no set holds yet.
 
+A set bounds its contact while it holds fewer than `CAP` hashes: an item is at most 400 KB,
+names and values (docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html
+#limits-items), and an ADD past it would fail its whole batch of links, batch after batch. A
+set that reaches `CAP` is full: a link to its contact adds nothing more (a condition on the
+set's size), and whoever finds it full raises `n` to `FULL`: no set bounds that contact any
+more, so readers take `n` as unknown (most() None) and read the identities table whole, as
+before the bound existed; the links themselves are written as always.
+
 DynamoDB: ADD of a set to a set attribute adds its elements, creating the attribute when missing
 (docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.UpdateExpressions.html
 #Expressions.UpdateExpressions.ADD); `ReturnValues: ALL_NEW` returns the item as
 updated (docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html); a
-comparison with a missing attribute is false, hence `attribute_not_exists(n) OR n < :n`
+comparison with a missing attribute is false, hence `attribute_not_exists(n) OR n < :n`, and
+`size()` of a set is its number of elements
 (docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.OperatorsAndFunctions.html).
 """
 
@@ -31,9 +40,14 @@ from collections.abc import Iterable
 from contextlib import suppress
 
 from socialscore.aws import clients
+from socialscore.aws.batch import chunks
 from socialscore.store import dynamo
 
 MOST = "stat#most_identities"
+# 10,000 hashes of 32 bytes: 320 KB, and a call adds at most ADDED: a set stays under 400 KB.
+CAP = 10_000
+ADDED = 1_000
+FULL = 1_000_000_000  # `n` once a set is full: no bound
 
 
 def members_key(contact_id: str) -> str:
@@ -45,23 +59,30 @@ def member(identity: str) -> str:
     return hashlib.sha256(identity.encode()).hexdigest()[:32]
 
 
-def counted(table: str, links: Iterable[tuple[str, str]]) -> int:
-    """Add each (identity, contact) to its contact's set; returns the largest set size seen
-    (one UpdateItem a contact)."""
+def counted(table: str, links: Iterable[tuple[str, str]], cap: int = CAP) -> int:
+    """Add each (identity, contact) to its contact's set; returns the largest set size seen,
+    FULL once a set holds `cap` (one UpdateItem a contact, ADDED hashes a call)."""
     by_contact: dict[str, set[str]] = {}
     for identity, contact in links:
         by_contact.setdefault(contact, set()).add(member(identity))
     largest = 0
     dynamodb = clients.client("dynamodb")
     for contact, hashes in sorted(by_contact.items()):
-        reply = dynamodb.update_item(
-            TableName=table,
-            Key={"identity": {"S": members_key(contact)}},
-            UpdateExpression="ADD m :m",
-            ExpressionAttributeValues={":m": {"SS": sorted(hashes)}},
-            ReturnValues="ALL_NEW",
-        )
-        largest = max(largest, len(reply["Attributes"]["m"]["SS"]))
+        for added in chunks(sorted(hashes), ADDED):
+            try:
+                reply = dynamodb.update_item(
+                    TableName=table,
+                    Key={"identity": {"S": members_key(contact)}},
+                    UpdateExpression="ADD m :m",
+                    ConditionExpression="attribute_not_exists(m) OR size(m) < :cap",
+                    ExpressionAttributeValues={":m": {"SS": added}, ":cap": {"N": str(cap)}},
+                    ReturnValues="ALL_NEW",
+                )
+            except dynamodb.exceptions.ConditionalCheckFailedException:
+                largest = FULL  # full: this contact has no bound any more
+                break
+            size = len(reply["Attributes"]["m"]["SS"])
+            largest = max(largest, FULL if size >= cap else size)
     return largest
 
 
@@ -87,10 +108,10 @@ def raise_most(table: str, n: int, ready: bool = False) -> None:
 
 
 def most(table: str) -> int | None:
-    """The bound on any contact's identities, or None until a rebuild made it ready (a
-    consistent read: BatchGetItem, which every reader of the links may call)."""
+    """The bound on any contact's identities, or None until a rebuild made it ready and once a
+    set is full (a consistent read: BatchGetItem, which every reader of the links may call)."""
     found = dynamo.batch_get(table, "identity", [MOST], consistent=True).get(MOST)
-    if found is None or not found.get("ready"):
+    if found is None or not found.get("ready") or int(found.get("n", 1)) >= FULL:
         return None
     return max(int(found.get("n", 1)), 1)
 
@@ -106,16 +127,16 @@ def bounds(table: str, contacts: list[str]) -> dict[str, int]:
     return {keys[k]: len(v.get("m", ())) for k, v in found.items()}
 
 
-def rebuild(table: str) -> int:
+def rebuild(table: str, cap: int = CAP) -> int:
     """Every link in its contact's set, then the bound raised to the largest set and made ready:
     the by_contact index scanned a page at a time (keys only), one UpdateItem a contact a page
     (a contact split over two pages is ADDed twice: the union). Links written meanwhile add and
-    raise themselves. Returns the largest set."""
+    raise themselves. Returns the largest set (FULL: a set is full)."""
     largest = 0
     request = {"IndexName": "by_contact", "ProjectionExpression": "#i, contact_id"}
     names = {"ExpressionAttributeNames": {"#i": "identity"}}
     for page in dynamo.scan_pages(table, **request, **names):
-        found = counted(table, ((i["identity"], i["contact_id"]) for i in page))
+        found = counted(table, ((i["identity"], i["contact_id"]) for i in page), cap)
         largest = max(largest, found)
     raise_most(table, max(largest, 1), ready=True)
     return max(largest, 1)
