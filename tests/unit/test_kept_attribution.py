@@ -5,20 +5,23 @@ is shown from its journey."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from socialscore.domain.interaction import Kind
+from socialscore.aws.batch import Received
+from socialscore.domain.interaction import Erase, Kind, Retraction
 from socialscore.domain.record_key import Landing
 from socialscore.domain.touch import Touch
 from socialscore.report.attributed import AttributedOpportunities
 from socialscore.report.journeys import Journeys, summed
 from socialscore.report.rows import OpportunityView
 from socialscore_local.memory.ledger import MemoryTouchLedger
-from tests.integration.support import POST_B, rehydrated
+from tests.integration.support import POST_B, identify, rehydrated
 from tests.unit.test_crm_sync_runs import MODEL, World
 
 
@@ -89,6 +92,68 @@ def test_a_late_touch_shows_in_the_split_after_the_next_run(tmp_path: Path) -> N
     }
     assert list(after.values()) == from_journeys(world)
     assert ledger.reads == []
+
+
+def _scored(world: World, message: Erase | Retraction) -> None:
+    world.w.now += timedelta(minutes=1)
+    taken = world.w.scorer.take([Received("m0", message, None, 1, 0)], MODEL, world.w.now)
+    assert taken.failed == {}
+
+
+def _retracted(world: World) -> None:
+    """u1's share of POST_B (the seed's act 2, one of C-1's) taken back."""
+    act = rehydrated(2, kind=Kind.SHARE, actor="u1", post=POST_B, at="2026-11-12T12:00:00Z")
+    i = act.interaction
+    target = act.target.ref.key if act.target else None
+    at = datetime(2026, 11, 21, 12, 30, tzinfo=UTC)
+    _scored(
+        world,
+        Retraction(**{**i.model_dump(include=RETRACTED), "target_post": target}, occurred_at=at),
+    )
+
+
+RETRACTED = {"interaction_id", "source", "network", "kind", "actor_id"}
+ERASED_AT = datetime(2026, 11, 21, 12, tzinfo=UTC)
+CHANGES: dict[str, Callable[[World], None]] = {
+    "a link": lambda w: w.resolve(
+        [identify(3, user="u3", contact="C-1", at="2026-11-21T00:00:00Z")]
+    ),
+    "a relink": lambda w: w.resolve(
+        [identify(4, user="u2", contact="C-1", at="2026-11-21T00:00:00Z")]
+    ),
+    "an identity erased": lambda w: _scored(
+        w, Erase(event_id="e-1", source="smms", identity="x#u1", occurred_at=ERASED_AT)
+    ),
+    "a contact erased": lambda w: _scored(
+        w, Erase(event_id="e-2", source="smms", contact_id="C-1", occurred_at=ERASED_AT)
+    ),
+    "an act retracted": _retracted,
+    "a late touch, as backfill sends it": lambda w: w.resolve(
+        [rehydrated(8, kind=Kind.COMMENT, actor="u1", post=POST_B, at="2026-11-02T12:00:00Z")]
+    ),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_every_change_to_a_journey_shows_in_the_kept_splits_after_the_next_run(
+    tmp_path: Path, change: str
+) -> None:
+    # Each event that changes an opportunity's journey marks its contacts for crm_sync, which
+    # attributes the opportunity again and keeps the new splits: none is left stale. O1's (C-1's)
+    # journey changes: the CRM does not hand O1 back (O2, the newest, is read again each run).
+    world = World(tmp_path)
+    world.seed()
+    world.run()
+    before = reader(world, CountingLedger(world.w.ledger)).views(None, None)
+    CHANGES[change](world)
+
+    world.run()
+
+    ledger = CountingLedger(world.w.ledger)
+    after = reader(world, ledger).views(None, None)
+    assert after == from_journeys(world)  # as the journeys are now
+    assert after != before  # the change moved a split
+    assert ledger.reads == []  # read from what the run kept
 
 
 def test_an_opportunity_with_no_splits_kept_is_shown_from_its_journey(tmp_path: Path) -> None:
