@@ -6,12 +6,17 @@ show among the links."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import boto3
 import pytest
 
+from socialscore.aws import clients
 from socialscore.domain.interaction import ConsentBasis, Identify, Network
 from socialscore.store.identities import Identities
+from socialscore.store.identity_counts import MOST
 from socialscore_local.memory.identities import MemoryIdentityLinks
 from tests.integration.moto_tables import moto_table
 
@@ -105,3 +110,23 @@ def test_a_full_set_takes_no_more_and_leaves_no_bound_the_links_all_written(capp
     assert capped.rebuild_most() is None
     assert capped.most_identities() is None  # a rebuild cannot make it a bound again
     assert capped.identity_bounds(["003B"]) == {"003B": 1}
+
+
+def test_a_link_is_written_only_once_the_bound_counts_it(
+    moto_table: Callable[[str], str],
+) -> None:
+    # top reads the bound and the links at any moment: one that sees a link must not see a
+    # bound below its contact's identities (it would stop before meeting the contact's others)
+    table = moto_table("IdentitiesTable")
+    links = Identities(table)
+    links.link([identify("1", "003A")])
+    links.rebuild_most()
+    seen: list[int] = []
+
+    def at_put(params: dict[str, Any], **_: object) -> None:
+        stat = boto3.client("dynamodb").get_item(TableName=table, Key={"identity": {"S": MOST}})
+        seen.append(int(stat["Item"]["n"]["N"]))
+
+    clients.client("dynamodb").meta.events.register("before-call.dynamodb.PutItem", at_put)
+    links.link([identify("2", "003A", 1), identify("3", "003A", 1)])
+    assert seen == [3, 3]  # each put: 003A's three identities already bounded

@@ -80,13 +80,13 @@ class MemoryIdentityLinks:
 
     def link(self, events: list[Identify]) -> None:
         largest = self._counted([(e.identity, e.contact_id) for e in events])
+        if largest > 1:  # before the links, as the store raises it
+            self._raise(largest)
         for event in sorted(events, key=lambda e: e.occurred_at):
             item = link_item(event, self.items.get(event.identity))
             if item is not None:
                 self.items[event.identity] = item
                 self.index.append((self.clock(), event.identity, item["contact_id"]))
-        if largest > 1:
-            self._raise(largest)
 
     def _counted(self, links: list[tuple[str, str]]) -> int:
         """As store.identity_counts.counted: a set holding set_cap already takes no more."""

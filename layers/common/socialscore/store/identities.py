@@ -89,9 +89,12 @@ class Identities:
         so a batch of many links converges however often its calls fail.
 
         Each link's identity goes into its contact's set first, and the bound on any contact's
-        identities is raised after (store.identity_counts): a retry adds and raises again."""
+        identities is raised, before any link is written (store.identity_counts): a reader that
+        sees a link sees a bound that counts it; a retry adds and raises again."""
         linked = [(e.identity, e.contact_id) for e in events]
         largest = identity_counts.counted(self._table, linked, self._cap)
+        if largest > 1:  # a contact of one identity is within any bound
+            identity_counts.raise_most(self._table, largest)
         stored = dynamo.batch_get(
             self._table, "identity", sorted({e.identity for e in events}), consistent=True
         )
@@ -109,8 +112,6 @@ class Identities:
             except clients.client("dynamodb").exceptions.ConditionalCheckFailedException:
                 continue
             stored[event.identity] = item
-        if largest > 1:  # a contact of one identity is within any bound
-            identity_counts.raise_most(self._table, largest)
 
     def most_identities(self) -> int | None:
         """The most identities any contact may have (a bound), None until `socialscore rebuild`
