@@ -22,7 +22,7 @@ from socialscore.domain import scoring_model
 from socialscore.domain.interaction import Category, Kind, Network
 from socialscore.domain.opportunity import InfluenceRecord, Opportunity, OpportunityInfluence
 from socialscore.domain.touch import Touch
-from socialscore.pipeline.crm_records import influence
+from socialscore.pipeline.crm_records import attributed_influence
 from socialscore_local.crm_stubs.hubspot import HubSpotStub
 from socialscore_local.crm_stubs.salesforce import SalesforceStub
 from socialscore_local.hubspot_setup import SCHEMAS, setup
@@ -68,7 +68,7 @@ def deal(deal_id: str, contact: str, amount: str, currency: str) -> Opportunity:
 
 
 def pushed(opp: Opportunity) -> tuple[OpportunityInfluence, list[InfluenceRecord]]:
-    headline, records = influence(opp, touches("x#u1"), MODEL)
+    headline, records, _ = attributed_influence(opp, touches("x#u1"), MODEL, None)
     assert {r.model for r in records} == set(MODEL.attribution.models)  # six models pushed
     return headline, records
 

@@ -98,24 +98,14 @@ def digest(record: BaseModel, parts: list[str]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def influence(
-    opp: Opportunity,
-    touches: list[Touch],
-    model: ScoringModel,
-    identified_at: datetime | None = None,
-) -> tuple[OpportunityInfluence, list[InfluenceRecord]]:
-    """The opportunity's headline under the primary attribution model, and its breakdown under
-    every configured model, the primary model's records marked so a sum in the CRM adds no
-    models. `identified_at`: when its contacts were first identified (W-shaped
-    credits the touch at that point)."""
-    headline, records, _ = attributed_influence(opp, touches, model, identified_at)
-    return headline, records
-
-
 def attributed_influence(
     opp: Opportunity, touches: list[Touch], model: ScoringModel, identified_at: datetime | None
 ) -> tuple[OpportunityInfluence, list[InfluenceRecord], Attributed]:
-    """`influence`, and the same splits by dimension, as crm_sync keeps them for the report."""
+    """The opportunity's headline under the primary attribution model, and its breakdown under
+    every configured model, the primary model's records marked so a sum in the CRM adds no
+    models; and the same splits by dimension, as crm_sync keeps them for the report.
+    `identified_at`: when its contacts were first identified (W-shaped credits the touch at that
+    point)."""
     config = model.attribution
     window, by_model = splits(opp, touches, model, identified_at)
     shares = by_model[config.primary]
