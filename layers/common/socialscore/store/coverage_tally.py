@@ -16,7 +16,12 @@ seller) it touched (17 with 4-character seller ids: 92 days x 51 keys measured a
 tests/unit/test_coverage_tally.py), so with 20-character seller ids its worst case, every one of
 92 days on 5 networks and 50 sellers, is ~180 KB; a contact touching some 120 such sellers' posts
 every day of three months would be the first past it (its write then fails and waits, logged, as
-any failed write). A day's item holds two counters per network and seller: a few KB.
+any failed write). A day's item holds two counters per network and seller: ~60 bytes a seller
+with 20-character ids, a few KB with 50 sellers; a day whose linked touches fell on some 6,500
+sellers' posts would outgrow 400 KB, and every transaction moving that day would then fail. An
+Update's expression takes 4 KB at most
+(docs.aws.amazon.com/amazondynamodb/latest/developerguide/Constraints.html#limits-expression-parameters):
+~12 bytes a counter, so a contact whose part moves on some 165 sellers in one day fails alike.
 """
 
 from __future__ import annotations
