@@ -35,7 +35,9 @@ class Attributed(BaseModel):
 
 
 def rules_of(model: ScoringModel) -> str:
-    """A digest of the model's attribution rules (its `attribution` section, with the primary)."""
+    """A digest of the model's attribution rules (its `attribution` section, with the primary).
+    Its defaults are in it: a release that adds a field to that section changes every digest, and
+    its upgrade note says to run `socialscore rebuild`."""
     return hashlib.sha256(model.attribution.model_dump_json().encode()).hexdigest()[:16]
 
 
