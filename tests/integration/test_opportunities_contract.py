@@ -210,6 +210,29 @@ def test_a_later_slice_reads_the_opportunity_an_earlier_one_saved_not_the_one_be
         events.unregister("before-call.dynamodb.BatchGetItem", lagging)
 
 
+def test_splits_that_do_not_read_leave_that_opportunity_alone_to_its_journey(
+    moto_table: Any,
+) -> None:
+    # Splits another release wrote (a field this one does not know, after a roll-back): that
+    # opportunity is read without them (its journey), the period's others as kept.
+    table = moto_table("SyncStateTable")
+    state = SyncState(table)
+    state.save(Landing({}, {}), [], {}, [(opp(n, T0), splits(n)) for n in (1, 2)])
+    key = {"key": {"S": "opportunity#006-1"}}
+    newer = json.loads(splits(1).model_dump_json()) | {"weighted_by": "reach"}
+    clients.client("dynamodb").update_item(
+        TableName=table,
+        Key=key,
+        UpdateExpression="SET #a = :a",
+        ExpressionAttributeNames={"#a": "attribution"},
+        ExpressionAttributeValues={":a": {"S": json.dumps(newer)}},
+    )
+
+    found = {r.opportunity.id: r.attributed for r in Opportunities(table).created(None, None)}
+
+    assert found == {"006-1": None, "006-2": splits(2)}
+
+
 @pytest.mark.parametrize("others", [0, 1500])
 def test_a_periods_reads_do_not_grow_with_the_tables_other_items(
     moto_table: Any, others: int

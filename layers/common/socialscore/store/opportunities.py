@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import ValidationError
+
 from socialscore.aws import clients
 from socialscore.aws.logs import logger
 from socialscore.domain.attributed import Attributed, Recorded
@@ -71,11 +73,24 @@ def item(opp: Opportunity, attributed: Attributed | None) -> dict[str, Any]:
 
 
 def recorded(found: dict[str, Any]) -> Recorded:
-    kept = found.get("attribution")
-    return Recorded(
-        opportunity=Opportunity.model_validate_json(found["opportunity"]),
-        attributed=Attributed.model_validate_json(kept) if kept else None,
-    )
+    opp = Opportunity.model_validate_json(found["opportunity"])
+    return Recorded(opportunity=opp, attributed=_splits(opp, found.get("attribution")))
+
+
+def _splits(opp: Opportunity, kept: str | None) -> Attributed | None:
+    """The splits kept, None when there are none or they do not read (written by another
+    release, say, before a roll-back): that opportunity is read from its journey, and the
+    period's others as kept. Logged."""
+    if not kept:
+        return None
+    try:
+        return Attributed.model_validate_json(kept)
+    except ValidationError as err:
+        logger().warning(
+            "opportunity splits unreadable: read from its journey",
+            extra={"reason": f"{err.error_count()} invalid fields", "opportunity": opp.id},
+        )
+        return None
 
 
 class Opportunities:
