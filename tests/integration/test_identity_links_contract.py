@@ -5,13 +5,15 @@ time, each whole and once."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from socialscore.domain.interaction import ConsentBasis, Identify, Network
 from socialscore.pipeline.ports import IdentityLinks
-from socialscore.store.identities import Identities
+from socialscore.store import dynamo
+from socialscore.store.identities import Identities, link_item
 from socialscore_local.memory.identities import MemoryIdentityLinks
 from tests.integration.moto_tables import moto_table
 
@@ -78,3 +80,17 @@ def test_contacts_come_a_page_at_a_time_each_whole_and_once(links: IdentityLinks
     }
     assert len(seen) == 5
     assert sum(map(len, seen.values())) == 12
+
+
+def test_a_contact_s_identities_are_all_found_past_a_query_s_1_mb(
+    moto_table: Callable[[str], str],
+) -> None:
+    # a Query answers at most 1 MB: 3,000 index entries of the longest contact id and user id
+    # an event may hold are more than one answer
+    table = moto_table("IdentitiesTable")
+    contact = "003" + "A" * 125
+    linked = [identify(f"{n:064d}", contact, 0) for n in range(3_000)]
+    items = [dynamo.to_item(link_item(e, None) or {}) for e in linked]  # as link() writes them
+    dynamo.batch_write(table, [{"PutRequest": {"Item": item}} for item in items])
+    found = Identities(table).identities_of(contact)
+    assert sorted(found) == sorted(e.identity for e in linked)

@@ -174,13 +174,16 @@ class Identities:
         return {keys[k]: datetime.fromisoformat(v["erased_at"]) for k, v in found.items()}
 
     def identities_of(self, contact_id: str) -> list[str]:
-        reply = clients.client("dynamodb").query(
+        """Every identity the by_contact index shows linked to the contact: every page of the
+        Query (one answers at most 1 MB, docs.aws.amazon.com/amazondynamodb/latest/
+        developerguide/Query.Pagination.html)."""
+        pages = dynamo.query(
             TableName=self._table,
             IndexName=BY_CONTACT_INDEX,
             KeyConditionExpression="contact_id = :c",
             ExpressionAttributeValues={":c": {"S": contact_id}},
         )
-        return [item["identity"]["S"] for item in reply["Items"]]
+        return [item["identity"] for page in pages for item in page]
 
     def contacts_page(self, cursor: str, limit: int) -> tuple[dict[str, list[str]], str]:
         """A page of linked contacts, each with every identity, from `cursor` ("" for the first
