@@ -296,3 +296,7 @@ def test_a_contact_with_more_identities_than_a_set_holds_is_linked_and_top_reads
     assert [r.who for r in w.top(2)] == ["003A", "x#9"]  # x#c1 + x#c2 (8) over x#9 (7)
     assert w.counted.calls["all_contacts"] == 1  # read whole, as before the bound existed
     assert w.top(2) == leads.top(w.scores, w.whole(), MODEL, NOW, 2)
+    # linked before the bound existed, in one batch (an import): the rebuild finds the set full
+    old = World([], [identify(f"c{i}", "003A") for i in range(13_000)], built=False)
+    assert old.identities.rebuild_most() is None
+    assert old.identities.most_identities() is None

@@ -12,9 +12,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from socialscore.aws.batch import chunks
 from socialscore.domain.interaction import Identify, link_basis
 from socialscore.store.identities import Link, erased_key, link_item
-from socialscore.store.identity_counts import CAP, FULL, member
+from socialscore.store.identity_counts import ADDED, CAP, FULL, member
 
 # DynamoDB's limit on an item, names and values (docs.aws.amazon.com/amazondynamodb/latest/
 # developerguide/ServiceQuotas.html#limits-items): a set item over it is refused.
@@ -96,13 +97,14 @@ class MemoryIdentityLinks:
         largest = 0
         for contact, hashes in by_contact.items():
             held = self.members.setdefault(contact, set())
-            if len(held) >= self.set_cap:
-                largest = FULL
-                continue
-            if len("members#") + 64 + len("identity") + 1 + 32 * len(held | hashes) > ITEM_BYTES:
-                raise ValueError("Item size has exceeded the maximum allowed size")
-            held |= hashes
-            largest = max(largest, FULL if len(held) >= self.set_cap else len(held))
+            for added in chunks(sorted(hashes), ADDED):
+                if len(held) >= self.set_cap:
+                    largest = FULL
+                    break
+                if len("members#identity") + 65 + 32 * len(held | set(added)) > ITEM_BYTES:
+                    raise ValueError("Item size has exceeded the maximum allowed size")
+                held |= set(added)
+                largest = max(largest, FULL if len(held) >= self.set_cap else len(held))
         return largest
 
     def _raise(self, n: int) -> None:
