@@ -259,3 +259,32 @@ def test_a_periods_reads_do_not_grow_with_the_tables_other_items(
         events.unregister("before-call.dynamodb", count)
 
     assert calls == ["Query", "Query"]
+
+
+@pytest.mark.parametrize("indexed", [True, False])
+def test_every_opportunity_is_one_query_of_the_index_once_it_is_whole(
+    moto_table: Any, indexed: bool
+) -> None:
+    """The attribution job's deals: a Query of the index, never a scan of the bucket tally's
+    item per profile, once every opportunity item is in it; the scan before."""
+    table = moto_table("SyncStateTable")
+    opps = [opp(n, T0 + timedelta(hours=n)) for n in range(3)]
+    SyncState(table).save(Landing({}, {}), [], {}, [(o, splits(n)) for n, o in enumerate(opps)])
+    tally = [{"key": f"tally#x#{n}", "units": Decimal(n)} for n in range(50)]
+    dynamo.batch_write(table, [{"PutRequest": {"Item": dynamo.to_item(i)}} for i in tally])
+    if indexed:
+        Opportunities(table).mark_indexed()
+    calls: list[str] = []
+    events = clients.client("dynamodb").meta.events
+
+    def count(model: Any, **_: Any) -> None:
+        calls.append(model.name)
+
+    events.register("before-call.dynamodb", count)
+    try:
+        found = SyncState(table).every_opportunity()
+    finally:
+        events.unregister("before-call.dynamodb", count)
+
+    assert sorted(o.id for o in found) == [o.id for o in opps]
+    assert calls == ["BatchGetItem", "Query" if indexed else "Scan"]

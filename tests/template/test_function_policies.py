@@ -163,7 +163,8 @@ NEEDED: dict[str, list[Grant]] = {
         ("dynamodb:Query", index("IdentitiesTable", "by_contact")),  # identities_of
         ("dynamodb:Query", table("LedgerTable")),  # Ledger.touches_of
         ("dynamodb:Scan", table("LedgerTable")),  # LedgerProfiles: a first build's profiles
-        ("dynamodb:Scan", table("SyncStateTable")),  # SyncState.every_opportunity
+        ("dynamodb:Scan", table("SyncStateTable")),  # every_opportunity, until indexed
+        ("dynamodb:Query", index("SyncStateTable", "by_created")),  # every_opportunity
         ("dynamodb:BatchGetItem", table("SyncStateTable")),  # change marks; opportunities
         ("dynamodb:PutItem", table("SyncStateTable")),  # the hold; ChannelShares.save
         ("dynamodb:BatchWriteItem", table("SyncStateTable")),  # folded marks deleted

@@ -127,8 +127,12 @@ class SyncState:
         return [Opportunity.model_validate_json(i["opportunity"]) for i in found.values()]
 
     def every_opportunity(self) -> list[Opportunity]:
-        """Every opportunity crm_sync has seen (store.opportunities' filtered scan)."""
-        return [r.opportunity for r in opportunities.Opportunities(self._table).every()]
+        """Every opportunity crm_sync has seen (the attribution job's deals): one Query of the
+        by_created index once every opportunity item is in it, else store.opportunities'
+        filtered scan, which walks the bucket tally's item per profile too."""
+        kept = opportunities.Opportunities(self._table)
+        found = kept.created(None, None) if kept.indexed() else kept.every()
+        return [r.opportunity for r in found]
 
     def opportunities_of(self, contacts: Iterable[str]) -> set[str]:
         keys = [item_key("contact", c) for c in set(contacts)]
