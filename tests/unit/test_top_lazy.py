@@ -6,6 +6,7 @@ every writer of a link, read whole while no rebuild has made it ready."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -300,3 +301,20 @@ def test_a_contact_with_more_identities_than_a_set_holds_is_linked_and_top_reads
     old = World([], [identify(f"c{i}", "003A") for i in range(13_000)], built=False)
     assert old.identities.rebuild_most() is None
     assert old.identities.most_identities() is None
+
+
+class LaggingIndex(MemoryScoreStore):
+    """The scores a moment after x#2 was erased: its item gone, its `by_units` entry not yet
+    (the index is eventually consistent)."""
+
+    def ranked(self, category: Category, page: int = 1000) -> Iterator[tuple[str, Decimal]]:
+        if category is not Category.ORGANIC:
+            return iter([])
+        return iter([("x#2", Decimal(9)), ("x#3", Decimal(5)), ("x#4", Decimal(3))])
+
+
+def test_a_profile_erased_while_the_index_still_shows_it_is_never_listed_by_top() -> None:
+    w = World([touch(3, "x#3", 5), touch(4, "x#4", 3)], [])
+    lagging = LaggingIndex(items=w.scores.items)  # x#3's and x#4's items; x#2's gone
+    assert [r.who for r in leads.top(lagging, w.lazy(), MODEL, NOW, 2)] == ["x#3", "x#4"]
+    assert [r.who for r in leads.top(lagging, w.lazy(), MODEL, NOW, 1)] == ["x#3"]

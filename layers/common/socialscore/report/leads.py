@@ -199,9 +199,17 @@ def top(
             open_.append(who)
     grouping.prefetch_contacts(open_)
     exact |= _organic(scores, {w: grouping.identities(w) for w in open_})
-    best = heapq.nlargest(n, exact.values())
-    ties = {w for w, units in exact.items() if at(units) >= at(best[-1])}  # paid, id break them
-    return _rows(scores, grouping, ties, model, as_of, hot_only=False)[:n]
+    while exact:
+        best = heapq.nlargest(n, exact.values())
+        ties = {w for w, units in exact.items() if at(units) >= at(best[-1])}  # paid, id: below
+        rows = _rows(scores, grouping, ties, model, as_of, hot_only=False)
+        if len(rows) == len(ties):
+            return rows[:n]
+        # erased after the index was read (its item gone, its by_units entry not yet): never
+        # listed; the next best take its place
+        for gone in ties - {r.who for r in rows}:
+            del exact[gone]
+    return []
 
 
 def _ranked(scores: RankedScores, grouping: Groups, n: int) -> Iterator[tuple[Decimal, str]]:
@@ -242,6 +250,8 @@ def _rows(
         s = standing(items, mine, as_of, model)
         if hot_only and s.hot_since is None:
             continue  # its flag went with its item (an erasure) after the index was read
+        if not hot_only and not any((i, Category.ORGANIC) in items for i in mine):
+            continue  # its organic item went (an erasure) after the index was read
         rows.append(ScoreRow(who, grouping.is_contact(who), s.organic, s.paid, s.hot_since))
     return sorted(rows, key=lambda r: (-r.organic, -r.paid, r.who))
 
