@@ -16,10 +16,10 @@ from socialscore.domain.engage import Entry, Queue
 from socialscore.domain.interaction import Category, Kind, Network
 from socialscore.domain.scoring_model import bundled
 from socialscore.domain.touch import Touch
+from socialscore.report.freshness import RECOUNTED, CountedBuckets
 from socialscore.report.journeys import summed
 from socialscore.report.rows import (
     Amounts,
-    BucketRow,
     DayRow,
     OpportunityView,
     PostRow,
@@ -185,8 +185,8 @@ class Canned(Snapshot):
     def spread(self) -> Spread:
         return Spread.of(self._views[2])
 
-    def bucket_counts(self) -> list[BucketRow]:
-        return self.buckets(self._views[2])
+    def counted_buckets(self) -> CountedBuckets:
+        return CountedBuckets(self.buckets(self._views[2]), RECOUNTED)
 
     def opportunities_in(
         self, since: datetime | None = None, until: datetime | None = None

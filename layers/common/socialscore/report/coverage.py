@@ -1,7 +1,8 @@
 """The report's identity coverage: the share of the period's organic touches and points that
 came from profiles linked to a CRM contact, overall, per network and per seller (the linked part
-as of crm_sync's last run: report.covered), and the anonymous profiles with the best organic score
-now (ids only), the ones to identify next."""
+as of crm_sync's last run, or recounted: report.covered, report.freshness; the page says which),
+and the anonymous profiles with the best organic score now (ids only), the ones to identify
+next."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from socialscore.report import blocks
 from socialscore.report.blocks import Col
 from socialscore.report.charts import fmt
 from socialscore.report.covered import IdentityCoverage
+from socialscore.report.freshness import Basis, Source
 from socialscore.report.snapshot import Snapshot
 
 TOP_ANONYMOUS = 10
@@ -49,6 +51,22 @@ def percent(share: Decimal) -> Decimal:
     return share * 100
 
 
+def part_from_contacts(source: Source) -> str:
+    """Where the part from contacts comes from, in words (report.freshness)."""
+    said = f"The part from contacts is {source.words()}"
+    if source.basis is Basis.RECOUNT:
+        return f"{said}, with each profile's link as it is now."
+    if source.basis is Basis.STALE:
+        return (
+            f"{said} (no CRM chosen, or failing): the linked touches since count as anonymous "
+            "until it runs again, so the shares may be low."
+        )
+    return (
+        f"{said} (every 15 minutes by default): a touch withdrawn since still counts there "
+        "until the next run, never above its row's total."
+    )
+
+
 def section(found: IdentityCoverage) -> str:
     whole = found.whole
     if whole is None:
@@ -58,9 +76,7 @@ def section(found: IdentityCoverage) -> str:
         f"({fmt(percent(whole.touch_share), 1)} % of its organic touches) came from profiles "
         "linked to a CRM contact: only those reach a seller's pipeline. Links come from the "
         "SMMS's identify events, `socialscore identities import` and the CRM contacts' own social "
-        "fields. The part from contacts is as of crm_sync's last run (every 15 minutes by "
-        "default): a touch withdrawn since still counts there until the next run, never above "
-        "its row's total.</p>"
+        f"fields. {escape(part_from_contacts(found.source))}</p>"
     )
     rows = [
         [

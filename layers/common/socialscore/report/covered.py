@@ -3,10 +3,10 @@ never the number of profiles or touches:
 
 - the totals from the rollups the score stage keeps (store.rollups: a Query per day, per network
   and per seller), the linked part from crm_sync's bucket tally (store.coverage_tally: an item a
-  day), as of its last run, when the tally keeps it for the whole period (`tallied`); until
-  `socialscore rebuild` has built it, or for a snapshot before crm_sync's last run, from the
-  ledger scanned whole, filtered by DynamoDB to the organic touches of the period's days (all
-  read and billed, only those sent back:
+  day), as of its last run (`tallied`), when report.freshness says so: fresh, or stale with a
+  ledger too big to recount (the page then says how old); else from the ledger scanned whole,
+  filtered by DynamoDB to the organic touches of the period's days (all read and billed, only
+  those sent back:
   docs.aws.amazon.com/amazondynamodb/latest/developerguide/Scan.html#Scan.FilterExpression),
   with the links as they are now (`ledger_pages`);
 - the anonymous profiles to identify next: those with the best organic score now, read best
@@ -23,12 +23,13 @@ from itertools import islice
 from typing import Any, Protocol
 
 from socialscore.domain.bucket_tally import Place
-from socialscore.domain.coverage import KEPT_DAYS, Anonymous, Coverage, Sums, over, rows
+from socialscore.domain.coverage import Anonymous, Coverage, Sums, over, rows
 from socialscore.domain.decay import score_at
 from socialscore.domain.interaction import Category
 from socialscore.domain.rollups import Dimension, days_between
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.touch import Touch
+from socialscore.report.freshness import RECOUNTED, Source, keeps
 from socialscore.report.leads import RankedScores
 from socialscore.report.period import Period
 from socialscore.store import dynamo
@@ -41,6 +42,7 @@ ORGANIC_TOUCHES, ORGANIC_POINTS = f"{Category.ORGANIC}_touches", f"{Category.ORG
 class IdentityCoverage:
     rows: list[Coverage]  # the whole period's first, then per network, then per seller
     anonymous: list[Anonymous]
+    source: Source = RECOUNTED  # where the part from contacts comes from (report.freshness)
 
     @property
     def whole(self) -> Coverage | None:
@@ -60,25 +62,27 @@ class PeriodRollups(Protocol):
 
 
 def tallied(
-    tally: CoverTally, rollups: PeriodRollups, period: Period, as_of: datetime
+    tally: CoverTally,
+    rollups: PeriodRollups,
+    period: Period,
+    as_of: datetime,
+    since_run: bool = False,
 ) -> list[Coverage] | None:
     """The period's rows from the rollups and the tally; None when the tally does not keep the
     period's linked part as of `as_of` (not built with it, its last run after `as_of`, a first
     day it no longer keeps, or a last day after the last run's kept days: crm_sync has not run
     since the day before, its schedule disabled with no CRM chosen, or failing, and the tally
-    knows nothing of the touches since)."""
+    knows nothing of the touches since). `since_run`: read all the same, the linked part as of
+    that run (report.freshness: a ledger too big to recount; the page says so)."""
     place = tally.place()
-    first, last = period.start.date(), (period.end - timedelta(days=1)).date()
     if not (
         place.built
-        and place.cover
         and place.marks_through is not None
         and place.marks_through <= as_of
-        and place.due_from is not None
-        and first >= place.due_from - timedelta(days=KEPT_DAYS)
-        and last <= place.due_from + timedelta(days=1)
+        and keeps(place, period, since_run)
     ):
         return None
+    first, last = period.start.date(), (period.end - timedelta(days=1)).date()
     days = days_between(first, last)
     networks = _sums(rollups.period(days, Dimension.NETWORK))
     sellers = _sums(rollups.period(days, Dimension.SELLER))

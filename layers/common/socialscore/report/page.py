@@ -16,7 +16,7 @@ from datetime import UTC
 from html import escape
 from urllib.parse import quote
 
-from socialscore.report import coverage, engage, headline, profiles, sections
+from socialscore.report import coverage, engage, freshness, headline, profiles, sections
 from socialscore.report.charts import fmt
 from socialscore.report.period import PERIODS
 from socialscore.report.snapshot import Snapshot
@@ -89,6 +89,7 @@ def render(snapshot: Snapshot, switch: str | None = None) -> str:
     hot = snapshot.hot_leads(profiles.TOP_LEADS)
     labels = {b.name: b.label for b in model.buckets}
     queue = snapshot.engage(engage.TOP_ACTS)
+    counted = snapshot.counted_buckets()
     head = (
         f"<h1>Social selling report: the last {period.days} days</h1><p class=lede>"
         f"{escape(period.label)}, beside the {period.days} days before ({escape(before.label)}). "
@@ -141,7 +142,9 @@ def render(snapshot: Snapshot, switch: str | None = None) -> str:
         (
             "buckets",
             "Buckets: the scoring model's segments",
-            profiles.buckets(snapshot.bucket_counts(), model.buckets, spread.profiles),
+            profiles.buckets(
+                counted.rows, model.buckets, spread.profiles, freshness.counted(counted.source)
+            ),
         ),
         ("hot", "Hot leads", profiles.hot_leads(hot, threshold, labels, period.start)),
         (

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from html import escape
 
 from socialscore.domain.owners import Owner
 from socialscore.domain.scoring_model import BucketRule, Condition
@@ -35,8 +36,9 @@ def rule_text(rule: BucketRule) -> str:
     return "; ".join(_condition(c) for c in rule.all)
 
 
-def buckets(rows: list[BucketRow], rules: Sequence[BucketRule], profiles: int) -> str:
-    """`rows`: the Snapshot's buckets() of `profiles` scored profiles, in the model's order."""
+def buckets(rows: list[BucketRow], rules: Sequence[BucketRule], profiles: int, note: str) -> str:
+    """`rows`: the Snapshot's buckets() of `profiles` scored profiles, in the model's order;
+    `note`: where the counts come from (report.freshness.counted)."""
     if not rules:
         return "<p class=more>The scoring model defines no buckets.</p>"
     if not profiles:
@@ -63,7 +65,7 @@ def buckets(rows: list[BucketRow], rules: Sequence[BucketRule], profiles: int) -
     return (
         "<p class=lede>A profile (a contact: over all its identities) is in every bucket "
         "whose rule holds as of the report, so it can be in several. The rules and the names "
-        "are the scoring model's; socialscore profile shows one profile's.</p>"
+        f"are the scoring model's; socialscore profile shows one profile's. {escape(note)}</p>"
         + blocks.pair(chart, table, over=True)
     )
 

@@ -9,25 +9,28 @@ ledger read whole. Hot leads, the top profiles and the spread read the scores ta
 (report.leads, report.spread); opportunities the splits crm_sync kept (report.attributed); buckets
 crm_sync's bucket tally, and so does identity coverage (with the rollups: report.covered). What
 still reads the ledger whole: identity coverage and the buckets until their tally is built
-(scores())."""
+(scores()), or when crm_sync has not run for over a day and the ledger is small enough
+(report.freshness)."""
 
 from __future__ import annotations
 
-from contextlib import suppress
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from functools import cached_property
-from typing import Protocol
+from typing import Any, Protocol
 
 from socialscore.aws import config
+from socialscore.aws.logs import logger
 from socialscore.domain.coverage import Anonymous, coverage
 from socialscore.domain.engage import Queue
 from socialscore.domain.rollups import Dimension, days_between
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.touch import Touch
-from socialscore.report import covered, leads, tally
+from socialscore.report import covered, freshness, leads, tally
 from socialscore.report.attributed import AttributedOpportunities
+from socialscore.report.freshness import RECOUNTED, CountedBuckets, Freshness
 from socialscore.report.journeys import Journeys, credited
 from socialscore.report.lazy_grouping import LazyGrouping
 from socialscore.report.period import DEFAULT_PERIOD, Period
@@ -45,10 +48,11 @@ from socialscore.report.rows import (
 )
 from socialscore.report.spread import Spread, spread
 from socialscore.store import dynamo
-from socialscore.store.bucket_tally import BucketTallyStore, TallyNotBuilt, bucket_rows
+from socialscore.store.bucket_tally import BucketTallyStore, bucket_rows
 from socialscore.store.opportunities import Opportunities
 from socialscore.store.rollups import RollupStore
 from socialscore.store.scores import StoredScores
+from socialscore.store.table_size import item_count
 from socialscore.wiring.reads import Stores, engage_reader
 
 
@@ -194,23 +198,30 @@ class Snapshot:
 
     def identity_coverage(self, top: int) -> covered.IdentityCoverage:
         """The period's identity coverage (report.covered), once a snapshot: from the touches
-        when already read whole (the buckets' recount), else the rollups and crm_sync's tally
-        when it keeps the period as of this snapshot, else the ledger's filtered scan a page at
-        a time. The `top` anonymous profiles with the best organic score now."""
+        when already read whole (the buckets' recount); else the rollups and crm_sync's tally
+        when report.freshness says so (fresh, or stale and the ledger too big to recount: its
+        source says how old); else the ledger's filtered scan a page at a time. The `top`
+        anonymous profiles with the best organic score now."""
         if top not in self._coverage:
-            period, rows = self.period, None
+            period = self.period
             if "touches" in self.__dict__:  # read whole already: nothing more to read
                 held = (t for t in self.touches if period.holds(t.occurred_at))
-                rows = coverage(held, set(self.grouping.contact_of))
-            if rows is None:
+                rows, source = coverage(held, set(self.grouping.contact_of)), RECOUNTED
+            else:
                 tally = BucketTallyStore(self.stack.table("SyncStateTable"))
-                rows = covered.tallied(tally, self.rollups, period, self.as_of)
-            if rows is None:
-                table = self.stack.table("LedgerTable")
-                pages = covered.ledger_pages(table, period.start, period.end)
-                touches = (t for page in pages for t in page)
-                rows = coverage(touches, set(self.grouping.contact_of))
-            self._coverage[top] = covered.IdentityCoverage(rows, self.anonymous(top))
+                pages = covered.ledger_pages(
+                    self.stack.table("LedgerTable"), period.start, period.end
+                )
+                rows, source = freshness.coverage_rows(
+                    self._freshness,
+                    period,
+                    lambda stale: covered.tallied(tally, self.rollups, period, self.as_of, stale),
+                    lambda: coverage(
+                        (t for page in pages for t in page), set(self.grouping.contact_of)
+                    ),
+                )
+            found = covered.IdentityCoverage(rows, self.anonymous(top), source)
+            self._coverage[top] = found
         return self._coverage[top]
 
     @cached_property
@@ -307,16 +318,27 @@ class Snapshot:
         return spread(self.stores.scores, self.grouping, self._flagged, self.model, self.as_of)
 
     def bucket_counts(self) -> list[BucketRow]:
-        """How many profiles and contacts are in each of the model's buckets: the bucket tally
-        crm_sync keeps (store.bucket_tally: two items), as of its last run, when this snapshot is
-        as of that run or later; else (a tally not built yet, an as-of before the last run) from
-        every profile's counted touches (scores(): the scores table and the ledger, whole)."""
+        """counted_buckets()'s rows."""
+        return self.counted_buckets().rows
+
+    def counted_buckets(self) -> CountedBuckets:
+        """How many profiles and contacts are in each of the model's buckets, and from where
+        (report.freshness): the bucket tally crm_sync keeps (store.bucket_tally: two items) when
+        fresh, or stale and the ledger too big to recount; else (stale, not built yet, an as-of
+        before the last run) from every profile's counted touches (scores(): the scores table
+        and the ledger, whole)."""
         table = self.stack.table("SyncStateTable")
-        place = BucketTallyStore(table).place()
-        if place.built and place.marks_through is not None and place.marks_through <= self.as_of:
-            with suppress(TallyNotBuilt):
-                return bucket_rows(table, self.model)
-        return self.buckets(self.scores())
+        return freshness.counted_buckets(
+            self._freshness,
+            lambda: bucket_rows(table, self.model),
+            lambda: self.buckets(self.scores()),
+        )
+
+    @cached_property
+    def _freshness(self) -> Freshness:
+        tally = BucketTallyStore(self.stack.table("SyncStateTable"))
+        ledger = self.stack.table("LedgerTable")
+        return Freshness(tally, lambda: item_count(ledger), self.as_of, _warn)
 
     def scores(self) -> list[ScoreRow]:
         """Every profile's row, recounted from the scores table and the ledger read whole
@@ -336,6 +358,10 @@ class Snapshot:
         if (days := self._days(since, until)) is None:
             return tally.days(self._between(since, until))
         return tally.day_rows(self.rollups.days(days, Dimension.NETWORK))
+
+
+def _warn(message: str, extra: Mapping[str, Any]) -> None:
+    logger().warning(message, extra=dict(extra))
 
 
 def _midnight_after(moment: datetime) -> datetime:
