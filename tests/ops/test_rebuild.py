@@ -122,6 +122,21 @@ def before(operation: str, hook: Callable[..., None]) -> Iterator[None]:
         events.unregister(event, unique_id=event)
 
 
+def splits_only(params: dict[str, Any]) -> bool:
+    """Whether a BatchWriteItem writes opportunities' splits alone (their items and the index's
+    mark): rebuild's last step, which needs no pause (it reads journeys, not the scores it
+    rebuilt, and its puts never overwrite what a crm_sync run kept: store.opportunities), so it
+    runs once the trigger is on again."""
+    keys = [
+        (r.get("PutRequest", {}).get("Item") or r.get("DeleteRequest", {}).get("Key") or {})
+        .get("key", {})
+        .get("S", "")
+        for requests in params.get("RequestItems", {}).values()
+        for r in requests
+    ]
+    return bool(keys) and all(k.startswith("opportunit") for k in keys)
+
+
 def publish(stack: DeployedStack, tmp_path: Path, model: dict[str, Any]) -> None:
     path = tmp_path / "model.json"
     path.write_text(json.dumps(model))
@@ -189,7 +204,12 @@ def test_a_new_half_life_gives_what_a_clean_run_with_it_gives(
     publish(stack, tmp_path, FAST)
 
     seen: list[str] = []
-    with before("dynamodb.BatchWriteItem", lambda **_: seen.append(trigger_state(rt, trigger))):
+
+    def write(params: dict[str, Any], **_: Any) -> None:
+        if not splits_only(params):
+            seen.append(trigger_state(rt, trigger))
+
+    with before("dynamodb.BatchWriteItem", write):
         answer = stack.socialscore("rebuild", "--json")
     assert answer.code == 0, answer.err
 
