@@ -1,7 +1,8 @@
 """coverage: identity coverage over a period, as the report page shows it: the share of organic
 touches and points from profiles linked to a CRM contact (overall, per network, per seller; the
-linked part as of crm_sync's last run) and the anonymous profiles with the best organic score now,
-by id."""
+linked part as of crm_sync's last run, or recounted: report.freshness, and it says which, with
+the last run's age when crm_sync has not run for over a day) and the anonymous profiles with the
+best organic score now, by id."""
 
 from __future__ import annotations
 
@@ -54,12 +55,14 @@ def coverage(stack: Stack | None, args: argparse.Namespace) -> Result:
     top = [[a.profile, round(a.score, 1), a.touches] for a in found.anonymous]
     text = (
         f"Identity coverage, {snapshot.period.label} (organic only)\n"
+        + f"{report_coverage.part_from_contacts(found.source)}\n"
         + table(HEADERS, rows, empty="no organic touch in this period")
         + "\n\nAnonymous profiles with the best organic score now (whom to identify next)\n"
         + table(["profile", "organic score", "organic touches"], top, empty="none")
     )
     data = {
         "period": {"start": snapshot.period.start, "end": snapshot.period.end},
+        "from_contacts": found.source.data(),  # tally, recount or stale, and the last run
         "coverage": [
             {
                 "network": r.network,
