@@ -126,7 +126,7 @@ def seed(rt: LocalRuntime, profiles: int, per_profile: int, seed: int = 7) -> Se
         ],
     )
     put(rt.table("IdentitiesTable"), [dynamo.to_item(i) for i in _counts(out)])
-    SyncState(rt.table("SyncStateTable")).save(Landing({}, {}), out.deals, {}, kept)
+    SyncState(rt.table("SyncStateTable")).save(Landing({}, {}, kept), out.deals, {})
     Opportunities(rt.table("SyncStateTable")).mark_indexed()  # as a first run leaves it
     # As `socialscore rebuild` leaves it, as of AS_OF (what crm_sync then keeps).
     BucketTallyStore(rt.table("SyncStateTable")).replace(tally, AS_OF, AS_OF.date())

@@ -96,7 +96,8 @@ def ids(found: Iterable[Recorded]) -> list[str]:
 
 def test_a_period_reads_back_its_opportunities_with_their_splits(kept: Kept) -> None:
     opps = [opp(n, T0 + timedelta(days=n, microseconds=n % 2)) for n in range(5)]
-    kept.state.save(Landing({}, {}), [opps[4]], {}, [(o, splits(n)) for n, o in enumerate(opps)])
+    attributed = [(o, splits(n)) for n, o in enumerate(opps)]
+    kept.state.save(Landing({}, {}, attributed), [opps[4]], {})
 
     found = {r.opportunity.id: r for r in kept.records.created(None, None)}
 
@@ -130,7 +131,7 @@ def test_splits_too_large_for_an_item_are_not_kept_and_the_save_goes_through(kep
     )
     big, small = opp(1, T0), opp(2, T0)
 
-    kept.state.save(Landing({}, {}), [big, small], {}, [(big, huge), (small, splits(2))])
+    kept.state.save(Landing({}, {}, [(big, huge), (small, splits(2))]), [big, small], {})
 
     found = {r.opportunity.id: r.attributed for r in kept.records.created(None, None)}
     assert found == {"006-1": None, "006-2": splits(2)}  # the big one read from its journey
@@ -191,10 +192,10 @@ def test_a_later_slice_reads_the_opportunity_an_earlier_one_saved_not_the_one_be
     table = moto_table("SyncStateTable")
     state = SyncState(table)
     before, after = opp(1, T0), opp(1, T0).model_copy(update={"amount": Decimal("2500.00")})
-    state.save(Landing({}, {}), [before], {}, [(before, splits(1))])
+    state.save(Landing({}, {}, [(before, splits(1))]), [before], {})
     key = {"key": {"S": "opportunity#006-1"}}
     old = clients.client("dynamodb").get_item(TableName=table, Key=key)["Item"]
-    state.save(Landing({}, {}), [after], {}, [(after, splits(2))])
+    state.save(Landing({}, {}, [(after, splits(2))]), [after], {})
     events = clients.client("dynamodb").meta.events
 
     def lagging(params: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]] | None:
@@ -217,7 +218,7 @@ def test_splits_that_do_not_read_leave_that_opportunity_alone_to_its_journey(
     # opportunity is read without them (its journey), the period's others as kept.
     table = moto_table("SyncStateTable")
     state = SyncState(table)
-    state.save(Landing({}, {}), [], {}, [(opp(n, T0), splits(n)) for n in (1, 2)])
+    state.save(Landing({}, {}, [(opp(n, T0), splits(n)) for n in (1, 2)]), [], {})
     key = {"key": {"S": "opportunity#006-1"}}
     newer = json.loads(splits(1).model_dump_json()) | {"weighted_by": "reach"}
     clients.client("dynamodb").update_item(
@@ -238,9 +239,8 @@ def test_a_periods_reads_do_not_grow_with_the_tables_other_items(
     moto_table: Any, others: int
 ) -> None:
     table = moto_table("SyncStateTable")
-    SyncState(table).save(
-        Landing({}, {}), [], {}, [(opp(n, T0 + timedelta(hours=n)), splits(n)) for n in range(3)]
-    )
+    kept = [(opp(n, T0 + timedelta(hours=n)), splits(n)) for n in range(3)]
+    SyncState(table).save(Landing({}, {}, kept), [], {})
     # The bucket tally's item per profile, as many as there are profiles.
     tally = [{"key": f"tally#x#{n}", "units": Decimal(n)} for n in range(others)]
     dynamo.batch_write(table, [{"PutRequest": {"Item": dynamo.to_item(i)}} for i in tally])
@@ -269,7 +269,7 @@ def test_every_opportunity_is_one_query_of_the_index_once_it_is_whole(
     item per profile, once every opportunity item is in it; the scan before."""
     table = moto_table("SyncStateTable")
     opps = [opp(n, T0 + timedelta(hours=n)) for n in range(3)]
-    SyncState(table).save(Landing({}, {}), [], {}, [(o, splits(n)) for n, o in enumerate(opps)])
+    SyncState(table).save(Landing({}, {}, [(o, splits(n)) for n, o in enumerate(opps)]), [], {})
     tally = [{"key": f"tally#x#{n}", "units": Decimal(n)} for n in range(50)]
     dynamo.batch_write(table, [{"PutRequest": {"Item": dynamo.to_item(i)}} for i in tally])
     if indexed:

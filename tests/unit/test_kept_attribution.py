@@ -179,7 +179,7 @@ def test_splits_kept_under_other_attribution_rules_are_not_shown(tmp_path: Path)
     # Worked out under a model whose `attribution` section differed (its digest).
     stale = kept.model_copy(update={"rules": "older", "touches": 99})
     o1 = next(o for o in sync.every_opportunity() if o.id == "006-O1")
-    sync.save(Landing({}, {}), [], {}, [(o1, stale)])
+    sync.save(Landing({}, {}, [(o1, stale)]), [], {})
 
     shown = reader(world, CountingLedger(world.w.ledger)).views(None, None)
 

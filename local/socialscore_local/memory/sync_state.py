@@ -183,14 +183,8 @@ class MemorySyncState:
         found = ((k, self.items.get(item_key("pushed", str(k)))) for k in wanted)
         return {k: replace(p, parts=list(p.parts)) for k, p in found if p}
 
-    def save(
-        self,
-        landing: Landing,
-        seen: list[Opportunity],
-        bookmarks: dict[str, str],
-        attributed: Iterable[tuple[Opportunity, Attributed]] = (),
-    ) -> None:
-        pushed, cases = landing
+    def save(self, landing: Landing, seen: list[Opportunity], bookmarks: dict[str, str]) -> None:
+        pushed, cases, attributed = landing
         splits = {o.id: (o, a) for o, a in attributed}
         opportunities = {o.id: o for o in seen} | {i: o for i, (o, _) in splits.items()}
         marker = self.first and bool(bookmarks)

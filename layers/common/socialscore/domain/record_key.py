@@ -10,16 +10,19 @@ state stores a key and how a run's log names it; a complaint's key is its case's
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import partial
 from typing import NamedTuple
 
+from socialscore.domain.attributed import Attributed
 from socialscore.domain.opportunity import (
     ComplaintCase,
     ContactScore,
     HotLeadTask,
     InfluenceRecord,
+    Opportunity,
     OpportunityInfluence,
 )
 
@@ -98,12 +101,14 @@ class Pushed:
 
 
 class Landing(NamedTuple):
-    """What a slice leaves in the sync state: what each record's push left, and, by profile,
-    the records that name it (its complaint cases, its activities' record): what an erasure of
-    the profile finds and deletes."""
+    """What a slice leaves in the sync state: what each record's push left; by profile, the
+    records that name it (its complaint cases, its activities' record): what an erasure of the
+    profile finds and deletes; and the opportunities it attributed, with the splits it pushed
+    (what the leaderboard, posts and the report read: store.opportunities)."""
 
     pushed: dict[RecordKey, Pushed]
     cases: dict[str, set[RecordKey]]
+    attributed: Sequence[tuple[Opportunity, Attributed]] = ()
 
 
 class Erasures(NamedTuple):

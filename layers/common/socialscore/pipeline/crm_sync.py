@@ -257,7 +257,8 @@ class CrmSync:
         if self.activities is not None:  # the slice's contacts' activities due, with its cursors
             landing = Landing(landing.pushed | self.activities.due(derived.linked), landing.cases)
         bookmarks = piece.after.bookmarks(self.crm.name)
-        self.state.save(landing, list(piece.opportunities), bookmarks, derived.attributions())
+        landing = landing._replace(attributed=derived.attributions())
+        self.state.save(landing, list(piece.opportunities), bookmarks)
         if piece.consumed:  # after the cursors moved past the window: it is read no more
             self.state.consumed(*piece.consumed)
         if self.activities is not None:  # before `forget` below: the erased profiles' go first

@@ -9,7 +9,6 @@ from typing import Any, Protocol
 
 from socialscore.crm.base import Push, PushOutcome
 from socialscore.domain.activity import Activity, Removal
-from socialscore.domain.attributed import Attributed
 from socialscore.domain.delivery import Claim
 from socialscore.domain.interaction import Category, Identify, Network
 from socialscore.domain.ledger_rules import Key
@@ -230,15 +229,9 @@ class SyncStateStore(Protocol):
         """What the last successful push of each of these records left, for those pushed."""
         ...
 
-    def save(
-        self,
-        landing: Landing,
-        seen: list[Opportunity],
-        bookmarks: dict[str, str],
-        attributed: Iterable[tuple[Opportunity, Attributed]] = (),
-    ) -> None:
-        """What the slice left, the opportunities seen and attributed (with their splits), then
-        the bookmarks: last, so a failure before leaves them."""
+    def save(self, landing: Landing, seen: list[Opportunity], bookmarks: dict[str, str]) -> None:
+        """What the slice left (its opportunities attributed with their splits among it), the
+        opportunities seen, then the bookmarks: last, so a failure before leaves them."""
         ...
 
     def take_lease(self, owner: str, now: datetime, until: datetime) -> datetime | None:

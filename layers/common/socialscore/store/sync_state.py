@@ -25,7 +25,6 @@ from typing import Any
 
 from socialscore.aws import clients
 from socialscore.domain import record_key as rk
-from socialscore.domain.attributed import Attributed
 from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.record_key import Erasures, Landing, Pushed, RecordKey
 from socialscore.store import dynamo, opportunities, run_lease
@@ -154,13 +153,7 @@ class SyncState:
         }
 
     # --- writes, after a run ---------------------------------------------------------------------
-    def save(
-        self,
-        landing: Landing,
-        seen: list[Opportunity],
-        bookmarks: dict[str, str],
-        attributed: Iterable[tuple[Opportunity, Attributed]] = (),
-    ) -> None:
+    def save(self, landing: Landing, seen: list[Opportunity], bookmarks: dict[str, str]) -> None:
         """Record what was pushed (record key -> digest, the breakdown keys it holds, and what
         it kept that a later run takes from here instead of deriving it again: empty for
         nothing), the complaint cases among them by profile (for an erasure to find) and the
@@ -171,7 +164,7 @@ class SyncState:
         failed after the digests would have left a case no erasure finds. A run that fails
         between its push and this save leaves the splits of the run before beside the CRM's
         newer ones until the next run, which reads the same window and attributes them again."""
-        splits = {o.id: (o, a) for o, a in attributed}
+        splits = {o.id: (o, a) for o, a in landing.attributed}
         kept = [opportunities.item(o, None) for o in seen if o.id not in splits]
         kept += [opportunities.item(o, a) for o, a in splits.values()]
         items = [
