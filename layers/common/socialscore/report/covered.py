@@ -29,7 +29,7 @@ from socialscore.domain.interaction import Category
 from socialscore.domain.rollups import Dimension, days_between
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.touch import Touch
-from socialscore.report.freshness import RECOUNTED, Source, keeps
+from socialscore.report.freshness import Source, keeps
 from socialscore.report.leads import RankedScores
 from socialscore.report.period import Period
 from socialscore.store import dynamo
@@ -42,7 +42,7 @@ ORGANIC_TOUCHES, ORGANIC_POINTS = f"{Category.ORGANIC}_touches", f"{Category.ORG
 class IdentityCoverage:
     rows: list[Coverage]  # the whole period's first, then per network, then per seller
     anonymous: list[Anonymous]
-    source: Source = RECOUNTED  # where the part from contacts comes from (report.freshness)
+    source: Source  # where the part from contacts comes from (report.freshness)
 
     @property
     def whole(self) -> Coverage | None:
