@@ -30,7 +30,7 @@ from typing import Any
 from scale_moto import put
 
 from socialscore.domain.aggregates import Aggregates, ProfileTotal, coalesce
-from socialscore.domain.attributed import Attributed, attributed
+from socialscore.domain.attributed import Recorded, attributed
 from socialscore.domain.bucket_tally import Kept, build
 from socialscore.domain.decay import units
 from socialscore.domain.interaction import Category, ConsentBasis, Identify, Kind, Network
@@ -87,7 +87,7 @@ def seed(rt: LocalRuntime, profiles: int, per_profile: int, seed: int = 7) -> Se
     weights = {(c, k): MODEL.weight(c, k, Network.X, 0) for c in Category for k in kinds}
     shared = Aggregates()  # posts', sellers' and days' counters, summed over every chunk
     tally: dict[str, Kept] = {}  # the bucket tally's units
-    kept: list[tuple[Opportunity, Attributed]] = []  # each deal's splits, as crm_sync keeps them
+    kept: list[Recorded] = []  # each deal's splits, as crm_sync keeps them
     ledger, scores = rt.table("LedgerTable"), rt.table("ScoresTable")
     for start in range(0, profiles, CHUNK):
         touches = []
@@ -144,14 +144,17 @@ def _counts(out: Seeded) -> list[dict[str, Any]]:
 
 def _attributed(
     deals: list[Opportunity], mine: set[str], touches: list[Touch], contact_of: dict[str, str]
-) -> list[tuple[Opportunity, Attributed]]:
+) -> list[Recorded]:
     """The chunk's deals' splits (their contacts are whole in it), from their journeys."""
     journeys: dict[str, list[Touch]] = {}
     for t in touches:
         if t.profile in contact_of:
             journeys.setdefault(contact_of[t.profile], []).append(t)
     return [
-        (d, attributed(d, journeys.get(d.contact_ids[0], []), MODEL, LINKED_AT))
+        Recorded(
+            opportunity=d,
+            attributed=attributed(d, journeys.get(d.contact_ids[0], []), MODEL, LINKED_AT),
+        )
         for d in deals
         if d.contact_ids[0] in mine
     ]

@@ -90,13 +90,17 @@ def splits(n: int, version: str = "v1") -> Attributed:
     )
 
 
+def kept_with(o: Opportunity, attributed: Attributed) -> Recorded:
+    return Recorded(opportunity=o, attributed=attributed)
+
+
 def ids(found: Iterable[Recorded]) -> list[str]:
     return sorted(r.opportunity.id for r in found)
 
 
 def test_a_period_reads_back_its_opportunities_with_their_splits(kept: Kept) -> None:
     opps = [opp(n, T0 + timedelta(days=n, microseconds=n % 2)) for n in range(5)]
-    attributed = [(o, splits(n)) for n, o in enumerate(opps)]
+    attributed = [kept_with(o, splits(n)) for n, o in enumerate(opps)]
     kept.state.save(Landing({}, {}, attributed), [opps[4]], {})
 
     found = {r.opportunity.id: r for r in kept.records.created(None, None)}
@@ -131,7 +135,9 @@ def test_splits_too_large_for_an_item_are_not_kept_and_the_save_goes_through(kep
     )
     big, small = opp(1, T0), opp(2, T0)
 
-    kept.state.save(Landing({}, {}, [(big, huge), (small, splits(2))]), [big, small], {})
+    kept.state.save(
+        Landing({}, {}, [kept_with(big, huge), kept_with(small, splits(2))]), [big, small], {}
+    )
 
     found = {r.opportunity.id: r.attributed for r in kept.records.created(None, None)}
     assert found == {"006-1": None, "006-2": splits(2)}  # the big one read from its journey
@@ -192,10 +198,10 @@ def test_a_later_slice_reads_the_opportunity_an_earlier_one_saved_not_the_one_be
     table = moto_table("SyncStateTable")
     state = SyncState(table)
     before, after = opp(1, T0), opp(1, T0).model_copy(update={"amount": Decimal("2500.00")})
-    state.save(Landing({}, {}, [(before, splits(1))]), [before], {})
+    state.save(Landing({}, {}, [kept_with(before, splits(1))]), [before], {})
     key = {"key": {"S": "opportunity#006-1"}}
     old = clients.client("dynamodb").get_item(TableName=table, Key=key)["Item"]
-    state.save(Landing({}, {}, [(after, splits(2))]), [after], {})
+    state.save(Landing({}, {}, [kept_with(after, splits(2))]), [after], {})
     events = clients.client("dynamodb").meta.events
 
     def lagging(params: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]] | None:
@@ -218,7 +224,7 @@ def test_splits_that_do_not_read_leave_that_opportunity_alone_to_its_journey(
     # opportunity is read without them (its journey), the period's others as kept.
     table = moto_table("SyncStateTable")
     state = SyncState(table)
-    state.save(Landing({}, {}, [(opp(n, T0), splits(n)) for n in (1, 2)]), [], {})
+    state.save(Landing({}, {}, [kept_with(opp(n, T0), splits(n)) for n in (1, 2)]), [], {})
     key = {"key": {"S": "opportunity#006-1"}}
     newer = json.loads(splits(1).model_dump_json()) | {"weighted_by": "reach"}
     clients.client("dynamodb").update_item(
@@ -239,7 +245,7 @@ def test_a_periods_reads_do_not_grow_with_the_tables_other_items(
     moto_table: Any, others: int
 ) -> None:
     table = moto_table("SyncStateTable")
-    kept = [(opp(n, T0 + timedelta(hours=n)), splits(n)) for n in range(3)]
+    kept = [kept_with(opp(n, T0 + timedelta(hours=n)), splits(n)) for n in range(3)]
     SyncState(table).save(Landing({}, {}, kept), [], {})
     # The bucket tally's item per profile, as many as there are profiles.
     tally = [{"key": f"tally#x#{n}", "units": Decimal(n)} for n in range(others)]
@@ -269,7 +275,9 @@ def test_every_opportunity_is_one_query_of_the_index_once_it_is_whole(
     item per profile, once every opportunity item is in it; the scan before."""
     table = moto_table("SyncStateTable")
     opps = [opp(n, T0 + timedelta(hours=n)) for n in range(3)]
-    SyncState(table).save(Landing({}, {}, [(o, splits(n)) for n, o in enumerate(opps)]), [], {})
+    SyncState(table).save(
+        Landing({}, {}, [kept_with(o, splits(n)) for n, o in enumerate(opps)]), [], {}
+    )
     tally = [{"key": f"tally#x#{n}", "units": Decimal(n)} for n in range(50)]
     dynamo.batch_write(table, [{"PutRequest": {"Item": dynamo.to_item(i)}} for i in tally])
     if indexed:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from socialscore.aws.batch import Received
+from socialscore.domain.attributed import Recorded
 from socialscore.domain.interaction import Erase, Kind, Retraction
 from socialscore.domain.record_key import Landing
 from socialscore.domain.touch import Touch
@@ -179,7 +180,7 @@ def test_splits_kept_under_other_attribution_rules_are_not_shown(tmp_path: Path)
     # Worked out under a model whose `attribution` section differed (its digest).
     stale = kept.model_copy(update={"rules": "older", "touches": 99})
     o1 = next(o for o in sync.every_opportunity() if o.id == "006-O1")
-    sync.save(Landing({}, {}, [(o1, stale)]), [], {})
+    sync.save(Landing({}, {}, [Recorded(opportunity=o1, attributed=stale)]), [], {})
 
     shown = reader(world, CountingLedger(world.w.ledger)).views(None, None)
 

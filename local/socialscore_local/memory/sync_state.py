@@ -185,8 +185,8 @@ class MemorySyncState:
 
     def save(self, landing: Landing, seen: list[Opportunity], bookmarks: dict[str, str]) -> None:
         pushed, cases, attributed = landing
-        splits = {o.id: (o, a) for o, a in attributed}
-        opportunities = {o.id: o for o in seen} | {i: o for i, (o, _) in splits.items()}
+        splits = {r.opportunity.id: r for r in attributed}
+        opportunities = {o.id: o for o in seen} | {i: r.opportunity for i, r in splits.items()}
         marker = self.first and bool(bookmarks)
         self.r.add("BatchWriteItem", batches(len(pushed) + len(opportunities), 25))
         self.items |= {
@@ -198,7 +198,11 @@ class MemorySyncState:
         for o in opportunities.values():  # a put: the splits it had go unless given again
             self.items[item_key("opportunity", o.id)] = o
             self.attributions.pop(o.id, None)
-        self.attributions |= {i: a for i, (o, a) in splits.items() if fits(o, a.model_dump_json())}
+        self.attributions |= {
+            i: r.attributed
+            for i, r in splits.items()
+            if r.attributed and fits(r.opportunity, r.attributed.model_dump_json())
+        }
         for o in seen:
             for c in o.contact_ids:
                 self.r.add("UpdateItem")

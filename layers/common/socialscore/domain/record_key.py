@@ -16,13 +16,12 @@ from enum import StrEnum
 from functools import partial
 from typing import NamedTuple
 
-from socialscore.domain.attributed import Attributed
+from socialscore.domain.attributed import Recorded
 from socialscore.domain.opportunity import (
     ComplaintCase,
     ContactScore,
     HotLeadTask,
     InfluenceRecord,
-    Opportunity,
     OpportunityInfluence,
 )
 
@@ -108,7 +107,7 @@ class Landing(NamedTuple):
 
     pushed: dict[RecordKey, Pushed]
     cases: dict[str, set[RecordKey]]
-    attributed: Sequence[tuple[Opportunity, Attributed]] = ()
+    attributed: Sequence[Recorded] = ()
 
 
 class Erasures(NamedTuple):

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from socialscore.domain.attributed import Attributed
+from socialscore.domain.attributed import Attributed, Recorded
 from socialscore.domain.interaction import Category
 from socialscore.domain.opportunity import ContactScore, HotLeadTask, Opportunity
 from socialscore.domain.record_key import Pushed, Record, RecordKey
@@ -41,9 +41,12 @@ class Derived:
     # each opportunity's splits by dimension (the report's), kept with it by the slice's save
     attributed: dict[str, Attributed] = field(default_factory=dict)
 
-    def attributions(self) -> list[tuple[Opportunity, Attributed]]:
+    def attributions(self) -> list[Recorded]:
         """The opportunities attributed, with their splits: what the slice's save keeps."""
-        return [(self.known[i], a) for i, a in sorted(self.attributed.items())]
+        return [
+            Recorded(opportunity=self.known[i], attributed=a)
+            for i, a in sorted(self.attributed.items())
+        ]
 
 
 @dataclass

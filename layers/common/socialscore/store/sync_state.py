@@ -164,9 +164,9 @@ class SyncState:
         failed after the digests would have left a case no erasure finds. A run that fails
         between its push and this save leaves the splits of the run before beside the CRM's
         newer ones until the next run, which reads the same window and attributes them again."""
-        splits = {o.id: (o, a) for o, a in landing.attributed}
+        splits = {r.opportunity.id: r for r in landing.attributed}
         kept = [opportunities.item(o, None) for o in seen if o.id not in splits]
-        kept += [opportunities.item(o, a) for o, a in splits.values()]
+        kept += [opportunities.item(r.opportunity, r.attributed) for r in splits.values()]
         items = [
             {
                 **p.kept,
