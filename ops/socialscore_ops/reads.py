@@ -7,8 +7,9 @@ import argparse
 from dataclasses import asdict
 from datetime import UTC, datetime
 
+from socialscore.report.attributed import UnknownOpportunity
 from socialscore.report.rows import Money, money_text
-from socialscore.report.snapshot import Snapshot, UnknownOpportunity
+from socialscore.report.snapshot import Snapshot
 from socialscore_ops.commands import Result, as_of_option, command, moment
 from socialscore_ops.output import table
 from socialscore_ops.stack import OpsError, Stack

@@ -28,6 +28,26 @@ Bound = tuple[datetime | None, datetime | None]
 Sums = dict[str, dict[str, Amounts]]  # currency -> model -> who -> amount
 
 
+class UnknownOpportunity(LookupError):
+    """No opportunity by that id: crm_sync has not seen it."""
+
+
+class KeptOpportunities(Protocol):
+    """store.sync_state.SyncStateStore: the opportunities crm_sync keeps, by id."""
+
+    def opportunities(self, ids: Iterable[str]) -> list[Opportunity]: ...
+
+
+def view_one(
+    records: KeptOpportunities, journeys: Journeys, opportunity_id: str
+) -> OpportunityView:
+    """One opportunity (crm_sync's record of it, read by key) and its journey alone."""
+    found = records.opportunities([opportunity_id])
+    if not found:
+        raise UnknownOpportunity(f"no opportunity {opportunity_id}: crm_sync has not seen it")
+    return journeys.view(found[0])
+
+
 class OpportunityRecords(Protocol):
     """store.opportunities.Opportunities; in memory, MemorySyncState."""
 

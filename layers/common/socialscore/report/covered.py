@@ -15,7 +15,7 @@ never the number of profiles or touches:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -23,13 +23,13 @@ from itertools import islice
 from typing import Any, Protocol
 
 from socialscore.domain.bucket_tally import Place
-from socialscore.domain.coverage import Anonymous, Coverage, Sums, over, rows
+from socialscore.domain.coverage import Anonymous, Coverage, Sums, coverage, over, rows
 from socialscore.domain.decay import score_at
 from socialscore.domain.interaction import Category
 from socialscore.domain.rollups import Dimension, days_between
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.touch import Touch
-from socialscore.report.freshness import Source, keeps
+from socialscore.report.freshness import Freshness, Source, coverage_rows, keeps
 from socialscore.report.leads import RankedScores
 from socialscore.report.period import Period
 from socialscore.store import dynamo
@@ -88,6 +88,28 @@ def tallied(
     sellers = _sums(rollups.period(days, Dimension.SELLER))
     linked = over(tally.cover([date.fromisoformat(d) for d in days]).values())
     return rows(networks, sellers, linked)
+
+
+def read(
+    fresh: Freshness,
+    tally: CoverTally,
+    rollups: PeriodRollups,
+    ledger: str,
+    period: Period,
+    as_of: datetime,
+    linked: Callable[[], set[str]],
+) -> tuple[list[Coverage], Source]:
+    """The period's rows and where the part from contacts comes from: the rollups and the tally
+    (`tallied`) when report.freshness says so (fresh, or stale and the ledger too big to
+    recount: the source says how old); else the ledger's filtered scan a page at a time
+    (`ledger_pages`), `linked` the identities linked to a contact now."""
+    pages = ledger_pages(ledger, period.start, period.end)
+    return coverage_rows(
+        fresh,
+        period,
+        lambda stale: tallied(tally, rollups, period, as_of, stale),
+        lambda: coverage((t for page in pages for t in page), linked()),
+    )
 
 
 def _sums(counters: Mapping[str, Mapping[str, Any]]) -> Sums:

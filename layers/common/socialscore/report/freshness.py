@@ -25,11 +25,13 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any, Protocol
 
+from socialscore.aws.logs import logger
 from socialscore.domain.bucket_tally import Place
 from socialscore.domain.coverage import KEPT_DAYS, Coverage
 from socialscore.report.period import Period
 from socialscore.report.rows import BucketRow
-from socialscore.store.bucket_tally import TallyNotBuilt
+from socialscore.store.bucket_tally import BucketTallyStore, TallyNotBuilt
+from socialscore.store.table_size import item_count
 
 FRESH_FOR = timedelta(days=1)
 
@@ -165,6 +167,16 @@ class Freshness:
                 },
             )
         return stale
+
+
+def of_tables(sync_state: str, ledger: str, as_of: datetime) -> Freshness:
+    """A stack's: its tally in the sync-state table, the ledger sized by DescribeTable
+    (store.table_size), the warning logged."""
+    return Freshness(BucketTallyStore(sync_state), lambda: item_count(ledger), as_of, _warn)
+
+
+def _warn(message: str, extra: Mapping[str, Any]) -> None:
+    logger().warning(message, extra=dict(extra))
 
 
 def counted_buckets(

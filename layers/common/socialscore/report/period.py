@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from urllib.parse import parse_qs
+
+from socialscore.domain.rollups import days_between
 
 PERIODS = (7, 30, 90)
 DEFAULT_PERIOD = 30
@@ -47,6 +49,30 @@ class Period:
         last = (self.end - timedelta(microseconds=1)).astimezone(UTC)
         year = "" if first.year == last.year else f", {first.year}"
         return f"{first:%b %d}{year} to {last:%b %d, %Y}"
+
+    @classmethod
+    def ending(cls, as_of: datetime, days: int) -> Period:
+        """`days` whole UTC days, the as-of's own the last (an as-of at midnight ends it on the
+        day before): whole days, so the rollups answer it."""
+        return cls(midnight_after(as_of), days)
+
+
+def midnight_after(moment: datetime) -> datetime:
+    """The moment itself when it is a UTC midnight, else the next one."""
+    utc = moment.astimezone(UTC)
+    midnight = datetime.combine(utc.date(), time(), UTC)
+    return midnight if midnight == utc else midnight + timedelta(days=1)
+
+
+def whole_days(since: datetime | None, until: datetime | None, now: datetime) -> list[str] | None:
+    """The UTC days from since to until when both fall on midnight (None for until: up to the
+    day after `now`, the latest a touch can bear with a clock a little ahead); None when a
+    bound falls within a day, which only the touches can cut."""
+    last = until or midnight_after(now) + timedelta(days=1)
+    if since is None or midnight_after(since) != since or midnight_after(last) != last:
+        return None
+    first, end = since.astimezone(UTC).date(), (last - timedelta(days=1)).astimezone(UTC).date()
+    return days_between(first, end)
 
 
 def period_days(value: object) -> int:

@@ -14,26 +14,23 @@ still reads the ledger whole: identity coverage and the buckets until their tall
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
-from decimal import Decimal
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cached_property
-from typing import Any, Protocol
+from typing import Protocol
 
 from socialscore.aws import config
-from socialscore.aws.logs import logger
 from socialscore.domain.coverage import Anonymous, coverage
 from socialscore.domain.engage import Queue
-from socialscore.domain.rollups import Dimension, days_between
+from socialscore.domain.rollups import Dimension
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.touch import Touch
 from socialscore.report import covered, freshness, leads, tally
-from socialscore.report.attributed import AttributedOpportunities
+from socialscore.report.attributed import AttributedOpportunities, view_one
 from socialscore.report.freshness import RECOUNTED, CountedBuckets, Freshness
 from socialscore.report.journeys import Journeys, credited
 from socialscore.report.lazy_grouping import LazyGrouping
-from socialscore.report.period import DEFAULT_PERIOD, Period
+from socialscore.report.period import DEFAULT_PERIOD, Period, whole_days
 from socialscore.report.recount import bucket_rows as recount_buckets
 from socialscore.report.recount import recount
 from socialscore.report.rows import (
@@ -52,7 +49,6 @@ from socialscore.store.bucket_tally import BucketTallyStore, bucket_rows
 from socialscore.store.opportunities import Opportunities
 from socialscore.store.rollups import RollupStore
 from socialscore.store.scores import StoredScores
-from socialscore.store.table_size import item_count
 from socialscore.wiring.reads import Stores, engage_reader
 
 
@@ -68,10 +64,6 @@ class Tables(Protocol):
     def table(self, logical: str) -> str: ...  # by its logical id in template.yaml
 
 
-class UnknownOpportunity(LookupError):
-    """No opportunity by that id: crm_sync has not seen it."""
-
-
 @dataclass
 class Snapshot:
     """One stack's data as of a moment, each table read once, when first needed."""
@@ -79,6 +71,7 @@ class Snapshot:
     stack: Tables
     as_of: datetime
     period_days: int = DEFAULT_PERIOD
+    _coverage: dict[int, covered.IdentityCoverage] = field(default_factory=dict, init=False)
 
     @cached_property
     def model(self) -> ScoringModel:
@@ -152,14 +145,10 @@ class Snapshot:
         )
 
     def opportunity(self, opportunity_id: str) -> OpportunityView:
-        """One opportunity (crm_sync's record of it, read by key) and its journey alone."""
-        found = self.stores.sync_state.opportunities([opportunity_id])
-        if not found:
-            raise UnknownOpportunity(f"no opportunity {opportunity_id}: crm_sync has not seen it")
+        """One opportunity and its journey alone (report.attributed.one)."""
         identities = self.stores.identities  # its contacts' identities alone, by a Query each
-        return Journeys(identities, identities.identities_of, self.stores.ledger, self.model).view(
-            found[0]
-        )
+        journeys = Journeys(identities, identities.identities_of, self.stores.ledger, self.model)
+        return view_one(self.stores.sync_state, journeys, opportunity_id)
 
     def attributed(
         self, dimension: str, since: datetime | None = None, until: datetime | None = None
@@ -181,26 +170,16 @@ class Snapshot:
 
     @property
     def period(self) -> Period:
-        """The report's period: `period_days` whole UTC days, the as-of's own the last (an as-of
-        at midnight ends it on the day before), beside the ones before: whole days, so the
-        rollups answer it."""
-        return Period(_midnight_after(self.as_of), self.period_days)
+        """The report's period (report.period), beside the one before."""
+        return Period.ending(self.as_of, self.period_days)
 
     def _days(self, since: datetime | None, until: datetime | None) -> list[str] | None:
-        """The UTC days from since to until when both fall on midnight (None for until: up to
-        the day after now, the latest a touch can bear with a clock a little ahead); None when a
-        bound falls within a day, which only the touches can cut."""
-        last = until or _midnight_after(max(self.as_of, datetime.now(UTC))) + timedelta(days=1)
-        if since is None or _midnight_after(since) != since or _midnight_after(last) != last:
-            return None
-        first, end = since.astimezone(UTC).date(), (last - timedelta(days=1)).astimezone(UTC).date()
-        return days_between(first, end)
+        """The whole UTC days from since to until, None when a bound falls within a day."""
+        return whole_days(since, until, max(self.as_of, datetime.now(UTC)))
 
     def identity_coverage(self, top: int) -> covered.IdentityCoverage:
-        """The period's identity coverage (report.covered), once a snapshot: from the touches
-        when already read whole (the buckets' recount); else the rollups and crm_sync's tally
-        when report.freshness says so (fresh, or stale and the ledger too big to recount: its
-        source says how old); else the ledger's filtered scan a page at a time. The `top`
+        """The period's identity coverage, once a snapshot: from the touches when already read
+        whole (the buckets' recount), else as report.covered.read says; with the `top`
         anonymous profiles with the best organic score now."""
         if top not in self._coverage:
             period = self.period
@@ -208,25 +187,18 @@ class Snapshot:
                 held = (t for t in self.touches if period.holds(t.occurred_at))
                 rows, source = coverage(held, set(self.grouping.contact_of)), RECOUNTED
             else:
-                tally = BucketTallyStore(self.stack.table("SyncStateTable"))
-                pages = covered.ledger_pages(
-                    self.stack.table("LedgerTable"), period.start, period.end
-                )
-                rows, source = freshness.coverage_rows(
+                rows, source = covered.read(
                     self._freshness,
+                    BucketTallyStore(self.stack.table("SyncStateTable")),
+                    self.rollups,
+                    self.stack.table("LedgerTable"),
                     period,
-                    lambda stale: covered.tallied(tally, self.rollups, period, self.as_of, stale),
-                    lambda: coverage(
-                        (t for page in pages for t in page), set(self.grouping.contact_of)
-                    ),
+                    self.as_of,
+                    lambda: set(self.grouping.contact_of),
                 )
             found = covered.IdentityCoverage(rows, self.anonymous(top), source)
             self._coverage[top] = found
         return self._coverage[top]
-
-    @cached_property
-    def _coverage(self) -> dict[int, covered.IdentityCoverage]:
-        return {}
 
     def anonymous(self, n: int) -> list[Anonymous]:
         """The n profiles linked to no contact with the best organic score now (whom to identify
@@ -242,13 +214,8 @@ class Snapshot:
             return self.rollups.all_time(dimension)
         if (days := self._days(since, until)) is not None:
             return self.rollups.period(days, dimension)
-        sellers, posts = tally.counters(self._between(since, until))
+        sellers, posts = tally.counters(tally.between(self.touches, since, until))
         return sellers if dimension is Dimension.SELLER else posts
-
-    def _between(self, since: datetime | None, until: datetime | None) -> list[Touch]:
-        after = since or datetime.min.replace(tzinfo=UTC)
-        before = until or datetime.max.replace(tzinfo=UTC)
-        return [t for t in self.touches if after <= t.occurred_at < before]
 
     # --- sellers and teams ------------------------------------------------------------------
     def sellers(
@@ -256,21 +223,7 @@ class Snapshot:
     ) -> list[SellerRow]:
         """Every seller's points and touches, best first."""
         counted = self._counted(Dimension.SELLER, since, until)
-        value = self._primary("seller", since, until)
-        rows = [
-            SellerRow(
-                seller,
-                str(c.get("team", "")),
-                Decimal(c.get("organic_points", 0)),
-                int(c.get("organic_touches", 0)),
-                Decimal(c.get("paid_points", 0)),
-                int(c.get("paid_touches", 0)),
-                value.get(seller, {}),
-            )
-            for seller, c in counted.items()
-        ]
-        rows = [r for r in rows if team is None or r.team == team]
-        return sorted(rows, key=lambda r: (-r.organic_points, r.seller_id))
+        return tally.seller_rows(counted, self._primary("seller", since, until), team)
 
     teams = staticmethod(tally.teams)
 
@@ -322,11 +275,9 @@ class Snapshot:
         return self.counted_buckets().rows
 
     def counted_buckets(self) -> CountedBuckets:
-        """How many profiles and contacts are in each of the model's buckets, and from where
-        (report.freshness): the bucket tally crm_sync keeps (store.bucket_tally: two items) when
-        fresh, or stale and the ledger too big to recount; else (stale, not built yet, an as-of
-        before the last run) from every profile's counted touches (scores(): the scores table
-        and the ledger, whole)."""
+        """How many profiles and contacts are in each of the model's buckets, and from where:
+        crm_sync's tally (store.bucket_tally: two items) or recounted (scores(): the scores table
+        and the ledger, whole), as report.freshness says."""
         table = self.stack.table("SyncStateTable")
         return freshness.counted_buckets(
             self._freshness,
@@ -336,9 +287,10 @@ class Snapshot:
 
     @cached_property
     def _freshness(self) -> Freshness:
-        tally = BucketTallyStore(self.stack.table("SyncStateTable"))
-        ledger = self.stack.table("LedgerTable")
-        return Freshness(tally, lambda: item_count(ledger), self.as_of, _warn)
+        stack = self.stack
+        return freshness.of_tables(
+            stack.table("SyncStateTable"), stack.table("LedgerTable"), self.as_of
+        )
 
     def scores(self) -> list[ScoreRow]:
         """Every profile's row, recounted from the scores table and the ledger read whole
@@ -356,16 +308,5 @@ class Snapshot:
         """Touches and points per UTC day, organic and paid apart (never summed): the networks'
         rollups of each day summed."""
         if (days := self._days(since, until)) is None:
-            return tally.days(self._between(since, until))
+            return tally.days(tally.between(self.touches, since, until))
         return tally.day_rows(self.rollups.days(days, Dimension.NETWORK))
-
-
-def _warn(message: str, extra: Mapping[str, Any]) -> None:
-    logger().warning(message, extra=dict(extra))
-
-
-def _midnight_after(moment: datetime) -> datetime:
-    """The moment itself when it is a UTC midnight, else the next one."""
-    utc = moment.astimezone(UTC)
-    midnight = datetime.combine(utc.date(), time(), UTC)
-    return midnight if midnight == utc else midnight + timedelta(days=1)

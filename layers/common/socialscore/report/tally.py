@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -33,6 +33,15 @@ def grouped(rows: Iterable[R], key: Callable[[R], K]) -> dict[K, list[R]]:
     for row in rows:
         groups[key(row)].append(row)
     return groups
+
+
+def between(
+    touches: Iterable[Touch], since: datetime | None, until: datetime | None
+) -> list[Touch]:
+    """The touches from `since` to before `until` (None: no bound)."""
+    after = since or datetime.min.replace(tzinfo=UTC)
+    before = until or datetime.max.replace(tzinfo=UTC)
+    return [t for t in touches if after <= t.occurred_at < before]
 
 
 def counters(touches: list[Touch]) -> tuple[Counters, Counters]:
@@ -97,6 +106,27 @@ def accounts(posts: list[PostRow]) -> list[AccountRow]:
         for account, rs in grouped(posts, lambda r: r.account).items()
     ]
     return sorted(rows, key=lambda r: (-r.reactions, r.account))
+
+
+def seller_rows(
+    counted: Counters, value: Mapping[str, Money], team: str | None = None
+) -> list[SellerRow]:
+    """Each seller (`counted`: its counters) as a row, of `team` alone when given, best organic
+    points first; `value`: attributed."""
+    rows = [
+        SellerRow(
+            seller,
+            str(c.get("team", "")),
+            Decimal(c.get("organic_points", 0)),
+            int(c.get("organic_touches", 0)),
+            Decimal(c.get("paid_points", 0)),
+            int(c.get("paid_touches", 0)),
+            value.get(seller, {}),
+        )
+        for seller, c in counted.items()
+    ]
+    rows = [r for r in rows if team is None or r.team == team]
+    return sorted(rows, key=lambda r: (-r.organic_points, r.seller_id))
 
 
 def post_rows(
