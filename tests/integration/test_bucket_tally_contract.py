@@ -15,7 +15,8 @@ from socialscore.domain.bucket_tally import Kept
 from socialscore.domain.coverage import Sums
 from socialscore.domain.scoring_model import bundled
 from socialscore.pipeline.bucket_tally import TallyStore
-from socialscore.store.bucket_tally import BucketTallyStore, TallyNotBuilt, bucket_rows
+from socialscore.report.rows import tallied_buckets
+from socialscore.store.bucket_tally import BucketTallyStore, TallyNotBuilt
 from socialscore_local.memory.bucket_tally import MemoryBucketTally
 from socialscore_local.memory.counting import Clock, Requests
 from tests.integration.moto_tables import moto_table
@@ -107,11 +108,11 @@ def test_the_report_reads_the_rows_in_the_models_order_once_built(
     table = moto_table("SyncStateTable")  # type: ignore[operator]
     model = bundled()
     with pytest.raises(TallyNotBuilt):
-        bucket_rows(table, model)
+        BucketTallyStore(table).built_counts()
 
     BucketTallyStore(table).replace({"c:C-1": BUYER, "p:x#1": PROSPECT}, AT, TODAY)
 
-    rows = bucket_rows(table, model)
+    rows = tallied_buckets(model, BucketTallyStore(table).built_counts())
     assert [(r.name, r.profiles, r.contacts) for r in rows] == [
         ("likely_buyer", 1, 1),
         ("advocate", 1, 1),

@@ -14,14 +14,20 @@ from socialscore.domain.coverage import Coverage, coverage
 from socialscore.domain.scoring_model import bundled
 from socialscore.pipeline.resolution import relink
 from socialscore.report.covered import tallied
+from socialscore.report.rows import BucketRow, tallied_buckets
 from socialscore.report.snapshot import Snapshot
-from socialscore.store.bucket_tally import BucketTallyStore, bucket_rows
+from socialscore.store.bucket_tally import BucketTallyStore
 from socialscore.store.identities import Identities
 from socialscore.store.sync_state import SyncState
 from socialscore_local.ops_bridge import outputs
 from socialscore_ops.stack import Stack
 from tests.integration.support import identify
 from tests.ops.conftest import DeployedStack, deployed
+
+
+def kept_rows(table: str) -> list[BucketRow]:
+    """The bucket rows the report reads from the tally (report.rows.tallied_buckets)."""
+    return tallied_buckets(bundled(), BucketTallyStore(table).built_counts())
 
 
 def coverage_rows(
@@ -42,7 +48,9 @@ def test_a_rebuild_builds_the_tally_the_report_reads(tmp_path: Path) -> None:
         now = datetime.now(UTC)
         snapshot = Snapshot(Stack("test", outputs(stack.rt)), now)
         recounted = snapshot.buckets(snapshot.scores())
-        kept = bucket_rows(stack.rt.table("SyncStateTable"), bundled())
+        kept = tallied_buckets(
+            bundled(), BucketTallyStore(stack.rt.table("SyncStateTable")).built_counts()
+        )
         shown = snapshot.bucket_counts()  # what the report page shows: the tally, now built
         kept_coverage, counted_coverage = coverage_rows(stack, now)
 
@@ -77,12 +85,16 @@ def test_crm_sync_keeps_the_tally_when_an_anonymous_profile_joins_a_contact(
             SyncState(rt.table("SyncStateTable")),
             now,
         )
-        before = bucket_rows(rt.table("SyncStateTable"), bundled())
+        before = tallied_buckets(
+            bundled(), BucketTallyStore(rt.table("SyncStateTable")).built_counts()
+        )
 
         rt.run_schedule("CrmSyncFunction", now + timedelta(minutes=15))
 
         later = Snapshot(Stack("test", outputs(rt)), now + timedelta(minutes=15))
-        kept = bucket_rows(rt.table("SyncStateTable"), bundled())
+        kept = tallied_buckets(
+            bundled(), BucketTallyStore(rt.table("SyncStateTable")).built_counts()
+        )
         recounted = later.buckets(later.scores())
         kept_coverage, counted_coverage = coverage_rows(stack, now + timedelta(minutes=15))
     assert kept == recounted

@@ -184,7 +184,7 @@ NEEDED: dict[str, list[Grant]] = {
         ("dynamodb:Query", index("ScoresTable", "by_day")),  # store.rollups, Scores.hot
         ("dynamodb:Query", index("ScoresTable", "by_units")),  # Scores.ranked: top, spread
         ("dynamodb:Query", index("SyncStateTable", "by_created")),  # store.opportunities
-        ("dynamodb:BatchGetItem", table("SyncStateTable")),  # store.bucket_tally.bucket_rows
+        ("dynamodb:BatchGetItem", table("SyncStateTable")),  # BucketTallyStore.built_counts
         ("dynamodb:BatchGetItem", table("PostCacheTable")),  # posts' authors
         ("s3:PutObject", {"Fn::Sub": "${ReportBucket.Arn}/report/latest.html"}),
         MODEL,

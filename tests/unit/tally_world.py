@@ -22,8 +22,7 @@ from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.standing import standing
 from socialscore.domain.touch import Touch, touch_of
 from socialscore.pipeline.bucket_tally import BucketTally
-from socialscore.report.rows import BucketRow
-from socialscore.store.bucket_tally import rows
+from socialscore.report.rows import BucketRow, tallied_buckets
 from socialscore_local.memory.bucket_tally import MemoryBucketTally
 from socialscore_local.memory.counting import Clock, Requests
 from socialscore_local.memory.identities import MemoryIdentityLinks
@@ -149,7 +148,7 @@ class TallyWorld:
         ]
 
     def counted(self) -> list[BucketRow]:
-        return rows(self.model, self.store.counts())
+        return tallied_buckets(self.model, self.store.counts())
 
     def held(self) -> set[str]:
         """Every id the tally's items name (units, due and to-do entries)."""

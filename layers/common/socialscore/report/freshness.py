@@ -182,8 +182,8 @@ def _warn(message: str, extra: Mapping[str, Any]) -> None:
 def counted_buckets(
     fresh: Freshness, tallied: Callable[[], list[BucketRow]], recount: Callable[[], list[BucketRow]]
 ) -> CountedBuckets:
-    """The bucket rows from the tally (`tallied`: store.bucket_tally.bucket_rows) or recounted
-    (`recount`), as the rule says."""
+    """The bucket rows from the tally (`tallied`: report.rows.tallied_buckets of
+    store.bucket_tally's built_counts) or recounted (`recount`), as the rule says."""
     source = fresh.buckets()
     if source.basis is not Basis.RECOUNT:
         with suppress(TallyNotBuilt):  # a rebuild started since the place was read

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from socialscore.domain.bucket_tally import Counts
 from socialscore.domain.owners import Owner
+from socialscore.domain.scoring_model import ScoringModel
 
 Amounts = dict[str, Decimal]  # who -> amount, in one currency
 Money = dict[str, Decimal]  # currency -> amount: only those not zero, currencies sorted
@@ -135,6 +137,14 @@ class BucketRow:
     label: str
     profiles: int  # contacts and anonymous profiles in it; a profile can be in several
     contacts: int
+
+
+def tallied_buckets(model: ScoringModel, counted: Counts) -> list[BucketRow]:
+    """The bucket rows, in the model's order, from crm_sync's tally's counts (bucket ->
+    (profiles, contacts): store.bucket_tally)."""
+    return [
+        BucketRow(rule.name, rule.label, *counted.get(rule.name, (0, 0))) for rule in model.buckets
+    ]
 
 
 @dataclass(frozen=True)

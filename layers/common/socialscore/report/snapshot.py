@@ -42,10 +42,11 @@ from socialscore.report.rows import (
     PostRow,
     ScoreRow,
     SellerRow,
+    tallied_buckets,
 )
 from socialscore.report.spread import Spread, spread
 from socialscore.store import dynamo
-from socialscore.store.bucket_tally import BucketTallyStore, bucket_rows
+from socialscore.store.bucket_tally import BucketTallyStore
 from socialscore.store.opportunities import Opportunities
 from socialscore.store.rollups import RollupStore
 from socialscore.store.scores import StoredScores
@@ -278,10 +279,10 @@ class Snapshot:
         """How many profiles and contacts are in each of the model's buckets, and from where:
         crm_sync's tally (store.bucket_tally: two items) or recounted (scores(): the scores table
         and the ledger, whole), as report.freshness says."""
-        table = self.stack.table("SyncStateTable")
+        tally = BucketTallyStore(self.stack.table("SyncStateTable"))
         return freshness.counted_buckets(
             self._freshness,
-            lambda: bucket_rows(table, self.model),
+            lambda: tallied_buckets(self.model, tally.built_counts()),
             lambda: self.buckets(self.scores()),
         )
 

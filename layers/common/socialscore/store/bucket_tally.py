@@ -30,8 +30,6 @@ from socialscore.domain.bucket_tally import (
     counts,
     delta,
 )
-from socialscore.domain.scoring_model import ScoringModel
-from socialscore.report.rows import BucketRow
 from socialscore.store import coverage_tally, dynamo
 from socialscore.store.tally_items import (
     COUNTS,
@@ -57,23 +55,6 @@ def _nothing() -> None:
     return None
 
 
-def rows(model: ScoringModel, counted: Counts) -> list[BucketRow]:
-    """The report's bucket rows, in the model's order, from the counts."""
-    return [
-        BucketRow(rule.name, rule.label, *counted.get(rule.name, (0, 0))) for rule in model.buckets
-    ]
-
-
-def bucket_rows(table: str, model: ScoringModel) -> list[BucketRow]:
-    """How many profiles and contacts are in each of the model's buckets, as of crm_sync's last
-    run (one read of two items, whatever the number of profiles); TallyNotBuilt before the
-    tally's first build."""
-    found = dynamo.batch_get(table, "key", [PLACE, COUNTS], consistent=True)
-    if PLACE not in found:
-        raise TallyNotBuilt("the bucket tally is not built: run `socialscore rebuild`")
-    return rows(model, counts_of(found.get(COUNTS)))
-
-
 class BucketTallyStore:
     def __init__(self, table: str) -> None:
         self._table = table
@@ -83,6 +64,15 @@ class BucketTallyStore:
 
     def counts(self) -> Counts:
         found = dynamo.batch_get(self._table, "key", [COUNTS], consistent=True)
+        return counts_of(found.get(COUNTS))
+
+    def built_counts(self) -> Counts:
+        """How many profiles and contacts are in each bucket, as of crm_sync's last run (one
+        read of two items, whatever the number of profiles); TallyNotBuilt before the tally's
+        first build."""
+        found = dynamo.batch_get(self._table, "key", [PLACE, COUNTS], consistent=True)
+        if PLACE not in found:
+            raise TallyNotBuilt("the bucket tally is not built: run `socialscore rebuild`")
         return counts_of(found.get(COUNTS))
 
     def kept(self, units: list[str]) -> dict[str, Stored]:
