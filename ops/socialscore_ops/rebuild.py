@@ -28,6 +28,7 @@ from socialscore.domain.scoring_model import ScoringModel, bundled
 from socialscore.store import dynamo
 from socialscore.store.identities import Identities
 from socialscore.store.rebuild import Counts, Rebuild
+from socialscore.store.table_size import item_count
 from socialscore_ops import rebuild_pause
 from socialscore_ops.commands import Result, command
 from socialscore_ops.model import CACHE, published
@@ -190,7 +191,7 @@ def _rebuild(stack: Stack, live: ScoringModel, checkpoint: Checkpoint) -> Rebuil
         ("scores", scores, engine.score_pages),
     ):
         # The stream named now: Progress's default is sys.stderr as it was at import.
-        progress = Progress(label, _items(table_name), sys.stderr)
+        progress = Progress(label, item_count(table_name), sys.stderr)
         for read in pages():
             # DescribeTable's count is some hours old: a bar never runs past its end.
             progress.total = max(progress.total, progress.done + read)
@@ -198,11 +199,6 @@ def _rebuild(stack: Stack, live: ScoringModel, checkpoint: Checkpoint) -> Rebuil
             checkpoint.save("running")  # a page's writes are done: the counts so far
         progress.close()
     return engine
-
-
-def _items(table_name: str) -> int:
-    found = clients.client("dynamodb").describe_table(TableName=table_name)["Table"]
-    return int(found.get("ItemCount", 0))
 
 
 def _result(
