@@ -37,9 +37,8 @@ def handle(event: dict[str, Any], settings: ReportConfig, now: datetime) -> dict
     at, days = period.from_event(event, now)
     snapshot = Snapshot(settings, at, days)
     html = page.render(snapshot).encode()
-    known = coverage.of(snapshot).whole  # the period's touches, read once by the page already
-    if known is not None:  # IdentityCoverage: the share of organic points from known contacts
-        coverage.publish(metrics, known)
+    # IdentityCoverage: the share of organic points from known contacts, as the page read it
+    coverage.publish(metrics, coverage.of(snapshot), logger.warning)
     clients.client("s3").put_object(
         Bucket=settings.report_bucket,
         Key=LATEST_KEY,

@@ -31,7 +31,8 @@ from socialscore.domain.standing import ProfileItem
 from socialscore.domain.touch import Touch
 from socialscore.report import page as report_page
 from socialscore.report.coverage import publish
-from socialscore.report.covered import anonymous, tallied
+from socialscore.report.covered import IdentityCoverage, anonymous, tallied
+from socialscore.report.freshness import RECOUNTED
 from socialscore.report.period import Period
 from tests.unit.report_pages import Canned, read
 
@@ -141,9 +142,10 @@ class Gauges(dict[str, tuple[str, float]]):
 
 
 def test_the_report_function_publishes_the_period_s_coverage_in_percent() -> None:
-    [whole, *_] = coverage(TOUCHES, LINKED)
-    gauges = Gauges()
-    publish(gauges, whole)
+    rows = coverage(TOUCHES, LINKED)
+    gauges, logged = Gauges(), list[str]()
+    publish(gauges, IdentityCoverage(rows, [], RECOUNTED), logged.append)
+    assert logged == []
     assert gauges == {
         "IdentityCoverage": ("Percent", 40.0),
         "IdentityCoverageTouches": ("Percent", 50.0),

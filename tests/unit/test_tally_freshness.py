@@ -20,7 +20,7 @@ from socialscore.pipeline.bucket_tally import rebuild
 from socialscore.pipeline.crm_sync import CrmSync
 from socialscore.pipeline.resolution import relink
 from socialscore.report import covered, freshness, profiles
-from socialscore.report.coverage import section
+from socialscore.report.coverage import NOT_PUBLISHED, publish, section
 from socialscore.report.covered import IdentityCoverage
 from socialscore.report.freshness import (
     BUCKETS_RECOUNT_ITEMS,
@@ -267,6 +267,52 @@ def test_a_stale_coverage_over_a_big_ledger_is_the_tally_s_as_of_its_run(s: Stac
     # counts as anonymous, so the share shown is lower than a recount's
     assert (whole.touches, whole.linked_touches) == (now.touches, now.linked_touches - 1)
     assert whole.touch_share < now.touch_share
+
+
+class Gauges(dict[str, float]):
+    """The report function's metrics (Powertools' Metrics), by name."""
+
+    def add_metric(self, name: str, unit: str, value: float) -> None:
+        self[name] = value
+
+
+def test_a_stale_tally_s_coverage_is_not_published_as_a_metric_and_the_reason_is_logged(
+    s: Stack,
+) -> None:
+    assert s.last_run is not None
+    as_of = s.last_run + 3 * FRESH_FOR
+    rows, source = s.cover(as_of, items=COVERAGE_RECOUNT_ITEMS + 1)
+    assert source.basis is Basis.STALE
+    gauges, logged = Gauges(), list[str]()
+
+    publish(gauges, IdentityCoverage(rows, [], source), logged.append)
+
+    assert gauges == {}  # an alarm would read the last run's share as current
+    assert logged == [NOT_PUBLISHED]  # once, the reason alone: no share, no count
+    assert not any(ch.isdigit() for ch in NOT_PUBLISHED)
+
+
+@pytest.mark.parametrize("items", [COVERAGE_RECOUNT_ITEMS, 10**9])
+def test_a_fresh_or_recounted_coverage_is_published(s: Stack, items: int) -> None:
+    assert s.last_run is not None
+    as_of = s.last_run + 3 * FRESH_FOR
+    if items > COVERAGE_RECOUNT_ITEMS:
+        s.run_now(as_of - HOUR)  # crm_sync ran an hour before the report: the tally is fresh
+    rows, source = s.cover(as_of, items=items)
+    assert source.basis is not Basis.STALE
+    gauges, logged = Gauges(), list[str]()
+
+    publish(gauges, IdentityCoverage(rows, [], source), logged.append)
+
+    assert set(gauges) == {"IdentityCoverage", "IdentityCoverageTouches"}
+    assert gauges["IdentityCoverageTouches"] == float(rows[0].touch_share * 100)
+    assert logged == []
+
+
+def test_a_period_without_organic_touches_publishes_nothing_and_logs_nothing() -> None:
+    gauges, logged = Gauges(), list[str]()
+    publish(gauges, IdentityCoverage([], [], Source(Basis.STALE, LAST_RUN, AS_OF)), logged.append)
+    assert (gauges, logged) == ({}, [])
 
 
 # --- the page and the words --------------------------------------------------------------------

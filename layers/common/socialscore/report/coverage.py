@@ -6,11 +6,11 @@ next."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from html import escape
 from typing import Protocol
 
-from socialscore.domain.coverage import Coverage
 from socialscore.report import blocks
 from socialscore.report.blocks import Col
 from socialscore.report.charts import fmt
@@ -37,8 +37,25 @@ class Gauges(Protocol):
     def add_metric(self, name: str, unit: str, value: float) -> None: ...
 
 
-def publish(metrics: Gauges, whole: Coverage) -> None:
-    """IdentityCoverage and IdentityCoverageTouches (percent) for the report's period."""
+# Logged, once a run, when the metrics are left out: the reason alone, no figure.
+NOT_PUBLISHED = (
+    "IdentityCoverage and IdentityCoverageTouches not published: their part from contacts is "
+    "crm_sync's tally of over a day ago (no CRM chosen, or failing)"
+)
+
+
+def publish(metrics: Gauges, found: IdentityCoverage, log: Callable[[str], None]) -> None:
+    """IdentityCoverage and IdentityCoverageTouches (percent) for the report's period; neither
+    for a period without organic touches, nor when the part from contacts is a stale tally's
+    (report.freshness: crm_sync has not run for over a day and the ledger is too big to
+    recount): a metric cannot say how old it is, and an alarm on it would read the old figure
+    as current. The page still shows it, with its age."""
+    whole = found.whole
+    if whole is None:
+        return
+    if found.source.basis is Basis.STALE:
+        log(NOT_PUBLISHED)
+        return
     metrics.add_metric(
         name="IdentityCoverage", unit="Percent", value=float(percent(whole.point_share))
     )
