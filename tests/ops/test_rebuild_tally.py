@@ -51,7 +51,7 @@ def test_a_rebuild_builds_the_tally_the_report_reads(tmp_path: Path) -> None:
         kept = tallied_buckets(
             bundled(), BucketTallyStore(stack.rt.table("SyncStateTable")).built_counts()
         )
-        shown = snapshot.bucket_counts()  # what the report page shows: the tally, now built
+        shown = snapshot.counted_buckets().rows  # what the page shows: the tally, now built
         kept_coverage, counted_coverage = coverage_rows(stack, now)
 
     assert answer.code == 0, answer.err

@@ -146,7 +146,7 @@ class Snapshot:
         )
 
     def opportunity(self, opportunity_id: str) -> OpportunityView:
-        """One opportunity and its journey alone (report.attributed.one)."""
+        """One opportunity and its journey alone (report.attributed.view_one)."""
         identities = self.stores.identities  # its contacts' identities alone, by a Query each
         journeys = Journeys(identities, identities.identities_of, self.stores.ledger, self.model)
         return view_one(self.stores.sync_state, journeys, opportunity_id)
@@ -270,10 +270,6 @@ class Snapshot:
     def spread(self) -> Spread:
         """Every profile's organic score now, streamed from the `by_units` index (report.spread)."""
         return spread(self.stores.scores, self.grouping, self._flagged, self.model, self.as_of)
-
-    def bucket_counts(self) -> list[BucketRow]:
-        """counted_buckets()'s rows."""
-        return self.counted_buckets().rows
 
     def counted_buckets(self) -> CountedBuckets:
         """How many profiles and contacts are in each of the model's buckets, and from where:
