@@ -39,6 +39,7 @@ from socialscore.domain.messages import Seller
 from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.post import CachedPost, PostFacts
 from socialscore.domain.record_key import Landing
+from socialscore.domain.score_bins import signature
 from socialscore.domain.scoring_model import bundled
 from socialscore.domain.touch import Touch
 from socialscore.store import dynamo
@@ -129,7 +130,9 @@ def seed(rt: LocalRuntime, profiles: int, per_profile: int, seed: int = 7) -> Se
     SyncState(rt.table("SyncStateTable")).save(Landing({}, {}, kept), out.deals, {})
     Opportunities(rt.table("SyncStateTable")).mark_indexed()  # as a first run leaves it
     # As `socialscore rebuild` leaves it, as of AS_OF (what crm_sync then keeps).
-    BucketTallyStore(rt.table("SyncStateTable")).replace(tally, AS_OF, AS_OF.date())
+    BucketTallyStore(rt.table("SyncStateTable")).replace(
+        tally, AS_OF, AS_OF.date(), bins=signature(MODEL.hot_lead_threshold)
+    )
     return out
 
 

@@ -18,8 +18,9 @@ from socialscore.domain.coverage import EVERY, Sums, coverage, network_key, over
 from socialscore.domain.interaction import Category, Kind
 from socialscore.domain.messages import Seller
 from socialscore.domain.record_key import Erasures
+from socialscore.domain.score_bins import bin_of, counted
 from socialscore.domain.scoring_model import ScoringModel
-from socialscore.domain.standing import standing
+from socialscore.domain.standing import Standing, standing
 from socialscore.domain.touch import Touch, touch_of
 from socialscore.pipeline.bucket_tally import BucketTally
 from socialscore.report.rows import BucketRow, tallied_buckets
@@ -119,6 +120,35 @@ class TallyWorld:
     def expected(self, as_of: datetime) -> list[BucketRow]:
         """The report's bucket rows as of a moment, from every profile's touches and scores
         (as report.snapshot's `scores` and `buckets` count them)."""
+        found = {
+            who: (c, s.buckets(self.model, t)) for who, (c, s, t) in self._every(as_of).items()
+        }
+        return [
+            BucketRow(
+                rule.name,
+                rule.label,
+                sum(1 for _, b in found.values() if rule.name in b),
+                sum(1 for c, b in found.values() if c and rule.name in b),
+            )
+            for rule in self.model.buckets
+        ]
+
+    def expected_bins(self, as_of: datetime) -> dict[int, tuple[int, int]]:
+        """Every profile's organic score bin as of a moment (the report's spread, binned):
+        bin -> (profiles, contacts)."""
+        out: dict[int, tuple[int, int]] = {}
+        for is_contact, known, _ in self._every(as_of).values():
+            n = bin_of(max(known.organic, 0.0), self.model.hot_lead_threshold)
+            p, c = out.get(n, (0, 0))
+            out[n] = (p + 1, c + is_contact)
+        return out
+
+    def counted_bins(self) -> dict[int, tuple[int, int]]:
+        return counted(self.store.counts())
+
+    def _every(self, as_of: datetime) -> dict[str, tuple[bool, Standing, list[Touch]]]:
+        """Every profile (a contact, or an identity with a score and no contact): whether it is
+        a contact, its standing as of the moment and its counted touches."""
         contacts = self.links.all_contacts()
         owner = {i: c for c, ids in contacts.items() for i in ids}
         touches = self.ledger.every_touch()
@@ -130,22 +160,10 @@ class TallyWorld:
         by_who: dict[str, list[Touch]] = defaultdict(list)
         for t in touches:
             by_who[owner.get(t.profile, t.profile)].append(t)
-        found = {
-            who: (
-                who in contacts,
-                standing(items, ids, as_of, self.model).buckets(self.model, by_who.get(who, [])),
-            )
+        return {
+            who: (who in contacts, standing(items, ids, as_of, self.model), by_who.get(who, []))
             for who, ids in mine.items()
         }
-        return [
-            BucketRow(
-                rule.name,
-                rule.label,
-                sum(1 for _, b in found.values() if rule.name in b),
-                sum(1 for c, b in found.values() if c and rule.name in b),
-            )
-            for rule in self.model.buckets
-        ]
 
     def counted(self) -> list[BucketRow]:
         return tallied_buckets(self.model, self.store.counts())

@@ -1,7 +1,8 @@
 """The bucket tally kept by crm_sync's runs (its hook), on the memory fakes: after any sequence of
 touches, retractions, identity links and unlinks, erasures, rebuilds and runs at an advancing
 clock (runs skipped, a run out of time, a run whose tally write fails mid-step), the counts a
-report reads equal those recomputed from every profile's touches as of the run, and so does the
+report reads equal those recomputed from every profile's touches as of the run, and so do the
+score bins' (every profile's organic score now, binned: the report's distribution) and the
 identity coverage's linked part summed over any period of the days it keeps."""
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ class Runs:
         store.fail_at = None
         if not failed and not store.todo():  # the run took every unit: the counts are now's
             assert self.w.counted() == self.w.expected(self.w.now)
+            assert self.w.counted_bins() == self.w.expected_bins(self.w.now)
             today = self.w.now.astimezone(UTC).date()
             for first, last in PERIODS:
                 days = (today - timedelta(days=first), today - timedelta(days=last))

@@ -156,6 +156,7 @@ class MemoryBucketTally:
         marks_through: datetime,
         due_from: date,
         hold: Callable[[], None] = lambda: None,
+        bins: str | None = None,
     ) -> None:
         """As the store: the old items deleted, the new written, in writes of HOLD_EVERY items
         with `hold` called between them."""
@@ -195,7 +196,7 @@ class MemoryBucketTally:
             "marks_through": marks_through.isoformat(),
             "due_from": due_from.isoformat(),
             "cover": True,
-        }
+        } | ({"bins": bins} if bins is not None else {})
 
     def _add_up(self, key: str, amounts: Mapping[str, Any]) -> None:
         """An UpdateItem's ADD of numbers (the item made when missing, as DynamoDB)."""

@@ -8,6 +8,10 @@ domain.buckets.stable_until); the counts are the sum of what the units keep. A u
 again when its touches, scores or links changed, when it was erased, or once `until` has passed;
 the difference between what it kept and what it is now is what the counts move by.
 
+A unit also keeps its organic score's bin (domain.score_bins), counted beside the buckets: every
+profile is in one, so the bins' counts are the profiles' and contacts' and the score
+distribution's, and its `until` is also the moment decay takes it under its bin.
+
 A contact unit also keeps its part of the identity coverage (domain.coverage.contributed): per
 day of the last KEPT_DAYS and more, its identities' organic touches and points per network and
 per seller; the coverage's day items are the sum of what the units keep, moved by the same
@@ -22,6 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
+from socialscore.domain import score_bins
 from socialscore.domain.buckets import stable_until
 from socialscore.domain.coverage import Cover, contributed, kept_days
 from socialscore.domain.scoring_model import ScoringModel
@@ -44,13 +49,14 @@ def profile_unit(identity: str) -> str:
 
 @dataclass(frozen=True)
 class Kept:
-    """What a unit keeps: its buckets (the model's order) and until when they hold; a contact's
-    part of the identity coverage."""
+    """What a unit keeps: its buckets (the model's order), its score's bin and until when they
+    hold; a contact's part of the identity coverage."""
 
     buckets: tuple[str, ...]
     until: datetime | None  # None: not before its touches change
     contact: bool
     cover: Cover = field(default_factory=dict)  # a contact's alone: domain.coverage.contributed
+    bin: int | None = None  # None: no profile (a contact with no score keeping its coverage)
 
     def due(self, as_of: datetime) -> bool:
         return self.until is not None and self.until <= as_of
@@ -69,27 +75,30 @@ class Stored:
 class Place:
     """Where the tally stands: built (by a rebuild) or not, the change marks it has read up to,
     the first day whose due units it has not all taken (the last run's day), and whether its
-    build kept the identity coverage (a tally built before it did not)."""
+    build kept the identity coverage (a tally built before it did not) and the score bins it
+    kept (score_bins.signature; None: a tally built before it kept them)."""
 
     built: bool
     marks_through: datetime | None
     due_from: date | None
     cover: bool = False
+    bins: str | None = None
 
 
 # bucket -> (profiles, contacts) in it
 Counts = dict[str, tuple[int, int]]
 
 
-def kept(
-    model: ScoringModel, standing: Standing, touches: list[Touch], contact: bool
-) -> Kept | None:
-    """A unit's buckets and until as of the standing's moment, from its counted touches (every
-    identity's for a contact); None: it is in no bucket and none can come with time alone."""
+def kept(model: ScoringModel, standing: Standing, touches: list[Touch], contact: bool) -> Kept:
+    """A scored unit's buckets, bin and until as of the standing's moment, from its counted
+    touches (every identity's for a contact)."""
     known = standing.facts(touches)
     buckets = standing.buckets(model, touches)
-    until = stable_until(model, known)
-    return Kept(buckets, until, contact) if buckets or until is not None else None
+    threshold, score = model.hot_lead_threshold, standing.organic
+    moments = [stable_until(model, known)]
+    moments.append(score_bins.leaves(score, threshold, standing.as_of, model.half_life_seconds))
+    until = min((m for m in moments if m is not None), default=None)
+    return Kept(buckets, until, contact, bin=score_bins.bin_of(score, threshold))
 
 
 def with_cover(value: Kept | None, as_of: datetime, touches: Iterable[Touch]) -> Kept | None:
@@ -104,11 +113,13 @@ def with_cover(value: Kept | None, as_of: datetime, touches: Iterable[Touch]) ->
 
 
 def delta(old: Kept | None, new: Kept | None) -> Counts:
-    """What the counts move by when a unit goes from `old` to `new` (buckets moved only)."""
+    """What the counts move by when a unit goes from `old` to `new` (buckets and bins moved
+    only; a bin by its name, score_bins.key)."""
     moves: Counter[tuple[str, int]] = Counter()
     for sign, value in ((-1, old), (1, new)):
         if value is not None:
-            for bucket in value.buckets:
+            named = () if value.bin is None else (score_bins.key(value.bin),)
+            for bucket in (*value.buckets, *named):
                 moves[(bucket, 0)] += sign
                 if value.contact:
                     moves[(bucket, 1)] += sign

@@ -45,6 +45,7 @@ from socialscore.domain.bucket_tally import (
 )
 from socialscore.domain.coverage import Sums, kept_days
 from socialscore.domain.record_key import Erasures
+from socialscore.domain.score_bins import signature
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.standing import ProfileItems, standing
 from socialscore.domain.touch import Touch
@@ -87,9 +88,10 @@ class TallyStore(Protocol):
         marks_through: datetime,
         due_from: date,
         hold: Callable[[], None] = ...,
+        bins: str | None = ...,
     ) -> None:
         """A rebuild's: every unit, the counts and the place written anew; `hold` called every
-        HOLD_EVERY items written."""
+        HOLD_EVERY items written; `bins`: the score bins kept (domain.score_bins.signature)."""
         ...
 
 
@@ -258,14 +260,14 @@ def rebuild(
 ) -> int:
     """Build the tally anew from everything kept, read from `as_of` on (`socialscore rebuild`):
     its marks are read again from there, so a change made while it read is taken by the next
-    run. Returns how many units are in a bucket or may enter one.
+    run. Returns how many units it keeps (every profile, and every contact with touches).
 
     `hold` is called every HOLD_EVERY touches read and items written: the ops command renews
     crm_sync's run lease there. A crm_sync run let in while the tally is rebuilt would take its
     change window and delete marks made after `as_of`, which the new tally never reads."""
     units = build(model, as_of, contacts, _holding(touches, hold), items)
     hold()
-    store.replace(units, as_of, as_of.date(), hold)
+    store.replace(units, as_of, as_of.date(), hold, signature(model.hot_lead_threshold))
     return len(units)
 
 

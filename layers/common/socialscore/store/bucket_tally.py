@@ -156,10 +156,12 @@ class BucketTallyStore:
         marks_through: datetime,
         due_from: date,
         hold: Callable[[], None] = _nothing,
+        bins: str | None = None,
     ) -> None:
         """A rebuild: every tally item deleted, then each unit's, the counts, the due entries
         and the place written anew (the place last: until then a reader finds it not built);
-        `hold` called every HOLD_EVERY items written."""
+        `hold` called every HOLD_EVERY items written; `bins`: the score bins kept
+        (domain.score_bins.signature)."""
         old = [i["key"] for i in dynamo.scan(self._table) if str(i["key"]).startswith(PREFIX)]
         deletes = [_delete(k) for k in sorted(old, key=_place_first)]
         puts = [_put({"key": unit_key(u), "v": 1, **encode(v)}) for u, v in sorted(units.items())]
@@ -187,6 +189,8 @@ class BucketTallyStore:
                 dynamo.batch_write(self._table, requests[start : start + HOLD_EVERY])
         place: dict[str, Any] = {"key": PLACE, "marks_through": marks_through.isoformat()}
         place |= {"due_from": due_from.isoformat(), "cover": True}
+        if bins is not None:
+            place["bins"] = bins
         dynamo.batch_write(self._table, [_put(place)])
 
     # --- update expressions ----------------------------------------------------------------
@@ -195,7 +199,7 @@ class BucketTallyStore:
     ) -> dict[str, Any]:
         values: dict[str, Any] = {":v": {"N": str(version)}}
         sets, removes = ["v = :v"], []
-        for name in ("b", "c", "u", "cv"):
+        for name in ("b", "c", "u", "cv", "s"):
             value = encode(new).get(name) if new is not None else None
             if value is None:
                 removes.append(name)

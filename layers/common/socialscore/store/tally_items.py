@@ -2,8 +2,9 @@
 the tally's values): beside crm_sync's own state (its run keeps the tally, under its run lease).
 
 - `tally#unit#<unit>`: a unit's buckets (`b`, JSON), until (`u`, ISO), whether it is a contact
-  (`c`) and its version (`v`).
-- `tally#counts`: per bucket, `p#<bucket>` profiles and `c#<bucket>` contacts in it.
+  (`c`), its score bin (`s`) and its version (`v`).
+- `tally#counts`: per bucket, `p#<bucket>` profiles and `c#<bucket>` contacts in it; per score
+  bin alike, `p#bin~<n>` and `c#bin~<n>` (domain.score_bins: about 30 numbers).
 - `tally#due#<day>#<n>`: the units whose `until` falls on that UTC day (a string set, by the
   unit's hash in `SHARDS` items), so a run finds the units due without a scan.
 - `tally#todo#<n>`: units a run left to the next (stopped for time, or a write refused), sharded
@@ -12,8 +13,8 @@ the tally's values): beside crm_sync's own state (its run keeps the tally, under
   shards hold a million units due a day or left to later runs, every profile of a customer with a
   million (crm_sync stopped two days there leaves some 300,000). An item over it would fail every
   later run's write, and crm_sync's run with it.
-- `tally#place`: built or not, the marks read up to, the first day not all taken, and whether
-  the build kept the identity coverage (`cover`).
+- `tally#place`: built or not, the marks read up to, the first day not all taken, whether
+  the build kept the identity coverage (`cover`) and which score bins (`bins`).
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ def encode(value: Kept) -> dict[str, Any]:
         out["u"] = value.until.isoformat()
     if value.cover:
         out["cv"] = coverage_tally.encode(value.cover)
+    if value.bin is not None:
+        out["s"] = value.bin
     return out
 
 
@@ -77,7 +80,8 @@ def decode(item: Mapping[str, Any]) -> Stored:
         return Stored(None, int(item["v"]))
     until = datetime.fromisoformat(item["u"]) if "u" in item else None
     cover = coverage_tally.decode(item["cv"]) if "cv" in item else {}
-    kept = Kept(tuple(json.loads(item["b"])), until, bool(item["c"]), cover)
+    score_bin = int(item["s"]) if "s" in item else None
+    kept = Kept(tuple(json.loads(item["b"])), until, bool(item["c"]), cover, score_bin)
     return Stored(kept, int(item["v"]))
 
 
@@ -91,6 +95,7 @@ def place_of(item: Mapping[str, Any] | None) -> Place:
         datetime.fromisoformat(marks) if marks else None,
         date.fromisoformat(due) if due else None,
         bool(item.get("cover")),
+        item.get("bins"),
     )
 
 
