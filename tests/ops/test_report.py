@@ -12,11 +12,13 @@ import time
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from socialscore.report import LATEST_KEY
+from socialscore.aws import clients
+from socialscore.report import LATEST_KEY, tally
 from socialscore.report import page as report_page
 from socialscore.report.names import model_name
 from socialscore.report.profiles import owner_text
@@ -121,6 +123,38 @@ def test_the_days_posts_and_accounts_are_the_period_s(demo: tuple[Snapshot, str]
     accounts = Snapshot.accounts(posts)
     shown = values(parsed.marks["chart-accounts"], "conversation")
     assert shown == {a.account: Decimal(str(a.conversation)) for a in accounts}
+
+
+def test_the_posts_with_reactions_before_read_their_reactions_alone(
+    demo_stack: DeployedStack,
+) -> None:
+    """The page's "posts with reactions" of the period before is as many as posts() shows,
+    from the rollups' reaction counters alone: no post cache nor sellers read for it."""
+    snapshot = Snapshot(Stack("test", outputs(demo_stack.rt)), demo_stack.as_of)
+    before = snapshot.period.previous
+    asked: list[tuple[str, str]] = []
+    attributes: set[str] = set()
+
+    def ask(model: Any, params: dict[str, Any], **_: Any) -> None:
+        asked.append((model.name, str(params.get("TableName", params.get("RequestItems")))))
+
+    def got(parsed: dict[str, Any], **_: Any) -> None:
+        attributes.update(a for item in parsed.get("Items", []) for a in item)
+
+    events = clients.client("dynamodb").meta.events
+    events.register("before-parameter-build.dynamodb", ask, unique_id="p2-ask")
+    events.register("after-call.dynamodb", got, unique_id="p2-got")
+    try:
+        count = snapshot.posts_with_reactions(before.start, before.end)
+    finally:
+        events.unregister("before-parameter-build.dynamodb", unique_id="p2-ask")
+        events.unregister("after-call.dynamodb", unique_id="p2-got")
+    fresh = Snapshot(Stack("test", outputs(demo_stack.rt)), demo_stack.as_of)
+    assert count == len(fresh.posts(before.start, before.end)) > 0
+    scores = demo_stack.rt.table("ScoresTable")
+    assert set(asked) == {("Query", scores)}  # a Query a day, the rollups alone
+    assert len(asked) == before.days
+    assert attributes <= {"pk", *tally.REACTIONS}  # what the count needs, nothing else sent
 
 
 def test_attribution_is_the_snapshots_by_currency(demo: tuple[Snapshot, str]) -> None:

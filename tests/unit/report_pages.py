@@ -176,6 +176,11 @@ class Canned(Snapshot):
     def posts(self, since: datetime | None = None, until: datetime | None = None) -> list[PostRow]:
         return self._views[1] if self._current(since) else self._previous[1]
 
+    def posts_with_reactions(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> int:
+        return len(self.posts(since, until))
+
     def scores(self) -> list[ScoreRow]:
         return self._views[2]
 

@@ -10,16 +10,19 @@ from datetime import timedelta
 from decimal import Decimal
 
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from socialscore.domain.aggregates import ProfileTotal
 from socialscore.domain.decay import EPOCH
 from socialscore.domain.interaction import Category, Kind
 from socialscore.domain.owners import owner_of
-from socialscore.domain.rollups import Dimension, RollupKey, recompute, summed
+from socialscore.domain.rollups import Dimension, RollupKey, days_between, recompute, summed
 from socialscore.domain.standing import ProfileItem
 from socialscore.domain.touch import Touch, Withdrawal
 from socialscore.pipeline.routing import Router
+from socialscore.report import tally
 from socialscore.store.scores import profile_item
+from socialscore_local.memory.rollups import MemoryRollups
 from tests.unit.test_aggregate_items import ANA, Store
 from tests.unit.test_scoring import deliveries, touch, unique
 
@@ -121,3 +124,21 @@ def test_the_tally_routes_as_the_ledger_s_touches_do(delivery: Delivery) -> None
     profiles = sorted({t.profile for t in touches} | {"x#nobody"})
     owners = Router(NoOwners(), Items(store), ledger, "q").owners(profiles)
     assert owners == {p: owner_of(None, ledger.touches_of(p), "q") for p in profiles}
+
+
+@settings(max_examples=100, deadline=None)
+@given(deliveries(), st.integers(0, 400), st.integers(1, 60))
+def test_the_posts_with_reactions_counted_from_their_reactions_alone_are_the_posts_rows(
+    delivery: Delivery, offset: int, length: int
+) -> None:
+    """The report's "posts with reactions" of the period before reads the reaction counters
+    alone (tally.REACTIONS): as many as the rows posts() would show over any days."""
+    events, _ = delivery
+    rollups = MemoryRollups(lambda: unique(events))
+    first = min(t.occurred_at for t in events if isinstance(t, Touch))
+    start = first.date() + timedelta(days=offset - 30)
+    days = days_between(start, start + timedelta(days=length - 1))
+    rows = tally.post_rows(rollups.period(days, Dimension.POST), {}, {}, {})
+    only = rollups.period(days, Dimension.POST, tally.REACTIONS)
+    assert tally.with_reactions(only) == len(rows)
+    assert all(set(c) <= set(tally.REACTIONS) for c in only.values())

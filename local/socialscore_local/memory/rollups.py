@@ -3,7 +3,7 @@ touches that count (domain.rollups.recompute: the oracle the maintained rollups 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -18,22 +18,29 @@ class MemoryRollups:
     def __init__(self, counted: Callable[[], list[Touch]]) -> None:
         self._counted = counted  # the ledger's counted touches, as of each read
 
-    def days(self, days: Iterable[str], dimension: Dimension) -> dict[str, Counters]:
+    def days(
+        self, days: Iterable[str], dimension: Dimension, only: Collection[str] | None = None
+    ) -> dict[str, Counters]:
+        """As RollupStore.days: `only`, these counters alone (no team)."""
         wanted = set(days)
         out: dict[str, Counters] = {}
         touches = self._counted()
         teams = {t.seller_id: t.team for t in sorted(touches, key=lambda t: t.occurred_at)}
         for (day, d, name), counters in recompute(touches).items():
             if day in wanted and d is dimension:
-                row: dict[str, Any] = dict(counters)
-                if d is Dimension.SELLER:
+                row: dict[str, Any] = {
+                    n: v for n, v in counters.items() if only is None or n in only
+                }
+                if d is Dimension.SELLER and only is None:
                     row["team"] = teams[name]
                 out.setdefault(day, {})[name] = row
         return out
 
-    def period(self, days: Iterable[str], dimension: Dimension) -> Counters:
+    def period(
+        self, days: Iterable[str], dimension: Dimension, only: Collection[str] | None = None
+    ) -> Counters:
         out: Counters = {}
-        for rows in self.days(days, dimension).values():
+        for rows in self.days(days, dimension, only).values():
             for name, counters in rows.items():
                 into = out.setdefault(name, {})
                 for n, v in counters.items():

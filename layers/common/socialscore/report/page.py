@@ -112,7 +112,11 @@ def render(snapshot: Snapshot, switch: str | None = None) -> str:
                     sum(d.paid_touches for d in earlier),
                 ),
                 ("sellers credited", len(sellers), len(previous_sellers)),
-                ("posts with reactions", len(posts), len(snapshot.posts(before.start, before.end))),
+                (
+                    "posts with reactions",
+                    len(posts),
+                    snapshot.posts_with_reactions(before.start, before.end),
+                ),
                 (
                     "opportunities created",
                     len(opportunities),

@@ -207,14 +207,18 @@ class Snapshot:
         return covered.anonymous(self.stores.scores, self.groups, self.model, self.as_of, n)
 
     def _counted(
-        self, dimension: Dimension, since: datetime | None, until: datetime | None
+        self,
+        dimension: Dimension,
+        since: datetime | None,
+        until: datetime | None,
+        only: tuple[str, ...] | None = None,
     ) -> tally.Counters:
-        """Each seller's or post's counters: all time's, whole days' from the rollups, or cut
-        from the touches when a bound falls within a day."""
+        """Each seller's or post's counters: all time's, whole days' from the rollups (`only`:
+        these counters alone read), or cut from the touches when a bound falls within a day."""
         if since is None and until is None:
             return self.rollups.all_time(dimension)
         if (days := self._days(since, until)) is not None:
-            return self.rollups.period(days, dimension)
+            return self.rollups.period(days, dimension, only)
         sellers, posts = tally.counters(tally.between(self.touches, since, until))
         return sellers if dimension is Dimension.SELLER else posts
 
@@ -238,6 +242,13 @@ class Snapshot:
         sellers = self.stores.sellers.of_accounts(list(set(authors.values())))
         accounts = {p: sellers[a].seller_id if a in sellers else a for p, a in authors.items()}
         return tally.post_rows(counted, accounts, cache, self._primary("post", since, until))
+
+    def posts_with_reactions(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> int:
+        """How many rows posts() would have: their reaction counters alone read, neither the
+        post cache nor the sellers (the page's count of the period before)."""
+        return tally.with_reactions(self._counted(Dimension.POST, since, until, tally.REACTIONS))
 
     accounts = staticmethod(tally.accounts)
 

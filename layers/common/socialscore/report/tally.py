@@ -140,7 +140,7 @@ def post_rows(
     cached: "?"); `cache`: the provider's cached posts (their date); `value`: attributed."""
     rows = []
     for post, c in counted.items():
-        n = {k: int(c.get(f"organic_{k}", 0)) for k in ("comment", "share", "quote", "like")}
+        n = _reactions(c)
         if not sum(n.values()):
             continue  # paid reactions only, or a click: no organic reaction to show
         created = cache.get(post, {}).get("created_at")
@@ -156,6 +156,20 @@ def post_rows(
             )
         )
     return sorted(rows, key=lambda r: (-r.reactions, r.post))
+
+
+# The counters a post's row shows, its organic reactions: a post without any has no row.
+REACTIONS = tuple(f"organic_{k}" for k in ("comment", "share", "quote", "like"))
+
+
+def _reactions(c: Mapping[str, Any]) -> dict[str, int]:
+    return {k.removeprefix("organic_"): int(c.get(k, 0)) for k in REACTIONS}
+
+
+def with_reactions(counted: Counters) -> int:
+    """How many posts have a row in post_rows (an organic reaction): their counters, REACTIONS
+    alone enough."""
+    return sum(1 for c in counted.values() if sum(_reactions(c).values()))
 
 
 _DAY = ("organic_touches", "paid_touches", "organic_points", "paid_points")

@@ -10,7 +10,7 @@ twice.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from decimal import Decimal, localcontext
 from typing import Any
 
@@ -30,24 +30,30 @@ class RollupStore:
         self._table = table
         self.items_read = 0  # what the reads cost, for bench/scale.py
 
-    def days(self, days: Iterable[str], dimension: Dimension) -> dict[str, Counters]:
-        """day -> name -> its counters that day, shards summed (no counter at 0)."""
+    def days(
+        self, days: Iterable[str], dimension: Dimension, only: Collection[str] | None = None
+    ) -> dict[str, Counters]:
+        """day -> name -> its counters that day, shards summed (no counter at 0); `only`: these
+        counters alone are read, the others (and a seller's team) left in the table."""
+        counters = ROLLUP_COUNTERS if only is None else {n: None for n in only}
         out: dict[str, Counters] = {}
         for day in days:
             rows: Counters = {}
-            for item in self._query(f"{day}#{dimension}"):
+            for item in self._query(f"{day}#{dimension}", None if only is None else [*only]):
                 name = item["pk"].removeprefix(f"day#{day}#{dimension}#").rsplit("#shard#", 1)[0]
-                _add(rows.setdefault(name, {}), item, ROLLUP_COUNTERS)
+                _add(rows.setdefault(name, {}), item, counters)
             if rows:
                 out[day] = rows
         return out
 
-    def period(self, days: Iterable[str], dimension: Dimension) -> Counters:
-        """name -> its counters summed over these days."""
+    def period(
+        self, days: Iterable[str], dimension: Dimension, only: Collection[str] | None = None
+    ) -> Counters:
+        """name -> its counters summed over these days (`only`: these alone, as in days)."""
         out: Counters = {}
-        for rows in self.days(days, dimension).values():
+        for rows in self.days(days, dimension, only).values():
             for name, counters in rows.items():
-                _add(out.setdefault(name, {}), counters, ROLLUP_COUNTERS)
+                _add(out.setdefault(name, {}), counters, None)
         return out
 
     def all_time(self, dimension: Dimension) -> Counters:
@@ -55,24 +61,35 @@ class RollupStore:
         stage keeps (domain.aggregates), under `all#post` / `all#seller`."""
         prefix = _ALL_TIME[dimension]
         out: Counters = {}
-        for item in self._query(f"{ALL_TIME}#{dimension}"):
+        for item in self._query(f"{ALL_TIME}#{dimension}", None):
             name = item["pk"].removeprefix(prefix).rsplit("#shard#", 1)[0]
             _add(out.setdefault(name, {}), item, None)
         return out
 
-    def _query(self, key: str) -> Iterable[dict[str, Any]]:
+    def _query(self, key: str, attributes: list[str] | None) -> Iterable[dict[str, Any]]:
+        """The items under `key`: their `pk` and `attributes` alone when given (every attribute
+        when None). A projection reads the same units (docs.aws.amazon.com/amazondynamodb/
+        latest/developerguide/Query.ReadConsumption.html: the size of the items, not of what is
+        returned) but what is not returned is never sent nor parsed."""
+        names = {"#k": ROLLUP}
+        request: dict[str, Any] = {}
+        if attributes is not None:
+            wanted = {f"#a{n}": a for n, a in enumerate(["pk", *attributes])}
+            names |= wanted
+            request["ProjectionExpression"] = ", ".join(wanted)
         for page in dynamo.query(
             TableName=self._table,
             IndexName=BY_DAY_INDEX,
             KeyConditionExpression="#k = :k",
-            ExpressionAttributeNames={"#k": ROLLUP},
+            ExpressionAttributeNames=names,
             ExpressionAttributeValues={":k": {"S": key}},
+            **request,
         ):
             self.items_read += len(page)
             yield from page
 
 
-def _add(into: dict[str, Any], item: dict[str, Any], names: dict[str, str | None] | None) -> None:
+def _add(into: dict[str, Any], item: dict[str, Any], names: Collection[str] | None) -> None:
     """Add an item's counters (those named, or every number) into `into`; a team is kept."""
     with localcontext(STORED_DIGITS):
         for name, value in item.items():
