@@ -1,5 +1,6 @@
 """`socialscore rebuild` builds the bucket tally last: on the demo's stack the report's bucket rows
-read from the tally (two items) are those counted from every profile's touches, and stay so when
+read from the tally (two items) are those counted from every profile's touches, and so are its
+score distribution's bins, and stay so when
 an anonymous profile is linked to a contact and crm_sync's function runs (its DynamoDB path);
 so are the report's identity coverage rows read from the rollups and the tally's day items (the
 linked part moved by crm_sync's transactions) and those counted from every touch; while crm_sync
@@ -11,11 +12,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from socialscore.domain.coverage import Coverage, coverage
+from socialscore.domain.score_bins import bin_of
 from socialscore.domain.scoring_model import bundled
 from socialscore.pipeline.resolution import relink
 from socialscore.report.covered import tallied
-from socialscore.report.rows import BucketRow, tallied_buckets
+from socialscore.report.rows import BucketRow, ScoreRow, tallied_buckets
 from socialscore.report.snapshot import Snapshot
+from socialscore.report.spread import Binned
 from socialscore.store.bucket_tally import BucketTallyStore
 from socialscore.store.identities import Identities
 from socialscore.store.sync_state import SyncState
@@ -28,6 +31,16 @@ from tests.ops.conftest import DeployedStack, deployed
 def kept_rows(table: str) -> list[BucketRow]:
     """The bucket rows the report reads from the tally (report.rows.tallied_buckets)."""
     return tallied_buckets(bundled(), BucketTallyStore(table).built_counts())
+
+
+def recounted_bins(scores: list[ScoreRow]) -> dict[int, tuple[int, int]]:
+    """Every profile's organic score now in the tally's bins: bin -> (profiles, contacts)."""
+    out: dict[int, tuple[int, int]] = {}
+    for row in scores:
+        n = bin_of(max(row.organic, 0.0), bundled().hot_lead_threshold)
+        p, c = out.get(n, (0, 0))
+        out[n] = (p + 1, c + row.contact)
+    return out
 
 
 def coverage_rows(
@@ -52,10 +65,15 @@ def test_a_rebuild_builds_the_tally_the_report_reads(tmp_path: Path) -> None:
             bundled(), BucketTallyStore(stack.rt.table("SyncStateTable")).built_counts()
         )
         shown = snapshot.counted_buckets().rows  # what the page shows: the tally, now built
+        scores = snapshot.scores()  # every profile's, recounted
+        distribution = snapshot.spread()  # what the page shows: the tally's bins, now built
         kept_coverage, counted_coverage = coverage_rows(stack, now)
 
     assert answer.code == 0, answer.err
     assert shown == recounted
+    assert isinstance(distribution, Binned)
+    assert distribution.bins == recounted_bins(scores)
+    assert distribution.highest == max(r.organic for r in scores)
     assert answer.json()["bucket_tally_profiles"] > 0
     assert kept == recounted
     assert sum(r.profiles for r in kept) > sum(r.contacts for r in kept) > 0

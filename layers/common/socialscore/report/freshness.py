@@ -1,5 +1,6 @@
-"""Whether the report shows crm_sync's bucket tally (the bucket counts, identity coverage's part
-from contacts) or recounts from every touch, and the words that say which. One rule for both:
+"""Whether the report shows crm_sync's bucket tally (the bucket counts, the score bins, identity
+coverage's part from contacts) or recounts from every touch, and the words that say which. One
+rule for all:
 
 - fresh: crm_sync's last run (the tally's `marks_through`) at most a day before the report's
   moment: the tally is read (a few items);
@@ -10,7 +11,8 @@ from contacts) or recounts from every touch, and the words that say which. One r
   they are shown, and a warning logged once a view: never a number shown as current that is
   not, never a report that runs out of time.
 
-Not built yet (`socialscore rebuild`), built before it kept coverage, or a moment before
+Not built yet (`socialscore rebuild`), built before it kept coverage (or the score bins, or
+with another hot-lead threshold: its bins' edges), or a moment before
 crm_sync's last run (an `--as-of` in the past): recounted, as before the tally, whatever the
 ledger's size.
 """
@@ -26,10 +28,12 @@ from functools import cached_property
 from typing import Any, Protocol
 
 from socialscore.aws.logs import logger
-from socialscore.domain.bucket_tally import Place
+from socialscore.domain.bucket_tally import Counts, Place
 from socialscore.domain.coverage import KEPT_DAYS, Coverage
+from socialscore.domain.score_bins import signature
 from socialscore.report.period import Period
-from socialscore.report.rows import BucketRow
+from socialscore.report.rows import BucketRow, ScoreRow
+from socialscore.report.spread import Binned, Spread, binned
 from socialscore.store.bucket_tally import BucketTallyStore, TallyNotBuilt
 from socialscore.store.table_size import item_count
 
@@ -140,6 +144,11 @@ class Freshness:
     def buckets(self) -> Source:
         return self._source("buckets", self._readable(), BUCKETS_RECOUNT_ITEMS)
 
+    def spread(self, bins: str) -> Source:
+        """The score distribution's: the tally's bins if built with these (score_bins.signature)."""
+        usable = self._readable() and self.place.bins == bins
+        return self._source("score distribution", usable, BUCKETS_RECOUNT_ITEMS)
+
     def coverage(self, period: Period) -> Source:
         usable = self._readable() and keeps(self.place, period, since_run=True)
         return self._source("identity coverage", usable, COVERAGE_RECOUNT_ITEMS)
@@ -189,6 +198,23 @@ def counted_buckets(
         with suppress(TallyNotBuilt):  # a rebuild started since the place was read
             return CountedBuckets(tallied(), source)
     return CountedBuckets(recount(), RECOUNTED)
+
+
+def counted_spread(
+    fresh: Freshness,
+    threshold: float,
+    tallied: Callable[[], Counts],
+    best: Callable[[], list[ScoreRow]],
+    recount: Callable[[], Spread],
+) -> Spread | Binned:
+    """The score distribution from the tally's bins (`tallied`: store.bucket_tally's
+    built_counts; `best`: the ranking's best profile, for the highest score) or every profile's
+    score (`recount`: report.spread), as the rule says."""
+    source = fresh.spread(signature(threshold))
+    if source.basis is not Basis.RECOUNT:
+        with suppress(TallyNotBuilt):  # a rebuild started since the place was read
+            return binned(tallied(), threshold, best(), counted(source))
+    return recount()
 
 
 def coverage_rows(

@@ -85,7 +85,8 @@ def render(snapshot: Snapshot, switch: str | None = None) -> str:
     opportunities = [o for o in both if period.holds(o.created_at)]
     as_of = f"{snapshot.as_of.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
     threshold = model.hot_lead_threshold
-    spread = snapshot.spread()  # first: it reads the grouping whole, which the hot leads reuse
+    # First: without the tally's bins it reads the grouping whole, which the hot leads reuse.
+    spread = snapshot.spread()
     hot = snapshot.hot_leads(profiles.TOP_LEADS)
     labels = {b.name: b.label for b in model.buckets}
     queue = snapshot.engage(engage.TOP_ACTS)

@@ -9,13 +9,14 @@ from datetime import datetime
 from html import escape
 
 from socialscore.domain.owners import Owner
+from socialscore.domain.score_bins import bounds
 from socialscore.domain.scoring_model import BucketRule, Condition
 from socialscore.report import blocks, charts
 from socialscore.report.blocks import Col
 from socialscore.report.charts import PALETTE, Series, fmt
 from socialscore.report.period import moment_of
 from socialscore.report.rows import BucketRow, ScoreRow
-from socialscore.report.spread import Spread
+from socialscore.report.spread import Binned, Spread
 
 TOP_LEADS = 50
 SCORE_BINS = 20  # about; the bins' width is rounded to 1, 2, 2.5 or 5 x 10^k
@@ -129,9 +130,11 @@ def score_bins(organic: Sequence[float]) -> list[float]:
     return [width * n for n in range(count + 1)]
 
 
-def distribution(spread: Spread, threshold: float) -> str:
+def distribution(spread: Spread | Binned, threshold: float) -> str:
     if not spread.profiles:
         return blocks.none("profile has been scored")
+    if isinstance(spread, Binned):
+        return binned(spread)
     ranked = spread.organic  # lowest first
     edges = score_bins(ranked)
     counts = [0] * (len(edges) - 1)
@@ -157,3 +160,55 @@ def distribution(spread: Spread, threshold: float) -> str:
     return "<p class=lede>Every profile's organic score as of the report.</p>" + blocks.pair(
         chart, table
     )
+
+
+def bin_label(n: int, threshold: float) -> str:
+    """`0`, `under 0.78`, `50 to 100`, `3,200 and over` (domain.score_bins.bounds)."""
+    lower, upper = bounds(n, threshold)
+    if n == 0:
+        return "0"
+    if n == 1:
+        return f"under {_edge(upper or 0.0)}"
+    return f"{_edge(lower)} and over" if upper is None else f"{_edge(lower)} to {_edge(upper)}"
+
+
+def _edge(value: float) -> str:
+    return fmt(value, 0 if value.is_integer() else 2)
+
+
+def binned(spread: Binned) -> str:
+    """The distribution from crm_sync's tally's score bins: the bins double in width (a log
+    scale), so the median and the 90th percentile are the bins they fall in."""
+    used = [n for n, (p, _) in spread.bins.items() if p]
+    shown = range(min(used), max(used) + 1)
+    threshold, profiles = spread.threshold, spread.profiles
+    chart = charts.bars(
+        "chart-scores",
+        f"Profiles by organic score now, {profiles:,} profiles (log scale: each bin twice as wide)",
+        [bin_label(n, threshold) for n in shown],
+        [
+            Series("contacts", [spread.bins.get(n, (0, 0))[1] for n in shown], PALETTE[2]),
+            Series("anonymous", [_anonymous(spread, n) for n in shown], PALETTE[3]),
+        ],
+        ("organic score now", "profiles"),
+    )
+    stats: list[tuple[str, float | int | str]] = [
+        ("profiles", profiles),
+        ("contacts", spread.contacts),
+        ("median", bin_label(spread.at(profiles // 2), threshold)),
+        ("90th percentile", bin_label(spread.at(min(profiles - 1, profiles * 9 // 10)), threshold)),
+        ("highest", spread.highest),
+        ("at or over the threshold now", spread.over()),
+    ]
+    table = blocks.table([("organic score", None), ("", 2)], stats, "scores")
+    return (
+        "<p class=lede>Every profile's organic score, in bins that double in width (a log "
+        f"scale); the hot-lead threshold, {fmt(threshold, 1)}, starts a bin. The median and the "
+        "90th percentile are the bins they fall in; the highest is the best profile's score as "
+        f"of the report. {escape(spread.note)}</p>" + blocks.pair(chart, table)
+    )
+
+
+def _anonymous(spread: Binned, n: int) -> int:
+    p, c = spread.bins.get(n, (0, 0))
+    return p - c

@@ -44,7 +44,7 @@ from socialscore.report.rows import (
     SellerRow,
     tallied_buckets,
 )
-from socialscore.report.spread import Spread, spread
+from socialscore.report.spread import Binned, Spread, spread
 from socialscore.store import dynamo
 from socialscore.store.bucket_tally import BucketTallyStore
 from socialscore.store.opportunities import Opportunities
@@ -278,9 +278,20 @@ class Snapshot:
         """The n profiles with the best organic score now (leads.top), without buckets."""
         return leads.top(self.stores.scores, self.groups, self.model, self.as_of, n)
 
-    def spread(self) -> Spread:
-        """Every profile's organic score now, streamed from the `by_units` index (report.spread)."""
-        return spread(self.stores.scores, self.grouping, self._flagged, self.model, self.as_of)
+    def spread(self) -> Spread | Binned:
+        """Every profile's organic score now: crm_sync's tally's bins and the ranking's best
+        profile (no grouping read whole), or streamed from the `by_units` index with the whole
+        grouping (report.spread), as report.freshness.counted_spread says."""
+        tally = BucketTallyStore(self.stack.table("SyncStateTable"))
+        return freshness.counted_spread(
+            self._freshness,
+            self.model.hot_lead_threshold,
+            tally.built_counts,
+            lambda: self.top(1),
+            lambda: spread(
+                self.stores.scores, self.grouping, self._flagged, self.model, self.as_of
+            ),
+        )
 
     def counted_buckets(self) -> CountedBuckets:
         """How many profiles and contacts are in each of the model's buckets, and from where:

@@ -8,16 +8,21 @@ the organic and the paid items apart (`organic#<n>`, `paid#<n>`), so the paid on
 name the anonymous profiles with a paid score (held by id until the organic read shows which
 have an organic one too: the memory this read holds besides the floats), and a contact's units
 are summed over its identities. A flag-only item (a hot-lead flag written as its profile was
-erased) holds no units, so no index entry: the hot leads read before name those."""
+erased) holds no units, so no index entry: the hot leads read before name those.
+
+When crm_sync's bucket tally keeps the score bins (domain.score_bins) the report shows them
+instead (`Binned`: two items and the ranking's best profile read, whatever the profiles'
+number); report.freshness.counted_spread decides which."""
 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from socialscore.domain import score_bins
 from socialscore.domain.decay import score_at
 from socialscore.domain.interaction import Category
 from socialscore.domain.scoring_model import ScoringModel
@@ -81,3 +86,43 @@ def spread(
 
 def _now(units: Decimal, as_of: datetime, model: ScoringModel) -> float:
     return max(score_at(units, as_of, model.half_life_seconds), 0.0)
+
+
+@dataclass(frozen=True)
+class Binned:
+    """The spread as crm_sync's bucket tally keeps it: per score bin (domain.score_bins),
+    profiles and contacts; the highest score exact (the ranking's best profile, report.leads)."""
+
+    bins: Mapping[int, tuple[int, int]]  # bin -> (profiles, contacts)
+    threshold: float  # the model's hot-lead threshold: the bins' edges
+    highest: float
+    note: str  # where the counts come from (report.freshness.counted)
+
+    @property
+    def profiles(self) -> int:
+        return sum(p for p, _ in self.bins.values())
+
+    @property
+    def contacts(self) -> int:
+        return sum(c for _, c in self.bins.values())
+
+    def at(self, rank: int) -> int:
+        """The bin of the profile at this rank, lowest score first (0: the lowest)."""
+        seen = 0
+        for n in sorted(self.bins):
+            seen += self.bins[n][0]
+            if rank < seen:
+                return n
+        return max(self.bins, default=0)
+
+    def over(self) -> int:
+        """Profiles at or over the hot-lead threshold (an edge: exact)."""
+        return sum(p for n, (p, _) in self.bins.items() if n >= score_bins.AT_THRESHOLD)
+
+
+def binned(
+    counts: Mapping[str, tuple[int, int]], threshold: float, best: Sequence[ScoreRow], note: str
+) -> Binned:
+    """Of the tally's counts (store.bucket_tally's built_counts) and the best profile's row."""
+    highest = max((r.organic for r in best), default=0.0)
+    return Binned(score_bins.counted(counts), threshold, max(highest, 0.0), note)
