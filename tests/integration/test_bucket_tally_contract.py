@@ -2,10 +2,12 @@
 counts and its due entry together, conditioned on the version read (a stale write changes
 nothing); a unit emptied leaves no item; the to-do list and the place; a rebuild replaces
 everything, and until one the tally says it is not built; a contact's part of the identity
-coverage moves its days' items by the difference, from the first day asked on."""
+coverage moves its days' items by the difference, from the first day asked on; a unit's score
+bin moves its bin's counts beside the buckets', and a build names the bins it kept."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -13,6 +15,7 @@ import pytest
 
 from socialscore.domain.bucket_tally import Kept
 from socialscore.domain.coverage import Sums
+from socialscore.domain.score_bins import AT_THRESHOLD, counted
 from socialscore.domain.scoring_model import bundled
 from socialscore.pipeline.bucket_tally import TallyStore
 from socialscore.report.rows import tallied_buckets
@@ -158,3 +161,26 @@ def test_a_contact_s_coverage_moves_its_days_by_the_difference_once(store: Tally
 def test_a_store_built_before_it_kept_coverage_says_so(store: TallyStore) -> None:
     store.moved(AT, TODAY)  # a run's place, no build: as a tally built by an earlier version
     assert not store.place().cover
+
+
+def test_a_unit_s_score_bin_moves_its_bin_s_counts_once_and_the_build_names_its_bins(
+    store: TallyStore,
+) -> None:
+    binned = replace(BUYER, bin=AT_THRESHOLD)
+    store.replace({"c:C-1": binned, "p:x#1": replace(PROSPECT, bin=0)}, AT, TODAY, bins="50x")
+    assert store.place().bins == "50x"
+    assert counted(store.counts()) == {AT_THRESHOLD: (1, 1), 0: (1, 0)}
+    stored = store.kept(["c:C-1"])["c:C-1"]
+    assert stored.value == binned
+
+    cooled = replace(binned, bin=AT_THRESHOLD - 1)  # decay took it under the threshold
+    assert store.apply("c:C-1", stored, cooled)
+    assert not store.apply("c:C-1", stored, cooled)  # the same change again: refused
+
+    assert counted(store.counts()) == {AT_THRESHOLD - 1: (1, 1), 0: (1, 0)}
+    buckets = {b: pc for b, pc in store.counts().items() if not b.startswith("bin~")}
+    assert buckets == {"likely_buyer": (1, 1), "advocate": (1, 1), "prospect": (1, 0)}
+    store.moved(AT + DAY, TOMORROW)  # a run keeps the build's bins
+    assert store.place().bins == "50x"
+    store.replace({}, AT, TODAY)  # a build that keeps no bins says so
+    assert store.place().bins is None
