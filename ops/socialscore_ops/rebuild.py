@@ -118,7 +118,7 @@ def run(stack: Stack | None, args: argparse.Namespace) -> Result:
     split = rebuild_opportunities(stack, live)
     checkpoint.save("finished")
     done = _result(live, engine.counts, resumed, paused, time.monotonic() - started)
-    text = f"{done.text}\nbucket tally built: {tallied:,} profiles in a bucket or due to be"
+    text = f"{done.text}\nbucket tally built: {tallied:,} profiles kept"
     bound = f"{most:,}" if most is not None else "no bound (a set is full: top reads them whole)"
     text += f"\nmost identities of a contact: {bound}"
     text += f"\nopportunities split from their journeys: {split:,}"
