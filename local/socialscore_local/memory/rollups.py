@@ -21,7 +21,7 @@ class MemoryRollups:
     def days(
         self, days: Iterable[str], dimension: Dimension, only: Collection[str] | None = None
     ) -> dict[str, Counters]:
-        """As RollupStore.days: `only`, these counters alone (no team)."""
+        """As RollupStore.days: `only`, these counters alone (and a seller's team)."""
         wanted = set(days)
         out: dict[str, Counters] = {}
         touches = self._counted()
@@ -31,7 +31,7 @@ class MemoryRollups:
                 row: dict[str, Any] = {
                     n: v for n, v in counters.items() if only is None or n in only
                 }
-                if d is Dimension.SELLER and only is None:
+                if d is Dimension.SELLER:
                     row["team"] = teams[name]
                 out.setdefault(day, {})[name] = row
         return out
@@ -47,13 +47,15 @@ class MemoryRollups:
                     into[n] = into.get(n, Decimal(0)) + v if isinstance(v, Decimal) else v
         return out
 
-    def all_time(self, dimension: Dimension) -> Counters:
-        """The score stage's all-time counters of every post (or seller), shards summed."""
+    def all_time(self, dimension: Dimension, only: Collection[str] | None = None) -> Counters:
+        """The score stage's all-time counters of every post (or seller), shards summed
+        (`only`: as in days)."""
         agg = aggregates.coalesce(self._counted(), [], shard=0)
         out: Counters = {}
         for key, sums in agg.counters.items():
+            kept = {n: v for n, v in sums.items() if only is None or n in only}
             if dimension is Dimension.POST and isinstance(key, aggregates.PostCounter):
-                out[key.post] = dict(sums)
+                out[key.post] = kept
             elif dimension is Dimension.SELLER and isinstance(key, aggregates.SellerCounter):
-                out[key.seller_id] = {**sums, "team": agg.teams[key]}
+                out[key.seller_id] = {**kept, "team": agg.teams[key]}
         return out

@@ -211,12 +211,13 @@ class Snapshot:
         dimension: Dimension,
         since: datetime | None,
         until: datetime | None,
-        only: tuple[str, ...] | None = None,
+        only: tuple[str, ...],
     ) -> tally.Counters:
-        """Each seller's or post's counters: all time's, whole days' from the rollups (`only`:
-        these counters alone read), or cut from the touches when a bound falls within a day."""
+        """Each seller's or post's counters: all time's or whole days' from the rollups (`only`:
+        the counters its rows show, alone read), or cut from the touches when a bound falls
+        within a day."""
         if since is None and until is None:
-            return self.rollups.all_time(dimension)
+            return self.rollups.all_time(dimension, only)
         if (days := self._days(since, until)) is not None:
             return self.rollups.period(days, dimension, only)
         sellers, posts = tally.counters(tally.between(self.touches, since, until))
@@ -227,7 +228,7 @@ class Snapshot:
         self, since: datetime | None = None, team: str | None = None, until: datetime | None = None
     ) -> list[SellerRow]:
         """Every seller's points and touches, best first."""
-        counted = self._counted(Dimension.SELLER, since, until)
+        counted = self._counted(Dimension.SELLER, since, until, tally.TOTALS)
         return tally.seller_rows(counted, self._primary("seller", since, until), team)
 
     teams = staticmethod(tally.teams)
@@ -236,7 +237,7 @@ class Snapshot:
     def posts(self, since: datetime | None = None, until: datetime | None = None) -> list[PostRow]:
         """Every post with organic reactions, most reactions first; between dates: the
         reactions then. A post's date is the provider's, while it is cached."""
-        counted = self._counted(Dimension.POST, since, until)
+        counted = self._counted(Dimension.POST, since, until, tally.REACTIONS)
         cache = dynamo.batch_get(self.stack.table("PostCacheTable"), "post", list(counted))
         authors = {p: f"{p.split('#', 1)[0]}#{c['author_id']}" for p, c in cache.items()}
         sellers = self.stores.sellers.of_accounts(list(set(authors.values())))
@@ -328,4 +329,4 @@ class Snapshot:
         rollups of each day summed."""
         if (days := self._days(since, until)) is None:
             return tally.days(tally.between(self.touches, since, until))
-        return tally.day_rows(self.rollups.days(days, Dimension.NETWORK))
+        return tally.day_rows(self.rollups.days(days, Dimension.NETWORK, tally.TOTALS))

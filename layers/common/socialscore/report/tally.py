@@ -172,14 +172,15 @@ def with_reactions(counted: Counters) -> int:
     return sum(1 for c in counted.values() if sum(_reactions(c).values()))
 
 
-_DAY = ("organic_touches", "paid_touches", "organic_points", "paid_points")
+# The counters a seller's row and a day's row show (a seller's team besides).
+TOTALS = ("organic_touches", "paid_touches", "organic_points", "paid_points")
 
 
 def day_rows(by_day: Mapping[str, Counters]) -> list[DayRow]:
     """Day by day (a UTC date -> its networks' rollups), the networks summed."""
     rows = []
     for day, networks in sorted(by_day.items()):
-        n = {k: sum((c.get(k, Decimal(0)) for c in networks.values()), Decimal(0)) for k in _DAY}
+        n = {k: sum((c.get(k, Decimal(0)) for c in networks.values()), Decimal(0)) for k in TOTALS}
         rows.append(
             DayRow(
                 date.fromisoformat(day),

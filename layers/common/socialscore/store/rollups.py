@@ -34,12 +34,12 @@ class RollupStore:
         self, days: Iterable[str], dimension: Dimension, only: Collection[str] | None = None
     ) -> dict[str, Counters]:
         """day -> name -> its counters that day, shards summed (no counter at 0); `only`: these
-        counters alone are read, the others (and a seller's team) left in the table."""
+        counters alone are read (and a seller's team), the others left in the table."""
         counters = ROLLUP_COUNTERS if only is None else {n: None for n in only}
         out: dict[str, Counters] = {}
         for day in days:
             rows: Counters = {}
-            for item in self._query(f"{day}#{dimension}", None if only is None else [*only]):
+            for item in self._query(f"{day}#{dimension}", _wanted(only)):
                 name = item["pk"].removeprefix(f"day#{day}#{dimension}#").rsplit("#shard#", 1)[0]
                 _add(rows.setdefault(name, {}), item, counters)
             if rows:
@@ -56,12 +56,12 @@ class RollupStore:
                 _add(out.setdefault(name, {}), counters, None)
         return out
 
-    def all_time(self, dimension: Dimension) -> Counters:
+    def all_time(self, dimension: Dimension, only: Collection[str] | None = None) -> Counters:
         """Every post's (or seller's) all-time counters, shards summed: the counters the score
-        stage keeps (domain.aggregates), under `all#post` / `all#seller`."""
+        stage keeps (domain.aggregates), under `all#post` / `all#seller` (`only`: as in days)."""
         prefix = _ALL_TIME[dimension]
         out: Counters = {}
-        for item in self._query(f"{ALL_TIME}#{dimension}", None):
+        for item in self._query(f"{ALL_TIME}#{dimension}", _wanted(only)):
             name = item["pk"].removeprefix(prefix).rsplit("#shard#", 1)[0]
             _add(out.setdefault(name, {}), item, None)
         return out
@@ -87,6 +87,10 @@ class RollupStore:
         ):
             self.items_read += len(page)
             yield from page
+
+
+def _wanted(only: Collection[str] | None) -> list[str] | None:
+    return None if only is None else [*only, "team"]
 
 
 def _add(into: dict[str, Any], item: dict[str, Any], names: Collection[str] | None) -> None:
