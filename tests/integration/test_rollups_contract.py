@@ -6,17 +6,21 @@ withdrawn, a paid act apart. The same for the all-time post and seller counters.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
+from socialscore.aws import clients
 from socialscore.domain.aggregates import TALLY
 from socialscore.domain.decay import EPOCH, number
 from socialscore.domain.interaction import Category, Kind
 from socialscore.domain.rollups import Dimension, days_between
 from socialscore.domain.touch import Withdrawal
 from socialscore.report import tally
+from socialscore.report.covered import ORGANIC_POINTS, ORGANIC_TOUCHES
 from socialscore.store import dynamo
 from socialscore.store.ledger import Ledger
 from socialscore.store.rebuild import Rebuild
@@ -66,13 +70,16 @@ def test_the_rollups_the_ledger_leaves_are_those_recomputed_from_its_touches(
     assert rollups.all_time(Dimension.POST) == oracle.all_time(Dimension.POST)
     assert rollups.all_time(Dimension.SELLER) == oracle.all_time(Dimension.SELLER)
     # Read with only the counters the report's rows show (a projection): the same, cut to them
+    # (stores of their own: this one shares the periods it read whole)
+    projected = RollupStore(ledger.scores_table)
     for only in (tally.REACTIONS, tally.TOTALS):
         for dimension in Dimension:
-            assert rollups.days(days, dimension, only) == oracle.days(days, dimension, only)
-            assert rollups.period(days, dimension, only) == oracle.period(days, dimension, only)
+            assert projected.days(days, dimension, only) == oracle.days(days, dimension, only)
+            mine = RollupStore(ledger.scores_table).period(days, dimension, only)
+            assert mine == oracle.period(days, dimension, only)
         for dimension in (Dimension.POST, Dimension.SELLER):
-            assert rollups.all_time(dimension, only) == oracle.all_time(dimension, only)
-    assert rollups.period(days, Dimension.SELLER, tally.REACTIONS) == {
+            assert projected.all_time(dimension, only) == oracle.all_time(dimension, only)
+    assert projected.period(days, Dimension.SELLER, tally.REACTIONS) == {
         "s-ana": {"organic_comment": 1, "organic_like": 1, "team": "enterprise"},
         "s-ben": {"organic_share": 1, "team": "smb"},
     }
@@ -86,6 +93,42 @@ def test_the_rollups_the_ledger_leaves_are_those_recomputed_from_its_touches(
         }
     }
     assert "s-ben" not in rollups.days(days[2:3], Dimension.SELLER).get("2026-01-03", {})
+
+
+def test_a_period_read_serves_the_later_reads_that_ask_for_no_other_counter(
+    stored: tuple[Ledger, RollupStore],
+) -> None:
+    """The report's sellers and its identity coverage (their organic touches and points alone)
+    share one read of the period's seller rollups; a read asking for more reads again."""
+    ledger, rollups = stored
+    ledger.record(
+        [
+            touch(Kind.COMMENT, iid=f"c{n}", actor=f"u{n}", seller=ANA, at=EPOCH + n * DAY)
+            for n in (0, 2)
+        ]
+    )
+    days = days_between(EPOCH.date(), (EPOCH + 2 * DAY).date())
+    queries = Counter[str]()
+
+    def count(params: dict[str, Any], **_: Any) -> None:
+        queries[params["ExpressionAttributeValues"][":k"]["S"].split("#", 1)[1]] += 1
+
+    events = clients.client("dynamodb").meta.events
+    events.register("before-parameter-build.dynamodb.Query", count, unique_id="period-reads")
+    try:
+        sellers = rollups.period(days, Dimension.SELLER, tally.TOTALS)
+        covered = rollups.period(days, Dimension.SELLER, (ORGANIC_TOUCHES, ORGANIC_POINTS))
+        assert queries == {"seller": len(days)}  # one read, shared
+        assert covered is sellers
+        assert sellers["s-ana"]["organic_touches"] == 2
+        rollups.period(days, Dimension.SELLER, tally.REACTIONS)  # not among those read
+        rollups.period(days[:2], Dimension.SELLER, tally.TOTALS)  # other days
+        assert queries == {"seller": 2 * len(days) + 2}
+        everything = rollups.period(days, Dimension.SELLER)
+        assert rollups.period(days, Dimension.SELLER, tally.REACTIONS) is everything
+        assert queries == {"seller": 3 * len(days) + 2}
+    finally:
+        events.unregister("before-parameter-build.dynamodb.Query", unique_id="period-reads")
 
 
 def test_a_rebuild_leaves_the_items_the_score_stage_left(

@@ -164,13 +164,16 @@ class Rollups:
     def __init__(self, touches: list[Touch] = TOUCHES) -> None:
         self._touches = touches
 
-    def period(self, days: list[str], dimension: Dimension) -> dict[str, dict[str, Any]]:
+    def period(
+        self, days: list[str], dimension: Dimension, only: tuple[str, ...] | None = None
+    ) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
         for (day, d, name), counters in recompute(self._touches).items():
             if d is dimension and day in days:
                 into = out.setdefault(name, {})
                 for counter, n in counters.items():
-                    into[counter] = into.get(counter, 0) + n
+                    if only is None or counter in only:
+                        into[counter] = into.get(counter, 0) + n
         return out
 
 

@@ -58,7 +58,9 @@ class CoverTally(Protocol):
 
 
 class PeriodRollups(Protocol):
-    def period(self, days: list[str], dimension: Dimension) -> dict[str, dict[str, Any]]: ...
+    def period(
+        self, days: list[str], dimension: Dimension, only: tuple[str, ...] | None = None
+    ) -> dict[str, dict[str, Any]]: ...
 
 
 def tallied(
@@ -85,7 +87,8 @@ def tallied(
     first, last = period.start.date(), (period.end - timedelta(days=1)).date()
     days = days_between(first, last)
     networks = _sums(rollups.period(days, Dimension.NETWORK))
-    sellers = _sums(rollups.period(days, Dimension.SELLER))
+    # the two counters alone: the sellers' rows read them already (store.rollups shares it)
+    sellers = _sums(rollups.period(days, Dimension.SELLER, (ORGANIC_TOUCHES, ORGANIC_POINTS)))
     linked = over(tally.cover([date.fromisoformat(d) for d in days]).values())
     return rows(networks, sellers, linked)
 

@@ -21,6 +21,7 @@ from socialscore.store.scores import ALL_TIME, ROLLUP
 
 BY_DAY_INDEX = "by_day"
 Counters = dict[str, dict[str, Any]]  # name -> counter -> total (and a seller's team)
+Held = frozenset[str] | None  # the counters a read asked for (None: every one)
 # What the all-time items hold, the names their keys carry (store.scores.item_key).
 _ALL_TIME = {Dimension.POST: "post#", Dimension.SELLER: "seller#"}
 
@@ -29,6 +30,8 @@ class RollupStore:
     def __init__(self, table: str) -> None:
         self._table = table
         self.items_read = 0  # what the reads cost, for bench/scale.py
+        # (days, dimension) -> the counters read (None: all) and the period's sums
+        self._periods: dict[tuple[tuple[str, ...], Dimension], tuple[Held, Counters]] = {}
 
     def days(
         self, days: Iterable[str], dimension: Dimension, only: Collection[str] | None = None
@@ -49,11 +52,18 @@ class RollupStore:
     def period(
         self, days: Iterable[str], dimension: Dimension, only: Collection[str] | None = None
     ) -> Counters:
-        """name -> its counters summed over these days (`only`: these alone, as in days)."""
+        """name -> its counters summed over these days (`only`: these alone, as in days).
+        Read once for a later read of the same days and dimension asking for no other counter
+        (the report's sellers, then its identity coverage): the sums are shared, never to be
+        changed by a caller."""
+        key = (tuple(days), dimension)
+        if (held := self._periods.get(key)) is not None and _covers(held[0], only):
+            return held[1]
         out: Counters = {}
-        for rows in self.days(days, dimension, only).values():
+        for rows in self.days(key[0], dimension, only).values():
             for name, counters in rows.items():
                 _add(out.setdefault(name, {}), counters, None)
+        self._periods[key] = (None if only is None else frozenset(only), out)
         return out
 
     def all_time(self, dimension: Dimension, only: Collection[str] | None = None) -> Counters:
@@ -87,6 +97,11 @@ class RollupStore:
         ):
             self.items_read += len(page)
             yield from page
+
+
+def _covers(held: Held, only: Collection[str] | None) -> bool:
+    """Whether counters read as `held` hold those asked for."""
+    return held is None or (only is not None and held.issuperset(only))
 
 
 def _wanted(only: Collection[str] | None) -> list[str] | None:
