@@ -52,6 +52,8 @@ from socialscore.store.rollups import RollupStore
 from socialscore.store.scores import StoredScores
 from socialscore.wiring.reads import Stores, engage_reader
 
+_CACHED = ["post", "author_id", "created_at"]  # what a post's row reads of its cached facts
+
 
 class Tables(Protocol):
     """Where a stack's data is: the ops CLI's Stack, or the report function's configuration."""
@@ -238,7 +240,8 @@ class Snapshot:
         """Every post with organic reactions, most reactions first; between dates: the
         reactions then. A post's date is the provider's, while it is cached."""
         counted = self._counted(Dimension.POST, since, until, tally.REACTIONS)
-        cache = dynamo.batch_get(self.stack.table("PostCacheTable"), "post", list(counted))
+        cached = self.stack.table("PostCacheTable")  # each post's author and date alone
+        cache = dynamo.batch_get(cached, "post", list(counted), attributes=_CACHED)
         authors = {p: f"{p.split('#', 1)[0]}#{c['author_id']}" for p, c in cache.items()}
         sellers = self.stores.sellers.of_accounts(list(set(authors.values())))
         accounts = {p: sellers[a].seller_id if a in sellers else a for p, a in authors.items()}

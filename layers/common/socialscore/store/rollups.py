@@ -38,13 +38,10 @@ class RollupStore:
     ) -> dict[str, Counters]:
         """day -> name -> its counters that day, shards summed (no counter at 0); `only`: these
         counters alone are read (and a seller's team), the others left in the table."""
-        counters = ROLLUP_COUNTERS if only is None else {n: None for n in only}
         out: dict[str, Counters] = {}
         for day in days:
             rows: Counters = {}
-            for item in self._query(f"{day}#{dimension}", _wanted(only)):
-                name = item["pk"].removeprefix(f"day#{day}#{dimension}#").rsplit("#shard#", 1)[0]
-                _add(rows.setdefault(name, {}), item, counters)
+            self._add_day(day, dimension, only, rows)
             if rows:
                 out[day] = rows
         return out
@@ -60,11 +57,19 @@ class RollupStore:
         if (held := self._periods.get(key)) is not None and _covers(held[0], only):
             return held[1]
         out: Counters = {}
-        for rows in self.days(key[0], dimension, only).values():
-            for name, counters in rows.items():
-                _add(out.setdefault(name, {}), counters, None)
+        for day in key[0]:  # summed as read (as ADD sums: 38 digits), no day's rows held
+            self._add_day(day, dimension, only, out)
         self._periods[key] = (None if only is None else frozenset(only), out)
         return out
+
+    def _add_day(
+        self, day: str, dimension: Dimension, only: Collection[str] | None, into: Counters
+    ) -> None:
+        """Add each shard of each name's item that day into `into`, by name."""
+        prefix = f"day#{day}#{dimension}#"
+        for item in self._query(f"{day}#{dimension}", _wanted(only)):
+            name = item["pk"].removeprefix(prefix).rsplit("#shard#", 1)[0]
+            _add(into.setdefault(name, {}), item, ROLLUP_COUNTERS if only is None else only)
 
     def all_time(self, dimension: Dimension, only: Collection[str] | None = None) -> Counters:
         """Every post's (or seller's) all-time counters, shards summed: the counters the score
