@@ -181,6 +181,9 @@ def test_a_unit_s_score_bin_moves_its_bin_s_counts_once_and_the_build_names_its_
     buckets = {b: pc for b, pc in store.counts().items() if not b.startswith("bin~")}
     assert buckets == {"likely_buyer": (1, 1), "advocate": (1, 1), "prospect": (1, 0)}
     store.moved(AT + DAY, TOMORROW)  # a run keeps the build's bins
-    assert store.place().bins == "50x"
+    before = store.place()
+    assert before.bins == "50x"
+    store.forget_bins()  # a run under another threshold: the rest of the place kept
+    assert store.place() == replace(before, bins=None)
     store.replace({}, AT, TODAY)  # a build that keeps no bins says so
     assert store.place().bins is None

@@ -17,7 +17,7 @@ from socialscore.report import freshness, profiles
 from socialscore.report.freshness import BUCKETS_RECOUNT_ITEMS, FRESH_FOR, Freshness
 from socialscore.report.rows import ScoreRow
 from socialscore.report.spread import Binned, Spread
-from tests.unit.tally_world import MODEL, TallyWorld, touch
+from tests.unit.tally_world import MODEL, NONE, TallyWorld, touch
 
 BEST = ScoreRow("x#u1", False, 7.25, 0.0, None)
 EXACT = Spread.of([BEST])
@@ -87,6 +87,29 @@ def test_another_threshold_shows_the_exact_spread() -> None:
         fresh, MODEL.hot_lead_threshold * 2, w.store.counts, lambda: [BEST], lambda: EXACT
     )
     assert found is EXACT
+
+
+def test_a_model_rolled_back_after_a_run_under_another_threshold_shows_the_exact_spread() -> None:
+    """A run under another threshold moves the bins it works out by that threshold's edges: the
+    counts are then neither model's, and publishing the first model back (README: rolling a
+    model back) must not show them as its bins: the exact spread until a rebuild."""
+    w = world()
+    other = MODEL.model_copy(update={"hot_lead_threshold": MODEL.hot_lead_threshold * 2})
+    w.now += timedelta(hours=1)
+    w.ledger.record([touch("u2", w.now)])  # u2 worked out again under the other threshold
+    w.step.model = other
+    w.step(w.now, w.now - timedelta(hours=1), w.now, NONE)
+    w.step.model = MODEL  # the first model published back
+    w.now += timedelta(minutes=15)
+    w.step(w.now, w.now - timedelta(minutes=15), w.now, NONE)
+    assert w.counted_bins() != w.expected_bins(w.now)  # u2 counted in the other model's bin
+    assert shown(w, timedelta(minutes=1)) is EXACT
+    rebuild(
+        w.store, MODEL, w.now, {}, w.ledger.every_touch(), w.scores.profile_units(["x#u1", "x#u2"])
+    )
+    found = shown(w, timedelta(minutes=1))
+    assert isinstance(found, Binned)
+    assert found.bins == w.expected_bins(w.now)
 
 
 def test_the_section_shows_the_bins_the_median_and_the_90th_percentile_fall_in() -> None:

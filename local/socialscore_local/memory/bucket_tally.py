@@ -150,6 +150,10 @@ class MemoryBucketTally:
             marks_through=marks_through.isoformat(), due_from=due_from.isoformat()
         )
 
+    def forget_bins(self) -> None:
+        self.r.add("UpdateItem")
+        self.items.get(PLACE, {}).pop("bins", None)
+
     def replace(
         self,
         units: Mapping[str, Kept],

@@ -82,6 +82,10 @@ class TallyStore(Protocol):
 
     def moved(self, marks_through: datetime, due_from: date) -> None: ...
 
+    def forget_bins(self) -> None:
+        """The place no longer names the score bins it was built with (a rebuild names them)."""
+        ...
+
     def replace(
         self,
         units: Mapping[str, Kept],
@@ -141,6 +145,11 @@ class BucketTally:
         if not place.built:
             logger().info("bucket tally not built: nothing kept until `socialscore rebuild`")
             return TallyReport(built=False)
+        if place.bins not in (None, signature(self.model.hot_lead_threshold)):
+            # This run moves the bins by another threshold's edges: the counts are no longer
+            # the built bins', even once that threshold is published back (a model rolled
+            # back), so the report reads every profile's score until a rebuild builds them.
+            self.store.forget_bins()
         since = max((t for t in (last_run, place.marks_through) if t is not None), default=None)
         profiles: set[str] = set()
         contacts: set[str] = set()

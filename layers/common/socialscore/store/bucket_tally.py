@@ -150,6 +150,11 @@ class BucketTallyStore:
             },
         )
 
+    def forget_bins(self) -> None:
+        clients.client("dynamodb").update_item(
+            TableName=self._table, Key={"key": {"S": PLACE}}, UpdateExpression="REMOVE bins"
+        )
+
     def replace(
         self,
         units: Mapping[str, Kept],
