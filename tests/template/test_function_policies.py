@@ -184,6 +184,8 @@ NEEDED: dict[str, list[Grant]] = {
         ("dynamodb:Query", index("ScoresTable", "by_day")),  # store.rollups, Scores.hot
         ("dynamodb:Query", index("ScoresTable", "by_units")),  # Scores.ranked: top, spread
         ("dynamodb:Query", index("SyncStateTable", "by_created")),  # store.opportunities
+        # report.lazy_grouping (Identities.identities_of): the hot leads, the highest score
+        ("dynamodb:Query", index("IdentitiesTable", "by_contact")),
         ("dynamodb:BatchGetItem", table("SyncStateTable")),  # BucketTallyStore.built_counts
         ("dynamodb:BatchGetItem", table("PostCacheTable")),  # posts' authors
         ("s3:PutObject", {"Fn::Sub": "${ReportBucket.Arn}/report/latest.html"}),
