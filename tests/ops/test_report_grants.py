@@ -1,0 +1,86 @@
+"""The report function's role allows every DynamoDB call its handler makes on the demo's stack,
+before `socialscore rebuild` (the fallbacks: scans of the ledger, the scores and the identities)
+and after it (the bucket tally with its score bins and coverage days, the kept splits, the bound
+on a contact's identities: the lazy reads). moto grants every action, so only a record of the
+calls made, held against template.yaml's grants, finds a read a deployed stack would refuse
+(AccessDenied: the day's report lost). tests/template/test_function_policies.py lists the calls
+by hand; this one takes them from the code as it runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from socialscore.aws import clients
+from socialscore.wiring.reads import Stores
+from tests.ops.conftest import DeployedStack, deployed
+from tests.template import test_template as base
+from tests.template.test_function_policies import grants, index, table
+
+pytestmark = pytest.mark.slow  # dealt first: see tests/conftest.py
+
+
+@contextmanager
+def recorded(stack: DeployedStack) -> Iterator[list[tuple[str, Any]]]:
+    """(action, resource as template.yaml grants it) of each DynamoDB call made meanwhile."""
+    logical = {
+        stack.rt.table(name): name
+        for name, r in base.TEMPLATE.resources.items()
+        if r["Type"] == "AWS::DynamoDB::Table"
+    }
+    calls: list[tuple[str, Any]] = []
+
+    def hook(params: dict[str, Any], model: Any, **_: Any) -> None:
+        names = [params["TableName"]] if "TableName" in params else list(params["RequestItems"])
+        for name in names:
+            on = index(logical[name], params["IndexName"]) if "IndexName" in params else None
+            call = (f"dynamodb:{model.name}", on or table(logical[name]))
+            if call not in calls:
+                calls.append(call)
+
+    assert boto3.DEFAULT_SESSION is not None
+    events = boto3.DEFAULT_SESSION.events
+    events.register("before-parameter-build.dynamodb", hook, unique_id="report-grants")
+    clients.reset()  # a client copies its session's handlers when made
+    try:
+        yield calls
+    finally:
+        events.unregister("before-parameter-build.dynamodb", unique_id="report-grants")
+        clients.reset()
+
+
+def refused(calls: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    held = grants("ReportFunction")
+    return [c for c in calls if c not in held]
+
+
+def test_every_call_of_the_report_is_granted_before_and_after_a_rebuild(tmp_path: Path) -> None:
+    with deployed(tmp_path / "stack") as stack:
+        event = {"as_of": stack.at}
+        with recorded(stack) as before:
+            stack.rt.invoke("ReportFunction", event)
+        # A hot lead's contact gains a second identity, never ranked beside the flagged one:
+        # the hot leads read its contact's identities (the by_contact index) to show it whole.
+        stores = Stores(stack.rt.table)
+        contacts = stores.identities.contacts_of([i for i, _ in stores.scores.hot()])
+        assert contacts, "the demo has a hot lead that is a contact"
+        contact = sorted(contacts.values())[0]
+        csv = tmp_path / "identities.csv"
+        csv.write_text(
+            f"network,network_user_id,contact_id,consent_basis\nx,777000222,{contact},opt_in\n"
+        )
+        assert stack.socialscore("identities", "import", str(csv)).code == 0
+        stack.rt.drain()
+        assert stack.socialscore("rebuild", "--no-pause").code == 0
+        with recorded(stack) as after:
+            stack.rt.invoke("ReportFunction", event)
+
+    assert ("dynamodb:Scan", table("LedgerTable")) in before  # the fallbacks were taken
+    assert ("dynamodb:Scan", table("LedgerTable")) not in after  # the tally was read instead
+    assert refused(before) == []
+    assert refused(after) == []
