@@ -2,10 +2,8 @@
 opportunities, hot leads, the top profiles, the spread of scores, buckets, days. A Snapshot
 reads each table at most once, when a view first needs it.
 
-Sellers, posts and days over whole UTC days (the report's period, `--since DATE`) and all time
-read the rollups (store.rollups): a Query per day and dimension, whatever the number of profiles
-and touches; a bound within a day (`--since` with a time) can only be cut from the touches: the
-ledger read whole. Hot leads, the top profiles and the spread read the scores table's indexes
+Sellers, posts and days read the rollups over whole UTC days and all time, the touches within
+a day (report.period_reads, mixed in). Hot leads, the top profiles and the spread read the scores table's indexes
 (report.leads, report.spread); opportunities the splits crm_sync kept (report.attributed); buckets
 crm_sync's bucket tally, and so does identity coverage (with the rollups: report.covered). What
 still reads the ledger whole: identity coverage and the buckets until their tally is built
@@ -15,60 +13,40 @@ still reads the ledger whole: identity coverage and the buckets until their tall
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cached_property
-from typing import Protocol
 
 from socialscore.aws import config
 from socialscore.domain.coverage import Anonymous, coverage
 from socialscore.domain.engage import Queue
-from socialscore.domain.rollups import Dimension
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.touch import Touch
-from socialscore.report import covered, freshness, leads, tally
+from socialscore.report import covered, freshness, leads
 from socialscore.report.attributed import AttributedOpportunities, view_one
 from socialscore.report.freshness import RECOUNTED, CountedBuckets, Freshness
 from socialscore.report.journeys import Journeys, credited
 from socialscore.report.lazy_grouping import LazyGrouping
-from socialscore.report.period import DEFAULT_PERIOD, Period, whole_days
+from socialscore.report.period import DEFAULT_PERIOD, Period
+from socialscore.report.period_reads import PeriodReads, Tables
 from socialscore.report.recount import bucket_rows as recount_buckets
 from socialscore.report.recount import recount
 from socialscore.report.rows import (
     Amounts,
     BucketRow,
-    DayRow,
     Money,
     OpportunityView,
-    PostRow,
     ScoreRow,
-    SellerRow,
     tallied_buckets,
 )
 from socialscore.report.spread import Binned, Spread, spread
-from socialscore.store import dynamo
 from socialscore.store.bucket_tally import BucketTallyStore
 from socialscore.store.opportunities import Opportunities
-from socialscore.store.rollups import RollupStore
 from socialscore.store.scores import StoredScores
 from socialscore.wiring.reads import Stores, engage_reader
 
-_CACHED = ["post", "author_id", "created_at"]  # what a post's row reads of its cached facts
-
-
-class Tables(Protocol):
-    """Where a stack's data is: the ops CLI's Stack, or the report function's configuration."""
-
-    @property
-    def name(self) -> str: ...  # the stack's, as the page names it
-
-    @property
-    def scoring_model_parameter(self) -> str | None: ...
-
-    def table(self, logical: str) -> str: ...  # by its logical id in template.yaml
-
 
 @dataclass
-class Snapshot:
+class Snapshot(PeriodReads):
     """One stack's data as of a moment, each table read once, when first needed."""
 
     stack: Tables
@@ -166,19 +144,10 @@ class Snapshot:
         """who -> what the primary model credits them, per currency."""
         return credited(self.attributed(dimension, since, until), self.model.attribution.primary)
 
-    # --- a period's touches ---------------------------------------------------------------
-    @cached_property
-    def rollups(self) -> RollupStore:
-        return RollupStore(self.stack.table("ScoresTable"))
-
     @property
     def period(self) -> Period:
         """The report's period (report.period), beside the one before."""
         return Period.ending(self.as_of, self.period_days)
-
-    def _days(self, since: datetime | None, until: datetime | None) -> list[str] | None:
-        """The whole UTC days from since to until, None when a bound falls within a day."""
-        return whole_days(since, until, max(self.as_of, datetime.now(UTC)))
 
     def identity_coverage(self, top: int) -> covered.IdentityCoverage:
         """The period's identity coverage, once a snapshot: from the touches when already read
@@ -207,54 +176,6 @@ class Snapshot:
         """The n profiles linked to no contact with the best organic score now (whom to identify
         next): the `by_units` index read best first, their links alone (report.covered)."""
         return covered.anonymous(self.stores.scores, self.groups, self.model, self.as_of, n)
-
-    def _counted(
-        self,
-        dimension: Dimension,
-        since: datetime | None,
-        until: datetime | None,
-        only: tuple[str, ...],
-    ) -> tally.Counters:
-        """Each seller's or post's counters: all time's or whole days' from the rollups (`only`:
-        the counters its rows show, alone read), or cut from the touches when a bound falls
-        within a day."""
-        if since is None and until is None:
-            return self.rollups.all_time(dimension, only)
-        if (days := self._days(since, until)) is not None:
-            return self.rollups.period(days, dimension, only)
-        sellers, posts = tally.counters(tally.between(self.touches, since, until))
-        return sellers if dimension is Dimension.SELLER else posts
-
-    # --- sellers and teams ------------------------------------------------------------------
-    def sellers(
-        self, since: datetime | None = None, team: str | None = None, until: datetime | None = None
-    ) -> list[SellerRow]:
-        """Every seller's points and touches, best first."""
-        counted = self._counted(Dimension.SELLER, since, until, tally.TOTALS)
-        return tally.seller_rows(counted, self._primary("seller", since, until), team)
-
-    teams = staticmethod(tally.teams)
-
-    # --- posts ------------------------------------------------------------------------------
-    def posts(self, since: datetime | None = None, until: datetime | None = None) -> list[PostRow]:
-        """Every post with organic reactions, most reactions first; between dates: the
-        reactions then. A post's date is the provider's, while it is cached."""
-        counted = self._counted(Dimension.POST, since, until, tally.REACTIONS)
-        cached = self.stack.table("PostCacheTable")  # each post's author and date alone
-        cache = dynamo.batch_get(cached, "post", list(counted), attributes=_CACHED)
-        authors = {p: f"{p.split('#', 1)[0]}#{c['author_id']}" for p, c in cache.items()}
-        sellers = self.stores.sellers.of_accounts(list(set(authors.values())))
-        accounts = {p: sellers[a].seller_id if a in sellers else a for p, a in authors.items()}
-        return tally.post_rows(counted, accounts, cache, self._primary("post", since, until))
-
-    def posts_with_reactions(
-        self, since: datetime | None = None, until: datetime | None = None
-    ) -> int:
-        """How many rows posts() would have: their reaction counters alone read, neither the
-        post cache nor the sellers (the page's count of the period before)."""
-        return tally.with_reactions(self._counted(Dimension.POST, since, until, tally.REACTIONS))
-
-    accounts = staticmethod(tally.accounts)
 
     # --- profiles and days ------------------------------------------------------------------
     @cached_property
@@ -326,10 +247,3 @@ class Snapshot:
     def buckets(self, scores: list[ScoreRow]) -> list[BucketRow]:
         """How many of these profiles are in each of the model's buckets, in its order."""
         return recount_buckets(scores, self.model)
-
-    def days(self, since: datetime | None = None, until: datetime | None = None) -> list[DayRow]:
-        """Touches and points per UTC day, organic and paid apart (never summed): the networks'
-        rollups of each day summed."""
-        if (days := self._days(since, until)) is None:
-            return tally.days(tally.between(self.touches, since, until))
-        return tally.day_rows(self.rollups.days(days, Dimension.NETWORK, tally.TOTALS))
