@@ -3,12 +3,11 @@ opportunities, hot leads, the top profiles, the spread of scores, buckets, days.
 reads each table at most once, when a view first needs it.
 
 Sellers, posts and days read the rollups over whole UTC days and all time, the touches within
-a day (report.period_reads, mixed in). Hot leads, the top profiles and the spread read the scores table's indexes
-(report.leads, report.spread); opportunities the splits crm_sync kept (report.attributed); buckets
-crm_sync's bucket tally, and so does identity coverage (with the rollups: report.covered). What
-still reads the ledger whole: identity coverage and the buckets until their tally is built
-(scores()), or when crm_sync has not run for over a day and the ledger is small enough
-(report.freshness)."""
+a day (report.period_reads, mixed in). Hot leads and the top profiles read the scores table's
+indexes (report.leads); opportunities the splits crm_sync kept (report.attributed); buckets, the
+spread of scores and identity coverage (with the rollups: report.covered) crm_sync's bucket
+tally. What still reads the ledger whole: those three until their tally is built (scores()), or
+when crm_sync has not run for over a day and the ledger is small enough (report.freshness)."""
 
 from __future__ import annotations
 
