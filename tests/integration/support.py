@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -178,6 +178,7 @@ def identify(
     user: str = "u1",
     contact: str = "C-1",
     at: datetime | str = "2026-11-01T09:00:00Z",
+    owner: str | None = None,
 ) -> Identify:
     return Identify(
         event_id=f"evt-id-{n}",
@@ -187,7 +188,16 @@ def identify(
         contact_id=contact,
         consent_basis=ConsentBasis.OPT_IN,
         occurred_at=datetime.fromisoformat(at) if isinstance(at, str) else at,
+        owner_id=owner,
     )
+
+
+def link(
+    user: str, contact: str, minutes: int = 0, owner: str | None = None, *, since: datetime
+) -> Identify:
+    """X user `user` linked to `contact` `minutes` after `since`: one event per user and minute."""
+    at = since + timedelta(minutes=minutes)
+    return identify(f"{user}-{minutes}", user=user, contact=contact, at=at, owner=owner)
 
 
 def body(message: BaseModel | str) -> str:

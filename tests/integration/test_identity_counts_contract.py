@@ -7,18 +7,19 @@ show among the links."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import boto3
 import pytest
 
 from socialscore.aws import clients
-from socialscore.domain.interaction import ConsentBasis, Identify, Network
 from socialscore.store.identities import Identities
 from socialscore.store.identity_counts import MOST
 from socialscore_local.memory.identities import MemoryIdentityLinks
 from tests.integration.moto_tables import moto_table
+from tests.integration.support import link
 
 __all__ = ["moto_table"]  # the fixture `links` asks for
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -33,16 +34,7 @@ def links(request: pytest.FixtureRequest) -> Store:
     return Identities(make("IdentitiesTable"))
 
 
-def identify(user: str, contact: str, minutes: int = 0) -> Identify:
-    return Identify(
-        event_id=f"e-{user}-{minutes}",
-        source="smms",
-        network=Network.X,
-        network_user_id=user,
-        contact_id=contact,
-        consent_basis=ConsentBasis.OPT_IN,
-        occurred_at=T0 + timedelta(minutes=minutes),
-    )
+identify = partial(link, since=T0)
 
 
 def test_the_bound_is_unknown_until_a_rebuild_counts_every_link(links: Store) -> None:

@@ -7,15 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 
-from socialscore.domain.interaction import ConsentBasis, Identify, Network
 from socialscore.pipeline.ports import IdentityLinks
 from socialscore.store import dynamo
 from socialscore.store.identities import Identities, link_item
 from socialscore_local.memory.identities import MemoryIdentityLinks
 from tests.integration.moto_tables import moto_table
+from tests.integration.support import link
 
 __all__ = ["moto_table"]  # the fixture `links` asks for
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -29,17 +30,7 @@ def links(request: pytest.FixtureRequest) -> IdentityLinks:
     return Identities(make("IdentitiesTable"))
 
 
-def identify(user: str, contact: str, minutes: int, owner: str | None = None) -> Identify:
-    return Identify(
-        event_id=f"e-{user}-{minutes}",
-        source="smms",
-        network=Network.X,
-        network_user_id=user,
-        contact_id=contact,
-        consent_basis=ConsentBasis.OPT_IN,
-        occurred_at=T0 + timedelta(minutes=minutes),
-        owner_id=owner,
-    )
+identify = partial(link, since=T0)
 
 
 def test_the_newest_link_wins_whatever_the_order_it_arrives_in(links: IdentityLinks) -> None:

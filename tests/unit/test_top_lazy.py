@@ -10,13 +10,14 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from threading import Lock
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from socialscore.domain.aggregates import ProfileTotal
-from socialscore.domain.interaction import Category, ConsentBasis, Identify, Network
+from socialscore.domain.interaction import Category, Identify
 from socialscore.domain.scoring_model import bundled
 from socialscore.domain.standing import standing
 from socialscore.domain.touch import Touch
@@ -32,6 +33,7 @@ from socialscore_local.memory.identities import MemoryIdentityLinks
 from socialscore_local.memory.ledger import MemoryTouchLedger
 from socialscore_local.memory.scores import MemoryScoreStore
 from socialscore_local.memory.sync_state import MemorySyncState
+from tests.integration.support import link
 from tests.unit.journey_world import touch as journey_touch
 
 MODEL = bundled()
@@ -79,16 +81,7 @@ def touch(n: int, profile: str, units: int, paid: bool = False) -> Touch:
     )
 
 
-def identify(user: str, contact: str, minutes: int = 0) -> Identify:
-    return Identify(
-        event_id=f"e-{user}-{minutes}",
-        source="smms",
-        network=Network.X,
-        network_user_id=user,
-        contact_id=contact,
-        consent_basis=ConsentBasis.OPT_IN,
-        occurred_at=NOW - timedelta(days=30, minutes=-minutes),
-    )
+identify = partial(link, since=NOW - timedelta(days=30))
 
 
 class World:
