@@ -14,15 +14,15 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from socialscore.domain import bucket_tally as rules
 from socialscore.domain import coverage
-from socialscore.domain.bucket_tally import Counts, Kept, Place, Stored, counts, delta
+from socialscore.domain.bucket_tally import HOLD_EVERY, Counts, Kept, Place, Stored, counts, delta
 from socialscore.store.coverage_tally import attributes, day_key, sums_of
 from socialscore.store.tally_items import (
     COUNTS,
     PLACE,
     PREFIX,
     TODO_KEYS,
+    counts_attributes,
     counts_of,
     decode,
     due_key,
@@ -120,10 +120,7 @@ class MemoryBucketTally:
         for day, sums in days.items():
             self._add_up(day_key(day), attributes(sums))
         if moved:
-            total = self.items.setdefault(COUNTS, {"key": COUNTS})
-            for bucket, (p, c) in moved.items():
-                total[f"p#{bucket}"] = total.get(f"p#{bucket}", 0) + p
-                total[f"c#{bucket}"] = total.get(f"c#{bucket}", 0) + c
+            self._add_up(COUNTS, counts_attributes(moved))
         if before != after:
             if before is not None:
                 self._remove(due_key(before, unit), {unit})
@@ -181,18 +178,15 @@ class MemoryBucketTally:
             coverage.added(cover, value.cover)
         for day, sums in cover.items():
             new[day_key(day)] = {"key": day_key(day)} | attributes(sums)
-        total = counts(units.values())
-        new[COUNTS] = {"key": COUNTS} | {
-            f"{kind}#{b}": n for b, pc in total.items() for kind, n in zip("pc", pc, strict=True)
-        }
+        new[COUNTS] = {"key": COUNTS} | counts_attributes(counts(units.values()))
         writes: list[list[tuple[str, dict[str, Any] | None]]] = [
             [(k, None) for k in old],
             list(new.items()),
         ]
         for requests in writes:  # the deletes, then the puts
-            for start in range(0, len(requests), rules.HOLD_EVERY):
+            for start in range(0, len(requests), HOLD_EVERY):
                 hold()
-                chunk = requests[start : start + rules.HOLD_EVERY]
+                chunk = requests[start : start + HOLD_EVERY]
                 self.r.add("BatchWriteItem", batches(len(chunk), 25))
                 self.items |= {k: item for k, item in chunk if item is not None}
         self.items[PLACE] = {

@@ -36,6 +36,7 @@ from socialscore.store.tally_items import (
     PLACE,
     PREFIX,
     TODO_KEYS,
+    counts_attributes,
     counts_of,
     decode,
     due_key,
@@ -182,10 +183,7 @@ class BucketTallyStore:
             _put({"key": coverage_tally.day_key(d), **coverage_tally.attributes(sums)})
             for d, sums in sorted(cover.items())
         ]
-        total = counts(units.values())
-        named = {f"p#{b}": p for b, (p, _) in total.items()} | {
-            f"c#{b}": c for b, (_, c) in total.items()
-        }
+        named = counts_attributes(counts(units.values()))
         puts.append(_put({"key": COUNTS, **{k: Decimal(n) for k, n in named.items()}}))
         # The deletes and the puts apart: a BatchWriteItem may not name one key twice.
         for requests in (deletes, puts):

@@ -99,6 +99,11 @@ def place_of(item: Mapping[str, Any] | None) -> Place:
     )
 
 
+def counts_attributes(counts: Counts) -> dict[str, int]:
+    """Counts as the counts item's attributes (counts_of's inverse): `p#<bucket>`, `c#<bucket>`."""
+    return {f"{kind}#{b}": n for b, pc in counts.items() for kind, n in zip("pc", pc, strict=True)}
+
+
 def counts_of(item: Mapping[str, Any] | None) -> Counts:
     found: dict[str, list[int]] = {}
     for name, n in (item or {}).items():
