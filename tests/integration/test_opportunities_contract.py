@@ -7,7 +7,8 @@ with the table's other items."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -240,16 +241,15 @@ def test_splits_that_do_not_read_leave_that_opportunity_alone_to_its_journey(
     assert found == {"006-1": None, "006-2": splits(2)}
 
 
-@pytest.mark.parametrize("others", [0, 1500])
-def test_a_periods_reads_do_not_grow_with_the_tables_other_items(
-    moto_table: Any, others: int
-) -> None:
-    table = moto_table("SyncStateTable")
-    kept = [kept_with(opp(n, T0 + timedelta(hours=n)), splits(n)) for n in range(3)]
-    SyncState(table).save(Landing({}, {}, kept), [], {})
-    # The bucket tally's item per profile, as many as there are profiles.
-    tally = [{"key": f"tally#x#{n}", "units": Decimal(n)} for n in range(others)]
+def tally_items(table: str, profiles: int) -> None:
+    """The bucket tally's item per profile, sharing the opportunities' table."""
+    tally = [{"key": f"tally#x#{n}", "units": Decimal(n)} for n in range(profiles)]
     dynamo.batch_write(table, [{"PutRequest": {"Item": dynamo.to_item(i)}} for i in tally])
+
+
+@contextmanager
+def dynamodb_calls() -> Iterator[list[str]]:
+    """The DynamoDB operations the block calls, in order."""
     calls: list[str] = []
     events = clients.client("dynamodb").meta.events
 
@@ -258,11 +258,23 @@ def test_a_periods_reads_do_not_grow_with_the_tables_other_items(
 
     events.register("before-call.dynamodb", count)
     try:
+        yield calls
+    finally:
+        events.unregister("before-call.dynamodb", count)
+
+
+@pytest.mark.parametrize("others", [0, 1500])
+def test_a_periods_reads_do_not_grow_with_the_tables_other_items(
+    moto_table: Any, others: int
+) -> None:
+    table = moto_table("SyncStateTable")
+    kept = [kept_with(opp(n, T0 + timedelta(hours=n)), splits(n)) for n in range(3)]
+    SyncState(table).save(Landing({}, {}, kept), [], {})
+    tally_items(table, others)
+    with dynamodb_calls() as calls:
         records = Opportunities(table)
         assert len(list(records.created(None, None))) == 3
         assert len(list(records.created(T0, T0 + timedelta(hours=1)))) == 1
-    finally:
-        events.unregister("before-call.dynamodb", count)
 
     assert calls == ["Query", "Query"]
 
@@ -278,21 +290,11 @@ def test_every_opportunity_is_one_query_of_the_index_once_it_is_whole(
     SyncState(table).save(
         Landing({}, {}, [kept_with(o, splits(n)) for n, o in enumerate(opps)]), [], {}
     )
-    tally = [{"key": f"tally#x#{n}", "units": Decimal(n)} for n in range(50)]
-    dynamo.batch_write(table, [{"PutRequest": {"Item": dynamo.to_item(i)}} for i in tally])
+    tally_items(table, 50)
     if indexed:
         Opportunities(table).mark_indexed()
-    calls: list[str] = []
-    events = clients.client("dynamodb").meta.events
-
-    def count(model: Any, **_: Any) -> None:
-        calls.append(model.name)
-
-    events.register("before-call.dynamodb", count)
-    try:
+    with dynamodb_calls() as calls:
         found = SyncState(table).every_opportunity()
-    finally:
-        events.unregister("before-call.dynamodb", count)
 
     assert sorted(o.id for o in found) == [o.id for o in opps]
     assert calls == ["BatchGetItem", "Query" if indexed else "Scan"]
