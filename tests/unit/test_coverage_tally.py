@@ -11,6 +11,7 @@ from datetime import UTC, timedelta
 from socialscore.domain.coverage import KEPT_DAYS, kept_days
 from socialscore.pipeline.bucket_tally import rebuild
 from socialscore.pipeline.resolution import relink
+from socialscore.store.coverage_tally import COVER_PREFIX
 from socialscore_local.memory.bucket_tally import ITEM_LIMIT, TRANSACTION_LIMIT
 from tests.integration.support import identify
 from tests.unit.tally_world import MODEL, NONE, TallyWorld, touch
@@ -33,7 +34,9 @@ def test_a_contact_touching_every_kept_day_fits_one_transaction_and_one_item() -
 
     assert report.failed == []  # no TooManyActions, no ItemTooLarge
     assert report.left == 0
-    assert 1 + 1 + 2 + days <= TRANSACTION_LIMIT  # the unit, the counts, two due entries, days
+    # One transaction: the unit, the counts, two due entries and the day items, 96 of the 100.
+    assert len([k for k in w.store.items if k.startswith(COVER_PREFIX)]) == days
+    assert 1 + 1 + 2 + days <= TRANSACTION_LIMIT
     unit = w.store.items["tally#unit#c:C-1"]
     assert len(unit["cv"]) < ITEM_LIMIT / 4  # 92 days x (1 network + 50 sellers): ~80 KB
     today = w.now.astimezone(UTC).date()
