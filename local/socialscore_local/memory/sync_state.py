@@ -94,8 +94,11 @@ class MemorySyncState:
         self.marks = [m for m in self.marks if not start <= m[0] < end]
 
     def every_opportunity(self) -> list[Opportunity]:
-        """Every opportunity crm_sync has seen (a Scan of the table)."""
-        return [r.opportunity for r in self.every()]
+        """Every opportunity crm_sync has seen, read as store.sync_state reads it: the marker,
+        then a Query of the index once it is whole, else a Scan of the table."""
+        return [
+            r.opportunity for r in (self.created(None, None) if self.indexed() else self.every())
+        ]
 
     # --- the opportunities' reads (store.opportunities.Opportunities) -------------------------
     def indexed(self) -> bool:
