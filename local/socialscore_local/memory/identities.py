@@ -15,7 +15,7 @@ from typing import Any
 from socialscore.aws.batch import chunks
 from socialscore.domain.interaction import Identify, link_basis
 from socialscore.store.identities import Link, erased_key, link_item
-from socialscore.store.identity_counts import ADDED, CAP, FULL, member
+from socialscore.store.identity_counts import ADDED, CAP, FULL, member, members_key
 
 # DynamoDB's limit on an item, names and values (docs.aws.amazon.com/amazondynamodb/latest/
 # developerguide/ServiceQuotas.html#limits-items): a set item over it is refused.
@@ -101,7 +101,8 @@ class MemoryIdentityLinks:
                 if len(held) >= self.set_cap:
                     largest = FULL
                     break
-                if len("members#identity") + 65 + 32 * len(held | set(added)) > ITEM_BYTES:
+                size = len("identity") + len(members_key(contact)) + len("m")  # names, key
+                if size + 32 * len(held | set(added)) > ITEM_BYTES:  # a member: 32 hex digits
                     raise ValueError("Item size has exceeded the maximum allowed size")
                 held |= set(added)
                 largest = max(largest, FULL if len(held) >= self.set_cap else len(held))
