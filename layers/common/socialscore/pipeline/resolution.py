@@ -4,6 +4,7 @@ score stage."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from socialscore.aws import batch
@@ -23,6 +24,16 @@ from socialscore.pipeline.ports import CrmPending, IdentityLinks, MessageQueue, 
 BY_SELLER = "act_by_seller_or_brand_account"
 # Why a link is not recorded: its contact or identity was erased after the link's time.
 ERASED = "contact_or_identity_erased_after_the_link"
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A link an erasure bar refused: the erasure's time, and the social user's own (None: only
+    the contact was erased), both from the batch's one read of the bars."""
+
+    link: Identify
+    erased_at: datetime
+    user_erased_at: datetime | None
 
 
 def take(
@@ -66,7 +77,7 @@ def relink(
     identities: IdentityLinks,
     crm: CrmPending,
     now: datetime,
-) -> list[tuple[Identify, datetime]]:
+) -> list[Refused]:
     """Record `links`, and take off each (identity, contact) of `unlinks` still to that contact;
     returns the links refused, each with the erasure that refused it.
 
@@ -96,7 +107,7 @@ def relink(
 
 def _screened(
     links: list[Identify], identities: IdentityLinks
-) -> tuple[list[Identify], list[tuple[Identify, datetime]]]:
+) -> tuple[list[Identify], list[Refused]]:
     """(the links kept, those an erasure bar refuses with that erasure's time, logged): one read
     of the bars for the whole batch."""
     if not links:
@@ -108,13 +119,13 @@ def _screened(
         erased = max((bars[i] for i in (link.identity, link.contact_id) if i in bars), default=None)
         if erased is not None and link.occurred_at <= erased:
             logger().info("identity link refused", extra={"reason": ERASED, "event": link.event_id})
-            refused.append((link, erased))
+            refused.append(Refused(link, erased, bars.get(link.identity)))
         else:
             kept.append(link)
     return kept, refused
 
 
-def _erasures(refused: list[tuple[Identify, datetime]], identities: IdentityLinks) -> list[Erase]:
+def _erasures(refused: list[Refused], identities: IdentityLinks) -> list[Erase]:
     """The social users of refused links, erased as of the erasure that refused each: the
     identify said they were the erased person's then, so their touches go as they would have
     had the link come first. Not one linked since by a link dated after that erasure (consent
@@ -122,26 +133,27 @@ def _erasures(refused: list[tuple[Identify, datetime]], identities: IdentityLink
     (it was that contact's at the erasure), unless the user itself was erased."""
     if not refused:
         return []
-    users = sorted({link.identity for link, _ in refused})
-    since, owner, barred = (
-        identities.linked_at(users),
-        identities.contacts_of(users),
-        identities.barred(users),
-    )
+    users = sorted({r.link.identity for r in refused})
+    since, owner = identities.linked_at(users), identities.contacts_of(users)
 
-    def erased(link: Identify, at: datetime) -> bool:
-        s = since.get(link.identity)
+    def erased(r: Refused) -> bool:
+        link, s = r.link, since.get(r.link.identity)
         if s is None:
             return True
-        if s > at:  # consent given again
+        if s > r.erased_at:  # consent given again
             return False
         moved = owner.get(link.identity) != link.contact_id and s > link.occurred_at
-        return not moved or (link.identity in barred and s <= barred[link.identity])
+        return not moved or (r.user_erased_at is not None and s <= r.user_erased_at)
 
     return [
-        Erase(event_id=link.event_id, source=link.source, identity=link.identity, occurred_at=at)
-        for link, at in refused
-        if erased(link, at)
+        Erase(
+            event_id=r.link.event_id,
+            source=r.link.source,
+            identity=r.link.identity,
+            occurred_at=r.erased_at,
+        )
+        for r in refused
+        if erased(r)
     ]
 
 
