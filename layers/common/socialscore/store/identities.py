@@ -121,7 +121,7 @@ class Identities:
     def identity_bounds(self, contacts: list[str]) -> dict[str, int]:
         """contact -> the most identities it may have (its set's size), for those with a set;
         a bound only once most_identities() is ready."""
-        return identity_counts.bounds(self._table, contacts) if contacts else {}
+        return identity_counts.bounds(self._table, contacts)
 
     def rebuild_most(self) -> int | None:
         """Every link counted in its contact's set and the bound made ready (`socialscore

@@ -110,10 +110,9 @@ def raise_most(table: str, n: int, ready: bool = False) -> None:
 def most(table: str) -> int | None:
     """The bound on any contact's identities, or None until a rebuild made it ready and once a
     set is full (a consistent read: BatchGetItem, which every reader of the links may call)."""
-    found = dynamo.batch_get(table, "identity", [MOST], consistent=True).get(MOST)
-    if found is None or not found.get("ready") or int(found.get("n", 1)) >= FULL:
-        return None
-    return max(int(found.get("n", 1)), 1)
+    found = dynamo.batch_get(table, "identity", [MOST], consistent=True).get(MOST, {})
+    n = int(found.get("n", 1))
+    return max(n, 1) if found.get("ready") and n < FULL else None
 
 
 def bounds(table: str, contacts: list[str]) -> dict[str, int]:
