@@ -22,14 +22,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
 from typing import Any, Protocol
 
 from socialscore.aws.logs import logger
 from socialscore.domain.bucket_tally import Counts, Place
-from socialscore.domain.coverage import KEPT_DAYS, Coverage
+from socialscore.domain.coverage import KEPT_DAYS, Coverage, Sums
 from socialscore.domain.score_bins import signature
 from socialscore.report.period import Period
 from socialscore.report.rows import BucketRow, ScoreRow
@@ -178,10 +178,34 @@ class Freshness:
         return stale
 
 
-def of_tables(sync_state: str, ledger: str, as_of: datetime) -> Freshness:
-    """A stack's: its tally in the sync-state table, the ledger sized by DescribeTable
+class TallyReads:
+    """crm_sync's bucket tally as one snapshot reads it: its place and its built counts read
+    once each, whichever views ask (the buckets, the score bins, identity coverage)."""
+
+    def __init__(self, store: BucketTallyStore) -> None:
+        self._store = store
+        self._place: Place | None = None
+        self._counts: Counts | None = None
+
+    def place(self) -> Place:
+        if self._place is None:
+            self._place = self._store.place()
+        return self._place
+
+    def built_counts(self) -> Counts:
+        """store.bucket_tally's built_counts, once (TallyNotBuilt is not kept: asked again)."""
+        if self._counts is None:
+            self._counts = self._store.built_counts()
+        return self._counts
+
+    def cover(self, days: list[date]) -> dict[str, Sums]:
+        return self._store.cover(days)
+
+
+def of_tables(tally: TallyReads, ledger: str, as_of: datetime) -> Freshness:
+    """A stack's: its tally (read once a snapshot), the ledger sized by DescribeTable
     (store.table_size), the warning logged."""
-    return Freshness(BucketTallyStore(sync_state), lambda: item_count(ledger), as_of, _warn)
+    return Freshness(tally, lambda: item_count(ledger), as_of, _warn)
 
 
 def _warn(message: str, extra: Mapping[str, Any]) -> None:

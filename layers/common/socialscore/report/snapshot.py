@@ -22,7 +22,7 @@ from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.touch import Touch
 from socialscore.report import covered, freshness, leads
 from socialscore.report.attributed import AttributedOpportunities, view_one
-from socialscore.report.freshness import RECOUNTED, CountedBuckets, Freshness
+from socialscore.report.freshness import RECOUNTED, CountedBuckets, Freshness, TallyReads
 from socialscore.report.journeys import Journeys, credited
 from socialscore.report.lazy_grouping import LazyGrouping
 from socialscore.report.period import DEFAULT_PERIOD, Period
@@ -160,7 +160,7 @@ class Snapshot(PeriodReads):
             else:
                 rows, source = covered.read(
                     self._freshness,
-                    BucketTallyStore(self.stack.table("SyncStateTable")),
+                    self._tally,
                     self.rollups,
                     self.stack.table("LedgerTable"),
                     period,
@@ -206,11 +206,10 @@ class Snapshot(PeriodReads):
         """Every profile's organic score now: crm_sync's tally's bins and the ranking's best
         profile (no grouping read whole), or streamed from the `by_units` index with the whole
         grouping (report.spread), as report.freshness.counted_spread says."""
-        tally = BucketTallyStore(self.stack.table("SyncStateTable"))
         return freshness.counted_spread(
             self._freshness,
             self.model.hot_lead_threshold,
-            tally.built_counts,
+            self._tally.built_counts,
             lambda: self.top(1),
             lambda: spread(
                 self.stores.scores, self.grouping, self._flagged, self.model, self.as_of
@@ -221,19 +220,20 @@ class Snapshot(PeriodReads):
         """How many profiles and contacts are in each of the model's buckets, and from where:
         crm_sync's tally (store.bucket_tally: two items) or recounted (scores(): the scores table
         and the ledger, whole), as report.freshness says."""
-        tally = BucketTallyStore(self.stack.table("SyncStateTable"))
         return freshness.counted_buckets(
             self._freshness,
-            lambda: tallied_buckets(self.model, tally.built_counts()),
+            lambda: tallied_buckets(self.model, self._tally.built_counts()),
             lambda: self.buckets(self.scores()),
         )
 
     @cached_property
+    def _tally(self) -> TallyReads:
+        """crm_sync's bucket tally: its place and counts read once, whichever views ask."""
+        return TallyReads(BucketTallyStore(self.stack.table("SyncStateTable")))
+
+    @cached_property
     def _freshness(self) -> Freshness:
-        stack = self.stack
-        return freshness.of_tables(
-            stack.table("SyncStateTable"), stack.table("LedgerTable"), self.as_of
-        )
+        return freshness.of_tables(self._tally, self.stack.table("LedgerTable"), self.as_of)
 
     def scores(self) -> list[ScoreRow]:
         """Every profile's row, recounted from the scores table and the ledger read whole
