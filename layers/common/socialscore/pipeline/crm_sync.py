@@ -39,7 +39,7 @@ from datetime import UTC, datetime, timedelta
 
 from socialscore.aws.logs import logger
 from socialscore.crm.base import OUT_OF_TIME, CrmStopped, Push, PushOutcome
-from socialscore.domain.record_key import Erasures, Landing, RecordKey, RecordKind
+from socialscore.domain.record_key import Erasures, RecordKey, RecordKind
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.pipeline.bucket_tally import BucketTally
 from socialscore.pipeline.crm_activities import ActivityResult, ActivitySync
@@ -253,11 +253,11 @@ class CrmSync:
         done = settle(derived, planned, outcome.failed)
         if done.retry:  # derived again next run
             self.state.mark_changed(now, contacts=done.retry)
-        landing = done.landing
+        landing = done.landing._replace(attributed=derived.attributions())
         if self.activities is not None:  # the slice's contacts' activities due, with its cursors
-            landing = Landing(landing.pushed | self.activities.due(derived.linked), landing.cases)
+            due = self.activities.due(derived.linked)
+            landing = landing._replace(pushed=landing.pushed | due)
         bookmarks = piece.after.bookmarks(self.crm.name)
-        landing = landing._replace(attributed=derived.attributions())
         self.state.save(landing, list(piece.opportunities), bookmarks)
         if piece.consumed:  # after the cursors moved past the window: it is read no more
             self.state.consumed(*piece.consumed)
