@@ -29,7 +29,7 @@ from socialscore.domain.interaction import Category
 from socialscore.domain.rollups import Dimension, days_between
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.touch import Touch
-from socialscore.report.freshness import Freshness, Source, coverage_rows, keeps
+from socialscore.report.freshness import Freshness, Source, coverage_rows, keeps, readable
 from socialscore.report.leads import RankedScores
 from socialscore.report.period import Period
 from socialscore.store import dynamo
@@ -77,12 +77,7 @@ def tallied(
     knows nothing of the touches since). `since_run`: read all the same, the linked part as of
     that run (report.freshness: a ledger too big to recount; the page says so)."""
     place = tally.place()
-    if not (
-        place.built
-        and place.marks_through is not None
-        and place.marks_through <= as_of
-        and keeps(place, period, since_run)
-    ):
+    if not (readable(place, as_of) and keeps(place, period, since_run)):
         return None
     first, last = period.start.date(), (period.end - timedelta(days=1)).date()
     days = days_between(first, last)

@@ -137,9 +137,7 @@ class Freshness:
         return self._ledger_items()
 
     def _readable(self) -> bool:
-        """Built, and as of a moment at or after its last run (an earlier one recounts)."""
-        p = self.place
-        return p.built and p.marks_through is not None and p.marks_through <= self._as_of
+        return readable(self.place, self._as_of)
 
     def buckets(self) -> Source:
         return self._source("buckets", self._readable(), BUCKETS_RECOUNT_ITEMS)
@@ -255,6 +253,11 @@ def coverage_rows(
         if rows is not None:
             return rows, source
     return recount(), RECOUNTED
+
+
+def readable(place: Place, as_of: datetime) -> bool:
+    """Built, and as of a moment at or after its last run (an earlier one recounts)."""
+    return place.built and place.marks_through is not None and place.marks_through <= as_of
 
 
 def keeps(place: Place, period: Period, since_run: bool) -> bool:
