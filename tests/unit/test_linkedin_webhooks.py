@@ -15,15 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from socialscore.domain.interaction import (
-    Answered,
-    Interaction,
-    Kind,
-    Network,
-    PostDeleted,
-    act_id,
-    post_key,
-)
+from socialscore.domain.acts import act_id, post_key
+from socialscore.domain.interaction import Answered, Interaction, Kind, Network, PostDeleted
 from socialscore.domain.permalink import parse
 from socialscore.sources.linkedin import CHALLENGE_CODE, LinkedInSource, signs_no_delivery
 from socialscore.sources.signatures import SignatureError

@@ -17,6 +17,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from socialscore.aws import batch
 from socialscore.aws.sqs import pack
+from socialscore.domain.acts import act
 from socialscore.domain.interaction import (
     Answered,
     Category,
@@ -28,8 +29,7 @@ from socialscore.domain.interaction import (
     Network,
     OwnWords,
     PostDeleted,
-    act,
-    retraction,
+    Retraction,
 )
 from socialscore.domain.messages import (
     REHYDRATE_MESSAGE,
@@ -91,7 +91,9 @@ REHYDRATED = Rehydrated(
     actor_followers=350,
 )
 RESOLVED = REHYDRATED.resolved("003XYZ", Seller(seller_id="ana", team="emea"))
-UNLIKE = retraction("x", Network.X, Kind.LIKE, "1001", NOW, target_post_id="2100000000000000001")
+UNLIKE = Retraction.of(
+    act("x", Network.X, Kind.LIKE, "1001", NOW, target_post_id="2100000000000000001")
+)
 ERASE = Erase(event_id="era-1", source="smms", contact_id="003XYZ", occurred_at=NOW)
 ANSWERED = Answered(event_id="ans-1", source="x", post="x#2100000000000000002", occurred_at=NOW)
 

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from socialscore.domain.interaction import Network, post_key
+from socialscore.domain.acts import post_key
+from socialscore.domain.interaction import Network
 from socialscore.domain.permalink import ShortLink, UnparseablePermalink, is_short_link, parse
 from socialscore.domain.post import PostRef
 

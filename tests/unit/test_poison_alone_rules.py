@@ -21,8 +21,9 @@ import pytest
 
 from socialscore.aws import batch
 from socialscore.domain import scoring_model
+from socialscore.domain.acts import post_key
 from socialscore.domain.aggregates import COUNTER_SHARDS, PostCounter, ProfileTotal
-from socialscore.domain.interaction import Category, Interaction, Kind, Network, post_key
+from socialscore.domain.interaction import Category, Interaction, Kind, Network
 from socialscore.domain.limits import (
     KEY_PART_MAX_BYTES,
     PARTITION_KEY_MAX_BYTES,

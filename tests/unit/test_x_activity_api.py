@@ -12,14 +12,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from socialscore.domain.interaction import (
-    Interaction,
-    Kind,
-    Network,
-    PostDeleted,
-    Retraction,
-    act_id,
-)
+from socialscore.domain.acts import act_id
+from socialscore.domain.interaction import Interaction, Kind, Network, PostDeleted, Retraction
 from socialscore.sources.base import Reading
 from socialscore.sources.x import XSource
 

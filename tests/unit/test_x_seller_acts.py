@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import cast
 
-from socialscore.domain.interaction import Answered, Kind, Network, act
+from socialscore.domain.acts import act
+from socialscore.domain.interaction import Answered, Kind, Network
 from socialscore.domain.messages import Rehydrated, Resolved, Seller
 from socialscore.domain.post import PostFacts
 from socialscore.pipeline.ports import IdentityLinks

@@ -33,7 +33,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from socialscore.domain.interaction import Network, post_id_of
+from socialscore.domain.acts import post_id_of
+from socialscore.domain.interaction import Network
 from socialscore.domain.post import PostRef
 
 

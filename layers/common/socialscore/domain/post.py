@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from socialscore.domain.interaction import MESSAGE, KeyText, Network, post_key
+from socialscore.domain.acts import post_key
+from socialscore.domain.interaction import MESSAGE, KeyText, Network
 
 
 @dataclass(frozen=True, order=True)

@@ -24,14 +24,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from socialscore.domain.interaction import (
-    Answered,
-    Kind,
-    Network,
-    PostDeleted,
-    act,
-    post_key,
-)
+from socialscore.domain.acts import act, post_key
+from socialscore.domain.interaction import Answered, Kind, Network, PostDeleted
 from socialscore.sources.base import LenientModel, Message, unix_time
 from socialscore.sources.words import ModelOnce, comment_words, with_words
 

@@ -28,15 +28,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from socialscore.domain.interaction import (
-    Answered,
-    Kind,
-    Network,
-    PostDeleted,
-    act,
-    post_key,
-    retraction,
-)
+from socialscore.domain.acts import act, post_key
+from socialscore.domain.interaction import Answered, Kind, Network, PostDeleted, Retraction
 from socialscore.sources.base import LenientModel, Message, NetworkId, unix_time
 from socialscore.sources.words import ModelOnce, comment_words, with_words
 
@@ -147,8 +140,8 @@ def feed(value: FeedValue, page: str, fallback: datetime, model: ModelOnce) -> M
             return REACTION_ON_COMMENT
         if remove:
             undone = at - BEFORE_ITS_SECOND
-            return retraction(
-                SOURCE, Network.FACEBOOK, Kind.LIKE, actor, undone, target_post_id=post
+            return Retraction.of(
+                act(SOURCE, Network.FACEBOOK, Kind.LIKE, actor, undone, target_post_id=post)
             )
         return act(
             SOURCE,

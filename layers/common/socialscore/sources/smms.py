@@ -16,6 +16,7 @@ from pydantic import (
     field_validator,
 )
 
+from socialscore.domain.acts import act_id, interaction_id
 from socialscore.domain.interaction import (
     Interaction,
     Kind,
@@ -24,9 +25,7 @@ from socialscore.domain.interaction import (
     Tags,
     UserId,
     UtcDatetime,
-    act_id,
     category_of,
-    interaction_id,
     normalise_tags,
 )
 from socialscore.sources import signatures

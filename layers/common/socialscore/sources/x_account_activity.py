@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from socialscore.domain.interaction import Kind, Network, PostDeleted, act, post_key, retraction
+from socialscore.domain.acts import act, post_key
+from socialscore.domain.interaction import Kind, Network, PostDeleted, Retraction
 from socialscore.sources.base import BodyProblem, LenientModel, Message, Reading, unix_time
 from socialscore.sources.x_posts import (
     APP_REVOKED,
@@ -225,7 +226,5 @@ def _follow(follow: XFollow, account: str, type_: str) -> Message | str:
     if type_ not in ("follow", "unfollow"):
         return UNSCORED_EVENT
     at = _when(follow.created_timestamp, None, "created_timestamp")
-    ids = (SOURCE, Network.X, Kind.FOLLOW, follower, at)
-    if type_ == "unfollow":
-        return retraction(*ids, target_user_id=follow.target.uid)
-    return act(*ids, target_user_id=follow.target.uid)
+    done = act(SOURCE, Network.X, Kind.FOLLOW, follower, at, target_user_id=follow.target.uid)
+    return Retraction.of(done) if type_ == "unfollow" else done

@@ -14,7 +14,8 @@ from typing import Any, TypeVar
 
 from pydantic import AliasChoices, AwareDatetime, BaseModel, Field, ValidationError
 
-from socialscore.domain.interaction import Kind, Network, PostDeleted, act, post_key, retraction
+from socialscore.domain.acts import act, post_key
+from socialscore.domain.interaction import Kind, Network, PostDeleted, Retraction
 from socialscore.sources.base import LenientModel, Message, Reading
 from socialscore.sources.x_posts import (
     APP_REVOKED,
@@ -156,8 +157,8 @@ def _event(event: XaaEvent, received: datetime) -> Message | str:
         follower, followed = follow.source.data.id, follow.target.data.id
         if follower == account:
             return BY_ACCOUNT
-        build = act if kind == "follow.follow" else retraction
-        return build(SOURCE, Network.X, Kind.FOLLOW, follower, received, target_user_id=followed)
+        done = act(SOURCE, Network.X, Kind.FOLLOW, follower, received, target_user_id=followed)
+        return done if kind == "follow.follow" else Retraction.of(done)
     if kind == "like.create":
         direction = event.filter.direction or (
             "inbound" if _liked_author(event) == account else "outbound"

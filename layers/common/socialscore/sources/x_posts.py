@@ -2,7 +2,7 @@
 
 The Account Activity API (v1.1 tweet objects) and the X Activity API (v2 post objects) describe
 the same acts in two shapes. Each reads its shape into an `XPost` and this module decides, so
-one act reported by both becomes one interaction (domain.interaction.act_id: same network,
+one act reported by both becomes one interaction (domain.acts.act_id: same network,
 actor, kind, target and own post) and one answer.
 """
 
@@ -14,7 +14,8 @@ from typing import Annotated
 
 from pydantic import Field
 
-from socialscore.domain.interaction import Answered, Kind, Network, act, post_key
+from socialscore.domain.acts import act, post_key
+from socialscore.domain.interaction import Answered, Kind, Network
 from socialscore.sources.base import Message, NetworkId
 
 SOURCE = "x"
