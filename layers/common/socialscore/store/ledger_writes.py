@@ -13,6 +13,7 @@ from typing import Any
 from socialscore.domain.aggregates import AggregateKey, ItemWrite, settle
 from socialscore.domain.decay import STORED_DIGITS
 from socialscore.domain.ledger_rules import Change, Key, LedgerEntry, deltas
+from socialscore.domain.rollups import ROLLUP_COUNTERS, RollupKey
 from socialscore.store import dynamo
 from socialscore.store.ledger_items import item_of, version_of
 from socialscore.store.scores import item_write
@@ -86,9 +87,19 @@ def settled(
     removed, the item deleted, conditioned on the counts read); otherwise an ADD conditioned only
     on each count taken down staying over 0, which a concurrent ADD does not refuse."""
     exact = settle(key, delta, held) if held is not None else None
-    if exact is not None and (exact.delete or exact.remove):
+    if exact is not None and (exact.delete or exact.remove or _under(key, held or {}, exact)):
         return exact
     return settle(key, delta)
+
+
+def _under(key: AggregateKey, held: dict[str, Any], write: ItemWrite) -> bool:
+    """Whether the write takes a rollup's count under 0: a folded day's touches are on one shard
+    (store.rollup_fold), so a retraction on another shard leaves it below 0, the day's sum
+    right; written exactly (conditioned on the count as read), never refused for good."""
+    return isinstance(key, RollupKey) and any(
+        ROLLUP_COUNTERS.get(n, "") is None and held.get(n, Decimal(0)) + a < 0
+        for n, a in write.add.items()
+    )
 
 
 def applied(held: dict[str, Any], write: ItemWrite) -> dict[str, Any]:

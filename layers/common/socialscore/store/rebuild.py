@@ -175,6 +175,10 @@ class Rebuild:
                     self._set(key, item, {})  # no entry supports it any more
                 elif isinstance(key, PostCounter | SellerCounter | RollupKey):
                     self._set(key, item, wanted.pop(key, {}))
+                elif key is None and item["pk"].startswith("day#"):
+                    # The rollup fold's progress and pending sums (store.rollup_fold): every
+                    # shard is set again here, unfolded, so the fold starts over.
+                    self._writes.append({"DeleteRequest": {"Key": {"pk": {"S": item["pk"]}}}})
             self._flush()
             yield len(page["Items"])
         for key, counters in sorted(wanted.items(), key=lambda kv: item_key(kv[0])):

@@ -42,7 +42,7 @@ class RollupStore:
         for day in days:
             rows: Counters = {}
             self._add_day(day, dimension, only, rows)
-            if rows:
+            if rows := _counting(rows):
                 out[day] = rows
         return out
 
@@ -59,6 +59,7 @@ class RollupStore:
         out: Counters = {}
         for day in key[0]:  # summed as read (as ADD sums: 38 digits), no day's rows held
             self._add_day(day, dimension, only, out)
+        out = _counting(out)
         self._periods[key] = (None if only is None else frozenset(only), out)
         return out
 
@@ -79,7 +80,7 @@ class RollupStore:
         for item in self._query(f"{ALL_TIME}#{dimension}", _wanted(only)):
             name = item["pk"].removeprefix(prefix).rsplit("#shard#", 1)[0]
             _add(out.setdefault(name, {}), item, None)
-        return out
+        return _counting(out)
 
     def _query(self, key: str, attributes: list[str] | None) -> Iterable[dict[str, Any]]:
         """The items under `key`: their `pk` and `attributes` alone when given (every attribute
@@ -121,3 +122,15 @@ def _add(into: dict[str, Any], item: dict[str, Any], names: Collection[str] | No
                 into["team"] = value
             elif isinstance(value, Decimal) and (names is None or name in names):
                 into[name] = into.get(name, Decimal(0)) + value
+
+
+def _counting(rows: Counters) -> Counters:
+    """The rows without a counter at 0, nor a name whose counters all were: a day folded into
+    one shard (store.rollup_fold) and a retraction after it leave a count's shards summing to 0
+    (1 and -1), which no shard held before."""
+    out: Counters = {}
+    for name, row in rows.items():
+        kept = {n: v for n, v in row.items() if not isinstance(v, Decimal) or v}
+        if len(kept) == len(row) or any(isinstance(v, Decimal) for v in kept.values()):
+            out[name] = kept
+    return out

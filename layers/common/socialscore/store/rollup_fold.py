@@ -1,0 +1,324 @@
+"""Folding closed days' rollup shards on the scores table (the rule: domain.rollup_fold).
+
+Step 1 adds the moved sums to a pending item, `day#<date>#<dimension>#<name>#fold`, under the
+`by_day` key `<date>#fold`: no reader asks for that key, so no report counts it, and a run finds
+the pending items a stopped run left with one Query a day. The pending item, not an attribute of
+the target, because the score stage deletes a target whose counts all reach 0 (a retraction),
+and would delete pending sums with it.
+
+Every transaction is conditioned on what it consumes (a shard deleted while it holds what was
+read; a pending item while it holds its sums), so one sent again (an SDK retry after a timeout,
+a second run at once) is refused, never applied twice. A refused name is read again from the
+table itself (consistent) and tried once more, then left for a later run, counted.
+
+Progress: `day#folded` holds the last day folded whole; `socialscore rebuild` deletes it with
+the pending items (it sets every shard again, unfolded).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from socialscore.aws import clients
+from socialscore.aws.logs import logger
+from socialscore.domain import rollup_fold
+from socialscore.domain.aggregates import COUNTER_SHARDS
+from socialscore.domain.rollup_fold import Move
+from socialscore.domain.rollups import ROLLUP_COUNTERS, Dimension, RollupKey
+from socialscore.store import dynamo
+from socialscore.store.rollups import BY_DAY_INDEX
+from socialscore.store.scores import ROLLUP, index_attributes, item_key
+
+PROGRESS = "day#folded"  # under `day#`: the report's role may write only `day#` items
+PENDING = "#fold"  # a pending item's key: the name's key (without its shard) and this
+PENDING_ROLLUP = "fold"  # its `by_day` key: <date>#fold
+FINISH_NAMES = 50  # a step 2 is two actions a name: 50 names a transaction (of 100 actions)
+
+
+@dataclass
+class FoldCounts:
+    """What a run did, for its log line and bench/scale.py."""
+
+    days: list[str] = field(default_factory=list)  # folded whole
+    names: int = 0  # folded into one item
+    shards_deleted: int = 0
+    pending_finished: int = 0  # pending items moved to their targets (one a name folded)
+    left: Counter[str] = field(default_factory=Counter)  # reason -> names left unfolded
+    calls: int = 0  # requests sent
+    items_read: int = 0
+    actions: int = 0  # transaction actions (each writes one item)
+    out_of_time: bool = False
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A pending item: sums bound for `target` (a shard's key), whose `by_day` key is `of`."""
+
+    key: str
+    target: str
+    of: str
+    team: str | None
+    sums: dict[str, Decimal]
+
+
+@dataclass
+class DayRead:
+    """One day's shards of one dimension, as read: name -> shard -> counters, and teams."""
+
+    day: str
+    dimension: Dimension
+    shards: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
+    teams: dict[str, str] = field(default_factory=dict)
+
+
+class RollupFold:
+    def __init__(self, table: str, oldest_back: int) -> None:
+        self._table = table
+        self._oldest_back = oldest_back  # days: where a stack with no progress starts
+        self.counts = FoldCounts()
+
+    # --- the run ---------------------------------------------------------------------------
+    def run(self, today: date, seconds_left: Callable[[], float]) -> FoldCounts:
+        """Fold the closed days after the last folded whole, oldest first, saving progress
+        after each; stops (between transactions) when `seconds_left` reaches 0."""
+        days = rollup_fold.days_to_fold(self.last_folded(), today, self._oldest_back)
+        # A run stops within a day only, after its last day folded whole (or with none): what
+        # a stopped run left pending is on this run's first day alone.
+        if days and not self.finish(self.pending(days[0])):
+            return self.counts
+        for day in days:
+            if seconds_left() <= 0 or not self.fold_day(day, seconds_left):
+                self.counts.out_of_time = seconds_left() <= 0
+                break
+            self._save(day)
+            self.counts.days.append(day)
+        return self.counts
+
+    def fold_day(self, day: str, seconds_left: Callable[[], float]) -> bool:
+        """One day, every dimension. False when time ran out (nothing left pending by this
+        run) or a pending item could not be finished."""
+        for dimension in Dimension:
+            read = self.read(day, dimension)
+            for group in rollup_fold.groups(rollup_fold.plan(read.shards)):
+                if seconds_left() <= 0:
+                    return False
+                if not self.finish(self.move(read, group)):
+                    return False
+        return True
+
+    def last_folded(self) -> date | None:
+        found = dynamo.batch_get(self._table, "pk", [PROGRESS], consistent=True)
+        self._count(calls=1, read=1)
+        return date.fromisoformat(found[PROGRESS]["day"]) if PROGRESS in found else None
+
+    def _save(self, day: str) -> None:
+        client = clients.client("dynamodb")
+        self._count(calls=1)
+        # Never back: a slower run at once saves an older day.
+        with suppress(client.exceptions.ConditionalCheckFailedException):
+            client.update_item(
+                TableName=self._table,
+                Key={"pk": {"S": PROGRESS}},
+                UpdateExpression="SET #d = :d",
+                ConditionExpression="attribute_not_exists(#d) OR #d < :d",
+                ExpressionAttributeNames={"#d": "day"},
+                ExpressionAttributeValues={":d": {"S": day}},
+            )
+
+    # --- reads -----------------------------------------------------------------------------
+    def read(self, day: str, dimension: Dimension) -> DayRead:
+        """A day's shards of one dimension from `by_day` (every attribute: the index projects
+        them all; eventually consistent, so a shard's values may be old: its delete is then
+        refused and the name read again from the table)."""
+        read = DayRead(day, dimension)
+        prefix = f"day#{day}#{dimension}#"
+        for item in self._query(f"{day}#{dimension}"):
+            name, shard = item["pk"].removeprefix(prefix).rsplit("#shard#", 1)
+            read.shards.setdefault(name, {})[int(shard)] = item
+            if "team" in item:
+                read.teams[name] = item["team"]
+        return read
+
+    def pending(self, day: str) -> list[Pending]:
+        """The pending items of a day (a stopped run's), as the table holds them now."""
+        keys = [item["pk"] for item in self._query(f"{day}#{PENDING_ROLLUP}")]
+        return self._pending_now(keys)
+
+    def _pending_now(self, keys: list[str]) -> list[Pending]:
+        found = self._get(keys)
+        return [
+            Pending(k, i["target"], i["of"], i.get("team"), _counters(i)) for k, i in found.items()
+        ]
+
+    def _query(self, key: str) -> Iterable[dict[str, Any]]:
+        for page in dynamo.query(
+            TableName=self._table,
+            IndexName=BY_DAY_INDEX,
+            KeyConditionExpression="#k = :k",
+            ExpressionAttributeNames={"#k": ROLLUP},
+            ExpressionAttributeValues={":k": {"S": key}},
+        ):
+            self._count(calls=1, read=len(page))
+            yield from page
+
+    def _get(self, keys: list[str]) -> dict[str, dict[str, Any]]:
+        """Items by key from the table itself (consistent)."""
+        if not keys:
+            return {}
+        found = dynamo.batch_get(self._table, "pk", keys, consistent=True)
+        self._count(calls=-(-len(keys) // 100), read=len(keys))
+        return found
+
+    # --- step 1 ----------------------------------------------------------------------------
+    def move(self, read: DayRead, group: list[Move]) -> list[Pending]:
+        """Step 1 of a group of names, one transaction; a refused name read again and tried
+        once more, then left. Returns the pending items written."""
+        tries: Counter[str] = Counter()
+        while group:
+            try:
+                self._transact([a for m in group for a in self._move_actions(read, m)])
+            except clients.client("dynamodb").exceptions.TransactionCanceledException as err:
+                group = self._after_refusal(read, group, err.response, tries)
+                continue
+            self.counts.names += len(group)
+            self.counts.shards_deleted += sum(len(m.deletes) for m in group)
+            return [self._pending_of(read, m) for m in group if m.moved]
+        return []
+
+    def _after_refusal(
+        self, read: DayRead, group: list[Move], response: dict[str, Any], tries: Counter[str]
+    ) -> list[Move]:
+        """The group to try again: each refused name read again (consistent) once, left the
+        second time (logged with its reason: the dimension, never the name)."""
+        reasons = [r.get("Code", "None") for r in response.get("CancellationReasons", [])]
+        refused: dict[str, str] = {}
+        at = 0
+        for move in group:
+            codes = {c for c in reasons[at : at + move.actions] if c != "None"}
+            at += move.actions
+            if codes:
+                refused[move.name] = sorted(codes)[0]
+        if not refused:  # cancelled with no reason given: nothing to read again
+            refused = {m.name: "TransactionCanceled" for m in group}
+        kept = [m for m in group if m.name not in refused]
+        for name, reason in refused.items():
+            tries[name] += 1
+            if tries[name] > 1:
+                self.counts.left[reason] += 1
+                logger().warning(
+                    "rollup fold left a name unfolded",
+                    extra={"day": read.day, "dimension": str(read.dimension), "reason": reason},
+                )
+                continue
+            keys = {
+                item_key(RollupKey(read.day, read.dimension, name, s)): s
+                for s in range(COUNTER_SHARDS)
+            }
+            now = self._get(list(keys))
+            read.shards[name] = {keys[k]: i for k, i in now.items()}
+            kept += rollup_fold.plan({name: read.shards[name]})
+        return kept
+
+    def _move_actions(self, read: DayRead, move: Move) -> list[dict[str, Any]]:
+        actions = []
+        if move.moved:
+            pending = self._pending_of(read, move)
+            sets = {ROLLUP: f"{read.day}#{PENDING_ROLLUP}", "target": pending.target}
+            sets |= {"of": pending.of} | ({"team": pending.team} if pending.team else {})
+            actions.append({"Update": self._update(pending.key, move.moved, sets)})
+        for shard, expect in move.deletes:
+            key = item_key(RollupKey(read.day, read.dimension, move.name, shard))
+            actions.append({"Delete": self._delete(key, expect)})
+        return actions
+
+    def _pending_of(self, read: DayRead, move: Move) -> Pending:
+        target = RollupKey(read.day, read.dimension, move.name, move.target)
+        team = read.teams.get(move.name)
+        key = f"day#{read.day}#{read.dimension}#{move.name}{PENDING}"
+        return Pending(key, item_key(target), index_attributes(target)[ROLLUP], team, move.moved)
+
+    # --- step 2 ----------------------------------------------------------------------------
+    def finish(self, pending: list[Pending]) -> bool:
+        """Step 2: each pending item's sums added to its target and the item deleted, 50 names
+        a transaction; a refused group read again once. False when some could not be."""
+        for start in range(0, len(pending), FINISH_NAMES):
+            group = pending[start : start + FINISH_NAMES]
+            for attempt in range(2):
+                try:
+                    self._transact([a for p in group for a in self._finish_actions(p)])
+                    break
+                except clients.client("dynamodb").exceptions.TransactionCanceledException:
+                    if attempt:
+                        self.counts.left["pending_not_finished"] += len(group)
+                        logger().warning("rollup fold left pending sums for the next run")
+                        return False
+                    group = self._pending_now([p.key for p in group])
+                    if not group:  # finished meanwhile (another run)
+                        break
+            self.counts.pending_finished += len(group)
+        return True
+
+    def _finish_actions(self, p: Pending) -> list[dict[str, Any]]:
+        sets = {ROLLUP: p.of} | ({"team": p.team} if p.team else {})
+        return [
+            {"Update": self._update(p.target, p.sums, sets)},
+            {"Delete": self._delete(p.key, rollup_fold.expected(p.sums))},
+        ]
+
+    # --- requests --------------------------------------------------------------------------
+    def _update(self, key: str, add: dict[str, Decimal], sets: dict[str, str]) -> dict[str, Any]:
+        names = {f"#a{n}": a for n, a in enumerate(add)}
+        values = {f":a{n}": _number(v) for n, v in enumerate(add.values())}
+        names |= {f"#s{n}": s for n, s in enumerate(sets)}
+        values |= {f":s{n}": {"S": v} for n, v in enumerate(sets.values())}
+        adds = ", ".join(f"#a{n} :a{n}" for n in range(len(add)))
+        assigned = ", ".join(f"#s{n} = :s{n}" for n in range(len(sets)))
+        return {
+            "TableName": self._table,
+            "Key": {"pk": {"S": key}},
+            "UpdateExpression": (f"ADD {adds} " if adds else "") + f"SET {assigned}",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+
+    def _delete(self, key: str, expect: rollup_fold.Expect) -> dict[str, Any]:
+        """Delete while the item holds exactly `expect` (a score write in between changes at
+        least one counter)."""
+        names = {f"#c{n}": c for n, c in enumerate(expect)}
+        values = {f":c{n}": _number(v) for n, v in enumerate(expect.values()) if v is not None}
+        clauses = [
+            f"#c{n} = :c{n}" if v is not None else f"attribute_not_exists(#c{n})"
+            for n, v in enumerate(expect.values())
+        ]
+        delete: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": {"pk": {"S": key}},
+            "ConditionExpression": " AND ".join(clauses),
+            "ExpressionAttributeNames": names,
+        }
+        if values:
+            delete["ExpressionAttributeValues"] = values
+        return delete
+
+    def _transact(self, actions: list[dict[str, Any]]) -> None:
+        self._count(calls=1, actions=len(actions))
+        clients.client("dynamodb").transact_write_items(TransactItems=actions)
+
+    def _count(self, calls: int = 0, read: int = 0, actions: int = 0) -> None:
+        self.counts.calls += calls
+        self.counts.items_read += read
+        self.counts.actions += actions
+
+
+def _counters(item: dict[str, Any]) -> dict[str, Decimal]:
+    return {n: v for n, v in item.items() if n in ROLLUP_COUNTERS}
+
+
+def _number(amount: Decimal) -> dict[str, str]:
+    return {"N": format(amount, "f")}

@@ -1,0 +1,222 @@
+"""The rollup fold on the table (moto, store.rollup_fold): after the ledger's own transactions
+spread a few days' touches over their shards, a fold leaves every read of the rollups
+(days, periods, all time) as it was, on one item per day and name; a score write landing between
+the fold's read and its write is not lost; a run stopped after its first step is finished by the
+next; a run out of time resumes where it stopped; `socialscore rebuild` starts it over."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from socialscore.domain import rollup_fold
+from socialscore.domain.aggregates import COUNTER_SHARDS, shard_of
+from socialscore.domain.decay import EPOCH
+from socialscore.domain.interaction import Category, Kind
+from socialscore.domain.rollups import Dimension, days_between
+from socialscore.domain.touch import Touch, Withdrawal
+from socialscore.store import dynamo
+from socialscore.store.ledger import Ledger
+from socialscore.store.rebuild import Rebuild
+from socialscore.store.rollup_fold import PENDING, PROGRESS, RollupFold
+from socialscore.store.rollups import RollupStore
+from socialscore_local.memory.rollups import MemoryRollups
+from tests.integration.moto_tables import moto_table
+from tests.integration.support import ANA, BEN
+from tests.unit.test_scoring import MODEL, touch
+
+__all__ = ["moto_table"]
+DAY = timedelta(days=1)
+DAYS = days_between(EPOCH.date(), (EPOCH + 3 * DAY).date())  # the touches' four days
+TODAY = (EPOCH + 5 * DAY).date()  # the four are closed
+KINDS = [Kind.LIKE, Kind.COMMENT, Kind.SHARE]
+
+
+def always() -> float:
+    return 60.0
+
+
+@pytest.fixture
+def ledger(moto_table: object) -> Ledger:
+    """The four days' touches: two posts of two sellers, a paid act, each day's acts spread
+    over the shards."""
+    make = moto_table
+    assert callable(make)
+    ledger = Ledger(make("LedgerTable"), make("ScoresTable"))
+    ledger.record([act(n) for n in range(64)])
+    return ledger
+
+
+def act(n: int, day: int | None = None) -> Touch:
+    return touch(
+        KINDS[n % 3],
+        iid=f"i{n}",
+        actor=f"u{n}",
+        seller=(ANA, BEN)[n % 2],
+        post_id=str(100 + n % 2),
+        category=Category.PAID if n % 7 == 0 else Category.ORGANIC,
+        at=EPOCH + (n % 4 if day is None else day) * DAY + timedelta(minutes=n),
+    )
+
+
+def reads(table: str) -> dict[str, Any]:
+    """Every answer a report gets from the rollups."""
+    store = RollupStore(table)
+    out: dict[str, Any] = {f"days {d}": store.days(DAYS, d) for d in Dimension}
+    out |= {f"period {d}": RollupStore(table).period(DAYS, d) for d in Dimension}
+    return out | {f"all {d}": store.all_time(d) for d in (Dimension.POST, Dimension.SELLER)}
+
+
+def oracle(ledger: Ledger) -> dict[str, Any]:
+    memory = MemoryRollups(ledger.every_touch)
+    out: dict[str, Any] = {f"days {d}": memory.days(DAYS, d) for d in Dimension}
+    out |= {f"period {d}": memory.period(DAYS, d) for d in Dimension}
+    return out | {f"all {d}": memory.all_time(d) for d in (Dimension.POST, Dimension.SELLER)}
+
+
+def day_items(table: str) -> Iterator[str]:
+    return (i["pk"] for i in dynamo.scan(table) if i["pk"].startswith("day#"))
+
+
+def shards_per_name(table: str) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for pk in day_items(table):
+        if "#shard#" in pk:
+            name = pk.rsplit("#shard#", 1)[0]
+            out[name] = out.get(name, 0) + 1
+    return out
+
+
+def test_a_fold_leaves_every_read_as_it_was_on_one_item_a_day_and_name(ledger: Ledger) -> None:
+    table = ledger.scores_table
+    before = reads(table)
+    assert before == oracle(ledger)
+    assert max(shards_per_name(table).values()) >= 5  # the posts' days were spread
+
+    counts = RollupFold(table, oldest_back=10).run(TODAY, always)
+
+    assert counts.days == days_between(TODAY - 10 * DAY, TODAY - 2 * DAY)
+    assert counts.left == {}
+    assert not counts.out_of_time
+    assert set(shards_per_name(table).values()) == {1}
+    assert not [pk for pk in day_items(table) if pk.endswith(PENDING)]
+    assert reads(table) == before
+    # Up to date: the next run reads its progress and folds nothing.
+    again = RollupFold(table, oldest_back=10).run(TODAY, always)
+    assert (again.days, again.calls) == ([], 1)
+    # A late retraction of a touch whose shard was folded away, and a late touch: each
+    # writes a shard again, by ADD, and the sums stay those of the ledger.
+    gone = next(t for t in (act(n) for n in range(64)) if shard_of(t) != 0 and t.post == "x#100")
+    ledger.record([Withdrawal(gone.profile, gone.dedupe_key, EPOCH + 9 * DAY), act(99, day=1)])
+    assert reads(table) == oracle(ledger)
+
+
+def test_a_score_write_between_the_fold_s_read_and_its_write_is_not_lost(
+    ledger: Ledger,
+) -> None:
+    table = ledger.scores_table
+    fold = RollupFold(table, oldest_back=10)
+    read = fold.read(DAYS[1], Dimension.POST)
+    moves = rollup_fold.plan(read.shards)
+    move = next(m for m in moves if m.name == "x#101")
+    # A touch on a shard the plan deletes, and a retraction on another, land first.
+    deleted = dict(move.deletes)
+    late = next(t for n in range(101, 999, 2) if shard_of(t := act(n, day=1)) in deleted)
+    taken = next(
+        t for n in range(1, 64, 4) if shard_of(t := act(n)) in set(deleted) - {shard_of(late)}
+    )
+    ledger.record([late, Withdrawal(taken.profile, taken.dedupe_key, EPOCH + 9 * DAY)])
+
+    queried = fold.counts.items_read
+    for group in rollup_fold.groups(moves):
+        assert fold.finish(fold.move(read, group))
+
+    assert fold.counts.items_read == queried + COUNTER_SHARDS  # refused, the name read again
+    assert fold.counts.left == {}  # then folded
+    assert reads(table) == oracle(ledger)
+    assert sum(1 for pk in day_items(table) if pk.startswith(f"day#{DAYS[1]}#post#x#101#")) == 1
+
+
+def test_a_run_stopped_after_its_first_step_is_finished_by_the_next(ledger: Ledger) -> None:
+    table = ledger.scores_table
+    before = reads(table)
+    # The days before folded whole (progress saved), then a run stopped within the next one
+    # (a timeout, a crash) after its first step.
+    stopped = RollupFold(table, oldest_back=10)
+    assert stopped.run(date.fromisoformat(DAYS[3]), always).days[-1] == DAYS[1]
+    read = stopped.read(DAYS[2], Dimension.POST)
+    pending = [
+        p for g in rollup_fold.groups(rollup_fold.plan(read.shards)) for p in stopped.move(read, g)
+    ]
+    assert pending
+    assert all(p.key.endswith(PENDING) for p in pending)
+    # Meanwhile a reader misses the moved shards, never counts them twice.
+    after_one = reads(table)["period post"]
+    for name, counters in after_one.items():
+        for counter, value in counters.items():
+            assert value <= before["period post"][name][counter]
+
+    RollupFold(table, oldest_back=10).run(TODAY, always)
+
+    assert reads(table) == before
+    assert not [pk for pk in day_items(table) if pk.endswith(PENDING)]
+    assert set(shards_per_name(table).values()) == {1}
+
+
+def test_a_run_out_of_time_saves_each_whole_day_and_the_next_resumes(ledger: Ledger) -> None:
+    table = ledger.scores_table
+    before = reads(table)
+    asked = iter([60.0] * 3 + [0.0] * 1000)  # the first checks pass, then time is out
+
+    first = RollupFold(table, oldest_back=10).run(TODAY, lambda: next(asked))
+
+    assert first.out_of_time
+    assert len(first.days) < 9
+    progress = dynamo.batch_get(table, "pk", [PROGRESS], consistent=True)
+    saved = progress[PROGRESS]["day"] if PROGRESS in progress else None
+    assert saved == (first.days[-1] if first.days else None)
+    assert reads(table) == before  # stopped between transactions: nothing pending
+    assert not [pk for pk in day_items(table) if pk.endswith(PENDING)]
+
+    second = RollupFold(table, oldest_back=10).run(TODAY, always)
+
+    assert first.days + second.days == days_between(TODAY - 10 * DAY, TODAY - 2 * DAY)
+    assert set(shards_per_name(table).values()) == {1}
+    assert reads(table) == before
+
+
+def test_a_rebuild_starts_the_fold_over(ledger: Ledger) -> None:
+    table = ledger.scores_table
+    spread = shards_per_name(table)
+    RollupFold(table, oldest_back=10).run(TODAY, always)
+    # A late touch writes a shard again, and a run stops after its first step folding it.
+    [kept] = [p for p in day_items(table) if p.startswith(f"day#{DAYS[1]}#post#x#101#shard#")]
+    late = next(t for n in range(101, 999, 2) if not kept.endswith(f"#{shard_of(t := act(n, 1))}"))
+    ledger.record([late])
+    fold = RollupFold(table, oldest_back=10)
+    read = fold.read(DAYS[1], Dimension.POST)
+    assert [fold.move(read, g) for g in rollup_fold.groups(rollup_fold.plan(read.shards))]
+    assert [pk for pk in day_items(table) if pk.endswith(PENDING)]
+
+    rebuild(ledger)
+
+    # The shards the score stage writes, unfolded; no progress, nothing pending.
+    assert max(shards_per_name(table).values()) == max(spread.values())
+    assert reads(table) == oracle(ledger)
+    assert not [pk for pk in day_items(table) if pk == PROGRESS or pk.endswith(PENDING)]
+    again = RollupFold(table, oldest_back=10).run(TODAY, always)
+    assert again.days[0] == str(TODAY - 10 * DAY)
+    assert again.names
+    assert set(shards_per_name(table).values()) == {1}
+    assert reads(table) == oracle(ledger)
+
+
+def rebuild(ledger: Ledger) -> None:
+    done = Rebuild(ledger.ledger_table, ledger.scores_table, MODEL.half_life_seconds)
+    for _ in done.ledger_pages():
+        pass
+    for _ in done.score_pages():
+        pass

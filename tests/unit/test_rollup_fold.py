@@ -1,0 +1,99 @@
+"""The fold's plan in memory (domain.rollup_fold): after any day's shards, with or without sums a
+stopped run left pending, a run leaves every name's sums as they were, on one item; each delete
+expects exactly what was read; the transactions stay within DynamoDB's 100 actions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from socialscore.domain import rollup_fold
+from socialscore.domain.aggregates import COUNTER_SHARDS
+from socialscore.domain.rollup_fold import MAX_ACTIONS, Shards, days_to_fold, folded, plan
+from socialscore.domain.rollups import ROLLUP_COUNTERS
+
+COUNTS = [n for n, follows in ROLLUP_COUNTERS.items() if follows is None]
+SUMS = [n for n, follows in ROLLUP_COUNTERS.items() if follows is not None]
+points = st.decimals(min_value=0, max_value=10**6, places=14, allow_nan=False)
+shard_counters = st.fixed_dictionaries(
+    {},
+    optional={
+        **{n: st.integers(1, 50).map(Decimal) for n in COUNTS},
+        **{n: points for n in SUMS},
+    },
+).filter(bool)
+names = st.sampled_from(["x#100", "x#200", "linkedin#7", "s-ana", "x"])
+days = st.dictionaries(
+    names, st.dictionaries(st.integers(0, COUNTER_SHARDS - 1), shard_counters, min_size=1)
+)
+pendings = st.dictionaries(names, st.tuples(st.integers(0, COUNTER_SHARDS - 1), shard_counters))
+
+
+def sums(
+    shards: Mapping[str, Shards], pending: Mapping[str, tuple[int, Mapping[str, Decimal]]]
+) -> dict[str, dict[str, Decimal]]:
+    """Each name's counters summed over its shards and what is pending for it."""
+    every = {name: [*held.values()] for name, held in shards.items()}
+    for name, (_, held) in pending.items():
+        every.setdefault(name, []).append(held)
+    summed = {name: rollup_fold.added({}, {}) for name in every}
+    for name, items in every.items():
+        for held in items:
+            summed[name] = rollup_fold.added(summed[name], held)
+    return {name: s for name, s in summed.items() if s}
+
+
+@given(days, pendings)
+def test_a_fold_moves_every_name_onto_one_item_and_changes_no_sum(
+    shards: dict[str, dict[int, dict[str, Decimal]]],
+    pending: dict[str, tuple[int, dict[str, Decimal]]],
+) -> None:
+    after, left = folded(shards, pending)
+    assert left == {}
+    assert sums(after, {}) == sums(shards, pending)
+    assert all(len(held) <= 1 for held in after.values())
+    for name, held in shards.items():  # the target is the lowest shard there was
+        if name not in pending and held:
+            assert list(after[name]) == [min(held)]
+
+
+@given(days)
+def test_each_delete_expects_every_counter_as_read_and_a_name_with_one_shard_is_left(
+    shards: dict[str, dict[int, dict[str, Decimal]]],
+) -> None:
+    moves = {m.name: m for m in plan(shards)}
+    assert set(moves) == {name for name, held in shards.items() if len(held) > 1}
+    for name, move in moves.items():
+        deleted = dict(move.deletes)
+        assert set(deleted) == set(shards[name]) - {move.target}
+        for shard, expect in deleted.items():
+            assert set(expect) == set(ROLLUP_COUNTERS)  # absent ones too (None)
+            assert {n: v for n, v in expect.items() if v is not None} == shards[name][shard]
+        assert move.moved == sums({name: {s: shards[name][s] for s in deleted}}, {})[name]
+
+
+@given(st.lists(days, min_size=1, max_size=30))
+def test_transactions_hold_at_most_100_actions_and_every_move_once_in_order(
+    many: list[dict[str, dict[int, dict[str, Decimal]]]],
+) -> None:
+    moves = [
+        m for n, shards in enumerate(many) for m in plan({f"{k}{n}": v for k, v in shards.items()})
+    ]
+    groups = rollup_fold.groups(moves)
+    assert [m for g in groups for m in g] == moves
+    assert all(sum(m.actions for m in g) <= MAX_ACTIONS for g in groups)
+    assert all(g for g in groups)
+
+
+def test_the_days_folded_are_the_closed_ones_after_the_last_folded_whole() -> None:
+    today = date(2026, 12, 6)
+    assert days_to_fold(None, today, 182)[0] == "2026-06-07"  # 182 days back
+    assert days_to_fold(None, today, 182)[-1] == "2026-12-04"  # ended a full day ago
+    assert len(days_to_fold(None, today, 182)) == 181
+    assert days_to_fold(date(2026, 12, 1), today, 182) == ["2026-12-02", "2026-12-03", "2026-12-04"]
+    assert days_to_fold(date(2026, 12, 4), today, 182) == []  # up to date
+    assert days_to_fold(date(2026, 12, 5), today, 182) == []  # a clock set back: nothing
