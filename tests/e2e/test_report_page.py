@@ -32,6 +32,7 @@ from socialscore_local import server
 from socialscore_local.ops_bridge import Bridge, outputs
 from socialscore_ops.stack import Stack
 from tests.e2e import chromium
+from tests.ops import conftest as ops
 from tests.ops.conftest import DeployedStack, deployed
 
 pytestmark = pytest.mark.slow  # dealt first: see tests/conftest.py
@@ -42,6 +43,9 @@ TOKEN = "report-page-test-token"  # serve's per-run token, fixed for this test
 PHONE, DESKTOP = 390, 1280
 MIN_TEXT_PX = 11
 browser = chromium.browser  # the fixture, found by pytest in this module
+# The ops tests' demo state is built once a run and shared by xdist's workers; without this
+# fixture (autouse, tests/ops' own) a worker that came here first built a second one (~12 s).
+shared_demo_state = ops.shared_demo_state
 
 # Each chart's marks, as the page draws them: their data-* attributes.
 MARKS = """svg => [...svg.querySelectorAll('[data-value]')].map(m => ({...m.dataset}))"""
