@@ -36,15 +36,19 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from scale_measure import Forked, measured
+from scale_measure import Forked, Writes, measured
 from scale_moto import Meter, quick_reads, warm
 from scale_seed import AS_OF, MODEL, Seeded, seed
+from scale_transact import kept_groups, quick_conditions, quick_transactions
 
+from socialscore.store.rollup_fold import RollupFold
+from socialscore.wiring.fold import fold_of
 from socialscore.wiring.reads import Stores, engage_reader
 from socialscore_local.ops_bridge import outputs
 from socialscore_local.runtime import LocalRuntime
@@ -60,6 +64,7 @@ TEMPLATE = Template.read(Path(__file__).resolve().parents[1] / "template.yaml")
 # The function whose limits each path must fit (the CLI's reads: the engage API function's).
 SERVED_BY = {
     "report": "ReportFunction",
+    "fold a day": "ReportFunction",  # after the page, in the same run (store.rollup_fold)
     "leaderboard": "EngageFunction",
     "posts": "EngageFunction",
     "opportunity": "EngageFunction",
@@ -120,9 +125,16 @@ def paths(rt: LocalRuntime, seeded: Seeded) -> dict[str, dict[str, Read]]:
             HOT_TOP.items(), (stores.scores.hot, lambda: stores.scores.top(TOP)), strict=True
         )
     }
+
+    def fold_a_day() -> object:
+        """The fold of one closed day, the day before AS_OF (the days before it folded when the
+        state was built): what each day's report adds after its page, at a steady state."""
+        return fold_of(rt.table).run(AS_OF.date() + timedelta(days=1), lambda: 3600.0)
+
     engage = engage_reader(rt.table)
     return {
         "report": {"old": every_table, "new": report},
+        "fold a day": {"new": fold_a_day},
         "leaderboard": {"old": scan, "new": command(stack, "leaderboard")},
         "posts": {"old": scan, "new": command(stack, "posts")},
         "opportunity": {"old": opportunity_old, "new": command(stack, "opportunity", deal)},
@@ -150,6 +162,8 @@ def measure(profiles: int, per_profile: int, variants: set[str]) -> dict[tuple[s
         started = time.perf_counter()
         seeded = seed(rt, profiles, per_profile)
         quick_reads()
+        quick_transactions()
+        quick_conditions()
         warm()
         print(
             f"  {profiles:,} profiles: {seeded.touches:,} touches, {len(seeded.contacts):,} "
@@ -157,9 +171,23 @@ def measure(profiles: int, per_profile: int, variants: set[str]) -> dict[tuple[s
             f"{time.perf_counter() - started:.0f} s",
             flush=True,
         )
+        if "new" in variants:  # as the daily reports leave it: the closed days folded, those
+            # the measured report reads (its period and the one before; the older seeded days
+            # only cost the bench's moto time: ~7 ms of CPU an action of a transaction)
+            started = time.perf_counter()
+            with kept_groups():
+                fold = RollupFold(rt.table("ScoresTable"), oldest_back=2 * PERIOD + 2)
+                folded = fold.run(AS_OF.date(), lambda: 24 * 3600.0)
+            print(
+                f"  folded {len(folded.days)} days to {folded.days[-1] if folded.days else '-'}"
+                f" ({folded.names:,} names, {folded.shards_deleted:,} shards deleted) in "
+                f"{time.perf_counter() - started:.0f} s",
+                flush=True,
+            )
         _imported(rt)
         meter = Meter()
         meter.install()
+        Writes.install()
         done: dict[int, Any] = {}  # a read already measured (the shared scan), by its function
         for path, reads in paths(rt, seeded).items():
             for variant, read in reads.items():
@@ -171,8 +199,8 @@ def measure(profiles: int, per_profile: int, variants: set[str]) -> dict[tuple[s
     return rows
 
 
-KEYS = ("calls", "read_units", "bytes", "peak_mb", "wall_s", "cpu_s", "lambda_s")
-FITTED = ("read_units", "bytes", "peak_mb", "lambda_s")  # formulas printed for these
+KEYS = ("calls", "read_units", "write_units", "bytes", "peak_mb", "wall_s", "cpu_s", "lambda_s")
+FITTED = ("read_units", "write_units", "bytes", "peak_mb", "lambda_s")  # formulas printed for these
 DETAILED = ("report",)  # its reads printed table by table (coverage's ledger scan among them)
 
 
@@ -208,7 +236,7 @@ def line(path: str, variant: str, n: int, r: dict[str, Any], note: str = "") -> 
 
     return (
         f"{path:>12} {variant:>3} {n:>9,} {num('calls'):>7} {num('read_units'):>10} "
-        f"{num('bytes', 2**20, '.1f'):>8} {num('peak_mb', 1, '.1f'):>7} "
+        f"{num('write_units'):>11} {num('bytes', 2**20, '.1f'):>8} {num('peak_mb', 1, '.1f'):>7} "
         f"{num('wall_s', 1, '.2f'):>7} {num('cpu_s', 1, '.2f'):>7} "
         f"{num('lambda_s', 1, '.2f'):>8} {note}"
     )
@@ -217,7 +245,8 @@ def line(path: str, variant: str, n: int, r: dict[str, Any], note: str = "") -> 
 def table(runs: dict[int, dict[tuple[str, str], Any]]) -> None:
     print(
         f"\n{'path':>12} {'':>3} {'profiles':>9} {'calls':>7} {'read units':>10} "
-        f"{'MB read':>8} {'peak MB':>7} {'wall s':>7} {'CPU s':>7} {'Lambda s':>8}"
+        f"{'write units':>11} {'MB read':>8} {'peak MB':>7} {'wall s':>7} {'CPU s':>7} "
+        f"{'Lambda s':>8}"
     )
     pairs = sorted({p for rows in runs.values() for p in rows}, key=_order)
     for path, variant in pairs:

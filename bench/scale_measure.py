@@ -1,7 +1,8 @@
 """One read measured for bench/scale.py, twice, each time in a process of its own (a fork of
 the bench, after the tables are built, so both start from the same state and neither keeps
 what the other built), the two side by side:
-- untraced: its DynamoDB calls, read units and bytes (scale_moto.Meter), wall and CPU time, and
+- untraced: its DynamoDB calls, read units and bytes (scale_moto.Meter), write units (Writes),
+  wall and CPU time, and
   the CPU time moto spent answering it; from these, the Lambda's likely time: the reader's own
   CPU (the process's, moto's taken out) plus LATENCY a call, one after the other, except the
   calls of worker threads, IN_FLIGHT at a time (the report's journeys: READERS Queries). CPU
@@ -23,9 +24,11 @@ import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
+import boto3
 from moto.core.botocore_stubber import BotocoreStubber
 from scale_moto import Meter
 
+from socialscore.aws import clients
 from socialscore.report.journeys import READERS
 
 LATENCY = 0.008  # s a DynamoDB call as a Lambda sees it (single-digit ms), as scale_attribution
@@ -85,6 +88,32 @@ class Forked:
         return found
 
 
+class Writes:
+    """The DynamoDB writes made meanwhile (the report function's rollup fold): calls and write
+    units, an item under 1 KB each (a rollup item holds 18 counters: ~0.4 KB), 2 units an action
+    of a transaction, 1 a plain write (docs.aws.amazon.com/amazondynamodb/latest/developerguide/
+    transaction-apis.html#transaction-capacity-handling, read-write-operations.html)."""
+
+    calls = 0
+    units = 0
+
+    @classmethod
+    def install(cls) -> None:
+        events = boto3.DEFAULT_SESSION.events  # the runtime's: the handlers' and the CLI's
+        events.register("before-parameter-build.dynamodb", cls._asked, unique_id="scale-writes")
+        clients.reset()  # a client copies its session's handlers when made
+
+    @classmethod
+    def _asked(cls, params: dict[str, Any], model: Any, **_: Any) -> None:
+        if model.name == "TransactWriteItems":
+            cls.calls, cls.units = cls.calls + 1, cls.units + 2 * len(params["TransactItems"])
+        elif model.name in ("PutItem", "UpdateItem", "DeleteItem"):
+            cls.calls, cls.units = cls.calls + 1, cls.units + 1
+        elif model.name == "BatchWriteItem":
+            cls.calls += 1
+            cls.units += sum(len(r) for r in params["RequestItems"].values())
+
+
 def measured(read: Callable[[], object], meter: Meter) -> dict[str, Any]:
     """The read's figures: read_units, bytes, calls, wall_s, cpu_s, moto_s, lambda_s, peak_mb,
     and by (calls and read units per operation and table)."""
@@ -98,14 +127,17 @@ def _timed(read: Callable[[], object], meter: Meter) -> dict[str, Any]:
     _InMoto.install()
     meter.reset()
     _InMoto.seconds = 0.0
+    Writes.calls = Writes.units = 0
     wall, cpu = time.perf_counter(), time.process_time()
     read()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    waits = meter.calls - meter.side_calls * (1 - 1 / IN_FLIGHT)  # calls one after the other
+    calls = meter.calls + Writes.calls  # the writes from the main thread, one after the other
+    waits = calls - meter.side_calls * (1 - 1 / IN_FLIGHT)
     return {
         "read_units": meter.read_units,
+        "write_units": Writes.units,
         "bytes": meter.bytes,
-        "calls": meter.calls,
+        "calls": calls,
         "wall_s": wall,
         "cpu_s": cpu,
         "moto_s": _InMoto.seconds,

@@ -1,0 +1,164 @@
+"""moto's writes made to cost what they write, for bench/scale.py's rollup fold.
+
+- `quick_transactions`: moto keeps a deep copy of every table a transaction names, to put back
+  if it is cancelled: at the bench's sizes the whole scores table (hundreds of thousands of
+  items) copied for each of the fold's transactions, where DynamoDB's cost is the transaction's
+  own items. Here only the items it names are copied, and put back when it is cancelled: the
+  same answers, the same rollback.
+- `quick_conditions`: moto lexes a condition expression character by character on every
+  action (the fold's deletes name all 18 counters: most of a transaction's time on moto); the
+  fold's expressions repeat, so each is lexed once.
+- `kept_groups`: while the seeded state is folded (a Query of `by_day` between writes, days
+  on end), scale_moto's quick reads would sort the scores table again after every write
+  (each write forgets them); meanwhile each write moves its items between the index groups
+  instead, and every table is sorted once again after (warm)."""
+
+from __future__ import annotations
+
+import copy
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import scale_moto
+from moto.dynamodb import comparisons
+from moto.dynamodb import models as models_module
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.dynamo_type import DynamoType
+from moto.dynamodb.models.table import Table
+
+
+class _TablesKept:
+    """moto.dynamodb.models' `copy`, keeping a table itself instead of its deep copy (its
+    rollback then puts back the same table; the items it changed are put back here)."""
+
+    copy = staticmethod(copy.copy)
+
+    @staticmethod
+    def deepcopy(value: Any, memo: Any = None) -> Any:
+        return value if isinstance(value, Table) else copy.deepcopy(value, memo)
+
+
+def quick_transactions() -> None:
+    if getattr(DynamoDBBackend, "_scale_quick_transactions", False):
+        return
+    transact = DynamoDBBackend.transact_write_items
+
+    def quick(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+        saved = []
+        for action in transact_items:
+            op = next(iter(action.values()))
+            table = self.get_table(op["TableName"])
+            key = op.get("Key") or op["Item"]
+            hash_value = DynamoType(key[table.hash_key_attr])
+            range_value = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
+            held = table.get_item(hash_value, range_value)
+            saved.append((table, hash_value, range_value, copy.deepcopy(held)))
+        try:
+            transact(self, transact_items)
+        except Exception:
+            for table, hash_value, range_value, held in saved:
+                _put_back(table, hash_value, range_value, held)
+            raise
+
+    setattr(models_module, "copy", _TablesKept)  # noqa: B010
+    setattr(DynamoDBBackend, "transact_write_items", quick)  # noqa: B010
+    setattr(DynamoDBBackend, "_scale_quick_transactions", True)  # noqa: B010
+
+
+def quick_conditions() -> None:
+    parser = comparisons.ConditionExpressionParser
+    if getattr(parser, "_scale_lexed", False):
+        return
+    lex = parser._lex_condition_expression
+    lexed: dict[str, tuple[Any, ...]] = {}
+
+    def once(self: Any) -> Any:
+        expression = self.condition_expression
+        if expression not in lexed:
+            lexed[expression] = tuple(lex(self))  # nodes are tuples: never changed
+        return deque(lexed[expression])
+
+    setattr(parser, "_lex_condition_expression", once)  # noqa: B010
+    setattr(parser, "_scale_lexed", True)  # noqa: B010
+
+
+@contextmanager
+def kept_groups() -> Iterator[None]:
+    """Within: the quick reads' index groups kept up to date by the writes of UpdateItem and
+    TransactWriteItems (the fold's), never sorted again; after: every table read afresh (warm).
+    Nothing else may read meanwhile (a Scan would see the items as they were)."""
+    writes = {n: getattr(DynamoDBBackend, n) for n in ("update_item", "transact_write_items")}
+
+    def keeping(name: str) -> Any:
+        def write(self: DynamoDBBackend, *args: Any, **kwargs: Any) -> Any:
+            if name == "update_item":
+                name_of = str(kwargs["table_name"] if "table_name" in kwargs else args[0])
+                named = [(name_of, _key(args, kwargs))]
+            else:
+                ops = [
+                    next(iter(a.values())) for a in (args[0] if args else kwargs["transact_items"])
+                ]
+                named = [(op["TableName"], op.get("Key") or op["Item"]) for op in ops]
+            keys = [(self.get_table(t), k) for t, k in named]
+            before = [(table, key, _item(table, key)) for table, key in keys]
+            held = dict(scale_moto._HELD)  # the write forgets them: kept, then moved
+            try:
+                return writes[name](self, *args, **kwargs)
+            finally:
+                scale_moto._HELD.update(held)
+                for table, key, old in before:
+                    _moved(table, old, _item(table, key))
+
+        return write
+
+    for name in writes:
+        setattr(DynamoDBBackend, name, keeping(name))
+    try:
+        yield
+    finally:
+        for name, write in writes.items():
+            setattr(DynamoDBBackend, name, write)
+        scale_moto._HELD.clear()
+        scale_moto._SIZES.clear()
+        scale_moto.warm()
+
+
+def _key(args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+    return dict(kwargs["key"] if "key" in kwargs else args[1])
+
+
+def _item(table: Table, key: dict[str, Any]) -> Any:
+    hash_value = DynamoType(key[table.hash_key_attr])
+    range_value = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
+    return table.get_item(hash_value, range_value)
+
+
+def _moved(table: Table, old: Any, new: Any) -> None:
+    """An item written: out of the group it was in, into the one it is in now (by identity:
+    moto updates an item in place)."""
+    held = scale_moto._HELD.get(id(table))
+    if held is None:
+        return
+    for name, groups in held.groups.items():
+        if old is not None and (was := old.attrs.get(name)) is not None:
+            group = groups.get(was.value, [])
+            for n, item in enumerate(group):
+                if item is old:
+                    del group[n]
+                    break
+        if new is not None and (now := new.attrs.get(name)) is not None:
+            groups.setdefault(now.value, []).append(new)
+
+
+def _put_back(table: Table, hash_value: Any, range_value: Any, held: Any) -> None:
+    if range_value is None:
+        if held is None:
+            table.items.pop(hash_value, None)
+        else:
+            table.items[hash_value] = held
+    elif held is None:
+        table.items.get(hash_value, {}).pop(range_value, None)
+    else:
+        table.items[hash_value][range_value] = held
