@@ -45,7 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from scale_measure import Forked, Writes, measured
 from scale_moto import Meter, quick_reads, warm
 from scale_seed import AS_OF, MODEL, Seeded, seed
-from scale_transact import kept_groups, quick_conditions, quick_transactions
+from scale_transact import kept_groups, quick_conditions
 
 from socialscore.store.rollup_fold import RollupFold
 from socialscore.wiring.fold import fold_of
@@ -162,7 +162,6 @@ def measure(profiles: int, per_profile: int, variants: set[str]) -> dict[tuple[s
         started = time.perf_counter()
         seeded = seed(rt, profiles, per_profile)
         quick_reads()
-        quick_transactions()
         quick_conditions()
         warm()
         print(

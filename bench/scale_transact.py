@@ -1,12 +1,8 @@
-"""moto's writes made to cost what they write, for bench/scale.py's rollup fold.
+"""moto made quicker at the rollup fold's writes, for bench/scale.py (the local runtime already
+copies only the items a transaction names: socialscore_local.moto_costs).
 
-- `quick_transactions`: moto keeps a deep copy of every table a transaction names, to put back
-  if it is cancelled: at the bench's sizes the whole scores table (hundreds of thousands of
-  items) copied for each of the fold's transactions, where DynamoDB's cost is the transaction's
-  own items. Here only the items it names are copied, and put back when it is cancelled: the
-  same answers, the same rollback.
 - `quick_conditions`: moto lexes a condition expression character by character on every
-  action (the fold's deletes name all 18 counters: most of a transaction's time on moto); the
+  action (the fold's deletes name all 18 counters: a quarter of a transaction's time on moto); the
   fold's expressions repeat, so each is lexed once.
 - `kept_groups`: while the seeded state is folded (a Query of `by_day` between writes, days
   on end), scale_moto's quick reads would sort the scores table again after every write
@@ -15,7 +11,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,48 +18,9 @@ from typing import Any
 
 import scale_moto
 from moto.dynamodb import comparisons
-from moto.dynamodb import models as models_module
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
-
-
-class _TablesKept:
-    """moto.dynamodb.models' `copy`, keeping a table itself instead of its deep copy (its
-    rollback then puts back the same table; the items it changed are put back here)."""
-
-    copy = staticmethod(copy.copy)
-
-    @staticmethod
-    def deepcopy(value: Any, memo: Any = None) -> Any:
-        return value if isinstance(value, Table) else copy.deepcopy(value, memo)
-
-
-def quick_transactions() -> None:
-    if getattr(DynamoDBBackend, "_scale_quick_transactions", False):
-        return
-    transact = DynamoDBBackend.transact_write_items
-
-    def quick(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
-        saved = []
-        for action in transact_items:
-            op = next(iter(action.values()))
-            table = self.get_table(op["TableName"])
-            key = op.get("Key") or op["Item"]
-            hash_value = DynamoType(key[table.hash_key_attr])
-            range_value = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
-            held = table.get_item(hash_value, range_value)
-            saved.append((table, hash_value, range_value, copy.deepcopy(held)))
-        try:
-            transact(self, transact_items)
-        except Exception:
-            for table, hash_value, range_value, held in saved:
-                _put_back(table, hash_value, range_value, held)
-            raise
-
-    setattr(models_module, "copy", _TablesKept)  # noqa: B010
-    setattr(DynamoDBBackend, "transact_write_items", quick)  # noqa: B010
-    setattr(DynamoDBBackend, "_scale_quick_transactions", True)  # noqa: B010
 
 
 def quick_conditions() -> None:
@@ -150,15 +106,3 @@ def _moved(table: Table, old: Any, new: Any) -> None:
                     break
         if new is not None and (now := new.attrs.get(name)) is not None:
             groups.setdefault(now.value, []).append(new)
-
-
-def _put_back(table: Table, hash_value: Any, range_value: Any, held: Any) -> None:
-    if range_value is None:
-        if held is None:
-            table.items.pop(hash_value, None)
-        else:
-            table.items[hash_value] = held
-    elif held is None:
-        table.items.get(hash_value, {}).pop(range_value, None)
-    else:
-        table.items[hash_value][range_value] = held
