@@ -5,6 +5,7 @@ clock: the token's life (601/602), 100 calls per 20 s (606), 10 at once (615), t
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -152,7 +153,16 @@ def test_an_add_refused_without_an_answer_fails_for_the_next_run(marketo: Market
 
 
 def test_the_stub_answers_615_to_the_eleventh_call_at_once() -> None:
-    with MarketoStub(latency=0.5) as stub:  # real sleeps: the calls overlap
+    # The calls it takes are held in their latency until the eleventh's answer is back: the
+    # eleven are at once whatever the machine's load (with real 0.5 s sleeps, on a loaded
+    # machine the eleventh thread came after the first answers, and it failed). A stub that took
+    # an eleventh would hold it too: each call gives up waiting after 30 s and all answer "".
+    eleventh_answered = threading.Event()
+
+    def held(_seconds: float) -> None:
+        eleventh_answered.wait(30)
+
+    with MarketoStub(latency=1.0, sleep=held) as stub:
         token = stub.identity(
             {
                 "grant_type": ["client_credentials"],
@@ -167,7 +177,10 @@ def test_the_stub_answers_615_to_the_eleventh_call_at_once() -> None:
                 "GET", stub.url + USAGE, headers={"Authorization": f"Bearer {token}"}
             )
             errors = json.loads(reply.data).get("errors") or [{"code": ""}]
-            return str(errors[0]["code"])
+            code = str(errors[0]["code"])
+            if code == "615":
+                eleventh_answered.set()
+            return code
 
         with ThreadPoolExecutor(max_workers=11) as workers:
             answered = list(workers.map(call, range(11)))
