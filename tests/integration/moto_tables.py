@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
+import botocore.loaders
+import botocore.session
 import pytest
 from moto import mock_aws
 
@@ -14,11 +16,10 @@ from socialscore.aws import clients
 from socialscore_ops.template import Template
 
 TEMPLATE = Template.read(Path(__file__).resolve().parents[2] / "template.yaml")
-# One boto3 session for every table of this process: moto hands each mock a new default session,
-# and a new session reads botocore's endpoint and service files again at its first client (45 ms,
-# twice a test: half a contract case's time on moto). The clients stay the mock's (moto answers
-# through botocore's handlers, whatever the session), its credentials the ones set below.
-_SESSION: list[boto3.Session] = []
+# botocore's endpoint and service files, read once a process: moto leaves each mock a new default
+# session, which read them again at its first client (45 ms, twice a case: half a contract case's
+# time on moto). The local runtime shares its loader the same way (socialscore_local.runtime).
+_MODELS = botocore.loaders.create_loader()
 
 
 @pytest.fixture
@@ -30,9 +31,9 @@ def moto_table(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
         monkeypatch.setenv(name, "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     with mock_aws():
-        if not _SESSION:
-            _SESSION.append(boto3.Session())
-        boto3.DEFAULT_SESSION = _SESSION[0]  # moto puts back its own when the mock stops
+        core = botocore.session.get_session()
+        core.register_component("data_loader", _MODELS)
+        boto3.DEFAULT_SESSION = boto3.Session(botocore_session=core)  # moto's again at its stop
         clients.reset()  # a client made outside this mock would escape it
 
         def make(logical: str) -> str:
