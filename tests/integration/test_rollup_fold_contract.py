@@ -6,7 +6,9 @@ next; a run out of time resumes where it stopped; `socialscore rebuild` starts i
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -62,18 +64,18 @@ def act(n: int, day: int | None = None) -> Touch:
     )
 
 
-def reads(table: str) -> dict[str, Any]:
+def reads(table: str, days: list[str] = DAYS) -> dict[str, Any]:
     """Every answer a report gets from the rollups."""
     store = RollupStore(table)
-    out: dict[str, Any] = {f"days {d}": store.days(DAYS, d) for d in Dimension}
-    out |= {f"period {d}": RollupStore(table).period(DAYS, d) for d in Dimension}
+    out: dict[str, Any] = {f"days {d}": store.days(days, d) for d in Dimension}
+    out |= {f"period {d}": RollupStore(table).period(days, d) for d in Dimension}
     return out | {f"all {d}": store.all_time(d) for d in (Dimension.POST, Dimension.SELLER)}
 
 
-def oracle(ledger: Ledger) -> dict[str, Any]:
+def oracle(ledger: Ledger, days: list[str] = DAYS) -> dict[str, Any]:
     memory = MemoryRollups(ledger.every_touch)
-    out: dict[str, Any] = {f"days {d}": memory.days(DAYS, d) for d in Dimension}
-    out |= {f"period {d}": memory.period(DAYS, d) for d in Dimension}
+    out: dict[str, Any] = {f"days {d}": memory.days(days, d) for d in Dimension}
+    out |= {f"period {d}": memory.period(days, d) for d in Dimension}
     return out | {f"all {d}": memory.all_time(d) for d in (Dimension.POST, Dimension.SELLER)}
 
 
@@ -220,3 +222,48 @@ def rebuild(ledger: Ledger) -> None:
         pass
     for _ in done.score_pages():
         pass
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_rollups_equal_the_ledger_s_recount_with_folds_anywhere_in_a_stream(
+    moto_table: object, seed: int
+) -> None:
+    """Touches, late touches, retractions and re-reports moved to the next day, over a week,
+    with the daily fold run as days close and runs stopped after a first step (on the day the
+    next run starts with): every read of the rollups equals the recount from the ledger after
+    every fold and at the end, nothing left pending."""
+    make = moto_table
+    assert callable(make)
+    ledger = Ledger(make("LedgerTable"), make("ScoresTable"))
+    table, rng = ledger.scores_table, random.Random(seed)
+    week = days_between(EPOCH.date(), (EPOCH + 7 * DAY).date())
+    counted: list[Touch] = []
+    for n in range(120):
+        today = EPOCH.date() + timedelta(days=n // 20)  # the stream's clock: 6 days
+        roll = rng.random()
+        if roll < 0.6 or not counted:  # a touch, up to 3 days late
+            late = max(0, (today - EPOCH.date()).days - rng.randrange(4))
+            t = replace(act(rng.randrange(1000), late), interaction_id=f"s{n}", dedupe_key=f"s{n}")
+            ledger.record([t])
+            counted.append(t)
+        elif roll < 0.8:  # a retraction (an unlike, an erasure)
+            gone = counted.pop(rng.randrange(len(counted)))
+            ledger.record([Withdrawal(gone.profile, gone.dedupe_key, EPOCH + 9 * DAY)])
+        elif roll < 0.9:  # the same act reported again, a day later: moved to that day
+            old = counted.pop(rng.randrange(len(counted)))
+            moved = replace(old, interaction_id=f"r{n}", occurred_at=old.occurred_at + DAY)
+            ledger.record([moved])
+            counted.append(moved)
+        elif roll < 0.95:  # the day's report folds the closed days
+            RollupFold(table, oldest_back=10).run(today, always)
+            assert reads(table, week) == oracle(ledger, week)
+        else:  # a run stopped after its first step, within the first day it had to fold
+            fold = RollupFold(table, oldest_back=10)
+            days = rollup_fold.days_to_fold(fold.last_folded(), today, 10)
+            if days:
+                read = fold.read(days[0], rng.choice(list(Dimension)))
+                for group in rollup_fold.groups(rollup_fold.plan(read.shards))[:1]:
+                    fold.move(read, group)
+    RollupFold(table, oldest_back=10).run(TODAY + 10 * DAY, always)
+    assert reads(table, week) == oracle(ledger, week)
+    assert not [pk for pk in day_items(table) if pk.endswith(PENDING)]

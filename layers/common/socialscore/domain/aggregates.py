@@ -197,7 +197,12 @@ def settle(
             if n in held or n in moved
         }
     gone = {n for n, v in after.items() if family[n] is None and v == 0}
-    gone |= {n for n in after if family[n] in gone}
+    # A sum goes with its count; a day rollup's only when it is 0 too: on a folded day
+    # (store.rollup_fold) a shard's count can reach 0 while its points do not (a retraction
+    # left it below 0, another touch brought it back).
+    gone |= {
+        n for n in after if family[n] in gone and (after[n] == 0 or not isinstance(key, RollupKey))
+    }
     if not set(after) - gone:
         counts = [n for n, count in family.items() if count is None]
         return ItemWrite(delete=True, expect={n: held.get(n) for n in counts})
