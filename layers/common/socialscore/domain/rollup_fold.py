@@ -33,8 +33,9 @@ from socialscore.domain.rollups import ROLLUP_COUNTERS
 # poll's window), and a shard written after the fold is only one more item, but folding a day
 # still being written would fold little.
 CLOSED_AFTER_DAYS = 2
-# A transaction holds at most 100 actions (docs.aws.amazon.com/amazondynamodb/latest/APIReference/
-# API_TransactWriteItems.html); a name's step 1 is one update and a delete per other shard.
+# A transaction holds at most 100 actions and 4 MB of items (docs.aws.amazon.com/amazondynamodb/
+# latest/APIReference/API_TransactWriteItems.html): a rollup item is under 1 KB, so 100 are far
+# under 4 MB; a name's step 1 is one update and a delete per other shard.
 MAX_ACTIONS = 100
 
 Counters = Mapping[str, Decimal]
