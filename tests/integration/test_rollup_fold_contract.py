@@ -224,7 +224,7 @@ def rebuild(ledger: Ledger) -> None:
         pass
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [2])  # fails without the kept sums (aggregates.settle)
 def test_the_rollups_equal_the_ledger_s_recount_with_folds_anywhere_in_a_stream(
     moto_table: object, seed: int
 ) -> None:
@@ -238,6 +238,7 @@ def test_the_rollups_equal_the_ledger_s_recount_with_folds_anywhere_in_a_stream(
     table, rng = ledger.scores_table, random.Random(seed)
     week = days_between(EPOCH.date(), (EPOCH + 7 * DAY).date())
     counted: list[Touch] = []
+    stopped = 0  # pending items left by stopped runs
     for n in range(120):
         today = EPOCH.date() + timedelta(days=n // 20)  # the stream's clock: 6 days
         roll = rng.random()
@@ -254,7 +255,7 @@ def test_the_rollups_equal_the_ledger_s_recount_with_folds_anywhere_in_a_stream(
             moved = replace(old, interaction_id=f"r{n}", occurred_at=old.occurred_at + DAY)
             ledger.record([moved])
             counted.append(moved)
-        elif roll < 0.95:  # the day's report folds the closed days
+        elif roll < 0.93:  # the day's report folds the closed days
             RollupFold(table, oldest_back=10).run(today, always)
             assert reads(table, week) == oracle(ledger, week)
         else:  # a run stopped after its first step, within the first day it had to fold
@@ -263,7 +264,8 @@ def test_the_rollups_equal_the_ledger_s_recount_with_folds_anywhere_in_a_stream(
             if days:
                 read = fold.read(days[0], rng.choice(list(Dimension)))
                 for group in rollup_fold.groups(rollup_fold.plan(read.shards))[:1]:
-                    fold.move(read, group)
+                    stopped += len(fold.move(read, group))
+    assert stopped  # the stream did stop runs half-way
     RollupFold(table, oldest_back=10).run(TODAY + 10 * DAY, always)
     assert reads(table, week) == oracle(ledger, week)
     assert not [pk for pk in day_items(table) if pk.endswith(PENDING)]
