@@ -18,7 +18,7 @@ the pending items (it sets every shard again, unfolded).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
@@ -32,6 +32,7 @@ from socialscore.domain.aggregates import COUNTER_SHARDS
 from socialscore.domain.rollup_fold import Move
 from socialscore.domain.rollups import ROLLUP_COUNTERS, Dimension, RollupKey
 from socialscore.store import dynamo
+from socialscore.store.rollup_fold_actions import delete, update
 from socialscore.store.rollups import BY_DAY_INDEX
 from socialscore.store.scores import ROLLUP, index_attributes, item_key
 
@@ -39,6 +40,7 @@ PROGRESS = "day#folded"  # under `day#`: the report's role may write only `day#`
 PENDING = "#fold"  # a pending item's key: the name's key (without its shard) and this
 PENDING_ROLLUP = "fold"  # its `by_day` key: <date>#fold
 FINISH_NAMES = 50  # a step 2 is two actions a name: 50 names a transaction (of 100 actions)
+PART_NAMES = 500  # names held at once while a day is folded (up to 8 shards each)
 
 
 @dataclass
@@ -78,9 +80,10 @@ class DayRead:
 
 
 class RollupFold:
-    def __init__(self, table: str, oldest_back: int) -> None:
+    def __init__(self, table: str, oldest_back: int, part_names: int = PART_NAMES) -> None:
         self._table = table
         self._oldest_back = oldest_back  # days: where a stack with no progress starts
+        self._part_names = part_names
         self.counts = FoldCounts()
 
     # --- the run ---------------------------------------------------------------------------
@@ -104,12 +107,12 @@ class RollupFold:
         """One day, every dimension. False when time ran out (nothing left pending by this
         run) or a pending item could not be finished."""
         for dimension in Dimension:
-            read = self.read(day, dimension)
-            for group in rollup_fold.groups(rollup_fold.plan(read.shards)):
-                if seconds_left() <= 0:
-                    return False
-                if not self.finish(self.move(read, group)):
-                    return False
+            for read in self.parts(day, dimension):
+                for group in rollup_fold.groups(rollup_fold.plan(read.shards)):
+                    if seconds_left() <= 0:
+                        return False
+                    if not self.finish(self.move(read, group)):
+                        return False
         return True
 
     def last_folded(self) -> date | None:
@@ -133,17 +136,32 @@ class RollupFold:
 
     # --- reads -----------------------------------------------------------------------------
     def read(self, day: str, dimension: Dimension) -> DayRead:
+        """A day's shards of one dimension, whole."""
+        whole = DayRead(day, dimension)
+        for part in self.parts(day, dimension):
+            whole.shards |= part.shards
+            whole.teams |= part.teams
+        return whole
+
+    def parts(self, day: str, dimension: Dimension) -> Iterator[DayRead]:
         """A day's shards of one dimension from `by_day` (every attribute: the index projects
         them all; eventually consistent, so a shard's values may be old: its delete is then
-        refused and the name read again from the table)."""
-        read = DayRead(day, dimension)
+        refused and the name read again from the table), `part_names` names at a time: a Query
+        answers in the order of the index's sort key, `pk` (docs.aws.amazon.com/amazondynamodb/
+        latest/developerguide/Query.html), so a name's shards come together and a name is
+        whole once the next begins; what is held stays the same at any size."""
+        part = DayRead(day, dimension)
         prefix = f"day#{day}#{dimension}#"
         for item in self._query(f"{day}#{dimension}"):
             name, shard = item["pk"].removeprefix(prefix).rsplit("#shard#", 1)
-            read.shards.setdefault(name, {})[int(shard)] = item
+            if name not in part.shards and len(part.shards) >= self._part_names:
+                yield part
+                part = DayRead(day, dimension)
+            part.shards.setdefault(name, {})[int(shard)] = item
             if "team" in item:
-                read.teams[name] = item["team"]
-        return read
+                part.teams[name] = item["team"]
+        if part.shards:
+            yield part
 
     def pending(self, day: str) -> list[Pending]:
         """The pending items of a day (a stopped run's), as the table holds them now."""
@@ -231,10 +249,10 @@ class RollupFold:
             pending = self._pending_of(read, move)
             sets = {ROLLUP: f"{read.day}#{PENDING_ROLLUP}", "target": pending.target}
             sets |= {"of": pending.of} | ({"team": pending.team} if pending.team else {})
-            actions.append({"Update": self._update(pending.key, move.moved, sets)})
+            actions.append({"Update": update(self._table, pending.key, move.moved, sets)})
         for shard, expect in move.deletes:
             key = item_key(RollupKey(read.day, read.dimension, move.name, shard))
-            actions.append({"Delete": self._delete(key, expect)})
+            actions.append({"Delete": delete(self._table, key, expect)})
         return actions
 
     def _pending_of(self, read: DayRead, move: Move) -> Pending:
@@ -267,45 +285,11 @@ class RollupFold:
     def _finish_actions(self, p: Pending) -> list[dict[str, Any]]:
         sets = {ROLLUP: p.of} | ({"team": p.team} if p.team else {})
         return [
-            {"Update": self._update(p.target, p.sums, sets)},
-            {"Delete": self._delete(p.key, rollup_fold.expected(p.sums))},
+            {"Update": update(self._table, p.target, p.sums, sets)},
+            {"Delete": delete(self._table, p.key, rollup_fold.expected(p.sums))},
         ]
 
     # --- requests --------------------------------------------------------------------------
-    def _update(self, key: str, add: dict[str, Decimal], sets: dict[str, str]) -> dict[str, Any]:
-        names = {f"#a{n}": a for n, a in enumerate(add)}
-        values = {f":a{n}": _number(v) for n, v in enumerate(add.values())}
-        names |= {f"#s{n}": s for n, s in enumerate(sets)}
-        values |= {f":s{n}": {"S": v} for n, v in enumerate(sets.values())}
-        adds = ", ".join(f"#a{n} :a{n}" for n in range(len(add)))
-        assigned = ", ".join(f"#s{n} = :s{n}" for n in range(len(sets)))
-        return {
-            "TableName": self._table,
-            "Key": {"pk": {"S": key}},
-            "UpdateExpression": (f"ADD {adds} " if adds else "") + f"SET {assigned}",
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": values,
-        }
-
-    def _delete(self, key: str, expect: rollup_fold.Expect) -> dict[str, Any]:
-        """Delete while the item holds exactly `expect` (a score write in between changes at
-        least one counter)."""
-        names = {f"#c{n}": c for n, c in enumerate(expect)}
-        values = {f":c{n}": _number(v) for n, v in enumerate(expect.values()) if v is not None}
-        clauses = [
-            f"#c{n} = :c{n}" if v is not None else f"attribute_not_exists(#c{n})"
-            for n, v in enumerate(expect.values())
-        ]
-        delete: dict[str, Any] = {
-            "TableName": self._table,
-            "Key": {"pk": {"S": key}},
-            "ConditionExpression": " AND ".join(clauses),
-            "ExpressionAttributeNames": names,
-        }
-        if values:
-            delete["ExpressionAttributeValues"] = values
-        return delete
-
     def _transact(self, actions: list[dict[str, Any]]) -> None:
         self._count(calls=1, actions=len(actions))
         clients.client("dynamodb").transact_write_items(TransactItems=actions)
@@ -318,7 +302,3 @@ class RollupFold:
 
 def _counters(item: dict[str, Any]) -> dict[str, Decimal]:
     return {n: v for n, v in item.items() if n in ROLLUP_COUNTERS}
-
-
-def _number(amount: Decimal) -> dict[str, str]:
-    return {"N": format(amount, "f")}
