@@ -188,6 +188,10 @@ NEEDED: dict[str, list[Grant]] = {
         ("dynamodb:Query", index("IdentitiesTable", "by_contact")),
         ("dynamodb:BatchGetItem", table("SyncStateTable")),  # BucketTallyStore.built_counts
         ("dynamodb:BatchGetItem", table("PostCacheTable")),  # posts' authors
+        # store.rollup_fold's transactions (day# items only: the grant's LeadingKeys condition)
+        ("dynamodb:UpdateItem", table("ScoresTable")),
+        ("dynamodb:DeleteItem", table("ScoresTable")),
+        ("dynamodb:ConditionCheckItem", table("ScoresTable")),
         ("s3:PutObject", {"Fn::Sub": "${ReportBucket.Arn}/report/latest.html"}),
         MODEL,
     ],

@@ -42,6 +42,7 @@ from socialscore.domain.rollups import Dimension, RollupKey
 from socialscore.domain.touch import Touch
 from socialscore.store import dynamo
 from socialscore.store.ledger_items import entry_of
+from socialscore.store.rollup_fold_actions import PROGRESS, REBUILDING
 from socialscore.store.scores import index_attributes, item_key
 
 
@@ -168,6 +169,10 @@ class Rebuild:
         what the ledger implies, then write the post and seller shards no item holds yet. Call
         after `ledger_pages` is exhausted."""
         wanted = self._counters.counters
+        # The rollup fold stops until the end (store.rollup_fold_actions): it moves sums
+        # between the items set here, and these writes are not conditioned.
+        mark = {"pk": {"S": PROGRESS}, REBUILDING: {"BOOL": True}}
+        clients.client("dynamodb").put_item(TableName=self._scores, Item=mark)
         for page in self._scan(self._scores):
             for item in (dynamo.from_item(i) for i in page["Items"]):
                 key = key_of(item["pk"])
@@ -175,7 +180,7 @@ class Rebuild:
                     self._set(key, item, {})  # no entry supports it any more
                 elif isinstance(key, PostCounter | SellerCounter | RollupKey):
                     self._set(key, item, wanted.pop(key, {}))
-                elif key is None and item["pk"].startswith("day#"):
+                elif key is None and item["pk"].startswith("day#") and item["pk"] != PROGRESS:
                     # The rollup fold's progress and pending sums (store.rollup_fold): every
                     # shard is set again here, unfolded, so the fold starts over.
                     self._writes.append({"DeleteRequest": {"Key": {"pk": {"S": item["pk"]}}}})
@@ -184,6 +189,7 @@ class Rebuild:
         for key, counters in sorted(wanted.items(), key=lambda kv: item_key(kv[0])):
             self._set(key, None, counters)
         self._flush()
+        clients.client("dynamodb").delete_item(TableName=self._scores, Key={"pk": {"S": PROGRESS}})
 
     def _set(
         self, key: AggregateKey, item: dict[str, Any] | None, want: dict[str, Decimal]

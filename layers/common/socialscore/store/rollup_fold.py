@@ -11,8 +11,9 @@ read; a pending item while it holds its sums), so one sent again (an SDK retry a
 a second run at once) is refused, never applied twice. A refused name is read again from the
 table itself (consistent) and tried once more, then left for a later run, counted.
 
-Progress: `day#folded` holds the last day folded whole; `socialscore rebuild` deletes it with
-the pending items (it sets every shard again, unfolded).
+Progress: `day#folded` holds the last day folded whole; `socialscore rebuild` marks it while it
+runs (no fold transaction passes the mark: store.rollup_fold_actions) and deletes it with the
+pending items (it sets every shard again, unfolded).
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -32,51 +32,25 @@ from socialscore.domain.aggregates import COUNTER_SHARDS
 from socialscore.domain.rollup_fold import Move
 from socialscore.domain.rollups import ROLLUP_COUNTERS, Dimension, RollupKey
 from socialscore.store import dynamo
-from socialscore.store.rollup_fold_actions import delete, update
+from socialscore.store.rollup_fold_actions import (
+    PROGRESS,
+    REBUILDING,
+    DayRead,
+    FoldCounts,
+    Pending,
+    Rebuilding,
+    delete,
+    not_rebuilding,
+    update,
+)
 from socialscore.store.rollups import BY_DAY_INDEX
 from socialscore.store.scores import ROLLUP, index_attributes, item_key
 
-PROGRESS = "day#folded"  # under `day#`: the report's role may write only `day#` items
 PENDING = "#fold"  # a pending item's key: the name's key (without its shard) and this
 PENDING_ROLLUP = "fold"  # its `by_day` key: <date>#fold
-FINISH_NAMES = 50  # a step 2 is two actions a name: 50 names a transaction (of 100 actions)
+GROUP_ACTIONS = rollup_fold.MAX_ACTIONS - 1  # and the check that no rebuild runs
+FINISH_NAMES = GROUP_ACTIONS // 2  # a step 2 is two actions a name
 PART_NAMES = 500  # names held at once while a day is folded (up to 8 shards each)
-
-
-@dataclass
-class FoldCounts:
-    """What a run did, for its log line and bench/scale.py."""
-
-    days: list[str] = field(default_factory=list)  # folded whole
-    names: int = 0  # folded into one item
-    shards_deleted: int = 0
-    pending_finished: int = 0  # pending items moved to their targets (one a name folded)
-    left: Counter[str] = field(default_factory=Counter)  # reason -> names left unfolded
-    calls: int = 0  # requests sent
-    items_read: int = 0
-    actions: int = 0  # transaction actions (each writes one item)
-    out_of_time: bool = False
-
-
-@dataclass(frozen=True)
-class Pending:
-    """A pending item: sums bound for `target` (a shard's key), whose `by_day` key is `of`."""
-
-    key: str
-    target: str
-    of: str
-    team: str | None
-    sums: dict[str, Decimal]
-
-
-@dataclass
-class DayRead:
-    """One day's shards of one dimension, as read: name -> shard -> counters, and teams."""
-
-    day: str
-    dimension: Dimension
-    shards: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
-    teams: dict[str, str] = field(default_factory=dict)
 
 
 class RollupFold:
@@ -89,7 +63,16 @@ class RollupFold:
     # --- the run ---------------------------------------------------------------------------
     def run(self, today: date, seconds_left: Callable[[], float]) -> FoldCounts:
         """Fold the closed days after the last folded whole, oldest first, saving progress
-        after each; stops (between transactions) when `seconds_left` reaches 0."""
+        after each; stops (between transactions) when `seconds_left` reaches 0, and folds
+        nothing while a rebuild runs."""
+        try:
+            return self._run(today, seconds_left)
+        except Rebuilding:
+            self.counts.left[REBUILDING] += 1
+            logger().warning("rollup fold skipped: socialscore rebuild is running")
+            return self.counts
+
+    def _run(self, today: date, seconds_left: Callable[[], float]) -> FoldCounts:
         days = rollup_fold.days_to_fold(self.last_folded(), today, self._oldest_back)
         # A run stops within a day only, after its last day folded whole (or with none): what
         # a stopped run left pending is on this run's first day alone.
@@ -108,7 +91,7 @@ class RollupFold:
         run) or a pending item could not be finished."""
         for dimension in Dimension:
             for read in self.parts(day, dimension):
-                for group in rollup_fold.groups(rollup_fold.plan(read.shards)):
+                for group in rollup_fold.groups(rollup_fold.plan(read.shards), GROUP_ACTIONS):
                     if seconds_left() <= 0:
                         return False
                     if not self.finish(self.move(read, group)):
@@ -116,9 +99,12 @@ class RollupFold:
         return True
 
     def last_folded(self) -> date | None:
-        found = dynamo.batch_get(self._table, "pk", [PROGRESS], consistent=True)
+        """The last day folded whole (None: none); raises Rebuilding while a rebuild runs."""
+        found = dynamo.batch_get(self._table, "pk", [PROGRESS], consistent=True).get(PROGRESS)
         self._count(calls=1, read=1)
-        return date.fromisoformat(found[PROGRESS]["day"]) if PROGRESS in found else None
+        if found and REBUILDING in found:
+            raise Rebuilding
+        return date.fromisoformat(found["day"]) if found and "day" in found else None
 
     def _save(self, day: str) -> None:
         client = clients.client("dynamodb")
@@ -129,8 +115,9 @@ class RollupFold:
                 TableName=self._table,
                 Key={"pk": {"S": PROGRESS}},
                 UpdateExpression="SET #d = :d",
-                ConditionExpression="attribute_not_exists(#d) OR #d < :d",
-                ExpressionAttributeNames={"#d": "day"},
+                ConditionExpression="attribute_not_exists(#r) AND "
+                "(attribute_not_exists(#d) OR #d < :d)",
+                ExpressionAttributeNames={"#d": "day", "#r": REBUILDING},
                 ExpressionAttributeValues={":d": {"S": day}},
             )
 
@@ -291,8 +278,17 @@ class RollupFold:
 
     # --- requests --------------------------------------------------------------------------
     def _transact(self, actions: list[dict[str, Any]]) -> None:
-        self._count(calls=1, actions=len(actions))
-        clients.client("dynamodb").transact_write_items(TransactItems=actions)
+        """One transaction of `actions` and the check that no rebuild runs (the last action:
+        CancellationReasons answer in the order of the actions)."""
+        self._count(calls=1, actions=len(actions) + 1)
+        client = clients.client("dynamodb")
+        try:
+            client.transact_write_items(TransactItems=[*actions, not_rebuilding(self._table)])
+        except client.exceptions.TransactionCanceledException as err:
+            reasons = err.response.get("CancellationReasons") or [{}]
+            if reasons[-1].get("Code") == "ConditionalCheckFailed":
+                raise Rebuilding from err
+            raise
 
     def _count(self, calls: int = 0, read: int = 0, actions: int = 0) -> None:
         self.counts.calls += calls
