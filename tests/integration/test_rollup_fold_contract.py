@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from socialscore.aws import clients
 from socialscore.domain import rollup_fold
 from socialscore.domain.aggregates import COUNTER_SHARDS, shard_of
 from socialscore.domain.decay import EPOCH
@@ -108,9 +109,9 @@ def test_a_fold_leaves_every_read_as_it_was_on_one_item_a_day_and_name(ledger: L
     assert set(shards_per_name(table).values()) == {1}
     assert not [pk for pk in day_items(table) if pk.endswith(PENDING)]
     assert reads(table) == before
-    # Up to date: the next run reads its progress and folds nothing.
+    # Up to date: the next run reads its progress and the pending items (none), folds nothing.
     again = RollupFold(table, oldest_back=10).run(TODAY, always)
-    assert (again.days, again.calls) == ([], 1)
+    assert (again.days, again.calls) == ([], 2)
     # A late retraction of a touch whose shard was folded away, and a late touch: each
     # writes a shard again, by ADD, and the sums stay those of the ledger.
     gone = next(t for t in (act(n) for n in range(64)) if shard_of(t) != 0 and t.post == "x#100")
@@ -168,6 +169,29 @@ def test_a_run_stopped_after_its_first_step_is_finished_by_the_next(ledger: Ledg
     assert reads(table) == before
     assert not [pk for pk in day_items(table) if pk.endswith(PENDING)]
     assert set(shards_per_name(table).values()) == {1}
+
+
+def test_sums_a_stopped_run_left_are_finished_after_another_run_folded_their_day(
+    ledger: Ledger,
+) -> None:
+    """Two runs at once (the schedule's and a `report --refresh`): one stops after its first
+    step on a day the other then folds whole and saves (having read no pending item yet): the
+    next run still finishes the stopped one's sums."""
+    table = ledger.scores_table
+    before = reads(table)
+    stopped = RollupFold(table, oldest_back=10)
+    assert stopped.run(date.fromisoformat(DAYS[3]), always).days[-1] == DAYS[1]
+    read = stopped.read(DAYS[2], Dimension.POST)
+    assert [stopped.move(read, g) for g in rollup_fold.groups(rollup_fold.plan(read.shards))]
+    # The other run saved the day as folded whole.
+    clients.client("dynamodb").put_item(
+        TableName=table, Item={"pk": {"S": PROGRESS}, "day": {"S": DAYS[2]}}
+    )
+
+    RollupFold(table, oldest_back=10).run(TODAY, always)
+
+    assert reads(table) == before
+    assert not [pk for pk in day_items(table) if pk.endswith(PENDING)]
 
 
 def test_a_run_out_of_time_saves_each_whole_day_and_the_next_resumes(ledger: Ledger) -> None:

@@ -1,8 +1,9 @@
 """Folding closed days' rollup shards on the scores table (the rule: domain.rollup_fold).
 
 Step 1 adds the moved sums to a pending item, `day#<date>#<dimension>#<name>#fold`, under the
-`by_day` key `<date>#fold`: no reader asks for that key, so no report counts it, and a run finds
-the pending items a stopped run left with one Query a day. The pending item, not an attribute of
+`by_day` key `fold`: no reader asks for that key, so no report counts it, and each run finds
+every pending item a stopped run left, whatever its day, with one Query first (another run at
+once may have saved that day as folded since). The pending item, not an attribute of
 the target, because the score stage deletes a target whose counts all reach 0 (a retraction),
 and would delete pending sums with it.
 
@@ -47,7 +48,7 @@ from socialscore.store.rollups import BY_DAY_INDEX
 from socialscore.store.scores import ROLLUP, index_attributes, item_key
 
 PENDING = "#fold"  # a pending item's key: the name's key (without its shard) and this
-PENDING_ROLLUP = "fold"  # its `by_day` key: <date>#fold
+PENDING_ROLLUP = "fold"  # every pending item's `by_day` key
 GROUP_ACTIONS = rollup_fold.MAX_ACTIONS - 1  # and the check that no rebuild runs
 FINISH_NAMES = GROUP_ACTIONS // 2  # a step 2 is two actions a name
 PART_NAMES = 500  # names held at once while a day is folded (up to 8 shards each)
@@ -74,9 +75,7 @@ class RollupFold:
 
     def _run(self, today: date, seconds_left: Callable[[], float]) -> FoldCounts:
         days = rollup_fold.days_to_fold(self.last_folded(), today, self._oldest_back)
-        # A run stops within a day only, after its last day folded whole (or with none): what
-        # a stopped run left pending is on this run's first day alone.
-        if days and not self.finish(self.pending(days[0])):
+        if not self.finish(self.pending()):
             return self.counts
         for day in days:
             if seconds_left() <= 0 or not self.fold_day(day, seconds_left):
@@ -150,9 +149,9 @@ class RollupFold:
         if part.shards:
             yield part
 
-    def pending(self, day: str) -> list[Pending]:
-        """The pending items of a day (a stopped run's), as the table holds them now."""
-        keys = [item["pk"] for item in self._query(f"{day}#{PENDING_ROLLUP}")]
+    def pending(self) -> list[Pending]:
+        """Every pending item (stopped runs'), as the table holds them now."""
+        keys = [item["pk"] for item in self._query(PENDING_ROLLUP)]
         return self._pending_now(keys)
 
     def _pending_now(self, keys: list[str]) -> list[Pending]:
@@ -234,7 +233,7 @@ class RollupFold:
         actions = []
         if move.moved:
             pending = self._pending_of(read, move)
-            sets = {ROLLUP: f"{read.day}#{PENDING_ROLLUP}", "target": pending.target}
+            sets = {ROLLUP: PENDING_ROLLUP, "target": pending.target}
             sets |= {"of": pending.of} | ({"team": pending.team} if pending.team else {})
             actions.append({"Update": update(self._table, pending.key, move.moved, sets)})
         for shard, expect in move.deletes:
