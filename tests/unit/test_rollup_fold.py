@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
+from itertools import pairwise
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -76,7 +77,17 @@ def test_each_delete_expects_every_counter_as_read_and_a_name_with_one_shard_is_
         assert move.moved == sums({name: {s: shards[name][s] for s in deleted}}, {})[name]
 
 
-@given(st.lists(days, min_size=1, max_size=30))
+# Grouping reads a name's shards alone, not what they hold: one counter each (drawing all 18
+# per shard made this test ~13 s), and up to 10 days (up to 400 actions: several groups).
+shard_sets = st.dictionaries(
+    names,
+    st.dictionaries(
+        st.integers(0, COUNTER_SHARDS - 1), st.just({COUNTS[0]: Decimal(1)}), min_size=1
+    ),
+)
+
+
+@given(st.lists(shard_sets, min_size=1, max_size=10))
 def test_transactions_hold_at_most_100_actions_and_every_move_once_in_order(
     many: list[dict[str, dict[int, dict[str, Decimal]]]],
 ) -> None:
@@ -87,6 +98,11 @@ def test_transactions_hold_at_most_100_actions_and_every_move_once_in_order(
     assert [m for g in groups for m in g] == moves
     assert all(sum(m.actions for m in g) <= MAX_ACTIONS for g in groups)
     assert all(g for g in groups)
+    # Full where the next name would not fit (a smaller limit: the fold's 99 and its check).
+    for limit in (MAX_ACTIONS, MAX_ACTIONS - 1):
+        held = rollup_fold.groups(moves, limit)
+        assert all(sum(m.actions for m in g) <= limit for g in held)
+        assert all(sum(m.actions for m in a) + b[0].actions > limit for a, b in pairwise(held))
 
 
 def test_the_days_folded_are_the_closed_ones_after_the_last_folded_whole() -> None:
