@@ -47,6 +47,7 @@ from scale_moto import Meter, quick_reads, warm
 from scale_seed import AS_OF, MODEL, Seeded, seed
 from scale_transact import kept_groups, quick_conditions
 
+from socialscore.report.period import FOLD_BACK
 from socialscore.store.rollup_fold import RollupFold
 from socialscore.wiring.fold import fold_of
 from socialscore.wiring.reads import Stores, engage_reader
@@ -131,7 +132,9 @@ def paths(rt: LocalRuntime, seeded: Seeded) -> dict[str, dict[str, Read]]:
         """The fold of one closed day, the day before AS_OF (the days before it folded when the
         state was built): what each day's report adds after its page, at a steady state."""
         with kept_groups(rewarm=False):  # as the report's
-            return fold_of(rt.table).run(AS_OF.date() + timedelta(days=1), lambda: 3600.0)
+            return fold_of(rt.table, FOLD_BACK).run(
+                AS_OF.date() + timedelta(days=1), lambda: 3600.0
+            )
 
     engage = engage_reader(rt.table)
     return {

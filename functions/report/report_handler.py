@@ -44,6 +44,7 @@ def handle(
 ) -> dict[str, Any]:
     """The page as of the event's moment (`now` when it names none), written to the bucket;
     then the fold, while `seconds_left()` is over 0 (None: FOLD_SECONDS from the page)."""
+    from socialscore.report.period import FOLD_BACK
     from socialscore.wiring.fold import fold_of
 
     # The page's reads are let go before the fold: its peak is then the larger of the two, not
@@ -53,7 +54,7 @@ def handle(
         until = time.monotonic() + FOLD_SECONDS
         seconds_left = lambda: until - time.monotonic()  # noqa: E731
     # Days are closed by the clock, not by the report's as-of (a report drawn for a past slot).
-    folded = fold_of(settings.table).run(now.date(), seconds_left)
+    folded = fold_of(settings.table, FOLD_BACK).run(now.date(), seconds_left)
     logger.info(
         "rollups folded",
         extra={

@@ -14,6 +14,9 @@ from urllib.parse import parse_qs
 from socialscore.domain.rollups import days_between
 
 PERIODS = (7, 30, 90)
+# Where the rollup fold of a stack with no progress starts (wiring.fold): the longest period and
+# the same number of days before it (the posts with reactions then), and the two days not closed.
+FOLD_BACK = 2 * max(PERIODS) + 2
 DEFAULT_PERIOD = 30
 MAX_QUERY = 200  # characters: two short parameters, and nothing a page could be made to echo
 
