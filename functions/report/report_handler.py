@@ -21,9 +21,11 @@ from typing import TYPE_CHECKING, Any
 import boto3  # noqa: F401 - first, from the handler itself: see bench/cold_start.py
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import BotoCoreError, ClientError
 
-# Its warnings filter: a period without organic touches has no coverage to publish, no warning.
-from socialscore.aws import telemetry  # noqa: F401
+# Its counts, and its warnings filter: a period without organic touches has no coverage to
+# publish, no warning.
+from socialscore.aws import telemetry
 
 if TYPE_CHECKING:
     from socialscore.aws.config import ReportConfig
@@ -54,7 +56,16 @@ def handle(
         until = time.monotonic() + FOLD_SECONDS
         seconds_left = lambda: until - time.monotonic()  # noqa: E731
     # Days are closed by the clock, not by the report's as-of (a report drawn for a past slot).
-    folded = fold_of(settings.table, FOLD_BACK).run(now.date(), seconds_left)
+    try:
+        folded = fold_of(settings.table, FOLD_BACK).run(now.date(), seconds_left)
+    except (BotoCoreError, ClientError) as error:
+        # The page is written: a failed fold (throttled past the SDK's retries, a role without
+        # the fold's grants) must not fail the run, which the schedule would retry, drawing the
+        # page again. Nothing is lost: the next run resumes (store.rollup_fold).
+        reason = error.response["Error"]["Code"] if isinstance(error, ClientError) else "network"
+        logger.warning("rollup fold stopped", extra={"reason": reason})
+        telemetry.count(metrics, "RollupFoldStopped", 1)
+        return written
     logger.info(
         "rollups folded",
         extra={
