@@ -14,8 +14,25 @@ from hypothesis import strategies as st
 
 from socialscore.domain import rollup_fold
 from socialscore.domain.aggregates import COUNTER_SHARDS
-from socialscore.domain.rollup_fold import MAX_ACTIONS, Shards, days_to_fold, folded, plan
+from socialscore.domain.rollup_fold import MAX_ACTIONS, Counters, Shards, days_to_fold, plan, summed
 from socialscore.domain.rollups import ROLLUP_COUNTERS
+
+
+def folded(
+    shards: Mapping[str, Shards], pending: Mapping[str, tuple[int, Counters]]
+) -> tuple[dict[str, dict[int, dict[str, Decimal]]], dict[str, tuple[int, dict[str, Decimal]]]]:
+    """A day of one dimension after a run in memory, as store.rollup_fold applies the plan:
+    pending sums finished first (step 2), then the plan's step 1, then its step 2. Returns the
+    shards and what is left pending (nothing)."""
+    out = {name: {s: dict(c) for s, c in held.items()} for name, held in shards.items()}
+    for name, (target, sums) in pending.items():
+        out.setdefault(name, {})[target] = summed([out.get(name, {}).get(target, {}), sums])
+    for move in plan(out):
+        for shard, _ in move.deletes:
+            del out[move.name][shard]
+        out[move.name][move.target] = summed([out[move.name][move.target], move.moved])
+    return out, {}
+
 
 COUNTS = [n for n, follows in ROLLUP_COUNTERS.items() if follows is None]
 SUMS = [n for n, follows in ROLLUP_COUNTERS.items() if follows is not None]
@@ -41,11 +58,7 @@ def sums(
     every = {name: [*held.values()] for name, held in shards.items()}
     for name, (_, held) in pending.items():
         every.setdefault(name, []).append(held)
-    summed = {name: rollup_fold.added({}, {}) for name in every}
-    for name, items in every.items():
-        for held in items:
-            summed[name] = rollup_fold.added(summed[name], held)
-    return {name: s for name, s in summed.items() if s}
+    return {name: s for name, items in every.items() if (s := summed(items))}
 
 
 @given(days, pendings)

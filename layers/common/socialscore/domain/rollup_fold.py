@@ -85,7 +85,7 @@ def plan(shards: Mapping[str, Shards]) -> list[Move]:
             Move(
                 name,
                 target,
-                _summed(held[s] for s in others),
+                summed(held[s] for s in others),
                 tuple((s, expected(held[s])) for s in others),
             )
         )
@@ -106,7 +106,7 @@ def groups(moves: Iterable[Move], limit: int = MAX_ACTIONS) -> list[list[Move]]:
     return out
 
 
-def _summed(items: Iterable[Counters]) -> dict[str, Decimal]:
+def summed(items: Iterable[Counters]) -> dict[str, Decimal]:
     """Counters summed as DynamoDB's ADD sums them (38 digits), none at 0."""
     out: dict[str, Decimal] = {}
     with localcontext(STORED_DIGITS):
@@ -115,23 +115,3 @@ def _summed(items: Iterable[Counters]) -> dict[str, Decimal]:
                 if n in ROLLUP_COUNTERS:
                     out[n] = out.get(n, Decimal(0)) + v
     return {n: v for n, v in out.items() if v}
-
-
-def added(into: Counters, amounts: Counters) -> dict[str, Decimal]:
-    """An item's counters after an ADD of `amounts` (38 digits)."""
-    return _summed([into, amounts])
-
-
-def folded(
-    shards: Mapping[str, Shards], pending: Mapping[str, tuple[int, Counters]]
-) -> tuple[dict[str, dict[int, dict[str, Decimal]]], dict[str, tuple[int, dict[str, Decimal]]]]:
-    """A day of one dimension after a run in memory: pending sums finished first (step 2), then
-    the plan's step 1, then its step 2. Returns the shards and what is left pending (nothing)."""
-    out = {name: {s: dict(c) for s, c in held.items()} for name, held in shards.items()}
-    for name, (target, sums) in pending.items():
-        out.setdefault(name, {})[target] = added(out.get(name, {}).get(target, {}), sums)
-    for move in plan(out):
-        for shard, _ in move.deletes:
-            del out[move.name][shard]
-        out[move.name][move.target] = added(out[move.name][move.target], move.moved)
-    return out, {}

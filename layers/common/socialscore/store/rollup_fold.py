@@ -121,14 +121,6 @@ class RollupFold:
             )
 
     # --- reads -----------------------------------------------------------------------------
-    def read(self, day: str, dimension: Dimension) -> DayRead:
-        """A day's shards of one dimension, whole."""
-        whole = DayRead(day, dimension)
-        for part in self.parts(day, dimension):
-            whole.shards |= part.shards
-            whole.teams |= part.teams
-        return whole
-
     def parts(self, day: str, dimension: Dimension) -> Iterator[DayRead]:
         """A day's shards of one dimension from `by_day` (every attribute: the index projects
         them all; eventually consistent, so a shard's values may be old: its delete is then
