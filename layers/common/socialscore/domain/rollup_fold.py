@@ -55,7 +55,9 @@ class Move:
 
     @property
     def actions(self) -> int:
-        return 1 + len(self.deletes)
+        """The actions its transaction sends: the pending update only when something moves
+        (the store reads a refused name from the cancellation reasons' places by these)."""
+        return (1 if self.moved else 0) + len(self.deletes)
 
 
 def days_to_fold(last_folded: date | None, today: date, oldest_back: int) -> list[str]:
