@@ -10,7 +10,8 @@ and would delete pending sums with it.
 Every transaction is conditioned on what it consumes (a shard deleted while it holds what was
 read; a pending item while it holds its sums), so one sent again (an SDK retry after a timeout,
 a second run at once) is refused, never applied twice. A refused name is read again from the
-table itself (consistent) and tried once more, then left for a later run, counted.
+table itself (consistent) and tried once more, then left, counted: its day is saved as folded
+all the same (its shards still summed by every read), so it stays unfolded until a rebuild.
 
 Progress: `day#folded` holds the last day folded whole; `socialscore rebuild` marks it while it
 runs (no fold transaction passes the mark: store.rollup_fold_actions) and deletes it with the
