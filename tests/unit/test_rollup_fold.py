@@ -126,3 +126,17 @@ def test_the_days_folded_are_the_closed_ones_after_the_last_folded_whole() -> No
     assert days_to_fold(date(2026, 12, 1), today, 182) == ["2026-12-02", "2026-12-03", "2026-12-04"]
     assert days_to_fold(date(2026, 12, 4), today, 182) == []  # up to date
     assert days_to_fold(date(2026, 12, 5), today, 182) == []  # a clock set back: nothing
+
+
+def test_a_name_whose_other_shards_sum_to_0_sends_its_deletes_alone() -> None:
+    """What a move counts is what its transaction sends (the store finds a refused name by the
+    cancellation reasons' places): no pending update when nothing moves."""
+    one = {"organic_touches": Decimal(1), "organic_points": Decimal(1)}
+    less = {"organic_touches": Decimal(-1), "organic_points": Decimal(-1)}
+    moves = {
+        m.name: m for m in plan({"x#zero": {0: one, 1: one, 2: less}, "x#one": {0: one, 3: one}})
+    }
+    assert moves["x#zero"].moved == {}
+    assert moves["x#zero"].actions == 2  # shards 1 and 2 deleted, nothing added to shard 0
+    assert moves["x#one"].moved == one
+    assert moves["x#one"].actions == 2  # shard 3 deleted, its sums pending for shard 0
