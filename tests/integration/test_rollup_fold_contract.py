@@ -332,3 +332,14 @@ def test_the_rollups_equal_the_ledger_s_recount_with_folds_anywhere_in_a_stream(
     RollupFold(table, oldest_back=10).run(TODAY + 10 * DAY, always)
     assert reads(table, week) == oracle(ledger, week)
     assert not [pk for pk in day_items(table) if pk.endswith(PENDING)]
+
+
+def test_a_day_without_touches_costs_one_query_and_its_save(moto_table: object) -> None:
+    """A new stack's first run walks its days back (report.period.FOLD_BACK), most of them
+    empty: a day without a network rollup has none, its sellers and posts are not read."""
+    make = moto_table
+    assert callable(make)
+    counts = RollupFold(make("ScoresTable"), oldest_back=10).run(TODAY, always)
+    assert len(counts.days) == 9
+    # the progress and the pending items read, then a Query and a save a day (3 Queries before)
+    assert counts.calls == 2 + 9 * 2
