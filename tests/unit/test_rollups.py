@@ -142,3 +142,16 @@ def test_the_posts_with_reactions_counted_from_their_reactions_alone_are_the_pos
     only = rollups.period(days, Dimension.POST, tally.REACTIONS)
     assert tally.with_reactions(only) == len(rows)
     assert all(set(c) <= set(tally.REACTIONS) for c in only.values())
+
+
+@settings(max_examples=100, deadline=None)
+@given(deliveries())
+def test_a_day_with_any_rollup_item_has_a_network_one(delivery: Delivery) -> None:
+    """The rollup fold reads a day's sellers and posts only when it holds a network rollup item
+    (store.rollup_fold): every counted touch is rolled up under its network, so whatever was
+    delivered, in whatever order, no day holds a seller's or a post's item without one."""
+    store = Store()
+    for batch in squeezed(delivery)[1]:
+        store.record(batch)
+    held = [k for k in store.table.items if isinstance(k, RollupKey)]
+    assert {k.day for k in held} == {k.day for k in held if k.dimension is Dimension.NETWORK}
