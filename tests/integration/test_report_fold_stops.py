@@ -9,13 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
 
-from socialscore.aws import clients
 from socialscore_local import demo
 from tests.integration.support import Stack
+from tests.session_hooks import hooked
 
 ROOT = Path(__file__).resolve().parents[2]
 THROTTLED = {
@@ -56,15 +55,8 @@ class Throttle:
 def throttled_after_the_page() -> Iterator[Throttle]:
     throttle = Throttle()
 
-    assert boto3.DEFAULT_SESSION is not None
-    events = boto3.DEFAULT_SESSION.events
-    events.register("before-call", throttle.before, unique_id="report-fold-throttled")
-    clients.reset()  # a client copies its session's handlers when made
-    try:
+    with hooked("before-call", throttle.before):
         yield throttle
-    finally:
-        events.unregister("before-call", unique_id="report-fold-throttled")
-        clients.reset()
 
 
 def test_a_throttled_fold_leaves_the_page_written_and_the_run_a_success(

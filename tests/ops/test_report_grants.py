@@ -13,12 +13,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
-from socialscore.aws import clients
 from socialscore.wiring.reads import Stores
 from tests.ops.conftest import DeployedStack, deployed
+from tests.session_hooks import hooked
 from tests.template import test_template as base
 from tests.template.test_function_policies import grants, index, table
 
@@ -67,15 +66,8 @@ def recorded(stack: DeployedStack) -> Iterator[list[tuple[str, Any]]]:
         if (action, resource) not in calls:
             calls.append((action, resource))
 
-    assert boto3.DEFAULT_SESSION is not None
-    events = boto3.DEFAULT_SESSION.events
-    events.register("before-parameter-build.dynamodb", hook, unique_id="report-grants")
-    clients.reset()  # a client copies its session's handlers when made
-    try:
+    with hooked("before-parameter-build.dynamodb", hook):
         yield calls
-    finally:
-        events.unregister("before-parameter-build.dynamodb", unique_id="report-grants")
-        clients.reset()
 
 
 def refused(calls: list[tuple[str, Any]]) -> list[tuple[str, Any]]:

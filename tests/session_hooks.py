@@ -1,0 +1,26 @@
+"""A botocore event handler on every client of the default boto3 session, for a test's while."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import boto3
+
+from socialscore.aws import clients
+
+
+@contextmanager
+def hooked(event: str, handler: Callable[..., Any]) -> Iterator[None]:
+    """`handler` on `event` (e.g. `before-call`) meanwhile; the product's cached clients are made
+    again on both sides, since a client copies its session's handlers when it is made."""
+    assert boto3.DEFAULT_SESSION is not None
+    events = boto3.DEFAULT_SESSION.events
+    events.register(event, handler, unique_id=event)  # an id is unique across events
+    clients.reset()
+    try:
+        yield
+    finally:
+        events.unregister(event, unique_id=event)
+        clients.reset()
