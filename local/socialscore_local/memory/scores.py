@@ -11,7 +11,13 @@ from collections.abc import Iterator
 from decimal import Decimal, localcontext
 from typing import Any
 
-from socialscore.domain.aggregates import TALLY, AggregateKey, ItemWrite, ProfileTotal
+from socialscore.domain.aggregates import (
+    TALLY,
+    AggregateKey,
+    ContactTotal,
+    ItemWrite,
+    ProfileTotal,
+)
 from socialscore.domain.decay import STORED_DIGITS
 from socialscore.domain.interaction import Category
 from socialscore.domain.standing import ProfileItem
@@ -29,6 +35,7 @@ class ConditionFailed(Exception):
 class MemoryScoreStore:
     def __init__(self, items: dict[AggregateKey, dict[str, Any]] | None = None) -> None:
         self.items: dict[AggregateKey, dict[str, Any]] = {} if items is None else items
+        self.ranking_ready = False  # the contacts' ranking's marker (stat#contact_ranking)
 
     def held(self, key: AggregateKey) -> dict[str, Any]:
         """The item as it is now ({} when absent): a copy."""
@@ -95,6 +102,18 @@ class MemoryScoreStore:
             if isinstance(k, ProfileTotal) and k.category is category and "units" in item
         ]
         return iter(sorted(held, key=lambda pu: -pu[1]))
+
+    def ranked_contacts(self, page: int = 1000) -> Iterator[tuple[str, Decimal]]:
+        """Every contact item with its units, most first (store.scores.Scores.ranked_contacts)."""
+        held = [
+            (k.contact_id, item["units"])
+            for k, item in self.items.items()
+            if isinstance(k, ContactTotal) and "units" in item
+        ]
+        return iter(sorted(held, key=lambda cu: -cu[1]))
+
+    def contact_ranking_ready(self) -> bool:
+        return self.ranking_ready
 
     def hot(self) -> list[tuple[str, str]]:
         """Every profile flagged hot with when, latest first (store.scores.Scores.hot)."""

@@ -58,7 +58,15 @@ class SellerCounter:
     shard: int
 
 
-AggregateKey = ProfileTotal | PostCounter | SellerCounter | RollupKey
+@dataclass(frozen=True, order=True)
+class ContactTotal:
+    """A contact's organic units and touch count: the sum of the organic items of every identity
+    linked to it now (the contacts' ranking)."""
+
+    contact_id: str
+
+
+AggregateKey = ProfileTotal | PostCounter | SellerCounter | RollupKey | ContactTotal
 
 # A profile's organic touches per seller whose post earned them (`seller#<id>`: counts, on its
 # organic item), so the score stage routes a hot lead or complaint without reading the ledger.
@@ -82,6 +90,8 @@ def counters_of(key: AggregateKey, names: Iterable[str] = ()) -> dict[str, str |
         return PROFILE_COUNTERS | tally if tally else PROFILE_COUNTERS
     if isinstance(key, RollupKey):
         return ROLLUP_COUNTERS
+    if isinstance(key, ContactTotal):
+        return PROFILE_COUNTERS
     return POST_COUNTERS if isinstance(key, PostCounter) else SELLER_COUNTERS
 
 

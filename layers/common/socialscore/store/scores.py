@@ -18,9 +18,8 @@ APIReference/API_UpdateTable.html): hence the hot leads share `by_day` rather th
 
 from __future__ import annotations
 
-import hashlib
 import heapq
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -31,6 +30,7 @@ from socialscore.aws.batch import chunks
 from socialscore.domain.aggregates import (
     TALLY,
     AggregateKey,
+    ContactTotal,
     ItemWrite,
     PostCounter,
     ProfileTotal,
@@ -40,17 +40,21 @@ from socialscore.domain.interaction import Category
 from socialscore.domain.rollups import RollupKey
 from socialscore.domain.standing import ProfileItem
 from socialscore.store import dynamo
+from socialscore.store.contact_totals import (
+    CONTACT_RANK,
+    RANK_SHARDS,
+    READY,
+    contact_key,
+    contact_of_key,
+    contact_rank,
+    rank_key,
+)
 
 _PROFILE = "profile#"
 _SHARD = "#shard#"
 ROLLUP = "rollup"  # a rollup item's `by_day` key: <date>#<dimension>
 HOT = "hot"  # the `by_day` key of a profile flagged hot
-RANK = "rank"  # an organic profile item's `by_units` key
-# Each organic profile write is also a write of `by_units`; a partition of an index takes about
-# 1,000 writes a second (docs.aws.amazon.com/amazondynamodb/latest/developerguide/
-# bp-partition-key-design.html), so the profiles are spread over 16 keys and a top-N read asks
-# each for its N best.
-RANK_SHARDS = 16
+RANK = "rank"  # an organic profile item's `by_units` key (store.contact_totals.rank_key)
 
 
 def item_key(key: AggregateKey) -> str:
@@ -60,13 +64,14 @@ def item_key(key: AggregateKey) -> str:
         return f"post#{key.post}{_SHARD}{key.shard}"
     if isinstance(key, RollupKey):
         return f"day#{key.day}#{key.dimension}#{key.name}{_SHARD}{key.shard}"
+    if isinstance(key, ContactTotal):
+        return contact_key(key.contact_id)
     return f"seller#{key.seller_id}{_SHARD}{key.shard}"
 
 
 def rank_of(profile: str, category: Category = Category.ORGANIC) -> str:
     """The `by_units` key of a profile's item (`organic#<n>`, `paid#<n>`)."""
-    digest = hashlib.sha256(profile.encode()).hexdigest()
-    return f"{category}#{int(digest, 16) % RANK_SHARDS}"
+    return rank_key(str(category), profile)
 
 
 ALL_TIME = "all"  # the `by_day` key of the all-time counters: all#post, all#seller
@@ -85,6 +90,8 @@ def index_attributes(
         return {ROLLUP: f"{ALL_TIME}#seller"} | teams
     if isinstance(key, PostCounter):
         return {ROLLUP: f"{ALL_TIME}#post"}
+    if isinstance(key, ContactTotal):
+        return {RANK: contact_rank(key.contact_id)}
     if key.category is Category.ORGANIC:  # `hot`: the item is flagged a hot lead
         return {RANK: rank_of(key.profile)} | ({ROLLUP: HOT} if hot else {})
     # A paid item is ranked too, under its own keys: the report counts the profiles with a paid
@@ -239,10 +246,27 @@ class Scores:
         of the category, each read a page of `page` at a time, only when the reader gets that
         far (a top N reads N a key; the whole stream reads the index once, its keys and units
         only: the index projects nothing else, template.yaml)."""
-        shards = [self._pages(f"{category}#{shard}", page) for shard in range(RANK_SHARDS)]
+        return self._merged(str(category), _profile_of, page)
+
+    def ranked_contacts(self, page: int = 1000) -> Iterator[tuple[str, Decimal]]:
+        """Every contact item (store.contact_totals) with its units, most first: the contacts'
+        `by_units` keys, paged and merged as `ranked` reads the profiles'."""
+        return self._merged(CONTACT_RANK, contact_of_key, page)
+
+    def contact_ranking_ready(self) -> bool:
+        """Whether `socialscore rebuild` has made the contacts' ranking whole (its marker)."""
+        found = dynamo.batch_get(self._table, "pk", [READY], consistent=True)
+        return bool(found.get(READY, {}).get("ready"))
+
+    def _merged(
+        self, ranking: str, name_of: Callable[[str], str], page: int
+    ) -> Iterator[tuple[str, Decimal]]:
+        shards = [self._pages(f"{ranking}#{s}", name_of, page) for s in range(RANK_SHARDS)]
         return heapq.merge(*shards, key=lambda pu: -pu[1])
 
-    def _pages(self, rank: str, page: int) -> Iterator[tuple[str, Decimal]]:
+    def _pages(
+        self, rank: str, name_of: Callable[[str], str], page: int
+    ) -> Iterator[tuple[str, Decimal]]:
         query: dict[str, Any] = {
             "TableName": self._table,
             "IndexName": "by_units",
@@ -253,7 +277,7 @@ class Scores:
         }
         for found in dynamo.query(**query, PaginationConfig={"PageSize": page}):
             self.items_read += len(found)
-            yield from ((_profile_of(i["pk"]), i["units"]) for i in found)
+            yield from ((name_of(i["pk"]), i["units"]) for i in found)
 
     def hot(self) -> list[tuple[str, str]]:
         """Every profile flagged hot with when, latest first: `by_day`'s `hot` key, whole."""
