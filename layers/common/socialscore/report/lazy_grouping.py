@@ -80,6 +80,13 @@ class LazyGrouping:
         self.prefetch_contacts([who])
         return self._identities[who]
 
+    def are_contacts(self, contacts: Iterable[str]) -> None:
+        """These are contacts (the contacts' ranking names them), whether or not a link naming
+        them was read: their identities are read as any contact's (prefetch_contacts)."""
+        if self._whole is None:
+            for contact in contacts:
+                self._met.setdefault(contact, set())
+
     def prefetch_contacts(self, whos: Iterable[str]) -> None:
         """Read these contacts' identities, those not known yet. A contact whose links read
         already name as many identities as its bound is whole. Any other: one Query of the

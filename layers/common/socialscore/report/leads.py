@@ -8,7 +8,8 @@ is one factor for every unit: domain.decay). A contact's score is its identities
 contact can belong in the top N while none of its identities does: the top N reads identities
 until the N-th best profile scores more than any profile not yet seen can (a contact has at most
 as many identities as the most linked contact, each no higher than the last identity read), and
-reads every identity of each contact it meets.
+reads every identity of each contact it meets. Once `socialscore rebuild` has built the contacts'
+ranking, the CLI's `top` reads it instead (report.top_contacts), and this `top` is its fallback.
 
 A hot lead's owner is whom its hot-lead event named: the contact's CRM owner (the latest link
 naming one), else the seller whose posts earned most of its organic touches, from the tally the
@@ -67,6 +68,10 @@ class Groups(Protocol):
         """Read these contacts' identities together (before asking identities() of each)."""
         ...
 
+    def are_contacts(self, contacts: Iterable[str]) -> None:
+        """These are contacts (the contacts' ranking names them), whatever links were read."""
+        ...
+
     def who(self, identity: str) -> str: ...
 
     def is_contact(self, who: str) -> bool: ...
@@ -113,6 +118,9 @@ class Grouping:
     def prefetch_contacts(self, whos: Iterable[str]) -> None:
         """Nothing to read: the table was read whole."""
 
+    def are_contacts(self, contacts: Iterable[str]) -> None:
+        """Known already: the table was read whole."""
+
     def bound(self, who: str) -> int:
         return len(self.identities(who))
 
@@ -137,7 +145,7 @@ def hot_leads(
     flagged = list(flagged)
     grouping.prefetch(flagged)
     whos = {grouping.who(identity) for identity in flagged}
-    return _rows(scores, grouping, whos, model, as_of, hot_only=True)
+    return profile_rows(scores, grouping, whos, model, as_of, hot_only=True)
 
 
 def top(
@@ -165,7 +173,7 @@ def top(
     met: dict[str, list[Decimal]] = {}  # who -> the units of its identities met
     leaders: list[Decimal] = []  # the n best lower bounds, a heap: the n-th best first
     last = Decimal(0)  # the units of the last identity read: none not read has more
-    for units, who in _ranked(scores, grouping, n):
+    for units, who in ranked_identities(scores, grouping, n):
         last = max(units, Decimal(0))
         if who not in met:
             heapq.heappush(leaders, units)
@@ -202,7 +210,7 @@ def top(
     while exact:
         best = heapq.nlargest(n, exact.values())
         ties = {w for w, units in exact.items() if at(units) >= at(best[-1])}  # paid, id: below
-        rows = _rows(scores, grouping, ties, model, as_of, hot_only=False)
+        rows = profile_rows(scores, grouping, ties, model, as_of, hot_only=False)
         if len(rows) == len(ties):
             return rows[:n]
         # erased after the index was read (its item gone, its by_units entry not yet): never
@@ -212,7 +220,9 @@ def top(
     return []
 
 
-def _ranked(scores: RankedScores, grouping: Groups, n: int) -> Iterator[tuple[Decimal, str]]:
+def ranked_identities(
+    scores: RankedScores, grouping: Groups, n: int
+) -> Iterator[tuple[Decimal, str]]:
     """The organic ranking, (an identity's units, who it is), read a page at a time (n, and at
     least 100: a BatchGetItem's keys; each rank key's Query pages as large), each page's links
     together."""
@@ -233,7 +243,7 @@ def _organic(scores: RankedScores, contacts: dict[str, list[str]]) -> dict[str, 
     }
 
 
-def _rows(
+def profile_rows(
     scores: RankedScores,
     grouping: Groups,
     whos: set[str],
