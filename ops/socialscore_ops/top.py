@@ -1,13 +1,16 @@
 """top: the profiles with the best organic score now, or with --hot the hot leads with their
 owner and buckets; a contact over all its identities, as `profile` shows it. Neither reads
-every profile: the scores table's `by_units` index ranks the identities (a contact's others
-read with it) and its `hot` key names the hot leads (report.leads)."""
+every profile: the scores table's `by_units` index ranks the contacts and the identities
+(report.top_contacts; until `socialscore rebuild` has built the contacts' ranking, the
+identities alone, a contact's others read with it: report.leads, said on stderr) and its `hot`
+key names the hot leads (report.leads)."""
 
 from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime
 
+from socialscore.report import top_contacts
 from socialscore.report.profiles import owner_text
 from socialscore.report.snapshot import Snapshot
 from socialscore_ops.commands import Result, as_of_option, command
@@ -15,6 +18,10 @@ from socialscore_ops.output import table
 from socialscore_ops.stack import OpsError, Stack
 
 MOST = 1000
+NOT_READY = (
+    "top read the identities' ranking as before the contacts' ranking: run `socialscore rebuild` "
+    "once to read the contacts' ranking"
+)
 
 
 def add(
@@ -37,13 +44,18 @@ def top(stack: Stack | None, args: argparse.Namespace) -> Result:
         raise OpsError(f"--limit takes 1 to {MOST:,}")
     snap = Snapshot(stack, args.as_of or datetime.now(UTC))
     labels = {b.name: b.label for b in snap.model.buckets}
+    notes: tuple[str, ...] = ()
     if args.hot:
         every = snap.hot_leads(args.limit)
         rows = every[: args.limit]
         title = f"hot leads: the best {len(rows)} of {len(every)} by organic score now"
     else:
-        rows = snap.top(args.limit)
+        found = top_contacts.best(
+            snap.stores.scores, snap.groups, snap.model, snap.as_of, args.limit
+        )
+        rows = found.rows
         title = f"top {len(rows)} profiles by organic score now"
+        notes = () if found.from_contacts else (NOT_READY,)
     headers = ["profile", "kind", "organic", "paid", "hot lead since"]
     headers += ["owner", "buckets"] if args.hot else []
     lines = [
@@ -76,4 +88,5 @@ def top(stack: Stack | None, args: argparse.Namespace) -> Result:
         )
         for r in rows
     ]
-    return Result({"profiles": data}, f"{title}\n{table(headers, lines, empty='(none)')}")
+    text = f"{title}\n{table(headers, lines, empty='(none)')}"
+    return Result({"profiles": data}, text, notes)
