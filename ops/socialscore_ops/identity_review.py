@@ -70,10 +70,12 @@ def reject(stack: Stack | None, args: argparse.Namespace) -> Result:
 def _decide(stack: Stack | None, key: str, approve: bool) -> Result:
     assert stack is not None
     from socialscore.pipeline.crm_identities import ErasurePending, NotPending, decide
+    from socialscore.store.contact_sync import ContactSync
     from socialscore.store.identities import Identities
     from socialscore.store.sync_state import SyncState
 
     state = SyncState(stack.table("SyncStateTable"))
+    links = stack.table("IdentitiesTable")
     pending = state.pending()  # never linked: crm_sync drops their reviews when it takes them
     erasing = pending.contacts | pending.profiles
     try:
@@ -81,7 +83,8 @@ def _decide(stack: Stack | None, key: str, approve: bool) -> Result:
             key,
             approve,
             _queue(stack),
-            Identities(stack.table("IdentitiesTable")),
+            # the contacts' ranking follows the decision's link (store.contact_sync)
+            Identities(links, synced=ContactSync(links, stack.table("ScoresTable")).sync),
             state,
             datetime.now(UTC),
             erasing,

@@ -26,6 +26,7 @@ from socialscore.aws import clients
 from socialscore.aws.config import parameter_path
 from socialscore.domain.scoring_model import ScoringModel, bundled
 from socialscore.store import dynamo
+from socialscore.store.contact_sync import ContactSync
 from socialscore.store.identities import Identities
 from socialscore.store.rebuild import Counts, Rebuild
 from socialscore.store.table_size import item_count
@@ -55,8 +56,9 @@ EPILOG = (
     "right. Needs "
     "lambda:ListEventSourceMappings, GetEventSourceMapping, UpdateEventSourceMapping, "
     "sqs:GetQueueAttributes, ssm:GetParameter, and Scan, BatchGetItem, BatchWriteItem and "
-    "DescribeTable on the ledger and scores tables, Scan on the identities table and its "
-    "by_contact index, UpdateItem and BatchGetItem on the identities table, and Scan, "
+    "DescribeTable on the ledger and scores tables, PutItem, UpdateItem and DeleteItem on the "
+    "scores table (the contacts' ranking), Scan on the identities table and its by_contact "
+    "index, UpdateItem, BatchGetItem and ConditionCheckItem on the identities table, and Scan, "
     "BatchGetItem, BatchWriteItem, PutItem, GetItem and DeleteItem on the SyncStateTable (the "
     "bucket tally it builds last, under crm_sync's run lease)."
 )
@@ -183,7 +185,8 @@ def _days(model: ScoringModel) -> Decimal:
 
 def _rebuild(stack: Stack, live: ScoringModel, checkpoint: Checkpoint) -> Rebuild:
     ledger, scores = stack.table("LedgerTable"), stack.table("ScoresTable")
-    engine = Rebuild(ledger, scores, live.half_life_seconds, PAGE_ITEMS)
+    links = _links(stack)  # the contacts' ranking follows them (store.contact_totals)
+    engine = Rebuild(ledger, scores, live.half_life_seconds, PAGE_ITEMS, links)
     checkpoint.counts = engine.counts
     checkpoint.save("running")
     for label, table_name, pages in (
@@ -198,7 +201,19 @@ def _rebuild(stack: Stack, live: ScoringModel, checkpoint: Checkpoint) -> Rebuil
             progress.advance(read)
             checkpoint.save("running")  # a page's writes are done: the counts so far
         progress.close()
+    # Links keep being written meanwhile (resolve and crm_sync run): each written since the
+    # read above is synced again over what the rebuild set, then the ranking is whole.
+    now = _links(stack)
+    moved = sorted(i for i in links.keys() | now.keys() if links.get(i) != now.get(i))
+    ContactSync(stack.table("IdentitiesTable"), scores).sync(moved)
+    engine.mark_contact_ranking()
     return engine
+
+
+def _links(stack: Stack) -> dict[str, str]:
+    """identity -> its contact, every link (a Scan of the identities table)."""
+    contacts = Identities(stack.table("IdentitiesTable")).all_contacts()
+    return {i: contact for contact, identities in contacts.items() for i in identities}
 
 
 def _result(

@@ -83,6 +83,17 @@ ENGAGE_READS: list[Grant] = [
     ("dynamodb:BatchGetItem", table("IdentitiesTable")),  # Identities.contacts_of
 ]
 
+# store.contact_sync, after every link write: the links and the organic items read, then a
+# transaction per moved identity: a ConditionCheck of the link, Updates (a Delete of a stub or
+# of a contact item counting 0) of the profile's and the contacts' items.
+LINK_SYNC: list[Grant] = [
+    ("dynamodb:BatchGetItem", table("IdentitiesTable")),
+    ("dynamodb:ConditionCheckItem", table("IdentitiesTable")),
+    ("dynamodb:BatchGetItem", table("ScoresTable")),
+    ("dynamodb:UpdateItem", table("ScoresTable")),
+    ("dynamodb:DeleteItem", table("ScoresTable")),
+]
+
 NEEDED: dict[str, list[Grant]] = {
     "IngestFunction": [
         ("sqs:SendMessage", queue("RehydrateQueue")),  # SendMessageBatch: aws.sqs
@@ -110,6 +121,7 @@ NEEDED: dict[str, list[Grant]] = {
         ("dynamodb:UpdateItem", table("IdentitiesTable")),  # store.identity_counts
         ("dynamodb:UpdateItem", table("SyncStateTable")),
         ("dynamodb:BatchGetItem", table("SellersTable")),  # Sellers.of_accounts
+        *LINK_SYNC,
         ("sqs:SendMessage", queue("ScoreQueue")),
         ("sqs:SendMessage", queue("ResolveQueue")),  # a split pack's failed messages
     ],
@@ -131,6 +143,7 @@ NEEDED: dict[str, list[Grant]] = {
         ("dynamodb:BatchWriteItem", table("IdentitiesTable")),  # unlink (erasure)
         ("dynamodb:PutItem", table("IdentitiesTable")),  # Identities.bar (erasure)
         ("dynamodb:Query", index("IdentitiesTable", "by_contact")),  # a contact's identities
+        *LINK_SYNC,  # an erasure's unlink
         ("sqs:SendMessage", queue("ScoreQueue")),  # a deleted post's second sweep
         ("events:PutEvents", DEFAULT_BUS),  # hot leads, complaints
         MODEL,
@@ -142,6 +155,7 @@ NEEDED: dict[str, list[Grant]] = {
         ("dynamodb:BatchWriteItem", table("IdentitiesTable")),  # links taken off
         ("dynamodb:Query", index("IdentitiesTable", "by_contact")),  # a contact's identities
         ("dynamodb:Scan", index("IdentitiesTable", "by_contact")),  # the daily pass's pages
+        *LINK_SYNC,  # links from the contacts' social fields
         ("dynamodb:Query", table("LedgerTable")),  # touches (influence, activities)
         ("dynamodb:BatchGetItem", table("ScoresTable")),  # Scores.profile_units
         # store.sync_state, store.identity_review (review queue, erased, bookmark), activities'
@@ -219,3 +233,21 @@ def test_the_score_function_may_make_each_action_of_the_ledger_s_transactions() 
         ("dynamodb:UpdateItem", table("SyncStateTable")),  # change marks
     ]
     assert [n for n in needed if n not in grants("ScoreFunction")] == []
+
+
+@pytest.mark.parametrize("function", ["ResolveFunction", "CrmSyncFunction"])
+def test_a_linker_writes_only_the_identities_and_contacts_items_of_the_scores(
+    function: str,
+) -> None:
+    """The link sync's writes of the scores table are held to `profile#` and `contact#` items
+    (dynamodb:LeadingKeys): a linker never writes a post's counters nor a rollup."""
+    writes = {"dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:PutItem"}
+    for policy in base.TEMPLATE.resources[function]["Properties"]["Policies"]:
+        for statement in policy.get("Statement", []):
+            if table("ScoresTable") not in _as_list(statement["Resource"]):
+                continue
+            if not writes & set(_as_list(statement["Action"])):
+                continue
+            keys = statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+            assert set(keys) <= {"profile#*", "contact#*", "day#*"}, keys
+            assert "profile#*" in keys or keys == ["day#*"]

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from socialscore.domain.aggregates import (
     AggregateKey,
     Aggregates,
+    ContactTotal,
     PostCounter,
     ProfileTotal,
     SellerCounter,
@@ -76,7 +77,7 @@ def touch(kind: Kind, model: ScoringModel = MODEL, **kwargs: object) -> Touch:
     return touch_of(resolved(kind, **kwargs), model)  # type: ignore[arg-type]
 
 
-Total = ProfileTotal | tuple[str, str]  # a profile's total, or ("post"|"seller", id)
+Total = ProfileTotal | ContactTotal | tuple[str, str]  # a profile's total, or (kind, id)
 
 
 def unshard(key: AggregateKey) -> Total:

@@ -93,7 +93,9 @@ class MemoryLedger:
         self.reads += 1
         return self.touches(profile)
 
-    def record(self, events: list[Touch | Withdrawal]) -> int:
+    def record(
+        self, events: list[Touch | Withdrawal], contacts: Mapping[str, str] | None = None
+    ) -> int:
         return 0
 
     def delete_post(self, post: str, at: datetime) -> int:

@@ -28,8 +28,12 @@ class MemoryIdentityLinks:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         index_lag: timedelta = timedelta(0),
         set_cap: int = CAP,
+        synced: Callable[[list[str]], None] | None = None,
     ) -> None:
+        """`synced`: called with the identities of every link and unlink after their writes
+        (the contacts' ranking follows them: memory.contact_totals), as store.identities."""
         self.items: dict[str, dict[str, Any]] = {}  # identity -> its item
+        self.synced = synced
         self.set_cap = set_cap
         self.clock = clock
         self.index_lag = index_lag
@@ -88,6 +92,8 @@ class MemoryIdentityLinks:
             if item is not None:
                 self.items[event.identity] = item
                 self.index.append((self.clock(), event.identity, item["contact_id"]))
+        if self.synced is not None and events:
+            self.synced(sorted({e.identity for e in events}))
 
     def _counted(self, links: list[tuple[str, str]]) -> int:
         """As store.identity_counts.counted: a set holding set_cap already takes no more."""
@@ -129,6 +135,8 @@ class MemoryIdentityLinks:
         for identity in identities:
             if self.items.pop(identity, None) is not None:
                 self.index.append((self.clock(), identity, None))
+        if self.synced is not None and identities:
+            self.synced(sorted(set(identities)))
 
     def bar(self, ids: list[str], at: datetime) -> None:
         for key in {erased_key(i) for i in ids}:

@@ -19,11 +19,18 @@ were asked for, and `SCAN` for each read of every touch.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from socialscore.domain.aggregates import settle
+from socialscore.domain.aggregates import (
+    CONTACT,
+    ProfileTotal,
+    linked_write,
+    settle,
+    with_contacts,
+)
+from socialscore.domain.interaction import Category
 from socialscore.domain.ledger_rules import FOREVER, Key, LedgerEntry, deltas, entries, plan
 from socialscore.domain.limits import PARTITION_KEY_MAX_BYTES, SORT_KEY_MAX_BYTES, Refused
 from socialscore.domain.touch import Touch, Withdrawal
@@ -76,8 +83,12 @@ class MemoryTouchLedger:
         self.written_at: dict[Key, datetime] = {}  # when each entry was first written
         self.read: list[str] = []  # the profiles whose touches were asked for (SCAN: all)
 
-    def record(self, events: list[Touch | Withdrawal]) -> int:
-        """Merge acts and retractions into the ledger; returns how many entries changed."""
+    def record(
+        self, events: list[Touch | Withdrawal], contacts: Mapping[str, str] | None = None
+    ) -> int:
+        """Merge acts and retractions into the ledger; returns how many entries changed.
+        `contacts` (resolve's guesses) is not needed: each organic item says its contact, read
+        at once as the table's write learns it (its condition, or the refusal's item)."""
         deleted = {p.removeprefix(DELETED) for p, _ in self.items if p.startswith(DELETED)}
         merged = entries(events)
         stored = {k: entry_of(self.items[k]) for k in merged if k in self.items}
@@ -88,10 +99,12 @@ class MemoryTouchLedger:
         }
         for item in written.values():
             _check(item)
-        agg = deltas(changes)
+        agg = with_contacts(deltas(changes), self._contact_of)
         writes = []
         for key, delta in agg.counters.items():
             if (w := settle(key, delta, self.scores.held(key))) is not None:
+                if isinstance(key, ProfileTotal) and key.category is Category.ORGANIC:
+                    w = linked_write(w, self.scores.held(key), self._contact_of(key.profile))
                 if len(item_key(key).encode()) > PARTITION_KEY_MAX_BYTES:
                     raise Refused("ValidationException: the partition key is over 2048 bytes")
                 writes.append((key, w, agg.teams.get(key)))
@@ -103,6 +116,10 @@ class MemoryTouchLedger:
         if changes and self.changes is not None:
             self.changes.mark_changed(self.clock(), profiles={c.key[0] for c in changes})
         return len(changes)
+
+    def _contact_of(self, profile: str) -> str | None:
+        held = self.scores.held(ProfileTotal(profile, Category.ORGANIC)).get(CONTACT)
+        return None if held is None else str(held)
 
     def delete_post(self, post: str, at: datetime) -> int:
         """Mark a post deleted (the earliest report stands) and retract every act it made."""

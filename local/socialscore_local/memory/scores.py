@@ -17,6 +17,7 @@ from socialscore.domain.aggregates import (
     ContactTotal,
     ItemWrite,
     ProfileTotal,
+    is_stub,
 )
 from socialscore.domain.decay import STORED_DIGITS
 from socialscore.domain.interaction import Category
@@ -71,11 +72,12 @@ class MemoryScoreStore:
         self.write(ProfileTotal(profile, category), touch_write(category, units, touches, seller))
 
     def profile_units(self, profiles: list[str]) -> dict[tuple[str, Category], ProfileItem]:
+        """A linked identity's stub reads as no item (store.scores)."""
         return {
             (p, c): profile_item(item)
             for p in profiles
             for c in Category
-            if (item := self.items.get(ProfileTotal(p, c))) is not None
+            if (item := self.items.get(ProfileTotal(p, c))) is not None and not is_stub(item)
         }
 
     def forget(self, profile: str) -> None:

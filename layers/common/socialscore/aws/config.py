@@ -93,6 +93,7 @@ class ResolveConfig(FunctionConfig):
     score_queue_url: str = Field(alias="SCORE_QUEUE_URL")
     resolve_queue_url: str = Field(alias="RESOLVE_QUEUE_URL")  # a split pack's, sent back
     sync_state_table: str = Field(alias="SYNC_STATE_TABLE")  # identity links, for crm_sync
+    scores_table: str = Field(alias="SCORES_TABLE")  # the contacts' ranking follows the links
 
 
 class ProfilesConfig(FunctionConfig):

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, localcontext
 from typing import Any
 
@@ -153,14 +153,14 @@ def coalesce(adds: list[Touch], removes: list[Touch], shard: int | None = None) 
 @dataclass(frozen=True)
 class ItemWrite:
     """How one aggregate item moves: `add` these amounts and `remove` these counters, or
-    `delete` the item; written only while the item holds `expect` (a counter's value as read,
-    None: absent) and while each count in `above` is over its amount. With neither, a plain
-    ADD, right whatever the item holds."""
+    `delete` the item; written only while the item holds `expect` (a counter's value as read, an
+    organic profile item's `contact` id, None: absent) and while each count in `above` is over
+    its amount. With neither, a plain ADD, right whatever the item holds."""
 
     add: dict[str, Decimal] = field(default_factory=dict)
     remove: frozenset[str] = frozenset()
     delete: bool = False
-    expect: dict[str, Decimal | None] = field(default_factory=dict)
+    expect: dict[str, Decimal | str | None] = field(default_factory=dict)
     above: dict[str, Decimal] = field(default_factory=dict)
 
 
@@ -222,3 +222,72 @@ def settle(
         remove=frozenset(gone & held.keys()),
         expect={n: held.get(n) for n in sorted(down | (gone & held.keys())) if family[n] is None},
     )
+
+
+# The contacts' ranking. An organic profile item of a linked identity names its contact
+# (`CONTACT`); each of its writes expects that contact, and moves the contact's item by the same
+# units and touches in the same write (`with_contacts`), so a contact's item is always the sum
+# of its identities' items. A linked identity whose counts reach 0 keeps a stub holding only its
+# `CONTACT` (`linked_write`): the next write knows its contact without reading the links.
+CONTACT = "contact"
+_SUMMED = ("units", "touches")  # what a contact's item sums (not the sellers' tally)
+
+
+def with_contacts(agg: Aggregates, contact_of: Callable[[str], str | None]) -> Aggregates:
+    """`agg` with each contact's item moved by the sum of its identities' organic deltas
+    (`contact_of`: an identity's contact, None when not linked): one delta a contact, however
+    many of its identities move (a transaction names an item once)."""
+    for key, delta in list(agg.counters.items()):
+        if isinstance(key, ProfileTotal) and key.category is Category.ORGANIC:
+            contact = contact_of(key.profile)
+            if contact is not None:
+                for name in _SUMMED:
+                    if name in delta:
+                        agg.add(ContactTotal(contact), name, delta[name])
+    return agg
+
+
+def linked_write(
+    write: ItemWrite, held: Mapping[str, Any] | None, contact: str | None
+) -> ItemWrite:
+    """An organic profile item's write expecting the item's contact (None: none), so a link moved
+    meanwhile refuses it; one that would delete a linked identity's item removes its counters
+    and keeps the stub."""
+    expect = write.expect | {CONTACT: contact}
+    if write.delete and contact is not None:
+        gone = frozenset(held or {}) - {CONTACT, "pk"}
+        return ItemWrite(remove=gone | STUB_FREE, expect=expect)
+    return replace(write, expect=expect)
+
+
+# What a stub never holds, whether or not the item was read with it: its counters, its rank
+# (a stub is in no index) and its hot-lead flag.
+STUB_FREE = frozenset({"units", "touches", "rank", "hot_since", "rollup"})
+
+
+def summed(item: Mapping[str, Any], sign: int = 1) -> dict[str, Decimal]:
+    """What an identity's organic item adds to its contact's (taken out: sign -1)."""
+    return {n: sign * Decimal(item[n]) for n in _SUMMED if n in item}
+
+
+def moved(
+    held: Mapping[str, Any],
+    now: str | None,
+    contacts: Mapping[ContactTotal, Mapping[str, Any]],
+) -> list[tuple[ContactTotal, ItemWrite]]:
+    """The contact items' writes of a link sync: the identity's organic item (`held`, counts
+    and `CONTACT`) leaves its old contact's item and joins `now`'s; `contacts`: those items as
+    a refusal returned them (read exactly; else written as ADDs kept above 0)."""
+    writes = []
+    old = held.get(CONTACT)
+    for contact, sign in ((old, -1), (now, 1)):
+        if contact is not None and (delta := summed(held, sign)):
+            key = ContactTotal(str(contact))
+            if (write := settle(key, delta, contacts.get(key))) is not None:
+                writes.append((key, write))
+    return writes
+
+
+def is_stub(item: Mapping[str, Any]) -> bool:
+    """A linked identity's organic item with no counts: read as no item."""
+    return "touches" not in item and CONTACT in item

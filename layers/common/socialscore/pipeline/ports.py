@@ -148,7 +148,11 @@ class PostCacheStore(Protocol):
 
 
 class TouchLedger(Protocol):
-    def record(self, events: list[Touch | Withdrawal]) -> int: ...
+    def record(
+        self, events: list[Touch | Withdrawal], contacts: Mapping[str, str] | None = None
+    ) -> int:
+        """Merge the events; `contacts`: identity -> its contact as resolve read it."""
+        ...
 
     def delete_post(self, post: str, at: datetime) -> int: ...
 

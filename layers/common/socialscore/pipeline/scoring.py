@@ -84,7 +84,10 @@ class Scorer:
         events: dict[str, Touch | Withdrawal] = dict(touches)
         events |= {mid: withdrawal_of(m, model) for mid, m in messages if isinstance(m, Retraction)}
         refused: dict[str, str] = {}
-        changed = self._record(list(events.items()), refused)
+        # The contact resolve read for each actor: its organic write expects it (and moves that
+        # contact's item with it: the contacts' ranking); none named: expected unlinked.
+        guesses = {m.interaction.actor_key: m.contact_id for _, m in resolved if m.contact_id}
+        changed = self._record(list(events.items()), refused, guesses)
         again = []
         for mid, message in messages:
             if isinstance(message, PostDeleted):
@@ -119,7 +122,12 @@ class Scorer:
         failed = dict.fromkeys(unsent, "second sweep not queued") | refused
         return ScoreReport(changed, hot, said, failed)
 
-    def _record(self, events: list[tuple[str, Touch | Withdrawal]], refused: dict[str, str]) -> int:
+    def _record(
+        self,
+        events: list[tuple[str, Touch | Withdrawal]],
+        refused: dict[str, str],
+        guesses: Mapping[str, str],
+    ) -> int:
         """Record the events of these messages; when the ledger refuses them, each half in turn,
         down to the messages at fault, added to `refused`. Recording again what a refused
         attempt had written before it stopped changes nothing: entries merge whatever the
@@ -127,13 +135,15 @@ class Scorer:
         if not events:
             return 0
         try:
-            return self.ledger.record([event for _, event in events])
+            return self.ledger.record([event for _, event in events], guesses)
         except Refused as err:
             if len(events) == 1:
                 _refuse(refused, events[0][0], err)
                 return 0
         half = len(events) // 2
-        return self._record(events[:half], refused) + self._record(events[half:], refused)
+        return self._record(events[:half], refused, guesses) + self._record(
+            events[half:], refused, guesses
+        )
 
 
 def _refuse(refused: dict[str, str], message_id: str, err: Refused) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -39,9 +39,17 @@ def crm_owner(links: Iterable[Link]) -> str | None:
 
 
 class Identities:
-    def __init__(self, table: str, set_cap: int = identity_counts.CAP) -> None:
+    def __init__(
+        self,
+        table: str,
+        set_cap: int = identity_counts.CAP,
+        synced: Callable[[list[str]], None] | None = None,
+    ) -> None:
+        """`synced`: called with the identities of every link and unlink, after their writes
+        (store.contact_sync: the contacts' ranking follows them); None for a reader."""
         self._table = table
         self._cap = set_cap  # the most hashes a contact's set holds (store.identity_counts)
+        self._synced = synced
 
     def contacts_of(self, identities: list[str]) -> dict[str, str]:
         """identity -> contact id, for the identities that are linked."""
@@ -112,6 +120,12 @@ class Identities:
             except clients.client("dynamodb").exceptions.ConditionalCheckFailedException:
                 continue
             stored[event.identity] = item
+        self._sync(sorted({e.identity for e in events}))
+
+    def _sync(self, identities: list[str]) -> None:
+        # Every identity named, changed or not: a retry after a crash before the sync syncs.
+        if self._synced is not None and identities:
+            self._synced(identities)
 
     def most_identities(self) -> int | None:
         """The most identities any contact may have (a bound), None until `socialscore rebuild`
@@ -151,6 +165,7 @@ class Identities:
             self._table,
             [{"DeleteRequest": {"Key": {"identity": {"S": i}}}} for i in identities],
         )
+        self._sync(sorted(set(identities)))
 
     def bar(self, ids: list[str], at: datetime) -> None:
         """Remember these erased contacts and identities with the erasure's time; an earlier

@@ -33,6 +33,7 @@ profile's entries skip it, and an erasure deletes it with them.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Any
@@ -45,6 +46,7 @@ from socialscore.domain.aggregates import (
     Aggregates,
     first_shard,
     settle,
+    with_contacts,
 )
 from socialscore.domain.ledger_rules import (
     FOREVER,
@@ -71,8 +73,11 @@ MAX_ACTIONS = 100
 BY_OWN_POST_INDEX = "by_own_post"
 _ATTEMPTS = 5
 _REPLANS = 20  # each re-plan follows a concurrent writer; this many means something is wrong
-# What a batch's groups know of the tables: entries, posts deleted, aggregate items.
-Known = tuple[dict[Key, LedgerEntry], set[str], dict[AggregateKey, dict[str, Any]]]
+# What a batch's groups know of the tables: entries, posts deleted, aggregate items, and the
+# identities' contacts as resolve read them.
+Known = tuple[
+    dict[Key, LedgerEntry], set[str], dict[AggregateKey, dict[str, Any]], Mapping[str, str]
+]
 
 
 class Ledger:
@@ -84,18 +89,25 @@ class Ledger:
         self.sync_table = sync_table
         self.tables = Tables(ledger_table, scores_table, sync_table)
 
-    def record(self, events: list[Touch | Withdrawal]) -> int:
-        """Merge acts and retractions into the ledger; returns how many entries changed."""
+    def record(
+        self, events: list[Touch | Withdrawal], contacts: Mapping[str, str] | None = None
+    ) -> int:
+        """Merge acts and retractions into the ledger; returns how many entries changed.
+        `contacts`: identity -> its contact as resolve read it (the contacts' ranking: each
+        organic write expects it and moves that contact's item too); an identity not named is
+        expected unlinked, or as its item read says."""
+        guesses = dict(contacts or {})
         merged = entries(events)
         # Read first (100 keys a call): a blind put of an entry already stored would cancel
         # its whole transaction, and a cancelled transaction costs a call.
         stored = self._stored(list(merged))
         changes = plan(merged, stored)
         first = first_shard([t for e in merged.values() if (t := e.touch) is not None])
-        groups = cut(changes, MAX_ACTIONS, first)
+        groups = cut(changes, MAX_ACTIONS, first, contacts=guesses)
         # The aggregate items the groups take a count down on, read first too: a count that
         # would reach 0 is then written from what the item holds, not refused with it.
-        known: Known = (stored, set(), self._held([deltas(g) for g in groups]))
+        held = self._held([with_contacts(deltas(g), guesses.get) for g in groups])
+        known: Known = (stored, set(), held, guesses)
         return sum(
             self._record_group({c.key: merged[c.key] for c in group}, known) for group in groups
         )
@@ -135,7 +147,7 @@ class Ledger:
         into it: what the ledger holds (read first, then as refusals returned it), the posts
         learnt deleted (only when a marker check fails: rare), and the aggregate items read
         first or returned by a refusal (ALL_OLD), for the writes that take a count to 0."""
-        stored, deleted, items = known
+        stored, deleted, items, guesses = known
         conflicts = replans = 0
         while True:
             changes = plan(incoming, stored, deleted)
@@ -145,13 +157,12 @@ class Ledger:
                 {c.new.touch.own_post for c in changes if c.new.touch and c.new.touch.own_post}
                 - deleted
             )
-            actions, written = transaction(self.tables, changes, checks, items)
+            actions, written = transaction(self.tables, changes, checks, items, guesses)
             if len(actions) > MAX_ACTIONS:
                 keys = list(incoming)
                 halves = (keys[: len(keys) // 2], keys[len(keys) // 2 :])
                 return sum(
-                    self._record_group({k: incoming[k] for k in half}, (stored, deleted, items))
-                    for half in halves
+                    self._record_group({k: incoming[k] for k in half}, known) for half in halves
                 )
             try:
                 clients.client("dynamodb").transact_write_items(TransactItems=actions)

@@ -13,10 +13,10 @@ is written by as few groups as the limit allows.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Set
+from collections.abc import Hashable, Iterable, Mapping, Set
 from decimal import Decimal, localcontext
 
-from socialscore.domain.aggregates import COUNTER_SHARDS, settle, shard_of
+from socialscore.domain.aggregates import COUNTER_SHARDS, settle, shard_of, with_contacts
 from socialscore.domain.decay import STORED_DIGITS
 from socialscore.domain.ledger_rules import Change, deltas
 from socialscore.domain.rollups import day_of
@@ -28,8 +28,9 @@ class _Group:
     that counts the same on an item (a like moved within a day and shard) moves nothing there,
     and the transaction writes nothing there (store.ledger_writes coalesces the group's deltas)."""
 
-    def __init__(self, deleted: Set[str]) -> None:
+    def __init__(self, deleted: Set[str], contacts: Mapping[str, str]) -> None:
         self.deleted = deleted
+        self.contacts = contacts  # identity -> its contact: its item is written too
         self.sums: dict[Hashable, dict[str, Decimal]] = {}
         self.written: set[Hashable] = set()
 
@@ -43,7 +44,7 @@ class _Group:
             written.add(("check", t.own_post))
         merged: dict[Hashable, dict[str, Decimal]] = {}
         with localcontext(STORED_DIGITS):  # as Aggregates.add sums
-            for key, delta in deltas([change]).counters.items():
+            for key, delta in with_contacts(deltas([change]), self.contacts.get).counters.items():
                 held = self.sums.get(key, {})
                 merged[key] = {
                     n: held.get(n, Decimal(0)) + delta.get(n, Decimal(0))
@@ -60,7 +61,11 @@ class _Group:
 
 
 def cut(
-    changes: Iterable[Change], actions: int, first: int = 0, deleted: Set[str] = frozenset()
+    changes: Iterable[Change],
+    actions: int,
+    first: int = 0,
+    deleted: Set[str] = frozenset(),
+    contacts: Mapping[str, str] | None = None,
 ) -> list[list[Change]]:
     """The changes in groups of at most `actions` writes each (the change mark included)."""
 
@@ -72,12 +77,13 @@ def cut(
         return (t.seller_id or "", shard, day_of(t), t.post or "", *change.key)
 
     out: list[list[Change]] = []
-    group = _Group(deleted)
+    linked = contacts or {}
+    group = _Group(deleted, linked)
     for change in sorted(changes, key=order):
         written, merged = group.written_with(change)
         if not out or len(out[-1]) + 1 + len(written) + 1 > actions:
             out.append([])
-            group = _Group(deleted)
+            group = _Group(deleted, linked)
             written, merged = group.written_with(change)
         out[-1].append(change)
         group.join(written, merged)

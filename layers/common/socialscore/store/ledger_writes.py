@@ -5,13 +5,23 @@ group of the same batch settles from it without reading it again."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, localcontext
 from typing import Any
 
-from socialscore.domain.aggregates import AggregateKey, ItemWrite, settle
+from socialscore.domain.aggregates import (
+    CONTACT,
+    AggregateKey,
+    ItemWrite,
+    ProfileTotal,
+    linked_write,
+    settle,
+    with_contacts,
+)
 from socialscore.domain.decay import STORED_DIGITS
+from socialscore.domain.interaction import Category
 from socialscore.domain.ledger_rules import Change, Key, LedgerEntry, deltas
 from socialscore.domain.rollups import ROLLUP_COUNTERS, RollupKey
 from socialscore.store import dynamo
@@ -36,11 +46,13 @@ def transaction(
     changes: list[Change],
     checks: list[str],
     items: dict[AggregateKey, dict[str, Any]],
+    guesses: Mapping[str, str] | None = None,
 ) -> tuple[list[dict[str, Any]], list[tuple[AggregateKey, ItemWrite]]]:
     """The transaction, and the aggregate items it writes in the order it writes them.
     Entry puts first, then marker checks, then aggregates (settled against `items`: what each
     held as read first, or as a refusal returned it), then the change mark: a cancellation
-    reason's index says which failed."""
+    reason's index says which failed. `guesses`: identity -> the contact resolve read for it;
+    an organic item read (first, or returned by a refusal) says its contact itself."""
     actions: list[dict[str, Any]] = []
     for (profile, key), old, new in ((c.key, c.old, c.new) for c in changes):
         put: dict[str, Any] = {
@@ -67,10 +79,13 @@ def transaction(
                 }
             }
         )
-    agg = deltas(changes)
+    contact_of = contacts(items, guesses or {})
+    agg = with_contacts(deltas(changes), contact_of)
     written: list[tuple[AggregateKey, ItemWrite]] = []
     for moved, delta in agg.counters.items():
         if (write := settled(moved, delta, items.get(moved))) is not None:
+            if isinstance(moved, ProfileTotal) and moved.category is Category.ORGANIC:
+                write = linked_write(write, items.get(moved), contact_of(moved.profile))
             actions.append(item_write(tables.scores, moved, write, agg.teams.get(moved)))
             written.append((moved, write))
     if tables.sync is not None:
@@ -78,6 +93,20 @@ def transaction(
         now = datetime.now(UTC)
         actions.append({"Update": change_update(tables.sync, now, profiles)})
     return actions, written
+
+
+def contacts(
+    items: Mapping[AggregateKey, Mapping[str, Any]], guesses: Mapping[str, str]
+) -> Callable[[str], str | None]:
+    """An identity's contact as its organic item says when read (a stub or an item naming
+    none), else as guessed (the link resolve read: right but for a link moved since, which the
+    write's condition then refuses with the item)."""
+
+    def contact_of(profile: str) -> str | None:
+        held = items.get(ProfileTotal(profile, Category.ORGANIC))
+        return guesses.get(profile) if held is None else held.get(CONTACT)
+
+    return contact_of
 
 
 def settled(

@@ -13,6 +13,11 @@ Both passes scan with consistent reads, a page at a time, and write with BatchWr
 them it keeps every profile's id (to find profile items no entry supports any more) and every
 post's and seller's counters per shard, no more.
 
+Given the links (identity -> contact, read before it starts), it builds the contacts' ranking
+too (store.contact_totals): each linked identity's organic item names its contact (a stub where
+it has no counters), and each contact's item holds the sums of its identities' organic items;
+a link written meanwhile is synced again afterwards (socialscore_ops.rebuild), then the marker.
+
 Nothing else may write the ledger or the scores meanwhile: a delta added between a read here
 and the write after it would be lost, and an erased person's entries written back. The caller
 stops the score stage first (socialscore_ops.rebuild_pause).
@@ -20,20 +25,23 @@ stops the score stage first (socialscore_ops.rebuild_pause).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
 from socialscore.aws import clients
 from socialscore.domain.aggregates import (
+    CONTACT,
     AggregateKey,
     Aggregates,
+    ContactTotal,
     PostCounter,
     ProfileTotal,
     SellerCounter,
     coalesce,
     counters_of,
+    with_contacts,
 )
 from socialscore.domain.decay import units
 from socialscore.domain.interaction import Category
@@ -41,6 +49,7 @@ from socialscore.domain.ledger_rules import LedgerEntry
 from socialscore.domain.rollups import Dimension, RollupKey
 from socialscore.domain.touch import Touch
 from socialscore.store import dynamo
+from socialscore.store.contact_totals import READY
 from socialscore.store.ledger_items import entry_of
 from socialscore.store.rollup_fold_actions import PROGRESS, REBUILDING
 from socialscore.store.scores import index_attributes, item_key
@@ -66,6 +75,8 @@ def key_of(pk: str) -> AggregateKey | None:
         elif kind in ("post", "seller"):
             name, shard = rest.rsplit("#shard#", 1)
             key = (PostCounter if kind == "post" else SellerCounter)(name, int(shard))
+        elif kind == "contact":
+            key = ContactTotal(rest)
         elif kind == "day":
             day, dimension, name_shard = rest.split("#", 2)
             name, shard = name_shard.rsplit("#shard#", 1)
@@ -82,10 +93,15 @@ def _plain(value: Decimal) -> Decimal:
     return Decimal(format(value, "f")) if value else Decimal(0)
 
 
-def _differs(key: AggregateKey, item: dict[str, Any], want: dict[str, Decimal]) -> bool:
+def _differs(
+    key: AggregateKey, item: dict[str, Any], want: dict[str, Decimal], contact: str | None
+) -> bool:
     """Whether the item's counters are not exactly these (a counter at 0 where none is wanted
-    differs too), or it lacks an index's key (an item written before the index)."""
+    differs too), it lacks an index's key (an item written before the index), or it names
+    another contact than its identity's link."""
     if want and any(n not in item for n in index_attributes(key, hot="hot_since" in item)):
+        return True
+    if item.get(CONTACT) != contact:
         return True
     return any(item.get(n) != want.get(n) for n in counters_of(key, [*item, *want]))
 
@@ -99,6 +115,7 @@ class Rebuild:
         scores_table: str,
         half_life_seconds: float,
         page_items: int | None = None,  # None: DynamoDB's pages of 1 MB
+        links: Mapping[str, str] | None = None,  # identity -> contact; None: ranking untouched
     ) -> None:
         self._ledger = ledger_table
         self._scores = scores_table
@@ -110,6 +127,9 @@ class Rebuild:
         self._done: set[str] = set()  # profiles whose items are set
         # The page's last profile: the next page may hold more of its entries.
         self._open: tuple[str, list[Touch | None]] | None = None
+        self._links = links
+        self._contacts = Aggregates()  # every contact's sums, from its identities' items
+        self._seen: set[str] = set()  # profiles with an organic item in the scores' scan
 
     # --- the ledger: units, and the profiles' totals -------------------------------------------
     def ledger_pages(self) -> Iterator[int]:
@@ -157,6 +177,13 @@ class Rebuild:
                 for name, amount in counters.items():
                     self._counters.add(key, name, amount)
         self._counters.teams |= agg.teams
+        if self._links is not None:
+            organic = Aggregates()
+            organic.counters.update(want)
+            for key, counters in with_contacts(organic, self._links.get).counters.items():
+                if isinstance(key, ContactTotal):
+                    for name, amount in counters.items():
+                        self._contacts.add(key, name, amount)
         stored = dynamo.batch_get(self._scores, "pk", [item_key(k) for k in want], consistent=True)
         for key, counters in want.items():
             self._set(key, stored.get(item_key(key)), counters)
@@ -176,8 +203,12 @@ class Rebuild:
         for page in self._scan(self._scores):
             for item in (dynamo.from_item(i) for i in page["Items"]):
                 key = key_of(item["pk"])
+                if isinstance(key, ProfileTotal):
+                    self._seen.add(key.profile)
                 if isinstance(key, ProfileTotal) and key.profile not in self._done:
                     self._set(key, item, {})  # no entry supports it any more
+                elif isinstance(key, ContactTotal) and self._links is not None:
+                    self._set(key, item, self._contacts.counters.pop(key, {}))
                 elif isinstance(key, PostCounter | SellerCounter | RollupKey):
                     self._set(key, item, wanted.pop(key, {}))
                 elif key is None and item["pk"].startswith("day#") and item["pk"] != PROGRESS:
@@ -188,6 +219,10 @@ class Rebuild:
             yield len(page["Items"])
         for key, counters in sorted(wanted.items(), key=lambda kv: item_key(kv[0])):
             self._set(key, None, counters)
+        for contact, counters in sorted(self._contacts.counters.items()):
+            self._set(contact, None, counters)
+        for identity in sorted((self._links or {}).keys() - self._seen - self._done):
+            self._set(ProfileTotal(identity, Category.ORGANIC), None, {})  # its stub
         self._flush()
         clients.client("dynamodb").delete_item(TableName=self._scores, Key={"pk": {"S": PROGRESS}})
 
@@ -195,21 +230,43 @@ class Rebuild:
         self, key: AggregateKey, item: dict[str, Any] | None, want: dict[str, Decimal]
     ) -> None:
         """Queue the write that makes the item hold exactly `want` (its other attributes kept),
-        or its deletion when nothing is wanted."""
-        if item is None and not want:
+        or its deletion when nothing is wanted; a linked identity's organic item names its
+        contact, and is a stub `{pk, contact}` when nothing is wanted."""
+        contact = self._contact(key, item)
+        if item is None and not want and contact is None:
             return  # no item, and none needed
-        if item is not None and not _differs(key, item, want):
+        if item is not None and not _differs(key, item, want, contact):
             self.counts.aggregates_unchanged += 1
             return
+        named = {CONTACT: contact} if contact is not None else {}
         if not want:
-            self._writes.append({"DeleteRequest": {"Key": {"pk": {"S": item_key(key)}}}})
+            pk = {"pk": item_key(key)}
+            self._writes.append(
+                {"PutRequest": {"Item": dynamo.to_item(pk | named)}}
+                if named
+                else {"DeleteRequest": {"Key": {"pk": {"S": item_key(key)}}}}
+            )
             return
-        family = counters_of(key, [*(item or {}), *want])
+        family = counters_of(key, [*(item or {}), *want]) | {CONTACT: None}
         kept = {n: v for n, v in (item or {"pk": item_key(key)}).items() if n not in family}
         hot = "hot_since" in kept
         kept = index_attributes(key, self._counters.teams.get(key), hot) | kept
         values = {n: _plain(v) for n, v in want.items()}
-        self._writes.append({"PutRequest": {"Item": dynamo.to_item(kept | values)}})
+        self._writes.append({"PutRequest": {"Item": dynamo.to_item(kept | named | values)}})
+
+    def _contact(self, key: AggregateKey, item: dict[str, Any] | None) -> str | None:
+        """The contact an item names: its identity's link, for an organic profile item; the
+        one it names already when the links are not known (None: the ranking untouched)."""
+        if not isinstance(key, ProfileTotal) or key.category is not Category.ORGANIC:
+            return None
+        if self._links is None:
+            return None if item is None else item.get(CONTACT)
+        return self._links.get(key.profile)
+
+    def mark_contact_ranking(self) -> None:
+        """The contacts' ranking is whole: `top` reads it (store.contact_totals.READY)."""
+        item = {"pk": {"S": READY}, "ready": {"BOOL": True}}
+        clients.client("dynamodb").put_item(TableName=self._scores, Item=item)
 
     def _scan(self, table: str) -> Iterator[dict[str, Any]]:
         paginator = clients.client("dynamodb").get_paginator("scan")

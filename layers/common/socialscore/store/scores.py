@@ -35,6 +35,7 @@ from socialscore.domain.aggregates import (
     PostCounter,
     ProfileTotal,
     SellerCounter,
+    is_stub,
 )
 from socialscore.domain.interaction import Category
 from socialscore.domain.rollups import RollupKey
@@ -140,7 +141,9 @@ def item_write(
             )
         action["UpdateExpression"] = " ".join(clauses)
     conditions = [
-        f"attribute_not_exists({name(n)})" if v is None else f"{name(n)} = {value(_number(v))}"
+        f"attribute_not_exists({name(n)})"
+        if v is None
+        else f"{name(n)} = {value({'S': v} if isinstance(v, str) else _number(v))}"
         for n, v in write.expect.items()
     ]
     conditions += [f"{name(n)} > {value(_number(v))}" for n, v in write.above.items()]
@@ -191,7 +194,7 @@ class Scores:
         keys = {item_key(ProfileTotal(p, c)): (p, c) for p in profiles for c in Category}
         # Read right after this batch's transaction: consistent, or a crossing could be missed.
         found = dynamo.batch_get(self._table, "pk", list(keys), consistent=True)
-        return {keys[k]: profile_item(v) for k, v in found.items()}
+        return {keys[k]: profile_item(v) for k, v in found.items() if not is_stub(v)}
 
     def forget(self, profile: str) -> None:
         """Delete a profile's scores (both categories, hot-lead flags with them)."""
@@ -313,6 +316,8 @@ class Scores:
         for item in dynamo.scan(self._table):
             pk: str = item.pop("pk")
             if pk.startswith(_PROFILE):
+                if is_stub(item):  # a linked identity with no organic counters: no item
+                    continue
                 profile, category = pk.removeprefix(_PROFILE).rsplit("#", 1)
                 stored.profiles[(profile, Category(category))] = item
                 continue

@@ -21,14 +21,14 @@ def identity_fields(s: CrmSyncConfig) -> CrmIdentities | None:
     from socialscore.pipeline.crm_identities import CrmIdentities
     from socialscore.providers.x_api import BearerToken
     from socialscore.providers.x_users import XUsernames
-    from socialscore.store.identities import Identities
     from socialscore.store.identity_review import IdentityReview
     from socialscore.store.sync_state import SyncState
+    from socialscore.wiring.stages import linker
 
     return CrmIdentities(
         reader,
         XUsernames.at(BearerToken(s.x_api_secret_arn), s.x_api_base_url),
-        Identities(s.identities_table),
+        linker(s.identities_table, s.scores_table),  # the contacts' ranking follows links
         IdentityReview(s.sync_state_table),
         SyncState(s.sync_state_table),
     )

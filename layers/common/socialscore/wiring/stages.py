@@ -70,12 +70,11 @@ def resolve_ports(
     """(the identity links, the seller registry, the score queue, the marks crm_sync takes, its
     own queue for a split pack's messages sent back alone)"""
     from socialscore.aws.sqs import SqsQueue
-    from socialscore.store.identities import Identities
     from socialscore.store.sellers import Sellers
     from socialscore.store.sync_state import SyncState
 
     return (
-        Identities(config.identities_table),
+        linker(config.identities_table, config.scores_table),
         Sellers(config.sellers_table),
         SqsQueue(config.score_queue_url),
         SyncState(config.sync_state_table),
@@ -89,7 +88,6 @@ def scorer(s: ScoreConfig) -> Scorer:
     from socialscore.pipeline.scoring import Scorer
     from socialscore.store.complaint_flags import ComplaintFlags
     from socialscore.store.engage import EngageStore
-    from socialscore.store.identities import Identities
     from socialscore.store.ledger import Ledger
     from socialscore.store.scores import Scores
     from socialscore.store.sync_state import SyncState
@@ -97,7 +95,7 @@ def scorer(s: ScoreConfig) -> Scorer:
     return Scorer(
         Ledger(s.ledger_table, s.scores_table, s.sync_state_table),
         Scores(s.scores_table),
-        Identities(s.identities_table),
+        linker(s.identities_table, s.scores_table),  # an erasure unlinks
         EventBridgeBus(s.event_bus_name, s.stack_id),
         SqsQueue(s.score_queue_url),
         SyncState(s.sync_state_table),
@@ -140,7 +138,6 @@ def crm_sync(s: CrmSyncConfig, seconds_left: Callable[[], float]) -> CrmSync | N
     from socialscore.pipeline.crm_activities import ActivitySync
     from socialscore.pipeline.crm_sync import CrmSync
     from socialscore.store.bucket_tally import BucketTallyStore
-    from socialscore.store.identities import Identities
     from socialscore.store.identity_review import IdentityReview
     from socialscore.store.ledger import Ledger
     from socialscore.store.scores import Scores
@@ -151,7 +148,7 @@ def crm_sync(s: CrmSyncConfig, seconds_left: Callable[[], float]) -> CrmSync | N
     if crm is None:
         return None
     ledger, state = Ledger(s.ledger_table, s.scores_table), SyncState(s.sync_state_table)
-    identities, scores = Identities(s.identities_table), Scores(s.scores_table)
+    identities, scores = linker(s.identities_table, s.scores_table), Scores(s.scores_table)
     model = config.scoring_model(s.scoring_model_parameter)
     tally_store = BucketTallyStore(s.sync_state_table)  # the report's bucket counts
     return CrmSync(
@@ -194,3 +191,12 @@ def slice_size(crm: str) -> SliceSize:
     if crm == "salesforce":
         return SliceSize(contacts=5 * BULK_THRESHOLD, opportunities=500)
     return SliceSize()
+
+
+def linker(identities_table: str, scores_table: str) -> Identities:
+    """The identity links of a function that writes them: every link and unlink is followed by
+    the contacts' ranking (store.contact_sync)."""
+    from socialscore.store.contact_sync import ContactSync
+    from socialscore.store.identities import Identities
+
+    return Identities(identities_table, synced=ContactSync(identities_table, scores_table).sync)

@@ -1,0 +1,156 @@
+"""The link sync of the contacts' ranking (pipeline.ports.ContactTotals): after a link write,
+each identity's organic item names its link's contact, and its units and touches are in that
+contact's item (store.contact_totals).
+
+Per identity whose item names another contact than its link (the links and the items read in
+one consistent BatchGetItem each): one TransactWriteItems of
+- a ConditionCheck that the link is still what was read (a link moved meanwhile refuses it: its
+  own writer's sync follows, and this one re-reads and follows that link);
+- the organic item's `contact` set or removed, conditioned on the `contact`, `units` and
+  `touches` read (a score write in between refuses it); a linked identity with no counters gets
+  a stub `{pk, contact}`, an unlinked one's stub is deleted;
+- its units and touches out of the old contact's item and into the new one's (settled like any
+  aggregate: an item whose count reaches 0 is deleted).
+A refusal returns the items it failed on (ALL_OLD): the sync settles again from them, re-reading
+only the link, and gives up after `_ATTEMPTS` (raising: the link batch is retried, and a retry
+syncs again whether or not its links change). TransactWriteItems spans tables, checks an item
+with a ConditionCheck and returns the item of a failed condition when asked
+(docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from socialscore.aws import clients
+from socialscore.domain.aggregates import (
+    CONTACT,
+    ContactTotal,
+    ProfileTotal,
+    moved,
+)
+from socialscore.domain.interaction import Category
+from socialscore.store import dynamo
+from socialscore.store.scores import item_key, item_write
+
+_ATTEMPTS = 8
+
+
+class ContactSync:
+    def __init__(self, identities_table: str, scores_table: str) -> None:
+        self._identities = identities_table
+        self._scores = scores_table
+
+    def sync(self, identities: list[str]) -> None:
+        """Each identity's organic item and its contacts' items made to follow its link now."""
+        pending = sorted(set(identities))
+        if not pending:
+            return
+        keys = {item_key(ProfileTotal(i, Category.ORGANIC)): i for i in pending}
+        found = dynamo.batch_get(self._scores, "pk", list(keys), consistent=True)
+        items = {keys[k]: v for k, v in found.items()}
+        contacts: dict[ContactTotal, dict[str, Any]] = {}
+        for _ in range(_ATTEMPTS):
+            links = self._links(pending)
+            refused = []
+            for identity in pending:
+                if not self._synced(identity, items, links.get(identity), contacts):
+                    refused.append(identity)
+            if not refused:
+                return
+            pending = refused
+        raise RuntimeError(f"contact sync of {len(pending)} identities refused {_ATTEMPTS} times")
+
+    def _links(self, identities: list[str]) -> dict[str, str]:
+        found = dynamo.batch_get(self._identities, "identity", identities, consistent=True)
+        return {k: v["contact_id"] for k, v in found.items() if "contact_id" in v}
+
+    def _synced(
+        self,
+        identity: str,
+        items: dict[str, dict[str, Any]],
+        now: str | None,
+        contacts: dict[ContactTotal, dict[str, Any]],
+    ) -> bool:
+        """Whether the identity's item follows its link (`now`) after this attempt; on a
+        refusal, `items` and `contacts` learn what the failed conditions found."""
+        held = items.get(identity, {})
+        if held.get(CONTACT) == now:
+            return True
+        writes = moved(held, now, contacts)
+        actions = [self._check(identity, now), self._item(identity, held, now)]
+        actions += [item_write(self._scores, key, write) for key, write in writes]
+        try:
+            clients.client("dynamodb").transact_write_items(TransactItems=actions)
+        except ClientError as err:
+            if err.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            reasons = err.response.get("CancellationReasons", [])
+            for i, reason in enumerate(reasons):
+                if reason.get("Code") != "ConditionalCheckFailed":
+                    continue
+                item = dynamo.from_item(reason.get("Item") or {})
+                if i == 1:
+                    items[identity] = item
+                elif i >= 2:
+                    contacts[writes[i - 2][0]] = item
+            return False
+        for key, _ in writes:  # moved since: a later write there is an ADD kept above 0
+            contacts.pop(key, None)
+        items[identity] = {**held, CONTACT: now} if now is not None else _unlinked(held)
+        return True
+
+    def _check(self, identity: str, now: str | None) -> dict[str, Any]:
+        """The link is still `now` (None: none)."""
+        check: dict[str, Any] = {
+            "TableName": self._identities,
+            "Key": {"identity": {"S": identity}},
+            "ExpressionAttributeNames": {"#c": "contact_id"},
+        }
+        if now is None:
+            check["ConditionExpression"] = "attribute_not_exists(#c)"
+        else:
+            check["ConditionExpression"] = "#c = :c"
+            check["ExpressionAttributeValues"] = {":c": {"S": now}}
+        return {"ConditionCheck": check}
+
+    def _item(self, identity: str, held: dict[str, Any], now: str | None) -> dict[str, Any]:
+        """The organic item's `contact` set to `now` (removed: None), conditioned on what was
+        read; a stub put or deleted where the item has no counters."""
+        names = {"#c": CONTACT, "#t": "touches", "#u": "units"}
+        values: dict[str, Any] = {}
+        old = held.get(CONTACT)
+        if old is None:
+            conditions = ["attribute_not_exists(#c)"]
+        else:
+            conditions = ["#c = :old"]
+            values[":old"] = {"S": old}
+        for name, attribute in (("#t", "touches"), ("#u", "units")):
+            if attribute in held:
+                conditions.append(f"{name} = :{attribute}")
+                values[f":{attribute}"] = {"N": format(held[attribute], "f")}
+            else:
+                conditions.append(f"attribute_not_exists({name})")
+        action: dict[str, Any] = {
+            "TableName": self._scores,
+            "Key": {"pk": {"S": item_key(ProfileTotal(identity, Category.ORGANIC))}},
+            "ConditionExpression": " AND ".join(conditions),
+            "ExpressionAttributeNames": names,
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+        if now is None and "touches" not in held:  # an unlinked stub: gone
+            kind = "Delete"
+        elif now is None:
+            kind, action["UpdateExpression"] = "Update", "REMOVE #c"
+        else:
+            kind, action["UpdateExpression"] = "Update", "SET #c = :now"
+            values[":now"] = {"S": now}
+        if values:
+            action["ExpressionAttributeValues"] = values
+        return {kind: action}
+
+
+def _unlinked(held: dict[str, Any]) -> dict[str, Any]:
+    return {} if "touches" not in held else {n: v for n, v in held.items() if n != CONTACT}
