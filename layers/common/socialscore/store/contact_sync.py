@@ -2,8 +2,8 @@
 each identity's organic item names its link's contact, and its units and touches are in that
 contact's item (store.contact_totals).
 
-Per identity whose item names another contact than its link (the links and the items read in
-one consistent BatchGetItem each): one TransactWriteItems of
+Per identity whose item names another contact than its link (the links, the items and the
+contact items they leave read in one consistent BatchGetItem each): one TransactWriteItems of
 - a ConditionCheck that the link is still what was read (a link moved meanwhile refuses it: its
   own writer's sync follows, and this one re-reads and follows that link);
 - the organic item's `contact` set or removed, conditioned on the `contact`, `units` and
@@ -52,8 +52,10 @@ class ContactSync:
         found = dynamo.batch_get(self._scores, "pk", list(keys), consistent=True)
         items = {keys[k]: v for k, v in found.items()}
         contacts: dict[ContactTotal, dict[str, Any]] = {}
-        for _ in range(_ATTEMPTS):
+        for attempt in range(_ATTEMPTS):
             links = self._links(pending)
+            if not attempt:
+                contacts = self._left(items, links)
             refused = []
             for identity in pending:
                 if not self._synced(identity, items, links.get(identity), contacts):
@@ -62,6 +64,22 @@ class ContactSync:
                 return
             pending = refused
         raise RuntimeError(f"contact sync of {len(pending)} identities refused {_ATTEMPTS} times")
+
+    def _left(
+        self, items: dict[str, dict[str, Any]], links: dict[str, str]
+    ) -> dict[ContactTotal, dict[str, Any]]:
+        """The items of the contacts the identities leave, read together ({}: absent): taking
+        an identity's touches out may bring a count to 0, written exactly from what it holds
+        (a moved identity is often its old contact's only one)."""
+        left = {
+            item_key(ContactTotal(old)): ContactTotal(old)
+            for identity, item in items.items()
+            if (old := item.get(CONTACT)) is not None and old != links.get(identity)
+        }
+        if not left:
+            return {}
+        found = dynamo.batch_get(self._scores, "pk", list(left), consistent=True)
+        return {key: found.get(pk, {}) for pk, key in left.items()}
 
     def _links(self, identities: list[str]) -> dict[str, str]:
         found = dynamo.batch_get(self._identities, "identity", identities, consistent=True)
