@@ -13,7 +13,13 @@ from itertools import pairwise
 
 from hypothesis import given, settings
 
-from socialscore.domain.aggregates import ItemWrite, PostCounter, settle
+from socialscore.domain.aggregates import (
+    ContactTotal,
+    ItemWrite,
+    PostCounter,
+    settle,
+    with_contacts,
+)
 from socialscore.domain.decay import EPOCH
 from socialscore.domain.interaction import Kind
 from socialscore.domain.ledger_rules import Change, Key, LedgerEntry, deltas, entries, plan
@@ -55,6 +61,41 @@ def test_each_group_s_transaction_holds_the_actions_counted_and_no_more_than_the
         # Full: a group was closed only when the next change would have taken it past the limit.
         for group, after in pairwise(groups):
             assert writes([*group, after[0]]) > LIMIT
+        stored |= {c.key: c.new for c in changes}
+
+
+# test_scoring's identities, two of them one contact's: a transaction writes that contact's
+# item once for both (the contacts' ranking).
+LINKS = {"x#1001": "c-1", "linkedin#1001": "c-1", "x#1002": "c-2"}
+
+
+def linked_writes(group: list[Change]) -> int:
+    """`writes`, and one per contact whose item the group's organic deltas move."""
+    contacts = with_contacts(deltas(group), LINKS.get).counters.items()
+    return writes(group) + sum(
+        isinstance(k, ContactTotal) and settle(k, d) is not None for k, d in contacts
+    )
+
+
+@settings(max_examples=100, deadline=None)
+@given(deliveries())
+def test_a_group_of_linked_identities_counts_their_contacts_items_within_the_limit(
+    delivery: tuple[list[Touch | Withdrawal], list[list[Touch | Withdrawal]]],
+) -> None:
+    _, batches = delivery
+    stored: dict[Key, LedgerEntry] = {}
+    for batch in batches:
+        changes = plan(entries(batch), stored)
+        groups = cut(changes, LIMIT, first=len(batch) % 8, contacts=LINKS)
+        for group in groups:
+            checks = sorted({t.own_post for c in group if (t := c.new.touch) and t.own_post})
+            actions, _ = transaction(TABLES, group, checks, {}, LINKS)
+            assert len(actions) == linked_writes(group) <= LIMIT
+            scores = [a for a in actions if a.get("Update", {}).get("TableName") == "ScoresTable"]
+            named = [a["Update"]["Key"]["pk"]["S"] for a in scores]
+            assert len(named) == len(set(named))  # a transaction names an item once
+        for group, after in pairwise(groups):
+            assert linked_writes([*group, after[0]]) > LIMIT
         stored |= {c.key: c.new for c in changes}
 
 
