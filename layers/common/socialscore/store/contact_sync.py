@@ -33,6 +33,7 @@ from socialscore.domain.aggregates import (
 )
 from socialscore.domain.interaction import Category
 from socialscore.store import dynamo
+from socialscore.store.ledger_writes import applied
 from socialscore.store.scores import item_key, item_write
 
 _ATTEMPTS = 8
@@ -115,8 +116,9 @@ class ContactSync:
                 elif i >= 2:
                     contacts[writes[i - 2][0]] = item
             return False
-        for key, _ in writes:  # moved since: a later write there is an ADD kept above 0
-            contacts.pop(key, None)
+        for key, write in writes:  # what a later identity's move settles from, if read
+            if key in contacts:
+                contacts[key] = applied(contacts[key], write)
         items[identity] = {**held, CONTACT: now} if now is not None else _unlinked(held)
         return True
 
