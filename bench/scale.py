@@ -85,7 +85,10 @@ def command(stack: Stack, *words: str) -> Read:
 
     def run() -> object:
         args = cli.parser(argv).parse_args(argv)
-        return args.run(stack, args)
+        result = args.run(stack, args)
+        for note in result.notes:  # as the CLI says it on stderr: a fallback read, say
+            print(f"  {' '.join(words)}: {note}", file=sys.stderr, flush=True)
+        return result
 
     return run
 
@@ -205,7 +208,9 @@ def measure(profiles: int, per_profile: int, variants: set[str]) -> dict[tuple[s
 
 KEYS = ("calls", "read_units", "write_units", "bytes", "peak_mb", "wall_s", "cpu_s", "lambda_s")
 FITTED = ("read_units", "write_units", "bytes", "peak_mb", "lambda_s")  # formulas printed for these
-DETAILED = ("report",)  # its reads printed table by table (coverage's ledger scan among them)
+# Their reads printed table by table: the report's (coverage's ledger scan among them); top's (a
+# Query of `by_contact` a contact shown whose identities met are fewer than its bound: up to N).
+DETAILED = ("report", "top profiles")
 
 
 def limits(function: str) -> tuple[float, float]:

@@ -10,8 +10,11 @@ days; 1 % of the organic profiles flagged hot.
 The items come from the stores' own builders: the ledger's entries from store.ledger_items'
 `item_of`, the scores table's profile items, post and seller counters and day rollups from
 domain.aggregates' `coalesce` keyed by store.scores' `item_key` and `index_attributes` (the
-items `socialscore rebuild` sets, store.rebuild), the identities from store.identities'
-`link_item`, the opportunities through store.sync_state's own `save` (with the splits crm_sync
+items `socialscore rebuild` sets, store.rebuild), the contacts' items and each linked
+identity's `contact` (a stub when it has no organic touch) from domain.aggregates'
+`with_contacts` and store.contact_totals' names, with the contacts' ranking's marker (as
+`socialscore rebuild` leaves them), the identities from store.identities' `link_item`, the
+opportunities through store.sync_state's own `save` (with the splits crm_sync
 keeps, from each deal's journey: domain.attributed), the bucket tally through
 store.bucket_tally's `replace` (as `socialscore rebuild` builds it), the sellers' accounts and
 the post cache through their stores' writes. Written with
@@ -29,7 +32,14 @@ from typing import Any
 
 from scale_moto import put
 
-from socialscore.domain.aggregates import Aggregates, ProfileTotal, coalesce
+from socialscore.domain.aggregates import (
+    Aggregates,
+    ContactTotal,
+    ProfileTotal,
+    coalesce,
+    is_stub,
+    with_contacts,
+)
 from socialscore.domain.attributed import Recorded, attributed
 from socialscore.domain.bucket_tally import Kept, build
 from socialscore.domain.decay import units
@@ -44,6 +54,7 @@ from socialscore.domain.scoring_model import bundled
 from socialscore.domain.touch import Touch
 from socialscore.store import dynamo
 from socialscore.store.bucket_tally import BucketTallyStore
+from socialscore.store.contact_totals import CONTACT, READY
 from socialscore.store.identities import link_item
 from socialscore.store.identity_counts import MOST, member, members_key
 from socialscore.store.ledger_items import item_of
@@ -112,11 +123,16 @@ def seed(rt: LocalRuntime, profiles: int, per_profile: int, seed: int = 7) -> Se
             ledger,
             [dynamo.to_item(item_of(t.profile, t.dedupe_key, LedgerEntry(t))) for t in touches],
         )
-        items = _profile_items(coalesce(touches, []), shared, rng, out)
+        agg = with_contacts(coalesce(touches, []), contact_of.get)
+        items = _profile_items(agg, shared, rng, out, contact_of)
         put(scores, [dynamo.to_item(i) for i in items.values()])
         # Each contact is whole in one chunk (_contacts): the chunk's units are the tally's.
         mine = {contact_of[t.profile] for t in touches if t.profile in contact_of}
-        stored = {(k.profile, k.category): profile_item(i) for k, i in items.items()}
+        stored = {
+            (k.profile, k.category): profile_item(i)
+            for k, i in items.items()
+            if isinstance(k, ProfileTotal) and not is_stub(i)
+        }
         tally |= build(MODEL, AS_OF, {c: out.contacts[c] for c in mine}, touches, stored)
         kept += _attributed(out.deals, mine, touches, contact_of)
     put(
@@ -126,6 +142,7 @@ def seed(rt: LocalRuntime, profiles: int, per_profile: int, seed: int = 7) -> Se
             for k, c in shared.counters.items()
         ],
     )
+    put(scores, [{"pk": {"S": READY}, "ready": {"BOOL": True}}])  # the contacts' ranking whole
     put(rt.table("IdentitiesTable"), [dynamo.to_item(i) for i in _counts(out)])
     SyncState(rt.table("SyncStateTable")).save(Landing({}, {}, kept), out.deals, {})
     Opportunities(rt.table("SyncStateTable")).mark_indexed()  # as a first run leaves it
@@ -164,11 +181,17 @@ def _attributed(
 
 
 def _profile_items(
-    agg: Aggregates, shared: Aggregates, rng: random.Random, out: Seeded
-) -> dict[ProfileTotal, dict[str, Any]]:
+    agg: Aggregates,
+    shared: Aggregates,
+    rng: random.Random,
+    out: Seeded,
+    contact_of: dict[str, str],
+) -> dict[ProfileTotal | ContactTotal, dict[str, Any]]:
     """The chunk's profile items (1 % of the organic ones hot, as store.scores.mark_hot sets
-    them); its other counters added to `shared`, written once every chunk is in."""
-    items = {}
+    them; a linked identity's organic item naming its contact, a stub when it has none) and its
+    contacts' items (each contact is whole in a chunk); its other counters added to `shared`,
+    written once every chunk is in."""
+    items: dict[ProfileTotal | ContactTotal, dict[str, Any]] = {}
     for key, counters in agg.counters.items():
         if isinstance(key, ProfileTotal):
             hot = key.category is Category.ORGANIC and rng.random() < HOT
@@ -176,10 +199,16 @@ def _profile_items(
             out.hot += hot
             attributes = index_attributes(key, hot=hot) | (since if hot else {})
             items[key] = {"pk": item_key(key), **counters, **attributes}
+        elif isinstance(key, ContactTotal):
+            items[key] = {"pk": item_key(key), **counters, **index_attributes(key)}
         else:
             for name, amount in counters.items():
                 shared.add(key, name, amount)
     shared.teams |= agg.teams
+    for profile in {k.profile for k in agg.counters if isinstance(k, ProfileTotal)}:
+        if (contact := contact_of.get(profile)) is not None:
+            organic = ProfileTotal(profile, Category.ORGANIC)
+            items.setdefault(organic, {"pk": item_key(organic)})[CONTACT] = contact
     return items
 
 
