@@ -20,12 +20,15 @@ from botocore.exceptions import EndpointConnectionError
 
 from socialscore.domain.scoring_model import bundled
 from socialscore.store import dynamo
+from socialscore.store.contact_sync import ContactSync
 from socialscore.store.contact_totals import READY
+from socialscore.store.identities import Identities
 from socialscore.store.scores import Scores
 from socialscore_local import demo
 from socialscore_local.runtime import LocalRuntime
 from socialscore_ops import rebuild, rebuild_pause
 from tests.ops.conftest import DeployedStack, deployed, moved_demo, replay_demo
+from tests.unit.test_contact_ranking import identify
 
 pytestmark = pytest.mark.slow  # dealt first: see tests/conftest.py
 
@@ -172,6 +175,35 @@ def test_a_rebuild_for_the_model_the_pipeline_used_rewrites_nothing(tmp_path: Pa
     assert [i for i in after[1] if i["pk"] != READY] == scores
     assert {"pk": READY, "ready": True} in after[1]
     assert "ledger [####################] 228/228" in answer.err  # the progress bar
+
+
+def test_a_stack_linked_before_the_contacts_ranking_gets_the_items_the_pipeline_keeps(
+    tmp_path: Path,
+) -> None:
+    """An upgraded stack's links have no contact items, no `contact` on their identities' items
+    (nor stubs): the rebuild writes exactly what the score stage and the link syncs keep."""
+    with deployed(tmp_path / "stack") as stack:
+        table, ids = stack.rt.table("ScoresTable"), stack.rt.table("IdentitiesTable")
+        nobody = identify("x#9990001", "c-w6", 0)  # linked, never touched: a stub
+        Identities(ids, synced=ContactSync(ids, table).sync).link([nobody])
+        live = dynamo.scan(table)
+        client = boto3.client("dynamodb")
+        for item in live:  # as the release before left them
+            key = {"pk": {"S": item["pk"]}}
+            if item["pk"].startswith("contact#") or set(item) == {"pk", "contact"}:
+                client.delete_item(TableName=table, Key=key)
+            elif "contact" in item:
+                client.update_item(TableName=table, Key=key, UpdateExpression="REMOVE contact")
+        assert not Scores(table).contact_ranking_ready()
+        answer = stack.socialscore("rebuild", "--no-pause", "--json")
+        after = dynamo.scan(table)
+        assert Scores(table).contact_ranking_ready()
+    assert answer.code == 0, answer.err
+    assert any(i["pk"].startswith("contact#") for i in live)
+    assert {"pk": "profile#x#9990001#organic", "contact": "c-w6"} in after
+    assert sorted((i for i in after if i["pk"] != READY), key=lambda i: i["pk"]) == sorted(
+        live, key=lambda i: i["pk"]
+    )
 
 
 def test_a_new_half_life_gives_what_a_clean_run_with_it_gives(

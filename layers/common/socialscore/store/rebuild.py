@@ -129,7 +129,7 @@ class Rebuild:
         self._open: tuple[str, list[Touch | None]] | None = None
         self._links = links
         self._contacts = Aggregates()  # every contact's sums, from its identities' items
-        self._seen: set[str] = set()  # profiles with an organic item in the scores' scan
+        self._seen: set[str] = set()  # linked identities with an item in the scores' scan
 
     # --- the ledger: units, and the profiles' totals -------------------------------------------
     def ledger_pages(self) -> Iterator[int]:
@@ -203,7 +203,7 @@ class Rebuild:
         for page in self._scan(self._scores):
             for item in (dynamo.from_item(i) for i in page["Items"]):
                 key = key_of(item["pk"])
-                if isinstance(key, ProfileTotal):
+                if isinstance(key, ProfileTotal) and key.profile in (self._links or {}):
                     self._seen.add(key.profile)
                 if isinstance(key, ProfileTotal) and key.profile not in self._done:
                     self._set(key, item, {})  # no entry supports it any more
