@@ -121,3 +121,35 @@ def test_unlinking_an_identity_with_no_touches_deletes_its_stub(moto_table: Any)
     assert s.scores.profile_units(["x#a9"]) == {}  # read as no item
     s.links.unlink(["x#a9"])
     assert s.item("profile#x#a9#organic") == {}
+
+
+def test_a_batch_of_links_syncs_in_few_transactions_and_one_race_costs_one_retry(
+    moto_table: Any,
+) -> None:
+    """60 identities, every third touched: 2 actions a stub, 3 a touched identity (its link's
+    check, its item, its contact's): 140 actions, 2 transactions. A touch landing on one of them
+    between the read and the first transaction refuses that one; it is synced again, exactly."""
+    s = Stack(moto_table)
+    touched = [touch(Kind.LIKE, actor=f"a{n:03d}", iid=f"l{n}") for n in range(0, 60, 3)]
+    s.ledger.record([*touched])
+    late = touch(Kind.COMMENT, actor="a000", iid="late")
+    calls = {"tx": 0}
+
+    def score_first(params: dict[str, Any], **_: Any) -> None:
+        calls["tx"] += 1
+        if calls["tx"] == 1:
+            s.ledger.record([late])  # calls["tx"] 2: the score stage's own
+
+    links = [identify(f"x#a{n:03d}", f"c-{n}", n) for n in range(60)]
+    with hooked(TX, score_first):
+        s.links.link(links)
+
+    # the first group refused, the score stage's, the second group, the first group again
+    assert calls["tx"] == 4
+    for n in range(60):
+        item = s.item(f"contact#c-{n}")
+        if n % 3:
+            assert item == {}
+            assert s.item(f"profile#x#a{n:03d}#organic") == {"contact": f"c-{n}"}
+    assert s.item("contact#c-0") == {"units": touched[0].units + late.units, "touches": 2}
+    assert s.item("contact#c-3") == {"units": touched[1].units, "touches": 1}

@@ -1,9 +1,10 @@
-"""The link sync of the contacts' ranking (pipeline.ports.ContactTotals): after a link write,
+"""The link sync of the contacts' ranking (store.identities calls it after every link write):
 each identity's organic item names its link's contact, and its units and touches are in that
 contact's item (store.contact_totals).
 
 Per identity whose item names another contact than its link (the links, the items and the
-contact items they leave read in one consistent BatchGetItem each): one TransactWriteItems of
+contact items they leave read in one consistent BatchGetItem each), in one TransactWriteItems
+with as many others as 100 actions hold (no contact item twice):
 - a ConditionCheck that the link is still what was read (a link moved meanwhile refuses it: its
   own writer's sync follows, and this one re-reads and follows that link);
 - the organic item's `contact` set or removed, conditioned on the `contact`, `units` and
@@ -11,15 +12,18 @@ contact items they leave read in one consistent BatchGetItem each): one Transact
   a stub `{pk, contact}`, an unlinked one's stub is deleted;
 - its units and touches out of the old contact's item and into the new one's (settled like any
   aggregate: an item whose count reaches 0 is deleted).
-A refusal returns the items it failed on (ALL_OLD): the sync settles again from them, re-reading
-only the link, and gives up after `_ATTEMPTS` (raising: the link batch is retried, and a retry
-syncs again whether or not its links change). TransactWriteItems spans tables, checks an item
-with a ConditionCheck and returns the item of a failed condition when asked
+A refusal returns the items it failed on (ALL_OLD): the sync settles the transaction's
+identities again from them, re-reading only their links, and gives up after `_ATTEMPTS`
+(raising: the link batch is retried, and a retry syncs again whether or not its links
+change). TransactWriteItems spans tables, checks an item with a ConditionCheck and returns the
+item of a failed condition when asked
 (docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html).
 """
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -28,6 +32,7 @@ from socialscore.aws import clients
 from socialscore.domain.aggregates import (
     CONTACT,
     ContactTotal,
+    ItemWrite,
     ProfileTotal,
     moved,
 )
@@ -37,6 +42,23 @@ from socialscore.store.ledger_writes import applied
 from socialscore.store.scores import item_key, item_write
 
 _ATTEMPTS = 8
+# TransactWriteItems takes up to 100 actions, no two on one item
+# (docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html): a batch
+# of links is synced in as few transactions as that allows (a new link with no touches: 2
+# actions, its link's check and its stub).
+MAX_ACTIONS = 100
+
+
+@dataclass(frozen=True)
+class _Move:
+    """One identity's sync: its link now, its item as read, its contacts' writes, its actions
+    (the link's check, the item's write, then the contacts')."""
+
+    identity: str
+    now: str | None
+    held: dict[str, Any]
+    writes: list[tuple[ContactTotal, ItemWrite]]
+    actions: list[dict[str, Any]]
 
 
 class ContactSync:
@@ -54,17 +76,89 @@ class ContactSync:
         items = {keys[k]: v for k, v in found.items()}
         contacts: dict[ContactTotal, dict[str, Any]] = {}
         for attempt in range(_ATTEMPTS):
+            if attempt:
+                time.sleep(0.05 * 2**attempt)  # a conflicting writer: let it land
             links = self._links(pending)
             if not attempt:
                 contacts = self._left(items, links)
-            refused = []
-            for identity in pending:
-                if not self._synced(identity, items, links.get(identity), contacts):
-                    refused.append(identity)
+            queue = [i for i in pending if items.get(i, {}).get(CONTACT) != links.get(i)]
+            refused: list[str] = []
+            while queue:
+                group, queue = self._group(queue, items, links, contacts)
+                if not self._sent(group, items, contacts):
+                    refused += [move.identity for move in group]
             if not refused:
                 return
             pending = refused
         raise RuntimeError(f"contact sync of {len(pending)} identities refused {_ATTEMPTS} times")
+
+    def _group(
+        self,
+        queue: list[str],
+        items: dict[str, dict[str, Any]],
+        links: dict[str, str],
+        contacts: dict[ContactTotal, dict[str, Any]],
+    ) -> tuple[list[_Move], list[str]]:
+        """The next transaction's moves (at most MAX_ACTIONS actions, no contact item named
+        twice: each settled from what the transactions before left) and the identities left."""
+        group: list[_Move] = []
+        named: set[ContactTotal] = set()
+        rest: list[str] = []
+        for identity in queue:
+            move = self._move(identity, items.get(identity, {}), links.get(identity), contacts)
+            size = sum(len(m.actions) for m in group) + len(move.actions)
+            if named & {key for key, _ in move.writes} or size > MAX_ACTIONS:
+                rest.append(identity)
+                continue
+            group.append(move)
+            named |= {key for key, _ in move.writes}
+        return group, rest
+
+    def _move(
+        self,
+        identity: str,
+        held: dict[str, Any],
+        now: str | None,
+        contacts: dict[ContactTotal, dict[str, Any]],
+    ) -> _Move:
+        writes = moved(held, now, contacts)
+        actions = [self._check(identity, now), self._item(identity, held, now)]
+        actions += [item_write(self._scores, key, write) for key, write in writes]
+        return _Move(identity, now, held, writes, actions)
+
+    def _sent(
+        self,
+        group: list[_Move],
+        items: dict[str, dict[str, Any]],
+        contacts: dict[ContactTotal, dict[str, Any]],
+    ) -> bool:
+        """Whether the group's transaction landed; what it leaves (or, refused, what its failed
+        conditions found: ALL_OLD) learnt into `items` and `contacts`."""
+        actions = [action for move in group for action in move.actions]
+        try:
+            clients.client("dynamodb").transact_write_items(TransactItems=actions)
+        except ClientError as err:
+            if err.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            reasons = iter(err.response.get("CancellationReasons", []))
+            for move in group:  # the reasons are the actions', in order
+                for n, reason in zip(range(len(move.actions)), reasons, strict=False):
+                    if reason.get("Code") != "ConditionalCheckFailed":
+                        continue
+                    item = dynamo.from_item(reason.get("Item") or {})
+                    if n == 1:
+                        items[move.identity] = item
+                    elif n >= 2:
+                        contacts[move.writes[n - 2][0]] = item
+            return False
+        for move in group:
+            for key, write in move.writes:  # what a later move settles from, if read
+                if key in contacts:
+                    contacts[key] = applied(contacts[key], write)
+            items[move.identity] = (
+                {**move.held, CONTACT: move.now} if move.now is not None else _unlinked(move.held)
+            )
+        return True
 
     def _left(
         self, items: dict[str, dict[str, Any]], links: dict[str, str]
@@ -85,42 +179,6 @@ class ContactSync:
     def _links(self, identities: list[str]) -> dict[str, str]:
         found = dynamo.batch_get(self._identities, "identity", identities, consistent=True)
         return {k: v["contact_id"] for k, v in found.items() if "contact_id" in v}
-
-    def _synced(
-        self,
-        identity: str,
-        items: dict[str, dict[str, Any]],
-        now: str | None,
-        contacts: dict[ContactTotal, dict[str, Any]],
-    ) -> bool:
-        """Whether the identity's item follows its link (`now`) after this attempt; on a
-        refusal, `items` and `contacts` learn what the failed conditions found."""
-        held = items.get(identity, {})
-        if held.get(CONTACT) == now:
-            return True
-        writes = moved(held, now, contacts)
-        actions = [self._check(identity, now), self._item(identity, held, now)]
-        actions += [item_write(self._scores, key, write) for key, write in writes]
-        try:
-            clients.client("dynamodb").transact_write_items(TransactItems=actions)
-        except ClientError as err:
-            if err.response["Error"]["Code"] != "TransactionCanceledException":
-                raise
-            reasons = err.response.get("CancellationReasons", [])
-            for i, reason in enumerate(reasons):
-                if reason.get("Code") != "ConditionalCheckFailed":
-                    continue
-                item = dynamo.from_item(reason.get("Item") or {})
-                if i == 1:
-                    items[identity] = item
-                elif i >= 2:
-                    contacts[writes[i - 2][0]] = item
-            return False
-        for key, write in writes:  # what a later identity's move settles from, if read
-            if key in contacts:
-                contacts[key] = applied(contacts[key], write)
-        items[identity] = {**held, CONTACT: now} if now is not None else _unlinked(held)
-        return True
 
     def _check(self, identity: str, now: str | None) -> dict[str, Any]:
         """The link is still `now` (None: none)."""
