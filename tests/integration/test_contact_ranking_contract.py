@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from socialscore.domain.interaction import Kind
+from socialscore.domain.interaction import Category, Kind
 from socialscore.store import dynamo
 from socialscore.store.contact_sync import ContactSync
 from socialscore.store.identities import Identities
@@ -153,3 +153,27 @@ def test_a_batch_of_links_syncs_in_few_transactions_and_one_race_costs_one_retry
             assert s.item(f"profile#x#a{n:03d}#organic") == {"contact": f"c-{n}"}
     assert s.item("contact#c-0") == {"units": touched[0].units + late.units, "touches": 2}
     assert s.item("contact#c-3") == {"units": touched[1].units, "touches": 1}
+
+
+def test_an_erasure_s_forget_leaves_a_touch_that_landed_after_its_withdrawals_for_the_unlink(
+    moto_table: Any,
+) -> None:
+    """Another score Lambda's touch lands between the erasure's withdrawals and its forget: the
+    forget keeps that linked item's counts (dropping its hot-lead flag), and the unlink takes its
+    share out of the contact's item; a stub and an unlinked item are deleted as before."""
+    s = Stack(moto_table)
+    a, b = touch(Kind.LIKE, actor="a1"), touch(Kind.COMMENT, actor="a2", iid="i2")
+    late = touch(Kind.COMMENT, actor="a1", iid="i3")
+    s.links.link([identify(a.profile, "c-1", 0), identify(b.profile, "c-1", 1)])
+    s.ledger.record([a, b], {a.profile: "c-1", b.profile: "c-1"})
+    s.ledger.erase(a.profile)
+    s.ledger.record([late], {a.profile: "c-1"})
+    s.scores.mark_hot([a.profile], Category.ORGANIC, "2026-12-07T00:00:00+00:00")
+    s.scores.forget(a.profile)
+    assert s.scores.hot() == []
+    s.links.unlink([a.profile])
+    assert s.item("contact#c-1") == {"units": b.units, "touches": 1}
+    assert s.item(f"profile#{a.profile}#organic") == {"units": late.units, "touches": 1}
+    s.ledger.erase(b.profile)
+    s.scores.forget(b.profile)  # its stub
+    assert s.item(f"profile#{b.profile}#organic") == {}

@@ -192,6 +192,24 @@ def test_an_erased_identity_s_units_leave_its_contact_s_item() -> None:
     assert ProfileTotal(a.profile, Category.ORGANIC) not in w.scores.items
 
 
+def test_a_touch_after_an_erasure_s_withdrawals_and_before_its_forget_leaves_no_share() -> None:
+    """Another score Lambda's touch of the person lands after the erasure withdrew their touches
+    and before it forgets their scores: the touch stays counted on their item (the ledger keeps
+    its entry) and leaves their contact's item with the unlink, rather than being deleted from
+    the one and kept in the other."""
+    w = world()
+    a, b = touch(Kind.LIKE, actor="1001"), touch(Kind.COMMENT, actor="1002", iid="i2")
+    late = touch(Kind.COMMENT, actor="1001", iid="i3")
+    w.links.link([identify(a.profile, "c-1", 0), identify(b.profile, "c-1", 1)])
+    w.ledger.record([a, b])
+    w.ledger.erase(a.profile)
+    w.ledger.record([late], {a.profile: "c-1"})
+    w.scores.forget(a.profile)
+    w.links.unlink([a.profile])
+    assert list(w.scores.ranked_contacts()) == [("c-1", b.units)]
+    assert w.scores.profile_units([a.profile])[(a.profile, Category.ORGANIC)].units == late.units
+
+
 def test_every_link_write_syncs_its_identities_changed_or_not() -> None:
     """A link written again (a retry after a crash between the link and its sync) syncs again."""
     w = world()

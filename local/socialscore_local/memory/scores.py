@@ -12,6 +12,7 @@ from decimal import Decimal, localcontext
 from typing import Any
 
 from socialscore.domain.aggregates import (
+    CONTACT,
     TALLY,
     AggregateKey,
     ContactTotal,
@@ -81,8 +82,14 @@ class MemoryScoreStore:
         }
 
     def forget(self, profile: str) -> None:
+        """A linked identity's item counting touches (a touch landed after the erasure's
+        withdrawals) keeps them, losing its hot-lead flag only (store.scores)."""
         for category in Category:
-            self.items.pop(ProfileTotal(profile, category), None)
+            item = self.items.get(ProfileTotal(profile, category), {})
+            if CONTACT in item and "touches" in item:
+                item.pop("hot_since", None)
+            else:
+                self.items.pop(ProfileTotal(profile, category), None)
 
     def mark_hot(self, profiles: list[str], category: Category, at: str) -> None:
         """The first flag stays; a profile with no item gets one holding the flag alone, as the

@@ -28,6 +28,7 @@ from typing import Any
 from socialscore.aws import clients
 from socialscore.aws.batch import chunks
 from socialscore.domain.aggregates import (
+    CONTACT,
     TALLY,
     AggregateKey,
     ContactTotal,
@@ -197,14 +198,31 @@ class Scores:
         return {keys[k]: profile_item(v) for k, v in found.items() if not is_stub(v)}
 
     def forget(self, profile: str) -> None:
-        """Delete a profile's scores (both categories, hot-lead flags with them)."""
-        dynamo.batch_write(
-            self._table,
-            [
-                {"DeleteRequest": {"Key": {"pk": {"S": item_key(ProfileTotal(profile, c))}}}}
-                for c in Category
-            ],
-        )
+        """Delete a profile's scores (both categories, hot-lead flags with them), but for a
+        linked identity's item that counts touches: one another score Lambda wrote after the
+        erasure withdrew the person's, whose share its contact's item holds too (deleted, it
+        would stay counted there). That item loses its hot-lead flag only; the erasure's unlink
+        then takes its share out of the contact's (store.contact_sync)."""
+        client = clients.client("dynamodb")
+        for category in Category:
+            key = {"pk": {"S": item_key(ProfileTotal(profile, category))}}
+            names = {"#c": CONTACT, "#t": "touches"}
+            try:
+                client.delete_item(
+                    TableName=self._table,
+                    Key=key,
+                    ConditionExpression="attribute_not_exists(#c) OR attribute_not_exists(#t)",
+                    ExpressionAttributeNames=names,
+                )
+            except client.exceptions.ConditionalCheckFailedException:
+                with suppress(client.exceptions.ConditionalCheckFailedException):
+                    client.update_item(
+                        TableName=self._table,
+                        Key=key,
+                        UpdateExpression="REMOVE hot_since, #r",
+                        ConditionExpression="attribute_exists(#t)",
+                        ExpressionAttributeNames={"#t": "touches", "#r": ROLLUP},
+                    )
 
     def mark_hot(self, profiles: list[str], category: Category, at: str) -> None:
         """Flag these profiles hot, in one transaction per 100; a profile another batch flagged
