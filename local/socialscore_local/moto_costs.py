@@ -10,7 +10,8 @@ growing in memory, for reasons in moto itself (5.x):
   message in the queue for every receive, builds every queue attribute (names converted by
   regular expressions, three passes over the queue) for each message it takes or hands out,
   and draws a receipt handle one random letter at a time.
-All are fixed here for the runtime's process: `install()` after each mock start.
+All are fixed here for the runtime's process: `install()` after each mock start (with the
+per-call repeats of moto_dynamodb_costs: parsing, copying and serializing the same thing again).
 
 A transaction keeps, instead of the tables, the original of each item it names (what DynamoDB's
 own all-or-nothing means: only those items can change) and puts them back when it fails. The
@@ -26,6 +27,8 @@ import string
 import threading
 import time
 from typing import Any
+
+from socialscore_local import moto_dynamodb_costs
 
 _PATCHED = "_socialscore_costs_fixed"  # on each backend class patched, once
 # The services whose models the runtime builds by the thousand.
@@ -44,6 +47,7 @@ def install() -> None:
     _roll_back_items_not_tables()
     _sqs_without_per_message_scans()
     _untrack_instances()
+    moto_dynamodb_costs.install()
 
 
 def _untrack_instances() -> None:

@@ -1,0 +1,199 @@
+"""The same DynamoDB calls through a fresh moto, every answer's status and body as the client
+received them (bytes, before botocore parses them). Run as a script, it prints the answers of a
+moto without the local runtime's moto_costs fixes; test_moto_same_answers.py compares them with
+its own, fixed, process's answers."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+from moto import mock_aws
+
+from socialscore_local import fidelity, moto_costs
+
+# What the pipeline sends (its update expressions' shape: names and values numbered), the
+# validators' refusals, and the answers that carry items: ALL_OLD on a failed condition, a
+# cancelled transaction's reasons, old and new values, pages, projections, consumed capacity.
+PAIR, SINGLE = "Pairs", "Singles"
+EVERY_KIND = {
+    "s": {"S": "text"},
+    "empty": {"S": ""},
+    "n": {"N": "12.50"},
+    "ss": {"SS": ["b", "a"]},
+    "ns": {"NS": ["3", "1.5"]},
+    "bin": {"B": b"\x00\x01"},
+    "bins": {"BS": [b"\x02", b"\x03"]},
+    "yes": {"BOOL": True},
+    "no": {"BOOL": False},
+    "nothing": {"NULL": True},
+    "map": {"M": {"inner": {"L": [{"S": "x"}, {"M": {"deep": {"N": "1"}}}, {"NULL": True}]}}},
+    "list": {"L": [{"N": "1"}, {"SS": ["z"]}, {"B": b"\x04"}, {"M": {}}]},
+}
+ADD_SET = "ADD #c0 :v0, #c1 :v1 SET #c2 = :v2"
+NAMES = {"#c0": "units", "#c1": "touches", "#c2": "last"}
+
+
+def key(pk: str, sk: str | None = None) -> dict[str, Any]:
+    return {"pk": {"S": pk}} | ({"sk": {"S": sk}} if sk is not None else {})
+
+
+def counted(units: str = "1", last: str = "2026-12-01") -> dict[str, Any]:
+    return {":v0": {"N": units}, ":v1": {"N": "1"}, ":v2": {"S": last}}
+
+
+def update(table: str, k: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    call = {"TableName": table, "Key": k, "UpdateExpression": ADD_SET}
+    return (
+        call | {"ExpressionAttributeNames": NAMES, "ExpressionAttributeValues": counted()} | extra
+    )
+
+
+def calls(ddb: Any) -> list[Callable[[], Any]]:
+    total = {"ReturnConsumedCapacity": "TOTAL"}
+    unless_new = {"ConditionExpression": "attribute_not_exists(pk)"}
+    old_on_failure = {"ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+    return [
+        lambda: ddb.put_item(TableName=PAIR, Item=key("a", "1") | EVERY_KIND, **total),
+        lambda: ddb.put_item(
+            TableName=PAIR, Item=key("a", "1") | EVERY_KIND, ReturnValues="ALL_OLD"
+        ),
+        lambda: ddb.update_item(**update(SINGLE, key("new"), ReturnValues="ALL_NEW"), **total),
+        lambda: ddb.update_item(**update(SINGLE, key("new"), ReturnValues="UPDATED_OLD")),
+        lambda: ddb.update_item(**update(SINGLE, key("new"), ReturnValues="UPDATED_NEW")),
+        lambda: ddb.update_item(**update(SINGLE, key("new"), ReturnValues="ALL_OLD")),
+        lambda: ddb.update_item(**update(SINGLE, key("new"), **unless_new, **old_on_failure)),
+        lambda: ddb.update_item(**update(SINGLE, key("new"), **unless_new)),
+        lambda: ddb.put_item(TableName=SINGLE, Item=key("text") | {"units": {"S": "x"}}),
+        lambda: ddb.update_item(**update(SINGLE, key("text"))),  # ADD to a string: refused
+        lambda: ddb.update_item(**update(SINGLE, key("new"), ReturnValues="ALL_NEW")),
+        lambda: ddb.update_item(**update(SINGLE, key("x"), UpdateExpression="SET #c2 = = :v2")),
+        lambda: ddb.update_item(**update(SINGLE, key("x"), UpdateExpression="SET #c2 = = :v2")),
+        lambda: ddb.update_item(
+            **update(SINGLE, key("x"), UpdateExpression=f"{ADD_SET} SET pk2 = :v2")
+        ),
+        lambda: ddb.update_item(
+            TableName=SINGLE,
+            Key=key("new"),
+            UpdateExpression="SET pk = :v",  # a key attribute: refused
+            ExpressionAttributeValues={":v": {"S": "moved"}},
+        ),
+        lambda: ddb.update_item(
+            TableName=PAIR,
+            Key=key("a", "1"),
+            UpdateExpression=(
+                "SET #m.#i = list_append(#m.#i, :l), #n = if_not_exists(#n, :z) REMOVE ss"
+            ),
+            ExpressionAttributeNames={"#m": "map", "#i": "inner", "#n": "n"},
+            ExpressionAttributeValues={":l": {"L": [{"BOOL": False}]}, ":z": {"N": "0"}},
+            ReturnValues="ALL_NEW",
+        ),
+        lambda: ddb.transact_write_items(
+            TransactItems=[{"Update": update(SINGLE, key(f"t{n}"))} for n in range(5)]
+            + [
+                {"Put": {"TableName": PAIR, "Item": key("b", "2") | EVERY_KIND}},
+                {
+                    "ConditionCheck": {
+                        "TableName": SINGLE,
+                        "Key": key("new"),
+                        "ConditionExpression": "units > :z",
+                        "ExpressionAttributeValues": {":z": {"N": "0"}},
+                    }
+                },
+            ],
+            **total,
+        ),
+        lambda: ddb.transact_write_items(
+            TransactItems=[
+                {"Update": update(SINGLE, key("t0"))},
+                {"Update": update(PAIR, key("a", "1"), **unless_new, **old_on_failure)},
+                {"Update": update(SINGLE, key("new"), **unless_new, **old_on_failure)},
+                {"Update": update(SINGLE, key("t9"), **unless_new)},
+            ]
+        ),
+        lambda: ddb.transact_write_items(
+            TransactItems=[
+                {"Update": update(SINGLE, key("t1"))},
+                {"Update": update(SINGLE, key("t1"))},
+            ]
+        ),
+        lambda: ddb.get_item(TableName=PAIR, Key=key("a", "1"), **total),
+        lambda: ddb.get_item(
+            TableName=PAIR, Key=key("b", "2"), ProjectionExpression="map.inner, n, bin"
+        ),
+        lambda: ddb.query(
+            TableName=PAIR,
+            KeyConditionExpression="pk = :p",
+            ExpressionAttributeValues={":p": {"S": "a"}},
+            ReturnConsumedCapacity="INDEXES",
+        ),
+        lambda: ddb.scan(TableName=SINGLE, Limit=3, **total),
+        lambda: ddb.scan(
+            TableName=SINGLE,
+            FilterExpression="touches >= :u",
+            ExpressionAttributeValues={":u": {"N": "2"}},
+        ),
+        lambda: ddb.batch_get_item(
+            RequestItems={
+                SINGLE: {"Keys": [key("new"), key("t0"), key("none")]},
+                PAIR: {"Keys": [key("b", "2")]},
+            }
+        ),
+        lambda: ddb.batch_write_item(
+            RequestItems={
+                SINGLE: [
+                    {"DeleteRequest": {"Key": key("t2")}},
+                    {"PutRequest": {"Item": key("p") | EVERY_KIND}},
+                ]
+            },
+            **total,
+        ),
+        lambda: ddb.delete_item(TableName=PAIR, Key=key("b", "2"), ReturnValues="ALL_OLD"),
+        lambda: ddb.scan(TableName=SINGLE),
+    ]
+
+
+def answers(fixed: bool) -> list[dict[str, Any]]:
+    """Each call's status and body; the moto_costs fixes only when `fixed`."""
+    received: list[dict[str, Any]] = []
+
+    def keep(response_dict: dict[str, Any], **_: Any) -> None:
+        received.append(
+            {"status": response_dict["status_code"], "body": response_dict["body"].decode()}
+        )
+
+    with mock_aws():
+        fidelity.plain_dynamodb_numbers()  # what the runtime always runs moto with
+        if fixed:
+            moto_costs.install()
+        session = boto3.session.Session(
+            aws_access_key_id="local", aws_secret_access_key="local", region_name="us-east-1"
+        )
+        ddb = session.client("dynamodb", config=Config(retries={"max_attempts": 1}))
+        for table, keys in ((PAIR, ("pk", "sk")), (SINGLE, ("pk",))):
+            ddb.create_table(
+                TableName=table,
+                KeySchema=[
+                    {"AttributeName": name, "KeyType": kind}
+                    for name, kind in zip(keys, ("HASH", "RANGE"), strict=False)
+                ],
+                AttributeDefinitions=[
+                    {"AttributeName": name, "AttributeType": "S"} for name in keys
+                ],
+                BillingMode="PAY_PER_REQUEST",
+            )
+        ddb.meta.events.register("before-parse.dynamodb", keep)
+        for call in calls(ddb):
+            with contextlib.suppress(ClientError):  # its answer is kept above, body and all
+                call()
+    return received
+
+
+if __name__ == "__main__":
+    json.dump(answers(fixed=False), sys.stdout)
