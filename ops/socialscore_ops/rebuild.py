@@ -56,11 +56,11 @@ EPILOG = (
     "right. Needs "
     "lambda:ListEventSourceMappings, GetEventSourceMapping, UpdateEventSourceMapping, "
     "sqs:GetQueueAttributes, ssm:GetParameter, and Scan, BatchGetItem, BatchWriteItem and "
-    "DescribeTable on the ledger and scores tables, PutItem, UpdateItem and DeleteItem on the "
-    "scores table (the contacts' ranking), Scan on the identities table and its by_contact "
-    "index, UpdateItem, BatchGetItem and ConditionCheckItem on the identities table, and Scan, "
-    "BatchGetItem, BatchWriteItem, PutItem, GetItem and DeleteItem on the SyncStateTable (the "
-    "bucket tally it builds last, under crm_sync's run lease)."
+    "DescribeTable on the ledger and scores tables, PutItem, UpdateItem, DeleteItem and "
+    "ConditionCheckItem on the scores table (the contacts' ranking), Scan on the identities "
+    "table and its by_contact index, UpdateItem, BatchGetItem and ConditionCheckItem on the "
+    "identities table, and Scan, BatchGetItem, BatchWriteItem, PutItem, GetItem and DeleteItem "
+    "on the SyncStateTable (the bucket tally it builds last, under crm_sync's run lease)."
 )
 
 
@@ -185,6 +185,9 @@ def _days(model: ScoringModel) -> Decimal:
 
 def _rebuild(stack: Stack, live: ScoringModel, checkpoint: Checkpoint) -> Rebuild:
     ledger, scores = stack.table("LedgerTable"), stack.table("ScoresTable")
+    # Link syncs stand aside until the ranking is written (a sync between this run's write of
+    # an identity's item and of its contacts' would be half undone), then the links read.
+    Rebuild.hold_contact_ranking(scores)
     links = _links(stack)  # the contacts' ranking follows them (store.contact_totals)
     engine = Rebuild(ledger, scores, live.half_life_seconds, PAGE_ITEMS, links)
     checkpoint.counts = engine.counts
@@ -201,12 +204,13 @@ def _rebuild(stack: Stack, live: ScoringModel, checkpoint: Checkpoint) -> Rebuil
             progress.advance(read)
             checkpoint.save("running")  # a page's writes are done: the counts so far
         progress.close()
-    # Links keep being written meanwhile (resolve and crm_sync run): each written since the
-    # read above is synced again over what the rebuild set, then the ranking is whole.
+    # Links kept being written meanwhile (resolve and crm_sync run), their syncs standing
+    # aside: once syncs land again, each link that differs from the read above is synced (a
+    # link written from now on syncs itself).
+    engine.mark_contact_ranking()
     now = _links(stack)
     moved = sorted(i for i in links.keys() | now.keys() if links.get(i) != now.get(i))
     ContactSync(stack.table("IdentitiesTable"), scores).sync(moved)
-    engine.mark_contact_ranking()
     return engine
 
 

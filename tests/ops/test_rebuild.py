@@ -9,7 +9,7 @@ import json
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ import boto3
 import pytest
 from botocore.exceptions import EndpointConnectionError
 
+from socialscore.domain.interaction import Category
 from socialscore.domain.scoring_model import bundled
 from socialscore.store import dynamo
 from socialscore.store.contact_sync import ContactSync
@@ -204,6 +205,49 @@ def test_a_stack_linked_before_the_contacts_ranking_gets_the_items_the_pipeline_
     assert sorted((i for i in after if i["pk"] != READY), key=lambda i: i["pk"]) == sorted(
         live, key=lambda i: i["pk"]
     )
+
+
+def test_a_link_moved_while_a_rebuild_runs_leaves_both_contacts_items_exact(tmp_path: Path) -> None:
+    """resolve and crm_sync keep linking while a rebuild runs: a touched identity moved to
+    another contact once the ledger's pass has set its item (as the scores' scan starts) ends
+    counted in its new contact's item only. Its sync stands aside while the rebuild rewrites the
+    ranking, and the rebuild syncs it at its end (a sync landing then had its contacts' items
+    set back to the links read first, its item's `contact` left moved: counted in the old
+    contact's item, missing from the new one's, for good)."""
+    with deployed(tmp_path / "stack") as stack:
+        table, ids = stack.rt.table("ScoresTable"), stack.rt.table("IdentitiesTable")
+        links = Identities(ids, synced=ContactSync(ids, table).sync)
+        linked = {i: c for c, found in links.all_contacts().items() for i in found}
+        counted = Scores(table).profile_units(sorted(linked))
+        mover = min(p for p, category in counted if category is Category.ORGANIC)
+        move = identify(mover, "c-v6-new", 0).model_copy(update={"occurred_at": datetime.now(UTC)})
+
+        def moved_as_the_scan_starts(params: dict[str, Any], **_: Any) -> None:
+            if params.get("TableName") == table and not params.get("ExclusiveStartKey"):
+                links.link([move])
+
+        with before("dynamodb.Scan", moved_as_the_scan_starts):
+            answer = stack.socialscore("rebuild", "--no-pause", "--json")
+        items = {i["pk"]: i for i in dynamo.scan(table)}
+        now = {i: c for c, found in links.all_contacts().items() for i in found}
+    assert answer.code == 0, answer.err
+    assert now[mover] == "c-v6-new" != linked[mover]
+    sums: dict[str, dict[str, Any]] = {}
+    for identity, contact in now.items():
+        item = items.get(f"profile#{identity}#organic", {})
+        assert item.get("contact") == contact
+        if "touches" in item:
+            held = sums.setdefault(f"contact#{contact}", {"units": 0, "touches": 0})
+            held["units"] += item["units"]
+            held["touches"] += item["touches"]
+    contacts = {
+        pk: {"units": i["units"], "touches": i["touches"]}
+        for pk, i in items.items()
+        if pk.startswith("contact#")
+    }
+    assert contacts == sums
+    assert "contact#c-v6-new" in contacts
+    assert items[READY] == {"pk": READY, "ready": True}
 
 
 def test_a_new_half_life_gives_what_a_clean_run_with_it_gives(

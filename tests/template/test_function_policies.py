@@ -92,6 +92,7 @@ LINK_SYNC: list[Grant] = [
     ("dynamodb:BatchGetItem", table("ScoresTable")),
     ("dynamodb:UpdateItem", table("ScoresTable")),
     ("dynamodb:DeleteItem", table("ScoresTable")),
+    ("dynamodb:ConditionCheckItem", table("ScoresTable")),  # no rebuild running (its marker)
 ]
 
 NEEDED: dict[str, list[Grant]] = {
@@ -138,7 +139,6 @@ NEEDED: dict[str, list[Grant]] = {
         ("dynamodb:Query", table("LedgerTable")),  # a profile's entries (erasure, routing)
         ("dynamodb:Query", index("LedgerTable", "by_own_post")),  # a deleted post's acts
         ("dynamodb:BatchGetItem", table("ScoresTable")),  # profile_units: hot leads, routing
-        ("dynamodb:BatchWriteItem", table("ScoresTable")),  # Scores.forget (erasure)
         ("dynamodb:BatchGetItem", table("IdentitiesTable")),  # owners_of (routing)
         ("dynamodb:BatchWriteItem", table("IdentitiesTable")),  # unlink (erasure)
         ("dynamodb:PutItem", table("IdentitiesTable")),  # Identities.bar (erasure)

@@ -12,6 +12,12 @@ with as many others as 100 actions hold (no contact item twice):
   a stub `{pk, contact}`, an unlinked one's stub is deleted;
 - its units and touches out of the old contact's item and into the new one's (settled like any
   aggregate: an item whose count reaches 0 is deleted).
+Each transaction first checks that no `socialscore rebuild` is rewriting the ranking (the
+marker's `rebuilding`, store.contact_totals): a sync landing between the rebuild's write of an
+identity's item and its write of the contacts' items would be half overwritten (its contacts'
+items set back to the links the rebuild read, its item's `contact` left moved). Refused for
+that, the sync stands aside: the rebuild syncs every link written meanwhile when it ends (their
+links were written before this sync, so before the rebuild reads them again).
 A refusal returns the items it failed on (ALL_OLD): the sync settles the transaction's
 identities again from them, re-reading only their links, and gives up after `_ATTEMPTS`
 (raising: the link batch is retried, and a retry syncs again whether or not its links
@@ -38,6 +44,7 @@ from socialscore.domain.aggregates import (
 )
 from socialscore.domain.interaction import Category
 from socialscore.store import dynamo
+from socialscore.store.contact_totals import RANKING_REBUILDING, READY
 from socialscore.store.ledger_writes import applied
 from socialscore.store.scores import item_key, item_write
 
@@ -85,7 +92,9 @@ class ContactSync:
             refused: list[str] = []
             while queue:
                 group, queue = self._group(queue, items, links, contacts)
-                if not self._sent(group, items, contacts):
+                if (sent := self._sent(group, items, contacts)) is None:
+                    return  # a rebuild runs: it syncs these links when it ends
+                if not sent:
                     refused += [move.identity for move in group]
             if not refused:
                 return
@@ -106,7 +115,7 @@ class ContactSync:
         rest: list[str] = []
         for identity in queue:
             move = self._move(identity, items.get(identity, {}), links.get(identity), contacts)
-            size = sum(len(m.actions) for m in group) + len(move.actions)
+            size = 1 + sum(len(m.actions) for m in group) + len(move.actions)  # 1: _rebuilt
             if named & {key for key, _ in move.writes} or size > MAX_ACTIONS:
                 rest.append(identity)
                 continue
@@ -131,16 +140,19 @@ class ContactSync:
         group: list[_Move],
         items: dict[str, dict[str, Any]],
         contacts: dict[ContactTotal, dict[str, Any]],
-    ) -> bool:
-        """Whether the group's transaction landed; what it leaves (or, refused, what its failed
-        conditions found: ALL_OLD) learnt into `items` and `contacts`."""
-        actions = [action for move in group for action in move.actions]
+    ) -> bool | None:
+        """Whether the group's transaction landed (None: refused for a rebuild running); what
+        it leaves (or, refused, what its failed conditions found: ALL_OLD) learnt into `items`
+        and `contacts`."""
+        actions = [self._rebuilt(), *(action for move in group for action in move.actions)]
         try:
             clients.client("dynamodb").transact_write_items(TransactItems=actions)
         except ClientError as err:
             if err.response["Error"]["Code"] != "TransactionCanceledException":
                 raise
             reasons = iter(err.response.get("CancellationReasons", []))
+            if next(reasons, {"Code": ""}).get("Code") == "ConditionalCheckFailed":
+                return None
             for move in group:  # the reasons are the actions', in order
                 for n, reason in zip(range(len(move.actions)), reasons, strict=False):
                     if reason.get("Code") != "ConditionalCheckFailed":
@@ -179,6 +191,16 @@ class ContactSync:
     def _links(self, identities: list[str]) -> dict[str, str]:
         found = dynamo.batch_get(self._identities, "identity", identities, consistent=True)
         return {k: v["contact_id"] for k, v in found.items() if "contact_id" in v}
+
+    def _rebuilt(self) -> dict[str, Any]:
+        """No rebuild is rewriting the ranking (the marker holds no `rebuilding`; absent: none)."""
+        check = {
+            "TableName": self._scores,
+            "Key": {"pk": {"S": READY}},
+            "ConditionExpression": "attribute_not_exists(#r)",
+            "ExpressionAttributeNames": {"#r": RANKING_REBUILDING},
+        }
+        return {"ConditionCheck": check}
 
     def _check(self, identity: str, now: str | None) -> dict[str, Any]:
         """The link is still `now` (None: none)."""

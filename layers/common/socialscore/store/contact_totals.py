@@ -8,6 +8,7 @@
   identity without organic counters keeps a stub `{pk, contact}` (no rank: in no index).
 - `stat#contact_ranking`: `ready` = true once `socialscore rebuild` has set every contact item
   and every `contact` attribute from the links; until then `top` reads as before it existed.
+  While a rebuild runs it holds `rebuilding` instead (and no `ready`).
 
 Only this module and store.scores know these keys (bench/scale_seed.py writes them through it).
 The identities' ranking keys (`organic#<n>`, `paid#<n>`) are built here too: one spreading rule.
@@ -20,6 +21,9 @@ import hashlib
 CONTACT = "contact"  # an organic profile item's attribute: its identity's contact id
 CONTACT_RANK = "contacts"  # the `by_units` keys of the contact items: contacts#<n>
 READY = "stat#contact_ranking"  # the marker item; its `ready` attribute is true when whole
+# The marker's attribute while `socialscore rebuild` rewrites the ranking: link syncs stand aside
+# (store.contact_sync), and the rebuild syncs the links written meanwhile once it has ended.
+RANKING_REBUILDING = "rebuilding"
 _CONTACT_ITEM = "contact#"
 # Each ranked write is also a write of `by_units`; a partition of an index takes about 1,000
 # writes a second (docs.aws.amazon.com/amazondynamodb/latest/developerguide/

@@ -16,7 +16,9 @@ post's and seller's counters per shard, no more.
 Given the links (identity -> contact, read before it starts), it builds the contacts' ranking
 too (store.contact_totals): each linked identity's organic item names its contact (a stub where
 it has no counters), and each contact's item holds the sums of its identities' organic items;
-a link written meanwhile is synced again afterwards (socialscore_ops.rebuild), then the marker.
+the link syncs stand aside from before the links are read until the ranking is written
+(`hold_contact_ranking`, store.contact_sync), then the marker, then the links written meanwhile
+are synced (socialscore_ops.rebuild).
 
 Nothing else may write the ledger or the scores meanwhile: a delta added between a read here
 and the write after it would be lost, and an erased person's entries written back. The caller
@@ -49,7 +51,7 @@ from socialscore.domain.ledger_rules import LedgerEntry
 from socialscore.domain.rollups import Dimension, RollupKey
 from socialscore.domain.touch import Touch
 from socialscore.store import dynamo
-from socialscore.store.contact_totals import READY
+from socialscore.store.contact_totals import RANKING_REBUILDING, READY
 from socialscore.store.ledger_items import entry_of
 from socialscore.store.rollup_fold_actions import PROGRESS, REBUILDING
 from socialscore.store.scores import index_attributes, item_key
@@ -264,9 +266,17 @@ class Rebuild:
         return self._links.get(key.profile)
 
     def mark_contact_ranking(self) -> None:
-        """The contacts' ranking is whole: `top` reads it (store.contact_totals.READY)."""
+        """The contacts' ranking is whole: `top` reads it (store.contact_totals.READY), and
+        link syncs land again (`rebuilding` gone)."""
         item = {"pk": {"S": READY}, "ready": {"BOOL": True}}
         clients.client("dynamodb").put_item(TableName=self._scores, Item=item)
+
+    @staticmethod
+    def hold_contact_ranking(scores_table: str) -> None:
+        """Before the links are read: link syncs stand aside (store.contact_sync) and `top`
+        reads as before the ranking, until `mark_contact_ranking`."""
+        item = {"pk": {"S": READY}, RANKING_REBUILDING: {"BOOL": True}}
+        clients.client("dynamodb").put_item(TableName=scores_table, Item=item)
 
     def _scan(self, table: str) -> Iterator[dict[str, Any]]:
         paginator = clients.client("dynamodb").get_paginator("scan")
