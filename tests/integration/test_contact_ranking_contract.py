@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from socialscore.domain.interaction import Category, Kind
+from socialscore.domain.messages import Seller
 from socialscore.store import dynamo
 from socialscore.store.contact_sync import ContactSync
 from socialscore.store.identities import Identities
@@ -177,3 +178,21 @@ def test_an_erasure_s_forget_leaves_a_touch_that_landed_after_its_withdrawals_fo
     s.ledger.erase(b.profile)
     s.scores.forget(b.profile)  # its stub
     assert s.item(f"profile#{b.profile}#organic") == {}
+
+
+def test_a_linked_identity_whose_touches_are_withdrawn_keeps_only_its_key_and_contact(
+    moto_table: Any,
+) -> None:
+    """The stub is in no index: its rank and its hot-lead flag go with its counters."""
+    s = Stack(moto_table)
+    like = touch(Kind.LIKE, actor="a1", seller=Seller(seller_id="s-1", team="emea"))
+    s.links.link([identify(like.profile, "c-1", 0)])
+    s.ledger.record([like], {like.profile: "c-1"})
+    s.scores.mark_hot([like.profile], Category.ORGANIC, "2026-12-07T00:00:00+00:00")
+    s.ledger.erase(like.profile)
+    pk = f"profile#{like.profile}#organic"
+    assert dynamo.batch_get(s.scores_table, "pk", [pk], consistent=True)[pk] == {
+        "pk": pk,
+        "contact": "c-1",
+    }
+    assert s.item("contact#c-1") == {}

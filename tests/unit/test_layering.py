@@ -55,6 +55,19 @@ def test_the_domain_does_no_io() -> None:
             assert not io, f"{path.name} imports {module}"
 
 
+# Attributes only the scores' store gives an item: its key, the `by_day` index's key, the hot-lead
+# flag's time (the domain says what an aggregate counts; how an item is keyed and flagged is the
+# store's: store.scores).
+STORE_ATTRIBUTES = {"pk", "rollup", "hot_since"}
+
+
+def test_the_domain_names_no_attribute_only_the_store_sets() -> None:
+    for path in files("domain"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Constant) and node.value in STORE_ATTRIBUTES:
+                raise AssertionError(f"{path.name}:{node.lineno} names {node.value!r}")
+
+
 def test_the_use_cases_build_no_store() -> None:
     for path in files("pipeline"):
         built = [m for m in imports(path) if m.startswith("socialscore.store.")]

@@ -23,7 +23,7 @@ from socialscore.domain.aggregates import (
 from socialscore.domain.decay import STORED_DIGITS
 from socialscore.domain.interaction import Category
 from socialscore.domain.standing import ProfileItem
-from socialscore.store.scores import profile_item
+from socialscore.store.scores import profile_item, removed
 
 
 class ConditionFailed(Exception):
@@ -55,7 +55,7 @@ class MemoryScoreStore:
         with localcontext(STORED_DIGITS):  # as DynamoDB's ADD adds
             for name, amount in w.add.items():
                 item[name] = item.get(name, Decimal(0)) + amount
-        for name in w.remove:
+        for name in removed(key, w):
             item.pop(name, None)
         if team is not None and w.add:
             item["team"] = team

@@ -252,17 +252,12 @@ def linked_write(
 ) -> ItemWrite:
     """An organic profile item's write expecting the item's contact (None: none), so a link moved
     meanwhile refuses it; one that would delete a linked identity's item removes its counters
-    and keeps the stub."""
+    instead (all of them: the store then keeps only its key and `CONTACT`, store.scores)."""
     expect = write.expect | {CONTACT: contact}
     if write.delete and contact is not None:
-        gone = frozenset(held or {}) - {CONTACT, "pk"}
-        return ItemWrite(remove=gone | STUB_FREE, expect=expect)
+        tally = {n for n in held or {} if n.startswith(TALLY)}
+        return ItemWrite(remove=frozenset(PROFILE_COUNTERS) | tally, expect=expect)
     return replace(write, expect=expect)
-
-
-# What a stub never holds, whether or not the item was read with it: its counters, its rank
-# (a stub is in no index) and its hot-lead flag.
-STUB_FREE = frozenset({"units", "touches", "rank", "hot_since", "rollup"})
 
 
 def summed(item: Mapping[str, Any], sign: int = 1) -> dict[str, Decimal]:

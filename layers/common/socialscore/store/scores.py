@@ -101,6 +101,20 @@ def index_attributes(
     return {RANK: rank_of(key.profile, key.category)}
 
 
+# What a linked identity's stub never holds besides the counters its write removes
+# (domain.aggregates.linked_write), whether or not the item was read with them: its ranks (a
+# stub is in no index) and its hot-lead flag.
+_STUB_FREE = frozenset({RANK, ROLLUP, "hot_since"})
+
+
+def removed(key: AggregateKey, write: ItemWrite) -> frozenset[str]:
+    """What the write removes from the item: its counters, and where it leaves an organic
+    profile item counting nothing (a linked identity's stub), the item's ranks and flag."""
+    if isinstance(key, ProfileTotal) and "touches" in write.remove and not write.add:
+        return write.remove | _STUB_FREE
+    return write.remove
+
+
 def _number(amount: Decimal) -> dict[str, str]:
     # Plain digits; a zero as 0 (moto refuses to ADD to a stored 0E-14).
     return {"N": format(amount, "f") if amount else "0"}
@@ -135,7 +149,7 @@ def item_write(
             adds = ", ".join(f"{name(n)} {value(_number(a))}" for n, a in write.add.items())
             clauses.append(f"ADD {adds}")
         if write.remove:
-            clauses.append("REMOVE " + ", ".join(name(n) for n in sorted(write.remove)))
+            clauses.append("REMOVE " + ", ".join(name(n) for n in sorted(removed(key, write))))
         if write.add and (sets := index_attributes(key, team)):
             clauses.append(
                 "SET " + ", ".join(f"{name(n)} = {value({'S': v})}" for n, v in sets.items())
