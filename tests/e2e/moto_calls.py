@@ -55,6 +55,12 @@ def update(table: str, k: dict[str, Any], **extra: Any) -> dict[str, Any]:
     )
 
 
+def setting(table: str, k: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    values = {":v": {"S": "set"}, ":w": {"N": "2"}}
+    call = {"TableName": table, "Key": k, "UpdateExpression": "SET #a = :v, #b = :w"}
+    return call | {"ExpressionAttributeNames": names, "ExpressionAttributeValues": values}
+
+
 def calls(ddb: Any) -> list[Callable[[], Any]]:
     total = {"ReturnConsumedCapacity": "TOTAL"}
     unless_new = {"ConditionExpression": "attribute_not_exists(pk)"}
@@ -84,6 +90,12 @@ def calls(ddb: Any) -> list[Callable[[], Any]]:
             UpdateExpression="SET pk = :v",  # a key attribute: refused
             ExpressionAttributeValues={":v": {"S": "moved"}},
         ),
+        # One expression, other names or another table's key: each checked on its own.
+        lambda: ddb.update_item(**setting(SINGLE, key("new"), {"#a": "last", "#b": "other"})),
+        lambda: ddb.update_item(**setting(SINGLE, key("new"), {"#a": "pk", "#b": "other"})),
+        lambda: ddb.update_item(**setting(SINGLE, key("new"), {"#a": "last", "#b": "last"})),
+        lambda: ddb.update_item(**setting(SINGLE, key("new"), {"#a": "sk", "#b": "other"})),
+        lambda: ddb.update_item(**setting(PAIR, key("a", "1"), {"#a": "sk", "#b": "other"})),
         lambda: ddb.update_item(
             TableName=PAIR,
             Key=key("a", "1"),

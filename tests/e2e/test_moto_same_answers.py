@@ -25,7 +25,7 @@ def test_moto_answers_our_calls_as_it_does_without_the_fixes() -> None:
     # The calls reach what they are here for: refusals, a cancelled transaction's reasons with
     # the ALL_OLD items, a failed condition's item, binary values (moto's own serializer).
     bodies = [answer["body"] for answer in fixed]
-    assert sum(answer["status"] == 400 for answer in fixed) == 9
+    assert sum(answer["status"] == 400 for answer in fixed) == 12
     assert any('"CancellationReasons"' in body and '"Item"' in body for body in bodies)
     assert any("ConditionalCheckFailed" in body and '"Item"' in body for body in bodies)
     assert any('"BS"' in body for body in bodies)
