@@ -17,7 +17,11 @@ a touch that replaces one of an earlier day moves that day's items too: `--days 
 stage as a live stream drives it (a batch within a day), the default its 20 days, 4 a batch, as
 a backfill would.
 
-    .venv/bin/python bench/aws_calls.py [--n 5000] [--drain-every 10] [--days 1]
+`--linked` (default 0.3) identifies that share of the actors with identify events in the
+stream (`identifies`), so resolve's link writes and syncs and the score stage's contact items
+are counted; `--linked 0` is the anonymous stream. Figures stay per interaction.
+
+    .venv/bin/python bench/aws_calls.py [--n 5000] [--drain-every 10] [--days 1] [--linked 0]
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import random
 import sys
 from collections import Counter
 from pathlib import Path
@@ -95,16 +100,54 @@ class Meter:
             self.items["written"] += 1
 
 
+def identifies(events: list[dict[str, Any]], linked: float, seed: int = 7) -> list[dict[str, Any]]:
+    """The stream with identify events for `linked` of its actors, each at a random place (a
+    person often acts before being identified: the link sync then moves what they earned), one
+    contact in ten with two identities: bench/scale_seed.py's big customer (30 % of profiles
+    linked), so the score stage writes the contacts' items as a linked stack does. Each names
+    its contact's CRM owner, as a stack with a CRM has them."""
+    rng = random.Random(seed)
+    actors = sorted({e["actor_id"] for e in events})
+    chosen = rng.sample(actors, round(len(actors) * linked))
+    out = list(events)
+    contact = 0
+    for k, actor in enumerate(chosen):
+        if k % 11 != 10:  # every eleventh joins the contact before it: a contact of two
+            contact += 1
+        identify = {
+            "type": "identify",
+            "id": f"evt_identify_{k:05d}",
+            "network": "x",
+            "network_user_id": actor,
+            "contact_id": f"003B{contact:06d}",
+            "consent_basis": "opt_in",
+            # The contact's CRM owner, as crm_sync sets it on every link of a CRM's contact
+            # (without one, each hot lead's routing Queries its contact's other links).
+            "owner_id": f"005A{contact % 7:06d}",
+            "occurred_at": "2026-10-15T10:00:00Z",
+        }
+        out.insert(rng.randrange(len(out) + 1), identify)
+    return out
+
+
 def run(
-    n: int, drain_every: int, webhook: int = e2e.WEBHOOK, days: int | None = None
+    n: int,
+    drain_every: int,
+    webhook: int = e2e.WEBHOOK,
+    days: int | None = None,
+    linked: float = 0.0,
 ) -> dict[str, Any]:
     """The stream in webhooks of `webhook` events (1: one event a delivery, as X and Meta send),
     the queues drained after every `drain_every` webhooks; `days`: its acts spread over that
-    many days (None: the stream's own 20)."""
+    many days (None: the stream's own 20); `linked`: the share of actors identified (their
+    identify events in the stream; figures stay per interaction)."""
     events, _ = e2e.stream(n)
+    interactions = len(events)
     if days is not None:  # a repeated event is the same dict: it keeps its one moment
         for k, event in enumerate(events):
             event["occurred_at"] = f"2026-11-{1 + k * days // len(events):02d}T10:00:00Z"
+    if linked:
+        events = identifies(events, linked)
     with e2e.runtime_for(n) as rt:
         meter = Meter(lambda: rt.invocations["ScoreFunction"])
         # Before any client is made: a client copies its session's hooks when it is created.
@@ -120,7 +163,8 @@ def run(
                 rt.drain()
         rt.drain()
         return {
-            "n": len(events),
+            "n": interactions,
+            "linked": linked,
             "webhook": webhook,
             "calls": {f"{fn}|{op}": v for (fn, op), v in rt.calls.items()},
             "invocations": dict(rt.invocations),
@@ -141,7 +185,8 @@ def report(r: dict[str, Any]) -> None:
     calls: Counter[str] = Counter(r["calls"])
     for key, count in r["calls"].items():
         calls[key.split("|")[0]] += count
-    print(f"stream: {n} interactions, webhooks of {r['webhook']} events")
+    print(f"stream: {n} interactions, webhooks of {r['webhook']} events", end="")
+    print(f", {r['linked']:.0%} of actors identified (identify events in the stream)")
     print(f"{'stage':>10} {'calls/int':>10} {'bound':>7} {'ratio':>6} {'invocations':>12}  calls")
     for stage, fn in STAGES.items():
         per = calls[fn] / n
@@ -218,8 +263,15 @@ def main() -> None:
         help="spread the acts over this many days (default: the stream's 20, about 4 days a "
         "score batch at 5,000; 1: as at 1,000 interactions/s, where a batch spans a second)",
     )
+    parser.add_argument(
+        "--linked",
+        type=float,
+        default=0.3,
+        help="share of actors identified by identify events in the stream (default 0.3, as "
+        "bench/scale_seed.py's big customer; 0: every actor anonymous)",
+    )
     args = parser.parse_args()
-    report(run(args.n, args.drain_every, args.webhook, args.days))
+    report(run(args.n, args.drain_every, args.webhook, args.days, args.linked))
 
 
 if __name__ == "__main__":
