@@ -11,6 +11,7 @@ from datetime import timedelta
 from decimal import Decimal
 from itertools import pairwise
 
+import pytest
 from hypothesis import given, settings
 
 from socialscore.domain.aggregates import (
@@ -43,59 +44,43 @@ def writes(group: list[Change]) -> int:
     return len(group) + len(checks) + len(moved) + 1
 
 
-@settings(max_examples=150, deadline=None)
-@given(deliveries())
-def test_each_group_s_transaction_holds_the_actions_counted_and_no_more_than_the_limit(
-    delivery: tuple[list[Touch | Withdrawal], list[list[Touch | Withdrawal]]],
-) -> None:
-    _, batches = delivery
-    stored: dict[Key, LedgerEntry] = {}
-    for batch in batches:
-        changes = plan(entries(batch), stored)
-        groups = cut(changes, LIMIT, first=len(batch) % 8)
-        assert sorted(c.key for g in groups for c in g) == sorted(c.key for c in changes)
-        for group in groups:
-            checks = sorted({t.own_post for c in group if (t := c.new.touch) and t.own_post})
-            actions, _ = transaction(TABLES, group, checks, {})
-            assert len(actions) == writes(group) <= LIMIT
-        # Full: a group was closed only when the next change would have taken it past the limit.
-        for group, after in pairwise(groups):
-            assert writes([*group, after[0]]) > LIMIT
-        stored |= {c.key: c.new for c in changes}
-
-
 # test_scoring's identities, two of them one contact's: a transaction writes that contact's
 # item once for both (the contacts' ranking).
 LINKS = {"x#1001": "c-1", "linkedin#1001": "c-1", "x#1002": "c-2"}
 
 
-def linked_writes(group: list[Change]) -> int:
+def linked_writes(group: list[Change], links: dict[str, str]) -> int:
     """`writes`, and one per contact whose item the group's organic deltas move."""
-    contacts = with_contacts(deltas(group), LINKS.get).counters.items()
+    contacts = with_contacts(deltas(group), links.get).counters.items()
     return writes(group) + sum(
         isinstance(k, ContactTotal) and settle(k, d) is not None for k, d in contacts
     )
 
 
-@settings(max_examples=100, deadline=None)
-@given(deliveries())
-def test_a_group_of_linked_identities_counts_their_contacts_items_within_the_limit(
+@pytest.mark.parametrize("links", [{}, LINKS], ids=["anonymous", "linked"])
+@settings(max_examples=150, deadline=None)
+@given(delivery=deliveries())
+def test_each_group_s_transaction_holds_the_actions_counted_and_no_more_than_the_limit(
+    links: dict[str, str],
     delivery: tuple[list[Touch | Withdrawal], list[list[Touch | Withdrawal]]],
 ) -> None:
+    """Linked identities' groups count their contacts' items too (one per contact, once)."""
     _, batches = delivery
     stored: dict[Key, LedgerEntry] = {}
     for batch in batches:
         changes = plan(entries(batch), stored)
-        groups = cut(changes, LIMIT, first=len(batch) % 8, contacts=LINKS)
+        groups = cut(changes, LIMIT, first=len(batch) % 8, contacts=links)
+        assert sorted(c.key for g in groups for c in g) == sorted(c.key for c in changes)
         for group in groups:
             checks = sorted({t.own_post for c in group if (t := c.new.touch) and t.own_post})
-            actions, _ = transaction(TABLES, group, checks, {}, LINKS)
-            assert len(actions) == linked_writes(group) <= LIMIT
+            actions, _ = transaction(TABLES, group, checks, {}, links)
+            assert len(actions) == linked_writes(group, links) <= LIMIT
             scores = [a for a in actions if a.get("Update", {}).get("TableName") == "ScoresTable"]
             named = [a["Update"]["Key"]["pk"]["S"] for a in scores]
             assert len(named) == len(set(named))  # a transaction names an item once
+        # Full: a group was closed only when the next change would have taken it past the limit.
         for group, after in pairwise(groups):
-            assert linked_writes([*group, after[0]]) > LIMIT
+            assert linked_writes([*group, after[0]], links) > LIMIT
         stored |= {c.key: c.new for c in changes}
 
 
