@@ -11,15 +11,14 @@ Two sparse indexes spare the readers a scan (template.yaml): `by_day` holds the 
 `rollup` = `<date>#<dimension>` (a day's rows of one dimension are one Query), the all-time post
 and seller counters under `all#post` and `all#seller`, and the profiles flagged hot under `hot`;
 `by_units` the profile items under `rank` (`<category>#<n>`, n one of RANK_SHARDS values, from
-the profile: so that no index partition takes every profile's writes) sorted by `units`.
-CloudFormation adds one index to a table per update (docs.aws.amazon.com/amazondynamodb/latest/
-APIReference/API_UpdateTable.html): hence the hot leads share `by_day` rather than their own.
+the profile: so that no index partition takes every profile's writes) sorted by `units`; the
+index reads are store.score_index's (Scores inherits them). CloudFormation adds one index to a
+table per update (docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTable.html):
+hence the hot leads share `by_day` rather than their own.
 """
 
 from __future__ import annotations
 
-import heapq
-from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -42,21 +41,14 @@ from socialscore.domain.interaction import Category
 from socialscore.domain.rollups import RollupKey
 from socialscore.domain.standing import ProfileItem
 from socialscore.store import dynamo
-from socialscore.store.contact_totals import (
-    CONTACT_RANK,
-    RANK_SHARDS,
-    READY,
-    contact_key,
-    contact_of_key,
-    contact_rank,
-    rank_key,
-)
+from socialscore.store.contact_totals import contact_key, contact_rank, rank_key
+from socialscore.store.score_index import HOT as HOT
+from socialscore.store.score_index import PROFILE as _PROFILE
+from socialscore.store.score_index import RANK as RANK
+from socialscore.store.score_index import ROLLUP as ROLLUP
+from socialscore.store.score_index import ScoreIndexes
 
-_PROFILE = "profile#"
 _SHARD = "#shard#"
-ROLLUP = "rollup"  # a rollup item's `by_day` key: <date>#<dimension>
-HOT = "hot"  # the `by_day` key of a profile flagged hot
-RANK = "rank"  # an organic profile item's `by_units` key (store.contact_totals.rank_key)
 
 
 def item_key(key: AggregateKey) -> str:
@@ -195,14 +187,8 @@ class StoredScores:
         return {key: profile_item(item) for key, item in self.profiles.items()}
 
 
-def _profile_of(pk: str) -> str:
-    return pk.removeprefix(_PROFILE).rsplit("#", 1)[0]
-
-
-class Scores:
-    def __init__(self, table: str) -> None:
-        self._table = table
-        self.items_read = 0  # by the index reads, for bench/scale.py
+class Scores(ScoreIndexes):
+    """The items by key, and (ScoreIndexes) the rankings and hot leads from the indexes."""
 
     def profile_units(self, profiles: list[str]) -> dict[tuple[str, Category], ProfileItem]:
         """(profile, category) -> its stored item (units, touches, hot_since)."""
@@ -264,82 +250,6 @@ class Scores:
                 for update in updates:
                     with suppress(client.exceptions.ConditionalCheckFailedException):
                         client.update_item(**update)
-
-    def top(self, n: int) -> list[tuple[str, Decimal]]:
-        """The n profiles with the most organic units, most first, with their units: a Query of
-        `by_units` per rank key, each its n best. As of any one moment every stored unit is
-        decayed by the same factor (domain.decay: units are grown to the epoch), so this is the
-        ranking by organic score now, exactly, per identity."""
-        best: list[tuple[str, Decimal]] = []
-        for shard in range(RANK_SHARDS):
-            for item in self._index("by_units", RANK, f"organic#{shard}", limit=n):
-                best.append((_profile_of(item["pk"]), item["units"]))
-        return sorted(best, key=lambda pu: (-pu[1], pu[0]))[:n]
-
-    def ranked(self, category: Category, page: int = 1000) -> Iterator[tuple[str, Decimal]]:
-        """Every profile item of the category with its units, most first: the `by_units` keys
-        of the category, each read a page of `page` at a time, only when the reader gets that
-        far (a top N reads N a key; the whole stream reads the index once, its keys and units
-        only: the index projects nothing else, template.yaml)."""
-        return self._merged(str(category), _profile_of, page)
-
-    def ranked_contacts(self, page: int = 1000) -> Iterator[tuple[str, Decimal]]:
-        """Every contact item (store.contact_totals) with its units, most first: the contacts'
-        `by_units` keys, paged and merged as `ranked` reads the profiles'."""
-        return self._merged(CONTACT_RANK, contact_of_key, page)
-
-    def contact_ranking_ready(self) -> bool:
-        """Whether `socialscore rebuild` has made the contacts' ranking whole (its marker)."""
-        found = dynamo.batch_get(self._table, "pk", [READY], consistent=True)
-        return bool(found.get(READY, {}).get("ready"))
-
-    def _merged(
-        self, ranking: str, name_of: Callable[[str], str], page: int
-    ) -> Iterator[tuple[str, Decimal]]:
-        shards = [self._pages(f"{ranking}#{s}", name_of, page) for s in range(RANK_SHARDS)]
-        return heapq.merge(*shards, key=lambda pu: -pu[1])
-
-    def _pages(
-        self, rank: str, name_of: Callable[[str], str], page: int
-    ) -> Iterator[tuple[str, Decimal]]:
-        query: dict[str, Any] = {
-            "TableName": self._table,
-            "IndexName": "by_units",
-            "KeyConditionExpression": "#k = :k",
-            "ExpressionAttributeNames": {"#k": RANK},
-            "ExpressionAttributeValues": {":k": {"S": rank}},
-            "ScanIndexForward": False,
-        }
-        for found in dynamo.query(**query, PaginationConfig={"PageSize": page}):
-            self.items_read += len(found)
-            yield from ((name_of(i["pk"]), i["units"]) for i in found)
-
-    def hot(self) -> list[tuple[str, str]]:
-        """Every profile flagged hot with when, latest first: `by_day`'s `hot` key, whole."""
-        flagged = [
-            (_profile_of(item["pk"]), str(item["hot_since"]))
-            for item in self._index("by_day", ROLLUP, HOT)
-        ]
-        return sorted(flagged, key=lambda ph: (ph[1], ph[0]), reverse=True)
-
-    def _index(
-        self, index: str, key: str, value: str, limit: int | None = None
-    ) -> list[dict[str, Any]]:
-        query: dict[str, Any] = {
-            "TableName": self._table,
-            "IndexName": index,
-            "KeyConditionExpression": "#k = :k",
-            "ExpressionAttributeNames": {"#k": key},
-            "ExpressionAttributeValues": {":k": {"S": value}},
-            "ScanIndexForward": False,
-        }
-        if limit is not None:  # the first page holds the best `limit`
-            found = clients.client("dynamodb").query(**query, Limit=limit)["Items"]
-            self.items_read += len(found)
-            return [dynamo.from_item(i) for i in found]
-        items = [item for page in dynamo.query(**query) for item in page]
-        self.items_read += len(items)
-        return items
 
     def read_all(self) -> StoredScores:
         """Every profile's item and every post's and seller's counters, shards summed, from one
