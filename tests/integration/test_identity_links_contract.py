@@ -17,6 +17,7 @@ from socialscore.store.identities import Identities, link_item
 from socialscore_local.memory.identities import MemoryIdentityLinks
 from tests.integration.moto_tables import moto_table
 from tests.integration.support import link
+from tests.session_hooks import hooked
 
 __all__ = ["moto_table"]  # the fixture `links` asks for
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -85,3 +86,19 @@ def test_a_contact_s_identities_are_all_found_past_a_query_s_1_mb(
     dynamo.batch_write(table, [{"PutRequest": {"Item": item}} for item in items])
     found = Identities(table).identities_of(contact)
     assert sorted(found) == sorted(e.identity for e in linked)
+
+
+def test_a_hot_lead_s_owner_is_looked_up_only_for_contacts_with_other_identities(
+    moto_table: Callable[[str], str],
+) -> None:
+    """Routing a batch's hot leads: a contact whose set holds only the identity (most contacts)
+    has no other link to name an owner, so it costs no Query: one read of the links, one of the
+    contacts' sets, a Query of each contact with more identities, one read of those."""
+    links = Identities(moto_table("IdentitiesTable"))
+    links.link([identify(str(n), f"003{n:02d}", n) for n in range(10)])
+    links.link([identify("90", "003A", 0, owner="005X"), identify("91", "003A", 1)])
+    calls: list[str] = []
+    with hooked("before-call.dynamodb", lambda model, **_: calls.append(model.name)):
+        owners = links.owners_of([f"x#{n}" for n in (*range(10), 91)])
+    assert owners == {"x#91": "005X"}
+    assert sorted(calls) == ["BatchGetItem", "BatchGetItem", "BatchGetItem", "Query"]

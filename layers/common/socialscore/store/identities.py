@@ -68,15 +68,23 @@ class Identities:
 
     def owners_of(self, identities: list[str]) -> dict[str, str]:
         """identity -> its contact's CRM owner, where a link of that contact named one (its own
-        link first, else the contact's latest link that did): one read, and one query per
-        contact whose identity's own link named none."""
+        link first, else the contact's latest link that did): one read; for the contacts whose
+        identity's own link named none, one read of their sets (store.identity_counts: a set of
+        one holds only that identity, which named none), a query of each other's identities and
+        one read of them all."""
         found = dynamo.batch_get(self._table, "identity", identities) if identities else {}
         owners = {k: v["owner_id"] for k, v in found.items() if v.get("owner_id")}
-        contacts = {v["contact_id"] for k, v in found.items() if k not in owners}
-        for contact in sorted(contacts):
-            others = dynamo.batch_get(self._table, "identity", self.identities_of(contact))
+        contacts = sorted({v["contact_id"] for k, v in found.items() if k not in owners})
+        sizes = identity_counts.bounds(self._table, contacts) if contacts else {}
+        # A contact with no set (linked before the sets existed) may have others: queried.
+        queried = {c: self.identities_of(c) for c in contacts if sizes.get(c, 2) > 1}
+        siblings = sorted({i for found_ in queried.values() for i in found_} - found.keys())
+        others = found | (dynamo.batch_get(self._table, "identity", siblings) if siblings else {})
+        for contact, linked in queried.items():
             named = sorted(
-                (v["linked_at"], v["owner_id"]) for v in others.values() if v.get("owner_id")
+                (v["linked_at"], v["owner_id"])
+                for i in linked
+                if (v := others.get(i, {})).get("owner_id")
             )
             if named:
                 owners |= {k: named[-1][1] for k, v in found.items() if v["contact_id"] == contact}
