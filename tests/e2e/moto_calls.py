@@ -21,7 +21,7 @@ from socialscore_local import fidelity, moto_costs
 # What the pipeline sends (its update expressions' shape: names and values numbered), the
 # validators' refusals, and the answers that carry items: ALL_OLD on a failed condition, a
 # cancelled transaction's reasons, old and new values, pages, projections, consumed capacity.
-PAIR, SINGLE = "Pairs", "Singles"
+PAIR, SINGLE, NUMBERS = "Pairs", "Singles", "Numbers"
 EVERY_KIND = {
     "s": {"S": "text"},
     "empty": {"S": ""},
@@ -168,6 +168,71 @@ def calls(ddb: Any) -> list[Callable[[], Any]]:
         ),
         lambda: ddb.delete_item(TableName=PAIR, Key=key("b", "2"), ReturnValues="ALL_OLD"),
         lambda: ddb.scan(TableName=SINGLE),
+        *reads(ddb),
+    ]
+
+
+def number(value: str) -> dict[str, Any]:
+    return {"N": value}
+
+
+def reads(ddb: Any) -> list[Callable[[], Any]]:
+    """Pages of Queries on a table and an index, and Scans, over number keys (numeric order,
+    not text order), several partitions, items outside the index."""
+    ids, ats = ("10", "9", "1.5", "100"), ("3", "20", "100", "0.5", "7")
+    items = [
+        {"id": number(i), "at": number(a), "v": {"S": f"{i}/{a}"}}
+        | ({"g": {"S": "xy"[(n + m) % 2]}} if (n + m) % 3 else {})
+        for n, i in enumerate(ids)
+        for m, a in enumerate(ats)
+    ]
+
+    def pages(read: Callable[..., Any], **call: Any) -> None:
+        for _ in range(len(items)):  # a moto that pages in circles stops here
+            answer = read(**call)
+            if "LastEvaluatedKey" not in answer:
+                return
+            call["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+    def on(i: str, **call: Any) -> Callable[[], Any]:
+        keys = "id = :i" + (f" AND {call.pop('range')}" if "range" in call else "")
+        values = {":i": number(i)} | call.pop("values", {})
+        condition = {"KeyConditionExpression": keys, "ExpressionAttributeValues": values}
+        return lambda: pages(ddb.query, TableName=NUMBERS, **condition, **call)
+
+    return [
+        *(
+            (lambda batch=batch: ddb.batch_write_item(RequestItems={NUMBERS: batch}))
+            for batch in (
+                [{"PutRequest": {"Item": item}} for item in items[k : k + 10]]
+                for k in range(0, len(items), 10)
+            )
+        ),
+        on("10"),
+        on("9", Limit=2),
+        on("1.5", Limit=2, ScanIndexForward=False),
+        on("100", range="at BETWEEN :a AND :b", values={":a": number("3"), ":b": number("20")}),
+        on("11"),
+        lambda: pages(
+            ddb.query,
+            TableName=NUMBERS,
+            IndexName="by_group",
+            KeyConditionExpression="g = :g",
+            ExpressionAttributeValues={":g": {"S": "x"}},
+            Limit=3,
+        ),
+        lambda: pages(ddb.scan, TableName=NUMBERS, Limit=4),
+        lambda: pages(ddb.scan, TableName=NUMBERS, IndexName="by_group", Limit=5),
+        lambda: ddb.query(
+            TableName=PAIR,
+            KeyConditionExpression="pk = :p",
+            ExpressionAttributeValues={":p": {"S": "none"}},
+        ),
+        lambda: ddb.query(
+            TableName=SINGLE,
+            KeyConditionExpression="pk = :p",
+            ExpressionAttributeValues={":p": {"S": "new"}},
+        ),
     ]
 
 
@@ -200,6 +265,28 @@ def answers(fixed: bool) -> list[dict[str, Any]]:
                 ],
                 BillingMode="PAY_PER_REQUEST",
             )
+        ddb.create_table(
+            TableName=NUMBERS,
+            KeySchema=[
+                {"AttributeName": "id", "KeyType": "HASH"},
+                {"AttributeName": "at", "KeyType": "RANGE"},
+            ],
+            AttributeDefinitions=[
+                {"AttributeName": name, "AttributeType": kind}
+                for name, kind in (("id", "N"), ("at", "N"), ("g", "S"))
+            ],
+            GlobalSecondaryIndexes=[
+                {
+                    "IndexName": "by_group",
+                    "KeySchema": [
+                        {"AttributeName": "g", "KeyType": "HASH"},
+                        {"AttributeName": "at", "KeyType": "RANGE"},
+                    ],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
         ddb.meta.events.register("before-parse.dynamodb", keep)
         for call in calls(ddb):
             with contextlib.suppress(ClientError):  # its answer is kept above, body and all

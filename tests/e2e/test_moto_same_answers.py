@@ -1,7 +1,9 @@
-"""moto with the local runtime's fixes (moto_costs: parse once, copy from the kept tree, write
-plain AttributeValues directly, roll back items not tables) answers our DynamoDB calls byte for
-byte as moto without them: items, old and new values, a failed condition's ALL_OLD item, a
-cancelled transaction's reasons, refusals, pages, consumed capacity."""
+"""moto with the local runtime's fixes (moto_costs: parse once, copy from the kept tree, checks
+once per expression, plain AttributeValues written directly, a Query reading its partition, key
+sorts on converted values, items rolled back instead of tables) answers our DynamoDB calls byte
+for byte as moto without them: items, old and new values, a failed condition's ALL_OLD item, a
+cancelled transaction's reasons, refusals, pages in both directions on a table and an index,
+Scans, numbers' order, consumed capacity."""
 
 from __future__ import annotations
 
