@@ -17,7 +17,8 @@ from typing import Any
 
 from socialscore.aws import clients
 from socialscore.domain.interaction import ConsentBasis, Identify, LinkBasis, link_basis
-from socialscore.store import dynamo, identity_counts
+from socialscore.store import dynamo, identity_counts, link_writes
+from socialscore.store.link_writes import link_item as link_item
 
 BY_CONTACT_INDEX = "by_contact"
 
@@ -100,34 +101,16 @@ class Identities:
         one. A link to the same contact that names no CRM owner keeps the owner an earlier one
         named.
 
-        One consistent read of every link the batch names, then a write only where the link
-        would change: a batch retried after a failure half-way redoes only what did not land,
-        so a batch of many links converges however often its calls fail.
+        One consistent read of every link the batch names, of their contacts' sets and of
+        the bound, then transactions of up to 100 writes, only where a link or a set would
+        change (store.link_writes): a batch retried after a failure half-way redoes only what did
+        not land, so a batch of many links converges however often its calls fail.
 
-        Each link's identity goes into its contact's set first, and the bound on any contact's
-        identities is raised, before any link is written (store.identity_counts): a reader that
-        sees a link sees a bound that counts it; a retry adds and raises again."""
-        linked = [(e.identity, e.contact_id) for e in events]
-        largest = identity_counts.counted(self._table, linked, self._cap)
-        if largest > 1:  # a contact of one identity is within any bound
-            identity_counts.raise_most(self._table, largest)
-        stored = dynamo.batch_get(
-            self._table, "identity", sorted({e.identity for e in events}), consistent=True
-        )
-        for event in sorted(events, key=lambda e: e.occurred_at):
-            item = link_item(event, stored.get(event.identity))
-            if item is None or item == stored.get(event.identity):
-                continue
-            try:
-                clients.client("dynamodb").put_item(
-                    TableName=self._table,
-                    Item=dynamo.to_item(item),
-                    ConditionExpression="attribute_not_exists(linked_at) OR linked_at <= :at",
-                    ExpressionAttributeValues={":at": {"S": event.occurred_at.isoformat()}},
-                )
-            except clients.client("dynamodb").exceptions.ConditionalCheckFailedException:
-                continue
-            stored[event.identity] = item
+        Each link's identity is in its contact's set, and the bound on any contact's identities
+        counts that set, before or as the link is written (store.identity_counts): a reader that
+        sees a link sees a bound that counts it."""
+        if events:
+            link_writes.write(self._table, events, self._cap)
         self._sync(sorted({e.identity for e in events}))
 
     def _sync(self, identities: list[str]) -> None:
@@ -249,20 +232,3 @@ class Identities:
 def erased_key(erased: str) -> str:
     """The bar item's key of an erased contact or identity: its hash, never the id."""
     return "erased#" + hashlib.sha256(erased.encode()).hexdigest()
-
-
-def link_item(event: Identify, stored: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The item the link event makes over the one stored (None: none), or None when the stored
-    link is newer (the in-memory links apply the same rule)."""
-    at = event.occurred_at.isoformat()
-    if stored is not None and stored.get("linked_at", "") > at:
-        return None
-    same = stored is not None and stored.get("contact_id") == event.contact_id
-    owner = event.owner_id or (stored.get("owner_id") if stored is not None and same else None)
-    return {
-        "identity": event.identity,
-        "contact_id": event.contact_id,
-        "consent_basis": event.consent_basis.value,
-        "linked_at": at,
-        "source_event": f"{event.source}:{event.event_id}",
-    } | ({"owner_id": str(owner)} if owner else {})

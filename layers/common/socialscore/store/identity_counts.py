@@ -5,16 +5,24 @@ so `socialscore top` can stop reading the ranking without reading every link
 Two kinds of item, neither with a `contact_id` (so the sparse by_contact index never shows
 them, and the links' readers skip them):
 - `members#<SHA-256 of the contact id>`: `m`, a string set of the SHA-256 (32 hex digits) of
-  every identity ever linked to that contact (never an id itself). Each link ADDs its identity
-  before the link is written: a set ADD is idempotent and commutes, so retries, replays and
-  parallel Lambdas all leave the union, and a rebuild's ADDs and a link's ADDs cannot undo one
-  another. Nothing is taken out (an unlink, a move to another contact): the set only has to hold
-  at least the contact's identities, so its size bounds their number.
-- `stat#most_identities`: `n`, at least the largest set's size, raised (never lowered) by
-  each writer with the size its own ADD returned (the last ADD to a set returns the whole set,
-  so its writer's raise covers it), and `ready` once `socialscore rebuild` has put every
-  existing link in a set. Readers trust `n` only when `ready`: a stack linked before this
-  existed has contacts no set holds yet.
+  every identity ever linked to that contact (never an id itself). A link's identity is ADDed
+  before, or in the same transaction as, the link's write (store.link_writes): a set ADD is
+  idempotent and commutes, so retries, replays and parallel Lambdas all leave the union, and a
+  rebuild's ADDs and a link's ADDs cannot undo one another. Nothing is taken out (an unlink, a
+  move to another contact): the set only has to hold at least the contact's identities, so its
+  size bounds their number.
+- `stat#most_identities`: `n`, at least the largest set's size, raised (never lowered: the
+  raise is conditioned on `n` being lower) by each writer with the size it knows its ADD left.
+  The rebuild's ADD returns the set as updated (ALL_NEW), whole. A link batch's ADD goes in a
+  transaction, which returns nothing: it is conditioned instead on the set's size as the writer
+  read it (consistently), so it lands only on that set, which it leaves holding the read hashes
+  and its own: the size is exact. Of two writers adding to one set, the second to land is
+  refused (its size no longer matches, or DynamoDB cancels the conflicting transaction), learns
+  the set as it now is (ALL_OLD, or a read) and adds again: its raise covers both. The raise
+  goes in the same transaction as the ADD, or in one before it, so a reader that sees a link
+  sees a bound that counts it. `ready` once `socialscore rebuild` has put every existing link
+  in a set. Readers trust `n` only when `ready`: a stack linked before this existed has
+  contacts no set holds yet.
 
 A set bounds its contact while it holds fewer than `CAP` hashes: an item is at most 400 KB,
 names and values (docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html
@@ -38,6 +46,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from contextlib import suppress
+from typing import Any
 
 from socialscore.aws import clients
 from socialscore.aws.batch import chunks
@@ -84,6 +93,36 @@ def counted(table: str, links: Iterable[tuple[str, str]], cap: int = CAP) -> int
             size = len(reply["Attributes"]["m"]["SS"])
             largest = max(largest, FULL if size >= cap else size)
     return largest
+
+
+def add_action(table: str, contact: str, hashes: list[str], seen: int) -> dict[str, Any]:
+    """A transaction's ADD of `hashes` to the contact's set, conditioned on the set holding
+    `seen` hashes as read (0: no set): the set it leaves holds exactly the read ones and these.
+    Refused, it returns the set (ALL_OLD)."""
+    update: dict[str, Any] = {
+        "TableName": table,
+        "Key": {"identity": {"S": members_key(contact)}},
+        "UpdateExpression": "ADD m :m",
+        "ConditionExpression": "size(m) = :seen" if seen else "attribute_not_exists(m)",
+        "ExpressionAttributeValues": {":m": {"SS": hashes}}
+        | ({":seen": {"N": str(seen)}} if seen else {}),
+        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+    }
+    return {"Update": update}
+
+
+def raise_action(table: str, n: int) -> dict[str, Any]:
+    """A transaction's raise of the bound to `n`, refused (returning the bound: ALL_OLD) when
+    it is as high already."""
+    update = {
+        "TableName": table,
+        "Key": {"identity": {"S": MOST}},
+        "UpdateExpression": "SET n = :n",
+        "ConditionExpression": "attribute_not_exists(n) OR n < :n",
+        "ExpressionAttributeValues": {":n": {"N": str(n)}},
+        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+    }
+    return {"Update": update}
 
 
 def raise_most(table: str, n: int, ready: bool = False) -> None:

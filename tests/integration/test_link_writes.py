@@ -1,0 +1,127 @@
+"""A batch of identity links on moto (store.link_writes): one read and a transaction per 100
+writes however many links the batch holds; an older event refused inside a transaction leaves
+its batch-mates written; two writers adding to one contact's set leave a bound that counts both;
+a batch that failed half-way converges when retried. The other writer runs at the SDK's
+boundary (botocore's before-call event), between this writer's read and its transaction."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+
+import pytest
+
+from socialscore.store.identities import Identities
+from tests.integration.moto_tables import moto_table
+from tests.integration.support import link
+from tests.session_hooks import hooked
+
+__all__ = ["moto_table"]
+T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+TX = "before-call.dynamodb.TransactWriteItems"
+identify = partial(link, since=T0)
+
+
+def calls_of(run: Callable[[], None]) -> Counter[str]:
+    """The DynamoDB calls `run` makes, by operation."""
+    made: Counter[str] = Counter()
+
+    def count(model: Any, **_: Any) -> None:
+        made[model.name] += 1
+
+    with hooked("before-call.dynamodb", count):
+        run()
+    return made
+
+
+def test_a_batch_of_links_costs_a_read_and_a_transaction_per_100_writes(
+    moto_table: Callable[[str], str],
+) -> None:
+    """120 links of 60 contacts: 181 keys read (the links, the sets, the bound), 181 writes (the
+    bound's raise, 60 sets' ADDs, 120 puts): 2 reads and 2 transactions, where each link once
+    cost a put and each contact an UpdateItem (180 calls)."""
+    links = Identities(moto_table("IdentitiesTable"))
+    batch = [identify(f"{n}", f"003C{n // 2:03d}") for n in range(120)]
+    assert calls_of(lambda: links.link(batch)) == {"BatchGetItem": 2, "TransactWriteItems": 2}
+    assert links.contacts_of([e.identity for e in batch]) == {
+        e.identity: e.contact_id for e in batch
+    }
+    assert links.identity_bounds(["003C000", "003C059"]) == {"003C000": 2, "003C059": 2}
+    assert calls_of(lambda: links.link(batch)) == {"BatchGetItem": 2}  # again: nothing to write
+
+
+def test_an_older_event_refused_in_a_transaction_leaves_its_batch_mates_written(
+    moto_table: Callable[[str], str],
+) -> None:
+    table = moto_table("IdentitiesTable")
+    links, other = Identities(table), Identities(table)
+    sent: list[int] = []
+
+    def newer_link_lands(params: dict[str, Any], **_: Any) -> None:
+        sent.append(len(json.loads(params["body"])["TransactItems"]))
+        if len(sent) == 1:  # another Lambda links x#2 later, after this batch read it
+            other.link([identify("2", "003B", 10)])
+
+    batch = [identify("1", "003A", 1), identify("2", "003A", 1), identify("3", "003A", 1)]
+    with hooked(TX, newer_link_lands):
+        links.link(batch)
+    # ours refused (its put of x#2 found the newer link), the other's, ours without x#2's put
+    assert sent == [5, 2, 4]
+    stored = links.links(["x#1", "x#2", "x#3"])
+    assert {i: (v.contact_id, v.linked_at) for i, v in stored.items()} == {
+        "x#1": ("003A", "2026-11-20T09:01:00+00:00"),
+        "x#2": ("003B", "2026-11-20T09:10:00+00:00"),
+        "x#3": ("003A", "2026-11-20T09:01:00+00:00"),
+    }
+
+
+def test_two_writers_adding_to_one_set_leave_a_bound_that_counts_both(
+    moto_table: Callable[[str], str],
+) -> None:
+    """The other writer's two identities land between this one's read of the set (empty) and
+    its transaction: this ADD is refused, learns the set and adds again; the bound is 3, not the
+    1 this writer read nor the 2 the other one saw."""
+    table = moto_table("IdentitiesTable")
+    links, other = Identities(table), Identities(table)
+    links.rebuild_most()  # the bound ready: 1
+    sent: list[int] = []
+
+    def others_land(params: dict[str, Any], **_: Any) -> None:
+        sent.append(len(json.loads(params["body"])["TransactItems"]))
+        if len(sent) == 1:
+            other.link([identify("2", "003A", 1), identify("3", "003A", 1)])
+
+    with hooked(TX, others_land):
+        links.link([identify("1", "003A")])
+    assert links.identity_bounds(["003A"]) == {"003A": 3}
+    assert links.most_identities() == 3
+    assert sorted(links.identities_of("003A")) == ["x#1", "x#2", "x#3"]
+
+
+def test_a_batch_that_failed_half_way_writes_the_rest_when_retried(
+    moto_table: Callable[[str], str],
+) -> None:
+    links = Identities(moto_table("IdentitiesTable"))
+    links.rebuild_most()
+    batch = [identify(f"{n}", f"003C{n // 2:03d}") for n in range(120)]
+    sent = Counter[str]()
+
+    def dies_at_the_second(params: dict[str, Any], **_: Any) -> None:
+        sent["tx"] += 1
+        if sent["tx"] == 2:
+            raise RuntimeError("the Lambda timed out between the batch's transactions")
+
+    with hooked(TX, dies_at_the_second), pytest.raises(RuntimeError):
+        links.link(batch)
+    landed = links.contacts_of([e.identity for e in batch])
+    assert 0 < len(landed) < 120  # the first transaction's links, and theirs alone
+    held = Counter(landed.values())  # each landed link's identity is in its contact's set
+    bounds = links.identity_bounds(sorted(held))
+    assert all(bounds[contact] >= n for contact, n in held.items())
+    assert calls_of(lambda: links.link(batch)) == {"BatchGetItem": 2, "TransactWriteItems": 1}
+    assert len(links.contacts_of([e.identity for e in batch])) == 120
+    assert links.most_identities() == 2
