@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from socialscore.store import dynamo
+from socialscore.store.contact_sync import ContactSync
 from socialscore.store.identities import Identities
 from tests.integration.moto_tables import moto_table
 from tests.integration.support import link
@@ -125,3 +127,19 @@ def test_a_batch_that_failed_half_way_writes_the_rest_when_retried(
     assert calls_of(lambda: links.link(batch)) == {"BatchGetItem": 2, "TransactWriteItems": 1}
     assert len(links.contacts_of([e.identity for e in batch])) == 120
     assert links.most_identities() == 2
+
+
+def test_a_batch_s_sync_reads_its_items_and_links_in_one_call(
+    moto_table: Callable[[str], str],
+) -> None:
+    """A new identity's sync (store.contact_sync) reads its organic item (scores table) and its
+    link (identities table) in one BatchGetItem across both: the batch costs the links' read and
+    transaction, then that read and the sync's transaction, whose stubs name the contacts."""
+    identities, scores = moto_table("IdentitiesTable"), moto_table("ScoresTable")
+    links = Identities(identities, synced=ContactSync(identities, scores).sync)
+    batch = [identify(f"{n}", f"003C{n:03d}") for n in range(10)]
+    assert calls_of(lambda: links.link(batch)) == {"BatchGetItem": 2, "TransactWriteItems": 2}
+    stubs = dynamo.batch_get(scores, "pk", [f"profile#x#{n}#organic" for n in range(10)])
+    assert {k: v["contact"] for k, v in stubs.items()} == {
+        f"profile#x#{n}#organic": f"003C{n:03d}" for n in range(10)
+    }

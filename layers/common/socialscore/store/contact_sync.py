@@ -2,9 +2,9 @@
 each identity's organic item names its link's contact, and its units and touches are in that
 contact's item (store.contact_totals).
 
-Per identity whose item names another contact than its link (the links, the items and the
-contact items they leave read in one consistent BatchGetItem each), in one TransactWriteItems
-with as many others as 100 actions hold (no contact item twice):
+Per identity whose item names another contact than its link (the links and the items read in
+one consistent BatchGetItem across both tables, then the contact items they leave), in one
+TransactWriteItems with as many others as 100 actions hold (no contact item twice):
 - a ConditionCheck that the link is still what was read (a link moved meanwhile refuses it: its
   own writer's sync follows, and this one re-reads and follows that link);
 - the organic item's `contact` set or removed, conditioned on the `contact`, `units` and
@@ -79,15 +79,19 @@ class ContactSync:
         if not pending:
             return
         keys = {item_key(ProfileTotal(i, Category.ORGANIC)): i for i in pending}
-        found = dynamo.batch_get(self._scores, "pk", list(keys), consistent=True)
-        items = {keys[k]: v for k, v in found.items()}
-        contacts: dict[ContactTotal, dict[str, Any]] = {}
+        found = dynamo.batch_get_tables(
+            {self._scores: ("pk", list(keys)), self._identities: ("identity", pending)},
+            consistent=True,
+        )
+        items = {keys[k]: v for k, v in found[self._scores].items()}
+        links = _contacts(found[self._identities])
+        contacts = self._left(items, links)
         for attempt in range(_ATTEMPTS):
             if attempt:
                 time.sleep(0.05 * 2**attempt)  # a conflicting writer: let it land
-            links = self._links(pending)
-            if not attempt:
-                contacts = self._left(items, links)
+                links = _contacts(
+                    dynamo.batch_get(self._identities, "identity", pending, consistent=True)
+                )
             queue = [i for i in pending if items.get(i, {}).get(CONTACT) != links.get(i)]
             refused: list[str] = []
             while queue:
@@ -188,10 +192,6 @@ class ContactSync:
         found = dynamo.batch_get(self._scores, "pk", list(left), consistent=True)
         return {key: found.get(pk, {}) for pk, key in left.items()}
 
-    def _links(self, identities: list[str]) -> dict[str, str]:
-        found = dynamo.batch_get(self._identities, "identity", identities, consistent=True)
-        return {k: v["contact_id"] for k, v in found.items() if "contact_id" in v}
-
     def _rebuilt(self) -> dict[str, Any]:
         """No rebuild is rewriting the ranking (the marker holds no `rebuilding`; absent: none)."""
         check = {
@@ -250,6 +250,11 @@ class ContactSync:
         if values:
             action["ExpressionAttributeValues"] = values
         return {kind: action}
+
+
+def _contacts(links: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """identity -> its link's contact, from the link items read."""
+    return {k: v["contact_id"] for k, v in links.items() if "contact_id" in v}
 
 
 def _unlinked(held: dict[str, Any]) -> dict[str, Any]:

@@ -83,6 +83,31 @@ def batch_get(
     return {item[key_name]: item for item in items}
 
 
+def batch_get_tables(
+    requests: dict[str, tuple[str, list[str]]], consistent: bool = False
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """Items of several tables, each with a single string key (table -> (key name, keys)), by
+    table and key: 100 keys a call across the tables, a BatchGetItem's RequestItems naming
+    several (docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html)."""
+    found: dict[str, dict[str, dict[str, Any]]] = {table: {} for table in requests}
+
+    def call(request: dict[str, Any]) -> dict[str, Any]:
+        reply: dict[str, Any] = clients.client("dynamodb").batch_get_item(RequestItems=request)
+        for table, items in reply["Responses"].items():
+            name = requests[table][0]
+            found[table].update((item[name], item) for item in map(from_item, items))
+        return reply
+
+    keys = [(t, name, k) for t, (name, ks) in requests.items() for k in dict.fromkeys(ks)]
+    for start in range(0, len(keys), 100):
+        request: dict[str, Any] = {}
+        for table, name, key in keys[start : start + 100]:
+            asked = request.setdefault(table, {"Keys": [], "ConsistentRead": consistent})
+            asked["Keys"].append({name: {"S": key}})
+        _until_processed(call, request, "UnprocessedKeys")
+    return found
+
+
 def batch_write(table: str, requests: list[dict[str, Any]]) -> None:
     """Put and delete requests on one table, 25 a call."""
 
