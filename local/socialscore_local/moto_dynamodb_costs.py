@@ -46,7 +46,9 @@ def _expressions_parsed_once() -> None:
         return
     parse = parser.make
     trees: dict[str, Any] = {}
-    pickled: dict[int, bytes] = {}  # id of a kept tree (kept for ever: ids never reused)
+    # By a kept tree's id: the tree (held here for ever, so its id is never another object's,
+    # even if two threads parsed the same expression at once) and its pickled form.
+    pickled: dict[int, tuple[Any, bytes]] = {}
 
     def make(_cls: type, expression: Any) -> Any:
         tree = trees.get(expression) if isinstance(expression, str) else None
@@ -54,13 +56,13 @@ def _expressions_parsed_once() -> None:
             tree = parse(expression)  # a refused expression raises here, every time
             if isinstance(expression, str) and len(trees) < _MAX_EXPRESSIONS:
                 trees[expression] = tree
-                pickled[id(tree)] = pickle.dumps(tree, protocol=pickle.HIGHEST_PROTOCOL)
+                pickled[id(tree)] = (tree, pickle.dumps(tree, protocol=pickle.HIGHEST_PROTOCOL))
         return tree
 
     def deepcopy(value: Any, memo: dict[int, Any] | None = None) -> Any:
         kept = pickled.get(id(value))
         if kept is not None and memo is None:
-            return pickle.loads(kept)  # noqa: S301 (our own bytes, made just above)
+            return pickle.loads(kept[1])  # noqa: S301 (our own bytes, made just above)
         return copy.deepcopy(value, memo)
 
     parser.make = classmethod(make)
@@ -70,7 +72,7 @@ def _expressions_parsed_once() -> None:
     setattr(parser, _PATCHED, True)
 
 
-def _checks_passed_once(validators: Any, kept: dict[int, bytes]) -> None:
+def _checks_passed_once(validators: Any, kept: dict[int, tuple[Any, bytes]]) -> None:
     """An update's first validators only check the expression against its names and the
     table's key (one ADD/SET/REMOVE clause each, no overlapping paths, no key attribute
     updated): they raise or leave the tree as it is. Once a kept expression has passed them with
