@@ -52,7 +52,10 @@ STAGES = {
 # Calls per interaction the design needs (README, "What it costs"): ingest one SendMessageBatch
 # per webhook of 100, and for an SMMS webhook its webhook-id recorded (PutItem) and marked
 # queued (UpdateItem); rehydrate per batch of 1,000 one cache read per 100 posts, a cache write per
-# 25 new posts and one send; resolve per batch one read per 100 actors, one of sellers, one send;
+# 25 new posts and one send; resolve per batch one read per 100 actors, one of sellers, one send
+# (a batch with links also reads their erasure bars, their links, sets and bound, writes them in
+# a transaction per 100 actions, then syncs them: one read of their items and links together,
+# one of the contacts they leave, a transaction per 100 actions; --linked counts it);
 # score per batch one read of its ledger entries per 100 and one of the aggregate items it takes a
 # count down on, one transaction per 100 actions, one read of the profiles it moved.
 BOUND = {"ingest": 0.03, "rehydrate": 0.02, "resolve": 0.02, "score": 0.04}
