@@ -114,6 +114,10 @@ def _plan(
         by_contact[event.contact_id].add(member(event.identity))
         was = latest.get(event.identity, known.links.get(event.identity))
         latest[event.identity] = link_item(event, was) or was
+    changed: dict[str, list[dict[str, Any]]] = defaultdict(list)  # contact -> its links to put
+    for identity, item in sorted(latest.items()):
+        if item is not None and item != known.links.get(identity) and identity not in dropped:
+            changed[item["contact_id"]].append(item)
     largest = 0
     writes: list[_Action] = []
     for contact, hashes in sorted(by_contact.items()):
@@ -125,15 +129,11 @@ def _plan(
         if added:
             request = identity_counts.add_action(table, contact, added, len(held))
             writes.append(_Action("add", contact, request, added))
-        for identity, item in sorted(latest.items()):
-            if (
-                item is not None
-                and item["contact_id"] == contact
-                and item != known.links.get(identity)
-                and identity not in dropped
-                and (full or member(identity) in after)
-            ):
-                writes.append(_Action("put", identity, _put(table, item), item))
+        writes += [
+            _Action("put", item["identity"], _put(table, item), item)
+            for item in changed[contact]
+            if full or member(item["identity"]) in after
+        ]
     if largest > max(known.most, 1):  # a contact of one identity is within any bound
         writes.insert(
             0, _Action("raise", "", identity_counts.raise_action(table, largest), largest)
