@@ -27,7 +27,7 @@ from socialscore.domain.rollups import recompute
 from socialscore.domain.scoring_model import bundled
 from socialscore.domain.standing import standing
 from socialscore.domain.touch import Touch
-from socialscore.report import covered, leads
+from socialscore.report import covered, leads, top_bounded
 from socialscore.report.journeys import Journeys
 from socialscore.report.leads import Grouping
 from socialscore.report.recount import recount
@@ -156,7 +156,7 @@ def test_the_top_n_is_the_full_ranking_s_first_n(w: World, n: int) -> None:
     organic = {p for p, _ in w.scores.ranked(Category.ORGANIC)}  # profiles with organic units
     grouping = w.grouping
     ranked = [r for r in recomputed(w) if set(grouping.identities(r.who)) & organic]
-    assert leads.top(w.scores, grouping, MODEL, NOW, n) == bare(ranked)[:n]
+    assert top_bounded.top(w.scores, grouping, MODEL, NOW, n) == bare(ranked)[:n]
 
 
 @settings(max_examples=60, deadline=None)
@@ -177,8 +177,8 @@ def test_a_contact_whose_identities_are_each_below_the_top_n_is_in_it_by_their_s
     )
     assert [p for p, _ in w.scores.top(2)] == ["x#3", "x#4"]  # by identity
     # after x#3 (8) and x#4 (7) no identity can beat 8, yet a contact of two identities can
-    assert [r.who for r in leads.top(w.scores, w.grouping, MODEL, NOW, 1)] == ["003A"]
-    top = leads.top(w.scores, w.grouping, MODEL, NOW, 2)
+    assert [r.who for r in top_bounded.top(w.scores, w.grouping, MODEL, NOW, 1)] == ["003A"]
+    top = top_bounded.top(w.scores, w.grouping, MODEL, NOW, 2)
     assert [(r.who, r.contact) for r in top] == [("003A", True), ("x#3", False)]
     assert top == bare(recomputed(w))[:2]
     assert (

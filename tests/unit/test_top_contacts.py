@@ -20,7 +20,7 @@ from socialscore.domain.aggregates import ContactTotal, ProfileTotal
 from socialscore.domain.interaction import Category
 from socialscore.domain.scoring_model import bundled
 from socialscore.domain.standing import ProfileItem, standing
-from socialscore.report import leads, top_contacts
+from socialscore.report import top_bounded, top_contacts
 from socialscore.report.lazy_grouping import LazyGrouping
 from socialscore.report.leads import Grouping
 from socialscore.report.rows import ScoreRow
@@ -191,7 +191,7 @@ def test_until_rebuild_made_the_ranking_ready_top_reads_as_before() -> None:
     assert not found.from_contacts
     assert [r.who for r in found.rows] == ["003A", "x#4"]  # 12 over 9: exact all the same
     assert found.rows == w.brute_force()[:2]
-    assert found.rows == leads.top(w.scores, Grouping(w.links.all_contacts()), MODEL, NOW, 2)
+    assert found.rows == top_bounded.top(w.scores, Grouping(w.links.all_contacts()), MODEL, NOW, 2)
     assert "contacts" not in w.scores.queries  # the contacts' ranking is not read
 
 

@@ -22,7 +22,7 @@ from socialscore.domain.scoring_model import bundled
 from socialscore.domain.standing import standing
 from socialscore.domain.touch import Touch
 from socialscore.pipeline.resolution import relink
-from socialscore.report import leads
+from socialscore.report import leads, top_bounded
 from socialscore.report.lazy_grouping import LazyGrouping
 from socialscore.report.leads import Grouping
 from socialscore.report.recount import recount
@@ -110,7 +110,7 @@ class World:
         return [replace(r, buckets=(), owner=None) for r in rows]
 
     def top(self, n: int) -> list[ScoreRow]:
-        return leads.top(self.scores, self.lazy(), MODEL, NOW, n)
+        return top_bounded.top(self.scores, self.lazy(), MODEL, NOW, n)
 
 
 PROFILES = [f"x#{n}" for n in range(1, 10)]
@@ -142,7 +142,7 @@ def test_the_top_n_read_lazily_is_the_full_ranking_s_first_n(w: World, n: int) -
     whole = Grouping(w.identities.all_contacts())
     expected = [r for r in w.recomputed() if set(whole.identities(r.who)) & organic][:n]
     assert w.top(n) == expected
-    assert leads.top(w.scores, whole, MODEL, NOW, n) == expected
+    assert top_bounded.top(w.scores, whole, MODEL, NOW, n) == expected
     assert "all_contacts" not in w.counted.calls  # the bound was ready: never read whole
 
 
@@ -289,7 +289,7 @@ def test_a_contact_with_more_identities_than_a_set_holds_is_linked_and_top_reads
     assert w.identities.rebuild_most() is None  # a rebuild cannot make one either
     assert [r.who for r in w.top(2)] == ["003A", "x#9"]  # x#c1 + x#c2 (8) over x#9 (7)
     assert w.counted.calls["all_contacts"] == 1  # read whole, as before the bound existed
-    assert w.top(2) == leads.top(w.scores, w.whole(), MODEL, NOW, 2)
+    assert w.top(2) == top_bounded.top(w.scores, w.whole(), MODEL, NOW, 2)
     # linked before the bound existed, in one batch (an import): the rebuild finds the set full
     old = World([], [identify(f"c{i}", "003A") for i in range(13_000)], built=False)
     assert old.identities.rebuild_most() is None
@@ -309,5 +309,5 @@ class LaggingIndex(MemoryScoreStore):
 def test_a_profile_erased_while_the_index_still_shows_it_is_never_listed_by_top() -> None:
     w = World([touch(3, "x#3", 5), touch(4, "x#4", 3)], [])
     lagging = LaggingIndex(items=w.scores.items)  # x#3's and x#4's items; x#2's gone
-    assert [r.who for r in leads.top(lagging, w.lazy(), MODEL, NOW, 2)] == ["x#3", "x#4"]
-    assert [r.who for r in leads.top(lagging, w.lazy(), MODEL, NOW, 1)] == ["x#3"]
+    assert [r.who for r in top_bounded.top(lagging, w.lazy(), MODEL, NOW, 2)] == ["x#3", "x#4"]
+    assert [r.who for r in top_bounded.top(lagging, w.lazy(), MODEL, NOW, 1)] == ["x#3"]

@@ -20,7 +20,7 @@ from socialscore.domain.coverage import Anonymous, coverage
 from socialscore.domain.engage import Queue
 from socialscore.domain.scoring_model import ScoringModel
 from socialscore.domain.touch import Touch
-from socialscore.report import covered, freshness, leads
+from socialscore.report import covered, freshness, leads, top_bounded
 from socialscore.report.attributed import AttributedOpportunities, view_one
 from socialscore.report.freshness import RECOUNTED, CountedBuckets, Freshness, TallyReads
 from socialscore.report.journeys import Journeys, credited
@@ -200,7 +200,7 @@ class Snapshot(PeriodReads):
 
     def top(self, n: int) -> list[ScoreRow]:
         """The n profiles with the best organic score now (leads.top), without buckets."""
-        return leads.top(self.stores.scores, self.groups, self.model, self.as_of, n)
+        return top_bounded.top(self.stores.scores, self.groups, self.model, self.as_of, n)
 
     def spread(self) -> Spread | Binned:
         """Every profile's organic score now: crm_sync's tally's bins and the ranking's best

@@ -7,12 +7,12 @@ A profile's organic score is exact at the entry that ranks it: an anonymous iden
 contact item's units; a linked identity met in the identities' ranking is skipped (its contact's
 item counts it; the links of a page are read together). So once the N-th best profile met scores
 more than the next entry of both rankings, no profile not met can reach it: the reads stop there
-(a page or two of each ranking for any number of profiles), where report.leads.top, which must
+(a page or two of each ranking for any number of profiles), where report.top_bounded.top, which must
 bound a contact by its identities, reads on until the N-th best beats the most identities a
 contact has times the last identity read.
 
 Until `socialscore rebuild` has made the contacts' ranking whole (its marker: a stack upgraded
-from a release without it has contacts with no item yet), `best` reads as report.leads.top."""
+from a release without it has contacts with no item yet), `best` reads as report.top_bounded.top."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from typing import Protocol
 
 from socialscore.domain.decay import score_at
 from socialscore.domain.scoring_model import ScoringModel
-from socialscore.report import leads
+from socialscore.report import leads, top_bounded
 from socialscore.report.rows import ScoreRow
 
 
@@ -46,10 +46,10 @@ class Top:
 def best(
     scores: ContactRanking, grouping: leads.Groups, model: ScoringModel, as_of: datetime, n: int
 ) -> Top:
-    """The n best profiles (top), or report.leads.top's while the ranking is not ready."""
+    """The n best profiles (top), or report.top_bounded.top's while the ranking is not ready."""
     if scores.contact_ranking_ready():
         return Top(top(scores, grouping, model, as_of, n), True)
-    return Top(leads.top(scores, grouping, model, as_of, n), False)
+    return Top(top_bounded.top(scores, grouping, model, as_of, n), False)
 
 
 class _Head:
@@ -70,7 +70,7 @@ def top(
     scores: ContactRanking, grouping: leads.Groups, model: ScoringModel, as_of: datetime, n: int
 ) -> list[ScoreRow]:
     """The n profiles with the best organic score now, ordered as the report orders every
-    profile (organic, then paid, then id): the same rows as report.leads.top."""
+    profile (organic, then paid, then id): the same rows as report.top_bounded.top."""
     if n < 1:
         return []
 

@@ -1,6 +1,6 @@
 """A bound on how many identities any contact has, kept in the identities table beside the links,
 so `socialscore top` can stop reading the ranking without reading every link
-(report.leads.top's stopping rule).
+(report.top_bounded.top's stopping rule).
 
 Two kinds of item, neither with a `contact_id` (so the sparse by_contact index never shows
 them, and the links' readers skip them):
