@@ -14,6 +14,7 @@ from functools import partial
 from typing import Any
 
 import pytest
+from botocore.awsrequest import AWSResponse
 
 from socialscore.store import dynamo
 from socialscore.store.contact_sync import ContactSync
@@ -28,7 +29,7 @@ TX = "before-call.dynamodb.TransactWriteItems"
 identify = partial(link, since=T0)
 
 
-def calls_of(run: Callable[[], None]) -> Counter[str]:
+def calls_of(run: Callable[[], object]) -> Counter[str]:
     """The DynamoDB calls `run` makes, by operation."""
     made: Counter[str] = Counter()
 
@@ -79,6 +80,44 @@ def test_an_older_event_refused_in_a_transaction_leaves_its_batch_mates_written(
         "x#2": ("003B", "2026-11-20T09:10:00+00:00"),
         "x#3": ("003A", "2026-11-20T09:01:00+00:00"),
     }
+
+
+def test_a_link_dynamodb_refuses_as_invalid_is_counted_and_leaves_its_batch_mates_written(
+    moto_table: Callable[[str], str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """DynamoDB cancels the transaction for x#2's put alone (a `ValidationError` reason: an item
+    too large, say; moto raises such errors for the whole call instead, so the answer is
+    DynamoDB's documented one, given at the SDK's boundary): x#1 and x#3 are written by the next
+    transaction, x#2 is counted and logged with its reason, never its id."""
+    links = Identities(moto_table("IdentitiesTable"))
+    sent: list[int] = []
+
+    def refuses_x2(params: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
+        actions = json.loads(params["body"])["TransactItems"]
+        sent.append(len(actions))
+        if len(sent) > 1:
+            return None
+        # docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
+        reasons = [
+            {
+                "Code": "ValidationError",
+                "Message": "Item size has exceeded the maximum allowed size",
+            }
+            if a.get("Put", {}).get("Item", {}).get("identity") == {"S": "x#2"}
+            else {"Code": "None"}
+            for a in actions
+        ]
+        error = {"Code": "TransactionCanceledException", "Message": "Transaction cancelled"}
+        return AWSResponse("", 400, {}, None), {"Error": error, "CancellationReasons": reasons}
+
+    batch = [identify("1", "003A", 1), identify("2", "003A", 1), identify("3", "003A", 1)]
+    with hooked(TX, refuses_x2), caplog.at_level("WARNING"):
+        assert links.link(batch) == 1
+    assert sent == [5, 4]  # the bound's raise, the set's ADD, 3 puts; then without x#2's
+    assert sorted(links.contacts_of(["x#1", "x#2", "x#3"])) == ["x#1", "x#3"]
+    refused = [r for r in caplog.records if r.getMessage() == "identity link refused"]
+    assert [getattr(r, "reason", None) for r in refused] == ["ValidationError"]
+    assert not any("x#2" in str(r.__dict__) for r in caplog.records)
 
 
 def test_two_writers_adding_to_one_set_leave_a_bound_that_counts_both(

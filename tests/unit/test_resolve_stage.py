@@ -33,8 +33,9 @@ class Identities:
     def contacts_of(self, identities: list[str]) -> dict[str, str]:
         return {i: self.links[i] for i in identities if i in self.links}
 
-    def link(self, events: list[Identify]) -> None:
+    def link(self, events: list[Identify]) -> int:
         self.links |= {e.identity: e.contact_id for e in events}
+        return 0
 
     def barred(self, ids: list[str]) -> dict[str, datetime]:
         return {}  # nobody erased
@@ -111,3 +112,18 @@ def test_what_the_score_queue_refuses_fails_with_the_queue_named() -> None:
         "m-0": "not sent to the score queue",
         "m-1": "not sent to the score queue",
     }
+
+
+class RefusingIdentities(Identities):
+    """A store that refuses every link as invalid (DynamoDB's ValidationError for its put:
+    store.link_writes drops it, logged, and writes its batch-mates)."""
+
+    def link(self, events: list[Identify]) -> int:
+        return len(events)
+
+
+def test_a_link_the_store_refuses_as_invalid_is_counted_refused_not_linked() -> None:
+    identities, queue = RefusingIdentities(), MemoryQueue(defers=False)
+    done, _ = run(received(IDENTIFY), identities, queue)
+    assert done.failed == {}
+    assert (done.counts["IdentitiesLinked"], done.counts["IdentityLinksRefused"]) == (0, 1)

@@ -63,7 +63,8 @@ class MemoryIdentities:
         end = start + len(page)
         return {c: list(self.links[c]) for c in page}, str(end) if end < len(self.order) else ""
 
-    def link(self, events: list[Identify]) -> None: ...
+    def link(self, events: list[Identify]) -> int:
+        return 0  # the links' writes are the resolve stage's: none refused here
 
     def bar(self, ids: list[str], at: datetime) -> None:
         # An erasure's bars, a PutItem each; an earlier erasure's time never overwrites a later

@@ -83,7 +83,7 @@ class MemoryIdentityLinks:
             if item is not None and item["contact_id"] == contact_id:
                 item["owner_id"] = owner_id
 
-    def link(self, events: list[Identify]) -> None:
+    def link(self, events: list[Identify]) -> int:
         largest = self._counted([(e.identity, e.contact_id) for e in events])
         if largest > 1:  # before the links, as the store raises it
             self._raise(largest)
@@ -94,6 +94,7 @@ class MemoryIdentityLinks:
                 self.index.append((self.clock(), event.identity, item["contact_id"]))
         if self.synced is not None and events:
             self.synced(sorted({e.identity for e in events}))
+        return 0  # memory refuses no link as invalid
 
     def _counted(self, links: list[tuple[str, str]]) -> int:
         """As store.identity_counts.counted: a set holding set_cap already takes no more."""

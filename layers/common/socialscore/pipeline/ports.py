@@ -83,8 +83,9 @@ class IdentityLinks(Protocol):
         """Record the contact's CRM owner on these links, those still to that contact."""
         ...
 
-    def link(self, events: list[Identify]) -> None:
-        """Record the links; one that would change nothing writes nothing."""
+    def link(self, events: list[Identify]) -> int:
+        """Record the links; one that would change nothing writes nothing. Returns how many the
+        store refused as invalid (logged; the others are recorded)."""
         ...
 
     def unlink(self, identities: list[str]) -> None: ...

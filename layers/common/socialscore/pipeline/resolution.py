@@ -47,7 +47,7 @@ def take(
     """A batch, end to end: links recorded, acts resolved and sent on to `forward` (the score
     queue) with the deleted posts and the erasures refused links call for."""
     links = [(r.id, r.message) for r in received if isinstance(r.message, Identify)]
-    refused = relink([m for _, m in links], [], identities, crm, now)
+    refused, invalid = relink([m for _, m in links], [], identities, crm, now)
     items = [(r.id, r.message) for r in received if isinstance(r.message, Rehydrated)]
     resolved = resolve([m for _, m in items], identities, sellers)
     outgoing = [
@@ -65,8 +65,8 @@ def take(
     counts = {
         "InteractionsResolved": len(resolved),
         "ActsBySellersIgnored": resolved.count(None),
-        "IdentitiesLinked": len(links) - len(refused),
-        "IdentityLinksRefused": len(refused),
+        "IdentitiesLinked": len(links) - len(refused) - invalid,
+        "IdentityLinksRefused": len(refused) + invalid,
     }
     return batch.Done(batch.unsent(unsent, "score"), counts)
 
@@ -77,9 +77,10 @@ def relink(
     identities: IdentityLinks,
     crm: CrmPending,
     now: datetime,
-) -> list[Refused]:
+) -> tuple[list[Refused], int]:
     """Record `links`, and take off each (identity, contact) of `unlinks` still to that contact;
-    returns the links refused, each with the erasure that refused it.
+    returns the links refused, each with the erasure that refused it, and how many the store
+    refused as invalid (logged by it).
 
     A contact's score is its identities' sum: crm_sync scores again the contacts the changed
     profiles are linked to, and those a profile left (moved to another contact, or unlinked),
@@ -92,17 +93,16 @@ def relink(
     links, refused = _screened(links, identities)
     changed = sorted({link.identity for link in links} | {i for i, _ in unlinks})
     if not changed:
-        return refused
+        return refused, 0
     before = identities.contacts_of(changed)
     gone = [i for i, contact in unlinks if before.get(i) == contact]
-    if links:
-        identities.link(links)
+    invalid = identities.link(links) if links else 0
     if gone:
         identities.unlink(gone)
     after = {link.identity: link.contact_id for link in links} | dict.fromkeys(gone, "")
     left = {c for i, c in before.items() if after.get(i, c) != c}
     crm.mark_changed(now, profiles=changed, contacts=sorted(left))
-    return refused
+    return refused, invalid
 
 
 def _screened(

@@ -96,7 +96,7 @@ class Identities:
         found = dynamo.batch_get(self._table, "identity", identities) if identities else {}
         return {k: datetime.fromisoformat(v["linked_at"]) for k, v in found.items()}
 
-    def link(self, events: list[Identify]) -> None:
+    def link(self, events: list[Identify]) -> int:
         """Record the links, oldest first; a replay of an older event never overwrites a newer
         one. A link to the same contact that names no CRM owner keeps the owner an earlier one
         named.
@@ -108,10 +108,13 @@ class Identities:
 
         Each link's identity is in its contact's set, and the bound on any contact's identities
         counts that set, before or as the link is written (store.identity_counts): a reader that
-        sees a link sees a bound that counts it."""
-        if events:
-            link_writes.write(self._table, events, self._cap)
+        sees a link sees a bound that counts it.
+
+        Returns how many links DynamoDB refused as invalid (each logged with its reason; the
+        rest of the batch is written)."""
+        invalid = link_writes.write(self._table, events, self._cap) if events else []
         self._sync(sorted({e.identity for e in events}))
+        return len(invalid)
 
     def _sync(self, identities: list[str]) -> None:
         # Every identity named, changed or not: a retry after a crash before the sync syncs.

@@ -65,9 +65,9 @@ class _Action:
     value: Any  # what it leaves: the bound, the hashes added, the link item
 
 
-def write(table: str, events: list[Identify], cap: int) -> dict[str, dict[str, Any]]:
-    """Record the links (store.identities.link's rules); returns every named identity's link
-    as stored after (absent: none)."""
+def write(table: str, events: list[Identify], cap: int) -> list[str]:
+    """Record the links (store.identities.link's rules); returns the identities whose link
+    DynamoDB refused as invalid (logged with its reason, not written; their batch-mates are)."""
     identities = sorted({e.identity for e in events})
     contacts = sorted({e.contact_id for e in events})
     known = _read(table, identities, contacts)
@@ -89,7 +89,7 @@ def write(table: str, events: list[Identify], cap: int) -> dict[str, dict[str, A
                 known = _read(table, identities, contacts)
             continue
         _landed(actions, known)
-    return known.links
+    return sorted(dropped)
 
 
 def _read(table: str, identities: list[str], contacts: list[str]) -> _Known:
