@@ -120,6 +120,48 @@ def test_a_link_dynamodb_refuses_as_invalid_is_counted_and_leaves_its_batch_mate
     assert not any("x#2" in str(r.__dict__) for r in caplog.records)
 
 
+def test_a_long_batch_refused_now_and_then_is_written_whole(
+    moto_table: Callable[[str], str],
+) -> None:
+    """A CRM sync's page of 450 new links (9 transactions of 50 contacts' ADD and put) while
+    another Lambda links one identity of each transaction later: DynamoDB refuses each
+    transaction once for that put (ConditionalCheckFailed, the newer link returned: ALL_OLD)
+    and takes it again without it. 9 refusals in all, one in a row: the batch is written. The
+    transactions are answered at the SDK's boundary in DynamoDB's documented shapes (moto copies
+    every table for each transaction: about 9 s for this batch); the reads are moto's."""
+    links = Identities(moto_table("IdentitiesTable"))
+    written: dict[str, str] = {}  # identity -> contact, as the transactions that landed left it
+    firsts: set[str] = set()
+    refused: set[str] = set()
+
+    def dynamodb(params: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict[str, Any]]:
+        actions = json.loads(params["body"])["TransactItems"]
+        puts = [a["Put"]["Item"] for a in actions if "Put" in a]
+        if puts[0]["identity"]["S"] in firsts:  # sent again after its refusal: it lands
+            written.update({p["identity"]["S"]: p["contact_id"]["S"] for p in puts})
+            return AWSResponse("", 200, {}, None), {}
+        firsts.add(puts[0]["identity"]["S"])
+        refused.add(puts[-1]["identity"]["S"])
+        newer = puts[-1] | {"contact_id": {"S": "003Z"}, "linked_at": {"S": "2026-12-01"}}
+        # docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
+        reasons = [
+            {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"}
+            | {"Item": newer}
+            if a.get("Put", {}).get("Item") == puts[-1]
+            else {"Code": "None"}
+            for a in actions
+        ]
+        error = {"Code": "TransactionCanceledException", "Message": "Transaction cancelled"}
+        return AWSResponse("", 400, {}, None), {"Error": error, "CancellationReasons": reasons}
+
+    batch = [identify(f"{n}", f"003C{n:03d}") for n in range(450)]
+    with hooked(TX, dynamodb):
+        links.link(batch)
+    assert len(firsts) == len(refused) == 9
+    # every link but the 9 a newer one refused, each to its contact
+    assert written == {e.identity: e.contact_id for e in batch if e.identity not in refused}
+
+
 def test_two_writers_adding_to_one_set_leave_a_bound_that_counts_both(
     moto_table: Callable[[str], str],
 ) -> None:

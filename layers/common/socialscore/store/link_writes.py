@@ -19,7 +19,9 @@ What a reader may rely on, as when each write was its own call:
   transaction holds the rest of the batch again, without the put a newer link refused.
 - A batch retried after a failure half-way redoes only what did not land (each round writes only
   what differs from what it knows is stored); a throttled or conflicting transaction is sent
-  again after a re-read, `_ATTEMPTS` times, then raised: SQS delivers the batch again.
+  again after a re-read. `_ATTEMPTS` refusals in a row are raised (SQS delivers the batch
+  again); a transaction that lands starts the count again, so a long batch (a CRM sync's page
+  of 2,000 contacts) racing other writers now and then is written whole.
 - A full set (CAP hashes) takes no more: its contact's links are written, the bound goes to FULL.
 
 TransactWriteItems: up to 100 actions on distinct items, a failed condition's item returned with
@@ -75,7 +77,7 @@ def write(table: str, events: list[Identify], cap: int) -> list[str]:
     refusals = 0
     while actions := _plan(table, events, known, cap, dropped)[:MAX_ACTIONS]:
         if refusals == _ATTEMPTS:
-            raise RuntimeError(f"identity links refused {_ATTEMPTS} times")
+            raise RuntimeError(f"identity links refused {_ATTEMPTS} times in a row")
         try:
             clients.client("dynamodb").transact_write_items(
                 TransactItems=[action.request for action in actions]
@@ -89,6 +91,7 @@ def write(table: str, events: list[Identify], cap: int) -> list[str]:
                 known = _read(table, identities, contacts)
             continue
         _landed(actions, known)
+        refusals = 0
     return sorted(dropped)
 
 
