@@ -24,10 +24,10 @@ from socialscore.report import top_bounded, top_contacts
 from socialscore.report.lazy_grouping import LazyGrouping
 from socialscore.report.leads import Grouping
 from socialscore.report.rows import ScoreRow
-from socialscore.store.identities import Link
 from socialscore_local.memory.identities import MemoryIdentityLinks
 from socialscore_local.memory.scores import MemoryScoreStore
 from tests.integration.support import link
+from tests.unit.test_top_lazy import CountedLinks
 
 MODEL = bundled()
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
@@ -202,33 +202,6 @@ def test_a_contact_erased_while_its_item_is_still_ranked_is_never_listed() -> No
     found = w.top(2)
     assert [r.who for r in found.rows] == ["x#2", "x#3"]
     assert found.rows == w.brute_force()[:2]
-
-
-class CountedLinks:
-    """The in-memory links, each call counted as the identities table would be called."""
-
-    def __init__(self, links: MemoryIdentityLinks) -> None:
-        self.inner = links
-        self.calls: dict[str, int] = {}
-
-    def _count(self, name: str, n: int = 1) -> None:
-        self.calls[name] = self.calls.get(name, 0) + n
-
-    def links(self, identities: list[str]) -> dict[str, Link]:
-        self._count("links", -(-len(identities) // 100))  # BatchGetItem: 100 keys a call
-        return self.inner.links(identities)
-
-    def identities_of(self, contact_id: str) -> list[str]:
-        self._count("identities_of")
-        return self.inner.identities_of(contact_id)
-
-    def most_identities(self) -> int | None:
-        self._count("most_identities")
-        return self.inner.most_identities()
-
-    def identity_bounds(self, contacts: list[str]) -> dict[str, int]:
-        self._count("identity_bounds", -(-len(contacts) // 100))
-        return self.inner.identity_bounds(contacts)
 
 
 def test_top_50_reads_as_many_pages_at_20_000_profiles_as_at_200() -> None:
