@@ -102,6 +102,7 @@ def test_a_link_sync_racing_a_score_write_moves_what_the_item_holds_then(moto_ta
     with hooked(TX, score_first):
         s.links.link([identify(first.profile, "c-1", 0)])
 
+    assert calls["tx"] == 3  # the sync's refused, the score stage's, the sync's again: it raced
     assert s.item("contact#c-1") == {"units": first.units + second.units, "touches": 2}
     assert s.item(f"profile#{first.profile}#organic")["contact"] == "c-1"
 
