@@ -2,7 +2,7 @@
 owner and buckets; a contact over all its identities, as `profile` shows it. Neither reads
 every profile: the scores table's `by_units` index ranks the contacts and the identities
 (report.top_contacts; until `socialscore rebuild` has built the contacts' ranking, the
-identities alone, a contact's others read with it: report.leads, said on stderr) and its `hot`
+identities alone, a contact's others read with it: report.top_bounded, said on stderr) and its `hot`
 key names the hot leads (report.leads)."""
 
 from __future__ import annotations
