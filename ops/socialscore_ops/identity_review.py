@@ -70,12 +70,10 @@ def reject(stack: Stack | None, args: argparse.Namespace) -> Result:
 def _decide(stack: Stack | None, key: str, approve: bool) -> Result:
     assert stack is not None
     from socialscore.pipeline.crm_identities import ErasurePending, NotPending, decide
-    from socialscore.store.contact_sync import ContactSync
-    from socialscore.store.identities import Identities
     from socialscore.store.sync_state import SyncState
+    from socialscore.wiring.links import linker
 
     state = SyncState(stack.table("SyncStateTable"))
-    links = stack.table("IdentitiesTable")
     pending = state.pending()  # never linked: crm_sync drops their reviews when it takes them
     erasing = pending.contacts | pending.profiles
     try:
@@ -84,7 +82,7 @@ def _decide(stack: Stack | None, key: str, approve: bool) -> Result:
             approve,
             _queue(stack),
             # the contacts' ranking follows the decision's link (store.contact_sync)
-            Identities(links, synced=ContactSync(links, stack.table("ScoresTable")).sync),
+            linker(stack.table("IdentitiesTable"), stack.table("ScoresTable")),
             state,
             datetime.now(UTC),
             erasing,

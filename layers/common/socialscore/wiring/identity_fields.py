@@ -23,7 +23,7 @@ def identity_fields(s: CrmSyncConfig) -> CrmIdentities | None:
     from socialscore.providers.x_users import XUsernames
     from socialscore.store.identity_review import IdentityReview
     from socialscore.store.sync_state import SyncState
-    from socialscore.wiring.stages import linker
+    from socialscore.wiring.links import linker
 
     return CrmIdentities(
         reader,

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from socialscore.wiring.links import linker
+
 if TYPE_CHECKING:
     from socialscore.aws.config import (
         AttributionJobConfig,
@@ -191,12 +193,3 @@ def slice_size(crm: str) -> SliceSize:
     if crm == "salesforce":
         return SliceSize(contacts=5 * BULK_THRESHOLD, opportunities=500)
     return SliceSize()
-
-
-def linker(identities_table: str, scores_table: str) -> Identities:
-    """The identity links of a function that writes them: every link and unlink is followed by
-    the contacts' ranking (store.contact_sync)."""
-    from socialscore.store.contact_sync import ContactSync
-    from socialscore.store.identities import Identities
-
-    return Identities(identities_table, synced=ContactSync(identities_table, scores_table).sync)
