@@ -12,6 +12,7 @@ import pytest
 
 from socialscore.crm.contact_fields import FieldsMissing
 from socialscore.domain.identity_plan import Decision, Doubt
+from socialscore.domain.interaction import Identify
 from socialscore.domain.social_fields import Changed, ContactFields, read_fields
 from socialscore.pipeline.crm_identities import (
     CrmIdentities,
@@ -130,6 +131,27 @@ def test_fields_that_name_an_account_link_it_with_the_basis_crm_record_and_the_o
     assert w.links.items["x#11"]["owner_id"] == "o-7"  # its hot leads go to its CRM owner
     assert w.pending.profiles == {"x#11", "x#22"}  # crm_sync scores c1 and c2 again
     assert (report.contacts, report.usernames, report.linked, report.x_calls) == (3, 2, 2, 1)
+
+
+class RefusingLinks(MemoryIdentityLinks):
+    """A store that refuses a batch's first link as invalid (DynamoDB's ValidationError for its
+    put: store.link_writes logs it and writes the rest)."""
+
+    def link(self, events: list[Identify]) -> int:
+        return super().link(events[1:]) + 1 if events else 0
+
+
+def test_a_link_the_store_refuses_as_invalid_is_counted_refused_not_linked() -> None:
+    w = World({"ana_dev": "11", "bo": "22"})
+    w.links = RefusingLinks()
+    w.step = CrmIdentities(w.crm, w.x, w.links, w.review, w.pending)
+    w.crm.change("c1", "@Ana_Dev")
+    w.crm.change("c2", "@bo")
+
+    report = w.run()
+
+    assert len(w.linked()) == 1  # the other link is written
+    assert (report.linked, report.refused) == (1, 1)
 
 
 def test_only_contacts_changed_since_the_last_run_are_read_and_looked_up() -> None:

@@ -116,6 +116,7 @@ class FieldsReport:
     contacts: int = 0  # changed contacts read
     usernames: int = 0  # distinct usernames their fields named
     linked: int = 0
+    refused: int = 0  # links the store refused as invalid (logged with the reason; not linked)
     unlinked: int = 0
     queued: int = 0  # doubtful matches waiting for review
     unresolved: int = 0  # usernames X answered no account for
@@ -218,9 +219,9 @@ class CrmIdentities:
             link_event(identity, contact, owner, LinkBasis.CRM_RECORD, now)
             for identity, contact, owner in planned.link
         ]
-        relink(links, planned.unlink, self.identities, self.pending, now)
+        _, report.refused = relink(links, planned.unlink, self.identities, self.pending, now)
         self.review.queue(planned.reviews, {c.contact_id for c in contacts}, now)
-        report.linked, report.unlinked = len(links), len(planned.unlink)
+        report.linked, report.unlinked = len(links) - report.refused, len(planned.unlink)
         report.queued, report.unresolved = len(planned.reviews), planned.unresolved
 
 
