@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
 from socialscore.crm.contact_fields import FieldsMissing
+from socialscore.domain.aggregates import ContactTotal
 from socialscore.domain.identity_plan import Decision, Doubt
-from socialscore.domain.interaction import Identify
+from socialscore.domain.interaction import Identify, Kind
 from socialscore.domain.social_fields import Changed, ContactFields, read_fields
 from socialscore.pipeline.crm_identities import (
     CrmIdentities,
@@ -21,9 +23,13 @@ from socialscore.pipeline.crm_identities import (
     decide,
 )
 from socialscore.providers.x_users import UsernamesStopped
+from socialscore_local.memory.contact_totals import MemoryContactSync
 from socialscore_local.memory.identities import MemoryIdentityLinks
 from socialscore_local.memory.identity_review import MemoryIdentityReview
+from socialscore_local.memory.ledger import MemoryTouchLedger
+from socialscore_local.memory.scores import MemoryScoreStore
 from tests.unit.test_message_compat import IDENTIFY
+from tests.unit.test_scoring import touch
 
 NOW = datetime(2026, 12, 6, 9, tzinfo=UTC)
 
@@ -152,6 +158,33 @@ def test_a_link_the_store_refuses_as_invalid_is_counted_refused_not_linked() -> 
 
     assert len(w.linked()) == 1  # the other link is written
     assert (report.linked, report.refused) == (1, 1)
+
+
+def test_a_link_whose_ranking_sync_died_is_synced_when_the_next_run_reads_its_contact() -> None:
+    """The pass linked x#1001, which had a touch, and its run ended before the contacts'
+    ranking followed the link (its Lambda's time out, or the sync refused 8 times): the bookmark
+    stays, the next run reads c1 again and finds x#1001 linked already, so it links nothing,
+    but syncs it all the same: else c1's item would miss x#1001's units for good (the score
+    stage trusts the item's `contact`)."""
+    w = World({"ana_dev": "1001"})
+    scores = MemoryScoreStore()
+    like = touch(Kind.LIKE, actor="1001")
+    MemoryTouchLedger(scores).record([like])
+
+    def died(identities: list[str]) -> None:
+        raise TimeoutError("the run's time was up before the sync")
+
+    w.links.synced = died
+    w.crm.change("c1", "@ana_dev")
+    with pytest.raises(TimeoutError):
+        w.run()
+    assert w.linked() == {"x#1001": ("c1", "crm_record")}  # the link landed
+    w.links.synced = MemoryContactSync(scores, w.links.contacts_of).sync
+
+    report = w.run()
+
+    assert report.linked == 0
+    assert scores.items[ContactTotal("c1")] == {"units": like.units, "touches": Decimal(1)}
 
 
 def test_only_contacts_changed_since_the_last_run_are_read_and_looked_up() -> None:

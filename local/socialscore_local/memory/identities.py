@@ -92,9 +92,13 @@ class MemoryIdentityLinks:
             if item is not None:
                 self.items[event.identity] = item
                 self.index.append((self.clock(), event.identity, item["contact_id"]))
-        if self.synced is not None and events:
-            self.synced(sorted({e.identity for e in events}))
+        self.sync([e.identity for e in events])
         return 0  # memory refuses no link as invalid
+
+    def sync(self, identities: list[str]) -> None:
+        """The contacts' ranking made to follow these identities' links (store.identities)."""
+        if self.synced is not None and identities:
+            self.synced(sorted(set(identities)))
 
     def _counted(self, links: list[tuple[str, str]]) -> int:
         """As store.identity_counts.counted: a set holding set_cap already takes no more."""
@@ -136,8 +140,7 @@ class MemoryIdentityLinks:
         for identity in identities:
             if self.items.pop(identity, None) is not None:
                 self.index.append((self.clock(), identity, None))
-        if self.synced is not None and identities:
-            self.synced(sorted(set(identities)))
+        self.sync(identities)
 
     def bar(self, ids: list[str], at: datetime) -> None:
         for key in {erased_key(i) for i in ids}:

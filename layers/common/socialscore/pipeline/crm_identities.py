@@ -66,6 +66,10 @@ class Links(IdentityLinks, Protocol):
         """identity -> its link as recorded, for those linked."""
         ...
 
+    def sync(self, identities: list[str]) -> None:
+        """The contacts' ranking made to follow these identities' links (store.identities)."""
+        ...
+
 
 class ContactFieldsReader(Protocol):
     name: str
@@ -220,6 +224,10 @@ class CrmIdentities:
             for identity, contact, owner in planned.link
         ]
         _, report.refused = relink(links, planned.unlink, self.identities, self.pending, now)
+        # A link an earlier pass made is planned as linked already: synced all the same, as a
+        # run that failed after the link landed left it unsynced, and reads its contact again.
+        if kept := sorted(current.keys() - {identity for identity, _, _ in planned.link}):
+            self.identities.sync(kept)
         self.review.queue(planned.reviews, {c.contact_id for c in contacts}, now)
         report.linked, report.unlinked = len(links) - report.refused, len(planned.unlink)
         report.queued, report.unresolved = len(planned.reviews), planned.unresolved

@@ -113,11 +113,14 @@ class Identities:
         Returns how many links DynamoDB refused as invalid (each logged with its reason; the
         rest of the batch is written)."""
         invalid = link_writes.write(self._table, events, self._cap) if events else []
-        self._sync(sorted({e.identity for e in events}))
+        self.sync(sorted({e.identity for e in events}))
         return len(invalid)
 
-    def _sync(self, identities: list[str]) -> None:
-        # Every identity named, changed or not: a retry after a crash before the sync syncs.
+    def sync(self, identities: list[str]) -> None:
+        """The contacts' ranking made to follow these identities' links as they are. Every
+        link and unlink syncs every identity it names, changed or not, so a retry after a crash
+        before the sync syncs; a caller whose retry no longer names them (crm_sync's next run
+        finds them linked already) syncs them itself."""
         if self._synced is not None and identities:
             self._synced(identities)
 
@@ -159,7 +162,7 @@ class Identities:
             self._table,
             [{"DeleteRequest": {"Key": {"identity": {"S": i}}}} for i in identities],
         )
-        self._sync(sorted(set(identities)))
+        self.sync(sorted(set(identities)))
 
     def bar(self, ids: list[str], at: datetime) -> None:
         """Remember these erased contacts and identities with the erasure's time; an earlier
