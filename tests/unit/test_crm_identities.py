@@ -247,6 +247,33 @@ def test_one_account_claimed_by_two_contacts_waits_and_approving_one_settles_bot
         w.decide("x#11#c1", approve=True)
 
 
+def test_an_approval_whose_ranking_sync_died_syncs_when_the_operator_approves_again() -> None:
+    """The approved link landed and the command stopped before the contacts' ranking followed it:
+    the review still waits, and approving it again finds x#1001 linked there already, so links
+    nothing, but syncs it all the same: else c2's item would miss x#1001's units for good."""
+    w = World({"ana_dev": "1001"})
+    scores = MemoryScoreStore()
+    like = touch(Kind.LIKE, actor="1001")
+    MemoryTouchLedger(scores).record([like])
+    w.crm.change("c1", "ana_dev")
+    w.crm.change("c2", "@ANA_DEV")
+    w.run()
+
+    def died(identities: list[str]) -> None:
+        raise TimeoutError("the command stopped before the sync")
+
+    w.links.synced = died
+    with pytest.raises(TimeoutError):
+        w.decide("x#1001#c2", approve=True)
+    assert w.linked() == {"x#1001": ("c2", "reviewed")}  # the link landed
+    assert "x#1001#c2" in w.waiting()
+    w.links.synced = MemoryContactSync(scores, w.links.contacts_of).sync
+
+    assert w.decide("x#1001#c2", approve=True).status is Decision.APPROVED
+
+    assert scores.items[ContactTotal("c2")] == {"units": like.units, "touches": Decimal(1)}
+
+
 def test_a_rejected_move_leaves_the_link_and_is_never_queued_again() -> None:
     w = World({"ana_dev": "11"})
     w.crm.change("c9", "ana_dev")

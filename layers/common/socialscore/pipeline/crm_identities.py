@@ -283,7 +283,7 @@ def decide(
     key: str,
     approve: bool,
     review: ReviewQueue,
-    identities: IdentityLinks,
+    identities: Links,
     pending: CrmPending,
     now: datetime,
     erasing: set[str],
@@ -305,10 +305,13 @@ def decide(
     if approve and r.doubt is Doubt.NO_LONGER_RESOLVES:
         relink([], [(r.identity, r.contact_id)], identities, pending, now)
     elif approve:
-        # Linked there meanwhile (an identify event, an import): that link and its basis stay.
+        # Linked there meanwhile (an identify event, an import): that link and its basis stay,
+        # synced all the same (this approval's own link, if an earlier try stopped before its sync).
         if identities.contacts_of([r.identity]).get(r.identity) != r.contact_id:
             event = link_event(r.identity, r.contact_id, r.owner_id, LinkBasis.REVIEWED, now)
             relink([event], [], identities, pending, now)
+        else:
+            identities.sync([r.identity])
         review.drop(
             k
             for k, e in entries.items()
