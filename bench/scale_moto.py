@@ -17,6 +17,7 @@ import copy
 import json
 import math
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -257,6 +258,9 @@ class Meter:
     bytes: int = 0
     calls: int = 0
     side_calls: int = 0  # made by a reader's worker threads, several in flight at once
+    # CPU seconds the sizing took, in the reading threads (after each call, outside moto's
+    # answer): the bench's, never the Lambda's (scale_measure takes it out as it takes moto's)
+    seconds: float = 0.0
     by: dict[str, list[float]] = field(default_factory=dict)  # "Scan Table[/index]": calls, RU
     _lock: threading.Lock = field(default_factory=threading.Lock)  # readers' threads count too
 
@@ -268,6 +272,7 @@ class Meter:
 
     def reset(self) -> None:
         self.read_units, self.bytes, self.calls, self.side_calls, self.by = 0.0, 0, 0, 0, {}
+        self.seconds = 0.0
 
     @staticmethod
     def _asked(params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
@@ -286,6 +291,14 @@ class Meter:
         )
 
     def _read(self, parsed: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
+        started = time.thread_time()
+        try:
+            self._size(parsed, model, context)
+        finally:
+            with self._lock:
+                self.seconds += time.thread_time() - started
+
+    def _size(self, parsed: dict[str, Any], model: Any, context: dict[str, Any]) -> None:
         share = 1.0 if context.get("scale_consistent") else 0.5
         if model.name in ("Scan", "Query"):
             table, index = str(context.get("scale_table")), context.get("scale_index")
