@@ -35,6 +35,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from socialscore.aws import clients
+from socialscore.aws.http import backoff
 from socialscore.domain.aggregates import (
     CONTACT,
     ContactTotal,
@@ -88,7 +89,7 @@ class ContactSync:
         contacts = self._left(items, links)
         for attempt in range(_ATTEMPTS):
             if attempt:
-                time.sleep(0.05 * 2**attempt)  # a conflicting writer: let it land
+                time.sleep(backoff(0.05, attempt))  # a conflicting writer: let it land
                 links = _contacts(
                     dynamo.batch_get(self._identities, "identity", pending, consistent=True)
                 )

@@ -13,6 +13,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from socialscore.aws import clients
+from socialscore.aws.http import backoff
 from socialscore.domain.limits import Refused
 
 _SERIALIZER = TypeSerializer()
@@ -35,7 +36,7 @@ def _until_processed(
 ) -> None:
     for attempt in range(_ATTEMPTS):
         if attempt:
-            time.sleep(0.05 * 2**attempt)  # unprocessed entries mean throttling: back off
+            time.sleep(backoff(0.05, attempt))  # unprocessed entries mean throttling: back off
         request = call(request).get(leftover) or {}
         if not request:
             return

@@ -41,6 +41,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from socialscore.aws import clients
+from socialscore.aws.http import backoff
 from socialscore.domain.aggregates import (
     AggregateKey,
     Aggregates,
@@ -200,7 +201,7 @@ class Ledger:
                 conflicts += 1  # a concurrent writer or throttling: back off, try again
                 if conflicts >= _ATTEMPTS:
                     raise
-                time.sleep(0.05 * 2**conflicts)
+                time.sleep(backoff(0.05, conflicts))
 
     def _deleted(self, posts: set[str]) -> set[str]:
         """Those of these posts that were deleted."""

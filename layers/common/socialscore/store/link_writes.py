@@ -41,6 +41,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from socialscore.aws import clients
+from socialscore.aws.http import backoff
 from socialscore.aws.logs import logger
 from socialscore.domain.interaction import Identify
 from socialscore.store import dynamo, identity_counts
@@ -87,7 +88,7 @@ def write(table: str, events: list[Identify], cap: int) -> list[str]:
                 raise
             refusals += 1
             if not _learnt(err.response.get("CancellationReasons", []), actions, known, dropped):
-                time.sleep(0.05 * 2**refusals)  # a conflicting writer: let it land, read again
+                time.sleep(backoff(0.05, refusals))  # a conflicting writer: let it land, read again
                 known = _read(table, identities, contacts)
             continue
         _landed(actions, known)
