@@ -188,7 +188,9 @@ def _learnt(
 ) -> bool:
     """Whether the cancellation was for what the items hold (then learnt from the items its
     failed conditions returned, and puts refused as invalid dropped), not a conflict or
-    throttling (then nothing is learnt: the caller reads again)."""
+    throttling (then nothing is learnt: the caller reads again). The reasons are one per action,
+    in the request's order, a null code where that action did not fail
+    (docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CancellationReason.html)."""
     codes = {reason.get("Code", "None") for reason in reasons}
     if not codes <= {"None", "ConditionalCheckFailed", "ValidationError"}:
         return False
