@@ -11,10 +11,6 @@ from typing import Any
 
 import boto3
 import pytest
-from cfnlint.api import lint_file
-from cfnlint.config import ManualArgs
-from samtranslator.parser.parser import Parser
-from samtranslator.translator.translator import Translator
 
 from socialscore_ops.template import Template, evaluate
 
@@ -78,6 +74,11 @@ class _NoManagedPolicies:
 
 @pytest.fixture(scope="module")
 def transformed() -> dict[str, Any]:
+    # Imported here, as cfn-lint below: every xdist worker collects every file, and importing
+    # the SAM translator and cfn-lint (sympy, networkx) cost each of them 1.2 s at collection.
+    from samtranslator.parser.parser import Parser
+    from samtranslator.translator.translator import Translator
+
     document = Template.read(ROOT / "template.yaml").document
     for logical, resource in document["Resources"].items():  # what `sam package` does first
         for uri in ("CodeUri", "ContentUri"):
@@ -108,6 +109,9 @@ def _evaluate(value: Any, **parameters: str) -> Any:
 
 def test_cfn_lint_passes_informational_checks_and_the_serverless_rules_included() -> None:
     """The rules .cfnlintrc appends for `cfn-lint template.yaml`: awslabs/serverless-rules."""
+    from cfnlint.api import lint_file
+    from cfnlint.config import ManualArgs
+
     config = ManualArgs(include_checks=["I"], append_rules=["cfn_lint_serverless.rules"])
     problems = lint_file(ROOT / "template.yaml", config=config)
     assert problems == [], "\n".join(str(p) for p in problems)
