@@ -1,6 +1,12 @@
 """`serve` as an operator runs it, in a subprocess: its URL, secret and token read from what it
 prints, webhooks sent as an SMMS sends them, scores read once it has drained. While it runs, its
-token is exported as an operator exports it (SOCIALSCORE_LOCAL_TOKEN), for the CLI it runs."""
+token is exported as an operator exports it (SOCIALSCORE_LOCAL_TOKEN), for the CLI it runs.
+
+`Serve.socialscore` runs the CLI against it in this process, as a new process would start it
+(tests/unit/cli_answers.py): a `python -m socialscore_ops` costs 0.3-0.5 s of CPU, nearly all
+imports, and each serve test runs several reads; one real subprocess a test keeps the command
+line itself proven (and serve runs `socialscore ... import` as one at every start it imports at).
+"""
 
 from __future__ import annotations
 
@@ -17,10 +23,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import boto3
+
+from socialscore.aws import clients
 from socialscore_local import demo, webhooks
 from socialscore_local.ops_bridge import LOCAL_SCORES
 from socialscore_local.seeding import demo_sellers_csv
 from socialscore_ops.stack import TOKEN_VARIABLE
+from tests.unit.cli_answers import Answer, socialscore
 
 DELIVERIES = [
     d["body"]
@@ -54,6 +64,17 @@ class Serve:
         with urllib.request.urlopen(request, timeout=60) as answer:
             return json.loads(answer.read())
 
+    def socialscore(self, *args: str) -> Answer:
+        """`socialscore --local URL ARGS`, its token the one exported for this serve."""
+        with _as_a_new_process():
+            return socialscore("--local", self.url, *args)
+
+    def read(self, *args: str) -> Any:
+        """`socialscore --local URL ARGS --json`, which must succeed: what it printed."""
+        answer = self.socialscore(*args, "--json")
+        assert answer.code == 0, answer.err
+        return answer.json()
+
     def send(self, payloads: list[dict[str, Any]]) -> None:
         for payload in payloads:
             for _ in range(SENDER_ATTEMPTS):  # a 5xx is retried, as an SMMS does
@@ -74,6 +95,23 @@ class Serve:
             last = now
             time.sleep(0.5)
         raise AssertionError(f"not drained in {SECONDS} s: {last and last['queued']} queued")
+
+
+@contextmanager
+def _as_a_new_process() -> Iterator[None]:
+    """What a new `socialscore` process starts from: this environment, and no AWS session or
+    client yet (a session keeps the credentials it first read; --local makes the token its key
+    id and serve's emulator every client's endpoint). All of it as it was, after."""
+    environ, session = dict(os.environ), boto3.DEFAULT_SESSION
+    boto3.DEFAULT_SESSION = None
+    clients.reset()
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(environ)
+        boto3.DEFAULT_SESSION = session
+        clients.reset()
 
 
 def _ctrl_c_stops() -> None:

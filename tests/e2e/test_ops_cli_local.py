@@ -1,5 +1,7 @@
 """`socialscore --local URL` against a running serve, as an operator runs both: the CLI in one
-process, serve in another, the CLI's every AWS call answered by serve's moto."""
+process, serve in another, the CLI's every AWS call answered by serve's moto. The first command
+is a `python -m socialscore_ops` of its own; the reads after it run the CLI in this process
+(serve_process.py), the same answers for a tenth of the CPU."""
 
 from __future__ import annotations
 
@@ -43,17 +45,17 @@ def test_the_cli_reads_a_running_serve_and_runs_its_crm_sync(tmp_path: Path) -> 
         running.send(DELIVERIES)
         running.scores()  # drained
 
-        synced = socialscore("--local", running.url, "sync", "--json")
+        synced = socialscore("--local", running.url, "sync", "--json")  # the command line's own
         assert synced.returncode == 0, synced.stderr
         report = json.loads(synced.stdout)
         assert report["pushed_scores"] > 0
         assert report["failed"] == 0
 
         # As a scheduled run at that slot, told in sentences.
-        at = socialscore("--local", running.url, "sync", "--as-of", "2026-11-21")
-        assert at.returncode == 0, at.stderr
-        assert at.stdout.startswith("crm_sync ran as of 2026-11-21T00:00:00Z: done (")
-        assert "  refused        0 records" in at.stdout.splitlines()
+        at = running.socialscore("sync", "--as-of", "2026-11-21")
+        assert at.code == 0, at.err
+        assert at.out.startswith("crm_sync ran as of 2026-11-21T00:00:00Z: done (")
+        assert "  refused        0 records" in at.out.splitlines()
 
         # Any function with a sample, as `sam local invoke` would, without docker: the webhook
         # sample is signed again now with serve's secret, so it is not stale.
@@ -62,19 +64,15 @@ def test_the_cli_reads_a_running_serve_and_runs_its_crm_sync(tmp_path: Path) -> 
             ("ScoreFunction", "score_sqs.json", {"batchItemFailures": []}),
         ]
         for function, sample, answered in runs:
-            ran = socialscore(
-                "--local", running.url, "invoke", function, "-e", str(EVENTS / sample), "--json"
-            )
-            assert ran.returncode == 0, ran.stderr
-            assert answered.items() <= json.loads(ran.stdout).items()
+            ran = running.read("invoke", function, "-e", str(EVENTS / sample))
+            assert answered.items() <= ran.items()
 
         # Locally the API is serve itself, not an execute-api host.
-        where = json.loads(socialscore("--local", running.url, "outputs", "--json").stdout)
+        where = running.read("outputs")
         assert where["ApiUrl"] == running.url
         assert where["EngageUrl"] == running.url + "/engage"
 
-        board = socialscore("leaderboard", "--local", running.url, "--json")
-        assert board.returncode == 0, board.stderr
+        board = running.read("leaderboard")
         # seller -> currency -> amount: amounts in two currencies are never added
         value: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
         influences = [r for r in outbox(workdir) if r["type"] == "opportunity_influence"]
@@ -84,19 +82,19 @@ def test_the_cli_reads_a_running_serve_and_runs_its_crm_sync(tmp_path: Path) -> 
                 value[seller][record["currency"]] += Decimal(amount)
         shown = {
             r["seller_id"]: {c: Decimal(a) for c, a in r["attributed"].items()}
-            for r in json.loads(board.stdout)["sellers"]
+            for r in board["sellers"]
         }
         expected = {s: {c: a for c, a in sorted(m.items()) if a} for s, m in value.items()}
         assert {s: m for s, m in shown.items() if m} == {s: m for s, m in expected.items() if m}
         both = sorted(s for s, m in shown.items() if set(m) == {"EUR", "USD"})
         assert both, "the demo credits a seller in both currencies"
 
-        table = socialscore("--local", running.url, "leaderboard")
-        assert table.returncode == 0, table.stderr
-        assert table.stdout.splitlines()[1].split() == [
+        table = running.socialscore("leaderboard")
+        assert table.code == 0, table.err
+        assert table.out.splitlines()[1].split() == [
             "seller", "team", "points", "touches", "paid", "points", "attributed"
         ]  # fmt: skip
-        line = next(row for row in table.stdout.splitlines() if row.split()[:1] == both[:1])
+        line = next(row for row in table.out.splitlines() if row.split()[:1] == both[:1])
         money = " · ".join(f"{a:,.2f} {c}" for c, a in sorted(shown[both[0]].items()))
         assert line.endswith(money)  # each currency apart, on the seller's one line
 
@@ -108,9 +106,8 @@ def test_the_cli_reads_a_running_serve_and_runs_its_crm_sync(tmp_path: Path) -> 
             served = page.read()
 
         # The report function run now, and the presigned link opened as a browser opens it.
-        linked = socialscore("--local", running.url, "report", "--link", "--refresh", "--json")
-        assert linked.returncode == 0, linked.stderr
-        with urllib.request.urlopen(json.loads(linked.stdout)["url"], timeout=60) as page:
+        linked = running.read("report", "--link", "--refresh")
+        with urllib.request.urlopen(linked["url"], timeout=60) as page:
             assert page.status == 200
             stored = page.read()
         assert stored.startswith(b"<!doctype html>")
@@ -118,9 +115,7 @@ def test_the_cli_reads_a_running_serve_and_runs_its_crm_sync(tmp_path: Path) -> 
 
         # The engage-now queue, as the JSON endpoint and the CLI give it for the same moment.
         as_of = "2026-11-20T12:00:00+00:00"  # the demo stream's acts are older than 48 h now
-        queue = socialscore("--local", running.url, "engage", "--as-of", as_of, "--json")
-        assert queue.returncode == 0, queue.stderr
-        entries = json.loads(queue.stdout)["entries"]
+        entries = running.read("engage", "--as-of", as_of)["entries"]
         assert entries
         assert all(e["permalink"].startswith("https://x.com/i/web/status/") for e in entries)
         with urllib.request.urlopen(running.url + "/engage?limit=5", timeout=60) as answer:
@@ -131,20 +126,16 @@ def test_the_cli_reads_a_running_serve_and_runs_its_crm_sync(tmp_path: Path) -> 
 
         # A contact the CRM was given a score for, read back; the DLQs, empty after the demo.
         contact = next(r for r in outbox(workdir) if r["type"] == "contact_score")["contact_id"]
-        read = socialscore("--local", running.url, "profile", contact, "--json")
-        assert read.returncode == 0, read.stderr
-        assert json.loads(read.stdout)["contact_id"] == contact
-        dlq = socialscore("--local", running.url, "dlq", "--json")
-        assert dlq.returncode == 0, dlq.stderr
+        assert running.read("profile", contact)["contact_id"] == contact
+        dlq = running.read("dlq")
 
         # A new seller registered from a file, in serve's sellers table.
         sellers = tmp_path / "sellers.csv"
         sellers.write_text("network,network_user_id,seller_id,team\r\nx,4242,s-new,smb\r\n")
-        imported = socialscore("--local", running.url, "sellers", "import", str(sellers))
-        assert imported.returncode == 0, imported.stderr
-        assert imported.stdout.strip() == "sellers.csv: 1 row read, 1 seller written"
-        dlq_json = json.loads(dlq.stdout)
-        assert [s["depth"] for s in dlq_json["stages"]] == [0, 0, 0]
+        imported = running.socialscore("sellers", "import", str(sellers))
+        assert imported.code == 0, imported.err
+        assert imported.out.strip() == "sellers.csv: 1 row read, 1 seller written"
+        assert [s["depth"] for s in dlq["stages"]] == [0, 0, 0]
 
 
 def test_nothing_at_the_port_is_one_line() -> None:

@@ -54,7 +54,8 @@ def test_serve_killed_mid_stream_ends_with_the_scores_of_an_uninterrupted_run(
 
 
 def socialscore(running: Serve, *args: str) -> Any:
-    """The CLI against this serve (its token exported by serve_process), JSON out."""
+    """`python -m socialscore_ops --local URL ARGS --json` in a process of its own, as an
+    operator runs it (its token exported by serve_process); what it printed."""
     done = subprocess.run(
         [sys.executable, "-m", "socialscore_ops", "--local", running.url, *args, "--json"],
         capture_output=True,
@@ -68,9 +69,9 @@ def socialscore(running: Serve, *args: str) -> Any:
 
 def standing(running: Serve, contact: str) -> tuple[dict[str, Any], list[Any]]:
     """Each seller's organic points and touches on the leaderboard; the contact's identities."""
-    board = socialscore(running, "leaderboard")["sellers"]
+    board = running.read("leaderboard")["sellers"]
     sellers = {r["seller_id"]: (r["organic_points"], r["organic_touches"]) for r in board}
-    return sellers, socialscore(running, "profile", contact)["identities"]
+    return sellers, running.read("profile", contact)["identities"]
 
 
 def test_serve_demo_then_imports_survive_a_kill(tmp_path: Path) -> None:
@@ -91,7 +92,7 @@ def test_serve_demo_then_imports_survive_a_kill(tmp_path: Path) -> None:
         identities_csv.write_text(
             "network,network_user_id,contact_id,consent_basis\nx,777000111,003Z000001,opt_in\n"
         )
-        socialscore(first, "identities", "import", str(identities_csv))
+        first.read("identities", "import", str(identities_csv))
         now = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1)
         likes = [
             {
