@@ -80,11 +80,13 @@ def report(stack: Stack | None, args: argparse.Namespace) -> Result:
     if args.link:
         return link(stack, args)
     moment: datetime = args.as_of or datetime.now(UTC)
-    page = report_page.render(Snapshot(stack, moment, args.period)).encode()
     path: Path = args.out.expanduser().absolute()
+    if not path.parent.is_dir():  # refused before the page is drawn: a minute at 1M profiles
+        raise OpsError(f"cannot write {path}: no folder {path.parent}")
+    page = report_page.render(Snapshot(stack, moment, args.period)).encode()
     try:
         path.write_bytes(page)
-    except OSError as err:  # a missing folder, no permission: the user's to fix, in one line
+    except OSError as err:  # no permission, a full disk: the user's to fix, in one line
         raise OpsError(f"cannot write {path}: {err.strerror or err}") from None
     found = {"path": str(path), "bytes": len(page), "as_of": moment.isoformat()}
     return Result(found | {"period_days": args.period}, str(path))

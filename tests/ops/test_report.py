@@ -1,8 +1,9 @@
 """The report page drawn from the demo's stack: its numbers are the Snapshot's (the demo's data,
 through the whole pipeline), nothing is loaded from anywhere, each profile's buckets are the
 CLI's, `socialscore report` writes the same page, and the link `socialscore report --link`
-signs opens the page the report function wrote, until it expires. The page's rules on made-up
-Snapshots are proven in memory (tests/unit/test_report_rules.py)."""
+signs lives one second to seven days (that it opens the page the report function wrote, as
+scheduled: tests/ops/test_report_grants.py, on the stack whose report runs it checks). The
+page's rules on made-up Snapshots are proven in memory (tests/unit/test_report_rules.py)."""
 
 from __future__ import annotations
 
@@ -13,13 +14,12 @@ from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 
 from socialscore.aws import clients
-from socialscore.report import LATEST_KEY, tally
 from socialscore.report import page as report_page
+from socialscore.report import tally
 from socialscore.report.names import model_name
 from socialscore.report.profiles import owner_text
 from socialscore.report.rows import Money, money_text
@@ -28,6 +28,7 @@ from socialscore_local import demo as demo_module
 from socialscore_local.ops_bridge import outputs
 from socialscore_ops.stack import Stack
 from tests.ops.conftest import DeployedStack
+from tests.session_hooks import hooked
 from tests.unit.report_pages import read, values
 
 pytestmark = pytest.mark.slow  # dealt first: see tests/conftest.py
@@ -36,12 +37,13 @@ pytestmark = pytest.mark.slow  # dealt first: see tests/conftest.py
 # --- the demo's data --------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def demo(demo_stack: DeployedStack) -> tuple[Snapshot, str]:
-    snapshot = Snapshot(Stack("test", outputs(demo_stack.rt)), demo_stack.as_of)
+    """The page as `socialscore report --as-of` draws it on this stack (its name on the page)."""
+    stack = Stack(demo_stack.name, outputs(demo_stack.rt))
     started = time.perf_counter()
-    page = report_page.render(snapshot)
+    page = report_page.render(Snapshot(stack, demo_stack.as_of))
     print(f"report page at demo size: {(time.perf_counter() - started) * 1000:.0f} ms")
     # the tests compare with a snapshot of their own: the same tables, read again
-    return Snapshot(Stack("test", outputs(demo_stack.rt)), demo_stack.as_of), page
+    return Snapshot(stack, demo_stack.as_of), page
 
 
 def test_the_leaderboards_are_the_period_s_beside_the_previous(demo: tuple[Snapshot, str]) -> None:
@@ -232,13 +234,14 @@ def test_the_page_loads_nothing_and_shows_no_text(demo: tuple[Snapshot, str]) ->
     assert not [t for t in texts if t.lower() in shown]
 
 
-def test_socialscore_report_writes_the_page(demo_stack: DeployedStack, tmp_path: Path) -> None:
+def test_socialscore_report_writes_the_page(
+    demo: tuple[Snapshot, str], demo_stack: DeployedStack, tmp_path: Path
+) -> None:
     out = tmp_path / "report.html"
     answer = demo_stack.socialscore("report", "--out", str(out), "--as-of", demo_stack.at)
     assert answer.code == 0, answer.err
     assert answer.out.strip() == str(out)
-    snapshot = Snapshot(Stack(demo_stack.name, outputs(demo_stack.rt)), demo_stack.as_of)
-    assert out.read_text() == report_page.render(snapshot)
+    assert out.read_text() == demo[1]
     answer = demo_stack.socialscore("report", "--out", str(out), "--json", "--period", "7")
     assert answer.json()["path"] == str(out)
     assert answer.json()["bytes"] == out.stat().st_size
@@ -247,29 +250,14 @@ def test_socialscore_report_writes_the_page(demo_stack: DeployedStack, tmp_path:
 
 
 def test_socialscore_report_refuses_in_one_line(demo_stack: DeployedStack, tmp_path: Path) -> None:
-    answer = demo_stack.socialscore("report", "--out", str(tmp_path / "no" / "such" / "r.html"))
+    asked: list[str] = []
+    with hooked("before-parameter-build.dynamodb", lambda model, **_: asked.append(model.name)):
+        answer = demo_stack.socialscore("report", "--out", str(tmp_path / "no" / "such" / "r.html"))
     assert answer.code == 2
     assert answer.err.count("\n") == 1
     assert "cannot write" in answer.err
+    assert asked == []  # at once: no table read for a page it could not write
     # A date or a period that is none is refused before any stack: tests/unit/test_ops_arguments.py
-
-
-def test_the_link_opens_the_page_the_report_function_wrote(demo_stack: DeployedStack) -> None:
-    written = demo_stack.rt.run_schedule("ReportFunction")
-    bucket = outputs(demo_stack.rt)["ReportBucketName"]
-    assert written == {"bucket": bucket, "key": LATEST_KEY, "bytes": written["bytes"]}
-    answer = demo_stack.socialscore("report", "--link", "--expires", "600", "--json")
-    assert answer.code == 0, answer.err
-    url = answer.json()["url"]
-    query = parse_qs(urlparse(url).query)
-    assert query["X-Amz-Algorithm"] == ["AWS4-HMAC-SHA256"]
-    assert query["X-Amz-Expires"] == ["600"]
-    assert urlparse(url).path.endswith(f"/{LATEST_KEY}")
-    stored = demo_stack.rt.client("s3").get_object(Bucket=bucket, Key=LATEST_KEY)
-    page = stored["Body"].read()
-    assert len(page) == written["bytes"]
-    assert stored["ContentType"] == "text/html; charset=utf-8"
-    assert b"<svg" in page
 
 
 @pytest.mark.parametrize("seconds", ["0", "604801"])

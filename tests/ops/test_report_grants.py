@@ -4,7 +4,11 @@ and after it (the bucket tally with its score bins and coverage days, the kept s
 on a contact's identities: the lazy reads). moto grants every action, so only a record of the
 calls made, held against template.yaml's grants, finds a read a deployed stack would refuse
 (AccessDenied: the day's report lost). tests/template/test_function_policies.py lists the calls
-by hand; this one takes them from the code as it runs."""
+by hand; this one takes them from the code as it runs.
+
+The first run is the schedule's (its Input, as EventBridge Scheduler sends it): the page it
+writes is the one `socialscore report --link` signs a link to, which opens it until it expires
+(one stack for both: a report run's fold costs more than the rest of the test)."""
 
 from __future__ import annotations
 
@@ -12,10 +16,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from socialscore.report import LATEST_KEY
 from socialscore.wiring.reads import Stores
+from socialscore_local.ops_bridge import outputs
 from tests.ops.conftest import DeployedStack, deployed
 from tests.session_hooks import hooked
 from tests.template import test_template as base
@@ -75,11 +82,30 @@ def refused(calls: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
     return [c for c in calls if c not in held]
 
 
+def opens_the_page_written(stack: DeployedStack, written: dict[str, Any]) -> None:
+    """`socialscore report --link` signs a link that opens the page the function wrote."""
+    bucket = outputs(stack.rt)["ReportBucketName"]
+    assert written == {"bucket": bucket, "key": LATEST_KEY, "bytes": written["bytes"]}
+    answer = stack.socialscore("report", "--link", "--expires", "600", "--json")
+    assert answer.code == 0, answer.err
+    url = answer.json()["url"]
+    query = parse_qs(urlparse(url).query)
+    assert query["X-Amz-Algorithm"] == ["AWS4-HMAC-SHA256"]
+    assert query["X-Amz-Expires"] == ["600"]
+    assert urlparse(url).path.endswith(f"/{LATEST_KEY}")
+    stored = stack.rt.client("s3").get_object(Bucket=bucket, Key=LATEST_KEY)
+    page = stored["Body"].read()
+    assert len(page) == written["bytes"]
+    assert stored["ContentType"] == "text/html; charset=utf-8"
+    assert b"<svg" in page
+
+
 def test_every_call_of_the_report_is_granted_before_and_after_a_rebuild(tmp_path: Path) -> None:
     with deployed(tmp_path / "stack") as stack:
         event = {"as_of": stack.at}
         with recorded(stack) as before:
-            stack.rt.invoke("ReportFunction", event)
+            written = stack.rt.run_schedule("ReportFunction", stack.as_of)
+        opens_the_page_written(stack, written)
         # A hot lead's contact gains a second identity, never ranked beside the flagged one:
         # the hot leads read its contact's identities (the by_contact index) to show it whole.
         stores = Stores(stack.rt.table)

@@ -1,5 +1,5 @@
 """`socialscore report --link` before the report function wrote any page: one line. The link
-to a written page is proven on the demo's stack (tests/ops/test_report.py)."""
+to a written page is proven on the demo's stack (tests/ops/test_report_grants.py)."""
 
 from __future__ import annotations
 
