@@ -55,44 +55,25 @@ def coverage_rows(
     return kept, coverage(touches, set(snapshot.grouping.contact_of))
 
 
-def test_a_rebuild_builds_the_tally_the_report_reads(tmp_path: Path) -> None:
-    with deployed(tmp_path / "stack") as stack:
-        answer = stack.socialscore("rebuild", "--no-pause", "--json")
-        now = datetime.now(UTC)
-        snapshot = Snapshot(Stack("test", outputs(stack.rt)), now)
-        recounted = snapshot.buckets(snapshot.scores())
-        kept = tallied_buckets(
-            bundled(), BucketTallyStore(stack.rt.table("SyncStateTable")).built_counts()
-        )
-        shown = snapshot.counted_buckets().rows  # what the page shows: the tally, now built
-        scores = snapshot.scores()  # every profile's, recounted
-        distribution = snapshot.spread()  # what the page shows: the tally's bins, now built
-        kept_coverage, counted_coverage = coverage_rows(stack, now)
-
-    assert answer.code == 0, answer.err
-    assert shown == recounted
-    assert isinstance(distribution, Binned)
-    assert distribution.bins == recounted_bins(scores)
-    assert distribution.highest == max(r.organic for r in scores)
-    assert answer.json()["bucket_tally_profiles"] > 0
-    assert kept == recounted
-    assert sum(r.profiles for r in kept) > sum(r.contacts for r in kept) > 0
-    assert kept_coverage == counted_coverage
-    assert 0 < counted_coverage[0].linked_touches < counted_coverage[0].touches
-
-
-def test_crm_sync_keeps_the_tally_when_an_anonymous_profile_joins_a_contact(
+def test_a_rebuild_builds_the_tally_the_report_reads_and_crm_sync_keeps_it(
     tmp_path: Path,
 ) -> None:
+    """One stack: the tally as the rebuild built it, then as crm_sync kept it when an anonymous
+    profile joined a contact."""
     with deployed(tmp_path / "stack") as stack:
         rt = stack.rt
-        assert stack.socialscore("rebuild", "--no-pause").code == 0
+        answer = stack.socialscore("rebuild", "--no-pause", "--json")
         now = datetime.now(UTC)
         first = Snapshot(Stack("test", outputs(rt)), now)
-        rows, period = first.scores(), first.period
+        recounted = first.buckets(first.scores())
+        built = kept_rows(rt.table("SyncStateTable"))
+        shown = first.counted_buckets().rows  # what the page shows: the tally, now built
+        rows, period = first.scores(), first.period  # every profile's, recounted
+        distribution = first.spread()  # what the page shows: the tally's bins, now built
+        built_coverage, counted_before = coverage_rows(stack, now)
+
         recent = {t.profile for t in first.touches if period.holds(t.occurred_at)}
         anonymous = next(r.who for r in rows if not r.contact and r.who in recent)
-        _, counted_before = coverage_rows(stack, now)
         contact = next(r.who for r in rows if r.contact)
         user = anonymous.split("#", 1)[1]
         link = identify("k1", user=user, contact=contact, at=now)
@@ -103,19 +84,28 @@ def test_crm_sync_keeps_the_tally_when_an_anonymous_profile_joins_a_contact(
             SyncState(rt.table("SyncStateTable")),
             now,
         )
-        before = tallied_buckets(
-            bundled(), BucketTallyStore(rt.table("SyncStateTable")).built_counts()
-        )
+        before = kept_rows(rt.table("SyncStateTable"))
 
         rt.run_schedule("CrmSyncFunction", now + timedelta(minutes=15))
 
         later = Snapshot(Stack("test", outputs(rt)), now + timedelta(minutes=15))
-        kept = tallied_buckets(
-            bundled(), BucketTallyStore(rt.table("SyncStateTable")).built_counts()
-        )
-        recounted = later.buckets(later.scores())
+        kept = kept_rows(rt.table("SyncStateTable"))
+        recounted_later = later.buckets(later.scores())
         kept_coverage, counted_coverage = coverage_rows(stack, now + timedelta(minutes=15))
-    assert kept == recounted
+
+    # the rebuild's tally
+    assert answer.code == 0, answer.err
+    assert shown == recounted
+    assert isinstance(distribution, Binned)
+    assert distribution.bins == recounted_bins(rows)
+    assert distribution.highest == max(r.organic for r in rows)
+    assert answer.json()["bucket_tally_profiles"] > 0
+    assert built == recounted
+    assert sum(r.profiles for r in built) > sum(r.contacts for r in built) > 0
+    assert built_coverage == counted_before
+    assert 0 < counted_before[0].linked_touches < counted_before[0].touches
+    # crm_sync's, once the anonymous profile joined a contact
+    assert kept == recounted_later
     assert kept_coverage == counted_coverage
     # the profile's touches of the period count for its contact now
     assert counted_coverage[0].linked_touches > counted_before[0].linked_touches
