@@ -6,7 +6,8 @@ result depends only on the request's text, not on the data:
   request's checks, once by the backend) although the pipeline sends 16 distinct expressions
   ~2,800 times a run; each validation starts from a deep copy of the parsed tree, runs three
   checks that depend only on the expression, its names and the table's key, and walks the tree
-  ten times, rebuilding each walker's handler map twice per node;
+  ten times, rebuilding each walker's handler map twice per node and finding a node's handler
+  by isinstance checks against abstract classes;
 - every AttributeValue of every item returned is serialized by moto's generic serializer,
   which looks each of the shape's ten members up through six alias rules: ~200 look-ups an
   item, a third of moto's time in a run.
@@ -14,16 +15,17 @@ result depends only on the request's text, not on the data:
 Here an expression's tree is parsed once and kept with its pickled form; each validation gets
 its own copy from that form (what `deepcopy` gave: the validators rewrite the copy, never the
 kept tree); the three checks run once per (expression, names, table key) that passes them; a
-walker builds its map once. An AttributeValue made only of strings, numbers, booleans, sets
-of them, maps and lists is written directly in the shape's member order, exactly as moto's
-serializer writes it; anything else (binary values, an unexpected key or type) still goes
-through moto's own.
+walker builds its map once a walk and finds a node's handler by the node's class. An
+AttributeValue made only of strings, numbers, booleans, sets of them, maps and lists is written
+directly in the shape's member order, exactly as moto's serializer writes it; anything else
+(binary values, an unexpected key or type) still goes through moto's own.
 """
 
 from __future__ import annotations
 
 import copy
 import pickle
+from collections.abc import Callable
 from typing import Any
 
 _PATCHED = "_socialscore_once_fixed"  # on each moto class patched, once
@@ -68,7 +70,7 @@ def _expressions_parsed_once() -> None:
     parser.make = classmethod(make)
     validators.deepcopy = deepcopy  # type: ignore[attr-defined,assignment]
     _checks_passed_once(validators, pickled)
-    _processing_map_built_once()
+    _walks_dispatched_by_class()
     setattr(parser, _PATCHED, True)
 
 
@@ -117,32 +119,67 @@ def _checks_passed_once(validators: Any, kept: dict[int, tuple[Any, bytes]]) -> 
     update.validate = validate
 
 
-def _processing_map_built_once() -> None:
-    """moto's tree walkers rebuild their {node type: handler} map twice per node visited; each
-    walker's map is a literal of its own bound methods: build it once per walker."""
+def _walks_dispatched_by_class() -> None:
+    """moto's tree walkers rebuild their {node type: handler} map twice per node visited, and
+    find a node's handler by isinstance checks against abstract classes (slow: ABCMeta) for
+    every node of every walk. Here each walker builds its map once, and a node's handler (the
+    first of the map's types it is an instance of, or none) is looked up by the node's class:
+    found once per class and map, as isinstance's answer depends only on the class."""
     from moto.dynamodb.parsing import ast_nodes
 
     walker: Any = ast_nodes.DepthFirstTraverser  # type: ignore[attr-defined]
+    node_class: type = ast_nodes.Node  # type: ignore[attr-defined]
+    no_hook = walker.pre_processing_of_child
+    is_node: dict[type, bool] = {}
+    # By a map's node types, in its order: {a node's class: its handler's place, or None}.
+    places: dict[tuple[type, ...], dict[type, int | None]] = {}
 
-    def handlers(self: Any) -> dict[type, Any]:
-        built: dict[type, Any] | None = self.__dict__.get("socialscore_handlers")
-        if built is None:
-            built = self.__dict__["socialscore_handlers"] = self._processing_map()
-            self.__dict__["socialscore_types"] = tuple(built)
-        return built
+    def visitor(self: Any) -> Callable[[Any, int], Any]:
+        """The walker's traverse_node_recursively (no moto walker overrides it), its map and
+        hook looked up once for the whole walk."""
+        handlers = self._processing_map()
+        types = tuple(handlers)
+        place = places.setdefault(types, {})
+        act = tuple(handlers.values())
+        hook = self.pre_processing_of_child
+        if getattr(hook, "__func__", None) is no_hook:
+            hook = None
 
-    def nodes_to_be_processed(self: Any) -> tuple[type, ...]:
-        handlers(self)
-        return tuple(self.__dict__["socialscore_types"])
+        def visit(node: Any, child_id: int = -1) -> Any:
+            kind = type(node)
+            known = is_node.get(kind)
+            if known is None:
+                known = is_node[kind] = issubclass(kind, node_class)
+            if not known:
+                return node
+            parent = node.parent
+            if node.children is not None:
+                for i, child in enumerate(node.children):
+                    if hook is not None:
+                        hook(node, i)
+                    visit(child, i)
+            if kind in place:
+                at = place[kind]
+            else:
+                found = (n for n, t in enumerate(types) if issubclass(kind, t))
+                at = place[kind] = next(found, None)
+            if at is not None:
+                node = act[at](node)
+                node.parent = parent
+                if parent:
+                    parent.children[child_id] = node
+            return node
 
-    def process(self: Any, node: Any) -> Any:
-        for node_type, handler in handlers(self).items():
-            if isinstance(node, node_type):
-                return handler(node)
-        return None
+        return visit
 
-    walker.nodes_to_be_processed = nodes_to_be_processed
-    walker.process = process
+    def traverse_node_recursively(self: Any, node: Any, child_id: int = -1) -> Any:
+        return visitor(self)(node, child_id)
+
+    def traverse(self: Any, node: Any) -> Any:
+        return visitor(self)(node, -1)
+
+    walker.traverse = traverse
+    walker.traverse_node_recursively = traverse_node_recursively
 
 
 def _attribute_values_written_directly() -> None:

@@ -106,6 +106,31 @@ def calls(ddb: Any) -> list[Callable[[], Any]]:
             ExpressionAttributeValues={":l": {"L": [{"BOOL": False}]}, ":z": {"N": "0"}},
             ReturnValues="ALL_NEW",
         ),
+        # Every clause and operand the walkers dispatch on: arithmetic, a list index set and
+        # removed, a set added to and taken from; then a sum of a number and a string (refused).
+        lambda: ddb.update_item(
+            TableName=PAIR,
+            Key=key("a", "1"),
+            UpdateExpression=(
+                "SET #n = #n + :one, #l[1] = :s, #y = :one - #n REMOVE #l[3] ADD #s :more "
+                "DELETE #ns :gone"
+            ),
+            ExpressionAttributeNames={"#n": "n", "#l": "list", "#y": "y", "#s": "ss", "#ns": "ns"},
+            ExpressionAttributeValues={
+                ":one": {"N": "1"},
+                ":s": {"S": "x"},
+                ":more": {"SS": ["c"]},
+                ":gone": {"NS": ["3"]},
+            },
+            ReturnValues="UPDATED_NEW",
+        ),
+        lambda: ddb.update_item(
+            TableName=PAIR,
+            Key=key("a", "1"),
+            UpdateExpression="SET #n = #n + :s",
+            ExpressionAttributeNames={"#n": "n"},
+            ExpressionAttributeValues={":s": {"S": "x"}},
+        ),
         lambda: ddb.transact_write_items(
             TransactItems=[{"Update": update(SINGLE, key(f"t{n}"))} for n in range(5)]
             + [
