@@ -1,6 +1,7 @@
 """socialscore rebuild: every aggregate set again from the ledger for the live model, with the
 score stage paused around it; the end state is that of a clean run with that model, however
-often it runs and wherever it was stopped."""
+often it runs and wherever it was stopped. (That a rebuild for the model the pipeline used
+rewrites nothing: tests/ops/test_rebuild_tally.py, on the stack whose tally it checks.)"""
 
 from __future__ import annotations
 
@@ -152,30 +153,6 @@ def publish(stack: DeployedStack, tmp_path: Path, model: dict[str, Any]) -> None
 def checkpoint(rt: LocalRuntime) -> dict[str, Any]:
     found = dynamo.batch_get(rt.table("SyncStateTable"), "key", [rebuild.CHECKPOINT])
     return found[rebuild.CHECKPOINT]
-
-
-def test_a_rebuild_for_the_model_the_pipeline_used_rewrites_nothing(tmp_path: Path) -> None:
-    with deployed(tmp_path / "stack") as stack:  # the bundled model's
-        rt = stack.rt
-        tables = [rt.table("LedgerTable"), rt.table("ScoresTable")]
-        ledger, scores = (dynamo.scan(t) for t in tables)
-        # No trigger in the local runtime: nothing to pause, and the queue is empty.
-        answer = stack.socialscore("rebuild", "--no-pause", "--json")
-        after = [dynamo.scan(t) for t in tables]
-    assert answer.code == 0, answer.err
-    data = answer.json()
-    assert data["model_version"] == bundled().version
-    flags = [i for i in ledger if str(i["touch"]).startswith("complaint#")]  # no entries
-    assert data["entries_read"] == len(ledger) - len(flags) > 0
-    assert (data["entries_rewritten"], data["aggregates_rewritten"]) == (0, 0)
-    assert data["aggregates_unchanged"] == len(scores)
-    # Item by item, the contacts' items the score stage and the link syncs kept included; and
-    # the contacts' ranking marked whole (`top` reads it from now on).
-    assert any(str(i["pk"]).startswith("contact#") for i in scores)
-    assert after[0] == ledger
-    assert [i for i in after[1] if i["pk"] != READY] == scores
-    assert {"pk": READY, "ready": True} in after[1]
-    assert "ledger [####################] 228/228" in answer.err  # the progress bar
 
 
 def test_a_stack_linked_before_the_contacts_ranking_gets_the_items_the_pipeline_keeps(

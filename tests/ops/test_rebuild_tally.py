@@ -1,4 +1,5 @@
-"""`socialscore rebuild` builds the bucket tally last: on the demo's stack the report's bucket rows
+"""`socialscore rebuild` for the model the pipeline used rewrites nothing, and builds the bucket
+tally last: on the demo's stack the report's bucket rows
 read from the tally (two items) are those counted from every profile's touches, and so are its
 score distribution's bins, and stay so when
 an anonymous profile is linked to a contact and crm_sync's function runs (its DynamoDB path);
@@ -19,7 +20,9 @@ from socialscore.report.covered import tallied
 from socialscore.report.rows import BucketRow, ScoreRow, tallied_buckets
 from socialscore.report.snapshot import Snapshot
 from socialscore.report.spread import Binned
+from socialscore.store import dynamo
 from socialscore.store.bucket_tally import BucketTallyStore
+from socialscore.store.contact_totals import READY
 from socialscore.store.identities import Identities
 from socialscore.store.sync_state import SyncState
 from socialscore_local.ops_bridge import outputs
@@ -55,14 +58,19 @@ def coverage_rows(
     return kept, coverage(touches, set(snapshot.grouping.contact_of))
 
 
-def test_a_rebuild_builds_the_tally_the_report_reads_and_crm_sync_keeps_it(
+def test_a_rebuild_rewrites_nothing_builds_the_tally_the_report_reads_and_crm_sync_keeps_it(
     tmp_path: Path,
 ) -> None:
-    """One stack: the tally as the rebuild built it, then as crm_sync kept it when an anonymous
-    profile joined a contact."""
+    """One stack: a rebuild for the model the pipeline used (the bundled one) rewrites nothing;
+    the tally as it built it; then as crm_sync kept it when an anonymous profile joined a
+    contact."""
     with deployed(tmp_path / "stack") as stack:
         rt = stack.rt
+        tables = [rt.table("LedgerTable"), rt.table("ScoresTable")]
+        ledger, scores = (dynamo.scan(t) for t in tables)
+        # No trigger in the local runtime: nothing to pause, and the queue is empty.
         answer = stack.socialscore("rebuild", "--no-pause", "--json")
+        after = [dynamo.scan(t) for t in tables]
         now = datetime.now(UTC)
         first = Snapshot(Stack("test", outputs(rt)), now)
         recounted = first.buckets(first.scores())
@@ -93,13 +101,26 @@ def test_a_rebuild_builds_the_tally_the_report_reads_and_crm_sync_keeps_it(
         recounted_later = later.buckets(later.scores())
         kept_coverage, counted_coverage = coverage_rows(stack, now + timedelta(minutes=15))
 
-    # the rebuild's tally
     assert answer.code == 0, answer.err
+    data = answer.json()
+    assert data["model_version"] == bundled().version
+    flags = [i for i in ledger if str(i["touch"]).startswith("complaint#")]  # no entries
+    assert data["entries_read"] == len(ledger) - len(flags) > 0
+    assert (data["entries_rewritten"], data["aggregates_rewritten"]) == (0, 0)
+    assert data["aggregates_unchanged"] == len(scores)
+    # Item by item, the contacts' items the score stage and the link syncs kept included; and
+    # the contacts' ranking marked whole (`top` reads it from now on).
+    assert any(str(i["pk"]).startswith("contact#") for i in scores)
+    assert after[0] == ledger
+    assert [i for i in after[1] if i["pk"] != READY] == scores
+    assert {"pk": READY, "ready": True} in after[1]
+    assert "ledger [####################] 228/228" in answer.err  # the progress bar
+    # the rebuild's tally
     assert shown == recounted
     assert isinstance(distribution, Binned)
     assert distribution.bins == recounted_bins(rows)
     assert distribution.highest == max(r.organic for r in rows)
-    assert answer.json()["bucket_tally_profiles"] > 0
+    assert data["bucket_tally_profiles"] > 0
     assert built == recounted
     assert sum(r.profiles for r in built) > sum(r.contacts for r in built) > 0
     assert built_coverage == counted_before
