@@ -18,6 +18,7 @@ from socialscore.domain.touch import Touch
 from socialscore.store import dynamo
 from socialscore.store.ledger_items import entry_of
 from socialscore_local import demo, report
+from socialscore_ops.people import MOST_PROFILES
 from tests.ops.conftest import DeployedStack
 
 pytestmark = pytest.mark.slow  # dealt first: see tests/conftest.py
@@ -58,13 +59,22 @@ def added(shown: list[dict[str, str]]) -> dict[str, Decimal]:
     return {c: a for c, a in sorted(out.items()) if a}
 
 
+def profiles(stack: DeployedStack, ids: list[str]) -> list[dict[str, Any]]:
+    """`socialscore profile ID... --as-of --json`: each profile as a one-id call shows it
+    (tests/ops/test_people.py), in one run of the CLI."""
+    assert 1 < len(ids) <= MOST_PROFILES
+    answer = stack.socialscore("profile", *ids, "--as-of", stack.at, "--json")
+    assert answer.code == 0, answer.err
+    views: list[dict[str, Any]] = answer.json()
+    assert len(views) == len(ids)
+    return views
+
+
 def test_a_contact_s_profile_shows_the_scores_the_crm_was_given(demo_stack: DeployedStack) -> None:
-    for record in pushed(demo_stack, "contact_score"):
-        answer = demo_stack.socialscore(
-            "profile", record["contact_id"], "--as-of", demo_stack.at, "--json"
-        )
-        assert answer.code == 0, answer.err
-        view = answer.json()
+    records = pushed(demo_stack, "contact_score")
+    views = profiles(demo_stack, [r["contact_id"] for r in records])
+    for record, view in zip(records, views, strict=True):
+        assert view["contact_id"] == record["contact_id"]
         assert round(view["organic"], 2) == record["organic_score"]
         assert round(view["paid"], 2) == record["paid_score"]
         assert view["buckets"] == record["buckets"]  # the CRM's buckets are the profile's
@@ -231,10 +241,11 @@ def test_a_profile_s_buckets_are_the_model_s_rules_over_its_ledger(
         )
         for who, touches in mine.items()
     }
-    for who, names in sorted(expected.items()):
-        answer = demo_stack.socialscore("profile", who, "--as-of", demo_stack.at, "--json")
-        assert answer.code == 0, answer.err
-        assert answer.json()["buckets"] == names, who
+    ordered = sorted(expected.items())
+    for (who, names), view in zip(
+        ordered, profiles(demo_stack, [w for w, _ in ordered]), strict=True
+    ):
+        assert view["buckets"] == names, who
     shown = {name for names in expected.values() for name in names}
     assert {"likely_buyer", "prospect"} <= shown, "the demo has likely buyers and prospects"
     buyer = min(w for w, names in expected.items() if names == ["likely_buyer"])
