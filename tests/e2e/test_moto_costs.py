@@ -1,5 +1,6 @@
 """The local runtime's moto keeps DynamoDB's and SQS's answers while it stops copying tables
-and keeping every object: a failed transaction leaves exactly what was there, item by item."""
+and keeping every object: a failed transaction leaves exactly what was there, item by item; and
+its pollers skip the receive on a queue only when it holds no message at all."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from socialscore_local import demo
+from socialscore_local import demo, moto_queues
 from socialscore_local.runtime import LocalRuntime
 
 
@@ -117,3 +118,29 @@ def test_moto_keeps_no_copy_of_what_it_wrote(rt: LocalRuntime) -> None:
 
     assert list(Item.instances_tracked) == []  # type: ignore[attr-defined]
     assert list(Message.instances_tracked) == []  # type: ignore[attr-defined]
+
+
+def test_a_queue_holding_no_message_is_polled_without_a_receive(rt: LocalRuntime) -> None:
+    """A poller skips the receive on a queue that holds nothing (moto's would return and change
+    nothing); a queue holding a message, visible or in flight, is received from."""
+    sqs, url = rt.client("sqs"), rt.queue_url("ResolveQueue")
+    receives: list[str] = []
+    resolve = rt.functions["ResolveFunction"]
+    source = next(s for s in resolve.queue_sources if s.queue == "ResolveQueue")
+    event = "before-call.sqs.ReceiveMessage"
+    sqs.meta.events.register(event, lambda **_: receives.append(url), unique_id="count")
+    try:
+        assert moto_queues.holds_no_message(url)
+        assert (rt.poll(resolve, source), receives) == (0, [])
+
+        sqs.send_message(QueueUrl=url, MessageBody="{}")
+        assert not moto_queues.holds_no_message(url)
+        taken = sqs.receive_message(QueueUrl=url, VisibilityTimeout=60)["Messages"]
+        assert not moto_queues.holds_no_message(url)  # in flight: still the queue's
+        assert rt.poll(resolve, source) == 0
+        assert len(receives) == 2  # the test's own, and the poller's: nothing visible
+
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=taken[0]["ReceiptHandle"])
+        assert moto_queues.holds_no_message(url)
+    finally:
+        sqs.meta.events.unregister(event, unique_id="count")
