@@ -34,6 +34,9 @@ class QueueDriving:
         return self.physical[logical]["Ref"]
 
     def depth(self, logical: str) -> int:
+        """Messages visible and in flight, as GetQueueAttributes counts them."""
+        if moto_queues.holds_no_message(self.queue_url(logical)):
+            return 0  # both counts, without the call
         attributes = self.client("sqs").get_queue_attributes(
             QueueUrl=self.queue_url(logical),
             AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],

@@ -144,3 +144,16 @@ def test_a_queue_holding_no_message_is_polled_without_a_receive(rt: LocalRuntime
         assert moto_queues.holds_no_message(url)
     finally:
         sqs.meta.events.unregister(event, unique_id="count")
+
+
+def test_a_queue_depth_counts_what_sqs_counts(rt: LocalRuntime) -> None:
+    """Visible and in-flight messages, told without a call when the queue holds none."""
+    sqs, url = rt.client("sqs"), rt.queue_url("RehydrateDLQ")
+    assert rt.depth("RehydrateDLQ") == 0
+    sqs.send_message(QueueUrl=url, MessageBody="{}")
+    sqs.send_message(QueueUrl=url, MessageBody="{}")
+    assert rt.depth("RehydrateDLQ") == 2
+    taken = sqs.receive_message(QueueUrl=url, VisibilityTimeout=60)["Messages"]
+    assert rt.depth("RehydrateDLQ") == 2  # one visible, one in flight
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=taken[0]["ReceiptHandle"])
+    assert rt.depth("RehydrateDLQ") == 1
