@@ -18,7 +18,8 @@ from typing import Any
 
 from socialscore_local import demo, webhooks
 from socialscore_local.http_api import http_event
-from socialscore_local.runtime import ROOT, LocalRuntime
+from socialscore_local.paths import ROOT
+from socialscore_local.runtime import LocalRuntime
 
 IMPORT_RUNS = 7
 

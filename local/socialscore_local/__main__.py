@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from socialscore_local import demo, marketo_setup, serving, webhooks
+from socialscore_local import serving, webhooks
 from socialscore_local.seeding import Seeds
 
 WORKDIR = Path(".local")
@@ -85,9 +85,13 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
     if args.command == "demo":
+        from socialscore_local import demo
+
         print(demo.run(args.workdir, crm=args.crm))
         return
     if args.command == "crm-setup" and args.crm == "marketo":
+        from socialscore_local import marketo_setup
+
         marketo_setup.run(args.endpoint, args.client_id, args.client_secret_from_env)
         return
     if args.command == "crm-setup":

@@ -14,7 +14,8 @@ from socialscore.domain.messages import Seller
 from socialscore.wiring.reads import Stores
 from socialscore_local import seeding, server, webhooks
 from socialscore_local.faults import Faults
-from socialscore_local.runtime import DEMO_DIR, LocalRuntime
+from socialscore_local.paths import DEMO_DIR
+from socialscore_local.runtime import LocalRuntime
 
 if TYPE_CHECKING:
     from socialscore_local.demo_stub_crm import StubCrm

@@ -22,13 +22,12 @@ import logging
 import os
 import threading
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-import boto3
-
-from socialscore.aws import clients
 from socialscore_local.access import write_private
-from socialscore_local.runtime import LocalRuntime
+
+if TYPE_CHECKING:  # serve checks its work directory's journal before it imports the emulator
+    from socialscore_local.runtime import LocalRuntime
 
 JOURNAL = "journal.jsonl"
 SECRET_FILE = "smms-secret"  # noqa: S105 - the file's name, not a secret
@@ -99,6 +98,10 @@ class Journal:
 
     def record(self) -> None:
         """From now on, journal what the API's functions queue."""
+        import boto3
+
+        from socialscore.aws import clients
+
         self._file = self.path.open("ab")
         assert boto3.DEFAULT_SESSION is not None
         events = boto3.DEFAULT_SESSION.events

@@ -37,14 +37,13 @@ from socialscore.aws import clients
 from socialscore_local import fidelity, log_groups, moto_costs
 from socialscore_local.faults import Faults
 from socialscore_local.http_api import ACCOUNT, HttpAnswer, http_answer, http_event, match_route
+from socialscore_local.paths import ROOT
 from socialscore_local.pollers import QueueDriving
 from socialscore_local.provisioning import provision
 from socialscore_local.sqs_events import REGION
 from socialscore_ops.template import Template, evaluate
 
 STACK = "socialscore-local"
-ROOT = Path(__file__).resolve().parents[2]
-DEMO_DIR = ROOT / "events" / "demo"  # the demo's stream, posts, sellers and opportunities
 log = logging.getLogger("socialscore_local")
 # The embedded default answers from files: posts from a fixture, a CRM in two files. The
 # template refuses both on AWS, where its own defaults (no provider, no CRM) apply.

@@ -28,7 +28,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from socialscore_local.runtime import DEMO_DIR
+from socialscore_local.paths import DEMO_DIR
 
 POSTS = "posts.json"
 OPPORTUNITIES = Path("crm") / "opportunities.json"

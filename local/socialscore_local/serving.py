@@ -1,6 +1,9 @@
 """`python -m socialscore_local serve`: the local runtime as a server that runs until Ctrl-C,
 safe on a laptop (access.py), keeping what it accepted (journal.py), started on data or empty
-(seeding.py)."""
+(seeding.py).
+
+What stops serve before it starts (a busy port, a file it cannot use) is said before the
+emulator and the AWS SDK are imported: 0.15 s of CPU instead of 0.5."""
 
 from __future__ import annotations
 
@@ -9,12 +12,14 @@ import threading
 from datetime import UTC, datetime
 from http.server import ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from socialscore_local import demo, emf, server, webhooks
+from socialscore_local import webhooks
 from socialscore_local.access import TOKEN_FILE, new_token, write_private
-from socialscore_local.runtime import LocalRuntime
 from socialscore_local.seeding import BadSeed, Seeds, imports, place_files, run_import
+
+if TYPE_CHECKING:
+    from socialscore_local.runtime import LocalRuntime
 
 
 class PortBusy(Exception):
@@ -83,6 +88,7 @@ def _serve(
     seeds: Seeds,
     deliveries: list[dict[str, Any]],
 ) -> None:
+    from socialscore_local import demo, emf, server
     from socialscore_local.journal import Journal, kept_secret
     from socialscore_local.ops_bridge import LOCAL_SCORES, REPORT, Bridge
 
@@ -149,6 +155,8 @@ def _serve(
 def _load_demo(rt: LocalRuntime, url: str, secret: str, deliveries: list[dict[str, Any]]) -> None:
     """The demo's stream, sent as its SMMS sends it and drained; then crm_sync and attribution,
     so that the leaderboard's money and the report's opportunities show at once."""
+    from socialscore_local import demo
+
     replayed = demo.replay(rt, url, secret, deliveries)
     for unexpected in replayed.unexpected:
         print(f"  the demo's {unexpected}")
