@@ -63,6 +63,15 @@ def case(profile: str, n: int) -> ComplaintCase:
     )
 
 
+# Built once, drawn from in every example (a strategy built inside the draw is built and
+# checked anew each time: most of this file's time, for the same draws).
+ORGANIC = st.sampled_from([0.0, 1.5, 7.0])
+SOME_SELLERS = st.sets(st.sampled_from(SELLERS))
+AMOUNT = st.integers(1, 3)
+SOME_PROFILES = st.sets(st.sampled_from(sorted(PROFILES)))
+SOME_ACTS = st.sets(st.tuples(st.sampled_from(sorted(PROFILES)), st.integers(1, 2)))
+
+
 @st.composite
 def derivations(draw: st.DrawFn) -> dict[RecordKey, Record]:
     """What one run derives: every contact's score, every opportunity's headline and its
@@ -70,15 +79,15 @@ def derivations(draw: st.DrawFn) -> dict[RecordKey, Record]:
     records: list[Record] = [
         ContactScore(
             contact_id=c,
-            organic_score=draw(st.sampled_from([0.0, 1.5, 7.0])),
+            organic_score=draw(ORGANIC),
             paid_score=0.0,
             model_version="1",
         )
         for c in CONTACTS
     ]
     for opp in OPPORTUNITIES:
-        sellers = draw(st.sets(st.sampled_from(SELLERS)))
-        amounts = {s: draw(st.integers(1, 3)) for s in sorted(sellers)}
+        sellers = draw(SOME_SELLERS)
+        amounts = {s: draw(AMOUNT) for s in sorted(sellers)}
         records.append(
             OpportunityInfluence(
                 opportunity_id=opp,
@@ -92,13 +101,11 @@ def derivations(draw: st.DrawFn) -> dict[RecordKey, Record]:
             )
         )
         records += [breakdown(opp, s, a) for s, a in amounts.items()]
-    for profile in draw(st.sets(st.sampled_from(sorted(PROFILES)))):
+    for profile in draw(SOME_PROFILES):
         records.append(
             HotLeadTask(profile=profile, contact_id=PROFILES[profile], organic_score=9, threshold=5)
         )
-    for profile, n in draw(
-        st.sets(st.tuples(st.sampled_from(sorted(PROFILES)), st.integers(1, 2)))
-    ):
+    for profile, n in draw(SOME_ACTS):
         records.append(case(profile, n))
     return {RecordKey.of(r): r for r in records}
 
@@ -134,16 +141,14 @@ class Crm:
     opened: dict[RecordKey, int] = field(default_factory=dict)  # tasks and cases: times opened
 
     def push(self, push: Push, refused: set[int], lost: set[int]) -> dict[RecordKey, str]:
-        records: dict[RecordKey, Record] = {
-            RecordKey.of(r): r
-            for r in [
-                *push.scores,
-                *push.influences,
-                *push.records,
-                *push.hot_leads,
-                *push.complaints,
-            ]
-        }
+        every: list[Record] = [
+            *push.scores,
+            *push.influences,
+            *push.records,
+            *push.hot_leads,
+            *push.complaints,
+        ]
+        records = {RecordKey.of(r): r for r in every}
         failed: dict[RecordKey, str] = {}
         for n, key in enumerate(push.keys()):
             if n in refused:
