@@ -3,16 +3,17 @@ a pooling client keeps its connections open."""
 
 from __future__ import annotations
 
+import selectors
 import socket
 import threading
 from contextlib import suppress
-from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class Loopback:
     def __init__(self) -> None:
         self._server: ThreadingHTTPServer | None = None
+        self._serving: threading.Thread | None = None
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
 
@@ -25,9 +26,23 @@ class Loopback:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
         self._server.block_on_close = False  # a pooling client keeps its connection open
-        # A short poll: shutdown() waits up to one interval, at every test's teardown.
-        serve = partial(self._server.serve_forever, poll_interval=0.05)
-        threading.Thread(target=serve, daemon=True).start()
+        self._server.timeout = 0  # handle_request() below: never wait, the loop has waited
+        # The serving loop waits on the listening socket and on this pair's reading end, which
+        # stop() writes to: it wakes at once, where serve_forever's shutdown() waited for its
+        # next poll (every test's teardown paid up to a poll interval, 40 ms seen on average).
+        self._wake, self._waker = socket.socketpair()
+        self._serving = threading.Thread(target=self._serve, args=(self._server,), daemon=True)
+        self._serving.start()
+
+    def _serve(self, server: ThreadingHTTPServer) -> None:
+        with selectors.DefaultSelector() as selector:
+            selector.register(server, selectors.EVENT_READ)
+            selector.register(self._wake, selectors.EVENT_READ)
+            while True:
+                ready = {key.fileobj for key, _ in selector.select()}
+                if self._wake in ready:
+                    return
+                server.handle_request()  # accepts one connection; its handler runs on a thread
 
     def accepted(self, sock: socket.socket) -> None:
         """A handler's connection: shut at stop, so its thread ends."""
@@ -36,10 +51,14 @@ class Loopback:
 
     def stop(self) -> None:
         assert self._server is not None
-        self._server.shutdown()
+        assert self._serving is not None
+        self._waker.send(b"x")
+        self._serving.join()
         with self._lock:
             kept_alive = list(self._sockets)
         for sock in kept_alive:  # ends the handler threads waiting on kept-alive connections
             with suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
         self._server.server_close()
+        self._wake.close()
+        self._waker.close()
