@@ -157,3 +157,28 @@ def test_a_queue_depth_counts_what_sqs_counts(rt: LocalRuntime) -> None:
     assert rt.depth("RehydrateDLQ") == 2  # one visible, one in flight
     sqs.delete_message(QueueUrl=url, ReceiptHandle=taken[0]["ReceiptHandle"])
     assert rt.depth("RehydrateDLQ") == 1
+
+
+def test_dynamodb_and_sqs_calls_go_unsigned_and_s3_calls_signed(rt: LocalRuntime) -> None:
+    """moto checks no signature on DynamoDB and SQS (the runtime saves signing them), but
+    answers an unsigned S3 request as an anonymous one: S3 stays signed, its objects readable."""
+    signed: dict[str, bool] = {}
+    clients = [rt.client(s) for s in ("dynamodb", "sqs", "s3")]
+    for client in clients:
+        name = client.meta.service_model.service_name
+
+        def seen(request: Any, name: str = name, **_: Any) -> None:
+            signed[name] = "Authorization" in request.headers
+
+        client.meta.events.register("before-send", seen, unique_id="seen")
+    try:
+        clients[0].describe_table(TableName=rt.table("ScoresTable"))
+        clients[1].get_queue_attributes(QueueUrl=rt.queue_url("ScoreQueue"))
+        bucket = rt.physical["ReportBucket"]["Ref"]
+        clients[2].put_object(Bucket=bucket, Key="signed.txt", Body=b"read back")
+        assert clients[2].get_object(Bucket=bucket, Key="signed.txt")["Body"].read() == b"read back"
+    finally:
+        for client in clients:
+            client.meta.events.unregister("before-send", unique_id="seen")
+
+    assert signed == {"dynamodb": False, "sqs": False, "s3": True}
