@@ -101,7 +101,7 @@ HS_CONTACTS = [str(601 + n) for n in range(4)]
 
 @contextmanager
 def salesforce_world() -> Iterator[World]:
-    with SalesforceStub() as sf:
+    with SalesforceStub(sleep=lambda seconds: None) as sf:  # its token latency: no wait
         sf.seed(opportunities(SF_CONTACTS), [{"id": SF_CONTACTS[3]}])
         crm = SalesforceCrm(
             lambda refresh: sf.credentials,

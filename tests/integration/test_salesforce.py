@@ -37,10 +37,23 @@ OPP = "006000000000000OPP"
 OWNER = "005000000000042AAA"
 
 
+def stub(**settings: Any) -> SalesforceStub:
+    """A stub taking its latencies (a token's 10 ms) on a simulated clock: no real wait. The
+    tests of the token's own path keep the real ones (`sf_timed`)."""
+    return SalesforceStub(sleep=Sleeps(), **settings)
+
+
 @pytest.fixture
 def sf() -> Iterator[SalesforceStub]:
-    with SalesforceStub() as stub:
-        yield stub
+    with stub() as sf:
+        yield sf
+
+
+@pytest.fixture
+def sf_timed() -> Iterator[SalesforceStub]:
+    """The stub with its latencies taken for real, as by the org."""
+    with SalesforceStub() as sf:
+        yield sf
 
 
 @pytest.fixture
@@ -184,8 +197,9 @@ def test_a_session_refused_again_after_renewal_stops_the_run_without_a_loop(
 
 
 def test_a_token_whose_answer_was_lost_is_asked_again_and_the_run_goes_on(
-    sf: SalesforceStub,
+    sf_timed: SalesforceStub,
 ) -> None:
+    sf = sf_timed
     sf.add_contact("003000000000000001")
     sleeps = Sleeps()
     sf.lose_next_token()  # issued, its answer lost: the connection closes
@@ -207,8 +221,9 @@ def test_a_token_whose_answer_was_lost_is_asked_again_and_the_run_goes_on(
 
 
 def test_a_token_endpoint_that_never_answers_stops_the_run_after_three_tries(
-    sf: SalesforceStub,
+    sf_timed: SalesforceStub,
 ) -> None:
+    sf = sf_timed
     sf.lose_next_token(times=3)
 
     with pytest.raises(CrmStopped) as stopped:
@@ -813,13 +828,13 @@ def state(sf: SalesforceStub) -> dict[str, list[str]]:
 @pytest.mark.parametrize("fault", ["REQUEST_LIMIT_EXCEEDED", "answer lost"])
 @pytest.mark.parametrize("nth", range(7))
 def test_a_push_stopped_at_any_call_converges_when_run_again(fault: str, nth: int) -> None:
-    with SalesforceStub() as clean:
+    with stub() as clean:
         crm, push = fault_world(clean)
         assert crm.push(push).calls == 7
         expected = state(clean)
     assert len(expected["Task"]) == 1
     assert len(expected["Social_Influence__c"]) == 3
-    with SalesforceStub() as sf:
+    with stub() as sf:
         crm, push = fault_world(sf)
         if fault == "answer lost":
             # Applied but unanswered, every attempt; the task's create is never sent twice.

@@ -29,13 +29,14 @@ from tests.integration.test_salesforce import (
     record,
     score,
     state,
+    stub,
 )
 
 
 @pytest.fixture
 def sf() -> Iterator[SalesforceStub]:
-    with SalesforceStub() as stub:
-        yield stub
+    with stub() as sf:
+        yield sf
 
 
 def bulk_adapter(
@@ -114,11 +115,11 @@ def bulk_world(sf: SalesforceStub) -> Push:
 
 
 def test_a_bulk_push_leaves_the_org_as_calls_of_200_do() -> None:
-    with SalesforceStub() as sf:
+    with stub() as sf:
         push = bulk_world(sf)
         assert bulk_adapter(sf).push(push).failed == {}
         expected = state(sf)
-    with SalesforceStub() as sf:
+    with stub() as sf:
         push = bulk_world(sf)
         crm = bulk_adapter(sf, threshold=1)  # contacts and breakdown by Bulk, the headline not
 
@@ -175,11 +176,11 @@ def test_a_failed_job_fails_its_keys_and_the_push_goes_on(sf: SalesforceStub) ->
 def test_a_job_that_cannot_finish_in_the_runs_time_is_aborted_and_the_next_run_converges(
     seconds: float,
 ) -> None:
-    with SalesforceStub() as clean:
+    with stub() as clean:
         push = bulk_world(clean)
         assert bulk_adapter(clean, threshold=1).push(push).failed == {}
         expected = state(clean)
-    with SalesforceStub() as sf:
+    with stub() as sf:
         push = bulk_world(sf)
         sleeps = Sleeps()
 
@@ -311,13 +312,13 @@ def clean_calls(sf: SalesforceStub, since: int) -> list[int]:
 @pytest.mark.parametrize("fault", ["REQUEST_LIMIT_EXCEEDED", "answer lost"])
 @pytest.mark.parametrize("nth", range(15))
 def test_a_bulk_push_stopped_at_any_call_converges_when_pushed_again(fault: str, nth: int) -> None:
-    with SalesforceStub() as clean:
+    with stub() as clean:
         push = bulk_world(clean)
         crm = bulk_adapter(clean, threshold=1)
         before = len(clean.calls)
         assert crm.push(push).calls == 15  # two jobs of 7, the headline's call
         expected, attempts = state(clean), clean_calls(clean, before)[nth]
-    with SalesforceStub() as sf:
+    with stub() as sf:
         push = bulk_world(sf)
         crm = bulk_adapter(sf, threshold=1)
         if fault == "answer lost":

@@ -19,7 +19,7 @@ It behaves like the real API where socialscore depends on it:
   `lose_next_answer` (applied, unanswered), `redirect_next` and `reject` (a record refused);
   `latency` seconds before each answer, as a real org's round trip; the token endpoint's own
   `token_latency` (small by default: an OAuth round trip) and `lose_next_token` (a token
-  issued, its answer lost).
+  issued, its answer lost). Both are taken through `sleep`: a test hands a simulated clock's.
 
     with SalesforceStub() as sf:
         sf.seed(opportunities)
@@ -33,6 +33,7 @@ from __future__ import annotations
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -69,6 +70,7 @@ class SalesforceStub(Seeding, LoopbackJsonServer):
     instance_url: str | None = None  # what the token answer names; None: the stub itself
     latency: float = 0.0  # seconds each API answer takes
     token_latency: float = 0.01  # seconds each token answer takes
+    sleep: Callable[[float], None] = time.sleep  # how latency is taken
     api_used: int = 0
     calls: list[Call] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)
@@ -178,7 +180,7 @@ class SalesforceStub(Seeding, LoopbackJsonServer):
         )
         pause = self.token_latency if parts.path.endswith("/oauth2/token") else self.latency
         if pause:
-            time.sleep(pause)  # outside the lock: calls in flight overlap, as they do
+            self.sleep(pause)  # outside the lock: calls in flight overlap, as they do
         with self._lock:
             authorization = headers.get("authorization", "")
             self.calls.append(Call(method, parts.path, query, document, authorization))
