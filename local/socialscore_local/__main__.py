@@ -1,6 +1,7 @@
 """python -m socialscore_local demo | serve [--demo] --port N | crm-setup hubspot|marketo
 
-(The operator's commands, model validation among them, are `socialscore`'s: ops/.)"""
+(The operator's commands, model validation among them, are `socialscore`'s: ops/.) Each command
+imports what it needs when chosen: crm-setup no HTTP server, serve's refusals no emulator."""
 
 from __future__ import annotations
 
@@ -9,9 +10,6 @@ import logging
 import os
 import sys
 from pathlib import Path
-
-from socialscore_local import serving, webhooks
-from socialscore_local.seeding import Seeds
 
 WORKDIR = Path(".local")
 
@@ -103,6 +101,9 @@ def main() -> None:
                 args.token_from_env, args.base_url, args.app_id, args.developer_key_from_env
             )
         return
+    from socialscore_local import serving, webhooks
+    from socialscore_local.seeding import Seeds
+
     if args.demo and (args.posts or args.opportunities):
         parser.error("--demo brings the demo's posts and opportunities: not with --posts")
     others = webhooks.NetworkSecrets(
