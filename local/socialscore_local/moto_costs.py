@@ -12,8 +12,8 @@ growing in memory, for reasons in moto itself (5.x):
   and draws a receipt handle one random letter at a time.
 All are fixed here for the runtime's process: `install()` after each mock start (with the
 per-call repeats of moto_dynamodb_costs: parsing, copying and serializing the same thing again,
-moto_table_reads: a Query sorting the whole table, and moto_requests: what every request of any
-service redoes).
+moto_table_reads: a Query sorting the whole table, moto_items: an item's values copied and sized
+one by one, and moto_requests: what every request of any service redoes).
 
 A transaction keeps, instead of the tables, the original of each item it names (what DynamoDB's
 own all-or-nothing means: only those items can change) and puts them back when it fails. The
@@ -30,7 +30,7 @@ import threading
 import time
 from typing import Any
 
-from socialscore_local import moto_dynamodb_costs, moto_requests, moto_table_reads
+from socialscore_local import moto_dynamodb_costs, moto_items, moto_requests, moto_table_reads
 
 _PATCHED = "_socialscore_costs_fixed"  # on each backend class patched, once
 # The services whose models the runtime builds by the thousand.
@@ -51,6 +51,7 @@ def install() -> None:
     _untrack_instances()
     moto_dynamodb_costs.install()
     moto_table_reads.install()
+    moto_items.install()
     moto_requests.install()
 
 
