@@ -6,12 +6,15 @@ fifth of moto's time:
 - an item's copy deep-copies each of its values through `copy.deepcopy`'s generic dispatch,
   even a string's or a number's (whose copy is a new DynamoType holding the same value);
 - an item built from its attributes checks the 400 KB limit before each attribute by summing
-  the sizes of all the attributes set so far: n attributes, n^2/2 sizes.
+  the sizes of all the attributes set so far: n attributes, n^2/2 sizes; and each value's size
+  (a Scan or Query sums them for every item, against its 1 MB page) asks four type questions
+  before a number's or a string's.
 Here a string, number, binary, boolean or null value (and a set of them: a new list of the same
 values) is copied directly, as DynamoType.__deepcopy__ does, keeping its place in the copy's
 memo; lists and maps still go through copy.deepcopy. An item being built keeps the running sum
 of the sizes it has set (the same sizes, nothing else can change them while it is built) and
-refuses an attribute past the limit exactly where moto would.
+refuses an attribute past the limit exactly where moto would; a number's or a string's size is
+computed directly, as moto's (any other value's by moto).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ def install() -> None:
         return
     _copied_directly(Item)
     _sized_as_built(Item)
+    _plain_values_sized_directly()
     setattr(Item, _PATCHED, True)
 
 
@@ -86,3 +90,23 @@ def _sized_as_built(item_type: Any) -> None:
             total += size
 
     item_type.__init__ = init
+
+
+def _plain_values_sized_directly() -> None:
+    """A value's size (summed for every item a Scan or Query returns, against the 1 MB page,
+    and for every attribute an update sets, against the item limit) asks four type questions
+    before a number's or a string's: a number's is the length of its text and a string's that of
+    its UTF-8 bytes, as moto's own; any other value is sized by moto."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    sized = DynamoType.size
+
+    def size(self: Any) -> int:
+        kind, value = self.type, self.value
+        if kind == "N":
+            return len(str(value))
+        if kind == "S" and type(value) is str:
+            return len(value.encode("utf-8"))
+        return sized(self)
+
+    DynamoType.size = size  # type: ignore[method-assign]
