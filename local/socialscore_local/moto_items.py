@@ -14,7 +14,7 @@ values) is copied directly, as DynamoType.__deepcopy__ does, keeping its place i
 memo; lists and maps still go through copy.deepcopy. An item being built keeps the running sum
 of the sizes it has set (the same sizes, nothing else can change them while it is built) and
 refuses an attribute past the limit exactly where moto would; a number's or a string's size is
-computed directly, as moto's (any other value's by moto).
+computed directly, as moto's (any other value's by moto), and so is its form in an answer.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ def install() -> None:
     _copied_directly(Item)
     _sized_as_built(Item)
     _plain_values_sized_directly()
+    _plain_values_answered_directly()
     setattr(Item, _PATCHED, True)
 
 
@@ -110,3 +111,28 @@ def _plain_values_sized_directly() -> None:
         return sized(self)
 
     DynamoType.size = size  # type: ignore[method-assign]
+
+
+def _plain_values_answered_directly() -> None:
+    """Every answer's items go through dynamo_to_dict before they are serialized: a recursion
+    that asks each value and each of its texts six questions (datetime? DynamoType? to_json?
+    dict? list?) to return a text as it is. A text, number, boolean or None is returned as it
+    is, and a string's or a number's DynamoType as {type: its text}, as moto's own does; any
+    other value goes through moto's."""
+    from moto.dynamodb import responses
+    from moto.dynamodb.models import utilities
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    generic = utilities.dynamo_to_dict
+    as_is = (str, int, float, bool, type(None))
+
+    def dynamo_to_dict(obj: Any) -> Any:
+        kind = type(obj)
+        if kind in as_is:
+            return obj
+        if kind is DynamoType and obj.type in ("S", "N") and type(obj.value) is str:
+            return {obj.type: obj.value}
+        return generic(obj)
+
+    utilities.dynamo_to_dict = dynamo_to_dict  # moto's recursion looks it up here
+    responses.dynamo_to_dict = dynamo_to_dict  # type: ignore[attr-defined]
