@@ -53,7 +53,7 @@ def snapshot(rt: LocalRuntime) -> dict[str, Any]:
     """What a rebuild sets, compared by value: each ledger entry's units, each profile's units
     and touches, each post's and seller's counters summed over their shards (zeros left out:
     the score stage leaves them where touches were withdrawn)."""
-    scores = Scores(rt.table("ScoresTable"))
+    scores = Scores(rt.table("ScoresTable")).read_all()  # one scan for the three
 
     def counters(found: dict[str, dict[str, Any]]) -> dict[str, dict[str, Decimal]]:
         kept = {k: {c: n for c, n in v.items() if c != "team" and n} for k, v in found.items()}
@@ -67,11 +67,11 @@ def snapshot(rt: LocalRuntime) -> dict[str, Any]:
         },
         "profiles": {
             key: (item.get("units", 0), item.get("touches", 0))
-            for key, item in scores.every_profile().items()
+            for key, item in scores.profiles.items()
             if item.get("units") or item.get("touches")
         },
-        "posts": counters(scores.post_counters()),
-        "sellers": counters(scores.seller_counters()),
+        "posts": counters(scores.posts),
+        "sellers": counters(scores.sellers),
     }
 
 
