@@ -3,7 +3,7 @@ safe on a laptop (access.py), keeping what it accepted (journal.py), started on 
 (seeding.py).
 
 What stops serve before it starts (a busy port, a file it cannot use) is said before the
-emulator and the AWS SDK are imported: 0.15 s of CPU instead of 0.5."""
+emulator and the AWS SDK are imported: 0.2 s of CPU instead of 0.5."""
 
 from __future__ import annotations
 
