@@ -1,11 +1,11 @@
 """moto with the local runtime's fixes (moto_costs: parse once, copy from the kept tree, checks
-once per expression, a walker's handler found by the node's class, plain AttributeValues written
-directly, a Query reading its partition, key sorts on converted values, items rolled back instead
-of tables, items copied and sized value by value, a handler's methods listed once, JSON errors
-without their XML) answers our DynamoDB calls byte for byte as moto without them: items, old
-and new values, a failed condition's ALL_OLD item, a cancelled transaction's reasons, refusals
-(an item past the size limit), every update clause and operand, pages in both directions on a
-table and an index, Scans, numbers' order, consumed capacity."""
+once per expression, a walker's handler found by the node's class, plain AttributeValues parsed
+and written directly, a Query reading its partition, key sorts on converted values, items rolled
+back instead of tables, items copied and sized value by value, a handler's methods listed once,
+JSON errors without their XML) answers our DynamoDB calls byte for byte as moto without them:
+items, old and new values, a failed condition's ALL_OLD item, a cancelled transaction's reasons,
+refusals (an item past the size limit), every update clause and operand, pages in both
+directions on a table and an index, Scans, numbers' order, consumed capacity."""
 
 from __future__ import annotations
 
