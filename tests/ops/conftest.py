@@ -20,6 +20,7 @@ import pytest
 
 from socialscore_local import demo, server
 from socialscore_local.ops_bridge import outputs
+from socialscore_local.paths import DEMO_DIR
 from socialscore_local.runtime import LocalRuntime
 from tests.ops import copies
 from tests.unit.cli_answers import Answer, socialscore
@@ -57,7 +58,7 @@ def deploy(rt: LocalRuntime, name: str = STACK_NAME, **extra: str) -> None:
         rt.client("cloudformation").create_stack(StackName=name, TemplateBody=json.dumps(template))
 
 
-def replay_demo(rt: LocalRuntime, secret: str, demo_dir: Path = demo.DEMO_DIR) -> None:
+def replay_demo(rt: LocalRuntime, secret: str, demo_dir: Path = DEMO_DIR) -> None:
     """The demo's webhooks, signed and posted over HTTP to the runtime's API, drained."""
     http = server.http_server(rt)
     try:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from socialscore.store import dynamo
-from socialscore_local import demo
+from socialscore_local.paths import DEMO_DIR
 from socialscore_local.runtime import LocalRuntime
 from tests.ops.conftest import DeployedStack, demo_states, deployed, moved_demo
 
@@ -23,7 +23,7 @@ TABLES = ("LedgerTable", "ScoresTable", "IdentitiesTable")
 HANDLE = "@jane_doe_private"
 
 
-def demo_events(demo_dir: Path = demo.DEMO_DIR) -> list[dict[str, Any]]:
+def demo_events(demo_dir: Path = DEMO_DIR) -> list[dict[str, Any]]:
     """The events of the demo's webhooks that ingest accepts (a refused webhook queues none)."""
     deliveries = json.loads((demo_dir / "webhooks.json").read_text())
     return [e for d in deliveries if d["expect"] == 202 for e in d["body"]["events"]]

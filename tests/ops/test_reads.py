@@ -17,7 +17,8 @@ from socialscore.domain.scoring_model import bundled
 from socialscore.domain.touch import Touch
 from socialscore.store import dynamo
 from socialscore.store.ledger_items import entry_of
-from socialscore_local import demo, report
+from socialscore_local import report
+from socialscore_local.paths import DEMO_DIR
 from socialscore_ops.people import MOST_PROFILES
 from tests.ops.conftest import DeployedStack
 
@@ -256,7 +257,7 @@ def test_a_profile_s_buckets_are_the_model_s_rules_over_its_ledger(
 def test_a_profile_says_whom_its_hot_lead_or_complaint_goes_to(
     demo_stack: DeployedStack, counted: list[Touch]
 ) -> None:
-    deliveries = json.loads((demo.DEMO_DIR / "webhooks.json").read_text())
+    deliveries = json.loads((DEMO_DIR / "webhooks.json").read_text())
     ((contact, owner),) = {
         (e["contact_id"], e["owner_id"])
         for d in deliveries

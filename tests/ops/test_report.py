@@ -24,8 +24,8 @@ from socialscore.report.names import model_name
 from socialscore.report.profiles import owner_text
 from socialscore.report.rows import Money, money_text
 from socialscore.report.snapshot import Snapshot
-from socialscore_local import demo as demo_module
 from socialscore_local.ops_bridge import outputs
+from socialscore_local.paths import DEMO_DIR
 from socialscore_ops.people import MOST_PROFILES
 from socialscore_ops.stack import Stack
 from tests.ops.conftest import DeployedStack
@@ -224,9 +224,9 @@ def test_the_page_loads_nothing_and_shows_no_text(demo: tuple[Snapshot, str]) ->
     assert page.count('role="img"') == svgs
     assert page.count("<title id=") == svgs
     # ids and numbers only: no post's text, no handle (the demo's are in its permalinks)
-    deliveries = json.loads((demo_module.DEMO_DIR / "webhooks.json").read_text())
+    deliveries = json.loads((DEMO_DIR / "webhooks.json").read_text())
     permalinks = re.findall(r"https://x\.com/(\w+)/status/", json.dumps(deliveries))
-    posts = json.loads((demo_module.DEMO_DIR / "posts.json").read_text())
+    posts = json.loads((DEMO_DIR / "posts.json").read_text())
     texts = [p["text"] for p in posts if p.get("text")]
     shown = page.lower()
     assert permalinks
