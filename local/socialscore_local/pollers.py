@@ -65,11 +65,11 @@ class QueueDriving:
             time.sleep(0.001)
         sqs = self.client("sqs")
         url = self.queue_url(source.queue)
-        if moto_queues.holds_no_message(url):
-            return 0  # what its receive would answer, without the call
         size = min(source.batch_size, self.longest_batch or source.batch_size)
         messages: list[dict[str, Any]] = []
         while len(messages) < size:
+            if moto_queues.holds_no_visible_message(url):
+                break  # what its receive would answer, without the call
             got = sqs.receive_message(
                 QueueUrl=url,
                 MaxNumberOfMessages=min(size - len(messages), 10),

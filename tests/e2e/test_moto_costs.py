@@ -1,6 +1,6 @@
 """The local runtime's moto keeps DynamoDB's and SQS's answers while it stops copying tables
 and keeping every object: a failed transaction leaves exactly what was there, item by item; and
-its pollers skip the receive on a queue only when it holds no message at all."""
+its pollers skip the receive on a queue only when it holds no visible message."""
 
 from __future__ import annotations
 
@@ -120,9 +120,11 @@ def test_moto_keeps_no_copy_of_what_it_wrote(rt: LocalRuntime) -> None:
     assert list(Message.instances_tracked) == []  # type: ignore[attr-defined]
 
 
-def test_a_queue_holding_no_message_is_polled_without_a_receive(rt: LocalRuntime) -> None:
-    """A poller skips the receive on a queue that holds nothing (moto's would return and change
-    nothing); a queue holding a message, visible or in flight, is received from."""
+def test_a_queue_holding_no_visible_message_is_polled_without_a_receive(
+    rt: LocalRuntime,
+) -> None:
+    """A poller skips the receive on a queue with no visible message (moto's would return and
+    change nothing): empty, or its messages in flight; a visible message is received."""
     sqs, url = rt.client("sqs"), rt.queue_url("ResolveQueue")
     receives: list[str] = []
     resolve = rt.functions["ResolveFunction"]
@@ -130,17 +132,21 @@ def test_a_queue_holding_no_message_is_polled_without_a_receive(rt: LocalRuntime
     event = "before-call.sqs.ReceiveMessage"
     sqs.meta.events.register(event, lambda **_: receives.append(url), unique_id="count")
     try:
-        assert moto_queues.holds_no_message(url)
+        assert moto_queues.holds_no_visible_message(url)
         assert (rt.poll(resolve, source), receives) == (0, [])
 
         sqs.send_message(QueueUrl=url, MessageBody="{}")
-        assert not moto_queues.holds_no_message(url)
+        assert not moto_queues.holds_no_visible_message(url)
         taken = sqs.receive_message(QueueUrl=url, VisibilityTimeout=60)["Messages"]
-        assert not moto_queues.holds_no_message(url)  # in flight: still the queue's
+        assert moto_queues.holds_no_visible_message(url)  # in flight only
+        assert not moto_queues.holds_no_message(url)  # yet still the queue's: its depth is 1
         assert rt.poll(resolve, source) == 0
-        assert len(receives) == 2  # the test's own, and the poller's: nothing visible
+        assert len(receives) == 1  # the test's own: the poller's would have found nothing
 
-        sqs.delete_message(QueueUrl=url, ReceiptHandle=taken[0]["ReceiptHandle"])
+        handle = taken[0]["ReceiptHandle"]
+        sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=handle, VisibilityTimeout=0)
+        assert not moto_queues.holds_no_visible_message(url)  # visible again: received
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=handle)
         assert moto_queues.holds_no_message(url)
     finally:
         sqs.meta.events.unregister(event, unique_id="count")
