@@ -26,16 +26,15 @@ from typing import Any
 import boto3
 
 from socialscore.aws import clients
-from socialscore_local import demo, webhooks
+from socialscore_local import webhooks
 from socialscore_local.ops_bridge import LOCAL_SCORES
+from socialscore_local.paths import DEMO_DIR
 from socialscore_local.seeding import demo_sellers_csv
 from socialscore_ops.stack import TOKEN_VARIABLE
 from tests.unit.cli_answers import Answer, socialscore
 
 DELIVERIES = [
-    d["body"]
-    for d in json.loads((demo.DEMO_DIR / "webhooks.json").read_text())
-    if d["expect"] == 202
+    d["body"] for d in json.loads((DEMO_DIR / "webhooks.json").read_text()) if d["expect"] == 202
 ]
 SECONDS = 120.0  # generous: a loaded 2-core machine starts moto and drains slowly
 SENDER_ATTEMPTS = 20
@@ -45,7 +44,7 @@ def demo_files(folder: Path) -> tuple[str, ...]:
     """serve's options for the demo's posts, opportunities and sellers, without its stream: for
     a test that sends the stream itself, dated as it is."""
     sellers = demo_sellers_csv(folder / "demo-sellers.csv")
-    posts, opportunities = demo.DEMO_DIR / "posts.json", demo.DEMO_DIR / "opportunities.json"
+    posts, opportunities = DEMO_DIR / "posts.json", DEMO_DIR / "opportunities.json"
     return ("--posts", str(posts), "--opportunities", str(opportunities), "--sellers", str(sellers))
 
 

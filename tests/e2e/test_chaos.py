@@ -26,11 +26,12 @@ from socialscore.store.rollups import RollupStore
 from socialscore_local import demo, report, server, webhooks
 from socialscore_local.faults import Faults
 from socialscore_local.memory.rollups import MemoryRollups
+from socialscore_local.paths import DEMO_DIR
 from socialscore_local.runtime import LocalRuntime
 
 pytestmark = pytest.mark.slow  # dealt first: see tests/conftest.py
 
-DELIVERIES = json.loads((demo.DEMO_DIR / "webhooks.json").read_text())
+DELIVERIES = json.loads((DEMO_DIR / "webhooks.json").read_text())
 X_SECRET = "chaos-x-consumer-secret-0123456789abcdef"
 CHLOE, CHLOE_POST = "2513055453", "2106690792456360250"  # a demo seller and her post
 BRAND_POST = "2105658993670537609"

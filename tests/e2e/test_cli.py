@@ -17,6 +17,7 @@ from socialscore.domain.scoring_model import bundled
 from socialscore.pipeline.links import OWN_WORDS, own_words
 from socialscore_local import demo
 from socialscore_local.crm_stubs.hubspot import HubSpotStub
+from socialscore_local.paths import DEMO_DIR
 
 pytestmark = pytest.mark.slow  # dealt first: see tests/conftest.py
 
@@ -79,9 +80,9 @@ def test_crm_setup_with_a_model_file_it_cannot_read_is_one_line(tmp_path: Path) 
 def complaints_of_contacts() -> int:
     """The complaining acts in the demo's stream whose actor is linked to a contact: one case
     or ticket each, however often each is delivered (every one is, more than once)."""
-    posts = json.loads((demo.DEMO_DIR / "posts.json").read_text())
+    posts = json.loads((DEMO_DIR / "posts.json").read_text())
     said = {p["post_id"] for p in posts if own_words(p.get("text") or "", bundled())[1]}
-    deliveries = json.loads((demo.DEMO_DIR / "webhooks.json").read_text())
+    deliveries = json.loads((DEMO_DIR / "webhooks.json").read_text())
     events = [e for d in deliveries if d["expect"] == 202 for e in d["body"]["events"]]
     linked = {e["network_user_id"] for e in events if e["type"] == "identify"}
     reports = Counter(
@@ -130,7 +131,7 @@ def test_the_demo_lands_its_credit_in_each_crm_s_stub(
 
     # Who should act: the linked complainer's identify event named a CRM owner, the anonymous
     # one is routed to the seller whose posts it touched most; each event once, by its id.
-    deliveries = json.loads((demo.DEMO_DIR / "webhooks.json").read_text())
+    deliveries = json.loads((DEMO_DIR / "webhooks.json").read_text())
     (owner,) = {e["owner_id"] for d in deliveries for e in d["body"]["events"] if "owner_id" in e}
     complaints = [line for line in summary if line.startswith("  Complaint ")]
     assert len(complaints) == 2

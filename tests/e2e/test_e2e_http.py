@@ -9,16 +9,15 @@ from pathlib import Path
 
 from socialscore.store import dynamo
 from socialscore_local import demo, server, webhooks
+from socialscore_local.paths import DEMO_DIR
 
 ACTOR = "555000111"
 CONTACT = "003E2E0001"
 
 
 def test_signed_webhook_over_http_to_scores_and_crm(tmp_path: Path) -> None:
-    posts = json.loads((demo.DEMO_DIR / "posts.json").read_text())
-    sellers = {
-        s["network_user_id"]: s for s in json.loads((demo.DEMO_DIR / "sellers.json").read_text())
-    }
+    posts = json.loads((DEMO_DIR / "posts.json").read_text())
+    sellers = {s["network_user_id"]: s for s in json.loads((DEMO_DIR / "sellers.json").read_text())}
     target = next(p for p in posts if not p.get("deleted") and p["author_id"] in sellers)
     seller = sellers[target["author_id"]]
     link = f"https://x.com/someone/status/{target['post_id']}"

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from socialscore_local import demo
+from socialscore_local.paths import DEMO_DIR
 
 
 def read(path: Path) -> Any:
@@ -33,12 +34,12 @@ def test_every_date_moves_alike_and_the_last_act_is_an_hour_old(tmp_path: Path, 
     moved, as_of = demo.moved(tmp_path / "demo", at)
     shift = as_of - demo.DEMO_AS_OF
     assert at - max(acts(moved)) == timedelta(hours=1)
-    assert acts(moved) == [t + shift for t in acts(demo.DEMO_DIR)]
+    assert acts(moved) == [t + shift for t in acts(DEMO_DIR)]
     for name, fields in (
         ("posts.json", ("created_at",)),
         ("opportunities.json", ("created_at", "modified_at")),
     ):
-        before, after = read(demo.DEMO_DIR / name), read(moved / name)
+        before, after = read(DEMO_DIR / name), read(moved / name)
         assert len(after) == len(before)
         for old, new in zip(before, after, strict=True):
             for field in fields:
@@ -48,7 +49,7 @@ def test_every_date_moves_alike_and_the_last_act_is_an_hour_old(tmp_path: Path, 
             assert {k: v for k, v in new.items() if k not in fields} == {
                 k: v for k, v in old.items() if k not in fields
             }
-    assert read(moved / "sellers.json") == read(demo.DEMO_DIR / "sellers.json")
+    assert read(moved / "sellers.json") == read(DEMO_DIR / "sellers.json")
     # Every run is read as of the demo's own moment moved alike: after every act and deal.
     assert as_of > max(acts(moved))
     assert as_of.tzinfo == UTC
