@@ -16,26 +16,21 @@ import os
 import re
 import sys
 import threading
-import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import boto3
-import botocore.loaders
-import botocore.session
-from botocore import UNSIGNED
 from moto import mock_aws
 
 from socialscore.aws import clients
 from socialscore_local import fidelity, log_groups, moto_costs
 from socialscore_local.faults import Faults
 from socialscore_local.http_api import ACCOUNT, HttpAnswer, http_answer, http_event, match_route
+from socialscore_local.invocation import LocalContext, environ_as, environ_with, sdk_session
 from socialscore_local.paths import ROOT
 from socialscore_local.pollers import QueueDriving
 from socialscore_local.provisioning import provision
@@ -47,54 +42,6 @@ log = logging.getLogger("socialscore_local")
 # The embedded default answers from files: posts from a fixture, a CRM in two files. The
 # template refuses both on AWS, where its own defaults (no provider, no CRM) apply.
 LOCAL_PARAMETERS = {"PostProvider": "fixture", "CrmAdapter": "file"}
-# The AWS service models are read-only data: parsed once a process, not again for each new
-# session as botocore would (each start makes two sessions, as a new container would; the parse
-# was about half of a runtime's start: 0.59 -> 0.31 s CPU).
-_MODELS = botocore.loaders.create_loader()
-# moto's DynamoDB and SQS check no signature (its IAM auth is off, and an unsigned request is
-# answered for the same default account as one signed with the runtime's "local" key): the
-# runtime's clients and the handlers' send those calls unsigned (botocore's UNSIGNED, chosen
-# first for them); signing was a fifth of a call's CPU (an empty SQS receive 0.75 -> 0.62 ms,
-# a demo run -0.35 s). Every other service is signed as before: moto's S3 answers an unsigned
-# request as an anonymous one (403 on a private bucket).
-_UNSIGNED_SERVICES = ("dynamodb", "sqs")
-
-
-def _session() -> boto3.session.Session:
-    core = botocore.session.get_session()
-    core.register_component("data_loader", _MODELS)
-    events = core.get_component("event_emitter")
-    for service in _UNSIGNED_SERVICES:
-        events.register_first(
-            f"choose-signer.{service}", _unsigned, unique_id=f"ss-unsigned-{service}"
-        )
-    return boto3.session.Session(botocore_session=core, region_name=REGION)
-
-
-def _unsigned(**_: Any) -> Any:
-    return UNSIGNED
-
-
-@dataclass
-class LocalContext:
-    """What a Lambda handler reads from its context object."""
-
-    function_name: str
-    timeout_seconds: int
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    memory_limit_in_mb: int = 512
-    function_version: str = "$LATEST"
-    deadline: float = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.deadline = time.monotonic() + self.timeout_seconds
-
-    @property
-    def invoked_function_arn(self) -> str:
-        return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{self.function_name}"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self.deadline - time.monotonic()) * 1000))
 
 
 class LocalRuntime(QueueDriving):
@@ -164,12 +111,12 @@ class LocalRuntime(QueueDriving):
         moto_costs.install()
         # Handlers' clients come from boto3's default session: count (and maybe fail) their
         # calls there. The runtime's own calls go through a session of its own.
-        boto3.DEFAULT_SESSION = _session()
+        boto3.DEFAULT_SESSION = sdk_session()
         boto3.DEFAULT_SESSION.events.register("before-call", self._count, unique_id="ss-count")
         if self.faults is not None:
             self.faults.install(boto3.DEFAULT_SESSION.events, lambda: self._current is not None)
         self._fresh_containers()
-        self._session = _session()
+        self._session = sdk_session()
         for session in (boto3.DEFAULT_SESSION, self._session):
             fidelity.refuse_what_sqs_refuses(session.events)
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -264,7 +211,7 @@ class LocalRuntime(QueueDriving):
     def invoke(self, logical_id: str, event: Any) -> Any:
         fn = self.functions[logical_id]
         with self.lock, self._running(logical_id):
-            _environ_with(self.function_environment(logical_id))  # undone by _running
+            environ_with(self.function_environment(logical_id))  # undone by _running
             self.invocations[logical_id] += 1
             result = self.handler(logical_id)(event, LocalContext(logical_id, fn.timeout))
             if self.faults is not None:
@@ -279,7 +226,7 @@ class LocalRuntime(QueueDriving):
         try:
             yield
         finally:
-            _environ_as(harness)
+            environ_as(harness)
             self._current = None
 
     @property
@@ -341,19 +288,3 @@ class LocalRuntime(QueueDriving):
             raise ValueError(f"the local runtime runs rate() schedules only, not {expression!r}")
         unit = {"minute": 60, "hour": 3600, "day": 86400}[match.group(2).rstrip("s")]
         return int(match.group(1)) * unit
-
-
-# An invocation changes a few of the process's ~80 variables, and each one set or unset is a
-# putenv/unsetenv: only those that differ are touched (0.22 -> 0.08 ms an invocation).
-def _environ_with(variables: dict[str, str]) -> None:
-    """os.environ.update(variables)."""
-    for name, value in variables.items():
-        if os.environ.get(name) != value:
-            os.environ[name] = value
-
-
-def _environ_as(variables: dict[str, str]) -> None:
-    """os.environ.clear(), then os.environ.update(variables)."""
-    for name in [n for n in os.environ if n not in variables]:
-        del os.environ[name]
-    _environ_with(variables)
