@@ -27,7 +27,7 @@ OLD_SECRET = "whsec_" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY="
 EVENTS = Path(__file__).resolve().parents[2] / "events" / "webhooks"
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 POST = "https://x.com/brandco/status/1790000000000000001"
-MESSAGE = TypeAdapter(Interaction | Identify)
+MESSAGE: TypeAdapter[Interaction | Identify] = TypeAdapter(Interaction | Identify)
 
 
 class RecordingQueue(MemoryQueue):
@@ -113,6 +113,7 @@ def test_a_valid_request_is_accepted_and_every_event_queued() -> None:
     queue = RecordingQueue()
     answer = receive(queue, body_of(event(1), event(2), event(3, kind="share"), identify()))
     assert answer.status == 202
+    assert isinstance(answer.body, dict)
     assert answer.body["accepted"] == 4
     assert len(queue.messages) == 4
     kinds = sorted(type(MESSAGE.validate_json(body)).__name__ for _, body in queue.messages)
@@ -198,6 +199,7 @@ def test_an_invalid_event_answers_400_naming_the_field_and_queues_nothing() -> N
     queue = RecordingQueue()
     answer = receive(queue, body_of(event(1, actor_id="not a valid id!"), event(2)))
     assert answer.status == 400
+    assert isinstance(answer.body, dict)
     fields = [f["field"] for f in answer.body["fields"]]
     assert "events.0.actor_id" in fields, fields
     assert queue.sends == []
@@ -207,6 +209,7 @@ def test_one_bad_event_among_good_ones_rejects_the_whole_request() -> None:
     queue = RecordingQueue()
     answer = receive(queue, body_of(event(1), event(2, occurred_at="2026-03-01T11:59:00")))
     assert answer.status == 400
+    assert isinstance(answer.body, dict)
     assert any("occurred_at" in f["field"] for f in answer.body["fields"])
     assert all(f["field"].startswith("events.1") for f in answer.body["fields"])
     assert queue.sends == []
@@ -216,6 +219,7 @@ def test_a_body_that_is_not_json_answers_400_and_queues_nothing() -> None:
     queue = RecordingQueue()
     answer = receive(queue, b"{not json")
     assert answer.status == 400
+    assert isinstance(answer.body, dict)
     assert answer.body["fields"]
     assert queue.sends == []
 
@@ -224,6 +228,7 @@ def test_more_than_one_hundred_events_answer_400_and_queue_nothing() -> None:
     queue = RecordingQueue()
     answer = receive(queue, body_of(*(event(n) for n in range(101))))
     assert answer.status == 400
+    assert isinstance(answer.body, dict)
     assert [f["field"] for f in answer.body["fields"]] == ["events"]
     assert queue.sends == []
 
@@ -256,9 +261,10 @@ def test_duplicate_events_within_one_request_are_queued_once() -> None:
     queue = RecordingQueue()
     answer = receive(queue, body_of(event(1), event(2), event(1), event(1)))
     assert answer.status == 202
+    assert isinstance(answer.body, dict)
     assert answer.body["accepted"] == 2
     assert len(queue.messages) == 2
-    interaction_ids = {MESSAGE.validate_json(b).interaction_id for _, b in queue.messages}
+    interaction_ids = {Interaction.model_validate_json(b).interaction_id for _, b in queue.messages}
     assert len(interaction_ids) == 2
 
 
@@ -266,6 +272,7 @@ def test_a_queue_that_refuses_messages_answers_503() -> None:
     queue = RecordingQueue(refuse=1)
     answer = receive(queue, body_of(event(1), event(2), event(3)))
     assert answer.status == 503
+    assert isinstance(answer.body, dict)
     assert answer.body["unsent"] == 1
 
 
@@ -273,13 +280,14 @@ def test_a_queue_that_refuses_everything_answers_503() -> None:
     queue = RecordingQueue(refuse=100)
     answer = receive(queue, body_of(event(1), event(2)))
     assert answer.status == 503
+    assert isinstance(answer.body, dict)
     assert answer.body["unsent"] == 2
 
 
 # --- every source through one door ---------------------------------------------------------
 X_SECRET = "x-consumer-secret-1"
 META_SECRET = "meta-app-secret-1"
-EVERY_SECRET = {
+EVERY_SECRET: dict[str, Any] = {
     "smms": [SECRET],
     "x": {"consumer_secrets": [X_SECRET]},
     "meta": {"app_secrets": [META_SECRET], "verify_token": "tok"},
@@ -374,5 +382,6 @@ def test_an_invalid_x_body_answers_400_naming_the_field() -> None:
     headers = {"x-twitter-webhooks-signature": "sha256=" + signature}
     answer = every_source(queue, queue).receive("POST", "x", headers, {}, body)
     assert answer.status == 400
+    assert isinstance(answer.body, dict)
     assert "favorite_events.0.favorited_status" in [f["field"] for f in answer.body["fields"]]
     assert queue.sends == []

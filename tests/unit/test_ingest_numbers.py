@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.unit.test_ingest import NOW, body_of, event, signed
-from tests.unit.test_ingest_front_door import EVERY_SECRET, Door, meta_signed, x_signed
+from tests.unit.test_ingest import EVERY_SECRET, NOW, body_of, event, signed
+from tests.unit.test_ingest_front_door import Door, meta_signed, x_signed
 
 Body = dict[str, Any]
 Path = tuple[str | int, ...]
@@ -33,7 +33,8 @@ def smms_body() -> Body:
         "consent_basis": "opt_in",
         "occurred_at": "2026-03-01T11:00:00Z",
     }
-    return json.loads(body_of(event(1, actor_id="70", target_author_id="9"), identify))
+    body: Body = json.loads(body_of(event(1, actor_id="70", target_author_id="9"), identify))
+    return body
 
 
 def x_body() -> Body:

@@ -81,7 +81,7 @@ def test_the_report_reads_no_use_case() -> None:
 
 
 # What only the wiring builds: stores, queues, the bus, providers, CRM adapters.
-ADAPTERS = ("socialscore.store.", "socialscore.aws.sqs", "socialscore.aws.events")
+ADAPTERS: tuple[str, ...] = ("socialscore.store.", "socialscore.aws.sqs", "socialscore.aws.events")
 ADAPTERS += ("socialscore.providers.", "socialscore.crm.")
 HANDLERS = sorted((PACKAGE.parents[2] / "functions").glob("*/*_handler.py"))
 

@@ -321,7 +321,7 @@ def _variant(draw: st.DrawFn, hosts: list[str], path: str, extra_query: str = ""
     pairs = [f"{k}={v}" for k, v in draw(_query)]
     if extra_query:
         pairs.insert(draw(st.integers(0, len(pairs))), extra_query)
-    query = ("?" + "&".join(pairs)) if pairs or draw(st.booleans()) else ""
+    query = ("?" + "&".join(pairs)) if bool(pairs) or draw(st.booleans()) else ""
     fragment = ("#" + draw(_fragment)) if draw(st.booleans()) else ""
     return f"{scheme}://{host}{path}{slash}{query}{fragment}"
 

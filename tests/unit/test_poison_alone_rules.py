@@ -35,14 +35,15 @@ from socialscore.domain.touch import dedupe_key
 from socialscore.pipeline.rehydration import Rehydrator
 from socialscore.providers.fixture import FixtureProvider
 from socialscore.providers.x_api import XApiProvider
-from socialscore.store.ledger import marker_key
+from socialscore.store.ledger_writes import marker_key
 from socialscore.store.scores import item_key
 from socialscore_local.memory.post_cache import MemoryPostCache
 from socialscore_local.memory.queue import MemoryQueue
+from tests.integration.support import identify
 from tests.stubs.x_api_stub import XApiStub, post
 from tests.unit.test_ingest import RecordingQueue, body_of, event, receive
 from tests.unit.test_rehydrate_stage import record, run
-from tests.unit.test_resolve_rules import World, identify, rehydrated
+from tests.unit.test_resolve_rules import World, rehydrated
 
 LONG_POST_KEY = "x#" + "1" * 1100  # a sort key holds 1,024 bytes: the ledger's once-key could not
 POISON = 4  # the batch position of the poison message

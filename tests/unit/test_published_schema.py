@@ -9,7 +9,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped]  # no stubs locked
 from pydantic import ValidationError
 
 from socialscore.sources.smms import SmmsWebhook

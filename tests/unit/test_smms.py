@@ -9,8 +9,10 @@ import pytest
 from pydantic import ValidationError
 
 from socialscore.domain.interaction import (
+    Answered,
     Category,
     ConsentBasis,
+    Erase,
     Identify,
     Interaction,
     Kind,
@@ -50,7 +52,7 @@ def identify(**overrides: Any) -> dict[str, Any]:
     return {k: v for k, v in event.items() if v is not None}
 
 
-def parse(*events: dict[str, Any], **extra: Any) -> list[Interaction | Identify]:
+def parse(*events: dict[str, Any], **extra: Any) -> list[Interaction | Identify | Erase | Answered]:
     webhook = SmmsWebhook.model_validate({"events": list(events), **extra})
     return [e.normalise() for e in webhook.events]
 
@@ -258,11 +260,15 @@ def erase(**fields: Any) -> dict[str, Any]:
 
 def test_an_erasure_names_a_contact_or_one_identity() -> None:
     by_contact = SmmsWebhook.model_validate({"events": [erase(contact_id="003A")]}).events[0]
-    assert by_contact.normalise().contact_id == "003A"
+    erased = by_contact.normalise()
+    assert isinstance(erased, Erase)
+    assert erased.contact_id == "003A"
     by_identity = SmmsWebhook.model_validate(
         {"events": [erase(network="x", network_user_id="42")]}
     ).events[0]
-    assert by_identity.normalise().identity == "x#42"
+    erased = by_identity.normalise()
+    assert isinstance(erased, Erase)
+    assert erased.identity == "x#42"
 
 
 @pytest.mark.parametrize(

@@ -47,6 +47,11 @@ def messages(name: str) -> list[Any]:
     return SOURCE.messages(payload(name), NOW)
 
 
+def interaction(message: object) -> Interaction:
+    assert isinstance(message, Interaction)
+    return message
+
+
 def test_signatures_are_the_rfc_4231_hmac_of_the_body() -> None:
     # RFC 4231 test case 2: HMAC-SHA256(key "Jefe", "what do ya want for nothing?").
     expected = bytes.fromhex("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
@@ -169,7 +174,7 @@ def test_a_favorite_is_a_like_and_counts_once_with_the_smms_report_of_it() -> No
             ]
         }
     ).events[0]
-    assert smms.normalise().interaction_id == like.interaction_id
+    assert interaction(smms.normalise()).interaction_id == like.interaction_id
 
 
 def test_the_smms_and_x_report_of_one_retweet_are_one_interaction() -> None:
@@ -190,7 +195,7 @@ def test_the_smms_and_x_report_of_one_retweet_are_one_interaction() -> None:
             ]
         }
     ).events[0]
-    assert smms.normalise().interaction_id == share.interaction_id
+    assert interaction(smms.normalise()).interaction_id == share.interaction_id
 
 
 def test_an_unfollow_retracts_exactly_the_follow_it_undoes() -> None:
@@ -201,7 +206,7 @@ def test_an_unfollow_retracts_exactly_the_follow_it_undoes() -> None:
     again = SOURCE.messages(
         payload("x_follow_unfollow.json").replace(b'"type": "unfollow"', b'"type": "follow"'), NOW
     )[1]
-    assert unfollow.interaction_id == again.interaction_id
+    assert unfollow.interaction_id == interaction(again).interaction_id
     assert unfollow.occurred_at > follow.occurred_at
 
 
@@ -255,7 +260,9 @@ def test_a_longform_post_s_late_mention_is_credited() -> None:
 
 
 def test_a_reply_to_a_third_party_that_mentions_the_account_is_a_mention_of_it() -> None:
-    mentions = {"entities": {"user_mentions": [{"id_str": "42"}, {"id_str": BRAND}]}}
+    mentions: dict[str, Any] = {
+        "entities": {"user_mentions": [{"id_str": "42"}, {"id_str": BRAND}]}
+    }
     third_party = tweet(
         "987654321", in_reply_to_status_id_str="7", in_reply_to_user_id_str="42", **mentions
     )

@@ -67,6 +67,7 @@ def test_a_reply_to_the_account_s_post_is_a_comment_with_the_account_activity_id
         ],
     }
     (same,) = read(aaa).messages
+    assert isinstance(same, Interaction)
     assert same.interaction_id == reply.interaction_id
 
 
@@ -139,7 +140,9 @@ def test_a_follow_of_the_account_and_its_undoing_match_the_account_activity_ones
             }
         ],
     }
-    assert read(aaa).messages[0].interaction_id == followed.interaction_id
+    message = read(aaa).messages[0]
+    assert isinstance(message, Interaction)
+    assert message.interaction_id == followed.interaction_id
 
 
 def test_a_deleted_post_is_purged() -> None:
