@@ -17,7 +17,8 @@ from socialscore.domain.decay import EPOCH
 from socialscore.domain.interaction import Category, Kind
 from socialscore.domain.touch import Withdrawal
 from socialscore.store import dynamo
-from socialscore.store.ledger import Ledger, marker_key
+from socialscore.store.ledger import Ledger
+from socialscore.store.ledger_writes import marker_key
 from socialscore.store.scores import item_key, rank_of
 from tests.integration.support import ANA, Stack
 from tests.unit.test_scoring import touch

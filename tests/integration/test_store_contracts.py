@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Protocol
 
 import pytest
 
@@ -16,7 +17,7 @@ from socialscore.domain.messages import Seller
 from socialscore.domain.opportunity import Opportunity
 from socialscore.domain.post import CachedPost, PostFacts, PostRef
 from socialscore.domain.record_key import Erasures, Landing, Pushed, RecordKey
-from socialscore.pipeline.ports import DeliveryLog, PostCacheStore, SyncStateStore
+from socialscore.pipeline.ports import CrmPending, DeliveryLog, PostCacheStore, SyncStateStore
 from socialscore.store.deliveries import DeliveriesTable
 from socialscore.store.post_cache import PostCache
 from socialscore.store.sellers import Sellers
@@ -131,8 +132,12 @@ def test_a_delivery_is_live_until_its_expiry_then_forgotten_whatever_its_body(
 
 
 # --- crm_sync's state -----------------------------------------------------------------------------
+class SyncStateAndPending(SyncStateStore, CrmPending, Protocol):
+    """One store is both: crm_sync's state, and what the score stage leaves it to do."""
+
+
 @pytest.fixture(params=["memory", "dynamodb"])
-def sync_state(request: pytest.FixtureRequest) -> SyncStateStore:
+def sync_state(request: pytest.FixtureRequest) -> SyncStateAndPending:
     if request.param == "memory":
         return MemorySyncState(Requests(Clock()))
     make = request.getfixturevalue("moto_table")
@@ -197,7 +202,7 @@ def test_marks_read_by_their_ten_minute_buckets_and_a_taken_window_goes(
 
 
 def test_an_erasure_is_pending_until_done_and_forget_leaves_nothing_naming_it(
-    sync_state: SyncStateStore,
+    sync_state: SyncStateAndPending,
 ) -> None:
     case = RecordKey.parse("complaint#x#5#i#abc")
     kept = {rk.contact("c5"): Pushed("d1"), rk.hot("x#5"): Pushed("d2"), case: Pushed("d3")}

@@ -135,7 +135,7 @@ def test_the_bearer_token_comes_from_secrets_manager(
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     with mock_aws():
         clients.reset()
-        parameters.clear_caches()
+        parameters.clear_caches()  # type: ignore[no-untyped-call]  # Powertools leaves it untyped
         arn = boto3.client("secretsmanager", region_name="us-east-1").create_secret(
             Name="x-api", SecretString=secret
         )["ARN"]
@@ -146,7 +146,7 @@ def test_the_bearer_token_comes_from_secrets_manager(
         )
         assert read() == token  # cached
         assert read(refresh=True) == "rotated"
-    parameters.clear_caches()
+    parameters.clear_caches()  # type: ignore[no-untyped-call]  # Powertools leaves it untyped
     clients.reset()
 
 
