@@ -15,7 +15,7 @@ import json
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import requests
@@ -30,6 +30,8 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 from schemathesis.core import NotSet
+from schemathesis.core.errors import InvalidSchema
+from schemathesis.core.result import Err, Ok
 
 from socialscore_local import demo, server, webhooks
 from socialscore_local.runtime import LocalRuntime
@@ -41,8 +43,20 @@ SCHEMA = schemathesis.openapi.from_path(
 )
 # Schemathesis' own generation settings follow the profile too, so that its Hypothesis settings
 # (taken below) draw the same inputs on every CI run.
-SCHEMA.config.generation.update(deterministic=settings.default.derandomize)
-OPERATIONS = [(op.path, op.method.upper()) for op in (r.ok() for r in SCHEMA.get_all_operations())]
+# settings() is the loaded profile's.
+SCHEMA.config.generation.update(deterministic=settings().derandomize)
+T = TypeVar("T")
+
+
+def _ok(result: Ok[T] | Err[InvalidSchema]) -> T:
+    """An operation of the document, or the document's own error: read at import, a committed
+    document that is not valid fails collection, saying what is wrong."""
+    if isinstance(result, Err):
+        raise result.err()
+    return result.ok()
+
+
+OPERATIONS = [(op.path, op.method.upper()) for op in map(_ok, SCHEMA.get_all_operations())]
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

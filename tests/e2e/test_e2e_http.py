@@ -89,8 +89,8 @@ def test_signed_webhook_over_http_to_scores_and_crm(tmp_path: Path) -> None:
         json.loads(line) for line in (tmp_path / "crm" / "outbox.jsonl").read_text().splitlines()
     ]
     # The contact's score line (its activities name it too, a line each).
-    scores = [line for line in lines if line["type"] == "contact_score"]
-    (score,) = [line for line in scores if line["contact_id"] == CONTACT]
+    score_lines = [line for line in lines if line["type"] == "contact_score"]
+    (score,) = [line for line in score_lines if line["contact_id"] == CONTACT]
     assert score["organic_score"] > 0
     assert score["paid_score"] > 0
     (influence,) = [line for line in lines if line["type"] == "opportunity_influence"]

@@ -16,7 +16,8 @@ from typing import Any, cast
 import pytest
 
 from socialscore_local import demo, server, webhooks
-from socialscore_local.runtime import HttpAnswer, LocalRuntime
+from socialscore_local.http_api import HttpAnswer
+from socialscore_local.runtime import LocalRuntime
 
 MAX_BYTES = 1024
 SECONDS = 1.0  # a request's deadline: room for a whole body on a loaded machine

@@ -91,7 +91,7 @@ def test_a_refused_transaction_leaves_every_item_as_it_was(rt: LocalRuntime) -> 
 def test_a_transaction_copies_no_table(rt: LocalRuntime) -> None:
     """moto's own rollback swapped in a deep copy of every table named, made before each
     action: a transaction cost the size of the tables (timed in bench/e2e.py)."""
-    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.core.models import DEFAULT_ACCOUNT_ID
     from moto.dynamodb.models import dynamodb_backends
 
     ddb = rt.client("dynamodb")

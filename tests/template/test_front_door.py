@@ -17,7 +17,7 @@ def _stage(transformed: dict[str, Any]) -> dict[str, Any]:
     return props
 
 
-def test_the_webhook_route_is_throttled_by_its_own_parameters(transformed: dict) -> None:
+def test_the_webhook_route_is_throttled_by_its_own_parameters(transformed: dict[str, Any]) -> None:
     route = _stage(transformed)["RouteSettings"]["ANY /webhooks/{source}"]
     assert route == {
         "ThrottlingBurstLimit": {"Ref": "WebhookBurstLimit"},
@@ -41,7 +41,9 @@ def test_ingest_reserves_no_concurrency_unless_asked() -> None:
     assert _evaluate(reserved, IngestReservedConcurrency="50") == "50"
 
 
-def test_only_ingest_reaches_the_replay_memory_with_three_item_actions(transformed: dict) -> None:
+def test_only_ingest_reaches_the_replay_memory_with_three_item_actions(
+    transformed: dict[str, Any],
+) -> None:
     readers = []
     for logical, resource in transformed.items():
         if resource["Type"] != "AWS::Lambda::Function":

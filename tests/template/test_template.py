@@ -76,8 +76,9 @@ class _NoManagedPolicies:
 def transformed() -> dict[str, Any]:
     # Imported here, as cfn-lint below: every xdist worker collects every file, and importing
     # the SAM translator and cfn-lint (sympy, networkx) cost each of them 1.2 s at collection.
-    from samtranslator.parser.parser import Parser
-    from samtranslator.translator.translator import Translator
+    # The SAM translator and cfn-lint ship no type information (no py.typed, no stubs).
+    from samtranslator.parser.parser import Parser  # type: ignore[import-untyped]
+    from samtranslator.translator.translator import Translator  # type: ignore[import-untyped]
 
     document = Template.read(ROOT / "template.yaml").document
     for logical, resource in document["Resources"].items():  # what `sam package` does first
@@ -89,7 +90,8 @@ def transformed() -> dict[str, Any]:
     )
     parameters = {"AWS::AccountId": "123456789012"}
     result: dict[str, Any] = translator.translate(document, parameters, _NoManagedPolicies().load)
-    return result["Resources"]
+    resources: dict[str, Any] = result["Resources"]
+    return resources
 
 
 def _evaluate(value: Any, **parameters: str) -> Any:
@@ -109,8 +111,8 @@ def _evaluate(value: Any, **parameters: str) -> Any:
 
 def test_cfn_lint_passes_informational_checks_and_the_serverless_rules_included() -> None:
     """The rules .cfnlintrc appends for `cfn-lint template.yaml`: awslabs/serverless-rules."""
-    from cfnlint.api import lint_file
-    from cfnlint.config import ManualArgs
+    from cfnlint.api import lint_file  # type: ignore[import-untyped]  # no py.typed, no stubs
+    from cfnlint.config import ManualArgs  # type: ignore[import-untyped]
 
     config = ManualArgs(include_checks=["I"], append_rules=["cfn_lint_serverless.rules"])
     problems = lint_file(ROOT / "template.yaml", config=config)
@@ -165,7 +167,9 @@ def test_what_cfn_lint_s_serverless_rules_check_holds_but_where_they_misread_the
     )
 
 
-def test_sam_transform_makes_the_eight_functions_and_their_triggers(transformed: dict) -> None:
+def test_sam_transform_makes_the_eight_functions_and_their_triggers(
+    transformed: dict[str, Any],
+) -> None:
     kinds = [r["Type"] for r in transformed.values()]
     assert kinds.count("AWS::Lambda::Function") == 8
     assert kinds.count("AWS::Lambda::EventSourceMapping") == 3
@@ -183,7 +187,7 @@ def test_sam_transform_makes_the_eight_functions_and_their_triggers(transformed:
     assert concurrency["MinValue"] == 2  # Lambda's smallest MaximumConcurrency
 
 
-def test_only_the_engage_route_asks_for_a_sigv4_signature(transformed: dict) -> None:
+def test_only_the_engage_route_asks_for_a_sigv4_signature(transformed: dict[str, Any]) -> None:
     """The queue names profiles and contacts: IAM-signed callers only. The webhooks are signed
     by their senders, whom API Gateway cannot authorise."""
     api = next(r for r in transformed.values() if r["Type"] == "AWS::ApiGatewayV2::Api")
@@ -198,7 +202,7 @@ def test_only_the_engage_route_asks_for_a_sigv4_signature(transformed: dict) -> 
     assert auth[("/webhooks/{source}", "x-amazon-apigateway-any-method")] in (None, [{"NONE": []}])
 
 
-def test_schedule_name_is_unique_per_stack(transformed: dict) -> None:
+def test_schedule_name_is_unique_per_stack(transformed: dict[str, Any]) -> None:
     schedules = [r for r in transformed.values() if r["Type"] == "AWS::Scheduler::Schedule"]
     names = [s["Properties"]["Name"]["Fn::Sub"] for s in schedules]
     assert len(set(names)) == len(names) == 3
@@ -255,7 +259,7 @@ def test_tables_are_on_demand_with_point_in_time_recovery_and_outlive_the_stack(
         assert table["UpdateReplacePolicy"] == "Retain"
 
 
-def test_function_roles_never_grant_wildcards(transformed: dict) -> None:
+def test_function_roles_never_grant_wildcards(transformed: dict[str, Any]) -> None:
     roles = {k: r for k, r in transformed.items() if r["Type"] == "AWS::IAM::Role"}
     assert len(roles) == 12  # eight functions, a scheduler role per schedule, Slack delivery
     for logical, role in roles.items():
@@ -274,7 +278,7 @@ def test_function_roles_never_grant_wildcards(transformed: dict) -> None:
             assert name in ALLOWED_MANAGED_POLICIES, (logical, name)
 
 
-def test_no_role_gets_the_managed_sqs_policy(transformed: dict) -> None:
+def test_no_role_gets_the_managed_sqs_policy(transformed: dict[str, Any]) -> None:
     """AWSLambdaSQSQueueExecutionRole receives and deletes on every queue (Resource "*"),
     which is what SAM's `Events: Type: SQS` attaches."""
     for role in (r for r in transformed.values() if r["Type"] == "AWS::IAM::Role"):
@@ -283,7 +287,9 @@ def test_no_role_gets_the_managed_sqs_policy(transformed: dict) -> None:
 
 
 @pytest.mark.parametrize("function", STAGES)
-def test_each_function_receives_from_its_own_queue_only(transformed: dict, function: str) -> None:
+def test_each_function_receives_from_its_own_queue_only(
+    transformed: dict[str, Any], function: str
+) -> None:
     role = _role_of(transformed, function)
     consuming = {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:DeleteMessageBatch"}
     consuming |= {"sqs:ChangeMessageVisibility", "sqs:ChangeMessageVisibilityBatch"}
@@ -397,7 +403,7 @@ def test_dlq_and_refusal_alarms_notify_a_topic(topic: str) -> None:
 
 @pytest.mark.parametrize("function", STAGES)
 def test_every_function_logs_to_its_own_log_group_with_retention(
-    transformed: dict, function: str
+    transformed: dict[str, Any], function: str
 ) -> None:
     props = TEMPLATE.resources[function]["Properties"]
     group = props["LoggingConfig"]["LogGroup"]["Ref"]
