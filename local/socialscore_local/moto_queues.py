@@ -20,18 +20,21 @@ from socialscore_local.sqs_events import REGION
 def holds_no_message(url: str) -> bool:
     """Whether the runtime's moto holds no message at all in the queue at `url` (moto's own
     URL: .../<account>/<name>); False for a queue it does not know (the receive then says)."""
-    from moto.sqs.models import sqs_backends
-
-    account, name = url.rsplit("/", 2)[-2:]
-    queue: Any = sqs_backends[account][REGION].queues.get(name)
-    return queue is not None and not queue._messages
+    messages = _messages(url)
+    return messages is not None and not messages
 
 
 def holds_no_visible_message(url: str) -> bool:
     """Whether moto's receive on the queue at `url` would find no visible message (its own
     test, Message.visible); False for a queue it does not know."""
+    messages = _messages(url)
+    return messages is not None and not any(message.visible for message in messages)
+
+
+def _messages(url: str) -> Any:
+    """moto's messages of the queue at `url`, visible or not; None for a queue it does not know."""
     from moto.sqs.models import sqs_backends
 
     account, name = url.rsplit("/", 2)[-2:]
     queue: Any = sqs_backends[account][REGION].queues.get(name)
-    return queue is not None and not any(message.visible for message in queue._messages)
+    return None if queue is None else queue._messages
