@@ -32,9 +32,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from socialscore.aws import clients
 from socialscore.aws.http import backoff
 from socialscore.domain.aggregates import (
     CONTACT,
@@ -150,12 +147,8 @@ class ContactSync:
         it leaves (or, refused, what its failed conditions found: ALL_OLD) learnt into `items`
         and `contacts`."""
         actions = [self._rebuilt(), *(action for move in group for action in move.actions)]
-        try:
-            clients.client("dynamodb").transact_write_items(TransactItems=actions)
-        except ClientError as err:
-            if err.response["Error"]["Code"] != "TransactionCanceledException":
-                raise
-            reasons = iter(err.response.get("CancellationReasons", []))
+        if (cancelled := dynamo.cancelled(actions)) is not None:
+            reasons = iter(cancelled)
             if next(reasons, {"Code": ""}).get("Code") == "ConditionalCheckFailed":
                 return None
             for move in group:  # the reasons are the actions', in order

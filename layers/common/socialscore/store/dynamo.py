@@ -109,6 +109,21 @@ def batch_get_tables(
     return found
 
 
+def cancelled(actions: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+    """Write the actions in one TransactWriteItems: None when they landed, else the reasons
+    DynamoDB cancelled it for, one per action in the request's order, a `None` code where that
+    action did not fail (docs.aws.amazon.com/amazondynamodb/latest/APIReference/
+    API_TransactWriteItems.html, API_CancellationReason.html); any other error raised."""
+    try:
+        clients.client("dynamodb").transact_write_items(TransactItems=actions)
+    except ClientError as err:
+        if err.response["Error"]["Code"] != "TransactionCanceledException":
+            raise
+        reasons: list[dict[str, Any]] = err.response.get("CancellationReasons", [])
+        return reasons
+    return None
+
+
 def batch_write(table: str, requests: list[dict[str, Any]]) -> None:
     """Put and delete requests on one table, 25 a call."""
 

@@ -38,9 +38,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from socialscore.aws import clients
 from socialscore.aws.http import backoff
 from socialscore.aws.logs import logger
 from socialscore.domain.interaction import Identify
@@ -79,20 +76,15 @@ def write(table: str, events: list[Identify], cap: int) -> list[str]:
     while actions := _plan(table, events, known, cap, dropped)[:MAX_ACTIONS]:
         if refusals == _ATTEMPTS:
             raise RuntimeError(f"identity links refused {_ATTEMPTS} times in a row")
-        try:
-            clients.client("dynamodb").transact_write_items(
-                TransactItems=[action.request for action in actions]
-            )
-        except ClientError as err:
-            if err.response["Error"]["Code"] != "TransactionCanceledException":
-                raise
-            refusals += 1
-            if not _learnt(err.response.get("CancellationReasons", []), actions, known, dropped):
-                time.sleep(backoff(0.05, refusals))  # a conflicting writer: let it land, read again
-                known = _read(table, identities, contacts)
+        reasons = dynamo.cancelled([action.request for action in actions])
+        if reasons is None:
+            _landed(actions, known)
+            refusals = 0
             continue
-        _landed(actions, known)
-        refusals = 0
+        refusals += 1
+        if not _learnt(reasons, actions, known, dropped):
+            time.sleep(backoff(0.05, refusals))  # a conflicting writer: let it land, read again
+            known = _read(table, identities, contacts)
     return sorted(dropped)
 
 
