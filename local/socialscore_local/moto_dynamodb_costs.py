@@ -17,8 +17,9 @@ its own copy from that form (what `deepcopy` gave: the validators rewrite the co
 kept tree); the three checks run once per (expression, names, table key) that passes them; a
 walker builds its map once a walk and finds a node's handler by the node's class. An
 AttributeValue made only of strings, numbers, booleans, sets of them, maps and lists is written
-directly in the shape's member order, exactly as moto's serializer writes it; anything else
-(binary values, an unexpected key or type) still goes through moto's own.
+directly in the shape's member order, exactly as moto's serializer writes it (the walk
+moto_attribute_values shares with the requests' parse); anything else (binary values, a None
+entry, an unexpected key or type) still goes through moto's own.
 """
 
 from __future__ import annotations
@@ -28,11 +29,10 @@ import pickle
 from collections.abc import Callable
 from typing import Any
 
+from socialscore_local import moto_attribute_values
+
 _PATCHED = "_socialscore_once_fixed"  # on each moto class patched, once
 _MAX_EXPRESSIONS = 1024  # distinct expressions kept; past it, parse as moto does
-# Members moto writes as they are: (member, the type it then holds).
-_AS_THEY_ARE = frozenset({("S", str), ("N", str), ("BOOL", bool), ("NULL", bool)})
-_STRING_SET_MEMBERS = frozenset({"SS", "NS"})
 
 
 def install() -> None:
@@ -199,7 +199,7 @@ def _attribute_values_written_directly() -> None:
             and not getattr(self._value_picker, "response_transformers", None)
             and getattr(self._value_picker, "alias_providers", None) == DEFAULT_ALIAS_PROVIDERS
         ):
-            written = _attribute_value(value, tuple(shape.members))
+            written = moto_attribute_values.plain(value, tuple(shape.members))
         if written is None:
             generic(self, serialized, value, shape, key)
         else:
@@ -207,40 +207,3 @@ def _attribute_values_written_directly() -> None:
 
     serializer._serialize_type_structure = structure  # type: ignore[method-assign]
     setattr(serializer, _PATCHED, True)
-
-
-def _attribute_value(value: Any, members: tuple[str, ...]) -> dict[str, Any] | None:
-    """moto's serialization of a plain AttributeValue; None where only moto's own would do."""
-    if type(value) is not dict or not value.keys() <= set(members):
-        return None  # moto's alias rules could pick another key: its own serializer decides
-    written: dict[str, Any] = {}
-    for member in members:
-        element = value.get(member)
-        if element is None:
-            continue  # moto leaves a None member out
-        if (member, type(element)) in _AS_THEY_ARE:
-            written[member] = element
-        elif member in _STRING_SET_MEMBERS and type(element) is list:
-            if not all(type(one) is str for one in element):
-                return None
-            written[member] = list(element)
-        elif member == "M" and type(element) is dict:
-            entries: dict[str, Any] = {}
-            for name, entry in element.items():
-                if entry is None:
-                    continue  # moto leaves a None entry out of a map
-                if (inner := _attribute_value(entry, members)) is None:
-                    return None
-                entries[name] = inner
-            written[member] = entries
-        elif member == "L" and type(element) is list:
-            listed: list[Any] = []
-            for entry in element:
-                inner = None if entry is None else _attribute_value(entry, members)
-                if entry is not None and inner is None:
-                    return None
-                listed.append(inner)  # moto keeps a None element as None
-            written[member] = listed
-        else:
-            return None  # binary values (moto base64s them) and anything unexpected
-    return written

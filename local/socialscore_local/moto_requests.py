@@ -12,14 +12,16 @@ Sampled on the demo's DynamoDB calls replayed on moto (5.2) with the other fixes
 - every AttributeValue of a DynamoDB request is parsed by moto's generic parser, member by
   member through the shape (two handler look-ups a value): 4 % of a demo run. One made only of
   strings, numbers, booleans, nulls, sets of strings or numbers, maps and lists is parsed
-  directly, as moto's parser gives it (its members in the shape's order, None members left
-  out); binary values and anything unexpected still go through moto's.
+  directly, as moto's parser gives it (moto_attribute_values: the serializer's walk too);
+  binary values and anything unexpected still go through moto's.
 """
 
 from __future__ import annotations
 
 import functools
 from typing import Any
+
+from socialscore_local import moto_attribute_values
 
 _PATCHED = "_socialscore_requests_fixed"  # on each moto class or module patched, once
 
@@ -79,47 +81,10 @@ def _attribute_values_parsed_directly() -> None:
 
     def structure(self: Any, shape: Any, value: Any) -> Any:
         if shape.name == "AttributeValue" and not shape.is_document_type:
-            parsed = _attribute_value(value, tuple(shape.members), self.MAP_TYPE)
+            parsed = moto_attribute_values.plain(value, tuple(shape.members), self.MAP_TYPE)
             if parsed is not None:
                 return parsed
         return generic(self, shape, value)
 
     parser._parse_structure = structure
     setattr(parser, _PATCHED, True)
-
-
-_AS_SENT = frozenset({"S", "N", "BOOL", "NULL"})  # moto's parser keeps these as they came
-_TEXT_SETS = frozenset({"SS", "NS"})
-
-
-def _attribute_value(value: Any, members: tuple[str, ...], new_map: Any) -> Any:
-    """moto's parse of a plain AttributeValue (a MAP_TYPE of its members); None where only
-    moto's own parser would do."""
-    if type(value) is not dict or not value.keys() <= set(members):
-        return None
-    parsed = new_map()
-    for member in members:
-        element = value.get(member)
-        if element is None:
-            continue  # moto leaves a None member out
-        if member in _AS_SENT:
-            parsed[member] = element
-        elif member in _TEXT_SETS and type(element) is list:
-            parsed[member] = list(element)
-        elif member == "M" and type(element) is dict:
-            entries = new_map()
-            for name, entry in element.items():
-                if (inner := _attribute_value(entry, members, new_map)) is None:
-                    return None
-                entries[name] = inner
-            parsed[member] = entries
-        elif member == "L" and type(element) is list:
-            listed = []
-            for entry in element:
-                if (inner := _attribute_value(entry, members, new_map)) is None:
-                    return None
-                listed.append(inner)
-            parsed[member] = listed
-        else:
-            return None  # binary values (moto decodes them) and anything unexpected
-    return parsed
