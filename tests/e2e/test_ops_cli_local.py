@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.e2e.heavy_imports import run_listing_heavy
+
 
 def socialscore(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
@@ -40,23 +42,14 @@ def test_a_local_address_elsewhere_is_refused() -> None:
 
 def test_help_imports_neither_boto3_nor_pydantic() -> None:
     """`socialscore --help` waits for no AWS SDK: each command imports its own needs."""
-    code = (
-        "import sys\n"
-        "from socialscore_ops import cli\n"
-        "try:\n"
-        "    cli.main(['--help'])\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "heavy = {'boto3', 'botocore', 'pydantic', 'moto', 'yaml'}\n"
-        "print(sorted({m.split('.')[0] for m in sys.modules} & heavy), file=sys.stderr)\n"
-    )
-    answer = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    answer, imported = run_listing_heavy(
+        "socialscore_ops", ["--help"], heavy={"boto3", "botocore", "pydantic", "moto", "yaml"}
     )
     assert answer.returncode == 0, answer.stderr
     assert "profile" in answer.stdout
     assert "invoke" in answer.stdout
-    assert answer.stderr == "[]\n"
+    assert answer.stderr == ""
+    assert imported == []
 
 
 def test_a_reader_gone_before_the_output_is_a_silent_exit() -> None:

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.e2e.heavy_imports import run_listing_heavy
+
 
 def serve(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
@@ -75,21 +77,12 @@ def test_the_demo_loads_into_an_empty_work_directory_only(tmp_path: Path) -> Non
 def test_a_refusal_comes_before_the_emulator_is_imported(tmp_path: Path) -> None:
     """A refused start is said at once: neither moto nor the AWS SDK is imported for it
     (Powertools, which the file checks import, imports botocore's tiny package, not its SDK)."""
-    code = (
-        "import sys\n"
-        "from socialscore_local import __main__ as serve\n"
-        f"sys.argv = ['serve', 'serve', '--port', '0', '--workdir', {str(tmp_path)!r},\n"
-        "            '--opportunities', 'nowhere.json']\n"
-        "try:\n"
-        "    serve.main()\n"
-        "except SystemExit as stop:\n"
-        "    assert stop.code == 1\n"
-        "heavy = {'moto', 'boto3', 'botocore.session', 'botocore.client'}\n"
-        "print(sorted({m for m in sys.modules if m in heavy or m.split('.')[0] in heavy}))\n"
+    answer, imported = run_listing_heavy(
+        "socialscore_local",
+        ["serve", "--port", "0", "--workdir", str(tmp_path), "--opportunities", "nowhere.json"],
+        heavy={"moto", "boto3", "botocore.session", "botocore.client"},
     )
-    answer = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
-    )
-    assert answer.returncode == 0, answer.stderr
+    assert answer.returncode == 1, answer.stderr
     assert answer.stderr == "serve: --opportunities nowhere.json: no file nowhere.json\n"
-    assert answer.stdout == "[]\n"
+    assert answer.stdout == ""
+    assert imported == []
