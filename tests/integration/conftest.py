@@ -1,4 +1,5 @@
-"""Integration fixtures: a fresh, seeded local runtime per test (see support.py)."""
+"""Integration fixtures: a fresh, seeded local runtime per test (see support.py); the Salesforce
+stub."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from socialscore_local.crm_stubs.salesforce import SalesforceStub
 from tests.integration.support import Stack, running, write_demo_dir
 
 
@@ -30,3 +32,11 @@ def start_stack(tmp_path: Path, demo_dir: Path) -> Callable[..., AbstractContext
         return running(tmp_path / "work", demo_dir, **environment)
 
     return start
+
+
+@pytest.fixture
+def sf() -> Iterator[SalesforceStub]:
+    """The Salesforce stub, its latencies (a token's 10 ms) taken on a simulated clock: no real
+    wait. The tests of the token's own path keep the real ones (test_salesforce's `sf_timed`)."""
+    with SalesforceStub(sleep=lambda seconds: None) as stub:
+        yield stub

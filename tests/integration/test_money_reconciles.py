@@ -89,12 +89,6 @@ CASES = [  # (amount, currency): a deal in cents, one in whole yen, one in fils
 
 
 @pytest.fixture
-def sf() -> Iterator[SalesforceStub]:
-    with SalesforceStub() as stub:
-        yield stub
-
-
-@pytest.fixture
 def hs() -> Iterator[HubSpotStub]:
     with HubSpotStub() as stub:
         yield stub

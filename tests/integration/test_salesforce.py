@@ -44,12 +44,6 @@ def stub(**settings: Any) -> SalesforceStub:
 
 
 @pytest.fixture
-def sf() -> Iterator[SalesforceStub]:
-    with stub() as sf:
-        yield sf
-
-
-@pytest.fixture
 def sf_timed() -> Iterator[SalesforceStub]:
     """The stub with its latencies taken for real, as by the org."""
     with SalesforceStub() as sf:

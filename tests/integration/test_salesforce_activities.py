@@ -7,7 +7,6 @@ SFDX source grants what is written: tests/unit/test_salesforce_metadata.py."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -23,12 +22,6 @@ from socialscore_local.crm_stubs.salesforce import SalesforceStub
 from tests.integration.test_salesforce import Secret, Sleeps, warm
 
 T = datetime(2026, 11, 20, 9, tzinfo=UTC)
-
-
-@pytest.fixture
-def sf() -> Iterator[SalesforceStub]:
-    with SalesforceStub() as stub:
-        yield stub
 
 
 def activity(n: int, contact: str) -> Activity:

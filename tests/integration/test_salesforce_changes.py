@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -20,12 +19,6 @@ from socialscore_local.crm_stubs.salesforce import SalesforceStub
 from tests.integration.test_salesforce import OPP, OWNER, T0, adapter, hot, score, warm
 
 ANA, BEN = "003000000000000001", "003000000000000002"
-
-
-@pytest.fixture
-def sf() -> Iterator[SalesforceStub]:
-    with SalesforceStub() as stub:
-        yield stub
 
 
 def soql(sf: SalesforceStub, resource: str, query: str) -> list[dict[str, Any]]:
