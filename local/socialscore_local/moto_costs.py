@@ -32,7 +32,6 @@ from typing import Any
 
 from socialscore_local import moto_dynamodb_costs, moto_items, moto_requests, moto_table_reads
 
-_PATCHED = "_socialscore_costs_fixed"  # on each backend class patched, once
 # The services whose models the runtime builds by the thousand.
 _UNTRACKED_SERVICES = ("dynamodb", "sqs")
 
@@ -46,9 +45,16 @@ class _Sink(list[Any]):
 
 def install() -> None:
     """Every fix below; run after each mock start (moto resets its instance lists then)."""
+    _fixed_once()
+    _untrack_instances()
+
+
+@functools.cache
+def _fixed_once() -> None:
+    """The fixes to moto's classes and modules: once a process (a second would wrap the
+    first), here rather than behind a mark on each class patched."""
     _roll_back_items_not_tables()
     _sqs_without_per_message_scans()
-    _untrack_instances()
     moto_dynamodb_costs.install()
     moto_table_reads.install()
     moto_items.install()
@@ -70,8 +76,6 @@ def _roll_back_items_not_tables() -> None:
     from moto.dynamodb.models.table import Table
 
     backend = models.DynamoDBBackend
-    if getattr(backend, _PATCHED, False):
-        return
     whole_tables = backend.transact_write_items
 
     def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
@@ -87,7 +91,6 @@ def _roll_back_items_not_tables() -> None:
     # moto's own rollback copies are now the tables themselves: its restore is a no-op, ours
     # above does the work. Every other deep copy in the module is still a deep copy.
     models.copy = _TablesNotCopied(Table)  # type: ignore[attr-defined,assignment]
-    setattr(backend, _PATCHED, True)
 
 
 def _sqs_without_per_message_scans() -> None:
@@ -97,8 +100,6 @@ def _sqs_without_per_message_scans() -> None:
     from moto.sqs import models
 
     backend = models.SQSBackend
-    if getattr(backend, _PATCHED, False):
-        return
     from moto.core.utils import unix_time
 
     def now(dt: Any = None) -> float:
@@ -114,7 +115,6 @@ def _sqs_without_per_message_scans() -> None:
     models.camelcase_to_underscores = functools.cache(models.camelcase_to_underscores)  # type: ignore[attr-defined]
     models.generate_receipt_handle = _receipt_handle  # type: ignore[attr-defined]
     backend.is_message_valid_based_on_retention_period = still_retained  # type: ignore[method-assign]
-    setattr(backend, _PATCHED, True)
 
 
 def _counts_only_when_asked(models: Any) -> None:

@@ -31,11 +31,11 @@ from typing import Any
 
 from socialscore_local import moto_attribute_values
 
-_PATCHED = "_socialscore_once_fixed"  # on each moto class patched, once
 _MAX_EXPRESSIONS = 1024  # distinct expressions kept; past it, parse as moto does
 
 
 def install() -> None:
+    """Once a process: moto_costs' _fixed_once."""
     _expressions_parsed_once()
     _attribute_values_written_directly()
 
@@ -44,8 +44,6 @@ def _expressions_parsed_once() -> None:
     from moto.dynamodb.parsing import expressions, validators
 
     parser: Any = expressions.UpdateExpressionParser  # type: ignore[attr-defined]
-    if getattr(parser, _PATCHED, False):
-        return
     parse = parser.make
     trees: dict[str, Any] = {}
     # By a kept tree's id: the tree (held here for ever, so its id is never another object's,
@@ -71,7 +69,6 @@ def _expressions_parsed_once() -> None:
     validators.deepcopy = deepcopy  # type: ignore[attr-defined,assignment]
     _checks_passed_once(validators, pickled)
     _walks_dispatched_by_class()
-    setattr(parser, _PATCHED, True)
 
 
 def _checks_passed_once(validators: Any, kept: dict[int, tuple[Any, bytes]]) -> None:
@@ -186,8 +183,6 @@ def _attribute_values_written_directly() -> None:
     from moto.core.serialize import DEFAULT_ALIAS_PROVIDERS, BaseJSONSerializer
 
     serializer = BaseJSONSerializer
-    if getattr(serializer, _PATCHED, False):
-        return
     generic = serializer._serialize_type_structure
 
     def structure(self: Any, serialized: Any, value: Any, shape: Any, key: str) -> None:
@@ -206,4 +201,3 @@ def _attribute_values_written_directly() -> None:
             self._default_serialize(serialized, written, shape, key)
 
     serializer._serialize_type_structure = structure  # type: ignore[method-assign]
-    setattr(serializer, _PATCHED, True)

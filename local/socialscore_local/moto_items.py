@@ -22,22 +22,19 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-_PATCHED = "_socialscore_items_fixed"  # on moto's Item, once
 _AS_IS = frozenset({"S", "N", "B", "BOOL", "NULL"})  # immutable values: copied by reference
 _SETS = frozenset({"SS", "NS", "BS"})  # a list of immutable values: copied as a new list
 _LIMIT = 405000  # LimitedSizeDict's: moto's item size limit, in bytes
 
 
 def install() -> None:
+    """Once a process: moto_costs' _fixed_once."""
     from moto.dynamodb.models.dynamo_type import Item
 
-    if getattr(Item, _PATCHED, False):
-        return
     _copied_directly(Item)
     _sized_as_built(Item)
     _plain_values_sized_directly()
     _plain_values_answered_directly()
-    setattr(Item, _PATCHED, True)
 
 
 def _copied_directly(item_type: Any) -> None:

@@ -23,10 +23,9 @@ from typing import Any
 
 from socialscore_local import moto_attribute_values
 
-_PATCHED = "_socialscore_requests_fixed"  # on each moto class or module patched, once
-
 
 def install() -> None:
+    """Once a process: moto_costs' _fixed_once."""
     _method_names_listed_once()
     _json_errors_without_their_xml()
     _attribute_values_parsed_directly()
@@ -36,15 +35,12 @@ def _method_names_listed_once() -> None:
     from moto.core import responses as module
 
     responses: Any = module
-    if getattr(responses, _PATCHED, False):
-        return
     listed = functools.cache(responses.method_names_from_class)
 
     def method_names_from_class(clazz: object) -> list[str]:
         return list(listed(clazz))  # a list of its own, as moto's was, for each caller
 
     responses.method_names_from_class = method_names_from_class
-    setattr(responses, _PATCHED, True)
 
 
 def _json_errors_without_their_xml() -> None:
@@ -57,8 +53,6 @@ def _json_errors_without_their_xml() -> None:
     from werkzeug.exceptions import HTTPException
 
     json_error: Any = exceptions.JsonRESTError
-    if getattr(json_error, _PATCHED, False):
-        return
 
     def init(self: Any, error_type: str, message: str, _: str = "", **__: Any) -> None:
         HTTPException.__init__(self)
@@ -68,15 +62,12 @@ def _json_errors_without_their_xml() -> None:
         self.content_type = "application/json"
 
     json_error.__init__ = init
-    setattr(json_error, _PATCHED, True)
 
 
 def _attribute_values_parsed_directly() -> None:
     from moto.core.parse import BaseJSONParser
 
     parser: Any = BaseJSONParser
-    if getattr(parser, _PATCHED, False):
-        return
     generic = parser._parse_structure
 
     def structure(self: Any, shape: Any, value: Any) -> Any:
@@ -87,4 +78,3 @@ def _attribute_values_parsed_directly() -> None:
         return generic(self, shape, value)
 
     parser._parse_structure = structure
-    setattr(parser, _PATCHED, True)

@@ -18,15 +18,13 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-_PATCHED = "_socialscore_reads_fixed"  # on moto's Table, once
 _INDEX_NAME_AT = 6  # Table.query's positional arguments after the hash key: index_name's place
 
 
 def install() -> None:
+    """Once a process: moto_costs' _fixed_once."""
     from moto.dynamodb.models.table import Table
 
-    if getattr(Table, _PATCHED, False):
-        return
     queried = threading.local()  # the table (its id) and partition a Query on this thread reads
     query = Table.query
 
@@ -66,7 +64,6 @@ def install() -> None:
     Table.query = partition_query  # type: ignore[method-assign]
     Table.all_items = all_items  # type: ignore[method-assign]
     Table.sorted_items = sorted_items  # type: ignore[method-assign]
-    setattr(Table, _PATCHED, True)
 
 
 def _sorted(items: list[Any], key: Callable[[Any], Any]) -> list[Any]:
