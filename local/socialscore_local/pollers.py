@@ -35,10 +35,11 @@ class QueueDriving:
 
     def depth(self, logical: str) -> int:
         """Messages visible and in flight, as GetQueueAttributes counts them."""
-        if moto_queues.holds_no_message(self.queue_url(logical)):
+        url = self.queue_url(logical)
+        if moto_queues.holds_no_message(url):
             return 0  # both counts, without the call
         attributes = self.client("sqs").get_queue_attributes(
-            QueueUrl=self.queue_url(logical),
+            QueueUrl=url,
             AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
         )["Attributes"]
         return int(attributes["ApproximateNumberOfMessages"]) + int(
