@@ -144,11 +144,14 @@ def test_a_long_batch_refused_now_and_then_is_written_whole(
         refused.add(puts[-1]["identity"]["S"])
         newer = puts[-1] | {"contact_id": {"S": "003Z"}, "linked_at": {"S": "2026-12-01"}}
         # docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
+        failed = {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"}
+        # The stored item comes back only to a Put that asked for it (API_Put.html's
+        # ReturnValuesOnConditionCheckFailure: ALL_OLD; NONE, the default, returns nothing).
+        asked = next(a["Put"] for a in reversed(actions) if "Put" in a)  # puts[-1]'s
+        if asked.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD":
+            failed["Item"] = newer
         reasons = [
-            {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"}
-            | {"Item": newer}
-            if a.get("Put", {}).get("Item") == puts[-1]
-            else {"Code": "None"}
+            failed if a.get("Put", {}).get("Item") == puts[-1] else {"Code": "None"}
             for a in actions
         ]
         error = {"Code": "TransactionCanceledException", "Message": "Transaction cancelled"}
@@ -183,6 +186,29 @@ def test_two_writers_adding_to_one_set_leave_a_bound_that_counts_both(
     assert links.identity_bounds(["003A"]) == {"003A": 3}
     assert links.most_identities() == 3
     assert sorted(links.identities_of("003A")) == ["x#1", "x#2", "x#3"]
+
+
+def test_a_writer_that_read_a_lower_bound_never_lowers_it(
+    moto_table: Callable[[str], str],
+) -> None:
+    """Another writer raises the bound to 3 between this one's read (1) and its transaction,
+    which would raise it to 2: the raise is refused, learns 3 and the link is written without
+    it. A bound lowered to 2 would let `socialscore top` stop before 003B's third identity."""
+    table = moto_table("IdentitiesTable")
+    links, other = Identities(table), Identities(table)
+    links.rebuild_most()
+    links.link([identify("1", "003A")])
+    sent: list[int] = []
+
+    def others_land(params: dict[str, Any], **_: Any) -> None:
+        sent.append(len(json.loads(params["body"])["TransactItems"]))
+        if len(sent) == 1:
+            other.link([identify(n, "003B", 1) for n in ("2", "3", "4")])
+
+    with hooked(TX, others_land):
+        links.link([identify("5", "003A", 1)])
+    assert links.most_identities() == 3
+    assert links.contacts_of(["x#5"]) == {"x#5": "003A"}
 
 
 def test_a_batch_that_failed_half_way_writes_the_rest_when_retried(
