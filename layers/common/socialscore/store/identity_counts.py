@@ -130,13 +130,7 @@ def raise_most(table: str, n: int, ready: bool = False) -> None:
     dynamodb = clients.client("dynamodb")
     # refused: already as high, another writer's bound covers this one
     with suppress(dynamodb.exceptions.ConditionalCheckFailedException):
-        dynamodb.update_item(
-            TableName=table,
-            Key={"identity": {"S": MOST}},
-            UpdateExpression="SET n = :n",
-            ConditionExpression="attribute_not_exists(n) OR n < :n",
-            ExpressionAttributeValues={":n": {"N": str(n)}},
-        )
+        dynamodb.update_item(**raise_action(table, n)["Update"])
     if ready:
         dynamodb.update_item(
             TableName=table,
