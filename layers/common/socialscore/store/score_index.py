@@ -69,14 +69,7 @@ class ScoreIndexes:
     def _pages(
         self, rank: str, name_of: Callable[[str], str], page: int
     ) -> Iterator[tuple[str, Decimal]]:
-        query: dict[str, Any] = {
-            "TableName": self._table,
-            "IndexName": "by_units",
-            "KeyConditionExpression": "#k = :k",
-            "ExpressionAttributeNames": {"#k": RANK},
-            "ExpressionAttributeValues": {":k": {"S": rank}},
-            "ScanIndexForward": False,
-        }
+        query = self._query("by_units", RANK, rank)
         for found in dynamo.query(**query, PaginationConfig={"PageSize": page}):
             self.items_read += len(found)
             yield from ((name_of(i["pk"]), i["units"]) for i in found)
@@ -92,14 +85,7 @@ class ScoreIndexes:
     def _index(
         self, index: str, key: str, value: str, limit: int | None = None
     ) -> list[dict[str, Any]]:
-        query: dict[str, Any] = {
-            "TableName": self._table,
-            "IndexName": index,
-            "KeyConditionExpression": "#k = :k",
-            "ExpressionAttributeNames": {"#k": key},
-            "ExpressionAttributeValues": {":k": {"S": value}},
-            "ScanIndexForward": False,
-        }
+        query = self._query(index, key, value)
         if limit is not None:  # the first page holds the best `limit`
             found = clients.client("dynamodb").query(**query, Limit=limit)["Items"]
             self.items_read += len(found)
@@ -107,3 +93,17 @@ class ScoreIndexes:
         items = [item for page in dynamo.query(**query) for item in page]
         self.items_read += len(items)
         return items
+
+    def _query(self, index: str, key: str, value: str) -> dict[str, Any]:
+        """A Query of the index's items whose `key` is `value`, highest sort key first. Eventually
+        consistent, as every read of a global secondary index is (a ConsistentRead is refused:
+        docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.ReadConsistency.html):
+        a write a moment old may be missing or stale here, never in the items it names."""
+        return {
+            "TableName": self._table,
+            "IndexName": index,
+            "KeyConditionExpression": "#k = :k",
+            "ExpressionAttributeNames": {"#k": key},
+            "ExpressionAttributeValues": {":k": {"S": value}},
+            "ScanIndexForward": False,
+        }
