@@ -47,11 +47,10 @@ from socialscore.store.ledger_writes import applied
 from socialscore.store.scores import item_key, item_write
 
 _ATTEMPTS = 8
-# TransactWriteItems takes up to 100 actions, no two on one item
-# (docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html): a batch
-# of links is synced in as few transactions as that allows (a new link with no touches: 2
-# actions, its link's check and its stub).
-MAX_ACTIONS = 100
+# A batch of links is synced in as few transactions as their limit allows (store.dynamo: 100
+# actions, no two on one item; a new link with no touches: 2 actions, its link's check and its
+# stub).
+MAX_ACTIONS = dynamo.MAX_ACTIONS
 
 
 @dataclass(frozen=True)

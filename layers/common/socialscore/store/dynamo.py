@@ -19,6 +19,9 @@ from socialscore.domain.limits import Refused
 _SERIALIZER = TypeSerializer()
 _DESERIALIZER = TypeDeserializer()
 _ATTEMPTS = 8
+# TransactWriteItems groups up to 100 actions, no two on one item, their items 4 MB in all
+# (docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html).
+MAX_ACTIONS = 100
 
 Item = dict[str, Any]
 

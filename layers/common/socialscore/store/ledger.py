@@ -65,12 +65,11 @@ from socialscore.store.ledger_items import entry_of, is_flag
 from socialscore.store.ledger_writes import Tables, applied, marker_key, transaction
 from socialscore.store.scores import item_key
 
-# TransactWriteItems groups up to 100 actions, no two on one item, 4 MB in all
-# (docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html).
+# A transaction's limits are store.dynamo's (100 actions, no two on one item, 4 MB in all).
 # Groups are counted from the changes as planned against the entries read first
 # (store.ledger_groups), so each fills its transaction; one a concurrent writer makes outgrow the
 # limit on a re-plan is halved.
-MAX_ACTIONS = 100
+MAX_ACTIONS = dynamo.MAX_ACTIONS
 BY_OWN_POST_INDEX = "by_own_post"
 _ATTEMPTS = 5
 _REPLANS = 20  # each re-plan follows a concurrent writer; this many means something is wrong

@@ -45,7 +45,7 @@ from socialscore.store import dynamo, identity_counts
 from socialscore.store.identity_counts import ADDED, FULL, MOST, member, members_key
 
 _ATTEMPTS = 8
-MAX_ACTIONS = 100  # a transaction's most actions (API_TransactWriteItems.html)
+MAX_ACTIONS = dynamo.MAX_ACTIONS
 
 
 @dataclass
