@@ -3,7 +3,6 @@ DynamoDB's refusals of a request for what it holds."""
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -54,25 +53,11 @@ def batch_get_keys(
 ) -> list[dict[str, Any]]:
     """Items by (string) key attributes from one table, 100 keys a call; only `attributes` of
     each when given."""
-    found: list[dict[str, Any]] = []
-
-    def call(request: dict[str, Any]) -> dict[str, Any]:
-        reply: dict[str, Any] = clients.client("dynamodb").batch_get_item(RequestItems=request)
-        found.extend(from_item(item) for item in reply["Responses"].get(table, []))
-        return reply
-
-    typed = [{name: {"S": value} for name, value in key.items()} for key in keys]
-    unique = list({json.dumps(k, sort_keys=True): k for k in typed}.values())
-    for start in range(0, len(unique), 100):
-        request: dict[str, Any] = {
-            "Keys": unique[start : start + 100],
-            "ConsistentRead": consistent,
-        }
-        if attributes:  # names aliased: some (`key`) are reserved words
-            request["ProjectionExpression"] = ", ".join(f"#a{n}" for n in range(len(attributes)))
-            request["ExpressionAttributeNames"] = {f"#a{n}": a for n, a in enumerate(attributes)}
-        _until_processed(call, {table: request}, "UnprocessedKeys")
-    return found
+    asked: dict[str, Any] = {}
+    if attributes:  # names aliased: some (`key`) are reserved words
+        asked["ProjectionExpression"] = ", ".join(f"#a{n}" for n in range(len(attributes)))
+        asked["ExpressionAttributeNames"] = {f"#a{n}": a for n, a in enumerate(attributes)}
+    return _batch_get([(table, key) for key in keys], consistent, {table: asked}).get(table, [])
 
 
 def batch_get(
@@ -91,23 +76,35 @@ def batch_get_tables(
     requests: dict[str, tuple[str, list[str]]], consistent: bool = False
 ) -> dict[str, dict[str, dict[str, Any]]]:
     """Items of several tables, each with a single string key (table -> (key name, keys)), by
-    table and key: 100 keys a call across the tables, a BatchGetItem's RequestItems naming
-    several (docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html)."""
-    found: dict[str, dict[str, dict[str, Any]]] = {table: {} for table in requests}
+    table and key, read together (_batch_get)."""
+    asks = [(t, {name: k}) for t, (name, keys) in requests.items() for k in keys]
+    found = _batch_get(asks, consistent, {})
+    return {t: {i[name]: i for i in found.get(t, [])} for t, (name, _) in requests.items()}
+
+
+def _batch_get(
+    asks: list[tuple[str, dict[str, str]]], consistent: bool, extra: dict[str, dict[str, Any]]
+) -> dict[str, list[dict[str, Any]]]:
+    """The items of these (table, string key attributes), each asked once, by table: 100 keys a
+    call across the tables, a BatchGetItem's RequestItems naming several
+    (docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html), with a
+    table's `extra` (a projection); the keys DynamoDB leaves unprocessed asked again."""
+    found: dict[str, list[dict[str, Any]]] = {}
 
     def call(request: dict[str, Any]) -> dict[str, Any]:
         reply: dict[str, Any] = clients.client("dynamodb").batch_get_item(RequestItems=request)
         for table, items in reply["Responses"].items():
-            name = requests[table][0]
-            found[table].update((item[name], item) for item in map(from_item, items))
+            found.setdefault(table, []).extend(map(from_item, items))
         return reply
 
-    keys = [(t, name, k) for t, (name, ks) in requests.items() for k in dict.fromkeys(ks)]
-    for start in range(0, len(keys), 100):
+    unique = list({(t, tuple(sorted(k.items()))): (t, k) for t, k in asks}.values())
+    for start in range(0, len(unique), 100):
         request: dict[str, Any] = {}
-        for table, name, key in keys[start : start + 100]:
-            asked = request.setdefault(table, {"Keys": [], "ConsistentRead": consistent})
-            asked["Keys"].append({name: {"S": key}})
+        for table, key in unique[start : start + 100]:
+            entry = request.setdefault(
+                table, {"Keys": [], "ConsistentRead": consistent, **extra.get(table, {})}
+            )
+            entry["Keys"].append({name: {"S": value} for name, value in key.items()})
         _until_processed(call, request, "UnprocessedKeys")
     return found
 
