@@ -228,7 +228,7 @@ class Scores(ScoreIndexes):
         """Flag these profiles hot, in one transaction per 100; a profile another batch flagged
         meanwhile keeps its first time (the others are then flagged one by one)."""
         client = clients.client("dynamodb")
-        for chunk in chunks(sorted(set(profiles)), 100):
+        for chunk in chunks(sorted(set(profiles)), dynamo.MAX_ACTIONS):
             updates = [
                 {
                     "TableName": self._table,
@@ -244,9 +244,7 @@ class Scores(ScoreIndexes):
                 }
                 for profile in chunk
             ]
-            try:
-                client.transact_write_items(TransactItems=[{"Update": u} for u in updates])
-            except client.exceptions.TransactionCanceledException:
+            if dynamo.cancelled([{"Update": u} for u in updates]) is not None:
                 for update in updates:
                     with suppress(client.exceptions.ConditionalCheckFailedException):
                         client.update_item(**update)
