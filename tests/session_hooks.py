@@ -1,4 +1,5 @@
-"""A botocore event handler on every client of the default boto3 session, for a test's while."""
+"""A botocore event handler on every client of the default boto3 session, for a test's while;
+the DynamoDB operations a block calls, through one."""
 
 from __future__ import annotations
 
@@ -24,3 +25,11 @@ def hooked(event: str, handler: Callable[..., Any]) -> Iterator[None]:
     finally:
         events.unregister(event, unique_id=event)
         clients.reset()
+
+
+@contextmanager
+def dynamodb_calls() -> Iterator[list[str]]:
+    """The DynamoDB operations the block calls, in order."""
+    calls: list[str] = []
+    with hooked("before-call.dynamodb", lambda model, **_: calls.append(model.name)):
+        yield calls

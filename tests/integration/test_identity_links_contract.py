@@ -17,7 +17,7 @@ from socialscore.store.identities import Identities, link_item
 from socialscore_local.memory.identities import MemoryIdentityLinks
 from tests.integration.moto_tables import moto_table
 from tests.integration.support import link
-from tests.session_hooks import hooked
+from tests.session_hooks import dynamodb_calls
 
 __all__ = ["moto_table"]  # the fixture `links` asks for
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -97,8 +97,7 @@ def test_a_hot_lead_s_owner_is_looked_up_only_for_contacts_with_other_identities
     links = Identities(moto_table("IdentitiesTable"))
     links.link([identify(str(n), f"003{n:02d}", n) for n in range(10)])
     links.link([identify("90", "003A", 0, owner="005X"), identify("91", "003A", 1)])
-    calls: list[str] = []
-    with hooked("before-call.dynamodb", lambda model, **_: calls.append(model.name)):
+    with dynamodb_calls() as calls:
         owners = links.owners_of([f"x#{n}" for n in (*range(10), 91)])
     assert owners == {"x#91": "005X"}
     assert sorted(calls) == ["BatchGetItem", "BatchGetItem", "BatchGetItem", "Query"]

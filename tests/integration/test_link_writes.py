@@ -21,24 +21,12 @@ from socialscore.store.contact_sync import ContactSync
 from socialscore.store.identities import Identities
 from tests.integration.moto_tables import moto_table
 from tests.integration.support import link
-from tests.session_hooks import hooked
+from tests.session_hooks import dynamodb_calls, hooked
 
 __all__ = ["moto_table"]
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 TX = "before-call.dynamodb.TransactWriteItems"
 identify = partial(link, since=T0)
-
-
-def calls_of(run: Callable[[], object]) -> Counter[str]:
-    """The DynamoDB calls `run` makes, by operation."""
-    made: Counter[str] = Counter()
-
-    def count(model: Any, **_: Any) -> None:
-        made[model.name] += 1
-
-    with hooked("before-call.dynamodb", count):
-        run()
-    return made
 
 
 def test_a_batch_of_links_costs_a_read_and_a_transaction_per_100_writes(
@@ -49,12 +37,16 @@ def test_a_batch_of_links_costs_a_read_and_a_transaction_per_100_writes(
     cost a put and each contact an UpdateItem (180 calls)."""
     links = Identities(moto_table("IdentitiesTable"))
     batch = [identify(f"{n}", f"003C{n // 2:03d}") for n in range(120)]
-    assert calls_of(lambda: links.link(batch)) == {"BatchGetItem": 2, "TransactWriteItems": 2}
+    with dynamodb_calls() as calls:
+        links.link(batch)
+    assert Counter(calls) == {"BatchGetItem": 2, "TransactWriteItems": 2}
     assert links.contacts_of([e.identity for e in batch]) == {
         e.identity: e.contact_id for e in batch
     }
     assert links.identity_bounds(["003C000", "003C059"]) == {"003C000": 2, "003C059": 2}
-    assert calls_of(lambda: links.link(batch)) == {"BatchGetItem": 2}  # again: nothing to write
+    with dynamodb_calls() as calls:
+        links.link(batch)
+    assert Counter(calls) == {"BatchGetItem": 2}  # again: nothing to write
 
 
 def test_an_older_event_refused_in_a_transaction_leaves_its_batch_mates_written(
@@ -231,7 +223,9 @@ def test_a_batch_that_failed_half_way_writes_the_rest_when_retried(
     held = Counter(landed.values())  # each landed link's identity is in its contact's set
     bounds = links.identity_bounds(sorted(held))
     assert all(bounds[contact] >= n for contact, n in held.items())
-    assert calls_of(lambda: links.link(batch)) == {"BatchGetItem": 2, "TransactWriteItems": 1}
+    with dynamodb_calls() as calls:
+        links.link(batch)
+    assert Counter(calls) == {"BatchGetItem": 2, "TransactWriteItems": 1}
     assert len(links.contacts_of([e.identity for e in batch])) == 120
     assert links.most_identities() == 2
 
@@ -245,7 +239,9 @@ def test_a_batch_s_sync_reads_its_items_and_links_in_one_call(
     identities, scores = moto_table("IdentitiesTable"), moto_table("ScoresTable")
     links = Identities(identities, synced=ContactSync(identities, scores).sync)
     batch = [identify(f"{n}", f"003C{n:03d}") for n in range(10)]
-    assert calls_of(lambda: links.link(batch)) == {"BatchGetItem": 2, "TransactWriteItems": 2}
+    with dynamodb_calls() as calls:
+        links.link(batch)
+    assert Counter(calls) == {"BatchGetItem": 2, "TransactWriteItems": 2}
     stubs = dynamo.batch_get(scores, "pk", [f"profile#x#{n}#organic" for n in range(10)])
     assert {k: v["contact"] for k, v in stubs.items()} == {
         f"profile#x#{n}#organic": f"003C{n:03d}" for n in range(10)

@@ -7,8 +7,7 @@ with the table's other items."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -28,6 +27,7 @@ from socialscore.store.sync_state import SyncState
 from socialscore_local.memory.counting import Clock, Requests
 from socialscore_local.memory.sync_state import MemorySyncState
 from tests.integration.moto_tables import moto_table
+from tests.session_hooks import dynamodb_calls
 
 __all__ = ["moto_table"]  # the fixture the contracts below ask for
 T0 = datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
@@ -245,22 +245,6 @@ def tally_items(table: str, profiles: int) -> None:
     """The bucket tally's item per profile, sharing the opportunities' table."""
     tally = [{"key": f"tally#x#{n}", "units": Decimal(n)} for n in range(profiles)]
     dynamo.batch_write(table, [{"PutRequest": {"Item": dynamo.to_item(i)}} for i in tally])
-
-
-@contextmanager
-def dynamodb_calls() -> Iterator[list[str]]:
-    """The DynamoDB operations the block calls, in order."""
-    calls: list[str] = []
-    events = clients.client("dynamodb").meta.events
-
-    def count(model: Any, **_: Any) -> None:
-        calls.append(model.name)
-
-    events.register("before-call.dynamodb", count)
-    try:
-        yield calls
-    finally:
-        events.unregister("before-call.dynamodb", count)
 
 
 @pytest.mark.parametrize("others", [0, 1500])
