@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 import urllib3
@@ -31,12 +31,6 @@ from tests.integration.test_salesforce import (
     state,
     stub,
 )
-
-
-@pytest.fixture
-def sf() -> Iterator[SalesforceStub]:
-    with stub() as sf:
-        yield sf
 
 
 def bulk_adapter(
